@@ -1,0 +1,132 @@
+/**
+ * The command line: argv -> RunOptions (commander), errors -> exit codes.
+ * The only module that exits or writes text for people.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createWriteStream, openSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { BulkfetchError, UsageError } from './errors.js';
+import { openInput } from './input/open-input.js';
+import { OPTION_TABLE, runOptionsFromFlags } from './options.js';
+import { runJob, type RunSummary } from './run.js';
+import { VERSION } from './version.js';
+
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, SIGINT: 130, SIGTERM: 143 } as const;
+
+const EXAMPLES = `
+Examples:
+  bulkfetch urls.txt --procs 8 --concurrency 200 | jq -c 'select(.status != 200)'
+  cat urls.txt | bulkfetch - -o results.ndjson
+  bulkfetch specs.ndjson -H 'Authorization: Bearer TOKEN' --timeout 10000
+
+Each input line is a URL or a JSON request spec; each yields exactly one JSON
+line on stdout. Blank lines and lines starting with # are skipped.`;
+
+function buildProgram(): Command {
+  const program = new Command()
+    .name('bulkfetch')
+    .description('Fetch every URL or request spec in a file, fast, with one JSON line per request.')
+    .argument('[input]', "file of URLs or JSON request specs, one per line ('-' or none: stdin)")
+    .version(VERSION, '-V, --version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EXAMPLES)
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+  for (const spec of OPTION_TABLE) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.parse) option.argParser(spec.parse);
+    if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
+    if (spec.defaultDescription) option.default(undefined, spec.defaultDescription);
+    program.addOption(option);
+  }
+  return program;
+}
+
+/** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
+export async function main(argv: string[], io: { stdout: Writable; stderr: Writable } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const program = buildProgram();
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        io.stdout.write(error.code === 'commander.version' ? `${VERSION}\n` : program.helpInformation() + EXAMPLES.trimStart() + '\n');
+        return EXIT.OK;
+      }
+      return usage(io.stderr, error.message.replace(/^error: /, ''));
+    }
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    throw error;
+  }
+  const flags = program.opts<Record<string, unknown>>();
+  const inputPath = program.args[0] ?? '-';
+  let options;
+  let input;
+  let outputFd: number;
+  try {
+    options = runOptionsFromFlags(inputPath, flags);
+    input = openInput(inputPath);
+    outputFd = openOutput(flags.output as string | undefined);
+  } catch (error) {
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    throw error;
+  }
+  const sink = createWriteStream('', { fd: outputFd, highWaterMark: 256 * 1024 });
+  const abort = new AbortController();
+  let outputError: NodeJS.ErrnoException | undefined;
+  sink.on('error', (error: NodeJS.ErrnoException) => {
+    outputError = error;
+    abort.abort();
+  });
+  let summary: RunSummary;
+  try {
+    summary = await runJob(options, { input, sink, signal: abort.signal });
+  } catch (error) {
+    if (outputError?.code === 'EPIPE') return EXIT.OK;
+    throw error;
+  }
+  if (outputError?.code === 'EPIPE') return EXIT.OK;
+  sink.end();
+  await new Promise<void>((resolve) => sink.once('close', resolve).once('error', () => resolve()));
+  if (outputError) {
+    io.stderr.write(`bulkfetch: cannot write output: ${outputError.code ?? outputError.message}\n`);
+    return EXIT.FAILED;
+  }
+  io.stderr.write(
+    `bulkfetch: ${summary.records} records, ${summary.requests} requests, ${summary.cached} cached, ${summary.errors} errors in ${(summary.elapsedMs / 1000).toFixed(1)}s\n`,
+  );
+  return EXIT.OK;
+}
+
+function openOutput(path: string | undefined): number {
+  if (path === undefined || path === '-') return 1;
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${code}`, { cause: error });
+  }
+}
+
+function usage(stderr: Writable, message: string): number {
+  stderr.write(`bulkfetch: ${message.split('\n')[0]}\n`);
+  return EXIT.USAGE;
+}
+
+/** Entry from bin/: runs main, maps unexpected errors to a report-this hint. */
+export async function runCli(): Promise<void> {
+  try {
+    const code = await main(process.argv.slice(2));
+    process.exitCode = code;
+    if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);
+  } catch (error) {
+    if (error instanceof BulkfetchError) {
+      process.stderr.write(`bulkfetch: ${error.message}\n`);
+      process.exitCode = EXIT.FAILED;
+      return;
+    }
+    process.stderr.write(`bulkfetch: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = EXIT.FAILED;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Every error bulkfetch reports, in one place, each with a stable `code`.
+ *
+ * Users (and jq filters) match on `code`, never on message text: messages may be
+ * reworded, codes may not. Record-level codes appear in output lines as
+ * `error.code`; invocation-level errors end the process with an exit code.
+ */
+
+/** Codes that can appear in an output record's `error.code`. */
+export const RecordErrorCode = {
+  /** The record is not an http: or https: URL (or cannot be parsed as one). */
+  INVALID_URL: 'EINVALIDURL',
+  /** The URL uses a scheme bulkfetch never fetches (file:, data:, javascript:, ftp: ...). */
+  UNSUPPORTED_SCHEME: 'EUNSUPPORTEDSCHEME',
+  /** A JSON request spec that is not valid JSON or lacks a string `url`. */
+  INVALID_SPEC: 'EINVALIDSPEC',
+  /** A method that is not an HTTP token. */
+  INVALID_METHOD: 'EINVALIDMETHOD',
+  /** A header name or value with forbidden characters (CR, LF, NUL, ...). */
+  INVALID_HEADER: 'EINVALIDHEADER',
+  /** The input line is longer than the record cap; it is never parsed. */
+  LINE_TOO_LONG: 'ELINETOOLONG',
+  /** The whole attempt (connect, headers and body) exceeded --timeout. */
+  TIMEOUT: 'ETIMEDOUT',
+  /** The TCP/TLS connection was not established within --connect-timeout. */
+  CONNECT_TIMEOUT: 'ECONNECTTIMEOUT',
+  CONNECTION_REFUSED: 'ECONNREFUSED',
+  CONNECTION_RESET: 'ECONNRESET',
+  /** The host name does not resolve. */
+  DNS_NOT_FOUND: 'ENOTFOUND',
+  /** DNS answered with a temporary failure. */
+  DNS_TEMPORARY: 'EAI_AGAIN',
+  /** The server closed the connection before a complete response. */
+  SOCKET_CLOSED: 'ESOCKETCLOSED',
+  /** The server's response is not valid HTTP (bad status line, header overflow ...). */
+  PROTOCOL: 'EPROTOCOL',
+  /** TLS failed: untrusted or invalid certificate, handshake error. */
+  TLS: 'ETLS',
+  /** Too many redirects with --follow. */
+  TOO_MANY_REDIRECTS: 'ETOOMANYREDIRECTS',
+  /** The request was aborted because the run was stopped (second Ctrl-C, grace expired). */
+  ABORTED: 'EABORTED',
+  /** The record's child process died repeatedly while handling it. */
+  CHILD_CRASHED: 'ECHILDCRASH',
+  /** Any other failure; the message says more. */
+  UNKNOWN: 'EUNKNOWN',
+} as const;
+
+export type RecordErrorCode = (typeof RecordErrorCode)[keyof typeof RecordErrorCode];
+
+/** The `error` field of an output record. */
+export interface RecordError {
+  code: RecordErrorCode;
+  message: string;
+}
+
+export function recordError(code: RecordErrorCode, message: string): RecordError {
+  return { code, message };
+}
+
+/** Base class for errors that end a run; `code` is stable, `cause` keeps the original. */
+export class BulkfetchError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * The user's invocation is wrong (bad flag, unreadable input ...).
+ * The CLI prints the message on one line and exits 2, never with a stack trace.
+ */
+export class UsageError extends BulkfetchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EUSAGE', message, options);
+  }
+}
+
+/** The output could not be written (ENOSPC, EACCES, ...): never a silent loss. */
+export class OutputError extends BulkfetchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EOUTPUT', message, options);
+  }
+}
+
+/** A bug in bulkfetch: the CLI asks the user to report it. */
+export class InternalError extends BulkfetchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EINTERNAL', message, options);
+  }
+}
+
+/** "Expected X, got Y (type)" in one place, so every validation message reads alike. */
+export function describeValue(value: unknown): string {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return `${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} (${typeof value})`;
+}

@@ -1,0 +1,62 @@
+import { RecordErrorCode, type RecordError } from '../errors.js';
+
+/** Why an attempt was aborted by us rather than failing on its own. */
+export type AbortReason = 'timeout' | 'shutdown';
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|ERR_OSSL_|HOSTNAME_MISMATCH$)/;
+
+/**
+ * Maps whatever undici or Node threw to one stable record code.
+ * The original code stays visible in the message, so nothing is hidden from a
+ * user who needs the detail, but filters only ever see the codes we document.
+ */
+export function classifyError(error: unknown, abortReason?: AbortReason): RecordError {
+  if (abortReason === 'timeout') return { code: RecordErrorCode.TIMEOUT, message: 'Attempt exceeded --timeout' };
+  if (abortReason === 'shutdown') return { code: RecordErrorCode.ABORTED, message: 'Aborted: the run was stopped' };
+  const err = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  const rawCode = typeof err?.code === 'string' ? err.code : undefined;
+  const causeCode = typeof (err?.cause as { code?: unknown } | undefined)?.code === 'string' ? ((err?.cause as { code: string }).code) : undefined;
+  const message = describe(error);
+  const code = rawCode ?? causeCode;
+  const mapped = (c: RecordErrorCode): RecordError => ({ code: c, message });
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return mapped(RecordErrorCode.CONNECT_TIMEOUT);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'ETIMEDOUT':
+      return mapped(RecordErrorCode.TIMEOUT);
+    case 'ECONNREFUSED':
+      return mapped(RecordErrorCode.CONNECTION_REFUSED);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return mapped(RecordErrorCode.CONNECTION_RESET);
+    case 'ENOTFOUND':
+      return mapped(RecordErrorCode.DNS_NOT_FOUND);
+    case 'EAI_AGAIN':
+      return mapped(RecordErrorCode.DNS_TEMPORARY);
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
+      return mapped(causeCode === 'ECONNRESET' ? RecordErrorCode.CONNECTION_RESET : RecordErrorCode.SOCKET_CLOSED);
+    case 'UND_ERR_HEADERS_OVERFLOW':
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+    case 'UND_ERR_INFO':
+      return mapped(RecordErrorCode.PROTOCOL);
+    default:
+      break;
+  }
+  if (code?.startsWith('HPE_')) return mapped(RecordErrorCode.PROTOCOL);
+  if (code && TLS_CODES.test(code)) return mapped(RecordErrorCode.TLS);
+  return mapped(RecordErrorCode.UNKNOWN);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    const prefix = typeof code === 'string' && !error.message.includes(code) ? `${code}: ` : '';
+    return `${prefix}${error.message}${cause}`.slice(0, 500);
+  }
+  return String(error).slice(0, 500);
+}

@@ -1,0 +1,104 @@
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import type { RequestSpec } from './request-spec.js';
+import { preview, validateHeader, validateMethod, validateUrl } from './validate.js';
+
+/** What one input line turns into. */
+export type ParsedRecord =
+  | { kind: 'skip' }
+  | { kind: 'request'; spec: RequestSpec }
+  | { kind: 'invalid'; line: number; url: string; method: string; id?: string | number; error: RecordError };
+
+/** Raw text echoed in an invalid record's `url` is cut to this many characters. */
+export const MAX_ECHOED_URL = 2048;
+
+/**
+ * Turns one input line into a request, a skip (blank or `#` comment) or an
+ * invalid record. Never throws: a bad record is data, not an exception.
+ *
+ * `defaultMethod` is the -X flag; a JSON spec's own fields override it.
+ */
+export function parseRecord(text: string, line: number, defaultMethod = 'GET'): ParsedRecord {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
+  if (trimmed.startsWith('{')) return parseJsonSpec(trimmed, line, defaultMethod);
+  const url = validateUrl(trimmed);
+  if (typeof url !== 'string') return invalid(line, trimmed, defaultMethod, url);
+  return { kind: 'request', spec: { line, method: defaultMethod, url } };
+}
+
+/** A record too long to parse: reported without ever holding its text. */
+export function tooLongRecord(line: number, bytes: number, maxLineBytes: number, method = 'GET'): ParsedRecord {
+  return invalid(
+    line,
+    '',
+    method,
+    recordError(RecordErrorCode.LINE_TOO_LONG, `Line is ${bytes} bytes; records are capped at ${maxLineBytes} bytes`),
+  );
+}
+
+function parseJsonSpec(text: string, line: number, defaultMethod: string): ParsedRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `Invalid JSON: ${(error as Error).message}`));
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, 'Expected a JSON object'));
+  }
+  const spec = value as Record<string, unknown>;
+  const id = spec.id;
+  const idOk = id === undefined || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  const echoedId = idOk ? (id as string | number | undefined) : undefined;
+  const fail = (url: string, method: string, error: RecordError): ParsedRecord =>
+    invalid(line, url, method, error, echoedId);
+
+  if (typeof spec.url !== 'string') {
+    return fail(text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `Expected "url" to be a string, got ${preview(spec.url)}`));
+  }
+  const rawUrl = spec.url;
+  const method = spec.method === undefined ? defaultMethod : validateMethod(spec.method);
+  if (typeof method !== 'string') return fail(rawUrl, String(spec.method).slice(0, 32), method);
+  if (!idOk) {
+    return fail(rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "id" to be a string or number, got ${preview(id)}`));
+  }
+  const url = validateUrl(rawUrl);
+  if (typeof url !== 'string') return fail(rawUrl, method, url);
+
+  const result: RequestSpec = { line, method, url };
+  if (echoedId !== undefined) result.id = echoedId;
+
+  if (spec.headers !== undefined) {
+    if (spec.headers === null || typeof spec.headers !== 'object' || Array.isArray(spec.headers)) {
+      return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "headers" to be an object, got ${preview(spec.headers)}`));
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, headerValue] of Object.entries(spec.headers as Record<string, unknown>)) {
+      const value = typeof headerValue === 'number' ? String(headerValue) : headerValue;
+      const problem = validateHeader(name, value);
+      if (problem) return fail(url, method, problem);
+      headers[name.toLowerCase()] = value as string;
+    }
+    result.headers = headers;
+  }
+
+  if (spec.body !== undefined && spec.json !== undefined) {
+    return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, 'Give either "body" or "json", not both'));
+  }
+  if (spec.body !== undefined) {
+    if (typeof spec.body !== 'string') {
+      return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "body" to be a string, got ${preview(spec.body)}`));
+    }
+    result.body = spec.body;
+  } else if (spec.json !== undefined) {
+    result.body = JSON.stringify(spec.json);
+    result.headers = { 'content-type': 'application/json', ...result.headers };
+  }
+  return { kind: 'request', spec: result };
+}
+
+function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number): ParsedRecord {
+  const record: ParsedRecord = { kind: 'invalid', line, url: url.slice(0, MAX_ECHOED_URL), method, error };
+  if (id !== undefined) record.id = id;
+  return record;
+}

@@ -1,0 +1,45 @@
+import type { RequestSpec } from './request-spec.js';
+
+/**
+ * The identity of a request: two records with the same key are the same request,
+ * fetched once (cache) and always routed to the same child (hash).
+ *
+ * Method + normalized URL, plus the record's own headers and body when it has
+ * them (two POSTs with different bodies are different requests). Flag-level
+ * defaults (-H, -d) are the same for every record, so they need not be in it.
+ */
+export function requestKey(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' | 'body'>): string {
+  let key = `${spec.method} ${spec.url}`;
+  if (spec.headers) {
+    const names = Object.keys(spec.headers).sort();
+    for (const name of names) key += `\n${name}: ${spec.headers[name]}`;
+  }
+  if (spec.body !== undefined) key += `\n\n${spec.body}`;
+  return key;
+}
+
+/**
+ * 32-bit FNV-1a over the key's UTF-16 code units. Not cryptographic: it only has
+ * to spread keys evenly and identically in every process and on every machine
+ * (so `--shard K/N` agrees with itself across hosts).
+ */
+export function hashKey(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  // A final avalanche (murmur3 fmix32) so that keys differing only in their
+  // last characters (item/1, item/2 ...) still spread over all buckets.
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
+
+/** Which of `buckets` a key belongs to. */
+export function bucketOf(key: string, buckets: number): number {
+  return hashKey(key) % buckets;
+}

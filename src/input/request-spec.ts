@@ -1,0 +1,20 @@
+/** A request ready to send: validated, normalized, and small enough to pass to a child. */
+export interface RequestSpec {
+  /** 1-based input line number; the key that ties the output line back to its record. */
+  line: number;
+  /** The user's own identifier from a JSON spec, echoed in the output. */
+  id?: string | number;
+  method: string;
+  /** The normalized URL (WHATWG `href`). */
+  url: string;
+  /** Per-record headers from a JSON spec; the flag defaults are applied in the child. */
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Defaults every record inherits from curl-like flags (-X, -H, -d, -A). */
+export interface RequestDefaults {
+  method?: string;
+  headers: Record<string, string>;
+  body?: string;
+}

@@ -1,0 +1,66 @@
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+
+// RFC 9110 token: what a method or header name may be made of.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Field values: visible ASCII, space, tab and obs-text; never CR, LF or NUL.
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE']);
+/** Methods we never send: CONNECT hijacks the connection, and undici refuses it in request(). */
+const REFUSED_METHODS = new Set(['CONNECT']);
+
+/** Returns the method in its canonical case, or an error record. */
+export function validateMethod(method: unknown): string | RecordError {
+  if (typeof method !== 'string' || !TOKEN.test(method)) {
+    return recordError(RecordErrorCode.INVALID_METHOD, `Expected an HTTP method token, got ${preview(method)}`);
+  }
+  const upper = method.toUpperCase();
+  if (REFUSED_METHODS.has(upper)) {
+    return recordError(RecordErrorCode.INVALID_METHOD, `Method ${upper} is not supported`);
+  }
+  // "get" and "GET" are the same request to a user; undici would send them as given.
+  return STANDARD_METHODS.has(upper) ? upper : method;
+}
+
+/** Checks one header; returns null when valid. */
+export function validateHeader(name: unknown, value: unknown): RecordError | null {
+  if (typeof name !== 'string' || !TOKEN.test(name)) {
+    return recordError(RecordErrorCode.INVALID_HEADER, `Expected a header name token, got ${preview(name)}`);
+  }
+  if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
+    return recordError(
+      RecordErrorCode.INVALID_HEADER,
+      `Header ${name}: expected a value without CR, LF or control characters, got ${preview(value)}`,
+    );
+  }
+  return null;
+}
+
+/** Parses and normalizes an http(s) URL; anything else is an error record. */
+export function validateUrl(text: unknown): string | RecordError {
+  if (typeof text !== 'string' || text.length === 0) {
+    return recordError(RecordErrorCode.INVALID_URL, `Expected a URL, got ${preview(text)}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL: ${preview(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    // file:, data:, javascript:, ftp: ... are refused here, so nothing on the
+    // local disk (or anywhere but an HTTP server) is ever read for a record.
+    return recordError(
+      RecordErrorCode.UNSUPPORTED_SCHEME,
+      `Expected an http: or https: URL, got scheme ${JSON.stringify(url.protocol)}`,
+    );
+  }
+  if (url.hostname === '') {
+    return recordError(RecordErrorCode.INVALID_URL, `URL has no host: ${preview(text)}`);
+  }
+  return url.href;
+}
+
+export function preview(value: unknown): string {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+}

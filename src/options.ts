@@ -1,0 +1,149 @@
+import { availableParallelism } from 'node:os';
+import { UsageError, describeValue } from './errors.js';
+import { validateHeader, validateMethod } from './input/validate.js';
+import { VERSION } from './version.js';
+
+export type BodyMode = 'auto' | 'text' | 'base64' | 'none';
+
+/** Everything a run needs; the CLI and the library API both produce this. */
+export interface RunOptions {
+  /** Path of the input file, or '-' for stdin. */
+  input: string;
+  procs: number;
+  concurrency: number;
+  timeout: number;
+  cache: boolean;
+  cacheSize: number;
+  /** Bytes of response data one child's cache may hold. */
+  cacheBytes: number;
+  method: string;
+  headers: Record<string, string>;
+  data?: string;
+  userAgent: string;
+  body: BodyMode;
+  maxBody: number;
+  includeHeaders: boolean;
+  /** Longest input line (bytes) parsed as a record. */
+  maxLineBytes: number;
+}
+
+/** One row of the option table: drives commander, --help and the README's options section. */
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  /** The value when the flag is absent; shown in --help and the README. */
+  defaultValue?: unknown;
+  /** How --help shows the default when it is computed (e.g. the CPU count). */
+  defaultDescription?: string;
+  parse?: (value: string, previous: unknown) => unknown;
+}
+
+export function positiveInteger(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+      throw new UsageError(`Expected ${flag} to be a positive integer, got ${describeValue(value)}`);
+    }
+    return n;
+  };
+}
+
+export function nonNegativeInteger(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
+      throw new UsageError(`Expected ${flag} to be a non-negative integer, got ${describeValue(value)}`);
+    }
+    return n;
+  };
+}
+
+function oneOf<T extends string>(flag: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new UsageError(`Expected ${flag} to be one of ${choices.join(', ')}, got ${describeValue(value)}`);
+    }
+    return value as T;
+  };
+}
+
+function parseMethodFlag(value: string): string {
+  const method = validateMethod(value);
+  if (typeof method !== 'string') throw new UsageError(`Expected --method to be an HTTP method, got ${describeValue(value)}`);
+  return method;
+}
+
+/** Collects repeated -H 'Name: value' flags into one header object. */
+function parseHeaderFlag(value: string, previous: unknown): Record<string, string> {
+  const headers = { ...((previous as Record<string, string> | undefined) ?? {}) };
+  const colon = value.indexOf(':');
+  if (colon <= 0) throw new UsageError(`Expected --header as 'Name: value', got ${describeValue(value)}`);
+  const name = value.slice(0, colon).trim();
+  const headerValue = value.slice(colon + 1).trim();
+  if (validateHeader(name, headerValue) !== null) {
+    throw new UsageError(`Invalid --header ${describeValue(value)}: names are tokens, values have no CR, LF or NUL`);
+  }
+  headers[name.toLowerCase()] = headerValue;
+  return headers;
+}
+
+export const DEFAULT_CONCURRENCY = 50;
+
+/**
+ * The option table. Order here is the order in --help and the README.
+ * Each later feature adds its rows here, and nowhere else.
+ */
+export const OPTION_TABLE: readonly OptionSpec[] = [
+  { flags: '--procs <n>', description: 'child processes', defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
+  { flags: '--concurrency <n>', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
+  { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
+  { flags: '--timeout <ms>', description: 'time limit for a whole attempt (connect, headers and body)', defaultValue: 30000, parse: positiveInteger('--timeout') },
+  { flags: '--no-cache', description: 'fetch every record, even repeats of an earlier request' },
+  { flags: '--cache-size <n>', description: 'responses kept per process for repeated requests', defaultValue: 10000, parse: positiveInteger('--cache-size') },
+  { flags: '--cache-bytes <n>', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
+  { flags: '-X, --method <method>', description: 'default method for URL records', defaultValue: 'GET', parse: parseMethodFlag },
+  { flags: '-H, --header <header>', description: "add a header 'Name: value' to every request (repeatable)", parse: parseHeaderFlag },
+  { flags: '-d, --data <body>', description: 'default request body' },
+  { flags: '-A, --user-agent <ua>', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
+  { flags: '--body <mode>', description: 'response body in output: auto (JSON parsed, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
+  { flags: '--max-body <bytes>', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
+  { flags: '--no-headers', description: 'leave response headers out of the output' },
+];
+
+/** The defaults a library caller gets for anything it leaves out. */
+export function defaultRunOptions(): Omit<RunOptions, 'input'> {
+  return {
+    procs: availableParallelism(),
+    concurrency: DEFAULT_CONCURRENCY,
+    timeout: 30000,
+    cache: true,
+    cacheSize: 10000,
+    cacheBytes: 64 * 1024 * 1024,
+    method: 'GET',
+    headers: {},
+    userAgent: `bulkfetch/${VERSION}`,
+    body: 'auto',
+    maxBody: 1024 * 1024,
+    includeHeaders: true,
+    maxLineBytes: 64 * 1024,
+  };
+}
+
+/** Maps commander's parsed flags (camelCase of the long names) onto RunOptions. */
+export function runOptionsFromFlags(input: string, flags: Record<string, unknown>): RunOptions {
+  const options: RunOptions = { ...defaultRunOptions(), input };
+  if (flags.procs !== undefined) options.procs = flags.procs as number;
+  if (flags.concurrency !== undefined) options.concurrency = flags.concurrency as number;
+  if (flags.timeout !== undefined) options.timeout = flags.timeout as number;
+  if (flags.cache === false) options.cache = false;
+  if (flags.cacheSize !== undefined) options.cacheSize = flags.cacheSize as number;
+  if (flags.cacheBytes !== undefined) options.cacheBytes = flags.cacheBytes as number;
+  if (flags.method !== undefined) options.method = flags.method as string;
+  if (flags.header !== undefined) options.headers = flags.header as Record<string, string>;
+  if (flags.data !== undefined) options.data = flags.data as string;
+  if (flags.userAgent !== undefined) options.userAgent = flags.userAgent as string;
+  if (flags.body !== undefined) options.body = flags.body as BodyMode;
+  if (flags.maxBody !== undefined) options.maxBody = flags.maxBody as number;
+  if (flags.headers === false) options.includeHeaders = false;
+  return options;
+}

@@ -1,0 +1,140 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildMessage, WorkerConfig } from './protocol.js';
+import { ResultLineReader } from './result-lines.js';
+
+const WORKER_ENTRY = new URL('../worker/main.js', import.meta.url);
+
+export interface ChildEvents {
+  /** Whole result lines, and the record numbers they answer. */
+  results(handle: ChildHandle, lines: Buffer, lineNumbers: number[]): void;
+  message(handle: ChildHandle, message: ChildMessage): void;
+  /** The process is gone and its stdio closed; `unanswered` is what it had not answered. */
+  closed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+/**
+ * The parent's view of one child: the process, the tasks it holds but has not
+ * answered (to re-send if it dies), and a window bounding how many it may hold.
+ */
+export class ChildHandle {
+  readonly index: number;
+  readonly #config: WorkerConfig;
+  readonly #events: ChildEvents;
+  readonly #window: number;
+  #process!: ChildProcess;
+  #reader = new ResultLineReader();
+  /** record line -> task text, for every task sent but not answered. */
+  #pending = new Map<number, string>();
+  #outbox: string[] = [];
+  #roomWaiters: Array<() => void> = [];
+  #ended = false;
+
+  constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents) {
+    this.index = index;
+    this.#config = config;
+    this.#window = window;
+    this.#events = events;
+    this.#spawn();
+  }
+
+  get pid(): number | undefined {
+    return this.#process.pid;
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  hasRoom(): boolean {
+    return this.#pending.size < this.#window;
+  }
+
+  /** Resolves when the child may take another task. */
+  waitForRoom(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    this.flush();
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  /** Queues a task; call flush() to send what is queued. */
+  send(line: number, task: string): void {
+    this.#pending.set(line, task);
+    this.#outbox.push(task);
+  }
+
+  flush(): void {
+    if (this.#outbox.length === 0 || this.#ended) return;
+    const text = this.#outbox.join('');
+    this.#outbox = [];
+    this.#process.stdin?.write(text);
+  }
+
+  /** No more tasks: the child finishes what it holds and exits. */
+  end(): void {
+    this.flush();
+    this.#ended = true;
+    this.#process.stdin?.end();
+  }
+
+  pauseResults(): void {
+    this.#process.stdout?.pause();
+  }
+
+  resumeResults(): void {
+    this.#process.stdout?.resume();
+  }
+
+  post(message: { type: 'abort' } | { type: 'stats?' }): void {
+    if (this.#process.connected) this.#process.send(message, () => {});
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.#process.kill(signal);
+  }
+
+  /**
+   * Starts a fresh process and re-sends every unanswered task, in the order
+   * they were first sent. Used after a crash.
+   */
+  restart(tasks: Map<number, string>): void {
+    this.#reader = new ResultLineReader();
+    this.#pending = new Map();
+    this.#outbox = [];
+    this.#ended = false;
+    this.#spawn();
+    for (const [line, task] of tasks) this.send(line, task);
+    this.flush();
+  }
+
+  #spawn(): void {
+    const child = fork(WORKER_ENTRY, [JSON.stringify(this.#config)], {
+      stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
+      // DNS lookups run on libuv's thread pool (4 threads by default): with
+      // hundreds of requests in flight to many hosts, 4 would serialize them.
+      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64' },
+    });
+    this.#process = child;
+    // A child that dies makes its stdin emit EPIPE; its death is handled on 'close'.
+    child.stdin?.on('error', () => {});
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lineNumbers: number[] = [];
+      const lines = this.#reader.push(chunk, lineNumbers);
+      if (!lines) return;
+      for (const line of lineNumbers) this.#pending.delete(line);
+      this.#events.results(this, lines, lineNumbers);
+      this.#wakeWaiters();
+    });
+    child.on('message', (message: ChildMessage) => this.#events.message(this, message));
+    child.on('close', (code, signal) => {
+      if (child !== this.#process) return;
+      const unanswered = this.#pending;
+      this.#pending = new Map();
+      this.#events.closed(this, unanswered, code, signal);
+      this.#wakeWaiters();
+    });
+  }
+
+  #wakeWaiters(): void {
+    while (this.#roomWaiters.length > 0 && this.hasRoom()) this.#roomWaiters.shift()?.();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The parent/child protocol. Three channels, each for what it does best:
+ *
+ * - child stdin: request specs, one JSON object per line (cheap to batch).
+ * - child stdout (fd 1, opened as an async socket): result lines, NDJSON, each
+ *   starting with `{"line":N,` so the parent can account for it without parsing.
+ * - the IPC channel: a handful of typed control messages below.
+ */
+import type { RunOptions } from '../options.js';
+import type { WorkerStats } from '../worker/stats.js';
+
+/** What a child needs to know, passed as its first argv (JSON). */
+export interface WorkerConfig {
+  index: number;
+  concurrency: number;
+  timeout: number;
+  connectTimeout: number;
+  cache: boolean;
+  cacheSize: number;
+  cacheBytes: number;
+  headers: Record<string, string>;
+  data?: string;
+  body: RunOptions['body'];
+  maxBody: number;
+  includeHeaders: boolean;
+}
+
+export type ParentMessage =
+  /** Abort every request in flight now (second Ctrl-C, grace expired). */
+  | { type: 'abort' }
+  /** Send a stats snapshot (for progress). */
+  | { type: 'stats?' };
+
+export type ChildMessage =
+  /** A snapshot of the child's counters; `final` on the last one before exit. */
+  { type: 'stats'; final: boolean; stats: WorkerStats };
+
+/** A task line sent to a child: the request spec, serialized. */
+export type TaskLine = string;

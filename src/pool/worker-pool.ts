@@ -1,0 +1,161 @@
+import type { Writable } from 'node:stream';
+import { RecordErrorCode, recordError } from '../errors.js';
+import type { RequestSpec } from '../input/request-spec.js';
+import { errorResult, serializeResult } from '../output/result.js';
+import { emptyStats, mergeStats, type WorkerStats } from '../worker/stats.js';
+import { ChildHandle, type ChildEvents } from './child-handle.js';
+import type { ChildMessage, WorkerConfig } from './protocol.js';
+
+export interface PoolOptions {
+  procs: number;
+  config: Omit<WorkerConfig, 'index'>;
+  /** Where whole result lines go. Its backpressure pauses the children. */
+  sink: Writable;
+  /** Called for every batch of answered record numbers (progress, resume, ordering). */
+  onAnswered?: (lineNumbers: number[]) => void;
+}
+
+/** A record in flight while its child died this many times becomes an ECHILDCRASH record. */
+const MAX_CRASHES_PER_RECORD = 3;
+
+/**
+ * The parent side: N children, each owning the shard of requests whose key
+ * hashes to it, so a repeated request always meets its own cache entry.
+ *
+ * Flow control is end to end: a child holds at most `window` unanswered tasks;
+ * the sink's backpressure pauses reading results, so answers stop, windows
+ * fill, and submit() stops resolving, which stops the input being read.
+ */
+export class WorkerPool {
+  readonly #children: ChildHandle[] = [];
+  readonly #sink: Writable;
+  readonly #onAnswered: ((lineNumbers: number[]) => void) | undefined;
+  readonly #stats = emptyStats();
+  readonly #crashes = new Map<number, number>();
+  #closing = false;
+  #aborted = false;
+  #open: number;
+  #allClosed!: () => void;
+  readonly #closedPromise: Promise<void>;
+  #sinkBlocked = false;
+
+  constructor({ procs, config, sink, onAnswered }: PoolOptions) {
+    this.#sink = sink;
+    this.#onAnswered = onAnswered;
+    this.#open = procs;
+    this.#closedPromise = new Promise((resolve) => (this.#allClosed = resolve));
+    // Enough queued per child to keep every slot busy while results travel back,
+    // small enough that a child's queue is never more than a few hundred specs.
+    const window = config.concurrency * 2 + 32;
+    const events: ChildEvents = {
+      results: (_handle, lines, lineNumbers) => this.#forward(lines, lineNumbers),
+      message: (_handle, message) => this.#onMessage(message),
+      closed: (handle, unanswered, code, signal) => this.#onClosed(handle, unanswered, code, signal),
+    };
+    for (let index = 0; index < procs; index++) {
+      this.#children.push(new ChildHandle(index, { ...config, index }, window, events));
+    }
+    sink.on('drain', () => {
+      this.#sinkBlocked = false;
+      for (const child of this.#children) child.resumeResults();
+    });
+  }
+
+  get size(): number {
+    return this.#children.length;
+  }
+
+  get pids(): number[] {
+    return this.#children.map((c) => c.pid).filter((p): p is number => p !== undefined);
+  }
+
+  /** Hands a request to child `index`, waiting while that child's window is full. */
+  async submit(index: number, spec: RequestSpec): Promise<void> {
+    const child = this.#children[index];
+    if (!child || this.#closing) return;
+    if (!child.hasRoom()) await child.waitForRoom();
+    if (this.#closing) return;
+    child.send(spec.line, `${JSON.stringify(spec)}\n`);
+  }
+
+  /** Sends whatever submit() queued; call after each batch of input. */
+  flush(): void {
+    for (const child of this.#children) child.flush();
+  }
+
+  /** No more input: children finish their work and exit. Resolves with merged stats. */
+  async close(): Promise<WorkerStats> {
+    this.#closing = true;
+    for (const child of this.#children) child.end();
+    await this.#closedPromise;
+    return this.#stats;
+  }
+
+  /** Aborts every request in flight; children answer them with EABORTED and exit. */
+  abort(): void {
+    this.#aborted = true;
+    for (const child of this.#children) child.post({ type: 'abort' });
+  }
+
+  /** Kills every child at once (the parent is going down). */
+  kill(): void {
+    this.#closing = true;
+    this.#aborted = true;
+    for (const child of this.#children) child.kill('SIGKILL');
+  }
+
+  #forward(lines: Buffer, lineNumbers: number[]): void {
+    for (const line of lineNumbers) this.#crashes.delete(line);
+    this.#onAnswered?.(lineNumbers);
+    if (!this.#sink.write(lines) && !this.#sinkBlocked) {
+      this.#sinkBlocked = true;
+      for (const child of this.#children) child.pauseResults();
+    }
+  }
+
+  #onMessage(message: ChildMessage): void {
+    if (message.type === 'stats' && message.final) mergeStats(this.#stats, message.stats);
+  }
+
+  #onClosed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null): void {
+    if (unanswered.size === 0 && code === 0) {
+      if (--this.#open === 0) this.#allClosed();
+      return;
+    }
+    if (this.#aborted) {
+      // Going down: what the child held is answered as aborted, never dropped.
+      this.#failAll(unanswered, recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped'));
+      if (--this.#open === 0) this.#allClosed();
+      return;
+    }
+    // A crash: start a replacement and give it everything the old one held,
+    // except records that were in flight through too many crashes already.
+    const retry = new Map<number, string>();
+    const givenUp = new Map<number, string>();
+    for (const [line, task] of unanswered) {
+      const crashes = (this.#crashes.get(line) ?? 0) + 1;
+      this.#crashes.set(line, crashes);
+      (crashes >= MAX_CRASHES_PER_RECORD ? givenUp : retry).set(line, task);
+    }
+    const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+    this.#failAll(givenUp, recordError(RecordErrorCode.CHILD_CRASHED, `The child process handling this record died ${MAX_CRASHES_PER_RECORD} times (last: ${reason})`));
+    handle.restart(retry);
+    if (this.#closing) handle.end();
+  }
+
+  #failAll(tasks: Map<number, string>, error: ReturnType<typeof recordError>): void {
+    if (tasks.size === 0) return;
+    const lines: string[] = [];
+    const numbers: number[] = [];
+    for (const [line, task] of tasks) {
+      const spec = JSON.parse(task) as RequestSpec;
+      lines.push(serializeResult(errorResult(spec, error)));
+      numbers.push(line);
+      this.#crashes.delete(line);
+      this.#stats.records += 1;
+      this.#stats.errors += 1;
+      this.#stats.errorCodes[error.code] = (this.#stats.errorCodes[error.code] ?? 0) + 1;
+    }
+    this.#forward(Buffer.from(lines.join('')), numbers);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Child process entry: reads request specs on stdin, writes result lines on
+ * fd 1, reports counters over IPC. Forked by the pool; never run by hand.
+ */
+import { Socket } from 'node:net';
+import type { RequestSpec } from '../input/request-spec.js';
+import { createAgent } from '../http/agent.js';
+import { serializeResult } from '../output/result.js';
+import type { ChildMessage, ParentMessage, WorkerConfig } from '../pool/protocol.js';
+import { RequestLoop } from './request-loop.js';
+import { LineBatcher } from './line-batcher.js';
+import { countResult, emptyStats } from './stats.js';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+const shutdown = new AbortController();
+const agent = createAgent({ concurrency: config.concurrency, timeout: config.timeout, connectTimeout: config.connectTimeout });
+const loop = new RequestLoop(config, agent, shutdown.signal);
+const stats = emptyStats();
+
+// process.stdout on a pipe is synchronous on Linux: a slow parent would block
+// this event loop and stall every request in flight. An async socket on fd 1
+// queues instead, and the parent's window bounds how much can queue.
+const out = new Socket({ fd: 1, readable: false, writable: true });
+const results = new LineBatcher((text) => out.write(text));
+
+let inFlight = 0;
+let inputEnded = false;
+
+function send(message: ChildMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+function handleTask(spec: RequestSpec): void {
+  inFlight += 1;
+  void loop.handle(spec).then((result) => {
+    countResult(stats, result);
+    results.push(serializeResult(result));
+    inFlight -= 1;
+    if (inputEnded && inFlight === 0) finish();
+  });
+}
+
+let finished = false;
+function finish(): void {
+  if (finished) return;
+  finished = true;
+  results.flush();
+  out.end(() => {
+    send({ type: 'stats', final: true, stats });
+    // Close everything that would keep us alive; the parent sees our exit.
+    void agent.close().finally(() => {
+      process.disconnect?.();
+    });
+  });
+}
+
+let pending = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  const text = pending + chunk;
+  let start = 0;
+  for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+    handleTask(JSON.parse(text.slice(start, nl)) as RequestSpec);
+    start = nl + 1;
+  }
+  pending = text.slice(start);
+});
+process.stdin.on('end', () => {
+  inputEnded = true;
+  if (inFlight === 0) finish();
+});
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'abort') shutdown.abort();
+  else if (message.type === 'stats?') send({ type: 'stats', final: false, stats });
+});
+
+// The parent is gone (even SIGKILLed): nobody will read our results. Exit now
+// rather than fetch for no one.
+process.on('disconnect', () => {
+  if (!finished) process.exit(0);
+});
