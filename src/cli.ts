@@ -3,10 +3,11 @@
  * The only module that exits or writes text for people.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createWriteStream, openSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from './errors.js';
 import { openInput } from './input/open-input.js';
+import { openSink } from './output/open-sink.js';
 import { OPTION_TABLE, runOptionsFromFlags } from './options.js';
 import { runJob, type RunSummary } from './run.js';
 import { VERSION } from './version.js';
@@ -63,16 +64,15 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   const inputPath = program.args[0] ?? '-';
   let options;
   let input;
-  let outputFd: number;
+  let sink: Writable;
   try {
     options = runOptionsFromFlags(inputPath, flags);
     input = openInput(inputPath);
-    outputFd = openOutput(flags.output as string | undefined);
+    sink = openSink(flags.output as string | undefined);
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
-  const sink = createWriteStream('', { fd: outputFd, highWaterMark: 256 * 1024 });
   const abort = new AbortController();
   let outputError: NodeJS.ErrnoException | undefined;
   sink.on('error', (error: NodeJS.ErrnoException) => {
@@ -88,7 +88,8 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   }
   if (outputError?.code === 'EPIPE') return EXIT.OK;
   sink.end();
-  await new Promise<void>((resolve) => sink.once('close', resolve).once('error', () => resolve()));
+  // finished() also settles for a stream that already closed or failed.
+  await finished(sink).catch(() => {});
   if (outputError) {
     io.stderr.write(`bulkfetch: cannot write output: ${outputError.code ?? outputError.message}\n`);
     return EXIT.FAILED;
@@ -97,16 +98,6 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     `bulkfetch: ${summary.records} records, ${summary.requests} requests, ${summary.cached} cached, ${summary.errors} errors in ${(summary.elapsedMs / 1000).toFixed(1)}s\n`,
   );
   return EXIT.OK;
-}
-
-function openOutput(path: string | undefined): number {
-  if (path === undefined || path === '-') return 1;
-  try {
-    return openSync(path, 'w');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${code}`, { cause: error });
-  }
 }
 
 function usage(stderr: Writable, message: string): number {

@@ -20,7 +20,7 @@ export interface RunSummary extends WorkerStats {
 export interface RunContext {
   input: Readable;
   sink: Writable;
-  /** Aborting stops reading input and ends the run early. */
+  /** Aborting ends the run at once: children are killed, nothing more is written. */
   signal?: AbortSignal;
 }
 
@@ -37,6 +37,7 @@ export async function runJob(options: RunOptions, { input, sink, signal }: RunCo
   const invalidCodes: Record<string, number> = {};
   const stop = (): void => {
     input.destroy();
+    void pool.kill();
   };
   signal?.addEventListener('abort', stop, { once: true });
   try {
@@ -63,7 +64,7 @@ export async function runJob(options: RunOptions, { input, sink, signal }: RunCo
   } catch (error) {
     // An input stream destroyed by abort() ends the loop; anything else is real.
     if (!signal?.aborted) {
-      pool.kill();
+      await pool.kill();
       throw error;
     }
   } finally {

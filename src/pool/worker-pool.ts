@@ -97,16 +97,19 @@ export class WorkerPool {
     for (const child of this.#children) child.post({ type: 'abort' });
   }
 
-  /** Kills every child at once (the parent is going down). */
-  kill(): void {
+  /** Kills every child at once (the output is gone, or the parent is going down); resolves when they are. */
+  async kill(): Promise<void> {
     this.#closing = true;
     this.#aborted = true;
     for (const child of this.#children) child.kill('SIGKILL');
+    await this.#closedPromise;
   }
 
   #forward(lines: Buffer, lineNumbers: number[]): void {
     for (const line of lineNumbers) this.#crashes.delete(line);
     this.#onAnswered?.(lineNumbers);
+    // A sink that failed (EPIPE, ENOSPC) will never drain: pausing for it would hang the run.
+    if (this.#sink.destroyed) return;
     if (!this.#sink.write(lines) && !this.#sinkBlocked) {
       this.#sinkBlocked = true;
       for (const child of this.#children) child.pauseResults();

@@ -2,6 +2,7 @@
  * Child process entry: reads request specs on stdin, writes result lines on
  * fd 1, reports counters over IPC. Forked by the pool; never run by hand.
  */
+import { setMaxListeners } from 'node:events';
 import { Socket } from 'node:net';
 import type { RequestSpec } from '../input/request-spec.js';
 import { createAgent } from '../http/agent.js';
@@ -13,6 +14,8 @@ import { countResult, emptyStats } from './stats.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const shutdown = new AbortController();
+// Every request in flight listens on this one signal.
+setMaxListeners(0, shutdown.signal);
 const agent = createAgent({ concurrency: config.concurrency, timeout: config.timeout, connectTimeout: config.connectTimeout });
 const loop = new RequestLoop(config, agent, shutdown.signal);
 const stats = emptyStats();

@@ -1,0 +1,30 @@
+import { createWriteStream, fstatSync, openSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
+import { UsageError } from '../errors.js';
+
+/**
+ * The stream results are written to: FILE with -o, else fd 1.
+ *
+ * fd 1 is opened by kind. A pipe or socket gets an async net.Socket:
+ * process.stdout writes to pipes synchronously (blocking our event loop while
+ * a consumer is slow), and fs writes to a pipe that another process left
+ * non-blocking fail with EAGAIN. A file gets an fs stream; a terminal gets
+ * process.stdout.
+ */
+export function openSink(path: string | undefined, { append = false } = {}): Writable {
+  if (path !== undefined && path !== '-') {
+    let fd: number;
+    try {
+      fd = openSync(path, append ? 'a' : 'w');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${code}`, { cause: error });
+    }
+    return createWriteStream('', { fd, highWaterMark: 256 * 1024 });
+  }
+  const stat = fstatSync(1);
+  if (stat.isFIFO() || stat.isSocket()) return new Socket({ fd: 1, readable: false, writable: true });
+  if (stat.isFile()) return createWriteStream('', { fd: 1, autoClose: false, highWaterMark: 256 * 1024 });
+  return process.stdout;
+}

@@ -1,0 +1,8 @@
+// One import path for tests: `import { startHttpServer, runCli } from './helpers/index.js'`.
+export * from './servers.js';
+export * from './proxy.js';
+export * from './faulty.js';
+export * from './cli.js';
+export * from './tree.js';
+export { testCert, type TestCert } from './certs.js';
+export { listen, socketCloser, LOG_BODY_MAX, type ServerStats } from './tracking.js';
