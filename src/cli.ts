@@ -3,6 +3,7 @@
  * The only module that exits or writes text for people.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from './errors.js';
@@ -93,6 +94,9 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   if (outputError) {
     io.stderr.write(`bulkfetch: cannot write output: ${outputError.code ?? outputError.message}\n`);
     return EXIT.FAILED;
+  }
+  if (typeof flags.summary === 'string') {
+    await writeFile(flags.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
   io.stderr.write(
     `bulkfetch: ${summary.records} records, ${summary.requests} requests, ${summary.cached} cached, ${summary.errors} errors in ${(summary.elapsedMs / 1000).toFixed(1)}s\n`,

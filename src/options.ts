@@ -101,13 +101,14 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--no-cache', description: 'fetch every record, even repeats of an earlier request' },
   { flags: '--cache-size <n>', description: 'responses kept per process for repeated requests', defaultValue: 10000, parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
-  { flags: '-X, --method <method>', description: 'default method for URL records', defaultValue: 'GET', parse: parseMethodFlag },
+  { flags: '-X, --method <method>', description: 'default method for URL records', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
   { flags: '-H, --header <header>', description: "add a header 'Name: value' to every request (repeatable)", parse: parseHeaderFlag },
   { flags: '-d, --data <body>', description: 'default request body' },
   { flags: '-A, --user-agent <ua>', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
   { flags: '--body <mode>', description: 'response body in output: auto (JSON parsed, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
   { flags: '--max-body <bytes>', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
   { flags: '--no-headers', description: 'leave response headers out of the output' },
+  { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
 ];
 
 /** The defaults a library caller gets for anything it leaves out. */
@@ -139,6 +140,7 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   if (flags.cacheSize !== undefined) options.cacheSize = flags.cacheSize as number;
   if (flags.cacheBytes !== undefined) options.cacheBytes = flags.cacheBytes as number;
   if (flags.method !== undefined) options.method = flags.method as string;
+  else if (flags.data !== undefined) options.method = 'POST';
   if (flags.header !== undefined) options.headers = flags.header as Record<string, string>;
   if (flags.data !== undefined) options.data = flags.data as string;
   if (flags.userAgent !== undefined) options.userAgent = flags.userAgent as string;

@@ -15,6 +15,8 @@ export interface RunSummary extends WorkerStats {
   /** Records rejected before any request (invalid URL, spec ...). */
   invalid: number;
   elapsedMs: number;
+  /** Records answered by each child, in child order: how even the hash shards came out. */
+  shards: number[];
 }
 
 export interface RunContext {
@@ -80,6 +82,7 @@ export async function runJob(options: RunOptions, { input, sink, signal }: RunCo
     skipped,
     invalid,
     elapsedMs: Math.round(performance.now() - started),
+    shards: pool.shards,
   };
 }
 

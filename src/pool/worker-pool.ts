@@ -32,6 +32,8 @@ export class WorkerPool {
   readonly #onAnswered: ((lineNumbers: number[]) => void) | undefined;
   readonly #stats = emptyStats();
   readonly #crashes = new Map<number, number>();
+  /** Records answered by each child: how even the hash shards came out. */
+  readonly #answeredByChild: number[];
   #closing = false;
   #aborted = false;
   #open: number;
@@ -43,12 +45,16 @@ export class WorkerPool {
     this.#sink = sink;
     this.#onAnswered = onAnswered;
     this.#open = procs;
+    this.#answeredByChild = new Array<number>(procs).fill(0);
     this.#closedPromise = new Promise((resolve) => (this.#allClosed = resolve));
     // Enough queued per child to keep every slot busy while results travel back,
     // small enough that a child's queue is never more than a few hundred specs.
     const window = config.concurrency * 2 + 32;
     const events: ChildEvents = {
-      results: (_handle, lines, lineNumbers) => this.#forward(lines, lineNumbers),
+      results: (handle, lines, lineNumbers) => {
+        this.#answeredByChild[handle.index] = (this.#answeredByChild[handle.index] ?? 0) + lineNumbers.length;
+        this.#forward(lines, lineNumbers);
+      },
       message: (_handle, message) => this.#onMessage(message),
       closed: (handle, unanswered, code, signal) => this.#onClosed(handle, unanswered, code, signal),
     };
@@ -59,6 +65,11 @@ export class WorkerPool {
       this.#sinkBlocked = false;
       for (const child of this.#children) child.resumeResults();
     });
+  }
+
+  /** Records answered by each child so far. */
+  get shards(): number[] {
+    return [...this.#answeredByChild];
   }
 
   get size(): number {
