@@ -7,6 +7,7 @@ import type { RequestSpec } from '../input/request-spec.js';
 import type { Result } from '../output/result.js';
 import type { WorkerConfig } from '../pool/protocol.js';
 import { ResponseCache } from './response-cache.js';
+import { OPEN_GATE, type AttemptGate } from './attempt-gate.js';
 
 const CACHEABLE = new Set(['GET', 'HEAD']);
 
@@ -24,9 +25,11 @@ export class RequestLoop {
   readonly #cache: ResponseCache | undefined;
   readonly #attempt: AttemptOptions;
   readonly #config: WorkerConfig;
+  readonly #gate: AttemptGate;
 
-  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal) {
+  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE) {
     this.#config = config;
+    this.#gate = gate;
     this.#limit = pLimit(config.concurrency);
     this.#attempt = {
       dispatcher,
@@ -63,8 +66,11 @@ export class RequestLoop {
     return this.#limit.activeCount;
   }
 
-  #fetch(request: AttemptRequest): Promise<FetchOutcome> {
-    return sendRequest(request, this.#attempt);
+  async #fetch(request: AttemptRequest): Promise<FetchOutcome> {
+    const release = await this.#gate.acquire(new URL(request.url));
+    const outcome = await sendRequest(request, this.#attempt);
+    release({ status: outcome.status });
+    return outcome;
   }
 
   #buildRequest(spec: RequestSpec): AttemptRequest {
