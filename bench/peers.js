@@ -1,0 +1,78 @@
+// Peer tools measured on the same inputs as bulkfetch:
+//   curl -Z  : curl -Z --parallel-max 200 -K config -w '%{json}\n'   (stdout -> line counter)
+//   xargs    : xargs -P 200 -n 1 curl -s -o /dev/null -w '%{json}\n'  (one process per URL)
+//   wrk      : wrk -t2 -c200 -d5s <url>  (throughput ceiling of this nginx on this machine)
+import { spawnSync } from 'node:child_process';
+import { measure } from './measure.js';
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function ensureWrk() {
+  if (have('wrk')) return true;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'ignore', env });
+  spawnSync('apt-get', ['install', '-y', 'wrk'], { stdio: 'ignore', env });
+  return have('wrk');
+}
+
+export function curlVersion() {
+  const r = spawnSync('curl', ['--version'], { encoding: 'utf8' });
+  return (r.stdout || '').split('\n')[0].split(' ').slice(0, 2).join(' ');
+}
+
+/** Probe curl features against a live loopback URL. */
+export function curlCaps(url) {
+  const help = spawnSync('curl', ['--help', 'all'], { encoding: 'utf8' }).stdout || '';
+  const j = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{json}', url], { encoding: 'utf8', timeout: 10_000 });
+  let json = false;
+  try { json = JSON.parse(j.stdout).http_code === 200; } catch {}
+  return {
+    version: curlVersion(),
+    parallel: help.includes('--parallel '),
+    parallelImmediate: help.includes('--parallel-immediate'),
+    json,
+  };
+}
+
+const rate = (n, ms) => (n / ms) * 1000;
+
+/**
+ * curl -Z over a -K config (see inputs.js curlConfig).
+ * @param {{configFile:string, n:number, parallelMax?:number, immediate?:boolean, timeoutMs?:number}} o
+ */
+export async function runCurlParallel(o) {
+  // -s: no progress meter (the config's 'silent' line does not silence it in -Z mode)
+  const args = ['-s', '-Z', '--parallel-max', String(o.parallelMax ?? 200)];
+  if (o.immediate) args.push('--parallel-immediate');
+  args.push('-K', o.configFile, '-w', '%{json}\\n');
+  // note: '\\n' above is the two characters backslash-n, which curl's -w expands to a newline
+  const m = await measure('curl', args, { timeoutMs: o.timeoutMs ?? 600_000, stdout: 'count' });
+  return { ...m, n: o.n, reqps: rate(o.n, m.wallMs), ok: m.exitCode === 0 && m.stdoutLines === o.n };
+}
+
+/** xargs -P 200 -n 1 curl ... < list  (one curl process per URL). */
+export async function runXargsCurl(o) {
+  const args = ['-P', String(o.parallel ?? 200), '-n', '1', 'curl', '-s', '-o', '/dev/null', '-w', '%{json}\\n'];
+  const m = await measure('xargs', args, { timeoutMs: o.timeoutMs ?? 600_000, stdin: o.listFile, stdout: 'count' });
+  return { ...m, n: o.n, reqps: rate(o.n, m.wallMs), ok: m.exitCode === 0 && m.stdoutLines === o.n };
+}
+
+/** wrk -t2 -c200 -d5s url ; parses Requests/sec and the total request count. */
+export async function runWrk(o) {
+  const threads = o.threads ?? 2, conns = o.conns ?? 200, durationS = o.durationS ?? 5;
+  const args = [`-t${threads}`, `-c${conns}`, `-d${durationS}s`, o.url];
+  const m = await measure('wrk', args, { timeoutMs: (durationS + 20) * 1000, stdout: 'capture' });
+  const rps = /Requests\/sec:\s*([\d.]+)/.exec(m.stdout || '');
+  const tot = /(\d+) requests in/.exec(m.stdout || '');
+  const errs = /Non-2xx or 3xx responses:\s*(\d+)|Socket errors:.*/.exec(m.stdout || '');
+  return {
+    ...m,
+    n: tot ? Number(tot[1]) : NaN,
+    reqps: rps ? Number(rps[1]) : NaN,
+    errors: errs ? errs[0] : '',
+    ok: m.exitCode === 0 && !!rps,
+    args,
+  };
+}

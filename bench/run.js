@@ -1,0 +1,460 @@
+#!/usr/bin/env node
+// bulkfetch benchmark orchestrator (`npm run bench`).
+//
+//   node bench/run.js [cpu|latency|repeats|memory|startup|wrk ...]   (default: all)
+//
+// env:
+//   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
+//   BENCH_QUICK=1           small sizes (whole suite in ~2 minutes)
+//   BULKFETCH_CMD="node /other/bin/bulkfetch.js"   how to invoke bulkfetch (default: this repo's bin)
+//   BENCH_BF_OUTPUT=devnull pass `-o /dev/null` to bulkfetch instead of counting its stdout lines
+//   BENCH_XARGS_ROUNDS=1    rounds for xargs+curl (one process per URL is slow: ~35 req/s here)
+//   BENCH_XARGS_N           size of the xargs subset (default 20000, quick 500)
+//   BENCH_REFERENCE=0       skip the once-per-run curl reference runs (latency/repeats/startup)
+//   BENCH_PORT=18080        preferred nginx port (stable port => cached input files are reused)
+//   BENCH_TIMEOUT_SCALE=1   multiply every per-run timeout
+//   BENCH_STRICT=1          exit 1 if any target FAILs
+//   BENCH_SKIP_BULKFETCH=1  peers only
+//   BENCH_NO_ECHO=1         force the node delay-server fallback instead of nginx echo_sleep
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startNginx, nginxVersion } from './nginx.js';
+import { urlList, curlConfig, DATA_DIR } from './inputs.js';
+import { measure } from './measure.js';
+import { runCurlParallel, runXargsCurl, runWrk, ensureWrk, curlCaps, curlVersion } from './peers.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const RESULTS_MD = path.join(HERE, 'RESULTS.md');
+const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
+const CHANGELOG_MARKER = '## Change log';
+
+const ALL = ['cpu', 'latency', 'repeats', 'memory', 'startup', 'wrk'];
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
+const XARGS_ROUNDS = Math.max(0, Number(process.env.BENCH_XARGS_ROUNDS ?? 1));
+const REFERENCE = process.env.BENCH_REFERENCE !== '0';
+const TSCALE = Number(process.env.BENCH_TIMEOUT_SCALE) || 1;
+const CORES = os.availableParallelism?.() ?? os.cpus().length;
+
+const SIZES = QUICK
+  ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, repeatsN: 30_000, memoryNs: [10_000, 40_000, 160_000], wrkS: 3 }
+  : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, repeatsN: 1_000_000, memoryNs: [250_000, 1_000_000, 4_000_000], wrkS: 5 };
+if (process.env.BENCH_XARGS_N) SIZES.xargsN = Number(process.env.BENCH_XARGS_N);
+const CONC = 200;
+const DELAY_MS = 200;
+
+// ---------------------------------------------------------------------------------------------
+const log = (...a) => console.error('[bench]', ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const min = (xs) => Math.min(...xs.filter(Number.isFinite));
+const max = (xs) => Math.max(...xs.filter(Number.isFinite));
+const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '–');
+const mib = (kib) => kib / 1024;
+// timeout: base + n / (worst acceptable rate)
+const timeoutFor = (n, minRate, baseS = 60) => Math.round((baseS + n / minRate) * 1000 * TSCALE);
+
+function splitCmd(s) {
+  const out = [];
+  for (const m of s.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
+
+// ---- bulkfetch invocation ---------------------------------------------------------------------
+const BF_CMD = process.env.BULKFETCH_CMD ? splitCmd(process.env.BULKFETCH_CMD) : ['node', path.join(ROOT, 'bin', 'bulkfetch.js')];
+const BF_DEVNULL = process.env.BENCH_BF_OUTPUT === 'devnull';
+
+function bulkfetchMissingReason() {
+  if (process.env.BENCH_SKIP_BULKFETCH === '1') return 'BENCH_SKIP_BULKFETCH=1';
+  if (process.env.BULKFETCH_CMD) return null;
+  if (!fs.existsSync(path.join(ROOT, 'bin', 'bulkfetch.js'))) return 'bin/bulkfetch.js missing';
+  if (!fs.existsSync(path.join(ROOT, 'dist'))) return 'dist/ missing (run `npm run build`)';
+  return null;
+}
+
+async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs }) {
+  const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc)];
+  if (BF_DEVNULL) args.push('-o', '/dev/null');
+  const m = await measure(BF_CMD[0], args, { timeoutMs, stdout: BF_DEVNULL ? 'null' : 'count', cwd: ROOT });
+  const linesOk = BF_DEVNULL ? true : m.stdoutLines === n;
+  return { ...m, n, reqps: (n / m.wallMs) * 1000, ok: m.exitCode === 0 && linesOk };
+}
+
+// ---- result bookkeeping ------------------------------------------------------------------------
+/** contender -> list of per-round results */
+class Series {
+  constructor() { this.map = new Map(); }
+  add(key, r) {
+    if (!this.map.has(key)) this.map.set(key, []);
+    this.map.get(key).push(r);
+  }
+  get(key) { return this.map.get(key) || []; }
+  med(key, f) { return median(this.get(key).map(f)); }
+  has(key) { return this.get(key).length > 0; }
+}
+
+function describeRun(label, r) {
+  const bits = [
+    `${label}:`,
+    `wall ${fmt(r.wallMs / 1000, 2)} s`,
+    Number.isFinite(r.reqps) ? `${fmt(r.reqps)} req/s` : '',
+    `cpu ${fmt(r.cpuMs / 1000, 2)} s`,
+    `rss max ${fmt(mib(r.peakRssMaxProcKiB), 1)} MiB tree ${fmt(mib(r.peakRssTreeKiB), 1)} MiB`,
+    r.stdoutLines != null ? `lines ${r.stdoutLines}` : '',
+    r.ok ? 'ok' : `NOT OK (exit ${r.exitCode}${r.signal ? ' ' + r.signal : ''}${r.timedOut ? ', TIMEOUT' : ''})`,
+  ];
+  log(bits.filter(Boolean).join('  '));
+  if (!r.ok && r.stderrTail) log('  stderr tail:', r.stderrTail.trim().split('\n').slice(-5).join(' | '));
+}
+
+/** Run `tasks` (array of {key, run, once?}) in rotated order for each round. */
+async function interleave(name, tasks, series) {
+  for (let round = 0; round < ROUNDS; round++) {
+    const rot = tasks.map((_, i) => tasks[(i + round) % tasks.length]);
+    for (const t of rot) {
+      const rounds = t.rounds ?? ROUNDS;
+      if (round >= rounds) continue;
+      const r = await t.run();
+      describeRun(`${name} r${round + 1}/${ROUNDS} ${t.key}`, r);
+      series.add(t.key, r);
+      await sleep(500);
+    }
+  }
+}
+
+// ---- scenarios -----------------------------------------------------------------------------------
+// Each returns {title, md (markdown section body), targets: [{name, value, limit, pass|null}] }
+
+async function scenarioCpu(ctx) {
+  const { port } = ctx.ng;
+  const N = SIZES.cpuN, XN = Math.min(SIZES.xargsN, N);
+  const list = urlList('distinct', N, port);
+  const conf = curlConfig('distinct', N, port);
+  const xlist = urlList('distinct', XN, port);
+  const s = new Series();
+  const tasks = [];
+  const procsList = [...new Set([CORES, 8])];
+  if (ctx.bf.ok) {
+    for (const p of procsList) {
+      tasks.push({ key: `bulkfetch --procs ${p} --concurrency ${CONC}`, bf: true, n: N,
+        run: () => runBulkfetch({ file: list.file, n: N, procs: p, timeoutMs: timeoutFor(N, 2000) }) });
+    }
+  }
+  tasks.push({ key: 'curl -Z --parallel-max 200', n: N,
+    run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 2000) }) });
+  if (XARGS_ROUNDS > 0) {
+    tasks.push({ key: `xargs -P 200 curl (${fmt(XN)} subset)`, n: XN, rounds: XARGS_ROUNDS,
+      run: () => runXargsCurl({ listFile: xlist.file, n: XN, timeoutMs: timeoutFor(XN, 10, 120) }) });
+  }
+  await interleave('cpu', tasks, s);
+
+  const curlKey = 'curl -Z --parallel-max 200';
+  const curlRps = s.med(curlKey, (r) => r.reqps);
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    const rps = median(rs.map((r) => r.reqps));
+    const cpu100k = median(rs.map((r) => (r.cpuMs / 1000) * (100_000 / r.n)));
+    return [
+      t.key, fmt(t.n), fmt(rps), `${fmt(min(rs.map((r) => r.reqps)))}–${fmt(max(rs.map((r) => r.reqps)))}`,
+      fmt(cpu100k, 2), fmt(mib(median(rs.map((r) => r.peakRssMaxProcKiB))), 1), fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1),
+      fmt(rps / curlRps, 2) + 'x', `${rs.filter((r) => r.ok).length}/${rs.length}`,
+    ];
+  });
+  const md = table(['contender', 'requests', 'req/s (median)', 'req/s range', 'CPU s / 100k req', 'peak RSS max proc MiB', 'peak RSS tree MiB', 'req/s vs curl -Z', 'runs ok'], rows);
+  const targets = [];
+  const bfTasks = tasks.filter((t) => t.bf);
+  if (bfTasks.length) {
+    let best = -Infinity, bestKey = '';
+    for (const t of bfTasks) {
+      const ratio = s.med(t.key, (r) => r.reqps) / curlRps;
+      if (ratio > best) { best = ratio; bestKey = t.key; }
+    }
+    const allOk = bfTasks.every((t) => s.get(t.key).every((r) => r.ok));
+    targets.push({ name: `CPU-bound: bulkfetch req/s >= 2.0x curl -Z (best: ${bestKey})`, value: `${fmt(best, 2)}x${allOk ? '' : ' (some runs NOT OK)'}`, pass: best >= 2.0 && allOk });
+  } else {
+    targets.push({ name: 'CPU-bound: bulkfetch req/s >= 2.0x curl -Z', value: ctx.bf.reason, pass: null });
+  }
+  return { title: `CPU-bound (${fmt(N)} distinct URLs, small JSON responses)`, md, targets };
+}
+
+async function scenarioLatency(ctx) {
+  const { port } = ctx.ng;
+  const N = SIZES.latencyN, P = 8;
+  const list = urlList('delay', N, port);
+  const s = new Series();
+  const tasks = [];
+  if (ctx.bf.ok) {
+    tasks.push({ key: `bulkfetch --procs ${P} --concurrency ${CONC}`, slots: P * CONC, bf: true,
+      run: () => runBulkfetch({ file: list.file, n: N, procs: P, timeoutMs: timeoutFor(N, 200) }) });
+  }
+  if (REFERENCE) {
+    const conf = curlConfig('delay', N, port);
+    tasks.push({ key: 'curl -Z --parallel-max 200 (reference)', slots: 200, rounds: 1,
+      run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 100) }) });
+  }
+  await interleave('latency', tasks, s);
+  const eff = (t, r) => (N * (DELAY_MS / 1000) / t.slots) / (r.wallMs / 1000);
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    return [t.key, fmt(N), fmt(t.slots), fmt(N * DELAY_MS / 1000 / t.slots, 2), fmt(median(rs.map((r) => r.wallMs)) / 1000, 2),
+      fmt(median(rs.map((r) => eff(t, r))), 3), fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2),
+      fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+  });
+  const md = `Server delay ${DELAY_MS} ms (${ctx.ng.delayMode}). Efficiency = (N × delay / in-flight slots) / wall time.\n\n` +
+    table(['contender', 'requests', 'slots', 'ideal wall s', 'wall s (median)', 'efficiency', 'CPU s', 'peak RSS tree MiB', 'runs ok'], rows);
+  const bt = tasks.find((t) => t.bf);
+  const targets = [bt
+    ? (() => { const e = median(s.get(bt.key).map((r) => eff(bt, r))); const ok = s.get(bt.key).every((r) => r.ok);
+      return { name: 'Latency-bound: efficiency >= 0.90', value: fmt(e, 3) + (ok ? '' : ' (some runs NOT OK)'), pass: e >= 0.9 && ok }; })()
+    : { name: 'Latency-bound: efficiency >= 0.90', value: ctx.bf.reason, pass: null }];
+  return { title: `Latency-bound (${fmt(N)} URLs, ${DELAY_MS} ms server delay)`, md, targets };
+}
+
+async function scenarioRepeats(ctx) {
+  const { ng } = ctx;
+  const N = SIZES.repeatsN;
+  const list = urlList('repeats', N, ng.port);
+  const s = new Series();
+  const tasks = [];
+  const withOrigin = (fn) => async () => {
+    const before = await ng.requestsTotal();
+    const r = await fn();
+    const after = await ng.requestsTotal();
+    return { ...r, origin: after - before - 1 }; // minus the `after` status request itself
+  };
+  if (ctx.bf.ok) {
+    tasks.push({ key: `bulkfetch --procs 8 --concurrency ${CONC}`, bf: true,
+      run: withOrigin(() => runBulkfetch({ file: list.file, n: N, procs: 8, timeoutMs: timeoutFor(N, 2000) })) });
+  }
+  if (REFERENCE) {
+    const conf = curlConfig('repeats', N, ng.port);
+    tasks.push({ key: 'curl -Z --parallel-max 200 (reference, no dedupe)', rounds: 1,
+      run: withOrigin(() => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 2000) })) });
+  }
+  await interleave('repeats', tasks, s);
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    return [t.key, fmt(N), fmt(list.distinct), rs.map((r) => fmt(r.origin)).join(' / '), fmt(median(rs.map((r) => r.reqps))),
+      fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), fmt(mib(median(rs.map((r) => r.peakRssMaxProcKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+  });
+  const md = 'Origin requests counted with nginx stub_status (diff before/after each run).\n\n' +
+    table(['contender', 'lines', 'distinct', 'origin requests (per round)', 'lines/s (median)', 'CPU s', 'peak RSS max proc MiB', 'runs ok'], rows);
+  const bt = tasks.find((t) => t.bf);
+  const targets = [bt
+    ? (() => { const rs = s.get(bt.key); const pass = rs.every((r) => r.ok && r.origin === list.distinct);
+      return { name: 'Repeats: origin requests == distinct URLs', value: `${rs.map((r) => r.origin).join('/')} vs ${list.distinct}`, pass }; })()
+    : { name: 'Repeats: origin requests == distinct URLs', value: ctx.bf.reason, pass: null }];
+  return { title: `Repeats (${fmt(N)} lines, 10% distinct)`, md, targets };
+}
+
+async function scenarioMemory(ctx) {
+  const Ns = SIZES.memoryNs;
+  if (!ctx.bf.ok) {
+    return { title: 'Memory', md: `_skipped: ${ctx.bf.reason}_`, targets: [
+      { name: 'Memory: largest process <= 128 MiB', value: ctx.bf.reason, pass: null },
+      { name: `Memory: largest-process growth ${fmt(Ns[0])} -> ${fmt(Ns.at(-1))} lines <= 15%`, value: ctx.bf.reason, pass: null }] };
+  }
+  const s = new Series();
+  const tasks = Ns.map((n) => {
+    const list = urlList('distinct', n, ctx.ng.port);
+    return { key: `${n}`, n, run: () => runBulkfetch({ file: list.file, n, procs: 8, timeoutMs: timeoutFor(n, 2000) }) };
+  });
+  await interleave('memory', tasks, s);
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    return [fmt(t.n), fmt(median(rs.map((r) => r.wallMs)) / 1000, 2), fmt(median(rs.map((r) => r.reqps))),
+      fmt(mib(median(rs.map((r) => r.peakRssMaxProcKiB))), 1), fmt(mib(max(rs.map((r) => r.peakRssMaxProcKiB))), 1),
+      fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1), fmt(median(rs.map((r) => r.peakProcs))), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+  });
+  const md = `bulkfetch --procs 8 --concurrency ${CONC}; RSS sampled from /proc every 50 ms.\n\n` +
+    table(['lines', 'wall s', 'req/s', 'peak RSS max proc MiB (median)', 'max proc MiB (worst round)', 'peak RSS tree MiB (median)', 'processes', 'runs ok'], rows);
+  const first = tasks[0].key, last = tasks.at(-1).key;
+  const worst = max(tasks.flatMap((t) => s.get(t.key).map((r) => r.peakRssMaxProcKiB)));
+  const gMax = s.med(last, (r) => r.peakRssMaxProcKiB) / s.med(first, (r) => r.peakRssMaxProcKiB) - 1;
+  const gTree = s.med(last, (r) => r.peakRssTreeKiB) / s.med(first, (r) => r.peakRssTreeKiB) - 1;
+  const allOk = tasks.every((t) => s.get(t.key).every((r) => r.ok));
+  return { title: `Memory (${Ns.map((n) => fmt(n)).join(' / ')} lines)`, md, targets: [
+    { name: 'Memory: largest process <= 128 MiB (worst round, all sizes)', value: `${fmt(mib(worst), 1)} MiB${allOk ? '' : ' (some runs NOT OK)'}`, pass: mib(worst) <= 128 && allOk },
+    { name: `Memory: largest-process growth ${fmt(Ns[0])} -> ${fmt(Ns.at(-1))} lines <= 15%`, value: `${fmt(gMax * 100, 1)}% (tree: ${fmt(gTree * 100, 1)}%)`, pass: gMax <= 0.15 },
+  ] };
+}
+
+async function scenarioStartup(ctx) {
+  const list = urlList('distinct', 1, ctx.ng.port);
+  const s = new Series();
+  const tasks = [];
+  if (ctx.bf.ok) {
+    tasks.push({ key: 'bulkfetch --procs 8 (1 URL)', bf: true, run: () => runBulkfetch({ file: list.file, n: 1, procs: 8, timeoutMs: 30_000 * TSCALE }) });
+  }
+  if (REFERENCE) {
+    const conf = curlConfig('distinct', 1, ctx.ng.port);
+    tasks.push({ key: 'curl -Z (1 URL, reference)', run: () => runCurlParallel({ configFile: conf.file, n: 1, timeoutMs: 30_000 * TSCALE }) });
+  }
+  await interleave('startup', tasks, s);
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    return [t.key, fmt(median(rs.map((r) => r.wallMs))), fmt(min(rs.map((r) => r.wallMs))), fmt(max(rs.map((r) => r.wallMs))),
+      fmt(median(rs.map((r) => r.cpuMs))), fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+  });
+  const md = table(['contender', 'wall ms (median)', 'min', 'max', 'CPU ms', 'peak RSS tree MiB', 'runs ok'], rows);
+  const bt = tasks.find((t) => t.bf);
+  const targets = [bt
+    ? (() => { const w = s.med(bt.key, (r) => r.wallMs); const ok = s.get(bt.key).every((r) => r.ok);
+      return { name: 'Start-up: 1 URL at --procs 8 < 1 s', value: `${fmt(w)} ms${ok ? '' : ' (some runs NOT OK)'}`, pass: w < 1000 && ok }; })()
+    : { name: 'Start-up: 1 URL at --procs 8 < 1 s', value: ctx.bf.reason, pass: null }];
+  return { title: 'Start-up (1 URL)', md, targets };
+}
+
+async function scenarioWrk(ctx) {
+  if (!ensureWrk()) return { title: 'wrk ceiling', md: '_skipped: wrk not installed_', targets: [] };
+  const s = new Series();
+  const key = `wrk -t2 -c200 -d${SIZES.wrkS}s /`;
+  await interleave('wrk', [{ key, run: () => runWrk({ url: `${ctx.ng.baseUrl}/`, threads: 2, conns: 200, durationS: SIZES.wrkS }) }], s);
+  const rs = s.get(key);
+  const md = 'Throughput ceiling of this nginx (1 worker) on this machine, keep-alive, no output processing.\n\n' +
+    table(['tool', 'req/s (median)', 'range', 'CPU s / 100k req', 'runs ok'], [[key, fmt(median(rs.map((r) => r.reqps))),
+      `${fmt(min(rs.map((r) => r.reqps)))}–${fmt(max(rs.map((r) => r.reqps)))}`,
+      fmt(median(rs.map((r) => (r.cpuMs / 1000) * (100_000 / r.n))), 2), `${rs.filter((r) => r.ok).length}/${rs.length}`]]);
+  return { title: 'wrk ceiling', md, targets: [] };
+}
+
+const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, repeats: scenarioRepeats, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk };
+
+// ---- reporting -----------------------------------------------------------------------------------
+function table(head, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function machine() {
+  const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  const model = (/model name\s*:\s*(.*)/.exec(cpuinfo) || [])[1] || 'unknown';
+  const memKiB = Number((/MemTotal:\s*(\d+)/.exec(fs.readFileSync('/proc/meminfo', 'utf8')) || [])[1]);
+  const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
+  const wrkV = (spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout || '').split('\n')[0].split(' ').slice(0, 2).join(' ');
+  return [
+    `- nproc: ${nproc}`,
+    `- CPU: ${model}`,
+    `- memory: ${fmt(memKiB / 1024 / 1024, 1)} GiB`,
+    `- kernel: ${os.release()}`,
+    `- node: ${process.version}`,
+    `- nginx: ${nginxVersion()} (1 worker, keep-alive)`,
+    `- curl: ${curlVersion()}`,
+    `- wrk: ${wrkV || 'not installed'}`,
+  ].join('\n');
+}
+
+const mark = (p) => (p === null ? 'SKIP' : p ? 'PASS' : 'FAIL');
+function targetsTable(targets) {
+  return table(['target', 'measured', 'result'], targets.map((t) => [t.name, t.value, `**${mark(t.pass)}**`]));
+}
+
+function writeResults(newSections, header) {
+  let store = {};
+  try { store = JSON.parse(fs.readFileSync(RESULTS_JSON, 'utf8')); } catch {}
+  Object.assign(store, newSections);
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  fs.writeFileSync(RESULTS_JSON, JSON.stringify(store, null, 2));
+
+  let changelog = `${CHANGELOG_MARKER}\n\n<!-- Everything from the "## Change log" heading down is preserved when bench/run.js rewrites this file. Append before/after measurements here. -->\n`;
+  try {
+    const old = fs.readFileSync(RESULTS_MD, 'utf8');
+    const i = old.indexOf(`\n${CHANGELOG_MARKER}`);
+    if (i >= 0) changelog = old.slice(i + 1);
+    else if (old.startsWith(CHANGELOG_MARKER)) changelog = old;
+  } catch {}
+
+  const order = ALL.filter((k) => store[k]);
+  const parts = [
+    '# bulkfetch benchmark results',
+    '',
+    '_Generated by `npm run bench` (bench/run.js). Sections below the results are regenerated; each scenario section shows when and how it was last run (single-scenario runs only replace their own section)._',
+    '',
+    '## Machine',
+    '',
+    header.machine,
+    '',
+    '## Targets',
+    '',
+    targetsTable(order.flatMap((k) => store[k].targets)),
+    '',
+    ...order.flatMap((k) => [`## ${store[k].title}`, '', `_${store[k].when}; ${store[k].mode}_`, '', store[k].md, '']),
+    changelog.trimEnd(),
+    '',
+  ];
+  fs.writeFileSync(RESULTS_MD, parts.join('\n'));
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv.includes('-h') || argv.includes('--help')) {
+    console.log(`usage: node bench/run.js [${ALL.join('|')} ...]   (see header of bench/run.js for env vars)`);
+    return 0;
+  }
+  const bad = argv.filter((a) => !ALL.includes(a));
+  if (bad.length) {
+    console.error(`unknown scenario(s): ${bad.join(', ')}; expected: ${ALL.join(', ')}`);
+    return 2;
+  }
+  const selected = argv.length ? ALL.filter((s) => argv.includes(s)) : ALL;
+  const startedAt = new Date();
+  log(`scenarios: ${selected.join(', ')}; rounds ${ROUNDS}; ${QUICK ? 'QUICK sizes' : 'full sizes'}; cores ${CORES}`);
+  const load0 = os.loadavg()[0];
+  if (load0 > CORES * 0.5) log(`WARNING: 1-min load average is ${load0.toFixed(2)} on ${CORES} cores — other work on this machine will skew the numbers`);
+
+  const ng = await startNginx({ port: Number(process.env.BENCH_PORT) || 18080, delayMs: DELAY_MS });
+  log(`nginx ${nginxVersion()} on ${ng.baseUrl} (delay: ${ng.delayMode})`);
+  const caps = curlCaps(`${ng.baseUrl}/probe`);
+  log(`curl: ${caps.version}; -Z ${caps.parallel}; --parallel-immediate ${caps.parallelImmediate}; -w %{json} ${caps.json}`);
+  if (!caps.parallel || !caps.json) throw new Error('this curl lacks -Z or -w %{json}');
+
+  // bulkfetch availability: files present + a 1-URL smoke run
+  const bf = { ok: false, reason: '' };
+  const missing = bulkfetchMissingReason();
+  if (missing) {
+    bf.reason = `bulkfetch not available: ${missing}`;
+  } else {
+    const one = urlList('distinct', 1, ng.port);
+    const r = await runBulkfetch({ file: one.file, n: 1, procs: 1, timeoutMs: 30_000 });
+    if (r.ok) bf.ok = true;
+    else bf.reason = `bulkfetch smoke run failed (exit ${r.exitCode}, ${r.stdoutLines} lines): ${r.stderrTail.trim().split('\n').slice(-2).join(' | ')}`;
+  }
+  log(bf.ok ? `bulkfetch: ${BF_CMD.join(' ')}` : `SKIPPING bulkfetch runs — ${bf.reason}`);
+
+  const ctx = { ng, bf, caps };
+  const sections = {};
+  const mode = `${QUICK ? 'QUICK' : 'full'} sizes, ${ROUNDS} round(s), bulkfetch: \`${bf.ok ? BF_CMD.join(' ') : 'skipped'}\`${BF_DEVNULL ? ' -o /dev/null' : ', stdout piped to a line counter'}`;
+  try {
+    for (const name of selected) {
+      log(`=== ${name} ===`);
+      const t0 = performance.now();
+      const res = await SCENARIOS[name](ctx);
+      sections[name] = { ...res, when: `${new Date().toISOString()} (${fmt((performance.now() - t0) / 1000)} s)`, mode };
+    }
+  } finally {
+    await ng.stop();
+  }
+
+  const header = { machine: `${machine()}\n- load average (1 min) at start / end: ${load0.toFixed(2)} / ${os.loadavg()[0].toFixed(2)}` };
+  const out = [`# bulkfetch bench — ${startedAt.toISOString()}`, '', header.machine, '', `_${mode}_`, ''];
+  for (const name of selected) out.push(`## ${sections[name].title}`, '', sections[name].md, '');
+  const targets = selected.flatMap((n) => sections[n].targets);
+  if (targets.length) out.push('## Targets', '', targetsTable(targets), '');
+  console.log(out.join('\n'));
+  for (const t of targets) console.log(`${mark(t.pass)}  ${t.name}: ${t.value}`);
+  writeResults(sections, header);
+  log(`wrote ${path.relative(ROOT, RESULTS_MD)}`);
+  return process.env.BENCH_STRICT === '1' && targets.some((t) => t.pass === false) ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,240 @@
+// The core runner as a user runs it: the built CLI against real local servers.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { CLI_PATH, cleanupTemp, killAllCli, runCli, startHttpServer, type TestServer, writeTempFile } from '../helpers/index.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startHttpServer(undefined, { logLimit: 0 });
+});
+afterAll(async () => {
+  await server.close();
+});
+afterEach(() => {
+  killAllCli();
+  cleanupTemp();
+});
+
+describe('one line per record', () => {
+  it('answers valid, invalid, blank and comment lines with exactly one line per record', async () => {
+    const input = [
+      `${server.url}/a`,
+      '',
+      '# a comment',
+      'not a url',
+      `${server.url}/b?x=1`,
+      'ftp://example.com/file',
+      `${server.url}/a`,
+      '   ',
+      'http://127.0.0.1:1/refused',
+    ];
+    const result = await runCli([writeTempFile(input), '--procs', '2']);
+    expect(result.code).toBe(0);
+    expect(result.nonJson).toEqual([]);
+    const byLine = new Map(result.lines.map((l) => [l.line as number, l]));
+    expect([...byLine.keys()].sort((a, b) => a - b)).toEqual([1, 4, 5, 6, 7, 9]);
+    expect(result.lines).toHaveLength(6);
+    expect(byLine.get(1)).toMatchObject({ status: 200, ok: true, error: null, body: { path: '/a' }, method: 'GET' });
+    expect(byLine.get(4)).toMatchObject({ status: null, ok: false, url: 'not a url', error: { code: 'EINVALIDURL' } });
+    expect(byLine.get(5)).toMatchObject({ status: 200, body: { path: '/b?x=1' } });
+    expect(byLine.get(6)?.error.code).toBe('EUNSUPPORTEDSCHEME');
+    expect(byLine.get(9)).toMatchObject({ status: null, error: { code: 'ECONNREFUSED' } });
+    // The repeat of /a is answered by the cache of the same child.
+    expect([byLine.get(1)?.cached, byLine.get(7)?.cached].sort()).toEqual([false, true]);
+    // Field order is part of the interface: line first.
+    expect(result.stdout.split('\n').filter(Boolean).every((l) => l.startsWith('{"line":'))).toBe(true);
+  });
+
+  it('reads stdin when the input is - or missing', async () => {
+    const stdin = `${server.url}/s1\n${server.url}/s2\n`;
+    for (const args of [['-'], []]) {
+      const result = await runCli([...args, '--procs', '1'], { stdin });
+      expect(result.code).toBe(0);
+      expect(result.lines.map((l) => l.line).sort()).toEqual([1, 2]);
+    }
+  });
+
+  it('writes to -o FILE and nothing to stdout', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bf-out-')), 'out.ndjson');
+    const result = await runCli([writeTempFile([`${server.url}/o`]), '-o', out, '--procs', '1']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ line: 1, status: 200 });
+  });
+});
+
+describe('sharding and the cache', () => {
+  it('requests each distinct URL once across 4 processes with 10x repeats shuffled', async () => {
+    const counting = await startHttpServer(undefined, { logLimit: 0 });
+    try {
+      const distinct = 300;
+      const lines: string[] = [];
+      for (let r = 0; r < 10; r++) for (let i = 0; i < distinct; i++) lines.push(`${counting.url}/item/${i}`);
+      shuffle(lines, 42);
+      const result = await runCli([writeTempFile(lines), '--procs', '4', '--concurrency', '20']);
+      expect(result.code).toBe(0);
+      expect(result.lines).toHaveLength(lines.length);
+      expect(counting.requests).toBe(distinct);
+      expect([...counting.paths.values()].every((n) => n === 1)).toBe(true);
+      expect(result.lines.filter((l) => !l.cached)).toHaveLength(distinct);
+      expect(result.lines.every((l) => l.status === 200)).toBe(true);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('fetches every repeat with --no-cache', async () => {
+    const counting = await startHttpServer(undefined, { logLimit: 0 });
+    try {
+      const lines = Array.from({ length: 40 }, (_, i) => `${counting.url}/r/${i % 4}`);
+      const result = await runCli([writeTempFile(lines), '--procs', '2', '--no-cache']);
+      expect(result.code).toBe(0);
+      expect(counting.requests).toBe(40);
+      expect(result.lines.some((l) => l.cached)).toBe(false);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('splits 100k distinct URLs into shards within 10% of each other', async () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `${server.url}/d/${i}`);
+    const summaryPath = join(mkdtempSync(join(tmpdir(), 'bf-sum-')), 'summary.json');
+    const result = await runCli([writeTempFile(lines), '--procs', '4', '--concurrency', '50', '-o', '/dev/null', '--summary', summaryPath, '--no-headers', '--body', 'none'], { timeoutMs: 120_000 });
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as { shards: number[]; records: number };
+    expect(summary.records).toBe(100_000);
+    expect(summary.shards).toHaveLength(4);
+    expect(summary.shards.reduce((a, b) => a + b, 0)).toBe(100_000);
+    const min = Math.min(...summary.shards);
+    const max = Math.max(...summary.shards);
+    expect((max - min) / max).toBeLessThan(0.1);
+  }, 150_000);
+});
+
+describe('pipes', () => {
+  it('ends promptly with exit 0 under `| head -n 5`, leaving no child running', async () => {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `${server.url}/h/${i}`);
+    const input = writeTempFile(lines);
+    const started = Date.now();
+    const shell = spawn('bash', ['-c', `node "${CLI_PATH}" "${input}" --procs 2 | head -n 5; echo "status=\${PIPESTATUS[0]}" >&2`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    shell.stdout.on('data', (d: Buffer) => (stdout += d));
+    shell.stderr.on('data', (d: Buffer) => (stderr += d));
+    await new Promise((resolve) => shell.on('close', resolve));
+    expect(stdout.trim().split('\n')).toHaveLength(5);
+    expect(stderr).toContain('status=0');
+    expect(stderr).not.toMatch(/EPIPE|Error:|at .*\.js/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await expectNoWorkersOf(input);
+  });
+
+  it('keeps memory bounded and loses nothing behind a slow consumer', async () => {
+    const big = await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('x'.repeat(4096));
+    }, { logLimit: 0 });
+    try {
+      const count = 20_000;
+      const input = writeTempFile(Array.from({ length: count }, (_, i) => `${big.url}/m/${i}`));
+      const { spawnCli, sampleTreeRss } = await import('../helpers/index.js');
+      // --no-cache: this measures the pipeline's buffering, not the (separately bounded) cache.
+      const child = spawnCli([input, '--procs', '2', '--concurrency', '50', '--no-cache']);
+      const sampler = sampleTreeRss(child.pid!, 50);
+      // A consumer that reads 64 KiB every 20 ms (~3 MB/s, far below what bulkfetch produces).
+      let lines = 0;
+      let tail = '';
+      child.stdout.pause();
+      const reader = setInterval(() => {
+        let chunk: Buffer | null;
+        let budget = 64 * 1024;
+        while (budget > 0 && (chunk = child.stdout.read() as Buffer | null) !== null) {
+          budget -= chunk.length;
+          const text = tail + chunk.toString();
+          const parts = text.split('\n');
+          tail = parts.pop() ?? '';
+          lines += parts.length;
+        }
+      }, 20);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      clearInterval(reader);
+      let rest: Buffer | null;
+      while ((rest = child.stdout.read() as Buffer | null) !== null) lines += (tail + rest.toString()).split('\n').length - 1, (tail = '');
+      const peakKiB = sampler.stop();
+      expect(code).toBe(0);
+      expect(lines).toBe(count);
+      // ~90 MB of output went through a consumer far slower than the producers;
+      // three processes at rest take ~150 MB, so the tree buffered little of it.
+      expect(peakKiB).toBeLessThan(300 * 1024);
+    } finally {
+      await big.close();
+    }
+  }, 120_000);
+});
+
+describe('bad invocations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bf-bad-'));
+  mkdirSync(join(dir, 'a-directory'));
+  writeFileSync(join(dir, 'ok.txt'), 'http://127.0.0.1:1/\n');
+  it.each([
+    ['unknown flag', [join(dir, 'ok.txt'), '--frobnicate']],
+    ['--procs 0', [join(dir, 'ok.txt'), '--procs', '0']],
+    ['--procs abc', [join(dir, 'ok.txt'), '--procs', 'abc']],
+    ['--concurrency -1', [join(dir, 'ok.txt'), '--concurrency', '-1']],
+    ['--concurrency 1.5', [join(dir, 'ok.txt'), '--concurrency', '1.5']],
+    ['missing input', [join(dir, 'missing.txt')]],
+    ['a directory as input', [join(dir, 'a-directory')]],
+    ['two inputs', [join(dir, 'ok.txt'), join(dir, 'ok.txt')]],
+    ['--procs without value', [join(dir, 'ok.txt'), '--procs']],
+  ])('%s: one line on stderr, nothing on stdout, exit 2', async (_name, args) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unreadable input exits 2 (skipped as root, who can read anything)', async () => {
+    if (process.getuid?.() === 0) return;
+    const file = join(dir, 'secret.txt');
+    writeFileSync(file, 'http://x/\n', { mode: 0o000 });
+    const result = await runCli([file]);
+    expect(result.code).toBe(2);
+  });
+
+  it('--help and --version exit 0 on stdout', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--concurrency');
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+/** No bulkfetch child of this input may be left: children notice their parent is gone. */
+async function expectNoWorkersOf(_input: string): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  // Children are forked with the worker entry; any still alive after their parent
+  // exited would be reparented to pid 1. Give them a moment to notice.
+  for (let i = 0; i < 50; i++) {
+    const out = execFileSync('ps', ['-eo', 'ppid=,args='], { encoding: 'utf8' });
+    const orphans = out.split('\n').filter((l) => /^\s*1\s/.test(l) && l.includes(`dist/worker/main.js`) && l.includes(CLI_PATH.replace('/bin/bulkfetch.js', '')));
+    if (orphans.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('bulkfetch children outlived their parent');
+}
+
+function shuffle<T>(items: T[], seed: number): void {
+  let state = seed;
+  const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+}

@@ -1,0 +1,58 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { readLineBatches, type InputLine } from '../../src/input/lines.js';
+
+async function collect(chunks: Array<string | Buffer>, maxLineBytes = 1024): Promise<InputLine[]> {
+  const out: InputLine[] = [];
+  const stream = Readable.from(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+  for await (const batch of readLineBatches(stream, { maxLineBytes })) out.push(...batch);
+  return out;
+}
+
+const texts = (lines: InputLine[]) => lines.map((l) => l.text);
+
+describe('readLineBatches', () => {
+  it('splits on \\n only, strips one trailing \\r, keeps a lone \\r inside a line', async () => {
+    const lines = await collect(['a\r\nb\rc\nd\r\r\n']);
+    expect(texts(lines)).toEqual(['a', 'b\rc', 'd\r']);
+  });
+
+  it('numbers every line, blank ones included, and keeps a last line without newline', async () => {
+    const lines = await collect(['x\n\n#c\ny']);
+    expect(lines.map((l) => [l.line, l.text])).toEqual([
+      [1, 'x'],
+      [2, ''],
+      [3, '#c'],
+      [4, 'y'],
+    ]);
+  });
+
+  it('strips a leading UTF-8 BOM from the first line only', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const lines = await collect([Buffer.concat([bom, Buffer.from('http://a/\n'), bom, Buffer.from('b\n')])]);
+    expect(lines[0]?.text).toBe('http://a/');
+    expect(lines[1]?.text).toBe('\ufeffb');
+  });
+
+  it('joins lines split across chunks, including multi-byte characters', async () => {
+    const euro = Buffer.from('€');
+    const lines = await collect([Buffer.from('ab'), Buffer.concat([Buffer.from('c'), euro.subarray(0, 1)]), Buffer.concat([euro.subarray(1), Buffer.from('\nd\n')])]);
+    expect(texts(lines)).toEqual(['abc€', 'd']);
+  });
+
+  it('reports a line over the cap without its text, and goes on after it', async () => {
+    const long = 'x'.repeat(3000);
+    const lines = await collect([`ok\n${long.slice(0, 1000)}`, `${long.slice(1000)}\nnext\n`], 1024);
+    expect(texts(lines)).toEqual(['ok', null, 'next']);
+    expect(lines[1]).toMatchObject({ line: 2, bytes: 3000 });
+  });
+
+  it('reports an over-long last line without newline', async () => {
+    const lines = await collect(['a\n', 'y'.repeat(2000)], 1024);
+    expect(lines.map((l) => l.text)).toEqual(['a', null]);
+  });
+
+  it('yields nothing for an empty input', async () => {
+    expect(await collect([])).toEqual([]);
+  });
+});

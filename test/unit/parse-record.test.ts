@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { parseRecord, tooLongRecord, MAX_ECHOED_URL } from '../../src/input/parse-record.js';
+
+const codeOf = (text: string) => {
+  const r = parseRecord(text, 1);
+  return r.kind === 'invalid' ? r.error.code : r.kind;
+};
+
+describe('parseRecord', () => {
+  it('skips blank and comment lines', () => {
+    expect(parseRecord('', 1).kind).toBe('skip');
+    expect(parseRecord('   \t', 1).kind).toBe('skip');
+    expect(parseRecord('# a comment', 1).kind).toBe('skip');
+  });
+
+  it('normalizes a URL record and keeps its line number', () => {
+    const r = parseRecord('  HTTP://Example.COM:80/a/../b?q=1  ', 7);
+    expect(r).toEqual({ kind: 'request', spec: { line: 7, method: 'GET', url: 'http://example.com/b?q=1' } });
+  });
+
+  it('uses the default method given by -X', () => {
+    const r = parseRecord('http://a/', 1, 'HEAD');
+    expect(r.kind === 'request' && r.spec.method).toBe('HEAD');
+  });
+
+  it.each([
+    ['not a url', 'EINVALIDURL'],
+    ['http://', 'EINVALIDURL'],
+    ['file:///etc/passwd', 'EUNSUPPORTEDSCHEME'],
+    ['data:text/plain,hi', 'EUNSUPPORTEDSCHEME'],
+    ['javascript:alert(1)', 'EUNSUPPORTEDSCHEME'],
+    ['ftp://example.com/x', 'EUNSUPPORTEDSCHEME'],
+    ['{"url": 5}', 'EINVALIDSPEC'],
+    ['{broken', 'EINVALIDSPEC'],
+    ['[1,2]', 'EINVALIDURL'],
+    ['{"url":"http://a/","method":"GE T"}', 'EINVALIDMETHOD'],
+    ['{"url":"http://a/","headers":{"x-a":"v\\r\\nInjected: 1"}}', 'EINVALIDHEADER'],
+    ['{"url":"http://a/","headers":{"bad name":"v"}}', 'EINVALIDHEADER'],
+    ['{"url":"http://a/","body":"x","json":{}}', 'EINVALIDSPEC'],
+    ['{"url":"http://a/","id":{}}', 'EINVALIDSPEC'],
+  ])('%s -> %s', (text, code) => {
+    expect(codeOf(text)).toBe(code);
+  });
+
+  it('parses a JSON spec with method, headers, json body and id', () => {
+    const r = parseRecord('{"url":"http://a/x","method":"post","headers":{"X-Token":"t"},"json":{"a":1},"id":"i1"}', 3);
+    expect(r).toEqual({
+      kind: 'request',
+      spec: { line: 3, id: 'i1', method: 'POST', url: 'http://a/x', headers: { 'content-type': 'application/json', 'x-token': 't' }, body: '{"a":1}' },
+    });
+  });
+
+  it('echoes the raw text of an invalid record, cut to a sane length', () => {
+    const r = parseRecord(`not-a-url-${'x'.repeat(5000)}`, 2);
+    expect(r.kind === 'invalid' && r.url.length).toBe(MAX_ECHOED_URL);
+  });
+
+  it('reports an over-long line with its own code', () => {
+    const r = tooLongRecord(9, 100000, 65536);
+    expect(r.kind === 'invalid' && [r.line, r.error.code]).toEqual([9, 'ELINETOOLONG']);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { bucketOf, hashKey, requestKey } from '../../src/input/request-key.js';
+import { parseRecord } from '../../src/input/parse-record.js';
+
+function keyOf(text: string): string {
+  const r = parseRecord(text, 1);
+  if (r.kind !== 'request') throw new Error(`not a request: ${text}`);
+  return requestKey(r.spec);
+}
+
+describe('requestKey', () => {
+  it('is the same for URLs that normalize alike', () => {
+    expect(keyOf('HTTP://EXAMPLE.com:80/a')).toBe(keyOf('http://example.com/a'));
+    expect(keyOf('{"url":"http://example.com/a"}')).toBe(keyOf('http://example.com/a'));
+  });
+
+  it('differs by method, body and record headers, not by header order', () => {
+    const base = keyOf('{"url":"http://a/"}');
+    expect(keyOf('{"url":"http://a/","method":"POST"}')).not.toBe(base);
+    expect(keyOf('{"url":"http://a/","method":"POST","body":"1"}')).not.toBe(keyOf('{"url":"http://a/","method":"POST","body":"2"}'));
+    expect(keyOf('{"url":"http://a/","headers":{"a":"1","b":"2"}}')).toBe(keyOf('{"url":"http://a/","headers":{"b":"2","a":"1"}}'));
+    expect(keyOf('{"url":"http://a/","headers":{"a":"1"}}')).not.toBe(base);
+  });
+});
+
+describe('hash routing', () => {
+  it('is deterministic and unsigned 32-bit', () => {
+    expect(hashKey('GET http://a/')).toBe(hashKey('GET http://a/'));
+    expect(hashKey('x')).toBeGreaterThanOrEqual(0);
+    expect(hashKey('x')).toBeLessThan(2 ** 32);
+  });
+
+  it('spreads 100k sequential URLs over 4 and 8 buckets within 3% of each other', () => {
+    for (const buckets of [4, 8]) {
+      const counts = new Array<number>(buckets).fill(0);
+      for (let i = 0; i < 100_000; i++) counts[bucketOf(`GET http://127.0.0.1:8080/item/${i}?q=${i}`, buckets)]! += 1;
+      const min = Math.min(...counts);
+      const max = Math.max(...counts);
+      expect((max - min) / max).toBeLessThan(0.03);
+    }
+  });
+});
