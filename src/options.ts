@@ -25,6 +25,12 @@ export interface RunOptions {
   includeHeaders: boolean;
   /** Longest input line (bytes) parsed as a record. */
   maxLineBytes: number;
+  /** Attempts per second, all processes and hosts together. */
+  rate?: number;
+  /** Attempts in flight per host, all processes together. */
+  perHostConcurrency?: number;
+  /** Attempts per second per host, all processes together. */
+  perHostRate?: number;
 }
 
 /** One row of the option table: drives commander, --help and the README's options section. */
@@ -53,6 +59,17 @@ export function nonNegativeInteger(flag: string) {
     const n = Number(value);
     if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
       throw new UsageError(`Expected ${flag} to be a non-negative integer, got ${describeValue(value)}`);
+    }
+    return n;
+  };
+}
+
+/** A rate: any positive decimal (0.5 = one every 2 s). */
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) || !Number.isFinite(n) || n <= 0) {
+      throw new UsageError(`Expected ${flag} to be a positive number, got ${describeValue(value)}`);
     }
     return n;
   };
@@ -109,6 +126,9 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--max-body <bytes>', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
   { flags: '--no-headers', description: 'leave response headers out of the output' },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
+  { flags: '--rate <n>', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },
+  { flags: '--per-host-concurrency <n>', description: 'requests in flight per host in total, over all processes (see Limits)', parse: positiveInteger('--per-host-concurrency') },
+  { flags: '--per-host-rate <n>', description: 'requests per second per host in total, over all processes (see Limits)', parse: positiveNumber('--per-host-rate') },
 ];
 
 /** The defaults a library caller gets for anything it leaves out. */
@@ -147,5 +167,8 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   if (flags.body !== undefined) options.body = flags.body as BodyMode;
   if (flags.maxBody !== undefined) options.maxBody = flags.maxBody as number;
   if (flags.headers === false) options.includeHeaders = false;
+  if (flags.rate !== undefined) options.rate = flags.rate as number;
+  if (flags.perHostConcurrency !== undefined) options.perHostConcurrency = flags.perHostConcurrency as number;
+  if (flags.perHostRate !== undefined) options.perHostRate = flags.perHostRate as number;
   return options;
 }

@@ -7,6 +7,7 @@ import type { RunOptions } from './options.js';
 import { errorResult, serializeResult } from './output/result.js';
 import type { WorkerConfig } from './pool/protocol.js';
 import { WorkerPool } from './pool/worker-pool.js';
+import type { LimitOptions } from './limits/coordinator.js';
 import type { WorkerStats } from './worker/stats.js';
 
 export interface RunSummary extends WorkerStats {
@@ -33,7 +34,7 @@ export interface RunContext {
  */
 export async function runJob(options: RunOptions, { input, sink, signal }: RunContext): Promise<RunSummary> {
   const started = performance.now();
-  const pool = new WorkerPool({ procs: options.procs, config: workerConfig(options), sink });
+  const pool = new WorkerPool({ procs: options.procs, config: workerConfig(options), sink, limits: limitOptions(options) });
   let skipped = 0;
   let invalid = 0;
   const invalidCodes: Record<string, number> = {};
@@ -86,7 +87,13 @@ export async function runJob(options: RunOptions, { input, sink, signal }: RunCo
   };
 }
 
-function workerConfig(options: RunOptions): Omit<WorkerConfig, 'index'> {
+/** The limits asked for, or undefined when none was: then children never ask the parent. */
+function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): LimitOptions | undefined {
+  if (rate === undefined && perHostConcurrency === undefined && perHostRate === undefined) return undefined;
+  return { rate, perHostConcurrency, perHostRate };
+}
+
+function workerConfig(options: RunOptions): Omit<WorkerConfig, 'index' | 'limited'> {
   return {
     concurrency: options.concurrency,
     timeout: options.timeout,

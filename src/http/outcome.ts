@@ -15,6 +15,8 @@ export interface FetchOutcome {
   /** Time spent fetching, over all attempts. */
   ms: number;
   error: RecordError | null;
+  /** The response's Retry-After, in ms, when it had one (politeness limits, retries). */
+  retryAfterMs?: number;
 }
 
 /** Approximate bytes an outcome holds, for the cache's byte bound. */

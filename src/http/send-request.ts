@@ -3,6 +3,7 @@ import type { BodyMode } from '../options.js';
 import { classifyError, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import type { FetchOutcome } from './outcome.js';
+import { parseRetryAfter } from './retry-after.js';
 
 export interface AttemptOptions {
   dispatcher: Dispatcher;
@@ -68,6 +69,7 @@ export async function sendRequest(request: AttemptRequest, options: AttemptOptio
     }
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     const contentType = response.headers['content-type'];
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     const decoded = decodeBody(bytes, Array.isArray(contentType) ? contentType[0] : contentType, options.bodyMode, truncated);
     const outcome: FetchOutcome = {
       status: response.statusCode,
@@ -79,6 +81,7 @@ export async function sendRequest(request: AttemptRequest, options: AttemptOptio
       attempts: 1,
       ms: elapsed(started),
       error: null,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
     return outcome;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ChildMessage, WorkerConfig } from './protocol.js';
+import type { ChildMessage, ParentMessage, WorkerConfig } from './protocol.js';
 import { ResultLineReader } from './result-lines.js';
 
 const WORKER_ENTRY = new URL('../worker/main.js', import.meta.url);
@@ -84,7 +84,7 @@ export class ChildHandle {
     this.#process.stdout?.resume();
   }
 
-  post(message: { type: 'abort' } | { type: 'stats?' }): void {
+  post(message: ParentMessage): void {
     if (this.#process.connected) this.#process.send(message, () => {});
   }
 

@@ -23,17 +23,28 @@ export interface WorkerConfig {
   body: RunOptions['body'];
   maxBody: number;
   includeHeaders: boolean;
+  /** Ask the parent's LimitCoordinator before every attempt (a limit flag was given). */
+  limited: boolean;
 }
+
+/** [attempt id, host] — a child's attempt asking to start. */
+export type GateAcquire = [id: number, host: string];
+/** [attempt id, status or null, Retry-After in ms or null] — an attempt that ended. */
+export type GateRelease = [id: number, status: number | null, retryAfterMs: number | null];
 
 export type ParentMessage =
   /** Abort every request in flight now (second Ctrl-C, grace expired). */
   | { type: 'abort' }
   /** Send a stats snapshot (for progress). */
-  | { type: 'stats?' };
+  | { type: 'stats?' }
+  /** These attempts may start now (answers 'gate' acquires). */
+  | { type: 'grant'; ids: number[] };
 
 export type ChildMessage =
   /** A snapshot of the child's counters; `final` on the last one before exit. */
-  { type: 'stats'; final: boolean; stats: WorkerStats };
+  | { type: 'stats'; final: boolean; stats: WorkerStats }
+  /** Attempts asking to start and attempts that ended, batched per event-loop turn. */
+  | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[] };
 
 /** A task line sent to a child: the request spec, serialized. */
 export type TaskLine = string;

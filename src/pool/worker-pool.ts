@@ -2,13 +2,16 @@ import type { Writable } from 'node:stream';
 import { RecordErrorCode, recordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../output/result.js';
+import { LimitCoordinator, type LimitOptions } from '../limits/coordinator.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../worker/stats.js';
 import { ChildHandle, type ChildEvents } from './child-handle.js';
 import type { ChildMessage, WorkerConfig } from './protocol.js';
 
 export interface PoolOptions {
   procs: number;
-  config: Omit<WorkerConfig, 'index'>;
+  config: Omit<WorkerConfig, 'index' | 'limited'>;
+  /** Global rate and per-host limits; none given, children never ask before an attempt. */
+  limits?: LimitOptions;
   /** Where whole result lines go. Its backpressure pauses the children. */
   sink: Writable;
   /** Called for every batch of answered record numbers (progress, resume, ordering). */
@@ -40,8 +43,9 @@ export class WorkerPool {
   #allClosed!: () => void;
   readonly #closedPromise: Promise<void>;
   #sinkBlocked = false;
+  readonly #limits: LimitCoordinator | undefined;
 
-  constructor({ procs, config, sink, onAnswered }: PoolOptions) {
+  constructor({ procs, config, sink, onAnswered, limits }: PoolOptions) {
     this.#sink = sink;
     this.#onAnswered = onAnswered;
     this.#open = procs;
@@ -50,16 +54,23 @@ export class WorkerPool {
     // Enough queued per child to keep every slot busy while results travel back,
     // small enough that a child's queue is never more than a few hundred specs.
     const window = config.concurrency * 2 + 32;
+    this.#limits = limits
+      ? new LimitCoordinator({
+          ...limits,
+          perChildMax: config.concurrency,
+          grant: (child, ids) => this.#children[child]?.post({ type: 'grant', ids }),
+        })
+      : undefined;
     const events: ChildEvents = {
       results: (handle, lines, lineNumbers) => {
         this.#answeredByChild[handle.index] = (this.#answeredByChild[handle.index] ?? 0) + lineNumbers.length;
         this.#forward(lines, lineNumbers);
       },
-      message: (_handle, message) => this.#onMessage(message),
+      message: (handle, message) => this.#onMessage(handle, message),
       closed: (handle, unanswered, code, signal) => this.#onClosed(handle, unanswered, code, signal),
     };
     for (let index = 0; index < procs; index++) {
-      this.#children.push(new ChildHandle(index, { ...config, index }, window, events));
+      this.#children.push(new ChildHandle(index, { ...config, index, limited: this.#limits !== undefined }, window, events));
     }
     sink.on('drain', () => {
       this.#sinkBlocked = false;
@@ -127,19 +138,38 @@ export class WorkerPool {
     }
   }
 
-  #onMessage(message: ChildMessage): void {
-    if (message.type === 'stats' && message.final) mergeStats(this.#stats, message.stats);
+  #onMessage(handle: ChildHandle, message: ChildMessage): void {
+    if (message.type === 'stats') {
+      if (message.final) mergeStats(this.#stats, message.stats);
+    } else if (message.type === 'gate' && this.#limits) {
+      // Ends first: a slot freed here may be what the asks below wait for.
+      for (const [id, status, retryAfterMs] of message.release) {
+        this.#limits.release(handle.index, id, { status, retryAfterMs: retryAfterMs ?? undefined });
+      }
+      for (const [id, host] of message.acquire) this.#limits.request(handle.index, id, host);
+      this.#limits.pump();
+    }
+  }
+
+  /** One child fewer; when none is left, the limiter's timer goes too. */
+  #childGone(): void {
+    if (--this.#open > 0) return;
+    this.#limits?.close();
+    this.#allClosed();
   }
 
   #onClosed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null): void {
+    // Whatever the dead process held (in flight per host, queued asks) is free
+    // again; a replacement starts with nothing held.
+    this.#limits?.dropChild(handle.index);
     if (unanswered.size === 0 && code === 0) {
-      if (--this.#open === 0) this.#allClosed();
+      this.#childGone();
       return;
     }
     if (this.#aborted) {
       // Going down: what the child held is answered as aborted, never dropped.
       this.#failAll(unanswered, recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped'));
-      if (--this.#open === 0) this.#allClosed();
+      this.#childGone();
       return;
     }
     // A crash: start a replacement and give it everything the old one held,

@@ -9,6 +9,8 @@ import { createAgent } from '../http/agent.js';
 import { serializeResult } from '../output/result.js';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../pool/protocol.js';
 import { RequestLoop } from './request-loop.js';
+import { OPEN_GATE } from './attempt-gate.js';
+import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
 import { countResult, emptyStats } from './stats.js';
 
@@ -17,7 +19,9 @@ const shutdown = new AbortController();
 // Every request in flight listens on this one signal.
 setMaxListeners(0, shutdown.signal);
 const agent = createAgent({ concurrency: config.concurrency, timeout: config.timeout, connectTimeout: config.connectTimeout });
-const loop = new RequestLoop(config, agent, shutdown.signal);
+// Without a limit flag there is nothing to ask the parent: the open gate costs nothing.
+const gate = config.limited ? new GateClient(send, shutdown.signal) : undefined;
+const loop = new RequestLoop(config, agent, shutdown.signal, gate ?? OPEN_GATE);
 const stats = emptyStats();
 
 // process.stdout on a pipe is synchronous on Linux: a slow parent would block
@@ -76,6 +80,7 @@ process.stdin.on('end', () => {
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'abort') shutdown.abort();
   else if (message.type === 'stats?') send({ type: 'stats', final: false, stats });
+  else if (message.type === 'grant') gate?.granted(message.ids);
 });
 
 // The parent is gone (even SIGKILLed): nobody will read our results. Exit now

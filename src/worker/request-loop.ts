@@ -39,9 +39,8 @@ export class RequestLoop {
       includeHeaders: config.includeHeaders,
       shutdown,
     };
-    const fetchLimited = (request: AttemptRequest): Promise<FetchOutcome> => this.#limit(() => this.#fetch(request));
     this.#cache = config.cache
-      ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: fetchLimited })
+      ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })
       : undefined;
   }
 
@@ -56,7 +55,7 @@ export class RequestLoop {
       outcome = answer.outcome;
       cached = answer.status !== 'miss';
     } else {
-      outcome = await this.#limit(() => this.#fetch(request));
+      outcome = await this.#fetch(request);
     }
     const ms = cached ? Math.round((performance.now() - started) * 10) / 10 : outcome.ms;
     return toResult(spec, outcome, cached, ms);
@@ -66,10 +65,16 @@ export class RequestLoop {
     return this.#limit.activeCount;
   }
 
+  /**
+   * The gate is passed before taking a concurrency slot, not inside one: an
+   * attempt waiting for a slowed-down host must not hold a slot that attempts
+   * to other hosts could use. The parent never grants a child more attempts
+   * than it has slots, so a granted attempt starts at once.
+   */
   async #fetch(request: AttemptRequest): Promise<FetchOutcome> {
     const release = await this.#gate.acquire(new URL(request.url));
-    const outcome = await sendRequest(request, this.#attempt);
-    release({ status: outcome.status });
+    const outcome = await this.#limit(() => sendRequest(request, this.#attempt));
+    release({ status: outcome.status, retryAfterMs: outcome.retryAfterMs });
     return outcome;
   }
 
