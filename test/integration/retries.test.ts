@@ -41,14 +41,14 @@ describe('retries', () => {
 
   it('honours Retry-After as an HTTP date, and caps it at --retry-max-delay', async () => {
     const server = await serve(flaky());
-    const date = encodeURIComponent(new Date(Date.now() + 3000).toUTCString());
+    const date = encodeURIComponent(new Date(Date.now() + 60_000).toUTCString());
     const result = await run([`${server.url}/fail-1-503?after=${date}`, `${server.url}/fail-1-429?after=3600`], ['--retry-max-delay', '400']);
     const out = byPath(result.lines);
     expect(out.get('/fail-1-503')).toMatchObject({ status: 200, attempts: 2 });
     expect(out.get('/fail-1-429')).toMatchObject({ status: 200, attempts: 2 });
-    // Capped at 400 ms: an honoured 3 s or 1 h wait would show here.
-    expect(out.get('/fail-1-429')?.ms).toBeLessThan(2500);
-    expect(out.get('/fail-1-503')?.ms).toBeLessThan(2500);
+    // Capped at 400 ms: an honoured 60 s or 1 h wait would show here.
+    expect(out.get('/fail-1-429')?.ms).toBeLessThan(10_000);
+    expect(out.get('/fail-1-503')?.ms).toBeLessThan(10_000);
     expect(out.get('/fail-1-503')?.ms).toBeGreaterThanOrEqual(350);
   });
 
@@ -113,7 +113,7 @@ describe('timeouts', () => {
     const server = await serve(startFaultyServer('hang'));
     const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300', '--timeout', '10000', '--retries', '1', '--retry-delay', '1']);
     expect(result.lines[0]).toMatchObject({ status: null, attempts: 2, error: { code: 'ECONNECTTIMEOUT' } });
-    expect(result.lines[0]?.ms).toBeLessThan(5000);
+    expect(result.lines[0]?.ms).toBeLessThan(8000);
     expect(server.connections).toBe(2);
   });
 });
