@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
 import { validateHeader, validateMethod } from './input/validate.js';
@@ -31,6 +32,27 @@ export interface RunOptions {
   perHostConcurrency?: number;
   /** Attempts per second per host, all processes together. */
   perHostRate?: number;
+  /** Time limit for establishing a connection (TCP + TLS), per attempt. */
+  connectTimeout: number;
+  /** Follow 301/302/303/307/308 redirects (-L). */
+  follow: boolean;
+  maxRedirects: number;
+  /** Retries after the first attempt, for retryable failures only. */
+  retries: number;
+  /** Backoff base: the cap of the first retry's random delay. */
+  retryDelay: number;
+  /** No retry waits longer than this, whatever the backoff or Retry-After says. */
+  retryMaxDelay: number;
+  /** Retry POST, PATCH and other non-idempotent methods too. */
+  retryAllMethods: boolean;
+  /** Skip TLS certificate verification. */
+  insecure: boolean;
+  /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent. */
+  proxy?: string;
+  /** Offer HTTP/2 in TLS ALPN; HTTP/1.1 stays the fallback. */
+  http2: boolean;
+  /** 'host:port' -> address to connect to instead of resolving host (curl's --resolve). */
+  resolve: Record<string, string>;
 }
 
 /** One row of the option table: drives commander, --help and the README's options section. */
@@ -104,6 +126,32 @@ function parseHeaderFlag(value: string, previous: unknown): Record<string, strin
   return headers;
 }
 
+/** --resolve HOST:PORT:ADDR, repeatable, as in curl: collected into 'host:port' -> address. */
+function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
+  const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
+  const match = /^([^:\s]+):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
+  const address = match?.[3] ?? match?.[4];
+  const port = Number(match?.[2]);
+  if (!match || address === undefined || isIP(address) === 0 || port < 1 || port > 65535) {
+    throw new UsageError(`Expected --resolve as HOST:PORT:ADDRESS with an IP address, got ${describeValue(value)}`);
+  }
+  entries[`${(match[1] as string).toLowerCase()}:${port}`] = address;
+  return entries;
+}
+
+function parseProxyFlag(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`Expected --proxy to be an http:// or https:// URL, got ${describeValue(value)}`);
+  }
+  return url.href;
+}
+
 export const DEFAULT_CONCURRENCY = 50;
 
 /**
@@ -115,6 +163,17 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--concurrency <n>', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
   { flags: '--timeout <ms>', description: 'time limit for a whole attempt (connect, headers and body)', defaultValue: 30000, parse: positiveInteger('--timeout') },
+  { flags: '--connect-timeout <ms>', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, parse: positiveInteger('--connect-timeout') },
+  { flags: '--retries <n>', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
+  { flags: '--retry-delay <ms>', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, parse: nonNegativeInteger('--retry-delay') },
+  { flags: '--retry-max-delay <ms>', description: 'cap on any retry wait, Retry-After included', defaultValue: 30000, parse: nonNegativeInteger('--retry-max-delay') },
+  { flags: '--retry-all-methods', description: 'retry non-idempotent methods (POST, PATCH ...) too' },
+  { flags: '-L, --follow', description: 'follow redirects (301, 302, 303, 307, 308)' },
+  { flags: '--max-redirects <n>', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },
+  { flags: '-k, --insecure', description: 'do not verify TLS certificates' },
+  { flags: '--proxy <url>', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
+  { flags: '--http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise' },
+  { flags: '--resolve <host:port:addr>', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl (repeatable)', parse: parseResolveFlag },
   { flags: '--no-cache', description: 'fetch every record, even repeats of an earlier request' },
   { flags: '--cache-size <n>', description: 'responses kept per process for repeated requests', defaultValue: 10000, parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
@@ -147,6 +206,16 @@ export function defaultRunOptions(): Omit<RunOptions, 'input'> {
     maxBody: 1024 * 1024,
     includeHeaders: true,
     maxLineBytes: 64 * 1024,
+    connectTimeout: 10000,
+    follow: false,
+    maxRedirects: 10,
+    retries: 2,
+    retryDelay: 250,
+    retryMaxDelay: 30000,
+    retryAllMethods: false,
+    insecure: false,
+    http2: false,
+    resolve: {},
   };
 }
 
@@ -170,5 +239,16 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   if (flags.rate !== undefined) options.rate = flags.rate as number;
   if (flags.perHostConcurrency !== undefined) options.perHostConcurrency = flags.perHostConcurrency as number;
   if (flags.perHostRate !== undefined) options.perHostRate = flags.perHostRate as number;
+  if (flags.connectTimeout !== undefined) options.connectTimeout = flags.connectTimeout as number;
+  if (flags.follow === true) options.follow = true;
+  if (flags.maxRedirects !== undefined) options.maxRedirects = flags.maxRedirects as number;
+  if (flags.retries !== undefined) options.retries = flags.retries as number;
+  if (flags.retryDelay !== undefined) options.retryDelay = flags.retryDelay as number;
+  if (flags.retryMaxDelay !== undefined) options.retryMaxDelay = flags.retryMaxDelay as number;
+  if (flags.retryAllMethods === true) options.retryAllMethods = true;
+  if (flags.insecure === true) options.insecure = true;
+  if (flags.proxy !== undefined) options.proxy = flags.proxy as string;
+  if (flags.http2 === true) options.http2 = true;
+  if (flags.resolve !== undefined) options.resolve = flags.resolve as Record<string, string>;
   return options;
 }

@@ -97,7 +97,7 @@ function workerConfig(options: RunOptions): Omit<WorkerConfig, 'index' | 'limite
   return {
     concurrency: options.concurrency,
     timeout: options.timeout,
-    connectTimeout: Math.min(10_000, options.timeout),
+    connectTimeout: options.connectTimeout,
     cache: options.cache,
     cacheSize: options.cacheSize,
     cacheBytes: options.cacheBytes,
@@ -106,5 +106,15 @@ function workerConfig(options: RunOptions): Omit<WorkerConfig, 'index' | 'limite
     body: options.body,
     maxBody: options.maxBody,
     includeHeaders: options.includeHeaders,
+    follow: options.follow,
+    maxRedirects: options.maxRedirects,
+    retries: options.retries,
+    retryDelay: options.retryDelay,
+    retryMaxDelay: options.retryMaxDelay,
+    retryAllMethods: options.retryAllMethods,
+    insecure: options.insecure,
+    ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+    http2: options.http2,
+    resolve: options.resolve,
   };
 }

@@ -1,24 +1,98 @@
-import { Agent } from 'undici';
+import { Agent, Client, EnvHttpProxyAgent, Pool, buildConnector, type Dispatcher } from 'undici';
+import { cachedLookup } from './dns-cache.js';
 
-export interface AgentOptions {
+export interface TransportOptions {
   concurrency: number;
   timeout: number;
   connectTimeout: number;
+  insecure: boolean;
+  /** Explicit proxy (--proxy); otherwise HTTP_PROXY / HTTPS_PROXY / NO_PROXY from `env`. */
+  proxy?: string | undefined;
+  http2: boolean;
+  /** 'host:port' -> IP address (--resolve). */
+  resolve: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
 }
 
+/** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
+const H2_STREAMS = 100;
+const DNS_TTL_MS = 30_000;
+const DNS_MAX_HOSTS = 1000;
+const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
+
 /**
- * One keep-alive Agent per child. undici pools connections per origin; bounding
- * them by the child's concurrency keeps a single slow origin from opening more
- * sockets than there can be requests.
+ * One keep-alive dispatcher per child. undici pools connections per origin;
+ * bounding them by the child's concurrency keeps a single slow origin from
+ * opening more sockets than there can be requests, and keep-alive reuses them.
+ *
+ * Every feature is wired in only when asked for, so the default path is a plain
+ * Agent with a connector that only adds a cached DNS lookup.
  */
-export function createAgent({ concurrency, timeout, connectTimeout }: AgentOptions): Agent {
-  return new Agent({
-    connections: concurrency,
+export function createDispatcher(options: TransportOptions): Dispatcher {
+  const tls = options.insecure ? { rejectUnauthorized: false } : {};
+  const base = buildConnector({
+    timeout: options.connectTimeout,
+    allowH2: options.http2,
+    lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS }),
+    ...tls,
+  });
+  const agentOptions: Agent.Options = {
+    connections: options.concurrency,
     pipelining: 1,
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
-    connect: { timeout: connectTimeout },
+    headersTimeout: options.timeout,
+    bodyTimeout: options.timeout,
+    connect: Object.keys(options.resolve).length > 0 ? withResolve(base, options.resolve) : base,
+    ...(options.http2 ? { allowH2: true, factory: h2AwarePool } : {}),
+  };
+  const env = options.env ?? process.env;
+  if (options.proxy !== undefined || PROXY_VARIABLES.some((name) => env[name])) {
+    return new EnvHttpProxyAgent({
+      ...agentOptions,
+      ...(options.proxy !== undefined ? { httpProxy: options.proxy, httpsProxy: options.proxy } : {}),
+      // Plain http targets go as absolute-form requests, as curl sends them:
+      // many proxies allow CONNECT to port 443 only.
+      proxyTunnel: false,
+      requestTls: tls,
+      proxyTls: tls,
+    } as EnvHttpProxyAgent.Options);
+  }
+  return new Agent(agentOptions);
+}
+
+/**
+ * curl's --resolve: connect to the given address, but keep the host name for
+ * the Host header, TLS SNI and certificate checks (undici derives the server
+ * name from `host`, which is left alone).
+ */
+function withResolve(connect: buildConnector.connector, resolve: Record<string, string>): buildConnector.connector {
+  return (opts, callback) => {
+    const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
+    const address = resolve[`${opts.hostname.toLowerCase()}:${port}`];
+    connect(address === undefined ? opts : { ...opts, hostname: address }, callback);
+  };
+}
+
+/**
+ * undici multiplexes HTTP/2 streams only with pipelining > 1, but pipelining
+ * HTTP/1.1 requests behind each other is fragile on real servers. So each
+ * connection starts at 1 and is raised only once ALPN says it speaks h2.
+ */
+function h2AwarePool(origin: URL | string, options: Pool.Options): Dispatcher {
+  return new Pool(origin, {
+    ...options,
+    factory: (clientOrigin, clientOptions) => {
+      const connect = (clientOptions as Client.Options).connect as buildConnector.connector;
+      const client: Client = new Client(clientOrigin, {
+        ...clientOptions,
+        connect: (opts, callback) =>
+          connect(opts, (error, socket) => {
+            if (socket && (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2') client.pipelining = H2_STREAMS;
+            (callback as (e: Error | null, s: unknown) => void)(error, socket);
+          }),
+      });
+      return client;
+    },
   });
 }

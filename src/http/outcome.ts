@@ -15,7 +15,12 @@ export interface FetchOutcome {
   /** Time spent fetching, over all attempts. */
   ms: number;
   error: RecordError | null;
-  /** The response's Retry-After, in ms, when it had one (politeness limits, retries). */
+  /** With --follow: the URL that gave the final response, and how many redirects led there. */
+  finalUrl?: string;
+  redirects?: number;
+  /** Internal: a redirect's target, set only when following redirects (never in the output). */
+  location?: string;
+  /** Internal: the server's Retry-After on a retryable status, in ms (never in the output). */
   retryAfterMs?: number;
 }
 

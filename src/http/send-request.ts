@@ -3,7 +3,11 @@ import type { BodyMode } from '../options.js';
 import { classifyError, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import type { FetchOutcome } from './outcome.js';
-import { parseRetryAfter } from './retry-after.js';
+import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
+
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+/** A redirect's body is read up to this much so its connection can be reused; past that it is cut. */
+const REDIRECT_BODY_DRAIN = 64 * 1024;
 
 export interface AttemptOptions {
   dispatcher: Dispatcher;
@@ -12,6 +16,8 @@ export interface AttemptOptions {
   maxBody: number;
   bodyMode: BodyMode;
   includeHeaders: boolean;
+  /** Return redirects without their body, with `location` set, for the caller to follow. */
+  followRedirects?: boolean;
   /** Aborts every attempt at once when the run is stopped. */
   shutdown?: AbortSignal;
 }
@@ -52,6 +58,23 @@ export async function sendRequest(request: AttemptRequest, options: AttemptOptio
       body: request.body ?? null,
       signal: controller.signal,
     });
+    const status = response.statusCode;
+    if (options.followRedirects && REDIRECT_STATUSES.has(status)) {
+      const location = firstValue(response.headers.location);
+      if (location !== undefined) {
+        await response.body.dump({ limit: REDIRECT_BODY_DRAIN }).catch(() => {});
+        return {
+          status,
+          ...(options.includeHeaders ? { headers: response.headers as Record<string, string | string[]> } : {}),
+          body: null,
+          bytes: 0,
+          attempts: 1,
+          ms: elapsed(started),
+          error: null,
+          location,
+        };
+      }
+    }
     const keep = options.bodyMode === 'none' ? 0 : options.maxBody;
     const chunks: Buffer[] = [];
     let received = 0;
@@ -68,11 +91,10 @@ export async function sendRequest(request: AttemptRequest, options: AttemptOptio
       received += chunk.length;
     }
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    const contentType = response.headers['content-type'];
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-    const decoded = decodeBody(bytes, Array.isArray(contentType) ? contentType[0] : contentType, options.bodyMode, truncated);
+    const decoded = decodeBody(bytes, firstValue(response.headers['content-type']), options.bodyMode, truncated);
+    const retryAfterMs = RETRY_STATUSES.has(status) ? parseRetryAfter(response.headers['retry-after']) : undefined;
     const outcome: FetchOutcome = {
-      status: response.statusCode,
+      status,
       ...(options.includeHeaders ? { headers: response.headers as Record<string, string | string[]> } : {}),
       body: decoded.body,
       ...(decoded.bodyEncoding ? { bodyEncoding: decoded.bodyEncoding } : {}),
@@ -90,6 +112,10 @@ export async function sendRequest(request: AttemptRequest, options: AttemptOptio
     clearTimeout(timer);
     options.shutdown?.removeEventListener('abort', onShutdown);
   }
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function elapsed(started: number): number {

@@ -14,8 +14,12 @@ export interface Result {
   method: string;
   /** Final HTTP status; null when no response arrived. */
   status: number | null;
-  /** True for a 2xx status. */
+  /** True for a 2xx status (and no error). */
   ok: boolean;
+  /** With --follow: the URL that gave the final response. */
+  finalUrl?: string;
+  /** With --follow: redirects followed to get there. */
+  redirects?: number;
   /** Response headers, lower-case names (absent with --no-headers). */
   headers?: Record<string, string | string[]>;
   /** Parsed JSON, text, base64 text, or null (--body none, no response). */

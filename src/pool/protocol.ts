@@ -9,8 +9,14 @@
 import type { RunOptions } from '../options.js';
 import type { WorkerStats } from '../worker/stats.js';
 
+/** Request policy and transport fields a child takes from RunOptions unchanged. */
+type PassedOptions = Pick<
+  RunOptions,
+  'follow' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'insecure' | 'proxy' | 'http2' | 'resolve'
+>;
+
 /** What a child needs to know, passed as its first argv (JSON). */
-export interface WorkerConfig {
+export interface WorkerConfig extends PassedOptions {
   index: number;
   concurrency: number;
   timeout: number;

@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { Socket } from 'node:net';
 import type { RequestSpec } from '../input/request-spec.js';
-import { createAgent } from '../http/agent.js';
+import { createDispatcher } from '../http/agent.js';
 import { serializeResult } from '../output/result.js';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../pool/protocol.js';
 import { RequestLoop } from './request-loop.js';
@@ -18,7 +18,15 @@ const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const shutdown = new AbortController();
 // Every request in flight listens on this one signal.
 setMaxListeners(0, shutdown.signal);
-const agent = createAgent({ concurrency: config.concurrency, timeout: config.timeout, connectTimeout: config.connectTimeout });
+const agent = createDispatcher({
+  concurrency: config.concurrency,
+  timeout: config.timeout,
+  connectTimeout: config.connectTimeout,
+  insecure: config.insecure,
+  proxy: config.proxy,
+  http2: config.http2,
+  resolve: config.resolve,
+});
 // Without a limit flag there is nothing to ask the parent: the open gate costs nothing.
 const gate = config.limited ? new GateClient(send, shutdown.signal) : undefined;
 const loop = new RequestLoop(config, agent, shutdown.signal, gate ?? OPEN_GATE);

@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
+import { RecordErrorCode, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import type { FetchOutcome } from '../http/outcome.js';
+import { redirectRequest } from '../http/redirect.js';
+import { retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import type { Result } from '../output/result.js';
@@ -26,17 +30,27 @@ export class RequestLoop {
   readonly #attempt: AttemptOptions;
   readonly #config: WorkerConfig;
   readonly #gate: AttemptGate;
+  readonly #retry: RetryOptions;
+  readonly #shutdown: AbortSignal;
 
   constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE) {
     this.#config = config;
     this.#gate = gate;
+    this.#shutdown = shutdown;
     this.#limit = pLimit(config.concurrency);
+    this.#retry = {
+      retries: config.retries,
+      retryDelay: config.retryDelay,
+      retryMaxDelay: config.retryMaxDelay,
+      retryAllMethods: config.retryAllMethods,
+    };
     this.#attempt = {
       dispatcher,
       timeout: config.timeout,
       maxBody: config.maxBody,
       bodyMode: config.body,
       includeHeaders: config.includeHeaders,
+      followRedirects: config.follow,
       shutdown,
     };
     this.#cache = config.cache
@@ -66,16 +80,66 @@ export class RequestLoop {
   }
 
   /**
+   * A record's whole fetch: each redirect hop, and each retry of a hop, is one
+   * attempt. Every attempt takes its own p-limit slot and passes the gate, so
+   * a record sleeping before a retry holds no slot (other records go on) and
+   * rate limits count retries and hops as the server sees them. A retry then
+   * queues behind records already waiting: fairness over latency.
+   */
+  async #fetch(first: AttemptRequest): Promise<FetchOutcome> {
+    let request = first;
+    let attempts = 0;
+    let redirects = 0;
+    let started: number | undefined;
+    const attempt = async (): Promise<FetchOutcome> => {
+      started ??= performance.now();
+      return this.#attemptOnce(request);
+    };
+    for (;;) {
+      let outcome = await attempt();
+      attempts += 1;
+      for (let retry = 1; ; retry++) {
+        const delay = retryDelay(outcome, request.method, retry, this.#retry);
+        if (delay === undefined || !(await this.#wait(delay))) break;
+        outcome = await attempt();
+        attempts += 1;
+      }
+      const finish = (extra: Partial<FetchOutcome>): FetchOutcome => {
+        // The common case, one attempt and no --follow, allocates nothing more.
+        if (attempts === 1 && !this.#config.follow) return outcome;
+        const ms = Math.round((performance.now() - (started as number)) * 10) / 10;
+        const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
+        if (this.#config.follow) Object.assign(done, { finalUrl: request.url, redirects });
+        return done;
+      };
+      if (outcome.location === undefined || outcome.status === null) return finish({});
+      if (redirects >= this.#config.maxRedirects) {
+        return finish({ error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, `More than ${this.#config.maxRedirects} redirects`) });
+      }
+      const next = redirectRequest(request, outcome.status, outcome.location);
+      if ('code' in next) return finish({ error: next });
+      request = next;
+      redirects += 1;
+    }
+  }
+
+  /**
    * The gate is passed before taking a concurrency slot, not inside one: an
    * attempt waiting for a slowed-down host must not hold a slot that attempts
    * to other hosts could use. The parent never grants a child more attempts
    * than it has slots, so a granted attempt starts at once.
    */
-  async #fetch(request: AttemptRequest): Promise<FetchOutcome> {
+  async #attemptOnce(request: AttemptRequest): Promise<FetchOutcome> {
     const release = await this.#gate.acquire(new URL(request.url));
     const outcome = await this.#limit(() => sendRequest(request, this.#attempt));
-    release({ status: outcome.status, retryAfterMs: outcome.retryAfterMs });
+    release(outcome.retryAfterMs === undefined ? { status: outcome.status } : { status: outcome.status, retryAfterMs: outcome.retryAfterMs });
     return outcome;
+  }
+
+  /** Sleeps before a retry; false when the run is stopped meanwhile (the last outcome stands). */
+  async #wait(ms: number): Promise<boolean> {
+    if (ms > 0) await sleep(ms, undefined, { signal: this.#shutdown }).catch(() => {});
+    return !this.#shutdown.aborted;
   }
 
   #buildRequest(spec: RequestSpec): AttemptRequest {
@@ -93,6 +157,7 @@ function toResult(spec: RequestSpec, outcome: FetchOutcome, cached: boolean, ms:
     method: spec.method,
     status: outcome.status,
     ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
+    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, redirects: outcome.redirects ?? 0 } : {}),
     ...(outcome.headers ? { headers: outcome.headers } : {}),
     body: outcome.body,
     ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readLineBatches, type InputLine } from '../../src/input/lines.js';
+import { readLineBatches, type InputLine } from '../../../src/input/lines.js';
 
 async function collect(chunks: Array<string | Buffer>, maxLineBytes = 1024): Promise<InputLine[]> {
   const out: InputLine[] = [];

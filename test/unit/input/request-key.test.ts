@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf, hashKey, requestKey } from '../../src/input/request-key.js';
-import { parseRecord } from '../../src/input/parse-record.js';
+import { bucketOf, hashKey, requestKey } from '../../../src/input/request-key.js';
+import { parseRecord } from '../../../src/input/parse-record.js';
 
 function keyOf(text: string): string {
   const r = parseRecord(text, 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ResultLineReader } from '../../src/pool/result-lines.js';
+import { ResultLineReader } from '../../../src/pool/result-lines.js';
 
 describe('ResultLineReader', () => {
   it('returns only whole lines and their record numbers, keeping a torn tail for later', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRecord, tooLongRecord, MAX_ECHOED_URL } from '../../src/input/parse-record.js';
+import { parseRecord, tooLongRecord, MAX_ECHOED_URL } from '../../../src/input/parse-record.js';
 
 const codeOf = (text: string) => {
   const r = parseRecord(text, 1);

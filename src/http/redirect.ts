@@ -1,0 +1,43 @@
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import type { AttemptRequest } from './send-request.js';
+
+/** Headers that carry credentials for one origin: never handed to another (as curl and browsers do). */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+/** Headers that describe a request body: dropped with the body when a redirect turns the request into a GET. */
+const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
+
+/**
+ * The request a redirect asks for. Like curl -L and fetch: 303 turns any method
+ * but HEAD into a body-less GET, 301 and 302 turn POST into GET, 307 and 308
+ * repeat the request as it was. Credentials are dropped as soon as the target
+ * is another origin (scheme, host or port) and stay dropped for later hops.
+ * A Location that is not an http(s) URL is an error, never fetched.
+ */
+export function redirectRequest(request: AttemptRequest, status: number, location: string): AttemptRequest | RecordError {
+  let target: URL;
+  try {
+    target = new URL(location, request.url);
+  } catch {
+    return recordError(RecordErrorCode.INVALID_URL, `Redirect to an invalid URL: ${JSON.stringify(location.slice(0, 200))}`);
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Redirect to scheme ${JSON.stringify(target.protocol)} refused`);
+  }
+  let { method, headers, body } = request;
+  const toGet = status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
+  if (toGet) {
+    method = 'GET';
+    body = undefined;
+    headers = without(headers, BODY_HEADERS);
+  }
+  if (target.origin !== new URL(request.url).origin) headers = without(headers, CREDENTIAL_HEADERS);
+  return { method, url: target.href, headers, body };
+}
+
+/** A copy without `names` (lower-case); the same object when none is present, since headers are shared. */
+function without(headers: Record<string, string>, names: readonly string[]): Record<string, string> {
+  if (!names.some((name) => name in headers)) return headers;
+  const copy = { ...headers };
+  for (const name of names) delete copy[name];
+  return copy;
+}

@@ -1,0 +1,195 @@
+// Request specs, -X/-H/-d/-A defaults, body modes, --max-body and redirects, against real local servers.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  collectOutput, json, killAllCli, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, type TestServer,
+} from '../helpers/index.js';
+
+const servers: { close(): Promise<void> }[] = [];
+async function serve<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
+  const started = await server;
+  servers.push(started);
+  return started;
+}
+afterEach(async () => {
+  killAllCli();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
+const byLine = (lines: Record<string, any>[]) => new Map(lines.map((l) => [l.line as number, l]));
+
+/** Echoes what it received: method, body, and the headers a test asks about. */
+const echo = () =>
+  startHttpServer((req, res, ctx) =>
+    json(res, 200, { method: req.method, body: ctx.body.toString('utf8'), headers: req.headers, path: req.url }),
+  );
+
+describe('request specs and curl-like defaults', () => {
+  it('sends POST and PUT specs with their bodies and headers, echoing ids', async () => {
+    const server = await serve(echo());
+    const result = await run([
+      JSON.stringify({ url: `${server.url}/items`, method: 'POST', json: { name: 'a' }, id: 'new-1', headers: { 'X-Trace': 't1' } }),
+      JSON.stringify({ url: `${server.url}/items/7`, method: 'PUT', body: 'raw text', id: 7 }),
+    ]);
+    expect(result.code).toBe(0);
+    const out = byLine(result.lines);
+    expect(out.get(1)).toMatchObject({ id: 'new-1', method: 'POST', status: 200, attempts: 1 });
+    expect(out.get(1)?.body).toMatchObject({ method: 'POST', body: '{"name":"a"}', headers: { 'content-type': 'application/json', 'x-trace': 't1' } });
+    expect(out.get(2)).toMatchObject({ id: 7, method: 'PUT', status: 200, body: { method: 'PUT', body: 'raw text' } });
+    expect(server.requests).toBe(2);
+  });
+
+  it('applies -X, -H, -d and -A to every record; a spec overrides them', async () => {
+    const server = await serve(echo());
+    const result = await run(
+      [`${server.url}/a`, JSON.stringify({ url: `${server.url}/b`, method: 'PATCH', headers: { 'x-env': 'spec' }, body: 'mine' })],
+      ['-d', 'k=v', '-H', 'X-Env: flag', '-H', 'X-Other: o', '-A', 'probe/1'],
+    );
+    const out = byLine(result.lines);
+    expect(out.get(1)?.body).toMatchObject({ method: 'POST', body: 'k=v', headers: { 'x-env': 'flag', 'x-other': 'o', 'user-agent': 'probe/1' } });
+    expect(out.get(2)?.body).toMatchObject({ method: 'PATCH', body: 'mine', headers: { 'x-env': 'spec', 'x-other': 'o' } });
+    const plain = await run([`${server.url}/c`]);
+    expect(plain.lines[0]?.body).toMatchObject({ method: 'GET', headers: { 'user-agent': expect.stringMatching(/^bulkfetch\//) } });
+  });
+
+  it('rejects specs with forbidden header characters or bad methods without sending them', async () => {
+    const server = await serve(echo());
+    const result = await run([
+      JSON.stringify({ url: `${server.url}/crlf`, headers: { 'x-a': 'v\r\nInjected: 1' } }),
+      JSON.stringify({ url: `${server.url}/nul`, headers: { 'x-a': 'v\u0000' } }),
+      JSON.stringify({ url: `${server.url}/name`, headers: { 'x a': 'v' } }),
+      JSON.stringify({ url: `${server.url}/method`, method: 'G(E)T' }),
+      '{"url": broken',
+      `${server.url}/fine`,
+    ]);
+    const codes = result.lines.sort((a, b) => a.line - b.line).map((l) => l.error?.code ?? l.status);
+    expect(codes).toEqual(['EINVALIDHEADER', 'EINVALIDHEADER', 'EINVALIDHEADER', 'EINVALIDMETHOD', 'EINVALIDSPEC', 200]);
+    expect([...server.paths.keys()]).toEqual(['/fine']);
+  });
+});
+
+describe('response bodies', () => {
+  const typed = () =>
+    startHttpServer((req, res) => {
+      if (req.url === '/json') return json(res, 200, { field: { nested: true } });
+      if (req.url === '/text') {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        return void res.end('héllo');
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.from([0, 1, 2, 255]));
+    });
+
+  it('auto parses JSON, keeps text, base64s the rest; --no-headers drops headers', async () => {
+    const server = await serve(typed());
+    const result = await run([`${server.url}/json`, `${server.url}/text`, `${server.url}/bin`], ['--no-headers']);
+    const out = byLine(result.lines);
+    expect(out.get(1)).toMatchObject({ body: { field: { nested: true } } });
+    expect(out.get(1)).not.toHaveProperty('bodyEncoding');
+    expect(out.get(2)).toMatchObject({ body: 'héllo' });
+    expect(out.get(3)).toMatchObject({ body: 'AAEC/w==', bodyEncoding: 'base64', bytes: 4 });
+    for (const line of result.lines) expect(line).not.toHaveProperty('headers');
+  });
+
+  it('--body text, base64 and none', async () => {
+    const server = await serve(typed());
+    const [text, base64, none] = await Promise.all([
+      run([`${server.url}/json`], ['--body', 'text']),
+      run([`${server.url}/text`], ['--body', 'base64']),
+      run([`${server.url}/json`], ['--body', 'none']),
+    ]);
+    expect(text.lines[0]).toMatchObject({ body: '{"field":{"nested":true}}', headers: { 'content-type': 'application/json' } });
+    expect(base64.lines[0]).toMatchObject({ body: Buffer.from('héllo').toString('base64'), bodyEncoding: 'base64' });
+    expect(none.lines[0]).toMatchObject({ body: null, status: 200 });
+  });
+
+  it('a 100 MB body with --max-body 65536 is cut, not downloaded in full, and memory stays flat', async () => {
+    const server = await serve(startBigBodyServer());
+    const child = spawnCli(['-', '--procs', '1', '--max-body', '65536', '--body', 'base64'], { stdin: `${server.url}/big\n` });
+    const rss = sampleTreeRss(child.pid as number, 20);
+    const result = await collectOutput(child);
+    const peakKiB = rss.stop();
+    await server.allDone();
+    expect(result.code).toBe(0);
+    expect(result.lines[0]).toMatchObject({ status: 200, truncated: true, bytes: 65536 });
+    expect(Buffer.from(result.lines[0]?.body as string, 'base64').length).toBe(65536);
+    expect(server.streams[0]?.state).toBe('aborted');
+    // Kernel socket buffers may hold a few MB; a full download would be 100 MB.
+    expect(server.bytesWritten).toBeLessThan(16 * 1024 * 1024);
+    expect(rss.samples).toBeGreaterThan(0);
+    expect(peakKiB).toBeLessThan(300 * 1024);
+  });
+});
+
+describe('redirects', () => {
+  /** /r/N redirects to /r/N-1 ... /r/0 answers 200. */
+  const chain = () =>
+    startHttpServer((req, res) => {
+      const m = /^\/r\/(\d+)$/.exec(req.url ?? '');
+      const n = Number(m?.[1] ?? 0);
+      if (n > 0) {
+        res.writeHead(n % 2 ? 302 : 301, { location: `/r/${n - 1}` });
+        return void res.end('moving');
+      }
+      json(res, 200, { path: req.url, auth: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null });
+    });
+
+  it('are not followed without -L', async () => {
+    const server = await serve(chain());
+    const result = await run([`${server.url}/r/3`]);
+    expect(result.lines[0]).toMatchObject({ status: 302, ok: false, attempts: 1, body: 'moving', headers: { location: '/r/2' } });
+    expect(result.lines[0]).not.toHaveProperty('finalUrl');
+    expect(server.requests).toBe(1);
+  });
+
+  it('-L follows the chain: final status, finalUrl, redirects; every hop is an attempt', async () => {
+    const server = await serve(chain());
+    const result = await run([`${server.url}/r/3`, `${server.url}/r/0`], ['-L']);
+    const out = byLine(result.lines);
+    expect(out.get(1)).toMatchObject({ status: 200, ok: true, finalUrl: `${server.url}/r/0`, redirects: 3, attempts: 4, url: `${server.url}/r/3` });
+    expect(out.get(2)).toMatchObject({ status: 200, finalUrl: `${server.url}/r/0`, redirects: 0 });
+    expect(server.paths.get('/r/1')).toBe(1);
+  });
+
+  it('--max-redirects bounds the chain with ETOOMANYREDIRECTS', async () => {
+    const server = await serve(chain());
+    const result = await run([`${server.url}/r/5`], ['-L', '--max-redirects', '2']);
+    expect(result.lines[0]).toMatchObject({ status: 302, ok: false, redirects: 2, finalUrl: `${server.url}/r/3`, error: { code: 'ETOOMANYREDIRECTS' } });
+    expect(server.requests).toBe(3);
+  });
+
+  it('drops Authorization and Cookie on a cross-origin redirect, keeps them on the same origin', async () => {
+    const other = await serve(chain());
+    const home: TestServer = await serve(
+      startHttpServer((req, res) => {
+        if (req.url === '/away') res.writeHead(307, { location: `${other.url}/r/0` });
+        else if (req.url === '/here') res.writeHead(302, { location: '/landing' });
+        else return json(res, 200, { auth: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null });
+        res.end();
+      }),
+    );
+    const result = await run([`${home.url}/away`, `${home.url}/here`], ['-L', '-H', 'Authorization: Bearer secret', '-H', 'Cookie: s=1']);
+    const out = byLine(result.lines);
+    expect(out.get(1)).toMatchObject({ status: 200, body: { auth: null, cookie: null }, finalUrl: `${other.url}/r/0` });
+    expect(out.get(2)).toMatchObject({ status: 200, body: { auth: 'Bearer secret', cookie: 's=1' } });
+    expect(other.log[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('303 turns a POST into a GET without body; 307 repeats it', async () => {
+    const server = await serve(
+      startHttpServer((req, res, ctx) => {
+        if (req.url === '/see-other') res.writeHead(303, { location: '/done' });
+        else if (req.url === '/temp') res.writeHead(307, { location: '/done' });
+        else return json(res, 200, { method: req.method, body: ctx.body.toString() });
+        res.end();
+      }),
+    );
+    const result = await run(
+      [JSON.stringify({ url: `${server.url}/see-other`, method: 'POST', body: 'x' }), JSON.stringify({ url: `${server.url}/temp`, method: 'POST', body: 'y' })],
+      ['-L'],
+    );
+    const out = byLine(result.lines);
+    expect(out.get(1)).toMatchObject({ method: 'POST', status: 200, body: { method: 'GET', body: '' } });
+    expect(out.get(2)).toMatchObject({ status: 200, body: { method: 'POST', body: 'y' } });
+  });
+});

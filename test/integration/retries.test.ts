@@ -1,0 +1,119 @@
+// Retries, Retry-After and timeouts, measured at real local servers (arrival times, request counts).
+import { afterEach, describe, expect, it } from 'vitest';
+import { gapsMs, json, killAllCli, runCli, startFaultyServer, startHttpServer } from '../helpers/index.js';
+
+const servers: { close(): Promise<void> }[] = [];
+async function serve<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
+  const started = await server;
+  servers.push(started);
+  return started;
+}
+afterEach(async () => {
+  killAllCli();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
+const byPath = (lines: Record<string, any>[]) => new Map(lines.map((l) => [new URL(l.url as string).pathname, l]));
+
+/** `/fail-N-STATUS` answers STATUS for its first N hits, then 200; `?after=S` adds Retry-After: S. */
+const flaky = () =>
+  startHttpServer((req, res, ctx) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/fail-(\d+)-(\d+)/.exec(url.pathname);
+    if (m && ctx.pathCount <= Number(m[1])) {
+      const after = url.searchParams.get('after');
+      return json(res, Number(m[2]), { try: ctx.pathCount }, after === null ? {} : { 'retry-after': after });
+    }
+    json(res, 200, { try: ctx.pathCount });
+  });
+
+describe('retries', () => {
+  it('honours Retry-After on 429: the retry reaches the server after the delay it asked for', async () => {
+    const server = await serve(flaky());
+    const result = await run([`${server.url}/fail-1-429?after=1`], ['--retry-delay', '1']);
+    expect(result.lines[0]).toMatchObject({ status: 200, attempts: 2, error: null, body: { try: 2 } });
+    expect(server.requests).toBe(2);
+    const [gap] = gapsMs(server.times);
+    expect(gap).toBeGreaterThanOrEqual(950);
+    expect(result.lines[0]?.ms).toBeGreaterThanOrEqual(950);
+  });
+
+  it('honours Retry-After as an HTTP date, and caps it at --retry-max-delay', async () => {
+    const server = await serve(flaky());
+    const date = encodeURIComponent(new Date(Date.now() + 60_000).toUTCString());
+    const result = await run([`${server.url}/fail-1-503?after=${date}`, `${server.url}/fail-1-429?after=3600`], ['--retry-max-delay', '400']);
+    const out = byPath(result.lines);
+    expect(out.get('/fail-1-503')).toMatchObject({ status: 200, attempts: 2 });
+    expect(out.get('/fail-1-429')).toMatchObject({ status: 200, attempts: 2 });
+    // Capped at 400 ms: an honoured 60 s or 1 h wait would show here.
+    expect(out.get('/fail-1-429')?.ms).toBeLessThan(10_000);
+    expect(out.get('/fail-1-503')?.ms).toBeLessThan(10_000);
+    expect(out.get('/fail-1-503')?.ms).toBeGreaterThanOrEqual(350);
+  });
+
+  it('retries 408, 425, 500, 502, 503 and 504 up to --retries, then reports the last status', async () => {
+    const server = await serve(flaky());
+    const statuses = [408, 425, 500, 502, 503, 504];
+    const result = await run([...statuses.map((s) => `${server.url}/fail-2-${s}`), `${server.url}/fail-5-503`, `${server.url}/fail-5-404`], ['--retry-delay', '20']);
+    const out = byPath(result.lines);
+    for (const s of statuses) expect(out.get(`/fail-2-${s}`), String(s)).toMatchObject({ status: 200, attempts: 3 });
+    expect(out.get('/fail-5-503')).toMatchObject({ status: 503, attempts: 3, ok: false });
+    expect(out.get('/fail-5-404')).toMatchObject({ status: 404, attempts: 1 });
+    expect(server.paths.get('/fail-5-503')).toBe(3);
+    const none = await run([`${server.url}/fail-1-500?x`], ['--retries', '0']);
+    expect(none.lines[0]).toMatchObject({ status: 500, attempts: 1 });
+  });
+
+  it('retries POST only with --retry-all-methods; PUT and DELETE by default', async () => {
+    const server = await serve(flaky());
+    const spec = (path: string, method: string) => JSON.stringify({ url: `${server.url}${path}`, method, body: 'b' });
+    const result = await run([spec('/fail-1-503/post', 'POST'), spec('/fail-1-503/put', 'PUT'), spec('/fail-1-503/delete', 'DELETE')], ['--retry-delay', '10']);
+    const out = byPath(result.lines);
+    expect(out.get('/fail-1-503/post')).toMatchObject({ status: 503, attempts: 1 });
+    expect(out.get('/fail-1-503/put')).toMatchObject({ status: 200, attempts: 2 });
+    expect(out.get('/fail-1-503/delete')).toMatchObject({ status: 200, attempts: 2 });
+    expect(server.paths.get('/fail-1-503/post')).toBe(1);
+    const all = await run([spec('/fail-1-503/post2', 'POST')], ['--retry-delay', '10', '--retry-all-methods']);
+    expect(all.lines[0]).toMatchObject({ status: 200, attempts: 2 });
+  });
+
+  it('a record waiting to retry holds no concurrency slot', async () => {
+    const server = await serve(flaky());
+    const result = await run([`${server.url}/fail-1-503?after=1`, `${server.url}/other`], ['--concurrency', '1']);
+    expect(result.lines).toHaveLength(2);
+    // Had the sleeping retry kept the only slot, /other would arrive last.
+    expect(server.log.map((r) => new URL(r.url, 'http://x').pathname)).toEqual(['/fail-1-503', '/other', '/fail-1-503']);
+  });
+
+  it('retries a resetting server, and gives up with ECONNRESET', async () => {
+    const server = await serve(startFaultyServer('reset-headers'));
+    const result = await run([`${server.url}/`], ['--retry-delay', '10']);
+    expect(result.lines[0]).toMatchObject({ status: null, attempts: 3, error: { code: 'ECONNRESET' } });
+    expect(server.requests).toBe(3);
+  });
+});
+
+describe('timeouts', () => {
+  it('--timeout ends a hanging attempt with ETIMEDOUT', async () => {
+    const server = await serve(startFaultyServer('hang'));
+    const result = await run([`${server.url}/`], ['--timeout', '400', '--retries', '0']);
+    expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETIMEDOUT' } });
+    expect(result.lines[0]?.ms).toBeGreaterThanOrEqual(350);
+    expect(result.lines[0]?.ms).toBeLessThan(5000);
+  });
+
+  it('--timeout bounds the body too (a trickling server)', async () => {
+    const server = await serve(startFaultyServer('trickle', { intervalMs: 100, bodyBytes: 1000 }));
+    const result = await run([`${server.url}/`], ['--timeout', '500', '--retries', '0']);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ETIMEDOUT' } });
+  });
+
+  it('--connect-timeout ends a TLS handshake that never completes with ECONNECTTIMEOUT, retried', async () => {
+    const server = await serve(startFaultyServer('hang'));
+    const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300', '--timeout', '10000', '--retries', '1', '--retry-delay', '1']);
+    expect(result.lines[0]).toMatchObject({ status: null, attempts: 2, error: { code: 'ECONNECTTIMEOUT' } });
+    expect(result.lines[0]?.ms).toBeLessThan(8000);
+    expect(server.connections).toBe(2);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { RecordErrorCode } from '../../../src/errors.js';
+import { parseRecord } from '../../../src/input/parse-record.js';
+import { requestKey } from '../../../src/input/request-key.js';
+
+const spec = (value: unknown, method = 'GET') => parseRecord(JSON.stringify(value), 7, method);
+
+describe('parseRecord: JSON specs', () => {
+  it('takes url, method, headers, body and id', () => {
+    expect(spec({ url: 'http://a.test/x', method: 'put', headers: { 'X-A': 'b', 'x-n': 3 }, body: 'hi', id: 'r1' })).toEqual({
+      kind: 'request',
+      spec: { line: 7, id: 'r1', method: 'PUT', url: 'http://a.test/x', headers: { 'x-a': 'b', 'x-n': '3' }, body: 'hi' },
+    });
+  });
+
+  it('sends `json` as the body with content-type application/json, unless the spec sets one', () => {
+    expect(spec({ url: 'http://a.test/', method: 'POST', json: { a: [1, null] } })).toMatchObject({
+      spec: { body: '{"a":[1,null]}', headers: { 'content-type': 'application/json' } },
+    });
+    expect(spec({ url: 'http://a.test/', json: 0, headers: { 'Content-Type': 'application/vnd+json' } })).toMatchObject({
+      spec: { body: '0', headers: { 'content-type': 'application/vnd+json' } },
+    });
+  });
+
+  it('inherits the -X default method and lets the spec override it', () => {
+    expect(spec({ url: 'http://a.test/' }, 'POST')).toMatchObject({ spec: { method: 'POST' } });
+    expect(spec({ url: 'http://a.test/', method: 'DELETE' }, 'POST')).toMatchObject({ spec: { method: 'DELETE' } });
+  });
+
+  it.each([
+    ['{"url": ', RecordErrorCode.INVALID_SPEC],
+    ['{}', RecordErrorCode.INVALID_SPEC],
+    [JSON.stringify({ method: 'GET' }), RecordErrorCode.INVALID_SPEC],
+    [JSON.stringify({ url: 42 }), RecordErrorCode.INVALID_SPEC],
+    [JSON.stringify({ url: 'ftp://a.test/' }), RecordErrorCode.UNSUPPORTED_SCHEME],
+    [JSON.stringify({ url: 'http://a.test/', method: 'GE T' }), RecordErrorCode.INVALID_METHOD],
+    [JSON.stringify({ url: 'http://a.test/', method: 'CONNECT' }), RecordErrorCode.INVALID_METHOD],
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'x-a': 'v\r\nInjected: 1' } }), RecordErrorCode.INVALID_HEADER],
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'x-a': 'v\nx' } }), RecordErrorCode.INVALID_HEADER],
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'x-a': 'v\u0000' } }), RecordErrorCode.INVALID_HEADER],
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'bad name': 'v' } }), RecordErrorCode.INVALID_HEADER],
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'x:y': 'v' } }), RecordErrorCode.INVALID_HEADER],
+    [JSON.stringify({ url: 'http://a.test/', headers: ['x'] }), RecordErrorCode.INVALID_SPEC],
+    [JSON.stringify({ url: 'http://a.test/', body: { a: 1 } }), RecordErrorCode.INVALID_SPEC],
+    [JSON.stringify({ url: 'http://a.test/', body: 'x', json: 1 }), RecordErrorCode.INVALID_SPEC],
+    [JSON.stringify({ url: 'http://a.test/', id: { a: 1 } }), RecordErrorCode.INVALID_SPEC],
+  ])('rejects %s as %s', (text, code) => {
+    const record = parseRecord(text, 3);
+    expect(record.kind).toBe('invalid');
+    expect(record).toMatchObject({ line: 3, error: { code } });
+  });
+
+  it('echoes a valid id on an invalid record', () => {
+    expect(spec({ url: 'http://a.test/', id: 9, method: 'B@D' })).toMatchObject({ kind: 'invalid', id: 9 });
+  });
+});
+
+describe('requestKey', () => {
+  it('includes method and body, so different requests are never merged', () => {
+    const base = { url: 'http://a.test/', method: 'POST' };
+    expect(requestKey({ ...base, body: 'a' })).not.toBe(requestKey({ ...base, body: 'b' }));
+    expect(requestKey(base)).not.toBe(requestKey({ ...base, method: 'PUT' }));
+    expect(requestKey({ ...base, headers: { a: '1', b: '2' } })).toBe(requestKey({ ...base, headers: { b: '2', a: '1' } }));
+  });
+});

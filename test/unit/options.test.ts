@@ -1,0 +1,63 @@
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { OPTION_TABLE, runOptionsFromFlags } from '../../src/options.js';
+
+/** Parses argv through the real option table, as the CLI does. */
+function parse(argv: string[]) {
+  const program = new Command().exitOverride();
+  for (const spec of OPTION_TABLE) {
+    const option = program.createOption(spec.flags, spec.description);
+    if (spec.parse) option.argParser(spec.parse);
+    if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
+    program.addOption(option);
+  }
+  program.parse(argv, { from: 'user' });
+  return runOptionsFromFlags('-', program.opts());
+}
+
+describe('options', () => {
+  it('has the documented defaults', () => {
+    expect(parse([])).toMatchObject({
+      method: 'GET', timeout: 30000, connectTimeout: 10000, retries: 2, retryDelay: 250, retryMaxDelay: 30000,
+      retryAllMethods: false, follow: false, maxRedirects: 10, insecure: false, http2: false, resolve: {},
+      body: 'auto', maxBody: 1024 * 1024, includeHeaders: true,
+    });
+    expect(parse([]).userAgent).toMatch(/^bulkfetch\//);
+    expect(parse([]).proxy).toBeUndefined();
+  });
+
+  it('maps the request flags', () => {
+    const options = parse(['-L', '--max-redirects', '3', '--retries', '0', '--retry-delay', '5', '--retry-max-delay', '50',
+      '--retry-all-methods', '-k', '--http2', '--connect-timeout', '700', '--proxy', 'http://127.0.0.1:3128', '--no-headers']);
+    expect(options).toMatchObject({ follow: true, maxRedirects: 3, retries: 0, retryDelay: 5, retryMaxDelay: 50, retryAllMethods: true,
+      insecure: true, http2: true, connectTimeout: 700, proxy: 'http://127.0.0.1:3128/', includeHeaders: false });
+  });
+
+  it('-d implies POST unless -X says otherwise; -H repeats and lower-cases', () => {
+    expect(parse(['-d', 'x'])).toMatchObject({ method: 'POST', data: 'x' });
+    expect(parse(['-d', 'x', '-X', 'put'])).toMatchObject({ method: 'PUT' });
+    expect(parse(['-H', 'X-A: 1', '-H', 'x-b:2']).headers).toEqual({ 'x-a': '1', 'x-b': '2' });
+  });
+
+  it('collects --resolve like curl', () => {
+    expect(parse(['--resolve', 'Example.test:443:127.0.0.1', '--resolve', 'b.test:80:[::1]']).resolve).toEqual({
+      'example.test:443': '127.0.0.1',
+      'b.test:80': '::1',
+    });
+  });
+
+  it.each([
+    ['--resolve', 'a.test:443'],
+    ['--resolve', 'a.test:x:127.0.0.1'],
+    ['--resolve', 'a.test:443:not-an-ip'],
+    ['--resolve', 'a.test:70000:127.0.0.1'],
+    ['--proxy', 'socks://x'],
+    ['--proxy', 'nope'],
+    ['--retries', '-1'],
+    ['--connect-timeout', '0'],
+    ['-H', 'X-A: a\u0000b'],
+  ])('%s %s is a usage error', (flag, value) => {
+    expect(() => parse([flag, value])).toThrow(UsageError);
+  });
+});
