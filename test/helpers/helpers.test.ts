@@ -329,13 +329,14 @@ describe('cli.ts utilities', () => {
 
   it('runCli kills the whole process tree on timeout', async () => {
     // The child starts a grandchild that holds stdout open: only a group kill lets runCli return.
+    // 3 s, not less: under load node needs over a second just to start and print the pid.
     const script = writeTempFile(
       `const { spawn } = require('node:child_process');
        const g = spawn('sleep', ['30'], { stdio: ['ignore', 'inherit', 'inherit'] });
        console.log(JSON.stringify({ grandchild: g.pid })); setInterval(() => {}, 1000);`,
       'hang.cjs',
     );
-    const r = await runCli([], { script, timeoutMs: 300 });
+    const r = await runCli([], { script, timeoutMs: 3000 });
     expect(r.timedOut).toBe(true);
     expect(r.signal).toBe('SIGKILL');
     const pid = (r.lines[0] as { grandchild: number }).grandchild;
