@@ -99,7 +99,12 @@ export class WorkerPool {
   async submit(index: number, spec: RequestSpec): Promise<void> {
     const child = this.#children[index];
     if (!child || this.#closing || this.#intakeStopped) return;
-    if (!child.hasRoom()) await child.waitForRoom();
+    if (!child.hasRoom()) {
+      // Send what the other children have queued first: waiting here with their
+      // tasks unsent would idle them until this child's window opens.
+      this.flush();
+      await child.waitForRoom();
+    }
     if (this.#closing || this.#intakeStopped) return;
     child.send(spec.line, `${JSON.stringify(spec)}\n`);
   }
