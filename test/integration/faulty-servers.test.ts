@@ -1,11 +1,7 @@
 // Servers that misbehave in every way a real one can: each failure is one error
 // record with a stable code, valid records beside them still succeed, nothing crashes.
-import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  cleanupTemp,
-  killAllCli,
-  listen,
   runCli,
   spawnCli,
   collectOutput,
@@ -16,20 +12,9 @@ import {
   type FaultMode,
 } from '../helpers/index.js';
 
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  killAllCli();
-  await Promise.all(closers.splice(0).map((close) => close()));
-  cleanupTemp();
-});
+import { cleanupAfterEach, closedPort } from './support.js';
 
-/** A port with nothing listening: bind, note the port, close. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const track = cleanupAfterEach();
 
 const EXPECTED: Array<[FaultMode, string[], Record<string, number>?]> = [
   ['reset-headers', ['ECONNRESET', 'ESOCKETCLOSED']],
@@ -45,13 +30,11 @@ const EXPECTED: Array<[FaultMode, string[], Record<string, number>?]> = [
 
 describe('faulty servers', () => {
   it('answers each fault with one error record of a stable code, beside records that succeed', async () => {
-    const good = await startHttpServer();
-    closers.push(() => good.close());
+    const good = track(await startHttpServer());
     const lines: string[] = [];
     const expected = new Map<number, string[]>();
     for (const [mode, codes, opts] of EXPECTED) {
-      const server = await startFaultyServer(mode, opts);
-      closers.push(() => server.close());
+      const server = track(await startFaultyServer(mode, opts));
       lines.push(`${server.url}/${mode}`);
       expected.set(lines.length, codes);
       lines.push(`${good.url}/after-${mode}`);

@@ -1,47 +1,11 @@
 // Real signals to the real CLI against a slow server, so requests are in flight
 // when the signal lands: whole lines only, the right exit code, no child left.
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanupTemp,
-  collectOutput,
-  isAlive,
-  killAllCli,
-  killTree,
-  processTree,
-  spawnCli,
-  startHttpServer,
-  waitForDeath,
-  writeTempFile,
-  type TestServer,
-} from '../helpers/index.js';
+import { describe, expect, it } from 'vitest';
+import { collectOutput, isAlive, killTree, processTree, spawnCli, waitForDeath } from '../helpers/index.js';
+import { cleanupAfterEach, slowServer as startSlow, urlFile as urls, waitFor } from './support.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  killAllCli();
-  await server?.close();
-  server = undefined;
-  cleanupTemp();
-});
-
-/** A server whose every answer takes `ms`: requests are in flight for that long. */
-async function slowServer(ms: number): Promise<TestServer> {
-  server = await startHttpServer(async (req, res, ctx) => {
-    if (await ctx.delay(ms)) res.end(JSON.stringify({ path: req.url }));
-  });
-  return server;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function urls(base: string, n: number): string {
-  return writeTempFile(Array.from({ length: n }, (_, i) => `${base}/r${i + 1}`));
-}
+const track = cleanupAfterEach();
+const slowServer = async (ms: number) => track(await startSlow(ms));
 
 /** Every stdout line is whole JSON with a distinct record line in 1..n. */
 function expectWholeDistinctLines(result: { stdout: string; nonJson: string[]; lines: Array<Record<string, any>> }, n: number): void {

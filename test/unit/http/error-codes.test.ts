@@ -4,7 +4,9 @@ import { classifyError } from '../../../src/http/error-codes.js';
 
 describe('classifyError', () => {
   it('maps an HTTPParserError without a code (invalid status line) to EPROTOCOL by its name', () => {
-    const error = new errors.HTTPParserError('Invalid status code', undefined as unknown as string);
+    // Constructed as undici's parser does for an invalid status line: (message, code undefined, data).
+    const HTTPParserError = errors.HTTPParserError as unknown as new (message: string, code?: string) => Error & { code?: string };
+    const error = new HTTPParserError('Response does not match the HTTP/1.1 protocol (Invalid status code)');
     expect(error.code).toBeUndefined();
     expect(classifyError(error).code).toBe('EPROTOCOL');
   });
