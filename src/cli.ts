@@ -9,8 +9,12 @@ import type { Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from './errors.js';
 import { openInput } from './input/open-input.js';
 import { openSink } from './output/open-sink.js';
+import type { LineSet } from './output/line-set.js';
+import { resumeOutput } from './output/resume.js';
 import { OPTION_TABLE, runOptionsFromFlags } from './options.js';
 import { runJob, type RunSummary } from './run.js';
+import { runFailed } from './stop/exit-policy.js';
+import { listenForStopSignals } from './stop/process-signals.js';
 import { VERSION } from './version.js';
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, SIGINT: 130, SIGTERM: 143 } as const;
@@ -63,13 +67,36 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   }
   const flags = program.opts<Record<string, unknown>>();
   const inputPath = program.args[0] ?? '-';
+  const output = flags.output as string | undefined;
+  if (flags.resume && (output === undefined || output === '-')) return usage(io.stderr, '--resume needs -o FILE: it reads the lines already written there');
+  // From here on, SIGINT and SIGTERM stop the run gracefully instead of killing us.
+  const signals = listenForStopSignals();
+  try {
+    return await run(flags, inputPath, output, signals, io);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function run(
+  flags: Record<string, unknown>,
+  inputPath: string,
+  output: string | undefined,
+  signals: ReturnType<typeof listenForStopSignals>,
+  io: { stdout: Writable; stderr: Writable },
+): Promise<number> {
   let options;
   let input;
   let sink: Writable;
+  let done: LineSet | undefined;
   try {
     options = runOptionsFromFlags(inputPath, flags);
     input = openInput(inputPath);
-    sink = openSink(flags.output as string | undefined);
+    if (flags.resume && output !== undefined) {
+      ({ input, sink, done } = await resumeOutput(output, inputPath, input));
+    } else {
+      sink = openSink(output);
+    }
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
@@ -82,7 +109,14 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   });
   let summary: RunSummary;
   try {
-    summary = await runJob(options, { input, sink, signal: abort.signal });
+    summary = await runJob(options, {
+      input,
+      sink,
+      signal: abort.signal,
+      stop: signals.stop,
+      abortNow: signals.abortNow,
+      ...(done ? { skipLine: (line: number) => (done as LineSet).has(line) } : {}),
+    });
   } catch (error) {
     if (outputError?.code === 'EPIPE') return EXIT.OK;
     throw error;
@@ -92,7 +126,10 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // finished() also settles for a stream that already closed or failed.
   await finished(sink).catch(() => {});
   if (outputError) {
-    io.stderr.write(`bulkfetch: cannot write output: ${outputError.code ?? outputError.message}\n`);
+    // Lines written before the failure are whole; the records after it have no line.
+    const target = output === undefined ? 'stdout' : JSON.stringify(output);
+    const hint = flags.resume ? '; free space or fix permissions, then run the same command again' : '';
+    io.stderr.write(`bulkfetch: cannot write output ${target}: ${outputError.code ?? outputError.message}; the run was stopped and later results are missing${hint}\n`);
     return EXIT.FAILED;
   }
   if (typeof flags.summary === 'string') {
@@ -101,7 +138,8 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   io.stderr.write(
     `bulkfetch: ${summary.records} records, ${summary.requests} requests, ${summary.cached} cached, ${summary.errors} errors in ${(summary.elapsedMs / 1000).toFixed(1)}s\n`,
   );
-  return EXIT.OK;
+  if (signals.received) return signals.received === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM;
+  return runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
 }
 
 function usage(stderr: Writable, message: string): number {

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
 import { validateHeader, validateMethod } from './input/validate.js';
+import { parseErrorLimit, type ErrorLimit } from './stop/error-budget.js';
 import { VERSION } from './version.js';
 
 export type BodyMode = 'auto' | 'text' | 'base64' | 'none';
@@ -53,6 +54,10 @@ export interface RunOptions {
   http2: boolean;
   /** 'host:port' -> address to connect to instead of resolving host (curl's --resolve). */
   resolve: Record<string, string>;
+  /** On a graceful stop, ms that records in flight get to finish before they are aborted. */
+  grace: number;
+  /** Stop gracefully once errors exceed this (--max-errors). */
+  maxErrors?: ErrorLimit;
 }
 
 /** One row of the option table: drives commander, --help and the README's options section. */
@@ -188,6 +193,10 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--rate <n>', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },
   { flags: '--per-host-concurrency <n>', description: 'requests in flight per host in total, over all processes (see Limits)', parse: positiveInteger('--per-host-concurrency') },
   { flags: '--per-host-rate <n>', description: 'requests per second per host in total, over all processes (see Limits)', parse: positiveNumber('--per-host-rate') },
+  { flags: '--resume', description: 'with -o: skip records already in FILE and append the rest; the same command line serves the first run and every restart' },
+  { flags: '--grace <ms>', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, parse: nonNegativeInteger('--grace') },
+  { flags: '--fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },
+  { flags: '--max-errors <n|p%>', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit },
 ];
 
 /** The defaults a library caller gets for anything it leaves out. */
@@ -216,6 +225,7 @@ export function defaultRunOptions(): Omit<RunOptions, 'input'> {
     insecure: false,
     http2: false,
     resolve: {},
+    grace: 5000,
   };
 }
 
@@ -250,5 +260,7 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   if (flags.proxy !== undefined) options.proxy = flags.proxy as string;
   if (flags.http2 === true) options.http2 = true;
   if (flags.resolve !== undefined) options.resolve = flags.resolve as Record<string, string>;
+  if (flags.grace !== undefined) options.grace = flags.grace as number;
+  if (flags.maxErrors !== undefined) options.maxErrors = flags.maxErrors as ErrorLimit;
   return options;
 }

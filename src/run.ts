@@ -8,6 +8,9 @@ import { errorResult, serializeResult } from './output/result.js';
 import type { WorkerConfig } from './pool/protocol.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import type { LimitOptions } from './limits/coordinator.js';
+import { countErrorLines } from './pool/result-lines.js';
+import { ErrorBudget } from './stop/error-budget.js';
+import { superviseStop } from './stop/supervise-stop.js';
 import type { WorkerStats } from './worker/stats.js';
 
 export interface RunSummary extends WorkerStats {
@@ -18,6 +21,10 @@ export interface RunSummary extends WorkerStats {
   elapsedMs: number;
   /** Records answered by each child, in child order: how even the hash shards came out. */
   shards: number[];
+  /** Records skipped because their line was already in the output (--resume). */
+  resumed: number;
+  /** Why the run ended early: a stop request, or --max-errors; null when it read all input. */
+  stoppedBy: 'stop' | 'max-errors' | null;
 }
 
 export interface RunContext {
@@ -25,6 +32,12 @@ export interface RunContext {
   sink: Writable;
   /** Aborting ends the run at once: children are killed, nothing more is written. */
   signal?: AbortSignal;
+  /** Aborting stops gracefully: no more input is read, records in flight get options.grace ms, then are aborted. */
+  stop?: AbortSignal;
+  /** Aborting answers every record in flight with EABORTED now (whole lines still). */
+  abortNow?: AbortSignal;
+  /** Records whose line this returns true for are skipped (--resume: already in the output). */
+  skipLine?: (line: number) => boolean;
 }
 
 /**
@@ -32,48 +45,80 @@ export interface RunContext {
  * key hash, and write every result line to `sink`. One line per record: invalid
  * records are answered here, everything else by the children.
  */
-export async function runJob(options: RunOptions, { input, sink, signal }: RunContext): Promise<RunSummary> {
+export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine }: RunContext): Promise<RunSummary> {
   const started = performance.now();
-  const pool = new WorkerPool({ procs: options.procs, config: workerConfig(options), sink, limits: limitOptions(options) });
+  const budget = options.maxErrors ? new ErrorBudget(options.maxErrors) : undefined;
+  const overBudget = new AbortController();
+  const countErrors = (records: number, errors: number): void => {
+    if (budget?.add(records, errors)) overBudget.abort();
+  };
+  const pool = new WorkerPool({
+    procs: options.procs,
+    config: workerConfig(options),
+    sink,
+    limits: limitOptions(options),
+    ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
+  });
+  let stopping = false;
+  const endSupervision = superviseStop(pool, {
+    stop: stop ? AbortSignal.any([stop, overBudget.signal]) : overBudget.signal,
+    abortNow,
+    graceMs: options.grace,
+    onStop: () => {
+      stopping = true;
+      input.destroy();
+      pool.stopIntake();
+    },
+  });
   let skipped = 0;
+  let resumed = 0;
   let invalid = 0;
   const invalidCodes: Record<string, number> = {};
-  const stop = (): void => {
+  const kill = (): void => {
     input.destroy();
     void pool.kill();
   };
-  signal?.addEventListener('abort', stop, { once: true });
+  signal?.addEventListener('abort', kill, { once: true });
   try {
     for await (const batch of readLineBatches(input, { maxLineBytes: options.maxLineBytes })) {
       let invalidLines = '';
+      let invalidInBatch = 0;
       for (const { line, text, bytes } of batch) {
+        if (skipLine?.(line)) {
+          resumed += 1;
+          continue;
+        }
         const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method);
         if (record.kind === 'skip') {
           skipped += 1;
         } else if (record.kind === 'invalid') {
           invalid += 1;
+          invalidInBatch += 1;
           invalidCodes[record.error.code] = (invalidCodes[record.error.code] ?? 0) + 1;
           invalidLines += serializeResult(errorResult(record, record.error));
         } else {
           const index = pool.size === 1 ? 0 : bucketOf(requestKey(record.spec), pool.size);
           await pool.submit(index, record.spec);
         }
-        if (signal?.aborted) break;
+        if (signal?.aborted || stopping) break;
       }
       pool.flush();
       if (invalidLines !== '' && !sink.write(invalidLines)) await once(sink, 'drain');
-      if (signal?.aborted) break;
+      countErrors(invalidInBatch, invalidInBatch);
+      if (signal?.aborted || stopping) break;
     }
   } catch (error) {
-    // An input stream destroyed by abort() ends the loop; anything else is real.
-    if (!signal?.aborted) {
+    // An input stream destroyed by abort() or a stop ends the loop; anything else is real.
+    if (!signal?.aborted && !stopping) {
+      endSupervision();
       await pool.kill();
       throw error;
     }
   } finally {
-    signal?.removeEventListener('abort', stop);
+    signal?.removeEventListener('abort', kill);
   }
   const stats = await pool.close();
+  endSupervision();
   for (const [code, n] of Object.entries(invalidCodes)) stats.errorCodes[code] = (stats.errorCodes[code] ?? 0) + n;
   return {
     ...stats,
@@ -84,6 +129,8 @@ export async function runJob(options: RunOptions, { input, sink, signal }: RunCo
     invalid,
     elapsedMs: Math.round(performance.now() - started),
     shards: pool.shards,
+    resumed,
+    stoppedBy: overBudget.signal.aborted ? 'max-errors' : stopping ? 'stop' : null,
   };
 }
 

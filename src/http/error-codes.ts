@@ -46,7 +46,10 @@ export function classifyError(error: unknown, abortReason?: AbortReason): Record
     default:
       break;
   }
-  if (code?.startsWith('HPE_')) return mapped(RecordErrorCode.PROTOCOL);
+  // undici's HTTPParserError carries code HPE_* only when llhttp names one; an
+  // invalid status line gives code undefined, so the name is what is stable.
+  const name = error instanceof Error ? error.name : undefined;
+  if (code?.startsWith('HPE_') || name === 'HTTPParserError') return mapped(RecordErrorCode.PROTOCOL);
   if (code && TLS_CODES.test(code)) return mapped(RecordErrorCode.TLS);
   return mapped(RecordErrorCode.UNKNOWN);
 }

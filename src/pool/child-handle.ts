@@ -28,6 +28,8 @@ export class ChildHandle {
   #outbox: string[] = [];
   #roomWaiters: Array<() => void> = [];
   #ended = false;
+  /** Set while crash triage runs: the child takes no new records. */
+  #held = false;
 
   constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents) {
     this.index = index;
@@ -46,7 +48,18 @@ export class ChildHandle {
   }
 
   hasRoom(): boolean {
-    return this.#pending.size < this.#window;
+    return !this.#held && this.#pending.size < this.#window;
+  }
+
+  /** Holds new records back (true) or lets them in again (false). */
+  hold(held: boolean): void {
+    this.#held = held;
+    if (!held) this.#wakeWaiters();
+  }
+
+  /** Resolves every waiter now (intake stopped): submit() re-checks why it woke. */
+  releaseWaiters(): void {
+    for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 
   /** Resolves when the child may take another task. */
@@ -88,22 +101,18 @@ export class ChildHandle {
     if (this.#process.connected) this.#process.send(message, () => {});
   }
 
-  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+  // SIGKILL by default: children ignore SIGINT and SIGTERM (the parent coordinates stops).
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.#process.kill(signal);
   }
 
-  /**
-   * Starts a fresh process and re-sends every unanswered task, in the order
-   * they were first sent. Used after a crash.
-   */
-  restart(tasks: Map<number, string>): void {
+  /** Starts a fresh process after a crash; the pool decides what to send it. */
+  restart(): void {
     this.#reader = new ResultLineReader();
     this.#pending = new Map();
     this.#outbox = [];
     this.#ended = false;
     this.#spawn();
-    for (const [line, task] of tasks) this.send(line, task);
-    this.flush();
   }
 
   #spawn(): void {

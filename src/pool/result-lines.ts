@@ -44,3 +44,21 @@ function readLineNumber(buf: Buffer, start: number): number {
   for (let c = buf[i]; c !== undefined && c >= 0x30 && c <= 0x39; c = buf[++i]) n = n * 10 + (c - 0x30);
   return n;
 }
+
+const NO_ERROR_END = Buffer.from('"error":null}\n');
+
+/**
+ * Counts the lines in `lines` (whole result lines) whose `error` is not null.
+ * `error` is always the last field, so a line without one ends in
+ * `"error":null}`: a byte compare per line, no JSON parse.
+ */
+export function countErrorLines(lines: Buffer): number {
+  let errors = 0;
+  let end = lines.indexOf(NEWLINE);
+  while (end !== -1) {
+    const tail = end + 1 - NO_ERROR_END.length;
+    if (tail < 0 || lines.compare(NO_ERROR_END, 0, NO_ERROR_END.length, tail, end + 1) !== 0) errors += 1;
+    end = lines.indexOf(NEWLINE, end + 1);
+  }
+  return errors;
+}

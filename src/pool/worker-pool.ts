@@ -1,10 +1,11 @@
 import type { Writable } from 'node:stream';
-import { RecordErrorCode, recordError } from '../errors.js';
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../output/result.js';
 import { LimitCoordinator, type LimitOptions } from '../limits/coordinator.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../worker/stats.js';
 import { ChildHandle, type ChildEvents } from './child-handle.js';
+import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
 import type { ChildMessage, WorkerConfig } from './protocol.js';
 
 export interface PoolOptions {
@@ -14,12 +15,11 @@ export interface PoolOptions {
   limits?: LimitOptions;
   /** Where whole result lines go. Its backpressure pauses the children. */
   sink: Writable;
-  /** Called for every batch of answered record numbers (progress, resume, ordering). */
-  onAnswered?: (lineNumbers: number[]) => void;
+  /** Called for every batch of answered record numbers and their whole result lines (progress, --max-errors). */
+  onAnswered?: (lineNumbers: number[], lines: Buffer) => void;
 }
 
-/** A record in flight while its child died this many times becomes an ECHILDCRASH record. */
-const MAX_CRASHES_PER_RECORD = 3;
+const ABORTED = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped');
 
 /**
  * The parent side: N children, each owning the shard of requests whose key
@@ -32,12 +32,14 @@ const MAX_CRASHES_PER_RECORD = 3;
 export class WorkerPool {
   readonly #children: ChildHandle[] = [];
   readonly #sink: Writable;
-  readonly #onAnswered: ((lineNumbers: number[]) => void) | undefined;
+  readonly #onAnswered: ((lineNumbers: number[], lines: Buffer) => void) | undefined;
   readonly #stats = emptyStats();
-  readonly #crashes = new Map<number, number>();
+  /** One per child: isolates the record that keeps killing it. */
+  readonly #triage: CrashTriage[] = [];
   /** Records answered by each child: how even the hash shards came out. */
   readonly #answeredByChild: number[];
   #closing = false;
+  #intakeStopped = false;
   #aborted = false;
   #open: number;
   #allClosed!: () => void;
@@ -65,12 +67,14 @@ export class WorkerPool {
       results: (handle, lines, lineNumbers) => {
         this.#answeredByChild[handle.index] = (this.#answeredByChild[handle.index] ?? 0) + lineNumbers.length;
         this.#forward(lines, lineNumbers);
+        if (this.#triage[handle.index]?.answered(lineNumbers)) this.#runTriage(handle);
       },
       message: (handle, message) => this.#onMessage(handle, message),
       closed: (handle, unanswered, code, signal) => this.#onClosed(handle, unanswered, code, signal),
     };
     for (let index = 0; index < procs; index++) {
       this.#children.push(new ChildHandle(index, { ...config, index, limited: this.#limits !== undefined }, window, events));
+      this.#triage.push(new CrashTriage());
     }
     sink.on('drain', () => {
       this.#sinkBlocked = false;
@@ -94,9 +98,14 @@ export class WorkerPool {
   /** Hands a request to child `index`, waiting while that child's window is full. */
   async submit(index: number, spec: RequestSpec): Promise<void> {
     const child = this.#children[index];
-    if (!child || this.#closing) return;
-    if (!child.hasRoom()) await child.waitForRoom();
-    if (this.#closing) return;
+    if (!child || this.#closing || this.#intakeStopped) return;
+    if (!child.hasRoom()) {
+      // Send what the other children have queued first: waiting here with their
+      // tasks unsent would idle them until this child's window opens.
+      this.flush();
+      await child.waitForRoom();
+    }
+    if (this.#closing || this.#intakeStopped) return;
     child.send(spec.line, `${JSON.stringify(spec)}\n`);
   }
 
@@ -105,10 +114,19 @@ export class WorkerPool {
     for (const child of this.#children) child.flush();
   }
 
+  /**
+   * Takes no more records (a graceful stop): a submit() waiting for room returns
+   * at once without sending. Records already handed over are still answered.
+   */
+  stopIntake(): void {
+    this.#intakeStopped = true;
+    for (const child of this.#children) child.releaseWaiters();
+  }
+
   /** No more input: children finish their work and exit. Resolves with merged stats. */
   async close(): Promise<WorkerStats> {
     this.#closing = true;
-    for (const child of this.#children) child.end();
+    for (const child of this.#children) this.#endChild(child);
     await this.#closedPromise;
     return this.#stats;
   }
@@ -128,8 +146,7 @@ export class WorkerPool {
   }
 
   #forward(lines: Buffer, lineNumbers: number[]): void {
-    for (const line of lineNumbers) this.#crashes.delete(line);
-    this.#onAnswered?.(lineNumbers);
+    this.#onAnswered?.(lineNumbers, lines);
     // A sink that failed (EPIPE, ENOSPC) will never drain: pausing for it would hang the run.
     if (this.#sink.destroyed) return;
     if (!this.#sink.write(lines) && !this.#sinkBlocked) {
@@ -166,28 +183,47 @@ export class WorkerPool {
       this.#childGone();
       return;
     }
+    const triage = this.#triage[handle.index] as CrashTriage;
     if (this.#aborted) {
       // Going down: what the child held is answered as aborted, never dropped.
-      this.#failAll(unanswered, recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped'));
+      this.#failAll(new Map([...unanswered, ...triage.takeQueued()]), ABORTED);
       this.#childGone();
       return;
     }
-    // A crash: start a replacement and give it everything the old one held,
-    // except records that were in flight through too many crashes already.
-    const retry = new Map<number, string>();
-    const givenUp = new Map<number, string>();
-    for (const [line, task] of unanswered) {
-      const crashes = (this.#crashes.get(line) ?? 0) + 1;
-      this.#crashes.set(line, crashes);
-      (crashes >= MAX_CRASHES_PER_RECORD ? givenUp : retry).set(line, task);
-    }
+    // A crash: start a replacement and let triage re-run what the old one held,
+    // apart from new records, until the record that kills children is found.
+    const convicted = triage.crashed(unanswered);
     const reason = signal ? `signal ${signal}` : `exit code ${code}`;
-    this.#failAll(givenUp, recordError(RecordErrorCode.CHILD_CRASHED, `The child process handling this record died ${MAX_CRASHES_PER_RECORD} times (last: ${reason})`));
-    handle.restart(retry);
-    if (this.#closing) handle.end();
+    this.#failAll(convicted, recordError(RecordErrorCode.CHILD_CRASHED, `The child process died ${MAX_SOLO_CRASHES} times while handling only this record (last: ${reason})`));
+    handle.restart();
+    handle.hold(true);
+    this.#runTriage(handle);
   }
 
-  #failAll(tasks: Map<number, string>, error: ReturnType<typeof recordError>): void {
+  /** Sends the child its next triage group; with none left, lets new records in again. */
+  #runTriage(handle: ChildHandle): void {
+    const triage = this.#triage[handle.index] as CrashTriage;
+    if (this.#aborted) {
+      this.#failAll(triage.takeQueued(), ABORTED);
+    } else {
+      const group = triage.next();
+      if (group) {
+        for (const [line, task] of group) handle.send(line, task);
+        handle.flush();
+        return;
+      }
+    }
+    if (triage.active) return;
+    handle.hold(false);
+    if (this.#closing) this.#endChild(handle);
+  }
+
+  /** Ends a child's input unless triage still has records to send it. */
+  #endChild(handle: ChildHandle): void {
+    if (!this.#triage[handle.index]?.active) handle.end();
+  }
+
+  #failAll(tasks: Tasks, error: RecordError): void {
     if (tasks.size === 0) return;
     const lines: string[] = [];
     const numbers: number[] = [];
@@ -195,7 +231,6 @@ export class WorkerPool {
       const spec = JSON.parse(task) as RequestSpec;
       lines.push(serializeResult(errorResult(spec, error)));
       numbers.push(line);
-      this.#crashes.delete(line);
       this.#stats.records += 1;
       this.#stats.errors += 1;
       this.#stats.errorCodes[error.code] = (this.#stats.errorCodes[error.code] ?? 0) + 1;

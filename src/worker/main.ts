@@ -96,3 +96,9 @@ process.on('message', (message: ParentMessage) => {
 process.on('disconnect', () => {
   if (!finished) process.exit(0);
 });
+
+// Ctrl-C in a terminal signals the whole process group, children included. The
+// parent decides how a run stops (finish within --grace, then abort), so a child
+// must not die on its own; it ends when its input ends or the parent goes away.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { OutputError, UsageError } from '../errors.js';
+import { peekHead } from '../input/peek-head.js';
+import { LineSet } from './line-set.js';
+import { openSink } from './open-sink.js';
+
+/** Bytes of input the fingerprint covers: enough to tell two lists apart, cheap for stdin too. */
+export const FINGERPRINT_BYTES = 64 * 1024;
+
+/** The fingerprint file, stored beside the output: FILE.resume.json. */
+export function fingerprintPath(output: string): string {
+  return `${output}.resume.json`;
+}
+
+interface Fingerprint {
+  format: 1;
+  /** The input as named on the first run (for people; not compared). */
+  input: string;
+  /** How many leading input bytes the hash covers (fewer when the input was shorter). */
+  headBytes: number;
+  sha256: string;
+}
+
+export interface ResumedRun {
+  /** The input again, from its first byte (its head was read to fingerprint it). */
+  input: Readable;
+  /** The output, opened for appending. */
+  sink: Writable;
+  /** Record lines already in the output: skip them. */
+  done: LineSet;
+}
+
+/**
+ * `-o FILE --resume`: the same command line serves the first run and every restart.
+ *
+ * First run (FILE missing or empty): store the input's fingerprint beside FILE,
+ * then start FILE. Restart: refuse when the input's fingerprint differs, cut a
+ * torn last line (the kill came mid-write), read the record lines already in
+ * FILE, and append the rest. The fingerprint is written (atomically) before the
+ * first output line, so an output without one was not made by --resume.
+ */
+export async function resumeOutput(output: string, inputName: string, input: Readable): Promise<ResumedRun> {
+  const peeked = await peekHead(input, FINGERPRINT_BYTES);
+  const current: Fingerprint = {
+    format: 1,
+    input: inputName,
+    headBytes: peeked.head.length,
+    sha256: sha256(peeked.head),
+  };
+  const outputBytes = await sizeOf(output);
+  const done = new LineSet();
+  if (outputBytes > 0) {
+    const stored = await readFingerprint(output);
+    if (!stored) {
+      throw new UsageError(
+        `Cannot resume: ${JSON.stringify(output)} exists but has no ${JSON.stringify(fingerprintPath(output))}, so it cannot be matched to this input; use another -o FILE`,
+      );
+    }
+    if (stored.headBytes > peeked.head.length || sha256(peeked.head.subarray(0, stored.headBytes)) !== stored.sha256) {
+      throw new UsageError(
+        `Cannot resume: ${JSON.stringify(output)} was written for a different input (${JSON.stringify(stored.input)}); use another -o FILE, or delete it and ${JSON.stringify(fingerprintPath(output))} to start over`,
+      );
+    }
+    await readDoneLines(output, done);
+  } else {
+    await writeFingerprint(output, current);
+  }
+  return { input: peeked.stream, sink: openSink(output, { append: true }), done };
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw new UsageError(`Cannot resume: cannot read ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code}`, { cause: error });
+  }
+}
+
+async function readFingerprint(output: string): Promise<Fingerprint | undefined> {
+  let text: string;
+  try {
+    text = await readFile(fingerprintPath(output), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const value = JSON.parse(text) as Partial<Fingerprint>;
+    if (value.format === 1 && typeof value.sha256 === 'string' && typeof value.headBytes === 'number') return value as Fingerprint;
+  } catch {
+    // A torn or foreign file: treated as missing.
+  }
+  return undefined;
+}
+
+async function writeFingerprint(output: string, fingerprint: Fingerprint): Promise<void> {
+  const path = fingerprintPath(output);
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, `${JSON.stringify(fingerprint)}\n`);
+    await rename(temporary, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new OutputError(`Cannot write ${JSON.stringify(path)}: ${code}`, { cause: error });
+  }
+}
+
+const PREFIX = Buffer.from('{"line":');
+const HEAD_BYTES = 32;
+
+/**
+ * Collects the record number of every whole line of `path`, reading it in chunks
+ * (lines may be megabytes: only each line's first bytes are kept), and cuts off
+ * a torn last line so appended lines start on a line of their own.
+ */
+async function readDoneLines(path: string, done: LineSet): Promise<void> {
+  const file = await open(path, 'r');
+  const chunk = Buffer.alloc(1024 * 1024);
+  let position = 0;
+  let lineStart = 0;
+  let head = Buffer.alloc(0);
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      let start = 0;
+      for (;;) {
+        const newline = chunk.indexOf(0x0a, start);
+        const end = newline === -1 || newline >= bytesRead ? bytesRead : newline;
+        if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(start, Math.min(end, start + HEAD_BYTES - head.length))]);
+        if (end === bytesRead) break;
+        done.add(lineNumberOf(head, path, position + newline));
+        head = Buffer.alloc(0);
+        start = newline + 1;
+        lineStart = position + start;
+      }
+      position += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
+  if (lineStart < position) await truncate(path, lineStart);
+}
+
+function lineNumberOf(head: Buffer, path: string, offset: number): number {
+  const digits = /^(\d+)[,}]/.exec(head.subarray(PREFIX.length).toString('latin1'));
+  if (!head.subarray(0, PREFIX.length).equals(PREFIX) || !digits) {
+    throw new UsageError(`Cannot resume: ${JSON.stringify(path)} is not bulkfetch output (bad line ending at byte ${offset})`);
+  }
+  return Number(digits[1]);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { cleanupAfterEach, closedPort } from './support.js';
+
+const track = cleanupAfterEach();
+
+async function statusServer(): Promise<TestServer> {
+  return track(await startHttpServer(async (req, res, ctx) => {
+    if (!(await ctx.delay(20))) return;
+    res.statusCode = req.url?.startsWith('/missing') ? 404 : 200;
+    res.end('{}');
+  }));
+}
+
+describe('exit policy', () => {
+  it('--fail: exit 1 for a status >= 400 or an error, after writing every line; 0 without it', async () => {
+    const s = await statusServer();
+    const input = writeTempFile([`${s.url}/a`, `${s.url}/missing`, `${s.url}/b`]);
+    const plain = await runCli([input]);
+    expect(plain.code).toBe(0);
+    const failing = await runCli([input, '--fail']);
+    expect(failing.code).toBe(1);
+    expect(failing.lines).toHaveLength(3);
+    const allGood = await runCli([writeTempFile([`${s.url}/a`]), '--fail']);
+    expect(allGood.code).toBe(0);
+    const broken = await runCli([writeTempFile([`${s.url}/a`, 'not a url']), '--fail']);
+    expect(broken.code).toBe(1);
+  });
+
+  it('--max-errors N stops gracefully once exceeded: fewer lines, all whole, exit 1', async () => {
+    const port = await closedPort();
+    const n = 3000;
+    const input = writeTempFile(Array.from({ length: n }, (_, i) => `http://127.0.0.1:${port}/r${i}`));
+    const result = await runCli([input, '--max-errors', '5', '--procs', '1', '--concurrency', '4'], { timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.nonJson).toEqual([]);
+    expect(result.lines.length).toBeGreaterThan(5);
+    expect(result.lines.length).toBeLessThan(n);
+    expect(new Set(result.lines.map((l) => l.line)).size).toBe(result.lines.length);
+  });
+
+  it('--max-errors P% is judged over all records at the end of a short run', async () => {
+    const s = await statusServer();
+    const port = await closedPort();
+    const input = writeTempFile([
+      ...Array.from({ length: 8 }, (_, i) => `${s.url}/ok${i}`),
+      `http://127.0.0.1:${port}/x`,
+      `http://127.0.0.1:${port}/y`,
+    ]);
+    expect((await runCli([input, '--max-errors', '10%'])).code).toBe(1); // 20% > 10%
+    expect((await runCli([input, '--max-errors', '25%'])).code).toBe(0);
+    expect((await runCli([input, '--max-errors', '2'])).code).toBe(0); // 2 is not more than 2
+    expect((await runCli([input, '--max-errors', 'lots'])).code).toBe(2);
+  });
+});

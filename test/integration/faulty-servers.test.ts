@@ -1,0 +1,81 @@
+// Servers that misbehave in every way a real one can: each failure is one error
+// record with a stable code, valid records beside them still succeed, nothing crashes.
+import { describe, expect, it } from 'vitest';
+import {
+  runCli,
+  spawnCli,
+  collectOutput,
+  sampleTreeRss,
+  startFaultyServer,
+  startHttpServer,
+  writeTempFile,
+  type FaultMode,
+} from '../helpers/index.js';
+
+import { cleanupAfterEach, closedPort } from './support.js';
+
+const track = cleanupAfterEach();
+
+const EXPECTED: Array<[FaultMode, string[], Record<string, number>?]> = [
+  ['reset-headers', ['ECONNRESET', 'ESOCKETCLOSED']],
+  ['reset-body', ['ECONNRESET', 'ESOCKETCLOSED']],
+  ['close', ['ESOCKETCLOSED']],
+  ['hang', ['ETIMEDOUT']],
+  // 1000 bytes at one per 5 ms take ~5 s: the --timeout of 1500 ms cuts it.
+  ['trickle', ['ETIMEDOUT'], { intervalMs: 5 }],
+  ['bad-status', ['EPROTOCOL']],
+  ['huge-headers', ['EPROTOCOL']],
+  ['slow-headers', ['ETIMEDOUT'], { intervalMs: 20 }],
+];
+
+describe('faulty servers', () => {
+  it('answers each fault with one error record of a stable code, beside records that succeed', async () => {
+    const good = track(await startHttpServer());
+    const lines: string[] = [];
+    const expected = new Map<number, string[]>();
+    for (const [mode, codes, opts] of EXPECTED) {
+      const server = track(await startFaultyServer(mode, opts));
+      lines.push(`${server.url}/${mode}`);
+      expected.set(lines.length, codes);
+      lines.push(`${good.url}/after-${mode}`);
+    }
+    const result = await runCli([writeTempFile(lines), '--procs', '2', '--timeout', '1500', '--no-cache'], { timeoutMs: 30_000 });
+    expect(result.code).toBe(0);
+    expect(result.nonJson).toEqual([]);
+    expect(result.lines.map((l) => l.line).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i + 1));
+    for (const record of result.lines) {
+      const codes = expected.get(record.line);
+      if (codes) {
+        expect({ line: record.line, code: record.error?.code }).toEqual({ line: record.line, code: expect.toBeOneOf(codes) });
+        expect(record.status).toBeNull();
+      } else {
+        expect(record.status).toBe(200);
+        expect(record.error).toBeNull();
+      }
+    }
+  });
+
+  it('answers 10k requests to a closed port with ECONNREFUSED, memory flat', async () => {
+    const port = await closedPort();
+    const n = 10_000;
+    const input = writeTempFile(Array.from({ length: n }, (_, i) => `http://127.0.0.1:${port}/r${i}`));
+    const child = spawnCli([input, '--procs', '2', '--concurrency', '200']);
+    const done = collectOutput(child);
+    const rss = sampleTreeRss(child.pid as number, 100);
+    const result = await done;
+    const peakMiB = rss.stop() / 1024;
+    expect(result.code).toBe(0);
+    expect(result.lines).toHaveLength(n);
+    expect(new Set(result.lines.map((l) => l.line)).size).toBe(n);
+    expect(result.lines.every((l) => l.error?.code === 'ECONNREFUSED')).toBe(true);
+    // Parent + 2 children; a leak per request would show as hundreds of MiB.
+    expect(peakMiB).toBeLessThan(400);
+  }, 120_000);
+
+  it('answers an unresolvable .invalid host with ENOTFOUND (or EAI_AGAIN without a resolver)', async () => {
+    const result = await runCli([writeTempFile(['http://bulkfetch-test.invalid/', 'http://no-such-host.invalid:8080/x']), '--procs', '1']);
+    expect(result.code).toBe(0);
+    expect(result.lines).toHaveLength(2);
+    for (const record of result.lines) expect(record.error?.code).toBeOneOf(['ENOTFOUND', 'EAI_AGAIN']);
+  });
+});

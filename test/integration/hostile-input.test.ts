@@ -1,0 +1,52 @@
+// Input that tries to make the runner misbehave: each bad line is one error record
+// with a stable code, nothing local is read, and valid records beside them succeed.
+import { describe, expect, it } from 'vitest';
+import { runCli, startHttpServer, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach } from './support.js';
+
+const track = cleanupAfterEach();
+
+describe('hostile input', () => {
+  it('answers every hostile line with one error record and still fetches the valid ones', async () => {
+    const server = track(await startHttpServer());
+    const secret = writeTempFile('top secret\n', 'secret.txt');
+    const ok = (name: string): string => `${server.url}/${name}`;
+    const cases: Array<[string | Buffer, string | null]> = [
+      [Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x9c, 0x80]), 'EINVALIDURL'],
+      [`http://exa\0mple.com/`, 'EINVALIDURL'],
+      ['x'.repeat(3 * 1024 * 1024), 'ELINETOOLONG'],
+      [`file://${secret}`, 'EUNSUPPORTEDSCHEME'],
+      ['data:text/plain,hello', 'EUNSUPPORTEDSCHEME'],
+      ['javascript:alert(1)', 'EUNSUPPORTEDSCHEME'],
+      ['ftp://127.0.0.1/x', 'EUNSUPPORTEDSCHEME'],
+      ['http://', 'EINVALIDURL'],
+      ['not a url at all', 'EINVALIDURL'],
+      ['{"url": ', 'EINVALIDSPEC'],
+      ['{"url": 42}', 'EINVALIDSPEC'],
+      [JSON.stringify({ url: ok('h'), headers: { 'x-a': 'v\r\nInjected: 1' } }), 'EINVALIDHEADER'],
+      [JSON.stringify({ url: ok('h'), headers: { 'x-a': 'v\nInjected: 1' } }), 'EINVALIDHEADER'],
+      [JSON.stringify({ url: ok('m'), method: 'GE T' }), 'EINVALIDMETHOD'],
+      [JSON.stringify({ url: ok('m'), method: 'CONNECT' }), 'EINVALIDMETHOD'],
+      [`${ok('crlf')}\r`, null],
+      [`${ok('lone')}\rhttp://127.0.0.1:1/`, null], // a lone CR does not split; WHATWG drops it from the path
+      [ok('plain'), null],
+    ];
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const body = Buffer.concat([bom, ...cases.map(([text]) => Buffer.concat([Buffer.from(text), Buffer.from('\n')]))]);
+    const result = await runCli([writeTempFile(body), '--procs', '2'], { timeoutMs: 30_000 });
+    expect(result.code).toBe(0);
+    expect(result.nonJson).toEqual([]);
+    expect(result.lines).toHaveLength(cases.length);
+    const byLine = new Map(result.lines.map((l) => [l.line as number, l]));
+    cases.forEach(([, code], i) => {
+      const record = byLine.get(i + 1);
+      if (code === null) expect({ line: i + 1, status: record?.status }).toEqual({ line: i + 1, status: 200 });
+      else expect({ line: i + 1, code: record?.error?.code }).toEqual({ line: i + 1, code });
+    });
+    // The BOM did not spoil the first line's number, and the injected header never reached the server.
+    expect(server.log.some((r) => 'injected' in r.headers)).toBe(false);
+    expect(JSON.stringify(result.lines)).not.toContain('top secret');
+    // One output line is far below the 3 MiB input line: it was never echoed.
+    expect(Math.max(...result.stdout.split('\n').map((l) => l.length))).toBeLessThan(64 * 1024);
+  });
+});

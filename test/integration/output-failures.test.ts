@@ -1,0 +1,96 @@
+// -o on a full or unwritable filesystem: a message naming the errno, a non-zero
+// exit, never a silent loss. Tests run as root here, where a read-only directory
+// does not stop writes; so EACCES runs the CLI as an unprivileged user, and a
+// real (small) full filesystem is mounted only where mounting is allowed.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_PATH, parseJsonLines, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
+import { cleanupAfterEach, urlFile as urls } from './support.js';
+
+const mounts: string[] = [];
+// Registered first, so it runs after the unmounts below (vitest runs afterEach hooks in reverse).
+const track = cleanupAfterEach();
+afterEach(() => {
+  for (const dir of mounts.splice(0)) spawnSync('umount', ['-l', dir]);
+});
+
+const isRoot = process.getuid?.() === 0;
+
+/** Mounts a tmpfs of `size` at a fresh dir; undefined where mounting is not allowed. */
+function smallTmpfs(size: string): string | undefined {
+  if (!isRoot) return undefined;
+  const dir = join(tempDir(), 'small');
+  mkdirSync(dir);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  if (mounted.status !== 0) return undefined;
+  mounts.push(dir);
+  return dir;
+}
+
+async function bigResponses(): Promise<TestServer> {
+  return track(await startHttpServer((req, res) => void res.end('x'.repeat(4000))));
+}
+
+describe('output failures', () => {
+  it('ENOSPC (/dev/full): exit 1 with the errno on stderr', async () => {
+    const s = await bigResponses();
+    const result = await runCli([urls(s.url, 50), '-o', '/dev/full', '--procs', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ENOSPC');
+    expect(result.stdout).toBe('');
+  });
+
+  it('ENOSPC on a filesystem that fills mid-run: exit 1, and what was written is whole lines a --resume can continue', async (ctx) => {
+    const dir = smallTmpfs('64k');
+    if (!dir) return ctx.skip();
+    const s = await bigResponses();
+    const input = urls(s.url, 200); // ~200 x 4 KB of output: far more than 64 KiB
+    const output = join(dir, 'out.ndjson');
+    const result = await runCli([input, '-o', output, '--resume', '--procs', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ENOSPC');
+    const written = readFileSync(output, 'utf8');
+    expect(written.length).toBeGreaterThan(0);
+    // Only the last line can be torn (the write that hit the wall); --resume cuts it.
+    const whole = written.slice(0, written.lastIndexOf('\n') + 1);
+    expect(parseJsonLines(whole).nonJson).toEqual([]);
+  });
+
+  it('EACCES: an unprivileged user writing into a read-only directory gets exit 2 and the errno', async () => {
+    const s = await bigResponses();
+    const base = tempDir();
+    const locked = join(base, 'locked');
+    mkdirSync(locked);
+    chmodSync(base, 0o755);
+    chmodSync(locked, 0o555);
+    const input = urls(s.url, 3);
+    chmodSync(input, 0o644);
+    const run = spawn(process.execPath, [CLI_PATH, input, '-o', join(locked, 'out.ndjson')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    let stderr = '';
+    run.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => run.on('close', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('EACCES');
+    expect(s.requests).toBe(0);
+  });
+
+  it('ENOTDIR and EROFS: refused before any request', async () => {
+    const s = await bigResponses();
+    const file = writeTempFile('x');
+    const underFile = await runCli([urls(s.url, 3), '-o', join(file, 'out.ndjson')]);
+    expect(underFile.code).toBe(2);
+    expect(underFile.stderr).toContain('ENOTDIR');
+    const dir = smallTmpfs('64k');
+    if (dir && spawnSync('mount', ['-o', 'remount,ro', dir]).status === 0) {
+      const readOnly = await runCli([urls(s.url, 3), '-o', join(dir, 'out.ndjson')]);
+      expect(readOnly.code).toBe(2);
+      expect(readOnly.stderr).toContain('EROFS');
+    }
+    expect(s.requests).toBe(0);
+  });
+});

@@ -1,0 +1,114 @@
+// -o FILE --resume after SIGKILLs of the whole process tree: exactly one line per record at the end.
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  collectOutput,
+  killTree,
+  parseJsonLines,
+  runCli,
+  spawnCli,
+  startHttpServer,
+  tempDir,
+  writeTempFile,
+} from '../helpers/index.js';
+import { cleanupAfterEach, slowServer } from './support.js';
+
+const track = cleanupAfterEach();
+
+const sizeOf = (path: string): number => (existsSync(path) ? statSync(path).size : 0);
+
+async function waitForGrowth(path: string, from: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (sizeOf(path) <= from) {
+    if (Date.now() > deadline) throw new Error(`${path} did not grow`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Record line numbers in FILE; every line must be whole JSON. */
+function outputLines(path: string): number[] {
+  const { lines, nonJson } = parseJsonLines(readFileSync(path, 'utf8'));
+  expect(nonJson).toEqual([]);
+  return lines.map((l) => l.line as number);
+}
+
+describe('--resume', () => {
+  it('after several SIGKILLs of the whole tree, a final run leaves exactly one line per record', async () => {
+    const server = track(await slowServer(40));
+    const n = 1500;
+    // Blank and comment lines count for line numbers but have no output line.
+    const records = Array.from({ length: n }, (_, i) => (i % 100 === 50 ? '# comment' : `${server.url}/r${i + 1}`));
+    const input = writeTempFile(records);
+    const output = join(tempDir(), 'out.ndjson');
+    const args = [input, '-o', output, '--resume', '--procs', '2', '--concurrency', '10'];
+    let kills = 0;
+    for (let round = 0; round < 3; round++) {
+      const before = sizeOf(output);
+      const child = spawnCli(args);
+      const exited = collectOutput(child);
+      await waitForGrowth(output, before);
+      await new Promise((r) => setTimeout(r, 150 + round * 100));
+      killTree(child.pid as number, 'SIGKILL');
+      const killed = await exited;
+      if (killed.signal === 'SIGKILL') kills += 1;
+    }
+    expect(kills).toBeGreaterThanOrEqual(2);
+    const lengthBeforeFinal = outputLines(output).length;
+    expect(lengthBeforeFinal).toBeLessThan(n);
+    const final = await runCli(args, { timeoutMs: 60_000 });
+    expect(final.code).toBe(0);
+    const seen = outputLines(output);
+    const expected = records.flatMap((text, i) => (text.startsWith('#') ? [] : [i + 1]));
+    expect(seen.length).toBe(new Set(seen).size);
+    expect(seen.sort((a, b) => a - b)).toEqual(expected);
+    // Nothing already written was fetched again by the final run.
+    expect(final.stdout).toBe('');
+  }, 120_000);
+
+  it('cuts a torn last line and re-runs its record', async () => {
+    const server = track(await startHttpServer());
+    const input = writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]);
+    const output = join(tempDir(), 'out.ndjson');
+    const first = await runCli([input, '-o', output, '--resume', '--procs', '1']);
+    expect(first.code).toBe(0);
+    const whole = readFileSync(output, 'utf8').split('\n').filter(Boolean);
+    // Leave the file as a kill mid-write would: the last line torn.
+    const torn = whole.slice(0, 2).join('\n') + '\n' + (whole[2] as string).slice(0, 25);
+    writeFileSync(output, torn);
+    const again = await runCli([input, '-o', output, '--resume', '--procs', '1']);
+    expect(again.code).toBe(0);
+    const seen = outputLines(output);
+    expect(seen.sort()).toEqual([1, 2, 3]);
+    expect(server.paths.get(new URL(JSON.parse(whole[2] as string).url).pathname)).toBe(2);
+  });
+
+  it('resumes streamed stdin input too', async () => {
+    const server = track(await startHttpServer());
+    const text = [`${server.url}/a`, `${server.url}/b`].join('\n') + '\n';
+    const output = join(tempDir(), 'out.ndjson');
+    expect((await runCli(['-', '-o', output, '--resume'], { stdin: text })).code).toBe(0);
+    expect((await runCli(['-', '-o', output, '--resume'], { stdin: text })).code).toBe(0);
+    expect(outputLines(output).sort()).toEqual([1, 2]);
+    expect(server.requests).toBe(2);
+  });
+
+  it('refuses a different input, an output it did not make, and --resume without -o (exit 2)', async () => {
+    const server = track(await startHttpServer());
+    const input = writeTempFile([`${server.url}/a`]);
+    const other = writeTempFile([`${server.url}/other`]);
+    const output = join(tempDir(), 'out.ndjson');
+    expect((await runCli([input, '-o', output, '--resume'])).code).toBe(0);
+    const before = readFileSync(output, 'utf8');
+    const refused = await runCli([other, '-o', output, '--resume']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(output, 'utf8')).toBe(before);
+
+    const foreign = writeTempFile('{"line":1,"url":"x"}\n', 'foreign.ndjson');
+    expect((await runCli([input, '-o', foreign, '--resume'])).code).toBe(2);
+
+    expect((await runCli([input, '--resume'])).code).toBe(2);
+    expect(server.requests).toBe(1);
+  });
+});
