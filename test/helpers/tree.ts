@@ -77,6 +77,8 @@ export async function waitForDeath(pid: number, timeoutMs = 5000, everyMs = 20):
 export interface RssSampler {
   /** Highest summed RSS of pid + descendants seen so far, KiB. */
   readonly peakKiB: number;
+  /** Highest RSS of any single process of the tree seen so far, KiB. */
+  readonly peakProcessKiB: number;
   /** Number of samples that found the root process alive. */
   readonly samples: number;
   /** Stops sampling (takes one last sample first) and returns the peak in KiB. */
@@ -90,6 +92,7 @@ export interface RssSampler {
  */
 export function sampleTreeRss(pid: number, everyMs = 50): RssSampler {
   let peak = 0;
+  let peakProcess = 0;
   let samples = 0;
   const sample = () => {
     const root = rssKiB(pid);
@@ -99,7 +102,12 @@ export function sampleTreeRss(pid: number, everyMs = 50): RssSampler {
     }
     samples++;
     let total = root;
-    for (const p of processTree(pid)) total += rssKiB(p) ?? 0;
+    peakProcess = Math.max(peakProcess, root);
+    for (const p of processTree(pid)) {
+      const rss = rssKiB(p) ?? 0;
+      total += rss;
+      peakProcess = Math.max(peakProcess, rss);
+    }
     if (total > peak) peak = total;
   };
   const timer = setInterval(sample, everyMs);
@@ -108,6 +116,9 @@ export function sampleTreeRss(pid: number, everyMs = 50): RssSampler {
   return {
     get peakKiB() {
       return peak;
+    },
+    get peakProcessKiB() {
+      return peakProcess;
     },
     get samples() {
       return samples;

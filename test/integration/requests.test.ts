@@ -1,19 +1,13 @@
 // Request specs, -X/-H/-d/-A defaults, body modes, --max-body and redirects, against real local servers.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  collectOutput, json, killAllCli, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, type TestServer,
+  collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, type TestServer,
 } from '../helpers/index.js';
+import { cleanupAfterEach } from './support.js';
 
-const servers: { close(): Promise<void> }[] = [];
-async function serve<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
-  const started = await server;
-  servers.push(started);
-  return started;
-}
-afterEach(async () => {
-  killAllCli();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+// Kills every CLI and closes every server after each test.
+const track = cleanupAfterEach();
+const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
 
 const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
 const byLine = (lines: Record<string, any>[]) => new Map(lines.map((l) => [l.line as number, l]));

@@ -1,17 +1,11 @@
 // Retries, Retry-After and timeouts, measured at real local servers (arrival times, request counts).
-import { afterEach, describe, expect, it } from 'vitest';
-import { gapsMs, json, killAllCli, runCli, startFaultyServer, startHttpServer } from '../helpers/index.js';
+import { describe, expect, it } from 'vitest';
+import { gapsMs, json, runCli, startFaultyServer, startHttpServer } from '../helpers/index.js';
+import { cleanupAfterEach } from './support.js';
 
-const servers: { close(): Promise<void> }[] = [];
-async function serve<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
-  const started = await server;
-  servers.push(started);
-  return started;
-}
-afterEach(async () => {
-  killAllCli();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+// Kills every CLI and closes every server after each test.
+const track = cleanupAfterEach();
+const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
 
 const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
 const byPath = (lines: Record<string, any>[]) => new Map(lines.map((l) => [new URL(l.url as string).pathname, l]));

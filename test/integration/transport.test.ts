@@ -1,19 +1,12 @@
 // TLS, proxies, HTTP/2, --resolve and name resolution, against real local servers.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { cleanupTemp, collectOutput, delay, spawnCli, json, killAllCli, runCli, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, writeTempFile } from '../helpers/index.js';
+import { collectOutput, delay, spawnCli, json, runCli, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach } from './support.js';
 
-const servers: { close(): Promise<void> }[] = [];
-async function serve<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
-  const started = await server;
-  servers.push(started);
-  return started;
-}
-afterEach(async () => {
-  killAllCli();
-  cleanupTemp();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+// Kills every CLI, closes every server and drops temp files after each test.
+const track = cleanupAfterEach();
+const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
