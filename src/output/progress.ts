@@ -29,6 +29,7 @@ export class ProgressView {
   #samples: Array<{ at: number; lines: number; requests: number }> = [];
   #drawn = false;
   #last: RunProgress | undefined;
+  #lastText = '';
 
   constructor({ stream, tty, now = () => performance.now() }: ProgressViewOptions) {
     this.#stream = stream;
@@ -56,7 +57,8 @@ export class ProgressView {
     if (this.#tty) {
       if (this.#drawn) this.#stream.write('\r\x1b[K');
     } else if (this.#last) {
-      this.#stream.write(`${this.format(this.#last)}\n`);
+      const text = this.format(this.#last);
+      if (text !== this.#lastText) this.#stream.write(`${text}\n`);
     }
     this.#drawn = false;
   }
@@ -87,6 +89,7 @@ export class ProgressView {
   }
 
   #draw(text: string): void {
+    this.#lastText = text;
     if (this.#tty) {
       this.#stream.write(`\r${text}\x1b[K`);
       this.#drawn = true;

@@ -68,7 +68,9 @@ export function formatSummary(summary: SummaryJson, extra: { skipped?: number; i
     ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s, ${n(summary.rps)} req/s`],
     ['latency ms', `p50 ${p50}  p90 ${p90}  p99 ${p99}  max ${max}`],
   ];
-  if (summary.hosts.length > 0) rows.push(['error hosts', summary.hosts.slice(0, 5).map((h) => `${h.host} ${n(h.errors)}`).join(', ')]);
+  if (summary.hosts.length > 0) {
+    rows.push(['error hosts', `${summary.hosts.slice(0, 5).map((h) => `${h.host} ${n(h.errors)}`).join(', ')} (errors and 4xx/5xx)`]);
+  }
   return `bulkfetch summary\n${rows.map(([k, v]) => `  ${k.padEnd(12)}${v}`).join('\n')}\n`;
 }
 

@@ -24,6 +24,11 @@ export class HeavyHitters {
     return this.#maxError;
   }
 
+  /** Keys held now (under 2 x capacity). */
+  get size(): number {
+    return this.#counts.size;
+  }
+
   /** Exact counts (no pruning has happened). */
   get exact(): boolean {
     return this.#maxError === 0;
