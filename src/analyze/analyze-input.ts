@@ -41,8 +41,12 @@ export interface InputProfile {
     top: Array<{ host: string; requests: number; share: number }>;
     exact: boolean;
   };
-  /** The most repeated requests (count > 1), as "METHOD URL"; lower bounds once `exact` is false. */
-  topRequests: { exact: boolean; top: Array<{ request: string; count: number }> };
+  /**
+   * The most repeated requests (count > 1), as "METHOD URL". Once `exact` is
+   * false, counts are lower bounds short by at most `maxError`, and requests
+   * repeated fewer times than that may be missing.
+   */
+  topRequests: { exact: boolean; maxError: number; top: Array<{ request: string; count: number }> };
 }
 
 const LABEL_MAX = 300;
@@ -54,7 +58,7 @@ const LABEL_MAX = 300;
  * Misra-Gries summaries for the top requests and hosts.
  */
 export async function analyzeInput(input: Readable, options: AnalyzeOptions = {}): Promise<InputProfile> {
-  const { maxLineBytes = 64 * 1024, method = 'GET', exactLimit = 1 << 20, topCapacity = 1000, top = 10 } = options;
+  const { maxLineBytes = 64 * 1024, method = 'GET', exactLimit = 1 << 20, topCapacity = 10_000, top = 10 } = options;
   const distinct = new DistinctCounter(exactLimit);
   const hostCount = new DistinctCounter(Math.min(exactLimit, 100_000));
   const hosts = new HeavyHitters(topCapacity);
@@ -110,6 +114,7 @@ export async function analyzeInput(input: Readable, options: AnalyzeOptions = {}
     },
     topRequests: {
       exact: repeated.exact,
+      maxError: repeated.maxError,
       top: repeated
         .top(top)
         .filter(([, n]) => n > 1)

@@ -13,7 +13,7 @@ export function formatReport(profile: InputProfile, advice: Advice): string {
     `duplicates   ${n(profile.duplicates)} (${pct(profile.duplicateRatio)} of requests)`,
     `hosts        ${n(profile.hosts.count)}${profile.hosts.countExact ? '' : ` (${estimated})`}${profile.hosts.exact ? '' : '; top counts are lower bounds'}`,
     ...profile.hosts.top.map((h) => `  ${pct(h.share).padStart(6)}  ${n(h.requests).padStart(10)}  ${h.host}`),
-    `most repeated${profile.topRequests.top.length === 0 ? '  none' : profile.topRequests.exact ? '' : ' (counts are lower bounds)'}`,
+    `most repeated${mostRepeatedNote(profile.topRequests)}`,
     ...profile.topRequests.top.map((r) => `  ${n(r.count).padStart(10)}  ${r.request}`),
     'advice',
     `  cache           ${advice.cache.worthIt ? 'worth it' : 'not worth it'}: ${advice.cache.why}`,
@@ -21,4 +21,10 @@ export function formatReport(profile: InputProfile, advice: Advice): string {
     `  --procs         ${advice.procs.suggested}: ${advice.procs.why}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function mostRepeatedNote({ exact, maxError, top }: InputProfile['topRequests']): string {
+  if (exact) return top.length === 0 ? '  none' : '';
+  if (top.length === 0) return `  none repeated more than ${maxError.toLocaleString('en-US')} times (the estimator's error)`;
+  return ` (counts are lower bounds, short by at most ${maxError.toLocaleString('en-US')})`;
 }
