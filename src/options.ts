@@ -329,6 +329,9 @@ export function resolveRunOptions(input: string, given: Partial<Omit<RunOptions,
     if (typeof value !== 'number') throw new UsageError(`Expected ${flag} to be a number, got ${describeValue(value)}`);
     parser(flag)(String(value));
   }
+  if (options.rate !== undefined) positiveNumber('--rate')(String(options.rate));
+  if (options.perHostRate !== undefined) positiveNumber('--per-host-rate')(String(options.perHostRate));
+  if (options.perHostConcurrency !== undefined) positiveInteger('--per-host-concurrency')(String(options.perHostConcurrency));
   options.method = parseMethodFlag(String(options.method));
   oneOf('--body', ['auto', 'text', 'base64', 'none'] as const)(String(options.body));
   if (options.shard) parseShard(`${options.shard.index}/${options.shard.count}`);

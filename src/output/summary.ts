@@ -26,6 +26,8 @@ export interface SummaryJson {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** The hosts with the most records ending in an error or a status >= 400, most first. */
   hosts: Array<{ host: string; errors: number }>;
+  /** Beyond the list: records answered by each child, how even the hash split came out. */
+  shards: number[];
 }
 
 export function toSummaryJson(run: RunSummary): SummaryJson {
@@ -47,6 +49,7 @@ export function toSummaryJson(run: RunSummary): SummaryJson {
     rps: run.elapsedMs > 0 ? Math.round((run.requests * 1000 * 10) / run.elapsedMs) / 10 : 0,
     latencyMs: { p50: ms(latency.percentile(50)), p90: ms(latency.percentile(90)), p99: ms(latency.percentile(99)), max: ms(latency.maxMs) },
     hosts,
+    shards: run.shards,
   };
 }
 

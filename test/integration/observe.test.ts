@@ -43,7 +43,7 @@ describe('summary', () => {
     expect(result.lines).toHaveLength(64);
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
     expect(Object.keys(summary).sort()).toEqual(
-      ['records', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts'].sort(),
+      ['records', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards'].sort(),
     );
     expect(summary.records).toBe(64);
     expect(summary.cached).toBe(40);

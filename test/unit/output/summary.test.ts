@@ -25,9 +25,9 @@ describe('summary', () => {
     outOfShard: 0,
   };
 
-  it('has exactly the documented keys', () => {
+  it('has exactly the documented keys (the issue\'s, and shards)', () => {
     const json = toSummaryJson(run);
-    expect(Object.keys(json)).toEqual(['records', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts']);
+    expect(Object.keys(json)).toEqual(['records', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards']);
     expect(json.rps).toBe(45);
     // Within the histogram's bucket width (< 1/128), the max exact.
     for (const [key, exact] of [['p50', 50], ['p90', 90], ['p99', 99]] as const) {
