@@ -23,6 +23,8 @@ describe('summary', () => {
     elapsedMs: 2000,
     shards: [60, 59],
     outOfShard: 0,
+    resumed: 0,
+    stoppedBy: null,
   };
 
   it('has exactly the documented keys (the issue\'s, and shards)', () => {
