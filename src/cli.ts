@@ -12,7 +12,10 @@ import { openSink } from './output/open-sink.js';
 import type { LineSet } from './output/line-set.js';
 import { resumeOutput } from './output/resume.js';
 import { OPTION_TABLE, runOptionsFromFlags } from './options.js';
+import { startProgress } from './output/progress.js';
+import { formatSummary, toSummaryJson } from './output/summary.js';
 import { runJob, type RunSummary } from './run.js';
+import { analyzeMain } from './cli-analyze.js';
 import { runFailed } from './stop/exit-policy.js';
 import { listenForStopSignals } from './stop/process-signals.js';
 import { VERSION } from './version.js';
@@ -24,6 +27,8 @@ Examples:
   bulkfetch urls.txt --procs 8 --concurrency 200 | jq -c 'select(.status != 200)'
   cat urls.txt | bulkfetch - -o results.ndjson
   bulkfetch specs.ndjson -H 'Authorization: Bearer TOKEN' --timeout 10000
+
+  bulkfetch analyze urls.txt        # repetition and host spread, no requests
 
 Each input line is a URL or a JSON request spec; each yields exactly one JSON
 line on stdout. Blank lines and lines starting with # are skipped.`;
@@ -51,6 +56,7 @@ function buildProgram(): Command {
 
 /** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
 export async function main(argv: string[], io: { stdout: Writable; stderr: Writable } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (argv[0] === 'analyze') return analyzeMain(argv.slice(1), io);
   const program = buildProgram();
   try {
     program.parse(argv, { from: 'user' });
@@ -108,6 +114,8 @@ async function run(
     abort.abort();
   });
   let summary: RunSummary;
+  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
+  const progress = showProgress ? startProgress(io.stderr, inputPath) : undefined;
   try {
     summary = await runJob(options, {
       input,
@@ -116,10 +124,13 @@ async function run(
       stop: signals.stop,
       abortNow: signals.abortNow,
       ...(done ? { skipLine: (line: number) => (done as LineSet).has(line) } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
     });
   } catch (error) {
     if (outputError?.code === 'EPIPE') return EXIT.OK;
     throw error;
+  } finally {
+    progress?.close();
   }
   if (outputError?.code === 'EPIPE') return EXIT.OK;
   sink.end();
@@ -132,17 +143,14 @@ async function run(
     io.stderr.write(`bulkfetch: cannot write output ${target}: ${outputError.code ?? outputError.message}; the run was stopped and later results are missing${hint}\n`);
     return EXIT.FAILED;
   }
-  if (typeof flags.summary === 'string') {
-    await writeFile(flags.summary, `${JSON.stringify(summary, null, 2)}\n`);
-  }
-  io.stderr.write(
-    `bulkfetch: ${summary.records} records, ${summary.requests} requests, ${summary.cached} cached, ${summary.errors} errors in ${(summary.elapsedMs / 1000).toFixed(1)}s\n`,
-  );
+  const report = toSummaryJson(summary);
+  if (typeof flags.summary === 'string') await writeFile(flags.summary, `${JSON.stringify(report, null, 2)}\n`);
+  if (!flags.quiet) io.stderr.write(formatSummary(report, summary));
   if (signals.received) return signals.received === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM;
   return runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
 }
 
-function usage(stderr: Writable, message: string): number {
+export function usage(stderr: Writable, message: string): number {
   stderr.write(`bulkfetch: ${message.split('\n')[0]}\n`);
   return EXIT.USAGE;
 }

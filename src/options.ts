@@ -58,6 +58,18 @@ export interface RunOptions {
   grace: number;
   /** Stop gracefully once errors exceed this (--max-errors). */
   maxErrors?: ErrorLimit;
+  /** Write results in input order (through a bounded reorder buffer). */
+  ordered: boolean;
+  /** Records the reorder buffer may hold unwritten before input reading pauses (--ordered). */
+  reorderBuffer: number;
+  /** Only the records of shard `index` of `count` (0-based), by request key hash. */
+  shard?: Shard;
+}
+
+/** --shard K/N: shard K (0 <= K < N) of N. */
+export interface Shard {
+  index: number;
+  count: number;
 }
 
 /** One row of the option table: drives commander, --help and the README's options section. */
@@ -157,7 +169,19 @@ function parseProxyFlag(value: string): string {
   return url.href;
 }
 
+/** 'K/N', 0 <= K < N: the same numbering as a Kubernetes JOB_COMPLETION_INDEX. */
+export function parseShard(value: string): Shard {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || !Number.isSafeInteger(count) || count < 1 || index >= count) {
+    throw new UsageError(`Expected --shard as K/N with 0 <= K < N (e.g. 0/4), got ${describeValue(value)}`);
+  }
+  return { index, count };
+}
+
 export const DEFAULT_CONCURRENCY = 50;
+export const DEFAULT_REORDER_BUFFER = 4096;
 
 /**
  * The option table. Order here is the order in --help and the README.
@@ -197,6 +221,12 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--grace <ms>', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, parse: nonNegativeInteger('--grace') },
   { flags: '--fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },
   { flags: '--max-errors <n|p%>', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit },
+  { flags: '-q, --quiet', description: 'no summary (nor progress) on stderr' },
+  { flags: '--progress', description: 'show progress on stderr even when it is not a terminal', defaultDescription: 'on when stderr is a terminal' },
+  { flags: '--no-progress', description: 'never show progress' },
+  { flags: '--ordered', description: 'write results in input order (a slow record holds back the ones after it)' },
+  { flags: '--reorder-buffer <n>', description: 'with --ordered: records held out of order before reading pauses', defaultValue: DEFAULT_REORDER_BUFFER, parse: positiveInteger('--reorder-buffer') },
+  { flags: '--shard <K/N>', description: 'process only shard K of N (0 <= K < N) by request key hash: split a list over N machines', parse: parseShard },
 ];
 
 /** The defaults a library caller gets for anything it leaves out. */
@@ -226,6 +256,8 @@ export function defaultRunOptions(): Omit<RunOptions, 'input'> {
     http2: false,
     resolve: {},
     grace: 5000,
+    ordered: false,
+    reorderBuffer: DEFAULT_REORDER_BUFFER,
   };
 }
 
@@ -262,5 +294,46 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   if (flags.resolve !== undefined) options.resolve = flags.resolve as Record<string, string>;
   if (flags.grace !== undefined) options.grace = flags.grace as number;
   if (flags.maxErrors !== undefined) options.maxErrors = flags.maxErrors as ErrorLimit;
+  if (flags.ordered === true) options.ordered = true;
+  if (flags.reorderBuffer !== undefined) options.reorderBuffer = flags.reorderBuffer as number;
+  if (flags.shard !== undefined) options.shard = flags.shard as Shard;
+  return options;
+}
+
+/**
+ * RunOptions from a library caller's partial options: defaults filled in, and
+ * every value checked with the same parser as its flag, so the library refuses
+ * exactly what the CLI refuses (UsageError, expected-versus-got message).
+ */
+export function resolveRunOptions(input: string, given: Partial<Omit<RunOptions, 'input'>>): RunOptions {
+  const options: RunOptions = { ...defaultRunOptions(), input };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
+  const integers: Array<[keyof RunOptions, string, (flag: string) => (value: string) => number]> = [
+    ['procs', '--procs', positiveInteger],
+    ['concurrency', '--concurrency', positiveInteger],
+    ['timeout', '--timeout', positiveInteger],
+    ['cacheSize', '--cache-size', positiveInteger],
+    ['cacheBytes', '--cache-bytes', positiveInteger],
+    ['maxBody', '--max-body', nonNegativeInteger],
+    ['reorderBuffer', '--reorder-buffer', positiveInteger],
+    ['maxLineBytes', 'maxLineBytes', positiveInteger],
+    ['connectTimeout', '--connect-timeout', positiveInteger],
+    ['retries', '--retries', nonNegativeInteger],
+    ['retryDelay', '--retry-delay', nonNegativeInteger],
+    ['retryMaxDelay', '--retry-max-delay', nonNegativeInteger],
+    ['maxRedirects', '--max-redirects', nonNegativeInteger],
+    ['grace', '--grace', nonNegativeInteger],
+  ];
+  for (const [key, flag, parser] of integers) {
+    const value = options[key];
+    if (typeof value !== 'number') throw new UsageError(`Expected ${flag} to be a number, got ${describeValue(value)}`);
+    parser(flag)(String(value));
+  }
+  if (options.rate !== undefined) positiveNumber('--rate')(String(options.rate));
+  if (options.perHostRate !== undefined) positiveNumber('--per-host-rate')(String(options.perHostRate));
+  if (options.perHostConcurrency !== undefined) positiveInteger('--per-host-concurrency')(String(options.perHostConcurrency));
+  options.method = parseMethodFlag(String(options.method));
+  oneOf('--body', ['auto', 'text', 'base64', 'none'] as const)(String(options.body));
+  if (options.shard) parseShard(`${options.shard.index}/${options.shard.count}`);
   return options;
 }

@@ -2,8 +2,9 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { parseRecord, tooLongRecord } from './input/parse-record.js';
 import { readLineBatches } from './input/lines.js';
-import { bucketOf, requestKey } from './input/request-key.js';
+import { childOf, hashKey, requestKey } from './input/request-key.js';
 import type { RunOptions } from './options.js';
+import { ReorderBuffer } from './output/reorder-buffer.js';
 import { errorResult, serializeResult } from './output/result.js';
 import type { WorkerConfig } from './pool/protocol.js';
 import { WorkerPool } from './pool/worker-pool.js';
@@ -11,7 +12,10 @@ import type { LimitOptions } from './limits/coordinator.js';
 import { countErrorLines } from './pool/result-lines.js';
 import { ErrorBudget } from './stop/error-budget.js';
 import { superviseStop } from './stop/supervise-stop.js';
+import { emptyInputCounters, monitorRun, withInvalid, type RunProgress } from './run-monitor.js';
 import type { WorkerStats } from './worker/stats.js';
+
+export type { RunProgress } from './run-monitor.js';
 
 export interface RunSummary extends WorkerStats {
   /** Input lines that were blank or comments. */
@@ -25,6 +29,8 @@ export interface RunSummary extends WorkerStats {
   resumed: number;
   /** Why the run ended early: a stop request, or --max-errors; null when it read all input. */
   stoppedBy: 'stop' | 'max-errors' | null;
+  /** Records left to other machines by --shard. */
+  outOfShard: number;
 }
 
 export interface RunContext {
@@ -38,6 +44,9 @@ export interface RunContext {
   abortNow?: AbortSignal;
   /** Records whose line this returns true for are skipped (--resume: already in the output). */
   skipLine?: (line: number) => boolean;
+  /** Called every `progressIntervalMs` (default 100) with where the run is. */
+  onProgress?: (progress: RunProgress) => void;
+  progressIntervalMs?: number;
 }
 
 /**
@@ -45,17 +54,21 @@ export interface RunContext {
  * key hash, and write every result line to `sink`. One line per record: invalid
  * records are answered here, everything else by the children.
  */
-export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine }: RunContext): Promise<RunSummary> {
+export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100 }: RunContext): Promise<RunSummary> {
   const started = performance.now();
   const budget = options.maxErrors ? new ErrorBudget(options.maxErrors) : undefined;
   const overBudget = new AbortController();
   const countErrors = (records: number, errors: number): void => {
     if (budget?.add(records, errors)) overBudget.abort();
   };
+  const reorder = options.ordered
+    ? new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024 })
+    : undefined;
+  const out = reorder ?? sink;
   const pool = new WorkerPool({
     procs: options.procs,
     config: workerConfig(options),
-    sink,
+    sink: out,
     limits: limitOptions(options),
     ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
   });
@@ -70,10 +83,20 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
       pool.stopIntake();
     },
   });
-  let skipped = 0;
-  let resumed = 0;
-  let invalid = 0;
-  const invalidCodes: Record<string, number> = {};
+  const counters = emptyInputCounters();
+  const { shard } = options;
+  const stopMonitor = onProgress ? monitorRun(pool, counters, onProgress, progressIntervalMs) : undefined;
+  let invalidLines = '';
+  /** --ordered: waits for room in the reorder buffer, first sending what might be at its head. */
+  const admitInOrder = async (buffer: ReorderBuffer, line: number): Promise<void> => {
+    if (!buffer.hasRoom()) {
+      if (invalidLines !== '') out.write(invalidLines);
+      invalidLines = '';
+      pool.flush();
+      await buffer.waitForRoom();
+    }
+    buffer.admit(line);
+  };
   const kill = (): void => {
     input.destroy();
     void pool.kill();
@@ -81,29 +104,42 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   signal?.addEventListener('abort', kill, { once: true });
   try {
     for await (const batch of readLineBatches(input, { maxLineBytes: options.maxLineBytes })) {
-      let invalidLines = '';
       let invalidInBatch = 0;
       for (const { line, text, bytes } of batch) {
         if (skipLine?.(line)) {
-          resumed += 1;
+          counters.resumed += 1;
           continue;
         }
         const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method);
         if (record.kind === 'skip') {
-          skipped += 1;
+          counters.skipped += 1;
         } else if (record.kind === 'invalid') {
-          invalid += 1;
+          // No request key: invalid records are dealt out to shards by line number.
+          if (shard && line % shard.count !== shard.index) {
+            counters.outOfShard += 1;
+            continue;
+          }
+          if (reorder) await admitInOrder(reorder, line);
+          counters.invalid += 1;
           invalidInBatch += 1;
-          invalidCodes[record.error.code] = (invalidCodes[record.error.code] ?? 0) + 1;
+          counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
           invalidLines += serializeResult(errorResult(record, record.error));
         } else {
-          const index = pool.size === 1 ? 0 : bucketOf(requestKey(record.spec), pool.size);
-          await pool.submit(index, record.spec);
+          // One child and no shard: the hash is not needed, and it is the costliest step here.
+          const hash = pool.size > 1 || shard ? hashKey(requestKey(record.spec)) : 0;
+          if (shard && hash % shard.count !== shard.index) {
+            counters.outOfShard += 1;
+            continue;
+          }
+          if (reorder) await admitInOrder(reorder, line);
+          await pool.submit(pool.size === 1 ? 0 : childOf(hash, pool.size), record.spec);
         }
         if (signal?.aborted || stopping) break;
       }
       pool.flush();
-      if (invalidLines !== '' && !sink.write(invalidLines)) await once(sink, 'drain');
+      const written = invalidLines === '' || out.write(invalidLines);
+      invalidLines = '';
+      if (!written) await once(out, 'drain');
       countErrors(invalidInBatch, invalidInBatch);
       if (signal?.aborted || stopping) break;
     }
@@ -111,26 +147,26 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     // An input stream destroyed by abort() or a stop ends the loop; anything else is real.
     if (!signal?.aborted && !stopping) {
       endSupervision();
+      stopMonitor?.();
       await pool.kill();
       throw error;
     }
   } finally {
     signal?.removeEventListener('abort', kill);
   }
-  const stats = await pool.close();
+  const stats = withInvalid(await pool.close(), counters);
   endSupervision();
-  for (const [code, n] of Object.entries(invalidCodes)) stats.errorCodes[code] = (stats.errorCodes[code] ?? 0) + n;
+  await reorder?.drainAll();
+  stopMonitor?.();
   return {
     ...stats,
-    records: stats.records + invalid,
-    errors: stats.errors + invalid,
-    errorCodes: stats.errorCodes,
-    skipped,
-    invalid,
+    skipped: counters.skipped,
+    invalid: counters.invalid,
     elapsedMs: Math.round(performance.now() - started),
     shards: pool.shards,
-    resumed,
+    resumed: counters.resumed,
     stoppedBy: overBudget.signal.aborted ? 'max-errors' : stopping ? 'stop' : null,
+    outOfShard: counters.outOfShard,
   };
 }
 

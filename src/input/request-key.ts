@@ -39,7 +39,32 @@ export function hashKey(key: string): number {
   return hash >>> 0;
 }
 
-/** Which of `buckets` a key belongs to. */
+/** Which of `buckets` a key belongs to: the shard of `--shard K/N` (K = bucketOf(key, N)). */
 export function bucketOf(key: string, buckets: number): number {
   return hashKey(key) % buckets;
+}
+
+/**
+ * Which of `procs` children handles a key hash. It reads the high 16 bits,
+ * while the shard is the hash modulo N: were both `hash % n`, a machine running
+ * shard K of N with N = procs would send every record to one child.
+ */
+export function childOf(hash: number, procs: number): number {
+  return (hash >>> 16) % procs;
+}
+
+/**
+ * A second 32-bit hash, independent of hashKey (a different mixing function),
+ * for when 32 bits are too few: distinct counting wants 52+ bits of identity.
+ */
+export function hashKey2(key: string): number {
+  let hash = 0x9747b28c;
+  for (let i = 0; i < key.length; i++) {
+    hash = Math.imul(hash ^ key.charCodeAt(i), 0x5bd1e995);
+    hash ^= hash >>> 15;
+  }
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0x5bd1e995);
+  hash ^= hash >>> 15;
+  return hash >>> 0;
 }

@@ -38,7 +38,8 @@ export class ResultLineReader {
   }
 }
 
-function readLineNumber(buf: Buffer, start: number): number {
+/** The record number N of the result line starting at `start` (`{"line":N,`). */
+export function readLineNumber(buf: Buffer, start: number): number {
   let i = start + PREFIX.length;
   let n = 0;
   for (let c = buf[i]; c !== undefined && c >= 0x30 && c <= 0x39; c = buf[++i]) n = n * 10 + (c - 0x30);

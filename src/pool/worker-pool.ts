@@ -36,6 +36,8 @@ export class WorkerPool {
   readonly #stats = emptyStats();
   /** One per child: isolates the record that keeps killing it. */
   readonly #triage: CrashTriage[] = [];
+  /** The latest progress snapshot of each child still running (child index -> counters). */
+  readonly #liveStats = new Map<number, WorkerStats>();
   /** Records answered by each child: how even the hash shards came out. */
   readonly #answeredByChild: number[];
   #closing = false;
@@ -109,6 +111,19 @@ export class WorkerPool {
     child.send(spec.line, `${JSON.stringify(spec)}\n`);
   }
 
+  /** Asks every child for a snapshot of its counters (answered over IPC, seen in liveStats()). */
+  pollStats(): void {
+    for (const child of this.#children) child.post({ type: 'stats?' });
+  }
+
+  /** Counters so far: finished children's final reports plus running children's latest snapshots. */
+  liveStats(): WorkerStats {
+    const stats = emptyStats();
+    mergeStats(stats, this.#stats);
+    for (const snapshot of this.#liveStats.values()) mergeStats(stats, snapshot);
+    return stats;
+  }
+
   /** Sends whatever submit() queued; call after each batch of input. */
   flush(): void {
     for (const child of this.#children) child.flush();
@@ -157,7 +172,12 @@ export class WorkerPool {
 
   #onMessage(handle: ChildHandle, message: ChildMessage): void {
     if (message.type === 'stats') {
-      if (message.final) mergeStats(this.#stats, message.stats);
+      if (message.final) {
+        mergeStats(this.#stats, message.stats);
+        this.#liveStats.delete(handle.index);
+      } else {
+        this.#liveStats.set(handle.index, message.stats);
+      }
     } else if (message.type === 'gate' && this.#limits) {
       // Ends first: a slot freed here may be what the asks below wait for.
       for (const [id, status, retryAfterMs] of message.release) {

@@ -12,7 +12,7 @@ import { RequestLoop } from './request-loop.js';
 import { OPEN_GATE } from './attempt-gate.js';
 import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
-import { countResult, emptyStats } from './stats.js';
+import { StatsCollector } from './stats.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const shutdown = new AbortController();
@@ -30,7 +30,7 @@ const agent = createDispatcher({
 // Without a limit flag there is nothing to ask the parent: the open gate costs nothing.
 const gate = config.limited ? new GateClient(send, shutdown.signal) : undefined;
 const loop = new RequestLoop(config, agent, shutdown.signal, gate ?? OPEN_GATE);
-const stats = emptyStats();
+const stats = new StatsCollector();
 
 // process.stdout on a pipe is synchronous on Linux: a slow parent would block
 // this event loop and stall every request in flight. An async socket on fd 1
@@ -48,7 +48,7 @@ function send(message: ChildMessage): void {
 function handleTask(spec: RequestSpec): void {
   inFlight += 1;
   void loop.handle(spec).then((result) => {
-    countResult(stats, result);
+    stats.count(result);
     results.push(serializeResult(result));
     inFlight -= 1;
     if (inputEnded && inFlight === 0) finish();
@@ -61,7 +61,7 @@ function finish(): void {
   finished = true;
   results.flush();
   out.end(() => {
-    send({ type: 'stats', final: true, stats });
+    send({ type: 'stats', final: true, stats: stats.snapshot(true) });
     // Close everything that would keep us alive; the parent sees our exit.
     void agent.close().finally(() => {
       process.disconnect?.();
@@ -87,7 +87,8 @@ process.stdin.on('end', () => {
 
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'abort') shutdown.abort();
-  else if (message.type === 'stats?') send({ type: 'stats', final: false, stats });
+  // After the final report, a late snapshot would be counted twice.
+  else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false) });
   else if (message.type === 'grant') gate?.granted(message.ids);
 });
 

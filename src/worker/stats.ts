@@ -1,4 +1,10 @@
+import { hostOf } from '../input/host-of.js';
 import type { Result } from '../output/result.js';
+import { HeavyHitters } from '../stats/heavy-hitters.js';
+import { LatencyHistogram, emptyHistogramData, mergeHistogramData, type HistogramData } from '../stats/latency-histogram.js';
+
+/** Hosts whose error counts a child (and the merged summary) keeps: Misra-Gries bounded. */
+export const HOST_ERRORS_KEPT = 100;
 
 /** Counters a child keeps and reports; the parent merges them (summary, progress, --fail). */
 export interface WorkerStats {
@@ -14,10 +20,25 @@ export interface WorkerStats {
   /** Records whose status was >= 400 (for --fail). */
   httpErrors: number;
   retries: number;
+  /** Wall time of records that sent requests (cache hits left out), all attempts included. */
+  latency: HistogramData;
+  /** Host -> records that ended with an error or a status >= 400 (the hosts with the most, see HOST_ERRORS_KEPT). */
+  hostErrors: Record<string, number>;
 }
 
 export function emptyStats(): WorkerStats {
-  return { records: 0, requests: 0, cached: 0, errors: 0, errorCodes: {}, status: {}, httpErrors: 0, retries: 0 };
+  return {
+    records: 0,
+    requests: 0,
+    cached: 0,
+    errors: 0,
+    errorCodes: {},
+    status: {},
+    httpErrors: 0,
+    retries: 0,
+    latency: emptyHistogramData(),
+    hostErrors: {},
+  };
 }
 
 export function countResult(stats: WorkerStats, result: Result): void {
@@ -38,6 +59,28 @@ export function countResult(stats: WorkerStats, result: Result): void {
   }
 }
 
+/**
+ * A child's counters plus what cannot live in plain counters: the latency
+ * histogram and the per-host error summary, serialized on snapshot().
+ */
+export class StatsCollector {
+  readonly stats = emptyStats();
+  readonly #latency = new LatencyHistogram();
+  readonly #hostErrors = new HeavyHitters(HOST_ERRORS_KEPT);
+
+  count(result: Result): void {
+    countResult(this.stats, result);
+    if (!result.cached && result.attempts > 0) this.#latency.record(result.ms);
+    if (result.error !== null || (result.status !== null && result.status >= 400)) this.#hostErrors.add(hostOf(result.url));
+  }
+
+  /** Counters to send; `full` adds the histogram and host errors (only the final report needs them). */
+  snapshot(full: boolean): WorkerStats {
+    if (!full) return this.stats;
+    return { ...this.stats, latency: this.#latency.toData(), hostErrors: this.#hostErrors.toRecord() };
+  }
+}
+
 /** Adds `from` into `into` (merging children's reports). */
 export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.records += from.records;
@@ -48,4 +91,11 @@ export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.retries += from.retries;
   for (const [code, n] of Object.entries(from.errorCodes)) into.errorCodes[code] = (into.errorCodes[code] ?? 0) + n;
   for (const [code, n] of Object.entries(from.status)) into.status[code] = (into.status[code] ?? 0) + n;
+  into.latency = mergeHistogramData(into.latency, from.latency);
+  if (Object.keys(from.hostErrors).length > 0) {
+    const hosts = new HeavyHitters(HOST_ERRORS_KEPT);
+    hosts.merge(into.hostErrors);
+    hosts.merge(from.hostErrors);
+    into.hostErrors = hosts.toRecord();
+  }
 }

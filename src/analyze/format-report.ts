@@ -1,0 +1,30 @@
+import { HLL_STANDARD_ERROR } from '../stats/distinct-counter.js';
+import type { Advice } from './advice.js';
+import type { InputProfile } from './analyze-input.js';
+
+/** `bulkfetch analyze` for people: aligned lines. */
+export function formatReport(profile: InputProfile, advice: Advice): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const estimated = `estimated: HyperLogLog, standard error ${(HLL_STANDARD_ERROR * 100).toFixed(2)}%`;
+  const lines = [
+    `records      ${n(profile.records)} (${n(profile.requests)} requests, ${n(profile.invalid)} invalid; skipped ${n(profile.skipped.blank)} blank and ${n(profile.skipped.comment)} comment lines)`,
+    `distinct     ${n(profile.distinct)}${profile.distinctExact ? '' : ` (${estimated})`}`,
+    `duplicates   ${n(profile.duplicates)} (${pct(profile.duplicateRatio)} of requests)`,
+    `hosts        ${n(profile.hosts.count)}${profile.hosts.countExact ? '' : ` (${estimated})`}${profile.hosts.exact ? '' : '; top counts are lower bounds'}`,
+    ...profile.hosts.top.map((h) => `  ${pct(h.share).padStart(6)}  ${n(h.requests).padStart(10)}  ${h.host}`),
+    `most repeated${mostRepeatedNote(profile.topRequests)}`,
+    ...profile.topRequests.top.map((r) => `  ${n(r.count).padStart(10)}  ${r.request}`),
+    'advice',
+    `  cache           ${advice.cache.worthIt ? 'worth it' : 'not worth it'}: ${advice.cache.why}`,
+    `  per-host limit  ${advice.perHostLimit.advisable ? 'advisable' : 'not needed'}: ${advice.perHostLimit.why}`,
+    `  --procs         ${advice.procs.suggested}: ${advice.procs.why}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function mostRepeatedNote({ exact, maxError, top }: InputProfile['topRequests']): string {
+  if (exact) return top.length === 0 ? '  none' : '';
+  if (top.length === 0) return `  none repeated more than ${maxError.toLocaleString('en-US')} times (the estimator's error)`;
+  return ` (counts are lower bounds, short by at most ${maxError.toLocaleString('en-US')})`;
+}

@@ -1,0 +1,91 @@
+import { Readable, PassThrough } from 'node:stream';
+import { openInput } from './input/open-input.js';
+import { readLineBatches } from './input/lines.js';
+import { resolveRunOptions, type RunOptions } from './options.js';
+import type { Result } from './output/result.js';
+import { toSummaryJson, type SummaryJson } from './output/summary.js';
+import { runJob, type RunProgress } from './run.js';
+
+/** Everything the CLI takes (RunOptions, defaults filled in), plus what only a program can give. */
+export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input'>> {
+  /** Aborting stops the run: children are killed and iteration ends. */
+  signal?: AbortSignal;
+  /** Called about 10 times a second with where the run is. */
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/** A record as a line of input: a URL, or a request spec (serialized as the JSON spec line). */
+export type RecordInput = string | { url: string; method?: string; headers?: Record<string, string>; body?: string; json?: unknown; id?: string | number };
+
+/**
+ * The input: a file path ('-' for stdin), a byte stream of lines, or an
+ * iterable of records (each item is one line: a URL string or a spec object).
+ */
+export type BulkfetchInput = string | Readable | Iterable<RecordInput> | AsyncIterable<RecordInput>;
+
+export interface BulkfetchRun extends AsyncIterable<Result> {
+  /** The run's summary (the same as `--summary FILE`); settles when the run ends. */
+  readonly summary: Promise<SummaryJson>;
+}
+
+/**
+ * Runs bulkfetch from a program: the same engine and options as the CLI, with
+ * results as an async iterable of typed Result objects, in completion order
+ * (input order with `ordered: true`). Iteration pulls: a slow consumer pauses
+ * the run, as a slow stdout does. Leaving the loop early stops the run.
+ *
+ *     for await (const result of bulkfetch('urls.txt', { procs: 4 })) console.log(result.status);
+ */
+export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {}): BulkfetchRun {
+  const { signal, onProgress, ...given } = options;
+  const runOptions = resolveRunOptions(typeof input === 'string' ? input : '-', given);
+  const stream = toReadable(input);
+  const sink = new PassThrough({ highWaterMark: 256 * 1024 });
+  // Writes after an early stop land on a destroyed stream; they are meant to be dropped.
+  sink.on('error', () => {});
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  if (signal?.aborted) stop();
+  signal?.addEventListener('abort', stop, { once: true });
+  const run = runJob(runOptions, { input: stream, sink, signal: abort.signal, ...(onProgress ? { onProgress } : {}) }).then(
+    (summary) => {
+      sink.end();
+      return summary;
+    },
+    (error: unknown) => {
+      sink.destroy();
+      throw error;
+    },
+  );
+  run.finally(() => signal?.removeEventListener('abort', stop)).catch(() => {});
+  const summary = run.then(toSummaryJson);
+  summary.catch(() => {}); // the iterator reports the failure; an unread summary must not crash the program
+
+  async function* results(): AsyncGenerator<Result> {
+    let complete = false;
+    try {
+      for await (const batch of readLineBatches(sink, { maxLineBytes: Number.POSITIVE_INFINITY })) {
+        for (const { text } of batch) if (text) yield JSON.parse(text) as Result;
+      }
+      await run;
+      complete = true;
+    } finally {
+      if (!complete) {
+        stop();
+        sink.destroy();
+        await run.catch(() => {});
+      }
+    }
+  }
+  return { summary, [Symbol.asyncIterator]: results };
+}
+
+function toReadable(input: BulkfetchInput): Readable {
+  if (typeof input === 'string') return openInput(input);
+  if (input instanceof Readable) return input;
+  return Readable.from(lines(input));
+}
+
+async function* lines(records: Iterable<RecordInput> | AsyncIterable<RecordInput>): AsyncGenerator<string> {
+  for await (const record of records) yield `${typeof record === 'string' ? record : JSON.stringify(record)}\n`;
+}

@@ -1,0 +1,86 @@
+import type { RunSummary } from '../run.js';
+import { LatencyHistogram } from '../stats/latency-histogram.js';
+
+/** Hosts listed in the summary: those with the most errors. */
+const HOSTS_SHOWN = 10;
+
+/** The summary: `--summary FILE` writes exactly this, and stderr shows it for people. */
+export interface SummaryJson {
+  /** Records answered (requests and invalid records). */
+  records: number;
+  /** HTTP requests sent (retries included, cache hits not). */
+  requests: number;
+  /** Records answered from the cache. */
+  cached: number;
+  /** Records that ended with an error code. */
+  errors: number;
+  /** HTTP status -> records. */
+  status: Record<string, number>;
+  /** Error code -> records. */
+  errorCodes: Record<string, number>;
+  retries: number;
+  elapsedMs: number;
+  /** Requests sent per second of the run. */
+  rps: number;
+  /** Over records that sent requests (cache hits left out), all attempts included; merged across children. */
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** The hosts with the most records ending in an error or a status >= 400, most first. */
+  hosts: Array<{ host: string; errors: number }>;
+  /** Beyond the issue's list: records answered by each child, how even the hash split came out. */
+  shards: number[];
+}
+
+export function toSummaryJson(run: RunSummary): SummaryJson {
+  const latency = LatencyHistogram.from(run.latency);
+  const ms = (n: number): number => Math.round(n * 10) / 10;
+  const hosts = Object.entries(run.hostErrors)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, HOSTS_SHOWN)
+    .map(([host, errors]) => ({ host, errors }));
+  return {
+    records: run.records,
+    requests: run.requests,
+    cached: run.cached,
+    errors: run.errors,
+    status: sortedByKey(run.status),
+    errorCodes: sortedByCount(run.errorCodes),
+    retries: run.retries,
+    elapsedMs: run.elapsedMs,
+    rps: run.elapsedMs > 0 ? Math.round((run.requests * 1000 * 10) / run.elapsedMs) / 10 : 0,
+    latencyMs: { p50: ms(latency.percentile(50)), p90: ms(latency.percentile(90)), p99: ms(latency.percentile(99)), max: ms(latency.maxMs) },
+    hosts,
+    shards: run.shards,
+  };
+}
+
+/** The summary for people, a few aligned lines for stderr. */
+export function formatSummary(summary: SummaryJson, extra: { skipped?: number; invalid?: number; outOfShard?: number } = {}): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const pairs = (o: Record<string, number>): string => Object.entries(o).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
+  const notes = [
+    extra.invalid ? `${n(extra.invalid)} invalid` : '',
+    extra.skipped ? `${n(extra.skipped)} blank/comment lines skipped` : '',
+    extra.outOfShard ? `${n(extra.outOfShard)} in other shards` : '',
+  ].filter(Boolean);
+  const { p50, p90, p99, max } = summary.latencyMs;
+  const rows: Array<[string, string]> = [
+    ['records', `${n(summary.records)}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`],
+    ['requests', `${n(summary.requests)} sent, ${n(summary.cached)} cached, ${n(summary.retries)} retries`],
+    ['errors', summary.errors === 0 ? '0' : `${n(summary.errors)}: ${pairs(summary.errorCodes)}`],
+    ['status', pairs(summary.status)],
+    ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s, ${n(summary.rps)} req/s`],
+    ['latency ms', `p50 ${p50}  p90 ${p90}  p99 ${p99}  max ${max}`],
+  ];
+  if (summary.hosts.length > 0) {
+    rows.push(['error hosts', `${summary.hosts.slice(0, 5).map((h) => `${h.host} ${n(h.errors)}`).join(', ')} (errors and 4xx/5xx)`]);
+  }
+  return `bulkfetch summary\n${rows.map(([k, v]) => `  ${k.padEnd(12)}${v}`).join('\n')}\n`;
+}
+
+function sortedByKey(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+}
+
+function sortedByCount(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+}

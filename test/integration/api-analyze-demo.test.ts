@@ -1,0 +1,103 @@
+// The library API, `bulkfetch analyze`, and `npm run demo`.
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bulkfetch, UsageError, type Result } from 'bulkfetch';
+import { cleanupTemp, killAllCli, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startHttpServer();
+});
+
+afterEach(async () => {
+  killAllCli();
+  await server.close();
+  cleanupTemp();
+});
+
+describe("import { bulkfetch } from 'bulkfetch'", () => {
+  it('yields one typed result per record, with the CLI options, and a summary', async () => {
+    const records = [`${server.url}/a`, `${server.url}/a`, { url: `${server.url}/b`, id: 'b' }, 'not a url'];
+    const run = bulkfetch(records, { procs: 2, concurrency: 4, ordered: true });
+    const results: Result[] = [];
+    for await (const result of run) results.push(result);
+    expect(results.map((r) => r.line)).toEqual([1, 2, 3, 4]);
+    expect(results[0]).toMatchObject({ status: 200, ok: true, body: { path: '/a' } });
+    expect(results[1]?.cached).toBe(true);
+    expect(results[2]?.id).toBe('b');
+    expect(results[3]?.error?.code).toBe('EINVALIDURL');
+    const summary = await run.summary;
+    expect(summary).toMatchObject({ records: 4, requests: 2, cached: 1, errors: 1 });
+  });
+
+  it('reads a file path, and stops the run when the loop is left early', async () => {
+    const file = writeTempFile(Array.from({ length: 500 }, (_, i) => `${server.url}/item/${i}`));
+    let seen = 0;
+    for await (const result of bulkfetch(file, { procs: 1, concurrency: 2 })) {
+      expect(result.status).toBe(200);
+      if (++seen === 3) break;
+    }
+    const requestsAtBreak = server.requests;
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing keeps fetching: at most what was in flight finishes.
+    expect(server.requests).toBeLessThan(500);
+    expect(server.requests - requestsAtBreak).toBeLessThanOrEqual(10);
+  });
+
+  it('refuses bad options as the CLI does, with a UsageError', () => {
+    expect(() => bulkfetch([], { procs: 0 })).toThrow(UsageError);
+    expect(() => bulkfetch([], { shard: { index: 2, count: 2 } })).toThrow(UsageError);
+    expect(() => bulkfetch('/no/such/file')).toThrow(UsageError);
+  });
+});
+
+describe('bulkfetch analyze', () => {
+  it('reports repetition, hosts and advice as JSON, without sending a request', async () => {
+    const lines = [
+      ...Array.from({ length: 30 }, (_, i) => `${server.url}/item/${i % 10}`),
+      'https://other.example/x',
+      'not a url',
+      '',
+      '# note',
+    ];
+    const result = await runCli(['analyze', writeTempFile(lines), '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({
+      records: 32,
+      requests: 31,
+      distinct: 11,
+      duplicates: 20,
+      invalid: 1,
+      skipped: { blank: 1, comment: 1 },
+      hosts: { count: 2 },
+    });
+    expect(report.duplicateRatio).toBeCloseTo(20 / 31, 3);
+    expect(report.hosts.top[0].host).toBe(`127.0.0.1:${server.port}`);
+    expect(report.topRequests.top[0].count).toBe(3);
+    expect(report.advice.cache.worthIt).toBe(true);
+    expect(report.advice.procs.suggested).toBeGreaterThanOrEqual(1);
+    expect(server.requests).toBe(0);
+  });
+
+  it('reads stdin and prints a report for people; a missing file is a usage error', async () => {
+    const text = await runCli(['analyze'], { stdin: `${server.url}/a\n${server.url}/a\n` });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/duplicates\s+1 /);
+    expect(text.stdout).toContain('advice');
+    const missing = await runCli(['analyze', '/no/such/file']);
+    expect(missing.code).toBe(2);
+  });
+});
+
+describe('npm run demo', () => {
+  it('runs the built CLI against its own local server, showing progress and the summary', async () => {
+    const script = fileURLToPath(new URL('../../scripts/demo.js', import.meta.url));
+    const result = await runCli([], { script, env: { DEMO_RECORDS: '400', DEMO_CLEANUP: '1' }, timeoutMs: 40_000 });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/\/401 lines/);
+    expect(result.stderr).toContain('bulkfetch summary');
+    expect(result.stderr).toMatch(/ESOCKETCLOSED/);
+  });
+});

@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { adviseOn } from '../../../src/analyze/advice.js';
+import { analyzeInput } from '../../../src/analyze/analyze-input.js';
+
+const input = (lines: string[]) => Readable.from([`${lines.join('\n')}\n`]);
+
+describe('analyzeInput', () => {
+  it('counts records, repeats, invalid and skipped lines, hosts and the most repeated requests', async () => {
+    const lines = [
+      '# a comment',
+      '',
+      'https://a.example/1',
+      'https://a.example/1',
+      'https://a.example/1',
+      'https://b.example/2',
+      '{"url":"https://a.example/1","method":"POST","body":"x"}',
+      '{"url":"https://a.example/1","method":"POST","body":"y"}',
+      'not a url',
+    ];
+    const profile = await analyzeInput(input(lines));
+    expect(profile).toMatchObject({
+      records: 7,
+      requests: 6,
+      distinct: 4,
+      distinctExact: true,
+      duplicates: 2,
+      duplicateRatio: 0.3333,
+      invalid: 1,
+      skipped: { blank: 1, comment: 1 },
+    });
+    expect(profile.hosts.count).toBe(2);
+    expect(profile.hosts.top[0]).toEqual({ host: 'a.example', requests: 5, share: 0.8333 });
+    expect(profile.topRequests.top).toEqual([{ request: 'GET https://a.example/1', count: 3 }]);
+    const advice = adviseOn(profile, 8);
+    expect(advice.cache.worthIt).toBe(true);
+    expect(advice.procs.suggested).toBe(1);
+  });
+
+  it('stays bounded past its exact limit: HyperLogLog for distinct, lower bounds for the top', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) lines.push(`https://h${i % 500}.example/item/${i % 10_000}`);
+    for (let i = 0; i < 300; i++) lines.push('https://hot.example/popular');
+    const profile = await analyzeInput(input(lines), { exactLimit: 1000, topCapacity: 50 });
+    expect(profile.distinctExact).toBe(false);
+    expect(Math.abs(profile.distinct - 10_001) / 10_001).toBeLessThan(0.04);
+    expect(profile.topRequests.exact).toBe(false);
+    expect(profile.topRequests.top[0]?.request).toBe('GET https://hot.example/popular');
+    expect(profile.topRequests.top[0]!.count).toBeLessThanOrEqual(300);
+    expect(profile.hosts.count).toBe(501);
+  });
+
+  it('advises a per-host limit when one host takes most requests, and no cache without repeats', async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `https://${i < 150 ? 'big' : `s${i}`}.example/${i}`);
+    const advice = adviseOn(await analyzeInput(input(lines)), 4);
+    expect(advice.perHostLimit.advisable).toBe(true);
+    expect(advice.cache.worthIt).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ProgressView, duration } from '../../../src/output/progress.js';
+import { emptyStats } from '../../../src/worker/stats.js';
+import type { RunProgress } from '../../../src/run-monitor.js';
+
+function sink(): { stream: Writable; writes: string[] } {
+  const writes: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      writes.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream, writes };
+}
+
+function sample(lines: number, requests: number, errors = 0, cached = 0): RunProgress {
+  return { lines, stats: { ...emptyStats(), requests, errors, cached }, elapsedMs: 0 };
+}
+
+describe('ProgressView', () => {
+  it('on a terminal redraws in place at most 10 times a second, then erases its line', () => {
+    let now = 0;
+    const out = sink();
+    const view = new ProgressView({ stream: out.stream, tty: true, now: () => now });
+    view.setTotal(10_000);
+    for (let i = 0; i <= 300; i++) {
+      now = i * 10; // an update every 10 ms for 3 s
+      view.update(sample(i * 20, i * 10, 3, 7));
+    }
+    expect(out.writes.length).toBeGreaterThanOrEqual(25);
+    expect(out.writes.length).toBeLessThanOrEqual(31);
+    for (const w of out.writes) expect(w.startsWith('\r') && w.endsWith('\x1b[K')).toBe(true);
+    const last = out.writes[out.writes.length - 1]!;
+    expect(last).toContain('/10,000 lines');
+    expect(last).toContain('1,000 req/s');
+    expect(last).toContain('3 errors');
+    expect(last).toContain('7 cached');
+    expect(last).toMatch(/ETA \d+s/);
+    view.done();
+    expect(out.writes[out.writes.length - 1]).toBe('\r\x1b[K');
+  });
+
+  it('off a terminal writes plain lines, rarely, with no escape codes or carriage returns', () => {
+    let now = 0;
+    const out = sink();
+    const view = new ProgressView({ stream: out.stream, tty: false, now: () => now });
+    for (let i = 0; i <= 500; i++) {
+      now = i * 10;
+      view.update(sample(i, i));
+    }
+    view.done();
+    expect(out.writes.length).toBeGreaterThanOrEqual(2);
+    expect(out.writes.length).toBeLessThanOrEqual(5);
+    for (const w of out.writes) {
+      expect(w).not.toMatch(/[\r\x1b]/);
+      expect(w.endsWith('\n')).toBe(true);
+    }
+    // No total (stdin): no percentage, no ETA.
+    expect(out.writes.join('')).not.toContain('ETA');
+  });
+
+  it('formats durations', () => {
+    expect(duration(5)).toBe('5s');
+    expect(duration(75)).toBe('1m15s');
+    expect(duration(4000)).toBe('1h06m');
+  });
+});

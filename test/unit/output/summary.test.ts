@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { formatSummary, toSummaryJson } from '../../../src/output/summary.js';
+import { LatencyHistogram } from '../../../src/stats/latency-histogram.js';
+import { emptyStats } from '../../../src/worker/stats.js';
+import type { RunSummary } from '../../../src/run.js';
+
+describe('summary', () => {
+  const latency = new LatencyHistogram();
+  for (let i = 1; i <= 100; i++) latency.record(i);
+  const run: RunSummary = {
+    ...emptyStats(),
+    records: 120,
+    requests: 90,
+    cached: 25,
+    errors: 6,
+    errorCodes: { EINVALIDURL: 1, ECONNRESET: 5 },
+    status: { '404': 4, '200': 110 },
+    retries: 3,
+    latency: latency.toData(),
+    hostErrors: { 'a.example': 2, 'b.example': 7 },
+    skipped: 2,
+    invalid: 1,
+    elapsedMs: 2000,
+    shards: [60, 59],
+    outOfShard: 0,
+    resumed: 0,
+    stoppedBy: null,
+  };
+
+  it('has exactly the documented keys (the issue\'s, and shards)', () => {
+    const json = toSummaryJson(run);
+    expect(Object.keys(json)).toEqual(['records', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards']);
+    expect(json.rps).toBe(45);
+    // Within the histogram's bucket width (< 1/128), the max exact.
+    for (const [key, exact] of [['p50', 50], ['p90', 90], ['p99', 99]] as const) {
+      expect(json.latencyMs[key]).toBeGreaterThanOrEqual(exact);
+      expect(json.latencyMs[key]).toBeLessThanOrEqual(exact * 1.01);
+    }
+    expect(json.latencyMs.max).toBe(100);
+    expect(json.hosts).toEqual([
+      { host: 'b.example', errors: 7 },
+      { host: 'a.example', errors: 2 },
+    ]);
+    expect(Object.keys(json.errorCodes)).toEqual(['ECONNRESET', 'EINVALIDURL']);
+  });
+
+  it('formats for people', () => {
+    const text = formatSummary(toSummaryJson(run), run);
+    expect(text).toContain('ECONNRESET 5');
+    expect(text).toMatch(/p99 99(\.\d)?\b/);
+    expect(text).toContain('b.example 7');
+  });
+});
