@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
@@ -75,6 +76,8 @@ export interface Shard {
 /** One row of the option table: drives commander, --help and the README's options section. */
 export interface OptionSpec {
   flags: string;
+  /** The RunOptions field this flag sets; absent for CLI-only flags (-o, --summary, --quiet ...). */
+  runOption?: keyof RunOptions;
   description: string;
   /** The value when the flag is absent; shown in --help and the README. */
   defaultValue?: unknown;
@@ -188,45 +191,45 @@ export const DEFAULT_REORDER_BUFFER = 4096;
  * Each later feature adds its rows here, and nowhere else.
  */
 export const OPTION_TABLE: readonly OptionSpec[] = [
-  { flags: '--procs <n>', description: 'child processes', defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
-  { flags: '--concurrency <n>', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
+  { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
+  { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
-  { flags: '--timeout <ms>', description: 'time limit for a whole attempt (connect, headers and body)', defaultValue: 30000, parse: positiveInteger('--timeout') },
-  { flags: '--connect-timeout <ms>', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, parse: positiveInteger('--connect-timeout') },
-  { flags: '--retries <n>', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
-  { flags: '--retry-delay <ms>', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, parse: nonNegativeInteger('--retry-delay') },
-  { flags: '--retry-max-delay <ms>', description: 'cap on any retry wait, Retry-After included', defaultValue: 30000, parse: nonNegativeInteger('--retry-max-delay') },
-  { flags: '--retry-all-methods', description: 'retry non-idempotent methods (POST, PATCH ...) too' },
-  { flags: '-L, --follow', description: 'follow redirects (301, 302, 303, 307, 308)' },
-  { flags: '--max-redirects <n>', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },
-  { flags: '-k, --insecure', description: 'do not verify TLS certificates' },
-  { flags: '--proxy <url>', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
-  { flags: '--http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise' },
-  { flags: '--resolve <host:port:addr>', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl (repeatable)', parse: parseResolveFlag },
-  { flags: '--no-cache', description: 'fetch every record, even repeats of an earlier request' },
-  { flags: '--cache-size <n>', description: 'responses kept per process for repeated requests', defaultValue: 10000, parse: positiveInteger('--cache-size') },
-  { flags: '--cache-bytes <n>', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
-  { flags: '-X, --method <method>', description: 'default method for URL records', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
-  { flags: '-H, --header <header>', description: "add a header 'Name: value' to every request (repeatable)", parse: parseHeaderFlag },
-  { flags: '-d, --data <body>', description: 'default request body' },
-  { flags: '-A, --user-agent <ua>', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
-  { flags: '--body <mode>', description: 'response body in output: auto (JSON parsed, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
-  { flags: '--max-body <bytes>', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
-  { flags: '--no-headers', description: 'leave response headers out of the output' },
+  { flags: '--timeout <ms>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body)', defaultValue: 30000, parse: positiveInteger('--timeout') },
+  { flags: '--connect-timeout <ms>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, parse: positiveInteger('--connect-timeout') },
+  { flags: '--retries <n>', runOption: 'retries', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
+  { flags: '--retry-delay <ms>', runOption: 'retryDelay', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, parse: nonNegativeInteger('--retry-delay') },
+  { flags: '--retry-max-delay <ms>', runOption: 'retryMaxDelay', description: 'cap on any retry wait, Retry-After included', defaultValue: 30000, parse: nonNegativeInteger('--retry-max-delay') },
+  { flags: '--retry-all-methods', runOption: 'retryAllMethods', description: 'retry non-idempotent methods (POST, PATCH ...) too' },
+  { flags: '-L, --follow', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)' },
+  { flags: '--max-redirects <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },
+  { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates' },
+  { flags: '--proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
+  { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise' },
+  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl (repeatable)', parse: parseResolveFlag },
+  { flags: '--no-cache', runOption: 'cache', description: 'fetch every record, even repeats of an earlier request' },
+  { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'responses kept per process for repeated requests', defaultValue: 10000, parse: positiveInteger('--cache-size') },
+  { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
+  { flags: '-X, --method <method>', runOption: 'method', description: 'default method for URL records', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
+  { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", parse: parseHeaderFlag },
+  { flags: '-d, --data <body>', runOption: 'data', description: 'default request body' },
+  { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
+  { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON parsed, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
+  { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
+  { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output' },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
-  { flags: '--rate <n>', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },
-  { flags: '--per-host-concurrency <n>', description: 'requests in flight per host in total, over all processes (see Limits)', parse: positiveInteger('--per-host-concurrency') },
-  { flags: '--per-host-rate <n>', description: 'requests per second per host in total, over all processes (see Limits)', parse: positiveNumber('--per-host-rate') },
+  { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },
+  { flags: '--per-host-concurrency <n>', runOption: 'perHostConcurrency', description: 'requests in flight per host in total, over all processes (see Limits)', parse: positiveInteger('--per-host-concurrency') },
+  { flags: '--per-host-rate <n>', runOption: 'perHostRate', description: 'requests per second per host in total, over all processes (see Limits)', parse: positiveNumber('--per-host-rate') },
   { flags: '--resume', description: 'with -o: skip records already in FILE and append the rest; the same command line serves the first run and every restart' },
-  { flags: '--grace <ms>', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, parse: nonNegativeInteger('--grace') },
+  { flags: '--grace <ms>', runOption: 'grace', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, parse: nonNegativeInteger('--grace') },
   { flags: '--fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },
-  { flags: '--max-errors <n|p%>', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit },
+  { flags: '--max-errors <n|p%>', runOption: 'maxErrors', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit },
   { flags: '-q, --quiet', description: 'no summary (nor progress) on stderr' },
   { flags: '--progress', description: 'show progress on stderr even when it is not a terminal', defaultDescription: 'on when stderr is a terminal' },
   { flags: '--no-progress', description: 'never show progress' },
-  { flags: '--ordered', description: 'write results in input order (a slow record holds back the ones after it)' },
-  { flags: '--reorder-buffer <n>', description: 'with --ordered: records held out of order before reading pauses', defaultValue: DEFAULT_REORDER_BUFFER, parse: positiveInteger('--reorder-buffer') },
-  { flags: '--shard <K/N>', description: 'process only shard K of N (0 <= K < N) by request key hash: split a list over N machines', parse: parseShard },
+  { flags: '--ordered', runOption: 'ordered', description: 'write results in input order (a slow record holds back the ones after it)' },
+  { flags: '--reorder-buffer <n>', runOption: 'reorderBuffer', description: 'with --ordered: records held out of order before reading pauses', defaultValue: DEFAULT_REORDER_BUFFER, parse: positiveInteger('--reorder-buffer') },
+  { flags: '--shard <K/N>', runOption: 'shard', description: 'process only shard K of N (0 <= K < N) by request key hash: split a list over N machines', parse: parseShard },
 ];
 
 /** The defaults a library caller gets for anything it leaves out. */
@@ -261,42 +264,16 @@ export function defaultRunOptions(): Omit<RunOptions, 'input'> {
   };
 }
 
-/** Maps commander's parsed flags (camelCase of the long names) onto RunOptions. */
+/** Maps commander's parsed flags onto RunOptions, row by row of the option table. */
 export function runOptionsFromFlags(input: string, flags: Record<string, unknown>): RunOptions {
   const options: RunOptions = { ...defaultRunOptions(), input };
-  if (flags.procs !== undefined) options.procs = flags.procs as number;
-  if (flags.concurrency !== undefined) options.concurrency = flags.concurrency as number;
-  if (flags.timeout !== undefined) options.timeout = flags.timeout as number;
-  if (flags.cache === false) options.cache = false;
-  if (flags.cacheSize !== undefined) options.cacheSize = flags.cacheSize as number;
-  if (flags.cacheBytes !== undefined) options.cacheBytes = flags.cacheBytes as number;
-  if (flags.method !== undefined) options.method = flags.method as string;
-  else if (flags.data !== undefined) options.method = 'POST';
-  if (flags.header !== undefined) options.headers = flags.header as Record<string, string>;
-  if (flags.data !== undefined) options.data = flags.data as string;
-  if (flags.userAgent !== undefined) options.userAgent = flags.userAgent as string;
-  if (flags.body !== undefined) options.body = flags.body as BodyMode;
-  if (flags.maxBody !== undefined) options.maxBody = flags.maxBody as number;
-  if (flags.headers === false) options.includeHeaders = false;
-  if (flags.rate !== undefined) options.rate = flags.rate as number;
-  if (flags.perHostConcurrency !== undefined) options.perHostConcurrency = flags.perHostConcurrency as number;
-  if (flags.perHostRate !== undefined) options.perHostRate = flags.perHostRate as number;
-  if (flags.connectTimeout !== undefined) options.connectTimeout = flags.connectTimeout as number;
-  if (flags.follow === true) options.follow = true;
-  if (flags.maxRedirects !== undefined) options.maxRedirects = flags.maxRedirects as number;
-  if (flags.retries !== undefined) options.retries = flags.retries as number;
-  if (flags.retryDelay !== undefined) options.retryDelay = flags.retryDelay as number;
-  if (flags.retryMaxDelay !== undefined) options.retryMaxDelay = flags.retryMaxDelay as number;
-  if (flags.retryAllMethods === true) options.retryAllMethods = true;
-  if (flags.insecure === true) options.insecure = true;
-  if (flags.proxy !== undefined) options.proxy = flags.proxy as string;
-  if (flags.http2 === true) options.http2 = true;
-  if (flags.resolve !== undefined) options.resolve = flags.resolve as Record<string, string>;
-  if (flags.grace !== undefined) options.grace = flags.grace as number;
-  if (flags.maxErrors !== undefined) options.maxErrors = flags.maxErrors as ErrorLimit;
-  if (flags.ordered === true) options.ordered = true;
-  if (flags.reorderBuffer !== undefined) options.reorderBuffer = flags.reorderBuffer as number;
-  if (flags.shard !== undefined) options.shard = flags.shard as Shard;
+  const fields = options as unknown as Record<string, unknown>;
+  for (const spec of OPTION_TABLE) {
+    const value = spec.runOption && flags[new Option(spec.flags).attributeName()];
+    if (spec.runOption && value !== undefined) fields[spec.runOption] = value;
+  }
+  // As in curl, -d without -X sends a POST.
+  if (flags.method === undefined && flags.data !== undefined) options.method = 'POST';
   return options;
 }
 

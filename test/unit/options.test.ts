@@ -61,3 +61,21 @@ describe('options', () => {
     expect(() => parse([flag, value])).toThrow(UsageError);
   });
 });
+
+describe('option table', () => {
+  it('maps every flag that has a RunOptions field onto that field', () => {
+    // Give every mapped flag on the command line and check the field moved off its default.
+    const argv = ['--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
+      '--retry-delay', '11', '--retry-max-delay', '12', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
+      '--proxy', 'http://127.0.0.1:3128', '--http2', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
+      '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9',
+      '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8',
+      '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2'];
+    const options = parse(argv);
+    const defaults = parse([]);
+    for (const spec of OPTION_TABLE) {
+      if (!spec.runOption) continue;
+      expect(options[spec.runOption], spec.flags).not.toEqual(defaults[spec.runOption]);
+    }
+  });
+});
