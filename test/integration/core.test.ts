@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, cleanupTemp, killAllCli, runCli, sampleTreeRss, spawnCli, startHttpServer, type TestServer, writeTempFile } from '../helpers/index.js';
 
@@ -149,24 +150,22 @@ describe('pipes', () => {
       // --no-cache: this measures the pipeline's buffering, not the (separately bounded) cache.
       const child = spawnCli([input, '--procs', '2', '--concurrency', '50', '--no-cache']);
       const sampler = sampleTreeRss(child.pid!, 50);
-      // A consumer that takes 256 KiB every 20 ms (~13 MB/s), well below what bulkfetch produces.
+      // A consumer that waits 5 ms after every chunk (~10 MB/s), well below what
+      // bulkfetch produces. A piped Writable, not read() on a paused stream: Node
+      // resumes an unlistened child stdout at exit and drops what it had buffered.
       let lines = 0;
-      const count_ = (chunk: Buffer) => {
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
-      };
-      child.stdout.pause();
-      const reader = setInterval(() => {
-        let chunk: Buffer | null;
-        let budget = 256 * 1024;
-        while (budget > 0 && (chunk = child.stdout.read() as Buffer | null) !== null) {
-          budget -= chunk.length;
-          count_(chunk);
-        }
-      }, 20);
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      clearInterval(reader);
-      let rest: Buffer | null;
-      while ((rest = child.stdout.read() as Buffer | null) !== null) count_(rest);
+      const consumer = new Writable({
+        highWaterMark: 64 * 1024,
+        write(chunk: Buffer, _encoding, callback) {
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+          setTimeout(callback, 5);
+        },
+      });
+      child.stdout.pipe(consumer);
+      const [code] = await Promise.all([
+        new Promise<number | null>((resolve) => child.on('close', resolve)),
+        new Promise((resolve) => consumer.on('finish', resolve)),
+      ]);
       sampler.stop();
       expect(code).toBe(0);
       expect(lines).toBe(count);
