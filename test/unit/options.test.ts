@@ -79,3 +79,11 @@ describe('option table', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('shows the options section generated from this table', async () => {
+    const { execFileSync } = await import('node:child_process');
+    // Exits non-zero (and so throws) when README.md's options section is stale.
+    execFileSync(process.execPath, ['scripts/options-table.js', '--check'], { stdio: 'pipe' });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBody } from '../../src/http/decode-body.js';
+import { decodeBody } from '../../../src/http/decode-body.js';
 
 const bytes = (text: string) => Buffer.from(text);
 

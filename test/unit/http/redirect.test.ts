@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RecordErrorCode } from '../../src/errors.js';
-import { redirectRequest } from '../../src/http/redirect.js';
-import type { AttemptRequest } from '../../src/http/send-request.js';
+import { RecordErrorCode } from '../../../src/errors.js';
+import { redirectRequest } from '../../../src/http/redirect.js';
+import type { AttemptRequest } from '../../../src/http/send-request.js';
 
 const post: AttemptRequest = {
   method: 'POST',

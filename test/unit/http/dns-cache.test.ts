@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { cachedLookup } from '../../src/http/dns-cache.js';
+import { cachedLookup } from '../../../src/http/dns-cache.js';
 
 function lookupOnce(lookup: ReturnType<typeof cachedLookup>, host: string, all: boolean): Promise<unknown> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RecordErrorCode } from '../../src/errors.js';
-import type { FetchOutcome } from '../../src/http/outcome.js';
-import { parseRetryAfter, retryDelay, type RetryOptions } from '../../src/http/retry-policy.js';
+import { RecordErrorCode } from '../../../src/errors.js';
+import type { FetchOutcome } from '../../../src/http/outcome.js';
+import { parseRetryAfter, retryDelay, type RetryOptions } from '../../../src/http/retry-policy.js';
 
 const options: RetryOptions = { retries: 2, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false };
 const response = (status: number, retryAfterMs?: number): FetchOutcome => ({
