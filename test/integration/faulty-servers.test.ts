@@ -63,13 +63,16 @@ describe('faulty servers', () => {
     const done = collectOutput(child);
     const rss = sampleTreeRss(child.pid as number, 100);
     const result = await done;
-    const peakMiB = rss.stop() / 1024;
+    rss.stop();
+    const peakMiB = rss.peakProcessKiB / 1024;
     expect(result.code).toBe(0);
     expect(result.lines).toHaveLength(n);
     expect(new Set(result.lines.map((l) => l.line)).size).toBe(n);
     expect(result.lines.every((l) => l.error?.code === 'ECONNREFUSED')).toBe(true);
-    // Parent + 2 children; a leak per request would show as hundreds of MiB.
-    expect(peakMiB).toBeLessThan(400);
+    // The largest process: ~150 MiB on Node 20, ~220 MiB on Node 24 (V8 there grows
+    // the heap more eagerly under this allocation rate), flat from 10k to 40k records;
+    // a leak per request would show as hundreds of MiB more.
+    expect(peakMiB).toBeLessThan(300);
   }, 120_000);
 
   it('answers an unresolvable .invalid host with ENOTFOUND (or EAI_AGAIN without a resolver)', async () => {
