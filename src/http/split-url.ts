@@ -1,0 +1,22 @@
+/** What undici's dispatch() takes: the origin to pool connections by, and the request target. */
+export interface OriginAndPath {
+  origin: string;
+  path: string;
+}
+
+/**
+ * Splits a normalized URL (a WHATWG `href`, as every spec's url is) into
+ * origin and path without building a URL object per attempt. An href with
+ * credentials or a fragment takes the slow path, where URL drops both exactly
+ * as before.
+ */
+export function splitUrl(href: string): OriginAndPath {
+  const authority = href.indexOf('//') + 2;
+  const slash = href.indexOf('/', authority);
+  if (authority > 1 && slash !== -1 && !href.includes('#')) {
+    const at = href.indexOf('@', authority);
+    if (at === -1 || at > slash) return { origin: href.slice(0, slash), path: href.slice(slash) };
+  }
+  const url = new URL(href);
+  return { origin: url.origin, path: `${url.pathname}${url.search}` };
+}
