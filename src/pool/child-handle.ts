@@ -21,7 +21,8 @@ export class ChildHandle {
   readonly #config: WorkerConfig;
   readonly #events: ChildEvents;
   readonly #window: number;
-  #process!: ChildProcess;
+  /** Forked on the first task: a run whose records all hash to a few children never pays for the rest. */
+  #process: ChildProcess | undefined;
   #reader = new ResultLineReader();
   /** record line -> task text, for every task sent but not answered. */
   #pending = new Map<number, string>();
@@ -36,11 +37,10 @@ export class ChildHandle {
     this.#config = config;
     this.#window = window;
     this.#events = events;
-    this.#spawn();
   }
 
   get pid(): number | undefined {
-    return this.#process.pid;
+    return this.#process?.pid;
   }
 
   get pendingCount(): number {
@@ -71,6 +71,7 @@ export class ChildHandle {
 
   /** Queues a task; call flush() to send what is queued. */
   send(line: number, task: string): void {
+    if (!this.#process) this.#spawn();
     this.#pending.set(line, task);
     this.#outbox.push(task);
   }
@@ -79,31 +80,35 @@ export class ChildHandle {
     if (this.#outbox.length === 0 || this.#ended) return;
     const text = this.#outbox.join('');
     this.#outbox = [];
-    this.#process.stdin?.write(text);
+    this.#process?.stdin?.write(text);
   }
 
   /** No more tasks: the child finishes what it holds and exits. */
   end(): void {
     this.flush();
+    const alreadyEnded = this.#ended;
     this.#ended = true;
-    this.#process.stdin?.end();
+    if (this.#process) this.#process.stdin?.end();
+    // Never forked: it has nothing to finish, and the pool still counts it closing.
+    else if (!alreadyEnded) queueMicrotask(() => this.#events.closed(this, new Map(), 0, null));
   }
 
   pauseResults(): void {
-    this.#process.stdout?.pause();
+    this.#process?.stdout?.pause();
   }
 
   resumeResults(): void {
-    this.#process.stdout?.resume();
+    this.#process?.stdout?.resume();
   }
 
   post(message: ParentMessage): void {
-    if (this.#process.connected) this.#process.send(message, () => {});
+    if (this.#process?.connected) this.#process.send(message, () => {});
   }
 
   // SIGKILL by default: children ignore SIGINT and SIGTERM (the parent coordinates stops).
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    this.#process.kill(signal);
+    if (this.#process) this.#process.kill(signal);
+    else if (!this.#ended) this.end();
   }
 
   /** Starts a fresh process after a crash; the pool decides what to send it. */
