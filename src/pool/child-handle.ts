@@ -62,10 +62,9 @@ export class ChildHandle {
     for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 
-  /** Resolves when the child may take another task. */
+  /** Resolves when the child may take another task (the pool flushes every child before waiting). */
   waitForRoom(): Promise<void> {
     if (this.hasRoom()) return Promise.resolve();
-    this.flush();
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
@@ -111,13 +110,17 @@ export class ChildHandle {
     else if (!this.#ended) this.end();
   }
 
-  /** Starts a fresh process after a crash; the pool decides what to send it. */
+  /**
+   * Readies a fresh process after a crash; the pool decides what to send it.
+   * Like the first one, it is forked by the first task it gets, so a child that
+   * dies holding nothing is not restarted in a loop.
+   */
   restart(): void {
     this.#reader = new ResultLineReader();
     this.#pending = new Map();
     this.#outbox = [];
     this.#ended = false;
-    this.#spawn();
+    this.#process = undefined;
   }
 
   #spawn(): void {
