@@ -85,13 +85,6 @@ export class OutputError extends BulkfetchError {
   }
 }
 
-/** A bug in bulkfetch: the CLI asks the user to report it. */
-export class InternalError extends BulkfetchError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('EINTERNAL', message, options);
-  }
-}
-
 /** "Expected X, got Y (type)" in one place, so every validation message reads alike. */
 export function describeValue(value: unknown): string {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);

@@ -11,10 +11,3 @@ export interface RequestSpec {
   headers?: Record<string, string>;
   body?: string;
 }
-
-/** Defaults every record inherits from curl-like flags (-X, -H, -d, -A). */
-export interface RequestDefaults {
-  method?: string;
-  headers: Record<string, string>;
-  body?: string;
-}

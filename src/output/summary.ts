@@ -1,24 +1,12 @@
 import type { RunSummary } from '../run.js';
+import type { WorkerStats } from '../worker/stats.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 
 /** Hosts listed in the summary: those with the most errors. */
 const HOSTS_SHOWN = 10;
 
 /** The summary: `--summary FILE` writes exactly this, and stderr shows it for people. */
-export interface SummaryJson {
-  /** Records answered (requests and invalid records). */
-  records: number;
-  /** HTTP requests sent (retries included, cache hits not). */
-  requests: number;
-  /** Records answered from the cache. */
-  cached: number;
-  /** Records that ended with an error code. */
-  errors: number;
-  /** HTTP status -> records. */
-  status: Record<string, number>;
-  /** Error code -> records. */
-  errorCodes: Record<string, number>;
-  retries: number;
+export interface SummaryJson extends Pick<WorkerStats, 'records' | 'requests' | 'cached' | 'errors' | 'status' | 'errorCodes' | 'retries'> {
   elapsedMs: number;
   /** Requests sent per second of the run. */
   rps: number;

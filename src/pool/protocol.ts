@@ -52,5 +52,3 @@ export type ChildMessage =
   /** Attempts asking to start and attempts that ended, batched per event-loop turn. */
   | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[] };
 
-/** A task line sent to a child: the request spec, serialized. */
-export type TaskLine = string;

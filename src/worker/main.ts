@@ -16,7 +16,7 @@ import { StatsCollector } from './stats.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const shutdown = new AbortController();
-// Every request in flight listens on this one signal.
+// Every retry waiting out its delay listens on this one signal.
 setMaxListeners(0, shutdown.signal);
 const agent = createDispatcher({
   concurrency: config.concurrency,

@@ -78,10 +78,6 @@ export class RequestLoop {
     return this.#fetch(request).then((outcome) => toResult(spec, outcome, false, outcome.ms));
   }
 
-  get activeCount(): number {
-    return this.#limit.activeCount;
-  }
-
   /**
    * A record's whole fetch: each redirect hop, and each retry of a hop, is one
    * attempt. Every attempt takes its own p-limit slot and passes the gate, so
