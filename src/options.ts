@@ -43,7 +43,7 @@ export interface RunOptions {
   retries: number;
   /** Backoff base: the cap of the first retry's random delay. */
   retryDelay: number;
-  /** No retry waits longer than this, whatever the backoff or Retry-After says. */
+  /** No retry waits longer than this, and no host is paused longer, whatever the backoff or Retry-After says. */
   retryMaxDelay: number;
   /** Retry POST, PATCH and other non-idempotent methods too. */
   retryAllMethods: boolean;
@@ -198,7 +198,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--connect-timeout <ms>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, parse: positiveInteger('--connect-timeout') },
   { flags: '--retries <n>', runOption: 'retries', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
   { flags: '--retry-delay <ms>', runOption: 'retryDelay', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, parse: nonNegativeInteger('--retry-delay') },
-  { flags: '--retry-max-delay <ms>', runOption: 'retryMaxDelay', description: 'cap on any retry wait, Retry-After included', defaultValue: 30000, parse: nonNegativeInteger('--retry-max-delay') },
+  { flags: '--retry-max-delay <ms>', runOption: 'retryMaxDelay', description: 'cap on any retry wait and on the pause of a host after 429/503, Retry-After included', defaultValue: 30000, parse: nonNegativeInteger('--retry-max-delay') },
   { flags: '--retry-all-methods', runOption: 'retryAllMethods', description: 'retry non-idempotent methods (POST, PATCH ...) too' },
   { flags: '-L, --follow', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)' },
   { flags: '--max-redirects <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },

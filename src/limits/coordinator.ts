@@ -21,10 +21,8 @@ export interface CoordinatorOptions extends LimitOptions {
   perChildMax: number;
   /** Sends grants to a child: one call per child per pass. */
   grant: (child: number, ids: number[]) => void;
-  /** Longest pause after a 429/503 (Retry-After is capped to this). Default 30 000. */
+  /** Longest pause after a 429/503 (Retry-After is capped to this): --retry-max-delay. Default 30 000. */
   maxPauseMs?: number;
-  /** First pause after a 429/503 without Retry-After. Default 1000. */
-  backoffMs?: number;
   clock?: Clock;
 }
 
@@ -69,7 +67,6 @@ export class LimitCoordinator {
     this.#policy = {
       concurrency: options.perHostConcurrency ?? Infinity,
       ...(options.perHostRate !== undefined ? { rate: options.perHostRate } : {}),
-      backoffMs: options.backoffMs ?? 1000,
       maxPauseMs: options.maxPauseMs ?? 30_000,
     };
   }
@@ -89,6 +86,15 @@ export class LimitCoordinator {
     if (!grants || !grant) return;
     grants.delete(id);
     grant.host.finish(report, grant.at, this.#clock.now());
+  }
+
+  /**
+   * An attempt that started without a grant was refused (429/503): the host
+   * goes through the coordinator from now on. Call pump() after a batch.
+   */
+  refused(host: string, report: AttemptReport): void {
+    if (this.#closed) return;
+    this.#host(host).refusedUngated(report, this.#clock.now());
   }
 
   /** The child is gone: free what it held and forget what it asked for. */

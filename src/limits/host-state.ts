@@ -1,3 +1,4 @@
+import { isRefusal } from './host-key.js';
 import { TokenBucket, burstFor } from './token-bucket.js';
 
 /** What one host is allowed, as configured. */
@@ -6,8 +7,6 @@ export interface HostPolicy {
   concurrency: number;
   /** Attempts a second, when --per-host-rate is given. */
   rate?: number;
-  /** First pause after a 429/503 without Retry-After; doubles while the host keeps refusing. */
-  backoffMs: number;
   /** Longest pause, whatever Retry-After asks for. */
   maxPauseMs: number;
 }
@@ -24,17 +23,20 @@ export interface Waiter {
   id: number;
 }
 
-const THROTTLED = new Set([429, 503]);
-
 /**
  * One host's politeness state: attempts in flight, its rate bucket, and how
  * far it has been slowed down after telling us to (429 or 503).
  *
- * Slowing down is AIMD, as TCP does it: a fresh refusal pauses the host (for
- * Retry-After, else an exponential backoff) and halves how many attempts may
- * be in flight; every success afterwards allows one more, until the configured
- * cap is back. Refusals of attempts that started before the last refusal are
- * echoes of the same overload and do not halve again.
+ * Slowing down is AIMD, as TCP does it: a fresh refusal halves how many
+ * attempts may be in flight; every success afterwards allows one more, until
+ * the configured cap is back. Refusals of attempts that started before the
+ * last refusal are echoes of the same overload and do not halve again.
+ * A Retry-After pauses the host for as long as it asks (up to a cap).
+ *
+ * Without Retry-After there is no timed pause: a host that refuses everything
+ * (a dead backend behind a load balancer answers 503 to all) would otherwise
+ * stretch a run by a pause per attempt, hours for a few thousand records. At
+ * one attempt in flight it is already asked as gently as it can be.
  */
 export class HostState {
   readonly key: string;
@@ -44,7 +46,6 @@ export class HostState {
   readonly #policy: HostPolicy;
   readonly #bucket: TokenBucket | undefined;
   #pausedUntil = -Infinity;
-  #backoffMs = 0;
   #adaptiveLimit: number | undefined;
   #lastRefusalAt = -Infinity;
   #lastActivityAt: number;
@@ -79,13 +80,24 @@ export class HostState {
     const inFlightBefore = this.inFlight;
     this.inFlight = Math.max(0, this.inFlight - 1);
     this.#lastActivityAt = now;
-    if (report.status !== null && THROTTLED.has(report.status)) {
+    if (isRefusal(report.status)) {
       this.#refused(report.retryAfterMs, grantedAt >= this.#lastRefusalAt, inFlightBefore, now);
     } else if (report.status !== null) {
       // A real answer: the host is coping again. (No answer at all says nothing about load.)
-      this.#backoffMs = 0;
       if (this.#adaptiveLimit !== undefined && ++this.#adaptiveLimit >= this.#policy.concurrency) this.#adaptiveLimit = undefined;
     }
+  }
+
+  /**
+   * A 429/503 to an attempt that never asked for a grant: the host's first
+   * refusal in a run without limit flags, or an echo from an attempt that was
+   * already on its way when the host was first slowed down. How many such
+   * attempts were in flight is not known here, so the first one drops the
+   * host to one attempt at a time (slow start, as TCP after a timeout).
+   */
+  refusedUngated(report: AttemptReport, now: number): void {
+    this.#lastActivityAt = now;
+    this.#refused(report.retryAfterMs, this.#lastRefusalAt === -Infinity, this.inFlight, now);
   }
 
   /** Nothing in flight, nothing waiting, nothing remembered that a fresh state would not also say. */
@@ -100,11 +112,7 @@ export class HostState {
   }
 
   #refused(retryAfterMs: number | undefined, fresh: boolean, inFlightBefore: number, now: number): void {
-    let pauseMs: number;
-    if (retryAfterMs !== undefined) pauseMs = retryAfterMs;
-    else if (fresh) pauseMs = this.#backoffMs = Math.min(this.#policy.maxPauseMs, this.#backoffMs === 0 ? this.#policy.backoffMs : this.#backoffMs * 2);
-    else pauseMs = 0;
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(pauseMs, this.#policy.maxPauseMs));
+    if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(retryAfterMs, this.#policy.maxPauseMs));
     if (!fresh) return;
     this.#lastRefusalAt = now;
     this.#adaptiveLimit = Math.max(1, Math.floor(Math.min(this.limit, inFlightBefore) / 2));

@@ -29,7 +29,10 @@ export interface WorkerConfig extends PassedOptions {
   body: RunOptions['body'];
   maxBody: number;
   includeHeaders: boolean;
-  /** Ask the parent's LimitCoordinator before every attempt (a limit flag was given). */
+  /**
+   * Ask the parent's LimitCoordinator before every attempt (a limit flag was
+   * given). Otherwise only attempts to hosts that refused (429/503) ask.
+   */
   limited: boolean;
 }
 
@@ -37,6 +40,8 @@ export interface WorkerConfig extends PassedOptions {
 export type GateAcquire = [id: number, host: string];
 /** [attempt id, status or null, Retry-After in ms or null] — an attempt that ended. */
 export type GateRelease = [id: number, status: number | null, retryAfterMs: number | null];
+/** [host, status, Retry-After in ms or null] — an attempt that asked nobody was refused (429/503). */
+export type GateRefusal = [host: string, status: number, retryAfterMs: number | null];
 
 export type ParentMessage =
   /** Abort every request in flight now (second Ctrl-C, grace expired). */
@@ -44,11 +49,13 @@ export type ParentMessage =
   /** Send a stats snapshot (for progress). */
   | { type: 'stats?' }
   /** These attempts may start now (answers 'gate' acquires). */
-  | { type: 'grant'; ids: number[] };
+  | { type: 'grant'; ids: number[] }
+  /** These hosts refused: from now on every attempt to them asks for a grant. */
+  | { type: 'slow-down'; hosts: string[] };
 
 export type ChildMessage =
   /** A snapshot of the child's counters; `final` on the last one before exit. */
   | { type: 'stats'; final: boolean; stats: WorkerStats }
-  /** Attempts asking to start and attempts that ended, batched per event-loop turn. */
-  | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[] };
+  /** Attempts asking to start, attempts that ended, and refusals of attempts that asked nobody, batched per event-loop turn. */
+  | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[]; refused: GateRefusal[] };
 

@@ -6,12 +6,15 @@ import { LimitCoordinator, type LimitOptions } from '../limits/coordinator.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../worker/stats.js';
 import { ChildHandle, type ChildEvents } from './child-handle.js';
 import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
-import type { ChildMessage, WorkerConfig } from './protocol.js';
+import type { ChildMessage, GateRefusal, WorkerConfig } from './protocol.js';
 
 export interface PoolOptions {
   procs: number;
   config: Omit<WorkerConfig, 'index' | 'limited'>;
-  /** Global rate and per-host limits; none given, children never ask before an attempt. */
+  /**
+   * Global rate and per-host limits. None given, children ask before an
+   * attempt only to hosts that have refused (429/503), to slow those down.
+   */
   limits?: LimitOptions;
   /** Where whole result lines go. Its backpressure pauses the children. */
   sink: Writable;
@@ -47,7 +50,7 @@ export class WorkerPool {
   #allClosed!: () => void;
   readonly #closedPromise: Promise<void>;
   #sinkBlocked = false;
-  readonly #limits: LimitCoordinator | undefined;
+  readonly #limits: LimitCoordinator;
 
   constructor({ procs, config, sink, onAnswered, limits }: PoolOptions) {
     this.#sink = sink;
@@ -58,13 +61,13 @@ export class WorkerPool {
     // Enough queued per child to keep every slot busy while results travel back,
     // small enough that a child's queue is never more than a few hundred specs.
     const window = config.concurrency * 2 + 32;
-    this.#limits = limits
-      ? new LimitCoordinator({
-          ...limits,
-          perChildMax: config.concurrency,
-          grant: (child, ids) => this.#children[child]?.post({ type: 'grant', ids }),
-        })
-      : undefined;
+    // Always there: even without limit flags, a host that refuses is slowed down through it.
+    this.#limits = new LimitCoordinator({
+      ...limits,
+      perChildMax: config.concurrency,
+      maxPauseMs: config.retryMaxDelay,
+      grant: (child, ids) => this.#children[child]?.post({ type: 'grant', ids }),
+    });
     const events: ChildEvents = {
       results: (handle, lines, lineNumbers) => {
         this.#answeredByChild[handle.index] = (this.#answeredByChild[handle.index] ?? 0) + lineNumbers.length;
@@ -75,7 +78,7 @@ export class WorkerPool {
       closed: (handle, unanswered, code, signal) => this.#onClosed(handle, unanswered, code, signal),
     };
     for (let index = 0; index < procs; index++) {
-      this.#children.push(new ChildHandle(index, { ...config, index, limited: this.#limits !== undefined }, window, events));
+      this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined }, window, events));
       this.#triage.push(new CrashTriage());
     }
     sink.on('drain', () => {
@@ -178,27 +181,42 @@ export class WorkerPool {
       } else {
         this.#liveStats.set(handle.index, message.stats);
       }
-    } else if (message.type === 'gate' && this.#limits) {
+    } else if (message.type === 'gate') {
       // Ends first: a slot freed here may be what the asks below wait for.
       for (const [id, status, retryAfterMs] of message.release) {
         this.#limits.release(handle.index, id, { status, retryAfterMs: retryAfterMs ?? undefined });
       }
+      if (message.refused.length > 0) this.#slowDown(handle, message.refused);
       for (const [id, host] of message.acquire) this.#limits.request(handle.index, id, host);
       this.#limits.pump();
     }
   }
 
+  /**
+   * Hosts that refused an attempt that asked nobody: from now on every child
+   * asks before an attempt to them, so the slowdown holds whichever child's
+   * record goes there next.
+   */
+  #slowDown(from: ChildHandle, refusals: GateRefusal[]): void {
+    const hosts = new Set<string>();
+    for (const [host, status, retryAfterMs] of refusals) {
+      this.#limits.refused(host, { status, retryAfterMs: retryAfterMs ?? undefined });
+      hosts.add(host);
+    }
+    for (const child of this.#children) if (child !== from) child.post({ type: 'slow-down', hosts: [...hosts] });
+  }
+
   /** One child fewer; when none is left, the limiter's timer goes too. */
   #childGone(): void {
     if (--this.#open > 0) return;
-    this.#limits?.close();
+    this.#limits.close();
     this.#allClosed();
   }
 
   #onClosed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null): void {
     // Whatever the dead process held (in flight per host, queued asks) is free
     // again; a replacement starts with nothing held.
-    this.#limits?.dropChild(handle.index);
+    this.#limits.dropChild(handle.index);
     if (unanswered.size === 0 && code === 0) {
       this.#childGone();
       return;

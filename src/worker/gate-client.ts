@@ -1,4 +1,5 @@
-import type { ChildMessage, GateAcquire, GateRelease } from '../pool/protocol.js';
+import { hostKey } from '../limits/host-key.js';
+import type { ChildMessage, GateAcquire, GateRefusal, GateRelease } from '../pool/protocol.js';
 import type { AttemptFeedback, AttemptGate, ReleaseAttempt } from './attempt-gate.js';
 
 type GateMessage = Extract<ChildMessage, { type: 'gate' }>;
@@ -19,6 +20,7 @@ export class GateClient implements AttemptGate {
   readonly #waiting = new Map<number, (release: ReleaseAttempt) => void>();
   #acquire: GateAcquire[] = [];
   #release: GateRelease[] = [];
+  #refused: GateRefusal[] = [];
   #nextId = 1;
   #flushScheduled = false;
   #closed = false;
@@ -29,10 +31,24 @@ export class GateClient implements AttemptGate {
     else shutdown.addEventListener('abort', () => this.#close(), { once: true });
   }
 
-  acquire(url: URL): Promise<ReleaseAttempt> | ReleaseAttempt {
-    if (this.#closed) return NO_RELEASE;
+  /** After shutdown nothing waits: the attempt goes at once and fails fast as aborted. */
+  acquire(url: string): Promise<ReleaseAttempt> | undefined {
+    return this.#closed ? undefined : this.acquireHost(hostKey(url));
+  }
+
+  /** Every attempt asks, so none that went at once has to think again. */
+  mustAsk(): boolean {
+    return false;
+  }
+
+  /** Only attempts let through after shutdown ask nobody; their answers no longer matter. */
+  refused(): void {}
+
+  /** Waits for the parent's grant for an attempt to `host`. */
+  acquireHost(host: string): Promise<ReleaseAttempt> {
+    if (this.#closed) return Promise.resolve(NO_RELEASE);
     const id = this.#nextId++;
-    this.#acquire.push([id, url.host]);
+    this.#acquire.push([id, host]);
     this.#scheduleFlush();
     return new Promise((resolve) => this.#waiting.set(id, resolve));
   }
@@ -48,6 +64,13 @@ export class GateClient implements AttemptGate {
         this.#report(id, { status: null });
       }
     }
+  }
+
+  /** An attempt that asked for no grant was refused: tells the parent, which slows the host down. */
+  reportRefusal(host: string, feedback: AttemptFeedback): void {
+    if (feedback.status === null) return;
+    this.#refused.push([host, feedback.status, feedback.retryAfterMs ?? null]);
+    this.#scheduleFlush();
   }
 
   /** Attempts waiting for a grant (for tests). */
@@ -79,10 +102,11 @@ export class GateClient implements AttemptGate {
 
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#acquire.length === 0 && this.#release.length === 0) return;
-    const message: GateMessage = { type: 'gate', acquire: this.#acquire, release: this.#release };
+    if (this.#acquire.length === 0 && this.#release.length === 0 && this.#refused.length === 0) return;
+    const message: GateMessage = { type: 'gate', acquire: this.#acquire, release: this.#release, refused: this.#refused };
     this.#acquire = [];
     this.#release = [];
+    this.#refused = [];
     this.#send(message);
   }
 

@@ -9,7 +9,7 @@ import { createDispatcher } from '../http/agent.js';
 import { serializeResult } from '../output/result.js';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../pool/protocol.js';
 import { RequestLoop } from './request-loop.js';
-import { OPEN_GATE } from './attempt-gate.js';
+import { AdaptiveGate } from './adaptive-gate.js';
 import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
 import { StatsCollector } from './stats.js';
@@ -27,9 +27,11 @@ const agent = createDispatcher({
   http2: config.http2,
   resolve: config.resolve,
 });
-// Without a limit flag there is nothing to ask the parent: the open gate costs nothing.
-const gate = config.limited ? new GateClient(send, shutdown.signal) : undefined;
-const loop = new RequestLoop(config, agent, shutdown.signal, gate ?? OPEN_GATE);
+// With a limit flag every attempt asks the parent; without, only attempts to
+// hosts that have answered 429/503 do (the others cost no IPC at all).
+const gateClient = new GateClient(send, shutdown.signal);
+const adaptiveGate = config.limited ? undefined : new AdaptiveGate(gateClient);
+const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient);
 const stats = new StatsCollector();
 
 // process.stdout on a pipe is synchronous on Linux: a slow parent would block
@@ -89,7 +91,8 @@ process.on('message', (message: ParentMessage) => {
   if (message.type === 'abort') shutdown.abort();
   // After the final report, a late snapshot would be counted twice.
   else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false) });
-  else if (message.type === 'grant') gate?.granted(message.ids);
+  else if (message.type === 'grant') gateClient.granted(message.ids);
+  else if (message.type === 'slow-down') adaptiveGate?.slowDown(message.hosts);
 });
 
 // The parent is gone (even SIGKILLed): nobody will read our results. Exit now

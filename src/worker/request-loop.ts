@@ -11,7 +11,8 @@ import type { RequestSpec } from '../input/request-spec.js';
 import type { Result } from '../output/result.js';
 import type { WorkerConfig } from '../pool/protocol.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
-import { OPEN_GATE, type AttemptGate } from './attempt-gate.js';
+import { isRefusal } from '../limits/host-key.js';
+import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
 const CACHEABLE = new Set(['GET', 'HEAD']);
 
@@ -139,14 +140,33 @@ export class RequestLoop {
    * to other hosts could use. The parent never grants a child more attempts
    * than it has slots, so a granted attempt starts at once.
    */
-  async #attemptOnce(request: AttemptRequest): Promise<FetchOutcome> {
-    // No limits (the common case): no URL to parse, nothing to await or report.
+  #attemptOnce(request: AttemptRequest): Promise<FetchOutcome> {
+    const grant = this.#gate.acquire(request.url);
+    if (grant) return grant.then((release) => this.#limit(this.#sendAndRelease, request, release));
+    // No gate at all (library use without a pool): nothing can change its mind.
     if (this.#gate === OPEN_GATE) return this.#limit(this.#send, request);
-    const release = await this.#gate.acquire(new URL(request.url));
-    const outcome = await this.#limit(this.#send, request);
-    release(outcome.retryAfterMs === undefined ? { status: outcome.status } : { status: outcome.status, retryAfterMs: outcome.retryAfterMs });
-    return outcome;
+    // Asked nobody, but the host may refuse another attempt while this one
+    // waits for a slot: then it goes back through the gate after all.
+    return this.#limit(this.#sendUnlessSlowed, request).then((outcome) => outcome ?? this.#attemptOnce(request));
   }
+
+  readonly #sendAndRelease = (request: AttemptRequest, release: ReleaseAttempt): Promise<FetchOutcome> =>
+    this.#send(request).then((outcome) => {
+      release(feedbackOf(outcome));
+      return outcome;
+    });
+
+  /**
+   * Runs in a slot. A refusal is reported here, before the slot frees, so the
+   * next attempt this child starts already sees the host slowed down.
+   */
+  readonly #sendUnlessSlowed = (request: AttemptRequest): Promise<FetchOutcome> | undefined => {
+    if (this.#gate.mustAsk(request.url)) return undefined;
+    return this.#send(request).then((outcome) => {
+      if (isRefusal(outcome.status)) this.#gate.refused(request.url, feedbackOf(outcome));
+      return outcome;
+    });
+  };
 
   /** Sleeps before a retry; false when the run is stopped meanwhile (the last outcome stands). */
   async #wait(ms: number): Promise<boolean> {
@@ -159,6 +179,10 @@ export class RequestLoop {
     const body = spec.body ?? this.#config.data;
     return { method: spec.method, url: spec.url, headers, body };
   }
+}
+
+function feedbackOf(outcome: FetchOutcome): AttemptFeedback {
+  return outcome.retryAfterMs === undefined ? { status: outcome.status } : { status: outcome.status, retryAfterMs: outcome.retryAfterMs };
 }
 
 function toResult(spec: RequestSpec, outcome: FetchOutcome, cached: boolean, ms: number): Result {

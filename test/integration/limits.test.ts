@@ -92,17 +92,18 @@ describe('global limits, over 4 processes', () => {
     expect(other.times.filter((t) => t > refusedAt && t < refusedAt + 1950).length).toBeGreaterThanOrEqual(4);
   });
 
-  it('a 503 without Retry-After slows that host down on its own', async () => {
-    const refusing = await server((_req, res, ctx) => {
+  it('a 503 without Retry-After halves what that host has in flight, with no pause', async () => {
+    const refusing = await server(async (_req, res, ctx) => {
       if (ctx.index === 0) json(res, 503, { busy: true });
-      else json(res, 200, { ok: true });
+      else if (await ctx.delay(100)) json(res, 200, { ok: true });
     });
-    const urls = [`${refusing.url}/first`, ...interleave(4, refusing.url)];
-    const run = await runCli([writeTempFile(urls), '--procs', '2', '--per-host-concurrency', '1']);
+    const urls = [`${refusing.url}/first`, ...interleave(8, refusing.url)];
+    const run = await runCli([writeTempFile(urls), '--procs', '2', '--per-host-concurrency', '4']);
     expect(run.code).toBe(0);
     const [refusedAt, ...later] = refusing.times as [number, ...number[]];
-    // The first backoff is 1000 ms.
-    expect(Math.min(...later) - refusedAt).toBeGreaterThanOrEqual(950);
+    // Halved from 4 to 2 in flight, and no timed pause: the next attempt came at once.
+    expect(refusing.maxConcurrent).toBeLessThanOrEqual(4);
+    expect(Math.min(...later) - refusedAt).toBeLessThan(500);
   });
 
   it.each([
@@ -114,5 +115,79 @@ describe('global limits, over 4 processes', () => {
     const run = await runCli([flag, value], { stdin: '' });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
+  });
+});
+
+/** Arrivals at `server` in the window (from, to) in ms after `t0`. */
+function arrivalsBetween(server: TestServer, t0: number, from: number, to: number): number {
+  return server.times.filter((t) => t > t0 + from && t < t0 + to).length;
+}
+
+describe('slowing down a host that refuses, with no limit flag given', () => {
+  /** A host that answers 429 with Retry-After: 2 to its first request when `refuse` is set, and a slower host beside it. */
+  async function retryAfterRun(refuse: boolean) {
+    const refusing = await server(async (_req, res, ctx) => {
+      if (refuse && ctx.index === 0) json(res, 429, { slow: 'down' }, { 'retry-after': '2' });
+      else if (await ctx.delay(20)) json(res, 200, { ok: true });
+    });
+    const other = await server(slow(50));
+    const urls = interleave(200, refusing.url, other.url);
+    const run = await runCli([writeTempFile(urls), '--procs', '4', '--concurrency', '2'], { timeoutMs: 60_000 });
+    return { run, refusing, other, t0: refusing.times[0] as number };
+  }
+
+  it('a 429 with Retry-After pauses that host in every process for the time it asked; the other host goes on', async () => {
+    const { run, refusing, other, t0 } = await retryAfterRun(true);
+    expect(run.code).toBe(0);
+    expect(run.lines).toHaveLength(400);
+    expect(run.lines.every((l) => l.status === 200)).toBe(true);
+    // Attempts already on their way when the 429 came may still land just after
+    // it; once every process has heard (well under 300 ms), none until the 2 s are up.
+    expect(arrivalsBetween(refusing, t0, 300, 1950)).toBe(0);
+    expect(arrivalsBetween(other, t0, 0, 1950)).toBeGreaterThanOrEqual(8);
+    // The refused record itself was retried, no sooner than it was told.
+    const refusedPath = refusing.log[0]?.url as string;
+    expect([refusing.paths.get(refusedPath), refusing.requests]).toEqual([2, 201]);
+  });
+
+  it('without the 429 the same run reaches that host in that window (so the test above can fail)', async () => {
+    const { run, refusing, t0 } = await retryAfterRun(false);
+    expect(run.code).toBe(0);
+    expect(arrivalsBetween(refusing, t0, 300, 1950)).toBeGreaterThan(0);
+  });
+
+  /** 16 attempts in flight at first; the server answers 503 (no Retry-After) to those, then 200 after 100 ms. */
+  async function firstWaveRefused(refuse: boolean) {
+    // Counted here, not by the server: the first wave's last answers may still be on their way.
+    let laterInFlight = 0;
+    const inFlightAtArrival: number[] = [];
+    const s = await server(async (_req, res, ctx) => {
+      if (ctx.index < 16) {
+        if (await ctx.delay(100)) json(res, refuse ? 503 : 200, {});
+        return;
+      }
+      inFlightAtArrival.push(++laterInFlight);
+      if (await ctx.delay(100)) json(res, 200, {});
+      laterInFlight--;
+    });
+    const urls = Array.from({ length: 60 }, (_, i) => `${s.url}/r${i}`);
+    const run = await runCli([writeTempFile(urls), '--procs', '2', '--concurrency', '8', '--retries', '0']);
+    // In flight (of the later ones) when each of the 7 requests after the first wave arrived.
+    return { run, s, next: inFlightAtArrival.slice(0, 7) };
+  }
+
+  it('503s without Retry-After drop that host to one attempt at a time, then it regrows', async () => {
+    const { run, s, next } = await firstWaveRefused(true);
+    expect(run.code).toBe(0);
+    expect(run.lines.filter((l) => l.status === 503)).toHaveLength(16);
+    expect(s.requests).toBe(60);
+    // 1, then 2, then 4 in flight (slow start), where the first wave had 16.
+    expect(Math.max(...next)).toBeLessThanOrEqual(4);
+  });
+
+  it('without the 503s the next wave goes out all at once (so the test above can fail)', async () => {
+    const { run, next } = await firstWaveRefused(false);
+    expect(run.code).toBe(0);
+    expect(Math.max(...next)).toBeGreaterThanOrEqual(7);
   });
 });

@@ -76,6 +76,21 @@ describe('LimitCoordinator', () => {
     expect(granted).toContain('0:2');
   });
 
+  it('without limit flags, slows down a host refused outside the gate, and only that host', () => {
+    const { clock, granted, coordinator, ask, end } = setup({});
+    coordinator.refused('a', { status: 429, retryAfterMs: 1000 });
+    ask(0, 1, 'a');
+    ask(1, 1, 'a');
+    ask(1, 2, 'b');
+    ask(1, 3, 'b');
+    expect(granted).toEqual(['1:2', '1:3']);
+    clock.advance(1000);
+    // One at a time after the refusal; each success allows one more.
+    expect(granted).toEqual(['1:2', '1:3', '0:1']);
+    end(0, 1);
+    expect(granted).toEqual(['1:2', '1:3', '0:1', '1:1']);
+  });
+
   it('never grants a child more than it can start', () => {
     const { granted, ask, end } = setup({ perHostConcurrency: 10 }, 2);
     for (let id = 1; id <= 3; id++) ask(0, id, 'a');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostState, type HostPolicy } from '../../../src/limits/host-state.js';
 
-const policy: HostPolicy = { concurrency: 8, backoffMs: 1000, maxPauseMs: 30_000 };
+const policy: HostPolicy = { concurrency: 8, maxPauseMs: 30_000 };
 
 function startMany(host: HostState, n: number, now: number): void {
   for (let i = 0; i < n; i++) host.start(now);
@@ -33,19 +33,31 @@ describe('HostState', () => {
     expect(host.waitMs(0)).toBe(30_000);
   });
 
-  it('without Retry-After backs off exponentially while refusals keep coming', () => {
+  it('without Retry-After halves its concurrency but does not pause', () => {
     const host = new HostState('a', policy, 0);
-    host.start(0);
-    host.finish({ status: 503 }, 0, 0);
-    expect(host.waitMs(0)).toBe(1000);
-    host.start(1000);
-    host.finish({ status: 503 }, 1000, 1010);
-    expect(host.waitMs(1010)).toBe(2000);
-    host.start(3010);
-    host.finish({ status: 200 }, 3010, 3020);
-    host.start(3020);
-    host.finish({ status: 503 }, 3020, 3030);
-    expect(host.waitMs(3030)).toBe(1000); // a success reset the backoff
+    startMany(host, 8, 0);
+    host.finish({ status: 503 }, 0, 10);
+    expect(host.limit).toBe(4);
+    // 7 still in flight: the next waits for ends, not for a clock.
+    expect(host.waitMs(10)).toBe(Infinity);
+    for (let i = 0; i < 4; i++) host.finish({ status: 200 }, 0, 20);
+    expect(host.inFlight).toBe(3);
+    expect(host.waitMs(20)).toBe(0);
+  });
+
+  it('drops to one attempt at a time on its first refusal outside the gate, then regrows', () => {
+    const host = new HostState('a', { ...policy, concurrency: Infinity }, 0);
+    host.refusedUngated({ status: 429, retryAfterMs: 500 }, 10);
+    expect(host.limit).toBe(1);
+    expect(host.waitMs(10)).toBe(500);
+    // Echoes of attempts already on their way: the pause may grow, the limit does not halve.
+    host.refusedUngated({ status: 429, retryAfterMs: 1000 }, 20);
+    expect(host.waitMs(20)).toBe(1000);
+    expect(host.limit).toBe(1);
+    host.start(1020);
+    expect(host.waitMs(1020)).toBe(Infinity);
+    host.finish({ status: 200 }, 1020, 1030);
+    expect(host.limit).toBe(2);
   });
 
   it('does not halve again for refusals of attempts that started before the last one', () => {
@@ -55,7 +67,6 @@ describe('HostState', () => {
     expect(host.limit).toBe(4);
     for (let i = 0; i < 7; i++) host.finish({ status: 429 }, 0, 20);
     expect(host.limit).toBe(4);
-    expect(host.waitMs(20)).toBe(990); // the echoes did not lengthen the pause either
   });
 
   it('gets its concurrency back one success at a time', () => {
