@@ -1,4 +1,5 @@
-import { Agent, Client, EnvHttpProxyAgent, Pool, buildConnector, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import { Agent, Client, Pool, buildConnector, loadEnvHttpProxyAgent } from './undici-parts.js';
 import { cachedLookup } from './dns-cache.js';
 
 export interface TransportOptions {
@@ -28,7 +29,7 @@ const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY
  * Every feature is wired in only when asked for, so the default path is a plain
  * Agent with a connector that only adds a cached DNS lookup.
  */
-export function createDispatcher(options: TransportOptions): Dispatcher {
+export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tls = options.insecure ? { rejectUnauthorized: false } : {};
   const base = buildConnector({
     timeout: options.connectTimeout,
@@ -36,7 +37,7 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
     lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS }),
     ...tls,
   });
-  const agentOptions: Agent.Options = {
+  const agentOptions: Undici.Agent.Options = {
     connections: options.concurrency,
     pipelining: 1,
     keepAliveTimeout: 10_000,
@@ -48,6 +49,7 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
   };
   const env = options.env ?? process.env;
   if (options.proxy !== undefined || PROXY_VARIABLES.some((name) => env[name])) {
+    const EnvHttpProxyAgent = loadEnvHttpProxyAgent();
     return new EnvHttpProxyAgent({
       ...agentOptions,
       ...(options.proxy !== undefined ? { httpProxy: options.proxy, httpsProxy: options.proxy } : {}),
@@ -56,7 +58,7 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
       proxyTunnel: false,
       requestTls: tls,
       proxyTls: tls,
-    } as EnvHttpProxyAgent.Options);
+    } as Undici.EnvHttpProxyAgent.Options);
   }
   return new Agent(agentOptions);
 }
@@ -66,7 +68,7 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
  * the Host header, TLS SNI and certificate checks (undici derives the server
  * name from `host`, which is left alone).
  */
-function withResolve(connect: buildConnector.connector, resolve: Record<string, string>): buildConnector.connector {
+function withResolve(connect: Undici.buildConnector.connector, resolve: Record<string, string>): Undici.buildConnector.connector {
   return (opts, callback) => {
     const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
     const address = resolve[`${opts.hostname.toLowerCase()}:${port}`];
@@ -79,12 +81,12 @@ function withResolve(connect: buildConnector.connector, resolve: Record<string, 
  * HTTP/1.1 requests behind each other is fragile on real servers. So each
  * connection starts at 1 and is raised only once ALPN says it speaks h2.
  */
-function h2AwarePool(origin: URL | string, options: Pool.Options): Dispatcher {
+function h2AwarePool(origin: URL | string, options: Undici.Pool.Options): Undici.Dispatcher {
   return new Pool(origin, {
     ...options,
     factory: (clientOrigin, clientOptions) => {
-      const connect = (clientOptions as Client.Options).connect as buildConnector.connector;
-      const client: Client = new Client(clientOrigin, {
+      const connect = (clientOptions as Undici.Client.Options).connect as Undici.buildConnector.connector;
+      const client: Undici.Client = new Client(clientOrigin, {
         ...clientOptions,
         connect: (opts, callback) =>
           connect(opts, (error, socket) => {
