@@ -141,9 +141,11 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     expect(run.code).toBe(0);
     expect(run.lines).toHaveLength(400);
     expect(run.lines.every((l) => l.status === 200)).toBe(true);
-    // Attempts already on their way when the 429 came may still land just after
-    // it; once every process has heard (well under 300 ms), none until the 2 s are up.
-    expect(arrivalsBetween(refusing, t0, 300, 1950)).toBe(0);
+    // Attempts already on their way when a process heard of the 429 may still
+    // land after it: at most one per slot (4 processes x 2), the rest wait out the 2 s.
+    // (Seen: 0 on an idle machine, 2 under CI load on Node 24; 162 with the gate
+    // always open, 26 without the recheck of queued attempts.)
+    expect(arrivalsBetween(refusing, t0, 300, 1950)).toBeLessThanOrEqual(8);
     expect(arrivalsBetween(other, t0, 0, 1950)).toBeGreaterThanOrEqual(8);
     // The refused record itself was retried, no sooner than it was told.
     const refusedPath = refusing.log[0]?.url as string;
@@ -153,7 +155,7 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
   it('without the 429 the same run reaches that host in that window (so the test above can fail)', async () => {
     const { run, refusing, t0 } = await retryAfterRun(false);
     expect(run.code).toBe(0);
-    expect(arrivalsBetween(refusing, t0, 300, 1950)).toBeGreaterThan(0);
+    expect(arrivalsBetween(refusing, t0, 300, 1950)).toBeGreaterThan(40);
   });
 
   /** 16 attempts in flight at first; the server answers 503 (no Retry-After) to those, then 200 after 100 ms. */
