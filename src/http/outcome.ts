@@ -30,3 +30,8 @@ export function outcomeSize(outcome: FetchOutcome): number {
   if (outcome.headers) for (const [name, value] of Object.entries(outcome.headers)) size += name.length + String(value).length + 32;
   return Math.ceil(size);
 }
+
+/** Milliseconds since `started` (a performance.now() reading), to a tenth: the output's `ms`. */
+export function elapsedMs(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { BodyMode } from '../options.js';
 import { classifyError, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
-import type { FetchOutcome } from './outcome.js';
+import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { splitUrl } from './split-url.js';
 
@@ -181,7 +181,7 @@ class Attempt implements Dispatcher.DispatchHandler {
         body: null,
         bytes: 0,
         attempts: 1,
-        ms: elapsed(this.#started),
+        ms: elapsedMs(this.#started),
         error: null,
         location: this.#location,
       });
@@ -191,8 +191,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     const decoded = decodeBody(bytes, firstValue(headers['content-type']), this.#options.bodyMode, this.#truncated);
     const retryAfterMs = RETRY_STATUSES.has(status) ? parseRetryAfter(headers['retry-after']) : undefined;
     const outcome: FetchOutcome = includeHeaders
-      ? { status, headers: headers as Record<string, string | string[]>, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsed(this.#started), error: null }
-      : { status, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsed(this.#started), error: null };
+      ? { status, headers: headers as Record<string, string | string[]>, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null }
+      : { status, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null };
     if (decoded.bodyEncoding) outcome.bodyEncoding = decoded.bodyEncoding;
     if (this.#truncated) outcome.truncated = true;
     if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
@@ -200,7 +200,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   #fail(error: unknown, reason?: AbortReason): void {
-    this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsed(this.#started), error: classifyError(error, reason) });
+    this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classifyError(error, reason) });
     // Stopped by us: undici may still hold the request (in flight or queued).
     if (reason !== undefined) this.#controller?.abort(new StopRequest(`attempt ended: ${reason}`));
   }
@@ -217,8 +217,4 @@ class Attempt implements Dispatcher.DispatchHandler {
 
 function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 10) / 10;
 }

@@ -1,4 +1,4 @@
-import { isRefusal } from './host-key.js';
+import { isRefusal } from './refusal.js';
 import { TokenBucket, burstFor } from './token-bucket.js';
 
 /** What one host is allowed, as configured. */

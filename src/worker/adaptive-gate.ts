@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { hostKey } from '../limits/host-key.js';
+import { hostOf } from '../input/host-of.js';
 import type { AttemptFeedback, AttemptGate, ReleaseAttempt } from './attempt-gate.js';
 import type { GateClient } from './gate-client.js';
 
@@ -27,15 +27,17 @@ export class AdaptiveGate implements AttemptGate {
   }
 
   acquire(url: string): Promise<ReleaseAttempt> | undefined {
-    return this.mustAsk(url) ? this.#client.acquireHost(hostKey(url)) : undefined;
+    if (this.#slowed.size === 0) return undefined;
+    const host = hostOf(url);
+    return this.#slowed.has(host) ? this.#client.acquireHost(host) : undefined;
   }
 
   mustAsk(url: string): boolean {
-    return this.#slowed.size > 0 && this.#slowed.has(hostKey(url));
+    return this.#slowed.size > 0 && this.#slowed.has(hostOf(url));
   }
 
   refused(url: string, feedback: AttemptFeedback): void {
-    const host = hostKey(url);
+    const host = hostOf(url);
     this.slowDown([host]);
     this.#client.reportRefusal(host, feedback);
   }

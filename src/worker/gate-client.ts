@@ -1,4 +1,4 @@
-import { hostKey } from '../limits/host-key.js';
+import { hostOf } from '../input/host-of.js';
 import type { ChildMessage, GateAcquire, GateRefusal, GateRelease } from '../pool/protocol.js';
 import type { AttemptFeedback, AttemptGate, ReleaseAttempt } from './attempt-gate.js';
 
@@ -33,7 +33,7 @@ export class GateClient implements AttemptGate {
 
   /** After shutdown nothing waits: the attempt goes at once and fails fast as aborted. */
   acquire(url: string): Promise<ReleaseAttempt> | undefined {
-    return this.#closed ? undefined : this.acquireHost(hostKey(url));
+    return this.#closed ? undefined : this.acquireHost(hostOf(url));
   }
 
   /** Every attempt asks, so none that went at once has to think again. */

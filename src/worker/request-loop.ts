@@ -3,7 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { RecordErrorCode, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
-import type { FetchOutcome } from '../http/outcome.js';
+import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
 import { retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
@@ -11,7 +11,7 @@ import type { RequestSpec } from '../input/request-spec.js';
 import type { Result } from '../output/result.js';
 import type { WorkerConfig } from '../pool/protocol.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
-import { isRefusal } from '../limits/host-key.js';
+import { isRefusal } from '../limits/refusal.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
 const CACHEABLE = new Set(['GET', 'HEAD']);
@@ -72,7 +72,7 @@ export class RequestLoop {
       const answer = this.#cache.get(requestKey(spec), request);
       const toCachedResult = ({ outcome, status }: CacheAnswer): Result => {
         if (status === 'miss') return toResult(spec, outcome, false, outcome.ms);
-        return toResult(spec, outcome, true, Math.round((performance.now() - started) * 10) / 10);
+        return toResult(spec, outcome, true, elapsedMs(started));
       };
       return 'then' in answer ? answer.then(toCachedResult) : Promise.resolve(toCachedResult(answer));
     }
@@ -118,7 +118,7 @@ export class RequestLoop {
       const finish = (extra: Partial<FetchOutcome>): FetchOutcome => {
         // The common case, one attempt and no --follow, allocates nothing more.
         if (attempts === 1 && !this.#config.follow) return outcome;
-        const ms = Math.round((performance.now() - started) * 10) / 10;
+        const ms = elapsedMs(started);
         const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
         if (this.#config.follow) Object.assign(done, { finalUrl: request.url, redirects });
         return done;
@@ -138,13 +138,12 @@ export class RequestLoop {
    * The gate is passed before taking a concurrency slot, not inside one: an
    * attempt waiting for a slowed-down host must not hold a slot that attempts
    * to other hosts could use. The parent never grants a child more attempts
-   * than it has slots, so a granted attempt starts at once.
+   * than it has slots, so with a limit flag a granted attempt starts at once;
+   * without one it may queue behind attempts that asked nobody.
    */
   #attemptOnce(request: AttemptRequest): Promise<FetchOutcome> {
     const grant = this.#gate.acquire(request.url);
     if (grant) return grant.then((release) => this.#limit(this.#sendAndRelease, request, release));
-    // No gate at all (library use without a pool): nothing can change its mind.
-    if (this.#gate === OPEN_GATE) return this.#limit(this.#send, request);
     // Asked nobody, but the host may refuse another attempt while this one
     // waits for a slot: then it goes back through the gate after all.
     return this.#limit(this.#sendUnlessSlowed, request).then((outcome) => outcome ?? this.#attemptOnce(request));
