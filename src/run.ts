@@ -170,7 +170,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   };
 }
 
-/** The limits asked for, or undefined when none was: then children never ask the parent. */
+/** The limits asked for, or undefined when none was: then children ask the parent only about hosts that refused (429/503). */
 function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): LimitOptions | undefined {
   if (rate === undefined && perHostConcurrency === undefined && perHostRate === undefined) return undefined;
   return { rate, perHostConcurrency, perHostRate };
