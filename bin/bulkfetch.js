@@ -4,5 +4,5 @@ import * as nodeModule from 'node:module';
 
 // The compile cache (Node 22.1+) roughly halves start-up of each child; on Node 20 it is absent.
 nodeModule.enableCompileCache?.();
-const { runCli } = await import('../dist/cli.js');
+const { runCli } = await import('../dist/cli/main.js');
 await runCli();

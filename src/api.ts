@@ -1,10 +1,11 @@
 import { Readable, PassThrough } from 'node:stream';
 import { openInput } from './input/open-input.js';
 import { readLineBatches } from './input/lines.js';
-import { resolveRunOptions, type RunOptions } from './options.js';
-import type { Result } from './output/result.js';
+import { resolveRunOptions } from './options.js';
+import type { RunOptions, RunProgress } from './run-types.js';
+import type { Result } from './wire/result-line.js';
 import { toSummaryJson, type SummaryJson } from './output/summary.js';
-import { runJob, type RunProgress } from './run.js';
+import { runJob } from './parent/run-job.js';
 
 /** Everything the CLI takes (RunOptions, defaults filled in), plus what only a program can give. */
 export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input'>> {

@@ -3,87 +3,30 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
 import { validateHeader, validateMethod } from './input/validate.js';
-import { parseErrorLimit, type ErrorLimit } from './stop/error-budget.js';
+import { parseErrorLimit } from './parent/error-budget.js';
+import type { RunOptions, Shard } from './run-types.js';
 import { VERSION } from './version.js';
 
-export type BodyMode = 'auto' | 'text' | 'base64' | 'none';
-
-/** Everything a run needs; the CLI and the library API both produce this. */
-export interface RunOptions {
-  /** Path of the input file, or '-' for stdin. */
-  input: string;
-  procs: number;
-  concurrency: number;
-  timeout: number;
-  cache: boolean;
-  cacheSize: number;
-  /** Bytes of response data one child's cache may hold. */
-  cacheBytes: number;
-  method: string;
-  headers: Record<string, string>;
-  data?: string;
-  userAgent: string;
-  body: BodyMode;
-  maxBody: number;
-  includeHeaders: boolean;
-  /** Longest input line (bytes) parsed as a record. */
-  maxLineBytes: number;
-  /** Attempts per second, all processes and hosts together. */
-  rate?: number;
-  /** Attempts in flight per host, all processes together. */
-  perHostConcurrency?: number;
-  /** Attempts per second per host, all processes together. */
-  perHostRate?: number;
-  /** Time limit for establishing a connection (TCP + TLS), per attempt. */
-  connectTimeout: number;
-  /** Follow 301/302/303/307/308 redirects (-L). */
-  follow: boolean;
-  maxRedirects: number;
-  /** Retries after the first attempt, for retryable failures only. */
-  retries: number;
-  /** Backoff base: the cap of the first retry's random delay. */
-  retryDelay: number;
-  /** No retry waits longer than this, and no host is paused longer, whatever the backoff or Retry-After says. */
-  retryMaxDelay: number;
-  /** Retry POST, PATCH and other non-idempotent methods too. */
-  retryAllMethods: boolean;
-  /** Skip TLS certificate verification. */
-  insecure: boolean;
-  /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent. */
-  proxy?: string;
-  /** Offer HTTP/2 in TLS ALPN; HTTP/1.1 stays the fallback. */
-  http2: boolean;
-  /** 'host:port' -> address to connect to instead of resolving host (curl's --resolve). */
-  resolve: Record<string, string>;
-  /** On a graceful stop, ms that records in flight get to finish before they are aborted. */
-  grace: number;
-  /** Stop gracefully once errors exceed this (--max-errors). */
-  maxErrors?: ErrorLimit;
-  /** Write results in input order (through a bounded reorder buffer). */
-  ordered: boolean;
-  /** Records the reorder buffer may hold unwritten before input reading pauses (--ordered). */
-  reorderBuffer: number;
-  /** Only the records of shard `index` of `count` (0-based), by request key hash. */
-  shard?: Shard;
-}
-
-/** --shard K/N: shard K (0 <= K < N) of N. */
-export interface Shard {
-  index: number;
-  count: number;
-}
-
-/** One row of the option table: drives commander, --help and the README's options section. */
+/**
+ * One row of the option table: the only place an option is described. It drives
+ * commander, --help, the README's options section, the defaults a library
+ * caller gets, and the checks on a library caller's values.
+ */
 export interface OptionSpec {
   flags: string;
   /** The RunOptions field this flag sets; absent for CLI-only flags (-o, --summary, --quiet ...). */
   runOption?: keyof RunOptions;
   description: string;
-  /** The value when the flag is absent; shown in --help and the README. */
+  /** The field's value when the flag is absent (CLI and library alike). */
   defaultValue?: unknown;
-  /** How --help shows the default when it is computed (e.g. the CPU count). */
+  /** How --help and the README show the default when it is computed or implied (e.g. the CPU count). */
   defaultDescription?: string;
   parse?: (value: string, previous: unknown) => unknown;
+  /**
+   * Checks a library caller's value for this field and returns it normalized.
+   * Absent: numbers and strings go through `parse` as their text would.
+   */
+  check?: (value: unknown) => unknown;
 }
 
 export function positiveInteger(flag: string) {
@@ -183,39 +126,56 @@ export function parseShard(value: string): Shard {
   return { index, count };
 }
 
-export const DEFAULT_CONCURRENCY = 50;
-export const DEFAULT_REORDER_BUFFER = 4096;
+/** A boolean field of a library caller's options. */
+function boolean(field: string) {
+  return (value: unknown): boolean => {
+    if (typeof value !== 'boolean') throw new UsageError(`Expected ${field} to be true or false, got ${describeValue(value)}`);
+    return value;
+  };
+}
+
+/** An object of strings (headers, resolve entries) given by a library caller, each entry checked as its flag's text. */
+function entries(field: string, parse: (value: string, previous: unknown) => Record<string, string>, toFlag: (key: string, value: string) => string) {
+  return (value: unknown): Record<string, string> => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new UsageError(`Expected ${field} to be an object of strings, got ${describeValue(value)}`);
+    }
+    let collected: Record<string, string> = {};
+    for (const [key, entry] of Object.entries(value)) collected = parse(toFlag(key, String(entry)), collected);
+    return collected;
+  };
+}
 
 /**
- * The option table. Order here is the order in --help and the README.
- * Each later feature adds its rows here, and nowhere else.
+ * The option table. Order here is the order in --help and the README. Every
+ * default and every check of an option's value lives in its row, and nowhere else.
  */
 export const OPTION_TABLE: readonly OptionSpec[] = [
-  { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
-  { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
+  { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
+  { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: 50, parse: positiveInteger('--concurrency') },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
   { flags: '--timeout <ms>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body)', defaultValue: 30000, parse: positiveInteger('--timeout') },
   { flags: '--connect-timeout <ms>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, parse: positiveInteger('--connect-timeout') },
   { flags: '--retries <n>', runOption: 'retries', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
   { flags: '--retry-delay <ms>', runOption: 'retryDelay', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, parse: nonNegativeInteger('--retry-delay') },
   { flags: '--retry-max-delay <ms>', runOption: 'retryMaxDelay', description: 'cap on any retry wait and on the pause of a host after 429/503, Retry-After included', defaultValue: 30000, parse: nonNegativeInteger('--retry-max-delay') },
-  { flags: '--retry-all-methods', runOption: 'retryAllMethods', description: 'retry non-idempotent methods (POST, PATCH ...) too' },
-  { flags: '-L, --follow', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)' },
+  { flags: '--retry-all-methods', runOption: 'retryAllMethods', description: 'retry non-idempotent methods (POST, PATCH ...) too', defaultValue: false, check: boolean('retryAllMethods') },
+  { flags: '-L, --follow', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)', defaultValue: false, check: boolean('follow') },
   { flags: '--max-redirects <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },
-  { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates' },
+  { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates', defaultValue: false, check: boolean('insecure') },
   { flags: '--proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
-  { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise' },
-  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl (repeatable)', parse: parseResolveFlag },
-  { flags: '--no-cache', runOption: 'cache', description: 'fetch every record, even repeats of an earlier request' },
+  { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
+  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
+  { flags: '--no-cache', runOption: 'cache', description: 'fetch every record, even repeats of an earlier request', defaultValue: true, check: boolean('cache') },
   { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'responses kept per process for repeated requests', defaultValue: 10000, parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
-  { flags: '-X, --method <method>', runOption: 'method', description: 'default method for URL records', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
-  { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", parse: parseHeaderFlag },
+  { flags: '-X, --method <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
+  { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, (name, value) => `${name}: ${value}`) },
   { flags: '-d, --data <body>', runOption: 'data', description: 'default request body' },
   { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
   { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON parsed, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
   { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
-  { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output' },
+  { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
   { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },
   { flags: '--per-host-concurrency <n>', runOption: 'perHostConcurrency', description: 'requests in flight per host in total, over all processes (see Limits)', parse: positiveInteger('--per-host-concurrency') },
@@ -223,45 +183,37 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--resume', description: 'with -o: skip records already in FILE and append the rest; the same command line serves the first run and every restart' },
   { flags: '--grace <ms>', runOption: 'grace', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, parse: nonNegativeInteger('--grace') },
   { flags: '--fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },
-  { flags: '--max-errors <n|p%>', runOption: 'maxErrors', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit },
+  { flags: '--max-errors <n|p%>', runOption: 'maxErrors', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit, check: (value) => parseErrorLimit(errorLimitText(value)) },
   { flags: '-q, --quiet', description: 'no summary (nor progress) on stderr' },
   { flags: '--progress', description: 'show progress on stderr even when it is not a terminal', defaultDescription: 'on when stderr is a terminal' },
   { flags: '--no-progress', description: 'never show progress' },
-  { flags: '--ordered', runOption: 'ordered', description: 'write results in input order (a slow record holds back the ones after it)' },
-  { flags: '--reorder-buffer <n>', runOption: 'reorderBuffer', description: 'with --ordered: records held out of order before reading pauses', defaultValue: DEFAULT_REORDER_BUFFER, parse: positiveInteger('--reorder-buffer') },
-  { flags: '--shard <K/N>', runOption: 'shard', description: 'process only shard K of N (0 <= K < N) by request key hash: split a list over N machines', parse: parseShard },
+  { flags: '--ordered', runOption: 'ordered', description: 'write results in input order (a slow record holds back the ones after it)', defaultValue: false, check: boolean('ordered') },
+  { flags: '--reorder-buffer <n>', runOption: 'reorderBuffer', description: 'with --ordered: records held out of order before reading pauses', defaultValue: 4096, parse: positiveInteger('--reorder-buffer') },
+  { flags: '--shard <K/N>', runOption: 'shard', description: 'process only shard K of N (0 <= K < N) by request key hash: split a list over N machines', parse: parseShard, check: (value) => parseShard(shardText(value)) },
 ];
 
-/** The defaults a library caller gets for anything it leaves out. */
+/** RunOptions fields no flag sets, with their values; library callers may set them. */
+const UNFLAGGED: Pick<RunOptions, 'maxLineBytes'> = { maxLineBytes: 64 * 1024 };
+const UNFLAGGED_CHECKS: Record<keyof typeof UNFLAGGED, (value: unknown) => unknown> = {
+  maxLineBytes: (value) => positiveInteger('maxLineBytes')(String(value)),
+};
+
+/** The default a row shows in --help and the README: computed ones by description, objects and booleans not at all. */
+export function shownDefault(spec: OptionSpec): string | number | undefined {
+  if (spec.defaultDescription !== undefined) return spec.defaultDescription;
+  const value = spec.defaultValue;
+  return typeof value === 'string' || typeof value === 'number' ? value : undefined;
+}
+
+/** The defaults a run gets for anything left out, read off the table. */
 export function defaultRunOptions(): Omit<RunOptions, 'input'> {
-  return {
-    procs: availableParallelism(),
-    concurrency: DEFAULT_CONCURRENCY,
-    timeout: 30000,
-    cache: true,
-    cacheSize: 10000,
-    cacheBytes: 64 * 1024 * 1024,
-    method: 'GET',
-    headers: {},
-    userAgent: `bulkfetch/${VERSION}`,
-    body: 'auto',
-    maxBody: 1024 * 1024,
-    includeHeaders: true,
-    maxLineBytes: 64 * 1024,
-    connectTimeout: 10000,
-    follow: false,
-    maxRedirects: 10,
-    retries: 2,
-    retryDelay: 250,
-    retryMaxDelay: 30000,
-    retryAllMethods: false,
-    insecure: false,
-    http2: false,
-    resolve: {},
-    grace: 5000,
-    ordered: false,
-    reorderBuffer: DEFAULT_REORDER_BUFFER,
-  };
+  const options: Record<string, unknown> = { ...UNFLAGGED };
+  for (const spec of OPTION_TABLE) {
+    if (spec.runOption && spec.defaultValue !== undefined) {
+      options[spec.runOption] = typeof spec.defaultValue === 'object' ? { ...spec.defaultValue } : spec.defaultValue;
+    }
+  }
+  return options as unknown as Omit<RunOptions, 'input'>;
 }
 
 /** Maps commander's parsed flags onto RunOptions, row by row of the option table. */
@@ -279,38 +231,41 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
 
 /**
  * RunOptions from a library caller's partial options: defaults filled in, and
- * every value checked with the same parser as its flag, so the library refuses
- * exactly what the CLI refuses (UsageError, expected-versus-got message).
+ * every value checked by its row, so the library refuses exactly what the CLI
+ * refuses (UsageError, expected-versus-got message). Unknown names are refused.
  */
 export function resolveRunOptions(input: string, given: Partial<Omit<RunOptions, 'input'>>): RunOptions {
   const options: RunOptions = { ...defaultRunOptions(), input };
-  for (const [key, value] of Object.entries(given)) if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
-  const integers: Array<[keyof RunOptions, string, (flag: string) => (value: string) => number]> = [
-    ['procs', '--procs', positiveInteger],
-    ['concurrency', '--concurrency', positiveInteger],
-    ['timeout', '--timeout', positiveInteger],
-    ['cacheSize', '--cache-size', positiveInteger],
-    ['cacheBytes', '--cache-bytes', positiveInteger],
-    ['maxBody', '--max-body', nonNegativeInteger],
-    ['reorderBuffer', '--reorder-buffer', positiveInteger],
-    ['maxLineBytes', 'maxLineBytes', positiveInteger],
-    ['connectTimeout', '--connect-timeout', positiveInteger],
-    ['retries', '--retries', nonNegativeInteger],
-    ['retryDelay', '--retry-delay', nonNegativeInteger],
-    ['retryMaxDelay', '--retry-max-delay', nonNegativeInteger],
-    ['maxRedirects', '--max-redirects', nonNegativeInteger],
-    ['grace', '--grace', nonNegativeInteger],
-  ];
-  for (const [key, flag, parser] of integers) {
-    const value = options[key];
-    if (typeof value !== 'number') throw new UsageError(`Expected ${flag} to be a number, got ${describeValue(value)}`);
-    parser(flag)(String(value));
+  const fields = options as unknown as Record<string, unknown>;
+  const rows = new Map(OPTION_TABLE.filter((spec) => spec.runOption).map((spec) => [spec.runOption as string, spec]));
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const spec = rows.get(key);
+    const unflagged = UNFLAGGED_CHECKS[key as keyof typeof UNFLAGGED];
+    if (!spec && !unflagged) throw new UsageError(`Unknown option ${JSON.stringify(key)}`);
+    fields[key] = unflagged ? unflagged(value) : checkValue(spec as OptionSpec, key, value);
   }
-  if (options.rate !== undefined) positiveNumber('--rate')(String(options.rate));
-  if (options.perHostRate !== undefined) positiveNumber('--per-host-rate')(String(options.perHostRate));
-  if (options.perHostConcurrency !== undefined) positiveInteger('--per-host-concurrency')(String(options.perHostConcurrency));
-  options.method = parseMethodFlag(String(options.method));
-  oneOf('--body', ['auto', 'text', 'base64', 'none'] as const)(String(options.body));
-  if (options.shard) parseShard(`${options.shard.index}/${options.shard.count}`);
   return options;
+}
+
+function checkValue(spec: OptionSpec, field: string, value: unknown): unknown {
+  if (spec.check) return spec.check(value);
+  if (typeof value !== 'number' && typeof value !== 'string') throw new UsageError(`Expected ${field} to be a number or a string, got ${describeValue(value)}`);
+  return spec.parse ? spec.parse(String(value), undefined) : value;
+}
+
+function errorLimitText(value: unknown): string {
+  if (typeof value === 'object' && value !== null && 'kind' in value && 'max' in value) {
+    const { kind, max } = value as { kind: unknown; max: unknown };
+    return `${String(max)}${kind === 'percent' ? '%' : ''}`;
+  }
+  return String(value);
+}
+
+function shardText(value: unknown): string {
+  if (typeof value === 'object' && value !== null && 'index' in value && 'count' in value) {
+    const { index, count } = value as { index: unknown; count: unknown };
+    return `${String(index)}/${String(count)}`;
+  }
+  return String(value);
 }

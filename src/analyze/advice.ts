@@ -1,3 +1,4 @@
+import { defaultRunOptions } from '../options.js';
 import type { InputProfile } from './analyze-input.js';
 
 export interface Advice {
@@ -14,7 +15,7 @@ const HOT_HOST_SHARE = 0.25;
 const REQUESTS_PER_CHILD = 10_000;
 
 /** Turns an input profile into the three decisions to make before a big run. */
-export function adviseOn(profile: InputProfile, cpus: number, cacheSize = 10_000): Advice {
+export function adviseOn(profile: InputProfile, cpus: number, cacheSize = defaultRunOptions().cacheSize): Advice {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const worthIt = profile.duplicateRatio >= CACHE_WORTH_RATIO;
   let cacheWhy = worthIt

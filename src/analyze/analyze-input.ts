@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { defaultRunOptions } from '../options.js';
 import { readLineBatches } from '../input/lines.js';
 import { hostOf } from '../input/host-of.js';
 import { parseRecord } from '../input/parse-record.js';
@@ -58,7 +59,8 @@ const LABEL_MAX = 300;
  * Misra-Gries summaries for the top requests and hosts.
  */
 export async function analyzeInput(input: Readable, options: AnalyzeOptions = {}): Promise<InputProfile> {
-  const { maxLineBytes = 64 * 1024, method = 'GET', exactLimit = 1 << 20, topCapacity = 10_000, top = 10 } = options;
+  const defaults = defaultRunOptions();
+  const { maxLineBytes = defaults.maxLineBytes, method = defaults.method, exactLimit = 1 << 20, topCapacity = 10_000, top = 10 } = options;
   const distinct = new DistinctCounter(exactLimit);
   const hostCount = new DistinctCounter(Math.min(exactLimit, 100_000));
   const hosts = new HeavyHitters(topCapacity);

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { BodyMode } from '../options.js';
+import type { BodyMode } from '../run-types.js';
 
 export interface DecodedBody {
   body: unknown;

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { BodyMode } from '../options.js';
+import type { BodyMode } from '../run-types.js';
 import { classifyError, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
@@ -125,7 +125,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.#settled) controller.abort(new StopRequest('attempt already ended'));
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     // 1xx informational responses come before the real one: ignore them.
     if (statusCode < 200 || this.#settled) return;
     this.#status = statusCode;

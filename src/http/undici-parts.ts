@@ -5,7 +5,7 @@ import type * as Undici from 'undici';
  * The undici classes a child uses, loaded from their own modules. undici's
  * index also loads fetch, WebSocket, EventSource, caching and mocks, and
  * extends Dispatcher with request()/stream(): none of which we use (requests
- * go through dispatch()). Measured on this 2-core machine: loading the index
+ * go through dispatch()). Measured on a 2-core x86 machine: loading the index
  * costs a process about 0.14 s of CPU, these modules about 0.04 s, and every
  * child pays it at start (8 of them at --procs 8).
  *

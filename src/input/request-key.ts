@@ -39,9 +39,9 @@ export function hashKey(key: string): number {
   return hash >>> 0;
 }
 
-/** Which of `buckets` a key belongs to: the shard of `--shard K/N` (K = bucketOf(key, N)). */
-export function bucketOf(key: string, buckets: number): number {
-  return hashKey(key) % buckets;
+/** Which of `shards` a key hash belongs to: `--shard K/N` keeps the records whose shardOf(hash, N) is K. */
+export function shardOf(hash: number, shards: number): number {
+  return hash % shards;
 }
 
 /**

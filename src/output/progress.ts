@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { countLines } from '../input/count-lines.js';
-import type { RunProgress } from '../run-monitor.js';
+import type { RunProgress } from '../run-types.js';
 
 export interface ProgressViewOptions {
   stream: Writable;

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import { readLineNumber } from '../pool/result-lines.js';
+import { readLineNumber } from '../wire/result-line.js';
 
 export interface ReorderBufferOptions {
   /** Records admitted but not yet written, at most. */

@@ -3,6 +3,7 @@ import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promi
 import type { Readable, Writable } from 'node:stream';
 import { OutputError, UsageError } from '../errors.js';
 import { peekHead } from '../input/peek-head.js';
+import { parseLineNumber } from '../wire/result-line.js';
 import { LineSet } from './line-set.js';
 import { openSink } from './open-sink.js';
 
@@ -111,7 +112,6 @@ async function writeFingerprint(output: string, fingerprint: Fingerprint): Promi
   }
 }
 
-const PREFIX = Buffer.from('{"line":');
 const HEAD_BYTES = 32;
 
 /**
@@ -149,9 +149,9 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
 }
 
 function lineNumberOf(head: Buffer, path: string, offset: number): number {
-  const digits = /^(\d+)[,}]/.exec(head.subarray(PREFIX.length).toString('latin1'));
-  if (!head.subarray(0, PREFIX.length).equals(PREFIX) || !digits) {
+  const line = parseLineNumber(head);
+  if (line === undefined) {
     throw new UsageError(`Cannot resume: ${JSON.stringify(path)} is not bulkfetch output (bad line ending at byte ${offset})`);
   }
-  return Number(digits[1]);
+  return line;
 }

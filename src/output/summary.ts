@@ -1,5 +1,5 @@
-import type { RunSummary } from '../run.js';
-import type { WorkerStats } from '../worker/stats.js';
+import type { RunSummary } from '../run-types.js';
+import type { WorkerStats } from '../wire/stats.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 
 /** Hosts listed in the summary: those with the most errors. */

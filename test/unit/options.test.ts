@@ -1,17 +1,11 @@
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
 import { UsageError } from '../../src/errors.js';
-import { OPTION_TABLE, runOptionsFromFlags } from '../../src/options.js';
+import { OPTION_TABLE, resolveRunOptions, runOptionsFromFlags } from '../../src/options.js';
 
-/** Parses argv through the real option table, as the CLI does. */
+/** Parses argv with the CLI's own program, as the CLI does. */
 function parse(argv: string[]) {
-  const program = new Command().exitOverride();
-  for (const spec of OPTION_TABLE) {
-    const option = program.createOption(spec.flags, spec.description);
-    if (spec.parse) option.argParser(spec.parse);
-    if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
-    program.addOption(option);
-  }
+  const program = buildProgram();
   program.parse(argv, { from: 'user' });
   return runOptionsFromFlags('-', program.opts());
 }
@@ -87,3 +81,30 @@ describe('README', () => {
     execFileSync(process.execPath, ['scripts/options-table.js', '--check'], { stdio: 'pipe' });
   });
 });
+
+describe('library options', () => {
+  it('get the same defaults as the CLI, from the same table', () => {
+    expect(resolveRunOptions('-', {})).toEqual(parse([]));
+  });
+
+  it.each([
+    [{ concurrency: 0 }],
+    [{ timeout: -1 }],
+    [{ follow: 'yes' }],
+    [{ headers: { 'X-A': 'a\u0000b' } }],
+    [{ resolve: { 'a.test:443': 'not-an-ip' } }],
+    [{ shard: { index: 2, count: 2 } }],
+    [{ maxErrors: { kind: 'percent', max: 101 } }],
+    [{ noSuchOption: 1 }],
+  ])('%j is refused as the CLI refuses its flag', (given) => {
+    expect(() => resolveRunOptions('-', given as never)).toThrow(UsageError);
+  });
+
+  it('accepts objects for headers and resolve, checked entry by entry', () => {
+    expect(resolveRunOptions('-', { headers: { 'X-A': '1' }, resolve: { 'a.test:443': '::1' } })).toMatchObject({
+      headers: { 'x-a': '1' },
+      resolve: { 'a.test:443': '::1' },
+    });
+  });
+});
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf, childOf, hashKey } from '../../../src/input/request-key.js';
+import { childOf, hashKey, shardOf } from '../../../src/input/request-key.js';
 import { hostOf } from '../../../src/input/host-of.js';
 
 describe('shard and child routing', () => {
@@ -13,7 +13,7 @@ describe('shard and child routing', () => {
       let inShard = 0;
       for (let i = 0; i < 40_000; i++) {
         const key = `GET https://example.com/items/${i}`;
-        if (bucketOf(key, n) !== 1) continue;
+        if (shardOf(hashKey(key), n) !== 1) continue;
         inShard += 1;
         perChild[childOf(hashKey(key), procs)]! += 1;
       }

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ProgressView, duration } from '../../../src/output/progress.js';
-import { emptyStats } from '../../../src/worker/stats.js';
-import type { RunProgress } from '../../../src/run-monitor.js';
+import { emptyStats } from '../../../src/wire/stats.js';
+import type { RunProgress } from '../../../src/run-types.js';
 
 function sink(): { stream: Writable; writes: string[] } {
   const writes: string[] = [];

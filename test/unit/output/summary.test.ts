@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatSummary, toSummaryJson } from '../../../src/output/summary.js';
 import { LatencyHistogram } from '../../../src/stats/latency-histogram.js';
-import { emptyStats } from '../../../src/worker/stats.js';
-import type { RunSummary } from '../../../src/run.js';
+import { emptyStats } from '../../../src/wire/stats.js';
+import type { RunSummary } from '../../../src/run-types.js';
 
 describe('summary', () => {
   const latency = new LatencyHistogram();

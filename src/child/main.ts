@@ -1,0 +1,108 @@
+/**
+ * Child process entry: reads request specs on stdin, writes result lines on
+ * fd 1, reports counters over IPC. Forked by the pool; never run by hand.
+ */
+import { setMaxListeners } from 'node:events';
+import { Socket } from 'node:net';
+import type { RequestSpec } from '../input/request-spec.js';
+import { createDispatcher } from '../http/agent.js';
+import { serializeResult } from '../wire/result-line.js';
+import type { ChildMessage, ParentMessage, WorkerConfig } from '../wire/messages.js';
+import { RequestLoop } from './request-loop.js';
+import { AdaptiveGate } from './adaptive-gate.js';
+import { GateClient } from './gate-client.js';
+import { LineBatcher } from './line-batcher.js';
+import { StatsCollector } from './stats-collector.js';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+const shutdown = new AbortController();
+// Every retry waiting out its delay listens on this one signal.
+setMaxListeners(0, shutdown.signal);
+const agent = createDispatcher({
+  concurrency: config.concurrency,
+  timeout: config.timeout,
+  connectTimeout: config.connectTimeout,
+  insecure: config.insecure,
+  proxy: config.proxy,
+  http2: config.http2,
+  resolve: config.resolve,
+});
+// With a limit flag every attempt asks the parent; without, only attempts to
+// hosts that have answered 429/503 do (the others cost no IPC at all).
+const gateClient = new GateClient(send, shutdown.signal);
+const adaptiveGate = config.limited ? undefined : new AdaptiveGate(gateClient);
+const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient);
+const stats = new StatsCollector();
+
+// process.stdout on a pipe is synchronous on Linux: a slow parent would block
+// this event loop and stall every request in flight. An async socket on fd 1
+// queues instead, and the parent's window bounds how much can queue.
+const out = new Socket({ fd: 1, readable: false, writable: true });
+const results = new LineBatcher((text) => out.write(text));
+
+let inFlight = 0;
+let inputEnded = false;
+
+function send(message: ChildMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+function handleTask(spec: RequestSpec): void {
+  inFlight += 1;
+  void loop.handle(spec).then((result) => {
+    stats.count(result);
+    results.push(serializeResult(result));
+    inFlight -= 1;
+    if (inputEnded && inFlight === 0) finish();
+  });
+}
+
+let finished = false;
+function finish(): void {
+  if (finished) return;
+  finished = true;
+  results.flush();
+  out.end(() => {
+    send({ type: 'stats', final: true, stats: stats.snapshot(true) });
+    // Close everything that would keep us alive; the parent sees our exit.
+    void agent.close().finally(() => {
+      process.disconnect?.();
+    });
+  });
+}
+
+let pending = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  const text = pending + chunk;
+  let start = 0;
+  for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+    handleTask(JSON.parse(text.slice(start, nl)) as RequestSpec);
+    start = nl + 1;
+  }
+  pending = text.slice(start);
+});
+process.stdin.on('end', () => {
+  inputEnded = true;
+  if (inFlight === 0) finish();
+});
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'abort') shutdown.abort();
+  // After the final report, a late snapshot would be counted twice.
+  else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false) });
+  else if (message.type === 'grant') gateClient.granted(message.ids);
+  else if (message.type === 'slow-down') adaptiveGate?.slowDown(message.hosts);
+});
+
+// The parent is gone (even SIGKILLed): nobody will read our results. Exit now
+// rather than fetch for no one.
+process.on('disconnect', () => {
+  if (!finished) process.exit(0);
+});
+
+// Ctrl-C in a terminal signals the whole process group, children included. The
+// parent decides how a run stops (finish within --grace, then abort), so a child
+// must not die on its own; it ends when its input ends or the parent goes away.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});

@@ -1,0 +1,27 @@
+import { hostOf } from '../input/host-of.js';
+import { HeavyHitters } from '../stats/heavy-hitters.js';
+import { LatencyHistogram } from '../stats/latency-histogram.js';
+import type { Result } from '../wire/result-line.js';
+import { HOST_ERRORS_KEPT, countResult, emptyStats, type WorkerStats } from '../wire/stats.js';
+
+/**
+ * A child's counters plus what cannot live in plain counters: the latency
+ * histogram and the per-host error summary, serialized on snapshot().
+ */
+export class StatsCollector {
+  readonly stats = emptyStats();
+  readonly #latency = new LatencyHistogram();
+  readonly #hostErrors = new HeavyHitters(HOST_ERRORS_KEPT);
+
+  count(result: Result): void {
+    countResult(this.stats, result);
+    if (!result.cached && result.attempts > 0) this.#latency.record(result.ms);
+    if (result.error !== null || (result.status !== null && result.status >= 400)) this.#hostErrors.add(hostOf(result.url));
+  }
+
+  /** Counters to send; `full` adds the histogram and host errors (only the final report needs them). */
+  snapshot(full: boolean): WorkerStats {
+    if (!full) return this.stats;
+    return { ...this.stats, latency: this.#latency.toData(), hostErrors: this.#hostErrors.toRecord() };
+  }
+}

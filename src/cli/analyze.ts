@@ -1,0 +1,46 @@
+/**
+ * `bulkfetch analyze [input] [--json]`: the CLI layer of src/analyze/. Like
+ * cli.ts, it turns argv into a call and the outcome into text and an exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { availableParallelism } from 'node:os';
+import type { Writable } from 'node:stream';
+import { adviseOn } from '../analyze/advice.js';
+import { analyzeInput } from '../analyze/analyze-input.js';
+import { formatReport } from '../analyze/format-report.js';
+import { EXIT, usage } from './exit.js';
+import { UsageError } from '../errors.js';
+import { openInput } from '../input/open-input.js';
+
+export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr: Writable }): Promise<number> {
+  const program = new Command('bulkfetch analyze')
+    .description('Read the input once, send nothing: repetition, spread over hosts, and advice for the run.')
+    .argument('[input]', "file of URLs or JSON request specs ('-' or none: stdin)")
+    .option('--json', 'print the report as one JSON object')
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') {
+      io.stdout.write(program.helpInformation());
+      return EXIT.OK;
+    }
+    if (error instanceof CommanderError) return usage(io.stderr, error.message.replace(/^error: /, ''));
+    throw error;
+  }
+  let input;
+  try {
+    input = openInput(program.args[0] ?? '-');
+  } catch (error) {
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    throw error;
+  }
+  const profile = await analyzeInput(input);
+  const advice = adviseOn(profile, availableParallelism());
+  const json = program.opts<{ json?: boolean }>().json === true;
+  io.stdout.write(json ? `${JSON.stringify({ ...profile, advice })}\n` : formatReport(profile, advice));
+  return EXIT.OK;
+}

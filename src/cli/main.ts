@@ -1,0 +1,138 @@
+/**
+ * The command line: argv -> RunOptions (commander), errors -> exit codes.
+ * The only module that exits or writes text for people.
+ */
+import { CommanderError } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { BulkfetchError, UsageError } from '../errors.js';
+import { openInput } from '../input/open-input.js';
+import { openSink } from '../output/open-sink.js';
+import type { LineSet } from '../output/line-set.js';
+import { resumeOutput } from '../output/resume.js';
+import { runOptionsFromFlags } from '../options.js';
+import { startProgress } from '../output/progress.js';
+import { formatSummary, toSummaryJson } from '../output/summary.js';
+import { runJob } from '../parent/run-job.js';
+import type { RunSummary } from '../run-types.js';
+import { analyzeMain } from './analyze.js';
+import { EXIT, usage } from './exit.js';
+import { EXAMPLES, buildProgram } from './program.js';
+import { runFailed } from './exit-policy.js';
+import { listenForStopSignals } from './process-signals.js';
+import { VERSION } from '../version.js';
+
+/** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
+export async function main(argv: string[], io: { stdout: Writable; stderr: Writable } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (argv[0] === 'analyze') return analyzeMain(argv.slice(1), io);
+  const program = buildProgram();
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        io.stdout.write(error.code === 'commander.version' ? `${VERSION}\n` : program.helpInformation() + EXAMPLES.trimStart() + '\n');
+        return EXIT.OK;
+      }
+      return usage(io.stderr, error.message.replace(/^error: /, ''));
+    }
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    throw error;
+  }
+  const flags = program.opts<Record<string, unknown>>();
+  const inputPath = program.args[0] ?? '-';
+  const output = flags.output as string | undefined;
+  if (flags.resume && (output === undefined || output === '-')) return usage(io.stderr, '--resume needs -o FILE: it reads the lines already written there');
+  // From here on, SIGINT and SIGTERM stop the run gracefully instead of killing us.
+  const signals = listenForStopSignals();
+  try {
+    return await run(flags, inputPath, output, signals, io);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function run(
+  flags: Record<string, unknown>,
+  inputPath: string,
+  output: string | undefined,
+  signals: ReturnType<typeof listenForStopSignals>,
+  io: { stdout: Writable; stderr: Writable },
+): Promise<number> {
+  let options;
+  let input;
+  let sink: Writable;
+  let done: LineSet | undefined;
+  try {
+    options = runOptionsFromFlags(inputPath, flags);
+    input = openInput(inputPath);
+    if (flags.resume && output !== undefined) {
+      ({ input, sink, done } = await resumeOutput(output, inputPath, input));
+    } else {
+      sink = openSink(output);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    throw error;
+  }
+  const abort = new AbortController();
+  let outputError: NodeJS.ErrnoException | undefined;
+  sink.on('error', (error: NodeJS.ErrnoException) => {
+    outputError = error;
+    abort.abort();
+  });
+  let summary: RunSummary;
+  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
+  const progress = showProgress ? startProgress(io.stderr, inputPath) : undefined;
+  try {
+    summary = await runJob(options, {
+      input,
+      sink,
+      signal: abort.signal,
+      stop: signals.stop,
+      abortNow: signals.abortNow,
+      ...(done ? { skipLine: (line: number) => (done as LineSet).has(line) } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+  } catch (error) {
+    if (outputError?.code === 'EPIPE') return EXIT.OK;
+    throw error;
+  } finally {
+    progress?.close();
+  }
+  if (outputError?.code === 'EPIPE') return EXIT.OK;
+  sink.end();
+  // finished() also settles for a stream that already closed or failed.
+  await finished(sink).catch(() => {});
+  if (outputError) {
+    // Lines written before the failure are whole; the records after it have no line.
+    const target = output === undefined ? 'stdout' : JSON.stringify(output);
+    const hint = flags.resume ? '; free space or fix permissions, then run the same command again' : '';
+    io.stderr.write(`bulkfetch: cannot write output ${target}: ${outputError.code ?? outputError.message}; the run was stopped and later results are missing${hint}\n`);
+    return EXIT.FAILED;
+  }
+  const report = toSummaryJson(summary);
+  if (typeof flags.summary === 'string') await writeFile(flags.summary, `${JSON.stringify(report, null, 2)}\n`);
+  if (!flags.quiet) io.stderr.write(formatSummary(report, summary));
+  if (signals.received) return signals.received === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM;
+  return runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
+}
+
+
+/** Entry from bin/: runs main, maps unexpected errors to a report-this hint. */
+export async function runCli(): Promise<void> {
+  try {
+    const code = await main(process.argv.slice(2));
+    process.exitCode = code;
+    if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);
+  } catch (error) {
+    if (error instanceof BulkfetchError) {
+      process.stderr.write(`bulkfetch: ${error.message}\n`);
+      process.exitCode = EXIT.FAILED;
+      return;
+    }
+    process.stderr.write(`bulkfetch: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = EXIT.FAILED;
+  }
+}

@@ -1,0 +1,39 @@
+import { Command, Option } from 'commander';
+import { OPTION_TABLE, shownDefault } from '../options.js';
+import { VERSION } from '../version.js';
+
+export const EXAMPLES = `
+Examples:
+  bulkfetch urls.txt --procs 8 --concurrency 200 | jq -c 'select(.status != 200)'
+  cat urls.txt | bulkfetch - -o results.ndjson
+  bulkfetch specs.ndjson -H 'Authorization: Bearer TOKEN' --timeout 10000
+
+  bulkfetch analyze urls.txt        # repetition and host spread, no requests
+
+Each input line is a URL or a JSON request spec; each yields exactly one JSON
+line on stdout. Blank lines and lines starting with # are skipped.`;
+
+/** The `bulkfetch` command: every flag comes from the option table. */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('bulkfetch')
+    .description('Fetch every URL or request spec in a file, fast, with one JSON line per request.')
+    .argument('[input]', "file of URLs or JSON request specs, one per line ('-' or none: stdin)")
+    .version(VERSION, '-V, --version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EXAMPLES)
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+  for (const spec of OPTION_TABLE) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.parse) option.argParser(spec.parse);
+    // Computed or implied defaults are shown by description and filled in from the table later.
+    const shown = shownDefault(spec);
+    if (spec.defaultDescription !== undefined) option.default(undefined, spec.defaultDescription);
+    else if (shown !== undefined) option.default(shown);
+    program.addOption(option);
+  }
+  return program;
+}
+

@@ -1,0 +1,120 @@
+import { isRefusal } from '../../http/refusal.js';
+import { TokenBucket, burstFor } from './token-bucket.js';
+
+/** What one host is allowed, as configured. */
+export interface HostPolicy {
+  /** Attempts in flight at once (Infinity: no cap but the adaptive one). */
+  concurrency: number;
+  /** Attempts a second, when --per-host-rate is given. */
+  rate?: number;
+  /** Longest pause, whatever Retry-After asks for. */
+  maxPauseMs: number;
+}
+
+/** How an attempt ended, as the child reported it. */
+export interface AttemptReport {
+  status: number | null;
+  retryAfterMs?: number;
+}
+
+/** A child's attempt waiting for its turn: which child, and its id there. */
+export interface Waiter {
+  child: number;
+  id: number;
+}
+
+/**
+ * One host's politeness state: attempts in flight, its rate bucket, and how
+ * far it has been slowed down after telling us to (429 or 503).
+ *
+ * Slowing down is AIMD, as TCP does it: a fresh refusal halves how many
+ * attempts may be in flight; every success afterwards allows one more, until
+ * the configured cap is back. Refusals of attempts that started before the
+ * last refusal are echoes of the same overload and do not halve again.
+ * A Retry-After pauses the host for as long as it asks (up to a cap).
+ *
+ * Without Retry-After there is no timed pause: a host that refuses everything
+ * (a dead backend behind a load balancer answers 503 to all) would otherwise
+ * stretch a run by a pause per attempt, hours for a few thousand records. At
+ * one attempt in flight it is already asked as gently as it can be.
+ */
+export class HostState {
+  readonly key: string;
+  inFlight = 0;
+  /** Attempts waiting, oldest first. Bounded: at most procs x the child window. */
+  readonly waiters: Waiter[] = [];
+  readonly #policy: HostPolicy;
+  readonly #bucket: TokenBucket | undefined;
+  #pausedUntil = -Infinity;
+  #adaptiveLimit: number | undefined;
+  #lastRefusalAt = -Infinity;
+  #lastActivityAt: number;
+
+  constructor(key: string, policy: HostPolicy, now: number) {
+    this.key = key;
+    this.#policy = policy;
+    this.#bucket = policy.rate !== undefined ? new TokenBucket(policy.rate, burstFor(policy.rate), now) : undefined;
+    this.#lastActivityAt = now;
+  }
+
+  /** Attempts allowed in flight right now. */
+  get limit(): number {
+    return Math.min(this.#policy.concurrency, this.#adaptiveLimit ?? Infinity);
+  }
+
+  /** 0 when one more attempt may start at `now`; else ms to wait (Infinity: until one ends). */
+  waitMs(now: number): number {
+    if (now < this.#pausedUntil) return this.#pausedUntil - now;
+    if (this.inFlight >= this.limit) return Infinity;
+    return this.#bucket?.msUntilToken(now) ?? 0;
+  }
+
+  start(now: number): void {
+    this.inFlight += 1;
+    this.#bucket?.take(now);
+    this.#lastActivityAt = now;
+  }
+
+  /** An attempt granted at `grantedAt` ended; adapt to what the server said. */
+  finish(report: AttemptReport, grantedAt: number, now: number): void {
+    const inFlightBefore = this.inFlight;
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.#lastActivityAt = now;
+    if (isRefusal(report.status)) {
+      this.#refused(report.retryAfterMs, grantedAt >= this.#lastRefusalAt, inFlightBefore, now);
+    } else if (report.status !== null) {
+      // A real answer: the host is coping again. (No answer at all says nothing about load.)
+      if (this.#adaptiveLimit !== undefined && ++this.#adaptiveLimit >= this.#policy.concurrency) this.#adaptiveLimit = undefined;
+    }
+  }
+
+  /**
+   * A 429/503 to an attempt that never asked for a grant: the host's first
+   * refusal in a run without limit flags, or an echo from an attempt that was
+   * already on its way when the host was first slowed down. How many such
+   * attempts were in flight is not known here, so the first one drops the
+   * host to one attempt at a time (slow start, as TCP after a timeout).
+   */
+  refusedUngated(report: AttemptReport, now: number): void {
+    this.#lastActivityAt = now;
+    this.#refused(report.retryAfterMs, this.#lastRefusalAt === -Infinity, this.inFlight, now);
+  }
+
+  /** Nothing in flight, nothing waiting, nothing remembered that a fresh state would not also say. */
+  isForgettable(now: number, quietMs: number): boolean {
+    return (
+      this.inFlight === 0 &&
+      this.waiters.length === 0 &&
+      now >= this.#pausedUntil &&
+      now - this.#lastActivityAt >= quietMs &&
+      (this.#bucket?.isFull(now) ?? true)
+    );
+  }
+
+  #refused(retryAfterMs: number | undefined, fresh: boolean, inFlightBefore: number, now: number): void {
+    if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(retryAfterMs, this.#policy.maxPauseMs));
+    if (!fresh) return;
+    this.#lastRefusalAt = now;
+    this.#adaptiveLimit = Math.max(1, Math.floor(Math.min(this.limit, inFlightBefore) / 2));
+  }
+}

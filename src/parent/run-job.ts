@@ -1,0 +1,185 @@
+import type { Readable, Writable } from 'node:stream';
+import { once } from 'node:events';
+import { parseRecord, tooLongRecord } from '../input/parse-record.js';
+import { readLineBatches } from '../input/lines.js';
+import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
+import type { RunOptions, RunProgress, RunSummary } from '../run-types.js';
+import { ReorderBuffer } from '../output/reorder-buffer.js';
+import { errorResult, serializeResult } from '../wire/result-line.js';
+import type { WorkerConfig } from '../wire/messages.js';
+import { WorkerPool } from './worker-pool.js';
+import type { LimitOptions } from './limits/coordinator.js';
+import { countErrorLines } from '../wire/result-line.js';
+import { ErrorBudget } from './error-budget.js';
+import { superviseStop } from './supervise-stop.js';
+import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
+
+
+export interface RunContext {
+  input: Readable;
+  sink: Writable;
+  /** Aborting ends the run at once: children are killed, nothing more is written. */
+  signal?: AbortSignal;
+  /** Aborting stops gracefully: no more input is read, records in flight get options.grace ms, then are aborted. */
+  stop?: AbortSignal;
+  /** Aborting answers every record in flight with EABORTED now (whole lines still). */
+  abortNow?: AbortSignal;
+  /** Records whose line this returns true for are skipped (--resume: already in the output). */
+  skipLine?: (line: number) => boolean;
+  /** Called every `progressIntervalMs` (default 100) with where the run is. */
+  onProgress?: (progress: RunProgress) => void;
+  progressIntervalMs?: number;
+}
+
+/**
+ * The whole job: stream records from `input`, route each request to its child by
+ * key hash, and write every result line to `sink`. One line per record: invalid
+ * records are answered here, everything else by the children.
+ */
+export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100 }: RunContext): Promise<RunSummary> {
+  const started = performance.now();
+  const budget = options.maxErrors ? new ErrorBudget(options.maxErrors) : undefined;
+  const overBudget = new AbortController();
+  const countErrors = (records: number, errors: number): void => {
+    if (budget?.add(records, errors)) overBudget.abort();
+  };
+  const reorder = options.ordered
+    ? new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024 })
+    : undefined;
+  const out = reorder ?? sink;
+  const pool = new WorkerPool({
+    procs: options.procs,
+    config: workerConfig(options),
+    sink: out,
+    limits: limitOptions(options),
+    ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
+  });
+  let stopping = false;
+  const endSupervision = superviseStop(pool, {
+    stop: stop ? AbortSignal.any([stop, overBudget.signal]) : overBudget.signal,
+    abortNow,
+    graceMs: options.grace,
+    onStop: () => {
+      stopping = true;
+      input.destroy();
+      pool.stopIntake();
+    },
+  });
+  const counters = emptyInputCounters();
+  const { shard } = options;
+  const stopMonitor = onProgress ? monitorRun(pool, counters, onProgress, progressIntervalMs) : undefined;
+  let invalidLines = '';
+  /** --ordered: waits for room in the reorder buffer, first sending what might be at its head. */
+  const admitInOrder = async (buffer: ReorderBuffer, line: number): Promise<void> => {
+    if (!buffer.hasRoom()) {
+      if (invalidLines !== '') out.write(invalidLines);
+      invalidLines = '';
+      pool.flush();
+      await buffer.waitForRoom();
+    }
+    buffer.admit(line);
+  };
+  const kill = (): void => {
+    input.destroy();
+    void pool.kill();
+  };
+  signal?.addEventListener('abort', kill, { once: true });
+  try {
+    for await (const batch of readLineBatches(input, { maxLineBytes: options.maxLineBytes })) {
+      let invalidInBatch = 0;
+      for (const { line, text, bytes } of batch) {
+        if (skipLine?.(line)) {
+          counters.resumed += 1;
+          continue;
+        }
+        const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method);
+        if (record.kind === 'skip') {
+          counters.skipped += 1;
+        } else if (record.kind === 'invalid') {
+          // No request key: invalid records are dealt out to shards by line number.
+          if (shard && line % shard.count !== shard.index) {
+            counters.outOfShard += 1;
+            continue;
+          }
+          if (reorder) await admitInOrder(reorder, line);
+          counters.invalid += 1;
+          invalidInBatch += 1;
+          counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
+          invalidLines += serializeResult(errorResult(record, record.error));
+        } else {
+          // One child and no shard: the hash is not needed, and it is the costliest step here.
+          const hash = pool.size > 1 || shard ? hashKey(requestKey(record.spec)) : 0;
+          if (shard && shardOf(hash, shard.count) !== shard.index) {
+            counters.outOfShard += 1;
+            continue;
+          }
+          if (reorder) await admitInOrder(reorder, line);
+          await pool.submit(pool.size === 1 ? 0 : childOf(hash, pool.size), record.spec);
+        }
+        if (signal?.aborted || stopping) break;
+      }
+      pool.flush();
+      const written = invalidLines === '' || out.write(invalidLines);
+      invalidLines = '';
+      if (!written) await once(out, 'drain');
+      countErrors(invalidInBatch, invalidInBatch);
+      if (signal?.aborted || stopping) break;
+    }
+  } catch (error) {
+    // An input stream destroyed by abort() or a stop ends the loop; anything else is real.
+    if (!signal?.aborted && !stopping) {
+      endSupervision();
+      stopMonitor?.();
+      await pool.kill();
+      throw error;
+    }
+  } finally {
+    signal?.removeEventListener('abort', kill);
+  }
+  const stats = withInvalid(await pool.close(), counters);
+  endSupervision();
+  await reorder?.drainAll();
+  stopMonitor?.();
+  return {
+    ...stats,
+    skipped: counters.skipped,
+    invalid: counters.invalid,
+    elapsedMs: Math.round(performance.now() - started),
+    shards: pool.shards,
+    resumed: counters.resumed,
+    stoppedBy: overBudget.signal.aborted ? 'max-errors' : stopping ? 'stop' : null,
+    outOfShard: counters.outOfShard,
+  };
+}
+
+/** The limits asked for, or undefined when none was: then children ask the parent only about hosts that refused (429/503). */
+function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): LimitOptions | undefined {
+  if (rate === undefined && perHostConcurrency === undefined && perHostRate === undefined) return undefined;
+  return { rate, perHostConcurrency, perHostRate };
+}
+
+function workerConfig(options: RunOptions): Omit<WorkerConfig, 'index' | 'limited'> {
+  return {
+    concurrency: options.concurrency,
+    timeout: options.timeout,
+    connectTimeout: options.connectTimeout,
+    cache: options.cache,
+    cacheSize: options.cacheSize,
+    cacheBytes: options.cacheBytes,
+    headers: { 'user-agent': options.userAgent, ...options.headers },
+    ...(options.data !== undefined ? { data: options.data } : {}),
+    body: options.body,
+    maxBody: options.maxBody,
+    includeHeaders: options.includeHeaders,
+    follow: options.follow,
+    maxRedirects: options.maxRedirects,
+    retries: options.retries,
+    retryDelay: options.retryDelay,
+    retryMaxDelay: options.retryMaxDelay,
+    retryAllMethods: options.retryAllMethods,
+    insecure: options.insecure,
+    ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+    http2: options.http2,
+    resolve: options.resolve,
+  };
+}

@@ -1,0 +1,274 @@
+import type { Writable } from 'node:stream';
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import type { RequestSpec } from '../input/request-spec.js';
+import { errorResult, serializeResult } from '../wire/result-line.js';
+import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
+import { emptyStats, mergeStats, type WorkerStats } from '../wire/stats.js';
+import { ChildHandle, type ChildEvents } from './child-handle.js';
+import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
+import type { ChildMessage, GateRefusal, WorkerConfig } from '../wire/messages.js';
+
+export interface PoolOptions {
+  procs: number;
+  config: Omit<WorkerConfig, 'index' | 'limited'>;
+  /**
+   * Global rate and per-host limits. None given, children ask before an
+   * attempt only to hosts that have refused (429/503), to slow those down.
+   */
+  limits?: LimitOptions;
+  /** Where whole result lines go. Its backpressure pauses the children. */
+  sink: Writable;
+  /** Called for every batch of answered record numbers and their whole result lines (progress, --max-errors). */
+  onAnswered?: (lineNumbers: number[], lines: Buffer) => void;
+}
+
+const ABORTED = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped');
+
+/**
+ * The parent side: N children, each owning the shard of requests whose key
+ * hashes to it, so a repeated request always meets its own cache entry.
+ *
+ * Flow control is end to end: a child holds at most `window` unanswered tasks;
+ * the sink's backpressure pauses reading results, so answers stop, windows
+ * fill, and submit() stops resolving, which stops the input being read.
+ */
+export class WorkerPool {
+  readonly #children: ChildHandle[] = [];
+  readonly #sink: Writable;
+  readonly #onAnswered: ((lineNumbers: number[], lines: Buffer) => void) | undefined;
+  readonly #stats = emptyStats();
+  /** One per child: isolates the record that keeps killing it. */
+  readonly #triage: CrashTriage[] = [];
+  /** The latest progress snapshot of each child still running (child index -> counters). */
+  readonly #liveStats = new Map<number, WorkerStats>();
+  /** Records answered by each child: how even the hash shards came out. */
+  readonly #answeredByChild: number[];
+  #closing = false;
+  #intakeStopped = false;
+  #aborted = false;
+  #open: number;
+  #allClosed!: () => void;
+  readonly #closedPromise: Promise<void>;
+  #sinkBlocked = false;
+  readonly #limits: LimitCoordinator;
+
+  constructor({ procs, config, sink, onAnswered, limits }: PoolOptions) {
+    this.#sink = sink;
+    this.#onAnswered = onAnswered;
+    this.#open = procs;
+    this.#answeredByChild = new Array<number>(procs).fill(0);
+    this.#closedPromise = new Promise((resolve) => (this.#allClosed = resolve));
+    // Enough queued per child to keep every slot busy while results travel back,
+    // small enough that a child's queue is never more than a few hundred specs.
+    const window = config.concurrency * 2 + 32;
+    // Always there: even without limit flags, a host that refuses is slowed down through it.
+    this.#limits = new LimitCoordinator({
+      ...limits,
+      perChildMax: config.concurrency,
+      maxPauseMs: config.retryMaxDelay,
+      grant: (child, ids) => this.#children[child]?.post({ type: 'grant', ids }),
+    });
+    const events: ChildEvents = {
+      results: (handle, lines, lineNumbers) => {
+        this.#answeredByChild[handle.index] = (this.#answeredByChild[handle.index] ?? 0) + lineNumbers.length;
+        this.#forward(lines, lineNumbers);
+        if (this.#triage[handle.index]?.answered(lineNumbers)) this.#runTriage(handle);
+      },
+      message: (handle, message) => this.#onMessage(handle, message),
+      closed: (handle, unanswered, code, signal) => this.#onClosed(handle, unanswered, code, signal),
+    };
+    for (let index = 0; index < procs; index++) {
+      this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined }, window, events));
+      this.#triage.push(new CrashTriage());
+    }
+    sink.on('drain', () => {
+      this.#sinkBlocked = false;
+      for (const child of this.#children) child.resumeResults();
+    });
+  }
+
+  /** Records answered by each child so far. */
+  get shards(): number[] {
+    return [...this.#answeredByChild];
+  }
+
+  get size(): number {
+    return this.#children.length;
+  }
+
+  /** Hands a request to child `index`, waiting while that child's window is full. */
+  async submit(index: number, spec: RequestSpec): Promise<void> {
+    const child = this.#children[index];
+    if (!child || this.#closing || this.#intakeStopped) return;
+    if (!child.hasRoom()) {
+      // Send what the other children have queued first: waiting here with their
+      // tasks unsent would idle them until this child's window opens.
+      this.flush();
+      await child.waitForRoom();
+    }
+    if (this.#closing || this.#intakeStopped) return;
+    child.send(spec.line, `${JSON.stringify(spec)}\n`);
+  }
+
+  /** Asks every child for a snapshot of its counters (answered over IPC, seen in liveStats()). */
+  pollStats(): void {
+    for (const child of this.#children) child.post({ type: 'stats?' });
+  }
+
+  /** Counters so far: finished children's final reports plus running children's latest snapshots. */
+  liveStats(): WorkerStats {
+    const stats = emptyStats();
+    mergeStats(stats, this.#stats);
+    for (const snapshot of this.#liveStats.values()) mergeStats(stats, snapshot);
+    return stats;
+  }
+
+  /** Sends whatever submit() queued; call after each batch of input. */
+  flush(): void {
+    for (const child of this.#children) child.flush();
+  }
+
+  /**
+   * Takes no more records (a graceful stop): a submit() waiting for room returns
+   * at once without sending. Records already handed over are still answered.
+   */
+  stopIntake(): void {
+    this.#intakeStopped = true;
+    for (const child of this.#children) child.releaseWaiters();
+  }
+
+  /** No more input: children finish their work and exit. Resolves with merged stats. */
+  async close(): Promise<WorkerStats> {
+    this.#closing = true;
+    for (const child of this.#children) this.#endChild(child);
+    await this.#closedPromise;
+    return this.#stats;
+  }
+
+  /** Aborts every request in flight; children answer them with EABORTED and exit. */
+  abort(): void {
+    this.#aborted = true;
+    for (const child of this.#children) child.post({ type: 'abort' });
+  }
+
+  /** Kills every child at once (the output is gone, or the parent is going down); resolves when they are. */
+  async kill(): Promise<void> {
+    this.#closing = true;
+    this.#aborted = true;
+    for (const child of this.#children) child.kill('SIGKILL');
+    await this.#closedPromise;
+  }
+
+  #forward(lines: Buffer, lineNumbers: number[]): void {
+    this.#onAnswered?.(lineNumbers, lines);
+    // A sink that failed (EPIPE, ENOSPC) will never drain: pausing for it would hang the run.
+    if (this.#sink.destroyed) return;
+    if (!this.#sink.write(lines) && !this.#sinkBlocked) {
+      this.#sinkBlocked = true;
+      for (const child of this.#children) child.pauseResults();
+    }
+  }
+
+  #onMessage(handle: ChildHandle, message: ChildMessage): void {
+    if (message.type === 'stats') {
+      if (message.final) {
+        mergeStats(this.#stats, message.stats);
+        this.#liveStats.delete(handle.index);
+      } else {
+        this.#liveStats.set(handle.index, message.stats);
+      }
+    } else if (message.type === 'gate') {
+      // Ends first: a slot freed here may be what the asks below wait for.
+      for (const [id, status, retryAfterMs] of message.release) {
+        this.#limits.release(handle.index, id, { status, retryAfterMs: retryAfterMs ?? undefined });
+      }
+      if (message.refused.length > 0) this.#slowDown(handle, message.refused);
+      for (const [id, host] of message.acquire) this.#limits.request(handle.index, id, host);
+      this.#limits.pump();
+    }
+  }
+
+  /**
+   * Hosts that refused an attempt that asked nobody: from now on every child
+   * asks before an attempt to them, so the slowdown holds whichever child's
+   * record goes there next.
+   */
+  #slowDown(from: ChildHandle, refusals: GateRefusal[]): void {
+    const hosts = new Set<string>();
+    for (const [host, status, retryAfterMs] of refusals) {
+      this.#limits.refused(host, { status, retryAfterMs: retryAfterMs ?? undefined });
+      hosts.add(host);
+    }
+    for (const child of this.#children) if (child !== from) child.post({ type: 'slow-down', hosts: [...hosts] });
+  }
+
+  /** One child fewer; when none is left, the limiter's timer goes too. */
+  #childGone(): void {
+    if (--this.#open > 0) return;
+    this.#limits.close();
+    this.#allClosed();
+  }
+
+  #onClosed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null): void {
+    // Whatever the dead process held (in flight per host, queued asks) is free
+    // again; a replacement starts with nothing held.
+    this.#limits.dropChild(handle.index);
+    if (unanswered.size === 0 && code === 0) {
+      this.#childGone();
+      return;
+    }
+    const triage = this.#triage[handle.index] as CrashTriage;
+    if (this.#aborted) {
+      // Going down: what the child held is answered as aborted, never dropped.
+      this.#failAll(new Map([...unanswered, ...triage.takeQueued()]), ABORTED);
+      this.#childGone();
+      return;
+    }
+    // A crash: start a replacement and let triage re-run what the old one held,
+    // apart from new records, until the record that kills children is found.
+    const convicted = triage.crashed(unanswered);
+    const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+    this.#failAll(convicted, recordError(RecordErrorCode.CHILD_CRASHED, `The child process died ${MAX_SOLO_CRASHES} times while handling only this record (last: ${reason})`));
+    handle.restart();
+    handle.hold(true);
+    this.#runTriage(handle);
+  }
+
+  /** Sends the child its next triage group; with none left, lets new records in again. */
+  #runTriage(handle: ChildHandle): void {
+    const triage = this.#triage[handle.index] as CrashTriage;
+    if (this.#aborted) {
+      this.#failAll(triage.takeQueued(), ABORTED);
+    } else {
+      const group = triage.next();
+      if (group) {
+        for (const [line, task] of group) handle.send(line, task);
+        handle.flush();
+        return;
+      }
+    }
+    if (triage.active) return;
+    handle.hold(false);
+    if (this.#closing) this.#endChild(handle);
+  }
+
+  /** Ends a child's input unless triage still has records to send it. */
+  #endChild(handle: ChildHandle): void {
+    if (!this.#triage[handle.index]?.active) handle.end();
+  }
+
+  #failAll(tasks: Tasks, error: RecordError): void {
+    if (tasks.size === 0) return;
+    const lines: string[] = [];
+    const numbers: number[] = [];
+    for (const [line, task] of tasks) {
+      const spec = JSON.parse(task) as RequestSpec;
+      lines.push(serializeResult(errorResult(spec, error)));
+      numbers.push(line);
+      this.#stats.records += 1;
+      this.#stats.errors += 1;
+      this.#stats.errorCodes[error.code] = (this.#stats.errorCodes[error.code] ?? 0) + 1;
+    }
+    this.#forward(Buffer.from(lines.join('')), numbers);
+  }
+}

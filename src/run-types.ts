@@ -1,0 +1,102 @@
+/**
+ * The types a run takes and gives: options in, summary and progress out.
+ * Types only, at the bottom of the import graph, so every layer can name them
+ * without importing the layer that produces them.
+ */
+import type { WorkerStats } from './wire/stats.js';
+
+export type BodyMode = 'auto' | 'text' | 'base64' | 'none';
+
+/** Everything a run needs; the CLI and the library API both produce this. */
+export interface RunOptions {
+  /** Path of the input file, or '-' for stdin. */
+  input: string;
+  procs: number;
+  concurrency: number;
+  timeout: number;
+  cache: boolean;
+  cacheSize: number;
+  /** Bytes of response data one child's cache may hold. */
+  cacheBytes: number;
+  method: string;
+  headers: Record<string, string>;
+  data?: string;
+  userAgent: string;
+  body: BodyMode;
+  maxBody: number;
+  includeHeaders: boolean;
+  /** Longest input line (bytes) parsed as a record. */
+  maxLineBytes: number;
+  /** Attempts per second, all processes and hosts together. */
+  rate?: number;
+  /** Attempts in flight per host, all processes together. */
+  perHostConcurrency?: number;
+  /** Attempts per second per host, all processes together. */
+  perHostRate?: number;
+  /** Time limit for establishing a connection (TCP + TLS), per attempt. */
+  connectTimeout: number;
+  /** Follow 301/302/303/307/308 redirects (-L). */
+  follow: boolean;
+  maxRedirects: number;
+  /** Retries after the first attempt, for retryable failures only. */
+  retries: number;
+  /** Backoff base: the cap of the first retry's random delay. */
+  retryDelay: number;
+  /** No retry waits longer than this, and no host is paused longer, whatever the backoff or Retry-After says. */
+  retryMaxDelay: number;
+  /** Retry POST, PATCH and other non-idempotent methods too. */
+  retryAllMethods: boolean;
+  /** Skip TLS certificate verification. */
+  insecure: boolean;
+  /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent. */
+  proxy?: string;
+  /** Offer HTTP/2 in TLS ALPN; HTTP/1.1 stays the fallback. */
+  http2: boolean;
+  /** 'host:port' -> address to connect to instead of resolving host (curl's --resolve). */
+  resolve: Record<string, string>;
+  /** On a graceful stop, ms that records in flight get to finish before they are aborted. */
+  grace: number;
+  /** Stop gracefully once errors exceed this (--max-errors). */
+  maxErrors?: ErrorLimit;
+  /** Write results in input order (through a bounded reorder buffer). */
+  ordered: boolean;
+  /** Records the reorder buffer may hold unwritten before input reading pauses (--ordered). */
+  reorderBuffer: number;
+  /** Only the records of shard `index` of `count` (0-based), by request key hash. */
+  shard?: Shard;
+}
+
+/** --shard K/N: shard K (0 <= K < N) of N. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** --max-errors: an absolute count, or a share of the records answered. */
+export type ErrorLimit = { kind: 'count'; max: number } | { kind: 'percent'; max: number };
+
+export interface RunSummary extends WorkerStats {
+  /** Input lines that were blank or comments. */
+  skipped: number;
+  /** Records rejected before any request (invalid URL, spec ...). */
+  invalid: number;
+  elapsedMs: number;
+  /** Records answered by each child, in child order: how even the hash shards came out. */
+  shards: number[];
+  /** Records skipped because their line was already in the output (--resume). */
+  resumed: number;
+  /** Why the run ended early: a stop request, or --max-errors; null when it read all input. */
+  stoppedBy: 'stop' | 'max-errors' | null;
+  /** Records left to other machines by --shard. */
+  outOfShard: number;
+}
+
+/** A progress sample: where the run is. */
+export interface RunProgress {
+  /** Input lines done: answered, invalid, skipped, resumed or in another shard. */
+  lines: number;
+  /** Counters so far (children's latest snapshots plus invalid records); no latency. */
+  stats: WorkerStats;
+  elapsedMs: number;
+}
+

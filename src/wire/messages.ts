@@ -1,0 +1,61 @@
+/**
+ * The parent/child protocol. Three channels, each for what it does best:
+ *
+ * - child stdin: request specs, one JSON object per line (cheap to batch).
+ * - child stdout (fd 1, opened as an async socket): result lines, NDJSON, each
+ *   starting with `{"line":N,` so the parent can account for it without parsing.
+ * - the IPC channel: a handful of typed control messages below.
+ */
+import type { RunOptions } from '../run-types.js';
+import type { WorkerStats } from './stats.js';
+
+/** Request policy and transport fields a child takes from RunOptions unchanged. */
+type PassedOptions = Pick<
+  RunOptions,
+  'follow' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'insecure' | 'proxy' | 'http2' | 'resolve'
+>;
+
+/** What a child needs to know, passed as its first argv (JSON). */
+export interface WorkerConfig extends PassedOptions {
+  index: number;
+  concurrency: number;
+  timeout: number;
+  connectTimeout: number;
+  cache: boolean;
+  cacheSize: number;
+  cacheBytes: number;
+  headers: Record<string, string>;
+  data?: string;
+  body: RunOptions['body'];
+  maxBody: number;
+  includeHeaders: boolean;
+  /**
+   * Ask the parent's LimitCoordinator before every attempt (a limit flag was
+   * given). Otherwise only attempts to hosts that refused (429/503) ask.
+   */
+  limited: boolean;
+}
+
+/** [attempt id, host] — a child's attempt asking to start. */
+export type GateAcquire = [id: number, host: string];
+/** [attempt id, status or null, Retry-After in ms or null] — an attempt that ended. */
+export type GateRelease = [id: number, status: number | null, retryAfterMs: number | null];
+/** [host, status, Retry-After in ms or null] — an attempt that asked nobody was refused (429/503). */
+export type GateRefusal = [host: string, status: number, retryAfterMs: number | null];
+
+export type ParentMessage =
+  /** Abort every request in flight now (second Ctrl-C, grace expired). */
+  | { type: 'abort' }
+  /** Send a stats snapshot (for progress). */
+  | { type: 'stats?' }
+  /** These attempts may start now (answers 'gate' acquires). */
+  | { type: 'grant'; ids: number[] }
+  /** These hosts refused: from now on every attempt to them asks for a grant. */
+  | { type: 'slow-down'; hosts: string[] };
+
+export type ChildMessage =
+  /** A snapshot of the child's counters; `final` on the last one before exit. */
+  | { type: 'stats'; final: boolean; stats: WorkerStats }
+  /** Attempts asking to start, attempts that ended, and refusals of attempts that asked nobody, batched per event-loop turn. */
+  | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[]; refused: GateRefusal[] };
+

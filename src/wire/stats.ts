@@ -1,0 +1,79 @@
+/** The counters children report over IPC and the parent merges: part of the wire contract. */
+import type { Result } from './result-line.js';
+import { HeavyHitters } from '../stats/heavy-hitters.js';
+import { emptyHistogramData, mergeHistogramData, type HistogramData } from '../stats/latency-histogram.js';
+
+/** Hosts whose error counts a child (and the merged summary) keeps: Misra-Gries bounded. */
+export const HOST_ERRORS_KEPT = 100;
+
+/** Counters a child keeps and reports; the parent merges them (summary, progress, --fail). */
+export interface WorkerStats {
+  records: number;
+  /** HTTP attempts sent to servers (retries included, cache hits not). */
+  requests: number;
+  cached: number;
+  /** Records that ended with an error. */
+  errors: number;
+  errorCodes: Record<string, number>;
+  /** Final status code -> record count. */
+  status: Record<string, number>;
+  /** Records whose status was >= 400 (for --fail). */
+  httpErrors: number;
+  retries: number;
+  /** Wall time of records that sent requests (cache hits left out), all attempts included. */
+  latency: HistogramData;
+  /** Host -> records that ended with an error or a status >= 400 (the hosts with the most, see HOST_ERRORS_KEPT). */
+  hostErrors: Record<string, number>;
+}
+
+export function emptyStats(): WorkerStats {
+  return {
+    records: 0,
+    requests: 0,
+    cached: 0,
+    errors: 0,
+    errorCodes: {},
+    status: {},
+    httpErrors: 0,
+    retries: 0,
+    latency: emptyHistogramData(),
+    hostErrors: {},
+  };
+}
+
+export function countResult(stats: WorkerStats, result: Result): void {
+  stats.records += 1;
+  if (result.cached) stats.cached += 1;
+  else {
+    stats.requests += result.attempts;
+    if (result.attempts > 1) stats.retries += result.attempts - 1;
+  }
+  if (result.error) {
+    stats.errors += 1;
+    stats.errorCodes[result.error.code] = (stats.errorCodes[result.error.code] ?? 0) + 1;
+  }
+  if (result.status !== null) {
+    const key = String(result.status);
+    stats.status[key] = (stats.status[key] ?? 0) + 1;
+    if (result.status >= 400) stats.httpErrors += 1;
+  }
+}
+
+/** Adds `from` into `into` (merging children's reports). */
+export function mergeStats(into: WorkerStats, from: WorkerStats): void {
+  into.records += from.records;
+  into.requests += from.requests;
+  into.cached += from.cached;
+  into.errors += from.errors;
+  into.httpErrors += from.httpErrors;
+  into.retries += from.retries;
+  for (const [code, n] of Object.entries(from.errorCodes)) into.errorCodes[code] = (into.errorCodes[code] ?? 0) + n;
+  for (const [code, n] of Object.entries(from.status)) into.status[code] = (into.status[code] ?? 0) + n;
+  into.latency = mergeHistogramData(into.latency, from.latency);
+  if (Object.keys(from.hostErrors).length > 0) {
+    const hosts = new HeavyHitters(HOST_ERRORS_KEPT);
+    hosts.merge(into.hostErrors);
+    hosts.merge(from.hostErrors);
+    into.hostErrors = hosts.toRecord();
+  }
+}

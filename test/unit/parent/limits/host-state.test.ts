@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { HostState, type HostPolicy } from '../../../../src/parent/limits/host-state.js';
+
+const policy: HostPolicy = { concurrency: 8, maxPauseMs: 30_000 };
+
+function startMany(host: HostState, n: number, now: number): void {
+  for (let i = 0; i < n; i++) host.start(now);
+}
+
+describe('HostState', () => {
+  it('caps attempts in flight; an end frees a place', () => {
+    const host = new HostState('a', { ...policy, concurrency: 2 }, 0);
+    startMany(host, 2, 0);
+    expect(host.waitMs(0)).toBe(Infinity);
+    host.finish({ status: 200 }, 0, 5);
+    expect(host.waitMs(5)).toBe(0);
+  });
+
+  it('pauses for Retry-After on a 429 and halves its concurrency', () => {
+    const host = new HostState('a', policy, 0);
+    startMany(host, 8, 0);
+    host.finish({ status: 429, retryAfterMs: 2000 }, 0, 10);
+    expect(host.waitMs(10)).toBe(2000);
+    expect(host.waitMs(2009)).toBe(1);
+    expect(host.limit).toBe(4);
+    expect(host.waitMs(2010)).toBe(Infinity); // 7 still in flight, 4 allowed
+  });
+
+  it('caps Retry-After at the longest pause', () => {
+    const host = new HostState('a', policy, 0);
+    host.start(0);
+    host.finish({ status: 503, retryAfterMs: 3_600_000 }, 0, 0);
+    expect(host.waitMs(0)).toBe(30_000);
+  });
+
+  it('without Retry-After halves its concurrency but does not pause', () => {
+    const host = new HostState('a', policy, 0);
+    startMany(host, 8, 0);
+    host.finish({ status: 503 }, 0, 10);
+    expect(host.limit).toBe(4);
+    // 7 still in flight: the next waits for ends, not for a clock.
+    expect(host.waitMs(10)).toBe(Infinity);
+    for (let i = 0; i < 4; i++) host.finish({ status: 200 }, 0, 20);
+    expect(host.inFlight).toBe(3);
+    expect(host.waitMs(20)).toBe(0);
+  });
+
+  it('drops to one attempt at a time on its first refusal outside the gate, then regrows', () => {
+    const host = new HostState('a', { ...policy, concurrency: Infinity }, 0);
+    host.refusedUngated({ status: 429, retryAfterMs: 500 }, 10);
+    expect(host.limit).toBe(1);
+    expect(host.waitMs(10)).toBe(500);
+    // Echoes of attempts already on their way: the pause may grow, the limit does not halve.
+    host.refusedUngated({ status: 429, retryAfterMs: 1000 }, 20);
+    expect(host.waitMs(20)).toBe(1000);
+    expect(host.limit).toBe(1);
+    host.start(1020);
+    expect(host.waitMs(1020)).toBe(Infinity);
+    host.finish({ status: 200 }, 1020, 1030);
+    expect(host.limit).toBe(2);
+  });
+
+  it('does not halve again for refusals of attempts that started before the last one', () => {
+    const host = new HostState('a', policy, 0);
+    startMany(host, 8, 0);
+    host.finish({ status: 429 }, 0, 10);
+    expect(host.limit).toBe(4);
+    for (let i = 0; i < 7; i++) host.finish({ status: 429 }, 0, 20);
+    expect(host.limit).toBe(4);
+  });
+
+  it('gets its concurrency back one success at a time', () => {
+    const host = new HostState('a', { ...policy, concurrency: 4 }, 0);
+    startMany(host, 4, 0);
+    host.finish({ status: 429, retryAfterMs: 0 }, 0, 1);
+    expect(host.limit).toBe(2);
+    host.finish({ status: 200 }, 0, 2);
+    expect(host.limit).toBe(3);
+    host.finish({ status: 200 }, 0, 3);
+    expect(host.limit).toBe(4);
+  });
+
+  it('takes no lesson from attempts that got no answer', () => {
+    const host = new HostState('a', policy, 0);
+    host.start(0);
+    host.finish({ status: null }, 0, 1);
+    expect(host.waitMs(1)).toBe(0);
+    expect(host.limit).toBe(8);
+  });
+
+  it('spaces attempts by its own rate', () => {
+    const host = new HostState('a', { ...policy, rate: 10 }, 0);
+    host.start(0);
+    host.finish({ status: 200 }, 0, 1);
+    expect(host.waitMs(1)).toBeCloseTo(99);
+  });
+
+  it('is forgettable only when idle, unpaused and quiet', () => {
+    const host = new HostState('a', policy, 0);
+    host.start(0);
+    expect(host.isForgettable(20_000, 10_000)).toBe(false);
+    host.finish({ status: 429, retryAfterMs: 30_000 }, 0, 0);
+    expect(host.isForgettable(20_000, 10_000)).toBe(false);
+    expect(host.isForgettable(30_000, 10_000)).toBe(true);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { recordError, RecordErrorCode } from '../../../src/errors.js';
+import type { FetchOutcome } from '../../../src/http/outcome.js';
+import type { RequestSpec } from '../../../src/input/request-spec.js';
+import { ResultLineReader } from '../../../src/wire/result-line-reader.js';
+import { countErrorLines, errorResult, parseLineNumber, readLineNumber, resultOf, serializeResult } from '../../../src/wire/result-line.js';
+
+const spec: RequestSpec = { line: 4711, id: 'item-7', method: 'GET', url: 'http://127.0.0.1:8080/item/7' };
+const outcome: FetchOutcome = {
+  status: 200,
+  headers: { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] },
+  body: { name: 'seven', tags: ['x', 'y'] },
+  bytes: 34,
+  attempts: 2,
+  ms: 12.5,
+  error: null,
+};
+
+describe('the result line', () => {
+  it('round-trips a real Result through the writer and every reader of the format', () => {
+    const result = resultOf(spec, outcome, false, 12.5);
+    const failed = errorResult({ line: 12, url: 'http://127.0.0.1:1/', method: 'GET' }, recordError(RecordErrorCode.CONNECTION_REFUSED, 'refused'));
+    const text = serializeResult(result) + serializeResult(failed);
+    const bytes = Buffer.from(text);
+
+    // What the API and jq see: the same object back, line first and error last.
+    const [first, second] = text.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(first).toEqual(result);
+    expect(Object.keys(first)[0]).toBe('line');
+    expect(Object.keys(first).at(-1)).toBe('error');
+    expect(second).toEqual(failed);
+
+    // What the parent reads off the bytes without parsing them.
+    expect(readLineNumber(bytes, 0)).toBe(4711);
+    expect(parseLineNumber(bytes)).toBe(4711);
+    expect(parseLineNumber(Buffer.from('{"url":"x"}'))).toBeUndefined();
+    expect(countErrorLines(bytes)).toBe(1);
+    const numbers: number[] = [];
+    expect(new ResultLineReader().push(bytes, numbers)?.toString()).toBe(text);
+    expect(numbers).toEqual([4711, 12]);
+  });
+
+  it('marks a cached answer with no attempts of its own', () => {
+    expect(resultOf(spec, outcome, true, 0.1)).toMatchObject({ cached: true, attempts: 0, ms: 0.1, ok: true });
+  });
+});
