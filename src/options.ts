@@ -174,7 +174,10 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-d, --data <body>', runOption: 'data', description: 'default request body' },
   { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
   { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON parsed, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
-  { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
+  // CLI-only: the default already, accepted so curl command lines work; --no-compressed's row sets the field.
+  { flags: '--compressed', description: 'ask for gzip, deflate and br (Accept-Encoding) and decode them (the default; accepted for curl users)' },
+  { flags: '--no-compressed', runOption: 'compressed', description: 'send no Accept-Encoding and keep the body bytes as they came', defaultValue: true, check: boolean('compressed') },
+  { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes (after decoding), stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
   { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
   { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },

@@ -23,6 +23,8 @@ export interface RunOptions {
   data?: string;
   userAgent: string;
   body: BodyMode;
+  /** Ask for gzip, deflate and br (Accept-Encoding) and decode them; false keeps bytes as they came. */
+  compressed: boolean;
   maxBody: number;
   includeHeaders: boolean;
   /** Longest input line (bytes) parsed as a record. */

@@ -51,6 +51,7 @@ export class RequestLoop {
       timeout: config.timeout,
       maxBody: config.maxBody,
       bodyMode: config.body,
+      decompress: config.compressed,
       includeHeaders: config.includeHeaders,
       followRedirects: config.follow,
       shutdown,

@@ -14,11 +14,13 @@ const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:xml|javascript|ecmasc
  *
  * auto: JSON parsed into a value (so `jq .body.field` works) unless it was cut or
  * does not parse; text types as a string; anything else as base64, flagged with
- * `bodyEncoding`, since raw bytes cannot travel in JSON.
+ * `bodyEncoding`, since raw bytes cannot travel in JSON. Bytes still under a
+ * content coding (`encoded`: --no-compressed, or a coding we do not decode) are
+ * not what their content type describes, so they go as base64 too.
  */
-export function decodeBody(bytes: Buffer, contentType: string | undefined, mode: BodyMode, truncated: boolean): DecodedBody {
+export function decodeBody(bytes: Buffer, contentType: string | undefined, mode: BodyMode, truncated: boolean, encoded = false): DecodedBody {
   if (mode === 'none') return { body: null };
-  if (mode === 'base64') return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
+  if (mode === 'base64' || (mode === 'auto' && encoded)) return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
   if (mode === 'text') return { body: bytes.toString('utf8') };
   if (bytes.length === 0) return { body: '' };
   const type = contentType ?? '';

@@ -1,5 +1,8 @@
+import type { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
+import { contentCoding, createContentDecoder, type ContentCoding } from './content-decoder.js';
 import { classifyError, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
@@ -14,8 +17,11 @@ export interface AttemptOptions {
   dispatcher: Dispatcher;
   /** Whole-attempt limit: connect, headers and body together. */
   timeout: number;
+  /** Cap on the body bytes kept, counted after content decoding. */
   maxBody: number;
   bodyMode: BodyMode;
+  /** Undo gzip, deflate and br content codings (--compressed, the default). */
+  decompress: boolean;
   includeHeaders: boolean;
   /** Return redirects without their body, with `location` set, for the caller to follow. */
   followRedirects?: boolean;
@@ -34,6 +40,8 @@ export interface AttemptRequest {
  * One HTTP attempt, never throwing: a failure comes back as an outcome with an
  * error code. The body is read only up to --max-body; past that the request is
  * aborted, so a 10 GB response is neither buffered nor downloaded in full.
+ * A compressed body is decoded as it streams in and the cap counts decoded
+ * bytes, so a gzip bomb costs what reading the cap costs.
  *
  * This is undici's dispatch() with our own handler rather than request(): the
  * handler collects the few chunks of a body directly, where request() would
@@ -78,6 +86,9 @@ class Attempt implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #received = 0;
   #truncated = false;
+  /** The content coding being undone, and its decoder once the first chunk came. */
+  #coding: ContentCoding | undefined;
+  #decoder: Transform | undefined;
 
   constructor(request: AttemptRequest, options: AttemptOptions, resolve: (outcome: FetchOutcome) => void) {
     this.#request = request;
@@ -133,6 +144,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.#options.followRedirects && REDIRECT_STATUSES.has(statusCode)) {
       this.#location = firstValue(headers.location);
     }
+    if (this.#options.decompress && this.#location === undefined) this.#coding = contentCoding(headers['content-encoding']);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -146,6 +158,15 @@ class Attempt implements Dispatcher.DispatchHandler {
       }
       return;
     }
+    if (this.#coding === undefined) return this.#keep(chunk, controller);
+    this.#decoder ??= this.#startDecoder(this.#coding, chunk, controller);
+    // The decoder's own backpressure: the network waits while it catches up.
+    if (!this.#decoder.write(chunk)) controller.pause();
+  }
+
+  /** Body bytes as they are kept (decoded, when decoding), cut at --max-body. */
+  #keep(chunk: Buffer, controller: Dispatcher.DispatchController | undefined): void {
+    if (this.#settled) return;
     const { maxBody } = this.#options;
     const keep = this.#options.bodyMode !== 'none';
     if (this.#received + chunk.length > maxBody) {
@@ -155,15 +176,32 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.#truncated = true;
       this.#succeed();
       // Abort: the rest is never downloaded (the connection is closed, not reused).
-      controller.abort(new StopRequest('body cut at --max-body'));
+      controller?.abort(new StopRequest('body cut at --max-body'));
       return;
     }
     if (keep) this.#chunks.push(chunk);
     this.#received += chunk.length;
   }
 
+  #startDecoder(coding: ContentCoding, first: Buffer, controller: Dispatcher.DispatchController): Transform {
+    const decoder = createContentDecoder(coding, first);
+    decoder.on('data', (decoded: Buffer) => this.#keep(decoded, controller));
+    decoder.on('drain', () => controller.resume());
+    decoder.on('end', () => {
+      if (!this.#settled) this.#succeed();
+    });
+    decoder.on('error', (error: Error) => {
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Body does not decode as content-encoding ${coding}: ${error.message}`));
+      controller.abort(new StopRequest('undecodable body'));
+    });
+    return decoder;
+  }
+
   onResponseEnd(): void {
-    if (!this.#settled) this.#succeed();
+    if (this.#settled) return;
+    // A decoder still holds bytes: the attempt ends when it has flushed them ('end').
+    if (this.#decoder) this.#decoder.end();
+    else this.#succeed();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -188,7 +226,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     }
     const chunks = this.#chunks;
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    const decoded = decodeBody(bytes, firstValue(headers['content-type']), this.#options.bodyMode, this.#truncated);
+    const encoded = this.#coding === undefined && !isIdentity(headers['content-encoding']);
+    const decoded = decodeBody(bytes, firstValue(headers['content-type']), this.#options.bodyMode, this.#truncated, encoded);
     const retryAfterMs = RETRY_STATUSES.has(status) ? parseRetryAfter(headers['retry-after']) : undefined;
     const outcome: FetchOutcome = includeHeaders
       ? { status, headers: headers as Record<string, string | string[]>, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null }
@@ -200,9 +239,13 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   #fail(error: unknown, reason?: AbortReason): void {
-    this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classifyError(error, reason) });
+    this.#settleError(classifyError(error, reason));
     // Stopped by us: undici may still hold the request (in flight or queued).
     if (reason !== undefined) this.#controller?.abort(new StopRequest(`attempt ended: ${reason}`));
+  }
+
+  #settleError(error: RecordError): void {
+    this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error });
   }
 
   #settle(outcome: FetchOutcome): void {
@@ -211,10 +254,17 @@ class Attempt implements Dispatcher.DispatchHandler {
     clearTimeout(this.#timer);
     this.#live?.delete(this);
     this.#chunks = [];
+    this.#decoder?.destroy();
     this.#resolve(outcome);
   }
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** No content coding at all (absent, empty or `identity`). */
+function isIdentity(value: string | string[] | undefined): boolean {
+  const coding = firstValue(value)?.trim().toLowerCase();
+  return coding === undefined || coding === '' || coding === 'identity';
 }

@@ -7,6 +7,7 @@ import type { RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import type { WorkerConfig } from '../wire/messages.js';
+import { ACCEPT_ENCODING } from '../http/content-decoder.js';
 import { WorkerPool } from './worker-pool.js';
 import type { LimitOptions } from './limits/coordinator.js';
 import { countErrorLines } from '../wire/result-line.js';
@@ -166,9 +167,11 @@ function workerConfig(options: RunOptions): Omit<WorkerConfig, 'index' | 'limite
     cache: options.cache,
     cacheSize: options.cacheSize,
     cacheBytes: options.cacheBytes,
-    headers: { 'user-agent': options.userAgent, ...options.headers },
+    // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.
+    headers: { 'user-agent': options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers },
     ...(options.data !== undefined ? { data: options.data } : {}),
     body: options.body,
+    compressed: options.compressed,
     maxBody: options.maxBody,
     includeHeaders: options.includeHeaders,
     follow: options.follow,

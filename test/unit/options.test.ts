@@ -62,7 +62,7 @@ describe('option table', () => {
     const argv = ['--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
       '--retry-delay', '11', '--retry-max-delay', '12', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
       '--proxy', 'http://127.0.0.1:3128', '--http2', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
-      '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9',
+      '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
       '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8',
       '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2'];
     const options = parse(argv);

@@ -1,0 +1,76 @@
+// Response bodies exactly as the server sent them: content codings, charsets, JSON text, against real local servers.
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { runCli, startHttpServer } from '../helpers/index.js';
+import { cleanupAfterEach } from './support.js';
+
+const track = cleanupAfterEach();
+const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
+const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
+
+const PAYLOAD = JSON.stringify({ word: 'été', n: 12345678901234567890n.toString() });
+const ENCODERS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  'deflate-raw': deflateRawSync,
+  br: brotliCompressSync,
+};
+
+describe('content codings', () => {
+  it('asks for gzip, deflate and br, decodes each, and keeps content-encoding in the headers', async () => {
+    const seen: Array<string | undefined> = [];
+    const server = await serve(startHttpServer((req, res) => {
+      seen.push(req.headers['accept-encoding']);
+      const name = (req.url ?? '/').slice(1);
+      const encode = ENCODERS[name] as (b: Buffer) => Buffer;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': name === 'deflate-raw' ? 'deflate' : name });
+      res.end(encode(Buffer.from(PAYLOAD)));
+    }));
+    const result = await run(Object.keys(ENCODERS).map((name) => `${server.url}/${name}`), ['--ordered']);
+    expect(seen).toEqual(Object.keys(ENCODERS).map(() => 'gzip, deflate, br'));
+    for (const line of result.lines) {
+      expect(line).toMatchObject({ status: 200, body: JSON.parse(PAYLOAD), bytes: Buffer.byteLength(PAYLOAD), error: null });
+      expect(line.headers['content-encoding']).toMatch(/^(gzip|deflate|br)$/);
+    }
+  });
+
+  it('decodes with a user Accept-Encoding too; --no-compressed sends none and keeps the bytes (base64)', async () => {
+    const seen: Array<string | undefined> = [];
+    const gz = gzipSync(Buffer.from(PAYLOAD));
+    const server = await serve(startHttpServer((req, res) => {
+      seen.push(req.headers['accept-encoding']);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gz);
+    }));
+    const own = await run([`${server.url}/a`], ['-H', 'Accept-Encoding: gzip']);
+    expect(own.lines[0]).toMatchObject({ body: JSON.parse(PAYLOAD) });
+    const raw = await run([`${server.url}/b`], ['--no-compressed']);
+    expect(raw.lines[0]).toMatchObject({ bodyEncoding: 'base64', body: gz.toString('base64'), bytes: gz.length });
+    const curlish = await run([`${server.url}/c`], ['--compressed']);
+    expect(curlish.lines[0]).toMatchObject({ body: JSON.parse(PAYLOAD) });
+    expect(seen).toEqual(['gzip', undefined, 'gzip, deflate, br']);
+  });
+
+  it('cuts a gzip bomb (64 KiB -> 64 MiB) at --max-body of decoded bytes, quickly', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+    expect(bomb.length).toBeLessThan(128 * 1024);
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' });
+      res.end(bomb);
+    }));
+    const started = Date.now();
+    const result = await run([`${server.url}/bomb`], ['--max-body', '100000']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.lines[0]).toMatchObject({ status: 200, truncated: true, bytes: 100000, bodyEncoding: 'base64', error: null });
+    expect(Buffer.from(result.lines[0]?.body as string, 'base64').length).toBe(100000);
+  });
+
+  it('a body that does not decode as its content-encoding is EPROTOCOL, not garbage', async () => {
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+      res.end('not gzip at all');
+    }));
+    const result = await run([`${server.url}/x`]);
+    expect(result.lines[0]).toMatchObject({ body: null, error: { code: 'EPROTOCOL' } });
+  });
+});
