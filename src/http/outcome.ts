@@ -1,5 +1,19 @@
 import type { RecordError } from '../errors.js';
 
+/** A body that is JSON: the server's own text, minified, written into the line as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A body as the line carries it: JSON text spliced in as it is, a string (text,
+ * base64, or JSON text too deep to splice), or null (--body none, no response).
+ */
+export type Body = JsonText | string | null;
+
+/** How `body` must be read: absent for JSON and text, "base64" for bytes, "json-text" for a string of deep JSON. */
+export type BodyEncoding = 'base64' | 'json-text';
+
 /**
  * What fetching a request produced, independent of which record asked for it:
  * the part that the cache shares between repeats.
@@ -7,8 +21,8 @@ import type { RecordError } from '../errors.js';
 export interface FetchOutcome {
   status: number | null;
   headers?: Record<string, string | string[]>;
-  body: unknown;
-  bodyEncoding?: 'base64';
+  body: Body;
+  bodyEncoding?: BodyEncoding;
   truncated?: true;
   bytes: number;
   attempts: number;
@@ -26,7 +40,9 @@ export interface FetchOutcome {
 
 /** Approximate bytes an outcome holds, for the cache's byte bound. */
 export function outcomeSize(outcome: FetchOutcome): number {
-  let size = 256 + outcome.bytes * (outcome.bodyEncoding === 'base64' ? 1.34 : 1);
+  const { body } = outcome;
+  // Strings count two bytes a character (V8 may hold them as UTF-16).
+  let size = 256 + (body === null ? 0 : 2 * (typeof body === 'string' ? body.length : body.text.length));
   if (outcome.headers) for (const [name, value] of Object.entries(outcome.headers)) size += name.length + String(value).length + 32;
   return Math.ceil(size);
 }

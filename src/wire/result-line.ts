@@ -4,7 +4,7 @@
  * here together, so the byte-level readers below cannot drift from the writer.
  */
 import type { RecordError } from '../errors.js';
-import type { FetchOutcome } from '../http/outcome.js';
+import { JsonText, type BodyEncoding, type FetchOutcome } from '../http/outcome.js';
 import type { RequestSpec } from '../input/request-spec.js';
 
 /**
@@ -30,10 +30,14 @@ export interface Result {
   redirects?: number;
   /** Response headers, lower-case names (absent with --no-headers). */
   headers?: Record<string, string | string[]>;
-  /** Parsed JSON, text, base64 text, or null (--body none, no response). */
+  /**
+   * JSON (in the line: the server's own JSON text, minified), text, base64 text,
+   * or null (--body none, no response). Built by resultOf, a JSON body is a
+   * JsonText until serializeResult writes it.
+   */
   body: unknown;
-  /** Present and "base64" when `body` is base64-encoded bytes. */
-  bodyEncoding?: 'base64';
+  /** "base64" when `body` is base64-encoded bytes; "json-text" when it is a string of JSON nested too deep. */
+  bodyEncoding?: BodyEncoding;
   /** Present and true when the body was cut at --max-body. */
   truncated?: true;
   /** Body bytes received (after the cut, if any). */
@@ -87,9 +91,30 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
   };
 }
 
-/** One NDJSON line (with its newline). `line` is guaranteed to be the first key. */
+/** One NDJSON line (with its newline). `line` is the first key, `error` the last. */
 export function serializeResult(result: Result): string {
-  return `${JSON.stringify(result)}\n`;
+  const id = result.id === undefined ? '' : `,"id":${JSON.stringify(result.id)}`;
+  return `{"line":${result.line}${id},"url":${JSON.stringify(result.url)},"method":${JSON.stringify(result.method)},${renderResponse(result)},"ms":${result.ms},"attempts":${result.attempts},"cached":${result.cached},"error":${JSON.stringify(result.error)}}\n`;
+}
+
+/** The fields of a line that describe the response, from `status` to `bytes`, in line order. */
+export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'bytes'> & { body: unknown };
+
+/**
+ * The response part of a line, `"status":...` to `"bytes":N` without braces: the
+ * same for every record answered by one response, so it can be rendered once and
+ * reused. A JSON body is spliced in as the server's text, never re-serialized.
+ */
+export function renderResponse(response: ResponseFields): string {
+  const { status, body } = response;
+  const ok = status !== null && status >= 200 && status < 300;
+  let text = `"status":${status},"ok":${ok}`;
+  if (response.finalUrl !== undefined) text += `,"finalUrl":${JSON.stringify(response.finalUrl)},"redirects":${response.redirects ?? 0}`;
+  if (response.headers) text += `,"headers":${JSON.stringify(response.headers)}`;
+  text += `,"body":${body instanceof JsonText ? body.text : JSON.stringify(body ?? null)}`;
+  if (response.bodyEncoding) text += `,"bodyEncoding":"${response.bodyEncoding}"`;
+  if (response.truncated) text += ',"truncated":true';
+  return `${text},"bytes":${response.bytes}`;
 }
 
 /** Every result line starts with these bytes, then the record number. */

@@ -74,3 +74,50 @@ describe('content codings', () => {
     expect(result.lines[0]).toMatchObject({ body: null, error: { code: 'EPROTOCOL' } });
   });
 });
+
+describe('JSON bodies', () => {
+  it('are the server\'s own JSON text, minified: big numbers, 1e400, key order and duplicate keys kept', async () => {
+    const text = '{ "z": 12345678901234567890, "a": 1e400,\n  "z": [ "x y", -0.0 ] }';
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(text);
+    }));
+    const result = await run([`${server.url}/j`], ['--no-headers']);
+    expect(result.stdout).toContain(',"body":{"z":12345678901234567890,"a":1e400,"z":["x y",-0.0]},"bytes":');
+    expect(result.lines[0]).toMatchObject({ status: 200, error: null });
+  });
+
+  it('nested deeper than the limit come out as a marked string; 10,000 deep does not crash the child', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const server = await serve(startHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url === '/deep' ? deep : req.url === '/bad' ? '{"a":' : `${'['.repeat(128)}${']'.repeat(128)}`);
+    }));
+    const result = await run([`${server.url}/deep`, `${server.url}/bad`, `${server.url}/limit`], ['--ordered', '--no-headers']);
+    expect(result.code).toBe(0);
+    expect(result.lines[0]).toMatchObject({ body: deep, bodyEncoding: 'json-text', error: null });
+    expect(result.lines[1]).toMatchObject({ body: '{"a":', error: null });
+    expect(result.lines[1]).not.toHaveProperty('bodyEncoding');
+    expect(result.lines[2]?.bodyEncoding).toBeUndefined();
+  });
+});
+
+describe('charsets', () => {
+  const BODIES: Record<string, [string, Buffer]> = {
+    '/latin1': ['text/plain; charset=iso-8859-1', Buffer.from([0x63, 0x61, 0x66, 0xe9])],
+    '/cp1252': ['text/html; charset=windows-1252', Buffer.from([0x80, 0x93, 0x94])],
+    '/sjis': ['text/plain; charset=Shift_JIS', Buffer.from([0x93, 0xfa, 0x96, 0x7b])],
+    '/utf16': ['text/plain', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('été', 'utf16le')])],
+    '/bad': ['text/plain; charset=utf-8', Buffer.from([0x61, 0xc3, 0x28])],
+  };
+  it('decode text with the declared or sniffed charset; invalid bytes come out as base64, never replaced', async () => {
+    const server = await serve(startHttpServer((req, res) => {
+      const [type, bytes] = BODIES[req.url ?? ''] as [string, Buffer];
+      res.writeHead(200, { 'content-type': type });
+      res.end(bytes);
+    }));
+    const result = await run(Object.keys(BODIES).map((path) => `${server.url}${path}`), ['--ordered', '--no-headers']);
+    expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo']);
+    expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64']);
+  });
+});
