@@ -121,7 +121,7 @@ export class RequestLoop {
         if (attempts === 1 && !this.#config.follow) return outcome;
         const ms = elapsedMs(started);
         const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
-        if (this.#config.follow) Object.assign(done, { finalUrl: request.url, redirects });
+        if (this.#config.follow) Object.assign(done, { finalUrl: request.url, finalMethod: request.method, redirects });
         return done;
       };
       if (outcome.location === undefined || outcome.status === null) return finish({});

@@ -1,6 +1,7 @@
 import type * as Undici from 'undici';
 import { Agent, Client, Pool, buildConnector, loadEnvHttpProxyAgent } from './undici-parts.js';
 import { cachedLookup } from './dns-cache.js';
+import { skippingContinue } from './skip-continue.js';
 
 export interface TransportOptions {
   concurrency: number;
@@ -31,12 +32,12 @@ const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY
  */
 export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tls = options.insecure ? { rejectUnauthorized: false } : {};
-  const base = buildConnector({
+  const base = skippingContinue(buildConnector({
     timeout: options.connectTimeout,
     allowH2: options.http2,
     lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS }),
     ...tls,
-  });
+  }));
   const agentOptions: Undici.Agent.Options = {
     connections: options.concurrency,
     pipelining: 1,

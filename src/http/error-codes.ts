@@ -43,6 +43,9 @@ export function classifyError(error: unknown, abortReason?: AbortReason): Record
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
     case 'UND_ERR_INFO':
       return mapped(RecordErrorCode.PROTOCOL);
+    case 'ERR_ASSERTION':
+      // undici's HTTP/1.1 parser asserts on what llhttp lets through (a status below 100).
+      return { code: RecordErrorCode.PROTOCOL, message: 'Response does not match the HTTP protocol (invalid status line)' };
     default:
       break;
   }

@@ -29,8 +29,9 @@ export interface FetchOutcome {
   /** Time spent fetching, over all attempts. */
   ms: number;
   error: RecordError | null;
-  /** With --follow: the URL that gave the final response, and how many redirects led there. */
+  /** With --follow: the URL that gave the final response, the method sent to it (a 301/302/303 may turn POST into GET), and how many redirects led there. */
   finalUrl?: string;
+  finalMethod?: string;
   redirects?: number;
   /** Internal: a redirect's target, set only when following redirects (never in the output). */
   location?: string;

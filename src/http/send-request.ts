@@ -111,7 +111,7 @@ class Attempt implements Dispatcher.DispatchHandler {
           origin,
           path,
           method: this.#request.method as Dispatcher.HttpMethod,
-          headers: this.#request.headers,
+          headers: withoutExpect(this.#request.headers),
           body: this.#request.body ?? null,
         },
         this,
@@ -136,9 +136,14 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.#settled) controller.abort(new StopRequest('attempt already ended'));
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     // 1xx informational responses come before the real one: ignore them.
     if (statusCode < 200 || this.#settled) return;
+    if (statusCode > 599) {
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Invalid HTTP status ${statusCode}: a status is 100 to 599`));
+      controller.abort(new StopRequest('invalid status'));
+      return;
+    }
     this.#status = statusCode;
     this.#headers = headers;
     if (this.#options.followRedirects && REDIRECT_STATUSES.has(statusCode)) {
@@ -267,4 +272,15 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 function isIdentity(value: string | string[] | undefined): boolean {
   const coding = firstValue(value)?.trim().toLowerCase();
   return coding === undefined || coding === '' || coding === 'identity';
+}
+
+/**
+ * undici refuses an Expect header ("not supported"). The body is sent at once
+ * instead, which RFC 9110 (10.1.1) allows a client to do: the server answers
+ * as it would after a 100 Continue.
+ */
+function withoutExpect(headers: Record<string, string>): Record<string, string> {
+  if (!('expect' in headers)) return headers;
+  const { expect: _expect, ...rest } = headers;
+  return rest;
 }

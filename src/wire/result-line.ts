@@ -26,6 +26,8 @@ export interface Result {
   ok: boolean;
   /** With --follow: the URL that gave the final response. */
   finalUrl?: string;
+  /** With --follow: the method sent last (a 301/302/303 may have turned POST into GET). */
+  finalMethod?: string;
   /** With --follow: redirects followed to get there. */
   redirects?: number;
   /** Response headers, lower-case names (absent with --no-headers). */
@@ -78,7 +80,7 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
     method: spec.method,
     status: outcome.status,
     ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
-    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, redirects: outcome.redirects ?? 0 } : {}),
+    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, finalMethod: outcome.finalMethod ?? spec.method, redirects: outcome.redirects ?? 0 } : {}),
     ...(outcome.headers ? { headers: outcome.headers } : {}),
     body: outcome.body,
     ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
@@ -98,7 +100,7 @@ export function serializeResult(result: Result): string {
 }
 
 /** The fields of a line that describe the response, from `status` to `bytes`, in line order. */
-export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'bytes'> & { body: unknown };
+export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'finalMethod' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'bytes'> & { body: unknown };
 
 /**
  * The response part of a line, `"status":...` to `"bytes":N` without braces: the
@@ -109,7 +111,9 @@ export function renderResponse(response: ResponseFields): string {
   const { status, body } = response;
   const ok = status !== null && status >= 200 && status < 300;
   let text = `"status":${status},"ok":${ok}`;
-  if (response.finalUrl !== undefined) text += `,"finalUrl":${JSON.stringify(response.finalUrl)},"redirects":${response.redirects ?? 0}`;
+  if (response.finalUrl !== undefined) {
+    text += `,"finalUrl":${JSON.stringify(response.finalUrl)},"finalMethod":${JSON.stringify(response.finalMethod)},"redirects":${response.redirects ?? 0}`;
+  }
   if (response.headers) text += `,"headers":${JSON.stringify(response.headers)}`;
   text += `,"body":${body instanceof JsonText ? body.text : JSON.stringify(body ?? null)}`;
   if (response.bodyEncoding) text += `,"bodyEncoding":"${response.bodyEncoding}"`;
