@@ -68,6 +68,18 @@ export interface RunOptions {
   shard?: Shard;
 }
 
+/** A child process that died during a run (not one that was stopped). */
+export interface ChildCrash {
+  /** Index of the child (0-based). */
+  child: number;
+  /** 'signal SIGKILL', 'exit code 1' ... */
+  reason: string;
+  /** Records it held unanswered. */
+  records: number;
+  /** The end of what it wrote to stderr: its stack trace, if it had one. */
+  stderr: string;
+}
+
 /** --shard K/N: shard K (0 <= K < N) of N. */
 export interface Shard {
   index: number;

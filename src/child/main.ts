@@ -12,6 +12,7 @@ import { RequestLoop } from './request-loop.js';
 import { AdaptiveGate } from './adaptive-gate.js';
 import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
+import { StartAnnouncer } from './start-announcer.js';
 import { StatsCollector } from './stats-collector.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
@@ -31,7 +32,11 @@ const agent = createDispatcher({
 // hosts that have answered 429/503 do (the others cost no IPC at all).
 const gateClient = new GateClient(send, shutdown.signal);
 const adaptiveGate = config.limited ? undefined : new AdaptiveGate(gateClient);
-const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient);
+const starts = new StartAnnouncer((lines, written) => {
+  if (process.connected && process.send) process.send({ type: 'started', lines } satisfies ChildMessage, () => written());
+  else written();
+});
+const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, (line) => starts.announce(line));
 const stats = new StatsCollector();
 
 // process.stdout on a pipe is synchronous on Linux: a slow parent would block

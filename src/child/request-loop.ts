@@ -5,7 +5,7 @@ import { RecordErrorCode, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
-import { retryDelay, type RetryOptions } from '../http/retry-policy.js';
+import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { resultOf, type Result } from '../wire/result-line.js';
@@ -33,10 +33,20 @@ export class RequestLoop {
   readonly #gate: AttemptGate;
   readonly #retry: RetryOptions;
   readonly #shutdown: AbortSignal;
-  readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => sendRequest(request, this.#attempt);
+  /** Tells the parent a record is about to be sent (see StartAnnouncer); absent: nobody to tell. */
+  readonly #announce: ((line: number) => Promise<void>) | undefined;
+  /** Non-idempotent requests whose record must be announced before their first attempt. */
+  readonly #unannounced = new WeakMap<AttemptRequest, number>();
+  readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => {
+    const line = this.#unannounced.get(request);
+    if (line === undefined || !this.#announce) return sendRequest(request, this.#attempt);
+    this.#unannounced.delete(request);
+    return this.#announce(line).then(() => sendRequest(request, this.#attempt));
+  };
 
-  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE) {
+  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE, announce?: (line: number) => Promise<void>) {
     this.#config = config;
+    this.#announce = announce;
     this.#gate = gate;
     this.#shutdown = shutdown;
     this.#limit = pLimit(config.concurrency);
@@ -177,7 +187,10 @@ export class RequestLoop {
   #buildRequest(spec: RequestSpec): AttemptRequest {
     const headers = spec.headers ? { ...this.#config.headers, ...spec.headers } : this.#config.headers;
     const body = spec.body ?? this.#config.data;
-    return { method: spec.method, url: spec.url, headers, body };
+    const request = { method: spec.method, url: spec.url, headers, body };
+    // Sent twice only if it may be: a crash re-sends what it may, and fails the rest with ECHILDCRASH.
+    if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
+    return request;
   }
 }
 

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { parseRecord, tooLongRecord } from '../input/parse-record.js';
 import { readLineBatches } from '../input/lines.js';
 import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
-import type { RunOptions, RunProgress, RunSummary } from '../run-types.js';
+import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import type { WorkerConfig } from '../wire/messages.js';
@@ -30,6 +30,8 @@ export interface RunContext {
   /** Called every `progressIntervalMs` (default 100) with where the run is. */
   onProgress?: (progress: RunProgress) => void;
   progressIntervalMs?: number;
+  /** Called once per child process that died (crash triage follows). */
+  onChildCrash?: (crash: ChildCrash) => void;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface RunContext {
  * key hash, and write every result line to `sink`. One line per record: invalid
  * records are answered here, everything else by the children.
  */
-export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100 }: RunContext): Promise<RunSummary> {
+export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100, onChildCrash }: RunContext): Promise<RunSummary> {
   const started = performance.now();
   const budget = options.maxErrors ? new ErrorBudget(options.maxErrors) : undefined;
   const overBudget = new AbortController();
@@ -53,6 +55,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     config: workerConfig(options),
     sink: out,
     limits: limitOptions(options),
+    ...(onChildCrash ? { onChildCrash } : {}),
     ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
   });
   let stopping = false;

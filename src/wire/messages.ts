@@ -56,6 +56,11 @@ export type ParentMessage =
 export type ChildMessage =
   /** A snapshot of the child's counters; `final` on the last one before exit. */
   | { type: 'stats'; final: boolean; stats: WorkerStats }
+  /**
+   * Non-idempotent records about to be sent for the first time: if the child
+   * dies before answering them, they may have reached the server.
+   */
+  | { type: 'started'; lines: number[] }
   /** Attempts asking to start, attempts that ended, and refusals of attempts that asked nobody, batched per event-loop turn. */
   | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[]; refused: GateRefusal[] };
 
