@@ -217,10 +217,11 @@ class Attempt implements Dispatcher.DispatchHandler {
     const status = this.#status;
     const headers = this.#headers ?? {};
     const includeHeaders = this.#options.includeHeaders;
+    const shown = includeHeaders ? outputHeaders(headers) : undefined;
     if (this.#location !== undefined) {
       return this.#settle({
         status,
-        ...(includeHeaders ? { headers: headers as Record<string, string | string[]> } : {}),
+        ...(shown ? { headers: shown } : {}),
         body: null,
         bytes: 0,
         attempts: 1,
@@ -234,8 +235,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     const encoded = this.#coding === undefined && !isIdentity(headers['content-encoding']);
     const decoded = decodeBody(bytes, firstValue(headers['content-type']), this.#options.bodyMode, this.#truncated, encoded);
     const retryAfterMs = RETRY_STATUSES.has(status) ? parseRetryAfter(headers['retry-after']) : undefined;
-    const outcome: FetchOutcome = includeHeaders
-      ? { status, headers: headers as Record<string, string | string[]>, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null }
+    const outcome: FetchOutcome = shown
+      ? { status, headers: shown, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null }
       : { status, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null };
     if (decoded.bodyEncoding) outcome.bodyEncoding = decoded.bodyEncoding;
     if (this.#truncated) outcome.truncated = true;
@@ -283,4 +284,19 @@ function withoutExpect(headers: Record<string, string>): Record<string, string> 
   if (!('expect' in headers)) return headers;
   const { expect: _expect, ...rest } = headers;
   return rest;
+}
+
+/**
+ * Response headers in one stable shape: each a string, repeats joined with ', '
+ * (as RFC 9110 5.3 allows), except set-cookie, always an array (its values may
+ * contain commas, so joining would lose them).
+ */
+function outputHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const shown: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (name === 'set-cookie') shown[name] = Array.isArray(value) ? value : [value];
+    else shown[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return shown;
 }

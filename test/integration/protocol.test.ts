@@ -93,3 +93,15 @@ describe('redirects', () => {
     expect(result.lines[1]).toMatchObject({ method: 'GET', finalMethod: 'GET' });
   });
 });
+
+describe('response headers', () => {
+  it('have one shape: repeats joined with ", ", set-cookie always an array', async () => {
+    const server = await scriptedServer({
+      '/h': 'HTTP/1.1 200 OK\r\nX-A: 1\r\nX-A: 2\r\nSet-Cookie: one=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT\r\nVary: accept\r\nVary: origin\r\nContent-Length: 0\r\n\r\n',
+      '/one': 'HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n',
+    });
+    const result = await runCli(['-', '--procs', '1', '--ordered'], { stdin: `${server.url}/h\n${server.url}/one\n` });
+    expect(result.lines[0]?.headers).toMatchObject({ 'x-a': '1, 2', vary: 'accept, origin', 'set-cookie': ['one=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT'] });
+    expect(result.lines[1]?.headers).toMatchObject({ 'x-a': '1', 'set-cookie': ['a=1'] });
+  });
+});
