@@ -50,6 +50,11 @@ export interface RunOptions {
   retryAllMethods: boolean;
   /** Skip TLS certificate verification. */
   insecure: boolean;
+  /** PEM file of the CAs to trust instead of the default ones (--cacert). */
+  cacert?: string;
+  /** PEM file of a client certificate (--cert), and of its key (--key; else the --cert file). */
+  cert?: string;
+  key?: string;
   /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent. */
   proxy?: string;
   /** Offer HTTP/2 in TLS ALPN; HTTP/1.1 stays the fallback. */

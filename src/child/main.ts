@@ -3,6 +3,7 @@
  * fd 1, reports counters over IPC. Forked by the pool; never run by hand.
  */
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { RequestSpec } from '../input/request-spec.js';
 import { createDispatcher } from '../http/agent.js';
@@ -24,6 +25,10 @@ const agent = createDispatcher({
   timeout: config.timeout,
   connectTimeout: config.connectTimeout,
   insecure: config.insecure,
+  // Paths checked by the parent before the run started (usage error otherwise).
+  ca: pem(config.cacert),
+  cert: pem(config.cert),
+  key: pem(config.key),
   proxy: config.proxy,
   http2: config.http2,
   resolve: config.resolve,
@@ -44,6 +49,10 @@ const stats = new StatsCollector();
 // queues instead, and the parent's window bounds how much can queue.
 const out = new Socket({ fd: 1, readable: false, writable: true });
 const results = new LineBatcher((text) => out.write(text));
+
+function pem(path: string | undefined): string | undefined {
+  return path === undefined ? undefined : readFileSync(path, 'utf8');
+}
 
 let inFlight = 0;
 let inputEnded = false;

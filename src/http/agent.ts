@@ -8,6 +8,10 @@ export interface TransportOptions {
   timeout: number;
   connectTimeout: number;
   insecure: boolean;
+  /** PEM texts: CAs to trust instead of the default ones, a client certificate and its key. */
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
   /** Explicit proxy (--proxy); otherwise HTTP_PROXY / HTTPS_PROXY / NO_PROXY from `env`. */
   proxy?: string | undefined;
   http2: boolean;
@@ -31,7 +35,11 @@ const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY
  * Agent with a connector that only adds a cached DNS lookup.
  */
 export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
-  const tls = options.insecure ? { rejectUnauthorized: false } : {};
+  const tls = {
+    ...(options.insecure ? { rejectUnauthorized: false } : {}),
+    ...(options.ca !== undefined ? { ca: options.ca } : {}),
+    ...(options.cert !== undefined ? { cert: options.cert, key: options.key ?? options.cert } : {}),
+  };
   const base = skippingContinue(buildConnector({
     timeout: options.connectTimeout,
     allowH2: options.http2,

@@ -118,3 +118,43 @@ describe('name resolution', () => {
     expect(result.lines.filter((l) => l.status === 200)).toHaveLength(20);
   });
 });
+
+describe('TLS files, as curl', () => {
+  it('--cacert trusts an internal CA; --cert and --key present a client certificate (mutual TLS)', async () => {
+    const { createServer } = await import('node:https');
+    const { listen, socketCloser, testCert } = await import('../helpers/index.js');
+    const { key, cert } = testCert();
+    const seen: string[] = [];
+    const server = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      seen.push((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? '');
+      res.end('ok');
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const url = `https://127.0.0.1:${port}/m`;
+    const ca = writeTempFile(cert, 'ca.pem');
+    const certFile = writeTempFile(cert, 'client.pem');
+    const keyFile = writeTempFile(key, 'client.key');
+    const both = writeTempFile(`${cert}\n${key}`, 'both.pem');
+    const mutual = await run([url], ['--cacert', ca, '--cert', certFile, '--key', keyFile]);
+    expect(mutual.lines[0]).toMatchObject({ status: 200, body: 'ok', error: null });
+    const oneFile = await run([url], ['--cacert', ca, '--cert', both]);
+    expect(oneFile.lines[0]).toMatchObject({ status: 200, error: null });
+    const noClientCert = await run([url], ['--cacert', ca]);
+    expect(noClientCert.lines[0]?.error).not.toBeNull();
+    expect(seen).toEqual(['localhost', 'localhost']);
+  });
+
+  it('a missing or unreadable file is a usage error (exit 2) before anything is sent', async () => {
+    const server = await serve(startHttpServer());
+    for (const flag of ['--cacert', '--cert', '--key']) {
+      const result = await run([`${server.url}/x`], [flag, '/nonexistent/file.pem']);
+      expect(result.code, flag).toBe(2);
+      expect(result.stderr).toMatch(/cannot read/i);
+    }
+    const notPem = await run([`${server.url}/x`], ['--cacert', writeTempFile('hello', 'x.txt')]);
+    expect(notPem.code).toBe(2);
+    expect(server.requests).toBe(0);
+  });
+});

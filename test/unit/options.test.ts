@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { UsageError } from '../../src/errors.js';
@@ -59,7 +62,9 @@ describe('options', () => {
 describe('option table', () => {
   it('maps every flag that has a RunOptions field onto that field', () => {
     // Give every mapped flag on the command line and check the field moved off its default.
-    const argv = ['--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
+    const pem = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'x.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
+    const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
       '--retry-delay', '11', '--retry-max-delay', '12', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
       '--proxy', 'http://127.0.0.1:3128', '--http2', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
       '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
