@@ -91,14 +91,14 @@ function parseHeaderFlag(value: string, previous: unknown): Record<string, strin
   return headers;
 }
 
-/** --resolve HOST:PORT:ADDR, repeatable, as in curl: collected into 'host:port' -> address. */
+/** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
 function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
   const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
-  const match = /^([^:\s]+):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
+  const match = /^(\*|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
   const address = match?.[3] ?? match?.[4];
   const port = Number(match?.[2]);
   if (!match || address === undefined || isIP(address) === 0 || port < 1 || port > 65535) {
-    throw new UsageError(`Expected --resolve as HOST:PORT:ADDRESS with an IP address, got ${describeValue(value)}`);
+    throw new UsageError(`Expected --resolve as HOST:PORT:ADDRESS (HOST a name or *, ADDRESS an IP address), got ${describeValue(value)}`);
   }
   entries[`${(match[1] as string).toLowerCase()}:${port}`] = address;
   return entries;
@@ -188,7 +188,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--key <file>', runOption: 'key', description: 'private key (PEM, unencrypted) of the --cert client certificate', defaultDescription: 'the --cert file', parse: pemFile('--key') },
   { flags: '--proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
-  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
+  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
   { flags: '--no-cache', runOption: 'cache', description: 'fetch every record, even repeats of an earlier request', defaultValue: true, check: boolean('cache') },
   { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'responses kept per process for repeated requests', defaultValue: 10000, parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },

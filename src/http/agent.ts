@@ -15,7 +15,7 @@ export interface TransportOptions {
   /** Explicit proxy (--proxy); otherwise HTTP_PROXY / HTTPS_PROXY / NO_PROXY from `env`. */
   proxy?: string | undefined;
   http2: boolean;
-  /** 'host:port' -> IP address (--resolve). */
+  /** 'host:port' -> IP address (--resolve); host '*' matches any. */
   resolve: Record<string, string>;
   env?: NodeJS.ProcessEnv;
 }
@@ -73,14 +73,15 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
 }
 
 /**
- * curl's --resolve: connect to the given address, but keep the host name for
+ * curl's --resolve (a `*` host matches every host on that port; a named entry
+ * wins over it): connect to the given address, but keep the host name for
  * the Host header, TLS SNI and certificate checks (undici derives the server
  * name from `host`, which is left alone).
  */
 function withResolve(connect: Undici.buildConnector.connector, resolve: Record<string, string>): Undici.buildConnector.connector {
   return (opts, callback) => {
     const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
-    const address = resolve[`${opts.hostname.toLowerCase()}:${port}`];
+    const address = resolve[`${opts.hostname.toLowerCase()}:${port}`] ?? resolve[`*:${port}`];
     connect(address === undefined ? opts : { ...opts, hostname: address }, callback);
   };
 }

@@ -103,6 +103,16 @@ describe('name resolution', () => {
     expect(out.get('other.invalid')).toMatchObject({ status: null, error: { code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/) } });
   });
 
+  it("--resolve '*:PORT:ADDR' maps every host on that port; a named entry wins", async () => {
+    const server = await serve(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
+    const lines = [`http://a.invalid:${server.port}/x`, `http://b.invalid:${server.port}/y`, `http://named.invalid:${server.port}/z`];
+    const result = await run(lines, ['--resolve', `*:${server.port}:127.0.0.1`, '--resolve', `named.invalid:${server.port}:127.0.0.2`, '--retries', '0', '--ordered']);
+    expect(result.lines[0]).toMatchObject({ status: 200, body: { host: `a.invalid:${server.port}` } });
+    expect(result.lines[1]).toMatchObject({ status: 200, body: { host: `b.invalid:${server.port}` } });
+    // The server listens on 127.0.0.1 only: refused at 127.0.0.2 shows the named entry was used.
+    expect(result.lines[2]).toMatchObject({ status: null, error: { code: 'ECONNREFUSED' } });
+  });
+
   it('--resolve keeps TLS verification against the host name', async () => {
     const server = await serve(startTlsServer());
     const ca = writeTempFile(server.ca, 'ca.pem');

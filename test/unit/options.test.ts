@@ -42,12 +42,16 @@ describe('options', () => {
       'example.test:443': '127.0.0.1',
       'b.test:80': '::1',
     });
+    expect(parse(['--resolve', '*:443:10.0.0.7']).resolve).toEqual({ '*:443': '10.0.0.7' });
   });
 
   it.each([
     ['--resolve', 'a.test:443'],
     ['--resolve', 'a.test:x:127.0.0.1'],
     ['--resolve', 'a.test:443:not-an-ip'],
+    ['--resolve', 'a b:443:127.0.0.1'],
+    ['--resolve', '*.test:443:127.0.0.1'],
+    ['--resolve', 'http://a.test:443:127.0.0.1'],
     ['--resolve', 'a.test:70000:127.0.0.1'],
     ['--proxy', 'socks://x'],
     ['--proxy', 'nope'],
