@@ -36,6 +36,8 @@ export const RecordErrorCode = {
   PROTOCOL: 'EPROTOCOL',
   /** TLS failed: untrusted or invalid certificate, handshake error. */
   TLS: 'ETLS',
+  /** The proxy refused to open a tunnel (CONNECT answered with a status other than 200). */
+  PROXY: 'EPROXY',
   /** Too many redirects with --follow. */
   TOO_MANY_REDIRECTS: 'ETOOMANYREDIRECTS',
   /** The request was aborted because the run was stopped (second Ctrl-C, grace expired). */

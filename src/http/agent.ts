@@ -1,5 +1,6 @@
 import type * as Undici from 'undici';
-import { Agent, Client, Pool, buildConnector, loadEnvHttpProxyAgent } from './undici-parts.js';
+import { Agent, Client, Pool, buildConnector } from './undici-parts.js';
+import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup } from './dns-cache.js';
 import { skippingContinue } from './skip-continue.js';
 
@@ -24,7 +25,6 @@ export interface TransportOptions {
 const H2_STREAMS = 100;
 const DNS_TTL_MS = 30_000;
 const DNS_MAX_HOSTS = 1000;
-const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
 
 /**
  * One keep-alive dispatcher per child. undici pools connections per origin;
@@ -56,20 +56,18 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     connect: Object.keys(options.resolve).length > 0 ? withResolve(base, options.resolve) : base,
     ...(options.http2 ? { allowH2: true, factory: h2AwarePool } : {}),
   };
-  const env = options.env ?? process.env;
-  if (options.proxy !== undefined || PROXY_VARIABLES.some((name) => env[name])) {
-    const EnvHttpProxyAgent = loadEnvHttpProxyAgent();
-    return new EnvHttpProxyAgent({
-      ...agentOptions,
-      ...(options.proxy !== undefined ? { httpProxy: options.proxy, httpsProxy: options.proxy } : {}),
-      // Plain http targets go as absolute-form requests, as curl sends them:
-      // many proxies allow CONNECT to port 443 only.
-      proxyTunnel: false,
-      requestTls: tls,
-      proxyTls: tls,
-    } as Undici.EnvHttpProxyAgent.Options);
-  }
-  return new Agent(agentOptions);
+  const direct = new Agent(agentOptions);
+  const proxies = proxyChoice(options.proxy, options.env ?? process.env);
+  if (!proxies) return direct;
+  return createProxyRouter(proxies, direct, {
+    ...agentOptions,
+    // Plain http targets go as absolute-form requests, as curl sends them:
+    // many proxies allow CONNECT to port 443 only.
+    proxyTunnel: false,
+    // TLS inside the CONNECT tunnel offers h2 too with --http2 (h2AwarePool raises pipelining then).
+    requestTls: { ...tls, ...(options.http2 ? { allowH2: true } : {}) },
+    proxyTls: tls,
+  } as Undici.EnvHttpProxyAgent.Options);
 }
 
 /**

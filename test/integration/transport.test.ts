@@ -59,6 +59,47 @@ describe('proxy', () => {
   });
 });
 
+describe('proxies as curl', () => {
+  it('http_proxy is for http URLs only, https_proxy for https URLs only', async () => {
+    const proxy = await serve(startProxyServer());
+    const plain = await serve(startHttpServer());
+    const tls = await serve(startTlsServer());
+    const httpOnly = await run([`${plain.url}/a`, `${tls.url}/b`], ['-k'], { http_proxy: proxy.url });
+    expect(httpOnly.lines.map((l) => l.status)).toEqual([200, 200]);
+    expect([proxy.forwarded, proxy.connects]).toEqual([1, 0]);
+    const httpsOnly = await run([`${plain.url}/c`, `${tls.url}/d`], ['-k'], { HTTPS_PROXY: proxy.url });
+    expect(httpsOnly.lines.map((l) => l.status)).toEqual([200, 200]);
+    expect([proxy.forwarded, proxy.connects]).toEqual([1, 1]);
+    const bypassed = await run([`${tls.url}/e`], ['-k'], { https_proxy: proxy.url, no_proxy: 'localhost,127.0.0.1' });
+    expect(bypassed.lines[0]).toMatchObject({ status: 200 });
+    expect(proxy.connects).toBe(1);
+  });
+
+  it('--http2 negotiates h2 inside the CONNECT tunnel', async () => {
+    const proxy = await serve(startProxyServer());
+    const server = await serve(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion })));
+    const result = await run([`${server.url}/h2`], ['-k', '--http2', '--proxy', proxy.url]);
+    expect(result.lines[0]).toMatchObject({ status: 200, body: { version: '2.0' } });
+    expect(proxy.connects).toBe(1);
+  });
+
+  it('a proxy refusing CONNECT gives EPROXY with its status', async () => {
+    const { createServer } = await import('node:net');
+    const { listen, socketCloser } = await import('../helpers/index.js');
+    const refusing = createServer((socket) => {
+      socket.once('data', () => socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'));
+      socket.on('error', () => {});
+    });
+    const closer = socketCloser(refusing);
+    const port = await listen(refusing);
+    track({ close: () => closer.close() });
+    const tls = await serve(startTlsServer());
+    const result = await run([`${tls.url}/x`], ['-k', '--retries', '0', '--proxy', `http://127.0.0.1:${port}`]);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EPROXY', message: expect.stringContaining('403') } });
+    expect(tls.requests).toBe(0);
+  });
+});
+
 describe('HTTP/2', () => {
   it('--http2 speaks h2 where the server offers it, multiplexing requests on one connection', async () => {
     const server = await serve(
