@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
@@ -122,6 +122,19 @@ function pemFile(flag: string) {
   };
 }
 
+/** --save DIR: an existing directory we may write to, checked before any request. */
+function parseSaveDir(value: string): string {
+  const path = resolvePath(value);
+  try {
+    if (!statSync(path).isDirectory()) throw new UsageError(`Expected --save to be a directory, got ${describeValue(value)} (not a directory)`);
+    accessSync(path, fsConstants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Cannot write to --save directory ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
+  return path;
+}
+
 function parseProxyFlag(value: string): string {
   let url: URL | undefined;
   try {
@@ -201,6 +214,8 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--compressed', description: 'ask for gzip, deflate and br (Accept-Encoding) and decode them (the default; accepted for curl users)' },
   { flags: '--no-compressed', runOption: 'compressed', description: 'send no Accept-Encoding and keep the body bytes as they came', defaultValue: true, check: boolean('compressed') },
   { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes (after decoding), stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
+  { flags: '--save <dir>', runOption: 'save', description: 'stream each 2xx body to a file in DIR (named by the spec id or a hash of the request), not into the line', parse: parseSaveDir },
+  { flags: '--max-filesize <bytes>', runOption: 'maxFilesize', description: 'with --save: fail a body larger than this (EMAXFILESIZE); --max-body does not apply to saved bodies', parse: positiveInteger('--max-filesize') },
   { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
   { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },

@@ -26,6 +26,10 @@ export interface RunOptions {
   /** Ask for gzip, deflate and br (Accept-Encoding) and decode them; false keeps bytes as they came. */
   compressed: boolean;
   maxBody: number;
+  /** Stream 2xx bodies to files in this directory instead of the output line. */
+  save?: string;
+  /** With save: bodies larger than this many bytes fail with EMAXFILESIZE. */
+  maxFilesize?: number;
   includeHeaders: boolean;
   /** Longest input line (bytes) parsed as a record. */
   maxLineBytes: number;

@@ -11,6 +11,7 @@ import type { RequestSpec } from '../input/request-spec.js';
 import { resultOf, type Result } from '../wire/result-line.js';
 import type { WorkerConfig } from '../wire/messages.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
+import { saveName } from './save-name.js';
 import { isRefusal } from '../http/refusal.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
@@ -65,6 +66,7 @@ export class RequestLoop {
       includeHeaders: config.includeHeaders,
       followRedirects: config.follow,
       shutdown,
+      ...(config.save !== undefined ? { save: { dir: config.save, maxFilesize: config.maxFilesize } } : {}),
     };
     this.#cache = config.cache
       ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })
@@ -187,7 +189,8 @@ export class RequestLoop {
   #buildRequest(spec: RequestSpec): AttemptRequest {
     const headers = spec.headers ? { ...this.#config.headers, ...spec.headers } : this.#config.headers;
     const body = spec.body ?? this.#config.data;
-    const request = { method: spec.method, url: spec.url, headers, body };
+    const request: AttemptRequest = { method: spec.method, url: spec.url, headers, body };
+    if (this.#config.save !== undefined) request.saveAs = saveName(spec);
     // Sent twice only if it may be: a crash re-sends what it may, and fails the rest with ECHILDCRASH.
     if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
     return request;

@@ -24,6 +24,9 @@ export interface FetchOutcome {
   body: Body;
   bodyEncoding?: BodyEncoding;
   truncated?: true;
+  /** With --save: the file the body was saved to, and its SHA-256 (hex). */
+  file?: string;
+  sha256?: string;
   bytes: number;
   attempts: number;
   /** Time spent fetching, over all attempts. */

@@ -31,7 +31,7 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
     headers = without(headers, BODY_HEADERS);
   }
   if (target.origin !== new URL(request.url).origin) headers = without(headers, CREDENTIAL_HEADERS);
-  return { method, url: target.href, headers, body };
+  return { ...request, method, url: target.href, headers, body };
 }
 
 /** A copy without `names` (lower-case); the same object when none is present, since headers are shared. */

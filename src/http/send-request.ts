@@ -2,6 +2,7 @@ import type { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
+import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, type ContentCoding } from './content-decoder.js';
 import { classifyError, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
@@ -27,6 +28,8 @@ export interface AttemptOptions {
   followRedirects?: boolean;
   /** Aborts every attempt at once when the run is stopped. */
   shutdown?: AbortSignal;
+  /** --save: 2xx bodies go to files in this directory (each request names its file), capped at maxFilesize bytes. */
+  save?: { dir: string; maxFilesize?: number | undefined } | undefined;
 }
 
 export interface AttemptRequest {
@@ -34,6 +37,8 @@ export interface AttemptRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | undefined;
+  /** With --save: the file name a 2xx body is saved under. */
+  saveAs?: string | undefined;
 }
 
 /**
@@ -89,6 +94,9 @@ class Attempt implements Dispatcher.DispatchHandler {
   /** The content coding being undone, and its decoder once the first chunk came. */
   #coding: ContentCoding | undefined;
   #decoder: Transform | undefined;
+  /** With --save, for a 2xx response: where the body goes instead of the line. */
+  #file: BodyFile | undefined;
+  #finishing = false;
 
   constructor(request: AttemptRequest, options: AttemptOptions, resolve: (outcome: FetchOutcome) => void) {
     this.#request = request;
@@ -127,7 +135,8 @@ class Attempt implements Dispatcher.DispatchHandler {
    * its controller is aborted as soon as undici hands it over.
    */
   stop(reason: AbortReason): void {
-    if (this.#settled) return;
+    // A saved body fully received is being flushed and renamed: let it land.
+    if (this.#settled || this.#finishing) return;
     this.#fail(null, reason);
   }
 
@@ -150,6 +159,14 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.#location = firstValue(headers.location);
     }
     if (this.#options.decompress && this.#location === undefined) this.#coding = contentCoding(headers['content-encoding']);
+    const { save } = this.#options;
+    if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined) {
+      this.#file = new BodyFile(save.dir, this.#request.saveAs, (error) => {
+        this.#settleError(recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message}`));
+        controller.abort(new StopRequest('body file failed'));
+      });
+      this.#file.onDrain(() => controller.resume());
+    }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -172,6 +189,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   /** Body bytes as they are kept (decoded, when decoding), cut at --max-body. */
   #keep(chunk: Buffer, controller: Dispatcher.DispatchController | undefined): void {
     if (this.#settled) return;
+    if (this.#file) return this.#saveChunk(this.#file, chunk, controller);
     const { maxBody } = this.#options;
     const keep = this.#options.bodyMode !== 'none';
     if (this.#received + chunk.length > maxBody) {
@@ -186,6 +204,18 @@ class Attempt implements Dispatcher.DispatchHandler {
     }
     if (keep) this.#chunks.push(chunk);
     this.#received += chunk.length;
+  }
+
+  /** --save: --max-body does not apply, --max-filesize does (and fails the record, as curl's does). */
+  #saveChunk(file: BodyFile, chunk: Buffer, controller: Dispatcher.DispatchController | undefined): void {
+    const max = this.#options.save?.maxFilesize;
+    if (max !== undefined && this.#received + chunk.length > max) {
+      this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body larger than --max-filesize ${max}: not saved`));
+      controller?.abort(new StopRequest('body over --max-filesize'));
+      return;
+    }
+    this.#received += chunk.length;
+    if (!file.write(chunk)) controller?.pause();
   }
 
   #startDecoder(coding: ContentCoding, first: Buffer, controller: Dispatcher.DispatchController): Transform {
@@ -230,6 +260,7 @@ class Attempt implements Dispatcher.DispatchHandler {
         location: this.#location,
       });
     }
+    if (this.#file) return this.#finishFile(this.#file, status, shown);
     const chunks = this.#chunks;
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     const encoded = this.#coding === undefined && !isIdentity(headers['content-encoding']);
@@ -242,6 +273,20 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.#truncated) outcome.truncated = true;
     if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
     this.#settle(outcome);
+  }
+
+  #finishFile(file: BodyFile, status: number, headers: Record<string, string | string[]> | undefined): void {
+    this.#finishing = true;
+    file.finish().then(
+      ({ file: path, sha256 }) => {
+        this.#finishing = false;
+        this.#settle({ status, ...(headers ? { headers } : {}), body: null, file: path, sha256, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null });
+      },
+      (error: NodeJS.ErrnoException) => {
+        this.#finishing = false;
+        this.#settleError(recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message}`));
+      },
+    );
   }
 
   #fail(error: unknown, reason?: AbortReason): void {
@@ -261,6 +306,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.#live?.delete(this);
     this.#chunks = [];
     this.#decoder?.destroy();
+    // Settled without the file landing (error, cut, stop): no partial file stays.
+    if (this.#file && outcome.file === undefined) this.#file.discard();
     this.#resolve(outcome);
   }
 }

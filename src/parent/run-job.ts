@@ -176,6 +176,8 @@ function workerConfig(options: RunOptions): Omit<WorkerConfig, 'index' | 'limite
     body: options.body,
     compressed: options.compressed,
     maxBody: options.maxBody,
+    ...(options.save !== undefined ? { save: options.save } : {}),
+    ...(options.maxFilesize !== undefined ? { maxFilesize: options.maxFilesize } : {}),
     includeHeaders: options.includeHeaders,
     follow: options.follow,
     maxRedirects: options.maxRedirects,

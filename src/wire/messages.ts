@@ -12,7 +12,7 @@ import type { WorkerStats } from './stats.js';
 /** Request policy and transport fields a child takes from RunOptions unchanged. */
 type PassedOptions = Pick<
   RunOptions,
-  'compressed' | 'follow' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'http2' | 'resolve'
+  'compressed' | 'follow' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'http2' | 'resolve'
 >;
 
 /** What a child needs to know, passed as its first argv (JSON). */

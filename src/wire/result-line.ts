@@ -42,6 +42,9 @@ export interface Result {
   bodyEncoding?: BodyEncoding;
   /** Present and true when the body was cut at --max-body. */
   truncated?: true;
+  /** With --save, for a 2xx response: the file holding the body (then `body` is null), and its SHA-256 in hex. */
+  file?: string;
+  sha256?: string;
   /** Body bytes received (after the cut, if any). */
   bytes: number;
   /** Wall time of the record in milliseconds, over all attempts. */
@@ -85,6 +88,7 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
     body: outcome.body,
     ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
     ...(outcome.truncated ? { truncated: true as const } : {}),
+    ...(outcome.file !== undefined ? { file: outcome.file, sha256: outcome.sha256 as string } : {}),
     bytes: outcome.bytes,
     ms,
     attempts: cached ? 0 : outcome.attempts,
@@ -100,7 +104,7 @@ export function serializeResult(result: Result): string {
 }
 
 /** The fields of a line that describe the response, from `status` to `bytes`, in line order. */
-export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'finalMethod' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'bytes'> & { body: unknown };
+export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'finalMethod' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'file' | 'sha256' | 'bytes'> & { body: unknown };
 
 /**
  * The response part of a line, `"status":...` to `"bytes":N` without braces: the
@@ -118,6 +122,7 @@ export function renderResponse(response: ResponseFields): string {
   text += `,"body":${body instanceof JsonText ? body.text : JSON.stringify(body ?? null)}`;
   if (response.bodyEncoding) text += `,"bodyEncoding":"${response.bodyEncoding}"`;
   if (response.truncated) text += ',"truncated":true';
+  if (response.file !== undefined) text += `,"file":${JSON.stringify(response.file)},"sha256":"${response.sha256}"`;
   return `${text},"bytes":${response.bytes}`;
 }
 

@@ -1,7 +1,10 @@
 // Response bodies exactly as the server sent them: content codings, charsets, JSON text, against real local servers.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { runCli, startHttpServer } from '../helpers/index.js';
+import { runCli, startHttpServer, tempDir } from '../helpers/index.js';
 import { cleanupAfterEach } from './support.js';
 
 const track = cleanupAfterEach();
@@ -119,5 +122,51 @@ describe('charsets', () => {
     const result = await run(Object.keys(BODIES).map((path) => `${server.url}${path}`), ['--ordered', '--no-headers']);
     expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo']);
     expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64']);
+  });
+});
+
+describe('--save DIR', () => {
+  it('streams 2xx bodies to files named by spec id or request hash (never the URL path), with file and sha256', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    const server = await serve(startHttpServer((req, res) => {
+      if (req.url === '/missing') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('nope');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' });
+      res.end(gzipSync(req.url === '/big' ? big : Buffer.from(req.url ?? '')));
+    }));
+    const dir = tempDir();
+    const lines = [
+      JSON.stringify({ url: `${server.url}/big`, id: 'big-1' }),
+      JSON.stringify({ url: `${server.url}/../../etc/passwd`, id: '../escape' }),
+      `${server.url}/missing`,
+    ];
+    const result = await run(lines, ['--save', dir, '--max-body', '10', '--ordered', '--no-headers']);
+    const [saved, hashed, missing] = result.lines;
+    // --max-body does not apply to saved bodies; the file is the decoded body.
+    expect(saved).toMatchObject({ status: 200, body: null, file: join(dir, 'big-1'), bytes: big.length, error: null });
+    expect(saved?.sha256).toBe(createHash('sha256').update(big).digest('hex'));
+    expect(readFileSync(join(dir, 'big-1')).equals(big)).toBe(true);
+    expect(hashed?.file).toMatch(new RegExp(`^${dir}/[0-9a-f]{64}$`));
+    // Non-2xx bodies stay in the line (with --max-body).
+    expect(missing).toMatchObject({ status: 404, body: 'nope' });
+    expect(missing).not.toHaveProperty('file');
+    expect(readdirSync(dir).sort()).toEqual(['big-1', (hashed?.file as string).slice(dir.length + 1)].sort());
+  });
+
+  it('--max-filesize fails a larger body with EMAXFILESIZE and leaves no file, partial or final', async () => {
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.alloc(2 * 1024 * 1024));
+    }));
+    const dir = tempDir();
+    const result = await run([JSON.stringify({ url: `${server.url}/x`, id: 'x' })], ['--save', dir, '--max-filesize', '100000']);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EMAXFILESIZE' } });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a missing directory is a usage error before anything is sent', async () => {
+    const server = await serve(startHttpServer());
+    const result = await run([`${server.url}/x`], ['--save', '/nonexistent/dir']);
+    expect(result.code).toBe(2);
+    expect(server.requests).toBe(0);
   });
 });

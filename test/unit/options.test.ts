@@ -68,7 +68,7 @@ describe('option table', () => {
     // Give every mapped flag on the command line and check the field moved off its default.
     const pem = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'x.pem');
     writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
-    const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
+    const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--save', tmpdir(), '--max-filesize', '5', '--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
       '--retry-delay', '11', '--retry-max-delay', '12', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
       '--proxy', 'http://127.0.0.1:3128', '--http2', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
       '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
