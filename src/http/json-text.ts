@@ -55,15 +55,16 @@ export function minifyJson(source: string): MinifiedJson | undefined {
       copyFrom = i;
     }
     if (i >= end) break;
+    // An empty container closing: `[]`, `{}`.
+    if ((state === VALUE_OR_ARRAY_END && c === ARRAY_END) || (state === KEY_OR_OBJECT_END && c === OBJECT_END)) {
+      closers.pop();
+      i += 1;
+      state = AFTER_VALUE;
+      continue;
+    }
     switch (state) {
       case VALUE_OR_ARRAY_END:
       case VALUE:
-        if (c === ARRAY_END && state === VALUE_OR_ARRAY_END) {
-          closers.pop();
-          i += 1;
-          state = AFTER_VALUE;
-          continue;
-        }
         if (c === OBJECT || c === ARRAY) {
           closers.push(c === OBJECT ? OBJECT_END : ARRAY_END);
           if (closers.length > depth) depth = closers.length;
@@ -77,12 +78,6 @@ export function minifyJson(source: string): MinifiedJson | undefined {
         continue;
       case KEY_OR_OBJECT_END:
       case KEY:
-        if (c === OBJECT_END && state === KEY_OR_OBJECT_END) {
-          closers.pop();
-          i += 1;
-          state = AFTER_VALUE;
-          continue;
-        }
         if (c !== QUOTE) return undefined;
         i = stringEnd(source, i);
         if (i < 0) return undefined;

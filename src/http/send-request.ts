@@ -162,7 +162,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     const { save } = this.#options;
     if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined) {
       this.#file = new BodyFile(save.dir, this.#request.saveAs, (error) => {
-        this.#settleError(recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message}`));
+        this.#settleError(saveError(error));
         controller.abort(new StopRequest('body file failed'));
       });
       this.#file.onDrain(() => controller.resume());
@@ -284,7 +284,7 @@ class Attempt implements Dispatcher.DispatchHandler {
       },
       (error: NodeJS.ErrnoException) => {
         this.#finishing = false;
-        this.#settleError(recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message}`));
+        this.#settleError(saveError(error));
       },
     );
   }
@@ -346,4 +346,8 @@ function outputHeaders(headers: Record<string, string | string[] | undefined>): 
     else shown[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return shown;
+}
+
+function saveError(error: NodeJS.ErrnoException): RecordError {
+  return recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message}`);
 }
