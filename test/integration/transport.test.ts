@@ -177,7 +177,7 @@ describe('TLS files, as curl', () => {
     const { key, cert } = testCert();
     const seen: string[] = [];
     const server = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      seen.push((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? '');
+      seen.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? ''));
       res.end('ok');
     });
     const closer = socketCloser(server);
