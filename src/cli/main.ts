@@ -15,7 +15,7 @@ import { runOptionsFromFlags } from '../options.js';
 import { startProgress } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
-import type { RunSummary } from '../run-types.js';
+import type { ChildCrash, RunSummary } from '../run-types.js';
 import { analyzeMain } from './analyze.js';
 import { EXIT, usage } from './exit.js';
 import { EXAMPLES, buildProgram } from './program.js';
@@ -94,6 +94,8 @@ async function run(
       abortNow: signals.abortNow,
       ...(done ? { skipLine: (line: number) => (done as LineSet).has(line) } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
+      // One report per crash, the child's stack trace included; none under -q.
+      ...(flags.quiet ? {} : { onChildCrash: (crash: ChildCrash) => io.stderr.write(formatCrash(crash)) }),
     });
   } catch (error) {
     if (outputError?.code === 'EPIPE') return EXIT.OK;
@@ -135,4 +137,9 @@ export async function runCli(): Promise<void> {
     process.stderr.write(`bulkfetch: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = EXIT.FAILED;
   }
+}
+
+function formatCrash({ child, reason, records, stderr }: ChildCrash): string {
+  const trace = stderr.trim();
+  return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); re-running those that may be sent again\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
 }

@@ -4,7 +4,7 @@
  * here together, so the byte-level readers below cannot drift from the writer.
  */
 import type { RecordError } from '../errors.js';
-import type { FetchOutcome } from '../http/outcome.js';
+import { JsonText, type BodyEncoding, type FetchOutcome } from '../http/outcome.js';
 import type { RequestSpec } from '../input/request-spec.js';
 
 /**
@@ -26,16 +26,25 @@ export interface Result {
   ok: boolean;
   /** With --follow: the URL that gave the final response. */
   finalUrl?: string;
+  /** With --follow: the method sent last (a 301/302/303 may have turned POST into GET). */
+  finalMethod?: string;
   /** With --follow: redirects followed to get there. */
   redirects?: number;
   /** Response headers, lower-case names (absent with --no-headers). */
   headers?: Record<string, string | string[]>;
-  /** Parsed JSON, text, base64 text, or null (--body none, no response). */
+  /**
+   * JSON (in the line: the server's own JSON text, minified), text, base64 text,
+   * or null (--body none, no response). Built by resultOf, a JSON body is a
+   * JsonText until serializeResult writes it.
+   */
   body: unknown;
-  /** Present and "base64" when `body` is base64-encoded bytes. */
-  bodyEncoding?: 'base64';
+  /** "base64" when `body` is base64-encoded bytes; "json-text" when it is a string of JSON nested too deep. */
+  bodyEncoding?: BodyEncoding;
   /** Present and true when the body was cut at --max-body. */
   truncated?: true;
+  /** With --save, for a 2xx response: the file holding the body (then `body` is null), and its SHA-256 in hex. */
+  file?: string;
+  sha256?: string;
   /** Body bytes received (after the cut, if any). */
   bytes: number;
   /** Wall time of the record in milliseconds, over all attempts. */
@@ -74,11 +83,12 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
     method: spec.method,
     status: outcome.status,
     ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
-    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, redirects: outcome.redirects ?? 0 } : {}),
+    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, finalMethod: outcome.finalMethod ?? spec.method, redirects: outcome.redirects ?? 0 } : {}),
     ...(outcome.headers ? { headers: outcome.headers } : {}),
     body: outcome.body,
     ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
     ...(outcome.truncated ? { truncated: true as const } : {}),
+    ...(outcome.file !== undefined ? { file: outcome.file, sha256: outcome.sha256 as string } : {}),
     bytes: outcome.bytes,
     ms,
     attempts: cached ? 0 : outcome.attempts,
@@ -87,9 +97,33 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
   };
 }
 
-/** One NDJSON line (with its newline). `line` is guaranteed to be the first key. */
+/** One NDJSON line (with its newline). `line` is the first key, `error` the last. */
 export function serializeResult(result: Result): string {
-  return `${JSON.stringify(result)}\n`;
+  const id = result.id === undefined ? '' : `,"id":${JSON.stringify(result.id)}`;
+  return `{"line":${result.line}${id},"url":${JSON.stringify(result.url)},"method":${JSON.stringify(result.method)},${renderResponse(result)},"ms":${result.ms},"attempts":${result.attempts},"cached":${result.cached},"error":${JSON.stringify(result.error)}}\n`;
+}
+
+/** The fields of a line that describe the response, from `status` to `bytes`, in line order. */
+export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'finalMethod' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'file' | 'sha256' | 'bytes'> & { body: unknown };
+
+/**
+ * The response part of a line, `"status":...` to `"bytes":N` without braces: the
+ * same for every record answered by one response, so it can be rendered once and
+ * reused. A JSON body is spliced in as the server's text, never re-serialized.
+ */
+export function renderResponse(response: ResponseFields): string {
+  const { status, body } = response;
+  const ok = status !== null && status >= 200 && status < 300;
+  let text = `"status":${status},"ok":${ok}`;
+  if (response.finalUrl !== undefined) {
+    text += `,"finalUrl":${JSON.stringify(response.finalUrl)},"finalMethod":${JSON.stringify(response.finalMethod)},"redirects":${response.redirects ?? 0}`;
+  }
+  if (response.headers) text += `,"headers":${JSON.stringify(response.headers)}`;
+  text += `,"body":${body instanceof JsonText ? body.text : JSON.stringify(body ?? null)}`;
+  if (response.bodyEncoding) text += `,"bodyEncoding":"${response.bodyEncoding}"`;
+  if (response.truncated) text += ',"truncated":true';
+  if (response.file !== undefined) text += `,"file":${JSON.stringify(response.file)},"sha256":"${response.sha256}"`;
+  return `${text},"bytes":${response.bytes}`;
 }
 
 /** Every result line starts with these bytes, then the record number. */

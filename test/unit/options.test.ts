@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { UsageError } from '../../src/errors.js';
@@ -39,12 +42,16 @@ describe('options', () => {
       'example.test:443': '127.0.0.1',
       'b.test:80': '::1',
     });
+    expect(parse(['--resolve', '*:443:10.0.0.7']).resolve).toEqual({ '*:443': '10.0.0.7' });
   });
 
   it.each([
     ['--resolve', 'a.test:443'],
     ['--resolve', 'a.test:x:127.0.0.1'],
     ['--resolve', 'a.test:443:not-an-ip'],
+    ['--resolve', 'a b:443:127.0.0.1'],
+    ['--resolve', '*.test:443:127.0.0.1'],
+    ['--resolve', 'http://a.test:443:127.0.0.1'],
     ['--resolve', 'a.test:70000:127.0.0.1'],
     ['--proxy', 'socks://x'],
     ['--proxy', 'nope'],
@@ -59,10 +66,12 @@ describe('options', () => {
 describe('option table', () => {
   it('maps every flag that has a RunOptions field onto that field', () => {
     // Give every mapped flag on the command line and check the field moved off its default.
-    const argv = ['--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
+    const pem = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'x.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
+    const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--save', tmpdir(), '--max-filesize', '5', '--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
       '--retry-delay', '11', '--retry-max-delay', '12', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
       '--proxy', 'http://127.0.0.1:3128', '--http2', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
-      '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9',
+      '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
       '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8',
       '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2'];
     const options = parse(argv);

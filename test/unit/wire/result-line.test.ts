@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordError, RecordErrorCode } from '../../../src/errors.js';
-import type { FetchOutcome } from '../../../src/http/outcome.js';
+import { JsonText, type FetchOutcome } from '../../../src/http/outcome.js';
 import type { RequestSpec } from '../../../src/input/request-spec.js';
 import { ResultLineReader } from '../../../src/wire/result-line-reader.js';
 import { countErrorLines, errorResult, parseLineNumber, readLineNumber, resultOf, serializeResult } from '../../../src/wire/result-line.js';
@@ -9,7 +9,7 @@ const spec: RequestSpec = { line: 4711, id: 'item-7', method: 'GET', url: 'http:
 const outcome: FetchOutcome = {
   status: 200,
   headers: { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] },
-  body: { name: 'seven', tags: ['x', 'y'] },
+  body: new JsonText('{"name":"seven","tags":["x","y"]}'),
   bytes: 34,
   attempts: 2,
   ms: 12.5,
@@ -25,7 +25,7 @@ describe('the result line', () => {
 
     // What the API and jq see: the same object back, line first and error last.
     const [first, second] = text.trimEnd().split('\n').map((line) => JSON.parse(line));
-    expect(first).toEqual(result);
+    expect(first).toEqual({ ...result, body: { name: 'seven', tags: ['x', 'y'] } });
     expect(Object.keys(first)[0]).toBe('line');
     expect(Object.keys(first).at(-1)).toBe('error');
     expect(second).toEqual(failed);
@@ -38,6 +38,13 @@ describe('the result line', () => {
     const numbers: number[] = [];
     expect(new ResultLineReader().push(bytes, numbers)?.toString()).toBe(text);
     expect(numbers).toEqual([4711, 12]);
+  });
+
+  it('writes JSON bodies as their text: big numbers, 1e400, key order and duplicate keys kept', () => {
+    const text = '{"b":12345678901234567890,"a":1e400,"b":-0.0}';
+    const line = serializeResult(resultOf(spec, { ...outcome, body: new JsonText(text) }, false, 1));
+    expect(line).toContain(`,"body":${text},"bytes":34,`);
+    expect(JSON.parse(line)).toMatchObject({ line: 4711, ok: true, error: null });
   });
 
   it('marks a cached answer with no attempts of its own', () => {
