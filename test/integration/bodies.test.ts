@@ -4,8 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { runCli, startHttpServer, tempDir } from '../helpers/index.js';
-import { cleanupAfterEach } from './support.js';
+import { cleanupAfterEach, runCli, startHttpServer, tempDir } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);

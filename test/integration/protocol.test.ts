@@ -2,8 +2,7 @@
 // the method sent after a redirect. Raw node:net sockets where node:http would not misbehave.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { listen, runCli, socketCloser, startHttpServer } from '../helpers/index.js';
-import { cleanupAfterEach } from './support.js';
+import { cleanupAfterEach, listen, runCli, socketCloser, startHttpServer } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', '--ordered', '--no-headers', '--retries', '0', ...args], { stdin: `${lines.join('\n')}\n` });

@@ -52,9 +52,9 @@ describe('proxy', () => {
 
 describe('proxies as curl', () => {
   it('http_proxy is for http URLs only, https_proxy for https URLs only', async () => {
-    const proxy = await serve(startProxyServer());
-    const plain = await serve(startHttpServer());
-    const tls = await serve(startTlsServer());
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    const tls = await track(startTlsServer());
     const httpOnly = await run([`${plain.url}/a`, `${tls.url}/b`], ['-k'], { http_proxy: proxy.url });
     expect(httpOnly.lines.map((l) => l.status)).toEqual([200, 200]);
     expect([proxy.forwarded, proxy.connects]).toEqual([1, 0]);
@@ -67,8 +67,8 @@ describe('proxies as curl', () => {
   });
 
   it('--http2 negotiates h2 inside the CONNECT tunnel', async () => {
-    const proxy = await serve(startProxyServer());
-    const server = await serve(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion })));
+    const proxy = await track(startProxyServer());
+    const server = await track(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion })));
     const result = await run([`${server.url}/h2`], ['-k', '--http2', '--proxy', proxy.url]);
     expect(result.lines[0]).toMatchObject({ status: 200, body: { version: '2.0' } });
     expect(proxy.connects).toBe(1);
@@ -84,7 +84,7 @@ describe('proxies as curl', () => {
     const closer = socketCloser(refusing);
     const port = await listen(refusing);
     track({ close: () => closer.close() });
-    const tls = await serve(startTlsServer());
+    const tls = await track(startTlsServer());
     const result = await run([`${tls.url}/x`], ['-k', '--retries', '0', '--proxy', `http://127.0.0.1:${port}`]);
     expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EPROXY', message: expect.stringContaining('403') } });
     expect(tls.requests).toBe(0);
@@ -136,7 +136,7 @@ describe('name resolution', () => {
   });
 
   it("--resolve '*:PORT:ADDR' maps every host on that port; a named entry wins", async () => {
-    const server = await serve(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
+    const server = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
     const lines = [`http://a.invalid:${server.port}/x`, `http://b.invalid:${server.port}/y`, `http://named.invalid:${server.port}/z`];
     const result = await run(lines, ['--resolve', `*:${server.port}:127.0.0.1`, '--resolve', `named.invalid:${server.port}:127.0.0.2`, '--retries', '0', '--ordered']);
     expect(result.lines[0]).toMatchObject({ status: 200, body: { host: `a.invalid:${server.port}` } });
@@ -189,7 +189,7 @@ describe('TLS files, as curl', () => {
   });
 
   it('a missing or unreadable file is a usage error (exit 2) before anything is sent', async () => {
-    const server = await serve(startHttpServer());
+    const server = await track(startHttpServer());
     for (const flag of ['--cacert', '--cert', '--key']) {
       const result = await run([`${server.url}/x`], [flag, '/nonexistent/file.pem']);
       expect(result.code, flag).toBe(2);
