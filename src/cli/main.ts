@@ -12,7 +12,7 @@ import { openSink } from '../output/open-sink.js';
 import type { LineSet } from '../output/line-set.js';
 import { resumeOutput } from '../output/resume.js';
 import { runOptionsFromFlags } from '../options.js';
-import { startProgress } from '../output/progress.js';
+import { besideProgress, startProgress } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
 import type { RunSummary } from '../run-types.js';
@@ -35,7 +35,8 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
         io.stdout.write(error.code === 'commander.version' ? `${VERSION}\n` : program.helpInformation() + EXAMPLES.trimStart() + '\n');
         return EXIT.OK;
       }
-      return usage(io.stderr, error.message.replace(/^error: /, ''));
+      // One line, with commander's "(Did you mean --x?)" hint kept on it.
+      return usage(io.stderr, error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     }
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
@@ -76,6 +77,13 @@ async function run(
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
+  const progress = showProgress ? startProgress(io.stderr, inputPath) : undefined;
+  // stdout and stderr one terminal: result lines must not land on the progress line.
+  if (progress && sink === process.stdout && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
+  if (inputPath === '-' && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {
+    io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
+  }
   const abort = new AbortController();
   let outputError: NodeJS.ErrnoException | undefined;
   sink.on('error', (error: NodeJS.ErrnoException) => {
@@ -83,8 +91,6 @@ async function run(
     abort.abort();
   });
   let summary: RunSummary;
-  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
-  const progress = showProgress ? startProgress(io.stderr, inputPath) : undefined;
   try {
     summary = await runJob(options, {
       input,
@@ -102,9 +108,7 @@ async function run(
     progress?.close();
   }
   if (outputError?.code === 'EPIPE') return EXIT.OK;
-  sink.end();
-  // finished() also settles for a stream that already closed or failed.
-  await finished(sink).catch(() => {});
+  await closeSink(sink);
   if (outputError) {
     // Lines written before the failure are whole; the records after it have no line.
     const target = output === undefined ? 'stdout' : JSON.stringify(output);
@@ -119,6 +123,20 @@ async function run(
   return runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
 }
 
+/**
+ * Ends the output and waits until it is written. process.stdout (a terminal)
+ * is never closed, so it never emits 'finish' or 'close': awaiting finished() on
+ * it left nothing for the event loop to do, and Node exited 13 before the summary.
+ */
+async function closeSink(sink: Writable): Promise<void> {
+  if (sink === process.stdout) {
+    await new Promise<void>((resolve) => sink.write('', () => resolve()));
+    return;
+  }
+  sink.end();
+  // finished() also settles for a stream that already closed or failed.
+  await finished(sink).catch(() => {});
+}
 
 /** Entry from bin/: runs main, maps unexpected errors to a report-this hint. */
 export async function runCli(): Promise<void> {

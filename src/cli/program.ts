@@ -24,14 +24,17 @@ export function buildProgram(): Command {
     .addHelpText('after', EXAMPLES)
     .allowExcessArguments(false)
     .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+    // main() prints help and version itself (to its io): commander printing them too showed each twice.
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
   for (const spec of OPTION_TABLE) {
-    const option = new Option(spec.flags, spec.description);
+    // Computed or implied defaults are shown by description and filled in from the table later:
+    // commander shows no default whose value is undefined, so the description carries it.
+    const computed = typeof spec.defaultValue === 'number' ? `, here ${spec.defaultValue}` : '';
+    const described = spec.defaultDescription === undefined ? '' : ` (default: ${spec.defaultDescription}${computed})`;
+    const option = new Option(spec.flags, spec.description + described);
     if (spec.parse) option.argParser(spec.parse);
-    // Computed or implied defaults are shown by description and filled in from the table later.
     const shown = shownDefault(spec);
-    if (spec.defaultDescription !== undefined) option.default(undefined, spec.defaultDescription);
-    else if (shown !== undefined) option.default(shown);
+    if (spec.defaultDescription === undefined && shown !== undefined) option.default(shown);
     program.addOption(option);
   }
   return program;
