@@ -20,7 +20,7 @@ describe('signals', () => {
   it('SIGINT to the process group: in-flight requests finish within --grace, whole lines, exit 130', async () => {
     const s = await slowServer(600);
     const n = 5000;
-    const child = spawnCli([urls(s.url, n), '--procs', '2', '--concurrency', '10', '--grace', '10000']);
+    const child = spawnCli([urls(s.url, n), '--procs', '2', '--concurrency', '10', '--grace', '10000ms']);
     const done = collectOutput(child);
     await waitFor(() => s.inFlight >= 10);
     const inFlightAtSignal = s.requests;
@@ -38,7 +38,7 @@ describe('signals', () => {
 
   it('SIGTERM: records still in flight when --grace expires are answered EABORTED, exit 143', async () => {
     const s = await slowServer(30_000);
-    const child = spawnCli([urls(s.url, 200), '--procs', '2', '--concurrency', '5', '--grace', '300']);
+    const child = spawnCli([urls(s.url, 200), '--procs', '2', '--concurrency', '5', '--grace', '300ms']);
     const done = collectOutput(child);
     await waitFor(() => s.inFlight >= 10);
     const started = Date.now();
@@ -53,7 +53,7 @@ describe('signals', () => {
 
   it('a second Ctrl-C aborts at once, still whole lines', async () => {
     const s = await slowServer(30_000);
-    const child = spawnCli([urls(s.url, 200), '--procs', '2', '--concurrency', '5', '--grace', '60000']);
+    const child = spawnCli([urls(s.url, 200), '--procs', '2', '--concurrency', '5', '--grace', '60000ms']);
     const done = collectOutput(child);
     await waitFor(() => s.inFlight >= 10);
     killTree(child.pid as number, 'SIGINT');
