@@ -21,6 +21,7 @@ import { EXIT, usage } from './exit.js';
 import { EXAMPLES, buildProgram } from './program.js';
 import { runFailed } from './exit-policy.js';
 import { listenForStopSignals } from './process-signals.js';
+import { checkFiles, checkFlags } from './preflight.js';
 import { VERSION } from '../version.js';
 
 /** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
@@ -44,7 +45,14 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   const flags = program.opts<Record<string, unknown>>();
   const inputPath = program.args[0] ?? '-';
   const output = flags.output as string | undefined;
-  if (flags.resume && (output === undefined || output === '-')) return usage(io.stderr, '--resume needs -o FILE: it reads the lines already written there');
+  if (flags.resume && output === '-') return usage(io.stderr, '--resume needs -o FILE: it reads the lines already written there');
+  try {
+    for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
+    checkFiles(inputPath, output, flags.summary as string | undefined);
+  } catch (error) {
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    throw error;
+  }
   // From here on, SIGINT and SIGTERM stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
@@ -117,10 +125,19 @@ async function run(
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
-  if (typeof flags.summary === 'string') await writeFile(flags.summary, `${JSON.stringify(report, null, 2)}\n`);
+  let summaryFailed = false;
+  if (typeof flags.summary === 'string') {
+    try {
+      await writeFile(flags.summary, `${JSON.stringify(report, null, 2)}\n`);
+    } catch (error) {
+      // Checked before the run; this is a disk that filled up or a file removed meanwhile.
+      io.stderr.write(`bulkfetch: cannot write --summary ${JSON.stringify(flags.summary)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      summaryFailed = true;
+    }
+  }
   if (!flags.quiet) io.stderr.write(formatSummary(report, summary));
   if (signals.received) return signals.received === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM;
-  return runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
+  return summaryFailed || runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
 }
 
 /**
