@@ -1,7 +1,9 @@
 import { Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
+import { basicAuthorization } from './input/credentials.js';
 import { validateHeader, validateMethod } from './input/validate.js';
 import { parseErrorLimit } from './parent/error-budget.js';
 import type { RunOptions, Shard } from './run-types.js';
@@ -133,6 +135,33 @@ function parseHeaderFlag(value: string, previous: unknown): Record<string, strin
   return headers;
 }
 
+/**
+ * A request body flag: the text itself, or `@FILE` for the file's contents, as in
+ * curl. `-d @file` drops CR and LF (curl's --data does); --data-binary and --json keep them.
+ * The file is read as UTF-8 text.
+ */
+function bodyFlag(flag: string, { stripNewlines }: { stripNewlines: boolean }) {
+  return (value: string): string => {
+    if (!value.startsWith('@')) return value;
+    const path = value.slice(1);
+    if (path === '-') throw new UsageError(`${flag} @- (stdin) is not supported: stdin may be the input; name a file`);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    }
+    return stripNewlines ? text.replace(/[\r\n]/g, '') : text;
+  };
+}
+
+/** -u user:password, as in curl: sent as Basic authorization. The password may contain ':'. */
+function parseUserFlag(value: string): string {
+  const colon = value.indexOf(':');
+  if (colon < 0) throw new UsageError(`Expected -u as user:password (bulkfetch never prompts), got ${describeValue(value.replace(/:.*/, ':***'))}`);
+  return basicAuthorization(value.slice(0, colon), value.slice(colon + 1));
+}
+
 /** --resolve HOST:PORT:ADDR, repeatable, as in curl: collected into 'host:port' -> address. */
 function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
   const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
@@ -223,7 +252,11 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
   { flags: '-X, --method <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
   { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, (name, value) => `${name}: ${value}`) },
-  { flags: '-d, --data <body>', runOption: 'data', description: 'default request body' },
+  { flags: '-d, --data <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true }) },
+  { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false }) },
+  { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false }) },
+  { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
+  { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
   { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
   { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON parsed, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
   { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
@@ -276,9 +309,29 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
     const value = spec.runOption && flags[new Option(spec.flags).attributeName()];
     if (spec.runOption && value !== undefined) fields[spec.runOption] = value;
   }
-  // As in curl, -d without -X sends a POST.
-  if (flags.method === undefined && flags.data !== undefined) options.method = 'POST';
+  applyCurlBodyFlags(options, flags);
   return options;
+}
+
+/**
+ * What curl's body and auth flags imply: a body (-d, --data-binary, --json) without
+ * -X sends a POST; -d and --data-binary send Content-Type:
+ * application/x-www-form-urlencoded, --json sends application/json and Accept:
+ * application/json; -u sends Basic authorization. A header given with -H wins.
+ */
+function applyCurlBodyFlags(options: RunOptions, flags: Record<string, unknown>): void {
+  const bodies = (['data', 'dataBinary', 'json'] as const).filter((name) => flags[name] !== undefined);
+  if (bodies.length > 1) throw new UsageError('Give one of -d, --data-binary and --json: each is the whole request body');
+  const kind = bodies[0];
+  const implied: Record<string, string> = {};
+  if (kind !== undefined) {
+    options.data = flags[kind] as string;
+    if (flags.method === undefined) options.method = 'POST';
+    implied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+    if (kind === 'json') implied.accept = 'application/json';
+  }
+  if (typeof flags.user === 'string') implied.authorization = flags.user;
+  options.headers = { ...implied, ...options.headers };
 }
 
 /**

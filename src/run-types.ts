@@ -25,6 +25,8 @@ export interface RunOptions {
   body: BodyMode;
   maxBody: number;
   includeHeaders: boolean;
+  /** Scheme given to records written without one (curl's --proto-default). */
+  protoDefault: 'http' | 'https';
   /** Longest input line (bytes) parsed as a record. */
   maxLineBytes: number;
   /** Attempts per second, all processes and hosts together. */

@@ -64,7 +64,7 @@ describe('option table', () => {
       '--proxy', 'http://127.0.0.1:3128', '--http2', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
       '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9',
       '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8ms',
-      '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2'];
+      '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2', '--proto-default', 'https'];
     const options = parse(argv);
     const defaults = parse([]);
     for (const spec of OPTION_TABLE) {
