@@ -22,6 +22,7 @@ import { EXAMPLES, buildProgram } from './program.js';
 import { runFailed } from './exit-policy.js';
 import { listenForStopSignals } from './process-signals.js';
 import { checkFiles, checkFlags } from './preflight.js';
+import { describeStop } from './stopped-run.js';
 import { VERSION } from '../version.js';
 
 /** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
@@ -56,7 +57,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // From here on, SIGINT and SIGTERM stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
-    return await run(flags, inputPath, output, signals, io);
+    return await run(flags, inputPath, output, signals, io, argv);
   } finally {
     signals.dispose();
   }
@@ -68,6 +69,7 @@ async function run(
   output: string | undefined,
   signals: ReturnType<typeof listenForStopSignals>,
   io: { stdout: Writable; stderr: Writable },
+  argv: string[],
 ): Promise<number> {
   let options;
   let input;
@@ -125,6 +127,8 @@ async function run(
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
+  const stopped = await describeStop(summary, { argv, inputPath, output, resume: flags.resume === true, signal: signals.received });
+  if (stopped) report.notRead = stopped.notRead;
   let summaryFailed = false;
   if (typeof flags.summary === 'string') {
     try {
@@ -135,7 +139,9 @@ async function run(
       summaryFailed = true;
     }
   }
-  if (!flags.quiet) io.stderr.write(formatSummary(report, summary));
+  if (!flags.quiet) io.stderr.write(formatSummary(report, stopped?.rows));
+  // -q hides the summary, not how to continue a run that was cut short.
+  else if (stopped) for (const [key, text] of stopped.rows) io.stderr.write(`bulkfetch: ${key}: ${text}\n`);
   if (signals.received) return signals.received === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM;
   return summaryFailed || runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
 }
