@@ -139,3 +139,10 @@ describe('library option messages (issue 11)', () => {
     expect(parse(['-H', 'X-A: 1', '-H', 'X-A: 2']).headers).toEqual({ 'x-a': '1, 2' });
   });
 });
+
+describe('library data (issue 11)', () => {
+  it('is the body as given: no @file reading, no implied headers', () => {
+    expect(resolveRunOptions('-', { data: '@/etc/hostname' })).toMatchObject({ data: '@/etc/hostname', headers: {} });
+    expect(() => resolveRunOptions('-', { data: 5 })).toThrow(/^Expected data to be a string/);
+  });
+});
