@@ -50,10 +50,10 @@ describe('a run in a terminal', () => {
     const input = writeTempFile(Array.from({ length: 12 }, (_, i) => `${server.url}/r${i}`));
     const { screen, code } = await inTerminal([input, '--procs', '1', '--concurrency', '1', '--body', 'none', '--no-headers'], { columns: 40 });
     expect(code).toBe(0);
-    // Each result line starts at column 0 of a cleared line, never after progress text.
-    const results = screen.split('{"line":').slice(1);
-    expect(results).toHaveLength(12);
-    for (const before of screen.split('{"line":').slice(0, -1)) expect(before.endsWith('\r\x1b[K') || before === '').toBe(true);
+    // Each result line starts at column 0: on a cleared line or after another result line, never after progress text.
+    const segments = screen.split('{"line":');
+    expect(segments.slice(1)).toHaveLength(12);
+    for (const before of segments.slice(0, -1)) expect(before === '' || before.endsWith('\r\x1b[K') || before.endsWith('\n'), JSON.stringify(before.slice(-80))).toBe(true);
     // Every progress draw fits in 39 columns, so it never wraps.
     const draws = [...screen.matchAll(/\r(bulkfetch [^\r\n]*?)\x1b\[K/g)].map((m) => m[1] as string);
     expect(draws.length).toBeGreaterThan(0);
