@@ -31,6 +31,8 @@ export interface RunOptions {
   /** With save: bodies larger than this many bytes fail with EMAXFILESIZE. */
   maxFilesize?: number;
   includeHeaders: boolean;
+  /** Scheme given to records written without one (curl's --proto-default). */
+  protoDefault: 'http' | 'https';
   /** Longest input line (bytes) parsed as a record. */
   maxLineBytes: number;
   /** Attempts per second, all processes and hosts together. */

@@ -96,7 +96,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
           counters.resumed += 1;
           continue;
         }
-        const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method);
+        const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault);
         if (record.kind === 'skip') {
           counters.skipped += 1;
         } else if (record.kind === 'invalid') {
