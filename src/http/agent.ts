@@ -19,6 +19,7 @@ export interface TransportOptions {
 const H2_STREAMS = 100;
 const DNS_TTL_MS = 30_000;
 const DNS_MAX_HOSTS = 1000;
+const DNS_MAX_LOOKUPS = 8;
 const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
 
 /**
@@ -34,7 +35,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const base = buildConnector({
     timeout: options.connectTimeout,
     allowH2: options.http2,
-    lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS }),
+    lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: DNS_MAX_LOOKUPS }),
     ...tls,
   });
   const agentOptions: Undici.Agent.Options = {
