@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { Socket } from 'node:net';
 import type { RequestSpec } from '../input/request-spec.js';
 import { createDispatcher } from '../http/agent.js';
+import { SocketBudget } from '../http/socket-budget.js';
 import { serializeResult } from '../wire/result-line.js';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../wire/messages.js';
 import { RequestLoop } from './request-loop.js';
@@ -18,6 +19,7 @@ const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const shutdown = new AbortController();
 // Every retry waiting out its delay listens on this one signal.
 setMaxListeners(0, shutdown.signal);
+const budget = new SocketBudget(config.concurrency);
 const agent = createDispatcher({
   concurrency: config.concurrency,
   timeout: config.timeout,
@@ -26,12 +28,13 @@ const agent = createDispatcher({
   proxy: config.proxy,
   http2: config.http2,
   resolve: config.resolve,
+  budget,
 });
 // With a limit flag every attempt asks the parent; without, only attempts to
 // hosts that have answered 429/503 do (the others cost no IPC at all).
 const gateClient = new GateClient(send, shutdown.signal);
 const adaptiveGate = config.limited ? undefined : new AdaptiveGate(gateClient);
-const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient);
+const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, () => budget.relieve());
 const stats = new StatsCollector();
 
 // process.stdout on a pipe is synchronous on Linux: a slow parent would block

@@ -15,6 +15,9 @@ import { isRefusal } from '../http/refusal.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
 const CACHEABLE = new Set(['GET', 'HEAD']);
+/** Tries of an attempt that found no file descriptor, and the mean wait between them: about 2 s in all. */
+const SHORTAGE_TRIES = 20;
+const SHORTAGE_WAIT_MS = 100;
 
 /**
  * A child's engine: turns request specs into results with at most `concurrency`
@@ -33,10 +36,13 @@ export class RequestLoop {
   readonly #gate: AttemptGate;
   readonly #retry: RetryOptions;
   readonly #shutdown: AbortSignal;
+  readonly #relieve: () => void;
   readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => sendRequest(request, this.#attempt);
 
-  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE) {
+  /** `relieve` frees descriptors (closes idle connections) when an attempt found none. */
+  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE, relieve: () => void = () => {}) {
     this.#config = config;
+    this.#relieve = relieve;
     this.#gate = gate;
     this.#shutdown = shutdown;
     this.#limit = pLimit(config.concurrency);
@@ -150,9 +156,12 @@ export class RequestLoop {
   }
 
   readonly #sendAndRelease = (request: AttemptRequest, release: ReleaseAttempt): Promise<FetchOutcome> =>
-    this.#send(request).then((outcome) => {
-      release(feedbackOf(outcome));
-      return outcome;
+    this.#send(request).then((first) => {
+      const done = (outcome: FetchOutcome): FetchOutcome => {
+        release(feedbackOf(outcome));
+        return outcome;
+      };
+      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : done(first);
     });
 
   /**
@@ -161,11 +170,30 @@ export class RequestLoop {
    */
   readonly #sendUnlessSlowed = (request: AttemptRequest): Promise<FetchOutcome> | undefined => {
     if (this.#gate.mustAsk(request.url)) return undefined;
-    return this.#send(request).then((outcome) => {
-      if (isRefusal(outcome.status)) this.#gate.refused(request.url, feedbackOf(outcome));
-      return outcome;
+    return this.#send(request).then((first) => {
+      const done = (outcome: FetchOutcome): FetchOutcome => {
+        if (isRefusal(outcome.status)) this.#gate.refused(request.url, feedbackOf(outcome));
+        return outcome;
+      };
+      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : done(first);
     });
   };
+
+  /**
+   * No descriptor for a connection is this child's shortage, not the host's
+   * failure: close idle connections, wait a little and send again, in the
+   * same slot (so the child opens fewer connections meanwhile). It costs no
+   * --retries, and only a shortage that outlasts the tries ends the record.
+   */
+  async #sendAfterShortage(request: AttemptRequest, first: FetchOutcome): Promise<FetchOutcome> {
+    let outcome = first;
+    for (let tries = 1; tries < SHORTAGE_TRIES && isShortage(outcome); tries++) {
+      this.#relieve();
+      if (!(await this.#wait(SHORTAGE_WAIT_MS * (0.5 + Math.random())))) break;
+      outcome = await this.#send(request);
+    }
+    return outcome;
+  }
 
   /** Sleeps before a retry; false when the run is stopped meanwhile (the last outcome stands). */
   async #wait(ms: number): Promise<boolean> {
@@ -178,6 +206,10 @@ export class RequestLoop {
     const body = spec.body ?? this.#config.data;
     return { method: spec.method, url: spec.url, headers, body };
   }
+}
+
+function isShortage(outcome: FetchOutcome): boolean {
+  return outcome.error?.code === RecordErrorCode.NO_DESCRIPTORS;
 }
 
 function feedbackOf(outcome: FetchOutcome): AttemptFeedback {

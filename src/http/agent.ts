@@ -1,6 +1,7 @@
 import type * as Undici from 'undici';
 import { Agent, Client, Pool, buildConnector, loadEnvHttpProxyAgent } from './undici-parts.js';
 import { cachedLookup } from './dns-cache.js';
+import type { SocketBudget } from './socket-budget.js';
 
 export interface TransportOptions {
   concurrency: number;
@@ -13,6 +14,8 @@ export interface TransportOptions {
   /** 'host:port' -> IP address (--resolve). */
   resolve: Record<string, string>;
   env?: NodeJS.ProcessEnv;
+  /** Holds every connection (any origin, or the proxy) to this many open at once. */
+  budget?: SocketBudget;
 }
 
 /** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
@@ -32,12 +35,13 @@ const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY
  */
 export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tls = options.insecure ? { rejectUnauthorized: false } : {};
-  const base = buildConnector({
+  const built = buildConnector({
     timeout: options.connectTimeout,
     allowH2: options.http2,
     lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: DNS_MAX_LOOKUPS }),
     ...tls,
   });
+  const base = options.budget ? options.budget.wrap(built) : built;
   const agentOptions: Undici.Agent.Options = {
     connections: options.concurrency,
     pipelining: 1,

@@ -6,3 +6,4 @@ export * from './cli.js';
 export * from './tree.js';
 export { testCert, type TestCert } from './certs.js';
 export { listen, socketCloser, LOG_BODY_MAX, type ServerStats } from './tracking.js';
+export * from './many-hosts.js';
