@@ -1,10 +1,9 @@
 // Lists where nearly every URL has a host of its own: each child's connections stay within its
 // socket budget, and running out of file descriptors is retried, not reported as the host's failure.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { collectOutput, runCli, spawnCli, startManyHostServer, writeTempFile, type ManyHostServer } from '../helpers/index.js';
-import { cleanupAfterEach, waitFor } from './support.js';
+import { cleanupAfterEach, collectOutput, openFds, processTree, runCli, spawnCli, startManyHostServer, writeTempFile, type ManyHostServer } from '../helpers/index.js';
+import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
 const NO_PROXY_ENV = { HTTP_PROXY: undefined, http_proxy: undefined, HTTPS_PROXY: undefined, https_proxy: undefined };
@@ -20,20 +19,6 @@ function statusCounts(lines: Array<Record<string, any>>): Record<string, number>
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
-}
-
-/** The pids of a process's children (the bulkfetch parent's forked children). */
-function childrenOf(pid: number): number[] {
-  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return text === '' ? [] : text.split(/\s+/).map(Number);
-}
-
-function fdCount(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return 0;
-  }
 }
 
 describe('many distinct hosts', () => {
@@ -63,11 +48,11 @@ describe('many distinct hosts', () => {
     const parent = child.pid as number;
     let worker = 0;
     await waitFor(() => {
-      worker = childrenOf(parent)[0] ?? 0;
+      worker = processTree(parent)[0] ?? 0;
       return worker !== 0 && server.open >= 60;
     });
     // Leaves room for a few more connections than are open now: the child's budget thinks it has 1000s.
-    const before = fdCount(worker);
+    const before = openFds(worker) ?? 0;
     execFileSync('prlimit', [`--pid=${worker}`, `--nofile=${before + 20}:${before + 20}`]);
     const result = await done;
     // Without the retry, about 900 records end with EMFILE here.
