@@ -6,6 +6,15 @@ import { openFileCount, openFileLimit } from './fd-limit.js';
 export const IDLE_ALLOWANCE = 128;
 /** Descriptors left for everything that is not a connection: files, DNS, a burst of connects failing. */
 const FD_HEADROOM = 32;
+/**
+ * Idle connections kept while connections are rarely reused (one reuse in
+ * REUSE_RARE connections or fewer, judged over at least JUDGE_AFTER of them):
+ * a list of distinct hosts, where an idle connection almost never gets a
+ * second request.
+ */
+const IDLE_WITHOUT_REUSE = 8;
+const REUSE_RARE = 16;
+const JUDGE_AFTER = 256;
 
 /**
  * How many connections (connecting, in use and idle) a child may hold: one
@@ -30,6 +39,12 @@ export function budgetSize(concurrency: number, fdLimit: number | undefined, oth
  * an unref'd socket has nothing running on it and closing it fails nothing
  * (test/unit/http/socket-budget.test.ts guards this against undici changes).
  * Closing the last connection of an origin also drops undici's pool for it.
+ *
+ * Until the input analysis can say which host has no request left, reuse is
+ * judged as it happens: while recent connections were hardly ever taken up
+ * again (a list of distinct hosts), only a few idle ones are kept, so a host
+ * that will not be asked again does not hold a connection (and the server a
+ * socket) until the budget or the 10 s keep-alive closes it.
  */
 export class SocketBudget {
   readonly #concurrency: number;
@@ -39,6 +54,9 @@ export class SocketBudget {
   readonly #idle = new Map<Socket, () => void>();
   /** Connects waiting for room; at most one per request in flight. */
   readonly #waiting: Array<() => void> = [];
+  /** Connections that served a first request, and idle ones taken up again: recent ones weigh more (both halve now and then). */
+  #served = 0;
+  #reuses = 0;
 
   constructor(concurrency: number, max: number = budgetSize(concurrency, openFileLimit(), openFileCount() ?? 0)) {
     this.#concurrency = concurrency;
@@ -109,8 +127,22 @@ export class SocketBudget {
     if (!oldest.done) oldest.value[1]();
   }
 
+  /** Whether idle connections are worth keeping: they are, unless recent ones were hardly ever reused. */
+  #reuseRare(): boolean {
+    return this.#served >= JUDGE_AFTER && this.#reuses * REUSE_RARE <= this.#served;
+  }
+
+  #countServed(): void {
+    this.#served += 1;
+    if (this.#served >= 4 * JUDGE_AFTER) {
+      this.#served /= 2;
+      this.#reuses /= 2;
+    }
+  }
+
   #track(socket: Socket): void {
     let counted = true;
+    let served = false;
     const close = (): void => {
       if (!counted) return;
       counted = false;
@@ -122,15 +154,25 @@ export class SocketBudget {
     const { ref, unref } = socket;
     socket.unref = () => {
       if (counted) {
+        if (!served) {
+          served = true;
+          this.#countServed();
+        }
         this.#idle.delete(socket);
         this.#idle.set(socket, close);
-        // Someone waits for room: this connection is the one to give up (once undici's resume is done).
-        if (this.#waiting.length > 0) process.nextTick(() => this.#idle.has(socket) && this.#waiting.length > 0 && close());
+        // Someone waits for room, or idle connections are not worth keeping: the oldest idle one goes
+        // (once undici's resume is done).
+        if (this.#waiting.length > 0 || (this.#idle.size > IDLE_WITHOUT_REUSE && this.#reuseRare())) {
+          process.nextTick(() => {
+            if (this.#waiting.length > 0) this.#closeOldestIdle();
+            while (this.#idle.size > IDLE_WITHOUT_REUSE && this.#reuseRare()) this.#closeOldestIdle();
+          });
+        }
       }
       return unref.call(socket);
     };
     socket.ref = () => {
-      this.#idle.delete(socket);
+      if (this.#idle.delete(socket)) this.#reuses += 1;
       return ref.call(socket);
     };
   }

@@ -97,6 +97,22 @@ describe('SocketBudget', () => {
     expect(await settledOpen(server)).toBeLessThanOrEqual(3);
   });
 
+  it('keeps only a few idle connections while connections are hardly ever reused, and all while they are', async () => {
+    server = await startManyHostServer();
+    const distinct = new SocketBudget(4, 200);
+    const d = dispatcher(4, distinct);
+    await fetchAll(d, Array.from({ length: 400 }, (_, i) => server!.url(i)), 4);
+    await turn();
+    expect(distinct.idle).toBeLessThanOrEqual(8);
+    await d.destroy();
+    // 40 hosts asked ten times each: reused, so every idle connection stays.
+    const repeating = new SocketBudget(4, 200);
+    const again = dispatcher(4, repeating);
+    await fetchAll(again, Array.from({ length: 400 }, (_, i) => server!.url(i % 40)), 4);
+    await turn();
+    expect(repeating.idle).toBe(40);
+  });
+
   it('closes every idle connection when relieved', async () => {
     server = await startManyHostServer();
     const budget = new SocketBudget(4, 20);
