@@ -60,7 +60,16 @@ function cached(file, make) {
   return make(file);
 }
 
-/** @typedef {'distinct' | 'delay' | 'repeats'} InputKind */
+/** @typedef {'distinct' | 'delay' | 'repeats' | 'hosts'} InputKind */
+
+/**
+ * Loopback address number i: 127.1.0.0, 127.1.0.1, ... (nginx listens on 0.0.0.0, so each is a
+ * distinct host to a client, with its own connections, pools and DNS-free lookup).
+ * @param {number} i
+ */
+export function loopbackHost(i) {
+  return `127.${1 + Math.floor(i / 65_536)}.${Math.floor(i / 256) % 256}.${i % 256}`;
+}
 
 const base = (/** @type {number} */ port) => `http://127.0.0.1:${port}`;
 
@@ -78,6 +87,9 @@ export function urlSource(kind, n, port) {
       return { n, distinct: n, urlAt: (i) => `${b}/item/${i}?q=${i}` };
     case 'delay':
       return { n, distinct: n, urlAt: (i) => `${b}/delay/${i}` };
+    case 'hosts':
+      // every URL on a host of its own, as in a list of domains to probe
+      return { n, distinct: n, urlAt: (i) => `http://${loopbackHost(i)}:${port}/item/${i}` };
     case 'repeats': {
       // n lines, 10% distinct: ids 0..d-1 each appearing n/d times, Fisher-Yates shuffled with
       // a fixed seed. Holds only a Uint32Array of ids (16 MiB for 4M lines), never the strings.

@@ -51,8 +51,10 @@ function parseClock(s = '') {
  * @property {number} peakRssMaxProcKiB
  * @property {number} peakRssTreeKiB
  * @property {number} peakProcs
+ * @property {number} peakFdsMaxProc most descriptors open in one process (sampled; 0 unless opts.fds)
  * @property {number} timeMaxRssKiB ru_maxrss of the largest descendant, from /usr/bin/time
  * @property {number | null} stdoutLines
+ * @property {number | null} stdoutOk lines with `"status":200` (when stdout: 'status')
  * @property {string | undefined} stdout
  * @property {number | null} exitCode
  * @property {NodeJS.Signals | null} signal
@@ -68,12 +70,13 @@ function parseClock(s = '') {
 /**
  * @param {string} cmd
  * @param {string[]} args
- * @param {{timeoutMs?:number, stdin?:string|null, stdout?:'count'|'null'|'capture',
- *          env?:NodeJS.ProcessEnv, cwd?:string, sampleMs?:number}} opts  stdin: file path or null (= /dev/null)
+ * @param {{timeoutMs?:number, stdin?:string|null, stdout?:'count'|'status'|'null'|'capture',
+ *          env?:NodeJS.ProcessEnv, cwd?:string, sampleMs?:number, fds?:boolean}} opts  stdin: file path or null (= /dev/null);
+ *          stdout 'status': count lines, and the `"status":200` in them
  * @returns {Promise<Measurement>}
  */
 export function measure(cmd, args = [], opts = {}) {
-  const { timeoutMs = 120_000, stdin = null, stdout = 'count', env, cwd, sampleMs = 50 } = opts;
+  const { timeoutMs = 120_000, stdin = null, stdout = 'count', env, cwd, sampleMs = 50, fds = false } = opts;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkfetch-bench-m-'));
   const timesFile = path.join(tmp, 'times');
   const tb = findTimeBin();
@@ -100,19 +103,27 @@ export function measure(cmd, args = [], opts = {}) {
   if (nullOut !== null) fs.closeSync(nullOut);
 
   let lines = 0;
+  let ok200 = 0;
+  let carry = '';
+  const OK = '"status":200';
   let captured = '';
   if (child.stdout) {
     child.stdout.on('data', (/** @type {Buffer} */ buf) => {
       if (stdout === 'capture') { captured += buf.toString('utf8'); return; }
       let i = -1;
       while ((i = buf.indexOf(10, i + 1)) !== -1) lines++;
+      if (stdout !== 'status') return;
+      // The carry (one byte short of a match) catches a match split between two chunks.
+      const text = carry + buf.toString('latin1');
+      for (let at = text.indexOf(OK); at !== -1; at = text.indexOf(OK, at + OK.length)) ok200++;
+      carry = text.slice(-(OK.length - 1));
     });
   }
   let stderrTail = '';
   /** @type {import('node:stream').Readable} */ (child.stderr).on('data', (d) => { stderrTail = (stderrTail + d).slice(-4096); });
 
   // The root is /usr/bin/time (or bash): only its descendants are the measured command.
-  const sampler = sampleTreeRss(pid, { everyMs: sampleMs, includeRoot: false });
+  const sampler = sampleTreeRss(pid, { everyMs: sampleMs, includeRoot: false, fds });
   setTimeout(sampler.sample, 5); // catch very short runs too
 
   let timedOut = false;
@@ -161,9 +172,10 @@ export function measure(cmd, args = [], opts = {}) {
       // exit code of the measured command as reported through /usr/bin/time
       resolve({
         wallMs, cpuMs, userMs, sysMs,
-        peakRssMaxProcKiB: peakMax, peakRssTreeKiB: peakTree, peakProcs: sampler.peakProcs,
+        peakRssMaxProcKiB: peakMax, peakRssTreeKiB: peakTree, peakProcs: sampler.peakProcs, peakFdsMaxProc: sampler.peakProcessFds,
         timeMaxRssKiB,
-        stdoutLines: stdout === 'count' ? lines : null,
+        stdoutLines: stdout === 'count' || stdout === 'status' ? lines : null,
+        stdoutOk: stdout === 'status' ? ok200 : null,
         stdout: stdout === 'capture' ? captured : undefined,
         exitCode, signal, timedOut, stderrTail,
       });

@@ -2,7 +2,7 @@
 // @ts-check
 // bulkfetch benchmark orchestrator (`npm run bench`).
 //
-//   node bench/run.js [cpu|latency|repeats|memory|startup|wrk ...]   (default: all)
+//   node bench/run.js [cpu|latency|repeats|memory|startup|wrk|hosts ...]   (default: all)
 //
 // env:
 //   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
@@ -17,6 +17,7 @@
 //   BENCH_STRICT=1          exit 1 if any target FAILs
 //   BENCH_SKIP_BULKFETCH=1  peers only
 //   BENCH_NO_ECHO=1         force the node delay-server fallback instead of nginx echo_sleep
+//   BENCH_HOSTS_NS=120000,1000000   list sizes of the many-hosts scenario (one distinct host per URL)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,9 +56,9 @@ const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
 const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
-/** @typedef {'cpu' | 'latency' | 'repeats' | 'memory' | 'startup' | 'wrk'} ScenarioName */
+/** @typedef {'cpu' | 'latency' | 'repeats' | 'memory' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
 /** @type {ScenarioName[]} */
-const ALL = ['cpu', 'latency', 'repeats', 'memory', 'startup', 'wrk'];
+const ALL = ['cpu', 'latency', 'repeats', 'memory', 'startup', 'wrk', 'hosts'];
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
 const XARGS_ROUNDS = Math.max(0, Number(process.env.BENCH_XARGS_ROUNDS ?? 1));
@@ -70,6 +71,10 @@ const SIZES = QUICK
   ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, repeatsN: 30_000, memoryNs: [10_000, 40_000, 160_000], wrkS: 3 }
   : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, repeatsN: 1_000_000, memoryNs: [250_000, 1_000_000, 4_000_000], wrkS: 5 };
 if (process.env.BENCH_XARGS_N) SIZES.xargsN = Number(process.env.BENCH_XARGS_N);
+/** Many-hosts list sizes: memory must be flat from the first to the last. */
+const HOSTS_NS = process.env.BENCH_HOSTS_NS
+  ? process.env.BENCH_HOSTS_NS.split(',').map(Number)
+  : QUICK ? [10_000, 40_000] : [120_000, 1_000_000];
 const CONC = 200;
 const DELAY_MS = 200;
 
@@ -113,14 +118,16 @@ function bulkfetchMissingReason() {
 }
 
 /**
- * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number }} o
+ * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number, statuses?: boolean }} o
+ *   statuses: count the 200s in the output and sample descriptors per process
  * @returns {Promise<Run>}
  */
-async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs }) {
+async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs, statuses = false }) {
   const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc)];
-  if (BF_DEVNULL) args.push('-o', '/dev/null');
-  const m = await measure(BF_CMD[0] ?? 'node', args, { timeoutMs, stdout: BF_DEVNULL ? 'null' : 'count', cwd: ROOT });
-  const linesOk = BF_DEVNULL ? true : m.stdoutLines === n;
+  if (BF_DEVNULL && !statuses) args.push('-o', '/dev/null');
+  const out = statuses ? 'status' : BF_DEVNULL ? 'null' : 'count';
+  const m = await measure(BF_CMD[0] ?? 'node', args, { timeoutMs, stdout: out, cwd: ROOT, fds: statuses });
+  const linesOk = BF_DEVNULL && !statuses ? true : m.stdoutLines === n;
   return { ...m, n, reqps: (n / m.wallMs) * 1000, ok: m.exitCode === 0 && linesOk };
 }
 
@@ -392,8 +399,66 @@ async function scenarioWrk(ctx) {
   return { title: 'wrk ceiling', md, targets: [] };
 }
 
+/** @param {Ctx} ctx @returns {Promise<Section>} */
+async function scenarioHosts(ctx) {
+  const { port } = ctx.ng;
+  const Ns = HOSTS_NS;
+  const small = Math.min(...Ns), large = Math.max(...Ns);
+  /** @type {Series<Run>} */
+  const s = new Series();
+  /** @type {Array<Task & { n: number, conc: number }>} */
+  const tasks = [];
+  const bfKey = (/** @type {number} */ p, /** @type {number} */ c, /** @type {number} */ n) => `bulkfetch --procs ${p} --concurrency ${c} (${fmt(n)} hosts)`;
+  if (ctx.bf.ok) {
+    for (const n of Ns) {
+      const list = urlList('hosts', n, port);
+      tasks.push({ key: bfKey(2, 200, n), bf: true, n, conc: 200, rounds: n > 200_000 ? 1 : undefined,
+        run: () => runBulkfetch({ file: list.file, n, procs: 2, conc: 200, statuses: true, timeoutMs: timeoutFor(n, 500) }) });
+    }
+    const list = urlList('hosts', small, port);
+    tasks.push({ key: bfKey(1, 400, small), bf: true, n: small, conc: 400,
+      run: () => runBulkfetch({ file: list.file, n: small, procs: 1, conc: 400, statuses: true, timeoutMs: timeoutFor(small, 500) }) });
+  }
+  const bareKey = `bare undici loop, closes every connection, 200 in flight (${fmt(small)} hosts)`;
+  tasks.push({ key: bareKey, n: small, conc: 200, run: async () => {
+    const m = await measure('node', [path.join(HERE, 'bare-undici-close.js'), urlList('hosts', small, port).file, '200'],
+      { timeoutMs: timeoutFor(small, 500), stdout: 'status', fds: true });
+    return { ...m, n: small, reqps: (small / m.wallMs) * 1000, ok: m.exitCode === 0 && m.stdoutLines === small };
+  } });
+  if (REFERENCE) {
+    const conf = curlConfig('hosts', small, port);
+    tasks.push({ key: `curl -Z --parallel-max 200 (${fmt(small)} hosts, reference)`, n: small, conc: 200, rounds: 1,
+      run: () => runCurlParallel({ configFile: conf.file, n: small, timeoutMs: timeoutFor(small, 100) }) });
+  }
+  await interleave('hosts', tasks, s);
+
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    return [t.key, fmt(median(rs.map((r) => r.wallMs)) / 1000, 2), fmt(median(rs.map((r) => r.reqps))),
+      rs.map((r) => (r.stdoutOk == null ? '–' : fmt(r.stdoutOk))).join(' / '),
+      fmt(mib(median(rs.map((r) => r.peakRssMaxProcKiB))), 1), fmt(mib(max(rs.map((r) => r.peakRssMaxProcKiB))), 1),
+      fmt(max(rs.map((r) => r.peakFdsMaxProc || NaN))), fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+  });
+  const md = 'Every URL on a host of its own (127.x.y.z, nginx on 0.0.0.0). Descriptors and RSS sampled from /proc every 50 ms.\n\n' +
+    table(['contender', 'wall s (median)', 'req/s (median)', '200s (per round)', 'peak RSS max proc MiB (median)', 'worst round', 'peak fds one process', 'CPU s', 'runs ok'], rows);
+  if (!ctx.bf.ok) return { title: 'Many hosts', md, targets: [{ name: 'Many hosts', value: ctx.bf.reason, pass: null }] };
+  const bfTasks = tasks.filter((t) => t.bf);
+  const all200 = bfTasks.every((t) => s.get(t.key).every((r) => r.ok && r.stdoutOk === t.n));
+  const worstMiB = mib(max(bfTasks.flatMap((t) => s.get(t.key).map((r) => r.peakRssMaxProcKiB))));
+  const fdOver = bfTasks.map((t) => max(s.get(t.key).map((r) => r.peakFdsMaxProc - (t.conc + 256))));
+  const growth = s.med(bfKey(2, 200, large), (r) => r.peakRssMaxProcKiB) / s.med(bfKey(2, 200, small), (r) => r.peakRssMaxProcKiB) - 1;
+  const ratio = s.med(bfKey(2, 200, small), (r) => r.reqps) / s.med(bareKey, (r) => r.reqps);
+  return { title: `Many hosts (${Ns.map((n) => fmt(n)).join(' / ')} distinct hosts)`, md, targets: [
+    { name: 'Many hosts: every record 200 (no EMFILE), all configurations', value: bfTasks.map((t) => s.get(t.key).map((r) => `${fmt(r.stdoutOk ?? NaN)}/${fmt(t.n)}`).join(' ')).join('; '), pass: all200 },
+    { name: 'Many hosts: largest process <= 192 MiB', value: `${fmt(worstMiB, 1)} MiB`, pass: worstMiB <= 192 },
+    { name: 'Many hosts: descriptors per process <= concurrency + 256', value: `${fmt(max(fdOver))} vs the bound (<= 0 passes)`, pass: max(fdOver) <= 0 },
+    { name: `Many hosts: largest-process growth ${fmt(small)} -> ${fmt(large)} hosts <= 15%`, value: `${fmt(growth * 100, 1)}%`, pass: Ns.length > 1 ? growth <= 0.15 : null },
+    { name: 'Many hosts: req/s >= 0.9x the bare undici loop (--procs 2 --concurrency 200)', value: `${fmt(ratio, 2)}x`, pass: ratio >= 0.9 },
+  ] };
+}
+
 /** @type {Record<ScenarioName, (ctx: Ctx) => Promise<Section>>} */
-const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, repeats: scenarioRepeats, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk };
+const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, repeats: scenarioRepeats, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
 
 // ---- reporting -----------------------------------------------------------------------------------
 /** @param {string[]} head @param {string[][]} rows */

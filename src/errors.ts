@@ -30,6 +30,13 @@ export const RecordErrorCode = {
   DNS_NOT_FOUND: 'ENOTFOUND',
   /** DNS answered with a temporary failure. */
   DNS_TEMPORARY: 'EAI_AGAIN',
+  /**
+   * This process had no file descriptor left for a connection (EMFILE, or
+   * ENFILE for the whole system). Not the server's fault: the attempt is
+   * retried after idle connections are closed, and only a shortage that
+   * persists ends a record with this code.
+   */
+  NO_DESCRIPTORS: 'EMFILE',
   /** The server closed the connection before a complete response. */
   SOCKET_CLOSED: 'ESOCKETCLOSED',
   /** The server's response is not valid HTTP (bad status line, header overflow ...). */

@@ -86,6 +86,19 @@ export function rssKiB(pid) {
 }
 
 /**
+ * Open file descriptors of pid (sockets, pipes, files), or undefined if the process is gone.
+ * @param {number} pid
+ * @returns {number | undefined}
+ */
+export function openFds(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * True while pid exists and is not a zombie. A zombie has exited; it only waits to be reaped by
  * its parent, so kill(pid, 0) alone would call it alive.
  * @param {number} pid
@@ -121,6 +134,7 @@ export function killGroup(pid, signal = 'SIGKILL') {
  * @property {number} peakKiB Highest summed RSS of the tree seen so far, KiB.
  * @property {number} peakProcessKiB Highest RSS of any single process of the tree seen so far, KiB.
  * @property {number} peakProcs Most processes counted in one sample.
+ * @property {number} peakProcessFds Most descriptors open in any single process of the tree (0 unless fds: true).
  * @property {number} samples Number of samples that found the root process alive.
  * @property {() => void} sample Takes one sample now (e.g. shortly after spawn, to catch very short runs).
  * @property {() => number} stop Stops sampling (takes one last sample first) and returns peakKiB.
@@ -131,11 +145,13 @@ export function killGroup(pid, signal = 'SIGKILL') {
  * between ticks, so use it for "stays under X MB" bounds, not exact numbers. Stops by itself once
  * the root process is gone; never keeps the process alive on its own.
  * @param {number} pid
- * @param {{ everyMs?: number, includeRoot?: boolean }} [opts] includeRoot: false when the root is
- *   only a wrapper (bench measures through /usr/bin/time) whose memory is not the subject.
+ * @param {{ everyMs?: number, includeRoot?: boolean, fds?: boolean }} [opts] includeRoot: false when the root is
+ *   only a wrapper (bench measures through /usr/bin/time) whose memory is not the subject;
+ *   fds: also count each process's open descriptors.
  * @returns {RssSampler}
  */
-export function sampleTreeRss(pid, { everyMs = 50, includeRoot = true } = {}) {
+export function sampleTreeRss(pid, { everyMs = 50, includeRoot = true, fds = false } = {}) {
+  let peakFds = 0;
   let peak = 0;
   let peakProcess = 0;
   let peakProcs = 0;
@@ -147,7 +163,9 @@ export function sampleTreeRss(pid, { everyMs = 50, includeRoot = true } = {}) {
       return;
     }
     samples++;
-    const sizes = processTree(pid).map((p) => rssKiB(p) ?? 0);
+    const tree = processTree(pid);
+    if (fds) for (const p of includeRoot ? [pid, ...tree] : tree) peakFds = Math.max(peakFds, openFds(p) ?? 0);
+    const sizes = tree.map((p) => rssKiB(p) ?? 0);
     if (includeRoot) sizes.push(root);
     const total = sizes.reduce((a, b) => a + b, 0);
     peak = Math.max(peak, total);
@@ -166,6 +184,9 @@ export function sampleTreeRss(pid, { everyMs = 50, includeRoot = true } = {}) {
     },
     get peakProcs() {
       return peakProcs;
+    },
+    get peakProcessFds() {
+      return peakFds;
     },
     get samples() {
       return samples;

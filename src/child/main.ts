@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { RequestSpec } from '../input/request-spec.js';
 import { createDispatcher } from '../http/agent.js';
+import { SocketBudget } from '../http/socket-budget.js';
 import { serializeResult } from '../wire/result-line.js';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../wire/messages.js';
 import { RequestLoop } from './request-loop.js';
@@ -20,6 +21,7 @@ const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const shutdown = new AbortController();
 // Every retry waiting out its delay listens on this one signal.
 setMaxListeners(0, shutdown.signal);
+const budget = new SocketBudget(config.concurrency);
 const agent = createDispatcher({
   concurrency: config.concurrency,
   timeout: config.timeout,
@@ -32,6 +34,7 @@ const agent = createDispatcher({
   proxy: config.proxy,
   http2: config.http2,
   resolve: config.resolve,
+  budget,
 });
 // With a limit flag every attempt asks the parent; without, only attempts to
 // hosts that have answered 429/503 do (the others cost no IPC at all).
@@ -41,7 +44,10 @@ const starts = new StartAnnouncer((lines, written) => {
   if (process.connected && process.send) process.send({ type: 'started', lines } satisfies ChildMessage, () => written());
   else written();
 });
-const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, (line) => starts.announce(line));
+const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, {
+  announce: (line) => starts.announce(line),
+  relieve: () => budget.relieve(),
+});
 const stats = new StatsCollector();
 
 // process.stdout on a pipe is synchronous on Linux: a slow parent would block

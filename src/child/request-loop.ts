@@ -16,6 +16,17 @@ import { isRefusal } from '../http/refusal.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
 const CACHEABLE = new Set(['GET', 'HEAD']);
+/** Tries of an attempt that found no file descriptor, and the mean wait between them: about 2 s in all. */
+const SHORTAGE_TRIES = 20;
+const SHORTAGE_WAIT_MS = 100;
+
+/** What the child around the loop offers it. */
+export interface LoopHooks {
+  /** Tells the parent a record is about to be sent; resolves once it was told. */
+  announce?: (line: number) => Promise<void>;
+  /** Frees descriptors (closes idle connections) when an attempt found none. */
+  relieve?: () => void;
+}
 
 /**
  * A child's engine: turns request specs into results with at most `concurrency`
@@ -36,6 +47,8 @@ export class RequestLoop {
   readonly #shutdown: AbortSignal;
   /** Tells the parent a record is about to be sent (see StartAnnouncer); absent: nobody to tell. */
   readonly #announce: ((line: number) => Promise<void>) | undefined;
+  /** Frees descriptors (closes idle connections) when an attempt found none. */
+  readonly #relieve: () => void;
   /** Non-idempotent requests whose record must be announced before their first attempt. */
   readonly #unannounced = new WeakMap<AttemptRequest, number>();
   readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => {
@@ -45,9 +58,10 @@ export class RequestLoop {
     return this.#announce(line).then(() => sendRequest(request, this.#attempt));
   };
 
-  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE, announce?: (line: number) => Promise<void>) {
+  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE, hooks: LoopHooks = {}) {
     this.#config = config;
-    this.#announce = announce;
+    this.#announce = hooks.announce;
+    this.#relieve = hooks.relieve ?? (() => {});
     this.#gate = gate;
     this.#shutdown = shutdown;
     this.#limit = pLimit(config.concurrency);
@@ -163,9 +177,12 @@ export class RequestLoop {
   }
 
   readonly #sendAndRelease = (request: AttemptRequest, release: ReleaseAttempt): Promise<FetchOutcome> =>
-    this.#send(request).then((outcome) => {
-      release(feedbackOf(outcome));
-      return outcome;
+    this.#send(request).then((first) => {
+      const done = (outcome: FetchOutcome): FetchOutcome => {
+        release(feedbackOf(outcome));
+        return outcome;
+      };
+      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : done(first);
     });
 
   /**
@@ -174,11 +191,30 @@ export class RequestLoop {
    */
   readonly #sendUnlessSlowed = (request: AttemptRequest): Promise<FetchOutcome> | undefined => {
     if (this.#gate.mustAsk(request.url)) return undefined;
-    return this.#send(request).then((outcome) => {
-      if (isRefusal(outcome.status)) this.#gate.refused(request.url, feedbackOf(outcome));
-      return outcome;
+    return this.#send(request).then((first) => {
+      const done = (outcome: FetchOutcome): FetchOutcome => {
+        if (isRefusal(outcome.status)) this.#gate.refused(request.url, feedbackOf(outcome));
+        return outcome;
+      };
+      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : done(first);
     });
   };
+
+  /**
+   * No descriptor for a connection is this child's shortage, not the host's
+   * failure: close idle connections, wait a little and send again, in the
+   * same slot (so the child opens fewer connections meanwhile). It costs no
+   * --retries, and only a shortage that outlasts the tries ends the record.
+   */
+  async #sendAfterShortage(request: AttemptRequest, first: FetchOutcome): Promise<FetchOutcome> {
+    let outcome = first;
+    for (let tries = 1; tries < SHORTAGE_TRIES && isShortage(outcome); tries++) {
+      this.#relieve();
+      if (!(await this.#wait(SHORTAGE_WAIT_MS * (0.5 + Math.random())))) break;
+      outcome = await this.#send(request);
+    }
+    return outcome;
+  }
 
   /** Sleeps before a retry; false when the run is stopped meanwhile (the last outcome stands). */
   async #wait(ms: number): Promise<boolean> {
@@ -195,6 +231,10 @@ export class RequestLoop {
     if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
     return request;
   }
+}
+
+function isShortage(outcome: FetchOutcome): boolean {
+  return outcome.error?.code === RecordErrorCode.NO_DESCRIPTORS;
 }
 
 function feedbackOf(outcome: FetchOutcome): AttemptFeedback {

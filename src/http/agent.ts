@@ -3,6 +3,7 @@ import { Agent, Client, Pool, buildConnector } from './undici-parts.js';
 import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup } from './dns-cache.js';
 import { skippingContinue } from './skip-continue.js';
+import type { SocketBudget } from './socket-budget.js';
 
 export interface TransportOptions {
   concurrency: number;
@@ -19,12 +20,15 @@ export interface TransportOptions {
   /** 'host:port' -> IP address (--resolve); host '*' matches any. */
   resolve: Record<string, string>;
   env?: NodeJS.ProcessEnv;
+  /** Holds every connection (any origin, or the proxy) to this many open at once. */
+  budget?: SocketBudget;
 }
 
 /** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
 const H2_STREAMS = 100;
 const DNS_TTL_MS = 30_000;
 const DNS_MAX_HOSTS = 1000;
+const DNS_MAX_LOOKUPS = 8;
 
 /**
  * One keep-alive dispatcher per child. undici pools connections per origin;
@@ -40,12 +44,13 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     ...(options.ca !== undefined ? { ca: options.ca } : {}),
     ...(options.cert !== undefined ? { cert: options.cert, key: options.key ?? options.cert } : {}),
   };
-  const base = skippingContinue(buildConnector({
+  const built = skippingContinue(buildConnector({
     timeout: options.connectTimeout,
     allowH2: options.http2,
-    lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS }),
+    lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: DNS_MAX_LOOKUPS }),
     ...tls,
   }));
+  const base = options.budget ? options.budget.wrap(built) : built;
   const agentOptions: Undici.Agent.Options = {
     connections: options.concurrency,
     pipelining: 1,

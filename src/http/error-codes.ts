@@ -34,6 +34,9 @@ export function classifyError(error: unknown, abortReason?: AbortReason): Record
     case 'ECONNRESET':
     case 'EPIPE':
       return mapped(RecordErrorCode.CONNECTION_RESET);
+    case 'EMFILE':
+    case 'ENFILE':
+      return mapped(RecordErrorCode.NO_DESCRIPTORS);
     case 'ENOTFOUND':
       return mapped(RecordErrorCode.DNS_NOT_FOUND);
     case 'EAI_AGAIN':

@@ -19,6 +19,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Run this script instead of bin/bulkfetch.js (fixtures, and the helpers' own tests). */
   script?: string;
+  /** Start node through this command, e.g. ['prlimit', '--nofile=64:64'] (it must exec node, keeping the pid). */
+  via?: string[];
 }
 
 export interface CliResult<T = Record<string, any>> {
@@ -45,7 +47,8 @@ const live = new Set<ChildProcessWithoutNullStreams>();
 export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcessWithoutNullStreams {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
-  const child = spawn(process.execPath, [opts.script ?? CLI_PATH, ...args], {
+  const [command, ...commandArgs] = [...(opts.via ?? []), process.execPath, opts.script ?? CLI_PATH, ...args] as [string, ...string[]];
+  const child = spawn(command, commandArgs, {
     cwd: opts.cwd,
     env,
     detached: true,

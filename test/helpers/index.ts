@@ -7,3 +7,4 @@ export * from './cleanup.js';
 export * from './tree.js';
 export { listen, socketCloser } from './tracking.js';
 export { testCert, type TestCert } from './certs.js';
+export * from './many-hosts.js';

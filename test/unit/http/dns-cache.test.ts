@@ -14,6 +14,7 @@ describe('cachedLookup', () => {
     const lookup = cachedLookup({
       ttlMs: 60_000,
       maxHosts: 10,
+      maxLookups: 4,
       resolve: async (): Promise<LookupAddress[]> => {
         calls++;
         return [{ address: '127.0.0.2', family: 4 }, { address: '::1', family: 6 }];
@@ -32,6 +33,7 @@ describe('cachedLookup', () => {
     const lookup = cachedLookup({
       ttlMs: 60_000,
       maxHosts: 10,
+      maxLookups: 4,
       resolve: async () => {
         calls++;
         throw Object.assign(new Error('nope'), { code: 'ENOTFOUND' });
@@ -44,15 +46,39 @@ describe('cachedLookup', () => {
 
   it('asks again after the TTL', async () => {
     let calls = 0;
-    const lookup = cachedLookup({ ttlMs: 20, maxHosts: 10, resolve: async () => (calls++, [{ address: '127.0.0.1', family: 4 }]) });
+    const lookup = cachedLookup({ ttlMs: 20, maxHosts: 10, maxLookups: 4, resolve: async () => (calls++, [{ address: '127.0.0.1', family: 4 }]) });
     await lookupOnce(lookup, 'a.test', true);
     await new Promise((r) => setTimeout(r, 60));
     await lookupOnce(lookup, 'a.test', true);
     expect(calls).toBe(2);
   });
 
+  it('keeps at most maxHosts names and runs at most maxLookups lookups at once', async () => {
+    let running = 0;
+    let most = 0;
+    let calls = 0;
+    const lookup = cachedLookup({
+      ttlMs: 60_000,
+      maxHosts: 5,
+      maxLookups: 3,
+      resolve: async (): Promise<LookupAddress[]> => {
+        calls++;
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+    });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => lookupOnce(lookup, `h${i}.test`, true)));
+    expect(most).toBe(3);
+    // The first names were pushed out by the later ones: asked again.
+    await lookupOnce(lookup, 'h0.test', true);
+    await lookupOnce(lookup, 'h39.test', true);
+    expect(calls).toBe(41);
+  });
+
   it('resolves real names through the system resolver', async () => {
-    const lookup = cachedLookup({ ttlMs: 1000, maxHosts: 10 });
+    const lookup = cachedLookup({ ttlMs: 1000, maxHosts: 10, maxLookups: 4 });
     const addresses = (await lookupOnce(lookup, 'localhost', true)) as LookupAddress[];
     expect(addresses.length).toBeGreaterThan(0);
   });

@@ -16,6 +16,8 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET', cause: { code: 'ECONNRESET' } })).code).toBe('ECONNRESET');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET' })).code).toBe('ESOCKETCLOSED');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_OVERFLOW' })).code).toBe('EPROTOCOL');
+    expect(classifyError(Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' })).code).toBe('EMFILE');
+    expect(classifyError(Object.assign(new Error('x'), { cause: { code: 'ENFILE' } })).code).toBe('EMFILE');
     expect(classifyError(new Error('what')).code).toBe('EUNKNOWN');
     expect(classifyError(new Error('x'), 'shutdown').code).toBe('EABORTED');
   });

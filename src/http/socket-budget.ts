@@ -1,0 +1,179 @@
+import type { Socket } from 'node:net';
+import type * as Undici from 'undici';
+import { openFileCount, openFileLimit } from './fd-limit.js';
+
+/** Idle keep-alive connections a child may hold beyond one per request slot. */
+export const IDLE_ALLOWANCE = 128;
+/** Descriptors left for everything that is not a connection: files, DNS, a burst of connects failing. */
+const FD_HEADROOM = 32;
+/**
+ * Idle connections kept while connections are rarely reused (one reuse in
+ * REUSE_RARE connections or fewer, judged over at least JUDGE_AFTER of them):
+ * a list of distinct hosts, where an idle connection almost never gets a
+ * second request.
+ */
+const IDLE_WITHOUT_REUSE = 8;
+const REUSE_RARE = 16;
+const JUDGE_AFTER = 256;
+
+/**
+ * How many connections (connecting, in use and idle) a child may hold: one
+ * per request slot plus a few idle ones, but never more than the descriptors
+ * this process has left. RLIMIT_NOFILE is per process, so each child reads
+ * its own; `others` are the descriptors already open for anything else.
+ */
+export function budgetSize(concurrency: number, fdLimit: number | undefined, others: number): number {
+  const wanted = concurrency + IDLE_ALLOWANCE;
+  return fdLimit === undefined ? wanted : Math.max(1, Math.min(wanted, fdLimit - others - FD_HEADROOM));
+}
+
+/**
+ * Keeps a child's open connections within a budget. It wraps undici's
+ * connector, so it sees every socket whatever the origin (or proxy): a connect
+ * over the budget first closes the least recently used idle connection, and
+ * when none is idle it waits for one to close. The waiting is bounded: undici
+ * connects only for a request, and requests are bounded by --concurrency.
+ *
+ * "Idle" is what undici itself says: an HTTP/1.1 or HTTP/2 client unrefs its
+ * socket when it has no request left and refs it again when one comes, so
+ * an unref'd socket has nothing running on it and closing it fails nothing
+ * (test/unit/http/socket-budget.test.ts guards this against undici changes).
+ * Closing the last connection of an origin also drops undici's pool for it.
+ *
+ * Until the input analysis can say which host has no request left, reuse is
+ * judged as it happens: while recent connections were hardly ever taken up
+ * again (a list of distinct hosts), only a few idle ones are kept, so a host
+ * that will not be asked again does not hold a connection (and the server a
+ * socket) until the budget or the 10 s keep-alive closes it.
+ */
+export class SocketBudget {
+  readonly #concurrency: number;
+  #max: number;
+  #open = 0;
+  /** Idle sockets, least recently used first (a Map keeps insertion order), with the release of each. */
+  readonly #idle = new Map<Socket, () => void>();
+  /** Connects waiting for room; at most one per request in flight. */
+  readonly #waiting: Array<() => void> = [];
+  /** Connections that served a first request, and idle ones taken up again: recent ones weigh more (both halve now and then). */
+  #served = 0;
+  #reuses = 0;
+
+  constructor(concurrency: number, max: number = budgetSize(concurrency, openFileLimit(), openFileCount() ?? 0)) {
+    this.#concurrency = concurrency;
+    this.#max = max;
+  }
+
+  /** Connections open or being opened. */
+  get open(): number {
+    return this.#open;
+  }
+
+  get idle(): number {
+    return this.#idle.size;
+  }
+
+  get max(): number {
+    return this.#max;
+  }
+
+  /** undici's connector, held to the budget. */
+  wrap(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
+    return (options, callback) =>
+      this.#acquire(() =>
+        connect(options, (error, socket) => {
+          if (error || !socket) {
+            this.#release();
+            callback(error ?? new Error('connector returned no socket'), null);
+          } else {
+            this.#track(socket);
+            callback(null, socket);
+          }
+        }),
+      );
+  }
+
+  /**
+   * The process ran out of descriptors (EMFILE/ENFILE): close every idle
+   * connection, and fit the budget to the limit as it is now (it may have
+   * been lowered, or other descriptors opened, since the child started).
+   */
+  relieve(): void {
+    for (const close of [...this.#idle.values()]) close();
+    const others = openFileCount();
+    // Without a descriptor to read /proc with, the connections open now are the most there is room for.
+    this.#max = others === undefined ? Math.max(1, this.#open - 1) : Math.min(this.#max, budgetSize(this.#concurrency, openFileLimit(), others - this.#open));
+  }
+
+  #acquire(start: () => void): void {
+    if (this.#open >= this.#max) this.#closeOldestIdle();
+    if (this.#open < this.#max) {
+      this.#open += 1;
+      start();
+    } else {
+      this.#waiting.push(start);
+    }
+  }
+
+  #release(): void {
+    this.#open -= 1;
+    while (this.#waiting.length > 0 && this.#open < this.#max) {
+      this.#open += 1;
+      (this.#waiting.shift() as () => void)();
+    }
+  }
+
+  #closeOldestIdle(): void {
+    const oldest = this.#idle.entries().next();
+    if (!oldest.done) oldest.value[1]();
+  }
+
+  /** Whether idle connections are worth keeping: they are, unless recent ones were hardly ever reused. */
+  #reuseRare(): boolean {
+    return this.#served >= JUDGE_AFTER && this.#reuses * REUSE_RARE <= this.#served;
+  }
+
+  #countServed(): void {
+    this.#served += 1;
+    if (this.#served >= 4 * JUDGE_AFTER) {
+      this.#served /= 2;
+      this.#reuses /= 2;
+    }
+  }
+
+  #track(socket: Socket): void {
+    let counted = true;
+    let served = false;
+    const close = (): void => {
+      if (!counted) return;
+      counted = false;
+      this.#idle.delete(socket);
+      socket.destroy();
+      this.#release();
+    };
+    socket.once('close', close);
+    const { ref, unref } = socket;
+    socket.unref = () => {
+      if (counted) {
+        if (!served) {
+          served = true;
+          this.#countServed();
+        }
+        this.#idle.delete(socket);
+        this.#idle.set(socket, close);
+        // Someone waits for room, or idle connections are not worth keeping: the oldest idle one goes
+        // (once undici's resume is done).
+        if (this.#waiting.length > 0 || (this.#idle.size > IDLE_WITHOUT_REUSE && this.#reuseRare())) {
+          process.nextTick(() => {
+            if (this.#waiting.length > 0) this.#closeOldestIdle();
+            while (this.#idle.size > IDLE_WITHOUT_REUSE && this.#reuseRare()) this.#closeOldestIdle();
+          });
+        }
+      }
+      return unref.call(socket);
+    };
+    socket.ref = () => {
+      if (this.#idle.delete(socket)) this.#reuses += 1;
+      return ref.call(socket);
+    };
+  }
+}

@@ -1,0 +1,128 @@
+import { setImmediate as turn } from 'node:timers/promises';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../../src/http/agent.js';
+import { IDLE_ALLOWANCE, SocketBudget, budgetSize } from '../../../src/http/socket-budget.js';
+import { sendRequest } from '../../../src/http/send-request.js';
+import { startManyHostServer, type ManyHostServer } from '../../helpers/index.js';
+
+let server: ManyHostServer | undefined;
+let agent: Dispatcher | undefined;
+afterEach(async () => {
+  await agent?.destroy();
+  await server?.close();
+});
+
+/** Notes the most connections the budget ever counted open, right after each connect it let through. */
+class SampledBudget extends SocketBudget {
+  most = 0;
+  override wrap(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
+    const wrapped = super.wrap(connect);
+    return (options, callback) => {
+      wrapped(options, callback);
+      this.most = Math.max(this.most, this.open);
+    };
+  }
+}
+
+/** Connections the server still holds once closes in flight have arrived. */
+async function settledOpen(s: ManyHostServer): Promise<number> {
+  await new Promise((r) => setTimeout(r, 50));
+  return s.open;
+}
+
+function dispatcher(concurrency: number, budget: SocketBudget): Dispatcher {
+  agent = createDispatcher({ concurrency, timeout: 10_000, connectTimeout: 5_000, insecure: false, http2: false, resolve: {}, env: {}, budget });
+  return agent;
+}
+
+/** Fetches urls with at most `concurrency` in flight; returns the statuses in order. */
+async function fetchAll(d: Dispatcher, urls: string[], concurrency: number): Promise<Array<number | null>> {
+  const statuses: Array<number | null> = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < urls.length) {
+      const i = next++;
+      const outcome = await sendRequest({ method: 'GET', url: urls[i] as string, headers: {} }, { dispatcher: d, timeout: 10_000, maxBody: 1024, bodyMode: 'none', includeHeaders: false, decompress: false });
+      statuses[i] = outcome.status;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return statuses;
+}
+
+describe('SocketBudget', () => {
+  it('sizes the budget from concurrency, capped by the descriptors left', () => {
+    expect(budgetSize(200, undefined, 20)).toBe(200 + IDLE_ALLOWANCE);
+    expect(budgetSize(200, 65_536, 20)).toBe(200 + IDLE_ALLOWANCE);
+    expect(budgetSize(200, 256, 20)).toBe(256 - 20 - 32);
+    expect(budgetSize(200, 30, 20)).toBe(1);
+  });
+
+  it('holds connections to many origins within the budget, closing the least recently used idle one', async () => {
+    server = await startManyHostServer();
+    const budget = new SampledBudget(2, 4);
+    const d = dispatcher(2, budget);
+    const urls = Array.from({ length: 30 }, (_, i) => server!.url(i));
+    expect(await fetchAll(d, urls, 2)).toEqual(urls.map(() => 200));
+    expect(server.accepted).toBe(30);
+    expect(budget.most).toBe(4);
+    expect(await settledOpen(server)).toBe(4);
+    await turn();
+    // The last origins' connections are still open and idle; host 0's was closed first, host 29's is reused.
+    expect(budget.idle).toBe(budget.open);
+    expect(await fetchAll(d, [server.url(29)], 1)).toEqual([200]);
+    expect(server.accepted).toBe(30);
+    expect(await fetchAll(d, [server.url(0)], 1)).toEqual([200]);
+    expect(server.accepted).toBe(31);
+  });
+
+  it('drops undici\'s pool of an origin once its connection is closed', async () => {
+    server = await startManyHostServer();
+    const d = dispatcher(4, new SocketBudget(4, 6));
+    await fetchAll(d, Array.from({ length: 40 }, (_, i) => server!.url(i)), 4);
+    expect(await settledOpen(server)).toBeLessThanOrEqual(6);
+    // Agent.stats lists one entry per origin pool it holds.
+    expect(Object.keys((d as unknown as { stats: object }).stats).length).toBeLessThanOrEqual(6);
+  });
+
+  it('makes a connect wait when the budget is below concurrency, and never fails it', async () => {
+    server = await startManyHostServer(20);
+    const budget = new SampledBudget(8, 3);
+    const d = dispatcher(8, budget);
+    const urls = Array.from({ length: 24 }, (_, i) => server!.url(i));
+    expect(await fetchAll(d, urls, 8)).toEqual(urls.map(() => 200));
+    expect(budget.most).toBe(3);
+    expect(await settledOpen(server)).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps only a few idle connections while connections are hardly ever reused, and all while they are', async () => {
+    server = await startManyHostServer();
+    const distinct = new SocketBudget(4, 200);
+    const d = dispatcher(4, distinct);
+    await fetchAll(d, Array.from({ length: 400 }, (_, i) => server!.url(i)), 4);
+    await turn();
+    expect(distinct.idle).toBeLessThanOrEqual(8);
+    await d.destroy();
+    // 40 hosts asked ten times each: reused, so every idle connection stays.
+    const repeating = new SocketBudget(4, 200);
+    const again = dispatcher(4, repeating);
+    await fetchAll(again, Array.from({ length: 400 }, (_, i) => server!.url(i % 40)), 4);
+    await turn();
+    expect(repeating.idle).toBe(40);
+  });
+
+  it('closes every idle connection when relieved', async () => {
+    server = await startManyHostServer();
+    const budget = new SocketBudget(4, 20);
+    const d = dispatcher(4, budget);
+    await fetchAll(d, Array.from({ length: 8 }, (_, i) => server!.url(i)), 4);
+    await turn();
+    expect(budget.idle).toBe(8);
+    budget.relieve();
+    expect(budget.open).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.open).toBe(0);
+  });
+});
