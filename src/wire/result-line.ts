@@ -87,6 +87,36 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
   };
 }
 
+/**
+ * The part of a result line that depends only on the response, serialized once
+ * so the cache can keep it as compact bytes (a flat string rather than the
+ * outcome's object graph) and every repeat writes it without serializing again.
+ * The text is the fields from `status` to `bytes`, a newline (never inside
+ * JSON), then the `error` value. lineFromResponse() puts a line together from
+ * it; the two give exactly the bytes of serializeResult(resultOf(...)).
+ */
+export function serializeResponse(outcome: FetchOutcome): string {
+  const fields = JSON.stringify({
+    status: outcome.status,
+    ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
+    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, redirects: outcome.redirects ?? 0 } : {}),
+    ...(outcome.headers ? { headers: outcome.headers } : {}),
+    body: outcome.body,
+    ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
+    ...(outcome.truncated ? { truncated: true as const } : {}),
+    bytes: outcome.bytes,
+  });
+  return `${fields.slice(1, -1)}\n${JSON.stringify(outcome.error)}`;
+}
+
+/** A whole result line (with its newline) for `spec` from a serializeResponse() text. */
+export function lineFromResponse(spec: RequestSpec, response: string, cached: boolean, ms: number, attempts: number): string {
+  const split = response.indexOf('\n');
+  const id = spec.id !== undefined ? `,"id":${JSON.stringify(spec.id)}` : '';
+  const head = `{"line":${spec.line}${id},"url":${JSON.stringify(spec.url)},"method":${JSON.stringify(spec.method)},`;
+  return `${head}${response.slice(0, split)},"ms":${ms},"attempts":${cached ? 0 : attempts},"cached":${cached},"error":${response.slice(split + 1)}}\n`;
+}
+
 /** One NDJSON line (with its newline). `line` is guaranteed to be the first key. */
 export function serializeResult(result: Result): string {
   return `${JSON.stringify(result)}\n`;
