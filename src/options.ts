@@ -176,7 +176,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
   { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
   { flags: '--cache <mode>', runOption: 'cache', description: 'auto: the run reads its input and caches only requests that come again (see Cache); on: cache every GET/HEAD response; off: fetch every record', defaultValue: 'auto', parse: oneOf('--cache', CACHE_MODES), check: cacheMode },
-  { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off' },
+  { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off', check: cacheMode },
   { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'optional cap on responses kept per process (--cache-bytes bounds the cache either way)', parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
   { flags: '-X, --method <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },

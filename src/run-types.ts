@@ -29,6 +29,8 @@ export interface CacheReport {
   stored: number;
   /** Entries dropped for room (--cache-bytes, --cache-size) before their last repeat. */
   evictions: number;
+  /** The most bytes any one process's cache held at once (never above --cache-bytes). */
+  peakBytes: number;
 }
 
 /** Everything a run needs; the CLI and the library API both produce this. */

@@ -4,7 +4,7 @@ import type { CacheMode, CacheReport } from '../run-types.js';
 export const MIN_REPEAT_RATIO = 0.02;
 
 /** The decision, before the cache's own counters (hits, stored, evictions) are known. */
-export type CacheDecision = Omit<CacheReport, 'hits' | 'stored' | 'evictions'>;
+export type CacheDecision = Omit<CacheReport, 'hits' | 'stored' | 'evictions' | 'peakBytes'>;
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 

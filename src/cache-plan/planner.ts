@@ -1,6 +1,6 @@
 import { CacheDirective } from '../wire/messages.js';
 import { SeenFilter } from '../stats/seen-filter.js';
-import type { RepeatSketch } from '../stats/repeat-sketch.js';
+import { ONLY_USE, type RepeatSketch } from '../stats/repeat-sketch.js';
 import { MIN_REPEAT_RATIO, decideForStream, type CacheDecision } from './decide.js';
 
 /**
@@ -38,7 +38,8 @@ export class FixedPlanner implements CachePlanner {
  * again later is stored, the last use of a request drops it. The sketch can
  * only overstate what remains, so a last use is never mistaken for a middle one
  * the other way round: no repeat is ever fetched twice for want of an entry,
- * barring eviction for room.
+ * barring eviction for room. A request that occurs only once gets no
+ * directive, so mostly-distinct lists cost the children nothing per record.
  */
 export class FilePlanner implements CachePlanner {
   readonly active = true;
@@ -50,8 +51,11 @@ export class FilePlanner implements CachePlanner {
     this.#decision = decision;
   }
 
-  directive(hash: number): CacheDirective {
-    return this.#sketch.take(hash) > 0 ? CacheDirective.KEEP : CacheDirective.LAST;
+  directive(hash: number): CacheDirective | undefined {
+    const more = this.#sketch.take(hash);
+    // A request that occurs once skips the cache: the child does not even compute its key.
+    if (more === ONLY_USE) return undefined;
+    return more > 0 ? CacheDirective.KEEP : CacheDirective.LAST;
   }
 
   decision(): CacheDecision {

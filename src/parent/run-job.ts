@@ -151,7 +151,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     resumed: counters.resumed,
     stoppedBy: overBudget.signal.aborted ? 'max-errors' : stopping ? 'stop' : null,
     outOfShard: counters.outOfShard,
-    cache: { ...cachePlan.decision(), hits: stats.cached, stored: stats.cacheStored, evictions: stats.cacheEvictions },
+    cache: { ...cachePlan.decision(), hits: stats.cached, stored: stats.cacheStored, evictions: stats.cacheEvictions, peakBytes: stats.cachePeakBytes },
   };
 }
 

@@ -16,10 +16,14 @@
  */
 const SLOTS_PER_KEY = 4;
 const SATURATED = 255;
+/** take()'s answer for a key that occurs once in the whole input. */
+export const ONLY_USE = -1;
 
 export class RepeatSketch {
   readonly #counters: Uint8Array;
   readonly #mask: number;
+  /** One bit a slot: set on the slots of every key taken, so a key's first take can be told from its later ones. */
+  readonly #taken: Uint8Array;
   /** Keys added whose estimate was 0 before: distinct keys, short by the false positives. */
   #distinct = 0;
   #added = 0;
@@ -28,6 +32,7 @@ export class RepeatSketch {
   constructor(bytes: number) {
     const size = 2 ** Math.ceil(Math.log2(Math.max(1024, bytes)));
     this.#counters = new Uint8Array(size);
+    this.#taken = new Uint8Array(size / 8);
     this.#mask = size - 1;
   }
 
@@ -63,26 +68,46 @@ export class RepeatSketch {
   /**
    * One occurrence of the key is being used: returns how many more occurrences
    * follow (at least the true number), and drains this one from the counts.
+   * ONLY_USE instead of 0 when the key occurs nowhere else in the input, as far
+   * as the sketch can tell (a Bloom filter of keys already taken): a false
+   * "taken before" only turns an only use into a last use.
    */
   take(hash: number): number {
     const counters = this.#counters;
+    const taken = this.#taken;
     let least = SATURATED;
+    let takenBefore = true;
     let h = hash;
     for (let i = 0; i < SLOTS_PER_KEY; i++) {
       h = remix(h, i);
-      const n = counters[h & this.#mask]!;
+      const slot = h & this.#mask;
+      const n = counters[slot]!;
       if (n < least) least = n;
+      const bit = 1 << (slot & 7);
+      if ((taken[slot >>> 3]! & bit) === 0) {
+        takenBefore = false;
+        taken[slot >>> 3] = taken[slot >>> 3]! | bit;
+      }
+    }
+    if (least <= 1 && !takenBefore) {
+      if (least === 1) this.#drain(hash);
+      return ONLY_USE;
     }
     if (least === 0) return 0;
     if (least === SATURATED) return SATURATED;
-    h = hash;
+    this.#drain(hash);
+    return least - 1;
+  }
+
+  #drain(hash: number): void {
+    const counters = this.#counters;
+    let h = hash;
     for (let i = 0; i < SLOTS_PER_KEY; i++) {
       h = remix(h, i);
       const slot = h & this.#mask;
       const n = counters[slot]!;
       if (n < SATURATED) counters[slot] = n - 1;
     }
-    return least - 1;
   }
 }
 

@@ -25,11 +25,13 @@ describe('summary', () => {
     outOfShard: 0,
     resumed: 0,
     stoppedBy: null,
+    cache: { mode: 'auto', enabled: true, why: 'repeats', basis: 'file', distinct: 95, repeatRatio: 0.2, analysisMs: 3, hits: 25, stored: 30, evictions: 2, peakBytes: 4096 },
   };
 
   it('has exactly the documented keys (the issue\'s, and shards)', () => {
     const json = toSummaryJson(run);
-    expect(Object.keys(json)).toEqual(['records', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards']);
+    expect(Object.keys(json)).toEqual(['records', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache']);
+    expect(json.cache).toEqual(run.cache);
     expect(json.rps).toBe(45);
     // Within the histogram's bucket width (< 1/128), the max exact.
     for (const [key, exact] of [['p50', 50], ['p90', 90], ['p99', 99]] as const) {
@@ -49,5 +51,6 @@ describe('summary', () => {
     expect(text).toContain('ECONNRESET 5');
     expect(text).toMatch(/p99 99(\.\d)?\b/);
     expect(text).toContain('b.example 7');
+    expect(text).toMatch(/cache\s+on \(auto\).*25 hits, 30 stored, 2 evicted/);
   });
 });
