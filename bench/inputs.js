@@ -1,3 +1,4 @@
+// @ts-check
 // URL-list generators for the benchmarks. Files are stream-written (chunked writeSync) into
 // bench/.data/ and cached by (kind, n, port): re-runs with the same port reuse them.
 import fs from 'node:fs';
@@ -7,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const DATA_DIR = process.env.BENCH_DATA_DIR || path.join(HERE, '.data');
 
-/** mulberry32: small deterministic PRNG, returns floats in [0,1). */
+/**
+ * mulberry32: small deterministic PRNG, returns floats in [0,1).
+ * @param {number} seed
+ * @returns {() => number}
+ */
 export function prng(seed) {
   let a = seed >>> 0;
   return () => {
@@ -21,7 +26,13 @@ export function prng(seed) {
 
 const CHUNK = 1 << 20; // flush every ~1 MiB of text
 
-/** Write lines produced by `lineAt(i)` for i in [0,n) to `file` (atomically, via .tmp + rename). */
+/**
+ * Write lines produced by `lineAt(i)` for i in [0,n) to `file` (atomically, via .tmp + rename).
+ * @param {string} file
+ * @param {number} n
+ * @param {(i: number) => string} lineAt
+ * @returns {string} file
+ */
 function writeLines(file, n, lineAt, header = '') {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -40,14 +51,26 @@ function writeLines(file, n, lineAt, header = '') {
   return file;
 }
 
+/**
+ * @param {string} file
+ * @param {(file: string) => string} make writes file, returns it
+ */
 function cached(file, make) {
   if (fs.existsSync(file) && process.env.BENCH_REGEN !== '1') return file;
   return make(file);
 }
 
-const base = (port) => `http://127.0.0.1:${port}`;
+/** @typedef {'distinct' | 'delay' | 'repeats'} InputKind */
 
-/** URL generator for a kind; returns {n, distinct, urlAt(i)}. */
+const base = (/** @type {number} */ port) => `http://127.0.0.1:${port}`;
+
+/**
+ * URL generator for a kind.
+ * @param {InputKind} kind
+ * @param {number} n
+ * @param {number} port
+ * @returns {{ n: number, distinct: number, urlAt: (i: number) => string }}
+ */
 export function urlSource(kind, n, port) {
   const b = base(port);
   switch (kind) {
@@ -64,7 +87,7 @@ export function urlSource(kind, n, port) {
       const rnd = prng(0xb01cfe7c);
       for (let i = n - 1; i > 0; i--) {
         const j = Math.floor(rnd() * (i + 1));
-        const t = ids[i]; ids[i] = ids[j]; ids[j] = t;
+        const t = /** @type {number} */ (ids[i]); ids[i] = /** @type {number} */ (ids[j]); ids[j] = t;
       }
       return { n, distinct: d, urlAt: (i) => `${b}/item/${ids[i]}?q=${ids[i]}` };
     }
@@ -75,6 +98,9 @@ export function urlSource(kind, n, port) {
 
 /**
  * Ensure the URL list file (one URL per line) exists.
+ * @param {InputKind} kind
+ * @param {number} n
+ * @param {number} port
  * @returns {{file:string, n:number, distinct:number}}
  */
 export function urlList(kind, n, port) {
@@ -92,6 +118,10 @@ export function urlList(kind, n, port) {
  * Ensure a curl -K config for the same URLs exists: per URL `url = "..."` + `output = "/dev/null"`.
  * Global options at the top (`silent`) apply to all transfers; the parallel options and -w are
  * given on the command line by peers.js.
+ * @param {InputKind} kind
+ * @param {number} n
+ * @param {number} port
+ * @returns {{file:string, n:number}}
  */
 export function curlConfig(kind, n, port) {
   const file = path.join(DATA_DIR, `${kind}-${n}-p${port}.curl`);
@@ -107,7 +137,8 @@ export function curlConfig(kind, n, port) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [kind = 'distinct', n = '1000', port = '18080'] = process.argv.slice(2);
   const t0 = performance.now();
-  const l = urlList(kind, Number(n), Number(port));
-  const c = curlConfig(kind, Number(n), Number(port));
+  const k = /** @type {InputKind} */ (kind); // urlSource rejects an unknown kind
+  const l = urlList(k, Number(n), Number(port));
+  const c = curlConfig(k, Number(n), Number(port));
   console.log(l, c, `${(performance.now() - t0).toFixed(0)} ms`, `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Run one command and measure it:
 //   wallMs            - spawn -> exit (hrtime)
 //   cpuMs             - user+sys of the whole process tree (via /usr/bin/time, which reports the
@@ -11,13 +12,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { killGroup, sampleTreeRss } from './lib/proc-tree.js';
 
-const PAGE_KIB = (() => {
-  const r = spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' });
-  return (Number(r.stdout) || 4096) / 1024;
-})();
-
+/** @type {string | null | undefined} */
 let timeBin;
+/** /usr/bin/time if present (installed on first use where apt-get can), else null. */
 function findTimeBin() {
   if (timeBin !== undefined) return timeBin;
   if (!fs.existsSync('/usr/bin/time')) {
@@ -28,60 +27,50 @@ function findTimeBin() {
   return timeBin;
 }
 
-/** One /proc scan: Map pid -> {ppid, rssKiB}. */
-function scanProc() {
-  const out = new Map();
-  let names;
-  try { names = fs.readdirSync('/proc'); } catch { return out; }
-  for (const name of names) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    let s;
-    try { s = fs.readFileSync(`/proc/${name}/stat`, 'latin1'); } catch { continue; }
-    const rp = s.lastIndexOf(')');
-    // fields after ")": state(3) ppid(4) pgrp(5) ... rss(24)  -> index 0 == field 3
-    const f = s.slice(rp + 2).split(' ');
-    out.set(Number(name), { ppid: Number(f[1]), rssKiB: Number(f[21]) * PAGE_KIB });
-  }
-  return out;
-}
-
-/** RSS of the descendants of rootPid (optionally excluding the root itself). */
-function treeRss(rootPid, includeRoot) {
-  const procs = scanProc();
-  const kids = new Map();
-  for (const [pid, p] of procs) {
-    let a = kids.get(p.ppid);
-    if (!a) kids.set(p.ppid, (a = []));
-    a.push(pid);
-  }
-  let total = 0, max = 0, count = 0;
-  const stack = includeRoot ? [rootPid] : [...(kids.get(rootPid) || [])];
-  while (stack.length) {
-    const pid = stack.pop();
-    const p = procs.get(pid);
-    if (p) { total += p.rssKiB; if (p.rssKiB > max) max = p.rssKiB; count++; }
-    const k = kids.get(pid);
-    if (k) stack.push(...k);
-  }
-  return { total, max, count };
-}
-
 // process groups still running; killed if the orchestrator exits (incl. via SIGINT/SIGTERM
 // handlers that call process.exit, as nginx.js and run.js install)
+/** @type {Set<number>} */
 const liveGroups = new Set();
-process.on('exit', () => { for (const g of liveGroups) { try { process.kill(-g, 'SIGKILL'); } catch {} } });
+process.on('exit', () => { for (const g of liveGroups) killGroup(g, 'SIGKILL'); });
 
-function parseClock(s) { // bash `times`: 1m2.345s
+/**
+ * bash `times` clock, e.g. 1m2.345s, in ms.
+ * @param {string | undefined} s
+ */
+function parseClock(s = '') {
   const m = /(\d+)m([\d.]+)s/.exec(s);
   return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : NaN;
 }
 
 /**
+ * @typedef {object} Measurement
+ * @property {number} wallMs
+ * @property {number} cpuMs
+ * @property {number} userMs
+ * @property {number} sysMs
+ * @property {number} peakRssMaxProcKiB
+ * @property {number} peakRssTreeKiB
+ * @property {number} peakProcs
+ * @property {number} timeMaxRssKiB ru_maxrss of the largest descendant, from /usr/bin/time
+ * @property {number | null} stdoutLines
+ * @property {string | undefined} stdout
+ * @property {number | null} exitCode
+ * @property {NodeJS.Signals | null} signal
+ * @property {boolean} timedOut
+ * @property {string} stderrTail
+ */
+
+/**
+ * A measured run of one contender over n requests, as the scenarios in run.js tabulate it.
+ * @typedef {Measurement & { n: number, reqps: number, ok: boolean }} Run
+ */
+
+/**
  * @param {string} cmd
  * @param {string[]} args
  * @param {{timeoutMs?:number, stdin?:string|null, stdout?:'count'|'null'|'capture',
- *          env?:object, cwd?:string, sampleMs?:number}} opts  stdin: file path or null (= /dev/null)
+ *          env?:NodeJS.ProcessEnv, cwd?:string, sampleMs?:number}} opts  stdin: file path or null (= /dev/null)
+ * @returns {Promise<Measurement>}
  */
 export function measure(cmd, args = [], opts = {}) {
   const { timeoutMs = 120_000, stdin = null, stdout = 'count', env, cwd, sampleMs = 50 } = opts;
@@ -106,49 +95,47 @@ export function measure(cmd, args = [], opts = {}) {
     stdio: [stdinFd, nullOut ?? 'pipe', 'pipe'],
   });
   fs.closeSync(stdinFd);
-  if (child.pid) liveGroups.add(child.pid);
+  const pid = /** @type {number} */ (child.pid); // spawn failures surface as 'error' below
+  if (child.pid) liveGroups.add(pid);
   if (nullOut !== null) fs.closeSync(nullOut);
 
   let lines = 0;
   let captured = '';
   if (child.stdout) {
-    child.stdout.on('data', (buf) => {
+    child.stdout.on('data', (/** @type {Buffer} */ buf) => {
       if (stdout === 'capture') { captured += buf.toString('utf8'); return; }
       let i = -1;
       while ((i = buf.indexOf(10, i + 1)) !== -1) lines++;
     });
   }
   let stderrTail = '';
-  child.stderr.on('data', (d) => { stderrTail = (stderrTail + d).slice(-4096); });
+  /** @type {import('node:stream').Readable} */ (child.stderr).on('data', (d) => { stderrTail = (stderrTail + d).slice(-4096); });
 
-  let peakMax = 0, peakTree = 0, peakProcs = 0;
-  const sample = () => {
-    const r = treeRss(child.pid, false);
-    if (r.max > peakMax) peakMax = r.max;
-    if (r.total > peakTree) peakTree = r.total;
-    if (r.count > peakProcs) peakProcs = r.count;
-  };
-  const sampler = setInterval(sample, sampleMs);
-  setTimeout(sample, 5); // catch very short runs too
+  // The root is /usr/bin/time (or bash): only its descendants are the measured command.
+  const sampler = sampleTreeRss(pid, { everyMs: sampleMs, includeRoot: false });
+  setTimeout(sampler.sample, 5); // catch very short runs too
 
   let timedOut = false;
-  const killGroup = (sig) => { try { process.kill(-child.pid, sig); } catch {} };
   const timer = setTimeout(() => {
     timedOut = true;
-    killGroup('SIGTERM');
-    setTimeout(() => killGroup('SIGKILL'), 2000).unref();
+    killGroup(pid, 'SIGTERM');
+    setTimeout(() => killGroup(pid, 'SIGKILL'), 2000).unref();
   }, timeoutMs);
 
   return new Promise((resolve, reject) => {
-    let wallMs = 0, exitCode = null, signal = null;
-    child.once('error', (e) => { clearInterval(sampler); clearTimeout(timer); reject(e); });
+    let wallMs = 0;
+    /** @type {number | null} */
+    let exitCode = null;
+    /** @type {NodeJS.Signals | null} */
+    let signal = null;
+    child.once('error', (e) => { sampler.stop(); clearTimeout(timer); reject(e); });
     child.once('exit', (code, sig) => {
       wallMs = performance.now() - t0;
       exitCode = code; signal = sig;
-      clearInterval(sampler);
+      sampler.stop();
       clearTimeout(timer);
-      killGroup('SIGKILL'); // stragglers left in the group
-      liveGroups.delete(child.pid);
+      killGroup(pid, 'SIGKILL'); // stragglers left in the group
+      liveGroups.delete(pid);
     });
     child.once('close', () => {
       let cpuMs = NaN, userMs = NaN, sysMs = NaN, timeMaxRssKiB = NaN;
@@ -156,10 +143,10 @@ export function measure(cmd, args = [], opts = {}) {
         const t = fs.readFileSync(timesFile, 'utf8').trim().split('\n');
         if (tb) {
           // /usr/bin/time may prepend "Command exited with non-zero status N"
-          const last = t[t.length - 1].trim().split(/\s+/).map(Number);
-          userMs = last[1] * 1000; sysMs = last[2] * 1000; timeMaxRssKiB = last[3];
+          const last = (t.at(-1) ?? '').trim().split(/\s+/).map(Number);
+          userMs = Number(last[1]) * 1000; sysMs = Number(last[2]) * 1000; timeMaxRssKiB = Number(last[3]);
         } else {
-          const [u, s] = t[1].trim().split(/\s+/);
+          const [u, s] = (t[1] ?? '').trim().split(/\s+/);
           userMs = parseClock(u); sysMs = parseClock(s);
         }
         cpuMs = userMs + sysMs;
@@ -167,13 +154,15 @@ export function measure(cmd, args = [], opts = {}) {
       fs.rmSync(tmp, { recursive: true, force: true });
       // ru_maxrss from /usr/bin/time is the exact peak of the largest single descendant; the
       // /proc sampling can miss short peaks, so take the larger of the two.
+      let peakMax = sampler.peakProcessKiB;
+      let peakTree = sampler.peakKiB;
       if (Number.isFinite(timeMaxRssKiB) && timeMaxRssKiB > peakMax) peakMax = timeMaxRssKiB;
       if (peakTree < peakMax) peakTree = peakMax;
       // exit code of the measured command as reported through /usr/bin/time
       resolve({
         wallMs, cpuMs, userMs, sysMs,
-        peakRssMaxProcKiB: peakMax, peakRssTreeKiB: peakTree, peakProcs,
-        timeMaxRssKiB, // ru_maxrss of the largest descendant, from /usr/bin/time
+        peakRssMaxProcKiB: peakMax, peakRssTreeKiB: peakTree, peakProcs: sampler.peakProcs,
+        timeMaxRssKiB,
         stdoutLines: stdout === 'count' ? lines : null,
         stdout: stdout === 'capture' ? captured : undefined,
         exitCode, signal, timedOut, stderrTail,

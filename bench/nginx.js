@@ -1,3 +1,4 @@
+// @ts-check
 // Start/stop a private nginx on 127.0.0.1 for the benchmarks.
 // - temp prefix dir (pid, logs, temp paths), `-p prefix -c conf`, `daemon off`, one worker
 // - /delay/ uses echo_sleep (libnginx-mod-http-echo); if the module is unavailable, nginx
@@ -11,6 +12,7 @@ import path from 'node:path';
 import net from 'node:net';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { isAlive, killGroup } from './lib/proc-tree.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TEMPLATE = path.join(HERE, 'nginx.conf');
@@ -19,10 +21,12 @@ const ECHO_MODULE_PATHS = [
   '/usr/share/nginx/modules/ngx_http_echo_module.so',
 ];
 
+/** @param {string} cmd */
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** @param {string[]} pkgs */
 function aptInstall(pkgs) {
   console.error(`[bench] apt-get install -y ${pkgs.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -31,6 +35,7 @@ function aptInstall(pkgs) {
   return r.status === 0;
 }
 
+/** @param {string} pkg */
 function aptHasCandidate(pkg) {
   const r = spawnSync('apt-cache', ['policy', pkg], { encoding: 'utf8' });
   const m = /Candidate:\s*(\S+)/.exec(r.stdout || '');
@@ -60,6 +65,10 @@ export function nginxVersion(bin = 'nginx') {
   return ((r.stderr || r.stdout || '').trim().split('\n')[0] || '').replace(/^nginx version:\s*/, '');
 }
 
+/**
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function portFree(port) {
   return new Promise((resolve) => {
     const s = net.createServer();
@@ -68,23 +77,33 @@ function portFree(port) {
   });
 }
 
+/** @returns {Promise<number>} */
 function ephemeralPort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
+      const { port } = /** @type {net.AddressInfo} */ (s.address());
       s.close(() => resolve(port));
     });
   });
 }
 
-/** Preferred port (stable so cached URL files can be reused) or a free one. */
+/**
+ * Preferred port (stable so cached URL files can be reused) or a free one.
+ * @param {number | undefined} preferred
+ */
 export async function pickPort(preferred) {
   if (preferred && (await portFree(preferred))) return preferred;
   return ephemeralPort();
 }
 
+/**
+ * @param {number} port
+ * @param {number} timeoutMs
+ * @param {() => boolean} isDead
+ * @returns {Promise<void>}
+ */
 function waitForPort(port, timeoutMs, isDead) {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
@@ -102,7 +121,11 @@ function waitForPort(port, timeoutMs, isDead) {
   });
 }
 
-/** GET a loopback URL, resolve {status, body}. */
+/**
+ * GET a loopback URL, resolve {status, body}.
+ * @param {string} url
+ * @returns {Promise<{ status: number | undefined, headers: http.IncomingHttpHeaders, body: string }>}
+ */
 export function httpGet(url, timeoutMs = 5000) {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
@@ -116,14 +139,28 @@ export function httpGet(url, timeoutMs = 5000) {
   });
 }
 
+/**
+ * @typedef {object} Nginx
+ * @property {number} port
+ * @property {string} baseUrl
+ * @property {string} delayMode
+ * @property {number} delayMs
+ * @property {string} prefix
+ * @property {number} pid
+ * @property {() => Promise<number>} requestsTotal requests nginx has served so far (stub_status)
+ * @property {() => Promise<void>} stop
+ * @property {() => void} stopSync usable in an 'exit' handler
+ */
+
 // ---- cleanup registry: stop everything on exit / signals --------------------------------
+/** @type {Set<Nginx>} */
 const live = new Set();
 let hooksInstalled = false;
 function installExitHooks() {
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', () => { for (const s of live) s.stopSync(); });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
     process.on(sig, () => {
       for (const s of live) s.stopSync();
       process.exit(128 + (os.constants.signals[sig] || 1));
@@ -136,14 +173,12 @@ function installExitHooks() {
   });
 }
 
-function killGroup(pid, sig) {
-  try { process.kill(-pid, sig); return true; } catch { return false; }
-}
-function alive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
-/** Watchdog: a detached sh that kills the given process groups once `ownerPid` is gone. */
+/**
+ * Watchdog: a detached sh that kills the given process groups once `ownerPid` is gone.
+ * @param {number} ownerPid
+ * @param {number[]} pgids
+ * @param {string[]} dirs removed after the kill
+ */
 function spawnWatchdog(ownerPid, pgids, dirs) {
   const kills = pgids.map((g) => `kill -TERM -${g} 2>/dev/null`).join('; ');
   const hard = pgids.map((g) => `kill -KILL -${g} 2>/dev/null`).join('; ');
@@ -154,6 +189,10 @@ function spawnWatchdog(ownerPid, pgids, dirs) {
   return w.pid;
 }
 
+/**
+ * @param {number} delayMs
+ * @returns {Promise<{ child: import('node:child_process').ChildProcess, port: number }>}
+ */
 function startDelayServer(delayMs) {
   // Tiny keep-alive node server used only when the nginx echo module is unavailable.
   const code = `
@@ -183,8 +222,7 @@ function startDelayServer(delayMs) {
 /**
  * Start a private nginx.
  * @param {{port?: number, delayMs?: number}} opts  port: preferred port (falls back to a free one)
- * @returns {Promise<{port:number, baseUrl:string, delayMode:string, prefix:string, pid:number,
- *   requestsTotal:()=>Promise<number>, stop:()=>Promise<void>, stopSync:()=>void}>}
+ * @returns {Promise<Nginx>}
  */
 export async function startNginx(opts = {}) {
   const bin = ensureNginx();
@@ -196,6 +234,7 @@ export async function startNginx(opts = {}) {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkfetch-bench-nginx-'));
   fs.mkdirSync(path.join(prefix, 'tmp'), { recursive: true });
 
+  /** @type {{ child: import('node:child_process').ChildProcess, port: number } | null} */
   let delaySrv = null;
   let delayBlock;
   let upstreamBlock = '';
@@ -212,6 +251,7 @@ export async function startNginx(opts = {}) {
   }
 
   const tpl = fs.readFileSync(TEMPLATE, 'utf8');
+  /** @type {Error | undefined} */
   let lastErr;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await pickPort(attempt === 0 ? opts.port : 0);
@@ -232,17 +272,19 @@ export async function startNginx(opts = {}) {
     let exited = false;
     child.stderr.on('data', (d) => (stderr += d));
     child.once('exit', () => (exited = true));
-    const groups = [child.pid, ...(delaySrv ? [delaySrv.child.pid] : [])];
+    // Both spawned detached, so each pid leads its own group; a failed spawn has no pid to kill.
+    const groups = [child.pid, delaySrv?.child.pid].filter((p) => p !== undefined);
     const watchdogPid = spawnWatchdog(process.pid, groups, [prefix]);
 
     let stopped = false;
+    /** @type {Nginx} */
     const handle = {
       port,
       baseUrl: `http://127.0.0.1:${port}`,
       delayMode: echo ? 'nginx echo_sleep' : 'node delay server behind nginx proxy_pass',
       delayMs,
       prefix,
-      pid: child.pid,
+      pid: child.pid ?? 0,
       async requestsTotal() {
         const r = await httpGet(`http://127.0.0.1:${port}/nginx_status`);
         const m = /\n\s*(\d+)\s+(\d+)\s+(\d+)\s*\n/.exec(r.body);
@@ -256,11 +298,11 @@ export async function startNginx(opts = {}) {
         for (const g of groups) killGroup(g, 'SIGTERM');
         // busy-wait up to ~2 s for a clean exit, then SIGKILL (sync: usable in 'exit' handler)
         const deadline = Date.now() + 2000;
-        while (groups.some((g) => alive(g)) && Date.now() < deadline) {
+        while (groups.some((g) => isAlive(g)) && Date.now() < deadline) {
           spawnSync('sleep', ['0.05']);
         }
         for (const g of groups) killGroup(g, 'SIGKILL');
-        try { process.kill(watchdogPid, 'SIGKILL'); } catch {}
+        if (watchdogPid !== undefined) try { process.kill(watchdogPid, 'SIGKILL'); } catch {}
         // keep a non-empty error log for post-mortems (bench/.data/nginx-error.log)
         try {
           const el = path.join(prefix, 'error.log');
@@ -283,14 +325,14 @@ export async function startNginx(opts = {}) {
       if (r.status !== 200) throw new Error(`nginx smoke test: status ${r.status}`);
       return handle;
     } catch (err) {
-      lastErr = new Error(`${err.message}\n${stderr}`);
+      lastErr = new Error(`${err instanceof Error ? err.message : String(err)}\n${stderr}`);
       handle.stopSync();
       if (!/Address already in use|bind\(\)/.test(stderr)) break;
       // port race: retry on a fresh port
     }
   }
   try { fs.rmSync(prefix, { recursive: true, force: true }); } catch {}
-  if (delaySrv) killGroup(delaySrv.child.pid, 'SIGKILL');
+  if (delaySrv?.child.pid) killGroup(delaySrv.child.pid, 'SIGKILL');
   throw lastErr;
 }
 
@@ -305,6 +347,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log('/delay/1 ->', b.status, b.headers['content-type'], JSON.stringify(b.body), `${(performance.now() - t0).toFixed(0)} ms`);
   console.log('requests total:', await ng.requestsTotal());
   await ng.stop();
-  console.log('stopped; still alive?', alive(ng.pid));
+  console.log('stopped; still alive?', isAlive(ng.pid));
   void execFileSync;
 }

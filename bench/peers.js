@@ -1,3 +1,4 @@
+// @ts-check
 // Peer tools measured on the same inputs as bulkfetch:
 //   curl -Z  : curl -Z --parallel-max 200 -K config -w '%{json}\n'   (stdout -> line counter)
 //   xargs    : xargs -P 200 -n 1 curl -s -o /dev/null -w '%{json}\n'  (one process per URL)
@@ -5,6 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { measure } from './measure.js';
 
+/** @typedef {import('./measure.js').Run} Run */
+
+/** @param {string} cmd */
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
@@ -19,10 +23,13 @@ export function ensureWrk() {
 
 export function curlVersion() {
   const r = spawnSync('curl', ['--version'], { encoding: 'utf8' });
-  return (r.stdout || '').split('\n')[0].split(' ').slice(0, 2).join(' ');
+  return (r.stdout || '').split('\n', 1)[0]?.split(' ').slice(0, 2).join(' ') ?? '';
 }
 
-/** Probe curl features against a live loopback URL. */
+/**
+ * Probe curl features against a live loopback URL.
+ * @param {string} url
+ */
 export function curlCaps(url) {
   const help = spawnSync('curl', ['--help', 'all'], { encoding: 'utf8' }).stdout || '';
   const j = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{json}', url], { encoding: 'utf8', timeout: 10_000 });
@@ -36,11 +43,12 @@ export function curlCaps(url) {
   };
 }
 
-const rate = (n, ms) => (n / ms) * 1000;
+const rate = (/** @type {number} */ n, /** @type {number} */ ms) => (n / ms) * 1000;
 
 /**
  * curl -Z over a -K config (see inputs.js curlConfig).
  * @param {{configFile:string, n:number, parallelMax?:number, immediate?:boolean, timeoutMs?:number}} o
+ * @returns {Promise<Run>}
  */
 export async function runCurlParallel(o) {
   // -s: no progress meter (the config's 'silent' line does not silence it in -Z mode)
@@ -52,14 +60,22 @@ export async function runCurlParallel(o) {
   return { ...m, n: o.n, reqps: rate(o.n, m.wallMs), ok: m.exitCode === 0 && m.stdoutLines === o.n };
 }
 
-/** xargs -P 200 -n 1 curl ... < list  (one curl process per URL). */
+/**
+ * xargs -P 200 -n 1 curl ... < list  (one curl process per URL).
+ * @param {{listFile:string, n:number, parallel?:number, timeoutMs?:number}} o
+ * @returns {Promise<Run>}
+ */
 export async function runXargsCurl(o) {
   const args = ['-P', String(o.parallel ?? 200), '-n', '1', 'curl', '-s', '-o', '/dev/null', '-w', '%{json}\\n'];
   const m = await measure('xargs', args, { timeoutMs: o.timeoutMs ?? 600_000, stdin: o.listFile, stdout: 'count' });
   return { ...m, n: o.n, reqps: rate(o.n, m.wallMs), ok: m.exitCode === 0 && m.stdoutLines === o.n };
 }
 
-/** wrk -t2 -c200 -d5s url ; parses Requests/sec and the total request count. */
+/**
+ * wrk -t2 -c200 -d5s url ; parses Requests/sec and the total request count.
+ * @param {{url:string, threads?:number, conns?:number, durationS?:number}} o
+ * @returns {Promise<Run & { errors: string, args: string[] }>}
+ */
 export async function runWrk(o) {
   const threads = o.threads ?? 2, conns = o.conns ?? 200, durationS = o.durationS ?? 5;
   const args = [`-t${threads}`, `-c${conns}`, `-d${durationS}s`, o.url];

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // bulkfetch benchmark orchestrator (`npm run bench`).
 //
 //   node bench/run.js [cpu|latency|repeats|memory|startup|wrk ...]   (default: all)
@@ -26,12 +27,36 @@ import { urlList, curlConfig, DATA_DIR } from './inputs.js';
 import { measure } from './measure.js';
 import { runCurlParallel, runXargsCurl, runWrk, ensureWrk, curlCaps, curlVersion } from './peers.js';
 
+/** @typedef {import('./measure.js').Run} Run */
+/** @typedef {Run & { origin: number }} OriginRun  a run with the requests nginx saw during it */
+/** @typedef {{ name: string, value: string, pass: boolean | null }} Target  pass null: skipped */
+/** @typedef {{ title: string, md: string, targets: Target[] }} Section  what a scenario returns */
+/** @typedef {Section & { when: string, mode: string }} StoredSection  a section as last-results.json keeps it */
+/**
+ * @typedef {object} Ctx
+ * @property {import('./nginx.js').Nginx} ng
+ * @property {{ ok: boolean, reason: string }} bf whether bulkfetch runs, and why not
+ * @property {ReturnType<typeof curlCaps>} caps
+ */
+/**
+ * One contender of a scenario, run once a round.
+ * @template {Run} [R=Run]
+ * @typedef {object} Task
+ * @property {string} key
+ * @property {() => Promise<R>} run
+ * @property {number} [rounds] fewer rounds than ROUNDS (slow references)
+ * @property {number} [n] requests per run
+ * @property {number} [slots] in-flight slots (latency scenario)
+ * @property {boolean} [bf] a bulkfetch run (the one the targets judge)
+ */
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
 const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
-const CHANGELOG_MARKER = '## Change log';
 
+/** @typedef {'cpu' | 'latency' | 'repeats' | 'memory' | 'startup' | 'wrk'} ScenarioName */
+/** @type {ScenarioName[]} */
 const ALL = ['cpu', 'latency', 'repeats', 'memory', 'startup', 'wrk'];
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
@@ -40,6 +65,7 @@ const REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const TSCALE = Number(process.env.BENCH_TIMEOUT_SCALE) || 1;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 
+/** @type {{ cpuN: number, xargsN: number, latencyN: number, repeatsN: number, memoryNs: number[], wrkS: number }} */
 const SIZES = QUICK
   ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, repeatsN: 30_000, memoryNs: [10_000, 40_000, 160_000], wrkS: 3 }
   : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, repeatsN: 1_000_000, memoryNs: [250_000, 1_000_000, 4_000_000], wrkS: 5 };
@@ -48,24 +74,29 @@ const CONC = 200;
 const DELAY_MS = 200;
 
 // ---------------------------------------------------------------------------------------------
-const log = (...a) => console.error('[bench]', ...a);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (/** @type {unknown[]} */ ...a) => console.error('[bench]', ...a);
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+/** @param {number[]} xs */
 const median = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (!v.length) return NaN;
   const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  const at = (/** @type {number} */ i) => /** @type {number} */ (v[i]);
+  return v.length % 2 ? at(m) : (at(m - 1) + at(m)) / 2;
 };
-const min = (xs) => Math.min(...xs.filter(Number.isFinite));
-const max = (xs) => Math.max(...xs.filter(Number.isFinite));
+const min = (/** @type {number[]} */ xs) => Math.min(...xs.filter(Number.isFinite));
+const max = (/** @type {number[]} */ xs) => Math.max(...xs.filter(Number.isFinite));
+/** @param {number} x @param {number} [d] decimals */
 const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '–');
-const mib = (kib) => kib / 1024;
-// timeout: base + n / (worst acceptable rate)
+const mib = (/** @type {number} */ kib) => kib / 1024;
+/** timeout: base + n / (worst acceptable rate) @param {number} n @param {number} minRate */
 const timeoutFor = (n, minRate, baseS = 60) => Math.round((baseS + n / minRate) * 1000 * TSCALE);
 
+/** @param {string} s a command line; quotes group words @returns {string[]} */
 function splitCmd(s) {
+  /** @type {string[]} */
   const out = [];
-  for (const m of s.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]);
+  for (const m of s.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
   return out;
 }
 
@@ -81,27 +112,43 @@ function bulkfetchMissingReason() {
   return null;
 }
 
+/**
+ * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number }} o
+ * @returns {Promise<Run>}
+ */
 async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs }) {
   const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc)];
   if (BF_DEVNULL) args.push('-o', '/dev/null');
-  const m = await measure(BF_CMD[0], args, { timeoutMs, stdout: BF_DEVNULL ? 'null' : 'count', cwd: ROOT });
+  const m = await measure(BF_CMD[0] ?? 'node', args, { timeoutMs, stdout: BF_DEVNULL ? 'null' : 'count', cwd: ROOT });
   const linesOk = BF_DEVNULL ? true : m.stdoutLines === n;
   return { ...m, n, reqps: (n / m.wallMs) * 1000, ok: m.exitCode === 0 && linesOk };
 }
 
 // ---- result bookkeeping ------------------------------------------------------------------------
-/** contender -> list of per-round results */
+/**
+ * contender -> list of per-round results
+ * @template {Run} [R=Run]
+ */
 class Series {
-  constructor() { this.map = new Map(); }
-  add(key, r) {
-    if (!this.map.has(key)) this.map.set(key, []);
-    this.map.get(key).push(r);
+  constructor() {
+    /** @type {Map<string, R[]>} */
+    this.map = new Map();
   }
+  /** @param {string} key @param {R} r */
+  add(key, r) {
+    const list = this.map.get(key);
+    if (list) list.push(r);
+    else this.map.set(key, [r]);
+  }
+  /** @param {string} key @returns {R[]} */
   get(key) { return this.map.get(key) || []; }
+  /** @param {string} key @param {(r: R) => number} f */
   med(key, f) { return median(this.get(key).map(f)); }
+  /** @param {string} key */
   has(key) { return this.get(key).length > 0; }
 }
 
+/** @param {string} label @param {Run} r */
 function describeRun(label, r) {
   const bits = [
     `${label}:`,
@@ -116,10 +163,16 @@ function describeRun(label, r) {
   if (!r.ok && r.stderrTail) log('  stderr tail:', r.stderrTail.trim().split('\n').slice(-5).join(' | '));
 }
 
-/** Run `tasks` (array of {key, run, once?}) in rotated order for each round. */
+/**
+ * Run `tasks` in rotated order for each round.
+ * @template {Run} R
+ * @param {string} name
+ * @param {Task<R>[]} tasks
+ * @param {Series<R>} series
+ */
 async function interleave(name, tasks, series) {
   for (let round = 0; round < ROUNDS; round++) {
-    const rot = tasks.map((_, i) => tasks[(i + round) % tasks.length]);
+    const rot = tasks.map((_, i) => /** @type {Task<R>} */ (tasks[(i + round) % tasks.length]));
     for (const t of rot) {
       const rounds = t.rounds ?? ROUNDS;
       if (round >= rounds) continue;
@@ -132,8 +185,9 @@ async function interleave(name, tasks, series) {
 }
 
 // ---- scenarios -----------------------------------------------------------------------------------
-// Each returns {title, md (markdown section body), targets: [{name, value, limit, pass|null}] }
+// Each takes a Ctx and returns a Section: {title, md (markdown section body), targets}.
 
+/** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioCpu(ctx) {
   const { port } = ctx.ng;
   const N = SIZES.cpuN, XN = Math.min(SIZES.xargsN, N);
@@ -141,6 +195,7 @@ async function scenarioCpu(ctx) {
   const conf = curlConfig('distinct', N, port);
   const xlist = urlList('distinct', XN, port);
   const s = new Series();
+  /** @type {Array<Task & { n: number }>} */
   const tasks = [];
   const procsList = [...new Set([CORES, 8])];
   if (ctx.bf.ok) {
@@ -186,11 +241,13 @@ async function scenarioCpu(ctx) {
   return { title: `CPU-bound (${fmt(N)} distinct URLs, small JSON responses)`, md, targets };
 }
 
+/** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioLatency(ctx) {
   const { port } = ctx.ng;
   const N = SIZES.latencyN, P = 8;
   const list = urlList('delay', N, port);
   const s = new Series();
+  /** @type {Array<Task & { slots: number }>} */
   const tasks = [];
   if (ctx.bf.ok) {
     tasks.push({ key: `bulkfetch --procs ${P} --concurrency ${CONC}`, slots: P * CONC, bf: true,
@@ -202,7 +259,7 @@ async function scenarioLatency(ctx) {
       run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 100) }) });
   }
   await interleave('latency', tasks, s);
-  const eff = (t, r) => (N * (DELAY_MS / 1000) / t.slots) / (r.wallMs / 1000);
+  const eff = (/** @type {{ slots: number }} */ t, /** @type {Run} */ r) => (N * (DELAY_MS / 1000) / t.slots) / (r.wallMs / 1000);
   const rows = tasks.map((t) => {
     const rs = s.get(t.key);
     return [t.key, fmt(N), fmt(t.slots), fmt(N * DELAY_MS / 1000 / t.slots, 2), fmt(median(rs.map((r) => r.wallMs)) / 1000, 2),
@@ -219,13 +276,16 @@ async function scenarioLatency(ctx) {
   return { title: `Latency-bound (${fmt(N)} URLs, ${DELAY_MS} ms server delay)`, md, targets };
 }
 
+/** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioRepeats(ctx) {
   const { ng } = ctx;
   const N = SIZES.repeatsN;
   const list = urlList('repeats', N, ng.port);
+  /** @type {Series<OriginRun>} */
   const s = new Series();
+  /** @type {Task<OriginRun>[]} */
   const tasks = [];
-  const withOrigin = (fn) => async () => {
+  const withOrigin = (/** @type {() => Promise<Run>} */ fn) => async () => {
     const before = await ng.requestsTotal();
     const r = await fn();
     const after = await ng.requestsTotal();
@@ -256,12 +316,14 @@ async function scenarioRepeats(ctx) {
   return { title: `Repeats (${fmt(N)} lines, 10% distinct)`, md, targets };
 }
 
+/** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioMemory(ctx) {
   const Ns = SIZES.memoryNs;
+  const smallest = Math.min(...Ns), largest = Math.max(...Ns);
   if (!ctx.bf.ok) {
     return { title: 'Memory', md: `_skipped: ${ctx.bf.reason}_`, targets: [
       { name: 'Memory: largest process <= 128 MiB', value: ctx.bf.reason, pass: null },
-      { name: `Memory: largest-process growth ${fmt(Ns[0])} -> ${fmt(Ns.at(-1))} lines <= 15%`, value: ctx.bf.reason, pass: null }] };
+      { name: `Memory: largest-process growth ${fmt(smallest)} -> ${fmt(largest)} lines <= 15%`, value: ctx.bf.reason, pass: null }] };
   }
   const s = new Series();
   const tasks = Ns.map((n) => {
@@ -277,20 +339,22 @@ async function scenarioMemory(ctx) {
   });
   const md = `bulkfetch --procs 8 --concurrency ${CONC}; RSS sampled from /proc every 50 ms.\n\n` +
     table(['lines', 'wall s', 'req/s', 'peak RSS max proc MiB (median)', 'max proc MiB (worst round)', 'peak RSS tree MiB (median)', 'processes', 'runs ok'], rows);
-  const first = tasks[0].key, last = tasks.at(-1).key;
+  const first = String(smallest), last = String(largest); // task keys
   const worst = max(tasks.flatMap((t) => s.get(t.key).map((r) => r.peakRssMaxProcKiB)));
   const gMax = s.med(last, (r) => r.peakRssMaxProcKiB) / s.med(first, (r) => r.peakRssMaxProcKiB) - 1;
   const gTree = s.med(last, (r) => r.peakRssTreeKiB) / s.med(first, (r) => r.peakRssTreeKiB) - 1;
   const allOk = tasks.every((t) => s.get(t.key).every((r) => r.ok));
   return { title: `Memory (${Ns.map((n) => fmt(n)).join(' / ')} lines)`, md, targets: [
     { name: 'Memory: largest process <= 128 MiB (worst round, all sizes)', value: `${fmt(mib(worst), 1)} MiB${allOk ? '' : ' (some runs NOT OK)'}`, pass: mib(worst) <= 128 && allOk },
-    { name: `Memory: largest-process growth ${fmt(Ns[0])} -> ${fmt(Ns.at(-1))} lines <= 15%`, value: `${fmt(gMax * 100, 1)}% (tree: ${fmt(gTree * 100, 1)}%)`, pass: gMax <= 0.15 },
+    { name: `Memory: largest-process growth ${fmt(smallest)} -> ${fmt(largest)} lines <= 15%`, value: `${fmt(gMax * 100, 1)}% (tree: ${fmt(gTree * 100, 1)}%)`, pass: gMax <= 0.15 },
   ] };
 }
 
+/** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioStartup(ctx) {
   const list = urlList('distinct', 1, ctx.ng.port);
   const s = new Series();
+  /** @type {Task[]} */
   const tasks = [];
   if (ctx.bf.ok) {
     tasks.push({ key: 'bulkfetch --procs 8 (1 URL)', bf: true, run: () => runBulkfetch({ file: list.file, n: 1, procs: 8, timeoutMs: 30_000 * TSCALE }) });
@@ -314,6 +378,7 @@ async function scenarioStartup(ctx) {
   return { title: 'Start-up (1 URL)', md, targets };
 }
 
+/** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioWrk(ctx) {
   if (!ensureWrk()) return { title: 'wrk ceiling', md: '_skipped: wrk not installed_', targets: [] };
   const s = new Series();
@@ -327,11 +392,13 @@ async function scenarioWrk(ctx) {
   return { title: 'wrk ceiling', md, targets: [] };
 }
 
+/** @type {Record<ScenarioName, (ctx: Ctx) => Promise<Section>>} */
 const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, repeats: scenarioRepeats, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk };
 
 // ---- reporting -----------------------------------------------------------------------------------
+/** @param {string[]} head @param {string[][]} rows */
 function table(head, rows) {
-  const line = (cells) => `| ${cells.join(' | ')} |`;
+  const line = (/** @type {string[]} */ cells) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
@@ -340,7 +407,7 @@ function machine() {
   const model = (/model name\s*:\s*(.*)/.exec(cpuinfo) || [])[1] || 'unknown';
   const memKiB = Number((/MemTotal:\s*(\d+)/.exec(fs.readFileSync('/proc/meminfo', 'utf8')) || [])[1]);
   const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
-  const wrkV = (spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout || '').split('\n')[0].split(' ').slice(0, 2).join(' ');
+  const wrkV = (spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout || '').split('\n', 1)[0]?.split(' ').slice(0, 2).join(' ');
   return [
     `- nproc: ${nproc}`,
     `- CPU: ${model}`,
@@ -353,31 +420,41 @@ function machine() {
   ].join('\n');
 }
 
-const mark = (p) => (p === null ? 'SKIP' : p ? 'PASS' : 'FAIL');
+const mark = (/** @type {boolean | null} */ p) => (p === null ? 'SKIP' : p ? 'PASS' : 'FAIL');
+/** @param {Target[]} targets */
 function targetsTable(targets) {
   return table(['target', 'measured', 'result'], targets.map((t) => [t.name, t.value, `**${mark(t.pass)}**`]));
 }
 
+/**
+ * A command line as RESULTS.md shows it: a path to a bulkfetch bin becomes the repo-relative
+ * `bin/bulkfetch.js`, so no machine's directory layout lands in a committed file. Also applied to
+ * sections stored by older runs, which recorded the absolute path.
+ * @param {string} text
+ */
+function repoRelative(text) {
+  return text.replace(/(?:\/[^\s`'"/]+)+\/(bin\/bulkfetch\.js)/g, '$1');
+}
+
+/**
+ * Rewrites RESULTS.md from last-results.json merged with newSections. The file is generated
+ * only: what was changed and why, with before/after numbers, lives in CHANGELOG.md.
+ * @param {Record<string, StoredSection>} newSections
+ * @param {{ machine: string }} header
+ */
 function writeResults(newSections, header) {
+  /** @type {Record<string, StoredSection>} */
   let store = {};
   try { store = JSON.parse(fs.readFileSync(RESULTS_JSON, 'utf8')); } catch {}
   Object.assign(store, newSections);
   fs.mkdirSync(DATA_DIR, { recursive: true });
   fs.writeFileSync(RESULTS_JSON, JSON.stringify(store, null, 2));
 
-  let changelog = `${CHANGELOG_MARKER}\n\n<!-- Everything from the "## Change log" heading down is preserved when bench/run.js rewrites this file. Append before/after measurements here. -->\n`;
-  try {
-    const old = fs.readFileSync(RESULTS_MD, 'utf8');
-    const i = old.indexOf(`\n${CHANGELOG_MARKER}`);
-    if (i >= 0) changelog = old.slice(i + 1);
-    else if (old.startsWith(CHANGELOG_MARKER)) changelog = old;
-  } catch {}
-
-  const order = ALL.filter((k) => store[k]);
+  const sections = ALL.flatMap((k) => store[k] ?? []);
   const parts = [
     '# bulkfetch benchmark results',
     '',
-    '_Generated by `npm run bench` (bench/run.js). Sections below the results are regenerated; each scenario section shows when and how it was last run (single-scenario runs only replace their own section)._',
+    '_Generated by `npm run bench` (bench/run.js): do not edit by hand. Each scenario section shows when and how it was last run (single-scenario runs only replace their own section). What was changed and why, with before/after numbers: [CHANGELOG.md](CHANGELOG.md)._',
     '',
     '## Machine',
     '',
@@ -385,13 +462,11 @@ function writeResults(newSections, header) {
     '',
     '## Targets',
     '',
-    targetsTable(order.flatMap((k) => store[k].targets)),
+    targetsTable(sections.flatMap((s) => s.targets)),
     '',
-    ...order.flatMap((k) => [`## ${store[k].title}`, '', `_${store[k].when}; ${store[k].mode}_`, '', store[k].md, '']),
-    changelog.trimEnd(),
-    '',
+    ...sections.flatMap((s) => [`## ${s.title}`, '', `_${s.when}; ${repoRelative(s.mode)}_`, '', s.md, '']),
   ];
-  fs.writeFileSync(RESULTS_MD, parts.join('\n'));
+  fs.writeFileSync(RESULTS_MD, `${parts.join('\n').trimEnd()}\n`);
 }
 
 // ---- main ----------------------------------------------------------------------------------------
@@ -401,7 +476,7 @@ async function main() {
     console.log(`usage: node bench/run.js [${ALL.join('|')} ...]   (see header of bench/run.js for env vars)`);
     return 0;
   }
-  const bad = argv.filter((a) => !ALL.includes(a));
+  const bad = argv.filter((a) => !(/** @type {string[]} */ (ALL)).includes(a));
   if (bad.length) {
     console.error(`unknown scenario(s): ${bad.join(', ')}; expected: ${ALL.join(', ')}`);
     return 2;
@@ -409,7 +484,8 @@ async function main() {
   const selected = argv.length ? ALL.filter((s) => argv.includes(s)) : ALL;
   const startedAt = new Date();
   log(`scenarios: ${selected.join(', ')}; rounds ${ROUNDS}; ${QUICK ? 'QUICK sizes' : 'full sizes'}; cores ${CORES}`);
-  const load0 = os.loadavg()[0];
+  const load1 = () => os.loadavg()[0] ?? NaN;
+  const load0 = load1();
   if (load0 > CORES * 0.5) log(`WARNING: 1-min load average is ${load0.toFixed(2)} on ${CORES} cores — other work on this machine will skew the numbers`);
 
   const ng = await startNginx({ port: Number(process.env.BENCH_PORT) || 18080, delayMs: DELAY_MS });
@@ -431,24 +507,30 @@ async function main() {
   }
   log(bf.ok ? `bulkfetch: ${BF_CMD.join(' ')}` : `SKIPPING bulkfetch runs — ${bf.reason}`);
 
+  /** @type {Ctx} */
   const ctx = { ng, bf, caps };
+  /** @type {Record<string, StoredSection>} */
   const sections = {};
-  const mode = `${QUICK ? 'QUICK' : 'full'} sizes, ${ROUNDS} round(s), bulkfetch: \`${bf.ok ? BF_CMD.join(' ') : 'skipped'}\`${BF_DEVNULL ? ' -o /dev/null' : ', stdout piped to a line counter'}`;
+  /** @type {StoredSection[]} */
+  const ran = [];
+  const mode = `${QUICK ? 'QUICK' : 'full'} sizes, ${ROUNDS} round(s), bulkfetch: \`${bf.ok ? repoRelative(BF_CMD.join(' ')) : 'skipped'}\`${BF_DEVNULL ? ' -o /dev/null' : ', stdout piped to a line counter'}`;
   try {
     for (const name of selected) {
       log(`=== ${name} ===`);
       const t0 = performance.now();
       const res = await SCENARIOS[name](ctx);
-      sections[name] = { ...res, when: `${new Date().toISOString()} (${fmt((performance.now() - t0) / 1000)} s)`, mode };
+      const section = { ...res, when: `${new Date().toISOString()} (${fmt((performance.now() - t0) / 1000)} s)`, mode };
+      sections[name] = section;
+      ran.push(section);
     }
   } finally {
     await ng.stop();
   }
 
-  const header = { machine: `${machine()}\n- load average (1 min) at start / end: ${load0.toFixed(2)} / ${os.loadavg()[0].toFixed(2)}` };
+  const header = { machine: `${machine()}\n- load average (1 min) at start / end: ${load0.toFixed(2)} / ${load1().toFixed(2)}` };
   const out = [`# bulkfetch bench — ${startedAt.toISOString()}`, '', header.machine, '', `_${mode}_`, ''];
-  for (const name of selected) out.push(`## ${sections[name].title}`, '', sections[name].md, '');
-  const targets = selected.flatMap((n) => sections[n].targets);
+  for (const section of ran) out.push(`## ${section.title}`, '', section.md, '');
+  const targets = ran.flatMap((section) => section.targets);
   if (targets.length) out.push('## Targets', '', targetsTable(targets), '');
   console.log(out.join('\n'));
   for (const t of targets) console.log(`${mark(t.pass)}  ${t.name}: ${t.value}`);

@@ -38,7 +38,7 @@ export interface AttemptRequest {
  * This is undici's dispatch() with our own handler rather than request(): the
  * handler collects the few chunks of a body directly, where request() would
  * build a Readable, an async iterator and an AbortSignal listener per attempt
- * (about a third of a child's CPU per request, measured: see bench/RESULTS.md).
+ * (about a third of a child's CPU per request, measured: see bench/CHANGELOG.md).
  */
 export function sendRequest(request: AttemptRequest, options: AttemptOptions): Promise<FetchOutcome> {
   return new Promise((resolve) => new Attempt(request, options, resolve).start());

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { killGroup } from '../../bench/lib/proc-tree.js';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bin/bulkfetch.js', import.meta.url));
 
@@ -39,7 +40,7 @@ const live = new Set<ChildProcessWithoutNullStreams>();
 
 /**
  * Starts the CLI and returns the ChildProcess (for signals and progressive stdout).
- * The child is a process-group leader (detached), so killTree(child.pid) reaches its children too.
+ * The child is a process-group leader (detached), so killGroup(child.pid) reaches its children too.
  */
 export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcessWithoutNullStreams {
   const env: Record<string, string> = {};
@@ -54,7 +55,7 @@ export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcessWit
   child.once('exit', () => {
     live.delete(child);
     // The leader is gone, but anything it started may still sit in its group.
-    if (child.pid !== undefined) killTree(child.pid, 'SIGKILL');
+    if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
   });
   // The CLI may exit without reading stdin; EPIPE on our side is expected then.
   child.stdin.on('error', () => {});
@@ -64,24 +65,14 @@ export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcessWit
   return child;
 }
 
-/** Sends signal to the process group led by pid (spawnCli children); ignores already-gone groups. */
-export function killTree(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: nothing left in the group.
-  }
-}
-
 /** SIGKILLs every spawnCli child still running; call in afterEach so a failed test leaks nothing. */
 export function killAllCli(): void {
-  for (const child of live) if (child.pid !== undefined) killTree(child.pid, 'SIGKILL');
+  for (const child of live) if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
 }
 
 /**
  * Collects a spawned child's output until it exits (stdout/stderr fully drained).
  * Call it right after spawnCli: output emitted before it attaches is not seen.
- * waitForOutput can run alongside it on the same stream.
  */
 export function collectOutput<T = Record<string, any>>(child: ChildProcessWithoutNullStreams): Promise<CliResult<T>> {
   const started = Date.now();
@@ -115,7 +106,7 @@ export async function runCli<T = Record<string, any>>(args: string[], opts: CliO
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    if (child.pid !== undefined) killTree(child.pid, 'SIGKILL');
+    if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
   }, opts.timeoutMs ?? 20_000);
   try {
     const result = await collectOutput<T>(child);
@@ -138,44 +129,6 @@ export function parseJsonLines<T = Record<string, any>>(text: string): { lines: 
     }
   }
   return { lines, nonJson };
-}
-
-/**
- * Resolves with the accumulated text once `stream` (e.g. child.stdout) has produced output
- * matching `match`; rejects after timeoutMs or if the stream ends first. Lets a test wait for
- * "the CLI has started N requests" before sending SIGINT.
- */
-export function waitForOutput(
-  stream: Readable,
-  match: RegExp | ((text: string) => boolean),
-  timeoutMs = 10_000,
-): Promise<string> {
-  const test = typeof match === 'function' ? match : (t: string) => match.test(t);
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const cleanup = () => {
-      clearTimeout(timer);
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-    };
-    const onData = (d: Buffer | string) => {
-      text += d.toString();
-      if (test(text)) {
-        cleanup();
-        resolve(text);
-      }
-    };
-    const onEnd = () => {
-      cleanup();
-      reject(new Error(`stream ended before expected output; got: ${text.slice(-500)}`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for output; got: ${text.slice(-500)}`));
-    }, timeoutMs);
-    stream.on('data', onData);
-    stream.once('end', onEnd);
-  });
 }
 
 // Temp files: one directory per test (created lazily, dropped by cleanupTemp in afterEach).

@@ -1,16 +1,17 @@
 // Proves the test helpers themselves work, so a failing CLI test points at the CLI, not at them.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent, Client, H2CClient, ProxyAgent, request, type Dispatcher } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupTemp, killAllCli, parseJsonLines, runCli, spawnCli, tempDir, waitForOutput, writeTempFile } from './cli.js';
+import { Agent, Client, ProxyAgent, request, type Dispatcher } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './cleanup.js';
+import { cleanupTemp, collectOutput, killAllCli, parseJsonLines, runCli, spawnCli, tempDir, writeTempFile } from './cli.js';
 import { startFaultyServer, type FaultMode } from './faulty.js';
 import { startProxyServer } from './proxy.js';
 import {
   gapsMs,
   json,
   startBigBodyServer,
-  startH2cServer,
   startHttp2Server,
   startHttpServer,
   startTlsServer,
@@ -18,18 +19,11 @@ import {
 import { isAlive, processTree, rssKiB, sampleTreeRss, waitForDeath } from './tree.js';
 
 // Everything a test opens is closed afterwards, even when an assertion failed half-way.
-const cleanups: Array<() => unknown> = [];
-function track<T extends { close(): unknown }>(thing: T): T {
-  cleanups.push(() => thing.close());
-  return thing;
-}
+const track = cleanupAfterEach();
 function trackDispatcher<T extends Dispatcher>(d: T): T {
-  cleanups.push(() => d.destroy());
+  track.defer(() => d.destroy());
   return d;
 }
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 async function get(url: string, dispatcher?: Dispatcher, init: Partial<Dispatcher.RequestOptions> = {}) {
   const res = await request(url, dispatcher ? { dispatcher, ...init } : init);
@@ -71,7 +65,7 @@ describe('startHttpServer', () => {
   });
 
   it('tracks the maximum number of concurrently in-flight requests', async () => {
-    const srv = track(await startHttpServer(async (req, res, ctx) => {
+    const srv = track(await startHttpServer(async (_req, res, ctx) => {
       await ctx.delay(150);
       json(res, 200, { ok: true });
     }));
@@ -162,13 +156,6 @@ describe('TLS and HTTP/2', () => {
     expect(srv.connections).toBe(1);
   });
 
-  it('startH2cServer speaks cleartext HTTP/2', async () => {
-    const srv = track(await startH2cServer());
-    const client = trackDispatcher(new H2CClient(srv.url));
-    expect(JSON.parse((await get(`${srv.url}/c`, client)).text)).toEqual({ path: '/c' });
-    expect(srv.log[0]?.httpVersion).toBe('2.0');
-  });
-
   it('close() does not hang on open HTTP/2 sessions', async () => {
     const srv = await startHttp2Server();
     const h2 = trackDispatcher(new Agent({ allowH2: true, connect: { ca: srv.ca } }));
@@ -214,7 +201,6 @@ describe('startProxyServer', () => {
       new ProxyAgent({ uri: proxy.url, token: `Basic ${Buffer.from('u:p').toString('base64')}` }),
     );
     expect((await get(http.url, withAuth)).status).toBe(200);
-    expect(proxy.authFailures).toBe(1);
     expect(proxy.requests).toBe(1);
   });
 });
@@ -275,7 +261,7 @@ describe('startBigBodyServer', () => {
 describe('tree.ts', () => {
   it('finds descendants, reads RSS, samples the tree and sees death', async () => {
     const child = spawn('sh', ['-c', 'sleep 30 & sleep 30; wait'], { stdio: 'ignore' });
-    cleanups.push(() => child.kill('SIGKILL'));
+    track.defer(() => child.kill('SIGKILL'));
     const pid = child.pid!;
     let tree: number[] = [];
     for (let i = 0; i < 100 && tree.length < 2; i++) {
@@ -285,7 +271,7 @@ describe('tree.ts', () => {
     expect(tree).toHaveLength(2);
     expect(processTree(process.pid)).toContain(pid);
     expect(rssKiB(process.pid)).toBeGreaterThan(10_000);
-    const sampler = sampleTreeRss(pid, 20);
+    const sampler = sampleTreeRss(pid, { everyMs: 20 });
     await new Promise((r) => setTimeout(r, 60));
     const peak = sampler.stop();
     expect(peak).toBeGreaterThan(0);
@@ -299,8 +285,6 @@ describe('tree.ts', () => {
 });
 
 describe('cli.ts utilities', () => {
-  afterEach(cleanupTemp);
-
   it('writes temp files and cleans them up', () => {
     const p = writeTempFile(['http://a', 'http://b']);
     expect(readFileSync(p, 'utf8')).toBe('http://a\nhttp://b\n');
@@ -346,18 +330,13 @@ describe('cli.ts utilities', () => {
   it('spawnCli children can be signalled and are killed by killAllCli', async () => {
     const script = writeTempFile(`process.on('SIGTERM', () => { console.log('got TERM'); process.exit(0); }); console.log('ready'); setInterval(() => {}, 1000);`, 'sig.cjs');
     const child = spawnCli([], { script });
-    await waitForOutput(child.stdout, /ready/);
+    const done = collectOutput(child);
+    await once(child.stdout, 'data'); // 'ready': the handler is installed
     child.kill('SIGTERM');
-    await waitForOutput(child.stdout, /got TERM/);
+    expect((await done).stdout).toContain('got TERM');
     const stubborn = spawnCli([], { script: writeTempFile('setInterval(() => {}, 1000);', 'stubborn.cjs') });
     await new Promise((r) => setTimeout(r, 100));
     killAllCli();
     expect(await waitForDeath(stubborn.pid!, 2000)).toBe(true);
-  });
-
-  it('waitForOutput resolves on a match', async () => {
-    const child = spawn(process.execPath, ['-e', 'console.log("ready"); setTimeout(() => {}, 5000)']);
-    cleanups.push(() => child.kill('SIGKILL'));
-    expect(await waitForOutput(child.stdout, /ready/, 5000)).toContain('ready');
   });
 });

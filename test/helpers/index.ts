@@ -3,6 +3,6 @@ export * from './servers.js';
 export * from './proxy.js';
 export * from './faulty.js';
 export * from './cli.js';
+export * from './cleanup.js';
 export * from './tree.js';
-export { testCert, type TestCert } from './certs.js';
-export { listen, socketCloser, LOG_BODY_MAX, type ServerStats } from './tracking.js';
+export { listen } from './tracking.js';

@@ -14,8 +14,6 @@ export interface ProxyServer {
   readonly forwarded: number;
   /** CONNECT tunnels opened. */
   readonly connects: number;
-  /** Requests refused with 407 (wrong or missing Proxy-Authorization). */
-  readonly authFailures: number;
   /** 'GET http://127.0.0.1:1234/x' or 'CONNECT 127.0.0.1:1234', in arrival order. */
   targets: string[];
   close(): Promise<void>;
@@ -36,7 +34,6 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
   const expectedAuth = opts.auth === undefined ? undefined : `Basic ${Buffer.from(opts.auth).toString('base64')}`;
   let forwarded = 0;
   let connects = 0;
-  let authFailures = 0;
   const targets: string[] = [];
   // Own agent, so upstream keep-alive sockets die with the proxy instead of the global agent.
   const upstreamAgent = new Agent({ keepAlive: true });
@@ -54,7 +51,6 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
       return;
     }
     if (!authorized(req)) {
-      authFailures++;
       res.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"' }).end();
       return;
     }
@@ -94,7 +90,6 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     client.on('error', () => {});
     if (!authorized(req)) {
-      authFailures++;
       client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -142,9 +137,6 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
     },
     get connects() {
       return connects;
-    },
-    get authFailures() {
-      return authFailures;
     },
     targets,
     close: () => closer.close(),

@@ -2,7 +2,7 @@
 // assert concurrency, rates, retries and protocol at the server side, not just in the CLI output.
 import { createServer as createHttpServer, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
+import { createSecureServer, type Http2Session } from 'node:http2';
 import { testCert } from './certs.js';
 import {
   createTracker,
@@ -90,20 +90,6 @@ export async function startHttp2Server(
   const closer = socketCloser(server, () => sessions.forEach((s) => s.destroy()));
   const port = await listen(server);
   return Object.assign(assemble(stats, closer, `https://127.0.0.1:${port}`, port), { ca: cert });
-}
-
-/** Cleartext HTTP/2 with prior knowledge (h2c); HTTP/1.1 clients are not served. */
-export async function startH2cServer(
-  handler: Handler<AnyRequest, AnyResponse> = echoPath,
-  opts: TrackOptions = {},
-): Promise<TestServer> {
-  const { stats, wrap } = createTracker(opts);
-  const sessions = new Set<Http2Session>();
-  const server = createH2cServer(wrap(handler));
-  trackH2(server, sessions);
-  const closer = socketCloser(server, () => sessions.forEach((s) => s.destroy()));
-  const port = await listen(server);
-  return assemble(stats, closer, `http://127.0.0.1:${port}`, port);
 }
 
 // HTTP/2 sessions outlive requests; close() must destroy them, and their errors (client resets)

@@ -9,7 +9,7 @@ export type AnyRequest = IncomingMessage | Http2ServerRequest;
 export type AnyResponse = ServerResponse | Http2ServerResponse;
 
 export interface HandlerContext {
-  /** Buffered request body (empty when the server was started with bufferBody: false). */
+  /** The whole request body, read before the handler is called. */
   body: Buffer;
   /** 0-based arrival order of this request across the whole server. */
   index: number;
@@ -32,7 +32,7 @@ export interface RequestRecord {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
-  /** Body as received, truncated to LOG_BODY_MAX bytes; undefined when bodies are not buffered. */
+  /** Body as received, truncated to LOG_BODY_MAX bytes; undefined until it has fully arrived. */
   body: Buffer | undefined;
   /** Full body length in bytes (before truncation). */
   bodyBytes: number;
@@ -45,8 +45,6 @@ export interface RequestRecord {
 export interface TrackOptions {
   /** How many RequestRecords to keep (oldest dropped). 0 disables the log. Default 1000. */
   logLimit?: number;
-  /** Read the whole request body before calling the handler (ctx.body). Default true. */
-  bufferBody?: boolean;
 }
 
 /** Counters every test server exposes. Getters, so a test always reads live values. */
@@ -125,7 +123,6 @@ export function socketCloser(server: NetServer, extra?: () => void): { close(): 
 /** Counters shared by the HTTP/1, TLS and HTTP/2 servers; wrap() turns a Handler into a request listener. */
 export function createTracker(opts: TrackOptions = {}) {
   const logLimit = opts.logLimit ?? 1000;
-  const bufferBody = opts.bufferBody ?? true;
   let requests = 0;
   let inFlight = 0;
   let maxConcurrent = 0;
@@ -197,18 +194,16 @@ export function createTracker(opts: TrackOptions = {}) {
         signal: aborter.signal,
         delay: (ms) => delay(ms, aborter.signal),
       };
-      if (bufferBody) {
-        try {
-          const chunks: Buffer[] = [];
-          for await (const chunk of req) chunks.push(chunk as Buffer);
-          ctx.body = Buffer.concat(chunks);
-        } catch {
-          return; // client went away mid-upload: nothing to answer, not a handler bug
-        }
-        if (record) {
-          record.bodyBytes = ctx.body.length;
-          record.body = ctx.body.length <= LOG_BODY_MAX ? ctx.body : Buffer.from(ctx.body.subarray(0, LOG_BODY_MAX));
-        }
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        ctx.body = Buffer.concat(chunks);
+      } catch {
+        return; // client went away mid-upload: nothing to answer, not a handler bug
+      }
+      if (record) {
+        record.bodyBytes = ctx.body.length;
+        record.body = ctx.body.length <= LOG_BODY_MAX ? ctx.body : Buffer.from(ctx.body.subarray(0, LOG_BODY_MAX));
       }
       try {
         await handler(req, res, ctx);

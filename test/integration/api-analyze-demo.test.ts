@@ -1,19 +1,14 @@
 // The library API, `bulkfetch analyze`, and `npm run demo`.
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { bulkfetch, UsageError, type Result } from 'bulkfetch';
-import { cleanupTemp, killAllCli, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { cleanupAfterEach, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
 
+const track = cleanupAfterEach();
 let server: TestServer;
 
 beforeEach(async () => {
-  server = await startHttpServer();
-});
-
-afterEach(async () => {
-  killAllCli();
-  await server.close();
-  cleanupTemp();
+  server = await track(startHttpServer());
 });
 
 describe("import { bulkfetch } from 'bulkfetch'", () => {

@@ -2,8 +2,7 @@
 // whenever that record's request arrives (as an OOM on its response would).
 // With --procs 1 the only child is the one handling it.
 import { describe, expect, it } from 'vitest';
-import { collectOutput, processTree, spawnCli, startHttpServer, writeTempFile } from '../helpers/index.js';
-import { cleanupAfterEach } from './support.js';
+import { cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, writeTempFile } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 

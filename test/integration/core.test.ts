@@ -1,11 +1,11 @@
 // The core runner as a user runs it: the built CLI against real local servers.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, cleanupTemp, killAllCli, runCli, sampleTreeRss, spawnCli, startHttpServer, type TestServer, writeTempFile } from '../helpers/index.js';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { CLI_PATH, cleanupAfterEach, runCli, sampleTreeRss, spawnCli, startHttpServer, tempDir, type TestServer, writeTempFile } from '../helpers/index.js';
 
 let server: TestServer;
 
@@ -15,10 +15,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-afterEach(() => {
-  killAllCli();
-  cleanupTemp();
-});
+// The server above is shared by the whole file; what each test starts goes after it.
+const track = cleanupAfterEach();
 
 describe('one line per record', () => {
   it('answers valid, invalid, blank and comment lines with exactly one line per record', async () => {
@@ -60,7 +58,7 @@ describe('one line per record', () => {
   });
 
   it('writes to -o FILE and nothing to stdout', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'bf-out-')), 'out.ndjson');
+    const out = join(tempDir(), 'out.ndjson');
     const result = await runCli([writeTempFile([`${server.url}/o`]), '-o', out, '--procs', '1']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
@@ -70,40 +68,32 @@ describe('one line per record', () => {
 
 describe('sharding and the cache', () => {
   it('requests each distinct URL once across 4 processes with 10x repeats shuffled', async () => {
-    const counting = await startHttpServer(undefined, { logLimit: 0 });
-    try {
-      const distinct = 300;
-      const lines: string[] = [];
-      for (let r = 0; r < 10; r++) for (let i = 0; i < distinct; i++) lines.push(`${counting.url}/item/${i}`);
-      shuffle(lines, 42);
-      const result = await runCli([writeTempFile(lines), '--procs', '4', '--concurrency', '20']);
-      expect(result.code).toBe(0);
-      expect(result.lines).toHaveLength(lines.length);
-      expect(counting.requests).toBe(distinct);
-      expect([...counting.paths.values()].every((n) => n === 1)).toBe(true);
-      expect(result.lines.filter((l) => !l.cached)).toHaveLength(distinct);
-      expect(result.lines.every((l) => l.status === 200)).toBe(true);
-    } finally {
-      await counting.close();
-    }
+    const counting = await track(startHttpServer(undefined, { logLimit: 0 }));
+    const distinct = 300;
+    const lines: string[] = [];
+    for (let r = 0; r < 10; r++) for (let i = 0; i < distinct; i++) lines.push(`${counting.url}/item/${i}`);
+    shuffle(lines, 42);
+    const result = await runCli([writeTempFile(lines), '--procs', '4', '--concurrency', '20']);
+    expect(result.code).toBe(0);
+    expect(result.lines).toHaveLength(lines.length);
+    expect(counting.requests).toBe(distinct);
+    expect([...counting.paths.values()].every((n) => n === 1)).toBe(true);
+    expect(result.lines.filter((l) => !l.cached)).toHaveLength(distinct);
+    expect(result.lines.every((l) => l.status === 200)).toBe(true);
   });
 
   it('fetches every repeat with --no-cache', async () => {
-    const counting = await startHttpServer(undefined, { logLimit: 0 });
-    try {
-      const lines = Array.from({ length: 40 }, (_, i) => `${counting.url}/r/${i % 4}`);
-      const result = await runCli([writeTempFile(lines), '--procs', '2', '--no-cache']);
-      expect(result.code).toBe(0);
-      expect(counting.requests).toBe(40);
-      expect(result.lines.some((l) => l.cached)).toBe(false);
-    } finally {
-      await counting.close();
-    }
+    const counting = await track(startHttpServer(undefined, { logLimit: 0 }));
+    const lines = Array.from({ length: 40 }, (_, i) => `${counting.url}/r/${i % 4}`);
+    const result = await runCli([writeTempFile(lines), '--procs', '2', '--no-cache']);
+    expect(result.code).toBe(0);
+    expect(counting.requests).toBe(40);
+    expect(result.lines.some((l) => l.cached)).toBe(false);
   });
 
   it('splits 100k distinct URLs into shards within 10% of each other', async () => {
     const lines = Array.from({ length: 100_000 }, (_, i) => `${server.url}/d/${i}`);
-    const summaryPath = join(mkdtempSync(join(tmpdir(), 'bf-sum-')), 'summary.json');
+    const summaryPath = join(tempDir(), 'summary.json');
     const result = await runCli([writeTempFile(lines), '--procs', '4', '--concurrency', '50', '-o', '/dev/null', '--summary', summaryPath, '--no-headers', '--body', 'none'], { timeoutMs: 120_000 });
     expect(result.code).toBe(0);
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as { shards: number[]; records: number };
@@ -140,42 +130,38 @@ describe('pipes', () => {
 
   it('keeps memory bounded and loses nothing behind a slow consumer', async () => {
     const body = 'x'.repeat(16 * 1024);
-    const big = await startHttpServer((_req, res) => {
+    const big = await track(startHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(body);
-    }, { logLimit: 0 });
-    try {
-      const count = 16_000; // ~270 MB of output: more than any process may hold beside its own ~70 MB
-      const input = writeTempFile(Array.from({ length: count }, (_, i) => `${big.url}/m/${i}`));
-      // --no-cache: this measures the pipeline's buffering, not the (separately bounded) cache.
-      const child = spawnCli([input, '--procs', '2', '--concurrency', '50', '--no-cache']);
-      const sampler = sampleTreeRss(child.pid!, 50);
-      // A consumer that waits 5 ms after every chunk (~10 MB/s), well below what
-      // bulkfetch produces. A piped Writable, not read() on a paused stream: Node
-      // resumes an unlistened child stdout at exit and drops what it had buffered.
-      let lines = 0;
-      const consumer = new Writable({
-        highWaterMark: 64 * 1024,
-        write(chunk: Buffer, _encoding, callback) {
-          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
-          setTimeout(callback, 5);
-        },
-      });
-      child.stdout.pipe(consumer);
-      const [code] = await Promise.all([
-        new Promise<number | null>((resolve) => child.on('close', resolve)),
-        new Promise((resolve) => consumer.on('finish', resolve)),
-      ]);
-      sampler.stop();
-      expect(code).toBe(0);
-      expect(lines).toBe(count);
-      // Node at work takes 130 MB (Node 20) to 260 MB (Node 24, whose V8 grows its
-      // heap more eagerly) a process. With the parent's pause disabled, one process
-      // held 282 MB of a 200 MB output on Node 20; this output is 270 MB.
-      expect(sampler.peakProcessKiB).toBeLessThan(300 * 1024);
-    } finally {
-      await big.close();
-    }
+    }, { logLimit: 0 }));
+    const count = 16_000; // ~270 MB of output: more than any process may hold beside its own ~70 MB
+    const input = writeTempFile(Array.from({ length: count }, (_, i) => `${big.url}/m/${i}`));
+    // --no-cache: this measures the pipeline's buffering, not the (separately bounded) cache.
+    const child = spawnCli([input, '--procs', '2', '--concurrency', '50', '--no-cache']);
+    const sampler = sampleTreeRss(child.pid!, { everyMs: 50 });
+    // A consumer that waits 5 ms after every chunk (~10 MB/s), well below what
+    // bulkfetch produces. A piped Writable, not read() on a paused stream: Node
+    // resumes an unlistened child stdout at exit and drops what it had buffered.
+    let lines = 0;
+    const consumer = new Writable({
+      highWaterMark: 64 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+        setTimeout(callback, 5);
+      },
+    });
+    child.stdout.pipe(consumer);
+    const [code] = await Promise.all([
+      new Promise<number | null>((resolve) => child.on('close', resolve)),
+      new Promise((resolve) => consumer.on('finish', resolve)),
+    ]);
+    sampler.stop();
+    expect(code).toBe(0);
+    expect(lines).toBe(count);
+    // Node at work takes 130 MB (Node 20) to 260 MB (Node 24, whose V8 grows its
+    // heap more eagerly) a process. With the parent's pause disabled, one process
+    // held 282 MB of a 200 MB output on Node 20; this output is 270 MB.
+    expect(sampler.peakProcessKiB).toBeLessThan(300 * 1024);
   }, 120_000);
 });
 
@@ -222,11 +208,12 @@ describe('bad invocations', () => {
 /** No bulkfetch child of this input may be left: children notice their parent is gone. */
 async function expectNoWorkersOf(_input: string): Promise<void> {
   const { execFileSync } = await import('node:child_process');
-  // Children are forked with the worker entry; any still alive after their parent
-  // exited would be reparented to pid 1. Give them a moment to notice.
+  // Children are forked with the child entry (dist/child/main.js; dist/worker/main.js before
+  // the move); any still alive after their parent exited would be reparented to pid 1. Give
+  // them a moment to notice.
   for (let i = 0; i < 50; i++) {
     const out = execFileSync('ps', ['-eo', 'ppid=,args='], { encoding: 'utf8' });
-    const orphans = out.split('\n').filter((l) => /^\s*1\s/.test(l) && l.includes(`dist/worker/main.js`) && l.includes(CLI_PATH.replace('/bin/bulkfetch.js', '')));
+    const orphans = out.split('\n').filter((l) => /^\s*1\s/.test(l) && /dist\/(worker|child)\/main\.js/.test(l) && l.includes(CLI_PATH.replace('/bin/bulkfetch.js', '')));
     if (orphans.length === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
-import { cleanupAfterEach, closedPort } from './support.js';
+import { cleanupAfterEach, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { closedPort } from './support.js';
 
 const track = cleanupAfterEach();
 

@@ -2,6 +2,7 @@
 // record with a stable code, valid records beside them still succeed, nothing crashes.
 import { describe, expect, it } from 'vitest';
 import {
+  cleanupAfterEach,
   runCli,
   spawnCli,
   collectOutput,
@@ -11,8 +12,7 @@ import {
   writeTempFile,
   type FaultMode,
 } from '../helpers/index.js';
-
-import { cleanupAfterEach, closedPort } from './support.js';
+import { closedPort } from './support.js';
 
 const track = cleanupAfterEach();
 
@@ -61,7 +61,7 @@ describe('faulty servers', () => {
     const input = writeTempFile(Array.from({ length: n }, (_, i) => `http://127.0.0.1:${port}/r${i}`));
     const child = spawnCli([input, '--procs', '2', '--concurrency', '200']);
     const done = collectOutput(child);
-    const rss = sampleTreeRss(child.pid as number, 100);
+    const rss = sampleTreeRss(child.pid as number, { everyMs: 100 });
     const result = await done;
     rss.stop();
     const peakMiB = rss.peakProcessKiB / 1024;

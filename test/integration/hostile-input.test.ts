@@ -1,8 +1,7 @@
 // Input that tries to make the runner misbehave: each bad line is one error record
 // with a stable code, nothing local is read, and valid records beside them succeed.
 import { describe, expect, it } from 'vitest';
-import { runCli, startHttpServer, writeTempFile } from '../helpers/index.js';
-import { cleanupAfterEach } from './support.js';
+import { cleanupAfterEach, runCli, startHttpServer, writeTempFile } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 

@@ -1,19 +1,9 @@
 // Global limits as the SERVER sees them: several child processes, one count.
-import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupTemp, json, killAllCli, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, json, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  killAllCli();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  cleanupTemp();
-});
-
-async function server(handler: Parameters<typeof startHttpServer>[0]): Promise<TestServer> {
-  const s = await startHttpServer(handler);
-  servers.push(s);
-  return s;
-}
+const track = cleanupAfterEach();
+const server = (handler: Parameters<typeof startHttpServer>[0]): Promise<TestServer> => track(startHttpServer(handler));
 
 /** Urls alternating between servers, distinct paths so they hash over every child. */
 function interleave(count: number, ...bases: string[]): string[] {

@@ -1,14 +1,15 @@
 // Progress, the summary, --ordered and --shard, through the built CLI against a real local server.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupTemp, delay, json, killAllCli, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cleanupAfterEach, delay, json, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
 
+const track = cleanupAfterEach();
 let server: TestServer;
 
 beforeEach(async () => {
   // Latency by path: /slow/ 150 ms, /status/N answers N, /drop/ closes the connection, else 0-20 ms.
-  server = await startHttpServer(async (req, res) => {
+  server = await track(startHttpServer(async (req, res) => {
     const path = req.url ?? '/';
     if (path.startsWith('/drop/')) {
       req.socket.destroy();
@@ -17,13 +18,7 @@ beforeEach(async () => {
     await delay(path.startsWith('/slow/') ? 150 : Number(/n=(\d+)/.exec(path)?.[1] ?? 0) % 20);
     const status = Number(/^\/status\/(\d+)/.exec(path)?.[1] ?? 200);
     json(res, status, { path });
-  });
-});
-
-afterEach(async () => {
-  killAllCli();
-  await server.close();
-  cleanupTemp();
+  }));
 });
 
 describe('summary', () => {

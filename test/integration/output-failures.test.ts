@@ -6,8 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI_PATH, parseJsonLines, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
-import { cleanupAfterEach, urlFile as urls } from './support.js';
+import { cleanupAfterEach, CLI_PATH, parseJsonLines, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
+import { urlFile as urls } from './support.js';
 
 const mounts: string[] = [];
 // Registered first, so it runs after the unmounts below (vitest runs afterEach hooks in reverse).
@@ -30,7 +30,7 @@ function smallTmpfs(size: string): string | undefined {
 }
 
 async function bigResponses(): Promise<TestServer> {
-  return track(await startHttpServer((req, res) => void res.end('x'.repeat(4000))));
+  return track(await startHttpServer((_req, res) => void res.end('x'.repeat(4000))));
 }
 
 /** Whether uid 65534 can start process.execPath and read the CLI's files. */

@@ -1,13 +1,11 @@
 // Request specs, -X/-H/-d/-A defaults, body modes, --max-body and redirects, against real local servers.
 import { describe, expect, it } from 'vitest';
 import {
-  collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, type TestServer,
+  cleanupAfterEach, collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, type TestServer,
 } from '../helpers/index.js';
-import { cleanupAfterEach } from './support.js';
 
 // Kills every CLI and closes every server after each test.
 const track = cleanupAfterEach();
-const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
 
 const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
 const byLine = (lines: Record<string, any>[]) => new Map(lines.map((l) => [l.line as number, l]));
@@ -20,7 +18,7 @@ const echo = () =>
 
 describe('request specs and curl-like defaults', () => {
   it('sends POST and PUT specs with their bodies and headers, echoing ids', async () => {
-    const server = await serve(echo());
+    const server = await track(echo());
     const result = await run([
       JSON.stringify({ url: `${server.url}/items`, method: 'POST', json: { name: 'a' }, id: 'new-1', headers: { 'X-Trace': 't1' } }),
       JSON.stringify({ url: `${server.url}/items/7`, method: 'PUT', body: 'raw text', id: 7 }),
@@ -34,7 +32,7 @@ describe('request specs and curl-like defaults', () => {
   });
 
   it('applies -X, -H, -d and -A to every record; a spec overrides them', async () => {
-    const server = await serve(echo());
+    const server = await track(echo());
     const result = await run(
       [`${server.url}/a`, JSON.stringify({ url: `${server.url}/b`, method: 'PATCH', headers: { 'x-env': 'spec' }, body: 'mine' })],
       ['-d', 'k=v', '-H', 'X-Env: flag', '-H', 'X-Other: o', '-A', 'probe/1'],
@@ -47,7 +45,7 @@ describe('request specs and curl-like defaults', () => {
   });
 
   it('rejects specs with forbidden header characters or bad methods without sending them', async () => {
-    const server = await serve(echo());
+    const server = await track(echo());
     const result = await run([
       JSON.stringify({ url: `${server.url}/crlf`, headers: { 'x-a': 'v\r\nInjected: 1' } }),
       JSON.stringify({ url: `${server.url}/nul`, headers: { 'x-a': 'v\u0000' } }),
@@ -75,7 +73,7 @@ describe('response bodies', () => {
     });
 
   it('auto parses JSON, keeps text, base64s the rest; --no-headers drops headers', async () => {
-    const server = await serve(typed());
+    const server = await track(typed());
     const result = await run([`${server.url}/json`, `${server.url}/text`, `${server.url}/bin`], ['--no-headers']);
     const out = byLine(result.lines);
     expect(out.get(1)).toMatchObject({ body: { field: { nested: true } } });
@@ -86,7 +84,7 @@ describe('response bodies', () => {
   });
 
   it('--body text, base64 and none', async () => {
-    const server = await serve(typed());
+    const server = await track(typed());
     const [text, base64, none] = await Promise.all([
       run([`${server.url}/json`], ['--body', 'text']),
       run([`${server.url}/text`], ['--body', 'base64']),
@@ -98,9 +96,9 @@ describe('response bodies', () => {
   });
 
   it('a 100 MB body with --max-body 65536 is cut, not downloaded in full, and memory stays flat', async () => {
-    const server = await serve(startBigBodyServer());
+    const server = await track(startBigBodyServer());
     const child = spawnCli(['-', '--procs', '1', '--max-body', '65536', '--body', 'base64'], { stdin: `${server.url}/big\n` });
-    const rss = sampleTreeRss(child.pid as number, 20);
+    const rss = sampleTreeRss(child.pid as number, { everyMs: 20 });
     const result = await collectOutput(child);
     const peakKiB = rss.stop();
     await server.allDone();
@@ -129,7 +127,7 @@ describe('redirects', () => {
     });
 
   it('are not followed without -L', async () => {
-    const server = await serve(chain());
+    const server = await track(chain());
     const result = await run([`${server.url}/r/3`]);
     expect(result.lines[0]).toMatchObject({ status: 302, ok: false, attempts: 1, body: 'moving', headers: { location: '/r/2' } });
     expect(result.lines[0]).not.toHaveProperty('finalUrl');
@@ -137,7 +135,7 @@ describe('redirects', () => {
   });
 
   it('-L follows the chain: final status, finalUrl, redirects; every hop is an attempt', async () => {
-    const server = await serve(chain());
+    const server = await track(chain());
     const result = await run([`${server.url}/r/3`, `${server.url}/r/0`], ['-L']);
     const out = byLine(result.lines);
     expect(out.get(1)).toMatchObject({ status: 200, ok: true, finalUrl: `${server.url}/r/0`, redirects: 3, attempts: 4, url: `${server.url}/r/3` });
@@ -146,15 +144,15 @@ describe('redirects', () => {
   });
 
   it('--max-redirects bounds the chain with ETOOMANYREDIRECTS', async () => {
-    const server = await serve(chain());
+    const server = await track(chain());
     const result = await run([`${server.url}/r/5`], ['-L', '--max-redirects', '2']);
     expect(result.lines[0]).toMatchObject({ status: 302, ok: false, redirects: 2, finalUrl: `${server.url}/r/3`, error: { code: 'ETOOMANYREDIRECTS' } });
     expect(server.requests).toBe(3);
   });
 
   it('drops Authorization and Cookie on a cross-origin redirect, keeps them on the same origin', async () => {
-    const other = await serve(chain());
-    const home: TestServer = await serve(
+    const other = await track(chain());
+    const home: TestServer = await track(
       startHttpServer((req, res) => {
         if (req.url === '/away') res.writeHead(307, { location: `${other.url}/r/0` });
         else if (req.url === '/here') res.writeHead(302, { location: '/landing' });
@@ -170,7 +168,7 @@ describe('redirects', () => {
   });
 
   it('303 turns a POST into a GET without body; 307 repeats it', async () => {
-    const server = await serve(
+    const server = await track(
       startHttpServer((req, res, ctx) => {
         if (req.url === '/see-other') res.writeHead(303, { location: '/done' });
         else if (req.url === '/temp') res.writeHead(307, { location: '/done' });

@@ -3,8 +3,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  cleanupAfterEach,
   collectOutput,
-  killTree,
+  killGroup,
   parseJsonLines,
   runCli,
   spawnCli,
@@ -12,19 +13,11 @@ import {
   tempDir,
   writeTempFile,
 } from '../helpers/index.js';
-import { cleanupAfterEach, slowServer } from './support.js';
+import { slowServer, waitFor } from './support.js';
 
 const track = cleanupAfterEach();
 
 const sizeOf = (path: string): number => (existsSync(path) ? statSync(path).size : 0);
-
-async function waitForGrowth(path: string, from: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (sizeOf(path) <= from) {
-    if (Date.now() > deadline) throw new Error(`${path} did not grow`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Record line numbers in FILE; every line must be whole JSON. */
 function outputLines(path: string): number[] {
@@ -47,9 +40,9 @@ describe('--resume', () => {
       const before = sizeOf(output);
       const child = spawnCli(args);
       const exited = collectOutput(child);
-      await waitForGrowth(output, before);
+      await waitFor(() => sizeOf(output) > before);
       await new Promise((r) => setTimeout(r, 150 + round * 100));
-      killTree(child.pid as number, 'SIGKILL');
+      killGroup(child.pid as number, 'SIGKILL');
       const killed = await exited;
       if (killed.signal === 'SIGKILL') kills += 1;
     }

@@ -1,11 +1,9 @@
 // Retries, Retry-After and timeouts, measured at real local servers (arrival times, request counts).
 import { describe, expect, it } from 'vitest';
-import { gapsMs, json, runCli, startFaultyServer, startHttpServer } from '../helpers/index.js';
-import { cleanupAfterEach } from './support.js';
+import { cleanupAfterEach, gapsMs, json, runCli, startFaultyServer, startHttpServer } from '../helpers/index.js';
 
 // Kills every CLI and closes every server after each test.
 const track = cleanupAfterEach();
-const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
 
 const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
 const byPath = (lines: Record<string, any>[]) => new Map(lines.map((l) => [new URL(l.url as string).pathname, l]));
@@ -24,7 +22,7 @@ const flaky = () =>
 
 describe('retries', () => {
   it('honours Retry-After on 429: the retry reaches the server after the delay it asked for', async () => {
-    const server = await serve(flaky());
+    const server = await track(flaky());
     const result = await run([`${server.url}/fail-1-429?after=1`], ['--retry-delay', '1']);
     expect(result.lines[0]).toMatchObject({ status: 200, attempts: 2, error: null, body: { try: 2 } });
     expect(server.requests).toBe(2);
@@ -34,7 +32,7 @@ describe('retries', () => {
   });
 
   it('honours Retry-After as an HTTP date, and caps it at --retry-max-delay', async () => {
-    const server = await serve(flaky());
+    const server = await track(flaky());
     const date = encodeURIComponent(new Date(Date.now() + 60_000).toUTCString());
     const result = await run([`${server.url}/fail-1-503?after=${date}`, `${server.url}/fail-1-429?after=3600`], ['--retry-max-delay', '400']);
     const out = byPath(result.lines);
@@ -47,7 +45,7 @@ describe('retries', () => {
   });
 
   it('retries 408, 425, 500, 502, 503 and 504 up to --retries, then reports the last status', async () => {
-    const server = await serve(flaky());
+    const server = await track(flaky());
     const statuses = [408, 425, 500, 502, 503, 504];
     const result = await run([...statuses.map((s) => `${server.url}/fail-2-${s}`), `${server.url}/fail-5-503`, `${server.url}/fail-5-404`], ['--retry-delay', '20']);
     const out = byPath(result.lines);
@@ -60,7 +58,7 @@ describe('retries', () => {
   });
 
   it('retries POST only with --retry-all-methods; PUT and DELETE by default', async () => {
-    const server = await serve(flaky());
+    const server = await track(flaky());
     const spec = (path: string, method: string) => JSON.stringify({ url: `${server.url}${path}`, method, body: 'b' });
     const result = await run([spec('/fail-1-503/post', 'POST'), spec('/fail-1-503/put', 'PUT'), spec('/fail-1-503/delete', 'DELETE')], ['--retry-delay', '10']);
     const out = byPath(result.lines);
@@ -73,7 +71,7 @@ describe('retries', () => {
   });
 
   it('a record waiting to retry holds no concurrency slot', async () => {
-    const server = await serve(flaky());
+    const server = await track(flaky());
     const result = await run([`${server.url}/fail-1-503?after=1`, `${server.url}/other`], ['--concurrency', '1']);
     expect(result.lines).toHaveLength(2);
     // Had the sleeping retry kept the only slot, /other would arrive last.
@@ -81,7 +79,7 @@ describe('retries', () => {
   });
 
   it('retries a resetting server, and gives up with ECONNRESET', async () => {
-    const server = await serve(startFaultyServer('reset-headers'));
+    const server = await track(startFaultyServer('reset-headers'));
     const result = await run([`${server.url}/`], ['--retry-delay', '10']);
     expect(result.lines[0]).toMatchObject({ status: null, attempts: 3, error: { code: 'ECONNRESET' } });
     expect(server.requests).toBe(3);
@@ -90,7 +88,7 @@ describe('retries', () => {
 
 describe('timeouts', () => {
   it('--timeout ends a hanging attempt with ETIMEDOUT', async () => {
-    const server = await serve(startFaultyServer('hang'));
+    const server = await track(startFaultyServer('hang'));
     const result = await run([`${server.url}/`], ['--timeout', '400', '--retries', '0']);
     expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETIMEDOUT' } });
     expect(result.lines[0]?.ms).toBeGreaterThanOrEqual(350);
@@ -98,13 +96,13 @@ describe('timeouts', () => {
   });
 
   it('--timeout bounds the body too (a trickling server)', async () => {
-    const server = await serve(startFaultyServer('trickle', { intervalMs: 100, bodyBytes: 1000 }));
+    const server = await track(startFaultyServer('trickle', { intervalMs: 100, bodyBytes: 1000 }));
     const result = await run([`${server.url}/`], ['--timeout', '500', '--retries', '0']);
     expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ETIMEDOUT' } });
   });
 
   it('--connect-timeout ends a TLS handshake that never completes with ECONNECTTIMEOUT, retried', async () => {
-    const server = await serve(startFaultyServer('hang'));
+    const server = await track(startFaultyServer('hang'));
     const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300', '--timeout', '10000', '--retries', '1', '--retry-delay', '1']);
     expect(result.lines[0]).toMatchObject({ status: null, attempts: 2, error: { code: 'ECONNECTTIMEOUT' } });
     expect(result.lines[0]?.ms).toBeLessThan(8000);

@@ -1,11 +1,22 @@
 // Real signals to the real CLI against a slow server, so requests are in flight
 // when the signal lands: whole lines only, the right exit code, no child left.
 import { describe, expect, it } from 'vitest';
-import { collectOutput, isAlive, killTree, processTree, spawnCli, waitForDeath } from '../helpers/index.js';
-import { cleanupAfterEach, slowServer as startSlow, urlFile as urls, waitFor } from './support.js';
+import { cleanupAfterEach, collectOutput, type CliResult, isAlive, killGroup, processTree, spawnCli, waitForDeath } from '../helpers/index.js';
+import { slowServer, urlFile as urls, waitFor } from './support.js';
 
 const track = cleanupAfterEach();
-const slowServer = async (ms: number) => track(await startSlow(ms));
+
+/**
+ * Starts the CLI on n URLs of a server that holds each answer for serverMs, and resolves once
+ * 10 requests are in flight there, so a signal sent next lands mid-run.
+ */
+async function busyRun(serverMs: number, n: number, args: string[]) {
+  const server = await track(slowServer(serverMs));
+  const child = spawnCli([urls(server.url, n), '--procs', '2', ...args]);
+  const done = collectOutput(child);
+  await waitFor(() => server.inFlight >= 10);
+  return { server, pid: child.pid as number, done };
+}
 
 /** Every stdout line is whole JSON with a distinct record line in 1..n. */
 function expectWholeDistinctLines(result: { stdout: string; nonJson: string[]; lines: Array<Record<string, any>> }, n: number): void {
@@ -16,16 +27,23 @@ function expectWholeDistinctLines(result: { stdout: string; nonJson: string[]; l
   for (const line of seen) expect(line >= 1 && line <= n).toBe(true);
 }
 
+/** The run ended with `code` soon after `started`, and every record in flight was answered EABORTED. */
+function expectAbortedSoon(result: CliResult, code: number, started: number): void {
+  expect(result.code).toBe(code);
+  // Far below the grace: the signal, not the grace, ended the run.
+  expect(Date.now() - started).toBeLessThan(15_000);
+  expectWholeDistinctLines(result, 200);
+  expect(result.lines.length).toBeGreaterThanOrEqual(10);
+  expect(result.lines.every((l) => l.error?.code === 'EABORTED')).toBe(true);
+}
+
 describe('signals', () => {
   it('SIGINT to the process group: in-flight requests finish within --grace, whole lines, exit 130', async () => {
-    const s = await slowServer(600);
     const n = 5000;
-    const child = spawnCli([urls(s.url, n), '--procs', '2', '--concurrency', '10', '--grace', '10000']);
-    const done = collectOutput(child);
-    await waitFor(() => s.inFlight >= 10);
-    const inFlightAtSignal = s.requests;
+    const { server, pid, done } = await busyRun(600, n, ['--concurrency', '10', '--grace', '10000']);
+    const inFlightAtSignal = server.requests;
     // As a terminal's Ctrl-C does: the whole foreground group, children included.
-    killTree(child.pid as number, 'SIGINT');
+    killGroup(pid, 'SIGINT');
     const result = await done;
     expect(result.code).toBe(130);
     expectWholeDistinctLines(result, n);
@@ -37,47 +55,27 @@ describe('signals', () => {
   });
 
   it('SIGTERM: records still in flight when --grace expires are answered EABORTED, exit 143', async () => {
-    const s = await slowServer(30_000);
-    const child = spawnCli([urls(s.url, 200), '--procs', '2', '--concurrency', '5', '--grace', '300']);
-    const done = collectOutput(child);
-    await waitFor(() => s.inFlight >= 10);
+    const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '300']);
     const started = Date.now();
-    process.kill(child.pid as number, 'SIGTERM');
-    const result = await done;
-    expect(result.code).toBe(143);
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expectWholeDistinctLines(result, 200);
-    expect(result.lines.length).toBeGreaterThanOrEqual(10);
-    expect(result.lines.every((l) => l.error?.code === 'EABORTED')).toBe(true);
+    process.kill(pid, 'SIGTERM');
+    expectAbortedSoon(await done, 143, started);
   });
 
   it('a second Ctrl-C aborts at once, still whole lines', async () => {
-    const s = await slowServer(30_000);
-    const child = spawnCli([urls(s.url, 200), '--procs', '2', '--concurrency', '5', '--grace', '60000']);
-    const done = collectOutput(child);
-    await waitFor(() => s.inFlight >= 10);
-    killTree(child.pid as number, 'SIGINT');
+    const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '60000']);
+    killGroup(pid, 'SIGINT');
     await new Promise((r) => setTimeout(r, 300));
     const started = Date.now();
-    killTree(child.pid as number, 'SIGINT');
-    const result = await done;
-    expect(result.code).toBe(130);
-    // Far below the 60 s grace.
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expectWholeDistinctLines(result, 200);
-    expect(result.lines.length).toBeGreaterThanOrEqual(10);
-    expect(result.lines.every((l) => l.error?.code === 'EABORTED')).toBe(true);
+    killGroup(pid, 'SIGINT');
+    expectAbortedSoon(await done, 130, started);
   });
 
   it('children exit when the parent is SIGKILLed', async () => {
-    const s = await slowServer(30_000);
-    const child = spawnCli([urls(s.url, 200), '--procs', '2', '--concurrency', '5']);
-    const done = collectOutput(child);
-    await waitFor(() => s.inFlight >= 10);
-    const children = processTree(child.pid as number);
+    const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5']);
+    const children = processTree(pid);
     expect(children.length).toBeGreaterThanOrEqual(2);
     // Only the parent: its children must notice on their own.
-    process.kill(child.pid as number, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
     await done;
     for (const pid of children) expect(await waitForDeath(pid, 10_000)).toBe(true);
     expect(children.filter(isAlive)).toEqual([]);

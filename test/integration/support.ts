@@ -1,22 +1,7 @@
-// Plumbing shared by the robustness tests: cleanup after each test, a port with
-// nothing listening, a slow server, polling with a deadline.
+// Plumbing shared by the integration tests: a port with nothing listening, a slow server,
+// a file of URLs, polling with a deadline. (Cleanup after each test: cleanupAfterEach in helpers.)
 import { createServer } from 'node:net';
-import { afterEach } from 'vitest';
-import { cleanupTemp, killAllCli, listen, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
-
-/** Registers an afterEach that kills every CLI, closes every tracked server and drops temp files. */
-export function cleanupAfterEach(): <T extends { close(): Promise<void> }>(server: T) => T {
-  const open: Array<{ close(): Promise<void> }> = [];
-  afterEach(async () => {
-    killAllCli();
-    await Promise.all(open.splice(0).map((s) => s.close()));
-    cleanupTemp();
-  });
-  return (server) => {
-    open.push(server);
-    return server;
-  };
-}
+import { listen, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
 
 /** A loopback port with nothing listening: bind, note the port, close. */
 export async function closedPort(): Promise<number> {

@@ -1,20 +1,11 @@
 // TLS, proxies, HTTP/2, --resolve and name resolution, against real local servers.
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { collectOutput, delay, spawnCli, json, runCli, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, writeTempFile } from '../helpers/index.js';
-import { cleanupAfterEach } from './support.js';
+import { cleanupAfterEach, collectOutput, delay, spawnCli, json, runCli, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, writeTempFile } from '../helpers/index.js';
+import { waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
 const track = cleanupAfterEach();
-const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(20);
-  }
-}
 
 const NO_PROXY_ENV = { HTTP_PROXY: undefined, http_proxy: undefined, HTTPS_PROXY: undefined, https_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined };
 const run = (lines: string[], args: string[] = [], env: Record<string, string | undefined> = {}) =>
@@ -22,7 +13,7 @@ const run = (lines: string[], args: string[] = [], env: Record<string, string | 
 
 describe('TLS', () => {
   it('refuses a self-signed certificate with ETLS (not retried), accepts it with --insecure or a trusted CA', async () => {
-    const server = await serve(startTlsServer());
+    const server = await track(startTlsServer());
     const strict = await run([`${server.url}/a`]);
     expect(strict.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETLS' } });
     expect(server.requests).toBe(0);
@@ -36,9 +27,9 @@ describe('TLS', () => {
 
 describe('proxy', () => {
   it('--proxy forwards http targets as absolute-form requests and tunnels https with CONNECT', async () => {
-    const proxy = await serve(startProxyServer());
-    const plain = await serve(startHttpServer());
-    const tls = await serve(startTlsServer());
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    const tls = await track(startTlsServer());
     const result = await run([`${plain.url}/p`, `${tls.url}/t`], ['--proxy', proxy.url, '-k']);
     expect(result.lines.map((l) => l.status)).toEqual([200, 200]);
     expect(proxy.forwarded).toBe(1);
@@ -47,8 +38,8 @@ describe('proxy', () => {
   });
 
   it('uses HTTP_PROXY from the environment, and NO_PROXY bypasses it', async () => {
-    const proxy = await serve(startProxyServer());
-    const plain = await serve(startHttpServer());
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
     const via = await run([`${plain.url}/via`], [], { HTTP_PROXY: proxy.url });
     expect(via.lines[0]).toMatchObject({ status: 200 });
     expect(proxy.forwarded).toBe(1);
@@ -61,7 +52,7 @@ describe('proxy', () => {
 
 describe('HTTP/2', () => {
   it('--http2 speaks h2 where the server offers it, multiplexing requests on one connection', async () => {
-    const server = await serve(
+    const server = await track(
       startHttp2Server(async (req, res) => {
         await delay(300);
         json(res, 200, { path: req.url, version: req.httpVersion });
@@ -72,7 +63,7 @@ describe('HTTP/2', () => {
     const child = spawnCli(['-', '--procs', '1', '--http2', '-k', '--concurrency', '8'], { stdin: input, env: NO_PROXY_ENV });
     const done = collectOutput(child);
     input.write(`${server.url}/h2/first\n`);
-    await waitFor(() => server.requests === 1);
+    await waitFor(() => server.requests === 1, 10_000);
     await delay(500);
     input.end(Array.from({ length: 8 }, (_, i) => `${server.url}/h2/${i}\n`).join(''));
     const result = await done;
@@ -84,7 +75,7 @@ describe('HTTP/2', () => {
   });
 
   it('stays on HTTP/1.1 without --http2', async () => {
-    const server = await serve(startHttp2Server());
+    const server = await track(startHttp2Server());
     const result = await run([`${server.url}/h1`], ['-k']);
     expect(result.lines[0]).toMatchObject({ status: 200 });
     expect(server.protocols.get('1.1')).toBe(1);
@@ -94,7 +85,7 @@ describe('HTTP/2', () => {
 
 describe('name resolution', () => {
   it('--resolve HOST:PORT:ADDR connects to ADDR and keeps HOST in the Host header', async () => {
-    const server = await serve(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
+    const server = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
     const host = 'bulkfetch-resolve.invalid';
     const result = await run([`http://${host}:${server.port}/x`, `http://other.invalid:${server.port}/y`], ['--resolve', `${host}:${server.port}:127.0.0.1`, '--retries', '0']);
     const out = new Map(result.lines.map((l) => [new URL(l.url).hostname, l]));
@@ -104,7 +95,7 @@ describe('name resolution', () => {
   });
 
   it('--resolve keeps TLS verification against the host name', async () => {
-    const server = await serve(startTlsServer());
+    const server = await track(startTlsServer());
     const ca = writeTempFile(server.ca, 'ca.pem');
     // The certificate names localhost; --resolve points it at 127.0.0.1 and SNI/verification still use localhost.
     const result = await run([`https://localhost:${server.port}/v`], ['--resolve', `localhost:${server.port}:127.0.0.1`], { NODE_EXTRA_CA_CERTS: ca });
@@ -112,7 +103,7 @@ describe('name resolution', () => {
   });
 
   it('resolves host names (cached per child) for many requests', async () => {
-    const server = await serve(startHttpServer());
+    const server = await track(startHttpServer());
     const urls = Array.from({ length: 20 }, (_, i) => `http://localhost:${server.port}/n/${i}`);
     const result = await run(urls, ['--concurrency', '20']);
     expect(result.lines.filter((l) => l.status === 200)).toHaveLength(20);
