@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { json, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
-import { cleanupAfterEach, urlFile } from './support.js';
+import { cleanupAfterEach, json, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { urlFile } from './support.js';
 
 const track = cleanupAfterEach();
 
