@@ -23,7 +23,8 @@ export function formatReport(profile: InputProfile, advice: Advice, cache?: Cach
         ]
       : []),
     'advice',
-    `  cache           ${advice.cache.worthIt ? 'on' : 'off'}: ${advice.cache.why}`,
+    // With the run's own decision shown above, the advice does not repeat it.
+    ...(cache ? [] : [`  cache           ${advice.cache.worthIt ? 'on' : 'off'}: ${advice.cache.why}`]),
     `  per-host limit  ${advice.perHostLimit.advisable ? 'advisable' : 'not needed'}: ${advice.perHostLimit.why}`,
     `  --procs         ${advice.procs.suggested}: ${advice.procs.why}`,
   ];

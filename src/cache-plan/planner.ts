@@ -71,7 +71,8 @@ const STREAM_MEMORY_KEYS = 1 << 20;
 /**
  * --cache auto over a stream (no look-ahead): a request is stored once it has
  * been seen before (a bounded SeenFilter), so a list that never repeats stores
- * nothing. Every STREAM_WINDOW records the share of repeats in the window
+ * nothing; a first sight only shares its flight with an identical request
+ * arriving while it is out. Every STREAM_WINDOW records the share of repeats in the window
  * decides the next: under MIN_REPEAT_RATIO the cache is off (no directives, no
  * child cost) until a window shows repeats again.
  */
@@ -97,7 +98,9 @@ export class StreamPlanner implements CachePlanner {
       this.#windowRequests = 0;
       this.#windowRepeats = 0;
     }
-    return this.#enabled && repeat ? CacheDirective.KEEP : undefined;
+    if (!this.#enabled) return undefined;
+    // A first sight is not stored, but an identical request right behind it still joins its flight.
+    return repeat ? CacheDirective.KEEP : CacheDirective.SHARE;
   }
 
   decision(): CacheDecision {

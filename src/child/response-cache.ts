@@ -92,6 +92,8 @@ export class ResponseCache {
     if (flight !== undefined) {
       return flight.then((answer) => {
         if (directive === CacheDirective.LAST) this.#cache.delete(key);
+        // The flight may have been started by a record that did not store it (SHARE).
+        else if (directive === CacheDirective.KEEP && answer.response.status !== null && !this.#cache.has(key)) this.#store(key, answer.response);
         return { ...answer, status: 'inflight' };
       });
     }

@@ -72,6 +72,8 @@ export const CacheDirective = {
   KEEP: 1,
   /** The key's last use: answer from the cache if there and drop the entry; otherwise fetch without storing. */
   LAST: 2,
+  /** Not known to come again (a stream's first sight of a key): answer from the cache or the flight if there; otherwise fetch without storing. */
+  SHARE: 3,
 } as const;
 export type CacheDirective = (typeof CacheDirective)[keyof typeof CacheDirective];
 
