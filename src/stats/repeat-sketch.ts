@@ -19,6 +19,8 @@ const SATURATED = 255;
 /** take()'s answer for a key that occurs once in the whole input. */
 export const ONLY_USE = -1;
 
+import { fmix32 } from './mix.js';
+
 export class RepeatSketch {
   readonly #counters: Uint8Array;
   readonly #mask: number;
@@ -27,6 +29,8 @@ export class RepeatSketch {
   /** Keys added whose estimate was 0 before: distinct keys, short by the false positives. */
   #distinct = 0;
   #added = 0;
+  /** The slots of the key being handled (filled by #locate). */
+  readonly #slots = new Uint32Array(SLOTS_PER_KEY);
 
   /** `bytes` is rounded up to a power of two; about 8 bytes a distinct key keep false positives near 2 %, 16 near 0.2 %. */
   constructor(bytes: number) {
@@ -54,10 +58,7 @@ export class RepeatSketch {
     this.#added += 1;
     const counters = this.#counters;
     let least = SATURATED;
-    let h = hash;
-    for (let i = 0; i < SLOTS_PER_KEY; i++) {
-      h = remix(h, i);
-      const slot = h & this.#mask;
+    for (const slot of this.#locate(hash)) {
       const n = counters[slot]!;
       if (n < least) least = n;
       if (n < SATURATED) counters[slot] = n + 1;
@@ -77,10 +78,7 @@ export class RepeatSketch {
     const taken = this.#taken;
     let least = SATURATED;
     let takenBefore = true;
-    let h = hash;
-    for (let i = 0; i < SLOTS_PER_KEY; i++) {
-      h = remix(h, i);
-      const slot = h & this.#mask;
+    for (const slot of this.#locate(hash)) {
       const n = counters[slot]!;
       if (n < least) least = n;
       const bit = 1 << (slot & 7);
@@ -89,35 +87,28 @@ export class RepeatSketch {
         taken[slot >>> 3] = taken[slot >>> 3]! | bit;
       }
     }
-    if (least <= 1 && !takenBefore) {
-      if (least === 1) this.#drain(hash);
-      return ONLY_USE;
-    }
-    if (least === 0) return 0;
+    if (least === 0) return takenBefore ? 0 : ONLY_USE;
     if (least === SATURATED) return SATURATED;
-    this.#drain(hash);
-    return least - 1;
+    this.#drain();
+    return least === 1 && !takenBefore ? ONLY_USE : least - 1;
   }
 
-  #drain(hash: number): void {
+  /** Takes one occurrence off the slots #locate just filled. */
+  #drain(): void {
     const counters = this.#counters;
-    let h = hash;
-    for (let i = 0; i < SLOTS_PER_KEY; i++) {
-      h = remix(h, i);
-      const slot = h & this.#mask;
+    for (const slot of this.#slots) {
       const n = counters[slot]!;
       if (n < SATURATED) counters[slot] = n - 1;
     }
   }
-}
 
-/** murmur3's fmix32 over the previous slot's hash plus a per-slot constant: slots spread independently of each other. */
-function remix(h: number, i: number): number {
-  let x = (h + Math.imul(i + 1, 0x9e3779b9)) | 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
+  /** The key's slots: each the finalizer over the previous plus a per-slot constant, so they spread independently. */
+  #locate(hash: number): Uint32Array {
+    let h = hash;
+    for (let i = 0; i < SLOTS_PER_KEY; i++) {
+      h = fmix32((h + Math.imul(i + 1, 0x9e3779b9)) | 0);
+      this.#slots[i] = h & this.#mask;
+    }
+    return this.#slots;
+  }
 }

@@ -6,6 +6,8 @@
  * last `capacity` keys, forgets older ones, and its false-positive rate never
  * grows past what `capacity` keys give (about 2 % at 8 bits a key).
  */
+import { fmix32 } from './mix.js';
+
 const HASHES = 4;
 
 export class SeenFilter {
@@ -26,10 +28,8 @@ export class SeenFilter {
 
   /** True when the key was seen before (or is a false positive); remembers it either way. */
   seen(hash: number): boolean {
-    // A second hash for double hashing, remixed from the first (murmur3 fmix32).
-    let hash2 = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-    hash2 = Math.imul(hash2 ^ (hash2 >>> 13), 0xc2b2ae35);
-    hash2 ^= hash2 >>> 16;
+    // A second hash for double hashing, remixed from the first.
+    const hash2 = fmix32(hash ^ 0x5bd1e995);
     let inCurrent = true;
     let inPrevious = true;
     for (let i = 0; i < HASHES; i++) {

@@ -72,6 +72,17 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
     ...(spec.id !== undefined ? { id: spec.id } : {}),
     url: spec.url,
     method: spec.method,
+    ...responseFields(outcome),
+    ms,
+    attempts: cached ? 0 : outcome.attempts,
+    cached,
+    error: outcome.error,
+  };
+}
+
+/** The fields of a result that depend only on the response, in line order: `status` to `bytes`. */
+function responseFields(outcome: FetchOutcome): Pick<Result, 'status' | 'ok' | 'finalUrl' | 'redirects' | 'headers' | 'body' | 'bodyEncoding' | 'truncated' | 'bytes'> {
+  return {
     status: outcome.status,
     ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
     ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, redirects: outcome.redirects ?? 0 } : {}),
@@ -80,10 +91,6 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
     ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
     ...(outcome.truncated ? { truncated: true as const } : {}),
     bytes: outcome.bytes,
-    ms,
-    attempts: cached ? 0 : outcome.attempts,
-    cached,
-    error: outcome.error,
   };
 }
 
@@ -96,17 +103,7 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
  * it; the two give exactly the bytes of serializeResult(resultOf(...)).
  */
 export function serializeResponse(outcome: FetchOutcome): string {
-  const fields = JSON.stringify({
-    status: outcome.status,
-    ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
-    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, redirects: outcome.redirects ?? 0 } : {}),
-    ...(outcome.headers ? { headers: outcome.headers } : {}),
-    body: outcome.body,
-    ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
-    ...(outcome.truncated ? { truncated: true as const } : {}),
-    bytes: outcome.bytes,
-  });
-  return `${fields.slice(1, -1)}\n${JSON.stringify(outcome.error)}`;
+  return `${JSON.stringify(responseFields(outcome)).slice(1, -1)}\n${JSON.stringify(outcome.error)}`;
 }
 
 /** A whole result line (with its newline) for `spec` from a serializeResponse() text. */
