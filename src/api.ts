@@ -7,8 +7,13 @@ import type { Result } from './wire/result-line.js';
 import { toSummaryJson, type SummaryJson } from './output/summary.js';
 import { runJob } from './parent/run-job.js';
 
+/** RunOptions fields that are durations: a number is milliseconds, a string reads as the flag does ('10s', '250ms'). */
+type DurationField = 'timeout' | 'connectTimeout' | 'retryDelay' | 'retryMaxDelay' | 'grace';
+
 /** Everything the CLI takes (RunOptions, defaults filled in), plus what only a program can give. */
-export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input'>> {
+export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'headers' | DurationField>>, Partial<Record<DurationField, number | string>> {
+  /** Sent with every request: { name: value }, or ['Name: value', ...] as -H repeated (a repeated name keeps both values). */
+  headers?: Record<string, string> | string[];
   /** Aborting stops the run: children are killed and iteration ends. */
   signal?: AbortSignal;
   /** Called about 10 times a second with where the run is. */
@@ -59,8 +64,14 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
     },
   );
   run.finally(() => signal?.removeEventListener('abort', stop)).catch(() => {});
-  const summary = run.then(toSummaryJson);
+  let iterated = false;
+  const summary = new SummaryPromise<SummaryJson>((resolve, reject) => run.then(toSummaryJson).then(resolve, reject));
   summary.catch(() => {}); // the iterator reports the failure; an unread summary must not crash the program
+  // Awaited before anyone iterates: nobody will read the results, so they are
+  // drained (discarded) and the run goes to its end instead of waiting forever.
+  summary.onAwait = () => {
+    if (!iterated) sink.resume();
+  };
 
   async function* results(): AsyncGenerator<Result> {
     let complete = false;
@@ -78,7 +89,30 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
       }
     }
   }
-  return { summary, [Symbol.asyncIterator]: results };
+  return {
+    summary,
+    [Symbol.asyncIterator]: () => {
+      // Marked now, not at the generator's first next(): summary awaited right after must not drain.
+      iterated = true;
+      return results();
+    },
+  };
+}
+
+/**
+ * The summary's promise: its then() (which `await` calls on a subclass, unlike
+ * on a plain Promise) tells the run it is being waited for. Promises derived from
+ * it are plain ones.
+ */
+class SummaryPromise<T> extends Promise<T> {
+  onAwait: (() => void) | undefined;
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+  override then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    this.onAwait?.();
+    return super.then(onFulfilled, onRejected);
+  }
 }
 
 function toReadable(input: BulkfetchInput): Readable {

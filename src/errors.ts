@@ -36,6 +36,12 @@ export const RecordErrorCode = {
   PROTOCOL: 'EPROTOCOL',
   /** TLS failed: untrusted or invalid certificate, handshake error. */
   TLS: 'ETLS',
+  /** The proxy refused to open a tunnel (CONNECT answered with a status other than 200). */
+  PROXY: 'EPROXY',
+  /** With --save: the body exceeded --max-filesize; nothing was kept. */
+  MAX_FILESIZE: 'EMAXFILESIZE',
+  /** With --save: the body could not be written to its file (ENOSPC, EACCES ...). */
+  SAVE: 'ESAVE',
   /** Too many redirects with --follow. */
   TOO_MANY_REDIRECTS: 'ETOOMANYREDIRECTS',
   /** The request was aborted because the run was stopped (second Ctrl-C, grace expired). */

@@ -1,7 +1,10 @@
 import { Option } from 'commander';
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
+import { basicAuthorization } from './input/credentials.js';
 import { validateHeader, validateMethod } from './input/validate.js';
 import { parseErrorLimit } from './parent/error-budget.js';
 import type { CacheMode, RunOptions, Shard } from './run-types.js';
@@ -60,6 +63,44 @@ export function positiveNumber(flag: string) {
   };
 }
 
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * Every time flag: a bare number is seconds, as in curl (`10`, `0.5`); a unit
+ * may follow (`250ms`, `2s`, `1m`, `1h`). The value is milliseconds, rounded up
+ * so `0.0001` is not a silent 0. `positive`: 0 is refused (a timeout of 0 would
+ * fail every request).
+ */
+export function durationMs(flag: string, { positive }: { positive: boolean }) {
+  const what = `${positive ? 'a positive' : 'a non-negative'} duration (seconds, or with a unit: 250ms, 2s, 1m)`;
+  return (value: string): number => {
+    const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$/.exec(value);
+    const ms = match ? Math.ceil(Number(match[1]) * DURATION_UNITS_MS[(match[2] ?? 's') as keyof typeof DURATION_UNITS_MS]) : Number.NaN;
+    if (!Number.isSafeInteger(ms) || (positive && ms <= 0)) throw new UsageError(`Expected ${flag} to be ${what}, got ${describeValue(value)}`);
+    return ms;
+  };
+}
+
+/**
+ * A library caller's duration: a number is milliseconds (the JavaScript
+ * convention, as in setTimeout), a string is read as its flag's text ('10s').
+ */
+function durationField(field: string, parse: (value: string) => number, { positive }: { positive: boolean }) {
+  return (value: unknown): number => {
+    if (typeof value === 'string') return parse(value);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (positive && value <= 0)) {
+      throw new UsageError(`Expected ${field} to be ${positive ? 'a positive' : 'a non-negative'} number of milliseconds or a duration string ('10s'), got ${describeValue(value)}`);
+    }
+    return Math.ceil(value);
+  };
+}
+
+/** One row's parse (the flag's text) and check (a library caller's value) for a duration. */
+function duration(flag: string, field: string, positive: boolean): Pick<OptionSpec, 'parse' | 'check'> {
+  const parse = durationMs(flag, { positive });
+  return { parse, check: durationField(field, parse, { positive }) };
+}
+
 function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   return (value: string): T => {
     if (!(choices as readonly string[]).includes(value)) {
@@ -75,7 +116,11 @@ function parseMethodFlag(value: string): string {
   return method;
 }
 
-/** Collects repeated -H 'Name: value' flags into one header object. */
+/**
+ * Collects repeated -H 'Name: value' flags into one header object. A name given
+ * twice keeps both values, as curl sends both: joined into one field with ', '
+ * (RFC 9110 5.3 makes that the same message; '; ' for Cookie, whose pairs it separates).
+ */
 function parseHeaderFlag(value: string, previous: unknown): Record<string, string> {
   const headers = { ...((previous as Record<string, string> | undefined) ?? {}) };
   const colon = value.indexOf(':');
@@ -85,21 +130,81 @@ function parseHeaderFlag(value: string, previous: unknown): Record<string, strin
   if (validateHeader(name, headerValue) !== null) {
     throw new UsageError(`Invalid --header ${describeValue(value)}: names are tokens, values have no CR, LF or NUL`);
   }
-  headers[name.toLowerCase()] = headerValue;
+  const key = name.toLowerCase();
+  const earlier = headers[key];
+  headers[key] = earlier === undefined ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
   return headers;
 }
 
-/** --resolve HOST:PORT:ADDR, repeatable, as in curl: collected into 'host:port' -> address. */
+/**
+ * A request body flag: the text itself, or `@FILE` for the file's contents, as in
+ * curl. `-d @file` drops CR and LF (curl's --data does); --data-binary and --json keep them.
+ * The file is read as UTF-8 text.
+ */
+function bodyFlag(flag: string, { stripNewlines }: { stripNewlines: boolean }) {
+  return (value: string): string => {
+    if (!value.startsWith('@')) return value;
+    const path = value.slice(1);
+    if (path === '-') throw new UsageError(`${flag} @- (stdin) is not supported: stdin may be the input; name a file`);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    }
+    return stripNewlines ? text.replace(/[\r\n]/g, '') : text;
+  };
+}
+
+/** -u user:password, as in curl: sent as Basic authorization. The password may contain ':'. */
+function parseUserFlag(value: string): string {
+  const colon = value.indexOf(':');
+  if (colon < 0) throw new UsageError(`Expected -u as user:password (bulkfetch never prompts), got ${describeValue(value.replace(/:.*/, ':***'))}`);
+  return basicAuthorization(value.slice(0, colon), value.slice(colon + 1));
+}
+
+/** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
 function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
   const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
-  const match = /^([^:\s]+):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
+  const match = /^(\*|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
   const address = match?.[3] ?? match?.[4];
   const port = Number(match?.[2]);
   if (!match || address === undefined || isIP(address) === 0 || port < 1 || port > 65535) {
-    throw new UsageError(`Expected --resolve as HOST:PORT:ADDRESS with an IP address, got ${describeValue(value)}`);
+    throw new UsageError(`Expected --resolve as HOST:PORT:ADDRESS (HOST a name or *, ADDRESS an IP address), got ${describeValue(value)}`);
   }
   entries[`${(match[1] as string).toLowerCase()}:${port}`] = address;
   return entries;
+}
+
+/**
+ * A PEM file flag (--cacert, --cert, --key): read now, so a missing or unreadable
+ * file is a usage error before any request is sent. Children read it again by path.
+ */
+function pemFile(flag: string) {
+  return (value: string): string => {
+    const path = resolvePath(value);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    }
+    if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line)`);
+    return path;
+  };
+}
+
+/** --save DIR: an existing directory we may write to, checked before any request. */
+function parseSaveDir(value: string): string {
+  const path = resolvePath(value);
+  try {
+    if (!statSync(path).isDirectory()) throw new UsageError(`Expected --save to be a directory, got ${describeValue(value)} (not a directory)`);
+    accessSync(path, fsConstants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Cannot write to --save directory ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
+  return path;
 }
 
 function parseProxyFlag(value: string): string {
@@ -135,6 +240,14 @@ function cacheMode(value: unknown): CacheMode {
   return oneOf('cache', CACHE_MODES)(String(value));
 }
 
+/** A string field of a library caller's options, taken as it is (a library `data: '@x'` is that body, not a file). */
+function text(field: string) {
+  return (value: unknown): string => {
+    if (typeof value !== 'string') throw new UsageError(`Expected ${field} to be a string, got ${describeValue(value)}`);
+    return value;
+  };
+}
+
 /** A boolean field of a library caller's options. */
 function boolean(field: string) {
   return (value: unknown): boolean => {
@@ -143,11 +256,19 @@ function boolean(field: string) {
   };
 }
 
-/** An object of strings (headers, resolve entries) given by a library caller, each entry checked as its flag's text. */
+/**
+ * An object of strings (headers, resolve entries) given by a library caller, each
+ * entry checked as its flag's text; or an array of those texts ('Name: value'),
+ * as the flag would be repeated.
+ */
 function entries(field: string, parse: (value: string, previous: unknown) => Record<string, string>, toFlag: (key: string, value: string) => string) {
   return (value: unknown): Record<string, string> => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new UsageError(`Expected ${field} to be an object of strings, got ${describeValue(value)}`);
+    if (Array.isArray(value)) {
+      if (!value.every((item) => typeof item === 'string')) throw new UsageError(`Expected ${field} to be an array of strings, got ${describeValue(value)}`);
+      return value.reduce<Record<string, string>>((collected, text: string) => parse(text, collected), {});
+    }
+    if (typeof value !== 'object' || value === null) {
+      throw new UsageError(`Expected ${field} to be an object of strings or an array of strings, got ${describeValue(value)}`);
     }
     let collected: Record<string, string> = {};
     for (const [key, entry] of Object.entries(value)) collected = parse(toFlag(key, String(entry)), collected);
@@ -163,35 +284,47 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
   { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: 50, parse: positiveInteger('--concurrency') },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
-  { flags: '--timeout <ms>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body)', defaultValue: 30000, parse: positiveInteger('--timeout') },
-  { flags: '--connect-timeout <ms>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, parse: positiveInteger('--connect-timeout') },
+  { flags: '--timeout <duration>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body); seconds, or 250ms, 2s, 1m', defaultValue: 30000, defaultDescription: '30s', ...duration('--timeout', 'timeout', true) },
+  { flags: '--connect-timeout <duration>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, defaultDescription: '10s', ...duration('--connect-timeout', 'connectTimeout', true) },
   { flags: '--retries <n>', runOption: 'retries', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
-  { flags: '--retry-delay <ms>', runOption: 'retryDelay', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, parse: nonNegativeInteger('--retry-delay') },
-  { flags: '--retry-max-delay <ms>', runOption: 'retryMaxDelay', description: 'cap on any retry wait and on the pause of a host after 429/503, Retry-After included', defaultValue: 30000, parse: nonNegativeInteger('--retry-max-delay') },
+  { flags: '--retry-delay <duration>', runOption: 'retryDelay', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, defaultDescription: '250ms', ...duration('--retry-delay', 'retryDelay', false) },
+  { flags: '--retry-max-delay <duration>', runOption: 'retryMaxDelay', description: 'cap on any retry wait and on the pause of a host after 429/503, Retry-After included', defaultValue: 30000, defaultDescription: '30s', ...duration('--retry-max-delay', 'retryMaxDelay', false) },
   { flags: '--retry-all-methods', runOption: 'retryAllMethods', description: 'retry non-idempotent methods (POST, PATCH ...) too', defaultValue: false, check: boolean('retryAllMethods') },
   { flags: '-L, --follow', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)', defaultValue: false, check: boolean('follow') },
   { flags: '--max-redirects <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },
   { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates', defaultValue: false, check: boolean('insecure') },
+  { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl', parse: pemFile('--cacert') },
+  { flags: '--cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },
+  { flags: '--key <file>', runOption: 'key', description: 'private key (PEM, unencrypted) of the --cert client certificate', defaultDescription: 'the --cert file', parse: pemFile('--key') },
   { flags: '--proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
-  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
+  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
   { flags: '--cache <mode>', runOption: 'cache', description: 'auto: the run reads its input and caches only requests that come again (see Cache); on: cache every GET/HEAD response; off: fetch every record', defaultValue: 'auto', parse: oneOf('--cache', CACHE_MODES), check: cacheMode },
   { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off', check: cacheMode },
   { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'optional cap on responses kept per process (--cache-bytes bounds the cache either way)', parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
   { flags: '-X, --method <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
   { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, (name, value) => `${name}: ${value}`) },
-  { flags: '-d, --data <body>', runOption: 'data', description: 'default request body' },
+  { flags: '-d, --data <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true }), check: text('data') },
+  { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false }) },
+  { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false }) },
+  { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
+  { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
   { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
-  { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON parsed, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
-  { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes, stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
+  { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON as its own text, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
+  // CLI-only: the default already, accepted so curl command lines work; --no-compressed's row sets the field.
+  { flags: '--compressed', description: 'ask for gzip, deflate and br (Accept-Encoding) and decode them (the default; accepted for curl users)' },
+  { flags: '--no-compressed', runOption: 'compressed', description: 'send no Accept-Encoding and keep the body bytes as they came', defaultValue: true, check: boolean('compressed') },
+  { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes (after decoding), stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
+  { flags: '--save <dir>', runOption: 'save', description: 'stream each 2xx body to a file in DIR (named by the spec id or a hash of the request), not into the line', parse: parseSaveDir },
+  { flags: '--max-filesize <bytes>', runOption: 'maxFilesize', description: 'with --save: fail a body larger than this (EMAXFILESIZE); --max-body does not apply to saved bodies', parse: positiveInteger('--max-filesize') },
   { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
   { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },
   { flags: '--per-host-concurrency <n>', runOption: 'perHostConcurrency', description: 'requests in flight per host in total, over all processes (see Limits)', parse: positiveInteger('--per-host-concurrency') },
   { flags: '--per-host-rate <n>', runOption: 'perHostRate', description: 'requests per second per host in total, over all processes (see Limits)', parse: positiveNumber('--per-host-rate') },
   { flags: '--resume', description: 'with -o: skip records already in FILE and append the rest; the same command line serves the first run and every restart' },
-  { flags: '--grace <ms>', runOption: 'grace', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, parse: nonNegativeInteger('--grace') },
+  { flags: '--grace <duration>', runOption: 'grace', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, defaultDescription: '5s', ...duration('--grace', 'grace', false) },
   { flags: '--fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },
   { flags: '--max-errors <n|p%>', runOption: 'maxErrors', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit, check: (value) => parseErrorLimit(errorLimitText(value)) },
   { flags: '-q, --quiet', description: 'no summary (nor progress) on stderr' },
@@ -236,9 +369,29 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   }
   // --no-cache: commander sets the --cache attribute to false.
   if ((options.cache as unknown) === false) options.cache = 'off';
-  // As in curl, -d without -X sends a POST.
-  if (flags.method === undefined && flags.data !== undefined) options.method = 'POST';
+  applyCurlBodyFlags(options, flags);
   return options;
+}
+
+/**
+ * What curl's body and auth flags imply: a body (-d, --data-binary, --json) without
+ * -X sends a POST; -d and --data-binary send Content-Type:
+ * application/x-www-form-urlencoded, --json sends application/json and Accept:
+ * application/json; -u sends Basic authorization. A header given with -H wins.
+ */
+function applyCurlBodyFlags(options: RunOptions, flags: Record<string, unknown>): void {
+  const bodies = (['data', 'dataBinary', 'json'] as const).filter((name) => flags[name] !== undefined);
+  if (bodies.length > 1) throw new UsageError('Give one of -d, --data-binary and --json: each is the whole request body');
+  const kind = bodies[0];
+  const implied: Record<string, string> = {};
+  if (kind !== undefined) {
+    options.data = flags[kind] as string;
+    if (flags.method === undefined) options.method = 'POST';
+    implied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+    if (kind === 'json') implied.accept = 'application/json';
+  }
+  if (typeof flags.user === 'string') implied.authorization = flags.user;
+  options.headers = { ...implied, ...options.headers };
 }
 
 /**
@@ -246,7 +399,7 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
  * every value checked by its row, so the library refuses exactly what the CLI
  * refuses (UsageError, expected-versus-got message). Unknown names are refused.
  */
-export function resolveRunOptions(input: string, given: Partial<Omit<RunOptions, 'input'>>): RunOptions {
+export function resolveRunOptions(input: string, given: Record<string, unknown>): RunOptions {
   const options: RunOptions = { ...defaultRunOptions(), input };
   const fields = options as unknown as Record<string, unknown>;
   const rows = new Map(OPTION_TABLE.filter((spec) => spec.runOption).map((spec) => [spec.runOption as string, spec]));
@@ -255,9 +408,25 @@ export function resolveRunOptions(input: string, given: Partial<Omit<RunOptions,
     const spec = rows.get(key);
     const unflagged = UNFLAGGED_CHECKS[key as keyof typeof UNFLAGGED];
     if (!spec && !unflagged) throw new UsageError(`Unknown option ${JSON.stringify(key)}`);
-    fields[key] = unflagged ? unflagged(value) : checkValue(spec as OptionSpec, key, value);
+    fields[key] = unflagged ? unflagged(value) : inApiTerms(spec as OptionSpec, key, value);
   }
   return options;
+}
+
+/**
+ * Runs a row's check in the library caller's terms: the option as they named it
+ * (`timeout`, not `--timeout`), and the value as they gave it (5, not "5").
+ */
+function inApiTerms(spec: OptionSpec, field: string, value: unknown): unknown {
+  try {
+    return checkValue(spec, field, value);
+  } catch (error) {
+    const flag = new Option(spec.flags).long;
+    if (!(error instanceof UsageError) || flag === undefined) throw error;
+    const message = error.message.replaceAll(flag, field)
+      .replace(typeof value === 'number' ? describeValue(String(value)) : /$^/, describeValue(value));
+    throw new UsageError(message, { cause: error });
+  }
 }
 
 function checkValue(spec: OptionSpec, field: string, value: unknown): unknown {

@@ -51,8 +51,16 @@ export interface RunOptions {
   data?: string;
   userAgent: string;
   body: BodyMode;
+  /** Ask for gzip, deflate and br (Accept-Encoding) and decode them; false keeps bytes as they came. */
+  compressed: boolean;
   maxBody: number;
+  /** Stream 2xx bodies to files in this directory instead of the output line. */
+  save?: string;
+  /** With save: bodies larger than this many bytes fail with EMAXFILESIZE. */
+  maxFilesize?: number;
   includeHeaders: boolean;
+  /** Scheme given to records written without one (curl's --proto-default). */
+  protoDefault: 'http' | 'https';
   /** Longest input line (bytes) parsed as a record. */
   maxLineBytes: number;
   /** Attempts per second, all processes and hosts together. */
@@ -76,6 +84,11 @@ export interface RunOptions {
   retryAllMethods: boolean;
   /** Skip TLS certificate verification. */
   insecure: boolean;
+  /** PEM file of the CAs to trust instead of the default ones (--cacert). */
+  cacert?: string;
+  /** PEM file of a client certificate (--cert), and of its key (--key; else the --cert file). */
+  cert?: string;
+  key?: string;
   /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent. */
   proxy?: string;
   /** Offer HTTP/2 in TLS ALPN; HTTP/1.1 stays the fallback. */
@@ -92,6 +105,18 @@ export interface RunOptions {
   reorderBuffer: number;
   /** Only the records of shard `index` of `count` (0-based), by request key hash. */
   shard?: Shard;
+}
+
+/** A child process that died during a run (not one that was stopped). */
+export interface ChildCrash {
+  /** Index of the child (0-based). */
+  child: number;
+  /** 'signal SIGKILL', 'exit code 1' ... */
+  reason: string;
+  /** Records it held unanswered. */
+  records: number;
+  /** The end of what it wrote to stderr: its stack trace, if it had one. */
+  stderr: string;
 }
 
 /** --shard K/N: shard K (0 <= K < N) of N. */

@@ -17,6 +17,8 @@ export interface InputScan {
 
 export interface ScanOptions {
   method: string;
+  /** Scheme for records written without one: as the run parses them, or their keys (and hashes) would differ. */
+  protoDefault?: string | undefined;
   maxLineBytes: number;
   shard?: Shard | undefined;
   /** Sketch size; by default from the file's size (about 16 bytes of sketch per distinct request for 40-byte lines). */
@@ -56,13 +58,13 @@ export async function scanFile(path: string, options: ScanOptions): Promise<Inpu
   return scanStream(createReadStream(path, { highWaterMark: 256 * 1024 }), { ...options, sketchBytes });
 }
 
-export async function scanStream(input: Readable, { method, maxLineBytes, shard, sketchBytes = SKETCH_MIN }: ScanOptions): Promise<InputScan> {
+export async function scanStream(input: Readable, { method, protoDefault, maxLineBytes, shard, sketchBytes = SKETCH_MIN }: ScanOptions): Promise<InputScan> {
   const started = performance.now();
   const sketch = new RepeatSketch(sketchBytes);
   for await (const batch of readLineBatches(input, { maxLineBytes })) {
     for (const { line, text } of batch) {
       if (text === null) continue;
-      const record = parseRecord(text, line, method);
+      const record = parseRecord(text, line, method, protoDefault);
       if (record.kind !== 'request') continue;
       const hash = hashKey(requestKey(record.spec));
       if (shard && shardOf(hash, shard.count) !== shard.index) continue;

@@ -3,6 +3,7 @@
  * fd 1, reports counters over IPC. Forked by the pool; never run by hand.
  */
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { createDispatcher } from '../http/agent.js';
 import type { ChildMessage, ParentMessage, Task, WorkerConfig } from '../wire/messages.js';
@@ -10,6 +11,7 @@ import { RequestLoop } from './request-loop.js';
 import { AdaptiveGate } from './adaptive-gate.js';
 import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
+import { StartAnnouncer } from './start-announcer.js';
 import { StatsCollector } from './stats-collector.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
@@ -21,6 +23,10 @@ const agent = createDispatcher({
   timeout: config.timeout,
   connectTimeout: config.connectTimeout,
   insecure: config.insecure,
+  // Paths checked by the parent before the run started (usage error otherwise).
+  ca: pem(config.cacert),
+  cert: pem(config.cert),
+  key: pem(config.key),
   proxy: config.proxy,
   http2: config.http2,
   resolve: config.resolve,
@@ -29,7 +35,11 @@ const agent = createDispatcher({
 // hosts that have answered 429/503 do (the others cost no IPC at all).
 const gateClient = new GateClient(send, shutdown.signal);
 const adaptiveGate = config.limited ? undefined : new AdaptiveGate(gateClient);
-const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient);
+const starts = new StartAnnouncer((lines, written) => {
+  if (process.connected && process.send) process.send({ type: 'started', lines } satisfies ChildMessage, () => written());
+  else written();
+});
+const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, (line) => starts.announce(line));
 const stats = new StatsCollector();
 
 // process.stdout on a pipe is synchronous on Linux: a slow parent would block
@@ -37,6 +47,10 @@ const stats = new StatsCollector();
 // queues instead, and the parent's window bounds how much can queue.
 const out = new Socket({ fd: 1, readable: false, writable: true });
 const results = new LineBatcher((text) => out.write(text));
+
+function pem(path: string | undefined): string | undefined {
+  return path === undefined ? undefined : readFileSync(path, 'utf8');
+}
 
 let inFlight = 0;
 let inputEnded = false;

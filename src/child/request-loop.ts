@@ -5,12 +5,13 @@ import { RecordErrorCode, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
-import { retryDelay, type RetryOptions } from '../http/retry-policy.js';
+import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
 import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
 import type { Task, WorkerConfig } from '../wire/messages.js';
 import type { CountedResult } from '../wire/stats.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
+import { saveName } from './save-name.js';
 import { isRefusal } from '../http/refusal.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
@@ -39,10 +40,20 @@ export class RequestLoop {
   readonly #gate: AttemptGate;
   readonly #retry: RetryOptions;
   readonly #shutdown: AbortSignal;
-  readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => sendRequest(request, this.#attempt);
+  /** Tells the parent a record is about to be sent (see StartAnnouncer); absent: nobody to tell. */
+  readonly #announce: ((line: number) => Promise<void>) | undefined;
+  /** Non-idempotent requests whose record must be announced before their first attempt. */
+  readonly #unannounced = new WeakMap<AttemptRequest, number>();
+  readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => {
+    const line = this.#unannounced.get(request);
+    if (line === undefined || !this.#announce) return sendRequest(request, this.#attempt);
+    this.#unannounced.delete(request);
+    return this.#announce(line).then(() => sendRequest(request, this.#attempt));
+  };
 
-  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE) {
+  constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE, announce?: (line: number) => Promise<void>) {
     this.#config = config;
+    this.#announce = announce;
     this.#gate = gate;
     this.#shutdown = shutdown;
     this.#limit = pLimit(config.concurrency);
@@ -57,9 +68,11 @@ export class RequestLoop {
       timeout: config.timeout,
       maxBody: config.maxBody,
       bodyMode: config.body,
+      decompress: config.compressed,
       includeHeaders: config.includeHeaders,
       followRedirects: config.follow,
       shutdown,
+      ...(config.save !== undefined ? { save: { dir: config.save, maxFilesize: config.maxFilesize } } : {}),
     };
     this.#cache = config.cache
       ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })
@@ -141,7 +154,7 @@ export class RequestLoop {
         if (attempts === 1 && !this.#config.follow) return outcome;
         const ms = elapsedMs(started);
         const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
-        if (this.#config.follow) Object.assign(done, { finalUrl: request.url, redirects });
+        if (this.#config.follow) Object.assign(done, { finalUrl: request.url, finalMethod: request.method, redirects });
         return done;
       };
       if (outcome.location === undefined || outcome.status === null) return finish({});
@@ -197,7 +210,11 @@ export class RequestLoop {
   #buildRequest(spec: Task): AttemptRequest {
     const headers = spec.headers ? { ...this.#config.headers, ...spec.headers } : this.#config.headers;
     const body = spec.body ?? this.#config.data;
-    return { method: spec.method, url: spec.url, headers, body };
+    const request: AttemptRequest = { method: spec.method, url: spec.url, headers, body };
+    if (this.#config.save !== undefined) request.saveAs = saveName(spec);
+    // Sent twice only if it may be: a crash re-sends what it may, and fails the rest with ECHILDCRASH.
+    if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
+    return request;
   }
 }
 

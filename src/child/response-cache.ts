@@ -100,7 +100,7 @@ export class ResponseCache {
     const started = this.#fetch(request).then(
       (outcome): CacheAnswer => {
         this.#inFlight.delete(key);
-        const response: StoredResponse = { text: serializeResponse(outcome), status: outcome.status, error: outcome.error };
+        const response: StoredResponse = { text: serializeResponse(request, outcome), status: outcome.status, error: outcome.error };
         if (outcome.status !== null && directive === CacheDirective.KEEP) this.#store(key, response);
         return { response, status: 'miss', attempts: outcome.attempts, ms: outcome.ms };
       },

@@ -24,7 +24,8 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+    // main() prints help and version itself (to its io): commander printing them too showed each twice.
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {
@@ -32,7 +33,7 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
       io.stdout.write(program.helpInformation());
       return EXIT.OK;
     }
-    if (error instanceof CommanderError) return usage(io.stderr, error.message.replace(/^error: /, ''));
+    if (error instanceof CommanderError) return usage(io.stderr, error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     throw error;
   }
   const path = program.args[0] ?? '-';

@@ -12,15 +12,17 @@ import { openSink } from '../output/open-sink.js';
 import type { LineSet } from '../output/line-set.js';
 import { resumeOutput } from '../output/resume.js';
 import { runOptionsFromFlags } from '../options.js';
-import { startProgress } from '../output/progress.js';
+import { besideProgress, startProgress } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
-import type { RunSummary } from '../run-types.js';
+import type { ChildCrash, RunSummary } from '../run-types.js';
 import { analyzeMain } from './analyze.js';
 import { EXIT, usage } from './exit.js';
 import { EXAMPLES, buildProgram } from './program.js';
 import { runFailed } from './exit-policy.js';
 import { listenForStopSignals } from './process-signals.js';
+import { checkFiles, checkFlags } from './preflight.js';
+import { describeStop } from './stopped-run.js';
 import { VERSION } from '../version.js';
 
 /** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
@@ -35,7 +37,8 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
         io.stdout.write(error.code === 'commander.version' ? `${VERSION}\n` : program.helpInformation() + EXAMPLES.trimStart() + '\n');
         return EXIT.OK;
       }
-      return usage(io.stderr, error.message.replace(/^error: /, ''));
+      // One line, with commander's "(Did you mean --x?)" hint kept on it.
+      return usage(io.stderr, error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     }
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
@@ -43,11 +46,18 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   const flags = program.opts<Record<string, unknown>>();
   const inputPath = program.args[0] ?? '-';
   const output = flags.output as string | undefined;
-  if (flags.resume && (output === undefined || output === '-')) return usage(io.stderr, '--resume needs -o FILE: it reads the lines already written there');
+  if (flags.resume && output === '-') return usage(io.stderr, '--resume needs -o FILE: it reads the lines already written there');
+  try {
+    for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
+    checkFiles(inputPath, output, flags.summary as string | undefined);
+  } catch (error) {
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    throw error;
+  }
   // From here on, SIGINT and SIGTERM stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
-    return await run(flags, inputPath, output, signals, io);
+    return await run(flags, inputPath, output, signals, io, argv);
   } finally {
     signals.dispose();
   }
@@ -59,6 +69,7 @@ async function run(
   output: string | undefined,
   signals: ReturnType<typeof listenForStopSignals>,
   io: { stdout: Writable; stderr: Writable },
+  argv: string[],
 ): Promise<number> {
   let options;
   let input;
@@ -76,6 +87,13 @@ async function run(
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
+  const progress = showProgress ? startProgress(io.stderr, inputPath) : undefined;
+  // stdout and stderr one terminal: result lines must not land on the progress line.
+  if (progress && sink === process.stdout && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
+  if (inputPath === '-' && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {
+    io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
+  }
   const abort = new AbortController();
   let outputError: NodeJS.ErrnoException | undefined;
   sink.on('error', (error: NodeJS.ErrnoException) => {
@@ -83,8 +101,6 @@ async function run(
     abort.abort();
   });
   let summary: RunSummary;
-  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
-  const progress = showProgress ? startProgress(io.stderr, inputPath) : undefined;
   try {
     summary = await runJob(options, {
       input,
@@ -94,6 +110,8 @@ async function run(
       abortNow: signals.abortNow,
       ...(done ? { skipLine: (line: number) => (done as LineSet).has(line) } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
+      // One report per crash, the child's stack trace included; none under -q.
+      ...(flags.quiet ? {} : { onChildCrash: (crash: ChildCrash) => io.stderr.write(formatCrash(crash)) }),
     });
   } catch (error) {
     if (outputError?.code === 'EPIPE') return EXIT.OK;
@@ -102,9 +120,7 @@ async function run(
     progress?.close();
   }
   if (outputError?.code === 'EPIPE') return EXIT.OK;
-  sink.end();
-  // finished() also settles for a stream that already closed or failed.
-  await finished(sink).catch(() => {});
+  await closeSink(sink);
   if (outputError) {
     // Lines written before the failure are whole; the records after it have no line.
     const target = output === undefined ? 'stdout' : JSON.stringify(output);
@@ -113,12 +129,39 @@ async function run(
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
-  if (typeof flags.summary === 'string') await writeFile(flags.summary, `${JSON.stringify(report, null, 2)}\n`);
-  if (!flags.quiet) io.stderr.write(formatSummary(report, summary));
+  const stopped = await describeStop(summary, { argv, inputPath, output, resume: flags.resume === true, signal: signals.received });
+  if (stopped) report.notRead = stopped.notRead;
+  let summaryFailed = false;
+  if (typeof flags.summary === 'string') {
+    try {
+      await writeFile(flags.summary, `${JSON.stringify(report, null, 2)}\n`);
+    } catch (error) {
+      // Checked before the run; this is a disk that filled up or a file removed meanwhile.
+      io.stderr.write(`bulkfetch: cannot write --summary ${JSON.stringify(flags.summary)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      summaryFailed = true;
+    }
+  }
+  if (!flags.quiet) io.stderr.write(formatSummary(report, stopped?.rows));
+  // -q hides the summary, not how to continue a run that was cut short.
+  else if (stopped) for (const [key, text] of stopped.rows) io.stderr.write(`bulkfetch: ${key}: ${text}\n`);
   if (signals.received) return signals.received === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM;
-  return runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
+  return summaryFailed || runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
 }
 
+/**
+ * Ends the output and waits until it is written. process.stdout (a terminal)
+ * is never closed, so it never emits 'finish' or 'close': awaiting finished() on
+ * it left nothing for the event loop to do, and Node exited 13 before the summary.
+ */
+async function closeSink(sink: Writable): Promise<void> {
+  if (sink === process.stdout) {
+    await new Promise<void>((resolve) => sink.write('', () => resolve()));
+    return;
+  }
+  sink.end();
+  // finished() also settles for a stream that already closed or failed.
+  await finished(sink).catch(() => {});
+}
 
 /** Entry from bin/: runs main, maps unexpected errors to a report-this hint. */
 export async function runCli(): Promise<void> {
@@ -135,4 +178,9 @@ export async function runCli(): Promise<void> {
     process.stderr.write(`bulkfetch: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = EXIT.FAILED;
   }
+}
+
+function formatCrash({ child, reason, records, stderr }: ChildCrash): string {
+  const trace = stderr.trim();
+  return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); re-running those that may be sent again\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
 }

@@ -6,12 +6,16 @@ export const EXAMPLES = `
 Examples:
   bulkfetch urls.txt --procs 8 --concurrency 200 | jq -c 'select(.status != 200)'
   cat urls.txt | bulkfetch - -o results.ndjson
-  bulkfetch specs.ndjson -H 'Authorization: Bearer TOKEN' --timeout 10000
+  bulkfetch specs.ndjson -H 'Authorization: Bearer TOKEN' --timeout 10
 
   bulkfetch analyze urls.txt        # repetition and host spread, no requests
 
 Each input line is a URL or a JSON request spec; each yields exactly one JSON
-line on stdout. Blank lines and lines starting with # are skipped.`;
+line on stdout. Blank lines and lines starting with # are skipped.
+
+Durations (--timeout, --connect-timeout, --retry-delay, --retry-max-delay,
+--grace): a bare number is seconds, as in curl (10, 0.5); or give a unit:
+250ms, 2s, 1m, 1h.`;
 
 /** The `bulkfetch` command: every flag comes from the option table. */
 export function buildProgram(): Command {
@@ -24,14 +28,18 @@ export function buildProgram(): Command {
     .addHelpText('after', EXAMPLES)
     .allowExcessArguments(false)
     .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+    // main() prints help and version itself (to its io): commander printing them too showed each twice.
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
   for (const spec of OPTION_TABLE) {
-    const option = new Option(spec.flags, spec.description);
+    // Computed or implied defaults are shown by description and filled in from the table later:
+    // commander shows no default whose value is undefined, so the description carries it.
+    // A default described in words ('number of CPUs') also shows the value it stands for on this machine.
+    const computed = typeof spec.defaultValue === 'number' && !/\d/.test(spec.defaultDescription ?? '') ? `, here ${spec.defaultValue}` : '';
+    const described = spec.defaultDescription === undefined ? '' : ` (default: ${spec.defaultDescription}${computed})`;
+    const option = new Option(spec.flags, spec.description + described);
     if (spec.parse) option.argParser(spec.parse);
-    // Computed or implied defaults are shown by description and filled in from the table later.
     const shown = shownDefault(spec);
-    if (spec.defaultDescription !== undefined) option.default(undefined, spec.defaultDescription);
-    else if (shown !== undefined) option.default(shown);
+    if (spec.defaultDescription === undefined && shown !== undefined) option.default(shown);
     program.addOption(option);
   }
   return program;

@@ -1,16 +1,22 @@
 import type * as Undici from 'undici';
-import { Agent, Client, Pool, buildConnector, loadEnvHttpProxyAgent } from './undici-parts.js';
+import { Agent, Client, Pool, buildConnector } from './undici-parts.js';
+import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup } from './dns-cache.js';
+import { skippingContinue } from './skip-continue.js';
 
 export interface TransportOptions {
   concurrency: number;
   timeout: number;
   connectTimeout: number;
   insecure: boolean;
+  /** PEM texts: CAs to trust instead of the default ones, a client certificate and its key. */
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
   /** Explicit proxy (--proxy); otherwise HTTP_PROXY / HTTPS_PROXY / NO_PROXY from `env`. */
   proxy?: string | undefined;
   http2: boolean;
-  /** 'host:port' -> IP address (--resolve). */
+  /** 'host:port' -> IP address (--resolve); host '*' matches any. */
   resolve: Record<string, string>;
   env?: NodeJS.ProcessEnv;
 }
@@ -19,7 +25,6 @@ export interface TransportOptions {
 const H2_STREAMS = 100;
 const DNS_TTL_MS = 30_000;
 const DNS_MAX_HOSTS = 1000;
-const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
 
 /**
  * One keep-alive dispatcher per child. undici pools connections per origin;
@@ -30,13 +35,17 @@ const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY
  * Agent with a connector that only adds a cached DNS lookup.
  */
 export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
-  const tls = options.insecure ? { rejectUnauthorized: false } : {};
-  const base = buildConnector({
+  const tls = {
+    ...(options.insecure ? { rejectUnauthorized: false } : {}),
+    ...(options.ca !== undefined ? { ca: options.ca } : {}),
+    ...(options.cert !== undefined ? { cert: options.cert, key: options.key ?? options.cert } : {}),
+  };
+  const base = skippingContinue(buildConnector({
     timeout: options.connectTimeout,
     allowH2: options.http2,
     lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS }),
     ...tls,
-  });
+  }));
   const agentOptions: Undici.Agent.Options = {
     connections: options.concurrency,
     pipelining: 1,
@@ -47,31 +56,30 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     connect: Object.keys(options.resolve).length > 0 ? withResolve(base, options.resolve) : base,
     ...(options.http2 ? { allowH2: true, factory: h2AwarePool } : {}),
   };
-  const env = options.env ?? process.env;
-  if (options.proxy !== undefined || PROXY_VARIABLES.some((name) => env[name])) {
-    const EnvHttpProxyAgent = loadEnvHttpProxyAgent();
-    return new EnvHttpProxyAgent({
-      ...agentOptions,
-      ...(options.proxy !== undefined ? { httpProxy: options.proxy, httpsProxy: options.proxy } : {}),
-      // Plain http targets go as absolute-form requests, as curl sends them:
-      // many proxies allow CONNECT to port 443 only.
-      proxyTunnel: false,
-      requestTls: tls,
-      proxyTls: tls,
-    } as Undici.EnvHttpProxyAgent.Options);
-  }
-  return new Agent(agentOptions);
+  const direct = new Agent(agentOptions);
+  const proxies = proxyChoice(options.proxy, options.env ?? process.env);
+  if (!proxies) return direct;
+  return createProxyRouter(proxies, direct, {
+    ...agentOptions,
+    // Plain http targets go as absolute-form requests, as curl sends them:
+    // many proxies allow CONNECT to port 443 only.
+    proxyTunnel: false,
+    // TLS inside the CONNECT tunnel offers h2 too with --http2 (h2AwarePool raises pipelining then).
+    requestTls: { ...tls, ...(options.http2 ? { allowH2: true } : {}) },
+    proxyTls: tls,
+  } as Undici.EnvHttpProxyAgent.Options);
 }
 
 /**
- * curl's --resolve: connect to the given address, but keep the host name for
+ * curl's --resolve (a `*` host matches every host on that port; a named entry
+ * wins over it): connect to the given address, but keep the host name for
  * the Host header, TLS SNI and certificate checks (undici derives the server
  * name from `host`, which is left alone).
  */
 function withResolve(connect: Undici.buildConnector.connector, resolve: Record<string, string>): Undici.buildConnector.connector {
   return (opts, callback) => {
     const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
-    const address = resolve[`${opts.hostname.toLowerCase()}:${port}`];
+    const address = resolve[`${opts.hostname.toLowerCase()}:${port}`] ?? resolve[`*:${port}`];
     connect(address === undefined ? opts : { ...opts, hostname: address }, callback);
   };
 }

@@ -1,40 +1,113 @@
 import { isUtf8 } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import type { BodyMode } from '../run-types.js';
+import { JSON_DEPTH_LIMIT, minifyJson } from './json-text.js';
+import { JsonText, type Body, type BodyEncoding } from './outcome.js';
 
 export interface DecodedBody {
-  body: unknown;
-  bodyEncoding?: 'base64';
+  body: Body;
+  bodyEncoding?: BodyEncoding;
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b|^[\w.+-]+\/[\w.+-]+\+json\b/i;
 const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:xml|javascript|ecmascript|x-www-form-urlencoded|x-ndjson)\b|^image\/svg\+xml\b/i;
+const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /**
  * Turns the bytes kept of a response into the `body` field.
  *
- * auto: JSON parsed into a value (so `jq .body.field` works) unless it was cut or
- * does not parse; text types as a string; anything else as base64, flagged with
- * `bodyEncoding`, since raw bytes cannot travel in JSON.
+ * auto: JSON as the server's own JSON text, minified (see json-text.ts), unless
+ * it was cut, does not scan, or nests deeper than JSON_DEPTH_LIMIT (then a string
+ * of its text, bodyEncoding "json-text"); text types as a string decoded with
+ * their charset; anything else as base64, flagged with `bodyEncoding`, since raw
+ * bytes cannot travel in JSON. Text is never decoded lossily: bytes invalid in
+ * the charset make the body base64. Bytes still under a content coding
+ * (`encoded`: --no-compressed, or a coding we do not decode) are not what their
+ * content type describes, so they go as base64 too.
  */
-export function decodeBody(bytes: Buffer, contentType: string | undefined, mode: BodyMode, truncated: boolean): DecodedBody {
+export function decodeBody(bytes: Buffer, contentType: string | undefined, mode: BodyMode, truncated: boolean, encoded = false): DecodedBody {
   if (mode === 'none') return { body: null };
-  if (mode === 'base64') return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
-  if (mode === 'text') return { body: bytes.toString('utf8') };
+  if (mode === 'base64' || (mode === 'auto' && encoded)) return base64(bytes);
   if (bytes.length === 0) return { body: '' };
   const type = contentType ?? '';
+  if (mode === 'text') return textOrBase64(bytes, type, truncated);
   if (JSON_TYPE.test(type)) {
-    const text = bytes.toString('utf8');
-    if (!truncated) {
-      try {
-        return { body: JSON.parse(text) as unknown };
-      } catch {
-        // A server that says JSON and sends something else still gets its text shown.
-      }
-    }
-    return { body: text };
+    const text = decodeText(bytes, type, truncated);
+    if (text === undefined) return base64(bytes);
+    const json = truncated ? undefined : minifyJson(text);
+    // A server that says JSON and sends something else still gets its text shown.
+    if (json === undefined) return { body: text };
+    if (json.depth > JSON_DEPTH_LIMIT) return { body: json.text, bodyEncoding: 'json-text' };
+    return { body: new JsonText(json.text) };
   }
-  if (TEXT_TYPE.test(type) || (type === '' && isLikelyText(bytes))) return { body: bytes.toString('utf8') };
+  if (TEXT_TYPE.test(type)) return textOrBase64(bytes, type, truncated);
+  if (type === '' && isLikelyText(bytes)) return { body: bytes.toString('utf8') };
+  return base64(bytes);
+}
+
+function base64(bytes: Buffer): DecodedBody {
   return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
+}
+
+function textOrBase64(bytes: Buffer, contentType: string, truncated: boolean): DecodedBody {
+  const text = decodeText(bytes, contentType, truncated);
+  return text === undefined ? base64(bytes) : { body: text };
+}
+
+/** One fatal decoder per charset label seen, up to a bound. */
+const decoders = new Map<string, TextDecoder>();
+const MAX_DECODERS = 64;
+
+/**
+ * The text of `bytes` in their charset: a byte order mark first (as browsers
+ * do), then the content type's charset, then UTF-8. Undefined when the bytes are
+ * not valid in it. A charset TextDecoder does not know is read as UTF-8. A body
+ * cut at --max-body may end inside a character: that last partial one is dropped.
+ */
+export function decodeText(bytes: Buffer, contentType: string, truncated = false): string | undefined {
+  const label = bomCharset(bytes) ?? CHARSET_PARAM.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+  try {
+    // stream: true holds back an incomplete last character instead of failing on it.
+    if (WINDOWS_1252.has(label)) return windows1252(bytes);
+    if (truncated) return fatalDecoder(label).decode(bytes, { stream: true });
+    let decoder = decoders.get(label);
+    if (decoder === undefined) {
+      decoder = fatalDecoder(label);
+      // Labels come from servers: past the known ones, a decoder is made per body instead.
+      if (decoders.size < MAX_DECODERS) decoders.set(label, decoder);
+    }
+    return decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The labels WHATWG maps to windows-1252 (iso-8859-1, ascii ... included). Node 20's
+ * TextDecoder decodes them as ISO-8859-1 (0x80 becomes U+0080, not €), so they are
+ * decoded here: latin1, with 0x80-0x9F through the windows-1252 table. Every byte is valid.
+ */
+const WINDOWS_1252 = new Set(['windows-1252', 'cp1252', 'x-cp1252', 'iso-8859-1', 'iso8859-1', 'iso_8859-1', 'iso88591', 'latin1', 'l1', 'ascii', 'us-ascii', 'ansi_x3.4-1968', 'cp819', 'ibm819', 'iso-ir-100', 'csisolatin1', 'iso_8859-1:1987']);
+const C1_AS_1252 = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function windows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\x80-\x9f]/g, (c) => C1_AS_1252[c.charCodeAt(0) - 0x80] as string);
+}
+
+/** A fatal decoder for `label`, or for UTF-8 when TextDecoder does not know the label. */
+function fatalDecoder(label: string): TextDecoder {
+  try {
+    return new TextDecoder(label, { fatal: true });
+  } catch {
+    return new TextDecoder('utf-8', { fatal: true });
+  }
+}
+
+function bomCharset(bytes: Buffer): string | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return undefined;
 }
 
 /** Without a content type, valid UTF-8 with no NUL is shown as text. */

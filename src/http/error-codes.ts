@@ -18,6 +18,9 @@ export function classifyError(error: unknown, abortReason?: AbortReason): Record
   const causeCode = typeof (err?.cause as { code?: unknown } | undefined)?.code === 'string' ? ((err?.cause as { code: string }).code) : undefined;
   const message = describe(error);
   const code = rawCode ?? causeCode;
+  // undici's ProxyAgent reports a refused CONNECT only in its message.
+  const proxyStatus = /^Proxy response \((\d+)\) !== 200/.exec(typeof err?.message === 'string' ? err.message : '')?.[1];
+  if (proxyStatus !== undefined) return { code: RecordErrorCode.PROXY, message: `The proxy refused the CONNECT tunnel with status ${proxyStatus}` };
   const mapped = (c: RecordErrorCode): RecordError => ({ code: c, message });
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
@@ -43,6 +46,9 @@ export function classifyError(error: unknown, abortReason?: AbortReason): Record
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
     case 'UND_ERR_INFO':
       return mapped(RecordErrorCode.PROTOCOL);
+    case 'ERR_ASSERTION':
+      // undici's HTTP/1.1 parser asserts on what llhttp lets through (a status below 100).
+      return { code: RecordErrorCode.PROTOCOL, message: 'Response does not match the HTTP protocol (invalid status line)' };
     default:
       break;
   }

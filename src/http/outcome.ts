@@ -1,5 +1,19 @@
 import type { RecordError } from '../errors.js';
 
+/** A body that is JSON: the server's own text, minified, written into the line as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A body as the line carries it: JSON text spliced in as it is, a string (text,
+ * base64, or JSON text too deep to splice), or null (--body none, no response).
+ */
+export type Body = JsonText | string | null;
+
+/** How `body` must be read: absent for JSON and text, "base64" for bytes, "json-text" for a string of deep JSON. */
+export type BodyEncoding = 'base64' | 'json-text';
+
 /**
  * What fetching a request produced, independent of which record asked for it:
  * the part that the cache shares between repeats.
@@ -7,16 +21,20 @@ import type { RecordError } from '../errors.js';
 export interface FetchOutcome {
   status: number | null;
   headers?: Record<string, string | string[]>;
-  body: unknown;
-  bodyEncoding?: 'base64';
+  body: Body;
+  bodyEncoding?: BodyEncoding;
   truncated?: true;
+  /** With --save: the file the body was saved to, and its SHA-256 (hex). */
+  file?: string;
+  sha256?: string;
   bytes: number;
   attempts: number;
   /** Time spent fetching, over all attempts. */
   ms: number;
   error: RecordError | null;
-  /** With --follow: the URL that gave the final response, and how many redirects led there. */
+  /** With --follow: the URL that gave the final response, the method sent to it (a 301/302/303 may turn POST into GET), and how many redirects led there. */
   finalUrl?: string;
+  finalMethod?: string;
   redirects?: number;
   /** Internal: a redirect's target, set only when following redirects (never in the output). */
   location?: string;
@@ -26,7 +44,9 @@ export interface FetchOutcome {
 
 /** Approximate bytes an outcome holds, for the cache's byte bound. */
 export function outcomeSize(outcome: FetchOutcome): number {
-  let size = 256 + outcome.bytes * (outcome.bodyEncoding === 'base64' ? 1.34 : 1);
+  const { body } = outcome;
+  // Strings count two bytes a character (V8 may hold them as UTF-16).
+  let size = 256 + (body === null ? 0 : 2 * (typeof body === 'string' ? body.length : body.text.length));
   if (outcome.headers) for (const [name, value] of Object.entries(outcome.headers)) size += name.length + String(value).length + 32;
   return Math.ceil(size);
 }

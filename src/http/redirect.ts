@@ -16,7 +16,7 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'con
 export function redirectRequest(request: AttemptRequest, status: number, location: string): AttemptRequest | RecordError {
   let target: URL;
   try {
-    target = new URL(location, request.url);
+    target = new URL(rawBytesEncoded(location), request.url);
   } catch {
     return recordError(RecordErrorCode.INVALID_URL, `Redirect to an invalid URL: ${JSON.stringify(location.slice(0, 200))}`);
   }
@@ -31,7 +31,7 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
     headers = without(headers, BODY_HEADERS);
   }
   if (target.origin !== new URL(request.url).origin) headers = without(headers, CREDENTIAL_HEADERS);
-  return { method, url: target.href, headers, body };
+  return { ...request, method, url: target.href, headers, body };
 }
 
 /** A copy without `names` (lower-case); the same object when none is present, since headers are shared. */
@@ -40,4 +40,16 @@ function without(headers: Record<string, string>, names: readonly string[]): Rec
   const copy = { ...headers };
   for (const name of names) delete copy[name];
   return copy;
+}
+
+/**
+ * undici hands header values over as latin1 (one character a byte), so a
+ * Location with raw UTF-8 bytes (`/été` unencoded) would be encoded twice by
+ * URL (`%C3%83%C2%A9`). Each such byte is percent-encoded here, once, as curl does.
+ */
+function rawBytesEncoded(location: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(location) && !/[^\x00-\xff]/.test(location)
+    ? location.replace(/[\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : location;
 }

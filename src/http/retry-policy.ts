@@ -17,6 +17,10 @@ const RETRY_ERRORS: ReadonlySet<string> = new Set([
 /** RFC 9110 idempotent methods: sending one twice does no more than sending it once. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
+export function isIdempotent(method: string): boolean {
+  return IDEMPOTENT.has(method);
+}
+
 export interface RetryOptions {
   retries: number;
   /** Backoff base in ms. */
@@ -36,7 +40,7 @@ export interface RetryOptions {
 export function retryDelay(outcome: FetchOutcome, method: string, retry: number, options: RetryOptions, random: () => number = Math.random): number | undefined {
   if (retry > options.retries) return undefined;
   const retryable = outcome.status === null ? outcome.error !== null && RETRY_ERRORS.has(outcome.error.code) : RETRY_STATUSES.has(outcome.status);
-  if (!retryable || (!options.retryAllMethods && !IDEMPOTENT.has(method))) return undefined;
+  if (!retryable || (!options.retryAllMethods && !isIdempotent(method))) return undefined;
   if (outcome.retryAfterMs !== undefined) return Math.min(outcome.retryAfterMs, options.retryMaxDelay);
   const ceiling = Math.min(options.retryMaxDelay, options.retryDelay * 2 ** (retry - 1));
   return Math.floor(random() * ceiling);

@@ -1,5 +1,9 @@
+import type { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
+import { BodyFile } from './body-file.js';
+import { contentCoding, createContentDecoder, type ContentCoding } from './content-decoder.js';
 import { classifyError, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
@@ -14,13 +18,18 @@ export interface AttemptOptions {
   dispatcher: Dispatcher;
   /** Whole-attempt limit: connect, headers and body together. */
   timeout: number;
+  /** Cap on the body bytes kept, counted after content decoding. */
   maxBody: number;
   bodyMode: BodyMode;
+  /** Undo gzip, deflate and br content codings (--compressed, the default). */
+  decompress: boolean;
   includeHeaders: boolean;
   /** Return redirects without their body, with `location` set, for the caller to follow. */
   followRedirects?: boolean;
   /** Aborts every attempt at once when the run is stopped. */
   shutdown?: AbortSignal;
+  /** --save: 2xx bodies go to files in this directory (each request names its file), capped at maxFilesize bytes. */
+  save?: { dir: string; maxFilesize?: number | undefined } | undefined;
 }
 
 export interface AttemptRequest {
@@ -28,12 +37,16 @@ export interface AttemptRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | undefined;
+  /** With --save: the file name a 2xx body is saved under. */
+  saveAs?: string | undefined;
 }
 
 /**
  * One HTTP attempt, never throwing: a failure comes back as an outcome with an
  * error code. The body is read only up to --max-body; past that the request is
  * aborted, so a 10 GB response is neither buffered nor downloaded in full.
+ * A compressed body is decoded as it streams in and the cap counts decoded
+ * bytes, so a gzip bomb costs what reading the cap costs.
  *
  * This is undici's dispatch() with our own handler rather than request(): the
  * handler collects the few chunks of a body directly, where request() would
@@ -78,6 +91,12 @@ class Attempt implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #received = 0;
   #truncated = false;
+  /** The content coding being undone, and its decoder once the first chunk came. */
+  #coding: ContentCoding | undefined;
+  #decoder: Transform | undefined;
+  /** With --save, for a 2xx response: where the body goes instead of the line. */
+  #file: BodyFile | undefined;
+  #finishing = false;
 
   constructor(request: AttemptRequest, options: AttemptOptions, resolve: (outcome: FetchOutcome) => void) {
     this.#request = request;
@@ -100,7 +119,7 @@ class Attempt implements Dispatcher.DispatchHandler {
           origin,
           path,
           method: this.#request.method as Dispatcher.HttpMethod,
-          headers: this.#request.headers,
+          headers: withoutExpect(this.#request.headers),
           body: this.#request.body ?? null,
         },
         this,
@@ -116,7 +135,8 @@ class Attempt implements Dispatcher.DispatchHandler {
    * its controller is aborted as soon as undici hands it over.
    */
   stop(reason: AbortReason): void {
-    if (this.#settled) return;
+    // A saved body fully received is being flushed and renamed: let it land.
+    if (this.#settled || this.#finishing) return;
     this.#fail(null, reason);
   }
 
@@ -125,13 +145,27 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.#settled) controller.abort(new StopRequest('attempt already ended'));
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     // 1xx informational responses come before the real one: ignore them.
     if (statusCode < 200 || this.#settled) return;
+    if (statusCode > 599) {
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Invalid HTTP status ${statusCode}: a status is 100 to 599`));
+      controller.abort(new StopRequest('invalid status'));
+      return;
+    }
     this.#status = statusCode;
     this.#headers = headers;
     if (this.#options.followRedirects && REDIRECT_STATUSES.has(statusCode)) {
       this.#location = firstValue(headers.location);
+    }
+    if (this.#options.decompress && this.#location === undefined) this.#coding = contentCoding(headers['content-encoding']);
+    const { save } = this.#options;
+    if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined) {
+      this.#file = new BodyFile(save.dir, this.#request.saveAs, (error) => {
+        this.#settleError(saveError(error));
+        controller.abort(new StopRequest('body file failed'));
+      });
+      this.#file.onDrain(() => controller.resume());
     }
   }
 
@@ -146,6 +180,16 @@ class Attempt implements Dispatcher.DispatchHandler {
       }
       return;
     }
+    if (this.#coding === undefined) return this.#keep(chunk, controller);
+    this.#decoder ??= this.#startDecoder(this.#coding, chunk, controller);
+    // The decoder's own backpressure: the network waits while it catches up.
+    if (!this.#decoder.write(chunk)) controller.pause();
+  }
+
+  /** Body bytes as they are kept (decoded, when decoding), cut at --max-body. */
+  #keep(chunk: Buffer, controller: Dispatcher.DispatchController | undefined): void {
+    if (this.#settled) return;
+    if (this.#file) return this.#saveChunk(this.#file, chunk, controller);
     const { maxBody } = this.#options;
     const keep = this.#options.bodyMode !== 'none';
     if (this.#received + chunk.length > maxBody) {
@@ -155,15 +199,44 @@ class Attempt implements Dispatcher.DispatchHandler {
       this.#truncated = true;
       this.#succeed();
       // Abort: the rest is never downloaded (the connection is closed, not reused).
-      controller.abort(new StopRequest('body cut at --max-body'));
+      controller?.abort(new StopRequest('body cut at --max-body'));
       return;
     }
     if (keep) this.#chunks.push(chunk);
     this.#received += chunk.length;
   }
 
+  /** --save: --max-body does not apply, --max-filesize does (and fails the record, as curl's does). */
+  #saveChunk(file: BodyFile, chunk: Buffer, controller: Dispatcher.DispatchController | undefined): void {
+    const max = this.#options.save?.maxFilesize;
+    if (max !== undefined && this.#received + chunk.length > max) {
+      this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body larger than --max-filesize ${max}: not saved`));
+      controller?.abort(new StopRequest('body over --max-filesize'));
+      return;
+    }
+    this.#received += chunk.length;
+    if (!file.write(chunk)) controller?.pause();
+  }
+
+  #startDecoder(coding: ContentCoding, first: Buffer, controller: Dispatcher.DispatchController): Transform {
+    const decoder = createContentDecoder(coding, first);
+    decoder.on('data', (decoded: Buffer) => this.#keep(decoded, controller));
+    decoder.on('drain', () => controller.resume());
+    decoder.on('end', () => {
+      if (!this.#settled) this.#succeed();
+    });
+    decoder.on('error', (error: Error) => {
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Body does not decode as content-encoding ${coding}: ${error.message}`));
+      controller.abort(new StopRequest('undecodable body'));
+    });
+    return decoder;
+  }
+
   onResponseEnd(): void {
-    if (!this.#settled) this.#succeed();
+    if (this.#settled) return;
+    // A decoder still holds bytes: the attempt ends when it has flushed them ('end').
+    if (this.#decoder) this.#decoder.end();
+    else this.#succeed();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -174,10 +247,11 @@ class Attempt implements Dispatcher.DispatchHandler {
     const status = this.#status;
     const headers = this.#headers ?? {};
     const includeHeaders = this.#options.includeHeaders;
+    const shown = includeHeaders ? outputHeaders(headers) : undefined;
     if (this.#location !== undefined) {
       return this.#settle({
         status,
-        ...(includeHeaders ? { headers: headers as Record<string, string | string[]> } : {}),
+        ...(shown ? { headers: shown } : {}),
         body: null,
         bytes: 0,
         attempts: 1,
@@ -186,12 +260,14 @@ class Attempt implements Dispatcher.DispatchHandler {
         location: this.#location,
       });
     }
+    if (this.#file) return this.#finishFile(this.#file, status, shown);
     const chunks = this.#chunks;
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    const decoded = decodeBody(bytes, firstValue(headers['content-type']), this.#options.bodyMode, this.#truncated);
+    const encoded = this.#coding === undefined && !isIdentity(headers['content-encoding']);
+    const decoded = decodeBody(bytes, firstValue(headers['content-type']), this.#options.bodyMode, this.#truncated, encoded);
     const retryAfterMs = RETRY_STATUSES.has(status) ? parseRetryAfter(headers['retry-after']) : undefined;
-    const outcome: FetchOutcome = includeHeaders
-      ? { status, headers: headers as Record<string, string | string[]>, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null }
+    const outcome: FetchOutcome = shown
+      ? { status, headers: shown, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null }
       : { status, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null };
     if (decoded.bodyEncoding) outcome.bodyEncoding = decoded.bodyEncoding;
     if (this.#truncated) outcome.truncated = true;
@@ -199,10 +275,28 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.#settle(outcome);
   }
 
+  #finishFile(file: BodyFile, status: number, headers: Record<string, string | string[]> | undefined): void {
+    this.#finishing = true;
+    file.finish().then(
+      ({ file: path, sha256 }) => {
+        this.#finishing = false;
+        this.#settle({ status, ...(headers ? { headers } : {}), body: null, file: path, sha256, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null });
+      },
+      (error: NodeJS.ErrnoException) => {
+        this.#finishing = false;
+        this.#settleError(saveError(error));
+      },
+    );
+  }
+
   #fail(error: unknown, reason?: AbortReason): void {
-    this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classifyError(error, reason) });
+    this.#settleError(classifyError(error, reason));
     // Stopped by us: undici may still hold the request (in flight or queued).
     if (reason !== undefined) this.#controller?.abort(new StopRequest(`attempt ended: ${reason}`));
+  }
+
+  #settleError(error: RecordError): void {
+    this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error });
   }
 
   #settle(outcome: FetchOutcome): void {
@@ -211,10 +305,49 @@ class Attempt implements Dispatcher.DispatchHandler {
     clearTimeout(this.#timer);
     this.#live?.delete(this);
     this.#chunks = [];
+    this.#decoder?.destroy();
+    // Settled without the file landing (error, cut, stop): no partial file stays.
+    if (this.#file && outcome.file === undefined) this.#file.discard();
     this.#resolve(outcome);
   }
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** No content coding at all (absent, empty or `identity`). */
+function isIdentity(value: string | string[] | undefined): boolean {
+  const coding = firstValue(value)?.trim().toLowerCase();
+  return coding === undefined || coding === '' || coding === 'identity';
+}
+
+/**
+ * undici refuses an Expect header ("not supported"). The body is sent at once
+ * instead, which RFC 9110 (10.1.1) allows a client to do: the server answers
+ * as it would after a 100 Continue.
+ */
+function withoutExpect(headers: Record<string, string>): Record<string, string> {
+  if (!('expect' in headers)) return headers;
+  const { expect: _expect, ...rest } = headers;
+  return rest;
+}
+
+/**
+ * Response headers in one stable shape: each a string, repeats joined with ', '
+ * (as RFC 9110 5.3 allows), except set-cookie, always an array (its values may
+ * contain commas, so joining would lose them).
+ */
+function outputHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const shown: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (name === 'set-cookie') shown[name] = Array.isArray(value) ? value : [value];
+    else shown[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return shown;
+}
+
+function saveError(error: NodeJS.ErrnoException): RecordError {
+  return recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message}`);
 }

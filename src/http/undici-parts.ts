@@ -24,6 +24,7 @@ export const Client = require('undici/lib/dispatcher/client.js') as typeof Undic
 export const buildConnector = require('undici/lib/core/connect.js') as typeof Undici.buildConnector;
 
 /** The whole of undici, for a run through a proxy. */
-export function loadEnvHttpProxyAgent(): typeof Undici.EnvHttpProxyAgent {
-  return (require('undici') as typeof Undici).EnvHttpProxyAgent;
+export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent; Dispatcher: typeof Undici.Dispatcher } {
+  const undici = require('undici') as typeof Undici;
+  return { EnvHttpProxyAgent: undici.EnvHttpProxyAgent, Dispatcher: undici.Dispatcher };
 }

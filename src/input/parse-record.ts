@@ -1,6 +1,7 @@
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from './request-spec.js';
-import { preview, validateHeader, validateMethod, validateUrl } from './validate.js';
+import { maskPasswords, urlCredentials } from './credentials.js';
+import { parseUrl, preview, validateHeader, validateMethod } from './validate.js';
 
 /** What one input line turns into. */
 export type ParsedRecord =
@@ -16,14 +17,28 @@ export const MAX_ECHOED_URL = 2048;
  * invalid record. Never throws: a bad record is data, not an exception.
  *
  * `defaultMethod` is the -X flag; a JSON spec's own fields override it.
+ * `defaultScheme` (--proto-default) is given to URLs written without one.
  */
-export function parseRecord(text: string, line: number, defaultMethod = 'GET'): ParsedRecord {
+export function parseRecord(text: string, line: number, defaultMethod = 'GET', defaultScheme = 'http'): ParsedRecord {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
-  if (trimmed.startsWith('{')) return parseJsonSpec(trimmed, line, defaultMethod);
-  const url = validateUrl(trimmed);
-  if (typeof url !== 'string') return invalid(line, trimmed, defaultMethod, url);
-  return { kind: 'request', spec: { line, method: defaultMethod, url } };
+  if (trimmed.startsWith('{')) return parseJsonSpec(trimmed, line, defaultMethod, defaultScheme);
+  const url = parseUrl(trimmed, defaultScheme);
+  if (!(url instanceof URL)) return invalid(line, trimmed, defaultMethod, url);
+  return { kind: 'request', spec: withCredentials({ line, method: defaultMethod, url: url.href }, url) };
+}
+
+/**
+ * A URL's user:password@ is sent as Basic authorization, as curl does (a spec's
+ * own Authorization header wins), and the url kept for output shows the password
+ * masked. Sending drops the userinfo (the request target never carries it).
+ */
+function withCredentials(spec: RequestSpec, url: URL): RequestSpec {
+  const credentials = urlCredentials(url);
+  if (!credentials) return spec;
+  spec.url = credentials.shownUrl;
+  spec.headers = { authorization: credentials.authorization, ...spec.headers };
+  return spec;
 }
 
 /** A record too long to parse: reported without ever holding its text. */
@@ -36,7 +51,7 @@ export function tooLongRecord(line: number, bytes: number, maxLineBytes: number,
   );
 }
 
-function parseJsonSpec(text: string, line: number, defaultMethod: string): ParsedRecord {
+function parseJsonSpec(text: string, line: number, defaultMethod: string, defaultScheme: string): ParsedRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -62,8 +77,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string): Parse
   if (!idOk) {
     return fail(rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "id" to be a string or number, got ${preview(id)}`));
   }
-  const url = validateUrl(rawUrl);
-  if (typeof url !== 'string') return fail(rawUrl, method, url);
+  const parsed = parseUrl(rawUrl, defaultScheme);
+  if (!(parsed instanceof URL)) return fail(rawUrl, method, parsed);
+  const url = parsed.href;
 
   const result: RequestSpec = { line, method, url };
   if (echoedId !== undefined) result.id = echoedId;
@@ -94,11 +110,13 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string): Parse
     result.body = JSON.stringify(spec.json);
     result.headers = { 'content-type': 'application/json', ...result.headers };
   }
-  return { kind: 'request', spec: result };
+  return { kind: 'request', spec: withCredentials(result, parsed) };
 }
 
 function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number): ParsedRecord {
-  const record: ParsedRecord = { kind: 'invalid', line, url: url.slice(0, MAX_ECHOED_URL), method, error };
+  // The echo of a bad record never shows a password it may hold.
+  const shown = { ...error, message: maskPasswords(error.message) };
+  const record: ParsedRecord = { kind: 'invalid', line, url: maskPasswords(url.slice(0, MAX_ECHOED_URL)), method, error: shown };
   if (id !== undefined) record.id = id;
   return record;
 }

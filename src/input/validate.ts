@@ -35,14 +35,34 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
   return null;
 }
 
-/** Parses and normalizes an http(s) URL; anything else is an error record. */
-export function validateUrl(text: unknown): string | RecordError {
+/**
+ * A record without a scheme gets the default one, as curl does: `example.com/x`,
+ * `127.0.0.1:8080/x` and `localhost:8080` are host[:port] forms. `mailto:x`,
+ * `data:...` keep their scheme (and are refused as unsupported).
+ */
+export function withDefaultScheme(text: string, scheme: string): string {
+  if (text.includes('://')) return text;
+  const colon = /^[A-Za-z][A-Za-z0-9+.-]*:(.?)/.exec(text);
+  if (colon && !/\d/.test(colon[1] ?? '')) return text;
+  return `${scheme}://${text}`;
+}
+
+/**
+ * Parses and normalizes an http(s) URL; anything else is an error record.
+ * Parsed as a URL object so callers can read its parts (credentials) without a second parse.
+ */
+export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordError {
   if (typeof text !== 'string' || text.length === 0) {
     return recordError(RecordErrorCode.INVALID_URL, `Expected a URL, got ${preview(text)}`);
   }
+  // WHATWG parsing would drop tabs and newlines and encode spaces: a TSV line or two URLs
+  // on one line would be fetched as one joined URL. curl refuses them too.
+  if (/\s/.test(text)) {
+    return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (one URL a line; a TSV line needs cut -f1 first): ${preview(text)}`);
+  }
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(withDefaultScheme(text, defaultScheme));
   } catch {
     return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL: ${preview(text)}`);
   }
@@ -57,7 +77,13 @@ export function validateUrl(text: unknown): string | RecordError {
   if (url.hostname === '') {
     return recordError(RecordErrorCode.INVALID_URL, `URL has no host: ${preview(text)}`);
   }
-  return url.href;
+  return url;
+}
+
+/** parseUrl, as the normalized href. */
+export function validateUrl(text: unknown, defaultScheme = 'http'): string | RecordError {
+  const url = parseUrl(text, defaultScheme);
+  return url instanceof URL ? url.href : url;
 }
 
 export function preview(value: unknown): string {

@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { countLines } from '../input/count-lines.js';
 import type { RunProgress } from '../run-types.js';
 
@@ -85,7 +85,26 @@ export class ProgressView {
       // Under a second of samples, a rate is noise.
       parts.push(`ETA ${left === 0 ? '0s' : lineRate > 0 && seconds >= 1 ? duration(left / lineRate) : '?'}`);
     }
-    return parts.join(' | ');
+    return this.#tty ? fitWidth(parts, this.#columns()) : parts.join(' | ');
+  }
+
+  /** Erases the line before someone else writes to the same terminal (result lines on stdout). */
+  clear(): void {
+    if (this.#tty && this.#drawn) {
+      this.#stream.write('\r\x1b[K');
+      this.#drawn = false;
+    }
+  }
+
+  /** Draws the last line again, after clear() or when the terminal was resized. */
+  redraw(): void {
+    if (this.#tty && this.#last) this.#draw(this.format(this.#last));
+  }
+
+  /** Read at every draw: a TTY stream updates `columns` on SIGWINCH. */
+  #columns(): number {
+    const columns = (this.#stream as { columns?: number }).columns;
+    return typeof columns === 'number' && columns > 0 ? columns : 80;
   }
 
   #draw(text: string): void {
@@ -97,6 +116,21 @@ export class ProgressView {
       this.#stream.write(`${text}\n`);
     }
   }
+}
+
+/**
+ * The fields that fit in one terminal row, most important first: later fields
+ * are dropped before the line would wrap, and a lone first field is cut. One
+ * column is kept free, as a line filling the last column wraps on some terminals.
+ */
+export function fitWidth(parts: string[], columns: number): string {
+  const room = Math.max(1, columns - 1);
+  for (let n = parts.length; n > 1; n--) {
+    const text = parts.slice(0, n).join(' | ');
+    if (text.length <= room) return text;
+  }
+  const first = parts[0] ?? '';
+  return first.length <= room ? first : first.slice(0, room);
 }
 
 function count(n: number): string {
@@ -115,9 +149,12 @@ export function duration(seconds: number): string {
  * A ProgressView for a run reading `inputPath`: for a file, its lines are
  * counted alongside the run for the total. close() erases or ends the view.
  */
-export function startProgress(stream: Writable, inputPath: string): { update(progress: RunProgress): void; close(): void } {
+export function startProgress(stream: Writable, inputPath: string): ProgressHandle {
   const view = new ProgressView({ stream, tty: (stream as { isTTY?: boolean }).isTTY === true });
   const counting = new AbortController();
+  // A terminal's stream emits 'resize' on SIGWINCH, after updating its columns.
+  const onResize = (): void => view.redraw();
+  stream.on('resize', onResize);
   if (inputPath !== '-') {
     countLines(inputPath, counting.signal).then(
       (total) => view.setTotal(total),
@@ -126,9 +163,39 @@ export function startProgress(stream: Writable, inputPath: string): { update(pro
   }
   return {
     update: (progress) => view.update(progress),
+    clear: () => view.clear(),
+    redraw: () => view.redraw(),
     close: () => {
       counting.abort();
+      stream.off('resize', onResize);
       view.done();
     },
   };
+}
+
+export interface ProgressHandle {
+  update(progress: RunProgress): void;
+  /** Erase the line (before result lines go to the same terminal). */
+  clear(): void;
+  /** Draw it again after clear(). */
+  redraw(): void;
+  close(): void;
+}
+
+/**
+ * Result lines for a terminal that also shows the progress line (stdout and
+ * stderr the same terminal): the progress line is erased before each write
+ * and drawn again after it, so results never land on it or interleave with it.
+ */
+export function besideProgress(stdout: Writable, progress: ProgressHandle): Writable {
+  return new Writable({
+    highWaterMark: 64 * 1024,
+    write(chunk: Buffer, _encoding, done) {
+      progress.clear();
+      stdout.write(chunk, (error) => {
+        progress.redraw();
+        done(error);
+      });
+    },
+  });
 }

@@ -71,6 +71,22 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
   return { input: peeked.stream, sink: openSink(output, { append: true }), done };
 }
 
+/**
+ * Makes a run that was started without --resume resumable after it stopped: the
+ * fingerprint of `inputPath` (a file, read again from its start) is stored beside
+ * `output`, as --resume would have stored it before the first line.
+ */
+export async function markResumable(output: string, inputPath: string): Promise<void> {
+  const file = await open(inputPath, 'r');
+  try {
+    const head = Buffer.alloc(FINGERPRINT_BYTES);
+    const { bytesRead } = await file.read(head, 0, FINGERPRINT_BYTES, 0);
+    await writeFingerprint(output, { format: 1, input: inputPath, headBytes: bytesRead, sha256: sha256(head.subarray(0, bytesRead)) });
+  } finally {
+    await file.close();
+  }
+}
+
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }

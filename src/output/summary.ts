@@ -7,6 +7,16 @@ const HOSTS_SHOWN = 10;
 
 /** The summary: `--summary FILE` writes exactly this, and stderr shows it for people. */
 export interface SummaryJson extends Pick<WorkerStats, 'records' | 'requests' | 'cached' | 'errors' | 'status' | 'errorCodes' | 'retries'> {
+  /** Records answered by sending requests: records = sent + cached + invalid. */
+  sent: number;
+  /** Records refused before any request (invalid URL, spec ...). */
+  invalid: number;
+  /** Input lines that were no record of this run, apart from `records`. */
+  skipped: { blank: number; resumed: number; otherShards: number };
+  /** Why the run ended before reading all its input (a signal or stop request, --max-errors); null when it read everything. */
+  stoppedBy: 'stop' | 'max-errors' | null;
+  /** Stopped runs, CLI with an input file: input lines never read (null otherwise). */
+  notRead?: number | null;
   elapsedMs: number;
   /** Requests sent per second of the run. */
   rps: number;
@@ -29,8 +39,11 @@ export function toSummaryJson(run: RunSummary): SummaryJson {
     .map(([host, errors]) => ({ host, errors }));
   return {
     records: run.records,
-    requests: run.requests,
+    sent: run.records - run.cached - run.invalid,
     cached: run.cached,
+    invalid: run.invalid,
+    skipped: { blank: run.skipped, resumed: run.resumed, otherShards: run.outOfShard },
+    requests: run.requests,
     errors: run.errors,
     status: sortedByKey(run.status),
     errorCodes: sortedByCount(run.errorCodes),
@@ -41,22 +54,30 @@ export function toSummaryJson(run: RunSummary): SummaryJson {
     hosts,
     shards: run.shards,
     cache: run.cache,
+    stoppedBy: run.stoppedBy,
   };
 }
 
-/** The summary for people, a few aligned lines for stderr. */
-export function formatSummary(summary: SummaryJson, extra: { skipped?: number; invalid?: number; outOfShard?: number } = {}): string {
+/**
+ * The summary for people, a few aligned lines for stderr. The counts add up:
+ * records = sent + cached + invalid; skipped lines are listed apart, and so are
+ * retries (requests counts every HTTP request: first attempts, retries, redirects).
+ * `extra` rows (a stopped run's) go after the counts.
+ */
+export function formatSummary(summary: SummaryJson, extra: Array<[string, string]> = []): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const pairs = (o: Record<string, number>): string => Object.entries(o).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
-  const notes = [
-    extra.invalid ? `${n(extra.invalid)} invalid` : '',
-    extra.skipped ? `${n(extra.skipped)} blank/comment lines skipped` : '',
-    extra.outOfShard ? `${n(extra.outOfShard)} in other shards` : '',
+  const { blank, resumed, otherShards } = summary.skipped;
+  const skipped = [
+    blank ? `${n(blank)} blank/comment lines` : '',
+    resumed ? `${n(resumed)} already in the output (--resume)` : '',
+    otherShards ? `${n(otherShards)} in other shards` : '',
   ].filter(Boolean);
   const { p50, p90, p99, max } = summary.latencyMs;
   const rows: Array<[string, string]> = [
-    ['records', `${n(summary.records)}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`],
-    ['requests', `${n(summary.requests)} sent, ${n(summary.cached)} cached, ${n(summary.retries)} retries`],
+    ['records', `${n(summary.records)} = ${n(summary.sent)} sent + ${n(summary.cached)} cached + ${n(summary.invalid)} invalid`],
+    ...(skipped.length > 0 ? [['skipped', skipped.join(', ')] as [string, string]] : []),
+    ['requests', `${n(summary.requests)} HTTP requests (${n(summary.retries)} of them retries)`],
     ['errors', summary.errors === 0 ? '0' : `${n(summary.errors)}: ${pairs(summary.errorCodes)}`],
     ['status', pairs(summary.status)],
     ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s, ${n(summary.rps)} req/s`],
@@ -66,6 +87,7 @@ export function formatSummary(summary: SummaryJson, extra: { skipped?: number; i
   if (summary.hosts.length > 0) {
     rows.push(['error hosts', `${summary.hosts.slice(0, 5).map((h) => `${h.host} ${n(h.errors)}`).join(', ')} (errors and 4xx/5xx)`]);
   }
+  rows.push(...extra);
   return `bulkfetch summary\n${rows.map(([k, v]) => `  ${k.padEnd(12)}${v}`).join('\n')}\n`;
 }
 

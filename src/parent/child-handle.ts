@@ -8,9 +8,16 @@ export interface ChildEvents {
   /** Whole result lines, and the record numbers they answer. */
   results(handle: ChildHandle, lines: Buffer, lineNumbers: number[]): void;
   message(handle: ChildHandle, message: ChildMessage): void;
-  /** The process is gone and its stdio closed; `unanswered` is what it had not answered. */
-  closed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null): void;
+  /**
+   * The process is gone and its stdio closed; `unanswered` is what it had not
+   * answered, `started` those of them it said it was sending (non-idempotent
+   * records that may have reached the server), `stderr` the end of what it wrote there.
+   */
+  closed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null, started: ReadonlySet<number>, stderr: string): void;
 }
+
+/** The end of a child's stderr kept for a crash report (a stack trace fits). */
+const STDERR_TAIL = 16 * 1024;
 
 /**
  * The parent's view of one child: the process, the tasks it holds but has not
@@ -26,6 +33,9 @@ export class ChildHandle {
   #reader = new ResultLineReader();
   /** record line -> task text, for every task sent but not answered. */
   #pending = new Map<number, string>();
+  /** Unanswered records the child said it started sending. */
+  #started = new Set<number>();
+  #stderr = '';
   #outbox: string[] = [];
   #roomWaiters: Array<() => void> = [];
   #ended = false;
@@ -81,7 +91,7 @@ export class ChildHandle {
     this.#ended = true;
     if (this.#process) this.#process.stdin?.end();
     // Never forked: it has nothing to finish, and the pool still counts it closing.
-    else if (!alreadyEnded) queueMicrotask(() => this.#events.closed(this, new Map(), 0, null));
+    else if (!alreadyEnded) queueMicrotask(() => this.#events.closed(this, new Map(), 0, null, new Set(), ''));
   }
 
   pauseResults(): void {
@@ -110,6 +120,8 @@ export class ChildHandle {
   restart(): void {
     this.#reader = new ResultLineReader();
     this.#pending = new Map();
+    this.#started = new Set();
+    this.#stderr = '';
     this.#outbox = [];
     this.#ended = false;
     this.#process = undefined;
@@ -117,7 +129,8 @@ export class ChildHandle {
 
   #spawn(): void {
     const child = fork(CHILD_ENTRY, [JSON.stringify(this.#config)], {
-      stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
+      // stderr is kept (its end) for the crash report, which the caller may show or not (-q).
+      stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
       // A smaller young generation (V8's default semi-space is 16 MiB, three of them at peak):
       // measured on 100k distinct URLs at --procs 8 --concurrency 200, 8 MiB took ~7 MiB off the
       // largest child at no measurable CPU cost; 4 MiB took ~15 MiB but cost up to 10 % more CPU.
@@ -134,15 +147,27 @@ export class ChildHandle {
       const lines = this.#reader.push(chunk, lineNumbers);
       if (!lines) return;
       for (const line of lineNumbers) this.#pending.delete(line);
+      if (this.#started.size > 0) for (const line of lineNumbers) this.#started.delete(line);
       this.#events.results(this, lines, lineNumbers);
       this.#wakeWaiters();
     });
-    child.on('message', (message: ChildMessage) => this.#events.message(this, message));
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
+    });
+    child.on('message', (message: ChildMessage) => {
+      if (message.type !== 'started') return this.#events.message(this, message);
+      // Answered already (the result overtook the message): nothing can be sent twice.
+      for (const line of message.lines) if (this.#pending.has(line)) this.#started.add(line);
+    });
     child.on('close', (code, signal) => {
       if (child !== this.#process) return;
       const unanswered = this.#pending;
+      const started = this.#started;
       this.#pending = new Map();
-      this.#events.closed(this, unanswered, code, signal);
+      this.#started = new Set();
+      this.#events.closed(this, unanswered, code, signal, started, this.#stderr);
+      this.#stderr = '';
       this.#wakeWaiters();
     });
   }

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { parseRecord, tooLongRecord } from '../input/parse-record.js';
 import { readLineBatches } from '../input/lines.js';
 import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
-import type { RunOptions, RunProgress, RunSummary } from '../run-types.js';
+import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import type { WorkerConfig } from '../wire/messages.js';
+import { ACCEPT_ENCODING } from '../http/content-decoder.js';
 import { WorkerPool } from './worker-pool.js';
 import type { LimitOptions } from './limits/coordinator.js';
 import { countErrorLines } from '../wire/result-line.js';
@@ -30,6 +31,8 @@ export interface RunContext {
   /** Called every `progressIntervalMs` (default 100) with where the run is. */
   onProgress?: (progress: RunProgress) => void;
   progressIntervalMs?: number;
+  /** Called once per child process that died (crash triage follows). */
+  onChildCrash?: (crash: ChildCrash) => void;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface RunContext {
  * key hash, and write every result line to `sink`. One line per record: invalid
  * records are answered here, everything else by the children.
  */
-export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100 }: RunContext): Promise<RunSummary> {
+export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100, onChildCrash }: RunContext): Promise<RunSummary> {
   const started = performance.now();
   const budget = options.maxErrors ? new ErrorBudget(options.maxErrors) : undefined;
   const overBudget = new AbortController();
@@ -54,6 +57,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     config: workerConfig(options, cachePlan.active),
     sink: out,
     limits: limitOptions(options),
+    ...(onChildCrash ? { onChildCrash } : {}),
     ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
   });
   let stopping = false;
@@ -94,7 +98,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
           counters.resumed += 1;
           continue;
         }
-        const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method);
+        const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault);
         if (record.kind === 'skip') {
           counters.skipped += 1;
         } else if (record.kind === 'invalid') {
@@ -169,10 +173,14 @@ function workerConfig(options: RunOptions, cache: boolean): Omit<WorkerConfig, '
     cache,
     ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
     cacheBytes: options.cacheBytes,
-    headers: { 'user-agent': options.userAgent, ...options.headers },
+    // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.
+    headers: { 'user-agent': options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers },
     ...(options.data !== undefined ? { data: options.data } : {}),
     body: options.body,
+    compressed: options.compressed,
     maxBody: options.maxBody,
+    ...(options.save !== undefined ? { save: options.save } : {}),
+    ...(options.maxFilesize !== undefined ? { maxFilesize: options.maxFilesize } : {}),
     includeHeaders: options.includeHeaders,
     follow: options.follow,
     maxRedirects: options.maxRedirects,
@@ -181,6 +189,9 @@ function workerConfig(options: RunOptions, cache: boolean): Omit<WorkerConfig, '
     retryMaxDelay: options.retryMaxDelay,
     retryAllMethods: options.retryAllMethods,
     insecure: options.insecure,
+    ...(options.cacert !== undefined ? { cacert: options.cacert } : {}),
+    ...(options.cert !== undefined ? { cert: options.cert } : {}),
+    ...(options.key !== undefined ? { key: options.key } : {}),
     ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
     http2: options.http2,
     resolve: options.resolve,

@@ -7,6 +7,7 @@ import { emptyStats, mergeStats, type WorkerStats } from '../wire/stats.js';
 import { ChildHandle, type ChildEvents } from './child-handle.js';
 import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
 import { encodeTask, type CacheDirective, type ChildMessage, type GateRefusal, type WorkerConfig } from '../wire/messages.js';
+import type { ChildCrash } from '../run-types.js';
 
 export interface PoolOptions {
   procs: number;
@@ -20,6 +21,8 @@ export interface PoolOptions {
   sink: Writable;
   /** Called for every batch of answered record numbers and their whole result lines (progress, --max-errors). */
   onAnswered?: (lineNumbers: number[], lines: Buffer) => void;
+  /** Called once per child crash, with the end of what the child wrote to stderr (its stack trace). */
+  onChildCrash?: (crash: ChildCrash) => void;
 }
 
 const ABORTED = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped');
@@ -36,6 +39,7 @@ export class WorkerPool {
   readonly #children: ChildHandle[] = [];
   readonly #sink: Writable;
   readonly #onAnswered: ((lineNumbers: number[], lines: Buffer) => void) | undefined;
+  readonly #onChildCrash: ((crash: ChildCrash) => void) | undefined;
   readonly #stats = emptyStats();
   /** One per child: isolates the record that keeps killing it. */
   readonly #triage: CrashTriage[] = [];
@@ -52,9 +56,10 @@ export class WorkerPool {
   #sinkBlocked = false;
   readonly #limits: LimitCoordinator;
 
-  constructor({ procs, config, sink, onAnswered, limits }: PoolOptions) {
+  constructor({ procs, config, sink, onAnswered, onChildCrash, limits }: PoolOptions) {
     this.#sink = sink;
     this.#onAnswered = onAnswered;
+    this.#onChildCrash = onChildCrash;
     this.#open = procs;
     this.#answeredByChild = new Array<number>(procs).fill(0);
     this.#closedPromise = new Promise((resolve) => (this.#allClosed = resolve));
@@ -75,7 +80,7 @@ export class WorkerPool {
         if (this.#triage[handle.index]?.answered(lineNumbers)) this.#runTriage(handle);
       },
       message: (handle, message) => this.#onMessage(handle, message),
-      closed: (handle, unanswered, code, signal) => this.#onClosed(handle, unanswered, code, signal),
+      closed: (handle, unanswered, code, signal, started, stderr) => this.#onClosed(handle, unanswered, code, signal, started, stderr),
     };
     for (let index = 0; index < procs; index++) {
       this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined }, window, events));
@@ -209,7 +214,7 @@ export class WorkerPool {
     this.#allClosed();
   }
 
-  #onClosed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null): void {
+  #onClosed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null, started: ReadonlySet<number>, stderr: string): void {
     // Whatever the dead process held (in flight per host, queued asks) is free
     // again; a replacement starts with nothing held.
     this.#limits.dropChild(handle.index);
@@ -224,10 +229,21 @@ export class WorkerPool {
       this.#childGone();
       return;
     }
+    const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+    this.#onChildCrash?.({ child: handle.index, reason, records: unanswered.size, stderr });
+    // A non-idempotent record the child was sending may have reached the server:
+    // it is answered now, never sent again (the child announces those before sending).
+    const maybeSent: Tasks = new Map();
+    for (const line of started) {
+      const task = unanswered.get(line);
+      if (task === undefined) continue;
+      maybeSent.set(line, task);
+      unanswered.delete(line);
+    }
+    this.#failAll(maybeSent, recordError(RecordErrorCode.CHILD_CRASHED, `The child process died (${reason}) while sending this request: it may have been sent, so it is not sent again (--retry-all-methods would)`));
     // A crash: start a replacement and let triage re-run what the old one held,
     // apart from new records, until the record that kills children is found.
     const convicted = triage.crashed(unanswered);
-    const reason = signal ? `signal ${signal}` : `exit code ${code}`;
     this.#failAll(convicted, recordError(RecordErrorCode.CHILD_CRASHED, `The child process died ${MAX_SOLO_CRASHES} times while handling only this record (last: ${reason})`));
     handle.restart();
     handle.hold(true);

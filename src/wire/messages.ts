@@ -13,7 +13,7 @@ import type { WorkerStats } from './stats.js';
 /** Request policy and transport fields a child takes from RunOptions unchanged. */
 type PassedOptions = Pick<
   RunOptions,
-  'follow' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'insecure' | 'proxy' | 'http2' | 'resolve'
+  'compressed' | 'follow' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'http2' | 'resolve'
 >;
 
 /** What a child needs to know, passed as its first argv (JSON). */
@@ -58,6 +58,11 @@ export type ParentMessage =
 export type ChildMessage =
   /** A snapshot of the child's counters; `final` on the last one before exit. */
   | { type: 'stats'; final: boolean; stats: WorkerStats }
+  /**
+   * Non-idempotent records about to be sent for the first time: if the child
+   * dies before answering them, they may have reached the server.
+   */
+  | { type: 'started'; lines: number[] }
   /** Attempts asking to start, attempts that ended, and refusals of attempts that asked nobody, batched per event-loop turn. */
   | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[]; refused: GateRefusal[] };
 

@@ -4,7 +4,7 @@
  * here together, so the byte-level readers below cannot drift from the writer.
  */
 import type { RecordError } from '../errors.js';
-import type { FetchOutcome } from '../http/outcome.js';
+import { JsonText, type BodyEncoding, type FetchOutcome } from '../http/outcome.js';
 import type { RequestSpec } from '../input/request-spec.js';
 
 /**
@@ -26,16 +26,25 @@ export interface Result {
   ok: boolean;
   /** With --follow: the URL that gave the final response. */
   finalUrl?: string;
+  /** With --follow: the method sent last (a 301/302/303 may have turned POST into GET). */
+  finalMethod?: string;
   /** With --follow: redirects followed to get there. */
   redirects?: number;
   /** Response headers, lower-case names (absent with --no-headers). */
   headers?: Record<string, string | string[]>;
-  /** Parsed JSON, text, base64 text, or null (--body none, no response). */
+  /**
+   * JSON (in the line: the server's own JSON text, minified), text, base64 text,
+   * or null (--body none, no response). Built by resultOf, a JSON body is a
+   * JsonText until serializeResult writes it.
+   */
   body: unknown;
-  /** Present and "base64" when `body` is base64-encoded bytes. */
-  bodyEncoding?: 'base64';
+  /** "base64" when `body` is base64-encoded bytes; "json-text" when it is a string of JSON nested too deep. */
+  bodyEncoding?: BodyEncoding;
   /** Present and true when the body was cut at --max-body. */
   truncated?: true;
+  /** With --save, for a 2xx response: the file holding the body (then `body` is null), and its SHA-256 in hex. */
+  file?: string;
+  sha256?: string;
   /** Body bytes received (after the cut, if any). */
   bytes: number;
   /** Wall time of the record in milliseconds, over all attempts. */
@@ -72,7 +81,15 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
     ...(spec.id !== undefined ? { id: spec.id } : {}),
     url: spec.url,
     method: spec.method,
-    ...responseFields(outcome),
+    status: outcome.status,
+    ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
+    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, finalMethod: outcome.finalMethod ?? spec.method, redirects: outcome.redirects ?? 0 } : {}),
+    ...(outcome.headers ? { headers: outcome.headers } : {}),
+    body: outcome.body,
+    ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
+    ...(outcome.truncated ? { truncated: true as const } : {}),
+    ...(outcome.file !== undefined ? { file: outcome.file, sha256: outcome.sha256 as string } : {}),
+    bytes: outcome.bytes,
     ms,
     attempts: cached ? 0 : outcome.attempts,
     cached,
@@ -80,43 +97,67 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
   };
 }
 
-/** The fields of a result that depend only on the response, in line order: `status` to `bytes`. */
-function responseFields(outcome: FetchOutcome): Pick<Result, 'status' | 'ok' | 'finalUrl' | 'redirects' | 'headers' | 'body' | 'bodyEncoding' | 'truncated' | 'bytes'> {
-  return {
-    status: outcome.status,
-    ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
-    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, redirects: outcome.redirects ?? 0 } : {}),
-    ...(outcome.headers ? { headers: outcome.headers } : {}),
-    body: outcome.body,
-    ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
-    ...(outcome.truncated ? { truncated: true as const } : {}),
-    bytes: outcome.bytes,
-  };
+/** One NDJSON line (with its newline). `line` is the first key, `error` the last. */
+export function serializeResult(result: Result): string {
+  return `${lineHead(result)}${renderResponse(result)}${lineTail(result.ms, result.attempts, result.cached, JSON.stringify(result.error))}`;
 }
 
 /**
  * The part of a result line that depends only on the response, serialized once
  * so the cache can keep it as compact bytes (a flat string rather than the
  * outcome's object graph) and every repeat writes it without serializing again.
- * The text is the fields from `status` to `bytes`, a newline (never inside
+ * The text is renderResponse()'s (`status` to `bytes`), a newline (never inside
  * JSON), then the `error` value. lineFromResponse() puts a line together from
  * it; the two give exactly the bytes of serializeResult(resultOf(...)).
+ *
+ * `spec` is the record that fetched it: with --follow and no method change
+ * recorded, its method is the final one (as in resultOf). Repeats share the
+ * request key, so the method too.
  */
-export function serializeResponse(outcome: FetchOutcome): string {
-  return `${JSON.stringify(responseFields(outcome)).slice(1, -1)}\n${JSON.stringify(outcome.error)}`;
+export function serializeResponse(spec: Pick<RequestSpec, 'method'>, outcome: FetchOutcome): string {
+  const response: ResponseFields = outcome.finalUrl !== undefined && outcome.finalMethod === undefined ? { ...outcome, finalMethod: spec.method } : outcome;
+  return `${renderResponse(response)}\n${JSON.stringify(outcome.error)}`;
 }
 
 /** A whole result line (with its newline) for `spec` from a serializeResponse() text. */
 export function lineFromResponse(spec: RequestSpec, response: string, cached: boolean, ms: number, attempts: number): string {
   const split = response.indexOf('\n');
-  const id = spec.id !== undefined ? `,"id":${JSON.stringify(spec.id)}` : '';
-  const head = `{"line":${spec.line}${id},"url":${JSON.stringify(spec.url)},"method":${JSON.stringify(spec.method)},`;
-  return `${head}${response.slice(0, split)},"ms":${ms},"attempts":${cached ? 0 : attempts},"cached":${cached},"error":${response.slice(split + 1)}}\n`;
+  return `${lineHead(spec)}${response.slice(0, split)}${lineTail(ms, cached ? 0 : attempts, cached, response.slice(split + 1))}`;
 }
 
-/** One NDJSON line (with its newline). `line` is guaranteed to be the first key. */
-export function serializeResult(result: Result): string {
-  return `${JSON.stringify(result)}\n`;
+/** A line's record fields, `{"line":N` to `"method":...,`, before the response part. */
+function lineHead(record: Pick<Result, 'line' | 'id' | 'url' | 'method'>): string {
+  const id = record.id === undefined ? '' : `,"id":${JSON.stringify(record.id)}`;
+  return `{"line":${record.line}${id},"url":${JSON.stringify(record.url)},"method":${JSON.stringify(record.method)},`;
+}
+
+/** A line's end after the response part: timing, then `error` (already JSON) last, and the newline. */
+function lineTail(ms: number, attempts: number, cached: boolean, errorJson: string): string {
+  return `,"ms":${ms},"attempts":${attempts},"cached":${cached},"error":${errorJson}}\n`;
+}
+
+/** The fields of a line that describe the response, from `status` to `bytes`, in line order. */
+export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'finalMethod' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'file' | 'sha256' | 'bytes'> & { body: unknown };
+
+/**
+ * The response part of a line, `"status":...` to `"bytes":N` without braces: the
+ * same for every record answered by one response, so it is rendered once and
+ * reused (serializeResult for a fresh result, serializeResponse for the cache's
+ * stored fragments). A JSON body is spliced in as the server's text, never re-serialized.
+ */
+export function renderResponse(response: ResponseFields): string {
+  const { status, body } = response;
+  const ok = status !== null && status >= 200 && status < 300;
+  let text = `"status":${status},"ok":${ok}`;
+  if (response.finalUrl !== undefined) {
+    text += `,"finalUrl":${JSON.stringify(response.finalUrl)},"finalMethod":${JSON.stringify(response.finalMethod)},"redirects":${response.redirects ?? 0}`;
+  }
+  if (response.headers) text += `,"headers":${JSON.stringify(response.headers)}`;
+  text += `,"body":${body instanceof JsonText ? body.text : JSON.stringify(body ?? null)}`;
+  if (response.bodyEncoding) text += `,"bodyEncoding":"${response.bodyEncoding}"`;
+  if (response.truncated) text += ',"truncated":true';
+  if (response.file !== undefined) text += `,"file":${JSON.stringify(response.file)},"sha256":"${response.sha256}"`;
+  return `${text},"bytes":${response.bytes}`;
 }
 
 /** Every result line starts with these bytes, then the record number. */

@@ -5,4 +5,5 @@ export * from './faulty.js';
 export * from './cli.js';
 export * from './cleanup.js';
 export * from './tree.js';
-export { listen } from './tracking.js';
+export { listen, socketCloser } from './tracking.js';
+export { testCert, type TestCert } from './certs.js';

@@ -73,6 +73,19 @@ describe('--cache auto', () => {
     expect(cache.peakBytes).toBeLessThanOrEqual(100_000);
   });
 
+  it('with --save, a repeat answered from the cache points to the first record\'s file', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    const dir = tempDir();
+    // Same request (the id is not part of its key), two ids: the second is a repeat.
+    const lines = [JSON.stringify({ url: `${server.url}/same`, id: 'first' }), JSON.stringify({ url: `${server.url}/same`, id: 'second' })];
+    const { result, cache } = await runWithSummary([writeTempFile(lines), '--procs', '1', '--save', dir, '--ordered', '-q']);
+    expect(server.requests).toBe(1);
+    const [first, second] = result.lines;
+    expect(first).toMatchObject({ line: 1, id: 'first', cached: false, body: null, file: join(dir, 'first') });
+    expect(second).toMatchObject({ line: 2, id: 'second', cached: true, attempts: 0, body: null, file: join(dir, 'first'), sha256: first?.sha256 });
+    expect(cache).toMatchObject({ enabled: true, hits: 1 });
+  });
+
   it('--no-cache and --cache on override the decision', async () => {
     const server = track(await startHttpServer(undefined, { logLimit: 0 }));
     const repeating = writeTempFile(Array.from({ length: 40 }, (_, i) => `${server.url}/k${i % 4}`));

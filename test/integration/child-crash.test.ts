@@ -36,3 +36,50 @@ describe('child crash recovery', () => {
     expect(kills).toBeLessThanOrEqual(12);
   });
 });
+
+describe('a crash never sends a request twice that must not be', () => {
+  /** Line 1 kills the CLI's children 200 ms after it arrives, while the POSTs behind it are in flight or queued. */
+  async function postRun(extra: string[]) {
+    let cliPid = 0;
+    let kills = 0;
+    const arrivals = new Map<string, number>();
+    const server = track(await startHttpServer(async (req, res, ctx) => {
+      arrivals.set(`${req.method} ${req.url}`, (arrivals.get(`${req.method} ${req.url}`) ?? 0) + 1);
+      if (req.url === '/killer') {
+        if (!(await ctx.delay(200))) return;
+        kills += 1;
+        for (const pid of processTree(cliPid)) process.kill(pid, 'SIGKILL');
+        return;
+      }
+      if (await ctx.delay(600)) res.end(JSON.stringify({ path: req.url }));
+    }));
+    const posts = Array.from({ length: 8 }, (_, i) => JSON.stringify({ url: `${server.url}/p${i + 2}`, method: 'POST', body: 'x' }));
+    const child = spawnCli([writeTempFile([`${server.url}/killer`, ...posts]), '--procs', '1', '--concurrency', '4', ...extra]);
+    cliPid = child.pid as number;
+    const result = await collectOutput(child);
+    return { result, arrivals, kills: () => kills };
+  }
+
+  it('answers a POST in flight at the crash with ECHILDCRASH and sends no POST twice; queued ones are sent once', async () => {
+    const { result, arrivals, kills } = await postRun([]);
+    expect(result.code).toBe(0);
+    const posts = result.lines.filter((l) => l.line > 1).sort((a, b) => a.line - b.line);
+    expect(posts).toHaveLength(8);
+    for (let i = 2; i <= 9; i++) expect(arrivals.get(`POST /p${i}`), `POST /p${i}`).toBe(1);
+    // The three sent beside the killer may have reached the server: never re-sent.
+    for (const line of posts.slice(0, 3)) expect(line.error).toMatchObject({ code: 'ECHILDCRASH', message: expect.stringMatching(/may have been sent/) });
+    // Each POST was either answered or failed as possibly sent, and the queued ones got through at least in part.
+    expect(posts.filter((l) => l.status === 200).length).toBeGreaterThan(0);
+    for (const line of posts) expect(line.status === 200 || line.error?.code === 'ECHILDCRASH').toBe(true);
+    // One report a crash on stderr.
+    expect(result.stderr.match(/child 0 died/g)?.length).toBe(kills());
+  });
+
+  it('re-sends them with --retry-all-methods, and -q prints no crash report', async () => {
+    const { result, arrivals } = await postRun(['--retry-all-methods', '-q']);
+    const posts = result.lines.filter((l) => l.line > 1);
+    expect(posts.map((l) => l.status)).toEqual(Array(8).fill(200));
+    expect(arrivals.get('POST /p2')).toBeGreaterThan(1);
+    expect(result.stderr).toBe('');
+  });
+});

@@ -39,7 +39,7 @@ describe('faulty servers', () => {
       expected.set(lines.length, codes);
       lines.push(`${good.url}/after-${mode}`);
     }
-    const result = await runCli([writeTempFile(lines), '--procs', '2', '--timeout', '1500', '--no-cache'], { timeoutMs: 30_000 });
+    const result = await runCli([writeTempFile(lines), '--procs', '2', '--timeout', '1500ms', '--no-cache'], { timeoutMs: 30_000 });
     expect(result.code).toBe(0);
     expect(result.nonJson).toEqual([]);
     expect(result.lines.map((l) => l.line).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i + 1));

@@ -27,7 +27,7 @@ describe('hostile input', () => {
       [JSON.stringify({ url: ok('m'), method: 'GE T' }), 'EINVALIDMETHOD'],
       [JSON.stringify({ url: ok('m'), method: 'CONNECT' }), 'EINVALIDMETHOD'],
       [`${ok('crlf')}\r`, null],
-      [`${ok('lone')}\rhttp://127.0.0.1:1/`, null], // a lone CR does not split; WHATWG drops it from the path
+      [`${ok('lone')}\rhttp://127.0.0.1:1/`, 'EINVALIDURL'], // a lone CR does not split the line, and a URL with whitespace is refused, not joined
       [ok('plain'), null],
     ];
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);

@@ -23,7 +23,7 @@ const flaky = () =>
 describe('retries', () => {
   it('honours Retry-After on 429: the retry reaches the server after the delay it asked for', async () => {
     const server = await track(flaky());
-    const result = await run([`${server.url}/fail-1-429?after=1`], ['--retry-delay', '1']);
+    const result = await run([`${server.url}/fail-1-429?after=1`], ['--retry-delay', '1ms']);
     expect(result.lines[0]).toMatchObject({ status: 200, attempts: 2, error: null, body: { try: 2 } });
     expect(server.requests).toBe(2);
     const [gap] = gapsMs(server.times);
@@ -34,7 +34,7 @@ describe('retries', () => {
   it('honours Retry-After as an HTTP date, and caps it at --retry-max-delay', async () => {
     const server = await track(flaky());
     const date = encodeURIComponent(new Date(Date.now() + 60_000).toUTCString());
-    const result = await run([`${server.url}/fail-1-503?after=${date}`, `${server.url}/fail-1-429?after=3600`], ['--retry-max-delay', '400']);
+    const result = await run([`${server.url}/fail-1-503?after=${date}`, `${server.url}/fail-1-429?after=3600`], ['--retry-max-delay', '400ms']);
     const out = byPath(result.lines);
     expect(out.get('/fail-1-503')).toMatchObject({ status: 200, attempts: 2 });
     expect(out.get('/fail-1-429')).toMatchObject({ status: 200, attempts: 2 });
@@ -47,7 +47,7 @@ describe('retries', () => {
   it('retries 408, 425, 500, 502, 503 and 504 up to --retries, then reports the last status', async () => {
     const server = await track(flaky());
     const statuses = [408, 425, 500, 502, 503, 504];
-    const result = await run([...statuses.map((s) => `${server.url}/fail-2-${s}`), `${server.url}/fail-5-503`, `${server.url}/fail-5-404`], ['--retry-delay', '20']);
+    const result = await run([...statuses.map((s) => `${server.url}/fail-2-${s}`), `${server.url}/fail-5-503`, `${server.url}/fail-5-404`], ['--retry-delay', '20ms']);
     const out = byPath(result.lines);
     for (const s of statuses) expect(out.get(`/fail-2-${s}`), String(s)).toMatchObject({ status: 200, attempts: 3 });
     expect(out.get('/fail-5-503')).toMatchObject({ status: 503, attempts: 3, ok: false });
@@ -60,13 +60,13 @@ describe('retries', () => {
   it('retries POST only with --retry-all-methods; PUT and DELETE by default', async () => {
     const server = await track(flaky());
     const spec = (path: string, method: string) => JSON.stringify({ url: `${server.url}${path}`, method, body: 'b' });
-    const result = await run([spec('/fail-1-503/post', 'POST'), spec('/fail-1-503/put', 'PUT'), spec('/fail-1-503/delete', 'DELETE')], ['--retry-delay', '10']);
+    const result = await run([spec('/fail-1-503/post', 'POST'), spec('/fail-1-503/put', 'PUT'), spec('/fail-1-503/delete', 'DELETE')], ['--retry-delay', '10ms']);
     const out = byPath(result.lines);
     expect(out.get('/fail-1-503/post')).toMatchObject({ status: 503, attempts: 1 });
     expect(out.get('/fail-1-503/put')).toMatchObject({ status: 200, attempts: 2 });
     expect(out.get('/fail-1-503/delete')).toMatchObject({ status: 200, attempts: 2 });
     expect(server.paths.get('/fail-1-503/post')).toBe(1);
-    const all = await run([spec('/fail-1-503/post2', 'POST')], ['--retry-delay', '10', '--retry-all-methods']);
+    const all = await run([spec('/fail-1-503/post2', 'POST')], ['--retry-delay', '10ms', '--retry-all-methods']);
     expect(all.lines[0]).toMatchObject({ status: 200, attempts: 2 });
   });
 
@@ -80,7 +80,7 @@ describe('retries', () => {
 
   it('retries a resetting server, and gives up with ECONNRESET', async () => {
     const server = await track(startFaultyServer('reset-headers'));
-    const result = await run([`${server.url}/`], ['--retry-delay', '10']);
+    const result = await run([`${server.url}/`], ['--retry-delay', '10ms']);
     expect(result.lines[0]).toMatchObject({ status: null, attempts: 3, error: { code: 'ECONNRESET' } });
     expect(server.requests).toBe(3);
   });
@@ -89,7 +89,7 @@ describe('retries', () => {
 describe('timeouts', () => {
   it('--timeout ends a hanging attempt with ETIMEDOUT', async () => {
     const server = await track(startFaultyServer('hang'));
-    const result = await run([`${server.url}/`], ['--timeout', '400', '--retries', '0']);
+    const result = await run([`${server.url}/`], ['--timeout', '400ms', '--retries', '0']);
     expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETIMEDOUT' } });
     expect(result.lines[0]?.ms).toBeGreaterThanOrEqual(350);
     expect(result.lines[0]?.ms).toBeLessThan(5000);
@@ -97,13 +97,13 @@ describe('timeouts', () => {
 
   it('--timeout bounds the body too (a trickling server)', async () => {
     const server = await track(startFaultyServer('trickle', { intervalMs: 100, bodyBytes: 1000 }));
-    const result = await run([`${server.url}/`], ['--timeout', '500', '--retries', '0']);
+    const result = await run([`${server.url}/`], ['--timeout', '500ms', '--retries', '0']);
     expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ETIMEDOUT' } });
   });
 
   it('--connect-timeout ends a TLS handshake that never completes with ECONNECTTIMEOUT, retried', async () => {
     const server = await track(startFaultyServer('hang'));
-    const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300', '--timeout', '10000', '--retries', '1', '--retry-delay', '1']);
+    const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300ms', '--timeout', '10000ms', '--retries', '1', '--retry-delay', '1ms']);
     expect(result.lines[0]).toMatchObject({ status: null, attempts: 2, error: { code: 'ECONNECTTIMEOUT' } });
     expect(result.lines[0]?.ms).toBeLessThan(8000);
     expect(server.connections).toBe(2);

@@ -40,7 +40,7 @@ function expectAbortedSoon(result: CliResult, code: number, started: number): vo
 describe('signals', () => {
   it('SIGINT to the process group: in-flight requests finish within --grace, whole lines, exit 130', async () => {
     const n = 5000;
-    const { server, pid, done } = await busyRun(600, n, ['--concurrency', '10', '--grace', '10000']);
+    const { server, pid, done } = await busyRun(600, n, ['--concurrency', '10', '--grace', '10000ms']);
     const inFlightAtSignal = server.requests;
     // As a terminal's Ctrl-C does: the whole foreground group, children included.
     killGroup(pid, 'SIGINT');
@@ -55,14 +55,14 @@ describe('signals', () => {
   });
 
   it('SIGTERM: records still in flight when --grace expires are answered EABORTED, exit 143', async () => {
-    const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '300']);
+    const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '300ms']);
     const started = Date.now();
     process.kill(pid, 'SIGTERM');
     expectAbortedSoon(await done, 143, started);
   });
 
   it('a second Ctrl-C aborts at once, still whole lines', async () => {
-    const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '60000']);
+    const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '60000ms']);
     killGroup(pid, 'SIGINT');
     await new Promise((r) => setTimeout(r, 300));
     const started = Date.now();

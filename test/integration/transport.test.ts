@@ -50,6 +50,47 @@ describe('proxy', () => {
   });
 });
 
+describe('proxies as curl', () => {
+  it('http_proxy is for http URLs only, https_proxy for https URLs only', async () => {
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    const tls = await track(startTlsServer());
+    const httpOnly = await run([`${plain.url}/a`, `${tls.url}/b`], ['-k'], { http_proxy: proxy.url });
+    expect(httpOnly.lines.map((l) => l.status)).toEqual([200, 200]);
+    expect([proxy.forwarded, proxy.connects]).toEqual([1, 0]);
+    const httpsOnly = await run([`${plain.url}/c`, `${tls.url}/d`], ['-k'], { HTTPS_PROXY: proxy.url });
+    expect(httpsOnly.lines.map((l) => l.status)).toEqual([200, 200]);
+    expect([proxy.forwarded, proxy.connects]).toEqual([1, 1]);
+    const bypassed = await run([`${tls.url}/e`], ['-k'], { https_proxy: proxy.url, no_proxy: 'localhost,127.0.0.1' });
+    expect(bypassed.lines[0]).toMatchObject({ status: 200 });
+    expect(proxy.connects).toBe(1);
+  });
+
+  it('--http2 negotiates h2 inside the CONNECT tunnel', async () => {
+    const proxy = await track(startProxyServer());
+    const server = await track(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion })));
+    const result = await run([`${server.url}/h2`], ['-k', '--http2', '--proxy', proxy.url]);
+    expect(result.lines[0]).toMatchObject({ status: 200, body: { version: '2.0' } });
+    expect(proxy.connects).toBe(1);
+  });
+
+  it('a proxy refusing CONNECT gives EPROXY with its status', async () => {
+    const { createServer } = await import('node:net');
+    const { listen, socketCloser } = await import('../helpers/index.js');
+    const refusing = createServer((socket) => {
+      socket.once('data', () => socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'));
+      socket.on('error', () => {});
+    });
+    const closer = socketCloser(refusing);
+    const port = await listen(refusing);
+    track({ close: () => closer.close() });
+    const tls = await track(startTlsServer());
+    const result = await run([`${tls.url}/x`], ['-k', '--retries', '0', '--proxy', `http://127.0.0.1:${port}`]);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EPROXY', message: expect.stringContaining('403') } });
+    expect(tls.requests).toBe(0);
+  });
+});
+
 describe('HTTP/2', () => {
   it('--http2 speaks h2 where the server offers it, multiplexing requests on one connection', async () => {
     const server = await track(
@@ -94,6 +135,16 @@ describe('name resolution', () => {
     expect(out.get('other.invalid')).toMatchObject({ status: null, error: { code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/) } });
   });
 
+  it("--resolve '*:PORT:ADDR' maps every host on that port; a named entry wins", async () => {
+    const server = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
+    const lines = [`http://a.invalid:${server.port}/x`, `http://b.invalid:${server.port}/y`, `http://named.invalid:${server.port}/z`];
+    const result = await run(lines, ['--resolve', `*:${server.port}:127.0.0.1`, '--resolve', `named.invalid:${server.port}:127.0.0.2`, '--retries', '0', '--ordered']);
+    expect(result.lines[0]).toMatchObject({ status: 200, body: { host: `a.invalid:${server.port}` } });
+    expect(result.lines[1]).toMatchObject({ status: 200, body: { host: `b.invalid:${server.port}` } });
+    // The server listens on 127.0.0.1 only: refused at 127.0.0.2 shows the named entry was used.
+    expect(result.lines[2]).toMatchObject({ status: null, error: { code: 'ECONNREFUSED' } });
+  });
+
   it('--resolve keeps TLS verification against the host name', async () => {
     const server = await track(startTlsServer());
     const ca = writeTempFile(server.ca, 'ca.pem');
@@ -107,5 +158,45 @@ describe('name resolution', () => {
     const urls = Array.from({ length: 20 }, (_, i) => `http://localhost:${server.port}/n/${i}`);
     const result = await run(urls, ['--concurrency', '20']);
     expect(result.lines.filter((l) => l.status === 200)).toHaveLength(20);
+  });
+});
+
+describe('TLS files, as curl', () => {
+  it('--cacert trusts an internal CA; --cert and --key present a client certificate (mutual TLS)', async () => {
+    const { createServer } = await import('node:https');
+    const { listen, socketCloser, testCert } = await import('../helpers/index.js');
+    const { key, cert } = testCert();
+    const seen: string[] = [];
+    const server = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      seen.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? ''));
+      res.end('ok');
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const url = `https://127.0.0.1:${port}/m`;
+    const ca = writeTempFile(cert, 'ca.pem');
+    const certFile = writeTempFile(cert, 'client.pem');
+    const keyFile = writeTempFile(key, 'client.key');
+    const both = writeTempFile(`${cert}\n${key}`, 'both.pem');
+    const mutual = await run([url], ['--cacert', ca, '--cert', certFile, '--key', keyFile]);
+    expect(mutual.lines[0]).toMatchObject({ status: 200, body: 'ok', error: null });
+    const oneFile = await run([url], ['--cacert', ca, '--cert', both]);
+    expect(oneFile.lines[0]).toMatchObject({ status: 200, error: null });
+    const noClientCert = await run([url], ['--cacert', ca]);
+    expect(noClientCert.lines[0]?.error).not.toBeNull();
+    expect(seen).toEqual(['localhost', 'localhost']);
+  });
+
+  it('a missing or unreadable file is a usage error (exit 2) before anything is sent', async () => {
+    const server = await track(startHttpServer());
+    for (const flag of ['--cacert', '--cert', '--key']) {
+      const result = await run([`${server.url}/x`], [flag, '/nonexistent/file.pem']);
+      expect(result.code, flag).toBe(2);
+      expect(result.stderr).toMatch(/cannot read/i);
+    }
+    const notPem = await run([`${server.url}/x`], ['--cacert', writeTempFile('hello', 'x.txt')]);
+    expect(notPem.code).toBe(2);
+    expect(server.requests).toBe(0);
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { UsageError } from '../../src/errors.js';
@@ -22,8 +25,8 @@ describe('options', () => {
   });
 
   it('maps the request flags', () => {
-    const options = parse(['-L', '--max-redirects', '3', '--retries', '0', '--retry-delay', '5', '--retry-max-delay', '50',
-      '--retry-all-methods', '-k', '--http2', '--connect-timeout', '700', '--proxy', 'http://127.0.0.1:3128', '--no-headers']);
+    const options = parse(['-L', '--max-redirects', '3', '--retries', '0', '--retry-delay', '5ms', '--retry-max-delay', '50ms',
+      '--retry-all-methods', '-k', '--http2', '--connect-timeout', '700ms', '--proxy', 'http://127.0.0.1:3128', '--no-headers']);
     expect(options).toMatchObject({ follow: true, maxRedirects: 3, retries: 0, retryDelay: 5, retryMaxDelay: 50, retryAllMethods: true,
       insecure: true, http2: true, connectTimeout: 700, proxy: 'http://127.0.0.1:3128/', includeHeaders: false });
   });
@@ -39,17 +42,21 @@ describe('options', () => {
       'example.test:443': '127.0.0.1',
       'b.test:80': '::1',
     });
+    expect(parse(['--resolve', '*:443:10.0.0.7']).resolve).toEqual({ '*:443': '10.0.0.7' });
   });
 
   it.each([
     ['--resolve', 'a.test:443'],
     ['--resolve', 'a.test:x:127.0.0.1'],
     ['--resolve', 'a.test:443:not-an-ip'],
+    ['--resolve', 'a b:443:127.0.0.1'],
+    ['--resolve', '*.test:443:127.0.0.1'],
+    ['--resolve', 'http://a.test:443:127.0.0.1'],
     ['--resolve', 'a.test:70000:127.0.0.1'],
     ['--proxy', 'socks://x'],
     ['--proxy', 'nope'],
     ['--retries', '-1'],
-    ['--connect-timeout', '0'],
+    ['--connect-timeout', '0ms'],
     ['-H', 'X-A: a\u0000b'],
   ])('%s %s is a usage error', (flag, value) => {
     expect(() => parse([flag, value])).toThrow(UsageError);
@@ -59,12 +66,14 @@ describe('options', () => {
 describe('option table', () => {
   it('maps every flag that has a RunOptions field onto that field', () => {
     // Give every mapped flag on the command line and check the field moved off its default.
-    const argv = ['--procs', '3', '--concurrency', '7', '--timeout', '1234', '--connect-timeout', '99', '--retries', '5',
-      '--retry-delay', '11', '--retry-max-delay', '12', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
+    const pem = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'x.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
+    const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--save', tmpdir(), '--max-filesize', '5', '--procs', '3', '--concurrency', '7', '--timeout', '1234ms', '--connect-timeout', '99ms', '--retries', '5',
+      '--retry-delay', '11ms', '--retry-max-delay', '12ms', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
       '--proxy', 'http://127.0.0.1:3128', '--http2', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
-      '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9',
-      '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8',
-      '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2'];
+      '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
+      '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8ms',
+      '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2', '--proto-default', 'https'];
     const options = parse(argv);
     const defaults = parse([]);
     for (const spec of OPTION_TABLE) {
@@ -123,3 +132,41 @@ describe('library options', () => {
   });
 });
 
+
+describe('durations (issue 11)', () => {
+  it('read a bare number as seconds, as curl does, and accept units; values are milliseconds', () => {
+    expect(parse(['--timeout', '10'])).toMatchObject({ timeout: 10_000 });
+    expect(parse(['--timeout', '0.5', '--connect-timeout', '250ms', '--retry-delay', '2s', '--retry-max-delay', '1m', '--grace', '1h'])).toMatchObject({
+      timeout: 500, connectTimeout: 250, retryDelay: 2000, retryMaxDelay: 60_000, grace: 3_600_000,
+    });
+    expect(parse(['--grace', '0', '--retry-delay', '0'])).toMatchObject({ grace: 0, retryDelay: 0 });
+  });
+
+  it.each([['--timeout', '0'], ['--timeout', '10x'], ['--grace', '-1'], ['--connect-timeout', '0ms'], ['--retry-delay', '1 s s']])('%s %s is a usage error', (flag, value) => {
+    expect(() => parse([flag, value])).toThrow(UsageError);
+  });
+
+  it('library numbers are milliseconds, strings read as the flag', () => {
+    expect(resolveRunOptions('-', { timeout: 1500, grace: '2s', retryDelay: 0 })).toMatchObject({ timeout: 1500, grace: 2000, retryDelay: 0 });
+  });
+});
+
+describe('library option messages (issue 11)', () => {
+  it('name the option and the value as the caller gave them', () => {
+    expect(() => resolveRunOptions('-', { concurrency: 0 })).toThrow('Expected concurrency to be a positive integer, got 0 (number)');
+    expect(() => resolveRunOptions('-', { timeout: '0' })).toThrow(/^Expected timeout /);
+    expect(() => resolveRunOptions('-', { headers: ['nocolon'] })).toThrow(/^Expected headers /);
+  });
+
+  it('take headers as an array of Name: value strings; a repeated name keeps both values', () => {
+    expect(resolveRunOptions('-', { headers: ['X-A: 1', 'x-a: 2', 'Cookie: a=1', 'cookie: b=2'] }).headers).toEqual({ 'x-a': '1, 2', cookie: 'a=1; b=2' });
+    expect(parse(['-H', 'X-A: 1', '-H', 'X-A: 2']).headers).toEqual({ 'x-a': '1, 2' });
+  });
+});
+
+describe('library data (issue 11)', () => {
+  it('is the body as given: no @file reading, no implied headers', () => {
+    expect(resolveRunOptions('-', { data: '@/etc/hostname' })).toMatchObject({ data: '@/etc/hostname', headers: {} });
+    expect(() => resolveRunOptions('-', { data: 5 })).toThrow(/^Expected data to be a string/);
+  });
+});

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../../src/http/decode-body.js';
+import { JsonText } from '../../../src/http/outcome.js';
 
 const bytes = (text: string) => Buffer.from(text);
 
 describe('decodeBody', () => {
-  it('auto: JSON parsed into a value, text as a string, other bytes base64', () => {
-    expect(decodeBody(bytes('{"a":{"b":1}}'), 'application/json; charset=utf-8', 'auto', false)).toEqual({ body: { a: { b: 1 } } });
-    expect(decodeBody(bytes('[1]'), 'application/problem+json', 'auto', false)).toEqual({ body: [1] });
+  it('auto: JSON as its own text minified, text as a string, other bytes base64', () => {
+    expect(decodeBody(bytes('{ "a" : {"b":1}}\n'), 'application/json; charset=utf-8', 'auto', false)).toEqual({ body: new JsonText('{"a":{"b":1}}') });
+    expect(decodeBody(bytes('[1]'), 'application/problem+json', 'auto', false)).toEqual({ body: new JsonText('[1]') });
     expect(decodeBody(bytes('<p>é</p>'), 'text/html', 'auto', false)).toEqual({ body: '<p>é</p>' });
     expect(decodeBody(Buffer.from([0, 1, 255]), 'application/octet-stream', 'auto', false)).toEqual({ body: 'AAH/', bodyEncoding: 'base64' });
   });
@@ -14,6 +15,23 @@ describe('decodeBody', () => {
   it('auto: cut or broken JSON stays text', () => {
     expect(decodeBody(bytes('{"a":'), 'application/json', 'auto', true)).toEqual({ body: '{"a":' });
     expect(decodeBody(bytes('nope'), 'application/json', 'auto', false)).toEqual({ body: 'nope' });
+  });
+
+  it('auto: JSON nested deeper than the limit is a string of its text, marked json-text', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    expect(decodeBody(bytes(deep), 'application/json', 'auto', false)).toEqual({ body: deep, bodyEncoding: 'json-text' });
+  });
+
+  it('decodes text in its declared or sniffed charset; bytes invalid in it come out as base64', () => {
+    expect(decodeBody(Buffer.from([0x63, 0x61, 0x66, 0xe9]), 'text/plain; charset=ISO-8859-1', 'auto', false)).toEqual({ body: 'café' });
+    expect(decodeBody(Buffer.from([0x80]), 'text/plain; charset="windows-1252"', 'auto', false)).toEqual({ body: '€' });
+    expect(decodeBody(Buffer.from([0x93, 0xfa, 0x96, 0x7b]), 'text/plain; charset=shift_jis', 'auto', false)).toEqual({ body: '日本' });
+    expect(decodeBody(Buffer.from([0xff, 0xfe, 0x68, 0, 0xe9, 0]), 'text/plain', 'auto', false)).toEqual({ body: 'hé' });
+    expect(decodeBody(Buffer.from([0xfe, 0xff, 0, 0x7b, 0, 0x7d]), 'application/json', 'auto', false)).toEqual({ body: new JsonText('{}') });
+    expect(decodeBody(Buffer.from([0x61, 0xff]), 'text/plain; charset=utf-8', 'auto', false)).toEqual({ body: 'Yf8=', bodyEncoding: 'base64' });
+    expect(decodeBody(Buffer.from([0x61, 0xff]), 'application/json', 'text', false)).toEqual({ body: 'Yf8=', bodyEncoding: 'base64' });
+    // Cut inside a character: the partial character is dropped, not the body.
+    expect(decodeBody(Buffer.from('aé').subarray(0, 2), 'text/plain', 'auto', true)).toEqual({ body: 'a' });
   });
 
   it('text, base64 and none do what they say, whatever the type', () => {

@@ -51,7 +51,7 @@ describe('parseRecord', () => {
   });
 
   it('echoes the raw text of an invalid record, cut to a sane length', () => {
-    const r = parseRecord(`not-a-url-${'x'.repeat(5000)}`, 2);
+    const r = parseRecord(`not a url ${'x'.repeat(5000)}`, 2);
     expect(r.kind === 'invalid' && r.url.length).toBe(MAX_ECHOED_URL);
   });
 

@@ -67,3 +67,27 @@ describe('ProgressView', () => {
     expect(duration(4000)).toBe('1h06m');
   });
 });
+
+describe('progress width (issue 11)', () => {
+  it('drops fields from the right to fit, and cuts a lone first field', async () => {
+    const { fitWidth } = await import('../../../src/output/progress.js');
+    expect(fitWidth(['bulkfetch 1/2 lines', '3 req/s', 'ETA 1s'], 80)).toBe('bulkfetch 1/2 lines | 3 req/s | ETA 1s');
+    expect(fitWidth(['bulkfetch 1/2 lines', '3 req/s', 'ETA 1s'], 31)).toBe('bulkfetch 1/2 lines | 3 req/s');
+    expect(fitWidth(['bulkfetch 1/2 lines', '3 req/s'], 10)).toBe('bulkfetc'.padEnd(9, 'h'));
+  });
+
+  it('reads the width at every draw, so a resized terminal (SIGWINCH) gets lines that fit', () => {
+    let now = 0;
+    const out = sink();
+    const stream = Object.assign(out.stream, { columns: 120 });
+    const view = new ProgressView({ stream, tty: true, now: () => now });
+    view.setTotal(10_000);
+    view.update(sample(10, 10));
+    stream.columns = 30;
+    now = 1000;
+    view.update(sample(20, 20));
+    const widths = out.writes.map((w) => w.replace('\r', '').replace('\x1b[K', '').length);
+    expect(widths[0]).toBeGreaterThan(30);
+    expect(widths[1]).toBeLessThan(30);
+  });
+});

@@ -30,8 +30,11 @@ describe('summary', () => {
 
   it('has exactly the documented keys (the issue\'s, and shards)', () => {
     const json = toSummaryJson(run);
-    expect(Object.keys(json)).toEqual(['records', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache']);
+    expect(Object.keys(json)).toEqual(['records', 'sent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache', 'stoppedBy']);
     expect(json.cache).toEqual(run.cache);
+    // The counts add up (issue 11): records = sent + cached + invalid; skipped lines apart.
+    expect(json.sent + json.cached + json.invalid).toBe(json.records);
+    expect(json.skipped).toEqual({ blank: 2, resumed: 0, otherShards: 0 });
     expect(json.rps).toBe(45);
     // Within the histogram's bucket width (< 1/128), the max exact.
     for (const [key, exact] of [['p50', 50], ['p90', 90], ['p99', 99]] as const) {
@@ -47,7 +50,10 @@ describe('summary', () => {
   });
 
   it('formats for people', () => {
-    const text = formatSummary(toSummaryJson(run), run);
+    const text = formatSummary(toSummaryJson(run));
+    expect(text).toContain('records     120 = 94 sent + 25 cached + 1 invalid');
+    expect(text).toContain('skipped     2 blank/comment lines');
+    expect(text).toContain('(3 of them retries)');
     expect(text).toContain('ECONNRESET 5');
     expect(text).toMatch(/p99 99(\.\d)?\b/);
     expect(text).toContain('b.example 7');

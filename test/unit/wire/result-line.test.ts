@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordError, RecordErrorCode } from '../../../src/errors.js';
-import type { FetchOutcome } from '../../../src/http/outcome.js';
+import { JsonText, type FetchOutcome } from '../../../src/http/outcome.js';
 import type { RequestSpec } from '../../../src/input/request-spec.js';
 import { ResultLineReader } from '../../../src/wire/result-line-reader.js';
 import { countErrorLines, errorResult, lineFromResponse, parseLineNumber, readLineNumber, resultOf, serializeResponse, serializeResult } from '../../../src/wire/result-line.js';
@@ -9,7 +9,7 @@ const spec: RequestSpec = { line: 4711, id: 'item-7', method: 'GET', url: 'http:
 const outcome: FetchOutcome = {
   status: 200,
   headers: { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] },
-  body: { name: 'seven', tags: ['x', 'y'] },
+  body: new JsonText('{"name":"seven","tags":["x","y"]}'),
   bytes: 34,
   attempts: 2,
   ms: 12.5,
@@ -25,7 +25,7 @@ describe('the result line', () => {
 
     // What the API and jq see: the same object back, line first and error last.
     const [first, second] = text.trimEnd().split('\n').map((line) => JSON.parse(line));
-    expect(first).toEqual(result);
+    expect(first).toEqual({ ...result, body: { name: 'seven', tags: ['x', 'y'] } });
     expect(Object.keys(first)[0]).toBe('line');
     expect(Object.keys(first).at(-1)).toBe('error');
     expect(second).toEqual(failed);
@@ -40,6 +40,13 @@ describe('the result line', () => {
     expect(numbers).toEqual([4711, 12]);
   });
 
+  it('writes JSON bodies as their text: big numbers, 1e400, key order and duplicate keys kept', () => {
+    const text = '{"b":12345678901234567890,"a":1e400,"b":-0.0}';
+    const line = serializeResult(resultOf(spec, { ...outcome, body: new JsonText(text) }, false, 1));
+    expect(line).toContain(`,"body":${text},"bytes":34,`);
+    expect(JSON.parse(line)).toMatchObject({ line: 4711, ok: true, error: null });
+  });
+
   it('marks a cached answer with no attempts of its own', () => {
     expect(resultOf(spec, outcome, true, 0.1)).toMatchObject({ cached: true, attempts: 0, ms: 0.1, ok: true });
   });
@@ -50,10 +57,11 @@ describe('a line from a stored response', () => {
     ['headers, id and JSON body', spec, outcome],
     ['no id, text body, truncated, base64', { line: 3, method: 'HEAD', url: 'http://a.test/x?y="z"' }, { status: 206, body: 'aGk=', bodyEncoding: 'base64', truncated: true, bytes: 2, attempts: 1, ms: 3, error: null }],
     ['--follow and an error with a status', { line: 9, id: 9, method: 'GET', url: 'http://a.test/' }, { status: 302, body: null, bytes: 0, attempts: 3, ms: 40.1, finalUrl: 'http://b.test/\u2028', redirects: 10, error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, 'More than 10 redirects') }],
+    ['--save (file, sha256) and a final method of its own', { line: 5, method: 'GET', url: 'http://a.test/f' }, { status: 200, body: null, bytes: 5, attempts: 1, ms: 2, finalUrl: 'http://a.test/g', finalMethod: 'GET', redirects: 1, file: 'out/ab12', sha256: 'e3b0', error: null }],
   ];
   for (const [name, s, o] of variants) {
     it(`gives exactly serializeResult's bytes (${name}), fetched and cached`, () => {
-      const response = serializeResponse(o);
+      const response = serializeResponse(s, o);
       expect(lineFromResponse(s, response, false, o.ms, o.attempts)).toBe(serializeResult(resultOf(s, o, false, o.ms)));
       expect(lineFromResponse(s, response, true, 0.2, o.attempts)).toBe(serializeResult(resultOf(s, o, true, 0.2)));
     });

@@ -1,0 +1,93 @@
+/**
+ * Mistakes found before anything is sent or written: files that would clobber
+ * the input, a --summary that cannot be written, flags that contradict each
+ * other. Errors are UsageErrors (exit 2); warnings are one line each for stderr.
+ */
+import type { Command } from 'commander';
+import { accessSync, constants, fstatSync, statSync, type Stats } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** --procs above this many times the CPU count runs, with a warning. */
+const PROCS_PER_CPU_WARNED = 4;
+
+/**
+ * -o and --summary must not name the input (the same file through another name,
+ * a symlink or a hard link: same device and inode), nor each other; --summary
+ * must be writable now, not after the whole run.
+ */
+export function checkFiles(inputPath: string, output: string | undefined, summary: string | undefined): void {
+  const input = inputPath === '-' ? statOf(0) : statOf(inputPath);
+  const targets: Array<[string, string | undefined]> = [['-o', output === '-' ? undefined : output], ['--summary', summary]];
+  for (const [flag, path] of targets) {
+    if (path === undefined) continue;
+    const target = statOf(path);
+    if (input && target && sameFile(input, target)) {
+      throw new UsageError(`${flag} ${JSON.stringify(path)} is the input file: writing it would destroy the input; choose another file`);
+    }
+  }
+  if (summary === undefined) return;
+  const out = output === undefined || output === '-' ? undefined : statOf(output);
+  const target = statOf(summary);
+  if (out && target && sameFile(out, target)) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);
+  checkWritable('--summary', summary, target);
+}
+
+function checkWritable(flag: string, path: string, stats: Stats | undefined): void {
+  try {
+    if (stats?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // An existing file must be writable; a new one needs a writable directory.
+    if (stats) accessSync(path, constants.W_OK);
+    else accessSync(dirname(path), constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`Cannot write ${flag} ${JSON.stringify(path)}: ${code}`, { cause: error });
+  }
+}
+
+function statOf(target: string | number): Stats | undefined {
+  try {
+    return typeof target === 'number' ? fstatSync(target) : statSync(target);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  // Only regular files: a terminal or /dev/null on both sides is not a clobber.
+  return a.isFile() && b.isFile() && a.dev === b.dev && a.ino === b.ino;
+}
+
+/**
+ * Flags given together that contradict each other. An error when the two ask
+ * for opposite things (no reading of the command line is safe); a warning when
+ * one of them simply has no effect (the run does what the other says).
+ */
+const CONFLICTS: ReadonlyArray<{ given: string[]; absent?: string; error?: true; message: string }> = [
+  { given: ['quiet', 'progress'], error: true, message: '-q (no progress) and --progress contradict each other; give one' },
+  { given: ['cache', 'cacheSize'], message: '--cache-size has no effect with --no-cache (--cache off)' },
+  { given: ['cache', 'cacheBytes'], message: '--cache-bytes has no effect with --no-cache (--cache off)' },
+  { given: ['reorderBuffer'], absent: 'ordered', message: '--reorder-buffer has no effect without --ordered' },
+  { given: ['maxRedirects'], absent: 'follow', message: '--max-redirects has no effect without -L/--follow' },
+  { given: ['resume'], absent: 'output', error: true, message: '--resume needs -o FILE: it reads the lines already written there' },
+];
+
+/** Throws a UsageError for a contradiction; returns the warnings (one line each) otherwise. */
+export function checkFlags(program: Command): string[] {
+  const given = (name: string): boolean => program.getOptionValueSource(name) === 'cli';
+  const flags = program.opts<Record<string, unknown>>();
+  const warnings: string[] = [];
+  for (const conflict of CONFLICTS) {
+    if (!conflict.given.every(given) || (conflict.absent !== undefined && given(conflict.absent))) continue;
+    // --no-cache sets cache to false, --cache off to 'off'; only that direction conflicts.
+    if (conflict.given.includes('cache') && flags.cache !== false && flags.cache !== 'off') continue;
+    if (conflict.error) throw new UsageError(conflict.message);
+    warnings.push(conflict.message);
+  }
+  const cpus = availableParallelism();
+  if (typeof flags.procs === 'number' && flags.procs > PROCS_PER_CPU_WARNED * cpus) {
+    warnings.push(`--procs ${flags.procs} is more than ${PROCS_PER_CPU_WARNED}x the ${cpus} CPUs here: the processes will mostly wait for each other; try --concurrency instead`);
+  }
+  return warnings;
+}

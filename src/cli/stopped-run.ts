@@ -1,0 +1,55 @@
+/**
+ * What a stopped run tells its user: why it stopped, how many input lines were
+ * never read, and the exact command that continues it (--resume with -o).
+ */
+import { countLines } from '../input/count-lines.js';
+import { fingerprintPath, markResumable } from '../output/resume.js';
+import type { RunSummary } from '../run-types.js';
+
+export interface StoppedRun {
+  /** Summary rows for people: stopped, not read, continue. */
+  rows: Array<[string, string]>;
+  /** Input lines never read; null when the input was stdin. */
+  notRead: number | null;
+}
+
+export interface StopContext {
+  argv: string[];
+  inputPath: string;
+  output: string | undefined;
+  resume: boolean;
+  signal: NodeJS.Signals | undefined;
+}
+
+/** Undefined for a run that read all its input. */
+export async function describeStop(summary: RunSummary, context: StopContext): Promise<StoppedRun | undefined> {
+  if (summary.stoppedBy === null && context.signal === undefined) return undefined;
+  const reason = summary.stoppedBy === 'max-errors' ? '--max-errors was exceeded' : context.signal ? `by ${context.signal}` : 'by a stop request';
+  const linesRead = summary.records + summary.skipped + summary.resumed + summary.outOfShard;
+  const total = context.inputPath === '-' ? undefined : await countLines(context.inputPath).catch(() => undefined);
+  const notRead = total === undefined ? null : Math.max(0, total - linesRead);
+  const rows: Array<[string, string]> = [
+    ['stopped', `${reason}: ${notRead === null ? 'the rest of stdin was' : `${notRead.toLocaleString('en-US')} input lines were`} not read`],
+    ['continue', await continueCommand(context)],
+  ];
+  return { rows, notRead };
+}
+
+async function continueCommand({ argv, inputPath, output, resume }: StopContext): Promise<string> {
+  if (output === undefined || output === '-') return 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable';
+  if (!resume) {
+    if (inputPath === '-') return 'stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
+    try {
+      // The lines in FILE are whole; with the input's fingerprint beside them, --resume takes over from here.
+      await markResumable(output, inputPath);
+    } catch {
+      return `cannot write ${fingerprintPath(output)}, so this run cannot be continued with --resume`;
+    }
+  }
+  const command = ['bulkfetch', ...argv, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ');
+  return inputPath === '-' ? `${command}  (with the same stdin)` : command;
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}

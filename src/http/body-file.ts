@@ -1,0 +1,66 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream, rename, unlink, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+let partials = 0;
+
+/**
+ * A response body streamed to DIR/NAME (--save). Bytes go to a hidden partial
+ * file beside it, renamed to NAME only once complete and flushed, so a cut,
+ * failed or aborted download never sits under the final name.
+ */
+export class BodyFile {
+  readonly #final: string;
+  readonly #partial: string;
+  readonly #stream: WriteStream;
+  readonly #hash: Hash = createHash('sha256');
+  #error: Error | undefined;
+  #discarded = false;
+
+  /** `onError`: writing failed (ENOSPC, EACCES ...); the file will not land. */
+  constructor(dir: string, name: string, onError: (error: NodeJS.ErrnoException) => void) {
+    this.#final = join(dir, name);
+    this.#partial = join(dir, `.${name}.${process.pid}.${++partials}.part`);
+    this.#stream = createWriteStream(this.#partial, { flags: 'wx' });
+    this.#stream.on('error', (error) => {
+      this.#error ??= error;
+      if (!this.#discarded) onError(error);
+    });
+  }
+
+  /** False when the caller should wait for `drain` (the disk is slower than the network). */
+  write(chunk: Buffer): boolean {
+    this.#hash.update(chunk);
+    return this.#stream.write(chunk);
+  }
+
+  onDrain(listener: () => void): void {
+    this.#stream.on('drain', listener);
+  }
+
+  /** Flushes, closes and renames the file into place: its path and SHA-256 (hex). */
+  finish(): Promise<{ file: string; sha256: string }> {
+    return new Promise((resolve, reject) => {
+      this.#stream.end(() => {
+        if (this.#error || this.#discarded) return reject(this.#error ?? new Error('discarded'));
+        rename(this.#partial, this.#final, (error) => {
+          if (error) {
+            this.discard();
+            return reject(error);
+          }
+          resolve({ file: this.#final, sha256: this.#hash.digest('hex') });
+        });
+      });
+      // end()'s callback is not called on a stream that failed: settle then too.
+      this.#stream.once('error', (error) => reject(error));
+    });
+  }
+
+  /** Drops the partial file (the attempt failed, was cut or stopped). */
+  discard(): void {
+    if (this.#discarded) return;
+    this.#discarded = true;
+    this.#stream.destroy();
+    unlink(this.#partial, () => {});
+  }
+}

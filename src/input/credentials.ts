@@ -1,0 +1,37 @@
+/** Basic authorization, from -u user:password or from a URL's user:password@. */
+
+/** The Authorization value for user and password (RFC 7617: UTF-8, base64 of user:password). */
+export function basicAuthorization(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** What a URL's credentials become: the header to send, and the URL to show (password masked). */
+export interface UrlCredentials {
+  authorization: string;
+  /** The href with the password replaced by `***`: what output lines and logs show. */
+  shownUrl: string;
+}
+
+export const MASK = '***';
+
+/** Credentials in a parsed URL (curl sends them as Basic authorization), or undefined when it has none. */
+export function urlCredentials(url: URL): UrlCredentials | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const authorization = basicAuthorization(decode(url.username), decode(url.password));
+  const shown = new URL(url.href);
+  if (shown.password !== '') shown.password = MASK;
+  return { authorization, shownUrl: shown.href };
+}
+
+/** Masks the password of anything that looks like scheme://user:password@ in raw text (echoed invalid records). */
+export function maskPasswords(text: string): string {
+  return text.replace(/(\/\/[^\s/?#@:]*:)[^\s/?#@]*@/g, `$1${MASK}@`);
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}

@@ -1,0 +1,40 @@
+// The library API as a first-time caller uses it (issue 11): summary without iterating, options in the API's terms.
+import { describe, expect, it } from 'vitest';
+import { bulkfetch, UsageError } from 'bulkfetch';
+import { cleanupAfterEach, json, startHttpServer } from '../helpers/index.js';
+
+const track = cleanupAfterEach();
+
+describe('run.summary', () => {
+  it('settles when awaited without iterating: the results are drained', async () => {
+    // ~2 KB a result line, 2000 records: far more than the buffers between run and caller hold.
+    const server = track(await startHttpServer((_req, res) => void res.end('x'.repeat(2000))));
+    const records = Array.from({ length: 2000 }, (_, i) => `${server.url}/r${i}`);
+    const run = bulkfetch(records, { procs: 1, concurrency: 20, body: 'text' });
+    const summary = await Promise.race([run.summary, new Promise((resolve) => setTimeout(() => resolve('hung'), 30_000))]);
+    expect(summary).toMatchObject({ records: 2000 });
+  }, 40_000);
+
+  it('taken before iterating still waits for the loop, which sees every result', async () => {
+    const server = track(await startHttpServer());
+    const run = bulkfetch([`${server.url}/a`, `${server.url}/b`], { procs: 1 });
+    const { summary } = run;
+    let seen = 0;
+    for await (const result of run) seen += result.status === 200 ? 1 : 0;
+    expect(seen).toBe(2);
+    expect(await summary).toMatchObject({ records: 2 });
+  });
+});
+
+describe('options', () => {
+  it('sends headers given as Name: value strings, and refuses bad values in the API terms', async () => {
+    const server = track(await startHttpServer((req, res) => json(res, 200, req.headers)));
+    const results = [];
+    for await (const result of bulkfetch([`${server.url}/h`], { procs: 1, headers: ['X-Token: abc', 'X-Two: 1', 'X-Two: 2'], timeout: '5s' })) results.push(result);
+    expect(results[0]?.body).toMatchObject({ 'x-token': 'abc', 'x-two': '1, 2' });
+    expect(() => bulkfetch([], { concurrency: 0 })).toThrow(UsageError);
+    expect(() => bulkfetch([], { concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => bulkfetch([], { concurrency: 0 })).not.toThrow(/--concurrency/);
+    expect(() => bulkfetch([], { nope: 1 } as never)).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,171 @@
+// Response bodies exactly as the server sent them: content codings, charsets, JSON text, against real local servers.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, runCli, startHttpServer, tempDir } from '../helpers/index.js';
+
+const track = cleanupAfterEach();
+const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
+const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
+
+const PAYLOAD = JSON.stringify({ word: 'été', n: 12345678901234567890n.toString() });
+const ENCODERS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  'deflate-raw': deflateRawSync,
+  br: brotliCompressSync,
+};
+
+describe('content codings', () => {
+  it('asks for gzip, deflate and br, decodes each, and keeps content-encoding in the headers', async () => {
+    const seen: Array<string | undefined> = [];
+    const server = await serve(startHttpServer((req, res) => {
+      seen.push(req.headers['accept-encoding']);
+      const name = (req.url ?? '/').slice(1);
+      const encode = ENCODERS[name] as (b: Buffer) => Buffer;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': name === 'deflate-raw' ? 'deflate' : name });
+      res.end(encode(Buffer.from(PAYLOAD)));
+    }));
+    const result = await run(Object.keys(ENCODERS).map((name) => `${server.url}/${name}`), ['--ordered']);
+    expect(seen).toEqual(Object.keys(ENCODERS).map(() => 'gzip, deflate, br'));
+    for (const line of result.lines) {
+      expect(line).toMatchObject({ status: 200, body: JSON.parse(PAYLOAD), bytes: Buffer.byteLength(PAYLOAD), error: null });
+      expect(line.headers['content-encoding']).toMatch(/^(gzip|deflate|br)$/);
+    }
+  });
+
+  it('decodes with a user Accept-Encoding too; --no-compressed sends none and keeps the bytes (base64)', async () => {
+    const seen: Array<string | undefined> = [];
+    const gz = gzipSync(Buffer.from(PAYLOAD));
+    const server = await serve(startHttpServer((req, res) => {
+      seen.push(req.headers['accept-encoding']);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gz);
+    }));
+    const own = await run([`${server.url}/a`], ['-H', 'Accept-Encoding: gzip']);
+    expect(own.lines[0]).toMatchObject({ body: JSON.parse(PAYLOAD) });
+    const raw = await run([`${server.url}/b`], ['--no-compressed']);
+    expect(raw.lines[0]).toMatchObject({ bodyEncoding: 'base64', body: gz.toString('base64'), bytes: gz.length });
+    const curlish = await run([`${server.url}/c`], ['--compressed']);
+    expect(curlish.lines[0]).toMatchObject({ body: JSON.parse(PAYLOAD) });
+    expect(seen).toEqual(['gzip', undefined, 'gzip, deflate, br']);
+  });
+
+  it('cuts a gzip bomb (64 KiB -> 64 MiB) at --max-body of decoded bytes, quickly', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+    expect(bomb.length).toBeLessThan(128 * 1024);
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' });
+      res.end(bomb);
+    }));
+    const started = Date.now();
+    const result = await run([`${server.url}/bomb`], ['--max-body', '100000']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.lines[0]).toMatchObject({ status: 200, truncated: true, bytes: 100000, bodyEncoding: 'base64', error: null });
+    expect(Buffer.from(result.lines[0]?.body as string, 'base64').length).toBe(100000);
+  });
+
+  it('a body that does not decode as its content-encoding is EPROTOCOL, not garbage', async () => {
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+      res.end('not gzip at all');
+    }));
+    const result = await run([`${server.url}/x`]);
+    expect(result.lines[0]).toMatchObject({ body: null, error: { code: 'EPROTOCOL' } });
+  });
+});
+
+describe('JSON bodies', () => {
+  it('are the server\'s own JSON text, minified: big numbers, 1e400, key order and duplicate keys kept', async () => {
+    const text = '{ "z": 12345678901234567890, "a": 1e400,\n  "z": [ "x y", -0.0 ] }';
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(text);
+    }));
+    const result = await run([`${server.url}/j`], ['--no-headers']);
+    expect(result.stdout).toContain(',"body":{"z":12345678901234567890,"a":1e400,"z":["x y",-0.0]},"bytes":');
+    expect(result.lines[0]).toMatchObject({ status: 200, error: null });
+  });
+
+  it('nested deeper than the limit come out as a marked string; 10,000 deep does not crash the child', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const server = await serve(startHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url === '/deep' ? deep : req.url === '/bad' ? '{"a":' : `${'['.repeat(128)}${']'.repeat(128)}`);
+    }));
+    const result = await run([`${server.url}/deep`, `${server.url}/bad`, `${server.url}/limit`], ['--ordered', '--no-headers']);
+    expect(result.code).toBe(0);
+    expect(result.lines[0]).toMatchObject({ body: deep, bodyEncoding: 'json-text', error: null });
+    expect(result.lines[1]).toMatchObject({ body: '{"a":', error: null });
+    expect(result.lines[1]).not.toHaveProperty('bodyEncoding');
+    expect(result.lines[2]?.bodyEncoding).toBeUndefined();
+  });
+});
+
+describe('charsets', () => {
+  const BODIES: Record<string, [string, Buffer]> = {
+    '/latin1': ['text/plain; charset=iso-8859-1', Buffer.from([0x63, 0x61, 0x66, 0xe9])],
+    '/cp1252': ['text/html; charset=windows-1252', Buffer.from([0x80, 0x93, 0x94])],
+    '/sjis': ['text/plain; charset=Shift_JIS', Buffer.from([0x93, 0xfa, 0x96, 0x7b])],
+    '/utf16': ['text/plain', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('été', 'utf16le')])],
+    '/bad': ['text/plain; charset=utf-8', Buffer.from([0x61, 0xc3, 0x28])],
+  };
+  it('decode text with the declared or sniffed charset; invalid bytes come out as base64, never replaced', async () => {
+    const server = await serve(startHttpServer((req, res) => {
+      const [type, bytes] = BODIES[req.url ?? ''] as [string, Buffer];
+      res.writeHead(200, { 'content-type': type });
+      res.end(bytes);
+    }));
+    const result = await run(Object.keys(BODIES).map((path) => `${server.url}${path}`), ['--ordered', '--no-headers']);
+    expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo']);
+    expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64']);
+  });
+});
+
+describe('--save DIR', () => {
+  it('streams 2xx bodies to files named by spec id or request hash (never the URL path), with file and sha256', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    const server = await serve(startHttpServer((req, res) => {
+      if (req.url === '/missing') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('nope');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' });
+      res.end(gzipSync(req.url === '/big' ? big : Buffer.from(req.url ?? '')));
+    }));
+    const dir = tempDir();
+    const lines = [
+      JSON.stringify({ url: `${server.url}/big`, id: 'big-1' }),
+      JSON.stringify({ url: `${server.url}/../../etc/passwd`, id: '../escape' }),
+      `${server.url}/missing`,
+    ];
+    const result = await run(lines, ['--save', dir, '--max-body', '10', '--ordered', '--no-headers']);
+    const [saved, hashed, missing] = result.lines;
+    // --max-body does not apply to saved bodies; the file is the decoded body.
+    expect(saved).toMatchObject({ status: 200, body: null, file: join(dir, 'big-1'), bytes: big.length, error: null });
+    expect(saved?.sha256).toBe(createHash('sha256').update(big).digest('hex'));
+    expect(readFileSync(join(dir, 'big-1')).equals(big)).toBe(true);
+    expect(hashed?.file).toMatch(new RegExp(`^${dir}/[0-9a-f]{64}$`));
+    // Non-2xx bodies stay in the line (with --max-body).
+    expect(missing).toMatchObject({ status: 404, body: 'nope' });
+    expect(missing).not.toHaveProperty('file');
+    expect(readdirSync(dir).sort()).toEqual(['big-1', (hashed?.file as string).slice(dir.length + 1)].sort());
+  });
+
+  it('--max-filesize fails a larger body with EMAXFILESIZE and leaves no file, partial or final', async () => {
+    const server = await serve(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.alloc(2 * 1024 * 1024));
+    }));
+    const dir = tempDir();
+    const result = await run([JSON.stringify({ url: `${server.url}/x`, id: 'x' })], ['--save', dir, '--max-filesize', '100000']);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EMAXFILESIZE' } });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a missing directory is a usage error before anything is sent', async () => {
+    const server = await serve(startHttpServer());
+    const result = await run([`${server.url}/x`], ['--save', '/nonexistent/dir']);
+    expect(result.code).toBe(2);
+    expect(server.requests).toBe(0);
+  });
+});

@@ -1,0 +1,78 @@
+// curl's habits (issue 11): body flags with @file, form and JSON content types, -u and
+// URL credentials, records without a scheme, whitespace in a URL, -H given twice.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, json, runCli, startHttpServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
+
+const track = cleanupAfterEach();
+
+/** Answers with what it received: method, headers (raw, so repeats show), body. */
+async function echoServer() {
+  return track(
+    // The tracker reads the body before the handler runs (ctx.body).
+    await startHttpServer((req: AnyRequest, res, ctx) => json(res, 200, { method: req.method, headers: req.headers, body: ctx.body.toString('utf8') })),
+  );
+}
+
+describe('request bodies as curl sends them', () => {
+  it('-d @file strips newlines and sends a form; --data-binary @file keeps bytes; --json sets both JSON headers', async () => {
+    const server = await echoServer();
+    const dir = tempDir();
+    const file = join(dir, 'body.txt');
+    writeFileSync(file, 'a=1\r\nb=2\n');
+    const input = writeTempFile([`${server.url}/x`]);
+    const form = await runCli([input, '-q', '-d', `@${file}`]);
+    expect(form.lines[0]?.body).toMatchObject({ method: 'POST', body: 'a=1b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const binary = await runCli([input, '-q', '--data-binary', `@${file}`]);
+    expect(binary.lines[0]?.body).toMatchObject({ method: 'POST', body: 'a=1\r\nb=2\n' });
+    const typed = await runCli([input, '-q', '-d', 'x=1', '-H', 'Content-Type: text/plain']);
+    expect(typed.lines[0]?.body.headers['content-type']).toBe('text/plain');
+    writeFileSync(file, '{"a": 1}\n');
+    const sent = await runCli([input, '-q', '--json', `@${file}`]);
+    expect(sent.lines[0]?.body).toMatchObject({ method: 'POST', body: '{"a": 1}\n', headers: { 'content-type': 'application/json', accept: 'application/json' } });
+    const missing = await runCli([input, '-q', '-d', `@${join(dir, 'nope')}`]);
+    expect(missing.code).toBe(2);
+    expect(server.requests).toBe(4);
+  });
+});
+
+describe('credentials', () => {
+  it('-u and URL credentials send Basic authorization; the password never shows in the output', async () => {
+    const server = await echoServer();
+    const hostPort = server.url.replace('http://', '');
+    const result = await runCli([writeTempFile([`${server.url}/u`, `http://ann:s3cret@${hostPort}/url`, `http://ann:s3cret@${hostPort}/bad path`]), '-q', '-u', 'bob:pa:ss', '--procs', '1']);
+    const byPath = new Map(result.lines.map((l) => [String(l.url), l]));
+    expect(byPath.get(`${server.url}/u`)?.body.headers.authorization).toBe(`Basic ${Buffer.from('bob:pa:ss').toString('base64')}`);
+    const fromUrl = byPath.get(`http://ann:***@${hostPort}/url`);
+    expect(fromUrl?.body.headers.authorization).toBe(`Basic ${Buffer.from('ann:s3cret').toString('base64')}`);
+    expect(result.lines.find((l) => l.line === 3)?.error.code).toBe('EINVALIDURL');
+    expect(result.stdout).not.toContain('s3cret');
+    expect(result.stdout).not.toContain('pa:ss');
+  });
+});
+
+describe('URLs', () => {
+  it('records without a scheme get http:// (or --proto-default); whitespace inside a URL is EINVALIDURL', async () => {
+    const server = await echoServer();
+    const hostPort = server.url.replace('http://', '');
+    const result = await runCli([writeTempFile([`${hostPort}/a`, `localhost:${server.port}/b`, `${server.url}/c\t200`, `${server.url}/d e`]), '-q', '--procs', '1']);
+    const byLine = new Map(result.lines.map((l) => [l.line as number, l]));
+    expect(byLine.get(1)).toMatchObject({ url: `${server.url}/a`, status: 200 });
+    expect(byLine.get(2)).toMatchObject({ url: `http://localhost:${server.port}/b`, status: 200 });
+    expect(byLine.get(3)?.error.code).toBe('EINVALIDURL');
+    expect(byLine.get(4)?.error.code).toBe('EINVALIDURL');
+    expect(server.requests).toBe(2);
+    const https = await runCli([writeTempFile([`${hostPort}/a`]), '-q', '--proto-default', 'https', '--retries', '0']);
+    expect(https.lines[0]?.url).toBe(`https://${hostPort}/a`);
+  });
+
+  it('-H twice with one name sends both values; a spec header still overrides', async () => {
+    const server = await echoServer();
+    const input = writeTempFile([`${server.url}/h`, JSON.stringify({ url: `${server.url}/spec`, headers: { 'X-Two': 'mine' } })]);
+    const result = await runCli([input, '-q', '-H', 'X-Two: 1', '-H', 'X-Two: 2', '--procs', '1']);
+    const byLine = new Map(result.lines.map((l) => [l.line as number, l]));
+    expect(byLine.get(1)?.body.headers['x-two']).toBe('1, 2');
+    expect(byLine.get(2)?.body.headers['x-two']).toBe('mine');
+  });
+});

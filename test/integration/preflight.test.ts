@@ -1,0 +1,89 @@
+// Mistakes found before anything is sent (issue 11): -o or --summary naming the
+// input, an unwritable --summary, contradictory flags, --procs far above the CPUs.
+import { linkSync, readFileSync, symlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { cleanupAfterEach, CLI_PATH, runCli, startHttpServer, tempDir } from '../helpers/index.js';
+import { writeFileSync } from 'node:fs';
+
+const track = cleanupAfterEach();
+
+async function inputIn(dir: string): Promise<{ server: Awaited<ReturnType<typeof startHttpServer>>; input: string; text: string }> {
+  const server = track(await startHttpServer());
+  const input = join(dir, 'urls.txt');
+  const text = `${server.url}/a\n${server.url}/b\n`;
+  writeFileSync(input, text);
+  return { server, input, text };
+}
+
+function shell(command: string): { code: number | null; stderr: string } {
+  const run = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', timeout: 20_000 });
+  return { code: run.status, stderr: run.stderr };
+}
+
+describe('-o naming the input', () => {
+  it.each(['same name', 'symlink', 'hard link', 'stdin redirected from it'])('is a usage error through a %s, nothing written or sent', async (how) => {
+    const dir = tempDir();
+    const { server, input, text } = await inputIn(dir);
+    let target = input;
+    if (how === 'symlink') symlinkSync(input, (target = join(dir, 'link.txt')));
+    if (how === 'hard link') linkSync(input, (target = join(dir, 'hard.txt')));
+    // For stdin, a shell redirects fd 0 from the file itself, as `bulkfetch -o urls.txt < urls.txt` does.
+    const result =
+      how === 'stdin redirected from it'
+        ? shell(`exec "${process.execPath}" "${CLI_PATH}" - -o "${input}" < "${input}"`)
+        : await runCli([input, '-o', target]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is the input file/);
+    expect(readFileSync(input, 'utf8')).toBe(text);
+    expect(server.requests).toBe(0);
+  });
+});
+
+describe('--summary', () => {
+  it('is checked before the run: an unwritable path exits 2 and sends nothing', async () => {
+    const dir = tempDir();
+    const { server, input } = await inputIn(dir);
+    for (const summary of [join(dir, 'missing-dir', 's.json'), dir, input]) {
+      const result = await runCli([input, '--summary', summary, '-q']);
+      expect(result.code, summary).toBe(2);
+      expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(result.stderr).not.toContain('internal error');
+    }
+    expect(server.requests).toBe(0);
+  });
+});
+
+describe('contradictory flags', () => {
+  it('-q with --progress is a usage error', async () => {
+    const dir = tempDir();
+    const { server, input } = await inputIn(dir);
+    const result = await runCli([input, '-q', '--progress']);
+    expect(result.code).toBe(2);
+    expect(server.requests).toBe(0);
+  });
+
+  it('a flag without effect runs with one warning line', async () => {
+    const dir = tempDir();
+    const { input } = await inputIn(dir);
+    const result = await runCli([input, '--no-cache', '--cache-size', '5', '--reorder-buffer', '8', '--max-redirects', '3', '-q', '--procs', '1']);
+    expect(result.code).toBe(0);
+    expect(result.lines).toHaveLength(2);
+    const warnings = result.stderr.split('\n').filter(Boolean);
+    expect(warnings).toHaveLength(3);
+    for (const flag of ['--cache-size', '--reorder-buffer', '--max-redirects']) expect(warnings.some((w) => w.startsWith('bulkfetch: warning: ') && w.includes(flag))).toBe(true);
+  });
+
+  it.runIf(availableParallelism() <= 8)('--procs above 4x the CPUs runs and warns once with the CPU count', async () => {
+    const dir = tempDir();
+    const { input } = await inputIn(dir);
+    const cpus = availableParallelism();
+    const result = await runCli([input, '--procs', String(4 * cpus + 1), '-q']);
+    expect(result.code).toBe(0);
+    expect(result.lines).toHaveLength(2);
+    expect(result.stderr.match(/warning: --procs/g)).toHaveLength(1);
+    expect(result.stderr).toContain(`${cpus} CPUs`);
+  });
+});

@@ -1,0 +1,106 @@
+// Protocol details curl gets right: interim responses, odd status lines, raw bytes in Location,
+// the method sent after a redirect. Raw node:net sockets where node:http would not misbehave.
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, listen, runCli, socketCloser, startHttpServer } from '../helpers/index.js';
+
+const track = cleanupAfterEach();
+const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', '--ordered', '--no-headers', '--retries', '0', ...args], { stdin: `${lines.join('\n')}\n` });
+
+/** A server answering each request (head plus Content-Length body) with the raw bytes scripted for its path, then closing. */
+async function scriptedServer(replies: Record<string, string>): Promise<{ url: string; heads: string[]; close(): Promise<void> }> {
+  const heads: string[] = [];
+  const server = createServer((socket) => {
+    let data = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      const end = data.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const head = data.subarray(0, end).toString('latin1');
+      const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      if (data.length < end + 4 + length) return;
+      heads.push(head);
+      const path = /^\S+ (\S+)/.exec(head)?.[1] ?? '';
+      socket.end(Buffer.from(replies[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', 'latin1'));
+      data = Buffer.alloc(0);
+    });
+    socket.on('error', () => {});
+  });
+  const closer = socketCloser(server);
+  const port = await listen(server);
+  return track({ url: `http://127.0.0.1:${port}`, heads, close: () => closer.close() });
+}
+
+const OK = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok';
+
+describe('interim responses', () => {
+  it('skips 100, 102 and 103 before the final response', async () => {
+    const server = await scriptedServer({
+      '/100': `HTTP/1.1 100 Continue\r\n\r\n${OK}`,
+      '/102': `HTTP/1.1 102 Processing\r\n\r\n${OK}`,
+      '/103': `HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n${OK}`,
+      '/100x2': `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n${OK}`,
+    });
+    const result = await run(['/100', '/102', '/103', '/100x2'].map((p) => `${server.url}${p}`));
+    expect(result.lines.map((l) => [l.status, l.body, l.error])).toEqual(Array(4).fill([200, 'ok', null]));
+  });
+
+  it("-H 'Expect: 100-continue' works: the body goes at once", async () => {
+    const server = await scriptedServer({ '/post': `HTTP/1.1 100 Continue\r\n\r\n${OK}` });
+    const result = await run([JSON.stringify({ url: `${server.url}/post`, method: 'POST', body: 'hello' })], ['-H', 'Expect: 100-continue']);
+    expect(result.lines[0]).toMatchObject({ status: 200, body: 'ok', error: null });
+    expect(server.heads[0]).toMatch(/^POST \/post/);
+  });
+});
+
+describe('status lines', () => {
+  it('a status outside 100-599 is EPROTOCOL with a clean message', async () => {
+    const server = await scriptedServer({
+      '/600': 'HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok',
+      '/099': 'HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nok',
+      '/999': 'HTTP/1.1 999 High\r\nContent-Length: 0\r\n\r\n',
+    });
+    const result = await run(['/600', '/099', '/999'].map((p) => `${server.url}${p}`));
+    for (const line of result.lines) {
+      expect(line).toMatchObject({ status: null, error: { code: 'EPROTOCOL' } });
+      expect(line.error.message).not.toMatch(/assert|falsy/i);
+    }
+  });
+});
+
+describe('redirects', () => {
+  it('percent-encodes raw UTF-8 bytes in Location once', async () => {
+    const server = await scriptedServer({
+      '/from': 'HTTP/1.1 302 Found\r\nLocation: /\xc3\xa9t\xc3\xa9?q=\xc3\xa9\r\nContent-Length: 0\r\n\r\n',
+      '/%C3%A9t%C3%A9?q=%C3%A9': OK,
+    });
+    const result = await run([`${server.url}/from`], ['-L']);
+    expect(result.lines[0]).toMatchObject({ status: 200, finalUrl: `${server.url}/%C3%A9t%C3%A9?q=%C3%A9`, error: null });
+  });
+
+  it('says the method actually sent last after a 303 turned POST into GET', async () => {
+    const server = await startHttpServer((req, res) => {
+      if (req.url === '/form') {
+        res.writeHead(303, { location: '/done' }).end();
+      } else {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method);
+      }
+    });
+    track(server);
+    const result = await run([JSON.stringify({ url: `${server.url}/form`, method: 'POST', body: 'x' }), `${server.url}/form`], ['-L']);
+    expect(result.lines[0]).toMatchObject({ method: 'POST', finalMethod: 'GET', body: 'GET', redirects: 1 });
+    expect(result.lines[1]).toMatchObject({ method: 'GET', finalMethod: 'GET' });
+  });
+});
+
+describe('response headers', () => {
+  it('have one shape: repeats joined with ", ", set-cookie always an array', async () => {
+    const server = await scriptedServer({
+      '/h': 'HTTP/1.1 200 OK\r\nX-A: 1\r\nX-A: 2\r\nSet-Cookie: one=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT\r\nVary: accept\r\nVary: origin\r\nContent-Length: 0\r\n\r\n',
+      '/one': 'HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n',
+    });
+    const result = await runCli(['-', '--procs', '1', '--ordered'], { stdin: `${server.url}/h\n${server.url}/one\n` });
+    expect(result.lines[0]?.headers).toMatchObject({ 'x-a': '1, 2', vary: 'accept, origin', 'set-cookie': ['one=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT'] });
+    expect(result.lines[1]?.headers).toMatchObject({ 'x-a': '1', 'set-cookie': ['a=1'] });
+  });
+});

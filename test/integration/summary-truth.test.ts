@@ -1,0 +1,67 @@
+// The summary tells the truth about the run (issue 11): counts add up, and a
+// stopped run says so, how much was not read, and the command that continues it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, collectOutput, killGroup, runCli, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { waitFor } from './support.js';
+
+const track = cleanupAfterEach();
+
+describe('summary counts', () => {
+  it('records = sent + cached + invalid; blank lines and retries are listed apart', async () => {
+    let failedOnce = false;
+    const server = track(
+      await startHttpServer((req, res) => {
+        if (req.url === '/flaky' && !failedOnce) {
+          failedOnce = true;
+          res.statusCode = 503;
+        }
+        res.end('ok');
+      }),
+    );
+    const dir = tempDir();
+    const input = writeTempFile([`${server.url}/a`, `${server.url}/a`, `${server.url}/flaky`, '', '# note', 'http://bad host/', `${server.url}/b`]);
+    const result = await runCli([input, '--procs', '1', '--retry-delay', '1ms', '--summary', join(dir, 's.json')]);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+    expect(summary).toMatchObject({ records: 5, sent: 3, cached: 1, invalid: 1, requests: 4, retries: 1, skipped: { blank: 2, resumed: 0, otherShards: 0 }, stoppedBy: null });
+    expect(result.stderr).toContain('records     5 = 3 sent + 1 cached + 1 invalid');
+    expect(result.stderr).toContain('skipped     2 blank/comment lines');
+    expect(result.stderr).toContain('4 HTTP requests (1 of them retries)');
+  });
+});
+
+describe('a stopped run', () => {
+  it('says why, how many lines were not read, and the command that continues it to the end', async () => {
+    let delayMs = 100;
+    const server = track(
+      await startHttpServer(async (req, res, ctx) => {
+        if (await ctx.delay(delayMs)) res.end(req.url);
+      }),
+    );
+    const dir = tempDir();
+    const n = 300;
+    const input = writeTempFile(Array.from({ length: n }, (_, i) => `${server.url}/r${i + 1}`));
+    const output = join(dir, 'out.ndjson');
+    const child = spawnCli([input, '-o', output, '--procs', '1', '--concurrency', '2', '--grace', '20s', '--summary', join(dir, 's.json')]);
+    const done = collectOutput(child);
+    await waitFor(() => server.requests >= 4);
+    killGroup(child.pid as number, 'SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    const notRead = Number(/by SIGINT: ([\d,]+) input lines were not read/.exec(stopped.stderr)?.[1]?.replaceAll(',', ''));
+    const written = readFileSync(output, 'utf8').split('\n').filter(Boolean).length;
+    expect(notRead).toBe(n - written);
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ stoppedBy: 'stop', notRead });
+    const command = /continue\s+(bulkfetch .*)$/m.exec(stopped.stderr)?.[1];
+    expect(command).toBe(`bulkfetch ${input} -o ${output} --procs 1 --concurrency 2 --grace 20s --summary ${join(dir, 's.json')} --resume`);
+
+    delayMs = 0;
+    const resumed = await runCli((command as string).split(' ').slice(1), { timeoutMs: 60_000 });
+    expect(resumed.code).toBe(0);
+    const lines = readFileSync(output, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number });
+    expect(new Set(lines.map((l) => l.line)).size).toBe(n);
+    expect(lines).toHaveLength(n);
+  }, 60_000);
+});

@@ -1,0 +1,86 @@
+// First use at a terminal: the CLI in a real pseudo-terminal (util-linux `script`),
+// stdout and stderr both that terminal, as a person runs it.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, CLI_PATH, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+
+const track = cleanupAfterEach();
+
+const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/** Runs the CLI in a pseudo-terminal `columns` wide; resolves with everything the terminal showed and the exit code. */
+function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string } = {}): Promise<{ screen: string; code: number }> {
+  const command = `stty cols ${opts.columns ?? 200}; ${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}; echo "EXIT=$?"`;
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const out: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stdin.on('error', () => {});
+  if (opts.typed !== undefined) child.stdin.write(opts.typed);
+  const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 20_000);
+  return new Promise((resolve) => {
+    child.once('close', () => {
+      clearTimeout(timer);
+      const screen = Buffer.concat(out).toString('utf8');
+      resolve({ screen, code: Number(/EXIT=(\d+)/.exec(screen)?.[1] ?? -1) });
+    });
+  });
+}
+
+describe('a run in a terminal', () => {
+  it('exits 0, prints the summary and writes --summary FILE', async () => {
+    const server = track(await startHttpServer());
+    const dir = tempDir();
+    const input = writeTempFile([`${server.url}/a`, `${server.url}/b`]);
+    const { screen, code } = await inTerminal([input, '--summary', 'summary.json', '--procs', '1'], { cwd: dir });
+    expect(code).toBe(0);
+    expect(screen).toContain('bulkfetch summary');
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ records: 2 });
+  });
+
+  it('never writes a result line onto the progress line, and the progress line fits the width', async () => {
+    // Slow answers keep the progress line up while results arrive.
+    const server = track(
+      await startHttpServer(async (req, res, ctx) => {
+        if (await ctx.delay(Number(req.url?.slice(2)) * 40)) res.end('{}');
+      }),
+    );
+    const input = writeTempFile(Array.from({ length: 12 }, (_, i) => `${server.url}/r${i}`));
+    const { screen, code } = await inTerminal([input, '--procs', '1', '--concurrency', '1', '--body', 'none', '--no-headers'], { columns: 40 });
+    expect(code).toBe(0);
+    // Each result line starts at column 0: on a cleared line or after another result line, never after progress text.
+    const segments = screen.split('{"line":');
+    expect(segments.slice(1)).toHaveLength(12);
+    for (const before of segments.slice(0, -1)) expect(before === '' || before.endsWith('\r\x1b[K') || before.endsWith('\n'), JSON.stringify(before.slice(-80))).toBe(true);
+    // Every progress draw fits in 39 columns, so it never wraps.
+    const draws = [...screen.matchAll(/\r(bulkfetch [^\r\n]*?)\x1b\[K/g)].map((m) => m[1] as string);
+    expect(draws.length).toBeGreaterThan(0);
+    for (const draw of draws) expect(draw.length).toBeLessThan(40);
+  });
+
+  it('says it reads stdin when stdin is a terminal', async () => {
+    const server = track(await startHttpServer());
+    const { screen, code } = await inTerminal(['--procs', '1'], { typed: `${server.url}/typed\n\x04` });
+    expect(code).toBe(0);
+    expect(screen).toContain('reading URLs from stdin');
+    expect(screen).toContain('"url":"http://127.0.0.1');
+  });
+
+  it('prints --help, --version and analyze --help once, keeps "Did you mean", shows the --procs default', async () => {
+    const help = await inTerminal(['--help']);
+    expect(help.screen.match(/Usage: bulkfetch/g)).toHaveLength(1);
+    expect(help.screen).toMatch(/--procs <n>\s+child processes \(default: number of CPUs, here \d+\)/);
+    const version = await inTerminal(['--version']);
+    expect(version.screen.match(/\d+\.\d+\.\d+/g)).toHaveLength(1);
+    const analyze = await inTerminal(['analyze', '--help']);
+    expect(analyze.screen.match(/Usage: bulkfetch analyze/g)).toHaveLength(1);
+    const typo = await inTerminal(['--concurency', '3']);
+    expect(typo.code).toBe(2);
+    expect(typo.screen).toContain('Did you mean --concurrency?');
+  });
+});
+
+it('script(1) is available for these tests', () => {
+  expect(existsSync('/usr/bin/script') || existsSync('/bin/script')).toBe(true);
+});

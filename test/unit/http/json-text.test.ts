@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { minifyJson } from '../../../src/http/json-text.js';
+
+describe('minifyJson', () => {
+  it('drops whitespace outside strings and keeps every other character', () => {
+    const source = ' { "a b" : [ 1 , 12345678901234567890, 1e400 ] ,\n\t"a b":"x  \\" y", "c":-0.5E+3 } ';
+    expect(minifyJson(source)).toEqual({ text: '{"a b":[1,12345678901234567890,1e400],"a b":"x  \\" y","c":-0.5E+3}', depth: 2 });
+    expect(minifyJson('{"a":1}')).toEqual({ text: '{"a":1}', depth: 1 });
+    expect(minifyJson('"\\ud800"')).toEqual({ text: '"\\ud800"', depth: 0 });
+  });
+
+  it('refuses what is not exactly one JSON value', () => {
+    for (const bad of ['', ' ', '[1,]', '{"a":1,}', '{"a"}', '{1:2}', '01', '1.', '-', '.5', '+1', '"\\x"', '"a\nb"', '"\\u12"', 'true false', '[', ']', '[]]', 'nul', 'NaN', "'a'"]) {
+      expect(minifyJson(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+
+  it('measures depth without recursion, however deep', () => {
+    const deep = `${'{"a":['.repeat(50_000)}${']}'.repeat(50_000)}`;
+    expect(minifyJson(deep)?.depth).toBe(100_000);
+  });
+});
