@@ -60,7 +60,7 @@ function cached(file, make) {
   return make(file);
 }
 
-/** @typedef {'distinct' | 'delay' | 'repeats' | 'hosts'} InputKind */
+/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts'} InputKind */
 
 /**
  * Loopback address number i: 127.1.0.0, 127.1.0.1, ... (nginx listens on 0.0.0.0, so each is a
@@ -72,6 +72,13 @@ export function loopbackHost(i) {
 }
 
 const base = (/** @type {number} */ port) => `http://127.0.0.1:${port}`;
+
+/** Distinct URLs in a list of `n` lines of `kind`. @param {InputKind} kind @param {number} n */
+function distinctOf(kind, n) {
+  if (kind === 'repeats') return Math.max(1, Math.floor(n / 10));
+  if (kind === 'repeats5') return Math.max(1, Math.floor(n / 5));
+  return n;
+}
 
 /**
  * URL generator for a kind.
@@ -90,10 +97,12 @@ export function urlSource(kind, n, port) {
     case 'hosts':
       // every URL on a host of its own, as in a list of domains to probe
       return { n, distinct: n, urlAt: (i) => `http://${loopbackHost(i)}:${port}/item/${i}` };
-    case 'repeats': {
-      // n lines, 10% distinct: ids 0..d-1 each appearing n/d times, Fisher-Yates shuffled with
-      // a fixed seed. Holds only a Uint32Array of ids (16 MiB for 4M lines), never the strings.
-      const d = Math.max(1, Math.floor(n / 10));
+    case 'repeats':
+    case 'repeats5': {
+      // n lines, 10% distinct (repeats5: 20%, each id 5 times): ids 0..d-1 each appearing n/d times,
+      // Fisher-Yates shuffled with a fixed seed. Holds only a Uint32Array of ids (16 MiB for 4M
+      // lines), never the strings.
+      const d = distinctOf(kind, n);
       const ids = new Uint32Array(n);
       for (let i = 0; i < n; i++) ids[i] = i % d;
       const rnd = prng(0xb01cfe7c);
@@ -117,7 +126,7 @@ export function urlSource(kind, n, port) {
  */
 export function urlList(kind, n, port) {
   const file = path.join(DATA_DIR, `${kind}-${n}-p${port}.txt`);
-  let distinct = kind === 'repeats' ? Math.max(1, Math.floor(n / 10)) : n;
+  let distinct = distinctOf(kind, n);
   cached(file, (f) => {
     const src = urlSource(kind, n, port);
     distinct = src.distinct;

@@ -2,7 +2,7 @@
 // @ts-check
 // bulkfetch benchmark orchestrator (`npm run bench`).
 //
-//   node bench/run.js [cpu|latency|repeats|memory|startup|wrk|hosts ...]   (default: all)
+//   node bench/run.js [cpu|latency|repeats|shuffled|memory|startup|wrk|hosts ...]   (default: all)
 //
 // env:
 //   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
@@ -30,6 +30,8 @@ import { runCurlParallel, runXargsCurl, runWrk, ensureWrk, curlCaps, curlVersion
 
 /** @typedef {import('./measure.js').Run} Run */
 /** @typedef {Run & { origin: number }} OriginRun  a run with the requests nginx saw during it */
+/** @typedef {{ enabled?: boolean, analysisMs?: number, hits?: number, evictions?: number }} CacheSummary  the --summary `cache` object (the fields read here) */
+/** @typedef {Run & { cache?: CacheSummary }} BfRun  a bulkfetch run, with its summary's cache object */
 /** @typedef {{ name: string, value: string, pass: boolean | null }} Target  pass null: skipped */
 /** @typedef {{ title: string, md: string, targets: Target[] }} Section  what a scenario returns */
 /** @typedef {Section & { when: string, mode: string }} StoredSection  a section as last-results.json keeps it */
@@ -56,9 +58,9 @@ const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
 const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
-/** @typedef {'cpu' | 'latency' | 'repeats' | 'memory' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
+/** @typedef {'cpu' | 'latency' | 'repeats' | 'shuffled' | 'memory' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
 /** @type {ScenarioName[]} */
-const ALL = ['cpu', 'latency', 'repeats', 'memory', 'startup', 'wrk', 'hosts'];
+const ALL = ['cpu', 'latency', 'repeats', 'shuffled', 'memory', 'startup', 'wrk', 'hosts'];
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
 const XARGS_ROUNDS = Math.max(0, Number(process.env.BENCH_XARGS_ROUNDS ?? 1));
@@ -66,10 +68,10 @@ const REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const TSCALE = Number(process.env.BENCH_TIMEOUT_SCALE) || 1;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 
-/** @type {{ cpuN: number, xargsN: number, latencyN: number, repeatsN: number, memoryNs: number[], wrkS: number }} */
+/** @type {{ cpuN: number, xargsN: number, latencyN: number, repeatsN: number, shuffledN: number, memoryNs: number[], wrkS: number }} */
 const SIZES = QUICK
-  ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, repeatsN: 30_000, memoryNs: [10_000, 40_000, 160_000], wrkS: 3 }
-  : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, repeatsN: 1_000_000, memoryNs: [250_000, 1_000_000, 4_000_000], wrkS: 5 };
+  ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], wrkS: 3 }
+  : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], wrkS: 5 };
 if (process.env.BENCH_XARGS_N) SIZES.xargsN = Number(process.env.BENCH_XARGS_N);
 /** Many-hosts list sizes: memory must be flat from the first to the last. */
 const HOSTS_NS = process.env.BENCH_HOSTS_NS
@@ -118,17 +120,23 @@ function bulkfetchMissingReason() {
 }
 
 /**
- * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number, statuses?: boolean }} o
+ * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number, flags?: string[], statuses?: boolean }} o
  *   statuses: count the 200s in the output and sample descriptors per process
- * @returns {Promise<Run>}
+ * @returns {Promise<BfRun>}
  */
-async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs, statuses = false }) {
-  const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc)];
+async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs, flags = [], statuses = false }) {
+  const summary = path.join(os.tmpdir(), `bulkfetch-bench-summary-${process.pid}.json`);
+  fs.rmSync(summary, { force: true });
+  const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc), '--summary', summary, ...flags];
   if (BF_DEVNULL && !statuses) args.push('-o', '/dev/null');
   const out = statuses ? 'status' : BF_DEVNULL ? 'null' : 'count';
   const m = await measure(BF_CMD[0] ?? 'node', args, { timeoutMs, stdout: out, cwd: ROOT, fds: statuses });
   const linesOk = BF_DEVNULL && !statuses ? true : m.stdoutLines === n;
-  return { ...m, n, reqps: (n / m.wallMs) * 1000, ok: m.exitCode === 0 && linesOk };
+  /** @type {CacheSummary | undefined} */
+  let cache;
+  try { cache = JSON.parse(fs.readFileSync(summary, 'utf8')).cache; } catch {}
+  fs.rmSync(summary, { force: true });
+  return { ...m, n, reqps: (n / m.wallMs) * 1000, ok: m.exitCode === 0 && linesOk, ...(cache ? { cache } : {}) };
 }
 
 // ---- result bookkeeping ------------------------------------------------------------------------
@@ -285,42 +293,72 @@ async function scenarioLatency(ctx) {
 
 /** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioRepeats(ctx) {
+  return repeatsSection(ctx, 'repeats', SIZES.repeatsN, { noCachePeer: true });
+}
+
+/** 500k lines over 100k distinct URLs, shuffled: each child has more distinct keys than the old entry cap. */
+/** @param {Ctx} ctx @returns {Promise<Section>} */
+async function scenarioShuffled(ctx) {
+  return repeatsSection(ctx, 'repeats5', SIZES.shuffledN, { noCachePeer: false });
+}
+
+/**
+ * A list with repeats, default flags: origin requests (nginx stub_status) against the distinct
+ * count, and with `noCachePeer` the same list with --no-cache in the same rounds.
+ * @param {Ctx} ctx @param {'repeats' | 'repeats5'} kind @param {number} N @param {{ noCachePeer: boolean }} o
+ * @returns {Promise<Section>}
+ */
+async function repeatsSection(ctx, kind, N, { noCachePeer }) {
   const { ng } = ctx;
-  const N = SIZES.repeatsN;
-  const list = urlList('repeats', N, ng.port);
-  /** @type {Series<OriginRun>} */
+  const list = urlList(kind, N, ng.port);
+  /** @type {Series<OriginRun & BfRun>} */
   const s = new Series();
-  /** @type {Task<OriginRun>[]} */
+  /** @type {Task<OriginRun & BfRun>[]} */
   const tasks = [];
-  const withOrigin = (/** @type {() => Promise<Run>} */ fn) => async () => {
+  const withOrigin = (/** @type {() => Promise<BfRun>} */ fn) => async () => {
     const before = await ng.requestsTotal();
     const r = await fn();
     const after = await ng.requestsTotal();
     return { ...r, origin: after - before - 1 }; // minus the `after` status request itself
   };
+  const bfKey = `bulkfetch --procs 8 --concurrency ${CONC}`;
+  const noCacheKey = `${bfKey} --no-cache`;
   if (ctx.bf.ok) {
-    tasks.push({ key: `bulkfetch --procs 8 --concurrency ${CONC}`, bf: true,
+    tasks.push({ key: bfKey, bf: true,
       run: withOrigin(() => runBulkfetch({ file: list.file, n: N, procs: 8, timeoutMs: timeoutFor(N, 2000) })) });
+    if (noCachePeer) {
+      tasks.push({ key: noCacheKey,
+        run: withOrigin(() => runBulkfetch({ file: list.file, n: N, procs: 8, timeoutMs: timeoutFor(N, 1000), flags: ['--no-cache'] })) });
+    }
   }
-  if (REFERENCE) {
-    const conf = curlConfig('repeats', N, ng.port);
+  if (REFERENCE && kind === 'repeats') {
+    const conf = curlConfig(kind, N, ng.port);
     tasks.push({ key: 'curl -Z --parallel-max 200 (reference, no dedupe)', rounds: 1,
       run: withOrigin(() => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 2000) })) });
   }
-  await interleave('repeats', tasks, s);
+  await interleave(kind, tasks, s);
   const rows = tasks.map((t) => {
     const rs = s.get(t.key);
     return [t.key, fmt(N), fmt(list.distinct), rs.map((r) => fmt(r.origin)).join(' / '), fmt(median(rs.map((r) => r.reqps))),
-      fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), fmt(mib(median(rs.map((r) => r.peakRssMaxProcKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+      fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), fmt(mib(median(rs.map((r) => r.peakRssMaxProcKiB))), 1),
+      rs.map((r) => (r.cache ? fmt(r.cache.evictions ?? NaN) : '–')).join(' / '), `${rs.filter((r) => r.ok).length}/${rs.length}`];
   });
-  const md = 'Origin requests counted with nginx stub_status (diff before/after each run).\n\n' +
-    table(['contender', 'lines', 'distinct', 'origin requests (per round)', 'lines/s (median)', 'CPU s', 'peak RSS max proc MiB', 'runs ok'], rows);
+  const md = 'Origin requests counted with nginx stub_status (diff before/after each run); default flags (`--cache auto`).\n\n' +
+    table(['contender', 'lines', 'distinct', 'origin requests (per round)', 'lines/s (median)', 'CPU s', 'peak RSS max proc MiB', 'cache evictions', 'runs ok'], rows);
   const bt = tasks.find((t) => t.bf);
+  const exact = kind === 'repeats';
+  const name = exact ? 'Repeats: origin requests == distinct URLs' : `Shuffled repeats (${fmt(N)} lines, ${fmt(list.distinct)} distinct): origin requests <= 1.02x distinct`;
+  /** @type {Target[]} */
   const targets = [bt
-    ? (() => { const rs = s.get(bt.key); const pass = rs.every((r) => r.ok && r.origin === list.distinct);
-      return { name: 'Repeats: origin requests == distinct URLs', value: `${rs.map((r) => r.origin).join('/')} vs ${list.distinct}`, pass }; })()
-    : { name: 'Repeats: origin requests == distinct URLs', value: ctx.bf.reason, pass: null }];
-  return { title: `Repeats (${fmt(N)} lines, 10% distinct)`, md, targets };
+    ? (() => { const rs = s.get(bt.key); const pass = rs.every((r) => r.ok && (exact ? r.origin === list.distinct : r.origin <= 1.02 * list.distinct));
+      return { name, value: `${rs.map((r) => r.origin).join('/')} vs ${list.distinct}`, pass }; })()
+    : { name, value: ctx.bf.reason, pass: null }];
+  if (bt && noCachePeer && s.has(noCacheKey)) {
+    const ratio = s.med(bt.key, (r) => r.reqps) / s.med(noCacheKey, (r) => r.reqps);
+    targets.push({ name: 'Repeats: lines/s >= the --no-cache run\'s (same rounds)', value: `${fmt(ratio, 2)}x`, pass: ratio >= 1 });
+  }
+  const title = exact ? `Repeats (${fmt(N)} lines, 10% distinct)` : `Shuffled repeats (${fmt(N)} lines, 20% distinct)`;
+  return { title, md, targets };
 }
 
 /** @param {Ctx} ctx @returns {Promise<Section>} */
@@ -332,6 +370,7 @@ async function scenarioMemory(ctx) {
       { name: 'Memory: largest process <= 128 MiB', value: ctx.bf.reason, pass: null },
       { name: `Memory: largest-process growth ${fmt(smallest)} -> ${fmt(largest)} lines <= 15%`, value: ctx.bf.reason, pass: null }] };
   }
+  /** @type {Series<BfRun>} */
   const s = new Series();
   const tasks = Ns.map((n) => {
     const list = urlList('distinct', n, ctx.ng.port);
@@ -351,7 +390,14 @@ async function scenarioMemory(ctx) {
   const gMax = s.med(last, (r) => r.peakRssMaxProcKiB) / s.med(first, (r) => r.peakRssMaxProcKiB) - 1;
   const gTree = s.med(last, (r) => r.peakRssTreeKiB) / s.med(first, (r) => r.peakRssTreeKiB) - 1;
   const allOk = tasks.every((t) => s.get(t.key).every((r) => r.ok));
+  // The analysis (a pass over the file before the first request) against the run's wall time, at the size nearest 1M lines.
+  const atMillion = Ns.reduce((a, b) => (Math.abs(b - 1_000_000) < Math.abs(a - 1_000_000) ? b : a));
+  const shares = s.get(String(atMillion)).map((r) => ((r.cache?.analysisMs ?? NaN) / r.wallMs) * 100);
+  const analysisShare = max(shares);
+  const analysisTarget = { name: `Analysis (--cache auto) <= 5% of wall time, ${fmt(atMillion)} distinct lines (worst round)`,
+    value: `${fmt(analysisShare, 2)}% (${shares.map((x) => fmt(x, 2)).join(' / ')})`, pass: Number.isFinite(analysisShare) ? analysisShare <= 5 : null };
   return { title: `Memory (${Ns.map((n) => fmt(n)).join(' / ')} lines)`, md, targets: [
+    analysisTarget,
     { name: 'Memory: largest process <= 128 MiB (worst round, all sizes)', value: `${fmt(mib(worst), 1)} MiB${allOk ? '' : ' (some runs NOT OK)'}`, pass: mib(worst) <= 128 && allOk },
     { name: `Memory: largest-process growth ${fmt(smallest)} -> ${fmt(largest)} lines <= 15%`, value: `${fmt(gMax * 100, 1)}% (tree: ${fmt(gTree * 100, 1)}%)`, pass: gMax <= 0.15 },
   ] };
@@ -458,7 +504,7 @@ async function scenarioHosts(ctx) {
 }
 
 /** @type {Record<ScenarioName, (ctx: Ctx) => Promise<Section>>} */
-const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, repeats: scenarioRepeats, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
+const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
 
 // ---- reporting -----------------------------------------------------------------------------------
 /** @param {string[]} head @param {string[][]} rows */

@@ -7,7 +7,7 @@ import { UsageError, describeValue } from './errors.js';
 import { basicAuthorization } from './input/credentials.js';
 import { validateHeader, validateMethod } from './input/validate.js';
 import { parseErrorLimit } from './parent/error-budget.js';
-import type { RunOptions, Shard } from './run-types.js';
+import type { CacheMode, RunOptions, Shard } from './run-types.js';
 import { VERSION } from './version.js';
 
 /**
@@ -231,6 +231,15 @@ export function parseShard(value: string): Shard {
   return { index, count };
 }
 
+const CACHE_MODES = ['auto', 'on', 'off'] as const;
+
+/** A library caller's `cache`: a mode, or (as before modes) true for on and false for off. */
+function cacheMode(value: unknown): CacheMode {
+  if (value === true) return 'on';
+  if (value === false) return 'off';
+  return oneOf('cache', CACHE_MODES)(String(value));
+}
+
 /** A string field of a library caller's options, taken as it is (a library `data: '@x'` is that body, not a file). */
 function text(field: string) {
   return (value: unknown): string => {
@@ -290,9 +299,10 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
   { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
-  { flags: '--no-cache', runOption: 'cache', description: 'fetch every record, even repeats of an earlier request', defaultValue: true, check: boolean('cache') },
-  { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'responses kept per process for repeated requests', defaultValue: 10000, parse: positiveInteger('--cache-size') },
-  { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'response bytes kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
+  { flags: '--cache <mode>', runOption: 'cache', description: 'auto: the run reads its input and caches only requests that come again (see Cache); on: cache every GET/HEAD response; off: fetch every record', defaultValue: 'auto', parse: oneOf('--cache', CACHE_MODES), check: cacheMode },
+  { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off', check: cacheMode },
+  { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'optional cap on responses kept per process (--cache-bytes bounds the cache either way)', parse: positiveInteger('--cache-size') },
+  { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
   { flags: '-X, --method <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
   { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, (name, value) => `${name}: ${value}`) },
   { flags: '-d, --data <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true }), check: text('data') },
@@ -357,6 +367,8 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
     const value = spec.runOption && flags[new Option(spec.flags).attributeName()];
     if (spec.runOption && value !== undefined) fields[spec.runOption] = value;
   }
+  // --no-cache: commander sets the --cache attribute to false.
+  if ((options.cache as unknown) === false) options.cache = 'off';
   applyCurlBodyFlags(options, flags);
   return options;
 }

@@ -7,6 +7,32 @@ import type { WorkerStats } from './wire/stats.js';
 
 export type BodyMode = 'auto' | 'text' | 'base64' | 'none';
 
+export type CacheMode = 'auto' | 'on' | 'off';
+
+/** What the run decided about caching and what the cache did: the summary's `cache` object. */
+export interface CacheReport {
+  mode: CacheMode;
+  /** Whether the children kept any responses (at the end of the run, for a stream). */
+  enabled: boolean;
+  why: string;
+  /** What the decision was based on: 'file' (a pass over the whole file first), 'stream' (what was seen so far), or 'flag'. */
+  basis: 'file' | 'stream' | 'flag';
+  /** Distinct requests (estimated from the analysis sketch; 0 when nothing was analyzed). */
+  distinct: number;
+  /** Requests that repeat an earlier one, over all requests analyzed. */
+  repeatRatio: number;
+  /** Milliseconds spent analyzing the input before fetching (the pass over a file). */
+  analysisMs: number;
+  /** Records answered from the cache or by an identical request in flight. */
+  hits: number;
+  /** Responses stored. */
+  stored: number;
+  /** Entries dropped for room (--cache-bytes, --cache-size) before their last repeat. */
+  evictions: number;
+  /** The most bytes any one process's cache held at once (never above --cache-bytes). */
+  peakBytes: number;
+}
+
 /** Everything a run needs; the CLI and the library API both produce this. */
 export interface RunOptions {
   /** Path of the input file, or '-' for stdin. */
@@ -14,8 +40,10 @@ export interface RunOptions {
   procs: number;
   concurrency: number;
   timeout: number;
-  cache: boolean;
-  cacheSize: number;
+  /** auto: cache only what the input repeats (see README, Cache); on: every GET/HEAD; off: nothing. */
+  cache: CacheMode;
+  /** Optional cap on entries per child; cacheBytes bounds the cache either way. */
+  cacheSize?: number;
   /** Bytes of response data one child's cache may hold. */
   cacheBytes: number;
   method: string;
@@ -114,6 +142,7 @@ export interface RunSummary extends WorkerStats {
   stoppedBy: 'stop' | 'max-errors' | null;
   /** Records left to other machines by --shard. */
   outOfShard: number;
+  cache: CacheReport;
 }
 
 /** A progress sample: where the run is. */

@@ -17,6 +17,8 @@ export interface AnalyzeOptions {
   topCapacity?: number;
   /** Entries shown in `topRequests` and `hosts.top`. */
   top?: number;
+  /** Called with each request's key hash (the routing hash), in input order: feeds the run's cache planner. */
+  onRequest?: (hash: number) => void;
 }
 
 /** What one pass over the input found; `advice` is added by adviseOn(). */
@@ -86,6 +88,7 @@ export async function analyzeInput(input: Readable, options: AnalyzeOptions = {}
         const { spec } = record;
         const key = requestKey(spec);
         const h1 = hashKey(key);
+        options.onRequest?.(h1);
         const h2 = hashKey2(key);
         distinct.add(h1, h2);
         const host = hostOf(spec.url);

@@ -1,9 +1,10 @@
 import { HLL_STANDARD_ERROR } from '../stats/distinct-counter.js';
 import type { Advice } from './advice.js';
+import type { CacheDecision } from '../cache-plan/decide.js';
 import type { InputProfile } from './analyze-input.js';
 
 /** `bulkfetch analyze` for people: aligned lines. */
-export function formatReport(profile: InputProfile, advice: Advice): string {
+export function formatReport(profile: InputProfile, advice: Advice, cache?: CacheDecision): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const estimated = `estimated: HyperLogLog, standard error ${(HLL_STANDARD_ERROR * 100).toFixed(2)}%`;
@@ -15,8 +16,15 @@ export function formatReport(profile: InputProfile, advice: Advice): string {
     ...profile.hosts.top.map((h) => `  ${pct(h.share).padStart(6)}  ${n(h.requests).padStart(10)}  ${h.host}`),
     `most repeated${mostRepeatedNote(profile.topRequests)}`,
     ...profile.topRequests.top.map((r) => `  ${n(r.count).padStart(10)}  ${r.request}`),
+    ...(cache
+      ? [
+          `cache        --cache auto would turn the cache ${cache.enabled ? 'on' : 'off'}: ${cache.why}`,
+          `  ${cache.basis === 'file' ? `distinct ${n(cache.distinct)} (sketch), repeats ${pct(cache.repeatRatio)}, analysis ${n(cache.analysisMs)} ms` : `repeats seen ${pct(cache.repeatRatio)}`}`,
+        ]
+      : []),
     'advice',
-    `  cache           ${advice.cache.worthIt ? 'worth it' : 'not worth it'}: ${advice.cache.why}`,
+    // With the run's own decision shown above, the advice does not repeat it.
+    ...(cache ? [] : [`  cache           ${advice.cache.worthIt ? 'on' : 'off'}: ${advice.cache.why}`]),
     `  per-host limit  ${advice.perHostLimit.advisable ? 'advisable' : 'not needed'}: ${advice.perHostLimit.why}`,
     `  --procs         ${advice.procs.suggested}: ${advice.procs.why}`,
   ];

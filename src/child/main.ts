@@ -5,11 +5,9 @@
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { RequestSpec } from '../input/request-spec.js';
 import { createDispatcher } from '../http/agent.js';
 import { SocketBudget } from '../http/socket-budget.js';
-import { serializeResult } from '../wire/result-line.js';
-import type { ChildMessage, ParentMessage, WorkerConfig } from '../wire/messages.js';
+import type { ChildMessage, ParentMessage, Task, WorkerConfig } from '../wire/messages.js';
 import { RequestLoop } from './request-loop.js';
 import { AdaptiveGate } from './adaptive-gate.js';
 import { GateClient } from './gate-client.js';
@@ -67,11 +65,11 @@ function send(message: ChildMessage): void {
   if (process.connected) process.send?.(message);
 }
 
-function handleTask(spec: RequestSpec): void {
+function handleTask(task: Task): void {
   inFlight += 1;
-  void loop.handle(spec).then((result) => {
+  void loop.handle(task).then(({ line, result }) => {
     stats.count(result);
-    results.push(serializeResult(result));
+    results.push(line);
     inFlight -= 1;
     if (inputEnded && inFlight === 0) finish();
   });
@@ -83,7 +81,7 @@ function finish(): void {
   finished = true;
   results.flush();
   out.end(() => {
-    send({ type: 'stats', final: true, stats: stats.snapshot(true) });
+    send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters) });
     // Close everything that would keep us alive; the parent sees our exit.
     void agent.close().finally(() => {
       process.disconnect?.();
@@ -97,7 +95,7 @@ process.stdin.on('data', (chunk: string) => {
   const text = pending + chunk;
   let start = 0;
   for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-    handleTask(JSON.parse(text.slice(start, nl)) as RequestSpec);
+    handleTask(JSON.parse(text.slice(start, nl)) as Task);
     start = nl + 1;
   }
   pending = text.slice(start);
@@ -110,7 +108,7 @@ process.stdin.on('end', () => {
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'abort') shutdown.abort();
   // After the final report, a late snapshot would be counted twice.
-  else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false) });
+  else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters) });
   else if (message.type === 'grant') gateClient.granted(message.ids);
   else if (message.type === 'slow-down') adaptiveGate?.slowDown(message.hosts);
 });

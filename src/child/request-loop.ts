@@ -7,9 +7,9 @@ import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
-import type { RequestSpec } from '../input/request-spec.js';
-import { resultOf, type Result } from '../wire/result-line.js';
-import type { WorkerConfig } from '../wire/messages.js';
+import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
+import type { Task, WorkerConfig } from '../wire/messages.js';
+import type { CountedResult } from '../wire/stats.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
 import { saveName } from './save-name.js';
 import { isRefusal } from '../http/refusal.js';
@@ -26,6 +26,12 @@ export interface LoopHooks {
   announce?: (line: number) => Promise<void>;
   /** Frees descriptors (closes idle connections) when an attempt found none. */
   relieve?: () => void;
+}
+
+/** A record's answer: its whole result line, and the fields its counters read. */
+export interface Answer {
+  line: string;
+  result: CountedResult;
 }
 
 /**
@@ -87,23 +93,38 @@ export class RequestLoop {
       : undefined;
   }
 
+  /** What the cache did so far (zeros without one). */
+  get cacheCounters(): { stored: number; evictions: number; peakBytes: number } {
+    return this.#cache?.counters ?? { stored: 0, evictions: 0, peakBytes: 0 };
+  }
+
   /**
    * Never rejects for a request's failure: that comes back as a result with an
    * error. Written with then() rather than async/await: this runs once per
    * record, and each await level costs a promise and a microtask turn.
    */
-  handle(spec: RequestSpec): Promise<Result> {
+  handle(spec: Task): Promise<Answer> {
     const started = performance.now();
     const request = this.#buildRequest(spec);
-    if (this.#cache && CACHEABLE.has(request.method)) {
-      const answer = this.#cache.get(requestKey(spec), request);
-      const toCachedResult = ({ outcome, status }: CacheAnswer): Result => {
-        if (status === 'miss') return resultOf(spec, outcome, false, outcome.ms);
-        return resultOf(spec, outcome, true, elapsedMs(started));
+    // Only tasks the parent marked for the cache pay for a key: a request not
+    // known to come again goes straight out.
+    if (this.#cache && spec.cache !== undefined && CACHEABLE.has(request.method)) {
+      const answer = this.#cache.get(requestKey(spec), spec.cache, request);
+      const toAnswer = ({ response, status, attempts, ms }: CacheAnswer): Answer => {
+        const cached = status !== 'miss';
+        const took = cached ? elapsedMs(started) : ms;
+        return {
+          // The response part was serialized once, when it arrived: a repeat only writes its own fields around it.
+          line: lineFromResponse(spec, response.text, cached, took, attempts),
+          result: { url: spec.url, status: response.status, error: response.error, ms: took, attempts: cached ? 0 : attempts, cached },
+        };
       };
-      return 'then' in answer ? answer.then(toCachedResult) : Promise.resolve(toCachedResult(answer));
+      return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));
     }
-    return this.#fetch(request).then((outcome) => resultOf(spec, outcome, false, outcome.ms));
+    return this.#fetch(request).then((outcome) => {
+      const result = resultOf(spec, outcome, false, outcome.ms);
+      return { line: serializeResult(result), result };
+    });
   }
 
   /**
@@ -222,7 +243,7 @@ export class RequestLoop {
     return !this.#shutdown.aborted;
   }
 
-  #buildRequest(spec: RequestSpec): AttemptRequest {
+  #buildRequest(spec: Task): AttemptRequest {
     const headers = spec.headers ? { ...this.#config.headers, ...spec.headers } : this.#config.headers;
     const body = spec.body ?? this.#config.data;
     const request: AttemptRequest = { method: spec.method, url: spec.url, headers, body };

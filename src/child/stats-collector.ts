@@ -1,8 +1,7 @@
 import { hostOf } from '../input/host-of.js';
 import { HeavyHitters } from '../stats/heavy-hitters.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
-import type { Result } from '../wire/result-line.js';
-import { HOST_ERRORS_KEPT, countResult, emptyStats, type WorkerStats } from '../wire/stats.js';
+import { HOST_ERRORS_KEPT, countResult, emptyStats, type CountedResult, type WorkerStats } from '../wire/stats.js';
 
 /**
  * A child's counters plus what cannot live in plain counters: the latency
@@ -13,14 +12,17 @@ export class StatsCollector {
   readonly #latency = new LatencyHistogram();
   readonly #hostErrors = new HeavyHitters(HOST_ERRORS_KEPT);
 
-  count(result: Result): void {
+  count(result: CountedResult): void {
     countResult(this.stats, result);
     if (!result.cached && result.attempts > 0) this.#latency.record(result.ms);
     if (result.error !== null || (result.status !== null && result.status >= 400)) this.#hostErrors.add(hostOf(result.url));
   }
 
   /** Counters to send; `full` adds the histogram and host errors (only the final report needs them). */
-  snapshot(full: boolean): WorkerStats {
+  snapshot(full: boolean, cache: { stored: number; evictions: number; peakBytes: number }): WorkerStats {
+    this.stats.cacheStored = cache.stored;
+    this.stats.cacheEvictions = cache.evictions;
+    this.stats.cachePeakBytes = cache.peakBytes;
     if (!full) return this.stats;
     return { ...this.stats, latency: this.#latency.toData(), hostErrors: this.#hostErrors.toRecord() };
   }

@@ -11,12 +11,16 @@ import { formatReport } from '../analyze/format-report.js';
 import { EXIT, usage } from './exit.js';
 import { UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
+import { defaultRunOptions, positiveInteger } from '../options.js';
+import { planCache } from '../cache-plan/plan-cache.js';
+import { StreamPlanner } from '../cache-plan/planner.js';
 
 export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr: Writable }): Promise<number> {
   const program = new Command('bulkfetch analyze')
     .description('Read the input once, send nothing: repetition, spread over hosts, and advice for the run.')
     .argument('[input]', "file of URLs or JSON request specs ('-' or none: stdin)")
     .option('--json', 'print the report as one JSON object')
+    .option('--procs <n>', 'child processes the run would use', positiveInteger('--procs'))
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
@@ -32,16 +36,21 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
     if (error instanceof CommanderError) return usage(io.stderr, error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     throw error;
   }
+  const path = program.args[0] ?? '-';
   let input;
   try {
-    input = openInput(program.args[0] ?? '-');
+    input = openInput(path);
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
-  const profile = await analyzeInput(input);
-  const advice = adviseOn(profile, availableParallelism());
-  const json = program.opts<{ json?: boolean }>().json === true;
-  io.stdout.write(json ? `${JSON.stringify({ ...profile, advice })}\n` : formatReport(profile, advice));
+  const { json, procs = availableParallelism() } = program.opts<{ json?: boolean; procs?: number }>();
+  // The run's own decision, by the same code: a pass over a file, or the stream planner fed as records go by.
+  const defaults = defaultRunOptions();
+  const planner = await planCache({ cache: 'auto', input: path, method: defaults.method, maxLineBytes: defaults.maxLineBytes }, procs);
+  const profile = await analyzeInput(input, planner instanceof StreamPlanner ? { onRequest: (hash) => planner.directive(hash) } : {});
+  const cache = planner.decision();
+  const advice = adviseOn(profile, procs, cache);
+  io.stdout.write(json ? `${JSON.stringify({ ...profile, cache, advice })}\n` : formatReport(profile, advice, cache));
   return EXIT.OK;
 }

@@ -66,8 +66,8 @@ function sameFile(a: Stats, b: Stats): boolean {
  */
 const CONFLICTS: ReadonlyArray<{ given: string[]; absent?: string; error?: true; message: string }> = [
   { given: ['quiet', 'progress'], error: true, message: '-q (no progress) and --progress contradict each other; give one' },
-  { given: ['cache', 'cacheSize'], message: '--cache-size has no effect with --no-cache' },
-  { given: ['cache', 'cacheBytes'], message: '--cache-bytes has no effect with --no-cache' },
+  { given: ['cache', 'cacheSize'], message: '--cache-size has no effect with --no-cache (--cache off)' },
+  { given: ['cache', 'cacheBytes'], message: '--cache-bytes has no effect with --no-cache (--cache off)' },
   { given: ['reorderBuffer'], absent: 'ordered', message: '--reorder-buffer has no effect without --ordered' },
   { given: ['maxRedirects'], absent: 'follow', message: '--max-redirects has no effect without -L/--follow' },
   { given: ['resume'], absent: 'output', error: true, message: '--resume needs -o FILE: it reads the lines already written there' },
@@ -80,8 +80,8 @@ export function checkFlags(program: Command): string[] {
   const warnings: string[] = [];
   for (const conflict of CONFLICTS) {
     if (!conflict.given.every(given) || (conflict.absent !== undefined && given(conflict.absent))) continue;
-    // --no-cache sets cache to false; only that direction conflicts.
-    if (conflict.given.includes('cache') && flags.cache !== false) continue;
+    // --no-cache sets cache to false, --cache off to 'off'; only that direction conflicts.
+    if (conflict.given.includes('cache') && flags.cache !== false && flags.cache !== 'off') continue;
     if (conflict.error) throw new UsageError(conflict.message);
     warnings.push(conflict.message);
   }

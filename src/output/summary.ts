@@ -1,4 +1,4 @@
-import type { RunSummary } from '../run-types.js';
+import type { CacheReport, RunSummary } from '../run-types.js';
 import type { WorkerStats } from '../wire/stats.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 
@@ -26,6 +26,8 @@ export interface SummaryJson extends Pick<WorkerStats, 'records' | 'requests' | 
   hosts: Array<{ host: string; errors: number }>;
   /** Beyond the issue's list: records answered by each child, how even the hash split came out. */
   shards: number[];
+  /** What --cache decided and why, and what the cache did (hits, stored, evictions). */
+  cache: CacheReport;
 }
 
 export function toSummaryJson(run: RunSummary): SummaryJson {
@@ -51,6 +53,7 @@ export function toSummaryJson(run: RunSummary): SummaryJson {
     latencyMs: { p50: ms(latency.percentile(50)), p90: ms(latency.percentile(90)), p99: ms(latency.percentile(99)), max: ms(latency.maxMs) },
     hosts,
     shards: run.shards,
+    cache: run.cache,
     stoppedBy: run.stoppedBy,
   };
 }
@@ -79,6 +82,7 @@ export function formatSummary(summary: SummaryJson, extra: Array<[string, string
     ['status', pairs(summary.status)],
     ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s, ${n(summary.rps)} req/s`],
     ['latency ms', `p50 ${p50}  p90 ${p90}  p99 ${p99}  max ${max}`],
+    ['cache', cacheLine(summary.cache, n)],
   ];
   if (summary.hosts.length > 0) {
     rows.push(['error hosts', `${summary.hosts.slice(0, 5).map((h) => `${h.host} ${n(h.errors)}`).join(', ')} (errors and 4xx/5xx)`]);
@@ -93,4 +97,9 @@ function sortedByKey(o: Record<string, number>): Record<string, number> {
 
 function sortedByCount(o: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(o).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+}
+
+function cacheLine(cache: CacheReport, n: (x: number) => string): string {
+  const did = cache.enabled || cache.hits > 0 ? `; ${n(cache.hits)} hits, ${n(cache.stored)} stored, ${n(cache.evictions)} evicted` : '';
+  return `${cache.enabled ? 'on' : 'off'} (${cache.mode}): ${cache.why}${did}`;
 }

@@ -14,6 +14,7 @@ import { countErrorLines } from '../wire/result-line.js';
 import { ErrorBudget } from './error-budget.js';
 import { superviseStop } from './supervise-stop.js';
 import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
+import { planCache } from '../cache-plan/plan-cache.js';
 
 
 export interface RunContext {
@@ -50,9 +51,10 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     ? new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024 })
     : undefined;
   const out = reorder ?? sink;
+  const cachePlan = await planCache(options, options.procs);
   const pool = new WorkerPool({
     procs: options.procs,
-    config: workerConfig(options),
+    config: workerConfig(options, cachePlan.active),
     sink: out,
     limits: limitOptions(options),
     ...(onChildCrash ? { onChildCrash } : {}),
@@ -111,14 +113,14 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
           counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
           invalidLines += serializeResult(errorResult(record, record.error));
         } else {
-          // One child and no shard: the hash is not needed, and it is the costliest step here.
-          const hash = pool.size > 1 || shard ? hashKey(requestKey(record.spec)) : 0;
+          // One child, no shard and no cache plan: the hash is not needed, and it is the costliest step here.
+          const hash = pool.size > 1 || shard || cachePlan.active ? hashKey(requestKey(record.spec)) : 0;
           if (shard && shardOf(hash, shard.count) !== shard.index) {
             counters.outOfShard += 1;
             continue;
           }
           if (reorder) await admitInOrder(reorder, line);
-          await pool.submit(pool.size === 1 ? 0 : childOf(hash, pool.size), record.spec);
+          await pool.submit(pool.size === 1 ? 0 : childOf(hash, pool.size), record.spec, cachePlan.active ? cachePlan.directive(hash) : undefined);
         }
         if (signal?.aborted || stopping) break;
       }
@@ -153,6 +155,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     resumed: counters.resumed,
     stoppedBy: overBudget.signal.aborted ? 'max-errors' : stopping ? 'stop' : null,
     outOfShard: counters.outOfShard,
+    cache: { ...cachePlan.decision(), hits: stats.cached, stored: stats.cacheStored, evictions: stats.cacheEvictions, peakBytes: stats.cachePeakBytes },
   };
 }
 
@@ -162,13 +165,13 @@ function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): Li
   return { rate, perHostConcurrency, perHostRate };
 }
 
-function workerConfig(options: RunOptions): Omit<WorkerConfig, 'index' | 'limited'> {
+function workerConfig(options: RunOptions, cache: boolean): Omit<WorkerConfig, 'index' | 'limited'> {
   return {
     concurrency: options.concurrency,
     timeout: options.timeout,
     connectTimeout: options.connectTimeout,
-    cache: options.cache,
-    cacheSize: options.cacheSize,
+    cache,
+    ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
     cacheBytes: options.cacheBytes,
     // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.
     headers: { 'user-agent': options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers },

@@ -6,7 +6,7 @@ import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../wire/stats.js';
 import { ChildHandle, type ChildEvents } from './child-handle.js';
 import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
-import type { ChildMessage, GateRefusal, WorkerConfig } from '../wire/messages.js';
+import { encodeTask, type CacheDirective, type ChildMessage, type GateRefusal, type WorkerConfig } from '../wire/messages.js';
 import type { ChildCrash } from '../run-types.js';
 
 export interface PoolOptions {
@@ -101,8 +101,8 @@ export class WorkerPool {
     return this.#children.length;
   }
 
-  /** Hands a request to child `index`, waiting while that child's window is full. */
-  async submit(index: number, spec: RequestSpec): Promise<void> {
+  /** Hands a request to child `index` (with what its cache should do with it), waiting while that child's window is full. */
+  async submit(index: number, spec: RequestSpec, cache?: CacheDirective): Promise<void> {
     const child = this.#children[index];
     if (!child || this.#closing || this.#intakeStopped) return;
     if (!child.hasRoom()) {
@@ -112,7 +112,7 @@ export class WorkerPool {
       await child.waitForRoom();
     }
     if (this.#closing || this.#intakeStopped) return;
-    child.send(spec.line, `${JSON.stringify(spec)}\n`);
+    child.send(spec.line, encodeTask(spec, cache));
   }
 
   /** Asks every child for a snapshot of its counters (answered over IPC, seen in liveStats()). */

@@ -7,6 +7,7 @@
  * - the IPC channel: a handful of typed control messages below.
  */
 import type { RunOptions } from '../run-types.js';
+import type { RequestSpec } from '../input/request-spec.js';
 import type { WorkerStats } from './stats.js';
 
 /** Request policy and transport fields a child takes from RunOptions unchanged. */
@@ -21,8 +22,9 @@ export interface WorkerConfig extends PassedOptions {
   concurrency: number;
   timeout: number;
   connectTimeout: number;
+  /** Keep a cache at all: the parent then marks each cacheable task with a CacheDirective. */
   cache: boolean;
-  cacheSize: number;
+  cacheSize?: number;
   cacheBytes: number;
   headers: Record<string, string>;
   data?: string;
@@ -64,3 +66,29 @@ export type ChildMessage =
   /** Attempts asking to start, attempts that ended, and refusals of attempts that asked nobody, batched per event-loop turn. */
   | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[]; refused: GateRefusal[] };
 
+
+/**
+ * What the child's cache does with one task, decided by the parent from its
+ * view of the input. A task without one skips the cache altogether (the child
+ * does not even compute its key): its request is not known to come again.
+ */
+export const CacheDirective = {
+  /** Answer from the cache (or the identical request in flight) if there; otherwise fetch and store. */
+  KEEP: 1,
+  /** The key's last use: answer from the cache if there and drop the entry; otherwise fetch without storing. */
+  LAST: 2,
+  /** Not known to come again (a stream's first sight of a key): answer from the cache or the flight if there; otherwise fetch without storing. */
+  SHARE: 3,
+} as const;
+export type CacheDirective = (typeof CacheDirective)[keyof typeof CacheDirective];
+
+/** A task as the child receives it on stdin: the spec, and the cache directive when there is one. */
+export interface Task extends RequestSpec {
+  cache?: CacheDirective;
+}
+
+/** One task line (with its newline). The directive is spliced into the spec's JSON rather than spread into a copy of it. */
+export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined): string {
+  const json = JSON.stringify(spec);
+  return directive === undefined ? `${json}\n` : `${json.slice(0, -1)},"cache":${directive}}\n`;
+}

@@ -99,8 +99,41 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
 
 /** One NDJSON line (with its newline). `line` is the first key, `error` the last. */
 export function serializeResult(result: Result): string {
-  const id = result.id === undefined ? '' : `,"id":${JSON.stringify(result.id)}`;
-  return `{"line":${result.line}${id},"url":${JSON.stringify(result.url)},"method":${JSON.stringify(result.method)},${renderResponse(result)},"ms":${result.ms},"attempts":${result.attempts},"cached":${result.cached},"error":${JSON.stringify(result.error)}}\n`;
+  return `${lineHead(result)}${renderResponse(result)}${lineTail(result.ms, result.attempts, result.cached, JSON.stringify(result.error))}`;
+}
+
+/**
+ * The part of a result line that depends only on the response, serialized once
+ * so the cache can keep it as compact bytes (a flat string rather than the
+ * outcome's object graph) and every repeat writes it without serializing again.
+ * The text is renderResponse()'s (`status` to `bytes`), a newline (never inside
+ * JSON), then the `error` value. lineFromResponse() puts a line together from
+ * it; the two give exactly the bytes of serializeResult(resultOf(...)).
+ *
+ * `spec` is the record that fetched it: with --follow and no method change
+ * recorded, its method is the final one (as in resultOf). Repeats share the
+ * request key, so the method too.
+ */
+export function serializeResponse(spec: Pick<RequestSpec, 'method'>, outcome: FetchOutcome): string {
+  const response: ResponseFields = outcome.finalUrl !== undefined && outcome.finalMethod === undefined ? { ...outcome, finalMethod: spec.method } : outcome;
+  return `${renderResponse(response)}\n${JSON.stringify(outcome.error)}`;
+}
+
+/** A whole result line (with its newline) for `spec` from a serializeResponse() text. */
+export function lineFromResponse(spec: RequestSpec, response: string, cached: boolean, ms: number, attempts: number): string {
+  const split = response.indexOf('\n');
+  return `${lineHead(spec)}${response.slice(0, split)}${lineTail(ms, cached ? 0 : attempts, cached, response.slice(split + 1))}`;
+}
+
+/** A line's record fields, `{"line":N` to `"method":...,`, before the response part. */
+function lineHead(record: Pick<Result, 'line' | 'id' | 'url' | 'method'>): string {
+  const id = record.id === undefined ? '' : `,"id":${JSON.stringify(record.id)}`;
+  return `{"line":${record.line}${id},"url":${JSON.stringify(record.url)},"method":${JSON.stringify(record.method)},`;
+}
+
+/** A line's end after the response part: timing, then `error` (already JSON) last, and the newline. */
+function lineTail(ms: number, attempts: number, cached: boolean, errorJson: string): string {
+  return `,"ms":${ms},"attempts":${attempts},"cached":${cached},"error":${errorJson}}\n`;
 }
 
 /** The fields of a line that describe the response, from `status` to `bytes`, in line order. */
@@ -108,8 +141,9 @@ export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'finalMe
 
 /**
  * The response part of a line, `"status":...` to `"bytes":N` without braces: the
- * same for every record answered by one response, so it can be rendered once and
- * reused. A JSON body is spliced in as the server's text, never re-serialized.
+ * same for every record answered by one response, so it is rendered once and
+ * reused (serializeResult for a fresh result, serializeResponse for the cache's
+ * stored fragments). A JSON body is spliced in as the server's text, never re-serialized.
  */
 export function renderResponse(response: ResponseFields): string {
   const { status, body } = response;

@@ -12,6 +12,11 @@ export interface WorkerStats {
   /** HTTP attempts sent to servers (retries included, cache hits not). */
   requests: number;
   cached: number;
+  /** Responses the cache stored, and entries it dropped for room before their last use. */
+  cacheStored: number;
+  cacheEvictions: number;
+  /** The most bytes one child's cache held at once (merged as the largest). */
+  cachePeakBytes: number;
   /** Records that ended with an error. */
   errors: number;
   errorCodes: Record<string, number>;
@@ -31,6 +36,9 @@ export function emptyStats(): WorkerStats {
     records: 0,
     requests: 0,
     cached: 0,
+    cacheStored: 0,
+    cacheEvictions: 0,
+    cachePeakBytes: 0,
     errors: 0,
     errorCodes: {},
     status: {},
@@ -41,7 +49,10 @@ export function emptyStats(): WorkerStats {
   };
 }
 
-export function countResult(stats: WorkerStats, result: Result): void {
+/** The fields of a result that its counters read (a cached line is counted without building a whole Result). */
+export type CountedResult = Pick<Result, 'url' | 'status' | 'error' | 'ms' | 'attempts' | 'cached'>;
+
+export function countResult(stats: WorkerStats, result: CountedResult): void {
   stats.records += 1;
   if (result.cached) stats.cached += 1;
   else {
@@ -64,6 +75,9 @@ export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.records += from.records;
   into.requests += from.requests;
   into.cached += from.cached;
+  into.cacheStored += from.cacheStored;
+  into.cacheEvictions += from.cacheEvictions;
+  into.cachePeakBytes = Math.max(into.cachePeakBytes, from.cachePeakBytes);
   into.errors += from.errors;
   into.httpErrors += from.httpErrors;
   into.retries += from.retries;

@@ -56,7 +56,7 @@ describe('bulkfetch analyze', () => {
       '',
       '# note',
     ];
-    const result = await runCli(['analyze', writeTempFile(lines), '--json']);
+    const result = await runCli(['analyze', writeTempFile(lines), '--json', '--procs', '3']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({
@@ -72,6 +72,10 @@ describe('bulkfetch analyze', () => {
     expect(report.hosts.top[0].host).toBe(`127.0.0.1:${server.port}`);
     expect(report.topRequests.top[0].count).toBe(3);
     expect(report.advice.cache.worthIt).toBe(true);
+    // What --cache auto would do, by the run's own planning code, for 3 processes.
+    expect(report.cache).toMatchObject({ mode: 'auto', enabled: true, basis: 'file', distinct: 11 });
+    expect(report.cache.repeatRatio).toBeCloseTo(20 / 31, 3);
+    expect(report.cache.why).toContain('about 4 a process');
     expect(report.advice.procs.suggested).toBeGreaterThanOrEqual(1);
     expect(server.requests).toBe(0);
   });
@@ -81,6 +85,7 @@ describe('bulkfetch analyze', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/duplicates\s+1 /);
     expect(text.stdout).toContain('advice');
+    expect(text.stdout).toMatch(/cache\s+--cache auto would turn the cache on: a stream/);
     const missing = await runCli(['analyze', '/no/such/file']);
     expect(missing.code).toBe(2);
   });

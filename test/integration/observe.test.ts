@@ -38,11 +38,12 @@ describe('summary', () => {
     expect(result.lines).toHaveLength(64);
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
     expect(Object.keys(summary).sort()).toEqual(
-      ['records', 'sent', 'invalid', 'skipped', 'stoppedBy', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards'].sort(),
+      ['records', 'sent', 'invalid', 'skipped', 'stoppedBy', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache'].sort(),
     );
     expect(summary.records).toBe(64);
     expect(summary.sent + summary.cached + summary.invalid).toBe(summary.records);
     expect(summary.cached).toBe(40);
+    expect(summary.cache).toMatchObject({ mode: 'auto', enabled: true, basis: 'file', hits: 40 });
     expect(summary.requests).toBe(server.requests);
     expect(summary.status).toMatchObject({ '200': 60, '404': 1, '500': 1 });
     expect(summary.errorCodes).toMatchObject({ EINVALIDURL: 1 });

@@ -83,6 +83,21 @@ describe('option table', () => {
   });
 });
 
+describe('--cache', () => {
+  it('is auto by default; on, off and --no-cache (= off) from the command line; true and false from a library', () => {
+    expect(parse([]).cache).toBe('auto');
+    expect(parse(['--cache', 'on']).cache).toBe('on');
+    expect(parse(['--cache', 'off']).cache).toBe('off');
+    expect(parse(['--no-cache']).cache).toBe('off');
+    expect(() => parse(['--cache', 'maybe'])).toThrow(UsageError);
+    expect(resolveRunOptions('-', { cache: true as never }).cache).toBe('on');
+    expect(resolveRunOptions('-', { cache: false as never }).cache).toBe('off');
+    expect(resolveRunOptions('-', { cache: 'auto' }).cache).toBe('auto');
+    // The entry cap is optional: --cache-bytes bounds the cache either way.
+    expect(parse([]).cacheSize).toBeUndefined();
+  });
+});
+
 describe('README', () => {
   it('shows the options section generated from this table', async () => {
     const { execFileSync } = await import('node:child_process');

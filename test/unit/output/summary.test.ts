@@ -25,11 +25,13 @@ describe('summary', () => {
     outOfShard: 0,
     resumed: 0,
     stoppedBy: null,
+    cache: { mode: 'auto', enabled: true, why: 'repeats', basis: 'file', distinct: 95, repeatRatio: 0.2, analysisMs: 3, hits: 25, stored: 30, evictions: 2, peakBytes: 4096 },
   };
 
   it('has exactly the documented keys (the issue\'s, and shards)', () => {
     const json = toSummaryJson(run);
-    expect(Object.keys(json)).toEqual(['records', 'sent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'stoppedBy']);
+    expect(Object.keys(json)).toEqual(['records', 'sent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache', 'stoppedBy']);
+    expect(json.cache).toEqual(run.cache);
     // The counts add up (issue 11): records = sent + cached + invalid; skipped lines apart.
     expect(json.sent + json.cached + json.invalid).toBe(json.records);
     expect(json.skipped).toEqual({ blank: 2, resumed: 0, otherShards: 0 });
@@ -55,5 +57,6 @@ describe('summary', () => {
     expect(text).toContain('ECONNRESET 5');
     expect(text).toMatch(/p99 99(\.\d)?\b/);
     expect(text).toContain('b.example 7');
+    expect(text).toMatch(/cache\s+on \(auto\).*25 hits, 30 stored, 2 evicted/);
   });
 });

@@ -3,7 +3,7 @@ import { recordError, RecordErrorCode } from '../../../src/errors.js';
 import { JsonText, type FetchOutcome } from '../../../src/http/outcome.js';
 import type { RequestSpec } from '../../../src/input/request-spec.js';
 import { ResultLineReader } from '../../../src/wire/result-line-reader.js';
-import { countErrorLines, errorResult, parseLineNumber, readLineNumber, resultOf, serializeResult } from '../../../src/wire/result-line.js';
+import { countErrorLines, errorResult, lineFromResponse, parseLineNumber, readLineNumber, resultOf, serializeResponse, serializeResult } from '../../../src/wire/result-line.js';
 
 const spec: RequestSpec = { line: 4711, id: 'item-7', method: 'GET', url: 'http://127.0.0.1:8080/item/7' };
 const outcome: FetchOutcome = {
@@ -50,4 +50,20 @@ describe('the result line', () => {
   it('marks a cached answer with no attempts of its own', () => {
     expect(resultOf(spec, outcome, true, 0.1)).toMatchObject({ cached: true, attempts: 0, ms: 0.1, ok: true });
   });
+});
+
+describe('a line from a stored response', () => {
+  const variants: Array<[string, RequestSpec, FetchOutcome]> = [
+    ['headers, id and JSON body', spec, outcome],
+    ['no id, text body, truncated, base64', { line: 3, method: 'HEAD', url: 'http://a.test/x?y="z"' }, { status: 206, body: 'aGk=', bodyEncoding: 'base64', truncated: true, bytes: 2, attempts: 1, ms: 3, error: null }],
+    ['--follow and an error with a status', { line: 9, id: 9, method: 'GET', url: 'http://a.test/' }, { status: 302, body: null, bytes: 0, attempts: 3, ms: 40.1, finalUrl: 'http://b.test/\u2028', redirects: 10, error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, 'More than 10 redirects') }],
+    ['--save (file, sha256) and a final method of its own', { line: 5, method: 'GET', url: 'http://a.test/f' }, { status: 200, body: null, bytes: 5, attempts: 1, ms: 2, finalUrl: 'http://a.test/g', finalMethod: 'GET', redirects: 1, file: 'out/ab12', sha256: 'e3b0', error: null }],
+  ];
+  for (const [name, s, o] of variants) {
+    it(`gives exactly serializeResult's bytes (${name}), fetched and cached`, () => {
+      const response = serializeResponse(s, o);
+      expect(lineFromResponse(s, response, false, o.ms, o.attempts)).toBe(serializeResult(resultOf(s, o, false, o.ms)));
+      expect(lineFromResponse(s, response, true, 0.2, o.attempts)).toBe(serializeResult(resultOf(s, o, true, 0.2)));
+    });
+  }
 });

@@ -1,0 +1,50 @@
+import type { CacheMode, CacheReport } from '../run-types.js';
+
+/** Below this share of requests repeating an earlier one, a cache does not repay its memory and per-request cost. */
+export const MIN_REPEAT_RATIO = 0.02;
+
+/** The decision, before the cache's own counters (hits, stored, evictions) are known. */
+export type CacheDecision = Omit<CacheReport, 'hits' | 'stored' | 'evictions' | 'peakBytes'>;
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+export function repeatRatioOf(requests: number, distinct: number): number {
+  return requests === 0 ? 0 : Math.round(((requests - Math.min(requests, distinct)) / requests) * 10_000) / 10_000;
+}
+
+/** --cache on or off: the flag decides, nothing is analyzed. */
+export function decideByFlag(mode: Exclude<CacheMode, 'auto'>): CacheDecision {
+  return {
+    mode,
+    enabled: mode === 'on',
+    why: mode === 'on' ? '--cache on: every GET/HEAD response is kept (within --cache-bytes)' : '--cache off: every record is fetched',
+    basis: 'flag',
+    distinct: 0,
+    repeatRatio: 0,
+    analysisMs: 0,
+  };
+}
+
+/**
+ * --cache auto over a file read in full first: cache only when enough requests
+ * repeat, and then keep each response exactly until its request's last repeat.
+ * `procs` only shapes the explanation (each child caches its own share of keys).
+ */
+export function decideForFile(scan: { requests: number; distinct: number; ms: number }, procs: number): CacheDecision {
+  const repeatRatio = repeatRatioOf(scan.requests, scan.distinct);
+  const enabled = scan.requests > 0 && repeatRatio >= MIN_REPEAT_RATIO;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const why = enabled
+    ? `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (${n(scan.distinct)} distinct, about ${n(Math.ceil(scan.distinct / procs))} a process): a response is kept only while its request comes again later in the file`
+    : `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (under ${pct(MIN_REPEAT_RATIO)}): no cache`;
+  return { mode: 'auto', enabled, why, basis: 'file', distinct: scan.distinct, repeatRatio, analysisMs: scan.ms };
+}
+
+/** --cache auto over a stream: decided as records go by (see StreamPlanner); this is how the run ended. */
+export function decideForStream(seen: { requests: number; repeats: number; enabled: boolean; distinct: number }): CacheDecision {
+  const repeatRatio = seen.requests === 0 ? 0 : Math.round((seen.repeats / seen.requests) * 10_000) / 10_000;
+  const why = seen.enabled
+    ? `a stream: a response is kept once its request was seen twice; ${pct(repeatRatio)} of requests were repeats`
+    : `a stream: ${pct(repeatRatio)} of requests were repeats (under ${pct(MIN_REPEAT_RATIO)} over the last window): cache off`;
+  return { mode: 'auto', enabled: seen.enabled, why, basis: 'stream', distinct: seen.distinct, repeatRatio, analysisMs: 0 };
+}

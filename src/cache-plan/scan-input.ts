@@ -1,0 +1,75 @@
+import { createReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { readLineBatches } from '../input/lines.js';
+import { parseRecord } from '../input/parse-record.js';
+import { hashKey, requestKey, shardOf } from '../input/request-key.js';
+import type { Shard } from '../run-types.js';
+import { RepeatSketch } from '../stats/repeat-sketch.js';
+
+/** What one pass over a file's requests found, and the counts the run drains as it sends them. */
+export interface InputScan {
+  requests: number;
+  /** Distinct requests, estimated by the sketch (low by its false-positive rate, about 0.2 % at the usual size). */
+  distinct: number;
+  sketch: RepeatSketch;
+  ms: number;
+}
+
+export interface ScanOptions {
+  method: string;
+  /** Scheme for records written without one: as the run parses them, or their keys (and hashes) would differ. */
+  protoDefault?: string | undefined;
+  maxLineBytes: number;
+  shard?: Shard | undefined;
+  /** Sketch size; by default from the file's size (about 16 bytes of sketch per distinct request for 40-byte lines). */
+  sketchBytes?: number;
+}
+
+/** Bytes of input per request assumed when sizing the sketch: shorter lines get fewer sketch bytes each. */
+const BYTES_PER_LINE_ASSUMED = 32;
+const SKETCH_BYTES_PER_REQUEST = 8;
+const SKETCH_MIN = 64 * 1024;
+/** The sketch's ceiling: beyond ~4M distinct requests its false positives pass 2 % (a few extra entries kept, never a wrong answer). */
+const SKETCH_MAX = 32 * 1024 * 1024;
+
+/** A sketch size fitting a file of `fileBytes`. */
+export function sketchBytesFor(fileBytes: number): number {
+  return Math.min(SKETCH_MAX, Math.max(SKETCH_MIN, Math.ceil(fileBytes / BYTES_PER_LINE_ASSUMED) * SKETCH_BYTES_PER_REQUEST));
+}
+
+/** True for a path a second reader can go over on its own: a regular file (not stdin, a pipe or a FIFO). */
+export function isRegularFile(path: string): boolean {
+  if (path === '-') return false;
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a regular file once, sends nothing: counts every request key (by the
+ * routing hash) into a RepeatSketch. The run then knows, for each record it
+ * sends, whether its request comes again later. Only the records of `shard`
+ * are counted, as only they will be sent.
+ */
+export async function scanFile(path: string, options: ScanOptions): Promise<InputScan> {
+  const sketchBytes = options.sketchBytes ?? sketchBytesFor(statSync(path).size);
+  return scanStream(createReadStream(path, { highWaterMark: 256 * 1024 }), { ...options, sketchBytes });
+}
+
+export async function scanStream(input: Readable, { method, protoDefault, maxLineBytes, shard, sketchBytes = SKETCH_MIN }: ScanOptions): Promise<InputScan> {
+  const started = performance.now();
+  const sketch = new RepeatSketch(sketchBytes);
+  for await (const batch of readLineBatches(input, { maxLineBytes })) {
+    for (const { line, text } of batch) {
+      if (text === null) continue;
+      const record = parseRecord(text, line, method, protoDefault);
+      if (record.kind !== 'request') continue;
+      const hash = hashKey(requestKey(record.spec));
+      if (shard && shardOf(hash, shard.count) !== shard.index) continue;
+      sketch.add(hash);
+    }
+  }
+  return { requests: sketch.added, distinct: sketch.distinct, sketch, ms: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,114 @@
+/**
+ * How many times each key occurs, in bounded memory: a counting Bloom filter
+ * (one array of saturating 8-bit counters, K slots a key) fed with every key of
+ * the input, then drained as the run sends records, so that `take()` tells
+ * whether a key still occurs later in the input.
+ *
+ * The error is one-sided: a key's estimate (the least of its slots) is never
+ * below its true remaining count, so "occurs again" may be a false positive
+ * (the response is stored for nothing, and leaves by eviction) but "last use"
+ * is always right. A slot that reached 255 stays there (never drained): keys in
+ * it count as repeating for the rest of the run.
+ *
+ * Keys arrive as one 32-bit hash (the request-key hash that routing computes
+ * anyway); the K slots are derived from it by remixing. Two keys whose 32-bit
+ * hashes collide (about 1 pair in 2^32 / n) share their count.
+ */
+const SLOTS_PER_KEY = 4;
+const SATURATED = 255;
+/** take()'s answer for a key that occurs once in the whole input. */
+export const ONLY_USE = -1;
+
+import { fmix32 } from './mix.js';
+
+export class RepeatSketch {
+  readonly #counters: Uint8Array;
+  readonly #mask: number;
+  /** One bit a slot: set on the slots of every key taken, so a key's first take can be told from its later ones. */
+  readonly #taken: Uint8Array;
+  /** Keys added whose estimate was 0 before: distinct keys, short by the false positives. */
+  #distinct = 0;
+  #added = 0;
+  /** The slots of the key being handled (filled by #locate). */
+  readonly #slots = new Uint32Array(SLOTS_PER_KEY);
+
+  /** `bytes` is rounded up to a power of two; about 8 bytes a distinct key keep false positives near 2 %, 16 near 0.2 %. */
+  constructor(bytes: number) {
+    const size = 2 ** Math.ceil(Math.log2(Math.max(1024, bytes)));
+    this.#counters = new Uint8Array(size);
+    this.#taken = new Uint8Array(size / 8);
+    this.#mask = size - 1;
+  }
+
+  get bytes(): number {
+    return this.#counters.length;
+  }
+
+  /** Keys added. */
+  get added(): number {
+    return this.#added;
+  }
+
+  /** Distinct keys added (an estimate that can only be low, by the false-positive rate). */
+  get distinct(): number {
+    return this.#distinct;
+  }
+
+  add(hash: number): void {
+    this.#added += 1;
+    const counters = this.#counters;
+    let least = SATURATED;
+    for (const slot of this.#locate(hash)) {
+      const n = counters[slot]!;
+      if (n < least) least = n;
+      if (n < SATURATED) counters[slot] = n + 1;
+    }
+    if (least === 0) this.#distinct += 1;
+  }
+
+  /**
+   * One occurrence of the key is being used: returns how many more occurrences
+   * follow (at least the true number), and drains this one from the counts.
+   * ONLY_USE instead of 0 when the key occurs nowhere else in the input, as far
+   * as the sketch can tell (a Bloom filter of keys already taken): a false
+   * "taken before" only turns an only use into a last use.
+   */
+  take(hash: number): number {
+    const counters = this.#counters;
+    const taken = this.#taken;
+    let least = SATURATED;
+    let takenBefore = true;
+    for (const slot of this.#locate(hash)) {
+      const n = counters[slot]!;
+      if (n < least) least = n;
+      const bit = 1 << (slot & 7);
+      if ((taken[slot >>> 3]! & bit) === 0) {
+        takenBefore = false;
+        taken[slot >>> 3] = taken[slot >>> 3]! | bit;
+      }
+    }
+    if (least === 0) return takenBefore ? 0 : ONLY_USE;
+    if (least === SATURATED) return SATURATED;
+    this.#drain();
+    return least === 1 && !takenBefore ? ONLY_USE : least - 1;
+  }
+
+  /** Takes one occurrence off the slots #locate just filled. */
+  #drain(): void {
+    const counters = this.#counters;
+    for (const slot of this.#slots) {
+      const n = counters[slot]!;
+      if (n < SATURATED) counters[slot] = n - 1;
+    }
+  }
+
+  /** The key's slots: each the finalizer over the previous plus a per-slot constant, so they spread independently. */
+  #locate(hash: number): Uint32Array {
+    let h = hash;
+    for (let i = 0; i < SLOTS_PER_KEY; i++) {
+      h = fmix32((h + Math.imul(i + 1, 0x9e3779b9)) | 0);
+      this.#slots[i] = h & this.#mask;
+    }
+    return this.#slots;
+  }
+}

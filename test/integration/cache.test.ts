@@ -1,0 +1,99 @@
+// --cache auto: the run decides from its own input what to cache, and says so in the summary.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, json, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { urlFile } from './support.js';
+
+const track = cleanupAfterEach();
+
+/** Runs the CLI with --summary and returns the summary's cache object with the run. */
+async function runWithSummary(args: string[], opts: Parameters<typeof runCli>[1] = {}) {
+  const summaryPath = join(tempDir(), 'summary.json');
+  const result = await runCli([...args, '--summary', summaryPath], { timeoutMs: 60_000, ...opts });
+  expect(result.code, result.stderr).toBe(0);
+  const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+  return { result, summary, cache: summary.cache };
+}
+
+describe('--cache auto', () => {
+  it('runs a list of distinct URLs with the cache off, and says so', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    const { result, cache } = await runWithSummary([urlFile(server.url, 300), '--procs', '2']);
+    expect(server.requests).toBe(300);
+    expect(cache).toMatchObject({ mode: 'auto', enabled: false, basis: 'file', distinct: 300, repeatRatio: 0, hits: 0, stored: 0 });
+    expect(result.stderr).toMatch(/cache\s+off \(auto\)/);
+  });
+
+  it('caches a repeating list and answers every repeat without an origin request', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    // 50 distinct, each 6 times, interleaved.
+    const lines = Array.from({ length: 300 }, (_, i) => `${server.url}/k${i % 50}`);
+    const { result, cache } = await runWithSummary([writeTempFile(lines), '--procs', '3']);
+    expect(server.requests).toBe(50);
+    expect(result.lines.filter((l) => l.cached).length).toBe(250);
+    expect(cache).toMatchObject({ mode: 'auto', enabled: true, basis: 'file', distinct: 50, hits: 250, stored: 50, evictions: 0 });
+    expect(cache.repeatRatio).toBeCloseTo(250 / 300, 3);
+  });
+
+  it('on stdin, stores a request once it was seen before', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    const lines = Array.from({ length: 400 }, (_, i) => `${server.url}/k${i % 20}`);
+    const { cache } = await runWithSummary(['-', '--procs', '2', '--concurrency', '4'], { stdin: `${lines.join('\n')}\n` });
+    expect(cache).toMatchObject({ mode: 'auto', enabled: true, basis: 'stream' });
+    // The first sight of a key is fetched and not kept; the second is fetched and kept (or joins it in flight).
+    expect(server.requests).toBeGreaterThanOrEqual(20);
+    expect(server.requests).toBeLessThanOrEqual(40);
+    expect(cache.hits).toBe(400 - server.requests);
+  });
+
+  it('still answers a repeat far apart in a large file from the cache', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    // 15,000 distinct requests between the two uses of each /far: more than the 10,000 entries the old LRU cache kept.
+    const far = Array.from({ length: 400 }, (_, i) => `${server.url}/far${i}`);
+    const lines = [...far, ...Array.from({ length: 15_000 }, (_, i) => `${server.url}/d${i}`), ...far];
+    const { result, cache } = await runWithSummary([writeTempFile(lines), '--procs', '1', '--concurrency', '100', '-q']);
+    expect(server.requests).toBe(15_400);
+    expect(result.lines.filter((l) => l.line > 15_400).every((l) => l.cached && l.attempts === 0 && l.status === 200)).toBe(true);
+    // Of the distinct ones, only the sketch's false positives (one-sided, ~2 % at its size here) were stored.
+    expect(cache).toMatchObject({ enabled: true, hits: 400, evictions: 0 });
+    expect(cache.stored).toBeGreaterThanOrEqual(400);
+    expect(cache.stored).toBeLessThan(400 + 15_000 * 0.03);
+  });
+
+  it('keeps the cache within --cache-bytes, evicting for room', async () => {
+    const body = 'x'.repeat(20_000);
+    const server = track(await startHttpServer((req, res) => json(res, 200, { path: req.url, body }), { logLimit: 0 }));
+    // 40 distinct responses of ~20 KB, each asked 5 times round-robin: ~800 KB would be live, the budget is 100 KB.
+    const lines = Array.from({ length: 200 }, (_, i) => `${server.url}/big${i % 40}`);
+    const { cache } = await runWithSummary([writeTempFile(lines), '--procs', '1', '--concurrency', '2', '--cache-bytes', '100000', '-q']);
+    expect(cache.enabled).toBe(true);
+    expect(cache.evictions).toBeGreaterThan(0);
+    expect(cache.peakBytes).toBeGreaterThan(20_000);
+    expect(cache.peakBytes).toBeLessThanOrEqual(100_000);
+  });
+
+  it('with --save, a repeat answered from the cache points to the first record\'s file', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    const dir = tempDir();
+    // Same request (the id is not part of its key), two ids: the second is a repeat.
+    const lines = [JSON.stringify({ url: `${server.url}/same`, id: 'first' }), JSON.stringify({ url: `${server.url}/same`, id: 'second' })];
+    const { result, cache } = await runWithSummary([writeTempFile(lines), '--procs', '1', '--save', dir, '--ordered', '-q']);
+    expect(server.requests).toBe(1);
+    const [first, second] = result.lines;
+    expect(first).toMatchObject({ line: 1, id: 'first', cached: false, body: null, file: join(dir, 'first') });
+    expect(second).toMatchObject({ line: 2, id: 'second', cached: true, attempts: 0, body: null, file: join(dir, 'first'), sha256: first?.sha256 });
+    expect(cache).toMatchObject({ enabled: true, hits: 1 });
+  });
+
+  it('--no-cache and --cache on override the decision', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    const repeating = writeTempFile(Array.from({ length: 40 }, (_, i) => `${server.url}/k${i % 4}`));
+    const off = await runWithSummary([repeating, '--procs', '1', '--no-cache', '-q']);
+    expect(off.cache).toMatchObject({ mode: 'off', enabled: false, basis: 'flag', hits: 0 });
+    expect(server.requests).toBe(40);
+    const distinct = urlFile(server.url, 10);
+    const on = await runWithSummary([distinct, '--procs', '1', '--cache', 'on', '-q']);
+    expect(on.cache).toMatchObject({ mode: 'on', enabled: true, basis: 'flag', stored: 10 });
+  });
+});
