@@ -27,7 +27,9 @@ export function adviseOn(profile: InputProfile, cpus: number, cache: CacheDecisi
     ? 'no requests'
     : advisable
       ? `${hottest.host} gets ${pct(hottest.share)} of requests: without a per-host limit it receives up to --procs x --concurrency at once`
-      : `the busiest host, ${hottest.host}, gets ${pct(hottest.share)} of requests: load is spread`;
+      : hottest.share >= HOT_HOST_SHARE
+        ? `${profile.requests} requests are too few for one host to be hammered`
+        : `the busiest host, ${hottest.host}, gets ${pct(hottest.share)} of requests: load is spread`;
   const procsWhy = procs === cpus && profile.distinct > cpus * REQUESTS_PER_CHILD
     ? `one child per CPU (${cpus}): there is work enough for all`
     : `${profile.distinct.toLocaleString('en-US')} distinct requests: about ${REQUESTS_PER_CHILD.toLocaleString('en-US')} per child repay a child's start-up and memory`;
