@@ -92,3 +92,16 @@ export async function runWrk(o) {
     args,
   };
 }
+
+/**
+ * The bare undici loop (bench/bare-undici.js): one Node process, `conc` requests in flight, one
+ * JSON line per response. The Node floor bulkfetch's CPU per request is judged against.
+ * @param {{listFile:string, n:number, conc:number, timeoutMs?:number}} o
+ * @returns {Promise<Run>}
+ */
+export async function runBareUndici(o) {
+  const maxS = Math.ceil((o.timeoutMs ?? 600_000) / 1000);
+  const script = new URL('./bare-undici.js', import.meta.url).pathname;
+  const m = await measure('node', [script, o.listFile, String(o.conc), String(maxS)], { timeoutMs: (maxS + 10) * 1000, stdout: 'count' });
+  return { ...m, n: o.n, reqps: rate(o.n, m.wallMs), ok: m.exitCode === 0 && m.stdoutLines === o.n };
+}
