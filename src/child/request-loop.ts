@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { RecordErrorCode, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
@@ -12,6 +11,7 @@ import { resultOf, type Result } from '../wire/result-line.js';
 import type { WorkerConfig } from '../wire/messages.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
 import { isRefusal } from '../http/refusal.js';
+import { slotLimit, type SlotLimit } from './slot-limit.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
 const CACHEABLE = new Set(['GET', 'HEAD']);
@@ -22,11 +22,11 @@ const CACHEABLE = new Set(['GET', 'HEAD']);
  * wait for the identical request in flight) without taking a slot.
  *
  * The caller bounds how many specs are handed in at once (the parent's window),
- * so p-limit's queue never holds more than that: queueing a million tasks
+ * so the slot queue never holds more than that: queueing a million tasks
  * would cost about 800 MiB of heap.
  */
 export class RequestLoop {
-  readonly #limit: LimitFunction;
+  readonly #limit: SlotLimit;
   readonly #cache: ResponseCache | undefined;
   readonly #attempt: AttemptOptions;
   readonly #config: WorkerConfig;
@@ -39,7 +39,7 @@ export class RequestLoop {
     this.#config = config;
     this.#gate = gate;
     this.#shutdown = shutdown;
-    this.#limit = pLimit(config.concurrency);
+    this.#limit = slotLimit(config.concurrency);
     this.#retry = {
       retries: config.retries,
       retryDelay: config.retryDelay,
@@ -81,7 +81,7 @@ export class RequestLoop {
 
   /**
    * A record's whole fetch: each redirect hop, and each retry of a hop, is one
-   * attempt. Every attempt takes its own p-limit slot and passes the gate, so
+   * attempt. Every attempt takes its own slot and passes the gate, so
    * a record sleeping before a retry holds no slot (other records go on) and
    * rate limits count retries and hops as the server sees them. A retry then
    * queues behind records already waiting: fairness over latency.
@@ -143,13 +143,13 @@ export class RequestLoop {
    */
   #attemptOnce(request: AttemptRequest): Promise<FetchOutcome> {
     const grant = this.#gate.acquire(request.url);
-    if (grant) return grant.then((release) => this.#limit(this.#sendAndRelease, request, release));
+    if (grant) return grant.then((release) => this.#limit(this.#sendAndRelease, { request, release }) as Promise<FetchOutcome>);
     // Asked nobody, but the host may refuse another attempt while this one
     // waits for a slot: then it goes back through the gate after all.
     return this.#limit(this.#sendUnlessSlowed, request).then((outcome) => outcome ?? this.#attemptOnce(request));
   }
 
-  readonly #sendAndRelease = (request: AttemptRequest, release: ReleaseAttempt): Promise<FetchOutcome> =>
+  readonly #sendAndRelease = ({ request, release }: { request: AttemptRequest; release: ReleaseAttempt }): Promise<FetchOutcome> =>
     this.#send(request).then((outcome) => {
       release(feedbackOf(outcome));
       return outcome;
