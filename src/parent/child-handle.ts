@@ -32,8 +32,12 @@ export class ChildHandle {
   /** Set while crash triage runs: the child takes no new records. */
   #held = false;
 
-  constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents) {
+  readonly #execArgv: string[];
+
+  /** `execArgv`: Node and V8 flags of the child process. */
+  constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents, execArgv: string[] = process.execArgv) {
     this.index = index;
+    this.#execArgv = execArgv;
     this.#config = config;
     this.#window = window;
     this.#events = events;
@@ -118,6 +122,7 @@ export class ChildHandle {
   #spawn(): void {
     const child = fork(CHILD_ENTRY, [JSON.stringify(this.#config)], {
       stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
+      execArgv: this.#execArgv,
       // DNS lookups run on libuv's thread pool (4 threads by default): with
       // hundreds of requests in flight to many hosts, 4 would serialize them.
       env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64' },
