@@ -60,7 +60,7 @@ function cached(file, make) {
   return make(file);
 }
 
-/** @typedef {'distinct' | 'delay' | 'repeats'} InputKind */
+/** @typedef {'distinct' | 'delay' | 'repeats' | 'https'} InputKind  https: distinct URLs on the TLS port */
 
 const base = (/** @type {number} */ port) => `http://127.0.0.1:${port}`;
 
@@ -76,6 +76,8 @@ export function urlSource(kind, n, port) {
   switch (kind) {
     case 'distinct':
       return { n, distinct: n, urlAt: (i) => `${b}/item/${i}?q=${i}` };
+    case 'https':
+      return { n, distinct: n, urlAt: (i) => `https://127.0.0.1:${port}/item/${i}?q=${i}` };
     case 'delay':
       return { n, distinct: n, urlAt: (i) => `${b}/delay/${i}` };
     case 'repeats': {

@@ -47,13 +47,14 @@ const rate = (/** @type {number} */ n, /** @type {number} */ ms) => (n / ms) * 1
 
 /**
  * curl -Z over a -K config (see inputs.js curlConfig).
- * @param {{configFile:string, n:number, parallelMax?:number, immediate?:boolean, timeoutMs?:number}} o
+ * @param {{configFile:string, n:number, parallelMax?:number, immediate?:boolean, timeoutMs?:number, extra?:string[]}} o  extra: more curl flags (-k, --http1.1)
  * @returns {Promise<Run>}
  */
 export async function runCurlParallel(o) {
   // -s: no progress meter (the config's 'silent' line does not silence it in -Z mode)
   const args = ['-s', '-Z', '--parallel-max', String(o.parallelMax ?? 200)];
   if (o.immediate) args.push('--parallel-immediate');
+  if (o.extra) args.push(...o.extra);
   args.push('-K', o.configFile, '-w', '%{json}\\n');
   // note: '\\n' above is the two characters backslash-n, which curl's -w expands to a newline
   const m = await measure('curl', args, { timeoutMs: o.timeoutMs ?? 600_000, stdout: 'count' });

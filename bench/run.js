@@ -2,7 +2,7 @@
 // @ts-check
 // bulkfetch benchmark orchestrator (`npm run bench`).
 //
-//   node bench/run.js [cpu|latency|repeats|memory|startup|wrk ...]   (default: all)
+//   node bench/run.js [cpu|latency|tls|repeats|memory|startup|wrk ...]   (default: all)
 //
 // env:
 //   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
@@ -56,9 +56,9 @@ const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
 const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
-/** @typedef {'cpu' | 'latency' | 'repeats' | 'memory' | 'startup' | 'wrk'} ScenarioName */
+/** @typedef {'cpu' | 'latency' | 'tls' | 'repeats' | 'memory' | 'startup' | 'wrk'} ScenarioName */
 /** @type {ScenarioName[]} */
-const ALL = ['cpu', 'latency', 'repeats', 'memory', 'startup', 'wrk'];
+const ALL = ['cpu', 'latency', 'tls', 'repeats', 'memory', 'startup', 'wrk'];
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
 const XARGS_ROUNDS = Math.max(0, Number(process.env.BENCH_XARGS_ROUNDS ?? 1));
@@ -66,10 +66,10 @@ const REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const TSCALE = Number(process.env.BENCH_TIMEOUT_SCALE) || 1;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 
-/** @type {{ cpuN: number, xargsN: number, latencyN: number, repeatsN: number, memoryNs: number[], wrkS: number }} */
+/** @type {{ cpuN: number, xargsN: number, latencyN: number, tlsN: number, repeatsN: number, memoryNs: number[], wrkS: number }} */
 const SIZES = QUICK
-  ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, repeatsN: 30_000, memoryNs: [10_000, 40_000, 160_000], wrkS: 3 }
-  : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, repeatsN: 1_000_000, memoryNs: [250_000, 1_000_000, 4_000_000], wrkS: 5 };
+  ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, repeatsN: 30_000, memoryNs: [10_000, 40_000, 160_000], wrkS: 3 }
+  : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, repeatsN: 1_000_000, memoryNs: [250_000, 1_000_000, 4_000_000], wrkS: 5 };
 if (process.env.BENCH_XARGS_N) SIZES.xargsN = Number(process.env.BENCH_XARGS_N);
 const CONC = 200;
 const DELAY_MS = 200;
@@ -136,11 +136,11 @@ function bulkfetchMissingReason() {
 }
 
 /**
- * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number }} o
+ * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number, extra?: string[] }} o  extra: more flags (-k, --http2)
  * @returns {Promise<Run>}
  */
-async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs }) {
-  const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc)];
+async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs, extra = [] }) {
+  const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc), ...extra];
   if (BF_DEVNULL) args.push('-o', '/dev/null');
   const m = await measure(BF_CMD[0] ?? 'node', args, { timeoutMs, stdout: BF_DEVNULL ? 'null' : 'count', cwd: ROOT });
   const linesOk = BF_DEVNULL ? true : m.stdoutLines === n;
@@ -307,6 +307,42 @@ async function scenarioLatency(ctx) {
 }
 
 /** @param {Ctx} ctx @returns {Promise<Section>} */
+async function scenarioTls(ctx) {
+  const N = SIZES.tlsN, P = CORES;
+  const list = urlList('https', N, ctx.ng.tlsPort);
+  const conf = curlConfig('https', N, ctx.ng.tlsPort);
+  const s = new Series();
+  /** @type {Array<Task & { n: number }>} */
+  const tasks = [];
+  const h1Key = `bulkfetch -k --procs ${P} --concurrency ${CONC}`, h2Key = `${h1Key} --http2`;
+  const curlH1 = 'curl -Z --parallel-max 200 -k --http1.1', curlH2 = 'curl -Z --parallel-max 200 -k (h2)';
+  if (ctx.bf.ok) {
+    tasks.push({ key: h1Key, bf: true, n: N, run: () => runBulkfetch({ file: list.file, n: N, procs: P, timeoutMs: timeoutFor(N, 1000), extra: ['-k'] }) });
+    tasks.push({ key: h2Key, bf: true, n: N, run: () => runBulkfetch({ file: list.file, n: N, procs: P, timeoutMs: timeoutFor(N, 1000), extra: ['-k', '--http2'] }) });
+  }
+  tasks.push({ key: curlH1, n: N, run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 1000), extra: ['-k', '--http1.1'] }) });
+  tasks.push({ key: curlH2, n: N, run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 1000), extra: ['-k'] }) });
+  await interleave('tls', tasks, s);
+  const rps = (/** @type {string} */ k) => s.med(k, (r) => r.reqps);
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    return [t.key, fmt(N), fmt(rps(t.key)), fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), fmt(cpuUsPerReq(rs)),
+      fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+  });
+  const md = `nginx (1 worker) over TLS with a self-signed certificate; HTTP/1.1 or h2 by ALPN.\n\n` +
+    table(['contender', 'requests', 'req/s (median)', 'CPU s', 'CPU µs / req', 'peak RSS tree MiB', 'runs ok'], rows);
+  if (!ctx.bf.ok) return { title: `TLS (${fmt(N)} distinct URLs)`, md, targets: [{ name: 'TLS: bulkfetch >= 1.6x curl -Z --http1.1', value: ctx.bf.reason, pass: null }] };
+  const ok = (/** @type {string} */ k) => s.get(k).every((r) => r.ok);
+  const h1 = rps(h1Key) / rps(curlH1), h2 = rps(h2Key) / rps(curlH2);
+  const cpu1 = cpuUsPerReq(s.get(h1Key)), cpu2 = cpuUsPerReq(s.get(h2Key));
+  return { title: `TLS (${fmt(N)} distinct URLs)`, md, targets: [
+    { name: 'TLS: bulkfetch req/s >= 1.6x curl -Z --http1.1', value: `${fmt(h1, 2)}x`, pass: h1 >= 1.6 && ok(h1Key) },
+    { name: 'TLS: bulkfetch --http2 req/s >= 1.0x curl -Z over h2', value: `${fmt(h2, 2)}x`, pass: h2 >= 1.0 && ok(h2Key) },
+    { name: 'TLS: bulkfetch --http2 CPU / req < its HTTP/1.1', value: `${fmt(cpu2)} vs ${fmt(cpu1)} µs`, pass: cpu2 < cpu1 },
+  ] };
+}
+
+/** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioRepeats(ctx) {
   const { ng } = ctx;
   const N = SIZES.repeatsN;
@@ -423,7 +459,7 @@ async function scenarioWrk(ctx) {
 }
 
 /** @type {Record<ScenarioName, (ctx: Ctx) => Promise<Section>>} */
-const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, repeats: scenarioRepeats, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk };
+const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, tls: scenarioTls, repeats: scenarioRepeats, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk };
 
 // ---- reporting -----------------------------------------------------------------------------------
 /** @param {string[]} head @param {string[][]} rows */
