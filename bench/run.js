@@ -439,8 +439,8 @@ async function scenarioStartup(ctx) {
   const bt = tasks.find((t) => t.bf);
   const targets = [bt
     ? (() => { const w = s.med(bt.key, (r) => r.wallMs); const ok = s.get(bt.key).every((r) => r.ok);
-      return { name: 'Start-up: 1 URL at --procs 8 < 1 s', value: `${fmt(w)} ms${ok ? '' : ' (some runs NOT OK)'}`, pass: w < 1000 && ok }; })()
-    : { name: 'Start-up: 1 URL at --procs 8 < 1 s', value: ctx.bf.reason, pass: null }];
+      return { name: 'Start-up: 1 URL at --procs 8 < 0.35 s', value: `${fmt(w)} ms${ok ? '' : ' (some runs NOT OK)'}`, pass: w < 350 && ok }; })()
+    : { name: 'Start-up: 1 URL at --procs 8 < 0.35 s', value: ctx.bf.reason, pass: null }];
   return { title: 'Start-up (1 URL)', md, targets };
 }
 
