@@ -60,7 +60,7 @@ function cached(file, make) {
   return make(file);
 }
 
-/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts'} InputKind */
+/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts' | 'https'} InputKind  https: distinct URLs on the TLS port */
 
 /**
  * Loopback address number i: 127.1.0.0, 127.1.0.1, ... (nginx listens on 0.0.0.0, so each is a
@@ -92,6 +92,8 @@ export function urlSource(kind, n, port) {
   switch (kind) {
     case 'distinct':
       return { n, distinct: n, urlAt: (i) => `${b}/item/${i}?q=${i}` };
+    case 'https':
+      return { n, distinct: n, urlAt: (i) => `https://127.0.0.1:${port}/item/${i}?q=${i}` };
     case 'delay':
       return { n, distinct: n, urlAt: (i) => `${b}/delay/${i}` };
     case 'hosts':

@@ -143,6 +143,8 @@ export function httpGet(url, timeoutMs = 5000) {
  * @typedef {object} Nginx
  * @property {number} port
  * @property {string} baseUrl
+ * @property {number} tlsPort  the same small JSON body over TLS (HTTP/1.1 and h2 by ALPN; self-signed)
+ * @property {string} tlsBaseUrl
  * @property {string} delayMode
  * @property {number} delayMs
  * @property {string} prefix
@@ -250,12 +252,18 @@ export async function startNginx(opts = {}) {
     ].join('\n');
   }
 
+  // A throwaway self-signed certificate for the TLS server (clients run with -k / --insecure).
+  const cert = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', '/CN=127.0.0.1', '-keyout', path.join(prefix, 'bench.key'), '-out', path.join(prefix, 'bench.crt')], { stdio: 'ignore' });
+  if (cert.status !== 0) throw new Error('openssl could not generate the bench certificate');
   const tpl = fs.readFileSync(TEMPLATE, 'utf8');
   /** @type {Error | undefined} */
   let lastErr;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await pickPort(attempt === 0 ? opts.port : 0);
+    const tlsPort = await pickPort(attempt === 0 ? port + 1 : 0);
     const conf = tpl
+      .replaceAll('{{TLS_PORT}}', String(tlsPort))
       .replaceAll('{{LOAD_MODULES}}', echo ? `load_module ${echo};` : '# echo module not available: /delay/ proxied to a node delay server')
       .replaceAll('{{PREFIX}}', prefix)
       .replaceAll('{{PORT}}', String(port))
@@ -281,6 +289,8 @@ export async function startNginx(opts = {}) {
     const handle = {
       port,
       baseUrl: `http://127.0.0.1:${port}`,
+      tlsPort,
+      tlsBaseUrl: `https://127.0.0.1:${tlsPort}`,
       delayMode: echo ? 'nginx echo_sleep' : 'node delay server behind nginx proxy_pass',
       delayMs,
       prefix,
@@ -321,6 +331,7 @@ export async function startNginx(opts = {}) {
     live.add(handle);
     try {
       await waitForPort(port, 5000, () => exited);
+      await waitForPort(tlsPort, 5000, () => exited);
       const r = await httpGet(`${handle.baseUrl}/item/0?q=0`);
       if (r.status !== 200) throw new Error(`nginx smoke test: status ${r.status}`);
       return handle;

@@ -47,13 +47,14 @@ const rate = (/** @type {number} */ n, /** @type {number} */ ms) => (n / ms) * 1
 
 /**
  * curl -Z over a -K config (see inputs.js curlConfig).
- * @param {{configFile:string, n:number, parallelMax?:number, immediate?:boolean, timeoutMs?:number}} o
+ * @param {{configFile:string, n:number, parallelMax?:number, immediate?:boolean, timeoutMs?:number, extra?:string[]}} o  extra: more curl flags (-k, --http1.1)
  * @returns {Promise<Run>}
  */
 export async function runCurlParallel(o) {
   // -s: no progress meter (the config's 'silent' line does not silence it in -Z mode)
   const args = ['-s', '-Z', '--parallel-max', String(o.parallelMax ?? 200)];
   if (o.immediate) args.push('--parallel-immediate');
+  if (o.extra) args.push(...o.extra);
   args.push('-K', o.configFile, '-w', '%{json}\\n');
   // note: '\\n' above is the two characters backslash-n, which curl's -w expands to a newline
   const m = await measure('curl', args, { timeoutMs: o.timeoutMs ?? 600_000, stdout: 'count' });
@@ -91,4 +92,17 @@ export async function runWrk(o) {
     ok: m.exitCode === 0 && !!rps,
     args,
   };
+}
+
+/**
+ * The bare undici loop (bench/bare-undici.js): one Node process, `conc` requests in flight, one
+ * JSON line per response. The Node floor bulkfetch's CPU per request is judged against.
+ * @param {{listFile:string, n:number, conc:number, timeoutMs?:number}} o
+ * @returns {Promise<Run>}
+ */
+export async function runBareUndici(o) {
+  const maxS = Math.ceil((o.timeoutMs ?? 600_000) / 1000);
+  const script = new URL('./bare-undici.js', import.meta.url).pathname;
+  const m = await measure('node', [script, o.listFile, String(o.conc), String(maxS)], { timeoutMs: (maxS + 10) * 1000, stdout: 'count' });
+  return { ...m, n: o.n, reqps: rate(o.n, m.wallMs), ok: m.exitCode === 0 && m.stdoutLines === o.n };
 }

@@ -95,7 +95,7 @@ export class GateClient implements AttemptGate {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    // setImmediate, not a microtask: p-limit starts attempts over several
+    // setImmediate, not a microtask: attempts start over several
     // microtasks, and one turn's worth should share a message.
     setImmediate(() => this.#flush());
   }

@@ -57,8 +57,12 @@ export class ChildHandle {
   /** Set while crash triage runs: the child takes no new records. */
   #held = false;
 
-  constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents) {
+  readonly #execArgv: string[];
+
+  /** `execArgv`: Node and V8 flags of the child process. */
+  constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents, execArgv: string[] = process.execArgv) {
     this.index = index;
+    this.#execArgv = execArgv;
     this.#config = config;
     this.#window = window;
     this.#events = events;
@@ -144,7 +148,7 @@ export class ChildHandle {
 
   #spawn(): void {
     const child = fork(CHILD_ENTRY, [JSON.stringify(this.#config)], {
-      execArgv: [...process.execArgv, ...CHILD_V8_FLAGS],
+      execArgv: [...this.#execArgv, ...CHILD_V8_FLAGS],
       // stderr is kept (its end) for the crash report, which the caller may show or not (-q).
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
       // DNS lookups run on libuv's thread pool (4 threads by default): with

@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { parseRecord, tooLongRecord } from '../input/parse-record.js';
 import { readLineBatches } from '../input/lines.js';
+import { isSmallFile } from '../input/input-size.js';
 import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
 import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
@@ -16,6 +17,12 @@ import { superviseStop } from './supervise-stop.js';
 import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
 import { planCache } from '../cache-plan/plan-cache.js';
 
+
+/**
+ * An input file up to this size (about a thousand URLs) makes a short run: its
+ * children skip V8's optimizing wasm tier (see PoolOptions.quickStart).
+ */
+const QUICK_START_MAX_BYTES = 64 * 1024;
 
 export interface RunContext {
   input: Readable;
@@ -58,6 +65,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     sink: out,
     limits: limitOptions(options),
     ...(onChildCrash ? { onChildCrash } : {}),
+    quickStart: isSmallFile(input, QUICK_START_MAX_BYTES),
     ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
   });
   let stopping = false;

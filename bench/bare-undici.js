@@ -1,0 +1,40 @@
+// @ts-check
+// The "bare undici loop": the Node floor that bulkfetch is measured against (issue 15).
+// One process, CONCURRENCY requests in flight through undici's Agent.request, each body read
+// as text, one JSON line per response (url, status, headers, body) to stdout, flushed every 20 ms.
+//   node bench/bare-undici.js URL_FILE [CONCURRENCY=200] [MAX_SECONDS=600]
+// Bounded: it fetches the file's URLs once each, and exits with code 3 after MAX_SECONDS.
+import fs from 'node:fs';
+import { Agent } from 'undici';
+
+const [file, concArg = '200', maxArg = '600'] = process.argv.slice(2);
+if (!file) throw new Error('usage: node bench/bare-undici.js URL_FILE [CONCURRENCY] [MAX_SECONDS]');
+const urls = fs.readFileSync(file, 'utf8').split('\n').filter((u) => u !== '');
+const concurrency = Math.max(1, Number(concArg) || 200);
+const agent = new Agent({ connections: concurrency, pipelining: 1, keepAliveTimeout: 10_000 });
+
+/** @type {string[]} */
+let out = [];
+const flush = () => { if (out.length) { process.stdout.write(out.join('')); out = []; } };
+const flusher = setInterval(flush, 20);
+setTimeout(() => { flush(); console.error(`bare-undici: ${maxArg} s limit`); process.exit(3); }, Number(maxArg) * 1000).unref();
+
+let next = 0;
+async function worker() {
+  while (next < urls.length) {
+    const url = /** @type {string} */ (urls[next++]);
+    const { origin, pathname, search } = new URL(url);
+    try {
+      const res = await agent.request({ origin, path: pathname + search, method: 'GET', headers: { 'user-agent': 'bare-undici' } });
+      const body = await res.body.text();
+      out.push(`${JSON.stringify({ url, status: res.statusCode, headers: res.headers, body })}\n`);
+    } catch (err) {
+      out.push(`${JSON.stringify({ url, status: null, error: String(/** @type {Error} */ (err).message) })}\n`);
+    }
+  }
+}
+
+await Promise.all(Array.from({ length: Math.min(concurrency, urls.length) }, worker));
+clearInterval(flusher);
+flush();
+await agent.close();

@@ -1,0 +1,18 @@
+import { ReadStream, fstatSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+
+/**
+ * True when `input` is a regular file of at most `maxBytes` (known before a
+ * line is read); false for stdin, pipes, other streams and larger files.
+ */
+export function isSmallFile(input: Readable, maxBytes: number): boolean {
+  // fd: set when the stream was opened from one (as openInput does), not typed by @types/node
+  const fd = input instanceof ReadStream ? (input as ReadStream & { fd?: unknown }).fd : undefined;
+  if (typeof fd !== 'number') return false;
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFile() && stat.size <= maxBytes;
+  } catch {
+    return false;
+  }
+}
