@@ -95,10 +95,15 @@ export class WorkerPool {
       this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined }, window, events, execArgv));
       this.#triage.push(new CrashTriage());
     }
-    sink.on('drain', () => {
+    const resume = (): void => {
       this.#sinkBlocked = false;
       for (const child of this.#children) child.resumeResults();
-    });
+    };
+    sink.on('drain', resume);
+    // A sink that failed (ENOSPC, EPIPE) never drains: children paused for it
+    // must flow again, or a killed child's stdout never ends and its 'close'
+    // (which the pool waits for) never comes. What they still send is dropped.
+    sink.on('close', resume);
   }
 
   /** Records answered by each child so far. */
@@ -169,7 +174,10 @@ export class WorkerPool {
   async kill(): Promise<void> {
     this.#closing = true;
     this.#aborted = true;
-    for (const child of this.#children) child.kill('SIGKILL');
+    for (const child of this.#children) {
+      child.kill('SIGKILL');
+      child.resumeResults();
+    }
     await this.#closedPromise;
   }
 
