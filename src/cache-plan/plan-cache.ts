@@ -1,17 +1,48 @@
 import type { RunOptions } from '../run-types.js';
 import { decideByFlag, decideForFile } from './decide.js';
 import { FilePlanner, FixedPlanner, StreamPlanner, type CachePlanner } from './planner.js';
+import { OriginPlanner } from './origin-planner.js';
 import { isRegularFile, scanFile } from './scan-input.js';
+
+type PlanOptions = Pick<RunOptions, 'cache' | 'input' | 'method' | 'maxLineBytes' | 'shard'> & Partial<Pick<RunOptions, 'protoDefault'>>;
+
+/** What the run learned from its input before sending anything. */
+export interface InputPlan {
+  cache: CachePlanner;
+  /** Present when the input was read in full first: tells each record that is its child's last to its origin. */
+  origins?: OriginPlanner;
+}
 
 /**
  * Decides how the run caches, before its first record is sent: the flag when
  * it says on or off; for auto, a pass over the input when it is a regular file
  * (read a second time by the run), else decisions as the stream goes by.
  */
-export async function planCache(options: Pick<RunOptions, 'cache' | 'input' | 'method' | 'maxLineBytes' | 'shard'> & Partial<Pick<RunOptions, 'protoDefault'>>, procs: number): Promise<CachePlanner> {
-  if (options.cache !== 'auto') return new FixedPlanner(decideByFlag(options.cache));
-  if (!isRegularFile(options.input)) return new StreamPlanner();
-  const scan = await scanFile(options.input, { method: options.method, protoDefault: options.protoDefault, maxLineBytes: options.maxLineBytes, shard: options.shard });
+export async function planCache(options: PlanOptions, procs: number): Promise<CachePlanner> {
+  return (await plan(options, procs, false)).cache;
+}
+
+/**
+ * planCache, and for the run also the origins: the same pass over the file
+ * counts each child's records per origin, so a child can close a host's
+ * connections after its last request there. Only where that pass runs (--cache
+ * auto over a regular file); elsewhere the children judge reuse as it happens.
+ */
+export async function planInput(options: PlanOptions, procs: number): Promise<InputPlan> {
+  return plan(options, procs, true);
+}
+
+async function plan(options: PlanOptions, procs: number, countOrigins: boolean): Promise<InputPlan> {
+  if (options.cache !== 'auto') return { cache: new FixedPlanner(decideByFlag(options.cache)) };
+  if (!isRegularFile(options.input)) return { cache: new StreamPlanner() };
+  const scan = await scanFile(options.input, {
+    method: options.method,
+    protoDefault: options.protoDefault,
+    maxLineBytes: options.maxLineBytes,
+    shard: options.shard,
+    ...(countOrigins ? { procs } : {}),
+  });
   const decision = decideForFile(scan, procs);
-  return decision.enabled ? new FilePlanner(scan.sketch, decision) : new FixedPlanner(decision);
+  const cache = decision.enabled ? new FilePlanner(scan.sketch, decision) : new FixedPlanner(decision);
+  return scan.origins ? { cache, origins: new OriginPlanner(scan.origins) } : { cache };
 }

@@ -2,9 +2,10 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { readLineBatches } from '../input/lines.js';
 import { parseRecord } from '../input/parse-record.js';
-import { hashKey, requestKey, shardOf } from '../input/request-key.js';
+import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
 import type { Shard } from '../run-types.js';
 import { RepeatSketch } from '../stats/repeat-sketch.js';
+import { originSlot } from './origin-planner.js';
 
 /** What one pass over a file's requests found, and the counts the run drains as it sends them. */
 export interface InputScan {
@@ -12,6 +13,8 @@ export interface InputScan {
   /** Distinct requests, estimated by the sketch (low by its false-positive rate, about 0.2 % at the usual size). */
   distinct: number;
   sketch: RepeatSketch;
+  /** With `procs`: each (child, origin)'s records, so the run can tell a child's last request to a host. */
+  origins?: RepeatSketch;
   ms: number;
 }
 
@@ -23,6 +26,11 @@ export interface ScanOptions {
   shard?: Shard | undefined;
   /** Sketch size; by default from the file's size (about 16 bytes of sketch per distinct request for 40-byte lines). */
   sketchBytes?: number;
+  /**
+   * Children the run routes records to: when given, the pass also counts each
+   * origin per child (in a sketch of its own, the size of the requests' one).
+   */
+  procs?: number;
 }
 
 /** Bytes of input per request assumed when sizing the sketch: shorter lines get fewer sketch bytes each. */
@@ -58,9 +66,10 @@ export async function scanFile(path: string, options: ScanOptions): Promise<Inpu
   return scanStream(createReadStream(path, { highWaterMark: 256 * 1024 }), { ...options, sketchBytes });
 }
 
-export async function scanStream(input: Readable, { method, protoDefault, maxLineBytes, shard, sketchBytes = SKETCH_MIN }: ScanOptions): Promise<InputScan> {
+export async function scanStream(input: Readable, { method, protoDefault, maxLineBytes, shard, sketchBytes = SKETCH_MIN, procs }: ScanOptions): Promise<InputScan> {
   const started = performance.now();
   const sketch = new RepeatSketch(sketchBytes);
+  const origins = procs === undefined ? undefined : new RepeatSketch(sketchBytes);
   for await (const batch of readLineBatches(input, { maxLineBytes })) {
     for (const { line, text } of batch) {
       if (text === null) continue;
@@ -69,7 +78,9 @@ export async function scanStream(input: Readable, { method, protoDefault, maxLin
       const hash = hashKey(requestKey(record.spec));
       if (shard && shardOf(hash, shard.count) !== shard.index) continue;
       sketch.add(hash);
+      // The child as the run picks it (the run does not hash at all with one child).
+      if (origins && procs !== undefined) origins.add(originSlot(record.spec.url, procs === 1 ? 0 : childOf(hash, procs)));
     }
   }
-  return { requests: sketch.added, distinct: sketch.distinct, sketch, ms: Math.round(performance.now() - started) };
+  return { requests: sketch.added, distinct: sketch.distinct, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { createDispatcher } from '../http/agent.js';
 import { SocketBudget } from '../http/socket-budget.js';
+import { originOf } from '../input/host-of.js';
 import type { ChildMessage, ParentMessage, Task, WorkerConfig } from '../wire/messages.js';
 import { RequestLoop } from './request-loop.js';
 import { AdaptiveGate } from './adaptive-gate.js';
@@ -19,7 +20,7 @@ const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 const shutdown = new AbortController();
 // Every retry waiting out its delay listens on this one signal.
 setMaxListeners(0, shutdown.signal);
-const budget = new SocketBudget(config.concurrency);
+const budget = new SocketBudget(config.concurrency, undefined, { lastUseMarked: config.lastUseMarked });
 const agent = createDispatcher({
   concurrency: config.concurrency,
   timeout: config.timeout,
@@ -68,6 +69,8 @@ function send(message: ChildMessage): void {
 function handleTask(task: Task): void {
   inFlight += 1;
   void loop.handle(task).then(({ line, result }) => {
+    // This child sends nothing more to that origin: its connections need not wait for the keep-alive timeout.
+    if (task.last === 1) budget.retire(originOf(task.url));
     stats.count(result);
     results.push(line);
     inFlight -= 1;

@@ -40,11 +40,13 @@ export function budgetSize(concurrency: number, fdLimit: number | undefined, oth
  * (test/unit/http/socket-budget.test.ts guards this against undici changes).
  * Closing the last connection of an origin also drops undici's pool for it.
  *
- * Until the input analysis can say which host has no request left, reuse is
- * judged as it happens: while recent connections were hardly ever taken up
- * again (a list of distinct hosts), only a few idle ones are kept, so a host
- * that will not be asked again does not hold a connection (and the server a
- * socket) until the budget or the 10 s keep-alive closes it.
+ * When the parent read the input first (`lastUseMarked`), it says which record
+ * is the last to its origin, and retire() closes that origin's connections
+ * once it is answered: hosts that repeat keep theirs. Otherwise (a stream)
+ * reuse is judged as it happens: while recent connections were hardly ever
+ * taken up again (a list of distinct hosts), only a few idle ones are kept, so
+ * a host that will not be asked again does not hold a connection (and the
+ * server a socket) until the budget or the 10 s keep-alive closes it.
  */
 export class SocketBudget {
   readonly #concurrency: number;
@@ -57,10 +59,19 @@ export class SocketBudget {
   /** Connections that served a first request, and idle ones taken up again: recent ones weigh more (both halve now and then). */
   #served = 0;
   #reuses = 0;
+  /**
+   * With last uses marked: each origin's open connections (as undici's
+   * connector names it; a proxy's, for proxied requests), and the close of
+   * each. An origin leaves with its last connection.
+   */
+  readonly #byOrigin: Map<string, Map<Socket, () => void>> | undefined;
+  /** Connections of a retired origin still in use: they close as soon as they are idle. */
+  readonly #retired = new Set<Socket>();
 
-  constructor(concurrency: number, max: number = budgetSize(concurrency, openFileLimit(), openFileCount() ?? 0)) {
+  constructor(concurrency: number, max: number = budgetSize(concurrency, openFileLimit(), openFileCount() ?? 0), { lastUseMarked = false } = {}) {
     this.#concurrency = concurrency;
     this.#max = max;
+    this.#byOrigin = lastUseMarked ? new Map() : undefined;
   }
 
   /** Connections open or being opened. */
@@ -85,7 +96,7 @@ export class SocketBudget {
             this.#release();
             callback(error ?? new Error('connector returned no socket'), null);
           } else {
-            this.#track(socket);
+            this.#track(socket, this.#byOrigin ? `${options.protocol}//${options.host ?? options.hostname}` : '');
             callback(null, socket);
           }
         }),
@@ -102,6 +113,21 @@ export class SocketBudget {
     const others = openFileCount();
     // Without a descriptor to read /proc with, the connections open now are the most there is room for.
     this.#max = others === undefined ? Math.max(1, this.#open - 1) : Math.min(this.#max, budgetSize(this.#concurrency, openFileLimit(), others - this.#open));
+  }
+
+  /**
+   * `origin` (`http://host:port`, as originOf() names it) has no request left
+   * in this child: its idle connections close now, those in use as soon as
+   * they are idle. Nothing happens without lastUseMarked, or for an origin
+   * reached through a proxy (the connection is the proxy's, which others use).
+   */
+  retire(origin: string): void {
+    const sockets = this.#byOrigin?.get(origin);
+    if (!sockets) return;
+    for (const [socket, close] of sockets) {
+      if (this.#idle.has(socket)) close();
+      else this.#retired.add(socket);
+    }
   }
 
   #acquire(start: () => void): void {
@@ -127,9 +153,13 @@ export class SocketBudget {
     if (!oldest.done) oldest.value[1]();
   }
 
-  /** Whether idle connections are worth keeping: they are, unless recent ones were hardly ever reused. */
+  /**
+   * Whether idle connections are worth keeping: they are, unless recent ones
+   * were hardly ever reused. Not judged when last uses are marked: a host the
+   * input asks again keeps its connection however rare that is.
+   */
   #reuseRare(): boolean {
-    return this.#served >= JUDGE_AFTER && this.#reuses * REUSE_RARE <= this.#served;
+    return this.#byOrigin === undefined && this.#served >= JUDGE_AFTER && this.#reuses * REUSE_RARE <= this.#served;
   }
 
   #countServed(): void {
@@ -140,16 +170,26 @@ export class SocketBudget {
     }
   }
 
-  #track(socket: Socket): void {
+  #track(socket: Socket, origin: string): void {
     let counted = true;
     let served = false;
+    const sameOrigin = this.#byOrigin ? (this.#byOrigin.get(origin) ?? new Map<Socket, () => void>()) : undefined;
     const close = (): void => {
       if (!counted) return;
       counted = false;
       this.#idle.delete(socket);
+      if (sameOrigin) {
+        this.#retired.delete(socket);
+        sameOrigin.delete(socket);
+        if (sameOrigin.size === 0) this.#byOrigin?.delete(origin);
+      }
       socket.destroy();
       this.#release();
     };
+    if (sameOrigin) {
+      sameOrigin.set(socket, close);
+      this.#byOrigin?.set(origin, sameOrigin);
+    }
     socket.once('close', close);
     const { ref, unref } = socket;
     socket.unref = () => {
@@ -160,6 +200,8 @@ export class SocketBudget {
         }
         this.#idle.delete(socket);
         this.#idle.set(socket, close);
+        // Its origin has no request left: close it once undici's resume is done.
+        if (this.#retired.size > 0 && this.#retired.has(socket)) process.nextTick(close);
         // Someone waits for room, or idle connections are not worth keeping: the oldest idle one goes
         // (once undici's resume is done).
         if (this.#waiting.length > 0 || (this.#idle.size > IDLE_WITHOUT_REUSE && this.#reuseRare())) {

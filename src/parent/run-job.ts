@@ -15,7 +15,7 @@ import { countErrorLines } from '../wire/result-line.js';
 import { ErrorBudget } from './error-budget.js';
 import { superviseStop } from './supervise-stop.js';
 import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
-import { planCache } from '../cache-plan/plan-cache.js';
+import { planInput } from '../cache-plan/plan-cache.js';
 
 
 /**
@@ -58,10 +58,10 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     ? new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024 })
     : undefined;
   const out = reorder ?? sink;
-  const cachePlan = await planCache(options, options.procs);
+  const { cache: cachePlan, origins } = await planInput(options, options.procs);
   const pool = new WorkerPool({
     procs: options.procs,
-    config: workerConfig(options, cachePlan.active),
+    config: workerConfig(options, cachePlan.active, origins !== undefined),
     sink: out,
     limits: limitOptions(options),
     ...(onChildCrash ? { onChildCrash } : {}),
@@ -128,7 +128,8 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
             continue;
           }
           if (reorder) await admitInOrder(reorder, line);
-          await pool.submit(pool.size === 1 ? 0 : childOf(hash, pool.size), record.spec, cachePlan.active ? cachePlan.directive(hash) : undefined);
+          const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
+          await pool.submit(child, record.spec, cachePlan.active ? cachePlan.directive(hash) : undefined, origins?.isLastUse(record.spec.url, child));
         }
         if (signal?.aborted || stopping) break;
       }
@@ -173,12 +174,13 @@ function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): Li
   return { rate, perHostConcurrency, perHostRate };
 }
 
-function workerConfig(options: RunOptions, cache: boolean): Omit<WorkerConfig, 'index' | 'limited'> {
+function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolean): Omit<WorkerConfig, 'index' | 'limited'> {
   return {
     concurrency: options.concurrency,
     timeout: options.timeout,
     connectTimeout: options.connectTimeout,
     cache,
+    lastUseMarked,
     ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
     cacheBytes: options.cacheBytes,
     // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.

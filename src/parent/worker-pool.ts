@@ -115,8 +115,12 @@ export class WorkerPool {
     return this.#children.length;
   }
 
-  /** Hands a request to child `index` (with what its cache should do with it), waiting while that child's window is full. */
-  async submit(index: number, spec: RequestSpec, cache?: CacheDirective): Promise<void> {
+  /**
+   * Hands a request to child `index` (with what its cache should do with it,
+   * and whether it is that child's last to its origin), waiting while that
+   * child's window is full.
+   */
+  async submit(index: number, spec: RequestSpec, cache?: CacheDirective, lastOfOrigin = false): Promise<void> {
     const child = this.#children[index];
     if (!child || this.#closing || this.#intakeStopped) return;
     if (!child.hasRoom()) {
@@ -126,7 +130,7 @@ export class WorkerPool {
       await child.waitForRoom();
     }
     if (this.#closing || this.#intakeStopped) return;
-    child.send(spec.line, encodeTask(spec, cache));
+    child.send(spec.line, encodeTask(spec, cache, lastOfOrigin));
   }
 
   /** Asks every child for a snapshot of its counters (answered over IPC, seen in liveStats()). */

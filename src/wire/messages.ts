@@ -26,6 +26,12 @@ export interface WorkerConfig extends PassedOptions {
   cache: boolean;
   cacheSize?: number;
   cacheBytes: number;
+  /**
+   * The parent read the input first and marks each task that is this child's
+   * last to its origin (Task.last): the child closes connections by those marks
+   * rather than judging reuse as it happens.
+   */
+  lastUseMarked: boolean;
   headers: Record<string, string>;
   data?: string;
   body: RunOptions['body'];
@@ -82,13 +88,16 @@ export const CacheDirective = {
 } as const;
 export type CacheDirective = (typeof CacheDirective)[keyof typeof CacheDirective];
 
-/** A task as the child receives it on stdin: the spec, and the cache directive when there is one. */
+/** A task as the child receives it on stdin: the spec, the cache directive when there is one, and the last-use mark. */
 export interface Task extends RequestSpec {
   cache?: CacheDirective;
+  /** 1: no later task of this child goes to the same origin; once answered, its connections can close. */
+  last?: 1;
 }
 
-/** One task line (with its newline). The directive is spliced into the spec's JSON rather than spread into a copy of it. */
-export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined): string {
+/** One task line (with its newline). The marks are spliced into the spec's JSON rather than spread into a copy of it. */
+export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined, lastOfOrigin = false): string {
   const json = JSON.stringify(spec);
-  return directive === undefined ? `${json}\n` : `${json.slice(0, -1)},"cache":${directive}}\n`;
+  if (directive === undefined && !lastOfOrigin) return `${json}\n`;
+  return `${json.slice(0, -1)}${directive === undefined ? '' : `,"cache":${directive}`}${lastOfOrigin ? ',"last":1' : ''}}\n`;
 }

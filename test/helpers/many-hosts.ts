@@ -11,6 +11,11 @@ export interface ManyHostServer {
   readonly open: number;
   readonly peak: number;
   readonly accepted: number;
+  /**
+   * For each connection closed so far that served at least one request: how
+   * long it stayed open after its last response was sent (ms), in closing order.
+   */
+  readonly lingers: number[];
   close(): Promise<void>;
 }
 
@@ -23,8 +28,12 @@ export async function startManyHostServer(delayMs = 0): Promise<ManyHostServer> 
   const sockets = new Set<Socket>();
   let peak = 0;
   let accepted = 0;
-  const server: Server = createServer((_req, res) => {
-    const answer = (): void => void res.end('ok');
+  const lingers: number[] = [];
+  /** When each connection last finished a response. */
+  const answeredAt = new WeakMap<Socket, number>();
+  const server: Server = createServer((req, res) => {
+    const { socket } = req;
+    const answer = (): void => void res.end('ok', () => answeredAt.set(socket, performance.now()));
     if (delayMs > 0) setTimeout(answer, delayMs);
     else answer();
   });
@@ -34,7 +43,11 @@ export async function startManyHostServer(delayMs = 0): Promise<ManyHostServer> 
     sockets.add(socket);
     peak = Math.max(peak, sockets.size);
     socket.on('error', () => {});
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      const at = answeredAt.get(socket);
+      if (at !== undefined) lingers.push(performance.now() - at);
+    });
   });
   // 0.0.0.0 answers on every loopback address (traffic stays on 127.0.0.0/8: the tests only connect there).
   await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
@@ -51,6 +64,7 @@ export async function startManyHostServer(delayMs = 0): Promise<ManyHostServer> 
     get accepted() {
       return accepted;
     },
+    lingers,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -43,7 +43,10 @@ describe('many distinct hosts', () => {
 
   it('retries attempts that find no descriptor (the limit lowered under a running child), never failing them', async () => {
     const server = track(await startManyHostServer(20));
-    const child = spawnCli([hostList(server, 1000), '--procs', '1', '--concurrency', '10'], { env: NO_PROXY_ENV });
+    // On stdin (no pass over the input, so no last-use marks): idle connections pile up as the budget allows,
+    // which is what makes descriptors run short below.
+    const urls = Array.from({ length: 1000 }, (_, i) => server.url(i)).join('\n') + '\n';
+    const child = spawnCli(['-', '--procs', '1', '--concurrency', '10'], { env: NO_PROXY_ENV, stdin: urls });
     const done = collectOutput(child);
     const parent = child.pid as number;
     let worker = 0;
@@ -58,4 +61,30 @@ describe('many distinct hosts', () => {
     // Without the retry, about 900 records end with EMFILE here.
     expect(statusCounts(result.lines)).toEqual({ 200: 1000 });
   }, 40_000);
+
+  it('closes a host\'s connection once its last request in the file is answered: no idle connections held', async () => {
+    const server = track(await startManyHostServer(30));
+    const result = await runCli([hostList(server, 400), '--procs', '2', '--concurrency', '4'], { env: NO_PROXY_ENV, timeoutMs: 40_000 });
+    expect(statusCounts(result.lines)).toEqual({ 200: 400 });
+    expect(server.accepted).toBe(400);
+    // Connections in use (2 x 4) plus a few whose close the server has yet to see. Without the
+    // marks every child keeps its idle connections (up to 4 + 128) until the budget needs the room.
+    expect(server.peak).toBeLessThanOrEqual(2 * 4 + 8);
+    // Each connection closes right after its response, not at the budget's or the run's end.
+    const lingers = [...server.lingers].sort((a, b) => a - b);
+    expect(lingers.length).toBeGreaterThan(300);
+    expect(lingers[Math.floor(lingers.length / 2)]).toBeLessThan(500);
+  });
+
+  it('keeps the connections of hosts that come again: far fewer connections than requests', async () => {
+    const server = track(await startManyHostServer(5));
+    const hosts = 20;
+    const rounds = 20;
+    // Round-robin: each host comes back every 20 records, with a path of its own each time (no cache hit).
+    const urls = Array.from({ length: hosts * rounds }, (_, i) => `${server.url(i % hosts)}-${Math.floor(i / hosts)}`);
+    const result = await runCli([writeTempFile(urls), '--procs', '2', '--concurrency', '4'], { env: NO_PROXY_ENV, timeoutMs: 40_000 });
+    expect(statusCounts(result.lines)).toEqual({ 200: hosts * rounds });
+    // About one or two connections per host and child; a connection per request would be 400.
+    expect(server.accepted).toBeLessThanOrEqual((hosts * rounds) / 4);
+  });
 });

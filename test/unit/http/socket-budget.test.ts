@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/http/agent.js';
 import { IDLE_ALLOWANCE, SocketBudget, budgetSize } from '../../../src/http/socket-budget.js';
 import { sendRequest } from '../../../src/http/send-request.js';
+import { originOf } from '../../../src/input/host-of.js';
 import { startManyHostServer, type ManyHostServer } from '../../helpers/index.js';
 
 let server: ManyHostServer | undefined;
@@ -124,5 +125,39 @@ describe('SocketBudget', () => {
     expect(budget.open).toBe(0);
     await new Promise((r) => setTimeout(r, 50));
     expect(server.open).toBe(0);
+  });
+
+  it('with last uses marked, keeps idle connections however rare reuse is, and retire() closes one origin\'s', async () => {
+    server = await startManyHostServer();
+    const budget = new SocketBudget(4, 400, { lastUseMarked: true });
+    const d = dispatcher(4, budget);
+    const urls = Array.from({ length: 300 }, (_, i) => server!.url(i));
+    await fetchAll(d, urls, 4);
+    await turn();
+    // No reuse at all, yet nothing was judged: the marks decide.
+    expect(budget.idle).toBe(300);
+    budget.retire(originOf(urls[7] as string));
+    expect(budget.idle).toBe(299);
+    // An origin never connected to, and one already retired: nothing happens.
+    budget.retire('http://127.200.0.1:1');
+    budget.retire(originOf(urls[7] as string));
+    expect(budget.open).toBe(299);
+    expect(await settledOpen(server)).toBe(299);
+  });
+
+  it('closes a retired origin\'s busy connection as soon as it is idle', async () => {
+    server = await startManyHostServer(100);
+    const budget = new SocketBudget(4, 20, { lastUseMarked: true });
+    const d = dispatcher(4, budget);
+    const url = server.url(3);
+    const answered = fetchAll(d, [url], 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(budget.open).toBe(1);
+    budget.retire(originOf(url));
+    expect(budget.open).toBe(1);
+    expect(await answered).toEqual([200]);
+    await turn();
+    expect(budget.open).toBe(0);
+    expect(await settledOpen(server)).toBe(0);
   });
 });

@@ -1,0 +1,37 @@
+import { hashKey } from '../input/request-key.js';
+import { originOf } from '../input/host-of.js';
+import { fmix32 } from '../stats/mix.js';
+import type { RepeatSketch } from '../stats/repeat-sketch.js';
+
+/**
+ * The key an origin is counted under: its origin hashed, mixed with the child
+ * that will send the record. Records are routed by request, not by host, so
+ * "this child has no further request for the origin" is what lets that child
+ * close its connections, whatever the other children still send there.
+ */
+export function originSlot(url: string, child: number): number {
+  return fmix32((hashKey(originOf(url)) + Math.imul(child + 1, 0x9e3779b9)) | 0);
+}
+
+/**
+ * The parent's half of closing connections by the input: for each record it
+ * sends, whether it is the last one its child sends to that origin (counted in
+ * the pass over the file, drained as records are sent). The sketch can only
+ * overstate what remains: an origin may be taken for one that comes again
+ * (its idle connection then waits for the budget or the keep-alive timeout),
+ * never the reverse, so a connection is not closed under a host that has
+ * requests left.
+ */
+export class OriginPlanner {
+  readonly #sketch: RepeatSketch;
+
+  constructor(sketch: RepeatSketch) {
+    this.#sketch = sketch;
+  }
+
+  /** Takes the record off its origin's count: true when no record for that origin follows in the same child. */
+  isLastUse(url: string, child: number): boolean {
+    // ONLY_USE (-1) or 0: nothing follows. A saturated count (255) never drains: such a host keeps its connection.
+    return this.#sketch.take(originSlot(url, child)) <= 0;
+  }
+}

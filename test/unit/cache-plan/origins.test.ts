@@ -1,0 +1,49 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { OriginPlanner } from '../../../src/cache-plan/origin-planner.js';
+import { scanStream } from '../../../src/cache-plan/scan-input.js';
+import { childOf, hashKey, requestKey } from '../../../src/input/request-key.js';
+import { encodeTask } from '../../../src/wire/messages.js';
+
+const scanOptions = { method: 'GET', maxLineBytes: 4096 };
+
+/** Which records a run with `procs` children would mark as their child's last to its origin. */
+async function lastUses(urls: string[], procs: number): Promise<boolean[]> {
+  const scan = await scanStream(Readable.from([urls.join('\n') + '\n']), { ...scanOptions, procs });
+  const planner = new OriginPlanner(scan.origins!);
+  return urls.map((url) => planner.isLastUse(url, procs === 1 ? 0 : childOf(hashKey(requestKey({ method: 'GET', url })), procs)));
+}
+
+describe('origins counted in the pass over the input', () => {
+  it('marks the last record of each origin, and only that one', async () => {
+    const urls = ['http://a.test/1', 'http://b.test/1', 'http://a.test:8080/1', 'http://a.test/2', 'https://a.test/1', 'http://b.test/2'];
+    expect(await lastUses(urls, 1)).toEqual([false, false, true, true, true, true]);
+  });
+
+  it('counts per child: a child\'s last record to a host is marked though other children send there later', async () => {
+    const urls = Array.from({ length: 200 }, (_, i) => `http://h${i % 10}.test/${i}`);
+    const marks = await lastUses(urls, 3);
+    const child = (url: string): number => childOf(hashKey(requestKey({ method: 'GET', url })), 3);
+    // The truth: for each (child, host), the last record.
+    const last = new Map<string, number>();
+    urls.forEach((url, i) => last.set(`${child(url)} ${new URL(url).host}`, i));
+    const truth = urls.map((url, i) => last.get(`${child(url)} ${new URL(url).host}`) === i);
+    // Few keys in a large sketch: no false "comes again" here, and never a false last.
+    expect(marks).toEqual(truth);
+  });
+
+  it('is not counted without procs (bulkfetch analyze)', async () => {
+    const scan = await scanStream(Readable.from(['http://a.test/\n']), scanOptions);
+    expect(scan.origins).toBeUndefined();
+  });
+});
+
+describe('encodeTask', () => {
+  const spec = { line: 3, method: 'GET', url: 'http://a.test/' };
+  it('splices the cache directive and the last-use mark into the spec', () => {
+    expect(JSON.parse(encodeTask(spec, undefined))).toEqual(spec);
+    expect(JSON.parse(encodeTask(spec, undefined, true))).toEqual({ ...spec, last: 1 });
+    expect(JSON.parse(encodeTask(spec, 2, true))).toEqual({ ...spec, cache: 2, last: 1 });
+    expect(JSON.parse(encodeTask(spec, 1))).toEqual({ ...spec, cache: 1 });
+  });
+});
