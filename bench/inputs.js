@@ -60,7 +60,7 @@ function cached(file, make) {
   return make(file);
 }
 
-/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts' | 'https'} InputKind  https: distinct URLs on the TLS port */
+/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts' | 'https' | 'kib'} InputKind  https: distinct URLs on the TLS port; kib: distinct URLs with 1 KiB bodies */
 
 /**
  * Loopback address number i: 127.1.0.0, 127.1.0.1, ... (nginx listens on 0.0.0.0, so each is a
@@ -96,6 +96,8 @@ export function urlSource(kind, n, port) {
       return { n, distinct: n, urlAt: (i) => `https://127.0.0.1:${port}/item/${i}?q=${i}` };
     case 'delay':
       return { n, distinct: n, urlAt: (i) => `${b}/delay/${i}` };
+    case 'kib':
+      return { n, distinct: n, urlAt: (i) => `${b}/kib/${i}` };
     case 'hosts':
       // every URL on a host of its own, as in a list of domains to probe
       return { n, distinct: n, urlAt: (i) => `http://${loopbackHost(i)}:${port}/item/${i}` };

@@ -6,6 +6,8 @@
 //   peakRssMaxProcKiB - peak RSS of the largest single process in the tree (sampled from /proc)
 //   peakRssTreeKiB    - peak of the summed RSS of all processes in the tree (sampled from /proc)
 //   stdoutLines       - newline count of stdout (when stdout: 'count')
+// With stdoutLinesPerSec, stdout is read no faster than that many lines a second (a slow consumer:
+// the pipe fills and the command feels backpressure); the reader is this process, outside the tree.
 // The command runs in its own process group; on timeout the whole group is killed, and any
 // stragglers in the group are killed after it exits too.
 import { spawn, spawnSync } from 'node:child_process';
@@ -71,12 +73,12 @@ function parseClock(s = '') {
  * @param {string} cmd
  * @param {string[]} args
  * @param {{timeoutMs?:number, stdin?:string|null, stdout?:'count'|'status'|'null'|'capture',
- *          env?:NodeJS.ProcessEnv, cwd?:string, sampleMs?:number, fds?:boolean}} opts  stdin: file path or null (= /dev/null);
- *          stdout 'status': count lines, and the `"status":200` in them
+ *          env?:NodeJS.ProcessEnv, cwd?:string, sampleMs?:number, fds?:boolean, stdoutLinesPerSec?:number}} opts  stdin: file path or null (= /dev/null);
+ *          stdout 'status': count lines, and the `"status":200` in them; stdoutLinesPerSec: pace the reading of stdout
  * @returns {Promise<Measurement>}
  */
 export function measure(cmd, args = [], opts = {}) {
-  const { timeoutMs = 120_000, stdin = null, stdout = 'count', env, cwd, sampleMs = 50, fds = false } = opts;
+  const { timeoutMs = 120_000, stdin = null, stdout = 'count', env, cwd, sampleMs = 50, fds = false, stdoutLinesPerSec = 0 } = opts;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bulkfetch-bench-m-'));
   const timesFile = path.join(tmp, 'times');
   const tb = findTimeBin();
@@ -112,6 +114,15 @@ export function measure(cmd, args = [], opts = {}) {
       if (stdout === 'capture') { captured += buf.toString('utf8'); return; }
       let i = -1;
       while ((i = buf.indexOf(10, i + 1)) !== -1) lines++;
+      if (stdoutLinesPerSec > 0) {
+        // ahead of the pace: stop reading until the schedule catches up (the pipe then fills)
+        const aheadMs = (lines / stdoutLinesPerSec) * 1000 - (performance.now() - t0);
+        if (aheadMs > 1) {
+          const out = /** @type {import('node:stream').Readable} */ (child.stdout);
+          out.pause();
+          setTimeout(() => out.resume(), aheadMs);
+        }
+      }
       if (stdout !== 'status') return;
       // The carry (one byte short of a match) catches a match split between two chunks.
       const text = carry + buf.toString('latin1');

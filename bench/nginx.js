@@ -353,6 +353,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`nginx ${nginxVersion()} on ${ng.baseUrl} (pid ${ng.pid}, delay via ${ng.delayMode})`);
   const a = await httpGet(`${ng.baseUrl}/item/1?q=1`);
   console.log('/item/1?q=1 ->', a.status, a.headers['content-type'], JSON.stringify(a.body));
+  const k = await httpGet(`${ng.baseUrl}/kib/1`);
+  console.log('/kib/1 ->', k.status, k.headers['content-type'], `${Buffer.byteLength(k.body)} bytes`);
   const t0 = performance.now();
   const b = await httpGet(`${ng.baseUrl}/delay/1`);
   console.log('/delay/1 ->', b.status, b.headers['content-type'], JSON.stringify(b.body), `${(performance.now() - t0).toFixed(0)} ms`);

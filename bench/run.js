@@ -2,7 +2,7 @@
 // @ts-check
 // bulkfetch benchmark orchestrator (`npm run bench`).
 //
-//   node bench/run.js [cpu|latency|tls|repeats|shuffled|memory|startup|wrk|hosts ...]   (default: all)
+//   node bench/run.js [cpu|latency|tls|repeats|shuffled|memory|slow|startup|wrk|hosts ...]   (default: all)
 //
 // env:
 //   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
@@ -59,9 +59,9 @@ const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
 const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
-/** @typedef {'cpu' | 'latency' | 'tls' | 'repeats' | 'shuffled' | 'memory' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
+/** @typedef {'cpu' | 'latency' | 'tls' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
 /** @type {ScenarioName[]} */
-const ALL = ['cpu', 'latency', 'tls', 'repeats', 'shuffled', 'memory', 'startup', 'wrk', 'hosts'];
+const ALL = ['cpu', 'latency', 'tls', 'repeats', 'shuffled', 'memory', 'slow', 'startup', 'wrk', 'hosts'];
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
 const XARGS_ROUNDS = Math.max(0, Number(process.env.BENCH_XARGS_ROUNDS ?? 1));
@@ -69,10 +69,10 @@ const REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const TSCALE = Number(process.env.BENCH_TIMEOUT_SCALE) || 1;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 
-/** @type {{ cpuN: number, xargsN: number, latencyN: number, tlsN: number, repeatsN: number, shuffledN: number, memoryNs: number[], wrkS: number }} */
+/** @type {{ cpuN: number, xargsN: number, latencyN: number, tlsN: number, repeatsN: number, shuffledN: number, memoryNs: number[], slowN: number, wrkS: number }} */
 const SIZES = QUICK
-  ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], wrkS: 3 }
-  : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], wrkS: 5 };
+  ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], slowN: 30_000, wrkS: 3 }
+  : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], slowN: 300_000, wrkS: 5 };
 if (process.env.BENCH_XARGS_N) SIZES.xargsN = Number(process.env.BENCH_XARGS_N);
 /** Many-hosts list sizes: memory must be flat from the first to the last. */
 const HOSTS_NS = process.env.BENCH_HOSTS_NS
@@ -80,6 +80,8 @@ const HOSTS_NS = process.env.BENCH_HOSTS_NS
   : QUICK ? [10_000, 40_000] : [120_000, 1_000_000];
 const CONC = 200;
 const DELAY_MS = 200;
+/** Lines a second the slow-consumer scenario reads bulkfetch's output at. */
+const SLOW_LINES_PER_S = 4_000;
 
 // ---------------------------------------------------------------------------------------------
 const log = (/** @type {unknown[]} */ ...a) => console.error('[bench]', ...a);
@@ -143,18 +145,20 @@ function bulkfetchMissingReason() {
 }
 
 /**
- * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number, flags?: string[], statuses?: boolean }} o
- *   statuses: count the 200s in the output and sample descriptors per process
+ * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number, flags?: string[], statuses?: boolean, linesPerSec?: number }} o
+ *   statuses: count the 200s in the output and sample descriptors per process; linesPerSec: read the
+ *   output no faster than that (a slow consumer; always a pipe, whatever BENCH_BF_OUTPUT says)
  * @returns {Promise<BfRun>}
  */
-async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs, flags = [], statuses = false }) {
+async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs, flags = [], statuses = false, linesPerSec = 0 }) {
   const summary = path.join(os.tmpdir(), `bulkfetch-bench-summary-${process.pid}.json`);
   fs.rmSync(summary, { force: true });
   const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc), '--summary', summary, ...flags];
-  if (BF_DEVNULL && !statuses) args.push('-o', '/dev/null');
-  const out = statuses ? 'status' : BF_DEVNULL ? 'null' : 'count';
-  const m = await measure(BF_CMD[0] ?? 'node', args, { timeoutMs, stdout: out, cwd: ROOT, fds: statuses });
-  const linesOk = BF_DEVNULL && !statuses ? true : m.stdoutLines === n;
+  const devnull = BF_DEVNULL && !statuses && !linesPerSec;
+  if (devnull) args.push('-o', '/dev/null');
+  const out = statuses ? 'status' : devnull ? 'null' : 'count';
+  const m = await measure(BF_CMD[0] ?? 'node', args, { timeoutMs, stdout: out, cwd: ROOT, fds: statuses, stdoutLinesPerSec: linesPerSec });
+  const linesOk = devnull ? true : m.stdoutLines === n;
   /** @type {CacheSummary | undefined} */
   let cache;
   try { cache = JSON.parse(fs.readFileSync(summary, 'utf8')).cache; } catch {}
@@ -469,6 +473,38 @@ async function scenarioMemory(ctx) {
   ] };
 }
 
+/**
+ * A consumer slower than the fetching: 1 KiB bodies, stdout read at about 4k lines/s by this
+ * process (outside the measured tree), so the pipe stays full and bulkfetch holds what it has
+ * fetched but not written. The target is the whole bulkfetch tree's peak RSS.
+ * @param {Ctx} ctx @returns {Promise<Section>}
+ */
+async function scenarioSlow(ctx) {
+  const N = SIZES.slowN, P = 4;
+  const targetName = `Slow consumer (${fmt(N)} URLs, 1 KiB bodies, ~${fmt(SLOW_LINES_PER_S / 1000)}k lines/s) at --procs ${P}: whole tree < 500 MiB`;
+  if (!ctx.bf.ok) return { title: 'Slow consumer', md: `_skipped: ${ctx.bf.reason}_`, targets: [{ name: targetName, value: ctx.bf.reason, pass: null }] };
+  const list = urlList('kib', N, ctx.ng.port);
+  /** @type {Series<BfRun>} */
+  const s = new Series();
+  const key = `bulkfetch --procs ${P} --concurrency ${CONC}, stdout read at ${fmt(SLOW_LINES_PER_S)} lines/s`;
+  const tasks = [{ key, bf: true, n: N,
+    run: () => runBulkfetch({ file: list.file, n: N, procs: P, linesPerSec: SLOW_LINES_PER_S, timeoutMs: timeoutFor(N, SLOW_LINES_PER_S / 2) }) }];
+  await interleave('slow', tasks, s);
+  const rs = s.get(key);
+  const rows = [[key, fmt(N), fmt(median(rs.map((r) => r.wallMs)) / 1000, 2), fmt(N / SLOW_LINES_PER_S, 1), fmt(median(rs.map((r) => r.reqps))),
+    fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1), fmt(mib(max(rs.map((r) => r.peakRssTreeKiB))), 1),
+    fmt(mib(median(rs.map((r) => r.peakRssMaxProcKiB))), 1), fmt(median(rs.map((r) => r.peakProcs))),
+    fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), `${rs.filter((r) => r.ok).length}/${rs.length}`]];
+  const md = `Each URL answers a 1,024-byte JSON body. bulkfetch's stdout is a pipe the bench reads no faster than ${fmt(SLOW_LINES_PER_S)} lines/s ` +
+    '(the reader is outside the measured tree); RSS of the bulkfetch tree (parent and children) sampled from /proc every 50 ms.\n\n' +
+    table(['contender', 'URLs', 'wall s (median)', 'ideal wall s at the read pace', 'lines/s', 'peak RSS tree MiB (median)', 'tree, worst round', 'peak RSS max proc MiB', 'processes', 'CPU s', 'runs ok'], rows);
+  const worst = mib(max(rs.map((r) => r.peakRssTreeKiB)));
+  const ok = rs.every((r) => r.ok);
+  return { title: `Slow consumer (${fmt(N)} URLs, 1 KiB bodies, stdout read at ~${fmt(SLOW_LINES_PER_S)} lines/s)`, md, targets: [
+    { name: targetName, value: `${fmt(worst, 1)} MiB (worst round)${ok ? '' : ' (some runs NOT OK)'}`, pass: worst < 500 && ok },
+  ] };
+}
+
 /** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioStartup(ctx) {
   const list = urlList('distinct', 1, ctx.ng.port);
@@ -570,7 +606,7 @@ async function scenarioHosts(ctx) {
 }
 
 /** @type {Record<ScenarioName, (ctx: Ctx) => Promise<Section>>} */
-const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, tls: scenarioTls, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
+const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, tls: scenarioTls, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, slow: scenarioSlow, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
 
 // ---- reporting -----------------------------------------------------------------------------------
 /** @param {string[]} head @param {string[][]} rows */
