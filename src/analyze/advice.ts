@@ -1,4 +1,4 @@
-import { decideForFile, type CacheDecision } from '../cache-plan/decide.js';
+import { decideForFile, type CacheDecision } from '../parent/cache-plan/decide.js';
 import type { InputProfile } from './analyze-input.js';
 
 export interface Advice {

@@ -1,6 +1,6 @@
 import { HLL_STANDARD_ERROR } from '../stats/distinct-counter.js';
 import type { Advice } from './advice.js';
-import type { CacheDecision } from '../cache-plan/decide.js';
+import type { CacheDecision } from '../parent/cache-plan/decide.js';
 import type { InputProfile } from './analyze-input.js';
 
 /** `bulkfetch analyze` for people: aligned lines. */

@@ -12,8 +12,8 @@ import { EXIT, usage } from './exit.js';
 import { UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { defaultRunOptions, positiveInteger } from '../options.js';
-import { planCache } from '../cache-plan/plan-cache.js';
-import { StreamPlanner } from '../cache-plan/planner.js';
+import { planCache } from '../parent/cache-plan/plan-cache.js';
+import { StreamPlanner } from '../parent/cache-plan/planner.js';
 
 export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr: Writable }): Promise<number> {
   const program = new Command('bulkfetch analyze')

@@ -15,7 +15,7 @@ import { countErrorLines } from '../wire/result-line.js';
 import { ErrorBudget } from './error-budget.js';
 import { superviseStop } from './supervise-stop.js';
 import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
-import { planInput } from '../cache-plan/plan-cache.js';
+import { planInput } from './cache-plan/plan-cache.js';
 
 
 /**

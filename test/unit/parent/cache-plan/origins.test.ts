@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { OriginPlanner } from '../../../src/cache-plan/origin-planner.js';
-import { scanStream } from '../../../src/cache-plan/scan-input.js';
-import { childOf, hashKey, requestKey } from '../../../src/input/request-key.js';
-import { encodeTask } from '../../../src/wire/messages.js';
+import { OriginPlanner } from '../../../../src/parent/cache-plan/origin-planner.js';
+import { scanStream } from '../../../../src/parent/cache-plan/scan-input.js';
+import { childOf, hashKey, requestKey } from '../../../../src/input/request-key.js';
+import { encodeTask } from '../../../../src/wire/messages.js';
 
 const scanOptions = { method: 'GET', maxLineBytes: 4096 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RepeatSketch } from '../../../src/stats/repeat-sketch.js';
-import { SeenFilter } from '../../../src/stats/seen-filter.js';
-import { hashKey } from '../../../src/input/request-key.js';
+import { RepeatSketch } from '../../../../src/stats/repeat-sketch.js';
+import { SeenFilter } from '../../../../src/stats/seen-filter.js';
+import { hashKey } from '../../../../src/input/request-key.js';
 
 describe('RepeatSketch', () => {
   it('never understates what remains of a key, and drains to a last use', () => {

@@ -1,4 +1,4 @@
-import type { RunOptions } from '../run-types.js';
+import type { RunOptions } from '../../run-types.js';
 import { decideByFlag, decideForFile } from './decide.js';
 import { FilePlanner, FixedPlanner, StreamPlanner, type CachePlanner } from './planner.js';
 import { OriginPlanner } from './origin-planner.js';

@@ -1,4 +1,4 @@
-import type { CacheMode, CacheReport } from '../run-types.js';
+import type { CacheMode, CacheReport } from '../../run-types.js';
 
 /** Below this share of requests repeating an earlier one, a cache does not repay its memory and per-request cost. */
 export const MIN_REPEAT_RATIO = 0.02;

@@ -1,7 +1,7 @@
-import { hashKey } from '../input/request-key.js';
-import { originOf } from '../input/host-of.js';
-import { fmix32 } from '../stats/mix.js';
-import type { RepeatSketch } from '../stats/repeat-sketch.js';
+import { hashKey } from '../../input/request-key.js';
+import { originOf } from '../../input/host-of.js';
+import { fmix32 } from '../../stats/mix.js';
+import type { RepeatSketch } from '../../stats/repeat-sketch.js';
 
 /**
  * The key an origin is counted under: its origin hashed, mixed with the child

@@ -1,6 +1,6 @@
-import { CacheDirective } from '../wire/messages.js';
-import { SeenFilter } from '../stats/seen-filter.js';
-import { ONLY_USE, type RepeatSketch } from '../stats/repeat-sketch.js';
+import { CacheDirective } from '../../wire/messages.js';
+import { SeenFilter } from '../../stats/seen-filter.js';
+import { ONLY_USE, type RepeatSketch } from '../../stats/repeat-sketch.js';
 import { MIN_REPEAT_RATIO, decideForStream, type CacheDecision } from './decide.js';
 
 /**

@@ -1,10 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { readLineBatches } from '../input/lines.js';
-import { parseRecord } from '../input/parse-record.js';
-import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
-import type { Shard } from '../run-types.js';
-import { RepeatSketch } from '../stats/repeat-sketch.js';
+import { readLineBatches } from '../../input/lines.js';
+import { parseRecord } from '../../input/parse-record.js';
+import { childOf, hashKey, requestKey, shardOf } from '../../input/request-key.js';
+import type { Shard } from '../../run-types.js';
+import { RepeatSketch } from '../../stats/repeat-sketch.js';
 import { originSlot } from './origin-planner.js';
 
 /** What one pass over a file's requests found, and the counts the run drains as it sends them. */
