@@ -1,4 +1,4 @@
-import { decideForFile, type CacheDecision } from '../parent/cache-plan/decide.js';
+import type { CacheDecision } from '../parent/cache-plan/decide.js';
 import type { InputProfile } from './analyze-input.js';
 
 export interface Advice {
@@ -18,7 +18,7 @@ const REQUESTS_PER_CHILD = 10_000;
  * cache is not advice but what the run itself decides (`cache`, from
  * planCache); without one, the same decision is taken from the profile's counts.
  */
-export function adviseOn(profile: InputProfile, cpus: number, cache: CacheDecision = decideForFile({ ...profile, ms: 0 }, cpus)): Advice {
+export function adviseOn(profile: InputProfile, cpus: number, cache: CacheDecision): Advice {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const procs = Math.max(1, Math.min(cpus, Math.ceil(profile.distinct / REQUESTS_PER_CHILD)));
   const hottest = profile.hosts.top[0];

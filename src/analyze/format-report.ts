@@ -4,7 +4,7 @@ import type { CacheDecision } from '../parent/cache-plan/decide.js';
 import type { InputProfile } from './analyze-input.js';
 
 /** `bulkfetch analyze` for people: aligned lines. */
-export function formatReport(profile: InputProfile, advice: Advice, cache?: CacheDecision): string {
+export function formatReport(profile: InputProfile, advice: Advice, cache: CacheDecision): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const estimated = `estimated: HyperLogLog, standard error ${(HLL_STANDARD_ERROR * 100).toFixed(2)}%`;
@@ -16,15 +16,10 @@ export function formatReport(profile: InputProfile, advice: Advice, cache?: Cach
     ...profile.hosts.top.map((h) => `  ${pct(h.share).padStart(6)}  ${n(h.requests).padStart(10)}  ${h.host}`),
     `most repeated${mostRepeatedNote(profile.topRequests)}`,
     ...profile.topRequests.top.map((r) => `  ${n(r.count).padStart(10)}  ${r.request}`),
-    ...(cache
-      ? [
-          `cache        --cache auto would turn the cache ${cache.enabled ? 'on' : 'off'}: ${cache.why}`,
-          `  ${cache.basis === 'file' ? `distinct ${n(cache.distinct)} (sketch), repeats ${pct(cache.repeatRatio)}, analysis ${n(cache.analysisMs)} ms` : `repeats seen ${pct(cache.repeatRatio)}`}`,
-        ]
-      : []),
+    `cache        --cache auto would turn the cache ${cache.enabled ? 'on' : 'off'}: ${cache.why}`,
+    `  ${cache.basis === 'file' ? `distinct ${n(cache.distinct)} (sketch), repeats ${pct(cache.repeatRatio)}, analysis ${n(cache.analysisMs)} ms` : `repeats seen ${pct(cache.repeatRatio)}`}`,
+    // The run's own decision is shown above: the advice does not repeat it.
     'advice',
-    // With the run's own decision shown above, the advice does not repeat it.
-    ...(cache ? [] : [`  cache           ${advice.cache.worthIt ? 'on' : 'off'}: ${advice.cache.why}`]),
     `  per-host limit  ${advice.perHostLimit.advisable ? 'advisable' : 'not needed'}: ${advice.perHostLimit.why}`,
     `  --procs         ${advice.procs.suggested}: ${advice.procs.why}`,
   ];

@@ -46,7 +46,6 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   const flags = program.opts<Record<string, unknown>>();
   const inputPath = program.args[0] ?? '-';
   const output = flags.output as string | undefined;
-  if (flags.resume && output === '-') return usage(io.stderr, '--resume needs -o FILE: it reads the lines already written there');
   try {
     for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
     checkFiles(inputPath, output, flags.summary as string | undefined);

@@ -79,7 +79,8 @@ export function checkFlags(program: Command): string[] {
   const flags = program.opts<Record<string, unknown>>();
   const warnings: string[] = [];
   for (const conflict of CONFLICTS) {
-    if (!conflict.given.every(given) || (conflict.absent !== undefined && given(conflict.absent))) continue;
+    // `-o -` is stdout: for --resume as absent as no -o at all.
+    if (!conflict.given.every(given) || (conflict.absent !== undefined && given(conflict.absent) && flags[conflict.absent] !== '-')) continue;
     // --no-cache sets cache to false, --cache off to 'off'; only that direction conflicts.
     if (conflict.given.includes('cache') && flags.cache !== false && flags.cache !== 'off') continue;
     if (conflict.error) throw new UsageError(conflict.message);

@@ -64,7 +64,7 @@ const MAX_DECODERS = 64;
  * not valid in it. A charset TextDecoder does not know is read as UTF-8. A body
  * cut at --max-body may end inside a character: that last partial one is dropped.
  */
-export function decodeText(bytes: Buffer, contentType: string, truncated = false): string | undefined {
+function decodeText(bytes: Buffer, contentType: string, truncated = false): string | undefined {
   const label = bomCharset(bytes) ?? CHARSET_PARAM.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
   try {
     // stream: true holds back an incomplete last character instead of failing on it.

@@ -6,10 +6,10 @@ import { readFileSync, readdirSync } from 'node:fs';
  * process.getrlimit(), so it is read from /proc/self/limits; it is per
  * process, and `ulimit -n` or `prlimit` may have set it below the usual 1024.
  */
-export function openFileLimit(read: () => string = () => readFileSync('/proc/self/limits', 'utf8')): number | undefined {
+export function openFileLimit(): number | undefined {
   let text: string;
   try {
-    text = read();
+    text = readFileSync('/proc/self/limits', 'utf8');
   } catch {
     return undefined;
   }

@@ -160,7 +160,9 @@ function numberEnd(s: string, i: number): number {
   return j;
 }
 
+const LITERALS = ['true', 'false', 'null'] as const;
+
 function literalEnd(s: string, i: number): number {
-  for (const word of ['true', 'false', 'null']) if (s.startsWith(word, i)) return i + word.length;
+  for (const word of LITERALS) if (s.startsWith(word, i)) return i + word.length;
   return -1;
 }

@@ -42,15 +42,6 @@ export interface FetchOutcome {
   retryAfterMs?: number;
 }
 
-/** Approximate bytes an outcome holds, for the cache's byte bound. */
-export function outcomeSize(outcome: FetchOutcome): number {
-  const { body } = outcome;
-  // Strings count two bytes a character (V8 may hold them as UTF-16).
-  let size = 256 + (body === null ? 0 : 2 * (typeof body === 'string' ? body.length : body.text.length));
-  if (outcome.headers) for (const [name, value] of Object.entries(outcome.headers)) size += name.length + String(value).length + 32;
-  return Math.ceil(size);
-}
-
 /** Milliseconds since `started` (a performance.now() reading), to a tenth: the output's `ms`. */
 export function elapsedMs(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;

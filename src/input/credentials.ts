@@ -12,7 +12,7 @@ export interface UrlCredentials {
   shownUrl: string;
 }
 
-export const MASK = '***';
+const MASK = '***';
 
 /** Credentials in a parsed URL (curl sends them as Basic authorization), or undefined when it has none. */
 export function urlCredentials(url: URL): UrlCredentials | undefined {

@@ -1,3 +1,4 @@
+import { fmix32 } from '../stats/mix.js';
 import type { RequestSpec } from './request-spec.js';
 
 /**
@@ -29,14 +30,9 @@ export function hashKey(key: string): number {
     hash ^= key.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  // A final avalanche (murmur3 fmix32) so that keys differing only in their
-  // last characters (item/1, item/2 ...) still spread over all buckets.
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
+  // A final avalanche so that keys differing only in their last characters
+  // (item/1, item/2 ...) still spread over all buckets.
+  return fmix32(hash);
 }
 
 /** Which of `shards` a key hash belongs to: `--shard K/N` keeps the records whose shardOf(hash, N) is K. */

@@ -40,7 +40,7 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
  * `127.0.0.1:8080/x` and `localhost:8080` are host[:port] forms. `mailto:x`,
  * `data:...` keep their scheme (and are refused as unsupported).
  */
-export function withDefaultScheme(text: string, scheme: string): string {
+function withDefaultScheme(text: string, scheme: string): string {
   if (text.includes('://')) return text;
   const colon = /^[A-Za-z][A-Za-z0-9+.-]*:(.?)/.exec(text);
   if (colon && !/\d/.test(colon[1] ?? '')) return text;
@@ -78,12 +78,6 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
     return recordError(RecordErrorCode.INVALID_URL, `URL has no host: ${preview(text)}`);
   }
   return url;
-}
-
-/** parseUrl, as the normalized href. */
-export function validateUrl(text: unknown, defaultScheme = 'http'): string | RecordError {
-  const url = parseUrl(text, defaultScheme);
-  return url instanceof URL ? url.href : url;
 }
 
 export function preview(value: unknown): string {

@@ -54,13 +54,11 @@ export class ProgressView {
 
   /** The run is over: a terminal line is erased (the summary follows), a log gets the last state. */
   done(): void {
-    if (this.#tty) {
-      if (this.#drawn) this.#stream.write('\r\x1b[K');
-    } else if (this.#last) {
+    if (this.#tty) this.clear();
+    else if (this.#last) {
       const text = this.format(this.#last);
       if (text !== this.#lastText) this.#stream.write(`${text}\n`);
     }
-    this.#drawn = false;
   }
 
   format(progress: RunProgress): string {

@@ -44,12 +44,7 @@ export interface ResumedRun {
  */
 export async function resumeOutput(output: string, inputName: string, input: Readable): Promise<ResumedRun> {
   const peeked = await peekHead(input, FINGERPRINT_BYTES);
-  const current: Fingerprint = {
-    format: 1,
-    input: inputName,
-    headBytes: peeked.head.length,
-    sha256: sha256(peeked.head),
-  };
+  const current = fingerprintOf(inputName, peeked.head);
   const outputBytes = await sizeOf(output);
   const done = new LineSet();
   if (outputBytes > 0) {
@@ -81,10 +76,14 @@ export async function markResumable(output: string, inputPath: string): Promise<
   try {
     const head = Buffer.alloc(FINGERPRINT_BYTES);
     const { bytesRead } = await file.read(head, 0, FINGERPRINT_BYTES, 0);
-    await writeFingerprint(output, { format: 1, input: inputPath, headBytes: bytesRead, sha256: sha256(head.subarray(0, bytesRead)) });
+    await writeFingerprint(output, fingerprintOf(inputPath, head.subarray(0, bytesRead)));
   } finally {
     await file.close();
   }
+}
+
+function fingerprintOf(input: string, head: Buffer): Fingerprint {
+  return { format: 1, input, headBytes: head.length, sha256: sha256(head) };
 }
 
 function sha256(data: Buffer): string {

@@ -40,10 +40,6 @@ export class RepeatSketch {
     this.#mask = size - 1;
   }
 
-  get bytes(): number {
-    return this.#counters.length;
-  }
-
   /** Keys added. */
   get added(): number {
     return this.#added;

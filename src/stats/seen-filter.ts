@@ -11,7 +11,7 @@ import { fmix32 } from './mix.js';
 const HASHES = 4;
 
 export class SeenFilter {
-  readonly capacity: number;
+  readonly #capacity: number;
   #current: Uint8Array;
   #previous: Uint8Array;
   readonly #mask: number;
@@ -19,7 +19,7 @@ export class SeenFilter {
 
   /** `capacity` keys remembered for sure; memory is 2 x capacity bytes (8 bits a key per filter). */
   constructor(capacity: number) {
-    this.capacity = capacity;
+    this.#capacity = capacity;
     const bits = 2 ** Math.ceil(Math.log2(Math.max(1024, capacity * 8)));
     this.#current = new Uint8Array(bits / 8);
     this.#previous = new Uint8Array(bits / 8);
@@ -42,7 +42,7 @@ export class SeenFilter {
       }
       if ((this.#previous[byte]! & mask) === 0) inPrevious = false;
     }
-    if (!inCurrent && ++this.#held >= this.capacity) {
+    if (!inCurrent && ++this.#held >= this.#capacity) {
       this.#previous = this.#current;
       this.#current = new Uint8Array(this.#previous.length);
       this.#held = 0;

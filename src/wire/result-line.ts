@@ -161,7 +161,7 @@ export function renderResponse(response: ResponseFields): string {
 }
 
 /** Every result line starts with these bytes, then the record number. */
-export const LINE_PREFIX = Buffer.from('{"line":');
+const LINE_PREFIX = Buffer.from('{"line":');
 const NEWLINE = 0x0a;
 
 /** The record number N of the result line starting at `start` (`{"line":N,`); trusts the bytes. */

@@ -41,10 +41,11 @@ export function decideForFile(scan: { requests: number; distinct: number; ms: nu
 }
 
 /** --cache auto over a stream: decided as records go by (see StreamPlanner); this is how the run ended. */
-export function decideForStream(seen: { requests: number; repeats: number; enabled: boolean; distinct: number }): CacheDecision {
-  const repeatRatio = seen.requests === 0 ? 0 : Math.round((seen.repeats / seen.requests) * 10_000) / 10_000;
+export function decideForStream(seen: { requests: number; repeats: number; enabled: boolean }): CacheDecision {
+  const distinct = seen.requests - seen.repeats;
+  const repeatRatio = repeatRatioOf(seen.requests, distinct);
   const why = seen.enabled
     ? `a stream: a response is kept once its request was seen twice; ${pct(repeatRatio)} of requests were repeats`
     : `a stream: ${pct(repeatRatio)} of requests were repeats (under ${pct(MIN_REPEAT_RATIO)} over the last window): cache off`;
-  return { mode: 'auto', enabled: seen.enabled, why, basis: 'stream', distinct: seen.distinct, repeatRatio, analysisMs: 0 };
+  return { mode: 'auto', enabled: seen.enabled, why, basis: 'stream', distinct, repeatRatio, analysisMs: 0 };
 }

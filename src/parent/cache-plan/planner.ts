@@ -104,6 +104,6 @@ export class StreamPlanner implements CachePlanner {
   }
 
   decision(): CacheDecision {
-    return decideForStream({ requests: this.#requests, repeats: this.#repeats, enabled: this.#enabled, distinct: this.#requests - this.#repeats });
+    return decideForStream({ requests: this.#requests, repeats: this.#repeats, enabled: this.#enabled });
   }
 }

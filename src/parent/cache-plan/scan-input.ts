@@ -78,8 +78,8 @@ export async function scanStream(input: Readable, { method, protoDefault, maxLin
       const hash = hashKey(requestKey(record.spec));
       if (shard && shardOf(hash, shard.count) !== shard.index) continue;
       sketch.add(hash);
-      // The child as the run picks it (the run does not hash at all with one child).
-      if (origins && procs !== undefined) origins.add(originSlot(record.spec.url, procs === 1 ? 0 : childOf(hash, procs)));
+      // Counted per child, as the run routes records (childOf is 0 for one child).
+      if (origins) origins.add(originSlot(record.spec.url, childOf(hash, procs as number)));
     }
   }
   return { requests: sketch.added, distinct: sketch.distinct, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };

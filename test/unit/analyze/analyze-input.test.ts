@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { adviseOn } from '../../../src/analyze/advice.js';
+import { decideForFile } from '../../../src/parent/cache-plan/decide.js';
 import { analyzeInput } from '../../../src/analyze/analyze-input.js';
 
 const input = (lines: string[]) => Readable.from([`${lines.join('\n')}\n`]);
@@ -32,7 +33,7 @@ describe('analyzeInput', () => {
     expect(profile.hosts.count).toBe(2);
     expect(profile.hosts.top[0]).toEqual({ host: 'a.example', requests: 5, share: 0.8333 });
     expect(profile.topRequests.top).toEqual([{ request: 'GET https://a.example/1', count: 3 }]);
-    const advice = adviseOn(profile, 8);
+    const advice = adviseOn(profile, 8, decideForFile({ ...profile, ms: 0 }, 8));
     expect(advice.cache.worthIt).toBe(true);
     expect(advice.procs.suggested).toBe(1);
   });
@@ -52,7 +53,8 @@ describe('analyzeInput', () => {
 
   it('advises a per-host limit when one host takes most requests, and no cache without repeats', async () => {
     const lines = Array.from({ length: 200 }, (_, i) => `https://${i < 150 ? 'big' : `s${i}`}.example/${i}`);
-    const advice = adviseOn(await analyzeInput(input(lines)), 4);
+    const profile = await analyzeInput(input(lines));
+    const advice = adviseOn(profile, 4, decideForFile({ ...profile, ms: 0 }, 4));
     expect(advice.perHostLimit.advisable).toBe(true);
     expect(advice.cache.worthIt).toBe(false);
   });
