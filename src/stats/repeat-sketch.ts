@@ -1,27 +1,32 @@
 /**
  * How many times each key occurs, in bounded memory: a counting Bloom filter
- * (one array of saturating 8-bit counters, K slots a key) fed with every key of
- * the input, then drained as the run sends records, so that `take()` tells
+ * (saturating 4-bit counters, two to a byte, K slots a key) fed with every key
+ * of the input, then drained as the run sends records, so that `take()` tells
  * whether a key still occurs later in the input.
  *
  * The error is one-sided: a key's estimate (the least of its slots) is never
  * below its true remaining count, so "occurs again" may be a false positive
  * (the response is stored for nothing, and leaves by eviction) but "last use"
- * is always right. A slot that reached 255 stays there (never drained): keys in
- * it count as repeating for the rest of the run.
+ * is always right. A slot that reached 15 stays there (never drained): keys all
+ * of whose slots saturated count as repeating for the rest of the run, so a
+ * request that occurs 15 times or more keeps its cache entry (or its host its
+ * connection) until evicted rather than dropped at its last use. Four bits,
+ * not eight, because the sketch is the largest thing the parent holds: with
+ * the same number of slots (the same false positives) it is half the memory.
  *
  * Keys arrive as one 32-bit hash (the request-key hash that routing computes
  * anyway); the K slots are derived from it by remixing. Two keys whose 32-bit
  * hashes collide (about 1 pair in 2^32 / n) share their count.
  */
 const SLOTS_PER_KEY = 4;
-const SATURATED = 255;
+const SATURATED = 15;
 /** take()'s answer for a key that occurs once in the whole input. */
 export const ONLY_USE = -1;
 
 import { fmix32 } from './mix.js';
 
 export class RepeatSketch {
+  /** Slot s is the nibble (s & 1) of byte s >>> 1. */
   readonly #counters: Uint8Array;
   readonly #mask: number;
   /** One bit a slot: set on the slots of every key taken, so a key's first take can be told from its later ones. */
@@ -32,12 +37,16 @@ export class RepeatSketch {
   /** The slots of the key being handled (filled by #locate). */
   readonly #slots = new Uint32Array(SLOTS_PER_KEY);
 
-  /** `bytes` is rounded up to a power of two; about 8 bytes a distinct key keep false positives near 2 %, 16 near 0.2 %. */
+  /**
+   * Counters take `bytes` (rounded up to a power of two; two slots a byte) and
+   * the taken filter an eighth of the slots. About 4 bytes a distinct key keep
+   * false positives near 2 %, 8 near 0.2 %.
+   */
   constructor(bytes: number) {
     const size = 2 ** Math.ceil(Math.log2(Math.max(1024, bytes)));
     this.#counters = new Uint8Array(size);
-    this.#taken = new Uint8Array(size / 8);
-    this.#mask = size - 1;
+    this.#taken = new Uint8Array((size * 2) / 8);
+    this.#mask = size * 2 - 1;
   }
 
   /** Keys added. */
@@ -55,9 +64,10 @@ export class RepeatSketch {
     const counters = this.#counters;
     let least = SATURATED;
     for (const slot of this.#locate(hash)) {
-      const n = counters[slot]!;
+      const shift = (slot & 1) << 2;
+      const n = (counters[slot >>> 1]! >>> shift) & SATURATED;
       if (n < least) least = n;
-      if (n < SATURATED) counters[slot] = n + 1;
+      if (n < SATURATED) counters[slot >>> 1] = counters[slot >>> 1]! + (1 << shift);
     }
     if (least === 0) this.#distinct += 1;
   }
@@ -75,7 +85,7 @@ export class RepeatSketch {
     let least = SATURATED;
     let takenBefore = true;
     for (const slot of this.#locate(hash)) {
-      const n = counters[slot]!;
+      const n = (counters[slot >>> 1]! >>> ((slot & 1) << 2)) & SATURATED;
       if (n < least) least = n;
       const bit = 1 << (slot & 7);
       if ((taken[slot >>> 3]! & bit) === 0) {
@@ -93,8 +103,8 @@ export class RepeatSketch {
   #drain(): void {
     const counters = this.#counters;
     for (const slot of this.#slots) {
-      const n = counters[slot]!;
-      if (n < SATURATED) counters[slot] = n - 1;
+      const shift = (slot & 1) << 2;
+      if (((counters[slot >>> 1]! >>> shift) & SATURATED) < SATURATED) counters[slot >>> 1] = counters[slot >>> 1]! - (1 << shift);
     }
   }
 

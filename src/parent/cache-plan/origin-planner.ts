@@ -31,7 +31,7 @@ export class OriginPlanner {
 
   /** Takes the record off its origin's count: true when no record for that origin follows in the same child. */
   isLastUse(url: string, child: number): boolean {
-    // ONLY_USE (-1) or 0: nothing follows. A saturated count (255) never drains: such a host keeps its connection.
+    // ONLY_USE (-1) or 0: nothing follows. A saturated count (15) never drains: such a host keeps its connection.
     return this.#sketch.take(originSlot(url, child)) <= 0;
   }
 }

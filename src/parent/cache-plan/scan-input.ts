@@ -24,7 +24,7 @@ export interface ScanOptions {
   protoDefault?: string | undefined;
   maxLineBytes: number;
   shard?: Shard | undefined;
-  /** Sketch size; by default from the file's size (about 16 bytes of sketch per distinct request for 40-byte lines). */
+  /** Sketch size in bytes; by default from the file's size (about 8 bytes of sketch per distinct request for 40-byte lines). */
   sketchBytes?: number;
   /**
    * Children the run routes records to: when given, the pass also counts each
@@ -35,10 +35,15 @@ export interface ScanOptions {
 
 /** Bytes of input per request assumed when sizing the sketch: shorter lines get fewer sketch bytes each. */
 const BYTES_PER_LINE_ASSUMED = 32;
-const SKETCH_BYTES_PER_REQUEST = 8;
-const SKETCH_MIN = 64 * 1024;
-/** The sketch's ceiling: beyond ~4M distinct requests its false positives pass 2 % (a few extra entries kept, never a wrong answer). */
-const SKETCH_MAX = 32 * 1024 * 1024;
+const SKETCH_BYTES_PER_REQUEST = 4;
+const SKETCH_MIN = 32 * 1024;
+/**
+ * The sketch's ceiling (20 MiB with its taken filter; the origins' sketch is
+ * as large but only the pages its few keys touch are resident on lists with
+ * few hosts): beyond ~4M distinct requests its false positives pass 2 % (a
+ * few extra entries kept, never a wrong answer).
+ */
+const SKETCH_MAX = 16 * 1024 * 1024;
 
 /** A sketch size fitting a file of `fileBytes`. */
 export function sketchBytesFor(fileBytes: number): number {

@@ -5,7 +5,7 @@ import { hashKey } from '../../../../src/input/request-key.js';
 
 describe('RepeatSketch', () => {
   it('never understates what remains of a key, and drains to a last use', () => {
-    const sketch = new RepeatSketch(1 << 16);
+    const sketch = new RepeatSketch(1 << 15);
     const keys = Array.from({ length: 2000 }, (_, i) => hashKey(`GET http://a.test/${i}`));
     // Key i occurs (i % 4) + 1 times.
     const sequence: number[] = [];
@@ -27,8 +27,20 @@ describe('RepeatSketch', () => {
       expect(estimate === -1 ? 0 : estimate).toBeGreaterThanOrEqual(truth);
       if (truth === 0 && estimate > 0) wrongLast += 1;
     }
-    // 16 bytes a key: false "comes again" stays rare.
+    // 32 slots a key: false "comes again" stays rare.
     expect(wrongLast).toBeLessThan(20);
+  });
+
+  it('counts up to 14 occurrences exactly in 4-bit slots, next to other keys', () => {
+    const sketch = new RepeatSketch(1 << 12);
+    const keys = Array.from({ length: 50 }, (_, i) => hashKey(`GET http://b.test/${i}`));
+    for (const h of keys) for (let k = 0; k < 14; k++) sketch.add(h);
+    for (const h of keys) {
+      for (let k = 13; k >= 1; k--) expect(sketch.take(h)).toBeGreaterThanOrEqual(k);
+    }
+    // 50 keys in 8,192 slots: nearly every key's last use is seen as one.
+    const lastUses = keys.filter((h) => sketch.take(h) === 0).length;
+    expect(lastUses).toBeGreaterThanOrEqual(48);
   });
 
   it('treats a saturated count as repeating for good', () => {
