@@ -21,6 +21,7 @@ import { EXIT, usage } from './exit.js';
 import { EXAMPLES, buildProgram } from './program.js';
 import { runFailed } from './exit-policy.js';
 import { listenForStopSignals } from './process-signals.js';
+import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags } from './preflight.js';
 import { describeStop } from './stopped-run.js';
 import { VERSION } from '../version.js';
@@ -164,6 +165,7 @@ async function closeSink(sink: Writable): Promise<void> {
 
 /** Entry from bin/: runs main, maps unexpected errors to a report-this hint. */
 export async function runCli(): Promise<void> {
+  keepParentYoungGenerationSmall();
   try {
     const code = await main(process.argv.slice(2));
     process.exitCode = code;
