@@ -109,7 +109,7 @@ export class RequestLoop {
     // Only tasks the parent marked for the cache pay for a key: a request not
     // known to come again goes straight out.
     if (this.#cache && spec.cache !== undefined && CACHEABLE.has(request.method)) {
-      const answer = this.#cache.get(requestKey(spec), spec.cache, request);
+      const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, request);
       const toAnswer = ({ response, status, attempts, ms }: CacheAnswer): Answer => {
         const cached = status !== 'miss';
         const took = cached ? elapsedMs(started) : ms;

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { RecordError } from '../errors.js';
 import type { FetchOutcome } from '../http/outcome.js';
 import type { AttemptRequest } from '../http/send-request.js';
-import { CacheDirective } from '../wire/messages.js';
+import { CacheDirective, MAX_COUNTED_USES } from '../wire/messages.js';
 import { serializeResponse } from '../wire/result-line.js';
 
 export interface ResponseCacheOptions {
@@ -34,17 +34,27 @@ export interface CacheAnswer {
 
 /** Bytes charged to an entry beyond its text: the key, the entry object and lru-cache's slot. */
 const ENTRY_OVERHEAD = 96;
+/** Ranks of entries: the parent's count of the request's later uses, 0 where nothing was counted. */
+const RANKS = MAX_COUNTED_USES + 1;
 
 /**
- * Serialized responses by request key, bounded in bytes (lru-cache maxSize),
- * plus the requests in flight, so a repeat arriving while the first is in
- * flight waits for it instead of going to the origin again.
+ * Serialized responses by request key, bounded in bytes, plus the requests in
+ * flight, so a repeat arriving while the first is in flight waits for it
+ * instead of going to the origin again.
  *
  * What to store and when to drop comes with each task from the parent (see
  * CacheDirective): it knows, from the input, whether the key comes again.
  * Entries are flat strings (one-byte in V8 for ASCII JSON): about their JSON
  * size, where the outcome's object graph (headers object, parsed body) took
  * several times that.
+ *
+ * Which entry leaves when the budget is full: where the parent counted the
+ * file, each entry is ranked by the uses its request has ahead, and the lowest
+ * rank goes first, least recently used first within a rank (each rank is an
+ * lru-cache). That approximates dropping the entry needed furthest in the
+ * future: in a shuffled list a request with r uses left among n lines comes
+ * back after about n / (r + 1) of them. Without counts (a stream, --cache on)
+ * every entry has rank 0 and this is plain LRU.
  *
  * The coalescing is a plain map of promises rather than lru-cache's fetch():
  * fetch() builds an AbortController, an options object and a promise chain for
@@ -55,25 +65,34 @@ const ENTRY_OVERHEAD = 96;
  * tries again.
  */
 export class ResponseCache {
-  readonly #cache: LRUCache<string, StoredResponse>;
+  /** By rank; the byte budget and --cache-size hold across all of them (#makeRoom). */
+  readonly #ranks: LRUCache<string, StoredResponse>[];
   readonly #inFlight = new Map<string, Promise<CacheAnswer>>();
   readonly #fetch: (request: AttemptRequest) => Promise<FetchOutcome>;
+  readonly #maxBytes: number;
+  readonly #maxEntries: number;
   #stored = 0;
   #evictions = 0;
   #peakBytes = 0;
 
   constructor({ maxEntries, maxBytes, fetch }: ResponseCacheOptions) {
     this.#fetch = fetch;
-    this.#cache = new LRUCache<string, StoredResponse>({
-      ...(maxEntries !== undefined ? { max: maxEntries } : {}),
-      maxSize: maxBytes,
-      // An entry bigger than the whole budget is simply not stored.
-      maxEntrySize: maxBytes,
-      sizeCalculation: (response, key) => charge(response, key),
-      dispose: (_response, _key, reason) => {
-        if (reason === 'evict') this.#evictions += 1;
-      },
-    });
+    this.#maxBytes = maxBytes;
+    this.#maxEntries = maxEntries ?? Infinity;
+    this.#ranks = Array.from(
+      { length: RANKS },
+      () =>
+        new LRUCache<string, StoredResponse>({
+          // Each rank alone stays within the budget; #makeRoom keeps them all within it.
+          maxSize: maxBytes,
+          // An entry bigger than the whole budget is simply not stored.
+          maxEntrySize: maxBytes,
+          sizeCalculation: (response, key) => charge(response, key),
+          dispose: (_response, _key, reason) => {
+            if (reason === 'evict') this.#evictions += 1;
+          },
+        }),
+    );
   }
 
   /** Responses stored, entries evicted for room, and the most bytes held at once. */
@@ -81,19 +100,31 @@ export class ResponseCache {
     return { stored: this.#stored, evictions: this.#evictions, peakBytes: this.#peakBytes };
   }
 
-  /** Never rejects unless `fetch` does. */
-  get(key: string, directive: CacheDirective, request: AttemptRequest): CacheAnswer | Promise<CacheAnswer> {
-    const stored = this.#cache.get(key);
-    if (stored !== undefined) {
-      if (directive === CacheDirective.LAST) this.#cache.delete(key);
+  /**
+   * `uses`: the later uses of this request the parent counted (0: not counted).
+   * Never rejects unless `fetch` does.
+   */
+  get(key: string, directive: CacheDirective, uses: number, request: AttemptRequest): CacheAnswer | Promise<CacheAnswer> {
+    // Counts only fall as a request is used: it was put one use ago at `uses` + 1 (a last use: at 1).
+    const likely = directive === CacheDirective.LAST ? 1 : uses === 0 ? 0 : Math.min(uses + 1, MAX_COUNTED_USES);
+    const rank = this.#rankOf(key, likely);
+    if (rank >= 0) {
+      const entries = this.#ranks[rank]!;
+      const stored = entries.get(key) as StoredResponse;
+      if (directive === CacheDirective.LAST) entries.delete(key);
+      else if (uses !== rank && uses > 0) this.#rerank(key, stored, rank, uses);
       return { response: stored, status: 'hit', attempts: 0, ms: 0 };
     }
     const flight = this.#inFlight.get(key);
     if (flight !== undefined) {
       return flight.then((answer) => {
-        if (directive === CacheDirective.LAST) this.#cache.delete(key);
+        const now = this.#rankOf(key, likely);
+        if (directive === CacheDirective.LAST) {
+          if (now >= 0) this.#ranks[now]!.delete(key);
+        }
         // The flight may have been started by a record that did not store it (SHARE).
-        else if (directive === CacheDirective.KEEP && answer.response.status !== null && !this.#cache.has(key)) this.#store(key, answer.response);
+        else if (directive === CacheDirective.KEEP && answer.response.status !== null && now < 0) this.#store(key, answer.response, uses);
+        else if (now >= 0 && uses > 0 && uses !== now) this.#rerank(key, answer.response, now, uses);
         return { ...answer, status: 'inflight' };
       });
     }
@@ -101,7 +132,7 @@ export class ResponseCache {
       (outcome): CacheAnswer => {
         this.#inFlight.delete(key);
         const response: StoredResponse = { text: serializeResponse(request, outcome), status: outcome.status, error: outcome.error };
-        if (outcome.status !== null && directive === CacheDirective.KEEP) this.#store(key, response);
+        if (outcome.status !== null && directive === CacheDirective.KEEP) this.#store(key, response, uses);
         return { response, status: 'miss', attempts: outcome.attempts, ms: outcome.ms };
       },
       (error: unknown) => {
@@ -113,11 +144,59 @@ export class ResponseCache {
     return started;
   }
 
-  #store(key: string, response: StoredResponse): void {
-    this.#cache.set(key, response);
-    if (!this.#cache.has(key)) return;
+  /** The rank holding `key`, or -1: `first` is looked in first, then the others. */
+  #rankOf(key: string, first: number): number {
+    for (let i = 0; i < RANKS; i++) {
+      const rank = (first + i) % RANKS;
+      const entries = this.#ranks[rank]!;
+      if (entries.size !== 0 && entries.has(key)) return rank;
+    }
+    return -1;
+  }
+
+  /** Moves an entry to the rank of its uses left (same bytes: no room to make). */
+  #rerank(key: string, response: StoredResponse, from: number, uses: number): void {
+    this.#ranks[from]!.delete(key);
+    this.#ranks[uses]!.set(key, response);
+  }
+
+  #store(key: string, response: StoredResponse, uses: number): void {
+    const entries = this.#ranks[uses]!;
+    entries.set(key, response);
+    if (!entries.has(key)) return;
     this.#stored += 1;
-    if (this.#cache.calculatedSize > this.#peakBytes) this.#peakBytes = this.#cache.calculatedSize;
+    this.#makeRoom();
+    const bytes = this.#bytes();
+    if (bytes > this.#peakBytes) this.#peakBytes = bytes;
+  }
+
+  /** Evicts from the lowest non-empty rank until every rank together fits the budget. */
+  #makeRoom(): void {
+    let bytes = this.#bytes();
+    let entries = this.#entries();
+    for (let rank = 0; rank < RANKS && (bytes > this.#maxBytes || entries > this.#maxEntries); ) {
+      const lowest = this.#ranks[rank]!;
+      if (lowest.size === 0) {
+        rank += 1;
+        continue;
+      }
+      const before = lowest.calculatedSize;
+      lowest.pop();
+      bytes -= before - lowest.calculatedSize;
+      entries -= 1;
+    }
+  }
+
+  #bytes(): number {
+    let bytes = 0;
+    for (const entries of this.#ranks) bytes += entries.calculatedSize;
+    return bytes;
+  }
+
+  #entries(): number {
+    let n = 0;
+    for (const entries of this.#ranks) n += entries.size;
+    return n;
   }
 }
 

@@ -116,11 +116,11 @@ export class WorkerPool {
   }
 
   /**
-   * Hands a request to child `index` (with what its cache should do with it,
-   * and whether it is that child's last to its origin), waiting while that
-   * child's window is full.
+   * Hands a request to child `index` (with what its cache should do with it
+   * and the request's later uses when counted, and whether it is that child's
+   * last to its origin), waiting while that child's window is full.
    */
-  async submit(index: number, spec: RequestSpec, cache?: CacheDirective, lastOfOrigin = false): Promise<void> {
+  async submit(index: number, spec: RequestSpec, cache?: CacheDirective, lastOfOrigin = false, uses = 0): Promise<void> {
     const child = this.#children[index];
     if (!child || this.#closing || this.#intakeStopped) return;
     if (!child.hasRoom()) {
@@ -130,7 +130,7 @@ export class WorkerPool {
       await child.waitForRoom();
     }
     if (this.#closing || this.#intakeStopped) return;
-    child.send(spec.line, encodeTask(spec, cache, lastOfOrigin));
+    child.send(spec.line, encodeTask(spec, cache, lastOfOrigin, uses));
   }
 
   /** Asks every child for a snapshot of its counters (answered over IPC, seen in liveStats()). */

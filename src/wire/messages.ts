@@ -88,16 +88,27 @@ export const CacheDirective = {
 } as const;
 export type CacheDirective = (typeof CacheDirective)[keyof typeof CacheDirective];
 
+/** Later uses the parent counts at most: a request used more often than this is ranked as if used this often. */
+export const MAX_COUNTED_USES = 14;
+
 /** A task as the child receives it on stdin: the spec, the cache directive when there is one, and the last-use mark. */
 export interface Task extends RequestSpec {
   cache?: CacheDirective;
+  /**
+   * With KEEP from a file's count: how many later tasks of this child use the
+   * same request (1 to MAX_COUNTED_USES, at least the true number, capped). The cache drops the
+   * entries with the fewest uses ahead first: in a shuffled list the one
+   * needed furthest in the future is, on average, the one used least from now on.
+   */
+  uses?: number;
   /** 1: no later task of this child goes to the same origin; once answered, its connections can close. */
   last?: 1;
 }
 
 /** One task line (with its newline). The marks are spliced into the spec's JSON rather than spread into a copy of it. */
-export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined, lastOfOrigin = false): string {
+export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined, lastOfOrigin = false, uses = 0): string {
   const json = JSON.stringify(spec);
   if (directive === undefined && !lastOfOrigin) return `${json}\n`;
-  return `${json.slice(0, -1)}${directive === undefined ? '' : `,"cache":${directive}`}${lastOfOrigin ? ',"last":1' : ''}}\n`;
+  const cache = directive === undefined ? '' : uses > 0 ? `,"cache":${directive},"uses":${uses}` : `,"cache":${directive}`;
+  return `${json.slice(0, -1)}${cache}${lastOfOrigin ? ',"last":1' : ''}}\n`;
 }

@@ -1,4 +1,4 @@
-import { CacheDirective } from '../../wire/messages.js';
+import { CacheDirective, MAX_COUNTED_USES } from '../../wire/messages.js';
 import { SeenFilter } from '../../stats/seen-filter.js';
 import { ONLY_USE, type RepeatSketch } from '../../stats/repeat-sketch.js';
 import { MIN_REPEAT_RATIO, decideForStream, type CacheDecision } from './decide.js';
@@ -11,12 +11,18 @@ export interface CachePlanner {
   /** False when no record will get a directive: the caller need not hash keys for it. */
   readonly active: boolean;
   directive(hash: number): CacheDirective | undefined;
+  /**
+   * Later uses of the request the last directive() was for, where the input
+   * was counted (1 to MAX_COUNTED_USES with KEEP); 0 otherwise.
+   */
+  readonly usesAfter: number;
   decision(): CacheDecision;
 }
 
 /** --cache on / off, or auto over a file without repeats: the same answer for every record. */
 export class FixedPlanner implements CachePlanner {
   readonly active: boolean;
+  readonly usesAfter = 0;
   readonly #decision: CacheDecision;
 
   constructor(decision: CacheDecision) {
@@ -43,6 +49,7 @@ export class FixedPlanner implements CachePlanner {
  */
 export class FilePlanner implements CachePlanner {
   readonly active = true;
+  usesAfter = 0;
   readonly #sketch: RepeatSketch;
   readonly #decision: CacheDecision;
 
@@ -53,6 +60,7 @@ export class FilePlanner implements CachePlanner {
 
   directive(hash: number): CacheDirective | undefined {
     const more = this.#sketch.take(hash);
+    this.usesAfter = Math.min(Math.max(more, 0), MAX_COUNTED_USES);
     // A request that occurs once skips the cache: the child does not even compute its key.
     if (more === ONLY_USE) return undefined;
     return more > 0 ? CacheDirective.KEEP : CacheDirective.LAST;
@@ -78,6 +86,7 @@ const STREAM_MEMORY_KEYS = 1 << 20;
  */
 export class StreamPlanner implements CachePlanner {
   readonly active = true;
+  readonly usesAfter = 0;
   readonly #seen = new SeenFilter(STREAM_MEMORY_KEYS);
   #enabled = true;
   #requests = 0;
