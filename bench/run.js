@@ -2,7 +2,7 @@
 // @ts-check
 // bulkfetch benchmark orchestrator (`npm run bench`).
 //
-//   node bench/run.js [cpu|latency|tls|repeats|shuffled|memory|slow|startup|wrk|hosts ...]   (default: all)
+//   node bench/run.js [cpu|cpu-small|latency|tls|repeats|shuffled|memory|slow|startup|wrk|hosts ...]   (default: all)
 //
 // env:
 //   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
@@ -59,9 +59,9 @@ const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
 const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
-/** @typedef {'cpu' | 'latency' | 'tls' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
+/** @typedef {'cpu' | 'cpu-small' | 'latency' | 'tls' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
 /** @type {ScenarioName[]} */
-const ALL = ['cpu', 'latency', 'tls', 'repeats', 'shuffled', 'memory', 'slow', 'startup', 'wrk', 'hosts'];
+const ALL = ['cpu', 'cpu-small', 'latency', 'tls', 'repeats', 'shuffled', 'memory', 'slow', 'startup', 'wrk', 'hosts'];
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
 const XARGS_ROUNDS = Math.max(0, Number(process.env.BENCH_XARGS_ROUNDS ?? 1));
@@ -69,10 +69,10 @@ const REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const TSCALE = Number(process.env.BENCH_TIMEOUT_SCALE) || 1;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 
-/** @type {{ cpuN: number, xargsN: number, latencyN: number, tlsN: number, repeatsN: number, shuffledN: number, memoryNs: number[], slowN: number, wrkS: number }} */
+/** @type {{ cpuN: number, cpuOneN: number, cpuSmallN: number, xargsN: number, latencyN: number, tlsN: number, repeatsN: number, shuffledN: number, memoryNs: number[], slowN: number, wrkS: number }} */
 const SIZES = QUICK
-  ? { cpuN: 30_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], slowN: 30_000, wrkS: 3 }
-  : { cpuN: 1_000_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], slowN: 300_000, wrkS: 5 };
+  ? { cpuN: 30_000, cpuOneN: 20_000, cpuSmallN: 40_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], slowN: 30_000, wrkS: 3 }
+  : { cpuN: 1_000_000, cpuOneN: 100_000, cpuSmallN: 200_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], slowN: 300_000, wrkS: 5 };
 if (process.env.BENCH_XARGS_N) SIZES.xargsN = Number(process.env.BENCH_XARGS_N);
 /** Many-hosts list sizes: memory must be flat from the first to the last. */
 const HOSTS_NS = process.env.BENCH_HOSTS_NS
@@ -283,6 +283,50 @@ async function scenarioCpu(ctx) {
     targets.push({ name: 'CPU-bound: bulkfetch req/s >= 2.0x curl -Z', value: ctx.bf.reason, pass: null });
   }
   return { title: `CPU-bound (${fmt(N)} distinct URLs, small JSON responses)`, md, targets };
+}
+
+/**
+ * Issue 15's two smaller CPU-bound targets: CPU per request of one child against the bare undici
+ * loop (100k distinct URLs, both 200 in flight, so the parent and the pipe are what bulkfetch adds),
+ * and req/s against curl -Z on 200k.
+ * @param {Ctx} ctx @returns {Promise<Section>}
+ */
+async function scenarioCpuSmall(ctx) {
+  const { port } = ctx.ng;
+  const N1 = SIZES.cpuOneN, N2 = SIZES.cpuSmallN;
+  const one = urlList('distinct', N1, port);
+  const two = urlList('distinct', N2, port);
+  const conf = curlConfig('distinct', N2, port);
+  const s = new Series();
+  const oneKey = `bulkfetch --procs 1 --concurrency ${CONC} (${fmt(N1)})`;
+  const bareKey = `bare undici loop, ${CONC} in flight (${fmt(N1)})`;
+  const twoKey = `bulkfetch --procs ${CORES} --concurrency ${CONC} (${fmt(N2)})`;
+  const curlKey = `curl -Z --parallel-max ${CONC} (${fmt(N2)})`;
+  /** @type {Array<Task & { n: number }>} */
+  const tasks = [];
+  if (ctx.bf.ok) {
+    tasks.push({ key: oneKey, bf: true, n: N1, run: () => runBulkfetch({ file: one.file, n: N1, procs: 1, timeoutMs: timeoutFor(N1, 1000) }) });
+    tasks.push({ key: twoKey, bf: true, n: N2, run: () => runBulkfetch({ file: two.file, n: N2, procs: CORES, timeoutMs: timeoutFor(N2, 2000) }) });
+  }
+  tasks.push({ key: bareKey, n: N1, run: () => runBareUndici({ listFile: one.file, n: N1, conc: CONC, timeoutMs: timeoutFor(N1, 1000) }) });
+  tasks.push({ key: curlKey, n: N2, run: () => runCurlParallel({ configFile: conf.file, n: N2, timeoutMs: timeoutFor(N2, 2000) }) });
+  await interleave('cpu-small', tasks, s);
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    return [t.key, fmt(t.n), fmt(median(rs.map((r) => r.reqps))), fmt(cpuUsPerReq(rs)), fmt(mib(median(rs.map((r) => r.peakRssMaxProcKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+  });
+  const md = 'CPU µs / req: user+sys of the contender\'s whole process tree over the requests it made.\n\n' +
+    table(['contender', 'requests', 'req/s (median)', 'CPU µs / req', 'peak RSS max proc MiB', 'runs ok'], rows);
+  const okAll = (/** @type {string} */ key) => s.get(key).every((r) => r.ok);
+  const cpuRatio = cpuUsPerReq(s.get(oneKey)) / cpuUsPerReq(s.get(bareKey));
+  const rpsRatio = s.med(twoKey, (r) => r.reqps) / s.med(curlKey, (r) => r.reqps);
+  const targets = ctx.bf.ok
+    ? [
+      { name: `CPU per request, ${fmt(N1)} distinct URLs, --procs 1 --concurrency ${CONC}: <= 1.25x the bare undici loop`, value: `${fmt(cpuRatio, 2)}x${okAll(oneKey) ? '' : ' (some runs NOT OK)'}`, pass: cpuRatio <= 1.25 && okAll(oneKey) },
+      { name: `Throughput, ${fmt(N2)} distinct URLs, --procs ${CORES} --concurrency ${CONC}: >= 1.6x curl -Z`, value: `${fmt(rpsRatio, 2)}x${okAll(twoKey) ? '' : ' (some runs NOT OK)'}`, pass: rpsRatio >= 1.6 && okAll(twoKey) },
+    ]
+    : [{ name: 'CPU per request at --procs 1; throughput on 200k', value: ctx.bf.reason, pass: null }];
+  return { title: `CPU-bound, smaller lists (${fmt(N1)} and ${fmt(N2)} distinct URLs)`, md, targets };
 }
 
 /** @param {Ctx} ctx @returns {Promise<Section>} */
@@ -606,7 +650,7 @@ async function scenarioHosts(ctx) {
 }
 
 /** @type {Record<ScenarioName, (ctx: Ctx) => Promise<Section>>} */
-const SCENARIOS = { cpu: scenarioCpu, latency: scenarioLatency, tls: scenarioTls, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, slow: scenarioSlow, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
+const SCENARIOS = { cpu: scenarioCpu, 'cpu-small': scenarioCpuSmall, latency: scenarioLatency, tls: scenarioTls, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, slow: scenarioSlow, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
 
 // ---- reporting -----------------------------------------------------------------------------------
 /** @param {string[]} head @param {string[][]} rows */
