@@ -15,6 +15,7 @@ import { runOptionsFromFlags } from '../options.js';
 import { besideProgress, startProgress } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
+import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, RunSummary } from '../run-types.js';
 import { analyzeMain } from './analyze.js';
 import { EXIT, usage } from './exit.js';
@@ -165,7 +166,7 @@ async function closeSink(sink: Writable): Promise<void> {
 /** Entry from bin/: runs main, maps unexpected errors to a report-this hint. */
 export async function runCli(): Promise<void> {
   try {
-    const code = await main(process.argv.slice(2));
+    const code = await main(process.argv.slice(2)).finally(discardSpareChild);
     process.exitCode = code;
     if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);
   } catch (error) {
