@@ -4,9 +4,9 @@ import * as nodeModule from 'node:module';
 
 // The compile cache (Node 22.1+) roughly halves start-up of each child; on Node 20 it is absent.
 nodeModule.enableCompileCache?.();
-const cli = await import('../dist/cli/main.js').catch((error) => {
+const cli = await import('../dist/cli/entry.js').catch((error) => {
   // A fresh clone builds dist/ with `npm run build` (npm install no longer runs it: no install scripts).
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/cli/main.js')) throw error;
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/cli/entry.js')) throw error;
   process.stderr.write('bulkfetch: dist/ is not built; run `npm run build` in the repository first\n');
   process.exit(2);
 });

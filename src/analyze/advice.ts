@@ -1,5 +1,6 @@
 import type { CacheDecision } from '../parent/cache-plan/decide.js';
 import type { InputProfile } from './analyze-input.js';
+import { formatCount } from '../output/format-count.js';
 
 export interface Advice {
   /** What `--cache auto` does with this input (the run's own decision). */
@@ -32,7 +33,7 @@ export function adviseOn(profile: InputProfile, cpus: number, cache: CacheDecisi
         : `the busiest host, ${hottest.host}, gets ${pct(hottest.share)} of requests: load is spread`;
   const procsWhy = procs === cpus && profile.distinct > cpus * REQUESTS_PER_CHILD
     ? `one child per CPU (${cpus}): there is work enough for all`
-    : `${profile.distinct.toLocaleString('en-US')} distinct requests: about ${REQUESTS_PER_CHILD.toLocaleString('en-US')} per child repay a child's start-up and memory`;
+    : `${formatCount(profile.distinct)} distinct requests: about ${formatCount(REQUESTS_PER_CHILD)} per child repay a child's start-up and memory`;
   return {
     cache: { worthIt: cache.enabled, why: cache.why },
     perHostLimit: { advisable, why: hostWhy },

@@ -2,10 +2,11 @@ import { HLL_STANDARD_ERROR } from '../stats/distinct-counter.js';
 import type { Advice } from './advice.js';
 import type { CacheDecision } from '../parent/cache-plan/decide.js';
 import type { InputProfile } from './analyze-input.js';
+import { formatCount } from '../output/format-count.js';
 
 /** `bulkfetch analyze` for people: aligned lines. */
 export function formatReport(profile: InputProfile, advice: Advice, cache: CacheDecision): string {
-  const n = (x: number): string => x.toLocaleString('en-US');
+  const n = formatCount;
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const estimated = `estimated: HyperLogLog, standard error ${(HLL_STANDARD_ERROR * 100).toFixed(2)}%`;
   const lines = [
@@ -28,6 +29,6 @@ export function formatReport(profile: InputProfile, advice: Advice, cache: Cache
 
 function mostRepeatedNote({ exact, maxError, top }: InputProfile['topRequests']): string {
   if (exact) return top.length === 0 ? '  none' : '';
-  if (top.length === 0) return `  none repeated more than ${maxError.toLocaleString('en-US')} times (the estimator's error)`;
-  return ` (counts are lower bounds, short by at most ${maxError.toLocaleString('en-US')})`;
+  if (top.length === 0) return `  none repeated more than ${formatCount(maxError)} times (the estimator's error)`;
+  return ` (counts are lower bounds, short by at most ${formatCount(maxError)})`;
 }

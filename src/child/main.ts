@@ -1,9 +1,11 @@
 /**
- * Child process entry: reads request specs on stdin, writes result lines on
- * fd 1, reports counters over IPC. Forked by the pool; never run by hand.
+ * Child process entry: reads its config and then request specs on stdin, writes
+ * result lines on fd 1, reports counters over IPC. Forked by the pool (or as the
+ * spare, before the parent knows the config); never run by hand.
  */
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Socket } from 'node:net';
 import { createDispatcher } from '../http/agent.js';
 import { SocketBudget } from '../http/socket-budget.js';
@@ -16,110 +18,138 @@ import { LineBatcher } from './line-batcher.js';
 import { StartAnnouncer } from './start-announcer.js';
 import { StatsCollector } from './stats-collector.js';
 
-const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
-const shutdown = new AbortController();
-// Every retry waiting out its delay listens on this one signal.
-setMaxListeners(0, shutdown.signal);
-const budget = new SocketBudget(config.concurrency, undefined, { lastUseMarked: config.lastUseMarked });
-const agent = createDispatcher({
-  concurrency: config.concurrency,
-  timeout: config.timeout,
-  connectTimeout: config.connectTimeout,
-  insecure: config.insecure,
-  // Paths checked by the parent before the run started (usage error otherwise).
-  ca: pem(config.cacert),
-  cert: pem(config.cert),
-  key: pem(config.key),
-  proxy: config.proxy,
-  http2: config.http2,
-  resolve: config.resolve,
-  budget,
-});
-// With a limit flag every attempt asks the parent; without, only attempts to
-// hosts that have answered 429/503 do (the others cost no IPC at all).
-const gateClient = new GateClient(send, shutdown.signal);
-const adaptiveGate = config.limited ? undefined : new AdaptiveGate(gateClient);
-const starts = new StartAnnouncer((lines, written) => {
-  if (process.connected && process.send) process.send({ type: 'started', lines } satisfies ChildMessage, () => written());
-  else written();
-});
-const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, {
-  announce: (line) => starts.announce(line),
-  relieve: () => budget.relieve(),
-});
-const stats = new StatsCollector();
+/** The child's machinery, built when its config (the first line on stdin) comes. */
+function start(config: WorkerConfig) {
+  // Before undici's first connection compiles its wasm parser (see PoolOptions.quickStart):
+  // V8 reads the flag at each compile, so setting it now works as the command-line flag does.
+  if (config.liftoffOnly) setFlagsFromString('--liftoff-only');
+  const shutdown = new AbortController();
+  // Every retry waiting out its delay listens on this one signal.
+  setMaxListeners(0, shutdown.signal);
+  const budget = new SocketBudget(config.concurrency, undefined, { lastUseMarked: config.lastUseMarked });
+  const agent = createDispatcher({
+    concurrency: config.concurrency,
+    timeout: config.timeout,
+    connectTimeout: config.connectTimeout,
+    insecure: config.insecure,
+    // Paths checked by the parent before the run started (usage error otherwise).
+    ca: pem(config.cacert),
+    cert: pem(config.cert),
+    key: pem(config.key),
+    proxy: config.proxy,
+    http2: config.http2,
+    resolve: config.resolve,
+    budget,
+  });
+  // With a limit flag every attempt asks the parent; without, only attempts to
+  // hosts that have answered 429/503 do (the others cost no IPC at all).
+  const gateClient = new GateClient(send, shutdown.signal);
+  const adaptiveGate = config.limited ? undefined : new AdaptiveGate(gateClient);
+  const starts = new StartAnnouncer((lines, written) => {
+    if (process.connected && process.send) process.send({ type: 'started', lines } satisfies ChildMessage, () => written());
+    else written();
+  });
+  const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, {
+    announce: (line) => starts.announce(line),
+    relieve: () => budget.relieve(),
+  });
+  const stats = new StatsCollector();
 
-// process.stdout on a pipe is synchronous on Linux: a slow parent would block
-// this event loop and stall every request in flight. An async socket on fd 1
-// queues instead, and the parent's window bounds how much can queue.
-const out = new Socket({ fd: 1, readable: false, writable: true });
-const results = new LineBatcher((text) => out.write(text));
+  // process.stdout on a pipe is synchronous on Linux: a slow parent would block
+  // this event loop and stall every request in flight. An async socket on fd 1
+  // queues instead, and the parent's window bounds how much can queue.
+  const out = new Socket({ fd: 1, readable: false, writable: true });
+  const results = new LineBatcher((text) => out.write(text));
+
+  let inFlight = 0;
+  let inputEnded = false;
+
+  function handleTask(task: Task): void {
+    inFlight += 1;
+    void loop.handle(task).then(({ line, result }) => {
+      // This child sends nothing more to that origin: its connections need not wait for the keep-alive timeout.
+      if (task.last === 1) budget.retire(originOf(task.url));
+      stats.count(result);
+      results.push(line);
+      inFlight -= 1;
+      if (inputEnded && inFlight === 0) finish();
+    });
+  }
+
+  let finished = false;
+  function finish(): void {
+    if (finished) return;
+    finished = true;
+    results.flush();
+    out.end(() => {
+      send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters) });
+      // Close everything that would keep us alive; the parent sees our exit.
+      void agent.close().finally(() => {
+        process.disconnect?.();
+      });
+    });
+  }
+
+  function onMessage(message: ParentMessage): void {
+    if (message.type === 'abort') shutdown.abort();
+    // After the final report, a late snapshot would be counted twice.
+    else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters) });
+    else if (message.type === 'grant') gateClient.granted(message.ids);
+    else if (message.type === 'slow-down') adaptiveGate?.slowDown(message.hosts);
+  }
+
+  function endOfInput(): void {
+    inputEnded = true;
+    if (inFlight === 0) finish();
+  }
+
+  return { handleTask, endOfInput, onMessage, finished: () => finished };
+}
 
 function pem(path: string | undefined): string | undefined {
   return path === undefined ? undefined : readFileSync(path, 'utf8');
 }
 
-let inFlight = 0;
-let inputEnded = false;
-
 function send(message: ChildMessage): void {
   if (process.connected) process.send?.(message);
 }
 
-function handleTask(task: Task): void {
-  inFlight += 1;
-  void loop.handle(task).then(({ line, result }) => {
-    // This child sends nothing more to that origin: its connections need not wait for the keep-alive timeout.
-    if (task.last === 1) budget.retire(originOf(task.url));
-    stats.count(result);
-    results.push(line);
-    inFlight -= 1;
-    if (inputEnded && inFlight === 0) finish();
-  });
-}
-
-let finished = false;
-function finish(): void {
-  if (finished) return;
-  finished = true;
-  results.flush();
-  out.end(() => {
-    send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters) });
-    // Close everything that would keep us alive; the parent sees our exit.
-    void agent.close().finally(() => {
-      process.disconnect?.();
-    });
-  });
-}
+let child: ReturnType<typeof start> | undefined;
+// stdin and IPC are two channels: a message (an abort) may overtake the config it follows.
+const early: ParentMessage[] = [];
 
 let pending = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
   const text = pending + chunk;
-  let start = 0;
-  for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-    handleTask(JSON.parse(text.slice(start, nl)) as Task);
-    start = nl + 1;
+  let from = 0;
+  for (let nl = text.indexOf('\n', from); nl !== -1; nl = text.indexOf('\n', from)) {
+    const line = text.slice(from, nl);
+    if (child) {
+      child.handleTask(JSON.parse(line) as Task);
+    } else {
+      child = start(JSON.parse(line) as WorkerConfig);
+      for (const message of early.splice(0)) child.onMessage(message);
+    }
+    from = nl + 1;
   }
-  pending = text.slice(start);
+  pending = text.slice(from);
 });
 process.stdin.on('end', () => {
-  inputEnded = true;
-  if (inFlight === 0) finish();
+  // No config came: a spare the parent did not need (or a parent that is gone).
+  if (!child) process.exit(0);
+  child.endOfInput();
 });
 
 process.on('message', (message: ParentMessage) => {
-  if (message.type === 'abort') shutdown.abort();
-  // After the final report, a late snapshot would be counted twice.
-  else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters) });
-  else if (message.type === 'grant') gateClient.granted(message.ids);
-  else if (message.type === 'slow-down') adaptiveGate?.slowDown(message.hosts);
+  if (child) child.onMessage(message);
+  else early.push(message);
 });
 
 // The parent is gone (even SIGKILLed): nobody will read our results. Exit now
 // rather than fetch for no one.
 process.on('disconnect', () => {
-  if (!finished) process.exit(0);
+  if (!child?.finished()) process.exit(0);
 });
 
 // Ctrl-C in a terminal signals the whole process group, children included. The

@@ -15,8 +15,8 @@ import { runOptionsFromFlags } from '../options.js';
 import { besideProgress, startProgress } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
+import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, RunSummary } from '../run-types.js';
-import { analyzeMain } from './analyze.js';
 import { EXIT, usage } from './exit.js';
 import { EXAMPLES, buildProgram } from './program.js';
 import { runFailed } from './exit-policy.js';
@@ -28,7 +28,8 @@ import { VERSION } from '../version.js';
 
 /** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
 export async function main(argv: string[], io: { stdout: Writable; stderr: Writable } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  if (argv[0] === 'analyze') return analyzeMain(argv.slice(1), io);
+  // Loaded only for analyze: its report and sketches are of no use to a run (issue 15's start-up).
+  if (argv[0] === 'analyze') return (await import('./analyze.js')).analyzeMain(argv.slice(1), io);
   const program = buildProgram();
   try {
     program.parse(argv, { from: 'user' });
@@ -167,7 +168,7 @@ async function closeSink(sink: Writable): Promise<void> {
 export async function runCli(): Promise<void> {
   keepParentYoungGenerationSmall();
   try {
-    const code = await main(process.argv.slice(2));
+    const code = await main(process.argv.slice(2)).finally(discardSpareChild);
     process.exitCode = code;
     if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);
   } catch (error) {

@@ -5,6 +5,7 @@
 import { countLines } from '../input/count-lines.js';
 import { fingerprintPath, markResumable } from '../output/resume.js';
 import type { RunSummary } from '../run-types.js';
+import { formatCount } from '../output/format-count.js';
 
 export interface StoppedRun {
   /** Summary rows for people: stopped, not read, continue. */
@@ -29,7 +30,7 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   const total = context.inputPath === '-' ? undefined : await countLines(context.inputPath).catch(() => undefined);
   const notRead = total === undefined ? null : Math.max(0, total - linesRead);
   const rows: Array<[string, string]> = [
-    ['stopped', `${reason}: ${notRead === null ? 'the rest of stdin was' : `${notRead.toLocaleString('en-US')} input lines were`} not read`],
+    ['stopped', `${reason}: ${notRead === null ? 'the rest of stdin was' : `${formatCount(notRead)} input lines were`} not read`],
     ['continue', await continueCommand(context)],
   ];
   return { rows, notRead };

@@ -1,5 +1,9 @@
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
+import AgentClass from 'undici/lib/dispatcher/agent.js';
+import PoolClass from 'undici/lib/dispatcher/pool.js';
+import ClientClass from 'undici/lib/dispatcher/client.js';
+import buildConnectorFunction from 'undici/lib/core/connect.js';
 
 /**
  * The undici classes a child uses, loaded from their own modules. undici's
@@ -9,22 +13,27 @@ import type * as Undici from 'undici';
  * costs a process about 0.14 s of CPU, these modules about 0.04 s, and every
  * child pays it at start (8 of them at --procs 8).
  *
+ * Imported, not required, so that the child's bundle (see package.json's
+ * build) takes them in; their types are declared in undici-lib.d.ts.
+ *
  * The proxy agent is the exception: its CONNECT tunnel and forwarding use the
- * request API that only the index adds, so a run with a proxy loads it all.
+ * request API that only the index adds, so a run with a proxy loads it all,
+ * from node_modules, at run time.
  *
  * undici has no "exports" map, so these paths are part of what it publishes;
  * the version is pinned by package-lock.json, and the integration tests build
  * every kind of dispatcher (plain, TLS, HTTP/2, proxy) from them.
  */
-const require = createRequire(import.meta.url);
-
-export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
-export const Pool = require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool;
-export const Client = require('undici/lib/dispatcher/client.js') as typeof Undici.Client;
-export const buildConnector = require('undici/lib/core/connect.js') as typeof Undici.buildConnector;
+export const Agent = AgentClass;
+export const Pool = PoolClass;
+export const Client = ClientClass;
+export const buildConnector = buildConnectorFunction;
 
 /** The whole of undici, for a run through a proxy. */
 export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent; Dispatcher: typeof Undici.Dispatcher } {
-  const undici = require('undici') as typeof Undici;
+  // In the child's bundle `require` is defined and this require() is bundled, so the index
+  // shares the modules above (one Agent class, one set of symbols) and loads only when called.
+  // Unbundled (ESM, no require) it comes from node_modules, where the modules above come from too.
+  const undici = (typeof require === 'function' ? require('undici') : createRequire(import.meta.url)('undici')) as typeof Undici;
   return { EnvHttpProxyAgent: undici.EnvHttpProxyAgent, Dispatcher: undici.Dispatcher };
 }

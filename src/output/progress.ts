@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { countLines } from '../input/count-lines.js';
 import type { RunProgress } from '../run-types.js';
+import { formatCount } from './format-count.js';
 
 export interface ProgressViewOptions {
   stream: Writable;
@@ -132,7 +133,7 @@ export function fitWidth(parts: string[], columns: number): string {
 }
 
 function count(n: number): string {
-  return n.toLocaleString('en-US');
+  return formatCount(n);
 }
 
 /** 75 -> "1m15s", 4000 -> "1h06m". */

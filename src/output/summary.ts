@@ -1,6 +1,7 @@
 import type { CacheReport, RunSummary } from '../run-types.js';
 import type { WorkerStats } from '../wire/stats.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
+import { formatCount } from './format-count.js';
 
 /** Hosts listed in the summary: those with the most errors. */
 const HOSTS_SHOWN = 10;
@@ -65,7 +66,7 @@ export function toSummaryJson(run: RunSummary): SummaryJson {
  * `extra` rows (a stopped run's) go after the counts.
  */
 export function formatSummary(summary: SummaryJson, extra: Array<[string, string]> = []): string {
-  const n = (x: number): string => x.toLocaleString('en-US');
+  const n = formatCount;
   const pairs = (o: Record<string, number>): string => Object.entries(o).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
   const { blank, resumed, otherShards } = summary.skipped;
   const skipped = [

@@ -1,23 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../wire/messages.js';
 import { ResultLineReader } from '../wire/result-line-reader.js';
-
-const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
-/**
- * Memory flags for children. V8 lets a heap grow to a multiple of what survived the last full GC (up to
- * 4x) before collecting again. A child's live heap is small (about 25 MiB)
- * but churns, most of all over many hosts: each new connection's pool,
- * client, socket and parser live just long enough to reach the old space.
- * Growing by 1.3x keeps a child about 35 MiB smaller at the same req/s
- * (bench/CHANGELOG.md, many hosts).
- */
-const CHILD_V8_FLAGS = [
-  '--heap-growing-percent=30',
-  // A smaller young generation (V8's default semi-space is 16 MiB, three of them at peak):
-  // measured on 100k distinct URLs at --procs 8 --concurrency 200, 8 MiB took ~7 MiB off the
-  // largest child at no measurable CPU cost; 4 MiB took ~15 MiB but cost up to 10 % more CPU.
-  '--max-semi-space-size=8',
-];
+import { forkChild, takeSpareChild } from './fork-child.js';
 
 export interface ChildEvents {
   /** Whole result lines, and the record numbers they answer. */
@@ -57,12 +41,8 @@ export class ChildHandle {
   /** Set while crash triage runs: the child takes no new records. */
   #held = false;
 
-  readonly #execArgv: string[];
-
-  /** `execArgv`: Node and V8 flags of the child process. */
-  constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents, execArgv: string[] = process.execArgv) {
+  constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents) {
     this.index = index;
-    this.#execArgv = execArgv;
     this.#config = config;
     this.#window = window;
     this.#events = events;
@@ -147,17 +127,10 @@ export class ChildHandle {
   }
 
   #spawn(): void {
-    const child = fork(CHILD_ENTRY, [JSON.stringify(this.#config)], {
-      execArgv: [...this.#execArgv, ...CHILD_V8_FLAGS],
-      // stderr is kept (its end) for the crash report, which the caller may show or not (-q).
-      stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
-      // DNS lookups run on libuv's thread pool (4 threads by default): with
-      // hundreds of requests in flight to many hosts, 4 would serialize them.
-      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64' },
-    });
+    // The spare, forked when the CLI started, has loaded its code meanwhile; its config is sent now like any child's.
+    const child = takeSpareChild() ?? forkChild();
+    child.stdin?.write(`${JSON.stringify(this.#config)}\n`);
     this.#process = child;
-    // A child that dies makes its stdin emit EPIPE; its death is handled on 'close'.
-    child.stdin?.on('error', () => {});
     child.stdout?.on('data', (chunk: Buffer) => {
       const lineNumbers: number[] = [];
       const lines = this.#reader.push(chunk, lineNumbers);

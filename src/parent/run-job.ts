@@ -174,7 +174,7 @@ function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): Li
   return { rate, perHostConcurrency, perHostRate };
 }
 
-function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolean): Omit<WorkerConfig, 'index' | 'limited'> {
+function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolean): Omit<WorkerConfig, 'index' | 'limited' | 'liftoffOnly'> {
   return {
     concurrency: options.concurrency,
     timeout: options.timeout,

@@ -11,7 +11,7 @@ import type { ChildCrash } from '../run-types.js';
 
 export interface PoolOptions {
   procs: number;
-  config: Omit<WorkerConfig, 'index' | 'limited'>;
+  config: Omit<WorkerConfig, 'index' | 'limited' | 'liftoffOnly'>;
   /**
    * Global rate and per-host limits. None given, children ask before an
    * attempt only to hosts that have refused (429/503), to slow those down.
@@ -20,7 +20,8 @@ export interface PoolOptions {
   /** Where whole result lines go. Its backpressure pauses the children. */
   sink: Writable;
   /**
-   * A short run (a small input file): children run with V8's --liftoff-only.
+   * A short run (a small input file): children run with V8's --liftoff-only
+   * (set by the child when its config comes, so a spare forked early can too).
    * undici compiles its llhttp wasm parser at the first connection, and V8 then
    * optimizes it on background threads that a child waits for when it exits:
    * 0.3 s on an idle machine, over a second on a busy one. Skipping that tier
@@ -81,7 +82,6 @@ export class WorkerPool {
       maxPauseMs: config.retryMaxDelay,
       grant: (child, ids) => this.#children[child]?.post({ type: 'grant', ids }),
     });
-    const execArgv = quickStart ? [...process.execArgv, '--liftoff-only'] : process.execArgv;
     const events: ChildEvents = {
       results: (handle, lines, lineNumbers) => {
         this.#answeredByChild[handle.index] = (this.#answeredByChild[handle.index] ?? 0) + lineNumbers.length;
@@ -92,7 +92,7 @@ export class WorkerPool {
       closed: (handle, unanswered, code, signal, started, stderr) => this.#onClosed(handle, unanswered, code, signal, started, stderr),
     };
     for (let index = 0; index < procs; index++) {
-      this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined }, window, events, execArgv));
+      this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined, liftoffOnly: quickStart }, window, events));
       this.#triage.push(new CrashTriage());
     }
     const resume = (): void => {

@@ -16,7 +16,10 @@ type PassedOptions = Pick<
   'compressed' | 'follow' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'http2' | 'resolve'
 >;
 
-/** What a child needs to know, passed as its first argv (JSON). */
+/**
+ * What a child needs to know: the first line on its stdin (JSON), before any
+ * task. Not argv: a child may be forked before its config is known (the spare).
+ */
 export interface WorkerConfig extends PassedOptions {
   index: number;
   concurrency: number;
@@ -42,6 +45,8 @@ export interface WorkerConfig extends PassedOptions {
    * given). Otherwise only attempts to hosts that refused (429/503) ask.
    */
   limited: boolean;
+  /** A short run: V8's --liftoff-only, set before undici compiles its wasm parser (see PoolOptions.quickStart). */
+  liftoffOnly: boolean;
 }
 
 /** [attempt id, host] — a child's attempt asking to start. */

@@ -1,4 +1,5 @@
 import type { CacheMode, CacheReport } from '../../run-types.js';
+import { formatCount } from '../../output/format-count.js';
 
 /** Below this share of requests repeating an earlier one, a cache does not repay its memory and per-request cost. */
 export const MIN_REPEAT_RATIO = 0.02;
@@ -33,7 +34,7 @@ export function decideByFlag(mode: Exclude<CacheMode, 'auto'>): CacheDecision {
 export function decideForFile(scan: { requests: number; distinct: number; ms: number }, procs: number): CacheDecision {
   const repeatRatio = repeatRatioOf(scan.requests, scan.distinct);
   const enabled = scan.requests > 0 && repeatRatio >= MIN_REPEAT_RATIO;
-  const n = (x: number): string => x.toLocaleString('en-US');
+  const n = formatCount;
   const why = enabled
     ? `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (${n(scan.distinct)} distinct, about ${n(Math.ceil(scan.distinct / procs))} a process): a response is kept only while its request comes again later in the file`
     : `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (under ${pct(MIN_REPEAT_RATIO)}): no cache`;

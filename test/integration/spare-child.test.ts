@@ -1,0 +1,60 @@
+// The spare: the CLI forks one child before loading the rest of its code, and
+// the first child the run needs is that process (issue 15's start-up).
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { WorkerConfig } from '../../src/wire/messages.js';
+import { cleanupAfterEach, collectOutput, parseJsonLines, processTree, spawnCli, startHttpServer, writeTempFile } from '../helpers/index.js';
+import { waitForDeath } from '../helpers/tree.js';
+
+const track = cleanupAfterEach();
+const CHILD_ENTRY = fileURLToPath(new URL('../../dist/child/main.js', import.meta.url));
+
+describe('the spare child', () => {
+  it('a 1-URL run at --procs 8 runs one child: the spare, not the spare and a fork', async () => {
+    const server = track(await startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(600)) res.end('ok');
+    }));
+    const cli = spawnCli([writeTempFile([`${server.url}/one`]), '--procs', '8', '-q']);
+    const output = collectOutput(cli);
+    while (server.requests === 0) await new Promise((r) => setTimeout(r, 20));
+    // While the request is in flight: the CLI and exactly one child.
+    expect(processTree(cli.pid as number)).toHaveLength(1);
+    const result = await output;
+    expect(result.code).toBe(0);
+    expect(result.lines.map((l) => l.status)).toEqual([200]);
+  });
+
+  it('a run without records (and a usage error) ends at once and leaves no child behind', async () => {
+    for (const args of [[writeTempFile(['# nothing here', ''])], [writeTempFile([]), '--frobnicate']]) {
+      const cli = spawnCli(args);
+      const result = await collectOutput(cli);
+      expect(result.code).toBe(args.length === 1 ? 0 : 2);
+      expect(result.lines).toEqual([]);
+      expect(processTree(cli.pid as number)).toEqual([]);
+    }
+  });
+
+  it('a child waits for its config on stdin, and applies a message that overtook it (an abort)', async () => {
+    const server = track(await startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(5000)) res.end('late');
+    }));
+    const child = fork(CHILD_ENTRY, [], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+    const out: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.send({ type: 'abort' });
+    await new Promise((r) => setTimeout(r, 200));
+    const config: WorkerConfig = {
+      index: 0, concurrency: 4, timeout: 10_000, connectTimeout: 5_000, cache: false, cacheBytes: 1 << 20, lastUseMarked: false,
+      headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: false, follow: false, maxRedirects: 0,
+      retries: 0, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false, insecure: false, http2: false, resolve: {},
+      limited: false, liftoffOnly: true,
+    };
+    const started = Date.now();
+    child.stdin?.end(`${JSON.stringify(config)}\n${JSON.stringify({ line: 1, url: `${server.url}/slow`, method: 'GET' })}\n`);
+    expect(await waitForDeath(child.pid as number, 4000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(4000);
+    const [result] = parseJsonLines(Buffer.concat(out).toString('utf8')).lines;
+    expect(result?.error?.code).toBe('EABORTED');
+  });
+});
