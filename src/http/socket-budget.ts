@@ -65,7 +65,7 @@ export class SocketBudget {
    * each. An origin leaves with its last connection.
    */
   readonly #byOrigin: Map<string, Map<Socket, () => void>> | undefined;
-  /** Connections of a retired origin still in use: they close as soon as they are idle. */
+  /** Connections of a retired origin, or opened to be closed when idle, still in use: they close as soon as they are idle. */
   readonly #retired = new Set<Socket>();
 
   constructor(concurrency: number, max: number = budgetSize(concurrency, openFileLimit(), openFileCount() ?? 0), { lastUseMarked = false } = {}) {
@@ -87,8 +87,12 @@ export class SocketBudget {
     return this.#max;
   }
 
-  /** undici's connector, held to the budget. */
-  wrap(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
+  /**
+   * undici's connector, held to the budget. With `closeWhenIdle` every
+   * connection it opens is closed as soon as its first request is done, and
+   * nothing is kept for its origin (for requests whose origin is asked once).
+   */
+  wrap(connect: Undici.buildConnector.connector, { closeWhenIdle = false } = {}): Undici.buildConnector.connector {
     return (options, callback) =>
       this.#acquire(() =>
         connect(options, (error, socket) => {
@@ -96,7 +100,8 @@ export class SocketBudget {
             this.#release();
             callback(error ?? new Error('connector returned no socket'), null);
           } else {
-            this.#track(socket, this.#byOrigin ? `${options.protocol}//${options.host ?? options.hostname}` : '');
+            this.#track(socket, closeWhenIdle || !this.#byOrigin ? undefined : `${options.protocol}//${options.host ?? options.hostname}`);
+            if (closeWhenIdle) this.#retired.add(socket);
             callback(null, socket);
           }
         }),
@@ -170,23 +175,24 @@ export class SocketBudget {
     }
   }
 
-  #track(socket: Socket, origin: string): void {
+  /** `origin` is given when its connections are kept together, so that retire() finds them. */
+  #track(socket: Socket, origin: string | undefined): void {
     let counted = true;
     let served = false;
-    const sameOrigin = this.#byOrigin ? (this.#byOrigin.get(origin) ?? new Map<Socket, () => void>()) : undefined;
+    const sameOrigin = this.#byOrigin && origin !== undefined ? (this.#byOrigin.get(origin) ?? new Map<Socket, () => void>()) : undefined;
     const close = (): void => {
       if (!counted) return;
       counted = false;
       this.#idle.delete(socket);
-      if (sameOrigin) {
-        this.#retired.delete(socket);
+      this.#retired.delete(socket);
+      if (sameOrigin && origin !== undefined) {
         sameOrigin.delete(socket);
         if (sameOrigin.size === 0) this.#byOrigin?.delete(origin);
       }
       socket.destroy();
       this.#release();
     };
-    if (sameOrigin) {
+    if (sameOrigin && origin !== undefined) {
       sameOrigin.set(socket, close);
       this.#byOrigin?.set(origin, sameOrigin);
     }

@@ -128,7 +128,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
           }
           if (reorder) await admitInOrder(reorder, line);
           const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
-          await pool.submit(child, record.spec, cachePlan.active ? cachePlan.directive(hash) : undefined, origins?.isLastUse(record.spec.url, child));
+          await pool.submit(child, record.spec, cachePlan.active ? cachePlan.directive(hash) : undefined, origins?.originUse(record.spec.url, child));
         }
         if (signal?.aborted || stopping) break;
       }

@@ -88,16 +88,28 @@ export const CacheDirective = {
 } as const;
 export type CacheDirective = (typeof CacheDirective)[keyof typeof CacheDirective];
 
-/** A task as the child receives it on stdin: the spec, the cache directive when there is one, and the last-use mark. */
+/**
+ * What the parent knows of a task's origin from its pass over the input, for
+ * the child's connections to it. A task without a mark may have more tasks to
+ * its origin after it (or the input was not read first).
+ */
+export const OriginUse = {
+  /** No later task of this child goes to the same origin; once answered, its connections can close. */
+  LAST: 1,
+  /** The only task of this child to its origin (and so its last): no connection to it will be reused. */
+  ONLY: 2,
+} as const;
+export type OriginUse = (typeof OriginUse)[keyof typeof OriginUse];
+
+/** A task as the child receives it on stdin: the spec, the cache directive when there is one, and the origin-use mark. */
 export interface Task extends RequestSpec {
   cache?: CacheDirective;
-  /** 1: no later task of this child goes to the same origin; once answered, its connections can close. */
-  last?: 1;
+  last?: OriginUse;
 }
 
 /** One task line (with its newline). The marks are spliced into the spec's JSON rather than spread into a copy of it. */
-export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined, lastOfOrigin = false): string {
+export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined, originUse?: OriginUse): string {
   const json = JSON.stringify(spec);
-  if (directive === undefined && !lastOfOrigin) return `${json}\n`;
-  return `${json.slice(0, -1)}${directive === undefined ? '' : `,"cache":${directive}`}${lastOfOrigin ? ',"last":1' : ''}}\n`;
+  if (directive === undefined && originUse === undefined) return `${json}\n`;
+  return `${json.slice(0, -1)}${directive === undefined ? '' : `,"cache":${directive}`}${originUse === undefined ? '' : `,"last":${originUse}`}}\n`;
 }
