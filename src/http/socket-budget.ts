@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type * as Undici from 'undici';
 import { openFileCount, openFileLimit } from './fd-limit.js';
 
@@ -15,6 +16,8 @@ const FD_HEADROOM = 32;
 const IDLE_WITHOUT_REUSE = 8;
 const REUSE_RARE = 16;
 const JUDGE_AFTER = 256;
+/** One error for every idle HTTP/2 connection closed (Node reads its stack once, then it is cached). */
+const IDLE_H2_CLOSED = Object.assign(new Error('idle HTTP/2 connection closed by the socket budget'), { code: 'UND_ERR_SOCKET' });
 
 /**
  * How many connections (connecting, in use and idle) a child may hold: one
@@ -189,7 +192,10 @@ export class SocketBudget {
         sameOrigin.delete(socket);
         if (sameOrigin.size === 0) this.#byOrigin?.delete(origin);
       }
-      socket.destroy();
+      // An HTTP/2 connection is closed with an error: undici's h2 client reads the socket's error when
+      // the session closes after the socket, and crashes the child without one (undici 7.30.2,
+      // onHttp2SessionClose). Only idle connections come here, so the error fails no request.
+      socket.destroy((socket as TLSSocket).alpnProtocol === 'h2' ? IDLE_H2_CLOSED : undefined);
       this.#release();
     };
     if (sameOrigin && origin !== undefined) {
@@ -206,8 +212,9 @@ export class SocketBudget {
         }
         this.#idle.delete(socket);
         this.#idle.set(socket, close);
-        // Its origin has no request left: close it once undici's resume is done.
-        if (this.#retired.size > 0 && this.#retired.has(socket)) process.nextTick(close);
+        // Its origin has no request left: close it once undici's resume is done, if that left it idle
+        // (an HTTP/2 session unrefs its socket as it starts, before its first request refs it).
+        if (this.#retired.size > 0 && this.#retired.has(socket)) process.nextTick(() => this.#idle.has(socket) && close());
         // Someone waits for room, or idle connections are not worth keeping: the oldest idle one goes
         // (once undici's resume is done).
         if (this.#waiting.length > 0 || (this.#idle.size > IDLE_WITHOUT_REUSE && this.#reuseRare())) {
