@@ -68,7 +68,7 @@ function start(config: WorkerConfig) {
     inFlight += 1;
     void loop.handle(task).then(({ line, result }) => {
       // This child sends nothing more to that origin: its connections need not wait for the keep-alive timeout.
-      if (task.last === 1) budget.retire(originOf(task.url));
+      if (task.last !== undefined) budget.retire(originOf(task.url));
       stats.count(result);
       results.push(line);
       inFlight -= 1;

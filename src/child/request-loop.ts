@@ -8,7 +8,7 @@ import { redirectRequest } from '../http/redirect.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
 import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
-import type { Task, WorkerConfig } from '../wire/messages.js';
+import { OriginUse, type Task, type WorkerConfig } from '../wire/messages.js';
 import type { CountedResult } from '../wire/stats.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
 import { saveName } from './save-name.js';
@@ -248,6 +248,7 @@ export class RequestLoop {
     const body = spec.body ?? this.#config.data;
     const request: AttemptRequest = { method: spec.method, url: spec.url, headers, body };
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);
+    if (spec.last === OriginUse.ONLY) request.onlyUse = true;
     // Sent twice only if it may be: a crash re-sends what it may, and fails the rest with ECHILDCRASH.
     if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
     return request;

@@ -3,6 +3,7 @@ import { Agent, Client, Pool, buildConnector } from './undici-parts.js';
 import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup } from './dns-cache.js';
 import { skippingContinue } from './skip-continue.js';
+import { oneShot } from './one-shot.js';
 import type { SocketBudget } from './socket-budget.js';
 
 export interface TransportOptions {
@@ -36,7 +37,8 @@ const DNS_MAX_LOOKUPS = 8;
  * opening more sockets than there can be requests, and keep-alive reuses them.
  *
  * Every feature is wired in only when asked for, so the default path is a plain
- * Agent with a connector that only adds a cached DNS lookup.
+ * Agent with a connector that only adds a cached DNS lookup, and a request to
+ * an origin asked only once gets a Client of its own (oneShot).
  */
 export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tls = {
@@ -51,6 +53,8 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     ...tls,
   }));
   const base = options.budget ? options.budget.wrap(built) : built;
+  const connect = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector =>
+    Object.keys(options.resolve).length > 0 ? withResolve(connector, options.resolve) : connector;
   const agentOptions: Undici.Agent.Options = {
     connections: options.concurrency,
     pipelining: 1,
@@ -58,12 +62,17 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     keepAliveMaxTimeout: 60_000,
     headersTimeout: options.timeout,
     bodyTimeout: options.timeout,
-    connect: Object.keys(options.resolve).length > 0 ? withResolve(base, options.resolve) : base,
+    connect: connect(base),
     ...(options.http2 ? { allowH2: true, factory: h2AwarePool } : {}),
   };
-  const direct = new Agent(agentOptions);
   const proxies = proxyChoice(options.proxy, options.env ?? process.env);
-  if (!proxies) return direct;
+  const direct = new Agent(agentOptions);
+  if (!proxies) {
+    // A request marked onlyUse skips the Agent's per-origin Pool (see oneShot); its connection
+    // closes once the budget sees it idle. Through a proxy the connection is the proxy's, shared
+    // by every origin: those requests go through the router below like any other.
+    return options.budget ? direct.compose(oneShot({ ...agentOptions, connect: connect(options.budget.wrap(built, { closeWhenIdle: true })) })) : direct;
+  }
   return createProxyRouter(proxies, direct, {
     ...agentOptions,
     // Plain http targets go as absolute-form requests, as curl sends them:

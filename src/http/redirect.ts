@@ -31,7 +31,8 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
     headers = without(headers, BODY_HEADERS);
   }
   if (target.origin !== new URL(request.url).origin) headers = without(headers, CREDENTIAL_HEADERS);
-  return { ...request, method, url: target.href, headers, body };
+  // The record's origin may be asked once, the target's is another matter: the hop goes through the Agent.
+  return { ...request, method, url: target.href, headers, body, onlyUse: undefined };
 }
 
 /** A copy without `names` (lower-case); the same object when none is present, since headers are shared. */

@@ -9,6 +9,7 @@ import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { splitUrl } from './split-url.js';
+import type { OneShotDispatchOptions } from './one-shot.js';
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** A redirect's body is read up to this much so its connection can be reused; past that it is cut. */
@@ -39,6 +40,8 @@ export interface AttemptRequest {
   body?: string | undefined;
   /** With --save: the file name a 2xx body is saved under. */
   saveAs?: string | undefined;
+  /** No other request of this child goes to this origin: its connection is not kept for reuse (see oneShot). */
+  onlyUse?: boolean | undefined;
 }
 
 /**
@@ -121,7 +124,8 @@ class Attempt implements Dispatcher.DispatchHandler {
           method: this.#request.method as Dispatcher.HttpMethod,
           headers: withoutExpect(this.#request.headers),
           body: this.#request.body ?? null,
-        },
+          onlyUse: this.#request.onlyUse,
+        } as OneShotDispatchOptions,
         this,
       );
     } catch (error) {

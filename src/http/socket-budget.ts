@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type * as Undici from 'undici';
 import { openFileCount, openFileLimit } from './fd-limit.js';
 
@@ -15,6 +16,8 @@ const FD_HEADROOM = 32;
 const IDLE_WITHOUT_REUSE = 8;
 const REUSE_RARE = 16;
 const JUDGE_AFTER = 256;
+/** One error for every idle HTTP/2 connection closed (Node reads its stack once, then it is cached). */
+const IDLE_H2_CLOSED = Object.assign(new Error('idle HTTP/2 connection closed by the socket budget'), { code: 'UND_ERR_SOCKET' });
 
 /**
  * How many connections (connecting, in use and idle) a child may hold: one
@@ -65,7 +68,7 @@ export class SocketBudget {
    * each. An origin leaves with its last connection.
    */
   readonly #byOrigin: Map<string, Map<Socket, () => void>> | undefined;
-  /** Connections of a retired origin still in use: they close as soon as they are idle. */
+  /** Connections of a retired origin, or opened to be closed when idle, still in use: they close as soon as they are idle. */
   readonly #retired = new Set<Socket>();
 
   constructor(concurrency: number, max: number = budgetSize(concurrency, openFileLimit(), openFileCount() ?? 0), { lastUseMarked = false } = {}) {
@@ -87,8 +90,12 @@ export class SocketBudget {
     return this.#max;
   }
 
-  /** undici's connector, held to the budget. */
-  wrap(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
+  /**
+   * undici's connector, held to the budget. With `closeWhenIdle` every
+   * connection it opens is closed as soon as its first request is done, and
+   * nothing is kept for its origin (for requests whose origin is asked once).
+   */
+  wrap(connect: Undici.buildConnector.connector, { closeWhenIdle = false } = {}): Undici.buildConnector.connector {
     return (options, callback) =>
       this.#acquire(() =>
         connect(options, (error, socket) => {
@@ -96,7 +103,8 @@ export class SocketBudget {
             this.#release();
             callback(error ?? new Error('connector returned no socket'), null);
           } else {
-            this.#track(socket, this.#byOrigin ? `${options.protocol}//${options.host ?? options.hostname}` : '');
+            this.#track(socket, closeWhenIdle || !this.#byOrigin ? undefined : `${options.protocol}//${options.host ?? options.hostname}`);
+            if (closeWhenIdle) this.#retired.add(socket);
             callback(null, socket);
           }
         }),
@@ -170,23 +178,27 @@ export class SocketBudget {
     }
   }
 
-  #track(socket: Socket, origin: string): void {
+  /** `origin` is given when its connections are kept together, so that retire() finds them. */
+  #track(socket: Socket, origin: string | undefined): void {
     let counted = true;
     let served = false;
-    const sameOrigin = this.#byOrigin ? (this.#byOrigin.get(origin) ?? new Map<Socket, () => void>()) : undefined;
+    const sameOrigin = this.#byOrigin && origin !== undefined ? (this.#byOrigin.get(origin) ?? new Map<Socket, () => void>()) : undefined;
     const close = (): void => {
       if (!counted) return;
       counted = false;
       this.#idle.delete(socket);
-      if (sameOrigin) {
-        this.#retired.delete(socket);
+      this.#retired.delete(socket);
+      if (sameOrigin && origin !== undefined) {
         sameOrigin.delete(socket);
         if (sameOrigin.size === 0) this.#byOrigin?.delete(origin);
       }
-      socket.destroy();
+      // An HTTP/2 connection is closed with an error: undici's h2 client reads the socket's error when
+      // the session closes after the socket, and crashes the child without one (undici 7.30.2,
+      // onHttp2SessionClose). Only idle connections come here, so the error fails no request.
+      socket.destroy((socket as TLSSocket).alpnProtocol === 'h2' ? IDLE_H2_CLOSED : undefined);
       this.#release();
     };
-    if (sameOrigin) {
+    if (sameOrigin && origin !== undefined) {
       sameOrigin.set(socket, close);
       this.#byOrigin?.set(origin, sameOrigin);
     }
@@ -200,8 +212,9 @@ export class SocketBudget {
         }
         this.#idle.delete(socket);
         this.#idle.set(socket, close);
-        // Its origin has no request left: close it once undici's resume is done.
-        if (this.#retired.size > 0 && this.#retired.has(socket)) process.nextTick(close);
+        // Its origin has no request left: close it once undici's resume is done, if that left it idle
+        // (an HTTP/2 session unrefs its socket as it starts, before its first request refs it).
+        if (this.#retired.size > 0 && this.#retired.has(socket)) process.nextTick(() => this.#idle.has(socket) && close());
         // Someone waits for room, or idle connections are not worth keeping: the oldest idle one goes
         // (once undici's resume is done).
         if (this.#waiting.length > 0 || (this.#idle.size > IDLE_WITHOUT_REUSE && this.#reuseRare())) {

@@ -6,7 +6,7 @@ import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../wire/stats.js';
 import { ChildHandle, type ChildEvents } from './child-handle.js';
 import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
-import { encodeTask, type CacheDirective, type ChildMessage, type GateRefusal, type WorkerConfig } from '../wire/messages.js';
+import { encodeTask, type CacheDirective, type ChildMessage, type GateRefusal, type OriginUse, type WorkerConfig } from '../wire/messages.js';
 import type { ChildCrash } from '../run-types.js';
 
 export interface PoolOptions {
@@ -120,7 +120,7 @@ export class WorkerPool {
    * and the request's later uses when counted, and whether it is that child's
    * last to its origin), waiting while that child's window is full.
    */
-  async submit(index: number, spec: RequestSpec, cache?: CacheDirective, lastOfOrigin = false, uses = 0): Promise<void> {
+  async submit(index: number, spec: RequestSpec, cache?: CacheDirective, originUse?: OriginUse, uses = 0): Promise<void> {
     const child = this.#children[index];
     if (!child || this.#closing || this.#intakeStopped) return;
     if (!child.hasRoom()) {
@@ -130,7 +130,7 @@ export class WorkerPool {
       await child.waitForRoom();
     }
     if (this.#closing || this.#intakeStopped) return;
-    child.send(spec.line, encodeTask(spec, cache, lastOfOrigin, uses));
+    child.send(spec.line, encodeTask(spec, cache, originUse, uses));
   }
 
   /** Asks every child for a snapshot of its counters (answered over IPC, seen in liveStats()). */

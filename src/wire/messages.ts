@@ -96,7 +96,20 @@ export type CacheDirective = (typeof CacheDirective)[keyof typeof CacheDirective
 /** Later uses the parent counts at most: a request used more often than this is ranked as if used this often. */
 export const MAX_COUNTED_USES = 14;
 
-/** A task as the child receives it on stdin: the spec, the cache directive when there is one, and the last-use mark. */
+/**
+ * What the parent knows of a task's origin from its pass over the input, for
+ * the child's connections to it. A task without a mark may have more tasks to
+ * its origin after it (or the input was not read first).
+ */
+export const OriginUse = {
+  /** No later task of this child goes to the same origin; once answered, its connections can close. */
+  LAST: 1,
+  /** The only task of this child to its origin (and so its last): no connection to it will be reused. */
+  ONLY: 2,
+} as const;
+export type OriginUse = (typeof OriginUse)[keyof typeof OriginUse];
+
+/** A task as the child receives it on stdin: the spec, the cache directive when there is one, and the origin-use mark. */
 export interface Task extends RequestSpec {
   cache?: CacheDirective;
   /**
@@ -106,14 +119,13 @@ export interface Task extends RequestSpec {
    * needed furthest in the future is, on average, the one used least from now on.
    */
   uses?: number;
-  /** 1: no later task of this child goes to the same origin; once answered, its connections can close. */
-  last?: 1;
+  last?: OriginUse;
 }
 
 /** One task line (with its newline). The marks are spliced into the spec's JSON rather than spread into a copy of it. */
-export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined, lastOfOrigin = false, uses = 0): string {
+export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined, originUse?: OriginUse, uses = 0): string {
   const json = JSON.stringify(spec);
-  if (directive === undefined && !lastOfOrigin) return `${json}\n`;
+  if (directive === undefined && originUse === undefined) return `${json}\n`;
   const cache = directive === undefined ? '' : uses > 0 ? `,"cache":${directive},"uses":${uses}` : `,"cache":${directive}`;
-  return `${json.slice(0, -1)}${cache}${lastOfOrigin ? ',"last":1' : ''}}\n`;
+  return `${json.slice(0, -1)}${cache}${originUse === undefined ? '' : `,"last":${originUse}`}}\n`;
 }

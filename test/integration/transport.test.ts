@@ -115,6 +115,22 @@ describe('HTTP/2', () => {
     expect(server.maxConcurrent).toBeGreaterThan(1);
   });
 
+  it('--http2 from a file: closes the connection of a host asked once, and of a host\'s last request, without failing', async () => {
+    const once = await track(startHttp2Server());
+    const again = await track(startHttp2Server());
+    // A regular file is read first: the record to `once` is marked its child's only one to that origin
+    // (a Client of its own), the third to `again` its last (its connection closed once answered).
+    const file = writeTempFile([`${once.url}/only`, `${again.url}/1`, `${again.url}/2`, `${again.url}/3`].join('\n') + '\n');
+    const result = await runCli([file, '--procs', '1', '--http2', '-k', '--concurrency', '1'], { env: NO_PROXY_ENV });
+    expect(result.code).toBe(0);
+    expect(result.lines).toHaveLength(4);
+    for (const line of result.lines) expect(line).toMatchObject({ status: 200 });
+    expect(once.protocols.get('2.0')).toBe(1);
+    expect(again.protocols.get('2.0')).toBe(3);
+    expect(once.connections).toBe(1);
+    expect(again.connections).toBe(1);
+  });
+
   it('stays on HTTP/1.1 without --http2', async () => {
     const server = await track(startHttp2Server());
     const result = await run([`${server.url}/h1`], ['-k']);

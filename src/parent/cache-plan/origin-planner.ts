@@ -1,7 +1,8 @@
 import { hashKey } from '../../input/request-key.js';
 import { originOf } from '../../input/host-of.js';
 import { fmix32 } from '../../stats/mix.js';
-import type { RepeatSketch } from '../../stats/repeat-sketch.js';
+import { ONLY_USE, type RepeatSketch } from '../../stats/repeat-sketch.js';
+import { OriginUse } from '../../wire/messages.js';
 
 /**
  * The key an origin is counted under: its origin hashed, mixed with the child
@@ -29,9 +30,14 @@ export class OriginPlanner {
     this.#sketch = sketch;
   }
 
-  /** Takes the record off its origin's count: true when no record for that origin follows in the same child. */
-  isLastUse(url: string, child: number): boolean {
-    // ONLY_USE (-1) or 0: nothing follows. A saturated count (15) never drains: such a host keeps its connection.
-    return this.#sketch.take(originSlot(url, child)) <= 0;
+  /**
+   * Takes the record off its origin's count: LAST when no record for that
+   * origin follows in the same child, ONLY when none came before either,
+   * undefined when more follow. A saturated count (15) never drains: such a
+   * host keeps its connection.
+   */
+  originUse(url: string, child: number): OriginUse | undefined {
+    const left = this.#sketch.take(originSlot(url, child));
+    return left === ONLY_USE ? OriginUse.ONLY : left === 0 ? OriginUse.LAST : undefined;
   }
 }

@@ -18,8 +18,8 @@ afterEach(async () => {
 /** Notes the most connections the budget ever counted open, right after each connect it let through. */
 class SampledBudget extends SocketBudget {
   most = 0;
-  override wrap(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
-    const wrapped = super.wrap(connect);
+  override wrap(connect: Undici.buildConnector.connector, options?: { closeWhenIdle?: boolean }): Undici.buildConnector.connector {
+    const wrapped = super.wrap(connect, options);
     return (options, callback) => {
       wrapped(options, callback);
       this.most = Math.max(this.most, this.open);
@@ -38,14 +38,15 @@ function dispatcher(concurrency: number, budget: SocketBudget): Dispatcher {
   return agent;
 }
 
-/** Fetches urls with at most `concurrency` in flight; returns the statuses in order. */
-async function fetchAll(d: Dispatcher, urls: string[], concurrency: number): Promise<Array<number | null>> {
+/** Fetches urls with at most `concurrency` in flight; returns the statuses in order. `onlyUse`: each marked as its origin's only request. */
+async function fetchAll(d: Dispatcher, urls: string[], concurrency: number, onlyUse = false): Promise<Array<number | null>> {
   const statuses: Array<number | null> = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < urls.length) {
       const i = next++;
-      const outcome = await sendRequest({ method: 'GET', url: urls[i] as string, headers: {} }, { dispatcher: d, timeout: 10_000, maxBody: 1024, bodyMode: 'none', includeHeaders: false, decompress: false });
+      const request = { method: 'GET', url: urls[i] as string, headers: {}, ...(onlyUse ? { onlyUse } : {}) };
+      const outcome = await sendRequest(request, { dispatcher: d, timeout: 10_000, maxBody: 1024, bodyMode: 'none', includeHeaders: false, decompress: false });
       statuses[i] = outcome.status;
     }
   };
@@ -159,5 +160,26 @@ describe('SocketBudget', () => {
     await turn();
     expect(budget.open).toBe(0);
     expect(await settledOpen(server)).toBe(0);
+  });
+
+  it('sends a request marked as its origin\'s only one on a connection of its own, closed once answered, keeping no pool', async () => {
+    server = await startManyHostServer();
+    const budget = new SampledBudget(4, 20, { lastUseMarked: true });
+    const d = dispatcher(4, budget);
+    const urls = Array.from({ length: 40 }, (_, i) => server!.url(i));
+    expect(await fetchAll(d, urls, 4, true)).toEqual(urls.map(() => 200));
+    // Counted by the budget like any connection: one per request in flight, and a few whose close is
+    // a tick away (the next request starts as soon as a response is read). Kept idle, they would reach 20.
+    expect(budget.most).toBeGreaterThan(0);
+    expect(budget.most).toBeLessThanOrEqual(2 * 4);
+    await turn();
+    expect(budget.open).toBe(0);
+    expect(await settledOpen(server)).toBe(0);
+    expect(Object.keys((d as unknown as { stats: object }).stats)).toEqual([]);
+    // The same requests unmarked go through the Agent: a pool and an idle connection per origin.
+    await fetchAll(d, urls.slice(0, 5), 4);
+    await turn();
+    expect(budget.idle).toBe(5);
+    expect(Object.keys((d as unknown as { stats: object }).stats).length).toBe(5);
   });
 });

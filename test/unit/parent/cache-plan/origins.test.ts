@@ -3,21 +3,32 @@ import { describe, expect, it } from 'vitest';
 import { OriginPlanner } from '../../../../src/parent/cache-plan/origin-planner.js';
 import { scanStream } from '../../../../src/parent/cache-plan/scan-input.js';
 import { childOf, hashKey, requestKey } from '../../../../src/input/request-key.js';
-import { encodeTask } from '../../../../src/wire/messages.js';
+import { OriginUse, encodeTask } from '../../../../src/wire/messages.js';
 
 const scanOptions = { method: 'GET', maxLineBytes: 4096 };
 
-/** Which records a run with `procs` children would mark as their child's last to its origin. */
-async function lastUses(urls: string[], procs: number): Promise<boolean[]> {
+/** How a run with `procs` children would mark each record's use of its origin in its child. */
+async function originUses(urls: string[], procs: number): Promise<Array<OriginUse | undefined>> {
   const scan = await scanStream(Readable.from([urls.join('\n') + '\n']), { ...scanOptions, procs });
   const planner = new OriginPlanner(scan.origins!);
-  return urls.map((url) => planner.isLastUse(url, procs === 1 ? 0 : childOf(hashKey(requestKey({ method: 'GET', url })), procs)));
+  return urls.map((url) => planner.originUse(url, procs === 1 ? 0 : childOf(hashKey(requestKey({ method: 'GET', url })), procs)));
+}
+
+/** Which records a run with `procs` children would mark as their child's last to its origin (the only one included). */
+async function lastUses(urls: string[], procs: number): Promise<boolean[]> {
+  return (await originUses(urls, procs)).map((use) => use !== undefined);
 }
 
 describe('origins counted in the pass over the input', () => {
   it('marks the last record of each origin, and only that one', async () => {
     const urls = ['http://a.test/1', 'http://b.test/1', 'http://a.test:8080/1', 'http://a.test/2', 'https://a.test/1', 'http://b.test/2'];
     expect(await lastUses(urls, 1)).toEqual([false, false, true, true, true, true]);
+  });
+
+  it('tells an origin asked only once from the last of several', async () => {
+    const urls = ['http://a.test/1', 'http://b.test/1', 'http://a.test:8080/1', 'http://a.test/2', 'https://a.test/1', 'http://b.test/2'];
+    const { LAST, ONLY } = OriginUse;
+    expect(await originUses(urls, 1)).toEqual([undefined, undefined, ONLY, LAST, ONLY, LAST]);
   });
 
   it('counts per child: a child\'s last record to a host is marked though other children send there later', async () => {
@@ -40,10 +51,11 @@ describe('origins counted in the pass over the input', () => {
 
 describe('encodeTask', () => {
   const spec = { line: 3, method: 'GET', url: 'http://a.test/' };
-  it('splices the cache directive and the last-use mark into the spec', () => {
+  it('splices the cache directive and the origin-use mark into the spec', () => {
     expect(JSON.parse(encodeTask(spec, undefined))).toEqual(spec);
-    expect(JSON.parse(encodeTask(spec, undefined, true))).toEqual({ ...spec, last: 1 });
-    expect(JSON.parse(encodeTask(spec, 2, true))).toEqual({ ...spec, cache: 2, last: 1 });
+    expect(JSON.parse(encodeTask(spec, undefined, OriginUse.LAST))).toEqual({ ...spec, last: 1 });
+    expect(JSON.parse(encodeTask(spec, 2, OriginUse.LAST))).toEqual({ ...spec, cache: 2, last: 1 });
+    expect(JSON.parse(encodeTask(spec, undefined, OriginUse.ONLY))).toEqual({ ...spec, last: 2 });
     expect(JSON.parse(encodeTask(spec, 1))).toEqual({ ...spec, cache: 1 });
   });
 });
