@@ -2,17 +2,17 @@ import { ReadStream, fstatSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /**
- * True when `input` is a regular file of at most `maxBytes` (known before a
- * line is read); false for stdin, pipes, other streams and larger files.
+ * The size of `input` when it is a regular file (known before a line is
+ * read); undefined for stdin, pipes and other streams.
  */
-export function isSmallFile(input: Readable, maxBytes: number): boolean {
+export function regularFileSize(input: Readable): number | undefined {
   // fd: set when the stream was opened from one (as openInput does), not typed by @types/node
   const fd = input instanceof ReadStream ? (input as ReadStream & { fd?: unknown }).fd : undefined;
-  if (typeof fd !== 'number') return false;
+  if (typeof fd !== 'number') return undefined;
   try {
     const stat = fstatSync(fd);
-    return stat.isFile() && stat.size <= maxBytes;
+    return stat.isFile() ? stat.size : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -41,7 +41,8 @@ export function forkChild(): ChildProcess {
   return child;
 }
 
-let spare: ChildProcess | undefined;
+/** Children forked ahead of need, oldest first. */
+const spares: ChildProcess[] = [];
 
 /**
  * Forks the spare. A child takes ~0.1 s to start Node and load undici; forked
@@ -50,20 +51,28 @@ let spare: ChildProcess | undefined;
  * (a 1-URL run, issue 15). A run that needs no child discards it.
  */
 export function forkSpareChild(): void {
-  spare ??= forkChild();
+  forkSpareChildren(1);
 }
 
-/** The spare if it is still alive (the caller owns it from now on), else undefined. */
+/**
+ * Tops the spares up to `count`: a run that knows it will start that many
+ * children (a large input file) forks them before its pass over the file, so
+ * they load while it reads instead of after.
+ */
+export function forkSpareChildren(count: number): void {
+  while (spares.length < count) spares.push(forkChild());
+}
+
+/** A spare that is still alive (the caller owns it from now on), else undefined. */
 export function takeSpareChild(): ChildProcess | undefined {
-  const child = spare;
-  spare = undefined;
-  if (!child || (child.exitCode === null && child.signalCode === null && child.connected)) return child;
-  child.kill('SIGKILL');
+  for (let child = spares.shift(); child !== undefined; child = spares.shift()) {
+    if (child.exitCode === null && child.signalCode === null && child.connected) return child;
+    child.kill('SIGKILL');
+  }
   return undefined;
 }
 
-/** Kills the spare if no run took it (a usage error, an input without records). */
+/** Kills the spares no run took (a usage error, an input without records, children its records never routed to). */
 export function discardSpareChild(): void {
-  spare?.kill('SIGKILL');
-  spare = undefined;
+  for (const child of spares.splice(0)) child.kill('SIGKILL');
 }

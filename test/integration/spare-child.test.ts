@@ -35,6 +35,17 @@ describe('the spare child', () => {
     }
   });
 
+  it('a larger file forks every child before its pass, and a child its records never reach does not outlive the run', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    // Over 64 KiB of one request: the run forks 4 children up front, and every record routes to one of them.
+    const lines = Array.from({ length: 2000 }, () => `${server.url}/same/${'x'.repeat(40)}`);
+    const cli = spawnCli([writeTempFile(lines), '--procs', '4', '--concurrency', '50', '--no-cache', '-q']);
+    const result = await collectOutput(cli);
+    expect(result.code).toBe(0);
+    expect(result.lines).toHaveLength(2000);
+    expect(processTree(cli.pid as number)).toEqual([]);
+  }, 30_000);
+
   it('a child waits for its config on stdin, and applies a message that overtook it (an abort)', async () => {
     const server = track(await startHttpServer(async (_req, res, ctx) => {
       if (await ctx.delay(5000)) res.end('late');
