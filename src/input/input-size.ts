@@ -2,17 +2,17 @@ import { ReadStream, fstatSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /**
- * The size of `input` when it is a regular file (known before a line is
- * read); undefined for stdin, pipes and other streams.
+ * True when `input` is a regular file of at most `maxBytes` (known before a
+ * line is read); false for stdin, pipes, other streams and larger files.
  */
-export function regularFileSize(input: Readable): number | undefined {
+export function isSmallFile(input: Readable, maxBytes: number): boolean {
   // fd: set when the stream was opened from one (as openInput does), not typed by @types/node
   const fd = input instanceof ReadStream ? (input as ReadStream & { fd?: unknown }).fd : undefined;
-  if (typeof fd !== 'number') return undefined;
+  if (typeof fd !== 'number') return false;
   try {
     const stat = fstatSync(fd);
-    return stat.isFile() ? stat.size : undefined;
+    return stat.isFile() && stat.size <= maxBytes;
   } catch {
-    return undefined;
+    return false;
   }
 }

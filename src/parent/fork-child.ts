@@ -41,8 +41,7 @@ export function forkChild(): ChildProcess {
   return child;
 }
 
-/** Children forked ahead of need, oldest first. */
-const spares: ChildProcess[] = [];
+let spare: ChildProcess | undefined;
 
 /**
  * Forks the spare. A child takes ~0.1 s to start Node and load undici; forked
@@ -51,28 +50,20 @@ const spares: ChildProcess[] = [];
  * (a 1-URL run, issue 15). A run that needs no child discards it.
  */
 export function forkSpareChild(): void {
-  forkSpareChildren(1);
+  spare ??= forkChild();
 }
 
-/**
- * Tops the spares up to `count`: a run that knows it will start that many
- * children (a large input file) forks them before its pass over the file, so
- * they load while it reads instead of after.
- */
-export function forkSpareChildren(count: number): void {
-  while (spares.length < count) spares.push(forkChild());
-}
-
-/** A spare that is still alive (the caller owns it from now on), else undefined. */
+/** The spare if it is still alive (the caller owns it from now on), else undefined. */
 export function takeSpareChild(): ChildProcess | undefined {
-  for (let child = spares.shift(); child !== undefined; child = spares.shift()) {
-    if (child.exitCode === null && child.signalCode === null && child.connected) return child;
-    child.kill('SIGKILL');
-  }
+  const child = spare;
+  spare = undefined;
+  if (!child || (child.exitCode === null && child.signalCode === null && child.connected)) return child;
+  child.kill('SIGKILL');
   return undefined;
 }
 
-/** Kills the spares no run took (a usage error, an input without records, children its records never routed to). */
+/** Kills the spare if no run took it (a usage error, an input without records). */
 export function discardSpareChild(): void {
-  for (const child of spares.splice(0)) child.kill('SIGKILL');
+  spare?.kill('SIGKILL');
+  spare = undefined;
 }

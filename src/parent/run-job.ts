@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { parseRecord, tooLongRecord } from '../input/parse-record.js';
 import { readLineBatches } from '../input/lines.js';
-import { regularFileSize } from '../input/input-size.js';
+import { isSmallFile } from '../input/input-size.js';
 import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
 import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
@@ -15,7 +15,6 @@ import { ErrorBudget } from './error-budget.js';
 import { superviseStop } from './supervise-stop.js';
 import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
 import { planInput } from './cache-plan/plan-cache.js';
-import { discardSpareChild, forkSpareChildren } from './fork-child.js';
 
 
 /**
@@ -58,11 +57,6 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     ? new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024 })
     : undefined;
   const out = reorder ?? sink;
-  const fileSize = regularFileSize(input);
-  const quickStart = fileSize !== undefined && fileSize <= QUICK_START_MAX_BYTES;
-  // A larger file routes records to every child: fork them now, to load while the pass below reads
-  // the file (up to seconds on millions of lines) rather than after it.
-  if (fileSize !== undefined && !quickStart) forkSpareChildren(options.procs);
   const { cache: cachePlan, origins } = await planInput(options, options.procs);
   const pool = new WorkerPool({
     procs: options.procs,
@@ -70,7 +64,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     sink: out,
     limits: limitOptions(options),
     ...(onChildCrash ? { onChildCrash } : {}),
-    quickStart,
+    quickStart: isSmallFile(input, QUICK_START_MAX_BYTES),
     ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
   });
   let stopping = false;
@@ -156,8 +150,6 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     }
   } finally {
     signal?.removeEventListener('abort', kill);
-    // Every record is routed: a spare no child took (its records all hashed elsewhere) has nothing to do.
-    discardSpareChild();
   }
   const stats = withInvalid(await pool.close(), counters);
   endSupervision();

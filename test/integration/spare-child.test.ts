@@ -35,9 +35,9 @@ describe('the spare child', () => {
     }
   });
 
-  it('a larger file forks every child before its pass, and a child its records never reach does not outlive the run', async () => {
+  it('a larger file whose records all route to one child ends, leaving no process behind', async () => {
     const server = track(await startHttpServer(undefined, { logLimit: 0 }));
-    // Over 64 KiB of one request: the run forks 4 children up front, and every record routes to one of them.
+    // Over 64 KiB of one request at --procs 4: every record routes to one child, the spare or a fork.
     const lines = Array.from({ length: 2000 }, () => `${server.url}/same/${'x'.repeat(40)}`);
     const cli = spawnCli([writeTempFile(lines), '--procs', '4', '--concurrency', '50', '--no-cache', '-q']);
     const result = await collectOutput(cli);
