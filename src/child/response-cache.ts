@@ -109,22 +109,17 @@ export class ResponseCache {
     const likely = directive === CacheDirective.LAST ? 1 : uses === 0 ? 0 : Math.min(uses + 1, MAX_COUNTED_USES);
     const rank = this.#rankOf(key, likely);
     if (rank >= 0) {
-      const entries = this.#ranks[rank]!;
-      const stored = entries.get(key) as StoredResponse;
-      if (directive === CacheDirective.LAST) entries.delete(key);
-      else if (uses !== rank && uses > 0) this.#rerank(key, stored, rank, uses);
+      const stored = this.#ranks[rank]!.get(key) as StoredResponse;
+      this.#used(key, stored, rank, directive, uses);
       return { response: stored, status: 'hit', attempts: 0, ms: 0 };
     }
     const flight = this.#inFlight.get(key);
     if (flight !== undefined) {
       return flight.then((answer) => {
         const now = this.#rankOf(key, likely);
-        if (directive === CacheDirective.LAST) {
-          if (now >= 0) this.#ranks[now]!.delete(key);
-        }
+        if (now >= 0) this.#used(key, answer.response, now, directive, uses);
         // The flight may have been started by a record that did not store it (SHARE).
-        else if (directive === CacheDirective.KEEP && answer.response.status !== null && now < 0) this.#store(key, answer.response, uses);
-        else if (now >= 0 && uses > 0 && uses !== now) this.#rerank(key, answer.response, now, uses);
+        else if (directive === CacheDirective.KEEP && answer.response.status !== null) this.#store(key, answer.response, uses);
         return { ...answer, status: 'inflight' };
       });
     }
@@ -154,10 +149,17 @@ export class ResponseCache {
     return -1;
   }
 
-  /** Moves an entry to the rank of its uses left (same bytes: no room to make). */
-  #rerank(key: string, response: StoredResponse, from: number, uses: number): void {
-    this.#ranks[from]!.delete(key);
-    this.#ranks[uses]!.set(key, response);
+  /**
+   * A stored entry (at `rank`) was used: dropped at its request's last use,
+   * else moved to the rank of the uses it has left, where they were counted
+   * (same bytes: no room to make).
+   */
+  #used(key: string, response: StoredResponse, rank: number, directive: CacheDirective, uses: number): void {
+    if (directive === CacheDirective.LAST) this.#ranks[rank]!.delete(key);
+    else if (uses > 0 && uses !== rank) {
+      this.#ranks[rank]!.delete(key);
+      this.#ranks[uses]!.set(key, response);
+    }
   }
 
   #store(key: string, response: StoredResponse, uses: number): void {
@@ -165,13 +167,12 @@ export class ResponseCache {
     entries.set(key, response);
     if (!entries.has(key)) return;
     this.#stored += 1;
-    this.#makeRoom();
-    const bytes = this.#bytes();
+    const bytes = this.#makeRoom();
     if (bytes > this.#peakBytes) this.#peakBytes = bytes;
   }
 
-  /** Evicts from the lowest non-empty rank until every rank together fits the budget. */
-  #makeRoom(): void {
+  /** Evicts from the lowest non-empty rank until every rank together fits the budget; returns the bytes then held. */
+  #makeRoom(): number {
     let bytes = this.#bytes();
     let entries = this.#entries();
     for (let rank = 0; rank < RANKS && (bytes > this.#maxBytes || entries > this.#maxEntries); ) {
@@ -185,6 +186,7 @@ export class ResponseCache {
       bytes -= before - lowest.calculatedSize;
       entries -= 1;
     }
+    return bytes;
   }
 
   #bytes(): number {

@@ -17,8 +17,8 @@ import buildConnectorFunction from 'undici/lib/core/connect.js';
  * build) takes them in; their types are declared in undici-lib.d.ts.
  *
  * The proxy agent is the exception: its CONNECT tunnel and forwarding use the
- * request API that only the index adds, so a run with a proxy loads it all,
- * from node_modules, at run time.
+ * request API that only the index adds, so a run with a proxy loads it all
+ * when it builds its dispatcher (loadProxyParts).
  *
  * undici has no "exports" map, so these paths are part of what it publishes;
  * the version is pinned by package-lock.json, and the integration tests build
