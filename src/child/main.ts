@@ -61,17 +61,32 @@ function start(config: WorkerConfig) {
   const out = new Socket({ fd: 1, readable: false, writable: true });
   const results = new LineBatcher((text) => out.write(text));
 
+  // Records received but not answered; `waiting` are those not yet handed to
+  // the loop, in order (the parent's window bounds them: 2 x concurrency + 32).
   let inFlight = 0;
+  const waiting: Task[] = [];
   let inputEnded = false;
 
   function handleTask(task: Task): void {
     inFlight += 1;
+    // A repeat is looked up as it arrives, so that it can join its first's flight.
+    if (loop.usesCache(task)) return start(task);
+    waiting.push(task);
+    startWaiting();
+  }
+
+  function startWaiting(): void {
+    while (waiting.length > 0 && loop.ready) start(waiting.shift() as Task);
+  }
+
+  function start(task: Task): void {
     void loop.handle(task).then(({ line, result }) => {
       // This child sends nothing more to that origin: its connections need not wait for the keep-alive timeout.
       if (task.last !== undefined) budget.retire(originOf(task.url));
       stats.count(result);
       results.push(line);
       inFlight -= 1;
+      startWaiting();
       if (inputEnded && inFlight === 0) finish();
     });
   }
