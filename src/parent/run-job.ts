@@ -18,10 +18,14 @@ import { planInput } from './cache-plan/plan-cache.js';
 
 
 /**
- * An input file up to this size (about a thousand URLs) makes a short run: its
- * children skip V8's optimizing wasm tier (see PoolOptions.quickStart).
+ * An input file up to this size per child (about 150,000 URLs each) makes a
+ * short run: its children skip V8's optimizing wasm tier (see
+ * PoolOptions.quickStart). Measured on the two cores here: at 100k URLs a
+ * child the two tiers cost the same CPU (4 alternated rounds), and at 6k a
+ * child (48k URLs, --procs 8) the optimizing tier's compile was 17% of the
+ * run's CPU (bench/CHANGELOG.md, entry 16).
  */
-const QUICK_START_MAX_BYTES = 64 * 1024;
+const QUICK_START_BYTES_PER_CHILD = 8 * 1024 * 1024;
 
 export interface RunContext {
   input: Readable;
@@ -64,7 +68,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     sink: out,
     limits: limitOptions(options),
     ...(onChildCrash ? { onChildCrash } : {}),
-    quickStart: isSmallFile(input, QUICK_START_MAX_BYTES),
+    quickStart: isSmallFile(input, QUICK_START_BYTES_PER_CHILD * options.procs),
     ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
   });
   let stopping = false;

@@ -23,9 +23,9 @@ export interface PoolOptions {
    * A short run (a small input file): children run with V8's --liftoff-only
    * (set by the child when its config comes, so a spare forked early can too).
    * undici compiles its llhttp wasm parser at the first connection, and V8 then
-   * optimizes it on background threads that a child waits for when it exits:
-   * 0.3 s on an idle machine, over a second on a busy one. Skipping that tier
-   * costs about 10% CPU per request, which only a long run would notice.
+   * optimizes it on background threads: about 0.3 s of CPU a child, which a
+   * child also waits for when it exits (over a second on a busy machine).
+   * The baseline tier parses a little slower, which only a long run repays.
    */
   quickStart?: boolean;
   /** Called for every batch of answered record numbers and their whole result lines (progress, --max-errors). */
