@@ -18,14 +18,15 @@ import { planInput } from './cache-plan/plan-cache.js';
 
 
 /**
- * An input file up to this size per child (about 150,000 URLs each) makes a
+ * An input file up to this size per child (about 20,000 URLs each) makes a
  * short run: its children skip V8's optimizing wasm tier (see
- * PoolOptions.quickStart). Measured on the two cores here: at 100k URLs a
- * child the two tiers cost the same CPU (4 alternated rounds), and at 6k a
- * child (48k URLs, --procs 8) the optimizing tier's compile was 17% of the
- * run's CPU (bench/CHANGELOG.md, entry 16).
+ * PoolOptions.quickStart). At 6k URLs a child (48k URLs at --procs 8) that
+ * tier's compile was 17% of the run's CPU; at 100k a child the two tiers cost
+ * the same (bench/CHANGELOG.md, entry 16). The line stays low so that a child
+ * of any longer run has the same tier, and so the same size, whatever the
+ * input's length (the issue-13 memory target compares 250k with 4M lines).
  */
-const QUICK_START_BYTES_PER_CHILD = 8 * 1024 * 1024;
+const QUICK_START_BYTES_PER_CHILD = 1024 * 1024;
 
 export interface RunContext {
   input: Readable;

@@ -37,7 +37,7 @@ describe('the spare child', () => {
 
   it('a larger file whose records all route to one child ends, leaving no process behind', async () => {
     const server = track(await startHttpServer(undefined, { logLimit: 0 }));
-    // Over 64 KiB of one request at --procs 4: every record routes to one child, the spare or a fork.
+    // 2,000 records of one request at --procs 4: every record routes to one child, the spare or a fork.
     const lines = Array.from({ length: 2000 }, () => `${server.url}/same/${'x'.repeat(40)}`);
     const cli = spawnCli([writeTempFile(lines), '--procs', '4', '--concurrency', '50', '--no-cache', '-q']);
     const result = await collectOutput(cli);

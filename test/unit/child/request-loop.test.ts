@@ -1,0 +1,101 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Dispatcher } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { RequestLoop } from '../../../src/child/request-loop.js';
+import { sendRequest } from '../../../src/http/send-request.js';
+import { CacheDirective, type Task, type WorkerConfig } from '../../../src/wire/messages.js';
+
+/**
+ * A dispatcher that holds every request it is given, as undici holds a
+ * request's handler, and answers only when told. These tests are about what
+ * the child's own objects keep alive and queue, not about HTTP.
+ */
+class HoldingDispatcher {
+  readonly held: Dispatcher.DispatchHandler[] = [];
+
+  dispatch(_options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    this.held.push(handler);
+    return true;
+  }
+
+  /** Answers the i-th request it holds: 200, the given headers, a small body. */
+  answer(i: number, headers: Record<string, string>): void {
+    const handler = this.held[i] as Dispatcher.DispatchHandler;
+    const controller = { abort() {}, pause() {}, resume() {}, paused: false, aborted: false, reason: null } as unknown as Dispatcher.DispatchController;
+    handler.onRequestStart?.(controller, {});
+    handler.onResponseStart?.(controller, 200, headers, 'OK');
+    handler.onResponseData?.(controller, Buffer.from('ok'));
+    handler.onResponseEnd?.(controller, {});
+  }
+}
+
+function config(concurrency: number, cache = false): WorkerConfig {
+  return {
+    index: 0, concurrency, timeout: 10_000, connectTimeout: 5_000, cache, cacheBytes: 1 << 20, lastUseMarked: false,
+    headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: true, follow: false, maxRedirects: 0,
+    retries: 0, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false, insecure: false, http2: false, resolve: {},
+    limited: false, liftoffOnly: false,
+  };
+}
+
+const task = (line: number, cache?: CacheDirective): Task => ({ line, method: 'GET', url: `http://127.0.0.1:9/r${line}`, ...(cache !== undefined ? { cache } : {}) });
+
+/** V8's gc(), for checking what a live object still keeps alive. */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+describe('sendRequest', () => {
+  it('lets go of the response once settled, though the dispatcher still holds the attempt', async () => {
+    const dispatcher = new HoldingDispatcher();
+    const options = { dispatcher: dispatcher as unknown as Dispatcher, timeout: 10_000, maxBody: 1024, bodyMode: 'text' as const, includeHeaders: true, decompress: false };
+    const pending = sendRequest({ method: 'GET', url: 'http://127.0.0.1:9/x', headers: {} }, options);
+    // The headers object as undici hands it over: the outcome gets its own copy for the line.
+    let headers: Record<string, string> | undefined = { 'content-type': 'text/plain', 'x-big': 'y'.repeat(1000) };
+    const seen = new WeakRef(headers);
+    dispatcher.answer(0, headers);
+    headers = undefined;
+    expect((await pending).status).toBe(200);
+    const gc = exposedGc();
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(dispatcher.held).toHaveLength(1);
+    // Held by a settled attempt, the headers would live on (and an old attempt drags them into V8's old space).
+    expect(seen.deref()).toBeUndefined();
+  });
+});
+
+describe('RequestLoop', () => {
+  it('is ready for records until 16 attempts wait for a slot', async () => {
+    const dispatcher = new HoldingDispatcher();
+    const shutdown = new AbortController();
+    const loop = new RequestLoop(config(1), dispatcher as unknown as Dispatcher, shutdown.signal);
+    const answers: Array<Promise<unknown>> = [];
+    let handed = 0;
+    while (loop.ready && handed < 100) {
+      answers.push(loop.handle(task(++handed)));
+      await new Promise((r) => setImmediate(r));
+    }
+    // One in the slot, 16 in p-limit's queue; the rest stay with the caller as plain tasks.
+    expect(handed).toBe(17);
+    expect(dispatcher.held).toHaveLength(1);
+    dispatcher.answer(0, {});
+    await answers[0];
+    await new Promise((r) => setImmediate(r));
+    expect(loop.ready).toBe(true);
+    shutdown.abort();
+    await Promise.all(answers);
+  });
+
+  it('says which records go through the cache (handed over at once, to join a flight)', () => {
+    const shutdown = new AbortController();
+    const withCache = new RequestLoop(config(1, true), new HoldingDispatcher() as unknown as Dispatcher, shutdown.signal);
+    const without = new RequestLoop(config(1, false), new HoldingDispatcher() as unknown as Dispatcher, shutdown.signal);
+    expect(withCache.usesCache(task(1, CacheDirective.KEEP))).toBe(true);
+    expect(withCache.usesCache(task(2))).toBe(false);
+    expect(withCache.usesCache({ ...task(3, CacheDirective.KEEP), method: 'POST' })).toBe(false);
+    expect(without.usesCache(task(4, CacheDirective.KEEP))).toBe(false);
+  });
+});
