@@ -70,16 +70,17 @@ function start(config: WorkerConfig) {
   function handleTask(task: Task): void {
     inFlight += 1;
     // A repeat is looked up as it arrives, so that it can join its first's flight.
-    if (loop.usesCache(task)) return start(task);
+    if (loop.usesCache(task)) return handOver(task);
     waiting.push(task);
     startWaiting();
   }
 
   function startWaiting(): void {
-    while (waiting.length > 0 && loop.ready) start(waiting.shift() as Task);
+    while (waiting.length > 0 && loop.ready) handOver(waiting.shift() as Task);
   }
 
-  function start(task: Task): void {
+  /** Gives a record to the loop; its answer goes out, and a waiting record may follow it. */
+  function handOver(task: Task): void {
     void loop.handle(task).then(({ line, result }) => {
       // This child sends nothing more to that origin: its connections need not wait for the keep-alive timeout.
       if (task.last !== undefined) budget.retire(originOf(task.url));
