@@ -64,13 +64,13 @@ export async function* readLineBatches(
     const batch: InputLine[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      const piece = chunk.subarray(start, nl);
-      if (!overflowing && partialBytes + piece.length > maxLineBytes) {
+      const pieceBytes = nl - start;
+      if (!overflowing && partialBytes + pieceBytes > maxLineBytes) {
         overflowing = true;
         partial = [];
       }
       if (overflowing) {
-        partialBytes += piece.length;
+        partialBytes += pieceBytes;
         finish(null, batch);
       } else if (partial.length === 0) {
         lineNumber += 1;
@@ -78,7 +78,8 @@ export async function* readLineBatches(
         if (end > start && chunk[end - 1] === CARRIAGE_RETURN) end -= 1;
         batch.push({ line: lineNumber, text: chunk.toString('utf8', start, end), bytes: nl - start });
       } else {
-        finish(piece, batch);
+        // The end of a line that began in an earlier chunk (the only case that needs the bytes as a Buffer).
+        finish(chunk.subarray(start, nl), batch);
       }
       start = nl + 1;
     }

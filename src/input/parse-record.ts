@@ -1,6 +1,7 @@
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from './request-spec.js';
 import { maskPasswords, urlCredentials } from './credentials.js';
+import { isNormalizedHttpUrl } from './normalized-url.js';
 import { parseUrl, preview, validateHeader, validateMethod } from './validate.js';
 
 /** What one input line turns into. */
@@ -23,6 +24,8 @@ export function parseRecord(text: string, line: number, defaultMethod = 'GET', d
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
   if (trimmed.startsWith('{')) return parseJsonSpec(trimmed, line, defaultMethod, defaultScheme);
+  // Most lines are already what the parser would write; they skip the URL object.
+  if (isNormalizedHttpUrl(trimmed)) return { kind: 'request', spec: { line, method: defaultMethod, url: trimmed } };
   const url = parseUrl(trimmed, defaultScheme);
   if (!(url instanceof URL)) return invalid(line, trimmed, defaultMethod, url);
   return { kind: 'request', spec: withCredentials({ line, method: defaultMethod, url: url.href }, url) };

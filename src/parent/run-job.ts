@@ -134,7 +134,8 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
           if (reorder) await admitInOrder(reorder, line);
           const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
           const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
-          await pool.submit(child, record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
+          const queued = pool.submit(child, record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
+          if (queued) await queued;
         }
         if (signal?.aborted || stopping) break;
       }

@@ -1,5 +1,4 @@
-import { hashKey } from '../../input/request-key.js';
-import { originOf } from '../../input/host-of.js';
+import { hashKeyOfParts } from '../../input/request-key.js';
 import { fmix32 } from '../../stats/mix.js';
 import { ONLY_USE, type RepeatSketch } from '../../stats/repeat-sketch.js';
 import { OriginUse } from '../../wire/messages.js';
@@ -11,7 +10,20 @@ import { OriginUse } from '../../wire/messages.js';
  * close its connections, whatever the other children still send there.
  */
 export function originSlot(url: string, child: number): number {
-  return fmix32((hashKey(originOf(url)) + Math.imul(child + 1, 0x9e3779b9)) | 0);
+  return fmix32((hashOrigin(url) + Math.imul(child + 1, 0x9e3779b9)) | 0);
+}
+
+/**
+ * hashKey(originOf(url)), hashed off the URL in place: this runs twice for
+ * every record (the pass, then the run), and the origin string it would
+ * build was as much garbage as the rest of the parent's routing.
+ */
+export function hashOrigin(url: string): number {
+  const hostStart = url.indexOf('//') + 2;
+  let end = url.indexOf('/', hostStart);
+  if (end === -1) end = url.length;
+  const at = url.lastIndexOf('@', end);
+  return hashKeyOfParts(url, 0, hostStart, at >= hostStart ? at + 1 : hostStart, end);
 }
 
 /**

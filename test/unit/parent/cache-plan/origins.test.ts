@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { OriginPlanner } from '../../../../src/parent/cache-plan/origin-planner.js';
+import { OriginPlanner, hashOrigin } from '../../../../src/parent/cache-plan/origin-planner.js';
+import { originOf } from '../../../../src/input/host-of.js';
 import { scanStream } from '../../../../src/parent/cache-plan/scan-input.js';
 import { childOf, hashKey, requestKey } from '../../../../src/input/request-key.js';
 import { OriginUse, encodeTask } from '../../../../src/wire/messages.js';
@@ -57,5 +58,11 @@ describe('encodeTask', () => {
     expect(JSON.parse(encodeTask(spec, 2, OriginUse.LAST))).toEqual({ ...spec, cache: 2, last: 1 });
     expect(JSON.parse(encodeTask(spec, undefined, OriginUse.ONLY))).toEqual({ ...spec, last: 2 });
     expect(JSON.parse(encodeTask(spec, 1))).toEqual({ ...spec, cache: 1 });
+  });
+
+  it('hashes an origin in place exactly as hashKey hashes the origin string', () => {
+    for (const url of ['http://127.0.0.1:8080/x', 'https://a.example/', 'http://u:***@h.test:81/p?q', 'http://h.test', 'https://x.test?q=1']) {
+      expect(hashOrigin(url)).toBe(hashKey(originOf(url)));
+    }
   });
 });
