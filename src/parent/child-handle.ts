@@ -27,6 +27,8 @@ export class ChildHandle {
   readonly #config: WorkerConfig;
   readonly #events: ChildEvents;
   readonly #window: number;
+  /** Children in the pool: sizes each one's young generation (forkChild). */
+  readonly #procs: number;
   /** Forked on the first task: a run whose records all hash to a few children never pays for the rest. */
   #process: ChildProcess | undefined;
   #reader = new ResultLineReader();
@@ -41,10 +43,11 @@ export class ChildHandle {
   /** Set while crash triage runs: the child takes no new records. */
   #held = false;
 
-  constructor(index: number, config: WorkerConfig, window: number, events: ChildEvents) {
+  constructor(index: number, config: WorkerConfig, window: number, procs: number, events: ChildEvents) {
     this.index = index;
     this.#config = config;
     this.#window = window;
+    this.#procs = procs;
     this.#events = events;
   }
 
@@ -128,7 +131,7 @@ export class ChildHandle {
 
   #spawn(): void {
     // The spare, forked when the CLI started, has loaded its code meanwhile; its config is sent now like any child's.
-    const child = takeSpareChild() ?? forkChild();
+    const child = takeSpareChild(this.#procs) ?? forkChild(this.#procs);
     child.stdin?.write(`${JSON.stringify(this.#config)}\n`);
     this.#process = child;
     child.stdout?.on('data', (chunk: Buffer) => {

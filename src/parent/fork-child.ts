@@ -15,21 +15,33 @@ const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
  * Growing by 1.3x keeps a child about 35 MiB smaller at the same req/s
  * (bench/CHANGELOG.md, many hosts).
  */
-const CHILD_V8_FLAGS = [
-  '--heap-growing-percent=30',
-  // A smaller young generation (V8's default semi-space is 16 MiB, three of them at peak):
-  // measured on 100k distinct URLs at --procs 8 --concurrency 200, 8 MiB took ~7 MiB off the
-  // largest child at no measurable CPU cost; 4 MiB took ~15 MiB but cost up to 10 % more CPU.
-  '--max-semi-space-size=8',
-];
+const HEAP_GROWTH_FLAG = '--heap-growing-percent=30';
+
+/**
+ * The young generation is a trade of memory for CPU: a larger semi-space
+ * scavenges half as often and promotes less, and it costs a child up to
+ * three times its size in RSS at peak. The children of a run share 32 MiB
+ * of semi-space, at least 8 and at most 16 MiB each (V8's default is 16):
+ * at --procs 1 and 2, 16 MiB took 7-10 % off the tree's CPU per request; at
+ * --procs 4, 16 MiB took the slow-consumer tree from 470 to 506 MiB, past its
+ * 500 MiB bound, so more children keep 8 (4 MiB cost up to 10 % more CPU).
+ * bench/CHANGELOG.md, entries 3, 15 and 17.
+ */
+export function semiSpaceMiB(procs: number): number {
+  return Math.min(16, Math.max(8, Math.floor(32 / procs)));
+}
+
+function childV8Flags(procs: number): string[] {
+  return [HEAP_GROWTH_FLAG, `--max-semi-space-size=${semiSpaceMiB(procs)}`];
+}
 
 /**
  * Forks a child. It loads its code, then waits for its WorkerConfig, the first
  * line on its stdin, so a child can be started before its config is known.
  */
-export function forkChild(): ChildProcess {
+export function forkChild(procs: number): ChildProcess {
   const child = fork(CHILD_ENTRY, [], {
-    execArgv: [...process.execArgv, ...CHILD_V8_FLAGS],
+    execArgv: [...process.execArgv, ...childV8Flags(procs)],
     // stderr is kept (its end) for the crash report, which the caller may show or not (-q).
     stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
     // DNS lookups run on libuv's thread pool (4 threads by default): with
@@ -41,29 +53,35 @@ export function forkChild(): ChildProcess {
   return child;
 }
 
-let spare: ChildProcess | undefined;
+let spare: { child: ChildProcess; semiSpace: number } | undefined;
 
 /**
- * Forks the spare. A child takes ~0.1 s to start Node and load undici; forked
- * first thing, it does so on the other core while the parent loads its own
- * code and reads the input, and the first child the run needs is ready sooner
- * (a 1-URL run, issue 15). A run that needs no child discards it.
+ * Forks the spare, for a run of `procs` children (read off the command line
+ * before it is parsed). A child takes ~0.1 s to start Node and load undici;
+ * forked first thing, it does so on the other core while the parent loads its
+ * own code and reads the input, and the first child the run needs is ready
+ * sooner (a 1-URL run, issue 15). A run that needs no child discards it.
  */
-export function forkSpareChild(): void {
-  spare ??= forkChild();
+export function forkSpareChild(procs: number): void {
+  spare ??= { child: forkChild(procs), semiSpace: semiSpaceMiB(procs) };
 }
 
-/** The spare if it is still alive (the caller owns it from now on), else undefined. */
-export function takeSpareChild(): ChildProcess | undefined {
-  const child = spare;
+/**
+ * The spare if it is still alive and was started with the flags a run of
+ * `procs` children gives each (the caller owns it from now on), else undefined.
+ */
+export function takeSpareChild(procs: number): ChildProcess | undefined {
+  const taken = spare;
   spare = undefined;
-  if (!child || (child.exitCode === null && child.signalCode === null && child.connected)) return child;
+  if (!taken) return undefined;
+  const { child } = taken;
+  if (taken.semiSpace === semiSpaceMiB(procs) && child.exitCode === null && child.signalCode === null && child.connected) return child;
   child.kill('SIGKILL');
   return undefined;
 }
 
 /** Kills the spare if no run took it (a usage error, an input without records). */
 export function discardSpareChild(): void {
-  spare?.kill('SIGKILL');
+  spare?.child.kill('SIGKILL');
   spare = undefined;
 }

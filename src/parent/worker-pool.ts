@@ -92,7 +92,7 @@ export class WorkerPool {
       closed: (handle, unanswered, code, signal, started, stderr) => this.#onClosed(handle, unanswered, code, signal, started, stderr),
     };
     for (let index = 0; index < procs; index++) {
-      this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined, liftoffOnly: quickStart }, window, events));
+      this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined, liftoffOnly: quickStart }, window, procs, events));
       this.#triage.push(new CrashTriage());
     }
     const resume = (): void => {

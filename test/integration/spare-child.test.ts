@@ -1,6 +1,7 @@
 // The spare: the CLI forks one child before loading the rest of its code, and
 // the first child the run needs is that process (issue 15's start-up).
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { WorkerConfig } from '../../src/wire/messages.js';
@@ -23,6 +24,25 @@ describe('the spare child', () => {
     const result = await output;
     expect(result.code).toBe(0);
     expect(result.lines.map((l) => l.status)).toEqual([200]);
+  });
+
+  it('gives children the young generation of their run (16 MiB at --procs 1, 8 at --procs 4), the spare too', async () => {
+    const server = track(await startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(600)) res.end('ok');
+    }));
+    const semiSpaces = async (args: string[]): Promise<string[]> => {
+      const cli = spawnCli([writeTempFile([`${server.url}/one`]), ...args, '-q']);
+      const output = collectOutput(cli);
+      const before = server.requests;
+      while (server.requests === before) await new Promise((r) => setTimeout(r, 20));
+      const children = processTree(cli.pid as number);
+      const flags = children.map((pid) => /--max-semi-space-size=(\d+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'latin1'))?.[1] ?? 'none');
+      expect((await output).lines.map((l) => l.status)).toEqual([200]);
+      return flags;
+    };
+    // One process each time: the spare was forked with the run's flags and taken.
+    expect(await semiSpaces(['--procs', '1'])).toEqual(['16']);
+    expect(await semiSpaces(['--procs=4'])).toEqual(['8']);
   });
 
   it('a run without records (and a usage error) ends at once and leaves no child behind', async () => {
