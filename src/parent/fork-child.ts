@@ -22,9 +22,10 @@ const HEAP_GROWTH_FLAG = '--heap-growing-percent=30';
  * scavenges half as often and promotes less, and it costs a child up to
  * three times its size in RSS at peak. The children of a run share 32 MiB
  * of semi-space, at least 8 and at most 16 MiB each (V8's default is 16):
- * at --procs 1 and 2, 16 MiB took 7-10 % off the tree's CPU per request; at
- * --procs 4, 16 MiB took the slow-consumer tree from 470 to 506 MiB, past its
- * 500 MiB bound, so more children keep 8 (4 MiB cost up to 10 % more CPU).
+ * at --procs 1, 16 MiB took 7-10 % off the tree's CPU per request (at
+ * --procs 2, with both cores busy, no difference showed); at --procs 4, 16
+ * MiB took the slow-consumer tree from 470 to 506 MiB, past its 500 MiB
+ * bound, so more children keep 8 (4 MiB cost up to 10 % more CPU).
  * bench/CHANGELOG.md, entries 3, 15 and 17.
  */
 export function semiSpaceMiB(procs: number): number {
