@@ -28,7 +28,7 @@ const HEAP_GROWTH_FLAG = '--heap-growing-percent=30';
  * bound, so more children keep 8 (4 MiB cost up to 10 % more CPU).
  * bench/CHANGELOG.md, entries 3, 15 and 17.
  */
-export function semiSpaceMiB(procs: number): number {
+function semiSpaceMiB(procs: number): number {
   return Math.min(16, Math.max(8, Math.floor(32 / procs)));
 }
 
