@@ -17,6 +17,7 @@ import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
 import { StartAnnouncer } from './start-announcer.js';
 import { StatsCollector } from './stats-collector.js';
+import { CHILD_EXTRA_CA_ENV } from '../wire/child-env.js';
 
 /** The child's machinery, built when its config (the first line on stdin) comes. */
 function start(config: WorkerConfig) {
@@ -40,6 +41,7 @@ function start(config: WorkerConfig) {
     http2: config.http2,
     resolve: config.resolve,
     budget,
+    extraCaFile: process.env[CHILD_EXTRA_CA_ENV],
   });
   // With a limit flag every attempt asks the parent; without, only attempts to
   // hosts that have answered 429/503 do (the others cost no IPC at all).

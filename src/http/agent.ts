@@ -4,6 +4,8 @@ import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup } from './dns-cache.js';
 import { skippingContinue } from './skip-continue.js';
 import { oneShot } from './one-shot.js';
+import { lazyExtraCaContext } from './extra-ca.js';
+import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
 
 export interface TransportOptions {
@@ -23,6 +25,8 @@ export interface TransportOptions {
   env?: NodeJS.ProcessEnv;
   /** Holds every connection (any origin, or the proxy) to this many open at once. */
   budget?: SocketBudget;
+  /** NODE_EXTRA_CA_CERTS's file, which this process was started without (src/wire/child-env.ts). */
+  extraCaFile?: string | undefined;
 }
 
 /** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
@@ -46,12 +50,18 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     ...(options.ca !== undefined ? { ca: options.ca } : {}),
     ...(options.cert !== undefined ? { cert: options.cert, key: options.key ?? options.cert } : {}),
   };
-  const built = skippingContinue(buildConnector({
+  const connectorOptions = {
     timeout: options.connectTimeout,
     allowH2: options.http2,
     lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: DNS_MAX_LOOKUPS }),
     ...tls,
-  }));
+  };
+  // The extra CAs matter only where certificates are verified against the default trust:
+  // --cacert replaces that trust (as NODE_EXTRA_CA_CERTS does not apply then), -k verifies nothing.
+  const extraCa = options.extraCaFile !== undefined && !options.insecure && options.ca === undefined
+    ? lazyExtraCaContext(options.extraCaFile, { cert: options.cert, key: options.key })
+    : undefined;
+  const built = skippingContinue(extraCa ? withExtraCa(connectorOptions, extraCa) : buildConnector(connectorOptions));
   const base = options.budget ? options.budget.wrap(built) : built;
   const connect = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector =>
     Object.keys(options.resolve).length > 0 ? withResolve(connector, options.resolve) : connector;
@@ -73,15 +83,36 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     // by every origin: those requests go through the router below like any other.
     return options.budget ? direct.compose(oneShot({ ...agentOptions, connect: connect(options.budget.wrap(built, { closeWhenIdle: true })) })) : direct;
   }
+  // Through a proxy the connectors are undici's own, built now: the context is too.
+  const context = extraCa?.();
+  const tlsWithExtraCa = context ? { ...tls, secureContext: context } : tls;
   return createProxyRouter(proxies, direct, {
     ...agentOptions,
     // Plain http targets go as absolute-form requests, as curl sends them:
     // many proxies allow CONNECT to port 443 only.
     proxyTunnel: false,
     // TLS inside the CONNECT tunnel offers h2 too with --http2 (h2AwarePool raises pipelining then).
-    requestTls: { ...tls, ...(options.http2 ? { allowH2: true } : {}) },
-    proxyTls: tls,
+    requestTls: { ...tlsWithExtraCa, ...(options.http2 ? { allowH2: true } : {}) },
+    proxyTls: tlsWithExtraCa,
   } as Undici.EnvHttpProxyAgent.Options);
+}
+
+/**
+ * A connector that verifies https origins against the bundled roots plus the
+ * extra CAs, building that context (and its TLS connector) at the first https
+ * connection; plain http connections never pay for it.
+ */
+function withExtraCa(connectorOptions: Undici.buildConnector.BuildOptions, extraCa: () => SecureContext | undefined): Undici.buildConnector.connector {
+  const plain = buildConnector(connectorOptions);
+  let verifying: Undici.buildConnector.connector | undefined;
+  return (opts, callback) => {
+    if (opts.protocol !== 'https:') return plain(opts, callback);
+    if (!verifying) {
+      const context = extraCa();
+      verifying = context ? buildConnector({ ...connectorOptions, secureContext: context }) : plain;
+    }
+    return verifying(opts, callback);
+  };
 }
 
 /**

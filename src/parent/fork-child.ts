@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { childCaEnv } from '../wire/child-env.js';
 
 /**
  * Starting child processes, and the spare: one child forked before the parent
- * has loaded the rest of its code. This module imports nothing else of ours, so
- * the CLI can load it and fork at once.
+ * has loaded the rest of its code. This module imports nothing else of ours but
+ * the child's environment rule (no node:tls), so the CLI can load it and fork at once.
  */
 const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
 
@@ -47,7 +48,8 @@ export function forkChild(procs: number): ChildProcess {
     stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
     // DNS lookups run on libuv's thread pool (4 threads by default): with
     // hundreds of requests in flight to many hosts, 4 would serialize them.
-    env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64' },
+    // NODE_EXTRA_CA_CERTS is handed over under a name of ours (see childCaEnv).
+    env: childCaEnv({ ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64' }, process.execArgv),
   });
   // A child that dies makes its stdin emit EPIPE; its death is handled on 'close'.
   child.stdin?.on('error', () => {});

@@ -1,7 +1,8 @@
 // TLS, proxies, HTTP/2, --resolve and name resolution, against real local servers.
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { cleanupAfterEach, collectOutput, delay, spawnCli, json, runCli, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, writeTempFile } from '../helpers/index.js';
+import { readFileSync } from 'node:fs';
+import { cleanupAfterEach, collectOutput, delay, spawnCli, json, processTree, runCli, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, writeTempFile } from '../helpers/index.js';
 import { waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
@@ -22,6 +23,58 @@ describe('TLS', () => {
     const ca = writeTempFile(server.ca, 'ca.pem');
     const trusted = await run([`${server.url}/c`], [], { NODE_EXTRA_CA_CERTS: ca });
     expect(trusted.lines[0]).toMatchObject({ status: 200, body: { path: '/c' } });
+  });
+});
+
+describe('NODE_EXTRA_CA_CERTS, which children start without', () => {
+  it('is trusted as Node would: directly, over h2, through a CONNECT proxy and beside a client certificate', async () => {
+    const tls = await track(startTlsServer());
+    const h2 = await track(startHttp2Server());
+    const proxy = await track(startProxyServer());
+    const ca = writeTempFile(tls.ca, 'ca.pem');
+    const env = { NODE_EXTRA_CA_CERTS: ca };
+    const direct = await run([`${tls.url}/direct`, `${h2.url}/h2`], ['--http2'], env);
+    expect(direct.lines.map((l) => [l.status, l.error])).toEqual([[200, null], [200, null]]);
+    const proxied = await run([`${tls.url}/proxied`], ['--proxy', proxy.url], env);
+    expect(proxied.lines[0]).toMatchObject({ status: 200, error: null });
+    expect(proxy.connects).toBe(1);
+    // A server that requires a client certificate: the child's context must carry it.
+    const { createServer } = await import('node:https');
+    const { listen, socketCloser, testCert } = await import('../helpers/index.js');
+    const { key, cert } = testCert();
+    const seen: string[] = [];
+    const mtls = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      seen.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? ''));
+      res.end('ok');
+    });
+    const closer = socketCloser(mtls);
+    const port = await listen(mtls);
+    track({ close: () => closer.close() });
+    const mutual = await run([`https://127.0.0.1:${port}/m`], ['--cert', writeTempFile(cert, 'c.pem'), '--key', writeTempFile(key, 'c.key')], env);
+    expect(mutual.lines[0]).toMatchObject({ status: 200, error: null });
+    expect(seen).toEqual(['localhost']);
+  });
+
+  it('a file that holds no certificate adds nothing: a self-signed server is still refused', async () => {
+    const tls = await track(startTlsServer());
+    const result = await run([`${tls.url}/x`], [], { NODE_EXTRA_CA_CERTS: writeTempFile('not a certificate', 'junk.pem') });
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ETLS' } });
+    expect(tls.requests).toBe(0);
+  });
+
+  it('a child runs without it, and finds the file under our name', async () => {
+    const server = track(await startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(600)) res.end('ok');
+    }));
+    const ca = writeTempFile('unused', 'ca.pem');
+    const cli = spawnCli(['-', '--procs', '1', '-q'], { stdin: `${server.url}/slow\n`, env: { ...NO_PROXY_ENV, NODE_EXTRA_CA_CERTS: ca } });
+    const done = collectOutput(cli);
+    await waitFor(() => server.requests === 1, 10_000);
+    const [child] = processTree(cli.pid as number);
+    const environ = readFileSync(`/proc/${child}/environ`, 'latin1').split('\0');
+    expect(environ).toContain(`BULKFETCH_EXTRA_CA_CERTS=${ca}`);
+    expect(environ.some((entry) => entry.startsWith('NODE_EXTRA_CA_CERTS='))).toBe(false);
+    expect((await done).lines[0]).toMatchObject({ status: 200 });
   });
 });
 

@@ -1,0 +1,33 @@
+/**
+ * The environment a child is started with, beyond the parent's own: part of
+ * the contract between the two, like the messages.
+ *
+ * NODE_EXTRA_CA_CERTS is taken over for children. Node reads that file, and
+ * parses its whole bundled root store with it, as every process starts: ~50
+ * ms of CPU on Node 20 (`node -e 0`: 81 ms against 27), paid again by each
+ * child, most of which never verify a certificate. So children start without
+ * the variable and find the file under CHILD_EXTRA_CA_ENV; one that verifies a
+ * certificate builds what Node would have made its default trust, once: the
+ * bundled roots plus the file (src/http/extra-ca.ts). A 1-URL run at --procs 8
+ * took 229 ms instead of 270 (median of 15 alternated; bench/CHANGELOG.md, entry 17).
+ */
+export const CHILD_EXTRA_CA_ENV = 'BULKFETCH_EXTRA_CA_CERTS';
+
+/**
+ * Node's CA-store switches: with any of them the default trust is not the
+ * bundled roots, so children keep NODE_EXTRA_CA_CERTS and Node's own handling.
+ */
+const STORE_FLAGS = ['--use-openssl-ca', '--use-system-ca', '--use-bundled-ca'];
+
+/**
+ * `env` for a child: NODE_EXTRA_CA_CERTS moved to CHILD_EXTRA_CA_ENV when the
+ * default trust is Node's bundled roots (the usual case), as given otherwise.
+ */
+export function childCaEnv(env: NodeJS.ProcessEnv, execArgv: readonly string[]): NodeJS.ProcessEnv {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return env;
+  const flags = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (flags.some((flag) => STORE_FLAGS.includes(flag)) || env.NODE_USE_SYSTEM_CA === '1') return env;
+  const { NODE_EXTRA_CA_CERTS: _moved, ...rest } = env;
+  return { ...rest, [CHILD_EXTRA_CA_ENV]: file };
+}
