@@ -24,10 +24,12 @@ const STORE_FLAGS = ['--use-openssl-ca', '--use-system-ca', '--use-bundled-ca'];
  * default trust is Node's bundled roots (the usual case), as given otherwise.
  */
 export function childCaEnv(env: NodeJS.ProcessEnv, execArgv: readonly string[]): NodeJS.ProcessEnv {
-  const file = env.NODE_EXTRA_CA_CERTS;
-  if (!file) return env;
-  const flags = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
-  if (flags.some((flag) => STORE_FLAGS.includes(flag)) || env.NODE_USE_SYSTEM_CA === '1') return env;
-  const { NODE_EXTRA_CA_CERTS: _moved, ...rest } = env;
+  // Only the parent sets our name: one inherited from the caller's environment is not a trust setting.
+  const { [CHILD_EXTRA_CA_ENV]: _inherited, ...base } = env;
+  const file = base.NODE_EXTRA_CA_CERTS;
+  if (!file) return base;
+  const flags = [...execArgv, ...(base.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (flags.some((flag) => STORE_FLAGS.includes(flag)) || base.NODE_USE_SYSTEM_CA === '1') return base;
+  const { NODE_EXTRA_CA_CERTS: _moved, ...rest } = base;
   return { ...rest, [CHILD_EXTRA_CA_ENV]: file };
 }
