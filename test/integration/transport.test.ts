@@ -12,6 +12,25 @@ const NO_PROXY_ENV = { HTTP_PROXY: undefined, http_proxy: undefined, HTTPS_PROXY
 const run = (lines: string[], args: string[] = [], env: Record<string, string | undefined> = {}) =>
   runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n`, env: { ...NO_PROXY_ENV, ...env } });
 
+/**
+ * An https server on the test certificate that requires a client certificate
+ * signed by it; `seen` collects the CN each request presented.
+ */
+async function startMutualTlsServer(): Promise<{ url: string; key: string; cert: string; seen: string[] }> {
+  const { createServer } = await import('node:https');
+  const { listen, socketCloser, testCert } = await import('../helpers/index.js');
+  const { key, cert } = testCert();
+  const seen: string[] = [];
+  const server = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    seen.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? ''));
+    res.end('ok');
+  });
+  const closer = socketCloser(server);
+  const port = await listen(server);
+  track({ close: () => closer.close() });
+  return { url: `https://127.0.0.1:${port}/m`, key, cert, seen };
+}
+
 describe('TLS', () => {
   it('refuses a self-signed certificate with ETLS (not retried), accepts it with --insecure or a trusted CA', async () => {
     const server = await track(startTlsServer());
@@ -39,18 +58,8 @@ describe('NODE_EXTRA_CA_CERTS, which children start without', () => {
     expect(proxied.lines[0]).toMatchObject({ status: 200, error: null });
     expect(proxy.connects).toBe(1);
     // A server that requires a client certificate: the child's context must carry it.
-    const { createServer } = await import('node:https');
-    const { listen, socketCloser, testCert } = await import('../helpers/index.js');
-    const { key, cert } = testCert();
-    const seen: string[] = [];
-    const mtls = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      seen.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? ''));
-      res.end('ok');
-    });
-    const closer = socketCloser(mtls);
-    const port = await listen(mtls);
-    track({ close: () => closer.close() });
-    const mutual = await run([`https://127.0.0.1:${port}/m`], ['--cert', writeTempFile(cert, 'c.pem'), '--key', writeTempFile(key, 'c.key')], env);
+    const { url, key, cert, seen } = await startMutualTlsServer();
+    const mutual = await run([url], ['--cert', writeTempFile(cert, 'c.pem'), '--key', writeTempFile(key, 'c.key')], env);
     expect(mutual.lines[0]).toMatchObject({ status: 200, error: null });
     expect(seen).toEqual(['localhost']);
   });
@@ -232,18 +241,7 @@ describe('name resolution', () => {
 
 describe('TLS files, as curl', () => {
   it('--cacert trusts an internal CA; --cert and --key present a client certificate (mutual TLS)', async () => {
-    const { createServer } = await import('node:https');
-    const { listen, socketCloser, testCert } = await import('../helpers/index.js');
-    const { key, cert } = testCert();
-    const seen: string[] = [];
-    const server = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      seen.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? ''));
-      res.end('ok');
-    });
-    const closer = socketCloser(server);
-    const port = await listen(server);
-    track({ close: () => closer.close() });
-    const url = `https://127.0.0.1:${port}/m`;
+    const { url, key, cert, seen } = await startMutualTlsServer();
     const ca = writeTempFile(cert, 'ca.pem');
     const certFile = writeTempFile(cert, 'client.pem');
     const keyFile = writeTempFile(key, 'client.key');
