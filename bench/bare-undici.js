@@ -2,16 +2,27 @@
 // The "bare undici loop": the Node floor that bulkfetch is measured against (issue 15).
 // One process, CONCURRENCY requests in flight through undici's Agent.request, each body read
 // as text, one JSON line per response (url, status, headers, body) to stdout, flushed every 20 ms.
-//   node bench/bare-undici.js URL_FILE [CONCURRENCY=200] [MAX_SECONDS=600]
+//   node bench/bare-undici.js URL_FILE [CONCURRENCY=200] [MAX_SECONDS=600] [--insecure] [--h2]
 // Bounded: it fetches the file's URLs once each, and exits with code 3 after MAX_SECONDS.
+// --insecure accepts any certificate (the bench's self-signed TLS nginx); --h2 offers HTTP/2 by
+// ALPN and lets each connection carry 100 streams, as bulkfetch --http2 does (the TLS scenario's
+// floor for undici's h2 client).
 import fs from 'node:fs';
 import { Agent } from 'undici';
 
-const [file, concArg = '200', maxArg = '600'] = process.argv.slice(2);
-if (!file) throw new Error('usage: node bench/bare-undici.js URL_FILE [CONCURRENCY] [MAX_SECONDS]');
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const [file, concArg = '200', maxArg = '600'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (!file) throw new Error('usage: node bench/bare-undici.js URL_FILE [CONCURRENCY] [MAX_SECONDS] [--insecure] [--h2]');
 const urls = fs.readFileSync(file, 'utf8').split('\n').filter((u) => u !== '');
 const concurrency = Math.max(1, Number(concArg) || 200);
-const agent = new Agent({ connections: concurrency, pipelining: 1, keepAliveTimeout: 10_000 });
+const h2 = flags.includes('--h2');
+const agent = new Agent({
+  connections: concurrency,
+  pipelining: h2 ? 100 : 1,
+  keepAliveTimeout: 10_000,
+  ...(h2 ? { allowH2: true } : {}),
+  connect: { ...(flags.includes('--insecure') ? { rejectUnauthorized: false } : {}), ...(h2 ? { allowH2: true } : {}) },
+});
 
 /** @type {string[]} */
 let out = [];

@@ -97,12 +97,31 @@ export async function runWrk(o) {
 /**
  * The bare undici loop (bench/bare-undici.js): one Node process, `conc` requests in flight, one
  * JSON line per response. The Node floor bulkfetch's CPU per request is judged against.
- * @param {{listFile:string, n:number, conc:number, timeoutMs?:number}} o
+ * `flags`: `--insecure` (self-signed TLS), `--h2` (HTTP/2 by ALPN, 100 streams a connection).
+ * @param {{listFile:string, n:number, conc:number, timeoutMs?:number, flags?:string[]}} o
  * @returns {Promise<Run>}
  */
 export async function runBareUndici(o) {
+  return runBareScript('./bare-undici.js', o);
+}
+
+/**
+ * The bare node:http2 loop (bench/bare-http2.js): the floor under any HTTP/2 client in Node.
+ * @param {{listFile:string, n:number, conc:number, timeoutMs?:number}} o
+ * @returns {Promise<Run>}
+ */
+export async function runBareHttp2(o) {
+  return runBareScript('./bare-http2.js', o);
+}
+
+/**
+ * @param {string} relativePath a bench/ script taking URL_FILE CONCURRENCY MAX_SECONDS [flags]
+ * @param {{listFile:string, n:number, conc:number, timeoutMs?:number, flags?:string[]}} o
+ * @returns {Promise<Run>}
+ */
+async function runBareScript(relativePath, o) {
   const maxS = Math.ceil((o.timeoutMs ?? 600_000) / 1000);
-  const script = new URL('./bare-undici.js', import.meta.url).pathname;
-  const m = await measure('node', [script, o.listFile, String(o.conc), String(maxS)], { timeoutMs: (maxS + 10) * 1000, stdout: 'count' });
+  const script = new URL(relativePath, import.meta.url).pathname;
+  const m = await measure('node', [script, o.listFile, String(o.conc), String(maxS), ...(o.flags ?? [])], { timeoutMs: (maxS + 10) * 1000, stdout: 'count' });
   return { ...m, n: o.n, reqps: rate(o.n, m.wallMs), ok: m.exitCode === 0 && m.stdoutLines === o.n };
 }

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { startNginx, nginxVersion } from './nginx.js';
 import { urlList, curlConfig, DATA_DIR } from './inputs.js';
 import { measure } from './measure.js';
-import { runCurlParallel, runXargsCurl, runWrk, runBareUndici, ensureWrk, curlCaps, curlVersion } from './peers.js';
+import { runCurlParallel, runXargsCurl, runWrk, runBareUndici, runBareHttp2, ensureWrk, curlCaps, curlVersion } from './peers.js';
 
 /** @typedef {import('./measure.js').Run} Run */
 /** @typedef {Run & { origin: number }} OriginRun  a run with the requests nginx saw during it */
@@ -385,6 +385,12 @@ async function scenarioTls(ctx) {
   }
   tasks.push({ key: curlH1, n: N, run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 1000), extra: ['-k', '--http1.1'] }) });
   tasks.push({ key: curlH2, n: N, run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 1000), extra: ['-k'] }) });
+  // The Node floors under each protocol: what an h2 client in Node costs before any work of ours.
+  const bareH1 = `bare undici loop, ${CONC} in flight (HTTP/1.1)`, bareH2 = `bare undici loop, ${CONC} in flight (h2, 100 streams a connection)`;
+  const bareNodeH2 = `bare node:http2 loop, ${CONC} in flight (${Math.ceil(CONC / 100)} sessions)`;
+  tasks.push({ key: bareH1, n: N, run: () => runBareUndici({ listFile: list.file, n: N, conc: CONC, timeoutMs: timeoutFor(N, 1000), flags: ['--insecure'] }) });
+  tasks.push({ key: bareH2, n: N, run: () => runBareUndici({ listFile: list.file, n: N, conc: CONC, timeoutMs: timeoutFor(N, 1000), flags: ['--insecure', '--h2'] }) });
+  tasks.push({ key: bareNodeH2, n: N, run: () => runBareHttp2({ listFile: list.file, n: N, conc: CONC, timeoutMs: timeoutFor(N, 1000) }) });
   await interleave('tls', tasks, s);
   const rps = (/** @type {string} */ k) => s.med(k, (r) => r.reqps);
   const rows = tasks.map((t) => {
@@ -392,7 +398,11 @@ async function scenarioTls(ctx) {
     return [t.key, fmt(N), fmt(rps(t.key)), fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), fmt(cpuUsPerReq(rs)),
       fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
   });
-  const md = `nginx (1 worker) over TLS with a self-signed certificate; HTTP/1.1 or h2 by ALPN.\n\n` +
+  const floor = (/** @type {string} */ k) => cpuUsPerReq(s.get(k));
+  const md = `nginx (1 worker) over TLS with a self-signed certificate; HTTP/1.1 or h2 by ALPN. ` +
+    `The bare loops are one process each, with none of bulkfetch's work: the floors under each protocol in Node. ` +
+    `CPU µs / req: node:http2 alone ${fmt(floor(bareNodeH2))}, undici's h2 client ${fmt(floor(bareH2))}, undici over HTTP/1.1 ${fmt(floor(bareH1))} ` +
+    `(h2 / HTTP/1.1: ${fmt(floor(bareNodeH2) / floor(bareH1), 2)}x for node:http2, ${fmt(floor(bareH2) / floor(bareH1), 2)}x for undici).\n\n` +
     table(['contender', 'requests', 'req/s (median)', 'CPU s', 'CPU µs / req', 'peak RSS tree MiB', 'runs ok'], rows);
   if (!ctx.bf.ok) return { title: `TLS (${fmt(N)} distinct URLs)`, md, targets: [{ name: 'TLS: bulkfetch >= 1.6x curl -Z --http1.1', value: ctx.bf.reason, pass: null }] };
   const ok = (/** @type {string} */ k) => s.get(k).every((r) => r.ok);
