@@ -4,7 +4,7 @@ import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup } from './dns-cache.js';
 import { skippingContinue } from './skip-continue.js';
 import { oneShot } from './one-shot.js';
-import { lazyExtraCaContext } from './extra-ca.js';
+import { lazyTlsContext } from './tls-context.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
 
@@ -56,12 +56,9 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: DNS_MAX_LOOKUPS }),
     ...tls,
   };
-  // The extra CAs matter only where certificates are verified against the default trust:
-  // --cacert replaces that trust (as NODE_EXTRA_CA_CERTS does not apply then), -k verifies nothing.
-  const extraCa = options.extraCaFile !== undefined && !options.insecure && options.ca === undefined
-    ? lazyExtraCaContext(options.extraCaFile, { cert: options.cert, key: options.key })
-    : undefined;
-  const built = skippingContinue(extraCa ? withExtraCa(connectorOptions, extraCa) : buildConnector(connectorOptions));
+  // Built once, at the first https connection, instead of by tls.connect for every one (see lazyTlsContext).
+  const tlsContext = lazyTlsContext({ ca: options.ca, cert: options.cert, key: options.key, extraCaFile: options.extraCaFile, insecure: options.insecure });
+  const built = skippingContinue(sharingTlsContext(connectorOptions, tlsContext));
   const base = options.budget ? options.budget.wrap(built) : built;
   const connect = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector =>
     Object.keys(options.resolve).length > 0 ? withResolve(connector, options.resolve) : connector;
@@ -84,34 +81,34 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     return options.budget ? direct.compose(oneShot({ ...agentOptions, connect: connect(options.budget.wrap(built, { closeWhenIdle: true })) })) : direct;
   }
   // Through a proxy the connectors are undici's own, built now: the context is too.
-  const context = extraCa?.();
-  const tlsWithExtraCa = context ? { ...tls, secureContext: context } : tls;
+  const context = tlsContext();
+  const tlsWithContext = context ? { ...tls, secureContext: context } : tls;
   return createProxyRouter(proxies, direct, {
     ...agentOptions,
     // Plain http targets go as absolute-form requests, as curl sends them:
     // many proxies allow CONNECT to port 443 only.
     proxyTunnel: false,
     // TLS inside the CONNECT tunnel offers h2 too with --http2 (h2AwarePool raises pipelining then).
-    requestTls: { ...tlsWithExtraCa, ...(options.http2 ? { allowH2: true } : {}) },
-    proxyTls: tlsWithExtraCa,
+    requestTls: { ...tlsWithContext, ...(options.http2 ? { allowH2: true } : {}) },
+    proxyTls: tlsWithContext,
   } as Undici.EnvHttpProxyAgent.Options);
 }
 
 /**
- * A connector that verifies https origins against the bundled roots plus the
- * extra CAs, building that context (and its TLS connector) at the first https
- * connection; plain http connections never pay for it.
+ * A connector that gives every https connection the one context (built at the
+ * first); plain http connections never pay for it. Without a context (bad
+ * PEM) the options alone go to tls.connect, which fails the connection.
  */
-function withExtraCa(connectorOptions: Undici.buildConnector.BuildOptions, extraCa: () => SecureContext | undefined): Undici.buildConnector.connector {
+function sharingTlsContext(connectorOptions: Undici.buildConnector.BuildOptions, tlsContext: () => SecureContext | undefined): Undici.buildConnector.connector {
   const plain = buildConnector(connectorOptions);
-  let verifying: Undici.buildConnector.connector | undefined;
+  let https: Undici.buildConnector.connector | undefined;
   return (opts, callback) => {
     if (opts.protocol !== 'https:') return plain(opts, callback);
-    if (!verifying) {
-      const context = extraCa();
-      verifying = context ? buildConnector({ ...connectorOptions, secureContext: context }) : plain;
+    if (!https) {
+      const context = tlsContext();
+      https = context ? buildConnector({ ...connectorOptions, secureContext: context }) : plain;
     }
-    return verifying(opts, callback);
+    return https(opts, callback);
   };
 }
 

@@ -8,7 +8,7 @@
  * child, most of which never verify a certificate. So children start without
  * the variable and find the file under CHILD_EXTRA_CA_ENV; one that verifies a
  * certificate builds what Node would have made its default trust, once: the
- * bundled roots plus the file (src/http/extra-ca.ts). A 1-URL run at --procs 8
+ * bundled roots plus the file (src/http/tls-context.ts). A 1-URL run at --procs 8
  * took 255 ms instead of 315 (median of 15 alternated; bench/CHANGELOG.md, entry 18).
  */
 export const CHILD_EXTRA_CA_ENV = 'BULKFETCH_EXTRA_CA_CERTS';
