@@ -60,7 +60,7 @@ function cached(file, make) {
   return make(file);
 }
 
-/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts' | 'https' | 'kib'} InputKind  https: distinct URLs on the TLS port; kib: distinct URLs with 1 KiB bodies */
+/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts' | 'https' | 'https-hosts' | 'kib'} InputKind  https: distinct URLs on the TLS port; https-hosts: each on a host of its own on the TLS port; kib: distinct URLs with 1 KiB bodies */
 
 /**
  * Loopback address number i: 127.1.0.0, 127.1.0.1, ... (nginx listens on 0.0.0.0, so each is a
@@ -101,6 +101,9 @@ export function urlSource(kind, n, port) {
     case 'hosts':
       // every URL on a host of its own, as in a list of domains to probe
       return { n, distinct: n, urlAt: (i) => `http://${loopbackHost(i)}:${port}/item/${i}` };
+    case 'https-hosts':
+      // the same over TLS: a connection, and a handshake, for every URL (port is the TLS port)
+      return { n, distinct: n, urlAt: (i) => `https://${loopbackHost(i)}:${port}/item/${i}` };
     case 'repeats':
     case 'repeats5': {
       // n lines, 10% distinct (repeats5: 20%, each id 5 times): ids 0..d-1 each appearing n/d times,

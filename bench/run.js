@@ -2,7 +2,7 @@
 // @ts-check
 // bulkfetch benchmark orchestrator (`npm run bench`).
 //
-//   node bench/run.js [cpu|cpu-small|latency|tls|repeats|shuffled|memory|slow|startup|wrk|hosts ...]   (default: all)
+//   node bench/run.js [cpu|cpu-small|latency|tls|tls-hosts|repeats|shuffled|memory|slow|startup|wrk|hosts ...]   (default: all)
 //
 // env:
 //   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
@@ -59,9 +59,9 @@ const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
 const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
-/** @typedef {'cpu' | 'cpu-small' | 'latency' | 'tls' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
+/** @typedef {'cpu' | 'cpu-small' | 'latency' | 'tls' | 'tls-hosts' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
 /** @type {ScenarioName[]} */
-const ALL = ['cpu', 'cpu-small', 'latency', 'tls', 'repeats', 'shuffled', 'memory', 'slow', 'startup', 'wrk', 'hosts'];
+const ALL = ['cpu', 'cpu-small', 'latency', 'tls', 'tls-hosts', 'repeats', 'shuffled', 'memory', 'slow', 'startup', 'wrk', 'hosts'];
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
 const XARGS_ROUNDS = Math.max(0, Number(process.env.BENCH_XARGS_ROUNDS ?? 1));
@@ -69,10 +69,10 @@ const REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const TSCALE = Number(process.env.BENCH_TIMEOUT_SCALE) || 1;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 
-/** @type {{ cpuN: number, cpuOneN: number, cpuSmallN: number, xargsN: number, latencyN: number, tlsN: number, repeatsN: number, shuffledN: number, memoryNs: number[], slowN: number, wrkS: number }} */
+/** @type {{ cpuN: number, cpuOneN: number, cpuSmallN: number, xargsN: number, latencyN: number, tlsN: number, tlsHostsN: number, repeatsN: number, shuffledN: number, memoryNs: number[], slowN: number, wrkS: number }} */
 const SIZES = QUICK
-  ? { cpuN: 30_000, cpuOneN: 20_000, cpuSmallN: 40_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], slowN: 30_000, wrkS: 3 }
-  : { cpuN: 1_000_000, cpuOneN: 100_000, cpuSmallN: 200_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], slowN: 300_000, wrkS: 5 };
+  ? { cpuN: 30_000, cpuOneN: 20_000, cpuSmallN: 40_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, tlsHostsN: 2_000, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], slowN: 30_000, wrkS: 3 }
+  : { cpuN: 1_000_000, cpuOneN: 100_000, cpuSmallN: 200_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, tlsHostsN: 10_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], slowN: 300_000, wrkS: 5 };
 if (process.env.BENCH_XARGS_N) SIZES.xargsN = Number(process.env.BENCH_XARGS_N);
 /** Many-hosts list sizes: memory must be flat from the first to the last. */
 const HOSTS_NS = process.env.BENCH_HOSTS_NS
@@ -415,6 +415,44 @@ async function scenarioTls(ctx) {
   ] };
 }
 
+/** A CA bundle as curl users name it with --cacert (Debian's path), when this machine has one. */
+const SYSTEM_CA_BUNDLE = ['/etc/ssl/certs/ca-certificates.crt'].find((f) => fs.existsSync(f));
+
+/**
+ * Distinct hosts over TLS: a connection and a handshake for every URL, as in a list of domains to
+ * probe (127.x.y.z, nginx's TLS port on 0.0.0.0). -k everywhere, since the certificate names
+ * 127.0.0.1 only; a CA bundle given with --cacert is loaded all the same, which shows what each
+ * connection pays to load its trust (bench/CHANGELOG.md, entry 20).
+ * @param {Ctx} ctx @returns {Promise<Section>}
+ */
+async function scenarioTlsHosts(ctx) {
+  const N = SIZES.tlsHostsN, P = CORES;
+  const list = urlList('https-hosts', N, ctx.ng.tlsPort);
+  const conf = curlConfig('https-hosts', N, ctx.ng.tlsPort);
+  const s = new Series();
+  /** @type {Array<Task & { n: number }>} */
+  const tasks = [];
+  const bfKey = `bulkfetch -k --procs ${P} --concurrency ${CONC}`, bundleKey = `${bfKey} --cacert ${SYSTEM_CA_BUNDLE}`;
+  const curlKey = 'curl -Z --parallel-max 200 -k --http1.1', bareKey = `bare undici loop, ${CONC} in flight (HTTP/1.1)`;
+  if (ctx.bf.ok) {
+    tasks.push({ key: bfKey, bf: true, n: N, run: () => runBulkfetch({ file: list.file, n: N, procs: P, timeoutMs: timeoutFor(N, 100), flags: ['-k'] }) });
+    if (SYSTEM_CA_BUNDLE) tasks.push({ key: bundleKey, bf: true, n: N, run: () => runBulkfetch({ file: list.file, n: N, procs: P, timeoutMs: timeoutFor(N, 100), flags: ['-k', '--cacert', SYSTEM_CA_BUNDLE] }) });
+  }
+  tasks.push({ key: curlKey, n: N, run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 100), extra: ['-k', '--http1.1'] }) });
+  tasks.push({ key: bareKey, n: N, run: () => runBareUndici({ listFile: list.file, n: N, conc: CONC, timeoutMs: timeoutFor(N, 100), flags: ['--insecure'] }) });
+  await interleave('tls-hosts', tasks, s);
+  const rps = (/** @type {string} */ k) => s.med(k, (r) => r.reqps);
+  const rows = tasks.map((t) => {
+    const rs = s.get(t.key);
+    return [t.key, fmt(N), fmt(rps(t.key)), fmt(rps(t.key) / rps(curlKey), 2), fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), fmt(cpuUsPerReq(rs)),
+      fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+  });
+  const md = 'Every URL on a host of its own over TLS (HTTP/1.1), so every request opens a connection and makes a full handshake; ' +
+    'nginx (1 worker) shares the two cores and does its half of each handshake. No target: this is what a list of https domains costs.\n\n' +
+    table(['contender', 'requests', 'req/s (median)', 'req/s vs curl -Z', 'CPU s', 'CPU µs / req', 'peak RSS tree MiB', 'runs ok'], rows);
+  return { title: `TLS, distinct hosts (${fmt(N)} hosts)`, md, targets: [] };
+}
+
 /** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioRepeats(ctx) {
   return repeatsSection(ctx, 'repeats', SIZES.repeatsN, { noCachePeer: true });
@@ -660,7 +698,7 @@ async function scenarioHosts(ctx) {
 }
 
 /** @type {Record<ScenarioName, (ctx: Ctx) => Promise<Section>>} */
-const SCENARIOS = { cpu: scenarioCpu, 'cpu-small': scenarioCpuSmall, latency: scenarioLatency, tls: scenarioTls, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, slow: scenarioSlow, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
+const SCENARIOS = { cpu: scenarioCpu, 'cpu-small': scenarioCpuSmall, latency: scenarioLatency, tls: scenarioTls, 'tls-hosts': scenarioTlsHosts, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, slow: scenarioSlow, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
 
 // ---- reporting -----------------------------------------------------------------------------------
 /** @param {string[]} head @param {string[][]} rows */
