@@ -8,6 +8,7 @@ import { basicAuthorization } from './input/credentials.js';
 import { validateHeader, validateMethod } from './input/validate.js';
 import { parseErrorLimit } from './parent/error-budget.js';
 import type { CacheMode, RunOptions, Shard } from './run-types.js';
+import { DEFAULT_CONCURRENCY } from './defaults.js';
 import { VERSION } from './version.js';
 
 /**
@@ -282,7 +283,7 @@ function entries(field: string, parse: (value: string, previous: unknown) => Rec
  */
 export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
-  { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: 50, parse: positiveInteger('--concurrency') },
+  { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
   { flags: '--timeout <duration>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body); seconds, or 250ms, 2s, 1m', defaultValue: 30000, defaultDescription: '30s', ...duration('--timeout', 'timeout', true) },
   { flags: '--connect-timeout <duration>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, defaultDescription: '10s', ...duration('--connect-timeout', 'connectTimeout', true) },

@@ -4,6 +4,7 @@
  * to start Node and load undici, so on two cores the two overlap.
  */
 import { availableParallelism } from 'node:os';
+import { DEFAULT_CONCURRENCY } from '../defaults.js';
 import { forkSpareChild } from '../parent/fork-child.js';
 
 /** Runs that start no child: help, version, analyze. Anything else may want one. */
@@ -12,25 +13,29 @@ function startsChildren(argv: string[]): boolean {
 }
 
 /**
- * The --procs a command line asks for, read before it is parsed (the spare is
- * forked with the flags a child of that run gets); the default otherwise. A
- * value the parser will refuse starts a spare that the usage error discards.
+ * The value a command line gives `flag` (`--flag N` or `--flag=N`), read
+ * before it is parsed: the spare is forked with the flags and thread pool a
+ * child of that run gets. A value the parser will refuse starts a spare that
+ * the usage error discards; one that differs from the run's makes the run
+ * fork its own child instead.
  */
-function procsAskedFor(argv: string[]): number {
+function askedFor(argv: string[], flag: string, fallback: number): number {
   let asked: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--') break;
-    if (arg === '--procs') asked = argv[i + 1];
-    else if (arg.startsWith('--procs=')) asked = arg.slice('--procs='.length);
+    if (arg === flag) asked = argv[i + 1];
+    else if (arg.startsWith(`${flag}=`)) asked = arg.slice(flag.length + 1);
   }
-  const procs = Number(asked);
-  return Number.isInteger(procs) && procs > 0 ? procs : availableParallelism();
+  const value = Number(asked);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
 export async function runCli(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (startsChildren(argv)) forkSpareChild(procsAskedFor(argv));
+  if (startsChildren(argv)) {
+    forkSpareChild({ procs: askedFor(argv, '--procs', availableParallelism()), concurrency: askedFor(argv, '--concurrency', DEFAULT_CONCURRENCY) });
+  }
   const cli = await import('./main.js');
   await cli.runCli();
 }

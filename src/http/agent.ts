@@ -1,7 +1,7 @@
 import type * as Undici from 'undici';
 import { Agent, Client, Pool, buildConnector } from './undici-parts.js';
 import { createProxyRouter, proxyChoice } from './proxy-router.js';
-import { cachedLookup } from './dns-cache.js';
+import { cachedLookup, lookupSlots } from './dns-cache.js';
 import { skippingContinue } from './skip-continue.js';
 import { oneShot } from './one-shot.js';
 import { lazyTlsContext } from './tls-context.js';
@@ -33,7 +33,6 @@ export interface TransportOptions {
 const H2_STREAMS = 100;
 const DNS_TTL_MS = 30_000;
 const DNS_MAX_HOSTS = 1000;
-const DNS_MAX_LOOKUPS = 8;
 
 /**
  * One keep-alive dispatcher per child. undici pools connections per origin;
@@ -53,7 +52,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const connectorOptions = {
     timeout: options.connectTimeout,
     allowH2: options.http2,
-    lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: DNS_MAX_LOOKUPS }),
+    lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: lookupSlots() }),
     ...tls,
   };
   // Built once, at the first https connection, instead of by tls.connect for every one (see lazyTlsContext).

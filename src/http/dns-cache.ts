@@ -14,6 +14,23 @@ export interface DnsCacheOptions {
   resolve?: (hostname: string, family: number) => Promise<LookupAddress[]>;
 }
 
+/** libuv's thread pool when UV_THREADPOOL_SIZE does not say. */
+const LIBUV_DEFAULT_THREADS = 4;
+
+/**
+ * How many lookups may run at once in a process whose libuv pool has
+ * `threads` threads (UV_THREADPOOL_SIZE; children get 64, see forkChild):
+ * three quarters of them. getaddrinfo() holds a thread for as long as the
+ * resolver takes, tens of milliseconds for a name it has not cached, so the
+ * lookups in flight bound how many new hosts a second a child can reach
+ * (8 at once and 50 ms a lookup: 160 a second, whatever --concurrency says).
+ * The quarter left over keeps file writes (--save) and zlib from queuing
+ * behind a burst of lookups.
+ */
+export function lookupSlots(threads: number = Number(process.env.UV_THREADPOOL_SIZE) || LIBUV_DEFAULT_THREADS): number {
+  return Math.max(1, Math.floor((threads * 3) / 4));
+}
+
 const systemResolve = (hostname: string, family: number): Promise<LookupAddress[]> =>
   dns.lookup(hostname, { all: true, family });
 
@@ -25,8 +42,7 @@ const systemResolve = (hostname: string, family: number): Promise<LookupAddress[
  * name into one. Failures are not cached: the next connection asks again.
  * IP literals never reach a lookup function, so they cost nothing here.
  * A list of a million distinct names keeps at most `maxHosts` answers and
- * runs at most `maxLookups` at once: getaddrinfo() holds one of libuv's four
- * threads each, and a queue of them would stall file I/O behind it.
+ * runs at most `maxLookups` at once (see lookupSlots).
  */
 export function cachedLookup({ ttlMs, maxHosts, maxLookups, resolve = systemResolve }: DnsCacheOptions): LookupFunction {
   const limit = pLimit(maxLookups);

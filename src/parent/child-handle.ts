@@ -131,7 +131,8 @@ export class ChildHandle {
 
   #spawn(): void {
     // The spare, forked when the CLI started, has loaded its code meanwhile; its config is sent now like any child's.
-    const child = takeSpareChild(this.#procs) ?? forkChild(this.#procs);
+    const shape = { procs: this.#procs, concurrency: this.#config.concurrency };
+    const child = takeSpareChild(shape) ?? forkChild(shape);
     child.stdin?.write(`${JSON.stringify(this.#config)}\n`);
     this.#process = child;
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,11 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { childCaEnv } from '../wire/child-env.js';
+import { childCaEnv, childThreadPoolSize } from '../wire/child-env.js';
 
 /**
  * Starting child processes, and the spare: one child forked before the parent
  * has loaded the rest of its code. This module imports nothing else of ours but
  * the child's environment rule (no node:tls), so the CLI can load it and fork at once.
  */
+
+/** What a child is started with and cannot change later: its V8 flags and thread pool follow these. */
+export interface ChildShape {
+  /** Children in the run: sizes each one's young generation. */
+  procs: number;
+  /** Requests in flight per child: sizes its thread pool (childThreadPoolSize). */
+  concurrency: number;
+}
 const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
 
 /**
@@ -41,7 +49,7 @@ function childV8Flags(procs: number): string[] {
  * Forks a child. It loads its code, then waits for its WorkerConfig, the first
  * line on its stdin, so a child can be started before its config is known.
  */
-export function forkChild(procs: number): ChildProcess {
+export function forkChild({ procs, concurrency }: ChildShape): ChildProcess {
   const child = fork(CHILD_ENTRY, [], {
     execArgv: [...process.execArgv, ...childV8Flags(procs)],
     // stderr is kept (its end) for the crash report, which the caller may show or not (-q).
@@ -49,38 +57,43 @@ export function forkChild(procs: number): ChildProcess {
     // DNS lookups run on libuv's thread pool (4 threads by default): with
     // hundreds of requests in flight to many hosts, 4 would serialize them.
     // NODE_EXTRA_CA_CERTS is handed over under a name of ours (see childCaEnv).
-    env: childCaEnv({ ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64' }, process.execArgv),
+    env: childCaEnv({ ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(childThreadPoolSize(concurrency)) }, process.execArgv),
   });
   // A child that dies makes its stdin emit EPIPE; its death is handled on 'close'.
   child.stdin?.on('error', () => {});
   return child;
 }
 
-let spare: { child: ChildProcess; semiSpace: number } | undefined;
+let spare: { child: ChildProcess; shape: ChildShape } | undefined;
 
 /**
- * Forks the spare, for a run of `procs` children (read off the command line
+ * Forks the spare, for a run of the given shape (read off the command line
  * before it is parsed). A child takes ~0.1 s to start Node and load undici;
  * forked first thing, it does so on the other core while the parent loads its
  * own code and reads the input, and the first child the run needs is ready
  * sooner (a 1-URL run, issue 15). A run that needs no child discards it.
  */
-export function forkSpareChild(procs: number): void {
-  spare ??= { child: forkChild(procs), semiSpace: semiSpaceMiB(procs) };
+export function forkSpareChild(shape: ChildShape): void {
+  spare ??= { child: forkChild(shape), shape };
 }
 
 /**
- * The spare if it is still alive and was started with the flags a run of
- * `procs` children gives each (the caller owns it from now on), else undefined.
+ * The spare if it is still alive and was started with the flags and thread
+ * pool a child of this shape gets (the caller owns it from now on), else undefined.
  */
-export function takeSpareChild(procs: number): ChildProcess | undefined {
+export function takeSpareChild(shape: ChildShape): ChildProcess | undefined {
   const taken = spare;
   spare = undefined;
   if (!taken) return undefined;
   const { child } = taken;
-  if (taken.semiSpace === semiSpaceMiB(procs) && child.exitCode === null && child.signalCode === null && child.connected) return child;
+  if (startsAlike(taken.shape, shape) && child.exitCode === null && child.signalCode === null && child.connected) return child;
   child.kill('SIGKILL');
   return undefined;
+}
+
+/** True when children of the two shapes get the same flags and environment. */
+function startsAlike(a: ChildShape, b: ChildShape): boolean {
+  return semiSpaceMiB(a.procs) === semiSpaceMiB(b.procs) && childThreadPoolSize(a.concurrency) === childThreadPoolSize(b.concurrency);
 }
 
 /** Kills the spare if no run took it (a usage error, an input without records). */

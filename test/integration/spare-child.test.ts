@@ -45,6 +45,26 @@ describe('the spare child', () => {
     expect(await semiSpaces(['--procs=4'])).toEqual(['8']);
   });
 
+  it('gives children a thread pool that follows --concurrency, the spare too, unless UV_THREADPOOL_SIZE says', async () => {
+    const server = track(await startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(600)) res.end('ok');
+    }));
+    const pools = async (args: string[], env: Record<string, string> = {}): Promise<Array<string | undefined>> => {
+      const cli = spawnCli([writeTempFile([`${server.url}/one`]), ...args, '-q'], { env });
+      const output = collectOutput(cli);
+      const before = server.requests;
+      while (server.requests === before) await new Promise((r) => setTimeout(r, 20));
+      const children = processTree(cli.pid as number).map((pid) => /(?:^|\0)UV_THREADPOOL_SIZE=(\d+)/.exec(readFileSync(`/proc/${pid}/environ`, 'latin1'))?.[1]);
+      expect((await output).lines.map((l) => l.status)).toEqual([200]);
+      return children;
+    };
+    // 4/3 of the concurrency, at least 64: a lookup for every request slot (src/wire/child-env.ts).
+    // One process each time: the spare was forked with the run's pool and taken.
+    expect(await pools(['--concurrency', '300'])).toEqual(['400']);
+    expect(await pools([])).toEqual(['67']);
+    expect(await pools(['--concurrency=300'], { UV_THREADPOOL_SIZE: '8' })).toEqual(['8']);
+  });
+
   it('a run without records (and a usage error) ends at once and leaves no child behind', async () => {
     for (const args of [[writeTempFile(['# nothing here', ''])], [writeTempFile([]), '--frobnicate']]) {
       const cli = spawnCli(args);

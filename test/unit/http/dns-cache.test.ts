@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { cachedLookup } from '../../../src/http/dns-cache.js';
+import { cachedLookup, lookupSlots } from '../../../src/http/dns-cache.js';
 
 function lookupOnce(lookup: ReturnType<typeof cachedLookup>, host: string, all: boolean): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -81,5 +81,13 @@ describe('cachedLookup', () => {
     const lookup = cachedLookup({ ttlMs: 1000, maxHosts: 10, maxLookups: 4 });
     const addresses = (await lookupOnce(lookup, 'localhost', true)) as LookupAddress[];
     expect(addresses.length).toBeGreaterThan(0);
+  });
+});
+
+describe('lookupSlots', () => {
+  it('lets three quarters of libuv\'s thread pool run lookups: 48 of a child\'s 64 threads, at least one', () => {
+    expect(lookupSlots(64)).toBe(48);
+    expect(lookupSlots(4)).toBe(3);
+    expect(lookupSlots(1)).toBe(1);
   });
 });
