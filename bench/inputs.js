@@ -60,7 +60,7 @@ function cached(file, make) {
   return make(file);
 }
 
-/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts' | 'https' | 'https-hosts' | 'kib'} InputKind  https: distinct URLs on the TLS port; https-hosts: each on a host of its own on the TLS port; kib: distinct URLs with 1 KiB bodies */
+/** @typedef {'distinct' | 'delay' | 'repeats' | 'repeats5' | 'hosts' | 'https' | 'https-hosts' | 'names' | 'kib'} InputKind  https: distinct URLs on the TLS port; https-hosts: each on a host of its own on the TLS port; names: each on a host name of its own (the dns scenario's resolver answers them); kib: distinct URLs with 1 KiB bodies */
 
 /**
  * Loopback address number i: 127.1.0.0, 127.1.0.1, ... (nginx listens on 0.0.0.0, so each is a
@@ -101,6 +101,9 @@ export function urlSource(kind, n, port) {
     case 'hosts':
       // every URL on a host of its own, as in a list of domains to probe
       return { n, distinct: n, urlAt: (i) => `http://${loopbackHost(i)}:${port}/item/${i}` };
+    case 'names':
+      // every URL on a host name of its own, under .test (RFC 6761: never a real name)
+      return { n, distinct: n, urlAt: (i) => `http://h${i}.bench.test:${port}/item/${i}` };
     case 'https-hosts':
       // the same over TLS: a connection, and a handshake, for every URL (port is the TLS port)
       return { n, distinct: n, urlAt: (i) => `https://${loopbackHost(i)}:${port}/item/${i}` };

@@ -47,7 +47,7 @@ const rate = (/** @type {number} */ n, /** @type {number} */ ms) => (n / ms) * 1
 
 /**
  * curl -Z over a -K config (see inputs.js curlConfig).
- * @param {{configFile:string, n:number, parallelMax?:number, immediate?:boolean, timeoutMs?:number, extra?:string[]}} o  extra: more curl flags (-k, --http1.1)
+ * @param {{configFile:string, n:number, parallelMax?:number, immediate?:boolean, timeoutMs?:number, extra?:string[], via?:string[]}} o  extra: more curl flags (-k, --http1.1); via: a command prefix curl runs under (slow-dns.js withResolver)
  * @returns {Promise<Run>}
  */
 export async function runCurlParallel(o) {
@@ -57,7 +57,8 @@ export async function runCurlParallel(o) {
   if (o.extra) args.push(...o.extra);
   args.push('-K', o.configFile, '-w', '%{json}\\n');
   // note: '\\n' above is the two characters backslash-n, which curl's -w expands to a newline
-  const m = await measure('curl', args, { timeoutMs: o.timeoutMs ?? 600_000, stdout: 'count' });
+  const [cmd, ...prefix] = [...(o.via ?? []), 'curl'];
+  const m = await measure(cmd ?? 'curl', [...prefix, ...args], { timeoutMs: o.timeoutMs ?? 600_000, stdout: 'count' });
   return { ...m, n: o.n, reqps: rate(o.n, m.wallMs), ok: m.exitCode === 0 && m.stdoutLines === o.n };
 }
 

@@ -2,7 +2,7 @@
 // @ts-check
 // bulkfetch benchmark orchestrator (`npm run bench`).
 //
-//   node bench/run.js [cpu|cpu-small|latency|tls|tls-hosts|repeats|shuffled|memory|slow|startup|wrk|hosts ...]   (default: all)
+//   node bench/run.js [cpu|cpu-small|latency|tls|tls-hosts|dns|repeats|shuffled|memory|slow|startup|wrk|hosts ...]   (default: all)
 //
 // env:
 //   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { startNginx, nginxVersion } from './nginx.js';
 import { urlList, curlConfig, DATA_DIR } from './inputs.js';
 import { measure } from './measure.js';
+import { startSlowDns, withResolver } from './slow-dns.js';
 import { runCurlParallel, runXargsCurl, runWrk, runBareUndici, runBareHttp2, ensureWrk, curlCaps, curlVersion } from './peers.js';
 
 /** @typedef {import('./measure.js').Run} Run */
@@ -59,9 +60,9 @@ const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
 const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
-/** @typedef {'cpu' | 'cpu-small' | 'latency' | 'tls' | 'tls-hosts' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
+/** @typedef {'cpu' | 'cpu-small' | 'latency' | 'tls' | 'tls-hosts' | 'dns' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
 /** @type {ScenarioName[]} */
-const ALL = ['cpu', 'cpu-small', 'latency', 'tls', 'tls-hosts', 'repeats', 'shuffled', 'memory', 'slow', 'startup', 'wrk', 'hosts'];
+const ALL = ['cpu', 'cpu-small', 'latency', 'tls', 'tls-hosts', 'dns', 'repeats', 'shuffled', 'memory', 'slow', 'startup', 'wrk', 'hosts'];
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
 const XARGS_ROUNDS = Math.max(0, Number(process.env.BENCH_XARGS_ROUNDS ?? 1));
@@ -69,10 +70,10 @@ const REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const TSCALE = Number(process.env.BENCH_TIMEOUT_SCALE) || 1;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 
-/** @type {{ cpuN: number, cpuOneN: number, cpuSmallN: number, xargsN: number, latencyN: number, tlsN: number, tlsHostsN: number, repeatsN: number, shuffledN: number, memoryNs: number[], slowN: number, wrkS: number }} */
+/** @type {{ cpuN: number, cpuOneN: number, cpuSmallN: number, xargsN: number, latencyN: number, tlsN: number, tlsHostsN: number, namesN: number, repeatsN: number, shuffledN: number, memoryNs: number[], slowN: number, wrkS: number }} */
 const SIZES = QUICK
-  ? { cpuN: 30_000, cpuOneN: 20_000, cpuSmallN: 40_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, tlsHostsN: 2_000, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], slowN: 30_000, wrkS: 3 }
-  : { cpuN: 1_000_000, cpuOneN: 100_000, cpuSmallN: 200_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, tlsHostsN: 10_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], slowN: 300_000, wrkS: 5 };
+  ? { cpuN: 30_000, cpuOneN: 20_000, cpuSmallN: 40_000, xargsN: 400, latencyN: 9_600, tlsN: 20_000, tlsHostsN: 2_000, namesN: 2_000, repeatsN: 30_000, shuffledN: 50_000, memoryNs: [10_000, 40_000, 160_000], slowN: 30_000, wrkS: 3 }
+  : { cpuN: 1_000_000, cpuOneN: 100_000, cpuSmallN: 200_000, xargsN: 20_000, latencyN: 48_000, tlsN: 100_000, tlsHostsN: 10_000, namesN: 12_000, repeatsN: 1_000_000, shuffledN: 500_000, memoryNs: [250_000, 1_000_000, 4_000_000], slowN: 300_000, wrkS: 5 };
 if (process.env.BENCH_XARGS_N) SIZES.xargsN = Number(process.env.BENCH_XARGS_N);
 /** Many-hosts list sizes: memory must be flat from the first to the last. */
 const HOSTS_NS = process.env.BENCH_HOSTS_NS
@@ -145,19 +146,21 @@ function bulkfetchMissingReason() {
 }
 
 /**
- * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number, flags?: string[], statuses?: boolean, linesPerSec?: number }} o
+ * @param {{ file: string, n: number, procs: number, conc?: number, timeoutMs: number, flags?: string[], statuses?: boolean, linesPerSec?: number, via?: string[] }} o
  *   statuses: count the 200s in the output and sample descriptors per process; linesPerSec: read the
- *   output no faster than that (a slow consumer; always a pipe, whatever BENCH_BF_OUTPUT says)
+ *   output no faster than that (a slow consumer; always a pipe, whatever BENCH_BF_OUTPUT says);
+ *   via: a command prefix bulkfetch runs under (slow-dns.js withResolver)
  * @returns {Promise<BfRun>}
  */
-async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs, flags = [], statuses = false, linesPerSec = 0 }) {
+async function runBulkfetch({ file, n, procs, conc = CONC, timeoutMs, flags = [], statuses = false, linesPerSec = 0, via = [] }) {
   const summary = path.join(os.tmpdir(), `bulkfetch-bench-summary-${process.pid}.json`);
   fs.rmSync(summary, { force: true });
   const args = [...BF_CMD.slice(1), file, '--procs', String(procs), '--concurrency', String(conc), '--summary', summary, ...flags];
   const devnull = BF_DEVNULL && !statuses && !linesPerSec;
   if (devnull) args.push('-o', '/dev/null');
   const out = statuses ? 'status' : devnull ? 'null' : 'count';
-  const m = await measure(BF_CMD[0] ?? 'node', args, { timeoutMs, stdout: out, cwd: ROOT, fds: statuses, stdoutLinesPerSec: linesPerSec });
+  const [cmd, ...prefix] = [...via, BF_CMD[0] ?? 'node'];
+  const m = await measure(cmd ?? 'node', [...prefix, ...args], { timeoutMs, stdout: out, cwd: ROOT, fds: statuses, stdoutLinesPerSec: linesPerSec });
   const linesOk = devnull ? true : m.stdoutLines === n;
   /** @type {CacheSummary | undefined} */
   let cache;
@@ -453,6 +456,51 @@ async function scenarioTlsHosts(ctx) {
   return { title: `TLS, distinct hosts (${fmt(N)} hosts)`, md, targets: [] };
 }
 
+/** The dns scenario's resolver: a loopback address of its own, and what each lookup takes there. */
+const DNS_ADDRESS = '127.0.0.2';
+const DNS_DELAY_MS = 50;
+
+/**
+ * Names, not addresses: every URL on a host name of its own, looked up through a resolver that takes
+ * 50 ms a lookup and lets nothing be cached (bench/slow-dns.js), as a resolver does for names it has
+ * not seen. The contenders run in a mount namespace whose /etc/resolv.conf names it (root only).
+ * @param {Ctx} ctx @returns {Promise<Section>}
+ */
+async function scenarioDns(ctx) {
+  const N = SIZES.namesN, P = CORES;
+  const title = `Names through a slow resolver (${fmt(N)} host names, ${DNS_DELAY_MS} ms a lookup)`;
+  const resolver = withResolver(DNS_ADDRESS);
+  if ('reason' in resolver) return { title, md: `Skipped: ${resolver.reason}.`, targets: [] };
+  const dns = await startSlowDns({ address: DNS_ADDRESS, delayMs: DNS_DELAY_MS });
+  try {
+    const list = urlList('names', N, ctx.ng.port);
+    const conf = curlConfig('names', N, ctx.ng.port);
+    const s = new Series();
+    /** @type {Array<Task & { n: number }>} */
+    const tasks = [];
+    const bfKey = `bulkfetch --procs ${P} --concurrency ${CONC}`, curlKey = 'curl -Z --parallel-max 200';
+    if (ctx.bf.ok) tasks.push({ key: bfKey, bf: true, n: N, run: () => runBulkfetch({ file: list.file, n: N, procs: P, timeoutMs: timeoutFor(N, 50), via: resolver.via }) });
+    tasks.push({ key: curlKey, n: N, run: () => runCurlParallel({ configFile: conf.file, n: N, timeoutMs: timeoutFor(N, 50), via: resolver.via }) });
+    const asked = dns.queries();
+    await interleave('dns', tasks, s);
+    const rps = (/** @type {string} */ k) => s.med(k, (r) => r.reqps);
+    const rows = tasks.map((t) => {
+      const rs = s.get(t.key);
+      return [t.key, fmt(N), fmt(rps(t.key)), fmt(rps(t.key) / rps(curlKey), 2), fmt(median(rs.map((r) => r.cpuMs)) / 1000, 2), fmt(cpuUsPerReq(rs)),
+        fmt(mib(median(rs.map((r) => r.peakRssTreeKiB))), 1), `${rs.filter((r) => r.ok).length}/${rs.length}`];
+    });
+    const lookups = (dns.queries() - asked) / 2 / Math.max(1, tasks.length * ROUNDS);
+    const md = `Every URL on a host name of its own (h<i>.bench.test), one connection each, nginx (1 worker) on 127.0.0.1. ` +
+      `The resolver (bench/slow-dns.js on ${DNS_ADDRESS}) answers A queries after ${DNS_DELAY_MS} ms with TTL 0 and AAAA with no records; ` +
+      `it saw ${fmt(lookups)} lookups (A + AAAA) a run on average. With ${CONC} requests in flight and ${DNS_DELAY_MS} ms a lookup, ` +
+      `the bound is ${fmt((CONC * P * 1000) / DNS_DELAY_MS)} new hosts a second for bulkfetch (${P} children) and ${fmt((CONC * 1000) / DNS_DELAY_MS)} for curl. No target.\n\n` +
+      table(['contender', 'requests', 'req/s (median)', 'req/s vs curl -Z', 'CPU s', 'CPU µs / req', 'peak RSS tree MiB', 'runs ok'], rows);
+    return { title, md, targets: [] };
+  } finally {
+    await dns.stop();
+  }
+}
+
 /** @param {Ctx} ctx @returns {Promise<Section>} */
 async function scenarioRepeats(ctx) {
   return repeatsSection(ctx, 'repeats', SIZES.repeatsN, { noCachePeer: true });
@@ -698,7 +746,7 @@ async function scenarioHosts(ctx) {
 }
 
 /** @type {Record<ScenarioName, (ctx: Ctx) => Promise<Section>>} */
-const SCENARIOS = { cpu: scenarioCpu, 'cpu-small': scenarioCpuSmall, latency: scenarioLatency, tls: scenarioTls, 'tls-hosts': scenarioTlsHosts, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, slow: scenarioSlow, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
+const SCENARIOS = { cpu: scenarioCpu, 'cpu-small': scenarioCpuSmall, latency: scenarioLatency, tls: scenarioTls, 'tls-hosts': scenarioTlsHosts, dns: scenarioDns, repeats: scenarioRepeats, shuffled: scenarioShuffled, memory: scenarioMemory, slow: scenarioSlow, startup: scenarioStartup, wrk: scenarioWrk, hosts: scenarioHosts };
 
 // ---- reporting -----------------------------------------------------------------------------------
 /** @param {string[]} head @param {string[][]} rows */
