@@ -34,10 +34,15 @@ export function childCaEnv(env: NodeJS.ProcessEnv, execArgv: readonly string[]):
   return { ...rest, [CHILD_EXTRA_CA_ENV]: file };
 }
 
-/** libuv's ceiling for UV_THREADPOOL_SIZE. */
-const LIBUV_MAX_THREADS = 1024;
 /** Never fewer than this (the size children had before it followed --concurrency). */
 const MIN_THREADS = 64;
+/**
+ * Nor more: 192 lookups at once reach 3,840 new hosts a second at 50 ms a
+ * lookup, 1,920 at 100 ms, about what a child's CPU can open connections at
+ * (~2,600 a second on the many-hosts list). libuv would allow 1,024, which
+ * at --concurrency 800 cost each child ~8 MiB and ~40 ms as it started.
+ */
+const MAX_THREADS = 256;
 
 /**
  * The libuv thread pool a child running `concurrency` requests at once is
@@ -48,8 +53,8 @@ const MIN_THREADS = 64;
  * request slot look a name up at once, as curl's threaded resolver does,
  * and leaves the rest for file writes (--save) and zlib. libuv starts the
  * whole pool at its first use (on Node 20 as the child loads, on 24 at the
- * first lookup): ~1.5 MiB and ~10 ms for 267 threads. bench/CHANGELOG.md, entry 21.
+ * first lookup): ~1.5 MiB and ~10 ms for 256 threads. bench/CHANGELOG.md, entry 21.
  */
 export function childThreadPoolSize(concurrency: number): number {
-  return Math.min(LIBUV_MAX_THREADS, Math.max(MIN_THREADS, Math.ceil((concurrency * 4) / 3)));
+  return Math.min(MAX_THREADS, Math.max(MIN_THREADS, Math.ceil((concurrency * 4) / 3)));
 }

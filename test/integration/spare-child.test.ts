@@ -45,7 +45,7 @@ describe('the spare child', () => {
     expect(await semiSpaces(['--procs=4'])).toEqual(['8']);
   });
 
-  it('gives children a thread pool that follows --concurrency, the spare too, unless UV_THREADPOOL_SIZE says', async () => {
+  it('gives children a thread pool that follows --concurrency up to 256, the spare too, unless UV_THREADPOOL_SIZE says', async () => {
     const server = track(await startHttpServer(async (_req, res, ctx) => {
       if (await ctx.delay(600)) res.end('ok');
     }));
@@ -58,9 +58,10 @@ describe('the spare child', () => {
       expect((await output).lines.map((l) => l.status)).toEqual([200]);
       return children;
     };
-    // 4/3 of the concurrency, at least 64: a lookup for every request slot (src/wire/child-env.ts).
+    // 4/3 of the concurrency, at least 64 and at most 256: a lookup for every request slot (src/wire/child-env.ts).
     // One process each time: the spare was forked with the run's pool and taken.
-    expect(await pools(['--concurrency', '300'])).toEqual(['400']);
+    expect(await pools(['--concurrency', '150'])).toEqual(['200']);
+    expect(await pools(['--concurrency', '300'])).toEqual(['256']);
     expect(await pools([])).toEqual(['67']);
     expect(await pools(['--concurrency=300'], { UV_THREADPOOL_SIZE: '8' })).toEqual(['8']);
   });
