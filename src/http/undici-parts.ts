@@ -31,9 +31,10 @@ export const buildConnector = buildConnectorFunction;
 
 /** The whole of undici, for a run through a proxy. */
 export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent; Dispatcher: typeof Undici.Dispatcher } {
-  // In the child's bundle `require` is defined and this require() is bundled, so the index
-  // shares the modules above (one Agent class, one set of symbols) and loads only when called.
+  // In the child's bundle (CommonJS) `require` is defined and this require() is bundled, so the
+  // index shares the modules above (one Agent class, one set of symbols) and loads only when called.
   // Unbundled (ESM, no require) it comes from node_modules, where the modules above come from too.
+  // The bundle never reaches import.meta, which esbuild empties there (its warning is silenced).
   const undici = (typeof require === 'function' ? require('undici') : createRequire(import.meta.url)('undici')) as typeof Undici;
   return { EnvHttpProxyAgent: undici.EnvHttpProxyAgent, Dispatcher: undici.Dispatcher };
 }

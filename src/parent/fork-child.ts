@@ -7,6 +7,15 @@ import { childCaEnv, childThreadPoolSize } from '../wire/child-env.js';
  * the child's environment rule (no node:tls), so the CLI can load it and fork at once.
  */
 
+/**
+ * The child's bundle (npm run bundle:child), in CommonJS: Node 20's ESM loader
+ * reads a module through libuv's thread pool, which starts the whole pool as
+ * the child loads; a CommonJS child starts it at its first lookup or file
+ * write, which most runs never make (one URL at --procs 8 with a 256-thread
+ * pool: 220 -> 196 ms; bench/CHANGELOG.md, entry 22).
+ */
+const CHILD_ENTRY = new URL('../child/main.cjs', import.meta.url);
+
 /** What a child is started with and cannot change later: its V8 flags and thread pool follow these. */
 export interface ChildShape {
   /** Children in the run: sizes each one's young generation. */
@@ -14,7 +23,6 @@ export interface ChildShape {
   /** Requests in flight per child: sizes its thread pool (childThreadPoolSize). */
   concurrency: number;
 }
-const CHILD_ENTRY = new URL('../child/main.js', import.meta.url);
 
 /**
  * Memory flags for children. V8 lets a heap grow to a multiple of what survived the last full GC (up to

@@ -208,12 +208,12 @@ describe('bad invocations', () => {
 /** No bulkfetch child of this input may be left: children notice their parent is gone. */
 async function expectNoWorkersOf(_input: string): Promise<void> {
   const { execFileSync } = await import('node:child_process');
-  // Children are forked with the child entry (dist/child/main.js; dist/worker/main.js before
+  // Children are forked with the child entry (dist/child/main.cjs; dist/worker/main.js before
   // the move); any still alive after their parent exited would be reparented to pid 1. Give
   // them a moment to notice.
   for (let i = 0; i < 50; i++) {
     const out = execFileSync('ps', ['-eo', 'ppid=,args='], { encoding: 'utf8' });
-    const orphans = out.split('\n').filter((l) => /^\s*1\s/.test(l) && /dist\/(worker|child)\/main\.js/.test(l) && l.includes(CLI_PATH.replace('/bin/bulkfetch.js', '')));
+    const orphans = out.split('\n').filter((l) => /^\s*1\s/.test(l) && /dist\/(worker|child)\/main\.c?js/.test(l) && l.includes(CLI_PATH.replace('/bin/bulkfetch.js', '')));
     if (orphans.length === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }

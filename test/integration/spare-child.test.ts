@@ -1,7 +1,7 @@
 // The spare: the CLI forks one child before loading the rest of its code, and
 // the first child the run needs is that process (issue 15's start-up).
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { WorkerConfig } from '../../src/wire/messages.js';
@@ -9,7 +9,7 @@ import { cleanupAfterEach, collectOutput, parseJsonLines, processTree, spawnCli,
 import { waitForDeath } from '../helpers/tree.js';
 
 const track = cleanupAfterEach();
-const CHILD_ENTRY = fileURLToPath(new URL('../../dist/child/main.js', import.meta.url));
+const CHILD_ENTRY = fileURLToPath(new URL('../../dist/child/main.cjs', import.meta.url));
 
 describe('the spare child', () => {
   it('a 1-URL run at --procs 8 runs one child: the spare, not the spare and a fork', async () => {
@@ -49,18 +49,24 @@ describe('the spare child', () => {
     const server = track(await startHttpServer(async (_req, res, ctx) => {
       if (await ctx.delay(600)) res.end('ok');
     }));
+    const threads: number[] = [];
     const pools = async (args: string[], env: Record<string, string> = {}): Promise<Array<string | undefined>> => {
       const cli = spawnCli([writeTempFile([`${server.url}/one`]), ...args, '-q'], { env });
       const output = collectOutput(cli);
       const before = server.requests;
       while (server.requests === before) await new Promise((r) => setTimeout(r, 20));
-      const children = processTree(cli.pid as number).map((pid) => /(?:^|\0)UV_THREADPOOL_SIZE=(\d+)/.exec(readFileSync(`/proc/${pid}/environ`, 'latin1'))?.[1]);
+      const children = processTree(cli.pid as number).map((pid) => {
+        threads.push(readdirSync(`/proc/${pid}/task`).length);
+        return /(?:^|\0)UV_THREADPOOL_SIZE=(\d+)/.exec(readFileSync(`/proc/${pid}/environ`, 'latin1'))?.[1];
+      });
       expect((await output).lines.map((l) => l.status)).toEqual([200]);
       return children;
     };
     // 4/3 of the concurrency, at least 64 and at most 256: a lookup for every request slot (src/wire/child-env.ts).
     // One process each time: the spare was forked with the run's pool and taken.
     expect(await pools(['--concurrency', '150'])).toEqual(['200']);
+    // A run of IP addresses looks nothing up: the pool is not started (a CommonJS child; Node 20's ESM loader would start it).
+    expect(threads.every((count) => count < 64)).toBe(true);
     expect(await pools(['--concurrency', '300'])).toEqual(['256']);
     expect(await pools([])).toEqual(['67']);
     expect(await pools(['--concurrency=300'], { UV_THREADPOOL_SIZE: '8' })).toEqual(['8']);
