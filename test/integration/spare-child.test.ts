@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { WorkerConfig } from '../../src/wire/messages.js';
 import { cleanupAfterEach, collectOutput, parseJsonLines, processTree, spawnCli, startHttpServer, writeTempFile } from '../helpers/index.js';
-import { waitForDeath } from '../helpers/tree.js';
 
 const track = cleanupAfterEach();
 const CHILD_ENTRY = fileURLToPath(new URL('../../dist/child/main.cjs', import.meta.url));
@@ -98,6 +97,7 @@ describe('the spare child', () => {
       if (await ctx.delay(5000)) res.end('late');
     }));
     const child = fork(CHILD_ENTRY, [], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+    track({ close: async () => void child.kill('SIGKILL') });
     const out: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.send({ type: 'abort' });
@@ -108,9 +108,15 @@ describe('the spare child', () => {
       retries: 0, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false, insecure: false, http2: false, resolve: {},
       limited: false, liftoffOnly: true,
     };
+    // 'close' comes once the child has exited and its stdout is read to the end: its death
+    // alone (seen in /proc) can come before the test has read the line it wrote.
+    const closed = new Promise<boolean>((resolve) => {
+      child.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 4000).unref();
+    });
     const started = Date.now();
     child.stdin?.end(`${JSON.stringify(config)}\n${JSON.stringify({ line: 1, url: `${server.url}/slow`, method: 'GET' })}\n`);
-    expect(await waitForDeath(child.pid as number, 4000)).toBe(true);
+    expect(await closed).toBe(true);
     expect(Date.now() - started).toBeLessThan(4000);
     const [result] = parseJsonLines(Buffer.concat(out).toString('utf8')).lines;
     expect(result?.error?.code).toBe('EABORTED');
