@@ -19,11 +19,12 @@ const LIBUV_DEFAULT_THREADS = 4;
 
 /**
  * How many lookups may run at once in a process whose libuv pool has
- * `threads` threads (UV_THREADPOOL_SIZE; children get 64, see forkChild):
- * three quarters of them. getaddrinfo() holds a thread for as long as the
- * resolver takes, tens of milliseconds for a name it has not cached, so the
- * lookups in flight bound how many new hosts a second a child can reach
- * (8 at once and 50 ms a lookup: 160 a second, whatever --concurrency says).
+ * `threads` threads (UV_THREADPOOL_SIZE; a child's follows its concurrency,
+ * see childThreadPoolSize): three quarters of them. getaddrinfo() holds a
+ * thread for as long as the resolver takes, tens of milliseconds for a name
+ * it has not cached, so the lookups in flight bound how many new hosts a
+ * second a child can reach (8 at once, as it was, and 50 ms a lookup: 160 a
+ * second, whatever --concurrency said).
  * The quarter left over keeps file writes (--save) and zlib from queuing
  * behind a burst of lookups.
  */
