@@ -40,7 +40,7 @@ const MIN_THREADS = 64;
  * Nor more: 192 lookups at once reach 3,840 new hosts a second at 50 ms a
  * lookup, 1,920 at 100 ms, about what a child's CPU can open connections at
  * (~2,600 a second on the many-hosts list). libuv would allow 1,024, which
- * at --concurrency 800 cost each child ~8 MiB and ~40 ms as it started.
+ * at --concurrency 800 cost each child ~8 MiB and ~40 ms to start its pool.
  */
 const MAX_THREADS = 256;
 
@@ -52,8 +52,9 @@ const MAX_THREADS = 256;
  * (lookupSlots in src/http/dns-cache.ts): 4/3 of the concurrency lets every
  * request slot look a name up at once, as curl's threaded resolver does,
  * and leaves the rest for file writes (--save) and zlib. libuv starts the
- * whole pool at its first use (on Node 20 as the child loads, on 24 at the
- * first lookup): ~1.5 MiB and ~10 ms for 256 threads. bench/CHANGELOG.md, entry 21.
+ * whole pool at its first use, a lookup or a file write (the child is
+ * CommonJS so that loading it is not one, see CHILD_ENTRY): ~1.5 MiB and
+ * ~10 ms for 256 threads. bench/CHANGELOG.md, entries 21 and 22.
  */
 export function childThreadPoolSize(concurrency: number): number {
   return Math.min(MAX_THREADS, Math.max(MIN_THREADS, Math.ceil((concurrency * 4) / 3)));
