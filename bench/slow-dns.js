@@ -7,9 +7,9 @@
 // (withResolver), so nothing else on the machine asks it anything, and it never asks anyone.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { DATA_DIR } from './inputs.js';
 
 const TYPE_A = 1;
 
@@ -56,7 +56,9 @@ export function startSlowDns({ address, delayMs }) {
  */
 export function withResolver(address) {
   if (process.getuid?.() !== 0) return { reason: 'needs root (port 53 and a mount namespace)' };
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bulkfetch-bench-dns-')), 'resolv.conf');
+  // One file, rewritten by every run (like the input lists beside it), not a temporary directory per run.
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const file = path.join(DATA_DIR, `resolv-${address}.conf`);
   fs.writeFileSync(file, `nameserver ${address}\noptions attempts:1 timeout:5\n`);
   const via = ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', file];
   const probe = spawnSync(via[0] ?? 'unshare', [...via.slice(1), 'cat', '/etc/resolv.conf'], { encoding: 'utf8' });
