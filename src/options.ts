@@ -27,6 +27,11 @@ export interface OptionSpec {
   defaultDescription?: string;
   parse?: (value: string, previous: unknown) => unknown;
   /**
+   * curl's name for the same flag ('-m, --max-time <seconds>'), where it differs:
+   * accepted with the same value and parse, shown in the flag's description.
+   */
+  curlName?: string;
+  /**
    * Checks a library caller's value for this field and returns it normalized.
    * Absent: numbers and strings go through `parse` as their text would.
    */
@@ -164,6 +169,23 @@ function parseUserFlag(value: string): string {
   return basicAuthorization(value.slice(0, colon), value.slice(colon + 1));
 }
 
+/**
+ * -b 'name=value; name2=value2', as curl -b with data; repeated, the pairs are
+ * joined. curl reads a cookie file when there is no '=': bulkfetch keeps no
+ * cookie jar, so that is a usage error rather than a file sent as a cookie.
+ */
+function parseCookieFlag(value: string, previous: unknown): string {
+  if (!value.includes('=')) throw new UsageError(`Expected -b as 'name=value; ...' (cookie files are not read), got ${describeValue(value)}`);
+  if (validateHeader('cookie', value) !== null) throw new UsageError(`Invalid -b ${describeValue(value)}: a header value has no CR, LF or NUL`);
+  return typeof previous === 'string' ? `${previous}; ${value}` : value;
+}
+
+/** -e URL: the Referer header, as in curl. */
+function parseRefererFlag(value: string): string {
+  if (validateHeader('referer', value) !== null) throw new UsageError(`Invalid -e ${describeValue(value)}: a header value has no CR, LF or NUL`);
+  return value;
+}
+
 /** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
 function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
   const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
@@ -285,30 +307,35 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
   { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
-  { flags: '--timeout <duration>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body); seconds, or 250ms, 2s, 1m', defaultValue: 30000, defaultDescription: '30s', ...duration('--timeout', 'timeout', true) },
+  { flags: '--timeout <duration>', curlName: '-m, --max-time <duration>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body); seconds, or 250ms, 2s, 1m', defaultValue: 30000, defaultDescription: '30s', ...duration('--timeout', 'timeout', true) },
   { flags: '--connect-timeout <duration>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, defaultDescription: '10s', ...duration('--connect-timeout', 'connectTimeout', true) },
-  { flags: '--retries <n>', runOption: 'retries', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
+  { flags: '--retries <n>', curlName: '--retry <n>', runOption: 'retries', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
   { flags: '--retry-delay <duration>', runOption: 'retryDelay', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, defaultDescription: '250ms', ...duration('--retry-delay', 'retryDelay', false) },
   { flags: '--retry-max-delay <duration>', runOption: 'retryMaxDelay', description: 'cap on any retry wait and on the pause of a host after 429/503, Retry-After included', defaultValue: 30000, defaultDescription: '30s', ...duration('--retry-max-delay', 'retryMaxDelay', false) },
   { flags: '--retry-all-methods', runOption: 'retryAllMethods', description: 'retry non-idempotent methods (POST, PATCH ...) too', defaultValue: false, check: boolean('retryAllMethods') },
-  { flags: '-L, --follow', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)', defaultValue: false, check: boolean('follow') },
-  { flags: '--max-redirects <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },
+  { flags: '-L, --follow', curlName: '--location', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)', defaultValue: false, check: boolean('follow') },
+  { flags: '--max-redirects <n>', curlName: '--max-redirs <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },
   { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates', defaultValue: false, check: boolean('insecure') },
   { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl', parse: pemFile('--cacert') },
   { flags: '--cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },
   { flags: '--key <file>', runOption: 'key', description: 'private key (PEM, unencrypted) of the --cert client certificate', defaultDescription: 'the --cert file', parse: pemFile('--key') },
-  { flags: '--proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
+  { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
+  { flags: '--http1.1', description: 'HTTP/1.1 only (the default; accepted for curl users)' },
   { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
   { flags: '--cache <mode>', runOption: 'cache', description: 'auto: the run reads its input and caches only requests that come again (see Cache); on: cache every GET/HEAD response; off: fetch every record', defaultValue: 'auto', parse: oneOf('--cache', CACHE_MODES), check: cacheMode },
   { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off', check: cacheMode },
   { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'optional cap on responses kept per process (--cache-bytes bounds the cache either way)', parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
-  { flags: '-X, --method <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
+  { flags: '-X, --method <method>', curlName: '--request <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
   { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, (name, value) => `${name}: ${value}`) },
   { flags: '-d, --data <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true }), check: text('data') },
   { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false }) },
+  { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)' },
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false }) },
+  { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
+  { flags: '-e, --referer <url>', description: 'Referer header for every request, as in curl', parse: parseRefererFlag },
+  { flags: '-b, --cookie <name=value>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; cookie files are not read", parse: parseCookieFlag },
   { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
   { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
   { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
@@ -319,6 +346,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes (after decoding), stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
   { flags: '--save <dir>', runOption: 'save', description: 'stream each 2xx body to a file in DIR (named by the spec id or a hash of the request), not into the line', parse: parseSaveDir },
   { flags: '--max-filesize <bytes>', runOption: 'maxFilesize', description: 'with --save: fail a body larger than this (EMAXFILESIZE); --max-body does not apply to saved bodies', parse: positiveInteger('--max-filesize') },
+  { flags: '-i, --include', description: 'accepted for curl users: response headers are in every line already' },
   { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
   { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },
@@ -326,15 +354,21 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--per-host-rate <n>', runOption: 'perHostRate', description: 'requests per second per host in total, over all processes (see Limits)', parse: positiveNumber('--per-host-rate') },
   { flags: '--resume', description: 'with -o: skip records already in FILE and append the rest; the same command line serves the first run and every restart' },
   { flags: '--grace <duration>', runOption: 'grace', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, defaultDescription: '5s', ...duration('--grace', 'grace', false) },
-  { flags: '--fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },
+  { flags: '-f, --fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },
   { flags: '--max-errors <n|p%>', runOption: 'maxErrors', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit, check: (value) => parseErrorLimit(errorLimitText(value)) },
-  { flags: '-q, --quiet', description: 'no summary (nor progress) on stderr' },
+  { flags: '-q, --quiet', curlName: '-s, --silent', description: 'no summary (nor progress) on stderr' },
+  { flags: '-S, --show-error', description: 'accepted for curl users: errors always show (usage errors on stderr, a failed record in its line)' },
   { flags: '--progress', description: 'show progress on stderr even when it is not a terminal', defaultDescription: 'on when stderr is a terminal' },
   { flags: '--no-progress', description: 'never show progress' },
   { flags: '--ordered', runOption: 'ordered', description: 'write results in input order (a slow record holds back the ones after it)', defaultValue: false, check: boolean('ordered') },
   { flags: '--reorder-buffer <n>', runOption: 'reorderBuffer', description: 'with --ordered: records held out of order before reading pauses', defaultValue: 4096, parse: positiveInteger('--reorder-buffer') },
   { flags: '--shard <K/N>', runOption: 'shard', description: 'process only shard K of N (0 <= K < N) by request key hash: split a list over N machines', parse: parseShard, check: (value) => parseShard(shardText(value)) },
 ];
+
+/** A row's description as --help and the README show it: with curl's name for the flag, where it has one. */
+export function describeOption(spec: OptionSpec): string {
+  return spec.curlName === undefined ? spec.description : `${spec.description} (curl: ${spec.curlName.replace(/\s*<.*>$/, '')})`;
+}
 
 /** RunOptions fields no flag sets, with their values; library callers may set them. */
 const UNFLAGGED: Pick<RunOptions, 'maxLineBytes'> = { maxLineBytes: 64 * 1024 };
@@ -370,19 +404,20 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   }
   // --no-cache: commander sets the --cache attribute to false.
   if ((options.cache as unknown) === false) options.cache = 'off';
-  applyCurlBodyFlags(options, flags);
+  applyCurlFlags(options, flags);
   return options;
 }
 
 /**
- * What curl's body and auth flags imply: a body (-d, --data-binary, --json) without
- * -X sends a POST; -d and --data-binary send Content-Type:
+ * What curl's request flags imply: a body (-d, --data-binary, --data-raw,
+ * --json) without -X sends a POST; the form ones send Content-Type:
  * application/x-www-form-urlencoded, --json sends application/json and Accept:
- * application/json; -u sends Basic authorization. A header given with -H wins.
+ * application/json; -I sends HEAD; -u sends Basic authorization; -e a Referer.
+ * A header given with -H wins, but for Cookie, where -b's pairs come first.
  */
-function applyCurlBodyFlags(options: RunOptions, flags: Record<string, unknown>): void {
-  const bodies = (['data', 'dataBinary', 'json'] as const).filter((name) => flags[name] !== undefined);
-  if (bodies.length > 1) throw new UsageError('Give one of -d, --data-binary and --json: each is the whole request body');
+function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): void {
+  const bodies = (['data', 'dataBinary', 'dataRaw', 'json'] as const).filter((name) => flags[name] !== undefined);
+  if (bodies.length > 1) throw new UsageError('Give one of -d, --data-binary, --data-raw and --json: each is the whole request body');
   const kind = bodies[0];
   const implied: Record<string, string> = {};
   if (kind !== undefined) {
@@ -391,8 +426,17 @@ function applyCurlBodyFlags(options: RunOptions, flags: Record<string, unknown>)
     implied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
     if (kind === 'json') implied.accept = 'application/json';
   }
+  if (flags.head === true) {
+    // curl refuses both too ("You can only select one HTTP request method!").
+    if (kind !== undefined) throw new UsageError('-I sends HEAD requests, which have no body: drop -I or the body flag');
+    if (flags.method !== undefined && flags.method !== 'HEAD') throw new UsageError(`-I (HEAD) and -X ${String(flags.method)} contradict each other; give one`);
+    options.method = 'HEAD';
+  }
   if (typeof flags.user === 'string') implied.authorization = flags.user;
-  options.headers = { ...implied, ...options.headers };
+  if (typeof flags.referer === 'string') implied.referer = flags.referer;
+  const headers = { ...implied, ...options.headers };
+  if (typeof flags.cookie === 'string') headers.cookie = options.headers.cookie === undefined ? flags.cookie : `${flags.cookie}; ${options.headers.cookie}`;
+  options.headers = headers;
 }
 
 /**

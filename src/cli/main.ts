@@ -18,7 +18,7 @@ import { runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, RunSummary } from '../run-types.js';
 import { EXIT, usage } from './exit.js';
-import { EXAMPLES, buildProgram } from './program.js';
+import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { runFailed } from './exit-policy.js';
 import { listenForStopSignals } from './process-signals.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
@@ -32,7 +32,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   if (argv[0] === 'analyze') return (await import('./analyze.js')).analyzeMain(argv.slice(1), io);
   const program = buildProgram();
   try {
-    program.parse(argv, { from: 'user' });
+    parseCommandLine(program, argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {

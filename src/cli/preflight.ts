@@ -65,7 +65,9 @@ function sameFile(a: Stats, b: Stats): boolean {
  * one of them simply has no effect (the run does what the other says).
  */
 const CONFLICTS: ReadonlyArray<{ given: string[]; absent?: string; error?: true; message: string }> = [
-  { given: ['quiet', 'progress'], error: true, message: '-q (no progress) and --progress contradict each other; give one' },
+  { given: ['quiet', 'progress'], error: true, message: '-q/-s (no progress) and --progress contradict each other; give one' },
+  { given: ['http1.1', 'http2'], error: true, message: '--http1.1 and --http2 contradict each other; give one' },
+  { given: ['include', 'headers'], error: true, message: '-i (response headers in each line) and --no-headers contradict each other; give one' },
   { given: ['cache', 'cacheSize'], message: '--cache-size has no effect with --no-cache (--cache off)' },
   { given: ['cache', 'cacheBytes'], message: '--cache-bytes has no effect with --no-cache (--cache off)' },
   { given: ['reorderBuffer'], absent: 'ordered', message: '--reorder-buffer has no effect without --ordered' },

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { OPTION_TABLE, shownDefault } from '../options.js';
+import { UsageError } from '../errors.js';
+import { OPTION_TABLE, describeOption, shownDefault, type OptionSpec } from '../options.js';
 import { VERSION } from '../version.js';
 
 export const EXAMPLES = `
@@ -36,12 +37,51 @@ export function buildProgram(): Command {
     // A default described in words ('number of CPUs') also shows the value it stands for on this machine.
     const computed = typeof spec.defaultValue === 'number' && !/\d/.test(spec.defaultDescription ?? '') ? `, here ${spec.defaultValue}` : '';
     const described = spec.defaultDescription === undefined ? '' : ` (default: ${spec.defaultDescription}${computed})`;
-    const option = new Option(spec.flags, spec.description + described);
+    const option = new Option(spec.flags, describeOption(spec) + described);
     if (spec.parse) option.argParser(spec.parse);
     const shown = shownDefault(spec);
     if (spec.defaultDescription === undefined && shown !== undefined) option.default(shown);
     program.addOption(option);
+    if (spec.curlName !== undefined) program.addOption(curlNamed(spec, option));
   }
   return program;
+}
+
+/**
+ * curl's name for a flag (--max-time for --timeout): its own commander option,
+ * hidden from --help (the flag's description names it), with the flag's parse;
+ * a bad value is reported under the name that was typed.
+ */
+function curlNamed(spec: OptionSpec, flag: Option): Option {
+  const option = new Option(spec.curlName as string).hideHelp();
+  const { parse } = spec;
+  if (parse) {
+    option.argParser((value: string, previous: unknown) => {
+      try {
+        return parse(value, previous);
+      } catch (error) {
+        if (!(error instanceof UsageError) || !flag.long || !option.long) throw error;
+        throw new UsageError(error.message.replaceAll(flag.long, option.long), { cause: error });
+      }
+    });
+  }
+  return option;
+}
+
+/**
+ * Parses argv, then moves what curl's names set onto the flags they stand for,
+ * as if those had been typed (later checks and the run read only those). Both
+ * names at once is a usage error: which one was meant cannot be known.
+ */
+export function parseCommandLine(program: Command, argv: string[]): void {
+  program.parse(argv, { from: 'user' });
+  for (const spec of OPTION_TABLE) {
+    if (spec.curlName === undefined) continue;
+    const flag = new Option(spec.flags);
+    const curl = new Option(spec.curlName);
+    if (program.getOptionValueSource(curl.attributeName()) !== 'cli') continue;
+    if (program.getOptionValueSource(flag.attributeName()) === 'cli') throw new UsageError(`${curl.long} is curl's name for ${flag.long}: give one of them`);
+    program.setOptionValueWithSource(flag.attributeName(), program.getOptionValue(curl.attributeName()), 'cli');
+  }
 }
 

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, json, runCli, startHttpServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
+import { cleanupAfterEach, json, runCli, startHttpServer, startProxyServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 
@@ -74,5 +74,37 @@ describe('URLs', () => {
     const byLine = new Map(result.lines.map((l) => [l.line as number, l]));
     expect(byLine.get(1)?.body.headers['x-two']).toBe('1, 2');
     expect(byLine.get(2)?.body.headers['x-two']).toBe('mine');
+  });
+});
+
+describe("a curl command line, as typed", () => {
+  it("curl's names run: -sS -m --retry -L --max-redirs --request -x -e -b --data-raw", async () => {
+    const server = await echoServer();
+    const proxy = await track(startProxyServer());
+    const input = writeTempFile([`${server.url}/c`]);
+    const result = await runCli([input, '-sS', '-m', '5', '--retry', '0', '--location', '--max-redirs', '2', '--request', 'PUT', '-x', proxy.url,
+      '-e', 'https://ref.example/', '-b', 'a=1', '--data-raw', '@literal', '-i', '--http1.1', '--procs', '1']);
+    expect(result.code).toBe(0);
+    // -s is -q: no summary on stderr.
+    expect(result.stderr).toBe('');
+    expect(result.lines[0]?.body).toMatchObject({ method: 'PUT', body: '@literal', headers: { referer: 'https://ref.example/', cookie: 'a=1' } });
+    expect(proxy.forwarded).toBe(1);
+  });
+
+  it('-I sends HEAD; -f exits 1 on a 404; contradictions and a cookie file are one line on stderr, exit 2', async () => {
+    const server = await echoServer();
+    const input = writeTempFile([`${server.url}/h`]);
+    const head = await runCli([input, '-I', '-q']);
+    expect(head.lines[0]).toMatchObject({ method: 'HEAD', status: 200 });
+    const missing = track(await startHttpServer((_req: AnyRequest, res) => json(res, 404, {})));
+    const failed = await runCli([writeTempFile([`${missing.url}/gone`]), '-f', '-s']);
+    expect(failed.code).toBe(1);
+    expect(failed.lines[0]?.status).toBe(404);
+    for (const args of [['--timeout', '5', '--max-time', '5'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-b', 'jar.txt'], ['-s', '--progress']]) {
+      const refused = await runCli([input, ...args]);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    expect(server.requests).toBe(1);
   });
 });

@@ -2,14 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { buildProgram, parseCommandLine } from '../../src/cli/program.js';
 import { UsageError } from '../../src/errors.js';
 import { OPTION_TABLE, resolveRunOptions, runOptionsFromFlags } from '../../src/options.js';
 
 /** Parses argv with the CLI's own program, as the CLI does. */
 function parse(argv: string[]) {
   const program = buildProgram();
-  program.parse(argv, { from: 'user' });
+  parseCommandLine(program, argv);
   return runOptionsFromFlags('-', program.opts());
 }
 
@@ -95,6 +95,51 @@ describe('--cache', () => {
     expect(resolveRunOptions('-', { cache: 'auto' }).cache).toBe('auto');
     // The entry cap is optional: --cache-bytes bounds the cache either way.
     expect(parse([]).cacheSize).toBeUndefined();
+  });
+});
+
+describe("curl's names and habits", () => {
+  it.each([
+    [['-m', '2.5'], ['--timeout', '2.5']],
+    [['--max-time', '1m'], ['--timeout', '1m']],
+    [['--retry', '5'], ['--retries', '5']],
+    [['--location'], ['-L']],
+    [['--max-redirs', '3'], ['--max-redirects', '3']],
+    [['--request', 'PUT'], ['-X', 'PUT']],
+    [['-x', 'http://127.0.0.1:3128'], ['--proxy', 'http://127.0.0.1:3128']],
+  ])('%j means the same as %j', (curl, ours) => {
+    expect(parse(curl)).toEqual(parse(ours));
+    expect(parse(curl)).not.toEqual(parse([]));
+  });
+
+  it('a bad value is reported under the name typed; both names at once is a usage error', () => {
+    expect(() => parse(['--max-time', 'soon'])).toThrow(/--max-time/);
+    expect(() => parse(['--retry', '-1'])).toThrow(/--retry\b/);
+    expect(() => parse(['--timeout', '5', '-m', '6'])).toThrow(/curl's name for --timeout/);
+  });
+
+  it('-s is -q, -S and -i are accepted, -f is --fail', () => {
+    const program = buildProgram();
+    parseCommandLine(program, ['-sS', '-f', '-i']);
+    expect(program.opts()).toMatchObject({ quiet: true, fail: true });
+    expect(program.getOptionValueSource('quiet')).toBe('cli');
+  });
+
+  it('-I sends HEAD, and refuses a body or another -X; --data-raw keeps a leading @', () => {
+    expect(parse(['-I']).method).toBe('HEAD');
+    expect(parse(['-I', '-X', 'HEAD']).method).toBe('HEAD');
+    expect(() => parse(['-I', '-X', 'GET'])).toThrow(UsageError);
+    expect(() => parse(['-I', '-d', 'a=1'])).toThrow(UsageError);
+    expect(parse(['--data-raw', '@not-a-file'])).toMatchObject({ method: 'POST', data: '@not-a-file', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(() => parse(['--data-raw', 'a', '-d', 'b'])).toThrow(UsageError);
+  });
+
+  it('-e sets Referer; -b sets Cookie (pairs joined, before a -H Cookie) and refuses a cookie file', () => {
+    expect(parse(['-e', 'https://ref.example/']).headers.referer).toBe('https://ref.example/');
+    expect(parse(['-b', 'a=1', '-b', 'b=2']).headers.cookie).toBe('a=1; b=2');
+    expect(parse(['-b', 'a=1', '-H', 'Cookie: c=3']).headers.cookie).toBe('a=1; c=3');
+    expect(() => parse(['-b', 'cookies.txt'])).toThrow(/cookie files are not read/);
+    expect(() => parse(['-e', 'x\r\ny'])).toThrow(UsageError);
   });
 });
 
