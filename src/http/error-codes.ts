@@ -10,10 +10,10 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT
  * The original code stays visible in the message, so nothing is hidden from a
  * user who needs the detail, but filters only ever see the codes we document.
  */
-export function classifyError(error: unknown, abortReason?: AbortReason): RecordError {
+export function classifyError(error: unknown, abortReason?: AbortReason, { overTls = false }: { overTls?: boolean } = {}): RecordError {
   if (abortReason === 'timeout') return { code: RecordErrorCode.TIMEOUT, message: 'Attempt exceeded --timeout' };
   if (abortReason === 'shutdown') return { code: RecordErrorCode.ABORTED, message: 'Aborted: the run was stopped' };
-  const err = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  const err = error as { code?: unknown; message?: unknown; cause?: unknown; socket?: unknown } | null;
   const rawCode = typeof err?.code === 'string' ? err.code : undefined;
   const causeCode = typeof (err?.cause as { code?: unknown } | undefined)?.code === 'string' ? ((err?.cause as { code: string }).code) : undefined;
   const message = describe(error);
@@ -44,7 +44,8 @@ export function classifyError(error: unknown, abortReason?: AbortReason): Record
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
       // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
-      return mapped(causeCode === 'ECONNRESET' ? RecordErrorCode.CONNECTION_RESET : RecordErrorCode.SOCKET_CLOSED);
+      if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
+      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls)}` : message };
     case 'UND_ERR_HEADERS_OVERFLOW':
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
     case 'UND_ERR_INFO':
@@ -59,8 +60,23 @@ export function classifyError(error: unknown, abortReason?: AbortReason): Record
   // invalid status line gives code undefined, so the name is what is stable.
   const name = error instanceof Error ? error.name : undefined;
   if (code?.startsWith('HPE_') || name === 'HTTPParserError') return mapped(RecordErrorCode.PROTOCOL);
+  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${overTls ? ', HTTP/1.1 alone: it may speak only HTTP/2: try --http2' : ''})` };
   if (code && TLS_CODES.test(code)) return mapped(RecordErrorCode.TLS);
   return mapped(RecordErrorCode.UNKNOWN);
+}
+
+/** Closed before a byte of reply came back: curl's "Empty reply from server". */
+function closedUnanswered(error: { socket?: unknown } | null): boolean {
+  return (error?.socket as { bytesRead?: unknown } | undefined)?.bytesRead === 0;
+}
+
+/**
+ * Said of a connection the server closed without replying. Over TLS, a server
+ * that speaks only HTTP/2 (nghttpd, some gRPC front ends) does that to a client
+ * whose ALPN offered only HTTP/1.1, which is bulkfetch's default (curl offers h2).
+ */
+function emptyReplyHint(overTls: boolean): string {
+  return ` (empty reply: the server closed the connection without answering${overTls ? '; a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: try --http2' : ''})`;
 }
 
 function describe(error: unknown): string {
@@ -68,7 +84,8 @@ function describe(error: unknown): string {
     const code = (error as { code?: unknown }).code;
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     const prefix = typeof code === 'string' && !error.message.includes(code) ? `${code}: ` : '';
-    return `${prefix}${error.message}${cause}`.slice(0, 500);
+    // OpenSSL's messages end in a newline.
+    return `${prefix}${error.message}${cause}`.trim().slice(0, 500);
   }
   return String(error).slice(0, 500);
 }

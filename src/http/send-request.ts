@@ -295,7 +295,7 @@ class Attempt implements Dispatcher.DispatchHandler {
 
   #fail(error: unknown, reason?: AbortReason): void {
     const controller = this.#controller;
-    this.#settleError(classifyError(error, reason));
+    this.#settleError(classifyError(error, reason, { overTls: this.#request.url.startsWith('https:') }));
     // Stopped by us: undici may still hold the request (in flight or queued).
     if (reason !== undefined) controller?.abort(new StopRequest(`attempt ended: ${reason}`));
   }

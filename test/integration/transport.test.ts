@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { cleanupAfterEach, collectOutput, delay, spawnCli, json, processTree, runCli, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, testCert, writeTempFile } from '../helpers/index.js';
 import { waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
@@ -199,6 +199,29 @@ describe('HTTP/2', () => {
     expect(result.lines[0]).toMatchObject({ status: 200 });
     expect(server.protocols.get('1.1')).toBe(1);
     expect(server.protocols.has('2.0')).toBe(false);
+  });
+
+  it('a server that speaks only HTTP/2 refuses an HTTP/1.1 client, and the error names --http2', async () => {
+    const { createSecureServer } = await import('node:http2');
+    const { key, cert } = testCert();
+    // Node's h2-only server ends the handshake with a no_application_protocol alert.
+    const h2only = createSecureServer({ key, cert, allowHTTP1: false }, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"h2":true}'));
+    const h2closer = socketCloser(h2only);
+    track({ close: () => h2closer.close() });
+    const url = `https://127.0.0.1:${await listen(h2only)}/only-h2`;
+    const refused = await run([url], ['-k', '--retries', '0']);
+    expect(refused.lines[0]?.error).toMatchObject({ code: 'ETLS' });
+    expect(refused.lines[0]?.error.message).toMatch(/none of the protocols offered by ALPN.*try --http2/);
+    const h2 = await run([url], ['-k', '--http2']);
+    expect(h2.lines[0]).toMatchObject({ status: 200, body: { h2: true } });
+    // nghttpd completes the handshake and hangs up on the HTTP/1.1 request without a byte of reply (curl: "Empty reply from server").
+    const { createServer } = await import('node:tls');
+    const hangUp = createServer({ key, cert }, (socket) => socket.once('data', () => socket.destroy()));
+    const closer = socketCloser(hangUp);
+    track({ close: () => closer.close() });
+    const empty = await run([`https://127.0.0.1:${await listen(hangUp)}/x`], ['-k', '--retries', '0']);
+    expect(empty.lines[0]?.error).toMatchObject({ code: 'ESOCKETCLOSED' });
+    expect(empty.lines[0]?.error.message).toMatch(/empty reply.*try --http2/);
   });
 });
 

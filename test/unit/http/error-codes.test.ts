@@ -15,6 +15,13 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('x'), { code: 'HPE_INVALID_CONSTANT' })).code).toBe('EPROTOCOL');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET', cause: { code: 'ECONNRESET' } })).code).toBe('ECONNRESET');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET' })).code).toBe('ESOCKETCLOSED');
+    // Closed before a byte of reply (undici's socket info says bytesRead 0): curl's "Empty reply from server".
+    const unanswered = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 0 } });
+    expect(classifyError(unanswered).message).toMatch(/empty reply/);
+    expect(classifyError(unanswered).message).not.toMatch(/--http2/);
+    expect(classifyError(unanswered, undefined, { overTls: true }).message).toMatch(/try --http2/);
+    const midway = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 120 } });
+    expect(classifyError(midway, undefined, { overTls: true }).message).toBe('UND_ERR_SOCKET: other side closed');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_OVERFLOW' })).code).toBe('EPROTOCOL');
     expect(classifyError(Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' })).code).toBe('EMFILE');
     expect(classifyError(Object.assign(new Error('x'), { cause: { code: 'ENFILE' } })).code).toBe('EMFILE');
