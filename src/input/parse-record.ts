@@ -2,13 +2,15 @@ import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from './request-spec.js';
 import { maskPasswords, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
+import { memberText } from './json-member.js';
+import { minifyJson } from '../http/json-text.js';
 import { parseUrl, preview, validateHeader, validateMethod } from './validate.js';
 
 /** What one input line turns into. */
 export type ParsedRecord =
   | { kind: 'skip' }
   | { kind: 'request'; spec: RequestSpec }
-  | { kind: 'invalid'; line: number; url: string; method: string; id?: string | number; error: RecordError };
+  | { kind: 'invalid'; line: number; url: string; method: string; id?: string | number; idText?: string; error: RecordError };
 
 /** Raw text echoed in an invalid record's `url` is cut to this many characters. */
 export const MAX_ECHOED_URL = 2048;
@@ -68,8 +70,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   const id = spec.id;
   const idOk = id === undefined || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
   const echoedId = idOk ? (id as string | number | undefined) : undefined;
+  const idText = typeof echoedId === 'number' ? exactText(text, 'id', echoedId) : undefined;
   const fail = (url: string, method: string, error: RecordError): ParsedRecord =>
-    invalid(line, url, method, error, echoedId);
+    invalid(line, url, method, error, echoedId, idText);
 
   if (typeof spec.url !== 'string') {
     return fail(text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `Expected "url" to be a string, got ${preview(spec.url)}`));
@@ -86,6 +89,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
 
   const result: RequestSpec = { line, method, url };
   if (echoedId !== undefined) result.id = echoedId;
+  if (idText !== undefined) result.idText = idText;
 
   if (spec.headers !== undefined) {
     if (spec.headers === null || typeof spec.headers !== 'object' || Array.isArray(spec.headers)) {
@@ -110,16 +114,25 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     }
     result.body = spec.body;
   } else if (spec.json !== undefined) {
-    result.body = JSON.stringify(spec.json);
+    // The line's own text, minified: JSON.stringify(spec.json) would send 12345678901234567890 as 12345678901234567000.
+    const exact = memberText(text, 'json');
+    result.body = (exact === undefined ? undefined : minifyJson(exact)?.text) ?? JSON.stringify(spec.json);
     result.headers = { 'content-type': 'application/json', ...result.headers };
   }
   return { kind: 'request', spec: withCredentials(result, parsed) };
 }
 
-function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number): ParsedRecord {
+/** A numeric member's text when JSON.stringify of its parsed value would not give it back (digits beyond a double's, `1.0`, `1e2`). */
+function exactText(text: string, name: string, value: number): string | undefined {
+  const raw = memberText(text, name);
+  return raw === undefined || raw === JSON.stringify(value) ? undefined : raw;
+}
+
+function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number, idText?: string): ParsedRecord {
   // The echo of a bad record never shows a password it may hold.
   const shown = { ...error, message: maskPasswords(error.message) };
   const record: ParsedRecord = { kind: 'invalid', line, url: maskPasswords(url.slice(0, MAX_ECHOED_URL)), method, error: shown };
   if (id !== undefined) record.id = id;
+  if (idText !== undefined) record.idText = idText;
   return record;
 }

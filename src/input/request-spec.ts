@@ -4,6 +4,11 @@ export interface RequestSpec {
   line: number;
   /** The user's own identifier from a JSON spec, echoed in the output. */
   id?: string | number;
+  /**
+   * The id's own JSON text, when it is a number JavaScript holds only
+   * approximately (12345678901234567890, 1.0): the output writes it as given.
+   */
+  idText?: string;
   method: string;
   /** The normalized URL (WHATWG `href`). */
   url: string;

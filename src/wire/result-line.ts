@@ -56,11 +56,18 @@ export interface Result {
   error: RecordError | null;
 }
 
+/**
+ * A result as it is written: a numeric id that a JavaScript number holds only
+ * approximately keeps its own text (RequestSpec.idText) for the line.
+ */
+export type ExactResult = Result & Pick<RequestSpec, 'idText'>;
+
 /** A record that never became a request (invalid input, or answered by the parent for a child). */
-export function errorResult(fields: { line: number; url: string; method: string; id?: string | number | undefined }, error: RecordError): Result {
+export function errorResult(fields: { line: number; url: string; method: string; id?: string | number | undefined; idText?: string | undefined }, error: RecordError): ExactResult {
   return {
     line: fields.line,
     ...(fields.id !== undefined ? { id: fields.id } : {}),
+    ...(fields.idText !== undefined ? { idText: fields.idText } : {}),
     url: fields.url,
     method: fields.method,
     status: null,
@@ -75,10 +82,11 @@ export function errorResult(fields: { line: number; url: string; method: string;
 }
 
 /** The record's answer from what fetching its request produced (shared by repeats through the cache). */
-export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boolean, ms: number): Result {
+export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boolean, ms: number): ExactResult {
   return {
     line: spec.line,
     ...(spec.id !== undefined ? { id: spec.id } : {}),
+    ...(spec.idText !== undefined ? { idText: spec.idText } : {}),
     url: spec.url,
     method: spec.method,
     status: outcome.status,
@@ -98,7 +106,7 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
 }
 
 /** One NDJSON line (with its newline). `line` is the first key, `error` the last. */
-export function serializeResult(result: Result): string {
+export function serializeResult(result: ExactResult): string {
   return `${lineHead(result)}${renderResponse(result)}${lineTail(result.ms, result.attempts, result.cached, JSON.stringify(result.error))}`;
 }
 
@@ -126,8 +134,8 @@ export function lineFromResponse(spec: RequestSpec, response: string, cached: bo
 }
 
 /** A line's record fields, `{"line":N` to `"method":...,`, before the response part. */
-function lineHead(record: Pick<Result, 'line' | 'id' | 'url' | 'method'>): string {
-  const id = record.id === undefined ? '' : `,"id":${JSON.stringify(record.id)}`;
+function lineHead(record: Pick<ExactResult, 'line' | 'id' | 'idText' | 'url' | 'method'>): string {
+  const id = record.idText !== undefined ? `,"id":${record.idText}` : record.id === undefined ? '' : `,"id":${JSON.stringify(record.id)}`;
   return `{"line":${record.line}${id},"url":${JSON.stringify(record.url)},"method":${JSON.stringify(record.method)},`;
 }
 

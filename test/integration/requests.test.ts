@@ -31,6 +31,28 @@ describe('request specs and curl-like defaults', () => {
     expect(server.requests).toBe(2);
   });
 
+  it('sends a spec\'s json and echoes a numeric id digit for digit, past what a double holds', async () => {
+    const server = await track(echo());
+    const big = '12345678901234567890';
+    // Written by hand: JSON.stringify of a JS value could not hold these numbers.
+    const specs = [
+      `{"url":"${server.url}/n","id":${big},"json":{"n":${big},"f":1.10,"e":1e400,"s":"{\\"x\\":1}"}}`,
+      `{"id":1.0,"url":"${server.url}/missing","method":"BAD METHOD"}`,
+      `{"url":"${server.url}/cached","id":${big}1}`,
+      `{"url":"${server.url}/cached","id":${big}2}`,
+    ];
+    const result = await run(specs, ['--cache', 'on']);
+    expect(result.code).toBe(0);
+    const raw = new Map(result.stdout.trim().split('\n').map((text) => [Number(/^\{"line":(\d+)/.exec(text)?.[1]), text]));
+    expect(raw.get(1)).toContain(`"id":${big},`);
+    expect(byLine(result.lines).get(1)?.body.body).toBe(`{"n":${big},"f":1.10,"e":1e400,"s":"{\\"x\\":1}"}`);
+    // An invalid record echoes its id as written too, and so does a repeat answered from the cache.
+    expect(raw.get(2)).toContain('"id":1.0,');
+    expect(raw.get(3)).toContain(`"id":${big}1,`);
+    expect(raw.get(4)).toContain(`"id":${big}2,`);
+    expect(byLine(result.lines).get(4)?.cached).toBe(true);
+  });
+
   it('applies -X, -H, -d and -A to every record; a spec overrides them', async () => {
     const server = await track(echo());
     const result = await run(
