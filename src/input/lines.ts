@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
+import { utf8Chunks } from './utf8-chunks.js';
 
 /** One physical input line. `text` is absent when the line exceeded the cap. */
 export interface InputLine {
   /** 1-based line number in the input, counting blank and comment lines. */
   line: number;
-  /** The decoded line without its `\n`, trailing `\r` or leading BOM; null when too long. */
+  /** The decoded line without its `\n`, trailing `\r` or leading byte order mark; null when too long. */
   text: string | null;
   /** Byte length of the line as read (before the cap cut it off). */
   bytes: number;
@@ -17,10 +18,9 @@ export interface ReadLinesOptions {
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
- * Splits a byte stream into lines, yielding them in batches (one batch per chunk
+ * Splits a byte stream (UTF-8, or UTF-16 with a byte order mark: see utf8Chunks) into lines, yielding them in batches (one batch per chunk
  * read) so that a 10M-line file costs one await per chunk, not per line.
  *
  * Only `\n` splits: one trailing `\r` is stripped, a lone `\r` inside a line stays.
@@ -34,7 +34,6 @@ export async function* readLineBatches(
   let partial: Buffer[] = [];
   let partialBytes = 0;
   let overflowing = false; // the current line passed the cap: drop bytes until its end
-  let atStart = true;
 
   const finish = (tail: Buffer | null, batch: InputLine[]): void => {
     lineNumber += 1;
@@ -53,14 +52,7 @@ export async function* readLineBatches(
     overflowing = false;
   };
 
-  for await (const raw of stream) {
-    let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
-    if (atStart) {
-      // A BOM may arrive split over chunks only in pathological streams; a
-      // 3-byte first chunk is rare enough that we check the first chunk alone.
-      if (chunk.length >= 3 && chunk.subarray(0, 3).equals(BOM)) chunk = chunk.subarray(3);
-      atStart = chunk.length === 0;
-    }
+  for await (const chunk of utf8Chunks(stream)) {
     const batch: InputLine[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {

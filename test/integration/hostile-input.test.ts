@@ -49,3 +49,20 @@ describe('hostile input', () => {
     expect(Math.max(...result.stdout.split('\n').map((l) => l.length))).toBeLessThan(64 * 1024);
   });
 });
+
+describe('a list saved as UTF-16', () => {
+  it("Windows PowerShell's `>` (UTF-16LE with a byte order mark) is read as the URLs it holds, through the cache plan too", async () => {
+    const server = await track(startHttpServer());
+    const text = [`${server.url}/a`, `${server.url}/b`, `${server.url}/a`, '# note', `${server.url}/é`].join('\r\n') + '\r\n';
+    const input = writeTempFile(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const result = await runCli([input, '-q', '--procs', '1', '--cache', 'auto']);
+    expect(result.code).toBe(0);
+    const byLine = new Map(result.lines.map((l) => [l.line as number, l]));
+    expect([...byLine.keys()].sort()).toEqual([1, 2, 3, 5]);
+    expect(byLine.get(1)).toMatchObject({ url: `${server.url}/a`, status: 200 });
+    expect(byLine.get(5)).toMatchObject({ url: `${server.url}/%C3%A9`, status: 200 });
+    // The plan pass read the same lines: the repeat of /a was answered by the cache.
+    expect(byLine.get(3)?.cached).toBe(true);
+    expect(server.requests).toBe(3);
+  });
+});

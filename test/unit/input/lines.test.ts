@@ -34,6 +34,21 @@ describe('readLineBatches', () => {
     expect(lines[1]?.text).toBe('\ufeffb');
   });
 
+  it('reads UTF-16 with a byte order mark (Windows PowerShell\'s files), little- or big-endian, split anywhere', async () => {
+    const text = 'http://a/é\r\nhttp://b/😀?q=1\r\n\r\n# c\r\nhttp://d/';
+    const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const big = Buffer.from(little).swap16();
+    expect(big.subarray(0, 2)).toEqual(Buffer.from([0xfe, 0xff]));
+    const expected = ['http://a/é', 'http://b/😀?q=1', '', '# c', 'http://d/'];
+    for (const encoded of [little, big]) {
+      expect(texts(await collect([encoded]))).toEqual(expected);
+      // Every split point: odd bytes, a code unit's halves, a surrogate pair's halves.
+      for (let cut = 1; cut < encoded.length; cut += 3) {
+        expect(texts(await collect([encoded.subarray(0, cut), encoded.subarray(cut, cut + 5), encoded.subarray(cut + 5)].filter((c) => c.length > 0)))).toEqual(expected);
+      }
+    }
+  });
+
   it('joins lines split across chunks, including multi-byte characters', async () => {
     const euro = Buffer.from('€');
     const lines = await collect([Buffer.from('ab'), Buffer.concat([Buffer.from('c'), euro.subarray(0, 1)]), Buffer.concat([euro.subarray(1), Buffer.from('\nd\n')])]);
