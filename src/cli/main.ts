@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { openSink } from '../output/open-sink.js';
@@ -23,6 +23,7 @@ import { runFailed } from './exit-policy.js';
 import { listenForStopSignals } from './process-signals.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags } from './preflight.js';
+import { inputArguments, type InputArguments } from './input-arguments.js';
 import { describeStop } from './stopped-run.js';
 import { VERSION } from '../version.js';
 
@@ -46,11 +47,12 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     throw error;
   }
   const flags = program.opts<Record<string, unknown>>();
-  const inputPath = program.args[0] ?? '-';
   const output = flags.output as string | undefined;
+  let inputs: InputArguments;
   try {
+    inputs = inputArguments(program.args);
     for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
-    checkFiles(inputPath, output, flags.summary as string | undefined);
+    checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined);
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
@@ -58,7 +60,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // From here on, SIGINT and SIGTERM stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
-    return await run(flags, inputPath, output, signals, io, argv);
+    return await run(flags, inputs, output, signals, io, argv);
   } finally {
     signals.dispose();
   }
@@ -66,7 +68,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
 
 async function run(
   flags: Record<string, unknown>,
-  inputPath: string,
+  { path: inputPath, urls }: InputArguments,
   output: string | undefined,
   signals: ReturnType<typeof listenForStopSignals>,
   io: { stdout: Writable; stderr: Writable },
@@ -78,7 +80,8 @@ async function run(
   let done: LineSet | undefined;
   try {
     options = runOptionsFromFlags(inputPath, flags);
-    input = openInput(inputPath);
+    // URLs given as arguments are read as stdin would be, one a line.
+    input = urls ? openInput('-', Readable.from([`${urls.join('\n')}\n`])) : openInput(inputPath);
     if (flags.resume && output !== undefined) {
       ({ input, sink, done } = await resumeOutput(output, inputPath, input));
     } else {
@@ -92,7 +95,7 @@ async function run(
   const progress = showProgress ? startProgress(io.stderr, inputPath) : undefined;
   // stdout and stderr one terminal: result lines must not land on the progress line.
   if (progress && sink === process.stdout && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
-  if (inputPath === '-' && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {
+  if (inputPath === '-' && !urls && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {
     io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   }
   const abort = new AbortController();
@@ -130,7 +133,7 @@ async function run(
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
-  const stopped = await describeStop(summary, { argv, inputPath, output, resume: flags.resume === true, signal: signals.received });
+  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: urls?.length, output, resume: flags.resume === true, signal: signals.received });
   if (stopped) report.notRead = stopped.notRead;
   let summaryFailed = false;
   if (typeof flags.summary === 'string') {

@@ -17,8 +17,9 @@ const PROCS_PER_CPU_WARNED = 4;
  * a symlink or a hard link: same device and inode), nor each other; --summary
  * must be writable now, not after the whole run.
  */
-export function checkFiles(inputPath: string, output: string | undefined, summary: string | undefined): void {
-  const input = inputPath === '-' ? statOf(0) : statOf(inputPath);
+export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined): void {
+  // Undefined: the input is on the command line (URLs), no file to clobber.
+  const input = inputPath === undefined ? undefined : inputPath === '-' ? statOf(0) : statOf(inputPath);
   const targets: Array<[string, string | undefined]> = [['-o', output === '-' ? undefined : output], ['--summary', summary]];
   for (const [flag, path] of targets) {
     if (path === undefined) continue;

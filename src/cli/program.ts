@@ -23,7 +23,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('bulkfetch')
     .description('Fetch every URL or request spec in a file, fast, with one JSON line per request.')
-    .argument('[input]', "file of URLs or JSON request specs, one per line ('-' or none: stdin)")
+    .argument('[input...]', "file of URLs or JSON request specs, one per line ('-' or none: stdin); or the URLs themselves, as curl takes them")
     .version(VERSION, '-V, --version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)

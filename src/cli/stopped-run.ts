@@ -17,6 +17,8 @@ export interface StoppedRun {
 export interface StopContext {
   argv: string[];
   inputPath: string;
+  /** URLs given as arguments instead of an input file: how many (they are the command line's to repeat). */
+  argumentUrls?: number | undefined;
   output: string | undefined;
   resume: boolean;
   signal: NodeJS.Signals | undefined;
@@ -27,7 +29,7 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   if (summary.stoppedBy === null && context.signal === undefined) return undefined;
   const reason = summary.stoppedBy === 'max-errors' ? '--max-errors was exceeded' : context.signal ? `by ${context.signal}` : 'by a stop request';
   const linesRead = summary.records + summary.skipped + summary.resumed + summary.outOfShard;
-  const total = context.inputPath === '-' ? undefined : await countLines(context.inputPath).catch(() => undefined);
+  const total = context.argumentUrls ?? (context.inputPath === '-' ? undefined : await countLines(context.inputPath).catch(() => undefined));
   const notRead = total === undefined ? null : Math.max(0, total - linesRead);
   const rows: Array<[string, string]> = [
     ['stopped', `${reason}: ${notRead === null ? 'the rest of stdin was' : `${formatCount(notRead)} input lines were`} not read`],
@@ -36,8 +38,10 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   return { rows, notRead };
 }
 
-async function continueCommand({ argv, inputPath, output, resume }: StopContext): Promise<string> {
+async function continueCommand({ argv, inputPath, argumentUrls, output, resume }: StopContext): Promise<string> {
   if (output === undefined || output === '-') return 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable';
+  const command = ['bulkfetch', ...argv, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ');
+  if (argumentUrls !== undefined) return resume ? command : 'the URLs were read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
   if (!resume) {
     if (inputPath === '-') return 'stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
     try {
@@ -47,7 +51,6 @@ async function continueCommand({ argv, inputPath, output, resume }: StopContext)
       return `cannot write ${fingerprintPath(output)}, so this run cannot be continued with --resume`;
     }
   }
-  const command = ['bulkfetch', ...argv, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ');
   return inputPath === '-' ? `${command}  (with the same stdin)` : command;
 }
 

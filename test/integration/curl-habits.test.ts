@@ -108,3 +108,16 @@ describe("a curl command line, as typed", () => {
     expect(server.requests).toBe(1);
   });
 });
+
+describe('URLs on the command line', () => {
+  it('bulkfetch URL [URL ...] fetches them as curl would, a line each; a URL beside a file is a usage error', async () => {
+    const server = await echoServer();
+    const result = await runCli([`${server.url}/one`, `${server.url}/two?x=1`, '-s', '--ordered', '--procs', '1']);
+    expect(result.code).toBe(0);
+    expect(result.lines.map((l) => [l.line, l.url, l.status])).toEqual([[1, `${server.url}/one`, 200], [2, `${server.url}/two?x=1`, 200]]);
+    const mixed = await runCli([`${server.url}/one`, writeTempFile([`${server.url}/two`])]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr.trim().split('\n')).toHaveLength(1);
+    expect(server.requests).toBe(2);
+  });
+});

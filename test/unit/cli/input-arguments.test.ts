@@ -1,0 +1,28 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inputArguments } from '../../../src/cli/input-arguments.js';
+import { UsageError } from '../../../src/errors.js';
+
+describe('inputArguments', () => {
+  it('no argument or - is stdin, one other argument a file', () => {
+    expect(inputArguments([])).toEqual({ path: '-' });
+    expect(inputArguments(['-'])).toEqual({ path: '-' });
+    expect(inputArguments(['urls.txt'])).toEqual({ path: 'urls.txt' });
+  });
+
+  it('URLs, as curl takes them, are the input; a file that exists under a URL-like name is still the file', () => {
+    expect(inputArguments(['https://a.example/x'])).toEqual({ path: '-', urls: ['https://a.example/x'] });
+    expect(inputArguments(['http://a/1', 'HTTPS://b/2'])).toEqual({ path: '-', urls: ['http://a/1', 'HTTPS://b/2'] });
+    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-args-'));
+    const odd = join(dir, 'http:');
+    writeFileSync(odd, '');
+    expect(inputArguments([odd])).toEqual({ path: odd });
+  });
+
+  it('a mix of URLs and files, or two files, is a usage error', () => {
+    expect(() => inputArguments(['http://a/1', 'urls.txt'])).toThrow(UsageError);
+    expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/one input file/);
+  });
+});
