@@ -145,11 +145,12 @@ function parseHeaderFlag(value: string, previous: unknown): Record<string, strin
 /**
  * A request body flag: the text itself, or `@FILE` for the file's contents, as in
  * curl. `-d @file` drops CR and LF (curl's --data does); --data-binary and --json keep them.
- * The file is read as UTF-8 text.
+ * The file is read as UTF-8 text. Given again, the pieces are joined as curl joins
+ * them: `-d a=1 -d b=2` sends `a=1&b=2` (`joiner` '&'); --json pieces are concatenated.
  */
-function bodyFlag(flag: string, { stripNewlines }: { stripNewlines: boolean }) {
-  return (value: string): string => {
-    if (!value.startsWith('@')) return value;
+function bodyFlag(flag: string, { stripNewlines, readsFiles = true, joiner }: { stripNewlines: boolean; readsFiles?: boolean; joiner: string }) {
+  const piece = (value: string): string => {
+    if (!readsFiles || !value.startsWith('@')) return value;
     const path = value.slice(1);
     if (path === '-') throw new UsageError(`${flag} @- (stdin) is not supported: stdin may be the input; name a file`);
     let text: string;
@@ -160,6 +161,7 @@ function bodyFlag(flag: string, { stripNewlines }: { stripNewlines: boolean }) {
     }
     return stripNewlines ? text.replace(/[\r\n]/g, '') : text;
   };
+  return (value: string, previous: unknown): string => (typeof previous === 'string' ? `${previous}${joiner}${piece(value)}` : piece(value));
 }
 
 /** -u user:password, as in curl: sent as Basic authorization. The password may contain ':'. */
@@ -329,10 +331,10 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
   { flags: '-X, --method <method>', curlName: '--request <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
   { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, (name, value) => `${name}: ${value}`) },
-  { flags: '-d, --data <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true }), check: text('data') },
-  { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false }) },
-  { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)' },
-  { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false }) },
+  { flags: '-d, --data <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); given again, joined with & (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true, joiner: '&' }), check: text('data') },
+  { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false, joiner: '&' }) },
+  { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)', parse: bodyFlag('--data-raw', { stripNewlines: false, readsFiles: false, joiner: '&' }) },
+  { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
   { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
   { flags: '-e, --referer <url>', description: 'Referer header for every request, as in curl', parse: parseRefererFlag },
   { flags: '-b, --cookie <name=value>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; cookie files are not read", parse: parseCookieFlag },

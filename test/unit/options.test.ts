@@ -125,13 +125,17 @@ describe("curl's names and habits", () => {
     expect(program.getOptionValueSource('quiet')).toBe('cli');
   });
 
-  it('-I sends HEAD, and refuses a body or another -X; --data-raw keeps a leading @', () => {
+  it('-I sends HEAD, and refuses a body or another -X; --data-raw keeps a leading @; repeated bodies join as in curl', () => {
     expect(parse(['-I']).method).toBe('HEAD');
     expect(parse(['-I', '-X', 'HEAD']).method).toBe('HEAD');
     expect(() => parse(['-I', '-X', 'GET'])).toThrow(UsageError);
     expect(() => parse(['-I', '-d', 'a=1'])).toThrow(UsageError);
     expect(parse(['--data-raw', '@not-a-file'])).toMatchObject({ method: 'POST', data: '@not-a-file', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(() => parse(['--data-raw', 'a', '-d', 'b'])).toThrow(UsageError);
+    // Given again, as curl: form pieces joined with &, JSON pieces concatenated.
+    expect(parse(['-d', 'a=1', '-d', 'b=2']).data).toBe('a=1&b=2');
+    expect(parse(['--data-raw', '@x', '--data-raw', 'y=1']).data).toBe('@x&y=1');
+    expect(parse(['--json', '{"a":', '--json', '1}']).data).toBe('{"a":1}');
   });
 
   it('-e sets Referer; -b sets Cookie (pairs joined, before a -H Cookie) and refuses a cookie file', () => {
