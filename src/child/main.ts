@@ -64,7 +64,7 @@ function start(config: WorkerConfig) {
   const results = new LineBatcher((text) => out.write(text));
 
   // Records received but not answered; `waiting` are those not yet handed to
-  // the loop, in order (the parent's window bounds them: 2 x concurrency + 32).
+  // the loop, in order (the parent's window bounds them: 4 x concurrency + 32).
   let inFlight = 0;
   const waiting: Task[] = [];
   let inputEnded = false;

@@ -37,6 +37,19 @@ export interface PoolOptions {
 const ABORTED = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped');
 
 /**
+ * Unanswered records a child may hold: its slots, plus enough queued behind
+ * them to keep every slot busy while results travel back to the parent and new
+ * records come out. On a busy machine that trip includes the parent waiting
+ * for a core: at 2 x concurrency + 32, 20,000 req/s left a child with fewer
+ * records than slots about a quarter of the time, and 7-10 % of two cores
+ * idle; 4 x cut the idle to 2-6 % and gave 9 % more req/s (bench/CHANGELOG.md,
+ * entry 23). The queue is of plain specs, a few hundred bytes each.
+ */
+function windowFor(concurrency: number): number {
+  return concurrency * 4 + 32;
+}
+
+/**
  * The parent side: N children, each owning the shard of requests whose key
  * hashes to it, so a repeated request always meets its own cache entry.
  *
@@ -72,9 +85,7 @@ export class WorkerPool {
     this.#open = procs;
     this.#answeredByChild = new Array<number>(procs).fill(0);
     this.#closedPromise = new Promise((resolve) => (this.#allClosed = resolve));
-    // Enough queued per child to keep every slot busy while results travel back,
-    // small enough that a child's queue is never more than a few hundred specs.
-    const window = config.concurrency * 2 + 32;
+    const window = windowFor(config.concurrency);
     // Always there: even without limit flags, a host that refuses is slowed down through it.
     this.#limits = new LimitCoordinator({
       ...limits,
