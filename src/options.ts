@@ -134,7 +134,7 @@ function parseHeaderFlag(value: string, previous: unknown): Record<string, strin
   const name = value.slice(0, colon).trim();
   const headerValue = value.slice(colon + 1).trim();
   if (validateHeader(name, headerValue) !== null) {
-    throw new UsageError(`Invalid --header ${describeValue(value)}: names are tokens, values have no CR, LF or NUL`);
+    throw new UsageError(`Invalid --header ${describeValue(value)}: names are tokens, values have no CR, LF or other control characters`);
   }
   const key = name.toLowerCase();
   const earlier = headers[key];
@@ -178,14 +178,16 @@ function parseUserFlag(value: string): string {
  */
 function parseCookieFlag(value: string, previous: unknown): string {
   if (!value.includes('=')) throw new UsageError(`Expected -b as 'name=value; ...' (cookie files are not read), got ${describeValue(value)}`);
-  if (validateHeader('cookie', value) !== null) throw new UsageError(`Invalid -b ${describeValue(value)}: a header value has no CR, LF or NUL`);
+  if (validateHeader('cookie', value) !== null) throw new UsageError(`Invalid -b ${describeValue(value)}: a header value has no CR, LF or other control characters`);
   return typeof previous === 'string' ? `${previous}; ${value}` : value;
 }
 
-/** -e URL: the Referer header, as in curl. */
-function parseRefererFlag(value: string): string {
-  if (validateHeader('referer', value) !== null) throw new UsageError(`Invalid -e ${describeValue(value)}: a header value has no CR, LF or NUL`);
-  return value;
+/** A flag that is one header's value (-e for Referer, -A for User-Agent): checked as -H checks it. */
+function headerValueFlag(flag: string, header: string) {
+  return (value: string): string => {
+    if (validateHeader(header, value) !== null) throw new UsageError(`Invalid ${flag} ${describeValue(value)}: a header value has no CR, LF or other control characters`);
+    return value;
+  };
 }
 
 /** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
@@ -336,11 +338,11 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)', parse: bodyFlag('--data-raw', { stripNewlines: false, readsFiles: false, joiner: '&' }) },
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
   { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
-  { flags: '-e, --referer <url>', description: 'Referer header for every request, as in curl', parse: parseRefererFlag },
+  { flags: '-e, --referer <url>', description: 'Referer header for every request, as in curl', parse: headerValueFlag('-e', 'referer') },
   { flags: '-b, --cookie <name=value>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; cookie files are not read", parse: parseCookieFlag },
   { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
   { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
-  { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}` },
+  { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}`, parse: headerValueFlag('-A', 'user-agent') },
   { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON as its own text, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
   // CLI-only: the default already, accepted so curl command lines work; --no-compressed's row sets the field.
   { flags: '--compressed', description: 'ask for gzip, deflate and br (Accept-Encoding) and decode them (the default; accepted for curl users)' },

@@ -4,7 +4,7 @@ import { maskPasswords, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { memberText } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { parseUrl, preview, validateHeader, validateMethod } from './validate.js';
+import { parseUrl, preview, validateHeader, validateMethod, wireHeaderValue } from './validate.js';
 
 /** What one input line turns into. */
 export type ParsedRecord =
@@ -100,7 +100,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       const value = typeof headerValue === 'number' ? String(headerValue) : headerValue;
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);
-      headers[name.toLowerCase()] = value as string;
+      headers[name.toLowerCase()] = wireHeaderValue(value as string);
     }
     result.headers = headers;
   }

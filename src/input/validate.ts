@@ -2,8 +2,9 @@ import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 
 // RFC 9110 token: what a method or header name may be made of.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Field values: visible ASCII, space, tab and obs-text; never CR, LF or NUL.
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// Field values: any text but control characters (tab aside); never CR, LF or NUL.
+const FIELD_VALUE = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
+const NON_ASCII = /[^\x00-\x7f]/;
 const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE']);
 /** Methods we never send: CONNECT hijacks the connection, and undici refuses it in request(). */
 const REFUSED_METHODS = new Set(['CONNECT']);
@@ -19,6 +20,17 @@ export function validateMethod(method: unknown): string | RecordError {
   }
   // "get" and "GET" are the same request to a user; undici would send them as given.
   return STANDARD_METHODS.has(upper) ? upper : method;
+}
+
+/**
+ * A header value as it goes on the wire. undici writes header strings as
+ * latin1, one byte a character: é would go out as the byte E9 and € would be
+ * refused. curl sends the bytes it was given, which from a terminal or a JSON
+ * file are UTF-8, so a value past ASCII is turned into its UTF-8 bytes, one
+ * latin1 character each, and undici writes exactly those.
+ */
+export function wireHeaderValue(value: string): string {
+  return NON_ASCII.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 }
 
 /** Checks one header; returns null when valid. */

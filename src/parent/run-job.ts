@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { parseRecord, tooLongRecord } from '../input/parse-record.js';
+import { wireHeaderValue } from '../input/validate.js';
 import { readLineBatches } from '../input/lines.js';
 import { isSmallFile } from '../input/input-size.js';
 import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
@@ -180,6 +181,11 @@ function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): Li
   return { rate, perHostConcurrency, perHostRate };
 }
 
+/** The flag headers (-H, -A ...) as they go on the wire: see wireHeaderValue. */
+function wireHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, wireHeaderValue(value)]));
+}
+
 function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolean): Omit<WorkerConfig, 'index' | 'limited' | 'liftoffOnly'> {
   return {
     concurrency: options.concurrency,
@@ -190,7 +196,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
     cacheBytes: options.cacheBytes,
     // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.
-    headers: { 'user-agent': options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers },
+    headers: wireHeaders({ 'user-agent': options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers }),
     ...(options.data !== undefined ? { data: options.data } : {}),
     body: options.body,
     compressed: options.compressed,

@@ -109,6 +109,24 @@ describe("a curl command line, as typed", () => {
   });
 });
 
+describe('header values past ASCII', () => {
+  it('go out as their UTF-8 bytes, as curl sends them, from -H, -A and a spec; control characters are refused', async () => {
+    const server = await echoServer();
+    const input = writeTempFile([`${server.url}/flag`, JSON.stringify({ url: `${server.url}/spec`, headers: { 'X-Name': 'café 5€' } })]);
+    const result = await runCli([input, '-q', '--procs', '1', '-H', 'X-Name: 5€ é', '-A', 'robot/1 (é)']);
+    expect(result.code).toBe(0);
+    const byPath = new Map(result.lines.map((l) => [String(l.url).replace(server.url, ''), l.body.headers]));
+    // node:http reads header bytes as latin1: the UTF-8 bytes show as one character each.
+    const asLatin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    expect(byPath.get('/flag')?.['x-name']).toBe(asLatin1('5€ é'));
+    expect(byPath.get('/flag')?.['user-agent']).toBe(asLatin1('robot/1 (é)'));
+    expect(byPath.get('/spec')?.['x-name']).toBe(asLatin1('café 5€'));
+    const injected = await runCli([input, '-A', 'ua\r\nX-Injected: 1']);
+    expect(injected.code).toBe(2);
+    expect(server.requests).toBe(2);
+  });
+});
+
 describe('URLs on the command line', () => {
   it('bulkfetch URL [URL ...] fetches them as curl would, a line each; a URL beside a file is a usage error', async () => {
     const server = await echoServer();
