@@ -1,7 +1,11 @@
 // Input that tries to make the runner misbehave: each bad line is one error record
 // with a stable code, nothing local is read, and valid records beside them succeed.
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, runCli, startHttpServer, writeTempFile } from '../helpers/index.js';
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { cleanupAfterEach, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 
@@ -64,5 +68,26 @@ describe('a list saved as UTF-16', () => {
     // The plan pass read the same lines: the repeat of /a was answered by the cache.
     expect(byLine.get(3)?.cached).toBe(true);
     expect(server.requests).toBe(3);
+  });
+});
+
+describe('a compressed list', () => {
+  it('is a usage error that names the tool to decompress it, before anything is sent; a pipe is read as it comes', async () => {
+    const server = await track(startHttpServer());
+    const text = `${server.url}/a\n${server.url}/b\n`;
+    const gz = await runCli([writeTempFile(gzipSync(text)), '-q']);
+    expect(gz.code).toBe(2);
+    expect(gz.stderr.trim().split('\n')).toHaveLength(1);
+    expect(gz.stderr).toMatch(/gzip-compressed.*zcat/);
+    expect(server.requests).toBe(0);
+    // A named pipe (as bash's <(zcat urls.gz) gives) cannot be read at an offset: it is read as it comes.
+    const fifo = join(tempDir(), 'urls.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const piped = runCli([fifo, '-q', '--procs', '1']);
+    // Opening the pipe for writing waits for the CLI to open it for reading.
+    await writeFile(fifo, text);
+    const result = await piped;
+    expect(result.code).toBe(0);
+    expect(result.lines.map((l) => l.status)).toEqual([200, 200]);
   });
 });
