@@ -27,7 +27,7 @@ export interface OptionSpec {
   defaultDescription?: string;
   parse?: (value: string, previous: unknown) => unknown;
   /**
-   * curl's name for the same flag ('-m, --max-time <seconds>'), where it differs:
+   * curl's name for the same flag ('-m, --max-time <duration>'), where it differs:
    * accepted with the same value and parse, shown in the flag's description.
    */
   curlName?: string;
@@ -182,7 +182,7 @@ function parseCookieFlag(value: string, previous: unknown): string {
   return typeof previous === 'string' ? `${previous}; ${value}` : value;
 }
 
-/** A flag that is one header's value (-e for Referer, -A for User-Agent): checked as -H checks it. */
+/** A flag that is one header's value (--referer, --user-agent): checked as -H checks it. */
 function headerValueFlag(flag: string, header: string) {
   return (value: string): string => {
     if (validateHeader(header, value) !== null) throw new UsageError(`Invalid ${flag} ${describeValue(value)}: a header value has no CR, LF or other control characters`);
@@ -338,11 +338,11 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)', parse: bodyFlag('--data-raw', { stripNewlines: false, readsFiles: false, joiner: '&' }) },
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
   { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
-  { flags: '-e, --referer <url>', description: 'Referer header for every request, as in curl', parse: headerValueFlag('-e', 'referer') },
+  { flags: '-e, --referer <url>', description: 'Referer header for every request, as in curl', parse: headerValueFlag('--referer', 'referer') },
   { flags: '-b, --cookie <name=value>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; cookie files are not read", parse: parseCookieFlag },
   { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
   { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
-  { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}`, parse: headerValueFlag('-A', 'user-agent') },
+  { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}`, parse: headerValueFlag('--user-agent', 'user-agent') },
   { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON as its own text, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
   // CLI-only: the default already, accepted so curl command lines work; --no-compressed's row sets the field.
   { flags: '--compressed', description: 'ask for gzip, deflate and br (Accept-Encoding) and decode them (the default; accepted for curl users)' },
