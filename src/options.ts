@@ -133,9 +133,8 @@ function parseHeaderFlag(value: string, previous: unknown): Record<string, strin
   if (colon <= 0) throw new UsageError(`Expected --header as 'Name: value', got ${describeValue(value)}`);
   const name = value.slice(0, colon).trim();
   const headerValue = value.slice(colon + 1).trim();
-  if (validateHeader(name, headerValue) !== null) {
-    throw new UsageError(`Invalid --header ${describeValue(value)}: names are tokens, values have no CR, LF or other control characters`);
-  }
+  const problem = validateHeader(name, headerValue);
+  if (problem) throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
   const key = name.toLowerCase();
   const earlier = headers[key];
   headers[key] = earlier === undefined ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
@@ -178,14 +177,16 @@ function parseUserFlag(value: string): string {
  */
 function parseCookieFlag(value: string, previous: unknown): string {
   if (!value.includes('=')) throw new UsageError(`Expected -b as 'name=value; ...' (cookie files are not read), got ${describeValue(value)}`);
-  if (validateHeader('cookie', value) !== null) throw new UsageError(`Invalid -b ${describeValue(value)}: a header value has no CR, LF or other control characters`);
+  const problem = validateHeader('cookie', value);
+  if (problem) throw new UsageError(`Invalid -b ${describeValue(value)}: ${problem.message}`);
   return typeof previous === 'string' ? `${previous}; ${value}` : value;
 }
 
 /** A flag that is one header's value (--referer, --user-agent): checked as -H checks it. */
 function headerValueFlag(flag: string, header: string) {
   return (value: string): string => {
-    if (validateHeader(header, value) !== null) throw new UsageError(`Invalid ${flag} ${describeValue(value)}: a header value has no CR, LF or other control characters`);
+    const problem = validateHeader(header, value);
+    if (problem) throw new UsageError(`Invalid ${flag} ${describeValue(value)}: ${problem.message}`);
     return value;
   };
 }

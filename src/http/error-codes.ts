@@ -46,6 +46,9 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
       // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
       if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
       return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls)}` : message };
+    case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
+      // A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's.
+      return { code: RecordErrorCode.INVALID_HEADER, message: 'The Content-Length header does not match the length of the request body; leave it out and it is computed' };
     case 'UND_ERR_HEADERS_OVERFLOW':
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
     case 'UND_ERR_INFO':

@@ -5,6 +5,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Field values: any text but control characters (tab aside); never CR, LF or NUL.
 const FIELD_VALUE = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
 const NON_ASCII = /[^\x00-\x7f]/;
+/** Headers the HTTP client writes from the body and the connection; undici refuses them in a request. */
+const CLIENT_HEADERS = new Set(['transfer-encoding', 'keep-alive', 'upgrade']);
 const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE']);
 /** Methods we never send: CONNECT hijacks the connection, and undici refuses it in request(). */
 const REFUSED_METHODS = new Set(['CONNECT']);
@@ -43,6 +45,17 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
       RecordErrorCode.INVALID_HEADER,
       `Header ${name}: expected a value without CR, LF or control characters, got ${preview(value)}`,
     );
+  }
+  // What undici would refuse at send time, refused here with a reason, once, before anything is sent.
+  const lower = name.toLowerCase();
+  if (CLIENT_HEADERS.has(lower)) {
+    return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name} is written by the HTTP client from the body and the connection; leave it out`);
+  }
+  if (lower === 'content-length' && !/^\d+$/.test(value)) {
+    return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: expected a number of bytes, got ${preview(value)}`);
+  }
+  if (lower === 'connection' && !value.split(',').every((option) => TOKEN.test(option.trim()))) {
+    return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: expected connection options (close, keep-alive ...), got ${preview(value)}`);
   }
   return null;
 }

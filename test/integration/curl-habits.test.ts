@@ -127,6 +127,26 @@ describe('header values past ASCII', () => {
   });
 });
 
+describe('headers the HTTP client writes itself', () => {
+  it('are EINVALIDHEADER in a spec and a usage error in a flag, before anything is sent; a Content-Length the body lacks fails its record alone', async () => {
+    const server = await echoServer();
+    const input = writeTempFile([
+      JSON.stringify({ url: `${server.url}/te`, method: 'POST', body: 'x', headers: { 'Transfer-Encoding': 'chunked' } }),
+      JSON.stringify({ url: `${server.url}/cl`, method: 'POST', body: 'hello', headers: { 'Content-Length': '2' } }),
+      JSON.stringify({ url: `${server.url}/ok`, method: 'POST', body: 'hello', headers: { 'Content-Length': '5', Connection: 'close' } }),
+    ]);
+    const result = await runCli([input, '-q', '--procs', '1', '--ordered']);
+    expect(result.lines.map((l) => [l.line, l.status, l.error?.code ?? null])).toEqual([[1, null, 'EINVALIDHEADER'], [2, null, 'EINVALIDHEADER'], [3, 200, null]]);
+    expect(result.lines[1]?.error.message).toMatch(/Content-Length/);
+    // Not retried: the request, not the server, is at fault.
+    expect(result.lines[1]?.attempts).toBe(1);
+    const flag = await runCli([input, '-H', 'Transfer-Encoding: chunked']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/written by the HTTP client/);
+    expect(server.requests).toBe(1);
+  });
+});
+
 describe('URLs on the command line', () => {
   it('bulkfetch URL [URL ...] fetches them as curl would, a line each; a URL beside a file is a usage error', async () => {
     const server = await echoServer();

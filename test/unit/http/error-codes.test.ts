@@ -25,6 +25,7 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_OVERFLOW' })).code).toBe('EPROTOCOL');
     expect(classifyError(Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' })).code).toBe('EMFILE');
     expect(classifyError(Object.assign(new Error('x'), { cause: { code: 'ENFILE' } })).code).toBe('EMFILE');
+    expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' })).code).toBe('EINVALIDHEADER');
     expect(classifyError(new Error('what')).code).toBe('EUNKNOWN');
     expect(classifyError(new Error('x'), 'shutdown').code).toBe('EABORTED');
   });

@@ -40,6 +40,11 @@ describe('parseRecord: JSON specs', () => {
     [JSON.stringify({ url: 'http://a.test/', headers: { 'x-a': 'v\u0000' } }), RecordErrorCode.INVALID_HEADER],
     [JSON.stringify({ url: 'http://a.test/', headers: { 'bad name': 'v' } }), RecordErrorCode.INVALID_HEADER],
     [JSON.stringify({ url: 'http://a.test/', headers: { 'x:y': 'v' } }), RecordErrorCode.INVALID_HEADER],
+    // Headers undici writes itself (it would refuse them at send time, as EUNKNOWN).
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'Transfer-Encoding': 'chunked' } }), RecordErrorCode.INVALID_HEADER],
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'Upgrade': 'websocket' } }), RecordErrorCode.INVALID_HEADER],
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'Content-Length': 'five' } }), RecordErrorCode.INVALID_HEADER],
+    [JSON.stringify({ url: 'http://a.test/', headers: { 'Connection': 'close, "x"' } }), RecordErrorCode.INVALID_HEADER],
     [JSON.stringify({ url: 'http://a.test/', headers: ['x'] }), RecordErrorCode.INVALID_SPEC],
     [JSON.stringify({ url: 'http://a.test/', body: { a: 1 } }), RecordErrorCode.INVALID_SPEC],
     [JSON.stringify({ url: 'http://a.test/', body: 'x', json: 1 }), RecordErrorCode.INVALID_SPEC],
