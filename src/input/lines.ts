@@ -20,8 +20,9 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
 /**
- * Splits a byte stream (UTF-8, or UTF-16 with a byte order mark: see utf8Chunks) into lines, yielding them in batches (one batch per chunk
- * read) so that a 10M-line file costs one await per chunk, not per line.
+ * Splits a byte stream (UTF-8, or UTF-16 with a byte order mark: see
+ * utf8Chunks) into lines, yielding them in batches (one batch per chunk read)
+ * so that a 10M-line file costs one await per chunk, not per line.
  *
  * Only `\n` splits: one trailing `\r` is stripped, a lone `\r` inside a line stays.
  * Memory is bounded by the chunk size plus `maxLineBytes`, whatever the input.
