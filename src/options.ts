@@ -177,9 +177,8 @@ function parseUserFlag(value: string): string {
  */
 function parseCookieFlag(value: string, previous: unknown): string {
   if (!value.includes('=')) throw new UsageError(`Expected -b as 'name=value; ...' (cookie files are not read), got ${describeValue(value)}`);
-  const problem = validateHeader('cookie', value);
-  if (problem) throw new UsageError(`Invalid -b ${describeValue(value)}: ${problem.message}`);
-  return typeof previous === 'string' ? `${previous}; ${value}` : value;
+  const pairs = cookieValue(value);
+  return typeof previous === 'string' ? `${previous}; ${pairs}` : pairs;
 }
 
 /** A flag that is one header's value (--referer, --user-agent): checked as -H checks it. */
@@ -190,6 +189,8 @@ function headerValueFlag(flag: string, header: string) {
     return value;
   };
 }
+
+const cookieValue = headerValueFlag('--cookie', 'cookie');
 
 /** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
 function parseResolveFlag(value: string, previous: unknown): Record<string, string> {

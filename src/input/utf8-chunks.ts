@@ -26,14 +26,15 @@ export async function* utf8Chunks(stream: Readable): AsyncGenerator<Buffer> {
       head = undefined;
       [chunk, decode] = withoutMark(chunk);
     }
-    const out = decode ? decode(chunk) : chunk;
-    if (out.length > 0) yield out;
+    yield* asUtf8(chunk, decode);
   }
-  if (head && head.length > 0) {
-    const [chunk, decodeLast] = withoutMark(head);
-    const out = decodeLast ? decodeLast(chunk) : chunk;
-    if (out.length > 0) yield out;
-  }
+  // An input shorter than any mark (one line of a byte or two).
+  if (head && head.length > 0) yield* asUtf8(...withoutMark(head));
+}
+
+function* asUtf8(chunk: Buffer, decode: ((chunk: Buffer) => Buffer) | undefined): Generator<Buffer> {
+  const out = decode ? decode(chunk) : chunk;
+  if (out.length > 0) yield out;
 }
 
 /** The first bytes without their byte order mark, and the decoder that UTF-16 needs. */
