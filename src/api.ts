@@ -12,8 +12,11 @@ type DurationField = 'timeout' | 'connectTimeout' | 'retryDelay' | 'retryMaxDela
 
 /** Everything the CLI takes (RunOptions, defaults filled in), plus what only a program can give. */
 export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'headers' | DurationField>>, Partial<Record<DurationField, number | string>> {
-  /** Sent with every request: { name: value }, or ['Name: value', ...] as -H repeated (a repeated name keeps both values). */
-  headers?: Record<string, string> | string[];
+  /**
+   * Sent with every request: { name: value }, or ['Name: value', ...] as -H repeated (a repeated name keeps
+   * both values). null (or 'Name:') removes a header bulkfetch would send; '' (or 'Name;') sends it empty.
+   */
+  headers?: Record<string, string | null> | string[];
   /** Aborting stops the run: children are killed and iteration ends. */
   signal?: AbortSignal;
   /** Called about 10 times a second with where the run is. */

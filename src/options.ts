@@ -5,7 +5,7 @@ import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
 import { basicAuthorization } from './input/credentials.js';
-import { validateHeader, validateMethod } from './input/validate.js';
+import { validateHeader, validateHeaderName, validateMethod } from './input/validate.js';
 import { parseErrorLimit } from './parent/error-budget.js';
 import type { CacheMode, RunOptions, Shard } from './run-types.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
@@ -126,18 +126,29 @@ function parseMethodFlag(value: string): string {
  * Collects repeated -H 'Name: value' flags into one header object. A name given
  * twice keeps both values, as curl sends both: joined into one field with ', '
  * (RFC 9110 5.3 makes that the same message; '; ' for Cookie, whose pairs it separates).
+ * curl's two special forms hold too: 'Name:' with nothing after the colon removes the
+ * header (one bulkfetch would send, such as User-Agent or Accept-Encoding, or one an
+ * earlier -H gave), recorded as null; 'Name;' sends it with an empty value.
  */
-function parseHeaderFlag(value: string, previous: unknown): Record<string, string> {
-  const headers = { ...((previous as Record<string, string> | undefined) ?? {}) };
+function parseHeaderFlag(value: string, previous: unknown): Record<string, string | null> {
+  const headers = { ...((previous as Record<string, string | null> | undefined) ?? {}) };
   const colon = value.indexOf(':');
-  if (colon <= 0) throw new UsageError(`Expected --header as 'Name: value', got ${describeValue(value)}`);
-  const name = value.slice(0, colon).trim();
-  const headerValue = value.slice(colon + 1).trim();
-  const problem = validateHeader(name, headerValue);
-  if (problem) throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
+  const emptyForm = colon < 0 && value.trimEnd().endsWith(';');
+  if (colon <= 0 && !emptyForm) {
+    throw new UsageError(`Expected --header as 'Name: value' (or 'Name:' to remove it, 'Name;' to send it empty, as curl), got ${describeValue(value)}`);
+  }
+  const name = (emptyForm ? value.trimEnd().slice(0, -1) : value.slice(0, colon)).trim();
+  const headerValue = emptyForm ? '' : value.slice(colon + 1).trim();
+  const removes = !emptyForm && headerValue === '';
+  // A removal sends nothing, so only its name is checked (removing Transfer-Encoding is a no-op, not an error).
+  const problem = removes ? validateHeaderName(name) : validateHeader(name, headerValue);
+  if (problem) {
+    throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
+  }
   const key = name.toLowerCase();
   const earlier = headers[key];
-  headers[key] = earlier === undefined ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
+  if (removes) headers[key] = null;
+  else headers[key] = earlier === undefined || earlier === null ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
   return headers;
 }
 
@@ -290,19 +301,25 @@ function boolean(field: string) {
  * entry checked as its flag's text; or an array of those texts ('Name: value'),
  * as the flag would be repeated.
  */
-function entries(field: string, parse: (value: string, previous: unknown) => Record<string, string>, toFlag: (key: string, value: string) => string) {
-  return (value: unknown): Record<string, string> => {
+function entries<V>(field: string, parse: (value: string, previous: unknown) => Record<string, V>, toFlag: (key: string, value: unknown) => string) {
+  return (value: unknown): Record<string, V> => {
     if (Array.isArray(value)) {
       if (!value.every((item) => typeof item === 'string')) throw new UsageError(`Expected ${field} to be an array of strings, got ${describeValue(value)}`);
-      return value.reduce<Record<string, string>>((collected, text: string) => parse(text, collected), {});
+      return value.reduce<Record<string, V>>((collected, text: string) => parse(text, collected), {});
     }
     if (typeof value !== 'object' || value === null) {
       throw new UsageError(`Expected ${field} to be an object of strings or an array of strings, got ${describeValue(value)}`);
     }
-    let collected: Record<string, string> = {};
-    for (const [key, entry] of Object.entries(value)) collected = parse(toFlag(key, String(entry)), collected);
+    let collected: Record<string, V> = {};
+    for (const [key, entry] of Object.entries(value)) collected = parse(toFlag(key, entry), collected);
     return collected;
   };
+}
+
+/** A library caller's header entry as the -H text it stands for: null removes ('Name:'), '' sends it empty ('Name;'). */
+function headerFlagText(name: string, value: unknown): string {
+  if (value === null) return `${name}:`;
+  return value === '' ? `${name};` : `${name}: ${String(value)}`;
 }
 
 /**
@@ -312,6 +329,8 @@ function entries(field: string, parse: (value: string, previous: unknown) => Rec
 export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
   { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
+  { flags: '--parallel-max <n>', description: "curl -Z's limit: requests in flight over all processes (at most N: --concurrency N / --procs, over fewer processes where they do not divide N)", parse: positiveInteger('--parallel-max') },
+  { flags: '-Z, --parallel', description: 'accepted for curl users: requests always run in parallel' },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
   { flags: '--timeout <duration>', curlName: '-m, --max-time <duration>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body); seconds, or 250ms, 2s, 1m', defaultValue: 30000, defaultDescription: '30s', ...duration('--timeout', 'timeout', true) },
   { flags: '--connect-timeout <duration>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, defaultDescription: '10s', ...duration('--connect-timeout', 'connectTimeout', true) },
@@ -328,13 +347,13 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
   { flags: '--http1.1', description: 'HTTP/1.1 only (the default; accepted for curl users)' },
-  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, address) => `${hostPort}:${address.includes(':') ? `[${address}]` : address}`) },
+  { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, entry) => { const address = String(entry); return `${hostPort}:${address.includes(':') ? `[${address}]` : address}`; }) },
   { flags: '--cache <mode>', runOption: 'cache', description: 'auto: the run reads its input and caches only requests that come again (see Cache); on: cache every GET/HEAD response; off: fetch every record', defaultValue: 'auto', parse: oneOf('--cache', CACHE_MODES), check: cacheMode },
   { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off', check: cacheMode },
   { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'optional cap on responses kept per process (--cache-bytes bounds the cache either way)', parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
   { flags: '-X, --method <method>', curlName: '--request <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
-  { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable)", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, (name, value) => `${name}: ${value}`) },
+  { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable); 'Name:' removes one bulkfetch would send, 'Name;' sends it empty, as in curl", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, headerFlagText) },
   { flags: '-d, --data <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); given again, joined with & (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true, joiner: '&' }), check: text('data') },
   { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false, joiner: '&' }) },
   { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)', parse: bodyFlag('--data-raw', { stripNewlines: false, readsFiles: false, joiner: '&' }) },
@@ -438,11 +457,27 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
     if (flags.method !== undefined && flags.method !== 'HEAD') throw new UsageError(`-I (HEAD) and -X ${String(flags.method)} contradict each other; give one`);
     options.method = 'HEAD';
   }
+  if (typeof flags.parallelMax === 'number') {
+    // Given with --concurrency, it is refused before this (preflight's CONFLICTS).
+    // curl's limit is the whole run's, and a user gentle with a server means "at most": spread it over
+    // the processes in equal parts, over fewer of them (a divisor of N) when --procs is not given.
+    const total = flags.parallelMax;
+    if (flags.procs === undefined) options.procs = largestDivisorUpTo(total, options.procs);
+    else if (options.procs > total) throw new UsageError(`--parallel-max ${total} is less than --procs ${options.procs}: each process keeps at least one request in flight`);
+    options.concurrency = Math.floor(total / options.procs);
+  }
   if (typeof flags.user === 'string') implied.authorization = flags.user;
   if (typeof flags.referer === 'string') implied.referer = flags.referer;
   const headers = { ...implied, ...options.headers };
-  if (typeof flags.cookie === 'string') headers.cookie = options.headers.cookie === undefined ? flags.cookie : `${flags.cookie}; ${options.headers.cookie}`;
+  const flagCookie = options.headers.cookie;
+  if (typeof flags.cookie === 'string') headers.cookie = flagCookie === undefined || flagCookie === null ? flags.cookie : `${flags.cookie}; ${flagCookie}`;
   options.headers = headers;
+}
+
+/** The largest p <= max that divides n: --parallel-max N over p processes of N / p each. */
+function largestDivisorUpTo(n: number, max: number): number {
+  for (let p = Math.min(n, max); p > 1; p--) if (n % p === 0) return p;
+  return 1;
 }
 
 /**

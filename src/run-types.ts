@@ -47,7 +47,8 @@ export interface RunOptions {
   /** Bytes of response data one child's cache may hold. */
   cacheBytes: number;
   method: string;
-  headers: Record<string, string>;
+  /** Sent with every request; null removes a header bulkfetch would send (User-Agent, Accept-Encoding, one -d implies), as curl's -H 'Name:'. */
+  headers: Record<string, string | null>;
   data?: string;
   userAgent: string;
   body: BodyMode;

@@ -24,6 +24,7 @@ import { listenForStopSignals } from './process-signals.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags } from './preflight.js';
 import { inputArguments, type InputArguments } from './input-arguments.js';
+import { explainUnknownOption, strayCurlFlag } from './curl-flags-not-taken.js';
 import { describeStop } from './stopped-run.js';
 import { VERSION } from '../version.js';
 
@@ -41,11 +42,13 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
         return EXIT.OK;
       }
       // One line, with commander's "(Did you mean --x?)" hint kept on it.
-      return usage(io.stderr, error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
+      return usage(io.stderr, explainUnknownOption(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')));
     }
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  const stray = strayCurlFlag(program.args);
+  if (stray !== undefined) return usage(io.stderr, stray);
   const flags = program.opts<Record<string, unknown>>();
   const output = flags.output as string | undefined;
   let inputs: InputArguments;

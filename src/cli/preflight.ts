@@ -68,6 +68,7 @@ function sameFile(a: Stats, b: Stats): boolean {
 const CONFLICTS: ReadonlyArray<{ given: string[]; absent?: string; error?: true; message: string }> = [
   { given: ['quiet', 'progress'], error: true, message: '-q/-s (no progress) and --progress contradict each other; give one' },
   { given: ['http1.1', 'http2'], error: true, message: '--http1.1 and --http2 contradict each other; give one' },
+  { given: ['parallelMax', 'concurrency'], error: true, message: '--parallel-max (curl -Z: requests in flight in all) and --concurrency (per process) both set how many; give one' },
   { given: ['include', 'headers'], error: true, message: '-i (response headers in each line) and --no-headers contradict each other; give one' },
   { given: ['cache', 'cacheSize'], message: '--cache-size has no effect with --no-cache (--cache off)' },
   { given: ['cache', 'cacheBytes'], message: '--cache-bytes has no effect with --no-cache (--cache off)' },

@@ -35,11 +35,15 @@ export function wireHeaderValue(value: string): string {
   return NON_ASCII.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 }
 
+/** A header name must be an RFC 9110 token. */
+export function validateHeaderName(name: unknown): RecordError | null {
+  return typeof name === 'string' && TOKEN.test(name) ? null : recordError(RecordErrorCode.INVALID_HEADER, `Expected a header name token, got ${preview(name)}`);
+}
+
 /** Checks one header; returns null when valid. */
 export function validateHeader(name: unknown, value: unknown): RecordError | null {
-  if (typeof name !== 'string' || !TOKEN.test(name)) {
-    return recordError(RecordErrorCode.INVALID_HEADER, `Expected a header name token, got ${preview(name)}`);
-  }
+  const badName = validateHeaderName(name);
+  if (badName || typeof name !== 'string') return badName;
   if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
     return recordError(
       RecordErrorCode.INVALID_HEADER,

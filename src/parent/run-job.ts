@@ -181,9 +181,11 @@ function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): Li
   return { rate, perHostConcurrency, perHostRate };
 }
 
-/** The flag headers (-H, -A ...) as they go on the wire: see wireHeaderValue. */
-function wireHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, wireHeaderValue(value)]));
+/** The flag headers (-H, -A ...) as they go on the wire: see wireHeaderValue. A null (-H 'Name:') is left out. */
+function wireHeaders(headers: Record<string, string | null>): Record<string, string> {
+  const wire: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== null) wire[name] = wireHeaderValue(value);
+  return wire;
 }
 
 function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolean): Omit<WorkerConfig, 'index' | 'limited' | 'liftoffOnly'> {

@@ -77,6 +77,70 @@ describe('URLs', () => {
   });
 });
 
+describe("curl's -H forms", () => {
+  it("'Name:' removes a header bulkfetch would send, 'Name;' sends it empty, a later -H sets it again", async () => {
+    const server = await echoServer();
+    const input = writeTempFile([`${server.url}/h`]);
+    const result = await runCli([input, '-q', '-d', 'x=1', '-H', 'User-Agent:', '-H', 'Accept-Encoding:', '-H', 'Content-Type:', '-H', 'X-Empty;',
+      '-H', 'X-Back: 1', '-H', 'X-Back:', '-H', 'X-Back: 2']);
+    expect(result.code).toBe(0);
+    const headers = result.lines[0]?.body.headers as Record<string, string>;
+    expect(headers).not.toHaveProperty('user-agent');
+    expect(headers).not.toHaveProperty('accept-encoding');
+    expect(headers).not.toHaveProperty('content-type');
+    expect(headers['x-empty']).toBe('');
+    expect(headers['x-back']).toBe('2');
+    expect(result.lines[0]?.body.body).toBe('x=1');
+    // Without the removals, the defaults are there: the test above can fail.
+    const plain = await runCli([input, '-q', '-d', 'x=1']);
+    expect(plain.lines[0]?.body.headers).toMatchObject({ 'user-agent': expect.stringMatching(/^bulkfetch\//), 'content-type': 'application/x-www-form-urlencoded' });
+    expect(plain.lines[0]?.body.headers).toHaveProperty('accept-encoding');
+    const bad = await runCli([input, '-H', 'Bad Name;']);
+    expect(bad.code).toBe(2);
+    expect(server.requests).toBe(2);
+  });
+});
+
+describe("curl -Z's --parallel-max", () => {
+  it('caps requests in flight over all processes at N; -Z is accepted', async () => {
+    const server = track(await startHttpServer(async (_req: AnyRequest, res, ctx) => { if (await ctx.delay(150)) json(res, 200, {}); }));
+    const input = writeTempFile(Array.from({ length: 24 }, (_, i) => `${server.url}/p${i}`));
+    // The server's peak only grows from run to run: the smallest cap goes first.
+    const exact = await runCli([input, '-q', '-Z', '--parallel-max', '3']);
+    expect(exact.code).toBe(0);
+    expect(exact.lines).toHaveLength(24);
+    expect(server.maxConcurrent).toBe(3);
+    // 6 over 4 processes does not divide: 1 each (4 in flight), never more than 6.
+    const capped = await runCli([input, '-q', '--parallel-max', '6', '--procs', '4']);
+    expect(capped.lines).toHaveLength(24);
+    expect(server.maxConcurrent).toBeLessThanOrEqual(6);
+    // The same list at --procs 4 without the cap has more in flight: the checks above can fail.
+    const uncapped = await runCli([input, '-q', '--procs', '4', '--concurrency', '8']);
+    expect(uncapped.lines).toHaveLength(24);
+    expect(server.maxConcurrent).toBeGreaterThan(6);
+    for (const args of [['--parallel-max', '4', '--concurrency', '2'], ['--parallel-max', '2', '--procs', '3']]) {
+      const refused = await runCli([input, ...args]);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  });
+});
+
+describe('curl flags bulkfetch does not take', () => {
+  it('are one usage line that says what to do instead, -4 included', async () => {
+    const input = writeTempFile(['http://127.0.0.1:9/']);
+    for (const [flag, instead] of [['-w', /jq/], ['-G', /query in each URL/], ['-4', /--resolve/], ['--data-urlencode=a=b', /query/]] as const) {
+      const refused = await runCli([input, flag]);
+      expect(refused.code, flag).toBe(2);
+      expect(refused.stderr, flag).toMatch(new RegExp(`unknown option '${flag.replace(/[-=]/g, '\\$&')}': a curl flag`));
+      expect(refused.stderr, flag).toMatch(instead);
+      expect(refused.stderr.trim().split('\n'), flag).toHaveLength(1);
+    }
+    const other = await runCli([input, '--no-such-flag']);
+    expect(other.stderr).not.toMatch(/curl/);
+  });
+});
+
 describe("a curl command line, as typed", () => {
   it("curl's names run: -sS -m --retry -L --max-redirs --request -x -e -b --data-raw", async () => {
     const server = await echoServer();

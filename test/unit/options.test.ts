@@ -207,6 +207,22 @@ describe('library option messages (issue 11)', () => {
     expect(() => resolveRunOptions('-', { headers: ['nocolon'] })).toThrow(/^Expected headers /);
   });
 
+  it("--parallel-max is curl -Z's total: at most N in flight, over a divisor of N processes when --procs is not given", () => {
+    const spread = parse(['--parallel-max', '7']);
+    expect(spread.procs * spread.concurrency).toBe(7);
+    expect(parse(['--parallel-max', '10', '--procs', '3'])).toMatchObject({ procs: 3, concurrency: 3 });
+    expect(parse(['--parallel-max', '1'])).toMatchObject({ procs: 1, concurrency: 1 });
+    expect(() => parse(['--parallel-max', '2', '--procs', '3'])).toThrow(/less than --procs/);
+  });
+
+  it("take curl's removal and empty forms: null or 'Name:' removes, '' or 'Name;' sends empty", () => {
+    expect(resolveRunOptions('-', { headers: { 'User-Agent': null, 'X-E': '' } }).headers).toEqual({ 'user-agent': null, 'x-e': '' });
+    expect(resolveRunOptions('-', { headers: ['Accept:', 'X-E;', 'X-A: 1'] }).headers).toEqual({ accept: null, 'x-e': '', 'x-a': '1' });
+    expect(parse(['-H', 'X-A: 1', '-H', 'X-A:', '-H', 'x-a: 2']).headers).toEqual({ 'x-a': '2' });
+    expect(parse(['-b', 'a=1', '-H', 'Cookie:']).headers.cookie).toBe('a=1');
+    expect(() => parse(['-H', 'X A:'])).toThrow(/header name/);
+  });
+
   it('take headers as an array of Name: value strings; a repeated name keeps both values', () => {
     expect(resolveRunOptions('-', { headers: ['X-A: 1', 'x-a: 2', 'Cookie: a=1', 'cookie: b=2'] }).headers).toEqual({ 'x-a': '1, 2', cookie: 'a=1; b=2' });
     expect(parse(['-H', 'X-A: 1', '-H', 'X-A: 2']).headers).toEqual({ 'x-a': '1, 2' });

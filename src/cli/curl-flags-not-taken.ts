@@ -1,0 +1,48 @@
+/**
+ * curl flags bulkfetch does not take, each with what to do instead. A curl
+ * user's command line carries over where it can (the option table's curl
+ * names); where it cannot, "unknown option" alone leaves them guessing, so the
+ * one usage line says what bulkfetch does in its place.
+ */
+const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
+  [['-G', '--get', '--data-urlencode'], 'bulkfetch sends -d as the request body; put the query in each URL (jq -r @uri encodes a value)'],
+  [['-F', '--form'], 'multipart bodies are not built; send a spec line with its "body" and a Content-Type header'],
+  [['-w', '--write-out', '-D', '--dump-header'], 'every line has status, ms, bytes and the response headers already: pick them with jq'],
+  [['-v', '--verbose', '--trace', '--trace-ascii'], 'every line shows the request and its answer (status, headers, error code); --summary FILE writes the run summary'],
+  [['-K', '--config', '--url'], 'give the URLs as arguments or one per line in a file, and the flags on the command line'],
+  [['-O', '--remote-name', '--output-dir', '--create-dirs'], '--save DIR writes each 2xx body to a file of its own'],
+  [['-T', '--upload-file'], 'use -X PUT --data-binary @FILE'],
+  [['-r', '--range'], "use -H 'Range: bytes=0-99'"],
+  [['-4', '--ipv4', '-6', '--ipv6'], '--resolve HOST:PORT:ADDR picks the address to connect to'],
+  [['--oauth2-bearer'], "use -H 'Authorization: Bearer TOKEN'"],
+  [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value'"],
+  [['-n', '--netrc', '--netrc-file'], 'use -u user:password'],
+  [['--limit-rate'], '--rate N limits requests per second (--per-host-rate per host)'],
+  [['--fail-with-body'], '-f exits 1 on a status >= 400, and every line keeps its body anyway'],
+  [['--retry-connrefused', '--retry-all-errors', '--retry-max-time'], 'connection errors, timeouts and 408/425/429/5xx are retried already (--retries N); --retry-all-methods retries POST too'],
+  [['--parallel-immediate', '-N', '--no-buffer'], 'drop it: connections open as they are needed and lines are written as they come'],
+];
+
+const BY_FLAG: ReadonlyMap<string, string> = new Map(INSTEAD.flatMap(([flags, instead]) => flags.map((flag) => [flag, instead] as const)));
+
+/** What to do instead of a curl flag bulkfetch does not take; undefined for any other text. */
+export function insteadOfCurlFlag(flag: string): string | undefined {
+  return BY_FLAG.get(flag.split('=')[0] ?? flag);
+}
+
+/** commander's "unknown option '-w'" with curl's alternative added, when it is a curl flag. */
+export function explainUnknownOption(message: string): string {
+  const flag = /unknown option '([^']+)'/.exec(message)?.[1];
+  const instead = flag === undefined ? undefined : insteadOfCurlFlag(flag);
+  return instead === undefined ? message : `${message}: a curl flag bulkfetch does not take; ${instead}`;
+}
+
+/**
+ * curl's -4 and -6 reach us as arguments: commander reads a dash and a digit as
+ * a negative number. Found among the arguments, they get the same answer as an
+ * unknown flag instead of "got 2 arguments".
+ */
+export function strayCurlFlag(args: readonly string[]): string | undefined {
+  const stray = args.find((arg) => /^-\d$/.test(arg) && insteadOfCurlFlag(arg) !== undefined);
+  return stray === undefined ? undefined : explainUnknownOption(`unknown option '${stray}'`);
+}
