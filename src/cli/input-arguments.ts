@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
+import { parseUrlGlob, type GlobError } from '../input/url-glob.js';
 
 /** What the command line names as the run's input: a file ('-' for stdin), or the URLs themselves. */
 export type InputArguments = { path: string; urls?: undefined } | { path: '-'; urls: string[] };
@@ -18,4 +20,44 @@ export function inputArguments(args: readonly string[]): InputArguments {
   if (args.length === 1 && (!URL_ARGUMENT.test(first) || existsSync(first))) return { path: first };
   if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args] };
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}`);
+}
+
+/** URL arguments as the run's input: each of curl's globs expanded (unless -g), and how many lines that is. */
+export interface ArgumentInput {
+  readonly count: number;
+  open(): Readable;
+}
+
+/** Lines handed to the reader at a time: one string per URL would cost a stream chunk each. */
+const URLS_PER_CHUNK = 1024;
+
+/**
+ * The URL arguments as lines, expanded lazily: `[1-10000000]` is read as a
+ * file of ten million lines would be, with nothing held but the chunk being read.
+ * A pattern curl would refuse is a usage error that names -g.
+ */
+export function argumentInput(urls: readonly string[], { glob }: { glob: boolean }): ArgumentInput {
+  const globs = urls.map((url) => (glob ? parseUrlGlob(url) : { count: 1, urls: () => [url][Symbol.iterator]() }));
+  let count = 0;
+  for (const pattern of globs) {
+    if ('error' in pattern) throw new UsageError(`Cannot expand the URL's globs ({a,b} and [1-9], as curl does): ${pattern.error}; -g (--globoff) takes [] and {} as written`);
+    count += pattern.count;
+  }
+  const expanded = globs as ReadonlyArray<Exclude<(typeof globs)[number], GlobError>>;
+  function* chunks(): Generator<string> {
+    let chunk = '';
+    let inChunk = 0;
+    for (const pattern of expanded) {
+      for (const url of pattern.urls()) {
+        chunk += `${url}\n`;
+        if (++inChunk === URLS_PER_CHUNK) {
+          yield chunk;
+          chunk = '';
+          inChunk = 0;
+        }
+      }
+    }
+    if (chunk !== '') yield chunk;
+  }
+  return { count, open: () => Readable.from(chunks()) };
 }

@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { openSink } from '../output/open-sink.js';
@@ -23,7 +23,7 @@ import { runFailed } from './exit-policy.js';
 import { listenForStopSignals } from './process-signals.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags } from './preflight.js';
-import { inputArguments, type InputArguments } from './input-arguments.js';
+import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption, strayCurlFlag } from './curl-flags-not-taken.js';
 import { describeStop } from './stopped-run.js';
 import { VERSION } from '../version.js';
@@ -81,10 +81,12 @@ async function run(
   let input;
   let sink: Writable;
   let done: LineSet | undefined;
+  let argumentUrls: ArgumentInput | undefined;
   try {
     options = runOptionsFromFlags(inputPath, flags);
-    // URLs given as arguments are read as stdin would be, one a line.
-    input = urls ? openInput('-', Readable.from([`${urls.join('\n')}\n`])) : openInput(inputPath);
+    argumentUrls = urls ? argumentInput(urls, { glob: flags.globoff !== true }) : undefined;
+    // URLs given as arguments are read as stdin would be, one a line, curl's globs expanded.
+    input = argumentUrls ? openInput('-', argumentUrls.open()) : openInput(inputPath);
     if (flags.resume && output !== undefined) {
       ({ input, sink, done } = await resumeOutput(output, inputPath, input));
     } else {
@@ -136,7 +138,7 @@ async function run(
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
-  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: urls?.length, output, resume: flags.resume === true, signal: signals.received });
+  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, signal: signals.received });
   if (stopped) report.notRead = stopped.notRead;
   let summaryFailed = false;
   if (typeof flags.summary === 'string') {

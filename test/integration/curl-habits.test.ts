@@ -222,4 +222,20 @@ describe('URLs on the command line', () => {
     expect(mixed.stderr.trim().split('\n')).toHaveLength(1);
     expect(server.requests).toBe(2);
   });
+
+  it("expands curl's URL globs in arguments, first glob slowest; -g sends them as written; a bad one is exit 2", async () => {
+    const server = await echoServer();
+    const result = await runCli([`${server.url}/{a,b}/[08-10]`, `${server.url}/q?x={1}`, '-s', '--ordered', '--procs', '1']);
+    expect(result.code).toBe(0);
+    expect(result.lines.map((l) => [l.line, String(l.url).replace(server.url, '')])).toEqual([
+      [1, '/a/08'], [2, '/a/09'], [3, '/a/10'], [4, '/b/08'], [5, '/b/09'], [6, '/b/10'], [7, '/q?x={1}'],
+    ]);
+    const literal = await runCli([`${server.url}/[1-2]`, '-s', '-g']);
+    expect(literal.lines.map((l) => l.url)).toEqual([`${server.url}/[1-2]`]);
+    const bad = await runCli([`${server.url}/[2-1]`]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/-g/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(server.requests).toBe(8);
+  });
 });
