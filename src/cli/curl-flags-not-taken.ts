@@ -15,6 +15,11 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['-r', '--range'], "use -H 'Range: bytes=0-99'"],
   [['-4', '--ipv4', '-6', '--ipv6'], '--resolve HOST:PORT:ADDR picks the address to connect to'],
   [['--oauth2-bearer'], "use -H 'Authorization: Bearer TOKEN'"],
+  [['--digest', '--ntlm', '--negotiate', '--anyauth'], 'only Basic authorization is sent (-u user:password); for a token, -H \'Authorization: ...\''],
+  [['-0', '--http1.0', '--http2-prior-knowledge', '--http3', '--http3-only'], 'bulkfetch speaks HTTP/1.1, and HTTP/2 over TLS with --http2'],
+  [['--connect-to'], '--resolve HOST:PORT:ADDR connects to another address'],
+  [['--noproxy'], 'NO_PROXY is read from the environment, as curl reads it'],
+  [['--path-as-is'], 'URLs are normalized as WHATWG parsing does (dot segments resolved)'],
   [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value'"],
   [['-n', '--netrc', '--netrc-file'], 'use -u user:password'],
   [['--limit-rate'], '--rate N limits requests per second (--per-host-rate per host)'],
@@ -34,11 +39,12 @@ export function insteadOfCurlFlag(flag: string): string | undefined {
 export function explainUnknownOption(message: string): string {
   const flag = /unknown option '([^']+)'/.exec(message)?.[1];
   const instead = flag === undefined ? undefined : insteadOfCurlFlag(flag);
-  return instead === undefined ? message : `${message}: a curl flag bulkfetch does not take; ${instead}`;
+  // commander's "(Did you mean --http2?)" guesses at a typo; a curl flag is no typo.
+  return instead === undefined ? message : `unknown option '${flag as string}': a curl flag bulkfetch does not take; ${instead}`;
 }
 
 /**
- * curl's -4 and -6 reach us as arguments: commander reads a dash and a digit as
+ * curl's -4, -6 and -0 reach us as arguments: commander reads a dash and a digit as
  * a negative number. Found among the arguments, they get the same answer as an
  * unknown flag instead of "got 2 arguments".
  */
