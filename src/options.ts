@@ -69,6 +69,31 @@ export function positiveNumber(flag: string) {
   };
 }
 
+const RATE_UNITS_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/**
+ * A request rate: requests per second as a positive decimal, or curl's
+ * `N/U` (`10/s`, `600/m`, `100/h`, `5/d`; `1/2s` = one every two seconds).
+ * A bare number stays per second: curl reads it per hour, but bulkfetch's
+ * --rate was per second first.
+ */
+export function requestRate(flag: string) {
+  const perSecond = positiveNumber(flag);
+  return (value: string): number => {
+    const curlForm = /^\s*(\d+(?:\.\d+)?)\/(\d*)([smhd])\s*$/.exec(value);
+    if (!curlForm) {
+      try {
+        return perSecond(value);
+      } catch {
+        throw new UsageError(`Expected ${flag} to be requests per second, or N/s, N/m, N/h, N/d as in curl, got ${describeValue(value)}`);
+      }
+    }
+    const rate = Number(curlForm[1]) / ((Number(curlForm[2]) || 1) * RATE_UNITS_S[curlForm[3] as keyof typeof RATE_UNITS_S]);
+    if (!(rate > 0)) throw new UsageError(`Expected ${flag} to be a positive rate, got ${describeValue(value)}`);
+    return rate;
+  };
+}
+
 const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /**
@@ -131,6 +156,10 @@ function parseMethodFlag(value: string): string {
  * earlier -H gave), recorded as null; 'Name;' sends it with an empty value.
  */
 function parseHeaderFlag(value: string, previous: unknown): Record<string, string | null> {
+  return value.startsWith('@') ? headersFromFile(value.slice(1), previous) : parseHeader(value, previous);
+}
+
+function parseHeader(value: string, previous: unknown): Record<string, string | null> {
   const headers = { ...((previous as Record<string, string | null> | undefined) ?? {}) };
   const colon = value.indexOf(':');
   const emptyForm = colon < 0 && value.trimEnd().endsWith(';');
@@ -150,6 +179,19 @@ function parseHeaderFlag(value: string, previous: unknown): Record<string, strin
   if (removes) headers[key] = null;
   else headers[key] = earlier === undefined || earlier === null ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
   return headers;
+}
+
+/** curl's `-H @FILE`: one header a line, each as if given with -H; blank lines are skipped. */
+function headersFromFile(path: string, previous: unknown): Record<string, string | null> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read --header file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+  let headers = previous;
+  for (const line of text.split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
+  return (headers ?? {}) as Record<string, string | null>;
 }
 
 /**
@@ -354,8 +396,8 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'optional cap on responses kept per process (--cache-bytes bounds the cache either way)', parse: positiveInteger('--cache-size') },
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
   { flags: '-X, --method <method>', curlName: '--request <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
-  { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable); 'Name:' removes one bulkfetch would send, 'Name;' sends it empty, as in curl", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, headerFlagText) },
-  { flags: '-d, --data <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); given again, joined with & (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true, joiner: '&' }), check: text('data') },
+  { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable); 'Name:' removes one bulkfetch would send, 'Name;' sends it empty, @FILE reads one a line, as in curl", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, headerFlagText) },
+  { flags: '-d, --data <body>', curlName: '--data-ascii <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); given again, joined with & (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true, joiner: '&' }), check: text('data') },
   { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false, joiner: '&' }) },
   { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)', parse: bodyFlag('--data-raw', { stripNewlines: false, readsFiles: false, joiner: '&' }) },
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
@@ -375,9 +417,9 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-i, --include', description: 'accepted for curl users: response headers are in every line already' },
   { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },
-  { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits)', parse: positiveNumber('--rate') },
+  { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits); or N/s, N/m, N/h as in curl', parse: requestRate('--rate') },
   { flags: '--per-host-concurrency <n>', runOption: 'perHostConcurrency', description: 'requests in flight per host in total, over all processes (see Limits)', parse: positiveInteger('--per-host-concurrency') },
-  { flags: '--per-host-rate <n>', runOption: 'perHostRate', description: 'requests per second per host in total, over all processes (see Limits)', parse: positiveNumber('--per-host-rate') },
+  { flags: '--per-host-rate <n>', runOption: 'perHostRate', description: 'requests per second per host in total, over all processes (see Limits); or N/s, N/m, N/h', parse: requestRate('--per-host-rate') },
   { flags: '--resume', description: 'with -o: skip records already in FILE and append the rest; the same command line serves the first run and every restart' },
   { flags: '--grace <duration>', runOption: 'grace', description: 'on SIGINT/SIGTERM or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, defaultDescription: '5s', ...duration('--grace', 'grace', false) },
   { flags: '-f, --fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },

@@ -207,6 +207,22 @@ describe('library option messages (issue 11)', () => {
     expect(() => resolveRunOptions('-', { headers: ['nocolon'] })).toThrow(/^Expected headers /);
   });
 
+  it("takes curl's --rate N/U, -H @FILE and --data-ascii", () => {
+    expect(parse(['--rate', '600/m']).rate).toBe(10);
+    expect(parse(['--rate', '1/2s']).rate).toBe(0.5);
+    expect(parse(['--per-host-rate', '36/h']).perHostRate).toBeCloseTo(0.01);
+    expect(parse(['--rate', '2.5']).rate).toBe(2.5);
+    expect(() => parse(['--rate', '5/w'])).toThrow(/N\/s, N\/m/);
+    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-h-'));
+    const file = join(dir, 'headers.txt');
+    writeFileSync(file, 'X-A: 1\r\n\r\nUser-Agent:\nX-E;\n');
+    expect(parse(['-H', 'X-A: 0', '-H', `@${file}`]).headers).toEqual({ 'x-a': '0, 1', 'user-agent': null, 'x-e': '' });
+    writeFileSync(file, `@${file}\n`);
+    expect(() => parse(['-H', `@${file}`])).toThrow(UsageError);
+    expect(() => parse(['-H', `@${join(dir, 'missing')}`])).toThrow(/Cannot read --header file/);
+    expect(parse(['--data-ascii', 'a=1'])).toMatchObject({ data: 'a=1', method: 'POST' });
+  });
+
   it("--parallel-max is curl -Z's total: at most N in flight, over a divisor of N processes when --procs is not given", () => {
     const spread = parse(['--parallel-max', '7']);
     expect(spread.procs * spread.concurrency).toBe(7);
