@@ -97,7 +97,7 @@ async function run(
     throw error;
   }
   const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
-  const progress = showProgress ? startProgress(io.stderr, inputPath) : undefined;
+  const progress = showProgress ? startProgress(io.stderr, inputPath, argumentUrls?.count) : undefined;
   // stdout and stderr one terminal: result lines must not land on the progress line.
   if (progress && sink === process.stdout && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
   if (inputPath === '-' && !urls && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {

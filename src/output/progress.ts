@@ -148,13 +148,15 @@ export function duration(seconds: number): string {
  * A ProgressView for a run reading `inputPath`: for a file, its lines are
  * counted alongside the run for the total. close() erases or ends the view.
  */
-export function startProgress(stream: Writable, inputPath: string): ProgressHandle {
+export function startProgress(stream: Writable, inputPath: string, knownTotal?: number): ProgressHandle {
   const view = new ProgressView({ stream, tty: (stream as { isTTY?: boolean }).isTTY === true });
   const counting = new AbortController();
   // A terminal's stream emits 'resize' on SIGWINCH, after updating its columns.
   const onResize = (): void => view.redraw();
   stream.on('resize', onResize);
-  if (inputPath !== '-') {
+  // URLs given as arguments are counted already (globs included); a file is counted meanwhile.
+  if (knownTotal !== undefined) view.setTotal(knownTotal);
+  else if (inputPath !== '-') {
     countLines(inputPath, counting.signal).then(
       (total) => view.setTotal(total),
       () => {}, // no total: progress shows done without percentage and ETA

@@ -59,6 +59,19 @@ describe('a run in a terminal', () => {
     for (const draw of draws) expect(draw.length).toBeLessThan(40);
   });
 
+  it('shows the total of URL arguments, globs expanded, without reading stdin', async () => {
+    const server = track(
+      await startHttpServer(async (_req, res, ctx) => {
+        if (await ctx.delay(60)) res.end('{}');
+      }),
+    );
+    const { screen, code } = await inTerminal([`${server.url}/[1-12]`, '--procs', '1', '--concurrency', '2', '-o', '/dev/null']);
+    expect(code).toBe(0);
+    expect(screen).toMatch(/bulkfetch \d+\/12 lines/);
+    expect(screen).not.toContain('reading URLs from stdin');
+    expect(server.requests).toBe(12);
+  });
+
   it('says it reads stdin when stdin is a terminal', async () => {
     const server = track(await startHttpServer());
     const { screen, code } = await inTerminal(['--procs', '1'], { typed: `${server.url}/typed\n\x04` });
