@@ -26,6 +26,9 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' })).code).toBe('EMFILE');
     expect(classifyError(Object.assign(new Error('x'), { cause: { code: 'ENFILE' } })).code).toBe('EMFILE');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' })).code).toBe('EINVALIDHEADER');
+    const untrusted = classifyError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
+    expect(untrusted).toEqual({ code: 'ETLS', message: expect.stringMatching(/^DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate \(.*--cacert FILE.*-k/) });
+    expect(classifyError(Object.assign(new Error('bad record mac'), { code: 'ERR_SSL_BAD_RECORD_MAC' })).message).not.toMatch(/-k/);
     expect(classifyError(new Error('what')).code).toBe('EUNKNOWN');
     expect(classifyError(new Error('x'), 'shutdown').code).toBe('EABORTED');
   });
