@@ -26,11 +26,37 @@ export function parseRecord(text: string, line: number, defaultMethod = 'GET', d
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
   if (trimmed.startsWith('{')) return parseJsonSpec(trimmed, line, defaultMethod, defaultScheme);
+  if (trimmed.startsWith('"') || trimmed.startsWith('[')) {
+    const json = jsonLineOtherThanSpec(trimmed, line, defaultMethod);
+    if (json !== undefined) return typeof json === 'string' ? urlRecord(json, line, defaultMethod, defaultScheme) : json;
+  }
+  return urlRecord(trimmed, line, defaultMethod, defaultScheme);
+}
+
+function urlRecord(text: string, line: number, defaultMethod: string, defaultScheme: string): ParsedRecord {
   // Most lines are already what the parser would write; they skip the URL object.
-  if (isNormalizedHttpUrl(trimmed)) return { kind: 'request', spec: { line, method: defaultMethod, url: trimmed } };
-  const url = parseUrl(trimmed, defaultScheme);
-  if (!(url instanceof URL)) return invalid(line, trimmed, defaultMethod, url);
+  if (isNormalizedHttpUrl(text)) return { kind: 'request', spec: { line, method: defaultMethod, url: text } };
+  const url = parseUrl(text, defaultScheme);
+  if (!(url instanceof URL)) return invalid(line, text, defaultMethod, url);
   return { kind: 'request', spec: withCredentials({ line, method: defaultMethod, url: url.href }, url) };
+}
+
+/**
+ * JSON that is not a spec object, as jq writes it without -r: a string is the
+ * URL it holds (`jq '.urls[]'` quotes each one), and an array is refused with
+ * the way to split it. Undefined when the line is not JSON at all (an IPv6
+ * host without a scheme, `[::1]:8080/x`, starts with a bracket too).
+ */
+function jsonLineOtherThanSpec(text: string, line: number, method: string): string | ParsedRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value === 'string') return value.trim();
+  if (!Array.isArray(value)) return undefined;
+  return invalid(line, text, method, recordError(RecordErrorCode.INVALID_SPEC, "A JSON array: give one URL or spec a line (jq -c '.[]' writes an array so)"));
 }
 
 /**

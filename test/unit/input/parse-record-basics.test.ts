@@ -18,6 +18,16 @@ describe('parseRecord', () => {
     expect(r).toEqual({ kind: 'request', spec: { line: 7, method: 'GET', url: 'http://example.com/b?q=1' } });
   });
 
+  it("takes a JSON string line as its URL (jq without -r) and refuses a JSON array with the way to split it", () => {
+    expect(parseRecord('"https://a.example/x?q=1"', 4)).toEqual({ kind: 'request', spec: { line: 4, method: 'GET', url: 'https://a.example/x?q=1' } });
+    expect(parseRecord('"HTTPS://A.example"', 1)).toMatchObject({ kind: 'request', spec: { url: 'https://a.example/' } });
+    const array = parseRecord('["https://a.example/1", "https://a.example/2"]', 2);
+    expect(array).toMatchObject({ kind: 'invalid', error: { code: 'EINVALIDSPEC', message: expect.stringMatching(/jq -c/) } });
+    // Not JSON: an IPv6 host written without a scheme, and a quote that does not close.
+    expect(parseRecord('[::1]:8080/x', 1)).toMatchObject({ kind: 'request', spec: { url: 'http://[::1]:8080/x' } });
+    expect(codeOf('"https://a.example/x')).toBe('EINVALIDURL');
+  });
+
   it('uses the default method given by -X', () => {
     const r = parseRecord('http://a/', 1, 'HEAD');
     expect(r.kind === 'request' && r.spec.method).toBe('HEAD');
@@ -32,7 +42,7 @@ describe('parseRecord', () => {
     ['ftp://example.com/x', 'EUNSUPPORTEDSCHEME'],
     ['{"url": 5}', 'EINVALIDSPEC'],
     ['{broken', 'EINVALIDSPEC'],
-    ['[1,2]', 'EINVALIDURL'],
+    ['[1,2]', 'EINVALIDSPEC'],
     ['{"url":"http://a/","method":"GE T"}', 'EINVALIDMETHOD'],
     ['{"url":"http://a/","headers":{"x-a":"v\\r\\nInjected: 1"}}', 'EINVALIDHEADER'],
     ['{"url":"http://a/","headers":{"bad name":"v"}}', 'EINVALIDHEADER'],
