@@ -24,7 +24,7 @@ export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'he
 }
 
 /** A record as a line of input: a URL, or a request spec (serialized as the JSON spec line). */
-export type RecordInput = string | { url: string; method?: string; headers?: Record<string, string>; body?: string; json?: unknown; id?: string | number };
+export type RecordInput = string | { url: string; method?: string; headers?: Record<string, string | null>; body?: string; json?: unknown; id?: string | number };
 
 /**
  * The input: a file path ('-' for stdin), a byte stream of lines, or an

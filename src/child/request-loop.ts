@@ -270,7 +270,7 @@ export class RequestLoop {
   }
 
   #buildRequest(spec: Task): AttemptRequest {
-    const headers = spec.headers ? { ...this.#config.headers, ...spec.headers } : this.#config.headers;
+    const headers = spec.headers ? withSpecHeaders(this.#config.headers, spec.headers) : this.#config.headers;
     const body = spec.body ?? this.#config.data;
     const request: AttemptRequest = { method: spec.method, url: spec.url, headers, body };
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);
@@ -279,6 +279,16 @@ export class RequestLoop {
     if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
     return request;
   }
+}
+
+/** The flag headers under a spec's own: a spec's value wins, and its null removes the header. */
+function withSpecHeaders(flagHeaders: Record<string, string>, specHeaders: Record<string, string | null>): Record<string, string> {
+  const headers = { ...flagHeaders };
+  for (const [name, value] of Object.entries(specHeaders)) {
+    if (value === null) delete headers[name];
+    else headers[name] = value;
+  }
+  return headers;
 }
 
 function isShortage(outcome: FetchOutcome): boolean {

@@ -4,7 +4,7 @@ import { maskPasswords, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { memberText } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { parseUrl, preview, validateHeader, validateMethod, wireHeaderValue } from './validate.js';
+import { parseUrl, preview, validateHeader, validateHeaderName, validateMethod, wireHeaderValue } from './validate.js';
 
 /** What one input line turns into. */
 export type ParsedRecord =
@@ -121,8 +121,15 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     if (spec.headers === null || typeof spec.headers !== 'object' || Array.isArray(spec.headers)) {
       return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "headers" to be an object, got ${preview(spec.headers)}`));
     }
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string | null> = {};
     for (const [name, headerValue] of Object.entries(spec.headers as Record<string, unknown>)) {
+      // null removes a header the flags would send (User-Agent, Accept-Encoding, -H), as -H 'Name:' does.
+      if (headerValue === null) {
+        const problem = validateHeaderName(name);
+        if (problem) return fail(url, method, problem);
+        headers[name.toLowerCase()] = null;
+        continue;
+      }
       const value = typeof headerValue === 'number' ? String(headerValue) : headerValue;
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);

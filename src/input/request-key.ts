@@ -13,7 +13,11 @@ export function requestKey(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' 
   let key = `${spec.method} ${spec.url}`;
   if (spec.headers) {
     const names = Object.keys(spec.headers).sort();
-    for (const name of names) key += `\n${name}: ${spec.headers[name]}`;
+    // A removal (null) is the bare name: no value, which cannot contain a newline, reads the same.
+    for (const name of names) {
+      const value = spec.headers[name];
+      key += value === null ? `\n${name}` : `\n${name}: ${value}`;
+    }
   }
   if (spec.body !== undefined) key += `\n\n${spec.body}`;
   return key;

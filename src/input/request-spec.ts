@@ -12,7 +12,7 @@ export interface RequestSpec {
   method: string;
   /** The normalized URL (WHATWG `href`). */
   url: string;
-  /** Per-record headers from a JSON spec; the flag defaults are applied in the child. */
-  headers?: Record<string, string>;
+  /** Per-record headers from a JSON spec; the flag defaults are applied in the child. null removes one of those. */
+  headers?: Record<string, string | null>;
   body?: string;
 }

@@ -95,9 +95,15 @@ describe("curl's -H forms", () => {
     const plain = await runCli([input, '-q', '-d', 'x=1']);
     expect(plain.lines[0]?.body.headers).toMatchObject({ 'user-agent': expect.stringMatching(/^bulkfetch\//), 'content-type': 'application/x-www-form-urlencoded' });
     expect(plain.lines[0]?.body.headers).toHaveProperty('accept-encoding');
+    // A spec's null removes a header the flags send; its string replaces one.
+    const specs = writeTempFile([JSON.stringify({ url: `${server.url}/spec`, headers: { 'User-Agent': null, 'X-Flag': null, 'X-Own': 'null' } })]);
+    const fromSpec = await runCli([specs, '-q', '-H', 'X-Flag: 1']);
+    expect(fromSpec.lines[0]?.body.headers).not.toHaveProperty('user-agent');
+    expect(fromSpec.lines[0]?.body.headers).not.toHaveProperty('x-flag');
+    expect(fromSpec.lines[0]?.body.headers['x-own']).toBe('null');
     const bad = await runCli([input, '-H', 'Bad Name;']);
     expect(bad.code).toBe(2);
-    expect(server.requests).toBe(2);
+    expect(server.requests).toBe(3);
   });
 });
 

@@ -20,6 +20,11 @@ describe('requestKey', () => {
     expect(keyOf('{"url":"http://a/","method":"POST","body":"1"}')).not.toBe(keyOf('{"url":"http://a/","method":"POST","body":"2"}'));
     expect(keyOf('{"url":"http://a/","headers":{"a":"1","b":"2"}}')).toBe(keyOf('{"url":"http://a/","headers":{"b":"2","a":"1"}}'));
     expect(keyOf('{"url":"http://a/","headers":{"a":"1"}}')).not.toBe(base);
+    // A removal is not the text "null", nor an empty value.
+    const removed = keyOf('{"url":"http://a/","headers":{"a":null}}');
+    expect(removed).not.toBe(keyOf('{"url":"http://a/","headers":{"a":"null"}}'));
+    expect(removed).not.toBe(keyOf('{"url":"http://a/","headers":{"a":""}}'));
+    expect(removed).not.toBe(base);
   });
 });
 
