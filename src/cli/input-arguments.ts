@@ -25,6 +25,8 @@ export function inputArguments(args: readonly string[]): InputArguments {
 /** URL arguments as the run's input: each of curl's globs expanded (unless -g), and how many lines that is. */
 export interface ArgumentInput {
   readonly count: number;
+  /** Whether any argument had a glob: curl's `-o '#1.txt'` then means a file per URL. */
+  readonly globbed: boolean;
   open(): Readable;
 }
 
@@ -37,7 +39,7 @@ const URLS_PER_CHUNK = 1024;
  * A pattern curl would refuse is a usage error that names -g.
  */
 export function argumentInput(urls: readonly string[], { glob }: { glob: boolean }): ArgumentInput {
-  const globs = urls.map((url) => (glob ? parseUrlGlob(url) : { count: 1, urls: () => [url][Symbol.iterator]() }));
+  const globs = urls.map((url) => (glob ? parseUrlGlob(url) : { count: 1, globbed: false, urls: () => [url][Symbol.iterator]() }));
   let count = 0;
   for (const pattern of globs) {
     if ('error' in pattern) throw new UsageError(`Cannot expand the URL's globs ({a,b} and [1-9], as curl does): ${pattern.error}; -g (--globoff) takes [] and {} as written`);
@@ -59,5 +61,5 @@ export function argumentInput(urls: readonly string[], { glob }: { glob: boolean
     }
     if (chunk !== '') yield chunk;
   }
-  return { count, open: () => Readable.from(chunks()) };
+  return { count, globbed: expanded.some((pattern) => pattern.globbed), open: () => Readable.from(chunks()) };
 }

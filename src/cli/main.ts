@@ -85,6 +85,10 @@ async function run(
   try {
     options = runOptionsFromFlags(inputPath, flags);
     argumentUrls = urls ? argumentInput(urls, { glob: flags.globoff !== true }) : undefined;
+    // curl -o 'page_#1.html' writes a file per URL of a glob; ours is the one file of result lines.
+    if (argumentUrls?.globbed && output !== undefined && /#\d/.test(output)) {
+      throw new UsageError(`-o is the one file of result lines, where curl's #1 names a file per URL: drop the #1, and give --save DIR to keep each 2xx body in a file of its own`);
+    }
     // URLs given as arguments are read as stdin would be, one a line, curl's globs expanded.
     input = argumentUrls ? openInput('-', argumentUrls.open()) : openInput(inputPath);
     if (flags.resume && output !== undefined) {

@@ -21,6 +21,8 @@ interface Choice {
 export interface UrlGlob {
   /** How many URLs the pattern stands for (1 without globs). */
   readonly count: number;
+  /** Whether it has any glob at all (`[1-1]` is one URL, and still a glob). */
+  readonly globbed: boolean;
   /** The URLs, in curl's order. */
   urls(): Generator<string>;
 }
@@ -77,7 +79,7 @@ export function parseUrlGlob(url: string): UrlGlob | GlobError {
   const choices = parts.filter((part): part is Choice => typeof part !== 'string');
   const count = choices.reduce((product, choice) => product * choice.size, 1);
   if (!Number.isSafeInteger(count)) return { error: `${JSON.stringify(url)} expands to more URLs than can be counted` };
-  return { count, urls: () => odometer(parts) };
+  return { count, globbed: choices.length > 0, urls: () => odometer(parts) };
 }
 
 /** `{a,b,c}` from `start` (the brace): its words, and where the text goes on. */

@@ -238,6 +238,10 @@ describe('URLs on the command line', () => {
     ]);
     const literal = await runCli([`${server.url}/[1-2]`, '-s', '-g']);
     expect(literal.lines.map((l) => l.url)).toEqual([`${server.url}/[1-2]`]);
+    // curl's -o 'page_#1' (a file per URL) would be one file of lines here: refused, naming --save.
+    const perUrl = await runCli([`${server.url}/[1-2]`, '-o', join(tempDir(), 'page_#1.json')]);
+    expect(perUrl.code).toBe(2);
+    expect(perUrl.stderr).toMatch(/--save/);
     const bad = await runCli([`${server.url}/[2-1]`]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/-g/);
