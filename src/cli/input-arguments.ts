@@ -17,9 +17,27 @@ const URL_ARGUMENT = /^https?:\/\//i;
 export function inputArguments(args: readonly string[]): InputArguments {
   const [first] = args;
   if (first === undefined) return { path: '-' };
-  if (args.length === 1 && (!URL_ARGUMENT.test(first) || existsSync(first))) return { path: first };
+  if (args.length === 1 && (!URL_ARGUMENT.test(first) || existsSync(first))) {
+    if (looksLikeHost(first) && !existsSync(first)) {
+      throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (a URL argument needs its scheme: http://${first})`);
+    }
+    return { path: first };
+  }
   if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args] };
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}`);
+}
+
+/** File name endings that are not top-level domains: `urls.txt` missing is a missing file, not a host. */
+const FILE_ENDINGS = new Set(['txt', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'log', 'lst', 'list', 'gz', 'zst', 'xz', 'bz2', 'md', 'yaml', 'yml', 'xml', 'html', 'urls', 'in', 'out', 'dat']);
+
+/** `example.com/x`, `localhost:8080`, `10.0.0.1/x`: what curl would take for a URL, written without a scheme. */
+function looksLikeHost(arg: string): boolean {
+  const host = /^([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::\d+)?(?:[/?#]|$)/.exec(arg)?.[1];
+  if (host === undefined) return false;
+  if (host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host)) return true;
+  const labels = host.split('.');
+  const last = (labels[labels.length - 1] as string).toLowerCase();
+  return labels.length > 1 && /^[a-z]{2,}$/.test(last) && !FILE_ENDINGS.has(last);
 }
 
 /** URL arguments as the run's input: each of curl's globs expanded (unless -g), and how many lines that is. */

@@ -21,6 +21,14 @@ describe('inputArguments', () => {
     expect(inputArguments([odd])).toEqual({ path: odd });
   });
 
+  it('a missing "file" that is a URL without its scheme says to add one; a missing urls.txt stays a file', () => {
+    expect(() => inputArguments(['example.com/x'])).toThrow(/needs its scheme: http:\/\/example\.com\/x/);
+    expect(() => inputArguments(['localhost:8080'])).toThrow(/http:\/\/localhost:8080/);
+    expect(() => inputArguments(['127.0.0.1/a'])).toThrow(/scheme/);
+    expect(inputArguments(['missing-urls.txt'])).toEqual({ path: 'missing-urls.txt' });
+    expect(inputArguments(['list'])).toEqual({ path: 'list' });
+  });
+
   it('a mix of URLs and files, or two files, is a usage error', () => {
     expect(() => inputArguments(['http://a/1', 'urls.txt'])).toThrow(UsageError);
     expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/one input file/);
