@@ -183,6 +183,7 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
 
 /** curl's `-H @FILE`: one header a line, each as if given with -H; blank lines are skipped. */
 function headersFromFile(path: string, previous: unknown): Record<string, string | null> {
+  if (path === '-') throw new UsageError('--header @- (stdin) is not supported: stdin may be the input; name a file');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -41,7 +41,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
         io.stdout.write(error.code === 'commander.version' ? `${VERSION}\n` : program.helpInformation() + EXAMPLES.trimStart() + '\n');
         return EXIT.OK;
       }
-      // One line, with commander's "(Did you mean --x?)" hint kept on it.
+      // One line, with commander's "(Did you mean --x?)" hint kept on it, or for a curl flag what to do instead.
       return usage(io.stderr, explainUnknownOption(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')));
     }
     if (error instanceof UsageError) return usage(io.stderr, error.message);
