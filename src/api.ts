@@ -11,7 +11,7 @@ import { runJob } from './parent/run-job.js';
 type DurationField = 'timeout' | 'connectTimeout' | 'retryDelay' | 'retryMaxDelay' | 'grace';
 
 /** Everything the CLI takes (RunOptions, defaults filled in), plus what only a program can give. */
-export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'headers' | DurationField>>, Partial<Record<DurationField, number | string>> {
+export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'headers' | 'query' | DurationField>>, Partial<Record<DurationField, number | string>> {
   /**
    * Sent with every request: { name: value }, or ['Name: value', ...] as -H repeated (a repeated name keeps
    * both values). null (or 'Name:') removes a header bulkfetch would send; '' (or 'Name;') sends it empty.

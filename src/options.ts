@@ -204,17 +204,47 @@ function headersFromFile(path: string, previous: unknown): Record<string, string
 function bodyFlag(flag: string, { stripNewlines, readsFiles = true, joiner }: { stripNewlines: boolean; readsFiles?: boolean; joiner: string }) {
   const piece = (value: string): string => {
     if (!readsFiles || !value.startsWith('@')) return value;
-    const path = value.slice(1);
-    if (path === '-') throw new UsageError(`${flag} @- (stdin) is not supported: stdin may be the input; name a file`);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
-    }
+    const text = readFlagFile(flag, value.slice(1));
     return stripNewlines ? text.replace(/[\r\n]/g, '') : text;
   };
   return (value: string, previous: unknown): string => (typeof previous === 'string' ? `${previous}${joiner}${piece(value)}` : piece(value));
+}
+
+/** A flag's @FILE, read as UTF-8 now, so a missing file is a usage error before anything is sent. */
+function readFlagFile(flag: string, path: string): string {
+  if (path === '-') throw new UsageError(`${flag} @- (stdin) is not supported: stdin may be the input; name a file`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+}
+
+/**
+ * curl's --data-urlencode encoding: a space as +, as curl writes it, and every
+ * other byte but the unreserved A-Z a-z 0-9 - . _ ~ as %XX (encodeURIComponent
+ * leaves !'()* as they are).
+ */
+function curlEscape(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+');
+}
+
+/**
+ * --data-urlencode, read as curl reads it: up to the first = or @, a name;
+ * `name=content` and `=content` encode the content, `name@FILE` and `@FILE` a
+ * file's contents, and text with neither is encoded whole. Pieces join with &.
+ */
+function parseDataUrlencode(value: string, previous: unknown): string {
+  const split = /[=@]/.exec(value);
+  let piece: string;
+  if (split === null) piece = curlEscape(value);
+  else {
+    const name = value.slice(0, split.index);
+    const rest = value.slice(split.index + 1);
+    const content = split[0] === '@' ? readFlagFile('--data-urlencode', rest) : rest;
+    piece = name === '' ? curlEscape(content) : `${name}=${curlEscape(content)}`;
+  }
+  return typeof previous === 'string' ? `${previous}&${piece}` : piece;
 }
 
 /** -u user:password, as in curl: sent as Basic authorization. The password may contain ':'. */
@@ -401,6 +431,8 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-d, --data <body>', curlName: '--data-ascii <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); given again, joined with & (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true, joiner: '&' }), check: text('data') },
   { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false, joiner: '&' }) },
   { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)', parse: bodyFlag('--data-raw', { stripNewlines: false, readsFiles: false, joiner: '&' }) },
+  { flags: '--data-urlencode <data>', description: "like -d, URL-encoded as curl does: 'name=value' encodes the value, 'value' and '=value' all of it, 'name@FILE' and '@FILE' a file's contents; after any -d pieces, joined with &", parse: parseDataUrlencode },
+  { flags: '-G, --get', description: 'send the -d and --data-urlencode data in every URL\'s query, with GET, as curl -G' },
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
   { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
   { flags: '-e, --referer <url>', description: 'Referer header for every request, as in curl', parse: headerValueFlag('--referer', 'referer') },
@@ -487,10 +519,22 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
 function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): void {
   const bodies = (['data', 'dataBinary', 'dataRaw', 'json'] as const).filter((name) => flags[name] !== undefined);
   if (bodies.length > 1) throw new UsageError('Give one of -d, --data-binary, --data-raw and --json: each is the whole request body');
-  const kind = bodies[0];
+  const encoded = flags.dataUrlencode as string | undefined;
+  if (encoded !== undefined && bodies.some((name) => name !== 'data')) {
+    throw new UsageError('--data-urlencode adds to -d; with --data-binary, --data-raw or --json give one of them');
+  }
+  // --data-urlencode pieces are form pieces like -d's: after them, joined with &.
+  const kind = bodies[0] ?? (encoded === undefined ? undefined : 'data');
+  const text = kind === 'data' && encoded !== undefined ? [flags.data, encoded].filter((piece) => piece !== undefined).join('&') : kind && (flags[kind] as string);
   const implied: Record<string, string> = {};
-  if (kind !== undefined) {
-    options.data = flags[kind] as string;
+  if (flags.get === true) {
+    // curl -G: the data goes in every URL's query, and the method stays GET.
+    if (kind === 'json') throw new UsageError('-G puts form data in the URL; --json is a request body: drop one');
+    if (flags.head === true) throw new UsageError('-G and -I both set the method: give one');
+    delete options.data;
+    if (text !== undefined) options.query = normalizedQuery(text);
+  } else if (kind !== undefined) {
+    options.data = text as string;
     if (flags.method === undefined) options.method = 'POST';
     implied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
     if (kind === 'json') implied.accept = 'application/json';
@@ -516,6 +560,11 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
   const flagCookie = options.headers.cookie;
   if (typeof flags.cookie === 'string') headers.cookie = flagCookie === undefined || flagCookie === null ? flags.cookie : `${flags.cookie}; ${flagCookie}`;
   options.headers = headers;
+}
+
+/** -G data as WHATWG parsing would write it in a query: what is sent is what a URL with it would send. */
+function normalizedQuery(text: string): string {
+  return new URL(`http://h/?${text}`).search.slice(1);
 }
 
 /** The largest p <= max that divides n: --parallel-max N over p processes of N / p each. */

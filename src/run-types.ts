@@ -50,6 +50,8 @@ export interface RunOptions {
   /** Sent with every request; null removes a header bulkfetch would send (User-Agent, Accept-Encoding, one -d implies), as curl's -H 'Name:'. */
   headers: Record<string, string | null>;
   data?: string;
+  /** curl -G: the -d data, added to every record's URL query (CLI only: a library caller writes it into the URLs). */
+  query?: string;
   userAgent: string;
   body: BodyMode;
   /** Ask for gzip, deflate and br (Accept-Encoding) and decode them; false keeps bytes as they came. */

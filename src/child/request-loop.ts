@@ -272,13 +272,22 @@ export class RequestLoop {
   #buildRequest(spec: Task): AttemptRequest {
     const headers = spec.headers ? withSpecHeaders(this.#config.headers, spec.headers) : this.#config.headers;
     const body = spec.body ?? this.#config.data;
-    const request: AttemptRequest = { method: spec.method, url: spec.url, headers, body };
+    const url = this.#config.query === undefined ? spec.url : withQuery(spec.url, this.#config.query);
+    const request: AttemptRequest = { method: spec.method, url, headers, body };
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);
     if (spec.last === OriginUse.ONLY) request.onlyUse = true;
     // Sent twice only if it may be: a crash re-sends what it may, and fails the rest with ECHILDCRASH.
     if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
     return request;
   }
+}
+
+/** curl -G: the data joins the URL's own query (before any fragment), with & when there is one. */
+function withQuery(url: string, query: string): string {
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  const joiner = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+  return `${base}${joiner}${query}${hash < 0 ? '' : url.slice(hash)}`;
 }
 
 /** The flag headers under a spec's own: a spec's value wins, and its null removes the header. */

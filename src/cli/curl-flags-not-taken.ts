@@ -5,7 +5,6 @@
  * one usage line says what bulkfetch does in its place.
  */
 const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
-  [['-G', '--get', '--data-urlencode'], 'bulkfetch sends -d as the request body; put the query in each URL (jq -r @uri encodes a value)'],
   [['-F', '--form'], 'multipart bodies are not built; send a spec line with its "body" and a Content-Type header'],
   [['-w', '--write-out', '-D', '--dump-header'], 'every line has status, ms, bytes and the response headers already: pick them with jq'],
   [['-v', '--verbose', '--trace', '--trace-ascii'], 'every line shows the request and its answer (status, headers, error code); --summary FILE writes the run summary'],

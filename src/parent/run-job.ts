@@ -200,6 +200,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.
     headers: wireHeaders({ 'user-agent': options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers }),
     ...(options.data !== undefined ? { data: options.data } : {}),
+    ...(options.query !== undefined ? { query: options.query } : {}),
     body: options.body,
     compressed: options.compressed,
     maxBody: options.maxBody,

@@ -37,6 +37,8 @@ export interface WorkerConfig extends PassedOptions {
   lastUseMarked: boolean;
   headers: Record<string, string>;
   data?: string;
+  /** -G: added to every request's URL query. */
+  query?: string;
   body: RunOptions['body'];
   maxBody: number;
   includeHeaders: boolean;

@@ -7,11 +7,11 @@ import { cleanupAfterEach, json, runCli, startHttpServer, startProxyServer, temp
 
 const track = cleanupAfterEach();
 
-/** Answers with what it received: method, headers (raw, so repeats show), body. */
+/** Answers with what it received: method, path and query, headers (raw, so repeats show), body. */
 async function echoServer() {
   return track(
     // The tracker reads the body before the handler runs (ctx.body).
-    await startHttpServer((req: AnyRequest, res, ctx) => json(res, 200, { method: req.method, headers: req.headers, body: ctx.body.toString('utf8') })),
+    await startHttpServer((req: AnyRequest, res, ctx) => json(res, 200, { method: req.method, url: req.url, headers: req.headers, body: ctx.body.toString('utf8') })),
   );
 }
 
@@ -107,6 +107,22 @@ describe("curl's -H forms", () => {
   });
 });
 
+describe("curl's -G and --data-urlencode", () => {
+  it('-G adds the data to every URL query with GET, before a fragment; without -G it is a form body', async () => {
+    const server = await echoServer();
+    const input = writeTempFile([`${server.url}/a`, `${server.url}/b?x=1#frag`, JSON.stringify({ url: `${server.url}/spec?y=2` })]);
+    const get = await runCli([input, '-q', '--ordered', '--procs', '1', '-G', '-d', 'key=K', '--data-urlencode', 'q=a b&c']);
+    expect(get.code).toBe(0);
+    expect(get.lines.map((l) => [l.method, l.url, l.body.method, l.body.url])).toEqual([
+      ['GET', `${server.url}/a`, 'GET', '/a?key=K&q=a+b%26c'],
+      ['GET', `${server.url}/b?x=1#frag`, 'GET', '/b?x=1&key=K&q=a+b%26c'],
+      ['GET', `${server.url}/spec?y=2`, 'GET', '/spec?y=2&key=K&q=a+b%26c'],
+    ]);
+    const post = await runCli([writeTempFile([`${server.url}/p`]), '-q', '--data-urlencode', 'q=a b&c']);
+    expect(post.lines[0]?.body).toMatchObject({ method: 'POST', url: '/p', body: 'q=a+b%26c', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  });
+});
+
 describe("curl -Z's --parallel-max", () => {
   it('caps requests in flight over all processes at N; -Z is accepted', async () => {
     const server = track(await startHttpServer(async (_req: AnyRequest, res, ctx) => { if (await ctx.delay(150)) json(res, 200, {}); }));
@@ -135,7 +151,7 @@ describe("curl -Z's --parallel-max", () => {
 describe('curl flags bulkfetch does not take', () => {
   it('are one usage line that says what to do instead, -4 included', async () => {
     const input = writeTempFile(['http://127.0.0.1:9/']);
-    for (const [flag, instead] of [['-w', /jq/], ['-G', /query in each URL/], ['-4', /--resolve/], ['--data-urlencode=a=b', /query/]] as const) {
+    for (const [flag, instead] of [['-w', /jq/], ['-F', /multipart/], ['-4', /--resolve/], ['--write-out=%{http_code}', /jq/]] as const) {
       const refused = await runCli([input, flag]);
       expect(refused.code, flag).toBe(2);
       expect(refused.stderr, flag).toMatch(new RegExp(`unknown option '${flag.replace(/[-=]/g, '\\$&')}': a curl flag`));

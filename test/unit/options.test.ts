@@ -207,6 +207,22 @@ describe('library option messages (issue 11)', () => {
     expect(() => resolveRunOptions('-', { headers: ['nocolon'] })).toThrow(/^Expected headers /);
   });
 
+  it("reads --data-urlencode as curl does and -G moves the data into the query", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-u-'));
+    const file = join(dir, 'q.txt');
+    writeFileSync(file, 'a b\n');
+    const forms = parse(['-d', 'x=1', '--data-urlencode', 'q=a b&c', '--data-urlencode', '=é', '--data-urlencode', "(it's)", '--data-urlencode', `f@${file}`, '--data-urlencode', `@${file}`]);
+    expect(forms).toMatchObject({ method: 'POST', data: "x=1&q=a+b%26c&%C3%A9&%28it%27s%29&f=a+b%0A&a+b%0A", headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const get = parse(['-G', '-d', 'k=v w', '--data-urlencode', 'q=a b']);
+    expect(get).toMatchObject({ method: 'GET', query: 'k=v%20w&q=a+b' });
+    expect(get.data).toBeUndefined();
+    expect(get.headers).not.toHaveProperty('content-type');
+    expect(parse(['-G']).query).toBeUndefined();
+    expect(() => parse(['-G', '--json', '{}'])).toThrow(/--json/);
+    expect(() => parse(['-G', '-I', '-d', 'a'])).toThrow(/-G and -I/);
+    expect(() => parse(['--data-binary', 'x', '--data-urlencode', 'y'])).toThrow(/adds to -d/);
+  });
+
   it("takes curl's --rate N/U, -H @FILE and --data-ascii", () => {
     expect(parse(['--rate', '600/m']).rate).toBe(10);
     expect(parse(['--rate', '1/2s']).rate).toBe(0.5);
