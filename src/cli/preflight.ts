@@ -87,6 +87,8 @@ export function checkFlags(program: Command): string[] {
     if (!conflict.given.every(given) || (conflict.absent !== undefined && given(conflict.absent) && flags[conflict.absent] !== '-')) continue;
     // --no-cache sets cache to false, --cache off to 'off'; only that direction conflicts.
     if (conflict.given.includes('cache') && flags.cache !== false && flags.cache !== 'off') continue;
+    // --no-progress sets progress to false: with -q it asks for the same thing, no contradiction.
+    if (conflict.given.includes('progress') && flags.progress !== true) continue;
     if (conflict.error) throw new UsageError(conflict.message);
     warnings.push(conflict.message);
   }

@@ -191,7 +191,11 @@ describe("a curl command line, as typed", () => {
       expect(refused.code, args.join(' ')).toBe(2);
       expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
-    expect(server.requests).toBe(1);
+    // -s with --no-progress asks for the same quiet twice: no contradiction.
+    const quietTwice = await runCli([input, '-s', '--no-progress']);
+    expect(quietTwice.code).toBe(0);
+    expect(quietTwice.stderr).toBe('');
+    expect(server.requests).toBe(2);
   });
 });
 
