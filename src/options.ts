@@ -562,9 +562,13 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
   options.headers = headers;
 }
 
-/** -G data as WHATWG parsing would write it in a query: what is sent is what a URL with it would send. */
+/**
+ * -G data as WHATWG parsing would write it in a query: what is sent is what a
+ * URL with it would send. A # would end the query there, dropping the rest, so
+ * it is sent as %23 (curl sends it raw, which no URL can carry).
+ */
 function normalizedQuery(text: string): string {
-  return new URL(`http://h/?${text}`).search.slice(1);
+  return new URL(`http://h/?${text.replaceAll('#', '%23')}`).search.slice(1);
 }
 
 /** The largest p <= max that divides n: --parallel-max N over p processes of N / p each. */

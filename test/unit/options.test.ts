@@ -218,6 +218,7 @@ describe('library option messages (issue 11)', () => {
     expect(get.data).toBeUndefined();
     expect(get.headers).not.toHaveProperty('content-type');
     expect(parse(['-G']).query).toBeUndefined();
+    expect(parse(['-G', '-d', 'color=#fff&x=1']).query).toBe('color=%23fff&x=1');
     expect(() => parse(['-G', '--json', '{}'])).toThrow(/--json/);
     expect(() => parse(['-G', '-I', '-d', 'a'])).toThrow(/-G and -I/);
     expect(() => parse(['--data-binary', 'x', '--data-urlencode', 'y'])).toThrow(/adds to -d/);
