@@ -183,15 +183,8 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
 
 /** curl's `-H @FILE`: one header a line, each as if given with -H; blank lines are skipped. */
 function headersFromFile(path: string, previous: unknown): Record<string, string | null> {
-  if (path === '-') throw new UsageError('--header @- (stdin) is not supported: stdin may be the input; name a file');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read --header file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
-  }
   let headers = previous;
-  for (const line of text.split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
+  for (const line of readFlagFile('--header', path).split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
   return (headers ?? {}) as Record<string, string | null>;
 }
 
@@ -525,7 +518,7 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
   }
   // --data-urlencode pieces are form pieces like -d's: after them, joined with &.
   const kind = bodies[0] ?? (encoded === undefined ? undefined : 'data');
-  const text = kind === 'data' && encoded !== undefined ? [flags.data, encoded].filter((piece) => piece !== undefined).join('&') : kind && (flags[kind] as string);
+  const text = kind === undefined ? undefined : [flags[kind], encoded].filter((piece) => piece !== undefined).join('&');
   const implied: Record<string, string> = {};
   if (flags.get === true) {
     // curl -G: the data goes in every URL's query, and the method stays GET.
