@@ -9,6 +9,7 @@ import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { splitUrl } from './split-url.js';
+import { LinkedSet, type Linked } from './linked-set.js';
 import type { OneShotDispatchOptions } from './one-shot.js';
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
@@ -61,12 +62,12 @@ export function sendRequest(request: AttemptRequest, options: AttemptOptions): P
 }
 
 /** Attempts in flight per shutdown signal: one listener per signal instead of one per attempt. */
-const liveBySignal = new WeakMap<AbortSignal, Set<Attempt>>();
+const liveBySignal = new WeakMap<AbortSignal, LinkedSet<Attempt>>();
 
-function liveSet(signal: AbortSignal): Set<Attempt> {
+function liveSet(signal: AbortSignal): LinkedSet<Attempt> {
   let live = liveBySignal.get(signal);
   if (!live) {
-    const attempts = new Set<Attempt>();
+    const attempts = new LinkedSet<Attempt>();
     live = attempts;
     liveBySignal.set(signal, attempts);
     signal.addEventListener('abort', () => {
@@ -79,12 +80,16 @@ function liveSet(signal: AbortSignal): Set<Attempt> {
 /** Why we abort an undici request ourselves; undici hands it back to onResponseError. */
 class StopRequest extends Error {}
 
-class Attempt implements Dispatcher.DispatchHandler {
+class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
+  /** Its place among the live attempts of its shutdown signal (see liveSet). */
+  linked = false;
+  older: Attempt | undefined;
+  newer: Attempt | undefined;
   readonly #request: AttemptRequest;
   readonly #options: AttemptOptions;
   #resolve: ((outcome: FetchOutcome) => void) | undefined;
   readonly #started = performance.now();
-  #live: Set<Attempt> | undefined;
+  #live: LinkedSet<Attempt> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #controller: Dispatcher.DispatchController | undefined;
   #settled = false;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type * as Undici from 'undici';
 import { openFileCount, openFileLimit } from './fd-limit.js';
+import { LinkedSet, type Linked } from './linked-set.js';
 
 /** Idle keep-alive connections a child may hold beyond one per request slot. */
 export const IDLE_ALLOWANCE = 128;
@@ -18,6 +19,11 @@ const REUSE_RARE = 16;
 const JUDGE_AFTER = 256;
 /** One error for every idle HTTP/2 connection closed (Node reads its stack once, then it is cached). */
 const IDLE_H2_CLOSED = Object.assign(new Error('idle HTTP/2 connection closed by the socket budget'), { code: 'UND_ERR_SOCKET' });
+
+/** A connection the budget holds; linked into the idle set while it is idle. */
+interface Connection extends Linked<Connection> {
+  readonly close: () => void;
+}
 
 /**
  * How many connections (connecting, in use and idle) a child may hold: one
@@ -55,8 +61,8 @@ export class SocketBudget {
   readonly #concurrency: number;
   #max: number;
   #open = 0;
-  /** Idle sockets, least recently used first (a Map keeps insertion order), with the release of each. */
-  readonly #idle = new Map<Socket, () => void>();
+  /** Idle connections, least recently used first. */
+  readonly #idle = new LinkedSet<Connection>();
   /** Connects waiting for room; at most one per request in flight. */
   readonly #waiting: Array<() => void> = [];
   /** Connections that served a first request, and idle ones taken up again: recent ones weigh more (both halve now and then). */
@@ -64,10 +70,10 @@ export class SocketBudget {
   #reuses = 0;
   /**
    * With last uses marked: each origin's open connections (as undici's
-   * connector names it; a proxy's, for proxied requests), and the close of
-   * each. An origin leaves with its last connection.
+   * connector names it; a proxy's, for proxied requests). An origin leaves
+   * with its last connection.
    */
-  readonly #byOrigin: Map<string, Map<Socket, () => void>> | undefined;
+  readonly #byOrigin: Map<string, Map<Socket, Connection>> | undefined;
   /** Connections of a retired origin, or opened to be closed when idle, still in use: they close as soon as they are idle. */
   readonly #retired = new Set<Socket>();
 
@@ -117,7 +123,7 @@ export class SocketBudget {
    * been lowered, or other descriptors opened, since the child started).
    */
   relieve(): void {
-    for (const close of [...this.#idle.values()]) close();
+    for (const connection of [...this.#idle]) connection.close();
     const others = openFileCount();
     // Without a descriptor to read /proc with, the connections open now are the most there is room for.
     this.#max = others === undefined ? Math.max(1, this.#open - 1) : Math.min(this.#max, budgetSize(this.#concurrency, openFileLimit(), others - this.#open));
@@ -132,8 +138,8 @@ export class SocketBudget {
   retire(origin: string): void {
     const sockets = this.#byOrigin?.get(origin);
     if (!sockets) return;
-    for (const [socket, close] of sockets) {
-      if (this.#idle.has(socket)) close();
+    for (const [socket, connection] of sockets) {
+      if (connection.linked) connection.close();
       else this.#retired.add(socket);
     }
   }
@@ -157,8 +163,7 @@ export class SocketBudget {
   }
 
   #closeOldestIdle(): void {
-    const oldest = this.#idle.entries().next();
-    if (!oldest.done) oldest.value[1]();
+    this.#idle.oldest?.close();
   }
 
   /**
@@ -182,11 +187,11 @@ export class SocketBudget {
   #track(socket: Socket, origin: string | undefined): void {
     let counted = true;
     let served = false;
-    const sameOrigin = this.#byOrigin && origin !== undefined ? (this.#byOrigin.get(origin) ?? new Map<Socket, () => void>()) : undefined;
+    const sameOrigin = this.#byOrigin && origin !== undefined ? (this.#byOrigin.get(origin) ?? new Map<Socket, Connection>()) : undefined;
     const close = (): void => {
       if (!counted) return;
       counted = false;
-      this.#idle.delete(socket);
+      this.#idle.delete(connection);
       this.#retired.delete(socket);
       if (sameOrigin && origin !== undefined) {
         sameOrigin.delete(socket);
@@ -198,8 +203,9 @@ export class SocketBudget {
       socket.destroy((socket as TLSSocket).alpnProtocol === 'h2' ? IDLE_H2_CLOSED : undefined);
       this.#release();
     };
+    const connection: Connection = { close, linked: false, older: undefined, newer: undefined };
     if (sameOrigin && origin !== undefined) {
-      sameOrigin.set(socket, close);
+      sameOrigin.set(socket, connection);
       this.#byOrigin?.set(origin, sameOrigin);
     }
     socket.once('close', close);
@@ -210,11 +216,10 @@ export class SocketBudget {
           served = true;
           this.#countServed();
         }
-        this.#idle.delete(socket);
-        this.#idle.set(socket, close);
+        this.#idle.add(connection);
         // Its origin has no request left: close it once undici's resume is done, if that left it idle
         // (an HTTP/2 session unrefs its socket as it starts, before its first request refs it).
-        if (this.#retired.size > 0 && this.#retired.has(socket)) process.nextTick(() => this.#idle.has(socket) && close());
+        if (this.#retired.size > 0 && this.#retired.has(socket)) process.nextTick(() => connection.linked && close());
         // Someone waits for room, or idle connections are not worth keeping: the oldest idle one goes
         // (once undici's resume is done).
         if (this.#waiting.length > 0 || (this.#idle.size > IDLE_WITHOUT_REUSE && this.#reuseRare())) {
@@ -227,7 +232,7 @@ export class SocketBudget {
       return unref.call(socket);
     };
     socket.ref = () => {
-      if (this.#idle.delete(socket)) this.#reuses += 1;
+      if (this.#idle.delete(connection)) this.#reuses += 1;
       return ref.call(socket);
     };
   }
