@@ -30,7 +30,6 @@ function start(config: WorkerConfig) {
   const budget = new SocketBudget(config.concurrency, undefined, { lastUseMarked: config.lastUseMarked });
   const agent = createDispatcher({
     concurrency: config.concurrency,
-    timeout: config.timeout,
     connectTimeout: config.connectTimeout,
     insecure: config.insecure,
     // Paths checked by the parent before the run started (usage error otherwise).

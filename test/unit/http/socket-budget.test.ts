@@ -34,7 +34,7 @@ async function settledOpen(s: ManyHostServer): Promise<number> {
 }
 
 function dispatcher(concurrency: number, budget: SocketBudget): Dispatcher {
-  agent = createDispatcher({ concurrency, timeout: 10_000, connectTimeout: 5_000, insecure: false, http2: false, resolve: {}, env: {}, budget });
+  agent = createDispatcher({ concurrency, connectTimeout: 5_000, insecure: false, http2: false, resolve: {}, env: {}, budget });
   return agent;
 }
 

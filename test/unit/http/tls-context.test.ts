@@ -46,7 +46,7 @@ async function closingServer(secure: boolean): Promise<TestServer> {
 
 /** Sends `count` requests one after another; returns their statuses (null: failed, with its error code). */
 async function fetchSerially(options: Partial<TransportOptions>, url: string, count: number): Promise<Array<number | string | null>> {
-  agent = createDispatcher({ concurrency: 4, timeout: 10_000, connectTimeout: 5_000, insecure: false, http2: false, resolve: {}, env: {}, ...options });
+  agent = createDispatcher({ concurrency: 4, connectTimeout: 5_000, insecure: false, http2: false, resolve: {}, env: {}, ...options });
   const results: Array<number | string | null> = [];
   for (let i = 0; i < count; i++) {
     const outcome = await sendRequest({ method: 'GET', url: `${url}/r${i}`, headers: {} }, { dispatcher: agent, timeout: 10_000, maxBody: 1024, bodyMode: 'none', includeHeaders: false, decompress: false });
