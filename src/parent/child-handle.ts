@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../wire/messages.js';
 import { ResultLineReader } from '../wire/result-line-reader.js';
 import { forkChild, takeSpareChild } from './fork-child.js';
+import { PendingTasks } from './pending-tasks.js';
 
 export interface ChildEvents {
   /** Whole result lines, and the record numbers they answer. */
@@ -32,8 +33,8 @@ export class ChildHandle {
   /** Forked on the first task: a run whose records all hash to a few children never pays for the rest. */
   #process: ChildProcess | undefined;
   #reader = new ResultLineReader();
-  /** record line -> task text, for every task sent but not answered. */
-  #pending = new Map<number, string>();
+  /** Every task sent but not answered, by record line. */
+  #pending = new PendingTasks();
   /** Unanswered records the child said it started sending. */
   #started = new Set<number>();
   #stderr = '';
@@ -75,7 +76,7 @@ export class ChildHandle {
   /** Queues a task; call flush() to send what is queued. */
   send(line: number, task: string): void {
     if (!this.#process) this.#spawn();
-    this.#pending.set(line, task);
+    this.#pending.add(line, task);
     this.#outbox.push(task);
   }
 
@@ -121,7 +122,7 @@ export class ChildHandle {
    */
   restart(): void {
     this.#reader = new ResultLineReader();
-    this.#pending = new Map();
+    this.#pending = new PendingTasks();
     this.#started = new Set();
     this.#stderr = '';
     this.#outbox = [];
@@ -155,9 +156,9 @@ export class ChildHandle {
     });
     child.on('close', (code, signal) => {
       if (child !== this.#process) return;
-      const unanswered = this.#pending;
+      const unanswered = this.#pending.toMap();
       const started = this.#started;
-      this.#pending = new Map();
+      this.#pending = new PendingTasks();
       this.#started = new Set();
       this.#events.closed(this, unanswered, code, signal, started, this.#stderr);
       this.#stderr = '';
