@@ -48,14 +48,13 @@ export class PendingTasks {
   }
 
   has(line: number): boolean {
-    const index = this.#find(line);
-    return index !== -1 && this.#tasks[index] !== undefined;
+    return this.#find(line) !== -1;
   }
 
   /** Marks the record answered; false when it was not held. */
   delete(line: number): boolean {
     const index = this.#find(line);
-    if (index === -1 || this.#tasks[index] === undefined) return false;
+    if (index === -1) return false;
     this.#tasks[index] = undefined;
     this.#size -= 1;
     this.#dropAnsweredFront();
@@ -72,9 +71,10 @@ export class PendingTasks {
     return held;
   }
 
+  /** The index of the record's entry while it is held (not yet answered), else -1. */
   #find(line: number): number {
     const index = this.#insertionPoint(line);
-    return this.#lines[index] === line ? index : -1;
+    return this.#lines[index] === line && this.#tasks[index] !== undefined ? index : -1;
   }
 
   /** The index of the first entry at or above `line` (from the head on). */
