@@ -27,71 +27,92 @@ const CARRIAGE_RETURN = 0x0d;
  * Only `\n` splits: one trailing `\r` is stripped, a lone `\r` inside a line stays.
  * Memory is bounded by the chunk size plus `maxLineBytes`, whatever the input.
  */
-export async function* readLineBatches(
-  stream: Readable,
-  { maxLineBytes }: ReadLinesOptions,
-): AsyncGenerator<InputLine[]> {
-  let lineNumber = 0;
-  let partial: Buffer[] = [];
-  let partialBytes = 0;
-  let overflowing = false; // the current line passed the cap: drop bytes until its end
-
-  const finish = (tail: Buffer | null, batch: InputLine[]): void => {
-    lineNumber += 1;
-    const bytes = partialBytes + (tail?.length ?? 0);
-    if (overflowing) {
-      batch.push({ line: lineNumber, text: null, bytes });
-    } else {
-      let buf = tail ?? Buffer.alloc(0);
-      if (partial.length > 0) buf = Buffer.concat(tail ? [...partial, tail] : partial);
-      let end = buf.length;
-      if (end > 0 && buf[end - 1] === CARRIAGE_RETURN) end -= 1;
-      batch.push({ line: lineNumber, text: buf.toString('utf8', 0, end), bytes });
-    }
-    partial = [];
-    partialBytes = 0;
-    overflowing = false;
-  };
-
+export async function* readLineBatches(stream: Readable, options: ReadLinesOptions): AsyncGenerator<InputLine[]> {
+  const splitter = new LineSplitter(options);
   for await (const chunk of utf8Chunks(stream)) {
+    const batch = splitter.split(chunk);
+    if (batch.length > 0) yield batch;
+  }
+  const last = splitter.end();
+  if (last) yield [last];
+}
+
+/**
+ * The splitting itself, a chunk at a time, outside the generator: V8 does not
+ * optimize a loop inside a generator while it runs, and this one runs once a
+ * chunk, so it is optimized within the first few.
+ */
+class LineSplitter {
+  readonly #maxLineBytes: number;
+  #lineNumber = 0;
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
+  /** The current line passed the cap: drop bytes until its end. */
+  #overflowing = false;
+
+  constructor({ maxLineBytes }: ReadLinesOptions) {
+    this.#maxLineBytes = maxLineBytes;
+  }
+
+  /** The lines that end in `chunk`; the start of one that does not is kept for the next. */
+  split(chunk: Buffer): InputLine[] {
     const batch: InputLine[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
       const pieceBytes = nl - start;
-      if (!overflowing && partialBytes + pieceBytes > maxLineBytes) {
-        overflowing = true;
-        partial = [];
+      if (!this.#overflowing && this.#partialBytes + pieceBytes > this.#maxLineBytes) {
+        this.#overflowing = true;
+        this.#partial = [];
       }
-      if (overflowing) {
-        partialBytes += pieceBytes;
-        finish(null, batch);
-      } else if (partial.length === 0) {
-        lineNumber += 1;
+      if (this.#overflowing) {
+        this.#partialBytes += pieceBytes;
+        batch.push(this.#finish(null));
+      } else if (this.#partial.length === 0) {
+        this.#lineNumber += 1;
         let end = nl;
         if (end > start && chunk[end - 1] === CARRIAGE_RETURN) end -= 1;
-        batch.push({ line: lineNumber, text: chunk.toString('utf8', start, end), bytes: nl - start });
+        batch.push({ line: this.#lineNumber, text: chunk.toString('utf8', start, end), bytes: nl - start });
       } else {
         // The end of a line that began in an earlier chunk (the only case that needs the bytes as a Buffer).
-        finish(chunk.subarray(start, nl), batch);
+        batch.push(this.#finish(chunk.subarray(start, nl)));
       }
       start = nl + 1;
     }
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
-      partialBytes += rest.length;
-      if (!overflowing && partialBytes > maxLineBytes) {
-        overflowing = true;
-        partial = [];
-      } else if (!overflowing) {
+      this.#partialBytes += rest.length;
+      if (!this.#overflowing && this.#partialBytes > this.#maxLineBytes) {
+        this.#overflowing = true;
+        this.#partial = [];
+      } else if (!this.#overflowing) {
         // Copy: the stream may reuse its buffer, and we keep this past the chunk.
-        partial.push(Buffer.from(rest));
+        this.#partial.push(Buffer.from(rest));
       }
     }
-    if (batch.length > 0) yield batch;
+    return batch;
   }
-  if (partialBytes > 0 || overflowing) {
-    const batch: InputLine[] = [];
-    finish(null, batch);
-    yield batch;
+
+  /** The last line when the input does not end with a newline. */
+  end(): InputLine | undefined {
+    return this.#partialBytes > 0 || this.#overflowing ? this.#finish(null) : undefined;
+  }
+
+  #finish(tail: Buffer | null): InputLine {
+    this.#lineNumber += 1;
+    const bytes = this.#partialBytes + (tail?.length ?? 0);
+    let line: InputLine;
+    if (this.#overflowing) {
+      line = { line: this.#lineNumber, text: null, bytes };
+    } else {
+      let buf = tail ?? Buffer.alloc(0);
+      if (this.#partial.length > 0) buf = Buffer.concat(tail ? [...this.#partial, tail] : this.#partial);
+      let end = buf.length;
+      if (end > 0 && buf[end - 1] === CARRIAGE_RETURN) end -= 1;
+      line = { line: this.#lineNumber, text: buf.toString('utf8', 0, end), bytes };
+    }
+    this.#partial = [];
+    this.#partialBytes = 0;
+    this.#overflowing = false;
+    return line;
   }
 }

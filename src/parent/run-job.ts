@@ -1,13 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import { parseRecord, tooLongRecord } from '../input/parse-record.js';
 import { wireHeaderValue } from '../input/validate.js';
 import { readLineBatches } from '../input/lines.js';
 import { isSmallFile } from '../input/input-size.js';
-import { childOf, hashKey, requestKey, shardOf } from '../input/request-key.js';
 import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
-import { countErrorLines, errorResult, serializeResult } from '../wire/result-line.js';
+import { countErrorLines } from '../wire/result-line.js';
 import type { WorkerConfig } from '../wire/messages.js';
 import { ACCEPT_ENCODING } from '../http/content-decoder.js';
 import { WorkerPool } from './worker-pool.js';
@@ -16,6 +14,7 @@ import { ErrorBudget } from './error-budget.js';
 import { superviseStop } from './supervise-stop.js';
 import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
 import { planInput } from './cache-plan/plan-cache.js';
+import { RecordRouter } from './record-router.js';
 
 
 /**
@@ -85,19 +84,9 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     },
   });
   const counters = emptyInputCounters();
-  const { shard } = options;
   const stopMonitor = onProgress ? monitorRun(pool, counters, onProgress, progressIntervalMs) : undefined;
-  let invalidLines = '';
-  /** --ordered: waits for room in the reorder buffer, first sending what might be at its head. */
-  const admitInOrder = async (buffer: ReorderBuffer, line: number): Promise<void> => {
-    if (!buffer.hasRoom()) {
-      if (invalidLines !== '') out.write(invalidLines);
-      invalidLines = '';
-      pool.flush();
-      await buffer.waitForRoom();
-    }
-    buffer.admit(line);
-  };
+  const halted = (): boolean => signal?.aborted === true || stopping;
+  const router = new RecordRouter({ options, pool, cachePlan, origins, reorder, out, counters, skipLine, halted });
   const kill = (): void => {
     input.destroy();
     void pool.kill();
@@ -105,47 +94,17 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   signal?.addEventListener('abort', kill, { once: true });
   try {
     for await (const batch of readLineBatches(input, { maxLineBytes: options.maxLineBytes })) {
-      let invalidInBatch = 0;
-      for (const { line, text, bytes } of batch) {
-        if (skipLine?.(line)) {
-          counters.resumed += 1;
-          continue;
-        }
-        const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault);
-        if (record.kind === 'skip') {
-          counters.skipped += 1;
-        } else if (record.kind === 'invalid') {
-          // No request key: invalid records are dealt out to shards by line number.
-          if (shard && line % shard.count !== shard.index) {
-            counters.outOfShard += 1;
-            continue;
-          }
-          if (reorder) await admitInOrder(reorder, line);
-          counters.invalid += 1;
-          invalidInBatch += 1;
-          counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
-          invalidLines += serializeResult(errorResult(record, record.error));
-        } else {
-          // One child, no shard and no cache plan: the hash is not needed, and it is the costliest step here.
-          const hash = pool.size > 1 || shard || cachePlan.active ? hashKey(requestKey(record.spec)) : 0;
-          if (shard && shardOf(hash, shard.count) !== shard.index) {
-            counters.outOfShard += 1;
-            continue;
-          }
-          if (reorder) await admitInOrder(reorder, line);
-          const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
-          const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
-          const queued = pool.submit(child, record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
-          if (queued) await queued;
-        }
-        if (signal?.aborted || stopping) break;
+      for (let next = 0; next < batch.length && !halted(); ) {
+        next = router.route(batch, next);
+        const wait = router.takeWait();
+        if (wait) await wait;
       }
       pool.flush();
-      const written = invalidLines === '' || out.write(invalidLines);
-      invalidLines = '';
+      const invalid = router.takeInvalid();
+      const written = invalid.lines === '' || out.write(invalid.lines);
       if (!written) await once(out, 'drain');
-      countErrors(invalidInBatch, invalidInBatch);
-      if (signal?.aborted || stopping) break;
+      countErrors(invalid.count, invalid.count);
+      if (halted()) break;
     }
   } catch (error) {
     // An input stream destroyed by abort() or a stop ends the loop; anything else is real.

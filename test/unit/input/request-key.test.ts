@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashKey, shardOf, requestKey } from '../../../src/input/request-key.js';
+import { hashKey, hashRequest, shardOf, requestKey } from '../../../src/input/request-key.js';
 import { parseRecord } from '../../../src/input/parse-record.js';
 
 function keyOf(text: string): string {
@@ -33,6 +33,24 @@ describe('hash routing', () => {
     expect(hashKey('GET http://a/')).toBe(hashKey('GET http://a/'));
     expect(hashKey('x')).toBeGreaterThanOrEqual(0);
     expect(hashKey('x')).toBeLessThan(2 ** 32);
+  });
+
+  it('hashRequest is hashKey(requestKey(spec)), with and without record headers and body', () => {
+    const texts = [
+      'http://a/',
+      'https://example.com:8443/p?q=1',
+      'HTTP://EXAMPLE.com:80/a%20b',
+      'http://hé.example/ü',
+      '{"url":"http://a/","method":"POST","body":"1"}',
+      '{"url":"http://a/","headers":{"b":"2","a":null}}',
+      '{"url":"http://a/","method":"DELETE"}',
+    ];
+    for (const text of texts) {
+      const r = parseRecord(text, 1);
+      if (r.kind !== 'request') throw new Error(`not a request: ${text}`);
+      expect(hashRequest(r.spec), text).toBe(hashKey(requestKey(r.spec)));
+    }
+    expect(hashRequest({ method: 'GET', url: 'http://a/' })).not.toBe(hashRequest({ method: 'GET', url: 'http://a/x' }));
   });
 
   it('spreads 100k sequential URLs over 4 and 8 buckets within 3% of each other', () => {

@@ -1,0 +1,128 @@
+import type { Writable } from 'node:stream';
+import type { InputLine } from '../input/lines.js';
+import { parseRecord, tooLongRecord } from '../input/parse-record.js';
+import { childOf, hashRequest, shardOf } from '../input/request-key.js';
+import type { ReorderBuffer } from '../output/reorder-buffer.js';
+import type { RunOptions } from '../run-types.js';
+import { errorResult, serializeResult } from '../wire/result-line.js';
+import type { CachePlanner } from './cache-plan/planner.js';
+import type { OriginPlanner } from './cache-plan/origin-planner.js';
+import type { InputCounters } from './run-monitor.js';
+import type { WorkerPool } from './worker-pool.js';
+
+export interface RouterParts {
+  options: Pick<RunOptions, 'maxLineBytes' | 'method' | 'protoDefault' | 'shard'>;
+  pool: WorkerPool;
+  cachePlan: CachePlanner;
+  origins: OriginPlanner | undefined;
+  /** --ordered: every record is admitted, in input order, before it is sent or answered. */
+  reorder: ReorderBuffer | undefined;
+  /** Where invalid records' lines go when they must be written before a wait. */
+  out: Writable;
+  counters: InputCounters;
+  /** Records whose line this returns true for are skipped (--resume). */
+  skipLine: ((line: number) => boolean) | undefined;
+  /** True once intake must stop (the run was aborted or is stopping). */
+  halted: () => boolean;
+}
+
+/**
+ * The parent's work for each input line: parse it, answer it here when it is
+ * invalid, or hand it to its child. Synchronous on purpose, a batch at a time:
+ * V8 cannot optimize a loop inside an async function while it runs (no
+ * on-stack replacement for resumable functions), so a per-record loop there
+ * ran unoptimized until the whole run function was compiled, a second or so
+ * into a run. Called once a batch, this is optimized within the first one.
+ *
+ * route() stops early when a record must wait (for room in a child's window
+ * or in the reorder buffer); the caller awaits takeWait() and calls it again
+ * from the index it returned.
+ */
+export class RecordRouter {
+  readonly #parts: RouterParts;
+  #wait: Promise<void> | undefined;
+  #invalidLines = '';
+  #invalidCount = 0;
+
+  constructor(parts: RouterParts) {
+    this.#parts = parts;
+  }
+
+  /** Routes batch[from...] until a record must wait or intake halts; returns the index to go on from. */
+  route(batch: readonly InputLine[], from: number): number {
+    const { options, pool, cachePlan, origins, reorder, counters, skipLine } = this.#parts;
+    const { shard } = options;
+    for (let i = from; i < batch.length; i++) {
+      const { line, text, bytes } = batch[i] as InputLine;
+      if (skipLine?.(line)) {
+        counters.resumed += 1;
+        continue;
+      }
+      const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault);
+      if (record.kind === 'skip') {
+        counters.skipped += 1;
+      } else if (record.kind === 'invalid') {
+        // No request key: invalid records are dealt out to shards by line number.
+        if (shard && line % shard.count !== shard.index) {
+          counters.outOfShard += 1;
+          continue;
+        }
+        // This record again, once there is room: nothing above changed anything.
+        if (reorder && !this.#admit(reorder, line)) return i;
+        counters.invalid += 1;
+        this.#invalidCount += 1;
+        counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
+        this.#invalidLines += serializeResult(errorResult(record, record.error));
+      } else {
+        // One child, no shard and no cache plan: the hash is not needed, and it is the costliest step here.
+        const hash = pool.size > 1 || shard || cachePlan.active ? hashRequest(record.spec) : 0;
+        if (shard && shardOf(hash, shard.count) !== shard.index) {
+          counters.outOfShard += 1;
+          continue;
+        }
+        if (reorder && !this.#admit(reorder, line)) return i;
+        const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
+        const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
+        const queued = pool.submit(child, record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
+        if (queued) {
+          this.#wait = queued;
+          return i + 1;
+        }
+      }
+      if (this.#parts.halted()) return batch.length;
+    }
+    return batch.length;
+  }
+
+  /** What route() stopped for, once: undefined when it did not stop. */
+  takeWait(): Promise<void> | undefined {
+    const wait = this.#wait;
+    this.#wait = undefined;
+    return wait;
+  }
+
+  /** The invalid records' lines since the last call, and how many records they answer. */
+  takeInvalid(): { lines: string; count: number } {
+    const taken = { lines: this.#invalidLines, count: this.#invalidCount };
+    this.#invalidLines = '';
+    this.#invalidCount = 0;
+    return taken;
+  }
+
+  /**
+   * Admits `line` to the reorder buffer, or, when it is full, sends what might
+   * be at its head (invalid lines here, tasks queued for children) and sets the
+   * wait for room: false then, and the record is routed again after.
+   */
+  #admit(reorder: ReorderBuffer, line: number): boolean {
+    if (reorder.hasRoom()) {
+      reorder.admit(line);
+      return true;
+    }
+    if (this.#invalidLines !== '') this.#parts.out.write(this.#invalidLines);
+    this.#invalidLines = '';
+    this.#parts.pool.flush();
+    this.#wait = reorder.waitForRoom();
+    return false;
+  }
+}
