@@ -38,9 +38,9 @@ export async function* readLineBatches(stream: Readable, options: ReadLinesOptio
 }
 
 /**
- * The splitting itself, a chunk at a time, outside the generator: V8 does not
- * optimize a loop inside a generator while it runs, and this one runs once a
- * chunk, so it is optimized within the first few.
+ * The splitting itself, a chunk at a time, outside the generator, which only
+ * awaits and yields: V8 compiles this plain method rather than the generator
+ * with its loop (compiled four times in a 100k run when the loop was in it).
  */
 class LineSplitter {
   readonly #maxLineBytes: number;
