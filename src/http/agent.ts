@@ -1,9 +1,10 @@
 import type * as Undici from 'undici';
-import { Agent, Client, Pool, buildConnector } from './undici-parts.js';
+import { Agent, Client, buildConnector } from './undici-parts.js';
 import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup, lookupSlots } from './dns-cache.js';
 import { skippingContinue } from './skip-continue.js';
 import { oneShot } from './one-shot.js';
+import { FreeListPool } from './free-list-pool.js';
 import { lazyTlsContext } from './tls-context.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
@@ -75,7 +76,8 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     ...(options.http2 ? { allowH2: true, factory: h2AwarePool } : {}),
   };
   const proxies = proxyChoice(options.proxy, options.env ?? process.env);
-  const direct = new Agent(agentOptions);
+  // Each origin's connections in a FreeListPool rather than undici's Pool (see there).
+  const direct = new Agent({ factory: originPool, ...agentOptions });
   if (!proxies) {
     // A request marked onlyUse skips the Agent's per-origin Pool (see oneShot); its connection
     // closes once the budget sees it idle. Through a proxy the connection is the proxy's, shared
@@ -128,13 +130,18 @@ function withResolve(connect: Undici.buildConnector.connector, resolve: Record<s
   };
 }
 
+/** What undici's Agent builds for an origin, with a FreeListPool where it would build a Pool. */
+function originPool(origin: URL | string, options: Undici.Agent.Options): Undici.Dispatcher {
+  return options.connections === 1 ? new Client(origin, options) : new FreeListPool(origin, options);
+}
+
 /**
  * undici multiplexes HTTP/2 streams only with pipelining > 1, but pipelining
  * HTTP/1.1 requests behind each other is fragile on real servers. So each
  * connection starts at 1 and is raised only once ALPN says it speaks h2.
  */
 function h2AwarePool(origin: URL | string, options: Undici.Pool.Options): Undici.Dispatcher {
-  return new Pool(origin, {
+  return new FreeListPool(origin, {
     ...options,
     factory: (clientOrigin, clientOptions) => {
       const connect = (clientOptions as Undici.Client.Options).connect as Undici.buildConnector.connector;

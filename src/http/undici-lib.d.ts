@@ -20,3 +20,18 @@ declare module 'undici/lib/core/connect.js' {
   const buildConnectorFunction: typeof buildConnector;
   export default buildConnectorFunction;
 }
+declare module 'undici/lib/dispatcher/pool-base.js' {
+  import type { Dispatcher } from 'undici';
+  /** The pool's clients, in the order they were added. */
+  export const kClients: unique symbol;
+  /** Set by the pool on each client: true while it takes no more requests. */
+  export const kNeedDrain: unique symbol;
+  export const kAddClient: unique symbol;
+  export const kGetDispatcher: unique symbol;
+  /** The methods and fields of undici's Pool (and RoundRobinPool) base that a subclass sees. */
+  export interface PoolBaseMembers {
+    [kClients]: Dispatcher[];
+    [kAddClient](client: Dispatcher): unknown;
+    [kGetDispatcher](): Dispatcher | undefined;
+  }
+}

@@ -1,0 +1,78 @@
+import type * as Undici from 'undici';
+import { kAddClient, kClients, kGetDispatcher, kNeedDrain, type PoolBaseMembers } from 'undici/lib/dispatcher/pool-base.js';
+import { Pool } from './undici-parts.js';
+
+/** A client as the pool base marks it (kNeedDrain), and whether it is on our free list. */
+interface PooledClient extends Undici.Dispatcher {
+  [kNeedDrain]?: boolean;
+  destroyed?: boolean;
+  closed?: boolean;
+}
+
+const PoolWithBase = Pool as unknown as new (origin: string | URL, options: Undici.Pool.Options) => Undici.Pool & PoolBaseMembers;
+
+/**
+ * undici's Pool, finding a client that can take a request in constant time.
+ *
+ * Pool looks for one by walking its clients from the first, and PoolBase walks
+ * them again after each dispatch that fills a client, to learn whether the pool
+ * is now full: with pipelining 1 and every connection busy (the steady state
+ * of a run, p-limit keeping as many requests in flight as there are
+ * connections) that is the whole list twice a request. At 1,600 connections
+ * it cost a bare undici loop 6 µs a request, 7 % of its CPU
+ * (bench/CHANGELOG.md, entry 27). Here the clients that can take a request
+ * are kept on a stack, most recently freed on top (its connection is the one
+ * most likely still open), and everything else, the queue, draining, events,
+ * close and destroy, is Pool's.
+ *
+ * A client is free when the pool base has not marked it kNeedDrain. It becomes
+ * free when it is created, or when it emits 'drain' (after the base's own
+ * listener, which may already have given it a queued request). Entries are
+ * checked when they reach the top, not removed when their client fills, so a
+ * client that takes several requests at once (HTTP/2) stays on top while it can.
+ */
+export class FreeListPool extends PoolWithBase {
+  readonly #free: PooledClient[] = [];
+  /** The clients on #free (each at most once), and those the pool dropped after a connection error. */
+  readonly #listed = new WeakSet<PooledClient>();
+  readonly #dropped = new WeakSet<PooledClient>();
+  readonly #connections: number;
+
+  constructor(origin: string | URL, options: Undici.Pool.Options) {
+    if (options.clientTtl != null) throw new TypeError('FreeListPool does not take clientTtl');
+    super(origin, options);
+    this.#connections = options.connections || Infinity;
+    // Pool's own listener takes these clients out of its list: they are not used again.
+    this.on('connectionError', (_origin, targets) => {
+      for (const target of targets) this.#dropped.add(target as PooledClient);
+    });
+  }
+
+  override [kAddClient](client: PooledClient): this {
+    super[kAddClient](client);
+    client.on('drain', () => {
+      if (!client[kNeedDrain]) this.#list(client);
+    });
+    return this;
+  }
+
+  override [kGetDispatcher](): Undici.Dispatcher | undefined {
+    const free = this.#free;
+    for (let top = free.at(-1); top !== undefined; top = free.at(-1)) {
+      if (!top[kNeedDrain] && !top.destroyed && !top.closed && !this.#dropped.has(top)) return top;
+      free.pop();
+      this.#listed.delete(top);
+    }
+    // None free: Pool adds a client while it may (its walk then finds no free one, as none is).
+    if (this[kClients].length >= this.#connections) return undefined;
+    const added = super[kGetDispatcher]() as PooledClient | undefined;
+    if (added) this.#list(added);
+    return added;
+  }
+
+  #list(client: PooledClient): void {
+    if (this.#listed.has(client)) return;
+    this.#listed.add(client);
+    this.#free.push(client);
+  }
+}
