@@ -2,7 +2,7 @@ import type * as Undici from 'undici';
 import { kAddClient, kClients, kGetDispatcher, kNeedDrain, type PoolBaseMembers } from 'undici/lib/dispatcher/pool-base.js';
 import { Pool } from './undici-parts.js';
 
-/** A client as the pool base marks it (kNeedDrain), and whether it is on our free list. */
+/** A client of the pool: the base's kNeedDrain mark, and what undici's Client says of its state. */
 interface PooledClient extends Undici.Dispatcher {
   [kNeedDrain]?: boolean;
   destroyed?: boolean;
@@ -33,8 +33,9 @@ const PoolWithBase = Pool as unknown as new (origin: string | URL, options: Undi
  */
 export class FreeListPool extends PoolWithBase {
   readonly #free: PooledClient[] = [];
-  /** The clients on #free (each at most once), and those the pool dropped after a connection error. */
+  /** The clients on #free: each is there at most once. */
   readonly #listed = new WeakSet<PooledClient>();
+  /** Clients Pool took out of its list after a connection error: never used again. */
   readonly #dropped = new WeakSet<PooledClient>();
   readonly #connections: number;
 
