@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -106,8 +107,7 @@ describe('FreeListPool', () => {
 async function startOn(port: number): Promise<{ most: number }> {
   const seen = { most: 0 };
   let open = 0;
-  const { createServer } = await import('node:http');
-  const http = createServer((_req, res) => {
+  const http = createHttpServer((_req, res) => {
     setTimeout(() => res.end('ok'), 20);
   });
   http.on('connection', (socket) => {
