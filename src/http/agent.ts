@@ -5,6 +5,7 @@ import { cachedLookup, lookupSlots } from './dns-cache.js';
 import { skippingContinue } from './skip-continue.js';
 import { oneShot } from './one-shot.js';
 import { FreeListPool } from './free-list-pool.js';
+import { AlpnPool } from './alpn-pool.js';
 import { lazyTlsContext } from './tls-context.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
@@ -29,8 +30,6 @@ export interface TransportOptions {
   extraCaFile?: string | undefined;
 }
 
-/** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
-const H2_STREAMS = 100;
 const DNS_TTL_MS = 30_000;
 const DNS_MAX_HOSTS = 1000;
 
@@ -73,7 +72,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     headersTimeout: 0,
     bodyTimeout: 0,
     connect: connect(base),
-    ...(options.http2 ? { allowH2: true, factory: h2AwarePool } : {}),
+    ...(options.http2 ? { allowH2: true, factory: alpnPool } : {}),
   };
   const proxies = proxyChoice(options.proxy, options.env ?? process.env);
   // Each origin's connections in a FreeListPool rather than undici's Pool (see there).
@@ -92,7 +91,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     // Plain http targets go as absolute-form requests, as curl sends them:
     // many proxies allow CONNECT to port 443 only.
     proxyTunnel: false,
-    // TLS inside the CONNECT tunnel offers h2 too with --http2 (h2AwarePool raises pipelining then).
+    // TLS inside the CONNECT tunnel offers h2 too with --http2 (AlpnPool raises pipelining then).
     requestTls: { ...tlsWithContext, ...(options.http2 ? { allowH2: true } : {}) },
     proxyTls: tlsWithContext,
   } as Undici.EnvHttpProxyAgent.Options);
@@ -135,25 +134,8 @@ function originPool(origin: URL | string, options: Undici.Agent.Options): Undici
   return options.connections === 1 ? new Client(origin, options) : new FreeListPool(origin, options);
 }
 
-/**
- * undici multiplexes HTTP/2 streams only with pipelining > 1, but pipelining
- * HTTP/1.1 requests behind each other is fragile on real servers. So each
- * connection starts at 1 and is raised only once ALPN says it speaks h2.
- */
-function h2AwarePool(origin: URL | string, options: Undici.Pool.Options): Undici.Dispatcher {
-  return new FreeListPool(origin, {
-    ...options,
-    factory: (clientOrigin, clientOptions) => {
-      const connect = (clientOptions as Undici.Client.Options).connect as Undici.buildConnector.connector;
-      const client: Undici.Client = new Client(clientOrigin, {
-        ...clientOptions,
-        connect: (opts, callback) =>
-          connect(opts, (error, socket) => {
-            if (socket && (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2') client.pipelining = H2_STREAMS;
-            (callback as (e: Error | null, s: unknown) => void)(error, socket);
-          }),
-      });
-      return client;
-    },
-  });
+
+/** With --http2: each origin's connections carry streams once ALPN says h2 (see AlpnPool). */
+function alpnPool(origin: URL | string, options: Undici.Pool.Options): Undici.Dispatcher {
+  return new AlpnPool(origin, options);
 }

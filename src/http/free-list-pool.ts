@@ -65,10 +65,19 @@ export class FreeListPool extends PoolWithBase {
       this.#listed.delete(top);
     }
     // None free: Pool adds a client while it may (its walk then finds no free one, as none is).
-    if (this[kClients].length >= this.#connections) return undefined;
+    if (this[kClients].length >= this.#connections || !this.mayOpen()) return undefined;
     const added = super[kGetDispatcher]() as PooledClient | undefined;
     if (added) this.#list(added);
     return added;
+  }
+
+  /**
+   * Whether a connection may be opened now, below the limit: always, here. A
+   * subclass may hold requests in the queue instead (AlpnPool, while the
+   * origin's first connection has not said whether it speaks HTTP/2).
+   */
+  protected mayOpen(): boolean {
+    return true;
   }
 
   #list(client: PooledClient): void {

@@ -35,3 +35,7 @@ declare module 'undici/lib/dispatcher/pool-base.js' {
     [kGetDispatcher](): Dispatcher | undefined;
   }
 }
+declare module 'undici/lib/core/symbols.js' {
+  /** A pool's count of requests waiting in its own queue, for no client could take them. */
+  export const kQueued: unique symbol;
+}

@@ -1,0 +1,101 @@
+import type * as Undici from 'undici';
+import { kQueued } from 'undici/lib/core/symbols.js';
+import { kClients, kGetDispatcher } from 'undici/lib/dispatcher/pool-base.js';
+import { FreeListPool } from './free-list-pool.js';
+import { Client } from './undici-parts.js';
+
+/** What PoolBase counts of its own queue (undici's types do not show it). */
+interface QueueCount {
+  [kQueued]: number;
+}
+
+/** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
+export const H2_STREAMS = 100;
+
+/**
+ * An origin's connections with --http2: one that speaks h2 carries up to
+ * H2_STREAMS requests, one that does not carries one at a time.
+ *
+ * undici multiplexes streams only with pipelining > 1, and pipelining
+ * HTTP/1.1 requests behind each other is fragile on real servers, so each
+ * connection's pipelining follows what ALPN chose for it.
+ *
+ * While the origin may speak h2, one connection is opened at a time: a client
+ * takes no second request before its connection is open, so opening one for
+ * each request that finds the others busy cost a child --concurrency TLS
+ * handshakes to an h2 server that then carried every stream on one or two of
+ * them (bench/CHANGELOG.md, entry 28). The requests that arrive meanwhile
+ * wait in the pool's queue, as curl -Z waits to see whether a transfer can be
+ * multiplexed (unless given --parallel-immediate). When the connection opens:
+ * - h2: it takes up to H2_STREAMS of the waiting requests, and the next
+ *   connection is opened if more wait;
+ * - HTTP/1.1: a connection is opened for each waiting request, up to the
+ *   limit, as undici's Pool does, and so from then on;
+ * - it failed: likewise, so that an origin that does not answer costs its
+ *   requests one connect timeout, not one each in turn.
+ */
+export class AlpnPool extends FreeListPool {
+  /** What the last connection to tell chose: h2 (true), HTTP/1.1 or a failed connect (false), or nothing yet. */
+  #multiplexed: boolean | undefined;
+  /** The connection being opened while the origin may speak h2: no other is opened meanwhile. */
+  #opening: Undici.Client | undefined;
+
+  constructor(origin: string | URL, options: Undici.Pool.Options) {
+    // The factory runs only once the pool exists (for its first request).
+    let pool!: AlpnPool;
+    super(origin, { ...options, factory: (clientOrigin, clientOptions) => pool.#newClient(clientOrigin, clientOptions as Undici.Client.Options) });
+    pool = this;
+    // Plain http has no ALPN to ask, and undici speaks h2 only over TLS.
+    this.#multiplexed = new URL(origin).protocol === 'https:' ? undefined : false;
+    this.on('connectionError', (_origin, targets) => {
+      if (this.#opening === undefined || !targets.includes(this.#opening)) return;
+      this.#opening = undefined;
+      this.#multiplexed = false;
+      // After undici has failed the connection's own request and dropped its client.
+      queueMicrotask(() => this.#openForQueued());
+    });
+  }
+
+  protected override mayOpen(): boolean {
+    if (this.#multiplexed === false) return true;
+    const opening = this.#opening;
+    return opening === undefined || opening.destroyed || opening.closed;
+  }
+
+  #newClient(origin: string | URL, options: Undici.Client.Options): Undici.Client {
+    const connect = options.connect as Undici.buildConnector.connector;
+    const client: Undici.Client = new Client(origin, {
+      ...options,
+      connect: (opts, callback) =>
+        connect(opts, (error, socket) => {
+          if (socket) this.#told(client, (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2');
+          (callback as (e: Error | null, s: unknown) => void)(error, socket);
+        }),
+    });
+    if (this.#multiplexed !== false) this.#opening = client;
+    return client;
+  }
+
+  /** A connection of `client` is open and ALPN chose h2 or not (a client that reconnects tells again). */
+  #told(client: Undici.Client, h2: boolean): void {
+    client.pipelining = h2 ? H2_STREAMS : 1;
+    this.#multiplexed = h2;
+    if (client !== this.#opening) return;
+    this.#opening = undefined;
+    // After undici has emitted 'connect' and the client has taken from the queue what it can.
+    queueMicrotask(() => this.#openForQueued());
+  }
+
+  /**
+   * Opens connections for the requests still queued, one at a time: a new
+   * client takes its share of the queue in a microtask (undici's PoolBase),
+   * so the next one is opened in a microtask behind it, while requests wait
+   * and the limit and mayOpen allow.
+   */
+  #openForQueued(): void {
+    if ((this as unknown as QueueCount)[kQueued] === 0) return;
+    const before = this[kClients].length;
+    this[kGetDispatcher]();
+    if (this[kClients].length > before) queueMicrotask(() => this.#openForQueued());
+  }
+}
