@@ -35,7 +35,7 @@ import { runCurlParallel, runXargsCurl, runWrk, runBareUndici, runBareHttp2, ens
 /** @typedef {Run & { cache?: CacheSummary }} BfRun  a bulkfetch run, with its summary's cache object */
 /** @typedef {{ name: string, value: string, pass: boolean | null }} Target  pass null: skipped */
 /** @typedef {{ title: string, md: string, targets: Target[] }} Section  what a scenario returns */
-/** @typedef {Section & { when: string, mode: string }} StoredSection  a section as last-results.json keeps it */
+/** @typedef {Section & { when: string, mode: string }} StoredSection  a section as results.json keeps it */
 /**
  * @typedef {object} Ctx
  * @property {import('./nginx.js').Nginx} ng
@@ -58,7 +58,14 @@ import { runCurlParallel, runXargsCurl, runWrk, runBareUndici, runBareHttp2, ens
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const RESULTS_MD = path.join(HERE, 'RESULTS.md');
-const RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
+/**
+ * Every scenario's last section, from which RESULTS.md is written: committed beside it, so that
+ * running one scenario in a fresh clone keeps the others' sections (kept under bench/.data, which
+ * git ignores, it was lost with the clone, and such a run wrote a RESULTS.md of that scenario alone).
+ */
+const RESULTS_JSON = path.join(HERE, 'results.json');
+/** Where the store was kept before: read when results.json is not there yet. */
+const OLD_RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
 /** @typedef {'cpu' | 'cpu-small' | 'latency' | 'tls' | 'tls-hosts' | 'dns' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
 /** @type {ScenarioName[]} */
@@ -790,7 +797,7 @@ function repoRelative(text) {
 }
 
 /**
- * Rewrites RESULTS.md from last-results.json merged with newSections. The file is generated
+ * Rewrites RESULTS.md from results.json merged with newSections. The file is generated
  * only: what was changed and why, with before/after numbers, lives in CHANGELOG.md.
  * @param {Record<string, StoredSection>} newSections
  * @param {{ machine: string }} header
@@ -798,10 +805,10 @@ function repoRelative(text) {
 function writeResults(newSections, header) {
   /** @type {Record<string, StoredSection>} */
   let store = {};
-  try { store = JSON.parse(fs.readFileSync(RESULTS_JSON, 'utf8')); } catch {}
+  const stored = [RESULTS_JSON, OLD_RESULTS_JSON].find((file) => fs.existsSync(file));
+  if (stored) store = JSON.parse(fs.readFileSync(stored, 'utf8'));
   Object.assign(store, newSections);
-  fs.mkdirSync(DATA_DIR, { recursive: true });
-  fs.writeFileSync(RESULTS_JSON, JSON.stringify(store, null, 2));
+  fs.writeFileSync(RESULTS_JSON, `${JSON.stringify(store, null, 2)}\n`);
 
   const sections = ALL.flatMap((k) => store[k] ?? []);
   const parts = [
