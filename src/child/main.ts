@@ -10,6 +10,7 @@ import { Socket } from 'node:net';
 import { createDispatcher } from '../http/agent.js';
 import { SocketBudget } from '../http/socket-budget.js';
 import { useLeanAsyncBind } from '../http/lean-async-bind.js';
+import { usePriorityDefaults } from '../http/h2-priority-defaults.js';
 import { originOf } from '../input/host-of.js';
 import type { ChildMessage, ParentMessage, Task, WorkerConfig } from '../wire/messages.js';
 import { RequestLoop } from './request-loop.js';
@@ -26,8 +27,11 @@ function start(config: WorkerConfig) {
   // Before undici's first connection compiles its wasm parser (see PoolOptions.quickStart):
   // V8 reads the flag at each compile, so setting it now works as the command-line flag does.
   if (config.liftoffOnly) setFlagsFromString('--liftoff-only');
-  // Each HTTP/2 stream node:http2 starts pays for a deprecated accessor otherwise (see there).
-  if (config.http2) useLeanAsyncBind();
+  // Each HTTP/2 stream node:http2 starts pays for a deprecated accessor and a slow copy otherwise (see there).
+  if (config.http2) {
+    useLeanAsyncBind();
+    usePriorityDefaults();
+  }
   const shutdown = new AbortController();
   // Every retry waiting out its delay listens on this one signal.
   setMaxListeners(0, shutdown.signal);
