@@ -1,16 +1,29 @@
 import type * as Undici from 'undici';
-import { kQueued } from 'undici/lib/core/symbols.js';
+import { kDispatch, kQueued } from 'undici/lib/core/symbols.js';
 import { kClients, kGetDispatcher } from 'undici/lib/dispatcher/pool-base.js';
 import { FreeListPool } from './free-list-pool.js';
 import { Client } from './undici-parts.js';
 
-/** What PoolBase counts of its own queue (undici's types do not show it). */
-interface QueueCount {
+/** What PoolBase counts of its own queue, and its dispatch (undici's types show neither). */
+interface PoolBaseInternals {
   [kQueued]: number;
+  [kDispatch](options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean;
+}
+
+/**
+ * undici's Request: a request is idempotent when it says so, or else when it
+ * is a GET or a HEAD. Over HTTP/2 undici starts one that is not only when
+ * nothing else runs on its connection.
+ */
+function idempotent(options: Undici.Dispatcher.DispatchOptions): boolean {
+  return options.idempotent ?? (options.method === 'GET' || options.method === 'HEAD');
 }
 
 /** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
 export const H2_STREAMS = 100;
+
+/** Pool's dispatch, which queues a request when no client may take it. */
+const poolDispatch = (FreeListPool.prototype as unknown as PoolBaseInternals)[kDispatch];
 
 /**
  * An origin's connections with --http2: one that speaks h2 carries up to
@@ -33,12 +46,19 @@ export const H2_STREAMS = 100;
  *   limit, as undici's Pool does, and so from then on;
  * - it failed: likewise, so that an origin that does not answer costs its
  *   requests one connect timeout, not one each in turn.
+ *
+ * A request that is not idempotent (a POST, say) is never held: undici starts
+ * one on an h2 connection only when nothing else runs there, so such requests
+ * need a connection each, as over HTTP/1.1, and opening them one at a time
+ * would cost a handshake each before the run reached its concurrency.
  */
 export class AlpnPool extends FreeListPool {
   /** What the last connection to tell chose: h2 (true), HTTP/1.1 or a failed connect (false), or nothing yet. */
   #multiplexed: boolean | undefined;
   /** The connection being opened while the origin may speak h2: no other is opened meanwhile. */
   #opening: Undici.Client | undefined;
+  /** The request being dispatched now is not idempotent: it may open a connection whatever is being opened. */
+  #alone = false;
 
   constructor(origin: string | URL, options: Undici.Pool.Options) {
     // The factory runs only once the pool exists (for its first request).
@@ -56,8 +76,17 @@ export class AlpnPool extends FreeListPool {
     });
   }
 
+  [kDispatch](options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
+    this.#alone = !idempotent(options);
+    try {
+      return poolDispatch.call(this, options, handler);
+    } finally {
+      this.#alone = false;
+    }
+  }
+
   protected override mayOpen(): boolean {
-    if (this.#multiplexed === false) return true;
+    if (this.#multiplexed === false || this.#alone) return true;
     const opening = this.#opening;
     return opening === undefined || opening.destroyed || opening.closed;
   }
@@ -72,7 +101,7 @@ export class AlpnPool extends FreeListPool {
           (callback as (e: Error | null, s: unknown) => void)(error, socket);
         }),
     });
-    if (this.#multiplexed !== false) this.#opening = client;
+    if (this.#multiplexed !== false && !this.#alone) this.#opening = client;
     return client;
   }
 
@@ -93,7 +122,7 @@ export class AlpnPool extends FreeListPool {
    * and the limit and mayOpen allow.
    */
   #openForQueued(): void {
-    if ((this as unknown as QueueCount)[kQueued] === 0) return;
+    if ((this as unknown as PoolBaseInternals)[kQueued] === 0) return;
     const before = this[kClients].length;
     this[kGetDispatcher]();
     if (this[kClients].length > before) queueMicrotask(() => this.#openForQueued());

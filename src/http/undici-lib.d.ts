@@ -38,4 +38,6 @@ declare module 'undici/lib/dispatcher/pool-base.js' {
 declare module 'undici/lib/core/symbols.js' {
   /** A pool's count of requests waiting in its own queue, for no client could take them. */
   export const kQueued: unique symbol;
+  /** A dispatcher's own dispatch, which DispatcherBase#dispatch calls. */
+  export const kDispatch: unique symbol;
 }

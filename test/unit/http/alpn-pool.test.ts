@@ -18,10 +18,11 @@ function http2Dispatcher(concurrency: number, connectTimeout = 5_000): Dispatche
 }
 
 /** Sends every URL at once through `d`; the statuses (or error codes) in order. */
-function fetchAtOnce(d: Dispatcher, urls: string[], timeout = 10_000): Promise<Array<number | string>> {
+function fetchAtOnce(d: Dispatcher, urls: string[], timeout = 10_000, method = 'GET'): Promise<Array<number | string>> {
   return Promise.all(
     urls.map(async (url) => {
-      const outcome = await sendRequest({ method: 'GET', url, headers: {} }, { dispatcher: d, timeout, maxBody: 1024, bodyMode: 'none', includeHeaders: false, decompress: false });
+      const body = method === 'GET' ? undefined : '{}';
+      const outcome = await sendRequest({ method, url, headers: {}, body }, { dispatcher: d, timeout, maxBody: 1024, bodyMode: 'none', includeHeaders: false, decompress: false });
       return outcome.status ?? outcome.error?.code ?? 'none';
     }),
   );
@@ -55,6 +56,15 @@ describe('AlpnPool', () => {
     expect(await fetchAtOnce(http2Dispatcher(150), urls)).toEqual(urls.map(() => 200));
     expect(s.protocols.get('2.0')).toBe(150);
     expect(s.connections).toBe(2);
+  });
+
+  it('holds no POST back: undici runs one at a time on an h2 connection, so each takes a connection of its own', async () => {
+    const s = await startHttp2Server(answerWhenAllIn(12));
+    closing.push(s);
+    const urls = urlsOf(s.url, 12);
+    expect(await fetchAtOnce(http2Dispatcher(12), urls, 10_000, 'POST')).toEqual(urls.map(() => 200));
+    expect(s.protocols.get('2.0')).toBe(12);
+    expect(s.maxConcurrent).toBe(12);
   });
 
   it('opens a connection for each waiting request once the first said HTTP/1.1', async () => {
