@@ -67,12 +67,9 @@ export class AlpnPool extends FreeListPool {
     pool = this;
     // Plain http has no ALPN to ask, and undici speaks h2 only over TLS.
     this.#multiplexed = new URL(origin).protocol === 'https:' ? undefined : false;
+    // A connector that threw never called back: undici reports it here (unless the client was destroyed).
     this.on('connectionError', (_origin, targets) => {
-      if (this.#opening === undefined || !targets.includes(this.#opening)) return;
-      this.#opening = undefined;
-      this.#multiplexed = false;
-      // After undici has failed the connection's own request and dropped its client.
-      queueMicrotask(() => this.#openForQueued());
+      if (this.#opening !== undefined && targets.includes(this.#opening)) this.#failed(this.#opening);
     });
   }
 
@@ -98,6 +95,7 @@ export class AlpnPool extends FreeListPool {
       connect: (opts, callback) =>
         connect(opts, (error, socket) => {
           if (socket) this.#told(client, (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2');
+          else this.#failed(client);
           (callback as (e: Error | null, s: unknown) => void)(error, socket);
         }),
     });
@@ -112,6 +110,15 @@ export class AlpnPool extends FreeListPool {
     if (client !== this.#opening) return;
     this.#opening = undefined;
     // After undici has emitted 'connect' and the client has taken from the queue what it can.
+    queueMicrotask(() => this.#openForQueued());
+  }
+
+  /** A connection of `client` could not be opened: if it was the one waited for, the queue fans out. */
+  #failed(client: Undici.Client): void {
+    if (client !== this.#opening) return;
+    this.#opening = undefined;
+    this.#multiplexed = false;
+    // After undici has failed the connection's own request and dropped its client.
     queueMicrotask(() => this.#openForQueued());
   }
 
