@@ -134,7 +134,6 @@ function originPool(origin: URL | string, options: Undici.Agent.Options): Undici
   return options.connections === 1 ? new Client(origin, options) : new FreeListPool(origin, options);
 }
 
-
 /** With --http2: each origin's connections carry streams once ALPN says h2 (see AlpnPool). */
 function alpnPool(origin: URL | string, options: Undici.Pool.Options): Undici.Dispatcher {
   return new AlpnPool(origin, options);
