@@ -24,7 +24,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startNginx, nginxVersion } from './nginx.js';
-import { urlList, curlConfig, DATA_DIR } from './inputs.js';
+import { urlList, curlConfig } from './inputs.js';
 import { measure } from './measure.js';
 import { startSlowDns, withResolver } from './slow-dns.js';
 import { runCurlParallel, runXargsCurl, runWrk, runBareUndici, runBareHttp2, ensureWrk, curlCaps, curlVersion } from './peers.js';
@@ -64,8 +64,6 @@ const RESULTS_MD = path.join(HERE, 'RESULTS.md');
  * git ignores, it was lost with the clone, and such a run wrote a RESULTS.md of that scenario alone).
  */
 const RESULTS_JSON = path.join(HERE, 'results.json');
-/** Where the store was kept before: read when results.json is not there yet. */
-const OLD_RESULTS_JSON = path.join(DATA_DIR, 'last-results.json');
 
 /** @typedef {'cpu' | 'cpu-small' | 'latency' | 'tls' | 'tls-hosts' | 'dns' | 'repeats' | 'shuffled' | 'memory' | 'slow' | 'startup' | 'wrk' | 'hosts'} ScenarioName */
 /** @type {ScenarioName[]} */
@@ -805,8 +803,7 @@ function repoRelative(text) {
 function writeResults(newSections, header) {
   /** @type {Record<string, StoredSection>} */
   let store = {};
-  const stored = [RESULTS_JSON, OLD_RESULTS_JSON].find((file) => fs.existsSync(file));
-  if (stored) store = JSON.parse(fs.readFileSync(stored, 'utf8'));
+  if (fs.existsSync(RESULTS_JSON)) store = JSON.parse(fs.readFileSync(RESULTS_JSON, 'utf8'));
   Object.assign(store, newSections);
   fs.writeFileSync(RESULTS_JSON, `${JSON.stringify(store, null, 2)}\n`);
 

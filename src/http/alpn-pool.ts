@@ -12,10 +12,10 @@ interface PoolBaseInternals {
 
 /**
  * undici's Request: a request is idempotent when it says so, or else when it
- * is a GET or a HEAD. Over HTTP/2 undici starts one that is not only when
+ * is a GET or a HEAD (narrower than the HTTP meaning retries go by, isIdempotent). Over HTTP/2 undici starts one that is not only when
  * nothing else runs on its connection.
  */
-function idempotent(options: Undici.Dispatcher.DispatchOptions): boolean {
+function idempotentToUndici(options: Undici.Dispatcher.DispatchOptions): boolean {
   return options.idempotent ?? (options.method === 'GET' || options.method === 'HEAD');
 }
 
@@ -74,7 +74,7 @@ export class AlpnPool extends FreeListPool {
   }
 
   [kDispatch](options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
-    this.#alone = !idempotent(options);
+    this.#alone = !idempotentToUndici(options);
     try {
       return poolDispatch.call(this, options, handler);
     } finally {

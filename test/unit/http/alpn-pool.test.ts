@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/http/agent.js';
 import { sendRequest } from '../../../src/http/send-request.js';
-import { echoPath, startHttp2Server, startTlsServer, type AnyRequest, type AnyResponse, type HandlerContext } from '../../helpers/index.js';
+import { echoPath, startHttp2Server, startTlsServer, type AnyRequest, type AnyResponse, type HandlerContext, type TestServer } from '../../helpers/index.js';
 
 const closing: Array<{ close(): Promise<unknown> }> = [];
 afterEach(async () => {
@@ -39,39 +39,42 @@ function answerWhenAllIn(count: number) {
 
 const urlsOf = (base: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${base}/item/${i}`);
 
+/**
+ * `count` requests at once through an --http2 dispatcher of that concurrency, to a
+ * server `start` brings up with answerWhenAllIn(count): the server, and the statuses.
+ */
+async function allAtOnce(start: (handler: ReturnType<typeof answerWhenAllIn>) => Promise<TestServer>, count: number, method = 'GET') {
+  const server = await start(answerWhenAllIn(count));
+  closing.push(server);
+  const urls = urlsOf(server.url, count);
+  return { s: server, urls, statuses: await fetchAtOnce(http2Dispatcher(count), urls, 10_000, method) };
+}
+
 describe('AlpnPool', () => {
   it('opens no second connection to an h2 origin before the first has said h2, then carries the streams on it', async () => {
-    const s = await startHttp2Server(answerWhenAllIn(60));
-    closing.push(s);
-    const urls = urlsOf(s.url, 60);
-    expect(await fetchAtOnce(http2Dispatcher(60), urls)).toEqual(urls.map(() => 200));
+    const { s, urls, statuses } = await allAtOnce((handler) => startHttp2Server(handler), 60);
+    expect(statuses).toEqual(urls.map(() => 200));
     expect(s.protocols.get('2.0')).toBe(60);
     expect(s.connections).toBe(1);
   });
 
   it('opens a connection ready for the streams when one h2 connection is full', async () => {
-    const s = await startHttp2Server(answerWhenAllIn(150));
-    closing.push(s);
-    const urls = urlsOf(s.url, 150);
-    expect(await fetchAtOnce(http2Dispatcher(150), urls)).toEqual(urls.map(() => 200));
+    const { s, urls, statuses } = await allAtOnce((handler) => startHttp2Server(handler), 150);
+    expect(statuses).toEqual(urls.map(() => 200));
     expect(s.protocols.get('2.0')).toBe(150);
     expect(s.connections).toBe(2);
   });
 
   it('holds no POST back: undici runs one at a time on an h2 connection, so each takes a connection of its own', async () => {
-    const s = await startHttp2Server(answerWhenAllIn(12));
-    closing.push(s);
-    const urls = urlsOf(s.url, 12);
-    expect(await fetchAtOnce(http2Dispatcher(12), urls, 10_000, 'POST')).toEqual(urls.map(() => 200));
+    const { s, urls, statuses } = await allAtOnce((handler) => startHttp2Server(handler), 12, 'POST');
+    expect(statuses).toEqual(urls.map(() => 200));
     expect(s.protocols.get('2.0')).toBe(12);
     expect(s.maxConcurrent).toBe(12);
   });
 
   it('opens a connection for each waiting request once the first said HTTP/1.1', async () => {
-    const s = await startTlsServer(answerWhenAllIn(12));
-    closing.push(s);
-    const urls = urlsOf(s.url, 12);
-    expect(await fetchAtOnce(http2Dispatcher(12), urls)).toEqual(urls.map(() => 200));
+    const { s, urls, statuses } = await allAtOnce((handler) => startTlsServer(handler), 12);
+    expect(statuses).toEqual(urls.map(() => 200));
     expect(s.connections).toBe(12);
     expect(s.maxConcurrent).toBe(12);
   });
