@@ -12,10 +12,25 @@ export type ContentCoding = 'gzip' | 'deflate' | 'br';
  * are kept as they came, and the header in the output says what they are.
  */
 export function contentCoding(header: string | string[] | undefined): ContentCoding | undefined {
-  const value = (Array.isArray(header) ? header.join(',') : header)?.trim().toLowerCase();
+  const value = normalizedCoding(header);
   if (value === 'gzip' || value === 'x-gzip') return 'gzip';
   if (value === 'deflate' || value === 'br') return value;
   return undefined;
+}
+
+/**
+ * No content coding at all (absent, empty or `identity`): the bytes are the
+ * body itself. Read as contentCoding reads it, so that a header sent twice
+ * (`identity` then `gzip`) is neither decoded nor taken for plain bytes.
+ */
+export function isIdentityCoding(header: string | string[] | undefined): boolean {
+  const value = normalizedCoding(header);
+  return value === undefined || value === '' || value === 'identity';
+}
+
+/** One Content-Encoding value: repeated header lines joined as one list (RFC 9110, 5.3). */
+function normalizedCoding(header: string | string[] | undefined): string | undefined {
+  return (Array.isArray(header) ? header.join(',') : header)?.trim().toLowerCase();
 }
 
 /**

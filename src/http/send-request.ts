@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
-import { contentCoding, createContentDecoder, type ContentCoding } from './content-decoder.js';
+import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
 import { classifyError, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
@@ -272,7 +272,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     if (this.#file) return this.#finishFile(this.#file, status, shown);
     const chunks = this.#chunks;
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    const encoded = this.#coding === undefined && !isIdentity(headers['content-encoding']);
+    const encoded = this.#coding === undefined && !isIdentityCoding(headers['content-encoding']);
     const decoded = decodeBody(bytes, firstValue(headers['content-type']), this.#options.bodyMode, this.#truncated, encoded);
     const retryAfterMs = RETRY_STATUSES.has(status) ? parseRetryAfter(headers['retry-after']) : undefined;
     const outcome: FetchOutcome = shown
@@ -343,12 +343,6 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
 function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** No content coding at all (absent, empty or `identity`). */
-function isIdentity(value: string | string[] | undefined): boolean {
-  const coding = firstValue(value)?.trim().toLowerCase();
-  return coding === undefined || coding === '' || coding === 'identity';
 }
 
 /**
