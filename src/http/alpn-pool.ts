@@ -12,15 +12,16 @@ interface PoolBaseInternals {
 
 /**
  * undici's Request: a request is idempotent when it says so, or else when it
- * is a GET or a HEAD (narrower than the HTTP meaning retries go by, isIdempotent). Over HTTP/2 undici starts one that is not only when
- * nothing else runs on its connection.
+ * is a GET or a HEAD (narrower than the HTTP meaning that retries go by,
+ * retry-policy's isIdempotent). Over HTTP/2 undici starts one that is not
+ * only when nothing else runs on its connection.
  */
 function idempotentToUndici(options: Undici.Dispatcher.DispatchOptions): boolean {
   return options.idempotent ?? (options.method === 'GET' || options.method === 'HEAD');
 }
 
 /** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
-export const H2_STREAMS = 100;
+const H2_STREAMS = 100;
 
 /** Pool's dispatch, which queues a request when no client may take it. */
 const poolDispatch = (FreeListPool.prototype as unknown as PoolBaseInternals)[kDispatch];
