@@ -18,47 +18,96 @@ export interface ReadLinesOptions {
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const NO_BYTES = Buffer.alloc(0);
+
+/** One chunk's lines, taken one at a time: each is decoded only when taken. */
+export interface LineCursor {
+  /** The next whole line, or undefined when the chunk has no more. */
+  next(): InputLine | undefined;
+}
 
 /**
  * Splits a byte stream (UTF-8, or UTF-16 with a byte order mark: see
- * utf8Chunks) into lines, yielding them in batches (one batch per chunk read)
- * so that a 10M-line file costs one await per chunk, not per line.
+ * utf8Chunks) into lines, one cursor per chunk read, so that a 10M-line file
+ * costs one await per chunk, not per line.
+ *
+ * A cursor rather than an array of the chunk's lines: an array holds every
+ * line of a 256 KB chunk (thousands of objects and strings) until the last is
+ * routed, and the run waits for room in a child's window with it, so each
+ * scavenge in between copied them all and then promoted them. Taken one at a
+ * time, a line is garbage by the next scavenge (bench/CHANGELOG.md, entry 37).
+ * Take a cursor's lines before asking for the next chunk: they share the
+ * splitter's state.
  *
  * Only `\n` splits: one trailing `\r` is stripped, a lone `\r` inside a line stays.
  * Memory is bounded by the chunk size plus `maxLineBytes`, whatever the input.
  */
-export async function* readLineBatches(stream: Readable, options: ReadLinesOptions): AsyncGenerator<InputLine[]> {
+export async function* readLineChunks(stream: Readable, options: ReadLinesOptions): AsyncGenerator<LineCursor> {
   const splitter = new LineSplitter(options);
-  for await (const chunk of utf8Chunks(stream)) {
-    const batch = splitter.split(chunk);
+  for await (const chunk of utf8Chunks(stream)) yield splitter.load(chunk);
+  if (splitter.finish()) yield splitter;
+}
+
+/** readLineChunks with each chunk's lines in an array, for readers that keep none of them long. */
+export async function* readLineBatches(stream: Readable, options: ReadLinesOptions): AsyncGenerator<InputLine[]> {
+  for await (const lines of readLineChunks(stream, options)) {
+    const batch: InputLine[] = [];
+    for (let line = lines.next(); line !== undefined; line = lines.next()) batch.push(line);
     if (batch.length > 0) yield batch;
   }
-  const last = splitter.end();
-  if (last) yield [last];
 }
 
 /**
- * The splitting itself, a chunk at a time, outside the generator, which only
+ * The splitting itself, a line at a time, outside the generator, which only
  * awaits and yields: V8 compiles this plain method rather than the generator
  * with its loop (compiled four times in a 100k run when the loop was in it).
  */
-class LineSplitter {
+class LineSplitter implements LineCursor {
   readonly #maxLineBytes: number;
   #lineNumber = 0;
   #partial: Buffer[] = [];
   #partialBytes = 0;
   /** The current line passed the cap: drop bytes until its end. */
   #overflowing = false;
+  /** The chunk being split, and where its next line starts. */
+  #chunk: Buffer = NO_BYTES;
+  #start = 0;
+  /** The input ended without a newline after its last line, which is still to be taken. */
+  #lastUnterminated = false;
 
   constructor({ maxLineBytes }: ReadLinesOptions) {
     this.#maxLineBytes = maxLineBytes;
   }
 
-  /** The lines that end in `chunk`; the start of one that does not is kept for the next. */
-  split(chunk: Buffer): InputLine[] {
-    const batch: InputLine[] = [];
-    let start = 0;
-    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+  /** Starts on a new chunk: the lines that end in it, then its tail kept for the next. */
+  load(chunk: Buffer): LineCursor {
+    this.#chunk = chunk;
+    this.#start = 0;
+    return this;
+  }
+
+  /** The input ended: true when a last line without a newline remains, for next() to return. */
+  finish(): boolean {
+    this.#chunk = NO_BYTES;
+    this.#start = 0;
+    this.#lastUnterminated = this.#partialBytes > 0 || this.#overflowing;
+    return this.#lastUnterminated;
+  }
+
+  next(): InputLine | undefined {
+    if (this.#lastUnterminated) {
+      this.#lastUnterminated = false;
+      return this.#finish(null);
+    }
+    const chunk = this.#chunk;
+    for (;;) {
+      const start = this.#start;
+      const nl = chunk.indexOf(NEWLINE, start);
+      if (nl === -1) {
+        this.#keepTail(start);
+        return undefined;
+      }
+      this.#start = nl + 1;
       const pieceBytes = nl - start;
       if (!this.#overflowing && this.#partialBytes + pieceBytes > this.#maxLineBytes) {
         this.#overflowing = true;
@@ -66,35 +115,34 @@ class LineSplitter {
       }
       if (this.#overflowing) {
         this.#partialBytes += pieceBytes;
-        batch.push(this.#finish(null));
-      } else if (this.#partial.length === 0) {
+        return this.#finish(null);
+      }
+      if (this.#partial.length === 0) {
         this.#lineNumber += 1;
         let end = nl;
         if (end > start && chunk[end - 1] === CARRIAGE_RETURN) end -= 1;
-        batch.push({ line: this.#lineNumber, text: chunk.toString('utf8', start, end), bytes: nl - start });
-      } else {
-        // The end of a line that began in an earlier chunk (the only case that needs the bytes as a Buffer).
-        batch.push(this.#finish(chunk.subarray(start, nl)));
+        return { line: this.#lineNumber, text: chunk.toString('utf8', start, end), bytes: nl - start };
       }
-      start = nl + 1;
+      // The end of a line that began in an earlier chunk (the only case that needs the bytes as a Buffer).
+      return this.#finish(chunk.subarray(start, nl));
     }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      this.#partialBytes += rest.length;
-      if (!this.#overflowing && this.#partialBytes > this.#maxLineBytes) {
-        this.#overflowing = true;
-        this.#partial = [];
-      } else if (!this.#overflowing) {
-        // Copy: the stream may reuse its buffer, and we keep this past the chunk.
-        this.#partial.push(Buffer.from(rest));
-      }
-    }
-    return batch;
   }
 
-  /** The last line when the input does not end with a newline. */
-  end(): InputLine | undefined {
-    return this.#partialBytes > 0 || this.#overflowing ? this.#finish(null) : undefined;
+  /** Keeps the chunk's bytes after its last newline (the start of a line the next chunk ends). */
+  #keepTail(start: number): void {
+    const chunk = this.#chunk;
+    this.#chunk = NO_BYTES;
+    this.#start = 0;
+    if (start >= chunk.length) return;
+    const rest = chunk.subarray(start);
+    this.#partialBytes += rest.length;
+    if (!this.#overflowing && this.#partialBytes > this.#maxLineBytes) {
+      this.#overflowing = true;
+      this.#partial = [];
+    } else if (!this.#overflowing) {
+      // Copy: the stream may reuse its buffer, and we keep this past the chunk.
+      this.#partial.push(Buffer.from(rest));
+    }
   }
 
   #finish(tail: Buffer | null): InputLine {

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { InputLine } from '../input/lines.js';
+import type { InputLine, LineCursor } from '../input/lines.js';
 import { parseRecord, tooLongRecord } from '../input/parse-record.js';
 import { childOf, hashRequest, shardOf } from '../input/request-key.js';
 import type { ReorderBuffer } from '../output/reorder-buffer.js';
@@ -36,11 +36,13 @@ export interface RouterParts {
  *
  * route() stops early when a record must wait (for room in a child's window
  * or in the reorder buffer); the caller awaits takeWait() and calls it again
- * from the index it returned.
+ * with the same lines.
  */
 export class RecordRouter {
   readonly #parts: RouterParts;
   #wait: Promise<void> | undefined;
+  /** A line taken from the cursor that must be routed again once there is room (the reorder buffer was full). */
+  #retry: InputLine | undefined;
   #invalidLines = '';
   #invalidCount = 0;
 
@@ -48,12 +50,14 @@ export class RecordRouter {
     this.#parts = parts;
   }
 
-  /** Routes batch[from...] until a record must wait or intake halts; returns the index to go on from. */
-  route(batch: readonly InputLine[], from: number): number {
+  /** Routes the cursor's lines until a record must wait (false) or they are all taken or intake halts (true). */
+  route(lines: LineCursor): boolean {
     const { options, pool, cachePlan, origins, reorder, counters, skipLine } = this.#parts;
     const { shard } = options;
-    for (let i = from; i < batch.length; i++) {
-      const { line, text, bytes } = batch[i] as InputLine;
+    let input = this.#retry ?? lines.next();
+    this.#retry = undefined;
+    for (; input !== undefined; input = lines.next()) {
+      const { line, text, bytes } = input;
       if (skipLine?.(line)) {
         counters.resumed += 1;
         continue;
@@ -68,7 +72,7 @@ export class RecordRouter {
           continue;
         }
         // This record again, once there is room: nothing above changed anything.
-        if (reorder && !this.#admit(reorder, line)) return i;
+        if (reorder && !this.#admit(reorder, line)) return this.#again(input);
         counters.invalid += 1;
         this.#invalidCount += 1;
         counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
@@ -80,18 +84,24 @@ export class RecordRouter {
           counters.outOfShard += 1;
           continue;
         }
-        if (reorder && !this.#admit(reorder, line)) return i;
+        if (reorder && !this.#admit(reorder, line)) return this.#again(input);
         const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
         const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
         const queued = pool.submit(child, record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
         if (queued) {
           this.#wait = queued;
-          return i + 1;
+          return false;
         }
       }
-      if (this.#parts.halted()) return batch.length;
+      if (this.#parts.halted()) return true;
     }
-    return batch.length;
+    return true;
+  }
+
+  /** Keeps `input` to be routed first next time, and stops (its wait is set). */
+  #again(input: InputLine): false {
+    this.#retry = input;
+    return false;
   }
 
   /** What route() stopped for, once: undefined when it did not stop. */

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { wireHeaderValue } from '../input/validate.js';
-import { readLineBatches } from '../input/lines.js';
+import { readLineChunks } from '../input/lines.js';
 import { isSmallFile } from '../input/input-size.js';
 import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
@@ -93,9 +93,8 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   };
   signal?.addEventListener('abort', kill, { once: true });
   try {
-    for await (const batch of readLineBatches(input, { maxLineBytes: options.maxLineBytes })) {
-      for (let next = 0; next < batch.length && !halted(); ) {
-        next = router.route(batch, next);
+    for await (const lines of readLineChunks(input, { maxLineBytes: options.maxLineBytes })) {
+      while (!halted() && !router.route(lines)) {
         const wait = router.takeWait();
         if (wait) await wait;
       }

@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { readLineBatches, type InputLine } from '../../input/lines.js';
+import { readLineChunks, type LineCursor } from '../../input/lines.js';
 import { parseRecord } from '../../input/parse-record.js';
 import { childOf, hashRequest, shardOf } from '../../input/request-key.js';
 import type { Shard } from '../../run-types.js';
@@ -76,7 +76,7 @@ export async function scanStream(input: Readable, { method, protoDefault, maxLin
   const sketch = new RepeatSketch(sketchBytes);
   const origins = procs === undefined ? undefined : new RepeatSketch(sketchBytes);
   const counts: BatchCounts = { sketch, origins, method, protoDefault, shard, procs: procs ?? 1 };
-  for await (const batch of readLineBatches(input, { maxLineBytes })) countBatch(batch, counts);
+  for await (const lines of readLineChunks(input, { maxLineBytes })) countLines(lines, counts);
   return { requests: sketch.added, distinct: sketch.distinct, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
 }
 
@@ -90,12 +90,13 @@ interface BatchCounts {
 }
 
 /**
- * Counts one batch of lines. A plain function called once a batch, not the
+ * Counts one chunk's lines. A plain function called once a chunk, not the
  * loop body of the async scanStream: V8 then compiles this small function,
  * not the async one with everything it calls inlined (see RecordRouter).
  */
-function countBatch(batch: readonly InputLine[], { sketch, origins, method, protoDefault, shard, procs }: BatchCounts): void {
-  for (const { line, text } of batch) {
+function countLines(lines: LineCursor, { sketch, origins, method, protoDefault, shard, procs }: BatchCounts): void {
+  for (let input = lines.next(); input !== undefined; input = lines.next()) {
+    const { line, text } = input;
     if (text === null) continue;
     const record = parseRecord(text, line, method, protoDefault);
     if (record.kind !== 'request') continue;

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readLineBatches, type InputLine } from '../../../src/input/lines.js';
+import { readLineBatches, readLineChunks, type InputLine } from '../../../src/input/lines.js';
 
 async function collect(chunks: Array<string | Buffer>, maxLineBytes = 1024): Promise<InputLine[]> {
   const out: InputLine[] = [];
@@ -69,5 +69,25 @@ describe('readLineBatches', () => {
 
   it('yields nothing for an empty input', async () => {
     expect(await collect([])).toEqual([]);
+  });
+});
+
+describe('readLineChunks', () => {
+  it('gives a chunk\'s lines one at a time, as readLineBatches does, however the taking is paced', async () => {
+    const long = 'x'.repeat(1500);
+    const chunks = ['ab', 'c\r\nd\n\n', `e\n${long.slice(0, 700)}`, `${long.slice(700)}\nf\ng`];
+    const stream = Readable.from(chunks.map((c) => Buffer.from(c)));
+    const taken: InputLine[] = [];
+    for await (const lines of readLineChunks(stream, { maxLineBytes: 1024 })) {
+      // A line at a time with a turn of the event loop between, as the run does while it waits for room.
+      for (let line = lines.next(); line !== undefined; line = lines.next()) {
+        taken.push(line);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // A drained cursor stays drained.
+      expect(lines.next()).toBeUndefined();
+    }
+    expect(taken).toEqual(await collect(chunks, 1024));
+    expect(texts(taken)).toEqual(['abc', 'd', '', 'e', null, 'f', 'g']);
   });
 });
