@@ -1,10 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { packageFile } from '../package-file.js';
 import { childCaEnv, childThreadPoolSize } from '../wire/child-env.js';
 
 /**
  * Starting child processes, and the spare: one child forked before the parent
  * has loaded the rest of its code. This module imports nothing else of ours but
- * the child's environment rule (no node:tls), so the CLI can load it and fork at once.
+ * the child's environment rule (no node:tls) and where the package's files are,
+ * so the CLI can load it and fork at once.
  */
 
 /**
@@ -14,7 +16,7 @@ import { childCaEnv, childThreadPoolSize } from '../wire/child-env.js';
  * write, which most runs never make (one URL at --procs 8 with a 256-thread
  * pool: 220 -> 196 ms; bench/CHANGELOG.md, entry 22).
  */
-const CHILD_ENTRY = new URL('../child/main.cjs', import.meta.url);
+const CHILD_ENTRY = packageFile('dist/child/main.cjs');
 
 /** What a child is started with and cannot change later: its V8 flags and thread pool follow these. */
 export interface ChildShape {
