@@ -24,6 +24,17 @@ const NO_BYTES = Buffer.alloc(0);
 export interface LineCursor {
   /** The next whole line, or undefined when the chunk has no more. */
   next(): InputLine | undefined;
+  /**
+   * Takes the next line without decoding it, when it lies whole in this chunk
+   * and within the cap: true, and its bytes (without the newline or a
+   * trailing `\r`) are `chunk[spanStart, spanEnd)`. False when the next line
+   * needs next() (it began in an earlier chunk, it passes the cap, or the
+   * chunk has no more): nothing is taken then.
+   */
+  nextSpan(): boolean;
+  readonly chunk: Buffer;
+  readonly spanStart: number;
+  readonly spanEnd: number;
 }
 
 /**
@@ -70,8 +81,11 @@ class LineSplitter implements LineCursor {
   /** The current line passed the cap: drop bytes until its end. */
   #overflowing = false;
   /** The chunk being split, and where its next line starts. */
-  #chunk: Buffer = NO_BYTES;
+  chunk: Buffer = NO_BYTES;
   #start = 0;
+  /** The line nextSpan() took last. */
+  spanStart = 0;
+  spanEnd = 0;
   /** The input ended without a newline after its last line, which is still to be taken. */
   #lastUnterminated = false;
 
@@ -81,17 +95,31 @@ class LineSplitter implements LineCursor {
 
   /** Starts on a new chunk: the lines that end in it, then its tail kept for the next. */
   load(chunk: Buffer): LineCursor {
-    this.#chunk = chunk;
+    this.chunk = chunk;
     this.#start = 0;
     return this;
   }
 
   /** The input ended: true when a last line without a newline remains, for next() to return. */
   finish(): boolean {
-    this.#chunk = NO_BYTES;
+    this.chunk = NO_BYTES;
     this.#start = 0;
     this.#lastUnterminated = this.#partialBytes > 0 || this.#overflowing;
     return this.#lastUnterminated;
+  }
+
+  nextSpan(): boolean {
+    if (this.#lastUnterminated || this.#partialBytes > 0 || this.#overflowing) return false;
+    const start = this.#start;
+    const nl = this.chunk.indexOf(NEWLINE, start);
+    if (nl === -1 || nl - start > this.#maxLineBytes) return false;
+    let end = nl;
+    if (end > start && this.chunk[end - 1] === CARRIAGE_RETURN) end -= 1;
+    this.#lineNumber += 1;
+    this.#start = nl + 1;
+    this.spanStart = start;
+    this.spanEnd = end;
+    return true;
   }
 
   next(): InputLine | undefined {
@@ -99,7 +127,7 @@ class LineSplitter implements LineCursor {
       this.#lastUnterminated = false;
       return this.#finish(null);
     }
-    const chunk = this.#chunk;
+    const chunk = this.chunk;
     for (;;) {
       const start = this.#start;
       const nl = chunk.indexOf(NEWLINE, start);
@@ -130,8 +158,8 @@ class LineSplitter implements LineCursor {
 
   /** Keeps the chunk's bytes after its last newline (the start of a line the next chunk ends). */
   #keepTail(start: number): void {
-    const chunk = this.#chunk;
-    this.#chunk = NO_BYTES;
+    const chunk = this.chunk;
+    this.chunk = NO_BYTES;
     this.#start = 0;
     if (start >= chunk.length) return;
     const rest = chunk.subarray(start);

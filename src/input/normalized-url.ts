@@ -38,3 +38,107 @@ export function isNormalizedHttpUrl(text: string): boolean {
   // Beyond 65535 is an error; a scheme's default port is dropped.
   return port <= 65535 && port !== (text.charCodeAt(4) === 115 /* https */ ? 443 : 80);
 }
+
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const PERCENT = 0x25;
+const HYPHEN = 0x2d;
+
+/** ASCII bytes a normalized path or query holds as they are: PATH's characters above. */
+const PATH_BYTE = new Uint8Array(128);
+for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&()*+,;=:@/?") PATH_BYTE[char.charCodeAt(0)] = 1;
+
+const isDigit = (byte: number): boolean => byte >= 0x30 && byte <= 0x39;
+const isLower = (byte: number): boolean => byte >= 0x61 && byte <= 0x7a;
+const isHex = (byte: number): boolean => isDigit(byte) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
+
+/**
+ * isNormalizedHttpUrl for bytes, so the parent's pass over a file can count a
+ * request straight off the chunk it read, without a string for its line
+ * (bench/CHANGELOG.md, entry 39). For `bytes[start, end)`: the index of the
+ * '/' that starts the path when isNormalizedHttpUrl takes that text, else -1.
+ * It may refuse what the string form takes (the line is then decoded and
+ * parsed as before), never the reverse: a test holds it to that.
+ */
+export function normalizedHttpUrlPathStart(bytes: Uint8Array, start: number, end: number): number {
+  if (hasRewrittenPart(bytes, start, end)) return -1;
+  let i = start;
+  if (end - i < 8 || bytes[i] !== 0x68 || bytes[i + 1] !== 0x74 || bytes[i + 2] !== 0x74 || bytes[i + 3] !== 0x70) return -1;
+  i += 4;
+  const https = bytes[i] === 0x73;
+  if (https) i += 1;
+  if (bytes[i] !== COLON || bytes[i + 1] !== SLASH || bytes[i + 2] !== SLASH) return -1;
+  const hostEnd = hostEndOf(bytes, i + 3, end);
+  if (hostEnd === -1) return -1;
+  i = hostEnd;
+  if (bytes[i] === COLON) {
+    // A port: 1-5 digits, not zero-led, at most 65535, and not the scheme's default.
+    let port = 0;
+    for (i += 1; i < end && isDigit(bytes[i] as number); i++) port = port * 10 + (bytes[i] as number) - 0x30;
+    const digits = i - hostEnd - 1;
+    if (digits === 0 || digits > 5 || bytes[hostEnd + 1] === 0x30 || port > 65535 || port === (https ? 443 : 80)) return -1;
+  }
+  if (i >= end || bytes[i] !== SLASH) return -1;
+  const pathStart = i;
+  for (; i < end; i++) {
+    const byte = bytes[i] as number;
+    if (byte === PERCENT) {
+      if (i + 2 >= end || !isHex(bytes[i + 1] as number) || !isHex(bytes[i + 2] as number)) return -1;
+      i += 2;
+    } else if (byte >= 0x80 || PATH_BYTE[byte] === 0) {
+      return -1;
+    }
+  }
+  return pathStart;
+}
+
+/** The checks isNormalizedHttpUrl makes of the whole text: a dot segment ('/.', '%2e') or an IDNA label ('xn--') anywhere. */
+function hasRewrittenPart(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end - 1; i++) {
+    const byte = bytes[i];
+    if (byte === SLASH && bytes[i + 1] === DOT) return true;
+    if (byte === PERCENT && bytes[i + 1] === 0x32 && i + 2 < end && ((bytes[i + 2] as number) | 0x20) === 0x65) return true;
+    if (byte === 0x78 && i + 3 < end && bytes[i + 1] === 0x6e && bytes[i + 2] === HYPHEN && bytes[i + 3] === HYPHEN) return true;
+  }
+  return false;
+}
+
+/**
+ * Where the host that starts at `i` ends (at the ':' or '/' after it), when it
+ * is a domain as DOMAIN above writes it or a dotted-quad IPv4 address as IPV4
+ * does; else -1.
+ */
+function hostEndOf(bytes: Uint8Array, i: number, end: number): number {
+  let labels = 0;
+  let octets = 0;
+  let lastLabelStart = i;
+  for (;;) {
+    // A label: lowercase letters, digits and inner hyphens.
+    const labelStart = i;
+    let digitsOnly = true;
+    for (; i < end; i++) {
+      const byte = bytes[i] as number;
+      if (isLower(byte) || byte === HYPHEN) digitsOnly = false;
+      else if (!isDigit(byte)) break;
+    }
+    const length = i - labelStart;
+    if (length === 0 || bytes[labelStart] === HYPHEN || bytes[i - 1] === HYPHEN) return -1;
+    labels += 1;
+    if (digitsOnly && isOctet(bytes, labelStart, length)) octets += 1;
+    lastLabelStart = labelStart;
+    if (i < end && bytes[i] === DOT) i += 1;
+    else break;
+  }
+  if (i >= end || (bytes[i] !== COLON && bytes[i] !== SLASH)) return -1;
+  // A domain's last label starts with a letter; a host that ends in a number is an address only as four octets.
+  return isLower(bytes[lastLabelStart] as number) || (labels === 4 && octets === 4) ? i : -1;
+}
+
+/** An IPv4 octet as IPV4 writes it: 0-255, without a leading zero. */
+function isOctet(bytes: Uint8Array, start: number, length: number): boolean {
+  if (length > 3 || (length > 1 && bytes[start] === 0x30)) return false;
+  let value = 0;
+  for (let i = start; i < start + length; i++) value = value * 10 + (bytes[i] as number) - 0x30;
+  return value <= 255;
+}

@@ -54,12 +54,43 @@ export function hashKeyOfParts(text: string, from1: number, to1: number, from2: 
   return fmix32(fnv1a(fnv1a(FNV_OFFSET, text, from1, to1), text, from2, to2));
 }
 
+/**
+ * The hash state after a method and the space after it: what
+ * hashRequestBytes starts from, the same for every plain record of a run.
+ */
+export function requestHashSeed(method: string): number {
+  return fnv1a(fnv1a(FNV_OFFSET, method, 0, method.length), ' ', 0, 1);
+}
+
+/**
+ * hashRequest of a plain record (no headers or body) whose URL is the ASCII
+ * text `bytes[from, to)`, hashed off the bytes: an ASCII byte is its own
+ * UTF-16 code unit, so the number is the same as for the decoded string.
+ */
+export function hashRequestBytes(seed: number, bytes: Uint8Array, from: number, to: number): number {
+  return fmix32(fnv1aBytes(seed, bytes, from, to));
+}
+
+/** hashKey of the ASCII text `bytes[from, to)`, without decoding it. */
+export function hashKeyOfBytes(bytes: Uint8Array, from: number, to: number): number {
+  return fmix32(fnv1aBytes(FNV_OFFSET, bytes, from, to));
+}
+
 const FNV_OFFSET = 0x811c9dc5;
 
 function fnv1a(start: number, text: string, from: number, to: number): number {
   let hash = start;
   for (let i = from; i < to; i++) {
     hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash;
+}
+
+function fnv1aBytes(start: number, bytes: Uint8Array, from: number, to: number): number {
+  let hash = start;
+  for (let i = from; i < to; i++) {
+    hash ^= bytes[i] as number;
     hash = Math.imul(hash, 0x01000193);
   }
   return hash;

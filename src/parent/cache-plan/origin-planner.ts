@@ -10,7 +10,12 @@ import { OriginUse } from '../../wire/messages.js';
  * close its connections, whatever the other children still send there.
  */
 export function originSlot(url: string, child: number): number {
-  return fmix32((hashOrigin(url) + Math.imul(child + 1, 0x9e3779b9)) | 0);
+  return originSlotOfHash(hashOrigin(url), child);
+}
+
+/** originSlot from the origin's hash (hashOrigin, or hashKeyOfBytes of its bytes). */
+export function originSlotOfHash(originHash: number, child: number): number {
+  return fmix32((originHash + Math.imul(child + 1, 0x9e3779b9)) | 0);
 }
 
 /**

@@ -2,10 +2,11 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { readLineChunks, type LineCursor } from '../../input/lines.js';
 import { parseRecord } from '../../input/parse-record.js';
-import { childOf, hashRequest, shardOf } from '../../input/request-key.js';
+import { normalizedHttpUrlPathStart } from '../../input/normalized-url.js';
+import { childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../../input/request-key.js';
 import type { Shard } from '../../run-types.js';
 import { RepeatSketch } from '../../stats/repeat-sketch.js';
-import { originSlot } from './origin-planner.js';
+import { hashOrigin, originSlotOfHash } from './origin-planner.js';
 
 /** What one pass over a file's requests found, and the counts the run drains as it sends them. */
 export interface InputScan {
@@ -75,7 +76,7 @@ export async function scanStream(input: Readable, { method, protoDefault, maxLin
   const started = performance.now();
   const sketch = new RepeatSketch(sketchBytes);
   const origins = procs === undefined ? undefined : new RepeatSketch(sketchBytes);
-  const counts: BatchCounts = { sketch, origins, method, protoDefault, shard, procs: procs ?? 1 };
+  const counts: BatchCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), protoDefault, shard, procs: procs ?? 1 };
   for await (const lines of readLineChunks(input, { maxLineBytes })) countLines(lines, counts);
   return { requests: sketch.added, distinct: sketch.distinct, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
 }
@@ -84,6 +85,8 @@ interface BatchCounts {
   sketch: RepeatSketch;
   origins: RepeatSketch | undefined;
   method: string;
+  /** requestHashSeed(method), for records counted off their bytes. */
+  methodSeed: number;
   protoDefault: string | undefined;
   shard: Shard | undefined;
   procs: number;
@@ -93,17 +96,40 @@ interface BatchCounts {
  * Counts one chunk's lines. A plain function called once a chunk, not the
  * loop body of the async scanStream: V8 then compiles this small function,
  * not the async one with everything it calls inlined (see RecordRouter).
+ *
+ * A line that is a URL in normal form, as most lines of a URL list are, is
+ * counted off the chunk's bytes: no string, record or spec for it, and the
+ * same hashes as the run computes from its text (entry 39). Any other line is
+ * decoded and parsed as the run parses it.
  */
-function countLines(lines: LineCursor, { sketch, origins, method, protoDefault, shard, procs }: BatchCounts): void {
-  for (let input = lines.next(); input !== undefined; input = lines.next()) {
-    const { line, text } = input;
-    if (text === null) continue;
-    const record = parseRecord(text, line, method, protoDefault);
-    if (record.kind !== 'request') continue;
-    const hash = hashRequest(record.spec);
-    if (shard && shardOf(hash, shard.count) !== shard.index) continue;
-    sketch.add(hash);
-    // Counted per child, as the run routes records (childOf is 0 for one child).
-    if (origins) origins.add(originSlot(record.spec.url, childOf(hash, procs)));
+function countLines(lines: LineCursor, counts: BatchCounts): void {
+  const { methodSeed } = counts;
+  for (;;) {
+    let text: string | null;
+    if (lines.nextSpan()) {
+      const { chunk, spanStart, spanEnd } = lines;
+      const pathStart = normalizedHttpUrlPathStart(chunk, spanStart, spanEnd);
+      if (pathStart !== -1) {
+        count(hashRequestBytes(methodSeed, chunk, spanStart, spanEnd), hashKeyOfBytes(chunk, spanStart, pathStart), counts);
+        continue;
+      }
+      text = chunk.toString('utf8', spanStart, spanEnd);
+    } else {
+      const input = lines.next();
+      if (input === undefined) return;
+      text = input.text;
+      if (text === null) continue;
+    }
+    // The line number does not enter a request's key.
+    const record = parseRecord(text, 0, counts.method, counts.protoDefault);
+    if (record.kind === 'request') count(hashRequest(record.spec), hashOrigin(record.spec.url), counts);
   }
+}
+
+/** Counts one request by its hash, and its origin (by the origin's hash) for the child it routes to. */
+function count(hash: number, originHash: number, { sketch, origins, shard, procs }: BatchCounts): void {
+  if (shard && shardOf(hash, shard.count) !== shard.index) return;
+  sketch.add(hash);
+  // Counted per child, as the run routes records (childOf is 0 for one child).
+  origins?.add(originSlotOfHash(originHash, childOf(hash, procs)));
 }
