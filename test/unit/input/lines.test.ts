@@ -90,4 +90,26 @@ describe('readLineChunks', () => {
     expect(taken).toEqual(await collect(chunks, 1024));
     expect(texts(taken)).toEqual(['abc', 'd', '', 'e', null, 'f', 'g']);
   });
+
+  it('takes whole lines in place with nextSpan() and leaves the rest to next(), in order', async () => {
+    const long = 'x'.repeat(1500);
+    const chunks = ['ab0', 'c\r\nd\n\n', `e\r\n${long.slice(0, 700)}`, `${long.slice(700)}\nf\ng`];
+    const texts: Array<string | null> = [];
+    let spans = 0;
+    for await (const lines of readLineChunks(Readable.from(chunks.map((c) => Buffer.from(c))), { maxLineBytes: 1024 })) {
+      for (;;) {
+        if (lines.nextSpan()) {
+          spans += 1;
+          texts.push(lines.chunk.toString('utf8', lines.spanStart, lines.spanEnd));
+          continue;
+        }
+        const line = lines.next();
+        if (line === undefined) break;
+        texts.push(line.text);
+      }
+    }
+    expect(texts).toEqual(['ab0c', 'd', '', 'e', null, 'f', 'g']);
+    // 'd', '', 'e' and 'f' lie whole in their chunk; 'ab0c' began in an earlier one, the long line passed the cap, 'g' ends the input.
+    expect(spans).toBe(4);
+  });
 });

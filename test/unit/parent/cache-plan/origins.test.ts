@@ -45,16 +45,16 @@ describe('origins counted in the pass over the input', () => {
   });
 
   it('counts a line read off its bytes and one parsed from its text as the same request and origin', async () => {
-    // The first is in normal form (counted off the chunk's bytes, split across two chunks here), the
-    // second is not (decoded and parsed), the third has surrounding blanks; all three are one request.
+    // The first a.test line is in normal form and whole in its chunk (counted off its bytes), the second
+    // is not in normal form (parsed), the third has blanks around it: one request. The b.test line is
+    // split between two chunks (decoded and parsed).
     const chunks = ['http://a.test:8080/1\nhttp://b.test/', 'x\nHTTP://A.TEST:8080/1\r\n', '  http://a.test:8080/1 \n'];
     const scan = await scanStream(Readable.from(chunks.map((c) => Buffer.from(c))), { ...scanOptions, procs: 1 });
     expect(scan.requests).toBe(4);
     const hash = hashKey(requestKey({ method: 'GET', url: 'http://a.test:8080/1' }));
     expect([scan.sketch.take(hash), scan.sketch.take(hash), scan.sketch.take(hash)]).toEqual([2, 1, 0]);
     const planner = new OriginPlanner(scan.origins!);
-    const { LAST } = OriginUse;
-    expect([0, 1, 2].map(() => planner.originUse('http://a.test:8080/1', 0))).toEqual([undefined, undefined, LAST]);
+    expect([0, 1, 2].map(() => planner.originUse('http://a.test:8080/1', 0))).toEqual([undefined, undefined, OriginUse.LAST]);
     expect(planner.originUse('http://b.test/x', 0)).toBe(OriginUse.ONLY);
   });
 
