@@ -123,37 +123,33 @@ class LineSplitter implements LineCursor {
   }
 
   next(): InputLine | undefined {
+    // The common case: a line whole in this chunk and within the cap.
+    if (this.nextSpan()) {
+      return { line: this.#lineNumber, text: this.chunk.toString('utf8', this.spanStart, this.spanEnd), bytes: this.#start - 1 - this.spanStart };
+    }
     if (this.#lastUnterminated) {
       this.#lastUnterminated = false;
       return this.#finish(null);
     }
     const chunk = this.chunk;
-    for (;;) {
-      const start = this.#start;
-      const nl = chunk.indexOf(NEWLINE, start);
-      if (nl === -1) {
-        this.#keepTail(start);
-        return undefined;
-      }
-      this.#start = nl + 1;
-      const pieceBytes = nl - start;
-      if (!this.#overflowing && this.#partialBytes + pieceBytes > this.#maxLineBytes) {
-        this.#overflowing = true;
-        this.#partial = [];
-      }
-      if (this.#overflowing) {
-        this.#partialBytes += pieceBytes;
-        return this.#finish(null);
-      }
-      if (this.#partial.length === 0) {
-        this.#lineNumber += 1;
-        let end = nl;
-        if (end > start && chunk[end - 1] === CARRIAGE_RETURN) end -= 1;
-        return { line: this.#lineNumber, text: chunk.toString('utf8', start, end), bytes: nl - start };
-      }
-      // The end of a line that began in an earlier chunk (the only case that needs the bytes as a Buffer).
-      return this.#finish(chunk.subarray(start, nl));
+    const start = this.#start;
+    const nl = chunk.indexOf(NEWLINE, start);
+    if (nl === -1) {
+      this.#keepTail(start);
+      return undefined;
     }
+    this.#start = nl + 1;
+    const pieceBytes = nl - start;
+    if (!this.#overflowing && this.#partialBytes + pieceBytes > this.#maxLineBytes) {
+      this.#overflowing = true;
+      this.#partial = [];
+    }
+    if (this.#overflowing) {
+      this.#partialBytes += pieceBytes;
+      return this.#finish(null);
+    }
+    // The end of a line that began in an earlier chunk (the only case that needs the bytes as a Buffer).
+    return this.#finish(chunk.subarray(start, nl));
   }
 
   /** Keeps the chunk's bytes after its last newline (the start of a line the next chunk ends). */
