@@ -35,6 +35,8 @@ export interface LineCursor {
   readonly chunk: Buffer;
   readonly spanStart: number;
   readonly spanEnd: number;
+  /** The 1-based line number of the line nextSpan() took last. */
+  readonly spanLine: number;
 }
 
 /**
@@ -86,6 +88,7 @@ class LineSplitter implements LineCursor {
   /** The line nextSpan() took last. */
   spanStart = 0;
   spanEnd = 0;
+  spanLine = 0;
   /** The input ended without a newline after its last line, which is still to be taken. */
   #lastUnterminated = false;
 
@@ -119,6 +122,7 @@ class LineSplitter implements LineCursor {
     this.#start = nl + 1;
     this.spanStart = start;
     this.spanEnd = end;
+    this.spanLine = this.#lineNumber;
     return true;
   }
 

@@ -1,10 +1,12 @@
 import type { Writable } from 'node:stream';
 import type { InputLine, LineCursor } from '../input/lines.js';
 import { parseRecord, tooLongRecord } from '../input/parse-record.js';
-import { childOf, hashRequest, shardOf } from '../input/request-key.js';
+import { normalizedHttpUrlPathStart } from '../input/normalized-url.js';
+import { childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../input/request-key.js';
 import type { ReorderBuffer } from '../output/reorder-buffer.js';
 import type { RunOptions } from '../run-types.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
+import { encodeTask, encodeUrlTask } from '../wire/messages.js';
 import type { CachePlanner } from './cache-plan/planner.js';
 import type { OriginPlanner } from './cache-plan/origin-planner.js';
 import type { InputCounters } from './run-monitor.js';
@@ -40,6 +42,9 @@ export interface RouterParts {
  */
 export class RecordRouter {
   readonly #parts: RouterParts;
+  /** JSON.stringify(options.method) and requestHashSeed(options.method): the same for every line of a URL list. */
+  readonly #methodJson: string;
+  readonly #methodSeed: number;
   #wait: Promise<void> | undefined;
   /** A line taken from the cursor that must be routed again once there is room (the reorder buffer was full). */
   #retry: InputLine | undefined;
@@ -48,54 +53,121 @@ export class RecordRouter {
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
+    this.#methodJson = JSON.stringify(parts.options.method);
+    this.#methodSeed = requestHashSeed(parts.options.method);
   }
 
-  /** Routes the cursor's lines until a record must wait (false) or they are all taken or intake halts (true). */
+  /**
+   * Routes the cursor's lines until a record must wait (false) or they are all
+   * taken or intake halts (true).
+   *
+   * A line that is a URL in normal form, as most lines of a URL list are, is
+   * routed off the chunk's bytes: its task is written around the URL's text
+   * with no record, spec or JSON.stringify for it, and its hashes are those
+   * the pass counted it under (entry 41). Any other line is decoded and
+   * parsed (routeLine).
+   */
   route(lines: LineCursor): boolean {
-    const { options, pool, cachePlan, origins, reorder, counters, skipLine } = this.#parts;
-    const { shard } = options;
-    let input = this.#retry ?? lines.next();
-    this.#retry = undefined;
-    for (; input !== undefined; input = lines.next()) {
-      const { line, text, bytes } = input;
-      if (skipLine?.(line)) {
-        counters.resumed += 1;
-        continue;
-      }
-      const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault);
-      if (record.kind === 'skip') {
-        counters.skipped += 1;
-      } else if (record.kind === 'invalid') {
-        // No request key: invalid records are dealt out to shards by line number.
-        if (shard && line % shard.count !== shard.index) {
-          counters.outOfShard += 1;
-          continue;
-        }
-        // This record again, once there is room: nothing above changed anything.
-        if (reorder && !this.#admit(reorder, line)) return this.#again(input);
-        counters.invalid += 1;
-        this.#invalidCount += 1;
-        counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
-        this.#invalidLines += serializeResult(errorResult(record, record.error));
-      } else {
-        // One child, no shard and no cache plan: the hash is not needed, and it is the costliest step here.
-        const hash = pool.size > 1 || shard || cachePlan.active ? hashRequest(record.spec) : 0;
-        if (shard && shardOf(hash, shard.count) !== shard.index) {
-          counters.outOfShard += 1;
-          continue;
-        }
-        if (reorder && !this.#admit(reorder, line)) return this.#again(input);
-        const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
-        const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
-        const queued = pool.submit(child, record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
-        if (queued) {
-          this.#wait = queued;
-          return false;
-        }
-      }
+    const retry = this.#retry;
+    if (retry !== undefined) {
+      this.#retry = undefined;
+      if (!this.#routeLine(retry)) return false;
       if (this.#parts.halted()) return true;
     }
-    return true;
+    for (;;) {
+      let routed: boolean;
+      if (lines.nextSpan()) {
+        const { chunk, spanStart, spanEnd, spanLine } = lines;
+        const pathStart = normalizedHttpUrlPathStart(chunk, spanStart, spanEnd);
+        routed =
+          pathStart === -1
+            ? this.#routeLine({ line: spanLine, text: chunk.toString('utf8', spanStart, spanEnd), bytes: spanEnd - spanStart })
+            : this.#routeUrl(spanLine, chunk, spanStart, pathStart, spanEnd);
+      } else {
+        const input = lines.next();
+        if (input === undefined) return true;
+        routed = this.#routeLine(input);
+      }
+      if (!routed) return false;
+      if (this.#parts.halted()) return true;
+    }
+  }
+
+  /**
+   * Routes line `line`, a URL in normal form at `chunk[start, end)` whose path
+   * starts at `pathStart`: what routeLine does with it, from its bytes. Its
+   * spec would be `{ line, method, url }` with the method of -X, so the
+   * request hash is hashRequestBytes and the origin's hashKeyOfBytes up to the
+   * path (both equal to the text's: a test holds them to it).
+   */
+  #routeUrl(line: number, chunk: Buffer, start: number, pathStart: number, end: number): boolean {
+    const { options, pool, cachePlan, origins, reorder, counters, skipLine } = this.#parts;
+    if (skipLine?.(line)) {
+      counters.resumed += 1;
+      return true;
+    }
+    const { shard } = options;
+    const hash = pool.size > 1 || shard || cachePlan.active ? hashRequestBytes(this.#methodSeed, chunk, start, end) : 0;
+    if (shard && shardOf(hash, shard.count) !== shard.index) {
+      counters.outOfShard += 1;
+      return true;
+    }
+    // Routed again as text: only when the --ordered buffer is full.
+    if (reorder && !this.#admit(reorder, line)) return this.#again({ line, text: chunk.toString('latin1', start, end), bytes: end - start });
+    const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
+    const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
+    const originUse = origins?.originUseOfHash(hashKeyOfBytes(chunk, start, pathStart), child);
+    // Latin-1 is ASCII here: a URL in normal form has no other byte.
+    const task = encodeUrlTask(line, this.#methodJson, chunk.toString('latin1', start, end), directive, originUse, cachePlan.usesAfter);
+    return this.#submitted(pool.submit(child, line, task));
+  }
+
+  /** Routes one line from its text: parse it, answer it here when it is invalid, or hand it to its child. */
+  #routeLine(input: InputLine): boolean {
+    const { options, pool, cachePlan, origins, reorder, counters, skipLine } = this.#parts;
+    const { shard } = options;
+    const { line, text, bytes } = input;
+    if (skipLine?.(line)) {
+      counters.resumed += 1;
+      return true;
+    }
+    const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault);
+    if (record.kind === 'skip') {
+      counters.skipped += 1;
+      return true;
+    }
+    if (record.kind === 'invalid') {
+      // No request key: invalid records are dealt out to shards by line number.
+      if (shard && line % shard.count !== shard.index) {
+        counters.outOfShard += 1;
+        return true;
+      }
+      // This record again, once there is room: nothing above changed anything.
+      if (reorder && !this.#admit(reorder, line)) return this.#again(input);
+      counters.invalid += 1;
+      this.#invalidCount += 1;
+      counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
+      this.#invalidLines += serializeResult(errorResult(record, record.error));
+      return true;
+    }
+    // One child, no shard and no cache plan: the hash is not needed, and it is the costliest step here.
+    const hash = pool.size > 1 || shard || cachePlan.active ? hashRequest(record.spec) : 0;
+    if (shard && shardOf(hash, shard.count) !== shard.index) {
+      counters.outOfShard += 1;
+      return true;
+    }
+    if (reorder && !this.#admit(reorder, line)) return this.#again(input);
+    const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
+    const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
+    const task = encodeTask(record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
+    return this.#submitted(pool.submit(child, line, task));
+  }
+
+  /** True when the task was queued; false when it waits for room in its child's window (the wait is set). */
+  #submitted(queued: Promise<void> | undefined): boolean {
+    if (queued === undefined) return true;
+    this.#wait = queued;
+    return false;
   }
 
   /** Keeps `input` to be routed first next time, and stops (its wait is set). */

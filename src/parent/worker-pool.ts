@@ -6,7 +6,7 @@ import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../wire/stats.js';
 import { ChildHandle, type ChildEvents } from './child-handle.js';
 import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
-import { encodeTask, type CacheDirective, type ChildMessage, type GateRefusal, type OriginUse, type WorkerConfig } from '../wire/messages.js';
+import type { ChildMessage, GateRefusal, WorkerConfig } from '../wire/messages.js';
 import type { ChildCrash } from '../run-types.js';
 
 export interface PoolOptions {
@@ -127,30 +127,29 @@ export class WorkerPool {
   }
 
   /**
-   * Hands a request to child `index` (with what its cache should do with it
-   * and the request's later uses when counted, and whether it is that child's
-   * last to its origin). Returns undefined when the task was queued at once, or
+   * Hands a task (the line encodeTask or encodeUrlTask wrote for record
+   * `line`) to child `index`. Returns undefined when it was queued at once, or
    * a promise that resolves once it is, while that child's window is full: the
    * caller awaits only then, as an await per record costs the parent a promise
    * and a microtask turn for each of millions of records.
    */
-  submit(index: number, spec: RequestSpec, cache?: CacheDirective, originUse?: OriginUse, uses = 0): Promise<void> | undefined {
+  submit(index: number, line: number, task: string): Promise<void> | undefined {
     const child = this.#children[index];
     if (!child || this.#closing || this.#intakeStopped) return undefined;
     if (child.hasRoom()) {
-      child.send(spec.line, encodeTask(spec, cache, originUse, uses));
+      child.send(line, task);
       return undefined;
     }
-    return this.#submitWhenRoom(child, spec, cache, originUse, uses);
+    return this.#submitWhenRoom(child, line, task);
   }
 
-  async #submitWhenRoom(child: ChildHandle, spec: RequestSpec, cache: CacheDirective | undefined, originUse: OriginUse | undefined, uses: number): Promise<void> {
+  async #submitWhenRoom(child: ChildHandle, line: number, task: string): Promise<void> {
     // Send what the other children have queued first: waiting here with their
     // tasks unsent would idle them until this child's window opens.
     this.flush();
     await child.waitForRoom();
     if (this.#closing || this.#intakeStopped) return;
-    child.send(spec.line, encodeTask(spec, cache, originUse, uses));
+    child.send(line, task);
   }
 
   /** Asks every child for a snapshot of its counters (answered over IPC, seen in liveStats()). */

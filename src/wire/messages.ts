@@ -128,6 +128,22 @@ export interface Task extends RequestSpec {
 export function encodeTask(spec: RequestSpec, directive: CacheDirective | undefined, originUse?: OriginUse, uses = 0): string {
   const json = JSON.stringify(spec);
   if (directive === undefined && originUse === undefined) return `${json}\n`;
+  return `${json.slice(0, -1)}${taskMarks(directive, originUse, uses)}}\n`;
+}
+
+/**
+ * encodeTask of the plain spec `{ line, method, url }`, written out rather
+ * than stringified: what the parent sends for each line of a URL list. `url`
+ * must be a URL isNormalizedHttpUrl takes (no character JSON escapes), and
+ * `methodJson` is JSON.stringify of the method, made once per run. A test
+ * holds it to encodeTask.
+ */
+export function encodeUrlTask(line: number, methodJson: string, url: string, directive: CacheDirective | undefined, originUse?: OriginUse, uses = 0): string {
+  return `{"line":${line},"method":${methodJson},"url":"${url}"${taskMarks(directive, originUse, uses)}}\n`;
+}
+
+/** The members a task carries beyond its spec, each with its leading comma. */
+function taskMarks(directive: CacheDirective | undefined, originUse: OriginUse | undefined, uses: number): string {
   const cache = directive === undefined ? '' : uses > 0 ? `,"cache":${directive},"uses":${uses}` : `,"cache":${directive}`;
-  return `${json.slice(0, -1)}${cache}${originUse === undefined ? '' : `,"last":${originUse}`}}\n`;
+  return originUse === undefined ? cache : `${cache},"last":${originUse}`;
 }

@@ -116,6 +116,9 @@ describe('--ordered', () => {
     const order = result.lines.map((l) => l.line as number);
     expect(order).toHaveLength(151);
     expect(order).toEqual([...order].sort((a, b) => a - b));
+    // A record held back while the buffer was full is routed again as itself.
+    for (const record of result.lines) if (record.status === 200) expect(record.url).toBe(lines[(record.line as number) - 1]);
+    expect(result.lines.filter((record) => record.status === 200)).toHaveLength(150);
   });
 
   it('without it, results come in completion order', async () => {

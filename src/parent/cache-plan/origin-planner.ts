@@ -4,16 +4,12 @@ import { ONLY_USE, type RepeatSketch } from '../../stats/repeat-sketch.js';
 import { OriginUse } from '../../wire/messages.js';
 
 /**
- * The key an origin is counted under: its origin hashed, mixed with the child
- * that will send the record. Records are routed by request, not by host, so
- * "this child has no further request for the origin" is what lets that child
- * close its connections, whatever the other children still send there.
+ * The key an origin is counted under: its origin's hash (hashOrigin, or
+ * hashKeyOfBytes of its bytes) mixed with the child that will send the
+ * record. Records are routed by request, not by host, so "this child has no
+ * further request for the origin" is what lets that child close its
+ * connections, whatever the other children still send there.
  */
-export function originSlot(url: string, child: number): number {
-  return originSlotOfHash(hashOrigin(url), child);
-}
-
-/** originSlot from the origin's hash (hashOrigin, or hashKeyOfBytes of its bytes). */
 export function originSlotOfHash(originHash: number, child: number): number {
   return fmix32((originHash + Math.imul(child + 1, 0x9e3779b9)) | 0);
 }
@@ -54,7 +50,12 @@ export class OriginPlanner {
    * host keeps its connection.
    */
   originUse(url: string, child: number): OriginUse | undefined {
-    const left = this.#sketch.take(originSlot(url, child));
+    return this.originUseOfHash(hashOrigin(url), child);
+  }
+
+  /** originUse from the origin's hash (hashOrigin, or hashKeyOfBytes of its bytes). */
+  originUseOfHash(originHash: number, child: number): OriginUse | undefined {
+    const left = this.#sketch.take(originSlotOfHash(originHash, child));
     return left === ONLY_USE ? OriginUse.ONLY : left === 0 ? OriginUse.LAST : undefined;
   }
 }

@@ -95,20 +95,24 @@ describe('readLineChunks', () => {
     const long = 'x'.repeat(1500);
     const chunks = ['ab0', 'c\r\nd\n\n', `e\r\n${long.slice(0, 700)}`, `${long.slice(700)}\nf\ng`];
     const texts: Array<string | null> = [];
+    const numbers: number[] = [];
     let spans = 0;
     for await (const lines of readLineChunks(Readable.from(chunks.map((c) => Buffer.from(c))), { maxLineBytes: 1024 })) {
       for (;;) {
         if (lines.nextSpan()) {
           spans += 1;
           texts.push(lines.chunk.toString('utf8', lines.spanStart, lines.spanEnd));
+          numbers.push(lines.spanLine);
           continue;
         }
         const line = lines.next();
         if (line === undefined) break;
         texts.push(line.text);
+        numbers.push(line.line);
       }
     }
     expect(texts).toEqual(['ab0c', 'd', '', 'e', null, 'f', 'g']);
+    expect(numbers).toEqual([1, 2, 3, 4, 5, 6, 7]);
     // 'd', '', 'e' and 'f' lie whole in their chunk; 'ab0c' began in an earlier one, the long line passed the cap, 'g' ends the input.
     expect(spans).toBe(4);
   });

@@ -4,7 +4,7 @@ import { OriginPlanner, hashOrigin } from '../../../../src/parent/cache-plan/ori
 import { originOf } from '../../../../src/input/host-of.js';
 import { scanStream } from '../../../../src/parent/cache-plan/scan-input.js';
 import { childOf, hashKey, requestKey } from '../../../../src/input/request-key.js';
-import { OriginUse, encodeTask } from '../../../../src/wire/messages.js';
+import { OriginUse, encodeTask, encodeUrlTask } from '../../../../src/wire/messages.js';
 
 const scanOptions = { method: 'GET', maxLineBytes: 4096 };
 
@@ -72,6 +72,15 @@ describe('encodeTask', () => {
     expect(JSON.parse(encodeTask(spec, 2, OriginUse.LAST))).toEqual({ ...spec, cache: 2, last: 1 });
     expect(JSON.parse(encodeTask(spec, undefined, OriginUse.ONLY))).toEqual({ ...spec, last: 2 });
     expect(JSON.parse(encodeTask(spec, 1))).toEqual({ ...spec, cache: 1 });
+  });
+
+  it('writes a URL line\'s task (encodeUrlTask) exactly as it encodes the spec', () => {
+    for (const [method, url] of [['GET', 'http://a.test/'], ['POST', 'https://b.test:8443/p/q?x=1&y=%20'], ['M-SEARCH', 'http://10.0.0.1/~a!$&()*+,;=:@']] as const) {
+      const plain = { line: 17, method, url };
+      for (const [directive, use, uses] of [[undefined, undefined, 0], [undefined, OriginUse.LAST, 0], [2, OriginUse.ONLY, 0], [1, undefined, 3], [1, OriginUse.LAST, 14]] as const) {
+        expect(encodeUrlTask(17, JSON.stringify(method), url, directive, use, uses)).toBe(encodeTask(plain, directive, use, uses));
+      }
+    }
   });
 
   it('hashes an origin in place exactly as hashKey hashes the origin string', () => {
