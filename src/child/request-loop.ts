@@ -147,10 +147,12 @@ export class RequestLoop {
       };
       return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));
     }
-    return this.#fetch(request).then((outcome) => {
+    const toAnswer = (outcome: FetchOutcome): Answer => {
       const result = resultOf(spec, outcome, false, outcome.ms);
       return { line: serializeResult(result), result };
-    });
+    };
+    // #fetch with its answer made in the same reaction: one promise less a record.
+    return this.#firstAttempt(request).then((first) => (this.#isFinal(first, request) ? toAnswer(first) : this.#fetchOn(request, first, started).then(toAnswer)));
   }
 
   /**
@@ -164,13 +166,31 @@ export class RequestLoop {
     const started = performance.now();
     // The common case, one attempt that needs no retry and no --follow,
     // allocates nothing more than the attempt itself.
-    return this.#attemptOnce(first).then((outcome) =>
-      !this.#config.follow && retryDelay(outcome, first.method, 1, this.#retry) === undefined ? outcome : this.#fetchOn(first, outcome, started),
-    );
+    return this.#firstAttempt(first).then((outcome) => (this.#isFinal(outcome, first) ? outcome : this.#fetchOn(first, outcome, started)));
   }
 
-  /** The rest of a fetch whose first attempt gave `firstOutcome`: retries and redirect hops. */
-  async #fetchOn(first: AttemptRequest, firstOutcome: FetchOutcome, started: number): Promise<FetchOutcome> {
+  /**
+   * The first attempt, as #attemptOnce without its last step: undefined when
+   * the host was slowed down while it waited for a slot, and it must go
+   * through the gate after all (#fetchOn does that). The caller's reaction
+   * sees that case, so the common one costs a promise less.
+   */
+  #firstAttempt(request: AttemptRequest): Promise<FetchOutcome | undefined> {
+    const grant = this.#gate.acquire(request.url);
+    if (grant) return grant.then((release) => this.#limit(this.#sendAndRelease, request, release));
+    return this.#limit(this.#sendUnlessSlowed, request);
+  }
+
+  /** True when the first attempt's outcome is the record's: no retry due, no --follow, and it was sent. */
+  #isFinal(outcome: FetchOutcome | undefined, request: AttemptRequest): outcome is FetchOutcome {
+    return outcome !== undefined && !this.#config.follow && retryDelay(outcome, request.method, 1, this.#retry) === undefined;
+  }
+
+  /**
+   * The rest of a fetch whose first attempt gave `firstOutcome` (undefined:
+   * it is still to be made, through the gate): retries and redirect hops.
+   */
+  async #fetchOn(first: AttemptRequest, firstOutcome: FetchOutcome | undefined, started: number): Promise<FetchOutcome> {
     let request = first;
     let attempts = 0;
     let redirects = 0;

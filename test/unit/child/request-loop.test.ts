@@ -3,8 +3,10 @@ import { runInNewContext } from 'node:vm';
 import type { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { RequestLoop } from '../../../src/child/request-loop.js';
+import { AdaptiveGate } from '../../../src/child/adaptive-gate.js';
+import { GateClient } from '../../../src/child/gate-client.js';
 import { sendRequest } from '../../../src/http/send-request.js';
-import { CacheDirective, type Task, type WorkerConfig } from '../../../src/wire/messages.js';
+import { CacheDirective, type ChildMessage, type Task, type WorkerConfig } from '../../../src/wire/messages.js';
 
 /**
  * A dispatcher that holds every request it is given, as undici holds a
@@ -97,5 +99,33 @@ describe('RequestLoop', () => {
     expect(withCache.usesCache(task(2))).toBe(false);
     expect(withCache.usesCache({ ...task(3, CacheDirective.KEEP), method: 'POST' })).toBe(false);
     expect(without.usesCache(task(4, CacheDirective.KEEP))).toBe(false);
+  });
+
+  it('sends an attempt whose host refused while it waited for a slot through the gate, and answers it once granted', async () => {
+    const dispatcher = new HoldingDispatcher();
+    const shutdown = new AbortController();
+    const sent: Array<Extract<ChildMessage, { type: 'gate' }>> = [];
+    const client = new GateClient((message) => sent.push(message), shutdown.signal);
+    const gate = new AdaptiveGate(client);
+    const loop = new RequestLoop(config(1), dispatcher as unknown as Dispatcher, shutdown.signal, gate);
+    const first = loop.handle(task(1));
+    const second = loop.handle(task(2));
+    await new Promise((r) => setImmediate(r));
+    expect(dispatcher.held).toHaveLength(1);
+    // Another child saw the host refuse: the record waiting for the slot must ask the parent first.
+    gate.slowDown(['127.0.0.1:9']);
+    dispatcher.answer(0, {});
+    expect((await first).result.status).toBe(200);
+    for (let turn = 0; turn < 10 && sent.length === 0; turn++) await new Promise((r) => setImmediate(r));
+    expect(dispatcher.held).toHaveLength(1);
+    expect(sent.flatMap((message) => message.acquire)).toEqual([[1, '127.0.0.1:9']]);
+    client.granted([1]);
+    await new Promise((r) => setImmediate(r));
+    expect(dispatcher.held).toHaveLength(2);
+    dispatcher.answer(1, {});
+    const answer = await second;
+    expect(answer.result).toMatchObject({ status: 200, attempts: 1 });
+    expect(JSON.parse(answer.line)).toMatchObject({ line: 2, status: 200, attempts: 1 });
+    shutdown.abort();
   });
 });
