@@ -65,7 +65,7 @@ export class RecordRouter {
    * routed off the chunk's bytes: its task is written around the URL's text
    * with no record, spec or JSON.stringify for it, and its hashes are those
    * the pass counted it under (entry 41). Any other line is decoded and
-   * parsed (routeLine).
+   * parsed (#routeLine).
    */
   route(lines: LineCursor): boolean {
     const retry = this.#retry;
