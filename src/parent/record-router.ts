@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { InputLine, LineCursor } from '../input/lines.js';
 import { parseRecord, tooLongRecord } from '../input/parse-record.js';
-import { normalizedHttpUrlPathStart } from '../input/normalized-url.js';
+import { nextUrlOrLine } from '../input/next-line.js';
 import { childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../input/request-key.js';
 import type { ReorderBuffer } from '../output/reorder-buffer.js';
 import type { RunOptions } from '../run-types.js';
@@ -75,19 +75,9 @@ export class RecordRouter {
       if (this.#parts.halted()) return true;
     }
     for (;;) {
-      let routed: boolean;
-      if (lines.nextSpan()) {
-        const { chunk, spanStart, spanEnd, spanLine } = lines;
-        const pathStart = normalizedHttpUrlPathStart(chunk, spanStart, spanEnd);
-        routed =
-          pathStart === -1
-            ? this.#routeLine({ line: spanLine, text: chunk.toString('utf8', spanStart, spanEnd), bytes: spanEnd - spanStart })
-            : this.#routeUrl(spanLine, chunk, spanStart, pathStart, spanEnd);
-      } else {
-        const input = lines.next();
-        if (input === undefined) return true;
-        routed = this.#routeLine(input);
-      }
+      const taken = nextUrlOrLine(lines);
+      if (taken === undefined) return true;
+      const routed = typeof taken === 'number' ? this.#routeUrl(lines.spanLine, lines.chunk, lines.spanStart, taken, lines.spanEnd) : this.#routeLine(taken);
       if (!routed) return false;
       if (this.#parts.halted()) return true;
     }

@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { readLineChunks, type LineCursor } from '../../input/lines.js';
 import { parseRecord } from '../../input/parse-record.js';
-import { normalizedHttpUrlPathStart } from '../../input/normalized-url.js';
+import { nextUrlOrLine } from '../../input/next-line.js';
 import { childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../../input/request-key.js';
 import type { Shard } from '../../run-types.js';
 import { RepeatSketch } from '../../stats/repeat-sketch.js';
@@ -76,12 +76,12 @@ export async function scanStream(input: Readable, { method, protoDefault, maxLin
   const started = performance.now();
   const sketch = new RepeatSketch(sketchBytes);
   const origins = procs === undefined ? undefined : new RepeatSketch(sketchBytes);
-  const counts: BatchCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), protoDefault, shard, procs: procs ?? 1 };
+  const counts: PassCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), protoDefault, shard, procs: procs ?? 1 };
   for await (const lines of readLineChunks(input, { maxLineBytes })) countLines(lines, counts);
   return { requests: sketch.added, distinct: sketch.distinct, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
 }
 
-interface BatchCounts {
+interface PassCounts {
   sketch: RepeatSketch;
   origins: RepeatSketch | undefined;
   method: string;
@@ -102,32 +102,24 @@ interface BatchCounts {
  * same hashes as the run computes from its text (entry 39). Any other line is
  * decoded and parsed as the run parses it.
  */
-function countLines(lines: LineCursor, counts: BatchCounts): void {
-  const { methodSeed } = counts;
+function countLines(lines: LineCursor, counts: PassCounts): void {
   for (;;) {
-    let text: string | null;
-    if (lines.nextSpan()) {
+    const taken = nextUrlOrLine(lines);
+    if (taken === undefined) return;
+    if (typeof taken === 'number') {
       const { chunk, spanStart, spanEnd } = lines;
-      const pathStart = normalizedHttpUrlPathStart(chunk, spanStart, spanEnd);
-      if (pathStart !== -1) {
-        count(hashRequestBytes(methodSeed, chunk, spanStart, spanEnd), hashKeyOfBytes(chunk, spanStart, pathStart), counts);
-        continue;
-      }
-      text = chunk.toString('utf8', spanStart, spanEnd);
-    } else {
-      const input = lines.next();
-      if (input === undefined) return;
-      text = input.text;
-      if (text === null) continue;
+      count(hashRequestBytes(counts.methodSeed, chunk, spanStart, spanEnd), hashKeyOfBytes(chunk, spanStart, taken), counts);
+      continue;
     }
+    if (taken.text === null) continue;
     // The line number does not enter a request's key.
-    const record = parseRecord(text, 0, counts.method, counts.protoDefault);
+    const record = parseRecord(taken.text, 0, counts.method, counts.protoDefault);
     if (record.kind === 'request') count(hashRequest(record.spec), hashOrigin(record.spec.url), counts);
   }
 }
 
 /** Counts one request by its hash, and its origin (by the origin's hash) for the child it routes to. */
-function count(hash: number, originHash: number, { sketch, origins, shard, procs }: BatchCounts): void {
+function count(hash: number, originHash: number, { sketch, origins, shard, procs }: PassCounts): void {
   if (shard && shardOf(hash, shard.count) !== shard.index) return;
   sketch.add(hash);
   // Counted per child, as the run routes records (childOf is 0 for one child).
