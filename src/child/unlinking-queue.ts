@@ -2,8 +2,8 @@
  * yocto-queue's API (the queue inside p-limit), with one difference: a node
  * taken off the queue lets go of the next one and of its value.
  *
- * The child bundle puts this module in yocto-queue's place (the `bundle:child`
- * script's `--alias`), so p-limit stays p-limit. Every attempt passes through
+ * The child bundle puts this module in yocto-queue's place (scripts/bundle.mjs,
+ * its `alias`), so p-limit stays p-limit. Every attempt passes through
  * p-limit's queue, and in yocto-queue 1.2.2 a dequeued node still points to
  * its successor. Once one node has lived through two scavenges (V8's old space)
  * it is dead there until the next full GC, and from there it keeps its

@@ -18,7 +18,8 @@ import buildConnectorFunction from 'undici/lib/core/connect.js';
  *
  * The proxy agent is the exception: its CONNECT tunnel and forwarding use the
  * request API that only the index adds, so a run with a proxy loads it all
- * when it builds its dispatcher (loadProxyParts).
+ * when it builds its dispatcher (loadProxyParts), from node_modules: the
+ * child's bundle leaves the index out (scripts/bundle.mjs).
  *
  * undici has no "exports" map, so these paths are part of what it publishes;
  * the version is pinned by package-lock.json, and the integration tests build
@@ -31,8 +32,12 @@ export const buildConnector = buildConnectorFunction;
 
 /** The whole of undici, for a run through a proxy. */
 export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent; Dispatcher: typeof Undici.Dispatcher } {
-  // In the child's bundle (CommonJS) `require` is defined and this require() is bundled, so the
-  // index shares the modules above (one Agent class, one set of symbols) and loads only when called.
+  // In the child's bundle (CommonJS) `require` is defined and reads the index from node_modules
+  // (the bundle leaves it out: half its size, parsed by every child at start). So a child that
+  // takes a proxy holds two copies of undici's modules: the proxy agents are the index's, the
+  // direct Agent and the pools its factory makes are the bundle's. They meet only through the
+  // public Dispatcher API (dispatch, close, destroy, events) and connector functions, never
+  // through undici's internal symbols, which differ between the copies.
   // Unbundled (ESM, no require) it comes from node_modules, where the modules above come from too.
   // The bundle never reaches import.meta, which esbuild empties there (its warning is silenced).
   const undici = (typeof require === 'function' ? require('undici') : createRequire(import.meta.url)('undici')) as typeof Undici;

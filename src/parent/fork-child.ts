@@ -10,7 +10,7 @@ import { childCaEnv, childThreadPoolSize } from '../wire/child-env.js';
  */
 
 /**
- * The child's bundle (npm run bundle:child), in CommonJS: Node 20's ESM loader
+ * The child's bundle (scripts/bundle.mjs), in CommonJS: Node 20's ESM loader
  * reads a module through libuv's thread pool, which starts the whole pool as
  * the child loads; a CommonJS child starts it at its first lookup or file
  * write, which most runs never make (one URL at --procs 8 with a 256-thread

@@ -1,7 +1,10 @@
 /**
- * What bin/ loads: forks the spare child first, then loads the CLI (most of the
- * parent's code). Loading that takes the parent about as long as a child takes
- * to start Node and load undici, so on two cores the two overlap.
+ * What bin/ loads first, before the CLI's bundle: forks the spare child. Loading
+ * the bundle (most of the parent's code) takes the parent about as long as a
+ * child takes to start Node and load undici, so forked first, on two cores the
+ * two overlap. This module and the few it imports load unbundled, and the
+ * bundle imports fork-child.js from dist/ too (scripts/bundle.mjs), so both
+ * hold the one spare.
  */
 import { availableParallelism } from 'node:os';
 import { DEFAULT_CONCURRENCY } from '../defaults.js';
@@ -31,11 +34,8 @@ function askedFor(argv: string[], flag: string, fallback: number): number {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
-export async function runCli(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (startsChildren(argv)) {
-    forkSpareChild({ procs: askedFor(argv, '--procs', availableParallelism()), concurrency: askedFor(argv, '--concurrency', DEFAULT_CONCURRENCY) });
-  }
-  const cli = await import('./main.js');
-  await cli.runCli();
+/** Forks the spare for the run this command line asks for, unless it starts no child. */
+export function forkSpareFor(argv: string[]): void {
+  if (!startsChildren(argv)) return;
+  forkSpareChild({ procs: askedFor(argv, '--procs', availableParallelism()), concurrency: askedFor(argv, '--concurrency', DEFAULT_CONCURRENCY) });
 }
