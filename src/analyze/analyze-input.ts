@@ -72,12 +72,12 @@ export async function analyzeInput(input: Readable, options: AnalyzeOptions = {}
   let blank = 0;
   let comment = 0;
   for await (const batch of readLineBatches(input, { maxLineBytes })) {
-    for (const { line, text } of batch) {
+    for (const { line, text, notUtf8 } of batch) {
       if (text === null) {
         invalid += 1;
         continue;
       }
-      const record = parseRecord(text, line, method);
+      const record = parseRecord(text, line, method, undefined, notUtf8);
       if (record.kind === 'skip') {
         if (text.trim() === '') blank += 1;
         else comment += 1;

@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
+import { percentEncodedLine } from './non-utf8.js';
 import { utf8Chunks } from './utf8-chunks.js';
 
 /** One physical input line. `text` is absent when the line exceeded the cap. */
@@ -9,6 +11,8 @@ export interface InputLine {
   text: string | null;
   /** Byte length of the line as read (before the cap cut it off). */
   bytes: number;
+  /** Set when the line's bytes are not UTF-8: `text` then has every byte from 0x80 up as `%XX` (see non-utf8.ts). */
+  notUtf8?: true;
 }
 
 export interface ReadLinesOptions {
@@ -129,7 +133,7 @@ class LineSplitter implements LineCursor {
   next(): InputLine | undefined {
     // The common case: a line whole in this chunk and within the cap.
     if (this.nextSpan()) {
-      return { line: this.#lineNumber, text: this.chunk.toString('utf8', this.spanStart, this.spanEnd), bytes: this.#start - 1 - this.spanStart };
+      return decodedLine(this.#lineNumber, this.chunk, this.spanStart, this.spanEnd, this.#start - 1 - this.spanStart);
     }
     if (this.#lastUnterminated) {
       this.#lastUnterminated = false;
@@ -184,11 +188,23 @@ class LineSplitter implements LineCursor {
       if (this.#partial.length > 0) buf = Buffer.concat(tail ? [...this.#partial, tail] : this.#partial);
       let end = buf.length;
       if (end > 0 && buf[end - 1] === CARRIAGE_RETURN) end -= 1;
-      line = { line: this.#lineNumber, text: buf.toString('utf8', 0, end), bytes };
+      line = decodedLine(this.#lineNumber, buf, 0, end, bytes);
     }
     this.#partial = [];
     this.#partialBytes = 0;
     this.#overflowing = false;
     return line;
   }
+}
+
+/**
+ * A line's bytes as text: UTF-8, or, when they are not UTF-8, with every byte
+ * from 0x80 up as `%XX` and `notUtf8` set, never with U+FFFD put in (non-utf8.ts).
+ * Only a line that decodes to U+FFFD is checked, so a UTF-8 line pays nothing.
+ */
+export function decodedLine(line: number, chunk: Buffer, start: number, end: number, bytes: number): InputLine {
+  const text = chunk.toString('utf8', start, end);
+  if (!text.includes('\uFFFD')) return { line, text, bytes };
+  const raw = chunk.subarray(start, end);
+  return isUtf8(raw) ? { line, text, bytes } : { line, text: percentEncodedLine(raw), bytes, notUtf8: true };
 }

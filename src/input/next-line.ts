@@ -1,4 +1,4 @@
-import type { InputLine, LineCursor } from './lines.js';
+import { decodedLine, type InputLine, type LineCursor } from './lines.js';
 import { normalizedHttpUrlPathStart } from './normalized-url.js';
 
 /**
@@ -16,5 +16,5 @@ export function nextUrlOrLine(lines: LineCursor): number | InputLine | undefined
   const { chunk, spanStart, spanEnd } = lines;
   const pathStart = normalizedHttpUrlPathStart(chunk, spanStart, spanEnd);
   if (pathStart !== -1) return pathStart;
-  return { line: lines.spanLine, text: chunk.toString('utf8', spanStart, spanEnd), bytes: spanEnd - spanStart };
+  return decodedLine(lines.spanLine, chunk, spanStart, spanEnd, spanEnd - spanStart);
 }

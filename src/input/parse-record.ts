@@ -21,11 +21,17 @@ export const MAX_ECHOED_URL = 2048;
  *
  * `defaultMethod` is the -X flag; a JSON spec's own fields override it.
  * `defaultScheme` (--proto-default) is given to URLs written without one.
+ * `notUtf8`: the line's bytes were not UTF-8, and `text` has its bytes from
+ * 0x80 up as `%XX` (InputLine): right for a URL, but a spec's strings would
+ * change, so a spec is refused.
  */
-export function parseRecord(text: string, line: number, defaultMethod = 'GET', defaultScheme = 'http'): ParsedRecord {
+export function parseRecord(text: string, line: number, defaultMethod = 'GET', defaultScheme = 'http', notUtf8 = false): ParsedRecord {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
-  if (trimmed.startsWith('{')) return parseJsonSpec(trimmed, line, defaultMethod, defaultScheme);
+  if (trimmed.startsWith('{')) {
+    if (notUtf8) return invalid(line, trimmed, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, 'Not UTF-8: a JSON spec must be UTF-8 (the bytes that are not are shown as %XX)'));
+    return parseJsonSpec(trimmed, line, defaultMethod, defaultScheme);
+  }
   if (trimmed.startsWith('"') || trimmed.startsWith('[')) {
     const json = jsonLineOtherThanSpec(trimmed, line, defaultMethod);
     if (json !== undefined) return typeof json === 'string' ? urlRecord(json, line, defaultMethod, defaultScheme) : json;

@@ -116,12 +116,12 @@ export class RecordRouter {
   #routeLine(input: InputLine): boolean {
     const { options, pool, cachePlan, origins, reorder, counters, skipLine } = this.#parts;
     const { shard } = options;
-    const { line, text, bytes } = input;
+    const { line, text, bytes, notUtf8 } = input;
     if (skipLine?.(line)) {
       counters.resumed += 1;
       return true;
     }
-    const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault);
+    const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault, notUtf8);
     if (record.kind === 'skip') {
       counters.skipped += 1;
       return true;

@@ -71,6 +71,26 @@ describe('a list saved as UTF-16', () => {
   });
 });
 
+describe('a list that is not UTF-8', () => {
+  it('sends a Latin-1 URL with its bytes as they were (%XX, never U+FFFD), through the cache plan too, and refuses such a JSON spec', async () => {
+    const server = track(await startHttpServer());
+    const latin1 = Buffer.concat([Buffer.from(`${server.url}/caf`), Buffer.from([0xe9]), Buffer.from('?q='), Buffer.from([0xff])]);
+    const spec = Buffer.concat([Buffer.from(`{"url":"${server.url}/s","method":"POST","body":"caf`), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const lines = [latin1, Buffer.from(`${server.url}/café`), latin1, spec];
+    const input = writeTempFile(Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
+    const result = await runCli([input, '-q', '--procs', '2', '--cache', 'auto']);
+    expect(result.code).toBe(0);
+    expect(result.lines).toHaveLength(4);
+    const byLine = new Map(result.lines.map((l) => [l.line as number, l]));
+    expect(byLine.get(1)).toMatchObject({ url: `${server.url}/caf%E9?q=%FF`, status: 200 });
+    expect(byLine.get(2)).toMatchObject({ url: `${server.url}/caf%C3%A9`, status: 200 });
+    // The pass over the file read line 3 as the run did: the same request, answered from the cache.
+    expect(byLine.get(3)).toMatchObject({ url: `${server.url}/caf%E9?q=%FF`, status: 200, cached: true });
+    expect(byLine.get(4)).toMatchObject({ status: null, error: { code: 'EINVALIDSPEC', message: expect.stringMatching(/^Not UTF-8/) } });
+    expect(server.log.map((r) => r.url).sort()).toEqual(['/caf%C3%A9', '/caf%E9?q=%FF']);
+  });
+});
+
 describe('a compressed list', () => {
   it('is a usage error that names the tool to decompress it, before anything is sent; a pipe is read as it comes', async () => {
     const server = await track(startHttpServer());

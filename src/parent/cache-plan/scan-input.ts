@@ -113,7 +113,7 @@ function countLines(lines: LineCursor, counts: PassCounts): void {
     }
     if (taken.text === null) continue;
     // The line number does not enter a request's key.
-    const record = parseRecord(taken.text, 0, counts.method, counts.protoDefault);
+    const record = parseRecord(taken.text, 0, counts.method, counts.protoDefault, taken.notUtf8);
     if (record.kind === 'request') count(hashRequest(record.spec), hashOrigin(record.spec.url), counts);
   }
 }

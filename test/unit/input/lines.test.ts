@@ -55,6 +55,20 @@ describe('readLineBatches', () => {
     expect(texts(lines)).toEqual(['abc€', 'd']);
   });
 
+  it('gives a line that is not UTF-8 with its bytes from 0x80 up as %XX, flagged, whole or split across chunks; never U+FFFD', async () => {
+    // Latin-1 é and ÿ (not UTF-8), a UTF-8 é, and a real U+FFFD (UTF-8, so kept as it is).
+    const latin1 = Buffer.concat([Buffer.from('http://a/caf'), Buffer.from([0xe9]), Buffer.from('?q=é&r='), Buffer.from([0xff])]);
+    const replacement = Buffer.from('http://b/\ufffd\n');
+    const whole = await collect([Buffer.concat([latin1, Buffer.from('\n'), replacement])]);
+    expect(whole.map((l) => [l.text, l.notUtf8])).toEqual([
+      ['http://a/caf%E9?q=%C3%A9&r=%FF', true],
+      ['http://b/\ufffd', undefined],
+    ]);
+    // The same line cut inside it: the line is decoded once whole, the same way.
+    const split = await collect([latin1.subarray(0, 13), Buffer.concat([latin1.subarray(13), Buffer.from('\n')])]);
+    expect(split.map((l) => [l.text, l.notUtf8, l.bytes])).toEqual([['http://a/caf%E9?q=%C3%A9&r=%FF', true, latin1.length]]);
+  });
+
   it('reports a line over the cap without its text, and goes on after it', async () => {
     const long = 'x'.repeat(3000);
     const lines = await collect([`ok\n${long.slice(0, 1000)}`, `${long.slice(1000)}\nnext\n`], 1024);

@@ -60,6 +60,21 @@ describe('parseRecord: JSON specs', () => {
   });
 });
 
+describe('parseRecord: a line that was not UTF-8 (its bytes from 0x80 up as %XX)', () => {
+  it('sends a URL with those bytes percent-encoded, as they were', () => {
+    expect(parseRecord('http://a.test/caf%E9?q=%FF', 2, 'GET', 'http', true)).toEqual({ kind: 'request', spec: { line: 2, method: 'GET', url: 'http://a.test/caf%E9?q=%FF' } });
+    // A host must be UTF-8 once percent-decoded: refused, as any bad host is.
+    expect(parseRecord('http://caf%E9.test/', 3, 'GET', 'http', true)).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL } });
+  });
+
+  it('refuses a JSON spec, whose strings would change, and says why', () => {
+    const record = parseRecord('{"url":"http://a.test/","body":"caf%E9"}', 4, 'GET', 'http', true);
+    expect(record).toMatchObject({ kind: 'invalid', line: 4, error: { code: RecordErrorCode.INVALID_SPEC, message: expect.stringMatching(/^Not UTF-8/) } });
+    // The same text from a UTF-8 line is a spec like any other.
+    expect(parseRecord('{"url":"http://a.test/","body":"caf%E9"}', 4)).toMatchObject({ kind: 'request', spec: { body: 'caf%E9' } });
+  });
+});
+
 describe('requestKey', () => {
   it('includes method and body, so different requests are never merged', () => {
     const base = { url: 'http://a.test/', method: 'POST' };
