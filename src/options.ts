@@ -1,10 +1,12 @@
 import { Option } from 'commander';
+import { isUtf8 } from 'node:buffer';
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
 import { basicAuthorization } from './input/credentials.js';
+import { percentEncodedLine } from './input/non-utf8.js';
 import { validateHeader, validateHeaderName, validateMethod } from './input/validate.js';
 import { parseErrorLimit } from './parent/error-budget.js';
 import type { CacheMode, RunOptions, Shard } from './run-types.js';
@@ -184,30 +186,40 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
 /** curl's `-H @FILE`: one header a line, each as if given with -H; blank lines are skipped. */
 function headersFromFile(path: string, previous: unknown): Record<string, string | null> {
   let headers = previous;
-  for (const line of readFlagFile('--header', path).split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
+  for (const line of readFlagFile('--header', path).toString('utf8').split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
   return (headers ?? {}) as Record<string, string | null>;
 }
 
 /**
  * A request body flag: the text itself, or `@FILE` for the file's contents, as in
  * curl. `-d @file` drops CR and LF (curl's --data does); --data-binary and --json keep them.
- * The file is read as UTF-8 text. Given again, the pieces are joined as curl joins
- * them: `-d a=1 -d b=2` sends `a=1&b=2` (`joiner` '&'); --json pieces are concatenated.
+ * The file's bytes are taken as they are (an image, a Latin-1 form: see bodyData). Given
+ * again, the pieces are joined as curl joins them: `-d a=1 -d b=2` sends `a=1&b=2`
+ * (`joiner` '&'); --json pieces are concatenated.
  */
 function bodyFlag(flag: string, { stripNewlines, readsFiles = true, joiner }: { stripNewlines: boolean; readsFiles?: boolean; joiner: string }) {
-  const piece = (value: string): string => {
-    if (!readsFiles || !value.startsWith('@')) return value;
-    const text = readFlagFile(flag, value.slice(1));
-    return stripNewlines ? text.replace(/[\r\n]/g, '') : text;
+  const piece = (value: string): Buffer => {
+    if (!readsFiles || !value.startsWith('@')) return Buffer.from(value);
+    const bytes = readFlagFile(flag, value.slice(1));
+    return stripNewlines ? Buffer.from(bytes.filter((byte) => byte !== 0x0d && byte !== 0x0a)) : bytes;
   };
-  return (value: string, previous: unknown): string => (typeof previous === 'string' ? `${previous}${joiner}${piece(value)}` : piece(value));
+  return (value: string, previous: unknown): Buffer => (Buffer.isBuffer(previous) ? Buffer.concat([previous, Buffer.from(joiner), piece(value)]) : piece(value));
 }
 
-/** A flag's @FILE, read as UTF-8 now, so a missing file is a usage error before anything is sent. */
-function readFlagFile(flag: string, path: string): string {
+/**
+ * A body's bytes as the run carries them: a string when they are UTF-8, as
+ * most bodies are, else the bytes themselves, sent as they are (as curl
+ * sends a file), never decoded with U+FFFD in place of what is not UTF-8.
+ */
+function bodyData(bytes: Buffer): string | Buffer {
+  return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
+}
+
+/** A flag's @FILE, read now, so a missing file is a usage error before anything is sent. */
+function readFlagFile(flag: string, path: string): Buffer {
   if (path === '-') throw new UsageError(`${flag} @- (stdin) is not supported: stdin may be the input; name a file`);
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (error) {
     throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
@@ -215,12 +227,20 @@ function readFlagFile(flag: string, path: string): string {
 
 /**
  * curl's --data-urlencode encoding: a space as +, as curl writes it, and every
- * other byte but the unreserved A-Z a-z 0-9 - . _ ~ as %XX (encodeURIComponent
- * leaves !'()* as they are).
+ * other byte but the unreserved A-Z a-z 0-9 - . _ ~ as %XX: a text's UTF-8
+ * bytes, a file's bytes as they are.
  */
-function curlEscape(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+');
+function curlEscape(bytes: Buffer): string {
+  let escaped = '';
+  for (const byte of bytes) {
+    if (byte === 0x20) escaped += '+';
+    else if (UNRESERVED.test(String.fromCharCode(byte))) escaped += String.fromCharCode(byte);
+    else escaped += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return escaped;
 }
+
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 
 /**
  * --data-urlencode, read as curl reads it: up to the first = or @, a name;
@@ -230,11 +250,11 @@ function curlEscape(text: string): string {
 function parseDataUrlencode(value: string, previous: unknown): string {
   const split = /[=@]/.exec(value);
   let piece: string;
-  if (split === null) piece = curlEscape(value);
+  if (split === null) piece = curlEscape(Buffer.from(value));
   else {
     const name = value.slice(0, split.index);
     const rest = value.slice(split.index + 1);
-    const content = split[0] === '@' ? readFlagFile('--data-urlencode', rest) : rest;
+    const content = split[0] === '@' ? readFlagFile('--data-urlencode', rest) : Buffer.from(rest);
     piece = name === '' ? curlEscape(content) : `${name}=${curlEscape(content)}`;
   }
   return typeof previous === 'string' ? `${previous}&${piece}` : piece;
@@ -346,10 +366,13 @@ function cacheMode(value: unknown): CacheMode {
   return oneOf('cache', CACHE_MODES)(String(value));
 }
 
-/** A string field of a library caller's options, taken as it is (a library `data: '@x'` is that body, not a file). */
-function text(field: string) {
-  return (value: unknown): string => {
-    if (typeof value !== 'string') throw new UsageError(`Expected ${field} to be a string, got ${describeValue(value)}`);
+/**
+ * A request body of a library caller's options, taken as it is (a library
+ * `data: '@x'` is that body, not a file): text, sent as UTF-8, or bytes, sent as they are.
+ */
+function bodyValue(field: string) {
+  return (value: unknown): string | Uint8Array => {
+    if (typeof value !== 'string' && !(value instanceof Uint8Array)) throw new UsageError(`Expected ${field} to be a string or a Uint8Array, got ${describeValue(value)}`);
     return value;
   };
 }
@@ -421,7 +444,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
   { flags: '-X, --method <method>', curlName: '--request <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
   { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable); 'Name:' removes one bulkfetch would send, 'Name;' sends it empty, @FILE reads one a line, as in curl", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, headerFlagText) },
-  { flags: '-d, --data <body>', curlName: '--data-ascii <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); given again, joined with & (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true, joiner: '&' }), check: text('data') },
+  { flags: '-d, --data <body>', curlName: '--data-ascii <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); given again, joined with & (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true, joiner: '&' }), check: bodyValue('data') },
   { flags: '--data-binary <body>', description: 'like -d, but @FILE is sent as it is, newlines kept', parse: bodyFlag('--data-binary', { stripNewlines: false, joiner: '&' }) },
   { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)', parse: bodyFlag('--data-raw', { stripNewlines: false, readsFiles: false, joiner: '&' }) },
   { flags: '--data-urlencode <data>', description: "like -d, URL-encoded as curl does: 'name=value' encodes the value, 'value' and '=value' all of it, 'name@FILE' and '@FILE' a file's contents; after any -d pieces, joined with &", parse: parseDataUrlencode },
@@ -518,16 +541,18 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
   }
   // --data-urlencode pieces are form pieces like -d's: after them, joined with &.
   const kind = bodies[0] ?? (encoded === undefined ? undefined : 'data');
-  const text = kind === undefined ? undefined : [flags[kind], encoded].filter((piece) => piece !== undefined).join('&');
+  const pieces = [flags[kind ?? 'data'] as Buffer | undefined, encoded === undefined ? undefined : Buffer.from(encoded)].filter((piece) => piece !== undefined);
+  const data = kind === undefined ? undefined : bodyData(Buffer.concat(pieces.flatMap((piece, i) => (i === 0 ? [piece] : [Buffer.from('&'), piece]))));
   const implied: Record<string, string> = {};
   if (flags.get === true) {
     // curl -G: the data goes in every URL's query, and the method stays GET.
     if (kind === 'json') throw new UsageError('-G puts form data in the URL; --json is a request body: drop one');
     if (flags.head === true) throw new UsageError('-G and -I both set the method: give one');
     delete options.data;
-    if (text !== undefined) options.query = normalizedQuery(text);
-  } else if (kind !== undefined) {
-    options.data = text as string;
+    // A query is text: bytes that are not UTF-8 go as %XX, as an input line's do.
+    if (data !== undefined) options.query = normalizedQuery(typeof data === 'string' ? data : percentEncodedLine(data));
+  } else if (data !== undefined) {
+    options.data = data;
     if (flags.method === undefined) options.method = 'POST';
     implied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
     if (kind === 'json') implied.accept = 'application/json';

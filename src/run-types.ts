@@ -49,7 +49,8 @@ export interface RunOptions {
   method: string;
   /** Sent with every request; null removes a header bulkfetch would send (User-Agent, Accept-Encoding, one -d implies), as curl's -H 'Name:'. */
   headers: Record<string, string | null>;
-  data?: string;
+  /** The body of records without one (-d): text, sent as UTF-8, or bytes, sent as they are (a file that is not UTF-8). */
+  data?: string | Uint8Array;
   /** curl -G: the -d data, added to every record's URL query (CLI only: a library caller writes it into the URLs). */
   query?: string;
   userAgent: string;

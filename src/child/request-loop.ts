@@ -54,6 +54,8 @@ export class RequestLoop {
   readonly #cache: ResponseCache | undefined;
   readonly #attempt: AttemptOptions;
   readonly #config: WorkerConfig;
+  /** The body of tasks without one: -d's text, or its bytes once decoded from the config. */
+  readonly #data: string | Buffer | undefined;
   readonly #gate: AttemptGate;
   readonly #retry: RetryOptions;
   readonly #shutdown: AbortSignal;
@@ -72,6 +74,7 @@ export class RequestLoop {
 
   constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE, hooks: LoopHooks = {}) {
     this.#config = config;
+    this.#data = config.dataBase64 === undefined ? config.data : Buffer.from(config.dataBase64, 'base64');
     this.#announce = hooks.announce;
     this.#relieve = hooks.relieve ?? (() => {});
     this.#gate = gate;
@@ -291,7 +294,7 @@ export class RequestLoop {
 
   #buildRequest(spec: Task): AttemptRequest {
     const headers = spec.headers ? withSpecHeaders(this.#config.headers, spec.headers) : this.#config.headers;
-    const body = spec.body ?? this.#config.data;
+    const body = spec.body ?? this.#data;
     const url = this.#config.query === undefined ? spec.url : withQuery(spec.url, this.#config.query);
     const request: AttemptRequest = { method: spec.method, url, headers, body };
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);

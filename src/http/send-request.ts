@@ -38,7 +38,7 @@ export interface AttemptRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body?: string | undefined;
+  body?: string | Buffer | undefined;
   /** With --save: the file name a 2xx body is saved under. */
   saveAs?: string | undefined;
   /** No other request of this child goes to this origin: its connection is not kept for reuse (see oneShot). */

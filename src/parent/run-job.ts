@@ -157,7 +157,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     cacheBytes: options.cacheBytes,
     // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.
     headers: wireHeaders({ 'user-agent': options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers }),
-    ...(options.data !== undefined ? { data: options.data } : {}),
+    ...(options.data === undefined ? {} : typeof options.data === 'string' ? { data: options.data } : { dataBase64: Buffer.from(options.data).toString('base64') }),
     ...(options.query !== undefined ? { query: options.query } : {}),
     body: options.body,
     compressed: options.compressed,

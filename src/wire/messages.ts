@@ -36,7 +36,9 @@ export interface WorkerConfig extends PassedOptions {
    */
   lastUseMarked: boolean;
   headers: Record<string, string>;
+  /** The body of tasks without one, as text; or, when its bytes are not UTF-8, `dataBase64` (the config is JSON). */
   data?: string;
+  dataBase64?: string;
   /** -G: added to every request's URL query. */
   query?: string;
   body: RunOptions['body'];

@@ -37,6 +37,30 @@ describe('request bodies as curl sends them', () => {
   });
 });
 
+describe('a body file that is not UTF-8', () => {
+  it('is sent byte for byte: --data-binary as it is, -d without CR/LF, --data-urlencode and -G as %XX of its bytes', async () => {
+    const server = track(await startHttpServer());
+    const dir = tempDir();
+    // Every byte value (NUL, CR, LF, 0x80-0xFF among them): an image or an archive would be no different.
+    const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const binaryFile = join(dir, 'body.bin');
+    writeFileSync(binaryFile, binary);
+    const latin1File = join(dir, 'form.txt');
+    writeFileSync(latin1File, Buffer.concat([Buffer.from('name=caf'), Buffer.from([0xe9]), Buffer.from('\r\n')]));
+    const send = async (path: string, args: string[]) => {
+      const result = await runCli([writeTempFile([`${server.url}/${path}`]), '-q', ...args]);
+      expect(result.lines.map((l) => l.status)).toEqual([200]);
+      return server.log.find((r) => r.url.startsWith(`/${path}`));
+    };
+    const sent = await send('binary', ['--data-binary', `@${binaryFile}`]);
+    expect(sent?.body).toEqual(binary);
+    expect(sent?.headers['content-length']).toBe('256');
+    expect((await send('form', ['-d', `@${latin1File}`]))?.body).toEqual(Buffer.concat([Buffer.from('name=caf'), Buffer.from([0xe9])]));
+    expect((await send('encoded', ['--data-urlencode', `v@${latin1File}`]))?.body?.toString('latin1')).toBe('v=name%3Dcaf%E9%0D%0A');
+    expect((await send('query', ['-G', '-d', `@${latin1File}`]))?.url).toBe('/query?name=caf%E9');
+  });
+});
+
 describe('credentials', () => {
   it('-u and URL credentials send Basic authorization; the password never shows in the output', async () => {
     const server = await echoServer();

@@ -266,5 +266,7 @@ describe('library data (issue 11)', () => {
   it('is the body as given: no @file reading, no implied headers', () => {
     expect(resolveRunOptions('-', { data: '@/etc/hostname' })).toMatchObject({ data: '@/etc/hostname', headers: {} });
     expect(() => resolveRunOptions('-', { data: 5 })).toThrow(/^Expected data to be a string/);
+    // Bytes are a body too, sent as they are.
+    expect(resolveRunOptions('-', { data: new Uint8Array([0xff, 0]) }).data).toEqual(new Uint8Array([0xff, 0]));
   });
 });
