@@ -462,7 +462,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--no-compressed', runOption: 'compressed', description: 'send no Accept-Encoding and keep the body bytes as they came', defaultValue: true, check: boolean('compressed') },
   { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes (after decoding), stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
   { flags: '--save <dir>', runOption: 'save', description: 'stream each 2xx body to a file in DIR (named by the spec id or a hash of the request), not into the line', parse: parseSaveDir },
-  { flags: '--max-filesize <bytes>', runOption: 'maxFilesize', description: 'with --save: fail a body larger than this (EMAXFILESIZE); --max-body does not apply to saved bodies', parse: positiveInteger('--max-filesize') },
+  { flags: '--max-filesize <bytes>', runOption: 'maxFilesize', description: 'fail a body larger than this with EMAXFILESIZE, as curl does, saved or not (--max-body cuts a body kept in the line instead, and does not apply to saved ones)', parse: positiveInteger('--max-filesize') },
   { flags: '-i, --include', description: 'accepted for curl users: response headers are in every line already' },
   { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },

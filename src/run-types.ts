@@ -60,7 +60,7 @@ export interface RunOptions {
   maxBody: number;
   /** Stream 2xx bodies to files in this directory instead of the output line. */
   save?: string;
-  /** With save: bodies larger than this many bytes fail with EMAXFILESIZE. */
+  /** Bodies larger than this many bytes (decoded) fail with EMAXFILESIZE, saved or not (curl's --max-filesize). */
   maxFilesize?: number;
   includeHeaders: boolean;
   /** Scheme given to records written without one (curl's --proto-default). */

@@ -95,7 +95,8 @@ export class RequestLoop {
       includeHeaders: config.includeHeaders,
       followRedirects: config.follow,
       shutdown,
-      ...(config.save !== undefined ? { save: { dir: config.save, maxFilesize: config.maxFilesize } } : {}),
+      ...(config.save !== undefined ? { save: { dir: config.save } } : {}),
+      ...(config.maxFilesize !== undefined ? { maxFilesize: config.maxFilesize } : {}),
     };
     this.#cache = config.cache
       ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })

@@ -30,8 +30,10 @@ export interface AttemptOptions {
   followRedirects?: boolean;
   /** Aborts every attempt at once when the run is stopped. */
   shutdown?: AbortSignal;
-  /** --save: 2xx bodies go to files in this directory (each request names its file), capped at maxFilesize bytes. */
-  save?: { dir: string; maxFilesize?: number | undefined } | undefined;
+  /** --save: 2xx bodies go to files in this directory (each request names its file). */
+  save?: { dir: string } | undefined;
+  /** --max-filesize: a body (decoded) larger than this fails the attempt with EMAXFILESIZE, saved or kept, as curl's does. */
+  maxFilesize?: number | undefined;
 }
 
 export interface AttemptRequest {
@@ -167,6 +169,10 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     if (this.#options.followRedirects && REDIRECT_STATUSES.has(statusCode)) {
       this.#location = firstValue(headers.location);
     }
+    if (this.#location === undefined && this.#declaresOverMaxFilesize(headers['content-length'])) {
+      controller.abort(new StopRequest('body over --max-filesize'));
+      return;
+    }
     if (this.#options.decompress && this.#location === undefined) this.#coding = contentCoding(headers['content-encoding']);
     const { save } = this.#options;
     if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined) {
@@ -200,6 +206,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     if (this.#settled) return;
     if (this.#file) return this.#saveChunk(this.#file, chunk, controller);
     const { maxBody } = this.#options;
+    if (this.#overMaxFilesize(chunk, controller)) return;
     const keep = this.#options.bodyMode !== 'none';
     if (this.#received + chunk.length > maxBody) {
       const room = maxBody - this.#received;
@@ -215,16 +222,34 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     this.#received += chunk.length;
   }
 
-  /** --save: --max-body does not apply, --max-filesize does (and fails the record, as curl's does). */
+  /** --save: --max-body does not apply, --max-filesize does. */
   #saveChunk(file: BodyFile, chunk: Buffer, controller: Dispatcher.DispatchController | undefined): void {
-    const max = this.#options.save?.maxFilesize;
-    if (max !== undefined && this.#received + chunk.length > max) {
-      this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body larger than --max-filesize ${max}: not saved`));
-      controller?.abort(new StopRequest('body over --max-filesize'));
-      return;
-    }
+    if (this.#overMaxFilesize(chunk, controller)) return;
     this.#received += chunk.length;
     if (!file.write(chunk)) controller?.pause();
+  }
+
+  /**
+   * True, with the attempt failed and aborted, when this chunk takes the body past
+   * --max-filesize. A curl user's limit on what is downloaded: the record fails
+   * (EMAXFILESIZE), where --max-body only cuts what the line keeps.
+   */
+  #overMaxFilesize(chunk: Buffer, controller: Dispatcher.DispatchController | undefined): boolean {
+    const max = this.#options.maxFilesize;
+    if (max === undefined || this.#received + chunk.length <= max) return false;
+    this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body larger than --max-filesize ${max}${this.#file ? ': not saved' : ''}`));
+    controller?.abort(new StopRequest('body over --max-filesize'));
+    return true;
+  }
+
+  /** As curl does, a body whose Content-Length is past --max-filesize fails before it is read (true, the attempt failed). */
+  #declaresOverMaxFilesize(contentLength: string | string[] | undefined): boolean {
+    const max = this.#options.maxFilesize;
+    if (max === undefined || typeof contentLength !== 'string' || this.#request.method === 'HEAD' || this.#status === 204 || this.#status === 304) return false;
+    const declared = Number(contentLength);
+    if (!(declared > max)) return false;
+    this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body of ${declared} bytes (Content-Length) larger than --max-filesize ${max}`));
+    return true;
   }
 
   #startDecoder(coding: ContentCoding, first: Buffer, controller: Dispatcher.DispatchController): Transform {

@@ -162,6 +162,35 @@ describe('--save DIR', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('--max-filesize fails a body kept in the line too, as curl does: by its Content-Length at once, or as it streams past the limit', async () => {
+    const server = await serve(startHttpServer((req, res) => {
+      const size = Number(new URL(req.url ?? '/', 'http://h').searchParams.get('size'));
+      if (req.url?.startsWith('/chunked')) {
+        // No Content-Length: only counting the bytes tells.
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.write(Buffer.alloc(size / 2));
+        res.end(Buffer.alloc(size / 2));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+      res.end(req.method === 'HEAD' ? undefined : Buffer.alloc(size));
+    }));
+    const result = await run([
+      `${server.url}/declared?size=3000000`,
+      `${server.url}/chunked?size=200000`,
+      `${server.url}/small?size=1000`,
+      JSON.stringify({ url: `${server.url}/head?size=3000000`, method: 'HEAD' }),
+    ], ['--max-filesize', '100000', '--ordered', '--retries', '0']);
+    expect(result.lines.map((l) => [l.line, l.status, l.error?.code ?? null])).toEqual([
+      [1, null, 'EMAXFILESIZE'],
+      [2, null, 'EMAXFILESIZE'],
+      [3, 200, null],
+      [4, 200, null],
+    ]);
+    // Past --max-body (1 MiB), a 3 MB body would only have been cut: the declared length fails it instead.
+    expect(result.lines[0]?.error?.message).toMatch(/Content-Length/);
+  });
+
   it('a missing directory is a usage error before anything is sent', async () => {
     const server = await serve(startHttpServer());
     const result = await run([`${server.url}/x`], ['--save', '/nonexistent/dir']);
