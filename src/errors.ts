@@ -45,7 +45,7 @@ export const RecordErrorCode = {
   TLS: 'ETLS',
   /** The proxy refused to open a tunnel (CONNECT answered with a status other than 200). */
   PROXY: 'EPROXY',
-  /** With --save: the body exceeded --max-filesize; nothing was kept. */
+  /** The body (or its Content-Length) exceeded --max-filesize; with --save, nothing was kept. */
   MAX_FILESIZE: 'EMAXFILESIZE',
   /** With --save: the body could not be written to its file (ENOSPC, EACCES ...). */
   SAVE: 'ESAVE',
