@@ -183,10 +183,16 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   return headers;
 }
 
-/** curl's `-H @FILE`: one header a line, each as if given with -H; blank lines are skipped. */
+/**
+ * curl's `-H @FILE`: one header a line, each as if given with -H; blank lines are skipped.
+ * Header values are sent as their UTF-8 bytes, so a file that is not UTF-8 is a usage
+ * error rather than values with U+FFFD where its bytes were.
+ */
 function headersFromFile(path: string, previous: unknown): Record<string, string | null> {
+  const bytes = readFlagFile('--header', path);
+  if (!isUtf8(bytes)) throw new UsageError(`Header file ${JSON.stringify(path)} is not UTF-8: save it as UTF-8 (header values are sent as their UTF-8 bytes)`);
   let headers = previous;
-  for (const line of readFlagFile('--header', path).toString('utf8').split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
+  for (const line of bytes.toString('utf8').split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
   return (headers ?? {}) as Record<string, string | null>;
 }
 

@@ -237,6 +237,11 @@ describe('library option messages (issue 11)', () => {
     writeFileSync(file, `@${file}\n`);
     expect(() => parse(['-H', `@${file}`])).toThrow(UsageError);
     expect(() => parse(['-H', `@${join(dir, 'missing')}`])).toThrow(/Cannot read --header file/);
+    // A Latin-1 file would lose its é to U+FFFD: refused, with the way out.
+    writeFileSync(file, Buffer.concat([Buffer.from('X-Title: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    expect(() => parse(['-H', `@${file}`])).toThrow(/is not UTF-8: save it as UTF-8/);
+    writeFileSync(file, 'X-Title: café\n');
+    expect(parse(['-H', `@${file}`]).headers).toMatchObject({ 'x-title': 'café' });
     expect(parse(['--data-ascii', 'a=1'])).toMatchObject({ data: 'a=1', method: 'POST' });
   });
 
