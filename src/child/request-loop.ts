@@ -295,7 +295,7 @@ export class RequestLoop {
 
   #buildRequest(spec: Task): AttemptRequest {
     const headers = spec.headers ? withSpecHeaders(this.#config.headers, spec.headers) : this.#config.headers;
-    const body = spec.body ?? this.#data;
+    const body = spec.body === undefined ? this.#data : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
     const url = this.#config.query === undefined ? spec.url : withQuery(spec.url, this.#config.query);
     const request: AttemptRequest = { method: spec.method, url, headers, body };
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);

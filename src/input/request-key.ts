@@ -9,7 +9,7 @@ import type { RequestSpec } from './request-spec.js';
  * them (two POSTs with different bodies are different requests). Flag-level
  * defaults (-H, -d) are the same for every record, so they need not be in it.
  */
-export function requestKey(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' | 'body'>): string {
+export function requestKey(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' | 'body' | 'bodyEncoding'>): string {
   let key = `${spec.method} ${spec.url}`;
   if (spec.headers) {
     const names = Object.keys(spec.headers).sort();
@@ -19,7 +19,9 @@ export function requestKey(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' 
       key += value === null ? `\n${name}` : `\n${name}: ${value}`;
     }
   }
-  if (spec.body !== undefined) key += `\n\n${spec.body}`;
+  // A base64 body is marked by a line no header can be (no name starts with NUL), so it never
+  // reads as the same request as a text body of the same characters.
+  if (spec.body !== undefined) key += spec.bodyEncoding === 'base64' ? `\n\u0000base64\n\n${spec.body}` : `\n\n${spec.body}`;
   return key;
 }
 
@@ -40,7 +42,7 @@ export function hashKey(key: string): number {
  * pass over the file and again to route it, and the joined key, a rope that
  * charCodeAt flattens into a copy, was most of that hash's cost.
  */
-export function hashRequest(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' | 'body'>): number {
+export function hashRequest(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' | 'body' | 'bodyEncoding'>): number {
   if (spec.headers || spec.body !== undefined) return hashKey(requestKey(spec));
   const { method, url } = spec;
   return fmix32(fnv1a(fnv1a(fnv1a(FNV_OFFSET, method, 0, method.length), ' ', 0, 1), url, 0, url.length));

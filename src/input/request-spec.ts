@@ -15,4 +15,6 @@ export interface RequestSpec {
   /** Per-record headers from a JSON spec; the flag defaults are applied in the child. null removes one of those. */
   headers?: Record<string, string | null>;
   body?: string;
+  /** 'base64': `body` is the base64 of the bytes to send (a spec's `bodyBase64`), decoded by the child. */
+  bodyEncoding?: 'base64';
 }

@@ -1,7 +1,7 @@
 // Request specs, -X/-H/-d/-A defaults, body modes, --max-body and redirects, against real local servers.
 import { describe, expect, it } from 'vitest';
 import {
-  cleanupAfterEach, collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, type TestServer,
+  cleanupAfterEach, collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, tempDir, type TestServer,
 } from '../helpers/index.js';
 
 // Kills every CLI and closes every server after each test.
@@ -29,6 +29,25 @@ describe('request specs and curl-like defaults', () => {
     expect(out.get(1)?.body).toMatchObject({ method: 'POST', body: '{"name":"a"}', headers: { 'content-type': 'application/json', 'x-trace': 't1' } });
     expect(out.get(2)).toMatchObject({ id: 7, method: 'PUT', status: 200, body: { method: 'PUT', body: 'raw text' } });
     expect(server.requests).toBe(2);
+  });
+
+  it('sends a spec\'s bodyBase64 as its bytes, and never takes it for a text body of the same characters', async () => {
+    const server = await track(startHttpServer());
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
+    const dir = tempDir();
+    const result = await run([
+      JSON.stringify({ url: `${server.url}/bin`, method: 'PUT', bodyBase64: bytes.toString('base64'), headers: { 'content-type': 'application/octet-stream' } }),
+      JSON.stringify({ url: `${server.url}/same`, method: 'PUT', bodyBase64: 'QUJD' }),
+      JSON.stringify({ url: `${server.url}/same`, method: 'PUT', body: 'QUJD' }),
+      JSON.stringify({ url: `${server.url}/same`, method: 'PUT', bodyBase64: 'QUJD' }),
+    ], ['--ordered', '--save', dir]);
+    expect(result.lines.map((l) => l.status)).toEqual([200, 200, 200, 200]);
+    expect(server.log.find((r) => r.url === '/bin')?.body).toEqual(bytes);
+    expect(server.log.filter((r) => r.url === '/same').map((r) => r.body?.toString('latin1'))).toEqual(['ABC', 'QUJD', 'ABC']);
+    // --save names a body by the request's key: the same for the same bytes, another for the text.
+    const files = result.lines.map((l) => l.file as string);
+    expect(files[1]).toBe(files[3]);
+    expect(files[2]).not.toBe(files[1]);
   });
 
   it('sends a spec\'s json and echoes a numeric id digit for digit, past what a double holds', async () => {

@@ -60,6 +60,18 @@ describe('parseRecord: JSON specs', () => {
   });
 });
 
+describe('parseRecord: bodyBase64', () => {
+  it('takes the bytes of a body as base64, alone, and refuses what is not base64', () => {
+    expect(spec({ url: 'http://a.test/', method: 'POST', bodyBase64: '3q2+7w==' })).toMatchObject({ kind: 'request', spec: { body: '3q2+7w==', bodyEncoding: 'base64' } });
+    expect(spec({ url: 'http://a.test/', method: 'POST', bodyBase64: '' })).toMatchObject({ kind: 'request', spec: { body: '', bodyEncoding: 'base64' } });
+    for (const bad of ['3q2+7w', '3q2+7w=', '3q2-7w==', ' 3q2+7w==', 7]) {
+      expect(spec({ url: 'http://a.test/', bodyBase64: bad })).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC, message: expect.stringMatching(/bodyBase64/) } });
+    }
+    expect(spec({ url: 'http://a.test/', bodyBase64: 'QUJD', body: 'x' })).toMatchObject({ kind: 'invalid', error: { message: 'Give one of "body", "json" and "bodyBase64"' } });
+    expect(spec({ url: 'http://a.test/', json: 1, body: 'x' })).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC } });
+  });
+});
+
 describe('parseRecord: a line that was not UTF-8 (its bytes from 0x80 up as %XX)', () => {
   it('sends a URL with those bytes percent-encoded, as they were', () => {
     expect(parseRecord('http://a.test/caf%E9?q=%FF', 2, 'GET', 'http', true)).toEqual({ kind: 'request', spec: { line: 2, method: 'GET', url: 'http://a.test/caf%E9?q=%FF' } });

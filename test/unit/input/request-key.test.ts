@@ -26,6 +26,14 @@ describe('requestKey', () => {
     expect(removed).not.toBe(keyOf('{"url":"http://a/","headers":{"a":""}}'));
     expect(removed).not.toBe(base);
   });
+
+  it('tells a base64 body from a text body of the same characters, and from any text body', () => {
+    const post = (body: string) => keyOf(`{"url":"http://a/","method":"POST",${body}}`);
+    expect(post('"bodyBase64":"QUJD"')).not.toBe(post('"body":"QUJD"'));
+    expect(post('"bodyBase64":"QUJD"')).not.toBe(post('"body":"\\u0000base64\\n\\nQUJD"'));
+    expect(post('"bodyBase64":"QUJD"')).toBe(post('"bodyBase64":"QUJD"'));
+    expect(post('"bodyBase64":"QUJD"')).not.toBe(post('"bodyBase64":"QUJE"'));
+  });
 });
 
 describe('hash routing', () => {
