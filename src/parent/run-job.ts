@@ -156,7 +156,8 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
     cacheBytes: options.cacheBytes,
     // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.
-    headers: wireHeaders({ 'user-agent': options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers }),
+    // curl's -A '': no User-Agent at all (-A ' ' sends a blank one).
+    headers: wireHeaders({ 'user-agent': options.userAgent === '' ? null : options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers }),
     ...(options.data === undefined ? {} : typeof options.data === 'string' ? { data: options.data } : { dataBase64: Buffer.from(options.data).toString('base64') }),
     ...(options.query !== undefined ? { query: options.query } : {}),
     body: options.body,

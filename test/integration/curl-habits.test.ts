@@ -238,6 +238,11 @@ describe('header values past ASCII', () => {
     const injected = await runCli([input, '-A', 'ua\r\nX-Injected: 1']);
     expect(injected.code).toBe(2);
     expect(server.requests).toBe(2);
+    // curl's -A '': no User-Agent header at all; -A ' ' a blank one.
+    const none = await runCli([writeTempFile([`${server.url}/none`]), '-q', '-A', '']);
+    expect(none.lines[0]?.body.headers).not.toHaveProperty('user-agent');
+    const blank = await runCli([writeTempFile([`${server.url}/blank`]), '-q', '-A', ' ']);
+    expect(blank.lines[0]?.body.headers).toHaveProperty('user-agent');
   });
 });
 
