@@ -9,7 +9,8 @@ import * as nodeModule from 'node:module';
 nodeModule.enableCompileCache?.();
 const notBuilt = (/** @type {any} */ error) => {
   // A fresh clone builds dist/ with `npm run build` (npm install no longer runs it: no install scripts).
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('/dist/')) throw error;
+  const missing = String(error?.message);
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !(missing.includes('dist/cli/spare.js') || missing.includes('dist/bulkfetch-cli.js'))) throw error;
   process.stderr.write('bulkfetch: dist/ is not built; run `npm run build` in the repository first\n');
   process.exit(2);
 };
