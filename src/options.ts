@@ -547,8 +547,9 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
   }
   // --data-urlencode pieces are form pieces like -d's: after them, joined with &.
   const kind = bodies[0] ?? (encoded === undefined ? undefined : 'data');
-  const pieces = [flags[kind ?? 'data'] as Buffer | undefined, encoded === undefined ? undefined : Buffer.from(encoded)].filter((piece) => piece !== undefined);
-  const data = kind === undefined ? undefined : bodyData(Buffer.concat(pieces.flatMap((piece, i) => (i === 0 ? [piece] : [Buffer.from('&'), piece]))));
+  const given = kind === undefined ? undefined : (flags[kind] as Buffer | undefined);
+  const encodedTail = encoded === undefined ? '' : `${given ? '&' : ''}${encoded}`;
+  const data = kind === undefined ? undefined : bodyData(Buffer.concat([given ?? Buffer.alloc(0), Buffer.from(encodedTail)]));
   const implied: Record<string, string> = {};
   if (flags.get === true) {
     // curl -G: the data goes in every URL's query, and the method stays GET.

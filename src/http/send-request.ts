@@ -205,8 +205,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   #keep(chunk: Buffer, controller: Dispatcher.DispatchController | undefined): void {
     if (this.#settled) return;
     if (this.#file) return this.#saveChunk(this.#file, chunk, controller);
-    const { maxBody } = this.#options;
     if (this.#overMaxFilesize(chunk, controller)) return;
+    const { maxBody } = this.#options;
     const keep = this.#options.bodyMode !== 'none';
     if (this.#received + chunk.length > maxBody) {
       const room = maxBody - this.#received;
