@@ -7,7 +7,7 @@
 // env:
 //   BENCH_ROUNDS=3          rounds; runs are interleaved (round-robin, rotated order per round)
 //   BENCH_QUICK=1           small sizes (whole suite in ~2 minutes)
-//   BULKFETCH_CMD="node /other/bin/bulkfetch.js"   how to invoke bulkfetch (default: this repo's bin)
+//   BULKFETCH_CMD="node /other/bin/bulkfetch.js"   how to invoke bulkfetch (default: this repo's bin, executed as users run it)
 //   BENCH_BF_OUTPUT=devnull pass `-o /dev/null` to bulkfetch instead of counting its stdout lines
 //   BENCH_XARGS_ROUNDS=1    rounds for xargs+curl (one process per URL is slow: ~35 req/s here)
 //   BENCH_XARGS_N           size of the xargs subset (default 20000, quick 500)
@@ -139,7 +139,9 @@ function splitCmd(s) {
 }
 
 // ---- bulkfetch invocation ---------------------------------------------------------------------
-const BF_CMD = process.env.BULKFETCH_CMD ? splitCmd(process.env.BULKFETCH_CMD) : ['node', path.join(ROOT, 'bin', 'bulkfetch.js')];
+// The bin itself, as an installed `bulkfetch` is run: its sh line starts Node without
+// NODE_EXTRA_CA_CERTS, which `node bin/bulkfetch.js` would skip (CHANGELOG.md, entry 45).
+const BF_CMD = process.env.BULKFETCH_CMD ? splitCmd(process.env.BULKFETCH_CMD) : [path.join(ROOT, 'bin', 'bulkfetch.js')];
 const BF_DEVNULL = process.env.BENCH_BF_OUTPUT === 'devnull';
 
 function bulkfetchMissingReason() {

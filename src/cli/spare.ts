@@ -39,3 +39,6 @@ export function forkSpareFor(argv: string[]): void {
   if (!startsChildren(argv)) return;
   forkSpareChild({ procs: askedFor(argv, '--procs', availableParallelism()), concurrency: askedFor(argv, '--concurrency', DEFAULT_CONCURRENCY) });
 }
+
+// bin/ puts the environment back before it forks anything (see launcher-env.ts).
+export { restoreMovedExtraCaCerts } from './launcher-env.js';

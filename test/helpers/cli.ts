@@ -3,7 +3,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { killGroup } from '../../bench/lib/proc-tree.js';
@@ -21,6 +21,11 @@ export interface CliOptions {
   script?: string;
   /** Start node through this command, e.g. ['prlimit', '--nofile=64:64'] (it must exec node, keeping the pid). */
   via?: string[];
+  /**
+   * Execute bin/bulkfetch.js itself, as an installed bin is run: the kernel reads its first line
+   * (/bin/sh, whose line then execs `node`, found on a PATH led by this Node's directory).
+   */
+  asBin?: boolean;
 }
 
 export interface CliResult<T = Record<string, any>> {
@@ -47,7 +52,9 @@ const live = new Set<ChildProcessWithoutNullStreams>();
 export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcessWithoutNullStreams {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
-  const [command, ...commandArgs] = [...(opts.via ?? []), process.execPath, opts.script ?? CLI_PATH, ...args] as [string, ...string[]];
+  if (opts.asBin) env.PATH = `${dirname(process.execPath)}${delimiter}${env.PATH ?? ''}`;
+  const node = opts.asBin ? [] : [process.execPath];
+  const [command, ...commandArgs] = [...(opts.via ?? []), ...node, opts.script ?? CLI_PATH, ...args] as [string, ...string[]];
   const child = spawn(command, commandArgs, {
     cwd: opts.cwd,
     env,

@@ -85,6 +85,34 @@ describe('NODE_EXTRA_CA_CERTS, which children start without', () => {
     expect(environ.some((entry) => entry.startsWith('NODE_EXTRA_CA_CERTS='))).toBe(false);
     expect((await done).lines[0]).toMatchObject({ status: 200 });
   });
+
+  it('run as an installed bin, the parent starts without it too, and https is trusted all the same', async () => {
+    const slow = track(await startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(600)) res.end('ok');
+    }));
+    const tls = await track(startTlsServer());
+    const ca = writeTempFile(tls.ca, 'ca.pem');
+    const cli = spawnCli(['-', '--procs', '1', '--concurrency', '1', '-q'], { asBin: true, stdin: `${slow.url}/slow\n${tls.url}/trusted\n`, env: { ...NO_PROXY_ENV, NODE_EXTRA_CA_CERTS: ca } });
+    const done = collectOutput(cli);
+    await waitFor(() => slow.requests === 1, 10_000);
+    // The sh line exec'd Node in its own process: the pid is the parent's, its environment Node's.
+    const parent = readFileSync(`/proc/${cli.pid}/environ`, 'latin1').split('\0');
+    expect(parent.some((entry) => entry.startsWith('NODE_EXTRA_CA_CERTS='))).toBe(false);
+    const [child] = processTree(cli.pid as number);
+    expect(readFileSync(`/proc/${child}/environ`, 'latin1').split('\0')).toContain(`BULKFETCH_EXTRA_CA_CERTS=${ca}`);
+    const result = await done;
+    expect(result.lines.map((l) => [l.status, l.error])).toEqual([[200, null], [200, null]]);
+    expect(result.stderr).toBe('');
+  });
+
+  it('run as an installed bin, a file that cannot be read is one warning, as Node would give', async () => {
+    const server = track(await startHttpServer());
+    const cli = spawnCli(['-', '--procs', '1', '-q'], { asBin: true, stdin: `${server.url}/x\n`, env: { ...NO_PROXY_ENV, NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' } });
+    const result = await collectOutput(cli);
+    expect(result.code).toBe(0);
+    expect(result.lines[0]).toMatchObject({ status: 200 });
+    expect(result.stderr).toBe('bulkfetch: warning: NODE_EXTRA_CA_CERTS "/nonexistent/ca.pem" cannot be read (ENOENT); its certificates are not trusted\n');
+  });
 });
 
 describe('proxy', () => {

@@ -1,0 +1,38 @@
+/**
+ * The other half of bin/'s sh launcher line. Node 20 reads NODE_EXTRA_CA_CERTS,
+ * and parses its whole bundled root store with it, as a process starts: 40-80
+ * ms of the CLI's start on a machine that sets it (one URL at --procs 8: ~0.42
+ * s against ~0.32 s), for a parent that never opens a connection. Started as an
+ * installed bin, the file is run by /bin/sh, which moves the variable to
+ * MOVED_EXTRA_CA_ENV and starts Node without it (bench/CHANGELOG.md, entry 45).
+ * Put back here, before anything reads the environment, the rest of the CLI
+ * sees the environment the user gave: children get the file as they always did
+ * (src/wire/child-env.ts). `node bin/bulkfetch.js` skips the sh line and pays
+ * the cost as before.
+ */
+import { accessSync, constants } from 'node:fs';
+
+/** Set by bin/'s sh line only; never read by anything but this module. */
+export const MOVED_EXTRA_CA_ENV = 'BULKFETCH_MOVED_EXTRA_CA_CERTS';
+
+/**
+ * Restores NODE_EXTRA_CA_CERTS from MOVED_EXTRA_CA_ENV. Returns a warning for
+ * people when the file cannot be read: Node would have printed one as the
+ * parent started, and no process of the run reads the file before a child's
+ * first https connection, which then quietly trusts the bundled roots alone.
+ */
+export function restoreMovedExtraCaCerts(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const moved = env[MOVED_EXTRA_CA_ENV];
+  if (moved === undefined) return undefined;
+  delete env[MOVED_EXTRA_CA_ENV];
+  // One given beside ours (a caller that set both) is the user's.
+  if (env.NODE_EXTRA_CA_CERTS || !moved) return undefined;
+  env.NODE_EXTRA_CA_CERTS = moved;
+  try {
+    accessSync(moved, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    return `bulkfetch: warning: NODE_EXTRA_CA_CERTS ${JSON.stringify(moved)} cannot be read (${code}); its certificates are not trusted\n`;
+  }
+}
