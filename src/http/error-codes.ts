@@ -71,6 +71,19 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
   return mapped(RecordErrorCode.UNKNOWN);
 }
 
+/**
+ * A connection closed or reset after the response's status line: the message
+ * says how much of the body came (of how much its Content-Length declared),
+ * where undici's says only "other side closed". The code stays, as retries
+ * and filters know it.
+ */
+export function cutShort(error: RecordError, status: number, received: number, contentLength: string | string[] | undefined): RecordError {
+  if (error.code !== RecordErrorCode.SOCKET_CLOSED && error.code !== RecordErrorCode.CONNECTION_RESET) return error;
+  const declared = typeof contentLength === 'string' && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+  const body = declared !== undefined ? `${received} of the ${declared} body bytes its Content-Length declared` : `${received} body bytes, before the body's end`;
+  return { code: error.code, message: `${error.message}: the connection ended after status ${status} and ${body}` };
+}
+
 /** Closed before a byte of reply came back: curl's "Empty reply from server". */
 function closedUnanswered(error: { socket?: unknown } | null): boolean {
   return (error?.socket as { bytesRead?: unknown } | undefined)?.bytesRead === 0;

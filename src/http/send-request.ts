@@ -4,7 +4,7 @@ import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { classifyError, type AbortReason } from './error-codes.js';
+import { classifyError, cutShort, type AbortReason } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -100,6 +100,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   #location: string | undefined;
   #chunks: Buffer[] = [];
   #received = 0;
+  /** Body bytes as they came off the wire (#received counts them decoded): for a body cut short. */
+  #wireBytes = 0;
   #truncated = false;
   /** The content coding being undone, and its decoder once the first chunk came. */
   #coding: ContentCoding | undefined;
@@ -186,6 +188,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#settled) return;
+    this.#wireBytes += chunk.length;
     if (this.#location !== undefined) {
       // A redirect's body is only drained for connection reuse, never kept.
       this.#received += chunk.length;
@@ -325,7 +328,10 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   #fail(error: unknown, reason?: AbortReason): void {
     const controller = this.#controller;
-    this.#settleError(classifyError(error, reason, { overTls: this.#request.url.startsWith('https:') }));
+    const classified = classifyError(error, reason, { overTls: this.#request.url.startsWith('https:') });
+    // A connection lost after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
+    const lost = reason === undefined && this.#status !== 0 && this.#location === undefined;
+    this.#settleError(lost ? cutShort(classified, this.#status, this.#wireBytes, this.#headers?.['content-length']) : classified);
     // Stopped by us: undici may still hold the request (in flight or queued).
     if (reason !== undefined) controller?.abort(new StopRequest(`attempt ended: ${reason}`));
   }

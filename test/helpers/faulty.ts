@@ -10,6 +10,8 @@ export type FaultMode =
   | 'reset-body'
   /** Read the request head, then FIN without answering. */
   | 'close'
+  /** Send headers (Content-Length: bodyBytes, or chunked with chunked: true) and a tenth of the body, then FIN. */
+  | 'close-body'
   /** Read the request head and never answer (socket stays open). */
   | 'hang'
   /** Valid headers, then one body byte every intervalMs; completes after bodyBytes bytes. */
@@ -24,8 +26,10 @@ export type FaultMode =
 export interface FaultyOptions {
   /** trickle / slow-headers pacing. Default 50 ms. */
   intervalMs?: number;
-  /** Declared body length for reset-body and trickle. Default 1000. */
+  /** Declared body length for reset-body, close-body and trickle. Default 1000. */
   bodyBytes?: number;
+  /** close-body: send the body chunked, with no Content-Length. */
+  chunked?: boolean;
   /** Size of the huge-headers block. Default 1 MiB. */
   headerBytes?: number;
   /** slow-headers: header lines sent before the head is finally terminated. Default 1000. */
@@ -87,6 +91,12 @@ export async function startFaultyServer(mode: FaultMode, opts: FaultyOptions = {
       case 'close':
         socket.end();
         return;
+      case 'close-body': {
+        const part = 'x'.repeat(Math.floor(bodyBytes / 10));
+        if (opts.chunked) socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n${part}\r\n`);
+        else socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${bodyBytes}\r\n\r\n${part}`);
+        return;
+      }
       case 'hang':
         return;
       case 'trickle': {

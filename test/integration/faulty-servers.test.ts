@@ -20,6 +20,7 @@ const EXPECTED: Array<[FaultMode, string[], Record<string, number>?]> = [
   ['reset-headers', ['ECONNRESET', 'ESOCKETCLOSED']],
   ['reset-body', ['ECONNRESET', 'ESOCKETCLOSED']],
   ['close', ['ESOCKETCLOSED']],
+  ['close-body', ['ESOCKETCLOSED']],
   ['hang', ['ETIMEDOUT']],
   // 1000 bytes at one per 5 ms take ~5 s: the --timeout of 1500 ms cuts it.
   ['trickle', ['ETIMEDOUT'], { intervalMs: 5 }],
@@ -53,6 +54,16 @@ describe('faulty servers', () => {
         expect(record.error).toBeNull();
       }
     }
+  });
+
+  it('a body cut short says how much of it came, as curl\'s "transfer closed with N bytes remaining" does', async () => {
+    const declared = track(await startFaultyServer('close-body', { bodyBytes: 1000 }));
+    const chunked = track(await startFaultyServer('close-body', { bodyBytes: 1000, chunked: true }));
+    const result = await runCli([`${declared.url}/cl`, `${chunked.url}/chunked`, '--procs', '1', '--retries', '0']);
+    expect(result.lines.map((l) => [l.status, l.error])).toEqual([
+      [null, { code: 'ESOCKETCLOSED', message: expect.stringMatching(/: the connection ended after status 200 and 100 of the 1000 body bytes its Content-Length declared$/) }],
+      [null, { code: 'ESOCKETCLOSED', message: expect.stringMatching(/: the connection ended after status 200 and 100 body bytes, before the body's end$/) }],
+    ]);
   });
 
   it('answers 10k requests to a closed port with ECONNREFUSED, memory flat', async () => {

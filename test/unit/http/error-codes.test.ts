@@ -1,6 +1,6 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../../src/http/error-codes.js';
+import { classifyError, cutShort } from '../../../src/http/error-codes.js';
 
 describe('classifyError', () => {
   it('maps an HTTPParserError without a code (invalid status line) to EPROTOCOL by its name', () => {
@@ -31,5 +31,20 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('bad record mac'), { code: 'ERR_SSL_BAD_RECORD_MAC' })).message).not.toMatch(/-k/);
     expect(classifyError(new Error('what')).code).toBe('EUNKNOWN');
     expect(classifyError(new Error('x'), 'shutdown').code).toBe('EABORTED');
+  });
+});
+
+describe('cutShort', () => {
+  const closed = { code: 'ESOCKETCLOSED', message: 'UND_ERR_SOCKET: other side closed' } as const;
+  it('says how much of the body came, of the length declared or of an open-ended one', () => {
+    expect(cutShort(closed, 200, 9, '100').message).toBe('UND_ERR_SOCKET: other side closed: the connection ended after status 200 and 9 of the 100 body bytes its Content-Length declared');
+    expect(cutShort({ ...closed, code: 'ECONNRESET' }, 206, 0, undefined)).toEqual({ code: 'ECONNRESET', message: "UND_ERR_SOCKET: other side closed: the connection ended after status 206 and 0 body bytes, before the body's end" });
+    // Two Content-Lengths, or one that is not a number, declare nothing to count against.
+    expect(cutShort(closed, 200, 5, ['1', '2']).message).toMatch(/5 body bytes, before the body's end$/);
+  });
+
+  it('leaves other errors as they are', () => {
+    const timeout = { code: 'ETIMEDOUT', message: 'Attempt exceeded --timeout' } as const;
+    expect(cutShort(timeout, 200, 9, '100')).toBe(timeout);
   });
 });
