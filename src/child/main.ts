@@ -186,3 +186,5 @@ process.on('disconnect', () => {
 // must not die on its own; it ends when its input ends or the parent goes away.
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
+// A closed terminal sends SIGHUP to the same group.
+process.on('SIGHUP', () => {});

@@ -17,10 +17,10 @@ import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, RunSummary } from '../run-types.js';
-import { EXIT, usage } from './exit.js';
+import { EXIT, signalExitCode, usage } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { runFailed } from './exit-policy.js';
-import { listenForStopSignals } from './process-signals.js';
+import { endAsHungUp, listenForStopSignals } from './process-signals.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags } from './preflight.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
@@ -60,7 +60,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
-  // From here on, SIGINT and SIGTERM stop the run gracefully instead of killing us.
+  // From here on, SIGINT, SIGTERM and SIGHUP stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
     return await run(flags, inputs, output, signals, io, argv);
@@ -157,7 +157,7 @@ async function run(
   if (!flags.quiet) io.stderr.write(formatSummary(report, stopped?.rows));
   // -q hides the summary, not how to continue a run that was cut short.
   else if (stopped) for (const [key, text] of stopped.rows) io.stderr.write(`bulkfetch: ${key}: ${text}\n`);
-  if (signals.received) return signals.received === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM;
+  if (signals.received) return signalExitCode(signals.received);
   return summaryFailed || runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
 }
 
@@ -179,9 +179,13 @@ async function closeSink(sink: Writable): Promise<void> {
 /** Entry from bin/: runs main, maps unexpected errors to a report-this hint. */
 export async function runCli(): Promise<void> {
   keepParentYoungGenerationSmall();
+  // stderr is for people. Once it cannot be written (a terminal that closed: EIO; a pipe whose reader
+  // left: EPIPE) there is no one to tell, and the run goes on: the results have their own output.
+  process.stderr.on('error', () => {});
   try {
     const code = await main(process.argv.slice(2)).finally(discardSpareChild);
     process.exitCode = code;
+    endAsHungUp();
     if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);
   } catch (error) {
     if (error instanceof BulkfetchError) {

@@ -1,8 +1,8 @@
 /** The stop requests a person (or a supervisor) makes with signals. */
 export interface SignalStops {
-  /** Aborted by the first SIGINT or SIGTERM: stop gracefully. */
+  /** Aborted by the first SIGINT, SIGTERM or SIGHUP: stop gracefully. */
   stop: AbortSignal;
-  /** Aborted by a second SIGINT or SIGTERM: abort what is in flight now. */
+  /** Aborted by a second one: abort what is in flight now. */
   abortNow: AbortSignal;
   /** The first signal received, if any (decides the exit code). */
   readonly received: NodeJS.Signals | undefined;
@@ -10,14 +10,36 @@ export interface SignalStops {
   dispose(): void;
 }
 
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+/**
+ * SIGHUP is what a closed terminal or a dropped SSH session sends to the
+ * foreground process group. Node's default, to die at once, left the records
+ * in flight without a line; it stops the run as SIGTERM does instead.
+ */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Listens for SIGINT and SIGTERM: the first asks for a graceful stop, the second for an abort. */
+let hungUp = false;
+
+/**
+ * Ends the process as the SIGHUP it stopped for would have: by that signal, so
+ * a shell reports 129. After a terminal closed, Node's own exit would restore
+ * the terminal's settings, and on a terminal that is gone (EIO) it aborts with
+ * a native stack trace instead (node::ResetStdio); dying of the signal skips
+ * that, as it skips whatever an exit would run. Called once all is written;
+ * nothing if no SIGHUP came.
+ */
+export function endAsHungUp(): void {
+  if (!hungUp) return;
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
+/** Listens for SIGINT, SIGTERM and SIGHUP: the first asks for a graceful stop, the second for an abort. */
 export function listenForStopSignals(): SignalStops {
   const stop = new AbortController();
   const abortNow = new AbortController();
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === 'SIGHUP') hungUp = true;
     if (received === undefined) {
       received = signal;
       stop.abort(signal);

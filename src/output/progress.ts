@@ -189,6 +189,9 @@ export interface ProgressHandle {
  * and drawn again after it, so results never land on it or interleave with it.
  */
 export function besideProgress(stdout: Writable, progress: ProgressHandle): Writable {
+  // A failed write reaches the run through the callback below, as the wrapper's own 'error';
+  // the terminal's stream emits one too (EIO once it has closed), which must not go unheard.
+  stdout.on('error', () => {});
   return new Writable({
     highWaterMark: 64 * 1024,
     write(chunk: Buffer, _encoding, done) {

@@ -109,7 +109,7 @@ export class ChildHandle {
     if (this.#process?.connected) this.#process.send(message, () => {});
   }
 
-  // SIGKILL by default: children ignore SIGINT and SIGTERM (the parent coordinates stops).
+  // SIGKILL by default: children ignore SIGINT, SIGTERM and SIGHUP (the parent coordinates stops).
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     if (this.#process) this.#process.kill(signal);
     else if (!this.#ended) this.end();

@@ -61,6 +61,17 @@ describe('signals', () => {
     expectAbortedSoon(await done, 143, started);
   });
 
+  it('SIGHUP to the process group (a terminal that closed) stops as SIGTERM does, and the run ends by SIGHUP', async () => {
+    const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '300ms']);
+    const started = Date.now();
+    killGroup(pid, 'SIGHUP');
+    const result = await done;
+    // Every record in flight answered EABORTED (none ECHILDCRASH: the children ignored the hangup too).
+    expectAbortedSoon({ ...result, code: 129 }, 129, started);
+    expect(result.signal).toBe('SIGHUP');
+    expect(result.stderr).toMatch(/stopped +by SIGHUP/);
+  });
+
   it('a second Ctrl-C aborts at once, still whole lines', async () => {
     const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '60000ms']);
     killGroup(pid, 'SIGINT');

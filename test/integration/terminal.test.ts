@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, CLI_PATH, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
 
@@ -29,6 +30,32 @@ function inTerminal(args: string[], opts: { columns?: number; cwd?: string; type
 }
 
 describe('a run in a terminal', () => {
+  it('a terminal that closes mid-run: the run stops as on SIGTERM, its lines and summary written, and ends by SIGHUP (129), not a native abort', async () => {
+    const server = track(
+      await startHttpServer(async (_req, res, ctx) => {
+        if (await ctx.delay(30_000)) res.end('{}');
+      }),
+    );
+    const dir = tempDir();
+    const input = writeTempFile(Array.from({ length: 40 }, (_, i) => `${server.url}/r${i}`));
+    const cli = [process.execPath, CLI_PATH, input, '--procs', '2', '--concurrency', '5', '--grace', '300ms', '-o', 'out.ndjson', '--summary', 'summary.json'].map(quote).join(' ');
+    // A hangup reaches the session's leader, this shell; as an interactive shell does, it passes
+    // the SIGHUP on to its job, and lives to record how the job ended.
+    const command = `trap 'kill -HUP $job' HUP; ${cli} & job=$!; wait $job; wait $job; echo $? > rc`;
+    const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    terminal.stdout.resume();
+    await waitFor(() => server.requests === 10);
+    // Closing the terminal: the pseudo-terminal hangs up on its foreground process group.
+    process.kill(terminal.pid as number, 'SIGKILL');
+    await waitFor(() => existsSync(join(dir, 'rc')));
+    expect(readFileSync(join(dir, 'rc'), 'utf8').trim()).toBe('129');
+    const lines = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; error: { code: string } | null });
+    // All 40 were already handed to the children (their windows hold more): each is answered, EABORTED.
+    expect(new Set(lines.map((l) => l.line)).size).toBe(40);
+    expect(lines.every((l) => l.error?.code === 'EABORTED')).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ stoppedBy: 'stop' });
+  });
+
   it('exits 0, prints the summary and writes --summary FILE', async () => {
     const server = track(await startHttpServer());
     const dir = tempDir();
