@@ -33,8 +33,11 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   const notRead = total === undefined ? null : Math.max(0, total - linesRead);
   const rows: Array<[string, string]> = [
     ['stopped', `${reason}: ${notRead === null ? 'the rest of stdin was' : `${formatCount(notRead)} input lines were`} not read`],
-    ['continue', await continueCommand(context)],
   ];
+  // Answered, so --resume leaves them be: said here, since "continue" reads as if it finishes the job.
+  const aborted = summary.errorCodes.EABORTED ?? 0;
+  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED; their lines are written, so --resume does not send them again`]);
+  rows.push(['continue', await continueCommand(context)]);
   return { rows, notRead };
 }
 

@@ -58,7 +58,9 @@ describe('signals', () => {
     const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '300ms']);
     const started = Date.now();
     process.kill(pid, 'SIGTERM');
-    expectAbortedSoon(await done, 143, started);
+    const result = await done;
+    expectAbortedSoon(result, 143, started);
+    expect(result.stderr).toMatch(new RegExp(`aborted +${result.lines.length} records in flight at the stop were answered EABORTED; their lines are written, so --resume does not send them again`));
   });
 
   it('SIGHUP to the process group (a terminal that closed) stops as SIGTERM does, and the run ends by SIGHUP', async () => {
