@@ -25,6 +25,18 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--fail-with-body'], '-f exits 1 on a status >= 400, and every line keeps its body anyway'],
   [['--retry-connrefused', '--retry-all-errors', '--retry-max-time'], 'connection errors, timeouts and 408/425/429/5xx are retried already (--retries N); --retry-all-methods retries POST too'],
   [['--parallel-immediate', '-N', '--no-buffer'], 'drop it: connections open as they are needed and lines are written as they come'],
+  [['-U', '--proxy-user'], 'give the proxy its credentials in its URL: -x http://user:password@host:port'],
+  [['-#', '--progress-bar', '--no-progress-meter'], 'a progress line is drawn on stderr at a terminal; --progress shows it elsewhere, --no-progress or -q hides it'],
+  [['--tlsv1.2', '--tlsv1.3', '--tls-max', '--ciphers'], "TLS versions and ciphers are Node's defaults (TLS 1.2 and 1.3)"],
+  [['--no-keepalive', '--keepalive-time'], 'connections are kept alive for reuse and closed once their host has no more records'],
+  [['--capath'], 'use --cacert FILE, the CA certificates in one PEM file'],
+  [['--location-trusted'], '-L keeps -u, -b and Authorization headers for the first origin only, and there is no way to send them on'],
+  [['--url-query'], 'use -G with --data-urlencode, which adds to every URL\'s query'],
+  [['-y', '--speed-time', '-Y', '--speed-limit'], '--timeout limits a whole attempt'],
+  [['--unix-socket', '--abstract-unix-socket'], 'only http and https URLs over TCP are fetched'],
+  [['--raw', '--tr-encoding'], '--no-compressed sends no Accept-Encoding and keeps the body bytes as they came'],
+  [['-z', '--time-cond'], "use -H 'If-Modified-Since: DATE'"],
+  [['--stderr'], 'redirect stderr in the shell: 2>FILE'],
 ];
 
 const BY_FLAG: ReadonlyMap<string, string> = new Map(INSTEAD.flatMap(([flags, instead]) => flags.map((flag) => [flag, instead] as const)));
