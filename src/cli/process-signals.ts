@@ -29,6 +29,7 @@ let hungUp = false;
  */
 export function endAsHungUp(): void {
   if (!hungUp) return;
+  // The run's own listener is gone by now (dispose()); any other would keep the signal from ending us.
   process.removeAllListeners('SIGHUP');
   process.kill(process.pid, 'SIGHUP');
 }

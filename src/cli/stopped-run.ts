@@ -2,6 +2,7 @@
  * What a stopped run tells its user: why it stopped, how many input lines were
  * never read, and the exact command that continues it (--resume with -o).
  */
+import { RecordErrorCode } from '../errors.js';
 import { countLines } from '../input/count-lines.js';
 import { fingerprintPath, markResumable } from '../output/resume.js';
 import type { RunSummary } from '../run-types.js';
@@ -35,7 +36,7 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
     ['stopped', `${reason}: ${notRead === null ? 'the rest of stdin was' : `${formatCount(notRead)} input lines were`} not read`],
   ];
   // Answered, so --resume leaves them be: said here, since "continue" reads as if it finishes the job.
-  const aborted = summary.errorCodes.EABORTED ?? 0;
+  const aborted = summary.errorCodes[RecordErrorCode.ABORTED] ?? 0;
   if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED; their lines are written, so --resume does not send them again`]);
   rows.push(['continue', await continueCommand(context)]);
   return { rows, notRead };
