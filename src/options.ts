@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { UsageError, describeValue } from './errors.js';
+import { parseProxyUrl, proxyEnvironmentProblem } from './http/proxy-url.js';
 import { basicAuthorization } from './input/credentials.js';
 import { percentEncodedLine } from './input/non-utf8.js';
 import { validateHeader, validateHeaderName, validateMethod } from './input/validate.js';
@@ -340,16 +341,9 @@ function parseSaveDir(value: string): string {
 }
 
 function parseProxyFlag(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(`Expected --proxy to be an http:// or https:// URL, got ${describeValue(value)}`);
-  }
-  return url.href;
+  const parsed = parseProxyUrl(value);
+  if ('problem' in parsed) throw new UsageError(`Expected --proxy to be a proxy (host:port, http://host:port or https://host:port), got ${describeValue(value)}: ${parsed.problem}`);
+  return parsed.href;
 }
 
 /** 'K/N', 0 <= K < N: the same numbering as a Kubernetes JOB_COMPLETION_INDEX. */
@@ -528,7 +522,19 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   // --no-cache: commander sets the --cache attribute to false.
   if ((options.cache as unknown) === false) options.cache = 'off';
   applyCurlFlags(options, flags);
+  refuseUnusableProxyVariables(options);
   return options;
+}
+
+/**
+ * With no --proxy, the children read http_proxy / https_proxy as curl does;
+ * one that names no usable proxy is the caller's to fix, before any child
+ * starts (it crashed every child on new URL()).
+ */
+function refuseUnusableProxyVariables(options: RunOptions): void {
+  if (options.proxy !== undefined) return;
+  const problem = proxyEnvironmentProblem(process.env);
+  if (problem !== undefined) throw new UsageError(problem);
 }
 
 /**
@@ -618,6 +624,7 @@ export function resolveRunOptions(input: string, given: Record<string, unknown>)
     if (!spec && !unflagged) throw new UsageError(`Unknown option ${JSON.stringify(key)}`);
     fields[key] = unflagged ? unflagged(value) : inApiTerms(spec as OptionSpec, key, value);
   }
+  refuseUnusableProxyVariables(options);
   return options;
 }
 

@@ -13,6 +13,7 @@ import type { CountedResult } from '../wire/stats.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
 import { saveName } from './save-name.js';
 import { isRefusal } from '../http/refusal.js';
+import { proxyChoice, proxyEndpoints } from '../http/proxy-router.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
 const CACHEABLE = new Set(['GET', 'HEAD']);
@@ -97,6 +98,7 @@ export class RequestLoop {
       shutdown,
       ...(config.save !== undefined ? { save: { dir: config.save } } : {}),
       ...(config.maxFilesize !== undefined ? { maxFilesize: config.maxFilesize } : {}),
+      ...proxiesOf(config),
     };
     this.#cache = config.cache
       ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })
@@ -330,4 +332,10 @@ function isShortage(outcome: FetchOutcome): boolean {
 
 function feedbackOf(outcome: FetchOutcome): AttemptFeedback {
   return outcome.retryAfterMs === undefined ? { status: outcome.status } : { status: outcome.status, retryAfterMs: outcome.retryAfterMs };
+}
+
+/** The proxies this child's dispatcher sends through (--proxy, or the environment's as curl reads it). */
+function proxiesOf(config: WorkerConfig): Pick<AttemptOptions, 'proxies'> {
+  const proxies = proxyEndpoints(proxyChoice(config.proxy, process.env));
+  return proxies.length > 0 ? { proxies } : {};
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { RecordErrorCode, type RecordError } from '../errors.js';
 
 /** Why an attempt was aborted by us rather than failing on its own. */
@@ -82,6 +83,31 @@ export function cutShort(error: RecordError, status: number, received: number, c
   const declared = typeof contentLength === 'string' && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
   const body = declared !== undefined ? `${received} of the ${declared} body bytes its Content-Length declared` : `${received} body bytes, before the body's end`;
   return { code: error.code, message: `${error.message}: the connection ended after status ${status} and ${body}` };
+}
+
+/** A proxy a request goes through: its host as written (a name or an address) and its port. */
+export interface ProxyEndpoint {
+  hostname: string;
+  port: number;
+}
+
+/**
+ * A connection refused, or a name not found, on the way to the proxy rather than
+ * the URL's host: the message says so (curl tells "Could not resolve proxy"
+ * apart), as the address in Node's message is not the one in the record's URL.
+ * The code stays. Only an error that names the proxy's own endpoint is blamed.
+ */
+export function blameProxy(error: RecordError, raw: unknown, url: string, proxies: readonly ProxyEndpoint[]): RecordError {
+  const err = raw as { hostname?: unknown; address?: unknown; port?: unknown } | null;
+  const refused = error.code === RecordErrorCode.CONNECTION_REFUSED;
+  if (!refused && error.code !== RecordErrorCode.DNS_NOT_FOUND && error.code !== RecordErrorCode.DNS_TEMPORARY) return error;
+  const target = new URL(url);
+  const targetPort = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  const blamed = proxies.find((proxy) => refused
+    // An address is matched in full; behind a name, the port tells the proxy from a target on another port.
+    ? err?.port === proxy.port && (err.address === proxy.hostname || (!isIP(proxy.hostname) && targetPort !== proxy.port))
+    : err?.hostname === proxy.hostname);
+  return blamed === undefined ? error : { code: error.code, message: `${error.message} (on the way to the proxy ${isIP(blamed.hostname) === 6 ? `[${blamed.hostname}]` : blamed.hostname}:${blamed.port})` };
 }
 
 /** Closed before a byte of reply came back: curl's "Empty reply from server". */

@@ -1,4 +1,6 @@
 import type * as Undici from 'undici';
+import type { ProxyEndpoint } from './error-codes.js';
+import { proxyHref } from './proxy-url.js';
 import { loadProxyParts } from './undici-parts.js';
 
 export interface ProxyChoice {
@@ -17,10 +19,22 @@ export interface ProxyChoice {
  * unset), NO_PROXY applies to both. Undefined when no proxy applies.
  */
 export function proxyChoice(proxy: string | undefined, env: NodeJS.ProcessEnv): ProxyChoice | undefined {
-  const httpProxy = proxy ?? (env.http_proxy || env.HTTP_PROXY || undefined);
-  const httpsProxy = proxy ?? (env.https_proxy || env.HTTPS_PROXY || undefined);
+  // As curl reads them (proxy-url.ts): a variable that names no usable proxy was refused before the run.
+  const httpProxy = proxy ?? proxyHref(env.http_proxy || env.HTTP_PROXY || undefined);
+  const httpsProxy = proxy ?? proxyHref(env.https_proxy || env.HTTPS_PROXY || undefined);
   if (httpProxy === undefined && httpsProxy === undefined) return undefined;
   return { httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' };
+}
+
+/** The proxies' endpoints, for an error met on the way to one to say so (blameProxy). */
+export function proxyEndpoints(choice: ProxyChoice | undefined): ProxyEndpoint[] {
+  const hrefs = choice === undefined ? [] : [...new Set([choice.httpProxy, choice.httpsProxy])];
+  return hrefs.flatMap((href) => {
+    if (href === undefined) return [];
+    const url = new URL(href);
+    // An IPv6 proxy's hostname keeps its brackets in URL; Node's errors name the bare address.
+    return [{ hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) }];
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { classifyError, cutShort, type AbortReason } from './error-codes.js';
+import { blameProxy, classifyError, cutShort, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -32,6 +32,8 @@ export interface AttemptOptions {
   shutdown?: AbortSignal;
   /** --save: 2xx bodies go to files in this directory (each request names its file). */
   save?: { dir: string } | undefined;
+  /** The proxies requests may go through: an error on the way to one says so. */
+  proxies?: readonly ProxyEndpoint[] | undefined;
   /** --max-filesize: a body (decoded) larger than this fails the attempt with EMAXFILESIZE, saved or kept, as curl's does. */
   maxFilesize?: number | undefined;
 }
@@ -328,7 +330,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   #fail(error: unknown, reason?: AbortReason): void {
     const controller = this.#controller;
-    const classified = classifyError(error, reason, { overTls: this.#request.url.startsWith('https:') });
+    const found = classifyError(error, reason, { overTls: this.#request.url.startsWith('https:') });
+    const classified = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
     // A connection lost after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
     const lost = reason === undefined && this.#status !== 0 && this.#location === undefined;
     this.#settleError(lost ? cutShort(classified, this.#status, this.#wireBytes, this.#headers?.['content-length']) : classified);

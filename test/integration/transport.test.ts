@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, testCert, writeTempFile } from '../helpers/index.js';
-import { waitFor } from './support.js';
+import { closedPort, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
 const track = cleanupAfterEach();
@@ -154,6 +154,31 @@ describe('proxies as curl', () => {
     const bypassed = await run([`${tls.url}/e`], ['-k'], { https_proxy: proxy.url, no_proxy: 'localhost,127.0.0.1' });
     expect(bypassed.lines[0]).toMatchObject({ status: 200 });
     expect(proxy.connects).toBe(1);
+  });
+
+  it('takes a proxy written host:port, as -x and as http_proxy; refuses one it cannot use before any request', async () => {
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    const hostPort = proxy.url.replace(/^http:\/\//, '').replace(/\/$/, '');
+    const flag = await run([`${plain.url}/flag`], ['-x', hostPort]);
+    expect(flag.lines[0]).toMatchObject({ status: 200 });
+    const variable = await run([`${plain.url}/variable`], [], { http_proxy: hostPort });
+    expect(variable.lines[0]).toMatchObject({ status: 200 });
+    expect(proxy.targets).toEqual([`GET ${plain.url}/flag`, `GET ${plain.url}/variable`]);
+    for (const env of [{ http_proxy: 'socks5://127.0.0.1:9' }, { HTTPS_PROXY: 'http://' }]) {
+      const refused = await run([`${plain.url}/never`], [], env);
+      expect(refused.code, JSON.stringify(env)).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr.trim().split('\n'), JSON.stringify(env)).toEqual([expect.stringMatching(/^bulkfetch: (http_proxy|HTTPS_PROXY)=".*" is not a proxy .*give --proxy/)]);
+    }
+    // --proxy overrides the variables, so a bad one does not matter then.
+    const overridden = await run([`${plain.url}/overridden`], ['-x', hostPort], { https_proxy: 'socks5://127.0.0.1:9' });
+    expect(overridden.lines[0]).toMatchObject({ status: 200 });
+    expect(plain.paths.get('/never')).toBeUndefined();
+    // A proxy that is not there: the record says the refusal came on the way to it, not from the URL's host.
+    const gone = await closedPort();
+    const refusedByProxy = await run([`${plain.url}/gone`], ['-x', `127.0.0.1:${gone}`, '--retries', '0']);
+    expect(refusedByProxy.lines[0]).toMatchObject({ status: null, error: { code: 'ECONNREFUSED', message: `connect ECONNREFUSED 127.0.0.1:${gone} (on the way to the proxy 127.0.0.1:${gone})` } });
   });
 
   it('--http2 negotiates h2 inside the CONNECT tunnel', async () => {

@@ -1,6 +1,6 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { classifyError, cutShort } from '../../../src/http/error-codes.js';
+import { blameProxy, classifyError, cutShort } from '../../../src/http/error-codes.js';
 
 describe('classifyError', () => {
   it('maps an HTTPParserError without a code (invalid status line) to EPROTOCOL by its name', () => {
@@ -46,5 +46,34 @@ describe('cutShort', () => {
   it('leaves other errors as they are', () => {
     const timeout = { code: 'ETIMEDOUT', message: 'Attempt exceeded --timeout' } as const;
     expect(cutShort(timeout, 200, 9, '100')).toBe(timeout);
+  });
+});
+
+describe('blameProxy', () => {
+  const refused = (address: string, port: number) => Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED', address, port });
+  const classified = (error: Error) => classifyError(error);
+
+  it('says an error met on the way to the proxy was, and keeps its code', () => {
+    const error = refused('127.0.0.1', 3128);
+    expect(blameProxy(classified(error), error, 'http://a.test/', [{ hostname: '127.0.0.1', port: 3128 }])).toEqual({
+      code: 'ECONNREFUSED',
+      message: 'connect ECONNREFUSED 127.0.0.1:3128 (on the way to the proxy 127.0.0.1:3128)',
+    });
+    const v6 = refused('::1', 3128);
+    expect(blameProxy(classified(v6), v6, 'http://a.test/', [{ hostname: '::1', port: 3128 }]).message).toMatch(/proxy \[::1\]:3128\)$/);
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND proxy.test'), { code: 'ENOTFOUND', hostname: 'proxy.test' });
+    expect(blameProxy(classified(dns), dns, 'https://a.test/', [{ hostname: 'proxy.test', port: 1080 }]).message).toMatch(/ENOTFOUND proxy.test \(on the way to the proxy proxy.test:1080\)$/);
+  });
+
+  it('leaves an error about another endpoint, or of another kind, as it was', () => {
+    const proxies = [{ hostname: '127.0.0.1', port: 3128 }];
+    const elsewhere = refused('127.0.0.1', 8080);
+    expect(blameProxy(classified(elsewhere), elsewhere, 'http://127.0.0.1:8080/', proxies)).toEqual(classified(elsewhere));
+    // A proxy behind a name: a refusal on the target's own port is not blamed on it.
+    const samePort = refused('10.0.0.9', 3128);
+    expect(blameProxy(classified(samePort), samePort, 'http://a.test:3128/', [{ hostname: 'proxy.test', port: 3128 }]).message).not.toMatch(/proxy/);
+    expect(blameProxy(classified(samePort), samePort, 'http://a.test/', [{ hostname: 'proxy.test', port: 3128 }]).message).toMatch(/proxy proxy.test:3128/);
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', address: '127.0.0.1', port: 3128 });
+    expect(blameProxy(classified(reset), reset, 'http://a.test/', proxies)).toEqual(classified(reset));
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * A proxy as curl reads one, from -x or from http_proxy / https_proxy: the
+ * scheme may be left out (http:// then), and so may the port (curl's 1080 for
+ * an http:// proxy, 443 for an https:// one). `-x 127.0.0.1:3128`, the way
+ * curl's users write it, was refused, and the same text in HTTP_PROXY crashed
+ * every child on new URL().
+ */
+
+/** curl's CURL_DEFAULT_PROXY_PORT and CURL_DEFAULT_HTTPS_PROXY_PORT. */
+const DEFAULT_PORT: Readonly<Record<string, string>> = { 'http:': '1080', 'https:': '443' };
+
+export type ProxyUrl = { href: string } | { problem: string };
+
+/** The proxy's URL as undici takes it, or why `text` names no proxy bulkfetch can use. */
+export function parseProxyUrl(text: string): ProxyUrl {
+  const written = text.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(written)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
+    return { problem: scheme.startsWith('socks') ? 'SOCKS proxies are not supported: give an HTTP or HTTPS proxy' : `${scheme}:// proxies are not supported: give an http:// or https:// one` };
+  }
+  let url: URL;
+  try {
+    url = new URL(scheme === undefined ? `http://${written}` : written);
+  } catch {
+    return { problem: 'it does not parse as a URL' };
+  }
+  if (url.hostname === '') return { problem: 'the proxy URL has no host' };
+  // URL drops a port that is the scheme's default; only a port the text leaves out gets curl's.
+  const authority = written.slice(scheme === undefined ? 0 : scheme.length + 3).split(/[/?#]/, 1)[0] ?? '';
+  const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
+  if (!/:\d+$/.test(hostAndPort)) url.port = DEFAULT_PORT[url.protocol] ?? '';
+  return { href: url.href };
+}
+
+/** The proxy's URL, or undefined for text that names none (refused before any child starts). */
+export function proxyHref(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const parsed = parseProxyUrl(text);
+  return 'href' in parsed ? parsed.href : undefined;
+}
+
+/** The proxy variables a run reads, as curl does: each scheme's lower-case name first. */
+function proxyVariables(env: NodeJS.ProcessEnv): Array<[name: string, value: string]> {
+  const pick = (lower: string, upper: string): Array<[string, string]> => {
+    const name = env[lower] ? lower : env[upper] ? upper : undefined;
+    return name === undefined ? [] : [[name, env[name] as string]];
+  };
+  return [...pick('http_proxy', 'HTTP_PROXY'), ...pick('https_proxy', 'HTTPS_PROXY')];
+}
+
+/**
+ * Why a proxy variable a run would read cannot be used, as one sentence (a
+ * --proxy given overrides them); undefined when each is usable or unset.
+ */
+export function proxyEnvironmentProblem(env: NodeJS.ProcessEnv): string | undefined {
+  for (const [name, value] of proxyVariables(env)) {
+    const parsed = parseProxyUrl(value);
+    if ('problem' in parsed) return `${name}=${JSON.stringify(value)} is not a proxy bulkfetch can use (host:port, http://host:port or https://host:port): ${parsed.problem}; fix or unset it, or give --proxy`;
+  }
+  return undefined;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseProxyUrl, proxyEnvironmentProblem, proxyHref } from '../../../src/http/proxy-url.js';
+
+describe('parseProxyUrl: a proxy as curl reads one', () => {
+  it.each([
+    ['127.0.0.1:3128', 'http://127.0.0.1:3128/'],
+    ['proxy.test', 'http://proxy.test:1080/'],
+    ['u:p@proxy.test', 'http://u:p@proxy.test:1080/'],
+    ['http://proxy.test', 'http://proxy.test:1080/'],
+    ['http://proxy.test:80', 'http://proxy.test/'],
+    ['https://proxy.test', 'https://proxy.test/'],
+    ['HTTPS://proxy.test:8443/', 'https://proxy.test:8443/'],
+    ['[::1]', 'http://[::1]:1080/'],
+    ['http://[::1]:3128', 'http://[::1]:3128/'],
+    [' http://u:p%40ss@h:8080 ', 'http://u:p%40ss@h:8080/'],
+  ])('%s is %s', (text, href) => {
+    expect(parseProxyUrl(text)).toEqual({ href });
+  });
+
+  it.each([
+    ['socks5://127.0.0.1:1080', /SOCKS/],
+    ['socks5h://127.0.0.1:1080', /SOCKS/],
+    ['ftp://127.0.0.1:21', /ftp:\/\/ proxies are not supported/],
+    ['http://', /does not parse/],
+    ['http://a b:1', /does not parse/],
+  ])('%s is refused, saying why', (text, why) => {
+    const parsed = parseProxyUrl(text);
+    expect(parsed).toEqual({ problem: expect.stringMatching(why) });
+  });
+
+  it('proxyHref is undefined for nothing, and for text that names no proxy', () => {
+    expect(proxyHref(undefined)).toBeUndefined();
+    expect(proxyHref('')).toBeUndefined();
+    expect(proxyHref('socks5://x:1')).toBeUndefined();
+    expect(proxyHref('x:1')).toBe('http://x:1/');
+  });
+});
+
+describe('proxyEnvironmentProblem', () => {
+  it('names the variable a run would read and what is wrong with it', () => {
+    expect(proxyEnvironmentProblem({ HTTPS_PROXY: 'socks5://127.0.0.1:9' })).toMatch(/^HTTPS_PROXY="socks5:\/\/127.0.0.1:9" is not a proxy .*SOCKS.*give --proxy$/);
+    expect(proxyEnvironmentProblem({ http_proxy: '127.0.0.1:3128', HTTPS_PROXY: 'https://p.test' })).toBeUndefined();
+    expect(proxyEnvironmentProblem({})).toBeUndefined();
+  });
+
+  it('does not judge a variable the run does not read: the lower-case one wins, as in curl', () => {
+    expect(proxyEnvironmentProblem({ http_proxy: 'http://p.test:3128', HTTP_PROXY: 'socks5://x:1' })).toBeUndefined();
+    expect(proxyEnvironmentProblem({ http_proxy: 'socks5://x:1', HTTP_PROXY: 'http://p.test:3128' })).toMatch(/^http_proxy=/);
+  });
+});
