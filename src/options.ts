@@ -222,13 +222,35 @@ function bodyData(bytes: Buffer): string | Buffer {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
 }
 
+/** The flag whose @- read stdin (curl's habit: `printf 'a=1' | curl -d @- URL`), if one did. */
+let stdinReadBy: string | undefined;
+
+/**
+ * The flag that read stdin as its @-, for the CLI to refuse it when stdin is
+ * the input as well (the URLs would have been read as the body).
+ */
+export function flagThatReadStdin(): string | undefined {
+  return stdinReadBy;
+}
+
 /** A flag's @FILE, read now, so a missing file is a usage error before anything is sent. */
 function readFlagFile(flag: string, path: string): Buffer {
-  if (path === '-') throw new UsageError(`${flag} @- (stdin) is not supported: stdin may be the input; name a file`);
+  if (path === '-') return readStdinOnce(flag);
   try {
     return readFileSync(path);
   } catch (error) {
     throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+}
+
+/** @- as curl reads it: stdin to its end, once (a pipe, a file, or a terminal until Ctrl-D). */
+function readStdinOnce(flag: string): Buffer {
+  if (stdinReadBy !== undefined) throw new UsageError(`${flag} @- reads stdin, which ${stdinReadBy} @- has read already: name a file for one of them`);
+  stdinReadBy = flag;
+  try {
+    return readFileSync(0);
+  } catch (error) {
+    throw new UsageError(`Cannot read ${flag} @- from stdin: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
 }
 

@@ -11,7 +11,7 @@ import { openInput } from '../input/open-input.js';
 import { openSink } from '../output/open-sink.js';
 import type { LineSet } from '../output/line-set.js';
 import { resumeOutput } from '../output/resume.js';
-import { runOptionsFromFlags } from '../options.js';
+import { flagThatReadStdin, runOptionsFromFlags } from '../options.js';
 import { besideProgress, startProgress } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
@@ -54,6 +54,10 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   let inputs: InputArguments;
   try {
     inputs = inputArguments(program.args);
+    const readStdin = flagThatReadStdin();
+    if (readStdin !== undefined && inputs.path === '-' && !inputs.urls) {
+      throw new UsageError(`${readStdin} @- read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
+    }
     for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
     checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined);
   } catch (error) {

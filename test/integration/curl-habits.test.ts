@@ -35,6 +35,24 @@ describe('request bodies as curl sends them', () => {
     expect(missing.code).toBe(2);
     expect(server.requests).toBe(4);
   });
+
+  it('@- reads the body from stdin, as curl does, when stdin is not the input; once, and never the URLs', async () => {
+    const server = await echoServer();
+    const piped = await runCli(['-q', '-d', '@-', `${server.url}/args`], { stdin: 'a=1\r\nb=2\n' });
+    expect(piped.lines[0]?.body).toMatchObject({ method: 'POST', url: '/args', body: 'a=1b=2' });
+    const input = writeTempFile([`${server.url}/file`]);
+    const json = await runCli([input, '-q', '--json', '@-'], { stdin: '{"n": 1.000}\n' });
+    expect(json.lines[0]?.body).toMatchObject({ url: '/file', body: '{"n": 1.000}\n', headers: { 'content-type': 'application/json' } });
+    const encoded = await runCli(['-q', '--data-urlencode', 'q@-', `${server.url}/enc`], { stdin: 'a b&c' });
+    expect(encoded.lines[0]?.body).toMatchObject({ body: 'q=a+b%26c' });
+    expect(server.requests).toBe(3);
+    for (const args of [['-d', '@-'], ['-d', '@-', '-'], ['-d', '@-', '--data-urlencode', 'x@-', input]]) {
+      const refused = await runCli(['-q', ...args], { stdin: `${server.url}/never\n` });
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/^bulkfetch: .*@- (read|reads) stdin/)]);
+    }
+    expect(server.requests).toBe(3);
+  });
 });
 
 describe('a body file that is not UTF-8', () => {
