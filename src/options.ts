@@ -473,7 +473,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-G, --get', description: 'send the -d and --data-urlencode data in every URL\'s query, with GET, as curl -G' },
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
   { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
-  { flags: '-e, --referer <url>', description: 'Referer header for every request, as in curl', parse: headerValueFlag('--referer', 'referer') },
+  { flags: '-e, --referer <url>', description: "Referer header for every request, as in curl; ';auto' at its end (or alone) sends each redirect -L follows the URL it came from", parse: headerValueFlag('--referer', 'referer') },
   { flags: '-b, --cookie <name=value>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; cookie files are not read", parse: parseCookieFlag },
   { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
   { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
@@ -510,9 +510,10 @@ export function describeOption(spec: OptionSpec): string {
 }
 
 /** RunOptions fields no flag sets, with their values; library callers may set them. */
-const UNFLAGGED: Pick<RunOptions, 'maxLineBytes'> = { maxLineBytes: 64 * 1024 };
+const UNFLAGGED: Pick<RunOptions, 'maxLineBytes' | 'autoReferer'> = { maxLineBytes: 64 * 1024, autoReferer: false };
 const UNFLAGGED_CHECKS: Record<keyof typeof UNFLAGGED, (value: unknown) => unknown> = {
   maxLineBytes: (value) => positiveInteger('maxLineBytes')(String(value)),
+  autoReferer: boolean('autoReferer'),
 };
 
 /** The default a row shows in --help and the README: computed ones by description, objects and booleans not at all. */
@@ -608,7 +609,13 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
     options.concurrency = Math.floor(total / options.procs);
   }
   if (typeof flags.user === 'string') implied.authorization = flags.user;
-  if (typeof flags.referer === 'string') implied.referer = flags.referer;
+  if (typeof flags.referer === 'string') {
+    // curl's ';auto' (alone, or after a first Referer): each followed redirect sends the URL it left.
+    const auto = /;auto$/.exec(flags.referer);
+    const referer = auto ? flags.referer.slice(0, auto.index) : flags.referer;
+    if (referer !== '') implied.referer = referer;
+    if (auto) options.autoReferer = true;
+  }
   const headers = { ...implied, ...options.headers };
   const flagCookie = options.headers.cookie;
   if (typeof flags.cookie === 'string') headers.cookie = flagCookie === undefined || flagCookie === null ? flags.cookie : `${flags.cookie}; ${flagCookie}`;

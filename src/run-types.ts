@@ -77,6 +77,8 @@ export interface RunOptions {
   connectTimeout: number;
   /** Follow 301/302/303/307/308 redirects (-L). */
   follow: boolean;
+  /** Each followed redirect sends the URL it came from as Referer (curl's `-e ';auto'`). */
+  autoReferer: boolean;
   maxRedirects: number;
   /** Retries after the first attempt, for retryable failures only. */
   retries: number;

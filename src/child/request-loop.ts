@@ -227,7 +227,7 @@ export class RequestLoop {
       if (redirects >= this.#config.maxRedirects) {
         return finish({ error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, `More than ${this.#config.maxRedirects} redirects`) });
       }
-      const next = redirectRequest(request, outcome.status, outcome.location);
+      const next = redirectRequest(request, outcome.status, outcome.location, { autoReferer: this.#config.autoReferer });
       if ('code' in next) return finish({ error: next });
       request = next;
       redirects += 1;

@@ -13,7 +13,7 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'con
  * is another origin (scheme, host or port) and stay dropped for later hops.
  * A Location that is not an http(s) URL is an error, never fetched.
  */
-export function redirectRequest(request: AttemptRequest, status: number, location: string): AttemptRequest | RecordError {
+export function redirectRequest(request: AttemptRequest, status: number, location: string, { autoReferer = false }: { autoReferer?: boolean } = {}): AttemptRequest | RecordError {
   let target: URL;
   try {
     target = new URL(rawBytesEncoded(location), request.url);
@@ -31,8 +31,18 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
     headers = without(headers, BODY_HEADERS);
   }
   if (target.origin !== new URL(request.url).origin) headers = without(headers, CREDENTIAL_HEADERS);
+  if (autoReferer) headers = { ...headers, referer: refererOf(request.url) };
   // The record's origin may be asked once, the target's is another matter: the hop goes through the Agent.
   return { ...request, method, url: target.href, headers, body, onlyUse: undefined };
+}
+
+/** A URL as a Referer: without credentials or fragment, as curl and browsers send it. */
+function refererOf(url: string): string {
+  const referer = new URL(url);
+  referer.username = '';
+  referer.password = '';
+  referer.hash = '';
+  return referer.href;
 }
 
 /** A copy without `names` (lower-case); the same object when none is present, since headers are shared. */

@@ -167,6 +167,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     ...(options.maxFilesize !== undefined ? { maxFilesize: options.maxFilesize } : {}),
     includeHeaders: options.includeHeaders,
     follow: options.follow,
+    autoReferer: options.autoReferer,
     maxRedirects: options.maxRedirects,
     retries: options.retries,
     retryDelay: options.retryDelay,

@@ -184,6 +184,28 @@ describe('redirects', () => {
     expect(server.paths.get('/r/1')).toBe(1);
   });
 
+  it("-e ';auto' sends each hop the URL it came from as Referer, as curl does; the text before it is the first one", async () => {
+    const seen: Array<[string | undefined, string | undefined]> = [];
+    const server = await track(
+      startHttpServer((req, res) => {
+        seen.push([req.url, req.headers.referer]);
+        const n = Number(/^\/r\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+        if (n > 0) return void res.writeHead(302, { location: `/r/${n - 1}` }).end();
+        res.end('ok');
+      }),
+    );
+    const auto = await run([`http://user:pw@127.0.0.1:${server.port}/r/2#frag`], ['-L', '-e', ';auto']);
+    expect(auto.lines[0]).toMatchObject({ status: 200, redirects: 2 });
+    const origin = `http://127.0.0.1:${server.port}`;
+    expect(seen).toEqual([['/r/2', undefined], ['/r/1', `${origin}/r/2`], ['/r/0', `${origin}/r/1`]]);
+    seen.length = 0;
+    await run([`${origin}/r/1`], ['-L', '--referer', 'http://first.test/;auto']);
+    expect(seen).toEqual([['/r/1', 'http://first.test/'], ['/r/0', `${origin}/r/1`]]);
+    seen.length = 0;
+    await run([`${origin}/r/1`], ['-L', '-e', 'http://plain.test/']);
+    expect(seen).toEqual([['/r/1', 'http://plain.test/'], ['/r/0', 'http://plain.test/']]);
+  });
+
   it('--max-redirects bounds the chain with ETOOMANYREDIRECTS', async () => {
     const server = await track(chain());
     const result = await run([`${server.url}/r/5`], ['-L', '--max-redirects', '2']);
