@@ -87,7 +87,12 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   // WHATWG parsing would drop tabs and newlines and encode spaces: a TSV line or two URLs
   // on one line would be fetched as one joined URL. curl refuses them too.
   if (/\s/.test(text)) {
-    return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (one URL a line; a TSV line needs cut -f1 first): ${preview(text)}`);
+    // vegeta's targets and HTTP logs write 'GET http://...': say how bulkfetch takes a method.
+    const method = /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
+    const hint = method === undefined
+      ? 'one URL a line; a TSV line needs cut -f1 first'
+      : `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`;
+    return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${hint}): ${preview(text)}`);
   }
   let url: URL;
   try {

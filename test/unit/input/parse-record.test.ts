@@ -95,3 +95,13 @@ describe('requestKey', () => {
     expect(requestKey({ ...base, headers: { a: '1', b: '2' } })).toBe(requestKey({ ...base, headers: { b: '2', a: '1' } }));
   });
 });
+
+describe('parseRecord: whitespace in a URL line', () => {
+  it('is EINVALIDURL; a method before the URL (vegeta, HTTP logs) gets -X and the spec line as the way', () => {
+    expect(parseRecord('POST http://a.test/x', 1, 'GET')).toMatchObject({
+      kind: 'invalid',
+      error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('-X POST sets it for every URL line, a JSON spec line ({"method": "POST", "url": ...}) for one') },
+    });
+    expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line needs cut -f1 first') } });
+  });
+});
