@@ -73,16 +73,18 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
 }
 
 /**
- * A connection closed or reset after the response's status line: the message
- * says how much of the body came (of how much its Content-Length declared),
- * where undici's says only "other side closed". The code stays, as retries
- * and filters know it.
+ * A connection closed or reset, or the attempt timed out, after the response's
+ * status line: the message says how much of the body came (of how much its
+ * Content-Length declared), where undici's says only "other side closed" (curl:
+ * "transfer closed with 91 bytes remaining", "with 1 out of 3 bytes received").
+ * The code stays, as retries and filters know it.
  */
 export function cutShort(error: RecordError, status: number, received: number, contentLength: string | string[] | undefined): RecordError {
-  if (error.code !== RecordErrorCode.SOCKET_CLOSED && error.code !== RecordErrorCode.CONNECTION_RESET) return error;
+  const timedOut = error.code === RecordErrorCode.TIMEOUT;
+  if (!timedOut && error.code !== RecordErrorCode.SOCKET_CLOSED && error.code !== RecordErrorCode.CONNECTION_RESET) return error;
   const declared = typeof contentLength === 'string' && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
   const body = declared !== undefined ? `${received} of the ${declared} body bytes its Content-Length declared` : `${received} body bytes, before the body's end`;
-  return { code: error.code, message: `${error.message}: the connection ended after status ${status} and ${body}` };
+  return { code: error.code, message: `${error.message}${timedOut ? ', with' : ': the connection ended after'} status ${status} and ${body}` };
 }
 
 /** A proxy a request goes through: its host as written (a name or an address) and its port. */

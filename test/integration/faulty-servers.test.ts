@@ -68,6 +68,17 @@ describe('faulty servers', () => {
     ]);
   });
 
+  it('a body the timeout cut says how much of it came, as curl\'s "with 1 out of 3 bytes received" does; a timeout before the status does not', async () => {
+    const trickle = track(await startFaultyServer('trickle', { bodyBytes: 1000, intervalMs: 50 }));
+    const hang = track(await startFaultyServer('hang'));
+    const result = await runCli([`${trickle.url}/trickle`, `${hang.url}/hang`, '--procs', '1', '--retries', '0', '--timeout', '1s']);
+    const byLine = [...result.lines].sort((a, b) => a.line - b.line);
+    expect(byLine.map((l) => [l.status, l.error])).toEqual([
+      [null, { code: 'ETIMEDOUT', message: expect.stringMatching(/^Attempt exceeded --timeout, with status 200 and \d+ of the 1000 body bytes its Content-Length declared$/) }],
+      [null, { code: 'ETIMEDOUT', message: 'Attempt exceeded --timeout' }],
+    ]);
+  });
+
   it('answers 10k requests to a closed port with ECONNREFUSED, memory flat', async () => {
     const port = await closedPort();
     const n = 10_000;

@@ -43,9 +43,14 @@ describe('cutShort', () => {
     expect(cutShort(closed, 200, 5, ['1', '2']).message).toMatch(/5 body bytes, before the body's end$/);
   });
 
-  it('leaves other errors as they are', () => {
+  it('says how much came before a timeout too', () => {
     const timeout = { code: 'ETIMEDOUT', message: 'Attempt exceeded --timeout' } as const;
-    expect(cutShort(timeout, 200, 9, '100')).toBe(timeout);
+    expect(cutShort(timeout, 200, 9, '100')).toEqual({ code: 'ETIMEDOUT', message: 'Attempt exceeded --timeout, with status 200 and 9 of the 100 body bytes its Content-Length declared' });
+  });
+
+  it('leaves other errors as they are', () => {
+    const tooBig = { code: 'EMAXFILESIZE', message: 'Body larger than --max-filesize' } as const;
+    expect(cutShort(tooBig, 200, 9, '100')).toBe(tooBig);
   });
 });
 
