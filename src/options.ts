@@ -222,7 +222,10 @@ function bodyData(bytes: Buffer): string | Buffer {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
 }
 
-/** The flag whose @- read stdin (curl's habit: `printf 'a=1' | curl -d @- URL`), if one did. */
+/**
+ * The flag whose @- read stdin (curl's habit: `printf 'a=1' | curl -d @- URL`),
+ * if one did. Module state, as stdin is the process's: read once, by one flag.
+ */
 let stdinReadBy: string | undefined;
 
 /**
