@@ -110,7 +110,9 @@ export function durationMs(flag: string, { positive }: { positive: boolean }) {
   return (value: string): number => {
     const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$/.exec(value);
     const ms = match ? Math.ceil(Number(match[1]) * DURATION_UNITS_MS[(match[2] ?? 's') as keyof typeof DURATION_UNITS_MS]) : Number.NaN;
-    if (!Number.isSafeInteger(ms) || (positive && ms <= 0)) throw new UsageError(`Expected ${flag} to be ${what}, got ${describeValue(value)}`);
+    // curl reads -m 0 as no limit at all; here every attempt has one, so say how to get a long one.
+    const zero = positive && ms === 0 ? ` (curl's 0 for no limit is not taken: give a long one, such as 1h)` : '';
+    if (!Number.isSafeInteger(ms) || (positive && ms <= 0)) throw new UsageError(`Expected ${flag} to be ${what}, got ${describeValue(value)}${zero}`);
     return ms;
   };
 }

@@ -196,6 +196,11 @@ describe('durations (issue 11)', () => {
     expect(() => parse([flag, value])).toThrow(UsageError);
   });
 
+  it("curl's -m 0 (no limit) gets how to ask for a long limit instead", () => {
+    expect(() => parse(['-m', '0'])).toThrow(/got "0" \(string\) \(curl's 0 for no limit is not taken: give a long one, such as 1h\)$/);
+    expect(() => parse(['--timeout', '10x'])).toThrow(/got "10x" \(string\)$/);
+  });
+
   it('library numbers are milliseconds, strings read as the flag', () => {
     expect(resolveRunOptions('-', { timeout: 1500, grace: '2s', retryDelay: 0 })).toMatchObject({ timeout: 1500, grace: 2000, retryDelay: 0 });
   });
