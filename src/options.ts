@@ -347,7 +347,7 @@ function pemFile(flag: string) {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
     }
     if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line)`);
     return path;
