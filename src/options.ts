@@ -354,6 +354,17 @@ function pemFile(flag: string) {
   };
 }
 
+/**
+ * -o, once: the one file of result lines. curl pairs each -o with a URL, so a
+ * second one meant a file per URL; the last would otherwise win without a word.
+ */
+function parseOutputFlag(value: string, previous: unknown): string {
+  if (typeof previous === 'string') {
+    throw new UsageError(`-o given twice (${JSON.stringify(previous)}, ${JSON.stringify(value)}): it is the one file of result lines, where curl's -o names a file per URL; give one -o, and --save DIR to keep each 2xx body in a file of its own`);
+  }
+  return value;
+}
+
 /** --save DIR: an existing directory we may write to, checked before any request. */
 function parseSaveDir(value: string): string {
   const path = resolvePath(value);
@@ -448,7 +459,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--parallel-max <n>', description: "curl -Z's limit: requests in flight over all processes (at most N: --concurrency N / --procs, over fewer processes where they do not divide N)", parse: positiveInteger('--parallel-max') },
   { flags: '-g, --globoff', description: 'take [] and {} in URL arguments as written (by default they are expanded as curl expands them: {a,b}, [1-100], [a-z])' },
   { flags: '-Z, --parallel', description: 'accepted for curl users: requests always run in parallel' },
-  { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout' },
+  { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout', parse: parseOutputFlag },
   { flags: '--timeout <duration>', curlName: '-m, --max-time <duration>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body); seconds, or 250ms, 2s, 1m', defaultValue: 30000, defaultDescription: '30s', ...duration('--timeout', 'timeout', true) },
   { flags: '--connect-timeout <duration>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, defaultDescription: '10s', ...duration('--connect-timeout', 'connectTimeout', true) },
   { flags: '--retries <n>', curlName: '--retry <n>', runOption: 'retries', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
