@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import type * as Undici from 'undici';
 import type { ProxyEndpoint } from './error-codes.js';
 import { proxyHref } from './proxy-url.js';
@@ -39,12 +40,14 @@ export function proxyEndpoints(choice: ProxyChoice | undefined): ProxyEndpoint[]
 
 /**
  * One dispatcher per scheme: through its proxy (NO_PROXY hosts direct, by
- * undici's EnvHttpProxyAgent) or, with no proxy for that scheme, direct.
+ * undici's EnvHttpProxyAgent, and its subnets by splitNoProxy) or, with no
+ * proxy for that scheme, direct.
  */
 export function createProxyRouter(choice: ProxyChoice, direct: Undici.Dispatcher, proxyOptions: Undici.EnvHttpProxyAgent.Options): Undici.Dispatcher {
   const { Dispatcher, EnvHttpProxyAgent } = loadProxyParts();
+  const { subnets, names } = splitNoProxy(choice.noProxy);
   const through = (uri: string | undefined): Undici.Dispatcher =>
-    uri === undefined ? direct : new EnvHttpProxyAgent({ ...proxyOptions, httpProxy: uri, httpsProxy: uri, noProxy: choice.noProxy });
+    uri === undefined ? direct : new EnvHttpProxyAgent({ ...proxyOptions, httpProxy: uri, httpsProxy: uri, noProxy: names });
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);
   const all = [...new Set([direct, http, https])];
@@ -52,6 +55,7 @@ export function createProxyRouter(choice: ProxyChoice, direct: Undici.Dispatcher
   class ProxyRouter extends Dispatcher {
     override dispatch(options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
       const origin = String(options.origin ?? '');
+      if (subnets !== undefined && inSubnets(subnets, origin)) return direct.dispatch(options, handler);
       return (origin.startsWith('https:') ? https : http).dispatch(options, handler);
     }
 
@@ -76,4 +80,33 @@ export function createProxyRouter(choice: ProxyChoice, direct: Undici.Dispatcher
     }
   }
   return new ProxyRouter();
+}
+
+/**
+ * NO_PROXY as curl (7.86+) reads it: an entry with a /prefix is a subnet that
+ * an IP address in a URL is matched against (`10.0.0.0/8`, `fd00::/8`). undici's
+ * EnvHttpProxyAgent would read it as a host name and match nothing, sending
+ * those requests through the proxy; it gets the other entries.
+ */
+export function splitNoProxy(noProxy: string): { subnets: BlockList | undefined; names: string } {
+  const subnets = new BlockList();
+  const names: string[] = [];
+  let any = false;
+  for (const entry of noProxy.split(/[,\s]+/)) {
+    const subnet = /^\[?([^/\]]+)\]?\/(\d{1,3})$/.exec(entry);
+    const family = subnet ? isIP(subnet[1] as string) : 0;
+    const prefix = Number(subnet?.[2]);
+    if (family !== 0 && prefix <= (family === 4 ? 32 : 128)) {
+      subnets.addSubnet(subnet?.[1] as string, prefix, family === 4 ? 'ipv4' : 'ipv6');
+      any = true;
+    } else if (entry !== '') names.push(entry);
+  }
+  return { subnets: any ? subnets : undefined, names: names.join(',') };
+}
+
+/** Whether an origin's host is an IP address inside one of the subnets (a name never is, as in curl). */
+function inSubnets(subnets: BlockList, origin: string): boolean {
+  const host = /^[a-z]+:\/\/(\[[^\]]+\]|[^:/]+)/i.exec(origin)?.[1]?.replace(/^\[|\]$/g, '') ?? '';
+  const family = isIP(host);
+  return family !== 0 && subnets.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }

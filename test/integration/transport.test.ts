@@ -154,6 +154,13 @@ describe('proxies as curl', () => {
     const bypassed = await run([`${tls.url}/e`], ['-k'], { https_proxy: proxy.url, no_proxy: 'localhost,127.0.0.1' });
     expect(bypassed.lines[0]).toMatchObject({ status: 200 });
     expect(proxy.connects).toBe(1);
+    // A subnet in NO_PROXY (curl 7.86+) covers an address in a URL; undici alone would read it as a name.
+    const subnet = await run([`${plain.url}/f`, `${tls.url}/g`], ['-k'], { http_proxy: proxy.url, https_proxy: proxy.url, NO_PROXY: '10.0.0.0/8, 127.0.0.0/8' });
+    expect(subnet.lines.map((l) => l.status)).toEqual([200, 200]);
+    expect([proxy.forwarded, proxy.connects]).toEqual([1, 1]);
+    const outside = await run([`${plain.url}/h`], [], { http_proxy: proxy.url, NO_PROXY: '10.0.0.0/8' });
+    expect(outside.lines[0]).toMatchObject({ status: 200 });
+    expect(proxy.forwarded).toBe(2);
   });
 
   it('takes a proxy written host:port, as -x and as http_proxy; refuses one it cannot use before any request', async () => {

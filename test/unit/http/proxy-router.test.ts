@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { splitNoProxy } from '../../../src/http/proxy-router.js';
+
+describe('splitNoProxy: NO_PROXY as curl reads it', () => {
+  it('takes the subnets out for matching addresses, and leaves undici the names', () => {
+    const { subnets, names } = splitNoProxy('localhost, .internal.test,10.0.0.0/8 127.0.0.1/32,[fd00::]/8,host:8080');
+    expect(names).toBe('localhost,.internal.test,host:8080');
+    expect(subnets?.check('10.1.2.3', 'ipv4')).toBe(true);
+    expect(subnets?.check('127.0.0.1', 'ipv4')).toBe(true);
+    expect(subnets?.check('127.0.0.2', 'ipv4')).toBe(false);
+    expect(subnets?.check('fd12::1', 'ipv6')).toBe(true);
+    expect(subnets?.check('fe80::1', 'ipv6')).toBe(false);
+  });
+
+  it('has no subnets to check when NO_PROXY names none; a prefix too long is a name, as it matches nothing', () => {
+    expect(splitNoProxy('localhost,127.0.0.1')).toEqual({ subnets: undefined, names: 'localhost,127.0.0.1' });
+    expect(splitNoProxy('127.0.0.0/33')).toEqual({ subnets: undefined, names: '127.0.0.0/33' });
+    expect(splitNoProxy('')).toEqual({ subnets: undefined, names: '' });
+  });
+});
