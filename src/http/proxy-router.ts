@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import type * as Undici from 'undici';
 import type { ProxyEndpoint } from './error-codes.js';
-import { proxyHref } from './proxy-url.js';
+import { proxyHref, proxyVariable } from './proxy-url.js';
 import { loadProxyParts } from './undici-parts.js';
 
 export interface ProxyChoice {
@@ -17,12 +17,13 @@ export interface ProxyChoice {
  * The proxies curl would use, from --proxy or the environment: http_proxy is
  * for http URLs only and https_proxy for https URLs only (undici's
  * EnvHttpProxyAgent would send https through http_proxy when https_proxy is
- * unset), NO_PROXY applies to both. Undefined when no proxy applies.
+ * unset), all_proxy for either without its own, NO_PROXY applies to all.
+ * Undefined when no proxy applies.
  */
 export function proxyChoice(proxy: string | undefined, env: NodeJS.ProcessEnv): ProxyChoice | undefined {
   // As curl reads them (proxy-url.ts): a variable that names no usable proxy was refused before the run.
-  const httpProxy = proxy ?? proxyHref(env.http_proxy || env.HTTP_PROXY || undefined);
-  const httpsProxy = proxy ?? proxyHref(env.https_proxy || env.HTTPS_PROXY || undefined);
+  const httpProxy = proxy ?? proxyHref(proxyVariable(env, 'http')?.[1]);
+  const httpsProxy = proxy ?? proxyHref(proxyVariable(env, 'https')?.[1]);
   if (httpProxy === undefined && httpsProxy === undefined) return undefined;
   return { httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' };
 }

@@ -39,13 +39,19 @@ export function proxyHref(text: string | undefined): string | undefined {
   return 'href' in parsed ? parsed.href : undefined;
 }
 
-/** The proxy variables a run reads, as curl does: each scheme's lower-case name first. */
+/** The variable names curl reads for a scheme's proxy, in its order: the scheme's own, then all_proxy. */
+const VARIABLES = { http: ['http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'], https: ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'] } as const;
+
+/** The variable a run reads for a scheme's proxy, and its value; undefined when none is set. */
+export function proxyVariable(env: NodeJS.ProcessEnv, scheme: 'http' | 'https'): [name: string, value: string] | undefined {
+  const name = VARIABLES[scheme].find((candidate) => env[candidate]);
+  return name === undefined ? undefined : [name, env[name] as string];
+}
+
+/** The proxy variables a run reads, each once. */
 function proxyVariables(env: NodeJS.ProcessEnv): Array<[name: string, value: string]> {
-  const pick = (lower: string, upper: string): Array<[string, string]> => {
-    const name = env[lower] ? lower : env[upper] ? upper : undefined;
-    return name === undefined ? [] : [[name, env[name] as string]];
-  };
-  return [...pick('http_proxy', 'HTTP_PROXY'), ...pick('https_proxy', 'HTTPS_PROXY')];
+  const read = [proxyVariable(env, 'http'), proxyVariable(env, 'https')].filter((variable) => variable !== undefined);
+  return read.filter(([name], i) => read.findIndex(([other]) => other === name) === i);
 }
 
 /**

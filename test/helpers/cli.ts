@@ -42,6 +42,10 @@ export interface CliResult<T = Record<string, any>> {
   durationMs: number;
 }
 
+const NO_PROXY_VARIABLES = Object.fromEntries(
+  ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'].map((name) => [name, undefined]),
+);
+
 // Children still alive, so a test's afterEach can kill leftovers after a failed assertion.
 const live = new Set<ChildProcessWithoutNullStreams>();
 
@@ -51,7 +55,8 @@ const live = new Set<ChildProcessWithoutNullStreams>();
  */
 export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcessWithoutNullStreams {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
+  // Test servers are on loopback: a proxy in the machine's environment must not come between, unless a test sets one.
+  for (const [k, v] of Object.entries({ ...process.env, ...NO_PROXY_VARIABLES, ...opts.env })) if (v !== undefined) env[k] = v;
   if (opts.asBin) env.PATH = `${dirname(process.execPath)}${delimiter}${env.PATH ?? ''}`;
   const node = opts.asBin ? [] : [process.execPath];
   const [command, ...commandArgs] = [...(opts.via ?? []), ...node, opts.script ?? CLI_PATH, ...args] as [string, ...string[]];

@@ -172,6 +172,11 @@ describe('proxies as curl', () => {
     const variable = await run([`${plain.url}/variable`], [], { http_proxy: hostPort });
     expect(variable.lines[0]).toMatchObject({ status: 200 });
     expect(proxy.targets).toEqual([`GET ${plain.url}/flag`, `GET ${plain.url}/variable`]);
+    // all_proxy, as curl reads it, for a scheme without its own variable.
+    const tls = await track(startTlsServer());
+    const all = await run([`${plain.url}/all`, `${tls.url}/all`], ['-k'], { ALL_PROXY: hostPort });
+    expect(all.lines.map((l) => l.status)).toEqual([200, 200]);
+    expect(proxy.targets.slice(2).sort()).toEqual([`CONNECT 127.0.0.1:${tls.port}`, `GET ${plain.url}/all`]);
     for (const env of [{ http_proxy: 'socks5://127.0.0.1:9' }, { HTTPS_PROXY: 'http://' }]) {
       const refused = await run([`${plain.url}/never`], [], env);
       expect(refused.code, JSON.stringify(env)).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProxyUrl, proxyEnvironmentProblem, proxyHref } from '../../../src/http/proxy-url.js';
+import { parseProxyUrl, proxyEnvironmentProblem, proxyHref, proxyVariable } from '../../../src/http/proxy-url.js';
 
 describe('parseProxyUrl: a proxy as curl reads one', () => {
   it.each([
@@ -46,5 +46,19 @@ describe('proxyEnvironmentProblem', () => {
   it('does not judge a variable the run does not read: the lower-case one wins, as in curl', () => {
     expect(proxyEnvironmentProblem({ http_proxy: 'http://p.test:3128', HTTP_PROXY: 'socks5://x:1' })).toBeUndefined();
     expect(proxyEnvironmentProblem({ http_proxy: 'socks5://x:1', HTTP_PROXY: 'http://p.test:3128' })).toMatch(/^http_proxy=/);
+  });
+});
+
+describe('proxyVariable: the variable curl reads for a scheme', () => {
+  it("is the scheme's own, lower case first, then all_proxy", () => {
+    expect(proxyVariable({ http_proxy: 'a:1', HTTP_PROXY: 'b:1', ALL_PROXY: 'c:1' }, 'http')).toEqual(['http_proxy', 'a:1']);
+    expect(proxyVariable({ HTTPS_PROXY: 'b:1', all_proxy: 'c:1' }, 'https')).toEqual(['HTTPS_PROXY', 'b:1']);
+    expect(proxyVariable({ http_proxy: 'a:1', ALL_PROXY: 'c:1' }, 'https')).toEqual(['ALL_PROXY', 'c:1']);
+    expect(proxyVariable({ http_proxy: '' }, 'http')).toBeUndefined();
+  });
+
+  it('an all_proxy that names no usable proxy is refused too, once', () => {
+    expect(proxyEnvironmentProblem({ ALL_PROXY: 'socks5://127.0.0.1:1080' })).toMatch(/^ALL_PROXY="socks5:\/\/127.0.0.1:1080" is not a proxy .*SOCKS/);
+    expect(proxyEnvironmentProblem({ http_proxy: 'p:1', https_proxy: 'p:1', ALL_PROXY: 'socks5://x:1' })).toBeUndefined();
   });
 });
