@@ -162,12 +162,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     // 1xx informational responses come before the real one: ignore them.
+    // A status of 600-999 (LinkedIn's 999) is kept as the server's answer, as curl keeps it: not ok,
+    // not retried, and RFC 9110 (15) has a client treat it as a server error, which -f and --max-errors do.
     if (statusCode < 200 || this.#settled) return;
-    if (statusCode > 599) {
-      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Invalid HTTP status ${statusCode}: a status is 100 to 599`));
-      controller.abort(new StopRequest('invalid status'));
-      return;
-    }
     this.#status = statusCode;
     this.#headers = headers;
     if (this.#options.followRedirects && REDIRECT_STATUSES.has(statusCode)) {

@@ -54,17 +54,21 @@ describe('interim responses', () => {
 });
 
 describe('status lines', () => {
-  it('a status outside 100-599 is EPROTOCOL with a clean message', async () => {
+  it('a status below 100 is EPROTOCOL with a clean message; 600-999 (LinkedIn\'s 999) is the server\'s answer, as in curl: not ok, not retried', async () => {
     const server = await scriptedServer({
       '/600': 'HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok',
       '/099': 'HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nok',
-      '/999': 'HTTP/1.1 999 High\r\nContent-Length: 0\r\n\r\n',
+      '/999': 'HTTP/1.1 999 Request denied\r\nContent-Length: 6\r\n\r\ndenied',
     });
-    const result = await run(['/600', '/099', '/999'].map((p) => `${server.url}${p}`));
-    for (const line of result.lines) {
-      expect(line).toMatchObject({ status: null, error: { code: 'EPROTOCOL' } });
-      expect(line.error.message).not.toMatch(/assert|falsy/i);
-    }
+    // Retries allowed: a status of 600-999 is not one that is retried.
+    const result = await run(['/600', '/099', '/999'].map((p) => `${server.url}${p}`), ['--retries', '2']);
+    const byPath = new Map(result.lines.map((line) => [new URL(line.url).pathname, line]));
+    expect(byPath.get('/099')).toMatchObject({ status: null, error: { code: 'EPROTOCOL' } });
+    expect(byPath.get('/099')?.error.message).not.toMatch(/assert|falsy/i);
+    expect(byPath.get('/600')).toMatchObject({ status: 600, ok: false, body: 'ok', attempts: 1, error: null });
+    expect(byPath.get('/999')).toMatchObject({ status: 999, ok: false, body: 'denied', attempts: 1, error: null });
+    const failed = await run([`${server.url}/999`], ['-f']);
+    expect(failed.code).toBe(1);
   });
 });
 
