@@ -115,6 +115,8 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   if (!idOk) {
     return fail(rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "id" to be a string or number, got ${preview(id)}`));
   }
+  const unknown = unknownMember(spec);
+  if (unknown !== undefined) return fail(rawUrl, method, unknown);
   const parsed = parseUrl(rawUrl, defaultScheme);
   if (!(parsed instanceof URL)) return fail(rawUrl, method, parsed);
   const url = parsed.href;
@@ -128,7 +130,11 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "headers" to be an object, got ${preview(spec.headers)}`));
     }
     const headers: Record<string, string | null> = {};
-    for (const [name, headerValue] of Object.entries(spec.headers as Record<string, unknown>)) {
+    for (const [name, given] of Object.entries(spec.headers as Record<string, unknown>)) {
+      // Several values (vegeta's header map holds arrays): one field, joined as -H given twice joins them.
+      const headerValue = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || typeof v === 'number')
+        ? given.join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
+        : given;
       // null removes a header the flags would send (User-Agent, Accept-Encoding, -H), as -H 'Name:' does.
       if (headerValue === null) {
         const problem = validateHeaderName(name);
@@ -137,6 +143,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
         continue;
       }
       const value = typeof headerValue === 'number' ? String(headerValue) : headerValue;
+      if (typeof value !== 'string') {
+        return fail(url, method, recordError(RecordErrorCode.INVALID_HEADER, `Header ${name.slice(0, 64)}: expected a string, a number or a list of them (null removes it), got ${preview(given)}`));
+      }
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);
       headers[name.toLowerCase()] = wireHeaderValue(value as string);
@@ -166,6 +175,26 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     result.headers = { 'content-type': 'application/json', ...result.headers };
   }
   return { kind: 'request', spec: withCredentials(result, parsed) };
+}
+
+/** The members a spec may have; any other is refused, not dropped without a word (a typo, or another tool's name). */
+const SPEC_MEMBERS = new Set(['url', 'method', 'headers', 'body', 'json', 'bodyBase64', 'id']);
+
+/** Other tools' names for our members, and what they mean here. */
+const MEMBER_HINTS: Readonly<Record<string, string>> = {
+  header: 'vegeta\'s "header" is "headers" here (its arrays of values are taken), and its base64 "body" is "bodyBase64"',
+  data: 'the request body is "body" (text), "json" (a JSON value) or "bodyBase64"',
+  params: 'put the query in "url"',
+  timeout: 'the time limit is --timeout, for every record',
+};
+
+function unknownMember(spec: Record<string, unknown>): RecordError | undefined {
+  for (const name in spec) {
+    if (SPEC_MEMBERS.has(name)) continue;
+    const hint = MEMBER_HINTS[name] ?? 'a spec has url, method, headers, body, json, bodyBase64 and id; "id" is echoed in the output line';
+    return recordError(RecordErrorCode.INVALID_SPEC, `Unknown member ${JSON.stringify(name.slice(0, 64))}: ${hint}`);
+  }
+  return undefined;
 }
 
 /** Standard base64, padded: what Buffer's decoder would otherwise read past without a word. */

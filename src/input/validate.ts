@@ -115,6 +115,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
 }
 
 export function preview(value: unknown): string {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  // Objects and arrays as their JSON (a spec's `{"a":1}`), not "[object Object]" or an empty string for [].
+  const shown = typeof value === 'string' || (typeof value === 'object' && value !== null) ? (JSON.stringify(value) ?? String(value)) : String(value);
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }

@@ -105,3 +105,25 @@ describe('parseRecord: whitespace in a URL line', () => {
     expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line needs cut -f1 first') } });
   });
 });
+
+describe('parseRecord: members a spec does not have', () => {
+  it('are EINVALIDSPEC naming the member, never dropped without a word; another tool\'s name gets ours', () => {
+    expect(spec({ url: 'http://a.test/', method: 'POST', timeout: 1 })).toMatchObject({
+      kind: 'invalid',
+      method: 'POST',
+      error: { code: RecordErrorCode.INVALID_SPEC, message: 'Unknown member "timeout": the time limit is --timeout, for every record' },
+    });
+    expect(spec({ url: 'http://a.test/', header: { 'X-A': ['1'] }, body: 'aGk=' })).toMatchObject({ error: { message: expect.stringContaining(`vegeta's "header" is "headers" here`) } });
+    expect(spec({ url: 'http://a.test/', meta: { x: 1 }, id: 'r1' })).toMatchObject({ kind: 'invalid', id: 'r1', error: { message: expect.stringMatching(/^Unknown member "meta": a spec has url, method, headers, body, json, bodyBase64 and id/) } });
+  });
+
+  it('headers may hold lists of values, as vegeta\'s do: one field, joined as -H given twice joins them', () => {
+    expect(spec({ url: 'http://a.test/', headers: { 'X-A': ['1', 2], Cookie: ['a=1', 'b=2'] } })).toMatchObject({ kind: 'request', spec: { headers: { 'x-a': '1, 2', cookie: 'a=1; b=2' } } });
+    for (const bad of [[], { b: 1 }, true, [['x']]]) {
+      expect(spec({ url: 'http://a.test/', headers: { 'X-A': bad } })).toMatchObject({
+        kind: 'invalid',
+        error: { code: RecordErrorCode.INVALID_HEADER, message: `Header X-A: expected a string, a number or a list of them (null removes it), got ${JSON.stringify(bad)}` },
+      });
+    }
+  });
+});
