@@ -89,9 +89,12 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   if (/\s/.test(text)) {
     // vegeta's targets and HTTP logs write 'GET http://...': say how bulkfetch takes a method.
     const method = /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
-    const hint = method === undefined
-      ? 'one URL a line; a TSV line needs cut -f1 first'
-      : `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`;
+    const header = method === undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text);
+    const hint = method !== undefined
+      ? `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`
+      : header
+        ? "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one"
+        : 'one URL a line; a TSV line needs cut -f1 first';
     return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${hint}): ${preview(text)}`);
   }
   let url: URL;
