@@ -32,6 +32,22 @@ export function lookupSlots(threads: number = Number(process.env.UV_THREADPOOL_S
   return Math.max(1, Math.floor((threads * 3) / 4));
 }
 
+/** The loopback addresses, IPv4 first: what `localhost` names (RFC 6761, 6.3). */
+const LOOPBACK: readonly LookupAddress[] = [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+
+/**
+ * `localhost` and every name under `.localhost` (app.localhost) are the
+ * loopback, answered without the resolver, as curl and browsers answer them:
+ * glibc knows only what /etc/hosts lists, so `app.localhost` was ENOTFOUND
+ * where curl reached it, and a server on ::1 alone was refused at 127.0.0.1.
+ * Both addresses are given; Node's connect tries the next when one refuses.
+ */
+export function loopbackFor(hostname: string, family: number): LookupAddress[] | undefined {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  if (name !== 'localhost' && !name.endsWith('.localhost')) return undefined;
+  return LOOPBACK.filter((address) => family === 0 || address.family === family);
+}
+
 const systemResolve = (hostname: string, family: number): Promise<LookupAddress[]> =>
   dns.lookup(hostname, { all: true, family });
 
@@ -57,6 +73,13 @@ export function cachedLookup({ ttlMs, maxHosts, maxLookups, resolve = systemReso
   });
   return (hostname, options, callback) => {
     const family = typeof options.family === 'number' ? options.family : options.family === 'IPv6' ? 6 : options.family === 'IPv4' ? 4 : 0;
+    const loopback = loopbackFor(hostname, family);
+    if (loopback) {
+      const [first] = loopback;
+      // Asynchronous, as a lookup's callback is expected to be.
+      process.nextTick(() => (options.all || !first ? callback(null, loopback) : callback(null, first.address, first.family)));
+      return;
+    }
     cache.fetch(`${family}/${hostname}`, { context: { hostname, family } }).then(
       (addresses) => {
         const first = addresses?.[0];

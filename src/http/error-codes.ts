@@ -100,15 +100,16 @@ export interface ProxyEndpoint {
  * The code stays. Only an error that names the proxy's own endpoint is blamed.
  */
 export function blameProxy(error: RecordError, raw: unknown, url: string, proxies: readonly ProxyEndpoint[]): RecordError {
-  const err = raw as { hostname?: unknown; address?: unknown; port?: unknown } | null;
   const refused = error.code === RecordErrorCode.CONNECTION_REFUSED;
   if (!refused && error.code !== RecordErrorCode.DNS_NOT_FOUND && error.code !== RecordErrorCode.DNS_TEMPORARY) return error;
+  // A name with several addresses fails with one error for each (AggregateError).
+  const errors = (raw instanceof AggregateError ? raw.errors : [raw]) as Array<{ hostname?: unknown; address?: unknown; port?: unknown } | null>;
   const target = new URL(url);
   const targetPort = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
-  const blamed = proxies.find((proxy) => refused
+  const blamed = proxies.find((proxy) => errors.some((err) => refused
     // An address is matched in full; behind a name, the port tells the proxy from a target on another port.
     ? err?.port === proxy.port && (err.address === proxy.hostname || (!isIP(proxy.hostname) && targetPort !== proxy.port))
-    : err?.hostname === proxy.hostname);
+    : err?.hostname === proxy.hostname));
   return blamed === undefined ? error : { code: error.code, message: `${error.message} (on the way to the proxy ${isIP(blamed.hostname) === 6 ? `[${blamed.hostname}]` : blamed.hostname}:${blamed.port})` };
 }
 
@@ -127,6 +128,11 @@ function emptyReplyHint(overTls: boolean): string {
 }
 
 function describe(error: unknown): string {
+  // Node's connect to each address of a name in turn (autoSelectFamily) fails with an
+  // AggregateError whose own message is empty: its errors say what happened at each.
+  if (error instanceof AggregateError && error.message === '' && error.errors.length > 0) {
+    return error.errors.map((each: unknown) => describe(each)).join('; ').slice(0, 500);
+  }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';

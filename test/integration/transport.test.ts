@@ -319,6 +319,22 @@ describe('name resolution', () => {
     expect(result.lines[0]).toMatchObject({ status: 200, body: { path: '/v' } });
   });
 
+  it('localhost and names under .localhost are the loopback of both families, as curl has them (RFC 6761)', async () => {
+    const { createServer } = await import('node:http');
+    // Listening on ::1 alone: /etc/hosts may name only 127.0.0.1 for localhost, as this machine's does.
+    const v6only = createServer((req, res) => json(res, 200, { host: req.headers.host }));
+    const closer = socketCloser(v6only);
+    await new Promise<void>((resolve) => v6only.listen(0, '::1', resolve));
+    track({ close: () => closer.close() });
+    const v6port = (v6only.address() as import('node:net').AddressInfo).port;
+    const v4 = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
+    const result = await run([`http://localhost:${v6port}/six`, `http://app.localhost:${v4.port}/sub`], ['--retries', '0', '--ordered']);
+    expect(result.lines.map((l) => [l.status, l.body])).toEqual([
+      [200, { host: `localhost:${v6port}` }],
+      [200, { host: `app.localhost:${v4.port}` }],
+    ]);
+  });
+
   it('resolves host names (cached per child) for many requests', async () => {
     const server = await track(startHttpServer());
     const urls = Array.from({ length: 20 }, (_, i) => `http://localhost:${server.port}/n/${i}`);

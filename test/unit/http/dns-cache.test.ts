@@ -28,6 +28,20 @@ describe('cachedLookup', () => {
     expect(calls).toBe(2);
   });
 
+  it('answers localhost and names under .localhost with the loopback, both families, without the resolver (RFC 6761, as curl)', async () => {
+    let calls = 0;
+    const lookup = cachedLookup({ ttlMs: 60_000, maxHosts: 10, maxLookups: 4, resolve: async () => { calls++; return [{ address: '127.0.0.9', family: 4 }]; } });
+    const both = [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+    expect(await lookupOnce(lookup, 'localhost', true)).toEqual(both);
+    expect(await lookupOnce(lookup, 'App.Localhost.', true)).toEqual(both);
+    expect(await lookupOnce(lookup, 'app.localhost', false)).toEqual({ address: '127.0.0.1', family: 4 });
+    const v6 = await new Promise((resolve) => lookup('localhost', { all: true, family: 6 }, (_error, addresses) => resolve(addresses)));
+    expect(v6).toEqual([{ address: '::1', family: 6 }]);
+    expect(calls).toBe(0);
+    await lookupOnce(lookup, 'localhost.test', true);
+    expect(calls).toBe(1);
+  });
+
   it('does not cache failures', async () => {
     let calls = 0;
     const lookup = cachedLookup({

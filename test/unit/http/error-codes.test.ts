@@ -54,6 +54,15 @@ describe('cutShort', () => {
   });
 });
 
+describe('classifyError of a name with several addresses', () => {
+  it("says what happened at each address, where Node's AggregateError has no message of its own", () => {
+    const each = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:1`), { code: 'ECONNREFUSED', address, port: 1 });
+    const aggregate = Object.assign(new AggregateError([each('127.0.0.1'), each('::1')], ''), { code: 'ECONNREFUSED' });
+    expect(classifyError(aggregate)).toEqual({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1; connect ECONNREFUSED ::1:1' });
+    expect(blameProxy(classifyError(aggregate), aggregate, 'http://a.test/', [{ hostname: '::1', port: 1 }]).message).toMatch(/\(on the way to the proxy \[::1\]:1\)$/);
+  });
+});
+
 describe('blameProxy', () => {
   const refused = (address: string, port: number) => Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED', address, port });
   const classified = (error: Error) => classifyError(error);
