@@ -54,6 +54,16 @@ describe('cutShort', () => {
   });
 });
 
+describe('classifyError of a certificate for other names', () => {
+  it('points to the name, not to --cacert, which would not help', () => {
+    const mismatch = Object.assign(new Error("Hostname/IP does not match certificate's altnames: Host: a.test. is not in the cert's altnames: DNS:b.test"), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    const classified = classifyError(mismatch);
+    expect(classified.code).toBe('ETLS');
+    expect(classified.message).toMatch(/\(the certificate is for other names: use one of them in the URL, with --resolve NAME:PORT:ADDR to reach this address by it, or -k to skip the check\)$/);
+    expect(classified.message).not.toMatch(/--cacert/);
+  });
+});
+
 describe('classifyError of a name with several addresses', () => {
   it("says what happened at each address, where Node's AggregateError has no message of its own", () => {
     const each = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:1`), { code: 'ECONNREFUSED', address, port: 1 });
