@@ -17,6 +17,14 @@ import { proxyChoice, proxyEndpoints } from '../http/proxy-router.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
 const CACHEABLE = new Set(['GET', 'HEAD']);
+
+/**
+ * Attempts a record may send again at once, each on a new connection, after one
+ * went out on a kept-alive connection the server had closed. A new connection's
+ * failure is no such case; this bounds the odd server that closes a connection
+ * after its first answer and then again.
+ */
+const FRESH_CONNECTION_RETRIES = 2;
 /**
  * Attempts allowed to wait in p-limit's queue before the child holds further
  * records back (see `ready`): enough that a freed slot never idles while the
@@ -189,7 +197,7 @@ export class RequestLoop {
 
   /** True when the first attempt's outcome is the record's: no retry due, no --follow, and it was sent. */
   #isFinal(outcome: FetchOutcome | undefined, request: AttemptRequest): outcome is FetchOutcome {
-    return outcome !== undefined && !this.#config.follow && retryDelay(outcome, request.method, 1, this.#retry) === undefined;
+    return outcome !== undefined && !this.#config.follow && outcome.staleConnection === undefined && retryDelay(outcome, request.method, 1, this.#retry) === undefined;
   }
 
   /**
@@ -206,10 +214,21 @@ export class RequestLoop {
       pending = undefined;
       return given ?? this.#attemptOnce(request);
     };
+    let fresh = 0;
     for (;;) {
       let outcome = await attempt();
       attempts += 1;
       for (let retry = 1; ; retry++) {
+        // Sent on a connection the server had closed, and not answered: again at once, on a new
+        // one, whatever the method, as curl does; not one of --retries.
+        if (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES) {
+          fresh += 1;
+          retry -= 1;
+          // onlyUse: a Client of its own (oneShot), so a connection opened for it, not another pooled one the server may have closed too.
+          outcome = await this.#attemptOnce({ ...request, onlyUse: true });
+          attempts += 1;
+          continue;
+        }
         const delay = retryDelay(outcome, request.method, retry, this.#retry);
         if (delay === undefined || !(await this.#wait(delay))) break;
         outcome = await attempt();

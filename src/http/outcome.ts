@@ -40,6 +40,12 @@ export interface FetchOutcome {
   location?: string;
   /** Internal: the server's Retry-After on a retryable status, in ms (never in the output). */
   retryAfterMs?: number;
+  /**
+   * Internal: the attempt went out on a kept-alive connection that the server
+   * closed before a byte of its answer came (never in the output). curl sends
+   * such a request again at once on a new connection, whatever its method.
+   */
+  staleConnection?: true;
 }
 
 /** Milliseconds since `started` (a performance.now() reading), to a tenth: the output's `ms`. */

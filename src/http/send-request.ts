@@ -331,7 +331,11 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     const classified = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
     // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
     const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;
-    this.#settleError(lost ? cutShort(classified, this.#status, this.#wireBytes, this.#headers?.['content-length']) : classified);
+    if (reason === undefined && this.#status === 0 && closedAfterEarlierAnswers(error)) {
+      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: true });
+    } else {
+      this.#settleError(lost ? cutShort(classified, this.#status, this.#wireBytes, this.#headers?.['content-length']) : classified);
+    }
     // Stopped by us: undici may still hold the request (in flight or queued).
     if (reason !== undefined) controller?.abort(new StopRequest(`attempt ended: ${reason}`));
   }
@@ -400,6 +404,17 @@ function outputHeaders(headers: Record<string, string | string[] | undefined>): 
     else shown[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return shown;
+}
+
+/**
+ * undici's "other side closed" on a connection that had carried answers before
+ * (its socket read bytes, and this attempt saw no status): a kept-alive
+ * connection the server closed as the request went out, the race an idle
+ * timeout or a server that answers once a connection without saying so makes.
+ */
+function closedAfterEarlierAnswers(error: unknown): boolean {
+  const socket = (error as { code?: unknown; socket?: { bytesRead?: unknown } } | null);
+  return socket?.code === 'UND_ERR_SOCKET' && typeof socket.socket?.bytesRead === 'number' && socket.socket.bytesRead > 0;
 }
 
 function saveError(error: NodeJS.ErrnoException): RecordError {

@@ -79,6 +79,34 @@ describe('faulty servers', () => {
     ]);
   });
 
+  it('sends a request again at once on a new connection when a kept-alive one was closed under it, POSTs too, as curl does', async () => {
+    const { createServer } = await import('node:net');
+    const { listen, socketCloser } = await import('../helpers/index.js');
+    // Answers the first request of each connection, ignores the rest, and closes 100 ms later, without
+    // Connection: close: what an idle timeout racing a new request looks like, every time.
+    const bodies: string[] = [];
+    const server = createServer((socket) => {
+      let answered = false;
+      socket.on('data', (data) => {
+        if (answered) return;
+        answered = true;
+        bodies.push(data.toString('latin1').split('\r\n\r\n')[1] ?? '');
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('error', () => {});
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const lines = Array.from({ length: 6 }, (_, i) => `{"url":"http://127.0.0.1:${port}/p${i}","method":"POST","body":"b${i}"}`);
+    const result = await runCli([writeTempFile(lines), '--procs', '1', '--concurrency', '1', '--retries', '0']);
+    expect(result.lines.map((l) => [l.status, l.error])).toEqual(lines.map(() => [200, null]));
+    // Each body answered once; a request sent on a closed connection was never read by the server.
+    expect(bodies.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
+    expect(Math.max(...result.lines.map((l) => l.attempts))).toBe(2);
+  });
+
   it('answers 10k requests to a closed port with ECONNREFUSED, memory flat', async () => {
     const port = await closedPort();
     const n = 10_000;
