@@ -354,6 +354,12 @@ function pemFile(flag: string) {
   };
 }
 
+/** --max-redirects N; curl's -1 (no limit) gets how to ask for a high one. */
+function maxRedirectsFlag(value: string): number {
+  if (value.trim() === '-1') throw new UsageError(`Expected --max-redirects to be a non-negative integer, got ${describeValue(value)} (curl's -1 for no limit is not taken: give a high one, such as 50)`);
+  return nonNegativeInteger('--max-redirects')(value);
+}
+
 /**
  * -o, once: the one file of result lines. curl pairs each -o with a URL, so a
  * second one meant a file per URL; the last would otherwise win without a word.
@@ -467,7 +473,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--retry-max-delay <duration>', runOption: 'retryMaxDelay', description: 'cap on any retry wait and on the pause of a host after 429/503, Retry-After included', defaultValue: 30000, defaultDescription: '30s', ...duration('--retry-max-delay', 'retryMaxDelay', false) },
   { flags: '--retry-all-methods', runOption: 'retryAllMethods', description: 'retry non-idempotent methods (POST, PATCH ...) too', defaultValue: false, check: boolean('retryAllMethods') },
   { flags: '-L, --follow', curlName: '--location', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)', defaultValue: false, check: boolean('follow') },
-  { flags: '--max-redirects <n>', curlName: '--max-redirs <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: nonNegativeInteger('--max-redirects') },
+  { flags: '--max-redirects <n>', curlName: '--max-redirs <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: maxRedirectsFlag },
   { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates', defaultValue: false, check: boolean('insecure') },
   { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl', parse: pemFile('--cacert') },
   { flags: '--cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },

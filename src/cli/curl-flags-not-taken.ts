@@ -5,9 +5,9 @@
  * one usage line says what bulkfetch does in its place.
  */
 const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
-  [['-F', '--form'], 'multipart bodies are not built; send a spec line with its "body" and a Content-Type header'],
+  [['-F', '--form', '--form-string'], 'multipart bodies are not built; send a spec line with its "body" and a Content-Type header'],
   [['-w', '--write-out', '-D', '--dump-header'], 'every line has status, ms, bytes and the response headers already: pick them with jq'],
-  [['-v', '--verbose', '--trace', '--trace-ascii'], 'every line shows the request and its answer (status, headers, error code); --summary FILE writes the run summary'],
+  [['-v', '--verbose', '--trace', '--trace-ascii', '--trace-time'], 'every line shows the request and its answer (status, headers, error code); --summary FILE writes the run summary'],
   [['-K', '--config', '--url'], 'give the URLs as arguments or one per line in a file, and the flags on the command line'],
   [['-O', '--remote-name', '--remote-name-all', '-J', '--remote-header-name', '--output-dir', '--create-dirs'], '--save DIR writes each 2xx body to a file of its own'],
   [['-T', '--upload-file'], 'use -X PUT --data-binary @FILE'],
@@ -48,6 +48,10 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--doh-url', '--dns-servers'], 'names are resolved by the system; --resolve HOST:PORT:ADDR sets an address yourself'],
   [['--etag-compare'], "use -H 'If-None-Match: ETAG'"],
   [['--etag-save', '--hsts', '--alt-svc'], 'nothing is kept between runs but the output that --resume reads'],
+  [['--post301', '--post302', '--post303'], '-L keeps a POST on 307 and 308 and turns it into a GET on 301, 302 and 303, as curl does without these flags'],
+  [['--proto', '--proto-redir'], 'only http and https URLs are fetched, and a redirect to another scheme is refused'],
+  [['--fail-early'], '--max-errors 1 stops the run at the first record that failed'],
+  [['--ssl-no-revoke', '--no-sessionid', '--false-start'], 'drop it: it changes nothing here'],
 ];
 
 const BY_FLAG: ReadonlyMap<string, string> = new Map(INSTEAD.flatMap(([flags, instead]) => flags.map((flag) => [flag, instead] as const)));

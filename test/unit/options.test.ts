@@ -196,9 +196,10 @@ describe('durations (issue 11)', () => {
     expect(() => parse([flag, value])).toThrow(UsageError);
   });
 
-  it("curl's -m 0 (no limit) gets how to ask for a long limit instead", () => {
+  it("curl's -m 0 and --max-redirs -1 (no limit) get how to ask for a high limit instead", () => {
     expect(() => parse(['-m', '0'])).toThrow(/got "0" \(string\) \(curl's 0 for no limit is not taken: give a long one, such as 1h\)$/);
     expect(() => parse(['--timeout', '10x'])).toThrow(/got "10x" \(string\)$/);
+    expect(() => parse(['--max-redirs', '-1'])).toThrow(/\(curl's -1 for no limit is not taken: give a high one, such as 50\)$/);
   });
 
   it('library numbers are milliseconds, strings read as the flag', () => {
