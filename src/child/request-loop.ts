@@ -25,6 +25,7 @@ const CACHEABLE = new Set(['GET', 'HEAD']);
  * after its first answer and then again.
  */
 const FRESH_CONNECTION_RETRIES = 2;
+
 /**
  * Attempts allowed to wait in p-limit's queue before the child holds further
  * records back (see `ready`): enough that a freed slot never idles while the

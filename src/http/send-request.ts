@@ -413,8 +413,8 @@ function outputHeaders(headers: Record<string, string | string[] | undefined>): 
  * timeout or a server that answers once a connection without saying so makes.
  */
 function closedAfterEarlierAnswers(error: unknown): boolean {
-  const socket = (error as { code?: unknown; socket?: { bytesRead?: unknown } } | null);
-  return socket?.code === 'UND_ERR_SOCKET' && typeof socket.socket?.bytesRead === 'number' && socket.socket.bytesRead > 0;
+  const err = error as { code?: unknown; socket?: { bytesRead?: unknown } } | null;
+  return err?.code === 'UND_ERR_SOCKET' && typeof err.socket?.bytesRead === 'number' && err.socket.bytesRead > 0;
 }
 
 function saveError(error: NodeJS.ErrnoException): RecordError {

@@ -148,7 +148,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       }
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);
-      headers[name.toLowerCase()] = wireHeaderValue(value as string);
+      headers[name.toLowerCase()] = wireHeaderValue(value);
     }
     result.headers = headers;
   }
