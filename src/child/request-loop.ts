@@ -225,8 +225,11 @@ export class RequestLoop {
         if (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES) {
           fresh += 1;
           retry -= 1;
-          // onlyUse: a Client of its own (oneShot), so a connection opened for it, not another pooled one the server may have closed too.
-          outcome = await this.#attemptOnce({ ...request, onlyUse: true });
+          // onlyUse: a Client of its own (oneShot), so a connection opened for it, not another pooled one the server
+          // may have closed too. Not with --http2: there it is a session's GOAWAY (nginx sends one every 1,000
+          // streams), after which the pool opens one new session for all the streams it turned away, where a
+          // Client each would cost a TLS handshake each.
+          outcome = await this.#attemptOnce(this.#config.http2 ? request : { ...request, onlyUse: true });
           attempts += 1;
           continue;
         }
