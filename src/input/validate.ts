@@ -101,7 +101,9 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   try {
     url = new URL(withDefaultScheme(text, defaultScheme));
   } catch {
-    return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL: ${preview(text)}`);
+    // A CSV row (`7,https://...`): its URL column is the record.
+    const csv = /[,;]\s*"?https?:\/\//i.test(text) ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)' : '';
+    return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${csv}: ${preview(text)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     // file:, data:, javascript:, ftp: ... are refused here, so nothing on the

@@ -103,6 +103,7 @@ describe('parseRecord: whitespace in a URL line', () => {
       error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('-X POST sets it for every URL line, a JSON spec line ({"method": "POST", "url": ...}) for one') },
     });
     expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line needs cut -f1 first') } });
+    expect(parseRecord('7,https://a.test/x', 4, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: 'Not a valid URL (a CSV line: take its URL column first, e.g. cut -d, -f2): "7,https://a.test/x"' } });
     expect(parseRecord('X-Account-ID: 8675309', 3, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining("a header line is not read: -H 'Name: value' sets it for every record") } });
   });
 });
