@@ -28,6 +28,9 @@ export const MAX_ECHOED_URL = 2048;
 export function parseRecord(text: string, line: number, defaultMethod = 'GET', defaultScheme = 'http', notUtf8 = false): ParsedRecord {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
+  if (isPieceOfJsonArray(trimmed)) {
+    return invalid(line, trimmed, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, "A line of a JSON array written over several lines: give one URL or spec a line (jq -c '.[]' FILE writes them so)"));
+  }
   if (trimmed.startsWith('{')) {
     if (notUtf8) return invalid(line, trimmed, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, 'Not UTF-8: a JSON spec must be UTF-8 (the bytes that are not are shown as %XX); give a body of other bytes as "bodyBase64"'));
     return parseJsonSpec(trimmed, line, defaultMethod, defaultScheme);
@@ -45,6 +48,23 @@ function urlRecord(text: string, line: number, defaultMethod: string, defaultSch
   const url = parseUrl(text, defaultScheme);
   if (!(url instanceof URL)) return invalid(line, text, defaultMethod, url);
   return { kind: 'request', spec: withCredentials({ line, method: defaultMethod, url: url.href }, url) };
+}
+
+/**
+ * `[`, `]`, or an element with its comma (`"https://...",`, `{...},`): a line of
+ * an array pretty-printed over several lines (`jq .`), which no line-by-line
+ * reading can take as a record. Its last element, with no comma, would
+ * otherwise be fetched alone among errors that do not say why.
+ */
+function isPieceOfJsonArray(text: string): boolean {
+  if (text === '[' || text === ']' || text === '],') return true;
+  if (!text.endsWith(',') || (!text.startsWith('"') && !text.startsWith('{'))) return false;
+  try {
+    JSON.parse(text.slice(0, -1));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

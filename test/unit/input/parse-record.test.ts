@@ -129,3 +129,14 @@ describe('parseRecord: members a spec does not have', () => {
     }
   });
 });
+
+describe('parseRecord: a JSON array written over several lines', () => {
+  it('is EINVALIDSPEC on each of its lines, saying how to write one record a line', () => {
+    for (const text of ['[', '  "http://a.test/x",', '{"url":"http://a.test/y"},', ']']) {
+      expect(parseRecord(text, 1, 'GET'), text).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC, message: expect.stringContaining("jq -c '.[]' FILE") } });
+    }
+    // The same element without its comma is a record, as jq -c '.[]' writes it.
+    expect(parseRecord('"http://a.test/x"', 2, 'GET')).toMatchObject({ kind: 'request', spec: { url: 'http://a.test/x' } });
+    expect(parseRecord('[::1]:8080/x', 3, 'GET')).toMatchObject({ kind: 'request' });
+  });
+});
