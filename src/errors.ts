@@ -51,8 +51,10 @@ export const RecordErrorCode = {
   SAVE: 'ESAVE',
   /** Too many redirects with --follow. */
   TOO_MANY_REDIRECTS: 'ETOOMANYREDIRECTS',
-  /** The request was aborted because the run was stopped (second Ctrl-C, grace expired). */
+  /** The request was aborted in flight because the run was stopped (second Ctrl-C, grace expired): it may have reached the server. */
   ABORTED: 'EABORTED',
+  /** The run was stopped before this record's request was sent: nothing reached a server, and --resume sends it. */
+  NOT_SENT: 'ENOTSENT',
   /** The record's child process died repeatedly while handling it. */
   CHILD_CRASHED: 'ECHILDCRASH',
   /** Any other failure; the message says more. */
@@ -70,6 +72,9 @@ export interface RecordError {
 export function recordError(code: RecordErrorCode, message: string): RecordError {
   return { code, message };
 }
+
+/** A record the run stopped before sending. --resume finds its line by this exact error, drops it and sends the record. */
+export const STOPPED_BEFORE_SENDING: RecordError = recordError(RecordErrorCode.NOT_SENT, 'The run was stopped before this request was sent: --resume sends it');
 
 /** Base class for errors that end a run; `code` is stable, `cause` keeps the original. */
 export class BulkfetchError extends Error {

@@ -217,8 +217,9 @@ export class RequestLoop {
     };
     let fresh = 0;
     for (;;) {
-      let outcome = await attempt();
-      attempts += 1;
+      // A redirect hop the stop came before: the record was sent already (its 3xx came back).
+      let outcome = abortedOnceSent(await attempt(), attempts);
+      attempts += outcome.attempts;
       for (let retry = 1; ; retry++) {
         // Sent on a connection the server had closed, and not answered: again at once, on a new
         // one, whatever the method, as curl does; not one of --retries.
@@ -229,14 +230,14 @@ export class RequestLoop {
           // may have closed too. Not with --http2: there it is a session's GOAWAY (nginx sends one every 1,000
           // streams), after which the pool opens one new session for all the streams it turned away, where a
           // Client each would cost a TLS handshake each.
-          outcome = await this.#attemptOnce(this.#config.http2 ? request : { ...request, onlyUse: true });
-          attempts += 1;
+          outcome = abortedOnceSent(await this.#attemptOnce(this.#config.http2 ? request : { ...request, onlyUse: true }), attempts);
+          attempts += outcome.attempts;
           continue;
         }
         const delay = retryDelay(outcome, request.method, retry, this.#retry);
         if (delay === undefined || !(await this.#wait(delay))) break;
-        outcome = await attempt();
-        attempts += 1;
+        outcome = abortedOnceSent(await attempt(), attempts);
+        attempts += outcome.attempts;
       }
       const finish = (extra: Partial<FetchOutcome>): FetchOutcome => {
         // The common case, one attempt and no --follow, allocates nothing more.
@@ -355,6 +356,16 @@ function isShortage(outcome: FetchOutcome): boolean {
 
 function feedbackOf(outcome: FetchOutcome): AttemptFeedback {
   return outcome.retryAfterMs === undefined ? { status: outcome.status } : { status: outcome.status, retryAfterMs: outcome.retryAfterMs };
+}
+
+/**
+ * A retry or redirect hop the stop came before is not a record left unsent: an
+ * earlier attempt of it went out (`sent` of them), so it reads EABORTED and
+ * --resume leaves it be, as it leaves any record that may have reached a server.
+ */
+function abortedOnceSent(outcome: FetchOutcome, sent: number): FetchOutcome {
+  if (sent === 0 || outcome.error?.code !== RecordErrorCode.NOT_SENT) return outcome;
+  return { ...outcome, error: recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped') };
 }
 
 /** The proxies this child's dispatcher sends through (--proxy, or the environment's as curl reads it). */

@@ -35,9 +35,11 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   const rows: Array<[string, string]> = [
     ['stopped', `${reason}: ${notRead === null ? 'the rest of stdin was' : `${formatCount(notRead)} input lines were`} not read`],
   ];
-  // Answered, so --resume leaves them be: said here, since "continue" reads as if it finishes the job.
+  // What --resume does with each: said here, since "continue" reads as if it finishes the job.
   const aborted = summary.errorCodes[RecordErrorCode.ABORTED] ?? 0;
-  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED; their lines are written, so --resume does not send them again`]);
+  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED; they may have reached the server, so --resume does not send them again`]);
+  const notSent = summary.errorCodes[RecordErrorCode.NOT_SENT] ?? 0;
+  if (notSent > 0) rows.push(['not sent', `${formatCount(notSent)} records the stop came before were answered ENOTSENT; --resume drops those lines and sends them`]);
   rows.push(['continue', await continueCommand(context)]);
   return { rows, notRead };
 }

@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
@@ -121,7 +121,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   start(): void {
     const { shutdown } = this.#options;
     if (shutdown) {
-      if (shutdown.aborted) return this.#fail(null, 'shutdown');
+      // Stopped before it was dispatched: nothing went out (attempts 0), so --resume may send it.
+      if (shutdown.aborted) return this.#settle({ status: null, body: null, bytes: 0, attempts: 0, ms: 0, error: STOPPED_BEFORE_SENDING });
       this.#live = liveSet(shutdown);
       this.#live.add(this);
     }

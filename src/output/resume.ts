@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { OutputError, UsageError } from '../errors.js';
+import { OutputError, STOPPED_BEFORE_SENDING, UsageError } from '../errors.js';
 import { peekHead } from '../input/peek-head.js';
 import { parseLineNumber } from '../wire/result-line.js';
 import { LineSet } from './line-set.js';
@@ -129,10 +129,15 @@ async function writeFingerprint(output: string, fingerprint: Fingerprint): Promi
 
 const HEAD_BYTES = 32;
 
+/** How a line the stop came before ends (its error is last): such a record is sent again, its line dropped. */
+const NOT_SENT_TAIL = Buffer.from(`"error":${JSON.stringify(STOPPED_BEFORE_SENDING)}}`);
+
 /**
  * Collects the record number of every whole line of `path`, reading it in chunks
- * (lines may be megabytes: only each line's first bytes are kept), and cuts off
- * a torn last line so appended lines start on a line of their own.
+ * (lines may be megabytes: only each line's first and last bytes are kept), and
+ * cuts off a torn last line so appended lines start on a line of their own.
+ * A record the last run stopped before sending (ENOTSENT) is not done: its line
+ * is dropped from the file (rewritten, then renamed over it), and it is sent.
  */
 async function readDoneLines(path: string, done: LineSet): Promise<void> {
   const file = await open(path, 'r');
@@ -140,6 +145,9 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
   let position = 0;
   let lineStart = 0;
   let head = Buffer.alloc(0);
+  // The current line's last bytes read so far, when it began in an earlier chunk.
+  let carried = Buffer.alloc(0);
+  const notSent: Array<[start: number, end: number]> = [];
   try {
     for (;;) {
       const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
@@ -149,9 +157,17 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
         const newline = chunk.indexOf(0x0a, start);
         const end = newline === -1 || newline >= bytesRead ? bytesRead : newline;
         if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(start, Math.min(end, start + HEAD_BYTES - head.length))]);
-        if (end === bytesRead) break;
-        done.add(lineNumberOf(head, path, position + newline));
+        const piece = chunk.subarray(Math.max(start, end - NOT_SENT_TAIL.length), end);
+        const last = carried.length === 0 ? piece : Buffer.concat([carried, piece]).subarray(-NOT_SENT_TAIL.length);
+        if (end === bytesRead) {
+          carried = Buffer.from(last);
+          break;
+        }
+        const line = lineNumberOf(head, path, position + newline);
+        if (last.equals(NOT_SENT_TAIL)) notSent.push([lineStart, position + newline + 1]);
+        else done.add(line);
         head = Buffer.alloc(0);
+        carried = Buffer.alloc(0);
         start = newline + 1;
         lineStart = position + start;
       }
@@ -161,6 +177,41 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
     await file.close();
   }
   if (lineStart < position) await truncate(path, lineStart);
+  if (notSent.length > 0) await dropRanges(path, notSent, lineStart);
+}
+
+/**
+ * Rewrites `path` (its first `size` bytes) without the byte ranges given, in
+ * order, through a file beside it renamed over it: a stop during the rewrite
+ * leaves the old file whole.
+ */
+async function dropRanges(path: string, ranges: ReadonlyArray<[number, number]>, size: number): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  const source = await open(path, 'r');
+  try {
+    const target = await open(temporary, 'w', (await source.stat()).mode);
+    try {
+      const buffer = Buffer.alloc(1024 * 1024);
+      let from = 0;
+      for (const [start, end] of [...ranges, [size, size] as [number, number]]) {
+        for (let at = from; at < start; ) {
+          const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, start - at), at);
+          if (bytesRead === 0) break;
+          await target.write(buffer, 0, bytesRead);
+          at += bytesRead;
+        }
+        from = end;
+      }
+      await target.sync();
+    } finally {
+      await target.close();
+    }
+  } catch (error) {
+    throw new OutputError(`Cannot rewrite ${JSON.stringify(path)} without its ENOTSENT lines: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  } finally {
+    await source.close();
+  }
+  await rename(temporary, path);
 }
 
 function lineNumberOf(head: Buffer, path: string, offset: number): number {

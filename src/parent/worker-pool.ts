@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
@@ -265,7 +265,9 @@ export class WorkerPool {
     const triage = this.#triage[handle.index] as CrashTriage;
     if (this.#aborted) {
       // Going down: what the child held is answered as aborted, never dropped.
-      this.#failAll(new Map([...unanswered, ...triage.takeQueued()]), ABORTED);
+      this.#failAll(unanswered, ABORTED);
+      // Held back for triage, never handed to a child: nothing of them went out.
+      this.#failAll(triage.takeQueued(), STOPPED_BEFORE_SENDING);
       this.#childGone();
       return;
     }
@@ -294,7 +296,7 @@ export class WorkerPool {
   #runTriage(handle: ChildHandle): void {
     const triage = this.#triage[handle.index] as CrashTriage;
     if (this.#aborted) {
-      this.#failAll(triage.takeQueued(), ABORTED);
+      this.#failAll(triage.takeQueued(), STOPPED_BEFORE_SENDING);
     } else {
       const group = triage.next();
       if (group) {

@@ -59,6 +59,35 @@ describe('--resume', () => {
     expect(final.stdout).toBe('');
   }, 120_000);
 
+  it('sends what the stop came before (ENOTSENT), dropping those lines; what was in flight (EABORTED) stays as it was', async () => {
+    const server = track(await slowServer(1000));
+    const input = writeTempFile(Array.from({ length: 30 }, (_, i) => `${server.url}/r${i + 1}`));
+    const output = join(tempDir(), 'out.ndjson');
+    const args = [input, '-o', output, '--resume', '--procs', '1', '--concurrency', '2', '--grace', '200ms'];
+    const child = spawnCli(args);
+    const stopped = collectOutput(child);
+    await waitFor(() => server.requests === 2);
+    killGroup(child.pid as number, 'SIGINT');
+    const first = await stopped;
+    expect(first.code).toBe(130);
+    const codes = (path: string) => parseJsonLines(readFileSync(path, 'utf8')).lines.map((l) => l.error?.code ?? l.status);
+    const before = codes(output);
+    expect(before).toHaveLength(30);
+    const notSent = before.filter((c) => c === 'ENOTSENT').length;
+    expect(notSent).toBeGreaterThanOrEqual(20);
+    expect(first.stderr).toMatch(new RegExp(`not sent +${notSent} records the stop came before were answered ENOTSENT; --resume drops those lines and sends them`));
+    const sentBefore = server.requests;
+    const final = await runCli(args.map((a) => (a === '2' ? '30' : a)), { timeoutMs: 60_000 });
+    expect(final.code).toBe(0);
+    expect(outputLines(output).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const after = codes(output);
+    expect(after).not.toContain('ENOTSENT');
+    expect(after.filter((c) => c === 'EABORTED')).toHaveLength(before.filter((c) => c === 'EABORTED').length);
+    // Each record the stop came before was sent once, by the final run; nothing else was.
+    expect(server.requests - sentBefore).toBe(notSent);
+    for (let i = 1; i <= 30; i++) expect(server.paths.get(`/r${i}`) ?? 0, `/r${i}`).toBeLessThanOrEqual(1);
+  }, 60_000);
+
   it('cuts a torn last line and re-runs its record', async () => {
     const server = track(await startHttpServer());
     const input = writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]);
