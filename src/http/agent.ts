@@ -2,6 +2,7 @@ import type * as Undici from 'undici';
 import { Agent, Client, buildConnector } from './undici-parts.js';
 import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup, lookupSlots } from './dns-cache.js';
+import { MAX_HEADER_BYTES } from './error-codes.js';
 import { skippingContinue } from './skip-continue.js';
 import { oneShot } from './one-shot.js';
 import { FreeListPool } from './free-list-pool.js';
@@ -71,6 +72,8 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     // cleared, long enough to be promoted into V8's old space (bench/CHANGELOG.md, entry 25).
     headersTimeout: 0,
     bodyTimeout: 0,
+    // 256 KiB where Node's default is 16: see MAX_HEADER_BYTES.
+    maxHeaderSize: MAX_HEADER_BYTES,
     connect: connect(base),
     ...(options.http2 ? { allowH2: true, factory: alpnPool } : {}),
   };

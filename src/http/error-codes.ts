@@ -1,6 +1,13 @@
 import { isIP } from 'node:net';
 import { RecordErrorCode, type RecordError } from '../errors.js';
 
+/**
+ * The most bytes of a response's status line and headers taken: Node's 16 KiB
+ * refused a head with one big cookie or policy, which curl (100 KB a header,
+ * 300 KB in all) and browsers take. Still a bound on every response's head.
+ */
+export const MAX_HEADER_BYTES = 256 * 1024;
+
 /** Why an attempt was aborted by us rather than failing on its own. */
 export type AbortReason = 'timeout' | 'shutdown';
 
@@ -55,6 +62,7 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
       // A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's.
       return { code: RecordErrorCode.INVALID_HEADER, message: 'The Content-Length header does not match the length of the request body; leave it out and it is computed' };
     case 'UND_ERR_HEADERS_OVERFLOW':
+      return { code: RecordErrorCode.PROTOCOL, message: `${message}: the response's status line and headers are over ${MAX_HEADER_BYTES / 1024} KiB` };
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
     case 'UND_ERR_INFO':
       return mapped(RecordErrorCode.PROTOCOL);

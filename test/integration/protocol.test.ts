@@ -72,6 +72,19 @@ describe('status lines', () => {
   });
 });
 
+describe('big response heads', () => {
+  it('takes headers up to 256 KiB, as curl takes a 100 KB header; past that EPROTOCOL says the bound', async () => {
+    const server = await scriptedServer({
+      '/big': `HTTP/1.1 200 OK\r\nSet-Cookie: c=${'a'.repeat(100_000)}\r\nContent-Length: 2\r\n\r\nok`,
+      '/huge': `HTTP/1.1 200 OK\r\nX-Huge: ${'a'.repeat(300_000)}\r\nContent-Length: 2\r\n\r\nok`,
+    });
+    const result = await run([`${server.url}/big`, `${server.url}/huge`], ['--no-cache']);
+    const byPath = new Map(result.lines.map((line) => [new URL(line.url).pathname, line]));
+    expect(byPath.get('/big')).toMatchObject({ status: 200, body: 'ok', error: null });
+    expect(byPath.get('/huge')).toMatchObject({ status: null, error: { code: 'EPROTOCOL', message: expect.stringMatching(/the response's status line and headers are over 256 KiB$/) } });
+  });
+});
+
 describe('redirects', () => {
   it('percent-encodes raw UTF-8 bytes in Location once', async () => {
     const server = await scriptedServer({
