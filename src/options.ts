@@ -350,6 +350,10 @@ function pemFile(flag: string) {
       throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
     }
     if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line)`);
+    // A key under a passphrase would fail every https record with "bad decrypt"; curl fails at once too.
+    if (flag !== '--cacert' && /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+      throw new UsageError(`${flag} ${JSON.stringify(value)} holds a key under a passphrase, which bulkfetch cannot ask for: write it out unencrypted (openssl pkey -in KEY -out plain.pem) and give that`);
+    }
     return path;
   };
 }

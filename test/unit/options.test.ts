@@ -196,6 +196,16 @@ describe('durations (issue 11)', () => {
     expect(() => parse([flag, value])).toThrow(UsageError);
   });
 
+  it('a --key or --cert under a passphrase is refused at once, with how to write it out plain', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-options-'));
+    const pkcs8 = join(dir, 'key.pem');
+    writeFileSync(pkcs8, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n');
+    const legacy = join(dir, 'both.pem');
+    writeFileSync(legacy, '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nMIIB\n-----END RSA PRIVATE KEY-----\n');
+    expect(() => parse(['--key', pkcs8])).toThrow(/holds a key under a passphrase, .*openssl pkey -in KEY -out plain.pem/);
+    expect(() => parse(['--cert', legacy])).toThrow(/^--cert .* holds a key under a passphrase/);
+  });
+
   it("curl's -m 0 and --max-redirs -1 (no limit) get how to ask for a high limit instead", () => {
     expect(() => parse(['-m', '0'])).toThrow(/got "0" \(string\) \(curl's 0 for no limit is not taken: give a long one, such as 1h\)$/);
     expect(() => parse(['--timeout', '10x'])).toThrow(/got "10x" \(string\)$/);
