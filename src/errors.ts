@@ -73,6 +73,9 @@ export function recordError(code: RecordErrorCode, message: string): RecordError
   return { code, message };
 }
 
+/** A request the run's stop aborted in flight: it may have reached the server, so --resume leaves it be. */
+export const STOPPED_IN_FLIGHT: RecordError = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped');
+
 /** A record the run stopped before sending. --resume finds its line by this exact error, drops it and sends the record. */
 export const STOPPED_BEFORE_SENDING: RecordError = recordError(RecordErrorCode.NOT_SENT, 'The run was stopped before this request was sent: --resume sends it');
 

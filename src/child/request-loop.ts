@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { RecordErrorCode, recordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_IN_FLIGHT, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
@@ -210,34 +210,32 @@ export class RequestLoop {
     let attempts = 0;
     let redirects = 0;
     let pending: FetchOutcome | undefined = firstOutcome;
-    const attempt = (): Promise<FetchOutcome> | FetchOutcome => {
+    let fresh = 0;
+    /** One attempt (the first one's outcome, when given), counted; then, for a connection the server had closed, again at once. */
+    const attempt = async (): Promise<FetchOutcome> => {
       const given = pending;
       pending = undefined;
-      return given ?? this.#attemptOnce(request);
-    };
-    let fresh = 0;
-    for (;;) {
-      // A redirect hop the stop came before: the record was sent already (its 3xx came back).
-      let outcome = abortedOnceSent(await attempt(), attempts);
+      // A retry or redirect hop the stop came before: the record was sent already.
+      let outcome = abortedOnceSent(given ?? (await this.#attemptOnce(request)), attempts);
       attempts += outcome.attempts;
+      // Sent on a connection the server had closed, and not answered: again at once, on a new one, whatever
+      // the method, as curl does; not one of --retries. onlyUse: a Client of its own (oneShot), so a
+      // connection opened for it, not another pooled one the server may have closed too. Not with --http2:
+      // there it is a session's GOAWAY (nginx sends one every 1,000 streams), after which the pool opens one
+      // new session for all the streams it turned away, where a Client each would cost a TLS handshake each.
+      while (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES) {
+        fresh += 1;
+        outcome = abortedOnceSent(await this.#attemptOnce(this.#config.http2 ? request : { ...request, onlyUse: true }), attempts);
+        attempts += outcome.attempts;
+      }
+      return outcome;
+    };
+    for (;;) {
+      let outcome = await attempt();
       for (let retry = 1; ; retry++) {
-        // Sent on a connection the server had closed, and not answered: again at once, on a new
-        // one, whatever the method, as curl does; not one of --retries.
-        if (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES) {
-          fresh += 1;
-          retry -= 1;
-          // onlyUse: a Client of its own (oneShot), so a connection opened for it, not another pooled one the server
-          // may have closed too. Not with --http2: there it is a session's GOAWAY (nginx sends one every 1,000
-          // streams), after which the pool opens one new session for all the streams it turned away, where a
-          // Client each would cost a TLS handshake each.
-          outcome = abortedOnceSent(await this.#attemptOnce(this.#config.http2 ? request : { ...request, onlyUse: true }), attempts);
-          attempts += outcome.attempts;
-          continue;
-        }
         const delay = retryDelay(outcome, request.method, retry, this.#retry);
         if (delay === undefined || !(await this.#wait(delay))) break;
-        outcome = abortedOnceSent(await attempt(), attempts);
-        attempts += outcome.attempts;
+        outcome = await attempt();
       }
       const finish = (extra: Partial<FetchOutcome>): FetchOutcome => {
         // The common case, one attempt and no --follow, allocates nothing more.
@@ -365,7 +363,7 @@ function feedbackOf(outcome: FetchOutcome): AttemptFeedback {
  */
 function abortedOnceSent(outcome: FetchOutcome, sent: number): FetchOutcome {
   if (sent === 0 || outcome.error?.code !== RecordErrorCode.NOT_SENT) return outcome;
-  return { ...outcome, error: recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped') };
+  return { ...outcome, error: STOPPED_IN_FLIGHT };
 }
 
 /** The proxies this child's dispatcher sends through (--proxy, or the environment's as curl reads it). */

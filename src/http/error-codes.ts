@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { RecordErrorCode, type RecordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_IN_FLIGHT, type RecordError } from '../errors.js';
+import { portOf } from './split-url.js';
 
 /**
  * The most bytes of a response's status line and headers taken: Node's 16 KiB
@@ -24,7 +25,7 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT
  */
 export function classifyError(error: unknown, abortReason?: AbortReason, { overTls = false }: { overTls?: boolean } = {}): RecordError {
   if (abortReason === 'timeout') return { code: RecordErrorCode.TIMEOUT, message: 'Attempt exceeded --timeout' };
-  if (abortReason === 'shutdown') return { code: RecordErrorCode.ABORTED, message: 'Aborted: the run was stopped' };
+  if (abortReason === 'shutdown') return STOPPED_IN_FLIGHT;
   const err = error as { code?: unknown; message?: unknown; cause?: unknown; socket?: unknown } | null;
   const rawCode = typeof err?.code === 'string' ? err.code : undefined;
   const causeCode = typeof (err?.cause as { code?: unknown } | undefined)?.code === 'string' ? ((err?.cause as { code: string }).code) : undefined;
@@ -115,8 +116,7 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
   if (!refused && error.code !== RecordErrorCode.DNS_NOT_FOUND && error.code !== RecordErrorCode.DNS_TEMPORARY) return error;
   // A name with several addresses fails with one error for each (AggregateError).
   const errors = (raw instanceof AggregateError ? raw.errors : [raw]) as Array<{ hostname?: unknown; address?: unknown; port?: unknown } | null>;
-  const target = new URL(url);
-  const targetPort = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  const targetPort = portOf(new URL(url));
   const blamed = proxies.find((proxy) => errors.some((err) => refused
     // An address is matched in full; behind a name, the port tells the proxy from a target on another port.
     ? err?.port === proxy.port && (err.address === proxy.hostname || (!isIP(proxy.hostname) && targetPort !== proxy.port))

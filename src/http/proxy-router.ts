@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type * as Undici from 'undici';
 import type { ProxyEndpoint } from './error-codes.js';
 import { proxyHref, proxyVariable } from './proxy-url.js';
+import { portOf } from './split-url.js';
 import { loadProxyParts } from './undici-parts.js';
 
 export interface ProxyChoice {
@@ -35,7 +36,7 @@ export function proxyEndpoints(choice: ProxyChoice | undefined): ProxyEndpoint[]
     if (href === undefined) return [];
     const url = new URL(href);
     // An IPv6 proxy's hostname keeps its brackets in URL; Node's errors name the bare address.
-    return [{ hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) }];
+    return [{ hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: portOf(url) }];
   });
 }
 

@@ -330,11 +330,11 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     const controller = this.#controller;
     const found = classifyError(error, reason, { overTls: this.#request.url.startsWith('https:') });
     const classified = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
-    // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
-    const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;
     if (reason === undefined && this.#status === 0 && closedAfterEarlierAnswers(error)) {
       this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: true });
     } else {
+      // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
+      const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;
       this.#settleError(lost ? cutShort(classified, this.#status, this.#wireBytes, this.#headers?.['content-length']) : classified);
     }
     // Stopped by us: undici may still hold the request (in flight or queued).

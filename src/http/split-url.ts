@@ -20,3 +20,8 @@ export function splitUrl(href: string): OriginAndPath {
   const url = new URL(href);
   return { origin: url.origin, path: `${url.pathname}${url.search}` };
 }
+
+/** The port a URL connects to: its own, or its scheme's (URL leaves a default port out). */
+export function portOf(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
@@ -34,7 +34,6 @@ export interface PoolOptions {
   onChildCrash?: (crash: ChildCrash) => void;
 }
 
-const ABORTED = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped');
 
 /**
  * Unanswered records a child may hold: its slots, plus enough queued behind
@@ -265,7 +264,7 @@ export class WorkerPool {
     const triage = this.#triage[handle.index] as CrashTriage;
     if (this.#aborted) {
       // Going down: what the child held is answered as aborted, never dropped.
-      this.#failAll(unanswered, ABORTED);
+      this.#failAll(unanswered, STOPPED_IN_FLIGHT);
       // Held back for triage, never handed to a child: nothing of them went out.
       this.#failAll(triage.takeQueued(), STOPPED_BEFORE_SENDING);
       this.#childGone();
