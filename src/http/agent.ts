@@ -8,6 +8,7 @@ import { oneShot } from './one-shot.js';
 import { FreeListPool } from './free-list-pool.js';
 import { AlpnPool } from './alpn-pool.js';
 import { lazyTlsContext } from './tls-context.js';
+import { markingStalledHandshakes } from './stalled-handshake.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
 
@@ -112,7 +113,7 @@ function sharingTlsContext(connectorOptions: Undici.buildConnector.BuildOptions,
     if (opts.protocol !== 'https:') return plain(opts, callback);
     if (!https) {
       const context = tlsContext();
-      https = context ? buildConnector({ ...connectorOptions, secureContext: context }) : plain;
+      https = markingStalledHandshakes(context ? buildConnector({ ...connectorOptions, secureContext: context }) : plain);
     }
     return https(opts, callback);
   };

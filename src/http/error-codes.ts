@@ -12,6 +12,9 @@ export const MAX_HEADER_BYTES = 256 * 1024;
 /** Why an attempt was aborted by us rather than failing on its own. */
 export type AbortReason = 'timeout' | 'shutdown';
 
+/** Said where an https URL met a server that may speak plain HTTP on that port. */
+const PLAIN_HTTP_PORT = ': if this port speaks plain HTTP, use http://';
+
 /** The server's certificate failed verification (curl: "SSL certificate problem"); -k or --cacert is the way on. */
 const UNVERIFIED = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
 /** The certificate is trusted but names other hosts (curl: "SSL: no alternative certificate subject name matches"): --cacert would not help. */
@@ -37,6 +40,8 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
   const mapped = (c: RecordErrorCode): RecordError => ({ code: c, message });
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
+      // Marked by the https connector (agent.ts) when TCP had connected.
+      if ((err as { handshakeStalled?: unknown }).handshakeStalled === true) return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (the TCP connection opened, but the TLS handshake got no answer${PLAIN_HTTP_PORT})` };
       return mapped(RecordErrorCode.CONNECT_TIMEOUT);
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
@@ -78,6 +83,8 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
   const name = error instanceof Error ? error.name : undefined;
   if (code?.startsWith('HPE_') || name === 'HTTPParserError') return mapped(RecordErrorCode.PROTOCOL);
   if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${overTls ? ', HTTP/1.1 alone: it may speak only HTTP/2: try --http2' : ''})` };
+  // OpenSSL read a record that is not TLS: most often a plain-HTTP server's answer (curl says no more than "wrong version number").
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { code: RecordErrorCode.TLS, message: `${message} (the server's answer was not TLS${PLAIN_HTTP_PORT})` };
   if (code && UNVERIFIED.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate was not verified: --cacert FILE trusts its issuer, -k skips the check)` };
   if (code && OTHER_NAME.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is for other names: use one of them in the URL, with --resolve NAME:PORT:ADDR to reach this address by it, or -k to skip the check)` };
   if (code && TLS_CODES.test(code)) return mapped(RecordErrorCode.TLS);
@@ -133,9 +140,11 @@ function closedUnanswered(error: { socket?: unknown } | null): boolean {
  * Said of a connection the server closed without replying. Over TLS, a server
  * that speaks only HTTP/2 (nghttpd, some gRPC front ends) does that to a client
  * whose ALPN offered only HTTP/1.1, which is bulkfetch's default (curl offers h2).
+ * Over plain HTTP, a TLS-only port (Node's https server, nghttpd) does it too.
  */
 function emptyReplyHint(overTls: boolean): string {
-  return ` (empty reply: the server closed the connection without answering${overTls ? '; a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: try --http2' : ''})`;
+  const likely = overTls ? 'a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: try --http2' : 'a port that speaks only TLS does this to plain HTTP: if so, use https://';
+  return ` (empty reply: the server closed the connection without answering; ${likely})`;
 }
 
 function describe(error: unknown): string {

@@ -45,6 +45,26 @@ describe('TLS', () => {
   });
 });
 
+describe('https and plain HTTP mixed up, as a curl user types them', () => {
+  it('names the likely mistake: a plain-HTTP port that answers, one that waits, and a TLS port asked in plain HTTP', async () => {
+    // Node's http server answers a ClientHello with a 400: OpenSSL reads a record that is not TLS.
+    const plain = await track(startHttpServer());
+    const answered = await run([plain.url.replace('http://', 'https://')], ['--retries', '0']);
+    expect(answered.lines[0]?.error).toMatchObject({ code: 'ETLS', message: expect.stringMatching(/wrong version number.*not TLS: if this port speaks plain HTTP, use http:\/\//) });
+    // gunicorn waits for a request line and never answers a ClientHello (curl: "SSL connection timeout").
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => undefined);
+    const silentCloser = socketCloser(silent);
+    track({ close: () => silentCloser.close() });
+    const waited = await run([`https://127.0.0.1:${await listen(silent)}/x`], ['--retries', '0', '--connect-timeout', '300ms']);
+    expect(waited.lines[0]?.error).toMatchObject({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(/TCP connection opened, but the TLS handshake got no answer: if this port speaks plain HTTP, use http:\/\//) });
+    // A TLS-only port hangs up on plain HTTP without a byte of reply (curl: "Empty reply from server").
+    const tlsOnly = await track(startTlsServer());
+    const hungUp = await run([`${tlsOnly.url.replace('https://', 'http://')}/y`], ['--retries', '0']);
+    expect(hungUp.lines[0]?.error).toMatchObject({ code: 'ESOCKETCLOSED', message: expect.stringMatching(/empty reply.*only TLS.*use https:\/\//) });
+  });
+});
+
 describe('NODE_EXTRA_CA_CERTS, which children start without', () => {
   it('is trusted as Node would: directly, over h2, through a CONNECT proxy and beside a client certificate', async () => {
     const tls = await track(startTlsServer());

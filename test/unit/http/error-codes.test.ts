@@ -19,6 +19,7 @@ describe('classifyError', () => {
     const unanswered = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 0 } });
     expect(classifyError(unanswered).message).toMatch(/empty reply/);
     expect(classifyError(unanswered).message).not.toMatch(/--http2/);
+    expect(classifyError(unanswered).message).toMatch(/only TLS does this to plain HTTP: if so, use https:\/\//);
     expect(classifyError(unanswered, undefined, { overTls: true }).message).toMatch(/try --http2/);
     const midway = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 120 } });
     expect(classifyError(midway, undefined, { overTls: true }).message).toBe('UND_ERR_SOCKET: other side closed');
@@ -28,7 +29,8 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' })).code).toBe('EINVALIDHEADER');
     const untrusted = classifyError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
     expect(untrusted).toEqual({ code: 'ETLS', message: expect.stringMatching(/^DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate \(.*--cacert FILE.*-k/) });
-    expect(classifyError(Object.assign(new Error('bad record mac'), { code: 'ERR_SSL_BAD_RECORD_MAC' })).message).not.toMatch(/-k/);
+    expect(classifyError(Object.assign(new Error('bad record mac'), { code: 'ERR_SSL_BAD_RECORD_MAC' })).message).not.toMatch(/-k|http:/);
+    expect(classifyError(Object.assign(new Error('wrong version number'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }))).toEqual({ code: 'ETLS', message: expect.stringMatching(/not TLS: if this port speaks plain HTTP, use http:\/\//) });
     expect(classifyError(new Error('what')).code).toBe('EUNKNOWN');
     expect(classifyError(new Error('x'), 'shutdown').code).toBe('EABORTED');
   });

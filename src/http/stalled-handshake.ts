@@ -1,0 +1,22 @@
+import type * as Undici from 'undici';
+
+/**
+ * Marks a connect timeout that came after the TCP connection had opened: the
+ * TLS handshake got no answer, as from a plain-HTTP server that waits for a
+ * request line (curl: "SSL connection timeout"), so the message can say so
+ * (classifyError). One listener a connection, none a request.
+ */
+export function markingStalledHandshakes(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
+  return (opts, callback) => {
+    let tcpOpen = false;
+    // undici's buildConnector returns the socket it made (its types say void).
+    const socket = (connect as (o: typeof opts, c: typeof callback) => unknown)(opts, ((error: Error | null, made: unknown) => {
+      if (error && tcpOpen && (error as { code?: unknown }).code === 'UND_ERR_CONNECT_TIMEOUT') Object.assign(error, { handshakeStalled: true });
+      (callback as (e: Error | null, s: unknown) => void)(error, made);
+    }) as typeof callback) as { once?: (event: string, listener: () => void) => unknown } | undefined;
+    socket?.once?.('connect', () => {
+      tcpOpen = true;
+    });
+    return socket;
+  };
+}
