@@ -1,3 +1,5 @@
+import { CURL_CONFIG_URLS } from '../input/validate.js';
+
 /**
  * curl flags bulkfetch does not take, each with what to do instead. A curl
  * user's command line carries over where it can (the option table's curl
@@ -8,7 +10,8 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['-F', '--form', '--form-string'], 'multipart bodies are not built; send a spec line with its "body" and a Content-Type header'],
   [['-w', '--write-out', '-D', '--dump-header'], 'every line has status, ms, bytes and the response headers already: pick them with jq'],
   [['-v', '--verbose', '--trace', '--trace-ascii', '--trace-time'], 'every line shows the request and its answer (status, headers, error code); --summary FILE writes the run summary'],
-  [['-K', '--config', '--url'], 'give the URLs as arguments or one per line in a file, and the flags on the command line'],
+  [['-K', '--config'], `give the URLs as arguments or one a line in a file (a config file's: ${CURL_CONFIG_URLS}), and the flags on the command line`],
+  [['--url'], 'give the URLs as arguments or one a line in a file'],
   [['-O', '--remote-name', '--remote-name-all', '-J', '--remote-header-name', '--output-dir', '--create-dirs'], '--save DIR writes each 2xx body to a file of its own'],
   [['-T', '--upload-file'], 'use -X PUT --data-binary @FILE'],
   [['-r', '--range', '-C', '--continue-at'], "use -H 'Range: bytes=0-99' (or 'bytes=N-' to start at byte N)"],

@@ -65,6 +65,21 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
 }
 
 /**
+ * A line of a curl config file (`curl -Z -K FILE`, as curl -Z users keep their
+ * lists): `url = "..."`, `output = "..."`, `--url ...`; its option's name.
+ */
+const CURL_CONFIG_LINE = /^(?:--)?(url|output|header|data|user-agent|referer|request)(?:[ \t]*[=:][ \t]*|[ \t]+)"?\S/i;
+/** The command that takes a curl config file's URLs out, one a line. */
+export const CURL_CONFIG_URLS = `sed -nE 's/^(--)?url[ =:]+"?([^"]*)"?$/\\2/p' FILE`;
+
+/** What to do with a line of a curl config file, or undefined for any other line. */
+function curlConfigHint(text: string): string | undefined {
+  const option = CURL_CONFIG_LINE.exec(text)?.[1];
+  if (option === undefined) return undefined;
+  return `a curl config line (curl -K) is not read; ${/^url$/i.test(option) ? '' : 'give its options on the command line, and '}write the URLs out one a line: ${CURL_CONFIG_URLS}`;
+}
+
+/**
  * A record without a scheme gets the default one, as curl does: `example.com/x`,
  * `127.0.0.1:8080/x` and `localhost:8080` are host[:port] forms. `mailto:x`,
  * `data:...` keep their scheme (and are refused as unsupported).
@@ -89,12 +104,15 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   if (/\s/.test(text)) {
     // vegeta's targets and HTTP logs write 'GET http://...': say how bulkfetch takes a method.
     const method = /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
-    const header = method === undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text);
+    const curlConfig = method === undefined ? curlConfigHint(text) : undefined;
+    const header = method === undefined && curlConfig === undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text);
     const hint = method !== undefined
       ? `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`
-      : header
-        ? "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one"
-        : 'one URL a line; a TSV line needs cut -f1 first';
+      : curlConfig !== undefined
+        ? curlConfig
+        : header
+          ? "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one"
+          : 'one URL a line; a TSV line needs cut -f1 first';
     return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${hint}): ${preview(text)}`);
   }
   let url: URL;
@@ -102,7 +120,8 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
     url = new URL(withDefaultScheme(text, defaultScheme));
   } catch {
     // A CSV row (`7,https://...`): its URL column is the record.
-    const csv = /[,;]\s*"?https?:\/\//i.test(text) ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)' : '';
+    const curlConfig = curlConfigHint(text);
+    const csv = curlConfig !== undefined ? ` (${curlConfig})` : /[,;]\s*"?https?:\/\//i.test(text) ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)' : '';
     return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${csv}: ${preview(text)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

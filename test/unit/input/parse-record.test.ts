@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RecordErrorCode } from '../../../src/errors.js';
 import { parseRecord } from '../../../src/input/parse-record.js';
+import { CURL_CONFIG_URLS } from '../../../src/input/validate.js';
 import { requestKey } from '../../../src/input/request-key.js';
 
 const spec = (value: unknown, method = 'GET') => parseRecord(JSON.stringify(value), 7, method);
@@ -105,6 +110,29 @@ describe('parseRecord: whitespace in a URL line', () => {
     expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line needs cut -f1 first') } });
     expect(parseRecord('7,https://a.test/x', 4, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: 'Not a valid URL (a CSV line: take its URL column first, e.g. cut -d, -f2): "7,https://a.test/x"' } });
     expect(parseRecord('X-Account-ID: 8675309', 3, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining("a header line is not read: -H 'Name: value' sets it for every record") } });
+  });
+});
+
+describe('parseRecord: a curl config file (curl -Z -K FILE) given as input', () => {
+  const config = ['url = "http://a.test/1"', 'output = "one.json"', '--url http://a.test/2', 'url="http://a.test/3"', 'header = "X-A: 1"'];
+
+  it('is EINVALIDURL a line, and the message gives the command that takes the URLs out', () => {
+    for (const [i, line] of config.entries()) {
+      const parsed = parseRecord(line, i + 1, 'GET');
+      expect(parsed, line).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining(`a curl config line (curl -K) is not read; ${line.includes('url') ? '' : 'give its options on the command line, and '}write the URLs out one a line: ${CURL_CONFIG_URLS}`) } });
+    }
+    // A header line in its own form keeps its own hint.
+    expect(parseRecord('Content-Type: text/plain', 9, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a header line is not read') } });
+  });
+
+  it('the command given takes out exactly the URLs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-curl-config-'));
+    try {
+      writeFileSync(join(dir, 'FILE'), `${config.join('\n')}\n`);
+      expect(execFileSync('sh', ['-c', CURL_CONFIG_URLS], { cwd: dir, encoding: 'utf8' })).toBe('http://a.test/1\nhttp://a.test/2\nhttp://a.test/3\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
