@@ -301,15 +301,25 @@ function parseUserFlag(value: string): string {
   return basicAuthorization(value.slice(0, colon), value.slice(colon + 1));
 }
 
+/** What -b gave: pairs for every request's Cookie header, and whether cookies are kept across a record's redirects. */
+interface CookieFlag {
+  pairs: string | undefined;
+  redirectCookies: boolean;
+}
+
 /**
  * -b 'name=value; name2=value2', as curl -b with data; repeated, the pairs are
- * joined. curl reads a cookie file when there is no '=': bulkfetch keeps no
- * cookie jar, so that is a usage error rather than a file sent as a cookie.
+ * joined. -b '' is curl's way to start its cookie engine: a record's redirects
+ * then carry the cookies they set (redirect-cookies.ts). curl reads a cookie
+ * file when there is no '=': bulkfetch keeps no cookie jar on disk, so that is
+ * a usage error rather than a file sent as a cookie.
  */
-function parseCookieFlag(value: string, previous: unknown): string {
-  if (!value.includes('=')) throw new UsageError(`Expected -b as 'name=value; ...' (cookie files are not read), got ${describeValue(value)}`);
+function parseCookieFlag(value: string, previous: unknown): CookieFlag {
+  const before = (previous as CookieFlag | undefined) ?? { pairs: undefined, redirectCookies: false };
+  if (value === '') return { ...before, redirectCookies: true };
+  if (!value.includes('=')) throw new UsageError(`Expected -b as 'name=value; ...', or -b '' to keep the cookies a record's redirects set (cookie files are not read), got ${describeValue(value)}`);
   const pairs = cookieValue(value);
-  return typeof previous === 'string' ? `${previous}; ${pairs}` : pairs;
+  return { pairs: before.pairs === undefined ? pairs : `${before.pairs}; ${pairs}`, redirectCookies: before.redirectCookies };
 }
 
 /** A flag that is one header's value (--referer, --user-agent): checked as -H checks it. */
@@ -500,7 +510,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
   { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
   { flags: '-e, --referer <url>', description: "Referer header for every request, as in curl; ';auto' at its end (or alone) sends each redirect -L follows the URL it came from", parse: headerValueFlag('--referer', 'referer') },
-  { flags: '-b, --cookie <name=value>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; cookie files are not read", parse: parseCookieFlag },
+  { flags: '-b, --cookie <name=value>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; -b '' keeps the cookies a record's redirects set, for its later hops (curl's cookie engine); cookie files are not read", parse: parseCookieFlag },
   { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
   { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
   { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}`, parse: headerValueFlag('--user-agent', 'user-agent') },
@@ -536,10 +546,11 @@ export function describeOption(spec: OptionSpec): string {
 }
 
 /** RunOptions fields no flag sets, with their values; library callers may set them. */
-const UNFLAGGED: Pick<RunOptions, 'maxLineBytes' | 'autoReferer'> = { maxLineBytes: 64 * 1024, autoReferer: false };
+const UNFLAGGED: Pick<RunOptions, 'maxLineBytes' | 'autoReferer' | 'redirectCookies'> = { maxLineBytes: 64 * 1024, autoReferer: false, redirectCookies: false };
 const UNFLAGGED_CHECKS: Record<keyof typeof UNFLAGGED, (value: unknown) => unknown> = {
   maxLineBytes: (value) => positiveInteger('maxLineBytes')(String(value)),
   autoReferer: boolean('autoReferer'),
+  redirectCookies: boolean('redirectCookies'),
 };
 
 /** The default a row shows in --help and the README: computed ones by description, objects and booleans not at all. */
@@ -644,7 +655,9 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
   }
   const headers = { ...implied, ...options.headers };
   const flagCookie = options.headers.cookie;
-  if (typeof flags.cookie === 'string') headers.cookie = flagCookie === undefined || flagCookie === null ? flags.cookie : `${flags.cookie}; ${flagCookie}`;
+  const cookie = flags.cookie as CookieFlag | undefined;
+  if (cookie?.pairs !== undefined) headers.cookie = flagCookie === undefined || flagCookie === null ? cookie.pairs : `${cookie.pairs}; ${flagCookie}`;
+  if (cookie?.redirectCookies) options.redirectCookies = true;
   options.headers = headers;
 }
 

@@ -79,6 +79,8 @@ export interface RunOptions {
   follow: boolean;
   /** Each followed redirect sends the URL it came from as Referer (curl's `-e ';auto'`). */
   autoReferer: boolean;
+  /** The cookies a record's redirects set are sent on its later hops (curl's cookie engine, `-b ''`); never shared between records. */
+  redirectCookies: boolean;
   maxRedirects: number;
   /** Retries after the first attempt, for retryable failures only. */
   retries: number;

@@ -5,6 +5,7 @@ import { RecordErrorCode, STOPPED_IN_FLIGHT, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
+import { RedirectCookies } from '../http/redirect-cookies.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
 import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
@@ -207,6 +208,9 @@ export class RequestLoop {
    */
   async #fetchOn(first: AttemptRequest, firstOutcome: FetchOutcome | undefined, started: number): Promise<FetchOutcome> {
     let request = first;
+    /** The hop's request without the cookies its redirects set: each hop adds the jar's anew. */
+    let asLed = first;
+    let jar: RedirectCookies | undefined;
     let attempts = 0;
     let redirects = 0;
     let pending: FetchOutcome | undefined = firstOutcome;
@@ -249,9 +253,11 @@ export class RequestLoop {
       if (redirects >= this.#config.maxRedirects) {
         return finish({ error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, `More than ${this.#config.maxRedirects} redirects`) });
       }
-      const next = redirectRequest(request, outcome.status, outcome.location, { autoReferer: this.#config.autoReferer });
+      if (this.#config.redirectCookies && outcome.setCookies) (jar ??= new RedirectCookies()).store(outcome.setCookies, request.url);
+      const next = redirectRequest(asLed, outcome.status, outcome.location, { autoReferer: this.#config.autoReferer });
       if ('code' in next) return finish({ error: next });
-      request = next;
+      asLed = next;
+      request = jar ? jar.onto(next) : next;
       redirects += 1;
     }
   }

@@ -22,7 +22,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--connect-to'], '--resolve HOST:PORT:ADDR connects to another address'],
   [['--noproxy'], 'NO_PROXY is read from the environment, as curl reads it'],
   [['--path-as-is'], 'URLs are normalized as WHATWG parsing does (dot segments resolved)'],
-  [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value'"],
+  [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value', and -b '' keeps the cookies a record's redirects set"],
   [['-n', '--netrc', '--netrc-file'], 'use -u user:password'],
   [['--limit-rate'], '--rate N limits requests per second (--per-host-rate per host)'],
   [['--fail-with-body'], '-f exits 1 on a status >= 400, and every line keeps its body anyway'],

@@ -38,6 +38,8 @@ export interface FetchOutcome {
   redirects?: number;
   /** Internal: a redirect's target, set only when following redirects (never in the output). */
   location?: string;
+  /** Internal: a redirect response's Set-Cookie fields, for `-b ''` (never in the output). */
+  setCookies?: string[];
   /** Internal: the server's Retry-After on a retryable status, in ms (never in the output). */
   retryAfterMs?: number;
   /**

@@ -295,6 +295,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
         ms: elapsedMs(this.#started),
         error: null,
         location: this.#location,
+        ...(headers['set-cookie'] !== undefined ? { setCookies: ([] as string[]).concat(headers['set-cookie']) } : {}),
       });
     }
     if (this.#file) return this.#finishFile(this.#file, status, shown);

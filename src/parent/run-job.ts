@@ -168,6 +168,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     includeHeaders: options.includeHeaders,
     follow: options.follow,
     autoReferer: options.autoReferer,
+    redirectCookies: options.redirectCookies,
     maxRedirects: options.maxRedirects,
     retries: options.retries,
     retryDelay: options.retryDelay,

@@ -206,6 +206,32 @@ describe('redirects', () => {
     expect(seen).toEqual([['/r/1', 'http://plain.test/'], ['/r/0', 'http://plain.test/']]);
   });
 
+  it("-b '' carries the cookies a record's redirects set to its later hops, as curl's cookie engine does; never to another host or record", async () => {
+    const seen: Array<[string | undefined, string | undefined]> = [];
+    // A cookie wall: /start sets the cookie and sends to /check, which wants it and otherwise starts over.
+    const server = await track(
+      startHttpServer((req, res) => {
+        seen.push([req.url, req.headers.cookie]);
+        const cookie = req.headers.cookie ?? '';
+        if (req.url === '/start') return void res.writeHead(302, { location: '/check', 'set-cookie': ['wall=passed; Path=/; HttpOnly', 'gone=1; Max-Age=0', 'deep=1; Path=/deep'] }).end();
+        if (req.url === '/check') return void (/\bwall=passed\b/.test(cookie) ? res.writeHead(302, { location: `http://localhost:${server.port}/elsewhere` }).end() : res.writeHead(302, { location: '/start' }).end());
+        res.end(`cookie: ${cookie}`);
+      }),
+    );
+    const start = `http://127.0.0.1:${server.port}/start`;
+    const walled = await run([start], ['-L', '--max-redirects', '5']);
+    expect(walled.lines[0]).toMatchObject({ error: { code: 'ETOOMANYREDIRECTS' } });
+    seen.length = 0;
+    const engine = await run([start, start], ['-L', '-b', '', '-b', 'mine=1', '--no-cache']);
+    expect(engine.lines.map((l) => l.status)).toEqual([200, 200]);
+    // Each record starts with -b's pair alone; /check gets the cookie /start set (not the expired one, not the
+    // one for /deep); localhost is another host, so it gets neither (-b's pair stays with the origin, as -H's would).
+    const oneRecord = [['/start', 'mine=1'], ['/check', 'mine=1; wall=passed'], ['/elsewhere', undefined]];
+    // (The two records' hops interleave: each hop goes back through the concurrency limit.)
+    const sorted = (pairs: Array<[string | undefined, string | undefined]>) => pairs.map((pair) => JSON.stringify(pair)).sort();
+    expect(sorted(seen)).toEqual(sorted([...oneRecord, ...oneRecord] as Array<[string, string | undefined]>));
+  });
+
   it('--max-redirects bounds the chain with ETOOMANYREDIRECTS', async () => {
     const server = await track(chain());
     const result = await run([`${server.url}/r/5`], ['-L', '--max-redirects', '2']);

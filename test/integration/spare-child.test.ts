@@ -104,7 +104,7 @@ describe('the spare child', () => {
     await new Promise((r) => setTimeout(r, 200));
     const config: WorkerConfig = {
       index: 0, concurrency: 4, timeout: 10_000, connectTimeout: 5_000, cache: false, cacheBytes: 1 << 20, lastUseMarked: false,
-      headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: false, follow: false, autoReferer: false, maxRedirects: 0,
+      headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: false, follow: false, autoReferer: false, redirectCookies: false, maxRedirects: 0,
       retries: 0, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false, insecure: false, http2: false, resolve: {},
       limited: false, liftoffOnly: true,
     };

@@ -143,7 +143,12 @@ describe("curl's names and habits", () => {
     expect(parse(['-e', 'https://ref.example/']).headers.referer).toBe('https://ref.example/');
     expect(parse(['-b', 'a=1', '-b', 'b=2']).headers.cookie).toBe('a=1; b=2');
     expect(parse(['-b', 'a=1', '-H', 'Cookie: c=3']).headers.cookie).toBe('a=1; c=3');
-    expect(() => parse(['-b', 'cookies.txt'])).toThrow(/cookie files are not read/);
+    expect(() => parse(['-b', 'cookies.txt'])).toThrow(/-b '' to keep the cookies a record's redirects set \(cookie files are not read\)/);
+    // curl's -b '' starts its cookie engine: no Cookie header of its own, cookies kept across a record's redirects.
+    expect(parse(['-b', ''])).toMatchObject({ redirectCookies: true });
+    expect(parse(['-b', '']).headers.cookie).toBeUndefined();
+    expect(parse(['-b', 'a=1', '-b', ''])).toMatchObject({ redirectCookies: true, headers: { cookie: 'a=1' } });
+    expect(parse(['-b', 'a=1'])).toMatchObject({ redirectCookies: false });
     expect(() => parse(['-e', 'x\r\ny'])).toThrow(UsageError);
   });
 });

@@ -1,0 +1,125 @@
+import { isIP } from 'node:net';
+import type { AttemptRequest } from './send-request.js';
+
+/**
+ * The most cookies one record's redirects keep: a server that sets more on
+ * every hop cannot grow a record's memory without bound (the oldest go first).
+ */
+const MAX_COOKIES = 50;
+
+interface StoredCookie {
+  name: string;
+  value: string;
+  /** Lower-case; with hostOnly, the exact host that set it. */
+  domain: string;
+  hostOnly: boolean;
+  path: string;
+  secure: boolean;
+  /** ms since the epoch; undefined: until the record is done. */
+  expiresAt: number | undefined;
+}
+
+/**
+ * curl's cookie engine (`-b ''`) for the span of one record: the cookies its
+ * redirect responses set are sent on its later hops, where they match by
+ * domain, path and Secure (RFC 6265, 5.2-5.4). Nothing is shared between
+ * records and nothing outlives the record, so no public suffix list is
+ * needed to keep one site's cookies from another's jar, and none is read.
+ */
+export class RedirectCookies {
+  readonly #cookies: StoredCookie[] = [];
+
+  /** Takes the Set-Cookie fields of a response to `url`. */
+  store(setCookies: readonly string[], url: string): void {
+    const from = new URL(url);
+    for (const field of setCookies) {
+      const cookie = parseSetCookie(field, from);
+      if (cookie === undefined) continue;
+      const same = this.#cookies.findIndex((c) => c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path);
+      if (same !== -1) this.#cookies.splice(same, 1);
+      // An expiry in the past is how a server deletes a cookie.
+      if (cookie.expiresAt !== undefined && cookie.expiresAt <= Date.now()) continue;
+      this.#cookies.push(cookie);
+      if (this.#cookies.length > MAX_COOKIES) this.#cookies.shift();
+    }
+  }
+
+  /**
+   * The request with the stored cookies that match its URL in its Cookie
+   * header: after the record's own (-b or -H), longest path first.
+   */
+  onto(request: AttemptRequest): AttemptRequest {
+    const base = request.headers.cookie;
+    const cookie = this.#cookieHeader(request.url, base);
+    return cookie === base || cookie === undefined ? request : { ...request, headers: { ...request.headers, cookie } };
+  }
+
+  #cookieHeader(url: string, base: string | undefined): string | undefined {
+    const to = new URL(url);
+    const host = hostOf(to);
+    const now = Date.now();
+    const pairs = this.#cookies
+      .filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) && pathMatches(to.pathname, c.path) && (!c.secure || to.protocol === 'https:') && (c.expiresAt === undefined || c.expiresAt > now))
+      .sort((a, b) => b.path.length - a.path.length)
+      .map((c) => `${c.name}=${c.value}`);
+    if (pairs.length === 0) return base;
+    return base === undefined || base === '' ? pairs.join('; ') : `${base}; ${pairs.join('; ')}`;
+  }
+}
+
+/** A Set-Cookie field as RFC 6265 (5.2, 5.3) reads it; undefined when it is to be ignored. */
+function parseSetCookie(field: string, from: URL): StoredCookie | undefined {
+  const [pair = '', ...attributes] = field.split(';');
+  const equals = pair.indexOf('=');
+  if (equals === -1) return undefined;
+  const name = pair.slice(0, equals).trim();
+  const value = pair.slice(equals + 1).trim();
+  if (name === '') return undefined;
+  const host = hostOf(from);
+  let domain = '';
+  let path: string | undefined;
+  let secure = false;
+  let maxAge: number | undefined;
+  let expires: number | undefined;
+  for (const attribute of attributes) {
+    const at = attribute.indexOf('=');
+    const key = (at === -1 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
+    const text = at === -1 ? '' : attribute.slice(at + 1).trim();
+    if (key === 'domain') domain = text.replace(/^\./, '').toLowerCase();
+    else if (key === 'path') path = text.startsWith('/') ? text : undefined;
+    else if (key === 'secure') secure = true;
+    else if (key === 'max-age' && /^-?\d+$/.test(text)) maxAge = Number(text);
+    else if (key === 'expires') {
+      const parsed = Date.parse(text);
+      if (!Number.isNaN(parsed)) expires = parsed;
+    }
+  }
+  // A Domain the host is not in (another site, or a parent of an address) voids the cookie.
+  if (domain !== '' && !domainMatches(host, domain)) return undefined;
+  // Max-Age wins over Expires; zero or less deletes.
+  const expiresAt = maxAge !== undefined ? (maxAge <= 0 ? 0 : Date.now() + maxAge * 1000) : expires;
+  return { name, value, domain: domain === '' ? host : domain, hostOnly: domain === '', path: path ?? defaultPath(from.pathname), secure, expiresAt };
+}
+
+/** The host as cookies compare it: lower-case, an IPv6 address without brackets. */
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+}
+
+/** RFC 6265 5.1.3: the host is the domain, or a name under it (never an address under a "domain"). */
+function domainMatches(host: string, domain: string): boolean {
+  return host === domain || (host.endsWith(`.${domain}`) && isIP(host) === 0);
+}
+
+/** RFC 6265 5.1.4. */
+function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  if (!requestPath.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+
+/** RFC 6265 5.1.4: the directory of the path that set the cookie. */
+function defaultPath(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash <= 0 ? '/' : path.slice(0, slash);
+}
