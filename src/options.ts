@@ -490,7 +490,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--max-redirects <n>', curlName: '--max-redirs <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: maxRedirectsFlag },
   { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates', defaultValue: false, check: boolean('insecure') },
   { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl', parse: pemFile('--cacert') },
-  { flags: '--cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },
+  { flags: '-E, --cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },
   { flags: '--key <file>', runOption: 'key', description: 'private key (PEM, unencrypted) of the --cert client certificate', defaultDescription: 'the --cert file', parse: pemFile('--key') },
   { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy: host:port (http://, port 1080 if none, as curl) or a URL', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },

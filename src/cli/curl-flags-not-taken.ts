@@ -9,14 +9,16 @@ import { CURL_CONFIG_URLS } from '../input/validate.js';
 const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['-F', '--form', '--form-string'], 'multipart bodies are not built; send a spec line with its "body" and a Content-Type header'],
   [['-w', '--write-out', '-D', '--dump-header'], 'every line has status, ms, bytes and the response headers already: pick them with jq'],
-  [['-v', '--verbose', '--trace', '--trace-ascii', '--trace-time'], 'every line shows the request and its answer (status, headers, error code); --summary FILE writes the run summary'],
+  [['-v', '--verbose', '--trace', '--trace-ascii', '--trace-time', '--trace-config', '--libcurl'], 'every line shows the request and its answer (status, headers, error code); --summary FILE writes the run summary'],
   [['-K', '--config'], `give the URLs as arguments or one a line in a file (a config file's: ${CURL_CONFIG_URLS}), and the flags on the command line`],
   [['--url'], 'give the URLs as arguments or one a line in a file'],
-  [['-O', '--remote-name', '--remote-name-all', '-J', '--remote-header-name', '--output-dir', '--create-dirs'], '--save DIR writes each 2xx body to a file of its own'],
+  [['-O', '--remote-name', '--remote-name-all', '-J', '--remote-header-name', '--output-dir', '--create-dirs', '-R', '--remote-time', '--xattr'], '--save DIR writes each 2xx body to a file of its own'],
   [['-T', '--upload-file'], 'use -X PUT --data-binary @FILE'],
   [['-r', '--range', '-C', '--continue-at'], "use -H 'Range: bytes=0-99' (or 'bytes=N-' to start at byte N)"],
-  [['-4', '--ipv4', '-6', '--ipv6'], '--resolve HOST:PORT:ADDR picks the address to connect to'],
+  [['-4', '--ipv4', '-6', '--ipv6', '--happy-eyeballs-timeout-ms'], '--resolve HOST:PORT:ADDR picks the address to connect to'],
+  [['--interface', '--local-port'], 'connections leave from the address and port the system picks'],
   [['--oauth2-bearer'], "use -H 'Authorization: Bearer TOKEN'"],
+  [['--basic'], 'drop it: -u sends Basic authorization, the only kind bulkfetch sends'],
   [['--digest', '--ntlm', '--negotiate', '--anyauth'], 'only Basic authorization is sent (-u user:password); for a token, -H \'Authorization: ...\''],
   [['-0', '--http1.0', '--http2-prior-knowledge', '--http3', '--http3-only'], 'bulkfetch speaks HTTP/1.1, and HTTP/2 over TLS with --http2'],
   [['--connect-to'], '--resolve HOST:PORT:ADDR connects to another address'],
@@ -55,6 +57,8 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--proto', '--proto-redir'], 'only http and https URLs are fetched, and a redirect to another scheme is refused'],
   [['--fail-early'], '--max-errors 1 stops the run at the first record that failed'],
   [['--ssl-no-revoke', '--no-sessionid', '--false-start'], 'drop it: it changes nothing here'],
+  [['--expect100-timeout'], 'drop it: no request waits for 100 Continue (Expect: 100-continue is not sent)'],
+  [['-M', '--manual'], 'bulkfetch --help lists every option, and the README says more'],
 ];
 
 const BY_FLAG: ReadonlyMap<string, string> = new Map(INSTEAD.flatMap(([flags, instead]) => flags.map((flag) => [flag, instead] as const)));

@@ -364,7 +364,7 @@ describe('name resolution', () => {
 });
 
 describe('TLS files, as curl', () => {
-  it('--cacert trusts an internal CA; --cert and --key present a client certificate (mutual TLS)', async () => {
+  it('--cacert trusts an internal CA; --cert (curl: -E) and --key present a client certificate (mutual TLS)', async () => {
     const { url, key, cert, seen } = await startMutualTlsServer();
     const ca = writeTempFile(cert, 'ca.pem');
     const certFile = writeTempFile(cert, 'client.pem');
@@ -372,7 +372,8 @@ describe('TLS files, as curl', () => {
     const both = writeTempFile(`${cert}\n${key}`, 'both.pem');
     const mutual = await run([url], ['--cacert', ca, '--cert', certFile, '--key', keyFile]);
     expect(mutual.lines[0]).toMatchObject({ status: 200, body: 'ok', error: null });
-    const oneFile = await run([url], ['--cacert', ca, '--cert', both]);
+    // curl's -E is --cert.
+    const oneFile = await run([url], ['--cacert', ca, '-E', both]);
     expect(oneFile.lines[0]).toMatchObject({ status: 200, error: null });
     const noClientCert = await run([url], ['--cacert', ca]);
     expect(noClientCert.lines[0]?.error).not.toBeNull();
