@@ -263,7 +263,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       if (!this.#settled) this.#succeed();
     });
     decoder.on('error', (error: Error) => {
-      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Body does not decode as content-encoding ${coding}: ${error.message}`));
+      // The line has no status (an error's never does): the message keeps the one that came, and the way to the raw bytes.
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Body does not decode as content-encoding ${coding}: ${error.message} (after status ${this.#status}; --no-compressed keeps the body bytes as they came)`));
       controller.abort(new StopRequest('undecodable body'));
     });
     return decoder;

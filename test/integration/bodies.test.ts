@@ -73,7 +73,11 @@ describe('content codings', () => {
       res.end('not gzip at all');
     }));
     const result = await run([`${server.url}/x`]);
-    expect(result.lines[0]).toMatchObject({ body: null, error: { code: 'EPROTOCOL' } });
+    expect(result.lines[0]).toMatchObject({ body: null, error: { code: 'EPROTOCOL', message: 'Body does not decode as content-encoding gzip: incorrect header check (after status 200; --no-compressed keeps the body bytes as they came)' } });
+    // As it says: the bytes as they came, which no text decoding can show.
+    const raw = await run([`${server.url}/x`], ['--no-compressed']);
+    expect(raw.lines[0]).toMatchObject({ status: 200, bodyEncoding: 'base64', error: null });
+    expect(Buffer.from(raw.lines[0]?.body as string, 'base64').toString()).toBe('not gzip at all');
   });
 });
 
