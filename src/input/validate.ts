@@ -119,10 +119,10 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   try {
     url = new URL(withDefaultScheme(text, defaultScheme));
   } catch {
-    // A CSV row (`7,https://...`): its URL column is the record.
+    // A curl config line without spaces (`url="..."`), or a CSV row (`7,https://...`) whose URL column is the record.
     const curlConfig = curlConfigHint(text);
-    const csv = curlConfig !== undefined ? ` (${curlConfig})` : /[,;]\s*"?https?:\/\//i.test(text) ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)' : '';
-    return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${csv}: ${preview(text)}`);
+    const hint = curlConfig !== undefined ? ` (${curlConfig})` : /[,;]\s*"?https?:\/\//i.test(text) ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)' : '';
+    return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${hint}: ${preview(text)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     // file:, data:, javascript:, ftp: ... are refused here, so nothing on the
