@@ -4,6 +4,7 @@ import { accessSync, constants as fsConstants, readFileSync, statSync } from 'no
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { isatty } from 'node:tty';
 import { UsageError, describeValue } from './errors.js';
 import { parseProxyUrl, proxyEnvironmentProblem } from './http/proxy-url.js';
 import { basicAuthorization } from './input/credentials.js';
@@ -252,6 +253,8 @@ function readFlagFile(flag: string, path: string): Buffer {
 function readStdinOnce(flag: string): Buffer {
   if (stdinReadBy !== undefined) throw new UsageError(`${flag} @- reads stdin, which ${stdinReadBy} @- has read already: name a file for one of them`);
   stdinReadBy = flag;
+  // At a terminal the run would wait without a word until Ctrl-D (curl's does): say what it waits for.
+  if (isatty(0)) process.stderr.write(`bulkfetch: reading ${flag} @- from the terminal (Ctrl-D to end)\n`);
   try {
     return readFileSync(0);
   } catch (error) {

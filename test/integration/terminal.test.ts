@@ -109,6 +109,16 @@ describe('a run in a terminal', () => {
     expect(screen).toContain('"url":"http://127.0.0.1');
   });
 
+  it('-d @- at a terminal says it reads the body from it, then sends what was typed', async () => {
+    const server = track(await startHttpServer());
+    const { screen, code } = await inTerminal(['--procs', '1', '-q', '-d', '@-', `${server.url}/typed`], { typed: 'a=1\n\x04' });
+    expect(code).toBe(0);
+    expect(screen).toContain('reading -d @- from the terminal (Ctrl-D to end)');
+    expect(screen).not.toContain('reading URLs from stdin');
+    expect(screen).toContain('"method":"POST","status":200');
+    expect(server.requests).toBe(1);
+  });
+
   it('prints --help, --version and analyze --help once, keeps "Did you mean", shows the --procs default', async () => {
     const help = await inTerminal(['--help']);
     expect(help.screen.match(/Usage: bulkfetch/g)).toHaveLength(1);
