@@ -59,6 +59,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--ssl-no-revoke', '--no-sessionid', '--false-start'], 'drop it: it changes nothing here'],
   [['--expect100-timeout'], 'drop it: no request waits for 100 Continue (Expect: 100-continue is not sent)'],
   [['-M', '--manual'], 'bulkfetch --help lists every option, and the README says more'],
+  [['--disable'], 'drop it: bulkfetch reads no .curlrc, nor any config file'],
 ];
 
 const BY_FLAG: ReadonlyMap<string, string> = new Map(INSTEAD.flatMap(([flags, instead]) => flags.map((flag) => [flag, instead] as const)));
