@@ -1,5 +1,8 @@
 import http2 from 'node:http2';
 
+/** node:http2 takes priority options without a word before Node 24 (v24.2 removed priority signaling). */
+const PRIORITY_OPTIONS_TAKEN = Number(process.versions.node.split('.')[0]) < 24;
+
 type RequestMethod = (this: http2.ClientHttp2Session, headers?: http2.OutgoingHttpHeaders, options?: http2.ClientSessionRequestOptions) => http2.ClientHttp2Stream;
 
 /**
@@ -16,8 +19,12 @@ type RequestMethod = (this: http2.ClientHttp2Session, headers?: http2.OutgoingHt
  * passes the same options with the defaults under them (an option given wins,
  * as it does in Node). Called by a child before its first HTTP/2 connection;
  * the parent never calls it.
+ *
+ * Not on Node 24 and later: there the copy costs nothing, priority signaling
+ * is gone (RFC 9113), and a `weight` option draws a DEP0194 warning.
  */
 export function usePriorityDefaults(): void {
+  if (!PRIORITY_OPTIONS_TAKEN) return;
   const connect = http2.connect;
   const firstConnect = function (this: unknown, ...args: Parameters<typeof http2.connect>): http2.ClientHttp2Session {
     http2.connect = connect;
