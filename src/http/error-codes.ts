@@ -132,8 +132,24 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
 }
 
 /** Closed before a byte of reply came back: curl's "Empty reply from server". */
-function closedUnanswered(error: { socket?: unknown } | null): boolean {
-  return (error?.socket as { bytesRead?: unknown } | undefined)?.bytesRead === 0;
+function closedUnanswered(error: unknown): boolean {
+  return bytesReadBeforeClose(error) === 0;
+}
+
+/**
+ * undici's "other side closed" on a connection that had carried answers before
+ * (its socket read bytes, and this attempt saw no status): a kept-alive
+ * connection the server closed as the request went out, the race an idle
+ * timeout or a server that answers once a connection without saying so makes.
+ */
+export function closedAfterEarlierAnswers(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET' && (bytesReadBeforeClose(error) ?? 0) > 0;
+}
+
+/** What the connection had read in all when undici reported it closed (its SocketError's socket info). */
+function bytesReadBeforeClose(error: unknown): number | undefined {
+  const bytesRead = (error as { socket?: { bytesRead?: unknown } } | null)?.socket?.bytesRead;
+  return typeof bytesRead === 'number' ? bytesRead : undefined;
 }
 
 /**

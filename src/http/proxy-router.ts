@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type * as Undici from 'undici';
 import type { ProxyEndpoint } from './error-codes.js';
 import { proxyHref, proxyVariable } from './proxy-url.js';
-import { portOf } from './split-url.js';
+import { bareHostname, portOf } from './split-url.js';
 import { loadProxyParts } from './undici-parts.js';
 
 export interface ProxyChoice {
@@ -35,8 +35,8 @@ export function proxyEndpoints(choice: ProxyChoice | undefined): ProxyEndpoint[]
   return hrefs.flatMap((href) => {
     if (href === undefined) return [];
     const url = new URL(href);
-    // An IPv6 proxy's hostname keeps its brackets in URL; Node's errors name the bare address.
-    return [{ hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: portOf(url) }];
+    // Node's errors name an IPv6 proxy by its bare address.
+    return [{ hostname: bareHostname(url), port: portOf(url) }];
   });
 }
 

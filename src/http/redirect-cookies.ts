@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { AttemptRequest } from './send-request.js';
+import { bareHostname } from './split-url.js';
 
 /**
  * The most cookies one record's redirects keep: a server that sets more on
@@ -56,7 +57,7 @@ export class RedirectCookies {
 
   #cookieHeader(url: string, base: string | undefined): string | undefined {
     const to = new URL(url);
-    const host = hostOf(to);
+    const host = bareHostname(to);
     const now = Date.now();
     const pairs = this.#cookies
       .filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) && pathMatches(to.pathname, c.path) && (!c.secure || to.protocol === 'https:') && (c.expiresAt === undefined || c.expiresAt > now))
@@ -75,7 +76,7 @@ function parseSetCookie(field: string, from: URL): StoredCookie | undefined {
   const name = pair.slice(0, equals).trim();
   const value = pair.slice(equals + 1).trim();
   if (name === '') return undefined;
-  const host = hostOf(from);
+  const host = bareHostname(from);
   let domain = '';
   let path: string | undefined;
   let secure = false;
@@ -99,11 +100,6 @@ function parseSetCookie(field: string, from: URL): StoredCookie | undefined {
   // Max-Age wins over Expires; zero or less deletes.
   const expiresAt = maxAge !== undefined ? (maxAge <= 0 ? 0 : Date.now() + maxAge * 1000) : expires;
   return { name, value, domain: domain === '' ? host : domain, hostOnly: domain === '', path: path ?? defaultPath(from.pathname), secure, expiresAt };
-}
-
-/** The host as cookies compare it: lower-case, an IPv6 address without brackets. */
-function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 }
 
 /** RFC 6265 5.1.3: the host is the domain, or a name under it (never an address under a "domain"). */

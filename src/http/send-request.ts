@@ -4,7 +4,7 @@ import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError 
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { blameProxy, classifyError, cutShort, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, closedAfterEarlierAnswers, cutShort, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -407,17 +407,6 @@ function outputHeaders(headers: Record<string, string | string[] | undefined>): 
     else shown[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return shown;
-}
-
-/**
- * undici's "other side closed" on a connection that had carried answers before
- * (its socket read bytes, and this attempt saw no status): a kept-alive
- * connection the server closed as the request went out, the race an idle
- * timeout or a server that answers once a connection without saying so makes.
- */
-function closedAfterEarlierAnswers(error: unknown): boolean {
-  const err = error as { code?: unknown; socket?: { bytesRead?: unknown } } | null;
-  return err?.code === 'UND_ERR_SOCKET' && typeof err.socket?.bytesRead === 'number' && err.socket.bytesRead > 0;
 }
 
 function saveError(error: NodeJS.ErrnoException): RecordError {

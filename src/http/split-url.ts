@@ -21,6 +21,11 @@ export function splitUrl(href: string): OriginAndPath {
   return { origin: url.origin, path: `${url.pathname}${url.search}` };
 }
 
+/** A URL's host as Node's errors and cookies name it: an IPv6 address without the brackets URL keeps. */
+export function bareHostname(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /** The port a URL connects to: its own, or its scheme's (URL leaves a default port out). */
 export function portOf(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
