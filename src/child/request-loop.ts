@@ -152,13 +152,13 @@ export class RequestLoop {
     const request = this.#buildRequest(spec);
     if (this.#cache && this.usesCache(spec)) {
       const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, request);
-      const toAnswer = ({ response, status, attempts, ms }: CacheAnswer): Answer => {
+      const toAnswer = ({ response, status, attempts, redirects, ms }: CacheAnswer): Answer => {
         const cached = status !== 'miss';
         const took = cached ? elapsedMs(started) : ms;
         return {
           // The response part was serialized once, when it arrived: a repeat only writes its own fields around it.
           line: lineFromResponse(spec, response.text, cached, took, attempts),
-          result: { url: spec.url, status: response.status, error: response.error, ms: took, attempts: cached ? 0 : attempts, cached },
+          result: { url: spec.url, status: response.status, error: response.error, ms: took, attempts: cached ? 0 : attempts, redirects, cached },
         };
       };
       return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));

@@ -27,8 +27,9 @@ export type CacheFetchStatus = 'hit' | 'inflight' | 'miss';
 export interface CacheAnswer {
   response: StoredResponse;
   status: CacheFetchStatus;
-  /** For a miss: the attempts it took and its wall time. */
+  /** For a miss: the attempts it took (redirect hops among them) and its wall time. */
   attempts: number;
+  redirects: number;
   ms: number;
 }
 
@@ -111,7 +112,7 @@ export class ResponseCache {
     if (rank >= 0) {
       const stored = this.#ranks[rank]!.get(key) as StoredResponse;
       this.#used(key, stored, rank, directive, uses);
-      return { response: stored, status: 'hit', attempts: 0, ms: 0 };
+      return { response: stored, status: 'hit', attempts: 0, redirects: 0, ms: 0 };
     }
     const flight = this.#inFlight.get(key);
     if (flight !== undefined) {
@@ -128,7 +129,7 @@ export class ResponseCache {
         this.#inFlight.delete(key);
         const response: StoredResponse = { text: serializeResponse(request, outcome), status: outcome.status, error: outcome.error };
         if (outcome.status !== null && directive === CacheDirective.KEEP) this.#store(key, response, uses);
-        return { response, status: 'miss', attempts: outcome.attempts, ms: outcome.ms };
+        return { response, status: 'miss', attempts: outcome.attempts, redirects: outcome.redirects ?? 0, ms: outcome.ms };
       },
       (error: unknown) => {
         this.#inFlight.delete(key);

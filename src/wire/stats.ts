@@ -24,7 +24,10 @@ export interface WorkerStats {
   status: Record<string, number>;
   /** Records whose status was >= 400 (for --fail). */
   httpErrors: number;
+  /** Requests that repeated an attempt (--retries, a closed connection); redirect hops are apart. */
   retries: number;
+  /** Requests that followed a redirect (-L). */
+  redirects: number;
   /** Wall time of records that sent requests (cache hits left out), all attempts included. */
   latency: HistogramData;
   /** Host -> records that ended with an error or a status >= 400 (the hosts with the most, see HOST_ERRORS_KEPT). */
@@ -44,20 +47,26 @@ export function emptyStats(): WorkerStats {
     status: {},
     httpErrors: 0,
     retries: 0,
+    redirects: 0,
     latency: emptyHistogramData(),
     hostErrors: {},
   };
 }
 
 /** The fields of a result that its counters read (a cached line is counted without building a whole Result). */
-export type CountedResult = Pick<Result, 'url' | 'status' | 'error' | 'ms' | 'attempts' | 'cached'>;
+export type CountedResult = Pick<Result, 'url' | 'status' | 'error' | 'ms' | 'attempts' | 'cached' | 'redirects'>;
 
 export function countResult(stats: WorkerStats, result: CountedResult): void {
   stats.records += 1;
   if (result.cached) stats.cached += 1;
   else {
     stats.requests += result.attempts;
-    if (result.attempts > 1) stats.retries += result.attempts - 1;
+    // attempts counts every request of the record: its first, each redirect hop, and each retry of either.
+    if (result.attempts > 1) {
+      const redirects = result.redirects ?? 0;
+      stats.redirects += redirects;
+      stats.retries += result.attempts - 1 - redirects;
+    }
   }
   if (result.error) {
     stats.errors += 1;
@@ -81,6 +90,7 @@ export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.errors += from.errors;
   into.httpErrors += from.httpErrors;
   into.retries += from.retries;
+  into.redirects += from.redirects;
   for (const [code, n] of Object.entries(from.errorCodes)) into.errorCodes[code] = (into.errorCodes[code] ?? 0) + n;
   for (const [code, n] of Object.entries(from.status)) into.status[code] = (into.status[code] ?? 0) + n;
   into.latency = mergeHistogramData(into.latency, from.latency);

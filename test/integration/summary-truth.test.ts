@@ -30,6 +30,29 @@ describe('summary counts', () => {
     expect(result.stderr).toContain('skipped     2 blank/comment lines');
     expect(result.stderr).toContain('4 HTTP requests (1 of them retries)');
   });
+
+  it('counts redirect hops apart from retries, also for a cached record', async () => {
+    const server = track(
+      await startHttpServer((req, res) => {
+        if (req.url === '/hop2') {
+          res.writeHead(302, { location: '/hop1' }).end();
+          return;
+        }
+        if (req.url === '/hop1') {
+          res.writeHead(307, { location: '/end' }).end();
+          return;
+        }
+        res.end('ok');
+      }),
+    );
+    const dir = tempDir();
+    const input = writeTempFile([`${server.url}/hop2`, `${server.url}/hop1`, `${server.url}/hop2`]);
+    const result = await runCli([input, '-L', '--procs', '1', '--cache', 'on', '--summary', join(dir, 's.json')]);
+    expect(result.code).toBe(0);
+    // hop2: 3 requests, hop1: 2, the repeat of hop2 from the cache: none.
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ records: 3, cached: 1, requests: 5, retries: 0, redirects: 3 });
+    expect(result.stderr).toContain('5 HTTP requests (0 of them retries, 3 redirects)');
+  });
 });
 
 describe('a stopped run', () => {

@@ -16,6 +16,7 @@ describe('summary', () => {
     errorCodes: { EINVALIDURL: 1, ECONNRESET: 5 },
     status: { '404': 4, '200': 110 },
     retries: 3,
+    redirects: 0,
     latency: latency.toData(),
     hostErrors: { 'a.example': 2, 'b.example': 7 },
     skipped: 2,
@@ -30,7 +31,7 @@ describe('summary', () => {
 
   it('has exactly the documented keys (the issue\'s, and shards)', () => {
     const json = toSummaryJson(run);
-    expect(Object.keys(json)).toEqual(['records', 'sent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache', 'stoppedBy']);
+    expect(Object.keys(json)).toEqual(['records', 'sent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache', 'stoppedBy']);
     expect(json.cache).toEqual(run.cache);
     // The counts add up (issue 11): records = sent + cached + invalid; skipped lines apart.
     expect(json.sent + json.cached + json.invalid).toBe(json.records);
