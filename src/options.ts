@@ -98,6 +98,24 @@ export function requestRate(flag: string) {
   };
 }
 
+const SIZE_UNITS = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as const;
+
+/**
+ * Every size flag: bytes, or with curl's suffixes (`--max-filesize 10M`): k, M
+ * and G are 1024, 1024² and 1024³ as in curl, written `10M`, `10MB` or `10MiB`
+ * alike (a size limit read as 10^6 where 2^20 was meant would differ by 5 %,
+ * never by an order). A fraction is rounded down to whole bytes: `1.5k` is 1536.
+ */
+export function byteSize(flag: string, { positive }: { positive: boolean }) {
+  const what = `${positive ? 'a positive' : 'a non-negative'} size (bytes, or with a unit: 64k, 10M, 1G)`;
+  return (value: string): number => {
+    const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*$/i.exec(value);
+    const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[(match[2]?.toLowerCase() ?? '') as keyof typeof SIZE_UNITS]) : Number.NaN;
+    if (!Number.isSafeInteger(bytes) || (positive && bytes < 1)) throw new UsageError(`Expected ${flag} to be ${what}, got ${describeValue(value)}`);
+    return bytes;
+  };
+}
+
 const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /**
@@ -502,7 +520,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--cache <mode>', runOption: 'cache', description: 'auto: the run reads its input and caches only requests that come again (see Cache); on: cache every GET/HEAD response; off: fetch every record', defaultValue: 'auto', parse: oneOf('--cache', CACHE_MODES), check: cacheMode },
   { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off', check: cacheMode },
   { flags: '--cache-size <n>', runOption: 'cacheSize', description: 'optional cap on responses kept per process (--cache-bytes bounds the cache either way)', parse: positiveInteger('--cache-size') },
-  { flags: '--cache-bytes <n>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests', defaultValue: 64 * 1024 * 1024, parse: positiveInteger('--cache-bytes') },
+  { flags: '--cache-bytes <size>', runOption: 'cacheBytes', description: 'bytes of serialized responses kept per process for repeated requests (64k, 10M, 1G as in curl)', defaultValue: 64 * 1024 * 1024, defaultDescription: '64M', parse: byteSize('--cache-bytes', { positive: true }) },
   { flags: '-X, --method <method>', curlName: '--request <method>', runOption: 'method', description: 'default method for URL records', defaultValue: 'GET', defaultDescription: 'GET (POST with --data, as in curl)', parse: parseMethodFlag },
   { flags: '-H, --header <header>', runOption: 'headers', description: "add a header 'Name: value' to every request (repeatable); 'Name:' removes one bulkfetch would send, 'Name;' sends it empty, @FILE reads one a line, as in curl", defaultValue: {}, parse: parseHeaderFlag, check: entries('headers', parseHeaderFlag, headerFlagText) },
   { flags: '-d, --data <body>', curlName: '--data-ascii <body>', runOption: 'data', description: "default request body; @FILE reads it from FILE without CR/LF (as curl); given again, joined with & (as curl); sends Content-Type: application/x-www-form-urlencoded unless -H gives one", parse: bodyFlag('-d', { stripNewlines: true, joiner: '&' }), check: bodyValue('data') },
@@ -521,9 +539,9 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   // CLI-only: the default already, accepted so curl command lines work; --no-compressed's row sets the field.
   { flags: '--compressed', description: 'ask for gzip, deflate and br (Accept-Encoding) and decode them (the default; accepted for curl users)' },
   { flags: '--no-compressed', runOption: 'compressed', description: 'send no Accept-Encoding and keep the body bytes as they came', defaultValue: true, check: boolean('compressed') },
-  { flags: '--max-body <bytes>', runOption: 'maxBody', description: 'keep at most this many body bytes (after decoding), stop reading and set truncated', defaultValue: 1024 * 1024, parse: nonNegativeInteger('--max-body') },
+  { flags: '--max-body <size>', runOption: 'maxBody', description: 'keep at most this many body bytes (after decoding; 64k, 10M as in curl), stop reading and set truncated', defaultValue: 1024 * 1024, defaultDescription: '1M', parse: byteSize('--max-body', { positive: false }) },
   { flags: '--save <dir>', runOption: 'save', description: 'stream each 2xx body to a file in DIR (named by the spec id or a hash of the request), not into the line', parse: parseSaveDir },
-  { flags: '--max-filesize <bytes>', runOption: 'maxFilesize', description: 'fail a body larger than this with EMAXFILESIZE, as curl does, saved or not (--max-body cuts a body kept in the line instead, and does not apply to saved ones)', parse: positiveInteger('--max-filesize') },
+  { flags: '--max-filesize <size>', runOption: 'maxFilesize', description: 'fail a body larger than this with EMAXFILESIZE, as curl does, saved or not (--max-body cuts a body kept in the line instead, and does not apply to saved ones)', parse: byteSize('--max-filesize', { positive: true }) },
   { flags: '-i, --include', description: 'accepted for curl users: response headers are in every line already' },
   { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
   { flags: '--summary <file>', description: 'write the run summary as JSON to FILE' },

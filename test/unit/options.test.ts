@@ -222,6 +222,19 @@ describe('durations (issue 11)', () => {
   });
 });
 
+describe('sizes', () => {
+  it("take bytes, or curl's k, M and G suffixes (powers of 1024, with or without B or iB)", () => {
+    expect(parse(['--max-filesize', '10M', '--max-body', '64k', '--cache-bytes', '1G'])).toMatchObject({ maxFilesize: 10 * 1024 ** 2, maxBody: 64 * 1024, cacheBytes: 1024 ** 3 });
+    expect(parse(['--max-body', '1.5KB', '--cache-bytes', '2MiB', '--max-filesize', '100'])).toMatchObject({ maxBody: 1536, cacheBytes: 2 * 1024 ** 2, maxFilesize: 100 });
+    expect(parse(['--max-body', '0'])).toMatchObject({ maxBody: 0 });
+    expect(resolveRunOptions('-', { maxBody: '2m', cacheBytes: 4096 })).toMatchObject({ maxBody: 2 * 1024 ** 2, cacheBytes: 4096 });
+  });
+
+  it.each([['--max-body', '10XB'], ['--max-body', '-1'], ['--max-filesize', '0'], ['--cache-bytes', '0.5'], ['--max-body', '1T'], ['--max-body', 'M']])('%s %s is a usage error', (flag, value) => {
+    expect(() => parse([flag, value])).toThrow(new RegExp(`^Expected ${flag} to be a (positive|non-negative) size \\(bytes, or with a unit: 64k, 10M, 1G\\), got "`));
+  });
+});
+
 describe('library option messages (issue 11)', () => {
   it('name the option and the value as the caller gave them', () => {
     expect(() => resolveRunOptions('-', { concurrency: 0 })).toThrow('Expected concurrency to be a positive integer, got 0 (number)');
