@@ -17,8 +17,9 @@ const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)/i;
  * Turns the bytes kept of a response into the `body` field.
  *
  * auto: JSON as the server's own JSON text, minified (see json-text.ts), unless
- * it was cut, does not scan, or nests deeper than JSON_DEPTH_LIMIT (then a string
- * of its text, bodyEncoding "json-text"); text types as a string decoded with
+ * it was cut, does not scan, or nests deeper than JSON_DEPTH_LIMIT or holds an
+ * unpaired surrogate escape (then a string of its text, bodyEncoding
+ * "json-text"); text types as a string decoded with
  * their charset; anything else as base64, flagged with `bodyEncoding`, since raw
  * bytes cannot travel in JSON. Text is never decoded lossily: bytes invalid in
  * the charset make the body base64. Bytes still under a content coding
@@ -37,7 +38,7 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined, mode:
     const json = truncated ? undefined : minifyJson(text);
     // A server that says JSON and sends something else still gets its text shown.
     if (json === undefined) return { body: text };
-    if (json.depth > JSON_DEPTH_LIMIT) return { body: json.text, bodyEncoding: 'json-text' };
+    if (json.depth > JSON_DEPTH_LIMIT || json.unpairedSurrogate) return { body: json.text, bodyEncoding: 'json-text' };
     return { body: new JsonText(json.text) };
   }
   if (TEXT_TYPE.test(type)) return textOrBase64(bytes, type, truncated);

@@ -19,7 +19,17 @@ export interface MinifiedJson {
   text: string;
   /** Deepest nesting of objects and arrays (a scalar is 0). */
   depth: number;
+  /**
+   * A string holds a `\u` escape of half a surrogate pair without its other half
+   * (`"\ud800"`): valid RFC 8259 grammar, but no Unicode text, and jq 1.6 aborts
+   * the whole stream on it (a lone low half it replaces with U+FFFD). Such a
+   * body goes out as json-text, as a deep one does.
+   */
+  unpairedSurrogate: boolean;
 }
+
+/** Set by stringEnd, read and reset by minifyJson: kept out of stringEnd's return, which is an index. */
+let sawUnpairedSurrogate = false;
 
 // What the scanner expects next.
 const VALUE = 0;
@@ -38,6 +48,7 @@ const BACKSLASH = 0x5c;
 
 /** The minified document, or undefined when `source` is not exactly one JSON value. */
 export function minifyJson(source: string): MinifiedJson | undefined {
+  sawUnpairedSurrogate = false;
   const end = source.length;
   // Open containers, innermost last: the byte that closes each.
   const closers: number[] = [];
@@ -100,7 +111,7 @@ export function minifyJson(source: string): MinifiedJson | undefined {
     }
   }
   if (state !== AFTER_VALUE || closers.length > 0) return undefined;
-  return { text: copyFrom === 0 ? source : text + source.slice(copyFrom), depth };
+  return { text: copyFrom === 0 ? source : text + source.slice(copyFrom), depth, unpairedSurrogate: sawUnpairedSurrogate };
 }
 
 function isSpace(c: number): boolean {
@@ -125,7 +136,14 @@ function stringEnd(s: string, i: number): number {
       const e = s.charCodeAt(j + 1);
       if (e === 0x75) {
         // \uXXXX
-        for (let k = j + 2; k < j + 6; k++) if (!isHex(s.charCodeAt(k))) return -1;
+        const unit = hexUnit(s, j + 2);
+        if (unit < 0) return -1;
+        if (unit >= 0xd800 && unit <= 0xdfff) {
+          // A high half must be followed at once by an escaped low half; the pair is then taken as one.
+          const low = unit <= 0xdbff && s.charCodeAt(j + 6) === BACKSLASH && s.charCodeAt(j + 7) === 0x75 ? hexUnit(s, j + 8) : -1;
+          if (low >= 0xdc00 && low <= 0xdfff) j += 6;
+          else sawUnpairedSurrogate = true;
+        }
         j += 5;
       } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
         j += 1;
@@ -135,6 +153,17 @@ function stringEnd(s: string, i: number): number {
     }
   }
   return -1;
+}
+
+/** The code unit that four hex digits at `i` write, or -1. */
+function hexUnit(s: string, i: number): number {
+  let unit = 0;
+  for (let k = i; k < i + 4; k++) {
+    const c = s.charCodeAt(k);
+    if (!isHex(c)) return -1;
+    unit = unit * 16 + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
+  }
+  return unit;
 }
 
 /** Index after the number starting at `i`, or -1: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */

@@ -80,9 +80,24 @@ function jsonLineOtherThanSpec(text: string, line: number, method: string): stri
   } catch {
     return undefined;
   }
-  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'string') {
+    if (holdsUnpairedSurrogate(text)) return invalid(line, text, method, recordError(RecordErrorCode.INVALID_URL, UNPAIRED_SURROGATE));
+    return value.trim();
+  }
   if (!Array.isArray(value)) return undefined;
   return invalid(line, text, method, recordError(RecordErrorCode.INVALID_SPEC, "A JSON array: give one URL or spec a line (jq -c '.[]' writes an array so)"));
+}
+
+const UNPAIRED_SURROGATE = 'A \\u escape of half a surrogate pair without its other half (such as \\ud800): no text that UTF-8 can send, or jq 1.6 read back';
+
+/**
+ * A JSON line whose strings hold `\ud800` or the like unpaired. JSON.parse takes
+ * it, but UTF-8 would send U+FFFD in its place without a word, and an `id` echoed
+ * with it would stop jq 1.6, which aborts the whole stream on such an escape.
+ * Lines without a `\u` escape, nearly all, are not scanned.
+ */
+function holdsUnpairedSurrogate(text: string): boolean {
+  return text.includes('\\u') && minifyJson(text)?.unpairedSurrogate === true;
 }
 
 /**
@@ -118,6 +133,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, 'Expected a JSON object'));
   }
+  if (holdsUnpairedSurrogate(text)) return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `${UNPAIRED_SURROGATE}; give a body of such bytes as "bodyBase64"`));
   const spec = value as Record<string, unknown>;
   const id = spec.id;
   const idOk = id === undefined || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));

@@ -93,6 +93,20 @@ describe('JSON bodies', () => {
     expect(result.lines[0]).toMatchObject({ status: 200, error: null });
   });
 
+  it('with half a surrogate pair escaped alone come out as a marked string of their text, which jq 1.6 reads', async () => {
+    const server = await serve(startHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url === '/lone' ? '{"s": "\\ud800x"}' : '{"s": "\\ud83d\\ude00"}');
+    }));
+    const result = await run([`${server.url}/lone`, `${server.url}/pair`], ['--ordered', '--no-headers']);
+    expect(result.code).toBe(0);
+    // jq 1.6 aborts the whole stream at a line holding "\ud800" unpaired; as a string of the text it is "\\ud800".
+    expect(result.stdout).toContain(',"body":"{\\"s\\":\\"\\\\ud800x\\"}","bodyEncoding":"json-text",');
+    expect(result.lines[0]).toMatchObject({ body: '{"s":"\\ud800x"}', bodyEncoding: 'json-text', error: null });
+    expect(result.stdout).toContain(',"body":{"s":"\\ud83d\\ude00"},');
+    expect(result.lines[1]).not.toHaveProperty('bodyEncoding');
+  });
+
   it('nested deeper than the limit come out as a marked string; 10,000 deep does not crash the child', async () => {
     const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
     const server = await serve(startHttpServer((req, res) => {

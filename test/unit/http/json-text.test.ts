@@ -4,9 +4,21 @@ import { minifyJson } from '../../../src/http/json-text.js';
 describe('minifyJson', () => {
   it('drops whitespace outside strings and keeps every other character', () => {
     const source = ' { "a b" : [ 1 , 12345678901234567890, 1e400 ] ,\n\t"a b":"x  \\" y", "c":-0.5E+3 } ';
-    expect(minifyJson(source)).toEqual({ text: '{"a b":[1,12345678901234567890,1e400],"a b":"x  \\" y","c":-0.5E+3}', depth: 2 });
-    expect(minifyJson('{"a":1}')).toEqual({ text: '{"a":1}', depth: 1 });
-    expect(minifyJson('"\\ud800"')).toEqual({ text: '"\\ud800"', depth: 0 });
+    expect(minifyJson(source)).toEqual({ text: '{"a b":[1,12345678901234567890,1e400],"a b":"x  \\" y","c":-0.5E+3}', depth: 2, unpairedSurrogate: false });
+    expect(minifyJson('{"a":1}')).toEqual({ text: '{"a":1}', depth: 1, unpairedSurrogate: false });
+    expect(minifyJson('"\\ud800"')).toEqual({ text: '"\\ud800"', depth: 0, unpairedSurrogate: true });
+  });
+
+  it('marks a string escape of half a surrogate pair without its other half, high or low, value or key', () => {
+    for (const lone of ['"\\ud800"', '"\\udc00"', '"x\\uD83Dy"', '"\\ud800\\u0041"', '"\\udc00\\ud800"', '"\\ud800\\ud800"', '{"\\udbff":1}', '["ok","\\ud83d\\ude00","\\ud83d"]']) {
+      expect(minifyJson(lone)?.unpairedSurrogate, lone).toBe(true);
+    }
+    for (const fine of ['"\\ud83d\\ude00"', '"\\uD83D\\uDE00"', '"\\u00e9\\uffff\\ud7ff\\ue000"', '"😀"', '{"\\ud83d\\ude00":"\\u0041"}']) {
+      expect(minifyJson(fine)?.unpairedSurrogate, fine).toBe(false);
+    }
+    // The next document is judged on its own.
+    expect(minifyJson('"a"')?.unpairedSurrogate).toBe(false);
+    expect(minifyJson('"\\ud800\\uZZZZ"')).toBeUndefined();
   });
 
   it('refuses what is not exactly one JSON value', () => {

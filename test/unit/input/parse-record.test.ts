@@ -60,6 +60,17 @@ describe('parseRecord: JSON specs', () => {
     expect(record).toMatchObject({ line: 3, error: { code } });
   });
 
+  it('refuses half a surrogate pair escaped alone (UTF-8 would send U+FFFD, jq 1.6 stops at it); a whole pair is text', () => {
+    for (const line of ['{"url":"http://a.test/","id":"\\ud800"}', '{"url":"http://a.test/\\udc00"}', '{"url":"http://a.test/","body":"x\\uD83D"}', '{"url":"http://a.test/","headers":{"x":"\\ud800"}}']) {
+      const parsed = parseRecord(line, 3);
+      expect(parsed, line).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC } });
+      expect(parsed.kind === 'invalid' && parsed.error.message, line).toMatch(/^A \\u escape of half a surrogate pair without its other half \(such as \\ud800\)/);
+    }
+    expect(parseRecord('"http://a.test/\\ud800"', 3)).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL } });
+    expect(parseRecord('{"url":"http://a.test/","id":"\\ud83d\\ude00 \\u00e9"}', 3)).toMatchObject({ kind: 'request', spec: { id: '😀 é' } });
+    expect(parseRecord('"http://a.test/\\u00e9"', 3)).toMatchObject({ kind: 'request', spec: { url: 'http://a.test/%C3%A9' } });
+  });
+
   it('echoes a valid id on an invalid record', () => {
     expect(spec({ url: 'http://a.test/', id: 9, method: 'B@D' })).toMatchObject({ kind: 'invalid', id: 9 });
   });
