@@ -79,7 +79,7 @@ export function formatSummary(summary: SummaryJson, extra: Array<[string, string
   const rows: Array<[string, string]> = [
     ['records', `${n(summary.records)} = ${n(summary.sent)} sent + ${n(summary.cached)} cached + ${n(summary.invalid)} invalid`],
     ...(skipped.length > 0 ? [['skipped', skipped.join(', ')] as [string, string]] : []),
-    ['requests', `${n(summary.requests)} HTTP requests (${n(summary.retries)} of them retries${summary.redirects > 0 ? `, ${n(summary.redirects)} redirects` : ''})`],
+    ['requests', `${n(summary.requests)} HTTP request${summary.requests === 1 ? '' : 's'} (${n(summary.retries)} of them retries${summary.redirects > 0 ? `, ${n(summary.redirects)} redirects` : ''})`],
     ['errors', summary.errors === 0 ? '0' : `${n(summary.errors)}: ${pairs(summary.errorCodes)}`],
     ['status', pairs(summary.status)],
     ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s, ${n(summary.rps)} req/s`],

@@ -54,7 +54,8 @@ describe('summary', () => {
     const text = formatSummary(toSummaryJson(run));
     expect(text).toContain('records     120 = 94 sent + 25 cached + 1 invalid');
     expect(text).toContain('skipped     2 blank/comment lines');
-    expect(text).toContain('(3 of them retries)');
+    expect(text).toContain('90 HTTP requests (3 of them retries)');
+    expect(formatSummary(toSummaryJson({ ...run, requests: 1, retries: 0 }))).toContain('1 HTTP request (0 of them retries)');
     expect(text).toContain('ECONNRESET 5');
     expect(text).toMatch(/p99 99(\.\d)?\b/);
     expect(text).toContain('b.example 7');
