@@ -155,9 +155,15 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     lastUseMarked,
     ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
     cacheBytes: options.cacheBytes,
-    // A caller's own Accept-Encoding (-H, or a spec's headers) wins over ours.
-    // curl's -A '': no User-Agent at all (-A ' ' sends a blank one).
-    headers: wireHeaders({ 'user-agent': options.userAgent === '' ? null : options.userAgent, ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...options.headers }),
+    // A caller's own Accept and Accept-Encoding (-H, or a spec's headers) win over ours.
+    // curl's -A '': no User-Agent at all (-A ' ' sends a blank one). Accept: */* as curl (and wget) send it:
+    // some servers and firewalls answer a request without one differently from what the user's curl saw.
+    headers: wireHeaders({
+      'user-agent': options.userAgent === '' ? null : options.userAgent,
+      accept: '*/*',
+      ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}),
+      ...options.headers,
+    }),
     ...(options.data === undefined ? {} : typeof options.data === 'string' ? { data: options.data } : { dataBase64: Buffer.from(options.data).toString('base64') }),
     ...(options.query !== undefined ? { query: options.query } : {}),
     body: options.body,

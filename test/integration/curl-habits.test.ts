@@ -123,12 +123,13 @@ describe("curl's -H forms", () => {
   it("'Name:' removes a header bulkfetch would send, 'Name;' sends it empty, a later -H sets it again", async () => {
     const server = await echoServer();
     const input = writeTempFile([`${server.url}/h`]);
-    const result = await runCli([input, '-q', '-d', 'x=1', '-H', 'User-Agent:', '-H', 'Accept-Encoding:', '-H', 'Content-Type:', '-H', 'X-Empty;',
+    const result = await runCli([input, '-q', '-d', 'x=1', '-H', 'User-Agent:', '-H', 'Accept-Encoding:', '-H', 'Accept:', '-H', 'Content-Type:', '-H', 'X-Empty;',
       '-H', 'X-Back: 1', '-H', 'X-Back:', '-H', 'X-Back: 2']);
     expect(result.code).toBe(0);
     const headers = result.lines[0]?.body.headers as Record<string, string>;
     expect(headers).not.toHaveProperty('user-agent');
     expect(headers).not.toHaveProperty('accept-encoding');
+    expect(headers).not.toHaveProperty('accept');
     expect(headers).not.toHaveProperty('content-type');
     expect(headers['x-empty']).toBe('');
     expect(headers['x-back']).toBe('2');
@@ -146,6 +147,19 @@ describe("curl's -H forms", () => {
     const bad = await runCli([input, '-H', 'Bad Name;']);
     expect(bad.code).toBe(2);
     expect(server.requests).toBe(3);
+  });
+});
+
+describe("curl's Accept", () => {
+  it('sends Accept: */* as curl does; -H and a spec\'s own header replace it, -H \'Accept:\' removes it', async () => {
+    const server = await echoServer();
+    const input = writeTempFile([`${server.url}/flag`, JSON.stringify({ url: `${server.url}/spec`, headers: { Accept: 'text/html' } })]);
+    const plain = await runCli([input, '-q', '--ordered']);
+    expect(plain.lines.map((l) => l.body.headers.accept)).toEqual(['*/*', 'text/html']);
+    const own = await runCli([input, '-q', '--ordered', '-H', 'Accept: application/xml']);
+    expect(own.lines.map((l) => l.body.headers.accept)).toEqual(['application/xml', 'text/html']);
+    const none = await runCli([input, '-q', '--ordered', '-H', 'Accept:']);
+    expect(none.lines.map((l) => l.body.headers.accept)).toEqual([undefined, 'text/html']);
   });
 });
 
