@@ -3,14 +3,15 @@
  * The only module that exits or writes text for people.
  */
 import { CommanderError } from 'commander';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { openSink } from '../output/open-sink.js';
 import type { LineSet } from '../output/line-set.js';
-import { resumeOutput } from '../output/resume.js';
+import { isRegularFile } from '../input/input-size.js';
+import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
 import { flagThatReadStdin, runOptionsFromFlags } from '../options.js';
 import { besideProgress, startProgress } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
@@ -86,6 +87,8 @@ async function run(
   let sink: Writable;
   let done: LineSet | undefined;
   let argumentUrls: ArgumentInput | undefined;
+  /** Not --resume, and the input's fingerprint was put beside the output file (markResumableIfYouCan). */
+  let fingerprinted = false;
   try {
     options = runOptionsFromFlags(inputPath, flags);
     argumentUrls = urls ? argumentInput(urls, { glob: flags.globoff !== true }) : undefined;
@@ -98,7 +101,10 @@ async function run(
     if (flags.resume && output !== undefined) {
       ({ input, sink, done } = await resumeOutput(output, inputPath, input));
     } else {
+      // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
       sink = openSink(output);
+      fingerprinted = output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output);
+      if (fingerprinted) await markResumableIfYouCan(output as string, inputPath);
     }
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
@@ -141,12 +147,16 @@ async function run(
   if (outputError) {
     // Lines written before the failure are whole; the records after it have no line.
     const target = output === undefined ? 'stdout' : JSON.stringify(output);
-    const hint = flags.resume ? '; free space or fix permissions, then run the same command again' : '';
+    const hint = flags.resume
+      ? '; free space or fix permissions, then run the same command again'
+      : fingerprinted ? '; free space or fix permissions, then run the same command with --resume to continue' : '';
     io.stderr.write(`bulkfetch: cannot write output ${target}: ${outputError.code ?? outputError.message}; the run was stopped and later results are missing${hint}\n`);
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
   const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, signal: signals.received });
+  // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan).
+  if (!stopped && fingerprinted) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);
   if (stopped) report.notRead = stopped.notRead;
   let summaryFailed = false;
   if (typeof flags.summary === 'string') {
@@ -163,6 +173,18 @@ async function run(
   else if (stopped) for (const [key, text] of stopped.rows) io.stderr.write(`bulkfetch: ${key}: ${text}\n`);
   if (signals.received) return signalExitCode(signals.received);
   return summaryFailed || runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
+}
+
+/**
+ * `-o FILE` without --resume: the input's fingerprint goes beside FILE before its
+ * first line, as --resume would put it, so that a run killed outright (SIGKILL,
+ * the OOM killer, a reboot), which gets no chance to say how to continue, can
+ * still be continued with --resume instead of starting over. A run that ends
+ * having read all its input removes it. Best effort: a fingerprint that cannot
+ * be written only leaves such a run as it was before.
+ */
+async function markResumableIfYouCan(output: string, inputPath: string): Promise<void> {
+  await markResumable(output, inputPath).catch(() => undefined);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { RecordErrorCode } from '../errors.js';
 import { countLines } from '../input/count-lines.js';
+import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable } from '../output/resume.js';
 import type { RunSummary } from '../run-types.js';
 import { formatCount } from '../output/format-count.js';
@@ -50,6 +51,8 @@ async function continueCommand({ argv, inputPath, argumentUrls, output, resume }
   if (argumentUrls !== undefined) return resume ? command : 'the URLs were read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
   if (!resume) {
     if (inputPath === '-') return 'stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
+    if (!isRegularFile(inputPath)) return 'the input is a pipe, read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
+    if (!isRegularFile(output)) return `results went to ${output}, not a regular file, so this run cannot be continued`;
     try {
       // The lines in FILE are whole; with the input's fingerprint beside them, --resume takes over from here.
       await markResumable(output, inputPath);

@@ -1,4 +1,4 @@
-import { ReadStream, fstatSync } from 'node:fs';
+import { ReadStream, fstatSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /**
@@ -12,6 +12,21 @@ export function isSmallFile(input: Readable, maxBytes: number): boolean {
   try {
     const stat = fstatSync(fd);
     return stat.isFile() && stat.size <= maxBytes;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True for a path a second reader can go over on its own, from its start: a
+ * regular file. Not stdin, a pipe or FIFO (`<(zcat urls.gz)`: its head is gone
+ * once read, and opening one again can wait for a writer forever), a device
+ * (/dev/null) or a directory.
+ */
+export function isRegularFile(path: string): boolean {
+  if (path === '-') return false;
+  try {
+    return statSync(path).isFile();
   } catch {
     return false;
   }

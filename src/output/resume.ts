@@ -40,7 +40,8 @@ export interface ResumedRun {
  * then start FILE. Restart: refuse when the input's fingerprint differs, cut a
  * torn last line (the kill came mid-write), read the record lines already in
  * FILE, and append the rest. The fingerprint is written (atomically) before the
- * first output line, so an output without one was not made by --resume.
+ * first output line, so an output without one was not made by --resume (nor by
+ * a run from an input file, which writes one too: see the CLI's markResumableIfYouCan).
  */
 export async function resumeOutput(output: string, inputName: string, input: Readable): Promise<ResumedRun> {
   const peeked = await peekHead(input, FINGERPRINT_BYTES);
@@ -69,7 +70,9 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
 /**
  * Makes a run that was started without --resume resumable after it stopped: the
  * fingerprint of `inputPath` (a file, read again from its start) is stored beside
- * `output`, as --resume would have stored it before the first line.
+ * `output`, as --resume would have stored it before the first line. Both must
+ * be regular files (isRegularFile): the input is read again from its start, and
+ * FILE.resume.json goes beside the output (for `-o /dev/null`, a file in /dev).
  */
 export async function markResumable(output: string, inputPath: string): Promise<void> {
   const file = await open(inputPath, 'r');
@@ -92,8 +95,12 @@ function sha256(data: Buffer): string {
 
 async function sizeOf(path: string): Promise<number> {
   try {
-    return (await stat(path)).size;
+    const found = await stat(path);
+    // -o /dev/null or a pipe: nothing to read back, and FILE.resume.json would go beside it (in /dev).
+    if (!found.isFile()) throw new UsageError(`Cannot resume: ${JSON.stringify(path)} is not a regular file; --resume reads back the lines a file holds`);
+    return found.size;
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw new UsageError(`Cannot resume: cannot read ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code}`, { cause: error });
   }

@@ -1,4 +1,5 @@
 // -o FILE --resume after SIGKILLs of the whole process tree: exactly one line per record at the end.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +59,55 @@ describe('--resume', () => {
     // Nothing already written was fetched again by the final run.
     expect(final.stdout).toBe('');
   }, 120_000);
+
+  it('continues a run started without --resume and killed outright; a run that ends leaves no fingerprint behind', async () => {
+    const server = track(await slowServer(40));
+    const n = 600;
+    const input = writeTempFile(Array.from({ length: n }, (_, i) => `${server.url}/r${i + 1}`));
+    const output = join(tempDir(), 'out.ndjson');
+    const child = spawnCli([input, '-o', output, '--procs', '2', '--concurrency', '10']);
+    const exited = collectOutput(child);
+    await waitFor(() => sizeOf(output) > 0);
+    // SIGKILL gives the run no chance to say how to continue: the fingerprint must be there already.
+    expect(existsSync(`${output}.resume.json`)).toBe(true);
+    killGroup(child.pid as number, 'SIGKILL');
+    expect((await exited).signal).toBe('SIGKILL');
+    const before = outputLines(output).length;
+    expect(before).toBeLessThan(n);
+    const resumed = await runCli([input, '-o', output, '--procs', '2', '--concurrency', '10', '--resume'], { timeoutMs: 60_000 });
+    expect(resumed.code).toBe(0);
+    const seen = outputLines(output);
+    expect(seen.length).toBe(n);
+    expect(new Set(seen).size).toBe(n);
+    expect(server.requests).toBeLessThan(n + 20 + 10);
+
+    // Without --resume, a run that read all its input removes the fingerprint it wrote.
+    const complete = join(tempDir(), 'complete.ndjson');
+    expect((await runCli([writeTempFile([`${server.url}/one`]), '-o', complete])).code).toBe(0);
+    expect(outputLines(complete)).toEqual([1]);
+    expect(existsSync(`${complete}.resume.json`)).toBe(false);
+  }, 90_000);
+
+  it('never reads a piped input twice for a fingerprint, and refuses --resume on an output that is not a file', async () => {
+    const server = track(await startHttpServer());
+    const n = 3000;
+    const lines = Array.from({ length: n }, (_, i) => `${server.url}/p${i + 1}`);
+    const dir = tempDir();
+    const output = join(dir, 'out.ndjson');
+    // A named pipe, as <(zcat urls.gz) gives: reading its head again would take records the run never sees.
+    const fifo = join(dir, 'urls.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const run = runCli([fifo, '-o', output]);
+    writeFileSync(fifo, `${lines.join('\n')}\n`);
+    const piped = await run;
+    expect(piped.stderr).not.toMatch(/bulkfetch:/);
+    expect(piped.code).toBe(0);
+    expect(outputLines(output).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i + 1));
+    expect(existsSync(`${output}.resume.json`)).toBe(false);
+    const devNull = await runCli([writeTempFile(lines.slice(0, 1)), '-o', '/dev/null', '--resume']);
+    expect(devNull.code).toBe(2);
+    expect(devNull.stderr).toMatch(/is not a regular file/);
+  });
 
   it('sends what the stop came before (ENOTSENT), dropping those lines; what was in flight (EABORTED) stays as it was', async () => {
     const server = track(await slowServer(1000));

@@ -2,7 +2,8 @@ import type { RunOptions } from '../../run-types.js';
 import { decideByFlag, decideForFile } from './decide.js';
 import { FilePlanner, FixedPlanner, StreamPlanner, type CachePlanner } from './planner.js';
 import { OriginPlanner } from './origin-planner.js';
-import { isRegularFile, scanFile } from './scan-input.js';
+import { isRegularFile } from '../../input/input-size.js';
+import { scanFile } from './scan-input.js';
 
 type PlanOptions = Pick<RunOptions, 'cache' | 'input' | 'method' | 'maxLineBytes' | 'shard'> & Partial<Pick<RunOptions, 'protoDefault'>>;
 

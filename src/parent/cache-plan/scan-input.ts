@@ -51,16 +51,6 @@ export function sketchBytesFor(fileBytes: number): number {
   return Math.min(SKETCH_MAX, Math.max(SKETCH_MIN, Math.ceil(fileBytes / BYTES_PER_LINE_ASSUMED) * SKETCH_BYTES_PER_REQUEST));
 }
 
-/** True for a path a second reader can go over on its own: a regular file (not stdin, a pipe or a FIFO). */
-export function isRegularFile(path: string): boolean {
-  if (path === '-') return false;
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Reads a regular file once, sends nothing: counts every request key (by the
  * routing hash) into a RepeatSketch. The run then knows, for each record it
