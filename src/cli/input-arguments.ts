@@ -21,11 +21,15 @@ export function inputArguments(args: readonly string[]): InputArguments {
     if (looksLikeHost(first) && !existsSync(first)) {
       throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (a URL argument needs its scheme: http://${first})`);
     }
+    // `bulkfetch help`, as git and npm take it: the one argument is an input file here.
+    if (HELP_WORDS.has(first) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (bulkfetch --help lists the options)`);
     return { path: first };
   }
   if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args] };
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}`);
 }
+
+const HELP_WORDS = new Set(['help', 'usage', '?']);
 
 /** File name endings that are not top-level domains: `urls.txt` missing is a missing file, not a host. */
 const FILE_ENDINGS = new Set(['txt', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'log', 'lst', 'list', 'gz', 'zst', 'xz', 'bz2', 'md', 'yaml', 'yml', 'xml', 'html', 'urls', 'in', 'out', 'dat']);

@@ -29,6 +29,11 @@ describe('inputArguments', () => {
     expect(inputArguments(['list'])).toEqual({ path: 'list' });
   });
 
+  it('a missing "file" called help points to --help', () => {
+    expect(() => inputArguments(['help'])).toThrow(/^Cannot read input "help": no such file \(bulkfetch --help lists the options\)$/);
+    expect(() => inputArguments(['usage'])).toThrow(/--help/);
+  });
+
   it('a mix of URLs and files, or two files, is a usage error', () => {
     expect(() => inputArguments(['http://a/1', 'urls.txt'])).toThrow(UsageError);
     expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/one input file/);
