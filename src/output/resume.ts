@@ -52,7 +52,7 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
     const stored = await readFingerprint(output);
     if (!stored) {
       throw new UsageError(
-        `Cannot resume: ${JSON.stringify(output)} exists but has no ${JSON.stringify(fingerprintPath(output))}, so it cannot be matched to this input; use another -o FILE`,
+        `Cannot resume: ${JSON.stringify(output)} exists but has no ${JSON.stringify(fingerprintPath(output))} (a run without --resume removes it once it has read all its input), so it cannot be matched to this input; use another -o FILE`,
       );
     }
     if (stored.headBytes > peeked.head.length || sha256(peeked.head.subarray(0, stored.headBytes)) !== stored.sha256) {
