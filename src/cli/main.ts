@@ -161,7 +161,10 @@ async function run(
   let summaryFailed = false;
   if (typeof flags.summary === 'string') {
     try {
-      await writeFile(flags.summary, `${JSON.stringify(report, null, 2)}\n`);
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      // `--summary -`: stdout, free because the results went to -o FILE (preflight's checkFiles).
+      if (flags.summary === '-') await writeToStdout(io.stdout, json);
+      else await writeFile(flags.summary, json);
     } catch (error) {
       // Checked before the run; this is a disk that filled up or a file removed meanwhile.
       io.stderr.write(`bulkfetch: cannot write --summary ${JSON.stringify(flags.summary)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
@@ -185,6 +188,18 @@ async function run(
  */
 async function markResumableIfYouCan(output: string, inputPath: string): Promise<void> {
   await markResumable(output, inputPath).catch(() => undefined);
+}
+
+/**
+ * Written, or failed (a reader that went away: EPIPE) as an error to report,
+ * never as an unhandled 'error' event. The listener stays: the stream emits the
+ * event after the write's callback has run. The process ends soon after.
+ */
+function writeToStdout(stdout: Writable, text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    stdout.on('error', reject);
+    stdout.write(text, (error) => (error ? reject(error) : resolve()));
+  });
 }
 
 /**

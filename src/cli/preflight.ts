@@ -15,9 +15,17 @@ const PROCS_PER_CPU_WARNED = 4;
 /**
  * -o and --summary must not name the input (the same file through another name,
  * a symlink or a hard link: same device and inode), nor each other; --summary
- * must be writable now, not after the whole run.
+ * must be writable now, not after the whole run. `--summary -` is stdout, and so
+ * needs the results in an -o file.
  */
 export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined): void {
+  // `--summary -`, as `-o -`: stdout, which is free only when the results go to a file.
+  if (summary === '-') {
+    if (output === undefined || output === '-') {
+      throw new UsageError('--summary - writes the summary to stdout, which carries the result lines here: give -o FILE for the results, or --summary FILE');
+    }
+    summary = undefined;
+  }
   // Undefined: the input is on the command line (URLs), no file to clobber.
   const input = inputPath === undefined ? undefined : inputPath === '-' ? statOf(0) : statOf(inputPath);
   const targets: Array<[string, string | undefined]> = [['-o', output === '-' ? undefined : output], ['--summary', summary]];

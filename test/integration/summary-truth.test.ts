@@ -55,6 +55,23 @@ describe('summary counts', () => {
   });
 });
 
+describe('--summary -', () => {
+  it('writes the summary JSON to stdout when -o FILE takes the results, and is a usage error otherwise', async () => {
+    const server = track(await startHttpServer());
+    const input = writeTempFile([`${server.url}/a`, `${server.url}/b`]);
+    const output = join(tempDir(), 'out.ndjson');
+    const result = await runCli([input, '-q', '-o', output, '--summary', '-']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ records: 2, sent: 2, requests: 2 });
+    expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(2);
+    const refused = await runCli([input, '--summary', '-']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim()).toBe('bulkfetch: --summary - writes the summary to stdout, which carries the result lines here: give -o FILE for the results, or --summary FILE');
+    expect(server.requests).toBe(2);
+  });
+});
+
 describe('a stopped run', () => {
   it('says why, how many lines were not read, and the command that continues it to the end', async () => {
     let delayMs = 100;
