@@ -19,6 +19,8 @@ const PROCS_PER_CPU_WARNED = 4;
  * needs the results in an -o file.
  */
 export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined): void {
+  // An empty name (`--summary "$FILE"` with FILE unset) would fail only after the whole run.
+  if (summary === '') throw new UsageError('Expected --summary to be a file name, got "" (string)');
   // `--summary -`, as `-o -`: stdout, which is free only when the results go to a file.
   if (summary === '-') {
     if (output === undefined || output === '-') {

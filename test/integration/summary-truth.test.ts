@@ -68,6 +68,10 @@ describe('--summary -', () => {
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr.trim()).toBe('bulkfetch: --summary - writes the summary to stdout, which carries the result lines here: give -o FILE for the results, or --summary FILE');
+    // An empty name (an unset shell variable) is refused before the run, not after it.
+    const empty = await runCli([input, '-o', output, '--summary', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim()).toBe('bulkfetch: Expected --summary to be a file name, got "" (string)');
     expect(server.requests).toBe(2);
   });
 });
