@@ -373,6 +373,8 @@ function parseResolveFlag(value: string, previous: unknown): Record<string, stri
  */
 function pemFile(flag: string) {
   return (value: string): string => {
+    // resolvePath('') is the working directory: say what is wrong (an unset shell variable, likely).
+    if (value === '') throw new UsageError(`Expected ${flag} to be a PEM file, got "" (string)`);
     const path = resolvePath(value);
     let text: string;
     try {
@@ -408,6 +410,8 @@ function parseOutputFlag(value: string, previous: unknown): string {
 
 /** --save DIR: an existing directory we may write to, checked before any request. */
 function parseSaveDir(value: string): string {
+  // resolvePath('') is the working directory: `--save "$DIR"` with DIR unset would fill it with bodies.
+  if (value === '') throw new UsageError('Expected --save to be a directory, got "" (string)');
   const path = resolvePath(value);
   try {
     if (!statSync(path).isDirectory()) throw new UsageError(`Expected --save to be a directory, got ${describeValue(value)} (not a directory)`);
@@ -420,6 +424,8 @@ function parseSaveDir(value: string): string {
 }
 
 function parseProxyFlag(value: string): string {
+  // curl's -x "": no proxy at all, whatever http_proxy and the others say.
+  if (value === '') return '';
   const parsed = parseProxyUrl(value);
   if ('problem' in parsed) throw new UsageError(`Expected --proxy to be a proxy (host:port, http://host:port or https://host:port), got ${describeValue(value)}: ${parsed.problem}`);
   return parsed.href;
@@ -513,7 +519,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl', parse: pemFile('--cacert') },
   { flags: '-E, --cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },
   { flags: '--key <file>', runOption: 'key', description: 'private key (PEM, unencrypted) of the --cert client certificate', defaultDescription: 'the --cert file', parse: pemFile('--key') },
-  { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy: host:port (http://, port 1080 if none, as curl) or a URL', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
+  { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy: host:port (http://, port 1080 if none, as curl) or a URL; \'\' for none, whatever the environment says (as curl)', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
   { flags: '--http1.1', description: 'HTTP/1.1 only (the default; accepted for curl users)' },
   { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, entry) => { const address = String(entry); return `${hostPort}:${address.includes(':') ? `[${address}]` : address}`; }) },

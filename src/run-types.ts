@@ -97,7 +97,7 @@ export interface RunOptions {
   /** PEM file of a client certificate (--cert), and of its key (--key; else the --cert file). */
   cert?: string;
   key?: string;
-  /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent. */
+  /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent; '' for none, the variables ignored (curl's -x ""). */
   proxy?: string;
   /** Offer HTTP/2 in TLS ALPN; HTTP/1.1 stays the fallback. */
   http2: boolean;

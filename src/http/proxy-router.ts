@@ -22,6 +22,8 @@ export interface ProxyChoice {
  * Undefined when no proxy applies.
  */
 export function proxyChoice(proxy: string | undefined, env: NodeJS.ProcessEnv): ProxyChoice | undefined {
+  // --proxy '' (curl's -x ""): direct, the variables ignored.
+  if (proxy === '') return undefined;
   // As curl reads them (proxy-url.ts): a variable that names no usable proxy was refused before the run.
   const httpProxy = proxy ?? proxyHref(proxyVariable(env, 'http')?.[1]);
   const httpsProxy = proxy ?? proxyHref(proxyVariable(env, 'https')?.[1]);

@@ -157,6 +157,11 @@ describe('proxy', () => {
     expect(bypass.lines[0]).toMatchObject({ status: 200 });
     expect(proxy.forwarded).toBe(1);
     expect(plain.paths.get('/direct')).toBe(1);
+    // curl's -x "": no proxy, whatever the environment says; even one that names no usable proxy.
+    const none = await run([`${plain.url}/none`], ['-x', ''], { HTTP_PROXY: proxy.url, ALL_PROXY: 'socks5://127.0.0.1:9' });
+    expect(none.lines[0]).toMatchObject({ status: 200 });
+    expect(proxy.forwarded).toBe(1);
+    expect(plain.paths.get('/none')).toBe(1);
   });
 });
 

@@ -222,6 +222,14 @@ describe('durations (issue 11)', () => {
   });
 });
 
+describe('empty values', () => {
+  it("--proxy '' is no proxy, as curl's -x \"\"; an empty --save or PEM file is refused, not read as the working directory", () => {
+    expect(parse(['-x', ''])).toMatchObject({ proxy: '' });
+    expect(() => parse(['--save', ''])).toThrow(/^Expected --save to be a directory, got "" \(string\)$/);
+    for (const flag of ['--cacert', '--cert', '--key']) expect(() => parse([flag, ''])).toThrow(new RegExp(`^Expected ${flag} to be a PEM file, got "" \\(string\\)$`));
+  });
+});
+
 describe('sizes', () => {
   it("take bytes, or curl's k, M and G suffixes (powers of 1024, with or without B or iB)", () => {
     expect(parse(['--max-filesize', '10M', '--max-body', '64k', '--cache-bytes', '1G'])).toMatchObject({ maxFilesize: 10 * 1024 ** 2, maxBody: 64 * 1024, cacheBytes: 1024 ** 3 });
