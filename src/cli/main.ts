@@ -87,7 +87,7 @@ async function run(
   let sink: Writable;
   let done: LineSet | undefined;
   let argumentUrls: ArgumentInput | undefined;
-  /** Not --resume, and the input's fingerprint was put beside the output file (markResumableIfYouCan). */
+  /** Not --resume, and the input's fingerprint is beside the output file (markResumableIfYouCan wrote it). */
   let fingerprinted = false;
   try {
     options = runOptionsFromFlags(inputPath, flags);
@@ -103,8 +103,7 @@ async function run(
     } else {
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
       sink = openSink(output);
-      fingerprinted = output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output);
-      if (fingerprinted) await markResumableIfYouCan(output as string, inputPath);
+      if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
     }
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
@@ -154,7 +153,7 @@ async function run(
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
-  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, signal: signals.received });
+  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, fingerprinted, signal: signals.received });
   // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan).
   if (!stopped && fingerprinted) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);
   if (stopped) report.notRead = stopped.notRead;
@@ -184,10 +183,14 @@ async function run(
  * the OOM killer, a reboot), which gets no chance to say how to continue, can
  * still be continued with --resume instead of starting over. A run that ends
  * having read all its input removes it. Best effort: a fingerprint that cannot
- * be written only leaves such a run as it was before.
+ * be written (false) only leaves such a run as it was before, and a stop tries
+ * again (stopped-run's continueCommand).
  */
-async function markResumableIfYouCan(output: string, inputPath: string): Promise<void> {
-  await markResumable(output, inputPath).catch(() => undefined);
+async function markResumableIfYouCan(output: string, inputPath: string): Promise<boolean> {
+  return markResumable(output, inputPath).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

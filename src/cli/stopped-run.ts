@@ -23,6 +23,8 @@ export interface StopContext {
   argumentUrls?: number | undefined;
   output: string | undefined;
   resume: boolean;
+  /** Without --resume: the input's fingerprint was written beside the output at start, so --resume can take over as it is. */
+  fingerprinted?: boolean;
   signal: NodeJS.Signals | undefined;
 }
 
@@ -45,11 +47,11 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   return { rows, notRead };
 }
 
-async function continueCommand({ argv, inputPath, argumentUrls, output, resume }: StopContext): Promise<string> {
+async function continueCommand({ argv, inputPath, argumentUrls, output, resume, fingerprinted = false }: StopContext): Promise<string> {
   if (output === undefined || output === '-') return 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable';
   const command = ['bulkfetch', ...argv, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ');
   if (argumentUrls !== undefined) return resume ? command : 'the URLs were read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
-  if (!resume) {
+  if (!resume && !fingerprinted) {
     if (inputPath === '-') return 'stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
     if (!isRegularFile(inputPath)) return 'the input is a pipe, read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
     if (!isRegularFile(output)) return `results went to ${output}, not a regular file, so this run cannot be continued`;
