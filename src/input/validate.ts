@@ -91,6 +91,9 @@ function withDefaultScheme(text: string, scheme: string): string {
   return `${scheme}://${text}`;
 }
 
+/** C0 controls and DEL, but for the whitespace ones (tab to carriage return), which have a message of their own. */
+const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
+
 /**
  * Parses and normalizes an http(s) URL; anything else is an error record.
  * Parsed as a URL object so callers can read its parts (credentials) without a second parse.
@@ -114,6 +117,13 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
           ? "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one"
           : 'one URL a line; a TSV line needs cut -f1 first';
     return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${hint}): ${preview(text)}`);
+  }
+  // WHATWG parsing strips control characters from the ends and percent-encodes them inside, so
+  // a line of binary noise would be sent as a URL; curl refuses them ("Malformed input").
+  const control = CONTROL.exec(text);
+  if (control !== null) {
+    const code = `0x${control[0].charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`;
+    return recordError(RecordErrorCode.INVALID_URL, `URL contains control character ${code} at character ${control.index + 1}: ${preview(text)}`);
   }
   let url: URL;
   try {

@@ -35,18 +35,21 @@ describe('hostile input', () => {
       [ok('plain'), null],
     ];
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
-    const body = Buffer.concat([bom, ...cases.map(([text]) => Buffer.concat([Buffer.from(text), Buffer.from('\n')]))]);
+    // A comment line first, longer than the head a named file is checked in for a NUL (a binary file is a
+    // usage error): the NUL bytes below are each a line's, answered on their own.
+    const pastHead = Buffer.from(`#${'-'.repeat(8000)}\n`);
+    const body = Buffer.concat([bom, pastHead, ...cases.map(([text]) => Buffer.concat([Buffer.from(text), Buffer.from('\n')]))]);
     const result = await runCli([writeTempFile(body), '--procs', '2'], { timeoutMs: 30_000 });
     expect(result.code).toBe(0);
     expect(result.nonJson).toEqual([]);
     expect(result.lines).toHaveLength(cases.length);
     const byLine = new Map(result.lines.map((l) => [l.line as number, l]));
     cases.forEach(([, code], i) => {
-      const record = byLine.get(i + 1);
-      if (code === null) expect({ line: i + 1, status: record?.status }).toEqual({ line: i + 1, status: 200 });
-      else expect({ line: i + 1, code: record?.error?.code }).toEqual({ line: i + 1, code });
+      const record = byLine.get(i + 2);
+      if (code === null) expect({ line: i + 2, status: record?.status }).toEqual({ line: i + 2, status: 200 });
+      else expect({ line: i + 2, code: record?.error?.code }).toEqual({ line: i + 2, code });
     });
-    // The BOM did not spoil the first line's number, and the injected header never reached the server.
+    // The BOM did not spoil the first line (a comment, else a record more), and the injected header never reached the server.
     expect(server.log.some((r) => 'injected' in r.headers)).toBe(false);
     expect(JSON.stringify(result.lines)).not.toContain('top secret');
     // One output line is far below the 3 MiB input line: it was never echoed.
@@ -111,3 +114,25 @@ describe('a compressed list', () => {
     expect(result.lines.map((l) => l.status)).toEqual([200, 200]);
   });
 });
+
+describe('a binary file named as the input', () => {
+  it('is a usage error when its head holds a NUL; a NUL further in makes its line EINVALIDURL; nothing of either is sent as noise', async () => {
+    const server = await track(startHttpServer());
+    // A zip's local header (what an .xlsx starts with) then a line that would parse as http://0.0.0.5/.
+    const zip = writeTempFile(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00]), Buffer.from(`\n5\n${server.url}/a\n`)]));
+    const refused = await runCli([zip, '-q']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^bulkfetch: Input ".*" is binary \(a NUL byte at offset 5\), not a text list of URLs/)]);
+    expect(refused.stdout).toBe('');
+    // Past the head a file is read as lines: the line with the NUL is answered, the others are sent.
+    const padding = `${server.url}/pad\n`.repeat(Math.ceil(8000 / `${server.url}/pad\n`.length));
+    const late = writeTempFile(Buffer.concat([Buffer.from(padding), Buffer.from(`${server.url}/x`), Buffer.from([0]), Buffer.from(`y\n${server.url}/b\n`)]));
+    const result = await runCli([late, '-q', '--procs', '1']);
+    expect(result.code).toBe(0);
+    const nulLine = padding.split('\n').length;
+    expect(result.lines.find((l) => l.line === nulLine)).toMatchObject({ status: null, error: { code: 'EINVALIDURL', message: expect.stringContaining('control character 0x00') } });
+    expect(server.log.map((r) => r.url)).not.toContain('/x%00y');
+    expect(server.log.map((r) => r.url)).toContain('/b');
+  });
+});
+

@@ -124,6 +124,22 @@ describe('parseRecord: whitespace in a URL line', () => {
   });
 });
 
+describe('parseRecord: a control character in a URL', () => {
+  it('is EINVALIDURL naming it, where WHATWG parsing would strip it from an end or percent-encode it and send the request', () => {
+    for (const [text, code, at] of [
+      ['http://a.test/x\u0000y', '0x00', 16],
+      ['\u0001http://a.test/', '0x01', 1],
+      ['http://a.test/\u001b[0m', '0x1B', 15],
+      ['a.test/\u007f', '0x7F', 8],
+    ] as const) {
+      expect(parseRecord(text, 1, 'GET')).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining(`URL contains control character ${code} at character ${at}: `) } });
+    }
+    expect(spec({ url: 'http://a.test/\u0007' })).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('control character 0x07') } });
+    // Characters from 0x80 up are not controls here: they are percent-encoded, as before.
+    expect(parseRecord('http://a.test/caf\u00e9', 1, 'GET')).toMatchObject({ kind: 'request' });
+  });
+});
+
 describe('parseRecord: a curl config file (curl -Z -K FILE) given as input', () => {
   const config = ['url = "http://a.test/1"', 'output = "one.json"', '--url http://a.test/2', 'url="http://a.test/3"', 'header = "X-A: 1"'];
 
