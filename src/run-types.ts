@@ -101,6 +101,11 @@ export interface RunOptions {
   proxy?: string;
   /** Offer HTTP/2 in TLS ALPN; HTTP/1.1 stays the fallback. */
   http2: boolean;
+  /**
+   * Offer HTTP/1.1 alone, always (curl's --http1.1). Otherwise, without http2,
+   * an https origin that turns HTTP/1.1 away is asked with h2 offered too.
+   */
+  http1Only: boolean;
   /** 'host:port' -> address to connect to instead of resolving host (curl's --resolve). */
   resolve: Record<string, string>;
   /** On a graceful stop, ms that records in flight get to finish before they are aborted. */

@@ -7,7 +7,8 @@ import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Socket } from 'node:net';
-import { createDispatcher } from '../http/agent.js';
+import { createDispatcher, type TransportOptions } from '../http/agent.js';
+import { Http2Fallback } from '../http/http2-fallback.js';
 import { SocketBudget } from '../http/socket-budget.js';
 import { useLeanAsyncBind } from '../http/lean-async-bind.js';
 import { usePriorityDefaults } from '../http/h2-priority-defaults.js';
@@ -36,7 +37,7 @@ function start(config: WorkerConfig) {
   // Every retry waiting out its delay listens on this one signal.
   setMaxListeners(0, shutdown.signal);
   const budget = new SocketBudget(config.concurrency, undefined, { lastUseMarked: config.lastUseMarked });
-  const agent = createDispatcher({
+  const transport: TransportOptions = {
     concurrency: config.concurrency,
     connectTimeout: config.connectTimeout,
     insecure: config.insecure,
@@ -49,7 +50,11 @@ function start(config: WorkerConfig) {
     resolve: config.resolve,
     budget,
     extraCaFile: process.env[CHILD_EXTRA_CA_ENV],
-  });
+  };
+  const http1 = createDispatcher(transport);
+  // Neither --http2 nor --http1.1: an origin that turns HTTP/1.1 away is asked with h2 offered (see there).
+  const fallback = config.http2 || config.http1Only ? undefined : new Http2Fallback(http1, () => createDispatcher({ ...transport, http2: true }));
+  const agent = fallback ?? http1;
   // With a limit flag every attempt asks the parent; without, only attempts to
   // hosts that have answered 429/503 do (the others cost no IPC at all).
   const gateClient = new GateClient(send, shutdown.signal);
@@ -61,6 +66,7 @@ function start(config: WorkerConfig) {
   const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, {
     announce: (line) => starts.announce(line),
     relieve: () => budget.relieve(),
+    ...(fallback ? { http2Fallback: fallback } : {}),
   });
   const stats = new StatsCollector();
 

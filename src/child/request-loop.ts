@@ -43,6 +43,8 @@ export interface LoopHooks {
   announce?: (line: number) => Promise<void>;
   /** Frees descriptors (closes idle connections) when an attempt found none. */
   relieve?: () => void;
+  /** Without --http2 or --http1.1: moves an origin that turned HTTP/1.1 away to HTTP/2 (see Http2Fallback). */
+  http2Fallback?: { learn(url: string): boolean; offersHttp2(url: string): boolean };
 }
 
 /** A record's answer: its whole result line, and the fields its counters read. */
@@ -74,6 +76,7 @@ export class RequestLoop {
   readonly #announce: ((line: number) => Promise<void>) | undefined;
   /** Frees descriptors (closes idle connections) when an attempt found none. */
   readonly #relieve: () => void;
+  readonly #http2Fallback: LoopHooks['http2Fallback'];
   /** Non-idempotent requests whose record must be announced before their first attempt. */
   readonly #unannounced = new WeakMap<AttemptRequest, number>();
   readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => {
@@ -88,6 +91,7 @@ export class RequestLoop {
     this.#data = config.dataBase64 === undefined ? config.data : Buffer.from(config.dataBase64, 'base64');
     this.#announce = hooks.announce;
     this.#relieve = hooks.relieve ?? (() => {});
+    this.#http2Fallback = hooks.http2Fallback;
     this.#gate = gate;
     this.#shutdown = shutdown;
     this.#limit = pLimit(config.concurrency);
@@ -109,6 +113,7 @@ export class RequestLoop {
       ...(config.save !== undefined ? { save: { dir: config.save } } : {}),
       ...(config.maxFilesize !== undefined ? { maxFilesize: config.maxFilesize } : {}),
       ...proxiesOf(config),
+      offersHttp2: config.http2 ? () => true : hooks.http2Fallback ? (url: string) => hooks.http2Fallback?.offersHttp2(url) ?? false : undefined,
     };
     this.#cache = config.cache
       ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })
@@ -199,7 +204,7 @@ export class RequestLoop {
 
   /** True when the first attempt's outcome is the record's: no retry due, no --follow, and it was sent. */
   #isFinal(outcome: FetchOutcome | undefined, request: AttemptRequest): outcome is FetchOutcome {
-    return outcome !== undefined && !this.#config.follow && outcome.staleConnection === undefined && retryDelay(outcome, request.method, 1, this.#retry) === undefined;
+    return outcome !== undefined && !this.#config.follow && outcome.staleConnection === undefined && (outcome.refusedHttp1 === undefined || this.#http2Fallback === undefined) && retryDelay(outcome, request.method, 1, this.#retry) === undefined;
   }
 
   /**
@@ -215,6 +220,7 @@ export class RequestLoop {
     let redirects = 0;
     let pending: FetchOutcome | undefined = firstOutcome;
     let fresh = 0;
+    let movedToHttp2 = false;
     /** One attempt (the first one's outcome, when given), counted; then, for a connection the server had closed, again at once. */
     const attempt = async (): Promise<FetchOutcome> => {
       const given = pending;
@@ -231,6 +237,16 @@ export class RequestLoop {
         fresh += 1;
         outcome = abortedOnceSent(await this.#attemptOnce(this.#config.http2 ? request : { ...request, onlyUse: true }), attempts);
         attempts += outcome.attempts;
+      }
+      // An https server that turned HTTP/1.1 away: its origin goes over HTTP/2 from now on, and this
+      // attempt again at once, once, not one of --retries; a request that went out unanswered only if
+      // it may be sent twice (records after it go over HTTP/2 whatever their method).
+      if (outcome.refusedHttp1 !== undefined && !movedToHttp2 && this.#http2Fallback?.learn(request.url)) {
+        movedToHttp2 = true;
+        if (outcome.refusedHttp1 === 'unsent' || isIdempotent(request.method) || this.#retry.retryAllMethods) {
+          outcome = abortedOnceSent(await this.#attemptOnce(request), attempts);
+          attempts += outcome.attempts;
+        }
       }
       return outcome;
     };

@@ -26,7 +26,7 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT
  * The original code stays visible in the message, so nothing is hidden from a
  * user who needs the detail, but filters only ever see the codes we document.
  */
-export function classifyError(error: unknown, abortReason?: AbortReason, { overTls = false }: { overTls?: boolean } = {}): RecordError {
+export function classifyError(error: unknown, abortReason?: AbortReason, { overTls = false, http2Offered = false }: { overTls?: boolean; http2Offered?: boolean } = {}): RecordError {
   if (abortReason === 'timeout') return { code: RecordErrorCode.TIMEOUT, message: 'Attempt exceeded --timeout' };
   if (abortReason === 'shutdown') return STOPPED_IN_FLIGHT;
   const err = error as { code?: unknown; message?: unknown; cause?: unknown; socket?: unknown } | null;
@@ -63,7 +63,7 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
     case 'UND_ERR_CLOSED':
       // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
       if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
-      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls)}` : message };
+      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered)}` : message };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
       // A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's.
       return { code: RecordErrorCode.INVALID_HEADER, message: 'The Content-Length header does not match the length of the request body; leave it out and it is computed' };
@@ -82,7 +82,7 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
   // invalid status line gives code undefined, so the name is what is stable.
   const name = error instanceof Error ? error.name : undefined;
   if (code?.startsWith('HPE_') || name === 'HTTPParserError') return mapped(RecordErrorCode.PROTOCOL);
-  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${overTls ? ', HTTP/1.1 alone: it may speak only HTTP/2: try --http2' : ''})` };
+  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${!overTls ? '' : http2Offered ? ', HTTP/2 and HTTP/1.1' : ', HTTP/1.1 alone: it may speak only HTTP/2, which --http2 offers from the first request'})` };
   // OpenSSL read a record that is not TLS: most often a plain-HTTP server's answer (curl says no more than "wrong version number").
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { code: RecordErrorCode.TLS, message: `${message} (the server's answer was not TLS${PLAIN_HTTP_PORT})` };
   if (code && UNVERIFIED.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate was not verified: --cacert FILE trusts its issuer, -k skips the check)` };
@@ -131,6 +131,17 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
   return blamed === undefined ? error : { code: error.code, message: `${error.message} (on the way to the proxy ${isIP(blamed.hostname) === 6 ? `[${blamed.hostname}]` : blamed.hostname}:${blamed.port})` };
 }
 
+/**
+ * How an https server turned away a connection whose ALPN offered HTTP/1.1
+ * alone, or undefined: the handshake refused (no request went out), or the
+ * connection closed before a byte of answer (the request went out unread).
+ */
+export function http1Refusal(error: unknown): 'unsent' | 'unanswered' | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return 'unsent';
+  return code === 'UND_ERR_SOCKET' && closedUnanswered(error) ? 'unanswered' : undefined;
+}
+
 /** Closed before a byte of reply came back: curl's "Empty reply from server". */
 function closedUnanswered(error: unknown): boolean {
   return bytesReadBeforeClose(error) === 0;
@@ -155,11 +166,13 @@ function bytesReadBeforeClose(error: unknown): number | undefined {
 /**
  * Said of a connection the server closed without replying. Over TLS, a server
  * that speaks only HTTP/2 (nghttpd, some gRPC front ends) does that to a client
- * whose ALPN offered only HTTP/1.1, which is bulkfetch's default (curl offers h2).
- * Over plain HTTP, a TLS-only port (Node's https server, nghttpd) does it too.
+ * whose ALPN offered only HTTP/1.1, as bulkfetch's does at first (Http2Fallback
+ * then offers h2 too) and always with --http1.1. Over plain HTTP, a TLS-only
+ * port (Node's https server, nghttpd) does it too.
  */
-function emptyReplyHint(overTls: boolean): string {
-  const likely = overTls ? 'a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: try --http2' : 'a port that speaks only TLS does this to plain HTTP: if so, use https://';
+function emptyReplyHint(overTls: boolean, http2Offered: boolean): string {
+  if (overTls && http2Offered) return ' (empty reply: the server closed the connection without answering)';
+  const likely = overTls ? 'a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: --http2 offers it HTTP/2 from the first request' : 'a port that speaks only TLS does this to plain HTTP: if so, use https://';
   return ` (empty reply: the server closed the connection without answering; ${likely})`;
 }
 

@@ -48,6 +48,14 @@ export interface FetchOutcome {
    * such a request again at once on a new connection, whatever its method.
    */
   staleConnection?: true;
+  /**
+   * Internal: an https server turned away HTTP/1.1, the only protocol ALPN
+   * offered (never in the output): 'unsent' when it refused the handshake
+   * (alert 120, no_application_protocol), 'unanswered' when it closed the
+   * connection without a byte of answer, as servers that speak only HTTP/2
+   * do (see Http2Fallback).
+   */
+  refusedHttp1?: 'unsent' | 'unanswered';
 }
 
 /** Milliseconds since `started` (a performance.now() reading), to a tenth: the output's `ms`. */

@@ -4,6 +4,7 @@ import type { ProxyEndpoint } from './error-codes.js';
 import { proxyHref, proxyVariable } from './proxy-url.js';
 import { bareHostname, portOf } from './split-url.js';
 import { loadProxyParts } from './undici-parts.js';
+import { DispatcherGroup } from './dispatcher-group.js';
 
 export interface ProxyChoice {
   /** Proxy for http: URLs (curl: --proxy, or http_proxy). */
@@ -48,7 +49,7 @@ export function proxyEndpoints(choice: ProxyChoice | undefined): ProxyEndpoint[]
  * proxy for that scheme, direct.
  */
 export function createProxyRouter(choice: ProxyChoice, direct: Undici.Dispatcher, proxyOptions: Undici.EnvHttpProxyAgent.Options): Undici.Dispatcher {
-  const { Dispatcher, EnvHttpProxyAgent } = loadProxyParts();
+  const { EnvHttpProxyAgent } = loadProxyParts();
   const { subnets, names } = splitNoProxy(choice.noProxy);
   const through = (uri: string | undefined): Undici.Dispatcher =>
     uri === undefined ? direct : new EnvHttpProxyAgent({ ...proxyOptions, httpProxy: uri, httpsProxy: uri, noProxy: names });
@@ -56,31 +57,15 @@ export function createProxyRouter(choice: ProxyChoice, direct: Undici.Dispatcher
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);
   const all = [...new Set([direct, http, https])];
 
-  class ProxyRouter extends Dispatcher {
+  class ProxyRouter extends DispatcherGroup {
     override dispatch(options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
       const origin = String(options.origin ?? '');
       if (subnets !== undefined && inSubnets(subnets, origin)) return direct.dispatch(options, handler);
       return (origin.startsWith('https:') ? https : http).dispatch(options, handler);
     }
 
-    override close(): Promise<void>;
-    override close(callback: () => void): void;
-    override close(callback?: () => void): Promise<void> | void {
-      const closed = Promise.all(all.map((d) => d.close())).then(() => {});
-      if (!callback) return closed;
-      void closed.then(callback);
-    }
-
-    override destroy(): Promise<void>;
-    override destroy(err: Error | null): Promise<void>;
-    override destroy(callback: () => void): void;
-    override destroy(err: Error | null, callback: () => void): void;
-    override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
-      const err = typeof errOrCallback === 'function' ? null : (errOrCallback ?? null);
-      const done = typeof errOrCallback === 'function' ? errOrCallback : callback;
-      const destroyed = Promise.all(all.map((d) => d.destroy(err))).then(() => {});
-      if (!done) return destroyed;
-      void destroyed.then(done);
+    protected override members(): Undici.Dispatcher[] {
+      return all;
     }
   }
   return new ProxyRouter();

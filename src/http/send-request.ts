@@ -4,7 +4,7 @@ import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError 
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { blameProxy, classifyError, closedAfterEarlierAnswers, cutShort, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, closedAfterEarlierAnswers, cutShort, http1Refusal, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -36,6 +36,8 @@ export interface AttemptOptions {
   proxies?: readonly ProxyEndpoint[] | undefined;
   /** --max-filesize: a body (decoded) larger than this fails the attempt with EMAXFILESIZE, saved or kept, as curl's does. */
   maxFilesize?: number | undefined;
+  /** Whether TLS for this URL offers h2 in ALPN (--http2, or an origin Http2Fallback moved): an error's hint says so. */
+  offersHttp2?: ((url: string) => boolean) | undefined;
 }
 
 export interface AttemptRequest {
@@ -330,14 +332,16 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   #fail(error: unknown, reason?: AbortReason): void {
     const controller = this.#controller;
-    const found = classifyError(error, reason, { overTls: this.#request.url.startsWith('https:') });
+    const found = classifyError(error, reason, { overTls: this.#request.url.startsWith('https:'), http2Offered: this.#options.offersHttp2?.(this.#request.url) ?? false });
     const classified = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
     if (reason === undefined && this.#status === 0 && closedAfterEarlierAnswers(error)) {
       this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: true });
     } else {
       // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
       const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;
-      this.#settleError(lost ? cutShort(classified, this.#status, this.#wireBytes, this.#headers?.['content-length']) : classified);
+      const refusedHttp1 = reason === undefined && this.#status === 0 && this.#request.url.startsWith('https:') ? http1Refusal(error) : undefined;
+      if (refusedHttp1 !== undefined) this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, refusedHttp1 });
+      else this.#settleError(lost ? cutShort(classified, this.#status, this.#wireBytes, this.#headers?.['content-length']) : classified);
     }
     // Stopped by us: undici may still hold the request (in flight or queued).
     if (reason !== undefined) controller?.abort(new StopRequest(`attempt ended: ${reason}`));

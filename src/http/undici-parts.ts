@@ -3,6 +3,7 @@ import type * as Undici from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
 import PoolClass from 'undici/lib/dispatcher/pool.js';
 import ClientClass from 'undici/lib/dispatcher/client.js';
+import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
 import buildConnectorFunction from 'undici/lib/core/connect.js';
 
 /**
@@ -28,10 +29,12 @@ import buildConnectorFunction from 'undici/lib/core/connect.js';
 export const Agent = AgentClass;
 export const Pool = PoolClass;
 export const Client = ClientClass;
+/** The base class of every dispatcher: dispatch, close and destroy to override, and compose. */
+export const DispatcherBase = DispatcherClass;
 export const buildConnector = buildConnectorFunction;
 
 /** The whole of undici, for a run through a proxy. */
-export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent; Dispatcher: typeof Undici.Dispatcher } {
+export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent } {
   // In the child's bundle (CommonJS) `require` is defined and reads the index from node_modules
   // (the bundle leaves it out: half its size, parsed by every child at start). So a child that
   // takes a proxy holds two copies of undici's modules: the proxy agents are the index's, the
@@ -41,5 +44,5 @@ export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProx
   // Unbundled (ESM, no require) it comes from node_modules, where the modules above come from too.
   // The bundle never reaches import.meta, which esbuild empties there (its warning is silenced).
   const undici = (typeof require === 'function' ? require('undici') : createRequire(import.meta.url)('undici')) as typeof Undici;
-  return { EnvHttpProxyAgent: undici.EnvHttpProxyAgent, Dispatcher: undici.Dispatcher };
+  return { EnvHttpProxyAgent: undici.EnvHttpProxyAgent };
 }

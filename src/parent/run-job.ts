@@ -186,6 +186,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     ...(options.key !== undefined ? { key: options.key } : {}),
     ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
     http2: options.http2,
+    http1Only: options.http1Only,
     resolve: options.resolve,
   };
 }

@@ -291,27 +291,53 @@ describe('HTTP/2', () => {
     expect(server.protocols.has('2.0')).toBe(false);
   });
 
-  it('a server that speaks only HTTP/2 refuses an HTTP/1.1 client, and the error names --http2', async () => {
+  it('a server that speaks only HTTP/2 gets HTTP/2 without --http2, as from curl; --http1.1 keeps HTTP/1.1 and says why it failed', async () => {
     const { createSecureServer } = await import('node:http2');
     const { key, cert } = testCert();
     // Node's h2-only server ends the handshake with a no_application_protocol alert.
-    const h2only = createSecureServer({ key, cert, allowHTTP1: false }, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"h2":true}'));
+    const protocols: string[] = [];
+    const h2only = createSecureServer({ key, cert, allowHTTP1: false }, (req, res) => {
+      protocols.push(req.httpVersion);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(`{"h2":true,"method":"${req.method}"}`);
+    });
     const h2closer = socketCloser(h2only);
     track({ close: () => h2closer.close() });
-    const url = `https://127.0.0.1:${await listen(h2only)}/only-h2`;
-    const refused = await run([url], ['-k', '--retries', '0']);
+    const base = `https://127.0.0.1:${await listen(h2only)}`;
+    // A POST is moved and sent again: the handshake was refused, nothing of it went out. --retries 0: the move is not a retry.
+    const post = await run([JSON.stringify({ url: `${base}/post`, method: 'POST', body: 'x' })], ['-k', '--retries', '0']);
+    expect(post.lines[0]).toMatchObject({ status: 200, attempts: 2, body: { h2: true, method: 'POST' } });
+    // One child, one slot: the first records find the server out (those queued behind the first too), the rest go straight to HTTP/2.
+    const urls = Array.from({ length: 12 }, (_, i) => `${base}/${i}`);
+    const moved = await run(urls, ['-k', '--retries', '0', '--procs', '1', '--concurrency', '1', '--ordered']);
+    expect(moved.lines.map((l) => [l.status, l.body])).toEqual(urls.map(() => [200, { h2: true, method: 'GET' }]));
+    expect(moved.lines.at(-1)?.attempts).toBe(1);
+    expect(moved.lines.filter((l) => l.attempts === 2).length).toBeLessThan(urls.length / 2);
+    expect(protocols).toEqual(Array.from({ length: urls.length + 1 }, () => '2.0'));
+    const refused = await run([`${base}/a`], ['-k', '--retries', '0', '--http1.1']);
     expect(refused.lines[0]?.error).toMatchObject({ code: 'ETLS' });
-    expect(refused.lines[0]?.error.message).toMatch(/none of the protocols offered by ALPN.*try --http2/);
-    const h2 = await run([url], ['-k', '--http2']);
-    expect(h2.lines[0]).toMatchObject({ status: 200, body: { h2: true } });
+    expect(refused.lines[0]?.error.message).toMatch(/none of the protocols offered by ALPN, HTTP\/1.1 alone: it may speak only HTTP\/2, which --http2 offers from the first request\)$/);
     // nghttpd completes the handshake and hangs up on the HTTP/1.1 request without a byte of reply (curl: "Empty reply from server").
     const { createServer } = await import('node:tls');
-    const hangUp = createServer({ key, cert }, (socket) => socket.once('data', () => socket.destroy()));
+    let connections = 0;
+    const hangUp = createServer({ key, cert }, (socket) => {
+      connections += 1;
+      socket.once('data', () => socket.destroy());
+    });
     const closer = socketCloser(hangUp);
     track({ close: () => closer.close() });
-    const empty = await run([`https://127.0.0.1:${await listen(hangUp)}/x`], ['-k', '--retries', '0']);
+    const hangUpUrl = `https://127.0.0.1:${await listen(hangUp)}/x`;
+    const empty = await run([hangUpUrl], ['-k', '--retries', '0', '--http1.1']);
     expect(empty.lines[0]?.error).toMatchObject({ code: 'ESOCKETCLOSED' });
-    expect(empty.lines[0]?.error.message).toMatch(/empty reply.*try --http2/);
+    expect(empty.lines[0]?.error.message).toMatch(/empty reply.*a server that speaks only HTTP\/2 does this when offered HTTP\/1.1 alone: --http2 offers it HTTP\/2 from the first request\)$/);
+    expect(connections).toBe(1);
+    // Without --http1.1 a GET is asked again with h2 offered; a server that hangs up on that too is said to have, no more.
+    const again = await run([hangUpUrl], ['-k', '--retries', '0']);
+    expect(again.lines[0]).toMatchObject({ status: null, attempts: 2, error: { code: 'ESOCKETCLOSED', message: expect.stringMatching(/\(empty reply: the server closed the connection without answering\)$/) } });
+    expect(connections).toBe(3);
+    // A POST went out unanswered: not sent twice (its error stays), but the origin is moved for what follows.
+    const unanswered = await run([JSON.stringify({ url: hangUpUrl, method: 'POST', body: 'x' })], ['-k', '--retries', '0']);
+    expect(unanswered.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ESOCKETCLOSED' } });
+    expect(connections).toBe(4);
   });
 });
 

@@ -17,7 +17,7 @@ describe('options', () => {
   it('has the documented defaults', () => {
     expect(parse([])).toMatchObject({
       method: 'GET', timeout: 30000, connectTimeout: 10000, retries: 2, retryDelay: 250, retryMaxDelay: 30000,
-      retryAllMethods: false, follow: false, maxRedirects: 10, insecure: false, http2: false, resolve: {},
+      retryAllMethods: false, follow: false, maxRedirects: 10, insecure: false, http2: false, http1Only: false, resolve: {},
       body: 'auto', maxBody: 1024 * 1024, includeHeaders: true,
     });
     expect(parse([]).userAgent).toMatch(/^bulkfetch\//);
@@ -71,7 +71,7 @@ describe('option table', () => {
     writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
     const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--save', tmpdir(), '--max-filesize', '5', '--procs', '3', '--concurrency', '7', '--timeout', '1234ms', '--connect-timeout', '99ms', '--retries', '5',
       '--retry-delay', '11ms', '--retry-max-delay', '12ms', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
-      '--proxy', 'http://127.0.0.1:3128', '--http2', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
+      '--proxy', 'http://127.0.0.1:3128', '--http2', '--http1.1', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
       '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
       '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8ms',
       '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2', '--proto-default', 'https'];

@@ -20,7 +20,12 @@ describe('classifyError', () => {
     expect(classifyError(unanswered).message).toMatch(/empty reply/);
     expect(classifyError(unanswered).message).not.toMatch(/--http2/);
     expect(classifyError(unanswered).message).toMatch(/only TLS does this to plain HTTP: if so, use https:\/\//);
-    expect(classifyError(unanswered, undefined, { overTls: true }).message).toMatch(/try --http2/);
+    expect(classifyError(unanswered, undefined, { overTls: true }).message).toMatch(/a server that speaks only HTTP\/2 does this when offered HTTP\/1.1 alone: --http2 offers it HTTP\/2 from the first request\)$/);
+    // With h2 offered that is not the reason: the empty reply is said alone.
+    expect(classifyError(unanswered, undefined, { overTls: true, http2Offered: true }).message).toMatch(/\(empty reply: the server closed the connection without answering\)$/);
+    const noAlpn = Object.assign(new Error('alert'), { code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' });
+    expect(classifyError(noAlpn, undefined, { overTls: true }).message).toMatch(/offered by ALPN, HTTP\/1.1 alone: it may speak only HTTP\/2, which --http2 offers from the first request\)$/);
+    expect(classifyError(noAlpn, undefined, { overTls: true, http2Offered: true }).message).toMatch(/offered by ALPN, HTTP\/2 and HTTP\/1.1\)$/);
     const midway = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 120 } });
     expect(classifyError(midway, undefined, { overTls: true }).message).toBe('UND_ERR_SOCKET: other side closed');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_OVERFLOW' })).code).toBe('EPROTOCOL');
