@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { isUtf8 } from 'node:buffer';
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isatty } from 'node:tty';
@@ -357,15 +358,21 @@ const cookieValue = headerValueFlag('--cookie', 'cookie');
 /** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
 function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
   const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
-  const match = /^(\*|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
+  const match = /^([^:\s]+):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
+  // A name with letters past ASCII as the URL's host becomes: its IDNA form (bücher.example is xn--bcher-kva.example).
+  const given = match?.[1] ?? '';
+  const host = /[^\x00-\x7f]/.test(given) ? domainToASCII(given) : given;
   const address = match?.[3] ?? match?.[4];
   const port = Number(match?.[2]);
-  if (!match || address === undefined || isIP(address) === 0 || port < 1 || port > 65535) {
+  if (!match || !RESOLVE_HOST.test(host) || address === undefined || isIP(address) === 0 || port < 1 || port > 65535) {
     throw new UsageError(`Expected --resolve as HOST:PORT:ADDRESS (HOST a name or *, ADDRESS an IP address), got ${describeValue(value)}`);
   }
-  entries[`${(match[1] as string).toLowerCase()}:${port}`] = address;
+  entries[`${host.toLowerCase()}:${port}`] = address;
   return entries;
 }
+
+/** --resolve's HOST: a name (a trailing dot allowed) or *. */
+const RESOLVE_HOST = /^(\*|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?)$/;
 
 /**
  * A PEM file flag (--cacert, --cert, --key): read now, so a missing or unreadable
