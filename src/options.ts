@@ -434,7 +434,7 @@ function parseProxyFlag(value: string): string {
   // curl's -x "": no proxy at all, whatever http_proxy and the others say.
   if (value === '') return '';
   const parsed = parseProxyUrl(value);
-  if ('problem' in parsed) throw new UsageError(`Expected --proxy to be a proxy (host:port, http://host:port or https://host:port), got ${describeValue(value)}: ${parsed.problem}`);
+  if ('problem' in parsed) throw new UsageError(`Expected --proxy to be a proxy (host:port, or http://, https://, socks5:// or socks5h:// host:port), got ${describeValue(value)}: ${parsed.problem}`);
   return parsed.href;
 }
 
@@ -526,7 +526,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl', parse: pemFile('--cacert') },
   { flags: '-E, --cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },
   { flags: '--key <file>', runOption: 'key', description: 'private key (PEM, unencrypted) of the --cert client certificate', defaultDescription: 'the --cert file', parse: pemFile('--key') },
-  { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this HTTP(S) proxy: host:port (http://, port 1080 if none, as curl) or a URL; \'\' for none, whatever the environment says (as curl)', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
+  { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this proxy: host:port (http://, port 1080 if none, as curl) or a URL, http://, https://, socks5:// or socks5h:// (names looked up by the proxy); \'\' for none, whatever the environment says (as curl)', defaultDescription: 'HTTP_PROXY / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
   { flags: '--http1.1', runOption: 'http1Only', description: 'HTTP/1.1 only, as curl: no HTTP/2 even for a TLS server that refuses HTTP/1.1 (without it such a server is asked again with h2 offered)', defaultValue: false, check: boolean('http1Only') },
   { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, entry) => { const address = String(entry); return `${hostPort}:${address.includes(':') ? `[${address}]` : address}`; }) },

@@ -9,6 +9,7 @@ import { FreeListPool } from './free-list-pool.js';
 import { AlpnPool } from './alpn-pool.js';
 import { lazyTlsContext } from './tls-context.js';
 import { markingStalledHandshakes } from './stalled-handshake.js';
+import { parseSocksUrl, socksTunnel } from './socks-tunnel.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
 
@@ -50,15 +51,17 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     ...(options.ca !== undefined ? { ca: options.ca } : {}),
     ...(options.cert !== undefined ? { cert: options.cert, key: options.key ?? options.cert } : {}),
   };
+  const lookup = cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: lookupSlots() });
   const connectorOptions = {
     timeout: options.connectTimeout,
     allowH2: options.http2,
-    lookup: cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: lookupSlots() }),
+    lookup,
     ...tls,
   };
   // Built once, at the first https connection, instead of by tls.connect for every one (see lazyTlsContext).
   const tlsContext = lazyTlsContext({ ca: options.ca, cert: options.cert, key: options.key, extraCaFile: options.extraCaFile, insecure: options.insecure });
-  const built = skippingContinue(sharingTlsContext(connectorOptions, tlsContext));
+  const tlsOrPlain = sharingTlsContext(connectorOptions, tlsContext);
+  const built = skippingContinue(tlsOrPlain);
   const base = options.budget ? options.budget.wrap(built) : built;
   const connect = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector =>
     Object.keys(options.resolve).length > 0 ? withResolve(connector, options.resolve) : connector;
@@ -90,15 +93,25 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   // Through a proxy the connectors are undici's own, built now: the context is too.
   const context = tlsContext();
   const tlsWithContext = context ? { ...tls, secureContext: context } : tls;
-  return createProxyRouter(proxies, direct, {
-    ...agentOptions,
-    // Plain http targets go as absolute-form requests, as curl sends them:
-    // many proxies allow CONNECT to port 443 only.
-    proxyTunnel: false,
-    // TLS inside the CONNECT tunnel offers h2 too with --http2 (AlpnPool raises pipelining then).
-    requestTls: { ...tlsWithContext, ...(options.http2 ? { allowH2: true } : {}) },
-    proxyTls: tlsWithContext,
-  } as Undici.EnvHttpProxyAgent.Options);
+  // Through a SOCKS5 proxy: the same Agent as direct, its connections tunnelled (TLS then started on them as on a direct one).
+  const viaSocks = (uri: string): Undici.Dispatcher => {
+    const tunnel = skippingContinue(socksTunnel(parseSocksUrl(uri), { timeout: options.connectTimeout, lookup, upgrade: tlsOrPlain }));
+    return new Agent({ factory: originPool, ...agentOptions, connect: connect(options.budget ? options.budget.wrap(tunnel) : tunnel) });
+  };
+  return createProxyRouter(
+    proxies,
+    direct,
+    {
+      ...agentOptions,
+      // Plain http targets go as absolute-form requests, as curl sends them:
+      // many proxies allow CONNECT to port 443 only.
+      proxyTunnel: false,
+      // TLS inside the CONNECT tunnel offers h2 too with --http2 (AlpnPool raises pipelining then).
+      requestTls: { ...tlsWithContext, ...(options.http2 ? { allowH2: true } : {}) },
+      proxyTls: tlsWithContext,
+    } as Undici.EnvHttpProxyAgent.Options,
+    viaSocks,
+  );
 }
 
 /**

@@ -37,6 +37,8 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
   // undici's ProxyAgent reports a refused CONNECT only in its message.
   const proxyStatus = /^Proxy response \((\d+)\) !== 200/.exec(typeof err?.message === 'string' ? err.message : '')?.[1];
   if (proxyStatus !== undefined) return { code: RecordErrorCode.PROXY, message: `The proxy refused the CONNECT tunnel with status ${proxyStatus}` };
+  // A SOCKS proxy's refusal (socks-tunnel.ts): its message says which and why.
+  if (rawCode === 'ERR_SOCKS') return { code: RecordErrorCode.PROXY, message: typeof err?.message === 'string' ? err.message : 'SOCKS proxy error' };
   const mapped = (c: RecordErrorCode): RecordError => ({ code: c, message });
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':

@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type * as Undici from 'undici';
 import type { ProxyEndpoint } from './error-codes.js';
 import { proxyHref, proxyVariable } from './proxy-url.js';
+import { isSocksUrl } from './socks-tunnel.js';
 import { bareHostname, portOf } from './split-url.js';
 import { loadProxyParts } from './undici-parts.js';
 import { DispatcherGroup } from './dispatcher-group.js';
@@ -44,24 +45,38 @@ export function proxyEndpoints(choice: ProxyChoice | undefined): ProxyEndpoint[]
 }
 
 /**
- * One dispatcher per scheme: through its proxy (NO_PROXY hosts direct, by
- * undici's EnvHttpProxyAgent, and its subnets by splitNoProxy) or, with no
- * proxy for that scheme, direct.
+ * One dispatcher per scheme: through its proxy (NO_PROXY hosts direct: names
+ * by undici's EnvHttpProxyAgent for an HTTP(S) proxy and by noProxyNames for
+ * a SOCKS one, subnets by splitNoProxy) or, with no proxy for that scheme,
+ * direct. `viaSocks` builds the dispatcher for a SOCKS5 proxy's URL.
  */
-export function createProxyRouter(choice: ProxyChoice, direct: Undici.Dispatcher, proxyOptions: Undici.EnvHttpProxyAgent.Options): Undici.Dispatcher {
-  const { EnvHttpProxyAgent } = loadProxyParts();
+export function createProxyRouter(
+  choice: ProxyChoice,
+  direct: Undici.Dispatcher,
+  proxyOptions: Undici.EnvHttpProxyAgent.Options,
+  viaSocks: (uri: string) => Undici.Dispatcher,
+): Undici.Dispatcher {
   const { subnets, names } = splitNoProxy(choice.noProxy);
-  const through = (uri: string | undefined): Undici.Dispatcher =>
-    uri === undefined ? direct : new EnvHttpProxyAgent({ ...proxyOptions, httpProxy: uri, httpsProxy: uri, noProxy: names });
+  const through = (uri: string | undefined): Undici.Dispatcher => {
+    if (uri === undefined) return direct;
+    if (isSocksUrl(uri)) return viaSocks(uri);
+    // Loaded only for an HTTP(S) proxy: see loadProxyParts.
+    const { EnvHttpProxyAgent } = loadProxyParts();
+    return new EnvHttpProxyAgent({ ...proxyOptions, httpProxy: uri, httpsProxy: uri, noProxy: names });
+  };
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);
   const all = [...new Set([direct, http, https])];
+  const bypassSocks = [choice.httpProxy, choice.httpsProxy].some((uri) => uri !== undefined && isSocksUrl(uri)) ? noProxyNames(names) : undefined;
 
   class ProxyRouter extends DispatcherGroup {
     override dispatch(options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
       const origin = String(options.origin ?? '');
       if (subnets !== undefined && inSubnets(subnets, origin)) return direct.dispatch(options, handler);
-      return (origin.startsWith('https:') ? https : http).dispatch(options, handler);
+      const secure = origin.startsWith('https:');
+      const uri = secure ? choice.httpsProxy : choice.httpProxy;
+      if (bypassSocks !== undefined && uri !== undefined && isSocksUrl(uri) && bypassSocks(origin)) return direct.dispatch(options, handler);
+      return (secure ? https : http).dispatch(options, handler);
     }
 
     protected override members(): Undici.Dispatcher[] {
@@ -91,6 +106,29 @@ export function splitNoProxy(noProxy: string): { subnets: BlockList | undefined;
     } else if (entry !== '') names.push(entry);
   }
   return { subnets: any ? subnets : undefined, names: names.join(',') };
+}
+
+/**
+ * NO_PROXY's names as curl matches them, for a SOCKS proxy (undici's
+ * EnvHttpProxyAgent matches them for an HTTP one): `*` is every host; an
+ * entry matches its host and the hosts under it (`example.com` and
+ * `.example.com` both match `a.example.com`), case aside; `host:port` only
+ * that port. True when the origin goes direct.
+ */
+export function noProxyNames(names: string): (origin: string) => boolean {
+  const entries = names.split(',').map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== '');
+  if (entries.includes('*')) return () => true;
+  const parsed = entries.map((entry) => {
+    const port = /^(.*[^:]):(\d+)$/.exec(entry);
+    const host = (port?.[1] ?? entry).replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
+    return { host, port: port?.[2] };
+  });
+  return (origin) => {
+    const url = new URL(origin);
+    const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return parsed.some((entry) => (entry.port === undefined || entry.port === port) && (host === entry.host || host.endsWith(`.${entry.host}`)));
+  };
 }
 
 /** Whether an origin's host is an IP address inside one of the subnets (a name never is, as in curl). */

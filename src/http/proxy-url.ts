@@ -6,8 +6,11 @@
  * every child on new URL().
  */
 
-/** curl's CURL_DEFAULT_PROXY_PORT and CURL_DEFAULT_HTTPS_PROXY_PORT. */
-const DEFAULT_PORT: Readonly<Record<string, string>> = { 'http:': '1080', 'https:': '443' };
+/** curl's CURL_DEFAULT_PROXY_PORT and CURL_DEFAULT_HTTPS_PROXY_PORT; SOCKS's 1080. */
+const DEFAULT_PORT: Readonly<Record<string, string>> = { 'http:': '1080', 'https:': '443', 'socks5:': '1080', 'socks5h:': '1080' };
+
+/** The schemes a proxy URL may have: HTTP(S) proxies, and SOCKS5 (socks5h: names looked up by the proxy). */
+const SCHEMES = new Set(['http', 'https', 'socks5', 'socks5h']);
 
 export type ProxyUrl = { href: string } | { problem: string };
 
@@ -15,8 +18,9 @@ export type ProxyUrl = { href: string } | { problem: string };
 export function parseProxyUrl(text: string): ProxyUrl {
   const written = text.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(written)?.[1]?.toLowerCase();
-  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
-    return { problem: scheme.startsWith('socks') ? 'SOCKS proxies are not supported: give an HTTP or HTTPS proxy' : `${scheme}:// proxies are not supported: give an http:// or https:// one` };
+  if (scheme !== undefined && !SCHEMES.has(scheme)) {
+    // curl's socks:// is SOCKS4, as are socks4:// and socks4a://.
+    return { problem: scheme.startsWith('socks') ? `SOCKS4 proxies are not supported (${scheme}://): give a socks5:// or socks5h:// one` : `${scheme}:// proxies are not supported: give an http://, https://, socks5:// or socks5h:// one` };
   }
   let url: URL;
   try {
@@ -61,7 +65,7 @@ function proxyVariables(env: NodeJS.ProcessEnv): Array<[name: string, value: str
 export function proxyEnvironmentProblem(env: NodeJS.ProcessEnv): string | undefined {
   for (const [name, value] of proxyVariables(env)) {
     const parsed = parseProxyUrl(value);
-    if ('problem' in parsed) return `${name}=${JSON.stringify(value)} is not a proxy bulkfetch can use (host:port, http://host:port or https://host:port): ${parsed.problem}; fix or unset it, or give --proxy`;
+    if ('problem' in parsed) return `${name}=${JSON.stringify(value)} is not a proxy bulkfetch can use (host:port, or http://, https://, socks5:// or socks5h:// host:port): ${parsed.problem}; fix or unset it, or give --proxy`;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 // A small forward HTTP proxy: absolute-form requests (plain http targets) and CONNECT tunnels
 // (https targets). Counts what went through it so tests can prove the client used the proxy.
 import { Agent, createServer, request, type IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { listen, socketCloser } from './tracking.js';
 
@@ -141,4 +141,111 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
     targets,
     close: () => closer.close(),
   };
+}
+
+export interface SocksServer {
+  url: string;
+  port: number;
+  /** 'name:port' (the client sent the name: socks5h) or 'address:port' (socks5, looked up by the client), in arrival order. */
+  targets: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A SOCKS5 proxy (RFC 1928, CONNECT only; RFC 1929 user/password when `auth`
+ * is given): a name it is sent is looked up here ('localhost' only, as the
+ * proxy must never reach beyond this machine). Replies 2 (not allowed) to a
+ * target off loopback, 5 (refused) when the target refuses.
+ */
+export async function startSocksServer(opts: ProxyOptions = {}): Promise<SocksServer> {
+  const targets: string[] = [];
+  const tunnels = new Set<Socket>();
+  const server = createNetServer((client) => {
+    client.on('error', () => {});
+    let buffered = Buffer.alloc(0);
+    let step: 'greeting' | 'auth' | 'request' | 'open' = 'greeting';
+    const take = (n: number): Buffer | undefined => {
+      if (buffered.length < n) return undefined;
+      const bytes = buffered.subarray(0, n);
+      buffered = buffered.subarray(n);
+      return bytes;
+    };
+    const reply = (code: number): void => void client.write(Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0]));
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        if (step === 'greeting') {
+          const nMethods = buffered[1];
+          if (nMethods === undefined || buffered.length < 2 + nMethods) return;
+          const methods = [...(take(2 + nMethods) as Buffer).subarray(2)];
+          const wanted = opts.auth === undefined ? 0 : 2;
+          if (!methods.includes(wanted)) {
+            client.end(Buffer.from([5, 0xff]));
+            return;
+          }
+          client.write(Buffer.from([5, wanted]));
+          step = wanted === 2 ? 'auth' : 'request';
+        } else if (step === 'auth') {
+          const userLength = buffered[1];
+          const passLength = userLength === undefined ? undefined : buffered[2 + userLength];
+          if (userLength === undefined || passLength === undefined || buffered.length < 3 + userLength + passLength) return;
+          const bytes = take(3 + userLength + passLength) as Buffer;
+          const given = `${bytes.subarray(2, 2 + userLength).toString()}:${bytes.subarray(3 + userLength).toString()}`;
+          if (given !== opts.auth) {
+            client.end(Buffer.from([1, 1]));
+            return;
+          }
+          client.write(Buffer.from([1, 0]));
+          step = 'request';
+        } else if (step === 'request') {
+          const type = buffered[3];
+          const length = type === 1 ? 4 : type === 4 ? 16 : type === 3 ? (buffered[4] ?? 255) + 1 : undefined;
+          if (length === undefined || buffered.length < 4 + length + 2) return;
+          const bytes = take(4 + length + 2) as Buffer;
+          const address = bytes.subarray(4, 4 + length);
+          const host = type === 1 ? [...address].join('.') : type === 3 ? address.subarray(1).toString() : (address.toString('hex').match(/.{4}/g) ?? []).join(':').replace(/\b0+(?=\w)/g, '');
+          const port = bytes.readUInt16BE(4 + length);
+          targets.push(`${type === 4 ? `[${host}]` : host}:${port}`);
+          const loopbackHost = host === 'localhost' ? '127.0.0.1' : host;
+          if (!isLoopback(loopbackHost)) {
+            reply(2);
+            client.end();
+            return;
+          }
+          step = 'open';
+          client.off('data', onData);
+          client.pause();
+          let established = false;
+          const upstream = connect(port, loopbackHost, () => {
+            established = true;
+            reply(0);
+            if (buffered.length) upstream.write(buffered);
+            upstream.pipe(client);
+            client.pipe(upstream);
+            client.resume();
+          });
+          tunnels.add(upstream);
+          upstream.on('error', () => {
+            if (!established) {
+              reply(5);
+              client.end();
+            } else client.destroy();
+          });
+          upstream.once('close', () => {
+            tunnels.delete(upstream);
+            // Before establishment the refusal above is still being flushed; end() closes the client then.
+            if (established) client.destroy();
+          });
+          client.once('close', () => upstream.destroy());
+          return;
+        } else return;
+      }
+    };
+    client.on('data', onData);
+  });
+  const closer = socketCloser(server, () => {
+    for (const t of tunnels) t.destroy();
+  });
+  const port = await listen(server);
+  return { url: `socks5://127.0.0.1:${port}`, port, targets, close: () => closer.close() };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startTlsServer, testCert, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, testCert, writeTempFile } from '../helpers/index.js';
 import { closedPort, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
@@ -158,7 +158,7 @@ describe('proxy', () => {
     expect(proxy.forwarded).toBe(1);
     expect(plain.paths.get('/direct')).toBe(1);
     // curl's -x "": no proxy, whatever the environment says; even one that names no usable proxy.
-    const none = await run([`${plain.url}/none`], ['-x', ''], { HTTP_PROXY: proxy.url, ALL_PROXY: 'socks5://127.0.0.1:9' });
+    const none = await run([`${plain.url}/none`], ['-x', ''], { HTTP_PROXY: proxy.url, ALL_PROXY: 'socks4://127.0.0.1:9' });
     expect(none.lines[0]).toMatchObject({ status: 200 });
     expect(proxy.forwarded).toBe(1);
     expect(plain.paths.get('/none')).toBe(1);
@@ -202,20 +202,66 @@ describe('proxies as curl', () => {
     const all = await run([`${plain.url}/all`, `${tls.url}/all`], ['-k'], { ALL_PROXY: hostPort });
     expect(all.lines.map((l) => l.status)).toEqual([200, 200]);
     expect(proxy.targets.slice(2).sort()).toEqual([`CONNECT 127.0.0.1:${tls.port}`, `GET ${plain.url}/all`]);
-    for (const env of [{ http_proxy: 'socks5://127.0.0.1:9' }, { HTTPS_PROXY: 'http://' }]) {
+    for (const env of [{ http_proxy: 'socks4://127.0.0.1:9' }, { HTTPS_PROXY: 'http://' }]) {
       const refused = await run([`${plain.url}/never`], [], env);
       expect(refused.code, JSON.stringify(env)).toBe(2);
       expect(refused.stdout).toBe('');
       expect(refused.stderr.trim().split('\n'), JSON.stringify(env)).toEqual([expect.stringMatching(/^bulkfetch: (http_proxy|HTTPS_PROXY)=".*" is not a proxy .*give --proxy/)]);
     }
     // --proxy overrides the variables, so a bad one does not matter then.
-    const overridden = await run([`${plain.url}/overridden`], ['-x', hostPort], { https_proxy: 'socks5://127.0.0.1:9' });
+    const overridden = await run([`${plain.url}/overridden`], ['-x', hostPort], { https_proxy: 'socks4://127.0.0.1:9' });
     expect(overridden.lines[0]).toMatchObject({ status: 200 });
     expect(plain.paths.get('/never')).toBeUndefined();
     // A proxy that is not there: the record says the refusal came on the way to it, not from the URL's host.
     const gone = await closedPort();
     const refusedByProxy = await run([`${plain.url}/gone`], ['-x', `127.0.0.1:${gone}`, '--retries', '0']);
     expect(refusedByProxy.lines[0]).toMatchObject({ status: null, error: { code: 'ECONNREFUSED', message: `connect ECONNREFUSED 127.0.0.1:${gone} (on the way to the proxy 127.0.0.1:${gone})` } });
+  });
+
+  it('takes a SOCKS5 proxy: socks5:// looks names up here, socks5h:// at the proxy; https is checked against the target; a refusal is EPROXY', async () => {
+    const socks = await track(startSocksServer());
+    const plain = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
+    const tls = await track(startTlsServer());
+    const via = await run([`${plain.url}/a`, `${tls.url}/b`], ['-k', '-x', socks.url]);
+    expect(via.lines.map((l) => l.status).sort()).toEqual([200, 200]);
+    expect([...socks.targets].sort()).toEqual([`127.0.0.1:${plain.port}`, `127.0.0.1:${tls.port}`].sort());
+    // socks5h: the name goes to the proxy; socks5: it is looked up here, and an address goes.
+    const named = `http://localhost:${plain.port}/c`;
+    const remote = await run([named], ['-x', socks.url.replace('socks5:', 'socks5h:')]);
+    expect(remote.lines[0]).toMatchObject({ status: 200, body: { host: `localhost:${plain.port}` } });
+    expect(socks.targets.at(-1)).toBe(`localhost:${plain.port}`);
+    const local = await run([named], ['--resolve', `localhost:${plain.port}:127.0.0.1`], { ALL_PROXY: socks.url });
+    expect(local.lines[0]).toMatchObject({ status: 200 });
+    expect(socks.targets.at(-1)).toBe(`127.0.0.1:${plain.port}`);
+    // TLS is the target's: its certificate is checked against the URL's name (self-signed here: ETLS without -k).
+    const checked = await run([`${tls.url}/d`], ['-x', socks.url, '--retries', '0']);
+    expect(checked.lines[0]).toMatchObject({ status: null, error: { code: 'ETLS' } });
+    // NO_PROXY's names go direct, as with an HTTP proxy.
+    const seen = socks.targets.length;
+    const bypassed = await run([named], [], { ALL_PROXY: socks.url, NO_PROXY: 'example.test,localhost' });
+    expect(bypassed.lines[0]).toMatchObject({ status: 200 });
+    expect(socks.targets.length).toBe(seen);
+    // A target the proxy cannot reach, and a proxy that wants a password it is not given.
+    const gone = await closedPort();
+    const refused = await run([`http://127.0.0.1:${gone}/e`], ['-x', socks.url, '--retries', '0']);
+    expect(refused.lines[0]).toMatchObject({ status: null, error: { code: 'EPROXY', message: `The SOCKS proxy 127.0.0.1:${socks.port} could not connect to 127.0.0.1:${gone}: connection refused (reply 5)` } });
+    const locked = await track(startSocksServer({ auth: 'u:p w' }));
+    const denied = await run([`${plain.url}/f`, `${plain.url}/g`], ['-x', locked.url, '--retries', '0']);
+    expect(denied.lines.map((l) => l.error?.code)).toEqual(['EPROXY', 'EPROXY']);
+    expect(denied.lines[0]?.error.message).toMatch(/takes none of the ways to log in offered \(none: give it user:password@ in the proxy URL\)/);
+    const wrong = await run([`${plain.url}/h`], ['-x', locked.url.replace('//', '//u:nope@'), '--retries', '0']);
+    expect(wrong.lines[0]?.error).toMatchObject({ code: 'EPROXY', message: expect.stringMatching(/refused the user name and password/) });
+    const allowed = await run([`${plain.url}/i`], ['-x', locked.url.replace('//', '//u:p%20w@')]);
+    expect(allowed.lines[0]).toMatchObject({ status: 200 });
+    expect(locked.targets).toEqual([`127.0.0.1:${plain.port}`]);
+  });
+
+  it('--http2 through a SOCKS5 proxy negotiates h2 with the target', async () => {
+    const socks = await track(startSocksServer());
+    const server = await track(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion })));
+    const result = await run([`${server.url}/h2`, `${server.url}/h2b`], ['-k', '--http2', '-x', socks.url]);
+    expect(result.lines.map((l) => l.body)).toEqual([{ version: '2.0' }, { version: '2.0' }]);
+    expect(socks.targets).toContain(`127.0.0.1:${server.port}`);
   });
 
   it('--http2 negotiates h2 inside the CONNECT tunnel', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitNoProxy } from '../../../src/http/proxy-router.js';
+import { noProxyNames, splitNoProxy } from '../../../src/http/proxy-router.js';
 
 describe('splitNoProxy: NO_PROXY as curl reads it', () => {
   it('takes the subnets out for matching addresses, and leaves undici the names', () => {
@@ -16,5 +16,21 @@ describe('splitNoProxy: NO_PROXY as curl reads it', () => {
     expect(splitNoProxy('localhost,127.0.0.1')).toEqual({ subnets: undefined, names: 'localhost,127.0.0.1' });
     expect(splitNoProxy('127.0.0.0/33')).toEqual({ subnets: undefined, names: '127.0.0.0/33' });
     expect(splitNoProxy('')).toEqual({ subnets: undefined, names: '' });
+  });
+});
+
+describe('noProxyNames: NO_PROXY names for a SOCKS proxy, as curl matches them', () => {
+  it('matches a host and the hosts under it, any case, a port only where one is given; * matches all', () => {
+    const direct = noProxyNames('localhost, .Internal.test,host.test:8080,[::1]');
+    expect(direct('http://localhost:3000')).toBe(true);
+    expect(direct('https://a.b.internal.test')).toBe(true);
+    expect(direct('https://internal.test')).toBe(true);
+    expect(direct('https://notinternal.test')).toBe(false);
+    expect(direct('http://host.test:8080')).toBe(true);
+    expect(direct('http://host.test')).toBe(false);
+    expect(direct('http://[::1]:9')).toBe(true);
+    expect(direct('http://example.test')).toBe(false);
+    expect(noProxyNames('*')('https://anything.test')).toBe(true);
+    expect(noProxyNames('')('https://anything.test')).toBe(false);
   });
 });

@@ -13,13 +13,15 @@ describe('parseProxyUrl: a proxy as curl reads one', () => {
     ['[::1]', 'http://[::1]:1080/'],
     ['http://[::1]:3128', 'http://[::1]:3128/'],
     [' http://u:p%40ss@h:8080 ', 'http://u:p%40ss@h:8080/'],
+    ['socks5://127.0.0.1', 'socks5://127.0.0.1:1080'],
+    ['SOCKS5H://u:p@proxy.test:9050', 'socks5h://u:p@proxy.test:9050'],
   ])('%s is %s', (text, href) => {
     expect(parseProxyUrl(text)).toEqual({ href });
   });
 
   it.each([
-    ['socks5://127.0.0.1:1080', /SOCKS/],
-    ['socks5h://127.0.0.1:1080', /SOCKS/],
+    ['socks://127.0.0.1:1080', /SOCKS4 proxies are not supported \(socks:\/\/\)/],
+    ['socks4a://127.0.0.1:1080', /SOCKS4 proxies are not supported/],
     ['ftp://127.0.0.1:21', /ftp:\/\/ proxies are not supported/],
     ['http://', /does not parse/],
     ['http://a b:1', /does not parse/],
@@ -31,21 +33,22 @@ describe('parseProxyUrl: a proxy as curl reads one', () => {
   it('proxyHref is undefined for nothing, and for text that names no proxy', () => {
     expect(proxyHref(undefined)).toBeUndefined();
     expect(proxyHref('')).toBeUndefined();
-    expect(proxyHref('socks5://x:1')).toBeUndefined();
+    expect(proxyHref('socks4://x:1')).toBeUndefined();
     expect(proxyHref('x:1')).toBe('http://x:1/');
   });
 });
 
 describe('proxyEnvironmentProblem', () => {
   it('names the variable a run would read and what is wrong with it', () => {
-    expect(proxyEnvironmentProblem({ HTTPS_PROXY: 'socks5://127.0.0.1:9' })).toMatch(/^HTTPS_PROXY="socks5:\/\/127.0.0.1:9" is not a proxy .*SOCKS.*give --proxy$/);
+    expect(proxyEnvironmentProblem({ HTTPS_PROXY: 'socks4://127.0.0.1:9' })).toMatch(/^HTTPS_PROXY="socks4:\/\/127.0.0.1:9" is not a proxy .*SOCKS4.*give --proxy$/);
+    expect(proxyEnvironmentProblem({ ALL_PROXY: 'socks5h://127.0.0.1:9' })).toBeUndefined();
     expect(proxyEnvironmentProblem({ http_proxy: '127.0.0.1:3128', HTTPS_PROXY: 'https://p.test' })).toBeUndefined();
     expect(proxyEnvironmentProblem({})).toBeUndefined();
   });
 
   it('does not judge a variable the run does not read: the lower-case one wins, as in curl', () => {
-    expect(proxyEnvironmentProblem({ http_proxy: 'http://p.test:3128', HTTP_PROXY: 'socks5://x:1' })).toBeUndefined();
-    expect(proxyEnvironmentProblem({ http_proxy: 'socks5://x:1', HTTP_PROXY: 'http://p.test:3128' })).toMatch(/^http_proxy=/);
+    expect(proxyEnvironmentProblem({ http_proxy: 'http://p.test:3128', HTTP_PROXY: 'socks4://x:1' })).toBeUndefined();
+    expect(proxyEnvironmentProblem({ http_proxy: 'socks4://x:1', HTTP_PROXY: 'http://p.test:3128' })).toMatch(/^http_proxy=/);
   });
 });
 
@@ -58,7 +61,7 @@ describe('proxyVariable: the variable curl reads for a scheme', () => {
   });
 
   it('an all_proxy that names no usable proxy is refused too, once', () => {
-    expect(proxyEnvironmentProblem({ ALL_PROXY: 'socks5://127.0.0.1:1080' })).toMatch(/^ALL_PROXY="socks5:\/\/127.0.0.1:1080" is not a proxy .*SOCKS/);
-    expect(proxyEnvironmentProblem({ http_proxy: 'p:1', https_proxy: 'p:1', ALL_PROXY: 'socks5://x:1' })).toBeUndefined();
+    expect(proxyEnvironmentProblem({ ALL_PROXY: 'socks4://127.0.0.1:1080' })).toMatch(/^ALL_PROXY="socks4:\/\/127.0.0.1:1080" is not a proxy .*SOCKS4/);
+    expect(proxyEnvironmentProblem({ http_proxy: 'p:1', https_proxy: 'p:1', ALL_PROXY: 'socks4://x:1' })).toBeUndefined();
   });
 });
