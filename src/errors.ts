@@ -76,6 +76,13 @@ export function recordError(code: RecordErrorCode, message: string): RecordError
 /** A request the run's stop aborted in flight: it may have reached the server, so --resume leaves it be. */
 export const STOPPED_IN_FLIGHT: RecordError = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped');
 
+/**
+ * The same, for a request that may be sent twice (an idempotent method, or any
+ * with --retry-all-methods), as a crashed child's are: --resume finds its line
+ * by this exact error, drops it and sends the record again.
+ */
+export const STOPPED_IN_FLIGHT_RESENT: RecordError = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped; --resume sends it again (its method may be sent twice)');
+
 /** A record the run stopped before sending. --resume finds its line by this exact error, drops it and sends the record. */
 export const STOPPED_BEFORE_SENDING: RecordError = recordError(RecordErrorCode.NOT_SENT, 'The run was stopped before this request was sent: --resume sends it');
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { RecordErrorCode, STOPPED_IN_FLIGHT, recordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
@@ -169,11 +169,17 @@ export class RequestLoop {
       return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));
     }
     const toAnswer = (outcome: FetchOutcome): Answer => {
-      const result = resultOf(spec, outcome, false, outcome.ms);
+      const result = resultOf(spec, this.#stoppedForResume(outcome, spec.method), false, outcome.ms);
       return { line: serializeResult(result), result };
     };
     // #fetch with its answer made in the same reaction: one promise less a record.
     return this.#firstAttempt(request).then((first) => (this.#isFinal(first, request) ? toAnswer(first) : this.#fetchOn(request, first, started).then(toAnswer)));
+  }
+
+  /** An outcome the stop aborted, marked for --resume to send again when its method may be sent twice. */
+  #stoppedForResume(outcome: FetchOutcome, method: string): FetchOutcome {
+    if (outcome.error?.code !== RecordErrorCode.ABORTED || !(isIdempotent(method) || this.#retry.retryAllMethods)) return outcome;
+    return { ...outcome, error: STOPPED_IN_FLIGHT_RESENT };
   }
 
   /**
@@ -380,8 +386,9 @@ function feedbackOf(outcome: FetchOutcome): AttemptFeedback {
 
 /**
  * A retry or redirect hop the stop came before is not a record left unsent: an
- * earlier attempt of it went out (`sent` of them), so it reads EABORTED and
- * --resume leaves it be, as it leaves any record that may have reached a server.
+ * earlier attempt of it went out (`sent` of them), so it reads EABORTED, as any
+ * record that may have reached a server does (--resume sends it again only if
+ * its method may be sent twice: see #stoppedForResume).
  */
 function abortedOnceSent(outcome: FetchOutcome, sent: number): FetchOutcome {
   if (sent === 0 || outcome.error?.code !== RecordErrorCode.NOT_SENT) return outcome;

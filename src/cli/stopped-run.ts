@@ -40,7 +40,7 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   ];
   // What --resume does with each: said here, since "continue" reads as if it finishes the job.
   const aborted = summary.errorCodes[RecordErrorCode.ABORTED] ?? 0;
-  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED; they may have reached the server, so --resume does not send them again`]);
+  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED; --resume sends again those whose method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods), not the others, which may have reached the server`]);
   const notSent = summary.errorCodes[RecordErrorCode.NOT_SENT] ?? 0;
   if (notSent > 0) rows.push(['not sent', `${formatCount(notSent)} records the stop came before were answered ENOTSENT; --resume drops those lines and sends them`]);
   rows.push(['continue', await continueCommand(context)]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { OutputError, STOPPED_BEFORE_SENDING, UsageError } from '../errors.js';
+import { OutputError, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT_RESENT, UsageError } from '../errors.js';
 import { peekHead } from '../input/peek-head.js';
 import { parseLineNumber } from '../wire/result-line.js';
 import { LineSet } from './line-set.js';
@@ -136,15 +136,25 @@ async function writeFingerprint(output: string, fingerprint: Fingerprint): Promi
 
 const HEAD_BYTES = 32;
 
-/** How a line the stop came before ends (its error is last): such a record is sent again, its line dropped. */
-const NOT_SENT_TAIL = Buffer.from(`"error":${JSON.stringify(STOPPED_BEFORE_SENDING)}}`);
+/**
+ * How the line of a record --resume sends again ends (its error is last): one
+ * the stop came before, or one it aborted in flight whose method may be sent
+ * twice. Such a line is dropped, and the record sent.
+ */
+const RESEND_TAILS = [STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT_RESENT].map((error) => Buffer.from(`"error":${JSON.stringify(error)}}`));
+const TAIL_BYTES = Math.max(...RESEND_TAILS.map((tail) => tail.length));
+
+function isResent(last: Buffer): boolean {
+  return RESEND_TAILS.some((tail) => last.length >= tail.length && last.subarray(last.length - tail.length).equals(tail));
+}
 
 /**
  * Collects the record number of every whole line of `path`, reading it in chunks
  * (lines may be megabytes: only each line's first and last bytes are kept), and
  * cuts off a torn last line so appended lines start on a line of their own.
- * A record the last run stopped before sending (ENOTSENT) is not done: its line
- * is dropped from the file (rewritten, then renamed over it), and it is sent.
+ * A record the last run stopped before sending (ENOTSENT), or aborted in flight
+ * when it may be sent twice (EABORTED, marked so), is not done: its line is
+ * dropped from the file (rewritten, then renamed over it), and it is sent.
  */
 async function readDoneLines(path: string, done: LineSet): Promise<void> {
   const file = await open(path, 'r');
@@ -154,7 +164,7 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
   let head = Buffer.alloc(0);
   // The current line's last bytes read so far, when it began in an earlier chunk.
   let carried = Buffer.alloc(0);
-  const notSent: Array<[start: number, end: number]> = [];
+  const resent: Array<[start: number, end: number]> = [];
   try {
     for (;;) {
       const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
@@ -164,14 +174,14 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
         const newline = chunk.indexOf(0x0a, start);
         const end = newline === -1 || newline >= bytesRead ? bytesRead : newline;
         if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(start, Math.min(end, start + HEAD_BYTES - head.length))]);
-        const piece = chunk.subarray(Math.max(start, end - NOT_SENT_TAIL.length), end);
-        const last = carried.length === 0 ? piece : Buffer.concat([carried, piece]).subarray(-NOT_SENT_TAIL.length);
+        const piece = chunk.subarray(Math.max(start, end - TAIL_BYTES), end);
+        const last = carried.length === 0 ? piece : Buffer.concat([carried, piece]).subarray(-TAIL_BYTES);
         if (end === bytesRead) {
           carried = Buffer.from(last);
           break;
         }
         const line = lineNumberOf(head, path, position + newline);
-        if (last.equals(NOT_SENT_TAIL)) notSent.push([lineStart, position + newline + 1]);
+        if (isResent(last)) resent.push([lineStart, position + newline + 1]);
         else done.add(line);
         head = Buffer.alloc(0);
         carried = Buffer.alloc(0);
@@ -184,7 +194,7 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
     await file.close();
   }
   if (lineStart < position) await truncate(path, lineStart);
-  if (notSent.length > 0) await dropRanges(path, notSent, lineStart);
+  if (resent.length > 0) await dropRanges(path, resent, lineStart);
 }
 
 /**
@@ -214,7 +224,7 @@ async function dropRanges(path: string, ranges: ReadonlyArray<[number, number]>,
       await target.close();
     }
   } catch (error) {
-    throw new OutputError(`Cannot rewrite ${JSON.stringify(path)} without its ENOTSENT lines: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    throw new OutputError(`Cannot rewrite ${JSON.stringify(path)} without the lines of the records it sends again: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   } finally {
     await source.close();
   }

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, recordError, type RecordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
@@ -263,8 +263,10 @@ export class WorkerPool {
     }
     const triage = this.#triage[handle.index] as CrashTriage;
     if (this.#aborted) {
-      // Going down: what the child held is answered as aborted, never dropped.
-      this.#failAll(unanswered, STOPPED_IN_FLIGHT);
+      // Going down: what the child held is answered as aborted, never dropped. What it announced (a
+      // request not to be sent twice) may have gone out: --resume leaves it; the rest it sends again.
+      this.#failAll(takeStarted(unanswered, started), STOPPED_IN_FLIGHT);
+      this.#failAll(unanswered, STOPPED_IN_FLIGHT_RESENT);
       // Held back for triage, never handed to a child: nothing of them went out.
       this.#failAll(triage.takeQueued(), STOPPED_BEFORE_SENDING);
       this.#childGone();
@@ -274,14 +276,7 @@ export class WorkerPool {
     this.#onChildCrash?.({ child: handle.index, reason, records: unanswered.size, stderr });
     // A non-idempotent record the child was sending may have reached the server:
     // it is answered now, never sent again (the child announces those before sending).
-    const maybeSent: Tasks = new Map();
-    for (const line of started) {
-      const task = unanswered.get(line);
-      if (task === undefined) continue;
-      maybeSent.set(line, task);
-      unanswered.delete(line);
-    }
-    this.#failAll(maybeSent, recordError(RecordErrorCode.CHILD_CRASHED, `The child process died (${reason}) while sending this request: it may have been sent, so it is not sent again (--retry-all-methods would)`));
+    this.#failAll(takeStarted(unanswered, started), recordError(RecordErrorCode.CHILD_CRASHED, `The child process died (${reason}) while sending this request: it may have been sent, so it is not sent again (--retry-all-methods would)`));
     // A crash: start a replacement and let triage re-run what the old one held,
     // apart from new records, until the record that kills children is found.
     const convicted = triage.crashed(unanswered);
@@ -328,4 +323,20 @@ export class WorkerPool {
     }
     this.#forward(Buffer.from(lines.join('')), numbers);
   }
+}
+
+/**
+ * Takes out of `unanswered` the records a child announced before sending them
+ * (non-idempotent ones, without --retry-all-methods): those may have reached
+ * the server, and are never sent again.
+ */
+function takeStarted(unanswered: Tasks, started: ReadonlySet<number>): Tasks {
+  const maybeSent: Tasks = new Map();
+  for (const line of started) {
+    const task = unanswered.get(line);
+    if (task === undefined) continue;
+    maybeSent.set(line, task);
+    unanswered.delete(line);
+  }
+  return maybeSent;
 }

@@ -109,9 +109,10 @@ describe('--resume', () => {
     expect(devNull.stderr).toMatch(/is not a regular file/);
   });
 
-  it('sends what the stop came before (ENOTSENT), dropping those lines; what was in flight (EABORTED) stays as it was', async () => {
+  it('sends what the stop came before (ENOTSENT) and a GET it aborted in flight (EABORTED), dropping those lines; a POST in flight stays as it was', async () => {
     const server = track(await slowServer(1000));
-    const input = writeTempFile(Array.from({ length: 30 }, (_, i) => `${server.url}/r${i + 1}`));
+    // Record 1 a POST, record 2 a GET: the two in flight at the stop (one slot each, the POST's held while it is announced).
+    const input = writeTempFile([JSON.stringify({ url: `${server.url}/r1`, method: 'POST', body: 'x' }), ...Array.from({ length: 29 }, (_, i) => `${server.url}/r${i + 2}`)]);
     const output = join(tempDir(), 'out.ndjson');
     const args = [input, '-o', output, '--resume', '--procs', '1', '--concurrency', '2', '--grace', '200ms'];
     const child = spawnCli(args);
@@ -126,16 +127,22 @@ describe('--resume', () => {
     const notSent = before.filter((c) => c === 'ENOTSENT').length;
     expect(notSent).toBeGreaterThanOrEqual(20);
     expect(first.stderr).toMatch(new RegExp(`not sent +${notSent} records the stop came before were answered ENOTSENT; --resume drops those lines and sends them`));
+    expect(first.stderr).toMatch(/aborted +2 records in flight at the stop were answered EABORTED; --resume sends again those whose method may be sent twice/);
+    const byLine = new Map(parseJsonLines(readFileSync(output, 'utf8')).lines.map((l) => [l.line, l]));
+    expect(byLine.get(1)?.error).toEqual({ code: 'EABORTED', message: 'Aborted: the run was stopped' });
+    expect(byLine.get(2)?.error).toEqual({ code: 'EABORTED', message: 'Aborted: the run was stopped; --resume sends it again (its method may be sent twice)' });
     const sentBefore = server.requests;
     const final = await runCli(args.map((a) => (a === '2' ? '30' : a)), { timeoutMs: 60_000 });
     expect(final.code).toBe(0);
     expect(outputLines(output).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const after = codes(output);
     expect(after).not.toContain('ENOTSENT');
-    expect(after.filter((c) => c === 'EABORTED')).toHaveLength(before.filter((c) => c === 'EABORTED').length);
-    // Each record the stop came before was sent once, by the final run; nothing else was.
-    expect(server.requests - sentBefore).toBe(notSent);
-    for (let i = 1; i <= 30; i++) expect(server.paths.get(`/r${i}`) ?? 0, `/r${i}`).toBeLessThanOrEqual(1);
+    expect(after.filter((c) => c === 'EABORTED')).toEqual(['EABORTED']);
+    // Each record the stop came before was sent once, by the final run, and the GET it aborted a second time; the POST was not.
+    expect(server.requests - sentBefore).toBe(notSent + 1);
+    expect(server.paths.get('/r1')).toBe(1);
+    expect(server.paths.get('/r2')).toBe(2);
+    for (let i = 3; i <= 30; i++) expect(server.paths.get(`/r${i}`) ?? 0, `/r${i}`).toBeLessThanOrEqual(1);
   }, 60_000);
 
   it('cuts a torn last line and re-runs its record', async () => {

@@ -68,7 +68,7 @@ describe('signals', () => {
     const result = await done;
     expectAbortedSoon(result, 143, started);
     const count = (code: string) => result.lines.filter((l) => l.error?.code === code).length;
-    expect(result.stderr).toMatch(new RegExp(`aborted +${count('EABORTED')} records in flight at the stop were answered EABORTED; they may have reached the server, so --resume does not send them again`));
+    expect(result.stderr).toMatch(new RegExp(`aborted +${count('EABORTED')} records in flight at the stop were answered EABORTED; --resume sends again those whose method may be sent twice \\(GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods\\), not the others, which may have reached the server`));
     if (count('ENOTSENT') > 0) expect(result.stderr).toMatch(new RegExp(`not sent +${count('ENOTSENT')} records the stop came before were answered ENOTSENT; --resume drops those lines and sends them`));
   });
 
