@@ -91,6 +91,9 @@ function withDefaultScheme(text: string, scheme: string): string {
   return `${scheme}://${text}`;
 }
 
+/** A URL written between single quotes, backquotes or angle brackets (a shell's, Markdown's or mail's way). */
+const WRAPPED = /^(?:'[a-z][a-z0-9+.-]*:\/\/[^']*'|`[a-z][a-z0-9+.-]*:\/\/[^`]*`|<[a-z][a-z0-9+.-]*:\/\/[^>]*>)$/i;
+
 /** C0 controls and DEL, but for the whitespace ones (tab to carriage return), which have a message of their own. */
 const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
 
@@ -131,7 +134,13 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   } catch {
     // A curl config line without spaces (`url="..."`), or a CSV row (`7,https://...`) whose URL column is the record.
     const curlConfig = curlConfigHint(text);
-    const hint = curlConfig !== undefined ? ` (${curlConfig})` : /[,;]\s*"?https?:\/\//i.test(text) ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)' : '';
+    const hint = curlConfig !== undefined
+      ? ` (${curlConfig})`
+      : /[,;]\s*"?https?:\/\//i.test(text)
+        ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)'
+        : WRAPPED.test(text)
+          ? ' (a URL between quotes or <>: write it without them; a JSON string in double quotes is taken)'
+          : '';
     return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${hint}: ${preview(text)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

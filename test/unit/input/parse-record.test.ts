@@ -120,6 +120,10 @@ describe('parseRecord: whitespace in a URL line', () => {
     });
     expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line needs cut -f1 first') } });
     expect(parseRecord('7,https://a.test/x', 4, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: 'Not a valid URL (a CSV line: take its URL column first, e.g. cut -d, -f2): "7,https://a.test/x"' } });
+    for (const wrapped of ["'https://a.test/x'", '<https://a.test/x>', '`https://a.test/x`']) {
+      expect(parseRecord(wrapped, 5, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringMatching(/^Not a valid URL \(a URL between quotes or <>: write it without them; a JSON string in double quotes is taken\): /) } });
+    }
+    expect(parseRecord('"https://a.test/x"', 6, 'GET')).toMatchObject({ kind: 'request' });
     expect(parseRecord('X-Account-ID: 8675309', 3, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining("a header line is not read: -H 'Name: value' sets it for every record") } });
   });
 });
