@@ -425,7 +425,10 @@ function parseSaveDir(value: string): string {
     accessSync(path, fsConstants.W_OK);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`Cannot write to --save directory ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    // curl's --create-dirs is not taken: a typo in DIR would make a tree of its own.
+    const why = code === 'ENOENT' ? `no such directory (mkdir -p ${JSON.stringify(value)} first)` : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+    throw new UsageError(`Cannot write to --save directory ${JSON.stringify(value)}: ${why}`, { cause: error });
   }
   return path;
 }

@@ -228,6 +228,7 @@ describe('empty values', () => {
   it("--proxy '' is no proxy, as curl's -x \"\"; an empty --save or PEM file is refused, not read as the working directory", () => {
     expect(parse(['-x', ''])).toMatchObject({ proxy: '' });
     expect(() => parse(['--save', ''])).toThrow(/^Expected --save to be a directory, got "" \(string\)$/);
+    expect(() => parse(['--save', '/nonexistent-bulkfetch/dir'])).toThrow(/^Cannot write to --save directory "\/nonexistent-bulkfetch\/dir": no such directory \(mkdir -p "\/nonexistent-bulkfetch\/dir" first\)$/);
     for (const flag of ['--cacert', '--cert', '--key']) expect(() => parse([flag, ''])).toThrow(new RegExp(`^Expected ${flag} to be a PEM file, got "" \\(string\\)$`));
   });
 });
