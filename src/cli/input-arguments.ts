@@ -13,8 +13,14 @@ const URL_ARGUMENT = /^https?:\/\//i;
  * line are the input, one record each, in order. One argument that names an
  * existing file is that file, even one called `http://…`; nothing is stdin.
  * A mix of URLs and file names is refused: which one was meant is not clear.
+ * curl's `--url` values (`urlFlags`) are URLs whatever they look like, after
+ * the arguments.
  */
-export function inputArguments(args: readonly string[]): InputArguments {
+export function inputArguments(args: readonly string[], urlFlags: readonly string[] = []): InputArguments {
+  if (urlFlags.length > 0) {
+    if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args, ...urlFlags] };
+    throw new UsageError(`Expected only URLs with --url, got ${args.filter((arg) => !URL_ARGUMENT.test(arg)).map((arg) => JSON.stringify(arg)).join(' ')}: a file is read alone, so put these URLs in it`);
+  }
   const [first] = args;
   if (first === undefined) return { path: '-' };
   if (args.length === 1 && (!URL_ARGUMENT.test(first) || existsSync(first))) {

@@ -330,3 +330,18 @@ describe('URLs on the command line', () => {
     expect(server.requests).toBe(8);
   });
 });
+
+describe("curl's --url", () => {
+  it('adds a URL to the run (repeatable, globs expanded, http:// where none is written), as an argument would', async () => {
+    const server = track(await startHttpServer());
+    const hostPort = server.url.replace(/^http:\/\//, '');
+    const result = await runCli(['--url', `${server.url}/a`, '--url', `${hostPort}/b`, '--url', `${server.url}/c[1-2]`, '-q', '--ordered']);
+    expect(result.code).toBe(0);
+    expect(result.lines.map((l) => [l.url, l.status])).toEqual([
+      [`${server.url}/a`, 200],
+      [`${server.url}/b`, 200],
+      [`${server.url}/c1`, 200],
+      [`${server.url}/c2`, 200],
+    ]);
+  });
+});

@@ -34,6 +34,12 @@ describe('inputArguments', () => {
     expect(() => inputArguments(['usage'])).toThrow(/--help/);
   });
 
+  it("curl's --url values are URLs whatever they look like, after the URL arguments; beside a file they are a usage error", () => {
+    expect(inputArguments([], ['ftp://a/x'])).toEqual({ path: '-', urls: ['ftp://a/x'] });
+    expect(inputArguments(['http://a/1'], ['http://b/2'])).toEqual({ path: '-', urls: ['http://a/1', 'http://b/2'] });
+    expect(() => inputArguments(['urls.txt'], ['http://b/2'])).toThrow(/^Expected only URLs with --url, got "urls.txt": a file is read alone, so put these URLs in it$/);
+  });
+
   it('a mix of URLs and files, or two files, is a usage error', () => {
     expect(() => inputArguments(['http://a/1', 'urls.txt'])).toThrow(UsageError);
     expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/one input file/);
