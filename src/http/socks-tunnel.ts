@@ -101,7 +101,11 @@ export function socksTunnel(proxy: SocksProxy, options: SocksTunnelOptions): Und
 /** The target's first address, for socks5:// (the proxy is given an address, not the name). */
 function lookupOne(lookup: LookupFunction, hostname: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    lookup(hostname, {}, (error, address) => (error ? reject(error) : resolve(typeof address === 'string' ? address : (address[0]?.address ?? ''))));
+    lookup(hostname, {}, (error, address) => {
+      const first = typeof address === 'string' ? address : address?.[0]?.address;
+      if (error || !first) reject(error ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }));
+      else resolve(first);
+    });
   });
 }
 
