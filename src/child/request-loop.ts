@@ -157,20 +157,20 @@ export class RequestLoop {
     const request = this.#buildRequest(spec);
     if (this.#cache && this.usesCache(spec)) {
       const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, request);
-      const toAnswer = ({ response, status, attempts, redirects, ms }: CacheAnswer): Answer => {
+      const toAnswer = ({ response, status, attempts, redirects, http2Resent, ms }: CacheAnswer): Answer => {
         const cached = status !== 'miss';
         const took = cached ? elapsedMs(started) : ms;
         return {
           // The response part was serialized once, when it arrived: a repeat only writes its own fields around it.
           line: lineFromResponse(spec, response.text, cached, took, attempts),
-          result: { url: spec.url, status: response.status, error: response.error, ms: took, attempts: cached ? 0 : attempts, redirects, cached },
+          result: { url: spec.url, status: response.status, error: response.error, ms: took, attempts: cached ? 0 : attempts, redirects, cached, ...(http2Resent && !cached ? { http2Resent } : {}) },
         };
       };
       return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));
     }
     const toAnswer = (outcome: FetchOutcome): Answer => {
       const result = resultOf(spec, this.#stoppedForResume(outcome, spec.method), false, outcome.ms);
-      return { line: serializeResult(result), result };
+      return { line: serializeResult(result), result: outcome.http2Resent ? { ...result, http2Resent: outcome.http2Resent } : result };
     };
     // #fetch with its answer made in the same reaction: one promise less a record.
     return this.#firstAttempt(request).then((first) => (this.#isFinal(first, request) ? toAnswer(first) : this.#fetchOn(request, first, started).then(toAnswer)));
@@ -227,6 +227,7 @@ export class RequestLoop {
     let pending: FetchOutcome | undefined = firstOutcome;
     let fresh = 0;
     let movedToHttp2 = false;
+    let http2Resent = false;
     /** One attempt (the first one's outcome, when given), counted; then, for a connection the server had closed, again at once. */
     const attempt = async (): Promise<FetchOutcome> => {
       const given = pending;
@@ -250,6 +251,7 @@ export class RequestLoop {
       if (outcome.refusedHttp1 !== undefined && !movedToHttp2 && this.#http2Fallback?.learn(request.url)) {
         movedToHttp2 = true;
         if (outcome.refusedHttp1 === 'unsent' || isIdempotent(request.method) || this.#retry.retryAllMethods) {
+          http2Resent = true;
           outcome = abortedOnceSent(await this.#attemptOnce(request), attempts);
           attempts += outcome.attempts;
         }
@@ -269,6 +271,7 @@ export class RequestLoop {
         const ms = elapsedMs(started);
         const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
         if (this.#config.follow) Object.assign(done, { finalUrl: request.url, finalMethod: request.method, redirects });
+        if (http2Resent) done.http2Resent = 1;
         return done;
       };
       if (outcome.location === undefined || outcome.status === null) return finish({});

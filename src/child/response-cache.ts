@@ -30,6 +30,8 @@ export interface CacheAnswer {
   /** For a miss: the attempts it took (redirect hops among them) and its wall time. */
   attempts: number;
   redirects: number;
+  /** 1 when the miss was sent again with h2 offered (see FetchOutcome.http2Resent). */
+  http2Resent?: 1;
   ms: number;
 }
 
@@ -129,7 +131,7 @@ export class ResponseCache {
         this.#inFlight.delete(key);
         const response: StoredResponse = { text: serializeResponse(request, outcome), status: outcome.status, error: outcome.error };
         if (outcome.status !== null && directive === CacheDirective.KEEP) this.#store(key, response, uses);
-        return { response, status: 'miss', attempts: outcome.attempts, redirects: outcome.redirects ?? 0, ms: outcome.ms };
+        return { response, status: 'miss', attempts: outcome.attempts, redirects: outcome.redirects ?? 0, ...(outcome.http2Resent ? { http2Resent: outcome.http2Resent } : {}), ms: outcome.ms };
       },
       (error: unknown) => {
         this.#inFlight.delete(key);

@@ -56,6 +56,8 @@ export interface FetchOutcome {
    * do (see Http2Fallback).
    */
   refusedHttp1?: 'unsent' | 'unanswered';
+  /** Internal: the record was sent again with h2 offered, its origin having turned HTTP/1.1 away (counted apart from retries; never in the output). */
+  http2Resent?: 1;
 }
 
 /** Milliseconds since `started` (a performance.now() reading), to a tenth: the output's `ms`. */

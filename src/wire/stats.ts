@@ -28,6 +28,8 @@ export interface WorkerStats {
   retries: number;
   /** Requests that followed a redirect (-L). */
   redirects: number;
+  /** Requests sent again with h2 offered, their origin having turned HTTP/1.1 away (apart from retries). */
+  http2Resent: number;
   /** Wall time of records that sent requests (cache hits left out), all attempts included. */
   latency: HistogramData;
   /** Host -> records that ended with an error or a status >= 400 (the hosts with the most, see HOST_ERRORS_KEPT). */
@@ -48,13 +50,17 @@ export function emptyStats(): WorkerStats {
     httpErrors: 0,
     retries: 0,
     redirects: 0,
+    http2Resent: 0,
     latency: emptyHistogramData(),
     hostErrors: {},
   };
 }
 
 /** The fields of a result that its counters read (a cached line is counted without building a whole Result). */
-export type CountedResult = Pick<Result, 'url' | 'status' | 'error' | 'ms' | 'attempts' | 'cached' | 'redirects'>;
+export type CountedResult = Pick<Result, 'url' | 'status' | 'error' | 'ms' | 'attempts' | 'cached' | 'redirects'> & {
+  /** 1 when the record was sent again with h2 offered (never in the output line). */
+  http2Resent?: number;
+};
 
 export function countResult(stats: WorkerStats, result: CountedResult): void {
   stats.records += 1;
@@ -64,8 +70,10 @@ export function countResult(stats: WorkerStats, result: CountedResult): void {
     // attempts counts every request of the record: its first, each redirect hop, and each retry of either.
     if (result.attempts > 1) {
       const redirects = result.redirects ?? 0;
+      const http2Resent = result.http2Resent ?? 0;
       stats.redirects += redirects;
-      stats.retries += result.attempts - 1 - redirects;
+      stats.http2Resent += http2Resent;
+      stats.retries += result.attempts - 1 - redirects - http2Resent;
     }
   }
   if (result.error) {
@@ -91,6 +99,7 @@ export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.httpErrors += from.httpErrors;
   into.retries += from.retries;
   into.redirects += from.redirects;
+  into.http2Resent += from.http2Resent;
   for (const [code, n] of Object.entries(from.errorCodes)) into.errorCodes[code] = (into.errorCodes[code] ?? 0) + n;
   for (const [code, n] of Object.entries(from.status)) into.status[code] = (into.status[code] ?? 0) + n;
   into.latency = mergeHistogramData(into.latency, from.latency);

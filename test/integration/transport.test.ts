@@ -358,6 +358,9 @@ describe('HTTP/2', () => {
     expect(moved.lines.map((l) => [l.status, l.body])).toEqual(urls.map(() => [200, { h2: true, method: 'GET' }]));
     expect(moved.lines.at(-1)?.attempts).toBe(1);
     expect(moved.lines.filter((l) => l.attempts === 2).length).toBeLessThan(urls.length / 2);
+    // The summary counts those sends apart from retries.
+    const resent = moved.lines.filter((l) => l.attempts === 2).length;
+    expect(moved.stderr).toContain(`${urls.length + resent} HTTP requests (0 of them retries, ${resent} sent again with HTTP/2 offered)`);
     expect(protocols).toEqual(Array.from({ length: urls.length + 1 }, () => '2.0'));
     const refused = await run([`${base}/a`], ['-k', '--retries', '0', '--http1.1']);
     expect(refused.lines[0]?.error).toMatchObject({ code: 'ETLS' });
