@@ -90,7 +90,7 @@ export function socksTunnel(proxy: SocksProxy, options: SocksTunnelOptions): Und
       }
     };
     const timer = setTimeout(() => finish(new SocksConnectTimeout(`Connect Timeout Error (attempted address: ${target}:${port} through the SOCKS proxy ${proxy.host}:${proxy.port}, timeout: ${options.timeout}ms)`)), options.timeout);
-    socket.once('error', finish);
+    socket.on('error', finish);
     socket.once('connect', () => {
       const address = proxy.remoteDns || isIP(target) !== 0 ? Promise.resolve(target) : lookupOne(options.lookup, target);
       address.then((resolved) => handshake(socket, proxy, resolved, port)).then(() => finish(null), finish);
