@@ -32,7 +32,7 @@ export class SocksError extends Error {
   readonly code = 'ERR_SOCKS';
 }
 
-/** RFC 1928's reply codes, as curl words them. */
+/** RFC 1928's reply codes, in its words. */
 const REPLIES: Readonly<Record<number, string>> = {
   1: 'general SOCKS server failure',
   2: 'connection not allowed by ruleset',
