@@ -514,7 +514,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs') },
   { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
   { flags: '--parallel-max <n>', description: "curl -Z's limit: requests in flight over all processes (at most N: --concurrency N / --procs, over fewer processes where they do not divide N)", parse: positiveInteger('--parallel-max') },
-  { flags: '--url <url>', description: 'a URL to fetch, as curl takes it (repeatable): the same as giving it as an argument; without a scheme, http://', parse: (value: string, previous: unknown) => [...((previous as string[] | undefined) ?? []), value] },
+  { flags: '--url <url>', description: 'a URL to fetch, as curl takes it (repeatable): the same as giving it as an argument; without a scheme, --proto-default\'s', parse: (value: string, previous: unknown) => [...((previous as string[] | undefined) ?? []), value] },
   { flags: '-g, --globoff', description: 'take [] and {} in URL arguments as written (by default they are expanded as curl expands them: {a,b}, [1-100], [a-z])' },
   { flags: '-Z, --parallel', description: 'accepted for curl users: requests always run in parallel' },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout', parse: parseOutputFlag },

@@ -91,7 +91,8 @@ export class RequestLoop {
     this.#data = config.dataBase64 === undefined ? config.data : Buffer.from(config.dataBase64, 'base64');
     this.#announce = hooks.announce;
     this.#relieve = hooks.relieve ?? (() => {});
-    this.#http2Fallback = hooks.http2Fallback;
+    const fallback = hooks.http2Fallback;
+    this.#http2Fallback = fallback;
     this.#gate = gate;
     this.#shutdown = shutdown;
     this.#limit = pLimit(config.concurrency);
@@ -113,7 +114,7 @@ export class RequestLoop {
       ...(config.save !== undefined ? { save: { dir: config.save } } : {}),
       ...(config.maxFilesize !== undefined ? { maxFilesize: config.maxFilesize } : {}),
       ...proxiesOf(config),
-      offersHttp2: config.http2 ? () => true : hooks.http2Fallback ? (url: string) => hooks.http2Fallback?.offersHttp2(url) ?? false : undefined,
+      offersHttp2: config.http2 ? () => true : fallback ? (url: string) => fallback.offersHttp2(url) : undefined,
     };
     this.#cache = config.cache
       ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })

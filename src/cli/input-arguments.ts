@@ -14,7 +14,8 @@ const URL_ARGUMENT = /^https?:\/\//i;
  * existing file is that file, even one called `http://…`; nothing is stdin.
  * A mix of URLs and file names is refused: which one was meant is not clear.
  * curl's `--url` values (`urlFlags`) are URLs whatever they look like, after
- * the arguments.
+ * the arguments (a record without a scheme gets the default one, as every
+ * record does: --proto-default).
  */
 export function inputArguments(args: readonly string[], urlFlags: readonly string[] = []): InputArguments {
   if (urlFlags.length > 0) {

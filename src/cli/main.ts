@@ -54,7 +54,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   const output = flags.output as string | undefined;
   let inputs: InputArguments;
   try {
-    inputs = inputArguments(program.args, urlFlags(flags.url as string[] | undefined));
+    inputs = inputArguments(program.args, (flags.url as string[] | undefined) ?? []);
     const readStdin = flagThatReadStdin();
     if (readStdin !== undefined && inputs.path === '-' && !inputs.urls) {
       throw new UsageError(`${readStdin} @- read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
@@ -245,9 +245,4 @@ export async function runCli(): Promise<void> {
 function formatCrash({ child, reason, records, stderr }: ChildCrash): string {
   const trace = stderr.trim();
   return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); re-running those that may be sent again\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
-}
-
-/** curl's --url values, as URL arguments: one without a scheme gets http://, as curl gives it. */
-function urlFlags(urls: readonly string[] | undefined): string[] {
-  return (urls ?? []).map((url) => (url.includes('://') ? url : `http://${url}`));
 }

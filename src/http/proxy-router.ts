@@ -67,15 +67,19 @@ export function createProxyRouter(
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);
   const all = [...new Set([direct, http, https])];
-  const bypassSocks = [choice.httpProxy, choice.httpsProxy].some((uri) => uri !== undefined && isSocksUrl(uri)) ? noProxyNames(names) : undefined;
+  // NO_PROXY's names for a SOCKS proxy, per scheme (an HTTP proxy's EnvHttpProxyAgent matches them itself).
+  // Without names nothing is checked per request.
+  const namedDirect = names === '' ? undefined : noProxyNames(names);
+  const socksBypass = (uri: string | undefined) => (uri !== undefined && isSocksUrl(uri) ? namedDirect : undefined);
+  const httpBypass = socksBypass(choice.httpProxy);
+  const httpsBypass = socksBypass(choice.httpsProxy);
 
   class ProxyRouter extends DispatcherGroup {
     override dispatch(options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
       const origin = String(options.origin ?? '');
       if (subnets !== undefined && inSubnets(subnets, origin)) return direct.dispatch(options, handler);
       const secure = origin.startsWith('https:');
-      const uri = secure ? choice.httpsProxy : choice.httpProxy;
-      if (bypassSocks !== undefined && uri !== undefined && isSocksUrl(uri) && bypassSocks(origin)) return direct.dispatch(options, handler);
+      if ((secure ? httpsBypass : httpBypass)?.(origin)) return direct.dispatch(options, handler);
       return (secure ? https : http).dispatch(options, handler);
     }
 

@@ -1,5 +1,6 @@
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import type * as Undici from 'undici';
+import { bareHostname } from './split-url.js';
 
 /** A SOCKS5 proxy as -x or a proxy variable names it: socks5:// resolves names here, socks5h:// at the proxy (curl's meanings). */
 export interface SocksProxy {
@@ -19,7 +20,7 @@ export function isSocksUrl(href: string): boolean {
 export function parseSocksUrl(href: string): SocksProxy {
   const url = new URL(href);
   return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host: bareHostname(url),
     port: Number(url.port || 1080),
     username: url.username === '' ? undefined : decodeURIComponent(url.username),
     password: url.username === '' ? undefined : decodeURIComponent(url.password),
