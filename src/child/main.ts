@@ -19,7 +19,8 @@ import { AdaptiveGate } from './adaptive-gate.js';
 import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
 import { StartAnnouncer } from './start-announcer.js';
-import { StatsCollector } from './stats-collector.js';
+import { StatsCollector } from '../wire/stats-collector.js';
+import { TallyPacer, encodeTallyLine } from '../wire/tally-line.js';
 import Queue from './unlinking-queue.js';
 import { CHILD_EXTRA_CA_ENV } from '../wire/child-env.js';
 
@@ -69,6 +70,8 @@ function start(config: WorkerConfig) {
     ...(fallback ? { http2Fallback: fallback } : {}),
   });
   const stats = new StatsCollector();
+  // Counters among the result lines, so that a parent can count this child's lines should it die (see there).
+  const tallies = new TallyPacer();
 
   // process.stdout on a pipe is synchronous on Linux: a slow parent would block
   // this event loop and stall every request in flight. An async socket on fd 1
@@ -105,6 +108,7 @@ function start(config: WorkerConfig) {
       if (task.last !== undefined) budget.retire(originOf(task.url));
       stats.count(result);
       results.push(line);
+      if (tallies.due(line)) results.push(encodeTallyLine(stats.snapshot(true, loop.cacheCounters)));
       inFlight -= 1;
       startWaiting();
       if (inputEnded && inFlight === 0) finish();

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../wire/messages.js';
 import { ResultLineReader } from '../wire/result-line-reader.js';
+import type { WorkerStats } from '../wire/stats.js';
 import { forkChild, takeSpareChild } from './fork-child.js';
 import { PendingTasks } from './pending-tasks.js';
 
@@ -8,12 +9,22 @@ export interface ChildEvents {
   /** Whole result lines, and the record numbers they answer. */
   results(handle: ChildHandle, lines: Buffer, lineNumbers: number[]): void;
   message(handle: ChildHandle, message: ChildMessage): void;
-  /**
-   * The process is gone and its stdio closed; `unanswered` is what it had not
-   * answered, `started` those of them it said it was sending (non-idempotent
-   * records that may have reached the server), `stderr` the end of what it wrote there.
-   */
-  closed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null, started: ReadonlySet<number>, stderr: string): void;
+  /** The process is gone and its stdio closed. */
+  closed(handle: ChildHandle, end: ChildEnd): void;
+}
+
+/** What a child process left when it ended. */
+export interface ChildEnd {
+  /** Tasks it had not answered, by record line. */
+  unanswered: Map<number, string>;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Those of them it said it was sending (non-idempotent records that may have reached the server). */
+  started: ReadonlySet<number>;
+  /** The end of what it wrote to stderr. */
+  stderr: string;
+  /** Died before its final report: the counters of the lines it answered. */
+  unreported: WorkerStats | undefined;
 }
 
 /** The end of a child's stderr kept for a crash report (a stack trace fits). */
@@ -38,6 +49,8 @@ export class ChildHandle {
   /** Unanswered records the child said it started sending. */
   #started = new Set<number>();
   #stderr = '';
+  /** This process sent its final counters: what it answered is counted. */
+  #reported = false;
   #outbox: string[] = [];
   #roomWaiters: Array<() => void> = [];
   #ended = false;
@@ -94,7 +107,7 @@ export class ChildHandle {
     this.#ended = true;
     if (this.#process) this.#process.stdin?.end();
     // Never forked: it has nothing to finish, and the pool still counts it closing.
-    else if (!alreadyEnded) queueMicrotask(() => this.#events.closed(this, new Map(), 0, null, new Set(), ''));
+    else if (!alreadyEnded) queueMicrotask(() => this.#events.closed(this, { unanswered: new Map(), code: 0, signal: null, started: new Set(), stderr: '', unreported: undefined }));
   }
 
   pauseResults(): void {
@@ -125,6 +138,7 @@ export class ChildHandle {
     this.#pending = new PendingTasks();
     this.#started = new Set();
     this.#stderr = '';
+    this.#reported = false;
     this.#outbox = [];
     this.#ended = false;
     this.#process = undefined;
@@ -150,6 +164,7 @@ export class ChildHandle {
       this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
     });
     child.on('message', (message: ChildMessage) => {
+      if (message.type === 'stats' && message.final) this.#reported = true;
       if (message.type !== 'started') return this.#events.message(this, message);
       // Answered already (the result overtook the message): nothing can be sent twice.
       for (const line of message.lines) if (this.#pending.has(line)) this.#started.add(line);
@@ -158,9 +173,11 @@ export class ChildHandle {
       if (child !== this.#process) return;
       const unanswered = this.#pending.toMap();
       const started = this.#started;
+      // Died before its final report: its lines on the way here are all read, so they can be counted.
+      const unreported = this.#reported ? undefined : this.#reader.counted();
       this.#pending = new PendingTasks();
       this.#started = new Set();
-      this.#events.closed(this, unanswered, code, signal, started, this.#stderr);
+      this.#events.closed(this, { unanswered, code, signal, started, stderr: this.#stderr, unreported });
       this.#stderr = '';
       this.#wakeWaiters();
     });

@@ -4,7 +4,7 @@ import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../wire/stats.js';
-import { ChildHandle, type ChildEvents } from './child-handle.js';
+import { ChildHandle, type ChildEnd, type ChildEvents } from './child-handle.js';
 import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
 import type { ChildMessage, GateRefusal, WorkerConfig } from '../wire/messages.js';
 import type { ChildCrash } from '../run-types.js';
@@ -99,7 +99,7 @@ export class WorkerPool {
         if (this.#triage[handle.index]?.answered(lineNumbers)) this.#runTriage(handle);
       },
       message: (handle, message) => this.#onMessage(handle, message),
-      closed: (handle, unanswered, code, signal, started, stderr) => this.#onClosed(handle, unanswered, code, signal, started, stderr),
+      closed: (handle, end) => this.#onClosed(handle, end),
     };
     for (let index = 0; index < procs; index++) {
       this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined, liftoffOnly: quickStart }, window, procs, events));
@@ -253,10 +253,14 @@ export class WorkerPool {
     this.#allClosed();
   }
 
-  #onClosed(handle: ChildHandle, unanswered: Map<number, string>, code: number | null, signal: NodeJS.Signals | null, started: ReadonlySet<number>, stderr: string): void {
+  #onClosed(handle: ChildHandle, { unanswered, code, signal, started, stderr, unreported }: ChildEnd): void {
     // Whatever the dead process held (in flight per host, queued asks) is free
     // again; a replacement starts with nothing held.
     this.#limits.dropChild(handle.index);
+    // What it answered counts as if it had reported (--fail, the summary); its
+    // last snapshot would count it twice, and a replacement's would hide it.
+    if (unreported) mergeStats(this.#stats, unreported);
+    this.#liveStats.delete(handle.index);
     if (unanswered.size === 0 && code === 0) {
       this.#childGone();
       return;

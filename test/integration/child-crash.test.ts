@@ -1,8 +1,10 @@
 // A record that kills its child: the server SIGKILLs the CLI's child process
 // whenever that record's request arrives (as an OOM on its response would).
 // With --procs 1 the only child is the one handling it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 
@@ -81,5 +83,44 @@ describe('a crash never sends a request twice that must not be', () => {
     expect(posts.map((l) => l.status)).toEqual(Array(8).fill(200));
     expect(arrivals.get('POST /p2')).toBeGreaterThan(1);
     expect(result.stderr).toBe('');
+  });
+});
+
+describe('what a dead child answered is counted', () => {
+  it('in the summary and by --fail, as if it had reported: its last tally plus the lines after it', async () => {
+    let cliPid = 0;
+    let kills = 0;
+    // 600 quick records (every 10th a 404), then one that kills the child once, 300 ms after it
+    // arrives (the lines before it are on the parent's side by then), then slower ones.
+    const server = track(await startHttpServer(async (req, res, ctx) => {
+      if (req.url === '/killer' && kills === 0) {
+        if (!(await ctx.delay(300))) return;
+        kills += 1;
+        for (const pid of processTree(cliPid)) process.kill(pid, 'SIGKILL');
+        return;
+      }
+      if (req.url?.startsWith('/slow') && !(await ctx.delay(100))) return;
+      res.statusCode = req.url?.endsWith('0') && req.url.startsWith('/q') ? 404 : 200;
+      res.end('x');
+    }));
+    const lines = [
+      ...Array.from({ length: 600 }, (_, i) => `${server.url}/q${i + 1}`),
+      `${server.url}/killer`,
+      ...Array.from({ length: 40 }, (_, i) => `${server.url}/slow${i}`),
+    ];
+    const summaryPath = join(tempDir(), 'summary.json');
+    const child = spawnCli([writeTempFile(lines), '--procs', '1', '--concurrency', '8', '-f', '--summary', summaryPath]);
+    cliPid = child.pid as number;
+    const result = await collectOutput(child);
+    expect(kills).toBe(1);
+    expect(result.stderr).toMatch(/child 0 died/);
+    expect(result.lines).toHaveLength(641);
+    expect(result.lines.filter((l) => l.status === 404)).toHaveLength(60);
+    // The 404s were all answered by the child that died: without its counts --fail saw none.
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+    expect(summary).toMatchObject({ records: 641, errors: 0, status: { 200: 581, 404: 60 } });
+    expect(result.stderr).toMatch(/records +641 = 641 sent/);
+    expect(result.stderr).toMatch(/error hosts .* 60 /);
   });
 });

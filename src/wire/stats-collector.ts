@@ -1,7 +1,7 @@
 import { hostOf } from '../input/host-of.js';
 import { HeavyHitters } from '../stats/heavy-hitters.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
-import { HOST_ERRORS_KEPT, countResult, emptyStats, type CountedResult, type WorkerStats } from '../wire/stats.js';
+import { HOST_ERRORS_KEPT, countResult, emptyStats, type CountedResult, type WorkerStats } from './stats.js';
 
 /**
  * A child's counters plus what cannot live in plain counters: the latency
