@@ -23,7 +23,7 @@ import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { runFailed } from './exit-policy.js';
 import { endAsHungUp, listenForStopSignals } from './process-signals.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
-import { checkFiles, checkFlags } from './preflight.js';
+import { checkFiles, checkFlags, descriptorWarning } from './preflight.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption, strayCurlFlag } from './curl-flags-not-taken.js';
 import { describeStop } from './stopped-run.js';
@@ -91,6 +91,8 @@ async function run(
   let fingerprinted = false;
   try {
     options = runOptionsFromFlags(inputPath, flags);
+    const descriptors = descriptorWarning(options.concurrency);
+    if (descriptors !== undefined) io.stderr.write(`bulkfetch: warning: ${descriptors}\n`);
     argumentUrls = urls ? argumentInput(urls, { glob: flags.globoff !== true }) : undefined;
     // curl -o 'page_#1.html' writes a file per URL of a glob; ours is the one file of result lines.
     if (argumentUrls?.globbed && output !== undefined && /#\d/.test(output)) {

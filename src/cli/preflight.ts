@@ -8,6 +8,8 @@ import { accessSync, constants, fstatSync, statSync, type Stats } from 'node:fs'
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
+import { openFileLimit } from '../http/fd-limit.js';
+import { CHILD_START_FDS, budgetSize, fdLimitFor } from '../http/socket-budget.js';
 
 /** --procs above this many times the CPU count runs, with a warning. */
 const PROCS_PER_CPU_WARNED = 4;
@@ -107,4 +109,18 @@ export function checkFlags(program: Command): string[] {
     warnings.push(`--procs ${flags.procs} is more than ${PROCS_PER_CPU_WARNED}x the ${cpus} CPUs here: the processes will mostly wait for each other; try --concurrency instead`);
   }
   return warnings;
+}
+
+/**
+ * A descriptor limit (`ulimit -n`, inherited by every child) that holds a child
+ * below --concurrency connections: its requests then wait for one another's
+ * connections, and latencies grow with no error to say why. Node raises its
+ * soft limit to the hard one as it starts, so this is the hard limit (bash's
+ * `ulimit -n 64` sets both, a container or systemd unit may set it low).
+ */
+export function descriptorWarning(concurrency: number, fdLimit: number | undefined = openFileLimit()): string | undefined {
+  const connections = budgetSize(concurrency, fdLimit, CHILD_START_FDS);
+  if (fdLimit === undefined || connections >= concurrency) return undefined;
+  const enough = Math.ceil(fdLimitFor(concurrency) / 1024) * 1024;
+  return `ulimit -n is ${fdLimit}: a process can hold about ${connections} connections, fewer than --concurrency ${concurrency}, and the rest of its requests wait for one (raise it: ulimit -n ${enough})`;
 }

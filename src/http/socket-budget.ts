@@ -25,6 +25,9 @@ interface Connection extends Linked<Connection> {
   readonly close: () => void;
 }
 
+/** Descriptors a child has open before its first connection (stdio, IPC, epoll and the like: 21 on Linux, Node 20). */
+export const CHILD_START_FDS = 24;
+
 /**
  * How many connections (connecting, in use and idle) a child may hold: one
  * per request slot plus a few idle ones, but never more than the descriptors
@@ -34,6 +37,11 @@ interface Connection extends Linked<Connection> {
 export function budgetSize(concurrency: number, fdLimit: number | undefined, others: number): number {
   const wanted = concurrency + IDLE_ALLOWANCE;
   return fdLimit === undefined ? wanted : Math.max(1, Math.min(wanted, fdLimit - others - FD_HEADROOM));
+}
+
+/** The descriptor limit at which a child's budget is whole (concurrency plus the idle allowance). */
+export function fdLimitFor(concurrency: number): number {
+  return concurrency + IDLE_ALLOWANCE + CHILD_START_FDS + FD_HEADROOM;
 }
 
 /**

@@ -39,6 +39,18 @@ describe('many distinct hosts', () => {
       timeoutMs: 30_000,
     });
     expect(statusCounts(result.lines)).toEqual({ 200: 400 });
+    expect(result.stderr).not.toMatch(/warning/);
+  });
+
+  it('says on stderr when the descriptor limit holds a child below --concurrency, and still answers every record', async () => {
+    const server = track(await startManyHostServer());
+    const result = await runCli([hostList(server, 100), '--procs', '1', '--concurrency', '200', '-q'], {
+      env: NO_PROXY_ENV,
+      via: ['prlimit', '--nofile=64:64'],
+      timeoutMs: 30_000,
+    });
+    expect(statusCounts(result.lines)).toEqual({ 200: 100 });
+    expect(result.stderr).toBe('bulkfetch: warning: ulimit -n is 64: a process can hold about 8 connections, fewer than --concurrency 200, and the rest of its requests wait for one (raise it: ulimit -n 1024)\n');
   });
 
   it('retries attempts that find no descriptor (the limit lowered under a running child), never failing them', async () => {
