@@ -26,7 +26,11 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT
  * The original code stays visible in the message, so nothing is hidden from a
  * user who needs the detail, but filters only ever see the codes we document.
  */
-export function classifyError(error: unknown, abortReason?: AbortReason, { overTls = false, http2Offered = false }: { overTls?: boolean; http2Offered?: boolean } = {}): RecordError {
+export function classifyError(
+  error: unknown,
+  abortReason?: AbortReason,
+  { overTls = false, http2Offered = false, largeBody = false }: { overTls?: boolean; http2Offered?: boolean; largeBody?: boolean } = {},
+): RecordError {
   if (abortReason === 'timeout') return { code: RecordErrorCode.TIMEOUT, message: 'Attempt exceeded --timeout' };
   if (abortReason === 'shutdown') return STOPPED_IN_FLIGHT;
   const err = error as { code?: unknown; message?: unknown; cause?: unknown; socket?: unknown } | null;
@@ -53,6 +57,7 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
       return mapped(RecordErrorCode.CONNECTION_REFUSED);
     case 'ECONNRESET':
     case 'EPIPE':
+      if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered)}` };
       return mapped(RecordErrorCode.CONNECTION_RESET);
     case 'EMFILE':
     case 'ENFILE':
@@ -65,7 +70,7 @@ export function classifyError(error: unknown, abortReason?: AbortReason, { overT
     case 'UND_ERR_CLOSED':
       // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
       if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
-      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered)}` : message };
+      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered, largeBody)}` : message };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
       // A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's.
       return { code: RecordErrorCode.INVALID_HEADER, message: 'The Content-Length header does not match the length of the request body; leave it out and it is computed' };
@@ -166,16 +171,38 @@ function bytesReadBeforeClose(error: unknown): number | undefined {
 }
 
 /**
+ * A request body at least this large may still be going out when the server
+ * answers by closing (socket buffers take a smaller one at once): a server
+ * that refuses an upload that large before reading it does that.
+ */
+export const LARGE_BODY_BYTES = 64 * 1024;
+const REFUSES_LARGE_BODY = 'it may refuse a request body this large';
+
+/**
  * Said of a connection the server closed without replying. Over TLS, a server
  * that speaks only HTTP/2 (nghttpd, some gRPC front ends) does that to a client
  * whose ALPN offered only HTTP/1.1, as bulkfetch's does at first (Http2Fallback
  * then offers h2 too) and always with --http1.1. Over plain HTTP, a TLS-only
  * port (Node's https server, nghttpd) does it too.
  */
-function emptyReplyHint(overTls: boolean, http2Offered: boolean): string {
-  if (overTls && http2Offered) return ' (empty reply: the server closed the connection without answering)';
+function emptyReplyHint(overTls: boolean, http2Offered: boolean, largeBody: boolean): string {
+  const empty = 'empty reply: the server closed the connection without answering';
+  if (overTls && http2Offered) return largeBody ? ` (${empty}; ${REFUSES_LARGE_BODY})` : ` (${empty})`;
   const likely = overTls ? 'a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: --http2 offers it HTTP/2 from the first request' : 'a port that speaks only TLS does this to plain HTTP: if so, use https://';
-  return ` (empty reply: the server closed the connection without answering; ${likely})`;
+  return ` (${empty}; ${largeBody ? `${REFUSES_LARGE_BODY}, and ` : ''}${likely})`;
+}
+
+/**
+ * Said of a connection the server closed or reset while the request was being
+ * written (Node's bare "write EPIPE" names no cause; curl says "Send failure").
+ * Which of this and the empty reply a server's close gives is a race: the same
+ * reasons are given, shorter.
+ */
+function sendFailureHint(largeBody: boolean, overTls: boolean, http2Offered: boolean): string {
+  const closed = 'the server closed the connection while the request was being sent';
+  if (!largeBody) return ` (${closed})`;
+  const http2Only = overTls && !http2Offered ? '; or it speaks only HTTP/2, and HTTP/1.1 alone was offered: --http2 offers it HTTP/2' : '';
+  return ` (${closed}: ${REFUSES_LARGE_BODY}${http2Only})`;
 }
 
 function describe(error: unknown): string {

@@ -68,6 +68,20 @@ describe('faulty servers', () => {
     ]);
   });
 
+  it('a server that drops the connection while a large body is being sent: ECONNRESET or an empty reply, saying why (curl: "Send failure")', async () => {
+    const server = track(await startHttpServer((req) => void req.socket.destroy()));
+    const body = writeTempFile(['x'.repeat(4 * 1024 * 1024)]);
+    const result = await runCli([`${server.url}/upload`, '--data-binary', `@${body}`, '--procs', '1', '--retries', '0']);
+    // Whether the write fails first or the close is read first is a race; either says why.
+    const [line] = result.lines;
+    expect(line?.status).toBeNull();
+    if (line?.error?.code === 'ECONNRESET') {
+      expect(line.error.message).toMatch(/^write (EPIPE|ECONNRESET) \(the server closed the connection while the request was being sent: it may refuse a request body this large\)$/);
+    } else {
+      expect(line?.error).toEqual({ code: 'ESOCKETCLOSED', message: expect.stringMatching(/without answering; it may refuse a request body this large, and a port that speaks only TLS/) });
+    }
+  });
+
   it('a body the timeout cut says how much of it came, as curl\'s "with 1 out of 3 bytes received" does; a timeout before the status does not', async () => {
     const trickle = track(await startFaultyServer('trickle', { bodyBytes: 1000, intervalMs: 50 }));
     const hang = track(await startFaultyServer('hang'));

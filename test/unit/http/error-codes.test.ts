@@ -11,6 +11,20 @@ describe('classifyError', () => {
     expect(classifyError(error).code).toBe('EPROTOCOL');
   });
 
+  it('says a write the server cut short was the request being sent, and with a large body what may be why', () => {
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write' });
+    expect(classifyError(epipe)).toEqual({ code: 'ECONNRESET', message: 'write EPIPE (the server closed the connection while the request was being sent)' });
+    expect(classifyError(epipe, undefined, { largeBody: true }).message).toBe('write EPIPE (the server closed the connection while the request was being sent: it may refuse a request body this large)');
+    expect(classifyError(epipe, undefined, { largeBody: true, overTls: true }).message).toMatch(/this large; or it speaks only HTTP\/2, and HTTP\/1.1 alone was offered: --http2 offers it HTTP\/2\)$/);
+    expect(classifyError(epipe, undefined, { largeBody: true, overTls: true, http2Offered: true }).message).toMatch(/this large\)$/);
+    // A reset while reading is the server's answer cut off, not a send failure.
+    expect(classifyError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' }))).toEqual({ code: 'ECONNRESET', message: 'read ECONNRESET' });
+    // The same close seen as an empty reply (a race): the same reason first.
+    const unanswered = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 0 } });
+    expect(classifyError(unanswered, undefined, { largeBody: true }).message).toMatch(/without answering; it may refuse a request body this large, and a port that speaks only TLS/);
+    expect(classifyError(unanswered, undefined, { largeBody: true, overTls: true, http2Offered: true }).message).toMatch(/without answering; it may refuse a request body this large\)$/);
+  });
+
   it('maps llhttp codes, resets under socket errors, and unknown errors to stable codes', () => {
     expect(classifyError(Object.assign(new Error('x'), { code: 'HPE_INVALID_CONSTANT' })).code).toBe('EPROTOCOL');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET', cause: { code: 'ECONNRESET' } })).code).toBe('ECONNRESET');
