@@ -28,9 +28,16 @@ export interface Waiter {
  * far it has been slowed down after telling us to (429 or 503).
  *
  * Slowing down is AIMD, as TCP does it: a fresh refusal halves how many
- * attempts may be in flight; every success afterwards allows one more, until
- * the configured cap is back. Refusals of attempts that started before the
- * last refusal are echoes of the same overload and do not halve again.
+ * attempts may be in flight, and from there the limit grows by one for each
+ * limit's worth of successes (about one more a round trip: TCP's congestion
+ * avoidance), until the configured cap is back. One more per success would
+ * double it every round trip, past the level just refused within a few, and
+ * a server that caps concurrency would refuse a burst each time: records ran
+ * out of retries on 429s that a gentler climb never draws. Only after a first
+ * refusal outside the gate, whose level is not known, does it climb from one
+ * attempt one more per success (slow start), until its next refusal.
+ * Refusals of attempts that started before the last refusal are echoes of the
+ * same overload and do not halve again.
  * A Retry-After pauses the host for as long as it asks (up to a cap).
  *
  * Without Retry-After there is no timed pause: a host that refuses everything
@@ -47,6 +54,10 @@ export class HostState {
   readonly #bucket: TokenBucket | undefined;
   #pausedUntil = -Infinity;
   #adaptiveLimit: number | undefined;
+  /** Slow start (one more per success) until a refusal whose level is known; then one more per limit's worth. */
+  #slowStart = false;
+  /** Successes counted towards the next step up in congestion avoidance. */
+  #successes = 0;
   #lastRefusalAt = -Infinity;
   #lastActivityAt: number;
 
@@ -84,7 +95,7 @@ export class HostState {
       this.#refused(report.retryAfterMs, grantedAt >= this.#lastRefusalAt, inFlightBefore, now);
     } else if (report.status !== null) {
       // A real answer: the host is coping again. (No answer at all says nothing about load.)
-      if (this.#adaptiveLimit !== undefined && ++this.#adaptiveLimit >= this.#policy.concurrency) this.#adaptiveLimit = undefined;
+      if (this.#adaptiveLimit !== undefined) this.#grow(inFlightBefore);
     }
   }
 
@@ -97,7 +108,9 @@ export class HostState {
    */
   refusedUngated(report: AttemptReport, now: number): void {
     this.#lastActivityAt = now;
-    this.#refused(report.retryAfterMs, this.#lastRefusalAt === -Infinity, this.inFlight, now);
+    const first = this.#lastRefusalAt === -Infinity;
+    this.#refused(report.retryAfterMs, first, this.inFlight, now);
+    if (first) this.#slowStart = true;
   }
 
   /** Nothing in flight, nothing waiting, nothing remembered that a fresh state would not also say. */
@@ -116,5 +129,20 @@ export class HostState {
     if (!fresh) return;
     this.#lastRefusalAt = now;
     this.#adaptiveLimit = Math.max(1, Math.floor(Math.min(this.limit, inFlightBefore) / 2));
+    this.#slowStart = false;
+    this.#successes = 0;
+  }
+
+  /**
+   * A success while slowed down. Only one that ended at the limit counts: a
+   * limit that was not what held attempts back (fewer were asked for) has
+   * not been tried, and growing it would undo the slowdown unseen.
+   */
+  #grow(inFlightBefore: number): void {
+    const limit = this.#adaptiveLimit as number;
+    if (inFlightBefore < limit) return;
+    if (!this.#slowStart && ++this.#successes < limit) return;
+    this.#successes = 0;
+    this.#adaptiveLimit = limit + 1 >= this.#policy.concurrency ? undefined : limit + 1;
   }
 }

@@ -69,15 +69,59 @@ describe('HostState', () => {
     expect(host.limit).toBe(4);
   });
 
-  it('gets its concurrency back one success at a time', () => {
+  /** n successes, each ending while the host is at its limit (waiting attempts take every place that frees). */
+  function succeedAtLimit(host: HostState, n: number, now: number): void {
+    for (let i = 0; i < n; i++) {
+      while (host.inFlight < host.limit) host.start(now);
+      host.finish({ status: 200 }, now, now);
+    }
+  }
+
+  it('after a refusal gets its concurrency back one attempt per limit\'s worth of successes (congestion avoidance)', () => {
     const host = new HostState('a', { ...policy, concurrency: 4 }, 0);
     startMany(host, 4, 0);
     host.finish({ status: 429, retryAfterMs: 0 }, 0, 1);
     expect(host.limit).toBe(2);
-    host.finish({ status: 200 }, 0, 2);
+    succeedAtLimit(host, 1, 2);
+    expect(host.limit).toBe(2);
+    succeedAtLimit(host, 1, 3);
     expect(host.limit).toBe(3);
-    host.finish({ status: 200 }, 0, 3);
+    succeedAtLimit(host, 2, 4);
+    expect(host.limit).toBe(3);
+    // The third at 3 reaches the cap: no limit of its own any more.
+    succeedAtLimit(host, 1, 5);
     expect(host.limit).toBe(4);
+  });
+
+  it('does not grow a limit that held nothing back (fewer attempts in flight than it allows)', () => {
+    const host = new HostState('a', { ...policy, concurrency: 100 }, 0);
+    startMany(host, 40, 0);
+    host.finish({ status: 503 }, 0, 1);
+    expect(host.limit).toBe(20);
+    // 39 end: the first 20 with the host at 20 or more in flight earn one step; the 19 below it none.
+    for (let i = 0; i < 39; i++) host.finish({ status: 200 }, 0, 2);
+    expect(host.limit).toBe(21);
+    // Five at a time, however many succeed: the limit of 21 is never what holds them back.
+    for (let i = 0; i < 100; i++) {
+      startMany(host, 5, 3);
+      for (let j = 0; j < 5; j++) host.finish({ status: 200 }, 3, 4);
+    }
+    expect(host.limit).toBe(21);
+  });
+
+  it('climbs one attempt per success after a first refusal outside the gate (slow start), and gently after its next refusal', () => {
+    const host = new HostState('a', { ...policy, concurrency: Infinity }, 0);
+    host.refusedUngated({ status: 429 }, 0);
+    expect(host.limit).toBe(1);
+    succeedAtLimit(host, 7, 1);
+    expect(host.limit).toBe(8);
+    startMany(host, host.limit - host.inFlight, 1);
+    host.finish({ status: 429 }, 1, 2);
+    expect(host.limit).toBe(4);
+    succeedAtLimit(host, 3, 3);
+    expect(host.limit).toBe(4);
+    succeedAtLimit(host, 1, 4);
+    expect(host.limit).toBe(5);
   });
 
   it('takes no lesson from attempts that got no answer', () => {
