@@ -236,8 +236,8 @@ export class RequestLoop {
       // A retry or redirect hop the stop came before: the record was sent already.
       let outcome = abortedOnceSent(given ?? (await this.#attemptOnce(request)), attempts);
       attempts += outcome.attempts;
-      // Sent on a connection the server had closed, and not answered: again at once, on a new one, whatever
-      // the method, as curl does; not one of --retries. onlyUse: a Client of its own (oneShot), so a
+      // Sent on a connection the server had closed, and not answered (or an HTTP/2 stream refused unprocessed):
+      // again at once, on a new one, whatever the method, as curl does; not one of --retries. onlyUse: a Client of its own (oneShot), so a
       // connection opened for it, not another pooled one the server may have closed too. Not with --http2:
       // there it is a session's GOAWAY (nginx sends one every 1,000 streams), after which the pool opens one
       // new session for all the streams it turned away, where a Client each would cost a TLS handshake each.

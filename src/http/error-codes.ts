@@ -55,6 +55,9 @@ export function classifyError(
       return mapped(RecordErrorCode.TIMEOUT);
     case 'ECONNREFUSED':
       return mapped(RecordErrorCode.CONNECTION_REFUSED);
+    case 'ERR_HTTP2_STREAM_ERROR':
+      // RST_STREAM: this request's stream reset by the server (curl: "HTTP/2 stream was not closed cleanly").
+      return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset this request's HTTP/2 stream)` };
     case 'ECONNRESET':
     case 'EPIPE':
       if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered)}` };
@@ -162,6 +165,18 @@ function closedUnanswered(error: unknown): boolean {
  */
 export function closedAfterEarlierAnswers(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET' && (bytesReadBeforeClose(error) ?? 0) > 0;
+}
+
+/**
+ * An HTTP/2 stream the server reset with REFUSED_STREAM: by RFC 9113 (8.7) it
+ * was not processed, so it may be sent again, whatever its method. A server
+ * whose SETTINGS allow fewer streams than a client opened before they came
+ * (a Node server with maxConcurrentStreams 5, against the 100 assumed until
+ * then) refuses the rest this way.
+ */
+export function refusedStream(error: unknown): boolean {
+  const err = error as { code?: unknown; message?: unknown } | null;
+  return err?.code === 'ERR_HTTP2_STREAM_ERROR' && typeof err.message === 'string' && err.message.endsWith('NGHTTP2_REFUSED_STREAM');
 }
 
 /** What the connection had read in all when undici reported it closed (its SocketError's socket info). */

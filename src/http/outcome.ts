@@ -44,8 +44,9 @@ export interface FetchOutcome {
   retryAfterMs?: number;
   /**
    * Internal: the attempt went out on a kept-alive connection that the server
-   * closed before a byte of its answer came (never in the output). curl sends
-   * such a request again at once on a new connection, whatever its method.
+   * closed before a byte of its answer came, or its HTTP/2 stream was refused
+   * unprocessed (never in the output). curl sends such a request again at
+   * once on a new connection, whatever its method.
    */
   staleConnection?: true;
   /**

@@ -2,7 +2,7 @@
 // assert concurrency, rates, retries and protocol at the server side, not just in the CLI output.
 import { createServer as createHttpServer, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createSecureServer, type Http2Session } from 'node:http2';
+import { createSecureServer, type Http2Session, type Settings } from 'node:http2';
 import { testCert } from './certs.js';
 import {
   createTracker,
@@ -80,12 +80,12 @@ export async function startTlsServer(handler: Handler = echoPath, opts: HttpServ
  */
 export async function startHttp2Server(
   handler: Handler<AnyRequest, AnyResponse> = echoPath,
-  opts: TrackOptions = {},
+  opts: TrackOptions & { settings?: Settings } = {},
 ): Promise<TlsTestServer> {
   const { key, cert } = testCert();
   const { stats, wrap } = createTracker(opts);
   const sessions = new Set<Http2Session>();
-  const server = createSecureServer({ key, cert, allowHTTP1: true }, wrap(handler));
+  const server = createSecureServer({ key, cert, allowHTTP1: true, ...(opts.settings ? { settings: opts.settings } : {}) }, wrap(handler));
   trackH2(server, sessions);
   const closer = socketCloser(server, () => sessions.forEach((s) => s.destroy()));
   const port = await listen(server);

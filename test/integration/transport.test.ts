@@ -329,6 +329,22 @@ describe('HTTP/2', () => {
     expect(again.connections).toBe(1);
   });
 
+  it('sends again at once the streams a server refused unprocessed (its SETTINGS allow fewer than were opened before they came)', async () => {
+    const server = await track(
+      startHttp2Server(async (req, res) => {
+        await delay(50);
+        json(res, 200, { version: req.httpVersion });
+      }, { settings: { maxConcurrentStreams: 5 } }),
+    );
+    const urls = Array.from({ length: 100 }, (_, i) => `${server.url}/r${i}`);
+    const result = await runCli([writeTempFile(urls), '--procs', '1', '--http2', '-k', '--concurrency', '50', '--retries', '0', '-q'], { env: NO_PROXY_ENV });
+    expect(result.code).toBe(0);
+    // The first 50 streams go out before the server's SETTINGS say 5: 45 come back REFUSED_STREAM,
+    // which RFC 9113 says was not processed. They were EUNKNOWN, with --retries 0 as with 2.
+    expect(result.lines.filter((l) => l.status !== 200)).toEqual([]);
+    expect(server.maxConcurrent).toBeLessThanOrEqual(5);
+  });
+
   it('stays on HTTP/1.1 without --http2', async () => {
     const server = await track(startHttp2Server());
     const result = await run([`${server.url}/h1`], ['-k']);

@@ -1,6 +1,6 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { blameProxy, classifyError, cutShort } from '../../../src/http/error-codes.js';
+import { blameProxy, classifyError, cutShort, refusedStream } from '../../../src/http/error-codes.js';
 
 describe('classifyError', () => {
   it('maps an HTTPParserError without a code (invalid status line) to EPROTOCOL by its name', () => {
@@ -23,6 +23,16 @@ describe('classifyError', () => {
     const unanswered = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 0 } });
     expect(classifyError(unanswered, undefined, { largeBody: true }).message).toMatch(/without answering; it may refuse a request body this large, and a port that speaks only TLS/);
     expect(classifyError(unanswered, undefined, { largeBody: true, overTls: true, http2Offered: true }).message).toMatch(/without answering; it may refuse a request body this large\)$/);
+  });
+
+  it('maps an HTTP/2 stream reset to ECONNRESET, and knows a refused stream (never processed) from the rest', () => {
+    const refused = Object.assign(new Error('Stream closed with error code NGHTTP2_REFUSED_STREAM'), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    const internal = Object.assign(new Error('Stream closed with error code NGHTTP2_INTERNAL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    expect(classifyError(refused)).toEqual({ code: 'ECONNRESET', message: "ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_REFUSED_STREAM (the server reset this request's HTTP/2 stream)" });
+    expect(classifyError(internal).code).toBe('ECONNRESET');
+    expect(refusedStream(refused)).toBe(true);
+    expect(refusedStream(internal)).toBe(false);
+    expect(refusedStream(Object.assign(new Error('NGHTTP2_REFUSED_STREAM'), { code: 'ECONNRESET' }))).toBe(false);
   });
 
   it('maps llhttp codes, resets under socket errors, and unknown errors to stable codes', () => {
