@@ -58,6 +58,14 @@ export function classifyError(
     case 'ERR_HTTP2_STREAM_ERROR':
       // RST_STREAM: this request's stream reset by the server (curl: "HTTP/2 stream was not closed cleanly").
       return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset this request's HTTP/2 stream)` };
+    case 'ERR_HTTP2_SESSION_ERROR':
+    case 'ERR_HTTP2_GOAWAY_SESSION':
+    case 'ERR_HTTP2_STREAM_CANCEL':
+      // The whole session went under the request: a GOAWAY with an error code (ENHANCE_YOUR_CALM, a server restarting).
+      return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server closed the HTTP/2 connection this request was on)` };
+    case 'ERR_HTTP2_ERROR':
+      // nghttp2 found the server's frames invalid.
+      return mapped(RecordErrorCode.PROTOCOL);
     case 'ECONNRESET':
     case 'EPIPE':
       if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered)}` };

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:http2';
 import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, testCert, writeTempFile } from '../helpers/index.js';
 import { closedPort, waitFor } from './support.js';
 
@@ -343,6 +344,25 @@ describe('HTTP/2', () => {
     // which RFC 9113 says was not processed. They were EUNKNOWN, with --retries 0 as with 2.
     expect(result.lines.filter((l) => l.status !== 200)).toEqual([]);
     expect(server.maxConcurrent).toBeLessThanOrEqual(5);
+  });
+
+  it('retries the requests in flight on a session the server closed with an error (GOAWAY ENHANCE_YOUR_CALM)', async () => {
+    let calmed = false;
+    const server = await track(
+      startHttp2Server(async (req, res) => {
+        if (req.url === '/calm' && !calmed && 'stream' in req) {
+          calmed = true;
+          return req.stream.session?.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+        }
+        await delay(100);
+        json(res, 200, { path: req.url });
+      }),
+    );
+    const urls = [`${server.url}/calm`, ...Array.from({ length: 30 }, (_, i) => `${server.url}/r${i}`)];
+    const result = await runCli([writeTempFile(urls), '--procs', '1', '--http2', '-k', '--concurrency', '10', '-q'], { env: NO_PROXY_ENV });
+    expect(result.code).toBe(0);
+    // The streams in flight when the session went were EUNKNOWN, not retried: now ECONNRESET, retried.
+    expect(result.lines.filter((l) => l.status !== 200)).toEqual([]);
   });
 
   it('stays on HTTP/1.1 without --http2', async () => {

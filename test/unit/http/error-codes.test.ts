@@ -33,6 +33,10 @@ describe('classifyError', () => {
     expect(refusedStream(refused)).toBe(true);
     expect(refusedStream(internal)).toBe(false);
     expect(refusedStream(Object.assign(new Error('NGHTTP2_REFUSED_STREAM'), { code: 'ECONNRESET' }))).toBe(false);
+    // A session closed under the request (GOAWAY with an error code) is a reset too, so an idempotent record is retried.
+    const goaway = Object.assign(new Error('Session closed with error code 11'), { code: 'ERR_HTTP2_SESSION_ERROR' });
+    expect(classifyError(goaway)).toEqual({ code: 'ECONNRESET', message: 'ERR_HTTP2_SESSION_ERROR: Session closed with error code 11 (the server closed the HTTP/2 connection this request was on)' });
+    expect(classifyError(Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' })).code).toBe('EPROTOCOL');
   });
 
   it('maps llhttp codes, resets under socket errors, and unknown errors to stable codes', () => {
