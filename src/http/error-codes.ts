@@ -15,6 +15,9 @@ export type AbortReason = 'timeout' | 'shutdown';
 /** Said where an https URL met a server that may speak plain HTTP on that port. */
 const PLAIN_HTTP_PORT = ': if this port speaks plain HTTP, use http://';
 
+/** undici's InformationalError messages for an HTTP/2 stream the server ended before its response was whole. */
+const H2_STREAM_CLOSED: ReadonlySet<string> = new Set(['HTTP/2: stream closed before the response was complete', 'HTTP/2: stream half-closed (remote)']);
+
 /** The server's certificate failed verification (curl: "SSL certificate problem"); -k or --cacert is the way on. */
 const UNVERIFIED = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
 /** The certificate is trusted but names other hosts (curl: "SSL: no alternative certificate subject name matches"): --cacert would not help. */
@@ -87,8 +90,11 @@ export function classifyError(
       return { code: RecordErrorCode.INVALID_HEADER, message: 'The Content-Length header does not match the length of the request body; leave it out and it is computed' };
     case 'UND_ERR_HEADERS_OVERFLOW':
       return { code: RecordErrorCode.PROTOCOL, message: `${message}: the response's status line and headers are over ${MAX_HEADER_BYTES / 1024} KiB` };
-    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
     case 'UND_ERR_INFO':
+      // A stream the server closed or reset (CANCEL) before its response came whole: undici's words for it.
+      if (typeof err?.message === 'string' && H2_STREAM_CLOSED.has(err.message)) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset this request's HTTP/2 stream)` };
+      return mapped(RecordErrorCode.PROTOCOL);
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return mapped(RecordErrorCode.PROTOCOL);
     case 'ERR_ASSERTION':
       // undici's HTTP/1.1 parser asserts on what llhttp lets through (a status below 100).

@@ -365,6 +365,21 @@ describe('HTTP/2', () => {
     expect(result.lines.filter((l) => l.status !== 200)).toEqual([]);
   });
 
+  it('retries a request whose stream the server reset before answering (RST_STREAM CANCEL or INTERNAL_ERROR), as a connection reset', async () => {
+    const seen = new Map<string, number>();
+    const server = await track(
+      startHttp2Server((req, res) => {
+        const n = (seen.get(req.url ?? '') ?? 0) + 1;
+        seen.set(req.url ?? '', n);
+        if (n === 1 && 'stream' in req) return req.stream.close(req.url === '/cancel' ? constants.NGHTTP2_CANCEL : constants.NGHTTP2_INTERNAL_ERROR);
+        json(res, 200, {});
+      }),
+    );
+    const result = await runCli([`${server.url}/cancel`, `${server.url}/internal`, '--procs', '1', '--http2', '-k', '-q', '--retry-delay', '10ms'], { env: NO_PROXY_ENV });
+    // Both were EPROTOCOL and EUNKNOWN at their first attempt.
+    expect(result.lines.map((l) => [l.status, l.attempts])).toEqual([[200, 2], [200, 2]]);
+  });
+
   it('stays on HTTP/1.1 without --http2', async () => {
     const server = await track(startHttp2Server());
     const result = await run([`${server.url}/h1`], ['-k']);

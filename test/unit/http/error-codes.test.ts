@@ -37,6 +37,10 @@ describe('classifyError', () => {
     const goaway = Object.assign(new Error('Session closed with error code 11'), { code: 'ERR_HTTP2_SESSION_ERROR' });
     expect(classifyError(goaway)).toEqual({ code: 'ECONNRESET', message: 'ERR_HTTP2_SESSION_ERROR: Session closed with error code 11 (the server closed the HTTP/2 connection this request was on)' });
     expect(classifyError(Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' })).code).toBe('EPROTOCOL');
+    // RST_STREAM(CANCEL) before the response: Node closes the stream without an error, undici says so in words.
+    const cancelled = Object.assign(new Error('HTTP/2: stream closed before the response was complete'), { code: 'UND_ERR_INFO' });
+    expect(classifyError(cancelled)).toEqual({ code: 'ECONNRESET', message: "UND_ERR_INFO: HTTP/2: stream closed before the response was complete (the server reset this request's HTTP/2 stream)" });
+    expect(classifyError(Object.assign(new Error('HTTP/2: "frameError" received - type 1, code 1'), { code: 'UND_ERR_INFO' })).code).toBe('EPROTOCOL');
   });
 
   it('maps llhttp codes, resets under socket errors, and unknown errors to stable codes', () => {
