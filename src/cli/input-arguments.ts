@@ -33,7 +33,10 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
     return { path: first };
   }
   if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args] };
-  throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}`);
+  // `bulkfetch example.com/a example.com/b`: URLs meant, the scheme left off, as curl allows.
+  const schemeless = args.find((arg) => !URL_ARGUMENT.test(arg) && looksLikeHost(arg) && !existsSync(arg));
+  const hint = schemeless === undefined ? '' : ` (a URL argument needs its scheme: http://${schemeless})`;
+  throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}${hint}`);
 }
 
 const HELP_WORDS = new Set(['help', 'usage', '?']);
@@ -41,8 +44,9 @@ const HELP_WORDS = new Set(['help', 'usage', '?']);
 /** File name endings that are not top-level domains: `urls.txt` missing is a missing file, not a host. */
 const FILE_ENDINGS = new Set(['txt', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'log', 'lst', 'list', 'gz', 'zst', 'xz', 'bz2', 'md', 'yaml', 'yml', 'xml', 'html', 'urls', 'in', 'out', 'dat']);
 
-/** `example.com/x`, `localhost:8080`, `10.0.0.1/x`: what curl would take for a URL, written without a scheme. */
+/** `example.com/x`, `localhost:8080`, `10.0.0.1/x`, `[::1]:8080/x`: what curl would take for a URL, written without a scheme. */
 function looksLikeHost(arg: string): boolean {
+  if (/^\[[0-9A-Fa-f:.]+\](?::\d+)?(?:[/?#]|$)/.test(arg)) return true; // [::1]:8080/x
   const host = /^([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::\d+)?(?:[/?#]|$)/.exec(arg)?.[1];
   if (host === undefined) return false;
   if (host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host)) return true;

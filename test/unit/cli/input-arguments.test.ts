@@ -43,5 +43,10 @@ describe('inputArguments', () => {
   it('a mix of URLs and files, or two files, is a usage error', () => {
     expect(() => inputArguments(['http://a/1', 'urls.txt'])).toThrow(UsageError);
     expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/one input file/);
+    expect(() => inputArguments(['a.txt', 'b.txt'])).not.toThrow(/scheme/);
+    // Several URLs without their scheme: the same hint as for one.
+    expect(() => inputArguments(['example.com/a', 'example.com/b'])).toThrow(/got 2 arguments: "example.com\/a" "example.com\/b" \(a URL argument needs its scheme: http:\/\/example\.com\/a\)$/);
+    expect(() => inputArguments(['http://a/1', '[::1]:8080/y'])).toThrow(/needs its scheme: http:\/\/\[::1\]:8080\/y/);
+    expect(() => inputArguments(['[::1]:8080/y'])).toThrow(/needs its scheme: http:\/\/\[::1\]:8080\/y/);
   });
 });
