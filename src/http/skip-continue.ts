@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type * as Undici from 'undici';
+import { preparingHttp1Sockets } from './http1-socket.js';
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 ');
 const CONTINUE_10 = Buffer.from('HTTP/1.0 100 ');
@@ -18,11 +19,7 @@ const EMPTY = Buffer.alloc(0);
  * every later read passes untouched. HTTP/2 handles 1xx itself and is left alone.
  */
 export function skippingContinue(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
-  return (opts, callback) =>
-    connect(opts, (error, socket) => {
-      if (socket && (socket as { alpnProtocol?: string | false }).alpnProtocol !== 'h2') watch(socket as unknown as Duplex);
-      (callback as (e: Error | null, s: unknown) => void)(error, socket);
-    });
+  return preparingHttp1Sockets(connect, watch);
 }
 
 function watch(socket: Duplex): void {

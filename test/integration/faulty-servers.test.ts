@@ -1,5 +1,7 @@
 // Servers that misbehave in every way a real one can: each failure is one error
 // record with a stable code, valid records beside them still succeed, nothing crashes.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { describe, expect, it } from 'vitest';
 import {
   cleanupAfterEach,
@@ -9,12 +11,24 @@ import {
   sampleTreeRss,
   startFaultyServer,
   startHttpServer,
+  listen,
+  socketCloser,
+  testCert,
   writeTempFile,
   type FaultMode,
 } from '../helpers/index.js';
 import { closedPort } from './support.js';
 
 const track = cleanupAfterEach();
+
+/** A server that answers from the request's head and never reads its body (the test helpers' servers read it all first). */
+async function headOnlyServer(scheme: 'http' | 'https', handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const { key, cert } = testCert();
+  const server = scheme === 'https' ? createHttpsServer({ key, cert }, handler) : createHttpServer(handler);
+  const closer = socketCloser(server);
+  const port = await listen(server);
+  return { url: `${scheme}://127.0.0.1:${port}`, close: () => closer.close() };
+}
 
 const EXPECTED: Array<[FaultMode, string[], Record<string, number>?]> = [
   ['reset-headers', ['ECONNRESET', 'ESOCKETCLOSED']],
@@ -69,7 +83,7 @@ describe('faulty servers', () => {
   });
 
   it('a server that drops the connection while a large body is being sent: ECONNRESET or an empty reply, saying why (curl: "Send failure")', async () => {
-    const server = track(await startHttpServer((req) => void req.socket.destroy()));
+    const server = track(await headOnlyServer('http', (req) => void req.socket.destroy()));
     const body = writeTempFile(['x'.repeat(4 * 1024 * 1024)]);
     const result = await runCli([`${server.url}/upload`, '--data-binary', `@${body}`, '--procs', '1', '--retries', '0']);
     // Whether the write fails first or the close is read first is a race; either says why.
@@ -80,6 +94,24 @@ describe('faulty servers', () => {
     } else {
       expect(line?.error).toEqual({ code: 'ESOCKETCLOSED', message: expect.stringMatching(/without answering; it may refuse a request body this large, and a port that speaks only TLS/) });
     }
+  });
+
+  it('a server that answers 413 from the head of a large upload and closes: the 413 is the record\'s answer, as curl shows it', async () => {
+    const plain = track(await headOnlyServer('http', (_req, res) => {
+      res.writeHead(413, { connection: 'close', 'content-type': 'text/plain' });
+      res.end('too large');
+    }));
+    const tls = track(await headOnlyServer('https', (_req, res) => {
+      res.writeHead(401, { connection: 'close', 'content-type': 'text/plain' });
+      res.end('who are you');
+    }));
+    const body = writeTempFile(['x'.repeat(4 * 1024 * 1024)]);
+    const result = await runCli([`${plain.url}/upload`, `${tls.url}/upload`, '-k', '--data-binary', `@${body}`, '--procs', '1', '--retries', '0', '--ordered']);
+    // Node destroys a socket at its first failed write: the answer already there was lost as "write EPIPE".
+    expect(result.lines.map((l) => [l.status, l.body, l.error])).toEqual([
+      [413, 'too large', null],
+      [401, 'who are you', null],
+    ]);
   });
 
   it('a body the timeout cut says how much of it came, as curl\'s "with 1 out of 3 bytes received" does; a timeout before the status does not', async () => {
