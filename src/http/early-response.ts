@@ -25,8 +25,9 @@ const READ_SIDE_ENDED = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
  *
  * Here the first such failure is taken as written: the write side is gone
  * either way, and reading goes on until the answer ends or the connection does.
- * A connection that ends without an answer fails with that write error, so
- * the record still says why (error-codes.ts). A later write, which would be
+ * A new connection that ends without an answer fails with that write error, so
+ * the record still says why (error-codes.ts); a kept-alive one with undici's
+ * "other side closed", which sends it again at once. A later write, which would be
  * another request on a connection that cannot carry it, fails at once.
  * HTTP/2 connections are left alone: nghttp2 writes them.
  */
@@ -37,11 +38,15 @@ export function keepingEarlyResponses(connect: Undici.buildConnector.connector):
 function readPastWriteErrors(socket: Socket): void {
   const writes = socket as unknown as SocketWrites;
   let writeError: Error | undefined;
+  let sayWriteError = false;
   const taken =
     (callback: WriteCallback): WriteCallback =>
     (error) => {
       if (error && writeError === undefined && PEER_GONE.has((error as NodeJS.ErrnoException).code ?? '')) {
         writeError = error;
+        // On a connection that had answered before, the server may have closed it while idle: undici's own
+        // "other side closed" then says so, and the record goes again at once (staleConnection), as before.
+        sayWriteError = socket.bytesRead === 0;
         return callback();
       }
       callback(error);
@@ -61,6 +66,6 @@ function readPastWriteErrors(socket: Socket): void {
   // The end of the read side, as undici reports it ("other side closed", a read ECONNRESET), says less than the write did.
   const destroy = writes.destroy;
   writes.destroy = function (error?: Error) {
-    return destroy.call(this, writeError && READ_SIDE_ENDED.has((error as NodeJS.ErrnoException | undefined)?.code ?? '') ? writeError : error);
+    return destroy.call(this, sayWriteError && READ_SIDE_ENDED.has((error as NodeJS.ErrnoException | undefined)?.code ?? '') ? writeError : error);
   };
 }

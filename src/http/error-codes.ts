@@ -72,6 +72,8 @@ export function classifyError(
     case 'ECONNRESET':
     case 'EPIPE':
       if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered)}` };
+      // The same reset seen by a read first (a race with the write): with a large body, the same likely reason.
+      if (largeBody) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset the connection: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered)})` };
       return mapped(RecordErrorCode.CONNECTION_RESET);
     case 'EMFILE':
     case 'ENFILE':
@@ -230,8 +232,12 @@ function emptyReplyHint(overTls: boolean, http2Offered: boolean, largeBody: bool
 function sendFailureHint(largeBody: boolean, overTls: boolean, http2Offered: boolean): string {
   const closed = 'the server closed the connection while the request was being sent';
   if (!largeBody) return ` (${closed})`;
-  const http2Only = overTls && !http2Offered ? '; or it speaks only HTTP/2, and HTTP/1.1 alone was offered: --http2 offers it HTTP/2' : '';
-  return ` (${closed}: ${REFUSES_LARGE_BODY}${http2Only})`;
+  return ` (${closed}: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered)})`;
+}
+
+/** Over TLS with HTTP/1.1 alone offered, a server that speaks only HTTP/2 drops a request's bytes unread too. */
+function http2OnlyHint(overTls: boolean, http2Offered: boolean): string {
+  return overTls && !http2Offered ? '; or it speaks only HTTP/2, and HTTP/1.1 alone was offered: --http2 offers it HTTP/2' : '';
 }
 
 function describe(error: unknown): string {

@@ -17,8 +17,10 @@ describe('classifyError', () => {
     expect(classifyError(epipe, undefined, { largeBody: true }).message).toBe('write EPIPE (the server closed the connection while the request was being sent: it may refuse a request body this large)');
     expect(classifyError(epipe, undefined, { largeBody: true, overTls: true }).message).toMatch(/this large; or it speaks only HTTP\/2, and HTTP\/1.1 alone was offered: --http2 offers it HTTP\/2\)$/);
     expect(classifyError(epipe, undefined, { largeBody: true, overTls: true, http2Offered: true }).message).toMatch(/this large\)$/);
-    // A reset while reading is the server's answer cut off, not a send failure.
-    expect(classifyError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' }))).toEqual({ code: 'ECONNRESET', message: 'read ECONNRESET' });
+    // A reset while reading is the server's answer cut off, not a send failure; with a large body, the same likely reason.
+    const readReset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
+    expect(classifyError(readReset)).toEqual({ code: 'ECONNRESET', message: 'read ECONNRESET' });
+    expect(classifyError(readReset, undefined, { largeBody: true }).message).toBe('read ECONNRESET (the server reset the connection: it may refuse a request body this large)');
     // The same close seen as an empty reply (a race): the same reason first.
     const unanswered = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 0 } });
     expect(classifyError(unanswered, undefined, { largeBody: true }).message).toMatch(/without answering; it may refuse a request body this large, and a port that speaks only TLS/);
