@@ -13,7 +13,7 @@ import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
 import { flagThatReadStdin, runOptionsFromFlags } from '../options.js';
-import { besideProgress, startProgress } from '../output/progress.js';
+import { besideProgress, startProgress, type ProgressHandle } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
@@ -135,7 +135,8 @@ async function run(
       ...(done ? { skipLine: (line: number) => (done as LineSet).has(line) } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
       // One report per crash, the child's stack trace included; none under -q.
-      ...(flags.quiet ? {} : { onChildCrash: (crash: ChildCrash) => io.stderr.write(formatCrash(crash)) }),
+      // On a line of its own: the progress line is erased first and drawn again under it.
+      ...(flags.quiet ? {} : { onChildCrash: (crash: ChildCrash) => besideProgressLine(progress, () => io.stderr.write(formatCrash(crash))) }),
     });
   } catch (error) {
     if (outputError?.code === 'EPIPE') return EXIT.OK;
@@ -242,6 +243,13 @@ export async function runCli(): Promise<void> {
     process.stderr.write(`bulkfetch: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = EXIT.FAILED;
   }
+}
+
+/** Writes to stderr while the progress line may be drawn there: erased first, drawn again after. */
+function besideProgressLine(progress: ProgressHandle | undefined, write: () => void): void {
+  progress?.clear();
+  write();
+  progress?.redraw();
 }
 
 function formatCrash({ child, reason, records, stderr }: ChildCrash): string {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, CLI_PATH, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, CLI_PATH, processTree, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -12,9 +12,10 @@ const track = cleanupAfterEach();
 const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Runs the CLI in a pseudo-terminal `columns` wide; resolves with everything the terminal showed and the exit code. */
-function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string } = {}): Promise<{ screen: string; code: number }> {
+function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; onStart?: (pid: number) => void } = {}): Promise<{ screen: string; code: number }> {
   const command = `stty cols ${opts.columns ?? 200}; ${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}; echo "EXIT=$?"`;
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  opts.onStart?.(child.pid as number);
   const out: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
   child.stdin.on('error', () => {});
@@ -86,6 +87,38 @@ describe('a run in a terminal', () => {
     const draws = [...screen.matchAll(/\r(bulkfetch [^\r\n]*?)\x1b\[K/g)].map((m) => m[1] as string);
     expect(draws.length).toBeGreaterThan(0);
     for (const draw of draws) expect(draw.length).toBeLessThan(40);
+  });
+
+  it('reports a child crash on a line of its own: the progress line is erased first, and drawn again after', async () => {
+    let terminalPid = 0;
+    let killed = false;
+    const server = track(
+      await startHttpServer(async (req, res, ctx) => {
+        if (req.url === '/killer' && !killed) {
+          if (!(await ctx.delay(600))) return;
+          killed = true;
+          // The run's child processes, below the terminal's shell and the CLI.
+          for (const pid of processTree(terminalPid)) {
+            let command = '';
+            try {
+              command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+            } catch {
+              continue; // gone meanwhile
+            }
+            if (command.includes('child/main')) process.kill(pid, 'SIGKILL');
+          }
+          return;
+        }
+        if (await ctx.delay(100)) res.end('{}');
+      }),
+    );
+    const input = writeTempFile(Array.from({ length: 30 }, (_, i) => `${server.url}/${i === 4 ? 'killer' : `r${i}`}`));
+    const run = inTerminal([input, '--procs', '1', '--concurrency', '4', '-o', join(tempDir(), 'out.ndjson')], { onStart: (pid) => (terminalPid = pid) });
+    const { screen, code } = await run;
+    expect(code).toBe(0);
+    expect(killed).toBe(true);
+    // Written straight after the progress text, it landed on the progress line: "... ETA 3s\x1b[Kbulkfetch: child 0 died".
+    expect(screen).toMatch(/\r\x1b\[Kbulkfetch: child 0 died \(signal SIGKILL\)/);
   });
 
   it('shows the total of URL arguments, globs expanded, without reading stdin', async () => {
