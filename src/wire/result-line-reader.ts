@@ -34,32 +34,27 @@ export class ResultLineReader {
     }
     if (lastNewline < data.length - 1) this.#remainder = Buffer.from(data.subarray(lastNewline + 1));
     const whole = data.subarray(0, lastNewline + 1);
-    // Result lines between tallies: [start, end) pairs, when a tally is in this chunk.
-    let kept: number[] | undefined;
-    let keptFrom = 0;
+    // The result lines before each tally in this chunk, when it holds one: what is returned is those joined.
+    let before: Buffer[] | undefined;
+    let from = 0;
     let start = 0;
     while (start < whole.length) {
       const end = whole.indexOf(NEWLINE, start);
       if (whole[start] === TALLY_MARK) {
         this.#tally = decodeTallyLine(whole, start, end);
         this.#sinceTally = [];
-        (kept ??= []).push(keptFrom, start);
-        keptFrom = end + 1;
+        (before ??= []).push(whole.subarray(from, start));
+        from = end + 1;
       } else {
         lineNumbers.push(readLineNumber(whole, start));
       }
       start = end + 1;
     }
-    if (kept === undefined) {
-      this.#sinceTally.push(whole);
-      return whole;
-    }
-    const after = whole.subarray(keptFrom);
-    if (after.length > 0) this.#sinceTally.push(after);
-    kept.push(keptFrom, whole.length);
-    const parts: Buffer[] = [];
-    for (let i = 0; i < kept.length; i += 2) if ((kept[i + 1] as number) > (kept[i] as number)) parts.push(whole.subarray(kept[i], kept[i + 1]));
-    return parts.length === 0 ? null : Buffer.concat(parts);
+    const afterTally = whole.subarray(from);
+    if (afterTally.length > 0) this.#sinceTally.push(afterTally);
+    if (before === undefined) return whole;
+    const results = Buffer.concat([...before, afterTally]);
+    return results.length === 0 ? null : results;
   }
 
   /** The counters of every result line returned so far: the latest tally plus the lines after it, recounted. */

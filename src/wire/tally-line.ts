@@ -12,7 +12,7 @@
  * those lines, recounted from their JSON.
  */
 import { StatsCollector } from './stats-collector.js';
-import { emptyStats, mergeStats, type WorkerStats } from './stats.js';
+import { mergeStats, type WorkerStats } from './stats.js';
 import type { Result } from './result-line.js';
 
 /** A tally line starts with this byte; a result line starts with `{`. */
@@ -52,13 +52,11 @@ export class TallyPacer {
  * a re-send with h2 offered: such a re-send counts as a retry here.
  */
 export function recountAfterTally(tally: WorkerStats | undefined, linesAfter: readonly Buffer[]): WorkerStats {
-  const stats = emptyStats();
-  if (tally) mergeStats(stats, tally);
   const collector = new StatsCollector();
   for (const lines of linesAfter) {
     for (const line of lines.toString('utf8').split('\n')) if (line !== '') collector.count(JSON.parse(line) as Result);
   }
-  const recounted = collector.snapshot(true, { stored: 0, evictions: 0, peakBytes: 0 });
-  mergeStats(stats, recounted);
+  const stats = collector.snapshot(true, { stored: 0, evictions: 0, peakBytes: 0 });
+  if (tally) mergeStats(stats, tally);
   return stats;
 }
