@@ -99,6 +99,8 @@ export interface RunOptions {
   key?: string;
   /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent; '' for none, the variables ignored (curl's -x ""). */
   proxy?: string;
+  /** Hosts reached without the proxy, as NO_PROXY lists them (curl's --noproxy): replaces NO_PROXY; '*' is every host, '' none. */
+  noProxy?: string;
   /** Offer HTTP/2 in TLS ALPN; HTTP/1.1 stays the fallback. */
   http2: boolean;
   /**

@@ -47,6 +47,7 @@ function start(config: WorkerConfig) {
     cert: pem(config.cert),
     key: pem(config.key),
     proxy: config.proxy,
+    noProxy: config.noProxy,
     http2: config.http2,
     resolve: config.resolve,
     budget,

@@ -401,6 +401,6 @@ function abortedOnceSent(outcome: FetchOutcome, sent: number): FetchOutcome {
 
 /** The proxies this child's dispatcher sends through (--proxy, or the environment's as curl reads it). */
 function proxiesOf(config: WorkerConfig): Pick<AttemptOptions, 'proxies'> {
-  const proxies = proxyEndpoints(proxyChoice(config.proxy, process.env));
+  const proxies = proxyEndpoints(proxyChoice(config.proxy, process.env, config.noProxy));
   return proxies.length > 0 ? { proxies } : {};
 }

@@ -24,6 +24,8 @@ export interface TransportOptions {
   key?: string | undefined;
   /** Explicit proxy (--proxy); otherwise HTTP_PROXY / HTTPS_PROXY / NO_PROXY from `env`. */
   proxy?: string | undefined;
+  /** --noproxy: replaces NO_PROXY from `env`. */
+  noProxy?: string | undefined;
   http2: boolean;
   /** 'host:port' -> IP address (--resolve); host '*' matches any. */
   resolve: Record<string, string>;
@@ -82,7 +84,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     connect: connect(base),
     ...(options.http2 ? { allowH2: true, factory: alpnPool } : {}),
   };
-  const proxies = proxyChoice(options.proxy, options.env ?? process.env);
+  const proxies = proxyChoice(options.proxy, options.env ?? process.env, options.noProxy);
   // Each origin's connections in a FreeListPool rather than undici's Pool (see there).
   const direct = new Agent({ factory: originPool, ...agentOptions });
   if (!proxies) {

@@ -20,17 +20,18 @@ export interface ProxyChoice {
  * The proxies curl would use, from --proxy or the environment: http_proxy is
  * for http URLs only and https_proxy for https URLs only (undici's
  * EnvHttpProxyAgent would send https through http_proxy when https_proxy is
- * unset), all_proxy for either without its own, NO_PROXY applies to all.
- * Undefined when no proxy applies.
+ * unset), all_proxy for either without its own, NO_PROXY applies to all
+ * (--noproxy's list in its place when given, as curl's --noproxy). Undefined
+ * when no proxy applies.
  */
-export function proxyChoice(proxy: string | undefined, env: NodeJS.ProcessEnv): ProxyChoice | undefined {
+export function proxyChoice(proxy: string | undefined, env: NodeJS.ProcessEnv, noProxy?: string): ProxyChoice | undefined {
   // --proxy '' (curl's -x ""): direct, the variables ignored.
   if (proxy === '') return undefined;
   // As curl reads them (proxy-url.ts): a variable that names no usable proxy was refused before the run.
   const httpProxy = proxy ?? proxyHref(proxyVariable(env, 'http')?.[1]);
   const httpsProxy = proxy ?? proxyHref(proxyVariable(env, 'https')?.[1]);
   if (httpProxy === undefined && httpsProxy === undefined) return undefined;
-  return { httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' };
+  return { httpProxy, httpsProxy, noProxy: noProxy ?? env.no_proxy ?? env.NO_PROXY ?? '' };
 }
 
 /** The proxies' endpoints, for an error met on the way to one to say so (blameProxy). */

@@ -185,6 +185,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     ...(options.cert !== undefined ? { cert: options.cert } : {}),
     ...(options.key !== undefined ? { key: options.key } : {}),
     ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+    ...(options.noProxy !== undefined ? { noProxy: options.noProxy } : {}),
     http2: options.http2,
     http1Only: options.http1Only,
     resolve: options.resolve,

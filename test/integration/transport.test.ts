@@ -164,6 +164,22 @@ describe('proxy', () => {
     expect(proxy.forwarded).toBe(1);
     expect(plain.paths.get('/none')).toBe(1);
   });
+
+  it('--noproxy replaces NO_PROXY, as curl: its hosts go direct, * is every host, an empty list sends all through', async () => {
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    const named = await run([`${plain.url}/named`], ['-x', proxy.url, '--noproxy', 'example.test, 127.0.0.1']);
+    const every = await run([`${plain.url}/every`], ['-x', proxy.url, '--noproxy', '*']);
+    const subnet = await run([`${plain.url}/subnet`], ['-x', proxy.url, '--noproxy', '127.0.0.0/8'], { NO_PROXY: 'other.test' });
+    expect([named, every, subnet].map((r) => r.lines[0]?.status)).toEqual([200, 200, 200]);
+    expect(proxy.forwarded).toBe(0);
+    expect(['/named', '/every', '/subnet'].map((path) => plain.paths.get(path))).toEqual([1, 1, 1]);
+    // The environment's list is replaced, not added to: '' sends every host through the proxy.
+    const emptied = await run([`${plain.url}/emptied`], ['--noproxy', ''], { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    const other = await run([`${plain.url}/other`], ['--noproxy', 'example.test'], { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    expect([emptied, other].map((r) => r.lines[0]?.status)).toEqual([200, 200]);
+    expect(proxy.targets).toEqual([`GET ${plain.url}/emptied`, `GET ${plain.url}/other`]);
+  });
 });
 
 describe('proxies as curl', () => {
