@@ -21,7 +21,7 @@ import type { ChildCrash, RunSummary } from '../run-types.js';
 import { EXIT, signalExitCode, usage } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { runFailed } from './exit-policy.js';
-import { endAsHungUp, listenForStopSignals } from './process-signals.js';
+import { abortNotice, endAsHungUp, listenForStopSignals, stopNotice } from './process-signals.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags, descriptorWarning } from './preflight.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
@@ -118,6 +118,7 @@ async function run(
   if (inputPath === '-' && !urls && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {
     io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   }
+  if (!flags.quiet) noticeStops(signals, options.grace, (text) => besideProgressLine(progress, () => io.stderr.write(`bulkfetch: ${text}\n`)));
   const abort = new AbortController();
   let outputError: NodeJS.ErrnoException | undefined;
   sink.on('error', (error: NodeJS.ErrnoException) => {
@@ -246,6 +247,18 @@ export async function runCli(): Promise<void> {
 }
 
 /** Writes to stderr while the progress line may be drawn there: erased first, drawn again after. */
+/** Says on stderr, as each stop signal lands, what the run does about it (stopNotice). */
+function noticeStops(signals: ReturnType<typeof listenForStopSignals>, graceMs: number, say: (text: string) => void): void {
+  const notice = (signal: AbortSignal, text: (received: NodeJS.Signals) => string | undefined): void => {
+    signal.addEventListener('abort', () => {
+      const said = text(signal.reason as NodeJS.Signals);
+      if (said !== undefined) say(said);
+    }, { once: true });
+  };
+  notice(signals.stop, (received) => stopNotice(received, graceMs));
+  notice(signals.abortNow, abortNotice);
+}
+
 function besideProgressLine(progress: ProgressHandle | undefined, write: () => void): void {
   progress?.clear();
   write();

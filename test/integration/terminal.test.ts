@@ -12,10 +12,10 @@ const track = cleanupAfterEach();
 const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Runs the CLI in a pseudo-terminal `columns` wide; resolves with everything the terminal showed and the exit code. */
-function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; onStart?: (pid: number) => void } = {}): Promise<{ screen: string; code: number }> {
+function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; onStart?: (pid: number, type: (text: string) => void) => void } = {}): Promise<{ screen: string; code: number }> {
   const command = `stty cols ${opts.columns ?? 200}; ${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}; echo "EXIT=$?"`;
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  opts.onStart?.(child.pid as number);
+  opts.onStart?.(child.pid as number, (text) => child.stdin.write(text));
   const out: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
   child.stdin.on('error', () => {});
@@ -119,6 +119,27 @@ describe('a run in a terminal', () => {
     expect(killed).toBe(true);
     // Written straight after the progress text, it landed on the progress line: "... ETA 3s\x1b[Kbulkfetch: child 0 died".
     expect(screen).toMatch(/\r\x1b\[Kbulkfetch: child 0 died \(signal SIGKILL\)/);
+  });
+
+  it('Ctrl-C says at once that the run is stopping and for how long, and a second one that it aborts', async () => {
+    const server = track(
+      await startHttpServer(async (_req, res, ctx) => {
+        if (await ctx.delay(30_000)) res.end('{}');
+      }),
+    );
+    const input = writeTempFile(Array.from({ length: 40 }, (_, i) => `${server.url}/r${i}`));
+    let type: (text: string) => void = () => {};
+    const run = inTerminal([input, '--procs', '1', '--concurrency', '4', '--grace', '20s', '-o', join(tempDir(), 'out.ndjson')], { onStart: (_pid, typing) => (type = typing) });
+    await waitFor(() => server.requests === 4);
+    // Typed at the terminal: its line discipline sends SIGINT to the foreground process group.
+    type('\x03');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    type('\x03');
+    const { screen, code } = await run;
+    expect(code).toBe(130);
+    // On lines of their own, the progress line erased first, in the order they happened.
+    expect(screen).toMatch(/\r\x1b\[Kbulkfetch: stopping \(SIGINT\): no new requests; those in flight get 20s to finish \(Ctrl-C again aborts them now\)\r?\n[^]*\r\x1b\[Kbulkfetch: SIGINT again: aborting the requests in flight\r?\n/);
+    expect(screen).toMatch(/stopped +by SIGINT/);
   });
 
   it('shows the total of URL arguments, globs expanded, without reading stdin', async () => {
