@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import type { BodyMode } from '../run-types.js';
+import { declaredCharset } from './declared-charset.js';
 import { JSON_DEPTH_LIMIT, minifyJson } from './json-text.js';
 import { JsonText, type Body, type BodyEncoding } from './outcome.js';
 
@@ -61,12 +62,13 @@ const MAX_DECODERS = 64;
 
 /**
  * The text of `bytes` in their charset: a byte order mark first (as browsers
- * do), then the content type's charset, then UTF-8. Undefined when the bytes are
+ * do), then the content type's charset, then the one an HTML or XML document
+ * declares in itself (declared-charset.ts), then UTF-8. Undefined when the bytes are
  * not valid in it. A charset TextDecoder does not know is read as UTF-8. A body
  * cut at --max-body may end inside a character: that last partial one is dropped.
  */
 function decodeText(bytes: Buffer, contentType: string, truncated = false): string | undefined {
-  const label = bomCharset(bytes) ?? CHARSET_PARAM.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+  const label = bomCharset(bytes) ?? CHARSET_PARAM.exec(contentType)?.[1]?.toLowerCase() ?? declaredCharset(bytes, contentType) ?? 'utf-8';
   try {
     // stream: true holds back an incomplete last character instead of failing on it.
     if (WINDOWS_1252.has(label)) return windows1252(bytes);

@@ -129,6 +129,9 @@ describe('charsets', () => {
     '/sjis': ['text/plain; charset=Shift_JIS', Buffer.from([0x93, 0xfa, 0x96, 0x7b])],
     '/utf16': ['text/plain', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('été', 'utf16le')])],
     '/bad': ['text/plain; charset=utf-8', Buffer.from([0x61, 0xc3, 0x28])],
+    // No charset in the header: the page's own declaration, as a browser reads it.
+    '/meta': ['text/html', Buffer.from('<meta charset="windows-1252">\x93', 'latin1')],
+    '/xml': ['text/xml', Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>', 'latin1')],
   };
   it('decode text with the declared or sniffed charset; invalid bytes come out as base64, never replaced', async () => {
     const server = await serve(startHttpServer((req, res) => {
@@ -137,8 +140,8 @@ describe('charsets', () => {
       res.end(bytes);
     }));
     const result = await run(Object.keys(BODIES).map((path) => `${server.url}${path}`), ['--ordered', '--no-headers']);
-    expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo']);
-    expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64']);
+    expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo', '<meta charset="windows-1252">“', '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>']);
+    expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64', undefined, undefined]);
   });
 });
 

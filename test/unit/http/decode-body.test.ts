@@ -34,6 +34,22 @@ describe('decodeBody', () => {
     expect(decodeBody(Buffer.from('aé').subarray(0, 2), 'text/plain', 'auto', true)).toEqual({ body: 'a' });
   });
 
+  it('without a charset in the content type, an HTML or XML body is read in the charset it declares', () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    expect(decodeBody(latin1('<meta charset="windows-1252"><p>\x93hi\x94</p>'), 'text/html', 'auto', false)).toEqual({ body: '<meta charset="windows-1252"><p>“hi”</p>' });
+    expect(decodeBody(latin1("<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=ISO-8859-1'>caf\xe9"), 'text/html', 'auto', false)).toEqual({ body: "<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=ISO-8859-1'>café" });
+    expect(decodeBody(Buffer.concat([bytes('<meta charset=shift_jis>'), Buffer.from([0x93, 0xfa])]), 'text/html', 'auto', false)).toEqual({ body: '<meta charset=shift_jis>日' });
+    expect(decodeBody(latin1('<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>'), 'application/xml', 'auto', false)).toEqual({ body: '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>' });
+    expect(decodeBody(latin1("<?xml version='1.0' encoding='iso-8859-1'?><feed>\xe9</feed>"), 'application/atom+xml', 'auto', false)).toEqual({ body: "<?xml version='1.0' encoding='iso-8859-1'?><feed>é</feed>" });
+    // The content type's charset wins over the page's; a BOM over both (as browsers read them).
+    expect(decodeBody(bytes('<meta charset="windows-1252">é'), 'text/html; charset=utf-8', 'auto', false)).toEqual({ body: '<meta charset="windows-1252">é' });
+    expect(decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes('<meta charset="windows-1252">é')]), 'text/html', 'auto', false)).toEqual({ body: '<meta charset="windows-1252">é' });
+    // Past the prescan's 1024 bytes, and in a type that is neither, a declaration is text like any other.
+    const late = latin1(`${' '.repeat(1024)}<meta charset="windows-1252">\xe9`);
+    expect(decodeBody(late, 'text/html', 'auto', false)).toEqual({ body: late.toString('base64'), bodyEncoding: 'base64' });
+    expect(decodeBody(latin1('<meta charset="windows-1252">\xe9'), 'text/plain', 'auto', false)).toEqual({ body: 'PG1ldGEgY2hhcnNldD0id2luZG93cy0xMjUyIj7p', bodyEncoding: 'base64' });
+  });
+
   it('text, base64 and none do what they say, whatever the type', () => {
     expect(decodeBody(bytes('{"a":1}'), 'application/json', 'text', false)).toEqual({ body: '{"a":1}' });
     expect(decodeBody(bytes('hi'), 'text/plain', 'base64', false)).toEqual({ body: 'aGk=', bodyEncoding: 'base64' });
