@@ -201,7 +201,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     result.bodyEncoding = 'base64';
   } else if (spec.body !== undefined) {
     if (typeof spec.body !== 'string') {
-      return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "body" to be a string, got ${preview(spec.body)}`));
+      // An object or array here is a JSON body written where "json" takes it: say so.
+      const hint = typeof spec.body === 'object' && spec.body !== null ? ' ("json" sends a JSON value as the body, with Content-Type: application/json)' : '';
+      return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "body" to be a string, got ${preview(spec.body)}${hint}`));
     }
     result.body = spec.body;
   } else if (spec.json !== undefined) {

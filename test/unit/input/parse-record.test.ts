@@ -86,6 +86,11 @@ describe('parseRecord: bodyBase64', () => {
     expect(spec({ url: 'http://a.test/', bodyBase64: 'QUJD', body: 'x' })).toMatchObject({ kind: 'invalid', error: { message: 'Give one of "body", "json" and "bodyBase64"' } });
     expect(spec({ url: 'http://a.test/', json: 1, body: 'x' })).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC } });
   });
+
+  it('a JSON value in "body" is refused with where it goes: "json"', () => {
+    expect(spec({ url: 'http://a.test/', method: 'POST', body: { a: 1 } })).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC, message: 'Expected "body" to be a string, got {"a":1} ("json" sends a JSON value as the body, with Content-Type: application/json)' } });
+    expect(spec({ url: 'http://a.test/', method: 'POST', body: 7 })).toMatchObject({ kind: 'invalid', error: { message: 'Expected "body" to be a string, got 7' } });
+  });
 });
 
 describe('parseRecord: a line that was not UTF-8 (its bytes from 0x80 up as %XX)', () => {
