@@ -113,8 +113,14 @@ export class OutputError extends BulkfetchError {
   }
 }
 
-/** "Expected X, got Y (type)" in one place, so every validation message reads alike. */
+/**
+ * "Expected X, got Y" in one place, so every validation message reads alike. A
+ * string is shown quoted, which says it is one (every command-line value is: a
+ * "(string)" after it told a person nothing); any other value a library caller
+ * gave gets its type, so 5 and "5", or an object, are told apart.
+ */
 export function describeValue(value: unknown): string {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return `${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} (${typeof value})`;
+  const cut = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+  return typeof value === 'string' ? cut : `${cut} (${typeof value})`;
 }

@@ -381,7 +381,7 @@ const RESOLVE_HOST = /^(\*|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?)$/;
 function pemFile(flag: string) {
   return (value: string): string => {
     // resolvePath('') is the working directory: say what is wrong (an unset shell variable, likely).
-    if (value === '') throw new UsageError(`Expected ${flag} to be a PEM file, got "" (string)`);
+    if (value === '') throw new UsageError(`Expected ${flag} to be a PEM file, got ""`);
     const path = resolvePath(value);
     let text: string;
     try {
@@ -418,7 +418,7 @@ function parseOutputFlag(value: string, previous: unknown): string {
 /** --save DIR: an existing directory we may write to, checked before any request. */
 function parseSaveDir(value: string): string {
   // resolvePath('') is the working directory: `--save "$DIR"` with DIR unset would fill it with bodies.
-  if (value === '') throw new UsageError('Expected --save to be a directory, got "" (string)');
+  if (value === '') throw new UsageError('Expected --save to be a directory, got ""');
   const path = resolvePath(value);
   try {
     if (!statSync(path).isDirectory()) throw new UsageError(`Expected --save to be a directory, got ${describeValue(value)} (not a directory)`);

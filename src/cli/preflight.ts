@@ -22,7 +22,7 @@ const PROCS_PER_CPU_WARNED = 4;
  */
 export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined): void {
   // An empty name (`--summary "$FILE"` with FILE unset) would fail only after the whole run.
-  if (summary === '') throw new UsageError('Expected --summary to be a file name, got "" (string)');
+  if (summary === '') throw new UsageError('Expected --summary to be a file name, got ""');
   // `--summary -`, as `-o -`: stdout, which is free only when the results go to a file.
   if (summary === '-') {
     if (output === undefined || output === '-') {

@@ -71,7 +71,7 @@ describe('--summary -', () => {
     // An empty name (an unset shell variable) is refused before the run, not after it.
     const empty = await runCli([input, '-o', output, '--summary', '']);
     expect(empty.code).toBe(2);
-    expect(empty.stderr.trim()).toBe('bulkfetch: Expected --summary to be a file name, got "" (string)');
+    expect(empty.stderr.trim()).toBe('bulkfetch: Expected --summary to be a file name, got ""');
     expect(server.requests).toBe(2);
   });
 });
