@@ -246,7 +246,6 @@ export async function runCli(): Promise<void> {
   }
 }
 
-/** Writes to stderr while the progress line may be drawn there: erased first, drawn again after. */
 /** Says on stderr, as each stop signal lands, what the run does about it (stopNotice). */
 function noticeStops(signals: ReturnType<typeof listenForStopSignals>, graceMs: number, say: (text: string) => void): void {
   const notice = (signal: AbortSignal, text: (received: NodeJS.Signals) => string | undefined): void => {
@@ -259,6 +258,7 @@ function noticeStops(signals: ReturnType<typeof listenForStopSignals>, graceMs: 
   notice(signals.abortNow, abortNotice);
 }
 
+/** Writes to stderr while the progress line may be drawn there: erased first, drawn again after. */
 function besideProgressLine(progress: ProgressHandle | undefined, write: () => void): void {
   progress?.clear();
   write();
