@@ -17,11 +17,12 @@ import { besideProgress, startProgress, type ProgressHandle } from '../output/pr
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
-import type { ChildCrash, RunSummary } from '../run-types.js';
+import type { ChildCrash, ErrorLimit, RunSummary } from '../run-types.js';
 import { EXIT, signalExitCode, usage } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { runFailed } from './exit-policy.js';
-import { abortNotice, endAsHungUp, listenForStopSignals, stopNotice } from './process-signals.js';
+import { endAsHungUp, listenForStopSignals } from './process-signals.js';
+import { abortNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags, descriptorWarning } from './preflight.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
@@ -118,7 +119,9 @@ async function run(
   if (inputPath === '-' && !urls && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {
     io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   }
-  if (!flags.quiet) noticeStops(signals, options.grace, (text) => besideProgressLine(progress, () => io.stderr.write(`bulkfetch: ${text}\n`)));
+  const say = (text: string): void => besideProgressLine(progress, () => io.stderr.write(`bulkfetch: ${text}\n`));
+  let errorLimitHit = false;
+  if (!flags.quiet) noticeStops(signals, options.grace, say, () => errorLimitHit);
   const abort = new AbortController();
   let outputError: NodeJS.ErrnoException | undefined;
   sink.on('error', (error: NodeJS.ErrnoException) => {
@@ -138,6 +141,10 @@ async function run(
       // One report per crash, the child's stack trace included; none under -q.
       // On a line of its own: the progress line is erased first and drawn again under it.
       ...(flags.quiet ? {} : { onChildCrash: (crash: ChildCrash) => besideProgressLine(progress, () => io.stderr.write(formatCrash(crash))) }),
+      onErrorLimit: (errors: number, records: number) => {
+        errorLimitHit = true;
+        if (!flags.quiet) say(errorLimitNotice(options.maxErrors as ErrorLimit, errors, records, options.grace));
+      },
     });
   } catch (error) {
     if (outputError?.code === 'EPIPE') return EXIT.OK;
@@ -247,14 +254,15 @@ export async function runCli(): Promise<void> {
 }
 
 /** Says on stderr, as each stop signal lands, what the run does about it (stopNotice). */
-function noticeStops(signals: ReturnType<typeof listenForStopSignals>, graceMs: number, say: (text: string) => void): void {
+function noticeStops(signals: ReturnType<typeof listenForStopSignals>, graceMs: number, say: (text: string) => void, stoppingAlready: () => boolean): void {
   const notice = (signal: AbortSignal, text: (received: NodeJS.Signals) => string | undefined): void => {
     signal.addEventListener('abort', () => {
       const said = text(signal.reason as NodeJS.Signals);
       if (said !== undefined) say(said);
     }, { once: true });
   };
-  notice(signals.stop, (received) => stopNotice(received, graceMs));
+  // After --max-errors began the stop, the first signal aborts (run-job.ts).
+  notice(signals.stop, (received) => (stoppingAlready() ? abortNotice(received, true) : stopNotice(received, graceMs)));
   notice(signals.abortNow, abortNotice);
 }
 

@@ -61,27 +61,3 @@ export function listenForStopSignals(): SignalStops {
   };
 }
 
-/**
- * What a person who pressed Ctrl-C (or sent a signal) sees at once: that the
- * run is stopping, how long what is in flight gets, and how to cut that
- * short. Without it the progress line ran on for the whole grace, and a
- * second Ctrl-C, pressed because nothing seemed to happen, aborted records
- * that were about to finish. None for SIGHUP: the terminal it would go to is
- * gone.
- */
-export function stopNotice(signal: NodeJS.Signals, graceMs: number): string | undefined {
-  if (signal === 'SIGHUP') return undefined;
-  const again = signal === 'SIGINT' ? 'Ctrl-C again' : `a second ${signal}`;
-  if (graceMs <= 0) return `stopping (${signal}): no new requests; those in flight are aborted now`;
-  return `stopping (${signal}): no new requests; those in flight get ${graceText(graceMs)} to finish (${again} aborts them now)`;
-}
-
-/** What the second signal does, said as it happens. */
-export function abortNotice(signal: NodeJS.Signals): string | undefined {
-  return signal === 'SIGHUP' ? undefined : `${signal} again: aborting the requests in flight`;
-}
-
-/** 250 -> "250ms", 5000 -> "5s", 1500 -> "1.5s", as --grace is written. */
-function graceText(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(1))}s`;
-}

@@ -44,6 +44,8 @@ export interface RunContext {
   progressIntervalMs?: number;
   /** Called once per child process that died (crash triage follows). */
   onChildCrash?: (crash: ChildCrash) => void;
+  /** Called once, when --max-errors is exceeded and the run starts to stop, with the counts that exceeded it. */
+  onErrorLimit?: (errors: number, records: number) => void;
 }
 
 /**
@@ -51,12 +53,14 @@ export interface RunContext {
  * key hash, and write every result line to `sink`. One line per record: invalid
  * records are answered here, everything else by the children.
  */
-export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100, onChildCrash }: RunContext): Promise<RunSummary> {
+export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100, onChildCrash, onErrorLimit }: RunContext): Promise<RunSummary> {
   const started = performance.now();
   const budget = options.maxErrors ? new ErrorBudget(options.maxErrors) : undefined;
   const overBudget = new AbortController();
   const countErrors = (records: number, errors: number): void => {
-    if (budget?.add(records, errors)) overBudget.abort();
+    if (!budget?.add(records, errors) || overBudget.signal.aborted) return;
+    overBudget.abort();
+    onErrorLimit?.(budget.errors, budget.records);
   };
   const reorder = options.ordered
     ? new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024 })
@@ -73,9 +77,12 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     ...(budget ? { onAnswered: (lineNumbers: number[], lines: Buffer) => countErrors(lineNumbers.length, countErrorLines(lines)) } : {}),
   });
   let stopping = false;
+  // A Ctrl-C after --max-errors began the stop has no stop left to begin: it aborts, as a second one would.
+  const abortAfterLimit = new AbortController();
+  stop?.addEventListener('abort', () => overBudget.signal.aborted && abortAfterLimit.abort(), { once: true });
   const endSupervision = superviseStop(pool, {
     stop: stop ? AbortSignal.any([stop, overBudget.signal]) : overBudget.signal,
-    abortNow,
+    abortNow: abortNow ? AbortSignal.any([abortNow, abortAfterLimit.signal]) : abortAfterLimit.signal,
     graceMs: options.grace,
     onStop: () => {
       stopping = true;

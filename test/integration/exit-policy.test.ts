@@ -37,6 +37,11 @@ describe('exit policy', () => {
     expect(result.lines.length).toBeGreaterThan(5);
     expect(result.lines.length).toBeLessThan(n);
     expect(new Set(result.lines.map((l) => l.line)).size).toBe(result.lines.length);
+    // Said once, as the stop begins: which limit, the counts that exceeded it, and the grace.
+    const notices = result.stderr.split('\n').filter((line) => line.startsWith('bulkfetch: stopping'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/^bulkfetch: stopping \(--max-errors 5: (\d+) of \1 records answered ended with an error\): no new requests; those in flight get 5s to finish \(Ctrl-C aborts them now\)$/);
+    expect(Number(/(\d+) of/.exec(notices[0] as string)?.[1])).toBeGreaterThan(5);
   });
 
   it('--max-errors P% is judged over all records at the end of a short run', async () => {

@@ -1,8 +1,8 @@
 // Real signals to the real CLI against a slow server, so requests are in flight
 // when the signal lands: whole lines only, the right exit code, no child left.
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, type CliResult, isAlive, killGroup, processTree, spawnCli, waitForDeath } from '../helpers/index.js';
-import { slowServer, urlFile as urls, waitFor } from './support.js';
+import { cleanupAfterEach, collectOutput, type CliResult, isAlive, killGroup, processTree, spawnCli, waitForDeath, writeTempFile } from '../helpers/index.js';
+import { closedPort, slowServer, urlFile as urls, waitFor } from './support.js';
 
 const track = cleanupAfterEach();
 
@@ -89,6 +89,27 @@ describe('signals', () => {
     const started = Date.now();
     killGroup(pid, 'SIGINT');
     expectAbortedSoon(await done, 130, started);
+  });
+
+  it('after --max-errors began the stop, one Ctrl-C aborts what is in flight, as it says', async () => {
+    const server = await track(slowServer(30_000));
+    const port = await closedPort();
+    // The refused record exceeds --max-errors 0 while the others wait on the slow server; the grace would outlast the test.
+    const input = writeTempFile([`${server.url}/r1`, `${server.url}/r2`, `http://127.0.0.1:${port}/refused`, ...Array.from({ length: 50 }, (_, i) => `${server.url}/s${i}`)]);
+    const child = spawnCli([input, '--procs', '1', '--concurrency', '5', '--max-errors', '0', '--retries', '0', '--grace', '60s']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const done = collectOutput(child);
+    await waitFor(() => stderr.includes('bulkfetch: stopping (--max-errors 0:') && server.inFlight >= 2);
+    const started = Date.now();
+    killGroup(child.pid as number, 'SIGINT');
+    const result = await done;
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/^bulkfetch: SIGINT: aborting the requests in flight$/m);
+    expect(result.stderr).not.toMatch(/stopping \(SIGINT\)/);
+    expect(result.lines.filter((l) => l.error?.code === 'EABORTED').length).toBeGreaterThanOrEqual(2);
+    expectWholeDistinctLines(result, 53);
   });
 
   it('children exit when the parent is SIGKILLed', async () => {
