@@ -143,7 +143,8 @@ async function run(
       ...(flags.quiet ? {} : { onChildCrash: (crash: ChildCrash) => besideProgressLine(progress, () => io.stderr.write(formatCrash(crash))) }),
       onErrorLimit: (errors: number, records: number) => {
         errorLimitHit = true;
-        if (!flags.quiet) say(errorLimitNotice(options.maxErrors as ErrorLimit, errors, records, options.grace));
+        // Under a signal's stop already (its grace running), nothing new begins.
+        if (!flags.quiet && signals.received === undefined) say(errorLimitNotice(options.maxErrors as ErrorLimit, errors, records, options.grace));
       },
     });
   } catch (error) {
