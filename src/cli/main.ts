@@ -119,7 +119,9 @@ async function run(
   if (inputPath === '-' && !urls && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {
     io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   }
-  const say = (text: string): void => besideProgressLine(progress, () => io.stderr.write(`bulkfetch: ${text}\n`));
+  // At a terminal a notice starts by erasing its line: the "^C" the terminal echoed is on it, progress line or not.
+  const lineStart = (io.stderr as { isTTY?: boolean }).isTTY === true ? '\r\x1b[K' : '';
+  const say = (text: string): void => besideProgressLine(progress, () => io.stderr.write(`${lineStart}bulkfetch: ${text}\n`));
   let errorLimitHit = false;
   if (!flags.quiet) noticeStops(signals, options.grace, say, () => errorLimitHit);
   const abort = new AbortController();
