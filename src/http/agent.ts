@@ -3,8 +3,7 @@ import { Agent, Client, buildConnector } from './undici-parts.js';
 import { createProxyRouter, proxyChoice } from './proxy-router.js';
 import { cachedLookup, lookupSlots } from './dns-cache.js';
 import { MAX_HEADER_BYTES } from './error-codes.js';
-import { keepingEarlyResponses } from './early-response.js';
-import { skippingContinue } from './skip-continue.js';
+import { preparingHttp1Sockets } from './http1-socket.js';
 import { oneShot } from './one-shot.js';
 import { FreeListPool } from './free-list-pool.js';
 import { AlpnPool } from './alpn-pool.js';
@@ -64,7 +63,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   // Built once, at the first https connection, instead of by tls.connect for every one (see lazyTlsContext).
   const tlsContext = lazyTlsContext({ ca: options.ca, cert: options.cert, key: options.key, extraCaFile: options.extraCaFile, insecure: options.insecure });
   const tlsOrPlain = sharingTlsContext(connectorOptions, tlsContext);
-  const built = keepingEarlyResponses(skippingContinue(tlsOrPlain));
+  const built = preparingHttp1Sockets(tlsOrPlain);
   const base = options.budget ? options.budget.wrap(built) : built;
   const connect = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector =>
     Object.keys(options.resolve).length > 0 ? withResolve(connector, options.resolve) : connector;
@@ -98,7 +97,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tlsWithContext = context ? { ...tls, secureContext: context } : tls;
   // Through a SOCKS5 proxy: the same Agent as direct, its connections tunnelled (TLS then started on them as on a direct one).
   const viaSocks = (uri: string): Undici.Dispatcher => {
-    const tunnel = keepingEarlyResponses(skippingContinue(socksTunnel(parseSocksUrl(uri), { timeout: options.connectTimeout, lookup, upgrade: tlsOrPlain })));
+    const tunnel = preparingHttp1Sockets(socksTunnel(parseSocksUrl(uri), { timeout: options.connectTimeout, lookup, upgrade: tlsOrPlain }));
     return new Agent({ factory: originPool, ...agentOptions, connect: connect(options.budget ? options.budget.wrap(tunnel) : tunnel) });
   };
   return createProxyRouter(

@@ -1,6 +1,4 @@
 import type { Socket } from 'node:net';
-import type * as Undici from 'undici';
-import { preparingHttp1Sockets } from './http1-socket.js';
 
 type WriteCallback = (error?: Error | null) => void;
 interface SocketWrites {
@@ -15,8 +13,8 @@ const PEER_GONE = new Set(['EPIPE', 'ECONNRESET']);
 const READ_SIDE_ENDED = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 
 /**
- * A connector whose HTTP/1.1 sockets keep reading after a write fails because
- * the server closed the connection: a server that refuses a request from its
+ * Makes an HTTP/1.1 socket keep reading after a write fails because the
+ * server closed the connection (applied by http1-socket.ts): a server that refuses a request from its
  * head (413 for a body too large, 401) answers and closes without reading the
  * body, and the answer is already on its way. Node destroys a socket at the
  * first failed write, so the answer was lost and the record said "write
@@ -31,11 +29,7 @@ const READ_SIDE_ENDED = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
  * another request on a connection that cannot carry it, fails at once.
  * HTTP/2 connections are left alone: nghttp2 writes them.
  */
-export function keepingEarlyResponses(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
-  return preparingHttp1Sockets(connect, readPastWriteErrors);
-}
-
-function readPastWriteErrors(socket: Socket): void {
+export function readPastWriteErrors(socket: Socket): void {
   const writes = socket as unknown as SocketWrites;
   let writeError: Error | undefined;
   let sayWriteError = false;

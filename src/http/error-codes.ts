@@ -15,6 +15,8 @@ export type AbortReason = 'timeout' | 'shutdown';
 /** Said where an https URL met a server that may speak plain HTTP on that port. */
 const PLAIN_HTTP_PORT = ': if this port speaks plain HTTP, use http://';
 
+/** Said of a request whose HTTP/2 stream the server reset or closed before its response was whole. */
+const STREAM_RESET = " (the server reset this request's HTTP/2 stream)";
 /** undici's InformationalError messages for an HTTP/2 stream the server ended before its response was whole. */
 const H2_STREAM_CLOSED: ReadonlySet<string> = new Set(['HTTP/2: stream closed before the response was complete', 'HTTP/2: stream half-closed (remote)']);
 
@@ -60,7 +62,7 @@ export function classifyError(
       return mapped(RecordErrorCode.CONNECTION_REFUSED);
     case 'ERR_HTTP2_STREAM_ERROR':
       // RST_STREAM: this request's stream reset by the server (curl: "HTTP/2 stream was not closed cleanly").
-      return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset this request's HTTP/2 stream)` };
+      return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_RESET}` };
     case 'ERR_HTTP2_SESSION_ERROR':
     case 'ERR_HTTP2_GOAWAY_SESSION':
     case 'ERR_HTTP2_STREAM_CANCEL':
@@ -94,7 +96,7 @@ export function classifyError(
       return { code: RecordErrorCode.PROTOCOL, message: `${message}: the response's status line and headers are over ${MAX_HEADER_BYTES / 1024} KiB` };
     case 'UND_ERR_INFO':
       // A stream the server closed or reset (CANCEL) before its response came whole: undici's words for it.
-      if (typeof err?.message === 'string' && H2_STREAM_CLOSED.has(err.message)) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset this request's HTTP/2 stream)` };
+      if (typeof err?.message === 'string' && H2_STREAM_CLOSED.has(err.message)) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_RESET}` };
       return mapped(RecordErrorCode.PROTOCOL);
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return mapped(RecordErrorCode.PROTOCOL);

@@ -1,15 +1,22 @@
 import type { Socket } from 'node:net';
 import type * as Undici from 'undici';
+import { readPastWriteErrors } from './early-response.js';
+import { skipContinueReplies } from './skip-continue.js';
 
 /**
- * A connector that hands each connection it opens to `prepare` before undici
- * takes it, unless ALPN chose h2 (nghttp2 reads and writes those itself): the
- * place for what HTTP/1.1 sockets need that undici does not do.
+ * A connector that gives each connection it opens what HTTP/1.1 sockets need
+ * and undici does not do, before undici takes it: `100 Continue` replies
+ * dropped (skip-continue.ts), and an answer read after a failed write
+ * (early-response.ts). Connections on which ALPN chose h2 are left alone:
+ * nghttp2 reads and writes those itself.
  */
-export function preparingHttp1Sockets(connect: Undici.buildConnector.connector, prepare: (socket: Socket) => void): Undici.buildConnector.connector {
+export function preparingHttp1Sockets(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
   return (opts, callback) =>
     connect(opts, (error, socket) => {
-      if (socket && (socket as { alpnProtocol?: string | false }).alpnProtocol !== 'h2') prepare(socket as unknown as Socket);
+      if (socket && (socket as { alpnProtocol?: string | false }).alpnProtocol !== 'h2') {
+        skipContinueReplies(socket as unknown as Socket);
+        readPastWriteErrors(socket as unknown as Socket);
+      }
       (callback as (e: Error | null, s: unknown) => void)(error, socket);
     });
 }

@@ -1,6 +1,4 @@
 import type { Duplex } from 'node:stream';
-import type * as Undici from 'undici';
-import { preparingHttp1Sockets } from './http1-socket.js';
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 ');
 const CONTINUE_10 = Buffer.from('HTTP/1.0 100 ');
@@ -8,8 +6,8 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
 
 /**
- * A connector whose HTTP/1.1 sockets drop `100 Continue` interim responses
- * before undici's parser sees them. RFC 9110 (15.2) has a client accept a 1xx it
+ * Makes an HTTP/1.1 socket drop `100 Continue` interim responses before
+ * undici's parser sees them (applied by http1-socket.ts). RFC 9110 (15.2) has a client accept a 1xx it
  * did not ask for, but undici's HTTP/1.1 client destroys the socket on a 100
  * ("bad response"), while other 1xx reach the handler (which skips them).
  *
@@ -18,11 +16,7 @@ const EMPTY = Buffer.alloc(0);
  * write is checked for a complete `HTTP/1.x 100 ...\r\n\r\n` block at its start;
  * every later read passes untouched. HTTP/2 handles 1xx itself and is left alone.
  */
-export function skippingContinue(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
-  return preparingHttp1Sockets(connect, watch);
-}
-
-function watch(socket: Duplex): void {
+export function skipContinueReplies(socket: Duplex): void {
   let responseStart = false;
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
   const read = socket.read.bind(socket);

@@ -79,8 +79,11 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   let stopping = false;
   // A Ctrl-C after --max-errors began the stop has no stop left to begin: it aborts, as a second one would.
   const abortAfterLimit = new AbortController();
-  stop?.addEventListener('abort', () => overBudget.signal.aborted && abortAfterLimit.abort(), { once: true });
-  const endSupervision = superviseStop(pool, {
+  const abortIfOverBudget = (): void => {
+    if (overBudget.signal.aborted) abortAfterLimit.abort();
+  };
+  stop?.addEventListener('abort', abortIfOverBudget, { once: true });
+  const superviseEnds = superviseStop(pool, {
     stop: stop ? AbortSignal.any([stop, overBudget.signal]) : overBudget.signal,
     abortNow: abortNow ? AbortSignal.any([abortNow, abortAfterLimit.signal]) : abortAfterLimit.signal,
     graceMs: options.grace,
@@ -90,6 +93,10 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
       pool.stopIntake();
     },
   });
+  const endSupervision = (): void => {
+    superviseEnds();
+    stop?.removeEventListener('abort', abortIfOverBudget);
+  };
   const counters = emptyInputCounters();
   const stopMonitor = onProgress ? monitorRun(pool, counters, onProgress, progressIntervalMs) : undefined;
   const halted = (): boolean => signal?.aborted === true || stopping;
