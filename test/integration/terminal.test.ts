@@ -13,8 +13,11 @@ const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Runs the CLI in a pseudo-terminal `columns` wide; resolves with everything the terminal showed and the exit code. */
 function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; onStart?: (pid: number, type: (text: string) => void) => void } = {}): Promise<{ screen: string; code: number }> {
-  const command = `stty cols ${opts.columns ?? 200}; ${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}; echo "EXIT=$?"`;
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  // A Ctrl-C signals the terminal's whole foreground group, this shell too. An interactive shell lives on to
+  // report how its job ended; `sh -c` (dash) would die of it, and the exit code with it, unless it traps it.
+  const command = `trap : INT; stty cols ${opts.columns ?? 200}; ${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}; echo "EXIT=$?"`;
+  // script(1) runs the command with $SHELL: pinned, so that a run here uses the shell CI does (sh, not the developer's bash).
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, SHELL: '/bin/sh' } });
   opts.onStart?.(child.pid as number, (text) => child.stdin.write(text));
   const out: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -43,7 +46,7 @@ describe('a run in a terminal', () => {
     // A hangup reaches the session's leader, this shell; as an interactive shell does, it passes
     // the SIGHUP on to its job, and lives to record how the job ended.
     const command = `trap 'kill -HUP $job' HUP; ${cli} & job=$!; wait $job; wait $job; echo $? > rc`;
-    const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, SHELL: '/bin/sh' } });
     terminal.stdout.resume();
     await waitFor(() => server.requests === 10);
     // Closing the terminal: the pseudo-terminal hangs up on its foreground process group.
