@@ -534,6 +534,8 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--noproxy <hosts>', runOption: 'noProxy', description: "hosts to reach without the proxy, comma-separated as in NO_PROXY (example.com, .internal, 10.0.0.0/8, host:port); '*' for every host, '' for none: replaces NO_PROXY, as curl's --noproxy", defaultDescription: 'NO_PROXY', parse: (value: string) => value },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
   { flags: '--http1.1', runOption: 'http1Only', description: 'HTTP/1.1 only, as curl: no HTTP/2 even for a TLS server that refuses HTTP/1.1 (without it such a server is asked again with h2 offered)', defaultValue: false, check: boolean('http1Only') },
+  { flags: '-4, --ipv4', runOption: 'ipv4Only', description: 'connect over IPv4 only, as curl: names resolve to IPv4 addresses alone, and an IPv6 address in a URL or --resolve is an error record', defaultValue: false, check: boolean('ipv4Only') },
+  { flags: '-6, --ipv6', runOption: 'ipv6Only', description: 'connect over IPv6 only, as curl (the reverse of -4)', defaultValue: false, check: boolean('ipv6Only') },
   { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, entry) => { const address = String(entry); return `${hostPort}:${address.includes(':') ? `[${address}]` : address}`; }) },
   { flags: '--cache <mode>', runOption: 'cache', description: 'auto: the run reads its input and caches only requests that come again (see Cache); on: cache every GET/HEAD response; off: fetch every record', defaultValue: 'auto', parse: oneOf('--cache', CACHE_MODES), check: cacheMode },
   { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off', check: cacheMode },
@@ -621,8 +623,15 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
   // --no-cache: commander sets the --cache attribute to false.
   if ((options.cache as unknown) === false) options.cache = 'off';
   applyCurlFlags(options, flags);
+  refuseConflicts(options, 'flags');
   refuseUnusableProxyVariables(options);
   return options;
+}
+
+/** Options that each make sense alone but contradict each other. */
+function refuseConflicts(options: RunOptions, named: 'flags' | 'fields'): void {
+  // curl takes the last of -4 and -6; a command line with both is more likely a mistake than a choice.
+  if (options.ipv4Only && options.ipv6Only) throw new UsageError(`${named === 'flags' ? '-4 and -6' : 'ipv4Only and ipv6Only'} each allow one IP version: give one of them`);
 }
 
 /**
@@ -731,6 +740,7 @@ export function resolveRunOptions(input: string, given: Record<string, unknown>)
     if (!spec && !unflagged) throw new UsageError(`Unknown option ${JSON.stringify(key)}`);
     fields[key] = unflagged ? unflagged(value) : inApiTerms(spec as OptionSpec, key, value);
   }
+  refuseConflicts(options, 'fields');
   refuseUnusableProxyVariables(options);
   return options;
 }

@@ -108,6 +108,10 @@ export interface RunOptions {
    * an https origin that turns HTTP/1.1 away is asked with h2 offered too.
    */
   http1Only: boolean;
+  /** Connect over IPv4 only (curl's -4): names resolve to IPv4 addresses alone, and an IPv6 address is refused. */
+  ipv4Only: boolean;
+  /** Connect over IPv6 only (curl's -6). At most one of ipv4Only and ipv6Only. */
+  ipv6Only: boolean;
   /** 'host:port' -> address to connect to instead of resolving host (curl's --resolve). */
   resolve: Record<string, string>;
   /** On a graceful stop, ms that records in flight get to finish before they are aborted. */

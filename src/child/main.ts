@@ -50,6 +50,7 @@ function start(config: WorkerConfig) {
     noProxy: config.noProxy,
     http2: config.http2,
     resolve: config.resolve,
+    ...(config.ipv4Only ? { family: 4 as const } : config.ipv6Only ? { family: 6 as const } : {}),
     budget,
     extraCaFile: process.env[CHILD_EXTRA_CA_ENV],
   };

@@ -14,7 +14,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['-O', '--remote-name', '--remote-name-all', '-J', '--remote-header-name', '--output-dir', '--create-dirs', '-R', '--remote-time', '--xattr'], '--save DIR writes each 2xx body to a file of its own'],
   [['-T', '--upload-file'], 'use -X PUT --data-binary @FILE'],
   [['-r', '--range', '-C', '--continue-at'], "use -H 'Range: bytes=0-99' (or 'bytes=N-' to start at byte N)"],
-  [['-4', '--ipv4', '-6', '--ipv6', '--happy-eyeballs-timeout-ms'], '--resolve HOST:PORT:ADDR picks the address to connect to'],
+  [['--happy-eyeballs-timeout-ms'], "Node's connect tries a name's addresses in turn; -4 or -6 keeps to one IP version, --resolve HOST:PORT:ADDR picks the address"],
   [['--interface', '--local-port'], 'connections leave from the address and port the system picks'],
   [['--oauth2-bearer'], "use -H 'Authorization: Bearer TOKEN'"],
   [['--basic'], 'drop it: -u sends Basic authorization, the only kind bulkfetch sends'],
@@ -74,14 +74,4 @@ export function explainUnknownOption(message: string): string {
   const instead = flag === undefined ? undefined : insteadOfCurlFlag(flag);
   // commander's "(Did you mean --http2?)" guesses at a typo; a curl flag is no typo.
   return instead === undefined ? message : `unknown option '${flag as string}': a curl flag bulkfetch does not take; ${instead}`;
-}
-
-/**
- * curl's -4, -6 and -0 reach us as arguments: commander reads a dash and a digit as
- * a negative number. Found among the arguments, they get the same answer as an
- * unknown flag instead of "got 2 arguments".
- */
-export function strayCurlFlag(args: readonly string[]): string | undefined {
-  const stray = args.find((arg) => /^-\d$/.test(arg) && insteadOfCurlFlag(arg) !== undefined);
-  return stray === undefined ? undefined : explainUnknownOption(`unknown option '${stray}'`);
 }

@@ -26,7 +26,7 @@ import { abortNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags, descriptorWarning } from './preflight.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
-import { explainUnknownOption, strayCurlFlag } from './curl-flags-not-taken.js';
+import { explainUnknownOption } from './curl-flags-not-taken.js';
 import { describeStop } from './stopped-run.js';
 import { VERSION } from '../version.js';
 
@@ -49,8 +49,6 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
-  const stray = strayCurlFlag(program.args);
-  if (stray !== undefined) return usage(io.stderr, stray);
   const flags = program.opts<Record<string, unknown>>();
   const output = flags.output as string | undefined;
   let inputs: InputArguments;

@@ -10,6 +10,7 @@ import { AlpnPool } from './alpn-pool.js';
 import { lazyTlsContext } from './tls-context.js';
 import { markingStalledHandshakes } from './stalled-handshake.js';
 import { parseSocksUrl, socksTunnel } from './socks-tunnel.js';
+import { familyLookup, refusingOtherFamily, type IpFamily } from './address-family.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
 
@@ -28,6 +29,8 @@ export interface TransportOptions {
   http2: boolean;
   /** 'host:port' -> IP address (--resolve); host '*' matches any. */
   resolve: Record<string, string>;
+  /** -4 / -6: connect over this IP version only (the proxy's connection too). */
+  family?: IpFamily | undefined;
   env?: NodeJS.ProcessEnv;
   /** Holds every connection (any origin, or the proxy) to this many open at once. */
   budget?: SocketBudget;
@@ -53,7 +56,9 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     ...(options.ca !== undefined ? { ca: options.ca } : {}),
     ...(options.cert !== undefined ? { cert: options.cert, key: options.key ?? options.cert } : {}),
   };
-  const lookup = cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: lookupSlots() });
+  const cached = cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: lookupSlots() });
+  const { family } = options;
+  const lookup = family ? familyLookup(cached, family) : cached;
   const connectorOptions = {
     timeout: options.connectTimeout,
     allowH2: options.http2,
@@ -65,8 +70,11 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tlsOrPlain = sharingTlsContext(connectorOptions, tlsContext);
   const built = preparingHttp1Sockets(tlsOrPlain);
   const base = options.budget ? options.budget.wrap(built) : built;
-  const connect = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector =>
-    Object.keys(options.resolve).length > 0 ? withResolve(connector, options.resolve) : connector;
+  const connect = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector => {
+    // Inside --resolve: its address is checked as a URL's would be.
+    const checked = family ? refusingOtherFamily(connector, family) : connector;
+    return Object.keys(options.resolve).length > 0 ? withResolve(checked, options.resolve) : checked;
+  };
   const agentOptions: Undici.Agent.Options = {
     connections: options.concurrency,
     pipelining: 1,
@@ -110,7 +118,8 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
       proxyTunnel: false,
       // TLS inside the CONNECT tunnel offers h2 too with --http2 (AlpnPool raises pipelining then).
       requestTls: { ...tlsWithContext, ...(options.http2 ? { allowH2: true } : {}) },
-      proxyTls: tlsWithContext,
+      // The proxy's own connection keeps to -4 / -6 too (undici's connector, with our lookup).
+      proxyTls: family ? { ...tlsWithContext, lookup } : tlsWithContext,
     } as Undici.EnvHttpProxyAgent.Options,
     viaSocks,
   );

@@ -202,6 +202,8 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     ...(options.noProxy !== undefined ? { noProxy: options.noProxy } : {}),
     http2: options.http2,
     http1Only: options.http1Only,
+    ipv4Only: options.ipv4Only,
+    ipv6Only: options.ipv6Only,
     resolve: options.resolve,
   };
 }

@@ -14,6 +14,34 @@ const run = (lines: string[], args: string[] = [], env: Record<string, string | 
   runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n`, env: { ...NO_PROXY_ENV, ...env } });
 
 /**
+ * Two servers on one port, one on 127.0.0.1 answering "four" and one on ::1
+ * answering "six" (a port free in both families), and a proxy on 127.0.0.1.
+ */
+async function twinServers(): Promise<{ port: number; proxy: Awaited<ReturnType<typeof startProxyServer>> }> {
+  const { createServer } = await import('node:http');
+  const answering = (body: string) => createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(body));
+  for (let tries = 0; ; tries++) {
+    const six = answering('six');
+    const sixCloser = socketCloser(six);
+    await new Promise<void>((resolve) => six.listen(0, '::1', resolve));
+    const { port } = six.address() as import('node:net').AddressInfo;
+    const four = answering('four');
+    const fourCloser = socketCloser(four);
+    const bound = await new Promise<boolean>((resolve) => {
+      four.once('error', () => resolve(false));
+      four.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound && tries < 20) {
+      await sixCloser.close();
+      continue;
+    }
+    track({ close: () => sixCloser.close() });
+    track({ close: () => fourCloser.close() });
+    return { port, proxy: await track(startProxyServer()) };
+  }
+}
+
+/**
  * An https server on the test certificate that requires a client certificate
  * signed by it; `seen` collects the CN each request presented.
  */
@@ -500,6 +528,26 @@ describe('name resolution', () => {
       [200, { host: `localhost:${v6port}` }],
       [200, { host: `app.localhost:${v4.port}` }],
     ]);
+  });
+
+  it('-4 and -6 keep to one IP version, as curl: the name resolves to that family only, an address of the other is an error record', async () => {
+    const { port, proxy } = await twinServers();
+    const answers = (result: Awaited<ReturnType<typeof run>>) => result.lines.map((l) => l.body ?? l.error?.code);
+    const urls = [`http://localhost:${port}/name`, `http://127.0.0.1:${port}/v4`, `http://[::1]:${port}/v6`, `http://example.test:${port}/resolved`];
+    const resolve = ['--resolve', `example.test:${port}:127.0.0.1`];
+    // Without either, localhost is tried IPv4 first (dns-cache.ts): the twin on 127.0.0.1 answers.
+    expect(answers(await run(urls, [...resolve, '--ordered']))).toEqual(['four', 'four', 'six', 'four']);
+    expect(answers(await run(urls, ['-4', ...resolve, '--ordered', '--retries', '0']))).toEqual(['four', 'four', 'ENOTFOUND', 'four']);
+    const six = await run(urls, ['--ipv6', ...resolve, '--ordered', '--retries', '0']);
+    expect(answers(six)).toEqual(['six', 'ENOTFOUND', 'six', 'ENOTFOUND']);
+    expect(six.lines[1]?.error?.message).toContain('127.0.0.1 is an IPv4 address, and -6 connects over IPv6 only');
+    // The proxy's own connection too: it listens on 127.0.0.1 alone.
+    const proxied = await run([`http://127.0.0.1:${port}/proxied`], ['-x', `http://localhost:${proxy.port}`, '--retries', '0']);
+    const proxied6 = await run([`http://127.0.0.1:${port}/proxied`], ['-6', '-x', `http://localhost:${proxy.port}`, '--retries', '0']);
+    expect([answers(proxied), proxied6.lines[0]?.status]).toEqual([['four'], null]);
+    expect(proxy.forwarded).toBe(1);
+    const both = await runCli([`http://localhost:${port}/`, '-4', '-6']);
+    expect([both.code, both.stderr]).toEqual([2, 'bulkfetch: -4 and -6 each allow one IP version: give one of them\n']);
   });
 
   it('resolves host names (cached per child) for many requests', async () => {

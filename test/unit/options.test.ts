@@ -77,12 +77,22 @@ describe('option table', () => {
       '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
       '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8ms',
       '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2', '--proto-default', 'https'];
-    const options = parse(argv);
+    // -4 and -6 exclude each other: -6 is given on a command line of its own.
+    const options = { ...parse([...argv, '-4']), ipv6Only: parse(['-6']).ipv6Only };
     const defaults = parse([]);
     for (const spec of OPTION_TABLE) {
       if (!spec.runOption) continue;
       expect(options[spec.runOption], spec.flags).not.toEqual(defaults[spec.runOption]);
     }
+  });
+});
+
+describe('-4 and -6', () => {
+  it('are one IP version each: both are refused, in the terms of the caller', () => {
+    expect(parse(['--ipv4'])).toMatchObject({ ipv4Only: true, ipv6Only: false });
+    expect(() => parse(['-4', '-6'])).toThrow('-4 and -6 each allow one IP version: give one of them');
+    expect(() => resolveRunOptions('-', { ipv4Only: true, ipv6Only: true })).toThrow('ipv4Only and ipv6Only each allow one IP version');
+    expect(resolveRunOptions('-', { ipv6Only: true })).toMatchObject({ ipv4Only: false, ipv6Only: true });
   });
 });
 
