@@ -7,6 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isatty } from 'node:tty';
 import { UsageError, describeValue } from './errors.js';
+import { MAX_FILE_COOKIES, parseCookieFile } from './http/cookie-file.js';
 import { parseProxyUrl, proxyEnvironmentProblem } from './http/proxy-url.js';
 import { basicAuthorization } from './input/credentials.js';
 import { percentEncodedLine } from './input/non-utf8.js';
@@ -323,25 +324,47 @@ function parseUserFlag(value: string): string {
   return basicAuthorization(value.slice(0, colon), value.slice(colon + 1));
 }
 
-/** What -b gave: pairs for every request's Cookie header, and whether cookies are kept across a record's redirects. */
+/** What -b gave: pairs for every request's Cookie header, cookie files, and whether cookies are kept across a record's redirects. */
 interface CookieFlag {
   pairs: string | undefined;
+  files: string[];
   redirectCookies: boolean;
 }
 
 /**
  * -b 'name=value; name2=value2', as curl -b with data; repeated, the pairs are
- * joined. -b '' is curl's way to start its cookie engine: a record's redirects
- * then carry the cookies they set (redirect-cookies.ts). curl reads a cookie
- * file when there is no '=': bulkfetch keeps no cookie jar on disk, so that is
- * a usage error rather than a file sent as a cookie.
+ * joined. Without '=' it is a cookie file, as curl reads one (the Netscape
+ * format its -c writes): each request carries the file's cookies that match
+ * its URL. -b '' or a file starts curl's cookie engine: a record's redirects
+ * then carry the cookies they set (redirect-cookies.ts).
  */
 function parseCookieFlag(value: string, previous: unknown): CookieFlag {
-  const before = (previous as CookieFlag | undefined) ?? { pairs: undefined, redirectCookies: false };
+  const before = (previous as CookieFlag | undefined) ?? { pairs: undefined, files: [], redirectCookies: false };
   if (value === '') return { ...before, redirectCookies: true };
-  if (!value.includes('=')) throw new UsageError(`Expected -b as 'name=value; ...', or -b '' to keep the cookies a record's redirects set (cookie files are not read), got ${describeValue(value)}`);
+  if (!value.includes('=')) return { ...before, files: [...before.files, cookieFilePath('-b', value)], redirectCookies: true };
   const pairs = cookieValue(value);
-  return { pairs: before.pairs === undefined ? pairs : `${before.pairs}; ${pairs}`, redirectCookies: before.redirectCookies };
+  return { ...before, pairs: before.pairs === undefined ? pairs : `${before.pairs}; ${pairs}` };
+}
+
+/**
+ * A -b file's path, once it reads as a cookie file: a word meant as a cookie
+ * ('-b session', no '=') names no file, and a file of something else holds
+ * no line of the format; both would otherwise send no cookies, unsaid.
+ */
+function cookieFilePath(flag: string, value: string): string {
+  const path = resolvePath(value);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${flag} takes 'name=value; ...' pairs, or a cookie file)`, { cause: error });
+  }
+  const { cookies, unreadLines } = parseCookieFile(text, 0);
+  if (cookies.length === 0 && unreadLines > 0) {
+    throw new UsageError(`${flag} file ${describeValue(value)} holds no cookie in the Netscape format curl -c writes (domain, subdomains, path, secure, expiry, name and value, tab-separated)`);
+  }
+  if (cookies.length > MAX_FILE_COOKIES) throw new UsageError(`${flag} file ${describeValue(value)} holds ${cookies.length} cookies, over the ${MAX_FILE_COOKIES} taken`);
+  return path;
 }
 
 /** A flag that is one header's value (--referer, --user-agent): checked as -H checks it. */
@@ -551,7 +574,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
   { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
   { flags: '-e, --referer <url>', description: "Referer header for every request, as in curl; ';auto' at its end (or alone) sends each redirect -L follows the URL it came from", parse: headerValueFlag('--referer', 'referer') },
-  { flags: '-b, --cookie <name=value>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; -b '' keeps the cookies a record's redirects set, for its later hops (curl's cookie engine); cookie files are not read", parse: parseCookieFlag },
+  { flags: '-b, --cookie <data|file>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; without '=', a cookie file as curl -c writes it (Netscape format): each request carries its cookies that match the URL; -b '' or a file keeps the cookies a record's redirects set, for its later hops (curl's cookie engine); repeatable", parse: parseCookieFlag },
   { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
   { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
   { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}`, parse: headerValueFlag('--user-agent', 'user-agent') },
@@ -587,11 +610,15 @@ export function describeOption(spec: OptionSpec): string {
 }
 
 /** RunOptions fields no flag sets, with their values; library callers may set them. */
-const UNFLAGGED: Pick<RunOptions, 'maxLineBytes' | 'autoReferer' | 'redirectCookies'> = { maxLineBytes: 64 * 1024, autoReferer: false, redirectCookies: false };
+const UNFLAGGED: Pick<RunOptions, 'maxLineBytes' | 'autoReferer' | 'redirectCookies' | 'cookieFiles'> = { maxLineBytes: 64 * 1024, autoReferer: false, redirectCookies: false, cookieFiles: [] };
 const UNFLAGGED_CHECKS: Record<keyof typeof UNFLAGGED, (value: unknown) => unknown> = {
   maxLineBytes: (value) => positiveInteger('maxLineBytes')(String(value)),
   autoReferer: boolean('autoReferer'),
   redirectCookies: boolean('redirectCookies'),
+  cookieFiles: (value) => {
+    if (!Array.isArray(value) || value.some((path) => typeof path !== 'string' || path === '')) throw new UsageError(`Expected cookieFiles to be an array of file paths, got ${describeValue(value)}`);
+    return value.map((path: string) => cookieFilePath('cookieFiles', path));
+  },
 };
 
 /** The default a row shows in --help and the README: computed ones by description, objects and booleans not at all. */
@@ -706,6 +733,7 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
   const cookie = flags.cookie as CookieFlag | undefined;
   if (cookie?.pairs !== undefined) headers.cookie = flagCookie === undefined || flagCookie === null ? cookie.pairs : `${cookie.pairs}; ${flagCookie}`;
   if (cookie?.redirectCookies) options.redirectCookies = true;
+  if (cookie && cookie.files.length > 0) options.cookieFiles = cookie.files;
   options.headers = headers;
 }
 

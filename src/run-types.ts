@@ -81,6 +81,8 @@ export interface RunOptions {
   autoReferer: boolean;
   /** The cookies a record's redirects set are sent on its later hops (curl's cookie engine, `-b ''`); never shared between records. */
   redirectCookies: boolean;
+  /** Cookie files (curl's -b FILE, Netscape format): each request carries their cookies that match its URL. */
+  cookieFiles: string[];
   maxRedirects: number;
   /** Retries after the first attempt, for retryable failures only. */
   retries: number;

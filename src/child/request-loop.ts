@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
@@ -6,6 +7,7 @@ import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/s
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
 import { RedirectCookies } from '../http/redirect-cookies.js';
+import { FileCookies, parseCookieFile } from '../http/cookie-file.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
 import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
@@ -79,6 +81,11 @@ export class RequestLoop {
   readonly #http2Fallback: LoopHooks['http2Fallback'];
   /** Non-idempotent requests whose record must be announced before their first attempt. */
   readonly #unannounced = new WeakMap<AttemptRequest, number>();
+  /** -b files: their cookies (shared by every record), and a jar that holds them alone, for first requests. */
+  readonly #fileCookies: FileCookies | undefined;
+  readonly #fileJar: RedirectCookies | undefined;
+  /** A first request with the files' cookies -> the request as the record led to it, which redirects start from. */
+  readonly #ledTo = new WeakMap<AttemptRequest, AttemptRequest>();
   readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => {
     const line = this.#unannounced.get(request);
     if (line === undefined || !this.#announce) return sendRequest(request, this.#attempt);
@@ -89,6 +96,9 @@ export class RequestLoop {
   constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE, hooks: LoopHooks = {}) {
     this.#config = config;
     this.#data = config.dataBase64 === undefined ? config.data : Buffer.from(config.dataBase64, 'base64');
+    // The parent checked each file before the run (options.ts); read here once, as PEM files are.
+    this.#fileCookies = config.cookieFiles.length > 0 ? new FileCookies(config.cookieFiles.flatMap((path) => parseCookieFile(readFileSync(path, 'utf8')).cookies)) : undefined;
+    this.#fileJar = this.#fileCookies && new RedirectCookies(this.#fileCookies);
     this.#announce = hooks.announce;
     this.#relieve = hooks.relieve ?? (() => {});
     const fallback = hooks.http2Fallback;
@@ -220,8 +230,8 @@ export class RequestLoop {
    */
   async #fetchOn(first: AttemptRequest, firstOutcome: FetchOutcome | undefined, started: number): Promise<FetchOutcome> {
     let request = first;
-    /** The hop's request without the cookies its redirects set: each hop adds the jar's anew. */
-    let asLed = first;
+    /** The hop's request without the cookies its redirects set (or the -b files'): each hop adds the jar's anew. */
+    let asLed = this.#ledTo.get(first) ?? first;
     let jar: RedirectCookies | undefined;
     let attempts = 0;
     let redirects = 0;
@@ -279,11 +289,11 @@ export class RequestLoop {
       if (redirects >= this.#config.maxRedirects) {
         return finish({ error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, `More than ${this.#config.maxRedirects} redirects`) });
       }
-      if (this.#config.redirectCookies && outcome.setCookies) (jar ??= new RedirectCookies()).store(outcome.setCookies, request.url);
+      if (this.#config.redirectCookies && outcome.setCookies) (jar ??= new RedirectCookies(this.#fileCookies)).store(outcome.setCookies, request.url);
       const next = redirectRequest(asLed, outcome.status, outcome.location, { autoReferer: this.#config.autoReferer });
       if ('code' in next) return finish({ error: next });
       asLed = next;
-      request = jar ? jar.onto(next) : next;
+      request = (jar ?? this.#fileJar)?.onto(next) ?? next;
       redirects += 1;
     }
   }
@@ -353,9 +363,14 @@ export class RequestLoop {
     const headers = spec.headers ? withSpecHeaders(this.#config.headers, spec.headers) : this.#config.headers;
     const body = spec.body === undefined ? this.#data : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
     const url = this.#config.query === undefined ? spec.url : withQuery(spec.url, this.#config.query);
-    const request: AttemptRequest = { method: spec.method, url, headers, body };
+    let request: AttemptRequest = { method: spec.method, url, headers, body };
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);
     if (spec.last === OriginUse.ONLY) request.onlyUse = true;
+    if (this.#fileJar) {
+      const led = request;
+      request = this.#fileJar.onto(led);
+      if (request !== led) this.#ledTo.set(request, led);
+    }
     // Sent twice only if it may be: a crash re-sends what it may, and fails the rest with ECHILDCRASH.
     if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
     return request;

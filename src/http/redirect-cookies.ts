@@ -1,6 +1,7 @@
-import { isIP } from 'node:net';
 import type { AttemptRequest } from './send-request.js';
 import { bareHostname } from './split-url.js';
+import type { FileCookies } from './cookie-file.js';
+import { domainMatches, pathMatches, type StoredCookie } from './cookie-match.js';
 
 /**
  * The most cookies one record's redirects keep: a server that sets more on
@@ -8,27 +9,22 @@ import { bareHostname } from './split-url.js';
  */
 const MAX_COOKIES = 50;
 
-interface StoredCookie {
-  name: string;
-  value: string;
-  /** Lower-case; with hostOnly, the exact host that set it. */
-  domain: string;
-  hostOnly: boolean;
-  path: string;
-  secure: boolean;
-  /** ms since the epoch; undefined: until the record is done. */
-  expiresAt: number | undefined;
-}
-
 /**
- * curl's cookie engine (`-b ''`) for the span of one record: the cookies its
- * redirect responses set are sent on its later hops, where they match by
- * domain, path and Secure (RFC 6265, 5.2-5.4). Nothing is shared between
- * records and nothing outlives the record, so no public suffix list is
- * needed to keep one site's cookies from another's jar, and none is read.
+ * curl's cookie engine (`-b ''`, or `-b FILE`) for the span of one record:
+ * the cookies its redirect responses set are sent on its later hops, where
+ * they match by domain, path and Secure (RFC 6265, 5.2-5.4), beside those of
+ * the -b files. Nothing a record's redirects set is shared with other records
+ * or outlives the record, so no public suffix list is needed to keep one
+ * site's cookies from another's jar, and none is read.
  */
 export class RedirectCookies {
   readonly #cookies: StoredCookie[] = [];
+  readonly #files: FileCookies | undefined;
+
+  /** `files`: the -b files' cookies, sent where they match unless a redirect set one of the same name, domain and path. */
+  constructor(files?: FileCookies) {
+    this.#files = files;
+  }
 
   /** Takes the Set-Cookie fields of a response to `url`. */
   store(setCookies: readonly string[], url: string): void {
@@ -38,8 +34,8 @@ export class RedirectCookies {
       if (cookie === undefined) continue;
       const same = this.#cookies.findIndex((c) => c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path);
       if (same !== -1) this.#cookies.splice(same, 1);
-      // An expiry in the past is how a server deletes a cookie.
-      if (cookie.expiresAt !== undefined && cookie.expiresAt <= Date.now()) continue;
+      // An expiry in the past is how a server deletes a cookie; one of the -b files' is kept from being sent by this one.
+      if (cookie.expiresAt !== undefined && cookie.expiresAt <= Date.now() && !this.#files) continue;
       this.#cookies.push(cookie);
       if (this.#cookies.length > MAX_COOKIES) this.#cookies.shift();
     }
@@ -59,8 +55,9 @@ export class RedirectCookies {
     const to = new URL(url);
     const host = bareHostname(to);
     const now = Date.now();
-    const pairs = this.#cookies
-      .filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) && pathMatches(to.pathname, c.path) && (!c.secure || to.protocol === 'https:') && (c.expiresAt === undefined || c.expiresAt > now))
+    const own = this.#cookies.filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) && pathMatches(to.pathname, c.path) && (!c.secure || to.protocol === 'https:') && (c.expiresAt === undefined || c.expiresAt > now));
+    const fromFiles = this.#files?.matching(to, host, now).filter((f) => !this.#cookies.some((c) => c.name === f.name && c.domain === f.domain && c.path === f.path)) ?? [];
+    const pairs = (fromFiles.length === 0 ? own : [...fromFiles, ...own])
       .sort((a, b) => b.path.length - a.path.length)
       .map((c) => `${c.name}=${c.value}`);
     if (pairs.length === 0) return base;
@@ -100,18 +97,6 @@ function parseSetCookie(field: string, from: URL): StoredCookie | undefined {
   // Max-Age wins over Expires; zero or less deletes.
   const expiresAt = maxAge !== undefined ? (maxAge <= 0 ? 0 : Date.now() + maxAge * 1000) : expires;
   return { name, value, domain: domain === '' ? host : domain, hostOnly: domain === '', path: path ?? defaultPath(from.pathname), secure, expiresAt };
-}
-
-/** RFC 6265 5.1.3: the host is the domain, or a name under it (never an address under a "domain"). */
-function domainMatches(host: string, domain: string): boolean {
-  return host === domain || (host.endsWith(`.${domain}`) && isIP(host) === 0);
-}
-
-/** RFC 6265 5.1.4. */
-function pathMatches(requestPath: string, cookiePath: string): boolean {
-  if (requestPath === cookiePath) return true;
-  if (!requestPath.startsWith(cookiePath)) return false;
-  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
 }
 
 /** RFC 6265 5.1.4: the directory of the path that set the cookie. */

@@ -189,6 +189,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     follow: options.follow,
     autoReferer: options.autoReferer,
     redirectCookies: options.redirectCookies,
+    cookieFiles: options.cookieFiles,
     maxRedirects: options.maxRedirects,
     retries: options.retries,
     retryDelay: options.retryDelay,

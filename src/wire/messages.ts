@@ -13,7 +13,7 @@ import type { WorkerStats } from './stats.js';
 /** Request policy and transport fields a child takes from RunOptions unchanged. */
 type PassedOptions = Pick<
   RunOptions,
-  'compressed' | 'follow' | 'autoReferer' | 'redirectCookies' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'noProxy' | 'http2' | 'http1Only' | 'ipv4Only' | 'ipv6Only' | 'resolve'
+  'compressed' | 'follow' | 'autoReferer' | 'redirectCookies' | 'cookieFiles' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'noProxy' | 'http2' | 'http1Only' | 'ipv4Only' | 'ipv6Only' | 'resolve'
 >;
 
 /**

@@ -1,7 +1,7 @@
 // Request specs, -X/-H/-d/-A defaults, body modes, --max-body and redirects, against real local servers.
 import { describe, expect, it } from 'vitest';
 import {
-  cleanupAfterEach, collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, tempDir, type TestServer,
+  cleanupAfterEach, collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, tempDir, writeTempFile, type TestServer,
 } from '../helpers/index.js';
 
 // Kills every CLI and closes every server after each test.
@@ -230,6 +230,42 @@ describe('redirects', () => {
     // (The two records' hops interleave: each hop goes back through the concurrency limit.)
     const sorted = (pairs: Array<[string | undefined, string | undefined]>) => pairs.map((pair) => JSON.stringify(pair)).sort();
     expect(sorted(seen)).toEqual(sorted([...oneRecord, ...oneRecord] as Array<[string, string | undefined]>));
+  });
+
+  it('-b FILE: each request carries the cookie file\'s cookies that match its URL, as curl reads the file its -c wrote', async () => {
+    const seen: Array<[string, string | undefined]> = [];
+    const server = await track(
+      startHttpServer((req, res) => {
+        seen.push([`${req.headers.host?.split(':')[0]}${req.url}`, req.headers.cookie]);
+        // A redirect that deletes one of the file's cookies, as a logout does.
+        if (req.url === '/logout') return void res.writeHead(302, { location: '/after', 'set-cookie': 'host=; Max-Age=0' }).end();
+        res.end();
+      }),
+    );
+    const jar = writeTempFile([
+      '# Netscape HTTP Cookie File',
+      '127.0.0.1\tFALSE\t/\tFALSE\t0\thost\tonly',
+      '.localhost\tTRUE\t/\tFALSE\t0\twide\tsub',
+      '127.0.0.1\tFALSE\t/deep\tFALSE\t0\tdeep\t1',
+      '127.0.0.1\tFALSE\t/\tTRUE\t0\tsecure\t1',
+      '127.0.0.1\tFALSE\t/\tFALSE\t1\texpired\t1',
+      '#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t4102444800\thttponly\t1',
+      'other.test\tFALSE\t/\tFALSE\t0\tother\t1',
+      '',
+    ], 'cookies.txt');
+    const base = `:${server.port}`;
+    const urls = [`http://127.0.0.1${base}/a`, `http://127.0.0.1${base}/deep/x`, `http://localhost${base}/b`, `http://app.localhost${base}/c`, `http://127.0.0.1${base}/logout`];
+    const result = await run(urls, ['-b', jar, '-b', 'mine=1', '-L', '--no-cache']);
+    expect(result.lines.map((l) => l.status)).toEqual([200, 200, 200, 200, 200]);
+    // Longest path first, then as the file lists them; -b's own pairs first (they stay with the first origin, as -H's would).
+    expect(seen.sort()).toEqual([
+      ['127.0.0.1/a', 'mine=1; host=only; httponly=1'],
+      ['127.0.0.1/after', 'mine=1; httponly=1'],
+      ['127.0.0.1/deep/x', 'mine=1; deep=1; host=only; httponly=1'],
+      ['127.0.0.1/logout', 'mine=1; host=only; httponly=1'],
+      ['app.localhost/c', 'mine=1; wide=sub'],
+      ['localhost/b', 'mine=1; wide=sub'],
+    ]);
   });
 
   it('--max-redirects bounds the chain with ETOOMANYREDIRECTS', async () => {

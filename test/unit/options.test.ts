@@ -151,11 +151,20 @@ describe("curl's names and habits", () => {
     expect(parse(['--json', '{"a":', '--json', '1}']).data).toBe('{"a":1}');
   });
 
-  it('-e sets Referer; -b sets Cookie (pairs joined, before a -H Cookie) and refuses a cookie file', () => {
+  it('-e sets Referer; -b sets Cookie (pairs joined, before a -H Cookie), or names a cookie file that must read as one', () => {
     expect(parse(['-e', 'https://ref.example/']).headers.referer).toBe('https://ref.example/');
     expect(parse(['-b', 'a=1', '-b', 'b=2']).headers.cookie).toBe('a=1; b=2');
     expect(parse(['-b', 'a=1', '-H', 'Cookie: c=3']).headers.cookie).toBe('a=1; c=3');
-    expect(() => parse(['-b', 'cookies.txt'])).toThrow(/-b '' to keep the cookies a record's redirects set \(cookie files are not read\)/);
+    // Without '=' it is a file: a word meant as a cookie names none, and a file of something else is not one.
+    expect(() => parse(['-b', 'session'])).toThrow(`Cannot read -b file "session": ENOENT (-b takes 'name=value; ...' pairs, or a cookie file)`);
+    const notCookies = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'notes.txt');
+    writeFileSync(notCookies, 'hello\n');
+    expect(() => parse(['-b', notCookies])).toThrow(/holds no cookie in the Netscape format curl -c writes/);
+    const jar = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'jar.txt');
+    writeFileSync(jar, '# Netscape HTTP Cookie File\n\n');
+    expect(parse(['-b', jar, '-b', 'a=1'])).toMatchObject({ cookieFiles: [jar], redirectCookies: true, headers: { cookie: 'a=1' } });
+    expect(resolveRunOptions('-', { cookieFiles: [jar] })).toMatchObject({ cookieFiles: [jar] });
+    expect(() => resolveRunOptions('-', { cookieFiles: jar as never })).toThrow(/Expected cookieFiles to be an array of file paths/);
     // curl's -b '' starts its cookie engine: no Cookie header of its own, cookies kept across a record's redirects.
     expect(parse(['-b', ''])).toMatchObject({ redirectCookies: true });
     expect(parse(['-b', '']).headers.cookie).toBeUndefined();

@@ -1,0 +1,79 @@
+import { domainMatches, pathMatches, type StoredCookie } from './cookie-match.js';
+
+/** The most cookies read from -b files: the index is held by every child for the whole run. */
+export const MAX_FILE_COOKIES = 100_000;
+
+/** What reading a cookie file found: its cookies, and how many lines were not cookies in Netscape format. */
+export interface CookieFileText {
+  cookies: StoredCookie[];
+  unreadLines: number;
+}
+
+/**
+ * A cookie file as curl writes it (-c) and reads it (-b FILE): the Netscape
+ * format, one cookie a line, seven tab-separated fields (domain, whether
+ * names under the domain match, path, Secure, expiry in epoch seconds with 0
+ * for a session cookie, name, value). `#HttpOnly_` before a domain marks an
+ * HttpOnly cookie; other lines starting with # are comments. Cookies already
+ * expired at `now` are left out, as curl leaves them; lines that are not
+ * cookies are counted, for the caller to judge the file by.
+ */
+export function parseCookieFile(text: string, now: number = Date.now()): CookieFileText {
+  const cookies: StoredCookie[] = [];
+  let unreadLines = 0;
+  for (const raw of text.split('\n')) {
+    let line = raw.replace(/\r$/, '');
+    if (line.startsWith('#HttpOnly_')) line = line.slice('#HttpOnly_'.length);
+    else if (line.startsWith('#') || line.trim() === '') continue;
+    const fields = line.split('\t');
+    // A cookie with an empty value may have lost its last tab.
+    if (fields.length === 6) fields.push('');
+    const [domainField = '', subdomains, path = '', secure, expiry = '', name = '', value = ''] = fields;
+    const domain = domainField.replace(/^\./, '').toLowerCase();
+    if (fields.length !== 7 || domain === '' || !/^(TRUE|FALSE)$/i.test(subdomains ?? '') || !/^(TRUE|FALSE)$/i.test(secure ?? '') || !/^-?\d+$/.test(expiry) || name === '' || !path.startsWith('/')) {
+      unreadLines += 1;
+      continue;
+    }
+    const expiresAt = Number(expiry) === 0 ? undefined : Number(expiry) * 1000;
+    if (expiresAt !== undefined && expiresAt <= now) continue;
+    cookies.push({ name, value, domain, hostOnly: subdomains?.toUpperCase() === 'FALSE', path, secure: secure?.toUpperCase() === 'TRUE', expiresAt });
+  }
+  return { cookies, unreadLines };
+}
+
+/**
+ * The cookies of -b files, found by host: a request looks up its host and
+ * the domains above it (a.b.example.com, b.example.com, example.com, com),
+ * never the whole list, so a file of thousands costs a few map lookups a
+ * request. Read-only once built: every record of a child shares it.
+ */
+export class FileCookies {
+  readonly #byDomain = new Map<string, StoredCookie[]>();
+
+  constructor(cookies: readonly StoredCookie[]) {
+    for (const cookie of cookies) {
+      const list = this.#byDomain.get(cookie.domain);
+      if (list) list.push(cookie);
+      else this.#byDomain.set(cookie.domain, [cookie]);
+    }
+  }
+
+  get size(): number {
+    return this.#byDomain.size;
+  }
+
+  /** The cookies a request to `url` carries, unordered (RFC 6265 5.4: domain, path, Secure, expiry). */
+  matching(url: URL, host: string, now: number): StoredCookie[] {
+    const found: StoredCookie[] = [];
+    for (let domain = host; ; ) {
+      for (const cookie of this.#byDomain.get(domain) ?? []) {
+        if ((cookie.hostOnly ? host === cookie.domain : domainMatches(host, cookie.domain)) && pathMatches(url.pathname, cookie.path) && (!cookie.secure || url.protocol === 'https:') && (cookie.expiresAt === undefined || cookie.expiresAt > now)) {
+          found.push(cookie);
+        }
+      }
+      const dot = domain.indexOf('.');
+      if (dot === -1) return found;
+      domain = domain.slice(dot + 1);
+    }
+  }
+}
