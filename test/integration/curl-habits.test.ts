@@ -207,7 +207,7 @@ describe("curl -Z's --parallel-max", () => {
 describe('curl flags bulkfetch does not take', () => {
   it('are one usage line that says what to do instead, -0 included (a dash and a digit, once read as a negative number)', async () => {
     const input = writeTempFile(['http://127.0.0.1:9/']);
-    for (const [flag, instead] of [['-w', /jq/], ['-F', /multipart/], ['-0', /speaks HTTP\/1.1/], ['--write-out=%{http_code}', /jq/], ['-U', /-x http:\/\/user:password@/], ['-#', /--no-progress/], ['--tlsv1.2', /Node's defaults/], ['--socks5', /SOCKS/], ['-p', /CONNECT/], ['--next', /request of its own/], ['--post301', /307 and 308/], ['--fail-early', /--max-errors 1/], ['--basic', /drop it: -u sends Basic/], ['--interface', /the system picks/]] as const) {
+    for (const [flag, instead] of [['-w', /jq/], ['-F', /multipart/], ['-0', /speaks HTTP\/1.1/], ['--write-out=%{http_code}', /jq/], ['-U', /-x http:\/\/user:password@/], ['-#', /--no-progress/], ['--tlsv1.2', /Node's defaults/], ['--socks5', /SOCKS/], ['-p', /CONNECT/], ['--next', /request of its own/], ['--post301', /307 and 308/], ['--fail-early', /--max-errors 1/], ['--digest', /only Basic authorization is sent/], ['--interface', /the system picks/]] as const) {
       const refused = await runCli([input, flag]);
       expect(refused.code, flag).toBe(2);
       expect(refused.stderr, flag).toMatch(new RegExp(`unknown option '${flag.replace(/[-=]/g, '\\$&')}': a curl flag`));
@@ -220,12 +220,12 @@ describe('curl flags bulkfetch does not take', () => {
 });
 
 describe("a curl command line, as typed", () => {
-  it("curl's names run: -sS -m --retry -L --max-redirs --request -x -e -b --data-raw", async () => {
+  it("curl's names run: -sS -m --retry -L --max-redirs --request -x -e -b --data-raw, and the flags that change nothing here (-N --basic --tcp-nodelay --retry-connrefused)", async () => {
     const server = await echoServer();
     const proxy = await track(startProxyServer());
     const input = writeTempFile([`${server.url}/c`]);
     const result = await runCli([input, '-sS', '-m', '5', '--retry', '0', '--location', '--max-redirs', '2', '--request', 'PUT', '-x', proxy.url,
-      '-e', 'https://ref.example/', '-b', 'a=1', '--data-raw', '@literal', '-i', '--http1.1', '--procs', '1']);
+      '-e', 'https://ref.example/', '-b', 'a=1', '--data-raw', '@literal', '-i', '--http1.1', '-N', '--basic', '--tcp-nodelay', '--retry-connrefused', '--procs', '1']);
     expect(result.code).toBe(0);
     // -s is -q: no summary on stderr.
     expect(result.stderr).toBe('');
@@ -233,7 +233,7 @@ describe("a curl command line, as typed", () => {
     expect(proxy.forwarded).toBe(1);
   });
 
-  it('-I sends HEAD; -f exits 1 on a 404; contradictions and a cookie file are one line on stderr, exit 2', async () => {
+  it('-I sends HEAD; -f exits 1 on a 404; contradictions and a -b file that is not there are one line on stderr, exit 2', async () => {
     const server = await echoServer();
     const input = writeTempFile([`${server.url}/h`]);
     const head = await runCli([input, '-I', '-q']);
