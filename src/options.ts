@@ -596,7 +596,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--per-host-rate <n>', runOption: 'perHostRate', description: 'requests per second per host in total, over all processes (see Limits); or N/s, N/m, N/h', parse: requestRate('--per-host-rate') },
   { flags: '--resume', description: 'with -o: skip records already in FILE and append the rest; the same command line serves the first run and every restart' },
   { flags: '--grace <duration>', runOption: 'grace', description: 'on SIGINT, SIGTERM, SIGHUP or --max-errors: time requests in flight get to finish before they are aborted', defaultValue: 5000, defaultDescription: '5s', ...duration('--grace', 'grace', false) },
-  { flags: '-f, --fail', description: 'exit 1 when any record ended with an error or an HTTP status >= 400' },
+  { flags: '-f, --fail', curlName: '--fail-with-body', description: 'exit 1 when any record ended with an error or an HTTP status >= 400 (each line keeps its body)' },
   { flags: '--max-errors <n|p%>', runOption: 'maxErrors', description: 'stop gracefully and exit 1 once more than N records (or P% of those answered, judged from 100 on) ended with an error', parse: parseErrorLimit, check: (value) => parseErrorLimit(errorLimitText(value)) },
   { flags: '-q, --quiet', curlName: '-s, --silent', description: 'no summary (nor progress) on stderr' },
   { flags: '-S, --show-error', description: 'accepted for curl users: errors always show (usage errors on stderr, a failed record in its line)' },

@@ -24,7 +24,6 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value', and -b '' keeps the cookies a record's redirects set"],
   [['-n', '--netrc', '--netrc-file'], 'use -u user:password'],
   [['--limit-rate'], '--rate N limits requests per second (--per-host-rate per host)'],
-  [['--fail-with-body'], '-f exits 1 on a status >= 400, and every line keeps its body anyway'],
   [['--retry-all-errors', '--retry-max-time'], 'connection errors, timeouts and 408/425/429/5xx are retried already (--retries N); --retry-all-methods retries POST too'],
   [['--parallel-immediate'], 'drop it: connections open as they are needed (with --http2, one to an origin until its handshake says whether it multiplexes)'],
   [['-U', '--proxy-user'], 'give the proxy its credentials in its URL: -x http://user:password@host:port'],

@@ -242,7 +242,10 @@ describe("a curl command line, as typed", () => {
     const failed = await runCli([writeTempFile([`${missing.url}/gone`]), '-f', '-s']);
     expect(failed.code).toBe(1);
     expect(failed.lines[0]?.status).toBe(404);
-    for (const args of [['--timeout', '5', '--max-time', '5'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-b', 'jar.txt'], ['-s', '--progress'], ['-o', join(tempDir(), 'a'), '-o', join(tempDir(), 'b')]]) {
+    // curl's --fail-with-body is -f here: a line keeps its body either way.
+    const withBody = await runCli([writeTempFile([`${missing.url}/gone`]), '--fail-with-body', '-s']);
+    expect([withBody.code, withBody.lines[0]?.status, withBody.lines[0]?.body]).toEqual([1, 404, {}]);
+    for (const args of [['--timeout', '5', '--max-time', '5'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-b', 'jar.txt'], ['-s', '--progress'], ['-f', '--fail-with-body'], ['-o', join(tempDir(), 'a'), '-o', join(tempDir(), 'b')]]) {
       const refused = await runCli([input, ...args]);
       expect(refused.code, args.join(' ')).toBe(2);
       expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
