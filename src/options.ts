@@ -7,7 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isatty } from 'node:tty';
 import { UsageError, describeValue } from './errors.js';
-import { MAX_FILE_COOKIES, parseCookieFile } from './http/cookie-file.js';
+import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from './http/cookie-file.js';
 import { parseProxyUrl, proxyEnvironmentProblem } from './http/proxy-url.js';
 import { basicAuthorization } from './input/credentials.js';
 import { percentEncodedLine } from './input/non-utf8.js';
@@ -349,14 +349,23 @@ function parseCookieFlag(value: string, previous: unknown): CookieFlag {
 /**
  * A -b file's path, once it reads as a cookie file: a word meant as a cookie
  * ('-b session', no '=') names no file, and a file of something else holds
- * no line of the format; both would otherwise send no cookies, unsaid.
+ * no line of the format; both would otherwise send no cookies, unsaid. A pipe
+ * (`-b <(...)`) can be read only once, by the run: it is only checked to be
+ * readable here.
  */
 function cookieFilePath(flag: string, value: string): string {
   const path = resolvePath(value);
   let text: string;
   try {
+    const stats = statSync(path);
+    if (stats.isFIFO() || stats.isCharacterDevice() || stats.isSocket()) {
+      accessSync(path, fsConstants.R_OK);
+      return path;
+    }
+    if (stats.size > MAX_COOKIE_FILE_BYTES) throw new UsageError(`${flag} file ${describeValue(value)} is ${stats.size} bytes, over the ${MAX_COOKIE_FILE_BYTES} read as a cookie file`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${flag} takes 'name=value; ...' pairs, or a cookie file)`, { cause: error });
   }
   const { cookies, unreadLines } = parseCookieFile(text, 0);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
@@ -7,7 +6,7 @@ import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/s
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
 import { RedirectCookies } from '../http/redirect-cookies.js';
-import { FileCookies, parseCookieFile } from '../http/cookie-file.js';
+import { FileCookies } from '../http/cookie-file.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
 import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
@@ -96,8 +95,7 @@ export class RequestLoop {
   constructor(config: WorkerConfig, dispatcher: Dispatcher, shutdown: AbortSignal, gate: AttemptGate = OPEN_GATE, hooks: LoopHooks = {}) {
     this.#config = config;
     this.#data = config.dataBase64 === undefined ? config.data : Buffer.from(config.dataBase64, 'base64');
-    // The parent checked each file before the run (options.ts); read here once, as PEM files are.
-    this.#fileCookies = config.cookieFiles.length > 0 ? new FileCookies(config.cookieFiles.flatMap((path) => parseCookieFile(readFileSync(path, 'utf8')).cookies)) : undefined;
+    this.#fileCookies = config.fileCookies.length > 0 ? new FileCookies(config.fileCookies) : undefined;
     this.#fileJar = this.#fileCookies && new RedirectCookies(this.#fileCookies);
     this.#announce = hooks.announce;
     this.#relieve = hooks.relieve ?? (() => {});

@@ -1,7 +1,11 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { UsageError } from '../errors.js';
 import { domainMatches, pathMatches, type StoredCookie } from './cookie-match.js';
 
 /** The most cookies read from -b files: the index is held by every child for the whole run. */
 export const MAX_FILE_COOKIES = 100_000;
+/** The largest -b file read (each is read whole, by the parent and by every child). */
+export const MAX_COOKIE_FILE_BYTES = 32 * 1024 * 1024;
 
 /** What reading a cookie file found: its cookies, and how many lines were not cookies in Netscape format. */
 export interface CookieFileText {
@@ -39,6 +43,34 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
     cookies.push({ name, value, domain, hostOnly: subdomains?.toUpperCase() === 'FALSE', path, secure: secure?.toUpperCase() === 'TRUE', expiresAt });
   }
   return { cookies, unreadLines };
+}
+
+/**
+ * The cookies of the -b files, each read once (a pipe can be read only once),
+ * those past their expiry left out; at most MAX_FILE_COOKIES. The files were
+ * checked before the run (options.ts): one unreadable now is a usage error's
+ * race, and fails the run as any other read would.
+ */
+export function readCookieFiles(paths: readonly string[], now: number = Date.now()): StoredCookie[] {
+  return paths.flatMap((path) => parseCookieFile(readUpTo(path, MAX_COOKIE_FILE_BYTES), now).cookies).slice(0, MAX_FILE_COOKIES);
+}
+
+/** A file's text, read whole unless it is over `max` bytes: a pipe has no size to check first. */
+function readUpTo(path: string, max: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let total = 0; ; ) {
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) return Buffer.concat(chunks).toString('utf8');
+      total += read;
+      if (total > max) throw new UsageError(`-b file ${JSON.stringify(path)} is over the ${max} bytes read as a cookie file`);
+      chunks.push(Buffer.from(chunk.subarray(0, read)));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

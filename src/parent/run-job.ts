@@ -15,6 +15,7 @@ import { superviseStop } from './supervise-stop.js';
 import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
 import { planInput } from './cache-plan/plan-cache.js';
 import { RecordRouter } from './record-router.js';
+import { readCookieFiles } from '../http/cookie-file.js';
 
 
 /**
@@ -189,7 +190,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     follow: options.follow,
     autoReferer: options.autoReferer,
     redirectCookies: options.redirectCookies,
-    cookieFiles: options.cookieFiles,
+    fileCookies: readCookieFiles(options.cookieFiles),
     maxRedirects: options.maxRedirects,
     retries: options.retries,
     retryDelay: options.retryDelay,

@@ -9,11 +9,12 @@
 import type { RunOptions } from '../run-types.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import type { WorkerStats } from './stats.js';
+import type { StoredCookie } from '../http/cookie-match.js';
 
 /** Request policy and transport fields a child takes from RunOptions unchanged. */
 type PassedOptions = Pick<
   RunOptions,
-  'compressed' | 'follow' | 'autoReferer' | 'redirectCookies' | 'cookieFiles' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'noProxy' | 'http2' | 'http1Only' | 'ipv4Only' | 'ipv6Only' | 'resolve'
+  'compressed' | 'follow' | 'autoReferer' | 'redirectCookies' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'noProxy' | 'http2' | 'http1Only' | 'ipv4Only' | 'ipv6Only' | 'resolve'
 >;
 
 /**
@@ -36,6 +37,11 @@ export interface WorkerConfig extends PassedOptions {
    */
   lastUseMarked: boolean;
   headers: Record<string, string>;
+  /**
+   * The -b files' cookies, read once by the parent: a file may be a pipe
+   * (`-b <(...)`), which a child could not read again.
+   */
+  fileCookies: StoredCookie[];
   /** The body of tasks without one, as text; or, when its bytes are not UTF-8, `dataBase64` (the config is JSON). */
   data?: string;
   dataBase64?: string;
