@@ -11,6 +11,7 @@ import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from './http
 import { parseProxyUrl, proxyEnvironmentProblem } from './http/proxy-url.js';
 import { basicAuthorization } from './input/credentials.js';
 import { percentEncodedLine } from './input/non-utf8.js';
+import { readableOnce } from './input/read-once.js';
 import { validateHeader, validateHeaderName, validateMethod } from './input/validate.js';
 import { parseErrorLimit } from './parent/error-budget.js';
 import type { CacheMode, RunOptions, Shard } from './run-types.js';
@@ -357,12 +358,12 @@ function cookieFilePath(flag: string, value: string): string {
   const path = resolvePath(value);
   let text: string;
   try {
-    const stats = statSync(path);
-    if (stats.isFIFO() || stats.isCharacterDevice() || stats.isSocket()) {
+    if (readableOnce(path)) {
       accessSync(path, fsConstants.R_OK);
       return path;
     }
-    if (stats.size > MAX_COOKIE_FILE_BYTES) throw new UsageError(`${flag} file ${describeValue(value)} is ${stats.size} bytes, over the ${MAX_COOKIE_FILE_BYTES} read as a cookie file`);
+    const { size } = statSync(path);
+    if (size > MAX_COOKIE_FILE_BYTES) throw new UsageError(`${flag} file ${describeValue(value)} is ${size} bytes, over the ${MAX_COOKIE_FILE_BYTES} read as a cookie file`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -417,6 +418,11 @@ function pemFile(flag: string) {
     const path = resolvePath(value);
     let text: string;
     try {
+      // A pipe is read once, by the run (read-once.ts): here only checked to be readable.
+      if (readableOnce(path)) {
+        accessSync(path, fsConstants.R_OK);
+        return path;
+      }
       text = readFileSync(path, 'utf8');
     } catch (error) {
       throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });

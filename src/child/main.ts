@@ -4,7 +4,6 @@
  * spare, before the parent knows the config); never run by hand.
  */
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Socket } from 'node:net';
 import { createDispatcher, type TransportOptions } from '../http/agent.js';
@@ -42,10 +41,10 @@ function start(config: WorkerConfig) {
     concurrency: config.concurrency,
     connectTimeout: config.connectTimeout,
     insecure: config.insecure,
-    // Paths checked by the parent before the run started (usage error otherwise).
-    ca: pem(config.cacert),
-    cert: pem(config.cert),
-    key: pem(config.key),
+    // PEM text the parent read once, from files it checked before the run (usage error otherwise).
+    ca: config.caPem,
+    cert: config.certPem,
+    key: config.keyPem,
     proxy: config.proxy,
     noProxy: config.noProxy,
     http2: config.http2,
@@ -145,10 +144,6 @@ function start(config: WorkerConfig) {
   }
 
   return { handleTask, endOfInput, onMessage, finished: () => finished };
-}
-
-function pem(path: string | undefined): string | undefined {
-  return path === undefined ? undefined : readFileSync(path, 'utf8');
 }
 
 function send(message: ChildMessage): void {

@@ -1,5 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { readUpTo } from '../input/read-once.js';
 import { domainMatches, pathMatches, type StoredCookie } from './cookie-match.js';
 
 /** The most cookies read from -b files: the index is held by every child for the whole run. */
@@ -52,25 +51,7 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
  * race, and fails the run as any other read would.
  */
 export function readCookieFiles(paths: readonly string[], now: number = Date.now()): StoredCookie[] {
-  return paths.flatMap((path) => parseCookieFile(readUpTo(path, MAX_COOKIE_FILE_BYTES), now).cookies).slice(0, MAX_FILE_COOKIES);
-}
-
-/** A file's text, read whole unless it is over `max` bytes: a pipe has no size to check first. */
-function readUpTo(path: string, max: number): string {
-  const fd = openSync(path, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    const chunk = Buffer.alloc(64 * 1024);
-    for (let total = 0; ; ) {
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) return Buffer.concat(chunks).toString('utf8');
-      total += read;
-      if (total > max) throw new UsageError(`-b file ${JSON.stringify(path)} is over the ${max} bytes read as a cookie file`);
-      chunks.push(Buffer.from(chunk.subarray(0, read)));
-    }
-  } finally {
-    closeSync(fd);
-  }
+  return paths.flatMap((path) => parseCookieFile(readUpTo(path, MAX_COOKIE_FILE_BYTES, '-b'), now).cookies).slice(0, MAX_FILE_COOKIES);
 }
 
 /**

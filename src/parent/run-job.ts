@@ -16,6 +16,7 @@ import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
 import { planInput } from './cache-plan/plan-cache.js';
 import { RecordRouter } from './record-router.js';
 import { readCookieFiles } from '../http/cookie-file.js';
+import { readUpTo } from '../input/read-once.js';
 
 
 /**
@@ -161,6 +162,9 @@ function wireHeaders(headers: Record<string, string | null>): Record<string, str
   return wire;
 }
 
+/** The most read of a PEM file: a CA bundle is a few hundred KiB, and each child gets the text. */
+const MAX_PEM_BYTES = 16 * 1024 * 1024;
+
 function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolean): Omit<WorkerConfig, 'index' | 'limited' | 'liftoffOnly'> {
   return {
     concurrency: options.concurrency,
@@ -197,9 +201,9 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     retryMaxDelay: options.retryMaxDelay,
     retryAllMethods: options.retryAllMethods,
     insecure: options.insecure,
-    ...(options.cacert !== undefined ? { cacert: options.cacert } : {}),
-    ...(options.cert !== undefined ? { cert: options.cert } : {}),
-    ...(options.key !== undefined ? { key: options.key } : {}),
+    ...(options.cacert !== undefined ? { caPem: readUpTo(options.cacert, MAX_PEM_BYTES, '--cacert') } : {}),
+    ...(options.cert !== undefined ? { certPem: readUpTo(options.cert, MAX_PEM_BYTES, '--cert') } : {}),
+    ...(options.key !== undefined ? { keyPem: readUpTo(options.key, MAX_PEM_BYTES, '--key') } : {}),
     ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
     ...(options.noProxy !== undefined ? { noProxy: options.noProxy } : {}),
     http2: options.http2,

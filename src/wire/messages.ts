@@ -14,7 +14,7 @@ import type { StoredCookie } from '../http/cookie-match.js';
 /** Request policy and transport fields a child takes from RunOptions unchanged. */
 type PassedOptions = Pick<
   RunOptions,
-  'compressed' | 'follow' | 'autoReferer' | 'redirectCookies' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'cacert' | 'cert' | 'key' | 'proxy' | 'noProxy' | 'http2' | 'http1Only' | 'ipv4Only' | 'ipv6Only' | 'resolve'
+  'compressed' | 'follow' | 'autoReferer' | 'redirectCookies' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'proxy' | 'noProxy' | 'http2' | 'http1Only' | 'ipv4Only' | 'ipv6Only' | 'resolve'
 >;
 
 /**
@@ -42,6 +42,10 @@ export interface WorkerConfig extends PassedOptions {
    * (`-b <(...)`), which a child could not read again.
    */
   fileCookies: StoredCookie[];
+  /** --cacert, --cert and --key as PEM text, read once by the parent (a file may be a pipe, as fileCookies'). */
+  caPem?: string;
+  certPem?: string;
+  keyPem?: string;
   /** The body of tasks without one, as text; or, when its bytes are not UTF-8, `dataBase64` (the config is JSON). */
   data?: string;
   dataBase64?: string;

@@ -1,7 +1,7 @@
 // Runs the real CLI (bin/bulkfetch.js) in a child process, the way users run it, and makes sure
 // no child survives a test: every child leads its own process group, which is killed as a whole.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -164,6 +164,18 @@ export function tempDir(): string {
 export function writeTempFile(content: string[] | string | Buffer, name?: string): string {
   const path = join(tempDir(), name ?? `input-${++fileCounter}.txt`);
   writeFileSync(path, Array.isArray(content) ? content.map((l) => `${l}\n`).join('') : content);
+  return path;
+}
+
+/**
+ * A named pipe that gives `content` to the first reader, as a shell's
+ * `<(...)` gives a command's output: it can be read once. The writer waits
+ * for that reader; a second reader would wait for a writer forever.
+ */
+export function writeTempFifo(content: string, name: string): string {
+  const path = join(tempDir(), name);
+  execFileSync('mkfifo', [path]);
+  createWriteStream(path).end(content);
   return path;
 }
 

@@ -1,10 +1,7 @@
 // Request specs, -X/-H/-d/-A defaults, body modes, --max-body and redirects, against real local servers.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { join } from 'node:path';
 import {
-  cleanupAfterEach, collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, tempDir, writeTempFile, type TestServer,
+  cleanupAfterEach, collectOutput, json, runCli, sampleTreeRss, spawnCli, startBigBodyServer, startHttpServer, tempDir, writeTempFifo, writeTempFile, type TestServer,
 } from '../helpers/index.js';
 
 // Kills every CLI and closes every server after each test.
@@ -273,10 +270,7 @@ describe('redirects', () => {
 
   it('-b FILE from a pipe, as `-b <(curl -c - ...)` gives one: read once by the run, its cookies sent by every child', async () => {
     const server = await track(startHttpServer((req, res) => void res.end(req.headers.cookie ?? '')));
-    const fifo = join(tempDir(), 'cookies.fifo');
-    execFileSync('mkfifo', [fifo]);
-    // The writer blocks until the run opens the pipe; a second reader would wait for a writer forever.
-    createWriteStream(fifo).end('127.0.0.1\tFALSE\t/\tFALSE\t0\tpiped\tyes\n');
+    const fifo = writeTempFifo('127.0.0.1\tFALSE\t/\tFALSE\t0\tpiped\tyes\n', 'cookies.fifo');
     const urls = Array.from({ length: 4 }, (_, i) => `${server.url}/p${i}`);
     const result = await runCli(['-', '--procs', '2', '-b', fifo], { stdin: `${urls.join('\n')}\n`, timeoutMs: 20_000 });
     expect(result.code).toBe(0);

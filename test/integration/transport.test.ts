@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:http2';
-import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, testCert, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, testCert, writeTempFifo, writeTempFile } from '../helpers/index.js';
 import { closedPort, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
@@ -559,6 +559,14 @@ describe('name resolution', () => {
 });
 
 describe('TLS files, as curl', () => {
+  it('--cacert, --cert and --key may be pipes, as `--cacert <(...)` gives: read once by the run, for every child', async () => {
+    const { url, key, cert, seen } = await startMutualTlsServer();
+    const args = ['--cacert', writeTempFifo(cert, 'ca.fifo'), '--cert', writeTempFifo(cert, 'cert.fifo'), '--key', writeTempFifo(key, 'key.fifo'), '--procs', '2'];
+    const result = await runCli(['-', ...args], { stdin: `${url}/a\n${url}/b\n`, env: NO_PROXY_ENV, timeoutMs: 20_000 });
+    expect(result.lines.map((l) => l.status ?? l.error?.message)).toEqual([200, 200]);
+    expect(seen).toHaveLength(2);
+  });
+
   it('--cacert trusts an internal CA; --cert (curl: -E) and --key present a client certificate (mutual TLS)', async () => {
     const { url, key, cert, seen } = await startMutualTlsServer();
     const ca = writeTempFile(cert, 'ca.pem');

@@ -1,0 +1,31 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+
+/**
+ * A path that can be read only once: a pipe (`--cacert <(...)`, `-b <(...)`
+ * give /dev/fd/N), a character device (/dev/stdin) or a socket. Checked
+ * before the run without reading it; the run reads it once and hands its
+ * text to the children, which could not open the parent's /dev/fd/N at all.
+ */
+export function readableOnce(path: string): boolean {
+  const stats = statSync(path);
+  return stats.isFIFO() || stats.isCharacterDevice() || stats.isSocket();
+}
+
+/** A file's text, read whole unless it is over `maxBytes`: a pipe has no size to check first. */
+export function readUpTo(path: string, maxBytes: number, flag: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let total = 0; ; ) {
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) return Buffer.concat(chunks).toString('utf8');
+      total += read;
+      if (total > maxBytes) throw new UsageError(`${flag} file ${JSON.stringify(path)} is over the ${maxBytes} bytes read from it`);
+      chunks.push(Buffer.from(chunk.subarray(0, read)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
