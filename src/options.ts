@@ -617,7 +617,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-S, --show-error', description: 'accepted for curl users: errors always show (usage errors on stderr, a failed record in its line)' },
   { flags: '-N, --no-buffer', description: 'accepted for curl users: each line is written as its response completes' },
   { flags: '--progress', description: 'show progress on stderr even when it is not a terminal', defaultDescription: 'on when stderr is a terminal' },
-  { flags: '--no-progress', description: 'never show progress' },
+  { flags: '--no-progress', curlName: '--no-progress-meter', description: 'never show progress' },
   { flags: '--ordered', runOption: 'ordered', description: 'write results in input order (a slow record holds back the ones after it)', defaultValue: false, check: boolean('ordered') },
   { flags: '--reorder-buffer <n>', runOption: 'reorderBuffer', description: 'with --ordered: records held out of order before reading pauses', defaultValue: 4096, parse: positiveInteger('--reorder-buffer') },
   { flags: '--shard <K/N>', runOption: 'shard', description: 'process only shard K of N (0 <= K < N) by request key hash: split a list over N machines', parse: parseShard, check: (value) => parseShard(shardText(value)) },

@@ -27,7 +27,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--retry-all-errors', '--retry-max-time'], 'connection errors, timeouts and 408/425/429/5xx are retried already (--retries N); --retry-all-methods retries POST too'],
   [['--parallel-immediate'], 'drop it: connections open as they are needed (with --http2, one to an origin until its handshake says whether it multiplexes)'],
   [['-U', '--proxy-user'], 'give the proxy its credentials in its URL: -x http://user:password@host:port'],
-  [['-#', '--progress-bar', '--no-progress-meter'], 'a progress line is drawn on stderr at a terminal; --progress shows it elsewhere, --no-progress or -q hides it'],
+  [['-#', '--progress-bar'], 'a progress line is drawn on stderr at a terminal; --progress shows it elsewhere, --no-progress or -q hides it'],
   [['--tlsv1.2', '--tlsv1.3', '--tlsv1', '--tlsv1.0', '--tlsv1.1', '--sslv3', '--tls-max', '--ciphers', '--ssl-reqd'], "TLS versions and ciphers are Node's defaults (TLS 1.2 and 1.3)"],
   [['--no-keepalive', '--keepalive-time'], 'connections are kept alive for reuse and closed once their host has no more records'],
   [['--capath'], 'use --cacert FILE, the CA certificates in one PEM file'],

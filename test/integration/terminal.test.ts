@@ -146,6 +146,20 @@ describe('a run in a terminal', () => {
     expect(screen).toMatch(/stopped +by SIGINT/);
   });
 
+  it("--no-progress (curl's --no-progress-meter) keeps the progress line off, and the summary on", async () => {
+    const server = track(
+      await startHttpServer(async (_req, res, ctx) => {
+        if (await ctx.delay(60)) res.end('{}');
+      }),
+    );
+    for (const flag of ['--no-progress', '--no-progress-meter']) {
+      const { screen, code } = await inTerminal([`${server.url}/[1-12]`, '--procs', '1', '--concurrency', '2', '-o', '/dev/null', flag]);
+      expect(code, flag).toBe(0);
+      expect(screen, flag).not.toMatch(/bulkfetch \d+\/12 lines/);
+      expect(screen, flag).toContain('bulkfetch summary');
+    }
+  });
+
   it('shows the total of URL arguments, globs expanded, without reading stdin', async () => {
     const server = track(
       await startHttpServer(async (_req, res, ctx) => {
