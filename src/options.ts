@@ -404,12 +404,43 @@ function parseResolveFlag(value: string, previous: unknown): Record<string, stri
   return entries;
 }
 
+/**
+ * --connect-to HOST1:PORT1:HOST2:PORT2, repeatable, as in curl: requests to
+ * HOST1:PORT1 connect to HOST2:PORT2 instead (an empty HOST1 or PORT1 matches
+ * any, an empty HOST2 or PORT2 keeps the request's). Collected into
+ * 'host1:port1' -> 'host2:port2', '*' for an empty HOST1 or PORT1; an IPv6
+ * address goes in brackets on both sides.
+ */
+function parseConnectToFlag(value: string, previous: unknown): Record<string, string> {
+  const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]\s]*):(\d{0,5}):(\[[0-9A-Fa-f:.]+\]|[^:[\]\s]*):(\d{0,5})$/.exec(value);
+  const ascii = (host: string): string => (/[^\x00-\x7f]/.test(host) ? domainToASCII(host) : host).toLowerCase();
+  const [host1, port1, host2, port2] = match ? [ascii(match[1] as string), match[2] as string, ascii(match[3] as string), match[4] as string] : [];
+  const badPort = (port: string | undefined) => port !== '' && (Number(port) < 1 || Number(port) > 65535);
+  const badHost = (host: string | undefined) => host === undefined || (host !== '' && !host.startsWith('[') && !RESOLVE_HOST.test(host)) || host === '*';
+  if (!match || badHost(host1) || badHost(host2) || badPort(port1) || badPort(port2)) {
+    throw new UsageError(`Expected --connect-to as HOST1:PORT1:HOST2:PORT2 (any part may be empty: HOST1 or PORT1 for any, HOST2 or PORT2 for the request's own), got ${describeValue(value)}`);
+  }
+  // Keyed as the connector sees a request's host: an IPv6 address without its brackets.
+  entries[`${host1?.replace(/^\[(.*)\]$/, '$1') || '*'}:${port1 || '*'}`] = `${host2}:${port2}`;
+  return entries;
+}
+
+/** A --connect-to entry as the flag text it stands for (a library caller's object form). */
+function connectToFlagText(from: string, to: unknown): string {
+  const colon = from.lastIndexOf(':');
+  const host = from.slice(0, colon);
+  const port = from.slice(colon + 1);
+  return `${host === '*' ? '' : host.includes(':') ? `[${host}]` : host}:${port === '*' ? '' : port}:${String(to)}`;
+}
+
 /** --resolve's HOST: a name (a trailing dot allowed) or *. */
 const RESOLVE_HOST = /^(\*|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?)$/;
 
 /**
  * A PEM file flag (--cacert, --cert, --key): read now, so a missing or unreadable
- * file is a usage error before any request is sent. Children read it again by path.
+ * file is a usage error before any request is sent. The run reads it again, once,
+ * and hands the text to the children (run-job.ts).
  */
 function pemFile(flag: string) {
   return (value: string): string => {
@@ -576,6 +607,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--http1.1', runOption: 'http1Only', description: 'HTTP/1.1 only, as curl: no HTTP/2 even for a TLS server that refuses HTTP/1.1 (without it such a server is asked again with h2 offered)', defaultValue: false, check: boolean('http1Only') },
   { flags: '-4, --ipv4', runOption: 'ipv4Only', description: 'connect over IPv4 only, as curl: names resolve to IPv4 addresses alone, and an IPv6 address in a URL or --resolve is an error record', defaultValue: false, check: boolean('ipv4Only') },
   { flags: '-6, --ipv6', runOption: 'ipv6Only', description: 'connect over IPv6 only, as curl (the reverse of -4)', defaultValue: false, check: boolean('ipv6Only') },
+  { flags: '--connect-to <host1:port1:host2:port2>', runOption: 'connectTo', description: 'connect to HOST2:PORT2 for requests to HOST1:PORT1, as curl; the URL\'s host stays the Host header, TLS name and certificate check; empty parts match any (HOST1, PORT1) or keep the request\'s (HOST2, PORT2) (repeatable)', defaultValue: {}, parse: parseConnectToFlag, check: entries('connectTo', parseConnectToFlag, connectToFlagText) },
   { flags: '--resolve <host:port:addr>', runOption: 'resolve', description: 'connect to ADDR for HOST:PORT instead of resolving HOST, as in curl; HOST * for any host (repeatable)', defaultValue: {}, parse: parseResolveFlag, check: entries('resolve', parseResolveFlag, (hostPort, entry) => { const address = String(entry); return `${hostPort}:${address.includes(':') ? `[${address}]` : address}`; }) },
   { flags: '--cache <mode>', runOption: 'cache', description: 'auto: the run reads its input and caches only requests that come again (see Cache); on: cache every GET/HEAD response; off: fetch every record', defaultValue: 'auto', parse: oneOf('--cache', CACHE_MODES), check: cacheMode },
   { flags: '--no-cache', runOption: 'cache', description: 'the same as --cache off', check: cacheMode },

@@ -114,6 +114,8 @@ export interface RunOptions {
   ipv4Only: boolean;
   /** Connect over IPv6 only (curl's -6). At most one of ipv4Only and ipv6Only. */
   ipv6Only: boolean;
+  /** 'host1:port1' -> 'host2:port2' to connect to instead ('*' any host or port; an empty part of the target keeps the request's), as curl's --connect-to. */
+  connectTo: Record<string, string>;
   /** 'host:port' -> address to connect to instead of resolving host (curl's --resolve). */
   resolve: Record<string, string>;
   /** On a graceful stop, ms that records in flight get to finish before they are aborted. */

@@ -48,6 +48,7 @@ function start(config: WorkerConfig) {
     proxy: config.proxy,
     noProxy: config.noProxy,
     http2: config.http2,
+    connectTo: config.connectTo,
     resolve: config.resolve,
     ...(config.ipv4Only ? { family: 4 as const } : config.ipv6Only ? { family: 6 as const } : {}),
     budget,

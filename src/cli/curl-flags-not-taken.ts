@@ -19,7 +19,6 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--oauth2-bearer'], "use -H 'Authorization: Bearer TOKEN'"],
   [['--digest', '--ntlm', '--negotiate', '--anyauth', '--aws-sigv4'], 'only Basic authorization is sent (-u user:password); for a token, -H \'Authorization: ...\''],
   [['-0', '--http1.0', '--http0.9', '--http2-prior-knowledge', '--http3', '--http3-only'], 'bulkfetch speaks HTTP/1.1, and HTTP/2 over TLS with --http2'],
-  [['--connect-to'], '--resolve HOST:PORT:ADDR connects to another address'],
   [['--path-as-is'], 'URLs are normalized as WHATWG parsing does (dot segments resolved)'],
   [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value', and -b '' keeps the cookies a record's redirects set"],
   [['-n', '--netrc', '--netrc-file'], 'use -u user:password'],

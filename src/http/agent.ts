@@ -29,6 +29,8 @@ export interface TransportOptions {
   http2: boolean;
   /** 'host:port' -> IP address (--resolve); host '*' matches any. */
   resolve: Record<string, string>;
+  /** 'host1:port1' -> 'host2:port2' (--connect-to); '*' matches any, an empty target part keeps the request's. */
+  connectTo?: Record<string, string> | undefined;
   /** -4 / -6: connect over this IP version only (the proxy's connection too). */
   family?: IpFamily | undefined;
   env?: NodeJS.ProcessEnv;
@@ -73,7 +75,9 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const connect = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector => {
     // Inside --resolve: its address is checked as a URL's would be.
     const checked = family ? refusingOtherFamily(connector, family) : connector;
-    return Object.keys(options.resolve).length > 0 ? withResolve(checked, options.resolve) : checked;
+    const resolved = Object.keys(options.resolve).length > 0 ? withResolve(checked, options.resolve) : checked;
+    // Outside --resolve: as in curl, --resolve applies to the host --connect-to sends to.
+    return options.connectTo && Object.keys(options.connectTo).length > 0 ? withConnectTo(resolved, options.connectTo) : resolved;
   };
   const agentOptions: Undici.Agent.Options = {
     connections: options.concurrency,
@@ -154,6 +158,25 @@ function withResolve(connect: Undici.buildConnector.connector, resolve: Record<s
     const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
     const address = resolve[`${opts.hostname.toLowerCase()}:${port}`] ?? resolve[`*:${port}`];
     connect(address === undefined ? opts : { ...opts, hostname: address }, callback);
+  };
+}
+
+/**
+ * curl's --connect-to: the connection for HOST1:PORT1 goes to HOST2:PORT2
+ * (the most specific entry: host and port, host, port, any), while the
+ * request keeps its own host for the Host header, TLS SNI and the
+ * certificate check (undici derives those from `host`, left alone).
+ */
+function withConnectTo(connect: Undici.buildConnector.connector, connectTo: Record<string, string>): Undici.buildConnector.connector {
+  return (opts, callback) => {
+    const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
+    const host = opts.hostname.toLowerCase();
+    const target = connectTo[`${host}:${port}`] ?? connectTo[`${host}:*`] ?? connectTo[`*:${port}`] ?? connectTo['*:*'];
+    if (target === undefined) return connect(opts, callback);
+    const colon = target.lastIndexOf(':');
+    const toHost = target.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    const toPort = target.slice(colon + 1);
+    return connect({ ...opts, ...(toHost !== '' ? { hostname: toHost } : {}), ...(toPort !== '' ? { port: toPort } : {}) }, callback);
   };
 }
 

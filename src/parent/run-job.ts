@@ -210,6 +210,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     http1Only: options.http1Only,
     ipv4Only: options.ipv4Only,
     ipv6Only: options.ipv6Only,
+    connectTo: options.connectTo,
     resolve: options.resolve,
   };
 }

@@ -105,7 +105,7 @@ describe('the spare child', () => {
     const config: WorkerConfig = {
       index: 0, concurrency: 4, timeout: 10_000, connectTimeout: 5_000, cache: false, cacheBytes: 1 << 20, lastUseMarked: false,
       headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: false, follow: false, autoReferer: false, redirectCookies: false, maxRedirects: 0,
-      retries: 0, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false, insecure: false, http2: false, http1Only: false, ipv4Only: false, ipv6Only: false, resolve: {}, fileCookies: [],
+      retries: 0, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false, insecure: false, http2: false, http1Only: false, ipv4Only: false, ipv6Only: false, connectTo: {}, resolve: {}, fileCookies: [],
       limited: false, liftoffOnly: true,
     };
     // 'close' comes once the child has exited and its stdout is read to the end: its death

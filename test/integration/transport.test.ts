@@ -506,6 +506,22 @@ describe('name resolution', () => {
     expect(result.lines[2]).toMatchObject({ status: null, error: { code: 'ECONNREFUSED' } });
   });
 
+  it('--connect-to HOST1:PORT1:HOST2:PORT2 sends the connection elsewhere, the most specific entry first, and keeps the URL\'s host for Host and TLS', async () => {
+    const server = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
+    const closed = await closedPort();
+    const lines = ['http://site.invalid/a', `http://site.invalid:81/b`, 'http://other.invalid:82/c'];
+    const result = await run(lines, ['--connect-to', `site.invalid:80:127.0.0.1:${closed}`, '--connect-to', `site.invalid::127.0.0.1:${server.port}`, '--connect-to', `::127.0.0.1:${server.port}`, '--retries', '0', '--ordered']);
+    // site.invalid:80 has an entry of its own (to a closed port): refused there, not at the host-wide one.
+    expect(result.lines.map((l) => l.status ?? l.error?.code)).toEqual(['ECONNREFUSED', 200, 200]);
+    expect(result.lines.map((l) => (l.body as { host?: string } | null)?.host)).toEqual([undefined, 'site.invalid:81', 'other.invalid:82']);
+    // Over TLS the certificate is checked against the URL's host (it names localhost), whatever address is connected to.
+    const tls = await track(startTlsServer());
+    const ca = writeTempFile(tls.ca, 'ca.pem');
+    const secure = await run(['https://localhost/v', 'https://elsewhere.invalid/w'], ['--connect-to', `::127.0.0.1:${tls.port}`, '--cacert', ca, '--retries', '0', '--ordered']);
+    expect(secure.lines.map((l) => l.status ?? l.error?.code)).toEqual([200, 'ETLS']);
+    expect(secure.lines[1]?.error?.message).toMatch(/certificate is for other names/);
+  });
+
   it('--resolve keeps TLS verification against the host name', async () => {
     const server = await track(startTlsServer());
     const ca = writeTempFile(server.ca, 'ca.pem');

@@ -73,7 +73,7 @@ describe('option table', () => {
     writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
     const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--save', tmpdir(), '--max-filesize', '5', '--procs', '3', '--concurrency', '7', '--timeout', '1234ms', '--connect-timeout', '99ms', '--retries', '5',
       '--retry-delay', '11ms', '--retry-max-delay', '12ms', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
-      '--proxy', 'http://127.0.0.1:3128', '--noproxy', 'a.test', '--http2', '--http1.1', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
+      '--proxy', 'http://127.0.0.1:3128', '--noproxy', 'a.test', '--connect-to', '::b.test:', '--http2', '--http1.1', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
       '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
       '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8ms',
       '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2', '--proto-default', 'https'];
@@ -84,6 +84,17 @@ describe('option table', () => {
       if (!spec.runOption) continue;
       expect(options[spec.runOption], spec.flags).not.toEqual(defaults[spec.runOption]);
     }
+  });
+});
+
+describe('--connect-to', () => {
+  it('takes curl\'s HOST1:PORT1:HOST2:PORT2, any part empty, IPv6 in brackets; a library caller gives flag texts or an object', () => {
+    expect(parse(['--connect-to', 'a.test:443:b.test:8443', '--connect-to', '::127.0.0.1:', '--connect-to', '[::1]:80:[::1]:8080', '--connect-to', 'Bücher.test:80::']).connectTo).toEqual({
+      'a.test:443': 'b.test:8443', '*:*': '127.0.0.1:', '::1:80': '[::1]:8080', 'xn--bcher-kva.test:80': ':',
+    });
+    for (const bad of ['a.test:443:b.test', 'a.test:99999:b:1', '*:80:b:1', 'a b:80:c:1']) expect(() => parse(['--connect-to', bad]), bad).toThrow(/Expected --connect-to as HOST1:PORT1:HOST2:PORT2/);
+    expect(resolveRunOptions('-', { connectTo: { '*:*': 'b.test:', '::1:80': '[::2]:81' } }).connectTo).toEqual({ '*:*': 'b.test:', '::1:80': '[::2]:81' });
+    expect(() => resolveRunOptions('-', { connectTo: ['x'] })).toThrow(/Expected connectTo as HOST1:PORT1:HOST2:PORT2/);
   });
 });
 
