@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { resolve as resolvePath } from 'node:path';
+import { basename, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isatty } from 'node:tty';
 import { UsageError, describeValue } from './errors.js';
@@ -248,7 +248,8 @@ function bodyData(bytes: Buffer): string | Buffer {
 
 /**
  * The flag whose @- read stdin (curl's habit: `printf 'a=1' | curl -d @- URL`),
- * if one did. Module state, as stdin is the process's: read once, by one flag.
+ * if one did, as it was written ('-d @-', '-T -'). Module state, as stdin is
+ * the process's: read once, by one flag.
  */
 let stdinReadBy: string | undefined;
 
@@ -262,7 +263,8 @@ export function flagThatReadStdin(): string | undefined {
 
 /** A flag's @FILE, read now, so a missing file is a usage error before anything is sent. */
 function readFlagFile(flag: string, path: string): Buffer {
-  if (path === '-') return readStdinOnce(flag);
+  // -T takes a path, the others @PATH: each names stdin as curl does.
+  if (path === '-') return readStdinOnce(flag === '-T' ? '-T -' : `${flag} @-`);
   try {
     return readFileSync(path);
   } catch (error) {
@@ -270,16 +272,28 @@ function readFlagFile(flag: string, path: string): Buffer {
   }
 }
 
+/** curl -T FILE: the body's bytes, and the name a URL ending in / gets (none for stdin). */
+interface UploadFile {
+  bytes: Buffer;
+  name: string | undefined;
+}
+
+/** -T FILE, read as the command line is parsed, as -d @FILE is: stdin read by it is known before the input is opened. */
+function uploadFileFlag(value: string, previous: unknown): UploadFile {
+  if (previous !== undefined) throw new UsageError('-T is given once: it is the body of every request');
+  return { bytes: readFlagFile('-T', value), name: value === '-' ? undefined : basename(value) };
+}
+
 /** @- as curl reads it: stdin to its end, once (a pipe, a file, or a terminal until Ctrl-D). */
 function readStdinOnce(flag: string): Buffer {
-  if (stdinReadBy !== undefined) throw new UsageError(`${flag} @- reads stdin, which ${stdinReadBy} @- has read already: name a file for one of them`);
+  if (stdinReadBy !== undefined) throw new UsageError(`${flag} reads stdin, which ${stdinReadBy} has read already: name a file for one of them`);
   stdinReadBy = flag;
   // At a terminal the run would wait without a word until Ctrl-D (curl's does): say what it waits for.
-  if (isatty(0)) process.stderr.write(`bulkfetch: reading ${flag} @- from the terminal (Ctrl-D to end)\n`);
+  if (isatty(0)) process.stderr.write(`bulkfetch: reading ${flag} from the terminal (Ctrl-D to end)\n`);
   try {
     return readFileSync(0);
   } catch (error) {
-    throw new UsageError(`Cannot read ${flag} @- from stdin: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    throw new UsageError(`Cannot read ${flag} from stdin: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
 }
 
@@ -620,6 +634,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--data-raw <body>', description: 'like -d, but a leading @ is sent as it is (as curl)', parse: bodyFlag('--data-raw', { stripNewlines: false, readsFiles: false, joiner: '&' }) },
   { flags: '--data-urlencode <data>', description: "like -d, URL-encoded as curl does: 'name=value' encodes the value, 'value' and '=value' all of it, 'name@FILE' and '@FILE' a file's contents; after any -d pieces, joined with &", parse: parseDataUrlencode },
   { flags: '-G, --get', description: 'send the -d and --data-urlencode data in every URL\'s query, with GET, as curl -G' },
+  { flags: '-T, --upload-file <file>', description: "send FILE as every request's body, with PUT unless -X says otherwise (as curl: no Content-Type of its own, and FILE's name appended to a URL whose path ends in /); - reads stdin", parse: uploadFileFlag },
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
   { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
   { flags: '-e, --referer <url>', description: "Referer header for every request, as in curl; ';auto' at its end (or alone) sends each redirect -L follows the URL it came from", parse: headerValueFlag('--referer', 'referer') },
@@ -743,6 +758,15 @@ function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): vo
   const encodedTail = encoded === undefined ? '' : `${given ? '&' : ''}${encoded}`;
   const data = kind === undefined ? undefined : bodyData(Buffer.concat([given ?? Buffer.alloc(0), Buffer.from(encodedTail)]));
   const implied: Record<string, string> = {};
+  const upload = flags.uploadFile as UploadFile | undefined;
+  if (upload !== undefined) {
+    // curl -T: the file is the body, sent as it is, with PUT (unless -X); nothing implied about its type.
+    if (kind !== undefined) throw new UsageError('-T sends FILE as the body; -d, --data-binary, --data-raw and --json give one too: give one of them');
+    if (flags.get === true || flags.head === true) throw new UsageError(`-T sends a body, which ${flags.get === true ? '-G' : '-I'} does not: drop one`);
+    options.data = bodyData(upload.bytes);
+    if (flags.method === undefined) options.method = 'PUT';
+    if (upload.name !== undefined) options.uploadName = upload.name;
+  }
   if (flags.get === true) {
     // curl -G: the data goes in every URL's query, and the method stays GET.
     if (kind === 'json') throw new UsageError('-G puts form data in the URL; --json is a request body: drop one');

@@ -53,6 +53,8 @@ export interface RunOptions {
   data?: string | Uint8Array;
   /** curl -G: the -d data, added to every record's URL query (CLI only: a library caller writes it into the URLs). */
   query?: string;
+  /** curl -T FILE: FILE's name, appended to a record URL whose path ends in / (CLI only, as query). */
+  uploadName?: string;
   userAgent: string;
   body: BodyMode;
   /** Ask for gzip, deflate and br (Accept-Encoding) and decode them; false keeps bytes as they came. */

@@ -360,7 +360,8 @@ export class RequestLoop {
   #buildRequest(spec: Task): AttemptRequest {
     const headers = spec.headers ? withSpecHeaders(this.#config.headers, spec.headers) : this.#config.headers;
     const body = spec.body === undefined ? this.#data : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
-    const url = this.#config.query === undefined ? spec.url : withQuery(spec.url, this.#config.query);
+    const named = this.#config.uploadName === undefined ? spec.url : withUploadName(spec.url, this.#config.uploadName);
+    const url = this.#config.query === undefined ? named : withQuery(named, this.#config.query);
     let request: AttemptRequest = { method: spec.method, url, headers, body };
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);
     if (spec.last === OriginUse.ONLY) request.onlyUse = true;
@@ -373,6 +374,17 @@ export class RequestLoop {
     if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
     return request;
   }
+}
+
+/**
+ * curl -T FILE: a URL with no file part (its path ends in /) gets FILE's name,
+ * percent-encoded, as curl appends it; any other URL is sent as it is.
+ */
+function withUploadName(url: string, name: string): string {
+  const parsed = new URL(url);
+  if (!parsed.pathname.endsWith('/')) return url;
+  parsed.pathname += encodeURIComponent(name);
+  return parsed.href;
 }
 
 /** curl -G: the data joins the URL's own query (before any fragment), with & when there is one. */

@@ -12,7 +12,6 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['-v', '--verbose', '--trace', '--trace-ascii', '--trace-time', '--trace-config', '--libcurl'], 'every line shows the request and its answer (status, headers, error code); --summary FILE writes the run summary'],
   [['-K', '--config'], `give the URLs as arguments or one a line in a file (a config file's: ${CURL_CONFIG_URLS}), and the flags on the command line`],
   [['-O', '--remote-name', '--remote-name-all', '-J', '--remote-header-name', '--output-dir', '--create-dirs', '-R', '--remote-time', '--xattr'], '--save DIR writes each 2xx body to a file of its own'],
-  [['-T', '--upload-file'], 'use -X PUT --data-binary @FILE'],
   [['-r', '--range', '-C', '--continue-at'], "use -H 'Range: bytes=0-99' (or 'bytes=N-' to start at byte N)"],
   [['--happy-eyeballs-timeout-ms'], "Node's connect tries a name's addresses in turn; -4 or -6 keeps to one IP version, --resolve HOST:PORT:ADDR picks the address"],
   [['--interface', '--local-port'], 'connections leave from the address and port the system picks'],

@@ -56,7 +56,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     inputs = inputArguments(program.args, (flags.url as string[] | undefined) ?? []);
     const readStdin = flagThatReadStdin();
     if (readStdin !== undefined && inputs.path === '-' && !inputs.urls) {
-      throw new UsageError(`${readStdin} @- read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
+      throw new UsageError(`${readStdin} read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
     }
     for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
     checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined);

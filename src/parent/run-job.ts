@@ -185,6 +185,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     }),
     ...(options.data === undefined ? {} : typeof options.data === 'string' ? { data: options.data } : { dataBase64: Buffer.from(options.data).toString('base64') }),
     ...(options.query !== undefined ? { query: options.query } : {}),
+    ...(options.uploadName !== undefined ? { uploadName: options.uploadName } : {}),
     body: options.body,
     compressed: options.compressed,
     maxBody: options.maxBody,

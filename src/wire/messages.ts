@@ -51,6 +51,8 @@ export interface WorkerConfig extends PassedOptions {
   dataBase64?: string;
   /** -G: added to every request's URL query. */
   query?: string;
+  /** -T FILE: its name, appended to a URL whose path ends in /. */
+  uploadName?: string;
   body: RunOptions['body'];
   maxBody: number;
   includeHeaders: boolean;

@@ -36,6 +36,22 @@ describe('request bodies as curl sends them', () => {
     expect(server.requests).toBe(4);
   });
 
+  it('-T FILE sends the file with PUT (or -X\'s method), no Content-Type of its own, and its name appended to a URL ending in /', async () => {
+    const server = await echoServer();
+    const file = join(tempDir(), 'up load.txt');
+    writeFileSync(file, 'line 1\r\nline 2\n');
+    const put = await runCli(['-q', '--ordered', '-T', file, `${server.url}/dir/`, `${server.url}/exact?q=1`]);
+    expect(put.lines.map((l) => l.body)).toEqual([
+      expect.objectContaining({ method: 'PUT', url: '/dir/up%20load.txt', body: 'line 1\r\nline 2\n' }),
+      expect.objectContaining({ method: 'PUT', url: '/exact?q=1', body: 'line 1\r\nline 2\n' }),
+    ]);
+    expect((put.lines[0]?.body as { headers: Record<string, string> }).headers['content-type']).toBeUndefined();
+    // The record's url is the line as written, as with -G.
+    expect(put.lines[0]?.url).toBe(`${server.url}/dir/`);
+    const post = await runCli(['-q', '-T', '-', '-X', 'POST', `${server.url}/stdin/`], { stdin: 'piped' });
+    expect(post.lines[0]?.body).toMatchObject({ method: 'POST', url: '/stdin/', body: 'piped' });
+  });
+
   it('@- reads the body from stdin, as curl does, when stdin is not the input; once, and never the URLs', async () => {
     const server = await echoServer();
     const piped = await runCli(['-q', '-d', '@-', `${server.url}/args`], { stdin: 'a=1\r\nb=2\n' });
@@ -46,10 +62,10 @@ describe('request bodies as curl sends them', () => {
     const encoded = await runCli(['-q', '--data-urlencode', 'q@-', `${server.url}/enc`], { stdin: 'a b&c' });
     expect(encoded.lines[0]?.body).toMatchObject({ body: 'q=a+b%26c' });
     expect(server.requests).toBe(3);
-    for (const args of [['-d', '@-'], ['-d', '@-', '-'], ['-d', '@-', '--data-urlencode', 'x@-', input]]) {
+    for (const args of [['-d', '@-'], ['-d', '@-', '-'], ['-d', '@-', '--data-urlencode', 'x@-', input], ['-T', '-'], ['-T', '-', '-d', '@-', input]]) {
       const refused = await runCli(['-q', ...args], { stdin: `${server.url}/never\n` });
       expect(refused.code, args.join(' ')).toBe(2);
-      expect(refused.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/^bulkfetch: .*@- (read|reads) stdin/)]);
+      expect(refused.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/^bulkfetch: .*(@-|-T -) (read|reads) stdin/)]);
     }
     expect(server.requests).toBe(3);
   });
