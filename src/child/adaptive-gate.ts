@@ -36,10 +36,11 @@ export class AdaptiveGate implements AttemptGate {
     return this.#slowed.size > 0 && this.#slowed.has(hostOf(url));
   }
 
-  refused(url: string, feedback: AttemptFeedback): void {
+  refused(url: string, feedback: AttemptFeedback): boolean {
     const host = hostOf(url);
     this.slowDown([host]);
     this.#client.reportRefusal(host, feedback);
+    return true;
   }
 
   /** From now on attempts to these hosts ask the parent first. */

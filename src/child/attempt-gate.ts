@@ -26,13 +26,17 @@ export interface AttemptGate {
    * because its host has been slowed down since (while it waited for a slot).
    */
   mustAsk(url: string): boolean;
-  /** An attempt that asked nobody was refused (429/503). */
-  refused(url: string, feedback: AttemptFeedback): void;
+  /**
+   * An attempt that asked nobody was refused (429/503). True when the host is
+   * slowed down for it: the refusal taught the run the host's limit, which
+   * the attempt, sent before anyone knew, could not have kept to.
+   */
+  refused(url: string, feedback: AttemptFeedback): boolean;
 }
 
 /** No limits: every attempt starts at once. */
 export const OPEN_GATE: AttemptGate = {
   acquire: () => undefined,
   mustAsk: () => false,
-  refused: () => {},
+  refused: () => false,
 };

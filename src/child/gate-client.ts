@@ -42,7 +42,9 @@ export class GateClient implements AttemptGate {
   }
 
   /** Only attempts let through after shutdown ask nobody; their answers no longer matter. */
-  refused(): void {}
+  refused(): boolean {
+    return false;
+  }
 
   /** Waits for the parent's grant for an attempt to `host`. */
   acquireHost(host: string): Promise<ReleaseAttempt> {

@@ -267,11 +267,20 @@ export class RequestLoop {
       }
       return outcome;
     };
+    /** A retry after a refusal sent before its host was known to refuse was given, uncounted (once a record). */
+    let spared = false;
     for (;;) {
       let outcome = await attempt();
       for (let retry = 1; ; retry++) {
-        const delay = retryDelay(outcome, request.method, retry, this.#retry);
+        // The first wave to a host that caps its concurrency is refused beyond the cap before anyone knows
+        // the cap; charged to --retries, a record then ran out of them at the gate's later probes above it.
+        const free = outcome.refusedUngated === true && !spared && this.#retry.retries > 0;
+        const delay = retryDelay(outcome, request.method, free ? 1 : retry, this.#retry);
         if (delay === undefined || !(await this.#wait(delay))) break;
+        if (free) {
+          spared = true;
+          retry -= 1;
+        }
         outcome = await attempt();
       }
       const finish = (extra: Partial<FetchOutcome>): FetchOutcome => {
@@ -328,7 +337,8 @@ export class RequestLoop {
     if (this.#gate.mustAsk(request.url)) return undefined;
     return this.#send(request).then((first) => {
       const done = (outcome: FetchOutcome): FetchOutcome => {
-        if (isRefusal(outcome.status)) this.#gate.refused(request.url, feedbackOf(outcome));
+        // 429 says "too many", of the load rather than of the record; a 503 may as well be a backend that is down.
+        if (isRefusal(outcome.status) && this.#gate.refused(request.url, feedbackOf(outcome)) && outcome.status === 429) return { ...outcome, refusedUngated: true };
         return outcome;
       };
       return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : done(first);

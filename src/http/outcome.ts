@@ -50,6 +50,13 @@ export interface FetchOutcome {
    */
   staleConnection?: true;
   /**
+   * Internal: refused with 429 as an attempt that asked no gate, sent before
+   * its host was known to refuse, and the host slowed down for it (never in
+   * the output). Its retry is not one of --retries: the record did nothing a
+   * retry should be charged for.
+   */
+  refusedUngated?: true;
+  /**
    * Internal: an https server turned away HTTP/1.1, the only protocol ALPN
    * offered (never in the output): 'unsent' when it refused the handshake
    * (alert 120, no_application_protocol), 'unanswered' when it closed the

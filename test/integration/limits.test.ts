@@ -207,4 +207,24 @@ describe('a server that caps concurrency with 429s and no Retry-After', () => {
     // The first wave (up to 100 at once, before any refusal) is refused beyond the cap; after it, a few.
     expect(refused).toBeLessThan(200);
   });
+
+  it('does not charge --retries for a 429 sent before the host was known to refuse: one retry more for the first wave, none for later records nor for a 503', async () => {
+    const hits = new Map<string, number>();
+    // Each path is refused twice (429, or 503 under /down), then answered.
+    const s = await server((req, res) => {
+      const n = (hits.get(req.url ?? '') ?? 0) + 1;
+      hits.set(req.url ?? '', n);
+      json(res, n > 2 ? 200 : req.url?.startsWith('/down') ? 503 : 429, {});
+    });
+    const urls = [`${s.url}/first`, `${s.url}/later`];
+    const run = await runCli([writeTempFile(urls), '--procs', '1', '--concurrency', '1', '--retries', '1', '--retry-delay', '10ms', '--ordered']);
+    // /first went out before anyone knew: its refusal slowed the host down, and its retry was not one of the one
+    // --retries gives (attempts: 3). /later went through the gate from the start: two refusals end it.
+    expect(run.lines.map((l) => [l.status, l.attempts])).toEqual([[200, 3], [429, 2]]);
+    const none = await runCli([writeTempFile([`${s.url}/none`]), '--procs', '1', '--retries', '0']);
+    expect(none.lines.map((l) => [l.status, l.attempts])).toEqual([[429, 1]]);
+    // A 503 may be a backend that is down, not a cap: charged as any other.
+    const down = await runCli([writeTempFile([`${s.url}/down`]), '--procs', '1', '--retries', '1', '--retry-delay', '10ms']);
+    expect(down.lines.map((l) => [l.status, l.attempts])).toEqual([[503, 2]]);
+  });
 });
