@@ -1,5 +1,5 @@
 import type * as Undici from 'undici';
-import { kDispatch, kQueued } from 'undici/lib/core/symbols.js';
+import { kDispatch, kMaxConcurrentStreams, kQueued } from 'undici/lib/core/symbols.js';
 import { kClients, kGetDispatcher } from 'undici/lib/dispatcher/pool-base.js';
 import { FreeListPool } from './free-list-pool.js';
 import { Client } from './undici-parts.js';
@@ -22,6 +22,9 @@ function idempotentToUndici(options: Undici.Dispatcher.DispatchOptions): boolean
 
 /** Streams one HTTP/2 connection carries at once; the server's SETTINGS may lower it. */
 const H2_STREAMS = 100;
+
+/** An undici Client as this pool sees it: the server's stream limit, once its SETTINGS came. */
+type StreamsClient = Undici.Client & { [kMaxConcurrentStreams]?: number };
 
 /** Pool's dispatch, which queues a request when no client may take it. */
 const poolDispatch = (FreeListPool.prototype as unknown as PoolBaseInternals)[kDispatch];
@@ -48,6 +51,14 @@ const poolDispatch = (FreeListPool.prototype as unknown as PoolBaseInternals)[kD
  * - it failed: likewise, so that an origin that does not answer costs its
  *   requests one connect timeout, not one each in turn.
  *
+ * A server may allow fewer streams at once than H2_STREAMS (SETTINGS_MAX_
+ * CONCURRENT_STREAMS: nghttpd and Apache 100, some 10 or fewer). undici
+ * takes H2_STREAMS requests on the connection anyway, and node:http2 queues
+ * those over the server's limit: the origin then ran that many at a time,
+ * whatever --concurrency said. Each dispatch holds an h2 connection to its
+ * server's limit instead, so that a request beyond it finds the connection
+ * busy and opens another, as curl does.
+ *
  * A request that is not idempotent (a POST, say) is never held: undici starts
  * one on an h2 connection only when nothing else runs there, so such requests
  * need a connection each, as over HTTP/1.1, and opening them one at a time
@@ -60,6 +71,8 @@ export class AlpnPool extends FreeListPool {
   #opening: Undici.Client | undefined;
   /** The request being dispatched now is not idempotent: it may open a connection whatever is being opened. */
   #alone = false;
+  /** Streams the origin's server allows a connection, as its last SETTINGS said (H2_STREAMS at most). */
+  #streams = H2_STREAMS;
 
   constructor(origin: string | URL, options: Undici.Pool.Options) {
     // The factory runs only once the pool exists (for its first request).
@@ -75,6 +88,7 @@ export class AlpnPool extends FreeListPool {
   }
 
   [kDispatch](options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
+    if (this.#multiplexed === true) this.#holdToServerStreams();
     this.#alone = !idempotentToUndici(options);
     try {
       return poolDispatch.call(this, options, handler);
@@ -106,12 +120,28 @@ export class AlpnPool extends FreeListPool {
 
   /** A connection of `client` is open and ALPN chose h2 or not (a client that reconnects tells again). */
   #told(client: Undici.Client, h2: boolean): void {
-    client.pipelining = h2 ? H2_STREAMS : 1;
+    client.pipelining = h2 ? this.#streams : 1;
     this.#multiplexed = h2;
     if (client !== this.#opening) return;
     this.#opening = undefined;
     // After undici has emitted 'connect' and the client has taken from the queue what it can.
     queueMicrotask(() => this.#openForQueued());
+  }
+
+  /**
+   * Lowers each h2 connection's pipelining to the streams its server's
+   * SETTINGS allow, which undici records on the client as they arrive (after
+   * the connection opened, so not at #told). A few clients per h2 origin:
+   * cheap for every dispatch.
+   */
+  #holdToServerStreams(): void {
+    for (const client of this[kClients] as StreamsClient[]) {
+      const allowed = Math.max(1, Math.min(H2_STREAMS, client[kMaxConcurrentStreams] ?? H2_STREAMS));
+      if (client.pipelining > 1 && client.pipelining > allowed) {
+        client.pipelining = allowed;
+        this.#streams = allowed;
+      }
+    }
   }
 
   /** A connection of `client` could not be opened: if it was the one waited for, the queue fans out. */

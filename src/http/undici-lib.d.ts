@@ -45,4 +45,6 @@ declare module 'undici/lib/core/symbols.js' {
   export const kQueued: unique symbol;
   /** A dispatcher's own dispatch, which DispatcherBase#dispatch calls. */
   export const kDispatch: unique symbol;
+  /** A client's streams allowed at once on its HTTP/2 connection: 100 until the server's SETTINGS say. */
+  export const kMaxConcurrentStreams: unique symbol;
 }
