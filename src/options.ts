@@ -11,7 +11,7 @@ import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from './http
 import { parseProxyUrl, proxyEnvironmentProblem } from './http/proxy-url.js';
 import { basicAuthorization } from './input/credentials.js';
 import { percentEncodedLine } from './input/non-utf8.js';
-import { readableOnce } from './input/read-once.js';
+import { textBeforeRun } from './input/read-once.js';
 import { validateHeader, validateHeaderName, validateMethod } from './input/validate.js';
 import { parseErrorLimit } from './parent/error-budget.js';
 import type { CacheMode, RunOptions, Shard } from './run-types.js';
@@ -370,19 +370,17 @@ function parseCookieFlag(value: string, previous: unknown): CookieFlag {
  */
 function cookieFilePath(flag: string, value: string): string {
   const path = resolvePath(value);
-  let text: string;
+  let text: string | undefined;
   try {
-    if (readableOnce(path)) {
-      accessSync(path, fsConstants.R_OK);
-      return path;
-    }
+    // A pipe's size is 0: its bound is the run's read (read-once.ts).
     const { size } = statSync(path);
     if (size > MAX_COOKIE_FILE_BYTES) throw new UsageError(`${flag} file ${describeValue(value)} is ${size} bytes, over the ${MAX_COOKIE_FILE_BYTES} read as a cookie file`);
-    text = readFileSync(path, 'utf8');
+    text = textBeforeRun(path);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${flag} takes 'name=value; ...' pairs, or a cookie file)`, { cause: error });
   }
+  if (text === undefined) return path;
   const { cookies, unreadLines } = parseCookieFile(text, 0);
   if (cookies.length === 0 && unreadLines > 0) {
     throw new UsageError(`${flag} file ${describeValue(value)} holds no cookie in the Netscape format curl -c writes (domain, subdomains, path, secure, expiry, name and value, tab-separated)`);
@@ -461,17 +459,14 @@ function pemFile(flag: string) {
     // resolvePath('') is the working directory: say what is wrong (an unset shell variable, likely).
     if (value === '') throw new UsageError(`Expected ${flag} to be a PEM file, got ""`);
     const path = resolvePath(value);
-    let text: string;
+    let text: string | undefined;
     try {
-      // A pipe is read once, by the run (read-once.ts): here only checked to be readable.
-      if (readableOnce(path)) {
-        accessSync(path, fsConstants.R_OK);
-        return path;
-      }
-      text = readFileSync(path, 'utf8');
+      text = textBeforeRun(path);
     } catch (error) {
       throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
     }
+    // A pipe is read once, by the run: its text is checked only as it is used.
+    if (text === undefined) return path;
     if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line)`);
     // A key under a passphrase would fail every https record with "bad decrypt"; curl fails at once too.
     if (flag !== '--cacert' && /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {

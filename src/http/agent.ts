@@ -155,10 +155,15 @@ function sharingTlsContext(connectorOptions: Undici.buildConnector.BuildOptions,
  */
 function withResolve(connect: Undici.buildConnector.connector, resolve: Record<string, string>): Undici.buildConnector.connector {
   return (opts, callback) => {
-    const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
+    const port = connectPort(opts);
     const address = resolve[`${opts.hostname.toLowerCase()}:${port}`] ?? resolve[`*:${port}`];
     connect(address === undefined ? opts : { ...opts, hostname: address }, callback);
   };
+}
+
+/** The port a connection is for: the URL's own, or its scheme's. */
+function connectPort(opts: Undici.buildConnector.Options): string {
+  return opts.port || (opts.protocol === 'https:' ? '443' : '80');
 }
 
 /**
@@ -169,7 +174,7 @@ function withResolve(connect: Undici.buildConnector.connector, resolve: Record<s
  */
 function withConnectTo(connect: Undici.buildConnector.connector, connectTo: Record<string, string>): Undici.buildConnector.connector {
   return (opts, callback) => {
-    const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
+    const port = connectPort(opts);
     const host = opts.hostname.toLowerCase();
     const target = connectTo[`${host}:${port}`] ?? connectTo[`${host}:*`] ?? connectTo[`*:${port}`] ?? connectTo['*:*'];
     if (target === undefined) return connect(opts, callback);

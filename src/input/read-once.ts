@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 /**
@@ -10,6 +10,16 @@ import { UsageError } from '../errors.js';
 export function readableOnce(path: string): boolean {
   const stats = statSync(path);
   return stats.isFIFO() || stats.isCharacterDevice() || stats.isSocket();
+}
+
+/**
+ * A file's text, for a check before the run; undefined for one that can be
+ * read only once, which is then only checked to be readable (the run reads it).
+ */
+export function textBeforeRun(path: string): string | undefined {
+  if (!readableOnce(path)) return readFileSync(path, 'utf8');
+  accessSync(path, constants.R_OK);
+  return undefined;
 }
 
 /** A file's text, read whole unless it is over `maxBytes`: a pipe has no size to check first. */
