@@ -8,3 +8,4 @@ export * from './tree.js';
 export { listen, socketCloser } from './tracking.js';
 export { testCert, type TestCert } from './certs.js';
 export * from './many-hosts.js';
+export { scratchDir } from './scratch-dir.js';

@@ -1,11 +1,10 @@
 // What a child loads is start-up time on every run, paid again by every child
 // (issue 15). undici's index (fetch, WebSocket, caching, mocks) is not in the
 // child's bundle: only a run through a proxy reads it, from node_modules.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, runCli, startHttpServer, startProxyServer, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, runCli, startHttpServer, scratchDir, startProxyServer, writeTempFile } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 const NO_PROXY_ENV = { HTTP_PROXY: undefined, http_proxy: undefined, HTTPS_PROXY: undefined, https_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined };
@@ -15,7 +14,7 @@ const NO_PROXY_ENV = { HTTP_PROXY: undefined, http_proxy: undefined, HTTPS_PROXY
  * child exits, writes whether undici's index was among the modules it loaded.
  */
 async function undiciIndexLoadedByChildren(args: string[]): Promise<{ code: number | null; statuses: unknown[]; children: boolean[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-modules-'));
+  const dir = scratchDir('bulkfetch-modules');
   const preload = join(dir, 'preload.cjs');
   writeFileSync(preload, `
     if (/main\\.cjs$/.test(process.argv[1] ?? '')) process.on('exit', () => {

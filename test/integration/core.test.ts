@@ -1,11 +1,10 @@
 // The core runner as a user runs it: the built CLI against real local servers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, cleanupAfterEach, runCli, sampleTreeRss, spawnCli, startHttpServer, tempDir, type TestServer, writeTempFile } from '../helpers/index.js';
+import { CLI_PATH, cleanupAfterEach, runCli, sampleTreeRss, scratchDir, spawnCli, startHttpServer, tempDir, type TestServer, writeTempFile } from '../helpers/index.js';
 
 let server: TestServer;
 
@@ -166,7 +165,7 @@ describe('pipes', () => {
 });
 
 describe('bad invocations', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bf-bad-'));
+  const dir = scratchDir('bf-bad');
   mkdirSync(join(dir, 'a-directory'));
   writeFileSync(join(dir, 'ok.txt'), 'http://127.0.0.1:1/\n');
   it.each([

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../helpers/scratch-dir.js';
 import { buildProgram, parseCommandLine } from '../../src/cli/program.js';
 import { UsageError } from '../../src/errors.js';
 import { OPTION_TABLE, resolveRunOptions, runOptionsFromFlags } from '../../src/options.js';
@@ -69,7 +70,7 @@ describe('options', () => {
 describe('option table', () => {
   it('maps every flag that has a RunOptions field onto that field', () => {
     // Give every mapped flag on the command line and check the field moved off its default.
-    const pem = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'x.pem');
+    const pem = join(scratchDir('bulkfetch-options'), 'x.pem');
     writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
     const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--save', tmpdir(), '--max-filesize', '5', '--procs', '3', '--concurrency', '7', '--timeout', '1234ms', '--connect-timeout', '99ms', '--retries', '5',
       '--retry-delay', '11ms', '--retry-max-delay', '12ms', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
@@ -168,10 +169,10 @@ describe("curl's names and habits", () => {
     expect(parse(['-b', 'a=1', '-H', 'Cookie: c=3']).headers.cookie).toBe('a=1; c=3');
     // Without '=' it is a file: a word meant as a cookie names none, and a file of something else is not one.
     expect(() => parse(['-b', 'session'])).toThrow(`Cannot read -b file "session": ENOENT (-b takes 'name=value; ...' pairs, or a cookie file)`);
-    const notCookies = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'notes.txt');
+    const notCookies = join(scratchDir('bulkfetch-options'), 'notes.txt');
     writeFileSync(notCookies, 'hello\n');
     expect(() => parse(['-b', notCookies])).toThrow(/holds no cookie in the Netscape format curl -c writes/);
-    const jar = join(mkdtempSync(join(tmpdir(), 'bulkfetch-options-')), 'jar.txt');
+    const jar = join(scratchDir('bulkfetch-options'), 'jar.txt');
     writeFileSync(jar, '# Netscape HTTP Cookie File\n\n');
     expect(parse(['-b', jar, '-b', 'a=1'])).toMatchObject({ cookieFiles: [jar], redirectCookies: true, headers: { cookie: 'a=1' } });
     expect(resolveRunOptions('-', { cookieFiles: [jar] })).toMatchObject({ cookieFiles: [jar] });
@@ -234,7 +235,7 @@ describe('durations (issue 11)', () => {
   });
 
   it('a --key or --cert under a passphrase is refused at once, with how to write it out plain', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-options-'));
+    const dir = scratchDir('bulkfetch-options');
     const pkcs8 = join(dir, 'key.pem');
     writeFileSync(pkcs8, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n');
     const legacy = join(dir, 'both.pem');
@@ -284,7 +285,7 @@ describe('library option messages (issue 11)', () => {
   });
 
   it("reads --data-urlencode as curl does and -G moves the data into the query", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-u-'));
+    const dir = scratchDir('bulkfetch-u');
     const file = join(dir, 'q.txt');
     writeFileSync(file, 'a b\n');
     const forms = parse(['-d', 'x=1', '--data-urlencode', 'q=a b&c', '--data-urlencode', '=é', '--data-urlencode', "(it's)", '--data-urlencode', `f@${file}`, '--data-urlencode', `@${file}`]);
@@ -306,7 +307,7 @@ describe('library option messages (issue 11)', () => {
     expect(parse(['--per-host-rate', '36/h']).perHostRate).toBeCloseTo(0.01);
     expect(parse(['--rate', '2.5']).rate).toBe(2.5);
     expect(() => parse(['--rate', '5/w'])).toThrow(/N\/s, N\/m/);
-    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-h-'));
+    const dir = scratchDir('bulkfetch-h');
     const file = join(dir, 'headers.txt');
     writeFileSync(file, 'X-A: 1\r\n\r\nUser-Agent:\nX-E;\n');
     expect(parse(['-H', 'X-A: 0', '-H', `@${file}`]).headers).toEqual({ 'x-a': '0, 1', 'user-agent': null, 'x-e': '' });

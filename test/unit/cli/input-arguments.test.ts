@@ -1,7 +1,7 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 import { inputArguments } from '../../../src/cli/input-arguments.js';
 import { UsageError } from '../../../src/errors.js';
 
@@ -15,7 +15,7 @@ describe('inputArguments', () => {
   it('URLs, as curl takes them, are the input; a file that exists under a URL-like name is still the file', () => {
     expect(inputArguments(['https://a.example/x'])).toEqual({ path: '-', urls: ['https://a.example/x'] });
     expect(inputArguments(['http://a/1', 'HTTPS://b/2'])).toEqual({ path: '-', urls: ['http://a/1', 'HTTPS://b/2'] });
-    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-args-'));
+    const dir = scratchDir('bulkfetch-args');
     const odd = join(dir, 'http:');
     writeFileSync(odd, '');
     expect(inputArguments([odd])).toEqual({ path: odd });

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 import { isRegularFile } from '../../../src/input/input-size.js';
 
 describe('isRegularFile', () => {
   it('is true only for a regular file: not a pipe, a device, a directory, stdin or nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-resume-'));
+    const dir = scratchDir('bulkfetch-resume');
     const file = join(dir, 'urls.txt');
     writeFileSync(file, 'http://a.test/\n');
     const fifo = join(dir, 'urls.fifo');
