@@ -7,6 +7,7 @@ import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-typ
 import { ReorderBuffer } from '../output/reorder-buffer.js';
 import { countErrorLines } from '../wire/result-line.js';
 import type { WorkerConfig } from '../wire/messages.js';
+import type { WorkerStats } from '../wire/stats.js';
 import { ACCEPT_ENCODING } from '../http/content-decoder.js';
 import { WorkerPool } from './worker-pool.js';
 import type { LimitOptions } from './limits/coordinator.js';
@@ -108,31 +109,38 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     void pool.kill();
   };
   signal?.addEventListener('abort', kill, { once: true });
+  let answered: WorkerStats;
   try {
-    for await (const lines of readLineChunks(input, { maxLineBytes: options.maxLineBytes })) {
-      while (!halted() && !router.route(lines)) {
-        const wait = router.takeWait();
-        if (wait) await wait;
+    try {
+      for await (const lines of readLineChunks(input, { maxLineBytes: options.maxLineBytes })) {
+        while (!halted() && !router.route(lines)) {
+          const wait = router.takeWait();
+          if (wait) await wait;
+        }
+        pool.flush();
+        const invalid = router.takeInvalid();
+        const written = invalid.lines === '' || out.write(invalid.lines);
+        if (!written) await once(out, 'drain');
+        countErrors(invalid.count, invalid.count);
+        if (halted()) break;
       }
-      pool.flush();
-      const invalid = router.takeInvalid();
-      const written = invalid.lines === '' || out.write(invalid.lines);
-      if (!written) await once(out, 'drain');
-      countErrors(invalid.count, invalid.count);
-      if (halted()) break;
+    } catch (error) {
+      // An input stream destroyed by abort() or a stop ends the loop; anything else is real.
+      if (!signal?.aborted && !stopping) {
+        endSupervision();
+        stopMonitor?.();
+        await pool.kill();
+        throw error;
+      }
     }
-  } catch (error) {
-    // An input stream destroyed by abort() or a stop ends the loop; anything else is real.
-    if (!signal?.aborted && !stopping) {
-      endSupervision();
-      stopMonitor?.();
-      await pool.kill();
-      throw error;
-    }
+    // Still listening while the children finish: an output gone after the last record was
+    // routed (`| head -1` on a short list, a library caller's `break`) kills them, not waits
+    // for every record they hold to be fetched for no one.
+    answered = await pool.close();
   } finally {
     signal?.removeEventListener('abort', kill);
   }
-  const stats = withInvalid(await pool.close(), counters);
+  const stats = withInvalid(answered, counters);
   endSupervision();
   await reorder?.drainAll();
   stopMonitor?.();

@@ -40,6 +40,21 @@ describe("import { bulkfetch } from 'bulkfetch'", () => {
     expect(server.requests - requestsAtBreak).toBeLessThanOrEqual(10);
   });
 
+  it('stops a short run whose every record is with the children when the loop is left', async () => {
+    // 40 answers of 200 ms, 2 at a time: 4 s to fetch them all, and all 40 go to the child at once.
+    const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 200)));
+    const records = Array.from({ length: 40 }, (_, i) => `${slow.url}/s/${i}`);
+    const started = Date.now();
+    for await (const result of bulkfetch(records, { procs: 1, concurrency: 2 })) {
+      expect(result.status).toBe(200);
+      break;
+    }
+    // Leaving the loop waits for the run to end: it ends at once, not after the 39 left.
+    expect(Date.now() - started).toBeLessThan(2_500);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slow.requests).toBeLessThan(20);
+  });
+
   it('refuses bad options as the CLI does, with a UsageError', () => {
     expect(() => bulkfetch([], { procs: 0 })).toThrow(UsageError);
     expect(() => bulkfetch([], { shard: { index: 2, count: 2 } })).toThrow(UsageError);

@@ -111,12 +111,7 @@ describe('pipes', () => {
     const input = writeTempFile(lines);
     const started = Date.now();
     const before = server.requests;
-    const shell = spawn('bash', ['-c', `node "${CLI_PATH}" "${input}" --procs 2 | head -n 5; echo "status=\${PIPESTATUS[0]}" >&2`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    shell.stdout.on('data', (d: Buffer) => (stdout += d));
-    shell.stderr.on('data', (d: Buffer) => (stderr += d));
-    await new Promise((resolve) => shell.on('close', resolve));
+    const { stdout, stderr } = await throughHead(`"${input}" --procs 2`, 5);
     expect(stdout.trim().split('\n')).toHaveLength(5);
     expect(stderr).toContain('status=0');
     expect(stderr).not.toMatch(/EPIPE|Error:|at .*\.js/);
@@ -124,6 +119,19 @@ describe('pipes', () => {
     // (a coarse time bound too, generous for a loaded machine).
     expect(server.requests - before).toBeLessThan(25_000);
     expect(Date.now() - started).toBeLessThan(45_000);
+    await expectNoWorkersOf(input);
+  });
+
+  it('a short list is not fetched to its end for a reader that left (`| head -n 1`)', async () => {
+    // 40 answers of 200 ms, 2 at a time: 4 s to fetch them all. A list this short is with the
+    // child whole from the start, so stopping the input is not enough to stop the run.
+    const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 200)));
+    const input = writeTempFile(Array.from({ length: 40 }, (_, i) => `${slow.url}/s/${i}`));
+    const { stdout, stderr } = await throughHead(`"${input}" --procs 1 --concurrency 2`, 1);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('status=0');
+    // The next line written after head left fails, and the run ends there: a few requests, not all 40.
+    expect(slow.requests).toBeLessThan(20);
     await expectNoWorkersOf(input);
   });
 
@@ -205,6 +213,17 @@ describe('bad invocations', () => {
     expect(version.stdout.trim()).toBe(packageVersion);
   });
 });
+
+/** Runs `bulkfetch ARGS | head -n LINES` in bash; stderr ends with bulkfetch's exit status (`status=N`). */
+async function throughHead(args: string, lines: number): Promise<{ stdout: string; stderr: string }> {
+  const shell = spawn('bash', ['-c', `node "${CLI_PATH}" ${args} | head -n ${lines}; echo "status=\${PIPESTATUS[0]}" >&2`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  shell.stdout.on('data', (d: Buffer) => (stdout += d));
+  shell.stderr.on('data', (d: Buffer) => (stderr += d));
+  await new Promise((resolve) => shell.on('close', resolve));
+  return { stdout, stderr };
+}
 
 /** No bulkfetch child of this input may be left: children notice their parent is gone. */
 async function expectNoWorkersOf(_input: string): Promise<void> {
