@@ -142,6 +142,8 @@ export interface ChildCrash {
   records: number;
   /** The end of what it wrote to stderr: its stack trace, if it had one. */
   stderr: string;
+  /** Whether its records run again in a new child: not while the run stops (they are answered EABORTED). */
+  rerun: boolean;
 }
 
 /** --shard K/N: shard K (0 <= K < N) of N. */

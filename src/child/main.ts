@@ -3,6 +3,8 @@
  * result lines on fd 1, reports counters over IPC. Forked by the pool (or as the
  * spare, before the parent knows the config); never run by hand.
  */
+// First, before the modules below load: a Ctrl-C meanwhile must not kill the child.
+import './ignore-stop-signals.js';
 import { setMaxListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { Socket } from 'node:net';
@@ -13,7 +15,7 @@ import { useLeanAsyncBind } from '../http/lean-async-bind.js';
 import { usePriorityDefaults } from '../http/h2-priority-defaults.js';
 import { originOf } from '../input/host-of.js';
 import type { ChildMessage, ParentMessage, Task, WorkerConfig } from '../wire/messages.js';
-import { RequestLoop } from './request-loop.js';
+import { RequestLoop, type Answer } from './request-loop.js';
 import { AdaptiveGate } from './adaptive-gate.js';
 import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
@@ -91,8 +93,13 @@ function start(config: WorkerConfig) {
   const waiting = new Queue<Task>();
   let inputEnded = false;
 
+  /** A graceful stop began: what has not begun will not (see RequestLoop.stop). */
+  let stopping = false;
+
   function handleTask(task: Task): void {
     inFlight += 1;
+    // Sent by the parent before its stop reached us (stdin and IPC are two channels).
+    if (stopping) return answer(task, loop.unsent(task));
     // A repeat is looked up as it arrives, so that it can join its first's flight.
     if (loop.usesCache(task)) return handOver(task);
     waiting.enqueue(task);
@@ -105,16 +112,28 @@ function start(config: WorkerConfig) {
 
   /** Gives a record to the loop; its answer goes out, and a waiting record may follow it. */
   function handOver(task: Task): void {
-    void loop.handle(task).then(({ line, result }) => {
-      // This child sends nothing more to that origin: its connections need not wait for the keep-alive timeout.
-      if (task.last !== undefined) budget.retire(originOf(task.url));
-      stats.count(result);
-      results.push(line);
-      if (tallies.due(line)) results.push(encodeTallyLine(stats.snapshot(true, loop.cacheCounters)));
-      inFlight -= 1;
-      startWaiting();
-      if (inputEnded && inFlight === 0) finish();
-    });
+    void loop.handle(task).then((done) => answer(task, done));
+  }
+
+  function answer(task: Task, { line, result }: Answer): void {
+    // This child sends nothing more to that origin: its connections need not wait for the keep-alive timeout.
+    if (task.last !== undefined) budget.retire(originOf(task.url));
+    stats.count(result);
+    results.push(line);
+    if (tallies.due(line)) results.push(encodeTallyLine(stats.snapshot(true, loop.cacheCounters)));
+    inFlight -= 1;
+    startWaiting();
+    if (inputEnded && inFlight === 0) finish();
+  }
+
+  /** The parent's graceful stop: records waiting here are answered ENOTSENT now; those in flight go on. */
+  function stop(): void {
+    stopping = true;
+    loop.stop();
+    while (waiting.size > 0) {
+      const task = waiting.dequeue() as Task;
+      answer(task, loop.unsent(task));
+    }
   }
 
   let finished = false;
@@ -133,6 +152,7 @@ function start(config: WorkerConfig) {
 
   function onMessage(message: ParentMessage): void {
     if (message.type === 'abort') shutdown.abort();
+    else if (message.type === 'stop') stop();
     // After the final report, a late snapshot would be counted twice.
     else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters) });
     else if (message.type === 'grant') gateClient.granted(message.ids);
@@ -188,11 +208,3 @@ process.on('message', (message: ParentMessage) => {
 process.on('disconnect', () => {
   if (!child?.finished()) process.exit(0);
 });
-
-// Ctrl-C in a terminal signals the whole process group, children included. The
-// parent decides how a run stops (finish within --grace, then abort), so a child
-// must not die on its own; it ends when its input ends or the parent goes away.
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => {});
-// A closed terminal sends SIGHUP to the same group.
-process.on('SIGHUP', () => {});

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { RecordErrorCode, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
@@ -34,6 +34,10 @@ const FRESH_CONNECTION_RETRIES = 2;
  * child hands over the next record, few enough that the queue stays short.
  */
 const QUEUED_ATTEMPTS = 16;
+
+/** A record the graceful stop came before: answered without a request, for --resume to send. */
+const UNSENT: FetchOutcome = { status: null, body: null, bytes: 0, attempts: 0, ms: 0, error: STOPPED_BEFORE_SENDING };
+const unsent = (): Promise<FetchOutcome> => Promise.resolve(UNSENT);
 /** Tries of an attempt that found no file descriptor, and the mean wait between them: about 2 s in all. */
 const SHORTAGE_TRIES = 20;
 const SHORTAGE_WAIT_MS = 100;
@@ -73,6 +77,8 @@ export class RequestLoop {
   readonly #gate: AttemptGate;
   readonly #retry: RetryOptions;
   readonly #shutdown: AbortSignal;
+  /** A graceful stop began: records not yet sent are answered ENOTSENT; those begun go on (see stop()). */
+  #stopped = false;
   /** Tells the parent a record is about to be sent (see StartAnnouncer); absent: nobody to tell. */
   readonly #announce: ((line: number) => Promise<void>) | undefined;
   /** Frees descriptors (closes idle connections) when an attempt found none. */
@@ -157,6 +163,22 @@ export class RequestLoop {
   }
 
   /**
+   * A graceful stop: no record begins any more. A record whose first attempt
+   * has not gone out (waiting for a slot, or later given to handle()) is
+   * answered ENOTSENT instead; records begun keep their retries and redirect
+   * hops until the grace runs out and the shutdown aborts them.
+   */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** The answer of a record the stop came before, made without a request. */
+  unsent(spec: Task): Answer {
+    const result = resultOf(spec, UNSENT, false, 0);
+    return { line: serializeResult(result), result };
+  }
+
+  /**
    * Never rejects for a request's failure: that comes back as a result with an
    * error. Written with then() rather than async/await: this runs once per
    * record, and each await level costs a promise and a microtask turn.
@@ -213,9 +235,19 @@ export class RequestLoop {
    */
   #firstAttempt(request: AttemptRequest): Promise<FetchOutcome | undefined> {
     const grant = this.#gate.acquire(request.url);
-    if (grant) return grant.then((release) => this.#limit(this.#sendAndRelease, request, release));
-    return this.#limit(this.#sendUnlessSlowed, request);
+    if (grant) return grant.then((release) => this.#limit(this.#beginAndRelease, request, release));
+    return this.#limit(this.#beginUnlessSlowed, request);
   }
+
+  // A record's first attempt, in its slot: after a graceful stop it does not go out.
+  readonly #beginAndRelease = (request: AttemptRequest, release: ReleaseAttempt): Promise<FetchOutcome> => {
+    if (!this.#stopped) return this.#sendAndRelease(request, release);
+    release({ status: null });
+    return unsent();
+  };
+
+  readonly #beginUnlessSlowed = (request: AttemptRequest): Promise<FetchOutcome> | undefined =>
+    this.#stopped ? unsent() : this.#sendUnlessSlowed(request);
 
   /** True when the first attempt's outcome is the record's: no retry due, no --follow, and it was sent. */
   #isFinal(outcome: FetchOutcome | undefined, request: AttemptRequest): outcome is FetchOutcome {

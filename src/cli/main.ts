@@ -274,7 +274,8 @@ function besideProgressLine(progress: ProgressHandle | undefined, write: () => v
   progress?.redraw();
 }
 
-function formatCrash({ child, reason, records, stderr }: ChildCrash): string {
+function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): string {
   const trace = stderr.trim();
-  return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); re-running those that may be sent again\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
+  const then = rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
+  return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
 }

@@ -9,6 +9,9 @@ import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
 import type { ChildMessage, GateRefusal, WorkerConfig } from '../wire/messages.js';
 import type { ChildCrash } from '../run-types.js';
 
+
+/** The signals a terminal sends the whole process group to stop a run (children ignore them once started). */
+const STOP_SIGNALS: ReadonlySet<NodeJS.Signals | null> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP']);
 export interface PoolOptions {
   procs: number;
   config: Omit<WorkerConfig, 'index' | 'limited' | 'liftoffOnly'>;
@@ -171,11 +174,15 @@ export class WorkerPool {
 
   /**
    * Takes no more records (a graceful stop): a submit() waiting for room returns
-   * at once without sending. Records already handed over are still answered.
+   * at once without sending, and children begin none of the records they hold
+   * (answered ENOTSENT); the records in flight are still answered.
    */
   stopIntake(): void {
     this.#intakeStopped = true;
-    for (const child of this.#children) child.releaseWaiters();
+    for (const child of this.#children) {
+      child.releaseWaiters();
+      child.post({ type: 'stop' });
+    }
   }
 
   /** No more input: children finish their work and exit. Resolves with merged stats. */
@@ -266,8 +273,20 @@ export class WorkerPool {
       return;
     }
     const triage = this.#triage[handle.index] as CrashTriage;
-    if (this.#aborted) {
-      // Going down: what the child held is answered as aborted, never dropped. What it announced (a
+    const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+    if (this.#intakeStopped && STOP_SIGNALS.has(signal)) {
+      // The terminal's Ctrl-C (or hangup) reached a child still loading its code, before it could
+      // ignore it (see child/ignore-stop-signals.ts): no crash, and it had read no record yet, so
+      // nothing of what it held went out. The run is stopping: none of it begins now.
+      this.#failAll(unanswered, STOPPED_BEFORE_SENDING);
+      this.#failAll(triage.takeQueued(), STOPPED_BEFORE_SENDING);
+      this.#childGone();
+      return;
+    }
+    if (this.#aborted || this.#intakeStopped) {
+      // Going down, or stopping: nothing begins again, a dead child's records neither.
+      if (!this.#aborted) this.#onChildCrash?.({ child: handle.index, reason, records: unanswered.size, stderr, rerun: false });
+      // What the child held is answered as aborted, never dropped. What it announced (a
       // request not to be sent twice) may have gone out: --resume leaves it; the rest it sends again.
       this.#failAll(takeStarted(unanswered, started), STOPPED_IN_FLIGHT);
       this.#failAll(unanswered, STOPPED_IN_FLIGHT_RESENT);
@@ -276,8 +295,7 @@ export class WorkerPool {
       this.#childGone();
       return;
     }
-    const reason = signal ? `signal ${signal}` : `exit code ${code}`;
-    this.#onChildCrash?.({ child: handle.index, reason, records: unanswered.size, stderr });
+    this.#onChildCrash?.({ child: handle.index, reason, records: unanswered.size, stderr, rerun: true });
     // A non-idempotent record the child was sending may have reached the server:
     // it is answered now, never sent again (the child announces those before sending).
     this.#failAll(takeStarted(unanswered, started), recordError(RecordErrorCode.CHILD_CRASHED, `The child process died (${reason}) while sending this request: it may have been sent, so it is not sent again (--retry-all-methods would)`));

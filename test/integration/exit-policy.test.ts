@@ -44,6 +44,24 @@ describe('exit policy', () => {
     expect(Number(/(\d+) of/.exec(notices[0] as string)?.[1])).toBeGreaterThan(5);
   });
 
+  it('--max-errors: the records the children hold do not begin after it is exceeded (ENOTSENT)', async () => {
+    // A short list is with the child whole from the start (31 records, a window of 4 x 2 + 32):
+    // stopping the input stops nothing then.
+    const slow = track(await startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(300)) res.end('{}');
+    }));
+    const port = await closedPort();
+    const input = writeTempFile([`http://127.0.0.1:${port}/refused`, ...Array.from({ length: 30 }, (_, i) => `${slow.url}/s${i}`)]);
+    const result = await runCli([input, '--max-errors', '0', '--retries', '0', '--procs', '1', '--concurrency', '2'], { timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.lines).toHaveLength(31);
+    const unsent = result.lines.filter((l) => l.error?.code === 'ENOTSENT');
+    expect(unsent.every((l) => l.attempts === 0)).toBe(true);
+    // The slot beside the refused record had one request in flight, and a second may have begun before the stop.
+    expect(slow.requests).toBeLessThanOrEqual(3);
+    expect(unsent.length).toBe(30 - slow.requests);
+  });
+
   it('--max-errors P% is judged over all records at the end of a short run', async () => {
     const s = await statusServer();
     const port = await closedPort();
