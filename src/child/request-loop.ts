@@ -79,6 +79,8 @@ export class RequestLoop {
   readonly #shutdown: AbortSignal;
   /** A graceful stop began: records not yet sent are answered ENOTSENT; those begun go on (see stop()). */
   #stopped = false;
+  /** First attempts waiting for a grant (a limit flag, a slowed host): the stop answers them at once. */
+  readonly #grantWaiters = new Set<() => void>();
   /** Tells the parent a record is about to be sent (see StartAnnouncer); absent: nobody to tell. */
   readonly #announce: ((line: number) => Promise<void>) | undefined;
   /** Frees descriptors (closes idle connections) when an attempt found none. */
@@ -170,6 +172,7 @@ export class RequestLoop {
    */
   stop(): void {
     this.#stopped = true;
+    for (const answerUnsent of [...this.#grantWaiters]) answerUnsent();
   }
 
   /** The answer of a record the stop came before, made without a request. */
@@ -235,8 +238,27 @@ export class RequestLoop {
    */
   #firstAttempt(request: AttemptRequest): Promise<FetchOutcome | undefined> {
     const grant = this.#gate.acquire(request.url);
-    if (grant) return grant.then((release) => this.#limit(this.#beginAndRelease, request, release));
+    if (grant) return this.#afterGrant(grant, request);
     return this.#limit(this.#beginUnlessSlowed, request);
+  }
+
+  /**
+   * A first attempt waiting for its grant (--rate can make that seconds) has
+   * sent nothing: a stop answers it ENOTSENT at once, rather than when the
+   * grant comes or the grace runs out. The grant, when it comes, is given back.
+   */
+  #afterGrant(grant: Promise<ReleaseAttempt>, request: AttemptRequest): Promise<FetchOutcome> {
+    return new Promise((resolve) => {
+      const answerUnsent = (): void => {
+        this.#grantWaiters.delete(answerUnsent);
+        resolve(UNSENT);
+      };
+      this.#grantWaiters.add(answerUnsent);
+      void grant.then((release) => {
+        if (!this.#grantWaiters.delete(answerUnsent)) return release({ status: null });
+        resolve(this.#limit(this.#beginAndRelease, request, release));
+      });
+    });
   }
 
   // A record's first attempt, in its slot: after a graceful stop it does not go out.

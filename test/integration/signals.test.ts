@@ -106,6 +106,24 @@ describe('signals', () => {
     expect(stoppedRuns).toBeGreaterThanOrEqual(3);
   });
 
+  it('a Ctrl-C under --rate answers the records waiting for their turn at once, not when the grace ends', async () => {
+    const server = await track(slowServer(100));
+    const child = spawnCli([urls(server.url, 20), '--procs', '1', '--rate', '2', '--grace', '10s']);
+    const done = collectOutput(child);
+    await waitFor(() => server.requests >= 2);
+    const started = Date.now();
+    killGroup(child.pid as number, 'SIGINT');
+    const result = await done;
+    expect(result.code).toBe(130);
+    // Waiting for a grant is not being in flight: the run ends with the last request out, far before 10 s.
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expectWholeDistinctLines(result, 20);
+    expect(result.lines).toHaveLength(20);
+    const answered = result.lines.filter((l) => l.status === 200).length;
+    expect(answered).toBe(server.requests);
+    expect(result.lines.filter((l) => l.error?.code === 'ENOTSENT' && l.attempts === 0)).toHaveLength(20 - answered);
+  });
+
   it('SIGTERM: records still in flight when --grace expires are answered EABORTED, exit 143', async () => {
     const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '300ms']);
     const started = Date.now();
