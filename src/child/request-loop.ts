@@ -192,7 +192,8 @@ export class RequestLoop {
     if (this.#cache && this.usesCache(spec)) {
       const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, request);
       const toAnswer = ({ response, status, attempts, redirects, http2Resent, ms }: CacheAnswer): Answer => {
-        const cached = status !== 'miss';
+        // A repeat that joined a flight the stop came before was not sent either, and is not counted cached.
+        const cached = status !== 'miss' && response.error?.code !== RecordErrorCode.NOT_SENT;
         const took = cached ? elapsedMs(started) : ms;
         return {
           // The response part was serialized once, when it arrived: a repeat only writes its own fields around it.

@@ -1,3 +1,4 @@
+import { RecordErrorCode } from '../errors.js';
 import type { CacheReport, RunSummary } from '../run-types.js';
 import type { WorkerStats } from '../wire/stats.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
@@ -8,8 +9,10 @@ const HOSTS_SHOWN = 10;
 
 /** The summary: `--summary FILE` writes exactly this, and stderr shows it for people. */
 export interface SummaryJson extends Pick<WorkerStats, 'records' | 'requests' | 'cached' | 'errors' | 'status' | 'errorCodes' | 'retries' | 'redirects' | 'http2Resent'> {
-  /** Records answered by sending requests: records = sent + cached + invalid. */
+  /** Records answered by sending requests: records = sent + cached + invalid + notSent. */
   sent: number;
+  /** Records a stop came before (Ctrl-C, --max-errors), answered ENOTSENT without a request: --resume sends them. */
+  notSent: number;
   /** Records refused before any request (invalid URL, spec ...). */
   invalid: number;
   /** Input lines that were no record of this run, apart from `records`. */
@@ -38,9 +41,12 @@ export function toSummaryJson(run: RunSummary): SummaryJson {
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, HOSTS_SHOWN)
     .map(([host, errors]) => ({ host, errors }));
+  // Never cached, never invalid: a record answered ENOTSENT is in no other count (see RequestLoop.handle).
+  const notSent = run.errorCodes[RecordErrorCode.NOT_SENT] ?? 0;
   return {
     records: run.records,
-    sent: run.records - run.cached - run.invalid,
+    sent: run.records - run.cached - run.invalid - notSent,
+    notSent,
     cached: run.cached,
     invalid: run.invalid,
     skipped: { blank: run.skipped, resumed: run.resumed, otherShards: run.outOfShard },
@@ -63,7 +69,7 @@ export function toSummaryJson(run: RunSummary): SummaryJson {
 
 /**
  * The summary for people, a few aligned lines for stderr. The counts add up:
- * records = sent + cached + invalid; skipped lines are listed apart, and so are
+ * records = sent + cached + invalid (+ not sent, after a stop); skipped lines are listed apart, and so are
  * retries and redirect hops (requests counts every HTTP request: first attempts, retries, redirects).
  * `extra` rows (a stopped run's) go after the counts.
  */
@@ -78,7 +84,7 @@ export function formatSummary(summary: SummaryJson, extra: Array<[string, string
   ].filter(Boolean);
   const { p50, p90, p99, max } = summary.latencyMs;
   const rows: Array<[string, string]> = [
-    ['records', `${n(summary.records)} = ${n(summary.sent)} sent + ${n(summary.cached)} cached + ${n(summary.invalid)} invalid`],
+    ['records', `${n(summary.records)} = ${n(summary.sent)} sent + ${n(summary.cached)} cached + ${n(summary.invalid)} invalid${summary.notSent > 0 ? ` + ${n(summary.notSent)} not sent` : ''}`],
     ...(skipped.length > 0 ? [['skipped', skipped.join(', ')] as [string, string]] : []),
     ['requests', `${n(summary.requests)} HTTP request${summary.requests === 1 ? '' : 's'} (${n(summary.retries)} of them retries${summary.redirects > 0 ? `, ${n(summary.redirects)} redirects` : ''}${summary.http2Resent > 0 ? `, ${n(summary.http2Resent)} sent again with HTTP/2 offered` : ''})`],
     ['errors', summary.errors === 0 ? '0' : `${n(summary.errors)}: ${pairs(summary.errorCodes)}`],

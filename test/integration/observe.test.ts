@@ -38,10 +38,11 @@ describe('summary', () => {
     expect(result.lines).toHaveLength(64);
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
     expect(Object.keys(summary).sort()).toEqual(
-      ['records', 'sent', 'invalid', 'skipped', 'stoppedBy', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'http2Resent', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache'].sort(),
+      ['records', 'sent', 'notSent', 'invalid', 'skipped', 'stoppedBy', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'http2Resent', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache'].sort(),
     );
     expect(summary.records).toBe(64);
-    expect(summary.sent + summary.cached + summary.invalid).toBe(summary.records);
+    expect(summary.sent + summary.cached + summary.invalid + summary.notSent).toBe(summary.records);
+    expect(summary.notSent).toBe(0);
     expect(summary.cached).toBe(40);
     expect(summary.cache).toMatchObject({ mode: 'auto', enabled: true, basis: 'file', hits: 40 });
     expect(summary.requests).toBe(server.requests);

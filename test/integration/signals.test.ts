@@ -69,6 +69,7 @@ describe('signals', () => {
     expect(server.requests - sentAtSignal).toBeLessThan(10);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.stderr).toMatch(/not sent +\d+ records the stop came before were answered ENOTSENT/);
+    expect(result.stderr).toContain(`records     ${result.lines.length} = ${answered.length} sent + 0 cached + 0 invalid + ${unsent.length} not sent\n`);
   });
 
   it('a Ctrl-C as the run starts, while children load: none dies of it, and nothing they held is sent', async () => {

@@ -31,7 +31,7 @@ describe('summary', () => {
 
   it('has exactly the documented keys (the issue\'s, and shards)', () => {
     const json = toSummaryJson(run);
-    expect(Object.keys(json)).toEqual(['records', 'sent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'http2Resent', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache', 'stoppedBy']);
+    expect(Object.keys(json)).toEqual(['records', 'sent', 'notSent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'http2Resent', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache', 'stoppedBy']);
     expect(json.cache).toEqual(run.cache);
     // The counts add up (issue 11): records = sent + cached + invalid; skipped lines apart.
     expect(json.sent + json.cached + json.invalid).toBe(json.records);
@@ -52,7 +52,12 @@ describe('summary', () => {
 
   it('formats for people', () => {
     const text = formatSummary(toSummaryJson(run));
-    expect(text).toContain('records     120 = 94 sent + 25 cached + 1 invalid');
+    expect(text).toContain('records     120 = 94 sent + 25 cached + 1 invalid\n');
+    // After a stop, the records it came before are not counted sent.
+    const stopped = toSummaryJson({ ...run, errors: 46, errorCodes: { ...run.errorCodes, ENOTSENT: 40 } });
+    expect(stopped).toMatchObject({ sent: 54, notSent: 40 });
+    expect(stopped.sent + stopped.cached + stopped.invalid + stopped.notSent).toBe(stopped.records);
+    expect(formatSummary(stopped)).toContain('records     120 = 54 sent + 25 cached + 1 invalid + 40 not sent\n');
     expect(text).toContain('skipped     2 blank/comment lines');
     expect(text).toContain('90 HTTP requests (3 of them retries)');
     expect(formatSummary(toSummaryJson({ ...run, requests: 1, retries: 0 }))).toContain('1 HTTP request (0 of them retries)');
