@@ -65,8 +65,9 @@ describe('signals', () => {
     expect(answered.length).toBeGreaterThanOrEqual(sentAtSignal);
     expect(unsent.length).toBeGreaterThan(20);
     expect(unsent.every((l) => l.attempts === 0)).toBe(true);
-    // A few may begin while the stop travels to the children (a slot freed meanwhile); not the 100 or so held.
-    expect(server.requests - sentAtSignal).toBeLessThan(10);
+    // Some may begin while the stop travels to the children (a child still starting takes its first
+    // tasks in before the stop message: up to its 10 slots); not the 100 or so the children held.
+    expect(server.requests - sentAtSignal).toBeLessThanOrEqual(20);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.stderr).toMatch(/not sent +\d+ records the stop came before were answered ENOTSENT/);
     expect(result.stderr).toContain(`records     ${result.lines.length} = ${answered.length} sent + 0 cached + 0 invalid + ${unsent.length} not sent\n`);
