@@ -38,6 +38,7 @@ const QUEUED_ATTEMPTS = 16;
 /** A record the graceful stop came before: answered without a request, for --resume to send. */
 const UNSENT: FetchOutcome = { status: null, body: null, bytes: 0, attempts: 0, ms: 0, error: STOPPED_BEFORE_SENDING };
 const unsent = (): Promise<FetchOutcome> => Promise.resolve(UNSENT);
+
 /** Tries of an attempt that found no file descriptor, and the mean wait between them: about 2 s in all. */
 const SHORTAGE_TRIES = 20;
 const SHORTAGE_WAIT_MS = 100;
@@ -249,6 +250,10 @@ export class RequestLoop {
    * grant comes or the grace runs out. The grant, when it comes, is given back.
    */
   #afterGrant(grant: Promise<ReleaseAttempt>, request: AttemptRequest): Promise<FetchOutcome> {
+    if (this.#stopped) {
+      void grant.then((release) => release({ status: null }));
+      return unsent();
+    }
     return new Promise((resolve) => {
       const answerUnsent = (): void => {
         this.#grantWaiters.delete(answerUnsent);
