@@ -9,9 +9,9 @@ import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
 import type { ChildMessage, GateRefusal, WorkerConfig } from '../wire/messages.js';
 import type { ChildCrash } from '../run-types.js';
 
-
 /** The signals a terminal sends the whole process group to stop a run (children ignore them once started). */
 const STOP_SIGNALS: ReadonlySet<NodeJS.Signals | null> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP']);
+
 export interface PoolOptions {
   procs: number;
   config: Omit<WorkerConfig, 'index' | 'limited' | 'liftoffOnly'>;
