@@ -69,7 +69,9 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     ? new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024 })
     : undefined;
   const out = reorder ?? sink;
-  const { cache: cachePlan, origins } = await planInput(options, options.procs);
+  // A stop or an abort during the pass over the file ends it early: the run then sends nothing.
+  const passStop = stop && signal ? AbortSignal.any([stop, signal]) : (stop ?? signal);
+  const { cache: cachePlan, origins } = await planInput(options, options.procs, passStop);
   const pool = new WorkerPool({
     procs: options.procs,
     config: workerConfig(options, cachePlan.active, origins !== undefined),

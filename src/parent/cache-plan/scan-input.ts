@@ -32,6 +32,8 @@ export interface ScanOptions {
    * origin per child (in a sketch of its own, the size of the requests' one).
    */
   procs?: number;
+  /** A stop (Ctrl-C) during the pass: it ends at the next chunk, its counts partial (the run will send nothing). */
+  stop?: AbortSignal | undefined;
 }
 
 /** Bytes of input per request assumed when sizing the sketch: shorter lines get fewer sketch bytes each. */
@@ -62,12 +64,19 @@ export async function scanFile(path: string, options: ScanOptions): Promise<Inpu
   return scanStream(createReadStream(path, { highWaterMark: 256 * 1024 }), { ...options, sketchBytes });
 }
 
-export async function scanStream(input: Readable, { method, protoDefault, maxLineBytes, shard, sketchBytes = SKETCH_MIN, procs }: ScanOptions): Promise<InputScan> {
+export async function scanStream(input: Readable, { method, protoDefault, maxLineBytes, shard, sketchBytes = SKETCH_MIN, procs, stop }: ScanOptions): Promise<InputScan> {
   const started = performance.now();
   const sketch = new RepeatSketch(sketchBytes);
   const origins = procs === undefined ? undefined : new RepeatSketch(sketchBytes);
   const counts: PassCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), protoDefault, shard, procs: procs ?? 1 };
-  for await (const lines of readLineChunks(input, { maxLineBytes })) countLines(lines, counts);
+  for await (const lines of readLineChunks(input, { maxLineBytes })) {
+    // A pass over tens of millions of lines takes seconds: a Ctrl-C must not wait for its end.
+    if (stop?.aborted) {
+      input.destroy();
+      break;
+    }
+    countLines(lines, counts);
+  }
   return { requests: sketch.added, distinct: sketch.distinct, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
 }
 
