@@ -57,8 +57,9 @@ describe('exit policy', () => {
     expect(result.lines).toHaveLength(31);
     const unsent = result.lines.filter((l) => l.error?.code === 'ENOTSENT');
     expect(unsent.every((l) => l.attempts === 0)).toBe(true);
-    // The slot beside the refused record had one request in flight, and a second may have begun before the stop.
-    expect(slow.requests).toBeLessThanOrEqual(3);
+    // The slot beside the refused record had one request in flight, and the freed slots may begin a
+    // few more while the stop travels from the parent (more on a loaded machine); not the 30 held.
+    expect(slow.requests).toBeLessThanOrEqual(6);
     expect(unsent.length).toBe(30 - slow.requests);
   });
 
