@@ -93,13 +93,10 @@ function start(config: WorkerConfig) {
   const waiting = new Queue<Task>();
   let inputEnded = false;
 
-  /** A graceful stop began: what has not begun will not (see RequestLoop.stop). */
-  let stopping = false;
-
   function handleTask(task: Task): void {
     inFlight += 1;
     // Sent by the parent before its stop reached us (stdin and IPC are two channels).
-    if (stopping) return answer(task, loop.unsent(task));
+    if (loop.stopped) return answer(task, loop.unsent(task));
     // A repeat is looked up as it arrives, so that it can join its first's flight.
     if (loop.usesCache(task)) return handOver(task);
     waiting.enqueue(task);
@@ -128,7 +125,6 @@ function start(config: WorkerConfig) {
 
   /** The parent's graceful stop: records waiting here are answered ENOTSENT now; those in flight go on. */
   function stop(): void {
-    stopping = true;
     loop.stop();
     while (waiting.size > 0) {
       const task = waiting.dequeue() as Task;

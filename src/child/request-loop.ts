@@ -176,6 +176,11 @@ export class RequestLoop {
     for (const answerUnsent of [...this.#grantWaiters]) answerUnsent();
   }
 
+  /** stop() was called: a record given to handle() now would not begin. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   /** The answer of a record the stop came before, made without a request. */
   unsent(spec: Task): Answer {
     const result = resultOf(spec, UNSENT, false, 0);

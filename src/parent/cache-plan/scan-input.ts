@@ -71,10 +71,8 @@ export async function scanStream(input: Readable, { method, protoDefault, maxLin
   const counts: PassCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), protoDefault, shard, procs: procs ?? 1 };
   for await (const lines of readLineChunks(input, { maxLineBytes })) {
     // A pass over tens of millions of lines takes seconds: a Ctrl-C must not wait for its end.
-    if (stop?.aborted) {
-      input.destroy();
-      break;
-    }
+    // Leaving the loop closes the file (the stream's iterator destroys it).
+    if (stop?.aborted) break;
     countLines(lines, counts);
   }
   return { requests: sketch.added, distinct: sketch.distinct, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
