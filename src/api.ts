@@ -1,7 +1,7 @@
 import { Readable, PassThrough } from 'node:stream';
 import { openInput } from './input/open-input.js';
 import { readLineBatches } from './input/lines.js';
-import { resolveRunOptions } from './options.js';
+import { resolveRunOptions } from './options/index.js';
 import type { RunOptions, RunProgress } from './run-types.js';
 import type { Result } from './wire/result-line.js';
 import { toSummaryJson, type SummaryJson } from './output/summary.js';

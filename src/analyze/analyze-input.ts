@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { defaultRunOptions } from '../options.js';
+import { defaultRunOptions } from '../options/index.js';
 import { readLineBatches } from '../input/lines.js';
 import { hostOf } from '../input/host-of.js';
 import { parseRecord } from '../input/parse-record.js';

@@ -11,7 +11,7 @@ import { formatReport } from '../analyze/format-report.js';
 import { EXIT, usage } from './exit.js';
 import { UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
-import { defaultRunOptions, positiveInteger } from '../options.js';
+import { defaultRunOptions, positiveInteger } from '../options/index.js';
 import { planCache } from '../parent/cache-plan/plan-cache.js';
 import { StreamPlanner } from '../parent/cache-plan/planner.js';
 

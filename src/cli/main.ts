@@ -12,7 +12,7 @@ import { openSink } from '../output/open-sink.js';
 import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
-import { flagThatReadStdin, runOptionsFromFlags } from '../options.js';
+import { flagThatReadStdin, runOptionsFromFlags } from '../options/index.js';
 import { besideProgress, startProgress, type ProgressHandle } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { OPTION_TABLE, describeOption, shownDefault, type OptionSpec } from '../options.js';
+import { OPTION_TABLE, describeOption, shownDefault, type OptionSpec } from '../options/index.js';
 import { VERSION } from '../version.js';
 
 export const EXAMPLES = `

@@ -47,7 +47,7 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
 /**
  * The cookies of the -b files, each read once (a pipe can be read only once),
  * those past their expiry left out; at most MAX_FILE_COOKIES. The files were
- * checked before the run (options.ts): one unreadable now is a usage error's
+ * checked before the run (options/request-flags.ts): one unreadable now is a usage error's
  * race, and fails the run as any other read would.
  */
 export function readCookieFiles(paths: readonly string[], now: number = Date.now()): StoredCookie[] {

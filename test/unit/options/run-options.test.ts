@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scratchDir } from '../helpers/scratch-dir.js';
-import { buildProgram, parseCommandLine } from '../../src/cli/program.js';
-import { UsageError } from '../../src/errors.js';
-import { OPTION_TABLE, resolveRunOptions, runOptionsFromFlags } from '../../src/options.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
+import { buildProgram, parseCommandLine } from '../../../src/cli/program.js';
+import { UsageError } from '../../../src/errors.js';
+import { OPTION_TABLE, resolveRunOptions, runOptionsFromFlags } from '../../../src/options/index.js';
 
 /** Parses argv with the CLI's own program, as the CLI does. */
 function parse(argv: string[]) {

@@ -1,0 +1,77 @@
+/** curl's request body flags: -d, --data-binary, --data-raw, --json, --data-urlencode and -T. */
+import { isUtf8 } from 'node:buffer';
+import { basename } from 'node:path';
+import { UsageError } from '../errors.js';
+import { readFlagFile } from './flag-files.js';
+
+/**
+ * A request body flag: the text itself, or `@FILE` for the file's contents, as in
+ * curl. `-d @file` drops CR and LF (curl's --data does); --data-binary and --json keep them.
+ * The file's bytes are taken as they are (an image, a Latin-1 form: see bodyData). Given
+ * again, the pieces are joined as curl joins them: `-d a=1 -d b=2` sends `a=1&b=2`
+ * (`joiner` '&'); --json pieces are concatenated.
+ */
+export function bodyFlag(flag: string, { stripNewlines, readsFiles = true, joiner }: { stripNewlines: boolean; readsFiles?: boolean; joiner: string }) {
+  const piece = (value: string): Buffer => {
+    if (!readsFiles || !value.startsWith('@')) return Buffer.from(value);
+    const bytes = readFlagFile(flag, value.slice(1));
+    return stripNewlines ? Buffer.from(bytes.filter((byte) => byte !== 0x0d && byte !== 0x0a)) : bytes;
+  };
+  return (value: string, previous: unknown): Buffer => (Buffer.isBuffer(previous) ? Buffer.concat([previous, Buffer.from(joiner), piece(value)]) : piece(value));
+}
+
+/**
+ * A body's bytes as the run carries them: a string when they are UTF-8, as
+ * most bodies are, else the bytes themselves, sent as they are (as curl
+ * sends a file), never decoded with U+FFFD in place of what is not UTF-8.
+ */
+export function bodyData(bytes: Buffer): string | Buffer {
+  return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
+}
+
+/** curl -T FILE: the body's bytes, and the name a URL ending in / gets (none for stdin). */
+export interface UploadFile {
+  bytes: Buffer;
+  name: string | undefined;
+}
+
+/** -T FILE, read as the command line is parsed, as -d @FILE is: stdin read by it is known before the input is opened. */
+export function uploadFileFlag(value: string, previous: unknown): UploadFile {
+  if (previous !== undefined) throw new UsageError('-T is given once: it is the body of every request');
+  return { bytes: readFlagFile('-T', value), name: value === '-' ? undefined : basename(value) };
+}
+
+/**
+ * curl's --data-urlencode encoding: a space as +, as curl writes it, and every
+ * other byte but the unreserved A-Z a-z 0-9 - . _ ~ as %XX: a text's UTF-8
+ * bytes, a file's bytes as they are.
+ */
+function curlEscape(bytes: Buffer): string {
+  let escaped = '';
+  for (const byte of bytes) {
+    if (byte === 0x20) escaped += '+';
+    else if (UNRESERVED.test(String.fromCharCode(byte))) escaped += String.fromCharCode(byte);
+    else escaped += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return escaped;
+}
+
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+/**
+ * --data-urlencode, read as curl reads it: up to the first = or @, a name;
+ * `name=content` and `=content` encode the content, `name@FILE` and `@FILE` a
+ * file's contents, and text with neither is encoded whole. Pieces join with &.
+ */
+export function parseDataUrlencode(value: string, previous: unknown): string {
+  const split = /[=@]/.exec(value);
+  let piece: string;
+  if (split === null) piece = curlEscape(Buffer.from(value));
+  else {
+    const name = value.slice(0, split.index);
+    const rest = value.slice(split.index + 1);
+    const content = split[0] === '@' ? readFlagFile('--data-urlencode', rest) : Buffer.from(rest);
+    piece = name === '' ? curlEscape(content) : `${name}=${curlEscape(content)}`;
+  }
+  return typeof previous === 'string' ? `${previous}&${piece}` : piece;
+}

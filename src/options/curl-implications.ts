@@ -1,0 +1,94 @@
+import { UsageError } from '../errors.js';
+import { percentEncodedLine } from '../input/non-utf8.js';
+import type { RunOptions } from '../run-types.js';
+import { bodyData, type UploadFile } from './body-flags.js';
+import type { CookieFlag } from './request-flags.js';
+
+/**
+ * What curl's request flags imply: a body (-d, --data-binary, --data-raw,
+ * --json) without -X sends a POST; the form ones send Content-Type:
+ * application/x-www-form-urlencoded, --json sends application/json and Accept:
+ * application/json; -I sends HEAD; -u sends Basic authorization; -e a Referer.
+ * A header given with -H wins, but for Cookie, where -b's pairs come first.
+ */
+export function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): void {
+  const bodies = (['data', 'dataBinary', 'dataRaw', 'json'] as const).filter((name) => flags[name] !== undefined);
+  if (bodies.length > 1) throw new UsageError('Give one of -d, --data-binary, --data-raw and --json: each is the whole request body');
+  const encoded = flags.dataUrlencode as string | undefined;
+  if (encoded !== undefined && bodies.some((name) => name !== 'data')) {
+    throw new UsageError('--data-urlencode adds to -d; with --data-binary, --data-raw or --json give one of them');
+  }
+  // --data-urlencode pieces are form pieces like -d's: after them, joined with &.
+  const kind = bodies[0] ?? (encoded === undefined ? undefined : 'data');
+  const given = kind === undefined ? undefined : (flags[kind] as Buffer | undefined);
+  const encodedTail = encoded === undefined ? '' : `${given ? '&' : ''}${encoded}`;
+  const data = kind === undefined ? undefined : bodyData(Buffer.concat([given ?? Buffer.alloc(0), Buffer.from(encodedTail)]));
+  const implied: Record<string, string> = {};
+  const upload = flags.uploadFile as UploadFile | undefined;
+  if (upload !== undefined) {
+    // curl -T: the file is the body, sent as it is, with PUT (unless -X); nothing implied about its type.
+    if (kind !== undefined) throw new UsageError('-T sends FILE as the body; -d, --data-binary, --data-raw and --json give one too: give one of them');
+    if (flags.get === true || flags.head === true) throw new UsageError(`-T sends a body, which ${flags.get === true ? '-G' : '-I'} does not: drop one`);
+    options.data = bodyData(upload.bytes);
+    if (flags.method === undefined) options.method = 'PUT';
+    if (upload.name !== undefined) options.uploadName = upload.name;
+  }
+  if (flags.get === true) {
+    // curl -G: the data goes in every URL's query, and the method stays GET.
+    if (kind === 'json') throw new UsageError('-G puts form data in the URL; --json is a request body: drop one');
+    if (flags.head === true) throw new UsageError('-G and -I both set the method: give one');
+    delete options.data;
+    // A query is text: bytes that are not UTF-8 go as %XX, as an input line's do.
+    if (data !== undefined) options.query = normalizedQuery(typeof data === 'string' ? data : percentEncodedLine(data));
+  } else if (data !== undefined) {
+    options.data = data;
+    if (flags.method === undefined) options.method = 'POST';
+    implied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+    if (kind === 'json') implied.accept = 'application/json';
+  }
+  if (flags.head === true) {
+    // curl refuses both too ("You can only select one HTTP request method!").
+    if (kind !== undefined) throw new UsageError('-I sends HEAD requests, which have no body: drop -I or the body flag');
+    if (flags.method !== undefined && flags.method !== 'HEAD') throw new UsageError(`-I (HEAD) and -X ${String(flags.method)} contradict each other; give one`);
+    options.method = 'HEAD';
+  }
+  if (typeof flags.parallelMax === 'number') {
+    // Given with --concurrency, it is refused before this (preflight's CONFLICTS).
+    // curl's limit is the whole run's, and a user gentle with a server means "at most": spread it over
+    // the processes in equal parts, over fewer of them (a divisor of N) when --procs is not given.
+    const total = flags.parallelMax;
+    if (flags.procs === undefined) options.procs = largestDivisorUpTo(total, options.procs);
+    else if (options.procs > total) throw new UsageError(`--parallel-max ${total} is less than --procs ${options.procs}: each process keeps at least one request in flight`);
+    options.concurrency = Math.floor(total / options.procs);
+  }
+  if (typeof flags.user === 'string') implied.authorization = flags.user;
+  if (typeof flags.referer === 'string') {
+    // curl's ';auto' (alone, or after a first Referer): each followed redirect sends the URL it left.
+    const auto = /;auto$/.exec(flags.referer);
+    const referer = auto ? flags.referer.slice(0, auto.index) : flags.referer;
+    if (referer !== '') implied.referer = referer;
+    if (auto) options.autoReferer = true;
+  }
+  const headers = { ...implied, ...options.headers };
+  const flagCookie = options.headers.cookie;
+  const cookie = flags.cookie as CookieFlag | undefined;
+  if (cookie?.pairs !== undefined) headers.cookie = flagCookie === undefined || flagCookie === null ? cookie.pairs : `${cookie.pairs}; ${flagCookie}`;
+  if (cookie?.redirectCookies) options.redirectCookies = true;
+  if (cookie && cookie.files.length > 0) options.cookieFiles = cookie.files;
+  options.headers = headers;
+}
+
+/**
+ * -G data as WHATWG parsing would write it in a query: what is sent is what a
+ * URL with it would send. A # would end the query there, dropping the rest, so
+ * it is sent as %23 (curl sends it raw, which no URL can carry).
+ */
+function normalizedQuery(text: string): string {
+  return new URL(`http://h/?${text.replaceAll('#', '%23')}`).search.slice(1);
+}
+
+/** The largest p <= max that divides n: --parallel-max N over p processes of N / p each. */
+function largestDivisorUpTo(n: number, max: number): number {
+  for (let p = Math.min(n, max); p > 1; p--) if (n % p === 0) return p;
+  return 1;
+}

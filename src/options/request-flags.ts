@@ -1,0 +1,137 @@
+/** curl's flags for a request's method and headers: -X, -H, -u, -b, and the one-header flags (-e, -A). */
+import { isUtf8 } from 'node:buffer';
+import { statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { UsageError, describeValue } from '../errors.js';
+import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from '../http/cookie-file.js';
+import { basicAuthorization } from '../input/credentials.js';
+import { textBeforeRun } from '../input/read-once.js';
+import { validateHeader, validateHeaderName, validateMethod } from '../input/validate.js';
+import { readFlagFile } from './flag-files.js';
+
+export function parseMethodFlag(value: string): string {
+  const method = validateMethod(value);
+  if (typeof method !== 'string') throw new UsageError(`Expected --method to be an HTTP method, got ${describeValue(value)}`);
+  return method;
+}
+
+/**
+ * Collects repeated -H 'Name: value' flags into one header object. A name given
+ * twice keeps both values, as curl sends both: joined into one field with ', '
+ * (RFC 9110 5.3 makes that the same message; '; ' for Cookie, whose pairs it separates).
+ * curl's two special forms hold too: 'Name:' with nothing after the colon removes the
+ * header (one bulkfetch would send, such as User-Agent or Accept-Encoding, or one an
+ * earlier -H gave), recorded as null; 'Name;' sends it with an empty value.
+ */
+export function parseHeaderFlag(value: string, previous: unknown): Record<string, string | null> {
+  return value.startsWith('@') ? headersFromFile(value.slice(1), previous) : parseHeader(value, previous);
+}
+
+function parseHeader(value: string, previous: unknown): Record<string, string | null> {
+  const headers = { ...((previous as Record<string, string | null> | undefined) ?? {}) };
+  const colon = value.indexOf(':');
+  const emptyForm = colon < 0 && value.trimEnd().endsWith(';');
+  if (colon <= 0 && !emptyForm) {
+    throw new UsageError(`Expected --header as 'Name: value' (or 'Name:' to remove it, 'Name;' to send it empty, as curl), got ${describeValue(value)}`);
+  }
+  const name = (emptyForm ? value.trimEnd().slice(0, -1) : value.slice(0, colon)).trim();
+  const headerValue = emptyForm ? '' : value.slice(colon + 1).trim();
+  const removes = !emptyForm && headerValue === '';
+  // A removal sends nothing, so only its name is checked (removing Transfer-Encoding is a no-op, not an error).
+  const problem = removes ? validateHeaderName(name) : validateHeader(name, headerValue);
+  if (problem) {
+    throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
+  }
+  const key = name.toLowerCase();
+  const earlier = headers[key];
+  if (removes) headers[key] = null;
+  else headers[key] = earlier === undefined || earlier === null ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
+  return headers;
+}
+
+/**
+ * curl's `-H @FILE`: one header a line, each as if given with -H; blank lines are skipped.
+ * Header values are sent as their UTF-8 bytes, so a file that is not UTF-8 is a usage
+ * error rather than values with U+FFFD where its bytes were.
+ */
+function headersFromFile(path: string, previous: unknown): Record<string, string | null> {
+  const bytes = readFlagFile('--header', path);
+  if (!isUtf8(bytes)) throw new UsageError(`Header file ${JSON.stringify(path)} is not UTF-8: save it as UTF-8 (header values are sent as their UTF-8 bytes)`);
+  let headers = previous;
+  for (const line of bytes.toString('utf8').split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
+  return (headers ?? {}) as Record<string, string | null>;
+}
+
+/** A library caller's header entry as the -H text it stands for: null removes ('Name:'), '' sends it empty ('Name;'). */
+export function headerFlagText(name: string, value: unknown): string {
+  if (value === null) return `${name}:`;
+  return value === '' ? `${name};` : `${name}: ${String(value)}`;
+}
+
+/** A flag that is one header's value (--referer, --user-agent): checked as -H checks it. */
+export function headerValueFlag(flag: string, header: string) {
+  return (value: string): string => {
+    const problem = validateHeader(header, value);
+    if (problem) throw new UsageError(`Invalid ${flag} ${describeValue(value)}: ${problem.message}`);
+    return value;
+  };
+}
+
+const cookieValue = headerValueFlag('--cookie', 'cookie');
+
+/** -u user:password, as in curl: sent as Basic authorization. The password may contain ':'. */
+export function parseUserFlag(value: string): string {
+  const colon = value.indexOf(':');
+  if (colon < 0) throw new UsageError(`Expected -u as user:password (bulkfetch never prompts), got ${describeValue(value.replace(/:.*/, ':***'))}`);
+  return basicAuthorization(value.slice(0, colon), value.slice(colon + 1));
+}
+
+/** What -b gave: pairs for every request's Cookie header, cookie files, and whether cookies are kept across a record's redirects. */
+export interface CookieFlag {
+  pairs: string | undefined;
+  files: string[];
+  redirectCookies: boolean;
+}
+
+/**
+ * -b 'name=value; name2=value2', as curl -b with data; repeated, the pairs are
+ * joined. Without '=' it is a cookie file, as curl reads one (the Netscape
+ * format its -c writes): each request carries the file's cookies that match
+ * its URL. -b '' or a file starts curl's cookie engine: a record's redirects
+ * then carry the cookies they set (redirect-cookies.ts).
+ */
+export function parseCookieFlag(value: string, previous: unknown): CookieFlag {
+  const before = (previous as CookieFlag | undefined) ?? { pairs: undefined, files: [], redirectCookies: false };
+  if (value === '') return { ...before, redirectCookies: true };
+  if (!value.includes('=')) return { ...before, files: [...before.files, cookieFilePath('-b', value)], redirectCookies: true };
+  const pairs = cookieValue(value);
+  return { ...before, pairs: before.pairs === undefined ? pairs : `${before.pairs}; ${pairs}` };
+}
+
+/**
+ * A -b file's path, once it reads as a cookie file: a word meant as a cookie
+ * ('-b session', no '=') names no file, and a file of something else holds
+ * no line of the format; both would otherwise send no cookies, unsaid. A pipe
+ * (`-b <(...)`) can be read only once, by the run: it is only checked to be
+ * readable here.
+ */
+export function cookieFilePath(flag: string, value: string): string {
+  const path = resolvePath(value);
+  let text: string | undefined;
+  try {
+    // A pipe's size is 0: its bound is the run's read (read-once.ts).
+    const { size } = statSync(path);
+    if (size > MAX_COOKIE_FILE_BYTES) throw new UsageError(`${flag} file ${describeValue(value)} is ${size} bytes, over the ${MAX_COOKIE_FILE_BYTES} read as a cookie file`);
+    text = textBeforeRun(path);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${flag} takes 'name=value; ...' pairs, or a cookie file)`, { cause: error });
+  }
+  if (text === undefined) return path;
+  const { cookies, unreadLines } = parseCookieFile(text, 0);
+  if (cookies.length === 0 && unreadLines > 0) {
+    throw new UsageError(`${flag} file ${describeValue(value)} holds no cookie in the Netscape format curl -c writes (domain, subdomains, path, secure, expiry, name and value, tab-separated)`);
+  }
+  if (cookies.length > MAX_FILE_COOKIES) throw new UsageError(`${flag} file ${describeValue(value)} holds ${cookies.length} cookies, over the ${MAX_FILE_COOKIES} taken`);
+  return path;
+}

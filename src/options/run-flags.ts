@@ -1,0 +1,71 @@
+/** Flags for the run as a whole: where results and bodies go (-o, --save), --cache, --shard, --max-errors. */
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { UsageError, describeValue } from '../errors.js';
+import type { CacheMode, Shard } from '../run-types.js';
+import { oneOf } from './value-parsers.js';
+
+/**
+ * -o, once: the one file of result lines. curl pairs each -o with a URL, so a
+ * second one meant a file per URL; the last would otherwise win without a word.
+ */
+export function parseOutputFlag(value: string, previous: unknown): string {
+  if (typeof previous === 'string') {
+    throw new UsageError(`-o given twice (${JSON.stringify(previous)}, ${JSON.stringify(value)}): it is the one file of result lines, where curl's -o names a file per URL; give one -o, and --save DIR to keep each 2xx body in a file of its own`);
+  }
+  return value;
+}
+
+/** --save DIR: an existing directory we may write to, checked before any request. */
+export function parseSaveDir(value: string): string {
+  // resolvePath('') is the working directory: `--save "$DIR"` with DIR unset would fill it with bodies.
+  if (value === '') throw new UsageError('Expected --save to be a directory, got ""');
+  const path = resolvePath(value);
+  try {
+    if (!statSync(path).isDirectory()) throw new UsageError(`Expected --save to be a directory, got ${describeValue(value)} (not a directory)`);
+    accessSync(path, fsConstants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    // curl's --create-dirs is not taken: a typo in DIR would make a tree of its own.
+    const why = code === 'ENOENT' ? `no such directory (mkdir -p ${JSON.stringify(value)} first)` : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+    throw new UsageError(`Cannot write to --save directory ${JSON.stringify(value)}: ${why}`, { cause: error });
+  }
+  return path;
+}
+
+/** 'K/N', 0 <= K < N: the same numbering as a Kubernetes JOB_COMPLETION_INDEX. */
+export function parseShard(value: string): Shard {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || !Number.isSafeInteger(count) || count < 1 || index >= count) {
+    throw new UsageError(`Expected --shard as K/N with 0 <= K < N (e.g. 0/4), got ${describeValue(value)}`);
+  }
+  return { index, count };
+}
+
+export const CACHE_MODES = ['auto', 'on', 'off'] as const;
+
+/** A library caller's `cache`: a mode, or (as before modes) true for on and false for off. */
+export function cacheMode(value: unknown): CacheMode {
+  if (value === true) return 'on';
+  if (value === false) return 'off';
+  return oneOf('cache', CACHE_MODES)(String(value));
+}
+
+export function errorLimitText(value: unknown): string {
+  if (typeof value === 'object' && value !== null && 'kind' in value && 'max' in value) {
+    const { kind, max } = value as { kind: unknown; max: unknown };
+    return `${String(max)}${kind === 'percent' ? '%' : ''}`;
+  }
+  return String(value);
+}
+
+export function shardText(value: unknown): string {
+  if (typeof value === 'object' && value !== null && 'index' in value && 'count' in value) {
+    const { index, count } = value as { index: unknown; count: unknown };
+    return `${String(index)}/${String(count)}`;
+  }
+  return String(value);
+}

@@ -1,0 +1,114 @@
+/**
+ * RunOptions from the two ways in: commander's flags (the CLI) and a library
+ * caller's object, both read row by row off the option table, with the same
+ * defaults and the same checks.
+ */
+import { Option } from 'commander';
+import { UsageError, describeValue } from '../errors.js';
+import { proxyEnvironmentProblem } from '../http/proxy-url.js';
+import type { RunOptions } from '../run-types.js';
+import type { OptionSpec } from './option-spec.js';
+import { OPTION_TABLE } from './option-table.js';
+import { applyCurlFlags } from './curl-implications.js';
+import { boolean, positiveInteger } from './value-parsers.js';
+import { cookieFilePath } from './request-flags.js';
+
+/** RunOptions fields no flag sets, with their values; library callers may set them. */
+const UNFLAGGED: Pick<RunOptions, 'maxLineBytes' | 'autoReferer' | 'redirectCookies' | 'cookieFiles'> = { maxLineBytes: 64 * 1024, autoReferer: false, redirectCookies: false, cookieFiles: [] };
+
+const UNFLAGGED_CHECKS: Record<keyof typeof UNFLAGGED, (value: unknown) => unknown> = {
+  maxLineBytes: (value) => positiveInteger('maxLineBytes')(String(value)),
+  autoReferer: boolean('autoReferer'),
+  redirectCookies: boolean('redirectCookies'),
+  cookieFiles: (value) => {
+    if (!Array.isArray(value) || value.some((path) => typeof path !== 'string' || path === '')) throw new UsageError(`Expected cookieFiles to be an array of file paths, got ${describeValue(value)}`);
+    return value.map((path: string) => cookieFilePath('cookieFiles', path));
+  },
+};
+
+/** The defaults a run gets for anything left out, read off the table. */
+export function defaultRunOptions(): Omit<RunOptions, 'input'> {
+  const options: Record<string, unknown> = { ...UNFLAGGED };
+  for (const spec of OPTION_TABLE) {
+    if (spec.runOption && spec.defaultValue !== undefined) {
+      options[spec.runOption] = typeof spec.defaultValue === 'object' ? { ...spec.defaultValue } : spec.defaultValue;
+    }
+  }
+  return options as unknown as Omit<RunOptions, 'input'>;
+}
+
+/** Maps commander's parsed flags onto RunOptions, row by row of the option table. */
+export function runOptionsFromFlags(input: string, flags: Record<string, unknown>): RunOptions {
+  const options: RunOptions = { ...defaultRunOptions(), input };
+  const fields = options as unknown as Record<string, unknown>;
+  for (const spec of OPTION_TABLE) {
+    const value = spec.runOption && flags[new Option(spec.flags).attributeName()];
+    if (spec.runOption && value !== undefined) fields[spec.runOption] = value;
+  }
+  // --no-cache: commander sets the --cache attribute to false.
+  if ((options.cache as unknown) === false) options.cache = 'off';
+  applyCurlFlags(options, flags);
+  refuseConflicts(options, 'flags');
+  refuseUnusableProxyVariables(options);
+  return options;
+}
+
+/** Options that each make sense alone but contradict each other. */
+function refuseConflicts(options: RunOptions, named: 'flags' | 'fields'): void {
+  // curl takes the last of -4 and -6; a command line with both is more likely a mistake than a choice.
+  if (options.ipv4Only && options.ipv6Only) throw new UsageError(`${named === 'flags' ? '-4 and -6' : 'ipv4Only and ipv6Only'} each allow one IP version: give one of them`);
+}
+
+/**
+ * With no --proxy, the children read http_proxy / https_proxy as curl does;
+ * one that names no usable proxy is the caller's to fix, before any child
+ * starts (it crashed every child on new URL()).
+ */
+function refuseUnusableProxyVariables(options: RunOptions): void {
+  if (options.proxy !== undefined) return;
+  const problem = proxyEnvironmentProblem(process.env);
+  if (problem !== undefined) throw new UsageError(problem);
+}
+
+/**
+ * RunOptions from a library caller's partial options: defaults filled in, and
+ * every value checked by its row, so the library refuses exactly what the CLI
+ * refuses (UsageError, expected-versus-got message). Unknown names are refused.
+ */
+export function resolveRunOptions(input: string, given: Record<string, unknown>): RunOptions {
+  const options: RunOptions = { ...defaultRunOptions(), input };
+  const fields = options as unknown as Record<string, unknown>;
+  const rows = new Map(OPTION_TABLE.filter((spec) => spec.runOption).map((spec) => [spec.runOption as string, spec]));
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const spec = rows.get(key);
+    const unflagged = UNFLAGGED_CHECKS[key as keyof typeof UNFLAGGED];
+    if (!spec && !unflagged) throw new UsageError(`Unknown option ${JSON.stringify(key)}`);
+    fields[key] = unflagged ? unflagged(value) : inApiTerms(spec as OptionSpec, key, value);
+  }
+  refuseConflicts(options, 'fields');
+  refuseUnusableProxyVariables(options);
+  return options;
+}
+
+/**
+ * Runs a row's check in the library caller's terms: the option as they named it
+ * (`timeout`, not `--timeout`), and the value as they gave it (5, not "5").
+ */
+function inApiTerms(spec: OptionSpec, field: string, value: unknown): unknown {
+  try {
+    return checkValue(spec, field, value);
+  } catch (error) {
+    const flag = new Option(spec.flags).long;
+    if (!(error instanceof UsageError) || flag === undefined) throw error;
+    const message = error.message.replaceAll(flag, field)
+      .replace(typeof value === 'number' ? describeValue(String(value)) : /$^/, describeValue(value));
+    throw new UsageError(message, { cause: error });
+  }
+}
+
+function checkValue(spec: OptionSpec, field: string, value: unknown): unknown {
+  if (spec.check) return spec.check(value);
+  if (typeof value !== 'number' && typeof value !== 'string') throw new UsageError(`Expected ${field} to be a number or a string, got ${describeValue(value)}`);
+  return spec.parse ? spec.parse(String(value), undefined) : value;
+}

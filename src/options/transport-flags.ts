@@ -1,0 +1,98 @@
+/** Flags for how a request reaches its server: --resolve, --connect-to, --proxy, TLS files, --max-redirects. */
+import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
+import { resolve as resolvePath } from 'node:path';
+import { UsageError, describeValue } from '../errors.js';
+import { parseProxyUrl } from '../http/proxy-url.js';
+import { textBeforeRun } from '../input/read-once.js';
+import { nonNegativeInteger } from './value-parsers.js';
+
+/** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
+export function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
+  const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
+  const match = /^([^:\s]+):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
+  // A name with letters past ASCII as the URL's host becomes: its IDNA form (bücher.example is xn--bcher-kva.example).
+  const given = match?.[1] ?? '';
+  const host = /[^\x00-\x7f]/.test(given) ? domainToASCII(given) : given;
+  const address = match?.[3] ?? match?.[4];
+  const port = Number(match?.[2]);
+  if (!match || !RESOLVE_HOST.test(host) || address === undefined || isIP(address) === 0 || port < 1 || port > 65535) {
+    throw new UsageError(`Expected --resolve as HOST:PORT:ADDRESS (HOST a name or *, ADDRESS an IP address), got ${describeValue(value)}`);
+  }
+  entries[`${host.toLowerCase()}:${port}`] = address;
+  return entries;
+}
+
+/**
+ * --connect-to HOST1:PORT1:HOST2:PORT2, repeatable, as in curl: requests to
+ * HOST1:PORT1 connect to HOST2:PORT2 instead (an empty HOST1 or PORT1 matches
+ * any, an empty HOST2 or PORT2 keeps the request's). Collected into
+ * 'host1:port1' -> 'host2:port2', '*' for an empty HOST1 or PORT1; an IPv6
+ * address goes in brackets on both sides.
+ */
+export function parseConnectToFlag(value: string, previous: unknown): Record<string, string> {
+  const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]\s]*):(\d{0,5}):(\[[0-9A-Fa-f:.]+\]|[^:[\]\s]*):(\d{0,5})$/.exec(value);
+  const ascii = (host: string): string => (/[^\x00-\x7f]/.test(host) ? domainToASCII(host) : host).toLowerCase();
+  const [host1, port1, host2, port2] = match ? [ascii(match[1] as string), match[2] as string, ascii(match[3] as string), match[4] as string] : [];
+  const badPort = (port: string | undefined) => port !== '' && (Number(port) < 1 || Number(port) > 65535);
+  const badHost = (host: string | undefined) => host === undefined || (host !== '' && !host.startsWith('[') && !RESOLVE_HOST.test(host)) || host === '*';
+  if (!match || badHost(host1) || badHost(host2) || badPort(port1) || badPort(port2)) {
+    throw new UsageError(`Expected --connect-to as HOST1:PORT1:HOST2:PORT2 (any part may be empty: HOST1 or PORT1 for any, HOST2 or PORT2 for the request's own), got ${describeValue(value)}`);
+  }
+  // Keyed as the connector sees a request's host: an IPv6 address without its brackets.
+  entries[`${host1?.replace(/^\[(.*)\]$/, '$1') || '*'}:${port1 || '*'}`] = `${host2}:${port2}`;
+  return entries;
+}
+
+/** A --connect-to entry as the flag text it stands for (a library caller's object form). */
+export function connectToFlagText(from: string, to: unknown): string {
+  const colon = from.lastIndexOf(':');
+  const host = from.slice(0, colon);
+  const port = from.slice(colon + 1);
+  return `${host === '*' ? '' : host.includes(':') ? `[${host}]` : host}:${port === '*' ? '' : port}:${String(to)}`;
+}
+
+/** --resolve's HOST: a name (a trailing dot allowed) or *. */
+const RESOLVE_HOST = /^(\*|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?)$/;
+
+/**
+ * A PEM file flag (--cacert, --cert, --key): read now, so a missing or unreadable
+ * file is a usage error before any request is sent. The run reads it again, once,
+ * and hands the text to the children (run-job.ts).
+ */
+export function pemFile(flag: string) {
+  return (value: string): string => {
+    // resolvePath('') is the working directory: say what is wrong (an unset shell variable, likely).
+    if (value === '') throw new UsageError(`Expected ${flag} to be a PEM file, got ""`);
+    const path = resolvePath(value);
+    let text: string | undefined;
+    try {
+      text = textBeforeRun(path);
+    } catch (error) {
+      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    }
+    // A pipe is read once, by the run: its text is checked only as it is used.
+    if (text === undefined) return path;
+    if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line)`);
+    // A key under a passphrase would fail every https record with "bad decrypt"; curl fails at once too.
+    if (flag !== '--cacert' && /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+      throw new UsageError(`${flag} ${JSON.stringify(value)} holds a key under a passphrase, which bulkfetch cannot ask for: write it out unencrypted (openssl pkey -in KEY -out plain.pem) and give that`);
+    }
+    return path;
+  };
+}
+
+/** --max-redirects N; curl's -1 (no limit) gets how to ask for a high one. */
+export function maxRedirectsFlag(value: string): number {
+  if (value.trim() === '-1') throw new UsageError(`Expected --max-redirects to be a non-negative integer, got ${describeValue(value)} (curl's -1 for no limit is not taken: give a high one, such as 50)`);
+  return nonNegativeInteger('--max-redirects')(value);
+}
+
+export function parseProxyFlag(value: string): string {
+  // curl's -x "": no proxy at all, whatever http_proxy and the others say.
+  if (value === '') return '';
+  const parsed = parseProxyUrl(value);
+  if ('problem' in parsed) throw new UsageError(`Expected --proxy to be a proxy (host:port, or http://, https://, socks5:// or socks5h:// host:port), got ${describeValue(value)}: ${parsed.problem}`);
+  return parsed.href;
+}
