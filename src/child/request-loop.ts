@@ -14,6 +14,7 @@ import { OriginUse, type CacheDirective, type Task, type WorkerConfig } from '..
 import type { CountedResult } from '../wire/stats.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
 import { saveName } from './save-name.js';
+import { taskRequest } from './task-request.js';
 import { isRefusal } from '../http/refusal.js';
 import { proxyChoice, proxyEndpoints } from '../http/proxy-router.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
@@ -433,11 +434,7 @@ export class RequestLoop {
   }
 
   #buildRequest(spec: Task): AttemptRequest {
-    const headers = spec.headers ? withSpecHeaders(this.#config.headers, spec.headers) : this.#config.headers;
-    const body = spec.body === undefined ? this.#data : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
-    const named = this.#config.uploadName === undefined ? spec.url : withUploadName(spec.url, this.#config.uploadName);
-    const url = this.#config.query === undefined ? named : withQuery(named, this.#config.query);
-    let request: AttemptRequest = { method: spec.method, url, headers, body };
+    let request = taskRequest(spec, this.#config, this.#data);
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);
     if (spec.last === OriginUse.ONLY) request.onlyUse = true;
     if (this.#fileJar) {
@@ -449,35 +446,6 @@ export class RequestLoop {
     if (this.#announce && !this.#config.retryAllMethods && !isIdempotent(spec.method)) this.#unannounced.set(request, spec.line);
     return request;
   }
-}
-
-/**
- * curl -T FILE: a URL with no file part (its path ends in /) gets FILE's name,
- * percent-encoded, as curl appends it; any other URL is sent as it is.
- */
-function withUploadName(url: string, name: string): string {
-  const parsed = new URL(url);
-  if (!parsed.pathname.endsWith('/')) return url;
-  parsed.pathname += encodeURIComponent(name);
-  return parsed.href;
-}
-
-/** curl -G: the data joins the URL's own query (before any fragment), with & when there is one. */
-function withQuery(url: string, query: string): string {
-  const hash = url.indexOf('#');
-  const base = hash < 0 ? url : url.slice(0, hash);
-  const joiner = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
-  return `${base}${joiner}${query}${hash < 0 ? '' : url.slice(hash)}`;
-}
-
-/** The flag headers under a spec's own: a spec's value wins, and its null removes the header. */
-function withSpecHeaders(flagHeaders: Record<string, string>, specHeaders: Record<string, string | null>): Record<string, string> {
-  const headers = { ...flagHeaders };
-  for (const [name, value] of Object.entries(specHeaders)) {
-    if (value === null) delete headers[name];
-    else headers[name] = value;
-  }
-  return headers;
 }
 
 function isShortage(outcome: FetchOutcome): boolean {

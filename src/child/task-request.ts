@@ -1,0 +1,45 @@
+import type { AttemptRequest } from '../http/send-request.js';
+import type { Task, WorkerConfig } from '../wire/messages.js';
+
+/**
+ * What a record asks for, as one attempt sends it: the flags' defaults under
+ * the spec's own (its headers over -H, its body over -d), the -T file's name on
+ * a URL ending in /, and -G's query. The loop adds what is its own to know
+ * (where a body is saved, cookies, whether the origin is asked again).
+ */
+export function taskRequest(spec: Task, config: WorkerConfig, defaultBody: string | Buffer | undefined): AttemptRequest {
+  const headers = spec.headers ? withSpecHeaders(config.headers, spec.headers) : config.headers;
+  const body = spec.body === undefined ? defaultBody : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
+  const named = config.uploadName === undefined ? spec.url : withUploadName(spec.url, config.uploadName);
+  const url = config.query === undefined ? named : withQuery(named, config.query);
+  return { method: spec.method, url, headers, body };
+}
+
+/**
+ * curl -T FILE: a URL with no file part (its path ends in /) gets FILE's name,
+ * percent-encoded, as curl appends it; any other URL is sent as it is.
+ */
+function withUploadName(url: string, name: string): string {
+  const parsed = new URL(url);
+  if (!parsed.pathname.endsWith('/')) return url;
+  parsed.pathname += encodeURIComponent(name);
+  return parsed.href;
+}
+
+/** curl -G: the data joins the URL's own query (before any fragment), with & when there is one. */
+function withQuery(url: string, query: string): string {
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  const joiner = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+  return `${base}${joiner}${query}${hash < 0 ? '' : url.slice(hash)}`;
+}
+
+/** The flag headers under a spec's own: a spec's value wins, and its null removes the header. */
+function withSpecHeaders(flagHeaders: Record<string, string>, specHeaders: Record<string, string | null>): Record<string, string> {
+  const headers = { ...flagHeaders };
+  for (const [name, value] of Object.entries(specHeaders)) {
+    if (value === null) delete headers[name];
+    else headers[name] = value;
+  }
+  return headers;
+}
