@@ -90,13 +90,32 @@ export function socksTunnel(proxy: SocksProxy, options: SocksTunnelOptions): Und
         (callback as (e: null, s: Socket) => void)(null, socket);
       }
     };
-    const timer = setTimeout(() => finish(new SocksConnectTimeout(`Connect Timeout Error (attempted address: ${target}:${port} through the SOCKS proxy ${proxy.host}:${proxy.port}, timeout: ${options.timeout}ms)`)), options.timeout);
+    const progress: HandshakeProgress = { greeted: false, answered: false };
+    const timer = setTimeout(() => finish(new SocksConnectTimeout(`Connect Timeout Error (attempted address: ${target}:${port} through the SOCKS proxy ${proxy.host}:${proxy.port}, timeout: ${options.timeout}ms)${unansweredGreeting(progress, proxy)}`)), options.timeout);
     socket.on('error', finish);
     socket.once('connect', () => {
       const address = proxy.remoteDns || isIP(target) !== 0 ? Promise.resolve(target) : lookupOne(options.lookup, target);
-      address.then((resolved) => handshake(socket, proxy, resolved, port)).then(() => finish(null), finish);
+      address.then((resolved) => handshake(socket, proxy, resolved, port, progress)).then(() => finish(null), finish);
     });
   };
+}
+
+/** How far a SOCKS exchange got, for a timeout to say where it stopped. */
+interface HandshakeProgress {
+  /** The greeting (version and ways to log in) went to the proxy. */
+  greeted: boolean;
+  /** The proxy answered it. */
+  answered: boolean;
+}
+
+/**
+ * A proxy that took the TCP connection and never answered the greeting is, as
+ * often as not, an HTTP proxy (tinyproxy, squid) given as socks5://: it waits
+ * for a request line that never comes, and curl waits with it. Say so.
+ */
+function unansweredGreeting(progress: HandshakeProgress, proxy: SocksProxy): string {
+  if (!progress.greeted || progress.answered) return '';
+  return ` (the proxy took the TCP connection but never answered the SOCKS5 greeting: if ${proxy.host}:${proxy.port} is an HTTP proxy, give it as http://)`;
 }
 
 /** The target's first address, for socks5:// (the proxy is given an address, not the name). */
@@ -111,12 +130,14 @@ function lookupOne(lookup: LookupFunction, hostname: string): Promise<string> {
 }
 
 /** The SOCKS5 exchange up to the CONNECT reply; what the socket reads after it is the target's. */
-async function handshake(socket: Socket, proxy: SocksProxy, target: string, port: number): Promise<void> {
+async function handshake(socket: Socket, proxy: SocksProxy, target: string, port: number, progress: HandshakeProgress): Promise<void> {
   const reader = new ReplyReader(socket);
   try {
     const withPassword = proxy.username !== undefined;
     socket.write(Buffer.from(withPassword ? [5, 2, 0, 2] : [5, 1, 0]));
+    progress.greeted = true;
     const [version, method] = await reader.take(2);
+    progress.answered = true;
     if (version !== 5) throw new SocksError(`The proxy ${proxy.host}:${proxy.port} does not answer as a SOCKS5 proxy`);
     if (method === 2 && withPassword) {
       const user = Buffer.from(proxy.username ?? '');

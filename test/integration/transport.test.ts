@@ -301,6 +301,25 @@ describe('proxies as curl', () => {
     expect(locked.targets).toEqual([`127.0.0.1:${plain.port}`]);
   });
 
+  it('an HTTP proxy given as socks5:// (it waits for a request line) times out saying so', async () => {
+    const { createServer } = await import('node:net');
+    // As tinyproxy and squid do: the SOCKS5 greeting is no request line, so they wait for more.
+    let greetings = 0;
+    const httpOnly = createServer((socket) => {
+      socket.once('data', () => greetings++);
+      socket.on('error', () => {});
+    });
+    const closer = socketCloser(httpOnly);
+    const port = await listen(httpOnly);
+    track({ close: () => closer.close() });
+    const server = await track(startHttpServer((_req, res) => json(res, 200, {})));
+    const result = await run([`${server.url}/a`], ['-x', `socks5://127.0.0.1:${port}`, '--connect-timeout', '0.3', '--retries', '0']);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ECONNECTTIMEOUT' } });
+    expect(result.lines[0]?.error.message).toContain(`never answered the SOCKS5 greeting: if 127.0.0.1:${port} is an HTTP proxy, give it as http://`);
+    expect(greetings).toBe(1);
+    expect(server.requests).toBe(0);
+  });
+
   it('--http2 through a SOCKS5 proxy negotiates h2 with the target', async () => {
     const socks = await track(startSocksServer());
     const server = await track(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion })));
