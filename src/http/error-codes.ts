@@ -15,6 +15,9 @@ export type AbortReason = 'timeout' | 'shutdown';
 /** Said where an https URL met a server that may speak plain HTTP on that port. */
 const PLAIN_HTTP_PORT = ': if this port speaks plain HTTP, use http://';
 
+/** Said where an HTTP proxy closed the connection unanswered: a SOCKS proxy does that to what is not SOCKS. */
+const SOCKS_PROXY_ADVICE = 'a SOCKS proxy does this to HTTP: if it is one, give it as socks5://';
+
 /** Said of a request whose HTTP/2 stream the server reset or closed before its response was whole. */
 const STREAM_RESET = " (the server reset this request's HTTP/2 stream)";
 /** undici's InformationalError messages for an HTTP/2 stream the server ended before its response was whole. */
@@ -50,6 +53,9 @@ export function classifyError(
   if (rawCode === 'ERR_SOCKS') return { code: RecordErrorCode.PROXY, message: typeof err?.message === 'string' ? err.message : 'SOCKS proxy error' };
   const mapped = (c: RecordErrorCode): RecordError => ({ code: c, message });
   switch (code) {
+    case 'ERR_PROXY_TUNNEL_CLOSED':
+      // proxy-tunnel-client.ts: its message names the proxy and the target; retried as any closed or reset connection.
+      return { code: (err as { reset?: unknown }).reset === true ? RecordErrorCode.CONNECTION_RESET : RecordErrorCode.SOCKET_CLOSED, message: `${String(err?.message)} (${SOCKS_PROXY_ADVICE})` };
     case 'UND_ERR_CONNECT_TIMEOUT':
       // Marked by the https connector (agent.ts) when TCP had connected.
       if ((err as { handshakeStalled?: unknown }).handshakeStalled === true) return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (the TCP connection opened, but the TLS handshake got no answer${PLAIN_HTTP_PORT})` };
@@ -147,16 +153,26 @@ export interface ProxyEndpoint {
  * The code stays. Only an error that names the proxy's own endpoint is blamed.
  */
 export function blameProxy(error: RecordError, raw: unknown, url: string, proxies: readonly ProxyEndpoint[]): RecordError {
+  const targetPort = portOf(new URL(url));
+  // An address is matched in full; behind a name, the port tells the proxy from a target on another port.
+  const isProxy = (proxy: ProxyEndpoint, address: unknown, port: unknown): boolean =>
+    port === proxy.port && (address === proxy.hostname || (!isIP(proxy.hostname) && targetPort !== proxy.port));
+  if (error.code === RecordErrorCode.SOCKET_CLOSED && closedUnanswered(raw)) {
+    // A plain http request goes to the proxy itself: its empty reply is the proxy's, and the https hint is not the likely one.
+    const socket = (raw as { socket?: { remoteAddress?: unknown; remotePort?: unknown } }).socket;
+    const blamed = proxies.find((proxy) => isProxy(proxy, socket?.remoteAddress, socket?.remotePort));
+    return blamed === undefined ? error : { code: error.code, message: `${describe(raw)} (empty reply: the proxy ${endpointText(blamed)} closed the connection without answering; ${SOCKS_PROXY_ADVICE})` };
+  }
   const refused = error.code === RecordErrorCode.CONNECTION_REFUSED;
   if (!refused && error.code !== RecordErrorCode.DNS_NOT_FOUND && error.code !== RecordErrorCode.DNS_TEMPORARY) return error;
   // A name with several addresses fails with one error for each (AggregateError).
   const errors = (raw instanceof AggregateError ? raw.errors : [raw]) as Array<{ hostname?: unknown; address?: unknown; port?: unknown } | null>;
-  const targetPort = portOf(new URL(url));
-  const blamed = proxies.find((proxy) => errors.some((err) => refused
-    // An address is matched in full; behind a name, the port tells the proxy from a target on another port.
-    ? err?.port === proxy.port && (err.address === proxy.hostname || (!isIP(proxy.hostname) && targetPort !== proxy.port))
-    : err?.hostname === proxy.hostname));
-  return blamed === undefined ? error : { code: error.code, message: `${error.message} (on the way to the proxy ${isIP(blamed.hostname) === 6 ? `[${blamed.hostname}]` : blamed.hostname}:${blamed.port})` };
+  const blamed = proxies.find((proxy) => errors.some((err) => (refused ? isProxy(proxy, err?.address, err?.port) : err?.hostname === proxy.hostname)));
+  return blamed === undefined ? error : { code: error.code, message: `${error.message} (on the way to the proxy ${endpointText(blamed)})` };
+}
+
+function endpointText(proxy: ProxyEndpoint): string {
+  return `${isIP(proxy.hostname) === 6 ? `[${proxy.hostname}]` : proxy.hostname}:${proxy.port}`;
 }
 
 /**

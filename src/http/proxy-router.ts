@@ -5,6 +5,7 @@ import { proxyHref, proxyVariable } from './proxy-url.js';
 import { isSocksUrl } from './socks-tunnel.js';
 import { bareHostname, portOf } from './split-url.js';
 import { loadProxyParts } from './undici-parts.js';
+import { tunnelClientFactory } from './proxy-tunnel-client.js';
 import { DispatcherGroup } from './dispatcher-group.js';
 
 export interface ProxyChoice {
@@ -62,8 +63,8 @@ export function createProxyRouter(
     if (uri === undefined) return direct;
     if (isSocksUrl(uri)) return viaSocks(uri);
     // Loaded only for an HTTP(S) proxy: see loadProxyParts.
-    const { EnvHttpProxyAgent } = loadProxyParts();
-    return new EnvHttpProxyAgent({ ...proxyOptions, httpProxy: uri, httpsProxy: uri, noProxy: names });
+    const { EnvHttpProxyAgent, Pool } = loadProxyParts();
+    return new EnvHttpProxyAgent({ ...proxyOptions, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool) });
   };
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);

@@ -34,7 +34,7 @@ export const DispatcherBase = DispatcherClass;
 export const buildConnector = buildConnectorFunction;
 
 /** The whole of undici, for a run through a proxy. */
-export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent } {
+export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent; Pool: typeof Undici.Pool } {
   // In the child's bundle (CommonJS) `require` is defined and reads the index from node_modules
   // (the bundle leaves it out: half its size, parsed by every child at start). So a child that
   // takes a proxy holds two copies of undici's modules: the proxy agents are the index's, the
@@ -44,5 +44,5 @@ export function loadProxyParts(): { EnvHttpProxyAgent: typeof Undici.EnvHttpProx
   // Unbundled (ESM, no require) it comes from node_modules, where the modules above come from too.
   // The bundle never reaches import.meta, which esbuild empties there (its warning is silenced).
   const undici = (typeof require === 'function' ? require('undici') : createRequire(import.meta.url)('undici')) as typeof Undici;
-  return { EnvHttpProxyAgent: undici.EnvHttpProxyAgent };
+  return { EnvHttpProxyAgent: undici.EnvHttpProxyAgent, Pool: undici.Pool };
 }

@@ -301,6 +301,40 @@ describe('proxies as curl', () => {
     expect(locked.targets).toEqual([`127.0.0.1:${plain.port}`]);
   });
 
+  it('a proxy that drops the connection unanswered (a SOCKS proxy given as http://) is asked once an attempt, and the line says so', async () => {
+    const { createServer } = await import('node:net');
+    // As a SOCKS5 server does to what does not start with its version byte: close, or reset.
+    const dropping = async (reset: boolean) => {
+      const server = createServer((socket) => {
+        dropped.connections++;
+        socket.once('data', () => (reset ? socket.resetAndDestroy() : socket.destroy()));
+        socket.on('error', () => {});
+      });
+      const dropped = { connections: 0, port: 0 };
+      const closer = socketCloser(server);
+      dropped.port = await listen(server);
+      track({ close: () => closer.close() });
+      return dropped;
+    };
+    const tls = await track(startTlsServer());
+    const plain = await track(startHttpServer((_req, res) => json(res, 200, {})));
+    const closing = await dropping(false);
+    // undici connected again at once while the CONNECT's connection was lost: thousands of connections until --timeout.
+    const closed = await run([`${tls.url}/a`, `${plain.url}/b`], ['-k', '-x', `127.0.0.1:${closing.port}`, '--timeout', '5', '--retries', '1']);
+    const [https, http] = [closed.lines.find((l) => l.url.startsWith('https:')), closed.lines.find((l) => l.url.startsWith('http:'))];
+    expect(https).toMatchObject({ status: null, attempts: 2, error: { code: 'ESOCKETCLOSED', message: `The proxy 127.0.0.1:${closing.port} closed the connection without answering the CONNECT to 127.0.0.1:${tls.port} (a SOCKS proxy does this to HTTP: if it is one, give it as socks5://)` } });
+    expect(https?.ms).toBeLessThan(4000);
+    // Plain http goes to the proxy itself: its empty reply is the proxy's, not a TLS-only port's.
+    expect(http).toMatchObject({ status: null, attempts: 2, error: { code: 'ESOCKETCLOSED' } });
+    expect(http?.error.message).toContain(`(empty reply: the proxy 127.0.0.1:${closing.port} closed the connection without answering; a SOCKS proxy does this to HTTP: if it is one, give it as socks5://)`);
+    expect(closing.connections).toBe(4);
+    const resetting = await dropping(true);
+    const reset = await run([`${tls.url}/c`], ['-k', '-x', `127.0.0.1:${resetting.port}`, '--timeout', '5', '--retries', '1']);
+    expect(reset.lines[0]).toMatchObject({ status: null, attempts: 2, error: { code: 'ECONNRESET', message: expect.stringContaining(`The proxy 127.0.0.1:${resetting.port} reset the connection without answering the CONNECT`) } });
+    expect(resetting.connections).toBe(2);
+    expect(tls.requests + plain.requests).toBe(0);
+  });
+
   it('an HTTP proxy given as socks5:// (it waits for a request line) times out saying so', async () => {
     const { createServer } = await import('node:net');
     // As tinyproxy and squid do: the SOCKS5 greeting is no request line, so they wait for more.
