@@ -110,11 +110,13 @@ async function run(
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
-  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
+  // URLs typed (or pasted) at the terminal: a progress line redrawn there would write over what is being typed.
+  const typedInput = inputPath === '-' && !urls && (process.stdin as { isTTY?: boolean }).isTTY === true;
+  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && !typedInput && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const progress = showProgress ? startProgress(io.stderr, inputPath, argumentUrls?.count) : undefined;
   // stdout and stderr one terminal: result lines must not land on the progress line.
   if (progress && sink === process.stdout && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
-  if (inputPath === '-' && !urls && !flags.quiet && (process.stdin as { isTTY?: boolean }).isTTY === true) {
+  if (typedInput && !flags.quiet) {
     io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   }
   // At a terminal a notice starts by erasing its line: the "^C" the terminal echoed is on it, progress line or not.

@@ -181,6 +181,24 @@ describe('a run in a terminal', () => {
     expect(screen).toContain('"url":"http://127.0.0.1');
   });
 
+  it('draws no progress line over URLs being typed at the terminal, unless --progress asks for it', async () => {
+    const server = track(await startHttpServer());
+    const typing = (_pid: number, type: (text: string) => void): void => {
+      // A URL, then a pause as long as several of the progress line's redraws, before the next and Ctrl-D.
+      type(`${server.url}/first\n`);
+      setTimeout(() => type(`${server.url}/second\n\x04`), 1500);
+    };
+    const typed = await inTerminal(['--procs', '1'], { onStart: typing });
+    expect(typed.code).toBe(0);
+    expect(typed.screen).toContain('reading URLs from stdin');
+    expect(typed.screen).toContain('/second","method":"GET","status":200');
+    expect(typed.screen).not.toMatch(/bulkfetch \d+ lines/);
+    expect(typed.screen).toContain('bulkfetch summary');
+    const asked = await inTerminal(['--procs', '1', '--progress'], { onStart: typing });
+    expect(asked.code).toBe(0);
+    expect(asked.screen).toMatch(/bulkfetch 1 lines \| /);
+  });
+
   it('-d @- at a terminal says it reads the body from it, then sends what was typed', async () => {
     const server = track(await startHttpServer());
     const { screen, code } = await inTerminal(['--procs', '1', '-q', '-d', '@-', `${server.url}/typed`], { typed: 'a=1\n\x04' });
