@@ -4,9 +4,9 @@
  * other. Errors are UsageErrors (exit 2); warnings are one line each for stderr.
  */
 import type { Command } from 'commander';
-import { accessSync, constants, fstatSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, fstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { CHILD_START_FDS, budgetSize, fdLimitFor } from '../http/socket-budget.js';
@@ -43,7 +43,9 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   if (summary === undefined) return;
   const out = output === undefined || output === '-' ? undefined : statOf(output);
   const target = statOf(summary);
-  if (out && target && sameFile(out, target)) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);
+  // Neither file there yet (the usual first run): the summary, written last, would replace every result line.
+  const samePath = output !== undefined && output !== '-' && !out && !target && pathOf(output) === pathOf(summary);
+  if ((out && target && sameFile(out, target)) || samePath) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);
   checkWritable('--summary', summary, target);
 }
 
@@ -64,6 +66,16 @@ function statOf(target: string | number): Stats | undefined {
     return typeof target === 'number' ? fstatSync(target) : statSync(target);
   } catch {
     return undefined;
+  }
+}
+
+/** Where a file not made yet will be: its directory's real path (a symlink followed), and its name. */
+function pathOf(file: string): string {
+  const directory = resolve(dirname(file));
+  try {
+    return join(realpathSync(directory), basename(file));
+  } catch {
+    return join(directory, basename(file));
   }
 }
 

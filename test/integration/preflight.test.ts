@@ -54,6 +54,26 @@ describe('--summary', () => {
     }
     expect(server.requests).toBe(0);
   });
+
+  it('naming the -o file is a usage error, before either is written: the summary would replace every result line', async () => {
+    const dir = tempDir();
+    const { server, input } = await inputIn(dir);
+    symlinkSync(dir, join(dir, 'here'));
+    const output = join(dir, 'out.ndjson');
+    // Neither file there yet, as on a first run; the same file by another spelling and through a symlinked directory.
+    for (const summary of [output, join(dir, '.', 'out.ndjson'), join(dir, 'here', 'out.ndjson')]) {
+      const result = await runCli([input, '-o', output, '--summary', summary, '-q']);
+      expect(result.code, summary).toBe(2);
+      expect(result.stderr).toMatch(/is also the -o file; choose another file/);
+    }
+    // There already, as on a run again.
+    writeFileSync(output, '');
+    expect((await runCli([input, '-o', output, '--summary', join(dir, 'here', 'out.ndjson'), '-q'])).code).toBe(2);
+    expect(server.requests).toBe(0);
+    const apart = await runCli([input, '-o', output, '--summary', join(dir, 'summary.json'), '-q']);
+    expect(apart.code).toBe(0);
+    expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
 });
 
 describe('contradictory flags', () => {
