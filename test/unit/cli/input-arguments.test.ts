@@ -34,6 +34,13 @@ describe('inputArguments', () => {
     expect(() => inputArguments(['usage'])).toThrow(/--help/);
   });
 
+  it('the analyze subcommand misspelled (analyse, Analyze) is named, alone or before its file', () => {
+    expect(() => inputArguments(['analyse', 'urls.txt'])).toThrow(/^Expected one input file \(or - for stdin\), or URLs, got 2 arguments: "analyse" "urls.txt" \(the subcommand is bulkfetch analyze FILE\)$/);
+    expect(() => inputArguments(['Analyze', 'urls.txt'])).toThrow(/\(the subcommand is bulkfetch analyze FILE\)$/);
+    expect(() => inputArguments(['analyse'])).toThrow(/^Cannot read input "analyse": no such file \(the subcommand is bulkfetch analyze FILE\)$/);
+    expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/got 2 arguments: "a.txt" "b.txt"$/);
+  });
+
   it("curl's --url values are URLs whatever they look like, after the URL arguments; beside a file they are a usage error", () => {
     expect(inputArguments([], ['ftp://a/x'])).toEqual({ path: '-', urls: ['ftp://a/x'] });
     expect(inputArguments(['http://a/1'], ['http://b/2'])).toEqual({ path: '-', urls: ['http://a/1', 'http://b/2'] });
