@@ -43,7 +43,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--cert-type', '--key-type'], '--cert and --key take PEM files'],
   [['--pass'], '--key takes an unencrypted PEM key'],
   [['--pinnedpubkey', '--crlfile'], 'certificates are checked against the CA certificates (--cacert FILE), or not at all with -k'],
-  [['--next', '-:', '--variable'], 'every input line is a request of its own; a JSON spec line sets its own method, headers and body'],
+  [['--next', '-:', '--variable', '--expand-url', '--expand-data', '--expand-header'], 'every input line is a request of its own; a JSON spec line sets its own method, headers and body'],
   [['--doh-url', '--dns-servers'], 'names are resolved by the system; --resolve HOST:PORT:ADDR sets an address yourself'],
   [['--etag-compare'], "use -H 'If-None-Match: ETAG'"],
   [['--etag-save', '--hsts', '--alt-svc'], 'nothing is kept between runs but the output that --resume reads'],
@@ -54,6 +54,10 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--expect100-timeout'], 'drop it: no request waits for 100 Continue (Expect: 100-continue is not sent)'],
   [['-M', '--manual'], 'bulkfetch --help lists every option, and the README says more'],
   [['--disable'], 'drop it: bulkfetch reads no .curlrc, nor any config file'],
+  [['--skip-existing', '--no-clobber'], '--resume with -o FILE skips the records already answered there'],
+  [['--proxy-header'], 'headers for the proxy alone are not sent: credentials go in its URL (-x http://user:password@host:port), and -H goes to the server'],
+  [['--request-target'], "a record's URL gives the request target: its path and query"],
+  [['--ignore-content-length'], 'a body that ends before its Content-Length is an error record (ESOCKETCLOSED, the message says how much came)'],
 ];
 
 const BY_FLAG: ReadonlyMap<string, string> = new Map(INSTEAD.flatMap(([flags, instead]) => flags.map((flag) => [flag, instead] as const)));
