@@ -25,6 +25,15 @@ import { TallyPacer, encodeTallyLine } from '../wire/tally-line.js';
 import Queue from './unlinking-queue.js';
 import { CHILD_EXTRA_CA_ENV } from '../wire/child-env.js';
 
+/**
+ * Result bytes written and not yet read by the parent above which no waiting
+ * record starts. A consumer that keeps up never lets this much queue; a slow
+ * one does, and each queued line may hold a body of up to --max-body: at 1 MiB
+ * bodies the window alone let a child hold some 230 of them at --concurrency
+ * 50, 830 at 200.
+ */
+const QUEUED_OUTPUT_BYTES = 8 * 1024 * 1024;
+
 /** The child's machinery, built when its config (the first line on stdin) comes. */
 function start(config: WorkerConfig) {
   // Before undici's first connection compiles its wasm parser (see PoolOptions.quickStart):
@@ -82,6 +91,9 @@ function start(config: WorkerConfig) {
   // queues instead, and the parent's window bounds how much can queue.
   const out = new Socket({ fd: 1, readable: false, writable: true });
   const results = new LineBatcher((text) => out.write(text));
+  // Lines the parent has not read yet (a slow consumer downstream holds it back) stop new records from
+  // starting here: the window bounds them in records, this in bytes, where each may carry --max-body.
+  out.on('drain', () => startWaiting());
 
   // Records received but not answered; `waiting` are those not yet handed to
   // the loop, in order (the parent's window bounds them: 4 x concurrency + 32).
@@ -104,7 +116,11 @@ function start(config: WorkerConfig) {
   }
 
   function startWaiting(): void {
-    while (waiting.size > 0 && loop.ready) handOver(waiting.dequeue() as Task);
+    while (waiting.size > 0 && loop.ready && !outputBackedUp()) handOver(waiting.dequeue() as Task);
+  }
+
+  function outputBackedUp(): boolean {
+    return out.writableLength >= QUEUED_OUTPUT_BYTES;
   }
 
   /** Gives a record to the loop; its answer goes out, and a waiting record may follow it. */

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, cleanupAfterEach, runCli, sampleTreeRss, scratchDir, spawnCli, startHttpServer, tempDir, type TestServer, writeTempFile } from '../helpers/index.js';
+import { CLI_PATH, cleanupAfterEach, delay, runCli, sampleTreeRss, scratchDir, spawnCli, startHttpServer, tempDir, type TestServer, writeTempFile } from '../helpers/index.js';
 
 let server: TestServer;
 
@@ -170,6 +170,31 @@ describe('pipes', () => {
     // held 282 MB of a 200 MB output on Node 20; this output is 270 MB.
     expect(sampler.peakProcessKiB).toBeLessThan(300 * 1024);
   }, 120_000);
+
+  it('starts no more records while its lines of large bodies wait unread, beyond what a few MiB hold', async () => {
+    const body = Buffer.alloc(1024 * 1024, 0x62);
+    const big = await track(startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(body);
+    }, { logLimit: 0 }));
+    const count = 150;
+    const input = writeTempFile(Array.from({ length: count }, (_, i) => `${big.url}/b/${i}`));
+    const child = spawnCli([input, '--procs', '1', '--concurrency', '8']);
+    // Nothing reads stdout for 2 s: the pipes fill, the parent stops reading the child.
+    await delay(2000);
+    const whileStalled = big.requests;
+    let lines = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(lines).toBe(count);
+    // 8 in flight and some 8 MiB of lines queued, against the window's 64 records (65 requests before:
+    // each line holds its 1 MiB body, so a child held the window's worth of bodies at once).
+    expect(whileStalled).toBeGreaterThanOrEqual(8);
+    expect(whileStalled).toBeLessThan(45);
+  }, 60_000);
 });
 
 describe('bad invocations', () => {
