@@ -77,23 +77,38 @@ function start(config: WorkerConfig) {
     if (process.connected && process.send) process.send({ type: 'started', lines } satisfies ChildMessage, () => written());
     else written();
   });
-  const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, {
-    announce: (line) => starts.announce(line),
-    relieve: () => budget.relieve(),
-    ...(fallback ? { http2Fallback: fallback } : {}),
-  });
-  const stats = new StatsCollector();
-  // Counters among the result lines, so that a parent can count this child's lines should it die (see there).
-  const tallies = new TallyPacer();
-
   // process.stdout on a pipe is synchronous on Linux: a slow parent would block
   // this event loop and stall every request in flight. An async socket on fd 1
   // queues instead, and the parent's window bounds how much can queue.
   const out = new Socket({ fd: 1, readable: false, writable: true });
   const results = new LineBatcher((text) => out.write(text));
   // Lines the parent has not read yet (a slow consumer downstream holds it back) stop new records from
-  // starting here: the window bounds them in records, this in bytes, where each may carry --max-body.
-  out.on('drain', () => startWaiting());
+  // starting (see LoopHooks.outputFlows): the window bounds them in records, this in bytes.
+  // One wait for every record held while lines back up (a listener each would be hundreds).
+  let drained: Promise<void> | undefined;
+  const outputFlows = (): Promise<void> | undefined => {
+    if (out.writableLength < QUEUED_OUTPUT_BYTES) return undefined;
+    // Closed (the parent gone) counts too: the run ends either way, and the wait must not reject.
+    drained ??= new Promise<void>((resolve) => {
+      const go = (): void => {
+        out.off('drain', go).off('close', go);
+        drained = undefined;
+        resolve();
+      };
+      out.once('drain', go).once('close', go);
+    });
+    return drained;
+  };
+
+  const loop = new RequestLoop(config, agent, shutdown.signal, adaptiveGate ?? gateClient, {
+    announce: (line) => starts.announce(line),
+    relieve: () => budget.relieve(),
+    ...(fallback ? { http2Fallback: fallback } : {}),
+    outputFlows,
+  });
+  const stats = new StatsCollector();
+  // Counters among the result lines, so that a parent can count this child's lines should it die (see there).
+  const tallies = new TallyPacer();
 
   // Records received but not answered; `waiting` are those not yet handed to
   // the loop, in order (the parent's window bounds them: 4 x concurrency + 32).
@@ -116,11 +131,7 @@ function start(config: WorkerConfig) {
   }
 
   function startWaiting(): void {
-    while (waiting.size > 0 && loop.ready && !outputBackedUp()) handOver(waiting.dequeue() as Task);
-  }
-
-  function outputBackedUp(): boolean {
-    return out.writableLength >= QUEUED_OUTPUT_BYTES;
+    while (waiting.size > 0 && loop.ready) handOver(waiting.dequeue() as Task);
   }
 
   /** Gives a record to the loop; its answer goes out, and a waiting record may follow it. */

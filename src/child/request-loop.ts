@@ -52,6 +52,13 @@ export interface LoopHooks {
   relieve?: () => void;
   /** Without --http2 or --http1.1: moves an origin that turned HTTP/1.1 away to HTTP/2 (see Http2Fallback). */
   http2Fallback?: { learn(url: string): boolean; offersHttp2(url: string): boolean };
+  /**
+   * Undefined while result lines are read as they come; else resolves once
+   * they are again. A record's first attempt waits for it in its slot, so that
+   * lines the parent holds back (a slow consumer) stop new requests: each line
+   * may carry a body of up to --max-body.
+   */
+  outputFlows?: () => Promise<void> | undefined;
 }
 
 /** A record's answer: its whole result line, and the fields its counters read. */
@@ -88,6 +95,7 @@ export class RequestLoop {
   /** Frees descriptors (closes idle connections) when an attempt found none. */
   readonly #relieve: () => void;
   readonly #http2Fallback: LoopHooks['http2Fallback'];
+  readonly #outputFlows: () => Promise<void> | undefined;
   /** Non-idempotent requests whose record must be announced before their first attempt. */
   readonly #unannounced = new WeakMap<AttemptRequest, number>();
   /** -b files: their cookies (shared by every record), and a jar that holds them alone, for first requests. */
@@ -134,6 +142,7 @@ export class RequestLoop {
       ...proxiesOf(config),
       offersHttp2: config.http2 ? () => true : fallback ? (url: string) => fallback.offersHttp2(url) : undefined,
     };
+    this.#outputFlows = hooks.outputFlows ?? (() => undefined);
     this.#cache = config.cache
       ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })
       : undefined;
@@ -273,15 +282,21 @@ export class RequestLoop {
     });
   }
 
-  // A record's first attempt, in its slot: after a graceful stop it does not go out.
+  // A record's first attempt, in its slot: after a graceful stop it does not go out, and while
+  // the output backs up it waits (holding the slot: no other record starts meanwhile either).
   readonly #beginAndRelease = (request: AttemptRequest, release: ReleaseAttempt): Promise<FetchOutcome> => {
+    const held = this.#stopped ? undefined : this.#outputFlows();
+    if (held) return held.then(() => this.#beginAndRelease(request, release));
     if (!this.#stopped) return this.#sendAndRelease(request, release);
     release({ status: null });
     return unsent();
   };
 
-  readonly #beginUnlessSlowed = (request: AttemptRequest): Promise<FetchOutcome> | undefined =>
-    this.#stopped ? unsent() : this.#sendUnlessSlowed(request);
+  readonly #beginUnlessSlowed = (request: AttemptRequest): Promise<FetchOutcome | undefined> | undefined => {
+    if (this.#stopped) return unsent();
+    const held = this.#outputFlows();
+    return held ? held.then(() => this.#beginUnlessSlowed(request)) : this.#sendUnlessSlowed(request);
+  };
 
   /** True when the first attempt's outcome is the record's: no retry due, no --follow, and it was sent. */
   #isFinal(outcome: FetchOutcome | undefined, request: AttemptRequest): outcome is FetchOutcome {

@@ -91,6 +91,35 @@ describe('RequestLoop', () => {
     await Promise.all(answers);
   });
 
+  it('starts no first attempt while the output backs up, a cache miss included; the one in flight goes on', async () => {
+    const dispatcher = new HoldingDispatcher();
+    const shutdown = new AbortController();
+    // As main.ts gives it: one wait shared by every record held.
+    let release: (() => void) | undefined;
+    let drained: Promise<void> | undefined;
+    let backedUp = false;
+    const outputFlows = (): Promise<void> | undefined => (backedUp ? (drained ??= new Promise<void>((resolve) => (release = resolve))) : undefined);
+    const loop = new RequestLoop(config(4, true), dispatcher as unknown as Dispatcher, shutdown.signal, undefined, { outputFlows });
+    const first = loop.handle(task(1));
+    await new Promise((r) => setImmediate(r));
+    expect(dispatcher.held).toHaveLength(1);
+    backedUp = true;
+    const waiting = [loop.handle(task(2)), loop.handle(task(3, CacheDirective.KEEP))];
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    // Slots are free (4), but lines wait unread: neither the plain record nor the cache miss is sent.
+    expect(dispatcher.held).toHaveLength(1);
+    dispatcher.answer(0, {});
+    expect((await first).result.status).toBe(200);
+    backedUp = false;
+    release?.();
+    for (let turn = 0; turn < 5 && dispatcher.held.length < 3; turn++) await new Promise((r) => setImmediate(r));
+    expect(dispatcher.held).toHaveLength(3);
+    dispatcher.answer(1, {});
+    dispatcher.answer(2, {});
+    expect((await Promise.all(waiting)).map((answer) => answer.result.status)).toEqual([200, 200]);
+    shutdown.abort();
+  });
+
   it('says which records go through the cache (handed over at once, to join a flight)', () => {
     const shutdown = new AbortController();
     const withCache = new RequestLoop(config(1, true), new HoldingDispatcher() as unknown as Dispatcher, shutdown.signal);
