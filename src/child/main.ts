@@ -86,16 +86,17 @@ function start(config: WorkerConfig) {
   // starting (see LoopHooks.outputFlows): the window bounds them in records, this in bytes.
   // One wait for every record held while lines back up (a listener each would be hundreds).
   let drained: Promise<void> | undefined;
+  let releaseHeld = (): void => {};
   const outputFlows = (): Promise<void> | undefined => {
-    if (out.writableLength < QUEUED_OUTPUT_BYTES) return undefined;
+    if (out.writableLength < QUEUED_OUTPUT_BYTES || loop.stopped || shutdown.signal.aborted) return undefined;
     // Closed (the parent gone) counts too: the run ends either way, and the wait must not reject.
     drained ??= new Promise<void>((resolve) => {
-      const go = (): void => {
-        out.off('drain', go).off('close', go);
+      releaseHeld = (): void => {
+        out.off('drain', releaseHeld).off('close', releaseHeld);
         drained = undefined;
         resolve();
       };
-      out.once('drain', go).once('close', go);
+      out.once('drain', releaseHeld).once('close', releaseHeld);
     });
     return drained;
   };
@@ -153,6 +154,8 @@ function start(config: WorkerConfig) {
   /** The parent's graceful stop: records waiting here are answered ENOTSENT now; those in flight go on. */
   function stop(): void {
     loop.stop();
+    // Records held for the output to drain were not sent: they are answered ENOTSENT now, not when it drains.
+    releaseHeld();
     while (waiting.size > 0) {
       const task = waiting.dequeue() as Task;
       answer(task, loop.unsent(task));
@@ -174,8 +177,10 @@ function start(config: WorkerConfig) {
   }
 
   function onMessage(message: ParentMessage): void {
-    if (message.type === 'abort') shutdown.abort();
-    else if (message.type === 'stop') stop();
+    if (message.type === 'abort') {
+      shutdown.abort();
+      releaseHeld();
+    } else if (message.type === 'stop') stop();
     // After the final report, a late snapshot would be counted twice.
     else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters) });
     else if (message.type === 'grant') gateClient.granted(message.ids);
