@@ -88,7 +88,8 @@ function start(config: WorkerConfig) {
   let drained: Promise<void> | undefined;
   let releaseHeld = (): void => {};
   const outputFlows = (): Promise<void> | undefined => {
-    if (out.writableLength < QUEUED_OUTPUT_BYTES || loop.stopped || shutdown.signal.aborted) return undefined;
+    // The loop asks only before a record begins, never after a stop; after an abort nothing may wait.
+    if (out.writableLength < QUEUED_OUTPUT_BYTES || shutdown.signal.aborted) return undefined;
     // Closed (the parent gone) counts too: the run ends either way, and the wait must not reject.
     drained ??= new Promise<void>((resolve) => {
       releaseHeld = (): void => {

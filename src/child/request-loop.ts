@@ -285,11 +285,12 @@ export class RequestLoop {
   // A record's first attempt, in its slot: after a graceful stop it does not go out, and while
   // the output backs up it waits (holding the slot: no other record starts meanwhile either).
   readonly #beginAndRelease = (request: AttemptRequest, release: ReleaseAttempt): Promise<FetchOutcome> => {
-    const held = this.#stopped ? undefined : this.#outputFlows();
-    if (held) return held.then(() => this.#beginAndRelease(request, release));
-    if (!this.#stopped) return this.#sendAndRelease(request, release);
-    release({ status: null });
-    return unsent();
+    if (this.#stopped) {
+      release({ status: null });
+      return unsent();
+    }
+    const held = this.#outputFlows();
+    return held ? held.then(() => this.#beginAndRelease(request, release)) : this.#sendAndRelease(request, release);
   };
 
   readonly #beginUnlessSlowed = (request: AttemptRequest): Promise<FetchOutcome | undefined> | undefined => {

@@ -30,14 +30,14 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
     }
     // `bulkfetch help`, as git and npm take it: the one argument is an input file here.
     if (HELP_WORDS.has(first) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (bulkfetch --help lists the options)`);
-    if (ANALYZE_SPELLINGS.has(first.toLowerCase()) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (the subcommand is bulkfetch analyze FILE)`);
+    if (misspeltAnalyze(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file${ANALYZE_HINT}`);
     return { path: first };
   }
   if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args] };
   // `bulkfetch example.com/a example.com/b`: URLs meant, the scheme left off, as curl allows.
   const schemeless = args.find((arg) => !URL_ARGUMENT.test(arg) && looksLikeHost(arg) && !existsSync(arg));
   // `bulkfetch analyse urls.txt`: the subcommand misspelled reads as a first file name.
-  const subcommand = ANALYZE_SPELLINGS.has(first.toLowerCase()) && !existsSync(first) ? ' (the subcommand is bulkfetch analyze FILE)' : '';
+  const subcommand = misspeltAnalyze(first) ? ANALYZE_HINT : '';
   const hint = schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: http://${schemeless})`;
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}${hint}`);
 }
@@ -46,6 +46,12 @@ const HELP_WORDS = new Set(['help', 'usage', '?']);
 
 /** `analyze` as it is also written (British spelling, a slip of the fingers); the right spelling in another case too. */
 const ANALYZE_SPELLINGS = new Set(['analyse', 'analyze', 'analize', 'anaylze', 'analyz', 'analysis', 'analyzer']);
+const ANALYZE_HINT = ' (the subcommand is bulkfetch analyze FILE)';
+
+/** A first argument that names no file and reads as the analyze subcommand, misspelt. */
+function misspeltAnalyze(arg: string): boolean {
+  return ANALYZE_SPELLINGS.has(arg.toLowerCase()) && !existsSync(arg);
+}
 
 /** File name endings that are not top-level domains: `urls.txt` missing is a missing file, not a host. */
 const FILE_ENDINGS = new Set(['txt', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'log', 'lst', 'list', 'gz', 'zst', 'xz', 'bz2', 'md', 'yaml', 'yml', 'xml', 'html', 'urls', 'in', 'out', 'dat']);

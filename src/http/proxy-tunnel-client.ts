@@ -20,8 +20,12 @@ export class ProxyTunnelClosed extends Error {
   }
 }
 
-/** The connection errors that would have undici connect again at once (see ProxyTunnelClosed). */
-const LOOPING = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+/**
+ * A CONNECT's connection closed, reset or broken before its answer. Only the
+ * first made undici connect again at once (see ProxyTunnelClosed); the others
+ * are wrapped too, so that every such line names the proxy and the target.
+ */
+const TUNNEL_DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /**
  * The clientFactory of undici's ProxyAgent: its client to the proxy, whose
@@ -37,7 +41,7 @@ export function tunnelClientFactory(Pool: typeof Undici.Pool): (origin: URL, opt
       value: (params: Undici.Dispatcher.ConnectOptions) =>
         connect(params).catch((error: unknown) => {
           const code = (error as { code?: unknown } | null)?.code;
-          throw typeof code === 'string' && LOOPING.has(code) ? new ProxyTunnelClosed(origin.host, String(params.path), error) : error;
+          throw typeof code === 'string' && TUNNEL_DROPPED.has(code) ? new ProxyTunnelClosed(origin.host, String(params.path), error) : error;
         }),
     });
     return pool;
