@@ -64,7 +64,14 @@ export function createProxyRouter(
     if (isSocksUrl(uri)) return viaSocks(uri);
     // Loaded only for an HTTP(S) proxy: see loadProxyParts.
     const { EnvHttpProxyAgent, Pool } = loadProxyParts();
-    return new EnvHttpProxyAgent({ ...proxyOptions, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool) });
+    const targets = proxyOptions.factory;
+    // undici's wrapper for plain http through an HTTP proxy makes its client to the proxy with the
+    // same factory, then dispatches on it through undici's internal symbol, which a pool of the
+    // bundle's undici copy (--http2's AlpnPool) lacks: "this[#client][kDispatch] is not a function".
+    // The proxy gets a pool of the proxy agents' own copy; the targets keep the factory.
+    const proxyOrigin = new URL(uri).origin;
+    const factory = targets && ((origin: string | URL, options: object) => (new URL(String(origin)).origin === proxyOrigin ? new Pool(origin, options) : targets(origin, options)));
+    return new EnvHttpProxyAgent({ ...proxyOptions, ...(factory ? { factory } : {}), httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool) });
   };
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);

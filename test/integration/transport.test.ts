@@ -370,6 +370,19 @@ describe('proxies as curl', () => {
     expect(proxy.connects).toBe(1);
   });
 
+  it('--http2 through an HTTP proxy still forwards plain http (absolute-form), beside h2 in the tunnel', async () => {
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer((req, res) => json(res, 200, { path: req.url })));
+    const server = await track(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion })));
+    // The plain request failed with "this[#client][kDispatch] is not a function" (EUNKNOWN).
+    const result = await run([`${plain.url}/p`, `${server.url}/h2`], ['-k', '--http2', '--proxy', proxy.url]);
+    const byUrl = Object.fromEntries(result.lines.map((l) => [l.url, l]));
+    expect(byUrl[`${plain.url}/p`]).toMatchObject({ status: 200, body: { path: '/p' }, error: null });
+    expect(byUrl[`${server.url}/h2`]).toMatchObject({ status: 200, body: { version: '2.0' } });
+    expect(proxy.forwarded).toBe(1);
+    expect(proxy.connects).toBe(1);
+  });
+
   it('a proxy refusing CONNECT gives EPROXY with its status', async () => {
     const { createServer } = await import('node:net');
     const { listen, socketCloser } = await import('../helpers/index.js');
