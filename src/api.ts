@@ -17,7 +17,10 @@ export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'he
    * both values). null (or 'Name:') removes a header bulkfetch would send; '' (or 'Name;') sends it empty.
    */
   headers?: Record<string, string | null> | string[];
-  /** Aborting stops the run: children are killed and iteration ends. */
+  /**
+   * Aborting stops the run as a second Ctrl-C stops the CLI's: no record begins any more (those not begun
+   * are answered ENOTSENT), those in flight are aborted (EABORTED), and iteration ends after their lines.
+   */
   signal?: AbortSignal;
   /** Called about 10 times a second with where the run is. */
   onProgress?: (progress: RunProgress) => void;
@@ -52,11 +55,12 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   const sink = new PassThrough({ highWaterMark: 256 * 1024 });
   // Writes after an early stop land on a destroyed stream; they are meant to be dropped.
   sink.on('error', () => {});
-  const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  if (signal?.aborted) stop();
-  signal?.addEventListener('abort', stop, { once: true });
-  const run = runJob(runOptions, { input: stream, sink, signal: abort.signal, ...(onProgress ? { onProgress } : {}) }).then(
+  // The caller's signal takes the CLI's stop path, where every record still gets its line and its true
+  // code; killing the children (which cannot tell a record begun from one held) is for a caller gone.
+  const callerGone = new AbortController();
+  const stop = (): void => callerGone.abort();
+  const stopSignals = signal ? { stop: signal, abortNow: signal } : {};
+  const run = runJob(runOptions, { input: stream, sink, signal: callerGone.signal, ...stopSignals, ...(onProgress ? { onProgress } : {}) }).then(
     (summary) => {
       sink.end();
       return summary;
@@ -66,7 +70,6 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
       throw error;
     },
   );
-  run.finally(() => signal?.removeEventListener('abort', stop)).catch(() => {});
   let iterated = false;
   const summary = new SummaryPromise<SummaryJson>((resolve, reject) => run.then(toSummaryJson).then(resolve, reject));
   summary.catch(() => {}); // the iterator reports the failure; an unread summary must not crash the program

@@ -153,7 +153,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     elapsedMs: Math.round(performance.now() - started),
     shards: pool.shards,
     resumed: counters.resumed,
-    stoppedBy: overBudget.signal.aborted ? 'max-errors' : stopping ? 'stop' : null,
+    stoppedBy: overBudget.signal.aborted ? 'max-errors' : stopping || signal?.aborted === true ? 'stop' : null,
     outOfShard: counters.outOfShard,
     cache: { ...cachePlan.decision(), hits: stats.cached, stored: stats.cacheStored, evictions: stats.cacheEvictions, peakBytes: stats.cachePeakBytes },
   };

@@ -55,6 +55,39 @@ describe("import { bulkfetch } from 'bulkfetch'", () => {
     expect(slow.requests).toBeLessThan(20);
   });
 
+  it('stops at its AbortSignal as a second Ctrl-C does: a line for every record, ENOTSENT for those not begun', async () => {
+    const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 300)));
+    const records = Array.from({ length: 40 }, (_, i) => `${slow.url}/s/${i}`);
+    const abort = new AbortController();
+    const run = bulkfetch(records, { procs: 1, concurrency: 2, signal: abort.signal });
+    const codes: Record<string, number> = {};
+    const lines = new Set<number>();
+    for await (const result of run) {
+      if (lines.size === 0) abort.abort();
+      lines.add(result.line);
+      const code = result.error?.code ?? String(result.status);
+      codes[code] = (codes[code] ?? 0) + 1;
+    }
+    // Every record has its line once; those in flight at the abort are EABORTED (or answered first), the rest were never sent.
+    expect(lines.size).toBe(40);
+    const notSent = codes.ENOTSENT ?? 0;
+    expect(notSent).toBeGreaterThanOrEqual(36);
+    expect((codes['200'] ?? 0) + (codes.EABORTED ?? 0) + notSent).toBe(40);
+    expect(slow.requests).toBe(40 - notSent);
+    const summary = await run.summary;
+    expect(summary).toMatchObject({ records: 40, sent: 40 - notSent, notSent, requests: 40 - notSent, stoppedBy: 'stop' });
+  });
+
+  it('says in its summary that a loop left early stopped the run', async () => {
+    const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 200)));
+    const run = bulkfetch(Array.from({ length: 20 }, (_, i) => `${slow.url}/s/${i}`), { procs: 1, concurrency: 2 });
+    for await (const result of run) {
+      expect(result.status).toBe(200);
+      break;
+    }
+    expect((await run.summary).stoppedBy).toBe('stop');
+  });
+
   it('refuses bad options as the CLI does, with a UsageError', () => {
     expect(() => bulkfetch([], { procs: 0 })).toThrow(UsageError);
     expect(() => bulkfetch([], { shard: { index: 2, count: 2 } })).toThrow(UsageError);
