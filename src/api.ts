@@ -27,7 +27,19 @@ export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'he
 }
 
 /** A record as a line of input: a URL, or a request spec (serialized as the JSON spec line). */
-export type RecordInput = string | { url: string; method?: string; headers?: Record<string, string | null>; body?: string; json?: unknown; id?: string | number };
+export type RecordInput =
+  | string
+  | {
+      url: string;
+      method?: string;
+      /** A number is sent as text, a list as one field joined as -H given twice joins it, null removes a header the options send. */
+      headers?: Record<string, string | number | string[] | null>;
+      /** One of body (sent as UTF-8), bodyBase64 (bytes) or json (sent as JSON). */
+      body?: string;
+      bodyBase64?: string;
+      json?: unknown;
+      id?: string | number;
+    };
 
 /**
  * The input: a file path ('-' for stdin), a byte stream of lines, or an

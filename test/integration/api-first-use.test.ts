@@ -1,6 +1,6 @@
 // The library API as a first-time caller uses it (issue 11): summary without iterating, options in the API's terms.
 import { describe, expect, it } from 'vitest';
-import { bulkfetch, UsageError } from 'bulkfetch';
+import { bulkfetch, UsageError, type RecordInput } from 'bulkfetch';
 import { cleanupAfterEach, json, startHttpServer } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
@@ -36,5 +36,13 @@ describe('options', () => {
     expect(() => bulkfetch([], { concurrency: 0 })).toThrow(/concurrency/);
     expect(() => bulkfetch([], { concurrency: 0 })).not.toThrow(/--concurrency/);
     expect(() => bulkfetch([], { nope: 1 } as never)).toThrow(UsageError);
+  });
+
+  it('takes spec objects with every field a spec line takes, typed: bodyBase64, header numbers and lists', async () => {
+    const server = track(await startHttpServer((req, res, { body }) => json(res, 200, { hex: body.toString('hex'), n: req.headers['x-n'], list: req.headers['x-list'] })));
+    const records: RecordInput[] = [{ url: `${server.url}/b`, method: 'PUT', bodyBase64: Buffer.from([0xe9, 0x41]).toString('base64'), headers: { 'X-N': 5, 'X-List': ['a', 'b'] } }];
+    const results = [];
+    for await (const result of bulkfetch(records, { procs: 1 })) results.push(result);
+    expect(results[0]?.body).toEqual({ hex: 'e941', n: '5', list: 'a, b' });
   });
 });
