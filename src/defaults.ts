@@ -6,3 +6,9 @@
 
 /** Requests in flight per child when --concurrency is not given. */
 export const DEFAULT_CONCURRENCY = 50;
+
+/**
+ * The longest delay a Node timer holds (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms
+ * with a TimeoutOverflowWarning. Durations are capped to it, which no run outlasts.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;

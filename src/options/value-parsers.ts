@@ -3,6 +3,7 @@
  * the checks of a library caller's values of those kinds: each refuses with an
  * expected-versus-got UsageError naming the flag.
  */
+import { MAX_TIMER_MS } from '../defaults.js';
 import { UsageError, describeValue } from '../errors.js';
 import type { OptionSpec } from './option-spec.js';
 
@@ -86,7 +87,8 @@ const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
  * Every time flag: a bare number is seconds, as in curl (`10`, `0.5`); a unit
  * may follow (`250ms`, `2s`, `1m`, `1h`). The value is milliseconds, rounded up
  * so `0.0001` is not a silent 0. `positive`: 0 is refused (a timeout of 0 would
- * fail every request).
+ * fail every request). One longer than a Node timer holds (24.8 days) is that
+ * long: `-m 3000000` waits, as curl does, where the timer would fire at once.
  */
 export function durationMs(flag: string, { positive }: { positive: boolean }) {
   const what = `${positive ? 'a positive' : 'a non-negative'} duration (seconds, or with a unit: 250ms, 2s, 1m)`;
@@ -95,8 +97,8 @@ export function durationMs(flag: string, { positive }: { positive: boolean }) {
     const ms = match ? Math.ceil(Number(match[1]) * DURATION_UNITS_MS[(match[2] ?? 's') as keyof typeof DURATION_UNITS_MS]) : Number.NaN;
     // curl reads -m 0 as no limit at all; here every attempt has one, so say how to get a long one.
     const zero = positive && ms === 0 ? ` (curl's 0 for no limit is not taken: give a long one, such as 1h)` : '';
-    if (!Number.isSafeInteger(ms) || (positive && ms <= 0)) throw new UsageError(`Expected ${flag} to be ${what}, got ${describeValue(value)}${zero}`);
-    return ms;
+    if (!Number.isFinite(ms) || (positive && ms <= 0)) throw new UsageError(`Expected ${flag} to be ${what}, got ${describeValue(value)}${zero}`);
+    return Math.min(ms, MAX_TIMER_MS);
   };
 }
 
@@ -110,7 +112,7 @@ function durationField(field: string, parse: (value: string) => number, { positi
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (positive && value <= 0)) {
       throw new UsageError(`Expected ${field} to be ${positive ? 'a positive' : 'a non-negative'} number of milliseconds or a duration string ('10s'), got ${describeValue(value)}`);
     }
-    return Math.ceil(value);
+    return Math.min(Math.ceil(value), MAX_TIMER_MS);
   };
 }
 

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, json, runCli, startHttpServer, startProxyServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, json, runCli, spawnCli, startHttpServer, startProxyServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 
@@ -362,5 +362,24 @@ describe("curl's --url", () => {
       [`${server.url}/c1`, 200],
       [`${server.url}/c2`, 200],
     ]);
+  });
+});
+
+describe('durations longer than a Node timer holds (24.8 days)', () => {
+  it('wait as curl waits: -m 3000000 lets a slow answer come; a Retry-After of a month waits quietly, and a stop keeps the 429', async () => {
+    const slow = track(await startHttpServer((_req, res, ctx) => void ctx.delay(300).then(() => res.end('late'), () => {})));
+    const long = await runCli([`${slow.url}/x`, '-q', '--retries', '0', '-m', '3000000', '--connect-timeout', '1000h']);
+    expect(long.lines[0]).toMatchObject({ status: 200, body: 'late' });
+
+    const refusing = track(await startHttpServer((_req, res) => json(res, 429, {}, { 'retry-after': '2500000' })));
+    const child = spawnCli([`${refusing.url}/y`, '--retries', '1', '--retry-max-delay', '3000000']);
+    const done = collectOutput(child);
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const stopped = await done;
+    // Before: the timer fired at once, thousands of times (a TimeoutOverflowWarning each), and the record went on asking.
+    expect(refusing.requests).toBe(1);
+    expect(stopped.stderr).not.toMatch(/TimeoutOverflowWarning/);
+    expect(stopped.lines).toMatchObject([{ status: 429, attempts: 1 }]);
   });
 });

@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from '../../defaults.js';
+
 /**
  * Time as the limiter sees it. Injected so unit tests drive time by hand
  * instead of sleeping.
@@ -13,7 +15,8 @@ export interface Clock {
 export const SYSTEM_CLOCK: Clock = {
   now: () => performance.now(),
   // Unref'd: the children keep the parent alive while there is work; a pending
-  // wake-up must never be what stops a finished run from exiting.
-  setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
+  // wake-up must never be what stops a finished run from exiting. Capped: a
+  // longer delay (--rate 1/1000d) would fire at once; early, the limiter re-arms.
+  setTimer: (fn, ms) => setTimeout(fn, Math.min(ms, MAX_TIMER_MS)).unref(),
   clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
