@@ -171,7 +171,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     this.#status = statusCode;
     this.#headers = headers;
     if (this.#options.followRedirects && REDIRECT_STATUSES.has(statusCode)) {
-      this.#location = firstValue(headers.location);
+      // An empty Location resolves to the URL itself, a loop to --max-redirects: curl follows none, nor do we.
+      const location = firstValue(headers.location);
+      if (location?.trim()) this.#location = location;
     }
     if (this.#location === undefined && this.#declaresOverMaxFilesize(headers['content-length'])) {
       controller.abort(new StopRequest('body over --max-filesize'));

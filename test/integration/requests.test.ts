@@ -284,6 +284,13 @@ describe('redirects', () => {
     expect(server.requests).toBe(3);
   });
 
+  it('an empty Location is not followed, as curl follows none: the 302 is the answer, not a loop to ETOOMANYREDIRECTS', async () => {
+    const server = await track(startHttpServer((_req, res) => void res.writeHead(302, { location: '' }).end('moved nowhere')));
+    const result = await run([`${server.url}/x`], ['-L']);
+    expect(result.lines[0]).toMatchObject({ status: 302, redirects: 0, error: null, body: 'moved nowhere' });
+    expect(server.requests).toBe(1);
+  });
+
   it('drops Authorization and Cookie on a cross-origin redirect, keeps them on the same origin', async () => {
     const other = await track(chain());
     const home: TestServer = await track(
