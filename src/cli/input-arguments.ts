@@ -18,6 +18,7 @@ const URL_ARGUMENT = /^https?:\/\//i;
  * record does: --proto-default).
  */
 export function inputArguments(args: readonly string[], urlFlags: readonly string[] = []): InputArguments {
+  for (const url of urlFlags) checkOneRecord('--url', url);
   if (urlFlags.length > 0) {
     if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args, ...urlFlags] };
     throw new UsageError(`Expected only URLs with --url, got ${args.filter((arg) => !URL_ARGUMENT.test(arg)).map((arg) => JSON.stringify(arg)).join(' ')}: a file is read alone, so put these URLs in it`);
@@ -33,13 +34,27 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
     if (misspeltAnalyze(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file${ANALYZE_HINT}`);
     return { path: first };
   }
-  if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args] };
+  if (args.every((arg) => URL_ARGUMENT.test(arg))) {
+    for (const url of args) checkOneRecord('URL argument', url);
+    return { path: '-', urls: [...args] };
+  }
   // `bulkfetch example.com/a example.com/b`: URLs meant, the scheme left off, as curl allows.
   const schemeless = args.find((arg) => !URL_ARGUMENT.test(arg) && looksLikeHost(arg) && !existsSync(arg));
   // `bulkfetch analyse urls.txt`: the subcommand misspelled reads as a first file name.
   const subcommand = misspeltAnalyze(first) ? ANALYZE_HINT : '';
   const hint = schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: http://${schemeless})`;
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}${hint}`);
+}
+
+/**
+ * A URL given on the command line is one record, and becomes one line of the run's input: one that is
+ * blank or starts with # would be skipped as a line is (`--url "$UNSET"` fetched nothing and exited 0),
+ * one with a line break would be two. curl refuses them all as malformed URLs.
+ */
+function checkOneRecord(what: string, url: string): void {
+  if (url.trim() === '') throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}`);
+  if (url.trimStart().startsWith('#')) throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}: a # starts a comment line in an input file, never a URL`);
+  if (/[\r\n]/.test(url)) throw new UsageError(`Expected one URL, got ${what} ${JSON.stringify(url)}, with a line break in it`);
 }
 
 const HELP_WORDS = new Set(['help', 'usage', '?']);

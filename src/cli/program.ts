@@ -71,7 +71,9 @@ function curlNamed(spec: OptionSpec, flag: Option): Option {
 /**
  * Parses argv, then moves what curl's names set onto the flags they stand for,
  * as if those had been typed (later checks and the run read only those). Both
- * names at once is a usage error: which one was meant cannot be known.
+ * names at once with two values is a usage error: which one was meant cannot be
+ * known. With one meaning (`-q -s`, `-L --location`, `-m 5 --timeout 5`) they
+ * are that one flag given twice.
  */
 export function parseCommandLine(program: Command, argv: string[]): void {
   program.parse(argv, { from: 'user' });
@@ -80,8 +82,11 @@ export function parseCommandLine(program: Command, argv: string[]): void {
     const flag = new Option(spec.flags);
     const curl = new Option(spec.curlName);
     if (program.getOptionValueSource(curl.attributeName()) !== 'cli') continue;
-    if (program.getOptionValueSource(flag.attributeName()) === 'cli') throw new UsageError(`${curl.long} is curl's name for ${flag.long}: give one of them`);
-    program.setOptionValueWithSource(flag.attributeName(), program.getOptionValue(curl.attributeName()), 'cli');
+    const given = program.getOptionValue(curl.attributeName()) as unknown;
+    if (program.getOptionValueSource(flag.attributeName()) === 'cli' && program.getOptionValue(flag.attributeName()) !== given) {
+      throw new UsageError(`${curl.long} is curl's name for ${flag.long}: give one of them`);
+    }
+    program.setOptionValueWithSource(flag.attributeName(), given, 'cli');
   }
 }
 

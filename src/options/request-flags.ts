@@ -34,6 +34,10 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   if (colon <= 0 && !emptyForm) {
     throw new UsageError(`Expected --header as 'Name: value' (or 'Name:' to remove it, 'Name;' to send it empty, as curl), got ${describeValue(value)}`);
   }
+  // `-H https://host/x` took the URL for the header (name "https"), leaving no URL: the run read stdin.
+  if (/^\s*https?:\/\//i.test(value)) {
+    throw new UsageError(`Expected --header as 'Name: value', got the URL ${describeValue(value)}: give -H its header, and the URL as an argument of its own`);
+  }
   const name = (emptyForm ? value.trimEnd().slice(0, -1) : value.slice(0, colon)).trim();
   const headerValue = emptyForm ? '' : value.slice(colon + 1).trim();
   const removes = !emptyForm && headerValue === '';

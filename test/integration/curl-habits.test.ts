@@ -261,16 +261,17 @@ describe("a curl command line, as typed", () => {
     // curl's --fail-with-body is -f here: a line keeps its body either way.
     const withBody = await runCli([writeTempFile([`${missing.url}/gone`]), '--fail-with-body', '-s']);
     expect([withBody.code, withBody.lines[0]?.status, withBody.lines[0]?.body]).toEqual([1, 404, {}]);
-    for (const args of [['--timeout', '5', '--max-time', '5'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-b', 'jar.txt'], ['-s', '--progress'], ['-f', '--fail-with-body'], ['-o', join(tempDir(), 'a'), '-o', join(tempDir(), 'b')]]) {
+    for (const args of [['--timeout', '5', '--max-time', '6'], ['-X', 'PUT', '--request', 'PATCH'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-b', 'jar.txt'], ['-s', '--progress'], ['-o', join(tempDir(), 'a'), '-o', join(tempDir(), 'b')], ['-H', `${server.url}/h`]]) {
       const refused = await runCli([input, ...args]);
       expect(refused.code, args.join(' ')).toBe(2);
       expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
-    // -s with --no-progress asks for the same quiet twice: no contradiction.
-    const quietTwice = await runCli([input, '-s', '--no-progress']);
-    expect(quietTwice.code).toBe(0);
-    expect(quietTwice.stderr).toBe('');
-    expect(server.requests).toBe(2);
+    // -s with --no-progress asks for the same quiet twice: no contradiction. Nor do two names of one flag with one meaning.
+    for (const args of [['-s', '--no-progress'], ['-qsS'], ['-q', '-L', '--location', '-m', '5', '--timeout', '5']]) {
+      const twice = await runCli([input, ...args]);
+      expect([twice.code, twice.stderr], args.join(' ')).toEqual([0, '']);
+    }
+    expect(server.requests).toBe(4);
   });
 });
 

@@ -47,6 +47,15 @@ describe('inputArguments', () => {
     expect(() => inputArguments(['urls.txt'], ['http://b/2'])).toThrow(/^Expected only URLs with --url, got "urls.txt": a file is read alone, so put these URLs in it$/);
   });
 
+  it('a URL on the command line that a line of input would skip or split is a usage error, as curl refuses it', () => {
+    // --url "$UNSET" fetched nothing and exited 0.
+    expect(() => inputArguments([], [''])).toThrow(/^Expected a URL, got --url ""$/);
+    expect(() => inputArguments([], ['  '])).toThrow(UsageError);
+    expect(() => inputArguments(['http://a/1'], ['#x'])).toThrow(/a # starts a comment line/);
+    expect(() => inputArguments([], ['http://a/1\nhttp://b/2'])).toThrow(/with a line break in it$/);
+    expect(() => inputArguments(['http://a/1\r', 'http://b/2'])).toThrow(/^Expected one URL, got URL argument/);
+  });
+
   it('a mix of URLs and files, or two files, is a usage error', () => {
     expect(() => inputArguments(['http://a/1', 'urls.txt'])).toThrow(UsageError);
     expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/one input file/);
