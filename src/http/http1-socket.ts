@@ -1,13 +1,15 @@
 import type { Socket } from 'node:net';
 import type * as Undici from 'undici';
 import { readPastWriteErrors } from './early-response.js';
+import { finishPausedParsers } from './paused-parser-finish.js';
 import { skipContinueReplies } from './skip-continue.js';
 
 /**
  * A connector that gives each connection it opens what HTTP/1.1 sockets need
  * and undici does not do, before undici takes it: `100 Continue` replies
- * dropped (skip-continue.ts), and an answer read after a failed write
- * (early-response.ts). Connections on which ALPN chose h2 are left alone:
+ * dropped (skip-continue.ts), an answer read after a failed write
+ * (early-response.ts), and a paused body finished when the socket ends
+ * (paused-parser-finish.ts). Connections on which ALPN chose h2 are left alone:
  * nghttp2 reads and writes those itself.
  */
 export function preparingHttp1Sockets(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
@@ -16,6 +18,7 @@ export function preparingHttp1Sockets(connect: Undici.buildConnector.connector):
       if (socket && (socket as { alpnProtocol?: string | false }).alpnProtocol !== 'h2') {
         skipContinueReplies(socket as unknown as Socket);
         readPastWriteErrors(socket as unknown as Socket);
+        finishPausedParsers(socket as unknown as Socket);
       }
       (callback as (e: Error | null, s: unknown) => void)(error, socket);
     });

@@ -172,6 +172,43 @@ describe('--save DIR', () => {
     expect(readdirSync(dir).sort()).toEqual(['big-1', (hashed?.file as string).slice(dir.length + 1)].sort());
   });
 
+  it('a body that waits on its file or decoder when the server closes the connection is finished, not a crashed child', async () => {
+    const { createServer } = await import('node:net');
+    const { listen, socketCloser } = await import('../helpers/index.js');
+    const plain = Buffer.alloc(5_000_000, 0x61);
+    const gzipped = gzipSync(Buffer.alloc(20_000_000, 0x62));
+    // HTTP/1.0 with a length, written in 64 KiB pieces and then closed, as python3 -m http.server serves a
+    // file; and a gzip body on a kept-alive connection the server closes at once after it.
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', (head) => {
+        if (head.toString('latin1').startsWith('GET /gz')) {
+          socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gzipped.length}\r\n\r\n`), gzipped]));
+          return;
+        }
+        socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${plain.length}\r\n\r\n`);
+        let at = 0;
+        const next = (): void => {
+          if (at >= plain.length) return void socket.end();
+          if (socket.write(plain.subarray(at, (at += 65_536)))) setImmediate(next);
+          else socket.once('drain', next);
+        };
+        next();
+      });
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const dir = tempDir();
+    const urls = [`http://127.0.0.1:${port}/a`, `http://127.0.0.1:${port}/b`, `http://127.0.0.1:${port}/gz`];
+    const saved = await run(urls, ['--save', dir, '--retries', '0', '--ordered']);
+    expect(saved.lines.map((l) => [l.status, l.error?.code ?? null, l.bytes])).toEqual([[200, null, 5_000_000], [200, null, 5_000_000], [200, null, 20_000_000]]);
+    expect(saved.stderr).not.toMatch(/AssertionError|died/);
+    expect(readFileSync(saved.lines[0]?.file as string).equals(plain)).toBe(true);
+    const kept = await run([urls[2] as string], ['--max-body', '1k', '--retries', '0']);
+    expect(kept.lines[0]).toMatchObject({ status: 200, bytes: 1024, truncated: true, error: null });
+  });
+
   it('--max-filesize fails a larger body with EMAXFILESIZE and leaves no file, partial or final', async () => {
     const server = await serve(startHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
