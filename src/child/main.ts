@@ -204,22 +204,33 @@ let child: ReturnType<typeof start> | undefined;
 // stdin and IPC are two channels: a message (an abort) may overtake the config it follows.
 const early: ParentMessage[] = [];
 
-let pending = '';
+function takeLine(line: string): void {
+  if (child) {
+    child.handleTask(JSON.parse(line) as Task);
+  } else {
+    child = start(JSON.parse(line) as WorkerConfig);
+    for (const message of early.splice(0)) child.onMessage(message);
+  }
+}
+
+// The start of a line whose end has not come, joined once when it does: a config line carries -d's body
+// (megabytes, six times that in JSON escapes), and searching it all again at each chunk cost its length squared.
+let partial: string[] = [];
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
-  const text = pending + chunk;
-  let from = 0;
-  for (let nl = text.indexOf('\n', from); nl !== -1; nl = text.indexOf('\n', from)) {
-    const line = text.slice(from, nl);
-    if (child) {
-      child.handleTask(JSON.parse(line) as Task);
-    } else {
-      child = start(JSON.parse(line) as WorkerConfig);
-      for (const message of early.splice(0)) child.onMessage(message);
-    }
+  let nl = chunk.indexOf('\n');
+  if (nl === -1) {
+    partial.push(chunk);
+    return;
+  }
+  takeLine(partial.length > 0 ? partial.join('') + chunk.slice(0, nl) : chunk.slice(0, nl));
+  partial = [];
+  let from = nl + 1;
+  for (nl = chunk.indexOf('\n', from); nl !== -1; nl = chunk.indexOf('\n', from)) {
+    takeLine(chunk.slice(from, nl));
     from = nl + 1;
   }
-  pending = text.slice(from);
+  if (from < chunk.length) partial.push(chunk.slice(from));
 });
 process.stdin.on('end', () => {
   // No config came: a spare the parent did not need (or a parent that is gone).

@@ -1,6 +1,6 @@
 // Response bodies exactly as the server sent them: content codings, charsets, JSON text, against real local servers.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -143,6 +143,21 @@ describe('charsets', () => {
     expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo', '<meta charset="windows-1252">“', '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>']);
     expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64', undefined, undefined]);
   });
+});
+
+describe('large lines', () => {
+  it('a 30 MB body kept in its line, and a 4 MB -d body of NUL bytes (24 MB as JSON escapes), take seconds, not minutes', async () => {
+    // Each was read again from its start at every 64 KiB that came: 30 MB took about 25 s, 4 MB of NULs 15 s.
+    const server = await serve(startHttpServer((req, res, ctx) => void res.end(req.method === 'POST' ? String(ctx.body.length) : Buffer.alloc(30_000_000, 0x61))));
+    const started = Date.now();
+    const big = await run([`${server.url}/big`], ['--max-body', '40M', '--body', 'text']);
+    expect([big.lines[0]?.status, big.lines[0]?.bytes, (big.lines[0]?.body as string).length]).toEqual([200, 30_000_000, 30_000_000]);
+    const body = join(tempDir(), 'zeros.bin');
+    writeFileSync(body, Buffer.alloc(4_000_000));
+    const posted = await run([`${server.url}/post`], ['--data-binary', `@${body}`]);
+    expect(posted.lines[0]).toMatchObject({ status: 200, body: '4000000' });
+    expect(Date.now() - started).toBeLessThan(12_000);
+  }, 60_000);
 });
 
 describe('--save DIR', () => {
