@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { RecordErrorCode, STOPPED_IN_FLIGHT, type RecordError } from '../errors.js';
 import { portOf } from './split-url.js';
+import { resetAfterAnswers } from './stale-reset.js';
 
 /**
  * The most bytes of a response's status line and headers taken: Node's 16 KiB
@@ -192,13 +193,13 @@ function closedUnanswered(error: unknown): boolean {
 }
 
 /**
- * undici's "other side closed" on a connection that had carried answers before
+ * undici's "other side closed" (or a reset, stale-reset.ts) on a connection that had carried answers before
  * (its socket read bytes, and this attempt saw no status): a kept-alive
  * connection the server closed as the request went out, the race an idle
  * timeout or a server that answers once a connection without saying so makes.
  */
 export function closedAfterEarlierAnswers(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET' && (bytesReadBeforeClose(error) ?? 0) > 0;
+  return ((error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET' && (bytesReadBeforeClose(error) ?? 0) > 0) || resetAfterAnswers(error);
 }
 
 /**

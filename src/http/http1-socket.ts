@@ -3,13 +3,15 @@ import type * as Undici from 'undici';
 import { readPastWriteErrors } from './early-response.js';
 import { finishPausedParsers } from './paused-parser-finish.js';
 import { skipContinueReplies } from './skip-continue.js';
+import { markResetsAfterAnswers } from './stale-reset.js';
 
 /**
  * A connector that gives each connection it opens what HTTP/1.1 sockets need
  * and undici does not do, before undici takes it: `100 Continue` replies
  * dropped (skip-continue.ts), an answer read after a failed write
- * (early-response.ts), and a paused body finished when the socket ends
- * (paused-parser-finish.ts). Connections on which ALPN chose h2 are left alone:
+ * (early-response.ts), a paused body finished when the socket ends
+ * (paused-parser-finish.ts), and a reset told apart on a kept-alive
+ * connection (stale-reset.ts). Connections on which ALPN chose h2 are left alone:
  * nghttp2 reads and writes those itself.
  */
 export function preparingHttp1Sockets(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
@@ -19,6 +21,7 @@ export function preparingHttp1Sockets(connect: Undici.buildConnector.connector):
         skipContinueReplies(socket as unknown as Socket);
         readPastWriteErrors(socket as unknown as Socket);
         finishPausedParsers(socket as unknown as Socket);
+        markResetsAfterAnswers(socket as unknown as Socket);
       }
       (callback as (e: Error | null, s: unknown) => void)(error, socket);
     });

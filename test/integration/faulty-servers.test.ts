@@ -154,6 +154,40 @@ describe('faulty servers', () => {
     expect(Math.max(...result.lines.map((l) => l.attempts))).toBe(2);
   });
 
+  it('sends a request again at once when a kept-alive connection is reset under it (an idle timeout racing the request), POSTs too', async () => {
+    const { createServer } = await import('node:net');
+    // Answers the first request of each connection; the next one meets a reset, as a request written to a
+    // socket the server has just closed does (the server's kernel answers it with RST).
+    const bodies: string[] = [];
+    const server = createServer((socket) => {
+      let answered = false;
+      socket.on('data', (data) => {
+        if (answered) return void socket.resetAndDestroy();
+        answered = true;
+        bodies.push(data.toString('latin1').split('\r\n\r\n')[1] ?? '');
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
+      socket.on('error', () => {});
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const lines = Array.from({ length: 6 }, (_, i) => `{"url":"http://127.0.0.1:${port}/p${i}","method":"POST","body":"b${i}"}`);
+    const result = await runCli([writeTempFile(lines), '--procs', '1', '--concurrency', '1', '--retries', '0']);
+    expect(result.lines.map((l) => [l.status, l.error?.code ?? null])).toEqual(lines.map(() => [200, null]));
+    expect(bodies.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
+    // A new connection's reset is the server's answer, not a stale connection: it is not sent again without --retries.
+    const resetting = createServer((socket) => {
+      socket.on('data', () => socket.resetAndDestroy());
+      socket.on('error', () => {});
+    });
+    const resetCloser = socketCloser(resetting);
+    const resetPort = await listen(resetting);
+    track({ close: () => resetCloser.close() });
+    const fresh = await runCli([`http://127.0.0.1:${resetPort}/x`, '-q', '--retries', '0']);
+    expect(fresh.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ECONNRESET' } });
+  });
+
   it('answers 10k requests to a closed port with ECONNREFUSED, memory flat', async () => {
     const port = await closedPort();
     const n = 10_000;
