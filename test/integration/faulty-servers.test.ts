@@ -2,6 +2,7 @@
 // record with a stable code, valid records beside them still succeed, nothing crashes.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   cleanupAfterEach,
@@ -28,6 +29,35 @@ async function headOnlyServer(scheme: 'http' | 'https', handler: (req: IncomingM
   const closer = socketCloser(server);
   const port = await listen(server);
   return { url: `${scheme}://127.0.0.1:${port}`, close: () => closer.close() };
+}
+
+/**
+ * A raw server that answers the first request of each connection (unless answerFirst is false) with a
+ * keep-alive 200, then calls `afterAnswer`; every later request on it meets `onLater`. Keeps the bodies answered.
+ */
+async function answeringOncePerConnection(afterAnswer: (socket: Socket) => void, onLater: (socket: Socket) => void = () => {}, { answerFirst = true } = {}) {
+  const bodies: string[] = [];
+  const server = createNetServer((socket) => {
+    let answered = !answerFirst;
+    socket.on('data', (data) => {
+      if (answered) return onLater(socket);
+      answered = true;
+      bodies.push(data.toString('latin1').split('\r\n\r\n')[1] ?? '');
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      afterAnswer(socket);
+    });
+    socket.on('error', () => {});
+  });
+  const closer = socketCloser(server);
+  const port = await listen(server);
+  track({ close: () => closer.close() });
+  return { port, bodies };
+}
+
+/** Six POSTs, one at a time, without retries: what is sent again is the stale-connection rule's doing. */
+function postSix(port: number) {
+  const lines = Array.from({ length: 6 }, (_, i) => `{"url":"http://127.0.0.1:${port}/p${i}","method":"POST","body":"b${i}"}`);
+  return runCli([writeTempFile(lines), '--procs', '1', '--concurrency', '1', '--retries', '0']);
 }
 
 const EXPECTED: Array<[FaultMode, string[], Record<string, number>?]> = [
@@ -127,64 +157,24 @@ describe('faulty servers', () => {
   });
 
   it('sends a request again at once on a new connection when a kept-alive one was closed under it, POSTs too, as curl does', async () => {
-    const { createServer } = await import('node:net');
-    const { listen, socketCloser } = await import('../helpers/index.js');
-    // Answers the first request of each connection, ignores the rest, and closes 100 ms later, without
-    // Connection: close: what an idle timeout racing a new request looks like, every time.
-    const bodies: string[] = [];
-    const server = createServer((socket) => {
-      let answered = false;
-      socket.on('data', (data) => {
-        if (answered) return;
-        answered = true;
-        bodies.push(data.toString('latin1').split('\r\n\r\n')[1] ?? '');
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-        setTimeout(() => socket.destroy(), 100);
-      });
-      socket.on('error', () => {});
-    });
-    const closer = socketCloser(server);
-    const port = await listen(server);
-    track({ close: () => closer.close() });
-    const lines = Array.from({ length: 6 }, (_, i) => `{"url":"http://127.0.0.1:${port}/p${i}","method":"POST","body":"b${i}"}`);
-    const result = await runCli([writeTempFile(lines), '--procs', '1', '--concurrency', '1', '--retries', '0']);
-    expect(result.lines.map((l) => [l.status, l.error])).toEqual(lines.map(() => [200, null]));
+    // Closes 100 ms after its answer, without Connection: close: what an idle timeout racing a new request looks like, every time.
+    const { port, bodies } = await answeringOncePerConnection((socket) => void setTimeout(() => socket.destroy(), 100));
+    const result = await postSix(port);
+    expect(result.lines.map((l) => [l.status, l.error])).toEqual(Array.from({ length: 6 }, () => [200, null]));
     // Each body answered once; a request sent on a closed connection was never read by the server.
     expect(bodies.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
     expect(Math.max(...result.lines.map((l) => l.attempts))).toBe(2);
   });
 
   it('sends a request again at once when a kept-alive connection is reset under it (an idle timeout racing the request), POSTs too', async () => {
-    const { createServer } = await import('node:net');
-    // Answers the first request of each connection; the next one meets a reset, as a request written to a
-    // socket the server has just closed does (the server's kernel answers it with RST).
-    const bodies: string[] = [];
-    const server = createServer((socket) => {
-      let answered = false;
-      socket.on('data', (data) => {
-        if (answered) return void socket.resetAndDestroy();
-        answered = true;
-        bodies.push(data.toString('latin1').split('\r\n\r\n')[1] ?? '');
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-      });
-      socket.on('error', () => {});
-    });
-    const closer = socketCloser(server);
-    const port = await listen(server);
-    track({ close: () => closer.close() });
-    const lines = Array.from({ length: 6 }, (_, i) => `{"url":"http://127.0.0.1:${port}/p${i}","method":"POST","body":"b${i}"}`);
-    const result = await runCli([writeTempFile(lines), '--procs', '1', '--concurrency', '1', '--retries', '0']);
-    expect(result.lines.map((l) => [l.status, l.error?.code ?? null])).toEqual(lines.map(() => [200, null]));
+    // The next request meets a reset, as one written to a socket the server has just closed does (its kernel answers with RST).
+    const { port, bodies } = await answeringOncePerConnection(() => {}, (socket) => socket.resetAndDestroy());
+    const result = await postSix(port);
+    expect(result.lines.map((l) => [l.status, l.error?.code ?? null])).toEqual(Array.from({ length: 6 }, () => [200, null]));
     expect(bodies.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
     // A new connection's reset is the server's answer, not a stale connection: it is not sent again without --retries.
-    const resetting = createServer((socket) => {
-      socket.on('data', () => socket.resetAndDestroy());
-      socket.on('error', () => {});
-    });
-    const resetCloser = socketCloser(resetting);
-    const resetPort = await listen(resetting);
-    track({ close: () => resetCloser.close() });
-    const fresh = await runCli([`http://127.0.0.1:${resetPort}/x`, '-q', '--retries', '0']);
+    const resetting = await answeringOncePerConnection(() => {}, (socket) => socket.resetAndDestroy(), { answerFirst: false });
+    const fresh = await runCli([`http://127.0.0.1:${resetting.port}/x`, '-q', '--retries', '0']);
     expect(fresh.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ECONNRESET' } });
   });
 
