@@ -10,8 +10,10 @@ export interface DecodedBody {
   bodyEncoding?: BodyEncoding;
 }
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b|^[\w.+-]+\/[\w.+-]+\+json\b/i;
+/** A JSON MIME type as WHATWG's MIME Sniffing standard has it: application/json, text/json, any +json. */
+const JSON_TYPE = /^(?:application|text)\/json\b|^[\w.+-]+\/[\w.+-]+\+json\b/i;
 const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:xml|javascript|ecmascript|x-www-form-urlencoded|x-ndjson)\b|^image\/svg\+xml\b/i;
+const MIME_TYPE = /^\s*[\w.+!#$&^`|~-]+\/[\w.+!#$&^`|~-]+\s*(?:;|$)/;
 const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /**
@@ -31,7 +33,8 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined, mode:
   if (mode === 'none') return { body: null };
   if (mode === 'base64' || (mode === 'auto' && encoded)) return base64(bytes);
   if (bytes.length === 0) return { body: '' };
-  const type = contentType ?? '';
+  // A type that does not parse (`;;;`, `text`) says nothing, as WHATWG's MIME parsing drops it: read as no type.
+  const type = contentType !== undefined && MIME_TYPE.test(contentType) ? contentType : '';
   if (mode === 'text') return textOrBase64(bytes, type, truncated);
   if (JSON_TYPE.test(type)) {
     const text = decodeText(bytes, type, truncated);

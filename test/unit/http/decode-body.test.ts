@@ -12,6 +12,14 @@ describe('decodeBody', () => {
     expect(decodeBody(Buffer.from([0, 1, 255]), 'application/octet-stream', 'auto', false)).toEqual({ body: 'AAH/', bodyEncoding: 'base64' });
   });
 
+  it("auto: WHATWG's JSON MIME types (text/json too); a type that does not parse is no type", () => {
+    expect(decodeBody(bytes('{ "n": 1 }'), 'text/json', 'auto', false)).toEqual({ body: new JsonText('{"n":1}') });
+    expect(decodeBody(bytes('{ "n": 1 }'), 'text/jsonp', 'auto', false)).toEqual({ body: '{ "n": 1 }' });
+    expect(decodeBody(bytes('plain é'), ';;;', 'auto', false)).toEqual({ body: 'plain é' });
+    expect(decodeBody(bytes('plain é'), 'text', 'auto', false)).toEqual({ body: 'plain é' });
+    expect(decodeBody(Buffer.from([0, 1, 255]), ';;;', 'auto', false)).toEqual({ body: 'AAH/', bodyEncoding: 'base64' });
+  });
+
   it('auto: cut or broken JSON stays text', () => {
     expect(decodeBody(bytes('{"a":'), 'application/json', 'auto', true)).toEqual({ body: '{"a":' });
     expect(decodeBody(bytes('nope'), 'application/json', 'auto', false)).toEqual({ body: 'nope' });
