@@ -282,7 +282,11 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (!this.#settled) this.#fail(error);
+    if (this.#settled) return;
+    // A 204 or 304 has no body whatever its Content-Length says (RFC 9110 8.6 lets a 304 send the length
+    // of what a 200 would): undici 7 counts its absent body against that length and fails the response.
+    if (isBodylessLengthMismatch(error, this.#status, this.#wireBytes)) return this.#succeed();
+    this.#fail(error);
   }
 
   #succeed(): void {
@@ -387,6 +391,10 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     this.#controller = undefined;
     this.#decoder = undefined;
   }
+}
+
+function isBodylessLengthMismatch(error: Error, status: number, bodyBytes: number): boolean {
+  return (status === 204 || status === 304) && bodyBytes === 0 && (error as { code?: unknown }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH';
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

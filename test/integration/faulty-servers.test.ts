@@ -178,6 +178,21 @@ describe('faulty servers', () => {
     expect(fresh.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ECONNRESET' } });
   });
 
+  it('a 204 or 304 with a Content-Length is bodiless, as RFC 9110 has it: the status, not EPROTOCOL', async () => {
+    const server = createNetServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', (head) => {
+        const status = head.toString('latin1').startsWith('GET /204') ? '204 No Content' : '304 Not Modified';
+        socket.write(`HTTP/1.1 ${status}\r\nContent-Length: 5\r\nETag: "x"\r\n\r\n`);
+      });
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const result = await runCli([`http://127.0.0.1:${port}/204`, `http://127.0.0.1:${port}/304`, '-q', '--ordered', '--retries', '0']);
+    expect(result.lines.map((l) => [l.status, l.body, l.error])).toEqual([[204, '', null], [304, '', null]]);
+  });
+
   it('answers 10k requests to a closed port with ECONNREFUSED, memory flat', async () => {
     const port = await closedPort();
     const n = 10_000;
