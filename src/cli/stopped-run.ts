@@ -36,7 +36,7 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   const total = context.argumentUrls ?? (context.inputPath === '-' ? undefined : await countLines(context.inputPath).catch(() => undefined));
   const notRead = total === undefined ? null : Math.max(0, total - linesRead);
   const rows: Array<[string, string]> = [
-    ['stopped', `${reason}: ${notRead === null ? 'the rest of stdin was' : `${formatCount(notRead)} input lines were`} not read`],
+    ['stopped', `${reason}: ${notRead === null ? `the rest of ${context.inputPath === '-' ? 'stdin' : 'the input'} was` : `${formatCount(notRead)} input lines were`} not read`],
   ];
   // What --resume does with each: said here, since "continue" reads as if it finishes the job.
   const aborted = summary.errorCodes[RecordErrorCode.ABORTED] ?? 0;

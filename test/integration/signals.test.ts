@@ -2,7 +2,7 @@
 // when the signal lands: whole lines only, the right exit code, no child left.
 import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, type CliResult, isAlive, killGroup, processTree, spawnCli, waitForDeath, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, type CliResult, isAlive, killGroup, processTree, spawnCli, startHttpServer, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
 import { closedPort, slowServer, urlFile as urls, waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -173,6 +173,25 @@ describe('signals', () => {
     // Every record in flight answered EABORTED (none ECHILDCRASH: the children ignored the hangup too).
     expectAbortedSoon(result, 'SIGHUP', started);
     expect(result.stderr).toMatch(/stopped +by SIGHUP/);
+  });
+
+  it('input from a pipe given by name (<(cmd), a FIFO): progress never reads it a second time, and a Ctrl-C ends the run', async () => {
+    // A second reader of the pipe (the progress total) took about half the lines from the run, and at a
+    // stop the count of lines not read waited for ever to open a FIFO whose writer was gone.
+    const fast = await track(startHttpServer());
+    const lines = Array.from({ length: 3000 }, (_, i) => `${fast.url}/r${i + 1}`);
+    const whole = await collectOutput(spawnCli([writeTempFifo(`${lines.join('\n')}\n`, 'urls.fifo'), '--progress', '--procs', '2']));
+    expect([whole.code, new Set(whole.lines.map((l) => l.line)).size, whole.lines.length]).toEqual([0, 3000, 3000]);
+    expect(fast.requests).toBe(3000);
+
+    const slow = await track(slowServer(1000));
+    const child = spawnCli([writeTempFifo(`${Array.from({ length: 300 }, (_, i) => `${slow.url}/s${i}`).join('\n')}\n`, 'slow.fifo'), '--procs', '1', '--concurrency', '2']);
+    const done = collectOutput(child);
+    await waitFor(() => slow.inFlight >= 2);
+    killGroup(child.pid as number, 'SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/stopped +by SIGINT: the rest of the input was not read/);
   });
 
   it('a second Ctrl-C aborts at once, still whole lines', async () => {
