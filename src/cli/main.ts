@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { openSink } from '../output/open-sink.js';
+import { lockOutput } from '../output/output-lock.js';
 import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
@@ -64,12 +65,20 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  let unlockOutput: () => void;
+  try {
+    unlockOutput = output === undefined || output === '-' ? () => {} : lockOutput(output);
+  } catch (error) {
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    throw error;
+  }
   // From here on, SIGINT, SIGTERM and SIGHUP stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
     return await run(flags, inputs, output, signals, io, argv);
   } finally {
     signals.dispose();
+    unlockOutput();
   }
 }
 

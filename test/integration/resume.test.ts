@@ -60,6 +60,30 @@ describe('--resume', () => {
     expect(final.stdout).toBe('');
   }, 120_000);
 
+  it('a second run on the same -o while the first writes it is refused; a lock left by a run killed outright is taken over', async () => {
+    const server = track(await slowServer(100));
+    const input = writeTempFile(Array.from({ length: 200 }, (_, i) => `${server.url}/r${i + 1}`));
+    const output = join(tempDir(), 'out.ndjson');
+    const args = [input, '-o', output, '--resume', '--procs', '1', '--concurrency', '10', '-q'];
+    const first = spawnCli(args);
+    const firstDone = collectOutput(first);
+    await waitFor(() => sizeOf(output) > 0);
+    // Two resumes at once each took the same lines as done and sent the rest: every record twice.
+    for (const second of [args, [input, '-o', output, '-q']]) {
+      const refused = await runCli(second);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`^bulkfetch: Cannot write output ".*out\\.ndjson": another bulkfetch \\(pid ${first.pid}\\) is writing it; wait for it to end`));
+    }
+    killGroup(first.pid as number, 'SIGKILL');
+    await firstDone;
+    expect(existsSync(`${output}.lock`)).toBe(true);
+    const final = await runCli(args, { timeoutMs: 60_000 });
+    expect(final.code).toBe(0);
+    const seen = outputLines(output);
+    expect([seen.length, new Set(seen).size]).toEqual([200, 200]);
+    expect(existsSync(`${output}.lock`)).toBe(false);
+  }, 90_000);
+
   it('continues a run started without --resume and killed outright; a run that ends leaves no fingerprint behind', async () => {
     const server = track(await slowServer(40));
     const n = 600;

@@ -1,0 +1,77 @@
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+
+/** The lock file, beside the output: FILE.lock, holding the writer's pid. */
+export function lockPath(output: string): string {
+  return `${output}.lock`;
+}
+
+/**
+ * Takes `-o FILE` for this run alone, or refuses with a usage error: two runs
+ * writing one file (a --resume started twice, from two terminals or a retrying
+ * scheduler) each read the same lines as done and sent the rest, and FILE got
+ * every record twice. The lock is FILE.lock, created exclusively, holding our
+ * pid; one whose process is gone (a run killed outright) is taken over. Only a
+ * file that is or will be a regular file is locked: /dev/null and pipes are not
+ * read back by --resume. Returns the release, which the run calls as it ends.
+ */
+export function lockOutput(output: string): () => void {
+  if (!lockable(output)) return () => {};
+  const path = lockPath(output);
+  for (let tries = 0; ; tries++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => unlinkIfOurs(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return () => {}; // a directory we cannot write in: the output's own open says so
+      const holder = holderOf(path);
+      if (holder !== undefined && holder !== process.pid && alive(holder)) {
+        throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (pid ${holder}) is writing it; wait for it to end (or stop it), then run this again (if pid ${holder} is no bulkfetch, delete ${JSON.stringify(path)})`);
+      }
+      if (tries > 0) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: cannot take its lock ${JSON.stringify(path)}`);
+      // Left by a run that was killed outright: its process is gone.
+      try {
+        unlinkSync(path);
+      } catch {
+        // another run took it over first: the next try says who holds it
+      }
+    }
+  }
+}
+
+function lockable(output: string): boolean {
+  try {
+    return statSync(output).isFile();
+  } catch {
+    return true; // not there yet: it will be a regular file
+  }
+}
+
+function holderOf(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function unlinkIfOurs(path: string): void {
+  if (holderOf(path) !== process.pid) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
+  }
+}
