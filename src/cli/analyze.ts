@@ -34,6 +34,8 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
       return EXIT.OK;
     }
     if (error instanceof CommanderError) return usage(io.stderr, error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
+    // A value our parser refused (--procs 0): commander passes its UsageError on.
+    if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
   const path = program.args[0] ?? '-';

@@ -57,8 +57,10 @@ export function requestRate(flag: string) {
         throw new UsageError(`Expected ${flag} to be requests per second, or N/s, N/m, N/h, N/d as in curl, got ${describeValue(value)}`);
       }
     }
-    const rate = Number(curlForm[1]) / ((Number(curlForm[2]) || 1) * RATE_UNITS_S[curlForm[3] as keyof typeof RATE_UNITS_S]);
-    if (!(rate > 0)) throw new UsageError(`Expected ${flag} to be a positive rate, got ${describeValue(value)}`);
+    // `1/0s` is no rate: read as 1/s, it ran at a rate no one asked for.
+    const units = curlForm[2] === '' ? 1 : Number(curlForm[2]);
+    const rate = Number(curlForm[1]) / (units * RATE_UNITS_S[curlForm[3] as keyof typeof RATE_UNITS_S]);
+    if (!(rate > 0) || !Number.isFinite(rate)) throw new UsageError(`Expected ${flag} to be a positive rate, got ${describeValue(value)}`);
     return rate;
   };
 }

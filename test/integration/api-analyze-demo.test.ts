@@ -136,6 +136,8 @@ describe('bulkfetch analyze', () => {
     expect(text.stdout).toMatch(/cache\s+--cache auto would turn the cache on: a stream/);
     const missing = await runCli(['analyze', '/no/such/file']);
     expect(missing.code).toBe(2);
+    const badValue = await runCli(['analyze', '--procs', '0'], { stdin: '' });
+    expect([badValue.code, badValue.stderr]).toEqual([2, 'bulkfetch: Expected --procs to be a positive integer, got "0"\n']);
   });
 });
 

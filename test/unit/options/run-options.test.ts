@@ -307,6 +307,9 @@ describe('library option messages (issue 11)', () => {
     expect(parse(['--per-host-rate', '36/h']).perHostRate).toBeCloseTo(0.01);
     expect(parse(['--rate', '2.5']).rate).toBe(2.5);
     expect(() => parse(['--rate', '5/w'])).toThrow(/N\/s, N\/m/);
+    // A zero unit count is no rate (it ran as 1/s).
+    expect(() => parse(['--rate', '1/0s'])).toThrow(/^Expected --rate to be a positive rate, got "1\/0s"$/);
+    expect(() => parse(['--per-host-rate', '5/0m'])).toThrow(UsageError);
     const dir = scratchDir('bulkfetch-h');
     const file = join(dir, 'headers.txt');
     writeFileSync(file, 'X-A: 1\r\n\r\nUser-Agent:\nX-E;\n');
