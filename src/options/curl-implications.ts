@@ -81,10 +81,13 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
 /**
  * -G data as WHATWG parsing would write it in a query: what is sent is what a
  * URL with it would send. A # would end the query there, dropping the rest, so
- * it is sent as %23 (curl sends it raw, which no URL can carry).
+ * it is sent as %23 (curl sends it raw, which no URL can carry); tabs and line
+ * breaks, which URL parsing drops without a word (`a=1\nb=2` became `a=1b=2`),
+ * go as %09, %0A and %0D (curl refuses them as a malformed URL).
  */
 function normalizedQuery(text: string): string {
-  return new URL(`http://h/?${text.replaceAll('#', '%23')}`).search.slice(1);
+  const kept = text.replace(/[#\t\n\r]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return new URL(`http://h/?${kept}`).search.slice(1);
 }
 
 /** The largest p <= max that divides n: --parallel-max N over p processes of N / p each. */

@@ -296,6 +296,8 @@ describe('library option messages (issue 11)', () => {
     expect(get.headers).not.toHaveProperty('content-type');
     expect(parse(['-G']).query).toBeUndefined();
     expect(parse(['-G', '-d', 'color=#fff&x=1']).query).toBe('color=%23fff&x=1');
+    // URL parsing drops tabs and line breaks without a word: they go encoded.
+    expect(parse(['-G', '-d', 'a=1\nb=2', '-d', 'q=a\tb\r']).query).toBe('a=1%0Ab=2&q=a%09b%0D');
     expect(() => parse(['-G', '--json', '{}'])).toThrow(/--json/);
     expect(() => parse(['-G', '-I', '-d', 'a'])).toThrow(/-G and -I/);
     expect(() => parse(['--data-binary', 'x', '--data-urlencode', 'y'])).toThrow(/adds to -d/);
