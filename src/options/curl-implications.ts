@@ -72,7 +72,8 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
   const headers = { ...implied, ...options.headers };
   const flagCookie = options.headers.cookie;
   const cookie = flags.cookie as CookieFlag | undefined;
-  if (cookie?.pairs !== undefined) headers.cookie = flagCookie === undefined || flagCookie === null ? cookie.pairs : `${cookie.pairs}; ${flagCookie}`;
+  // -H 'Cookie:' removes the header, -b's pairs with it, as curl does: a Cookie header of the user's makes curl drop them.
+  if (cookie?.pairs !== undefined && flagCookie !== null) headers.cookie = flagCookie === undefined ? cookie.pairs : `${cookie.pairs}; ${flagCookie}`;
   if (cookie?.redirectCookies) options.redirectCookies = true;
   if (cookie && cookie.files.length > 0) options.cookieFiles = cookie.files;
   options.headers = headers;

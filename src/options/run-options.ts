@@ -12,6 +12,7 @@ import { OPTION_TABLE } from './option-table.js';
 import { applyCurlFlags } from './curl-implications.js';
 import { boolean, positiveInteger } from './value-parsers.js';
 import { cookieFilePath } from './request-flags.js';
+import { refuseUnusableClientCertificate } from './transport-flags.js';
 
 /** RunOptions fields no flag sets, with their values; library callers may set them. */
 const UNFLAGGED: Pick<RunOptions, 'maxLineBytes' | 'autoReferer' | 'redirectCookies' | 'cookieFiles'> = { maxLineBytes: 64 * 1024, autoReferer: false, redirectCookies: false, cookieFiles: [] };
@@ -57,6 +58,7 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
 function refuseConflicts(options: RunOptions, named: 'flags' | 'fields'): void {
   // curl takes the last of -4 and -6; a command line with both is more likely a mistake than a choice.
   if (options.ipv4Only && options.ipv6Only) throw new UsageError(`${named === 'flags' ? '-4 and -6' : 'ipv4Only and ipv6Only'} each allow one IP version: give one of them`);
+  refuseUnusableClientCertificate(options.cert, options.key);
 }
 
 /**

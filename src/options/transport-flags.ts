@@ -83,6 +83,31 @@ export function pemFile(flag: string) {
   };
 }
 
+/**
+ * --cert with its key (--key, or the --cert file itself) as TLS will take them, checked before the run: a
+ * certificate without its key, or with another's, failed every https record with OpenSSL's words
+ * ("DECODER routines::unsupported", "key values mismatch"), where curl stops at once ("unable to set
+ * private key file"). Files that can be read only once (pipes) are checked as the run uses them.
+ */
+export function refuseUnusableClientCertificate(cert: string | undefined, key: string | undefined): void {
+  if (cert === undefined) return;
+  const certText = textBeforeRun(cert);
+  const keyText = key === undefined ? certText : textBeforeRun(key);
+  if (certText === undefined || keyText === undefined) return;
+  const keyFlag = key === undefined ? `--cert ${JSON.stringify(cert)}` : `--key ${JSON.stringify(key)}`;
+  if (!/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(keyText)) {
+    throw new UsageError(`${keyFlag} holds no private key${key === undefined ? ': give its key with --key FILE (or a --cert file that holds both)' : ''}`);
+  }
+  try {
+    // Loaded only here: node:tls costs the parent's start-up 12 ms, and only --cert needs it.
+    (process.getBuiltinModule('node:tls') as typeof import('node:tls')).createSecureContext({ cert: certText, key: keyText });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why = code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' || /key values mismatch/.test((error as Error).message) ? `is not the key of the --cert ${JSON.stringify(cert)} certificate` : `cannot be used with --cert ${JSON.stringify(cert)}: ${(error as Error).message}`;
+    throw new UsageError(`${keyFlag} ${why}`, { cause: error });
+  }
+}
+
 /** --max-redirects N; curl's -1 (no limit) gets how to ask for a high one. */
 export function maxRedirectsFlag(value: string): number {
   if (value.trim() === '-1') throw new UsageError(`Expected --max-redirects to be a non-negative integer, got ${describeValue(value)} (curl's -1 for no limit is not taken: give a high one, such as 50)`);

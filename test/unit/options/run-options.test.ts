@@ -1,8 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+import { testCert } from '../../helpers/certs.js';
 import { buildProgram, parseCommandLine } from '../../../src/cli/program.js';
 import { UsageError } from '../../../src/errors.js';
 import { OPTION_TABLE, resolveRunOptions, runOptionsFromFlags } from '../../../src/options/index.js';
@@ -67,12 +69,22 @@ describe('options', () => {
   });
 });
 
+/** The test certificate and its key, each in a file of its own. */
+function certAndKeyFiles() {
+  const dir = scratchDir('bulkfetch-options');
+  const { key, cert } = testCert();
+  const certFile = join(dir, 'cert.pem');
+  writeFileSync(certFile, cert);
+  const keyFile = join(dir, 'key.pem');
+  writeFileSync(keyFile, key);
+  return { dir, cert, key, certFile, keyFile };
+}
+
 describe('option table', () => {
   it('maps every flag that has a RunOptions field onto that field', () => {
     // Give every mapped flag on the command line and check the field moved off its default.
-    const pem = join(scratchDir('bulkfetch-options'), 'x.pem');
-    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
-    const argv = ['--cacert', pem, '--cert', pem, '--key', pem, '--save', tmpdir(), '--max-filesize', '5', '--procs', '3', '--concurrency', '7', '--timeout', '1234ms', '--connect-timeout', '99ms', '--retries', '5',
+    const { certFile: pem, keyFile: keyPem } = certAndKeyFiles();
+    const argv = ['--cacert', pem, '--cert', pem, '--key', keyPem, '--save', tmpdir(), '--max-filesize', '5', '--procs', '3', '--concurrency', '7', '--timeout', '1234ms', '--connect-timeout', '99ms', '--retries', '5',
       '--retry-delay', '11ms', '--retry-max-delay', '12ms', '--retry-all-methods', '-L', '--max-redirects', '3', '-k',
       '--proxy', 'http://127.0.0.1:3128', '--noproxy', 'a.test', '--connect-to', '::b.test:', '--http2', '--http1.1', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
       '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
@@ -244,6 +256,19 @@ describe('durations (issue 11)', () => {
     expect(() => parse(['--cert', legacy])).toThrow(/^--cert .* holds a key under a passphrase/);
   });
 
+  it('a --cert without its key, or with another one, is refused at once, as curl refuses it', () => {
+    const { dir, cert, key, certFile: certOnly, keyFile: rightKey } = certAndKeyFiles();
+    const both = join(dir, 'both.pem');
+    writeFileSync(both, `${cert}${key}`);
+    const otherKey = join(dir, 'other.pem');
+    writeFileSync(otherKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    expect(() => parse(['--cert', certOnly])).toThrow(/^--cert ".*cert\.pem" holds no private key: give its key with --key FILE/);
+    expect(() => parse(['--cert', certOnly, '--key', certOnly])).toThrow(/^--key ".*cert\.pem" holds no private key$/);
+    expect(() => parse(['--cert', certOnly, '--key', otherKey])).toThrow(/^--key ".*other\.pem" is not the key of the --cert ".*cert\.pem" certificate$/);
+    expect(parse(['--cert', certOnly, '--key', rightKey])).toMatchObject({ cert: certOnly, key: rightKey });
+    expect(parse(['-E', both])).toMatchObject({ cert: both });
+  });
+
   it("curl's -m 0 and --max-redirs -1 (no limit) get how to ask for a high limit instead", () => {
     expect(() => parse(['-m', '0'])).toThrow(/got "0" \(curl's 0 for no limit is not taken: give a long one, such as 1h\)$/);
     expect(() => parse(['--timeout', '10x'])).toThrow(/got "10x"$/);
@@ -339,7 +364,8 @@ describe('library option messages (issue 11)', () => {
     expect(resolveRunOptions('-', { headers: { 'User-Agent': null, 'X-E': '' } }).headers).toEqual({ 'user-agent': null, 'x-e': '' });
     expect(resolveRunOptions('-', { headers: ['Accept:', 'X-E;', 'X-A: 1'] }).headers).toEqual({ accept: null, 'x-e': '', 'x-a': '1' });
     expect(parse(['-H', 'X-A: 1', '-H', 'X-A:', '-H', 'x-a: 2']).headers).toEqual({ 'x-a': '2' });
-    expect(parse(['-b', 'a=1', '-H', 'Cookie:']).headers.cookie).toBe('a=1');
+    // As in curl, whose -b pairs give way to a Cookie header of the user's, an empty one included.
+    expect(parse(['-b', 'a=1', '-H', 'Cookie:']).headers.cookie).toBeNull();
     expect(() => parse(['-H', 'X A:'])).toThrow(/header name/);
   });
 
