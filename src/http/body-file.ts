@@ -1,8 +1,25 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, rename, unlink, type WriteStream } from 'node:fs';
+import { readdir, unlink as unlinkFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 let partials = 0;
+
+/** The hidden file a body is written to until it is whole: named for the process writing it. */
+function partialName(name: string, pid: number, n: number): string {
+  return `.${name}.${pid}.${n}.part`;
+}
+
+/**
+ * Removes the partial files a process left in DIR when it died (a crash, a kill): it never got to discard
+ * them, and --save DIR kept a hidden file for every body it was writing. Called by the parent, which
+ * knows the dead child's pid; best effort.
+ */
+export async function removePartialsOf(dir: string, pid: number): Promise<void> {
+  const ending = new RegExp(`^\\..+\\.${pid}\\.\\d+\\.part$`);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((name) => ending.test(name)).map((name) => unlinkFile(join(dir, name)).catch(() => {})));
+}
 
 /**
  * A response body streamed to DIR/NAME (--save). Bytes go to a hidden partial
@@ -20,7 +37,7 @@ export class BodyFile {
   /** `onError`: writing failed (ENOSPC, EACCES ...); the file will not land. */
   constructor(dir: string, name: string, onError: (error: NodeJS.ErrnoException) => void) {
     this.#final = join(dir, name);
-    this.#partial = join(dir, `.${name}.${process.pid}.${++partials}.part`);
+    this.#partial = join(dir, partialName(name, process.pid, ++partials));
     this.#stream = createWriteStream(this.#partial, { flags: 'wx' });
     this.#stream.on('error', (error) => {
       this.#error ??= error;

@@ -25,6 +25,8 @@ export interface ChildEnd {
   stderr: string;
   /** Died before its final report: the counters of the lines it answered. */
   unreported: WorkerStats | undefined;
+  /** Its process id, which names the partial files of its --save bodies. */
+  pid?: number | undefined;
 }
 
 /** The end of a child's stderr kept for a crash report (a stack trace fits). */
@@ -177,7 +179,7 @@ export class ChildHandle {
       const unreported = this.#reported ? undefined : this.#reader.counted();
       this.#pending = new PendingTasks();
       this.#started = new Set();
-      this.#events.closed(this, { unanswered, code, signal, started, stderr: this.#stderr, unreported });
+      this.#events.closed(this, { unanswered, code, signal, started, stderr: this.#stderr, unreported, pid: child.pid });
       this.#stderr = '';
       this.#wakeWaiters();
     });

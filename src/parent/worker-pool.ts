@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { removePartialsOf } from '../http/body-file.js';
 import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
@@ -79,9 +80,14 @@ export class WorkerPool {
   readonly #closedPromise: Promise<void>;
   #sinkBlocked = false;
   readonly #limits: LimitCoordinator;
+  /** --save's directory, where a dead child's partial files are removed. */
+  readonly #saveDir: string | undefined;
+  /** Those removals, awaited before the pool says it is closed. */
+  readonly #cleanups: Array<Promise<void>> = [];
 
   constructor({ procs, config, sink, onAnswered, onChildCrash, limits, quickStart = false }: PoolOptions) {
     this.#sink = sink;
+    this.#saveDir = config.save;
     this.#onAnswered = onAnswered;
     this.#onChildCrash = onChildCrash;
     this.#open = procs;
@@ -190,6 +196,7 @@ export class WorkerPool {
     this.#closing = true;
     for (const child of this.#children) this.#endChild(child);
     await this.#closedPromise;
+    await Promise.all(this.#cleanups);
     return this.#stats;
   }
 
@@ -208,6 +215,7 @@ export class WorkerPool {
       child.resumeResults();
     }
     await this.#closedPromise;
+    await Promise.all(this.#cleanups);
   }
 
   #forward(lines: Buffer, lineNumbers: number[]): void {
@@ -260,7 +268,9 @@ export class WorkerPool {
     this.#allClosed();
   }
 
-  #onClosed(handle: ChildHandle, { unanswered, code, signal, started, stderr, unreported }: ChildEnd): void {
+  #onClosed(handle: ChildHandle, { unanswered, code, signal, started, stderr, unreported, pid }: ChildEnd): void {
+    // A child that died mid-body left its --save partial files: no one else will remove them.
+    if ((code !== 0 || signal !== null) && pid !== undefined && this.#saveDir !== undefined) this.#cleanups.push(removePartialsOf(this.#saveDir, pid));
     // Whatever the dead process held (in flight per host, queued asks) is free
     // again; a replacement starts with nothing held.
     this.#limits.dropChild(handle.index);

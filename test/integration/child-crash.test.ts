@@ -1,8 +1,8 @@
 // A record that kills its child: the server SIGKILLs the CLI's child process
 // whenever that record's request arrives (as an OOM on its response would).
 // With --procs 1 the only child is the one handling it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 
@@ -36,6 +36,28 @@ describe('child crash recovery', () => {
     // Bisection: the window's records take about log2(window) crashes to isolate, then two solo crashes.
     expect(kills).toBeGreaterThanOrEqual(3);
     expect(kills).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('a crash mid --save', () => {
+  it('leaves no partial file of the dead child behind; the record is saved whole by the next', async () => {
+    let cliPid = 0;
+    let arrivals = 0;
+    const server = track(await startHttpServer(async (_req, res, ctx) => {
+      if (++arrivals > 1) return void res.end('whole');
+      // Half a body, then the child dies while it waits for the rest.
+      res.writeHead(200, { 'content-length': String(200_000) });
+      res.write(Buffer.alloc(100_000, 0x61));
+      if (!(await ctx.delay(300))) return;
+      for (const pid of processTree(cliPid)) process.kill(pid, 'SIGKILL');
+    }));
+    const dir = join(tempDir(), 'saved');
+    mkdirSync(dir);
+    const child = spawnCli([writeTempFile([`${server.url}/big`]), '--procs', '1', '--save', dir, '-q']);
+    cliPid = child.pid as number;
+    const result = await collectOutput(child);
+    expect(result.lines).toMatchObject([{ status: 200, bytes: 5, error: null }]);
+    expect(readdirSync(dir)).toEqual([basename(result.lines[0]?.file as string)]);
   });
 });
 
