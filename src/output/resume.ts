@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { OutputError, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT_RESENT, UsageError } from '../errors.js';
 import { peekHead } from '../input/peek-head.js';
@@ -129,6 +129,8 @@ async function writeFingerprint(output: string, fingerprint: Fingerprint): Promi
     await writeFile(temporary, `${JSON.stringify(fingerprint)}\n`);
     await rename(temporary, path);
   } catch (error) {
+    // A full disk leaves the file created and empty: it must not stay beside the output.
+    await rm(temporary, { force: true }).catch(() => {});
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new OutputError(`Cannot write ${JSON.stringify(path)}: ${code}`, { cause: error });
   }

@@ -3,7 +3,7 @@
 // does not stop writes; so EACCES runs the CLI as an unprivileged user, and a
 // real (small) full filesystem is mounted only where mounting is allowed.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupAfterEach, CLI_PATH, parseJsonLines, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
@@ -67,6 +67,21 @@ describe('output failures', () => {
     // Only the last line can be torn (the write that hit the wall); --resume cuts it.
     const whole = written.slice(0, written.lastIndexOf('\n') + 1);
     expect(parseJsonLines(whole).nonJson).toEqual([]);
+  });
+
+  it('a disk already full when the fingerprint is written: exit 1 naming ENOSPC, and no temporary file left beside the output', async (ctx) => {
+    const dir = smallTmpfs('64k');
+    if (!dir) return ctx.skip();
+    try {
+      writeFileSync(join(dir, 'filler'), Buffer.alloc(128 * 1024));
+    } catch {
+      // ENOSPC: the disk is full now, as meant
+    }
+    const s = await bigResponses();
+    const result = await runCli([urls(s.url, 3), '-o', join(dir, 'out.ndjson'), '--procs', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ENOSPC');
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('EACCES: an unprivileged user writing into a read-only directory gets exit 2 and the errno', async (ctx) => {
