@@ -121,9 +121,10 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
       // many proxies allow CONNECT to port 443 only.
       proxyTunnel: false,
       // TLS inside the CONNECT tunnel offers h2 too with --http2 (AlpnPool raises pipelining then).
-      requestTls: { ...tlsWithContext, ...(options.http2 ? { allowH2: true } : {}) },
+      // Both connectors are undici's, whose own connect timeout (10 s) is --connect-timeout's only if given.
+      requestTls: { ...tlsWithContext, timeout: options.connectTimeout, ...(options.http2 ? { allowH2: true } : {}) },
       // The proxy's own connection keeps to -4 / -6 too (undici's connector, with our lookup).
-      proxyTls: family ? { ...tlsWithContext, lookup } : tlsWithContext,
+      proxyTls: { ...tlsWithContext, timeout: options.connectTimeout, ...(family ? { lookup } : {}) },
     } as Undici.EnvHttpProxyAgent.Options,
     viaSocks,
   );

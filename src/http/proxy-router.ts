@@ -7,6 +7,7 @@ import { bareHostname, portOf } from './split-url.js';
 import { loadProxyParts } from './undici-parts.js';
 import { tunnelClientFactory } from './proxy-tunnel-client.js';
 import { DispatcherGroup } from './dispatcher-group.js';
+import { preparingHttp1Sockets } from './http1-socket.js';
 
 export interface ProxyChoice {
   /** Proxy for http: URLs (curl: --proxy, or http_proxy). */
@@ -70,8 +71,14 @@ export function createProxyRouter(
     // bundle's undici copy (--http2's AlpnPool) lacks: "this[#client][kDispatch] is not a function".
     // The proxy gets a pool of the proxy agents' own copy; the targets keep the factory.
     const proxyOrigin = new URL(uri).origin;
-    const factory = targets && ((origin: string | URL, options: object) => (new URL(String(origin)).origin === proxyOrigin ? new Pool(origin, options) : targets(origin, options)));
-    return new EnvHttpProxyAgent({ ...proxyOptions, ...(factory ? { factory } : {}), httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool) });
+    // Every connection that carries requests gets what a direct one gets (http1-socket.ts: a paused body
+    // finished at the socket's end, a kept-alive reset told apart ...): the connection to the proxy for
+    // plain http, the TLS connection inside a CONNECT tunnel for https. undici builds both connectors itself.
+    const factory = (origin: string | URL, options: Undici.Pool.Options): Undici.Dispatcher => {
+      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(options.connect) } : options;
+      return targets === undefined || new URL(String(origin)).origin === proxyOrigin ? new Pool(origin, prepared) : targets(origin, prepared);
+    };
+    return new EnvHttpProxyAgent({ ...proxyOptions, factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool) });
   };
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);

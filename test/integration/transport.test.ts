@@ -1,9 +1,11 @@
 // TLS, proxies, HTTP/2, --resolve and name resolution, against real local servers.
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
 import { constants } from 'node:http2';
-import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, testCert, writeTempFifo, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile } from '../helpers/index.js';
 import { closedPort, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
@@ -174,6 +176,44 @@ describe('proxy', () => {
     expect(proxy.forwarded).toBe(1);
     expect(proxy.connects).toBe(1);
     expect(proxy.targets).toEqual(expect.arrayContaining([`GET ${plain.url}/p`, `CONNECT 127.0.0.1:${tls.port}`]));
+  });
+
+  it('a connection through a CONNECT tunnel is mended as a direct one: a paused body at the close finishes, and --connect-timeout holds for the proxy', async () => {
+    const { createServer } = await import('node:tls');
+    const { key, cert } = testCert();
+    const body = Buffer.alloc(5_000_000, 0x61);
+    // HTTP/1.0 over TLS, a length, 64 KiB pieces, then the close: the child crashed in undici's parser (a --save file pauses it).
+    const closing = createServer({ key, cert }, (socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => {
+        socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+        let at = 0;
+        const next = (): void => {
+          if (at >= body.length) return void socket.end();
+          if (socket.write(body.subarray(at, (at += 65_536)))) setImmediate(next);
+          else socket.once('drain', next);
+        };
+        next();
+      });
+    });
+    const closer = socketCloser(closing);
+    const port = await listen(closing);
+    track({ close: () => closer.close() });
+    const proxy = await track(startProxyServer());
+    const dir = join(tempDir(), 'saved');
+    mkdirSync(dir);
+    const saved = await run([`https://127.0.0.1:${port}/a`, `https://127.0.0.1:${port}/b`], ['-x', proxy.url, '-k', '--save', dir, '--retries', '0']);
+    expect(saved.lines.map((l) => [l.status, l.error?.code ?? null, l.bytes])).toEqual([[200, null, 5_000_000], [200, null, 5_000_000]]);
+    expect(proxy.connects).toBe(2);
+    // A proxy that takes the connection and never answers its TLS handshake (an http:// proxy given as https://).
+    const silentServer = createNetServer(() => {});
+    const silentCloser = socketCloser(silentServer);
+    const silent = await listen(silentServer);
+    track({ close: () => silentCloser.close() });
+    const started = Date.now();
+    const timedOut = await run([`http://127.0.0.1:${port}/x`], ['-x', `https://127.0.0.1:${silent}`, '--connect-timeout', '0.5', '--retries', '0']);
+    expect(timedOut.lines[0]?.error?.code).toBe('ECONNECTTIMEOUT');
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('uses HTTP_PROXY from the environment, and NO_PROXY bypasses it', async () => {
