@@ -1,6 +1,7 @@
 // Misbehaving HTTP servers on raw node:net sockets: node:http would refuse to produce most of
 // these faults (resets mid-body, malformed status lines, endless headers).
 import { createServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { listen, socketCloser } from './tracking.js';
 
 export type FaultMode =
@@ -149,4 +150,19 @@ export async function startFaultyServer(mode: FaultMode, opts: FaultyOptions = {
     },
     close: () => closer.close(),
   };
+}
+
+/**
+ * Answers HTTP/1.0 with a Content-Length and `body` in 64 KiB pieces (each after the last drained), then
+ * closes the connection: python3 -m http.server's way with a file. A client pausing the body meets the close.
+ */
+export function answerThenClose(socket: Duplex, body: Buffer): void {
+  socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+  let at = 0;
+  const next = (): void => {
+    if (at >= body.length) return void socket.end();
+    if (socket.write(body.subarray(at, (at += 65_536)))) setImmediate(next);
+    else socket.once('drain', next);
+  };
+  next();
 }

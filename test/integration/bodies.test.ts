@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, runCli, startHttpServer, tempDir } from '../helpers/index.js';
+import { answerThenClose, cleanupAfterEach, runCli, startHttpServer, tempDir } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
@@ -201,14 +201,7 @@ describe('--save DIR', () => {
           socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gzipped.length}\r\n\r\n`), gzipped]));
           return;
         }
-        socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${plain.length}\r\n\r\n`);
-        let at = 0;
-        const next = (): void => {
-          if (at >= plain.length) return void socket.end();
-          if (socket.write(plain.subarray(at, (at += 65_536)))) setImmediate(next);
-          else socket.once('drain', next);
-        };
-        next();
+        answerThenClose(socket, plain);
       });
     });
     const closer = socketCloser(server);

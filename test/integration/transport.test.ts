@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { constants } from 'node:http2';
-import { cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile } from '../helpers/index.js';
+import { answerThenClose, cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile } from '../helpers/index.js';
 import { closedPort, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
@@ -185,16 +185,7 @@ describe('proxy', () => {
     // HTTP/1.0 over TLS, a length, 64 KiB pieces, then the close: the child crashed in undici's parser (a --save file pauses it).
     const closing = createServer({ key, cert }, (socket) => {
       socket.on('error', () => {});
-      socket.once('data', () => {
-        socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
-        let at = 0;
-        const next = (): void => {
-          if (at >= body.length) return void socket.end();
-          if (socket.write(body.subarray(at, (at += 65_536)))) setImmediate(next);
-          else socket.once('drain', next);
-        };
-        next();
-      });
+      socket.once('data', () => answerThenClose(socket, body));
     });
     const closer = socketCloser(closing);
     const port = await listen(closing);
