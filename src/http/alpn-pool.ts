@@ -2,6 +2,7 @@ import type * as Undici from 'undici';
 import { kDispatch, kMaxConcurrentStreams, kQueued } from 'undici/lib/core/symbols.js';
 import { kClients, kGetDispatcher } from 'undici/lib/dispatcher/pool-base.js';
 import { FreeListPool } from './free-list-pool.js';
+import { leaveOutConnectionHeaders } from './h2-connection-headers.js';
 import { Client } from './undici-parts.js';
 
 /** What PoolBase counts of its own queue, and its dispatch (undici's types show neither). */
@@ -114,6 +115,8 @@ export class AlpnPool extends FreeListPool {
           (callback as (e: Error | null, s: unknown) => void)(error, socket);
         }),
     });
+    // Before undici writes any request on a new h2 session.
+    client.on('connect', () => leaveOutConnectionHeaders(client));
     if (this.#multiplexed !== false && !this.#alone) this.#opening = client;
     return client;
   }

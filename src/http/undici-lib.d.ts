@@ -47,4 +47,6 @@ declare module 'undici/lib/core/symbols.js' {
   export const kDispatch: unique symbol;
   /** A client's streams allowed at once on its HTTP/2 connection: 100 until the server's SETTINGS say. */
   export const kMaxConcurrentStreams: unique symbol;
+  /** A client's node:http2 session, while its connection speaks h2. */
+  export const kHTTP2Session: unique symbol;
 }

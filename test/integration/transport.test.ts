@@ -455,6 +455,19 @@ describe('HTTP/2', () => {
     expect(server.maxConcurrent).toBeGreaterThan(1);
   });
 
+  it("leaves out the headers HTTP/2 forbids (TE but 'trailers', Proxy-Connection ...), as curl does, where node:http2 threw and the child died", async () => {
+    const server = await track(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion, te: req.headers.te ?? null, pc: req.headers['proxy-connection'] ?? null })));
+    const lines = [`${server.url}/flags`, JSON.stringify({ url: `${server.url}/spec`, headers: { te: 'deflate', 'proxy-connection': 'keep-alive' } })];
+    const result = await run(lines, ['--http2', '-k', '-H', 'TE: gzip', '-H', 'Proxy-Connection: keep-alive', '--ordered']);
+    expect(result.stderr).not.toMatch(/died|ERR_HTTP2/);
+    expect(result.lines.map((l) => [l.status, l.body])).toEqual([
+      [200, { version: '2.0', te: null, pc: null }],
+      [200, { version: '2.0', te: null, pc: null }],
+    ]);
+    const trailers = await run([`${server.url}/t`], ['--http2', '-k', '-H', 'TE: trailers']);
+    expect(trailers.lines[0]?.body).toEqual({ version: '2.0', te: 'trailers', pc: null });
+  });
+
   it('--http2 opens more connections to a server that allows few streams at once (its SETTINGS), where one queued them all', async () => {
     const server = await track(
       startHttp2Server(
