@@ -73,7 +73,8 @@ describe("import { bulkfetch } from 'bulkfetch'", () => {
     const notSent = codes.ENOTSENT ?? 0;
     expect(notSent).toBeGreaterThanOrEqual(36);
     expect((codes['200'] ?? 0) + (codes.EABORTED ?? 0) + notSent).toBe(40);
-    expect(slow.requests).toBe(40 - notSent);
+    // One begun as the first answer freed its slot may be aborted before its connection carried it.
+    expect(slow.requests).toBeLessThanOrEqual(40 - notSent);
     const summary = await run.summary;
     expect(summary).toMatchObject({ records: 40, sent: 40 - notSent, notSent, requests: 40 - notSent, stoppedBy: 'stop' });
   });
