@@ -331,7 +331,8 @@ export class RequestLoop {
       // connection opened for it, not another pooled one the server may have closed too. Not with --http2:
       // there it is a session's GOAWAY (nginx sends one every 1,000 streams), after which the pool opens one
       // new session for all the streams it turned away, where a Client each would cost a TLS handshake each.
-      while (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES) {
+      // A GOAWAY's streams only if they may be sent twice: undici cannot tell those the server processed.
+      while (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES && (outcome.staleConnection === true || isIdempotent(request.method) || this.#retry.retryAllMethods)) {
         fresh += 1;
         outcome = abortedOnceSent(await this.#attemptOnce(this.#config.http2 ? request : { ...request, onlyUse: true }), attempts);
         attempts += outcome.attempts;

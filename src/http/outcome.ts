@@ -46,9 +46,12 @@ export interface FetchOutcome {
    * Internal: the attempt went out on a kept-alive connection that the server
    * closed before a byte of its answer came, or its HTTP/2 stream was refused
    * unprocessed (never in the output). curl sends such a request again at
-   * once on a new connection, whatever its method.
+   * once on a new connection, whatever its method. 'goaway': its HTTP/2
+   * session ended by a GOAWAY, which undici 7 applies to every stream in
+   * flight, those the server counts as processed too (it does not read the
+   * GOAWAY's last stream id): sent again only if it may be sent twice.
    */
-  staleConnection?: true;
+  staleConnection?: true | 'goaway';
   /**
    * Internal: refused with 429 as an attempt that asked no gate, sent before
    * its host was known to refuse, and the host slowed down for it (never in

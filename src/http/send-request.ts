@@ -345,7 +345,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     });
     const classified = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
     if (reason === undefined && this.#status === 0 && (closedAfterEarlierAnswers(error) || refusedStream(error))) {
-      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: true });
+      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: endedByGoaway(error) ? 'goaway' : true });
     } else {
       // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
       const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;
@@ -391,6 +391,12 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     this.#controller = undefined;
     this.#decoder = undefined;
   }
+}
+
+/** undici 7's error for the streams of an HTTP/2 session that a GOAWAY ended. */
+function endedByGoaway(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message.includes('"GOAWAY" frame received');
 }
 
 function isBodylessLengthMismatch(error: Error, status: number, bodyBytes: number): boolean {

@@ -455,6 +455,23 @@ describe('HTTP/2', () => {
     expect(server.maxConcurrent).toBeGreaterThan(1);
   });
 
+  it('a GOAWAY that ends a stream in flight: a GET goes again at once, a POST not (the server may have processed it)', async () => {
+    const arrivals: string[] = [];
+    const server = await track(
+      startHttp2Server((req, res) => {
+        arrivals.push(`${req.method} ${req.url}`);
+        // The first arrival of each path: a GOAWAY whose last stream id covers this stream, unanswered.
+        if (arrivals.filter((seen) => seen === `${req.method} ${req.url}`).length === 1) return void (req as unknown as { stream: { session: { goaway(code: number): void } } }).stream.session.goaway(0);
+        json(res, 200, { ok: true });
+      }),
+    );
+    const get = await run([`${server.url}/g`], ['--http2', '-k', '--retries', '0']);
+    expect(get.lines[0]).toMatchObject({ status: 200, attempts: 2 });
+    const post = await run([`${server.url}/p`], ['--http2', '-k', '--retries', '0', '-d', 'x=1']);
+    expect(post.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ESOCKETCLOSED' } });
+    expect(arrivals).toEqual(['GET /g', 'GET /g', 'POST /p']);
+  });
+
   it("leaves out the headers HTTP/2 forbids (TE but 'trailers', Proxy-Connection ...), as curl does, where node:http2 threw and the child died", async () => {
     const server = await track(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion, te: req.headers.te ?? null, pc: req.headers['proxy-connection'] ?? null })));
     const lines = [`${server.url}/flags`, JSON.stringify({ url: `${server.url}/spec`, headers: { te: 'deflate', 'proxy-connection': 'keep-alive' } })];
