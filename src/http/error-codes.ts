@@ -49,7 +49,11 @@ export function classifyError(
   const code = rawCode ?? causeCode;
   // undici's ProxyAgent reports a refused CONNECT only in its message.
   const proxyStatus = /^Proxy response \((\d+)\) !== 200/.exec(typeof err?.message === 'string' ? err.message : '')?.[1];
-  if (proxyStatus !== undefined) return { code: RecordErrorCode.PROXY, message: `The proxy refused the CONNECT tunnel with status ${proxyStatus}` };
+  if (proxyStatus !== undefined) return { code: RecordErrorCode.PROXY, message: `The proxy refused the CONNECT tunnel with status ${proxyStatus}${proxyStatus === '407' ? PROXY_AUTH_ADVICE : ''}` };
+  // Its wrapper for plain http through an HTTP proxy turns the proxy's 407 into an invalid-argument error.
+  if (rawCode === 'UND_ERR_INVALID_ARG' && err?.message === 'Proxy Authentication Required (407)') {
+    return { code: RecordErrorCode.PROXY, message: `The proxy answered status 407 Proxy Authentication Required${PROXY_AUTH_ADVICE}` };
+  }
   // A SOCKS proxy's refusal (socks-tunnel.ts): its message says which and why.
   if (rawCode === 'ERR_SOCKS') return { code: RecordErrorCode.PROXY, message: typeof err?.message === 'string' ? err.message : 'SOCKS proxy error' };
   const mapped = (c: RecordErrorCode): RecordError => ({ code: c, message });
@@ -146,6 +150,8 @@ export interface ProxyEndpoint {
   hostname: string;
   port: number;
 }
+
+const PROXY_AUTH_ADVICE = ': it wants credentials, or others than were given (-x http://user:password@host:port, percent-encoded)';
 
 /**
  * A connection refused, or a name not found, on the way to the proxy rather than

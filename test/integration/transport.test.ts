@@ -414,6 +414,17 @@ describe('proxies as curl', () => {
     expect(proxy.connects).toBe(1);
   });
 
+  it("a proxy's 407 is EPROXY saying it wants credentials, for a plain http target as for a CONNECT", async () => {
+    const proxy = await track(startProxyServer({ auth: 'user:secret' }));
+    const plain = await track(startHttpServer());
+    const tls = await track(startTlsServer());
+    const result = await run([`${plain.url}/p`, `${tls.url}/t`], ['-k', '--retries', '0', '--ordered', '--proxy', proxy.url]);
+    // The plain one read EUNKNOWN "UND_ERR_INVALID_ARG: Proxy Authentication Required (407)".
+    for (const line of result.lines) expect(line.error).toMatchObject({ code: 'EPROXY', message: expect.stringMatching(/407.*it wants credentials, or others than were given \(-x http:\/\/user:password@host:port/) });
+    const given = await run([`${plain.url}/p`], ['--proxy', proxy.url.replace('http://', 'http://user:secret@')]);
+    expect(given.lines[0]).toMatchObject({ status: 200 });
+  });
+
   it('a proxy refusing CONNECT gives EPROXY with its status', async () => {
     const { createServer } = await import('node:net');
     const { listen, socketCloser } = await import('../helpers/index.js');
