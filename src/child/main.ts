@@ -170,9 +170,13 @@ function start(config: WorkerConfig) {
     results.flush();
     out.end(() => {
       send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters) });
-      // Close everything that would keep us alive; the parent sees our exit.
-      void agent.close().finally(() => {
+      // Close everything that would keep us alive; the parent sees our exit. Destroyed, not closed: every
+      // record is answered. A connect no record wants any more (a TLS handshake its attempt's --timeout gave
+      // up on) runs on in undici to --connect-timeout whatever is closed, and kept the run going 10 s for
+      // nothing: once the channel is closed, nothing is left to wait for.
+      void agent.destroy().finally(() => {
         process.disconnect?.();
+        setTimeout(() => process.exit(0), LAST_CONNECT_GRACE_MS).unref();
       });
     });
   }
@@ -199,6 +203,9 @@ function start(config: WorkerConfig) {
 function send(message: ChildMessage): void {
   if (process.connected) process.send?.(message);
 }
+
+/** How long a finished child lets its event loop empty before it exits anyway. */
+const LAST_CONNECT_GRACE_MS = 200;
 
 let child: ReturnType<typeof start> | undefined;
 // stdin and IPC are two channels: a message (an abort) may overtake the config it follows.

@@ -193,6 +193,19 @@ describe('faulty servers', () => {
     expect(result.lines.map((l) => [l.status, l.body, l.error])).toEqual([[204, '', null], [304, '', null]]);
   });
 
+  it('ends once every record is answered, not when a TLS handshake that --timeout gave up on reaches --connect-timeout', async () => {
+    // Takes the TCP connection, never answers the handshake: undici's connect runs on after the attempt ended.
+    const silent = createNetServer((socket) => void socket.on('error', () => {}));
+    const closer = socketCloser(silent);
+    const port = await listen(silent);
+    track({ close: () => closer.close() });
+    const started = Date.now();
+    const result = await runCli([`https://127.0.0.1:${port}/a`, `https://127.0.0.1:${port}/b`, '-q', '--timeout', '1', '--retries', '0', '--connect-timeout', '20']);
+    expect(result.lines.map((l) => l.error?.code)).toEqual(['ETIMEDOUT', 'ETIMEDOUT']);
+    // It ran 21 s, to the connect timeout.
+    expect(Date.now() - started).toBeLessThan(8_000);
+  }, 40_000);
+
   it('answers 10k requests to a closed port with ECONNREFUSED, memory flat', async () => {
     const port = await closedPort();
     const n = 10_000;
