@@ -10,6 +10,7 @@ import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { openSink } from '../output/open-sink.js';
 import { lockOutput } from '../output/output-lock.js';
+import { limitExceeded } from '../parent/error-budget.js';
 import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
@@ -23,7 +24,7 @@ import { EXIT, signalExitCode, usage } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { runFailed } from './exit-policy.js';
 import { endAsHungUp, listenForStopSignals } from './process-signals.js';
-import { abortNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
+import { abortNotice, errorLimitAtEndNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags, descriptorWarning } from './preflight.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
@@ -197,6 +198,9 @@ async function run(
   // -q hides the summary, not how to continue a run that was cut short.
   else if (stopped) for (const [key, text] of stopped.rows) io.stderr.write(`bulkfetch: ${key}: ${text}\n`);
   if (signals.received) return signalExitCode(signals.received);
+  if (summary.stoppedBy !== 'max-errors' && options.maxErrors && limitExceeded(options.maxErrors, summary.records, summary.errors)) {
+    io.stderr.write(`bulkfetch: ${errorLimitAtEndNotice(options.maxErrors, summary.errors, summary.records)}\n`);
+  }
   return summaryFailed || runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;
 }
 

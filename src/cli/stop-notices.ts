@@ -25,6 +25,15 @@ export function errorLimitNotice(limit: ErrorLimit, errors: number, records: num
   return stopping(`${flag}: ${errors} of ${records} records answered ended with an error`, graceMs, 'Ctrl-C');
 }
 
+/**
+ * A run that read all its input over --max-errors: judged at its end (a percentage is judged during the
+ * run from 100 records on, so a shorter list is never stopped), which the exit code 1 alone left unsaid.
+ */
+export function errorLimitAtEndNotice(limit: ErrorLimit, errors: number, records: number): string {
+  const flag = `--max-errors ${limit.max}${limit.kind === 'percent' ? '%' : ''}`;
+  return `${flag} exceeded: ${errors} of ${records} records ended with an error (exit code 1)`;
+}
+
 function stopping(reason: string, graceMs: number, abortWith: string): string {
   if (graceMs <= 0) return `stopping (${reason}): no new requests; those in flight are aborted now`;
   return `stopping (${reason}): no new requests; those in flight get ${graceText(graceMs)} to finish (${abortWith} aborts them now)`;
