@@ -115,8 +115,10 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
     });
     upstream.once('close', () => {
       tunnels.delete(upstream);
-      // Before establishment the 502 above is still being flushed; end() closes the client then.
-      if (established) client.destroy();
+      // Before establishment the 502 above is still being flushed; end() closes the client then. After
+      // it, what the target sent may still sit in the client's buffer (a client reading slowly): the pipe
+      // ends the client once that is written, where destroy() dropped it and cut the body.
+      if (established) client.end();
     });
     client.once('close', () => upstream.destroy());
   });
