@@ -15,6 +15,11 @@ export interface ExitPolicy {
  */
 export function runFailed(summary: RunSummary, policy: ExitPolicy): boolean {
   if (summary.stoppedBy === 'max-errors') return true;
-  if (policy.maxErrors && limitExceeded(policy.maxErrors, summary.records, summary.errors)) return true;
+  if (policy.maxErrors && limitExceededAtEnd(summary, policy.maxErrors)) return true;
   return policy.fail && (summary.errors > 0 || summary.httpErrors > 0);
+}
+
+/** A run that --max-errors did not stop, over it when all its records are counted (a list under 100 against a percentage). */
+export function limitExceededAtEnd(summary: RunSummary, maxErrors: ErrorLimit): boolean {
+  return summary.stoppedBy !== 'max-errors' && limitExceeded(maxErrors, summary.records, summary.errors);
 }

@@ -10,7 +10,6 @@ import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { openSink } from '../output/open-sink.js';
 import { lockOutput } from '../output/output-lock.js';
-import { limitExceeded } from '../parent/error-budget.js';
 import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
@@ -22,7 +21,7 @@ import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, ErrorLimit, RunSummary } from '../run-types.js';
 import { EXIT, signalExitCode, usage } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
-import { runFailed } from './exit-policy.js';
+import { limitExceededAtEnd, runFailed } from './exit-policy.js';
 import { endAsHungUp, listenForStopSignals } from './process-signals.js';
 import { abortNotice, errorLimitAtEndNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
@@ -54,6 +53,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   const flags = program.opts<Record<string, unknown>>();
   const output = flags.output as string | undefined;
   let inputs: InputArguments;
+  let unlockOutput: () => void;
   try {
     inputs = inputArguments(program.args, (flags.url as string[] | undefined) ?? []);
     const readStdin = flagThatReadStdin();
@@ -62,12 +62,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     }
     for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
     checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined);
-  } catch (error) {
-    if (error instanceof UsageError) return usage(io.stderr, error.message);
-    throw error;
-  }
-  let unlockOutput: () => void;
-  try {
+    // Last: a lock taken is released only by the run below.
     unlockOutput = output === undefined || output === '-' ? () => {} : lockOutput(output);
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
@@ -198,7 +193,7 @@ async function run(
   // -q hides the summary, not how to continue a run that was cut short.
   else if (stopped) for (const [key, text] of stopped.rows) io.stderr.write(`bulkfetch: ${key}: ${text}\n`);
   if (signals.received) return signalExitCode(signals.received);
-  if (summary.stoppedBy !== 'max-errors' && options.maxErrors && limitExceeded(options.maxErrors, summary.records, summary.errors)) {
+  if (options.maxErrors && limitExceededAtEnd(summary, options.maxErrors)) {
     io.stderr.write(`bulkfetch: ${errorLimitAtEndNotice(options.maxErrors, summary.errors, summary.records)}\n`);
   }
   return summaryFailed || runFailed(summary, { fail: flags.fail === true, maxErrors: options.maxErrors }) ? EXIT.FAILED : EXIT.OK;

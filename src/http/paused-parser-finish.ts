@@ -46,7 +46,7 @@ export function finishPausedParsers(socket: Duplex): void {
     mendFinish(parser);
     // On a kept-alive connection undici's 'end' fails a response still in progress ("other side closed"),
     // whole or not: one whose last bytes wait behind a pause is driven to its end first.
-    if (parser.paused) driveToEnd(parser);
+    driveToEnd(parser);
   });
   socket.prependOnceListener('close', () => {
     const parser = parserOf();

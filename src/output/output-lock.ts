@@ -1,10 +1,6 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
-/** The lock file, beside the output: FILE.lock, holding the writer's pid. */
-export function lockPath(output: string): string {
-  return `${output}.lock`;
-}
 
 /**
  * Takes `-o FILE` for this run alone, or refuses with a usage error: two runs
@@ -17,7 +13,8 @@ export function lockPath(output: string): string {
  */
 export function lockOutput(output: string): () => void {
   if (!lockable(output)) return () => {};
-  const path = lockPath(output);
+  // Beside the output, holding the writer's pid.
+  const path = `${output}.lock`;
   for (let tries = 0; ; tries++) {
     try {
       const fd = openSync(path, 'wx');
