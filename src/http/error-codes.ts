@@ -145,6 +145,23 @@ export function cutShort(error: RecordError, status: number, received: number, c
   return { code: error.code, message: `${error.message}${timedOut ? ', with' : ': the connection ended after'} status ${status} and ${body}` };
 }
 
+/**
+ * A body the server's close cut short, which undici's parser reports as a
+ * wrong length (`Connection: close` or HTTP/1.0 with a Content-Length: llhttp
+ * reads such a message to the close) or as an "Invalid EOF state" (chunks
+ * unfinished at the close), where the same cut on a kept-alive connection is
+ * "other side closed". Both are the connection closed mid-body: the same
+ * code, the same retries, the same message (cutShort then says how much came).
+ */
+export function closedMidBody(error: unknown, received: number, contentLength: string | string[] | undefined): RecordError | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const declared = typeof contentLength === 'string' && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+  const short = code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && declared !== undefined && received < declared;
+  // undici gives llhttp's errors no code (it looks the number up in a map of names), only llhttp's words.
+  const unfinished = error instanceof Error && error.name === 'HTTPParserError' && typeof message === 'string' && message.endsWith('(Invalid EOF state)');
+  return short || unfinished ? { code: RecordErrorCode.SOCKET_CLOSED, message: 'UND_ERR_SOCKET: other side closed' } : undefined;
+}
+
 /** A proxy a request goes through: its host as written (a name or an address) and its port. */
 export interface ProxyEndpoint {
   hostname: string;

@@ -31,6 +31,8 @@ export interface FaultyOptions {
   bodyBytes?: number;
   /** close-body: send the body chunked, with no Content-Length. */
   chunked?: boolean;
+  /** close-body: say `Connection: close` (the cut then ends a message llhttp reads to the close). */
+  connectionClose?: boolean;
   /** Size of the huge-headers block. Default 1 MiB. */
   headerBytes?: number;
   /** slow-headers: header lines sent before the head is finally terminated. Default 1000. */
@@ -94,8 +96,9 @@ export async function startFaultyServer(mode: FaultMode, opts: FaultyOptions = {
         return;
       case 'close-body': {
         const part = 'x'.repeat(Math.floor(bodyBytes / 10));
-        if (opts.chunked) socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n${part}\r\n`);
-        else socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${bodyBytes}\r\n\r\n${part}`);
+        const close = opts.connectionClose ? 'Connection: close\r\n' : '';
+        if (opts.chunked) socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n${close}Transfer-Encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n${part}\r\n`);
+        else socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n${close}Content-Length: ${bodyBytes}\r\n\r\n${part}`);
         return;
       }
       case 'hang':

@@ -103,13 +103,15 @@ describe('faulty servers', () => {
   it('a body cut short says how much of it came, as curl\'s "transfer closed with N bytes remaining" does', async () => {
     const declared = track(await startFaultyServer('close-body', { bodyBytes: 1000 }));
     const chunked = track(await startFaultyServer('close-body', { bodyBytes: 1000, chunked: true }));
-    const result = await runCli([`${declared.url}/cl`, `${chunked.url}/chunked`, '--procs', '1', '--retries', '0']);
+    // With `Connection: close` undici's parser reads the close as the message's end, and found the length wrong or the chunks unfinished.
+    const declaredClose = track(await startFaultyServer('close-body', { bodyBytes: 1000, connectionClose: true }));
+    const chunkedClose = track(await startFaultyServer('close-body', { bodyBytes: 1000, chunked: true, connectionClose: true }));
+    const result = await runCli([`${declared.url}/cl`, `${chunked.url}/chunked`, `${declaredClose.url}/cl`, `${chunkedClose.url}/chunked`, '--procs', '1', '--retries', '0']);
     // Lines come as answers do: in record order here.
     const byLine = [...result.lines].sort((a, b) => a.line - b.line);
-    expect(byLine.map((l) => [l.status, l.error])).toEqual([
-      [null, { code: 'ESOCKETCLOSED', message: expect.stringMatching(/: the connection ended after status 200 and 100 of the 1000 body bytes its Content-Length declared$/) }],
-      [null, { code: 'ESOCKETCLOSED', message: expect.stringMatching(/: the connection ended after status 200 and 100 body bytes, before the body's end$/) }],
-    ]);
+    const short = [null, { code: 'ESOCKETCLOSED', message: expect.stringMatching(/: the connection ended after status 200 and 100 of the 1000 body bytes its Content-Length declared$/) }];
+    const unfinished = [null, { code: 'ESOCKETCLOSED', message: expect.stringMatching(/: the connection ended after status 200 and 100 body bytes, before the body's end$/) }];
+    expect(byLine.map((l) => [l.status, l.error])).toEqual([short, unfinished, short, unfinished]);
   });
 
   it('a server that drops the connection while a large body is being sent: ECONNRESET or an empty reply, saying why (curl: "Send failure")', async () => {
