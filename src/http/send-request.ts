@@ -428,8 +428,10 @@ function outputHeaders(headers: Record<string, string | string[] | undefined>): 
   const shown: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    if (name === 'set-cookie') shown[name] = Array.isArray(value) ? value : [value];
-    else shown[name] = Array.isArray(value) ? value.join(', ') : value;
+    const kept = name === 'set-cookie' ? (Array.isArray(value) ? value : [value]) : Array.isArray(value) ? value.join(', ') : value;
+    // Assigned, a header named __proto__ would set the object's prototype and be lost (undici defines it too).
+    if (name === '__proto__') Object.defineProperty(shown, name, { value: kept, enumerable: true, writable: true, configurable: true });
+    else shown[name] = kept;
   }
   return shown;
 }

@@ -121,3 +121,16 @@ describe('response headers', () => {
     expect(result.lines[1]?.headers).toMatchObject({ 'x-a': '1', 'set-cookie': ['a=1'] });
   });
 });
+
+describe('response headers', () => {
+  it("keeps a header named as an object's own members (__proto__, constructor, toString), as curl -D shows them", async () => {
+    const server = await scriptedServer({ '/odd': 'HTTP/1.1 200 OK\r\n__proto__: x\r\nconstructor: y\r\ntoString: z\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok' });
+    const result = await runCli([`${server.url}/odd`, '--procs', '1', '--retries', '0']);
+    const headers = result.lines[0]?.headers as Record<string, unknown>;
+    expect(Object.entries(headers).filter(([name]) => name !== 'content-length' && name !== 'connection')).toEqual([
+      ['__proto__', 'x'],
+      ['constructor', 'y'],
+      ['tostring', 'z'],
+    ]);
+  });
+});
