@@ -75,6 +75,7 @@ function decodeText(bytes: Buffer, contentType: string, truncated = false): stri
   try {
     // stream: true holds back an incomplete last character instead of failing on it.
     if (WINDOWS_1252.has(label)) return windows1252(bytes);
+    if (label === 'x-user-defined') return xUserDefined(bytes);
     if (truncated) return fatalDecoder(label).decode(bytes, { stream: true });
     let decoder = decoders.get(label);
     if (decoder === undefined) {
@@ -98,6 +99,14 @@ const C1_AS_1252 = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030
 
 function windows1252(bytes: Buffer): string {
   return bytes.toString('latin1').replace(/[\x80-\x9f]/g, (c) => C1_AS_1252[c.charCodeAt(0) - 0x80] as string);
+}
+
+/**
+ * WHATWG's x-user-defined, which TextDecoder does not know: ASCII as it is,
+ * each byte from 0x80 as U+F780 on (old pages fetched binary data this way).
+ */
+function xUserDefined(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\x80-\xff]/g, (c) => String.fromCharCode(0xf780 + c.charCodeAt(0) - 0x80));
 }
 
 /** A fatal decoder for `label`, or for UTF-8 when TextDecoder does not know the label. */

@@ -58,6 +58,10 @@ describe('decodeBody', () => {
     expect(decodeBody(latin1('<meta charset="windows-1252">\xe9'), 'text/plain', 'auto', false)).toEqual({ body: 'PG1ldGEgY2hhcnNldD0id2luZG93cy0xMjUyIj7p', bodyEncoding: 'base64' });
   });
 
+  it('reads x-user-defined, the one WHATWG encoding TextDecoder lacks, as the standard maps it', () => {
+    expect(decodeBody(Buffer.from([0x61, 0x80, 0xff]), 'text/plain; charset=x-user-defined', 'auto', false)).toEqual({ body: 'a\uf780\uf7ff' });
+  });
+
   it('text, base64 and none do what they say, whatever the type', () => {
     expect(decodeBody(bytes('{"a":1}'), 'application/json', 'text', false)).toEqual({ body: '{"a":1}' });
     expect(decodeBody(bytes('hi'), 'text/plain', 'base64', false)).toEqual({ body: 'aGk=', bodyEncoding: 'base64' });
