@@ -13,7 +13,7 @@ import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line
 import { OriginUse, type CacheDirective, type Task, type WorkerConfig } from '../wire/messages.js';
 import type { CountedResult } from '../wire/stats.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
-import { saveName } from './save-name.js';
+import { namedById, saveName } from './save-name.js';
 import { taskRequest } from './task-request.js';
 import { isRefusal } from '../http/refusal.js';
 import { proxyChoice, proxyEndpoints } from '../http/proxy-router.js';
@@ -167,7 +167,7 @@ export class RequestLoop {
    * cache pay for a key: a request not known to come again goes straight out.
    */
   usesCache(spec: Task): spec is Task & { cache: CacheDirective } {
-    return this.#cache !== undefined && spec.cache !== undefined && CACHEABLE.has(spec.method);
+    return this.#cache !== undefined && spec.cache !== undefined && CACHEABLE.has(spec.method) && !(this.#config.save !== undefined && namedById(spec));
   }
 
   /** What the cache did so far (zeros without one). */

@@ -13,7 +13,14 @@ const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;
  * must not reach the file system.
  */
 export function saveName(spec: RequestSpec): string {
-  const id = spec.id === undefined ? undefined : String(spec.id);
-  if (id !== undefined && SAFE_NAME.test(id)) return id;
-  return createHash('sha256').update(requestKey(spec)).digest('hex');
+  return namedById(spec) ? String(spec.id) : createHash('sha256').update(requestKey(spec)).digest('hex');
+}
+
+/**
+ * The record's file is named by its id. Such a record is not answered from the
+ * cache: its line must name its own file, and the file a repeat would point to
+ * may hold another record's body by then (one with the same id).
+ */
+export function namedById(spec: RequestSpec): boolean {
+  return spec.id !== undefined && SAFE_NAME.test(String(spec.id));
 }

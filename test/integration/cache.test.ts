@@ -1,9 +1,12 @@
 // --cache auto: the run decides from its own input what to cache, and says so in the summary.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, json, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 import { urlFile } from './support.js';
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 const track = cleanupAfterEach();
 
@@ -91,16 +94,27 @@ describe('--cache auto', () => {
     expect(server.requests).toBeLessThan(850);
   });
 
-  it('with --save, a repeat answered from the cache points to the first record\'s file', async () => {
+  it('with --save, a repeat answered from the cache points to its request\'s file; a record named by its id gets its own file, fetched', async () => {
     const server = track(await startHttpServer(undefined, { logLimit: 0 }));
     const dir = tempDir();
-    // Same request (the id is not part of its key), two ids: the second is a repeat.
-    const lines = [JSON.stringify({ url: `${server.url}/same`, id: 'first' }), JSON.stringify({ url: `${server.url}/same`, id: 'second' })];
+    const spec = (path: string, id?: string): string => JSON.stringify({ url: `${server.url}${path}`, ...(id ? { id } : {}) });
+    // `one` is written by /a, then by /b, then by /a again: each line's file must hold its own body then.
+    const lines = [spec('/a', 'one'), spec('/b', 'one'), spec('/a', 'two'), spec('/a', 'one'), spec('/c'), spec('/c')];
     const { result, cache } = await runWithSummary([writeTempFile(lines), '--procs', '1', '--save', dir, '--ordered', '-q']);
-    expect(server.requests).toBe(1);
-    const [first, second] = result.lines;
-    expect(first).toMatchObject({ line: 1, id: 'first', cached: false, body: null, file: join(dir, 'first') });
-    expect(second).toMatchObject({ line: 2, id: 'second', cached: true, attempts: 0, body: null, file: join(dir, 'first'), sha256: first?.sha256 });
+    const [a1, b1, a2, a3, c1, c2] = result.lines;
+    expect([a1, b1, a2, a3].map((l) => [l?.id, l?.cached, l?.file])).toEqual([
+      ['one', false, join(dir, 'one')],
+      ['one', false, join(dir, 'one')],
+      ['two', false, join(dir, 'two')],
+      ['one', false, join(dir, 'one')],
+    ]);
+    expect(a1?.sha256).not.toBe(b1?.sha256);
+    expect([a2?.sha256, a3?.sha256]).toEqual([a1?.sha256, a1?.sha256]);
+    expect(sha256(readFileSync(join(dir, 'one')))).toBe(a1?.sha256);
+    expect(sha256(readFileSync(join(dir, 'two')))).toBe(a1?.sha256);
+    // Without an id the file is named by the request: the repeat is the cache's, and its file is the first's.
+    expect(c2).toMatchObject({ cached: true, attempts: 0, body: null, file: c1?.file, sha256: c1?.sha256 });
+    expect(server.requests).toBe(5);
     expect(cache).toMatchObject({ enabled: true, hits: 1 });
   });
 
