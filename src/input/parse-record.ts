@@ -149,7 +149,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   const method = spec.method === undefined ? defaultMethod : validateMethod(spec.method);
   if (typeof method !== 'string') return fail(rawUrl, String(spec.method).slice(0, 32), method);
   if (!idOk) {
-    return fail(rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "id" to be a string or number, got ${preview(id)}`));
+    // JSON.parse reads a number past a 64-bit float's range (1e400) as Infinity, which no line can echo.
+    const got = typeof id === 'number' ? `${memberText(text, 'id') ?? String(id)}, past the largest number a line can echo: give it as a string` : preview(id);
+    return fail(rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "id" to be a string or number, got ${got}`));
   }
   const unknown = unknownMember(spec);
   if (unknown !== undefined) return fail(rawUrl, method, unknown);

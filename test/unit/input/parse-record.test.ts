@@ -18,6 +18,13 @@ describe('parseRecord: JSON specs', () => {
     });
   });
 
+  it('refuses an id past the largest number, saying to give it as a string (JSON.parse reads it as Infinity)', () => {
+    expect(parseRecord('{"url":"http://a.test/","id":1e400}', 7, 'GET')).toMatchObject({
+      kind: 'invalid',
+      error: { code: RecordErrorCode.INVALID_SPEC, message: 'Expected "id" to be a string or number, got 1e400, past the largest number a line can echo: give it as a string' },
+    });
+  });
+
   it('sends `json` as the body with content-type application/json, unless the spec sets one', () => {
     expect(spec({ url: 'http://a.test/', method: 'POST', json: { a: [1, null] } })).toMatchObject({
       spec: { body: '{"a":[1,null]}', headers: { 'content-type': 'application/json' } },
