@@ -359,7 +359,13 @@ export class RequestLoop {
         // the cap; charged to --retries, a record then ran out of them at the gate's later probes above it.
         const free = outcome.refusedUngated === true && !spared && this.#retry.retries > 0;
         const delay = retryDelay(outcome, request.method, free ? 1 : retry, this.#retry);
-        if (delay === undefined || !(await this.#wait(delay))) break;
+        if (delay === undefined) break;
+        if (!(await this.#wait(delay))) {
+          // The grace ran out before the retry: the record is in flight as much as one being sent
+          // (not its answer yet), so it is aborted, and --resume sends it again if it may.
+          outcome = { status: null, body: null, bytes: 0, attempts: outcome.attempts, ms: outcome.ms, error: STOPPED_IN_FLIGHT };
+          break;
+        }
         if (free) {
           spared = true;
           retry -= 1;
@@ -444,7 +450,7 @@ export class RequestLoop {
     return outcome;
   }
 
-  /** Sleeps before a retry; false when the run is stopped meanwhile (the last outcome stands). */
+  /** Sleeps before a retry; false when the stop's grace runs out meanwhile. */
   async #wait(ms: number): Promise<boolean> {
     if (ms > 0) await sleep(ms, undefined, { signal: this.#shutdown }).catch(() => {});
     return !this.#shutdown.aborted;

@@ -1,8 +1,9 @@
 // Real signals to the real CLI against a slow server, so requests are in flight
 // when the signal lands: whole lines only, the right exit code, no child left.
-import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, type CliResult, isAlive, killGroup, processTree, spawnCli, startHttpServer, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, type CliResult, isAlive, killGroup, processTree, runCli, spawnCli, startHttpServer, tempDir, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
 import { closedPort, slowServer, urlFile as urls, waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -163,6 +164,29 @@ describe('signals', () => {
     const count = (code: string) => result.lines.filter((l) => l.error?.code === code).length;
     expect(result.stderr).toMatch(new RegExp(`aborted +${count('EABORTED')} records in flight at the stop were answered EABORTED; --resume sends again those whose method may be sent twice \\(GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods\\), not the others, which may have reached the server`));
     if (count('ENOTSENT') > 0) expect(result.stderr).toMatch(new RegExp(`not sent +${count('ENOTSENT')} records the stop came before were answered ENOTSENT; --resume drops those lines and sends them`));
+  });
+
+  it('a record waiting to retry (a 429\'s Retry-After) when --grace expires is answered EABORTED, and --resume sends it', async () => {
+    let hits = 0;
+    const server = track(await startHttpServer((_req, res) => {
+      hits += 1;
+      if (hits === 1) res.writeHead(429, { 'retry-after': '30' }).end('slow down');
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    }));
+    const output = join(tempDir(), 'out.ndjson');
+    const args = [writeTempFile([`${server.url}/limited`]), '-o', output, '--resume', '--procs', '1', '--grace', '300ms', '-q'];
+    const child = spawnCli(args);
+    const done = collectOutput(child);
+    await waitFor(() => hits === 1);
+    // The 429 is in: the record now sleeps 30 s before its retry.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(child.pid as number, 'SIGTERM');
+    expect((await done).code).toBe(143);
+    expect(JSON.parse(readFileSync(output, 'utf8'))).toMatchObject({ status: null, attempts: 1, error: { code: 'EABORTED', message: expect.stringMatching(/--resume sends it again/) } });
+    const resumed = await runCli(args);
+    expect(resumed.code).toBe(0);
+    expect(readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ status: 200, body: 'ok', error: null }]);
+    expect(hits).toBe(2);
   });
 
   it('SIGHUP to the process group (a terminal that closed) stops as SIGTERM does, and the run ends by SIGHUP', async () => {
