@@ -1,5 +1,6 @@
 import { RecordErrorCode } from '../errors.js';
 import type { FetchOutcome } from './outcome.js';
+import { parseHttpDate } from './http-date.js';
 
 /** Statuses that say "try again later": timeouts, too early, too many requests, and transient 5xx. */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -51,8 +52,6 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // HTTP dates always name a month; Date.parse alone would read "-5" as a year.
-  if (!/[a-z]/i.test(text)) return undefined;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const date = parseHttpDate(text, now);
+  return date === undefined ? undefined : Math.max(0, date - now);
 }

@@ -70,7 +70,23 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter('Tue, 31 Dec 2024 23:00:00 GMT', now)).toBe(0);
   });
-  it('ignores absent or unreadable values', () => {
+  it('reads the obsolete RFC 850 and asctime forms as GMT too, whatever the local time zone', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      expect(parseRetryAfter('Wed Jan  1 00:00:05 2025', now)).toBe(5000);
+      expect(parseRetryAfter('Wednesday, 01-Jan-25 00:00:05 GMT', now)).toBe(5000);
+      expect(parseRetryAfter('wed, 1 jan 2025 00:00:07 UTC', now)).toBe(7000);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+  it('ignores absent or unreadable values, dates that are no HTTP-date among them', () => {
+    expect(parseRetryAfter('Dec 25 2099', now)).toBeUndefined();
+    expect(parseRetryAfter('2025-01-01T00:00:05Z', now)).toBeUndefined();
+    expect(parseRetryAfter('Fri, 31 Feb 2025 00:00:05 GMT', now)).toBeUndefined();
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:05 CET', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter('', now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
