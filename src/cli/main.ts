@@ -14,7 +14,7 @@ import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
 import { flagThatReadStdin, runOptionsFromFlags } from '../options/index.js';
-import { besideProgress, startProgress, type ProgressHandle } from '../output/progress.js';
+import { besideProgress, eraseLine, startProgress, type ProgressHandle } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
@@ -125,7 +125,7 @@ async function run(
     io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   }
   // At a terminal a notice starts by erasing its line: the "^C" the terminal echoed is on it, progress line or not.
-  const lineStart = (io.stderr as { isTTY?: boolean }).isTTY === true ? '\r\x1b[K' : '';
+  const lineStart = (io.stderr as { isTTY?: boolean }).isTTY === true ? eraseLine(io.stderr) : '';
   const say = (text: string): void => besideProgressLine(progress, () => io.stderr.write(`${lineStart}bulkfetch: ${text}\n`));
   let errorLimitHit = false;
   if (!flags.quiet) noticeStops(signals, options.grace, say, () => errorLimitHit);

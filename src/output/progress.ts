@@ -7,6 +7,8 @@ export interface ProgressViewOptions {
   stream: Writable;
   /** Redraw one line in place (\r, erase line); otherwise print plain lines. */
   tty: boolean;
+  /** A terminal that takes no escape codes (TERM=dumb): the line is erased with spaces. Default: from TERM. */
+  dumb?: boolean;
   /** Injectable clock (ms), for tests. */
   now?: () => number;
 }
@@ -24,6 +26,7 @@ const RATE_WINDOW_MS = 5000;
 export class ProgressView {
   readonly #stream: Writable;
   readonly #tty: boolean;
+  readonly #dumb: boolean;
   readonly #now: () => number;
   #total: number | undefined;
   #lastDraw = -Infinity;
@@ -32,9 +35,10 @@ export class ProgressView {
   #last: RunProgress | undefined;
   #lastText = '';
 
-  constructor({ stream, tty, now = () => performance.now() }: ProgressViewOptions) {
+  constructor({ stream, tty, dumb = process.env.TERM === 'dumb', now = () => performance.now() }: ProgressViewOptions) {
     this.#stream = stream;
     this.#tty = tty;
+    this.#dumb = dumb;
     this.#now = now;
   }
 
@@ -90,7 +94,7 @@ export class ProgressView {
   /** Erases the line before someone else writes to the same terminal (result lines on stdout). */
   clear(): void {
     if (this.#tty && this.#drawn) {
-      this.#stream.write('\r\x1b[K');
+      this.#stream.write(this.#dumb ? `\r${' '.repeat(this.#lastText.length)}\r` : '\r\x1b[K');
       this.#drawn = false;
     }
   }
@@ -107,9 +111,11 @@ export class ProgressView {
   }
 
   #draw(text: string): void {
+    // Spaces, as git's progress does there, cover what is left of a longer line drawn before.
+    const rest = this.#dumb ? ' '.repeat(Math.max(0, this.#lastText.length - text.length)) : '\x1b[K';
     this.#lastText = text;
     if (this.#tty) {
-      this.#stream.write(`\r${text}\x1b[K`);
+      this.#stream.write(`\r${text}${rest}`);
       this.#drawn = true;
     } else {
       this.#stream.write(`${text}\n`);
@@ -148,6 +154,17 @@ export function duration(seconds: number): string {
  * A ProgressView for a run reading `inputPath`: for a file, its lines are
  * counted alongside the run for the total. close() erases or ends the view.
  */
+/**
+ * What erases a terminal's line before a notice is written there: the
+ * erase-line escape, or over a TERM=dumb terminal (Emacs's shell, which shows
+ * escapes as text) spaces to its width.
+ */
+export function eraseLine(stream: Writable): string {
+  if (process.env.TERM !== 'dumb') return '\r\x1b[K';
+  const columns = (stream as { columns?: number }).columns;
+  return `\r${' '.repeat(Math.max(0, (typeof columns === 'number' && columns > 0 ? columns : 80) - 1))}\r`;
+}
+
 export function startProgress(stream: Writable, inputPath: string, knownTotal?: number): ProgressHandle {
   const view = new ProgressView({ stream, tty: (stream as { isTTY?: boolean }).isTTY === true });
   const counting = new AbortController();

@@ -12,10 +12,10 @@ const track = cleanupAfterEach();
 const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Runs the CLI in a pseudo-terminal `columns` wide; resolves with everything the terminal showed and the exit code. */
-function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; onStart?: (pid: number, type: (text: string) => void) => void } = {}): Promise<{ screen: string; code: number }> {
+function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; term?: string; onStart?: (pid: number, type: (text: string) => void) => void } = {}): Promise<{ screen: string; code: number }> {
   // A Ctrl-C signals the terminal's whole foreground group, this shell too. An interactive shell lives on to
   // report how its job ended; `sh -c` (dash) would die of it, and the exit code with it, unless it traps it.
-  const command = `trap : INT; stty cols ${opts.columns ?? 200}; ${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}; echo "EXIT=$?"`;
+  const command = `trap : INT; stty cols ${opts.columns ?? 200}; ${opts.term === undefined ? '' : `TERM=${quote(opts.term)} `}${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}; echo "EXIT=$?"`;
   // script(1) runs the command with $SHELL: pinned, so that a run here uses the shell CI does (sh, not the developer's bash).
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, SHELL: '/bin/sh' } });
   opts.onStart?.(child.pid as number, (text) => child.stdin.write(text));
@@ -90,6 +90,23 @@ describe('a run in a terminal', () => {
     const draws = [...screen.matchAll(/\r(bulkfetch [^\r\n]*?)\x1b\[K/g)].map((m) => m[1] as string);
     expect(draws.length).toBeGreaterThan(0);
     for (const draw of draws) expect(draw.length).toBeLessThan(40);
+  });
+
+  it('TERM=dumb (Emacs\'s shell): the progress line is redrawn and erased with spaces, never an escape code', async () => {
+    const server = track(
+      await startHttpServer(async (req, res, ctx) => {
+        if (await ctx.delay(Number(req.url?.slice(2)) * 40)) res.end('{}');
+      }),
+    );
+    const input = writeTempFile(Array.from({ length: 12 }, (_, i) => `${server.url}/r${i}`));
+    const { screen, code } = await inTerminal([input, '--procs', '1', '--concurrency', '1', '--body', 'none', '--no-headers'], { columns: 60, term: 'dumb' });
+    expect(code).toBe(0);
+    expect(screen).toContain('\rbulkfetch ');
+    expect(screen).not.toContain('\x1b');
+    // Each result line starts at column 0: after a line erased with spaces, or after another line.
+    const segments = screen.split('{"line":');
+    expect(segments.slice(1)).toHaveLength(12);
+    for (const before of segments.slice(0, -1)) expect(before === '' || / *\r$/.test(before) || before.endsWith('\n'), JSON.stringify(before.slice(-80))).toBe(true);
   });
 
   it('reports a child crash on a line of its own: the progress line is erased first, and drawn again after', async () => {
