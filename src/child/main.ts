@@ -188,7 +188,7 @@ function start(config: WorkerConfig) {
     } else if (message.type === 'stop') stop();
     // After the final report, a late snapshot would be counted twice.
     else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters) });
-    else if (message.type === 'grant') gateClient.granted(message.ids);
+    else if (message.type === 'grant') gateClient.granted(message.ids, message.at);
     else if (message.type === 'slow-down') adaptiveGate?.slowDown(message.hosts);
   }
 

@@ -3,6 +3,7 @@ import { removePartialsOf } from '../http/body-file.js';
 import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
+import { epochMs } from '../wire/epoch-ms.js';
 import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../wire/stats.js';
 import { ChildHandle, type ChildEnd, type ChildEvents } from './child-handle.js';
@@ -94,12 +95,14 @@ export class WorkerPool {
     this.#answeredByChild = new Array<number>(procs).fill(0);
     this.#closedPromise = new Promise((resolve) => (this.#allClosed = resolve));
     const window = windowFor(config.concurrency);
+    // Under a rate, a grant says when it was made: a child that reads it late keeps the rate's spacing (GrantPacer).
+    const rated = limits?.rate !== undefined || limits?.perHostRate !== undefined;
     // Always there: even without limit flags, a host that refuses is slowed down through it.
     this.#limits = new LimitCoordinator({
       ...limits,
       perChildMax: config.concurrency,
       maxPauseMs: config.retryMaxDelay,
-      grant: (child, ids) => this.#children[child]?.post({ type: 'grant', ids }),
+      grant: (child, ids) => this.#children[child]?.post(rated ? { type: 'grant', ids, at: epochMs() } : { type: 'grant', ids }),
     });
     const events: ChildEvents = {
       results: (handle, lines, lineNumbers) => {

@@ -1,7 +1,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ChildMessage } from '../../../src/wire/messages.js';
-import { GateClient } from '../../../src/child/gate-client.js';
+import { GateClient, STALE_GRANT_MS } from '../../../src/child/gate-client.js';
 
 type GateMessage = Extract<ChildMessage, { type: 'gate' }>;
 
@@ -36,6 +36,24 @@ describe('GateClient', () => {
     release({ status: 200 }); // a second call is ignored
     await tick();
     expect(sent[1]).toEqual({ type: 'gate', acquire: [], release: [[1, 429, 2000]], refused: [] });
+  });
+
+  it('hands back a rate\'s grant read more than 50 ms after it was made and asks again, once; a grant on time is used', async () => {
+    const { sent, gate } = setup();
+    let started = 0;
+    void gate.acquireHost('a.test').then(() => (started += 1));
+    void gate.acquireHost('a.test').then(() => (started += 1));
+    await tick();
+    const now = performance.timeOrigin + performance.now();
+    gate.granted([1], now - 5);
+    gate.granted([2], now - STALE_GRANT_MS - 300);
+    await tick();
+    expect(started).toBe(1);
+    expect(sent[1]).toEqual({ type: 'gate', acquire: [[3, 'a.test']], release: [[2, null, null]], refused: [] });
+    // Asked again: this grant goes however late it is read.
+    gate.granted([3], now - STALE_GRANT_MS - 1000);
+    await tick();
+    expect(started).toBe(2);
   });
 
   it('hands back a grant nobody waits for', async () => {
