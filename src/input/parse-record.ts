@@ -147,7 +147,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   }
   const rawUrl = spec.url;
   const method = spec.method === undefined ? defaultMethod : validateMethod(spec.method);
-  if (typeof method !== 'string') return fail(rawUrl, String(spec.method).slice(0, 32), method);
+  if (typeof method !== 'string') return fail(rawUrl, (typeof spec.method === 'string' ? spec.method : preview(spec.method)).slice(0, 32), method);
   if (!idOk) {
     // JSON.parse reads a number past a 64-bit float's range (1e400) as Infinity, which no line can echo.
     const got = typeof id === 'number' ? `${memberText(text, 'id') ?? String(id)}, past the largest number a line can echo: give it as a string` : preview(id);
@@ -170,7 +170,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     const headers: Record<string, string | null> = {};
     for (const [name, given] of Object.entries(spec.headers as Record<string, unknown>)) {
       // Several values (vegeta's header map holds arrays): one field, joined as -H given twice joins them.
-      const headerValue = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || typeof v === 'number')
+      const headerValue = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || isExactNumber(v))
         ? given.join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
         : given;
       // null removes a header the flags would send (User-Agent, Accept-Encoding, -H), as -H 'Name:' does.
@@ -180,13 +180,18 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
         headers[name.toLowerCase()] = null;
         continue;
       }
-      const value = typeof headerValue === 'number' ? String(headerValue) : headerValue;
+      const value = isExactNumber(headerValue) ? String(headerValue) : headerValue;
       if (typeof value !== 'string') {
-        return fail(url, method, recordError(RecordErrorCode.INVALID_HEADER, `Header ${name.slice(0, 64)}: expected a string, a number or a list of them (null removes it), got ${preview(given)}`));
+        const inexact = typeof headerValue === 'number' || (Array.isArray(given) && given.some((v) => typeof v === 'number' && !isExactNumber(v)));
+        const why = inexact ? ': a number past what JSON reads exactly (1e400, 12345678901234567890): give it as a string' : `, got ${preview(given)}`;
+        return fail(url, method, recordError(RecordErrorCode.INVALID_HEADER, `Header ${name.slice(0, 64)}: expected a string, a number or a list of them (null removes it)${why}`));
       }
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);
-      headers[name.toLowerCase()] = wireHeaderValue(value);
+      const key = name.toLowerCase();
+      // Two spellings of one name (X-A and x-a) are one field with both values, as -H given twice is.
+      const before = headers[key];
+      headers[key] = typeof before === 'string' ? `${before}${key === 'cookie' ? '; ' : ', '}${wireHeaderValue(value)}` : wireHeaderValue(value);
     }
     result.headers = headers;
   }
@@ -253,4 +258,9 @@ function invalid(line: number, url: string, method: string, error: RecordError, 
   if (id !== undefined) record.id = id;
   if (idText !== undefined) record.idText = idText;
   return record;
+}
+
+/** A number JSON.parse read exactly: finite, and an integer only within 2^53 (past it, digits are lost). */
+function isExactNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
 }

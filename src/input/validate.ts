@@ -159,6 +159,15 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
 
 export function preview(value: unknown): string {
   // Objects and arrays as their JSON (a spec's `{"a":1}`), not "[object Object]" or an empty string for [].
-  const shown = typeof value === 'string' || (typeof value === 'object' && value !== null) ? (JSON.stringify(value) ?? String(value)) : String(value);
+  const shown = typeof value === 'string' || (typeof value === 'object' && value !== null) ? jsonOf(value) : String(value);
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+}
+
+/** A value's JSON, or its outline where it has none: nested past the stack (a 10 KB line can be), circular, holding a BigInt. */
+function jsonOf(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? '[...]' : typeof value === 'object' ? '{...}' : String(value);
+  }
 }

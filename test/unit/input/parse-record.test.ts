@@ -18,6 +18,24 @@ describe('parseRecord: JSON specs', () => {
     });
   });
 
+  it('answers a member nested past the stack (a 10 KB line) with an error record, not a crash of the run', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    for (const member of ['"id"', '"url"', '"method"', '"body"', '"zzz"', '"headers":{"a"']) {
+      const text = `{"url":"http://a.test/",${member}:${deep}${member.includes('{') ? '}' : ''}}`.replace('"url":"http://a.test/","url"', '"url"');
+      expect(parseRecord(text, 7, 'GET'), member).toMatchObject({ kind: 'invalid', error: { code: expect.stringMatching(/^EINVALID/) } });
+    }
+  });
+
+  it('sends header numbers as written, refuses one JSON cannot read exactly, and joins two spellings of a name', () => {
+    expect(spec({ url: 'http://a.test/', headers: { 'x-n': 0.5, 'x-l': [1, 'b'], 'X-A': '1', 'x-a': '2' } })).toMatchObject({ spec: { headers: { 'x-n': '0.5', 'x-l': '1, b', 'x-a': '1, 2' } } });
+    for (const value of ['1e400', '12345678901234567890', '[1e400]']) {
+      expect(parseRecord(`{"url":"http://a.test/","headers":{"x-a":${value}}}`, 7, 'GET'), value).toMatchObject({
+        kind: 'invalid',
+        error: { code: RecordErrorCode.INVALID_HEADER, message: expect.stringMatching(/past what JSON reads exactly .*: give it as a string$/) },
+      });
+    }
+  });
+
   it('refuses an id past the largest number, saying to give it as a string (JSON.parse reads it as Infinity)', () => {
     expect(parseRecord('{"url":"http://a.test/","id":1e400}', 7, 'GET')).toMatchObject({
       kind: 'invalid',
