@@ -33,6 +33,10 @@ export function parseProxyUrl(text: string): ProxyUrl {
   const authority = written.slice(scheme === undefined ? 0 : scheme.length + 3).split(/[/?#]/, 1)[0] ?? '';
   const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
   if (!/:\d+$/.test(hostAndPort)) url.port = DEFAULT_PORT[url.protocol] ?? '';
+  // A path, query or fragment says nothing to a proxy: curl leaves them out, and undici threw on them in every child.
+  url.pathname = '';
+  url.search = '';
+  url.hash = '';
   return { href: url.href };
 }
 

@@ -15,6 +15,9 @@ describe('parseProxyUrl: a proxy as curl reads one', () => {
     [' http://u:p%40ss@h:8080 ', 'http://u:p%40ss@h:8080/'],
     ['socks5://127.0.0.1', 'socks5://127.0.0.1:1080'],
     ['SOCKS5H://u:p@proxy.test:9050', 'socks5h://u:p@proxy.test:9050'],
+    // A path, query or fragment says nothing to a proxy: left out, as curl does.
+    ['http://proxy.test:3128/path?q#f', 'http://proxy.test:3128/'],
+    ['socks5://127.0.0.1:1080/x', 'socks5://127.0.0.1:1080'],
   ])('%s is %s', (text, href) => {
     expect(parseProxyUrl(text)).toEqual({ href });
   });
