@@ -12,3 +12,10 @@ export const DEFAULT_CONCURRENCY = 50;
  * with a TimeoutOverflowWarning. Durations are capped to it, which no run outlasts.
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The most --procs takes. A Node process each (40-60 MB, a fork and a start-up
+ * of ~0.15 CPU s): past this a typo (--procs 20000000) hung the machine at 4 GB
+ * or crashed on an array too long, where --concurrency is what scales.
+ */
+export const MAX_PROCS = 1024;

@@ -22,7 +22,13 @@ export function openInput(path: string, stdin: Readable = process.stdin): Readab
     throw new UsageError(`Expected an input file, got a directory: ${JSON.stringify(path)}`);
   }
   // Only a regular file can be read at an offset: a pipe (bulkfetch <(zcat urls.gz)) is left alone.
-  const head = stats.isFile() ? headOf(fd) : undefined;
+  let head: Buffer | undefined;
+  try {
+    head = stats.isFile() ? headOf(fd) : undefined;
+  } catch (error) {
+    closeSync(fd);
+    throw new UsageError(`Cannot read input ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'read failed'}`, { cause: error });
+  }
   const packer = head && compressedBy(head);
   if (packer) {
     closeSync(fd);

@@ -7,12 +7,13 @@ import { MAX_TIMER_MS } from '../defaults.js';
 import { UsageError, describeValue } from '../errors.js';
 import type { OptionSpec } from './option-spec.js';
 
-export function positiveInteger(flag: string) {
+export function positiveInteger(flag: string, max?: { most: number; why: string }) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
       throw new UsageError(`Expected ${flag} to be a positive integer, got ${describeValue(value)}`);
     }
+    if (max !== undefined && n > max.most) throw new UsageError(`Expected ${flag} to be at most ${max.most} (${max.why}), got ${describeValue(value)}`);
     return n;
   };
 }

@@ -215,6 +215,8 @@ describe('bad invocations', () => {
     ['a directory as input', [join(dir, 'a-directory')]],
     ['two inputs', [join(dir, 'ok.txt'), join(dir, 'ok.txt')]],
     ['--procs without value', [join(dir, 'ok.txt'), '--procs']],
+    ['--procs past 1024', [join(dir, 'ok.txt'), '--procs', '4294967296']],
+    ['an input that fails as it is read (EIO)', ['/proc/self/mem']],
   ])('%s: one line on stderr, nothing on stdout, exit 2', async (_name, args) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);
