@@ -14,7 +14,7 @@ import { CACHE_MODES, cacheMode, errorLimitText, parseOutputFlag, parseSaveDir, 
  * default and every check of an option's value lives in its row, and nowhere else.
  */
 export const OPTION_TABLE: readonly OptionSpec[] = [
-  { flags: '--procs <n>', runOption: 'procs', description: 'child processes', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs', { most: MAX_PROCS, why: 'each is a Node process of 40-60 MB' }) },
+  { flags: '--procs <n>', runOption: 'procs', description: 'child processes (at most 1024: each is a Node process of 40-60 MB)', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs', { most: MAX_PROCS, why: 'each is a Node process of 40-60 MB' }) },
   { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency') },
   { flags: '--parallel-max <n>', description: "curl -Z's limit: requests in flight over all processes (at most N: --concurrency N / --procs, over fewer processes where they do not divide N)", parse: positiveInteger('--parallel-max') },
   { flags: '--url <url>', description: 'a URL to fetch, as curl takes it (repeatable): the same as giving it as an argument; without a scheme, --proto-default\'s', parse: (value: string, previous: unknown) => [...((previous as string[] | undefined) ?? []), value] },
