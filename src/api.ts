@@ -6,6 +6,7 @@ import type { RunOptions, RunProgress } from './run-types.js';
 import type { Result } from './wire/result-line.js';
 import { toSummaryJson, type SummaryJson } from './output/summary.js';
 import { runJob } from './parent/run-job.js';
+import { UsageError, describeValue } from './errors.js';
 
 /** RunOptions fields that are durations: a number is milliseconds, a string reads as the flag does ('10s', '250ms'). */
 type DurationField = 'timeout' | 'connectTimeout' | 'retryDelay' | 'retryMaxDelay' | 'grace';
@@ -61,6 +62,7 @@ export interface BulkfetchRun extends AsyncIterable<Result> {
  *     for await (const result of bulkfetch('urls.txt', { procs: 4 })) console.log(result.status);
  */
 export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {}): BulkfetchRun {
+  checkArguments(input, options);
   const { signal, onProgress, ...given } = options;
   const runOptions = resolveRunOptions(typeof input === 'string' ? input : '-', given);
   const stream = toReadable(input);
@@ -140,5 +142,36 @@ function toReadable(input: BulkfetchInput): Readable {
 }
 
 async function* lines(records: Iterable<RecordInput> | AsyncIterable<RecordInput>): AsyncGenerator<string> {
-  for await (const record of records) yield `${typeof record === 'string' ? record : JSON.stringify(record)}\n`;
+  for await (const record of records) yield `${recordLine(record)}\n`;
+}
+
+/**
+ * One input line for one record, whatever the caller gave: a URL string with a
+ * line break would be several lines (it is a spec whose url is refused:
+ * EINVALIDURL), and anything but a string or a spec object (5, null) would be
+ * read as a URL (http://0.0.0.5/): as a spec whose url is it, it is refused
+ * (EINVALIDSPEC) instead. A spec JSON cannot write (a BigInt, a cycle) ended
+ * the whole run.
+ */
+function recordLine(record: unknown): string {
+  if (typeof record === 'string') return /[\r\n]/.test(record) ? JSON.stringify({ url: record }) : record;
+  // undefined, a symbol or a function has no JSON: its type stands in.
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return JSON.stringify({ url: JSON.stringify(record) === undefined ? [typeof record] : record });
+  try {
+    return JSON.stringify(record);
+  } catch (error) {
+    // The refusal names the member it adds: what JSON.stringify said.
+    const url = (record as { url?: unknown }).url;
+    return JSON.stringify({ url: typeof url === 'string' ? url : '', [`not JSON: ${(error as Error).message}`]: null });
+  }
+}
+
+/** What TypeScript would refuse, refused at run time too (a UsageError) for callers in plain JavaScript. */
+function checkArguments(input: unknown, options: unknown): void {
+  const iterable = typeof input === 'object' && input !== null && (Symbol.iterator in input || Symbol.asyncIterator in input);
+  if (typeof input !== 'string' && !(input instanceof Readable) && !iterable) throw new UsageError(`Expected the input to be a file path, a Readable or an iterable of records, got ${describeValue(input)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new UsageError(`Expected options to be an object, got ${describeValue(options)}`);
+  const { signal, onProgress } = options as BulkfetchOptions;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new UsageError(`Expected signal to be an AbortSignal, got ${describeValue(signal)}`);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new UsageError(`Expected onProgress to be a function, got ${describeValue(onProgress)}`);
 }

@@ -120,7 +120,12 @@ export class OutputError extends BulkfetchError {
  * gave gets its type, so 5 and "5", or an object, are told apart.
  */
 export function describeValue(value: unknown): string {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  let shown: string;
+  try {
+    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    shown = Array.isArray(value) ? '[...]' : '{...}'; // nested past the stack, or no string form
+  }
   const cut = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
   return typeof value === 'string' ? cut : `${cut} (${typeof value})`;
 }

@@ -46,3 +46,28 @@ describe('options', () => {
     expect(results[0]?.body).toEqual({ hex: 'e941', n: '5', list: 'a, b' });
   });
 });
+
+describe('arguments a plain JavaScript caller gets wrong', () => {
+  it('a record that is no URL string or spec object, or a URL with a line break, is one error record, never a request', async () => {
+    const server = track(await startHttpServer());
+    const big = { url: `${server.url}/big`, json: 10n };
+    const records = [`${server.url}/a`, 5, null, undefined, `${server.url}/b\n${server.url}/c`, big, `${server.url}/after`] as unknown as RecordInput[];
+    const results = [];
+    for await (const result of bulkfetch(records, { procs: 1, ordered: true })) results.push([result.line, result.error?.code ?? result.status]);
+    expect(results).toEqual([[1, 200], [2, 'EINVALIDSPEC'], [3, 'EINVALIDSPEC'], [4, 'EINVALIDSPEC'], [5, 'EINVALIDURL'], [6, 'EINVALIDSPEC'], [7, 200]]);
+    expect(server.requests).toBe(2);
+  });
+
+  it('a bad input, options object, signal or onProgress is a UsageError at the call', () => {
+    const url = 'http://127.0.0.1:1/';
+    const calls: Array<() => unknown> = [
+      () => bulkfetch(null as never),
+      () => bulkfetch(5 as never),
+      () => bulkfetch([url], null as never),
+      () => bulkfetch([url], 'x' as never),
+      () => bulkfetch([url], { signal: 5 as never }),
+      () => bulkfetch([url], { onProgress: 5 as never }),
+    ];
+    for (const call of calls) expect(call).toThrow(UsageError);
+  });
+});
