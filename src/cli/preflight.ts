@@ -43,6 +43,13 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   if (summary === undefined) return;
   const out = output === undefined || output === '-' ? undefined : statOf(output);
   const target = statOf(summary);
+  // Another name for stdout (/dev/stdout, /proc/self/fd/1) while the results go there: its JSON would land among their lines.
+  if (output === undefined || output === '-') {
+    const stdout = statOf(1);
+    if (stdout && target && !stdout.isCharacterDevice() && stdout.dev === target.dev && stdout.ino === target.ino) {
+      throw new UsageError(`--summary ${JSON.stringify(summary)} is stdout, which carries the result lines here: give -o FILE for the results, or another --summary file`);
+    }
+  }
   // Neither file there yet (the usual first run): the summary, written last, would replace every result line.
   const samePath = output !== undefined && output !== '-' && !out && !target && pathOf(output) === pathOf(summary);
   if ((out && target && sameFile(out, target)) || samePath) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);

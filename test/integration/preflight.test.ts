@@ -74,6 +74,14 @@ describe('--summary', () => {
     expect(apart.code).toBe(0);
     expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(2);
   });
+
+  it('naming stdout (/dev/stdout) while the results go there is a usage error: its JSON would land among their lines', async () => {
+    const { server, input } = await inputIn(tempDir());
+    const result = await runCli([input, '--summary', '/dev/stdout', '-q']);
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toMatch(/^bulkfetch: --summary "\/dev\/stdout" is stdout, which carries the result lines here/);
+    expect(server.requests).toBe(0);
+  });
 });
 
 describe('contradictory flags', () => {
