@@ -96,8 +96,14 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   async function* results(): AsyncGenerator<Result> {
     let complete = false;
     try {
-      for await (const batch of readLineBatches(sink, { maxLineBytes: Number.POSITIVE_INFINITY })) {
-        for (const { text } of batch) if (text) yield JSON.parse(text) as Result;
+      try {
+        for await (const batch of readLineBatches(sink, { maxLineBytes: Number.POSITIVE_INFINITY })) {
+          for (const { text } of batch) if (text) yield JSON.parse(text) as Result;
+        }
+      } catch (error) {
+        // A run that failed destroyed the sink: its reading then ends in "Premature close", and the run's error is the one to tell.
+        await run;
+        throw error;
       }
       await run;
       complete = true;

@@ -156,6 +156,11 @@ async function run(
     });
   } catch (error) {
     if (outputError?.code === 'EPIPE') return EXIT.OK;
+    // Found as the run starts, before any record: a file read once (a pipe) that is not what its flag takes.
+    if (error instanceof UsageError) {
+      progress?.close();
+      return usage(io.stderr, error.message);
+    }
     throw error;
   } finally {
     progress?.close();

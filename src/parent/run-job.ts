@@ -18,6 +18,7 @@ import { planInput } from './cache-plan/plan-cache.js';
 import { RecordRouter } from './record-router.js';
 import { readCookieFiles } from '../http/cookie-file.js';
 import { readUpTo } from '../input/read-once.js';
+import { UsageError } from '../errors.js';
 
 
 /**
@@ -175,6 +176,18 @@ function wireHeaders(headers: Record<string, string | null>): Record<string, str
 /** The most read of a PEM file: a CA bundle is a few hundred KiB, and each child gets the text. */
 const MAX_PEM_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A PEM file's text, read once for every child. A file that is read once (a
+ * pipe, /dev/null) is checked here, as it is read, for what a file is checked
+ * for before the run: one without a -----BEGIN line (empty) gave no
+ * certificate without a word, and every https record went without it.
+ */
+function pemText(path: string, flag: string): string {
+  const text = readUpTo(path, MAX_PEM_BYTES, flag);
+  if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${JSON.stringify(path)} (no -----BEGIN line)`);
+  return text;
+}
+
 function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolean): Omit<WorkerConfig, 'index' | 'limited' | 'liftoffOnly'> {
   return {
     concurrency: options.concurrency,
@@ -212,9 +225,9 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     retryMaxDelay: options.retryMaxDelay,
     retryAllMethods: options.retryAllMethods,
     insecure: options.insecure,
-    ...(options.cacert !== undefined ? { caPem: readUpTo(options.cacert, MAX_PEM_BYTES, '--cacert') } : {}),
-    ...(options.cert !== undefined ? { certPem: readUpTo(options.cert, MAX_PEM_BYTES, '--cert') } : {}),
-    ...(options.key !== undefined ? { keyPem: readUpTo(options.key, MAX_PEM_BYTES, '--key') } : {}),
+    ...(options.cacert !== undefined ? { caPem: pemText(options.cacert, '--cacert') } : {}),
+    ...(options.cert !== undefined ? { certPem: pemText(options.cert, '--cert') } : {}),
+    ...(options.key !== undefined ? { keyPem: pemText(options.key, '--key') } : {}),
     ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
     ...(options.noProxy !== undefined ? { noProxy: options.noProxy } : {}),
     http2: options.http2,

@@ -70,4 +70,11 @@ describe('arguments a plain JavaScript caller gets wrong', () => {
     ];
     for (const call of calls) expect(call).toThrow(UsageError);
   });
+
+  it('an option found wrong as the run starts (a PEM file read once) rejects the loop with its UsageError, not "Premature close"', async () => {
+    const loop = async (): Promise<void> => {
+      for await (const _ of bulkfetch(['http://127.0.0.1:1/'], { cert: '/dev/null' })) void _;
+    };
+    await expect(loop()).rejects.toThrow(UsageError);
+  });
 });

@@ -217,6 +217,8 @@ describe('bad invocations', () => {
     ['--procs without value', [join(dir, 'ok.txt'), '--procs']],
     ['--procs past 1024', [join(dir, 'ok.txt'), '--procs', '4294967296']],
     ['an input that fails as it is read (EIO)', ['/proc/self/mem']],
+    ['a --cert read once (a device, a pipe) that holds no PEM', [join(dir, 'ok.txt'), '-E', '/dev/null']],
+    ['a --cacert read once that holds no PEM', [join(dir, 'ok.txt'), '--cacert', '/dev/null']],
   ])('%s: one line on stderr, nothing on stdout, exit 2', async (_name, args) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);
