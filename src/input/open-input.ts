@@ -1,6 +1,7 @@
 import { createReadStream, openSync, closeSync, fstatSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
+import { compressedBy } from './compressed-input.js';
 
 /**
  * Opens the input named on the command line ('-' is stdin). Checked before any
@@ -42,15 +43,6 @@ export function openInput(path: string, stdin: Readable = process.stdin): Readab
   return createReadStream('', { fd, highWaterMark: 256 * 1024 });
 }
 
-/** Compressed formats by their leading bytes, and the tool that writes one out as text. */
-const COMPRESSED: ReadonlyArray<{ magic: Buffer; format: string; cat: string }> = [
-  { magic: Buffer.from([0x1f, 0x8b]), format: 'gzip', cat: 'zcat' },
-  { magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), format: 'zstd', cat: 'zstdcat' },
-  { magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), format: 'xz', cat: 'xzcat' },
-  // BZh, the block size (1-9), then a block's first bytes (1AY&SY): a host name like BZhost.com is text.
-  ...['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((size) => ({ magic: Buffer.from(`BZh${size}1A`), format: 'bzip2', cat: 'bzcat' })),
-];
-
 /** How much of a named file is looked at before it is read as a list: as much as git and grep look at for a NUL. */
 const HEAD_BYTES = 8000;
 
@@ -58,14 +50,6 @@ const HEAD_BYTES = 8000;
 function headOf(fd: number): Buffer {
   const head = Buffer.alloc(HEAD_BYTES);
   return head.subarray(0, readSync(fd, head, 0, head.length, 0));
-}
-
-/**
- * A list kept compressed (urls.txt.gz) would be read as one record of binary
- * noise: EINVALIDURL, and a run that did nothing.
- */
-function compressedBy(head: Buffer): { format: string; cat: string } | undefined {
-  return COMPRESSED.find(({ magic }) => head.length >= magic.length && head.subarray(0, magic.length).equals(magic));
 }
 
 /** UTF-16's byte order marks: such a file holds a NUL in every ASCII character, and is read as text (utf8-chunks.ts). */

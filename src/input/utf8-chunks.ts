@@ -1,5 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import { compressedBy, MAGIC_BYTES } from './compressed-input.js';
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -13,23 +15,33 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  */
 export async function* utf8Chunks(stream: Readable): AsyncGenerator<Buffer> {
   let decode: ((chunk: Buffer) => Buffer) | undefined;
-  // The first bytes, held until there are enough to tell a byte order mark.
+  // The first bytes, held until there are enough to tell a byte order mark or a compressed format.
   let head: Buffer | undefined = Buffer.alloc(0);
   for await (const raw of stream) {
     let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
     if (head) {
       chunk = head.length > 0 ? Buffer.concat([head, chunk]) : chunk;
-      if (chunk.length < UTF8_BOM.length) {
+      if (chunk.length < MAGIC_BYTES) {
         head = chunk;
         continue;
       }
       head = undefined;
+      refuseCompressed(chunk);
       [chunk, decode] = withoutMark(chunk);
     }
     yield* asUtf8(chunk, decode);
   }
-  // An input shorter than any mark (one line of a byte or two).
-  if (head && head.length > 0) yield* asUtf8(...withoutMark(head));
+  // An input shorter than that (one line of a few bytes).
+  if (head && head.length > 0) {
+    refuseCompressed(head);
+    yield* asUtf8(...withoutMark(head));
+  }
+}
+
+/** A named file is refused before the run (open-input.ts); a pipe or stdin as its first bytes come. */
+function refuseCompressed(first: Buffer): void {
+  const packer = compressedBy(first);
+  if (packer) throw new UsageError(`The input is ${packer.format}-compressed: decompress it on the way in, e.g. ${packer.cat} FILE | bulkfetch -`);
 }
 
 function* asUtf8(chunk: Buffer, decode: ((chunk: Buffer) => Buffer) | undefined): Generator<Buffer> {

@@ -113,6 +113,15 @@ describe('a compressed list', () => {
     expect(result.code).toBe(0);
     expect(result.lines.map((l) => l.status)).toEqual([200, 200]);
   });
+
+  it('through a pipe or stdin (cat urls.gz | bulkfetch -) is the same usage error, told by its first bytes', async () => {
+    const server = await track(startHttpServer());
+    const compressed = gzipSync(`${server.url}/a\n${server.url}/b\n`);
+    const piped = await runCli(['-', '-q'], { stdin: compressed });
+    expect([piped.code, piped.stdout]).toEqual([2, '']);
+    expect(piped.stderr).toBe('bulkfetch: The input is gzip-compressed: decompress it on the way in, e.g. zcat FILE | bulkfetch -\n');
+    expect(server.requests).toBe(0);
+  });
 });
 
 describe('a binary file named as the input', () => {
