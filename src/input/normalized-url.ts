@@ -31,12 +31,22 @@ export function isNormalizedHttpUrl(text: string): boolean {
   if (text.includes('/.') || text.includes('%2e') || text.includes('%2E') || text.includes('xn--')) return false;
   const hostStart = text.indexOf('//') + 2;
   const pathStart = text.indexOf('/', hostStart);
+  // A name longer than DNS allows is refused by the full parse (validate.ts).
+  if (pathStart - hostStart > MAX_LABEL && !fitsDns(text.slice(hostStart, pathStart).replace(/:\d+$/, ''))) return false;
   const colon = text.lastIndexOf(':', pathStart);
   if (colon < hostStart) return true;
   let port = 0;
   for (let i = colon + 1; i < pathStart; i++) port = port * 10 + text.charCodeAt(i) - 48;
   // Beyond 65535 is an error; a scheme's default port is dropped.
   return port <= 65535 && port !== (text.charCodeAt(4) === 115 /* https */ ? 443 : 80);
+}
+
+/** RFC 1035's bounds on a name: 63 characters a label, 253 in all. */
+const MAX_LABEL = 63;
+const MAX_NAME = 253;
+
+function fitsDns(host: string): boolean {
+  return host.length <= MAX_NAME && host.split('.').every((label) => label.length <= MAX_LABEL);
 }
 
 const SLASH = 0x2f;
@@ -110,6 +120,7 @@ function hasRewrittenPart(bytes: Uint8Array, start: number, end: number): boolea
  * does; else -1.
  */
 function hostEndOf(bytes: Uint8Array, i: number, end: number): number {
+  const hostStart = i;
   let labels = 0;
   let octets = 0;
   let lastLabelStart = i;
@@ -123,14 +134,14 @@ function hostEndOf(bytes: Uint8Array, i: number, end: number): number {
       else if (!isDigit(byte)) break;
     }
     const length = i - labelStart;
-    if (length === 0 || bytes[labelStart] === HYPHEN || bytes[i - 1] === HYPHEN) return -1;
+    if (length === 0 || length > MAX_LABEL || bytes[labelStart] === HYPHEN || bytes[i - 1] === HYPHEN) return -1;
     labels += 1;
     if (digitsOnly && isOctet(bytes, labelStart, length)) octets += 1;
     lastLabelStart = labelStart;
     if (i < end && bytes[i] === DOT) i += 1;
     else break;
   }
-  if (i >= end || (bytes[i] !== COLON && bytes[i] !== SLASH)) return -1;
+  if (i >= end || (bytes[i] !== COLON && bytes[i] !== SLASH) || i - hostStart > MAX_NAME) return -1;
   // A domain's last label starts with a letter; a host that ends in a number is an address only as four octets.
   return isLower(bytes[lastLabelStart] as number) || (labels === 4 && octets === 4) ? i : -1;
 }

@@ -154,6 +154,12 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   if (url.hostname === '') {
     return recordError(RecordErrorCode.INVALID_URL, `URL has no host: ${preview(text)}`);
   }
+  // A name no DNS holds (RFC 1035: 253 characters, 63 a label) failed as getaddrinfo's EINVAL, EUNKNOWN.
+  if (url.hostname.length > 63 && !url.hostname.startsWith('[') && (url.hostname.length > 253 || url.hostname.split('.').some((label) => label.length > 63))) {
+    return recordError(RecordErrorCode.INVALID_URL, `URL's host name is longer than DNS allows (253 characters, 63 a label): ${preview(text)}`);
+  }
+  // No server listens on port 0: a connect there is refused, and Node's message leaves the port out.
+  if (url.port === '0') return recordError(RecordErrorCode.INVALID_URL, `URL's port is 0, which no server listens on: ${preview(text)}`);
   return url;
 }
 

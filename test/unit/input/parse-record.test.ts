@@ -36,6 +36,13 @@ describe('parseRecord: JSON specs', () => {
     }
   });
 
+  it('refuses a host name longer than DNS allows and port 0, as URLs no request can reach (getaddrinfo EINVAL read EUNKNOWN)', () => {
+    for (const url of [`http://${'a'.repeat(254)}/x`, `http://${'b'.repeat(64)}.test/y`, 'http://127.0.0.1:0/', 'https://h.test:0/']) {
+      expect(parseRecord(url, 1, 'GET'), url).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL } });
+    }
+    expect(parseRecord(`http://${'c'.repeat(63)}.test/`, 1, 'GET')).toMatchObject({ kind: 'request' });
+  });
+
   it('refuses an id past the largest number, saying to give it as a string (JSON.parse reads it as Infinity)', () => {
     expect(parseRecord('{"url":"http://a.test/","id":1e400}', 7, 'GET')).toMatchObject({
       kind: 'invalid',
