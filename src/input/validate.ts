@@ -94,6 +94,9 @@ function withDefaultScheme(text: string, scheme: string): string {
 /** A URL written between single quotes, backquotes or angle brackets (a shell's, Markdown's or mail's way). */
 const WRAPPED = /^(?:'[a-z][a-z0-9+.-]*:\/\/[^']*'|`[a-z][a-z0-9+.-]*:\/\/[^`]*`|<[a-z][a-z0-9+.-]*:\/\/[^>]*>)$/i;
 
+/** A host name's characters, as the URL parser leaves them (lowercase, IDNA as xn--): labels of letters, digits, '-' and '_'. */
+const DNS_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/;
+
 /** C0 controls and DEL, but for the whitespace ones (tab to carriage return), which have a message of their own. */
 const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
 
@@ -153,6 +156,11 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   }
   if (url.hostname === '') {
     return recordError(RecordErrorCode.INVALID_URL, `URL has no host: ${preview(text)}`);
+  }
+  // A path without a host (`/a/b`, `./a`: http:///a/b reads host "a") or a stray line of JSON (`}`) is no URL to send.
+  if (!text.includes('://') && /^[/.]/.test(text)) return recordError(RecordErrorCode.INVALID_URL, `A path, not a URL (give its scheme and host: http://HOST/path): ${preview(text)}`);
+  if (!url.hostname.startsWith('[') && !DNS_NAME.test(url.hostname)) {
+    return recordError(RecordErrorCode.INVALID_URL, `URL's host holds characters no host name has (letters, digits, '-', '_', '.'): ${preview(text)}`);
   }
   // A name no DNS holds (RFC 1035: 253 characters, 63 a label) failed as getaddrinfo's EINVAL, EUNKNOWN.
   if (url.hostname.length > 63 && !url.hostname.startsWith('[') && (url.hostname.length > 253 || url.hostname.split('.').some((label) => label.length > 63))) {

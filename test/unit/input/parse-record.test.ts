@@ -43,6 +43,15 @@ describe('parseRecord: JSON specs', () => {
     expect(parseRecord(`http://${'c'.repeat(63)}.test/`, 1, 'GET')).toMatchObject({ kind: 'request' });
   });
 
+  it('refuses a stray line of pretty-printed JSON and a path without a host, rather than looking them up as names', () => {
+    for (const line of ['}', '},', '/relative/path', './rel', 'http://a{b}.test/']) {
+      expect(parseRecord(line, 1, 'GET'), line).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL } });
+    }
+    for (const url of ['http://a.b_c-d.test./', 'http://xn--caf-dma.test/', 'http://café.test/', 'http://[::1]:8080/', 'localhost:8080/x']) {
+      expect(parseRecord(url, 1, 'GET'), url).toMatchObject({ kind: 'request' });
+    }
+  });
+
   it('refuses an id past the largest number, saying to give it as a string (JSON.parse reads it as Infinity)', () => {
     expect(parseRecord('{"url":"http://a.test/","id":1e400}', 7, 'GET')).toMatchObject({
       kind: 'invalid',
