@@ -367,7 +367,7 @@ describe("curl's --url", () => {
 });
 
 describe('durations longer than a Node timer holds (24.8 days)', () => {
-  it('wait as curl waits: -m 3000000 lets a slow answer come; a Retry-After of a month waits quietly, and a stop keeps the 429', async () => {
+  it('wait as curl waits: -m 3000000 lets a slow answer come; a Retry-After of a month waits quietly, and a stop answers the record EABORTED for --resume', async () => {
     const slow = track(await startHttpServer((_req, res, ctx) => void ctx.delay(300).then(() => res.end('late'), () => {})));
     const long = await runCli([`${slow.url}/x`, '-q', '--retries', '0', '-m', '3000000', '--connect-timeout', '1000h']);
     expect(long.lines[0]).toMatchObject({ status: 200, body: 'late' });
@@ -381,6 +381,7 @@ describe('durations longer than a Node timer holds (24.8 days)', () => {
     // Before: the timer fired at once, thousands of times (a TimeoutOverflowWarning each), and the record went on asking.
     expect(refusing.requests).toBe(1);
     expect(stopped.stderr).not.toMatch(/TimeoutOverflowWarning/);
-    expect(stopped.lines).toMatchObject([{ status: 429, attempts: 1 }]);
+    // Waiting to retry is still in flight: the 429 was not its answer, and --resume sends the GET again.
+    expect(stopped.lines).toMatchObject([{ status: null, attempts: 1, error: { code: 'EABORTED' } }]);
   });
 });
