@@ -19,6 +19,7 @@ import { RequestLoop, type Answer } from './request-loop.js';
 import { AdaptiveGate } from './adaptive-gate.js';
 import { GateClient } from './gate-client.js';
 import { LineBatcher } from './line-batcher.js';
+import { BoundedOutput } from './bounded-output.js';
 import { StartAnnouncer } from './start-announcer.js';
 import { StatsCollector } from '../wire/stats-collector.js';
 import { TallyPacer, encodeTallyLine } from '../wire/tally-line.js';
@@ -81,7 +82,8 @@ function start(config: WorkerConfig) {
   // this event loop and stall every request in flight. An async socket on fd 1
   // queues instead, and the parent's window bounds how much can queue.
   const out = new Socket({ fd: 1, readable: false, writable: true });
-  const results = new LineBatcher((text) => out.write(text));
+  const output = new BoundedOutput(out);
+  const results = new LineBatcher((text) => output.write(text));
   // Lines the parent has not read yet (a slow consumer downstream holds it back) stop new records from
   // starting (see LoopHooks.outputFlows): the window bounds them in records, this in bytes.
   // One wait for every record held while lines back up (a listener each would be hundreds).
@@ -89,7 +91,7 @@ function start(config: WorkerConfig) {
   let releaseHeld = (): void => {};
   const outputFlows = (): Promise<void> | undefined => {
     // The loop asks only before a record begins, never after a stop; after an abort nothing may wait.
-    if (out.writableLength < QUEUED_OUTPUT_BYTES || shutdown.signal.aborted) return undefined;
+    if (output.queuedBytes < QUEUED_OUTPUT_BYTES || shutdown.signal.aborted) return undefined;
     // Closed (the parent gone) counts too: the run ends either way, and the wait must not reject.
     drained ??= new Promise<void>((resolve) => {
       releaseHeld = (): void => {
@@ -168,7 +170,7 @@ function start(config: WorkerConfig) {
     if (finished) return;
     finished = true;
     results.flush();
-    out.end(() => {
+    output.whenHandedOver(() => out.end(() => {
       send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters) });
       // Close everything that would keep us alive; the parent sees our exit. Destroyed, not closed: every
       // record is answered. A connect no record wants any more (a TLS handshake its attempt's --timeout gave
@@ -178,7 +180,7 @@ function start(config: WorkerConfig) {
         process.disconnect?.();
         setTimeout(() => process.exit(0), LAST_CONNECT_GRACE_MS).unref();
       });
-    });
+    }));
   }
 
   function onMessage(message: ParentMessage): void {

@@ -203,6 +203,10 @@ export class RequestLoop {
    * record, and each await level costs a promise and a microtask turn.
    */
   handle(spec: Task): Promise<Answer> {
+    // A repeat's answer is a line too, a copy of its first's (1.4 MB for a 1 MiB body): while lines back up,
+    // repeats wait as records about to begin do, or a window of them queued gigabytes at once.
+    const held = this.#cache && this.usesCache(spec) ? this.#outputFlows() : undefined;
+    if (held) return held.then(() => this.handle(spec));
     const started = performance.now();
     const request = this.#buildRequest(spec);
     if (this.#cache && this.usesCache(spec)) {

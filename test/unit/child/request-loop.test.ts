@@ -49,6 +49,27 @@ function exposedGc(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+/** A loop with a cache (4 slots) whose output the test backs up and drains, one wait shared by every record held as main.ts gives it. */
+function withOutputGate() {
+  const dispatcher = new HoldingDispatcher();
+  const shutdown = new AbortController();
+  let release: (() => void) | undefined;
+  let drained: Promise<void> | undefined;
+  let backedUp = false;
+  const outputFlows = (): Promise<void> | undefined => (backedUp ? (drained ??= new Promise<void>((resolve) => (release = resolve))) : undefined);
+  const loop = new RequestLoop(config(4, true), dispatcher as unknown as Dispatcher, shutdown.signal, undefined, { outputFlows });
+  const output = {
+    backUp: (): void => {
+      backedUp = true;
+    },
+    drain: (): void => {
+      backedUp = false;
+      release?.();
+    },
+  };
+  return { dispatcher, shutdown, loop, output };
+}
+
 describe('sendRequest', () => {
   it('lets go of the response once settled, though the dispatcher still holds the attempt', async () => {
     const dispatcher = new HoldingDispatcher();
@@ -92,31 +113,43 @@ describe('RequestLoop', () => {
   });
 
   it('starts no first attempt while the output backs up, a cache miss included; the one in flight goes on', async () => {
-    const dispatcher = new HoldingDispatcher();
-    const shutdown = new AbortController();
-    // As main.ts gives it: one wait shared by every record held.
-    let release: (() => void) | undefined;
-    let drained: Promise<void> | undefined;
-    let backedUp = false;
-    const outputFlows = (): Promise<void> | undefined => (backedUp ? (drained ??= new Promise<void>((resolve) => (release = resolve))) : undefined);
-    const loop = new RequestLoop(config(4, true), dispatcher as unknown as Dispatcher, shutdown.signal, undefined, { outputFlows });
+    const { dispatcher, shutdown, loop, output } = withOutputGate();
     const first = loop.handle(task(1));
     await new Promise((r) => setImmediate(r));
     expect(dispatcher.held).toHaveLength(1);
-    backedUp = true;
+    output.backUp();
     const waiting = [loop.handle(task(2)), loop.handle(task(3, CacheDirective.KEEP))];
     for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
     // Slots are free (4), but lines wait unread: neither the plain record nor the cache miss is sent.
     expect(dispatcher.held).toHaveLength(1);
     dispatcher.answer(0, {});
     expect((await first).result.status).toBe(200);
-    backedUp = false;
-    release?.();
+    output.drain();
     for (let turn = 0; turn < 5 && dispatcher.held.length < 3; turn++) await new Promise((r) => setImmediate(r));
     expect(dispatcher.held).toHaveLength(3);
     dispatcher.answer(1, {});
     dispatcher.answer(2, {});
     expect((await Promise.all(waiting)).map((answer) => answer.result.status)).toEqual([200, 200]);
+    shutdown.abort();
+  });
+
+  it('answers no repeat from the cache while the output backs up: each is a copy of its first line', async () => {
+    const { dispatcher, shutdown, loop, output } = withOutputGate();
+    const same = (line: number): Task => ({ ...task(line, CacheDirective.KEEP), url: 'http://127.0.0.1:9/same' });
+    const first = loop.handle(same(1));
+    await new Promise((r) => setImmediate(r));
+    dispatcher.answer(0, {});
+    expect((await first).result.cached).toBe(false);
+    output.backUp();
+    let answered = 0;
+    const repeats = [2, 3, 4].map((line) => loop.handle(same(line)).then((answer) => (answered++, answer)));
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    // Cached, they need no slot and no request; only the output holds them.
+    expect(answered).toBe(0);
+    output.drain();
+    const answers = await Promise.all(repeats);
+    expect(answers.map((answer) => answer.result.cached)).toEqual([true, true, true]);
+    expect(dispatcher.held).toHaveLength(1);
     shutdown.abort();
   });
 
