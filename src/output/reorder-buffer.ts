@@ -5,9 +5,16 @@ import { readLineNumber } from '../wire/result-line.js';
 export interface ReorderBufferOptions {
   /** Records admitted but not yet written, at most. */
   maxRecords: number;
-  /** Held (out-of-order) result bytes above which intake pauses. */
+  /** Held (out-of-order) result bytes above which intake pauses; also what the records admitted may take, by their estimated size. */
   maxBytes: number;
+  /** The size a result line is taken to have before any is seen (the run's largest body): none, no bound from sizes until lines come. */
+  firstLineGuess?: number;
 }
+
+/** Records admitted however large lines are: a few per child keep a run with huge bodies moving. */
+const MIN_ADMITTED = 16;
+/** How fast the estimate follows lines that grow: about the last this many lines weigh. */
+const RECENT_LINES = 16;
 
 const NEWLINE = 0x0a;
 
@@ -20,6 +27,13 @@ const NEWLINE = 0x0a;
  * `maxRecords` are admitted and unwritten or `maxBytes` are held, so memory is
  * bounded: one slow record at the head stalls the run once the buffer is full,
  * which is the price of order.
+ *
+ * Held bytes alone do not bound it: records admitted before the head stalled
+ * are answered all the same, and with 1 MiB bodies the children's windows
+ * (`--procs x (4 x --concurrency + 32)` records) brought 1.26 GB here. So no more
+ * records are admitted than `maxBytes` holds at the line size seen so far (the
+ * mean with a first guess, or the recent mean when lines grow): 64 MiB takes
+ * 65,536 lines of 1 KiB (the record bound applies first) but 64 of 1 MiB.
  */
 export class ReorderBuffer extends Writable {
   readonly #downstream: Writable;
@@ -31,12 +45,21 @@ export class ReorderBuffer extends Writable {
   readonly #held = new Map<number, Buffer>();
   #heldBytes = 0;
   #roomWaiters: Array<() => void> = [];
+  /** Lines seen and their bytes, the guess counted as one; and the recent mean, for lines that grow. */
+  #linesSeen: number;
+  #bytesSeen: number;
+  #recentLineBytes = 0;
+  /** Records that may be admitted and unwritten at once: maxRecords, or fewer where lines are large. */
+  #admitCap: number;
 
-  constructor(downstream: Writable, { maxRecords, maxBytes }: ReorderBufferOptions) {
+  constructor(downstream: Writable, { maxRecords, maxBytes, firstLineGuess }: ReorderBufferOptions) {
     super({ highWaterMark: 64 * 1024 });
     this.#downstream = downstream;
     this.#maxRecords = maxRecords;
     this.#maxBytes = maxBytes;
+    this.#linesSeen = firstLineGuess === undefined ? 0 : 1;
+    this.#bytesSeen = firstLineGuess ?? 0;
+    this.#admitCap = this.#capForLineSize();
   }
 
   /** Records admitted and not written yet. */
@@ -45,7 +68,7 @@ export class ReorderBuffer extends Writable {
   }
 
   hasRoom(): boolean {
-    return this.outstanding < this.#maxRecords && this.#heldBytes < this.#maxBytes;
+    return this.outstanding < this.#admitCap && this.#heldBytes < this.#maxBytes;
   }
 
   /** Resolves once another record may be admitted. */
@@ -67,6 +90,7 @@ export class ReorderBuffer extends Writable {
       end = end === -1 ? chunk.length : end + 1;
       const line = readLineNumber(chunk, start);
       const text = chunk.subarray(start, end);
+      this.#sawLine(text.length);
       if (line === this.#order[this.#head]) {
         ready.push(text);
         this.#head += 1;
@@ -115,8 +139,21 @@ export class ReorderBuffer extends Writable {
     }
   }
 
+  #sawLine(bytes: number): void {
+    this.#linesSeen += 1;
+    this.#bytesSeen += bytes;
+    this.#recentLineBytes += (bytes - this.#recentLineBytes) / RECENT_LINES;
+  }
+
+  #capForLineSize(): number {
+    const lineBytes = Math.max(this.#linesSeen === 0 ? 0 : this.#bytesSeen / this.#linesSeen, this.#recentLineBytes);
+    if (lineBytes === 0) return this.#maxRecords;
+    return Math.min(this.#maxRecords, Math.max(MIN_ADMITTED, Math.floor(this.#maxBytes / lineBytes)));
+  }
+
   /** Drops written entries from the front of #order now and then, so it never grows past the bound. */
   #compact(): void {
+    this.#admitCap = this.#capForLineSize();
     if (this.#head > 4096 && this.#head * 2 > this.#order.length) {
       this.#order = this.#order.slice(this.#head);
       this.#head = 0;

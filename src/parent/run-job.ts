@@ -67,7 +67,8 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     onErrorLimit?.(budget.errors, budget.records);
   };
   const reorder = options.ordered
-    ? new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024 })
+    ? // Until lines come, each is taken to be as large as a body may be kept (base64's third more, and its fields).
+      new ReorderBuffer(sink, { maxRecords: options.reorderBuffer, maxBytes: 64 * 1024 * 1024, firstLineGuess: Math.ceil((options.maxBody * 4) / 3) + 1024 })
     : undefined;
   const out = reorder ?? sink;
   // A stop or an abort during the pass over the file ends it early: the run then sends nothing.

@@ -56,6 +56,50 @@ describe('ReorderBuffer', () => {
     expect(buffer.hasRoom()).toBe(false);
   });
 
+  it('admits no more records than maxBytes holds at the line size seen: few of 1 MiB, many of 20 bytes', () => {
+    const buffer = new ReorderBuffer(collector().stream, { maxRecords: 4096, maxBytes: 64 << 20, firstLineGuess: 1 << 20 });
+    const admitAll = (from: number): number => {
+      let n = from;
+      while (buffer.hasRoom()) buffer.admit(n++);
+      return n;
+    };
+    // Before any line, each is taken to be 1 MiB: 64 records (answered while the head stalls, they are what is held).
+    let next = admitAll(1);
+    expect(next - 1).toBe(64);
+    for (let n = 1; n < next; n++) buffer.write(line(n));
+    // 64 small lines later the mean is about 16 KB: thousands fit, and the record bound rules again.
+    next = admitAll(next);
+    expect(buffer.outstanding).toBe(4096);
+    for (let n = 65; n < next; n++) buffer.write(line(n));
+    expect(buffer.outstanding).toBe(0);
+  });
+
+  it('follows lines that grow, and still admits a few of lines larger than maxBytes', () => {
+    const buffer = new ReorderBuffer(collector().stream, { maxRecords: 4096, maxBytes: 1 << 20 });
+    let n = 0;
+    const answerInOrder = (text: (k: number) => string, count: number): void => {
+      for (let k = 0; k < count; k++) {
+        buffer.admit(++n);
+        buffer.write(text(n));
+      }
+    };
+    const sized = (bytes: number) => (k: number) => `{"line":${k},"b":"${'x'.repeat(bytes)}"}\n`;
+    answerInOrder(line, 1000);
+    const admitted = (): number => {
+      let count = 0;
+      for (; buffer.hasRoom(); count++) buffer.admit(n + 1 + count);
+      for (let k = 1; k <= count; k++) buffer.write(line(n + k));
+      n += count;
+      return count;
+    };
+    expect(admitted()).toBe(4096);
+    // Thousands of small lines weigh nothing against lines of 16 KiB once a few dozen of them came (1 MiB holds 64).
+    answerInOrder(sized(16 << 10), 48);
+    expect(admitted()).toBeLessThanOrEqual(128);
+    answerInOrder(sized(2 << 20), 48);
+    expect(admitted()).toBe(16);
+  });
+
   it('on end, writes what is held in order, skipping records never answered', async () => {
     const out = collector();
     const buffer = new ReorderBuffer(out.stream, { maxRecords: 10, maxBytes: 1 << 20 });
