@@ -18,7 +18,10 @@ export function splitUrl(href: string): OriginAndPath {
     if (at === -1 || at > slash) return { origin: href.slice(0, slash), path: href.slice(slash) };
   }
   const url = new URL(href);
-  return { origin: url.origin, path: `${url.pathname}${url.search}` };
+  // An empty query (`/a?`) is no `search` to URL, but it is part of the target curl sends, as the fast path keeps it.
+  const hash = href.indexOf('#');
+  const emptyQuery = url.search === '' && (hash === -1 ? href : href.slice(0, hash)).endsWith('?');
+  return { origin: url.origin, path: `${url.pathname}${emptyQuery ? '?' : url.search}` };
 }
 
 /** A URL's host as Node's errors and cookies name it: an IPv6 address without the brackets URL keeps. */

@@ -1,3 +1,5 @@
+import { writtenHref } from './validate.js';
+
 /** Basic authorization, from -u user:password or from a URL's user:password@. */
 
 /** The Authorization value for user and password (RFC 7617: UTF-8, base64 of user:password). */
@@ -20,7 +22,7 @@ export function urlCredentials(url: URL): UrlCredentials | undefined {
   const authorization = basicAuthorization(decode(url.username), decode(url.password));
   const shown = new URL(url.href);
   if (shown.password !== '') shown.password = MASK;
-  return { authorization, shownUrl: shown.href };
+  return { authorization, shownUrl: writtenHref(url, shown.href) };
 }
 
 /** Masks the password of anything that looks like scheme://user:password@ in raw text (echoed invalid records). */

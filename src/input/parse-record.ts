@@ -4,7 +4,7 @@ import { maskPasswords, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { memberText } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { parseUrl, preview, validateHeader, validateHeaderName, validateMethod, wireHeaderValue } from './validate.js';
+import { parseUrl, preview, validateHeader, validateHeaderName, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 
 /** What one input line turns into. */
 export type ParsedRecord =
@@ -47,7 +47,7 @@ function urlRecord(text: string, line: number, defaultMethod: string, defaultSch
   if (isNormalizedHttpUrl(text)) return { kind: 'request', spec: { line, method: defaultMethod, url: text } };
   const url = parseUrl(text, defaultScheme);
   if (!(url instanceof URL)) return invalid(line, text, defaultMethod, url);
-  return { kind: 'request', spec: withCredentials({ line, method: defaultMethod, url: url.href }, url) };
+  return { kind: 'request', spec: withCredentials({ line, method: defaultMethod, url: writtenHref(url) }, url) };
 }
 
 /**
@@ -157,7 +157,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   if (unknown !== undefined) return fail(rawUrl, method, unknown);
   const parsed = parseUrl(rawUrl, defaultScheme);
   if (!(parsed instanceof URL)) return fail(rawUrl, method, parsed);
-  const url = parsed.href;
+  const url = writtenHref(parsed);
 
   const result: RequestSpec = { line, method, url };
   if (echoedId !== undefined) result.id = echoedId;

@@ -5,7 +5,8 @@
  * 'https://api/items/[1-1000]'` is how curl users fetch in bulk, so bulkfetch
  * expands the same text the same way instead of sending one request for the
  * literal brackets. The first glob varies slowest, as in curl. A backslash
- * makes the next character literal, a bracketed IPv6 address
+ * makes the glob character after it literal (any character inside {}, as in
+ * curl; elsewhere it is part of the URL), a bracketed IPv6 address
  * (`http://[::1]:8080/`) is not a range, and braces around one word, with no
  * comma, are kept as they are.
  *
@@ -41,7 +42,8 @@ export function parseUrlGlob(url: string): UrlGlob | GlobError {
   const fail = (what: string, at: number): GlobError => ({ error: `${what} at position ${at + 1} of ${JSON.stringify(url)}` });
   while (i < url.length) {
     const c = url[i] as string;
-    if (c === '\\' && i + 1 < url.length) {
+    // As curl: a backslash escapes only a glob character out here (`a\\b` keeps its backslash); inside {} any.
+    if (c === '\\' && i + 1 < url.length && '{}[]'.includes(url[i + 1] as string)) {
       literal += url[i + 1];
       i += 2;
     } else if (c === '{') {

@@ -133,7 +133,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   }
   let url: URL;
   try {
-    url = new URL(withDefaultScheme(text, defaultScheme));
+    url = parseAsWritten(withDefaultScheme(text, defaultScheme));
   } catch {
     // A curl config line without spaces (`url="..."`), or a CSV row (`7,https://...`) whose URL column is the record.
     const curlConfig = curlConfigHint(text);
@@ -169,6 +169,36 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   // No server listens on port 0: a connect there is refused, and Node's message leaves the port out.
   if (url.port === '0') return recordError(RecordErrorCode.INVALID_URL, `URL's port is 0, which no server listens on: ${preview(text)}`);
   return url;
+}
+
+/** URLs whose `%2e` escapes parseAsWritten hid from the parser; writtenHref() puts them back. */
+const dotsHidden = new WeakSet<URL>();
+const HIDDEN_DOT = /%2([Zz])/g;
+
+/**
+ * The URL as written, where WHATWG parsing would ask for another resource than
+ * the line names and curl does not: it takes `\` for `/` (`/a\b` is `/a/b`,
+ * and `http://host:80\x` a URL), and it resolves `%2e` as `.` in dot segments
+ * (`/a/%2e%2e/b` is `/b`; a scanner's list asks for exactly those paths). A
+ * backslash goes percent-encoded, as a quote does (what a URL cannot carry as it
+ * is), so one in the host is refused as curl refuses it; a `%2e` after the host
+ * is hidden from the parser as `%2Z` (no escape, so kept as it is) and put back
+ * by writtenHref(). Plain `.` and `..` segments are resolved, as curl does.
+ */
+function parseAsWritten(text: string): URL {
+  const written = text.includes('\\') ? text.replaceAll('\\', '%5C') : text;
+  const authority = written.indexOf('://');
+  const pathStart = authority === -1 ? -1 : written.slice(authority + 3).search(/[/?#]/);
+  if (pathStart === -1 || !/%2e/i.test(written) || /%2z/i.test(written)) return new URL(written);
+  const at = authority + 3 + pathStart;
+  const url = new URL(written.slice(0, at) + written.slice(at).replace(/%2([Ee])/g, (_, e: string) => `%2${e === 'E' ? 'Z' : 'z'}`));
+  dotsHidden.add(url);
+  return url;
+}
+
+/** A parsed URL's href with what parseAsWritten hid put back (`href`: one derived from it, as with its password masked). */
+export function writtenHref(url: URL, href = url.href): string {
+  return dotsHidden.has(url) ? href.replace(HIDDEN_DOT, (_, z: string) => `%2${z === 'Z' ? 'E' : 'e'}`) : href;
 }
 
 export function preview(value: unknown): string {

@@ -366,6 +366,34 @@ describe("curl's --url", () => {
   });
 });
 
+describe('the resource a URL names, as curl asks for it', () => {
+  it('keeps %2e segments and an empty query, sends a backslash as %5C (refused before the path), and a glob escape only escapes globs', async () => {
+    const server = await echoServer();
+    const host = server.url.replace('http://', '');
+    const input = writeTempFile([
+      `${server.url}/a/%2e%2e/b`,
+      `${server.url}/a/.%2E/c`,
+      `${server.url}/d/../e`,
+      `${server.url}/f\\g`,
+      `${server.url}\\h`,
+      `${server.url}/q?#frag`,
+      `http://user:pw@${host}/r?`,
+      `{"url":"${server.url}/s/%2e%2e/t"}`,
+    ]);
+    const result = await runCli([input, '-q', '--procs', '1', '--no-cache']);
+    const byLine = new Map(result.lines.map((l) => [l.line, l]));
+    const sent = (line: number): unknown => (byLine.get(line)?.body as { url?: string } | undefined)?.url;
+    // WHATWG parsing asked for /b, /a/c, /f/g, /h, /q and /r.
+    expect([1, 2, 3, 4, 6, 7, 8].map(sent)).toEqual(['/a/%2e%2e/b', '/a/.%2E/c', '/e', '/f%5Cg', '/q?', '/r?', '/s/%2e%2e/t']);
+    expect(byLine.get(1)?.url).toBe(`${server.url}/a/%2e%2e/b`);
+    expect(byLine.get(5)?.error).toMatchObject({ code: 'EINVALIDURL' });
+    expect(byLine.get(7)?.url).toBe(`http://user:***@${host}/r?`);
+    // A URL argument: the backslash before a letter is the URL's (curl's glob escapes only [ ] { }), \{ a literal brace.
+    const argument = await runCli([`${server.url}/g/a\\b`, `${server.url}/g/\\{x,y\\}`, '-q', '--procs', '1']);
+    expect(argument.lines.map((l) => (l.body as { url: string }).url).sort()).toEqual(['/g/%7Bx,y%7D', '/g/a%5Cb']);
+  });
+});
+
 describe('durations longer than a Node timer holds (24.8 days)', () => {
   it('wait as curl waits: -m 3000000 lets a slow answer come; a Retry-After of a month waits quietly, and a stop answers the record EABORTED for --resume', async () => {
     const slow = track(await startHttpServer((_req, res, ctx) => void ctx.delay(300).then(() => res.end('late'), () => {})));
