@@ -3,6 +3,12 @@ import { RecordErrorCode, STOPPED_IN_FLIGHT, type RecordError } from '../errors.
 import { portOf } from './split-url.js';
 import { resetAfterAnswers } from './stale-reset.js';
 
+/** A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's. */
+export const CONTENT_LENGTH_MISMATCH: RecordError = {
+  code: RecordErrorCode.INVALID_HEADER,
+  message: 'The Content-Length header does not match the length of the request body; leave it out and it is computed',
+};
+
 /**
  * The most bytes of a response's status line and headers taken: Node's 16 KiB
  * refused a head with one big cookie or policy, which curl (100 KB a header,
@@ -102,7 +108,7 @@ export function classifyError(
       return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered, largeBody)}` : message };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
       // A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's.
-      return { code: RecordErrorCode.INVALID_HEADER, message: 'The Content-Length header does not match the length of the request body; leave it out and it is computed' };
+      return CONTENT_LENGTH_MISMATCH;
     case 'UND_ERR_HEADERS_OVERFLOW':
       return { code: RecordErrorCode.PROTOCOL, message: `${message}: the response's status line and headers are over ${MAX_HEADER_BYTES / 1024} KiB` };
     case 'UND_ERR_INFO':

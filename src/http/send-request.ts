@@ -4,7 +4,7 @@ import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError 
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { blameProxy, classifyError, closedAfterEarlierAnswers, closedMidBody, cutShort, http1Refusal, LARGE_BODY_BYTES, refusedStream, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedAfterEarlierAnswers, closedMidBody, cutShort, http1Refusal, LARGE_BODY_BYTES, refusedStream, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -65,6 +65,10 @@ export interface AttemptRequest {
  */
 export function sendRequest(request: AttemptRequest, options: AttemptOptions): Promise<FetchOutcome> {
   return new Promise((resolve) => new Attempt(request, options, resolve).start());
+}
+
+function bodyBytes(body: string | Buffer | undefined): number {
+  return body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
 }
 
 /** Attempts in flight per shutdown signal: one listener per signal instead of one per attempt. */
@@ -128,6 +132,10 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       this.#live = liveSet(shutdown);
       this.#live.add(this);
     }
+    // undici checks a declared length only against a body it has: without one (a GET, a PUT with no -d) it
+    // dropped the header and sent the request, where the README and curl's server both see a mismatch.
+    const declared = this.#request.headers['content-length'];
+    if (declared !== undefined && Number(declared) !== bodyBytes(this.#request.body)) return this.#settleError(CONTENT_LENGTH_MISMATCH);
     this.#timer = setTimeout(() => this.stop('timeout'), this.#options.timeout);
     try {
       const { origin, path } = splitUrl(this.#request.url);

@@ -305,16 +305,26 @@ describe('headers the HTTP client writes itself', () => {
       JSON.stringify({ url: `${server.url}/te`, method: 'POST', body: 'x', headers: { 'Transfer-Encoding': 'chunked' } }),
       JSON.stringify({ url: `${server.url}/cl`, method: 'POST', body: 'hello', headers: { 'Content-Length': '2' } }),
       JSON.stringify({ url: `${server.url}/ok`, method: 'POST', body: 'hello', headers: { 'Content-Length': '5', Connection: 'close' } }),
+      // Without a body to check it against, undici dropped the header and sent the request (a GET, a PUT with none).
+      JSON.stringify({ url: `${server.url}/get`, headers: { 'Content-Length': '5' }, body: 'abc' }),
+      JSON.stringify({ url: `${server.url}/put`, method: 'PUT', headers: { 'Content-Length': '3' } }),
+      JSON.stringify({ url: `${server.url}/zero`, headers: { 'Content-Length': '0' } }),
     ]);
     const result = await runCli([input, '-q', '--procs', '1', '--ordered']);
-    expect(result.lines.map((l) => [l.line, l.status, l.error?.code ?? null])).toEqual([[1, null, 'EINVALIDHEADER'], [2, null, 'EINVALIDHEADER'], [3, 200, null]]);
+    expect(result.lines.map((l) => [l.line, l.status, l.error?.code ?? null])).toEqual([
+      [1, null, 'EINVALIDHEADER'], [2, null, 'EINVALIDHEADER'], [3, 200, null], [4, null, 'EINVALIDHEADER'], [5, null, 'EINVALIDHEADER'], [6, 200, null],
+    ]);
     expect(result.lines[1]?.error.message).toMatch(/Content-Length/);
     // Not retried: the request, not the server, is at fault.
     expect(result.lines[1]?.attempts).toBe(1);
     const flag = await runCli([input, '-H', 'Transfer-Encoding: chunked']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/written by the HTTP client/);
-    expect(server.requests).toBe(1);
+    expect(server.requests).toBe(2);
+    // A flag's Content-Length holds for every record: a GET without -d has no body of that length.
+    const flagged = await runCli([`${server.url}/flag`, '-q', '-H', 'Content-Length: 5']);
+    expect(flagged.lines[0]?.error?.code).toBe('EINVALIDHEADER');
+    expect(server.requests).toBe(2);
   });
 });
 
