@@ -9,6 +9,7 @@ import { RedirectCookies } from '../http/redirect-cookies.js';
 import { FileCookies } from '../http/cookie-file.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { requestKey } from '../input/request-key.js';
+import { maskPasswords } from '../input/credentials.js';
 import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
 import { OriginUse, type CacheDirective, type Task, type WorkerConfig } from '../wire/messages.js';
 import type { CountedResult } from '../wire/stats.js';
@@ -381,7 +382,8 @@ export class RequestLoop {
         if (attempts === 1 && !this.#config.follow) return outcome;
         const ms = elapsedMs(started);
         const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
-        if (this.#config.follow) Object.assign(done, { finalUrl: request.url, finalMethod: request.method, redirects });
+        // A Location may carry a password (http://u:p@host/): shown masked, as the record's own URL is.
+        if (this.#config.follow) Object.assign(done, { finalUrl: request.url.includes('@') ? maskPasswords(request.url) : request.url, finalMethod: request.method, redirects });
         if (http2Resent) done.http2Resent = 1;
         return done;
       };

@@ -184,6 +184,20 @@ describe('redirects', () => {
     expect(server.paths.get('/r/1')).toBe(1);
   });
 
+  it('-L shows a password a Location carries masked in finalUrl, as the record\'s own is', async () => {
+    const server = await track(
+      startHttpServer((req, res) => {
+        if (req.url === '/go') {
+          res.writeHead(302, { location: `${server.url.replace('://', '://user:secret@')}/there` });
+          res.end();
+        } else json(res, 200, { ok: true });
+      }),
+    );
+    const result = await run([`${server.url}/go`], ['-L']);
+    expect(result.lines[0]).toMatchObject({ status: 200, finalUrl: `${server.url.replace('://', '://user:***@')}/there` });
+    expect(JSON.stringify(result.lines)).not.toContain('secret');
+  });
+
   it("-e ';auto' sends each hop the URL it came from as Referer, as curl does; the text before it is the first one", async () => {
     const seen: Array<[string | undefined, string | undefined]> = [];
     const server = await track(
