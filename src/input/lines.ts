@@ -22,6 +22,10 @@ export interface ReadLinesOptions {
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const HASH = 0x23;
+
+/** What String.prototype.trim() takes off an ASCII line: a line of only these is blank. */
+const isBlankByte = (byte: number): boolean => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
 const NO_BYTES = Buffer.alloc(0);
 
 /** One chunk's lines, taken one at a time: each is decoded only when taken. */
@@ -86,6 +90,8 @@ class LineSplitter implements LineCursor {
   #partialBytes = 0;
   /** The current line passed the cap: drop bytes until its end. */
   #overflowing = false;
+  /** With #overflowing: the line's first byte other than blanks (-1: none yet), which tells a comment or blank line from a record. */
+  #overflowLead = -1;
   /** The chunk being split, and where its next line starts. */
   chunk: Buffer = NO_BYTES;
   #start = 0;
@@ -119,9 +125,11 @@ class LineSplitter implements LineCursor {
     if (this.#lastUnterminated || this.#partialBytes > 0 || this.#overflowing) return false;
     const start = this.#start;
     const nl = this.chunk.indexOf(NEWLINE, start);
-    if (nl === -1 || nl - start > this.#maxLineBytes) return false;
+    if (nl === -1) return false;
     let end = nl;
     if (end > start && this.chunk[end - 1] === CARRIAGE_RETURN) end -= 1;
+    // The cap is on the line, not on a CRLF file's \r (a line of exactly the cap is taken either way).
+    if (end - start > this.#maxLineBytes) return false;
     this.#lineNumber += 1;
     this.#start = nl + 1;
     this.spanStart = start;
@@ -148,11 +156,11 @@ class LineSplitter implements LineCursor {
     }
     this.#start = nl + 1;
     const pieceBytes = nl - start;
-    if (!this.#overflowing && this.#partialBytes + pieceBytes > this.#maxLineBytes) {
-      this.#overflowing = true;
-      this.#partial = [];
-    }
+    const piece = chunk.subarray(start, nl);
+    // One byte over the cap may be a CRLF line's \r: #finish tells.
+    if (!this.#overflowing && this.#partialBytes + pieceBytes > this.#maxLineBytes + 1) this.#overflow(piece);
     if (this.#overflowing) {
+      this.#noteLead(piece);
       this.#partialBytes += pieceBytes;
       return this.#finish(null);
     }
@@ -168,12 +176,32 @@ class LineSplitter implements LineCursor {
     if (start >= chunk.length) return;
     const rest = chunk.subarray(start);
     this.#partialBytes += rest.length;
-    if (!this.#overflowing && this.#partialBytes > this.#maxLineBytes) {
-      this.#overflowing = true;
-      this.#partial = [];
-    } else if (!this.#overflowing) {
+    if (this.#overflowing) {
+      this.#noteLead(rest);
+    } else if (this.#partialBytes > this.#maxLineBytes + 1) {
+      this.#overflow(rest);
+    } else {
       // Copy: the stream may reuse its buffer, and we keep this past the chunk.
       this.#partial.push(Buffer.from(rest));
+    }
+  }
+
+  /** The line passed the cap: what it held so far is dropped, once its first byte other than blanks is known. */
+  #overflow(piece: Buffer): void {
+    this.#overflowing = true;
+    this.#overflowLead = -1;
+    for (const part of this.#partial) this.#noteLead(part);
+    this.#noteLead(piece);
+    this.#partial = [];
+  }
+
+  #noteLead(bytes: Buffer): void {
+    if (this.#overflowLead !== -1) return;
+    for (const byte of bytes) {
+      if (!isBlankByte(byte)) {
+        this.#overflowLead = byte;
+        return;
+      }
     }
   }
 
@@ -182,19 +210,36 @@ class LineSplitter implements LineCursor {
     const bytes = this.#partialBytes + (tail?.length ?? 0);
     let line: InputLine;
     if (this.#overflowing) {
-      line = { line: this.#lineNumber, text: null, bytes };
+      line = overlongLine(this.#lineNumber, bytes, this.#overflowLead);
     } else {
       let buf = tail ?? Buffer.alloc(0);
       if (this.#partial.length > 0) buf = Buffer.concat(tail ? [...this.#partial, tail] : this.#partial);
       let end = buf.length;
       if (end > 0 && buf[end - 1] === CARRIAGE_RETURN) end -= 1;
-      line = decodedLine(this.#lineNumber, buf, 0, end, bytes);
+      if (end > this.#maxLineBytes) {
+        this.#overflowLead = -1;
+        this.#noteLead(buf);
+        line = overlongLine(this.#lineNumber, bytes, this.#overflowLead);
+      } else {
+        line = decodedLine(this.#lineNumber, buf, 0, end, bytes);
+      }
     }
     this.#partial = [];
     this.#partialBytes = 0;
     this.#overflowing = false;
     return line;
   }
+}
+
+/**
+ * A line past the cap: too long to be a record (text null, ELINETOOLONG), unless
+ * it is a comment or blank, which is skipped at any length as a short one is (a
+ * generated list's long header comment was an error record, and failed -f).
+ */
+function overlongLine(line: number, bytes: number, lead: number): InputLine {
+  if (lead === HASH) return { line, text: '#', bytes };
+  if (lead === -1) return { line, text: '', bytes };
+  return { line, text: null, bytes };
 }
 
 /**

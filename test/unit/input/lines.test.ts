@@ -81,6 +81,26 @@ describe('readLineBatches', () => {
     expect(lines.map((l) => l.text)).toEqual(['a', null]);
   });
 
+  it('takes a comment or blank line past the cap as one (skipped), whole in a chunk or split, however much blank leads it', async () => {
+    const comment = `# header: ${'x'.repeat(3000)}`;
+    const indented = `${' '.repeat(1500)}\t# ${'y'.repeat(1500)}`;
+    const blank = ' \t'.repeat(1500);
+    const record = `${' '.repeat(1500)}http://h/${'z'.repeat(1500)}`;
+    for (const chunks of [[`${comment}\n${indented}\n${blank}\n${record}\nok\n`], [comment.slice(0, 500), `${comment.slice(500)}\n${indented.slice(0, 1400)}`, `${indented.slice(1400)}\n${blank.slice(0, 2000)}`, `${blank.slice(2000)}\n${record}\nok\n`]]) {
+      const lines = await collect(chunks, 1024);
+      expect(texts(lines)).toEqual(['#', '#', '', null, 'ok']);
+      expect(lines.map((l) => l.bytes)).toEqual([comment.length, indented.length, blank.length, record.length, 2]);
+    }
+  });
+
+  it('caps the line, not a CRLF file\'s \\r: a line of exactly the cap is taken with either ending, whole or split', async () => {
+    const atCap = 'a'.repeat(1024);
+    for (const chunks of [[`${atCap}\r\n${atCap}\n${atCap}b\r\n`], [atCap, `\r\n${atCap.slice(0, 10)}`, `${atCap.slice(10)}\n${atCap}b\r`, '\n']]) {
+      const lines = await collect(chunks, 1024);
+      expect(texts(lines)).toEqual([atCap, atCap, null]);
+    }
+  });
+
   it('yields nothing for an empty input', async () => {
     expect(await collect([])).toEqual([]);
   });
