@@ -115,13 +115,16 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
     const method = /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
     const curlConfig = method === undefined ? curlConfigHint(text) : undefined;
     const header = method === undefined && curlConfig === undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text);
-    const hint = method !== undefined
-      ? `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`
-      : curlConfig !== undefined
-        ? curlConfig
-        : header
-          ? "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one"
-          : 'one URL a line; a TSV line needs cut -f1 first';
+    // A file with CR line endings alone (classic Mac OS) is one line holding every URL.
+    const hint = text.includes('\r')
+      ? "a carriage return inside the line: a file whose lines end in CR alone is one line here; convert it with tr '\\r' '\\n'"
+      : method !== undefined
+        ? `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`
+        : curlConfig !== undefined
+          ? curlConfig
+          : header
+            ? "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one"
+            : 'one URL a line; a TSV line needs cut -f1 first';
     return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${hint}): ${preview(text)}`);
   }
   // WHATWG parsing strips control characters from the ends and percent-encodes them inside, so

@@ -165,6 +165,8 @@ describe('parseRecord: whitespace in a URL line', () => {
       error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('-X POST sets it for every URL line, a JSON spec line ({"method": "POST", "url": ...}) for one') },
     });
     expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line needs cut -f1 first') } });
+    // A file with CR endings alone is one line: the message names them, not TSV.
+    expect(parseRecord('http://a.test/1\rhttp://a.test/2', 1, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining("lines end in CR alone is one line here; convert it with tr '\\r' '\\n'") } });
     expect(parseRecord('7,https://a.test/x', 4, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: 'Not a valid URL (a CSV line: take its URL column first, e.g. cut -d, -f2): "7,https://a.test/x"' } });
     for (const wrapped of ["'https://a.test/x'", '<https://a.test/x>', '`https://a.test/x`']) {
       expect(parseRecord(wrapped, 5, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringMatching(/^Not a valid URL \(a URL between quotes or <>: write it without them; a JSON string in double quotes is taken\): /) } });
