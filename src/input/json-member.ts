@@ -33,38 +33,84 @@ export function memberText(source: string, name: string): string | undefined {
   return found;
 }
 
+/**
+ * The first member name the JSON object `source` gives twice, at its top level
+ * or in its `headers` object: JSON.parse keeps the last value and drops the
+ * other without a word (`"url":"a","url":"b"` asks for b). Undefined when none
+ * repeats; the path names where (`headers.X-A`). `source` must be valid JSON.
+ */
+export function repeatedMember(source: string): string | undefined {
+  let repeated: string | undefined;
+  forEachMember(source, 0, (name, start) => {
+    if (repeated !== undefined || name !== 'headers' || source.charCodeAt(start) !== OPEN_BRACE) return;
+    forEachMember(source, start, () => {}, (header) => (repeated ??= `headers.${header}`));
+  }, (name) => (repeated ??= name));
+  return repeated;
+}
+
+/** Calls `each` with every member of the object at `from` (its decoded name and where its value starts), and `twice` with a name seen before. */
+function forEachMember(source: string, from: number, each: (name: string, start: number) => void, twice: (name: string) => void): void {
+  let i = skipSpace(source, from);
+  if (source[i] !== '{') return;
+  // A spec has a handful of members: a list is searched faster than a Set is built.
+  const seen: string[] = [];
+  i = skipSpace(source, i + 1);
+  while (i < source.length && source.charCodeAt(i) !== CLOSE_BRACE) {
+    const keyEnd = stringEnd(source, i);
+    const key = source.slice(i, keyEnd);
+    const name = key.includes('\\') ? (JSON.parse(key) as string) : key.slice(1, -1);
+    const start = skipSpace(source, skipSpace(source, keyEnd) + 1);
+    const end = valueEnd(source, start);
+    if (seen.includes(name)) twice(name);
+    seen.push(name);
+    each(name, start);
+    i = skipSpace(source, end);
+    if (source.charCodeAt(i) === COMMA) i = skipSpace(source, i + 1);
+  }
+}
+
 function skipSpace(source: string, from: number): number {
   let i = from;
   for (let c = source.charCodeAt(i); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = source.charCodeAt(++i));
   return i;
 }
 
-/** The index just past the string that opens at `start`. */
+/** The index just past the string that opens at `start` (a native search for each quote, then its escapes counted). */
 function stringEnd(source: string, start: number): number {
-  let i = start + 1;
-  for (let c = source.charCodeAt(i); c !== QUOTE; c = source.charCodeAt(++i)) if (c === BACKSLASH) i++;
-  return i + 1;
+  let quote = source.indexOf('"', start + 1);
+  for (;;) {
+    let backslashes = 0;
+    while (source.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    quote = source.indexOf('"', quote + 1);
+  }
 }
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 /** The index just past the value that starts at `start`: a string, a container (strings inside skipped whole), or a literal. */
 function valueEnd(source: string, start: number): number {
-  const first = source[start];
-  if (first === '"') return stringEnd(source, start);
+  const first = source.charCodeAt(start);
+  if (first === QUOTE) return stringEnd(source, start);
   let i = start;
-  if (first === '{' || first === '[') {
+  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
     let depth = 0;
     do {
-      const c = source[i];
-      if (c === '"') {
+      const c = source.charCodeAt(i);
+      if (c === QUOTE) {
         i = stringEnd(source, i);
         continue;
       }
-      if (c === '{' || c === '[') depth++;
-      else if (c === '}' || c === ']') depth--;
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
       i++;
     } while (depth > 0);
     return i;
   }
-  while (i < source.length && !',}] \t\n\r'.includes(source[i] as string)) i++;
+  for (let c = source.charCodeAt(i); i < source.length && c !== COMMA && c !== CLOSE_BRACE && c !== CLOSE_BRACKET && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d; c = source.charCodeAt(++i));
   return i;
 }

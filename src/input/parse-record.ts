@@ -2,7 +2,7 @@ import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from './request-spec.js';
 import { maskPasswords, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
-import { memberText } from './json-member.js';
+import { memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
 import { parseUrl, preview, validateHeader, validateHeaderName, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 
@@ -155,6 +155,11 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   }
   const unknown = unknownMember(spec);
   if (unknown !== undefined) return fail(rawUrl, method, unknown);
+  const repeated = repeatedMember(text);
+  if (repeated !== undefined) {
+    const hint = repeated.startsWith('headers.') ? ': give it once (a list, ["a", "b"], sends several values)' : ': give it once';
+    return fail(rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Member ${JSON.stringify(repeated.slice(0, 72))} given twice, where JSON would keep the last without a word${hint}`));
+  }
   const parsed = parseUrl(rawUrl, defaultScheme);
   if (!(parsed instanceof URL)) return fail(rawUrl, method, parsed);
   const url = writtenHref(parsed);

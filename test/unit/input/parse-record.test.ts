@@ -226,6 +226,17 @@ describe('parseRecord: members a spec does not have', () => {
     expect(spec({ url: 'http://a.test/', meta: { x: 1 }, id: 'r1' })).toMatchObject({ kind: 'invalid', id: 'r1', error: { message: expect.stringMatching(/^Unknown member "meta": a spec has url, method, headers, body, json, bodyBase64 and id/) } });
   });
 
+  it('are EINVALIDSPEC when given twice, at the top or in headers: JSON.parse kept the last and dropped the other without a word', () => {
+    const given = (text: string) => parseRecord(text, 1);
+    expect(given('{"url":"http://a.test/1","url":"http://a.test/2"}')).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC, message: expect.stringMatching(/^Member "url" given twice/) } });
+    expect(given('{"url":"http://a.test/","method":"GET", "method" : "DELETE"}')).toMatchObject({ error: { message: expect.stringMatching(/^Member "method" given twice/) } });
+    expect(given('{"url":"http://a.test/","\\u0069d":"a","id":"b"}')).toMatchObject({ error: { message: expect.stringMatching(/^Member "id" given twice/) } });
+    expect(given('{"url":"http://a.test/","headers":{"X-A":"1","X-A":"2"}}')).toMatchObject({ error: { message: expect.stringMatching(/^Member "headers.X-A" given twice.*a list/) } });
+    // Two spellings of a header are one field with both values; a JSON body is the user's, passed on as written.
+    expect(given('{"url":"http://a.test/","headers":{"X-A":"1","x-a":"2"}}')).toMatchObject({ kind: 'request', spec: { headers: { 'x-a': '1, 2' } } });
+    expect(given('{"url":"http://a.test/","method":"POST","json":{"a":1,"a":2,"url":"x"},"id":"{\\"id\\":1}"}')).toMatchObject({ kind: 'request', spec: { body: '{"a":1,"a":2,"url":"x"}' } });
+  });
+
   it('headers may hold lists of values, as vegeta\'s do: one field, joined as -H given twice joins them', () => {
     expect(spec({ url: 'http://a.test/', headers: { 'X-A': ['1', 2], Cookie: ['a=1', 'b=2'] } })).toMatchObject({ kind: 'request', spec: { headers: { 'x-a': '1, 2', cookie: 'a=1; b=2' } } });
     for (const bad of [[], { b: 1 }, true, [['x']]]) {
