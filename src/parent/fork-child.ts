@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { packageFile } from '../package-file.js';
 import { childCaEnv, childThreadPoolSize } from '../wire/child-env.js';
+import { childExecArgv } from './child-exec-argv.js';
 
 /**
  * Starting child processes, and the spare: one child forked before the parent
@@ -61,7 +62,7 @@ function childV8Flags(procs: number): string[] {
  */
 export function forkChild({ procs, concurrency }: ChildShape): ChildProcess {
   const child = fork(CHILD_ENTRY, [], {
-    execArgv: [...process.execArgv, ...childV8Flags(procs)],
+    execArgv: [...childExecArgv(process.execArgv), ...childV8Flags(procs)],
     // stderr is kept (its end) for the crash report, which the caller may show or not (-q).
     stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
     // DNS lookups run on libuv's thread pool (4 threads by default): with

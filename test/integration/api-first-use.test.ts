@@ -1,4 +1,6 @@
 // The library API as a first-time caller uses it (issue 11): summary without iterating, options in the API's terms.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bulkfetch, UsageError, type RecordInput } from 'bulkfetch';
 import { cleanupAfterEach, json, startHttpServer } from '../helpers/index.js';
@@ -77,4 +79,24 @@ describe('arguments a plain JavaScript caller gets wrong', () => {
     };
     await expect(loop()).rejects.toThrow(UsageError);
   });
+});
+
+describe('a one-liner', () => {
+  it('node -e "...bulkfetch(...)..." runs its children, not its own code again in each', async () => {
+    const server = track(await startHttpServer());
+    // A child that ran the code again would fork children of its own, a generation each; the guard makes such
+    // a child exit at once (its records then fail) instead of running on, so a regression cannot fill the machine.
+    const code = `if (process.env.BULKFETCH_ONE_LINER) process.exit(3);
+process.env.BULKFETCH_ONE_LINER = '1';
+import('bulkfetch').then(async ({ bulkfetch }) => {
+  for await (const r of bulkfetch(['${server.url}/a', '${server.url}/b'], { procs: 2 })) console.log(r.status, r.error?.code ?? 'none');
+});`;
+    const child = spawn(process.execPath, ['-e', code], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exit = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(exit).toBe(0);
+    expect(stdout.trim().split('\n').sort()).toEqual(['200 none', '200 none']);
+    expect(server.requests).toBe(2);
+  }, 30_000);
 });
