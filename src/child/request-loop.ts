@@ -145,7 +145,8 @@ export class RequestLoop {
     };
     this.#outputFlows = hooks.outputFlows ?? (() => undefined);
     this.#cache = config.cache
-      ? new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request) })
+      ? // An abort the stop made is marked for --resume here too: the cache serializes the outcome as it comes.
+        new ResponseCache({ maxEntries: config.cacheSize, maxBytes: config.cacheBytes, fetch: (request) => this.#fetch(request).then((outcome) => this.#stoppedForResume(outcome, request.method)) })
       : undefined;
   }
 

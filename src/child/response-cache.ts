@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { RecordError } from '../errors.js';
+import { RecordErrorCode, type RecordError } from '../errors.js';
 import type { FetchOutcome } from '../http/outcome.js';
 import type { AttemptRequest } from '../http/send-request.js';
 import { CacheDirective, MAX_COUNTED_USES } from '../wire/messages.js';
@@ -23,6 +23,18 @@ export interface StoredResponse {
 }
 
 export type CacheFetchStatus = 'hit' | 'inflight' | 'miss';
+
+/**
+ * Whether an answer is one to keep for the request's repeats: any the server
+ * gave, and any failure to get one (refused, timed out, reset: each repeat would
+ * be fetched again otherwise, a new flight every window of records), but not
+ * what the stop made of it (not sent, aborted in flight), which --resume sends again.
+ */
+function keepsForRepeats(response: { status: number | null; error: RecordError | null | undefined }): boolean {
+  if (response.status !== null) return true;
+  const code = response.error?.code;
+  return code !== undefined && code !== RecordErrorCode.ABORTED && code !== RecordErrorCode.NOT_SENT;
+}
 
 export interface CacheAnswer {
   response: StoredResponse;
@@ -122,7 +134,7 @@ export class ResponseCache {
         const now = this.#rankOf(key, likely);
         if (now >= 0) this.#used(key, answer.response, now, directive, uses);
         // The flight may have been started by a record that did not store it (SHARE).
-        else if (directive === CacheDirective.KEEP && answer.response.status !== null) this.#store(key, answer.response, uses);
+        else if (directive === CacheDirective.KEEP && keepsForRepeats(answer.response)) this.#store(key, answer.response, uses);
         return { ...answer, status: 'inflight' };
       });
     }
@@ -130,7 +142,7 @@ export class ResponseCache {
       (outcome): CacheAnswer => {
         this.#inFlight.delete(key);
         const response: StoredResponse = { text: serializeResponse(request, outcome), status: outcome.status, error: outcome.error };
-        if (outcome.status !== null && directive === CacheDirective.KEEP) this.#store(key, response, uses);
+        if (directive === CacheDirective.KEEP && keepsForRepeats(response)) this.#store(key, response, uses);
         return { response, status: 'miss', attempts: outcome.attempts, redirects: outcome.redirects ?? 0, ...(outcome.http2Resent ? { http2Resent: outcome.http2Resent } : {}), ms: outcome.ms };
       },
       (error: unknown) => {

@@ -39,6 +39,17 @@ describe('--cache auto', () => {
     expect(cache.repeatRatio).toBeCloseTo(250 / 300, 3);
   });
 
+  it('keeps a failure to get an answer for the repeats too: a server that hangs up is asked once', async () => {
+    // No status: the repeats were fetched again, a new flight every window of records (4 x 5 + 32 here).
+    const server = track(await startHttpServer((req) => void req.socket.destroy()));
+    const lines = Array.from({ length: 300 }, () => `${server.url}/gone`);
+    const { result, cache } = await runWithSummary([writeTempFile(lines), '--procs', '1', '--concurrency', '5', '--retries', '0', '-q']);
+    expect(server.requests).toBe(1);
+    expect(result.lines).toHaveLength(300);
+    expect(result.lines.every((l) => l.status === null && l.error?.code === 'ESOCKETCLOSED')).toBe(true);
+    expect(cache).toMatchObject({ enabled: true, stored: 1 });
+  });
+
   it('on stdin, stores a request once it was seen before', async () => {
     const server = track(await startHttpServer(undefined, { logLimit: 0 }));
     const lines = Array.from({ length: 400 }, (_, i) => `${server.url}/k${i % 20}`);
