@@ -8,6 +8,7 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
+import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink } from '../output/open-sink.js';
 import { lockOutput } from '../output/output-lock.js';
 import type { LineSet } from '../output/line-set.js';
@@ -107,6 +108,8 @@ async function run(
     if (flags.resume && output !== undefined) {
       ({ input, sink, done } = await resumeOutput(output, inputPath, input));
     } else {
+      // A compressed pipe is refused before -o FILE is emptied (a named file was refused by openInput).
+      if (output !== undefined && output !== '-' && !argumentUrls && !isRegularFile(inputPath) && !stdinIsTerminal(inputPath)) input = await refuseCompressedStream(input);
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
       sink = openSink(output);
       if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
@@ -293,4 +296,9 @@ function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): str
   const trace = stderr.trim();
   const then = rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
   return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
+}
+
+/** URLs typed at a terminal: nothing compressed to refuse, and the run must not wait for the first of them before it starts. */
+function stdinIsTerminal(inputPath: string): boolean {
+  return inputPath === '-' && (process.stdin as { isTTY?: boolean }).isTTY === true;
 }

@@ -1,3 +1,7 @@
+import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import { peekHead } from './peek-head.js';
+
 /**
  * A list kept compressed (urls.txt.gz, or `cat urls.gz | bulkfetch -`) would be
  * read as lines of binary noise: EINVALIDURL records, or requests to hosts no
@@ -19,4 +23,27 @@ export const MAGIC_BYTES = Math.max(...COMPRESSED.map(({ magic }) => magic.lengt
 /** The format whose leading bytes `head` starts with, and the tool that writes it out as text. */
 export function compressedBy(head: Buffer): { format: string; cat: string } | undefined {
   return COMPRESSED.find(({ magic }) => head.length >= magic.length && head.subarray(0, magic.length).equals(magic));
+}
+
+/** A pipe or stdin that starts compressed is a usage error, told as its first bytes come. */
+export function refuseCompressed(first: Buffer): void {
+  const packer = compressedBy(first);
+  if (packer) throw new UsageError(`The input is ${packer.format}-compressed: decompress it on the way in, e.g. ${packer.cat} FILE | bulkfetch -`);
+}
+
+/**
+ * Reads a stream's first bytes and refuses it if compressed, before anything
+ * irreversible is done for the run: `-o FILE` empties FILE as it opens, and
+ * `zcat`'s missing from `cat urls.gz | bulkfetch - -o results` emptied the results
+ * of an earlier run. Resolves with a stream that yields the whole input.
+ */
+export async function refuseCompressedStream(stream: Readable): Promise<Readable> {
+  const { head, stream: whole } = await peekHead(stream, MAGIC_BYTES);
+  try {
+    refuseCompressed(head);
+  } catch (error) {
+    whole.destroy();
+    throw error;
+  }
+  return whole;
 }

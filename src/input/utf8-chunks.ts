@@ -1,7 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
-import { UsageError } from '../errors.js';
-import { compressedBy, MAGIC_BYTES } from './compressed-input.js';
+import { MAGIC_BYTES, refuseCompressed } from './compressed-input.js';
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -36,12 +35,6 @@ export async function* utf8Chunks(stream: Readable): AsyncGenerator<Buffer> {
     refuseCompressed(head);
     yield* asUtf8(...withoutMark(head));
   }
-}
-
-/** A named file is refused before the run (open-input.ts); a pipe or stdin as its first bytes come. */
-function refuseCompressed(first: Buffer): void {
-  const packer = compressedBy(first);
-  if (packer) throw new UsageError(`The input is ${packer.format}-compressed: decompress it on the way in, e.g. ${packer.cat} FILE | bulkfetch -`);
 }
 
 function* asUtf8(chunk: Buffer, decode: ((chunk: Buffer) => Buffer) | undefined): Generator<Buffer> {

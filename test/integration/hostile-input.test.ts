@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cleanupAfterEach, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
@@ -121,6 +122,15 @@ describe('a compressed list', () => {
     expect([piped.code, piped.stdout]).toEqual([2, '']);
     expect(piped.stderr).toBe('bulkfetch: The input is gzip-compressed: decompress it on the way in, e.g. zcat FILE | bulkfetch -\n');
     expect(server.requests).toBe(0);
+    // Refused before -o empties its file: an earlier run's results stay (they were emptied, exit 2).
+    const earlier = writeTempFile(['{"line":1,"status":200}', '{"line":2,"status":200}']);
+    const kept = await runCli(['-', '-q', '-o', earlier], { stdin: compressed });
+    expect(kept.code).toBe(2);
+    expect(readFileSync(earlier, 'utf8')).toBe('{"line":1,"status":200}\n{"line":2,"status":200}\n');
+    // A plain pipe still runs, every byte of it read after the look at its head.
+    const plain = await runCli(['-', '-q', '-o', earlier, '--procs', '1'], { stdin: `${server.url}/c\n${server.url}/d\n` });
+    expect(plain.code).toBe(0);
+    expect(readFileSync(earlier, 'utf8').trim().split('\n').map((l) => JSON.parse(l).status)).toEqual([200, 200]);
   });
 });
 
