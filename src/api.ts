@@ -143,7 +143,8 @@ class SummaryPromise<T> extends Promise<T> {
 
 function toReadable(input: BulkfetchInput): Readable {
   if (typeof input === 'string') return openInput(input);
-  if (input instanceof Readable) return input;
+  // An object-mode stream (Readable.from(urls)) holds records, not text: joined as text, two URLs were one.
+  if (input instanceof Readable) return input.readableObjectMode ? Readable.from(lines(input as AsyncIterable<RecordInput>)) : input;
   return Readable.from(lines(input));
 }
 
@@ -153,14 +154,15 @@ async function* lines(records: Iterable<RecordInput> | AsyncIterable<RecordInput
 
 /**
  * One input line for one record, whatever the caller gave: a URL string with a
- * line break would be several lines (it is a spec whose url is refused:
- * EINVALIDURL), and anything but a string or a spec object (5, null) would be
+ * line break would be several lines, and a blank or `#` one none (each is a
+ * spec whose url is refused: EINVALIDURL), and anything but a string or a spec object (5, null) would be
  * read as a URL (http://0.0.0.5/): as a spec whose url is it, it is refused
  * (EINVALIDSPEC) instead. A spec JSON cannot write (a BigInt, a cycle) ended
  * the whole run.
  */
 function recordLine(record: unknown): string {
-  if (typeof record === 'string') return /[\r\n]/.test(record) ? JSON.stringify({ url: record }) : record;
+  // A blank or `#` string would be a skipped line: as a spec's url it is refused, so every item has its result.
+  if (typeof record === 'string') return /[\r\n]/.test(record) || /^\s*(?:#|$)/.test(record) ? JSON.stringify({ url: record }) : record;
   // undefined, a symbol or a function has no JSON: its type stands in.
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return JSON.stringify({ url: JSON.stringify(record) === undefined ? [typeof record] : record });
   try {

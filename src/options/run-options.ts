@@ -58,6 +58,8 @@ export function runOptionsFromFlags(input: string, flags: Record<string, unknown
 function refuseConflicts(options: RunOptions, named: 'flags' | 'fields'): void {
   // curl takes the last of -4 and -6; a command line with both is more likely a mistake than a choice.
   if (options.ipv4Only && options.ipv6Only) throw new UsageError(`${named === 'flags' ? '-4 and -6' : 'ipv4Only and ipv6Only'} each allow one IP version: give one of them`);
+  // The CLI refuses the pair among its flags (preflight); a library caller's options had HTTP/2 win without a word.
+  if (named === 'fields' && options.http2 && options.http1Only) throw new UsageError('http1Only and http2 contradict each other; give one');
   refuseUnusableClientCertificate(options.cert, options.key);
 }
 
@@ -84,7 +86,8 @@ export function resolveRunOptions(input: string, given: Record<string, unknown>)
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined) continue;
     const spec = rows.get(key);
-    const unflagged = UNFLAGGED_CHECKS[key as keyof typeof UNFLAGGED];
+    // Own names only: toString or constructor would find Object.prototype's and slip past the check.
+    const unflagged = Object.hasOwn(UNFLAGGED_CHECKS, key) ? UNFLAGGED_CHECKS[key as keyof typeof UNFLAGGED] : undefined;
     if (!spec && !unflagged) throw new UsageError(`Unknown option ${JSON.stringify(key)}`);
     fields[key] = unflagged ? unflagged(value) : inApiTerms(spec as OptionSpec, key, value);
   }

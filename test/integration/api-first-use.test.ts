@@ -1,5 +1,6 @@
 // The library API as a first-time caller uses it (issue 11): summary without iterating, options in the API's terms.
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bulkfetch, UsageError, type RecordInput } from 'bulkfetch';
@@ -60,6 +61,18 @@ describe('arguments a plain JavaScript caller gets wrong', () => {
     expect(server.requests).toBe(2);
   });
 
+  it('an item of an object-mode stream is a record, and a blank or # string item gets its result too', async () => {
+    const server = track(await startHttpServer());
+    const results = [];
+    // Read as text, Readable.from's two URLs were one joined URL, fetched.
+    for await (const result of bulkfetch(Readable.from([`${server.url}/a`, `${server.url}/b`]), { procs: 1, ordered: true })) results.push(result.url);
+    expect(results).toEqual([`${server.url}/a`, `${server.url}/b`]);
+    const items = [];
+    for await (const result of bulkfetch(['', '  ', '# note', `${server.url}/c`], { procs: 1, ordered: true })) items.push([result.line, result.error?.code ?? result.status]);
+    expect(items).toEqual([[1, 'EINVALIDURL'], [2, 'EINVALIDURL'], [3, 'EINVALIDURL'], [4, 200]]);
+    expect(server.requests).toBe(3);
+  });
+
   it('a bad input, options object, signal or onProgress is a UsageError at the call', () => {
     const url = 'http://127.0.0.1:1/';
     const calls: Array<() => unknown> = [
@@ -69,6 +82,12 @@ describe('arguments a plain JavaScript caller gets wrong', () => {
       () => bulkfetch([url], 'x' as never),
       () => bulkfetch([url], { signal: 5 as never }),
       () => bulkfetch([url], { onProgress: 5 as never }),
+      // Names Object.prototype has were found there and passed as known options.
+      () => bulkfetch([url], { toString: 1 } as never),
+      () => bulkfetch([url], { constructor: 1 } as never),
+      () => bulkfetch([url], { valueOf: 'x' } as never),
+      // The CLI refuses --http1.1 with --http2; the library let HTTP/2 win without a word.
+      () => bulkfetch([url], { http2: true, http1Only: true }),
     ];
     for (const call of calls) expect(call).toThrow(UsageError);
   });
