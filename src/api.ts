@@ -74,14 +74,30 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   const callerGone = new AbortController();
   const stop = (): void => callerGone.abort();
   const stopSignals = signal ? { stop: signal, abortNow: signal } : {};
-  const run = runJob(runOptions, { input: stream, sink, signal: callerGone.signal, ...stopSignals, ...(onProgress ? { onProgress } : {}) }).then(
+  // The caller's callback runs on the run's timer: a throw there was an uncaught exception that ended the
+  // process. It stops the run instead, which rejects with it, as a throw in the loop's body would end the loop.
+  let progressError: { thrown: unknown } | undefined;
+  const progress = onProgress && ((state: RunProgress): void => {
+    if (progressError) return;
+    try {
+      onProgress(state);
+    } catch (thrown) {
+      progressError = { thrown };
+      stop();
+    }
+  });
+  const run = runJob(runOptions, { input: stream, sink, signal: callerGone.signal, ...stopSignals, ...(progress ? { onProgress: progress } : {}) }).then(
     (summary) => {
+      if (progressError) {
+        sink.destroy();
+        throw progressError.thrown;
+      }
       sink.end();
       return summary;
     },
     (error: unknown) => {
       sink.destroy();
-      throw error;
+      throw progressError ? progressError.thrown : error;
     },
   );
   let iterated = false;

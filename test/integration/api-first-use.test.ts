@@ -92,6 +92,21 @@ describe('arguments a plain JavaScript caller gets wrong', () => {
     for (const call of calls) expect(call).toThrow(UsageError);
   });
 
+  it('an onProgress that throws stops the run and rejects the loop and the summary with its error, not the process', async () => {
+    const server = track(await startHttpServer((_req, res, ctx) => void ctx.delay(50).then(() => res.end('ok'), () => {})));
+    const records = Array.from({ length: 200 }, (_, i) => `${server.url}/p${i}`);
+    const thrown = new Error('from onProgress');
+    const run = bulkfetch(records, { procs: 1, concurrency: 2, onProgress: () => { throw thrown; } });
+    const loop = async (): Promise<number> => {
+      let seen = 0;
+      for await (const _ of run) seen += 1;
+      return seen;
+    };
+    await expect(loop()).rejects.toBe(thrown);
+    await expect(run.summary).rejects.toBe(thrown);
+    expect(server.requests).toBeLessThan(200);
+  }, 30_000);
+
   it('an option found wrong as the run starts (a PEM file read once) rejects the loop with its UsageError, not "Premature close"', async () => {
     const loop = async (): Promise<void> => {
       for await (const _ of bulkfetch(['http://127.0.0.1:1/'], { cert: '/dev/null' })) void _;
