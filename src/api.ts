@@ -12,7 +12,7 @@ import { UsageError, describeValue } from './errors.js';
 type DurationField = 'timeout' | 'connectTimeout' | 'retryDelay' | 'retryMaxDelay' | 'grace';
 
 /** Everything the CLI takes (RunOptions, defaults filled in), plus what only a program can give. */
-export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'headers' | 'query' | DurationField>>, Partial<Record<DurationField, number | string>> {
+export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'headers' | 'query' | 'uploadName' | DurationField>>, Partial<Record<DurationField, number | string>> {
   /**
    * Sent with every request: { name: value }, or ['Name: value', ...] as -H repeated (a repeated name keeps
    * both values). null (or 'Name:') removes a header bulkfetch would send; '' (or 'Name;') sends it empty.
