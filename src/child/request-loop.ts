@@ -205,14 +205,13 @@ export class RequestLoop {
    * record, and each await level costs a promise and a microtask turn.
    */
   handle(spec: Task): Promise<Answer> {
-    // A repeat's answer is a line too, a copy of its first's (1.4 MB for a 1 MiB body): while lines back up,
-    // repeats wait as records about to begin do, or a window of them queued gigabytes at once.
-    const held = this.#cache && this.usesCache(spec) ? this.#outputFlows() : undefined;
-    if (held) return held.then(() => this.handle(spec));
-    const started = performance.now();
-    const request = this.#buildRequest(spec);
     if (this.#cache && this.usesCache(spec)) {
-      const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, request);
+      // A repeat's answer is a line too, a copy of its first's (1.4 MB for a 1 MiB body): while lines back up,
+      // repeats wait as records about to begin do, or a window of them queued gigabytes at once.
+      const held = this.#outputFlows();
+      if (held) return held.then(() => this.handle(spec));
+      const started = performance.now();
+      const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, this.#buildRequest(spec));
       const toAnswer = ({ response, status, attempts, redirects, http2Resent, ms }: CacheAnswer): Answer => {
         // A repeat that joined a flight the stop came before was not sent either, and is not counted cached.
         const cached = status !== 'miss' && response.error?.code !== RecordErrorCode.NOT_SENT;
@@ -225,6 +224,8 @@ export class RequestLoop {
       };
       return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));
     }
+    const started = performance.now();
+    const request = this.#buildRequest(spec);
     const toAnswer = (outcome: FetchOutcome): Answer => {
       const result = resultOf(spec, this.#stoppedForResume(outcome, spec.method), false, outcome.ms);
       return { line: serializeResult(result), result: outcome.http2Resent ? { ...result, http2Resent: outcome.http2Resent } : result };

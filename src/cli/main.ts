@@ -94,6 +94,8 @@ async function run(
   let argumentUrls: ArgumentInput | undefined;
   /** Not --resume, and the input's fingerprint is beside the output file (markResumableIfYouCan wrote it). */
   let fingerprinted = false;
+  // URLs typed (or pasted) at the terminal: a progress line redrawn there would write over what is being typed.
+  const typedInput = inputPath === '-' && !urls && (process.stdin as { isTTY?: boolean }).isTTY === true;
   try {
     options = runOptionsFromFlags(inputPath, flags);
     const descriptors = descriptorWarning(options.concurrency);
@@ -109,7 +111,8 @@ async function run(
       ({ input, sink, done } = await resumeOutput(output, inputPath, input));
     } else {
       // A compressed pipe is refused before -o FILE is emptied (a named file was refused by openInput).
-      if (output !== undefined && output !== '-' && !argumentUrls && !isRegularFile(inputPath) && !stdinIsTerminal(inputPath)) input = await refuseCompressedStream(input);
+      // Typed URLs are not waited for: nothing typed is compressed.
+      if (output !== undefined && output !== '-' && !argumentUrls && !isRegularFile(inputPath) && !typedInput) input = await refuseCompressedStream(input);
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
       sink = openSink(output);
       if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
@@ -118,8 +121,6 @@ async function run(
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
-  // URLs typed (or pasted) at the terminal: a progress line redrawn there would write over what is being typed.
-  const typedInput = inputPath === '-' && !urls && (process.stdin as { isTTY?: boolean }).isTTY === true;
   const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && !typedInput && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const progress = showProgress ? startProgress(io.stderr, inputPath, argumentUrls?.count) : undefined;
   // stdout and stderr one terminal: result lines must not land on the progress line.
@@ -296,9 +297,4 @@ function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): str
   const trace = stderr.trim();
   const then = rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
   return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
-}
-
-/** URLs typed at a terminal: nothing compressed to refuse, and the run must not wait for the first of them before it starts. */
-function stdinIsTerminal(inputPath: string): boolean {
-  return inputPath === '-' && (process.stdin as { isTTY?: boolean }).isTTY === true;
 }

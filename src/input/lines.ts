@@ -196,13 +196,7 @@ class LineSplitter implements LineCursor {
   }
 
   #noteLead(bytes: Buffer): void {
-    if (this.#overflowLead !== -1) return;
-    for (const byte of bytes) {
-      if (!isBlankByte(byte)) {
-        this.#overflowLead = byte;
-        return;
-      }
-    }
+    if (this.#overflowLead === -1) this.#overflowLead = leadByte(bytes);
   }
 
   #finish(tail: Buffer | null): InputLine {
@@ -216,19 +210,19 @@ class LineSplitter implements LineCursor {
       if (this.#partial.length > 0) buf = Buffer.concat(tail ? [...this.#partial, tail] : this.#partial);
       let end = buf.length;
       if (end > 0 && buf[end - 1] === CARRIAGE_RETURN) end -= 1;
-      if (end > this.#maxLineBytes) {
-        this.#overflowLead = -1;
-        this.#noteLead(buf);
-        line = overlongLine(this.#lineNumber, bytes, this.#overflowLead);
-      } else {
-        line = decodedLine(this.#lineNumber, buf, 0, end, bytes);
-      }
+      line = end > this.#maxLineBytes ? overlongLine(this.#lineNumber, bytes, leadByte(buf)) : decodedLine(this.#lineNumber, buf, 0, end, bytes);
     }
     this.#partial = [];
     this.#partialBytes = 0;
     this.#overflowing = false;
     return line;
   }
+}
+
+/** The first byte of `bytes` other than blanks, or -1 when they are all blank. */
+function leadByte(bytes: Buffer): number {
+  for (const byte of bytes) if (!isBlankByte(byte)) return byte;
+  return -1;
 }
 
 /**

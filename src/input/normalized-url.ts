@@ -45,7 +45,7 @@ export function isNormalizedHttpUrl(text: string): boolean {
 const MAX_LABEL = 63;
 const MAX_NAME = 253;
 
-function fitsDns(host: string): boolean {
+export function fitsDns(host: string): boolean {
   return host.length <= MAX_NAME && host.split('.').every((label) => label.length <= MAX_LABEL);
 }
 

@@ -1,4 +1,5 @@
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import { fitsDns } from './normalized-url.js';
 
 // RFC 9110 token: what a method or header name may be made of.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -166,7 +167,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
     return recordError(RecordErrorCode.INVALID_URL, `URL's host holds characters no host name has (letters, digits, '-', '_', '.'): ${preview(text)}`);
   }
   // A name no DNS holds (RFC 1035: 253 characters, 63 a label) failed as getaddrinfo's EINVAL, EUNKNOWN.
-  if (url.hostname.length > 63 && !url.hostname.startsWith('[') && (url.hostname.length > 253 || url.hostname.split('.').some((label) => label.length > 63))) {
+  if (url.hostname.length > 63 && !url.hostname.startsWith('[') && !fitsDns(url.hostname)) {
     return recordError(RecordErrorCode.INVALID_URL, `URL's host name is longer than DNS allows (253 characters, 63 a label): ${preview(text)}`);
   }
   // No server listens on port 0: a connect there is refused, and Node's message leaves the port out.

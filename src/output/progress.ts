@@ -151,10 +151,6 @@ export function duration(seconds: number): string {
 }
 
 /**
- * A ProgressView for a run reading `inputPath`: for a file, its lines are
- * counted alongside the run for the total. close() erases or ends the view.
- */
-/**
  * What erases a terminal's line before a notice is written there: the
  * erase-line escape, or over a TERM=dumb terminal (Emacs's shell, which shows
  * escapes as text) spaces to its width.
@@ -165,6 +161,10 @@ export function eraseLine(stream: Writable): string {
   return `\r${' '.repeat(Math.max(0, (typeof columns === 'number' && columns > 0 ? columns : 80) - 1))}\r`;
 }
 
+/**
+ * A ProgressView for a run reading `inputPath`: for a file, its lines are
+ * counted alongside the run for the total. close() erases or ends the view.
+ */
 export function startProgress(stream: Writable, inputPath: string, knownTotal?: number): ProgressHandle {
   const view = new ProgressView({ stream, tty: (stream as { isTTY?: boolean }).isTTY === true });
   const counting = new AbortController();

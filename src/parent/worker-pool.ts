@@ -95,7 +95,7 @@ export class WorkerPool {
     this.#answeredByChild = new Array<number>(procs).fill(0);
     this.#closedPromise = new Promise((resolve) => (this.#allClosed = resolve));
     const window = windowFor(config.concurrency);
-    // Under a rate, a grant says when it was made: a child that reads it late keeps the rate's spacing (GrantPacer).
+    // Under a rate, a grant says when it was made: a child that reads it late hands it back and asks again (GateClient, STALE_GRANT_MS).
     const rated = limits?.rate !== undefined || limits?.perHostRate !== undefined;
     // Always there: even without limit flags, a host that refuses is slowed down through it.
     this.#limits = new LimitCoordinator({

@@ -80,7 +80,7 @@ export type ParentMessage =
   /** Send a stats snapshot (for progress). */
   | { type: 'stats?' }
   /** These attempts may start now (answers 'gate' acquires). */
-  /** `at`: when the parent granted them (epoch ms, this machine's clock), under a rate limit (see GrantPacer). */
+  /** `at`: when the parent granted them (epoch ms, this machine's clock), under a rate limit (see GateClient.granted). */
   | { type: 'grant'; ids: number[]; at?: number }
   /** These hosts refused: from now on every attempt to them asks for a grant. */
   | { type: 'slow-down'; hosts: string[] };
