@@ -12,7 +12,9 @@ export type ContentCoding = 'gzip' | 'deflate' | 'br';
  * are kept as they came, and the header in the output says what they are.
  */
 export function contentCoding(header: string | string[] | undefined): ContentCoding | undefined {
-  const value = normalizedCoding(header);
+  const codings = appliedCodings(header);
+  if (codings?.length !== 1) return undefined;
+  const [value] = codings;
   if (value === 'gzip' || value === 'x-gzip') return 'gzip';
   if (value === 'deflate' || value === 'br') return value;
   return undefined;
@@ -24,13 +26,23 @@ export function contentCoding(header: string | string[] | undefined): ContentCod
  * (`identity` then `gzip`) is neither decoded nor taken for plain bytes.
  */
 export function isIdentityCoding(header: string | string[] | undefined): boolean {
-  const value = normalizedCoding(header);
-  return value === undefined || value === '' || value === 'identity';
+  const codings = appliedCodings(header);
+  return codings === undefined || codings.length === 0;
 }
 
-/** One Content-Encoding value: repeated header lines joined as one list (RFC 9110, 5.3). */
-function normalizedCoding(header: string | string[] | undefined): string | undefined {
-  return (Array.isArray(header) ? header.join(',') : header)?.trim().toLowerCase();
+/**
+ * The codings a Content-Encoding applied, in order: repeated header lines joined
+ * as one list (RFC 9110, 5.3), `identity` and empty items left out as changing
+ * nothing (`gzip, identity` is gzip, as curl decodes it).
+ */
+function appliedCodings(header: string | string[] | undefined): string[] | undefined {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (value === undefined) return undefined;
+  return value
+    .toLowerCase()
+    .split(',')
+    .map((coding) => coding.trim())
+    .filter((coding) => coding !== '' && coding !== 'identity');
 }
 
 /**

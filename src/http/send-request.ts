@@ -114,6 +114,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   /** The content coding being undone, and its decoder once the first chunk came. */
   #coding: ContentCoding | undefined;
   #decoder: Transform | undefined;
+  /** deflate's first byte when it came alone: zlib or raw is told by the first two. */
+  #deflateLead: Buffer | undefined;
   /** With --save, for a 2xx response: where the body goes instead of the line. */
   #file: BodyFile | undefined;
   #finishing = false;
@@ -211,6 +213,12 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       return;
     }
     if (this.#coding === undefined) return this.#keep(chunk, controller);
+    if (!this.#decoder && this.#coding === 'deflate') {
+      // A network may hand the body's first byte alone: wait for the second before choosing zlib or raw.
+      if (this.#deflateLead) chunk = Buffer.concat([this.#deflateLead, chunk]);
+      this.#deflateLead = chunk.length < 2 ? chunk : undefined;
+      if (this.#deflateLead) return;
+    }
     this.#decoder ??= this.#startDecoder(this.#coding, chunk, controller);
     // The decoder's own backpressure: the network waits while it catches up.
     if (!this.#decoder.write(chunk)) controller.pause();
@@ -285,7 +293,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   onResponseEnd(): void {
     if (this.#settled) return;
     // A decoder still holds bytes: the attempt ends when it has flushed them ('end').
-    if (this.#decoder) this.#decoder.end();
+    if (this.#deflateLead && this.#controller) this.#decoder = this.#startDecoder('deflate', this.#deflateLead, this.#controller).end(this.#deflateLead);
+    else if (this.#decoder) this.#decoder.end();
     else this.#succeed();
   }
 
@@ -399,6 +408,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     this.#timer = undefined;
     this.#controller = undefined;
     this.#decoder = undefined;
+    this.#deflateLead = undefined;
   }
 }
 

@@ -36,6 +36,24 @@ describe('content codings', () => {
     }
   });
 
+  it('decodes deflate whose first byte comes alone (zlib or raw), and gzip declared as `gzip, identity`', async () => {
+    const server = await serve(startHttpServer((req, res) => {
+      if (req.url === '/identity') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip, identity' });
+        res.end(gzipSync(Buffer.from(PAYLOAD)));
+        return;
+      }
+      // zlib or raw is told by the first two bytes: a network may hand over one.
+      const body = (req.url === '/zlib' ? deflateSync : deflateRawSync)(Buffer.from(PAYLOAD));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'deflate' });
+      res.flushHeaders();
+      res.write(body.subarray(0, 1));
+      setTimeout(() => res.end(body.subarray(1)), 50);
+    }));
+    const result = await run(['/zlib', '/raw', '/identity'].map((path) => `${server.url}${path}`), ['--ordered']);
+    for (const line of result.lines) expect(line).toMatchObject({ status: 200, body: JSON.parse(PAYLOAD), error: null });
+  });
+
   it('decodes with a user Accept-Encoding too; --no-compressed sends none and keeps the bytes (base64)', async () => {
     const seen: Array<string | undefined> = [];
     const gz = gzipSync(Buffer.from(PAYLOAD));
