@@ -8,7 +8,11 @@ import { compressedBy } from './compressed-input.js';
  * child is forked, so a typo costs one line on stderr and exit 2, not a run.
  */
 export function openInput(path: string, stdin: Readable = process.stdin): Readable {
-  if (path === '-') return stdin;
+  if (path === '-') {
+    // `bulkfetch - < dir`: the read fails EISDIR, which a stream would take for an empty list.
+    if (stdin === process.stdin && stdinIsDirectory()) throw new UsageError('Expected an input file on stdin, got a directory');
+    return stdin;
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -41,6 +45,14 @@ export function openInput(path: string, stdin: Readable = process.stdin): Readab
     throw new UsageError(`Input ${JSON.stringify(path)} is binary (a NUL byte at offset ${nul}), not a text list of URLs or JSON request specs`);
   }
   return createReadStream('', { fd, highWaterMark: 256 * 1024 });
+}
+
+function stdinIsDirectory(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** How much of a named file is looked at before it is read as a list: as much as git and grep look at for a NUL. */

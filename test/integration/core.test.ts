@@ -227,6 +227,17 @@ describe('bad invocations', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([['-'], ['analyze']])('a directory on stdin (`bulkfetch %s < dir`) exits 2, not a run of no records', async (arg) => {
+    const shell = spawn('bash', ['-c', `node "${CLI_PATH}" ${arg} < "${join(dir, 'a-directory')}"; echo "status=$?" >&2`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    shell.stdout.on('data', (d: Buffer) => (stdout += d));
+    shell.stderr.on('data', (d: Buffer) => (stderr += d));
+    await new Promise((resolve) => shell.on('close', resolve));
+    expect(stdout).toBe('');
+    expect(stderr).toBe('bulkfetch: Expected an input file on stdin, got a directory\nstatus=2\n');
+  });
+
   it('an unreadable input exits 2 (skipped as root, who can read anything)', async () => {
     if (process.getuid?.() === 0) return;
     const file = join(dir, 'secret.txt');
