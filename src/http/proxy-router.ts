@@ -108,7 +108,8 @@ export function createProxyRouter(
 
 /**
  * NO_PROXY as curl (7.86+) reads it: an entry with a /prefix is a subnet that
- * an IP address in a URL is matched against (`10.0.0.0/8`, `fd00::/8`). undici's
+ * an IP address in a URL is matched against (`10.0.0.0/8`, `fd00::/8`), and so
+ * is a bare address (`::1`, `[::1]`, `127.0.0.1`). undici's
  * EnvHttpProxyAgent would read it as a host name and match nothing, sending
  * those requests through the proxy; it gets the other entries.
  */
@@ -117,9 +118,10 @@ export function splitNoProxy(noProxy: string): { subnets: BlockList | undefined;
   const names: string[] = [];
   let any = false;
   for (const entry of noProxy.split(/[,\s]+/)) {
-    const subnet = /^\[?([^/\]]+)\]?\/(\d{1,3})$/.exec(entry);
+    // A bare address is its own subnet: undici reads `::1` as a host and port, and matches nothing.
+    const subnet = /^\[?([^/\]]+)\]?\/(\d{1,3})$/.exec(entry) ?? /^\[?([^/\]]+)\]?$()/.exec(entry);
     const family = subnet ? isIP(subnet[1] as string) : 0;
-    const prefix = Number(subnet?.[2]);
+    const prefix = subnet?.[2] ? Number(subnet[2]) : family === 4 ? 32 : 128;
     if (family !== 0 && prefix <= (family === 4 ? 32 : 128)) {
       subnets.addSubnet(subnet?.[1] as string, prefix, family === 4 ? 'ipv4' : 'ipv6');
       any = true;

@@ -12,8 +12,18 @@ describe('splitNoProxy: NO_PROXY as curl reads it', () => {
     expect(subnets?.check('fe80::1', 'ipv6')).toBe(false);
   });
 
+  it('takes a bare address as its own subnet: undici reads `::1` as a host and port and matched nothing', () => {
+    const { subnets, names } = splitNoProxy('localhost,127.0.0.1,::1,[fe80::2]');
+    expect(names).toBe('localhost');
+    expect(subnets?.check('127.0.0.1', 'ipv4')).toBe(true);
+    expect(subnets?.check('127.0.0.2', 'ipv4')).toBe(false);
+    expect(subnets?.check('::1', 'ipv6')).toBe(true);
+    expect(subnets?.check('fe80::2', 'ipv6')).toBe(true);
+    expect(subnets?.check('::2', 'ipv6')).toBe(false);
+  });
+
   it('has no subnets to check when NO_PROXY names none; a prefix too long is a name, as it matches nothing', () => {
-    expect(splitNoProxy('localhost,127.0.0.1')).toEqual({ subnets: undefined, names: 'localhost,127.0.0.1' });
+    expect(splitNoProxy('localhost,host.test:8080')).toEqual({ subnets: undefined, names: 'localhost,host.test:8080' });
     expect(splitNoProxy('127.0.0.0/33')).toEqual({ subnets: undefined, names: '127.0.0.0/33' });
     expect(splitNoProxy('')).toEqual({ subnets: undefined, names: '' });
   });
