@@ -28,6 +28,10 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
     if (output === undefined || output === '-') {
       throw new UsageError('--summary - writes the summary to stdout, which carries the result lines here: give -o FILE for the results, or --summary FILE');
     }
+    // `-o /dev/stdout --summary -`: the -o file is stdout by another name.
+    if (isStdout(statOf(output))) {
+      throw new UsageError(`--summary - writes the summary to stdout, which -o ${JSON.stringify(output)} is too: give -o another file, or --summary FILE`);
+    }
     summary = undefined;
   }
   // Undefined: the input is on the command line (URLs), no file to clobber.
@@ -45,8 +49,7 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   const target = statOf(summary);
   // Another name for stdout (/dev/stdout, /proc/self/fd/1) while the results go there: its JSON would land among their lines.
   if (output === undefined || output === '-') {
-    const stdout = statOf(1);
-    if (stdout && target && !stdout.isCharacterDevice() && stdout.dev === target.dev && stdout.ino === target.ino) {
+    if (isStdout(target)) {
       throw new UsageError(`--summary ${JSON.stringify(summary)} is stdout, which carries the result lines here: give -o FILE for the results, or another --summary file`);
     }
   }
@@ -54,6 +57,12 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   const samePath = output !== undefined && output !== '-' && !out && !target && pathOf(output) === pathOf(summary);
   if ((out && target && sameFile(out, target)) || samePath) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);
   checkWritable('--summary', summary, target);
+}
+
+/** Whether a file is stdout by another name (/dev/stdout, /proc/self/fd/1); a terminal or /dev/null is shared harmlessly. */
+function isStdout(file: Stats | undefined): boolean {
+  const stdout = statOf(1);
+  return stdout !== undefined && file !== undefined && !stdout.isCharacterDevice() && stdout.dev === file.dev && stdout.ino === file.ino;
 }
 
 function checkWritable(flag: string, path: string, stats: Stats | undefined): void {

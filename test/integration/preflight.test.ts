@@ -82,6 +82,14 @@ describe('--summary', () => {
     expect(result.stderr).toMatch(/^bulkfetch: --summary "\/dev\/stdout" is stdout, which carries the result lines here/);
     expect(server.requests).toBe(0);
   });
+
+  it('-o /dev/stdout with --summary - is a usage error: -o is stdout by another name, and the summary would land among the lines', async () => {
+    const { server, input } = await inputIn(tempDir());
+    const result = await runCli([input, '-o', '/dev/stdout', '--summary', '-', '-q']);
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toBe('bulkfetch: --summary - writes the summary to stdout, which -o "/dev/stdout" is too: give -o another file, or --summary FILE\n');
+    expect(server.requests).toBe(0);
+  });
 });
 
 describe('contradictory flags', () => {
