@@ -292,10 +292,23 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   onResponseEnd(): void {
     if (this.#settled) return;
+    // undici 7 ends an HTTP/2 response normally when the server resets its stream with CANCEL mid-body:
+    // the Content-Length tells the cut (HTTP/1.1's parser fails such a body itself).
+    if (this.#endsShortOfLength()) {
+      const error = recordError(RecordErrorCode.CONNECTION_RESET, 'The response ended before its body was complete');
+      return this.#settleError(cutShort(error, this.#status, this.#wireBytes, this.#headers?.['content-length']));
+    }
     // A decoder still holds bytes: the attempt ends when it has flushed them ('end').
     if (this.#deflateLead && this.#controller) this.#decoder = this.#startDecoder('deflate', this.#deflateLead, this.#controller).end(this.#deflateLead);
     else if (this.#decoder) this.#decoder.end();
     else this.#succeed();
+  }
+
+  #endsShortOfLength(): boolean {
+    const declared = this.#headers?.['content-length'];
+    if (typeof declared !== 'string' || !/^\d+$/.test(declared) || this.#location !== undefined) return false;
+    if (this.#request.method === 'HEAD' || this.#status === 204 || this.#status === 304) return false;
+    return this.#wireBytes < Number(declared);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

@@ -582,6 +582,53 @@ describe('HTTP/2', () => {
     expect(result.lines.map((l) => [l.status, l.attempts])).toEqual([[200, 2], [200, 2]]);
   });
 
+  it('a stream the server resets with CANCEL mid-body is ECONNRESET, not a complete 200 with part of its body', async () => {
+    const { createServer: createTlsServer } = await import('node:tls');
+    const { key, cert } = testCert();
+    // Raw frames: node:http2's stream.close() ends the stream cleanly before its reset, which undici takes for the end.
+    const frame = (type: number, flags: number, stream: number, payload: Buffer): Buffer => {
+      const head = Buffer.alloc(9);
+      head.writeUIntBE(payload.length, 0, 3);
+      head.writeUInt8(type, 3);
+      head.writeUInt8(flags, 4);
+      head.writeUInt32BE(stream, 5);
+      return Buffer.concat([head, payload]);
+    };
+    let requests = 0;
+    const server = createTlsServer({ key, cert, ALPNProtocols: ['h2'] }, (socket) => {
+      socket.on('error', () => {});
+      let pending = Buffer.alloc(0);
+      let prefaceRead = false;
+      socket.write(frame(4, 0, 0, Buffer.alloc(0)));
+      socket.on('data', (data: Buffer) => {
+        pending = Buffer.concat([pending, data]);
+        if (!prefaceRead) {
+          if (pending.length < 24) return;
+          pending = pending.subarray(24);
+          prefaceRead = true;
+        }
+        while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
+          const [type, flags, id] = [pending.readUInt8(3), pending.readUInt8(4), pending.readUInt32BE(5) & 0x7fffffff];
+          pending = pending.subarray(9 + pending.readUIntBE(0, 3));
+          if (type === 4 && (flags & 1) === 0) socket.write(frame(4, 1, 0, Buffer.alloc(0)));
+          if (type !== 1) continue;
+          requests += 1;
+          // HPACK: :status 200 (indexed), content-length: 100 (literal, indexed name 28).
+          socket.write(frame(1, 4, id, Buffer.concat([Buffer.from([0x88, 0x0f, 0x0d, 3]), Buffer.from('100')])));
+          socket.write(frame(0, 0, id, Buffer.from('{"a":1}')));
+          const cancel = Buffer.alloc(4);
+          cancel.writeUInt32BE(constants.NGHTTP2_CANCEL);
+          setTimeout(() => socket.write(frame(3, 0, id, cancel)), 50);
+        }
+      });
+    });
+    const port = await listen(server);
+    track({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const result = await runCli([`https://127.0.0.1:${port}/cut`, '--procs', '1', '--http2', '-k', '-q', '--retries', '0'], { env: NO_PROXY_ENV });
+    expect(requests).toBe(1);
+    expect(result.lines[0]).toMatchObject({ status: null, body: null, error: { code: 'ECONNRESET', message: 'The response ended before its body was complete: the connection ended after status 200 and 7 of the 100 body bytes its Content-Length declared' } });
+  });
+
   it('stays on HTTP/1.1 without --http2', async () => {
     const server = await track(startHttp2Server());
     const result = await run([`${server.url}/h1`], ['-k']);
