@@ -10,7 +10,7 @@ import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink } from '../output/open-sink.js';
-import { lockOutput } from '../output/output-lock.js';
+import { lockOutput, outputTarget } from '../output/output-lock.js';
 import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
@@ -52,7 +52,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     throw error;
   }
   const flags = program.opts<Record<string, unknown>>();
-  const output = flags.output as string | undefined;
+  const output = outputTarget(flags.output as string | undefined);
   let inputs: InputArguments;
   let unlockOutput: () => void;
   try {

@@ -1,6 +1,21 @@
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
+/**
+ * The file `-o` names, through a symlink: the lock beside it is then one for
+ * every link to it (two --resume runs through two names wrote every record
+ * twice), and --resume's rewrite replaces the file, not the link (which became
+ * a regular file, the target left with the stopped run's lines). A link to
+ * nothing yet, stdout and other names stay as given.
+ */
+export function outputTarget(output: string | undefined): string | undefined {
+  if (output === undefined || output === '-') return output;
+  try {
+    return lstatSync(output).isSymbolicLink() ? realpathSync(output) : output;
+  } catch {
+    return output;
+  }
+}
 
 /**
  * Takes `-o FILE` for this run alone, or refuses with a usage error: two runs

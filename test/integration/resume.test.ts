@@ -1,6 +1,6 @@
 // -o FILE --resume after SIGKILLs of the whole process tree: exactly one line per record at the end.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -60,16 +60,19 @@ describe('--resume', () => {
     expect(final.stdout).toBe('');
   }, 120_000);
 
-  it('a second run on the same -o while the first writes it is refused; a lock left by a run killed outright is taken over', async () => {
+  it('a second run on the same -o (or a symlink to it) while the first writes it is refused; a lock left by a run killed outright is taken over', async () => {
     const server = track(await slowServer(100));
     const input = writeTempFile(Array.from({ length: 200 }, (_, i) => `${server.url}/r${i + 1}`));
-    const output = join(tempDir(), 'out.ndjson');
+    const dir = tempDir();
+    const output = join(dir, 'out.ndjson');
+    const link = join(dir, 'link.ndjson');
+    symlinkSync(output, link);
     const args = [input, '-o', output, '--resume', '--procs', '1', '--concurrency', '10', '-q'];
     const first = spawnCli(args);
     const firstDone = collectOutput(first);
     await waitFor(() => sizeOf(output) > 0);
     // Two resumes at once each took the same lines as done and sent the rest: every record twice.
-    for (const second of [args, [input, '-o', output, '-q']]) {
+    for (const second of [args, [input, '-o', output, '-q'], [input, '-o', link, '--resume', '-q']]) {
       const refused = await runCli(second);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(new RegExp(`^bulkfetch: Cannot write output ".*out\\.ndjson": another bulkfetch \\(pid ${first.pid}\\) is writing it; wait for it to end`));
@@ -77,8 +80,10 @@ describe('--resume', () => {
     killGroup(first.pid as number, 'SIGKILL');
     await firstDone;
     expect(existsSync(`${output}.lock`)).toBe(true);
-    const final = await runCli(args, { timeoutMs: 60_000 });
+    // Resumed through the link: the rewrite replaces the file it points to, and the link stays a link.
+    const final = await runCli([input, '-o', link, '--resume', '--procs', '1', '--concurrency', '10', '-q'], { timeoutMs: 60_000 });
     expect(final.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
     const seen = outputLines(output);
     expect([seen.length, new Set(seen).size]).toEqual([200, 200]);
     expect(existsSync(`${output}.lock`)).toBe(false);
