@@ -23,7 +23,7 @@ export function contentCoding(header: string | string[] | undefined): ContentCod
 /**
  * No content coding at all (absent, empty or `identity`): the bytes are the
  * body itself. Read as contentCoding reads it, so that a header sent twice
- * (`identity` then `gzip`) is neither decoded nor taken for plain bytes.
+ * (`identity` then `gzip`) is one list: gzip is on the bytes.
  */
 export function isIdentityCoding(header: string | string[] | undefined): boolean {
   const codings = appliedCodings(header);

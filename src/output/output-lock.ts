@@ -6,12 +6,13 @@ import { UsageError } from '../errors.js';
  * every link to it (two --resume runs through two names wrote every record
  * twice), and --resume's rewrite replaces the file, not the link (which became
  * a regular file, the target left with the stopped run's lines). A link to
- * nothing yet, stdout and other names stay as given.
+ * nothing yet or to anything but a regular file (/dev/stdout) stays as given.
  */
 export function outputTarget(output: string | undefined): string | undefined {
   if (output === undefined || output === '-') return output;
   try {
-    return lstatSync(output).isSymbolicLink() ? realpathSync(output) : output;
+    // Only to a regular file: /dev/stdout's link reads `/proc/PID/fd/pipe:[N]` for a pipe, no name to open.
+    return lstatSync(output).isSymbolicLink() && statSync(output).isFile() ? realpathSync(output) : output;
   } catch {
     return output;
   }
