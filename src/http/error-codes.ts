@@ -136,6 +136,11 @@ export function classifyError(
   return mapped(RecordErrorCode.UNKNOWN);
 }
 
+/** The body length a response's Content-Length declares, when it is one plain number. */
+export function declaredLength(contentLength: string | string[] | undefined): number | undefined {
+  return typeof contentLength === 'string' && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+}
+
 /**
  * A connection closed or reset, or the attempt timed out, after the response's
  * status line: the message says how much of the body came (of how much its
@@ -146,7 +151,7 @@ export function classifyError(
 export function cutShort(error: RecordError, status: number, received: number, contentLength: string | string[] | undefined): RecordError {
   const timedOut = error.code === RecordErrorCode.TIMEOUT;
   if (!timedOut && error.code !== RecordErrorCode.SOCKET_CLOSED && error.code !== RecordErrorCode.CONNECTION_RESET) return error;
-  const declared = typeof contentLength === 'string' && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+  const declared = declaredLength(contentLength);
   const body = declared !== undefined ? `${received} of the ${declared} body bytes its Content-Length declared` : `${received} body bytes, before the body's end`;
   return { code: error.code, message: `${error.message}${timedOut ? ', with' : ': the connection ended after'} status ${status} and ${body}` };
 }
@@ -161,7 +166,7 @@ export function cutShort(error: RecordError, status: number, received: number, c
  */
 export function closedMidBody(error: unknown, received: number, contentLength: string | string[] | undefined): RecordError | undefined {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  const declared = typeof contentLength === 'string' && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+  const declared = declaredLength(contentLength);
   const short = code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && declared !== undefined && received < declared;
   // undici gives llhttp's errors no code (it looks the number up in a map of names), only llhttp's words.
   const unfinished = error instanceof Error && error.name === 'HTTPParserError' && typeof message === 'string' && message.endsWith('(Invalid EOF state)');

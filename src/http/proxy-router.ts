@@ -119,11 +119,12 @@ export function splitNoProxy(noProxy: string): { subnets: BlockList | undefined;
   let any = false;
   for (const entry of noProxy.split(/[,\s]+/)) {
     // A bare address is its own subnet: undici reads `::1` as a host and port, and matches nothing.
-    const subnet = /^\[?([^/\]]+)\]?\/(\d{1,3})$/.exec(entry) ?? /^\[?([^/\]]+)\]?$()/.exec(entry);
-    const family = subnet ? isIP(subnet[1] as string) : 0;
-    const prefix = subnet?.[2] ? Number(subnet[2]) : family === 4 ? 32 : 128;
-    if (family !== 0 && prefix <= (family === 4 ? 32 : 128)) {
-      subnets.addSubnet(subnet?.[1] as string, prefix, family === 4 ? 'ipv4' : 'ipv6');
+    const [, address = '', bits] = /^\[?([^/\]]+)\]?(?:\/(\d{1,3}))?$/.exec(entry) ?? [];
+    const family = isIP(address);
+    const width = family === 4 ? 32 : 128;
+    const prefix = bits === undefined ? width : Number(bits);
+    if (family !== 0 && prefix <= width) {
+      subnets.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
       any = true;
     } else if (entry !== '') names.push(entry);
   }

@@ -4,7 +4,7 @@ import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError 
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedAfterEarlierAnswers, closedMidBody, cutShort, http1Refusal, LARGE_BODY_BYTES, refusedStream, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedAfterEarlierAnswers, closedMidBody, cutShort, declaredLength, http1Refusal, LARGE_BODY_BYTES, refusedStream, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -268,7 +268,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   /** As curl does, a body whose Content-Length is past --max-filesize fails before it is read (true, the attempt failed). */
   #declaresOverMaxFilesize(contentLength: string | string[] | undefined): boolean {
     const max = this.#options.maxFilesize;
-    if (max === undefined || typeof contentLength !== 'string' || this.#request.method === 'HEAD' || this.#status === 204 || this.#status === 304) return false;
+    if (max === undefined || typeof contentLength !== 'string' || this.#bodyless()) return false;
     const declared = Number(contentLength);
     if (!(declared > max)) return false;
     this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body of ${declared} bytes (Content-Length) larger than --max-filesize ${max}`));
@@ -305,10 +305,13 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   }
 
   #endsShortOfLength(): boolean {
-    const declared = this.#headers?.['content-length'];
-    if (typeof declared !== 'string' || !/^\d+$/.test(declared) || this.#location !== undefined) return false;
-    if (this.#request.method === 'HEAD' || this.#status === 204 || this.#status === 304) return false;
-    return this.#wireBytes < Number(declared);
+    const declared = declaredLength(this.#headers?.['content-length']);
+    return declared !== undefined && this.#location === undefined && !this.#bodyless() && this.#wireBytes < declared;
+  }
+
+  /** A response that has no body whatever its Content-Length says (RFC 9110, 8.6). */
+  #bodyless(): boolean {
+    return this.#request.method === 'HEAD' || this.#status === 204 || this.#status === 304;
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
