@@ -105,6 +105,7 @@ export function classifyError(
     case 'UND_ERR_CLOSED':
       // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
       if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
+      if (answerRefused(err)) return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server sent a response no request was waiting for, or an upgrade none asked for)` };
       return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered, largeBody)}` : message };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
       // A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's.
@@ -233,7 +234,19 @@ function closedUnanswered(error: unknown): boolean {
  * timeout or a server that answers once a connection without saying so makes.
  */
 export function closedAfterEarlierAnswers(error: unknown): boolean {
-  return ((error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET' && (bytesReadBeforeClose(error) ?? 0) > 0) || resetAfterAnswers(error);
+  return ((error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET' && !answerRefused(error) && (bytesReadBeforeClose(error) ?? 0) > 0) || resetAfterAnswers(error);
+}
+
+/**
+ * undici's "bad response" or "bad upgrade": the socket is closed by undici for
+ * what the server sent, not by the server. The bytes it read were this
+ * request's answer, so the request is not one lost to a stale connection:
+ * a POST was sent three times, --retries 0 or not, to a server answering 103
+ * then 100 Continue.
+ */
+function answerRefused(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return message === 'bad response' || message === 'bad upgrade';
 }
 
 /**

@@ -1,23 +1,29 @@
 import type { Duplex } from 'node:stream';
+import { MAX_HEADER_BYTES } from './error-codes.js';
 
-const CONTINUE = Buffer.from('HTTP/1.1 100 ');
-const CONTINUE_10 = Buffer.from('HTTP/1.0 100 ');
+/** Bytes of a status line that tell whether it is an interim one: `HTTP/1.x 1dd` and a space or the line's end. */
+const STATUS_PREFIX_BYTES = 13;
 const HEAD_END = Buffer.from('\r\n\r\n');
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);
 
 /**
- * Makes an HTTP/1.1 socket drop `100 Continue` interim responses before
- * undici's parser sees them (applied by http1-socket.ts). RFC 9110 (15.2) has a client accept a 1xx it
- * did not ask for, but undici's HTTP/1.1 client destroys the socket on a 100
- * ("bad response"), while other 1xx reach the handler (which skips them).
+ * Makes an HTTP/1.1 socket drop interim (1xx) responses before undici's parser
+ * sees them (applied by http1-socket.ts). RFC 9110 (15.2) has a client accept a
+ * 1xx it did not ask for, but undici's HTTP/1.1 client destroys the socket on a
+ * 100 ("bad response"), also one that follows a 102 or 103, which undici itself
+ * would skip. 101 is left to undici: bulkfetch asks for no upgrade, and undici
+ * fails one as it should.
  *
- * A 100 can only come where a response starts: after the request has been
- * written and before any byte of its response. So a socket read right after a
- * write is checked for a complete `HTTP/1.x 100 ...\r\n\r\n` block at its start;
- * every later read passes untouched. HTTP/2 handles 1xx itself and is left alone.
+ * An interim response can only come where a response starts: after the request
+ * has been written and before any byte of its final response. So reads right
+ * after a write are checked for complete interim heads at their start, and the
+ * start of one cut across reads is held until its end comes (a server may write
+ * `HTTP/1.1 10` and `3 Early Hints...` apart); every later read passes untouched.
+ * HTTP/2 handles 1xx itself and is left alone.
  */
 export function skipContinueReplies(socket: Duplex): void {
   let responseStart = false;
+  let held: Buffer = EMPTY;
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
   const read = socket.read.bind(socket);
   socket.write = ((...args: unknown[]) => {
@@ -25,11 +31,20 @@ export function skipContinueReplies(socket: Duplex): void {
     return write(...args);
   }) as typeof socket.write;
   socket.read = ((size?: number) => {
-    let chunk = read(size) as Buffer | null;
-    if (!responseStart || chunk === null) return chunk;
-    while (startsWith(chunk, CONTINUE) || startsWith(chunk, CONTINUE_10)) {
+    const got = read(size) as Buffer | null;
+    if (!responseStart || got === null) return got;
+    let chunk = held.length > 0 ? Buffer.concat([held, got]) : got;
+    held = EMPTY;
+    for (;;) {
+      const opening = interimOpening(chunk);
+      if (opening === 'no') break;
       const end = chunk.indexOf(HEAD_END);
-      if (end === -1) break;
+      if (end === -1 || opening === 'unknown') {
+        // Not yet whole (or too short to tell): held for the next read, unless it passed what a head may be (then undici judges it).
+        if (chunk.length > MAX_HEADER_BYTES) break;
+        held = chunk;
+        return EMPTY;
+      }
       chunk = chunk.subarray(end + HEAD_END.length);
     }
     if (chunk.length > 0) responseStart = false;
@@ -37,6 +52,23 @@ export function skipContinueReplies(socket: Duplex): void {
   }) as typeof socket.read;
 }
 
-function startsWith(chunk: Buffer, prefix: Buffer): boolean {
-  return chunk.length >= prefix.length && chunk.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+/** Whether `chunk` opens with an interim response's status line (not 101); 'unknown' while too few of its bytes have come. */
+function interimOpening(chunk: Buffer): 'yes' | 'no' | 'unknown' {
+  if (chunk.length === 0) return 'no';
+  const start = chunk.subarray(0, STATUS_PREFIX_BYTES).toString('latin1');
+  for (let i = 0; i < start.length; i++) if (!fitsInterimAt(start.charCodeAt(i), i)) return 'no';
+  if (start.length < STATUS_PREFIX_BYTES) return 'unknown';
+  return start.startsWith('101', 9) ? 'no' : 'yes';
+}
+
+const HTTP_1 = 'HTTP/1.';
+
+/** Whether character `c` may stand at position `i` of `HTTP/1.x 1dd` followed by a space or CR. */
+function fitsInterimAt(c: number, i: number): boolean {
+  if (i < HTTP_1.length) return c === HTTP_1.charCodeAt(i);
+  if (i === 7) return c === 0x30 || c === 0x31;
+  if (i === 8) return c === 0x20;
+  if (i === 9) return c === 0x31;
+  if (i <= 11) return c >= 0x30 && c <= 0x39;
+  return c === 0x20 || c === 0x0d;
 }

@@ -7,8 +7,11 @@ import { cleanupAfterEach, listen, runCli, socketCloser, startHttpServer } from 
 const track = cleanupAfterEach();
 const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', '--ordered', '--no-headers', '--retries', '0', ...args], { stdin: `${lines.join('\n')}\n` });
 
-/** A server answering each request (head plus Content-Length body) with the raw bytes scripted for its path, then closing. */
-async function scriptedServer(replies: Record<string, string>): Promise<{ url: string; heads: string[]; close(): Promise<void> }> {
+/**
+ * A server answering each request (head plus Content-Length body) with the raw bytes scripted for its path, then closing;
+ * a reply given in parts is written a part at a time, 30 ms apart, as a network may split it.
+ */
+async function scriptedServer(replies: Record<string, string | string[]>): Promise<{ url: string; heads: string[]; close(): Promise<void> }> {
   const heads: string[] = [];
   const server = createServer((socket) => {
     let data = Buffer.alloc(0);
@@ -21,7 +24,12 @@ async function scriptedServer(replies: Record<string, string>): Promise<{ url: s
       if (data.length < end + 4 + length) return;
       heads.push(head);
       const path = /^\S+ (\S+)/.exec(head)?.[1] ?? '';
-      socket.end(Buffer.from(replies[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', 'latin1'));
+      const parts = [replies[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'].flat();
+      const writeFrom = (i: number): void => {
+        if (i === parts.length - 1) socket.end(Buffer.from(parts[i] as string, 'latin1'));
+        else socket.write(Buffer.from(parts[i] as string, 'latin1'), () => setTimeout(() => writeFrom(i + 1), 30));
+      };
+      writeFrom(0);
       data = Buffer.alloc(0);
     });
     socket.on('error', () => {});
@@ -43,6 +51,29 @@ describe('interim responses', () => {
     });
     const result = await run(['/100', '/102', '/103', '/100x2'].map((p) => `${server.url}${p}`));
     expect(result.lines.map((l) => [l.status, l.body, l.error])).toEqual(Array(4).fill([200, 'ok', null]));
+  });
+
+  it('skips a 100 that follows a 103, and interim heads the network cut anywhere: a POST is sent once', async () => {
+    const early = 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n';
+    const server = await scriptedServer({
+      '/103-100': `${early}HTTP/1.1 100 Continue\r\n\r\n${OK}`,
+      '/cut-status': ['HTTP/1.1 1', `03 Early Hints\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n${OK}`],
+      '/cut-head': ['HTTP/1.1 100 Continue\r\n', `\r\n${OK}`],
+      '/cut-between': [early, 'HTTP/1.1 100 Contin', `ue\r\n\r\n${OK}`],
+      '/no-reason': `HTTP/1.1 100\r\n\r\n${OK}`,
+    });
+    const paths = ['/103-100', '/cut-status', '/cut-head', '/cut-between', '/no-reason'];
+    const result = await run(paths.map((p) => JSON.stringify({ url: `${server.url}${p}`, method: 'POST', body: 'a=1' })));
+    expect(result.lines.map((l) => [new URL(l.url).pathname, l.status, l.body, l.attempts, l.error])).toEqual(paths.map((p) => [p, 200, 'ok', 1, null]));
+    expect(server.heads).toHaveLength(paths.length);
+  });
+
+  it('a 101 no request asked for is EPROTOCOL, sent once: not a connection lost, re-sent at once whatever the method', async () => {
+    const server = await scriptedServer({ '/upgrade': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n' });
+    const result = await run([JSON.stringify({ url: `${server.url}/upgrade`, method: 'POST', body: 'a=1' })]);
+    expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'EPROTOCOL' } });
+    expect(result.lines[0]?.error.message).toMatch(/bad upgrade \(the server sent/);
+    expect(server.heads).toHaveLength(1);
   });
 
   it("-H 'Expect: 100-continue' works: the body goes at once", async () => {
