@@ -101,7 +101,7 @@ export interface RunOptions {
   /** PEM file of a client certificate (--cert), and of its key (--key; else the --cert file). */
   cert?: string;
   key?: string;
-  /** Proxy for every request; HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when absent; '' for none, the variables ignored (curl's -x ""). */
+  /** Proxy for every request; http_proxy / HTTPS_PROXY / NO_PROXY apply when absent; '' for none, the variables ignored (curl's -x ""). */
   proxy?: string;
   /** Hosts reached without the proxy, as NO_PROXY lists them (curl's --noproxy): replaces NO_PROXY; '*' is every host, '' none. */
   noProxy?: string;

@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openFileLimit } from '../http/fd-limit.js';
+import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { CHILD_START_FDS, budgetSize, fdLimitFor } from '../http/socket-budget.js';
 
 /** --procs above this many times the CPU count runs, with a warning. */
@@ -132,6 +133,8 @@ export function checkFlags(program: Command): string[] {
     if (conflict.error) throw new UsageError(conflict.message);
     warnings.push(conflict.message);
   }
+  const unreadProxy = flags.proxy === undefined ? unreadUpperHttpProxy(process.env) : undefined;
+  if (unreadProxy !== undefined) warnings.push(unreadProxy);
   const cpus = availableParallelism();
   if (typeof flags.procs === 'number' && flags.procs > PROCS_PER_CPU_WARNED * cpus) {
     warnings.push(`--procs ${flags.procs} is more than ${PROCS_PER_CPU_WARNED}x the ${cpus} CPUs here: the processes will mostly wait for each other; try --concurrency instead`);

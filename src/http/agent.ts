@@ -22,7 +22,7 @@ export interface TransportOptions {
   ca?: string | undefined;
   cert?: string | undefined;
   key?: string | undefined;
-  /** Explicit proxy (--proxy); otherwise HTTP_PROXY / HTTPS_PROXY / NO_PROXY from `env`. */
+  /** Explicit proxy (--proxy); otherwise http_proxy / HTTPS_PROXY / NO_PROXY from `env`. */
   proxy?: string | undefined;
   /** --noproxy: replaces NO_PROXY from `env`. */
   noProxy?: string | undefined;

@@ -47,8 +47,18 @@ export function proxyHref(text: string | undefined): string | undefined {
   return 'href' in parsed ? parsed.href : undefined;
 }
 
-/** The variable names curl reads for a scheme's proxy, in its order: the scheme's own, then all_proxy. */
-const VARIABLES = { http: ['http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'], https: ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'] } as const;
+/**
+ * The variable names curl reads for a scheme's proxy, in its order: the scheme's own, then all_proxy.
+ * http_proxy only in lower case, as curl: a CGI program's environment has HTTP_PROXY from the
+ * request's `Proxy:` header, which would send its requests through the caller's proxy (httpoxy).
+ */
+const VARIABLES = { http: ['http_proxy', 'all_proxy', 'ALL_PROXY'], https: ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'] } as const;
+
+/** Why HTTP_PROXY, set here, goes unread; undefined unless it is set and http_proxy is not. */
+export function unreadUpperHttpProxy(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.HTTP_PROXY || env.http_proxy) return undefined;
+  return 'HTTP_PROXY is not read, as curl does not read it (in a CGI program it comes from a request\'s Proxy: header); http_proxy is: set that one, or give --proxy';
+}
 
 /** The variable a run reads for a scheme's proxy, and its value; undefined when none is set. */
 export function proxyVariable(env: NodeJS.ProcessEnv, scheme: 'http' | 'https'): [name: string, value: string] | undefined {

@@ -207,21 +207,37 @@ describe('proxy', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('uses HTTP_PROXY from the environment, and NO_PROXY bypasses it', async () => {
+  it('uses http_proxy from the environment, and NO_PROXY bypasses it', async () => {
     const proxy = await track(startProxyServer());
     const plain = await track(startHttpServer());
-    const via = await run([`${plain.url}/via`], [], { HTTP_PROXY: proxy.url });
+    const via = await run([`${plain.url}/via`], [], { http_proxy: proxy.url });
     expect(via.lines[0]).toMatchObject({ status: 200 });
+    expect(via.stderr).not.toMatch(/HTTP_PROXY/);
     expect(proxy.forwarded).toBe(1);
-    const bypass = await run([`${plain.url}/direct`], [], { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    const bypass = await run([`${plain.url}/direct`], [], { http_proxy: proxy.url, NO_PROXY: '127.0.0.1' });
     expect(bypass.lines[0]).toMatchObject({ status: 200 });
     expect(proxy.forwarded).toBe(1);
     expect(plain.paths.get('/direct')).toBe(1);
     // curl's -x "": no proxy, whatever the environment says; even one that names no usable proxy.
-    const none = await run([`${plain.url}/none`], ['-x', ''], { HTTP_PROXY: proxy.url, ALL_PROXY: 'socks4://127.0.0.1:9' });
+    const none = await run([`${plain.url}/none`], ['-x', ''], { http_proxy: proxy.url, ALL_PROXY: 'socks4://127.0.0.1:9' });
     expect(none.lines[0]).toMatchObject({ status: 200 });
     expect(proxy.forwarded).toBe(1);
     expect(plain.paths.get('/none')).toBe(1);
+  });
+
+  it('does not read HTTP_PROXY, as curl (httpoxy: a CGI request\'s Proxy: header sets it), and says so', async () => {
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    const upper = await run([`${plain.url}/upper`], [], { HTTP_PROXY: proxy.url });
+    expect(upper.lines[0]).toMatchObject({ status: 200 });
+    expect(proxy.forwarded).toBe(0);
+    expect(plain.paths.get('/upper')).toBe(1);
+    expect(upper.stderr).toMatch(/^bulkfetch: warning: HTTP_PROXY is not read, as curl does not read it .*http_proxy is: set that one/m);
+    // Beside http_proxy, or with --proxy, it changes nothing and nothing is said.
+    const both = await run([`${plain.url}/both`], [], { HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: proxy.url });
+    const given = await run([`${plain.url}/given`], ['-x', proxy.url], { HTTP_PROXY: 'http://127.0.0.1:9' });
+    expect([both, given].map((r) => [r.lines[0]?.status, /HTTP_PROXY/.test(r.stderr)])).toEqual([[200, false], [200, false]]);
+    expect(proxy.forwarded).toBe(2);
   });
 
   it('--noproxy replaces NO_PROXY, as curl: its hosts go direct, * is every host, an empty list sends all through', async () => {
@@ -234,8 +250,8 @@ describe('proxy', () => {
     expect(proxy.forwarded).toBe(0);
     expect(['/named', '/every', '/subnet'].map((path) => plain.paths.get(path))).toEqual([1, 1, 1]);
     // The environment's list is replaced, not added to: '' sends every host through the proxy.
-    const emptied = await run([`${plain.url}/emptied`], ['--noproxy', ''], { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
-    const other = await run([`${plain.url}/other`], ['--noproxy', 'example.test'], { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    const emptied = await run([`${plain.url}/emptied`], ['--noproxy', ''], { http_proxy: proxy.url, NO_PROXY: '127.0.0.1' });
+    const other = await run([`${plain.url}/other`], ['--noproxy', 'example.test'], { http_proxy: proxy.url, NO_PROXY: '127.0.0.1' });
     expect([emptied, other].map((r) => r.lines[0]?.status)).toEqual([200, 200]);
     expect(proxy.targets).toEqual([`GET ${plain.url}/emptied`, `GET ${plain.url}/other`]);
   });

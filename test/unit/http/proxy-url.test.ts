@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProxyUrl, proxyEnvironmentProblem, proxyHref, proxyVariable } from '../../../src/http/proxy-url.js';
+import { parseProxyUrl, proxyEnvironmentProblem, proxyHref, proxyVariable, unreadUpperHttpProxy } from '../../../src/http/proxy-url.js';
 
 describe('parseProxyUrl: a proxy as curl reads one', () => {
   it.each([
@@ -49,15 +49,19 @@ describe('proxyEnvironmentProblem', () => {
     expect(proxyEnvironmentProblem({})).toBeUndefined();
   });
 
-  it('does not judge a variable the run does not read: the lower-case one wins, as in curl', () => {
-    expect(proxyEnvironmentProblem({ http_proxy: 'http://p.test:3128', HTTP_PROXY: 'socks4://x:1' })).toBeUndefined();
-    expect(proxyEnvironmentProblem({ http_proxy: 'socks4://x:1', HTTP_PROXY: 'http://p.test:3128' })).toMatch(/^http_proxy=/);
+  it('does not judge a variable the run does not read: the lower-case one wins, as in curl, and HTTP_PROXY is never read', () => {
+    expect(proxyEnvironmentProblem({ https_proxy: 'http://p.test:3128', HTTPS_PROXY: 'socks4://x:1' })).toBeUndefined();
+    expect(proxyEnvironmentProblem({ https_proxy: 'socks4://x:1', HTTPS_PROXY: 'http://p.test:3128' })).toMatch(/^https_proxy=/);
+    expect(proxyEnvironmentProblem({ HTTP_PROXY: 'socks4://x:1' })).toBeUndefined();
   });
 });
 
 describe('proxyVariable: the variable curl reads for a scheme', () => {
   it("is the scheme's own, lower case first, then all_proxy", () => {
     expect(proxyVariable({ http_proxy: 'a:1', HTTP_PROXY: 'b:1', ALL_PROXY: 'c:1' }, 'http')).toEqual(['http_proxy', 'a:1']);
+    expect(proxyVariable({ HTTP_PROXY: 'b:1', ALL_PROXY: 'c:1' }, 'http')).toEqual(['ALL_PROXY', 'c:1']);
+    expect(unreadUpperHttpProxy({ HTTP_PROXY: 'b:1' })).toMatch(/^HTTP_PROXY is not read/);
+    expect([unreadUpperHttpProxy({ HTTP_PROXY: 'b:1', http_proxy: 'a:1' }), unreadUpperHttpProxy({ HTTPS_PROXY: 'b:1' })]).toEqual([undefined, undefined]);
     expect(proxyVariable({ HTTPS_PROXY: 'b:1', all_proxy: 'c:1' }, 'https')).toEqual(['HTTPS_PROXY', 'b:1']);
     expect(proxyVariable({ http_proxy: 'a:1', ALL_PROXY: 'c:1' }, 'https')).toEqual(['ALL_PROXY', 'c:1']);
     expect(proxyVariable({ http_proxy: '' }, 'http')).toBeUndefined();
