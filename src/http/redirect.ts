@@ -10,7 +10,8 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'con
  * The request a redirect asks for. Like curl -L and fetch: 303 turns any method
  * but HEAD into a body-less GET, 301 and 302 turn POST into GET, 307 and 308
  * repeat the request as it was. Credentials are dropped as soon as the target
- * is another origin (scheme, host or port) and stay dropped for later hops.
+ * is another origin (scheme, host or port), a Host header as soon as it is
+ * another host name; both stay dropped for later hops.
  * A Location that is not an http(s) URL is an error, never fetched.
  */
 export function redirectRequest(request: AttemptRequest, status: number, location: string, { autoReferer = false }: { autoReferer?: boolean } = {}): AttemptRequest | RecordError {
@@ -30,7 +31,10 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
     body = undefined;
     headers = without(headers, BODY_HEADERS);
   }
-  if (target.origin !== new URL(request.url).origin) headers = without(headers, CREDENTIAL_HEADERS);
+  const from = new URL(request.url);
+  if (target.origin !== from.origin) headers = without(headers, CREDENTIAL_HEADERS);
+  // A Host header (-H) names the first host's site: another host would be asked for it (curl sends it to the first host name alone).
+  if (target.hostname !== from.hostname) headers = without(headers, ['host']);
   if (autoReferer) headers = { ...headers, referer: refererOf(request.url) };
   // The record's origin may be asked once, the target's is another matter: the hop goes through the Agent.
   return { ...request, method, url: target.href, headers, body, onlyUse: undefined };

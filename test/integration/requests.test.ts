@@ -322,6 +322,23 @@ describe('redirects', () => {
     expect(other.log[0]?.headers.authorization).toBeUndefined();
   });
 
+  it("-H 'Host: ...' goes to the first host name alone, as curl: a redirect to another host asks it for its own site", async () => {
+    const other = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host ?? null })));
+    const otherPort = new URL(other.url).port;
+    const home: TestServer = await track(
+      startHttpServer((req, res) => {
+        if (req.url === '/away') res.writeHead(302, { location: `http://other.test:${otherPort}/landed` });
+        else if (req.url === '/here') res.writeHead(302, { location: '/landing' });
+        else return json(res, 200, { host: req.headers.host ?? null });
+        res.end();
+      }),
+    );
+    const result = await run([`${home.url}/away`, `${home.url}/here`], ['-L', '-H', 'Host: site.test', '--resolve', `other.test:${otherPort}:127.0.0.1`]);
+    const out = byLine(result.lines);
+    expect(out.get(1)).toMatchObject({ status: 200, body: { host: `other.test:${otherPort}` }, redirects: 1 });
+    expect(out.get(2)).toMatchObject({ status: 200, body: { host: 'site.test' }, redirects: 1 });
+  });
+
   it('303 turns a POST into a GET without body; 307 repeats it', async () => {
     const server = await track(
       startHttpServer((req, res, ctx) => {

@@ -48,6 +48,14 @@ describe('redirectRequest', () => {
     expect((redirectRequest(post, 307, 'http://A.test:80/z') as AttemptRequest).headers).toHaveProperty('authorization');
   });
 
+  it('drops a Host header for another host name, keeps it for the same one on another port or scheme, as curl', () => {
+    const withHost = { ...post, headers: { ...post.headers, host: 'site.test' } };
+    expect((redirectRequest(withHost, 302, 'http://b.test/') as AttemptRequest).headers).not.toHaveProperty('host');
+    for (const location of ['/next', 'https://A.test:8443/']) {
+      expect((redirectRequest(withHost, 302, location) as AttemptRequest).headers, location).toHaveProperty('host', 'site.test');
+    }
+  });
+
   it('refuses non-http schemes and unparsable targets', () => {
     expect(redirectRequest(post, 302, 'file:///etc/passwd')).toMatchObject({ code: RecordErrorCode.UNSUPPORTED_SCHEME });
     expect(redirectRequest(post, 302, 'http://[bad')).toMatchObject({ code: RecordErrorCode.INVALID_URL });
