@@ -4,14 +4,16 @@ import { readPastWriteErrors } from './early-response.js';
 import { finishPausedParsers } from './paused-parser-finish.js';
 import { skipContinueReplies } from './skip-continue.js';
 import { markResetsAfterAnswers } from './stale-reset.js';
+import { keepTlsAlerts } from './tls-alert.js';
 
 /**
  * A connector that gives each connection it opens what HTTP/1.1 sockets need
  * and undici does not do, before undici takes it: `100 Continue` replies
  * dropped (skip-continue.ts), an answer read after a failed write
  * (early-response.ts), a paused body finished when the socket ends
- * (paused-parser-finish.ts), and a reset told apart on a kept-alive
- * connection (stale-reset.ts). Connections on which ALPN chose h2 are left alone:
+ * (paused-parser-finish.ts), a reset told apart on a kept-alive
+ * connection (stale-reset.ts), and a TLS alert kept as the error it is
+ * (tls-alert.ts). Connections on which ALPN chose h2 are left alone:
  * nghttp2 reads and writes those itself.
  */
 export function preparingHttp1Sockets(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
@@ -22,6 +24,7 @@ export function preparingHttp1Sockets(connect: Undici.buildConnector.connector):
         readPastWriteErrors(socket as unknown as Socket);
         finishPausedParsers(socket as unknown as Socket);
         markResetsAfterAnswers(socket as unknown as Socket);
+        keepTlsAlerts(socket as unknown as Socket);
       }
       (callback as (e: Error | null, s: unknown) => void)(error, socket);
     });

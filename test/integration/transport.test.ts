@@ -820,6 +820,13 @@ describe('TLS files, as curl', () => {
     expect(seen).toEqual(['localhost', 'localhost']);
   });
 
+  it("a server's demand for a client certificate (TLS 1.3 sends it after the handshake) is ETLS saying so, sent once: not an empty reply retried", async () => {
+    const { url, cert } = await startMutualTlsServer();
+    const ca = writeTempFile(cert, 'ca.pem');
+    const none = await run([url], ['--cacert', ca, '--retries', '2']);
+    expect(none.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETLS', message: expect.stringMatching(/^ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: .*alert certificate required.*\(the server asks for a client certificate: give one with --cert FILE/) } });
+  });
+
   it('a missing or unreadable file is a usage error (exit 2) before anything is sent', async () => {
     const server = await track(startHttpServer());
     for (const flag of ['--cacert', '--cert', '--key']) {
