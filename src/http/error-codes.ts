@@ -105,6 +105,7 @@ export function classifyError(
     case 'UND_ERR_CLOSED':
       // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
       if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
+      if (goawayError(err) !== undefined) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (${goawayError(err)}: the server closed the HTTP/2 connection this request was on)` };
       if (answerRefused(err)) return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server sent a response no request was waiting for, or an upgrade none asked for)` };
       return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered, largeBody)}` : message };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
@@ -245,6 +246,22 @@ export function closedAfterEarlierAnswers(error: unknown): boolean {
  * a POST was sent three times, --retries 0 or not, to a server answering 103
  * then 100 Continue.
  */
+/** HTTP/2 error codes by number (RFC 9113, 7). */
+const HTTP2_ERROR_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
+
+/**
+ * The name of the error a GOAWAY that ended this request's session carried
+ * (undici 7 says `HTTP/2: "GOAWAY" frame received with code 11`), or
+ * undefined for a graceful one (NO_ERROR) or another error: a session ended
+ * for an error is a reset, as RST_STREAM is for one stream.
+ */
+function goawayError(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null)?.message;
+  const code = typeof message === 'string' ? /"GOAWAY" frame received with code (\d+)$/.exec(message)?.[1] : undefined;
+  if (code === undefined || code === '0') return undefined;
+  return HTTP2_ERROR_NAMES[Number(code)] ?? `error ${code}`;
+}
+
 function answerRefused(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
   return message === 'bad response' || message === 'bad upgrade';

@@ -583,6 +583,12 @@ describe('HTTP/2', () => {
     expect(result.lines.filter((l) => l.status !== 200)).toEqual([]);
   });
 
+  it('a session a GOAWAY with an error code ended under the request is ECONNRESET naming the error, as the README says', async () => {
+    const server = await track(startHttp2Server((req) => void ('stream' in req && req.stream.session?.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM))));
+    const result = await runCli(['-', '--procs', '1', '--http2', '-k', '--retries', '0'], { stdin: `${server.url}/calm\n`, env: NO_PROXY_ENV });
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ECONNRESET', message: expect.stringMatching(/GOAWAY.*\(ENHANCE_YOUR_CALM: the server closed the HTTP\/2 connection this request was on\)$/) } });
+  });
+
   it('retries a request whose stream the server reset before answering (RST_STREAM CANCEL or INTERNAL_ERROR), as a connection reset', async () => {
     const seen = new Map<string, number>();
     const server = await track(

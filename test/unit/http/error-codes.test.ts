@@ -38,6 +38,10 @@ describe('classifyError', () => {
     // A session closed under the request (GOAWAY with an error code) is a reset too, so an idempotent record is retried.
     const goaway = Object.assign(new Error('Session closed with error code 11'), { code: 'ERR_HTTP2_SESSION_ERROR' });
     expect(classifyError(goaway)).toEqual({ code: 'ECONNRESET', message: 'ERR_HTTP2_SESSION_ERROR: Session closed with error code 11 (the server closed the HTTP/2 connection this request was on)' });
+    // undici 7's words for the streams of a session a GOAWAY ended: a reset when it carried an error, not when graceful.
+    const calm = Object.assign(new Error('HTTP/2: "GOAWAY" frame received with code 11'), { code: 'UND_ERR_SOCKET' });
+    expect(classifyError(calm)).toEqual({ code: 'ECONNRESET', message: 'UND_ERR_SOCKET: HTTP/2: "GOAWAY" frame received with code 11 (ENHANCE_YOUR_CALM: the server closed the HTTP/2 connection this request was on)' });
+    expect(classifyError(Object.assign(new Error('HTTP/2: "GOAWAY" frame received with code 0'), { code: 'UND_ERR_SOCKET' })).code).toBe('ESOCKETCLOSED');
     expect(classifyError(Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' })).code).toBe('EPROTOCOL');
     // RST_STREAM(CANCEL) before the response: Node closes the stream without an error, undici says so in words.
     const cancelled = Object.assign(new Error('HTTP/2: stream closed before the response was complete'), { code: 'UND_ERR_INFO' });
