@@ -36,3 +36,16 @@ export function restoreMovedExtraCaCerts(env: NodeJS.ProcessEnv = process.env): 
     return `bulkfetch: warning: NODE_EXTRA_CA_CERTS ${JSON.stringify(moved)} cannot be read (${code}); its certificates are not trusted\n`;
   }
 }
+
+/** Set by bin/'s sh line when the run was started with stdout closed (`>&-`). */
+const STDOUT_CLOSED_ENV = 'BULKFETCH_STDOUT_CLOSED';
+
+/**
+ * Whether bin/'s sh line found stdout closed. Node opens a closed stdout on
+ * /dev/null as it starts, so the result lines went nowhere and the run
+ * exited 0; curl fails such a run (error 23). `node bin/bulkfetch.js` skips
+ * the sh line, and cannot tell a closed stdout from `> /dev/null`.
+ */
+export function stdoutClosedAtLaunch(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[STDOUT_CLOSED_ENV] === '1';
+}

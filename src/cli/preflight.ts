@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
+import { stdoutClosedAtLaunch } from './launcher-env.js';
 import { CHILD_START_FDS, budgetSize, fdLimitFor } from '../http/socket-budget.js';
 
 /** --procs above this many times the CPU count runs, with a warning. */
@@ -24,6 +25,9 @@ const PROCS_PER_CPU_WARNED = 4;
 export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined): void {
   // An empty name (`--summary "$FILE"` with FILE unset) would fail only after the whole run.
   if (summary === '') throw new UsageError('Expected --summary to be a file name, got ""');
+  if (stdoutClosedAtLaunch() && (output === undefined || output === '-' || summary === '-')) {
+    throw new UsageError(`stdout is closed (>&-), and the ${summary === '-' ? 'summary' : 'result lines'} would be lost: give ${summary === '-' ? '--summary FILE' : '-o FILE'}, or > /dev/null to discard them`);
+  }
   // `--summary -`, as `-o -`: stdout, which is free only when the results go to a file.
   if (summary === '-') {
     if (output === undefined || output === '-') {

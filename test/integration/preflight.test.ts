@@ -42,6 +42,26 @@ describe('-o naming the input', () => {
   });
 });
 
+describe('a closed stdout (>&-)', () => {
+  it('is a usage error when the results (or --summary -) would go there, run as an installed bin is; -o FILE runs', async () => {
+    const dir = tempDir();
+    const { server, input } = await inputIn(dir);
+    // Executed, not given to node: the kernel starts it with /bin/sh, as an installed bin; its stdout closed by a shell.
+    const closedStdout = { asBin: true, via: ['sh', '-c', 'exec "$@" >&-', 'sh'] };
+    const closed = await runCli([input], closedStdout);
+    expect([closed.code, closed.stderr]).toEqual([2, 'bulkfetch: stdout is closed (>&-), and the result lines would be lost: give -o FILE, or > /dev/null to discard them\n']);
+    const summary = await runCli([input, '-o', join(dir, 'a.jsonl'), '--summary', '-'], closedStdout);
+    expect(summary.code).toBe(2);
+    expect(server.requests).toBe(0);
+    const toFile = await runCli([input, '-o', join(dir, 'b.jsonl'), '-q'], closedStdout);
+    expect([toFile.code, toFile.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(dir, 'b.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    // Discarded on purpose is not closed.
+    const discarded = await runCli([input, '-q'], { asBin: true, via: ['sh', '-c', 'exec "$@" > /dev/null', 'sh'] });
+    expect([discarded.code, discarded.stderr]).toEqual([0, '']);
+  });
+});
+
 describe('--summary', () => {
   it('is checked before the run: an unwritable path exits 2 and sends nothing', async () => {
     const dir = tempDir();
