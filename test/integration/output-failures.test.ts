@@ -3,7 +3,7 @@
 // does not stop writes; so EACCES runs the CLI as an unprivileged user, and a
 // real (small) full filesystem is mounted only where mounting is allowed.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupAfterEach, CLI_PATH, parseJsonLines, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
@@ -47,10 +47,14 @@ function nobodyCanRunCli(): boolean {
 describe('output failures', () => {
   it('ENOSPC (/dev/full): exit 1 with the errno on stderr', async () => {
     const s = await bigResponses();
-    const result = await runCli([urls(s.url, 50), '-o', '/dev/full', '--procs', '1']);
+    // A --summary file a run before left is not kept as if it were this run's.
+    const summary = join(tempDir(), 'summary.json');
+    writeFileSync(summary, '{"records": 50, "errors": 0}\n');
+    const result = await runCli([urls(s.url, 50), '-o', '/dev/full', '--procs', '1', '--summary', summary]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('ENOSPC');
     expect(result.stdout).toBe('');
+    expect(existsSync(summary)).toBe(false);
   });
 
   it('ENOSPC on a filesystem that fills mid-run: exit 1, and what was written is whole lines a --resume can continue', async (ctx) => {
