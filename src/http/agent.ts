@@ -127,6 +127,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
       proxyTls: { ...tlsWithContext, timeout: options.connectTimeout, ...(family ? { lookup } : {}) },
     } as Undici.EnvHttpProxyAgent.Options,
     viaSocks,
+    options.connectTimeout,
   );
 }
 

@@ -58,6 +58,8 @@ export function createProxyRouter(
   direct: Undici.Dispatcher,
   proxyOptions: Undici.EnvHttpProxyAgent.Options,
   viaSocks: (uri: string) => Undici.Dispatcher,
+  /** --connect-timeout: it bounds an HTTP proxy's CONNECT too, as curl's does. */
+  connectTimeoutMs: number,
 ): Undici.Dispatcher {
   const { subnets, names } = splitNoProxy(choice.noProxy);
   const through = (uri: string | undefined): Undici.Dispatcher => {
@@ -78,7 +80,7 @@ export function createProxyRouter(
       const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(options.connect) } : options;
       return targets === undefined || new URL(String(origin)).origin === proxyOrigin ? new Pool(origin, prepared) : targets(origin, prepared);
     };
-    return new EnvHttpProxyAgent({ ...proxyOptions, factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool) });
+    return new EnvHttpProxyAgent({ ...proxyOptions, factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool, connectTimeoutMs) });
   };
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);
@@ -160,3 +162,4 @@ function inSubnets(subnets: BlockList, origin: string): boolean {
   const family = isIP(host);
   return family !== 0 && subnets.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
+

@@ -21,6 +21,20 @@ export class ProxyTunnelClosed extends Error {
 }
 
 /**
+ * A CONNECT the proxy took no answer to within --connect-timeout: curl's
+ * connect timeout covers the tunnel too. undici bounds the proxy's TCP and TLS
+ * connect alone, so a proxy that accepted and never answered held the attempt
+ * to --timeout. undici's code for a connect timeout: ECONNECTTIMEOUT, retried as one.
+ */
+export class ProxyConnectTimeout extends Error {
+  readonly code = 'UND_ERR_CONNECT_TIMEOUT';
+
+  constructor(proxy: string, target: string, timeoutMs: number) {
+    super(`The proxy ${proxy} did not answer the CONNECT to ${target} within --connect-timeout (${timeoutMs} ms)`);
+  }
+}
+
+/**
  * A CONNECT's connection closed, reset or broken before its answer. Only the
  * first made undici connect again at once (see ProxyTunnelClosed); the others
  * are wrapped too, so that every such line names the proxy and the target.
@@ -29,20 +43,27 @@ const TUNNEL_DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /**
  * The clientFactory of undici's ProxyAgent: its client to the proxy, whose
- * CONNECT fails with ProxyTunnelClosed where the proxy dropped the connection.
+ * CONNECT fails with ProxyTunnelClosed where the proxy dropped the connection,
+ * and with ProxyConnectTimeout when no answer came within `connectTimeoutMs`.
  * `Pool` is the class of the undici copy the ProxyAgent comes from.
  */
-export function tunnelClientFactory(Pool: typeof Undici.Pool): (origin: URL, options: Undici.Pool.Options) => Undici.Dispatcher {
+export function tunnelClientFactory(Pool: typeof Undici.Pool, connectTimeoutMs: number): (origin: URL, options: Undici.Pool.Options) => Undici.Dispatcher {
   return (origin, options) => {
     const pool = new Pool(origin, options);
     const connect = pool.connect.bind(pool) as (params: Undici.Dispatcher.ConnectOptions) => Promise<Undici.Dispatcher.ConnectData>;
     // ProxyAgent calls the promise form alone.
     Object.defineProperty(pool, 'connect', {
-      value: (params: Undici.Dispatcher.ConnectOptions) =>
-        connect(params).catch((error: unknown) => {
+      value: (params: Undici.Dispatcher.ConnectOptions) => {
+        const given = params.signal;
+        // The request's own signal (an abort, its --timeout) still ends the CONNECT; only an AbortSignal can be joined to the timer.
+        const timer = given === undefined || given === null || given instanceof AbortSignal ? AbortSignal.timeout(connectTimeoutMs) : undefined;
+        const signal = timer === undefined ? given : given ? AbortSignal.any([given as AbortSignal, timer]) : timer;
+        return connect({ ...params, signal }).catch((error: unknown) => {
+          if (timer?.aborted && !(given as AbortSignal | null | undefined)?.aborted) throw new ProxyConnectTimeout(origin.host, String(params.path), connectTimeoutMs);
           const code = (error as { code?: unknown } | null)?.code;
           throw typeof code === 'string' && TUNNEL_DROPPED.has(code) ? new ProxyTunnelClosed(origin.host, String(params.path), error) : error;
-        }),
+        });
+      },
     });
     return pool;
   };

@@ -22,7 +22,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-Z, --parallel', description: 'accepted for curl users: requests always run in parallel' },
   { flags: '-o, --output <file>', description: 'write results to FILE instead of stdout', parse: parseOutputFlag },
   { flags: '--timeout <duration>', curlName: '-m, --max-time <duration>', runOption: 'timeout', description: 'time limit for a whole attempt (connect, headers and body); seconds, or 250ms, 2s, 1m', defaultValue: 30000, defaultDescription: '30s', ...duration('--timeout', 'timeout', true) },
-  { flags: '--connect-timeout <duration>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake), per attempt', defaultValue: 10000, defaultDescription: '10s', ...duration('--connect-timeout', 'connectTimeout', true) },
+  { flags: '--connect-timeout <duration>', runOption: 'connectTimeout', description: 'time limit for opening a connection (TCP and TLS handshake, and through an HTTP proxy its CONNECT, as curl), per attempt', defaultValue: 10000, defaultDescription: '10s', ...duration('--connect-timeout', 'connectTimeout', true) },
   { flags: '--tcp-nodelay', description: 'accepted for curl users: every connection sets TCP_NODELAY' },
   { flags: '--retries <n>', curlName: '--retry <n>', runOption: 'retries', description: 'retries after connection errors, timeouts and 408/425/429/500/502/503/504 (idempotent methods only)', defaultValue: 2, parse: nonNegativeInteger('--retries') },
   { flags: '--retry-delay <duration>', runOption: 'retryDelay', description: 'backoff base: retry k waits a random time up to min(max delay, base x 2^(k-1))', defaultValue: 250, defaultDescription: '250ms', ...duration('--retry-delay', 'retryDelay', false) },

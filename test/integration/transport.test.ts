@@ -205,6 +205,11 @@ describe('proxy', () => {
     const timedOut = await run([`http://127.0.0.1:${port}/x`], ['-x', `https://127.0.0.1:${silent}`, '--connect-timeout', '0.5', '--retries', '0']);
     expect(timedOut.lines[0]?.error?.code).toBe('ECONNECTTIMEOUT');
     expect(Date.now() - started).toBeLessThan(5_000);
+    // A proxy that takes the connection and never answers its CONNECT: --connect-timeout covers the tunnel, as curl's does.
+    const tunnelStarted = Date.now();
+    const noTunnel = await run([`https://127.0.0.1:${port}/y`], ['-x', `http://127.0.0.1:${silent}`, '--connect-timeout', '0.5', '--timeout', '15', '--retries', '0']);
+    expect(noTunnel.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `UND_ERR_CONNECT_TIMEOUT: The proxy 127.0.0.1:${silent} did not answer the CONNECT to 127.0.0.1:${port} within --connect-timeout (500 ms)` });
+    expect(Date.now() - tunnelStarted).toBeLessThan(5_000);
   });
 
   it('uses http_proxy from the environment, and NO_PROXY bypasses it', async () => {
