@@ -239,13 +239,6 @@ export function closedAfterEarlierAnswers(error: unknown): boolean {
   return ((error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET' && !answerRefused(error) && (bytesReadBeforeClose(error) ?? 0) > 0) || resetAfterAnswers(error);
 }
 
-/**
- * undici's "bad response" or "bad upgrade": the socket is closed by undici for
- * what the server sent, not by the server. The bytes it read were this
- * request's answer, so the request is not one lost to a stale connection:
- * a POST was sent three times, --retries 0 or not, to a server answering 103
- * then 100 Continue.
- */
 /** HTTP/2 error codes by number (RFC 9113, 7). */
 const HTTP2_ERROR_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
 
@@ -262,6 +255,13 @@ function goawayError(error: unknown): string | undefined {
   return HTTP2_ERROR_NAMES[Number(code)] ?? `error ${code}`;
 }
 
+/**
+ * undici's "bad response" or "bad upgrade": the socket is closed by undici for
+ * what the server sent, not by the server. The bytes it read were this
+ * request's answer, so the request is not one lost to a stale connection:
+ * a POST was sent three times, --retries 0 or not, to a server answering 103
+ * then 100 Continue.
+ */
 function answerRefused(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
   return message === 'bad response' || message === 'bad upgrade';

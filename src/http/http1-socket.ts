@@ -2,14 +2,14 @@ import type { Socket } from 'node:net';
 import type * as Undici from 'undici';
 import { readPastWriteErrors } from './early-response.js';
 import { finishPausedParsers } from './paused-parser-finish.js';
-import { skipContinueReplies } from './skip-continue.js';
+import { skipInterimReplies } from './skip-interim.js';
 import { markResetsAfterAnswers } from './stale-reset.js';
 import { keepTlsAlerts } from './tls-alert.js';
 
 /**
  * A connector that gives each connection it opens what HTTP/1.1 sockets need
- * and undici does not do, before undici takes it: `100 Continue` replies
- * dropped (skip-continue.ts), an answer read after a failed write
+ * and undici does not do, before undici takes it: interim (1xx) replies
+ * dropped (skip-interim.ts), an answer read after a failed write
  * (early-response.ts), a paused body finished when the socket ends
  * (paused-parser-finish.ts), a reset told apart on a kept-alive
  * connection (stale-reset.ts), and a TLS alert kept as the error it is
@@ -20,7 +20,7 @@ export function preparingHttp1Sockets(connect: Undici.buildConnector.connector):
   return (opts, callback) =>
     connect(opts, (error, socket) => {
       if (socket && (socket as { alpnProtocol?: string | false }).alpnProtocol !== 'h2') {
-        skipContinueReplies(socket as unknown as Socket);
+        skipInterimReplies(socket as unknown as Socket);
         readPastWriteErrors(socket as unknown as Socket);
         finishPausedParsers(socket as unknown as Socket);
         markResetsAfterAnswers(socket as unknown as Socket);

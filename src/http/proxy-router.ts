@@ -162,4 +162,3 @@ function inSubnets(subnets: BlockList, origin: string): boolean {
   const family = isIP(host);
   return family !== 0 && subnets.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
-

@@ -21,7 +21,7 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * `HTTP/1.1 10` and `3 Early Hints...` apart); every later read passes untouched.
  * HTTP/2 handles 1xx itself and is left alone.
  */
-export function skipContinueReplies(socket: Duplex): void {
+export function skipInterimReplies(socket: Duplex): void {
   let responseStart = false;
   let held: Buffer = EMPTY;
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
