@@ -9,6 +9,7 @@ import { adviseOn } from '../analyze/advice.js';
 import { analyzeInput } from '../analyze/analyze-input.js';
 import { formatReport } from '../analyze/format-report.js';
 import { EXIT, usage } from './exit.js';
+import { stdoutClosedAtLaunch } from './launcher-env.js';
 import { UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { defaultRunOptions, positiveInteger } from '../options/index.js';
@@ -38,6 +39,8 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  // As a run's: Node opened a closed stdout on /dev/null, and the report would go nowhere with exit 0.
+  if (stdoutClosedAtLaunch()) return usage(io.stderr, 'stdout is closed (>&-), and the report would be lost: run it with stdout open');
   const path = program.args[0] ?? '-';
   let input;
   try {

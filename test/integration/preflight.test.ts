@@ -59,6 +59,9 @@ describe('a closed stdout (>&-)', () => {
     // Discarded on purpose is not closed.
     const discarded = await runCli([input, '-q'], { asBin: true, via: ['sh', '-c', 'exec "$@" > /dev/null', 'sh'] });
     expect([discarded.code, discarded.stderr]).toEqual([0, '']);
+    // analyze's report goes to stdout alone.
+    const analyzed = await runCli(['analyze', input], closedStdout);
+    expect([analyzed.code, analyzed.stderr]).toEqual([2, 'bulkfetch: stdout is closed (>&-), and the report would be lost: run it with stdout open\n']);
   });
 });
 
