@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import { RecordErrorCode, STOPPED_IN_FLIGHT, type RecordError } from '../errors.js';
 import { portOf } from './split-url.js';
-import { resetAfterAnswers } from './stale-reset.js';
 
 /** A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's. */
 export const CONTENT_LENGTH_MISMATCH: RecordError = {
@@ -229,15 +228,6 @@ function closedUnanswered(error: unknown): boolean {
   return bytesReadBeforeClose(error) === 0;
 }
 
-/**
- * undici's "other side closed" (or a reset, stale-reset.ts) on a connection that had carried answers before
- * (its socket read bytes, and this attempt saw no status): a kept-alive
- * connection the server closed as the request went out, the race an idle
- * timeout or a server that answers once a connection without saying so makes.
- */
-export function closedAfterEarlierAnswers(error: unknown): boolean {
-  return ((error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET' && !answerRefused(error) && (bytesReadBeforeClose(error) ?? 0) > 0) || resetAfterAnswers(error);
-}
 
 /** HTTP/2 error codes by number (RFC 9113, 7). */
 const HTTP2_ERROR_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];

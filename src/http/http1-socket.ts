@@ -3,7 +3,7 @@ import type * as Undici from 'undici';
 import { readPastWriteErrors } from './early-response.js';
 import { finishPausedParsers } from './paused-parser-finish.js';
 import { skipInterimReplies } from './skip-interim.js';
-import { markResetsAfterAnswers } from './stale-reset.js';
+import { markStaleConnectionErrors } from './stale-connection.js';
 import { keepTlsAlerts } from './tls-alert.js';
 
 /**
@@ -11,8 +11,8 @@ import { keepTlsAlerts } from './tls-alert.js';
  * and undici does not do, before undici takes it: interim (1xx) replies
  * dropped (skip-interim.ts), an answer read after a failed write
  * (early-response.ts), a paused body finished when the socket ends
- * (paused-parser-finish.ts), a reset told apart on a kept-alive
- * connection (stale-reset.ts), and a TLS alert kept as the error it is
+ * (paused-parser-finish.ts), a kept-alive connection lost before its
+ * answer told apart (stale-connection.ts), and a TLS alert kept as the error it is
  * (tls-alert.ts). Connections on which ALPN chose h2 are left alone:
  * nghttp2 reads and writes those itself.
  */
@@ -23,7 +23,7 @@ export function preparingHttp1Sockets(connect: Undici.buildConnector.connector):
         skipInterimReplies(socket as unknown as Socket);
         readPastWriteErrors(socket as unknown as Socket);
         finishPausedParsers(socket as unknown as Socket);
-        markResetsAfterAnswers(socket as unknown as Socket);
+        markStaleConnectionErrors(socket as unknown as Socket);
         keepTlsAlerts(socket as unknown as Socket);
       }
       (callback as (e: Error | null, s: unknown) => void)(error, socket);

@@ -68,6 +68,18 @@ describe('interim responses', () => {
     expect(server.heads).toHaveLength(paths.length);
   });
 
+  it('a new connection closed after part of the answer is not a stale one: a POST is sent once with --retries 0', async () => {
+    const server = await scriptedServer({
+      '/processing': 'HTTP/1.1 102 Processing\r\n\r\n',
+      '/half-status': 'HTTP/1.1 200 O',
+      '/word': 'HTTP',
+    });
+    const paths = ['/processing', '/half-status', '/word'];
+    const result = await run(paths.map((p) => JSON.stringify({ url: `${server.url}${p}`, method: 'POST', body: 'pay=1' })));
+    expect(result.lines.map((l) => [new URL(l.url).pathname, l.status, l.attempts, l.error?.code])).toEqual(paths.map((p) => [p, null, 1, 'ESOCKETCLOSED']));
+    expect(server.heads).toHaveLength(paths.length);
+  });
+
   it('a 101 no request asked for is EPROTOCOL, sent once: not a connection lost, re-sent at once whatever the method', async () => {
     const server = await scriptedServer({ '/upgrade': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n' });
     const result = await run([JSON.stringify({ url: `${server.url}/upgrade`, method: 'POST', body: 'a=1' })]);

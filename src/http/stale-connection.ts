@@ -1,0 +1,49 @@
+import type { Socket } from 'node:net';
+
+/** Set on the error that ended a request no byte of answer came to, on a connection that had carried answers before. */
+const STALE = Symbol('bulkfetch.staleConnection');
+
+/**
+ * Marks the loss of a kept-alive connection under a request it never answered
+ * (applied by http1-socket.ts). A server that closes a connection idle past its
+ * timeout as a new request goes out on it either closes it (undici's "other side
+ * closed") or has its kernel answer the request with RST (a read ECONNRESET).
+ * curl and browsers send such a request again at once on a new connection,
+ * whatever its method: the server closed the connection without reading it.
+ * The mark is what error-codes.ts reads to tell this loss from every other
+ * one, which is the server's answer, sent once unless --retries says more.
+ *
+ * Both conditions are this connection's own history: answers read before the
+ * request's first write (so it was kept alive), and no byte read since. A new
+ * connection, or one where any of this request's answer came (`102
+ * Processing`, half a status line), is not stale: a POST to a server that sent
+ * `HTTP/1.1 102` and closed was sent three times, --retries 0 or not, when
+ * any byte read on the connection counted as an earlier answer.
+ */
+export function markStaleConnectionErrors(socket: Socket): void {
+  // undici sends one request at a time on a connection: a write after bytes came in begins the next request.
+  let readAtRequestStart = 0;
+  let readAtLastWrite = -1;
+  const write = socket.write;
+  socket.write = function (this: Socket, ...args: unknown[]) {
+    if (socket.bytesRead !== readAtLastWrite) readAtRequestStart = socket.bytesRead;
+    readAtLastWrite = socket.bytesRead;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof socket.write;
+  const unansweredAfterAnswers = (): boolean => readAtRequestStart > 0 && socket.bytesRead === readAtRequestStart;
+  const mark = (error: NodeJS.ErrnoException | undefined, code: string): void => {
+    if (error?.code === code && unansweredAfterAnswers()) (error as unknown as Record<symbol, boolean>)[STALE] = true;
+  };
+  // Prepended, so that the mark is on the error before undici keeps it for the request.
+  socket.prependListener('error', (error: NodeJS.ErrnoException) => mark(error, 'ECONNRESET'));
+  const destroy = socket.destroy;
+  socket.destroy = function (this: Socket, error?: Error) {
+    mark(error as NodeJS.ErrnoException | undefined, 'UND_ERR_SOCKET');
+    return destroy.call(this, error);
+  };
+}
+
+/** An error markStaleConnectionErrors marked: a kept-alive connection lost before a byte of this request's answer. */
+export function lostUnansweredOnKeptAlive(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[STALE] === true;
+}
