@@ -1,5 +1,6 @@
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { AttemptRequest } from './send-request.js';
+import { resolveAsWritten, writtenHref } from '../input/validate.js';
 
 /** Headers that carry credentials for one origin: never handed to another (as curl and browsers do). */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
@@ -17,7 +18,8 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'con
 export function redirectRequest(request: AttemptRequest, status: number, location: string, { autoReferer = false }: { autoReferer?: boolean } = {}): AttemptRequest | RecordError {
   let target: URL;
   try {
-    target = new URL(rawBytesEncoded(location), request.url);
+    // As an input URL is read: a backslash is no slash (`/\\host` names no other host), `%2e` no dot segment, as curl sends them.
+    target = resolveAsWritten(rawBytesEncoded(location), request.url);
   } catch {
     return recordError(RecordErrorCode.INVALID_URL, `Redirect to an invalid URL: ${JSON.stringify(location.slice(0, 200))}`);
   }
@@ -37,7 +39,7 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
   if (target.hostname !== from.hostname) headers = without(headers, ['host']);
   if (autoReferer) headers = { ...headers, referer: refererOf(request.url) };
   // The record's origin may be asked once, the target's is another matter: the hop goes through the Agent.
-  return { ...request, method, url: target.href, headers, body, onlyUse: undefined };
+  return { ...request, method, url: writtenHref(target), headers, body, onlyUse: undefined };
 }
 
 /** A URL as a Referer: without credentials or fragment, as curl and browsers send it. */

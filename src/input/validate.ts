@@ -194,10 +194,33 @@ function parseAsWritten(text: string): URL {
   const authority = written.indexOf('://');
   const pathStart = authority === -1 ? -1 : written.slice(authority + 3).search(/[/?#]/);
   if (pathStart === -1 || !/%2e/i.test(written) || /%2z/i.test(written)) return new URL(written);
-  const at = authority + 3 + pathStart;
-  const url = new URL(written.slice(0, at) + written.slice(at).replace(/%2([Ee])/g, (_, e: string) => `%2${e === 'E' ? 'Z' : 'z'}`));
+  const url = new URL(dotsHiddenFrom(written, authority + 3 + pathStart));
   dotsHidden.add(url);
   return url;
+}
+
+/**
+ * A reference (a redirect's Location) resolved against `base` as parseAsWritten
+ * reads a URL: a backslash is `%5C` (WHATWG would take `/\host/x` for
+ * `//host/x`, another host), `%2e` is no dot segment, in the reference and in the
+ * base alike. Throws as URL does. Its href is writtenHref's.
+ */
+export function resolveAsWritten(reference: string, base: string): URL {
+  const written = reference.includes('\\') ? reference.replaceAll('\\', '%5C') : reference;
+  if (!/%2e/i.test(written + base) || /%2z/i.test(written + base)) return new URL(written, base);
+  // Dots are hidden after the authority: the whole of a path reference, past `//host` or `scheme://host` in the others.
+  const authority = /^(?:[a-z][a-z0-9+.-]*:)?\/\//i.exec(written)?.[0].length;
+  const pathStart = authority === undefined ? 0 : authority + Math.max(0, written.slice(authority).search(/[/?#]|$/));
+  const baseAuthority = base.indexOf('://') + 3;
+  const basePathStart = baseAuthority + Math.max(0, base.slice(baseAuthority).search(/[/?#]|$/));
+  const url = new URL(dotsHiddenFrom(written, pathStart), dotsHiddenFrom(base, basePathStart));
+  dotsHidden.add(url);
+  return url;
+}
+
+/** `text` with each `%2e` from `from` on written `%2Z` (no escape, so the parser keeps it as it is). */
+function dotsHiddenFrom(text: string, from: number): string {
+  return text.slice(0, from) + text.slice(from).replace(/%2([Ee])/g, (_, e: string) => `%2${e === 'E' ? 'Z' : 'z'}`);
 }
 
 /** A parsed URL's href with what parseAsWritten hid put back (`href`: one derived from it, as with its password masked). */

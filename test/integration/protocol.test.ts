@@ -138,6 +138,26 @@ describe('redirects', () => {
     expect(result.lines[0]).toMatchObject({ status: 200, finalUrl: `${server.url}/%C3%A9t%C3%A9?q=%C3%A9`, error: null });
   });
 
+  it('reads a Location as an input URL is read, as curl: a backslash names no other host, %2e is no dot segment', async () => {
+    const moved = (location: string) => `HTTP/1.1 302 Found\r\nLocation: ${location}\r\nContent-Length: 0\r\n\r\n`;
+    const server = await scriptedServer({
+      // WHATWG reads `/\\host` as `//host`: another host, which the server never named.
+      '/backslash': moved('/\\127.0.0.2:9/elsewhere'),
+      '/%5C127.0.0.2:9/elsewhere': OK,
+      '/dots': moved('/x/%2e%2e/kept'),
+      '/x/%2e%2e/kept': OK,
+      // A relative Location against a path whose %2E the input kept.
+      '/a/%2E%2E/from': moved('next'),
+      '/a/%2E%2E/next': OK,
+    });
+    const result = await run([`${server.url}/backslash`, `${server.url}/dots`, `${server.url}/a/%2E%2E/from`], ['-L']);
+    expect(result.lines.map((l) => [l.status, l.finalUrl, l.error])).toEqual([
+      [200, `${server.url}/%5C127.0.0.2:9/elsewhere`, null],
+      [200, `${server.url}/x/%2e%2e/kept`, null],
+      [200, `${server.url}/a/%2E%2E/next`, null],
+    ]);
+  });
+
   it('says the method actually sent last after a 303 turned POST into GET', async () => {
     const server = await startHttpServer((req, res) => {
       if (req.url === '/form') {
