@@ -5,7 +5,7 @@ import { VERSION } from '../version.js';
 import type { OptionSpec } from './option-spec.js';
 import { boolean, bodyValue, byteSize, duration, entries, nonNegativeInteger, oneOf, positiveInteger, requestRate } from './value-parsers.js';
 import { bodyFlag, parseDataUrlencode, uploadFileFlag } from './body-flags.js';
-import { headerFlagText, headerValueFlag, parseCookieFlag, parseHeaderFlag, parseMethodFlag, parseUserFlag } from './request-flags.js';
+import { headerFlagText, headerValueFlag, parseCookieFlag, parseHeaderFlag, parseMethodFlag, parseUserAgentFlag, parseUserFlag } from './request-flags.js';
 import { connectToFlagText, maxRedirectsFlag, parseConnectToFlag, parseProxyFlag, parseResolveFlag, pemFile } from './transport-flags.js';
 import { CACHE_MODES, cacheMode, errorLimitText, parseOutputFlag, parseSaveDir, parseShard, shardText } from './run-flags.js';
 
@@ -62,7 +62,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },
   { flags: '--basic', description: 'accepted for curl users: -u sends Basic authorization, the only kind sent' },
   { flags: '--proto-default <scheme>', runOption: 'protoDefault', description: 'scheme for records written without one (example.com/x), as in curl', defaultValue: 'http', parse: oneOf('--proto-default', ['http', 'https'] as const) },
-  { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}`, parse: headerValueFlag('--user-agent', 'user-agent') },
+  { flags: '-A, --user-agent <ua>', runOption: 'userAgent', description: 'User-Agent header', defaultValue: `bulkfetch/${VERSION}`, parse: parseUserAgentFlag },
   { flags: '--body <mode>', runOption: 'body', description: 'response body in output: auto (JSON as its own text, text as string, else base64), text, base64, none', defaultValue: 'auto', parse: oneOf('--body', ['auto', 'text', 'base64', 'none'] as const) },
   // CLI-only: the default already, accepted so curl command lines work; --no-compressed's row sets the field.
   { flags: '--compressed', description: 'ask for gzip, deflate and br (Accept-Encoding) and decode them (the default; accepted for curl users)' },

@@ -34,10 +34,7 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   if (colon <= 0 && !emptyForm) {
     throw new UsageError(`Expected --header as 'Name: value' (or 'Name:' to remove it, 'Name;' to send it empty, as curl), got ${describeValue(value)}`);
   }
-  // `-H https://host/x` took the URL for the header (name "https"), leaving no URL: the run read stdin.
-  if (/^\s*https?:\/\//i.test(value)) {
-    throw new UsageError(`Expected --header as 'Name: value', got the URL ${describeValue(value)}: give -H its header, and the URL as an argument of its own`);
-  }
+  refuseTakenUrl('--header', "as 'Name: value'", value);
   const name = (emptyForm ? value.trimEnd().slice(0, -1) : value.slice(0, colon)).trim();
   const headerValue = emptyForm ? '' : value.slice(colon + 1).trim();
   const removes = !emptyForm && headerValue === '';
@@ -83,8 +80,27 @@ export function headerValueFlag(flag: string, header: string) {
 
 const cookieValue = headerValueFlag('--cookie', 'cookie');
 
+/**
+ * A flag that took the URL meant as an argument for its value (`-H https://host/x`, `-u https://...`
+ * with the credentials forgotten): no URL was left, so the run read stdin, and an empty one made a run
+ * of no records, exit 0. curl says "no URL specified". Never for -e or -x, whose value is a URL.
+ */
+function refuseTakenUrl(flag: string, expected: string, value: string): void {
+  if (/^\s*https?:\/\//i.test(value)) {
+    throw new UsageError(`Expected ${flag} ${expected}, got the URL ${describeValue(value.replace(/\/\/[^/@]*@/, '//***@'))}: give ${flag} its value, and the URL as an argument of its own`);
+  }
+}
+
+/** -A: a User-Agent header's value, never the URL (refuseTakenUrl). */
+export const parseUserAgentFlag = (value: string): string => {
+  refuseTakenUrl('--user-agent', 'as the User-Agent header', value);
+  return userAgentValue(value);
+};
+const userAgentValue = headerValueFlag('--user-agent', 'user-agent');
+
 /** -u user:password, as in curl: sent as Basic authorization. The password may contain ':'. */
 export function parseUserFlag(value: string): string {
+  refuseTakenUrl('-u', 'as user:password', value);
   const colon = value.indexOf(':');
   if (colon < 0) throw new UsageError(`Expected -u as user:password (bulkfetch never prompts), got ${describeValue(value.replace(/:.*/, ':***'))}`);
   return basicAuthorization(value.slice(0, colon), value.slice(colon + 1));
