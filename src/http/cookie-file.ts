@@ -1,5 +1,5 @@
 import { readUpTo } from '../input/read-once.js';
-import { domainMatches, pathMatches, type StoredCookie } from './cookie-match.js';
+import { domainMatches, pathMatches, secureContext, type StoredCookie } from './cookie-match.js';
 
 /** The most cookies read from -b files: the index is held by every child for the whole run. */
 export const MAX_FILE_COOKIES = 100_000;
@@ -80,7 +80,7 @@ export class FileCookies {
     const found: StoredCookie[] = [];
     for (let domain = host; ; ) {
       for (const cookie of this.#byDomain.get(domain) ?? []) {
-        if ((cookie.hostOnly ? host === cookie.domain : domainMatches(host, cookie.domain)) && pathMatches(url.pathname, cookie.path) && (!cookie.secure || url.protocol === 'https:') && (cookie.expiresAt === undefined || cookie.expiresAt > now)) {
+        if ((cookie.hostOnly ? host === cookie.domain : domainMatches(host, cookie.domain)) && pathMatches(url.pathname, cookie.path) && (!cookie.secure || secureContext(url)) && (cookie.expiresAt === undefined || cookie.expiresAt > now)) {
           found.push(cookie);
         }
       }

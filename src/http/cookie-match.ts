@@ -24,3 +24,11 @@ export function pathMatches(requestPath: string, cookiePath: string): boolean {
   if (!requestPath.startsWith(cookiePath)) return false;
   return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
 }
+
+/** The hosts curl takes for a secure context over plain http (as browsers do): loopback by its usual names. */
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Whether a request to `url` may carry a Secure cookie: over https, or to loopback, as curl 7.79+ and browsers send them. */
+export function secureContext(url: URL): boolean {
+  return url.protocol === 'https:' || LOOPBACK_NAMES.has(url.hostname);
+}

@@ -1,7 +1,7 @@
 import type { AttemptRequest } from './send-request.js';
 import { bareHostname } from './split-url.js';
 import type { FileCookies } from './cookie-file.js';
-import { domainMatches, pathMatches, type StoredCookie } from './cookie-match.js';
+import { domainMatches, pathMatches, secureContext, type StoredCookie } from './cookie-match.js';
 
 /**
  * The most cookies one record's redirects keep: a server that sets more on
@@ -55,7 +55,7 @@ export class RedirectCookies {
     const to = new URL(url);
     const host = bareHostname(to);
     const now = Date.now();
-    const own = this.#cookies.filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) && pathMatches(to.pathname, c.path) && (!c.secure || to.protocol === 'https:') && (c.expiresAt === undefined || c.expiresAt > now));
+    const own = this.#cookies.filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) && pathMatches(to.pathname, c.path) && (!c.secure || secureContext(to)) && (c.expiresAt === undefined || c.expiresAt > now));
     const fromFiles = this.#files?.matching(to, host, now).filter((f) => !this.#cookies.some((c) => c.name === f.name && c.domain === f.domain && c.path === f.path)) ?? [];
     const pairs = (fromFiles.length === 0 ? own : [...fromFiles, ...own])
       .sort((a, b) => b.path.length - a.path.length)

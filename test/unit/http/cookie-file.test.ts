@@ -44,6 +44,12 @@ describe('a cookie file (curl -b FILE)', () => {
     };
     expect(names('http://a.example.com/docs/x')).toEqual(['docs', 'later', 'wide']);
     expect(names('https://a.example.com/documents')).toEqual(['later', 'secure', 'wide']);
+    // Loopback is a secure context over http too, by the names curl takes: localhost, 127.0.0.1, [::1].
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) {
+      const loopback = new FileCookies(parseCookieFile(`${host.replace(/^\[(.*)\]$/, '$1')}\tFALSE\t/\tTRUE\t0\tsecure\t1`, NOW).cookies);
+      const to = new URL(`http://${host}/`);
+      expect(loopback.matching(to, to.hostname.replace(/^\[(.*)\]$/, '$1'), NOW).map((c) => c.name), host).toEqual(['secure']);
+    }
     expect(names('http://example.com/')).toEqual(['apex', 'wide']);
     expect(names('http://b.a.example.com/docs')).toEqual(['wide']);
     expect(names('http://notexample.com/')).toEqual([]);
