@@ -196,4 +196,10 @@ describe('response headers', () => {
       ['tostring', 'z'],
     ]);
   });
+
+  it('gives a value without the whitespace around it (RFC 9110 5.5), repeats and Set-Cookie included', async () => {
+    const server = await scriptedServer({ '/padded': 'HTTP/1.1 200 OK\r\nX-S:   padded \t \r\nX-R: one  \r\nX-R:  two\t\r\nSet-Cookie: a=1; Path=/  \r\nX-Inner: a  b\r\nContent-Length: 2\r\n\r\nok' });
+    const result = await runCli([`${server.url}/padded`, '--procs', '1', '--retries', '0']);
+    expect(result.lines[0]?.headers).toMatchObject({ 'x-s': 'padded', 'x-r': 'one, two', 'set-cookie': ['a=1; Path=/'], 'x-inner': 'a  b' });
+  });
 });
