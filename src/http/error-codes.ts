@@ -247,10 +247,8 @@ function goawayError(error: unknown): string | undefined {
 
 /**
  * undici's "bad response" or "bad upgrade": the socket is closed by undici for
- * what the server sent, not by the server. The bytes it read were this
- * request's answer, so the request is not one lost to a stale connection:
- * a POST was sent three times, --retries 0 or not, to a server answering 103
- * then 100 Continue.
+ * what the server sent (an answer no request was waiting for, a 101 none asked
+ * for), not by the server: EPROTOCOL, where it read as a connection closed.
  */
 function answerRefused(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
