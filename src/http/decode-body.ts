@@ -83,7 +83,8 @@ function decodeText(bytes: Buffer, contentType: string, truncated = false): stri
       // Labels come from servers: past the known ones, a decoder is made per body instead.
       if (decoders.size < MAX_DECODERS) decoders.set(label, decoder);
     }
-    return decoder.decode(bytes);
+    const text = decoder.decode(bytes);
+    return decoder.encoding === 'big5' && NOT_WHATWG_BIG5.test(text) ? undefined : text;
   } catch {
     return undefined;
   }
@@ -109,10 +110,23 @@ function xUserDefined(bytes: Buffer): string {
   return bytes.toString('latin1').replace(/[\x80-\xff]/g, (c) => String.fromCharCode(0xf780 + c.charCodeAt(0) - 0x80));
 }
 
-/** A fatal decoder for `label`, or for UTF-8 when TextDecoder does not know the label. */
+/**
+ * What Node's big5 decoder (ICU's, not WHATWG's) gives where WHATWG's fails or
+ * reads another character: U+0080 for the byte 0x80, and Private Use code
+ * points for 0xFF and the HKSCS rows. Such a body is shown as base64, its bytes
+ * kept, never as characters it does not hold.
+ */
+const NOT_WHATWG_BIG5 = /[\u0080\ue000-\uf8ff]/;
+
+/**
+ * A fatal decoder for `label`, or for UTF-8 when TextDecoder does not know the label.
+ * WHATWG reads gbk (gb2312 ...) with the gb18030 decoder, which fails on a byte
+ * such as 0xFF; Node's gbk decoder gave it a Private Use character instead.
+ */
 function fatalDecoder(label: string): TextDecoder {
   try {
-    return new TextDecoder(label, { fatal: true });
+    const decoder = new TextDecoder(label, { fatal: true });
+    return decoder.encoding === 'gbk' ? new TextDecoder('gb18030', { fatal: true }) : decoder;
   } catch {
     return new TextDecoder('utf-8', { fatal: true });
   }

@@ -150,6 +150,12 @@ describe('charsets', () => {
     // No charset in the header: the page's own declaration, as a browser reads it.
     '/meta': ['text/html', Buffer.from('<meta charset="windows-1252">\x93', 'latin1')],
     '/xml': ['text/xml', Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>', 'latin1')],
+    // Bytes WHATWG's big5 and gbk (gb18030) decoders fail on, to which Node's own gave Private Use characters.
+    '/big5': ['text/plain; charset=big5', Buffer.from([0xa4, 0x40])],
+    '/big5-ff': ['text/plain; charset=big5', Buffer.from([0xa4, 0x40, 0xff])],
+    '/big5-80': ['text/plain; charset=big5', Buffer.from([0x41, 0x80])],
+    '/gbk': ['text/plain; charset=gbk', Buffer.from([0xc4, 0xe3])],
+    '/gbk-ff': ['text/plain; charset=GB2312', Buffer.from([0x41, 0xff])],
   };
   it('decode text with the declared or sniffed charset; invalid bytes come out as base64, never replaced', async () => {
     const server = await serve(startHttpServer((req, res) => {
@@ -158,8 +164,8 @@ describe('charsets', () => {
       res.end(bytes);
     }));
     const result = await run(Object.keys(BODIES).map((path) => `${server.url}${path}`), ['--ordered', '--no-headers']);
-    expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo', '<meta charset="windows-1252">“', '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>']);
-    expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64', undefined, undefined]);
+    expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo', '<meta charset="windows-1252">“', '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>', '一', 'pED/', 'QYA=', '你', 'Qf8=']);
+    expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64', undefined, undefined, undefined, 'base64', 'base64', undefined, 'base64']);
   });
 });
 
