@@ -62,9 +62,12 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
 
 const BY_FLAG: ReadonlyMap<string, string> = new Map(INSTEAD.flatMap(([flags, instead]) => flags.map((flag) => [flag, instead] as const)));
 
-/** What to do instead of a curl flag bulkfetch does not take; undefined for any other text. */
+/**
+ * What to do instead of a curl flag bulkfetch does not take; undefined for any other text.
+ * A short flag may carry its value joined, as curl takes it (`-D-`, `-wFORMAT`).
+ */
 export function insteadOfCurlFlag(flag: string): string | undefined {
-  return BY_FLAG.get(flag.split('=')[0] ?? flag);
+  return BY_FLAG.get(flag.split('=')[0] ?? flag) ?? (/^-[A-Za-z#:]./.test(flag) ? BY_FLAG.get(flag.slice(0, 2)) : undefined);
 }
 
 /** commander's "unknown option '-w'" with curl's alternative added, when it is a curl flag. */
