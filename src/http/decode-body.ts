@@ -76,14 +76,14 @@ function decodeText(bytes: Buffer, contentType: string, truncated = false): stri
     // stream: true holds back an incomplete last character instead of failing on it.
     if (WINDOWS_1252.has(label)) return windows1252(bytes);
     if (label === 'x-user-defined') return xUserDefined(bytes);
-    if (truncated) return fatalDecoder(label).decode(bytes, { stream: true });
-    let decoder = decoders.get(label);
+    // A streaming decoder keeps state: a body cut short gets one of its own.
+    let decoder = truncated ? fatalDecoder(label) : decoders.get(label);
     if (decoder === undefined) {
       decoder = fatalDecoder(label);
       // Labels come from servers: past the known ones, a decoder is made per body instead.
       if (decoders.size < MAX_DECODERS) decoders.set(label, decoder);
     }
-    const text = decoder.decode(bytes);
+    const text = truncated ? decoder.decode(bytes, { stream: true }) : decoder.decode(bytes);
     return decoder.encoding === 'big5' && NOT_WHATWG_BIG5.test(text) ? undefined : text;
   } catch {
     return undefined;

@@ -40,6 +40,12 @@ describe('decodeBody', () => {
     expect(decodeBody(Buffer.from([0x61, 0xff]), 'application/json', 'text', false)).toEqual({ body: 'Yf8=', bodyEncoding: 'base64' });
     // Cut inside a character: the partial character is dropped, not the body.
     expect(decodeBody(Buffer.from('aé').subarray(0, 2), 'text/plain', 'auto', true)).toEqual({ body: 'a' });
+    // Big5 and gbk as WHATWG reads them, cut at --max-body or not: 0xFF is no character in either.
+    for (const truncated of [false, true]) {
+      expect(decodeBody(Buffer.from([0xa4, 0x40, 0xa4]), 'text/plain; charset=big5', 'auto', truncated), String(truncated)).toEqual(truncated ? { body: '一' } : { body: 'pECk', bodyEncoding: 'base64' });
+      expect(decodeBody(Buffer.from([0xa4, 0x40, 0xff]), 'text/plain; charset=big5', 'auto', truncated), String(truncated)).toEqual({ body: 'pED/', bodyEncoding: 'base64' });
+      expect(decodeBody(Buffer.from([0x41, 0xff]), 'text/plain; charset=gbk', 'auto', truncated), String(truncated)).toEqual({ body: 'Qf8=', bodyEncoding: 'base64' });
+    }
   });
 
   it('without a charset in the content type, an HTML or XML body is read in the charset it declares', () => {
