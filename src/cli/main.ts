@@ -3,7 +3,7 @@
  * The only module that exits or writes text for people.
  */
 import { CommanderError } from 'commander';
-import { lstat, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { BulkfetchError, UsageError } from '../errors.js';
@@ -179,7 +179,8 @@ async function run(
       : fingerprinted ? '; free space or fix permissions, then run the same command with --resume to continue' : '';
     io.stderr.write(`bulkfetch: cannot write output ${target}: ${outputError.code ?? outputError.message}; the run was stopped and later results are missing${hint}\n`);
     // No summary is written for lines that were lost: one a run before left there must not pass for this run's.
-    if (typeof flags.summary === 'string' && flags.summary !== '-') await removeIfRegularFile(flags.summary);
+    // A regular file only: never a device or a pipe (--summary /dev/stderr).
+    if (typeof flags.summary === 'string' && isRegularFile(flags.summary)) await rm(flags.summary, { force: true }).catch(() => undefined);
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
@@ -299,10 +300,4 @@ function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): str
   const trace = stderr.trim();
   const then = rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
   return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
-}
-
-/** Removes `path` when it is a regular file (never a device, a pipe or what a symlink names, as --summary /dev/stderr may be). */
-async function removeIfRegularFile(path: string): Promise<void> {
-  const stats = await lstat(path).catch(() => undefined);
-  if (stats?.isFile()) await rm(path, { force: true }).catch(() => undefined);
 }

@@ -104,7 +104,7 @@ export function classifyError(
     case 'UND_ERR_CLOSED':
       // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
       if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
-      if (goawayError(err) !== undefined) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (${goawayError(err)}: the server closed the HTTP/2 connection this request was on)` };
+      if (goawayErrorName(err) !== undefined) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (${goawayErrorName(err) as string}: the server closed the HTTP/2 connection this request was on)` };
       if (answerRefused(err)) return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server sent a response no request was waiting for, or an upgrade none asked for)` };
       return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered, largeBody)}` : message };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
@@ -232,17 +232,28 @@ function closedUnanswered(error: unknown): boolean {
 /** HTTP/2 error codes by number (RFC 9113, 7). */
 const HTTP2_ERROR_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
 
+/** undici 7's error for the streams of an HTTP/2 session a GOAWAY ended: `HTTP/2: "GOAWAY" frame received with code 11`. */
+const GOAWAY_ENDED = /"GOAWAY" frame received with code (\d+)$/;
+
+/** Whether a GOAWAY ended the HTTP/2 session under this request, graceful or not. */
+export function endedByGoaway(error: unknown): boolean {
+  return goawayCode(error) !== undefined;
+}
+
 /**
- * The name of the error a GOAWAY that ended this request's session carried
- * (undici 7 says `HTTP/2: "GOAWAY" frame received with code 11`), or
- * undefined for a graceful one (NO_ERROR) or another error: a session ended
+ * The name of the error a GOAWAY that ended this request's session carried,
+ * or undefined for a graceful one (NO_ERROR) or another error: a session ended
  * for an error is a reset, as RST_STREAM is for one stream.
  */
-function goawayError(error: unknown): string | undefined {
-  const message = (error as { message?: unknown } | null)?.message;
-  const code = typeof message === 'string' ? /"GOAWAY" frame received with code (\d+)$/.exec(message)?.[1] : undefined;
+function goawayErrorName(error: unknown): string | undefined {
+  const code = goawayCode(error);
   if (code === undefined || code === '0') return undefined;
   return HTTP2_ERROR_NAMES[Number(code)] ?? `error ${code}`;
+}
+
+function goawayCode(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? GOAWAY_ENDED.exec(message)?.[1] : undefined;
 }
 
 /**

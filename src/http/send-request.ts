@@ -4,7 +4,7 @@ import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError 
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedMidBody, cutShort, declaredLength, http1Refusal, LARGE_BODY_BYTES, refusedStream, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedMidBody, cutShort, declaredLength, endedByGoaway, http1Refusal, LARGE_BODY_BYTES, refusedStream, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -269,9 +269,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   /** As curl does, a body whose Content-Length is past --max-filesize fails before it is read (true, the attempt failed). */
   #declaresOverMaxFilesize(contentLength: string | string[] | undefined): boolean {
     const max = this.#options.maxFilesize;
-    if (max === undefined || typeof contentLength !== 'string' || this.#bodyless()) return false;
-    const declared = Number(contentLength);
-    if (!(declared > max)) return false;
+    if (max === undefined || this.#bodyless()) return false;
+    const declared = declaredLength(contentLength);
+    if (declared === undefined || declared <= max) return false;
     this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body of ${declared} bytes (Content-Length) larger than --max-filesize ${max}`));
     return true;
   }
@@ -427,12 +427,6 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     this.#decoder = undefined;
     this.#deflateLead = undefined;
   }
-}
-
-/** undici 7's error for the streams of an HTTP/2 session that a GOAWAY ended. */
-function endedByGoaway(error: unknown): boolean {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message.includes('"GOAWAY" frame received');
 }
 
 function isBodylessLengthMismatch(error: Error, status: number, bodyBytes: number): boolean {

@@ -55,15 +55,16 @@ export function skipInterimReplies(socket: Duplex): void {
 /** Whether `chunk` opens with an interim response's status line (not 101); 'unknown' while too few of its bytes have come. */
 function interimOpening(chunk: Buffer): 'yes' | 'no' | 'unknown' {
   if (chunk.length === 0) return 'no';
-  const start = chunk.subarray(0, STATUS_PREFIX_BYTES).toString('latin1');
-  for (let i = 0; i < start.length; i++) if (!fitsInterimAt(start.charCodeAt(i), i)) return 'no';
-  if (start.length < STATUS_PREFIX_BYTES) return 'unknown';
-  return start.startsWith('101', 9) ? 'no' : 'yes';
+  // Read as bytes where they are: every final response passes here once, and most fail at byte 9.
+  const seen = Math.min(chunk.length, STATUS_PREFIX_BYTES);
+  for (let i = 0; i < seen; i++) if (!fitsInterimAt(chunk[i] as number, i)) return 'no';
+  if (seen < STATUS_PREFIX_BYTES) return 'unknown';
+  return chunk[10] === 0x30 && chunk[11] === 0x31 ? 'no' : 'yes';
 }
 
 const HTTP_1 = 'HTTP/1.';
 
-/** Whether character `c` may stand at position `i` of `HTTP/1.x 1dd` followed by a space or CR. */
+/** Whether byte `c` may stand at position `i` of `HTTP/1.x 1dd` followed by a space or CR. */
 function fitsInterimAt(c: number, i: number): boolean {
   if (i < HTTP_1.length) return c === HTTP_1.charCodeAt(i);
   if (i === 7) return c === 0x30 || c === 0x31;

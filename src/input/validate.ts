@@ -190,11 +190,11 @@ const HIDDEN_DOT = /%2([Zz])/g;
  * by writtenHref(). Plain `.` and `..` segments are resolved, as curl does.
  */
 function parseAsWritten(text: string): URL {
-  const written = text.includes('\\') ? text.replaceAll('\\', '%5C') : text;
-  const authority = written.indexOf('://');
-  const pathStart = authority === -1 ? -1 : written.slice(authority + 3).search(/[/?#]/);
-  if (pathStart === -1 || !/%2e/i.test(written) || /%2z/i.test(written)) return new URL(written);
-  const url = new URL(dotsHiddenFrom(written, authority + 3 + pathStart));
+  const written = backslashesEncoded(text);
+  if (!/%2e/i.test(written) || /%2z/i.test(written)) return new URL(written);
+  const at = pathAfterAuthority(written);
+  if (at === undefined || at === written.length) return new URL(written);
+  const url = new URL(dotsHiddenFrom(written, at));
   dotsHidden.add(url);
   return url;
 }
@@ -206,16 +206,25 @@ function parseAsWritten(text: string): URL {
  * base alike. Throws as URL does. Its href is writtenHref's.
  */
 export function resolveAsWritten(reference: string, base: string): URL {
-  const written = reference.includes('\\') ? reference.replaceAll('\\', '%5C') : reference;
+  const written = backslashesEncoded(reference);
   if (!/%2e/i.test(written + base) || /%2z/i.test(written + base)) return new URL(written, base);
   // Dots are hidden after the authority: the whole of a path reference, past `//host` or `scheme://host` in the others.
-  const authority = /^(?:[a-z][a-z0-9+.-]*:)?\/\//i.exec(written)?.[0].length;
-  const pathStart = authority === undefined ? 0 : authority + Math.max(0, written.slice(authority).search(/[/?#]|$/));
-  const baseAuthority = base.indexOf('://') + 3;
-  const basePathStart = baseAuthority + Math.max(0, base.slice(baseAuthority).search(/[/?#]|$/));
-  const url = new URL(dotsHiddenFrom(written, pathStart), dotsHiddenFrom(base, basePathStart));
+  const url = new URL(dotsHiddenFrom(written, pathAfterAuthority(written) ?? 0), dotsHiddenFrom(base, pathAfterAuthority(base) ?? 0));
   dotsHidden.add(url);
   return url;
+}
+
+/** A backslash percent-encoded, as what a URL cannot carry as it is: WHATWG would take it for `/`. */
+function backslashesEncoded(text: string): string {
+  return text.includes('\\') ? text.replaceAll('\\', '%5C') : text;
+}
+
+/** Where the path starts after `scheme://authority` or `//authority` (the text's length when nothing follows); undefined without an authority. */
+function pathAfterAuthority(text: string): number | undefined {
+  const authority = /^(?:[a-z][a-z0-9+.-]*:)?\/\//i.exec(text)?.[0].length;
+  if (authority === undefined) return undefined;
+  const end = text.slice(authority).search(/[/?#]/);
+  return end === -1 ? text.length : authority + end;
 }
 
 /** `text` with each `%2e` from `from` on written `%2Z` (no escape, so the parser keeps it as it is). */

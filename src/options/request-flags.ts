@@ -91,12 +91,13 @@ function refuseTakenUrl(flag: string, expected: string, value: string): void {
   }
 }
 
+const userAgentValue = headerValueFlag('--user-agent', 'user-agent');
+
 /** -A: a User-Agent header's value, never the URL (refuseTakenUrl). */
-export const parseUserAgentFlag = (value: string): string => {
+export function parseUserAgentFlag(value: string): string {
   refuseTakenUrl('--user-agent', 'as the User-Agent header', value);
   return userAgentValue(value);
-};
-const userAgentValue = headerValueFlag('--user-agent', 'user-agent');
+}
 
 /** -u user:password, as in curl: sent as Basic authorization. The password may contain ':'. */
 export function parseUserFlag(value: string): string {
