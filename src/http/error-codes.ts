@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { RecordErrorCode, STOPPED_IN_FLIGHT, type RecordError } from '../errors.js';
+import { fromProxyLeg } from './proxy-leg.js';
 import { portOf } from './split-url.js';
 
 /** A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's. */
@@ -49,6 +50,8 @@ export function classifyError(
   if (abortReason === 'shutdown') return STOPPED_IN_FLIGHT;
   const err = error as { code?: unknown; message?: unknown; cause?: unknown; socket?: unknown } | null;
   const rawCode = typeof err?.code === 'string' ? err.code : undefined;
+  // undici wraps a proxy's certificate that names other hosts (its UND_ERR_PRX_TLS): what is wrong is its cause.
+  if (rawCode === 'UND_ERR_PRX_TLS' && err?.cause !== undefined) return classifyError(err.cause, abortReason, { overTls, http2Offered, largeBody });
   const causeCode = typeof (err?.cause as { code?: unknown } | undefined)?.code === 'string' ? ((err?.cause as { code: string }).code) : undefined;
   const message = describe(error);
   const code = rawCode ?? causeCode;
@@ -190,6 +193,7 @@ const PROXY_AUTH_ADVICE = ': it wants credentials, or others than were given (-x
  * The code stays. Only an error that names the proxy's own endpoint is blamed.
  */
 export function blameProxy(error: RecordError, raw: unknown, url: string, proxies: readonly ProxyEndpoint[]): RecordError {
+  if (error.code === RecordErrorCode.TLS && fromProxyLeg(raw)) return proxyTlsError(raw, proxies);
   const targetPort = portOf(new URL(url));
   // An address is matched in full; behind a name, the port tells the proxy from a target on another port.
   const isProxy = (proxy: ProxyEndpoint, address: unknown, port: unknown): boolean =>
@@ -206,6 +210,19 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
   const errors = (raw instanceof AggregateError ? raw.errors : [raw]) as Array<{ hostname?: unknown; address?: unknown; port?: unknown } | null>;
   const blamed = proxies.find((proxy) => errors.some((err) => (refused ? isProxy(proxy, err?.address, err?.port) : err?.hostname === proxy.hostname)));
   return blamed === undefined ? error : { code: error.code, message: `${error.message} (on the way to the proxy ${endpointText(blamed)})` };
+}
+
+/**
+ * The TLS handshake with an HTTPS proxy failed: the message says it was the
+ * proxy's (curl: "SSL certificate problem" with --proxy-cacert and
+ * --proxy-insecure as the ways on; here --cacert and -k cover the proxy too).
+ */
+function proxyTlsError(raw: unknown, proxies: readonly ProxyEndpoint[]): RecordError {
+  const inner = (raw as { code?: unknown; cause?: unknown } | null)?.code === 'UND_ERR_PRX_TLS' ? (raw as { cause: unknown }).cause : raw;
+  const code = (inner as { code?: unknown } | null)?.code;
+  const https = proxies.length === 1 ? `the HTTPS proxy ${endpointText(proxies[0] as ProxyEndpoint)}` : 'the HTTPS proxy';
+  const advice = typeof code !== 'string' ? '' : UNVERIFIED.test(code) ? ': --cacert FILE trusts its issuer, -k skips the check' : OTHER_NAME.test(code) ? ': it is for other names; give the proxy by one of them in -x, or -k to skip the check' : '';
+  return { code: RecordErrorCode.TLS, message: `${describe(inner)} (the certificate of ${https}, not of the URL's host${advice})` };
 }
 
 function endpointText(proxy: ProxyEndpoint): string {

@@ -8,6 +8,7 @@ import { loadProxyParts } from './undici-parts.js';
 import { tunnelClientFactory } from './proxy-tunnel-client.js';
 import { DispatcherGroup } from './dispatcher-group.js';
 import { preparingHttp1Sockets } from './http1-socket.js';
+import { markingProxyLeg } from './proxy-leg.js';
 
 export interface ProxyChoice {
   /** Proxy for http: URLs (curl: --proxy, or http_proxy). */
@@ -77,8 +78,9 @@ export function createProxyRouter(
     // finished at the socket's end, a kept-alive reset told apart ...): the connection to the proxy for
     // plain http, the TLS connection inside a CONNECT tunnel for https. undici builds both connectors itself.
     const factory = (origin: string | URL, options: Undici.Pool.Options): Undici.Dispatcher => {
-      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(options.connect) } : options;
-      return targets === undefined || new URL(String(origin)).origin === proxyOrigin ? new Pool(origin, prepared) : targets(origin, prepared);
+      const toProxy = new URL(String(origin)).origin === proxyOrigin;
+      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(toProxy ? markingProxyLeg(options.connect) : options.connect) } : options;
+      return targets === undefined || toProxy ? new Pool(origin, prepared) : targets(origin, prepared);
     };
     return new EnvHttpProxyAgent({ ...proxyOptions, factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool, connectTimeoutMs) });
   };

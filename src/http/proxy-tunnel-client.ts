@@ -1,4 +1,5 @@
 import type * as Undici from 'undici';
+import { markProxyLeg } from './proxy-leg.js';
 
 /**
  * A CONNECT whose proxy closed or reset the connection before answering it. Its
@@ -61,7 +62,10 @@ export function tunnelClientFactory(Pool: typeof Undici.Pool, connectTimeoutMs: 
         return connect({ ...params, signal }).catch((error: unknown) => {
           if (timer?.aborted && !(given as AbortSignal | null | undefined)?.aborted) throw new ProxyConnectTimeout(origin.host, String(params.path), connectTimeoutMs);
           const code = (error as { code?: unknown } | null)?.code;
-          throw typeof code === 'string' && TUNNEL_DROPPED.has(code) ? new ProxyTunnelClosed(origin.host, String(params.path), error) : error;
+          if (typeof code === 'string' && TUNNEL_DROPPED.has(code)) throw new ProxyTunnelClosed(origin.host, String(params.path), error);
+          // Anything else here failed before the tunnel was open: on the connection to the proxy (its TLS handshake).
+          markProxyLeg(error);
+          throw error;
         });
       },
     });

@@ -461,6 +461,46 @@ describe('proxies as curl', () => {
     expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EPROXY', message: expect.stringContaining('403') } });
     expect(tls.requests).toBe(0);
   });
+
+  it("an HTTPS proxy's certificate that fails is ETLS naming the proxy, for http and https URLs alike; the URL's own TLS failure is not blamed on it", async () => {
+    const { createServer } = await import('node:tls');
+    const { connect } = await import('node:net');
+    const { key, cert } = testCert();
+    const proxy = await track(startProxyServer());
+    // TLS in front of the test proxy: an HTTPS proxy whose certificate names 127.0.0.1 and localhost, not 127.0.0.2.
+    const front = async (host: string): Promise<number> => {
+      const server = createServer({ key, cert }, (socket) => {
+        const upstream = connect(proxy.port, '127.0.0.1');
+        socket.pipe(upstream).pipe(socket);
+        socket.on('error', () => upstream.destroy());
+        upstream.on('error', () => socket.destroy());
+      });
+      const closer = socketCloser(server);
+      track({ close: () => closer.close() });
+      return new Promise((resolve) => server.listen(0, host, () => resolve((server.address() as { port: number }).port)));
+    };
+    const [named, unnamed] = [await front('127.0.0.1'), await front('127.0.0.2')];
+    const plain = await track(startHttpServer());
+    const tls = await track(startTlsServer());
+    const ca = writeTempFile(cert, 'ca.pem');
+    const urls = [`${plain.url}/p`, `${tls.url}/t`];
+    const untrusted = await run(urls, ['-x', `https://127.0.0.1:${named}`, '--retries', '0', '--ordered']);
+    const selfSigned = { code: 'ETLS', message: `DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate (the certificate of the HTTPS proxy 127.0.0.1:${named}, not of the URL's host: --cacert FILE trusts its issuer, -k skips the check)` };
+    expect(untrusted.lines.map((l) => l.error)).toEqual([selfSigned, selfSigned]);
+    const trusted = await run(urls, ['-x', `https://127.0.0.1:${named}`, '--cacert', ca, '--retries', '0', '--ordered']);
+    expect(trusted.lines.map((l) => l.status)).toEqual([200, 200]);
+    // By an address its certificate does not name: undici wraps that one for an https URL (UND_ERR_PRX_TLS), which read EUNKNOWN.
+    const otherName = await run(urls, ['-x', `https://127.0.0.2:${unnamed}`, '--cacert', ca, '--retries', '0', '--ordered']);
+    expect(otherName.lines.map((l) => l.error?.code)).toEqual(['ETLS', 'ETLS']);
+    for (const line of otherName.lines) expect(line.error?.message).toMatch(new RegExp(`^ERR_TLS_CERT_ALTNAME_INVALID: .*\\(the certificate of the HTTPS proxy 127\\.0\\.0\\.2:${unnamed}, not of the URL's host: it is for other names; give the proxy by one of them in -x, or -k to skip the check\\)$`));
+    // The URL's host failing its own handshake inside the tunnel (a plain-HTTP port asked as https) is the URL's.
+    const wrongPort = await run([`https://127.0.0.1:${plain.port}/w`], ['-x', `https://127.0.0.1:${named}`, '--cacert', ca, '--retries', '0']);
+    expect(wrongPort.lines[0]?.error?.code).toBe('ETLS');
+    expect(wrongPort.lines[0]?.error?.message).toMatch(/the server's answer was not TLS/);
+    expect(wrongPort.lines[0]?.error?.message).not.toMatch(/proxy/);
+    expect(plain.requests).toBe(1);
+    expect(tls.requests).toBe(1);
+  });
 });
 
 describe('HTTP/2', () => {
