@@ -36,7 +36,6 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
   if (flags.get === true) {
     // curl -G: the data goes in every URL's query, and the method stays GET.
     if (kind === 'json') throw new UsageError('-G puts form data in the URL; --json is a request body: drop one');
-    if (flags.head === true) throw new UsageError('-G and -I both set the method: give one');
     delete options.data;
     // A query is text: bytes that are not UTF-8 go as %XX, as an input line's do.
     if (data !== undefined) options.query = normalizedQuery(typeof data === 'string' ? data : percentEncodedLine(data));
@@ -47,10 +46,12 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
     if (kind === 'json') implied.accept = 'application/json';
   }
   if (flags.head === true) {
-    // curl refuses both too ("You can only select one HTTP request method!").
-    if (kind !== undefined) throw new UsageError('-I sends HEAD requests, which have no body: drop -I or the body flag');
-    if (flags.method !== undefined && flags.method !== 'HEAD') throw new UsageError(`-I (HEAD) and -X ${String(flags.method)} contradict each other; give one`);
-    options.method = 'HEAD';
+    // curl refuses a body too ("You can only select one HTTP request method!"); with -G the data is the query of a HEAD, as in curl.
+    if (kind !== undefined && flags.get !== true) throw new UsageError('-I sends HEAD requests, which have no body: drop -I or the body flag');
+    if (flags.method === undefined || flags.method === 'HEAD') options.method = 'HEAD';
+    // curl -I -X GET: -X changes the method's word alone, and -I still shows the headers alone (a GET, its
+    // body unread): the body stays out of the line unless --body asks for it (a default commander fills in).
+    else if (options.body === 'auto') options.body = 'none';
   }
   if (typeof flags.parallelMax === 'number') {
     // Given with --concurrency, it is refused before this (preflight's CONFLICTS).

@@ -56,7 +56,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-G, --get', description: 'send the -d and --data-urlencode data in every URL\'s query, with GET, as curl -G' },
   { flags: '-T, --upload-file <file>', description: "send FILE as every request's body, with PUT unless -X says otherwise (as curl: no Content-Type of its own, and FILE's name appended to a URL whose path ends in /); - reads stdin", parse: uploadFileFlag },
   { flags: '--json <body>', description: 'like --data-binary, sent with Content-Type and Accept application/json (as curl 7.82+)', parse: bodyFlag('--json', { stripNewlines: false, joiner: '' }) },
-  { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I' },
+  { flags: '-I, --head', description: 'send HEAD requests (the same as -X HEAD), as curl -I; with -X another method, its body left out of the line' },
   { flags: '-e, --referer <url>', description: "Referer header for every request, as in curl; ';auto' at its end (or alone) sends each redirect -L follows the URL it came from", parse: headerValueFlag('--referer', 'referer') },
   { flags: '-b, --cookie <data|file>', description: "Cookie header for every request ('a=1; b=2'), as curl -b with data; without '=', a cookie file as curl -c writes it (Netscape format): each request carries its cookies that match the URL; -b '' or a file keeps the cookies a record's redirects set, for its later hops (curl's cookie engine); repeatable", parse: parseCookieFlag },
   { flags: '-u, --user <user:password>', description: 'send Basic authorization (as curl; credentials in a URL are sent the same way)', parse: parseUserFlag },

@@ -254,6 +254,14 @@ describe("a curl command line, as typed", () => {
     const input = writeTempFile([`${server.url}/h`]);
     const head = await runCli([input, '-I', '-q']);
     expect(head.lines[0]).toMatchObject({ method: 'HEAD', status: 200 });
+    // curl -I -G -d: a HEAD with the data in its query; curl -I -X GET: a GET, its headers shown alone.
+    const headQuery = await runCli([input, '-I', '-G', '-d', 'a=1', '-q']);
+    expect(headQuery.code).toBe(0);
+    expect(server.log.at(-1)).toMatchObject({ method: 'HEAD', url: '/h?a=1' });
+    const getHeaders = await runCli([input, '-I', '-X', 'GET', '-q']);
+    expect(getHeaders.lines[0]).toMatchObject({ method: 'GET', status: 200, body: null });
+    expect(getHeaders.lines[0]?.bytes).toBeGreaterThan(0);
+    expect(server.log.at(-1)).toMatchObject({ method: 'GET', url: '/h' });
     const missing = track(await startHttpServer((_req: AnyRequest, res) => json(res, 404, {})));
     const failed = await runCli([writeTempFile([`${missing.url}/gone`]), '-f', '-s']);
     expect(failed.code).toBe(1);
@@ -273,7 +281,7 @@ describe("a curl command line, as typed", () => {
       const twice = await runCli([input, ...args]);
       expect([twice.code, twice.stderr], args.join(' ')).toEqual([0, '']);
     }
-    expect(server.requests).toBe(4);
+    expect(server.requests).toBe(6);
   });
 });
 

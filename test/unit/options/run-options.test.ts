@@ -162,10 +162,13 @@ describe("curl's names and habits", () => {
     expect(program.getOptionValueSource('quiet')).toBe('cli');
   });
 
-  it('-I sends HEAD, and refuses a body or another -X; --data-raw keeps a leading @; repeated bodies join as in curl', () => {
-    expect(parse(['-I']).method).toBe('HEAD');
+  it('-I sends HEAD and refuses a body; -I -X GET sends GET with no body in the line, as curl; --data-raw keeps a leading @; repeated bodies join as in curl', () => {
+    expect(parse(['-I'])).toMatchObject({ method: 'HEAD', body: 'auto' });
     expect(parse(['-I', '-X', 'HEAD']).method).toBe('HEAD');
-    expect(() => parse(['-I', '-X', 'GET'])).toThrow(UsageError);
+    // curl -I -X GET: the method's word changed, the headers shown alone.
+    expect(parse(['-I', '-X', 'GET'])).toMatchObject({ method: 'GET', body: 'none' });
+    expect(parse(['-I', '-X', 'GET', '--body', 'text'])).toMatchObject({ method: 'GET', body: 'text' });
+    expect(parse(['-X', 'GET']).body).toBe('auto');
     expect(() => parse(['-I', '-d', 'a=1'])).toThrow(UsageError);
     expect(parse(['--data-raw', '@not-a-file'])).toMatchObject({ method: 'POST', data: '@not-a-file', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(() => parse(['--data-raw', 'a', '-d', 'b'])).toThrow(UsageError);
@@ -324,7 +327,9 @@ describe('library option messages (issue 11)', () => {
     // URL parsing drops tabs and line breaks without a word: they go encoded.
     expect(parse(['-G', '-d', 'a=1\nb=2', '-d', 'q=a\tb\r']).query).toBe('a=1%0Ab=2&q=a%09b%0D');
     expect(() => parse(['-G', '--json', '{}'])).toThrow(/--json/);
-    expect(() => parse(['-G', '-I', '-d', 'a'])).toThrow(/-G and -I/);
+    // curl: with -I, -G's data is the query of a HEAD.
+    expect(parse(['-G', '-I', '-d', 'a=1'])).toMatchObject({ method: 'HEAD', query: 'a=1' });
+    expect(parse(['-G', '-I', '-d', 'a=1']).data).toBeUndefined();
     expect(() => parse(['--data-binary', 'x', '--data-urlencode', 'y'])).toThrow(/adds to -d/);
   });
 
