@@ -1,7 +1,8 @@
 // Plumbing shared by the integration tests: a port with nothing listening, a slow server,
 // a file of URLs, polling with a deadline. (Cleanup after each test: cleanupAfterEach in helpers.)
 import { createServer } from 'node:net';
-import { listen, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { listen, socketCloser, startHttpServer, testCert, writeTempFile, type TestServer } from '../helpers/index.js';
 
 /** A loopback port with nothing listening: bind, note the port, close. */
 export async function closedPort(): Promise<number> {
@@ -29,4 +30,48 @@ export async function waitFor(condition: () => boolean, timeoutMs = 20_000): Pro
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** One HTTP/2 frame (RFC 9113, 4.1). */
+export function h2Frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUIntBE(payload.length, 0, 3);
+  head.writeUInt8(type, 3);
+  head.writeUInt8(flags, 4);
+  head.writeUInt32BE(stream, 5);
+  return Buffer.concat([head, payload]);
+}
+
+/**
+ * An HTTP/2 server over TLS (ALPN h2) that answers in raw frames, for what
+ * node:http2 will not send (a :status below 100, a reset after part of a body):
+ * it reads the preface, acknowledges SETTINGS, and hands each request's HEADERS
+ * to `answer` with the stream id. Returns the port; closed by `track`.
+ */
+export async function startRawH2Server(answer: (socket: TLSSocket, stream: number) => void, track: (closer: { close(): Promise<void> }) => unknown): Promise<number> {
+  const { key, cert } = testCert();
+  const server = createTlsServer({ key, cert, ALPNProtocols: ['h2'] }, (socket) => {
+    socket.on('error', () => {});
+    let pending = Buffer.alloc(0);
+    let prefaceRead = false;
+    socket.write(h2Frame(4, 0, 0));
+    socket.on('data', (data: Buffer) => {
+      pending = Buffer.concat([pending, data]);
+      if (!prefaceRead) {
+        if (pending.length < 24) return;
+        pending = pending.subarray(24);
+        prefaceRead = true;
+      }
+      while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
+        const [type, flags, id] = [pending.readUInt8(3), pending.readUInt8(4), pending.readUInt32BE(5) & 0x7fffffff];
+        pending = pending.subarray(9 + pending.readUIntBE(0, 3));
+        if (type === 4 && (flags & 1) === 0) socket.write(h2Frame(4, 1, 0));
+        if (type === 1) answer(socket, id);
+      }
+    });
+  });
+  const closer = socketCloser(server);
+  const port = await listen(server);
+  track({ close: () => closer.close() });
+  return port;
 }

@@ -5,8 +5,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { constants } from 'node:http2';
-import { answerThenClose, cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile } from '../helpers/index.js';
-import { closedPort, waitFor } from './support.js';
+import type { ServerResponse } from 'node:http';
+import { answerThenClose, cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile, type AnyRequest, type AnyResponse } from '../helpers/index.js';
+import { closedPort, h2Frame, startRawH2Server, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
 const track = cleanupAfterEach();
@@ -650,50 +651,46 @@ describe('HTTP/2', () => {
   });
 
   it('a stream the server resets with CANCEL mid-body is ECONNRESET, not a complete 200 with part of its body', async () => {
-    const { createServer: createTlsServer } = await import('node:tls');
-    const { key, cert } = testCert();
     // Raw frames: node:http2's stream.close() ends the stream cleanly before its reset, which undici takes for the end.
-    const frame = (type: number, flags: number, stream: number, payload: Buffer): Buffer => {
-      const head = Buffer.alloc(9);
-      head.writeUIntBE(payload.length, 0, 3);
-      head.writeUInt8(type, 3);
-      head.writeUInt8(flags, 4);
-      head.writeUInt32BE(stream, 5);
-      return Buffer.concat([head, payload]);
-    };
     let requests = 0;
-    const server = createTlsServer({ key, cert, ALPNProtocols: ['h2'] }, (socket) => {
-      socket.on('error', () => {});
-      let pending = Buffer.alloc(0);
-      let prefaceRead = false;
-      socket.write(frame(4, 0, 0, Buffer.alloc(0)));
-      socket.on('data', (data: Buffer) => {
-        pending = Buffer.concat([pending, data]);
-        if (!prefaceRead) {
-          if (pending.length < 24) return;
-          pending = pending.subarray(24);
-          prefaceRead = true;
-        }
-        while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
-          const [type, flags, id] = [pending.readUInt8(3), pending.readUInt8(4), pending.readUInt32BE(5) & 0x7fffffff];
-          pending = pending.subarray(9 + pending.readUIntBE(0, 3));
-          if (type === 4 && (flags & 1) === 0) socket.write(frame(4, 1, 0, Buffer.alloc(0)));
-          if (type !== 1) continue;
-          requests += 1;
-          // HPACK: :status 200 (indexed), content-length: 100 (literal, indexed name 28).
-          socket.write(frame(1, 4, id, Buffer.concat([Buffer.from([0x88, 0x0f, 0x0d, 3]), Buffer.from('100')])));
-          socket.write(frame(0, 0, id, Buffer.from('{"a":1}')));
-          const cancel = Buffer.alloc(4);
-          cancel.writeUInt32BE(constants.NGHTTP2_CANCEL);
-          setTimeout(() => socket.write(frame(3, 0, id, cancel)), 50);
-        }
-      });
-    });
-    const port = await listen(server);
-    track({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const port = await startRawH2Server((socket, id) => {
+      requests += 1;
+      // HPACK: :status 200 (indexed), content-length: 100 (literal, indexed name 28).
+      socket.write(h2Frame(1, 4, id, Buffer.concat([Buffer.from([0x88, 0x0f, 0x0d, 3]), Buffer.from('100')])));
+      socket.write(h2Frame(0, 0, id, Buffer.from('{"a":1}')));
+      const cancel = Buffer.alloc(4);
+      cancel.writeUInt32BE(constants.NGHTTP2_CANCEL);
+      setTimeout(() => socket.write(h2Frame(3, 0, id, cancel)), 50);
+    }, track);
     const result = await runCli([`https://127.0.0.1:${port}/cut`, '--procs', '1', '--http2', '-k', '-q', '--retries', '0'], { env: NO_PROXY_ENV });
     expect(requests).toBe(1);
     expect(result.lines[0]).toMatchObject({ status: null, body: null, error: { code: 'ECONNRESET', message: 'The response ended before its body was complete: the connection ended after status 200 and 7 of the 100 body bytes its Content-Length declared' } });
+  });
+
+  it('a :status below 100 is EPROTOCOL, as the status line is over HTTP/1.1, not status 0 with no error (-f exited 0)', async () => {
+    // HPACK: :status (literal, indexed name 8) "099", END_STREAM and END_HEADERS (nghttp2 takes three digits alone).
+    const port = await startRawH2Server((socket, id) => socket.write(h2Frame(1, 5, id, Buffer.from([0x08, 3, 0x30, 0x39, 0x39]))), track);
+    const result = await runCli([`https://127.0.0.1:${port}/s`, '--procs', '1', '--http2', '-k', '-q', '-f', '--retries', '0'], { env: NO_PROXY_ENV });
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EPROTOCOL', message: 'Response does not match the HTTP protocol (:status 99 is not a status: 100-999)' } });
+    expect(result.code).toBe(1);
+  });
+
+  it('header bytes past ASCII read as over HTTP/1.1, one character a byte, and -L follows the Location the server sent', async () => {
+    // node:http2 and node:http both send a header string's characters as bytes (latin1): here the UTF-8 of "café" and "/été".
+    const handler = (req: AnyRequest, res: AnyResponse): void => {
+      if (req.url === '/go') res.writeHead(302, { location: '/\xc3\xa9t\xc3\xa9' }).end();
+      // The body as bytes: node:http given a string body with its head encodes the head as UTF-8 too.
+      else (res as ServerResponse).writeHead(200, { 'content-type': 'application/json', 'x-v': 'caf\xc3\xa9' }).end(Buffer.from(JSON.stringify({ path: req.url })));
+    };
+    const h2 = await track(startHttp2Server(handler));
+    const h1 = await track(startHttpServer(handler));
+    const lines = (url: string, args: string[]) => run([`${url}/h`, `${url}/go`], ['-k', '-L', '--ordered', ...args]);
+    for (const result of [await lines(h2.url, ['--http2']), await lines(h1.url, [])]) {
+      expect(result.lines[0]?.headers?.['x-v']).toBe('caf\xc3\xa9');
+      expect(Buffer.from(String(result.lines[0]?.headers?.['x-v']), 'latin1').toString()).toBe('café');
+      expect(result.lines[1]).toMatchObject({ status: 200, body: { path: '/%C3%A9t%C3%A9' } });
+    }
+    expect(h2.protocols.get('2.0')).toBe(3);
   });
 
   it('stays on HTTP/1.1 without --http2', async () => {
