@@ -8,6 +8,7 @@ import { accessSync, constants, fstatSync, realpathSync, statSync, type Stats } 
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { outputTarget } from '../output/output-lock.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
@@ -59,7 +60,8 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
     }
   }
   // Neither file there yet (the usual first run): the summary, written last, would replace every result line.
-  const samePath = output !== undefined && output !== '-' && !out && !target && pathOf(output) === pathOf(summary);
+  // A link to a file not made yet names that file (outputTarget): `--summary LINK` to the -o file too.
+  const samePath = output !== undefined && output !== '-' && !out && !target && pathOf(output) === pathOf(outputTarget(summary) as string);
   if ((out && target && sameFile(out, target)) || samePath) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);
   checkWritable('--summary', summary, target);
 }

@@ -1,21 +1,49 @@
-import { closeSync, lstatSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /**
  * The file `-o` names, through a symlink: the lock beside it is then one for
  * every link to it (two --resume runs through two names wrote every record
  * twice), and --resume's rewrite replaces the file, not the link (which became
- * a regular file, the target left with the stopped run's lines). A link to
- * nothing yet or to anything but a regular file (/dev/stdout) stays as given.
+ * a regular file, the target left with the stopped run's lines). A link to a
+ * file not made yet (the first run through it) is followed to where the file
+ * will be: its lock and fingerprint went beside the link, so a second run took
+ * no lock and --resume found no fingerprint beside the file. A link to anything
+ * but a regular file (/dev/stdout) stays as given.
  */
 export function outputTarget(output: string | undefined): string | undefined {
   if (output === undefined || output === '-') return output;
   try {
-    // Only to a regular file: /dev/stdout's link reads `/proc/PID/fd/pipe:[N]` for a pipe, no name to open.
-    return lstatSync(output).isSymbolicLink() && statSync(output).isFile() ? realpathSync(output) : output;
+    if (!lstatSync(output).isSymbolicLink()) return output;
   } catch {
     return output;
   }
+  try {
+    // Only to a regular file: /dev/stdout's link reads `/proc/PID/fd/pipe:[N]` for a pipe, no name to open.
+    return statSync(output).isFile() ? realpathSync(output) : output;
+  } catch {
+    return fileNotMadeYet(output) ?? output;
+  }
+}
+
+/** Where a chain of links ends at nothing, the file opening it will make (its directory's real path); undefined for a loop. */
+function fileNotMadeYet(link: string): string | undefined {
+  let path = resolve(link);
+  // Linux follows at most 40 links in a path (ELOOP).
+  for (let hops = 0; hops <= 40; hops++) {
+    try {
+      if (!lstatSync(path).isSymbolicLink()) return undefined;
+    } catch {
+      try {
+        return join(realpathSync(dirname(path)), basename(path));
+      } catch {
+        return path;
+      }
+    }
+    path = resolve(dirname(path), readlinkSync(path));
+  }
+  return undefined;
 }
 
 /**

@@ -84,9 +84,13 @@ describe('--summary', () => {
     symlinkSync(dir, join(dir, 'here'));
     const output = join(dir, 'out.ndjson');
     // Neither file there yet, as on a first run; the same file by another spelling and through a symlinked directory.
-    for (const summary of [output, join(dir, '.', 'out.ndjson'), join(dir, 'here', 'out.ndjson')]) {
-      const result = await runCli([input, '-o', output, '--summary', summary, '-q']);
-      expect(result.code, summary).toBe(2);
+    // And through a link to it, either way round: -o or --summary a symlink to the other, not made yet.
+    const link = join(dir, 'link.ndjson');
+    symlinkSync(output, link);
+    const given: Array<[string, string]> = [[output, output], [output, join(dir, '.', 'out.ndjson')], [output, join(dir, 'here', 'out.ndjson')], [output, link], [link, output]];
+    for (const [out, summary] of given) {
+      const result = await runCli([input, '-o', out, '--summary', summary, '-q']);
+      expect(result.code, `${out} ${summary}`).toBe(2);
       expect(result.stderr).toMatch(/is also the -o file; choose another file/);
     }
     // There already, as on a run again.

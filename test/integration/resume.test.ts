@@ -1,6 +1,6 @@
 // -o FILE --resume after SIGKILLs of the whole process tree: exactly one line per record at the end.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -87,6 +87,32 @@ describe('--resume', () => {
     const seen = outputLines(output);
     expect([seen.length, new Set(seen).size]).toEqual([200, 200]);
     expect(existsSync(`${output}.lock`)).toBe(false);
+  }, 90_000);
+
+  it('-o through a symlink to a file not made yet: the lock and the fingerprint go beside that file, so a second run is refused and --resume continues', async () => {
+    const server = track(await slowServer(100));
+    const input = writeTempFile(Array.from({ length: 200 }, (_, i) => `${server.url}/r${i + 1}`));
+    const dir = tempDir();
+    mkdirSync(join(dir, 'real'));
+    const output = join(dir, 'real', 'out.ndjson');
+    const link = join(dir, 'link.ndjson');
+    symlinkSync(join('real', 'out.ndjson'), link);
+    const first = spawnCli([input, '-o', link, '--procs', '1', '--concurrency', '10', '-q']);
+    const firstDone = collectOutput(first);
+    await waitFor(() => sizeOf(output) > 0);
+    expect([existsSync(`${output}.lock`), existsSync(`${output}.resume.json`), existsSync(`${link}.lock`)]).toEqual([true, true, false]);
+    for (const second of [[input, '-o', output, '-q'], [input, '-o', link, '-q']]) {
+      const refused = await runCli(second);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/another bulkfetch \(pid \d+\) is writing it/);
+    }
+    killGroup(first.pid as number, 'SIGKILL');
+    await firstDone;
+    const final = await runCli([input, '-o', link, '--resume', '--procs', '1', '--concurrency', '20', '-q'], { timeoutMs: 60_000 });
+    expect([final.code, final.stderr]).toEqual([0, '']);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    const seen = outputLines(output);
+    expect([seen.length, new Set(seen).size]).toEqual([200, 200]);
   }, 90_000);
 
   it('continues a run started without --resume and killed outright; a run that ends leaves no fingerprint behind', async () => {
