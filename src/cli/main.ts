@@ -123,8 +123,9 @@ async function run(
   }
   const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && !typedInput && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const progress = showProgress ? startProgress(io.stderr, inputPath, argumentUrls?.count) : undefined;
-  // stdout and stderr one terminal: result lines must not land on the progress line.
-  if (progress && sink === process.stdout && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
+  // stdout and stderr one terminal: result lines must not land on the progress line. Sent elsewhere
+  // (> /dev/null, a file, a pipe), they leave it alone: it was erased and drawn again around each batch.
+  if (progress && sink === process.stdout && (process.stdout as { isTTY?: boolean }).isTTY === true && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
   if (typedInput && !flags.quiet) {
     io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   }

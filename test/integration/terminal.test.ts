@@ -12,10 +12,10 @@ const track = cleanupAfterEach();
 const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** Runs the CLI in a pseudo-terminal `columns` wide; resolves with everything the terminal showed and the exit code. */
-function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; term?: string; onStart?: (pid: number, type: (text: string) => void) => void } = {}): Promise<{ screen: string; code: number }> {
+function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; term?: string; stdoutTo?: string; onStart?: (pid: number, type: (text: string) => void) => void } = {}): Promise<{ screen: string; code: number }> {
   // A Ctrl-C signals the terminal's whole foreground group, this shell too. An interactive shell lives on to
   // report how its job ended; `sh -c` (dash) would die of it, and the exit code with it, unless it traps it.
-  const command = `trap : INT; stty cols ${opts.columns ?? 200}; ${opts.term === undefined ? '' : `TERM=${quote(opts.term)} `}${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}; echo "EXIT=$?"`;
+  const command = `trap : INT; stty cols ${opts.columns ?? 200}; ${opts.term === undefined ? '' : `TERM=${quote(opts.term)} `}${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}${opts.stdoutTo === undefined ? '' : ` > ${quote(opts.stdoutTo)}`}; echo "EXIT=$?"`;
   // script(1) runs the command with $SHELL: pinned, so that a run here uses the shell CI does (sh, not the developer's bash).
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, SHELL: '/bin/sh' } });
   opts.onStart?.(child.pid as number, (text) => child.stdin.write(text));
@@ -90,6 +90,22 @@ describe('a run in a terminal', () => {
     const draws = [...screen.matchAll(/\r(bulkfetch [^\r\n]*?)\x1b\[K/g)].map((m) => m[1] as string);
     expect(draws.length).toBeGreaterThan(0);
     for (const draw of draws) expect(draw.length).toBeLessThan(40);
+  });
+
+  it('results sent elsewhere (> /dev/null, a file): the progress line is not erased and drawn again around each batch of them', async () => {
+    const server = track(
+      await startHttpServer(async (_req, res, ctx) => {
+        if (await ctx.delay(30)) res.end('{}');
+      }),
+    );
+    const input = writeTempFile(Array.from({ length: 12 }, (_, i) => `${server.url}/r${i}`));
+    for (const stdoutTo of ['/dev/null', join(tempDir(), 'out.ndjson')]) {
+      const { screen, code } = await inTerminal([input, '--procs', '1', '--concurrency', '1'], { stdoutTo });
+      expect(code).toBe(0);
+      // An erase followed at once by a draw is the clear-and-redraw around a write to the terminal; the timer's draws are not erased first.
+      expect(screen.split('\r\x1b[K\rbulkfetch ').length - 1, stdoutTo).toBeLessThanOrEqual(1);
+      expect(screen).toMatch(/\rbulkfetch [^\r\n]*\x1b\[K/);
+    }
   });
 
   it('TERM=dumb (Emacs\'s shell): the progress line is redrawn and erased with spaces, never an escape code', async () => {
