@@ -6,7 +6,12 @@ import { parseUrlGlob, type GlobError } from '../input/url-glob.js';
 /** What the command line names as the run's input: a file ('-' for stdin), or the URLs themselves. */
 export type InputArguments = { path: string; urls?: undefined } | { path: '-'; urls: string[] };
 
-const URL_ARGUMENT = /^https?:\/\//i;
+/**
+ * Any scheme, not http(s) alone: `bulkfetch ftp://host/x` was read as a file name and
+ * refused as "no such file", where `--url ftp://host/x` is a record answered
+ * EUNSUPPORTEDSCHEME. As a record it gets that answer, which says what is wrong.
+ */
+const URL_ARGUMENT = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
  * A curl user's first command is `bulkfetch https://…`: URLs on the command

@@ -15,6 +15,9 @@ describe('inputArguments', () => {
   it('URLs, as curl takes them, are the input; a file that exists under a URL-like name is still the file', () => {
     expect(inputArguments(['https://a.example/x'])).toEqual({ path: '-', urls: ['https://a.example/x'] });
     expect(inputArguments(['http://a/1', 'HTTPS://b/2'])).toEqual({ path: '-', urls: ['http://a/1', 'HTTPS://b/2'] });
+    // Another scheme is a URL too, as with --url: its record says the scheme is not fetched, where "no such file" did not.
+    expect(inputArguments(['ftp://x/a'])).toEqual({ path: '-', urls: ['ftp://x/a'] });
+    expect(inputArguments(['ftp://x/a', 'http://a/1'])).toEqual({ path: '-', urls: ['ftp://x/a', 'http://a/1'] });
     const dir = scratchDir('bulkfetch-args');
     const odd = join(dir, 'http:');
     writeFileSync(odd, '');
