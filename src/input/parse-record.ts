@@ -146,6 +146,10 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     return fail(text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `Expected "url" to be a string, got ${preview(spec.url)}`));
   }
   const rawUrl = spec.url;
+  // A method that is no string is a wrongly typed member, as a body or an id would be: not a method refused.
+  if (spec.method !== undefined && typeof spec.method !== 'string') {
+    return fail(rawUrl, preview(spec.method).slice(0, 32), recordError(RecordErrorCode.INVALID_SPEC, `Expected "method" to be a string, got ${preview(spec.method)}`));
+  }
   const method = spec.method === undefined ? defaultMethod : validateMethod(spec.method);
   if (typeof method !== 'string') return fail(rawUrl, (typeof spec.method === 'string' ? spec.method : preview(spec.method)).slice(0, 32), method);
   if (!idOk) {
@@ -158,7 +162,8 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   const repeated = repeatedMember(text);
   if (repeated !== undefined) {
     const hint = repeated.startsWith('headers.') ? ': give it once (a list, ["a", "b"], sends several values)' : ': give it once';
-    return fail(rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Member ${JSON.stringify(repeated.slice(0, 72))} given twice, where JSON would keep the last without a word${hint}`));
+    // "url" twice: the line's url is its raw text, as for a line that is no spec (the last value is in neither the list nor the line alone).
+    return fail(repeated === 'url' ? text : rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Member ${JSON.stringify(repeated.slice(0, 72))} given twice, where JSON would keep the last without a word${hint}`));
   }
   const parsed = parseUrl(rawUrl, defaultScheme);
   if (!(parsed instanceof URL)) return fail(rawUrl, method, parsed);

@@ -44,6 +44,9 @@ describe('parseRecord', () => {
     ['{broken', 'EINVALIDSPEC'],
     ['[1,2]', 'EINVALIDSPEC'],
     ['{"url":"http://a/","method":"GE T"}', 'EINVALIDMETHOD'],
+    // A method of another type is a wrongly typed member, as a body or an id of one is.
+    ['{"url":"http://a/","method":null}', 'EINVALIDSPEC'],
+    ['{"url":"http://a/","method":5}', 'EINVALIDSPEC'],
     ['{"url":"http://a/","headers":{"x-a":"v\\r\\nInjected: 1"}}', 'EINVALIDHEADER'],
     ['{"url":"http://a/","headers":{"bad name":"v"}}', 'EINVALIDHEADER'],
     ['{"url":"http://a/","body":"x","json":{}}', 'EINVALIDSPEC'],
