@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cleanupAfterEach, CLI_PATH, runCli, startHttpServer, tempDir } from '../helpers/index.js';
+import { cleanupAfterEach, CLI_PATH, runCli, startHttpServer, tempDir, testCert, writeTempFile } from '../helpers/index.js';
 import { writeFileSync } from 'node:fs';
 
 const track = cleanupAfterEach();
@@ -131,12 +131,13 @@ describe('contradictory flags', () => {
   it('a flag without effect runs with one warning line', async () => {
     const dir = tempDir();
     const { input } = await inputIn(dir);
-    const result = await runCli([input, '--no-cache', '--cache-size', '5', '--reorder-buffer', '8', '--max-redirects', '3', '-q', '--procs', '1']);
+    const key = writeTempFile(testCert().key, 'key.pem');
+    const result = await runCli([input, '--no-cache', '--cache-size', '5', '--reorder-buffer', '8', '--max-redirects', '3', '--key', key, '-q', '--procs', '1']);
     expect(result.code).toBe(0);
     expect(result.lines).toHaveLength(2);
     const warnings = result.stderr.split('\n').filter(Boolean);
-    expect(warnings).toHaveLength(3);
-    for (const flag of ['--cache-size', '--reorder-buffer', '--max-redirects']) expect(warnings.some((w) => w.startsWith('bulkfetch: warning: ') && w.includes(flag))).toBe(true);
+    expect(warnings).toHaveLength(4);
+    for (const flag of ['--cache-size', '--reorder-buffer', '--max-redirects', '--key']) expect(warnings.some((w) => w.startsWith('bulkfetch: warning: ') && w.includes(flag))).toBe(true);
   });
 
   it.runIf(availableParallelism() <= 8)('--procs above 4x the CPUs runs and warns once with the CPU count', async () => {
