@@ -50,6 +50,9 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
   const done = new LineSet();
   if (outputBytes > 0) {
     const stored = await readFingerprint(output);
+    if (stored === 'unreadable') {
+      throw new UsageError(`Cannot resume: ${JSON.stringify(fingerprintPath(output))}, beside ${JSON.stringify(output)}, holds no fingerprint bulkfetch wrote (torn, or not its file), so the output cannot be matched to this input; use another -o FILE`);
+    }
     if (!stored) {
       throw new UsageError(
         `Cannot resume: ${JSON.stringify(output)} exists but has no ${JSON.stringify(fingerprintPath(output))} (a run without --resume removes it once it has read all its input), so it cannot be matched to this input; use another -o FILE`,
@@ -106,20 +109,21 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-async function readFingerprint(output: string): Promise<Fingerprint | undefined> {
+/** The fingerprint beside the output; `unreadable` when a file is there that holds none (torn, foreign, a directory). */
+async function readFingerprint(output: string): Promise<Fingerprint | 'unreadable' | undefined> {
   let text: string;
   try {
     text = await readFile(fingerprintPath(output), 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : 'unreadable';
   }
   try {
     const value = JSON.parse(text) as Partial<Fingerprint>;
     if (value.format === 1 && typeof value.sha256 === 'string' && typeof value.headBytes === 'number') return value as Fingerprint;
   } catch {
-    // A torn or foreign file: treated as missing.
+    // A torn or foreign file: no fingerprint in it.
   }
-  return undefined;
+  return 'unreadable';
 }
 
 async function writeFingerprint(output: string, fingerprint: Fingerprint): Promise<void> {

@@ -241,7 +241,16 @@ describe('--resume', () => {
     expect(readFileSync(output, 'utf8')).toBe(before);
 
     const foreign = writeTempFile('{"line":1,"url":"x"}\n', 'foreign.ndjson');
-    expect((await runCli([input, '-o', foreign, '--resume'])).code).toBe(2);
+    const noFingerprint = await runCli([input, '-o', foreign, '--resume']);
+    expect(noFingerprint.code).toBe(2);
+    expect(noFingerprint.stderr).toMatch(/exists but has no ".*foreign\.ndjson\.resume\.json"/);
+    // A fingerprint file that holds none is named as such: "has no" sent the user looking for a file that is there.
+    for (const broken of ['garbage\n', '{}\n']) {
+      writeFileSync(`${foreign}.resume.json`, broken);
+      const unreadable = await runCli([input, '-o', foreign, '--resume']);
+      expect(unreadable.code).toBe(2);
+      expect(unreadable.stderr).toMatch(/^bulkfetch: Cannot resume: ".*foreign\.ndjson\.resume\.json", beside ".*foreign\.ndjson", holds no fingerprint bulkfetch wrote \(torn, or not its file\)/);
+    }
 
     expect((await runCli([input, '--resume'])).code).toBe(2);
     expect(server.requests).toBe(1);
