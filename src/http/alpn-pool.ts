@@ -3,7 +3,7 @@ import { kDispatch, kMaxConcurrentStreams, kQueued } from 'undici/lib/core/symbo
 import { kClients, kGetDispatcher } from 'undici/lib/dispatcher/pool-base.js';
 import { FreeListPool } from './free-list-pool.js';
 import { leaveOutConnectionHeaders } from './h2-connection-headers.js';
-import { keepResponseHeaderBytes } from './h2-header-bytes.js';
+import { faithfulH2Responses } from './h2-response-stream.js';
 import { Client } from './undici-parts.js';
 
 /** What PoolBase counts of its own queue, and its dispatch (undici's types show neither). */
@@ -119,7 +119,7 @@ export class AlpnPool extends FreeListPool {
     // Before undici writes any request on a new h2 session.
     client.on('connect', () => {
       leaveOutConnectionHeaders(client);
-      keepResponseHeaderBytes(client);
+      faithfulH2Responses(client);
     });
     if (this.#multiplexed !== false && !this.#alone) this.#opening = client;
     return client;

@@ -340,6 +340,8 @@ function http2OnlyHint(overTls: boolean, http2Offered: boolean): string {
   return overTls && !http2Offered ? '; or it speaks only HTTP/2, and HTTP/1.1 alone was offered: --http2 offers it HTTP/2' : '';
 }
 
+const NODE_SYSTEM_CA_HINT = '; if the root CA is installed locally, try running Node.js with --use-system-ca';
+
 function describe(error: unknown): string {
   // Node's connect to each address of a name in turn (autoSelectFamily) fails with an
   // AggregateError whose own message is empty: its errors say what happened at each.
@@ -350,8 +352,9 @@ function describe(error: unknown): string {
     const code = (error as { code?: unknown }).code;
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     const prefix = typeof code === 'string' && !error.message.includes(code) ? `${code}: ` : '';
-    // OpenSSL's messages end in a newline.
-    return `${prefix}${error.message}${cause}`.trim().slice(0, 500);
+    // OpenSSL's messages end in a newline. Node 24 adds to a certificate's a hint about its own flag, where
+    // the line goes on with bulkfetch's (--cacert, -k): the same words on every Node.
+    return `${prefix}${error.message.replace(NODE_SYSTEM_CA_HINT, '')}${cause}`.trim().slice(0, 500);
   }
   return String(error).slice(0, 500);
 }

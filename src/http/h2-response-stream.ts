@@ -1,0 +1,74 @@
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type * as Undici from 'undici';
+import { kHTTP2Session } from 'undici/lib/core/symbols.js';
+
+/**
+ * Makes a client's h2 session hand undici each response as the server sent
+ * it, in two things node:http2 and undici's h2 client between them lost:
+ *
+ * - Header bytes past ASCII. node:http2 gives each value as a latin1 string
+ *   (a character a byte), and undici makes bytes of it again with
+ *   `Buffer.from(value)`, which is UTF-8: each such byte became two, so the line
+ *   read `cafÃ\u0083Â©` where HTTP/1.1 gives `cafÃ©` (the README's one character
+ *   a byte), and `-L` followed a Location with other bytes than the server's. A
+ *   Buffer of the latin1 bytes is copied as it is.
+ * - A body cut by the server's RST_STREAM. A stream reset with NO_ERROR or
+ *   CANCEL before its END_STREAM is ended by node:http2 as if it were whole (no
+ *   'error'), and undici took the part that came for the response: a 200 with
+ *   half a body and no error, when no Content-Length told. It fails instead, as
+ *   a reset with any other code does.
+ *
+ * Called at the client's 'connect', before undici writes a request on the session.
+ */
+export function faithfulH2Responses(client: Undici.Client): void {
+  const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
+  if (!session) return;
+  const request = session.request;
+  session.request = function requestAsSent(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: object) {
+    const stream = request.call(this, headers, options) as ClientHttp2Stream;
+    // Before undici's own listener, which reads the same object.
+    stream.prependOnceListener('response', headerValuesAsBytes);
+    readablePush ??= Object.getPrototypeOf(stream).push as PushMethod;
+    (stream as unknown as { push: PushMethod }).push = pushUnlessCut;
+    return stream;
+  } as typeof session.request;
+}
+
+/** A character past ASCII: a byte node:http2 read as latin1. */
+const PAST_ASCII = /[^\x00-\x7f]/;
+
+function headerValuesAsBytes(headers: IncomingHttpHeaders): void {
+  const values = headers as Record<string, unknown>;
+  for (const name in values) {
+    const value = values[name];
+    if (typeof value === 'string') {
+      if (PAST_ASCII.test(value)) values[name] = Buffer.from(value, 'latin1');
+    } else if (Array.isArray(value) && value.some((each) => typeof each === 'string' && PAST_ASCII.test(each))) {
+      values[name] = value.map((each: unknown) => (typeof each === 'string' ? Buffer.from(each, 'latin1') : each));
+    }
+  }
+}
+
+type PushMethod = (this: ClientHttp2Stream, chunk: unknown, encoding?: BufferEncoding) => boolean;
+
+/** Readable's own push, which every stream shares: the wrapper below is one function for all, not a closure each. */
+let readablePush: PushMethod | undefined;
+
+/** RFC 9113 error codes by number, for the message. */
+const CODE_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL'];
+
+/**
+ * The end of a response's body pushed while the stream is already closed and
+ * no end came before: node:http2 does that for a stream reset before its
+ * END_STREAM (the END_STREAM of a whole body ends the readable side first).
+ */
+function pushUnlessCut(this: ClientHttp2Stream, chunk: unknown, encoding?: BufferEncoding): boolean {
+  if (chunk === null && this.closed && !(this as unknown as { _readableState: { ended: boolean } })._readableState.ended) {
+    const name = CODE_NAMES[this.rstCode] ?? String(this.rstCode);
+    const error = Object.assign(new Error(`Stream closed with error code NGHTTP2_${name} before the end of its response`), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    // After node:http2's close handler, which goes on to use the stream's session once it has pushed.
+    process.nextTick(() => this.destroy(error));
+    return false;
+  }
+  return (readablePush as PushMethod).call(this, chunk, encoding);
+}
