@@ -28,8 +28,12 @@ export function faithfulH2Responses(client: Undici.Client): void {
     const stream = request.call(this, headers, options) as ClientHttp2Stream;
     // Before undici's own listener, which reads the same object.
     stream.prependOnceListener('response', headerValuesAsBytes);
-    readablePush ??= Object.getPrototypeOf(stream).push as PushMethod;
-    (stream as unknown as { push: PushMethod }).push = pushUnlessCut;
+    if (readablePush === undefined) {
+      // Once, on the class of client streams (not exported): every stream gets it with nothing of its own to carry.
+      const prototype = Object.getPrototypeOf(stream) as { push: PushMethod };
+      readablePush = prototype.push;
+      prototype.push = pushUnlessCut;
+    }
     return stream;
   } as typeof session.request;
 }
@@ -51,7 +55,7 @@ function headerValuesAsBytes(headers: IncomingHttpHeaders): void {
 
 type PushMethod = (this: ClientHttp2Stream, chunk: unknown, encoding?: BufferEncoding) => boolean;
 
-/** Readable's own push, which every stream shares: the wrapper below is one function for all, not a closure each. */
+/** Readable's own push, which client streams inherit; pushUnlessCut takes its place on their class. */
 let readablePush: PushMethod | undefined;
 
 /** RFC 9113 error codes by number, for the message. */
