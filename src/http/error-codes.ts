@@ -178,6 +178,18 @@ export function closedMidBody(error: unknown, received: number, contentLength: s
   return short || unfinished ? { code: RecordErrorCode.SOCKET_CLOSED, message: 'UND_ERR_SOCKET: other side closed' } : undefined;
 }
 
+/**
+ * undici's word for a body that does not match its Content-Length, met before
+ * the response's head was taken (no status yet): llhttp refused the head's
+ * Content-Length itself, given twice (`5` and `5`, or `5, 5`), not one
+ * number or beside Transfer-Encoding, and undici named it by the mismatch. RFC 9112 (6.3) has a client
+ * refuse such a message; the record says that is why.
+ */
+export function unframedLength(error: unknown): RecordError | undefined {
+  if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return undefined;
+  return { code: RecordErrorCode.PROTOCOL, message: "The response's Content-Length is given more than once, is not one number or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" };
+}
+
 /** A proxy a request goes through: its host as written (a name or an address) and its port. */
 export interface ProxyEndpoint {
   hostname: string;

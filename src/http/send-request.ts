@@ -4,7 +4,7 @@ import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError 
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedMidBody, cutShort, declaredLength, endedByGoaway, http1Refusal, LARGE_BODY_BYTES, refusedStream, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedMidBody, cutShort, declaredLength, endedByGoaway, http1Refusal, LARGE_BODY_BYTES, refusedStream, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -379,7 +379,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   #fail(error: unknown, reason?: AbortReason): void {
     const controller = this.#controller;
-    const cut = reason === undefined && this.#status !== 0 ? closedMidBody(error, this.#wireBytes, this.#headers?.['content-length']) : undefined;
+    const cut = reason !== undefined ? undefined : this.#status !== 0 ? closedMidBody(error, this.#wireBytes, this.#headers?.['content-length']) : unframedLength(error);
     const found = cut ?? classifyError(error, reason, {
       overTls: this.#request.url.startsWith('https:'),
       http2Offered: this.#options.offersHttp2?.(this.#request.url) ?? false,

@@ -113,6 +113,23 @@ describe('status lines', () => {
     const failed = await run([`${server.url}/999`], ['-f']);
     expect(failed.code).toBe(1);
   });
+
+  it('a Content-Length given twice is EPROTOCOL saying so, where it said the body did not match its length', async () => {
+    const server = await scriptedServer({
+      '/twice': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello',
+      '/list': 'HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello',
+      '/short': 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhello',
+      '/both': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+    });
+    const result = await run([`${server.url}/twice`, `${server.url}/list`, `${server.url}/both`]);
+    // A body short of its one length stays a connection closed mid-body.
+    const short = await run([`${server.url}/short`]);
+    expect(short.lines[0]).toMatchObject({ status: null, error: { code: 'ESOCKETCLOSED', message: expect.stringMatching(/5 of the 9 body bytes/) } });
+    for (const line of result.lines) {
+      expect(line).toMatchObject({ status: null, error: { code: 'EPROTOCOL', message: "The response's Content-Length is given more than once, is not one number or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" } });
+    }
+    expect(result.lines).toHaveLength(3);
+  });
 });
 
 describe('big response heads', () => {
