@@ -181,9 +181,9 @@ export function closedMidBody(error: unknown, received: number, contentLength: s
 /**
  * undici's word for a body that does not match its Content-Length, met before
  * the response's head was taken (no status yet): llhttp refused the head's
- * Content-Length itself, given twice (`5` and `5`, or `5, 5`), not one
- * number or beside Transfer-Encoding, and undici named it by the mismatch. RFC 9112 (6.3) has a client
- * refuse such a message; the record says that is why.
+ * Content-Length itself, given twice (`5` and `5`, or `5, 5`), not one number
+ * or beside Transfer-Encoding, and undici named it by the mismatch. RFC 9112
+ * (6.3) has a client refuse such a message; the record says that is why.
  */
 export function unframedLength(error: unknown): RecordError | undefined {
   if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return undefined;
@@ -277,7 +277,12 @@ export function endedByGoaway(error: unknown): boolean {
 function goawayErrorName(error: unknown): string | undefined {
   const code = goawayCode(error);
   if (code === undefined || code === '0') return undefined;
-  return HTTP2_ERROR_NAMES[Number(code)] ?? `error ${code}`;
+  return http2ErrorName(Number(code));
+}
+
+/** An HTTP/2 error code's name (RFC 9113, 7): `CANCEL` for 8. */
+export function http2ErrorName(code: number): string {
+  return HTTP2_ERROR_NAMES[code] ?? `error ${code}`;
 }
 
 function goawayCode(error: unknown): string | undefined {

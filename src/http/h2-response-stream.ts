@@ -1,6 +1,7 @@
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type * as Undici from 'undici';
 import { kHTTP2Session } from 'undici/lib/core/symbols.js';
+import { http2ErrorName } from './error-codes.js';
 
 /**
  * Makes a client's h2 session hand undici each response as the server sent
@@ -58,9 +59,6 @@ type PushMethod = (this: ClientHttp2Stream, chunk: unknown, encoding?: BufferEnc
 /** Readable's own push, which client streams inherit; pushUnlessCut takes its place on their class. */
 let readablePush: PushMethod | undefined;
 
-/** RFC 9113 error codes by number, for the message. */
-const CODE_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL'];
-
 /**
  * The end of a response's body pushed while the stream is already closed and
  * no end came before: node:http2 does that for a stream reset before its
@@ -68,8 +66,7 @@ const CODE_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTRO
  */
 function pushUnlessCut(this: ClientHttp2Stream, chunk: unknown, encoding?: BufferEncoding): boolean {
   if (chunk === null && this.closed && !(this as unknown as { _readableState: { ended: boolean } })._readableState.ended) {
-    const name = CODE_NAMES[this.rstCode] ?? String(this.rstCode);
-    const error = Object.assign(new Error(`Stream closed with error code NGHTTP2_${name} before the end of its response`), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    const error = Object.assign(new Error(`Stream closed with error code NGHTTP2_${http2ErrorName(this.rstCode)} before the end of its response`), { code: 'ERR_HTTP2_STREAM_ERROR' });
     // After node:http2's close handler, which goes on to use the stream's session once it has pushed.
     process.nextTick(() => this.destroy(error));
     return false;

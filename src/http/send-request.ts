@@ -179,9 +179,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     // A status of 600-999 (LinkedIn's 999) is kept as the server's answer, as curl keeps it: not ok,
     // not retried, and RFC 9110 (15) has a client treat it as a server error, which -f and --max-errors do.
     if (this.#settled) return;
-    // HTTP/1.1's parser refuses a status line below 100; node:http2 passes any :status on.
+    // HTTP/1.1's parser refuses a status line below 100; Node 20's node:http2 passes any :status of three digits on.
     if (!(statusCode >= 100 && statusCode <= 999)) {
-      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Response does not match the HTTP protocol (:status ${String(headers[':status'] ?? statusCode)} is not a status: 100-999)`));
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Response does not match the HTTP protocol (:status ${statusCode} is not a status: 100-999)`));
       controller.abort(new StopRequest('invalid status'));
       return;
     }

@@ -151,7 +151,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     return fail(rawUrl, preview(spec.method).slice(0, 32), recordError(RecordErrorCode.INVALID_SPEC, `Expected "method" to be a string, got ${preview(spec.method)}`));
   }
   const method = spec.method === undefined ? defaultMethod : validateMethod(spec.method);
-  if (typeof method !== 'string') return fail(rawUrl, (typeof spec.method === 'string' ? spec.method : preview(spec.method)).slice(0, 32), method);
+  if (typeof method !== 'string') return fail(rawUrl, String(spec.method).slice(0, 32), method);
   if (!idOk) {
     // JSON.parse reads a number past a 64-bit float's range (1e400) as Infinity, which no line can echo.
     const got = typeof id === 'number' ? `${memberText(text, 'id') ?? String(id)}, past the largest number a line can echo: give it as a string` : preview(id);

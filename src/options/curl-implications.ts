@@ -50,7 +50,7 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
     if (kind !== undefined && flags.get !== true) throw new UsageError('-I sends HEAD requests, which have no body: drop -I or the body flag');
     if (flags.method === undefined || flags.method === 'HEAD') options.method = 'HEAD';
     // curl -I -X GET: -X changes the method's word alone, and -I still shows the headers alone (a GET, its
-    // body unread): the body stays out of the line unless --body asks for it (a default commander fills in).
+    // body unread): the line leaves the body out (--body none) unless --body gives another mode.
     else if (options.body === 'auto') options.body = 'none';
   }
   if (typeof flags.parallelMax === 'number') {
