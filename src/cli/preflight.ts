@@ -4,11 +4,11 @@
  * other. Errors are UsageErrors (exit 2); warnings are one line each for stderr.
  */
 import type { Command } from 'commander';
-import { accessSync, constants, fstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, fstatSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
-import { outputTarget } from '../output/output-lock.js';
+import { newFilePath, outputTarget } from '../output/output-lock.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
@@ -61,7 +61,7 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   }
   // Neither file there yet (the usual first run): the summary, written last, would replace every result line.
   // A link to a file not made yet names that file (outputTarget): `--summary LINK` to the -o file too.
-  const samePath = output !== undefined && output !== '-' && !out && !target && pathOf(output) === pathOf(outputTarget(summary) as string);
+  const samePath = output !== undefined && output !== '-' && !out && !target && newFilePath(output) === newFilePath(outputTarget(summary) as string);
   if ((out && target && sameFile(out, target)) || samePath) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);
   checkWritable('--summary', summary, target);
 }
@@ -92,15 +92,6 @@ function statOf(target: string | number): Stats | undefined {
   }
 }
 
-/** Where a file not made yet will be: its directory's real path (a symlink followed), and its name. */
-function pathOf(file: string): string {
-  const directory = resolve(dirname(file));
-  try {
-    return join(realpathSync(directory), basename(file));
-  } catch {
-    return join(directory, basename(file));
-  }
-}
 
 function sameFile(a: Stats, b: Stats): boolean {
   // Only regular files: a terminal or /dev/null on both sides is not a clobber.

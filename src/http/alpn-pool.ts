@@ -2,8 +2,7 @@ import type * as Undici from 'undici';
 import { kDispatch, kMaxConcurrentStreams, kQueued } from 'undici/lib/core/symbols.js';
 import { kClients, kGetDispatcher } from 'undici/lib/dispatcher/pool-base.js';
 import { FreeListPool } from './free-list-pool.js';
-import { leaveOutConnectionHeaders } from './h2-connection-headers.js';
-import { faithfulH2Responses } from './h2-response-stream.js';
+import { prepareH2Session } from './h2-session.js';
 import { Client } from './undici-parts.js';
 
 /** What PoolBase counts of its own queue, and its dispatch (undici's types show neither). */
@@ -117,10 +116,7 @@ export class AlpnPool extends FreeListPool {
         }),
     });
     // Before undici writes any request on a new h2 session.
-    client.on('connect', () => {
-      leaveOutConnectionHeaders(client);
-      faithfulH2Responses(client);
-    });
+    client.on('connect', () => prepareH2Session(client));
     if (this.#multiplexed !== false && !this.#alone) this.#opening = client;
     return client;
   }

@@ -1,11 +1,10 @@
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
-import type * as Undici from 'undici';
-import { kHTTP2Session } from 'undici/lib/core/symbols.js';
+import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import { http2ErrorName } from './error-codes.js';
 
 /**
- * Makes a client's h2 session hand undici each response as the server sent
- * it, in two things node:http2 and undici's h2 client between them lost:
+ * Makes undici see a response stream as the server sent it, in two things
+ * node:http2 and undici's h2 client between them lost (applied to each
+ * request by h2-session.ts, before undici listens to the stream):
  *
  * - Header bytes past ASCII. node:http2 gives each value as a latin1 string
  *   (a character a byte), and undici makes bytes of it again with
@@ -18,25 +17,16 @@ import { http2ErrorName } from './error-codes.js';
  *   'error'), and undici took the part that came for the response: a 200 with
  *   half a body and no error, when no Content-Length told. It fails instead, as
  *   a reset with any other code does.
- *
- * Called at the client's 'connect', before undici writes a request on the session.
  */
-export function faithfulH2Responses(client: Undici.Client): void {
-  const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
-  if (!session) return;
-  const request = session.request;
-  session.request = function requestAsSent(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: object) {
-    const stream = request.call(this, headers, options) as ClientHttp2Stream;
-    // Before undici's own listener, which reads the same object.
-    stream.prependOnceListener('response', headerValuesAsBytes);
-    if (readablePush === undefined) {
-      // Once, on the class of client streams (not exported): every stream gets it with nothing of its own to carry.
-      const prototype = Object.getPrototypeOf(stream) as { push: PushMethod };
-      readablePush = prototype.push;
-      prototype.push = pushUnlessCut;
-    }
-    return stream;
-  } as typeof session.request;
+export function keepResponseAsSent(stream: ClientHttp2Stream): void {
+  // Before undici's own listener, which reads the same object.
+  stream.prependOnceListener('response', headerValuesAsBytes);
+  if (readablePush === undefined) {
+    // Once, on the class of client streams (not exported): every stream gets it with nothing of its own to carry.
+    const prototype = Object.getPrototypeOf(stream) as { push: PushMethod };
+    readablePush = prototype.push;
+    prototype.push = pushUnlessCut;
+  }
 }
 
 /** A character past ASCII: a byte node:http2 read as latin1. */

@@ -35,15 +35,21 @@ function fileNotMadeYet(link: string): string | undefined {
     try {
       if (!lstatSync(path).isSymbolicLink()) return undefined;
     } catch {
-      try {
-        return join(realpathSync(dirname(path)), basename(path));
-      } catch {
-        return path;
-      }
+      return newFilePath(path);
     }
     path = resolve(dirname(path), readlinkSync(path));
   }
   return undefined;
+}
+
+/** Where a file not made yet will be: its directory's real path (a symlink followed), and its name. */
+export function newFilePath(file: string): string {
+  const directory = resolve(dirname(file));
+  try {
+    return join(realpathSync(directory), basename(file));
+  } catch {
+    return join(directory, basename(file));
+  }
 }
 
 /**

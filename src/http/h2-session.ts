@@ -1,0 +1,23 @@
+import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
+import type * as Undici from 'undici';
+import { kHTTP2Session } from 'undici/lib/core/symbols.js';
+import { withoutConnectionHeaders } from './h2-connection-headers.js';
+import { keepResponseAsSent } from './h2-response-stream.js';
+
+/**
+ * Wraps a client's h2 session's `request` once, for what every request on it
+ * needs and undici's h2 client does not do: the headers HTTP/2 forbids left
+ * out (h2-connection-headers.ts), and the response stream read as the server
+ * sent it (h2-response-stream.ts). Called at the client's 'connect', before
+ * undici writes a request on the session.
+ */
+export function prepareH2Session(client: Undici.Client): void {
+  const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
+  if (!session) return;
+  const request = session.request;
+  session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: object) {
+    const stream = request.call(this, headers && withoutConnectionHeaders(headers), options) as ClientHttp2Stream;
+    keepResponseAsSent(stream);
+    return stream;
+  } as typeof session.request;
+}
