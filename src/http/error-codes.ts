@@ -312,6 +312,17 @@ export function refusedStream(error: unknown): boolean {
   return err?.code === 'ERR_HTTP2_STREAM_ERROR' && typeof err.message === 'string' && err.message.endsWith('NGHTTP2_REFUSED_STREAM');
 }
 
+/**
+ * An HTTP/2 request whose HEADERS frame (type 1) node:http2 could not send:
+ * undici's error for the stream's 'frameError', which Node emits for a frame
+ * that failed to go out (a session that a GOAWAY closed to new streams before
+ * this one's turn came). The server never saw it, so it may be sent again.
+ */
+export function headersNeverSent(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /^HTTP\/2: "frameError" received - type 1, code -?\d+$/.test(message);
+}
+
 /** What the connection had read in all when undici reported it closed (its SocketError's socket info). */
 function bytesReadBeforeClose(error: unknown): number | undefined {
   const bytesRead = (error as { socket?: { bytesRead?: unknown } } | null)?.socket?.bytesRead;

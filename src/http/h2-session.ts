@@ -3,13 +3,15 @@ import type * as Undici from 'undici';
 import { kHTTP2Session } from 'undici/lib/core/symbols.js';
 import { withoutConnectionHeaders } from './h2-connection-headers.js';
 import { keepResponseAsSent } from './h2-response-stream.js';
+import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
 
 /**
  * Wraps a client's h2 session's `request` once, for what every request on it
  * needs and undici's h2 client does not do: the headers HTTP/2 forbids left
  * out (h2-connection-headers.ts), and the response stream read as the server
  * sent it (h2-response-stream.ts). Called at the client's 'connect', before
- * undici writes a request on the session.
+ * undici writes a request on the session. The session also finishes its
+ * streams after a graceful GOAWAY (h2-graceful-goaway.ts).
  */
 export function prepareH2Session(client: Undici.Client): void {
   const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
@@ -20,4 +22,5 @@ export function prepareH2Session(client: Undici.Client): void {
     keepResponseAsSent(stream);
     return stream;
   } as typeof session.request;
+  finishStreamsAfterGracefulGoaway(client);
 }

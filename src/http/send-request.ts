@@ -4,7 +4,7 @@ import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError 
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedMidBody, cutShort, declaredLength, endedByGoaway, http1Refusal, LARGE_BODY_BYTES, refusedStream, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedMidBody, cutShort, declaredLength, endedByGoaway, headersNeverSent, http1Refusal, LARGE_BODY_BYTES, refusedStream, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -386,7 +386,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       largeBody: (this.#request.body?.length ?? 0) >= LARGE_BODY_BYTES,
     });
     const classified = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
-    if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || endedByGoaway(error) || refusedStream(error))) {
+    if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || endedByGoaway(error) || refusedStream(error) || headersNeverSent(error))) {
       this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: endedByGoaway(error) ? 'goaway' : true });
     } else {
       // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").

@@ -545,6 +545,34 @@ describe('HTTP/2', () => {
     expect(arrivals).toEqual(['GET /g', 'GET /g', 'POST /p']);
   });
 
+  it('a graceful GOAWAY (a server that ends each connection after N streams) lets the streams in flight finish: none sent twice, a POST answered', async () => {
+    // As Go's and Node's servers do at shutdown, and proxies with a request cap: GOAWAY NO_ERROR naming the
+    // last stream taken, every stream up to it answered, later ones refused (not processed). undici failed
+    // every stream in flight at the GOAWAY: each GET was processed again, each POST's answer lost.
+    let perConnection = 5;
+    const processed: string[] = [];
+    const server = await track(
+      startHttp2Server(async (req, res) => {
+        const stream = (req as unknown as { stream: { session: { close(): void; taken?: number } } }).stream;
+        stream.session.taken = (stream.session.taken ?? 0) + 1;
+        processed.push(`${req.method} ${req.url}`);
+        if (stream.session.taken === perConnection) stream.session.close();
+        await delay(40);
+        json(res, 200, { ok: true });
+      }),
+    );
+    const gets = Array.from({ length: 40 }, (_, i) => `${server.url}/g${i}`);
+    // Five in flight on each connection: the fifth is the GOAWAY's last stream, and all five are answered.
+    const result = await runCli([writeTempFile(gets), '--procs', '1', '--http2', '-k', '--concurrency', '5', '--retries', '0', '-q'], { env: NO_PROXY_ENV });
+    expect(result.lines.filter((l) => l.status !== 200)).toEqual([]);
+    expect(processed.sort()).toEqual(gets.map((url) => `GET ${new URL(url).pathname}`).sort());
+    perConnection = 1;
+    processed.length = 0;
+    const post = await run([`${server.url}/p`], ['--http2', '-k', '--retries', '0', '-d', 'x=1']);
+    expect(post.lines[0]).toMatchObject({ status: 200, attempts: 1, error: null });
+    expect(processed).toEqual(['POST /p']);
+  });
+
   it("leaves out the headers HTTP/2 forbids (TE but 'trailers', Proxy-Connection ...), as curl does, where node:http2 threw and the child died", async () => {
     const server = await track(startHttp2Server((req, res) => json(res, 200, { version: req.httpVersion, te: req.headers.te ?? null, pc: req.headers['proxy-connection'] ?? null })));
     const lines = [`${server.url}/flags`, JSON.stringify({ url: `${server.url}/spec`, headers: { te: 'deflate', 'proxy-connection': 'keep-alive' } })];

@@ -1,0 +1,72 @@
+import { constants, type ClientHttp2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import type * as Undici from 'undici';
+import { kHTTP2Session, kHTTPContext, kResume, kSocket } from 'undici/lib/core/symbols.js';
+
+/**
+ * undici's listeners on an h2 session and its socket that act on the client,
+ * by name (undici 7's client-h2.js). A session left to finish its streams
+ * after a graceful GOAWAY must not reach the client through them once the
+ * client has moved on to a new connection: onHttp2SocketClose would clear the
+ * new connection from it and drop the count of requests running there.
+ */
+const CLIENT_LISTENERS_ON_SESSION = new Set(['onHttp2SessionError', 'onHttp2FrameError', 'onHttp2SessionEnd', 'onHttp2SessionClose', 'onHttp2RemoteSettings']);
+const CLIENT_LISTENERS_ON_SOCKET = new Set(['onHttp2SocketError', 'onHttp2SocketEnd', 'onHttp2SocketClose']);
+
+type Client = Undici.Client & Record<symbol, unknown> & { [kResume](): void };
+type Listener = (...args: unknown[]) => void;
+
+/**
+ * A graceful GOAWAY (NO_ERROR) lets the session's streams finish, as RFC 9113
+ * (6.8) has it: the server answers every stream up to the frame's last stream
+ * id, and node:http2 closes the session once they are done, failing the later
+ * ones with REFUSED_STREAM, which the loop sends again at once. undici 7
+ * instead destroys the connection at any GOAWAY, failing every stream in
+ * flight: a server that ends a connection after N requests (Go's and Node's
+ * on shutdown, proxies with a request or age cap) had each stream on it sent
+ * again, processed twice, and a POST's answer lost, while curl got them all.
+ *
+ * Here the client lets go of the session as undici does (its next request
+ * opens a new connection) but the session is left to finish: undici's
+ * listeners that would act on the client are taken off it and its socket,
+ * while the streams' own listeners complete their requests as usual. A GOAWAY
+ * with an error code still goes to undici, which fails the streams in flight
+ * (a reset, sent again as such).
+ *
+ * Called at the client's 'connect', once undici has listened to the session.
+ */
+export function finishStreamsAfterGracefulGoaway(client: Undici.Client): void {
+  const owner = client as Client;
+  const session = owner[kHTTP2Session] as ClientHttp2Session | null | undefined;
+  const socket = owner[kSocket] as Socket | null | undefined;
+  if (!session || !socket) return;
+  const undiciGoaway = session.listeners('goaway') as Listener[];
+  session.removeAllListeners('goaway');
+  session.on('goaway', function onGoaway(this: ClientHttp2Session, code: number, ...rest: unknown[]) {
+    if (code !== constants.NGHTTP2_NO_ERROR || owner[kHTTP2Session] !== this) {
+      for (const listener of undiciGoaway) listener.call(this, code, ...rest);
+      return;
+    }
+    letSessionFinish(owner, this, socket);
+  });
+}
+
+function letSessionFinish(client: Client, session: ClientHttp2Session, socket: Socket): void {
+  for (const event of session.eventNames()) {
+    for (const listener of session.listeners(event) as Listener[]) if (CLIENT_LISTENERS_ON_SESSION.has(listener.name)) session.removeListener(event, listener);
+  }
+  for (const event of socket.eventNames()) {
+    for (const listener of socket.listeners(event) as Listener[]) if (CLIENT_LISTENERS_ON_SOCKET.has(listener.name)) socket.removeListener(event, listener);
+  }
+  // A stream the server leaves unanswered when the connection closes fails as undici's GOAWAY would
+  // have failed it (error-codes.ts: sent again at once if it may be sent twice), not as a bare close.
+  // At 'close', not at the server's FIN: its last answers may still be on their way to their streams.
+  const ended = Object.assign(new Error(`HTTP/2: "GOAWAY" frame received with code ${constants.NGHTTP2_NO_ERROR}`), { code: 'UND_ERR_SOCKET' });
+  session.on('error', () => {});
+  socket.on('error', () => {});
+  socket.once('close', () => session.destroy(ended));
+  client[kSocket] = null;
+  client[kHTTPContext] = null;
+  client[kHTTP2Session] = null;
+  client[kResume]();
+}
