@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { adviseOn } from '../analyze/advice.js';
 import { analyzeInput } from '../analyze/analyze-input.js';
 import { formatReport } from '../analyze/format-report.js';
-import { EXIT, usage } from './exit.js';
+import { printReport, usage } from './exit.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
 import { UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
@@ -31,8 +31,7 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
     program.parse(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') {
-      io.stdout.write(program.helpInformation());
-      return EXIT.OK;
+      return printReport(io, program.helpInformation());
     }
     if (error instanceof CommanderError) return usage(io.stderr, error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
     // A value our parser refused (--procs 0): commander passes its UsageError on.
@@ -56,6 +55,5 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
   const profile = await analyzeInput(input, planner instanceof StreamPlanner ? { onRequest: (hash) => planner.directive(hash) } : {});
   const cache = planner.decision();
   const advice = adviseOn(profile, procs, cache);
-  io.stdout.write(json ? `${JSON.stringify({ ...profile, cache, advice })}\n` : formatReport(profile, advice, cache));
-  return EXIT.OK;
+  return printReport(io, json ? `${JSON.stringify({ ...profile, cache, advice })}\n` : formatReport(profile, advice, cache));
 }

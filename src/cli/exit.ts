@@ -13,3 +13,23 @@ export function usage(stderr: Writable, message: string): number {
   stderr.write(`bulkfetch: ${message.split('\n')[0]}\n`);
   return EXIT.USAGE;
 }
+
+/**
+ * Writes a report that is the command's whole output (help, the version, analyze's report) and
+ * returns the exit code. A reader that went away (EPIPE: `| head`, a jq that failed) is no error, as
+ * for a run's results; any other failure (a full disk) is one line on stderr and exit 1, never
+ * Node's unhandled 'error' trace. The listener stays: a stream may emit after the write's callback.
+ */
+export function printReport(io: { stdout: Writable; stderr: Writable }, text: string): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let told = false;
+    const failed = (error: NodeJS.ErrnoException): void => {
+      if (told) return;
+      told = true;
+      if (error.code !== 'EPIPE') io.stderr.write(`bulkfetch: cannot write to stdout: ${error.code ?? error.message}\n`);
+      resolve(error.code === 'EPIPE' ? EXIT.OK : EXIT.FAILED);
+    };
+    io.stdout.on('error', failed);
+    io.stdout.write(text, (error) => (error ? failed(error) : resolve(EXIT.OK)));
+  });
+}

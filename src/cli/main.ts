@@ -20,7 +20,7 @@ import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, ErrorLimit, RunSummary } from '../run-types.js';
-import { EXIT, signalExitCode, usage } from './exit.js';
+import { EXIT, printReport, signalExitCode, usage } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { limitExceededAtEnd, runFailed } from './exit-policy.js';
 import { endAsHungUp, listenForStopSignals } from './process-signals.js';
@@ -42,8 +42,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
-        io.stdout.write(error.code === 'commander.version' ? `${VERSION}\n` : program.helpInformation() + EXAMPLES.trimStart() + '\n');
-        return EXIT.OK;
+        return printReport(io, error.code === 'commander.version' ? `${VERSION}\n` : program.helpInformation() + EXAMPLES.trimStart() + '\n');
       }
       // One line, with commander's "(Did you mean --x?)" hint kept on it, or for a curl flag what to do instead.
       return usage(io.stderr, explainUnknownOption(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')));

@@ -57,6 +57,18 @@ describe('output failures', () => {
     expect(existsSync(summary)).toBe(false);
   });
 
+  it('--help, --version and analyze on a full disk or a reader gone: one line and exit 1, or exit 0, never a Node trace', () => {
+    const input = writeTempFile(['http://127.0.0.1:1/a', 'http://127.0.0.1:1/b']);
+    const sh = (command: string) => spawnSync('bash', ['-c', `set -o pipefail; ${command}`], { encoding: 'utf8', env: { ...process.env, CLI: CLI_PATH, INPUT: input } });
+    for (const args of ['--help', '--version', 'analyze "$INPUT"', 'analyze "$INPUT" --json', 'analyze --help']) {
+      const full = sh(`"$CLI" ${args} > /dev/full`);
+      expect([args, full.status, full.stderr]).toEqual([args, 1, 'bulkfetch: cannot write to stdout: ENOSPC\n']);
+      // A jq that failed on its filter: the reader is gone before (or while) the report is written.
+      const gone = sh(`"$CLI" ${args} | (exec 0<&-; sleep 0.3)`);
+      expect([args, gone.status, gone.stderr]).toEqual([args, 0, '']);
+    }
+  });
+
   it('ENOSPC on a filesystem that fills mid-run: exit 1, and what was written is whole lines a --resume can continue', async (ctx) => {
     const dir = smallTmpfs('64k');
     if (!dir) return ctx.skip();
