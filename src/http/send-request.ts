@@ -9,7 +9,7 @@ import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { splitUrl } from './split-url.js';
-import { lostUnansweredOnKeptAlive } from './stale-connection.js';
+import { lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
 import { LinkedSet, type Linked } from './linked-set.js';
 import type { OneShotDispatchOptions } from './one-shot.js';
 
@@ -386,7 +386,10 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       largeBody: (this.#request.body?.length ?? 0) >= LARGE_BODY_BYTES,
     });
     const classified = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
-    if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || endedByGoaway(error) || refusedStream(error) || headersNeverSent(error))) {
+    // Not begun (undici never handed it a connection: onRequestStart did not come) and failed by the loss of a
+    // kept-alive connection it was queued for: never sent, as a request on a connection the server closed.
+    const neverWritten = this.#controller === undefined && lostKeptAliveConnection(error);
+    if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || neverWritten || endedByGoaway(error) || refusedStream(error) || headersNeverSent(error))) {
       this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: endedByGoaway(error) ? 'goaway' : true });
     } else {
       // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").

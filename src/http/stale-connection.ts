@@ -2,6 +2,8 @@ import type { Socket } from 'node:net';
 
 /** Set on the error that ended a request no byte of answer came to, on a connection that had carried answers before. */
 const STALE = Symbol('bulkfetch.staleConnection');
+/** Set on the error of any connection lost after it had carried answers (kept alive), whatever was on it. */
+const KEPT_ALIVE_LOST = Symbol('bulkfetch.keptAliveLost');
 
 /**
  * Marks the loss of a kept-alive connection under a request it never answered
@@ -32,7 +34,9 @@ export function markStaleConnectionErrors(socket: Socket): void {
   } as typeof socket.write;
   const unansweredAfterAnswers = (): boolean => readAtRequestStart > 0 && socket.bytesRead === readAtRequestStart;
   const mark = (error: NodeJS.ErrnoException | undefined, code: string): void => {
-    if (error?.code === code && unansweredAfterAnswers()) (error as unknown as Record<symbol, boolean>)[STALE] = true;
+    if (error?.code !== code) return;
+    if (unansweredAfterAnswers()) (error as unknown as Record<symbol, boolean>)[STALE] = true;
+    if (socket.bytesRead > 0) (error as unknown as Record<symbol, boolean>)[KEPT_ALIVE_LOST] = true;
   };
   // Prepended, so that the mark is on the error before undici keeps it for the request.
   socket.prependListener('error', (error: NodeJS.ErrnoException) => mark(error, 'ECONNRESET'));
@@ -46,4 +50,16 @@ export function markStaleConnectionErrors(socket: Socket): void {
 /** An error markStaleConnectionErrors marked: a kept-alive connection lost before a byte of this request's answer. */
 export function lostUnansweredOnKeptAlive(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[STALE] === true;
+}
+
+/**
+ * An error of a kept-alive connection's loss (see markStaleConnectionErrors).
+ * undici hands it also to the requests waiting in the client's queue, which
+ * were never written on any connection: the reset of an idle connection, as
+ * the next request was dispatched to it, failed that request with "read
+ * ECONNRESET" although the server never saw it (send-request.ts sends it
+ * again at once, whatever its method).
+ */
+export function lostKeptAliveConnection(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[KEPT_ALIVE_LOST] === true;
 }
