@@ -31,7 +31,10 @@ const STREAM_RESET = " (the server reset this request's HTTP/2 stream)";
 const H2_STREAM_CLOSED: ReadonlySet<string> = new Set(['HTTP/2: stream closed before the response was complete', 'HTTP/2: stream half-closed (remote)']);
 
 /** The server's certificate failed verification (curl: "SSL certificate problem"); -k or --cacert is the way on. */
-const UNVERIFIED = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
+const UNVERIFIED = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
+/** A certificate whose issuer may well be trusted, used outside its dates (curl: "certificate has expired"): --cacert would not help. */
+const OUT_OF_DATE = /^(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/;
+const OUT_OF_DATE_ADVICE = "outside its validity dates: the server's certificate needs renewing, or this machine's clock is off; -k skips the check";
 /** The certificate is trusted but names other hosts (curl: "SSL: no alternative certificate subject name matches"): --cacert would not help. */
 const OTHER_NAME = /^(ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/;
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|ERR_OSSL_|HOSTNAME_MISMATCH$)/;
@@ -135,6 +138,7 @@ export function classifyError(
   // OpenSSL read a record that is not TLS: most often a plain-HTTP server's answer (curl says no more than "wrong version number").
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { code: RecordErrorCode.TLS, message: `${message} (the server's answer was not TLS${PLAIN_HTTP_PORT})` };
   if (code && UNVERIFIED.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate was not verified: --cacert FILE trusts its issuer, -k skips the check)` };
+  if (code && OUT_OF_DATE.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is ${OUT_OF_DATE_ADVICE})` };
   if (code && OTHER_NAME.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is for other names: use one of them in the URL, with --resolve NAME:PORT:ADDR to reach this address by it, or -k to skip the check)` };
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return { code: RecordErrorCode.TLS, message: `${message} (the server asks for a client certificate: give one with --cert FILE, and --key FILE unless the file holds the key)` };
   if (code && TLS_CODES.test(code)) return mapped(RecordErrorCode.TLS);
@@ -233,7 +237,7 @@ function proxyTlsError(raw: unknown, proxies: readonly ProxyEndpoint[]): RecordE
   const inner = (raw as { code?: unknown; cause?: unknown } | null)?.code === 'UND_ERR_PRX_TLS' ? (raw as { cause: unknown }).cause : raw;
   const code = (inner as { code?: unknown } | null)?.code;
   const https = proxies.length === 1 ? `the HTTPS proxy ${endpointText(proxies[0] as ProxyEndpoint)}` : 'the HTTPS proxy';
-  const advice = typeof code !== 'string' ? '' : UNVERIFIED.test(code) ? ': --cacert FILE trusts its issuer, -k skips the check' : OTHER_NAME.test(code) ? ': it is for other names; give the proxy by one of them in -x, or -k to skip the check' : '';
+  const advice = typeof code !== 'string' ? '' : UNVERIFIED.test(code) ? ': --cacert FILE trusts its issuer, -k skips the check' : OUT_OF_DATE.test(code) ? `: it is ${OUT_OF_DATE_ADVICE}` : OTHER_NAME.test(code) ? ': it is for other names; give the proxy by one of them in -x, or -k to skip the check' : '';
   return { code: RecordErrorCode.TLS, message: `${describe(inner)} (the certificate of ${https}, not of the URL's host${advice})` };
 }
 

@@ -72,6 +72,10 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' })).code).toBe('EINVALIDHEADER');
     const untrusted = classifyError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
     expect(untrusted).toEqual({ code: 'ETLS', message: expect.stringMatching(/^DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate \(.*--cacert FILE.*-k/) });
+    // Expired (or not yet valid): a trusted issuer changes nothing, so --cacert is not the advice (as curl: "certificate has expired").
+    const expired = classifyError(Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }));
+    expect(expired).toEqual({ code: 'ETLS', message: "CERT_HAS_EXPIRED: certificate has expired (the certificate is outside its validity dates: the server's certificate needs renewing, or this machine's clock is off; -k skips the check)" });
+    expect(classifyError(Object.assign(new Error('certificate is not yet valid'), { code: 'CERT_NOT_YET_VALID' })).message).not.toContain('--cacert');
     expect(classifyError(Object.assign(new Error('bad record mac'), { code: 'ERR_SSL_BAD_RECORD_MAC' })).message).not.toMatch(/-k|http:/);
     expect(classifyError(Object.assign(new Error('wrong version number'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }))).toEqual({ code: 'ETLS', message: expect.stringMatching(/not TLS: if this port speaks plain HTTP, use http:\/\//) });
     expect(classifyError(new Error('what')).code).toBe('EUNKNOWN');
