@@ -81,10 +81,19 @@ export const STOPPED_IN_FLIGHT: RecordError = recordError(RecordErrorCode.ABORTE
  * with --retry-all-methods), as a crashed child's are: --resume finds its line
  * by this exact error, drops it and sends the record again.
  */
-export const STOPPED_IN_FLIGHT_RESENT: RecordError = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped; --resume sends it again (its method may be sent twice)');
+export const STOPPED_IN_FLIGHT_RESENT: RecordError = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped; --resume of a run into -o FILE sends it again (its method may be sent twice)');
 
 /** A record the run stopped before sending. --resume finds its line by this exact error, drops it and sends the record. */
-export const STOPPED_BEFORE_SENDING: RecordError = recordError(RecordErrorCode.NOT_SENT, 'The run was stopped before this request was sent: --resume sends it');
+export const STOPPED_BEFORE_SENDING: RecordError = recordError(RecordErrorCode.NOT_SENT, 'The run was stopped before this request was sent: --resume of a run into -o FILE sends it');
+
+/**
+ * The same two as bulkfetch 0.x before this wording wrote them ("--resume sends it", said also of a run
+ * into stdout, which cannot be resumed): --resume still finds them in an output written then.
+ */
+export const STOPPED_EARLIER_WORDING: readonly RecordError[] = [
+  recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped; --resume sends it again (its method may be sent twice)'),
+  recordError(RecordErrorCode.NOT_SENT, 'The run was stopped before this request was sent: --resume sends it'),
+];
 
 /** Base class for errors that end a run; `code` is stable, `cause` keeps the original. */
 export class BulkfetchError extends Error {

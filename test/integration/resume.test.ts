@@ -186,7 +186,7 @@ describe('--resume', () => {
     expect(first.stderr).toMatch(/aborted +2 records in flight at the stop were answered EABORTED; --resume sends again those whose method may be sent twice/);
     const byLine = new Map(parseJsonLines(readFileSync(output, 'utf8')).lines.map((l) => [l.line, l]));
     expect(byLine.get(1)?.error).toEqual({ code: 'EABORTED', message: 'Aborted: the run was stopped' });
-    expect(byLine.get(2)?.error).toEqual({ code: 'EABORTED', message: 'Aborted: the run was stopped; --resume sends it again (its method may be sent twice)' });
+    expect(byLine.get(2)?.error).toEqual({ code: 'EABORTED', message: 'Aborted: the run was stopped; --resume of a run into -o FILE sends it again (its method may be sent twice)' });
     const sentBefore = server.requests;
     const final = await runCli(args.map((a) => (a === '2' ? '30' : a)), { timeoutMs: 60_000 });
     expect(final.code).toBe(0);
@@ -216,6 +216,26 @@ describe('--resume', () => {
     const seen = outputLines(output);
     expect(seen.sort()).toEqual([1, 2, 3]);
     expect(server.paths.get(new URL(JSON.parse(whole[2] as string).url).pathname)).toBe(2);
+  });
+
+  it('sends again the records an output written with the earlier wording of ENOTSENT and EABORTED stopped', async () => {
+    const server = track(await startHttpServer());
+    const input = writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]);
+    const output = join(tempDir(), 'out.ndjson');
+    expect((await runCli([input, '-o', output, '--resume', '--procs', '1'])).code).toBe(0);
+    // As bulkfetch wrote them before they named -o FILE: "--resume sends it" was said of a run into stdout too.
+    const earlier = [
+      { code: 'ENOTSENT', message: 'The run was stopped before this request was sent: --resume sends it' },
+      { code: 'EABORTED', message: 'Aborted: the run was stopped; --resume sends it again (its method may be sent twice)' },
+    ];
+    const lines = parseJsonLines(readFileSync(output, 'utf8')).lines.map((line) => {
+      const at = line.line - 2;
+      return JSON.stringify(at >= 0 && at < earlier.length ? { ...line, status: null, error: earlier[at] } : line);
+    });
+    writeFileSync(output, lines.join('\n') + '\n');
+    expect((await runCli([input, '-o', output, '--resume', '--procs', '1'])).code).toBe(0);
+    expect(parseJsonLines(readFileSync(output, 'utf8')).lines.map((l) => [l.line, l.status]).sort()).toEqual([[1, 200], [2, 200], [3, 200]]);
+    expect([server.paths.get('/a'), server.paths.get('/b'), server.paths.get('/c')]).toEqual([1, 2, 2]);
   });
 
   it('resumes streamed stdin input too', async () => {

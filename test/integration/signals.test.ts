@@ -182,7 +182,7 @@ describe('signals', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(child.pid as number, 'SIGTERM');
     expect((await done).code).toBe(143);
-    expect(JSON.parse(readFileSync(output, 'utf8'))).toMatchObject({ status: null, attempts: 1, error: { code: 'EABORTED', message: expect.stringMatching(/--resume sends it again/) } });
+    expect(JSON.parse(readFileSync(output, 'utf8'))).toMatchObject({ status: null, attempts: 1, error: { code: 'EABORTED', message: expect.stringMatching(/--resume of a run into -o FILE sends it again/) } });
     const resumed = await runCli(args);
     expect(resumed.code).toBe(0);
     expect(readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ status: 200, body: 'ok', error: null }]);
