@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { OutputError, STOPPED_BEFORE_SENDING, STOPPED_EARLIER_WORDING, STOPPED_IN_FLIGHT_RESENT, UsageError } from '../errors.js';
 import { peekHead } from '../input/peek-head.js';
@@ -44,6 +45,7 @@ export interface ResumedRun {
  * a run from an input file, which writes one too: see the CLI's markResumableIfYouCan).
  */
 export async function resumeOutput(output: string, inputName: string, input: Readable): Promise<ResumedRun> {
+  await removeDeadRunsTemporaries(output);
   const peeked = await peekHead(input, FINGERPRINT_BYTES);
   const current = fingerprintOf(inputName, peeked.head);
   const outputBytes = await sizeOf(output);
@@ -230,11 +232,37 @@ async function dropRanges(path: string, ranges: ReadonlyArray<[number, number]>,
       await target.close();
     }
   } catch (error) {
-    throw new OutputError(`Cannot rewrite ${JSON.stringify(path)} without the lines of the records it sends again: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    // A full disk: the output is as it was, and the part written beside it must not stay (a rerun writes its own).
+    await rm(temporary, { force: true }).catch(() => {});
+    throw new OutputError(`Cannot rewrite ${JSON.stringify(path)} without the lines of the records it sends again: ${(error as NodeJS.ErrnoException).code ?? 'error'}; it is unchanged: free space (the rewrite needs about its size), then run the same command again`, { cause: error });
   } finally {
     await source.close();
   }
   await rename(temporary, path);
+}
+
+/**
+ * The temporary files (the output's rewrite, the fingerprint's) that a run
+ * killed outright left beside the output: FILE.PID.tmp and
+ * FILE.resume.json.PID.tmp of a pid no longer running. The output's lock
+ * keeps any other live run away from FILE, so none of them is in use.
+ */
+async function removeDeadRunsTemporaries(output: string): Promise<void> {
+  const names = [basename(output), basename(fingerprintPath(output))];
+  const entries = await readdir(dirname(output)).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = names.map((name) => (entry.startsWith(`${name}.`) ? /^(\d+)\.tmp$/.exec(entry.slice(name.length + 1))?.[1] : undefined)).find((found) => found !== undefined);
+    if (pid !== undefined && !isRunning(Number(pid))) await rm(join(dirname(output), entry), { force: true }).catch(() => {});
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function lineNumberOf(head: Buffer, path: string, offset: number): number {

@@ -100,6 +100,32 @@ describe('output failures', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('--resume whose rewrite meets a full disk: exit 1 saying what to do, the output unchanged, no temporary file left (nor one a killed run left)', async (ctx) => {
+    const dir = smallTmpfs('512k');
+    if (!dir) return ctx.skip();
+    const s = await bigResponses();
+    const input = urls(s.url, 40); // ~40 x 4 KB of output
+    const output = join(dir, 'out.ndjson');
+    expect((await runCli([input, '-o', output, '--resume', '--procs', '1'])).code).toBe(0);
+    // As a stop leaves it: some records answered ENOTSENT, which --resume drops by rewriting the file.
+    const notSent = { code: 'ENOTSENT', message: 'The run was stopped before this request was sent: --resume of a run into -o FILE sends it' };
+    const lines = parseJsonLines(readFileSync(output, 'utf8')).lines.map((l) => JSON.stringify(l.line % 10 === 0 ? { ...l, status: null, error: notSent } : l));
+    writeFileSync(output, lines.join('\n') + '\n');
+    // A rewrite's part a run killed outright left (no process has that pid), and a disk without room for another.
+    writeFileSync(`${output}.4194399.tmp`, 'x');
+    const before = readFileSync(output);
+    try {
+      writeFileSync(join(dir, 'filler'), Buffer.alloc(512 * 1024));
+    } catch {
+      // ENOSPC: the disk is full now, as meant
+    }
+    const result = await runCli([input, '-o', output, '--resume', '--procs', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Cannot rewrite .* ENOSPC; it is unchanged: free space .* then run the same command again/);
+    expect(readFileSync(output).equals(before)).toBe(true);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('EACCES: an unprivileged user writing into a read-only directory gets exit 2 and the errno', async (ctx) => {
     // The unprivileged user must be able to run this node and read the CLI: not
     // so when either sits under a root-only directory (a CI clone in /root ...).
