@@ -1,6 +1,7 @@
 import { closeSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { isRunning } from './running-process.js';
 
 /**
  * The file `-o` names, through a symlink: the lock beside it is then one for
@@ -74,7 +75,7 @@ export function lockOutput(output: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return () => {}; // a directory we cannot write in: the output's own open says so
       const holder = holderOf(path);
-      if (holder !== undefined && holder !== process.pid && alive(holder)) {
+      if (holder !== undefined && holder !== process.pid && isRunning(holder)) {
         throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (pid ${holder}) is writing it; wait for it to end (or stop it), then run this again (if pid ${holder} is no bulkfetch, delete ${JSON.stringify(path)})`);
       }
       if (tries > 0) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: cannot take its lock ${JSON.stringify(path)}`);
@@ -105,14 +106,6 @@ function holderOf(path: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function unlinkIfOurs(path: string): void {
   if (holderOf(path) !== process.pid) return;

@@ -7,6 +7,7 @@ import { peekHead } from '../input/peek-head.js';
 import { parseLineNumber } from '../wire/result-line.js';
 import { LineSet } from './line-set.js';
 import { openSink } from './open-sink.js';
+import { isRunning } from './running-process.js';
 
 /** Bytes of input the fingerprint covers: enough to tell two lists apart, cheap for stdin too. */
 export const FINGERPRINT_BYTES = 64 * 1024;
@@ -253,15 +254,6 @@ async function removeDeadRunsTemporaries(output: string): Promise<void> {
   for (const entry of entries) {
     const pid = names.map((name) => (entry.startsWith(`${name}.`) ? /^(\d+)\.tmp$/.exec(entry.slice(name.length + 1))?.[1] : undefined)).find((found) => found !== undefined);
     if (pid !== undefined && !isRunning(Number(pid))) await rm(join(dirname(output), entry), { force: true }).catch(() => {});
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
