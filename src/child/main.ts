@@ -25,6 +25,7 @@ import { StatsCollector } from '../wire/stats-collector.js';
 import { TallyPacer, encodeTallyLine } from '../wire/tally-line.js';
 import Queue from './unlinking-queue.js';
 import { CHILD_EXTRA_CA_ENV } from '../wire/child-env.js';
+import { removeOwnPartialsNow } from '../http/body-file.js';
 
 /**
  * Result bytes written and not yet read by the parent above which no waiting
@@ -199,7 +200,7 @@ function start(config: WorkerConfig) {
     if (inFlight === 0) finish();
   }
 
-  return { handleTask, endOfInput, onMessage, finished: () => finished };
+  return { handleTask, endOfInput, onMessage, finished: () => finished, saveDir: config.save };
 }
 
 function send(message: ChildMessage): void {
@@ -253,7 +254,10 @@ process.on('message', (message: ParentMessage) => {
 });
 
 // The parent is gone (even SIGKILLed): nobody will read our results. Exit now
-// rather than fetch for no one.
+// rather than fetch for no one, leaving no partial --save file behind: the
+// parent removes a dead child's, but here nobody is left to.
 process.on('disconnect', () => {
-  if (!child?.finished()) process.exit(0);
+  if (child?.finished()) return;
+  if (child?.saveDir !== undefined) removeOwnPartialsNow(child.saveDir);
+  process.exit(0);
 });

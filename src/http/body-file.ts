@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream, rename, unlink, type WriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, rename, unlink, unlinkSync, type WriteStream } from 'node:fs';
 import { readdir, unlink as unlinkFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -10,15 +10,41 @@ function partialName(name: string, pid: number, n: number): string {
   return `.${name}.${pid}.${n}.part`;
 }
 
+/** The names partialName gives the files of process `pid`. */
+function partialsOf(pid: number): RegExp {
+  return new RegExp(`^\\..+\\.${pid}\\.\\d+\\.part$`);
+}
+
 /**
  * Removes the partial files a process left in DIR when it died (a crash, a kill): it never got to discard
  * them, and --save DIR kept a hidden file for every body it was writing. Called by the parent, which
  * knows the dead child's pid; best effort.
  */
 export async function removePartialsOf(dir: string, pid: number): Promise<void> {
-  const ending = new RegExp(`^\\..+\\.${pid}\\.\\d+\\.part$`);
+  const ending = partialsOf(pid);
   const names = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(names.filter((name) => ending.test(name)).map((name) => unlinkFile(join(dir, name)).catch(() => {})));
+}
+
+/**
+ * Removes this process's own partial files in DIR at once, as it leaves with bodies still being
+ * written: a child whose parent is gone (killed outright) exits at once, and nobody else knows its pid.
+ */
+export function removeOwnPartialsNow(dir: string): void {
+  const ending = partialsOf(process.pid);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names.filter((each) => ending.test(each))) {
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // gone already, or not ours to remove: best effort
+    }
+  }
 }
 
 /**

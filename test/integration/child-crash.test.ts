@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
 
@@ -58,6 +59,29 @@ describe('a crash mid --save', () => {
     const result = await collectOutput(child);
     expect(result.lines).toMatchObject([{ status: 200, bytes: 5, error: null }]);
     expect(readdirSync(dir)).toEqual([basename(result.lines[0]?.file as string)]);
+  });
+});
+
+describe('bulkfetch itself killed mid --save', () => {
+  it('its children, left without a parent, remove their partial files as they exit', async () => {
+    let cliPid = 0;
+    let children: number[] = [];
+    const server = track(await startHttpServer(async (_req, res, ctx) => {
+      // Half a body; then bulkfetch, and only it, is killed outright while its children wait for the rest.
+      res.writeHead(200, { 'content-length': String(200_000) });
+      res.write(Buffer.alloc(100_000, 0x61));
+      if (!(await ctx.delay(300)) || children.length > 0) return;
+      children = processTree(cliPid).filter((pid) => pid !== cliPid);
+      process.kill(cliPid, 'SIGKILL');
+    }));
+    const dir = join(tempDir(), 'saved');
+    mkdirSync(dir);
+    const child = spawnCli([writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]), '--procs', '1', '--save', dir, '-q']);
+    cliPid = child.pid as number;
+    await collectOutput(child);
+    const gone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
+    await waitFor(() => children.length > 0 && children.every(gone), 10_000);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
