@@ -159,7 +159,7 @@ async function run(
       },
     });
   } catch (error) {
-    if (outputError?.code === 'EPIPE') return EXIT.OK;
+    if (outputError?.code === 'EPIPE') return readerGone(flags.summary);
     // Found as the run starts, before any record: a file read once (a pipe) that is not what its flag takes.
     if (error instanceof UsageError) {
       progress?.close();
@@ -169,7 +169,7 @@ async function run(
   } finally {
     progress?.close();
   }
-  if (outputError?.code === 'EPIPE') return EXIT.OK;
+  if (outputError?.code === 'EPIPE') return readerGone(flags.summary);
   await closeSink(sink);
   if (outputError) {
     // Lines written before the failure are whole; the records after it have no line.
@@ -178,9 +178,7 @@ async function run(
       ? '; free space or fix permissions, then run the same command again'
       : fingerprinted ? '; free space or fix permissions, then run the same command with --resume to continue' : '';
     io.stderr.write(`bulkfetch: cannot write output ${target}: ${outputError.code ?? outputError.message}; the run was stopped and later results are missing${hint}\n`);
-    // No summary is written for lines that were lost: one a run before left there must not pass for this run's.
-    // A regular file only: never a device or a pipe (--summary /dev/stderr).
-    if (typeof flags.summary === 'string' && isRegularFile(flags.summary)) await rm(flags.summary, { force: true }).catch(() => undefined);
+    await dropEarlierSummary(flags.summary);
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
@@ -225,6 +223,21 @@ async function markResumableIfYouCan(output: string, inputPath: string): Promise
     () => true,
     () => false,
   );
+}
+
+/**
+ * No summary is written for lines that were lost (an output that failed) or never fetched (a reader
+ * gone): one a run before left there must not pass for this run's. A regular file only: never a
+ * device or a pipe (--summary /dev/stderr).
+ */
+async function dropEarlierSummary(summary: unknown): Promise<void> {
+  if (typeof summary === 'string' && isRegularFile(summary)) await rm(summary, { force: true }).catch(() => undefined);
+}
+
+/** The results' reader went away (EPIPE, `| head`): the run stopped at once, quietly, exit 0. */
+async function readerGone(summary: unknown): Promise<number> {
+  await dropEarlierSummary(summary);
+  return EXIT.OK;
 }
 
 /**

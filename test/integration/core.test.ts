@@ -1,6 +1,6 @@
 // The core runner as a user runs it: the built CLI against real local servers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
@@ -127,9 +127,13 @@ describe('pipes', () => {
     // child whole from the start, so stopping the input is not enough to stop the run.
     const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 200)));
     const input = writeTempFile(Array.from({ length: 40 }, (_, i) => `${slow.url}/s/${i}`));
-    const { stdout, stderr } = await throughHead(`"${input}" --procs 1 --concurrency 2`, 1);
+    // A --summary file a run before left: this run, which fetched a few of its records, must not leave it as its own.
+    const summary = join(tempDir(), 'summary.json');
+    writeFileSync(summary, '{"records": 3}\n');
+    const { stdout, stderr } = await throughHead(`"${input}" --procs 1 --concurrency 2 --summary "${summary}"`, 1);
     expect(stdout.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('status=0');
+    expect(existsSync(summary)).toBe(false);
     // The next line written after head left fails, and the run ends there: a few requests, not all 40.
     expect(slow.requests).toBeLessThan(20);
     await expectNoWorkersOf(input);
