@@ -26,6 +26,8 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Redirect to scheme ${JSON.stringify(target.protocol)} refused`);
   }
+  // As an input URL's (validate.ts): a connect there is refused, and Node's message leaves the port out.
+  if (target.port === '0') return recordError(RecordErrorCode.INVALID_URL, `Redirect to port 0, which no server listens on: ${JSON.stringify(location.slice(0, 200))}`);
   let { method, headers, body } = request;
   const toGet = status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
   if (toGet) {

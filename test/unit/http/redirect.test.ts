@@ -58,6 +58,8 @@ describe('redirectRequest', () => {
 
   it('refuses non-http schemes and unparsable targets', () => {
     expect(redirectRequest(post, 302, 'file:///etc/passwd')).toMatchObject({ code: RecordErrorCode.UNSUPPORTED_SCHEME });
+    // Port 0, as in an input line: EINVALIDURL, where the connect was refused with a message that left the port out.
+    expect(redirectRequest(post, 302, 'http://127.0.0.1:0/x')).toEqual({ code: RecordErrorCode.INVALID_URL, message: 'Redirect to port 0, which no server listens on: "http://127.0.0.1:0/x"' });
     expect(redirectRequest(post, 302, 'http://[bad')).toMatchObject({ code: RecordErrorCode.INVALID_URL });
   });
 
