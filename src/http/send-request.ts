@@ -402,8 +402,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     if (reason !== undefined) controller?.abort(new StopRequest(`attempt ended: ${reason}`));
   }
 
+  /** A failed attempt: `bytes` counts the body that came before the failure (decoded), as the message may say. */
   #settleError(error: RecordError): void {
-    this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error });
+    this.#settle({ status: null, body: null, bytes: this.#location === undefined ? this.#received : 0, attempts: 1, ms: elapsedMs(this.#started), error });
   }
 
   #settle(outcome: FetchOutcome): void {
