@@ -30,6 +30,7 @@ import { checkFiles, checkFlags, descriptorWarning } from './preflight.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
 import { describeStop } from './stopped-run.js';
+import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
 
 /** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
@@ -273,8 +274,15 @@ export async function runCli(): Promise<void> {
   // stderr is for people. Once it cannot be written (a terminal that closed: EIO; a pipe whose reader
   // left: EPIPE) there is no one to tell, and the run goes on: the results have their own output.
   process.stderr.on('error', () => {});
+  const args = process.argv.slice(2);
+  const notUtf8 = firstNonUtf8Argument(args.length);
+  if (notUtf8) {
+    discardSpareChild();
+    process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shownBytes(notUtf8.bytes)}"): it would be read as other bytes than given: in a URL percent-encode them (%E9 for \\xe9) or give it in a file, and rename such a file`);
+    return;
+  }
   try {
-    const code = await main(process.argv.slice(2)).finally(discardSpareChild);
+    const code = await main(args).finally(discardSpareChild);
     process.exitCode = code;
     endAsHungUp();
     if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);

@@ -1,12 +1,12 @@
 // Input that tries to make the runner misbehave: each bad line is one error record
 // with a stable code, nothing local is read, and valid records beside them succeed.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { cleanupAfterEach, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { CLI_PATH, cleanupAfterEach, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 
@@ -92,6 +92,26 @@ describe('a list that is not UTF-8', () => {
     expect(byLine.get(3)).toMatchObject({ url: `${server.url}/caf%E9?q=%FF`, status: 200, cached: true });
     expect(byLine.get(4)).toMatchObject({ status: null, error: { code: 'EINVALIDSPEC', message: expect.stringMatching(/^Not UTF-8/) } });
     expect(server.log.map((r) => r.url).sort()).toEqual(['/caf%C3%A9', '/caf%E9?q=%FF']);
+  });
+});
+
+describe('an argument that is not UTF-8', () => {
+  it('is a usage error naming its bytes, where Node read U+FFFD into it: another request sent, or an existing file "missing"', async () => {
+    const server = track(await startHttpServer());
+    const dir = tempDir();
+    // Raw bytes as a shell passes them ($'\xe9'); Node's own spawn would encode a string as UTF-8.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_proxy$/i.test(name)));
+    const shell = (script: string) => spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000, env: { ...env, CLI: CLI_PATH, URL: server.url, DIR: dir } });
+    for (const script of [`"$CLI" "$URL/caf"$'\\xe9' -q`, `"$CLI" "$DIR/in"$'\\xe9'".txt"`, `"$CLI" "$URL/ok" -o "$DIR/out"$'\\xe9'`]) {
+      const result = shell(script);
+      expect([script, result.status, result.stdout]).toEqual([script, 2, '']);
+      expect(result.stderr).toMatch(/^bulkfetch: argument \d is not UTF-8 \(".*\\xe9.*"\): it would be read as other bytes than given/);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(server.requests).toBe(0);
+    // UTF-8 is read as given (spawned without blocking: the server is in this process).
+    const utf8 = await runCli([`${server.url}/café`, '-q']);
+    expect(utf8.lines).toMatchObject([{ url: `${server.url}/caf%C3%A9`, status: 200 }]);
   });
 });
 
