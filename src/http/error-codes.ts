@@ -27,6 +27,11 @@ const SOCKS_PROXY_ADVICE = 'a SOCKS proxy does this to HTTP: if it is one, give 
 
 /** Said of a request whose HTTP/2 stream the server reset or closed before its response was whole. */
 const STREAM_RESET = " (the server reset this request's HTTP/2 stream)";
+/**
+ * Said of a stream reset with PROTOCOL_ERROR, which the client's own nghttp2 sends too, for a response
+ * that breaks HTTP/2: a body longer or shorter than its Content-Length says is its commonest cause.
+ */
+const STREAM_PROTOCOL_ERROR = " (the HTTP/2 stream was reset for a protocol error: by the server, or by this client for a response that breaks HTTP/2, such as a body longer or shorter than its Content-Length)";
 /** undici's InformationalError messages for an HTTP/2 stream the server ended before its response was whole. */
 const H2_STREAM_CLOSED: ReadonlySet<string> = new Set(['HTTP/2: stream closed before the response was complete', 'HTTP/2: stream half-closed (remote)']);
 
@@ -84,7 +89,7 @@ export function classifyError(
       return mapped(RecordErrorCode.CONNECTION_REFUSED);
     case 'ERR_HTTP2_STREAM_ERROR':
       // RST_STREAM: this request's stream reset by the server (curl: "HTTP/2 stream was not closed cleanly").
-      return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_RESET}` };
+      return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${message.endsWith('NGHTTP2_PROTOCOL_ERROR') ? STREAM_PROTOCOL_ERROR : STREAM_RESET}` };
     case 'ERR_HTTP2_SESSION_ERROR':
     case 'ERR_HTTP2_GOAWAY_SESSION':
     case 'ERR_HTTP2_STREAM_CANCEL':
@@ -162,7 +167,8 @@ export function cutShort(error: RecordError, status: number, received: number, c
   if (!timedOut && error.code !== RecordErrorCode.SOCKET_CLOSED && error.code !== RecordErrorCode.CONNECTION_RESET) return error;
   const declared = declaredLength(contentLength);
   const body = declared !== undefined ? `${received} of the ${declared} body bytes its Content-Length declared` : `${received} body bytes, before the body's end`;
-  return { code: error.code, message: `${error.message}${timedOut ? ', with' : ': the connection ended after'} status ${status} and ${body}` };
+  const ended = error.message.includes('HTTP/2 stream') ? ': the stream ended after' : ': the connection ended after';
+  return { code: error.code, message: `${error.message}${timedOut ? ', with' : ended} status ${status} and ${body}` };
 }
 
 /**
