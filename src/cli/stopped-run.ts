@@ -8,6 +8,7 @@ import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable } from '../output/resume.js';
 import type { RunSummary } from '../run-types.js';
 import { formatCount } from '../output/format-count.js';
+import { invokedAs } from './invoked-as.js';
 
 export interface StoppedRun {
   /** Summary rows for people: stopped, not read, continue. */
@@ -49,7 +50,7 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
 
 async function continueCommand({ argv, inputPath, argumentUrls, output, resume, fingerprinted = false }: StopContext): Promise<string> {
   if (output === undefined || output === '-') return 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable';
-  const command = ['bulkfetch', ...argv, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ');
+  const command = [invokedAs(), ...argv, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ');
   if (argumentUrls !== undefined) return resume ? command : 'the URLs were read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
   if (!resume && !fingerprinted) {
     if (inputPath === '-') return 'stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable';

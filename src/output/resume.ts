@@ -58,7 +58,7 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
     }
     if (!stored) {
       throw new UsageError(
-        `Cannot resume: ${JSON.stringify(output)} exists but has no ${JSON.stringify(fingerprintPath(output))} (a run without --resume removes it once it has read all its input), so it cannot be matched to this input; use another -o FILE`,
+        `Cannot resume: ${JSON.stringify(output)} exists but has no ${JSON.stringify(fingerprintPath(output))} (a run without --resume writes one only when its input is a file, and removes it once it has read all of it), so it cannot be matched to this input; use another -o FILE`,
       );
     }
     if (stored.headBytes > peeked.head.length || sha256(peeked.head.subarray(0, stored.headBytes)) !== stored.sha256) {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, killGroup, runCli, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { CLI_PATH, cleanupAfterEach, collectOutput, killGroup, runCli, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -98,8 +98,9 @@ describe('a stopped run', () => {
     const written = readFileSync(output, 'utf8').split('\n').filter(Boolean).length;
     expect(notRead).toBe(n - written);
     expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ stoppedBy: 'stop', notRead });
-    const command = /continue\s+(bulkfetch .*)$/m.exec(stopped.stderr)?.[1];
-    expect(command).toBe(`bulkfetch ${input} -o ${output} --procs 1 --concurrency 2 --grace 20s --summary ${join(dir, 's.json')} --resume`);
+    // Started by its path, not as `bulkfetch` on PATH: the command names the path, so that it runs as printed.
+    const command = /continue\s+(\S+ .*)$/m.exec(stopped.stderr)?.[1];
+    expect(command).toBe(`${CLI_PATH} ${input} -o ${output} --procs 1 --concurrency 2 --grace 20s --summary ${join(dir, 's.json')} --resume`);
 
     delayMs = 0;
     const resumed = await runCli((command as string).split(' ').slice(1), { timeoutMs: 60_000 });
