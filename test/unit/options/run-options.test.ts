@@ -62,6 +62,9 @@ describe('options', () => {
     ['--proxy', 'http://'],
     ['--proxy', 'ftp://127.0.0.1:21'],
     ['--retries', '-1'],
+    // More in flight than a process may hold descriptors: it was taken, and the advice read "ulimit -n 10000001024".
+    ['--concurrency', '10000000000'],
+    ['--concurrency', '1048577'],
     ['--connect-timeout', '0ms'],
     ['-H', 'X-A: a\u0000b'],
   ])('%s %s is a usage error', (flag, value) => {
