@@ -46,6 +46,11 @@ function start(config: WorkerConfig) {
     useLeanAsyncBind();
     usePriorityDefaults();
   }
+  // However the child leaves with bodies still being written (its parent gone, killed outright: the
+  // 'disconnect' below, or a write to its pipe that failed), no partial --save file stays behind. The
+  // parent removes those of a child that died, but a parent killed outright is not there to.
+  const saveDir = config.save;
+  if (saveDir !== undefined) process.once('exit', () => removeOwnPartialsNow(saveDir));
   const shutdown = new AbortController();
   // Every retry waiting out its delay listens on this one signal.
   setMaxListeners(0, shutdown.signal);
@@ -200,7 +205,7 @@ function start(config: WorkerConfig) {
     if (inFlight === 0) finish();
   }
 
-  return { handleTask, endOfInput, onMessage, finished: () => finished, saveDir: config.save };
+  return { handleTask, endOfInput, onMessage, finished: () => finished };
 }
 
 function send(message: ChildMessage): void {
@@ -254,10 +259,7 @@ process.on('message', (message: ParentMessage) => {
 });
 
 // The parent is gone (even SIGKILLed): nobody will read our results. Exit now
-// rather than fetch for no one, leaving no partial --save file behind: the
-// parent removes a dead child's, but here nobody is left to.
+// rather than fetch for no one.
 process.on('disconnect', () => {
-  if (child?.finished()) return;
-  if (child?.saveDir !== undefined) removeOwnPartialsNow(child.saveDir);
-  process.exit(0);
+  if (!child?.finished()) process.exit(0);
 });

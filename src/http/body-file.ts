@@ -27,6 +27,18 @@ export async function removePartialsOf(dir: string, pid: number): Promise<void> 
 }
 
 /**
+ * Removes the partial files in DIR of processes for which `gone(pid)` holds: a
+ * bulkfetch killed outright, whose children could not all remove theirs (a
+ * child killed with it, or one that had no turn to before it exited). Called
+ * by a run with --save as it starts; best effort.
+ */
+export async function removePartialsOfGone(dir: string, gone: (pid: number) => boolean): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const owners = new Set(names.map((name) => /^\..+\.(\d+)\.\d+\.part$/.exec(name)?.[1]).filter((pid): pid is string => pid !== undefined).map(Number));
+  await Promise.all([...owners].filter(gone).map((pid) => removePartialsOf(dir, pid)));
+}
+
+/**
  * Removes this process's own partial files in DIR at once, as it leaves with bodies still being
  * written: a child whose parent is gone (killed outright) exits at once, and nobody else knows its pid.
  */

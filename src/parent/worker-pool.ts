@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { removePartialsOf } from '../http/body-file.js';
+import { removePartialsOf, removePartialsOfGone } from '../http/body-file.js';
+import { isRunning } from '../output/running-process.js';
 import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
@@ -89,6 +90,8 @@ export class WorkerPool {
   constructor({ procs, config, sink, onAnswered, onChildCrash, limits, quickStart = false }: PoolOptions) {
     this.#sink = sink;
     this.#saveDir = config.save;
+    // Partial files a run killed outright left (its pid gone): awaited with the pool's other removals.
+    if (config.save !== undefined) this.#cleanups.push(removePartialsOfGone(config.save, (pid) => !isRunning(pid)));
     this.#onAnswered = onAnswered;
     this.#onChildCrash = onChildCrash;
     this.#open = procs;

@@ -1,7 +1,7 @@
 // A record that kills its child: the server SIGKILLs the CLI's child process
 // whenever that record's request arrives (as an OOM on its response would).
 // With --procs 1 the only child is the one handling it.
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
@@ -63,10 +63,12 @@ describe('a crash mid --save', () => {
 });
 
 describe('bulkfetch itself killed mid --save', () => {
-  it('its children, left without a parent, remove their partial files as they exit', async () => {
+  it('leaves no partial files for good: its children remove theirs as they exit, and the next run with --save those of pids gone', async () => {
     let cliPid = 0;
     let children: number[] = [];
-    const server = track(await startHttpServer(async (_req, res, ctx) => {
+    let halfBodies = true;
+    const server = track(await startHttpServer(async (req, res, ctx) => {
+      if (!halfBodies) return void res.end(`whole ${req.url}`);
       // Half a body; then bulkfetch, and only it, is killed outright while its children wait for the rest.
       res.writeHead(200, { 'content-length': String(200_000) });
       res.write(Buffer.alloc(100_000, 0x61));
@@ -76,12 +78,19 @@ describe('bulkfetch itself killed mid --save', () => {
     }));
     const dir = join(tempDir(), 'saved');
     mkdirSync(dir);
-    const child = spawnCli([writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]), '--procs', '1', '--save', dir, '-q']);
+    const input = writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]);
+    const child = spawnCli([input, '--procs', '1', '--save', dir, '-q']);
     cliPid = child.pid as number;
     await collectOutput(child);
     const gone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
     await waitFor(() => children.length > 0 && children.every(gone), 10_000);
-    expect(readdirSync(dir)).toEqual([]);
+    // A partial file of a process long gone, as a child killed with its parent leaves it.
+    writeFileSync(join(dir, '.x.4194399.1.part'), 'half');
+    halfBodies = false;
+    const again = await collectOutput(spawnCli([input, '--procs', '1', '--save', dir, '-q']));
+    expect(again.lines.map((l) => l.status)).toEqual([200, 200, 200]);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.part'))).toEqual([]);
+    expect(readdirSync(dir)).toHaveLength(3);
   });
 });
 
