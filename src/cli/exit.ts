@@ -15,21 +15,30 @@ export function usage(stderr: Writable, message: string): number {
 }
 
 /**
+ * Written, or failed (a reader that went away: EPIPE) as an error to report,
+ * never as an unhandled 'error' event. The listener stays: the stream emits the
+ * event after the write's callback has run. The process ends soon after.
+ */
+export function writeToStdout(stdout: Writable, text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    stdout.on('error', reject);
+    stdout.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/**
  * Writes a report that is the command's whole output (help, the version, analyze's report) and
  * returns the exit code. A reader that went away (EPIPE: `| head`, a jq that failed) is no error, as
  * for a run's results; any other failure (a full disk) is one line on stderr and exit 1, never
- * Node's unhandled 'error' trace. The listener stays: a stream may emit after the write's callback.
+ * Node's unhandled 'error' trace.
  */
 export function printReport(io: { stdout: Writable; stderr: Writable }, text: string): Promise<number> {
-  return new Promise<number>((resolve) => {
-    let told = false;
-    const failed = (error: NodeJS.ErrnoException): void => {
-      if (told) return;
-      told = true;
-      if (error.code !== 'EPIPE') io.stderr.write(`bulkfetch: cannot write to stdout: ${error.code ?? error.message}\n`);
-      resolve(error.code === 'EPIPE' ? EXIT.OK : EXIT.FAILED);
-    };
-    io.stdout.on('error', failed);
-    io.stdout.write(text, (error) => (error ? failed(error) : resolve(EXIT.OK)));
-  });
+  return writeToStdout(io.stdout, text).then(
+    () => EXIT.OK,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') return EXIT.OK;
+      io.stderr.write(`bulkfetch: cannot write to stdout: ${error.code ?? error.message}\n`);
+      return EXIT.FAILED;
+    },
+  );
 }

@@ -20,7 +20,7 @@ import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, ErrorLimit, RunSummary } from '../run-types.js';
-import { EXIT, printReport, signalExitCode, usage } from './exit.js';
+import { EXIT, printReport, signalExitCode, usage, writeToStdout } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { limitExceededAtEnd, runFailed } from './exit-policy.js';
 import { endAsHungUp, listenForStopSignals } from './process-signals.js';
@@ -239,18 +239,6 @@ async function dropEarlierSummary(summary: unknown): Promise<void> {
 async function readerGone(summary: unknown): Promise<number> {
   await dropEarlierSummary(summary);
   return EXIT.OK;
-}
-
-/**
- * Written, or failed (a reader that went away: EPIPE) as an error to report,
- * never as an unhandled 'error' event. The listener stays: the stream emits the
- * event after the write's callback has run. The process ends soon after.
- */
-function writeToStdout(stdout: Writable, text: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    stdout.on('error', reject);
-    stdout.write(text, (error) => (error ? reject(error) : resolve()));
-  });
 }
 
 /**

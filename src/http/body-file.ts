@@ -10,53 +10,47 @@ function partialName(name: string, pid: number, n: number): string {
   return `.${name}.${pid}.${n}.part`;
 }
 
-/** The names partialName gives the files of process `pid`. */
-function partialsOf(pid: number): RegExp {
-  return new RegExp(`^\\..+\\.${pid}\\.\\d+\\.part$`);
+/** The pid in a name partialName gave, or undefined for any other name. */
+function partialOwner(name: string): number | undefined {
+  const pid = /^\..+\.(\d+)\.\d+\.part$/.exec(name)?.[1];
+  return pid === undefined ? undefined : Number(pid);
 }
 
 /**
- * Removes the partial files a process left in DIR when it died (a crash, a kill): it never got to discard
- * them, and --save DIR kept a hidden file for every body it was writing. Called by the parent, which
- * knows the dead child's pid; best effort.
+ * Removes the partial files in DIR of the processes `owned` picks: a child
+ * that died (a crash, a kill) never got to discard them, and --save DIR kept a
+ * hidden file for every body it was writing. Called by the parent with a dead
+ * child's pid, and as a run with --save starts for every pid no longer
+ * running (a bulkfetch killed outright with its children); best effort.
  */
-export async function removePartialsOf(dir: string, pid: number): Promise<void> {
-  const ending = partialsOf(pid);
+export async function removePartialsOf(dir: string, owned: (pid: number) => boolean): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((name) => ending.test(name)).map((name) => unlinkFile(join(dir, name)).catch(() => {})));
-}
-
-/**
- * Removes the partial files in DIR of processes for which `gone(pid)` holds: a
- * bulkfetch killed outright, whose children could not all remove theirs (a
- * child killed with it, or one that had no turn to before it exited). Called
- * by a run with --save as it starts; best effort.
- */
-export async function removePartialsOfGone(dir: string, gone: (pid: number) => boolean): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const owners = new Set(names.map((name) => /^\..+\.(\d+)\.\d+\.part$/.exec(name)?.[1]).filter((pid): pid is string => pid !== undefined).map(Number));
-  await Promise.all([...owners].filter(gone).map((pid) => removePartialsOf(dir, pid)));
+  await Promise.all(names.filter((name) => ownedBy(name, owned)).map((name) => unlinkFile(join(dir, name)).catch(() => {})));
 }
 
 /**
  * Removes this process's own partial files in DIR at once, as it leaves with bodies still being
- * written: a child whose parent is gone (killed outright) exits at once, and nobody else knows its pid.
+ * written (an 'exit' handler: no await there): a child whose parent was killed outright.
  */
 export function removeOwnPartialsNow(dir: string): void {
-  const ending = partialsOf(process.pid);
   let names: string[] = [];
   try {
     names = readdirSync(dir);
   } catch {
     return;
   }
-  for (const name of names.filter((each) => ending.test(each))) {
+  for (const name of names.filter((each) => ownedBy(each, (pid) => pid === process.pid))) {
     try {
       unlinkSync(join(dir, name));
     } catch {
-      // gone already, or not ours to remove: best effort
+      // gone already: best effort
     }
   }
+}
+
+function ownedBy(name: string, owned: (pid: number) => boolean): boolean {
+  const pid = partialOwner(name);
+  return pid !== undefined && owned(pid);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { removePartialsOf, removePartialsOfGone } from '../http/body-file.js';
+import { removePartialsOf } from '../http/body-file.js';
 import { isRunning } from '../output/running-process.js';
 import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
@@ -91,7 +91,7 @@ export class WorkerPool {
     this.#sink = sink;
     this.#saveDir = config.save;
     // Partial files a run killed outright left (its pid gone): awaited with the pool's other removals.
-    if (config.save !== undefined) this.#cleanups.push(removePartialsOfGone(config.save, (pid) => !isRunning(pid)));
+    if (config.save !== undefined) this.#cleanups.push(removePartialsOf(config.save, (pid) => !isRunning(pid)));
     this.#onAnswered = onAnswered;
     this.#onChildCrash = onChildCrash;
     this.#open = procs;
@@ -276,7 +276,7 @@ export class WorkerPool {
 
   #onClosed(handle: ChildHandle, { unanswered, code, signal, started, stderr, unreported, pid }: ChildEnd): void {
     // A child that died mid-body left its --save partial files: no one else will remove them.
-    if ((code !== 0 || signal !== null) && pid !== undefined && this.#saveDir !== undefined) this.#cleanups.push(removePartialsOf(this.#saveDir, pid));
+    if ((code !== 0 || signal !== null) && pid !== undefined && this.#saveDir !== undefined) this.#cleanups.push(removePartialsOf(this.#saveDir, (owner) => owner === pid));
     // Whatever the dead process held (in flight per host, queued asks) is free
     // again; a replacement starts with nothing held.
     this.#limits.dropChild(handle.index);
