@@ -13,6 +13,9 @@ export const DEFAULT_CONCURRENCY = 50;
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Linux's largest RLIMIT_NOFILE (fs.nr_open by default): a request in flight holds a connection, a descriptor. */
+export const MAX_CONCURRENCY = 1_048_576;
+
 /**
  * The most --procs takes. A Node process each (40-60 MB, a fork and a start-up
  * of ~0.15 CPU s): past this a typo (--procs 20000000) hung the machine at 4 GB

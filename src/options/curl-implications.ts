@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { MAX_CONCURRENCY } from '../defaults.js';
 import { percentEncodedLine } from '../input/non-utf8.js';
 import type { RunOptions } from '../run-types.js';
 import { bodyData, type UploadFile } from './body-flags.js';
@@ -61,6 +62,7 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
     if (flags.procs === undefined) options.procs = largestDivisorUpTo(total, options.procs);
     else if (options.procs > total) throw new UsageError(`--parallel-max ${total} is less than --procs ${options.procs}: each process keeps at least one request in flight`);
     options.concurrency = Math.floor(total / options.procs);
+    if (options.concurrency > MAX_CONCURRENCY) throw new UsageError(`--parallel-max ${total} over --procs ${options.procs} is ${options.concurrency} requests in flight a process, more than the ${MAX_CONCURRENCY} descriptors Linux allows one`);
   }
   if (typeof flags.user === 'string') implied.authorization = flags.user;
   if (typeof flags.referer === 'string') {

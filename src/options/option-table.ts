@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseErrorLimit } from '../parent/error-budget.js';
-import { DEFAULT_CONCURRENCY, MAX_PROCS } from '../defaults.js';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_PROCS } from '../defaults.js';
 import { VERSION } from '../version.js';
 import type { OptionSpec } from './option-spec.js';
 import { boolean, bodyValue, byteSize, duration, entries, nonNegativeInteger, oneOf, positiveInteger, requestRate } from './value-parsers.js';
@@ -9,16 +9,13 @@ import { headerFlagText, headerValueFlag, parseCookieFlag, parseHeaderFlag, pars
 import { connectToFlagText, maxRedirectsFlag, parseConnectToFlag, parseProxyFlag, parseResolveFlag, pemFile } from './transport-flags.js';
 import { CACHE_MODES, cacheMode, errorLimitText, parseOutputFlag, parseSaveDir, parseShard, shardText } from './run-flags.js';
 
-/** Linux's largest RLIMIT_NOFILE (fs.nr_open by default): more requests in flight than a process can hold descriptors. */
-const MAX_DESCRIPTORS = 1_048_576;
-
 /**
  * The option table. Order here is the order in --help and the README. Every
  * default and every check of an option's value lives in its row, and nowhere else.
  */
 export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--procs <n>', runOption: 'procs', description: 'child processes (at most 1024: each is a Node process of 40-60 MB)', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs', { most: MAX_PROCS, why: 'each is a Node process of 40-60 MB' }) },
-  { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency', { most: MAX_DESCRIPTORS, why: 'each request in flight holds a connection, a file descriptor, and Linux allows a process 1048576' }) },
+  { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process (at most 1048576: a descriptor each)', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency', { most: MAX_CONCURRENCY, why: 'each request in flight holds a connection, a file descriptor, and Linux allows a process 1048576' }) },
   { flags: '--parallel-max <n>', description: "curl -Z's limit: requests in flight over all processes (at most N: --concurrency N / --procs, over fewer processes where they do not divide N)", parse: positiveInteger('--parallel-max') },
   { flags: '--url <url>', description: 'a URL to fetch, as curl takes it (repeatable): the same as giving it as an argument; without a scheme, --proto-default\'s', parse: (value: string, previous: unknown) => [...((previous as string[] | undefined) ?? []), value] },
   { flags: '-g, --globoff', description: 'take [] and {} in URL arguments as written (by default they are expanded as curl expands them: {a,b}, [1-100], [a-z])' },

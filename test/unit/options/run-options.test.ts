@@ -65,6 +65,7 @@ describe('options', () => {
     // More in flight than a process may hold descriptors: it was taken, and the advice read "ulimit -n 10000001024".
     ['--concurrency', '10000000000'],
     ['--concurrency', '1048577'],
+    ['--parallel-max', '10000000000'],
     ['--connect-timeout', '0ms'],
     ['-H', 'X-A: a\u0000b'],
   ])('%s %s is a usage error', (flag, value) => {
