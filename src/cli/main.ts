@@ -183,7 +183,7 @@ async function run(
     return EXIT.FAILED;
   }
   const report = toSummaryJson(summary);
-  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, fingerprinted, signal: signals.received });
+  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
   // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan).
   if (!stopped && fingerprinted) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);
   if (stopped) report.notRead = stopped.notRead;

@@ -24,6 +24,8 @@ export interface StopContext {
   argumentUrls?: number | undefined;
   output: string | undefined;
   resume: boolean;
+  /** --resume: record lines the output held as the run began (lines the run skips as it reaches them). */
+  answeredBefore?: number;
   /** Without --resume: the input's fingerprint was written beside the output at start, so --resume can take over as it is. */
   fingerprinted?: boolean;
   signal: NodeJS.Signals | undefined;
@@ -35,9 +37,13 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   const reason = summary.stoppedBy === 'max-errors' ? '--max-errors was exceeded' : context.signal ? `by ${context.signal}` : 'by a stop request';
   const linesRead = summary.records + summary.skipped + summary.resumed + summary.outOfShard;
   const total = context.argumentUrls ?? (context.inputPath === '-' ? undefined : await countLines(context.inputPath).catch(() => undefined));
-  const notRead = total === undefined ? null : Math.max(0, total - linesRead);
+  // A --resume run stopped early (during its rewrite, say) never reached lines its output already answers:
+  // they are not work left, and counting them would tell of a million lines to do where a thousand are.
+  const answeredUnread = Math.max(0, (context.answeredBefore ?? 0) - summary.resumed);
+  const notRead = total === undefined ? null : Math.max(0, total - linesRead - answeredUnread);
+  const besides = answeredUnread > 0 && context.output !== undefined ? `, besides ${formatCount(answeredUnread)} answered in ${context.output} already` : '';
   const rows: Array<[string, string]> = [
-    ['stopped', `${reason}: ${notRead === null ? `the rest of ${context.inputPath === '-' ? 'stdin' : 'the input'} was` : `${formatCount(notRead)} input lines were`} not read`],
+    ['stopped', `${reason}: ${notRead === null ? `the rest of ${context.inputPath === '-' ? 'stdin' : 'the input'} was` : `${formatCount(notRead)} input ${notRead === 1 ? 'line was' : 'lines were'}`} not read${notRead === null ? '' : besides}`],
   ];
   // What --resume does with each: said here, since "continue" reads as if it finishes the job.
   const aborted = summary.errorCodes[RecordErrorCode.ABORTED] ?? 0;

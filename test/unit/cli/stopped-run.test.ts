@@ -1,0 +1,35 @@
+// What a stopped run says about the input left: only the lines still to do.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeStop } from '../../../src/cli/stopped-run.js';
+import type { RunSummary } from '../../../src/run-types.js';
+import { tempDir } from '../../helpers/index.js';
+
+function stoppedSummary(counts: Partial<RunSummary>): RunSummary {
+  return { records: 0, skipped: 0, resumed: 0, outOfShard: 0, stoppedBy: 'stop', errorCodes: {}, ...counts } as RunSummary;
+}
+
+describe('describeStop', () => {
+  const dir = tempDir();
+  const input = join(dir, 'urls.txt');
+  writeFileSync(input, Array.from({ length: 1000 }, (_, i) => `http://127.0.0.1:9/${i}`).join('\n') + '\n');
+  const output = join(dir, 'out.ndjson');
+  const context = { argv: [input, '-o', output, '--resume'], inputPath: input, output, resume: true, signal: 'SIGINT' as const };
+
+  it('does not count, as not read, the lines a --resume output answered before the stop reached them', async () => {
+    // Stopped as its rewrite ended: 998 of 1,000 lines answered in the output, none of them reached yet.
+    const early = await describeStop(stoppedSummary({}), { ...context, answeredBefore: 998 });
+    expect(early?.notRead).toBe(2);
+    expect(early?.rows[0]).toEqual(['stopped', `by SIGINT: 2 input lines were not read, besides 998 answered in ${output} already`]);
+    // Stopped later: the skipped lines were read (resumed), and so were 1 of the 2 left.
+    const late = await describeStop(stoppedSummary({ resumed: 998, records: 1 }), { ...context, answeredBefore: 998 });
+    expect(late?.notRead).toBe(1);
+    expect(late?.rows[0]).toEqual(['stopped', 'by SIGINT: 1 input line was not read']);
+  });
+
+  it('counts every unread line when the output answered none', async () => {
+    const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, resume: false, answeredBefore: undefined });
+    expect(stopped?.notRead).toBe(990);
+  });
+});
