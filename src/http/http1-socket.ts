@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type * as Undici from 'undici';
 import { readPastWriteErrors } from './early-response.js';
 import { finishPausedParsers } from './paused-parser-finish.js';
+import { noticeResetsMidBody } from './reset-mid-body.js';
 import { skipInterimReplies } from './skip-interim.js';
 import { markStaleConnectionErrors } from './stale-connection.js';
 import { keepTlsAlerts } from './tls-alert.js';
@@ -12,7 +13,8 @@ import { keepTlsAlerts } from './tls-alert.js';
  * dropped (skip-interim.ts), an answer read after a failed write
  * (early-response.ts), a paused body finished when the socket ends
  * (paused-parser-finish.ts), a kept-alive connection lost before its
- * answer told apart (stale-connection.ts), and a TLS alert kept as the error it is
+ * answer told apart (stale-connection.ts), a body ended by a reset told from one
+ * ended by its framing (reset-mid-body.ts), and a TLS alert kept as the error it is
  * (tls-alert.ts). Connections on which ALPN chose h2 are left alone:
  * nghttp2 reads and writes those itself.
  */
@@ -24,6 +26,7 @@ export function preparingHttp1Sockets(connect: Undici.buildConnector.connector):
         readPastWriteErrors(socket as unknown as Socket);
         finishPausedParsers(socket as unknown as Socket);
         markStaleConnectionErrors(socket as unknown as Socket);
+        noticeResetsMidBody(socket as unknown as Socket);
         keepTlsAlerts(socket as unknown as Socket);
       }
       (callback as (e: Error | null, s: unknown) => void)(error, socket);

@@ -9,6 +9,7 @@ import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { splitUrl } from './split-url.js';
+import { endedByReset } from './reset-mid-body.js';
 import { lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
 import { LinkedSet, type Linked } from './linked-set.js';
 import type { OneShotDispatchOptions } from './one-shot.js';
@@ -300,6 +301,11 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   onResponseEnd(): void {
     if (this.#settled) return;
+    // undici ends a response whose connection was reset mid-body as if it were whole (reset-mid-body.ts).
+    if (endedByReset() && this.#location === undefined) {
+      const error = recordError(RecordErrorCode.CONNECTION_RESET, 'read ECONNRESET');
+      return this.#settleError(cutShort(error, this.#status, this.#wireBytes, this.#headers?.['content-length']));
+    }
     // undici 7 ends an HTTP/2 response normally when the server resets its stream with CANCEL mid-body:
     // the Content-Length tells the cut (HTTP/1.1's parser fails such a body itself).
     if (this.#endsShortOfLength()) {

@@ -7,7 +7,7 @@ import { listen, socketCloser } from './tracking.js';
 export type FaultMode =
   /** Read the request head, then RST before any response byte. */
   | 'reset-headers'
-  /** Send headers (Content-Length: bodyBytes) and part of the body, then RST. */
+  /** Send headers (Content-Length: bodyBytes; chunked or unframed as asked) and part of the body, then RST. */
   | 'reset-body'
   /** Read the request head, then FIN without answering. */
   | 'close'
@@ -29,10 +29,12 @@ export interface FaultyOptions {
   intervalMs?: number;
   /** Declared body length for reset-body, close-body and trickle. Default 1000. */
   bodyBytes?: number;
-  /** close-body: send the body chunked, with no Content-Length. */
+  /** close-body, reset-body: send the body chunked, with no Content-Length. */
   chunked?: boolean;
-  /** close-body: say `Connection: close` (the cut then ends a message llhttp reads to the close). */
+  /** close-body, reset-body: say `Connection: close` (the cut then ends a message llhttp reads to the close). */
   connectionClose?: boolean;
+  /** reset-body: no Content-Length and not chunked, a body that ends where the connection closes (implies Connection: close). */
+  unframed?: boolean;
   /** Size of the huge-headers block. Default 1 MiB. */
   headerBytes?: number;
   /** slow-headers: header lines sent before the head is finally terminated. Default 1000. */
@@ -83,8 +85,11 @@ export async function startFaultyServer(mode: FaultMode, opts: FaultyOptions = {
         socket.resetAndDestroy();
         return;
       case 'reset-body': {
-        socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${bodyBytes}\r\n\r\n`);
-        socket.write('x'.repeat(Math.floor(bodyBytes / 10)));
+        const part = 'x'.repeat(Math.floor(bodyBytes / 10));
+        const close = opts.connectionClose || opts.unframed ? 'Connection: close\r\n' : '';
+        const framing = opts.unframed ? '' : opts.chunked ? 'Transfer-Encoding: chunked\r\n' : `Content-Length: ${bodyBytes}\r\n`;
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n${close}${framing}\r\n`);
+        socket.write(opts.chunked ? `${part.length.toString(16)}\r\n${part}\r\n` : part);
         // Give the client time to read the head and the partial body, then RST: a reset that
         // arrives together with the data could make the kernel drop what the client had not read.
         const t = setTimeout(() => socket.resetAndDestroy(), 50);

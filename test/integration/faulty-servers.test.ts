@@ -115,6 +115,22 @@ describe('faulty servers', () => {
     expect(byLine.map((l) => [l.status, l.bytes, l.error])).toEqual([short, unfinished, short, unfinished]);
   });
 
+  it('a body cut by a reset is an error however it is framed, where undici ends a body it reads to the close as whole (curl: "Recv failure")', async () => {
+    const unframed = track(await startFaultyServer('reset-body', { bodyBytes: 1000, unframed: true }));
+    const chunkedClose = track(await startFaultyServer('reset-body', { bodyBytes: 1000, chunked: true, connectionClose: true }));
+    const declaredClose = track(await startFaultyServer('reset-body', { bodyBytes: 1000, connectionClose: true }));
+    const chunked = track(await startFaultyServer('reset-body', { bodyBytes: 1000, chunked: true }));
+    const result = await runCli([`${unframed.url}/u`, `${chunkedClose.url}/cc`, `${declaredClose.url}/dc`, `${chunked.url}/c`, '--procs', '1', '--retries', '0']);
+    const byLine = [...result.lines].sort((a, b) => a.line - b.line);
+    // Before, the first was status 200 with 100 bytes of body and no error. The others fail either way: which of
+    // the reset and the close undici's parser reads first is a race (ECONNRESET or "other side closed").
+    const cut = (body: RegExp) => [null, 100, { code: expect.stringMatching(/^(ECONNRESET|ESOCKETCLOSED)$/), message: expect.stringMatching(body) }];
+    const open = /: the connection ended after status 200 and 100 body bytes, before the body's end$/;
+    const declared = /: the connection ended after status 200 and 100 of the 1000 body bytes its Content-Length declared$/;
+    expect(byLine[0]?.error).toEqual({ code: 'ECONNRESET', message: "read ECONNRESET: the connection ended after status 200 and 100 body bytes, before the body's end" });
+    expect(byLine.map((l) => [l.status, l.bytes, l.error])).toEqual([cut(open), cut(open), cut(declared), cut(open)]);
+  });
+
   it('a server that drops the connection while a large body is being sent: ECONNRESET or an empty reply, saying why (curl: "Send failure")', async () => {
     const server = track(await headOnlyServer('http', (req) => void req.socket.destroy()));
     const body = writeTempFile(['x'.repeat(4 * 1024 * 1024)]);
