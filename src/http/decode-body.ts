@@ -76,6 +76,8 @@ function decodeText(bytes: Buffer, contentType: string, truncated = false): stri
     // stream: true holds back an incomplete last character instead of failing on it.
     if (WINDOWS_1252.has(label)) return windows1252(bytes);
     if (label === 'x-user-defined') return xUserDefined(bytes);
+    // No decoder reads these: a 7-bit body read as UTF-8 instead was escape sequences shown as its text.
+    if (REPLACEMENT_LABELS.has(label)) return undefined;
     // A streaming decoder keeps state: a body cut short gets one of its own.
     let decoder = truncated ? fatalDecoder(label) : decoders.get(label);
     if (decoder === undefined) {
@@ -109,6 +111,13 @@ function windows1252(bytes: Buffer): string {
 function xUserDefined(bytes: Buffer): string {
   return bytes.toString('latin1').replace(/[\x80-\xff]/g, (c) => String.fromCharCode(0xf780 + c.charCodeAt(0) - 0x80));
 }
+
+/**
+ * The labels WHATWG maps to its "replacement" encoding (ISO-2022-KR, HZ, ISO-2022-CN): ones a
+ * browser will not decode, as they let a 7-bit body smuggle other text. TextDecoder refuses them,
+ * and a body so labelled comes out as base64, its bytes kept, as one no charset decodes.
+ */
+const REPLACEMENT_LABELS = new Set(['csiso2022kr', 'hz-gb-2312', 'iso-2022-cn', 'iso-2022-cn-ext', 'iso-2022-kr', 'replacement']);
 
 /**
  * What Node's big5 decoder (ICU's, not WHATWG's) gives where WHATWG's fails or

@@ -68,6 +68,15 @@ describe('decodeBody', () => {
     expect(decodeBody(Buffer.from([0x61, 0x80, 0xff]), 'text/plain; charset=x-user-defined', 'auto', false)).toEqual({ body: 'a\uf780\uf7ff' });
   });
 
+  it('gives base64 for a label WHATWG maps to no decoder (its replacement encoding), where UTF-8 read escape sequences as the text', () => {
+    // 한국어 in ISO-2022-KR and 中文 in HZ: 7-bit bytes that read as UTF-8 without an error.
+    const korean = Buffer.from('GyQpQw5HUTE5Pm4P', 'base64');
+    const chinese = Buffer.from('fntWUE5Efn0', 'base64url');
+    expect(decodeBody(korean, 'text/plain; charset=ISO-2022-KR', 'auto', false)).toEqual({ body: korean.toString('base64'), bodyEncoding: 'base64' });
+    expect(decodeBody(chinese, 'text/html; charset="hz-gb-2312"', 'auto', false)).toEqual({ body: chinese.toString('base64'), bodyEncoding: 'base64' });
+    expect(decodeBody(chinese, 'application/json; charset=iso-2022-cn', 'auto', false)).toEqual({ body: chinese.toString('base64'), bodyEncoding: 'base64' });
+  });
+
   it('text, base64 and none do what they say, whatever the type', () => {
     expect(decodeBody(bytes('{"a":1}'), 'application/json', 'text', false)).toEqual({ body: '{"a":1}' });
     expect(decodeBody(bytes('hi'), 'text/plain', 'base64', false)).toEqual({ body: 'aGk=', bodyEncoding: 'base64' });
