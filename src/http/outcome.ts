@@ -24,6 +24,8 @@ export interface FetchOutcome {
   body: Body;
   bodyEncoding?: BodyEncoding;
   truncated?: true;
+  /** Trailer fields that came after the body (chunked HTTP/1.1, HTTP/2), shaped as headers are; shown when headers are. */
+  trailers?: Record<string, string | string[]>;
   /** With --save: the file the body was saved to, and its SHA-256 (hex). */
   file?: string;
   sha256?: string;

@@ -107,6 +107,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   #settled = false;
   #status = 0;
   #headers: Record<string, string | string[] | undefined> | undefined;
+  #trailers: Record<string, string | string[]> | undefined;
   #location: string | undefined;
   #chunks: Buffer[] = [];
   #received = 0;
@@ -299,8 +300,13 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     return decoder;
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
     if (this.#settled) return;
+    // Fields after the body (a checksum, gRPC's status): part of the answer, shown beside the headers.
+    if (this.#options.includeHeaders && this.#location === undefined) {
+      const fields = trailerFields(controller, trailers);
+      if (fields) this.#trailers = outputHeaders(fields);
+    }
     // undici ends a response whose connection was reset mid-body as if it were whole (reset-mid-body.ts).
     if (endedByReset() && this.#location === undefined) {
       const error = recordError(RecordErrorCode.CONNECTION_RESET, 'read ECONNRESET');
@@ -365,6 +371,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       : { status, body: decoded.body, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null };
     if (decoded.bodyEncoding) outcome.bodyEncoding = decoded.bodyEncoding;
     if (this.#truncated) outcome.truncated = true;
+    if (this.#trailers) outcome.trailers = this.#trailers;
     if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
     this.#settle(outcome);
   }
@@ -374,7 +381,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     file.finish().then(
       ({ file: path, sha256 }) => {
         this.#finishing = false;
-        this.#settle({ status, ...(headers ? { headers } : {}), body: null, file: path, sha256, bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null });
+        this.#settle({ status, ...(headers ? { headers } : {}), body: null, file: path, sha256, ...(this.#trailers ? { trailers: this.#trailers } : {}), bytes: this.#received, attempts: 1, ms: elapsedMs(this.#started), error: null });
       },
       (error: NodeJS.ErrnoException) => {
         this.#finishing = false;
@@ -438,6 +445,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   #letGo(): void {
     this.#resolve = undefined;
     this.#headers = undefined;
+    this.#trailers = undefined;
     this.#chunks = [];
     this.#timer = undefined;
     this.#controller = undefined;
@@ -448,6 +456,24 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
 function isBodylessLengthMismatch(error: Error, status: number, bodyBytes: number): boolean {
   return (status === 204 || status === 304) && bodyBytes === 0 && (error as { code?: unknown }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH';
+}
+
+/**
+ * The trailer fields of a response. undici parses HTTP/1.1's from their raw
+ * list, but hands HTTP/2's (node:http2's object of fields) to the same parser,
+ * which finds no list in it and gives `{}`: those are read from the raw
+ * trailers undici's handler adapter keeps on the controller.
+ */
+function trailerFields(controller: Dispatcher.DispatchController, parsed: Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> | undefined {
+  if (hasAny(parsed)) return parsed;
+  const raw = (controller as { rawTrailers?: unknown }).rawTrailers;
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && hasAny(raw as Record<string, unknown>) ? (raw as Record<string, string | string[] | undefined>) : undefined;
+}
+
+function hasAny(fields: Record<string, unknown> | null | undefined): fields is Record<string, string | string[] | undefined> {
+  if (!fields) return false;
+  for (const name in fields) if (fields[name] !== undefined) return true;
+  return false;
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

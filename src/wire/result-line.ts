@@ -45,6 +45,8 @@ export interface Result {
   /** With --save, for a 2xx response: the file holding the body (then `body` is null), and its SHA-256 in hex. */
   file?: string;
   sha256?: string;
+  /** Trailer fields sent after the body (chunked HTTP/1.1, HTTP/2), lower-case names; only when there were any and headers are shown. */
+  trailers?: Record<string, string | string[]>;
   /** Body bytes received (after the cut, if any). */
   bytes: number;
   /** Wall time of the record in milliseconds, over all attempts. */
@@ -97,6 +99,7 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
     ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
     ...(outcome.truncated ? { truncated: true as const } : {}),
     ...(outcome.file !== undefined ? { file: outcome.file, sha256: outcome.sha256 as string } : {}),
+    ...(outcome.trailers ? { trailers: outcome.trailers } : {}),
     bytes: outcome.bytes,
     ms,
     attempts: cached ? 0 : outcome.attempts,
@@ -145,7 +148,7 @@ function lineTail(ms: number, attempts: number, cached: boolean, errorJson: stri
 }
 
 /** The fields of a line that describe the response, from `status` to `bytes`, in line order. */
-export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'finalMethod' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'file' | 'sha256' | 'bytes'> & { body: unknown };
+export type ResponseFields = Pick<FetchOutcome, 'status' | 'finalUrl' | 'finalMethod' | 'redirects' | 'headers' | 'bodyEncoding' | 'truncated' | 'file' | 'sha256' | 'trailers' | 'bytes'> & { body: unknown };
 
 /**
  * The response part of a line, `"status":...` to `"bytes":N` without braces: the
@@ -165,6 +168,7 @@ export function renderResponse(response: ResponseFields): string {
   if (response.bodyEncoding) text += `,"bodyEncoding":"${response.bodyEncoding}"`;
   if (response.truncated) text += ',"truncated":true';
   if (response.file !== undefined) text += `,"file":${JSON.stringify(response.file)},"sha256":"${response.sha256}"`;
+  if (response.trailers) text += `,"trailers":${JSON.stringify(response.trailers)}`;
   return `${text},"bytes":${response.bytes}`;
 }
 

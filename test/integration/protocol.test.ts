@@ -2,7 +2,7 @@
 // the method sent after a redirect. Raw node:net sockets where node:http would not misbehave.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, listen, runCli, socketCloser, startHttpServer } from '../helpers/index.js';
+import { cleanupAfterEach, listen, runCli, socketCloser, startHttp2Server, startHttpServer } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', '--ordered', '--no-headers', '--retries', '0', ...args], { stdin: `${lines.join('\n')}\n` });
@@ -218,5 +218,31 @@ describe('response headers', () => {
     const server = await scriptedServer({ '/padded': 'HTTP/1.1 200 OK\r\nX-S:   padded \t \r\nX-R: one  \r\nX-R:  two\t\r\nSet-Cookie: a=1; Path=/  \r\nX-Inner: a  b\r\nContent-Length: 2\r\n\r\nok' });
     const result = await runCli([`${server.url}/padded`, '--procs', '1', '--retries', '0']);
     expect(result.lines[0]?.headers).toMatchObject({ 'x-s': 'padded', 'x-r': 'one, two', 'set-cookie': ['a=1; Path=/'], 'x-inner': 'a  b' });
+  });
+});
+
+describe('response trailers', () => {
+  it('come as the line\'s trailers over chunked HTTP/1.1 and HTTP/2, where they were dropped, and go with --no-headers', async () => {
+    // node:http's and node:http2's compatibility API alike: chunked, then the fields after the body.
+    const handler = (_req: unknown, res: { writeHead(s: number, h: Record<string, string>): unknown; write(b: string): unknown; addTrailers(t: Record<string, string>): void; end(): void }) => {
+      res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-sum, grpc-status' });
+      res.write('hello');
+      res.addTrailers({ 'x-sum': 'ab12', 'grpc-status': '0' });
+      res.end();
+    };
+    const h1 = track(await startHttpServer(handler as never));
+    const h2 = track(await startHttp2Server(handler as never));
+    const result = await runCli([`${h1.url}/t`, `${h2.url}/t`, '-k', '--http2', '--procs', '1', '--ordered']);
+    expect(result.code).toBe(0);
+    for (const line of result.lines) expect(line).toMatchObject({ status: 200, body: 'hello', trailers: { 'x-sum': 'ab12', 'grpc-status': '0' }, error: null });
+    // Between the body and bytes, as the README's field table has them.
+    expect(result.stdout.split('\n')[0]).toContain('"body":"hello","trailers":{"x-sum":"ab12","grpc-status":"0"},"bytes":5,');
+    const bare = await runCli([`${h1.url}/t`, `${h2.url}/t`, '-k', '--http2', '--procs', '1', '--no-headers']);
+    for (const line of bare.lines) expect(line).not.toHaveProperty('trailers');
+    // A response without trailers has no such field.
+    const plainServer = track(await startHttpServer());
+    const plain = await runCli([`${plainServer.url}/p`, '--procs', '1']);
+    expect(plain.lines[0]).toMatchObject({ status: 200, error: null });
+    expect(plain.lines[0]).not.toHaveProperty('trailers');
   });
 });

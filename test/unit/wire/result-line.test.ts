@@ -57,6 +57,7 @@ describe('a line from a stored response', () => {
     ['headers, id and JSON body', spec, outcome],
     ['no id, text body, truncated, base64', { line: 3, method: 'HEAD', url: 'http://a.test/x?y="z"' }, { status: 206, body: 'aGk=', bodyEncoding: 'base64', truncated: true, bytes: 2, attempts: 1, ms: 3, error: null }],
     ['--follow and an error with a status', { line: 9, id: 9, method: 'GET', url: 'http://a.test/' }, { status: 302, body: null, bytes: 0, attempts: 3, ms: 40.1, finalUrl: 'http://b.test/\u2028', redirects: 10, error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, 'More than 10 redirects') }],
+    ['trailers after the body', { line: 6, method: 'GET', url: 'http://a.test/t' }, { status: 200, headers: { trailer: 'x-sum' }, body: 'hi', trailers: { 'x-sum': 'ab', 'grpc-status': '0' }, bytes: 2, attempts: 1, ms: 2, error: null }],
     ['--save (file, sha256) and a final method of its own', { line: 5, method: 'GET', url: 'http://a.test/f' }, { status: 200, body: null, bytes: 5, attempts: 1, ms: 2, finalUrl: 'http://a.test/g', finalMethod: 'GET', redirects: 1, file: 'out/ab12', sha256: 'e3b0', error: null }],
   ];
   for (const [name, s, o] of variants) {
