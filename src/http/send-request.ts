@@ -201,7 +201,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     }
     if (this.#options.decompress && this.#location === undefined) this.#coding = contentCoding(headers['content-encoding']);
     const { save } = this.#options;
-    if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined) {
+    // A HEAD's answer has no body: a file would be an empty one passed off as the resource's, its sha256 the hash of nothing.
+    if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined && this.#request.method !== 'HEAD') {
       this.#file = new BodyFile(save.dir, this.#request.saveAs, (error) => {
         this.#settleError(saveError(error));
         controller.abort(new StopRequest('body file failed'));

@@ -211,6 +211,18 @@ describe('--save DIR', () => {
     expect(readdirSync(dir).sort()).toEqual(['big-1', (hashed?.file as string).slice(dir.length + 1)].sort());
   });
 
+  it('saves no file for a HEAD request, whose 2xx has no body: its line is as without --save', async () => {
+    const server = await serve(startHttpServer((_req, res) => void res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' }).end(_req.method === 'HEAD' ? undefined : 'x'.repeat(100))));
+    const dir = tempDir();
+    const result = await run([`${server.url}/h`, JSON.stringify({ url: `${server.url}/s`, method: 'HEAD', id: 'spec' })], ['-I', '--save', dir, '--ordered']);
+    // Before: each line named an empty file, with the SHA-256 of nothing, for a 100-byte resource.
+    for (const line of result.lines) {
+      expect(line).toMatchObject({ method: 'HEAD', status: 200, body: '', bytes: 0, error: null });
+      expect(line).not.toHaveProperty('file');
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('a body that waits on its file or decoder when the server closes the connection is finished, not a crashed child', async () => {
     const { createServer } = await import('node:net');
     const { listen, socketCloser } = await import('../helpers/index.js');
