@@ -25,9 +25,13 @@ export function urlCredentials(url: URL): UrlCredentials | undefined {
   return { authorization, shownUrl: writtenHref(url, shown.href) };
 }
 
-/** Masks the password of anything that looks like scheme://user:password@ in raw text (echoed invalid records). */
+/**
+ * Masks the password of anything that looks like scheme://user:password@ in raw
+ * text (echoed invalid records), and of user:password@ that starts it or a quoted
+ * part of it (a record without a scheme, as a message quotes it).
+ */
 export function maskPasswords(text: string): string {
-  return text.replace(/(\/\/[^\s/?#@:]*:)[^\s/?#@]*@/g, `$1${MASK}@`);
+  return text.replace(/(\/\/[^\s/?#@:]*:)[^\s/?#@]*@/g, `$1${MASK}@`).replace(/(^|[\s"'(<])((?!mailto:)[^\s/?#@:"'<]*:)[^\s/?#@"']*@/gi, `$1$2${MASK}@`);
 }
 
 function decode(part: string): string {

@@ -82,15 +82,21 @@ function curlConfigHint(text: string): string | undefined {
 
 /**
  * A record without a scheme gets the default one, as curl does: `example.com/x`,
- * `127.0.0.1:8080/x` and `localhost:8080` are host[:port] forms. `mailto:x`,
- * `data:...` keep their scheme (and are refused as unsupported).
+ * `127.0.0.1:8080/x` and `localhost:8080` are host[:port] forms, and so is
+ * `user:secret@host/x`, whose `user:` is credentials (an `@` before any `/`, `?`
+ * or `#`: the password was echoed in an EUNSUPPORTEDSCHEME line, where curl sends
+ * it as Basic authorization). `mailto:x@y`, `data:...` keep their scheme (and are
+ * refused as unsupported).
  */
 function withDefaultScheme(text: string, scheme: string): string {
   if (text.includes('://')) return text;
   const colon = /^[A-Za-z][A-Za-z0-9+.-]*:(.?)/.exec(text);
-  if (colon && !/\d/.test(colon[1] ?? '')) return text;
+  if (colon && !/\d/.test(colon[1] ?? '') && !CREDENTIALS_FIRST.test(text)) return text;
   return `${scheme}://${text}`;
 }
+
+/** `user:password@` at the start of a record without a scheme (mailto:'s address has an `@` there too). */
+const CREDENTIALS_FIRST = /^(?!mailto:)[^/?#@]*@/i;
 
 /** A URL written between single quotes, backquotes or angle brackets (a shell's, Markdown's or mail's way). */
 const WRAPPED = /^(?:'[a-z][a-z0-9+.-]*:\/\/[^']*'|`[a-z][a-z0-9+.-]*:\/\/[^`]*`|<[a-z][a-z0-9+.-]*:\/\/[^>]*>)$/i;

@@ -28,6 +28,16 @@ describe('parseRecord', () => {
     expect(codeOf('"https://a.example/x')).toBe('EINVALIDURL');
   });
 
+  it('takes user:password@ before a host without a scheme as credentials, as curl does, and never echoes a password', () => {
+    // Was EUNSUPPORTEDSCHEME (scheme "user:") with the password in the line, unless the password began with a digit.
+    expect(parseRecord('user:s3cret@127.0.0.1:8080/x', 1)).toMatchObject({ kind: 'request', spec: { url: 'http://user:***@127.0.0.1:8080/x', headers: { authorization: `Basic ${Buffer.from('user:s3cret').toString('base64')}` } } });
+    expect(parseRecord('user:@a.test/x', 1)).toMatchObject({ kind: 'request', spec: { headers: { authorization: `Basic ${Buffer.from('user:').toString('base64')}` } } });
+    expect(parseRecord('mailto:a@b.test', 1)).toMatchObject({ kind: 'invalid', url: 'mailto:a@b.test', error: { code: 'EUNSUPPORTEDSCHEME' } });
+    const refused = parseRecord('user:s3cret@bad host/', 1);
+    expect(refused).toMatchObject({ kind: 'invalid', url: 'user:***@bad host/', error: { code: 'EINVALIDURL' } });
+    expect(JSON.stringify(refused)).not.toContain('s3cret');
+  });
+
   it('uses the default method given by -X', () => {
     const r = parseRecord('http://a/', 1, 'HEAD');
     expect(r.kind === 'request' && r.spec.method).toBe('HEAD');
