@@ -51,6 +51,11 @@ export interface RunOptions {
   headers: Record<string, string | null>;
   /** The body of records without one (-d): text, sent as UTF-8, or bytes, sent as they are (a file that is not UTF-8). */
   data?: string | Uint8Array;
+  /**
+   * The headers of `headers` that -d or --json implied for `data` (Content-Type, Accept), not given with -H:
+   * a record with a body of its own goes without them (CLI only).
+   */
+  dataHeaderNames?: string[];
   /** curl -G: the -d data, added to every record's URL query (CLI only: a library caller writes it into the URLs). */
   query?: string;
   /** curl -T FILE: FILE's name, appended to a record URL whose path ends in / (CLI only, as query). */

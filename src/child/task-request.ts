@@ -8,7 +8,9 @@ import type { Task, WorkerConfig } from '../wire/messages.js';
  * (where a body is saved, cookies, whether the origin is asked again).
  */
 export function taskRequest(spec: Task, config: WorkerConfig, defaultBody: string | Buffer | undefined): AttemptRequest {
-  const headers = spec.headers ? withSpecHeaders(config.headers, spec.headers) : config.headers;
+  // The type -d or --json implied is their body's: a spec's own body goes without it.
+  const flagHeaders = spec.body !== undefined && config.ownBodyHeaders !== undefined ? config.ownBodyHeaders : config.headers;
+  const headers = spec.headers ? withSpecHeaders(flagHeaders, spec.headers) : flagHeaders;
   const body = spec.body === undefined ? defaultBody : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
   const named = config.uploadName === undefined ? spec.url : withUploadName(spec.url, config.uploadName);
   const url = config.query === undefined ? named : withQuery(named, config.query);

@@ -9,7 +9,7 @@ import type { CookieFlag } from './request-flags.js';
  * What curl's request flags imply: a body (-d, --data-binary, --data-raw,
  * --json) without -X sends a POST; the form ones send Content-Type:
  * application/x-www-form-urlencoded, --json sends application/json and Accept:
- * application/json; -I sends HEAD; -u sends Basic authorization; -e a Referer.
+ * application/json (with their body: not with a spec's own); -I sends HEAD; -u sends Basic authorization; -e a Referer.
  * A header given with -H wins, but for Cookie, where -b's pairs come first.
  */
 export function applyCurlFlags(options: RunOptions, flags: Record<string, unknown>): void {
@@ -25,6 +25,8 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
   const encodedTail = encoded === undefined ? '' : `${given ? '&' : ''}${encoded}`;
   const data = kind === undefined ? undefined : bodyData(Buffer.concat([given ?? Buffer.alloc(0), Buffer.from(encodedTail)]));
   const implied: Record<string, string> = {};
+  // What -d or --json say of their body: a spec's own body (`body`, `json`, `bodyBase64`) goes without it.
+  const bodyImplied: Record<string, string> = {};
   const upload = flags.uploadFile as UploadFile | undefined;
   if (upload !== undefined) {
     // curl -T: the file is the body, sent as it is, with PUT (unless -X); nothing implied about its type.
@@ -43,8 +45,8 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
   } else if (data !== undefined) {
     options.data = data;
     if (flags.method === undefined) options.method = 'POST';
-    implied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
-    if (kind === 'json') implied.accept = 'application/json';
+    bodyImplied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+    if (kind === 'json') bodyImplied.accept = 'application/json';
   }
   if (flags.head === true) {
     // curl refuses a body too ("You can only select one HTTP request method!"); with -G the data is the query of a HEAD, as in curl.
@@ -72,7 +74,9 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
     if (referer !== '') implied.referer = referer;
     if (auto) options.autoReferer = true;
   }
-  const headers = { ...implied, ...options.headers };
+  const headers = { ...bodyImplied, ...implied, ...options.headers };
+  const dataHeaderNames = Object.keys(bodyImplied).filter((name) => !(name in options.headers));
+  if (dataHeaderNames.length > 0) options.dataHeaderNames = dataHeaderNames;
   const flagCookie = options.headers.cookie;
   const cookie = flags.cookie as CookieFlag | undefined;
   // -H 'Cookie:' removes the header, -b's pairs with it, as curl does: a Cookie header of the user's makes curl drop them.

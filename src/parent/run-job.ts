@@ -167,6 +167,25 @@ function limitOptions({ rate, perHostConcurrency, perHostRate }: RunOptions): Li
   return { rate, perHostConcurrency, perHostRate };
 }
 
+// Every request's headers: ours under the flags' (`given`). A caller's own Accept and Accept-Encoding
+// (-H, or a spec's headers) win over ours. curl's -A '': no User-Agent at all (-A ' ' sends a blank one).
+// Accept: */* as curl (and wget) send it: some servers and firewalls answer a request without one
+// differently from what the user's curl saw.
+function requestHeaders(options: RunOptions, given: Record<string, string | null>): Record<string, string> {
+  return wireHeaders({
+    'user-agent': options.userAgent === '' ? null : options.userAgent,
+    accept: '*/*',
+    ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}),
+    ...given,
+  });
+}
+
+function withoutNames(headers: Record<string, string | null>, names: readonly string[]): Record<string, string | null> {
+  const kept = { ...headers };
+  for (const name of names) delete kept[name];
+  return kept;
+}
+
 /** The flag headers (-H, -A ...) as they go on the wire: see wireHeaderValue. A null (-H 'Name:') is left out. */
 function wireHeaders(headers: Record<string, string | null>): Record<string, string> {
   const wire: Record<string, string> = {};
@@ -198,16 +217,9 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     lastUseMarked,
     ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
     cacheBytes: options.cacheBytes,
-    // A caller's own Accept and Accept-Encoding (-H, or a spec's headers) win over ours.
-    // curl's -A '': no User-Agent at all (-A ' ' sends a blank one). Accept: */* as curl (and wget) send it:
-    // some servers and firewalls answer a request without one differently from what the user's curl saw.
-    headers: wireHeaders({
-      'user-agent': options.userAgent === '' ? null : options.userAgent,
-      accept: '*/*',
-      ...(options.compressed ? { 'accept-encoding': ACCEPT_ENCODING } : {}),
-      ...options.headers,
-    }),
+    headers: requestHeaders(options, options.headers),
     ...(options.data === undefined ? {} : typeof options.data === 'string' ? { data: options.data } : { dataBase64: Buffer.from(options.data).toString('base64') }),
+    ...(options.dataHeaderNames?.length ? { ownBodyHeaders: requestHeaders(options, withoutNames(options.headers, options.dataHeaderNames)) } : {}),
     ...(options.query !== undefined ? { query: options.query } : {}),
     ...(options.uploadName !== undefined ? { uploadName: options.uploadName } : {}),
     body: options.body,

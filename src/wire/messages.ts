@@ -49,6 +49,8 @@ export interface WorkerConfig extends PassedOptions {
   /** The body of tasks without one, as text; or, when its bytes are not UTF-8, `dataBase64` (the config is JSON). */
   data?: string;
   dataBase64?: string;
+  /** For a task with a body of its own: `headers` without those -d or --json implied for theirs (absent when none were). */
+  ownBodyHeaders?: Record<string, string>;
   /** -G: added to every request's URL query. */
   query?: string;
   /** -T FILE: its name, appended to a URL whose path ends in /. */

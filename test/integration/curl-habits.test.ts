@@ -36,6 +36,24 @@ describe('request bodies as curl sends them', () => {
     expect(server.requests).toBe(4);
   });
 
+  it("-d's and --json's Content-Type go with their body, not with a spec's own body; -H's goes with every record", async () => {
+    const server = await echoServer();
+    const input = writeTempFile([
+      `${server.url}/flag-body`,
+      JSON.stringify({ url: `${server.url}/own`, method: 'POST', body: '<x/>' }),
+      JSON.stringify({ url: `${server.url}/bytes`, method: 'POST', bodyBase64: Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64') }),
+      JSON.stringify({ url: `${server.url}/typed`, method: 'POST', body: 'a', headers: { 'Content-Type': 'text/csv' } }),
+    ]);
+    const typeOf = (lines: Array<Record<string, any>>) => Object.fromEntries(lines.map((l) => [l.body.url, [l.body.headers['content-type'] ?? null, l.body.headers.accept]]));
+    // Before: the spec bodies, XML and PNG bytes, went as a form with -d, and as JSON with --json.
+    const form = await runCli([input, '-q', '-d', 'a=1']);
+    expect(typeOf(form.lines)).toEqual({ '/flag-body': ['application/x-www-form-urlencoded', '*/*'], '/own': [null, '*/*'], '/bytes': [null, '*/*'], '/typed': ['text/csv', '*/*'] });
+    const json = await runCli([input, '-q', '--json', '{}']);
+    expect(typeOf(json.lines)).toEqual({ '/flag-body': ['application/json', 'application/json'], '/own': [null, '*/*'], '/bytes': [null, '*/*'], '/typed': ['text/csv', '*/*'] });
+    const given = await runCli([input, '-q', '-d', 'a=1', '-H', 'Content-Type: text/plain']);
+    expect(typeOf(given.lines)).toEqual({ '/flag-body': ['text/plain', '*/*'], '/own': ['text/plain', '*/*'], '/bytes': ['text/plain', '*/*'], '/typed': ['text/csv', '*/*'] });
+  });
+
   it('-T FILE sends the file with PUT (or -X\'s method), no Content-Type of its own, and its name appended to a URL ending in /', async () => {
     const server = await echoServer();
     const file = join(tempDir(), 'up load.txt');
