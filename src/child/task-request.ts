@@ -1,5 +1,6 @@
 import type { AttemptRequest } from '../http/send-request.js';
 import type { Task, WorkerConfig } from '../wire/messages.js';
+import { setField } from '../input/field-map.js';
 
 /**
  * What a record asks for, as one attempt sends it: the flags' defaults under
@@ -41,7 +42,7 @@ function withSpecHeaders(flagHeaders: Record<string, string>, specHeaders: Recor
   const headers = { ...flagHeaders };
   for (const [name, value] of Object.entries(specHeaders)) {
     if (value === null) delete headers[name];
-    else headers[name] = value;
+    else setField(headers, name, value);
   }
   return headers;
 }

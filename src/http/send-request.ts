@@ -9,6 +9,7 @@ import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { splitUrl } from './split-url.js';
+import { setField } from '../input/field-map.js';
 import { endedByReset } from './reset-mid-body.js';
 import { lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
 import { LinkedSet, type Linked } from './linked-set.js';
@@ -507,8 +508,7 @@ function outputHeaders(headers: Record<string, string | string[] | undefined>): 
     const value = Array.isArray(raw) ? raw.map(withoutTrailingSpace) : withoutTrailingSpace(raw);
     const kept = name === 'set-cookie' ? (Array.isArray(value) ? value : [value]) : Array.isArray(value) ? value.join(', ') : value;
     // Assigned, a header named __proto__ would set the object's prototype and be lost (undici defines it too).
-    if (name === '__proto__') Object.defineProperty(shown, name, { value: kept, enumerable: true, writable: true, configurable: true });
-    else shown[name] = kept;
+    setField(shown, name, kept);
   }
   return shown;
 }

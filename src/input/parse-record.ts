@@ -5,6 +5,7 @@ import { isNormalizedHttpUrl } from './normalized-url.js';
 import { memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
 import { parseUrl, preview, validateHeader, validateHeaderName, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
+import { setField } from './field-map.js';
 
 /** What one input line turns into. */
 export type ParsedRecord =
@@ -187,7 +188,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       if (headerValue === null) {
         const problem = validateHeaderName(name);
         if (problem) return fail(url, method, problem);
-        headers[name.toLowerCase()] = null;
+        setField(headers, name.toLowerCase(), null);
         continue;
       }
       const value = isExactNumber(headerValue) ? String(headerValue) : headerValue;
@@ -200,8 +201,8 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       if (problem) return fail(url, method, problem);
       const key = name.toLowerCase();
       // Two spellings of one name (X-A and x-a) are one field with both values, as -H given twice is.
-      const before = headers[key];
-      headers[key] = typeof before === 'string' ? `${before}${key === 'cookie' ? '; ' : ', '}${wireHeaderValue(value)}` : wireHeaderValue(value);
+      const before = Object.hasOwn(headers, key) ? headers[key] : undefined;
+      setField(headers, key, typeof before === 'string' ? `${before}${key === 'cookie' ? '; ' : ', '}${wireHeaderValue(value)}` : wireHeaderValue(value));
     }
     result.headers = headers;
   }

@@ -8,6 +8,7 @@ import { basicAuthorization } from '../input/credentials.js';
 import { textBeforeRun } from '../input/read-once.js';
 import { validateHeader, validateHeaderName, validateMethod } from '../input/validate.js';
 import { readFlagFile } from './flag-files.js';
+import { setField } from '../input/field-map.js';
 
 export function parseMethodFlag(value: string): string {
   const method = validateMethod(value);
@@ -44,9 +45,8 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
     throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
   }
   const key = name.toLowerCase();
-  const earlier = headers[key];
-  if (removes) headers[key] = null;
-  else headers[key] = earlier === undefined || earlier === null ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
+  const earlier = Object.hasOwn(headers, key) ? headers[key] : undefined;
+  setField(headers, key, removes ? null : earlier === undefined || earlier === null ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`);
   return headers;
 }
 

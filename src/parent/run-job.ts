@@ -19,6 +19,7 @@ import { RecordRouter } from './record-router.js';
 import { readCookieFiles } from '../http/cookie-file.js';
 import { readUpTo } from '../input/read-once.js';
 import { UsageError } from '../errors.js';
+import { setField } from '../input/field-map.js';
 
 
 /**
@@ -189,7 +190,7 @@ function withoutNames(headers: Record<string, string | null>, names: readonly st
 /** The flag headers (-H, -A ...) as they go on the wire: see wireHeaderValue. A null (-H 'Name:') is left out. */
 function wireHeaders(headers: Record<string, string | null>): Record<string, string> {
   const wire: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== null) wire[name] = wireHeaderValue(value);
+  for (const [name, value] of Object.entries(headers)) if (value !== null) setField(wire, name, wireHeaderValue(value));
   return wire;
 }
 

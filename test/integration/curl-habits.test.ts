@@ -54,6 +54,15 @@ describe('request bodies as curl sends them', () => {
     expect(typeOf(given.lines)).toEqual({ '/flag-body': ['text/plain', '*/*'], '/own': ['text/plain', '*/*'], '/bytes': ['text/plain', '*/*'], '/typed': ['text/csv', '*/*'] });
   });
 
+  it('sends a header named __proto__, from -H and from a spec, as curl does (it was dropped without a word)', async () => {
+    const server = track(await startHttpServer((req: AnyRequest, res) => json(res, 200, { raw: req.rawHeaders })));
+    const input = writeTempFile([`${server.url}/flag`, `{"url":"${server.url}/spec","headers":{"__proto__":"b","X-C":"c"}}`]);
+    const result = await runCli([input, '-q', '-H', '__proto__: a', '--ordered']);
+    const sent = result.lines.map((l) => (l.body.raw as string[]).filter((_, i, all) => i % 2 === 0 && ['__proto__', 'x-c'].includes(all[i] as string)).map((name) => `${name}: ${(l.body.raw as string[])[(l.body.raw as string[]).indexOf(name) + 1]}`));
+    // The spec's value replaces -H's, as for any header.
+    expect(sent).toEqual([['__proto__: a'], ['__proto__: b', 'x-c: c']]);
+  });
+
   it('-T FILE sends the file with PUT (or -X\'s method), no Content-Type of its own, and its name appended to a URL ending in /', async () => {
     const server = await echoServer();
     const file = join(tempDir(), 'up load.txt');
