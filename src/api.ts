@@ -73,7 +73,12 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   // code; killing the children (which cannot tell a record begun from one held) is for a caller gone.
   const callerGone = new AbortController();
   const stop = (): void => callerGone.abort();
-  const stopSignals = signal ? { stop: signal, abortNow: signal } : {};
+  // Leaving the loop early (break, a throw in its body) stops the run as the caller's signal does, not by
+  // killing the children: its summary then tells records begun (EABORTED) from those never sent (ENOTSENT),
+  // and counts the requests made, where a kill counted every record held as sent and aborted.
+  const leftLoop = new AbortController();
+  const stopWhen = signal ? AbortSignal.any([signal, leftLoop.signal]) : leftLoop.signal;
+  const stopSignals = { stop: stopWhen, abortNow: stopWhen };
   // The caller's callback runs on the run's timer: a throw there was an uncaught exception that ended the
   // process. It stops the run instead, which rejects with it, as a throw in the loop's body would end the loop.
   let progressError: { thrown: unknown } | undefined;
@@ -125,7 +130,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
       complete = true;
     } finally {
       if (!complete) {
-        stop();
+        leftLoop.abort();
         sink.destroy();
         await run.catch(() => {});
       }

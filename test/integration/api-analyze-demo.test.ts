@@ -79,14 +79,21 @@ describe("import { bulkfetch } from 'bulkfetch'", () => {
     expect(summary).toMatchObject({ records: 40, sent: 40 - notSent, notSent, requests: 40 - notSent, stoppedBy: 'stop' });
   });
 
-  it('says in its summary that a loop left early stopped the run', async () => {
+  it('says in its summary that a loop left early stopped the run, with the records it never sent as not sent', async () => {
     const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 200)));
-    const run = bulkfetch(Array.from({ length: 20 }, (_, i) => `${slow.url}/s/${i}`), { procs: 1, concurrency: 2 });
+    const run = bulkfetch(Array.from({ length: 200 }, (_, i) => `${slow.url}/s/${i}`), { procs: 2, concurrency: 2 });
     for await (const result of run) {
       expect(result.status).toBe(200);
       break;
     }
-    expect((await run.summary).stoppedBy).toBe('stop');
+    const summary = await run.summary;
+    expect(summary.stoppedBy).toBe('stop');
+    // At most 4 in flight: before, every record the children held was counted sent and EABORTED, and
+    // `requests` (the attempts made) fell short of `sent`.
+    expect(summary.sent).toBeLessThanOrEqual(8);
+    expect(summary.notSent).toBe(summary.records - summary.sent);
+    expect(summary.requests).toBe(summary.sent);
+    expect(summary.errorCodes.EABORTED ?? 0).toBeLessThanOrEqual(4);
   });
 
   it('refuses bad options as the CLI does, with a UsageError', () => {
