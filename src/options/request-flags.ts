@@ -66,7 +66,15 @@ function headersFromFile(path: string, previous: unknown): Record<string, string
 /** A library caller's header entry as the -H text it stands for: null removes ('Name:'), '' sends it empty ('Name;'). */
 export function headerFlagText(name: string, value: unknown): string {
   if (value === null) return `${name}:`;
-  return value === '' ? `${name};` : `${name}: ${String(value)}`;
+  // A list is one field of its values, as a spec's header list is; anything but text and numbers was sent as
+  // its String(): `{ Authorization: token }` with token unset sent "Authorization: undefined" to every host.
+  const text = Array.isArray(value) && value.length > 0 && value.every(isHeaderText) ? value.join(', ') : isHeaderText(value) ? String(value) : undefined;
+  if (text === undefined) throw new UsageError(`Expected headers[${JSON.stringify(name)}] to be a string, a number or a list of them (null removes the header), got ${describeValue(value)}`);
+  return text === '' ? `${name};` : `${name}: ${text}`;
+}
+
+function isHeaderText(value: unknown): value is string | number {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 /** A flag that is one header's value (--referer, --user-agent): checked as -H checks it. */

@@ -378,6 +378,16 @@ describe('library option messages (issue 11)', () => {
     expect(() => parse(['-H', 'X A:'])).toThrow(/header name/);
   });
 
+  it('take an object of strings, numbers or lists of them; any other value is a UsageError, not its String()', () => {
+    expect(resolveRunOptions('-', { headers: { 'X-N': 7, 'X-L': ['a', 'b'] } }).headers).toEqual({ 'x-n': '7', 'x-l': 'a, b' });
+    // Before: "Authorization: undefined" and "X-A: [object Object]" went to every host.
+    expect(() => resolveRunOptions('-', { headers: { Authorization: undefined } })).toThrow(UsageError);
+    expect(() => resolveRunOptions('-', { headers: { Authorization: undefined } })).toThrow(/Expected headers\["Authorization"\] to be a string, a number or a list of them \(null removes the header\), got undefined/);
+    expect(() => resolveRunOptions('-', { headers: { 'X-A': {} } })).toThrow(UsageError);
+    expect(() => resolveRunOptions('-', { headers: { 'X-A': [] } })).toThrow(UsageError);
+    expect(() => resolveRunOptions('-', { headers: { 'X-A': Number.NaN } })).toThrow(UsageError);
+  });
+
   it('take headers as an array of Name: value strings; a repeated name keeps both values', () => {
     expect(resolveRunOptions('-', { headers: ['X-A: 1', 'x-a: 2', 'Cookie: a=1', 'cookie: b=2'] }).headers).toEqual({ 'x-a': '1, 2', cookie: 'a=1; b=2' });
     expect(parse(['-H', 'X-A: 1', '-H', 'X-A: 2']).headers).toEqual({ 'x-a': '1, 2' });
