@@ -45,15 +45,27 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
   try {
     input = openInput(path);
   } catch (error) {
-    if (error instanceof UsageError) return usage(io.stderr, error.message);
+    if (error instanceof UsageError) return usage(io.stderr, asAnalyzeAdvice(error.message));
     throw error;
   }
   const { json, procs = availableParallelism() } = program.opts<{ json?: boolean; procs?: number }>();
   // The run's own decision, by the same code: a pass over a file, or the stream planner fed as records go by.
   const defaults = defaultRunOptions();
   const planner = await planCache({ cache: 'auto', input: path, method: defaults.method, maxLineBytes: defaults.maxLineBytes }, procs);
-  const profile = await analyzeInput(input, planner instanceof StreamPlanner ? { onRequest: (hash) => planner.directive(hash) } : {});
+  let profile;
+  try {
+    profile = await analyzeInput(input, planner instanceof StreamPlanner ? { onRequest: (hash) => planner.directive(hash) } : {});
+  } catch (error) {
+    // Found as it is read: a compressed stdin (a named file is refused as it is opened), a NUL in a pipe.
+    if (error instanceof UsageError) return usage(io.stderr, asAnalyzeAdvice(error.message));
+    throw error;
+  }
   const cache = planner.decision();
   const advice = adviseOn(profile, procs, cache);
   return printReport(io, json ? `${JSON.stringify({ ...profile, cache, advice })}\n` : formatReport(profile, advice, cache));
+}
+
+/** An input's refusal as analyze gives it: its advice to pipe the input in names `bulkfetch analyze -`. */
+function asAnalyzeAdvice(message: string): string {
+  return message.replace(/\| bulkfetch -$/, '| bulkfetch analyze -');
 }

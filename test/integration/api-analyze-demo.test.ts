@@ -1,5 +1,6 @@
 // The library API, `bulkfetch analyze`, and `npm run demo`.
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bulkfetch, UsageError, type Result } from 'bulkfetch';
 import { cleanupAfterEach, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
@@ -146,6 +147,9 @@ describe('bulkfetch analyze', () => {
     expect(missing.code).toBe(2);
     const badValue = await runCli(['analyze', '--procs', '0'], { stdin: '' });
     expect([badValue.code, badValue.stderr]).toEqual([2, 'bulkfetch: Expected --procs to be a positive integer, got "0"\n']);
+    // A compressed stdin is a usage error as a compressed file is (it was exit 1), with advice for analyze.
+    const packed = await runCli(['analyze', '-'], { stdin: gzipSync(`${server.url}/a\n`) });
+    expect([packed.code, packed.stderr]).toEqual([2, 'bulkfetch: The input is gzip-compressed: decompress it on the way in, e.g. zcat FILE | bulkfetch analyze -\n']);
   });
 });
 
