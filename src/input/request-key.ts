@@ -5,12 +5,14 @@ import type { RequestSpec } from './request-spec.js';
  * The identity of a request: two records with the same key are the same request,
  * fetched once (cache) and always routed to the same child (hash).
  *
- * Method + normalized URL, plus the record's own headers and body when it has
- * them (two POSTs with different bodies are different requests). Flag-level
- * defaults (-H, -d) are the same for every record, so they need not be in it.
+ * Method + normalized URL without its fragment (never sent: `/f#a` and `/f#b`
+ * are one request, as a crawled list of a page's anchors has them), plus the
+ * record's own headers and body when it has them (two POSTs with different
+ * bodies are different requests). Flag-level defaults (-H, -d) are the same
+ * for every record, so they need not be in it.
  */
 export function requestKey(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' | 'body' | 'bodyEncoding'>): string {
-  let key = `${spec.method} ${spec.url}`;
+  let key = `${spec.method} ${withoutFragment(spec.url)}`;
   if (spec.headers) {
     const names = Object.keys(spec.headers).sort();
     // A removal (null) is the bare name: no value, which cannot contain a newline, reads the same.
@@ -45,7 +47,18 @@ export function hashKey(key: string): number {
 export function hashRequest(spec: Pick<RequestSpec, 'method' | 'url' | 'headers' | 'body' | 'bodyEncoding'>): number {
   if (spec.headers || spec.body !== undefined) return hashKey(requestKey(spec));
   const { method, url } = spec;
-  return fmix32(fnv1a(fnv1a(fnv1a(FNV_OFFSET, method, 0, method.length), ' ', 0, 1), url, 0, url.length));
+  return fmix32(fnv1a(fnv1a(fnv1a(FNV_OFFSET, method, 0, method.length), ' ', 0, 1), url, 0, fragmentStart(url)));
+}
+
+/** Where a normalized URL's fragment starts (its `#`: anywhere else one is percent-encoded), or its length. */
+function fragmentStart(url: string): number {
+  const hash = url.indexOf('#');
+  return hash === -1 ? url.length : hash;
+}
+
+function withoutFragment(url: string): string {
+  const end = fragmentStart(url);
+  return end === url.length ? url : url.slice(0, end);
 }
 
 /**
@@ -67,10 +80,18 @@ export function requestHashSeed(method: string): number {
 /**
  * hashRequest of a plain record (no headers or body) whose URL is the ASCII
  * text `bytes[from, to)`, hashed off the bytes: an ASCII byte is its own
- * UTF-16 code unit, so the number is the same as for the decoded string.
+ * UTF-16 code unit, so the number is the same as for the decoded string. As
+ * there, the hash ends at the fragment's `#`.
  */
 export function hashRequestBytes(seed: number, bytes: Uint8Array, from: number, to: number): number {
-  return fmix32(fnv1aBytes(seed, bytes, from, to));
+  let hash = seed;
+  for (let i = from; i < to; i++) {
+    const byte = bytes[i] as number;
+    if (byte === 0x23) break;
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return fmix32(hash);
 }
 
 /** hashKey of the ASCII text `bytes[from, to)`, without decoding it. */

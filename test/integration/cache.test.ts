@@ -39,6 +39,17 @@ describe('--cache auto', () => {
     expect(cache.repeatRatio).toBeCloseTo(250 / 300, 3);
   });
 
+  it('takes a page\'s anchors for one request: the fragment is never sent, so it is fetched once', async () => {
+    const server = track(await startHttpServer());
+    const lines = Array.from({ length: 60 }, (_, i) => `${server.url}/page${i % 3}#section-${i}`);
+    const { result } = await runWithSummary([writeTempFile(lines), '--procs', '3', '--cache', 'on']);
+    // Before: 60 requests, one an anchor.
+    expect(server.requests).toBe(3);
+    // Each line keeps its own URL, its anchor included.
+    expect(new Set(result.lines.map((l) => l.url)).size).toBe(60);
+    expect(result.lines.every((l) => l.status === 200)).toBe(true);
+  });
+
   it('keeps a failure to get an answer for the repeats too: a server that hangs up is asked once', async () => {
     // No status: the repeats were fetched again, a new flight every window of records (4 x 5 + 32 here).
     const server = track(await startHttpServer((req) => void req.socket.destroy()));

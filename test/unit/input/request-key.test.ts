@@ -12,6 +12,10 @@ describe('requestKey', () => {
   it('is the same for URLs that normalize alike', () => {
     expect(keyOf('HTTP://EXAMPLE.com:80/a')).toBe(keyOf('http://example.com/a'));
     expect(keyOf('{"url":"http://example.com/a"}')).toBe(keyOf('http://example.com/a'));
+    // The fragment is never sent: a page's anchors are one request (they were fetched once each).
+    expect(keyOf('http://example.com/a#one')).toBe(keyOf('http://example.com/a#two'));
+    expect(keyOf('http://example.com/a#one')).toBe(keyOf('http://example.com/a'));
+    expect(keyOf('http://example.com/a?q=%23#one')).not.toBe(keyOf('http://example.com/a'));
   });
 
   it('differs by method, body and record headers, not by header order', () => {
@@ -52,6 +56,8 @@ describe('hash routing', () => {
       '{"url":"http://a/","method":"POST","body":"1"}',
       '{"url":"http://a/","headers":{"b":"2","a":null}}',
       '{"url":"http://a/","method":"DELETE"}',
+      'http://a/p#frag',
+      '{"url":"http://a/p?x=1#frag","headers":{"a":"1"}}',
     ];
     for (const text of texts) {
       const r = parseRecord(text, 1);
