@@ -131,10 +131,11 @@ export class OutputError extends BulkfetchError {
 export function describeValue(value: unknown): string {
   let shown: string;
   try {
-    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    // An object or array as its JSON: String() gave "" for [] ("got  (object)") and "[object Object]".
+    shown = typeof value === 'string' || (typeof value === 'object' && value !== null) ? (JSON.stringify(value) ?? String(value)) : String(value);
   } catch {
-    shown = Array.isArray(value) ? '[...]' : '{...}'; // nested past the stack, or no string form
+    shown = Array.isArray(value) ? '[...]' : '{...}'; // nested past the stack, circular, a BigInt in it
   }
   const cut = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
-  return typeof value === 'string' ? cut : `${cut} (${typeof value})`;
+  return typeof value === 'string' ? cut : `${cut} (${Array.isArray(value) ? 'array' : typeof value})`;
 }
