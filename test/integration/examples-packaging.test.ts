@@ -36,6 +36,17 @@ describe('examples', () => {
     expect(existsSync(join(EXAMPLES, 'Dockerfile'))).toBe(true);
   });
 
+  it('the Dockerfile copies what `npm run build` reads: built from those files alone, the CLI runs', () => {
+    // No docker here: its build context, as the COPY lines make it, with this checkout's node_modules for `npm ci`.
+    const context = tempDir();
+    const copied = readFileSync(join(EXAMPLES, 'Dockerfile'), 'utf8').split('\n').filter((line) => line.startsWith('COPY ')).flatMap((line) => line.split(/\s+/).slice(1, -1));
+    for (const path of copied) execFileSync('cp', ['-r', join(ROOT, path), context]);
+    execFileSync('ln', ['-s', join(ROOT, 'node_modules'), join(context, 'node_modules')]);
+    // Before: scripts/ was not copied, and the build's bundling step failed (MODULE_NOT_FOUND).
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: context, stdio: 'pipe' });
+    expect(execFileSync('node', [join(context, 'bin', 'bulkfetch.js'), '--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  }, 120_000);
+
   // CI needs GNU parallel and jq installed (see the report of issue 11); without them this cannot run.
   it.skipIf(!has('parallel') || !has('jq'))('the GNU parallel example runs as written, on this machine as its one host', async () => {
     const server = track(await startHttpServer());
