@@ -52,7 +52,9 @@ function buildContext({ ca, cert, key, extraCaFile, insecure }: TlsTrust): Secur
     const withExtra = attempt(() => createSecureContext({ ca: [...rootCertificates, readFileSync(extraCaFile, 'latin1')], ...credentials }));
     if (withExtra) return withExtra;
   }
-  return attempt(() => createSecureContext({ ...(ca !== undefined ? { ca } : {}), ...credentials }));
+  // As curl (7.68+) has OpenSSL take a --cacert certificate as a trust anchor whether or not it is a CA's:
+  // pinning a server by its own certificate (`--cacert server.pem`) was refused as an unknown issuer.
+  return attempt(() => createSecureContext({ ...(ca !== undefined ? { ca, allowPartialTrustChain: true } : {}), ...credentials }));
 }
 
 function attempt(build: () => SecureContext): SecureContext | undefined {

@@ -32,7 +32,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-L, --follow', curlName: '--location', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)', defaultValue: false, check: boolean('follow') },
   { flags: '--max-redirects <n>', curlName: '--max-redirs <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: maxRedirectsFlag },
   { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates', defaultValue: false, check: boolean('insecure') },
-  { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl', parse: pemFile('--cacert') },
+  { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl; a server\'s own certificate in it is trusted too (pinned), as curl takes it', parse: pemFile('--cacert') },
   { flags: '-E, --cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },
   { flags: '--key <file>', runOption: 'key', description: 'private key (PEM, unencrypted) of the --cert client certificate', defaultDescription: 'the --cert file', parse: pemFile('--key') },
   { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this proxy: host:port (http://, port 1080 if none, as curl), or a URL: http://, https://, socks5:// or socks5h:// (socks5h: the proxy looks names up); \'\' for none, whatever the environment says (as curl)', defaultDescription: 'http_proxy / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },

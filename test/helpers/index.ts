@@ -6,6 +6,6 @@ export * from './cli.js';
 export * from './cleanup.js';
 export * from './tree.js';
 export { listen, socketCloser } from './tracking.js';
-export { testCert, type TestCert } from './certs.js';
+export { caSignedCert, testCert, type CaSignedCert, type TestCert } from './certs.js';
 export * from './many-hosts.js';
 export { scratchDir } from './scratch-dir.js';

@@ -6,7 +6,8 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { constants } from 'node:http2';
 import type { ServerResponse } from 'node:http';
-import { answerThenClose, cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile, type AnyRequest, type AnyResponse } from '../helpers/index.js';
+import { createServer as createHttpsServer } from 'node:https';
+import { answerThenClose, caSignedCert, cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile, type AnyRequest, type AnyResponse } from '../helpers/index.js';
 import { closedPort, h2Frame, startRawH2Server, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
@@ -74,6 +75,22 @@ describe('TLS', () => {
     const ca = writeTempFile(server.ca, 'ca.pem');
     const trusted = await run([`${server.url}/c`], [], { NODE_EXTRA_CA_CERTS: ca });
     expect(trusted.lines[0]).toMatchObject({ status: 200, body: { path: '/c' } });
+  });
+
+  it('--cacert trusts a server certificate given alone (not a CA\'s), as curl does, and still checks its name', async () => {
+    const { ca, key, cert } = caSignedCert();
+    const server = createHttpsServer({ key, cert }, (req, res) => void res.end(req.url));
+    track(socketCloser(server));
+    const port = await listen(server);
+    const leaf = writeTempFile(cert, 'leaf.pem');
+    const byIssuer = await run([`https://127.0.0.1:${port}/ca`], ['--cacert', writeTempFile(ca, 'ca.pem')]);
+    expect(byIssuer.lines[0]).toMatchObject({ status: 200, body: '/ca' });
+    // Before: ETLS UNABLE_TO_VERIFY_LEAF_SIGNATURE, with the advice to trust its issuer with --cacert.
+    const pinned = await run([`https://127.0.0.1:${port}/leaf`, `https://localhost:${port}/name`], ['--cacert', leaf, '--ordered']);
+    expect(pinned.lines.map((l) => [l.status, l.error])).toEqual([[200, null], [200, null]]);
+    // A name the certificate does not hold is refused all the same.
+    const otherName = await run([`https://other.test:${port}/other`], ['--cacert', leaf, '--resolve', `other.test:${port}:127.0.0.1`]);
+    expect(otherName.lines[0]).toMatchObject({ status: null, error: { code: 'ETLS', message: expect.stringContaining('ERR_TLS_CERT_ALTNAME_INVALID') } });
   });
 });
 
