@@ -145,8 +145,18 @@ function sharingTlsContext(connectorOptions: Undici.buildConnector.BuildOptions,
       const context = tlsContext();
       https = markingStalledHandshakes(context ? buildConnector({ ...connectorOptions, secureContext: context }) : plain);
     }
-    return https(opts, callback);
+    return https(withoutRootDot(opts), callback);
   };
+}
+
+/**
+ * A name written with the DNS root's dot (`example.com.`) goes to SNI without it, as RFC 6066 (3) has it
+ * and curl sends it: undici passed `example.com.` on, which a server picking its certificate by name
+ * finds no certificate for. The certificate is checked against the name without it too, as Node reads both alike.
+ */
+function withoutRootDot(opts: Undici.buildConnector.Options): Undici.buildConnector.Options {
+  const name = opts.servername || opts.hostname;
+  return name.endsWith('.') ? { ...opts, servername: name.replace(/\.+$/, '') } : opts;
 }
 
 /**

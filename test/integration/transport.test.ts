@@ -77,6 +77,14 @@ describe('TLS', () => {
     expect(trusted.lines[0]).toMatchObject({ status: 200, body: { path: '/c' } });
   });
 
+  it('sends a name written with the root\'s dot (localhost.) to SNI without it, as curl does', async () => {
+    const server = await track(startTlsServer((req, res) => void res.end(String((req.socket as { servername?: unknown }).servername))));
+    const ca = writeTempFile(server.ca, 'ca.pem');
+    const result = await run([`https://localhost.:${server.port}/dot`, `https://localhost:${server.port}/plain`], ['--cacert', ca, '--ordered']);
+    // Before: SNI "localhost.", which a server choosing its certificate by name does not know.
+    expect(result.lines.map((l) => [l.status, l.body])).toEqual([[200, 'localhost'], [200, 'localhost']]);
+  });
+
   it('--cacert trusts a server certificate given alone (not a CA\'s), as curl does, and still checks its name', async () => {
     const { ca, key, cert } = caSignedCert();
     const server = createHttpsServer({ key, cert }, (req, res) => void res.end(req.url));
