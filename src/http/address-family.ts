@@ -24,10 +24,27 @@ export function familyLookup(lookup: LookupFunction, family: IpFamily): LookupFu
  */
 export function refusingOtherFamily(connector: Undici.buildConnector.connector, family: IpFamily): Undici.buildConnector.connector {
   return (opts, callback) => {
-    const address = opts.hostname.replace(/^\[(.*)\]$/, '$1');
-    const literal = isIP(address);
-    if (literal === 0 || literal === family) return connector(opts, callback);
-    const error = Object.assign(new Error(`${address} is an IPv${literal} address, and ${FLAG[family]} connects over IPv${family} only`), { code: 'ENOTFOUND', hostname: address });
+    const error = otherFamilyError(opts.hostname, family);
+    if (error === undefined) return connector(opts, callback);
     process.nextTick(() => (callback as (e: Error, s: null) => void)(error, null));
   };
+}
+
+/**
+ * A connector to a proxy at `host` that refuses, as refusingOtherFamily does,
+ * when `host` is an address of the other family: the proxy's own connection
+ * keeps to -4 / -6 as a URL's does (a name goes through the family's lookup).
+ * Undefined when it may be connected to.
+ */
+export function proxyOfOtherFamily(host: string, family: IpFamily | undefined): Undici.buildConnector.connector | undefined {
+  const error = family === undefined ? undefined : otherFamilyError(host, family);
+  if (error === undefined) return undefined;
+  return (_opts, callback) => process.nextTick(() => (callback as (e: Error, s: null) => void)(Object.assign(new Error(error.message), { code: 'ENOTFOUND', hostname: error.hostname }), null));
+}
+
+function otherFamilyError(hostname: string, family: IpFamily): (Error & { code: string; hostname: string }) | undefined {
+  const address = hostname.replace(/^\[(.*)\]$/, '$1');
+  const literal = isIP(address);
+  if (literal === 0 || literal === family) return undefined;
+  return Object.assign(new Error(`${address} is an IPv${literal} address, and ${FLAG[family]} connects over IPv${family} only`), { code: 'ENOTFOUND', hostname: address });
 }

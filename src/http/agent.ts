@@ -10,7 +10,7 @@ import { AlpnPool } from './alpn-pool.js';
 import { lazyTlsContext } from './tls-context.js';
 import { markingStalledHandshakes } from './stalled-handshake.js';
 import { parseSocksUrl, socksTunnel } from './socks-tunnel.js';
-import { familyLookup, refusingOtherFamily, type IpFamily } from './address-family.js';
+import { familyLookup, proxyOfOtherFamily, refusingOtherFamily, type IpFamily } from './address-family.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
 
@@ -109,7 +109,8 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tlsWithContext = context ? { ...tls, secureContext: context } : tls;
   // Through a SOCKS5 proxy: the same Agent as direct, its connections tunnelled (TLS then started on them as on a direct one).
   const viaSocks = (uri: string): Undici.Dispatcher => {
-    const tunnel = preparingHttp1Sockets(socksTunnel(parseSocksUrl(uri), { timeout: options.connectTimeout, lookup, upgrade: tlsOrPlain }));
+    const socks = parseSocksUrl(uri);
+    const tunnel = proxyOfOtherFamily(socks.host, family) ?? preparingHttp1Sockets(socksTunnel(socks, { timeout: options.connectTimeout, lookup, upgrade: tlsOrPlain }));
     return new Agent({ factory: originPool, ...agentOptions, connect: connect(options.budget ? options.budget.wrap(tunnel) : tunnel) });
   };
   return createProxyRouter(
@@ -128,6 +129,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     } as Undici.EnvHttpProxyAgent.Options,
     viaSocks,
     options.connectTimeout,
+    (host) => proxyOfOtherFamily(host, family),
   );
 }
 

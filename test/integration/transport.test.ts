@@ -897,6 +897,14 @@ describe('name resolution', () => {
     const proxied6 = await run([`http://127.0.0.1:${port}/proxied`], ['-6', '-x', `http://localhost:${proxy.port}`, '--retries', '0']);
     expect([answers(proxied), proxied6.lines[0]?.status]).toEqual([['four'], null]);
     expect(proxy.forwarded).toBe(1);
+    // A proxy written as an address of the other family, HTTP or SOCKS, for http and https alike: it was connected to all the same.
+    const socks = await track(startSocksServer());
+    for (const via of [`http://127.0.0.1:${proxy.port}`, `socks5://127.0.0.1:${socks.port}`]) {
+      const byAddress = await run([`http://localhost:${port}/a`, `https://localhost:${port}/b`], ['-6', '-x', via, '--retries', '0', '--ordered']);
+      expect(byAddress.lines.map((l) => l.error?.code), via).toEqual(['ENOTFOUND', 'ENOTFOUND']);
+      expect(byAddress.lines[0]?.error?.message).toContain('127.0.0.1 is an IPv4 address, and -6 connects over IPv6 only');
+    }
+    expect([proxy.requests, socks.targets.length]).toEqual([1, 0]);
     const both = await runCli([`http://localhost:${port}/`, '-4', '-6']);
     expect([both.code, both.stderr]).toEqual([2, 'bulkfetch: -4 and -6 each allow one IP version: give one of them\n']);
   });
