@@ -204,6 +204,8 @@ export function unframedLength(error: unknown): RecordError | undefined {
 export interface ProxyEndpoint {
   hostname: string;
   port: number;
+  /** Whether a plain http request goes to the proxy itself (an http:// proxy), not through a tunnel it opened (CONNECT to an https:// one, SOCKS). */
+  forwardsHttp: boolean;
 }
 
 const PROXY_AUTH_ADVICE = ': it wants credentials, or others than were given (-x http://user:password@host:port, percent-encoded)';
@@ -221,9 +223,12 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
   const isProxy = (proxy: ProxyEndpoint, address: unknown, port: unknown): boolean =>
     port === proxy.port && (address === proxy.hostname || (!isIP(proxy.hostname) && targetPort !== proxy.port));
   if (error.code === RecordErrorCode.SOCKET_CLOSED && closedUnanswered(raw)) {
-    // A plain http request goes to the proxy itself: its empty reply is the proxy's, and the https hint is not the likely one.
+    // A plain http request goes to an http:// proxy itself: its empty reply is the proxy's, and the https hint is not
+    // the likely one. Inside a tunnel (https, SOCKS) the proxy had answered and the URL's server closed (the socket's
+    // address is still the proxy's): blamed on the proxy, with advice to give a SOCKS proxy as one already given so.
     const socket = (raw as { socket?: { remoteAddress?: unknown; remotePort?: unknown } }).socket;
-    const blamed = proxies.find((proxy) => isProxy(proxy, socket?.remoteAddress, socket?.remotePort));
+    const plainHttp = url.startsWith('http:');
+    const blamed = proxies.find((proxy) => plainHttp && proxy.forwardsHttp && isProxy(proxy, socket?.remoteAddress, socket?.remotePort));
     return blamed === undefined ? error : { code: error.code, message: `${describe(raw)} (empty reply: the proxy ${endpointText(blamed)} closed the connection without answering; ${SOCKS_PROXY_ADVICE})` };
   }
   const refused = error.code === RecordErrorCode.CONNECTION_REFUSED;

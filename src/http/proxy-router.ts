@@ -44,7 +44,7 @@ export function proxyEndpoints(choice: ProxyChoice | undefined): ProxyEndpoint[]
     if (href === undefined) return [];
     const url = new URL(href);
     // Node's errors name an IPv6 proxy by its bare address.
-    return [{ hostname: bareHostname(url), port: portOf(url) }];
+    return [{ hostname: bareHostname(url), port: portOf(url), forwardsHttp: url.protocol === 'http:' }];
   });
 }
 

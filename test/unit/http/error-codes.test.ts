@@ -124,7 +124,7 @@ describe('classifyError of a name with several addresses', () => {
     const each = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:1`), { code: 'ECONNREFUSED', address, port: 1 });
     const aggregate = Object.assign(new AggregateError([each('127.0.0.1'), each('::1')], ''), { code: 'ECONNREFUSED' });
     expect(classifyError(aggregate)).toEqual({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1; connect ECONNREFUSED ::1:1' });
-    expect(blameProxy(classifyError(aggregate), aggregate, 'http://a.test/', [{ hostname: '::1', port: 1 }]).message).toMatch(/\(on the way to the proxy \[::1\]:1\)$/);
+    expect(blameProxy(classifyError(aggregate), aggregate, 'http://a.test/', [{ hostname: '::1', port: 1, forwardsHttp: true }]).message).toMatch(/\(on the way to the proxy \[::1\]:1\)$/);
   });
 });
 
@@ -134,25 +134,39 @@ describe('blameProxy', () => {
 
   it('says an error met on the way to the proxy was, and keeps its code', () => {
     const error = refused('127.0.0.1', 3128);
-    expect(blameProxy(classified(error), error, 'http://a.test/', [{ hostname: '127.0.0.1', port: 3128 }])).toEqual({
+    expect(blameProxy(classified(error), error, 'http://a.test/', [{ hostname: '127.0.0.1', port: 3128, forwardsHttp: true }])).toEqual({
       code: 'ECONNREFUSED',
       message: 'connect ECONNREFUSED 127.0.0.1:3128 (on the way to the proxy 127.0.0.1:3128)',
     });
     const v6 = refused('::1', 3128);
-    expect(blameProxy(classified(v6), v6, 'http://a.test/', [{ hostname: '::1', port: 3128 }]).message).toMatch(/proxy \[::1\]:3128\)$/);
+    expect(blameProxy(classified(v6), v6, 'http://a.test/', [{ hostname: '::1', port: 3128, forwardsHttp: true }]).message).toMatch(/proxy \[::1\]:3128\)$/);
     const dns = Object.assign(new Error('getaddrinfo ENOTFOUND proxy.test'), { code: 'ENOTFOUND', hostname: 'proxy.test' });
-    expect(blameProxy(classified(dns), dns, 'https://a.test/', [{ hostname: 'proxy.test', port: 1080 }]).message).toMatch(/ENOTFOUND proxy.test \(on the way to the proxy proxy.test:1080\)$/);
+    expect(blameProxy(classified(dns), dns, 'https://a.test/', [{ hostname: 'proxy.test', port: 1080, forwardsHttp: true }]).message).toMatch(/ENOTFOUND proxy.test \(on the way to the proxy proxy.test:1080\)$/);
   });
 
   it('leaves an error about another endpoint, or of another kind, as it was', () => {
-    const proxies = [{ hostname: '127.0.0.1', port: 3128 }];
+    const proxies = [{ hostname: '127.0.0.1', port: 3128, forwardsHttp: true }];
     const elsewhere = refused('127.0.0.1', 8080);
     expect(blameProxy(classified(elsewhere), elsewhere, 'http://127.0.0.1:8080/', proxies)).toEqual(classified(elsewhere));
     // A proxy behind a name: a refusal on the target's own port is not blamed on it.
     const samePort = refused('10.0.0.9', 3128);
-    expect(blameProxy(classified(samePort), samePort, 'http://a.test:3128/', [{ hostname: 'proxy.test', port: 3128 }]).message).not.toMatch(/proxy/);
-    expect(blameProxy(classified(samePort), samePort, 'http://a.test/', [{ hostname: 'proxy.test', port: 3128 }]).message).toMatch(/proxy proxy.test:3128/);
+    expect(blameProxy(classified(samePort), samePort, 'http://a.test:3128/', [{ hostname: 'proxy.test', port: 3128, forwardsHttp: true }]).message).not.toMatch(/proxy/);
+    expect(blameProxy(classified(samePort), samePort, 'http://a.test/', [{ hostname: 'proxy.test', port: 3128, forwardsHttp: true }]).message).toMatch(/proxy proxy.test:3128/);
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', address: '127.0.0.1', port: 3128 });
     expect(blameProxy(classified(reset), reset, 'http://a.test/', proxies)).toEqual(classified(reset));
+  });
+
+  it("blames an empty reply on the proxy only where the request went to the proxy itself (plain http to an http:// proxy)", () => {
+    // undici's "other side closed" with no byte read; the socket's address is the proxy's, tunnel or not.
+    const closed = () => Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { remoteAddress: '127.0.0.1', remotePort: 3128, bytesRead: 0 } });
+    const httpProxy = [{ hostname: '127.0.0.1', port: 3128, forwardsHttp: true }];
+    const tunnelling = [{ hostname: '127.0.0.1', port: 3128, forwardsHttp: false }];
+    const plain = closed();
+    expect(blameProxy(classified(plain), plain, 'http://a.test/', httpProxy).message).toContain('the proxy 127.0.0.1:3128 closed the connection without answering');
+    // Before: the same blame and SOCKS advice for the URL's server closing inside a CONNECT or SOCKS tunnel.
+    for (const [url, proxies] of [['https://a.test/', httpProxy], ['http://a.test/', tunnelling], ['https://a.test/', tunnelling]] as const) {
+      const inTunnel = closed();
+      expect(blameProxy(classified(inTunnel), inTunnel, url, proxies), url).toEqual(classified(inTunnel));
+    }
   });
 });
