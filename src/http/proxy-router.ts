@@ -121,8 +121,10 @@ export function createProxyRouter(
  * EnvHttpProxyAgent would read it as a host name and match nothing, sending
  * those requests through the proxy; it gets the other entries.
  */
-export function splitNoProxy(noProxy: string): { subnets: BlockList | undefined; names: string } {
-  const subnets = new BlockList();
+export function splitNoProxy(noProxy: string): { subnets: Subnets | undefined; names: string } {
+  // One list a family: node:net's BlockList matches an IPv4 address against IPv6 rules as ::ffff:a.b.c.d,
+  // so `::/0` took in every IPv4 host too, where curl matches an IPv4 host against IPv4 entries alone.
+  const subnets: Subnets = { 4: new BlockList(), 6: new BlockList() };
   const names: string[] = [];
   let any = false;
   for (const entry of noProxy.split(/[,\s]+/)) {
@@ -132,7 +134,7 @@ export function splitNoProxy(noProxy: string): { subnets: BlockList | undefined;
     const width = family === 4 ? 32 : 128;
     const prefix = bits === undefined ? width : Number(bits);
     if (family !== 0 && prefix <= width) {
-      subnets.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+      subnets[family === 4 ? 4 : 6].addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
       any = true;
     } else if (entry !== '') names.push(entry);
   }
@@ -162,9 +164,12 @@ export function noProxyNames(names: string): (origin: string) => boolean {
   };
 }
 
-/** Whether an origin's host is an IP address inside one of the subnets (a name never is, as in curl). */
-function inSubnets(subnets: BlockList, origin: string): boolean {
+/** NO_PROXY's subnets, by family. */
+export type Subnets = Record<4 | 6, BlockList>;
+
+/** Whether an origin's host is an IP address inside one of the subnets of its family (a name never is, as in curl). */
+export function inSubnets(subnets: Subnets, origin: string): boolean {
   const host = /^[a-z]+:\/\/(\[[^\]]+\]|[^:/]+)/i.exec(origin)?.[1]?.replace(/^\[|\]$/g, '') ?? '';
   const family = isIP(host);
-  return family !== 0 && subnets.check(host, family === 4 ? 'ipv4' : 'ipv6');
+  return family !== 0 && subnets[family === 4 ? 4 : 6].check(host, family === 4 ? 'ipv4' : 'ipv6');
 }

@@ -1,25 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { noProxyNames, splitNoProxy } from '../../../src/http/proxy-router.js';
+import { inSubnets, noProxyNames, splitNoProxy, type Subnets } from '../../../src/http/proxy-router.js';
+
+const within = (subnets: Subnets | undefined, host: string): boolean => subnets !== undefined && inSubnets(subnets, `http://${host.includes(':') ? `[${host}]` : host}/`);
 
 describe('splitNoProxy: NO_PROXY as curl reads it', () => {
   it('takes the subnets out for matching addresses, and leaves undici the names', () => {
     const { subnets, names } = splitNoProxy('localhost, .internal.test,10.0.0.0/8 127.0.0.1/32,[fd00::]/8,host:8080');
     expect(names).toBe('localhost,.internal.test,host:8080');
-    expect(subnets?.check('10.1.2.3', 'ipv4')).toBe(true);
-    expect(subnets?.check('127.0.0.1', 'ipv4')).toBe(true);
-    expect(subnets?.check('127.0.0.2', 'ipv4')).toBe(false);
-    expect(subnets?.check('fd12::1', 'ipv6')).toBe(true);
-    expect(subnets?.check('fe80::1', 'ipv6')).toBe(false);
+    expect(within(subnets, '10.1.2.3')).toBe(true);
+    expect(within(subnets, '127.0.0.1')).toBe(true);
+    expect(within(subnets, '127.0.0.2')).toBe(false);
+    expect(within(subnets, 'fd12::1')).toBe(true);
+    expect(within(subnets, 'fe80::1')).toBe(false);
   });
 
   it('takes a bare address as its own subnet: undici reads `::1` as a host and port and matched nothing', () => {
     const { subnets, names } = splitNoProxy('localhost,127.0.0.1,::1,[fe80::2]');
     expect(names).toBe('localhost');
-    expect(subnets?.check('127.0.0.1', 'ipv4')).toBe(true);
-    expect(subnets?.check('127.0.0.2', 'ipv4')).toBe(false);
-    expect(subnets?.check('::1', 'ipv6')).toBe(true);
-    expect(subnets?.check('fe80::2', 'ipv6')).toBe(true);
-    expect(subnets?.check('::2', 'ipv6')).toBe(false);
+    expect(within(subnets, '127.0.0.1')).toBe(true);
+    expect(within(subnets, '127.0.0.2')).toBe(false);
+    expect(within(subnets, '::1')).toBe(true);
+    expect(within(subnets, 'fe80::2')).toBe(true);
+    expect(within(subnets, '::2')).toBe(false);
+  });
+
+  it('matches an address against the subnets of its family alone, as curl: ::/0 is every IPv6 host, no IPv4 one', () => {
+    // Before: node:net matched 127.0.0.1 as ::ffff:127.0.0.1, inside ::/0, and it went direct.
+    const { subnets } = splitNoProxy('::/0');
+    expect(within(subnets, '::1')).toBe(true);
+    expect(within(subnets, '127.0.0.1')).toBe(false);
+    expect(within(splitNoProxy('0.0.0.0/0').subnets, '::ffff:127.0.0.1')).toBe(false);
+    expect(within(splitNoProxy('0.0.0.0/0').subnets, '10.9.8.7')).toBe(true);
   });
 
   it('has no subnets to check when NO_PROXY names none; a prefix too long is a name, as it matches nothing', () => {
