@@ -49,12 +49,12 @@ async function twinServers(): Promise<{ port: number; proxy: Awaited<ReturnType<
  * An https server on the test certificate that requires a client certificate
  * signed by it; `seen` collects the CN each request presented.
  */
-async function startMutualTlsServer(): Promise<{ url: string; key: string; cert: string; seen: string[] }> {
+async function startMutualTlsServer(tls: { maxVersion?: 'TLSv1.2' } = {}): Promise<{ url: string; key: string; cert: string; seen: string[] }> {
   const { createServer } = await import('node:https');
   const { listen, socketCloser, testCert } = await import('../helpers/index.js');
   const { key, cert } = testCert();
   const seen: string[] = [];
-  const server = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+  const server = createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true, ...tls }, (req, res) => {
     seen.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? ''));
     res.end('ok');
   });
@@ -947,6 +947,10 @@ describe('TLS files, as curl', () => {
     const ca = writeTempFile(cert, 'ca.pem');
     const none = await run([url], ['--cacert', ca, '--retries', '2']);
     expect(none.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETLS', message: expect.stringMatching(/^ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: .*alert certificate required.*\(the server asks for a client certificate: give one with --cert FILE/) } });
+    // Over TLS 1.2 the server has no alert but handshake_failure (40): the message names --cert among its causes (it named none).
+    const tls12 = await startMutualTlsServer({ maxVersion: 'TLSv1.2' });
+    const old = await run([tls12.url], ['--cacert', ca, '--retries', '2']);
+    expect(old.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETLS', message: expect.stringMatching(/^ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: .*\(the server ended the handshake: over TLS 1\.2 a server that asks for a client certificate does this when none is given, --cert FILE gives one/) } });
   });
 
   it('a missing or unreadable file is a usage error (exit 2) before anything is sent', async () => {
