@@ -133,6 +133,11 @@ export function checkFlags(program: Command): string[] {
   }
   const unreadProxy = flags.proxy === undefined ? unreadUpperHttpProxy(process.env) : undefined;
   if (unreadProxy !== undefined) warnings.push(unreadProxy);
+  // curl's total split in equal parts: with --procs given, a remainder is not run (3 over 2 processes is 1 each).
+  if (typeof flags.parallelMax === 'number' && typeof flags.procs === 'number' && flags.parallelMax >= flags.procs && flags.parallelMax % flags.procs !== 0) {
+    const each = Math.floor(flags.parallelMax / flags.procs);
+    warnings.push(`--parallel-max ${flags.parallelMax} over --procs ${flags.procs} is ${each} in flight a process, ${each * flags.procs} in all: give a --procs that divides it to run ${flags.parallelMax}`);
+  }
   const cpus = availableParallelism();
   if (typeof flags.procs === 'number' && flags.procs > PROCS_PER_CPU_WARNED * cpus) {
     warnings.push(`--procs ${flags.procs} is more than ${PROCS_PER_CPU_WARNED}x the ${cpus} CPUs here: the processes will mostly wait for each other; try --concurrency instead`);

@@ -150,4 +150,13 @@ describe('contradictory flags', () => {
     expect(result.stderr.match(/warning: --procs/g)).toHaveLength(1);
     expect(result.stderr).toContain(`${cpus} CPUs`);
   });
+
+  it('--parallel-max that --procs does not divide runs the equal parts and says how many in all', async () => {
+    const { input } = await inputIn(tempDir());
+    const uneven = await runCli([input, '--parallel-max', '3', '--procs', '2', '-q']);
+    expect([uneven.code, uneven.lines.length]).toEqual([0, 2]);
+    expect(uneven.stderr).toBe('bulkfetch: warning: --parallel-max 3 over --procs 2 is 1 in flight a process, 2 in all: give a --procs that divides it to run 3\n');
+    const even = await runCli([input, '--parallel-max', '4', '--procs', '2', '-q']);
+    expect(even.stderr).toBe('');
+  });
 });
