@@ -189,6 +189,14 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       return;
     }
     if (statusCode < 200) return;
+    // A coding llhttp does not undo (`gzip`, `chunked, gzip`) leaves the body read to the close with the coding's
+    // bytes (chunk sizes and all) in it, which was passed off as the body: curl refuses it too ("Unrecognized transfer encoding").
+    const transfer = otherTransferCoding(headers['transfer-encoding']);
+    if (transfer !== undefined) {
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Response does not match the HTTP protocol this client speaks (Transfer-Encoding ${JSON.stringify(transfer)}: only chunked is undone, and the body cannot be read as sent)`));
+      controller.abort(new StopRequest('unknown transfer coding'));
+      return;
+    }
     this.#status = statusCode;
     this.#headers = headers;
     if (this.#options.followRedirects && REDIRECT_STATUSES.has(statusCode)) {
@@ -476,6 +484,13 @@ function hasAny(fields: Record<string, unknown> | null | undefined): fields is R
   if (!fields) return false;
   for (const name in fields) if (fields[name] !== undefined) return true;
   return false;
+}
+
+/** A Transfer-Encoding that is not `chunked` alone (nor absent): its value, for the message. */
+function otherTransferCoding(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header.join(', ') : header;
+  return /^\s*chunked\s*$/i.test(value) ? undefined : value;
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

@@ -221,6 +221,21 @@ describe('response headers', () => {
   });
 });
 
+describe('transfer codings', () => {
+  it('a Transfer-Encoding other than chunked is EPROTOCOL, not its coded bytes passed off as the body (curl: "Unrecognized transfer encoding")', async () => {
+    const server = await scriptedServer({
+      '/chunked-gzip': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      '/gzip': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\nhello',
+      '/chunked': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+    });
+    track(server);
+    const result = await run([`${server.url}/chunked-gzip`, `${server.url}/gzip`, `${server.url}/chunked`]);
+    // Before: status 200 with the body "5\r\nhello\r\n0\r\n\r\n", and "hello" for bytes declared gzip-coded.
+    expect(result.lines.map((l) => [l.status, l.error?.code ?? l.body])).toEqual([[null, 'EPROTOCOL'], [null, 'EPROTOCOL'], [200, 'hello']]);
+    expect(result.lines[0]?.error?.message).toContain('Transfer-Encoding "chunked, gzip": only chunked is undone');
+  });
+});
+
 describe('response trailers', () => {
   it('come as the line\'s trailers over chunked HTTP/1.1 and HTTP/2, where they were dropped, and go with --no-headers', async () => {
     // node:http's and node:http2's compatibility API alike: chunked, then the fields after the body.
