@@ -71,7 +71,8 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
  */
 const CURL_CONFIG_LINE = /^(?:--)?(url|output|header|data|user-agent|referer|request)(?:[ \t]*[=:][ \t]*|[ \t]+)"?\S/i;
 /** The command that takes a curl config file's URLs out, one a line. */
-export const CURL_CONFIG_URLS = `sed -nE 's/^(--)?url[ =:]+"?([^"]*)"?$/\\2/p' FILE`;
+// Indented lines, a CRLF file and a space after the URL as curl reads them (the first form dropped those lines, or kept the space).
+export const CURL_CONFIG_URLS = `sed -nE 's/^[[:space:]]*(--)?url[[:space:]=:]+"?([^"[:space:]]+)"?[[:space:]]*$/\\2/p' FILE`;
 
 /** What to do with a line of a curl config file, or undefined for any other line. */
 function curlConfigHint(text: string): string | undefined {

@@ -209,6 +209,9 @@ describe('parseRecord: a curl config file (curl -Z -K FILE) given as input', () 
     try {
       writeFileSync(join(dir, 'FILE'), `${config.join('\n')}\n`);
       expect(execFileSync('sh', ['-c', CURL_CONFIG_URLS], { cwd: dir, encoding: 'utf8' })).toBe('http://a.test/1\nhttp://a.test/2\nhttp://a.test/3\n');
+      // Indented, with a space after the URL, and a CRLF file, as curl reads them (they were dropped, or kept the space).
+      writeFileSync(join(dir, 'FILE'), '  url = "http://a.test/4"\r\nurl = http://a.test/5 \r\n--url http://a.test/6\r\n');
+      expect(execFileSync('sh', ['-c', CURL_CONFIG_URLS], { cwd: dir, encoding: 'utf8' })).toBe('http://a.test/4\nhttp://a.test/5\nhttp://a.test/6\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
