@@ -213,7 +213,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     // A HEAD's answer has no body: a file would be an empty one passed off as the resource's, its sha256 the hash of nothing.
     if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined && this.#request.method !== 'HEAD') {
       this.#file = new BodyFile(save.dir, this.#request.saveAs, (error) => {
-        this.#settleError(saveError(error));
+        this.#settleError(saveError(error, this.#status));
         controller.abort(new StopRequest('body file failed'));
       });
       this.#file.onDrain(() => controller.resume());
@@ -280,7 +280,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   #overMaxFilesize(chunk: Buffer, controller: Dispatcher.DispatchController | undefined): boolean {
     const max = this.#options.maxFilesize;
     if (max === undefined || this.#received + chunk.length <= max) return false;
-    this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body larger than --max-filesize ${max}${this.#file ? ': not saved' : ''}`));
+    // `bytes` counts what came, this chunk too: it is what took the body past the limit (the line's bytes read under it).
+    this.#received += chunk.length;
+    this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body larger than --max-filesize ${max}${this.#file ? ': not saved' : ''} (after status ${this.#status}, ${this.#received} bytes came before the download was stopped)`));
     controller?.abort(new StopRequest('body over --max-filesize'));
     return true;
   }
@@ -291,7 +293,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     if (max === undefined || this.#bodyless()) return false;
     const declared = declaredLength(contentLength);
     if (declared === undefined || declared <= max) return false;
-    this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body of ${declared} bytes (Content-Length) larger than --max-filesize ${max}`));
+    this.#settleError(recordError(RecordErrorCode.MAX_FILESIZE, `Body of ${declared} bytes (Content-Length) larger than --max-filesize ${max} (after status ${this.#status})`));
     return true;
   }
 
@@ -395,7 +397,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       },
       (error: NodeJS.ErrnoException) => {
         this.#finishing = false;
-        this.#settleError(saveError(error));
+        this.#settleError(saveError(error, this.#status));
       },
     );
   }
@@ -534,6 +536,7 @@ function withoutTrailingSpace(value: string): string {
   return last === 0x20 || last === 0x09 ? value.replace(/[ \t]+$/, '') : value;
 }
 
-function saveError(error: NodeJS.ErrnoException): RecordError {
-  return recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message}`);
+function saveError(error: NodeJS.ErrnoException, status: number): RecordError {
+  // The line's status is null, as for any record ending in an error: the message keeps the one that came.
+  return recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message} (after status ${status})`);
 }

@@ -1,6 +1,6 @@
 // Response bodies exactly as the server sent them: content codings, charsets, JSON text, against real local servers.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -290,7 +290,19 @@ describe('--save DIR', () => {
       [4, 200, null],
     ]);
     // Past --max-body (1 MiB), a 3 MB body would only have been cut: the declared length fails it instead.
-    expect(result.lines[0]?.error?.message).toMatch(/Content-Length/);
+    expect(result.lines[0]?.error?.message).toBe('Body of 3000000 bytes (Content-Length) larger than --max-filesize 100000 (after status 200)');
+    // The status is in the message, as for any body cut short; `bytes` counts the bytes that took it past the limit (it read under it).
+    const streamed = result.lines[1] as { bytes: number; error: { message: string } };
+    expect(streamed.bytes).toBeGreaterThan(100_000);
+    expect(streamed.error.message).toBe(`Body larger than --max-filesize 100000 (after status 200, ${streamed.bytes} bytes came before the download was stopped)`);
+  });
+
+  it('a body that cannot be saved is ESAVE, its message keeping the status that came (the line has none)', async () => {
+    const server = await serve(startHttpServer());
+    const dir = tempDir();
+    mkdirSync(join(dir, 'taken'));
+    const result = await run([JSON.stringify({ url: `${server.url}/x`, id: 'taken' })], ['--save', dir]);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ESAVE', message: expect.stringMatching(/^Cannot save the body: E[A-Z]+ \(after status 200\)$/) } });
   });
 
   it('a missing directory is a usage error before anything is sent', async () => {
