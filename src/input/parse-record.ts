@@ -4,7 +4,7 @@ import { maskPasswords, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { parseUrl, preview, validateHeader, validateHeaderName, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
+import { parseUrl, preview, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 import { setField } from './field-map.js';
 
 /** What one input line turns into. */
@@ -186,7 +186,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
         : given;
       // null removes a header the flags would send (User-Agent, Accept-Encoding, -H), as -H 'Name:' does.
       if (headerValue === null) {
-        const problem = validateHeaderName(name);
+        const problem = validateHeaderRemoval(name);
         if (problem) return fail(url, method, problem);
         setField(headers, name.toLowerCase(), null);
         continue;

@@ -41,6 +41,20 @@ export function validateHeaderName(name: unknown): RecordError | null {
   return typeof name === 'string' && TOKEN.test(name) ? null : recordError(RecordErrorCode.INVALID_HEADER, `Expected a header name token, got ${preview(name)}`);
 }
 
+/**
+ * Checks a header's removal (-H 'Name:', a spec's null): a name, and not one the
+ * HTTP client always writes. Removing Host or Connection did nothing (undici sends
+ * both), where curl sends neither: said, not done without a word.
+ */
+export function validateHeaderRemoval(name: unknown): RecordError | null {
+  const badName = validateHeaderName(name);
+  if (badName || typeof name !== 'string') return badName;
+  const lower = name.toLowerCase();
+  if (lower === 'host') return recordError(RecordErrorCode.INVALID_HEADER, 'Host cannot be removed: every HTTP/1.1 request carries one (the URL\'s host, or the one -H gives)');
+  if (lower === 'connection') return recordError(RecordErrorCode.INVALID_HEADER, 'Connection cannot be removed: connections are kept alive, and the client says so (Connection: close is taken)');
+  return null;
+}
+
 /** Checks one header; returns null when valid. */
 export function validateHeader(name: unknown, value: unknown): RecordError | null {
   const badName = validateHeaderName(name);

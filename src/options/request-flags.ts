@@ -6,7 +6,7 @@ import { UsageError, describeValue } from '../errors.js';
 import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from '../http/cookie-file.js';
 import { basicAuthorization } from '../input/credentials.js';
 import { textBeforeRun } from '../input/read-once.js';
-import { validateHeader, validateHeaderName, validateMethod } from '../input/validate.js';
+import { validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
 import { readFlagFile } from './flag-files.js';
 import { setField } from '../input/field-map.js';
 
@@ -40,7 +40,7 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   const headerValue = emptyForm ? '' : value.slice(colon + 1).trim();
   const removes = !emptyForm && headerValue === '';
   // A removal sends nothing, so only its name is checked (removing Transfer-Encoding is a no-op, not an error).
-  const problem = removes ? validateHeaderName(name) : validateHeader(name, headerValue);
+  const problem = removes ? validateHeaderRemoval(name) : validateHeader(name, headerValue);
   if (problem) {
     throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
   }

@@ -59,6 +59,9 @@ describe('parseRecord', () => {
     ['{"url":"http://a/","method":5}', 'EINVALIDSPEC'],
     ['{"url":"http://a/","headers":{"x-a":"v\\r\\nInjected: 1"}}', 'EINVALIDHEADER'],
     ['{"url":"http://a/","headers":{"bad name":"v"}}', 'EINVALIDHEADER'],
+    // Removals the client cannot make (it sends both): said, where they did nothing.
+    ['{"url":"http://a/","headers":{"Host":null}}', 'EINVALIDHEADER'],
+    ['{"url":"http://a/","headers":{"connection":null}}', 'EINVALIDHEADER'],
     ['{"url":"http://a/","body":"x","json":{}}', 'EINVALIDSPEC'],
     ['{"url":"http://a/","id":{}}', 'EINVALIDSPEC'],
   ])('%s -> %s', (text, code) => {

@@ -376,6 +376,9 @@ describe('library option messages (issue 11)', () => {
     // As in curl, whose -b pairs give way to a Cookie header of the user's, an empty one included.
     expect(parse(['-b', 'a=1', '-H', 'Cookie:']).headers.cookie).toBeNull();
     expect(() => parse(['-H', 'X A:'])).toThrow(/header name/);
+    // curl sends no Host or Connection for these; the client here always does, so they are refused, not ignored.
+    expect(() => parse(['-H', 'Host:'])).toThrow('Invalid --header "Host:": Host cannot be removed');
+    expect(() => parse(['-H', 'Connection:'])).toThrow(/Connection cannot be removed/);
   });
 
   it('take an object of strings, numbers or lists of them; any other value is a UsageError, not its String()', () => {
