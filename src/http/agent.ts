@@ -10,6 +10,7 @@ import { AlpnPool } from './alpn-pool.js';
 import { lazyTlsContext } from './tls-context.js';
 import { markingStalledHandshakes } from './stalled-handshake.js';
 import { parseSocksUrl, socksTunnel } from './socks-tunnel.js';
+import { resolvingProxyNames } from './proxy-resolve.js';
 import { familyLookup, proxyOfOtherFamily, refusingOtherFamily, type IpFamily } from './address-family.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
@@ -104,13 +105,15 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     // by every origin: those requests go through the router below like any other.
     return options.budget ? direct.compose(oneShot({ ...agentOptions, connect: connect(options.budget.wrap(built, { closeWhenIdle: true })) })) : direct;
   }
+  // --resolve HOST:PORT:ADDR for the proxy's own name, as curl takes it (proxy-resolve.ts).
+  const proxyLookup = resolvingProxyNames(lookup, [proxies.httpProxy, proxies.httpsProxy], options.resolve) ?? lookup;
   // Through a proxy the connectors are undici's own, built now: the context is too.
   const context = tlsContext();
   const tlsWithContext = context ? { ...tls, secureContext: context } : tls;
   // Through a SOCKS5 proxy: the same Agent as direct, its connections tunnelled (TLS then started on them as on a direct one).
   const viaSocks = (uri: string): Undici.Dispatcher => {
     const socks = parseSocksUrl(uri);
-    const tunnel = proxyOfOtherFamily(socks.host, family) ?? preparingHttp1Sockets(socksTunnel(socks, { timeout: options.connectTimeout, lookup, upgrade: tlsOrPlain }));
+    const tunnel = proxyOfOtherFamily(socks.host, family) ?? preparingHttp1Sockets(socksTunnel(socks, { timeout: options.connectTimeout, lookup: proxyLookup, upgrade: tlsOrPlain }));
     return new Agent({ factory: originPool, ...agentOptions, connect: connect(options.budget ? options.budget.wrap(tunnel) : tunnel) });
   };
   return createProxyRouter(
@@ -125,7 +128,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
       // Both connectors are undici's, whose own connect timeout (10 s) is --connect-timeout's only if given.
       requestTls: { ...tlsWithContext, timeout: options.connectTimeout, ...(options.http2 ? { allowH2: true } : {}) },
       // The proxy's own connection keeps to -4 / -6 too (undici's connector, with our lookup).
-      proxyTls: { ...tlsWithContext, timeout: options.connectTimeout, ...(family ? { lookup } : {}) },
+      proxyTls: { ...tlsWithContext, timeout: options.connectTimeout, ...(family || proxyLookup !== lookup ? { lookup: proxyLookup } : {}) },
     } as Undici.EnvHttpProxyAgent.Options,
     viaSocks,
     options.connectTimeout,

@@ -341,6 +341,21 @@ describe('proxies as curl', () => {
     expect(refusedByProxy.lines[0]).toMatchObject({ status: null, error: { code: 'ECONNREFUSED', message: `connect ECONNREFUSED 127.0.0.1:${gone} (on the way to the proxy 127.0.0.1:${gone})` } });
   });
 
+  it("--resolve gives the proxy's own name its address, as curl takes it, for an HTTP and a SOCKS proxy", async () => {
+    const server = await track(startHttpServer());
+    const proxy = await track(startProxyServer());
+    const socks = await track(startSocksServer());
+    const target = `http://127.0.0.1:${server.port}/via`;
+    // Before: ENOTFOUND proxy.test, on the way to the proxy, for every record.
+    const viaHttp = await run([target], ['-x', `http://proxy.test:${proxy.port}`, '--resolve', `proxy.test:${proxy.port}:127.0.0.1`, '--retries', '0']);
+    const viaSocks = await run([target], ['-x', `socks5://socks.test:${socks.port}`, '--resolve', `socks.test:${socks.port}:127.0.0.1`, '--retries', '0']);
+    expect([viaHttp.lines[0]?.status, viaSocks.lines[0]?.status]).toEqual([200, 200]);
+    expect([proxy.forwarded, socks.targets.length]).toEqual([1, 1]);
+    // An entry for another port is not the proxy's.
+    const otherPort = await run([target], ['-x', `http://proxy.test:${proxy.port}`, '--resolve', `proxy.test:1:127.0.0.1`, '--retries', '0']);
+    expect(otherPort.lines[0]?.error?.code).toMatch(/^(ENOTFOUND|EAI_AGAIN)$/);
+  });
+
   it('takes a SOCKS5 proxy: socks5:// looks names up here, socks5h:// at the proxy; https is checked against the target; a refusal is EPROXY', async () => {
     const socks = await track(startSocksServer());
     const plain = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
