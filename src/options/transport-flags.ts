@@ -1,4 +1,5 @@
 /** Flags for how a request reaches its server: --resolve, --connect-to, --proxy, TLS files, --max-redirects. */
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
@@ -70,6 +71,11 @@ export function pemFile(flag: string) {
     try {
       text = textBeforeRun(path);
     } catch (error) {
+      // curl's --cert FILE:PASSWORD: the file is there without its ':...'.
+      const colon = value.lastIndexOf(':');
+      if (flag === '--cert' && (error as NodeJS.ErrnoException).code === 'ENOENT' && colon > 0 && existsSync(resolvePath(value.slice(0, colon)))) {
+        throw new UsageError(`--cert takes a file, not curl's FILE:PASSWORD (${JSON.stringify(value.slice(0, colon))} is there): bulkfetch takes no passphrase, so write the key out unencrypted (openssl pkey -in KEY -out plain.pem) and give that`, { cause: error });
+      }
       throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
     }
     // A pipe is read once, by the run: its text is checked only as it is used.

@@ -263,6 +263,14 @@ describe('durations (issue 11)', () => {
     expect(() => parse(['--cert', legacy])).toThrow(/^--cert .* holds a key under a passphrase/);
   });
 
+  it("curl's --cert FILE:PASSWORD is refused with what to do, not as a file that is missing", () => {
+    const dir = scratchDir('bulkfetch-options');
+    const cert = join(dir, 'client.pem');
+    writeFileSync(cert, testCert().cert);
+    expect(() => parse(['--cert', `${cert}:secret`])).toThrow(`--cert takes a file, not curl's FILE:PASSWORD (${JSON.stringify(cert)} is there): bulkfetch takes no passphrase`);
+    expect(() => parse(['--cert', join(dir, 'none.pem')])).toThrow(/Cannot read --cert file .*: ENOENT/);
+  });
+
   it('a --cert without its key, or with another one, is refused at once, as curl refuses it', () => {
     const { dir, cert, key, certFile: certOnly, keyFile: rightKey } = certAndKeyFiles();
     const both = join(dir, 'both.pem');
