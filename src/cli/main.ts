@@ -96,6 +96,12 @@ async function run(
   let fingerprinted = false;
   // URLs typed (or pasted) at the terminal: a progress line redrawn there would write over what is being typed.
   const typedInput = inputPath === '-' && !urls && (process.stdin as { isTTY?: boolean }).isTTY === true;
+  let announced = false;
+  const announceTypedInput = (): void => {
+    if (!typedInput || flags.quiet || announced) return;
+    announced = true;
+    io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
+  };
   try {
     options = runOptionsFromFlags(inputPath, flags);
     const descriptors = descriptorWarning(options.concurrency);
@@ -108,7 +114,9 @@ async function run(
     // URLs given as arguments are read as stdin would be, one a line, curl's globs expanded.
     input = argumentUrls ? openInput('-', argumentUrls.open()) : openInput(inputPath);
     if (flags.resume && output !== undefined) {
-      ({ input, sink, done } = await resumeOutput(output, inputPath, input));
+      // Said before the input's head is read, which waits for what is typed.
+      announceTypedInput();
+      ({ input, sink, done } = await resumeOutput(output, inputPath, input, signals.stop));
     } else {
       // A compressed pipe is refused before -o FILE is emptied (a named file was refused by openInput).
       // Typed URLs are not waited for: nothing typed is compressed.
@@ -126,9 +134,7 @@ async function run(
   // stdout and stderr one terminal: result lines must not land on the progress line. Sent elsewhere
   // (> /dev/null, a file, a pipe), they leave it alone: it was erased and drawn again around each batch.
   if (progress && sink === process.stdout && (process.stdout as { isTTY?: boolean }).isTTY === true && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
-  if (typedInput && !flags.quiet) {
-    io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
-  }
+  announceTypedInput();
   // At a terminal a notice starts by erasing its line: the "^C" the terminal echoed is on it, progress line or not.
   const lineStart = (io.stderr as { isTTY?: boolean }).isTTY === true ? eraseLine(io.stderr) : '';
   const say = (text: string): void => besideProgressLine(progress, () => io.stderr.write(`${lineStart}bulkfetch: ${text}\n`));

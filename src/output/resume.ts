@@ -11,6 +11,8 @@ import { isRunning } from './running-process.js';
 
 /** Bytes of input the fingerprint covers: enough to tell two lists apart, cheap for stdin too. */
 export const FINGERPRINT_BYTES = 64 * 1024;
+/** A first run's head ends when the input has paused this long (see resumeOutput). */
+const HEAD_IDLE_MS = 200;
 
 /** The fingerprint file, stored beside the output: FILE.resume.json. */
 export function fingerprintPath(output: string): string {
@@ -45,14 +47,18 @@ export interface ResumedRun {
  * first output line, so an output without one was not made by --resume (nor by
  * a run from an input file, which writes one too: see the CLI's markResumableIfYouCan).
  */
-export async function resumeOutput(output: string, inputName: string, input: Readable): Promise<ResumedRun> {
+export async function resumeOutput(output: string, inputName: string, input: Readable, stop?: AbortSignal): Promise<ResumedRun> {
   await removeDeadRunsTemporaries(output);
-  const peeked = await peekHead(input, FINGERPRINT_BYTES);
-  const current = fingerprintOf(inputName, peeked.head);
   const outputBytes = await sizeOf(output);
+  const stored = outputBytes > 0 ? await readFingerprint(output) : undefined;
+  // A restart reads as much as the first run fingerprinted. A first run takes up to 64 KiB, or what came before
+  // the input paused: a slow pipe (`tail -f`) or typed URLs held every request back until 64 KiB or the end came.
+  // A stop ends the wait too: it was not heard until then (nothing listened to Ctrl-C while the head was read).
+  const restart = stored !== undefined && stored !== 'unreadable';
+  const peeked = await peekHead(input, restart ? stored.headBytes : FINGERPRINT_BYTES, { ...(restart ? {} : { idleMs: HEAD_IDLE_MS }), ...(stop ? { signal: stop } : {}) });
+  const current = fingerprintOf(inputName, peeked.head);
   const done = new LineSet();
   if (outputBytes > 0) {
-    const stored = await readFingerprint(output);
     if (stored === 'unreadable') {
       throw new UsageError(`Cannot resume: ${JSON.stringify(fingerprintPath(output))}, beside ${JSON.stringify(output)}, holds no fingerprint bulkfetch wrote (torn, or not its file), so the output cannot be matched to this input; use another -o FILE`);
     }
@@ -61,7 +67,9 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
         `Cannot resume: ${JSON.stringify(output)} exists but has no ${JSON.stringify(fingerprintPath(output))} (a run without --resume writes one only when its input is a file, and removes it once it has read all of it), so it cannot be matched to this input; use another -o FILE`,
       );
     }
-    if (stored.headBytes > peeked.head.length || sha256(peeked.head.subarray(0, stored.headBytes)) !== stored.sha256) {
+    // Stopped before the head was all read: nothing will be sent, and nothing can be told of the input.
+    const stoppedShort = stop?.aborted === true && peeked.head.length < stored.headBytes;
+    if (!stoppedShort && (stored.headBytes > peeked.head.length || sha256(peeked.head.subarray(0, stored.headBytes)) !== stored.sha256)) {
       throw new UsageError(
         `Cannot resume: ${JSON.stringify(output)} was written for a different input (${JSON.stringify(stored.input)}); use another -o FILE, or delete it and ${JSON.stringify(fingerprintPath(output))} to start over`,
       );

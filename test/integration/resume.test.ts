@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   cleanupAfterEach,
@@ -246,6 +247,47 @@ describe('--resume', () => {
     expect((await runCli(['-', '-o', output, '--resume'], { stdin: text })).code).toBe(0);
     expect(outputLines(output).sort()).toEqual([1, 2]);
     expect(server.requests).toBe(2);
+  });
+
+  it('sends what a slow pipe gave before it paused, and hears Ctrl-C meanwhile (it waited for 64 KiB or the end, deaf to signals)', async () => {
+    const server = track(await startHttpServer());
+    const output = join(tempDir(), 'out.ndjson');
+    const producer = new PassThrough();
+    const child = spawnCli(['-', '-o', output, '--resume', '--procs', '1'], { stdin: producer });
+    const done = collectOutput(child);
+    producer.write(`${server.url}/a\n${server.url}/b\n${server.url}/c\n`);
+    // The pipe stays open: as `tail -f log | bulkfetch - -o out --resume` keeps it.
+    await waitFor(() => server.requests === 3);
+    await waitFor(() => sizeOf(output) > 0 && readFileSync(output, 'utf8').split('\n').filter(Boolean).length === 3);
+    killGroup(child.pid as number, 'SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('stopping (SIGINT)');
+    producer.end();
+    // The next run, with the same input, takes over: the fingerprint was of what had come.
+    const resumed = await runCli(['-', '-o', output, '--resume'], { stdin: `${server.url}/a\n${server.url}/b\n${server.url}/c\n${server.url}/d\n` });
+    expect(resumed.code).toBe(0);
+    expect(outputLines(output).sort()).toEqual([1, 2, 3, 4]);
+    expect(server.requests).toBe(4);
+  });
+
+  it('a Ctrl-C while a restart reads its input\'s head stops it at once, the output untouched', async () => {
+    const server = track(await startHttpServer());
+    const output = join(tempDir(), 'out.ndjson');
+    const first = Array.from({ length: 3000 }, (_, i) => `${server.url}/item/${i}`).join('\n') + '\n';
+    expect((await runCli(['-', '-o', output, '--resume', '--procs', '1'], { stdin: first })).code).toBe(0);
+    const before = readFileSync(output, 'utf8');
+    // The restart needs the first run's 64 KiB of head; it has 10 lines of it when the stop comes.
+    const producer = new PassThrough();
+    const child = spawnCli(['-', '-o', output, '--resume', '--procs', '1'], { stdin: producer });
+    const done = collectOutput(child);
+    producer.write(first.split('\n').slice(0, 10).join('\n') + '\n');
+    await new Promise((r) => setTimeout(r, 1000));
+    killGroup(child.pid as number, 'SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(readFileSync(output, 'utf8')).toBe(before);
+    producer.end();
   });
 
   it('refuses a different input, an output it did not make, and --resume without -o (exit 2)', async () => {
