@@ -1,6 +1,6 @@
 import type { AttemptRequest } from '../http/send-request.js';
 import type { Task, WorkerConfig } from '../wire/messages.js';
-import { setField } from '../input/field-map.js';
+import { setField } from '../input/set-field.js';
 
 /**
  * What a record asks for, as one attempt sends it: the flags' defaults under

@@ -19,6 +19,12 @@ let resetBeingDispatched = false;
  * listener, which runs after this one (prepended): a response that ends while
  * the flag is up was ended by the reset, not by its own framing, which llhttp
  * would have completed before the error came.
+ *
+ * What this cannot see: on Linux a reset that arrives while answer bytes are
+ * still unread reaches Node as a plain end of stream (the kernel drops those
+ * bytes, and no ECONNRESET is read), which undici takes as a close-delimited
+ * body's end. Measured, and said in the README; curl, reading the socket
+ * itself, gets the error.
  */
 export function noticeResetsMidBody(socket: Socket): void {
   socket.prependListener('error', (error: NodeJS.ErrnoException) => {

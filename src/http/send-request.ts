@@ -9,7 +9,7 @@ import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { splitUrl } from './split-url.js';
-import { setField } from '../input/field-map.js';
+import { setField } from '../input/set-field.js';
 import { endedByReset } from './reset-mid-body.js';
 import { lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
 import { LinkedSet, type Linked } from './linked-set.js';

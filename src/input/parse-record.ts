@@ -5,7 +5,7 @@ import { isNormalizedHttpUrl } from './normalized-url.js';
 import { memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
 import { parseUrl, preview, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
-import { setField } from './field-map.js';
+import { setField } from './set-field.js';
 
 /** What one input line turns into. */
 export type ParsedRecord =

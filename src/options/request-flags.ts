@@ -8,7 +8,7 @@ import { basicAuthorization } from '../input/credentials.js';
 import { textBeforeRun } from '../input/read-once.js';
 import { validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
 import { readFlagFile } from './flag-files.js';
-import { setField } from '../input/field-map.js';
+import { setField } from '../input/set-field.js';
 
 export function parseMethodFlag(value: string): string {
   const method = validateMethod(value);

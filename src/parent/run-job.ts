@@ -19,7 +19,7 @@ import { RecordRouter } from './record-router.js';
 import { readCookieFiles } from '../http/cookie-file.js';
 import { readUpTo } from '../input/read-once.js';
 import { UsageError } from '../errors.js';
-import { setField } from '../input/field-map.js';
+import { setField } from '../input/set-field.js';
 
 
 /**
