@@ -146,8 +146,9 @@ export function classifyError(
   if (code && OUT_OF_DATE.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is ${OUT_OF_DATE_ADVICE})` };
   if (code && OTHER_NAME.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is for other names: use one of them in the URL, with --resolve NAME:PORT:ADDR to reach this address by it, or -k to skip the check)` };
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return { code: RecordErrorCode.TLS, message: `${message} (the server asks for a client certificate: give one with --cert FILE, and --key FILE unless the file holds the key)` };
-  // TLS 1.2 has no alert of its own for a missing client certificate: OpenSSL servers end the handshake with alert 40.
-  if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') return { code: RecordErrorCode.TLS, message: `${message} (the server ended the handshake: over TLS 1.2 a server that asks for a client certificate does this when none is given, --cert FILE gives one; so does a server that shares no cipher or TLS version with this client)` };
+  // TLS 1.2 has no alert of its own for a missing client certificate: OpenSSL servers end the handshake with alert 40
+  // (named SSLV3_ALERT_... by Node 20's OpenSSL, SSL/TLS_ALERT_... by Node 24's).
+  if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' || code === 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE') return { code: RecordErrorCode.TLS, message: `${message} (the server ended the handshake: over TLS 1.2 a server that asks for a client certificate does this when none is given, --cert FILE gives one; so does a server that shares no cipher or TLS version with this client)` };
   if (code && TLS_CODES.test(code)) return mapped(RecordErrorCode.TLS);
   return mapped(RecordErrorCode.UNKNOWN);
 }
