@@ -31,15 +31,13 @@ export function refusingOtherFamily(connector: Undici.buildConnector.connector, 
 }
 
 /**
- * A connector to a proxy at `host` that refuses, as refusingOtherFamily does,
- * when `host` is an address of the other family: the proxy's own connection
- * keeps to -4 / -6 as a URL's does (a name goes through the family's lookup).
- * Undefined when it may be connected to.
+ * A connector for a SOCKS proxy at `host` that refuses, as refusingOtherFamily
+ * does, when `host` is an address of the other family (the tunnel's connector
+ * sees the target's name, not the proxy's). Undefined when it may be connected to.
  */
 export function proxyOfOtherFamily(host: string, family: IpFamily | undefined): Undici.buildConnector.connector | undefined {
-  const error = family === undefined ? undefined : otherFamilyError(host, family);
-  if (error === undefined) return undefined;
-  return (_opts, callback) => process.nextTick(() => (callback as (e: Error, s: null) => void)(Object.assign(new Error(error.message), { code: 'ENOTFOUND', hostname: error.hostname }), null));
+  if (family === undefined || otherFamilyError(host, family) === undefined) return undefined;
+  return (_opts, callback) => process.nextTick(() => (callback as (e: Error, s: null) => void)(otherFamilyError(host, family) as Error, null));
 }
 
 function otherFamilyError(hostname: string, family: IpFamily): (Error & { code: string; hostname: string }) | undefined {

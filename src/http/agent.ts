@@ -132,7 +132,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     } as Undici.EnvHttpProxyAgent.Options,
     viaSocks,
     options.connectTimeout,
-    (host) => proxyOfOtherFamily(host, family),
+    family ? (proxyConnect) => refusingOtherFamily(proxyConnect, family) : undefined,
   );
 }
 

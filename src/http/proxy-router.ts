@@ -61,8 +61,8 @@ export function createProxyRouter(
   viaSocks: (uri: string) => Undici.Dispatcher,
   /** --connect-timeout: it bounds an HTTP proxy's CONNECT too, as curl's does. */
   connectTimeoutMs: number,
-  /** -4 / -6: the connector to a proxy whose address is of the other family, which refuses (see proxyOfOtherFamily). */
-  refusedProxy: (host: string) => Undici.buildConnector.connector | undefined = () => undefined,
+  /** What the connection to an HTTP(S) proxy goes through too (-4 / -6: refusingOtherFamily, as a URL's own connection). */
+  guardProxyConnect: (connect: Undici.buildConnector.connector) => Undici.buildConnector.connector = (connect) => connect,
 ): Undici.Dispatcher {
   const { subnets, names } = splitNoProxy(choice.noProxy);
   const through = (uri: string | undefined): Undici.Dispatcher => {
@@ -76,17 +76,15 @@ export function createProxyRouter(
     // bundle's undici copy (--http2's AlpnPool) lacks: "this[#client][kDispatch] is not a function".
     // The proxy gets a pool of the proxy agents' own copy; the targets keep the factory.
     const proxyOrigin = new URL(uri).origin;
-    const refused = refusedProxy(new URL(uri).hostname);
     // Every connection that carries requests gets what a direct one gets (http1-socket.ts: a paused body
     // finished at the socket's end, a kept-alive reset told apart ...): the connection to the proxy for
     // plain http, the TLS connection inside a CONNECT tunnel for https. undici builds both connectors itself.
     const factory = (origin: string | URL, options: Undici.Pool.Options): Undici.Dispatcher => {
       const toProxy = new URL(String(origin)).origin === proxyOrigin;
-      const connect = toProxy && refused ? refused : options.connect;
-      const prepared = typeof connect === 'function' ? { ...options, connect: preparingHttp1Sockets(toProxy ? markingProxyLeg(connect) : connect) } : options;
+      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(toProxy ? markingProxyLeg(guardProxyConnect(options.connect)) : options.connect) } : options;
       return targets === undefined || toProxy ? new Pool(origin, prepared) : targets(origin, prepared);
     };
-    return new EnvHttpProxyAgent({ ...proxyOptions, factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool, connectTimeoutMs, refused) });
+    return new EnvHttpProxyAgent({ ...proxyOptions, factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool, connectTimeoutMs, guardProxyConnect) });
   };
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);

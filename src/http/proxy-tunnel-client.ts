@@ -48,10 +48,14 @@ const TUNNEL_DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
  * and with ProxyConnectTimeout when no answer came within `connectTimeoutMs`.
  * `Pool` is the class of the undici copy the ProxyAgent comes from.
  */
-export function tunnelClientFactory(Pool: typeof Undici.Pool, connectTimeoutMs: number, refused?: Undici.buildConnector.connector): (origin: URL, options: Undici.Pool.Options) => Undici.Dispatcher {
+export function tunnelClientFactory(
+  Pool: typeof Undici.Pool,
+  connectTimeoutMs: number,
+  guardConnect: (connect: Undici.buildConnector.connector) => Undici.buildConnector.connector = (connect) => connect,
+): (origin: URL, options: Undici.Pool.Options) => Undici.Dispatcher {
   return (origin, options) => {
-    // -4 / -6 and a proxy whose address is of the other family: every CONNECT fails as that proxy's connection would.
-    const pool = new Pool(origin, refused ? { ...options, connect: refused } : options);
+    // The connection to the proxy, guarded as any proxy leg is (-4 / -6 and a proxy address of the other family).
+    const pool = new Pool(origin, typeof options.connect === 'function' ? { ...options, connect: guardConnect(options.connect) } : options);
     const connect = pool.connect.bind(pool) as (params: Undici.Dispatcher.ConnectOptions) => Promise<Undici.Dispatcher.ConnectData>;
     // ProxyAgent calls the promise form alone.
     Object.defineProperty(pool, 'connect', {

@@ -314,15 +314,15 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
     if (this.#settled) return;
-    // Fields after the body (a checksum, gRPC's status): part of the answer, shown beside the headers.
-    if (this.#options.includeHeaders && this.#location === undefined) {
-      const fields = trailerFields(controller, trailers);
-      if (fields) this.#trailers = outputHeaders(fields);
-    }
     // undici ends a response whose connection was reset mid-body as if it were whole (reset-mid-body.ts).
     if (endedByReset() && this.#location === undefined) {
       const error = recordError(RecordErrorCode.CONNECTION_RESET, 'read ECONNRESET');
       return this.#settleError(cutShort(error, this.#status, this.#wireBytes, this.#headers?.['content-length']));
+    }
+    // Fields after the body (a checksum, gRPC's status): part of the answer, shown beside the headers.
+    if (this.#options.includeHeaders && this.#location === undefined) {
+      const fields = trailerFields(controller, trailers);
+      if (fields) this.#trailers = outputHeaders(fields);
     }
     // undici 7 ends an HTTP/2 response normally when the server resets its stream with CANCEL mid-body:
     // the Content-Length tells the cut (HTTP/1.1's parser fails such a body itself).

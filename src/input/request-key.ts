@@ -84,15 +84,11 @@ export function requestHashSeed(method: string): number {
  * there, the hash ends at the fragment's `#`.
  */
 export function hashRequestBytes(seed: number, bytes: Uint8Array, from: number, to: number): number {
-  let hash = seed;
-  for (let i = from; i < to; i++) {
-    const byte = bytes[i] as number;
-    if (byte === 0x23) break;
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return fmix32(hash);
+  return fmix32(fnv1aBytes(seed, bytes, from, to, HASH_SIGN));
 }
+
+/** `#`: where a URL's fragment starts. */
+const HASH_SIGN = 0x23;
 
 /** hashKey of the ASCII text `bytes[from, to)`, without decoding it. */
 export function hashKeyOfBytes(bytes: Uint8Array, from: number, to: number): number {
@@ -110,10 +106,13 @@ function fnv1a(start: number, text: string, from: number, to: number): number {
   return hash;
 }
 
-function fnv1aBytes(start: number, bytes: Uint8Array, from: number, to: number): number {
+/** fnv1a over `bytes[from, to)`, or up to the first `stop` byte in it. */
+function fnv1aBytes(start: number, bytes: Uint8Array, from: number, to: number, stop = -1): number {
   let hash = start;
   for (let i = from; i < to; i++) {
-    hash ^= bytes[i] as number;
+    const byte = bytes[i] as number;
+    if (byte === stop) break;
+    hash ^= byte;
     hash = Math.imul(hash, 0x01000193);
   }
   return hash;
