@@ -1,5 +1,8 @@
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type Zlib } from 'node:zlib';
-import type { Transform } from 'node:stream';
+import stream, { type Duplex } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+
+// stream.compose (Node 16.9 on) is not in @types/node 20's declarations.
+const { compose } = stream as unknown as { compose: (...streams: Duplex[]) => Duplex };
 
 /** What bulkfetch asks for by default and decodes (as httpx, requests and Go do). */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';
@@ -7,17 +10,28 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br';
 export type ContentCoding = 'gzip' | 'deflate' | 'br';
 
 /**
- * The coding to undo for a Content-Encoding header, or undefined when there is
- * none we decode (identity, several stacked codings, zstd ...): then the bytes
- * are kept as they came, and the header in the output says what they are.
+ * As many codings as curl undoes on one body: past it a body is kept as it came,
+ * as one each decoder of which multiplies the work (curl refuses such a response).
  */
-export function contentCoding(header: string | string[] | undefined): ContentCoding | undefined {
+export const MAX_STACKED_CODINGS = 5;
+
+/**
+ * The codings to undo for a Content-Encoding header, in the order the server
+ * applied them (`gzip, br`: gzip first, so br is undone first); undefined when
+ * there is none, or one we do not decode (zstd ...), or more than
+ * MAX_STACKED_CODINGS: then the bytes are kept as they came, and the header in
+ * the output says what they are.
+ */
+export function contentCodings(header: string | string[] | undefined): ContentCoding[] | undefined {
   const codings = appliedCodings(header);
-  if (codings?.length !== 1) return undefined;
-  const [value] = codings;
-  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
-  if (value === 'deflate' || value === 'br') return value;
-  return undefined;
+  if (codings === undefined || codings.length === 0 || codings.length > MAX_STACKED_CODINGS) return undefined;
+  const known: ContentCoding[] = [];
+  for (const value of codings) {
+    if (value === 'gzip' || value === 'x-gzip') known.push('gzip');
+    else if (value === 'deflate' || value === 'br') known.push(value);
+    else return undefined;
+  }
+  return known;
 }
 
 /**
@@ -46,12 +60,21 @@ function appliedCodings(header: string | string[] | undefined): string[] | undef
 }
 
 /**
- * A streaming decoder for one body. `deflate` is zlib-wrapped by the RFC but sent
- * raw by some servers (as browsers and curl accept): the first bytes tell which.
+ * A streaming decoder for one body under `codings` (as contentCodings gives them),
+ * undoing the last applied first. `deflate` is zlib-wrapped by the RFC but sent
+ * raw by some servers (as browsers and curl accept): the body's first bytes tell
+ * which for the coding undone first; one under another is read as the RFC says.
  */
-export function createContentDecoder(coding: ContentCoding, firstChunk: Buffer): Transform & Zlib {
+export function createContentDecoder(codings: readonly ContentCoding[], firstChunk: Buffer): Duplex {
+  const stages = [...codings].reverse().map((coding, index) => createStage(coding, index === 0 ? firstChunk : undefined));
+  // compose pipes stage to stage with each one's backpressure, and fails as a whole when any stage does.
+  return stages.length === 1 ? (stages[0] as Duplex) : compose(...stages);
+}
+
+function createStage(coding: ContentCoding, firstChunk: Buffer | undefined): Duplex {
   if (coding === 'gzip') return createGunzip();
   if (coding === 'br') return createBrotliDecompress();
+  if (firstChunk === undefined) return createInflate();
   const [cmf, flg] = firstChunk;
   const zlibWrapped = cmf !== undefined && flg !== undefined && (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0;
   return zlibWrapped ? createInflate() : createInflateRaw();

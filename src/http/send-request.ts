@@ -1,9 +1,9 @@
-import type { Transform } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
-import { contentCoding, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
+import { contentCodings, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
 import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedMidBody, cutShort, declaredLength, endedByGoaway, headersNeverSent, http1Refusal, LARGE_BODY_BYTES, refusedStream, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
@@ -115,9 +115,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   /** Body bytes as they came off the wire (#received counts them decoded): for a body cut short. */
   #wireBytes = 0;
   #truncated = false;
-  /** The content coding being undone, and its decoder once the first chunk came. */
-  #coding: ContentCoding | undefined;
-  #decoder: Transform | undefined;
+  /** The content codings being undone (as applied), and their decoder once the first chunk came. */
+  #coding: ContentCoding[] | undefined;
+  #decoder: Duplex | undefined;
   /** deflate's first byte when it came alone: zlib or raw is told by the first two. */
   #deflateLead: Buffer | undefined;
   /** With --save, for a 2xx response: where the body goes instead of the line. */
@@ -208,7 +208,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       controller.abort(new StopRequest('body over --max-filesize'));
       return;
     }
-    if (this.#options.decompress && this.#location === undefined) this.#coding = contentCoding(headers['content-encoding']);
+    if (this.#options.decompress && this.#location === undefined) this.#coding = contentCodings(headers['content-encoding']);
     const { save } = this.#options;
     // A HEAD's answer has no body: a file would be an empty one passed off as the resource's, its sha256 the hash of nothing.
     if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined && this.#request.method !== 'HEAD') {
@@ -233,7 +233,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       return;
     }
     if (this.#coding === undefined) return this.#keep(chunk, controller);
-    if (!this.#decoder && this.#coding === 'deflate') {
+    if (!this.#decoder && this.#coding.at(-1) === 'deflate') {
       // A network may hand the body's first byte alone: wait for the second before choosing zlib or raw.
       if (this.#deflateLead) chunk = Buffer.concat([this.#deflateLead, chunk]);
       this.#deflateLead = chunk.length < 2 ? chunk : undefined;
@@ -297,7 +297,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     return true;
   }
 
-  #startDecoder(coding: ContentCoding, first: Buffer, controller: Dispatcher.DispatchController): Transform {
+  #startDecoder(coding: ContentCoding[], first: Buffer, controller: Dispatcher.DispatchController): Duplex {
     const decoder = createContentDecoder(coding, first);
     decoder.on('data', (decoded: Buffer) => this.#keep(decoded, controller));
     decoder.on('drain', () => controller.resume());
@@ -306,7 +306,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     });
     decoder.on('error', (error: Error) => {
       // The line has no status (an error's never does): the message keeps the one that came, and the way to the raw bytes.
-      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Body does not decode as content-encoding ${coding}: ${error.message} (after status ${this.#status}; --no-compressed keeps the body bytes as they came)`));
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Body does not decode as content-encoding ${coding.join(', ')}: ${error.message} (after status ${this.#status}; --no-compressed keeps the body bytes as they came)`));
       controller.abort(new StopRequest('undecodable body'));
     });
     return decoder;
@@ -331,7 +331,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       return this.#settleError(cutShort(error, this.#status, this.#wireBytes, this.#headers?.['content-length']));
     }
     // A decoder still holds bytes: the attempt ends when it has flushed them ('end').
-    if (this.#deflateLead && this.#controller) this.#decoder = this.#startDecoder('deflate', this.#deflateLead, this.#controller).end(this.#deflateLead);
+    if (this.#deflateLead && this.#controller) this.#decoder = this.#startDecoder(this.#coding ?? ['deflate'], this.#deflateLead, this.#controller).end(this.#deflateLead);
     else if (this.#decoder) this.#decoder.end();
     else this.#succeed();
   }

@@ -71,6 +71,30 @@ describe('content codings', () => {
     expect(seen).toEqual(['gzip', undefined, 'gzip, deflate, br']);
   });
 
+  it('undoes stacked codings last applied first, as curl (up to five); a gzip bomb under gzip is still cut at --max-body', async () => {
+    const inner = gzipSync(Buffer.alloc(16 * 1024 * 1024), { level: 9 });
+    let six = Buffer.from(PAYLOAD);
+    for (let i = 0; i < 6; i += 1) six = gzipSync(six);
+    const bodies: Record<string, [string, Buffer]> = {
+      '/gzip-gzip': ['gzip, gzip', gzipSync(gzipSync(Buffer.from(PAYLOAD)))],
+      '/deflate-br': ['deflate, br', brotliCompressSync(deflateSync(Buffer.from(PAYLOAD)))],
+      '/bomb': ['gzip, gzip', gzipSync(inner)],
+      '/six': ['gzip, gzip, gzip, gzip, gzip, gzip', six],
+    };
+    const server = await serve(startHttpServer((req, res) => {
+      const [coding, body] = bodies[req.url ?? ''] as [string, Buffer];
+      res.writeHead(200, { 'content-type': req.url === '/bomb' ? 'application/octet-stream' : 'application/json', 'content-encoding': coding });
+      res.end(body);
+    }));
+    const result = await run(Object.keys(bodies).map((path) => `${server.url}${path}`), ['--ordered', '--max-body', '100000']);
+    const [twice, mixed, bomb, tooMany] = result.lines;
+    expect(twice).toMatchObject({ status: 200, body: JSON.parse(PAYLOAD), bytes: Buffer.byteLength(PAYLOAD), error: null });
+    expect(mixed).toMatchObject({ status: 200, body: JSON.parse(PAYLOAD), error: null });
+    expect(bomb).toMatchObject({ status: 200, truncated: true, bytes: 100000, bodyEncoding: 'base64', error: null });
+    // Past five, the bytes as they came, with the header saying what they are.
+    expect(tooMany).toMatchObject({ status: 200, body: six.toString('base64'), bodyEncoding: 'base64', error: null });
+  });
+
   it('cuts a gzip bomb (64 KiB -> 64 MiB) at --max-body of decoded bytes, quickly', async () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
     expect(bomb.length).toBeLessThan(128 * 1024);

@@ -1,22 +1,30 @@
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { contentCoding, createContentDecoder, isIdentityCoding } from '../../../src/http/content-decoder.js';
+import { contentCodings, createContentDecoder, isIdentityCoding, type ContentCoding } from '../../../src/http/content-decoder.js';
 
 describe('reading Content-Encoding', () => {
-  it('names the one coding it decodes, whatever its case and spaces', () => {
-    expect(contentCoding(' GZIP ')).toBe('gzip');
-    expect(contentCoding('x-gzip')).toBe('gzip');
-    expect(contentCoding('br')).toBe('br');
-    expect(contentCoding(['deflate'])).toBe('deflate');
+  it('names the codings it decodes, whatever their case and spaces', () => {
+    expect(contentCodings(' GZIP ')).toEqual(['gzip']);
+    expect(contentCodings('x-gzip')).toEqual(['gzip']);
+    expect(contentCodings('br')).toEqual(['br']);
+    expect(contentCodings(['deflate'])).toEqual(['deflate']);
     // identity changes nothing, in a list or a header sent twice (curl decodes these too).
-    expect(contentCoding('gzip, identity')).toBe('gzip');
-    expect(contentCoding(['identity', 'gzip'])).toBe('gzip');
+    expect(contentCodings('gzip, identity')).toEqual(['gzip']);
+    expect(contentCodings(['identity', 'gzip'])).toEqual(['gzip']);
   });
 
-  it('decodes nothing it cannot undo in one step: stacked, unknown or none', () => {
-    expect(contentCoding('gzip, br')).toBeUndefined();
-    expect(contentCoding('zstd')).toBeUndefined();
-    expect(contentCoding(undefined)).toBeUndefined();
+  it('names stacked codings in the order they were applied, up to five as curl', () => {
+    expect(contentCodings('gzip, br')).toEqual(['gzip', 'br']);
+    expect(contentCodings(['deflate', 'gzip'])).toEqual(['deflate', 'gzip']);
+    expect(contentCodings('gzip, gzip, gzip, gzip, gzip')).toHaveLength(5);
+    expect(contentCodings('gzip, gzip, gzip, gzip, gzip, gzip')).toBeUndefined();
+  });
+
+  it('decodes nothing with a coding it cannot undo: unknown, in a stack, or none', () => {
+    expect(contentCodings('zstd')).toBeUndefined();
+    expect(contentCodings('gzip, zstd')).toBeUndefined();
+    expect(contentCodings(undefined)).toBeUndefined();
+    expect(contentCodings('identity')).toBeUndefined();
   });
 
   it('calls bytes plain only when no coding is named at all', () => {
@@ -28,11 +36,27 @@ describe('reading Content-Encoding', () => {
     expect(isIdentityCoding(['identity', 'gzip'])).toBe(false);
   });
 
-  it('decodes what it names', async () => {
-    const decoder = createContentDecoder('gzip', gzipSync('{"a":1}'));
-    decoder.end(gzipSync('{"a":1}'));
+  async function decoded(codings: ContentCoding[], body: Buffer): Promise<string> {
+    const decoder = createContentDecoder(codings, body);
+    decoder.end(body);
     const chunks: Buffer[] = [];
     for await (const chunk of decoder) chunks.push(chunk as Buffer);
-    expect(Buffer.concat(chunks).toString()).toBe('{"a":1}');
+    return Buffer.concat(chunks).toString();
+  }
+
+  it('decodes what it names', async () => {
+    expect(await decoded(['gzip'], gzipSync('{"a":1}'))).toBe('{"a":1}');
+    expect(await decoded(['deflate'], deflateRawSync('raw'))).toBe('raw');
+  });
+
+  it('undoes stacked codings last applied first', async () => {
+    expect(await decoded(['gzip', 'gzip'], gzipSync(gzipSync('twice')))).toBe('twice');
+    expect(await decoded(['deflate', 'br'], brotliCompressSync(deflateSync('deflate then br')))).toBe('deflate then br');
+    // The coding undone first may be raw deflate, told by its first bytes.
+    expect(await decoded(['gzip', 'deflate'], deflateRawSync(gzipSync('gzip then raw deflate')))).toBe('gzip then raw deflate');
+  });
+
+  it('fails as a whole when an inner coding does not decode', async () => {
+    await expect(decoded(['gzip', 'gzip'], gzipSync('only once'))).rejects.toThrow(/incorrect header check/);
   });
 });
