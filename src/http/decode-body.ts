@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import type { BodyMode } from '../run-types.js';
 import { declaredCharset } from './declared-charset.js';
@@ -14,7 +13,6 @@ export interface DecodedBody {
 const JSON_TYPE = /^(?:application|text)\/json\b|^[\w.+-]+\/[\w.+-]+\+json\b/i;
 const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:xml|javascript|ecmascript|x-www-form-urlencoded|x-ndjson)\b|^image\/svg\+xml\b/i;
 const MIME_TYPE = /^\s*[\w.+!#$&^`|~-]+\/[\w.+!#$&^`|~-]+\s*(?:;|$)/;
-const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /**
  * Turns the bytes kept of a response into the `body` field.
@@ -46,7 +44,11 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined, mode:
     return { body: new JsonText(json.text) };
   }
   if (TEXT_TYPE.test(type)) return textOrBase64(bytes, type, truncated);
-  if (type === '' && isLikelyText(bytes)) return { body: bytes.toString('utf8') };
+  if (type === '') {
+    // Without a type, UTF-8 with no NUL is text: read as a text type is (a BOM dropped, a cut character too).
+    const text = bytes.includes(0) ? undefined : decodeText(bytes, '', truncated);
+    if (text !== undefined) return { body: text };
+  }
   return base64(bytes);
 }
 
@@ -57,6 +59,42 @@ function base64(bytes: Buffer): DecodedBody {
 function textOrBase64(bytes: Buffer, contentType: string, truncated: boolean): DecodedBody {
   const text = decodeText(bytes, contentType, truncated);
   return text === undefined ? base64(bytes) : { body: text };
+}
+
+/**
+ * The lowercased `charset` parameter of a content type, read as WHATWG's MIME type
+ * parser reads parameters: a quoted value may hold `;` and `charset=` of its own
+ * (`format="a;charset=x"; charset=utf-8` is utf-8), backslash escapes a quoted
+ * character, and the first `charset` parameter counts.
+ */
+export function charsetParameter(contentType: string): string | undefined {
+  let at = contentType.indexOf(';');
+  while (at !== -1 && at < contentType.length) {
+    at += 1;
+    while (/[\t\n\r ]/.test(contentType[at] ?? '')) at += 1;
+    const nameEnd = contentType.slice(at).search(/[;=]/);
+    if (nameEnd === -1) return undefined;
+    const name = contentType.slice(at, at + nameEnd).toLowerCase();
+    at += nameEnd;
+    if (contentType[at] === ';') continue;
+    at += 1;
+    let value = '';
+    if (contentType[at] === '"') {
+      at += 1;
+      while (at < contentType.length && contentType[at] !== '"') {
+        if (contentType[at] === '\\' && at + 1 < contentType.length) at += 1;
+        value += contentType[at];
+        at += 1;
+      }
+      at = contentType.indexOf(';', at);
+    } else {
+      const end = contentType.indexOf(';', at);
+      value = contentType.slice(at, end === -1 ? undefined : end).trim();
+      at = end;
+    }
+    if (name === 'charset' && value !== '') return value.toLowerCase();
+  }
+  return undefined;
 }
 
 /** One fatal decoder per charset label seen, up to a bound. */
@@ -71,7 +109,7 @@ const MAX_DECODERS = 64;
  * cut at --max-body may end inside a character: that last partial one is dropped.
  */
 function decodeText(bytes: Buffer, contentType: string, truncated = false): string | undefined {
-  const label = bomCharset(bytes) ?? CHARSET_PARAM.exec(contentType)?.[1]?.toLowerCase() ?? declaredCharset(bytes, contentType) ?? 'utf-8';
+  const label = bomCharset(bytes) ?? charsetParameter(contentType) ?? declaredCharset(bytes, contentType) ?? 'utf-8';
   try {
     // stream: true holds back an incomplete last character instead of failing on it.
     if (WINDOWS_1252.has(label)) return windows1252(bytes);
@@ -146,9 +184,4 @@ function bomCharset(bytes: Buffer): string | undefined {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
   return undefined;
-}
-
-/** Without a content type, valid UTF-8 with no NUL is shown as text. */
-function isLikelyText(bytes: Buffer): boolean {
-  return !bytes.includes(0) && isUtf8(bytes);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBody } from '../../../src/http/decode-body.js';
+import { charsetParameter, decodeBody } from '../../../src/http/decode-body.js';
 import { JsonText } from '../../../src/http/outcome.js';
 
 const bytes = (text: string) => Buffer.from(text);
@@ -46,6 +46,27 @@ describe('decodeBody', () => {
       expect(decodeBody(Buffer.from([0xa4, 0x40, 0xff]), 'text/plain; charset=big5', 'auto', truncated), String(truncated)).toEqual({ body: 'pED/', bodyEncoding: 'base64' });
       expect(decodeBody(Buffer.from([0x41, 0xff]), 'text/plain; charset=gbk', 'auto', truncated), String(truncated)).toEqual({ body: 'Qf8=', bodyEncoding: 'base64' });
     }
+  });
+
+  it("reads the content type's own charset parameter, not text inside another one's quoted value", () => {
+    expect(charsetParameter('text/plain; format="a;charset=shift_jis"; charset=utf-8')).toBe('utf-8');
+    expect(charsetParameter('application/json; profile="https://x/;charset=utf-16le"')).toBeUndefined();
+    expect(charsetParameter('text/plain;CHARSET="Shift_JIS" ')).toBe('shift_jis');
+    expect(charsetParameter('text/plain; charset = utf-8')).toBeUndefined();
+    expect(charsetParameter('text/plain; a="x\\";charset=y"; charset=latin1')).toBe('latin1');
+    expect(charsetParameter('text/plain; charset=; charset=koi8-r')).toBe('koi8-r');
+    expect(charsetParameter('text/plain; charset=utf-8; charset=latin1')).toBe('utf-8');
+    expect(charsetParameter('text/plain')).toBeUndefined();
+    expect(decodeBody(bytes('héllo'), 'text/plain; format="a;charset=shift_jis"; charset=utf-8', 'auto', false)).toEqual({ body: 'héllo' });
+    expect(decodeBody(bytes('{"a":1}'), 'application/json; profile="https://x/;charset=utf-16le"', 'auto', false)).toEqual({ body: new JsonText('{"a":1}') });
+  });
+
+  it('without a type: UTF-8 is a string wherever --max-body cuts it, its BOM dropped as a text type drops it', () => {
+    const cut = Buffer.from(`${'a'.repeat(99)}€b`).subarray(0, 100);
+    expect(decodeBody(cut, undefined, 'auto', true)).toEqual({ body: 'a'.repeat(99) });
+    expect(decodeBody(cut, undefined, 'auto', false)).toEqual({ body: cut.toString('base64'), bodyEncoding: 'base64' });
+    expect(decodeBody(Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69]), undefined, 'auto', false)).toEqual({ body: 'hi' });
+    expect(decodeBody(Buffer.from([0x68, 0, 0x69]), undefined, 'auto', false)).toEqual({ body: 'aABp', bodyEncoding: 'base64' });
   });
 
   it('without a charset in the content type, an HTML or XML body is read in the charset it declares', () => {
