@@ -33,6 +33,19 @@ export function memberText(source: string, name: string): string | undefined {
   return found;
 }
 
+/** The source text of each element of the JSON array `source` (valid JSON, as for memberText). */
+export function elementTexts(source: string): string[] {
+  const texts: string[] = [];
+  let i = skipSpace(source, 1);
+  while (i < source.length && source.charCodeAt(i) !== CLOSE_BRACKET) {
+    const end = valueEnd(source, i);
+    texts.push(source.slice(i, end));
+    i = skipSpace(source, end);
+    if (source.charCodeAt(i) === COMMA) i = skipSpace(source, i + 1);
+  }
+  return texts;
+}
+
 /**
  * The first member name the JSON object `source` gives twice, at its top level
  * or in its `headers` object: JSON.parse keeps the last value and drops the

@@ -2,7 +2,7 @@ import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from './request-spec.js';
 import { maskPasswords, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
-import { memberText, repeatedMember } from './json-member.js';
+import { elementTexts, memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
 import { parseUrl, preview, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 import { setField } from './set-field.js';
@@ -180,10 +180,12 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     }
     const headers: Record<string, string | null> = {};
     for (const [name, given] of Object.entries(spec.headers as Record<string, unknown>)) {
+      // A number goes as it is written (2.10, 1e3, 12345678901234567890), not as JSON.parse read it.
+      const written = typeof given === 'number' || (Array.isArray(given) && given.some((v) => typeof v === 'number')) ? writtenHeader(text, name) : undefined;
       // Several values (vegeta's header map holds arrays): one field, joined as -H given twice joins them.
-      const headerValue = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || isExactNumber(v))
-        ? given.join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
-        : given;
+      const headerValue = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || typeof v === 'number')
+        ? given.map((v, i) => (typeof v === 'number' ? (written?.[i] ?? String(v)) : v)).join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
+        : typeof given === 'number' ? (written?.[0] ?? String(given)) : given;
       // null removes a header the flags would send (User-Agent, Accept-Encoding, -H), as -H 'Name:' does.
       if (headerValue === null) {
         const problem = validateHeaderRemoval(name);
@@ -191,11 +193,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
         setField(headers, name.toLowerCase(), null);
         continue;
       }
-      const value = isExactNumber(headerValue) ? String(headerValue) : headerValue;
+      const value = headerValue;
       if (typeof value !== 'string') {
-        const inexact = typeof headerValue === 'number' || (Array.isArray(given) && given.some((v) => typeof v === 'number' && !isExactNumber(v)));
-        const why = inexact ? ': a number past what JSON reads exactly (1e400, 12345678901234567890): give it as a string' : `, got ${preview(given)}`;
-        return fail(url, method, recordError(RecordErrorCode.INVALID_HEADER, `Header ${name.slice(0, 64)}: expected a string, a number or a list of them (null removes it)${why}`));
+        return fail(url, method, recordError(RecordErrorCode.INVALID_HEADER, `Header ${name.slice(0, 64)}: expected a string, a number or a list of them (null removes it), got ${preview(given)}`));
       }
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);
@@ -247,7 +247,8 @@ const MEMBER_HINTS: Readonly<Record<string, string>> = {
 function unknownMember(spec: Record<string, unknown>): RecordError | undefined {
   for (const name in spec) {
     if (SPEC_MEMBERS.has(name)) continue;
-    const hint = MEMBER_HINTS[name] ?? 'a spec has url, method, headers, body, json, bodyBase64 and id; "id" is echoed in the output line';
+    // Own hints only: `constructor` or `toString` must not find Object.prototype's and print its source.
+    const hint = (Object.hasOwn(MEMBER_HINTS, name) ? MEMBER_HINTS[name] : undefined) ?? 'a spec has url, method, headers, body, json, bodyBase64 and id; "id" is echoed in the output line';
     return recordError(RecordErrorCode.INVALID_SPEC, `Unknown member ${JSON.stringify(name.slice(0, 64))}: ${hint}`);
   }
   return undefined;
@@ -262,6 +263,14 @@ function exactText(text: string, name: string, value: number): string | undefine
   return raw === undefined || raw === JSON.stringify(value) ? undefined : raw;
 }
 
+/** The source text of header `name`'s value in the spec line, or of each of its values when it is a list. */
+function writtenHeader(text: string, name: string): string[] | undefined {
+  const headers = memberText(text, 'headers');
+  const value = headers === undefined ? undefined : memberText(headers, name);
+  if (value === undefined) return undefined;
+  return value.startsWith('[') ? elementTexts(value) : [value];
+}
+
 function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number, idText?: string): ParsedRecord {
   // The echo of a bad record never shows a password it may hold.
   const shown = { ...error, message: maskPasswords(error.message) };
@@ -269,9 +278,4 @@ function invalid(line: number, url: string, method: string, error: RecordError, 
   if (id !== undefined) record.id = id;
   if (idText !== undefined) record.idText = idText;
   return record;
-}
-
-/** A number JSON.parse read exactly: finite, and an integer only within 2^53 (past it, digits are lost). */
-function isExactNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
 }
