@@ -11,8 +11,11 @@ export interface InputLine {
   text: string | null;
   /** Byte length of the line as read (before the cap cut it off). */
   bytes: number;
-  /** Set when the line's bytes are not UTF-8: `text` then has every byte from 0x80 up as `%XX` (see non-utf8.ts). */
-  notUtf8?: true;
+  /**
+   * Set when the line's bytes are not UTF-8: `text` then has every byte from 0x80 up as `%XX` (see non-utf8.ts).
+   * 'utf-16': the input is UTF-16, and a code unit of this line did not decode (utf8-chunks.ts).
+   */
+  notUtf8?: true | 'utf-16';
 }
 
 export interface ReadLinesOptions {
@@ -45,6 +48,8 @@ export interface LineCursor {
   readonly spanEnd: number;
   /** The 1-based line number of the line nextSpan() took last. */
   readonly spanLine: number;
+  /** The input is UTF-16 (it began with its byte order mark), decoded to UTF-8 for the splitting. */
+  readonly fromUtf16: boolean;
 }
 
 /**
@@ -65,7 +70,10 @@ export interface LineCursor {
  */
 export async function* readLineChunks(stream: Readable, options: ReadLinesOptions): AsyncGenerator<LineCursor> {
   const splitter = new LineSplitter(options);
-  for await (const chunk of utf8Chunks(stream)) yield splitter.load(chunk);
+  const fromUtf16 = (): void => {
+    splitter.fromUtf16 = true;
+  };
+  for await (const chunk of utf8Chunks(stream, fromUtf16)) yield splitter.load(chunk);
   if (splitter.finish()) yield splitter;
 }
 
@@ -101,6 +109,7 @@ class LineSplitter implements LineCursor {
   spanLine = 0;
   /** The input ended without a newline after its last line, which is still to be taken. */
   #lastUnterminated = false;
+  fromUtf16 = false;
 
   constructor({ maxLineBytes }: ReadLinesOptions) {
     this.#maxLineBytes = maxLineBytes;
@@ -141,7 +150,7 @@ class LineSplitter implements LineCursor {
   next(): InputLine | undefined {
     // The common case: a line whole in this chunk and within the cap.
     if (this.nextSpan()) {
-      return decodedLine(this.#lineNumber, this.chunk, this.spanStart, this.spanEnd, this.#start - 1 - this.spanStart);
+      return decodedLine(this.#lineNumber, this.chunk, this.spanStart, this.spanEnd, this.#start - 1 - this.spanStart, this.fromUtf16);
     }
     if (this.#lastUnterminated) {
       this.#lastUnterminated = false;
@@ -210,7 +219,7 @@ class LineSplitter implements LineCursor {
       if (this.#partial.length > 0) buf = Buffer.concat(tail ? [...this.#partial, tail] : this.#partial);
       let end = buf.length;
       if (end > 0 && buf[end - 1] === CARRIAGE_RETURN) end -= 1;
-      line = end > this.#maxLineBytes ? overlongLine(this.#lineNumber, bytes, leadByte(buf)) : decodedLine(this.#lineNumber, buf, 0, end, bytes);
+      line = end > this.#maxLineBytes ? overlongLine(this.#lineNumber, bytes, leadByte(buf)) : decodedLine(this.#lineNumber, buf, 0, end, bytes, this.fromUtf16);
     }
     this.#partial = [];
     this.#partialBytes = 0;
@@ -241,9 +250,9 @@ function overlongLine(line: number, bytes: number, lead: number): InputLine {
  * from 0x80 up as `%XX` and `notUtf8` set, never with U+FFFD put in (non-utf8.ts).
  * Only a line that decodes to U+FFFD is checked, so a UTF-8 line pays nothing.
  */
-export function decodedLine(line: number, chunk: Buffer, start: number, end: number, bytes: number): InputLine {
+export function decodedLine(line: number, chunk: Buffer, start: number, end: number, bytes: number, fromUtf16 = false): InputLine {
   const text = chunk.toString('utf8', start, end);
   if (!text.includes('\uFFFD')) return { line, text, bytes };
   const raw = chunk.subarray(start, end);
-  return isUtf8(raw) ? { line, text, bytes } : { line, text: percentEncodedLine(raw), bytes, notUtf8: true };
+  return isUtf8(raw) ? { line, text, bytes } : { line, text: percentEncodedLine(raw), bytes, notUtf8: fromUtf16 ? 'utf-16' : true };
 }

@@ -16,5 +16,5 @@ export function nextUrlOrLine(lines: LineCursor): number | InputLine | undefined
   const { chunk, spanStart, spanEnd } = lines;
   const pathStart = normalizedHttpUrlPathStart(chunk, spanStart, spanEnd);
   if (pathStart !== -1) return pathStart;
-  return decodedLine(lines.spanLine, chunk, spanStart, spanEnd, spanEnd - spanStart);
+  return decodedLine(lines.spanLine, chunk, spanStart, spanEnd, spanEnd - spanStart, lines.fromUtf16);
 }

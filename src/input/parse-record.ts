@@ -24,11 +24,17 @@ export const MAX_ECHOED_URL = 2048;
  * `defaultScheme` (--proto-default) is given to URLs written without one.
  * `notUtf8`: the line's bytes were not UTF-8, and `text` has its bytes from
  * 0x80 up as `%XX` (InputLine): right for a URL, but a spec's strings would
- * change, so a spec is refused.
+ * change, so a spec is refused. 'utf-16': a UTF-16 input's code unit did not
+ * decode; the line is refused, URL or spec.
  */
-export function parseRecord(text: string, line: number, defaultMethod = 'GET', defaultScheme = 'http', notUtf8 = false): ParsedRecord {
+export function parseRecord(text: string, line: number, defaultMethod = 'GET', defaultScheme = 'http', notUtf8: boolean | 'utf-16' = false): ParsedRecord {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
+  if (notUtf8 === 'utf-16') {
+    // Its text is not what the file holds, in either reading: a URL or spec made of it would be another one.
+    const code = trimmed.startsWith('{') ? RecordErrorCode.INVALID_SPEC : RecordErrorCode.INVALID_URL;
+    return invalid(line, trimmed, defaultMethod, recordError(code, 'Not valid UTF-16 (the input began with its byte order mark): half a surrogate pair alone, or an odd last byte, shown as %FF'));
+  }
   if (isPieceOfJsonArray(trimmed)) {
     return invalid(line, trimmed, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, "A line of a JSON array written over several lines: give one URL or spec a line (jq -c '.[]' FILE writes them so)"));
   }

@@ -75,6 +75,23 @@ describe('a list saved as UTF-16', () => {
   });
 });
 
+describe('a list saved as UTF-16 that does not decode', () => {
+  it('refuses a line holding half a surrogate pair alone or an odd last byte, little- or big-endian, where U+FFFD was sent or the byte dropped', async () => {
+    const server = await track(startHttpServer());
+    const lone = Buffer.from([0x3d, 0xd8]);
+    const units = (text: string) => Buffer.from(text, 'utf16le');
+    const little = Buffer.concat([Buffer.from([0xff, 0xfe]), units(`${server.url}/a`), lone, units(`\n${server.url}/ok\n{"url":"${server.url}/s","id":"`), lone, units(`"}\n${server.url}/b`), Buffer.from([0x62])]);
+    const big = Buffer.concat([Buffer.from(little.subarray(0, little.length - 1)).swap16(), Buffer.from([0x00])]);
+    for (const encoded of [little, big]) {
+      const result = await runCli([writeTempFile(encoded), '-q', '--procs', '1', '--ordered', '--cache', 'off']);
+      expect(result.code).toBe(0);
+      expect(result.lines.map((line) => [line.line, line.error?.code ?? line.status])).toEqual([[1, 'EINVALIDURL'], [2, 200], [3, 'EINVALIDSPEC'], [4, 'EINVALIDURL']]);
+      expect(result.lines[0]?.error?.message).toMatch(/^Not valid UTF-16/);
+    }
+    expect(server.requests).toBe(2);
+  });
+});
+
 describe('a list that is not UTF-8', () => {
   it('sends a Latin-1 URL with its bytes as they were (%XX, never U+FFFD), through the cache plan too, and refuses such a JSON spec', async () => {
     const server = track(await startHttpServer());
