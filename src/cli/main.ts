@@ -166,7 +166,7 @@ async function run(
       },
     });
   } catch (error) {
-    if (outputError?.code === 'EPIPE') return readerGone(flags.summary);
+    if (outputError?.code === 'EPIPE') return readerGone(flags.summary, signals.received, flags.quiet ? undefined : say);
     // Found as the run starts, before any record: a file read once (a pipe) that is not what its flag takes.
     if (error instanceof UsageError) {
       progress?.close();
@@ -176,7 +176,7 @@ async function run(
   } finally {
     progress?.close();
   }
-  if (outputError?.code === 'EPIPE') return readerGone(flags.summary);
+  if (outputError?.code === 'EPIPE') return readerGone(flags.summary, signals.received, flags.quiet ? undefined : say);
   await closeSink(sink);
   if (outputError) {
     // Lines written before the failure are whole; the records after it have no line.
@@ -241,10 +241,16 @@ async function dropEarlierSummary(summary: unknown): Promise<void> {
   if (typeof summary === 'string' && isRegularFile(summary)) await rm(summary, { force: true }).catch(() => undefined);
 }
 
-/** The results' reader went away (EPIPE, `| head`): the run stopped at once, quietly, exit 0. */
-async function readerGone(summary: unknown): Promise<number> {
+/**
+ * The results' reader went away (EPIPE, `| head`): the run stopped at once, quietly, exit 0; or, when a
+ * signal stopped the run too (Ctrl-C in a pipeline reaches every process of it), the signal's exit code.
+ */
+async function readerGone(summary: unknown, signal: NodeJS.Signals | undefined, say: ((text: string) => void) | undefined): Promise<number> {
   await dropEarlierSummary(summary);
-  return EXIT.OK;
+  if (signal === undefined) return EXIT.OK;
+  // Ctrl-C reaches `| jq` too: the reader died of the signal that stopped the run, and the exit says the run was stopped.
+  say?.(`stopped by ${signal}; the results' reader had gone, so the lines after it went were not written`);
+  return signalExitCode(signal);
 }
 
 /**

@@ -17,7 +17,7 @@ async function busyRun(serverMs: number, n: number, args: string[]) {
   const child = spawnCli([urls(server.url, n), '--procs', '2', ...args]);
   const done = collectOutput(child);
   await waitFor(() => server.inFlight >= 10);
-  return { server, pid: child.pid as number, done };
+  return { server, pid: child.pid as number, done, child };
 }
 
 /** Every stdout line is whole JSON with a distinct record line in 1..n. */
@@ -153,6 +153,16 @@ describe('signals', () => {
     expect(Date.now() - signalled).toBeLessThan(1_500);
     expect(result.lines).toEqual([]);
     expect(result.stderr).toMatch(/stopped +by SIGINT: 5,000,000 input lines were not read/);
+  });
+
+  it("a Ctrl-C that also ends the results' reader (bulkfetch ... | jq) still exits 130, saying the lines after it went were not written", async () => {
+    const { pid, done, child } = await busyRun(600, 200, ['--concurrency', '10', '--grace', '10000ms']);
+    // A terminal's Ctrl-C reaches every process of the pipeline: the reader dies of it as bulkfetch begins its stop.
+    killGroup(pid, 'SIGINT');
+    child.stdout.destroy();
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain("bulkfetch: stopped by SIGINT; the results' reader had gone, so the lines after it went were not written\n");
   });
 
   it('SIGTERM: records still in flight when --grace expires are answered EABORTED, exit 143', async () => {
