@@ -152,6 +152,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
           method: this.#request.method as Dispatcher.HttpMethod,
           headers: withoutExpect(this.#request.headers),
           body: this.#request.body ?? null,
+          // undici closes the connection after every HEAD (for servers that send it a body anyway): a list of
+          // HEADs was a TCP and TLS handshake each, 5x a GET's time. curl keeps it, as does this (head-reuse.ts).
+          reset: this.#request.method === 'HEAD' ? false : undefined,
           onlyUse: this.#request.onlyUse,
         } as OneShotDispatchOptions,
         this,

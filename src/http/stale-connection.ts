@@ -5,6 +5,9 @@ const STALE = Symbol('bulkfetch.staleConnection');
 /** Set on the error of any connection lost after it had carried answers (kept alive), whatever was on it. */
 const KEPT_ALIVE_LOST = Symbol('bulkfetch.keptAliveLost');
 
+/** Requests sent twice to no other effect than once (RFC 9110, 9.2.2). */
+const IDEMPOTENT_REQUEST_LINE = /^(?:GET|HEAD|OPTIONS|TRACE|PUT|DELETE) /;
+
 /**
  * Marks the loss of a kept-alive connection under a request it never answered
  * (applied by http1-socket.ts). A server that closes a connection idle past its
@@ -26,9 +29,17 @@ export function markStaleConnectionErrors(socket: Socket): void {
   // undici sends one request at a time on a connection: a write after bytes came in begins the next request.
   let readAtRequestStart = 0;
   let readAtLastWrite = -1;
+  // The request being written or answered now, and whether the one before it on this connection was a HEAD.
+  let requestLine = '';
+  let afterHead = false;
   const write = socket.write;
   socket.write = function (this: Socket, ...args: unknown[]) {
-    if (socket.bytesRead !== readAtLastWrite) readAtRequestStart = socket.bytesRead;
+    if (socket.bytesRead !== readAtLastWrite) {
+      readAtRequestStart = socket.bytesRead;
+      afterHead = requestLine.startsWith('HEAD ');
+      // A request's first write is its header block, a string (undici's writeH1).
+      requestLine = typeof args[0] === 'string' ? args[0].slice(0, 8) : '';
+    }
     readAtLastWrite = socket.bytesRead;
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof socket.write;
@@ -38,11 +49,21 @@ export function markStaleConnectionErrors(socket: Socket): void {
     if (unansweredAfterAnswers()) (error as unknown as Record<symbol, boolean>)[STALE] = true;
     if (socket.bytesRead > 0) (error as unknown as Record<symbol, boolean>)[KEPT_ALIVE_LOST] = true;
   };
+  // A HEAD's connection is kept (send-request.ts), as curl keeps it. A server that sends a HEAD a body
+  // anyway, after the next request went out, has it read as that request's answer, which is no status
+  // line: that request, if sending it twice does no harm, goes again on a new connection.
+  const markHeadsStrayBody = (error: Error | undefined): void => {
+    // undici's HTTPParserError for bytes where a status line should begin (its code is not set for this one).
+    if (afterHead && error?.name === 'HTTPParserError' && error.message.includes('Expected HTTP/') && IDEMPOTENT_REQUEST_LINE.test(requestLine)) {
+      (error as unknown as Record<symbol, boolean>)[STALE] = true;
+    }
+  };
   // Prepended, so that the mark is on the error before undici keeps it for the request.
   socket.prependListener('error', (error: NodeJS.ErrnoException) => mark(error, 'ECONNRESET'));
   const destroy = socket.destroy;
   socket.destroy = function (this: Socket, error?: Error) {
     mark(error as NodeJS.ErrnoException | undefined, 'UND_ERR_SOCKET');
+    markHeadsStrayBody(error);
     return destroy.call(this, error);
   };
 }

@@ -197,6 +197,47 @@ describe('faulty servers', () => {
     expect(fresh.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ECONNRESET' } });
   });
 
+  it('keeps the connection after a HEAD, as curl does (undici closed it: a TLS handshake a HEAD); a HEAD body sent late makes the next GET go again, not a POST', async () => {
+    const seen: string[] = [];
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      connections += 1;
+      const id = connections;
+      let pending = '';
+      socket.on('data', (data) => {
+        pending += data.toString('latin1');
+        for (let end = pending.indexOf('\r\n\r\n'); end !== -1; end = pending.indexOf('\r\n\r\n')) {
+          const [method, path] = pending.slice(0, end).split(' ') as [string, string];
+          pending = pending.slice(end + 4).replace(/^b\d/, '');
+          seen.push(`${method} ${path} on ${id}`);
+          const body = `c${id}`;
+          const head = `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`;
+          // /late: a HEAD's body anyway, after the next request went out; /slow answers after it came.
+          if (path.startsWith('/late')) {
+            socket.write(head);
+            setTimeout(() => socket.write(body), 150);
+          } else if (path.startsWith('/slow')) setTimeout(() => socket.write(head + body), 400);
+          else socket.write(method === 'HEAD' ? head : head + body);
+        }
+      });
+      socket.on('error', () => {});
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const base = `http://127.0.0.1:${port}`;
+    const heads = await runCli([...Array.from({ length: 10 }, (_, i) => `${base}/h${i}`), '-I', '-q', '--procs', '1', '--concurrency', '1']);
+    expect(heads.lines.map((l) => l.status)).toEqual(Array.from({ length: 10 }, () => 200));
+    expect(connections).toBe(1);
+    seen.length = 0;
+    const specs = [`{"url":"${base}/late","method":"HEAD"}`, `${base}/slow-get`, `{"url":"${base}/late2","method":"HEAD"}`, `{"url":"${base}/slow-post","method":"POST","body":"b1"}`];
+    const stray = await runCli([writeTempFile(specs), '-q', '--procs', '1', '--concurrency', '1', '--ordered', '--retries', '0']);
+    expect(stray.lines.map((l) => [l.status ?? l.error?.code, l.attempts])).toEqual([[200, 1], [200, 2], [200, 1], ['EPROTOCOL', 1]]);
+    // The GET went twice, the second time on a new connection; the POST, which the server had, once.
+    expect(seen.filter((line) => line.startsWith('GET')).map((line) => line.split(' on ')[1])).toHaveLength(2);
+    expect(seen.filter((line) => line.startsWith('POST'))).toHaveLength(1);
+  });
+
   it('an idle kept-alive connection reset as the next request is dispatched to it: that request was never written, and goes again at once', async () => {
     // The server resets each connection idle for 97 ms; --rate 10 dispatches the next request about 100 ms after the
     // last: many meet the reset before undici wrote them, and undici failed them with "read ECONNRESET" (a POST too).
