@@ -12,6 +12,7 @@ import { createDispatcher, type TransportOptions } from '../http/agent.js';
 import { Http2Fallback } from '../http/http2-fallback.js';
 import { SocketBudget } from '../http/socket-budget.js';
 import { useLeanAsyncBind } from '../http/lean-async-bind.js';
+import { raiseH2HeaderPairLimit } from '../http/h2-header-pairs.js';
 import { usePriorityDefaults } from '../http/h2-priority-defaults.js';
 import { originOf } from '../input/host-of.js';
 import type { ChildMessage, ParentMessage, Task, WorkerConfig } from '../wire/messages.js';
@@ -41,6 +42,8 @@ function start(config: WorkerConfig) {
   // Before undici's first connection compiles its wasm parser (see PoolOptions.quickStart):
   // V8 reads the flag at each compile, so setting it now works as the command-line flag does.
   if (config.liftoffOnly) setFlagsFromString('--liftoff-only');
+  // Without --http2 too: a TLS server that refuses HTTP/1.1 is asked again over HTTP/2. First: usePriorityDefaults wraps it in turn.
+  raiseH2HeaderPairLimit();
   // Each HTTP/2 stream node:http2 starts pays for a deprecated accessor and a slow copy otherwise (see there).
   if (config.http2) {
     useLeanAsyncBind();

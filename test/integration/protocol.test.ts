@@ -145,6 +145,20 @@ describe('big response heads', () => {
   });
 });
 
+describe('big HTTP/2 response heads', () => {
+  it('takes 300 header fields, as HTTP/1.1 and curl do, where node:http2 reset the stream past 128 and the GET went three times', async () => {
+    const handler = (_req: unknown, res: { writeHead(s: number, h: Record<string, string>): unknown; end(b: string): void }) => {
+      res.writeHead(200, Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`x-h${i}`, 'v'.repeat(50)])));
+      res.end('ok');
+    };
+    const server = track(await startHttp2Server(handler as never));
+    const result = await runCli([`${server.url}/many`, '-k', '--http2', '--procs', '1']);
+    expect(result.lines[0]).toMatchObject({ status: 200, body: 'ok', attempts: 1, error: null });
+    expect(Object.keys(result.lines[0]?.headers ?? {}).filter((name) => name.startsWith('x-h'))).toHaveLength(300);
+    expect(server.requests).toBe(1);
+  });
+});
+
 describe('redirects', () => {
   it('percent-encodes raw UTF-8 bytes in Location once', async () => {
     const server = await scriptedServer({
