@@ -15,6 +15,12 @@ const RETRY_ERRORS: ReadonlySet<string> = new Set([
   RecordErrorCode.DNS_TEMPORARY,
 ]);
 
+/**
+ * Failures before the request left: no connection was made (refused, not made in time, the name not
+ * found for now). Retried whatever the method, as curl's --retry-connrefused does: the server never saw it.
+ */
+const NEVER_SENT_ERRORS: ReadonlySet<string> = new Set([RecordErrorCode.CONNECTION_REFUSED, RecordErrorCode.CONNECT_TIMEOUT, RecordErrorCode.DNS_TEMPORARY]);
+
 /** RFC 9110 idempotent methods: sending one twice does no more than sending it once. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
@@ -41,7 +47,9 @@ export interface RetryOptions {
 export function retryDelay(outcome: FetchOutcome, method: string, retry: number, options: RetryOptions, random: () => number = Math.random): number | undefined {
   if (retry > options.retries) return undefined;
   const retryable = outcome.status === null ? outcome.error !== null && RETRY_ERRORS.has(outcome.error.code) : RETRY_STATUSES.has(outcome.status);
-  if (!retryable || (!options.retryAllMethods && !isIdempotent(method))) return undefined;
+  if (!retryable) return undefined;
+  const neverSent = outcome.status === null && outcome.error !== null && NEVER_SENT_ERRORS.has(outcome.error.code);
+  if (!neverSent && !options.retryAllMethods && !isIdempotent(method)) return undefined;
   if (outcome.retryAfterMs !== undefined) return Math.min(outcome.retryAfterMs, options.retryMaxDelay);
   const ceiling = Math.min(options.retryMaxDelay, options.retryDelay * 2 ** (retry - 1));
   return Math.floor(random() * ceiling);

@@ -1,6 +1,7 @@
 // Retries, Retry-After and timeouts, measured at real local servers (arrival times, request counts).
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, gapsMs, json, runCli, startFaultyServer, startHttpServer } from '../helpers/index.js';
+import { closedPort } from './support.js';
 
 // Kills every CLI and closes every server after each test.
 const track = cleanupAfterEach();
@@ -68,6 +69,18 @@ describe('retries', () => {
     expect(server.paths.get('/fail-1-503/post')).toBe(1);
     const all = await run([spec('/fail-1-503/post2', 'POST')], ['--retry-delay', '10ms', '--retry-all-methods']);
     expect(all.lines[0]).toMatchObject({ status: 200, attempts: 2 });
+  });
+
+  it('retries a POST whose connection was refused, as curl --retry-connrefused does: it never left, so no server acted on it', async () => {
+    const port = await closedPort();
+    const run = runCli(['-', '--procs', '1', '--retries', '5', '--retry-delay', '400ms'], { stdin: `${JSON.stringify({ url: `http://127.0.0.1:${port}/p`, method: 'POST', body: 'b' })}\n` });
+    // The server comes up while the first attempts are refused.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const server = await track(startHttpServer(undefined, { port }));
+    const result = await run;
+    expect(result.lines[0]).toMatchObject({ status: 200, error: null });
+    expect(result.lines[0]?.attempts).toBeGreaterThan(1);
+    expect(server.requests).toBe(1);
   });
 
   it('a record waiting to retry holds no concurrency slot', async () => {

@@ -36,6 +36,16 @@ describe('retryDelay', () => {
     }
   });
 
+  it('retries any method whose connection was never made: refused, timed out, or its name not found for now', () => {
+    for (const code of [RecordErrorCode.CONNECTION_REFUSED, RecordErrorCode.CONNECT_TIMEOUT, RecordErrorCode.DNS_TEMPORARY]) {
+      expect(retryDelay(failure(code), 'POST', 1, options), code).toBeTypeOf('number');
+    }
+    // Reset, closed or timed out after the request went: the server may have acted on it.
+    for (const code of [RecordErrorCode.CONNECTION_RESET, RecordErrorCode.SOCKET_CLOSED, RecordErrorCode.TIMEOUT]) {
+      expect(retryDelay(failure(code), 'POST', 1, options), code).toBeUndefined();
+    }
+  });
+
   it('stops after `retries` retries', () => {
     expect(retryDelay(response(503), 'GET', 2, options)).toBeTypeOf('number');
     expect(retryDelay(response(503), 'GET', 3, options)).toBeUndefined();
