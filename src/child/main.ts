@@ -100,7 +100,11 @@ function start(config: WorkerConfig) {
   let releaseHeld = (): void => {};
   const outputFlows = (): Promise<void> | undefined => {
     // The loop asks only before a record begins, never after a stop; after an abort nothing may wait.
-    if (output.queuedBytes < QUEUED_OUTPUT_BYTES || shutdown.signal.aborted) return undefined;
+    if (shutdown.signal.aborted) return undefined;
+    // Records held already go first, even once the lines fell under the bound before 'drain': a repeat that
+    // passed its held earlier use, the last one, dropped the cached answer that earlier use then fetched again.
+    if (drained !== undefined) return drained;
+    if (output.queuedBytes < QUEUED_OUTPUT_BYTES) return undefined;
     // Closed (the parent gone) counts too: the run ends either way, and the wait must not reject.
     drained ??= new Promise<void>((resolve) => {
       releaseHeld = (): void => {

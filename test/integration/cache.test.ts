@@ -61,6 +61,25 @@ describe('--cache auto', () => {
     expect(cache).toMatchObject({ enabled: true, stored: 1 });
   });
 
+  it('fetches each request once when 100 KB lines back up past the child\'s 8 MiB: a repeat no longer passes its earlier use held behind them', async () => {
+    const body = Buffer.alloc(100 * 1024, 'a');
+    const server = track(await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(body);
+    }, { logLimit: 0 }));
+    // 200 requests ten times each, shuffled the same way every run.
+    let seed = 7;
+    const random = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const lines = Array.from({ length: 2000 }, (_, i) => `${server.url}/c/${i % 200}`);
+    for (let i = lines.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [lines[i], lines[j]] = [lines[j] as string, lines[i] as string];
+    }
+    const { summary } = await runWithSummary([writeTempFile(lines), '--procs', '1', '-o', '/dev/null', '-q']);
+    expect(summary.requests).toBe(200);
+    expect(server.requests).toBe(200);
+  });
+
   it('on stdin, stores a request once it was seen before', async () => {
     const server = track(await startHttpServer(undefined, { logLimit: 0 }));
     const lines = Array.from({ length: 400 }, (_, i) => `${server.url}/k${i % 20}`);
