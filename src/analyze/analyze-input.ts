@@ -94,9 +94,12 @@ export async function analyzeInput(input: Readable, options: AnalyzeOptions = {}
         const host = hostOf(spec.url);
         hostCount.add(hashKey(host), hashKey2(host));
         hosts.add(host);
-        // The label people read; the hash prefix keeps requests that differ only in headers or body apart.
-        const label = `${spec.method} ${spec.url.length > LABEL_MAX ? `${spec.url.slice(0, LABEL_MAX)}...` : spec.url}`;
-        repeated.add(key.length === spec.method.length + 1 + spec.url.length ? label : `${label} #${h2.toString(16)}`);
+        // The label people read, without the #fragment the key leaves out (never sent: /page#a and /page#b are one
+        // request); the hash suffix keeps requests that differ only in headers or body apart.
+        const hash = spec.url.indexOf('#');
+        const url = hash === -1 ? spec.url : spec.url.slice(0, hash);
+        const label = `${spec.method} ${url.length > LABEL_MAX ? `${url.slice(0, LABEL_MAX)}...` : url}`;
+        repeated.add(key.length === spec.method.length + 1 + url.length ? label : `${label} #${h2.toString(16)}`);
       }
     }
   }

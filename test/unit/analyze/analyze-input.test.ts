@@ -38,6 +38,12 @@ describe('analyzeInput', () => {
     expect(advice.procs.suggested).toBe(1);
   });
 
+  it("counts a page's anchors as the one request they are, labelled without a #fragment, as the run fetches them", async () => {
+    const profile = await analyzeInput(input(['https://a.example/page', ...Array.from({ length: 5 }, (_, i) => `https://a.example/page#s${i}`)]));
+    expect(profile).toMatchObject({ requests: 6, distinct: 1, duplicates: 5 });
+    expect(profile.topRequests.top).toEqual([{ request: 'GET https://a.example/page', count: 6 }]);
+  });
+
   it('stays bounded past its exact limit: HyperLogLog for distinct, lower bounds for the top', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 20_000; i++) lines.push(`https://h${i % 500}.example/item/${i % 10_000}`);
