@@ -215,7 +215,9 @@ export class RequestLoop {
       const toAnswer = ({ response, status, attempts, redirects, http2Resent, ms }: CacheAnswer): Answer => {
         // A repeat that joined a flight the stop came before was not sent either, and is not counted cached.
         const cached = status !== 'miss' && response.error?.code !== RecordErrorCode.NOT_SENT;
-        const took = cached ? elapsedMs(started) : ms;
+        // A repeat that joined a flight waited no longer than that flight's own ms: its wait from the start
+        // included the leader's turn behind --rate or a per-host limit, which is pacing, not the server's time.
+        const took = !cached ? ms : status === 'inflight' ? Math.min(elapsedMs(started), ms) : elapsedMs(started);
         return {
           // The response part was serialized once, when it arrived: a repeat only writes its own fields around it.
           line: lineFromResponse(spec, response.text, cached, took, attempts),

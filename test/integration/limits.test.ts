@@ -64,6 +64,17 @@ describe('global limits, over 4 processes', () => {
     expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(14);
   });
 
+  it("a repeat that joined a request in flight has at most that request's ms: the wait behind --rate is pacing, in neither", async () => {
+    const a = await server(slow(100));
+    const input = writeTempFile([...[1, 2, 3].map((i) => `${a.url}/other${i}`), ...Array.from({ length: 4 }, () => `${a.url}/same`)]);
+    const run = await runCli([input, '--procs', '1', '--rate', '2', '-q'], { timeoutMs: 30_000 });
+    const same = run.lines.filter((l) => l.url.endsWith('/same'));
+    const fetched = same.find((l) => !l.cached);
+    expect(same).toHaveLength(4);
+    expect(fetched?.ms).toBeLessThan(1000);
+    for (const joined of same.filter((l) => l.cached)) expect(joined.ms).toBeLessThanOrEqual(fetched?.ms as number);
+  });
+
   it('a 429 with Retry-After pauses that host only, for the time it asked', async () => {
     const refusing = await server((_req, res, ctx) => {
       if (ctx.index === 0) json(res, 429, { slow: 'down' }, { 'retry-after': '2' });
