@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Socket } from 'node:net';
 import { createDispatcher, type TransportOptions } from '../http/agent.js';
 import { Http2Fallback } from '../http/http2-fallback.js';
-import { SocketBudget } from '../http/socket-budget.js';
+import { descriptorsPerConnection, SocketBudget } from '../http/socket-budget.js';
 import { useLeanAsyncBind } from '../http/lean-async-bind.js';
 import { raiseH2HeaderPairLimit } from '../http/h2-header-pairs.js';
 import { usePriorityDefaults } from '../http/h2-priority-defaults.js';
@@ -57,7 +57,7 @@ function start(config: WorkerConfig) {
   const shutdown = new AbortController();
   // Every retry waiting out its delay listens on this one signal.
   setMaxListeners(0, shutdown.signal);
-  const budget = new SocketBudget(config.concurrency, undefined, { lastUseMarked: config.lastUseMarked });
+  const budget = new SocketBudget(config.concurrency, undefined, { lastUseMarked: config.lastUseMarked, perConnection: descriptorsPerConnection(config.save !== undefined) });
   const transport: TransportOptions = {
     concurrency: config.concurrency,
     connectTimeout: config.connectTimeout,

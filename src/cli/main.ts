@@ -104,7 +104,7 @@ async function run(
   };
   try {
     options = runOptionsFromFlags(inputPath, flags);
-    const descriptors = descriptorWarning(options.concurrency);
+    const descriptors = descriptorWarning(options.concurrency, options.save !== undefined);
     if (descriptors !== undefined) io.stderr.write(`bulkfetch: warning: ${descriptors}\n`);
     argumentUrls = urls ? argumentInput(urls, { glob: flags.globoff !== true }) : undefined;
     // curl -o 'page_#1.html' writes a file per URL of a glob; ours is the one file of result lines.

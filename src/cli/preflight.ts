@@ -12,7 +12,7 @@ import { newFilePath, outputTarget } from '../output/output-lock.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
-import { CHILD_START_FDS, budgetSize, fdLimitFor } from '../http/socket-budget.js';
+import { CHILD_START_FDS, budgetSize, descriptorsPerConnection, fdLimitFor } from '../http/socket-budget.js';
 
 /** --procs above this many times the CPU count runs, with a warning. */
 const PROCS_PER_CPU_WARNED = 4;
@@ -152,9 +152,11 @@ export function checkFlags(program: Command): string[] {
  * soft limit to the hard one as it starts, so this is the hard limit (bash's
  * `ulimit -n 64` sets both, a container or systemd unit may set it low).
  */
-export function descriptorWarning(concurrency: number, fdLimit: number | undefined = openFileLimit()): string | undefined {
-  const connections = budgetSize(concurrency, fdLimit, CHILD_START_FDS);
+export function descriptorWarning(concurrency: number, saving = false, fdLimit: number | undefined = openFileLimit()): string | undefined {
+  const perConnection = descriptorsPerConnection(saving);
+  const connections = budgetSize(concurrency, fdLimit, CHILD_START_FDS, perConnection);
   if (fdLimit === undefined || connections >= concurrency) return undefined;
-  const enough = Math.ceil(fdLimitFor(concurrency) / 1024) * 1024;
-  return `ulimit -n is ${fdLimit}: a process can hold about ${connections} connections, fewer than --concurrency ${concurrency}, and the rest of its requests wait for one (raise it: ulimit -n ${enough})`;
+  const enough = Math.ceil(fdLimitFor(concurrency, perConnection) / 1024) * 1024;
+  const held = `${connections} connection${connections === 1 ? '' : 's'}${saving ? ' (each with the --save file its body goes to)' : ''}`;
+  return `ulimit -n is ${fdLimit}: a process can hold about ${held}, fewer than --concurrency ${concurrency}, and the rest of its requests wait for one (raise it: ulimit -n ${enough})`;
 }

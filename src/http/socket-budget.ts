@@ -33,15 +33,23 @@ export const CHILD_START_FDS = 24;
  * per request slot plus a few idle ones, but never more than the descriptors
  * this process has left. RLIMIT_NOFILE is per process, so each child reads
  * its own; `others` are the descriptors already open for anything else.
+ * `perConnection`: descriptors a connection may come with, 2 with --save (the
+ * file its 2xx body streams to, open as long as the body comes in on it):
+ * uncounted, bodies failed ESAVE EMFILE at a low `ulimit -n`, with no warning.
  */
-export function budgetSize(concurrency: number, fdLimit: number | undefined, others: number): number {
+export function budgetSize(concurrency: number, fdLimit: number | undefined, others: number, perConnection = 1): number {
   const wanted = concurrency + IDLE_ALLOWANCE;
-  return fdLimit === undefined ? wanted : Math.max(1, Math.min(wanted, fdLimit - others - FD_HEADROOM));
+  return fdLimit === undefined ? wanted : Math.max(1, Math.min(wanted, Math.floor((fdLimit - others - FD_HEADROOM) / perConnection)));
+}
+
+/** Descriptors a connection may come with: 2 when --save streams 2xx bodies to files (see budgetSize). */
+export function descriptorsPerConnection(saving: boolean): number {
+  return saving ? 2 : 1;
 }
 
 /** The descriptor limit at which a child's budget is whole (concurrency plus the idle allowance). */
-export function fdLimitFor(concurrency: number): number {
-  return concurrency + IDLE_ALLOWANCE + CHILD_START_FDS + FD_HEADROOM;
+export function fdLimitFor(concurrency: number, perConnection = 1): number {
+  return (concurrency + IDLE_ALLOWANCE) * perConnection + CHILD_START_FDS + FD_HEADROOM;
 }
 
 /**
@@ -67,6 +75,8 @@ export function fdLimitFor(concurrency: number): number {
  */
 export class SocketBudget {
   readonly #concurrency: number;
+  /** Descriptors a connection may come with (see budgetSize). */
+  readonly #perConnection: number;
   #max: number;
   #open = 0;
   /** Idle connections, least recently used first. */
@@ -85,9 +95,10 @@ export class SocketBudget {
   /** Connections of a retired origin, or opened to be closed when idle, still in use: they close as soon as they are idle. */
   readonly #retired = new Set<Socket>();
 
-  constructor(concurrency: number, max: number = budgetSize(concurrency, openFileLimit(), openFileCount() ?? 0), { lastUseMarked = false } = {}) {
+  constructor(concurrency: number, max?: number, { lastUseMarked = false, perConnection = 1 } = {}) {
     this.#concurrency = concurrency;
-    this.#max = max;
+    this.#perConnection = perConnection;
+    this.#max = max ?? budgetSize(concurrency, openFileLimit(), openFileCount() ?? 0, perConnection);
     this.#byOrigin = lastUseMarked ? new Map() : undefined;
   }
 
@@ -134,7 +145,7 @@ export class SocketBudget {
     for (const connection of [...this.#idle]) connection.close();
     const others = openFileCount();
     // Without a descriptor to read /proc with, the connections open now are the most there is room for.
-    this.#max = others === undefined ? Math.max(1, this.#open - 1) : Math.min(this.#max, budgetSize(this.#concurrency, openFileLimit(), others - this.#open));
+    this.#max = others === undefined ? Math.max(1, this.#open - 1) : Math.min(this.#max, budgetSize(this.#concurrency, openFileLimit(), others - this.#open * this.#perConnection, this.#perConnection));
   }
 
   /**

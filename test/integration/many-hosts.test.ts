@@ -2,7 +2,7 @@
 // socket budget, and running out of file descriptors is retried, not reported as the host's failure.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, openFds, processTree, runCli, spawnCli, startManyHostServer, writeTempFile, type ManyHostServer } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, openFds, processTree, runCli, spawnCli, startHttpServer, startManyHostServer, tempDir, writeTempFile, type ManyHostServer } from '../helpers/index.js';
 import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -51,6 +51,23 @@ describe('many distinct hosts', () => {
     });
     expect(statusCounts(result.lines)).toEqual({ 200: 100 });
     expect(result.stderr).toBe('bulkfetch: warning: ulimit -n is 64: a process can hold about 8 connections, fewer than --concurrency 200, and the rest of its requests wait for one (raise it: ulimit -n 1024)\n');
+  });
+
+  it('with --save, counts the file each body streams to beside its connection: no ESAVE EMFILE at a low descriptor limit, and says so', async () => {
+    // Bodies that take a while, so that many files are open at once.
+    const server = track(await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(32 * 1024, 'a'));
+      setTimeout(() => res.end(Buffer.alloc(32 * 1024, 'b')), 150);
+    }));
+    const dir = tempDir();
+    const result = await runCli([writeTempFile(Array.from({ length: 600 }, (_, i) => `${server.url}/s${i}`)), '--save', dir, '--procs', '1', '--concurrency', '150'], {
+      env: NO_PROXY_ENV,
+      via: ['prlimit', '--nofile=256:256'],
+      timeoutMs: 60_000,
+    });
+    expect(statusCounts(result.lines)).toEqual({ 200: 600 });
+    expect(result.stderr).toContain('a process can hold about 100 connections (each with the --save file its body goes to), fewer than --concurrency 150');
   });
 
   it('retries attempts that find no descriptor (the limit lowered under a running child), never failing them', async () => {

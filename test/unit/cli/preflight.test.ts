@@ -3,16 +3,25 @@ import { descriptorWarning } from '../../../src/cli/preflight.js';
 
 describe('descriptorWarning', () => {
   it('warns when the descriptor limit holds a child below --concurrency connections, and says what is enough', () => {
-    expect(descriptorWarning(200, 64)).toBe(
+    expect(descriptorWarning(200, false, 64)).toBe(
       'ulimit -n is 64: a process can hold about 8 connections, fewer than --concurrency 200, and the rest of its requests wait for one (raise it: ulimit -n 1024)',
     );
-    expect(descriptorWarning(5000, 4096)).toMatch(/about 4040 connections, fewer than --concurrency 5000.*ulimit -n 6144\)$/);
+    expect(descriptorWarning(5000, false, 4096)).toMatch(/about 4040 connections, fewer than --concurrency 5000.*ulimit -n 6144\)$/);
+  });
+
+  it('counts a --save file beside each connection, and says one connection in the singular', () => {
+    // (256 - 24 - 32) / 2: each body being saved holds a file as well as its connection.
+    expect(descriptorWarning(150, true, 256)).toBe(
+      'ulimit -n is 256: a process can hold about 100 connections (each with the --save file its body goes to), fewer than --concurrency 150, and the rest of its requests wait for one (raise it: ulimit -n 1024)',
+    );
+    expect(descriptorWarning(150, false, 256)).toBeUndefined();
+    expect(descriptorWarning(50, false, 57)).toMatch(/about 1 connection, fewer/);
   });
 
   it('says nothing when every request slot gets a connection, or the limit is unknown', () => {
-    expect(descriptorWarning(50, 1024)).toBeUndefined();
+    expect(descriptorWarning(50, false, 1024)).toBeUndefined();
     // 64 - 24 started - 32 spare: exactly 8.
-    expect(descriptorWarning(8, 64)).toBeUndefined();
-    expect(descriptorWarning(10_000, undefined)).toBeUndefined();
+    expect(descriptorWarning(8, false, 64)).toBeUndefined();
+    expect(descriptorWarning(10_000, false, undefined)).toBeUndefined();
   });
 });
