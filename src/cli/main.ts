@@ -26,7 +26,7 @@ import { limitExceededAtEnd, runFailed } from './exit-policy.js';
 import { endAsHungUp, listenForStopSignals } from './process-signals.js';
 import { abortNotice, errorLimitAtEndNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
-import { checkFiles, checkFlags, descriptorWarning } from './preflight.js';
+import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } from './preflight.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
 import { describeStop } from './stopped-run.js';
@@ -104,6 +104,7 @@ async function run(
   };
   try {
     options = runOptionsFromFlags(inputPath, flags);
+    checkProcsFitDescriptors(options.procs);
     const descriptors = descriptorWarning(options.concurrency, options.save !== undefined);
     if (descriptors !== undefined) io.stderr.write(`bulkfetch: warning: ${descriptors}\n`);
     argumentUrls = urls ? argumentInput(urls, { glob: flags.globoff !== true }) : undefined;

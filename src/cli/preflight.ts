@@ -160,3 +160,19 @@ export function descriptorWarning(concurrency: number, saving = false, fdLimit: 
   const held = `${connections} connection${connections === 1 ? '' : 's'}${saving ? ' (each with the --save file its body goes to)' : ''}`;
   return `ulimit -n is ${fdLimit}: a process can hold about ${held}, fewer than --concurrency ${concurrency}, and the rest of its requests wait for one (raise it: ulimit -n ${enough})`;
 }
+
+/** Descriptors the parent holds for each child (its stdin, stdout and stderr pipes, and the IPC channel), and for itself. */
+const PARENT_FDS_PER_CHILD = 4;
+const PARENT_OWN_FDS = 32;
+
+/**
+ * A descriptor limit too low for --procs children is a usage error before
+ * anything is read: past it a fork failed with EMFILE, which crashed the run
+ * with a stack trace and no line written (measured: --procs 8 needs 64, 16 needs 96).
+ */
+export function checkProcsFitDescriptors(procs: number, fdLimit: number | undefined = openFileLimit()): void {
+  if (fdLimit === undefined || procs * PARENT_FDS_PER_CHILD + PARENT_OWN_FDS <= fdLimit) return;
+  const most = Math.max(0, Math.floor((fdLimit - PARENT_OWN_FDS) / PARENT_FDS_PER_CHILD));
+  const enough = procs * PARENT_FDS_PER_CHILD + PARENT_OWN_FDS;
+  throw new UsageError(`ulimit -n is ${fdLimit}: too few descriptors for --procs ${procs}, as the run keeps ${PARENT_FDS_PER_CHILD} for each child besides its own ${PARENT_OWN_FDS} (${most > 0 ? `at most --procs ${most} here, or ` : ''}raise it: ulimit -n ${enough})`);
+}

@@ -72,6 +72,8 @@ export function forkChild({ procs, concurrency }: ChildShape): ChildProcess {
   });
   // A child that dies makes its stdin emit EPIPE; its death is handled on 'close'.
   child.stdin?.on('error', () => {});
+  // One that could not be started (spawn EMFILE, EAGAIN) too: 'close' follows, with the errno as its code.
+  child.on('error', () => {});
   return child;
 }
 

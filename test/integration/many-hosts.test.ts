@@ -70,6 +70,16 @@ describe('many distinct hosts', () => {
     expect(result.stderr).toContain('a process can hold about 100 connections (each with the --save file its body goes to), fewer than --concurrency 150');
   });
 
+  it('refuses --procs past what the descriptor limit lets the parent hold: exit 2 and one line, where a fork failed with a stack trace', async () => {
+    const server = track(await startManyHostServer());
+    const result = await runCli([hostList(server, 200), '--procs', '16', '-q'], { env: NO_PROXY_ENV, via: ['prlimit', '--nofile=80:80'] });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    // After the warning that 16 is many for the CPUs here, where there are few.
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(/^bulkfetch: ulimit -n is 80: too few descriptors for --procs 16, /);
+    expect(server.accepted).toBe(0);
+  });
+
   it('retries attempts that find no descriptor (the limit lowered under a running child), never failing them', async () => {
     const server = track(await startManyHostServer(20));
     // On stdin (no pass over the input, so no last-use marks): idle connections pile up as the budget allows,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { descriptorWarning } from '../../../src/cli/preflight.js';
+import { checkProcsFitDescriptors, descriptorWarning } from '../../../src/cli/preflight.js';
 
 describe('descriptorWarning', () => {
   it('warns when the descriptor limit holds a child below --concurrency connections, and says what is enough', () => {
@@ -23,5 +23,14 @@ describe('descriptorWarning', () => {
     // 64 - 24 started - 32 spare: exactly 8.
     expect(descriptorWarning(8, false, 64)).toBeUndefined();
     expect(descriptorWarning(10_000, false, undefined)).toBeUndefined();
+  });
+});
+
+describe('checkProcsFitDescriptors', () => {
+  it('refuses more children than the descriptor limit lets the parent hold, saying how many fit and what is enough', () => {
+    expect(() => checkProcsFitDescriptors(16, 80)).toThrow('ulimit -n is 80: too few descriptors for --procs 16, as the run keeps 4 for each child besides its own 32 (at most --procs 12 here, or raise it: ulimit -n 96)');
+    expect(() => checkProcsFitDescriptors(2, 34)).toThrow(/too few descriptors for --procs 2, as the run keeps 4 for each child besides its own 32 \(raise it: ulimit -n 40\)$/);
+    expect(() => checkProcsFitDescriptors(16, 96)).not.toThrow();
+    expect(() => checkProcsFitDescriptors(1024, undefined)).not.toThrow();
   });
 });
