@@ -413,7 +413,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       http2Offered: this.#options.offersHttp2?.(this.#request.url) ?? false,
       largeBody: (this.#request.body?.length ?? 0) >= LARGE_BODY_BYTES,
     });
-    const classified = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
+    const blamed = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
+    const classified = reason === 'timeout' && this.#status === 0 ? { ...blamed, message: `${blamed.message} ${this.#timeoutStage()}` } : blamed;
     // Not begun (undici never handed it a connection: onRequestStart did not come) and failed by the loss of a
     // kept-alive connection it was queued for: never sent, as a request on a connection the server closed.
     const neverWritten = this.#controller === undefined && lostKeptAliveConnection(error);
@@ -428,6 +429,17 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     }
     // Stopped by us: undici may still hold the request (in flight or queued).
     if (reason !== undefined) controller?.abort(new StopRequest(`attempt ended: ${reason}`));
+  }
+
+  /**
+   * Where the attempt was when --timeout ran out before a status came, as curl's messages tell a connect from a
+   * wait for the answer: undici hands an attempt its controller (onRequestStart) once a connection is ready for it.
+   */
+  #timeoutStage(): string {
+    const limit = `${this.#options.timeout} ms`;
+    return this.#controller === undefined
+      ? `(${limit}) before a connection was ready for the request: still connecting (TCP, TLS, a proxy's tunnel) or waiting for one of this origin's connections`
+      : `(${limit}) after the request went out, before the response's status came`;
   }
 
   /** A failed attempt: `bytes` counts the body that came before the failure (decoded), as the message may say. */

@@ -167,11 +167,18 @@ describe('faulty servers', () => {
   it('a body the timeout cut says how much of it came, as curl\'s "with 1 out of 3 bytes received" does; a timeout before the status does not', async () => {
     const trickle = track(await startFaultyServer('trickle', { bodyBytes: 1000, intervalMs: 50 }));
     const hang = track(await startFaultyServer('hang'));
-    const result = await runCli([`${trickle.url}/trickle`, `${hang.url}/hang`, '--procs', '1', '--retries', '0', '--timeout', '1s']);
+    // A TLS handshake that never ends: the time runs out before the request has a connection (curl: "SSL connection timeout").
+    const silent = createNetServer((socket) => socket.on('error', () => {}));
+    const closer = socketCloser(silent);
+    const port = await listen(silent);
+    track({ close: () => closer.close() });
+    const result = await runCli([`${trickle.url}/trickle`, `${hang.url}/hang`, `https://127.0.0.1:${port}/tls`, '--procs', '1', '--retries', '0', '--timeout', '1s']);
     const byLine = [...result.lines].sort((a, b) => a.line - b.line);
     expect(byLine.map((l) => [l.status, l.error])).toEqual([
       [null, { code: 'ETIMEDOUT', message: expect.stringMatching(/^Attempt exceeded --timeout, with status 200 and \d+ of the 1000 body bytes its Content-Length declared$/) }],
-      [null, { code: 'ETIMEDOUT', message: 'Attempt exceeded --timeout' }],
+      // Where the attempt was, as curl tells a connect from a wait for the answer.
+      [null, { code: 'ETIMEDOUT', message: "Attempt exceeded --timeout (1000 ms) after the request went out, before the response's status came" }],
+      [null, { code: 'ETIMEDOUT', message: "Attempt exceeded --timeout (1000 ms) before a connection was ready for the request: still connecting (TCP, TLS, a proxy's tunnel) or waiting for one of this origin's connections" }],
     ]);
   });
 
