@@ -270,6 +270,16 @@ export function http1Refusal(error: unknown): 'unsent' | 'unanswered' | undefine
   return code === 'UND_ERR_SOCKET' && closedUnanswered(error) ? 'unanswered' : undefined;
 }
 
+/**
+ * A connection closed before the response's status line and headers were whole, when some bytes had come
+ * (part of a head, or answers to earlier requests on it): undici's "other side closed" said nothing of where.
+ * curl says "Empty reply" or "transfer closed" by what came; this says the head never came whole.
+ */
+export function closedBeforeHead(error: unknown, found: RecordError): RecordError {
+  if (found.code !== RecordErrorCode.SOCKET_CLOSED || closedUnanswered(error) || bytesReadBeforeClose(error) === undefined) return found;
+  return { code: found.code, message: `${found.message} (the server closed the connection before the response's status line and headers were whole)` };
+}
+
 /** Closed before a byte of reply came back: curl's "Empty reply from server". */
 function closedUnanswered(error: unknown): boolean {
   return bytesReadBeforeClose(error) === 0;

@@ -4,7 +4,7 @@ import { RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, type RecordError 
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCodings, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
-import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedMidBody, cutShort, declaredLength, endedByGoaway, headersNeverSent, http1Refusal, LARGE_BODY_BYTES, refusedStream, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, CONTENT_LENGTH_MISMATCH, closedBeforeHead, closedMidBody, cutShort, declaredLength, endedByGoaway, headersNeverSent, http1Refusal, LARGE_BODY_BYTES, refusedStream, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -414,7 +414,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       largeBody: (this.#request.body?.length ?? 0) >= LARGE_BODY_BYTES,
     });
     const blamed = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
-    const classified = reason === 'timeout' && this.#status === 0 ? { ...blamed, message: `${blamed.message} ${this.#timeoutStage()}` } : blamed;
+    const classified = this.#status !== 0 ? blamed : reason === 'timeout' ? { ...blamed, message: `${blamed.message} ${this.#timeoutStage()}` } : reason === undefined ? closedBeforeHead(error, blamed) : blamed;
     // Not begun (undici never handed it a connection: onRequestStart did not come) and failed by the loss of a
     // kept-alive connection it was queued for: never sent, as a request on a connection the server closed.
     const neverWritten = this.#controller === undefined && lostKeptAliveConnection(error);

@@ -182,6 +182,20 @@ describe('faulty servers', () => {
     ]);
   });
 
+  it('a close before the status line and headers were whole says so, where it read only "other side closed" (curl: "Empty reply" or "transfer closed" by what came)', async () => {
+    const server = createNetServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', (data) => socket.end(data.toString().includes('/status ') ? 'HTTP/1.1 200 OK\r\n' : 'HTTP/1.1 200 OK\r\nContent-Le'));
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const result = await runCli([`http://127.0.0.1:${port}/status`, `http://127.0.0.1:${port}/headers`, '--procs', '1', '--retries', '0', '-q']);
+    for (const line of result.lines) {
+      expect(line.error).toEqual({ code: 'ESOCKETCLOSED', message: "UND_ERR_SOCKET: other side closed (the server closed the connection before the response's status line and headers were whole)" });
+    }
+  });
+
   it('sends a request again at once on a new connection when a kept-alive one was closed under it, POSTs too, as curl does', async () => {
     // Closes 100 ms after its answer, without Connection: close: what an idle timeout racing a new request looks like, every time.
     const { port, bodies } = await answeringOncePerConnection((socket) => void setTimeout(() => socket.destroy(), 100));
