@@ -56,6 +56,8 @@ export interface RunOptions {
    * a record with a body of its own goes without them (CLI only).
    */
   dataHeaderNames?: string[];
+  /** The header names -H gave (set or removed), Cookie aside: what a record implies yields to them. */
+  headerFlagNames?: string[];
   /** curl -G: the -d data, added to every record's URL query (CLI only: a library caller writes it into the URLs). */
   query?: string;
   /** curl -T FILE: FILE's name, appended to a record URL whose path ends in / (CLI only, as query). */

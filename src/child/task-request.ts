@@ -11,7 +11,7 @@ import { setField } from '../input/set-field.js';
 export function taskRequest(spec: Task, config: WorkerConfig, defaultBody: string | Buffer | undefined): AttemptRequest {
   // The type -d or --json implied is their body's: a spec's own body goes without it.
   const flagHeaders = spec.body !== undefined && config.ownBodyHeaders !== undefined ? config.ownBodyHeaders : config.headers;
-  const headers = spec.headers ? withSpecHeaders(flagHeaders, spec.headers) : flagHeaders;
+  const headers = spec.headers ? withSpecHeaders(flagHeaders, spec.headers, spec.implied, config.headerFlagNames) : flagHeaders;
   const body = spec.body === undefined ? defaultBody : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
   const named = config.uploadName === undefined ? spec.url : withUploadName(spec.url, config.uploadName);
   const url = config.query === undefined ? named : withQuery(named, config.query);
@@ -37,10 +37,14 @@ function withQuery(url: string, query: string): string {
   return `${base}${joiner}${query}${hash < 0 ? '' : url.slice(hash)}`;
 }
 
-/** The flag headers under a spec's own: a spec's value wins, and its null removes the header. */
-function withSpecHeaders(flagHeaders: Record<string, string>, specHeaders: Record<string, string | null>): Record<string, string> {
+/**
+ * The flag headers under a spec's own: a spec's value wins, and its null removes the header; but a header
+ * the record only implied (`implied`) yields to a -H of that name (`headerFlagNames`), given or removed.
+ */
+function withSpecHeaders(flagHeaders: Record<string, string>, specHeaders: Record<string, string | null>, implied: readonly string[] | undefined, headerFlagNames: readonly string[] | undefined): Record<string, string> {
   const headers = { ...flagHeaders };
   for (const [name, value] of Object.entries(specHeaders)) {
+    if (implied !== undefined && headerFlagNames !== undefined && implied.includes(name) && headerFlagNames.includes(name)) continue;
     if (value === null) delete headers[name];
     else setField(headers, name, value);
   }

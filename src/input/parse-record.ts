@@ -116,6 +116,8 @@ function withCredentials(spec: RequestSpec, url: URL): RequestSpec {
   const credentials = urlCredentials(url);
   if (!credentials) return spec;
   spec.url = credentials.shownUrl;
+  // A spec's own Authorization wins; the URL's is implied, under a -H of the same name (curl sends -H's).
+  if (spec.headers?.authorization === undefined) spec.implied = [...(spec.implied ?? []), 'authorization'];
   spec.headers = { authorization: credentials.authorization, ...spec.headers };
   return spec;
 }
@@ -234,6 +236,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     // The line's own text, minified: JSON.stringify(spec.json) would send 12345678901234567890 as 12345678901234567000.
     const exact = memberText(text, 'json');
     result.body = (exact === undefined ? undefined : minifyJson(exact)?.text) ?? JSON.stringify(spec.json);
+    if (result.headers?.['content-type'] === undefined) result.implied = ['content-type'];
     result.headers = { 'content-type': 'application/json', ...result.headers };
   }
   return { kind: 'request', spec: withCredentials(result, parsed) };

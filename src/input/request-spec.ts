@@ -14,6 +14,11 @@ export interface RequestSpec {
   url: string;
   /** Per-record headers from a JSON spec; the flag defaults are applied in the child. null removes one of those. */
   headers?: Record<string, string | null>;
+  /**
+   * Names in `headers` the record implied rather than gave (its URL's credentials' Authorization, its `json`'s
+   * Content-Type): a -H of the same name replaces or removes them, as -H does the flags' implied headers.
+   */
+  implied?: string[];
   body?: string;
   /** 'base64': `body` is the base64 of the bytes to send (a spec's `bodyBase64`), decoded by the child. */
   bodyEncoding?: 'base64';

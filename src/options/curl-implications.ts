@@ -75,6 +75,9 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
     if (auto) options.autoReferer = true;
   }
   const headers = { ...bodyImplied, ...implied, ...options.headers };
+  // -H's own names, removals among them: a record's implied headers yield to these (RequestSpec.implied).
+  const headerFlagNames = Object.keys(options.headers).filter((name) => name !== 'cookie');
+  if (headerFlagNames.length > 0) options.headerFlagNames = headerFlagNames;
   const dataHeaderNames = Object.keys(bodyImplied).filter((name) => !(name in options.headers));
   if (dataHeaderNames.length > 0) options.dataHeaderNames = dataHeaderNames;
   const flagCookie = options.headers.cookie;

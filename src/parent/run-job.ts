@@ -220,6 +220,7 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     cacheBytes: options.cacheBytes,
     headers: requestHeaders(options, options.headers),
     ...(options.data === undefined ? {} : typeof options.data === 'string' ? { data: options.data } : { dataBase64: Buffer.from(options.data).toString('base64') }),
+    ...(options.headerFlagNames?.length ? { headerFlagNames: options.headerFlagNames } : {}),
     ...(options.dataHeaderNames?.length ? { ownBodyHeaders: requestHeaders(options, withoutNames(options.headers, options.dataHeaderNames)) } : {}),
     ...(options.query !== undefined ? { query: options.query } : {}),
     ...(options.uploadName !== undefined ? { uploadName: options.uploadName } : {}),

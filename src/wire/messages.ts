@@ -37,6 +37,8 @@ export interface WorkerConfig extends PassedOptions {
    */
   lastUseMarked: boolean;
   headers: Record<string, string>;
+  /** The names -H gave, set or removed: they replace what a record implies (RequestSpec.implied). */
+  headerFlagNames?: string[];
   /**
    * The -b files' cookies, read once by the parent: a file may be a pipe
    * (`-b <(...)`), which a child could not read again.

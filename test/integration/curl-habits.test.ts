@@ -54,6 +54,15 @@ describe('request bodies as curl sends them', () => {
     expect(typeOf(given.lines)).toEqual({ '/flag-body': ['text/plain', '*/*'], '/own': ['text/plain', '*/*'], '/bytes': ['text/plain', '*/*'], '/typed': ['text/csv', '*/*'] });
   });
 
+  it("a spec's json implies its Content-Type under -H's, as -d's and --json's do; its own Content-Type header wins", async () => {
+    const server = await echoServer();
+    const specs = [{ url: `${server.url}/j1`, json: [1] }, { url: `${server.url}/j2`, json: [1], headers: { 'Content-Type': 'own/type' } }].map((spec) => JSON.stringify(spec));
+    const withFlag = await runCli(['-', '-q', '--ordered', '-H', 'Content-Type: text/flag'], { stdin: `${specs.join('\n')}\n` });
+    expect(withFlag.lines.map((line) => line.body.headers['content-type'])).toEqual(['text/flag', 'own/type']);
+    const bare = await runCli(['-', '-q', '--ordered'], { stdin: `${specs.join('\n')}\n` });
+    expect(bare.lines.map((line) => line.body.headers['content-type'])).toEqual(['application/json', 'own/type']);
+  });
+
   it('sends a header named __proto__, from -H and from a spec, as curl does (it was dropped without a word)', async () => {
     const server = track(await startHttpServer((req: AnyRequest, res) => json(res, 200, { raw: req.rawHeaders })));
     const input = writeTempFile([`${server.url}/flag`, `{"url":"${server.url}/spec","headers":{"__proto__":"b","X-C":"c"}}`]);
@@ -134,6 +143,18 @@ describe('credentials', () => {
     expect(result.lines.find((l) => l.line === 3)?.error.code).toBe('EINVALIDURL');
     expect(result.stdout).not.toContain('s3cret');
     expect(result.stdout).not.toContain('pa:ss');
+  });
+
+  it("-H Authorization replaces a URL's credentials, and -H 'Authorization:' removes them, as curl; a spec's own header wins over -H", async () => {
+    const server = await echoServer();
+    const hostPort = server.url.replace('http://', '');
+    const sent = async (flag: string, record = `http://ann:s3cret@${hostPort}/x`) => (await runCli([record, '-q', '-H', flag])).lines[0]?.body.headers.authorization;
+    expect(await sent('Authorization: Bearer T')).toBe('Bearer T');
+    expect(await sent('Authorization:')).toBeUndefined();
+    expect(await sent('Authorization;')).toBe('');
+    expect(await sent('X-Other: 1')).toBe(`Basic ${Buffer.from('ann:s3cret').toString('base64')}`);
+    const spec = JSON.stringify({ url: `http://ann:s3cret@${hostPort}/s`, headers: { Authorization: 'Own' } });
+    expect((await runCli(['-', '-q', '-H', 'Authorization: Bearer T'], { stdin: `${spec}\n` })).lines[0]?.body.headers.authorization).toBe('Own');
   });
 });
 

@@ -72,7 +72,8 @@ describe('parseRecord', () => {
     const r = parseRecord('{"url":"http://a/x","method":"post","headers":{"X-Token":"t"},"json":{"a":1},"id":"i1"}', 3);
     expect(r).toEqual({
       kind: 'request',
-      spec: { line: 3, id: 'i1', method: 'POST', url: 'http://a/x', headers: { 'content-type': 'application/json', 'x-token': 't' }, body: '{"a":1}' },
+      // The json's Content-Type is implied: a -H of that name replaces it.
+      spec: { line: 3, id: 'i1', method: 'POST', url: 'http://a/x', headers: { 'content-type': 'application/json', 'x-token': 't' }, implied: ['content-type'], body: '{"a":1}' },
     });
   });
 
