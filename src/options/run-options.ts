@@ -91,6 +91,9 @@ export function resolveRunOptions(input: string, given: Record<string, unknown>)
     if (!spec && !unflagged) throw new UsageError(`Unknown option ${JSON.stringify(key)}`);
     fields[key] = unflagged ? unflagged(value) : inApiTerms(spec as OptionSpec, key, value);
   }
+  // The caller's headers replace what a record implies, as -H's do (RequestSpec.implied).
+  const headerNames = Object.keys(options.headers).filter((name) => name !== 'cookie');
+  if (headerNames.length > 0) options.headerFlagNames = headerNames;
   refuseConflicts(options, 'fields');
   refuseUnusableProxyVariables(options);
   return options;
