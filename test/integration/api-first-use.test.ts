@@ -39,6 +39,10 @@ describe('options', () => {
     expect(() => bulkfetch([], { concurrency: 0 })).toThrow(/concurrency/);
     expect(() => bulkfetch([], { concurrency: 0 })).not.toThrow(/--concurrency/);
     expect(() => bulkfetch([], { nope: 1 } as never)).toThrow(UsageError);
+    // The caller's header replaces a URL's credentials, as -H does.
+    const withCredentials = [];
+    for await (const result of bulkfetch([`${server.url.replace('http://', 'http://ann:pw@')}/c`], { procs: 1, headers: { Authorization: 'Bearer L' } })) withCredentials.push(result);
+    expect(withCredentials[0]?.body).toMatchObject({ authorization: 'Bearer L' });
   });
 
   it('takes spec objects with every field a spec line takes, typed: bodyBase64, header numbers and lists', async () => {
