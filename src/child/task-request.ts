@@ -13,7 +13,8 @@ export function taskRequest(spec: Task, config: WorkerConfig, defaultBody: strin
   const flagHeaders = spec.body !== undefined && config.ownBodyHeaders !== undefined ? config.ownBodyHeaders : config.headers;
   const headers = spec.headers ? withSpecHeaders(flagHeaders, spec.headers, spec.implied, config.headerFlagNames) : flagHeaders;
   const body = spec.body === undefined ? defaultBody : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
-  const named = config.uploadName === undefined ? spec.url : withUploadName(spec.url, config.uploadName);
+  // The file's name goes on the URL with the file: a spec that sends its own body is not that file.
+  const named = config.uploadName === undefined || spec.body !== undefined ? spec.url : withUploadName(spec.url, config.uploadName);
   const url = config.query === undefined ? named : withQuery(named, config.query);
   return { method: spec.method, url, headers, body };
 }

@@ -141,7 +141,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     // undici checks a declared length only against a body it has: without one (a GET, a PUT with no -d) it
     // dropped the header and sent the request, where the README and curl's server both see a mismatch.
     const declared = this.#request.headers['content-length'];
-    if (declared !== undefined && Number(declared) !== bodyBytes(this.#request.body)) return this.#settleError(CONTENT_LENGTH_MISMATCH);
+    // Nothing went out: attempts 0, as a spec with the same header is answered, and no request is counted.
+    if (declared !== undefined && Number(declared) !== bodyBytes(this.#request.body)) return this.#settle({ status: null, body: null, bytes: 0, attempts: 0, ms: 0, error: CONTENT_LENGTH_MISMATCH });
     this.#timer = setTimeout(() => this.stop('timeout'), this.#options.timeout);
     try {
       const { origin, path } = splitUrl(this.#request.url);

@@ -7,7 +7,7 @@ import { boolean, bodyValue, byteSize, duration, entries, nonNegativeInteger, on
 import { bodyFlag, parseDataUrlencode, uploadFileFlag } from './body-flags.js';
 import { headerFlagText, headerValueFlag, parseCookieFlag, parseHeaderFlag, parseMethodFlag, parseUserAgentFlag, parseUserFlag } from './request-flags.js';
 import { connectToFlagText, maxRedirectsFlag, parseConnectToFlag, parseProxyFlag, parseResolveFlag, pemFile } from './transport-flags.js';
-import { CACHE_MODES, cacheMode, errorLimitText, parseOutputFlag, parseSaveDir, parseShard, shardText } from './run-flags.js';
+import { CACHE_MODES, cacheMode, errorLimitText, parseOutputFlag, parseSaveDir, parseSummaryFlag, parseShard, shardText } from './run-flags.js';
 
 /**
  * The option table. Order here is the order in --help and the README. Every
@@ -72,7 +72,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--max-filesize <size>', runOption: 'maxFilesize', description: 'fail a body larger than this with EMAXFILESIZE, as curl does, saved or not (--max-body cuts a body kept in the line instead, and does not apply to saved ones)', parse: byteSize('--max-filesize', { positive: true }) },
   { flags: '-i, --include', description: 'accepted for curl users: response headers are in every line already' },
   { flags: '--no-headers', runOption: 'includeHeaders', description: 'leave response headers out of the output', defaultValue: true, check: boolean('includeHeaders') },
-  { flags: '--summary <file>', description: 'write the run summary as JSON to FILE (- for stdout, when -o FILE takes the results)' },
+  { flags: '--summary <file>', description: 'write the run summary as JSON to FILE (- for stdout, when -o FILE takes the results)', parse: parseSummaryFlag },
   { flags: '--rate <n>', runOption: 'rate', description: 'requests per second in total, over all processes and hosts (see Limits); or N/s, N/m, N/h as in curl', parse: requestRate('--rate') },
   { flags: '--per-host-concurrency <n>', runOption: 'perHostConcurrency', description: 'requests in flight per host in total, over all processes (see Limits)', parse: positiveInteger('--per-host-concurrency') },
   { flags: '--per-host-rate <n>', runOption: 'perHostRate', description: 'requests per second per host in total, over all processes (see Limits); or N/s, N/m, N/h', parse: requestRate('--per-host-rate') },

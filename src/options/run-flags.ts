@@ -16,8 +16,27 @@ export function parseOutputFlag(value: string, previous: unknown): string {
   return value;
 }
 
+/**
+ * A flag that names one file or directory, given twice with different values: the last would win
+ * without a word (a summary written where none was looked for, bodies in another directory than meant).
+ */
+function refuseSecondPath(flag: string, value: string, previous: unknown): void {
+  // `-` (stdout) is no path: it and a file named so are two places.
+  const samePlace = (a: string, b: string): boolean => a === b || (a !== '-' && b !== '-' && resolvePath(a) === resolvePath(b));
+  if (typeof previous === 'string' && !samePlace(previous, value)) {
+    throw new UsageError(`${flag} given twice (${JSON.stringify(previous)}, ${JSON.stringify(value)}): it names one ${flag === '--save' ? 'directory' : 'file'}; give one`);
+  }
+}
+
+/** --summary FILE (- for stdout), once. */
+export function parseSummaryFlag(value: string, previous: unknown): string {
+  refuseSecondPath('--summary', value, previous);
+  return value;
+}
+
 /** --save DIR: an existing directory we may write to, checked before any request. */
-export function parseSaveDir(value: string): string {
+export function parseSaveDir(value: string, previous?: unknown): string {
+  refuseSecondPath('--save', value, previous);
   // resolvePath('') is the working directory: `--save "$DIR"` with DIR unset would fill it with bodies.
   if (value === '') throw new UsageError('Expected --save to be a directory, got ""');
   const path = resolvePath(value);

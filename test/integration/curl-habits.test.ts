@@ -88,6 +88,18 @@ describe('request bodies as curl sends them', () => {
     expect(post.lines[0]?.body).toMatchObject({ method: 'POST', url: '/stdin/', body: 'piped' });
   });
 
+  it("-T FILE's name goes on a spec URL ending in / only when the file is its body, not a spec's own; a -H Content-Length no body matches sends nothing (attempts 0)", async () => {
+    const server = await echoServer();
+    const file = writeTempFile('x=1\n', 'd.txt');
+    const specs = [JSON.stringify({ url: `${server.url}/own/`, body: 'own' }), `${server.url}/file/`];
+    const upload = await runCli(['-', '-q', '--ordered', '-T', file], { stdin: `${specs.join('\n')}\n` });
+    expect(upload.lines.map((line) => [line.body.url, line.body.body])).toEqual([['/own/', 'own'], ['/file/d.txt', 'x=1\n']]);
+    const before = server.requests;
+    const mismatch = await runCli([`${server.url}/a`, '-q', '-H', 'Content-Length: 9', '-d', 'abc']);
+    expect(mismatch.lines[0]).toMatchObject({ attempts: 0, error: { code: 'EINVALIDHEADER' } });
+    expect(server.requests).toBe(before);
+  });
+
   it('@- reads the body from stdin, as curl does, when stdin is not the input; once, and never the URLs', async () => {
     const server = await echoServer();
     const piped = await runCli(['-q', '-d', '@-', `${server.url}/args`], { stdin: 'a=1\r\nb=2\n' });
@@ -373,8 +385,8 @@ describe('headers the HTTP client writes itself', () => {
       [1, null, 'EINVALIDHEADER'], [2, null, 'EINVALIDHEADER'], [3, 200, null], [4, null, 'EINVALIDHEADER'], [5, null, 'EINVALIDHEADER'], [6, 200, null],
     ]);
     expect(result.lines[1]?.error.message).toMatch(/Content-Length/);
-    // Not retried: the request, not the server, is at fault.
-    expect(result.lines[1]?.attempts).toBe(1);
+    // Not sent, nor retried: the request, not the server, is at fault.
+    expect(result.lines[1]?.attempts).toBe(0);
     const flag = await runCli([input, '-H', 'Transfer-Encoding: chunked']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/written by the HTTP client/);

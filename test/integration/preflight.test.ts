@@ -1,6 +1,7 @@
 // Mistakes found before anything is sent (issue 11): -o or --summary naming the
 // input, an unwritable --summary, contradictory flags, --procs far above the CPUs.
-import { linkSync, readFileSync, symlinkSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -138,6 +139,28 @@ describe('contradictory flags', () => {
     const warnings = result.stderr.split('\n').filter(Boolean);
     expect(warnings).toHaveLength(4);
     for (const flag of ['--cache-size', '--reorder-buffer', '--max-redirects', '--key']) expect(warnings.some((w) => w.startsWith('bulkfetch: warning: ') && w.includes(flag))).toBe(true);
+  });
+
+  it("-e ';auto' without -L, and --retry-all-methods or --retry-delay with --retries 0, warn as flags without effect", async () => {
+    const dir = tempDir();
+    const { input } = await inputIn(dir);
+    const result = await runCli([input, '-e', ';auto', '--retries', '0', '--retry-all-methods', '--retry-delay', '1s', '-q', '--procs', '1']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("bulkfetch: warning: -e ';auto' has no effect without -L/--follow: it is the Referer of each redirect followed\nbulkfetch: warning: --retry-all-methods and --retry-delay have no effect with --retries 0\n");
+  });
+
+  it('--summary or --save given twice with two places is a usage error, as -o is: the last would have won without a word', async () => {
+    const dir = tempDir();
+    const { input, server } = await inputIn(dir);
+    const summary = await runCli([input, '--summary', join(dir, 'a.json'), '--summary', join(dir, 'b.json')]);
+    expect(summary.code).toBe(2);
+    expect(summary.stderr).toMatch(/^bulkfetch: --summary given twice \(.*a\.json", ".*b\.json"\): it names one file; give one\n$/);
+    const save = await runCli([input, '--save', dir, '--save', mkdtempSync(join(tmpdir(), 'bulkfetch-save-'))]);
+    expect(save.code).toBe(2);
+    expect(save.stderr).toMatch(/^bulkfetch: --save given twice/);
+    expect(server.requests).toBe(0);
+    // The same place twice (an alias's and the command line's) is one.
+    expect((await runCli([input, '-q', '--summary', join(dir, 'c.json'), '--summary', join(dir, '.', 'c.json')])).code).toBe(0);
   });
 
   it.runIf(availableParallelism() <= 8)('--procs above 4x the CPUs runs and warns once with the CPU count', async () => {
