@@ -74,6 +74,9 @@ export function recordError(code: RecordErrorCode, message: string): RecordError
 }
 
 /** A request the run's stop aborted in flight: it may have reached the server, so --resume leaves it be. */
+/** A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's. */
+export const CONTENT_LENGTH_MISMATCH: RecordError = recordError(RecordErrorCode.INVALID_HEADER, 'The Content-Length header does not match the length of the request body; leave it out and it is computed');
+
 export const STOPPED_IN_FLIGHT: RecordError = recordError(RecordErrorCode.ABORTED, 'Aborted: the run was stopped');
 
 /**

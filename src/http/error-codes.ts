@@ -1,13 +1,9 @@
 import { isIP } from 'node:net';
-import { RecordErrorCode, STOPPED_IN_FLIGHT, type RecordError } from '../errors.js';
+import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, STOPPED_IN_FLIGHT, type RecordError } from '../errors.js';
 import { fromProxyLeg } from './proxy-leg.js';
 import { portOf } from './split-url.js';
 
-/** A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's. */
-export const CONTENT_LENGTH_MISMATCH: RecordError = {
-  code: RecordErrorCode.INVALID_HEADER,
-  message: 'The Content-Length header does not match the length of the request body; leave it out and it is computed',
-};
+export { CONTENT_LENGTH_MISMATCH };
 
 /**
  * The most bytes of a response's status line and headers taken: Node's 16 KiB

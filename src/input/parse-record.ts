@@ -1,4 +1,4 @@
-import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from './request-spec.js';
 import { maskPasswords, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
@@ -239,6 +239,10 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     if (result.headers?.['content-type'] === undefined) result.implied = ['content-type'];
     result.headers = { 'content-type': 'application/json', ...result.headers };
   }
+  // A spec's own body and Content-Length that disagree: refused here, as a record no request is made for
+  // (it was counted sent, and its host blamed for it, though nothing went out).
+  const declared = result.headers?.['content-length'];
+  if (typeof declared === 'string' && result.body !== undefined && Number(declared) !== bodyLength(result.body, result.bodyEncoding)) return fail(url, method, CONTENT_LENGTH_MISMATCH);
   return { kind: 'request', spec: withCredentials(result, parsed) };
 }
 
@@ -270,6 +274,11 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 function exactText(text: string, name: string, value: number): string | undefined {
   const raw = memberText(text, name);
   return raw === undefined || raw === JSON.stringify(value) ? undefined : raw;
+}
+
+/** The bytes a spec's body sends: its UTF-8, or what its base64 holds. */
+function bodyLength(body: string, encoding: RequestSpec['bodyEncoding']): number {
+  return encoding === 'base64' ? Buffer.from(body, 'base64').length : Buffer.byteLength(body);
 }
 
 /** The source text of header `name`'s value in the spec line, or of each of its values when it is a list. */

@@ -87,6 +87,11 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
   if (cookie?.redirectCookies) options.redirectCookies = true;
   if (cookie && cookie.files.length > 0) options.cookieFiles = cookie.files;
   options.headers = headers;
+  // Both known now: a length the flag body does not have would fail every record that sends it.
+  const declared = options.headers['content-length'];
+  if (typeof declared === 'string' && options.data !== undefined && Number(declared) !== Buffer.byteLength(options.data)) {
+    throw new UsageError(`-H 'Content-Length: ${declared}' does not match the ${Buffer.byteLength(options.data)} bytes of the body the flags send: leave it out and it is computed`);
+  }
 }
 
 /**

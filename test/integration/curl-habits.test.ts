@@ -1,6 +1,6 @@
 // curl's habits (issue 11): body flags with @file, form and JSON content types, -u and
 // URL credentials, records without a scheme, whitespace in a URL, -H given twice.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, collectOutput, json, runCli, spawnCli, startHttpServer, startProxyServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
@@ -88,15 +88,23 @@ describe('request bodies as curl sends them', () => {
     expect(post.lines[0]?.body).toMatchObject({ method: 'POST', url: '/stdin/', body: 'piped' });
   });
 
-  it("-T FILE's name goes on a spec URL ending in / only when the file is its body, not a spec's own; a -H Content-Length no body matches sends nothing (attempts 0)", async () => {
+  it("-T FILE's name goes on a spec URL ending in / only when the file is its body, not a spec's own; a -H Content-Length no body matches sends nothing", async () => {
     const server = await echoServer();
     const file = writeTempFile('x=1\n', 'd.txt');
     const specs = [JSON.stringify({ url: `${server.url}/own/`, body: 'own' }), `${server.url}/file/`];
     const upload = await runCli(['-', '-q', '--ordered', '-T', file], { stdin: `${specs.join('\n')}\n` });
     expect(upload.lines.map((line) => [line.body.url, line.body.body])).toEqual([['/own/', 'own'], ['/file/d.txt', 'x=1\n']]);
     const before = server.requests;
+    // Both known before the run: a usage error, where every record failed it, counted sent and its host blamed.
     const mismatch = await runCli([`${server.url}/a`, '-q', '-H', 'Content-Length: 9', '-d', 'abc']);
-    expect(mismatch.lines[0]).toMatchObject({ attempts: 0, error: { code: 'EINVALIDHEADER' } });
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toBe("bulkfetch: -H 'Content-Length: 9' does not match the 3 bytes of the body the flags send: leave it out and it is computed\n");
+    // A spec's own: an invalid record, no request counted.
+    const spec = JSON.stringify({ url: `${server.url}/s`, method: 'POST', headers: { 'Content-Length': '5' }, body: 'abc' });
+    const summary = join(tempDir(), 'summary.json');
+    const record = await runCli(['-', '-q', '--summary', summary], { stdin: `${spec}\n` });
+    expect(record.lines[0]).toMatchObject({ attempts: 0, error: { code: 'EINVALIDHEADER' } });
+    expect(JSON.parse(readFileSync(summary, 'utf8'))).toMatchObject({ invalid: 1, requests: 0 });
     expect(server.requests).toBe(before);
   });
 
