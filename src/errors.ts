@@ -25,6 +25,8 @@ export const RecordErrorCode = {
   /** The TCP/TLS connection was not established within --connect-timeout. */
   CONNECT_TIMEOUT: 'ECONNECTTIMEOUT',
   CONNECTION_REFUSED: 'ECONNREFUSED',
+  /** No route to the address (ENETUNREACH, EHOSTUNREACH): nothing was sent. */
+  UNREACHABLE: 'EUNREACHABLE',
   CONNECTION_RESET: 'ECONNRESET',
   /** The host name does not resolve. */
   DNS_NOT_FOUND: 'ENOTFOUND',

@@ -83,6 +83,10 @@ export function classifyError(
       return mapped(RecordErrorCode.TIMEOUT);
     case 'ECONNREFUSED':
       return mapped(RecordErrorCode.CONNECTION_REFUSED);
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      // curl: "Couldn't connect to server". An IPv6 address on a machine without an IPv6 route is the usual one.
+      return { code: RecordErrorCode.UNREACHABLE, message: `${message} (no route to this address from here${isIP(String((err as { address?: unknown }).address)) === 6 ? ': an IPv6 address on a machine without IPv6 does this, and -4 keeps to IPv4' : ''})` };
     case 'ERR_HTTP2_STREAM_ERROR':
       // RST_STREAM: this request's stream reset by the server (curl: "HTTP/2 stream was not closed cleanly").
       return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${message.endsWith('NGHTTP2_PROTOCOL_ERROR') ? STREAM_PROTOCOL_ERROR : STREAM_RESET}` };
@@ -144,6 +148,10 @@ export function classifyError(
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return { code: RecordErrorCode.TLS, message: `${message} (the server asks for a client certificate: give one with --cert FILE, and --key FILE unless the file holds the key)` };
   // TLS 1.2 has no alert of its own for a missing client certificate: OpenSSL servers end the handshake with alert 40
   // (named SSLV3_ALERT_... by Node 20's OpenSSL, SSL/TLS_ALERT_... by Node 24's).
+  // Alert 48 answers the client certificate --cert gave, not the server's own: --cacert and -k cannot help.
+  if (code === 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA') return { code: RecordErrorCode.TLS, message: `${message} (the server does not trust the client certificate --cert gave: it takes one its own CA issued)` };
+  // Alert 70: no TLS version both speak; Node's OpenSSL refuses TLS 1.0 and 1.1, which old servers may still stop at.
+  if (code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server and this client share no TLS version: this client speaks TLS 1.2 and 1.3, and the server may stop at TLS 1.0 or 1.1)` };
   if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' || code === 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE') return { code: RecordErrorCode.TLS, message: `${message} (the server ended the handshake: over TLS 1.2 a server that asks for a client certificate does this when none is given, --cert FILE gives one; so does a server that shares no cipher or TLS version with this client)` };
   if (code && TLS_CODES.test(code)) return mapped(RecordErrorCode.TLS);
   return mapped(RecordErrorCode.UNKNOWN);
@@ -394,6 +402,21 @@ function http2OnlyHint(overTls: boolean, http2Offered: boolean): string {
 
 const NODE_SYSTEM_CA_HINT = '; if the root CA is installed locally, try running Node.js with --use-system-ca';
 
+/**
+ * OpenSSL's error line as Node gives it: a thread id that changes every run, the function, and the
+ * source file and line of Node's own build (`800CA83EA87F0000:error:0A00010B:SSL routines:
+ * ssl3_get_record:wrong version number:../deps/openssl/.../ssl3_record.c:350:`). One failure read as a
+ * new message each run; curl shows `error:0A00010B:SSL routines::wrong version number`, as this does.
+ */
+const OPENSSL_ERROR_LINE = /\b[0-9A-F]{8,16}:error:([0-9A-F]{8}):([^:\n]*):[^:\n]*:([^:\n]*):[^\n]*?\.c:\d+:([^\n]*)/g;
+
+function opensslAsCurlShowsIt(_line: string, code: string, library: string, reason: string, rest: string): string {
+  return `error:${code}:${library}::${reason}${rest.trim() === '' ? '' : ` (${rest.trim()})`}`;
+}
+
+/** Node's connect error names the local end too (` - Local (0.0.0.0:0)`), which says nothing of the failure. */
+const NODE_LOCAL_ADDRESS = / - Local \([^)]*\)/;
+
 function describe(error: unknown): string {
   // Node's connect to each address of a name in turn (autoSelectFamily) fails with an
   // AggregateError whose own message is empty: its errors say what happened at each.
@@ -406,7 +429,8 @@ function describe(error: unknown): string {
     const prefix = typeof code === 'string' && !error.message.includes(code) ? `${code}: ` : '';
     // OpenSSL's messages end in a newline. Node 24 adds to a certificate's a hint about its own flag, where
     // the line goes on with bulkfetch's (--cacert, -k): the same words on every Node.
-    return `${prefix}${error.message.replace(NODE_SYSTEM_CA_HINT, '')}${cause}`.trim().slice(0, 500);
+    const text = error.message.replace(NODE_SYSTEM_CA_HINT, '').replace(OPENSSL_ERROR_LINE, opensslAsCurlShowsIt).replace(NODE_LOCAL_ADDRESS, '');
+    return `${prefix}${text}${cause}`.trim().slice(0, 500);
   }
   return String(error).slice(0, 500);
 }

@@ -27,6 +27,23 @@ describe('classifyError', () => {
     expect(classifyError(unanswered, undefined, { largeBody: true, overTls: true, http2Offered: true }).message).toMatch(/without answering; it may refuse a request body this large\)$/);
   });
 
+  it("shows OpenSSL's error as curl does, without the thread id that changed each run or Node's source path", () => {
+    const wrongVersion = Object.assign(new Error('800CA83EA87F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
+    expect(classifyError(wrongVersion).message).toMatch(/^ERR_SSL_WRONG_VERSION_NUMBER: error:0A00010B:SSL routines::wrong version number \(the server's answer was not TLS/);
+    // Alert 48 answers the client certificate: --cacert and -k, which its words suggest, cannot help.
+    const unknownCa = Object.assign(new Error('40A8F1A9F07F0000:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:SSL alert number 48\n'), { code: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' });
+    expect(classifyError(unknownCa)).toEqual({ code: 'ETLS', message: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: error:0A000418:SSL routines::tlsv1 alert unknown ca (SSL alert number 48) (the server does not trust the client certificate --cert gave: it takes one its own CA issued)' });
+    const version = Object.assign(new Error('C0:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:SSL alert number 70\n'), { code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
+    expect(classifyError(version).message).toMatch(/share no TLS version: this client speaks TLS 1\.2 and 1\.3, and the server may stop at TLS 1\.0 or 1\.1\)$/);
+  });
+
+  it('names no route to an address EUNREACHABLE, without the local end Node adds, and says what -4 does for an IPv6 one', () => {
+    const v6 = Object.assign(new Error('connect ENETUNREACH ff02::1:41300 - Local (:::0)'), { code: 'ENETUNREACH', address: 'ff02::1' });
+    expect(classifyError(v6)).toEqual({ code: 'EUNREACHABLE', message: 'connect ENETUNREACH ff02::1:41300 (no route to this address from here: an IPv6 address on a machine without IPv6 does this, and -4 keeps to IPv4)' });
+    const host = Object.assign(new Error('connect EHOSTUNREACH 10.9.9.9:80 - Local (10.0.0.2:51000)'), { code: 'EHOSTUNREACH', address: '10.9.9.9' });
+    expect(classifyError(host)).toEqual({ code: 'EUNREACHABLE', message: 'connect EHOSTUNREACH 10.9.9.9:80 (no route to this address from here)' });
+  });
+
   it('maps an HTTP/2 stream reset to ECONNRESET, and knows a refused stream (never processed) from the rest', () => {
     const refused = Object.assign(new Error('Stream closed with error code NGHTTP2_REFUSED_STREAM'), { code: 'ERR_HTTP2_STREAM_ERROR' });
     const internal = Object.assign(new Error('Stream closed with error code NGHTTP2_INTERNAL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' });
