@@ -2,6 +2,7 @@
  * What a stopped run tells its user: why it stopped, how many input lines were
  * never read, and the exact command that continues it (--resume with -o).
  */
+import { maskedArgv } from './masked-argv.js';
 import { RecordErrorCode } from '../errors.js';
 import { countLines } from '../input/count-lines.js';
 import { isRegularFile } from '../input/input-size.js';
@@ -56,7 +57,9 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
 
 async function continueCommand({ argv, inputPath, argumentUrls, output, resume, fingerprinted = false }: StopContext): Promise<string> {
   if (output === undefined || output === '-') return 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable';
-  const command = [invokedAs(), ...argv, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ');
+  // Shown on stderr, which logs keep: passwords and credentials as ***, and a word that they are to be given again.
+  const shown = maskedArgv(argv);
+  const command = `${[invokedAs(), ...shown.args, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ')}${shown.masked ? '  (with the credentials shown as *** given again)' : ''}`;
   if (argumentUrls !== undefined) return resume ? command : 'the URLs were read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
   if (!resume && !fingerprinted) {
     if (inputPath === '-') return 'stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable';

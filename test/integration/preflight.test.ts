@@ -149,6 +149,17 @@ describe('contradictory flags', () => {
     expect(result.stderr).toBe("bulkfetch: warning: -e ';auto' has no effect without -L/--follow: it is the Referer of each redirect followed\nbulkfetch: warning: --retry-all-methods and --retry-delay have no effect with --retries 0\n");
   });
 
+  it("a usage error that echoes a proxy or URL shows its password as ***, from a flag or the environment", async () => {
+    const flag = await runCli(['-x', 'socks4://u:pw5ecret@127.0.0.1:1', 'http://127.0.0.1:9/x']);
+    const env = await runCli(['https://127.0.0.1:9/x'], { env: { https_proxy: 'socks4://u:pw5ecret@127.0.0.1:1' } });
+    const glob = await runCli(['http://u:pw5ecret@127.0.0.1:9/[1-']);
+    for (const run of [flag, env, glob]) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('u:***@127.0.0.1');
+      expect(run.stderr).not.toContain('pw5ecret');
+    }
+  });
+
   it('--summary or --save given twice with two places is a usage error, as -o is: the last would have won without a word', async () => {
     const dir = tempDir();
     const { input, server } = await inputIn(dir);
