@@ -304,7 +304,7 @@ export class WorkerPool {
       if (!this.#aborted) this.#onChildCrash?.({ child: handle.index, reason, records: unanswered.size, stderr, rerun: false });
       // What the child held is answered as aborted, never dropped. What it announced (a
       // request not to be sent twice) may have gone out: --resume leaves it; the rest it sends again.
-      this.#failAll(takeStarted(unanswered, started), STOPPED_IN_FLIGHT);
+      this.#failAll(takeStarted(unanswered, started), STOPPED_IN_FLIGHT, SENT_ONCE);
       this.#failAll(unanswered, STOPPED_IN_FLIGHT_RESENT);
       // Held back for triage, never handed to a child: nothing of them went out.
       this.#failAll(triage.takeQueued(), STOPPED_BEFORE_SENDING);
@@ -314,7 +314,7 @@ export class WorkerPool {
     this.#onChildCrash?.({ child: handle.index, reason, records: unanswered.size, stderr, rerun: true });
     // A non-idempotent record the child was sending may have reached the server:
     // it is answered now, never sent again (the child announces those before sending).
-    this.#failAll(takeStarted(unanswered, started), recordError(RecordErrorCode.CHILD_CRASHED, `The child process died (${reason}) while sending this request: it may have been sent, so it is not sent again (--retry-all-methods would)`));
+    this.#failAll(takeStarted(unanswered, started), recordError(RecordErrorCode.CHILD_CRASHED, `The child process died (${reason}) while sending this request: it may have been sent, so it is not sent again (--retry-all-methods would)`), SENT_ONCE);
     // A crash: start a replacement and let triage re-run what the old one held,
     // apart from new records, until the record that kills children is found.
     const convicted = triage.crashed(unanswered);
@@ -347,13 +347,16 @@ export class WorkerPool {
     if (!this.#triage[handle.index]?.active) handle.end();
   }
 
-  #failAll(tasks: Tasks, error: RecordError): void {
+  /** `attempts`: 1 for records their child announced it was sending (they may have gone out), 0 for the rest. */
+  #failAll(tasks: Tasks, error: RecordError, attempts: 0 | 1 = 0): void {
     if (tasks.size === 0) return;
     const lines: string[] = [];
     const numbers: number[] = [];
     for (const [line, task] of tasks) {
       const spec = JSON.parse(task) as RequestSpec;
-      lines.push(serializeResult(errorResult(spec, error)));
+      const result = errorResult(spec, error);
+      if (attempts !== 0) result.attempts = attempts;
+      lines.push(serializeResult(result));
       numbers.push(line);
       this.#stats.records += 1;
       this.#stats.errors += 1;
@@ -362,6 +365,9 @@ export class WorkerPool {
     this.#forward(Buffer.from(lines.join('')), numbers);
   }
 }
+
+/** A record its child announced before sending it: `attempts` says one may have gone out, as its message does. */
+const SENT_ONCE = 1;
 
 /**
  * Takes out of `unanswered` the records a child announced before sending them
