@@ -554,5 +554,6 @@ function withoutTrailingSpace(value: string): string {
 
 function saveError(error: NodeJS.ErrnoException, status: number): RecordError {
   // The line's status is null, as for any record ending in an error: the message keeps the one that came.
-  return recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.code ?? error.message} (after status ${status})`);
+  // Node's own words name the errno, what it means and the file (`EISDIR: illegal operation on a directory, rename 'd/x.part' -> 'd/x'`).
+  return recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.message.slice(0, 300)} (after status ${status})`);
 }

@@ -321,12 +321,12 @@ describe('--save DIR', () => {
     expect(streamed.error.message).toBe(`Body larger than --max-filesize 100000 (after status 200, ${streamed.bytes} bytes came before the download was stopped)`);
   });
 
-  it('a body that cannot be saved is ESAVE, its message keeping the status that came (the line has none)', async () => {
+  it('a body that cannot be saved is ESAVE, its message naming the errno, what it means and the file, and keeping the status that came (the line has none)', async () => {
     const server = await serve(startHttpServer());
     const dir = tempDir();
     mkdirSync(join(dir, 'taken'));
     const result = await run([JSON.stringify({ url: `${server.url}/x`, id: 'taken' })], ['--save', dir]);
-    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ESAVE', message: expect.stringMatching(/^Cannot save the body: E[A-Z]+ \(after status 200\)$/) } });
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ESAVE', message: expect.stringMatching(/^Cannot save the body: E[A-Z]+: [a-z ]+, rename '.*' -> '.*\/taken' \(after status 200\)$/) } });
   });
 
   it('a missing directory is a usage error before anything is sent', async () => {
