@@ -130,8 +130,9 @@ export function classifyError(
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return mapped(RecordErrorCode.PROTOCOL);
     case 'ERR_ASSERTION':
-      // undici's HTTP/1.1 parser asserts on what llhttp lets through (a status below 100).
-      return { code: RecordErrorCode.PROTOCOL, message: 'Response does not match the HTTP protocol (invalid status line)' };
+      // undici's HTTP/1.1 parser asserts on what llhttp lets through: a status below 100, or a 101 without an
+      // Upgrade header (httpbin's /status/101), whose status line is valid: the words name both.
+      return { code: RecordErrorCode.PROTOCOL, message: 'Response does not match the HTTP protocol (a status this client cannot take: below 100, or 101 Switching Protocols where no request asked to switch)' };
     default:
       break;
   }

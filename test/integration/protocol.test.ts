@@ -86,6 +86,10 @@ describe('interim responses', () => {
     expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'EPROTOCOL' } });
     expect(result.lines[0]?.error.message).toMatch(/bad upgrade \(the server sent/);
     expect(server.heads).toHaveLength(1);
+    // Without an Upgrade header (httpbin's /status/101) undici's parser asserts: the words say a 101 came, not a bad status line.
+    const bare = await scriptedServer({ '/bare': 'HTTP/1.1 101 SWITCHING PROTOCOLS\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n' });
+    const plain = await run([`${bare.url}/bare`], ['--retries', '0']);
+    expect(plain.lines[0]).toMatchObject({ status: null, error: { code: 'EPROTOCOL', message: 'Response does not match the HTTP protocol (a status this client cannot take: below 100, or 101 Switching Protocols where no request asked to switch)' } });
   });
 
   it("-H 'Expect: 100-continue' works: the body goes at once", async () => {
