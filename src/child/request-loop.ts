@@ -372,7 +372,8 @@ export class RequestLoop {
         if (!(await this.#wait(delay))) {
           // The grace ran out before the retry: the record is in flight as much as one being sent
           // (not its answer yet), so it is aborted, and --resume sends it again if it may.
-          outcome = { status: null, body: null, bytes: 0, attempts: outcome.attempts, ms: outcome.ms, error: STOPPED_IN_FLIGHT };
+          // Its ms runs to the stop, the wait included, as a record's ms includes its waits (one attempt made: finish keeps this).
+          outcome = { status: null, body: null, bytes: 0, attempts: outcome.attempts, ms: elapsedMs(started), error: STOPPED_IN_FLIGHT };
           break;
         }
         if (free) {

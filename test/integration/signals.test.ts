@@ -192,7 +192,10 @@ describe('signals', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(child.pid as number, 'SIGTERM');
     expect((await done).code).toBe(143);
-    expect(JSON.parse(readFileSync(output, 'utf8'))).toMatchObject({ status: null, attempts: 1, error: { code: 'EABORTED', message: expect.stringMatching(/--resume of a run into -o FILE sends it again/) } });
+    const aborted = JSON.parse(readFileSync(output, 'utf8'));
+    expect(aborted).toMatchObject({ status: null, attempts: 1, error: { code: 'EABORTED', message: expect.stringMatching(/--resume of a run into -o FILE sends it again/) } });
+    // Its ms runs to the stop, the wait after the 429 and the grace included (it held the first attempt's alone).
+    expect(aborted.ms).toBeGreaterThan(550);
     const resumed = await runCli(args);
     expect(resumed.code).toBe(0);
     expect(readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ status: 200, body: 'ok', error: null }]);
