@@ -1,6 +1,6 @@
 /** Exit codes and the one-line usage error: shared by every command of the CLI. */
 import type { Writable } from 'node:stream';
-import { maskPasswords } from '../input/credentials.js';
+import { maskQuotedPasswords } from '../input/credentials.js';
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -12,7 +12,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 /** Prints a user's mistake as one line on stderr (never a stack trace) and returns the usage exit code. */
 export function usage(stderr: Writable, message: string): number {
   // A bad -x or URL is echoed so that it can be found; its password is not (stderr goes to logs).
-  stderr.write(`bulkfetch: ${maskPasswords(message.split('\n')[0] as string)}\n`);
+  stderr.write(`bulkfetch: ${maskQuotedPasswords(message.split('\n')[0] as string)}\n`);
   return EXIT.USAGE;
 }
 

@@ -2,7 +2,7 @@
  * The command line: argv -> RunOptions (commander), errors -> exit codes.
  * The only module that exits or writes text for people.
  */
-import { maskPasswords } from '../input/credentials.js';
+import { maskQuotedPasswords } from '../input/credentials.js';
 import { CommanderError } from 'commander';
 import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
@@ -62,7 +62,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     if (readStdin !== undefined && inputs.path === '-' && !inputs.urls) {
       throw new UsageError(`${readStdin} read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
     }
-    for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${maskPasswords(warning)}\n`);
+    for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${maskQuotedPasswords(warning)}\n`);
     checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined);
     // Last: a lock taken is released only by the run below.
     unlockOutput = output === undefined || output === '-' ? () => {} : lockOutput(output);

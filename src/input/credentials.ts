@@ -34,6 +34,14 @@ export function maskPasswords(text: string): string {
   return text.replace(/(\/\/[^\s/?#@:]*:)[^\s/?#@]*@/g, `$1${MASK}@`).replace(/(^|[\s"'(<])((?!mailto:)[^\s/?#@:"'<]*:)[^\s/?#@"']*@/gi, `$1$2${MASK}@`);
 }
 
+/**
+ * maskPasswords over the double-quoted parts of a message alone: where usage errors and warnings echo
+ * what was given (`got "socks4://u:pw@host"`), not their own advice (`-x http://user:password@host:port`).
+ */
+export function maskQuotedPasswords(message: string): string {
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => maskPasswords(quoted));
+}
+
 function decode(part: string): string {
   try {
     return decodeURIComponent(part);

@@ -46,8 +46,6 @@ function assemble(stats: object, closer: { close(): Promise<void>; readonly coun
 export interface HttpServerOptions extends TrackOptions {
   /** Idle keep-alive timeout of the server in ms (Node's default is 5000). */
   keepAliveTimeout?: number;
-  /** A port of the test's choosing (one found free), rather than any. */
-  port?: number;
 }
 
 /** Plain HTTP/1.1 counting server on 127.0.0.1:0. */
@@ -56,7 +54,7 @@ export async function startHttpServer(handler: Handler = echoPath, opts: HttpSer
   const server = createHttpServer(wrap(handler));
   if (opts.keepAliveTimeout !== undefined) server.keepAliveTimeout = opts.keepAliveTimeout;
   const closer = socketCloser(server);
-  const port = await listen(server, opts.port);
+  const port = await listen(server);
   return assemble(stats, closer, `http://127.0.0.1:${port}`, port);
 }
 

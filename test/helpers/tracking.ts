@@ -80,10 +80,10 @@ export interface TestServer extends ServerStats {
 export const LOG_BODY_MAX = 1024 * 1024;
 
 /** Listens on 127.0.0.1 with an ephemeral port (never a fixed port: tests run in parallel). */
-export function listen(server: NetServer, port = 0): Promise<number> {
+export function listen(server: NetServer): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
     });
