@@ -43,6 +43,10 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
     for (const url of args) checkOneRecord('URL argument', url);
     return { path: '-', urls: [...args] };
   }
+  // URLs with a blank or # argument among them (an unset variable, a commented line pasted): that one is said, not "N arguments".
+  if (args.some((arg) => URL_ARGUMENT.test(arg))) {
+    for (const arg of args) if (arg.trim() === '' || arg.trimStart().startsWith('#')) checkOneRecord('URL argument', arg);
+  }
   // `bulkfetch example.com/a example.com/b`: URLs meant, the scheme left off, as curl allows.
   const schemeless = args.find((arg) => !URL_ARGUMENT.test(arg) && looksLikeHost(arg) && !existsSync(arg));
   // `bulkfetch analyse urls.txt`: the subcommand misspelled reads as a first file name.

@@ -57,6 +57,9 @@ describe('inputArguments', () => {
     expect(() => inputArguments(['http://a/1'], ['#x'])).toThrow(/a # starts a comment line/);
     expect(() => inputArguments([], ['http://a/1\nhttp://b/2'])).toThrow(/with a line break in it$/);
     expect(() => inputArguments(['http://a/1\r', 'http://b/2'])).toThrow(/^Expected one URL, got URL argument/);
+    // Beside URLs, a blank or # argument is named as what it is, not counted among "N arguments".
+    expect(() => inputArguments(['http://a/1', ''])).toThrow(/^Expected a URL, got URL argument ""$/);
+    expect(() => inputArguments(['http://a/1', '#c'])).toThrow(/^Expected a URL, got URL argument "#c": a # starts a comment line/);
   });
 
   it('a mix of URLs and files, or two files, is a usage error', () => {
