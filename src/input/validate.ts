@@ -110,6 +110,23 @@ function withDefaultScheme(text: string, scheme: string): string {
   return `${scheme}://${text}`;
 }
 
+/** grep's output over several files or with -n: `urls.txt:3:http://...`, `3:http://...`. */
+const GREP_PREFIX = /^(?:[^\s:/]+:(?:\d+:)?|\d+:)https?:\/\//i;
+const GREP_HINT = "grep's file name or line number before the URL: grep -h, without -n, gives the URLs alone";
+
+/** NULs between the characters: UTF-16 that came without its byte order mark, which is read as UTF-8. */
+const UTF16_WITHOUT_MARK = 'NUL bytes between the characters: UTF-16 text without a byte order mark; convert it with iconv -f UTF-16LE -t UTF-8';
+
+/**
+ * What to do with a line of columns: a TSV row's URL column named by its number (a hint of cut -f1
+ * sent users to the wrong one), a pretty-printed spec's `"url": ...` line, or one URL a line.
+ */
+function tabularHint(text: string): string {
+  if (/^\s*"url"\s*:/.test(text)) return 'a line of a spec written over several lines: a spec is one line (jq -c . writes them so)';
+  const column = text.includes('\t') ? text.split('\t').findIndex((field) => /^\s*"?https?:\/\//i.test(field)) : -1;
+  return column >= 0 ? `a TSV line: take its URL column first, e.g. cut -f${column + 1}` : 'one URL a line';
+}
+
 /** `user:password@` at the start of a record without a scheme (mailto:'s address has an `@` there too). */
 const CREDENTIALS_FIRST = /^(?!mailto:)[^/?#@]*@/i;
 
@@ -138,7 +155,9 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
     const curlConfig = method === undefined ? curlConfigHint(text) : undefined;
     const header = method === undefined && curlConfig === undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text);
     // A file with CR line endings alone (classic Mac OS) is one line holding every URL.
-    const hint = text.includes('\r')
+    const hint = text.includes('\u0000')
+      ? UTF16_WITHOUT_MARK
+      : text.includes('\r')
       ? "a carriage return inside the line: a file whose lines end in CR alone is one line here; convert it with tr '\\r' '\\n'"
       : method !== undefined
         ? `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`
@@ -146,7 +165,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
           ? curlConfig
           : header
             ? "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one"
-            : 'one URL a line; a TSV line needs cut -f1 first';
+            : tabularHint(text);
     return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${hint}): ${preview(text)}`);
   }
   // WHATWG parsing strips control characters from the ends and percent-encodes them inside, so
@@ -164,6 +183,10 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
     const curlConfig = curlConfigHint(text);
     const hint = curlConfig !== undefined
       ? ` (${curlConfig})`
+      : GREP_PREFIX.test(text)
+        ? ` (${GREP_HINT})`
+      : /^"https?:\/\/[^"]*"\s*[,;]/i.test(text)
+        ? ' (a CSV line: take its URL column first, e.g. cut -d, -f1, and write it without the quotes)'
       : /[,;]\s*"?https?:\/\//i.test(text)
         ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)'
         : WRAPPED.test(text)
@@ -176,7 +199,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
     // local disk (or anywhere but an HTTP server) is ever read for a record.
     return recordError(
       RecordErrorCode.UNSUPPORTED_SCHEME,
-      `Expected an http: or https: URL, got scheme ${JSON.stringify(url.protocol)}`,
+      `Expected an http: or https: URL, got scheme ${JSON.stringify(url.protocol)}${GREP_PREFIX.test(text) ? ` (${GREP_HINT})` : ''}`,
     );
   }
   if (url.hostname === '') {

@@ -163,7 +163,18 @@ describe('parseRecord: whitespace in a URL line', () => {
       kind: 'invalid',
       error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('-X POST sets it for every URL line, a JSON spec line ({"method": "POST", "url": ...}) for one') },
     });
-    expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line needs cut -f1 first') } });
+    // A TSV row's URL column is named by its number; cut -f1 sent users to an id column.
+    expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line: take its URL column first, e.g. cut -f1') } });
+    expect(parseRecord('7\thttps://a.test/x', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a TSV line: take its URL column first, e.g. cut -f2') } });
+    expect(parseRecord('http://a.test/x y', 2, 'GET')).toMatchObject({ error: { message: 'URL contains whitespace (one URL a line): "http://a.test/x y"' } });
+    expect(parseRecord('  "url": "http://a.test/x",', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a spec is one line (jq -c . writes them so)') } });
+    // UTF-16 without its byte order mark, piped: NULs between the characters, not CR line endings.
+    expect(parseRecord('h\u0000t\u0000t\u0000p\u0000:\u0000 \u0000\r\u0000', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('UTF-16 text without a byte order mark; convert it with iconv -f UTF-16LE -t UTF-8') } });
+    // grep's output of several files, or with -n.
+    for (const line of ['urls.txt:3:http://a.test/x', '3:http://a.test/x', 'list.txt:https://a.test/x']) {
+      expect(parseRecord(line, 2, 'GET'), line).toMatchObject({ error: { message: expect.stringContaining('grep -h, without -n, gives the URLs alone') } });
+    }
+    expect(parseRecord('"https://a.test/x",label', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a CSV line: take its URL column first, e.g. cut -d, -f1, and write it without the quotes') } });
     // A file with CR endings alone is one line: the message names them, not TSV.
     expect(parseRecord('http://a.test/1\rhttp://a.test/2', 1, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining("lines end in CR alone is one line here; convert it with tr '\\r' '\\n'") } });
     expect(parseRecord('7,https://a.test/x', 4, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: 'Not a valid URL (a CSV line: take its URL column first, e.g. cut -d, -f2): "7,https://a.test/x"' } });
