@@ -28,6 +28,8 @@ const STREAM_RESET = " (the server reset this request's HTTP/2 stream)";
  * that breaks HTTP/2: a body longer or shorter than its Content-Length says is its commonest cause.
  */
 const STREAM_PROTOCOL_ERROR = " (the HTTP/2 stream was reset for a protocol error: by the server, or by this client for a response that breaks HTTP/2, such as a body longer or shorter than its Content-Length)";
+/** Said of an HTTP/2 stream undici saw end early without saying how: a reset of the stream, or its connection's close. */
+const STREAM_ENDED = " (the server reset this request's HTTP/2 stream, or closed the connection it was on)";
 /** undici's InformationalError messages for an HTTP/2 stream the server ended before its response was whole. */
 const H2_STREAM_CLOSED: ReadonlySet<string> = new Set(['HTTP/2: stream closed before the response was complete', 'HTTP/2: stream half-closed (remote)']);
 
@@ -125,7 +127,8 @@ export function classifyError(
       return { code: RecordErrorCode.PROTOCOL, message: `${message}: the response's status line and headers are over ${MAX_HEADER_BYTES / 1024} KiB` };
     case 'UND_ERR_INFO':
       // A stream the server closed or reset (CANCEL) before its response came whole: undici's words for it.
-      if (typeof err?.message === 'string' && H2_STREAM_CLOSED.has(err.message)) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_RESET}` };
+      // undici says so of a RST_STREAM (CANCEL) and of a connection ended under the stream alike (a GOAWAY naming it, then a close).
+      if (typeof err?.message === 'string' && H2_STREAM_CLOSED.has(err.message)) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_ENDED}` };
       return mapped(RecordErrorCode.PROTOCOL);
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return mapped(RecordErrorCode.PROTOCOL);

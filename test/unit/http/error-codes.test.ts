@@ -68,7 +68,7 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' })).code).toBe('EPROTOCOL');
     // RST_STREAM(CANCEL) before the response: Node closes the stream without an error, undici says so in words.
     const cancelled = Object.assign(new Error('HTTP/2: stream closed before the response was complete'), { code: 'UND_ERR_INFO' });
-    expect(classifyError(cancelled)).toEqual({ code: 'ECONNRESET', message: "UND_ERR_INFO: HTTP/2: stream closed before the response was complete (the server reset this request's HTTP/2 stream)" });
+    expect(classifyError(cancelled)).toEqual({ code: 'ECONNRESET', message: "UND_ERR_INFO: HTTP/2: stream closed before the response was complete (the server reset this request's HTTP/2 stream, or closed the connection it was on)" });
     expect(classifyError(Object.assign(new Error('HTTP/2: "frameError" received - type 1, code 1'), { code: 'UND_ERR_INFO' })).code).toBe('EPROTOCOL');
   });
 
