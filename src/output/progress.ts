@@ -135,7 +135,18 @@ export function fitWidth(parts: string[], columns: number): string {
     if (text.length <= room) return text;
   }
   const first = parts[0] ?? '';
-  return first.length <= room ? first : first.slice(0, room);
+  if (first.length <= room) return first;
+  // Whole words only: `bulkfetch 13/2` read as 13 of 2 where the cut fell inside 13/200. The count
+  // matters more than the name, which goes next.
+  const words = first.split(' ');
+  for (const from of [0, 1]) {
+    // With the name, at least the count beside it.
+    for (let n = words.length; n > from + (from === 0 && words.length > 1 ? 1 : 0); n--) {
+      const text = words.slice(from, n).join(' ');
+      if (text.length <= room) return text;
+    }
+  }
+  return first.slice(0, room);
 }
 
 function count(n: number): string {

@@ -69,11 +69,16 @@ describe('ProgressView', () => {
 });
 
 describe('progress width (issue 11)', () => {
-  it('drops fields from the right to fit, and cuts a lone first field', async () => {
+  it('drops fields from the right to fit, then words of the first, never cutting a number', async () => {
     const { fitWidth } = await import('../../../src/output/progress.js');
     expect(fitWidth(['bulkfetch 1/2 lines', '3 req/s', 'ETA 1s'], 80)).toBe('bulkfetch 1/2 lines | 3 req/s | ETA 1s');
     expect(fitWidth(['bulkfetch 1/2 lines', '3 req/s', 'ETA 1s'], 31)).toBe('bulkfetch 1/2 lines | 3 req/s');
-    expect(fitWidth(['bulkfetch 1/2 lines', '3 req/s'], 10)).toBe('bulkfetc'.padEnd(9, 'h'));
+    // At 20 columns `bulkfetch 13/2` read as 13 of 2; at 25 `9.0%` came as `9`.
+    expect(fitWidth(['bulkfetch 13/200 lines 9.0%', '3 req/s'], 20)).toBe('bulkfetch 13/200');
+    expect(fitWidth(['bulkfetch 18/200 lines 9.0%', '3 req/s'], 25)).toBe('bulkfetch 18/200 lines');
+    // Narrower than the name and the count: the count alone.
+    expect(fitWidth(['bulkfetch 130/2000 lines'], 11)).toBe('130/2000');
+    expect(fitWidth(['bulkfetch'], 5)).toBe('bulk');
   });
 
   it('reads the width at every draw, so a resized terminal (SIGWINCH) gets lines that fit', () => {
