@@ -48,6 +48,10 @@ export function applyCurlFlags(options: RunOptions, flags: Record<string, unknow
     bodyImplied['content-type'] = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
     if (kind === 'json') bodyImplied.accept = 'application/json';
   }
+  // -X HEAD is -I's method, and its help says the same as -I: a body with it is refused as with -I.
+  if (flags.head !== true && flags.method === 'HEAD' && ((kind !== undefined && flags.get !== true) || upload !== undefined)) {
+    throw new UsageError('-X HEAD sends HEAD requests, which have no body: drop -X HEAD or the body flag');
+  }
   if (flags.head === true) {
     // curl refuses a body too ("You can only select one HTTP request method!"); with -G the data is the query of a HEAD, as in curl.
     if (kind !== undefined && flags.get !== true) throw new UsageError('-I sends HEAD requests, which have no body: drop -I or the body flag');
