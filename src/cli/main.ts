@@ -140,6 +140,8 @@ async function run(
   // At a terminal a notice starts by erasing its line: the "^C" the terminal echoed is on it, progress line or not.
   const lineStart = (io.stderr as { isTTY?: boolean }).isTTY === true ? eraseLine(io.stderr) : '';
   const say = (text: string): void => besideProgressLine(progress, () => io.stderr.write(`${lineStart}bulkfetch: ${text}\n`));
+  // Once the progress view is closed (the run over): not drawn again under the notice.
+  const sayAfterProgress = (text: string): void => void io.stderr.write(`${lineStart}bulkfetch: ${text}\n`);
   let errorLimitHit = false;
   if (!flags.quiet) noticeStops(signals, options.grace, say, () => errorLimitHit);
   const abort = new AbortController();
@@ -168,7 +170,7 @@ async function run(
       },
     });
   } catch (error) {
-    if (outputError?.code === 'EPIPE') return readerGone(flags.summary, signals.received, flags.quiet ? undefined : say);
+    if (outputError?.code === 'EPIPE') return readerGone(flags.summary, signals.received, flags.quiet ? undefined : sayAfterProgress);
     // Found as the run starts, before any record: a file read once (a pipe) that is not what its flag takes.
     if (error instanceof UsageError) {
       progress?.close();
@@ -178,7 +180,7 @@ async function run(
   } finally {
     progress?.close();
   }
-  if (outputError?.code === 'EPIPE') return readerGone(flags.summary, signals.received, flags.quiet ? undefined : say);
+  if (outputError?.code === 'EPIPE') return readerGone(flags.summary, signals.received, flags.quiet ? undefined : sayAfterProgress);
   await closeSink(sink);
   if (outputError) {
     // Lines written before the failure are whole; the records after it have no line.
