@@ -50,7 +50,8 @@ const RATE_UNITS_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 export function requestRate(flag: string) {
   const perSecond = positiveNumber(flag);
   return (value: string): number => {
-    const curlForm = /^\s*(\d+(?:\.\d+)?)\/(\d*)([smhd])\s*$/.exec(value);
+    // The count written as a bare number is: `.5/s` and `1./s` as `.5` and `1.` are.
+    const curlForm = /^\s*(\d+(?:\.\d*)?|\.\d+)\/(\d*)([smhd])\s*$/.exec(value);
     if (!curlForm) {
       try {
         return perSecond(value);

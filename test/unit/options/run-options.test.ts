@@ -350,6 +350,10 @@ describe('library option messages (issue 11)', () => {
     expect(parse(['--rate', '1/2s']).rate).toBe(0.5);
     expect(parse(['--per-host-rate', '36/h']).perHostRate).toBeCloseTo(0.01);
     expect(parse(['--rate', '2.5']).rate).toBe(2.5);
+    // Its count written as a bare rate may be: .5 and 1. are taken alone, so .5/s and 1./s too.
+    expect(parse(['--rate', '.5/s']).rate).toBe(0.5);
+    expect(parse(['--rate', '1./s']).rate).toBe(1);
+    expect(() => parse(['--rate', './s'])).toThrow(UsageError);
     expect(() => parse(['--rate', '5/w'])).toThrow(/N\/s, N\/m/);
     // A zero unit count is no rate (it ran as 1/s).
     expect(() => parse(['--rate', '1/0s'])).toThrow(/^Expected --rate to be a positive rate, got "1\/0s"$/);
