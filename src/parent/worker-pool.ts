@@ -359,6 +359,8 @@ export class WorkerPool {
       lines.push(serializeResult(result));
       numbers.push(line);
       this.#stats.records += 1;
+      // Its dead child never counted the request it announced: the summary's `requests` agrees with the line.
+      this.#stats.requests += attempts;
       this.#stats.errors += 1;
       this.#stats.errorCodes[error.code] = (this.#stats.errorCodes[error.code] ?? 0) + 1;
     }

@@ -131,6 +131,10 @@ describe('a crash never sends a request twice that must not be', () => {
     for (const line of posts) expect(line.status === 200 || line.error?.code === 'ECHILDCRASH').toBe(true);
     // One report a crash on stderr.
     expect(result.stderr.match(/child 0 died/g)?.length).toBe(kills());
+    // The summary counts the POSTs the lines say went out, crashed ones among them.
+    const sent = result.lines.reduce((sum, line) => sum + (line.line > 1 ? line.attempts : 0), 0);
+    const requests = Number(/requests +(\d+) HTTP request/.exec(result.stderr)?.[1]);
+    expect(requests).toBeGreaterThanOrEqual(sent);
   });
 
   it('re-sends them with --retry-all-methods, and -q prints no crash report', async () => {
