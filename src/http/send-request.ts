@@ -188,7 +188,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     if (this.#settled) return;
     // HTTP/1.1's parser refuses a status line below 100; Node 20's node:http2 passes any :status of three digits on.
     if (!(statusCode >= 100 && statusCode <= 999)) {
-      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Response does not match the HTTP protocol (:status ${statusCode} is not a status: 100-999)`));
+      this.#settleError(recordError(RecordErrorCode.PROTOCOL, `Response does not match the HTTP protocol (status ${statusCode} is not a status: 100-999)`));
       controller.abort(new StopRequest('invalid status'));
       return;
     }

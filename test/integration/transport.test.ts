@@ -751,7 +751,7 @@ describe('HTTP/2', () => {
     // Node 24's nghttp2 refuses it itself, a stream error of its own; Node 20's passes it on, to bulkfetch's check.
     const refused = Number(process.versions.node.split('.')[0]) >= 24
       ? { code: 'ECONNRESET', message: expect.stringMatching(/^ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_PROTOCOL_ERROR/) }
-      : { code: 'EPROTOCOL', message: 'Response does not match the HTTP protocol (:status 99 is not a status: 100-999)' };
+      : { code: 'EPROTOCOL', message: 'Response does not match the HTTP protocol (status 99 is not a status: 100-999)' };
     expect(result.lines[0]).toMatchObject({ status: null, error: refused });
     expect(result.code).toBe(1);
   });
