@@ -73,8 +73,11 @@ export function insteadOfCurlFlag(flag: string): string | undefined {
 
 /** commander's "unknown option '-w'" with curl's alternative added, when it is a curl flag. */
 export function explainUnknownOption(message: string): string {
-  const flag = /unknown option '([^']+)'/.exec(message)?.[1];
-  const instead = flag === undefined ? undefined : insteadOfCurlFlag(flag);
+  const given = /unknown option '([^']+)'/.exec(message)?.[1];
+  const instead = given === undefined ? undefined : insteadOfCurlFlag(given);
+  // `--flag=VALUE` shows the flag alone: the value may be a secret (--proxy-user=bob:pw, --oauth2-bearer=TOKEN).
+  const flag = given?.startsWith('--') && given.includes('=') ? `${given.slice(0, given.indexOf('='))}=...` : given;
+  const said = given === undefined ? message : message.replace(`'${given}'`, `'${flag as string}'`);
   // commander's "(Did you mean --http2?)" guesses at a typo; a curl flag is no typo.
-  return instead === undefined ? message : `unknown option '${flag as string}': a curl flag bulkfetch does not take; ${instead}`;
+  return instead === undefined ? said : `unknown option '${flag as string}': a curl flag bulkfetch does not take; ${instead}`;
 }

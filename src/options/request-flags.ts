@@ -28,6 +28,9 @@ export function parseHeaderFlag(value: string, previous: unknown): Record<string
   return value.startsWith('@') ? headersFromFile(value.slice(1), previous) : parseHeader(value, previous);
 }
 
+/** Headers whose value is a credential. */
+const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
 function parseHeader(value: string, previous: unknown): Record<string, string | null> {
   const headers = { ...((previous as Record<string, string | null> | undefined) ?? {}) };
   const colon = value.indexOf(':');
@@ -42,6 +45,8 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   // A removal sends nothing, so only its name is checked (removing Transfer-Encoding is a no-op, not an error).
   const problem = removes ? validateHeaderRemoval(name) : validateHeader(name, headerValue);
   if (problem) {
+    // Credentials are not echoed to stderr, which logs keep: the name and what is wrong with the value.
+    if (SECRET_HEADERS.has(name.toLowerCase()) && !removes) throw new UsageError(`Invalid --header ${describeValue(`${name}: ***`)}: ${problem.message.split(', got ')[0] as string}`);
     throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
   }
   const key = name.toLowerCase();

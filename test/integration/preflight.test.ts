@@ -158,6 +158,13 @@ describe('contradictory flags', () => {
       expect(run.stderr).toContain('u:***@127.0.0.1');
       expect(run.stderr).not.toContain('pw5ecret');
     }
+    // Nor a curl flag's value given with = (--proxy-user=bob:pw), nor a bad Authorization header's.
+    for (const args of [['--proxy-user=bob:pw5ecret'], ['--oauth2-bearer=pw5ecret'], ['-H', 'Authorization: Bearer pw5ecret\u0001']]) {
+      const run = await runCli(['http://127.0.0.1:9/x', ...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).not.toContain('pw5ecret');
+    }
+    expect((await runCli(['http://127.0.0.1:9/x', '--proxy-user=bob:pw5ecret'])).stderr).toMatch(/^bulkfetch: unknown option '--proxy-user=\.\.\.': a curl flag/);
   });
 
   it('--summary or --save given twice with two places is a usage error, as -o is: the last would have won without a word', async () => {
