@@ -1,16 +1,16 @@
 import { maskPasswords } from '../input/credentials.js';
 
 const MASK = '***';
-/** Flags whose value is a secret in part: -u's password, an Authorization header's credentials. */
+/** Flags whose value is a secret in part: -u's password, an Authorization or Cookie header's value (as request-flags.ts keeps them out of usage errors). */
 const USER_FLAG = /^(-u|--user)$/;
 const USER_ATTACHED = /^(-u|--user=)(.+)$/;
 const HEADER_FLAG = /^(-H|--header)$/;
 const HEADER_ATTACHED = /^(-H|--header=)(.+)$/;
-const SECRET_HEADER = /^((?:proxy-)?authorization\s*:\s*)\S.*$/i;
+const SECRET_HEADER = /^((?:(?:proxy-)?authorization|cookie)\s*:\s*)\S.*$/i;
 
 /**
  * A command line to show on stderr (how to continue a stopped run) without the secrets in it: -u's
- * password, an Authorization header's credentials and a URL's password (a proxy's too) are shown as
+ * password, an Authorization or Cookie header's value and a URL's password (a proxy's too) are shown as
  * ***, as the result lines show a URL's. `masked` says whether any was, so the text can ask for them.
  */
 export function maskedArgv(argv: readonly string[]): { args: string[]; masked: boolean } {

@@ -154,7 +154,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
           headers: withoutExpect(this.#request.headers),
           body: this.#request.body ?? null,
           // undici closes the connection after every HEAD (for servers that send it a body anyway): a list of
-          // HEADs was a TCP and TLS handshake each, 5x a GET's time. curl keeps it, as does this (head-reuse.ts).
+          // HEADs was a TCP and TLS handshake each, 5x a GET's time. curl keeps it, as does this (stale-connection.ts
+          // catches a HEAD's body sent anyway).
           reset: this.#request.method === 'HEAD' ? false : undefined,
           onlyUse: this.#request.onlyUse,
         } as OneShotDispatchOptions,

@@ -1,12 +1,10 @@
 import type { Socket } from 'node:net';
+import { isIdempotent } from './retry-policy.js';
 
 /** Set on the error that ended a request no byte of answer came to, on a connection that had carried answers before. */
 const STALE = Symbol('bulkfetch.staleConnection');
 /** Set on the error of any connection lost after it had carried answers (kept alive), whatever was on it. */
 const KEPT_ALIVE_LOST = Symbol('bulkfetch.keptAliveLost');
-
-/** Requests sent twice to no other effect than once (RFC 9110, 9.2.2). */
-const IDEMPOTENT_REQUEST_LINE = /^(?:GET|HEAD|OPTIONS|TRACE|PUT|DELETE) /;
 
 /**
  * Marks the loss of a kept-alive connection under a request it never answered
@@ -54,7 +52,7 @@ export function markStaleConnectionErrors(socket: Socket): void {
   // line: that request, if sending it twice does no harm, goes again on a new connection.
   const markHeadsStrayBody = (error: Error | undefined): void => {
     // undici's HTTPParserError for bytes where a status line should begin (its code is not set for this one).
-    if (afterHead && error?.name === 'HTTPParserError' && error.message.includes('Expected HTTP/') && IDEMPOTENT_REQUEST_LINE.test(requestLine)) {
+    if (afterHead && error?.name === 'HTTPParserError' && error.message.includes('Expected HTTP/') && isIdempotent(requestLine.slice(0, requestLine.indexOf(' ')))) {
       (error as unknown as Record<symbol, boolean>)[STALE] = true;
     }
   };
