@@ -75,8 +75,10 @@ export function insteadOfCurlFlag(flag: string): string | undefined {
 export function explainUnknownOption(message: string): string {
   const given = /unknown option '([^']+)'/.exec(message)?.[1];
   const instead = given === undefined ? undefined : insteadOfCurlFlag(given);
-  // `--flag=VALUE` shows the flag alone: the value may be a secret (--proxy-user=bob:pw, --oauth2-bearer=TOKEN).
-  const flag = given?.startsWith('--') && given.includes('=') ? `${given.slice(0, given.indexOf('='))}=...` : given;
+  // `--flag=VALUE` and curl's `-UVALUE` show the flag alone: the value may be a secret (--proxy-user=bob:pw, -Ubob:pw).
+  const flag = given?.startsWith('--') && given.includes('=')
+    ? `${given.slice(0, given.indexOf('='))}=...`
+    : given !== undefined && instead !== undefined && /^-[^-]./.test(given) ? `${given.slice(0, 2)}...` : given;
   const said = given === undefined ? message : message.replace(`'${given}'`, `'${flag as string}'`);
   // commander's "(Did you mean --http2?)" guesses at a typo; a curl flag is no typo.
   return instead === undefined ? said : `unknown option '${flag as string}': a curl flag bulkfetch does not take; ${instead}`;

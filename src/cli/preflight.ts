@@ -135,9 +135,9 @@ export function checkFlags(program: Command): string[] {
   if (given('referer') && typeof flags.referer === 'string' && flags.referer.endsWith(';auto') && !given('follow')) warnings.push("-e ';auto' has no effect without -L/--follow: it is the Referer of each redirect followed");
   // What a retry would do, with none to make.
   if (given('retries') && flags.retries === 0) {
-    // Not --retry-max-delay: it caps a host's pause after a 429 too.
-    const idle = ['retryAllMethods', 'retryDelay'].filter(given).map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-    if (idle.length > 0) warnings.push(`${idle.join(' and ')} ${idle.length === 1 ? 'has' : 'have'} no effect with --retries 0`);
+    // Not --retry-max-delay (it caps a host's pause after a 429 too), nor --retry-all-methods (it decides what
+    // --resume and a child's crash send again, and the free resends after a lost connection).
+    if (given('retryDelay')) warnings.push('--retry-delay has no effect with --retries 0');
   }
   const unreadProxy = flags.proxy === undefined ? unreadUpperHttpProxy(process.env) : undefined;
   if (unreadProxy !== undefined) warnings.push(unreadProxy);

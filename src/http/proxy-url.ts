@@ -29,6 +29,8 @@ export function parseProxyUrl(text: string): ProxyUrl {
     return { problem: 'it does not parse as a URL' };
   }
   if (url.hostname === '') return { problem: 'the proxy URL has no host' };
+  // undici decodes the credentials in every child: a % that starts no escape threw there, a crash a child.
+  if (!decodes(url.username) || !decodes(url.password)) return { problem: 'its user name or password holds a % that starts no %XX escape (write % as %25)' };
   // URL drops a port that is the scheme's default; only a port the text leaves out gets curl's.
   const authority = written.slice(scheme === undefined ? 0 : scheme.length + 3).split(/[/?#]/, 1)[0] ?? '';
   const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
@@ -38,6 +40,15 @@ export function parseProxyUrl(text: string): ProxyUrl {
   url.search = '';
   url.hash = '';
   return { href: url.href };
+}
+
+function decodes(part: string): boolean {
+  try {
+    decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The proxy's URL, or undefined for text that names none (refused before any child starts). */

@@ -173,7 +173,8 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   const control = CONTROL.exec(text);
   if (control !== null) {
     const code = `0x${control[0].charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`;
-    return recordError(RecordErrorCode.INVALID_URL, `URL contains control character ${code} at character ${control.index + 1}: ${preview(text)}`);
+    const hint = /^.?\u0000?h\u0000t\u0000t\u0000p/i.test(text) ? ` (${UTF16_WITHOUT_MARK})` : '';
+    return recordError(RecordErrorCode.INVALID_URL, `URL contains control character ${code} at character ${control.index + 1}${hint}: ${preview(text)}`);
   }
   let url: URL;
   try {

@@ -60,6 +60,8 @@ function refuseConflicts(options: RunOptions, named: 'flags' | 'fields'): void {
   if (options.ipv4Only && options.ipv6Only) throw new UsageError(`${named === 'flags' ? '-4 and -6' : 'ipv4Only and ipv6Only'} each allow one IP version: give one of them`);
   // The CLI refuses the pair among its flags (preflight); a library caller's options had HTTP/2 win without a word.
   if (named === 'fields' && options.http2 && options.http1Only) throw new UsageError('http1Only and http2 contradict each other; give one');
+  // As the CLI refuses -X HEAD with a body flag (curl-implications.ts).
+  if (named === 'fields' && options.method === 'HEAD' && options.data !== undefined) throw new UsageError('method HEAD sends HEAD requests, which have no body: drop method or data');
   refuseUnusableClientCertificate(options.cert, options.key);
 }
 

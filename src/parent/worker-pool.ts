@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { getSystemErrorName } from 'node:util';
 import { removePartialsOf } from '../http/body-file.js';
 import { isRunning } from '../output/running-process.js';
 import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError, type RecordError } from '../errors.js';
@@ -289,7 +290,8 @@ export class WorkerPool {
       return;
     }
     const triage = this.#triage[handle.index] as CrashTriage;
-    const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+    // A negative code is the errno of a child that could not be started (spawn EMFILE: -24), not an exit code.
+    const reason = signal ? `signal ${signal}` : code !== null && code < 0 ? `it could not be started: ${getSystemErrorName(code)}` : `exit code ${code}`;
     if (this.#intakeStopped && STOP_SIGNALS.has(signal)) {
       // The terminal's Ctrl-C (or hangup) reached a child still loading its code, before it could
       // ignore it (see child/ignore-stop-signals.ts): no crash, and it had read no record yet, so

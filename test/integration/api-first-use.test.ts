@@ -39,6 +39,8 @@ describe('options', () => {
     expect(() => bulkfetch([], { concurrency: 0 })).toThrow(/concurrency/);
     expect(() => bulkfetch([], { concurrency: 0 })).not.toThrow(/--concurrency/);
     expect(() => bulkfetch([], { nope: 1 } as never)).toThrow(UsageError);
+    // As the CLI refuses -X HEAD -d: a HEAD has no body.
+    expect(() => bulkfetch([], { method: 'HEAD', data: 'abc' })).toThrow(/HEAD requests, which have no body/);
     // The caller's header replaces a URL's credentials, as -H does.
     const withCredentials = [];
     for await (const result of bulkfetch([`${server.url.replace('http://', 'http://ann:pw@')}/c`], { procs: 1, headers: { Authorization: 'Bearer L' } })) withCredentials.push(result);

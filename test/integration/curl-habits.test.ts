@@ -295,7 +295,7 @@ describe('curl flags bulkfetch does not take', () => {
       const refused = await runCli([input, flag]);
       expect(refused.code, flag).toBe(2);
       // A long flag's =VALUE is not echoed (it may be a secret).
-      const shown = flag.startsWith('--') && flag.includes('=') ? `${flag.slice(0, flag.indexOf('='))}=...` : flag;
+      const shown = flag.startsWith('--') && flag.includes('=') ? `${flag.slice(0, flag.indexOf('='))}=...` : /^-[^-]./.test(flag) ? `${flag.slice(0, 2)}...` : flag;
       expect(refused.stderr, flag).toMatch(new RegExp(`unknown option '${shown.replace(/[-=%{}.]/g, '\\$&')}': a curl flag`));
       expect(refused.stderr, flag).toMatch(instead);
       expect(refused.stderr.trim().split('\n'), flag).toHaveLength(1);

@@ -141,12 +141,12 @@ describe('contradictory flags', () => {
     for (const flag of ['--cache-size', '--reorder-buffer', '--max-redirects', '--key']) expect(warnings.some((w) => w.startsWith('bulkfetch: warning: ') && w.includes(flag))).toBe(true);
   });
 
-  it("-e ';auto' without -L, and --retry-all-methods or --retry-delay with --retries 0, warn as flags without effect", async () => {
+  it("-e ';auto' without -L, and --retry-delay with --retries 0, warn as flags without effect (not --retry-all-methods: it decides what --resume sends again)", async () => {
     const dir = tempDir();
     const { input } = await inputIn(dir);
     const result = await runCli([input, '-e', ';auto', '--retries', '0', '--retry-all-methods', '--retry-delay', '1s', '-q', '--procs', '1']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe("bulkfetch: warning: -e ';auto' has no effect without -L/--follow: it is the Referer of each redirect followed\nbulkfetch: warning: --retry-all-methods and --retry-delay have no effect with --retries 0\n");
+    expect(result.stderr).toBe("bulkfetch: warning: -e ';auto' has no effect without -L/--follow: it is the Referer of each redirect followed\nbulkfetch: warning: --retry-delay has no effect with --retries 0\n");
   });
 
   it("a usage error that echoes a proxy or URL shows its password as ***, from a flag or the environment", async () => {
@@ -159,7 +159,7 @@ describe('contradictory flags', () => {
       expect(run.stderr).not.toContain('pw5ecret');
     }
     // Nor a curl flag's value given with = (--proxy-user=bob:pw), nor a bad Authorization header's.
-    for (const args of [['--proxy-user=bob:pw5ecret'], ['--oauth2-bearer=pw5ecret'], ['-H', 'Authorization: Bearer pw5ecret\u0001']]) {
+    for (const args of [['--proxy-user=bob:pw5ecret'], ['-Ubob:pw5ecret'], ['--oauth2-bearer=pw5ecret'], ['-H', 'Authorization: Bearer pw5ecret\u0001'], ['-x', 'http://u:pw5ecret%X9@h:1']]) {
       const run = await runCli(['http://127.0.0.1:9/x', ...args]);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).not.toContain('pw5ecret');

@@ -170,6 +170,8 @@ describe('parseRecord: whitespace in a URL line', () => {
     expect(parseRecord('  "url": "http://a.test/x",', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a spec is one line (jq -c . writes them so)') } });
     // UTF-16 without its byte order mark, piped: NULs between the characters, not CR line endings.
     expect(parseRecord('h\u0000t\u0000t\u0000p\u0000:\u0000 \u0000\r\u0000', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('UTF-16 text without a byte order mark; convert it with iconv -f UTF-16LE -t UTF-8') } });
+    // The same piped with LF alone: its first NUL is a control character, and the hint the same.
+    expect(parseRecord('h\u0000t\u0000t\u0000p\u0000:\u0000', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('control character 0x00 at character 2 (NUL bytes between the characters: UTF-16 text without a byte order mark') } });
     // grep's output of several files, or with -n.
     for (const line of ['urls.txt:3:http://a.test/x', '3:http://a.test/x', 'list.txt:https://a.test/x']) {
       expect(parseRecord(line, 2, 'GET'), line).toMatchObject({ error: { message: expect.stringContaining('grep -h, without -n, gives the URLs alone') } });
