@@ -1,12 +1,11 @@
-import { maskPasswords } from '../input/credentials.js';
+import { maskPasswords, SECRET_HEADERS } from '../input/credentials.js';
 
 const MASK = '***';
-/** Flags whose value is a secret in part: -u's password, an Authorization or Cookie header's value (as request-flags.ts keeps them out of usage errors). */
+/** Flags whose value is a secret in part: -u's password, a SECRET_HEADERS header's value. */
 const USER_FLAG = /^(-u|--user)$/;
 const USER_ATTACHED = /^(-u|--user=)(.+)$/;
 const HEADER_FLAG = /^(-H|--header)$/;
 const HEADER_ATTACHED = /^(-H|--header=)(.+)$/;
-const SECRET_HEADER = /^((?:(?:proxy-)?authorization|cookie)\s*:\s*)\S.*$/i;
 
 /**
  * A command line to show on stderr (how to continue a stopped run) without the secrets in it: -u's
@@ -22,14 +21,21 @@ export function maskedArgv(argv: readonly string[]): { args: string[]; masked: b
   const args = argv.map((arg, index) => {
     const flag = argv[index - 1];
     if (flag !== undefined && USER_FLAG.test(flag)) return mask(arg, maskUser(arg));
-    if (flag !== undefined && HEADER_FLAG.test(flag)) return mask(arg, arg.replace(SECRET_HEADER, `$1${MASK}`));
+    if (flag !== undefined && HEADER_FLAG.test(flag)) return mask(arg, maskHeader(arg));
     const user = USER_ATTACHED.exec(arg);
     if (user) return mask(arg, `${user[1]}${maskUser(user[2] as string)}`);
     const header = HEADER_ATTACHED.exec(arg);
-    if (header) return mask(arg, `${header[1]}${(header[2] as string).replace(SECRET_HEADER, `$1${MASK}`)}`);
+    if (header) return mask(arg, `${header[1]}${maskHeader(header[2] as string)}`);
     return mask(arg, maskPasswords(arg));
   });
   return { args, masked };
+}
+
+/** `Name: value` with the value as *** when the name is a SECRET_HEADERS one and there is a value. */
+function maskHeader(text: string): string {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || !SECRET_HEADERS.has(text.slice(0, colon).trim().toLowerCase()) || text.slice(colon + 1).trim() === '') return text;
+  return `${text.slice(0, colon + 1)} ${MASK}`;
 }
 
 function maskUser(value: string): string {

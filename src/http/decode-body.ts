@@ -1,4 +1,4 @@
-import { TextDecoder } from 'node:util';
+import { MIMEType, TextDecoder } from 'node:util';
 import type { BodyMode } from '../run-types.js';
 import { declaredCharset } from './declared-charset.js';
 import { JSON_DEPTH_LIMIT, minifyJson } from './json-text.js';
@@ -62,39 +62,17 @@ function textOrBase64(bytes: Buffer, contentType: string, truncated: boolean): D
 }
 
 /**
- * The lowercased `charset` parameter of a content type, read as WHATWG's MIME type
- * parser reads parameters: a quoted value may hold `;` and `charset=` of its own
- * (`format="a;charset=x"; charset=utf-8` is utf-8), backslash escapes a quoted
- * character, and the first `charset` parameter counts.
+ * The lowercased `charset` parameter of a content type, as WHATWG's MIME type parser (Node's MIMEType)
+ * reads it: a quoted value may hold `;` and `charset=` of its own (`format="a;charset=x"; charset=utf-8`
+ * is utf-8), and the first `charset` parameter counts. Most types name none: they skip the parse.
  */
 export function charsetParameter(contentType: string): string | undefined {
-  let at = contentType.indexOf(';');
-  while (at !== -1 && at < contentType.length) {
-    at += 1;
-    while (/[\t\n\r ]/.test(contentType[at] ?? '')) at += 1;
-    const nameEnd = contentType.slice(at).search(/[;=]/);
-    if (nameEnd === -1) return undefined;
-    const name = contentType.slice(at, at + nameEnd).toLowerCase();
-    at += nameEnd;
-    if (contentType[at] === ';') continue;
-    at += 1;
-    let value = '';
-    if (contentType[at] === '"') {
-      at += 1;
-      while (at < contentType.length && contentType[at] !== '"') {
-        if (contentType[at] === '\\' && at + 1 < contentType.length) at += 1;
-        value += contentType[at];
-        at += 1;
-      }
-      at = contentType.indexOf(';', at);
-    } else {
-      const end = contentType.indexOf(';', at);
-      value = contentType.slice(at, end === -1 ? undefined : end).trim();
-      at = end;
-    }
-    if (name === 'charset' && value !== '') return value.toLowerCase();
+  if (!/charset/i.test(contentType)) return undefined;
+  try {
+    return new MIMEType(contentType).params.get('charset')?.toLowerCase() || undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /** One fatal decoder per charset label seen, up to a bound. */

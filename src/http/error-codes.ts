@@ -3,7 +3,6 @@ import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, STOPPED_IN_FLIGHT, type Recor
 import { fromProxyLeg } from './proxy-leg.js';
 import { portOf } from './split-url.js';
 
-export { CONTENT_LENGTH_MISMATCH };
 
 /**
  * The most bytes of a response's status line and headers taken: Node's 16 KiB

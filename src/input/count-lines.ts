@@ -27,10 +27,11 @@ export async function countLines(path: string, signal?: AbortSignal): Promise<nu
       for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1)) lines += 1;
       if (chunk.length > 0) last = chunk[chunk.length - 1]!;
     } else {
-      // A newline is the code unit 0x000A, at an even offset: 0x0A alone is half of another character (U+010A).
+      // A newline is the code unit 0x000A (0x0A its low byte, 0x00 its high one): 0x0A alone is half of another character (U+010A).
       const low = utf16 === 'le' ? 0 : 1;
+      const high = 1 - 2 * low;
       for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1)) {
-        if ((offset + i) % 2 === low && chunk[i + (low === 0 ? 1 : -1)] === 0 && i + (low === 0 ? 1 : -1) >= 0 && i + (low === 0 ? 1 : -1) < chunk.length) lines += 1;
+        if ((offset + i) % 2 === low && chunk[i + high] === 0) lines += 1;
       }
       // The last code unit: its two bytes lie in this chunk when it ends on an even offset.
       if (chunk.length >= 2) last = chunk[chunk.length - 2 + low] === NEWLINE && chunk[chunk.length - 1 - low] === 0 ? NEWLINE : 0;

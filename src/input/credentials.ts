@@ -34,6 +34,9 @@ export function maskPasswords(text: string): string {
   return text.replace(/(\/\/[^\s/?#@:]*:)[^\s/?#@]*@/g, `$1${MASK}@`).replace(/(^|[\s"'(<])((?!mailto:)[^\s/?#@:"'<]*:)[^\s/?#@"']*@/gi, `$1$2${MASK}@`);
 }
 
+/** Headers whose value is a credential: never echoed on stderr, which logs keep. */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
 /**
  * maskPasswords over the double-quoted parts of a message alone: where usage errors and warnings echo
  * what was given (`got "socks4://u:pw@host"`), not their own advice (`-x http://user:password@host:port`).

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { UsageError, describeValue } from '../errors.js';
 import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from '../http/cookie-file.js';
-import { basicAuthorization } from '../input/credentials.js';
+import { basicAuthorization, SECRET_HEADERS } from '../input/credentials.js';
 import { textBeforeRun } from '../input/read-once.js';
 import { validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
 import { readFlagFile } from './flag-files.js';
@@ -27,9 +27,6 @@ export function parseMethodFlag(value: string): string {
 export function parseHeaderFlag(value: string, previous: unknown): Record<string, string | null> {
   return value.startsWith('@') ? headersFromFile(value.slice(1), previous) : parseHeader(value, previous);
 }
-
-/** Headers whose value is a credential. */
-const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 function parseHeader(value: string, previous: unknown): Record<string, string | null> {
   const headers = { ...((previous as Record<string, string | null> | undefined) ?? {}) };
