@@ -2,22 +2,41 @@ import { Readable, PassThrough } from 'node:stream';
 import { openInput } from './input/open-input.js';
 import { readLineBatches } from './input/lines.js';
 import { resolveRunOptions } from './options/index.js';
-import type { RunOptions, RunProgress } from './run-types.js';
+import type { CacheMode, ErrorLimit, RunOptions, RunProgress, Shard } from './run-types.js';
 import type { Result } from './wire/result-line.js';
 import { toSummaryJson, type SummaryJson } from './output/summary.js';
 import { runJob } from './parent/run-job.js';
 import { UsageError, describeValue } from './errors.js';
+import { UNWRITABLE_MEMBER } from './input/parse-record.js';
+import { memberText } from './input/json-member.js';
+import { heldExactly } from './wire/held-exactly.js';
 
 /** RunOptions fields that are durations: a number is milliseconds, a string reads as the flag does ('10s', '250ms'). */
 type DurationField = 'timeout' | 'connectTimeout' | 'retryDelay' | 'retryMaxDelay' | 'grace';
 
+/** RunOptions fields whose flag text is taken as well as the value ('64k', '10/s', '10%', '1/3'): the flag's parser reads it. */
+type FlagTextField = 'cacheBytes' | 'maxBody' | 'maxFilesize' | 'rate' | 'perHostRate';
+
 /** Everything the CLI takes (RunOptions, defaults filled in), plus what only a program can give. */
-export interface BulkfetchOptions extends Partial<Omit<RunOptions, 'input' | 'headers' | 'query' | 'uploadName' | DurationField>>, Partial<Record<DurationField, number | string>> {
+export interface BulkfetchOptions
+  extends Partial<Omit<RunOptions, 'input' | 'headers' | 'query' | 'uploadName' | 'cache' | 'connectTo' | 'resolve' | 'maxErrors' | 'shard' | DurationField | FlagTextField>>,
+    Partial<Record<DurationField | FlagTextField, number | string>> {
   /**
-   * Sent with every request: { name: value }, or ['Name: value', ...] as -H repeated (a repeated name keeps
-   * both values). null (or 'Name:') removes a header bulkfetch would send; '' (or 'Name;') sends it empty.
+   * Sent with every request: { name: value } (a number is sent as text, a list joined with ', '), or
+   * ['Name: value', ...] as -H repeated (a repeated name keeps both values). null (or 'Name:') removes a
+   * header bulkfetch would send; '' (or 'Name;') sends it empty.
    */
-  headers?: Record<string, string | null> | string[];
+  headers?: Record<string, string | number | Array<string | number> | null> | string[];
+  /** 'auto', 'on' or 'off'; false is 'off', as --no-cache. */
+  cache?: CacheMode | false;
+  /** { 'host1:port1': 'host2:port2' }, or flag texts as --connect-to takes them ('host1:port1:host2:port2'). */
+  connectTo?: Record<string, string> | string[];
+  /** { 'host:port': 'address' }, or flag texts as --resolve takes them ('host:port:address'). */
+  resolve?: Record<string, string> | string[];
+  /** A count (10), a flag text ('10', '5%'), or { kind, max }. */
+  maxErrors?: ErrorLimit | number | string;
+  /** { index, count } (0-based), or the flag's 'K/N'. */
+  shard?: Shard | string;
   /**
    * Aborting stops the run as a second Ctrl-C stops the CLI's: no record begins any more (those not begun
    * are answered ENOTSENT), those in flight are aborted (EABORTED), and iteration ends after their lines.
@@ -105,13 +124,16 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
       throw progressError ? progressError.thrown : error;
     },
   );
-  let iterated = false;
+  // Who reads the results: nobody yet, a loop, or nobody ever (the summary was awaited first: they were discarded).
+  let reader: 'none' | 'loop' | 'drained' = 'none';
   const summary = new SummaryPromise<SummaryJson>((resolve, reject) => run.then(toSummaryJson).then(resolve, reject));
   summary.catch(() => {}); // the iterator reports the failure; an unread summary must not crash the program
   // Awaited before anyone iterates: nobody will read the results, so they are
   // drained (discarded) and the run goes to its end instead of waiting forever.
   summary.onAwait = () => {
-    if (!iterated) sink.resume();
+    if (reader !== 'none') return;
+    reader = 'drained';
+    sink.resume();
   };
 
   async function* results(): AsyncGenerator<Result> {
@@ -119,7 +141,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
     try {
       try {
         for await (const batch of readLineBatches(sink, { maxLineBytes: Number.POSITIVE_INFINITY })) {
-          for (const { text } of batch) if (text) yield JSON.parse(text) as Result;
+          for (const { text } of batch) if (text) yield resultOfLine(text);
         }
       } catch (error) {
         // A run that failed destroyed the sink: its reading then ends in "Premature close", and the run's error is the one to tell.
@@ -139,8 +161,11 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   return {
     summary,
     [Symbol.asyncIterator]: () => {
+      // A second loop, or one after the summary drained the results, would see none of them without a word.
+      if (reader === 'loop') throw new UsageError('This run\'s results are already being read by a loop: a run is read once; call bulkfetch() again for another run');
+      if (reader === 'drained') throw new UsageError('This run\'s results were discarded: its summary was awaited (or given a then() handler) before the loop began; start the loop first');
       // Marked now, not at the generator's first next(): summary awaited right after must not drain.
-      iterated = true;
+      reader = 'loop';
       return results();
     },
   };
@@ -153,13 +178,48 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
  */
 class SummaryPromise<T> extends Promise<T> {
   onAwait: (() => void) | undefined;
+  /** Set while finally() attaches its handlers: a cleanup hook is no wait for the summary. */
+  #attachingFinally = false;
   static override get [Symbol.species](): PromiseConstructor {
     return Promise;
   }
   override then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    this.onAwait?.();
+    // `.catch(handler)` (then without a fulfilment handler) is a program guarding against a failure, the
+    // usual habit before a loop: it does not want the summary, and draining took the loop's results from under it.
+    if (typeof onFulfilled === 'function' && !this.#attachingFinally) this.onAwait?.();
     return super.then(onFulfilled, onRejected);
   }
+  override finally(onFinally?: (() => void) | null): Promise<T> {
+    this.#attachingFinally = true;
+    try {
+      return super.finally(onFinally);
+    } finally {
+      this.#attachingFinally = false;
+    }
+  }
+}
+
+/**
+ * A result from its output line. JSON.parse would change a JSON body or a
+ * numeric id that a double cannot hold (12345678901234567890, a member named
+ * twice): such a body is given as its text, marked `json-text` as a body nested
+ * too deep is, and such an id as the string of its digits.
+ */
+function resultOfLine(text: string): Result {
+  const result = JSON.parse(text) as Result;
+  const { body } = result;
+  if ((typeof body === 'object' && body !== null) || typeof body === 'number') {
+    const written = memberText(text, 'body');
+    if (written !== undefined && !heldExactly(written)) {
+      result.body = written;
+      result.bodyEncoding = 'json-text';
+    }
+  }
+  if (typeof result.id === 'number') {
+    const written = memberText(text, 'id');
+    if (written !== undefined && !heldExactly(written)) result.id = written;
+  }
+  return result;
 }
 
 function toReadable(input: BulkfetchInput): Readable {
@@ -178,21 +238,29 @@ async function* lines(records: Iterable<RecordInput> | AsyncIterable<RecordInput
  * line break would be several lines, and a blank or `#` one none (each is a
  * spec whose url is refused: EINVALIDURL), and anything but a string or a spec object (5, null) would be
  * read as a URL (http://0.0.0.5/): as a spec whose url is it, it is refused
- * (EINVALIDSPEC) instead. A spec JSON cannot write (a BigInt, a cycle) ended
- * the whole run.
+ * (EINVALIDSPEC) instead. A record JSON cannot write (a BigInt, a cycle) threw
+ * out of the input and ended the whole run: it is refused, saying why.
  */
 function recordLine(record: unknown): string {
   // A blank or `#` string would be a skipped line: as a spec's url it is refused, so every item has its result.
   if (typeof record === 'string') return /[\r\n]/.test(record) || /^\s*(?:#|$)/.test(record) ? JSON.stringify({ url: record }) : record;
-  // undefined, a symbol or a function has no JSON: its type stands in.
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return JSON.stringify({ url: JSON.stringify(record) === undefined ? [typeof record] : record });
+  const isSpec = typeof record === 'object' && record !== null && !Array.isArray(record);
   try {
+    // undefined, a symbol or a function has no JSON: its type stands in.
+    if (!isSpec) return JSON.stringify({ url: typeof record === 'bigint' || JSON.stringify(record) === undefined ? [typeof record] : record });
     return JSON.stringify(record);
   } catch (error) {
-    // The refusal names the member it adds: what JSON.stringify said.
-    const url = (record as { url?: unknown }).url;
-    return JSON.stringify({ url: typeof url === 'string' ? url : '', [`not JSON: ${(error as Error).message}`]: null });
+    const url = isSpec ? (record as { url?: unknown }).url : undefined;
+    return JSON.stringify({ url: typeof url === 'string' ? url : '', [UNWRITABLE_MEMBER]: whyNotJson(error) });
   }
+}
+
+/** JSON.stringify's refusal in a line: a cycle's message goes on for lines about the objects in it. */
+function whyNotJson(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/BigInt/.test(message)) return 'it holds a BigInt, which JSON has no form for (give it as a string or a number)';
+  if (/circular/i.test(message)) return 'it refers to itself (a cycle)';
+  return message.split('\n')[0] ?? message;
 }
 
 /** What TypeScript would refuse, refused at run time too (a UsageError) for callers in plain JavaScript. */

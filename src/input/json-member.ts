@@ -82,14 +82,14 @@ function forEachMember(source: string, from: number, each: (name: string, start:
   }
 }
 
-function skipSpace(source: string, from: number): number {
+export function skipSpace(source: string, from: number): number {
   let i = from;
   for (let c = source.charCodeAt(i); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = source.charCodeAt(++i));
   return i;
 }
 
 /** The index just past the string that opens at `start` (a native search for each quote, then its escapes counted). */
-function stringEnd(source: string, start: number): number {
+export function stringEnd(source: string, start: number): number {
   let quote = source.indexOf('"', start + 1);
   for (;;) {
     let backslashes = 0;

@@ -257,9 +257,16 @@ const MEMBER_HINTS: Readonly<Record<string, string>> = {
   timeout: 'the time limit is --timeout, for every record',
 };
 
+/**
+ * The member the library writes into a record JSON could not write (a BigInt, a cycle), naming why: the
+ * record is refused with that reason, as one result for the item. A NUL starts it, so no spec from a file means it.
+ */
+export const UNWRITABLE_MEMBER = '\u0000unwritable';
+
 function unknownMember(spec: Record<string, unknown>): RecordError | undefined {
   for (const name in spec) {
     if (SPEC_MEMBERS.has(name)) continue;
+    if (name === UNWRITABLE_MEMBER) return recordError(RecordErrorCode.INVALID_SPEC, `The record cannot be written as a JSON spec: ${String(spec[name])}`);
     // Own hints only: `constructor` or `toString` must not find Object.prototype's and print its source.
     const hint = (Object.hasOwn(MEMBER_HINTS, name) ? MEMBER_HINTS[name] : undefined) ?? 'a spec has url, method, headers, body, json, bodyBase64 and id; "id" is echoed in the output line';
     return recordError(RecordErrorCode.INVALID_SPEC, `Unknown member ${JSON.stringify(name.slice(0, 64))}: ${hint}`);
