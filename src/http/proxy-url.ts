@@ -26,7 +26,8 @@ export function parseProxyUrl(text: string): ProxyUrl {
   try {
     url = new URL(scheme === undefined ? `http://${written}` : written);
   } catch {
-    return { problem: 'it does not parse as a URL' };
+    // A password with a `/`, `?` or `#` ends the authority where the user did not mean it to.
+    return { problem: written.includes('@') ? 'it does not parse as a URL (a /, ?, # or @ in the user name or password is written %2F, %3F, %23 or %40)' : 'it does not parse as a URL' };
   }
   if (url.hostname === '') return { problem: 'the proxy URL has no host' };
   // undici decodes the credentials in every child: a % that starts no escape threw there, a crash a child.

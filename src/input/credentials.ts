@@ -34,15 +34,21 @@ export function maskPasswords(text: string): string {
   return text.replace(/(\/\/[^\s/?#@:]*:)[^\s/?#@]*@/g, `$1${MASK}@`).replace(/(^|[\s"'(<])((?!mailto:)[^\s/?#@:"'<]*:)[^\s/?#@"']*@/gi, `$1$2${MASK}@`);
 }
 
-/** Headers whose value is a credential: never echoed on stderr, which logs keep. */
-export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
-
 /**
  * maskPasswords over the double-quoted parts of a message alone: where usage errors and warnings echo
  * what was given (`got "socks4://u:pw@host"`), not their own advice (`-x http://user:password@host:port`).
  */
 export function maskQuotedPasswords(message: string): string {
-  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => maskPasswords(quoted));
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => maskPasswords(maskUnparsedUserinfo(quoted)));
+}
+
+/**
+ * A value refused because it does not parse is often refused for its password: a `/`, `?` or `#` in it
+ * (base64, generated ones) ends the authority early. Up to its last `@`, all of it is the userinfo's.
+ */
+function maskUnparsedUserinfo(quoted: string): string {
+  if (quoted.includes('://')) return quoted.replace(/(\/\/[^\s/?#@:"]*:)[^\s"]*@/, `$1${MASK}@`);
+  return quoted.replace(/^("[^\s/?#@:"]*:)[^\s"]*@/, `$1${MASK}@`);
 }
 
 function decode(part: string): string {

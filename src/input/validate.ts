@@ -55,15 +55,16 @@ export function validateHeaderRemoval(name: unknown): RecordError | null {
   return null;
 }
 
+/** Headers whose value is a credential: never echoed on stderr, which logs keep, nor in a line's message. */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
 /** Checks one header; returns null when valid. */
 export function validateHeader(name: unknown, value: unknown): RecordError | null {
   const badName = validateHeaderName(name);
   if (badName || typeof name !== 'string') return badName;
   if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
-    return recordError(
-      RecordErrorCode.INVALID_HEADER,
-      `Header ${name}: expected a value without CR, LF or control characters, got ${preview(value)}`,
-    );
+    const got = SECRET_HEADERS.has(name.toLowerCase()) && typeof value === 'string' ? ' (its value is a credential, not shown)' : `, got ${preview(value)}`;
+    return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: expected a value without CR, LF or control characters${got}`);
   }
   // What undici would refuse at send time, refused here with a reason, once, before anything is sent.
   const lower = name.toLowerCase();

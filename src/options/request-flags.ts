@@ -4,9 +4,9 @@ import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { UsageError, describeValue } from '../errors.js';
 import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from '../http/cookie-file.js';
-import { basicAuthorization, SECRET_HEADERS } from '../input/credentials.js';
+import { basicAuthorization } from '../input/credentials.js';
 import { textBeforeRun } from '../input/read-once.js';
-import { validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
+import { SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
 import { readFlagFile } from './flag-files.js';
 import { setField } from '../input/set-field.js';
 
@@ -43,7 +43,7 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   const problem = removes ? validateHeaderRemoval(name) : validateHeader(name, headerValue);
   if (problem) {
     // Credentials are not echoed to stderr, which logs keep: the name and what is wrong with the value.
-    if (SECRET_HEADERS.has(name.toLowerCase()) && !removes) throw new UsageError(`Invalid --header ${describeValue(`${name}: ***`)}: ${problem.message.split(', got ')[0] as string}`);
+    if (SECRET_HEADERS.has(name.toLowerCase()) && !removes) throw new UsageError(`Invalid --header ${describeValue(`${name}: ***`)}: ${problem.message}`);
     throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
   }
   const key = name.toLowerCase();
@@ -83,7 +83,7 @@ function isHeaderText(value: unknown): value is string | number {
 export function headerValueFlag(flag: string, header: string) {
   return (value: string): string => {
     const problem = validateHeader(header, value);
-    if (problem) throw new UsageError(`Invalid ${flag} ${describeValue(value)}: ${problem.message}`);
+    if (problem) throw new UsageError(`Invalid ${flag}${SECRET_HEADERS.has(header) ? '' : ` ${describeValue(value)}`}: ${problem.message}`);
     return value;
   };
 }

@@ -152,6 +152,10 @@ describe('contradictory flags', () => {
   it("a usage error that echoes a proxy or URL shows its password as ***, from a flag or the environment", async () => {
     const flag = await runCli(['-x', 'socks4://u:pw5ecret@127.0.0.1:1', 'http://127.0.0.1:9/x']);
     const env = await runCli(['https://127.0.0.1:9/x'], { env: { https_proxy: 'socks4://u:pw5ecret@127.0.0.1:1' } });
+    const unparsed = await runCli(['https://127.0.0.1:9/x'], { env: { https_proxy: 'http://u:pw5/ecret@127.0.0.1:1' } });
+    expect(unparsed.stderr).toContain('http://u:***@127.0.0.1:1');
+    expect(unparsed.stderr).toContain('is written %2F');
+    expect(unparsed.stderr).not.toContain('ecret');
     const glob = await runCli(['http://u:pw5ecret@127.0.0.1:9/[1-']);
     for (const run of [flag, env, glob]) {
       expect(run.code).toBe(2);
@@ -159,7 +163,9 @@ describe('contradictory flags', () => {
       expect(run.stderr).not.toContain('pw5ecret');
     }
     // Nor a curl flag's value given with = (--proxy-user=bob:pw), nor a bad Authorization header's.
-    for (const args of [['--proxy-user=bob:pw5ecret'], ['-Ubob:pw5ecret'], ['--oauth2-bearer=pw5ecret'], ['-H', 'Authorization: Bearer pw5ecret\u0001'], ['-x', 'http://u:pw5ecret%X9@h:1']]) {
+    // Nor a password that stops the URL from parsing (a / in it), nor -b's cookie pairs.
+    for (const args of [['--proxy-user=bob:pw5ecret'], ['-Ubob:pw5ecret'], ['--oauth2-bearer=pw5ecret'], ['-H', 'Authorization: Bearer pw5ecret\u0001'], ['-x', 'http://u:pw5ecret%X9@h:1'],
+      ['-x', 'http://u:pw5/ecret@127.0.0.1:1'], ['-x', 'u:pw5#ecret@127.0.0.1:1'], ['-b', 'sid=pw5ecret\u0001']]) {
       const run = await runCli(['http://127.0.0.1:9/x', ...args]);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).not.toContain('pw5ecret');

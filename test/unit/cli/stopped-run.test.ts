@@ -29,11 +29,12 @@ describe('describeStop', () => {
   });
 
   it("shows how to continue without the command line's secrets: -u's password, an Authorization header, a URL's or proxy's password", async () => {
-    const argv = [input, '-o', output, '--resume', '-u', 'carol:pa55word', '-H', 'Authorization: Bearer T0KEN', '-x', 'http://p:s3cret@proxy.test:3128', '-ubob:hunter2', '--header=Proxy-Authorization: Basic Zm9v', '-H', 'X-Plain: 1'];
+    const argv = [input, '-o', output, '--resume', '-u', 'carol:pa55word', '-H', 'Authorization: Bearer T0KEN', '-x', 'http://p:s3cret@proxy.test:3128', '-ubob:hunter2', '--header=Proxy-Authorization: Basic Zm9v', '-H', 'X-Plain: 1', '-b', 'sid=C00KIE', '--cookie=b=C00KIE2', '-b', 'jar.txt'];
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
     const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
-    for (const secret of ['pa55word', 'T0KEN', 's3cret', 'hunter2', 'Zm9v']) expect(row).not.toContain(secret);
-    expect(row).toContain("-u 'carol:***' -H 'Authorization: ***' -x 'http://p:***@proxy.test:3128' '-ubob:***' '--header=Proxy-Authorization: ***' -H 'X-Plain: 1'");
+    for (const secret of ['pa55word', 'T0KEN', 's3cret', 'hunter2', 'Zm9v', 'C00KIE']) expect(row).not.toContain(secret);
+    // -b's pairs are a Cookie header; -b FILE names a file.
+    expect(row).toContain("-u 'carol:***' -H 'Authorization: ***' -x 'http://p:***@proxy.test:3128' '-ubob:***' '--header=Proxy-Authorization: ***' -H 'X-Plain: 1' -b '***' '--cookie=***' -b jar.txt");
     expect(row).toMatch(/\(with the credentials shown as \*\*\* given again\)$/);
   });
 

@@ -28,6 +28,13 @@ describe('parseRecord', () => {
     expect(codeOf('"https://a.example/x')).toBe('EINVALIDURL');
   });
 
+  it('never echoes a credential header\'s bad value in the error message: the line goes to logs', () => {
+    const secret = parseRecord(JSON.stringify({ url: 'http://a.test/', headers: { Authorization: 'Bearer S3CRET\u0001' } }), 1);
+    expect(secret).toMatchObject({ kind: 'invalid', error: { code: 'EINVALIDHEADER', message: 'Header Authorization: expected a value without CR, LF or control characters (its value is a credential, not shown)' } });
+    const plain = parseRecord(JSON.stringify({ url: 'http://a.test/', headers: { 'X-Plain': 'v\u0001' } }), 1);
+    expect(plain).toMatchObject({ kind: 'invalid', error: { message: 'Header X-Plain: expected a value without CR, LF or control characters, got "v\\u0001"' } });
+  });
+
   it('takes user:password@ before a host without a scheme as credentials, as curl does, and never echoes a password', () => {
     // Was EUNSUPPORTEDSCHEME (scheme "user:") with the password in the line, unless the password began with a digit.
     expect(parseRecord('user:s3cret@127.0.0.1:8080/x', 1)).toMatchObject({ kind: 'request', spec: { url: 'http://user:***@127.0.0.1:8080/x', headers: { authorization: `Basic ${Buffer.from('user:s3cret').toString('base64')}` } } });
