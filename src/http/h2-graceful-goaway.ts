@@ -1,7 +1,7 @@
 import { constants, type ClientHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type * as Undici from 'undici';
-import { kHTTP2Session, kHTTPContext, kResume, kSocket } from 'undici/lib/core/symbols.js';
+import { kError, kHTTP2Session, kHTTPContext, kResume, kSocket } from 'undici/lib/core/symbols.js';
 
 /**
  * undici's listeners on an h2 session and its socket that act on the client,
@@ -43,7 +43,19 @@ export function finishStreamsAfterGracefulGoaway(client: Undici.Client): void {
   const undiciGoaway = session.listeners('goaway') as Listener[];
   session.removeAllListeners('goaway');
   session.on('goaway', function onGoaway(this: ClientHttp2Session, code: number, ...rest: unknown[]) {
+    if (finishing.has(this)) {
+      // A second GOAWAY on a session let go: RFC 9113 (6.8) has a server shut down gracefully with one
+      // naming 2^31-1 and then one naming the last stream it takes. The client has moved on; undici's
+      // listener would destroy the session, failing the streams the server is still answering. A later
+      // one with an error code fails them, as a first one would have (error-codes.ts decides what goes again).
+      if (code !== constants.NGHTTP2_NO_ERROR) this.destroy(Object.assign(new Error(`HTTP/2: "GOAWAY" frame received with code ${code}`), { code: 'UND_ERR_SOCKET' }));
+      return;
+    }
     if (code !== constants.NGHTTP2_NO_ERROR || owner[kHTTP2Session] !== this) {
+      // undici fails every stream with one error, not reading the last stream id. Naming none (0), the
+      // server processed none of them: each may go again whatever its method (RFC 9113, 6.8), as a
+      // graceful GOAWAY's later streams do.
+      if (rest[0] === 0) (this as unknown as Record<symbol, unknown>)[kError] = Object.assign(new Error(`HTTP/2: "GOAWAY" frame received with code ${code}`), { code: 'UND_ERR_SOCKET', [NONE_PROCESSED]: true });
       for (const listener of undiciGoaway) listener.call(this, code, ...rest);
       return;
     }
@@ -51,7 +63,18 @@ export function finishStreamsAfterGracefulGoaway(client: Undici.Client): void {
   });
 }
 
+const NONE_PROCESSED = Symbol('bulkfetch.goawayNoneProcessed');
+
+/** Whether a request failed by a GOAWAY whose last stream id is 0: the server processed no stream of that connection. */
+export function goawayProcessedNone(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && NONE_PROCESSED in error;
+}
+
+/** Sessions let finish their streams after a graceful GOAWAY, no longer the client's. */
+const finishing = new WeakSet<ClientHttp2Session>();
+
 function letSessionFinish(client: Client, session: ClientHttp2Session, socket: Socket): void {
+  finishing.add(session);
   for (const event of session.eventNames()) {
     for (const listener of session.listeners(event) as Listener[]) if (CLIENT_LISTENERS_ON_SESSION.has(listener.name)) session.removeListener(event, listener);
   }

@@ -1,5 +1,6 @@
 import type * as Undici from 'undici';
 import { Client } from './undici-parts.js';
+import { prepareH2Session } from './h2-session.js';
 
 /** undici dispatch options, with the mark of a request whose connection will not be reused. */
 export interface OneShotDispatchOptions extends Undici.Dispatcher.DispatchOptions {
@@ -27,6 +28,10 @@ export function oneShot(clientOptions: Undici.Client.Options): Undici.Dispatcher
   return (dispatch) => (opts, handler) => {
     if (!(opts as OneShotDispatchOptions).onlyUse) return dispatch(opts, handler);
     // Left to the garbage collector once its connection has closed: nothing else refers to it.
-    return new Client(opts.origin as string | URL, clientOptions).dispatch(opts, handler);
+    const client = new Client(opts.origin as string | URL, clientOptions);
+    // An h2 session here needs what alpn-pool.ts gives the Pool's: without it a one-shot origin's
+    // graceful GOAWAY failed the stream the server was still answering (a GET sent 5 times, a POST lost).
+    if (clientOptions.allowH2) client.on('connect', () => prepareH2Session(client));
+    return client.dispatch(opts, handler);
   };
 }

@@ -51,7 +51,8 @@ export interface FetchOutcome {
    * once on a new connection, whatever its method. 'goaway': its HTTP/2
    * session ended by a GOAWAY, which undici 7 applies to every stream in
    * flight, those the server counts as processed too (it does not read the
-   * GOAWAY's last stream id): sent again only if it may be sent twice.
+   * GOAWAY's last stream id): sent again only if it may be sent twice. A
+   * GOAWAY naming no stream processed (last id 0) is a plain `true`.
    */
   staleConnection?: true | 'goaway';
   /**

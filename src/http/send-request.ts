@@ -4,6 +4,7 @@ import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, STOPPED_BEFORE_SENDING, recor
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCodings, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
+import { goawayProcessedNone } from './h2-graceful-goaway.js';
 import { blameProxy, classifyError, closedBeforeHead, closedMidBody, cutShort, declaredLength, endedByGoaway, headersNeverSent, http1Refusal, LARGE_BODY_BYTES, refusedStream, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
@@ -421,7 +422,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     // kept-alive connection it was queued for: never sent, as a request on a connection the server closed.
     const neverWritten = this.#controller === undefined && lostKeptAliveConnection(error);
     if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || neverWritten || endedByGoaway(error) || refusedStream(error) || headersNeverSent(error))) {
-      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: endedByGoaway(error) ? 'goaway' : true });
+      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: endedByGoaway(error) && !goawayProcessedNone(error) ? 'goaway' : true });
     } else {
       // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
       const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;

@@ -55,4 +55,6 @@ declare module 'undici/lib/core/symbols.js' {
   export const kHTTPContext: unique symbol;
   /** A client's resume: starts what waits in its queue, connecting first when it has no connection. */
   export const kResume: unique symbol;
+  /** The error an h2 session's GOAWAY fails its requests with, when set (client-h2.js onHttp2SessionGoAway). */
+  export const kError: unique symbol;
 }
