@@ -67,6 +67,10 @@ export function classifyError(
   if (rawCode === 'UND_ERR_INVALID_ARG' && err?.message === 'Proxy Authentication Required (407)') {
     return { code: RecordErrorCode.PROXY, message: `The proxy answered status 407 Proxy Authentication Required${PROXY_AUTH_ADVICE}` };
   }
+  // undici's ProxyAgent takes a proxy's credentials from its URL alone, and refuses the header on a request.
+  if (rawCode === 'UND_ERR_INVALID_ARG' && err?.message === 'Proxy-Authorization should be sent in ProxyAgent constructor') {
+    return { code: RecordErrorCode.INVALID_HEADER, message: `A Proxy-Authorization header is not sent through the proxy: give the proxy's credentials in its URL (-x http://user:password@host:port, or the proxy variable's)` };
+  }
   // A SOCKS proxy's refusal (socks-tunnel.ts): its message says which and why.
   if (rawCode === 'ERR_SOCKS') return { code: RecordErrorCode.PROXY, message: typeof err?.message === 'string' ? err.message : 'SOCKS proxy error' };
   const mapped = (c: RecordErrorCode): RecordError => ({ code: c, message });

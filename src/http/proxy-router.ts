@@ -34,7 +34,9 @@ export function proxyChoice(proxy: string | undefined, env: NodeJS.ProcessEnv, n
   const httpProxy = proxy ?? proxyHref(proxyVariable(env, 'http')?.[1]);
   const httpsProxy = proxy ?? proxyHref(proxyVariable(env, 'https')?.[1]);
   if (httpProxy === undefined && httpsProxy === undefined) return undefined;
-  return { httpProxy, httpsProxy, noProxy: noProxy ?? env.no_proxy ?? env.NO_PROXY ?? '' };
+  // An empty variable is unset, as curl's getenv reads it (and as the proxy variables are read here): no_proxy=''
+  // hid NO_PROXY, and hosts it names went through the proxy.
+  return { httpProxy, httpsProxy, noProxy: noProxy ?? (env.no_proxy || env.NO_PROXY || '') };
 }
 
 /** The proxies' endpoints, for an error met on the way to one to say so (blameProxy). */

@@ -63,6 +63,10 @@ function refuseConflicts(options: RunOptions, named: 'flags' | 'fields'): void {
   // As the CLI refuses -X HEAD with a body flag (curl-implications.ts).
   if (named === 'fields' && options.method === 'HEAD' && options.data !== undefined) throw new UsageError('method HEAD sends HEAD requests, which have no body: drop method or data');
   refuseUnusableClientCertificate(options.cert, options.key);
+  // undici's proxy agent takes a proxy's credentials from its URL alone: every record failed with its internal message.
+  if (options.proxy && typeof options.headers['proxy-authorization'] === 'string') {
+    throw new UsageError(`${named === 'flags' ? "-H 'Proxy-Authorization: ...'" : 'A Proxy-Authorization header'} is not sent to the proxy: give its credentials in the proxy's URL (${named === 'flags' ? '-x' : 'proxy:'} http://user:password@host:port)`);
+  }
 }
 
 /**

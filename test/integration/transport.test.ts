@@ -193,6 +193,20 @@ describe('NODE_EXTRA_CA_CERTS, which children start without', () => {
 });
 
 describe('proxy', () => {
+  it('a Proxy-Authorization header through a proxy is a usage error with -H and an EINVALIDHEADER record in a spec, not undici\'s internal message', async () => {
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    const flag = await runCli([`${plain.url}/f`, '-x', proxy.url, '-H', 'Proxy-Authorization: Basic dTpw', '-q']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe("bulkfetch: -H 'Proxy-Authorization: ...' is not sent to the proxy: give its credentials in the proxy's URL (-x http://user:password@host:port)\n");
+    const spec = await run([JSON.stringify({ url: `${plain.url}/s`, headers: { 'Proxy-Authorization': 'Basic dTpw' } })], [], { http_proxy: proxy.url });
+    expect(spec.lines[0]).toMatchObject({ status: null, error: { code: 'EINVALIDHEADER', message: expect.stringMatching(/^A Proxy-Authorization header is not sent through the proxy: give the proxy's credentials in its URL/) } });
+    expect(proxy.forwarded).toBe(0);
+    // With no proxy, it goes to the server as any header, as curl sends it.
+    const direct = await run([`${plain.url}/d`], ['-H', 'Proxy-Authorization: Basic dTpw']);
+    expect(direct.lines[0]).toMatchObject({ status: 200 });
+  });
+
   it('--proxy forwards http targets as absolute-form requests and tunnels https with CONNECT', async () => {
     const proxy = await track(startProxyServer());
     const plain = await track(startHttpServer());

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { inSubnets, noProxyNames, splitNoProxy, type Subnets } from '../../../src/http/proxy-router.js';
+import { inSubnets, noProxyNames, proxyChoice, splitNoProxy, type Subnets } from '../../../src/http/proxy-router.js';
 
 const within = (subnets: Subnets | undefined, host: string): boolean => subnets !== undefined && inSubnets(subnets, `http://${host.includes(':') ? `[${host}]` : host}/`);
+
+describe('proxyChoice: the variables as curl reads them', () => {
+  it('takes an empty no_proxy as unset, so NO_PROXY applies (it hid it, and the hosts it names went through the proxy)', () => {
+    expect(proxyChoice(undefined, { http_proxy: 'http://127.0.0.1:9', no_proxy: '', NO_PROXY: 'localhost' })?.noProxy).toBe('localhost');
+    expect(proxyChoice(undefined, { http_proxy: 'http://127.0.0.1:9', no_proxy: 'a.test', NO_PROXY: 'localhost' })?.noProxy).toBe('a.test');
+  });
+});
 
 describe('splitNoProxy: NO_PROXY as curl reads it', () => {
   it('takes the subnets out for matching addresses, and leaves undici the names', () => {
