@@ -394,7 +394,7 @@ export class RequestLoop {
       };
       if (outcome.location === undefined || outcome.status === null) return finish({});
       if (redirects >= this.#config.maxRedirects) {
-        return finish({ error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, `More than ${this.#config.maxRedirects} redirects (--max-redirects)`) });
+        return finish({ error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, `More than ${this.#config.maxRedirects} redirect${this.#config.maxRedirects === 1 ? '' : 's'} (--max-redirects)`) });
       }
       if (this.#config.redirectCookies && outcome.setCookies) (jar ??= new RedirectCookies(this.#fileCookies)).store(outcome.setCookies, request.url);
       const next = redirectRequest(asLed, outcome.status, outcome.location, { autoReferer: this.#config.autoReferer });

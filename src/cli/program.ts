@@ -76,7 +76,7 @@ function curlNamed(spec: OptionSpec, flag: Option): Option {
  * are that one flag given twice.
  */
 export function parseCommandLine(program: Command, argv: string[]): void {
-  program.parse(argv, { from: 'user' });
+  program.parse(sameFlagForRepeatable(argv), { from: 'user' });
   for (const spec of OPTION_TABLE) {
     if (spec.curlName === undefined) continue;
     const flag = new Option(spec.flags);
@@ -90,3 +90,19 @@ export function parseCommandLine(program: Command, argv: string[]): void {
   }
 }
 
+/**
+ * curl's names of flags whose values add up (`-d a --data-ascii b` is the body `a&b` in curl): written as
+ * our flag before parsing, so the pieces join in the order given. Two values of a flag that takes one stay
+ * a question (parseCommandLine).
+ */
+const ADDING_CURL_NAMES: Readonly<Record<string, string>> = { '--data-ascii': '--data' };
+
+function sameFlagForRepeatable(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, index) => {
+    if (end !== -1 && index > end) return arg;
+    const [name, value] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('='))] : [arg, ''];
+    const ours = Object.hasOwn(ADDING_CURL_NAMES, name) ? ADDING_CURL_NAMES[name] : undefined;
+    return ours === undefined ? arg : `${ours}${value}`;
+  });
+}

@@ -59,18 +59,20 @@ function curlEscape(bytes: Buffer): string {
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 
 /**
- * --data-urlencode, read as curl reads it: up to the first = or @, a name;
+ * --data-urlencode, read as curl reads it: up to the first = (or, with none, the first @), a name;
  * `name=content` and `=content` encode the content, `name@FILE` and `@FILE` a
  * file's contents, and text with neither is encoded whole. Pieces join with &.
  */
 export function parseDataUrlencode(value: string, previous: unknown): string {
-  const split = /[=@]/.exec(value);
+  // As curl's tool_getparam.c: the first '=' splits; only a value with none is split at its first '@'
+  // ('contact@x=me' is the name 'contact@x', not the file 'x=me').
+  const at = value.includes('=') ? value.indexOf('=') : value.indexOf('@');
   let piece: string;
-  if (split === null) piece = curlEscape(Buffer.from(value));
+  if (at === -1) piece = curlEscape(Buffer.from(value));
   else {
-    const name = value.slice(0, split.index);
-    const rest = value.slice(split.index + 1);
-    const content = split[0] === '@' ? readFlagFile('--data-urlencode', rest) : Buffer.from(rest);
+    const name = value.slice(0, at);
+    const rest = value.slice(at + 1);
+    const content = value[at] === '@' ? readFlagFile('--data-urlencode', rest) : Buffer.from(rest);
     piece = name === '' ? curlEscape(content) : `${name}=${curlEscape(content)}`;
   }
   return typeof previous === 'string' ? `${previous}&${piece}` : piece;

@@ -48,6 +48,8 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   }
   const key = name.toLowerCase();
   const earlier = Object.hasOwn(headers, key) ? headers[key] : undefined;
+  // Host holds one value (RFC 9112, 3.2): joined, 'a.test, b.test' was a 400 and the TLS name checked; curl sends the first.
+  if (key === 'host' && typeof earlier === 'string' && !removes) return headers;
   setField(headers, key, removes ? null : earlier === undefined || earlier === null ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`);
   return headers;
 }

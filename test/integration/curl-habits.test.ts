@@ -263,6 +263,27 @@ describe("curl's -G and --data-urlencode", () => {
   });
 });
 
+describe('curl flags given twice, or under two names', () => {
+  it("-d and --data-ascii add up in the order given; --data-urlencode splits at the first '=' before any '@'; a second Host is curl's: the first stays", async () => {
+    const server = await echoServer();
+    const url = `${server.url}/twice`;
+    // Were: a usage error ("give one of them"), the file "x=me" read, and the 400 of 'Host: a.test, b.test'.
+    const data = await runCli([url, '-q', '-d', 'a', '--data-ascii', 'b', '-d', 'c', '--data-ascii=d']);
+    expect(data.code).toBe(0);
+    expect(data.lines[0]?.body.body).toBe('a&b&c&d');
+    const encoded = await runCli([url, '-q', '--data-urlencode', 'contact@x=me', '--data-urlencode', 'n@=v']);
+    expect(encoded.lines[0]?.body.body).toBe('contact@x=me&n@=v');
+    const host = await runCli([url, '-q', '-H', 'Host: a.test', '-H', 'Host: b.test']);
+    expect(host.lines[0]?.body.headers.host).toBe('a.test');
+  });
+
+  it('says "more than 1 redirect", not "1 redirects"', async () => {
+    const server = await track(await startHttpServer((req, res) => void res.writeHead(302, { location: `/next${req.url ?? ''}` }).end()));
+    const result = await runCli([`${server.url}/r`, '-q', '-L', '--max-redirects', '1']);
+    expect(result.lines[0]?.error).toMatchObject({ code: 'ETOOMANYREDIRECTS', message: 'More than 1 redirect (--max-redirects)' });
+  });
+});
+
 describe("curl -Z's --parallel-max", () => {
   it('caps requests in flight over all processes at N; -Z is accepted', async () => {
     const server = track(await startHttpServer(async (_req: AnyRequest, res, ctx) => { if (await ctx.delay(150)) json(res, 200, {}); }));
