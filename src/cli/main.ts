@@ -182,6 +182,9 @@ async function run(
   }
   if (outputError?.code === 'EPIPE') return readerGone(flags.summary, signals.received, flags.quiet ? undefined : sayAfterProgress);
   await closeSink(sink);
+  // The last lines are written as the output ends: a reader that quit during a stop's grace (`| less` left
+  // after Ctrl-C) is found only here, and is the same reader gone, not a failed output (exit 1).
+  if (outputError?.code === 'EPIPE') return readerGone(flags.summary, signals.received, flags.quiet ? undefined : sayAfterProgress);
   if (outputError) {
     // Lines written before the failure are whole; the records after it have no line.
     const target = output === undefined ? 'stdout' : JSON.stringify(output);

@@ -3,7 +3,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, type CliResult, isAlive, killGroup, processTree, runCli, spawnCli, startHttpServer, tempDir, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, type CliResult, delay, isAlive, killGroup, processTree, runCli, spawnCli, startHttpServer, tempDir, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
 import { closedPort, slowServer, urlFile as urls, waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -161,6 +161,23 @@ describe('signals', () => {
     killGroup(pid, 'SIGINT');
     child.stdout.destroy();
     const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain("bulkfetch: stopped by SIGINT; the results' reader had gone, so the lines after it went were not written\n");
+  });
+
+  it("a reader that quits during a stop's grace (| less left after Ctrl-C) is the reader gone: 130, not an output failure (exit 1)", async () => {
+    // A reader that reads nothing (a pager waiting) and quits after the run is over: the last lines wait
+    // behind a full pipe, and the run learns of the reader only as it ends the output and flushes them.
+    const server = track(await startHttpServer((_req, res) => void setTimeout(() => res.end('ok'), 5)));
+    const child = spawnCli([urls(server.url, 20_000), '--procs', '1', '--concurrency', '20']);
+    const done = collectOutput(child);
+    child.stdout.pause();
+    await delay(1500);
+    process.kill(child.pid as number, 'SIGINT');
+    await delay(1500);
+    child.stdout.destroy();
+    const result = await done;
+    expect(result.stderr).not.toContain('cannot write output');
     expect(result.code).toBe(130);
     expect(result.stderr).toContain("bulkfetch: stopped by SIGINT; the results' reader had gone, so the lines after it went were not written\n");
   });
