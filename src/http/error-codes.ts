@@ -93,8 +93,13 @@ export function classifyError(
       // curl: "Couldn't connect to server". An IPv6 address on a machine without an IPv6 route is the usual one.
       return { code: RecordErrorCode.UNREACHABLE, message: `${message} (no route to this address from here${isIP(String((err as { address?: unknown }).address)) === 6 ? ': an IPv6 address on a machine without IPv6 does this, and -4 keeps to IPv4' : ''})` };
     case 'ERR_HTTP2_STREAM_ERROR':
+      // A response that breaks HTTP/2 (two :status, an upper-case name, a connection header ...), refused by
+      // this client's nghttp2 or the server's: the same bytes come again, so it is not retried, as an
+      // invalid HTTP/1.1 response is not (it was ECONNRESET, each GET sent three times).
+      if (message.endsWith('NGHTTP2_PROTOCOL_ERROR')) return { code: RecordErrorCode.PROTOCOL, message: `${message}${STREAM_PROTOCOL_ERROR}` };
+      if (message.endsWith('NGHTTP2_HTTP_1_1_REQUIRED')) return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server wants this request over HTTP/1.1: send it without --http2, or with --http1.1)` };
       // RST_STREAM: this request's stream reset by the server (curl: "HTTP/2 stream was not closed cleanly").
-      return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${message.endsWith('NGHTTP2_PROTOCOL_ERROR') ? STREAM_PROTOCOL_ERROR : STREAM_RESET}` };
+      return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_RESET}` };
     case 'ERR_HTTP2_SESSION_ERROR':
     case 'ERR_HTTP2_GOAWAY_SESSION':
     case 'ERR_HTTP2_STREAM_CANCEL':
@@ -178,7 +183,8 @@ export function declaredLength(contentLength: string | string[] | undefined): nu
  */
 export function cutShort(error: RecordError, status: number, received: number, contentLength: string | string[] | undefined): RecordError {
   const timedOut = error.code === RecordErrorCode.TIMEOUT;
-  if (!timedOut && error.code !== RecordErrorCode.SOCKET_CLOSED && error.code !== RecordErrorCode.CONNECTION_RESET) return error;
+  const streamRefused = error.code === RecordErrorCode.PROTOCOL && error.message.endsWith(STREAM_PROTOCOL_ERROR);
+  if (!timedOut && !streamRefused && error.code !== RecordErrorCode.SOCKET_CLOSED && error.code !== RecordErrorCode.CONNECTION_RESET) return error;
   const declared = declaredLength(contentLength);
   const body = declared !== undefined ? `${received} of the ${declared} body bytes its Content-Length declared` : `${received} body bytes, before the body's end`;
   const ended = error.message.includes('HTTP/2 stream') ? ': the stream ended after' : ': the connection ended after';

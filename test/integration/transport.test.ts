@@ -795,10 +795,22 @@ describe('HTTP/2', () => {
     const result = await runCli([`https://127.0.0.1:${port}/s`, '--procs', '1', '--http2', '-k', '-q', '-f', '--retries', '0'], { env: NO_PROXY_ENV });
     // Node 24's nghttp2 refuses it itself, a stream error of its own; Node 20's passes it on, to bulkfetch's check.
     const refused = Number(process.versions.node.split('.')[0]) >= 24
-      ? { code: 'ECONNRESET', message: expect.stringMatching(/^ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_PROTOCOL_ERROR/) }
+      ? { code: 'EPROTOCOL', message: expect.stringMatching(/^ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_PROTOCOL_ERROR/) }
       : { code: 'EPROTOCOL', message: 'Response does not match the HTTP protocol (status 99 is not a status: 100-999)' };
     expect(result.lines[0]).toMatchObject({ status: null, error: refused });
     expect(result.code).toBe(1);
+  });
+
+  it('a response that breaks HTTP/2 (two :status) is EPROTOCOL, sent once: it was ECONNRESET, and each GET went three times', async () => {
+    let requests = 0;
+    // HPACK: :status 200 and :status 404, both indexed, on one HEADERS frame that ends the stream.
+    const port = await startRawH2Server((socket, id) => {
+      requests += 1;
+      socket.write(h2Frame(1, 5, id, Buffer.from([0x88, 0x8d])));
+    }, track);
+    const result = await runCli([`https://127.0.0.1:${port}/two`, '--procs', '1', '--http2', '-k', '-q'], { env: NO_PROXY_ENV });
+    expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'EPROTOCOL', message: expect.stringContaining('NGHTTP2_PROTOCOL_ERROR') } });
+    expect(requests).toBe(1);
   });
 
   it('header bytes past ASCII read as over HTTP/1.1, one character a byte, and -L follows the Location the server sent', async () => {

@@ -49,10 +49,13 @@ describe('classifyError', () => {
     const internal = Object.assign(new Error('Stream closed with error code NGHTTP2_INTERNAL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' });
     expect(classifyError(refused)).toEqual({ code: 'ECONNRESET', message: "ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_REFUSED_STREAM (the server reset this request's HTTP/2 stream)" });
     expect(classifyError(internal).code).toBe('ECONNRESET');
-    // PROTOCOL_ERROR is what the client's own nghttp2 resets a stream with, for a body its Content-Length belies: not said to be the server's.
+    // PROTOCOL_ERROR is what the client's own nghttp2 resets a stream with, for a body its Content-Length belies: not said to be
+    // the server's. A response that breaks HTTP/2 comes the same again: EPROTOCOL, not retried, as an invalid HTTP/1.1 one.
     const protocol = Object.assign(new Error('Stream closed with error code NGHTTP2_PROTOCOL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    const http1 = Object.assign(new Error('Stream closed with error code NGHTTP2_HTTP_1_1_REQUIRED'), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    expect(classifyError(http1)).toEqual({ code: 'EPROTOCOL', message: 'ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_HTTP_1_1_REQUIRED (the server wants this request over HTTP/1.1: send it without --http2, or with --http1.1)' });
     expect(cutShort(classifyError(protocol), 200, 0, '2')).toEqual({
-      code: 'ECONNRESET',
+      code: 'EPROTOCOL',
       message: 'ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_PROTOCOL_ERROR (the HTTP/2 stream was reset for a protocol error: by the server, or by this client for a response that breaks HTTP/2, such as a body longer or shorter than its Content-Length): the stream ended after status 200 and 0 of the 2 body bytes its Content-Length declared',
     });
     expect(refusedStream(refused)).toBe(true);
