@@ -43,7 +43,7 @@ export class RedirectCookies {
 
   /**
    * The request with the stored cookies that match its URL in its Cookie
-   * header: after the record's own (-b or -H), longest path first.
+   * header: before the record's own (-b or -H), longest path first, as curl.
    */
   onto(request: AttemptRequest): AttemptRequest {
     const base = request.headers.cookie;
@@ -61,7 +61,9 @@ export class RedirectCookies {
       .sort((a, b) => b.path.length - a.path.length)
       .map((c) => `${c.name}=${c.value}`);
     if (pairs.length === 0) return base;
-    return base === undefined || base === '' ? pairs.join('; ') : `${base}; ${pairs.join('; ')}`;
+    // The engine's cookies first, then the record's own, as curl writes them: a server that reads the first of
+    // a repeated name (PHP, npm's cookie) then sees the session a redirect set, not a stale -b one, and gets in.
+    return base === undefined || base === '' ? pairs.join('; ') : `${pairs.join('; ')}; ${base}`;
   }
 }
 
@@ -92,8 +94,12 @@ function parseSetCookie(field: string, from: URL): StoredCookie | undefined {
       if (!Number.isNaN(parsed)) expires = parsed;
     }
   }
-  // A Domain the host is not in (another site, or a parent of an address) voids the cookie.
-  if (domain !== '' && !domainMatches(host, domain)) return undefined;
+  // A Domain the host is not in (another site, or a parent of an address) voids the cookie; so does one
+  // without a dot inside it (a top-level name: `Domain=com` would go to every site under it), as curl has it.
+  if (domain !== '' && (!domainMatches(host, domain) || (domain !== host && domain !== 'localhost' && !/\.[^.]/.test(domain)))) return undefined;
+  // A Secure cookie from an origin that is not secure is ignored (RFC 6265bis 5.7, curl 7.79+, browsers):
+  // a man in the middle of an http hop could plant one for the https site.
+  if (secure && !secureContext(from)) return undefined;
   // Max-Age wins over Expires; zero or less deletes.
   const expiresAt = maxAge !== undefined ? (maxAge <= 0 ? 0 : Date.now() + maxAge * 1000) : expires;
   return { name, value, domain: domain === '' ? host : domain, hostOnly: domain === '', path: path ?? defaultPath(from.pathname), secure, expiresAt };

@@ -240,7 +240,7 @@ describe('redirects', () => {
     expect(engine.lines.map((l) => l.status)).toEqual([200, 200]);
     // Each record starts with -b's pair alone; /check gets the cookie /start set (not the expired one, not the
     // one for /deep); localhost is another host, so it gets neither (-b's pair stays with the origin, as -H's would).
-    const oneRecord = [['/start', 'mine=1'], ['/check', 'mine=1; wall=passed'], ['/elsewhere', undefined]];
+    const oneRecord = [['/start', 'mine=1'], ['/check', 'wall=passed; mine=1'], ['/elsewhere', undefined]];
     // (The two records' hops interleave: each hop goes back through the concurrency limit.)
     const sorted = (pairs: Array<[string | undefined, string | undefined]>) => pairs.map((pair) => JSON.stringify(pair)).sort();
     expect(sorted(seen)).toEqual(sorted([...oneRecord, ...oneRecord] as Array<[string, string | undefined]>));
@@ -274,12 +274,12 @@ describe('redirects', () => {
     // Longest path first, then as the file lists them; -b's own pairs first (they stay with the first origin, as -H's would).
     // A Secure cookie goes to 127.0.0.1 over http, as curl (7.79+) and browsers take loopback for a secure context.
     expect(seen.sort()).toEqual([
-      ['127.0.0.1/a', 'mine=1; host=only; secure=1; httponly=1'],
-      ['127.0.0.1/after', 'mine=1; secure=1; httponly=1'],
-      ['127.0.0.1/deep/x', 'mine=1; deep=1; host=only; secure=1; httponly=1'],
-      ['127.0.0.1/logout', 'mine=1; host=only; secure=1; httponly=1'],
-      ['app.localhost/c', 'mine=1; wide=sub'],
-      ['localhost/b', 'mine=1; wide=sub'],
+      ['127.0.0.1/a', 'host=only; secure=1; httponly=1; mine=1'],
+      ['127.0.0.1/after', 'secure=1; httponly=1; mine=1'],
+      ['127.0.0.1/deep/x', 'deep=1; host=only; secure=1; httponly=1; mine=1'],
+      ['127.0.0.1/logout', 'host=only; secure=1; httponly=1; mine=1'],
+      ['app.localhost/c', 'wide=sub; mine=1'],
+      ['localhost/b', 'wide=sub; mine=1'],
     ]);
   });
 

@@ -32,12 +32,23 @@ describe('RedirectCookies (RFC 6265, for one record)', () => {
     expect(cookieFor(jar, 'http://h.test/apple')).toBe('root=1');
   });
 
-  it('keeps Secure cookies to https; Max-Age 0 and a past Expires delete; the record\'s own cookie comes first', () => {
+  it('keeps Secure cookies to https; Max-Age 0 and a past Expires delete; the record\'s own cookie comes after the engine\'s, as curl', () => {
     const jar = new RedirectCookies();
     jar.store(['s=1; Secure', 'a=1', 'b=1'], 'https://h.test/');
     jar.store(['a=x; Max-Age=0', 'b=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT', 'c=1; Max-Age=60'], 'https://h.test/');
-    expect(cookieFor(jar, 'https://h.test/', 'mine=1')).toBe('mine=1; s=1; c=1');
+    expect(cookieFor(jar, 'https://h.test/', 'mine=1')).toBe('s=1; c=1; mine=1');
     expect(cookieFor(jar, 'http://h.test/')).toBe('c=1');
+  });
+
+  it('ignores a Secure cookie set over plain http, and a Domain without a dot in it (a top-level name), as curl and browsers do', () => {
+    const jar = new RedirectCookies();
+    // Planted on an http hop, it would have gone to the https site; Domain=test to every site under .test.
+    jar.store(['planted=1; Secure', 'tld=1; Domain=test', 'ok=1; Domain=a.test'], 'http://a.test/');
+    expect(cookieFor(jar, 'https://a.test/')).toBe('ok=1');
+    expect(cookieFor(jar, 'http://b.test/')).toBeUndefined();
+    // Over loopback, secure enough (curl 7.79+ and browsers take it as a secure context).
+    jar.store(['local=1; Secure', 'named=1; Domain=localhost'], 'http://localhost/');
+    expect(cookieFor(jar, 'https://localhost/')).toBe('local=1; named=1');
   });
 
   it('a cookie set again replaces the one before; no more than 50 are kept', () => {
