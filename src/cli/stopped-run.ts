@@ -59,7 +59,7 @@ async function continueCommand({ argv, inputPath, argumentUrls, output, resume, 
   if (output === undefined || output === '-') return 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable';
   // Shown on stderr, which logs keep: passwords and credentials as ***, and a word that they are to be given again.
   const shown = maskedArgv(argv);
-  const command = `${[invokedAs(), ...shown.args, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ')}${shown.masked ? '  (with the credentials shown as *** given again)' : ''}`;
+  const command = `${[invokedAs(), ...shown.args, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ')}${shown.masked ? '  # with the credentials shown as *** given again' : ''}`;
   if (argumentUrls !== undefined) return resume ? command : 'the URLs were read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
   if (!resume && !fingerprinted) {
     if (inputPath === '-') return 'stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
@@ -72,7 +72,8 @@ async function continueCommand({ argv, inputPath, argumentUrls, output, resume, 
       return `cannot write ${fingerprintPath(output)}, so this run cannot be continued with --resume`;
     }
   }
-  return inputPath === '-' ? `${command}  (with the same stdin)` : command;
+  // A shell comment, not a parenthesis: the line runs as pasted (a parenthesis was a syntax error).
+  return inputPath === '-' ? `${command}${shown.masked ? ',' : '  #'} with the same stdin` : command;
 }
 
 function shellQuote(arg: string): string {

@@ -6,7 +6,7 @@ import type { OptionSpec } from './option-spec.js';
 import { boolean, bodyValue, byteSize, duration, entries, nonNegativeInteger, oneOf, positiveInteger, requestRate } from './value-parsers.js';
 import { bodyFlag, parseDataUrlencode, uploadFileFlag } from './body-flags.js';
 import { headerFlagText, headerValueFlag, parseCookieFlag, parseHeaderFlag, parseMethodFlag, parseUserAgentFlag, parseUserFlag } from './request-flags.js';
-import { connectToFlagText, maxRedirectsFlag, parseConnectToFlag, parseProxyFlag, parseResolveFlag, pemFile } from './transport-flags.js';
+import { connectToFlagText, maxRedirectsFlag, parseConnectToFlag, parseNoProxyFlag, parseProxyFlag, parseResolveFlag, pemFile } from './transport-flags.js';
 import { CACHE_MODES, cacheMode, errorLimitText, parseOutputFlag, parseSaveDir, parseSummaryFlag, parseShard, shardText } from './run-flags.js';
 
 /**
@@ -36,7 +36,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-E, --cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },
   { flags: '--key <file>', runOption: 'key', description: 'private key (PEM, unencrypted) of the --cert client certificate', defaultDescription: 'the --cert file', parse: pemFile('--key') },
   { flags: '-x, --proxy <url>', runOption: 'proxy', description: 'send every request through this proxy: host:port (http://, port 1080 if none, as curl), or a URL: http://, https://, socks5:// or socks5h:// (socks5h: the proxy looks names up); \'\' for none, whatever the environment says (as curl)', defaultDescription: 'http_proxy / HTTPS_PROXY, minus NO_PROXY', parse: parseProxyFlag },
-  { flags: '--noproxy <hosts>', runOption: 'noProxy', description: "hosts to reach without the proxy, comma-separated as in NO_PROXY (example.com, .internal, 10.0.0.0/8, host:port); '*' for every host, '' for none: replaces NO_PROXY, as curl's --noproxy", defaultDescription: 'NO_PROXY', parse: (value: string) => value },
+  { flags: '--noproxy <hosts>', runOption: 'noProxy', description: "hosts to reach without the proxy, comma-separated as in NO_PROXY (example.com, .internal, 10.0.0.0/8, host:port); '*' for every host, '' for none: replaces NO_PROXY, as curl's --noproxy", defaultDescription: 'NO_PROXY', parse: parseNoProxyFlag },
   { flags: '--http2', runOption: 'http2', description: 'use HTTP/2 where a TLS server offers it (ALPN); HTTP/1.1 otherwise', defaultValue: false, check: boolean('http2') },
   { flags: '--http1.1', runOption: 'http1Only', description: 'HTTP/1.1 only, as curl: no HTTP/2 even for a TLS server that refuses HTTP/1.1 (without it such a server is asked again with h2 offered)', defaultValue: false, check: boolean('http1Only') },
   { flags: '-4, --ipv4', runOption: 'ipv4Only', description: 'connect over IPv4 only, as curl: names resolve to IPv4 addresses alone, and an IPv6 address in a URL or --resolve is an error record', defaultValue: false, check: boolean('ipv4Only') },

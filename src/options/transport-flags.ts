@@ -81,6 +81,11 @@ export function pemFile(flag: string) {
     // A pipe is read once, by the run: its text is checked only as it is used.
     if (text === undefined) return path;
     if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line)`);
+    // The key given for the CA file (they sit side by side): no CA was trusted, and every record's hint
+    // said to do what was done. curl exits 77.
+    if (flag === '--cacert' && !text.includes('-----BEGIN CERTIFICATE-----') && !text.includes('-----BEGIN TRUSTED CERTIFICATE-----')) {
+      throw new UsageError(`Expected --cacert to hold CA certificates (-----BEGIN CERTIFICATE-----), got ${describeValue(value)}, which holds none${/PRIVATE KEY-----/.test(text) ? ' (a private key: --key takes that)' : ''}`);
+    }
     // A key under a passphrase would fail every https record with "bad decrypt"; curl fails at once too.
     if (flag !== '--cacert' && /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
       throw new UsageError(`${flag} ${JSON.stringify(value)} holds a key under a passphrase, which bulkfetch cannot ask for: write it out unencrypted (openssl pkey -in KEY -out plain.pem) and give that`);
@@ -125,5 +130,18 @@ export function parseProxyFlag(value: string): string {
   if (value === '') return '';
   const parsed = parseProxyUrl(value);
   if ('problem' in parsed) throw new UsageError(`Expected --proxy to be a proxy (host:port, or http://, https://, socks5:// or socks5h:// host:port), got ${describeValue(value)}: ${parsed.problem}`);
+  // A proxy is a host and port: a path or query says the URL meant as an argument was taken for its value
+  // (`-x http://host/get` with no proxy given), and the run then read stdin, an empty one a run of no records.
+  const written = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  const url = URL.canParse(written) ? new URL(written) : undefined;
+  if (url && (url.pathname.length > 1 || url.search !== '')) {
+    throw new UsageError(`Expected --proxy to be a proxy (host:port), got the URL ${describeValue(value.replace(/\/\/[^/@]*@/, '//***@'))}, which has a path: give --proxy its proxy, and the URL as an argument of its own`);
+  }
   return parsed.href;
+}
+
+/** --noproxy: host names, never a URL (one taken for its value left the run no URL argument). */
+export function parseNoProxyFlag(value: string): string {
+  if (value.includes('://')) throw new UsageError(`Expected --noproxy to be host names (a.test,.b.test,10.0.0.0/8), got the URL ${describeValue(value.replace(/\/\/[^/@]*@/, '//***@'))}: give --noproxy its hosts, and the URL as an argument of its own`);
+  return value;
 }

@@ -360,12 +360,13 @@ describe("a curl command line, as typed", () => {
     // curl's --fail-with-body is -f here: a line keeps its body either way.
     const withBody = await runCli([writeTempFile([`${missing.url}/gone`]), '--fail-with-body', '-s']);
     expect([withBody.code, withBody.lines[0]?.status, withBody.lines[0]?.body]).toEqual([1, 404, {}]);
-    for (const args of [['--timeout', '5', '--max-time', '6'], ['-X', 'PUT', '--request', 'PATCH'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-X', 'HEAD', '-d', 'x'], ['-X', 'HEAD', '--json', '{}'], ['-b', 'jar.txt'], ['-s', '--progress'], ['-o', join(tempDir(), 'a'), '-o', join(tempDir(), 'b')], ['-H', `${server.url}/h`], ['-u', `${server.url}/h`], ['-A', `${server.url}/h`]]) {
+    for (const args of [['--timeout', '5', '--max-time', '6'], ['-X', 'PUT', '--request', 'PATCH'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-X', 'HEAD', '-d', 'x'], ['-X', 'HEAD', '--json', '{}'], ['-b', 'jar.txt'], ['-s', '--progress'], ['-o', join(tempDir(), 'a'), '-o', join(tempDir(), 'b')], ['-H', `${server.url}/h`], ['-u', `${server.url}/h`], ['-A', `${server.url}/h`], ['-x', `${server.url}/h`], ['--noproxy', `${server.url}/h`],
+      ['--cacert', writeTempFile('-----BEGIN PRIVATE KEY-----\nMC4=\n-----END PRIVATE KEY-----\n', 'key.pem')]]) {
       const refused = await runCli([input, ...args]);
       expect(refused.code, args.join(' ')).toBe(2);
       expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       // The flag that took the URL for its value (the run read an empty stdin: no records, exit 0) says so.
-      if (args[1] === `${server.url}/h`) expect(refused.stderr, args.join(' ')).toMatch(/got the URL .*: give (-u|--header|--user-agent) its value, and the URL as an argument of its own/);
+      if (args[1] === `${server.url}/h`) expect(refused.stderr, args.join(' ')).toMatch(/got the URL .*: give (-u|--header|--user-agent|--proxy|--noproxy) its (value|proxy|hosts), and the URL as an argument of its own/);
     }
     // -s with --no-progress asks for the same quiet twice: no contradiction. Nor do two names of one flag with one meaning.
     for (const args of [['-s', '--no-progress'], ['-qsS'], ['-q', '-L', '--location', '-m', '5', '--timeout', '5']]) {

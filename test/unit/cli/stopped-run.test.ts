@@ -35,7 +35,13 @@ describe('describeStop', () => {
     for (const secret of ['pa55word', 'T0KEN', 's3cret', 'hunter2', 'Zm9v', 'C00KIE']) expect(row).not.toContain(secret);
     // -b's pairs are a Cookie header; -b FILE names a file.
     expect(row).toContain("-u 'carol:***' -H 'Authorization: ***' -x 'http://p:***@proxy.test:3128' '-ubob:***' '--header=Proxy-Authorization: ***' -H 'X-Plain: 1' -b '***' '--cookie=***' -b jar.txt");
-    expect(row).toMatch(/\(with the credentials shown as \*\*\* given again\)$/);
+    // A shell comment: the line runs as pasted (a parenthesis after it was a syntax error).
+    expect(row).toMatch(/ {2}# with the credentials shown as \*\*\* given again$/);
+  });
+
+  it('continuing a run that read stdin says so in a shell comment, so the line still runs as pasted', async () => {
+    const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv: ['-', '-o', output, '--resume'], inputPath: '-' });
+    expect(stopped?.rows.find(([key]) => key === 'continue')?.[1]).toMatch(/ -o \S+ --resume {2}# with the same stdin$/);
   });
 
   it('counts every unread line when the output answered none', async () => {
