@@ -198,7 +198,7 @@ async function run(
   const report = toSummaryJson(summary);
   const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
   // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan).
-  if (!stopped && fingerprinted) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);
+  if ((!stopped || stopped.complete) && fingerprinted) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);
   if (stopped) report.notRead = stopped.notRead;
   let summaryFailed = false;
   if (typeof flags.summary === 'string') {

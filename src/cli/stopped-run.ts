@@ -16,6 +16,8 @@ export interface StoppedRun {
   rows: Array<[string, string]>;
   /** Input lines never read; null when the input was stdin. */
   notRead: number | null;
+  /** Every record has its answer (--max-errors hit as the last lines came): nothing is left to continue. */
+  complete?: boolean;
 }
 
 export interface StopContext {
@@ -51,6 +53,10 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED; --resume sends again those whose method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods), not the others, which may have reached the server`]);
   const notSent = summary.errorCodes[RecordErrorCode.NOT_SENT] ?? 0;
   if (notSent > 0) rows.push(['not sent', `${formatCount(notSent)} records the stop came before were answered ENOTSENT; --resume drops those lines and sends them`]);
+  // The limit crossed by the last answers: a continue line would run a command with nothing to do.
+  if (notRead === 0 && aborted === 0 && notSent === 0 && context.signal === undefined) {
+    return { rows: [['stopped', `${reason} by the last records: the whole input was read and every record has its line, so nothing is left to continue`]], notRead, complete: true };
+  }
   rows.push(['continue', await continueCommand(context)]);
   return { rows, notRead };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
 import { closedPort } from './support.js';
@@ -61,6 +62,19 @@ describe('exit policy', () => {
     // few more while the stop travels from the parent (more on a loaded machine); not the 30 held.
     expect(slow.requests).toBeLessThanOrEqual(6);
     expect(unsent.length).toBe(30 - slow.requests);
+  });
+
+  it('--max-errors crossed by the last records, the whole input read: no continue line, no resume file left, exit 1', async () => {
+    const s = await statusServer();
+    const port = await closedPort();
+    const input = writeTempFile([`${s.url}/ok`, `http://127.0.0.1:${port}/x`]);
+    const output = `${input}.out.ndjson`;
+    const result = await runCli([input, '--max-errors', '0', '--retries', '0', '--procs', '1', '--concurrency', '4', '-o', output, '-q']);
+    expect(result.code).toBe(1);
+    // It offered to continue with a command that had nothing to do, and left its resume file beside the output.
+    expect(result.stderr).not.toMatch(/continue: |--resume/);
+    expect(result.stderr).toContain('nothing is left to continue');
+    expect(existsSync(`${output}.resume.json`)).toBe(false);
   });
 
   it('--max-errors P% is judged over all records at the end of a short run', async () => {
