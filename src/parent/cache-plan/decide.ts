@@ -4,6 +4,9 @@ import { formatCount } from '../../output/format-count.js';
 /** Below this share of requests repeating an earlier one, a cache does not repay its memory and per-request cost. */
 export const MIN_REPEAT_RATIO = 0.02;
 
+/** Records a stream's repeat share is judged over before the cache is switched on or off again. */
+export const STREAM_WINDOW = 10_000;
+
 /** The decision, before the cache's own counters (hits, stored, evictions) are known. */
 export type CacheDecision = Omit<CacheReport, 'hits' | 'stored' | 'evictions' | 'peakBytes'>;
 
@@ -45,8 +48,11 @@ export function decideForFile(scan: { requests: number; distinct: number; ms: nu
 export function decideForStream(seen: { requests: number; repeats: number; enabled: boolean }): CacheDecision {
   const distinct = seen.requests - seen.repeats;
   const repeatRatio = repeatRatioOf(seen.requests, distinct);
+  // On until a window of STREAM_WINDOW records shows too few repeats: a shorter stream never had one judged,
+  // and "on" beside "0.0% repeats" read as a contradiction.
+  const unjudged = seen.requests < STREAM_WINDOW ? ` (judged every ${formatCount(STREAM_WINDOW)} records, so on for a stream this short)` : '';
   const why = seen.enabled
-    ? `a stream: a response is kept once its request was seen twice; ${pct(repeatRatio)} of requests were repeats`
+    ? `a stream: a response is kept once its request was seen twice; ${pct(repeatRatio)} of requests were repeats${unjudged}`
     : `a stream: ${pct(repeatRatio)} of requests were repeats (under ${pct(MIN_REPEAT_RATIO)} over the last window): cache off`;
   return { mode: 'auto', enabled: seen.enabled, why, basis: 'stream', distinct, repeatRatio, analysisMs: 0 };
 }

@@ -1,7 +1,7 @@
 import { CacheDirective, MAX_COUNTED_USES } from '../../wire/messages.js';
 import { SeenFilter } from '../../stats/seen-filter.js';
 import { ONLY_USE, type RepeatSketch } from '../../stats/repeat-sketch.js';
-import { MIN_REPEAT_RATIO, decideForStream, type CacheDecision } from './decide.js';
+import { MIN_REPEAT_RATIO, STREAM_WINDOW, decideForStream, type CacheDecision } from './decide.js';
 
 /**
  * The parent's half of the cache: for each record it sends, what the child's
@@ -71,8 +71,6 @@ export class FilePlanner implements CachePlanner {
   }
 }
 
-/** Records a stream's repeat share is judged over before the cache is switched on or off again. */
-export const STREAM_WINDOW = 10_000;
 /** Keys the stream planner remembers for sure (2 MiB of Bloom filter). */
 const STREAM_MEMORY_KEYS = 1 << 20;
 
