@@ -144,3 +144,11 @@ export function describeValue(value: unknown): string {
   const cut = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
   return typeof value === 'string' ? cut : `${cut} (${Array.isArray(value) ? 'array' : typeof value})`;
 }
+
+/** Why a file could not be read, in words with the errno beside them (a bare `ENOENT` left a person to look it up). */
+export function fileErrorWords(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'a directory, not a file', ENOTDIR: 'a part of its path is not a directory', ELOOP: 'too many symbolic links', ENAMETOOLONG: 'its name is too long' };
+  if (code === undefined) return error instanceof Error ? error.message : String(error);
+  return Object.hasOwn(words, code) ? `${words[code] as string} (${code})` : code;
+}

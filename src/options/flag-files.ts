@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { UsageError } from '../errors.js';
+import { UsageError, fileErrorWords } from '../errors.js';
 
 /**
  * The flag whose @- read stdin (curl's habit: `printf 'a=1' | curl -d @- URL`),
@@ -29,7 +29,9 @@ export function readFlagFile(flag: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    // An empty name is most often an unset shell variable (-d @$FILE); a glob is curl's (-T '{a,b}'), not taken here.
+    const hint = path === '' ? ' (an empty file name: an unset shell variable?)' : flag === '-T' && /[{[]/.test(path) ? ' (-T takes one file: curl\'s {a,b} and [1-3] globs are not expanded)' : '';
+    throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${fileErrorWords(error)}${hint}`, { cause: error });
   }
 }
 

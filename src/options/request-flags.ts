@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { UsageError, describeValue } from '../errors.js';
+import { UsageError, describeValue, fileErrorWords } from '../errors.js';
 import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from '../http/cookie-file.js';
 import { basicAuthorization } from '../input/credentials.js';
 import { textBeforeRun } from '../input/read-once.js';
@@ -158,7 +158,7 @@ export function cookieFilePath(flag: string, value: string): string {
     text = textBeforeRun(path);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${flag} takes 'name=value; ...' pairs, or a cookie file)`, { cause: error });
+    throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${fileErrorWords(error)} (${flag} takes 'name=value; ...' pairs, or a cookie file)`, { cause: error });
   }
   if (text === undefined) return path;
   const { cookies, unreadLines } = parseCookieFile(text, 0);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
-import { UsageError, describeValue } from '../errors.js';
+import { UsageError, describeValue, fileErrorWords } from '../errors.js';
 import { parseProxyUrl } from '../http/proxy-url.js';
 import { textBeforeRun } from '../input/read-once.js';
 import { nonNegativeInteger } from './value-parsers.js';
@@ -76,7 +76,7 @@ export function pemFile(flag: string) {
       if (flag === '--cert' && (error as NodeJS.ErrnoException).code === 'ENOENT' && colon > 0 && existsSync(resolvePath(value.slice(0, colon)))) {
         throw new UsageError(`--cert takes a file, not curl's FILE:PASSWORD (${JSON.stringify(value.slice(0, colon))} is there): bulkfetch takes no passphrase, so write the key out unencrypted (openssl pkey -in KEY -out plain.pem) and give that`, { cause: error });
       }
-      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${fileErrorWords(error)}`, { cause: error });
     }
     // A pipe is read once, by the run: its text is checked only as it is used.
     if (text === undefined) return path;

@@ -187,7 +187,10 @@ describe("curl's names and habits", () => {
     expect(parse(['-b', 'a=1', '-b', 'b=2']).headers.cookie).toBe('a=1; b=2');
     expect(parse(['-b', 'a=1', '-H', 'Cookie: c=3']).headers.cookie).toBe('a=1; c=3');
     // Without '=' it is a file: a word meant as a cookie names none, and a file of something else is not one.
-    expect(() => parse(['-b', 'session'])).toThrow(`Cannot read -b file "session": ENOENT (-b takes 'name=value; ...' pairs, or a cookie file)`);
+    expect(() => parse(['-b', 'session'])).toThrow(`Cannot read -b file "session": no such file (ENOENT) (-b takes 'name=value; ...' pairs, or a cookie file)`);
+    // A bare errno left a person to look it up; an empty name is an unset variable, most often.
+    expect(() => parse(['-d', '@'])).toThrow('Cannot read -d file "": no such file (ENOENT) (an empty file name: an unset shell variable?)');
+    expect(() => parse(['-T', '.'])).toThrow('Cannot read -T file ".": a directory, not a file (EISDIR)');
     const notCookies = join(scratchDir('bulkfetch-options'), 'notes.txt');
     writeFileSync(notCookies, 'hello\n');
     expect(() => parse(['-b', notCookies])).toThrow(/holds no cookie in the Netscape format curl -c writes/);
@@ -268,7 +271,7 @@ describe('durations (issue 11)', () => {
     const cert = join(dir, 'client.pem');
     writeFileSync(cert, testCert().cert);
     expect(() => parse(['--cert', `${cert}:secret`])).toThrow(`--cert takes a file, not curl's FILE:PASSWORD (${JSON.stringify(cert)} is there): bulkfetch takes no passphrase`);
-    expect(() => parse(['--cert', join(dir, 'none.pem')])).toThrow(/Cannot read --cert file .*: ENOENT/);
+    expect(() => parse(['--cert', join(dir, 'none.pem')])).toThrow(/Cannot read --cert file .*: no such file \(ENOENT\)/);
   });
 
   it('a --cert without its key, or with another one, is refused at once, as curl refuses it', () => {
