@@ -124,6 +124,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   /** With --save, for a 2xx response: where the body goes instead of the line. */
   #file: BodyFile | undefined;
   #finishing = false;
+  /** Whether this attempt's TLS offered h2, read as it went: an origin's fallback may move while it runs. */
+  #http2Offered = false;
 
   constructor(request: AttemptRequest, options: AttemptOptions, resolve: (outcome: FetchOutcome) => void) {
     this.#request = request;
@@ -145,6 +147,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     // Nothing went out: attempts 0, as a spec with the same header is answered, and no request is counted.
     if (declared !== undefined && Number(declared) !== bodyBytes(this.#request.body)) return this.#settle({ status: null, body: null, bytes: 0, attempts: 0, ms: 0, error: CONTENT_LENGTH_MISMATCH });
     this.#timer = setTimeout(() => this.stop('timeout'), this.#options.timeout);
+    // Read at the failure, it was the origin's state after the first refusal moved it to h2: the later
+    // attempts, sent with HTTP/1.1 alone, lost the hint that a server speaking only HTTP/2 does this.
+    this.#http2Offered = this.#options.offersHttp2?.(this.#request.url) ?? false;
     try {
       const { origin, path } = splitUrl(this.#request.url);
       this.#options.dispatcher.dispatch(
@@ -413,7 +418,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     const cut = reason !== undefined ? undefined : this.#status !== 0 ? closedMidBody(error, this.#wireBytes, this.#headers?.['content-length']) : unframedLength(error);
     const found = cut ?? classifyError(error, reason, {
       overTls: this.#request.url.startsWith('https:'),
-      http2Offered: this.#options.offersHttp2?.(this.#request.url) ?? false,
+      http2Offered: this.#http2Offered,
       largeBody: (this.#request.body?.length ?? 0) >= LARGE_BODY_BYTES,
     });
     const blamed = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);

@@ -889,6 +889,13 @@ describe('HTTP/2', () => {
     const unanswered = await run([JSON.stringify({ url: hangUpUrl, method: 'POST', body: 'x' })], ['-k', '--retries', '0']);
     expect(unanswered.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ESOCKETCLOSED' } });
     expect(connections).toBe(4);
+    // POSTs sent together, each with HTTP/1.1 alone: each says why. The hint was read from the origin as it
+    // was at the failure, moved to h2 by the first: the others lost it.
+    const posts = Array.from({ length: 6 }, (_, i) => JSON.stringify({ url: `${hangUpUrl}?p=${i}`, method: 'POST', body: 'x' }));
+    const together = await run(posts, ['-k', '--retries', '0', '--concurrency', '6']);
+    const hinted = together.lines.filter((l) => /a server that speaks only HTTP\/2 does this/.test(l.error?.message ?? ''));
+    expect(hinted).toHaveLength(together.lines.filter((l) => l.attempts === 1 && l.error?.code === 'ESOCKETCLOSED').length);
+    expect(hinted.length).toBeGreaterThan(1);
   });
 });
 
