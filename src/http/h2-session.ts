@@ -1,6 +1,6 @@
-import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from 'node:http2';
 import type * as Undici from 'undici';
-import { kHTTP2Session } from 'undici/lib/core/symbols.js';
+import { kHTTP2Session, kPendingIdx, kQueue } from 'undici/lib/core/symbols.js';
 import { withoutConnectionHeaders } from './h2-connection-headers.js';
 import { keepResponseAsSent } from './h2-response-stream.js';
 import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
@@ -17,7 +17,13 @@ export function prepareH2Session(client: Undici.Client): void {
   const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
   if (!session) return;
   const request = session.request;
-  session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: object) {
+  const owner = client as unknown as Record<symbol, unknown>;
+  session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
+    // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
+    // is kept open for its DATA. The request being written is the one at the client's pending index.
+    if (options?.endStream === true && headers?.[':method'] === 'GET' && (owner[kQueue] as Array<{ body?: unknown } | null>)[owner[kPendingIdx] as number]?.body != null) {
+      options = { ...options, endStream: false };
+    }
     const stream = request.call(this, headers && withoutConnectionHeaders(headers), options) as ClientHttp2Stream;
     keepResponseAsSent(stream);
     return stream;

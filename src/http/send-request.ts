@@ -157,8 +157,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
           origin,
           path,
           method: this.#request.method as Dispatcher.HttpMethod,
-          headers: withoutExpect(this.#request.headers),
-          body: this.#request.body ?? null,
+          ...dispatchedBody(this.#request),
           // undici closes the connection after every HEAD (for servers that send it a body anyway): a list of
           // HEADs was a TCP and TLS handshake each, 5x a GET's time. curl keeps it, as does this (stale-connection.ts
           // catches a HEAD's body sent anyway).
@@ -527,6 +526,24 @@ function firstValue(value: string | string[] | undefined): string | undefined {
  * instead, which RFC 9110 (10.1.1) allows a client to do: the server answers
  * as it would after a 100 Continue.
  */
+/** Methods undici's HTTP/2 client writes a body for; any other with a body crashed the child there. */
+const H2_PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * The headers and body undici is handed. undici's h2 client (7.x, client-h2.js writeH2) takes a Buffer body
+ * only for POST, PUT and PATCH: for GET, DELETE, OPTIONS or a custom method with one (Elasticsearch's GET
+ * with a query) it failed an assertion and the child died. Given as a one-chunk iterable with its
+ * Content-Length, the body goes as DATA frames over h2, and over HTTP/1.1 as before (the length, then the
+ * bytes); h2-session.ts keeps a GET's stream open for it. Only https can be h2 here.
+ */
+function dispatchedBody(request: AttemptRequest): { headers: Record<string, string>; body: string | Buffer | Buffer[] | null } {
+  const headers = withoutExpect(request.headers);
+  const { body } = request;
+  if (body === undefined || body.length === 0 || H2_PAYLOAD_METHODS.has(request.method) || !request.url.startsWith('https:')) return { headers, body: body ?? null };
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  return { headers: { ...headers, 'content-length': String(bytes.length) }, body: [bytes] };
+}
+
 function withoutExpect(headers: Record<string, string>): Record<string, string> {
   if (!('expect' in headers)) return headers;
   const { expect: _expect, ...rest } = headers;

@@ -57,4 +57,7 @@ declare module 'undici/lib/core/symbols.js' {
   export const kResume: unique symbol;
   /** The error an h2 session's GOAWAY fails its requests with, when set (client-h2.js onHttp2SessionGoAway). */
   export const kError: unique symbol;
+  /** A client's requests, and the index of the next to write (client.js _resume writes kQueue[kPendingIdx]). */
+  export const kQueue: unique symbol;
+  export const kPendingIdx: unique symbol;
 }
