@@ -38,8 +38,9 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined, mode:
     const text = decodeText(bytes, type, truncated);
     if (text === undefined) return base64(bytes);
     const json = truncated ? undefined : minifyJson(text);
-    // A server that says JSON and sends something else still gets its text shown.
-    if (json === undefined) return { body: text };
+    // A server that says JSON and sends something else (or a body cut at --max-body) still gets its text
+    // shown, marked: unmarked, `01` and `not json` read as the JSON strings "01" and "not json".
+    if (json === undefined) return { body: text, bodyEncoding: 'text' };
     if (json.depth > JSON_DEPTH_LIMIT || json.unpairedSurrogate) return { body: json.text, bodyEncoding: 'json-text' };
     return { body: new JsonText(json.text) };
   }

@@ -11,8 +11,11 @@ export class JsonText {
  */
 export type Body = JsonText | string | null;
 
-/** How `body` must be read: absent for JSON and text, "base64" for bytes, "json-text" for a string of deep JSON. */
-export type BodyEncoding = 'base64' | 'json-text';
+/**
+ * How `body` must be read: absent for JSON and text, "base64" for bytes, "json-text" for a string of deep
+ * JSON, "text" for a string of the text of a body its JSON content type belies (not JSON, or cut short).
+ */
+export type BodyEncoding = 'base64' | 'json-text' | 'text';
 
 /**
  * What fetching a request produced, independent of which record asked for it:

@@ -38,7 +38,7 @@ export interface Result {
    * JsonText until serializeResult writes it.
    */
   body: unknown;
-  /** "base64" when `body` is base64-encoded bytes; "json-text" when it is a string of JSON nested too deep. */
+  /** "base64" when `body` is base64-encoded bytes; "json-text" when it is a string of JSON nested too deep; "text" when a JSON type's body is not JSON (or was cut), as its text. */
   bodyEncoding?: BodyEncoding;
   /** Present and true when the body was cut at --max-body. */
   truncated?: true;

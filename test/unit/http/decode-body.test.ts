@@ -20,9 +20,11 @@ describe('decodeBody', () => {
     expect(decodeBody(Buffer.from([0, 1, 255]), ';;;', 'auto', false)).toEqual({ body: 'AAH/', bodyEncoding: 'base64' });
   });
 
-  it('auto: cut or broken JSON stays text', () => {
-    expect(decodeBody(bytes('{"a":'), 'application/json', 'auto', true)).toEqual({ body: '{"a":' });
-    expect(decodeBody(bytes('nope'), 'application/json', 'auto', false)).toEqual({ body: 'nope' });
+  it('auto: cut or broken JSON stays text, marked text: 01 and "01" read alike without it', () => {
+    expect(decodeBody(bytes('{"a":'), 'application/json', 'auto', true)).toEqual({ body: '{"a":', bodyEncoding: 'text' });
+    expect(decodeBody(bytes('nope'), 'application/json', 'auto', false)).toEqual({ body: 'nope', bodyEncoding: 'text' });
+    expect(decodeBody(bytes('01'), 'application/json', 'auto', false)).toEqual({ body: '01', bodyEncoding: 'text' });
+    expect(String((decodeBody(bytes('"01"'), 'application/json', 'auto', false).body as { text: string }).text)).toBe('"01"');
   });
 
   it('auto: JSON nested deeper than the limit is a string of its text, marked json-text', () => {
