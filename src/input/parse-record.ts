@@ -142,7 +142,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, 'Expected a JSON object'));
   }
-  if (holdsUnpairedSurrogate(text)) return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `${UNPAIRED_SURROGATE}; give a body of such bytes as "bodyBase64"`));
+  const unpaired = holdsUnpairedSurrogate(text);
   const spec = value as Record<string, unknown>;
   const id = spec.id;
   const idOk = id === undefined || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
@@ -152,15 +152,22 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     invalid(line, url, method, error, echoedId, idText);
 
   if (typeof spec.url !== 'string') {
-    return fail(text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `Expected "url" to be a string, got ${preview(spec.url)}`));
+    const problem = spec.url === undefined ? 'A spec needs "url", the URL to fetch, as a string' : `Expected "url" to be a string, got ${preview(spec.url)}`;
+    return fail(text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, problem));
   }
   const rawUrl = spec.url;
   // A method that is no string is a wrongly typed member, as a body or an id would be: not a method refused.
+  // The line shows the method the record would have had, not `null` or `5` as text.
   if (spec.method !== undefined && typeof spec.method !== 'string') {
-    return fail(rawUrl, preview(spec.method).slice(0, 32), recordError(RecordErrorCode.INVALID_SPEC, `Expected "method" to be a string, got ${preview(spec.method)}`));
+    return fail(rawUrl, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `Expected "method" to be a string, got ${preview(spec.method)}`));
   }
   const method = spec.method === undefined ? defaultMethod : validateMethod(spec.method);
   if (typeof method !== 'string') return fail(rawUrl, String(spec.method).slice(0, 32), method);
+  if (unpaired) {
+    // The line keeps the record's id and method, as other refused specs do, unless the half pair is in them.
+    const clean = (value: unknown): boolean => typeof value !== 'string' || !holdsUnpairedSurrogate(JSON.stringify(value));
+    return invalid(line, clean(rawUrl) ? rawUrl : text, method, recordError(RecordErrorCode.INVALID_SPEC, `${UNPAIRED_SURROGATE}; give a body of such bytes as "bodyBase64"`), clean(echoedId) ? echoedId : undefined, idText);
+  }
   if (!idOk) {
     // JSON.parse reads a number past a 64-bit float's range (1e400) as Infinity, which no line can echo.
     const got = typeof id === 'number' ? `${memberText(text, 'id') ?? String(id)}, past the largest number a line can echo: give it as a string` : preview(id);

@@ -111,6 +111,15 @@ describe('parseRecord: JSON specs', () => {
     expect(parseRecord('"http://a.test/\\u00e9"', 3)).toMatchObject({ kind: 'request', spec: { url: 'http://a.test/%C3%A9' } });
   });
 
+  it('keeps the id and method of a spec refused for half a surrogate pair, unless the half pair is in them', () => {
+    // The line lost its id (no matching it back to its input) and showed GET for a POST.
+    expect(parseRecord('{"url":"http://a.test/","method":"POST","body":"\\ud800x","id":"k2"}', 1)).toMatchObject({ kind: 'invalid', id: 'k2', method: 'POST', url: 'http://a.test/' });
+    expect(parseRecord('{"url":"http://a.test/","id":"\\ud800"}', 1)).not.toHaveProperty('id');
+    // A method that is no string shows the record's default, not `null` as text; a missing url says so in JSON's words.
+    expect(parseRecord('{"url":"http://a.test/","method":null}', 1)).toMatchObject({ kind: 'invalid', method: 'GET' });
+    expect(parseRecord('{"id":5}', 1)).toMatchObject({ kind: 'invalid', id: 5, error: { message: 'A spec needs "url", the URL to fetch, as a string' } });
+  });
+
   it('echoes a valid id on an invalid record', () => {
     expect(spec({ url: 'http://a.test/', id: 9, method: 'B@D' })).toMatchObject({ kind: 'invalid', id: 9 });
   });
