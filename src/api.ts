@@ -162,7 +162,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
     summary,
     [Symbol.asyncIterator]: () => {
       // A second loop, or one after the summary drained the results, would see none of them without a word.
-      if (reader === 'loop') throw new UsageError('This run\'s results are already being read by a loop: a run is read once; call bulkfetch() again for another run');
+      if (reader === 'loop') throw new UsageError('This run\'s results were already read by a loop (or are being read): a run is read once; call bulkfetch() again for another run');
       if (reader === 'drained') throw new UsageError('This run\'s results were discarded: its summary was awaited (or given a then() handler) before the loop began; start the loop first');
       // Marked now, not at the generator's first next(): summary awaited right after must not drain.
       reader = 'loop';
@@ -178,24 +178,35 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
  */
 class SummaryPromise<T> extends Promise<T> {
   onAwait: (() => void) | undefined;
-  /** Set while finally() attaches its handlers: a cleanup hook is no wait for the summary. */
-  #attachingFinally = false;
   static override get [Symbol.species](): PromiseConstructor {
     return Promise;
   }
   override then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     // `.catch(handler)` (then without a fulfilment handler) is a program guarding against a failure, the
     // usual habit before a loop: it does not want the summary, and draining took the loop's results from under it.
-    if (typeof onFulfilled === 'function' && !this.#attachingFinally) this.onAwait?.();
+    if (typeof onFulfilled === 'function') this.onAwait?.();
     return super.then(onFulfilled, onRejected);
   }
+  /** A guard, not a wait: what it gives is awaited (or then'd) for the summary, and drains as the summary itself would. */
+  override catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.#derived(Promise.prototype.then.call(this, undefined, onRejected) as Promise<T | B>);
+  }
   override finally(onFinally?: (() => void) | null): Promise<T> {
-    this.#attachingFinally = true;
-    try {
-      return super.finally(onFinally);
-    } finally {
-      this.#attachingFinally = false;
-    }
+    const run = async (): Promise<void> => {
+      await onFinally?.();
+    };
+    return this.#derived(Promise.prototype.then.call(this, async (value: T) => {
+      await run();
+      return value;
+    }, async (reason: unknown) => {
+      await run();
+      throw reason;
+    }) as Promise<T>);
+  }
+  #derived<V>(promise: Promise<V>): SummaryPromise<V> {
+    const derived = new SummaryPromise<V>((resolve, reject) => void promise.then(resolve, reject));
+    derived.onAwait = this.onAwait;
+    return derived;
   }
 }
 
@@ -247,7 +258,8 @@ function recordLine(record: unknown): string {
   const isSpec = typeof record === 'object' && record !== null && !Array.isArray(record);
   try {
     // undefined, a symbol or a function has no JSON: its type stands in.
-    if (!isSpec) return JSON.stringify({ url: typeof record === 'bigint' || JSON.stringify(record) === undefined ? [typeof record] : record });
+    if (typeof record === 'bigint') return JSON.stringify({ url: '', [UNWRITABLE_MEMBER]: whyNotJson(new TypeError('BigInt')) });
+    if (!isSpec) return JSON.stringify({ url: JSON.stringify(record) === undefined ? [typeof record] : record });
     return JSON.stringify(record);
   } catch (error) {
     const url = isSpec ? (record as { url?: unknown }).url : undefined;

@@ -43,13 +43,24 @@ describe('results read once', () => {
     expect(await run.summary).toMatchObject({ records: 300 });
   });
 
+  it('awaiting the summary through catch() or finally() with no loop drains the results as awaiting it does', async () => {
+    // ~2 KB a result line, 2000 records: far more than the buffers hold, so a run nobody drained never ended.
+    const server = track(await startHttpServer((_req, res) => void res.end('x'.repeat(2000))));
+    const records = Array.from({ length: 2000 }, (_, i) => `${server.url}/r${i}`);
+    const hung = new Promise((resolve) => setTimeout(() => resolve('hung'), 30_000).unref());
+    const caught = bulkfetch(records, { procs: 1, concurrency: 20, body: 'text' }).summary.catch(() => 'failed');
+    expect(await Promise.race([caught, hung])).toMatchObject({ records: 2000 });
+    const finished = bulkfetch(records, { procs: 1, concurrency: 20, body: 'text' }).summary.finally(() => {});
+    expect(await Promise.race([finished, hung])).toMatchObject({ records: 2000 });
+  }, 70_000);
+
   it('a second loop, or a loop after the summary drained the results, is a UsageError, not an empty loop', async () => {
     const server = track(await startHttpServer());
     const run = bulkfetch([`${server.url}/a`], { procs: 1 });
     for await (const result of run) expect(result.status).toBe(200);
     await expect(async () => {
       for await (const result of run) void result;
-    }).rejects.toThrow(/already being read by a loop/);
+    }).rejects.toThrow(/already read by a loop/);
     const drained = bulkfetch([`${server.url}/b`], { procs: 1 });
     await drained.summary;
     await expect(async () => {
@@ -134,6 +145,7 @@ describe('arguments a plain JavaScript caller gets wrong', () => {
     expect(results.map(([line, code]) => [line, code])).toEqual([[1, 200], [2, 'EINVALIDSPEC'], [3, 'EINVALIDSPEC'], [4, 'EINVALIDSPEC'], [5, 'EINVALIDURL'], [6, 'EINVALIDSPEC'], [7, 'EINVALIDSPEC'], [8, 'EINVALIDSPEC'], [9, 200]]);
     // Why, in a line: not an "Unknown member" nobody wrote, nor V8's lines about the objects in the cycle.
     expect(results[5]?.[2]).toMatch(/BigInt/);
+    expect(results[6]?.[2]).toMatch(/BigInt/);
     expect(results[7]?.[2]).toBe('The record cannot be written as a JSON spec: it refers to itself (a cycle)');
     expect(server.requests).toBe(2);
   });
