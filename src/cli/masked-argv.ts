@@ -22,20 +22,57 @@ export function maskedArgv(argv: readonly string[]): { args: string[]; masked: b
     if (next !== text) masked = true;
     return next;
   };
-  const args = argv.map((arg, index) => {
-    const flag = argv[index - 1];
-    if (flag !== undefined && USER_FLAG.test(flag)) return mask(arg, maskUser(arg));
-    if (flag !== undefined && HEADER_FLAG.test(flag)) return mask(arg, maskHeader(arg));
-    if (flag !== undefined && COOKIE_FLAG.test(flag)) return mask(arg, maskCookie(arg));
+  // The flag a bundle of short ones ends in, whose value is the next argument (`-qb 'sid=...'`, `-ku user:pw`).
+  let pending: string | undefined;
+  const args = argv.map((arg) => {
+    const flag = pending;
+    pending = undefined;
+    if (flag !== undefined) return mask(arg, maskValue(flag, arg));
+    if (USER_FLAG.test(arg) || HEADER_FLAG.test(arg) || COOKIE_FLAG.test(arg)) {
+      pending = arg;
+      return arg;
+    }
     const user = USER_ATTACHED.exec(arg);
     if (user) return mask(arg, `${user[1]}${maskUser(user[2] as string)}`);
     const header = HEADER_ATTACHED.exec(arg);
     if (header) return mask(arg, `${header[1]}${maskHeader(header[2] as string)}`);
     const cookie = COOKIE_ATTACHED.exec(arg);
     if (cookie) return mask(arg, `${cookie[1]}${maskCookie(cookie[2] as string)}`);
+    const bundle = shortBundle(arg);
+    if (bundle !== undefined) {
+      if (bundle.value === '') pending = `-${bundle.letter}`;
+      else return mask(arg, `${bundle.before}${maskValue(`-${bundle.letter}`, bundle.value)}`);
+      return arg;
+    }
     return mask(arg, maskPasswords(arg));
   });
   return { args, masked };
+}
+
+/** Short flags that take a value (commander's, curl's): in a bundle, the first of them takes the rest of it, or the next argument. */
+const SHORT_WITH_VALUE = new Set(['o', 'm', 'E', 'x', 'X', 'H', 'd', 'T', 'e', 'b', 'u', 'A']);
+
+/**
+ * A bundle of short flags (`-ku`, `-qbsid=1`, `-sH`): the first letter that takes a value, the bundle up to
+ * and with it, and its value (the rest of the bundle, '' when it is the next argument). Undefined when
+ * the argument is no bundle, or its value-taking letter holds no secret.
+ */
+function shortBundle(arg: string): { letter: string; before: string; value: string } | undefined {
+  if (!/^-[A-Za-z0-9]{2,}/.test(arg)) return undefined;
+  for (let i = 1; i < arg.length; i++) {
+    const letter = arg[i] as string;
+    if (!SHORT_WITH_VALUE.has(letter)) continue;
+    if (letter !== 'u' && letter !== 'H' && letter !== 'b') return undefined;
+    return { letter, before: arg.slice(0, i + 1), value: arg.slice(i + 1) };
+  }
+  return undefined;
+}
+
+function maskValue(flag: string, value: string): string {
+  if (USER_FLAG.test(flag)) return maskUser(value);
+  if (HEADER_FLAG.test(flag)) return maskHeader(value);
+  if (COOKIE_FLAG.test(flag)) return maskCookie(value);
+  return maskPasswords(value);
 }
 
 /** `Name: value` with the value as *** when the name is a SECRET_HEADERS one and there is a value. */

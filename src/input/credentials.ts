@@ -47,8 +47,9 @@ export function maskQuotedPasswords(message: string): string {
  * (base64, generated ones) ends the authority early. Up to its last `@`, all of it is the userinfo's.
  */
 function maskUnparsedUserinfo(quoted: string): string {
-  if (quoted.includes('://')) return quoted.replace(/(\/\/[^\s/?#@:"]*:)[^\s"]*@/, `$1${MASK}@`);
-  return quoted.replace(/^("[^\s/?#@:"]*:)[^\s"]*@/, `$1${MASK}@`);
+  // Within the quotes anything goes, an escaped quote or a space too (JSON.stringify wrote them).
+  if (quoted.includes('://')) return quoted.replace(/(\/\/[^\s/?#@:"]*:)(?:[^"\\]|\\.)*@/, `$1${MASK}@`);
+  return quoted.replace(/^("[^\s/?#@:"]*:)(?:[^"\\]|\\.)*@/, `$1${MASK}@`);
 }
 
 function decode(part: string): string {

@@ -83,7 +83,7 @@ export function pemFile(flag: string) {
     if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line)`);
     // The key given for the CA file (they sit side by side): no CA was trusted, and every record's hint
     // said to do what was done. curl exits 77.
-    if (flag === '--cacert' && !text.includes('-----BEGIN CERTIFICATE-----') && !text.includes('-----BEGIN TRUSTED CERTIFICATE-----')) {
+    if (flag === '--cacert' && !/-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----/.test(text)) {
       throw new UsageError(`Expected --cacert to hold CA certificates (-----BEGIN CERTIFICATE-----), got ${describeValue(value)}, which holds none${/PRIVATE KEY-----/.test(text) ? ' (a private key: --key takes that)' : ''}`);
     }
     // A key under a passphrase would fail every https record with "bad decrypt"; curl fails at once too.
@@ -134,6 +134,10 @@ export function parseProxyFlag(value: string): string {
   // (`-x http://host/get` with no proxy given), and the run then read stdin, an empty one a run of no records.
   const written = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
   const url = URL.canParse(written) ? new URL(written) : undefined;
+  // With credentials, a path is a password's / read as the authority's end (digits before it read as a port).
+  if (url && (url.pathname.length > 1 || url.search !== '') && value.includes('@')) {
+    throw new UsageError(`Expected --proxy to be a proxy (host:port), got ${describeValue(value)}, which reads as having a path: a /, ?, # or @ in the user name or password is written %2F, %3F, %23 or %40`);
+  }
   if (url && (url.pathname.length > 1 || url.search !== '')) {
     throw new UsageError(`Expected --proxy to be a proxy (host:port), got the URL ${describeValue(value.replace(/\/\/[^/@]*@/, '//***@'))}, which has a path: give --proxy its proxy, and the URL as an argument of its own`);
   }

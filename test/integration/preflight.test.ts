@@ -165,10 +165,14 @@ describe('contradictory flags', () => {
     // Nor a curl flag's value given with = (--proxy-user=bob:pw), nor a bad Authorization header's.
     // Nor a password that stops the URL from parsing (a / in it), nor -b's cookie pairs.
     for (const args of [['--proxy-user=bob:pw5ecret'], ['-Ubob:pw5ecret'], ['--oauth2-bearer=pw5ecret'], ['-H', 'Authorization: Bearer pw5ecret\u0001'], ['-x', 'http://u:pw5ecret%X9@h:1'],
-      ['-x', 'http://u:pw5/ecret@127.0.0.1:1'], ['-x', 'u:pw5#ecret@127.0.0.1:1'], ['-b', 'sid=pw5ecret\u0001']]) {
+      ['-x', 'http://u:pw5/ecret@127.0.0.1:1'], ['-x', 'u:pw5#ecret@127.0.0.1:1'], ['-b', 'sid=pw5ecret\u0001'],
+      // A quote or a space in it, and digits before its / (read as a port, then a path).
+      ['-x', 'http://u:p"w5/ecret@127.0.0.1:1'], ['-x', 'http://u:pw5/ec ret@127.0.0.1:1'], ['-x', 'http://u:1234/pw5ecret@127.0.0.1:1']]) {
       const run = await runCli(['http://127.0.0.1:9/x', ...args]);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).not.toContain('pw5ecret');
+      expect(run.stderr, args.join(' ')).not.toMatch(/ec ?ret/);
+      if (args[0] === '-x' && /[54]\//.test(args[1] ?? '')) expect(run.stderr, args.join(' ')).toContain('is written %2F');
     }
     expect((await runCli(['http://127.0.0.1:9/x', '--proxy-user=bob:pw5ecret'])).stderr).toMatch(/^bulkfetch: unknown option '--proxy-user=\.\.\.': a curl flag/);
   });

@@ -39,6 +39,14 @@ describe('describeStop', () => {
     expect(row).toMatch(/ {2}# with the credentials shown as \*\*\* given again$/);
   });
 
+  it('masks the secrets of bundled short flags, as curl users type them (-ku, -qb, -sH, -LHvalue)', async () => {
+    const argv = [input, '-o', output, '--resume', '-ku', 'user:PW8', '-qb', 'sid=SECRET6', '-sH', 'Authorization: Bearer TOKEN9', '-LHCookie: a=SECRET11', '-kuann:PW12', '-sd', 'plain=1'];
+    const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
+    const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
+    for (const secret of ['PW8', 'SECRET6', 'TOKEN9', 'SECRET11', 'PW12']) expect(row).not.toContain(secret);
+    expect(row).toContain("-ku 'user:***' -qb '***' -sH 'Authorization: ***' '-LHCookie: ***' '-kuann:***' -sd plain=1");
+  });
+
   it('continuing a run that read stdin says so in a shell comment, so the line still runs as pasted', async () => {
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv: ['-', '-o', output, '--resume'], inputPath: '-' });
     expect(stopped?.rows.find(([key]) => key === 'continue')?.[1]).toMatch(/ -o \S+ --resume {2}# with the same stdin$/);

@@ -266,6 +266,17 @@ describe('durations (issue 11)', () => {
     expect(() => parse(['--cert', legacy])).toThrow(/^--cert .* holds a key under a passphrase/);
   });
 
+  it('--cacert takes a file of certificates in any header OpenSSL reads (X509 CERTIFICATE too), and refuses a key alone', () => {
+    const dir = scratchDir('bulkfetch-options');
+    const { cert, key } = testCert();
+    const old = join(dir, 'x509.pem');
+    writeFileSync(old, cert.replaceAll('CERTIFICATE-----', 'X509 CERTIFICATE-----'));
+    expect(parse(['--cacert', old]).cacert).toBe(old);
+    const keyOnly = join(dir, 'key.pem');
+    writeFileSync(keyOnly, key);
+    expect(() => parse(['--cacert', keyOnly])).toThrow(/holds none \(a private key: --key takes that\)/);
+  });
+
   it("curl's --cert FILE:PASSWORD is refused with what to do, not as a file that is missing", () => {
     const dir = scratchDir('bulkfetch-options');
     const cert = join(dir, 'client.pem');
