@@ -125,7 +125,8 @@ export async function analyzeInput(input: Readable, options: AnalyzeOptions = {}
       maxError: repeated.maxError,
       top: repeated
         .top(top)
-        .filter(([, n]) => n > 1)
+        // A count no more than the estimator's error says nothing: such rows pushed out none and named noise as the top.
+        .filter(([, n]) => n > (repeated.exact ? 1 : Math.max(1, repeated.maxError)))
         .map(([request, count]) => ({ request, count })),
     },
   };

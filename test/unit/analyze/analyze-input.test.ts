@@ -54,6 +54,9 @@ describe('analyzeInput', () => {
     expect(profile.topRequests.exact).toBe(false);
     expect(profile.topRequests.top[0]?.request).toBe('GET https://hot.example/popular');
     expect(profile.topRequests.top[0]!.count).toBeLessThanOrEqual(300);
+    // Past the exact limit, a row counted no more than the estimator's error says nothing: it named noise as the top.
+    for (const row of profile.topRequests.top) expect(row.count).toBeGreaterThan(profile.topRequests.maxError);
+    expect(profile.topRequests.top.map((row) => row.request)).toEqual(['GET https://hot.example/popular']);
     expect(profile.hosts.count).toBe(501);
   });
 
