@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { isRunning } from './running-process.js';
@@ -15,6 +15,7 @@ import { isRunning } from './running-process.js';
  */
 export function outputTarget(output: string | undefined): string | undefined {
   if (output === undefined || output === '-') return output;
+  if (isStdoutTerminal(output)) return '-';
   try {
     if (!lstatSync(output).isSymbolicLink()) return output;
   } catch {
@@ -25,6 +26,22 @@ export function outputTarget(output: string | undefined): string | undefined {
     return statSync(output).isFile() ? realpathSync(output) : output;
   } catch {
     return fileNotMadeYet(output) ?? output;
+  }
+}
+
+/**
+ * `-o /dev/stdout` or `-o /dev/tty` at a terminal is stdout: written as a file, its lines went out without
+ * the progress line erased first, and the two mixed on a row (curl users write -o /dev/stdout by habit).
+ */
+function isStdoutTerminal(output: string): boolean {
+  if (process.stdout.isTTY !== true) return false;
+  if (output === '/dev/tty') return true;
+  try {
+    const file = statSync(output);
+    const stdout = fstatSync(1);
+    return file.isCharacterDevice() && file.rdev === stdout.rdev;
+  } catch {
+    return false;
   }
 }
 
