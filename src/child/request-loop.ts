@@ -226,14 +226,13 @@ export class RequestLoop {
       };
       return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));
     }
-    const started = performance.now();
     const request = this.#buildRequest(spec);
     const toAnswer = (outcome: FetchOutcome): Answer => {
       const result = resultOf(spec, this.#stoppedForResume(outcome, spec.method), false, outcome.ms);
       return { line: serializeResult(result), result: outcome.http2Resent ? { ...result, http2Resent: outcome.http2Resent } : result };
     };
     // #fetch with its answer made in the same reaction: one promise less a record.
-    return this.#firstAttempt(request).then((first) => (this.#isFinal(first, request) ? toAnswer(first) : this.#fetchOn(request, first, started).then(toAnswer)));
+    return this.#firstAttempt(request).then((first) => (this.#isFinal(first, request) ? toAnswer(first) : this.#fetchOn(request, first).then(toAnswer)));
   }
 
   /** An outcome the stop aborted, marked for --resume to send again when its method may be sent twice. */
@@ -250,10 +249,9 @@ export class RequestLoop {
    * queues behind records already waiting: fairness over latency.
    */
   #fetch(first: AttemptRequest): Promise<FetchOutcome> {
-    const started = performance.now();
     // The common case, one attempt that needs no retry and no --follow,
     // allocates nothing more than the attempt itself.
-    return this.#firstAttempt(first).then((outcome) => (this.#isFinal(outcome, first) ? outcome : this.#fetchOn(first, outcome, started)));
+    return this.#firstAttempt(first).then((outcome) => (this.#isFinal(outcome, first) ? outcome : this.#fetchOn(first, outcome)));
   }
 
   /**
@@ -317,7 +315,13 @@ export class RequestLoop {
    * The rest of a fetch whose first attempt gave `firstOutcome` (undefined:
    * it is still to be made, through the gate): retries and redirect hops.
    */
-  async #fetchOn(first: AttemptRequest, firstOutcome: FetchOutcome | undefined, started: number): Promise<FetchOutcome> {
+  async #fetchOn(first: AttemptRequest, firstOutcome: FetchOutcome | undefined): Promise<FetchOutcome> {
+    /**
+     * When the first attempt went out: the record's ms runs from there. The time it queued before (behind
+     * --rate, a per-host limit, a host's pause) is the run's pacing, as for a record of one attempt; counted
+     * from when the child took the record, a retried or redirected record's ms held it (2 s for 3 ms of work).
+     */
+    let started: number | undefined;
     let request = first;
     /** The hop's request without the cookies its redirects set (or the -b files'): each hop adds the jar's anew. */
     let asLed = this.#ledTo.get(first) ?? first;
@@ -334,6 +338,7 @@ export class RequestLoop {
       pending = undefined;
       // A retry or redirect hop the stop came before: the record was sent already.
       let outcome = abortedOnceSent(given ?? (await this.#attemptOnce(request)), attempts);
+      started ??= performance.now() - outcome.ms;
       attempts += outcome.attempts;
       // Sent on a connection the server had closed, and not answered (or an HTTP/2 stream refused unprocessed):
       // again at once, on a new one, whatever the method, as curl does; not one of --retries. onlyUse: a Client of its own (oneShot), so a
@@ -373,7 +378,7 @@ export class RequestLoop {
           // The grace ran out before the retry: the record is in flight as much as one being sent
           // (not its answer yet), so it is aborted, and --resume sends it again if it may.
           // Its ms runs to the stop, the wait included, as a record's ms includes its waits (one attempt made: finish keeps this).
-          outcome = { status: null, body: null, bytes: 0, attempts: outcome.attempts, ms: elapsedMs(started), error: STOPPED_IN_FLIGHT };
+          outcome = { status: null, body: null, bytes: 0, attempts: outcome.attempts, ms: elapsedMs(started ?? performance.now()), error: STOPPED_IN_FLIGHT };
           break;
         }
         if (free) {
@@ -385,7 +390,7 @@ export class RequestLoop {
       const finish = (extra: Partial<FetchOutcome>): FetchOutcome => {
         // The common case, one attempt and no --follow, allocates nothing more.
         if (attempts === 1 && !this.#config.follow) return outcome;
-        const ms = elapsedMs(started);
+        const ms = elapsedMs(started ?? performance.now());
         const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
         // A Location may carry a password (http://u:p@host/): shown masked, as the record's own URL is.
         if (this.#config.follow) Object.assign(done, { finalUrl: request.url.includes('@') ? maskPasswords(request.url) : request.url, finalMethod: request.method, redirects });

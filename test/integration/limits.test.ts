@@ -239,3 +239,26 @@ describe('a server that caps concurrency with 429s and no Retry-After', () => {
     expect(down.lines.map((l) => [l.status, l.attempts])).toEqual([[503, 2]]);
   });
 });
+
+describe("a record's ms leaves out its pacing", () => {
+  it('a retried or redirected record queued behind --per-host-concurrency counts from its first attempt, as a record of one attempt does', async () => {
+    let failedOnce = false;
+    const server = track(
+      await startHttpServer(async (req, res, ctx) => {
+        if (req.url?.startsWith('/slow') && !(await ctx.delay(300))) return;
+        if (req.url === '/retried' && !failedOnce) {
+          failedOnce = true;
+          return void res.writeHead(500).end('once');
+        }
+        if (req.url === '/moved') return void res.writeHead(302, { location: '/landed' }).end();
+        res.end('ok');
+      }),
+    );
+    // One at a time to the host: the last two wait about 900 ms behind the three slow ones before their first attempt.
+    const input = writeTempFile([`${server.url}/slow1`, `${server.url}/slow2`, `${server.url}/slow3`, `${server.url}/retried`, `${server.url}/moved`]);
+    const result = await runCli([input, '--procs', '1', '--per-host-concurrency', '1', '--retry-delay', '1ms', '-L', '-q', '--ordered']);
+    expect(result.lines.map((l) => [l.status, l.attempts])).toEqual([[200, 1], [200, 1], [200, 1], [200, 2], [200, 2]]);
+    // Counted from when the child took them, they read 900 ms and more for a few ms of requests.
+    for (const line of result.lines.slice(3)) expect(line.ms, line.url).toBeLessThan(250);
+  });
+});
