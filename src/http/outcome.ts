@@ -58,6 +58,8 @@ export interface FetchOutcome {
    * GOAWAY naming no stream processed (last id 0) is a plain `true`.
    */
   staleConnection?: true | 'goaway';
+  /** Internal: failed before undici had a connection for it (--timeout while connecting): nothing went out (never in the output). */
+  neverSent?: true;
   /**
    * Internal: refused with 429 as an attempt that asked no gate, sent before
    * its host was known to refuse, and the host slowed down for it (never in

@@ -48,7 +48,7 @@ export function retryDelay(outcome: FetchOutcome, method: string, retry: number,
   if (retry > options.retries) return undefined;
   const retryable = outcome.status === null ? outcome.error !== null && RETRY_ERRORS.has(outcome.error.code) : RETRY_STATUSES.has(outcome.status);
   if (!retryable) return undefined;
-  const neverSent = outcome.status === null && outcome.error !== null && NEVER_SENT_ERRORS.has(outcome.error.code);
+  const neverSent = outcome.neverSent === true || (outcome.status === null && outcome.error !== null && NEVER_SENT_ERRORS.has(outcome.error.code));
   if (!neverSent && !options.retryAllMethods && !isIdempotent(method)) return undefined;
   if (outcome.retryAfterMs !== undefined) return Math.min(outcome.retryAfterMs, options.retryMaxDelay);
   const ceiling = Math.min(options.retryMaxDelay, options.retryDelay * 2 ** (retry - 1));

@@ -432,6 +432,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;
       const refusedHttp1 = reason === undefined && this.#status === 0 && this.#request.url.startsWith('https:') ? http1Refusal(error) : undefined;
       if (refusedHttp1 !== undefined) this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, refusedHttp1 });
+      // --timeout before undici had a connection for it: nothing went out, so it may go again whatever its
+      // method, as one whose connect timed out (--connect-timeout) does; a POST was not retried.
+      else if (reason === 'timeout' && this.#controller === undefined) this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, neverSent: true });
       else this.#settleError(lost ? cutShort(classified, this.#status, this.#wireBytes, this.#headers?.['content-length']) : classified);
     }
     // Stopped by us: undici may still hold the request (in flight or queued).

@@ -1,6 +1,6 @@
 // Retries, Retry-After and timeouts, measured at real local servers (arrival times, request counts).
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, gapsMs, json, runCli, startFaultyServer, startHttpServer } from '../helpers/index.js';
+import { cleanupAfterEach, gapsMs, json, listen, runCli, socketCloser, startFaultyServer, startHttpServer } from '../helpers/index.js';
 import { closedPort } from './support.js';
 
 // Kills every CLI and closes every server after each test.
@@ -95,6 +95,22 @@ describe('retries', () => {
 });
 
 describe('timeouts', () => {
+  it('a POST whose --timeout ran out before it had a connection (a TLS handshake unanswered) is retried: nothing went out', async () => {
+    // As one whose connect timed out (--connect-timeout) is: the same "never sent" case under the other flag was not retried.
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const silent = createServer((socket) => {
+      connections += 1;
+      socket.on('error', () => {});
+    });
+    const closer = socketCloser(silent);
+    track({ close: () => closer.close() });
+    const port = await listen(silent);
+    const result = await run([`https://127.0.0.1:${port}/x`], ['-d', 'a=1', '--timeout', '300ms', '--connect-timeout', '10', '--retries', '2', '--retry-delay', '1ms']);
+    expect(result.lines[0]).toMatchObject({ method: 'POST', status: null, attempts: 3, error: { code: 'ETIMEDOUT', message: expect.stringContaining('before a connection was ready') } });
+    expect(connections).toBe(3);
+  });
+
   it('--timeout ends a hanging attempt with ETIMEDOUT', async () => {
     const server = await track(startFaultyServer('hang'));
     const result = await run([`${server.url}/`], ['--timeout', '400ms', '--retries', '0']);
