@@ -198,9 +198,11 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       // A number goes as it is written (2.10, 1e3, 12345678901234567890), not as JSON.parse read it.
       const written = typeof given === 'number' || (Array.isArray(given) && given.some((v) => typeof v === 'number')) ? writtenHeader(text, name) : undefined;
       // Several values (vegeta's header map holds arrays): one field, joined as -H given twice joins them.
-      const headerValue = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || typeof v === 'number')
-        ? given.map((v, i) => (typeof v === 'number' ? (written?.[i] ?? String(v)) : v)).join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
-        : typeof given === 'number' ? (written?.[0] ?? String(given)) : given;
+      // Host holds one value (RFC 9112, 3.2): the first, as -H given twice sends.
+      const values = Array.isArray(given) && name.toLowerCase() === 'host' ? given.slice(0, 1) : given;
+      const headerValue = Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === 'string' || typeof v === 'number')
+        ? values.map((v, i) => (typeof v === 'number' ? (written?.[i] ?? String(v)) : v)).join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
+        : typeof values === 'number' ? (written?.[0] ?? String(values)) : values;
       // null removes a header the flags would send (User-Agent, Accept-Encoding, -H), as -H 'Name:' does.
       if (headerValue === null) {
         const problem = validateHeaderRemoval(name);

@@ -72,7 +72,9 @@ export function headerFlagText(name: string, value: unknown): string {
   if (value === null) return `${name}:`;
   // A list is one field of its values, as a spec's header list is; anything but text and numbers was sent as
   // its String(): `{ Authorization: token }` with token unset sent "Authorization: undefined" to every host.
-  const text = Array.isArray(value) && value.length > 0 && value.every(isHeaderText) ? value.join(', ') : isHeaderText(value) ? String(value) : undefined;
+  // Host holds one value: the first, as -H given twice sends.
+  const values = Array.isArray(value) && name.toLowerCase() === 'host' ? value.slice(0, 1) : value;
+  const text = Array.isArray(values) && values.length > 0 && values.every(isHeaderText) ? values.join(', ') : isHeaderText(values) ? String(values) : undefined;
   if (text === undefined) throw new UsageError(`Expected headers[${JSON.stringify(name)}] to be a string, a number or a list of them (null removes the header), got ${describeValue(value)}`);
   return text === '' ? `${name};` : `${name}: ${text}`;
 }

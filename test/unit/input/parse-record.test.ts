@@ -120,6 +120,10 @@ describe('parseRecord: JSON specs', () => {
     expect(parseRecord('{"id":5}', 1)).toMatchObject({ kind: 'invalid', id: 5, error: { message: 'A spec needs "url", the URL to fetch, as a string' } });
   });
 
+  it('sends the first of a Host list, as -H given twice does: joined, "a.test, b.test" was a 400', () => {
+    expect(parseRecord('{"url":"http://a.test/","headers":{"Host":["a.test","b.test"],"X-L":["a","b"]}}', 1)).toMatchObject({ kind: 'request', spec: { headers: { host: 'a.test', 'x-l': 'a, b' } } });
+  });
+
   it('echoes a valid id on an invalid record', () => {
     expect(spec({ url: 'http://a.test/', id: 9, method: 'B@D' })).toMatchObject({ kind: 'invalid', id: 9 });
   });
