@@ -331,9 +331,17 @@ export function http2ErrorName(code: number): string {
 }
 
 function goawayCode(error: unknown): string | undefined {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? GOAWAY_ENDED.exec(message)?.[1] : undefined;
+  const err = error as { code?: unknown; message?: unknown } | null;
+  const message = err?.message;
+  if (typeof message !== 'string') return undefined;
+  // node:http2's own words for the other streams of a session a GOAWAY with an error code ended: undici's
+  // error reaches one stream, Node's the rest, which were not sent again while the one was.
+  if (err?.code === 'ERR_HTTP2_SESSION_ERROR') return SESSION_CLOSED.exec(message)?.[1];
+  return GOAWAY_ENDED.exec(message)?.[1];
 }
+
+/** node:http2's ERR_HTTP2_SESSION_ERROR, raised for a GOAWAY with an error code: `Session closed with error code 2`. */
+const SESSION_CLOSED = /^Session closed with error code (\d+)$/;
 
 /**
  * undici's "bad response" or "bad upgrade": the socket is closed by undici for

@@ -1,6 +1,6 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { blameProxy, classifyError, cutShort, refusedStream } from '../../../src/http/error-codes.js';
+import { blameProxy, classifyError, cutShort, endedByGoaway, refusedStream } from '../../../src/http/error-codes.js';
 
 describe('classifyError', () => {
   it('maps an HTTPParserError without a code (invalid status line) to EPROTOCOL by its name', () => {
@@ -63,6 +63,10 @@ describe('classifyError', () => {
     expect(refusedStream(Object.assign(new Error('NGHTTP2_REFUSED_STREAM'), { code: 'ECONNRESET' }))).toBe(false);
     // A session closed under the request (GOAWAY with an error code) is a reset too, so an idempotent record is retried.
     const goaway = Object.assign(new Error('Session closed with error code 11'), { code: 'ERR_HTTP2_SESSION_ERROR' });
+    // node:http2's error for the session's other streams is a GOAWAY's end as much as undici's for the one: each goes again alike.
+    expect(endedByGoaway(goaway)).toBe(true);
+    expect(endedByGoaway(Object.assign(new Error('HTTP/2: "GOAWAY" frame received with code 2'), { code: 'UND_ERR_SOCKET' }))).toBe(true);
+    expect(endedByGoaway(Object.assign(new Error('Session closed with error code 11'), { code: 'ECONNRESET' }))).toBe(false);
     expect(classifyError(goaway)).toEqual({ code: 'ECONNRESET', message: 'ERR_HTTP2_SESSION_ERROR: Session closed with error code 11 (the server closed the HTTP/2 connection this request was on)' });
     // undici 7's words for the streams of a session a GOAWAY ended: a reset when it carried an error, not when graceful.
     const calm = Object.assign(new Error('HTTP/2: "GOAWAY" frame received with code 11'), { code: 'UND_ERR_SOCKET' });
