@@ -59,6 +59,13 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--proxy-header'], 'headers for the proxy alone are not sent: credentials go in its URL (-x http://user:password@host:port), and -H goes to the server'],
   [['--request-target'], "a record's URL gives the request target: its path and query"],
   [['--ignore-content-length'], 'a body that ends before its Content-Length is an error record (ESOCKETCLOSED, the message says how much came)'],
+  [['--no-http0.9', '--no-alpn', '--no-npn', '--tcp-fastopen', '--tcp-nodelay', '--styled-output', '--no-styled-output', '--suppress-connect-headers', '--ca-native', '--proxy-ca-native'], "drop it: it is bulkfetch's way already, or changes nothing here"],
+  [['--crlf'], 'a body is sent as its bytes; write CRLF into the -d text or file yourself'],
+  [['--proxy1.0'], '-x speaks HTTP/1.1 to an HTTP proxy'],
+  [['--tlsuser', '--tlspassword', '--tlsauthtype', '--curves', '--tls13-ciphers', '--cert-status', '--proxy-tlsv1'], "TLS is Node's: its defaults, -k, --cacert, --cert and --key"],
+  [['--remove-on-error'], 'an error is a line of its own in the output; with --save, a body that failed leaves no file'],
+  [['--disallow-username-in-url'], 'a URL user name is sent as Basic authorization, as curl does by default'],
+  [['--haproxy-protocol', '--haproxy-clientip'], 'no PROXY protocol header is sent'],
 ];
 
 const BY_FLAG: ReadonlyMap<string, string> = new Map(INSTEAD.flatMap(([flags, instead]) => flags.map((flag) => [flag, instead] as const)));

@@ -312,7 +312,9 @@ describe("curl -Z's --parallel-max", () => {
 describe('curl flags bulkfetch does not take', () => {
   it('are one usage line that says what to do instead, -0 included (a dash and a digit, once read as a negative number)', async () => {
     const input = writeTempFile(['http://127.0.0.1:9/']);
-    for (const [flag, instead] of [['-w', /jq/], ['-F', /multipart/], ['-0', /speaks HTTP\/1.1/], ['--write-out=%{http_code}', /jq/], ['-U', /-x http:\/\/user:password@/], ['-#', /--no-progress/], ['--tlsv1.2', /Node's defaults/], ['--socks5', /SOCKS/], ['-p', /CONNECT/], ['--next', /request of its own/], ['--post301', /307 and 308/], ['--fail-early', /--max-errors 1/], ['--digest', /only Basic authorization is sent/], ['--interface', /the system picks/], ['--skip-existing', /--resume with -o FILE/], ['--proxy-header', /credentials go in its URL/], ['-D-', /jq/], ['-w%{http_code}', /jq/]] as const) {
+    for (const [flag, instead] of [['-w', /jq/], ['-F', /multipart/], ['-0', /speaks HTTP\/1.1/], ['--write-out=%{http_code}', /jq/], ['-U', /-x http:\/\/user:password@/], ['-#', /--no-progress/], ['--tlsv1.2', /Node's defaults/], ['--socks5', /SOCKS/], ['-p', /CONNECT/], ['--next', /request of its own/], ['--post301', /307 and 308/], ['--fail-early', /--max-errors 1/], ['--digest', /only Basic authorization is sent/], ['--interface', /the system picks/], ['--skip-existing', /--resume with -o FILE/], ['--proxy-header', /credentials go in its URL/], ['-D-', /jq/], ['-w%{http_code}', /jq/],
+      // Were "(Did you mean --url?)" and the like, or no hint at all.
+      ['--crlf', /CRLF/], ['--tlsuser', /TLS is Node's/], ['--proxy1.0', /HTTP\/1.1 to an HTTP proxy/], ['--no-http0.9', /drop it/]] as const) {
       const refused = await runCli([input, flag]);
       expect(refused.code, flag).toBe(2);
       // A long flag's =VALUE is not echoed (it may be a secret).
