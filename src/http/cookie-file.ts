@@ -19,13 +19,22 @@ export interface CookieFileText {
  * for a session cookie, name, value). `#HttpOnly_` before a domain marks an
  * HttpOnly cookie; other lines starting with # are comments. Cookies already
  * expired at `now` are left out, as curl leaves them; lines that are not
- * cookies are counted, for the caller to judge the file by.
+ * cookies are counted, for the caller to judge the file by. A file of response
+ * headers (curl -D's) gives its Set-Cookie lines, as curl reads them.
  */
 export function parseCookieFile(text: string, now: number = Date.now()): CookieFileText {
   const cookies: StoredCookie[] = [];
   let unreadLines = 0;
   for (const raw of text.split('\n')) {
     let line = raw.replace(/\r$/, '');
+    // curl reads a file of response headers too (what -D wrote): its Set-Cookie lines, the rest skipped.
+    const header = /^set-cookie:\s*/i.exec(line);
+    if (header) {
+      const cookie = headerCookie(line.slice(header[0].length), now);
+      if (cookie === undefined) unreadLines += 1;
+      else if (cookie !== 'expired') cookies.push(cookie);
+      continue;
+    }
     if (line.startsWith('#HttpOnly_')) line = line.slice('#HttpOnly_'.length);
     else if (line.startsWith('#') || line.trim() === '') continue;
     const fields = line.split('\t');
@@ -43,6 +52,38 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
   }
   return { cookies, unreadLines };
 }
+
+/**
+ * A `Set-Cookie:` line of a header file, as curl reads one from -b FILE: no host sent it, so without a
+ * Domain it goes to every host (ANY_HOST), as curl sends it; Path, Secure, Max-Age and Expires as set.
+ */
+function headerCookie(field: string, now: number): StoredCookie | 'expired' | undefined {
+  const [pair = '', ...attributes] = field.split(';');
+  const equals = pair.indexOf('=');
+  const name = pair.slice(0, equals).trim();
+  if (equals <= 0 || name === '') return undefined;
+  let domain = ANY_HOST;
+  let path = '/';
+  let secure = false;
+  let expiresAt: number | undefined;
+  let maxAge: number | undefined;
+  for (const attribute of attributes) {
+    const at = attribute.indexOf('=');
+    const key = (at === -1 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
+    const text = at === -1 ? '' : attribute.slice(at + 1).trim();
+    if (key === 'domain' && text !== '') domain = text.replace(/^\./, '').toLowerCase();
+    else if (key === 'path' && text.startsWith('/')) path = text;
+    else if (key === 'secure') secure = true;
+    else if (key === 'max-age' && /^-?\d+$/.test(text)) maxAge = Number(text);
+    else if (key === 'expires' && !Number.isNaN(Date.parse(text))) expiresAt = Date.parse(text);
+  }
+  if (maxAge !== undefined) expiresAt = now + maxAge * 1000;
+  if (expiresAt !== undefined && expiresAt <= now) return 'expired';
+  return { name, value: pair.slice(equals + 1).trim(), domain, hostOnly: false, path, secure, expiresAt };
+}
+
+/** The domain of a file cookie that goes to every host: a Set-Cookie line read from a header file, without Domain. */
+const ANY_HOST = '';
 
 /**
  * The cookies of the -b files, each read once (a pipe can be read only once),
@@ -78,6 +119,9 @@ export class FileCookies {
   /** The cookies a request to `url` carries, unordered (RFC 6265 5.4: domain, path, Secure, expiry). */
   matching(url: URL, host: string, now: number): StoredCookie[] {
     const found: StoredCookie[] = [];
+    for (const cookie of this.#byDomain.get(ANY_HOST) ?? []) {
+      if (pathMatches(url.pathname, cookie.path) && (!cookie.secure || secureContext(url)) && (cookie.expiresAt === undefined || cookie.expiresAt > now)) found.push(cookie);
+    }
     for (let domain = host; ; ) {
       for (const cookie of this.#byDomain.get(domain) ?? []) {
         if ((cookie.hostOnly ? host === cookie.domain : domainMatches(host, cookie.domain)) && pathMatches(url.pathname, cookie.path) && (!cookie.secure || secureContext(url)) && (cookie.expiresAt === undefined || cookie.expiresAt > now)) {

@@ -165,7 +165,7 @@ export function cookieFilePath(flag: string, value: string): string {
   if (text === undefined) return path;
   const { cookies, unreadLines } = parseCookieFile(text, 0);
   if (cookies.length === 0 && unreadLines > 0) {
-    throw new UsageError(`${flag} file ${describeValue(value)} holds no cookie in the Netscape format curl -c writes (domain, subdomains, path, secure, expiry, name and value, tab-separated)`);
+    throw new UsageError(`${flag} file ${describeValue(value)} holds no cookie in the Netscape format curl -c writes (domain, subdomains, path, secure, expiry, name and value, tab-separated), nor a Set-Cookie line of the headers curl -D writes`);
   }
   if (cookies.length > MAX_FILE_COOKIES) throw new UsageError(`${flag} file ${describeValue(value)} holds ${cookies.length} cookies, over the ${MAX_FILE_COOKIES} taken`);
   return path;

@@ -59,3 +59,18 @@ describe('a cookie file (curl -b FILE)', () => {
     expect(names('http://10.0.0.127/')).toEqual([]);
   });
 });
+
+describe('parseCookieFile: a file of response headers, as curl -D writes and curl -b reads', () => {
+  it('takes its Set-Cookie lines (every host without Domain, its own with one), skips the rest as no cookies, and drops the expired', () => {
+    const now = Date.UTC(2026, 0, 1);
+    const text = 'HTTP/1.1 200 OK\r\nSet-Cookie: hdr=1; Path=/\r\nset-cookie: two=2; Domain=.a.test; Secure\r\nSet-Cookie: gone=x; Max-Age=0\r\nContent-Type: text/html\r\n\r\n';
+    const { cookies, unreadLines } = parseCookieFile(text, now);
+    expect(cookies.map((c) => [c.name, c.value, c.domain, c.path, c.secure])).toEqual([['hdr', '1', '', '/', false], ['two', '2', 'a.test', '/', true]]);
+    expect(unreadLines).toBe(2);
+    const index = new FileCookies(cookies);
+    const names = (url: string): string[] => index.matching(new URL(url), new URL(url).hostname, now).map((c) => c.name);
+    // Refused as "no cookie in the Netscape format" before; curl sends them.
+    expect(names('http://b.test/x')).toEqual(['hdr']);
+    expect(names('https://www.a.test/')).toEqual(['hdr', 'two']);
+  });
+});
