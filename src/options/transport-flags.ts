@@ -11,7 +11,8 @@ import { nonNegativeInteger } from './value-parsers.js';
 /** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
 export function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
   const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
-  const match = /^([^:\s]+):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
+  // curl's `+HOST:PORT:ADDR` is the entry with a time limit on it in curl's DNS cache: here, the same entry.
+  const match = /^\+?([^:\s]+):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
   // A name with letters past ASCII as the URL's host becomes: its IDNA form (bücher.example is xn--bcher-kva.example).
   const given = match?.[1] ?? '';
   const host = /[^\x00-\x7f]/.test(given) ? domainToASCII(given) : given;

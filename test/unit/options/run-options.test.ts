@@ -46,6 +46,8 @@ describe('options', () => {
       'b.test:80': '::1',
     });
     expect(parse(['--resolve', '*:443:10.0.0.7']).resolve).toEqual({ '*:443': '10.0.0.7' });
+    // curl's + (an entry that times out in its DNS cache) is the same entry here; it was refused.
+    expect(parse(['--resolve', '+c.test:8080:127.0.0.2']).resolve).toEqual({ 'c.test:8080': '127.0.0.2' });
     // A name past ASCII in the form the URL's host takes.
     expect(parse(['--resolve', 'Bücher.example:80:127.0.0.1']).resolve).toEqual({ 'xn--bcher-kva.example:80': '127.0.0.1' });
   });
