@@ -50,7 +50,9 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   const earlier = Object.hasOwn(headers, key) ? headers[key] : undefined;
   // Host holds one value (RFC 9112, 3.2): joined, 'a.test, b.test' was a 400 and the TLS name checked; curl sends the first.
   if (key === 'host' && typeof earlier === 'string' && !removes) return headers;
-  setField(headers, key, removes ? null : earlier === undefined || earlier === null ? headerValue : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`);
+  // An empty value joined to another (-H 'X;' -H 'X: v') is no element of the list: ', v' was sent.
+  const joined = earlier === undefined || earlier === null || earlier === '' ? headerValue : headerValue === '' ? earlier : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
+  setField(headers, key, removes ? null : joined);
   return headers;
 }
 

@@ -401,6 +401,9 @@ describe('library option messages (issue 11)', () => {
     expect(resolveRunOptions('-', { headers: { 'User-Agent': null, 'X-E': '' } }).headers).toEqual({ 'user-agent': null, 'x-e': '' });
     expect(resolveRunOptions('-', { headers: ['Accept:', 'X-E;', 'X-A: 1'] }).headers).toEqual({ accept: null, 'x-e': '', 'x-a': '1' });
     expect(parse(['-H', 'X-A: 1', '-H', 'X-A:', '-H', 'x-a: 2']).headers).toEqual({ 'x-a': '2' });
+    // An empty value beside another is no element of the list: ', v' and 'v,' were sent.
+    expect(parse(['-H', 'X-S;', '-H', 'X-S: v']).headers).toEqual({ 'x-s': 'v' });
+    expect(parse(['-H', 'X-S: v', '-H', 'X-S;']).headers).toEqual({ 'x-s': 'v' });
     // As in curl, whose -b pairs give way to a Cookie header of the user's, an empty one included.
     expect(parse(['-b', 'a=1', '-H', 'Cookie:']).headers.cookie).toBeNull();
     expect(() => parse(['-H', 'X A:'])).toThrow(/header name/);
