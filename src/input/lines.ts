@@ -9,7 +9,7 @@ export interface InputLine {
   line: number;
   /** The decoded line without its `\n`, trailing `\r` or leading byte order mark; null when too long. */
   text: string | null;
-  /** Byte length of the line as read (before the cap cut it off). */
+  /** Byte length of the line as read (before the cap cut it off), without a CRLF line's \r. */
   bytes: number;
   /**
    * Set when the line's bytes are not UTF-8: `text` then has every byte from 0x80 up as `%XX` (see non-utf8.ts).
@@ -93,6 +93,8 @@ export async function* readLineBatches(stream: Readable, options: ReadLinesOptio
  */
 class LineSplitter implements LineCursor {
   readonly #maxLineBytes: number;
+  /** The last byte of an overlong line seen so far: a CRLF line's \r is not counted in its length. */
+  #lastByte = -1;
   #lineNumber = 0;
   #partial: Buffer[] = [];
   #partialBytes = 0;
@@ -171,6 +173,7 @@ class LineSplitter implements LineCursor {
     if (this.#overflowing) {
       this.#noteLead(piece);
       this.#partialBytes += pieceBytes;
+      if (pieceBytes > 0) this.#lastByte = piece[pieceBytes - 1] as number;
       return this.#finish(null);
     }
     // The end of a line that began in an earlier chunk (the only case that needs the bytes as a Buffer).
@@ -185,6 +188,7 @@ class LineSplitter implements LineCursor {
     if (start >= chunk.length) return;
     const rest = chunk.subarray(start);
     this.#partialBytes += rest.length;
+    this.#lastByte = rest[rest.length - 1] as number;
     if (this.#overflowing) {
       this.#noteLead(rest);
     } else if (this.#partialBytes > this.#maxLineBytes + 1) {
@@ -213,13 +217,14 @@ class LineSplitter implements LineCursor {
     const bytes = this.#partialBytes + (tail?.length ?? 0);
     let line: InputLine;
     if (this.#overflowing) {
-      line = overlongLine(this.#lineNumber, bytes, this.#overflowLead);
+      // As the cap counts it: a CRLF line's \r is not the line's (it said 65,538 bytes of a 65,537-byte line).
+      line = overlongLine(this.#lineNumber, this.#lastByte === CARRIAGE_RETURN ? bytes - 1 : bytes, this.#overflowLead);
     } else {
       let buf = tail ?? Buffer.alloc(0);
       if (this.#partial.length > 0) buf = Buffer.concat(tail ? [...this.#partial, tail] : this.#partial);
       let end = buf.length;
       if (end > 0 && buf[end - 1] === CARRIAGE_RETURN) end -= 1;
-      line = end > this.#maxLineBytes ? overlongLine(this.#lineNumber, bytes, leadByte(buf)) : decodedLine(this.#lineNumber, buf, 0, end, bytes, this.fromUtf16);
+      line = end > this.#maxLineBytes ? overlongLine(this.#lineNumber, end, leadByte(buf)) : decodedLine(this.#lineNumber, buf, 0, end, bytes, this.fromUtf16);
     }
     this.#partial = [];
     this.#partialBytes = 0;

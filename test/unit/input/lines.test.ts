@@ -76,6 +76,15 @@ describe('readLineBatches', () => {
     expect(lines[1]).toMatchObject({ line: 2, bytes: 3000 });
   });
 
+  it('counts an over-long CRLF line without its \\r, as the cap does: one byte over, in one chunk or split anywhere', async () => {
+    // It said 1,026 bytes of a 1,025-byte line.
+    const line = 'x'.repeat(1025);
+    for (const chunks of [[`${line}\r\n`], [`${line}\r`, '\n'], [line.slice(0, 500), `${line.slice(500)}\r\n`], ['y'.repeat(3000), '\r\n']]) {
+      const lines = await collect(chunks, 1024);
+      expect(lines[0], JSON.stringify(chunks.map((c) => c.length))).toMatchObject({ text: null, bytes: chunks.join('').length - 2 });
+    }
+  });
+
   it('reports an over-long last line without newline', async () => {
     const lines = await collect(['a\n', 'y'.repeat(2000)], 1024);
     expect(lines.map((l) => l.text)).toEqual(['a', null]);
