@@ -121,8 +121,12 @@ function inApiTerms(spec: OptionSpec, field: string, value: unknown): unknown {
   }
 }
 
+/** Fields whose value is text alone: a number there is a mistake (method: 5 was sent as the method "5"). */
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['method', 'userAgent', 'protoDefault', 'body', 'save', 'cacert', 'cert', 'key', 'proxy', 'noProxy']);
+
 function checkValue(spec: OptionSpec, field: string, value: unknown): unknown {
   if (spec.check) return spec.check(value);
+  if (TEXT_FIELDS.has(field) && typeof value !== 'string') throw new UsageError(`Expected ${field} to be a string, got ${describeValue(value)}`);
   if (typeof value !== 'number' && typeof value !== 'string') throw new UsageError(`Expected ${field} to be a number or a string, got ${describeValue(value)}`);
   return spec.parse ? spec.parse(String(value), undefined) : value;
 }
