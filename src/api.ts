@@ -9,6 +9,7 @@ import { runJob } from './parent/run-job.js';
 import { UsageError, describeValue } from './errors.js';
 import { UNWRITABLE_MEMBER } from './input/parse-record.js';
 import { memberText } from './input/json-member.js';
+import { maskQuotedPasswords } from './input/credentials.js';
 import { heldExactly } from './wire/held-exactly.js';
 
 /** RunOptions fields that are durations: a number is milliseconds, a string reads as the flag does ('10s', '250ms'). */
@@ -83,7 +84,12 @@ export interface BulkfetchRun extends AsyncIterable<Result> {
 export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {}): BulkfetchRun {
   checkArguments(input, options);
   const { signal, onProgress, ...given } = options;
-  const runOptions = resolveRunOptions(typeof input === 'string' ? input : '-', given);
+  let runOptions: RunOptions;
+  try {
+    runOptions = resolveRunOptions(typeof input === 'string' ? input : '-', given);
+  } catch (error) {
+    throw withSecretsMasked(error);
+  }
   const stream = toReadable(input);
   const sink = new PassThrough({ highWaterMark: 256 * 1024 });
   // Writes after an early stop land on a destroyed stream; they are meant to be dropped.
@@ -121,7 +127,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
     },
     (error: unknown) => {
       sink.destroy();
-      throw progressError ? progressError.thrown : error;
+      throw progressError ? progressError.thrown : withSecretsMasked(error);
     },
   );
   // Who reads the results: nobody yet, a loop, or nobody ever (the summary was awaited first: they were discarded).
@@ -273,6 +279,17 @@ function whyNotJson(error: unknown): string {
   if (/BigInt/.test(message)) return 'it holds a BigInt, which JSON has no form for (give it as a string or a number)';
   if (/circular/i.test(message)) return 'it refers to itself (a cycle)';
   return message.split('\n')[0] ?? message;
+}
+
+/**
+ * A UsageError's message as the CLI prints it: a proxy's or URL's password as ***. A program logs what it
+ * catches, and the message echoed what was given (a password from https_proxy too). The unmasked error is
+ * not kept as its cause, which a logger would print as well.
+ */
+function withSecretsMasked(error: unknown): unknown {
+  if (!(error instanceof UsageError)) return error;
+  const message = maskQuotedPasswords(error.message);
+  return message === error.message ? error : new UsageError(message);
 }
 
 /** What TypeScript would refuse, refused at run time too (a UsageError) for callers in plain JavaScript. */

@@ -1,4 +1,4 @@
-import { maskPasswords } from '../input/credentials.js';
+import { maskPasswords, maskUserinfo } from '../input/credentials.js';
 import { SECRET_HEADERS } from '../input/validate.js';
 
 const MASK = '***';
@@ -44,7 +44,7 @@ export function maskedArgv(argv: readonly string[]): { args: string[]; masked: b
       else return mask(arg, `${bundle.before}${maskValue(`-${bundle.letter}`, bundle.value)}`);
       return arg;
     }
-    return mask(arg, maskPasswords(arg));
+    return mask(arg, maskPasswords(maskUserinfo(arg)));
   });
   return { args, masked };
 }
@@ -72,7 +72,7 @@ function maskValue(flag: string, value: string): string {
   if (USER_FLAG.test(flag)) return maskUser(value);
   if (HEADER_FLAG.test(flag)) return maskHeader(value);
   if (COOKIE_FLAG.test(flag)) return maskCookie(value);
-  return maskPasswords(value);
+  return maskPasswords(maskUserinfo(value));
 }
 
 /** `Name: value` with the value as *** when the name is a SECRET_HEADERS one and there is a value. */

@@ -1,6 +1,7 @@
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { AttemptRequest } from './send-request.js';
 import { resolveAsWritten, writtenHref } from '../input/validate.js';
+import { maskQuotedPasswords } from '../input/credentials.js';
 
 /** Headers that carry credentials for one origin: never handed to another (as curl and browsers do). */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
@@ -21,7 +22,8 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
     // As an input URL is read: a backslash is no slash (`/\\host` names no other host), `%2e` no dot segment, as curl sends them.
     target = resolveAsWritten(rawBytesEncoded(location), request.url);
   } catch {
-    return recordError(RecordErrorCode.INVALID_URL, `Redirect to an invalid URL: ${JSON.stringify(location.slice(0, 200))}`);
+    // Its password masked, as a followed redirect's finalUrl is (a Location that does not parse is often one with a /, ? or # in it).
+    return recordError(RecordErrorCode.INVALID_URL, `Redirect to an invalid URL: ${maskQuotedPasswords(JSON.stringify(location.slice(0, 200)))}`);
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Redirect to scheme ${JSON.stringify(target.protocol)} refused`);

@@ -35,6 +35,31 @@ export function maskPasswords(text: string): string {
 }
 
 /**
+ * The password of one URL given whole (an argument, an input line) as ***, its userinfo read as WHATWG's URL
+ * parser reads it: up to the last @ of the authority (`bob:pw@x@host`: maskPasswords stopped at the first).
+ * A URL that a password's /, ? or # keeps from parsing (the authority then ends inside it) is masked up to its
+ * last @, unless what follows the colon is a port (`host:8080/p?e=a@b` has no userinfo).
+ */
+export function maskUserinfo(token: string): string {
+  const start = token.indexOf('//');
+  if (start === -1) return token;
+  const rest = token.slice(start + 2);
+  const colon = rest.indexOf(':');
+  const lastAt = rest.lastIndexOf('@');
+  if (colon === -1 || lastAt === -1 || colon > lastAt) return token;
+  const authorityEnd = rest.search(/[/?#\\]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  let end = authority.lastIndexOf('@');
+  if (end === -1) {
+    if (authorityEnd !== -1 && colon > authorityEnd) return token;
+    if (/^\d*$/.test(rest.slice(colon + 1, authorityEnd === -1 ? undefined : authorityEnd))) return token;
+    end = lastAt;
+  }
+  if (colon > end) return token;
+  return `${token.slice(0, start + 2)}${rest.slice(0, colon + 1)}${MASK}${rest.slice(end)}`;
+}
+
+/**
  * maskPasswords over the double-quoted parts of a message alone: where usage errors and warnings echo
  * what was given (`got "socks4://u:pw@host"`), not their own advice (`-x http://user:password@host:port`).
  */

@@ -1,10 +1,10 @@
 import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from './request-spec.js';
-import { maskPasswords, urlCredentials } from './credentials.js';
+import { maskPasswords, maskQuotedPasswords, maskUserinfo, urlCredentials } from './credentials.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { elementTexts, memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { parseUrl, preview, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
+import { parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 import { setField } from './set-field.js';
 
 /** What one input line turns into. */
@@ -191,7 +191,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
 
   if (spec.headers !== undefined) {
     if (spec.headers === null || typeof spec.headers !== 'object' || Array.isArray(spec.headers)) {
-      return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "headers" to be an object, got ${preview(spec.headers)}`));
+      // A list of 'Name: value' texts (the library's form) may hold a credential: only its kind is told.
+      const got = Array.isArray(spec.headers) ? 'a list (write {"Name": "value"})' : preview(spec.headers);
+      return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "headers" to be an object, got ${got}`));
     }
     const headers: Record<string, string | null> = {};
     for (const [name, given] of Object.entries(spec.headers as Record<string, unknown>)) {
@@ -212,7 +214,8 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       }
       const value = headerValue;
       if (typeof value !== 'string') {
-        return fail(url, method, recordError(RecordErrorCode.INVALID_HEADER, `Header ${name.slice(0, 64)}: expected a string, a number or a list of them (null removes it), got ${preview(given)}`));
+        const got = SECRET_HEADERS.has(name.toLowerCase()) ? ' (its value is a credential, not shown)' : `, got ${preview(given)}`;
+        return fail(url, method, recordError(RecordErrorCode.INVALID_HEADER, `Header ${name.slice(0, 64)}: expected a string, a number or a list of them (null removes it)${got}`));
       }
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);
@@ -306,9 +309,9 @@ function writtenHeader(text: string, name: string): string[] | undefined {
 }
 
 function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number, idText?: string): ParsedRecord {
-  // The echo of a bad record never shows a password it may hold.
-  const shown = { ...error, message: maskPasswords(error.message) };
-  const record: ParsedRecord = { kind: 'invalid', line, url: maskPasswords(url.slice(0, MAX_ECHOED_URL)), method, error: shown };
+  // The echo of a bad record never shows a password it may hold: a URL that does not parse often has one with a /, ? or # in it.
+  const shown = { ...error, message: maskQuotedPasswords(maskPasswords(error.message)) };
+  const record: ParsedRecord = { kind: 'invalid', line, url: maskPasswords(maskUserinfo(url.slice(0, MAX_ECHOED_URL))), method, error: shown };
   if (id !== undefined) record.id = id;
   if (idText !== undefined) record.idText = idText;
   return record;

@@ -63,7 +63,7 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
   const badName = validateHeaderName(name);
   if (badName || typeof name !== 'string') return badName;
   if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
-    const got = SECRET_HEADERS.has(name.toLowerCase()) && typeof value === 'string' ? ' (its value is a credential, not shown)' : `, got ${preview(value)}`;
+    const got = SECRET_HEADERS.has(name.toLowerCase()) ? ' (its value is a credential, not shown)' : `, got ${preview(value)}`;
     return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: expected a value without CR, LF or control characters${got}`);
   }
   // What undici would refuse at send time, refused here with a reason, once, before anything is sent.

@@ -33,7 +33,10 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   const colon = value.indexOf(':');
   const emptyForm = colon < 0 && value.trimEnd().endsWith(';');
   if (colon <= 0 && !emptyForm) {
-    throw new UsageError(`Expected --header as 'Name: value' (or 'Name:' to remove it, 'Name;' to send it empty, as curl), got ${describeValue(value)}`);
+    // `Authorization Bearer T` (the colon forgotten): its value is a credential all the same, never echoed.
+    const secret = /^\s*(authorization|proxy-authorization|cookie)\b/i.exec(value)?.[1];
+    const got = secret === undefined ? describeValue(value) : `${JSON.stringify(`${secret} ***`)} (a credential, not shown)`;
+    throw new UsageError(`Expected --header as 'Name: value' (or 'Name:' to remove it, 'Name;' to send it empty, as curl), got ${got}`);
   }
   refuseTakenUrl('--header', "as 'Name: value'", value);
   const name = (emptyForm ? value.trimEnd().slice(0, -1) : value.slice(0, colon)).trim();
@@ -77,7 +80,11 @@ export function headerFlagText(name: string, value: unknown): string {
   // Host holds one value: the first, as -H given twice sends.
   const values = Array.isArray(value) && name.toLowerCase() === 'host' ? value.slice(0, 1) : value;
   const text = Array.isArray(values) && values.length > 0 && values.every(isHeaderText) ? values.join(', ') : isHeaderText(values) ? String(values) : undefined;
-  if (text === undefined) throw new UsageError(`Expected headers[${JSON.stringify(name)}] to be a string, a number or a list of them (null removes the header), got ${describeValue(value)}`);
+  if (text === undefined) {
+    const hidden = SECRET_HEADERS.has(name.toLowerCase()) && value !== undefined;
+    const got = hidden ? `${Array.isArray(value) ? 'a list holding other values' : `a value of type ${typeof value}`} (a credential's, not shown)` : describeValue(value);
+    throw new UsageError(`Expected headers[${JSON.stringify(name)}] to be a string, a number or a list of them (null removes the header), got ${got}`);
+  }
   return text === '' ? `${name};` : `${name}: ${text}`;
 }
 
@@ -119,7 +126,8 @@ export function parseUserAgentFlag(value: string): string {
 export function parseUserFlag(value: string): string {
   refuseTakenUrl('-u', 'as user:password', value);
   const colon = value.indexOf(':');
-  if (colon < 0) throw new UsageError(`Expected -u as user:password (bulkfetch never prompts), got ${describeValue(value.replace(/:.*/, ':***'))}`);
+  // No colon: most often an API key given as the user name (Stripe's -u KEY:), a secret all the same.
+  if (colon < 0) throw new UsageError(`Expected -u as user:password (bulkfetch never prompts), got a value without ':' (not shown: it may be a key); an API key as the user name is -u 'KEY:'`);
   return basicAuthorization(value.slice(0, colon), value.slice(colon + 1));
 }
 

@@ -162,6 +162,27 @@ describe('arguments a plain JavaScript caller gets wrong', () => {
     expect(server.requests).toBe(3);
   });
 
+  it('a UsageError never carries a password or credential given in the options or the environment, as the CLI never prints one', () => {
+    // A program logs what it catches: the message echoed them, a password from https_proxy too.
+    for (const [options, env] of [[{ proxy: 'socks4://bob:pw5ecret@127.0.0.1:1' }, {}], [{ proxy: 'http://bob:pw5/ecret@127.0.0.1:1' }, {}], [{ headers: ['Authorization Bearer pw5ecret'] }, {}],
+      [{ headers: { Authorization: ['Bearer pw5ecret', {}] } }, {}], [{}, { https_proxy: 'socks4://bob:pw5ecret@127.0.0.1:1' }]] as const) {
+      const saved = process.env.https_proxy;
+      if ('https_proxy' in env) process.env.https_proxy = env.https_proxy;
+      try {
+        expect(() => bulkfetch([], options as never)).toThrow(UsageError);
+        try {
+          bulkfetch([], options as never);
+        } catch (error) {
+          // Nor its cause, which a logger prints too.
+          for (let e: unknown = error; e instanceof Error; e = e.cause) expect(e.message).not.toMatch(/pw5|ecret/);
+        }
+      } finally {
+        if (saved === undefined) delete process.env.https_proxy;
+        else process.env.https_proxy = saved;
+      }
+    }
+  });
+
   it('a bad input, options object, signal or onProgress is a UsageError at the call', () => {
     const url = 'http://127.0.0.1:1/';
     const calls: Array<() => unknown> = [

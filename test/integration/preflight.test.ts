@@ -167,7 +167,9 @@ describe('contradictory flags', () => {
     for (const args of [['--proxy-user=bob:pw5ecret'], ['-Ubob:pw5ecret'], ['--oauth2-bearer=pw5ecret'], ['-H', 'Authorization: Bearer pw5ecret\u0001'], ['-x', 'http://u:pw5ecret%X9@h:1'],
       ['-x', 'http://u:pw5/ecret@127.0.0.1:1'], ['-x', 'u:pw5#ecret@127.0.0.1:1'], ['-b', 'sid=pw5ecret\u0001'],
       // A quote or a space in it, and digits before its / (read as a port, then a path).
-      ['-x', 'http://u:p"w5/ecret@127.0.0.1:1'], ['-x', 'http://u:pw5/ec ret@127.0.0.1:1'], ['-x', 'http://u:1234/pw5ecret@127.0.0.1:1']]) {
+      ['-x', 'http://u:p"w5/ecret@127.0.0.1:1'], ['-x', 'http://u:pw5/ec ret@127.0.0.1:1'], ['-x', 'http://u:1234/pw5ecret@127.0.0.1:1'],
+      // A credential header with its colon forgotten, and -u with an API key and no colon.
+      ['-H', 'Authorization Bearer pw5ecret'], ['-H', 'cookie=pw5ecret'], ['-u', 'sk_live_pw5ecret']]) {
       const run = await runCli(['http://127.0.0.1:9/x', ...args]);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).not.toContain('pw5ecret');

@@ -47,6 +47,15 @@ describe('describeStop', () => {
     expect(row).toContain("-ku 'user:***' -qb '***' -sH 'Authorization: ***' '-LHCookie: ***' '-kuann:***' -sd plain=1");
   });
 
+  it("masks a URL's whole password where it holds an @, /, ? or a space (the userinfo ends at the authority's last @)", async () => {
+    const argv = ['http://bob:PW@K1@127.0.0.1:9/slow?[1-4]', 'http://bob:PW/K7@127.0.0.1:9/a', 'http://bob:PW?K5@127.0.0.1:9/b', 'http://bob:PW D7@127.0.0.1:9/c', 'http://host:8080/p?e=a@b.test', '-x', 'http://px:P@K4@127.0.0.1:3128', '-o', output, '--resume'];
+    const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv, inputPath: '-', argumentUrls: 5 });
+    const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
+    for (const secret of ['K1', 'K7', 'K5', 'D7', 'K4']) expect(row).not.toContain(secret);
+    // A port and a query's @ are no userinfo: the command still runs.
+    expect(row).toContain('http://host:8080/p?e=a@b.test');
+  });
+
   it('continuing a run that read stdin says so in a shell comment, so the line still runs as pasted', async () => {
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv: ['-', '-o', output, '--resume'], inputPath: '-' });
     expect(stopped?.rows.find(([key]) => key === 'continue')?.[1]).toMatch(/ -o \S+ --resume {2}# with the same stdin$/);

@@ -28,6 +28,16 @@ describe('parseRecord', () => {
     expect(codeOf('"https://a.example/x')).toBe('EINVALIDURL');
   });
 
+  it('never echoes the password of a URL that does not parse (a /, ? or # in it), in the line\'s url or its message', () => {
+    for (const text of ['http://alice:pa/ss2@127.0.0.1:9/x', 'http://alice:pa?ss4@127.0.0.1:9/x', 'http://alice:pa ss5@127.0.0.1:9/x', 'http://alice:pa@ssH1@[::1/x']) {
+      const record = parseRecord(text, 1);
+      expect(record.kind, text).toBe('invalid');
+      expect(JSON.stringify(record), text).not.toMatch(/ss[0-9H]/);
+    }
+    const typed = parseRecord(JSON.stringify({ url: 'http://a.test/', headers: ['Authorization: Bearer S3CRET'] }), 1);
+    expect(JSON.stringify(typed)).not.toContain('S3CRET');
+  });
+
   it('never echoes a credential header\'s bad value in the error message: the line goes to logs', () => {
     const secret = parseRecord(JSON.stringify({ url: 'http://a.test/', headers: { Authorization: 'Bearer S3CRET\u0001' } }), 1);
     expect(secret).toMatchObject({ kind: 'invalid', error: { code: 'EINVALIDHEADER', message: 'Header Authorization: expected a value without CR, LF or control characters (its value is a credential, not shown)' } });
