@@ -54,6 +54,8 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   }
   const flags = program.opts<Record<string, unknown>>();
   const output = outputTarget(flags.output as string | undefined);
+  // `-o /dev/stdout` at a terminal is stdout (outputTarget): nothing --resume can read back, as in a pipe.
+  if (flags.resume === true && output === '-' && flags.output !== '-') return usage(io.stderr, `Cannot resume: ${JSON.stringify(flags.output)} is this terminal, not a regular file; --resume reads back the lines a file holds`);
   let inputs: InputArguments;
   let unlockOutput: () => void;
   try {

@@ -107,6 +107,10 @@ describe('a run in a terminal', () => {
       expect(segments.slice(1), target).toHaveLength(40);
       for (const before of segments.slice(0, -1)) expect(before === '' || before.endsWith('\r\x1b[K') || before.endsWith('\n'), `${target} ${JSON.stringify(before.slice(-80))}`).toBe(true);
     }
+    // Nothing --resume could read back, as in a pipe: it ran, exit 0, as if --resume were not there.
+    const resumed = await inTerminal([input, '-o', '/dev/stdout', '--resume'], { columns: 60 });
+    expect(resumed.code).toBe(2);
+    expect(resumed.screen).toContain('Cannot resume: "/dev/stdout" is this terminal');
   });
 
   it('results sent elsewhere (> /dev/null, a file): the progress line is not erased and drawn again around each batch of them', async () => {
