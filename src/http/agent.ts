@@ -53,6 +53,9 @@ const DNS_MAX_HOSTS = 1000;
  * Agent with a connector that only adds a cached DNS lookup, and a request to
  * an origin asked only once gets a Client of its own (oneShot).
  */
+/** How long one address of a name with several gets before the next is tried (Node's default: 250 ms). */
+export const ADDRESS_ATTEMPT_MS = 2000;
+
 export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tls = {
     ...(options.insecure ? { rejectUnauthorized: false } : {}),
@@ -66,8 +69,14 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     timeout: options.connectTimeout,
     allowH2: options.http2,
     lookup,
+    // A name with several addresses (localhost: 127.0.0.1 and ::1) is tried an address at a time, and Node
+    // gives each 250 ms before it drops it for the next: a server slow to accept under load (a full backlog)
+    // was given up on in 250 ms, its records ETIMEDOUT (3 % of closed ports too). Each gets 2 s now, within
+    // --connect-timeout: a dropped SYN is sent again after 1 s, and a blackholed address still yields to the next.
+    autoSelectFamily: true,
+    autoSelectFamilyAttemptTimeout: Math.max(10, Math.min(options.connectTimeout, ADDRESS_ATTEMPT_MS)),
     ...tls,
-  };
+  } as Undici.buildConnector.BuildOptions;
   // Built once, at the first https connection, instead of by tls.connect for every one (see lazyTlsContext).
   const tlsContext = lazyTlsContext({ ca: options.ca, cert: options.cert, key: options.key, extraCaFile: options.extraCaFile, insecure: options.insecure });
   const tlsOrPlain = sharingTlsContext(connectorOptions, tlsContext);

@@ -85,6 +85,11 @@ export function classifyError(
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
     case 'ETIMEDOUT':
+      // Node's connect to a name's addresses in turn, one of them not answering in time: a connect that
+      // timed out (nothing went out), not --timeout run out.
+      if (error instanceof AggregateError && error.errors.some((each: { code?: unknown; syscall?: unknown }) => each?.code === 'ETIMEDOUT' && each.syscall === 'connect')) {
+        return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (the name's addresses were tried in turn, and none connected in time; --resolve HOST:PORT:ADDR keeps to one)` };
+      }
       return mapped(RecordErrorCode.TIMEOUT);
     case 'ECONNREFUSED':
       return mapped(RecordErrorCode.CONNECTION_REFUSED);

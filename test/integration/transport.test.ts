@@ -913,6 +913,35 @@ describe('HTTP/2', () => {
 });
 
 describe('name resolution', () => {
+  it('localhost (127.0.0.1, then ::1) to a server slow to accept: its first address is kept past Node\'s 250 ms, and answers', async () => {
+    // A full accept queue drops the SYN; Linux sends it again after 1 s. Node dropped the address at 250 ms for ::1
+    // (refused here) and the record read ETIMEDOUT in 300 ms, where curl got the answer.
+    const script = [
+      'import socket,time,threading',
+      "s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(0); p=s.getsockname()[1]",
+      'fill=[]',
+      'for i in range(3):',
+      '    c=socket.socket(); c.setblocking(False)',
+      "    try: c.connect(('127.0.0.1',p))",
+      '    except BlockingIOError: pass',
+      '    fill.append(c)',
+      'print(p,flush=True); time.sleep(0.8)',
+      'def serve(c):',
+      '    try: c.settimeout(3); c.recv(65536); c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nok")',
+      '    except Exception: pass',
+      '    c.close()',
+      't0=time.time()',
+      'while time.time()-t0<8:',
+      '    c,_=s.accept(); threading.Thread(target=serve,args=(c,)).start()',
+    ].join('\n');
+    const { spawn } = await import('node:child_process');
+    const server = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    track({ close: async () => void server.kill() });
+    const port = await new Promise<string>((resolve) => server.stdout.once('data', (data: Buffer) => resolve(data.toString().trim())));
+    const result = await run([`http://localhost:${port}/slow`], ['--retries', '0']);
+    expect(result.lines[0]).toMatchObject({ status: 200, attempts: 1, error: null });
+  });
+
   it('--resolve HOST:PORT:ADDR connects to ADDR and keeps HOST in the Host header', async () => {
     const server = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
     const host = 'bulkfetch-resolve.invalid';

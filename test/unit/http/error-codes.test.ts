@@ -44,6 +44,14 @@ describe('classifyError', () => {
     expect(classifyError(host)).toEqual({ code: 'EUNREACHABLE', message: 'connect EHOSTUNREACH 10.9.9.9:80 (no route to this address from here)' });
   });
 
+  it("maps a name's addresses tried in turn, one not connecting in time, to ECONNECTTIMEOUT: it was ETIMEDOUT, read as --timeout run out", () => {
+    const timedOut = Object.assign(new Error('connect ETIMEDOUT 127.0.0.1:9'), { code: 'ETIMEDOUT', syscall: 'connect' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:9'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    const both = Object.assign(new AggregateError([timedOut, refused], ''), { code: 'ETIMEDOUT' });
+    expect(classifyError(both)).toEqual({ code: 'ECONNECTTIMEOUT', message: "connect ETIMEDOUT 127.0.0.1:9; connect ECONNREFUSED ::1:9 (the name's addresses were tried in turn, and none connected in time; --resolve HOST:PORT:ADDR keeps to one)" });
+    expect(classifyError(Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT' })).code).toBe('ETIMEDOUT');
+  });
+
   it('maps an HTTP/2 stream reset to ECONNRESET, and knows a refused stream (never processed) from the rest', () => {
     const refused = Object.assign(new Error('Stream closed with error code NGHTTP2_REFUSED_STREAM'), { code: 'ERR_HTTP2_STREAM_ERROR' });
     const internal = Object.assign(new Error('Stream closed with error code NGHTTP2_INTERNAL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' });
