@@ -21,8 +21,11 @@ export function prepareH2Session(client: Undici.Client): void {
   session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
-    if (options?.endStream === true && headers?.[':method'] === 'GET' && (owner[kQueue] as Array<{ body?: unknown } | null>)[owner[kPendingIdx] as number]?.body != null) {
-      options = { ...options, endStream: false };
+    const written = (owner[kQueue] as Array<{ body?: unknown; contentLength?: number | null } | null>)[owner[kPendingIdx] as number];
+    if (written?.body != null && headers !== undefined) {
+      if (options?.endStream === true && headers[':method'] === 'GET') options = { ...options, endStream: false };
+      // undici leaves the length out for a method it expects no body of; curl sends it, and servers read it.
+      if (headers['content-length'] === undefined && typeof written.contentLength === 'number') headers = { ...headers, 'content-length': String(written.contentLength) };
     }
     const stream = request.call(this, headers && withoutConnectionHeaders(headers), options) as ClientHttp2Stream;
     keepResponseAsSent(stream);
