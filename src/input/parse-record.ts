@@ -201,8 +201,10 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       const written = typeof given === 'number' || (Array.isArray(given) && given.some((v) => typeof v === 'number')) ? writtenHeader(text, name) : undefined;
       // Several values (vegeta's header map holds arrays): one field, joined as -H given twice joins them.
       // Host holds one value (RFC 9112, 3.2): the first, as -H given twice sends.
-      const values = Array.isArray(given) && name.toLowerCase() === 'host' ? given.slice(0, 1) : given;
-      const headerValue = Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === 'string' || typeof v === 'number')
+      // Each item checked first: ["a.test", null] was taken for Host alone.
+      const listOk = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || typeof v === 'number');
+      const values = listOk && name.toLowerCase() === 'host' ? (given as unknown[]).slice(0, 1) : given;
+      const headerValue = listOk && Array.isArray(values)
         ? values.map((v, i) => (typeof v === 'number' ? (written?.[i] ?? String(v)) : v)).join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
         : typeof values === 'number' ? (written?.[0] ?? String(values)) : values;
       // null removes a header the flags would send (User-Agent, Accept-Encoding, -H), as -H 'Name:' does.
@@ -220,8 +222,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);
       const key = name.toLowerCase();
-      // Two spellings of one name (X-A and x-a) are one field with both values, as -H given twice is.
+      // Two spellings of one name (X-A and x-a) are one field with both values, as -H given twice is; Host keeps its first.
       const before = Object.hasOwn(headers, key) ? headers[key] : undefined;
+      if (key === 'host' && typeof before === 'string') continue;
       setField(headers, key, typeof before === 'string' ? `${before}${key === 'cookie' ? '; ' : ', '}${wireHeaderValue(value)}` : wireHeaderValue(value));
     }
     result.headers = headers;

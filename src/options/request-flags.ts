@@ -78,7 +78,7 @@ export function headerFlagText(name: string, value: unknown): string {
   // A list is one field of its values, as a spec's header list is; anything but text and numbers was sent as
   // its String(): `{ Authorization: token }` with token unset sent "Authorization: undefined" to every host.
   // Host holds one value: the first, as -H given twice sends.
-  const values = Array.isArray(value) && name.toLowerCase() === 'host' ? value.slice(0, 1) : value;
+  const values = Array.isArray(value) && value.every(isHeaderText) && name.toLowerCase() === 'host' ? value.slice(0, 1) : value;
   const text = Array.isArray(values) && values.length > 0 && values.every(isHeaderText) ? values.join(', ') : isHeaderText(values) ? String(values) : undefined;
   if (text === undefined) {
     const hidden = SECRET_HEADERS.has(name.toLowerCase()) && value !== undefined;

@@ -122,6 +122,9 @@ describe('parseRecord: JSON specs', () => {
 
   it('sends the first of a Host list, as -H given twice does: joined, "a.test, b.test" was a 400', () => {
     expect(parseRecord('{"url":"http://a.test/","headers":{"Host":["a.test","b.test"],"X-L":["a","b"]}}', 1)).toMatchObject({ kind: 'request', spec: { headers: { host: 'a.test', 'x-l': 'a, b' } } });
+    // Two spellings of Host too; and a list's items are checked before its first is taken.
+    expect(parseRecord('{"url":"http://a.test/","headers":{"Host":"a.test","HOST":"b.test"}}', 1)).toMatchObject({ kind: 'request', spec: { headers: { host: 'a.test' } } });
+    expect(parseRecord('{"url":"http://a.test/","headers":{"Host":["a.test",null]}}', 1)).toMatchObject({ kind: 'invalid', error: { code: 'EINVALIDHEADER' } });
   });
 
   it('echoes a valid id on an invalid record', () => {

@@ -416,6 +416,7 @@ describe('library option messages (issue 11)', () => {
     expect(resolveRunOptions('-', { headers: { 'X-N': 7, 'X-L': ['a', 'b'] } }).headers).toEqual({ 'x-n': '7', 'x-l': 'a, b' });
     // Before: "Authorization: undefined" and "X-A: [object Object]" went to every host.
     expect(resolveRunOptions('-', { headers: { Host: ['a.test', 'b.test'] } }).headers.host).toBe('a.test');
+    expect(() => resolveRunOptions('-', { headers: { Host: ['a.test', null] } })).toThrow(UsageError);
     expect(() => resolveRunOptions('-', { headers: { Authorization: undefined } })).toThrow(UsageError);
     expect(() => resolveRunOptions('-', { headers: { Authorization: undefined } })).toThrow(/Expected headers\["Authorization"\] to be a string, a number or a list of them \(null removes the header\), got undefined/);
     expect(() => resolveRunOptions('-', { headers: { 'X-A': {} } })).toThrow(UsageError);
