@@ -169,6 +169,11 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
             : tabularHint(text);
     return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${hint}): ${preview(text)}`);
   }
+  // vegeta's text targets put a body file on the line after its request (`@body.json`): read as a URL, it
+  // was a GET to a host named after the file (body.json), a request to a real host if that name resolves.
+  if (text.startsWith('@')) {
+    return recordError(RecordErrorCode.INVALID_URL, `A vegeta body line (@FILE) is not read: give a record's body in a JSON spec line ("body" or "bodyBase64"), or -d @FILE for every record: ${preview(text)}`);
+  }
   // WHATWG parsing strips control characters from the ends and percent-encodes them inside, so
   // a line of binary noise would be sent as a URL; curl refuses them ("Malformed input").
   const control = CONTROL.exec(text);

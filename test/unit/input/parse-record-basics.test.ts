@@ -28,6 +28,12 @@ describe('parseRecord', () => {
     expect(codeOf('"https://a.example/x')).toBe('EINVALIDURL');
   });
 
+  it('refuses a vegeta body line (@FILE), which read as a URL was a GET to a host named after the file', () => {
+    for (const line of ['@body.json', '@payloads/create.json']) {
+      expect(parseRecord(line, 1), line).toMatchObject({ kind: 'invalid', error: { code: 'EINVALIDURL', message: expect.stringMatching(/^A vegeta body line \(@FILE\) is not read/) } });
+    }
+  });
+
   it('never echoes the password of a URL that does not parse (a /, ? or # in it), in the line\'s url or its message', () => {
     for (const text of ['http://alice:pa/ss2@127.0.0.1:9/x', 'http://alice:pa?ss4@127.0.0.1:9/x', 'http://alice:pa ss5@127.0.0.1:9/x', 'http://alice:pa@ssH1@[::1/x']) {
       const record = parseRecord(text, 1);
