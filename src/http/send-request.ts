@@ -149,7 +149,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     this.#timer = setTimeout(() => this.stop('timeout'), this.#options.timeout);
     // Read at the failure, it was the origin's state after the first refusal moved it to h2: the later
     // attempts, sent with HTTP/1.1 alone, lost the hint that a server speaking only HTTP/2 does this.
-    this.#http2Offered = this.#options.offersHttp2?.(this.#request.url) ?? false;
+    if (this.#options.offersHttp2 !== undefined && this.#request.url.startsWith('https:')) this.#http2Offered = this.#options.offersHttp2(this.#request.url);
     try {
       const { origin, path } = splitUrl(this.#request.url);
       this.#options.dispatcher.dispatch(
@@ -157,7 +157,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
           origin,
           path,
           method: this.#request.method as Dispatcher.HttpMethod,
-          ...dispatchedBody(this.#request),
+          headers: dispatchedHeaders(this.#request),
+          body: dispatchedBody(this.#request),
           // undici closes the connection after every HEAD (for servers that send it a body anyway): a list of
           // HEADs was a TCP and TLS handshake each, 5x a GET's time. curl keeps it, as does this (stale-connection.ts
           // catches a HEAD's body sent anyway).
@@ -533,18 +534,28 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 const H2_PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
- * The headers and body undici is handed. undici's h2 client (7.x, client-h2.js writeH2) takes a Buffer body
- * only for POST, PUT and PATCH: for GET, DELETE, OPTIONS or a custom method with one (Elasticsearch's GET
- * with a query) it failed an assertion and the child died. Given as a one-chunk iterable with its
- * Content-Length, the body goes as DATA frames over h2, and over HTTP/1.1 as before (the length, then the
- * bytes); h2-session.ts keeps a GET's stream open for it. Only https can be h2 here.
+ * The body undici is handed. undici's h2 client (7.x, client-h2.js writeH2) takes a Buffer body only for
+ * POST, PUT and PATCH: for GET, DELETE, OPTIONS or a custom method with one (Elasticsearch's GET with a
+ * query) it failed an assertion and the child died. Given as a one-chunk iterable with its Content-Length
+ * (dispatchedHeaders), the body goes as DATA frames over h2, and over HTTP/1.1 as before (the length, then
+ * the bytes); h2-session.ts keeps a GET's stream open for it. Only https can be h2 here.
  */
-function dispatchedBody(request: AttemptRequest): { headers: Record<string, string>; body: string | Buffer | Buffer[] | null } {
-  const headers = withoutExpect(request.headers);
+function dispatchedBody(request: AttemptRequest): string | Buffer | Buffer[] | null {
   const { body } = request;
-  if (body === undefined || body.length === 0 || H2_PAYLOAD_METHODS.has(request.method) || !request.url.startsWith('https:')) return { headers, body: body ?? null };
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  return { headers: { ...headers, 'content-length': String(bytes.length) }, body: [bytes] };
+  if (body === undefined) return null;
+  if (!bodyAsIterable(request)) return body;
+  return [typeof body === 'string' ? Buffer.from(body) : body];
+}
+
+/** The request's headers as undici is handed them: with the Content-Length of a body given as an iterable (dispatchedBody). */
+function dispatchedHeaders(request: AttemptRequest): Record<string, string> {
+  const headers = withoutExpect(request.headers);
+  if (!bodyAsIterable(request)) return headers;
+  return { ...headers, 'content-length': String(Buffer.byteLength(request.body as string | Buffer)) };
+}
+
+function bodyAsIterable(request: AttemptRequest): boolean {
+  return request.body !== undefined && request.body.length > 0 && !H2_PAYLOAD_METHODS.has(request.method) && request.url.startsWith('https:');
 }
 
 function withoutExpect(headers: Record<string, string>): Record<string, string> {
