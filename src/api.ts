@@ -263,8 +263,8 @@ function recordLine(record: unknown): string {
   if (typeof record === 'string') return /[\r\n]/.test(record) || /^\s*(?:#|$)/.test(record) ? JSON.stringify({ url: record }) : record;
   const isSpec = typeof record === 'object' && record !== null && !Array.isArray(record);
   try {
-    // undefined, a symbol or a function has no JSON: its type stands in.
     if (typeof record === 'bigint') return JSON.stringify({ url: '', [UNWRITABLE_MEMBER]: whyNotJson(new TypeError('BigInt')) });
+    // undefined, a symbol or a function has no JSON: its type stands in.
     if (!isSpec) return JSON.stringify({ url: JSON.stringify(record) === undefined ? [typeof record] : record });
     return JSON.stringify(record);
   } catch (error) {

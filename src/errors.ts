@@ -148,7 +148,16 @@ export function describeValue(value: unknown): string {
 /** Why a file could not be read, in words with the errno beside them (a bare `ENOENT` left a person to look it up). */
 export function fileErrorWords(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'a directory, not a file', ENOTDIR: 'a part of its path is not a directory', ELOOP: 'too many symbolic links', ENAMETOOLONG: 'its name is too long' };
   if (code === undefined) return error instanceof Error ? error.message : String(error);
-  return Object.hasOwn(words, code) ? `${words[code] as string} (${code})` : code;
+  return Object.hasOwn(FILE_ERROR_WORDS, code) ? `${FILE_ERROR_WORDS[code] as string} (${code})` : code;
 }
+
+const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'a directory, not a file',
+  ENOTDIR: 'a part of its path is not a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'its name is too long',
+};

@@ -43,6 +43,8 @@ export interface TransportOptions {
 
 const DNS_TTL_MS = 30_000;
 const DNS_MAX_HOSTS = 1000;
+/** How long one address of a name with several gets before the next is tried (Node's default: 250 ms). */
+const ADDRESS_ATTEMPT_MS = 2000;
 
 /**
  * One keep-alive dispatcher per child. undici pools connections per origin;
@@ -53,9 +55,6 @@ const DNS_MAX_HOSTS = 1000;
  * Agent with a connector that only adds a cached DNS lookup, and a request to
  * an origin asked only once gets a Client of its own (oneShot).
  */
-/** How long one address of a name with several gets before the next is tried (Node's default: 250 ms). */
-export const ADDRESS_ATTEMPT_MS = 2000;
-
 export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const tls = {
     ...(options.insecure ? { rejectUnauthorized: false } : {}),
