@@ -1,5 +1,5 @@
 import { readUpTo } from '../input/read-once.js';
-import { domainMatches, pathMatches, secureContext, type StoredCookie } from './cookie-match.js';
+import { domainMatches, pathMatches, readSetCookie, secureContext, type StoredCookie } from './cookie-match.js';
 
 /** The most cookies read from -b files: the index is held by every child for the whole run. */
 export const MAX_FILE_COOKIES = 100_000;
@@ -58,28 +58,10 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
  * Domain it goes to every host (ANY_HOST), as curl sends it; Path, Secure, Max-Age and Expires as set.
  */
 function headerCookie(field: string, now: number): StoredCookie | 'expired' | undefined {
-  const [pair = '', ...attributes] = field.split(';');
-  const equals = pair.indexOf('=');
-  const name = pair.slice(0, equals).trim();
-  if (equals <= 0 || name === '') return undefined;
-  let domain = ANY_HOST;
-  let path = '/';
-  let secure = false;
-  let expiresAt: number | undefined;
-  let maxAge: number | undefined;
-  for (const attribute of attributes) {
-    const at = attribute.indexOf('=');
-    const key = (at === -1 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
-    const text = at === -1 ? '' : attribute.slice(at + 1).trim();
-    if (key === 'domain' && text !== '') domain = text.replace(/^\./, '').toLowerCase();
-    else if (key === 'path' && text.startsWith('/')) path = text;
-    else if (key === 'secure') secure = true;
-    else if (key === 'max-age' && /^-?\d+$/.test(text)) maxAge = Number(text);
-    else if (key === 'expires' && !Number.isNaN(Date.parse(text))) expiresAt = Date.parse(text);
-  }
-  if (maxAge !== undefined) expiresAt = now + maxAge * 1000;
-  if (expiresAt !== undefined && expiresAt <= now) return 'expired';
-  return { name, value: pair.slice(equals + 1).trim(), domain, hostOnly: false, path, secure, expiresAt };
+  const read = readSetCookie(field, now);
+  if (read === undefined) return undefined;
+  if (read.expiresAt !== undefined && read.expiresAt <= now) return 'expired';
+  return { ...read, domain: read.domain === '' ? ANY_HOST : read.domain, hostOnly: false, path: read.path ?? '/' };
 }
 
 /** The domain of a file cookie that goes to every host: a Set-Cookie line read from a header file, without Domain. */

@@ -32,3 +32,45 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function secureContext(url: URL): boolean {
   return url.protocol === 'https:' || LOOPBACK_NAMES.has(url.hostname);
 }
+
+/** A Set-Cookie field's pair and attributes as RFC 6265 (5.2) reads them, before a jar applies its rules. */
+export interface SetCookieFields {
+  name: string;
+  value: string;
+  /** Lower-case, without a leading dot; '' when the field gives none. */
+  domain: string;
+  /** undefined when the field gives none, or one not starting with / (the jar's default then). */
+  path: string | undefined;
+  secure: boolean;
+  /** ms since the epoch: Max-Age wins over Expires, zero or less is 0 (deleted); undefined for a session cookie. */
+  expiresAt: number | undefined;
+}
+
+/** Reads a Set-Cookie field (from a response, or a header file's line); undefined when it has no name=value pair. */
+export function readSetCookie(field: string, now: number): SetCookieFields | undefined {
+  const [pair = '', ...attributes] = field.split(';');
+  const equals = pair.indexOf('=');
+  if (equals === -1) return undefined;
+  const name = pair.slice(0, equals).trim();
+  if (name === '') return undefined;
+  let domain = '';
+  let path: string | undefined;
+  let secure = false;
+  let maxAge: number | undefined;
+  let expires: number | undefined;
+  for (const attribute of attributes) {
+    const at = attribute.indexOf('=');
+    const key = (at === -1 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
+    const text = at === -1 ? '' : attribute.slice(at + 1).trim();
+    if (key === 'domain') domain = text.replace(/^\./, '').toLowerCase();
+    else if (key === 'path') path = text.startsWith('/') ? text : undefined;
+    else if (key === 'secure') secure = true;
+    else if (key === 'max-age' && /^-?\d+$/.test(text)) maxAge = Number(text);
+    else if (key === 'expires') {
+      const parsed = Date.parse(text);
+      if (!Number.isNaN(parsed)) expires = parsed;
+    }
+  }
+  const expiresAt = maxAge !== undefined ? (maxAge <= 0 ? 0 : now + maxAge * 1000) : expires;
+  return { name, value: pair.slice(equals + 1).trim(), domain, path, secure, expiresAt };
+}

@@ -1,7 +1,7 @@
 import type { AttemptRequest } from './send-request.js';
 import { bareHostname } from './split-url.js';
 import type { FileCookies } from './cookie-file.js';
-import { domainMatches, pathMatches, secureContext, type StoredCookie } from './cookie-match.js';
+import { domainMatches, pathMatches, readSetCookie, secureContext, type StoredCookie } from './cookie-match.js';
 
 /**
  * The most cookies one record's redirects keep: a server that sets more on
@@ -69,40 +69,17 @@ export class RedirectCookies {
 
 /** A Set-Cookie field as RFC 6265 (5.2, 5.3) reads it; undefined when it is to be ignored. */
 function parseSetCookie(field: string, from: URL): StoredCookie | undefined {
-  const [pair = '', ...attributes] = field.split(';');
-  const equals = pair.indexOf('=');
-  if (equals === -1) return undefined;
-  const name = pair.slice(0, equals).trim();
-  const value = pair.slice(equals + 1).trim();
-  if (name === '') return undefined;
+  const read = readSetCookie(field, Date.now());
+  if (read === undefined) return undefined;
+  const { domain, secure } = read;
   const host = bareHostname(from);
-  let domain = '';
-  let path: string | undefined;
-  let secure = false;
-  let maxAge: number | undefined;
-  let expires: number | undefined;
-  for (const attribute of attributes) {
-    const at = attribute.indexOf('=');
-    const key = (at === -1 ? attribute : attribute.slice(0, at)).trim().toLowerCase();
-    const text = at === -1 ? '' : attribute.slice(at + 1).trim();
-    if (key === 'domain') domain = text.replace(/^\./, '').toLowerCase();
-    else if (key === 'path') path = text.startsWith('/') ? text : undefined;
-    else if (key === 'secure') secure = true;
-    else if (key === 'max-age' && /^-?\d+$/.test(text)) maxAge = Number(text);
-    else if (key === 'expires') {
-      const parsed = Date.parse(text);
-      if (!Number.isNaN(parsed)) expires = parsed;
-    }
-  }
   // A Domain the host is not in (another site, or a parent of an address) voids the cookie; so does one
   // without a dot inside it (a top-level name: `Domain=com` would go to every site under it), as curl has it.
   if (domain !== '' && (!domainMatches(host, domain) || (domain !== host && domain !== 'localhost' && !/\.[^.]/.test(domain)))) return undefined;
   // A Secure cookie from an origin that is not secure is ignored (RFC 6265bis 5.7, curl 7.79+, browsers):
   // a man in the middle of an http hop could plant one for the https site.
   if (secure && !secureContext(from)) return undefined;
-  // Max-Age wins over Expires; zero or less deletes.
-  const expiresAt = maxAge !== undefined ? (maxAge <= 0 ? 0 : Date.now() + maxAge * 1000) : expires;
-  return { name, value, domain: domain === '' ? host : domain, hostOnly: domain === '', path: path ?? defaultPath(from.pathname), secure, expiresAt };
+  return { ...read, domain: domain === '' ? host : domain, hostOnly: domain === '', path: read.path ?? defaultPath(from.pathname) };
 }
 
 /** RFC 6265 5.1.4: the directory of the path that set the cookie. */

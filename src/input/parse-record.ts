@@ -4,7 +4,7 @@ import { maskPasswords, maskQuotedPasswords, maskUserinfo, urlCredentials } from
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { elementTexts, memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
+import { joinHeaderValues, parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 import { setField } from './set-field.js';
 
 /** What one input line turns into. */
@@ -199,14 +199,10 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     for (const [name, given] of Object.entries(spec.headers as Record<string, unknown>)) {
       // A number goes as it is written (2.10, 1e3, 12345678901234567890), not as JSON.parse read it.
       const written = typeof given === 'number' || (Array.isArray(given) && given.some((v) => typeof v === 'number')) ? writtenHeader(text, name) : undefined;
-      // Several values (vegeta's header map holds arrays): one field, joined as -H given twice joins them.
-      // Host holds one value (RFC 9112, 3.2): the first, as -H given twice sends.
-      // Each item checked first: ["a.test", null] was taken for Host alone.
-      const listOk = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || typeof v === 'number');
-      const values = listOk && name.toLowerCase() === 'host' ? (given as unknown[]).slice(0, 1) : given;
-      const headerValue = listOk && Array.isArray(values)
-        ? values.map((v, i) => (typeof v === 'number' ? (written?.[i] ?? String(v)) : v)).join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
-        : typeof values === 'number' ? (written?.[0] ?? String(values)) : values;
+      // Several values (vegeta's header map holds arrays): one field, as -H given twice makes it (each item checked first).
+      const headerValue = Array.isArray(given) && given.length > 0 && given.every((v) => typeof v === 'string' || typeof v === 'number')
+        ? joinHeaderValues(name, given.map((v: string | number, i) => (typeof v === 'number' ? (written?.[i] ?? String(v)) : v)))
+        : typeof given === 'number' ? (written?.[0] ?? String(given)) : given;
       // null removes a header the flags would send (User-Agent, Accept-Encoding, -H), as -H 'Name:' does.
       if (headerValue === null) {
         const problem = validateHeaderRemoval(name);
@@ -222,10 +218,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       const problem = validateHeader(name, value);
       if (problem) return fail(url, method, problem);
       const key = name.toLowerCase();
-      // Two spellings of one name (X-A and x-a) are one field with both values, as -H given twice is; Host keeps its first.
+      // Two spellings of one name (X-A and x-a) are one field, as -H given twice is.
       const before = Object.hasOwn(headers, key) ? headers[key] : undefined;
-      if (key === 'host' && typeof before === 'string') continue;
-      setField(headers, key, typeof before === 'string' ? `${before}${key === 'cookie' ? '; ' : ', '}${wireHeaderValue(value)}` : wireHeaderValue(value));
+      setField(headers, key, typeof before === 'string' ? joinHeaderValues(key, [before, wireHeaderValue(value)]) : wireHeaderValue(value));
     }
     result.headers = headers;
   }

@@ -58,6 +58,17 @@ export function validateHeaderRemoval(name: unknown): RecordError | null {
 /** Headers whose value is a credential: never echoed on stderr, which logs keep, nor in a line's message. */
 export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
+/**
+ * A header given more than once (-H twice, a spec's list or two spellings of its name) as the one field it
+ * is sent as: its values joined as HTTP joins them (`, `; `; ` for Cookie), but for Host, which holds one
+ * value (RFC 9112, 3.2): the first, as curl sends it (joined, nginx answered 400).
+ */
+export function joinHeaderValues(name: string, values: readonly string[]): string {
+  const key = name.toLowerCase();
+  if (key === 'host') return values[0] ?? '';
+  return values.join(key === 'cookie' ? '; ' : ', ');
+}
+
 /** Checks one header; returns null when valid. */
 export function validateHeader(name: unknown, value: unknown): RecordError | null {
   const badName = validateHeaderName(name);

@@ -6,7 +6,7 @@ import { UsageError, describeValue, fileErrorWords } from '../errors.js';
 import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from '../http/cookie-file.js';
 import { basicAuthorization } from '../input/credentials.js';
 import { textBeforeRun } from '../input/read-once.js';
-import { SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
+import { joinHeaderValues, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
 import { readFlagFile } from './flag-files.js';
 import { setField } from '../input/set-field.js';
 
@@ -51,10 +51,10 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   }
   const key = name.toLowerCase();
   const earlier = Object.hasOwn(headers, key) ? headers[key] : undefined;
-  // Host holds one value (RFC 9112, 3.2): joined, 'a.test, b.test' was a 400 and the TLS name checked; curl sends the first.
+  // Host keeps its first, even an empty one (curl sends the first -H Host as given).
   if (key === 'host' && typeof earlier === 'string' && !removes) return headers;
   // An empty value joined to another (-H 'X;' -H 'X: v') is no element of the list: ', v' was sent.
-  const joined = earlier === undefined || earlier === null || earlier === '' ? headerValue : headerValue === '' ? earlier : `${earlier}${key === 'cookie' ? '; ' : ', '}${headerValue}`;
+  const joined = earlier === undefined || earlier === null || earlier === '' ? headerValue : headerValue === '' ? earlier : joinHeaderValues(key, [earlier, headerValue]);
   setField(headers, key, removes ? null : joined);
   return headers;
 }
