@@ -90,7 +90,10 @@ export class BodyFile {
   /** Flushes, closes and renames the file into place: its path and SHA-256 (hex). */
   finish(): Promise<{ file: string; sha256: string }> {
     return new Promise((resolve, reject) => {
-      this.#stream.end(() => {
+      // The last write can fail after end() was called (ENOSPC, EFBIG on a body's final chunk): end()'s
+      // callback gets that error before the 'error' event sets #error, and the file must not land.
+      this.#stream.end((error?: Error | null) => {
+        if (error) this.#error ??= error;
         if (this.#error || this.#discarded) return reject(this.#error ?? new Error('discarded'));
         rename(this.#partial, this.#final, (error) => {
           if (error) {

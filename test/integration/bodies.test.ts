@@ -329,6 +329,20 @@ describe('--save DIR', () => {
     expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ESAVE', message: expect.stringMatching(/^Cannot save the body: E[A-Z]+: [a-z ]+, rename '.*' -> '.*\/taken' \(after status 200\)$/) } });
   });
 
+  it('a body whose last write fails after the download ended (a full disk, EFBIG) is ESAVE with no file kept, not a 200 with the whole body\'s hash', async () => {
+    // A file size limit of 8 KiB makes the kernel refuse what a full disk refuses: a 9000-byte body comes
+    // in one read, so its only failing write is still in flight when the download ends.
+    const server = await serve(startHttpServer((req, res) => res.end(Buffer.alloc(Number(req.url?.slice(1)), 'x'))));
+    const dir = tempDir();
+    const result = await runCli(['-', '--procs', '1', '--save', dir, '--ordered'], {
+      stdin: `${server.url}/9000\n${server.url}/100\n`,
+      via: ['prlimit', '--fsize=8192:8192'],
+    });
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ESAVE', message: expect.stringMatching(/^Cannot save the body: EFBIG: file too large, write \(after status 200\)$/) } });
+    expect(result.lines[1]).toMatchObject({ status: 200, bytes: 100, error: null });
+    expect(readdirSync(dir)).toEqual([String(result.lines[1]?.file).split('/').pop()]);
+  });
+
   it('a missing directory is a usage error before anything is sent', async () => {
     const server = await serve(startHttpServer());
     const result = await run([`${server.url}/x`], ['--save', '/nonexistent/dir']);
