@@ -69,6 +69,11 @@ export interface RunOptions {
   maxBody: number;
   /** Stream 2xx bodies to files in this directory instead of the output line. */
   save?: string;
+  /**
+   * With --save: the names of the run's own files in that directory (the input, -o FILE, its .lock and
+   * .resume.json, --summary FILE), which a record's id must not name (CLI only: a library run has none).
+   */
+  saveKeep?: string[];
   /** Bodies larger than this many bytes (decoded) fail with EMAXFILESIZE, saved or not (curl's --max-filesize). */
   maxFilesize?: number;
   includeHeaders: boolean;

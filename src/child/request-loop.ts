@@ -14,7 +14,7 @@ import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line
 import { OriginUse, type CacheDirective, type Task, type WorkerConfig } from '../wire/messages.js';
 import type { CountedResult } from '../wire/stats.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
-import { namedById, saveName } from './save-name.js';
+import { namedById, saveName } from '../input/save-name.js';
 import { taskRequest } from './task-request.js';
 import { isRefusal } from '../http/refusal.js';
 import { proxyChoice, proxyEndpoints } from '../http/proxy-router.js';

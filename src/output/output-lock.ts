@@ -79,10 +79,15 @@ export function newFilePath(file: string): string {
  * file that is or will be a regular file is locked: /dev/null and pipes are not
  * read back by --resume. Returns the release, which the run calls as it ends.
  */
+/** The lock file of an output FILE: FILE.lock, beside it. */
+export function lockPath(output: string): string {
+  return `${output}.lock`;
+}
+
 export function lockOutput(output: string): () => void {
   if (!lockable(output)) return () => {};
   // Beside the output, holding the writer's pid.
-  const path = `${output}.lock`;
+  const path = lockPath(output);
   for (let tries = 0; ; tries++) {
     try {
       const fd = openSync(path, 'wx');

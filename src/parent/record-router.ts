@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { InputLine, LineCursor } from '../input/lines.js';
-import { parseRecord, tooLongRecord } from '../input/parse-record.js';
+import { parseRecord, tooLongRecord, type ParsedRecord } from '../input/parse-record.js';
+import { replacesRunFile } from '../input/save-name.js';
 import { nextUrlOrLine } from '../input/next-line.js';
 import { childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../input/request-key.js';
 import type { ReorderBuffer } from '../output/reorder-buffer.js';
@@ -13,7 +14,7 @@ import type { InputCounters } from './run-monitor.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface RouterParts {
-  options: Pick<RunOptions, 'maxLineBytes' | 'method' | 'protoDefault' | 'shard'>;
+  options: Pick<RunOptions, 'maxLineBytes' | 'method' | 'protoDefault' | 'shard' | 'saveKeep'>;
   pool: WorkerPool;
   cachePlan: CachePlanner;
   origins: OriginPlanner | undefined;
@@ -50,11 +51,15 @@ export class RecordRouter {
   #retry: InputLine | undefined;
   #invalidLines = '';
   #invalidCount = 0;
+  /** With --save: names its directory shares with the run's own files (RunOptions.saveKeep). */
+  readonly #saveKeep: ReadonlySet<string> | undefined;
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
     this.#methodJson = JSON.stringify(parts.options.method);
     this.#methodSeed = requestHashSeed(parts.options.method);
+    const keep = parts.options.saveKeep;
+    this.#saveKeep = keep?.length ? new Set(keep) : undefined;
   }
 
   /**
@@ -121,7 +126,7 @@ export class RecordRouter {
       counters.resumed += 1;
       return true;
     }
-    const record = text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault, notUtf8);
+    const record = this.#refusedSave(text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault, notUtf8));
     if (record.kind === 'skip') {
       counters.skipped += 1;
       return true;
@@ -151,6 +156,15 @@ export class RecordRouter {
     const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
     const task = encodeTask(record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
     return this.#submitted(pool.submit(child, line, task));
+  }
+
+  /** `record`, or an invalid record when its id would name its --save file after one of the run's own files. */
+  #refusedSave(record: ParsedRecord): ParsedRecord {
+    if (this.#saveKeep === undefined || record.kind !== 'request') return record;
+    const error = replacesRunFile(record.spec, this.#saveKeep);
+    if (error === undefined) return record;
+    const { line, url, method, id, idText } = record.spec;
+    return { kind: 'invalid', line, url, method, ...(id !== undefined ? { id } : {}), ...(idText !== undefined ? { idText } : {}), error };
   }
 
   /** True when the task was queued; false when it waits for room in its child's window (the wait is set). */

@@ -332,7 +332,7 @@ describe('--save DIR', () => {
   it('a body whose last write fails after the download ended (a full disk, EFBIG) is ESAVE with no file kept, not a 200 with the whole body\'s hash', async () => {
     // A file size limit of 8 KiB makes the kernel refuse what a full disk refuses: a 9000-byte body comes
     // in one read, so its only failing write is still in flight when the download ends.
-    const server = await serve(startHttpServer((req, res) => res.end(Buffer.alloc(Number(req.url?.slice(1)), 'x'))));
+    const server = await serve(startHttpServer((req, res) => void res.end(Buffer.alloc(Number(req.url?.slice(1)), 'x'))));
     const dir = tempDir();
     const result = await runCli(['-', '--procs', '1', '--save', dir, '--ordered'], {
       stdin: `${server.url}/9000\n${server.url}/100\n`,
@@ -341,6 +341,26 @@ describe('--save DIR', () => {
     expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ESAVE', message: expect.stringMatching(/^Cannot save the body: EFBIG: file too large, write \(after status 200\)$/) } });
     expect(result.lines[1]).toMatchObject({ status: 200, bytes: 100, error: null });
     expect(readdirSync(dir)).toEqual([String(result.lines[1]?.file).split('/').pop()]);
+  });
+
+  it('a record whose id names one of the run\'s own files in DIR (the input, -o FILE, its .lock, --summary) is ESAVE, never sent, and those files stay the run\'s', async () => {
+    const server = await serve(startHttpServer((_req, res) => void res.end('a body')));
+    const dir = tempDir();
+    const names = ['in.jsonl', 'out.jsonl', 'out.jsonl.lock', 'sum.json', 'fine'];
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, names.map((id) => JSON.stringify({ url: `${server.url}/${id}`, id })).join('\n') + '\n');
+    const result = await runCli([input, '--procs', '1', '--save', dir, '-o', join(dir, 'out.jsonl'), '--summary', join(dir, 'sum.json'), '-q']);
+    expect(result.code).toBe(0);
+    const lines = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; status: number | null; error: { code: string; message: string } | null });
+    expect(lines.map((line) => line.id).sort()).toEqual([...names].sort());
+    for (const line of lines.filter((each) => each.id !== 'fine')) {
+      expect(line).toMatchObject({ status: null, attempts: 0, error: { code: 'ESAVE', message: `Cannot save the body: its id ${JSON.stringify(line.id)} names a file of this run in the --save directory (the input, -o FILE, its .lock or .resume.json, or --summary FILE), which it would replace; give the record another id` } });
+    }
+    expect(lines.find((line) => line.id === 'fine')).toMatchObject({ status: 200, error: null });
+    expect(server.requests).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, 'sum.json'), 'utf8'))).toMatchObject({ invalid: 4, sent: 1 });
+    expect(readFileSync(input, 'utf8')).toContain('"id":"in.jsonl"');
+    expect(readFileSync(join(dir, 'fine'), 'utf8')).toBe('a body');
   });
 
   it('a missing directory is a usage error before anything is sent', async () => {

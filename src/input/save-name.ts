@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { requestKey } from '../input/request-key.js';
-import type { RequestSpec } from '../input/request-spec.js';
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import { requestKey } from './request-key.js';
+import type { RequestSpec } from './request-spec.js';
 
 /** An id used as a file name as it is: a plain name, never a path, a hidden file or a device. */
 const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;
@@ -23,4 +24,17 @@ export function saveName(spec: RequestSpec): string {
  */
 export function namedById(spec: RequestSpec): boolean {
   return spec.id !== undefined && SAFE_NAME.test(String(spec.id));
+}
+
+/**
+ * A record whose id would name its --save file after one of the run's own files in that directory
+ * (`keep`: the input, -o FILE with its .lock and .resume.json, --summary FILE): refused before it is
+ * sent. Its body landed over the results, or over the input, and the run ended 0 with every line lost.
+ */
+export function replacesRunFile(spec: RequestSpec, keep: ReadonlySet<string>): RecordError | undefined {
+  if (!namedById(spec) || !keep.has(String(spec.id))) return undefined;
+  return recordError(
+    RecordErrorCode.SAVE,
+    `Cannot save the body: its id ${JSON.stringify(String(spec.id))} names a file of this run in the --save directory (the input, -o FILE, its .lock or .resume.json, or --summary FILE), which it would replace; give the record another id`,
+  );
 }
