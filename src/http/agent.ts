@@ -9,6 +9,7 @@ import { FreeListPool } from './free-list-pool.js';
 import { AlpnPool } from './alpn-pool.js';
 import { lazyTlsContext } from './tls-context.js';
 import { markingStalledHandshakes } from './stalled-handshake.js';
+import { timingConnectsExactly } from './connect-timer.js';
 import { parseSocksUrl, socksTunnel } from './socks-tunnel.js';
 import { resolvingProxyNames } from './proxy-resolve.js';
 import { familyLookup, proxyOfOtherFamily, refusingOtherFamily, type IpFamily } from './address-family.js';
@@ -150,13 +151,14 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
  * PEM) the options alone go to tls.connect, which fails the connection.
  */
 function sharingTlsContext(connectorOptions: Undici.buildConnector.BuildOptions, tlsContext: () => SecureContext | undefined): Undici.buildConnector.connector {
-  const plain = buildConnector(connectorOptions);
+  const exact = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector => (connectorOptions.timeout ? timingConnectsExactly(connector, connectorOptions.timeout) : connector);
+  const plain = exact(buildConnector(connectorOptions));
   let https: Undici.buildConnector.connector | undefined;
   return (opts, callback) => {
     if (opts.protocol !== 'https:') return plain(opts, callback);
     if (!https) {
       const context = tlsContext();
-      https = markingStalledHandshakes(context ? buildConnector({ ...connectorOptions, secureContext: context }) : plain);
+      https = markingStalledHandshakes(context ? exact(buildConnector({ ...connectorOptions, secureContext: context })) : plain);
     }
     return https(withoutRootDot(opts), callback);
   };

@@ -61,3 +61,7 @@ declare module 'undici/lib/core/symbols.js' {
   export const kQueue: unique symbol;
   export const kPendingIdx: unique symbol;
 }
+declare module 'undici/lib/core/errors.js' {
+  import type { errors } from 'undici';
+  export const ConnectTimeoutError: typeof errors.ConnectTimeoutError;
+}

@@ -125,6 +125,15 @@ describe('timeouts', () => {
     expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ETIMEDOUT' } });
   });
 
+  it('--connect-timeout is kept to the time given, not rounded up to undici\'s half-second timer ticks (300 ms ended after about 1.06 s)', async () => {
+    const server = await track(startFaultyServer('hang'));
+    const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300ms', '--retries', '0']);
+    expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ECONNECTTIMEOUT', message: expect.stringContaining(`Connect Timeout Error (attempted address: 127.0.0.1:${server.port}, timeout: 300ms) (the TCP connection opened, but the TLS handshake got no answer`) } });
+    expect(result.lines[0]?.ms).toBeGreaterThanOrEqual(300);
+    // Coarse: undici's own timer, which this replaces, never ended it before 800 ms.
+    expect(result.lines[0]?.ms).toBeLessThan(800);
+  });
+
   it('--connect-timeout ends a TLS handshake that never completes with ECONNECTTIMEOUT, retried', async () => {
     const server = await track(startFaultyServer('hang'));
     const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300ms', '--timeout', '10000ms', '--retries', '1', '--retry-delay', '1ms']);

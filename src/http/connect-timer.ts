@@ -1,0 +1,38 @@
+import type * as Undici from 'undici';
+import { ConnectTimeoutError } from 'undici/lib/core/errors.js';
+
+/**
+ * --connect-timeout to the millisecond. undici times a connect on its coarse
+ * timers (a tick of about half a second), so 300 ms ended after about 1.06 s
+ * and 1 s after about 1.5 s, where curl ends at the time given: a scanner's
+ * short timeout was mostly not kept. This timer, one a connection, destroys
+ * the socket with the error undici's own would give (its code and words), and
+ * undici's stays behind it, never reached. A connector that returns no socket
+ * (a tunnel) keeps undici's.
+ */
+export function timingConnectsExactly(connect: Undici.buildConnector.connector, timeoutMs: number): Undici.buildConnector.connector {
+  return (opts, callback) => {
+    let timer: NodeJS.Timeout | undefined;
+    // undici's buildConnector returns the socket it made (its types say void).
+    const socket = (connect as (o: typeof opts, c: typeof callback) => unknown)(opts, ((error: Error | null, made: unknown) => {
+      clearTimeout(timer);
+      (callback as (e: Error | null, s: unknown) => void)(error, made);
+    }) as typeof callback) as (ConnectingSocket & { destroyed?: boolean }) | undefined;
+    if (typeof socket?.destroy === 'function' && !socket.destroyed) {
+      timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(timeoutMessage(socket, opts, timeoutMs))), timeoutMs);
+    }
+    return socket;
+  };
+}
+
+interface ConnectingSocket {
+  destroy(error: Error): void;
+  /** Node's, when a name's addresses were tried in turn (autoSelectFamily). */
+  autoSelectFamilyAttemptedAddresses?: string[];
+}
+
+/** undici's words for a connect timeout (core/util.js onConnectTimeout), which the error's message keeps. */
+function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Options, timeoutMs: number): string {
+  const tried = Array.isArray(socket.autoSelectFamilyAttemptedAddresses) ? `attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(', ')}` : `attempted address: ${opts.hostname}:${opts.port}`;
+  return `Connect Timeout Error (${tried}, timeout: ${timeoutMs}ms)`;
+}
