@@ -59,13 +59,15 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   if (flags.resume === true && output === '-' && flags.output !== '-') return usage(io.stderr, `Cannot resume: ${JSON.stringify(flags.output)} is this terminal, not a regular file; --resume reads back the lines a file holds`);
   let inputs: InputArguments;
   let unlockOutput: () => void;
+  // Said once every check passed: a usage error is one line on stderr, not a warning and then the error.
+  const warnings: string[] = [];
   try {
     inputs = inputArguments(program.args, (flags.url as string[] | undefined) ?? []);
     const readStdin = flagThatReadStdin();
     if (readStdin !== undefined && inputs.path === '-' && !inputs.urls) {
       throw new UsageError(`${readStdin} read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
     }
-    for (const warning of checkFlags(program)) io.stderr.write(`bulkfetch: warning: ${maskQuotedPasswords(warning)}\n`);
+    warnings.push(...checkFlags(program).map(maskQuotedPasswords));
     checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined);
     // Last: a lock taken is released only by the run below.
     unlockOutput = output === undefined || output === '-' ? () => {} : lockOutput(output);
@@ -76,7 +78,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // From here on, SIGINT, SIGTERM and SIGHUP stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
-    return await run(flags, inputs, output, signals, io, argv);
+    return await run(flags, inputs, output, signals, io, argv, warnings);
   } finally {
     signals.dispose();
     unlockOutput();
@@ -90,6 +92,7 @@ async function run(
   signals: ReturnType<typeof listenForStopSignals>,
   io: { stdout: Writable; stderr: Writable },
   argv: string[],
+  warnings: string[],
 ): Promise<number> {
   let options;
   let input;
@@ -111,7 +114,7 @@ async function run(
     if (options.save !== undefined) options.saveKeep = runFilesInSaveDir(options.save, { input: urls ? undefined : inputPath, output, summary: flags.summary as string | undefined });
     checkProcsFitDescriptors(options.procs);
     const descriptors = descriptorWarning(options.concurrency, options.save !== undefined);
-    if (descriptors !== undefined) io.stderr.write(`bulkfetch: warning: ${descriptors}\n`);
+    if (descriptors !== undefined) warnings.push(descriptors);
     argumentUrls = urls ? argumentInput(urls, { glob: flags.globoff !== true }) : undefined;
     // curl -o 'page_#1.html' writes a file per URL of a glob; ours is the one file of result lines.
     if (argumentUrls?.globbed && output !== undefined && /#\d/.test(output)) {
@@ -135,6 +138,7 @@ async function run(
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  for (const warning of warnings) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
   const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && !typedInput && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const progress = showProgress ? startProgress(io.stderr, inputPath, argumentUrls?.count) : undefined;
   // stdout and stderr one terminal: result lines must not land on the progress line. Sent elsewhere

@@ -141,6 +141,22 @@ describe('contradictory flags', () => {
     for (const flag of ['--cache-size', '--reorder-buffer', '--max-redirects', '--key']) expect(warnings.some((w) => w.startsWith('bulkfetch: warning: ') && w.includes(flag))).toBe(true);
   });
 
+  it('a usage error after a flag without effect is still one line: the warning waits until every check passed', async () => {
+    const dir = tempDir();
+    const { input, server } = await inputIn(dir);
+    for (const args of [
+      [input, '--max-redirects', '3', '-o', join(dir, 'missing', 'out.jsonl')],
+      [join(dir, 'missing.txt'), '--max-redirects', '3'],
+      [input, '--reorder-buffer', '5', '--summary', join(dir, 'missing', 'sum.json')],
+      [input, '--max-redirects', '3', '-o', input],
+    ]) {
+      const result = await runCli([...args, '--procs', '1']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^bulkfetch: (?!warning)[^\n]+\n$/);
+    }
+    expect(server.requests).toBe(0);
+  });
+
   it("-e ';auto' without -L, and --retry-delay with --retries 0, warn as flags without effect (not --retry-all-methods: it decides what --resume sends again)", async () => {
     const dir = tempDir();
     const { input } = await inputIn(dir);
