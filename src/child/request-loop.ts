@@ -186,6 +186,16 @@ export class RequestLoop {
   stop(): void {
     this.#stopped = true;
     for (const answerUnsent of [...this.#grantWaiters]) answerUnsent();
+    // Records queued for a slot (up to QUEUED_ATTEMPTS) were answered only as the requests in flight
+    // ended: the queue starts at once, each of them finds the stop and answers ENOTSENT. A retry queued
+    // among them goes out with them, over --concurrency by at most the queue's length for a moment.
+    const limit = this.#limit;
+    if (limit.pendingCount === 0) return;
+    const { concurrency } = limit;
+    limit.concurrency = concurrency + limit.pendingCount;
+    setImmediate(() => {
+      limit.concurrency = concurrency;
+    });
   }
 
   /** stop() was called: a record given to handle() now would not begin. */

@@ -125,6 +125,22 @@ describe('signals', () => {
     expect(result.lines.filter((l) => l.error?.code === 'ENOTSENT' && l.attempts === 0)).toHaveLength(20 - answered);
   });
 
+  it('a Ctrl-C answers at once the records waiting for a slot (--concurrency), before the ones in flight end', async () => {
+    const server = await track(slowServer(2000));
+    const child = spawnCli([urls(server.url, 40), '--procs', '1', '--concurrency', '5', '--grace', '10s']);
+    const done = collectOutput(child);
+    await waitFor(() => server.inFlight >= 5);
+    killGroup(child.pid as number, 'SIGINT');
+    const result = await done;
+    expect(result.code).toBe(130);
+    expectWholeDistinctLines(result, 40);
+    const codes = result.lines.map((l) => (l.status === 200 ? 200 : l.error?.code));
+    expect(codes.filter((code) => code === 200)).toHaveLength(5);
+    expect(codes.filter((code) => code === 'ENOTSENT')).toHaveLength(35);
+    // The records queued behind the 5 slots (up to 16 of them) were answered only as slots freed, after the 200s.
+    expect(codes.lastIndexOf('ENOTSENT')).toBeLessThan(codes.indexOf(200));
+  });
+
   it('a Ctrl-C during the pass over a long file ends the run at once, not when the pass is done', async () => {
     // 5M distinct lines (139 MB): the pass that counts repeats (--cache auto) takes 5 s here; nothing is sent before it ends.
     const input = writeTempFile('', 'long.txt');
