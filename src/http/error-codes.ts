@@ -161,7 +161,7 @@ export function classifyError(
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { code: RecordErrorCode.TLS, message: `${message} (the server's answer was not TLS${PLAIN_HTTP_PORT})` };
   if (code && UNVERIFIED.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate was not verified: --cacert FILE trusts its issuer, -k skips the check)` };
   if (code && OUT_OF_DATE.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is ${OUT_OF_DATE_ADVICE})` };
-  if (code && OTHER_NAME.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is for other names: use one of them in the URL, with --resolve NAME:PORT:ADDR to reach this address by it, or -k to skip the check)` };
+  if (code && OTHER_NAME.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is for other names${certificateNames(error)}: use one of them in the URL, with --resolve NAME:PORT:ADDR to reach this address by it, or -k to skip the check)` };
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return { code: RecordErrorCode.TLS, message: `${message} (the server asks for a client certificate: give one with --cert FILE, and --key FILE unless the file holds the key)` };
   // TLS 1.2 has no alert of its own for a missing client certificate: OpenSSL servers end the handshake with alert 40
   // (named SSLV3_ALERT_... by Node 20's OpenSSL, SSL/TLS_ALERT_... by Node 24's).
@@ -459,4 +459,16 @@ function describe(error: unknown): string {
     return `${prefix}${text}${cause}`.trim().slice(0, 500);
   }
   return String(error).slice(0, 500);
+}
+
+/**
+ * The names a certificate that did not match is for, when Node's message lists none: a certificate with
+ * no alternative names (CN only), asked for by address, read "is not in the cert's list: " and its
+ * hint said to use one of them. curl names the subject's.
+ */
+function certificateNames(error: unknown): string {
+  const cert = (error as { cert?: { subjectaltname?: unknown; subject?: { CN?: unknown } } } | null)?.cert;
+  if (typeof cert?.subjectaltname === 'string' && cert.subjectaltname !== '') return '';
+  const cn = cert?.subject?.CN;
+  return typeof cn === 'string' && cn !== '' ? ` (its subject's CN=${cn}; it has no alternative names)` : '';
 }

@@ -74,14 +74,19 @@ export function pemFile(flag: string) {
     } catch (error) {
       // curl's --cert FILE:PASSWORD: the file is there without its ':...'.
       const colon = value.lastIndexOf(':');
-      if (flag === '--cert' && (error as NodeJS.ErrnoException).code === 'ENOENT' && colon > 0 && existsSync(resolvePath(value.slice(0, colon)))) {
-        throw new UsageError(`--cert takes a file, not curl's FILE:PASSWORD (${JSON.stringify(value.slice(0, colon))} is there): bulkfetch takes no passphrase, so write the key out unencrypted (openssl pkey -in KEY -out plain.pem) and give that`, { cause: error });
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      if (flag === '--cert' && missing && colon > 0 && existsSync(resolvePath(value.slice(0, colon)))) {
+        const file = value.slice(0, colon);
+        throw new UsageError(`--cert takes a file, not curl's FILE:PASSWORD (${JSON.stringify(file)} is there): bulkfetch takes no passphrase, so ${unencryptedAdvice(file)} and give that`, { cause: error });
       }
-      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(value)}: ${fileErrorWords(error)}`, { cause: error });
+      // What follows the colon may be that password: never echoed (the file is not there either way).
+      const shown = flag === '--cert' && missing && colon > 0 ? `${value.slice(0, colon)}:***` : value;
+      throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(shown)}: ${fileErrorWords(error)}`, { cause: error });
     }
     // A pipe is read once, by the run: its text is checked only as it is used.
     if (text === undefined) return path;
-    if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line)`);
+    if (!text.includes('-----BEGIN ')) throw new UsageError(`Expected ${flag} to be a PEM file, got ${describeValue(value)} (no -----BEGIN line${PKCS12_NAME.test(value) ? `; PKCS#12 is not taken: ${PKCS12_TO_PEM}` : ''})`);
+    refuseUnreadableCertificates(flag, value, text);
     // The key given for the CA file (they sit side by side): no CA was trusted, and every record's hint
     // said to do what was done. curl exits 77.
     if (flag === '--cacert' && !/-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----/.test(text)) {
@@ -93,6 +98,39 @@ export function pemFile(flag: string) {
     }
     return path;
   };
+}
+
+/** A name curl would take with --cert-type P12. */
+const PKCS12_NAME = /\.(p12|pfx)$/i;
+const PKCS12_TO_PEM = 'openssl pkcs12 -in FILE.p12 -nodes -out FILE.pem writes its certificate and key as PEM';
+
+/** How to get a key without its passphrase out of FILE: a PKCS#12 file is converted, a PEM key written out. */
+function unencryptedAdvice(file: string): string {
+  return PKCS12_NAME.test(file) ? `convert it (${PKCS12_TO_PEM})` : 'write the key out unencrypted (openssl pkey -in KEY -out plain.pem)';
+}
+
+/** The certificate blocks of a PEM text (not OpenSSL's TRUSTED CERTIFICATE, which X509Certificate does not read). */
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * Every certificate block of a --cacert or --cert file parses. Node's TLS reads a CA file up to its
+ * first bad block and drops it and every block after without a word: each record then failed
+ * "unable to get local issuer certificate", with a hint to give the --cacert that was given. curl
+ * refuses such a file at once (77).
+ */
+function refuseUnreadableCertificates(flag: string, value: string, text: string): void {
+  if (flag === '--key') return;
+  const { X509Certificate } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+  let index = 0;
+  for (const [block] of text.matchAll(CERTIFICATE_BLOCK)) {
+    index += 1;
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      const line = text.slice(0, text.indexOf(block)).split('\n').length;
+      throw new UsageError(`${flag} ${JSON.stringify(value)} holds a certificate that does not parse (certificate ${index}, at line ${line}: ${(error as Error).message})`, { cause: error });
+    }
+  }
 }
 
 /**

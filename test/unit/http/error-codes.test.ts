@@ -149,6 +149,20 @@ describe('classifyError of a certificate for other names', () => {
     expect(classified.message).toMatch(/\(the certificate is for other names: use one of them in the URL, with --resolve NAME:PORT:ADDR to reach this address by it, or -k to skip the check\)$/);
     expect(classified.message).not.toMatch(/--cacert/);
   });
+
+  it("names the subject's CN when the certificate has no alternative names, where Node's list is empty", () => {
+    // As tls.checkServerIdentity gives it for a CN-only certificate asked for by address.
+    const cnOnly = Object.assign(new Error("Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: "), {
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      cert: { subject: { CN: 'test.example' }, subjectaltname: undefined },
+    });
+    expect(classifyError(cnOnly).message).toMatch(/is not in the cert's list: \(the certificate is for other names \(its subject's CN=test\.example; it has no alternative names\): use one of them in the URL/);
+    const withNames = Object.assign(new Error("Hostname/IP does not match certificate's altnames: Host: a.test. is not in the cert's altnames: DNS:b.test"), {
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      cert: { subject: { CN: 'b.test' }, subjectaltname: 'DNS:b.test' },
+    });
+    expect(classifyError(withNames).message).toMatch(/\(the certificate is for other names: use one of them/);
+  });
 });
 
 describe('classifyError of a name with several addresses', () => {

@@ -279,6 +279,38 @@ describe('durations (issue 11)', () => {
     expect(() => parse(['--cacert', keyOnly])).toThrow(/holds none \(a private key: --key takes that\)/);
   });
 
+  it('a --cacert or --cert holding a certificate that does not parse is refused, naming it: TLS dropped it and every one after it without a word', () => {
+    const dir = scratchDir('bulkfetch-options');
+    const { cert, key } = testCert();
+    const broken = '-----BEGIN CERTIFICATE-----\nMIIBroken\n-----END CERTIFICATE-----\n';
+    const bundle = join(dir, 'bundle.pem');
+    writeFileSync(bundle, `${cert}${broken}${cert}`);
+    const lineOfBroken = cert.split('\n').length;
+    expect(() => parse(['--cacert', bundle])).toThrow(new RegExp(`^--cacert ".*bundle\\.pem" holds a certificate that does not parse \\(certificate 2, at line ${lineOfBroken}: .*bad base64 decode\\)$`));
+    const badCert = join(dir, 'bad-cert.pem');
+    writeFileSync(badCert, `${broken}${key}`);
+    // Named as the certificate's problem, not the key's.
+    expect(() => parse(['--cert', badCert])).toThrow(/^--cert ".*bad-cert\.pem" holds a certificate that does not parse \(certificate 1, at line 1: /);
+    const good = join(dir, 'good.pem');
+    writeFileSync(good, `${cert}${cert}`);
+    expect(parse(['--cacert', good]).cacert).toBe(good);
+  });
+
+  it('a PKCS#12 --cert is told how to convert it; a missing FILE:PASSWORD never shows the password', () => {
+    const dir = scratchDir('bulkfetch-options');
+    const p12 = join(dir, 'client.p12');
+    writeFileSync(p12, Buffer.from([0x30, 0x82, 0x01, 0x00]));
+    expect(() => parse(['--cert', p12])).toThrow(/no -----BEGIN line; PKCS#12 is not taken: openssl pkcs12 -in FILE\.p12 -nodes -out FILE\.pem/);
+    expect(() => parse(['--cert', `${p12}:secret`])).toThrow(/bulkfetch takes no passphrase, so convert it \(openssl pkcs12 -in FILE\.p12/);
+    let message = '';
+    try {
+      parse(['--cert', `${join(dir, 'missing.p12')}:S3cretPass`]);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(`Cannot read --cert file ${JSON.stringify(`${join(dir, 'missing.p12')}:***`)}: no such file (ENOENT)`);
+  });
+
   it("curl's --cert FILE:PASSWORD is refused with what to do, not as a file that is missing", () => {
     const dir = scratchDir('bulkfetch-options');
     const cert = join(dir, 'client.pem');
