@@ -31,7 +31,7 @@ export function parseProxyUrl(text: string): ProxyUrl {
   }
   if (url.hostname === '') return { problem: 'the proxy URL has no host' };
   // undici decodes the credentials in every child: a % that starts no escape threw there, a crash a child.
-  if (!decodes(url.username) || !decodes(url.password)) return { problem: 'its user name or password holds a % that starts no %XX escape (write % as %25)' };
+  if (!decodes(url.username) || !decodes(url.password)) return { problem: 'its user name or password holds a % that starts no %XX escape of UTF-8 (a proxy\'s are sent as UTF-8 text; write % as %25)' };
   // URL drops a port that is the scheme's default; only a port the text leaves out gets curl's.
   const authority = written.slice(scheme === undefined ? 0 : scheme.length + 3).split(/[/?#]/, 1)[0] ?? '';
   const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);

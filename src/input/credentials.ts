@@ -19,7 +19,7 @@ const MASK = '***';
 /** Credentials in a parsed URL (curl sends them as Basic authorization), or undefined when it has none. */
 export function urlCredentials(url: URL): UrlCredentials | undefined {
   if (url.username === '' && url.password === '') return undefined;
-  const authorization = basicAuthorization(decode(url.username), decode(url.password));
+  const authorization = `Basic ${Buffer.concat([percentDecoded(url.username), COLON, percentDecoded(url.password)]).toString('base64')}`;
   const shown = new URL(url.href);
   if (shown.password !== '') shown.password = MASK;
   return { authorization, shownUrl: writtenHref(url, shown.href) };
@@ -77,10 +77,25 @@ function maskUnparsedUserinfo(quoted: string): string {
   return quoted.replace(/^("[^\s/?#@:"]*:)(?:[^"\\]|\\.)*@/, `$1${MASK}@`);
 }
 
-function decode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
+const COLON = Buffer.from(':');
+
+/**
+ * The bytes a URL's user name or password stands for: each %XX the byte it names, as curl sends them.
+ * decodeURIComponent, which takes only escapes of UTF-8, threw on a Latin-1 password (`p%E9`, as the
+ * input's Latin-1 bytes are written too), and the text went out as written, `%E9` and every escape
+ * after it: another password, without a word. WHATWG's parser leaves nothing but ASCII here.
+ */
+function percentDecoded(part: string): Buffer {
+  if (!part.includes('%')) return Buffer.from(part, 'utf8');
+  const bytes: number[] = [];
+  for (let i = 0; i < part.length; i++) {
+    const hex = part[i] === '%' ? part.slice(i + 1, i + 3) : '';
+    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else {
+      for (const byte of Buffer.from(part[i] as string, 'utf8')) bytes.push(byte);
+    }
   }
+  return Buffer.from(bytes);
 }

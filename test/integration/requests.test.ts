@@ -31,6 +31,23 @@ describe('request specs and curl-like defaults', () => {
     expect(server.requests).toBe(2);
   });
 
+  it('a URL\'s user name and password go out as the bytes their %XX escapes name, UTF-8 or not, as curl sends them', async () => {
+    const server = await track(echo());
+    const host = server.url.slice('http://'.length);
+    const result = await runCli(['-', '--procs', '1', '--ordered'], {
+      stdin: Buffer.concat([
+        Buffer.from(`http://u:p%E9%3Ax@${host}/a\nhttp://us%C3%A9r%20x:pw@${host}/b\nhttp://plain:pw@${host}/c\n`),
+        // A Latin-1 byte in an input line is written %E9 too (README: never decoded): its password is that byte.
+        Buffer.from(`http://u:p`), Buffer.from([0xe9]), Buffer.from(`@${host}/d\n`),
+      ]),
+    });
+    const sent = result.lines.map((line) => Buffer.from(String(line.body.headers.authorization).slice('Basic '.length), 'base64'));
+    expect(sent[0]).toEqual(Buffer.from([...Buffer.from('u:p'), 0xe9, ...Buffer.from(':x')]));
+    expect(sent[1]?.toString('utf8')).toBe('usér x:pw');
+    expect(sent[2]?.toString('utf8')).toBe('plain:pw');
+    expect(sent[3]).toEqual(Buffer.from([...Buffer.from('u:p'), 0xe9]));
+  });
+
   it('sends a spec\'s bodyBase64 as its bytes, and never takes it for a text body of the same characters', async () => {
     const server = await track(startHttpServer());
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
