@@ -8,7 +8,7 @@ import { redirectRequest } from '../http/redirect.js';
 import { RedirectCookies } from '../http/redirect-cookies.js';
 import { FileCookies } from '../http/cookie-file.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
-import { requestKey } from '../input/request-key.js';
+import { CACHEABLE_METHODS, requestKey } from '../input/request-key.js';
 import { maskPasswords } from '../input/credentials.js';
 import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
 import { OriginUse, type CacheDirective, type Task, type WorkerConfig } from '../wire/messages.js';
@@ -19,8 +19,6 @@ import { taskRequest } from './task-request.js';
 import { isRefusal } from '../http/refusal.js';
 import { proxyChoice, proxyEndpoints } from '../http/proxy-router.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
-
-const CACHEABLE = new Set(['GET', 'HEAD']);
 
 /**
  * Attempts a record may send again at once, each on a new connection, after one
@@ -169,7 +167,7 @@ export class RequestLoop {
    * cache pay for a key: a request not known to come again goes straight out.
    */
   usesCache(spec: Task): spec is Task & { cache: CacheDirective } {
-    return this.#cache !== undefined && spec.cache !== undefined && CACHEABLE.has(spec.method) && !(this.#config.save !== undefined && namedById(spec));
+    return this.#cache !== undefined && spec.cache !== undefined && CACHEABLE_METHODS.has(spec.method) && !(this.#config.save !== undefined && namedById(spec));
   }
 
   /** What the cache did so far (zeros without one). */

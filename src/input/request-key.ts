@@ -1,6 +1,9 @@
 import { fmix32 } from '../stats/mix.js';
 import type { RequestSpec } from './request-spec.js';
 
+/** The methods whose responses the cache keeps and answers repeats with: the pass over a file counts only them. */
+export const CACHEABLE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
 /**
  * The identity of a request: two records with the same key are the same request,
  * fetched once (cache) and always routed to the same child (hash).

@@ -28,6 +28,21 @@ describe('--cache auto', () => {
     expect(result.stderr).toMatch(/cache\s+off \(auto\)/);
   });
 
+  it('keeps the cache off for a list of short lines with no repeat (the sketch\'s false positives read as 2.2 %), and for repeats it could never answer (POST, -d)', async () => {
+    const server = track(await startHttpServer(undefined, { logLimit: 0 }));
+    const port = new URL(server.url).port;
+    // Scheme-less host names, as httpx users keep them: more keys for the sketch's bytes than long URLs.
+    const short = writeTempFile(Array.from({ length: 50_000 }, (_, i) => `a${i}.test:${port}`).join('\n') + '\n', 'hosts.txt');
+    const distinct = await runWithSummary([short, '--procs', '2', '--resolve', `*:${port}:127.0.0.1`, '--no-headers', '--body', 'none']);
+    expect(distinct.cache).toMatchObject({ enabled: false, basis: 'file' });
+    expect(distinct.cache.repeatRatio).toBeLessThan(0.01);
+    const posts = writeTempFile(Array.from({ length: 400 }, (_, i) => JSON.stringify({ url: `${server.url}/p/${i % 10}`, method: 'POST', body: 'z' })).join('\n') + '\n', 'posts.jsonl');
+    const before = server.requests;
+    const { cache } = await runWithSummary([posts, '--procs', '1']);
+    expect(cache).toMatchObject({ enabled: false, why: 'no GET or HEAD request, the only ones the cache answers: no cache' });
+    expect(server.requests - before).toBe(400);
+  });
+
   it('caches a repeating list and answers every repeat without an origin request', async () => {
     const server = track(await startHttpServer(undefined, { logLimit: 0 }));
     // 50 distinct, each 6 times, interleaved.

@@ -3,15 +3,16 @@ import type { Readable } from 'node:stream';
 import { readLineChunks, type LineCursor } from '../../input/lines.js';
 import { parseRecord } from '../../input/parse-record.js';
 import { nextUrlOrLine } from '../../input/next-line.js';
-import { childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../../input/request-key.js';
+import { CACHEABLE_METHODS, childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../../input/request-key.js';
 import type { Shard } from '../../run-types.js';
 import { RepeatSketch } from '../../stats/repeat-sketch.js';
 import { hashOrigin, originSlotOfHash } from './origin-planner.js';
 
 /** What one pass over a file's requests found, and the counts the run drains as it sends them. */
 export interface InputScan {
+  /** GET and HEAD requests (CACHEABLE_METHODS): the only ones a repeat of could be answered from the cache. */
   requests: number;
-  /** Distinct requests, estimated by the sketch (low by its false-positive rate, about 0.2 % at the usual size). */
+  /** Distinct ones among them, estimated from how full the sketch is (RepeatSketch.distinctEstimate). */
   distinct: number;
   sketch: RepeatSketch;
   /** With `procs`: each (child, origin)'s records, so the run can tell a child's last request to a host. */
@@ -68,14 +69,14 @@ export async function scanStream(input: Readable, { method, protoDefault, maxLin
   const started = performance.now();
   const sketch = new RepeatSketch(sketchBytes);
   const origins = procs === undefined ? undefined : new RepeatSketch(sketchBytes);
-  const counts: PassCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), protoDefault, shard, procs: procs ?? 1 };
+  const counts: PassCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), cacheableMethod: CACHEABLE_METHODS.has(method), protoDefault, shard, procs: procs ?? 1 };
   for await (const lines of readLineChunks(input, { maxLineBytes })) {
     // A pass over tens of millions of lines takes seconds: a Ctrl-C must not wait for its end.
     // Leaving the loop closes the file (the stream's iterator destroys it).
     if (stop?.aborted) break;
     countLines(lines, counts);
   }
-  return { requests: sketch.added, distinct: sketch.distinct, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
+  return { requests: sketch.added, distinct: sketch.distinctEstimate, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
 }
 
 interface PassCounts {
@@ -84,6 +85,8 @@ interface PassCounts {
   method: string;
   /** requestHashSeed(method), for records counted off their bytes. */
   methodSeed: number;
+  /** The cache answers `method` (URL lines are sent with it). */
+  cacheableMethod: boolean;
   protoDefault: string | undefined;
   shard: Shard | undefined;
   procs: number;
@@ -105,20 +108,24 @@ function countLines(lines: LineCursor, counts: PassCounts): void {
     if (taken === undefined) return;
     if (typeof taken === 'number') {
       const { chunk, spanStart, spanEnd } = lines;
-      count(hashRequestBytes(counts.methodSeed, chunk, spanStart, spanEnd), hashKeyOfBytes(chunk, spanStart, taken), counts);
+      count(hashRequestBytes(counts.methodSeed, chunk, spanStart, spanEnd), hashKeyOfBytes(chunk, spanStart, taken), counts, counts.cacheableMethod);
       continue;
     }
     if (taken.text === null) continue;
     // The line number does not enter a request's key.
     const record = parseRecord(taken.text, 0, counts.method, counts.protoDefault, taken.notUtf8);
-    if (record.kind === 'request') count(hashRequest(record.spec), hashOrigin(record.spec.url), counts);
+    if (record.kind === 'request') count(hashRequest(record.spec), hashOrigin(record.spec.url), counts, CACHEABLE_METHODS.has(record.spec.method));
   }
 }
 
-/** Counts one request by its hash, and its origin (by the origin's hash) for the child it routes to. */
-function count(hash: number, originHash: number, { sketch, origins, shard, procs }: PassCounts): void {
+/**
+ * Counts one request by its hash, and its origin (by the origin's hash) for the child it routes to. A
+ * request the cache never answers (a POST, any record under -d) is no repeat it could save: counted,
+ * a list of repeated POSTs read as 95 % repeats and turned the cache and its pass on for nothing.
+ */
+function count(hash: number, originHash: number, { sketch, origins, shard, procs }: PassCounts, cacheable: boolean): void {
   if (shard && shardOf(hash, shard.count) !== shard.index) return;
-  sketch.add(hash);
+  if (cacheable) sketch.add(hash);
   // Counted per child, as the run routes records (childOf is 0 for one child).
   origins?.add(originSlotOfHash(originHash, childOf(hash, procs)));
 }

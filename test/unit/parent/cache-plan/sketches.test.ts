@@ -31,6 +31,26 @@ describe('RepeatSketch', () => {
     expect(wrongLast).toBeLessThan(20);
   });
 
+  it('estimates distinct keys from how full it is, where the count of new keys is short by every false positive', () => {
+    // 50,000 keys into 64K slots (three slot-hits a slot): about 2 % of new keys look seen, and a list with no
+    // repeat at all read as 2.2 % repeats, over the cache's 2 % threshold.
+    const sketch = new RepeatSketch(1 << 15);
+    const keys = Array.from({ length: 50_000 }, (_, i) => hashKey(`GET http://a${i}.test/`));
+    for (const h of keys) sketch.add(h);
+    expect(50_000 - sketch.distinct).toBeGreaterThan(500);
+    expect(Math.abs(sketch.distinctEstimate - 50_000)).toBeLessThan(750);
+    // With repeats, the same: each key three times over 20,000 keys.
+    const again = new RepeatSketch(1 << 15);
+    for (let round = 0; round < 3; round++) for (const h of keys.slice(0, 20_000)) again.add(h);
+    expect(again.added).toBe(60_000);
+    expect(Math.abs(again.distinctEstimate - 20_000)).toBeLessThan(300);
+    // Never under the keys seen new, never over those added.
+    const small = new RepeatSketch(1024);
+    for (const h of keys) small.add(h);
+    expect(small.distinctEstimate).toBeGreaterThanOrEqual(small.distinct);
+    expect(small.distinctEstimate).toBeLessThanOrEqual(small.added);
+  });
+
   it('counts up to 14 occurrences exactly in 4-bit slots, next to other keys', () => {
     const sketch = new RepeatSketch(1 << 12);
     const keys = Array.from({ length: 50 }, (_, i) => hashKey(`GET http://b.test/${i}`));
