@@ -207,6 +207,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       if (headerValue === null) {
         const problem = validateHeaderRemoval(name);
         if (problem) return fail(url, method, problem);
+        if (typeof headers[name.toLowerCase()] === 'string') return fail(url, method, valueAndRemoval(name));
         setField(headers, name.toLowerCase(), null);
         continue;
       }
@@ -220,6 +221,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
       const key = name.toLowerCase();
       // Two spellings of one name (X-A and x-a) are one field, as -H given twice is.
       const before = Object.hasOwn(headers, key) ? headers[key] : undefined;
+      if (before === null) return fail(url, method, valueAndRemoval(name));
       setField(headers, key, typeof before === 'string' ? joinHeaderValues(key, [before, wireHeaderValue(value)]) : wireHeaderValue(value));
     }
     result.headers = headers;
@@ -254,6 +256,14 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   const declared = result.headers?.['content-length'];
   if (typeof declared === 'string' && result.body !== undefined && Number(declared) !== bodyLength(result.body, result.bodyEncoding)) return fail(url, method, CONTENT_LENGTH_MISMATCH);
   return { kind: 'request', spec: withCredentials(result, parsed) };
+}
+
+/**
+ * A header given a value under one spelling and null under another (X-A and x-a): which was meant is not
+ * the line's to say. The later spelling won, so the value went or was dropped by the order of the members.
+ */
+function valueAndRemoval(name: string): RecordError {
+  return recordError(RecordErrorCode.INVALID_SPEC, `Header ${name.slice(0, 64)} is given a value and null (removed) under two spellings: give it once`);
 }
 
 /** The members a spec may have; any other is refused, not dropped without a word (a typo, or another tool's name). */

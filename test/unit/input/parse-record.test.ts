@@ -35,6 +35,17 @@ describe('parseRecord: JSON specs', () => {
     });
   });
 
+  it('refuses a header given a value and null under two spellings, in either order: the later one won, without a word', () => {
+    for (const headers of ['{"X-A":"1","x-a":null}', '{"x-a":null,"X-A":"1"}', '{"X-A":["1","2"],"x-A":null}']) {
+      expect(parseRecord(`{"url":"http://a.test/","id":3,"headers":${headers}}`, 7, 'GET'), headers).toMatchObject({
+        kind: 'invalid',
+        id: 3,
+        error: { code: RecordErrorCode.INVALID_SPEC, message: expect.stringMatching(/^Header [Xx]-[aA] is given a value and null \(removed\) under two spellings: give it once$/) },
+      });
+    }
+    expect(spec({ url: 'http://a.test/', headers: { 'X-A': null, 'x-a': null } })).toMatchObject({ spec: { headers: { 'x-a': null } } });
+  });
+
   it('refuses a host name longer than DNS allows and port 0, as URLs no request can reach (getaddrinfo EINVAL read EUNKNOWN)', () => {
     for (const url of [`http://${'a'.repeat(254)}/x`, `http://${'b'.repeat(64)}.test/y`, 'http://127.0.0.1:0/', 'https://h.test:0/']) {
       expect(parseRecord(url, 1, 'GET'), url).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL } });
