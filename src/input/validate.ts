@@ -85,8 +85,15 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
   if (lower === 'content-length' && !/^\d+$/.test(value)) {
     return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: expected a number of bytes, got ${preview(value)}`);
   }
-  if (lower === 'connection' && !value.split(',').every((option) => TOKEN.test(option.trim()))) {
-    return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: expected connection options (close, keep-alive ...), got ${preview(value)}`);
+  // undici writes Connection itself, from close alone: any other option (upgrade, TE, a header's name) was
+  // dropped without a word, and the request went with "keep-alive".
+  if (lower === 'connection' && !value.split(',').every((option) => /^(close|keep-alive)$/i.test(option.trim()))) {
+    return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: only close or keep-alive can be sent (the HTTP client writes this header, and drops every other option), got ${preview(value)}`);
+  }
+  // undici refuses an Expect header: 100-continue is dropped (the body goes at once, as RFC 9110 allows);
+  // any other expectation was dropped too, where curl sends it and a server answers 417.
+  if (lower === 'expect' && value.trim().toLowerCase() !== '100-continue') {
+    return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: only 100-continue is taken (and not sent: the body goes at once); the HTTP client sends no other expectation, got ${preview(value)}`);
   }
   return null;
 }

@@ -98,6 +98,22 @@ describe('interim responses', () => {
     expect(result.lines[0]).toMatchObject({ status: 200, body: 'ok', error: null });
     expect(server.heads[0]).toMatch(/^POST \/post/);
   });
+
+  it('an Expect other than 100-continue, and Connection options other than close and keep-alive, are refused: the client dropped them without a word', async () => {
+    const server = await scriptedServer({ '/x': OK });
+    const flagged = await run([`${server.url}/x`], ['-H', 'Expect: something-else']);
+    expect(flagged.code).toBe(2);
+    expect(flagged.stderr).toBe('bulkfetch: Invalid --header "Expect: something-else": Header Expect: only 100-continue is taken (and not sent: the body goes at once); the HTTP client sends no other expectation, got "something-else"\n');
+    const specs = await run([
+      JSON.stringify({ url: `${server.url}/x`, headers: { Connection: 'close, TE', TE: 'trailers' } }),
+      JSON.stringify({ url: `${server.url}/x`, headers: { Expect: 'foo' } }),
+      JSON.stringify({ url: `${server.url}/x`, headers: { Connection: 'Close' } }),
+    ], ['--ordered']);
+    expect(specs.lines.map((line) => line.error?.code ?? line.status)).toEqual(['EINVALIDHEADER', 'EINVALIDHEADER', 200]);
+    expect(specs.lines[0]?.error.message).toBe('Header Connection: only close or keep-alive can be sent (the HTTP client writes this header, and drops every other option), got "close, TE"');
+    expect(server.heads).toHaveLength(1);
+    expect(server.heads[0]).toMatch(/\r\nconnection: close\r\n/i);
+  });
 });
 
 describe('status lines', () => {
