@@ -152,7 +152,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   return {
     ...stats,
     skipped: counters.skipped,
-    invalid: counters.invalid,
+    invalid: counters.invalid + stats.refused,
     elapsedMs: Math.round(performance.now() - started),
     shards: pool.shards,
     resumed: counters.resumed,

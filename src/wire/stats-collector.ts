@@ -2,7 +2,7 @@ import { RecordErrorCode } from '../errors.js';
 import { hostOf } from '../input/host-of.js';
 import { HeavyHitters } from '../stats/heavy-hitters.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
-import { HOST_ERRORS_KEPT, countResult, emptyStats, type CountedResult, type WorkerStats } from './stats.js';
+import { HOST_ERRORS_KEPT, countResult, emptyStats, refusedUnsent, type CountedResult, type WorkerStats } from './stats.js';
 
 /** What a stop answers (ENOTSENT, EABORTED): the run's doing, not its host's, so no host error. */
 const STOP_CODES: ReadonlySet<string> = new Set([RecordErrorCode.NOT_SENT, RecordErrorCode.ABORTED]);
@@ -19,7 +19,8 @@ export class StatsCollector {
   count(result: CountedResult): void {
     countResult(this.stats, result);
     if (!result.cached && result.attempts > 0) this.#latency.record(result.ms);
-    if ((result.error !== null && !STOP_CODES.has(result.error.code)) || (result.status !== null && result.status >= 400)) this.#hostErrors.add(hostOf(result.url));
+    // Nor is a request refused before it went out.
+    if ((result.error !== null && !STOP_CODES.has(result.error.code) && !refusedUnsent(result)) || (result.status !== null && result.status >= 400)) this.#hostErrors.add(hostOf(result.url));
   }
 
   /** Counters to send; `full` adds the histogram and host errors (only the final report needs them). */

@@ -1,4 +1,5 @@
 /** The counters children report over IPC and the parent merges: part of the wire contract. */
+import { RecordErrorCode } from '../errors.js';
 import type { Result } from './result-line.js';
 import { HeavyHitters } from '../stats/heavy-hitters.js';
 import { emptyHistogramData, mergeHistogramData, type HistogramData } from '../stats/latency-histogram.js';
@@ -9,6 +10,11 @@ export const HOST_ERRORS_KEPT = 100;
 /** Counters a child keeps and reports; the parent merges them (summary, progress, --fail). */
 export interface WorkerStats {
   records: number;
+  /**
+   * Records a child refused before anything went out (refusedUnsent: a Content-Length its body does not
+   * have, known only once -d's body is applied): invalid records, as the parent's are, not records sent.
+   */
+  refused: number;
   /** HTTP attempts sent to servers (retries included, cache hits not). */
   requests: number;
   cached: number;
@@ -39,6 +45,7 @@ export interface WorkerStats {
 export function emptyStats(): WorkerStats {
   return {
     records: 0,
+    refused: 0,
     requests: 0,
     cached: 0,
     cacheStored: 0,
@@ -62,8 +69,14 @@ export type CountedResult = Pick<Result, 'url' | 'status' | 'error' | 'ms' | 'at
   http2Resent?: number;
 };
 
+/** A record the child answered without sending: its request was refused (EINVALIDHEADER, attempts 0). */
+export function refusedUnsent(result: Pick<CountedResult, 'attempts' | 'cached' | 'error'>): boolean {
+  return !result.cached && result.attempts === 0 && result.error?.code === RecordErrorCode.INVALID_HEADER;
+}
+
 export function countResult(stats: WorkerStats, result: CountedResult): void {
   stats.records += 1;
+  if (refusedUnsent(result)) stats.refused += 1;
   if (result.cached) stats.cached += 1;
   else {
     stats.requests += result.attempts;
@@ -90,6 +103,7 @@ export function countResult(stats: WorkerStats, result: CountedResult): void {
 /** Adds `from` into `into` (merging children's reports). */
 export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.records += from.records;
+  into.refused += from.refused;
   into.requests += from.requests;
   into.cached += from.cached;
   into.cacheStored += from.cacheStored;

@@ -414,10 +414,14 @@ describe('headers the HTTP client writes itself', () => {
       JSON.stringify({ url: `${server.url}/put`, method: 'PUT', headers: { 'Content-Length': '3' } }),
       JSON.stringify({ url: `${server.url}/zero`, headers: { 'Content-Length': '0' } }),
     ]);
-    const result = await runCli([input, '-q', '--procs', '1', '--ordered']);
+    const summaryPath = join(tempDir(), 'summary.json');
+    const result = await runCli([input, '-q', '--procs', '1', '--ordered', '--summary', summaryPath]);
     expect(result.lines.map((l) => [l.line, l.status, l.error?.code ?? null])).toEqual([
       [1, null, 'EINVALIDHEADER'], [2, null, 'EINVALIDHEADER'], [3, 200, null], [4, null, 'EINVALIDHEADER'], [5, null, 'EINVALIDHEADER'], [6, 200, null],
     ]);
+    // Refused in the child (the PUT without a body: -d's could have been its) or in the parent, each is invalid,
+    // none sent, none its host's error: the PUT was counted sent, its host blamed, for nothing that went out.
+    expect(JSON.parse(readFileSync(summaryPath, 'utf8'))).toMatchObject({ records: 6, sent: 2, invalid: 4, requests: 2, errors: 4, hosts: [] });
     expect(result.lines[1]?.error.message).toMatch(/Content-Length/);
     // Not sent, nor retried: the request, not the server, is at fault.
     expect(result.lines[1]?.attempts).toBe(0);
