@@ -75,10 +75,14 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
       );
     }
     await readDoneLines(output, done);
-  } else {
-    await writeFingerprint(output, current);
+    return { input: peeked.stream, sink: openSink(output, { append: true }), done };
   }
-  return { input: peeked.stream, sink: openSink(output, { append: true }), done };
+  // FILE opened first: a place it cannot be written (read-only, missing) is the usage error it is without
+  // --resume (exit 2, naming FILE), not a fingerprint that could not be written (exit 1). An empty FILE left
+  // without one reads as a first run again.
+  const sink = openSink(output, { append: true });
+  await writeFingerprint(output, current);
+  return { input: peeked.stream, sink, done };
 }
 
 /**

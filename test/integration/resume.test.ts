@@ -144,6 +144,17 @@ describe('--resume', () => {
     expect(existsSync(`${complete}.resume.json`)).toBe(false);
   }, 90_000);
 
+  it('-o FILE --resume where FILE cannot be written is the usage error it is without --resume: exit 2, naming FILE, nothing sent', async () => {
+    const server = track(await startHttpServer());
+    const output = join(tempDir(), 'missing', 'out.ndjson');
+    for (const args of [[], ['--resume']]) {
+      const result = await runCli([`${server.url}/a`, '-o', output, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`bulkfetch: Cannot write output ${JSON.stringify(output)}: ENOENT\n`);
+    }
+    expect(server.requests).toBe(0);
+  });
+
   it('never reads a piped input twice for a fingerprint, and refuses --resume on an output that is not a file', async () => {
     const server = track(await startHttpServer());
     const n = 3000;
