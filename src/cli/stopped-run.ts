@@ -48,38 +48,44 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   const rows: Array<[string, string]> = [
     ['stopped', `${reason}: ${notRead === null ? `the rest of ${context.inputPath === '-' ? 'stdin' : 'the input'} was` : `${formatCount(notRead)} input ${notRead === 1 ? 'line was' : 'lines were'}`} not read${notRead === null ? '' : besides}`],
   ];
-  // What --resume does with each: said here, since "continue" reads as if it finishes the job.
   const aborted = summary.errorCodes[RecordErrorCode.ABORTED] ?? 0;
-  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED; --resume sends again those whose method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods), not the others, which may have reached the server`]);
   const notSent = summary.errorCodes[RecordErrorCode.NOT_SENT] ?? 0;
-  if (notSent > 0) rows.push(['not sent', `${formatCount(notSent)} records the stop came before were answered ENOTSENT; --resume drops those lines and sends them`]);
-  // The limit crossed by the last answers: a continue line would run a command with nothing to do.
-  if (notRead === 0 && aborted === 0 && notSent === 0 && context.signal === undefined) {
-    return { rows: [['stopped', `${reason} by the last records: the whole input was read and every record has its line, so nothing is left to continue`]], notRead, complete: true };
+  // The whole input read and every record answered (the limit crossed, or the signal come, with the last
+  // answers): a continue line would run a command with nothing to do, and keep a fingerprint for it.
+  if (notRead === 0 && aborted === 0 && notSent === 0) {
+    const when = context.signal === undefined ? 'by the last records' : 'after the last record was answered';
+    return { rows: [['stopped', `${reason} ${when}: the whole input was read and every record has its line, so nothing is left to continue`]], notRead, complete: true };
   }
-  rows.push(['continue', await continueCommand(context)]);
+  const next = await continueCommand(context);
+  // What --resume does with each: said here, since "continue" reads as if it finishes the job; and only for a
+  // run that can be continued, or the row promised what the continue line then ruled out.
+  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED${next.resumable ? '; --resume sends again those whose method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods), not the others, which may have reached the server' : ''}`]);
+  if (notSent > 0) rows.push(['not sent', `${formatCount(notSent)} records the stop came before were answered ENOTSENT${next.resumable ? '; --resume drops those lines and sends them' : ''}`]);
+  rows.push(['continue', next.text]);
   return { rows, notRead };
 }
 
-async function continueCommand({ argv, inputPath, argumentUrls, output, resume, fingerprinted = false }: StopContext): Promise<string> {
-  if (output === undefined || output === '-') return 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable';
+/** The continue row: the command that continues the run, or why there is none (resumable false). */
+async function continueCommand({ argv, inputPath, argumentUrls, output, resume, fingerprinted = false }: StopContext): Promise<{ text: string; resumable: boolean }> {
+  const cannot = (text: string) => ({ text, resumable: false });
+  if (output === undefined || output === '-') return cannot('results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable');
   // Shown on stderr, which logs keep: passwords and credentials as ***, and a word that they are to be given again.
   const shown = maskedArgv(argv);
   const command = `${[invokedAs(), ...shown.args, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ')}${shown.masked ? '  # with the credentials shown as *** given again' : ''}`;
-  if (argumentUrls !== undefined) return resume ? command : 'the URLs were read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
+  if (argumentUrls !== undefined) return resume ? { text: command, resumable: true } : cannot('the URLs were read without --resume, so this run cannot be continued; give --resume to make the next one resumable');
   if (!resume && !fingerprinted) {
-    if (inputPath === '-') return 'stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
-    if (!isRegularFile(inputPath)) return 'the input is a pipe, read without --resume, so this run cannot be continued; give --resume to make the next one resumable';
-    if (!isRegularFile(output)) return `results went to ${output}, not a regular file, so this run cannot be continued`;
+    if (inputPath === '-') return cannot('stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable');
+    if (!isRegularFile(inputPath)) return cannot('the input is a pipe, read without --resume, so this run cannot be continued; give --resume to make the next one resumable');
+    if (!isRegularFile(output)) return cannot(`results went to ${output}, not a regular file, so this run cannot be continued`);
     try {
       // The lines in FILE are whole; with the input's fingerprint beside them, --resume takes over from here.
       await markResumable(output, inputPath);
     } catch {
-      return `cannot write ${fingerprintPath(output)}, so this run cannot be continued with --resume`;
+      return cannot(`cannot write ${fingerprintPath(output)}, so this run cannot be continued with --resume`);
     }
   }
   // A shell comment, not a parenthesis: the line runs as pasted (a parenthesis was a syntax error).
-  return inputPath === '-' ? `${command}${shown.masked ? ',' : '  #'} with the same stdin` : command;
+  return { text: inputPath === '-' ? `${command}${shown.masked ? ',' : '  #'} with the same stdin` : command, resumable: true };
 }
 
 function shellQuote(arg: string): string {

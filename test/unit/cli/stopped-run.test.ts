@@ -28,6 +28,24 @@ describe('describeStop', () => {
     expect(late?.rows[0]).toEqual(['stopped', 'by SIGINT: 1 input line was not read']);
   });
 
+  it('a signal that came after the last record was answered leaves nothing to continue, and offers no command', async () => {
+    const done = await describeStop(stoppedSummary({ records: 1000 }), context);
+    expect(done).toMatchObject({ notRead: 0, complete: true });
+    expect(done?.rows).toEqual([['stopped', 'by SIGINT after the last record was answered: the whole input was read and every record has its line, so nothing is left to continue']]);
+  });
+
+  it('a run that cannot be continued (results on stdout) promises nothing of --resume for its ENOTSENT and EABORTED records', async () => {
+    const summary = stoppedSummary({ records: 900, errorCodes: { ENOTSENT: 40, EABORTED: 2 } });
+    const stdout = await describeStop(summary, { ...context, argv: [input], output: undefined, resume: false });
+    expect(stdout?.rows.slice(1)).toEqual([
+      ['aborted', '2 records in flight at the stop were answered EABORTED'],
+      ['not sent', '40 records the stop came before were answered ENOTSENT'],
+      ['continue', 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable'],
+    ]);
+    const resumable = await describeStop(summary, context);
+    expect(resumable?.rows.find(([key]) => key === 'not sent')?.[1]).toBe('40 records the stop came before were answered ENOTSENT; --resume drops those lines and sends them');
+  });
+
   it("shows how to continue without the command line's secrets: -u's password, an Authorization header, a URL's or proxy's password", async () => {
     const argv = [input, '-o', output, '--resume', '-u', 'carol:pa55word', '-H', 'Authorization: Bearer T0KEN', '-x', 'http://p:s3cret@proxy.test:3128', '-ubob:hunter2', '--header=Proxy-Authorization: Basic Zm9v', '-H', 'X-Plain: 1', '-b', 'sid=C00KIE', '--cookie=b=C00KIE2', '-b', 'jar.txt'];
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
@@ -49,7 +67,7 @@ describe('describeStop', () => {
 
   it("masks a URL's whole password where it holds an @, /, ? or a space (the userinfo ends at the authority's last @)", async () => {
     const argv = ['http://bob:PW@K1@127.0.0.1:9/slow?[1-4]', 'http://bob:PW/K7@127.0.0.1:9/a', 'http://bob:PW?K5@127.0.0.1:9/b', 'http://bob:PW D7@127.0.0.1:9/c', 'http://host:8080/p?e=a@b.test', '-x', 'http://px:P@K4@127.0.0.1:3128', '-o', output, '--resume'];
-    const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv, inputPath: '-', argumentUrls: 5 });
+    const stopped = await describeStop(stoppedSummary({ records: 2 }), { ...context, argv, inputPath: '-', argumentUrls: 5 });
     const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
     for (const secret of ['K1', 'K7', 'K5', 'D7', 'K4']) expect(row).not.toContain(secret);
     // A port and a query's @ are no userinfo: the command still runs.
