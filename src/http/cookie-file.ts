@@ -8,7 +8,10 @@ export const MAX_COOKIE_FILE_BYTES = 32 * 1024 * 1024;
 
 /** What reading a cookie file found: its cookies, and how many lines were not cookies in Netscape format. */
 export interface CookieFileText {
+  /** The cookies it leaves, in the order they were last set: a later line of one name, domain and path replaced an earlier one. */
   cookies: StoredCookie[];
+  /** Every cookie line in order, one already expired with `expired` (it deletes one set before it, here or in an earlier file). */
+  lines: Array<{ cookie: StoredCookie; expired: boolean }>;
   unreadLines: number;
 }
 
@@ -18,12 +21,13 @@ export interface CookieFileText {
  * names under the domain match, path, Secure, expiry in epoch seconds with 0
  * for a session cookie, name, value). `#HttpOnly_` before a domain marks an
  * HttpOnly cookie; other lines starting with # are comments. Cookies already
- * expired at `now` are left out, as curl leaves them; lines that are not
+ * expired at `now` are left out, as curl leaves them (and delete one set
+ * before them, as a later line replaces it: see laterWins); lines that are not
  * cookies are counted, for the caller to judge the file by. A file of response
  * headers (curl -D's) gives its Set-Cookie lines, as curl reads them.
  */
 export function parseCookieFile(text: string, now: number = Date.now()): CookieFileText {
-  const cookies: StoredCookie[] = [];
+  const lines: CookieFileText['lines'] = [];
   let unreadLines = 0;
   for (const raw of text.split('\n')) {
     let line = raw.replace(/\r$/, '');
@@ -32,7 +36,7 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
     if (header) {
       const cookie = headerCookie(line.slice(header[0].length), now);
       if (cookie === undefined) unreadLines += 1;
-      else if (cookie !== 'expired') cookies.push(cookie);
+      else lines.push({ cookie, expired: cookie.expiresAt !== undefined && cookie.expiresAt <= now });
       continue;
     }
     if (line.startsWith('#HttpOnly_')) line = line.slice('#HttpOnly_'.length);
@@ -47,20 +51,35 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
       continue;
     }
     const expiresAt = Number(expiry) === 0 ? undefined : Number(expiry) * 1000;
-    if (expiresAt !== undefined && expiresAt <= now) continue;
-    cookies.push({ name, value, domain, hostOnly: subdomains?.toUpperCase() === 'FALSE', path, secure: secure?.toUpperCase() === 'TRUE', expiresAt });
+    lines.push({ cookie: { name, value, domain, hostOnly: subdomains?.toUpperCase() === 'FALSE', path, secure: secure?.toUpperCase() === 'TRUE', expiresAt }, expired: expiresAt !== undefined && expiresAt <= now });
   }
-  return { cookies, unreadLines };
+  return { cookies: [...laterWins([lines]).values()], lines, unreadLines };
+}
+
+/**
+ * The cookies the lines of one or more files leave, as curl's cookie engine takes them in turn: a cookie
+ * of the name, domain and path of one before it replaces it, and one already expired deletes it (a
+ * `curl -D` dump of a login and then a logout). Each line was kept, and both values went out.
+ */
+function laterWins(files: ReadonlyArray<CookieFileText['lines']>): Map<string, StoredCookie> {
+  const kept = new Map<string, StoredCookie>();
+  for (const lines of files) {
+    for (const { cookie, expired } of lines) {
+      const key = `${cookie.domain}\t${cookie.path}\t${cookie.name}`;
+      kept.delete(key);
+      if (!expired) kept.set(key, cookie);
+    }
+  }
+  return kept;
 }
 
 /**
  * A `Set-Cookie:` line of a header file, as curl reads one from -b FILE: no host sent it, so without a
  * Domain it goes to every host (ANY_HOST), as curl sends it; Path, Secure, Max-Age and Expires as set.
  */
-function headerCookie(field: string, now: number): StoredCookie | 'expired' | undefined {
+function headerCookie(field: string, now: number): StoredCookie | undefined {
   const read = readSetCookie(field, now);
   if (read === undefined) return undefined;
-  if (read.expiresAt !== undefined && read.expiresAt <= now) return 'expired';
   return { ...read, domain: read.domain === '' ? ANY_HOST : read.domain, hostOnly: false, path: read.path ?? '/' };
 }
 
@@ -74,7 +93,8 @@ const ANY_HOST = '';
  * race, and fails the run as any other read would.
  */
 export function readCookieFiles(paths: readonly string[], now: number = Date.now()): StoredCookie[] {
-  return paths.flatMap((path) => parseCookieFile(readUpTo(path, MAX_COOKIE_FILE_BYTES, '-b'), now).cookies).slice(0, MAX_FILE_COOKIES);
+  const files = paths.map((path) => parseCookieFile(readUpTo(path, MAX_COOKIE_FILE_BYTES, '-b'), now).lines);
+  return [...laterWins(files).values()].slice(0, MAX_FILE_COOKIES);
 }
 
 /**

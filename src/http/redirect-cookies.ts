@@ -57,7 +57,10 @@ export class RedirectCookies {
     const now = Date.now();
     const own = this.#cookies.filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) && pathMatches(to.pathname, c.path) && (!c.secure || secureContext(to)) && (c.expiresAt === undefined || c.expiresAt > now));
     const fromFiles = this.#files?.matching(to, host, now).filter((f) => !this.#cookies.some((c) => c.name === f.name && c.domain === f.domain && c.path === f.path)) ?? [];
-    const pairs = (fromFiles.length === 0 ? own : [...fromFiles, ...own])
+    // Longest path first; of one path, what a redirect set before the -b files' (a header dump's cookie, for every
+    // host, stays beside the one a redirect set of its name): the stale value went first, and a server reading the
+    // first of a name turned the request away.
+    const pairs = (fromFiles.length === 0 ? own : [...own, ...fromFiles])
       .sort((a, b) => b.path.length - a.path.length)
       .map((c) => `${c.name}=${c.value}`);
     if (pairs.length === 0) return base;

@@ -300,6 +300,20 @@ describe('redirects', () => {
     ]);
   });
 
+  it("-b with a header dump (curl -D's) and -L: what a redirect sets of a name goes before the dump's cookie of it, as curl sends them", async () => {
+    const seen: string[] = [];
+    const server = await track(startHttpServer((req, res) => {
+      seen.push(req.headers.cookie ?? '');
+      if (req.url === '/login') return void res.writeHead(302, { location: '/home', 'set-cookie': 'sess=new; Path=/' }).end();
+      res.end('in');
+    }));
+    // A login then a logout of tmp: the dump leaves sess=old alone.
+    const dump = writeTempFile('HTTP/1.1 200 OK\r\nSet-Cookie: sess=old; Path=/\r\nSet-Cookie: tmp=1; Path=/\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: tmp=; Max-Age=0\r\n\r\n', 'dump.txt');
+    const result = await run([`${server.url}/login`], ['-b', dump, '-L']);
+    expect(result.lines[0]).toMatchObject({ status: 200, redirects: 1 });
+    expect(seen).toEqual(['sess=old', 'sess=new; sess=old']);
+  });
+
   it('-b FILE from a pipe, as `-b <(curl -c - ...)` gives one: read once by the run, its cookies sent by every child', async () => {
     const server = await track(startHttpServer((req, res) => void res.end(req.headers.cookie ?? '')));
     const fifo = writeTempFifo('127.0.0.1\tFALSE\t/\tFALSE\t0\tpiped\tyes\n', 'cookies.fifo');

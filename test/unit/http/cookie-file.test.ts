@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FileCookies, parseCookieFile } from '../../../src/http/cookie-file.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileCookies, parseCookieFile, readCookieFiles } from '../../../src/http/cookie-file.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const NOW = Date.UTC(2026, 11, 1);
 
@@ -72,5 +75,31 @@ describe('parseCookieFile: a file of response headers, as curl -D writes and cur
     // Refused as "no cookie in the Netscape format" before; curl sends them.
     expect(names('http://b.test/x')).toEqual(['hdr']);
     expect(names('https://www.a.test/')).toEqual(['hdr', 'two']);
+  });
+});
+
+describe('cookie files as curl\'s engine takes them: a later cookie of one name, domain and path replaces or deletes an earlier', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const pairs = (cookies: Array<{ name: string; value: string }>): string[] => cookies.map((c) => `${c.name}=${c.value}`);
+
+  it('in one file: a dump of a login then a logout sends none, a jar line given twice sends its last value', () => {
+    const dump = 'HTTP/1.1 302 Found\r\nSet-Cookie: sess=old; Path=/\r\nSet-Cookie: tmp=1; Path=/\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: sess=new; Path=/\r\nSet-Cookie: tmp=; Path=/; Max-Age=0\r\n\r\n';
+    expect(pairs(parseCookieFile(dump, now).cookies)).toEqual(['sess=new']);
+    const jar = 'a.test\tFALSE\t/\tFALSE\t0\tx\t1\na.test\tFALSE\t/\tFALSE\t0\tx\t2\na.test\tFALSE\t/p\tFALSE\t0\tx\t3\n';
+    expect(pairs(parseCookieFile(jar, now).cookies)).toEqual(['x=2', 'x=3']);
+    // A dump whose one cookie is a deletion is still a cookie file (-b checks that), of no cookie.
+    expect(parseCookieFile('HTTP/1.1 200 OK\r\nSet-Cookie: a=; Max-Age=0\r\n', now)).toMatchObject({ cookies: [], lines: [{ expired: true }] });
+  });
+
+  it('across -b files, in their order', () => {
+    const dir = scratchDir('bulkfetch-cookies');
+    const older = join(dir, 'old.txt');
+    const newer = join(dir, 'new.txt');
+    const logout = join(dir, 'logout.txt');
+    writeFileSync(older, '127.0.0.1\tFALSE\t/\tFALSE\t0\tsess\told\n127.0.0.1\tFALSE\t/\tFALSE\t0\tkeep\t1\n');
+    writeFileSync(newer, '127.0.0.1\tFALSE\t/\tFALSE\t0\tsess\tnew\n');
+    writeFileSync(logout, `127.0.0.1\tFALSE\t/\tFALSE\t${Math.floor(now / 1000) - 10}\tkeep\tgone\n`);
+    expect(pairs(readCookieFiles([older, newer], now))).toEqual(['keep=1', 'sess=new']);
+    expect(pairs(readCookieFiles([older, newer, logout], now))).toEqual(['sess=new']);
   });
 });
