@@ -66,7 +66,8 @@ export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'pr
 export function joinHeaderValues(name: string, values: readonly string[]): string {
   const key = name.toLowerCase();
   if (key === 'host') return values[0] ?? '';
-  return values.join(key === 'cookie' ? '; ' : ', ');
+  // An empty value (-H 'X;', a list's "") is no element of the list: joined, ', v' and '; a=1' were sent.
+  return values.filter((value) => value !== '').join(key === 'cookie' ? '; ' : ', ');
 }
 
 /** Checks one header; returns null when valid. */

@@ -53,8 +53,7 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   const earlier = Object.hasOwn(headers, key) ? headers[key] : undefined;
   // Host keeps its first, even an empty one (curl sends the first -H Host as given).
   if (key === 'host' && typeof earlier === 'string' && !removes) return headers;
-  // An empty value joined to another (-H 'X;' -H 'X: v') is no element of the list: ', v' was sent.
-  const joined = earlier === undefined || earlier === null || earlier === '' ? headerValue : headerValue === '' ? earlier : joinHeaderValues(key, [earlier, headerValue]);
+  const joined = earlier === undefined || earlier === null ? headerValue : joinHeaderValues(key, [earlier, headerValue]);
   setField(headers, key, removes ? null : joined);
   return headers;
 }

@@ -35,6 +35,10 @@ describe('parseRecord: JSON specs', () => {
     });
   });
 
+  it('joins a list or two spellings without their empty values, as -H given twice is joined: ", v" was sent', () => {
+    expect(spec({ url: 'http://a.test/', headers: { 'X-A': ['', 'v'], Cookie: ['', 'a=1'], 'X-B': ['', ''], X: '', x: 'a' } })).toMatchObject({ spec: { headers: { 'x-a': 'v', cookie: 'a=1', 'x-b': '', x: 'a' } } });
+  });
+
   it('refuses a header given a value and null under two spellings, in either order: the later one won, without a word', () => {
     for (const headers of ['{"X-A":"1","x-a":null}', '{"x-a":null,"X-A":"1"}', '{"X-A":["1","2"],"x-A":null}']) {
       expect(parseRecord(`{"url":"http://a.test/","id":3,"headers":${headers}}`, 7, 'GET'), headers).toMatchObject({
