@@ -9,10 +9,12 @@ import { setField } from '../input/set-field.js';
  * (where a body is saved, cookies, whether the origin is asked again).
  */
 export function taskRequest(spec: Task, config: WorkerConfig, defaultBody: string | Buffer | undefined): AttemptRequest {
-  // The type -d or --json implied is their body's: a spec's own body goes without it.
-  const flagHeaders = spec.body !== undefined && config.ownBodyHeaders !== undefined ? config.ownBodyHeaders : config.headers;
+  // A HEAD spec takes no -d body (curl refuses -I with -d): it went out with the body and its type.
+  const flagBody = spec.method === 'HEAD' ? undefined : defaultBody;
+  // The type -d or --json implied is their body's: a spec's own body, or none, goes without it.
+  const flagHeaders = (spec.body !== undefined || flagBody === undefined) && config.ownBodyHeaders !== undefined ? config.ownBodyHeaders : config.headers;
   const headers = spec.headers ? withSpecHeaders(flagHeaders, spec.headers, spec.implied, config.headerFlagNames) : flagHeaders;
-  const body = spec.body === undefined ? defaultBody : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
+  const body = spec.body === undefined ? flagBody : spec.bodyEncoding === 'base64' ? Buffer.from(spec.body, 'base64') : spec.body;
   // The file's name goes on the URL with the file: a spec that sends its own body is not that file.
   const named = config.uploadName === undefined || spec.body !== undefined ? spec.url : withUploadName(spec.url, config.uploadName);
   const url = config.query === undefined ? named : withQuery(named, config.query);

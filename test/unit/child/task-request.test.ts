@@ -24,6 +24,12 @@ describe('taskRequest', () => {
     expect(taskRequest(task({ body: Buffer.from([0xe9, 0]).toString('base64'), bodyEncoding: 'base64' }), config({}), 'a=1').body).toEqual(Buffer.from([0xe9, 0]));
   });
 
+  it("sends no -d body, nor the type it implied, with a HEAD spec (curl refuses -I with -d)", () => {
+    const data = config({ headers: { 'content-type': 'application/x-www-form-urlencoded', accept: '*/*' }, ownBodyHeaders: { accept: '*/*' } });
+    expect(taskRequest(task({ method: 'HEAD' }), data, 'a=1')).toMatchObject({ body: undefined, headers: { accept: '*/*' } });
+    expect(taskRequest(task({ method: 'POST' }), data, 'a=1')).toMatchObject({ body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  });
+
   it("appends -T's file name, encoded, to a URL whose path ends in /, as curl does", () => {
     const upload = config({ uploadName: 'my file.txt' });
     expect(taskRequest(task({ url: 'http://h/dir/?q=1' }), upload, undefined).url).toBe('http://h/dir/my%20file.txt?q=1');
