@@ -12,7 +12,8 @@ import { setField } from '../input/set-field.js';
 
 export function parseMethodFlag(value: string): string {
   const method = validateMethod(value);
-  if (typeof method !== 'string') throw new UsageError(`Expected --method to be an HTTP method, got ${describeValue(value)}`);
+  // CONNECT is an HTTP method, one no record sends: said so, not that it is none.
+  if (typeof method !== 'string') throw new UsageError(/^Method /.test(method.message) ? `${method.message}: --method takes a method a record sends (GET, POST, PURGE ...)` : `Expected --method to be an HTTP method, got ${describeValue(value)}`);
   return method;
 }
 

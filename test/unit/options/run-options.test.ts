@@ -40,6 +40,11 @@ describe('options', () => {
     expect(parse(['-H', 'X-A: 1', '-H', 'x-b:2']).headers).toEqual({ 'x-a': '1', 'x-b': '2' });
   });
 
+  it('-X CONNECT is refused as the method no record sends, not as no method', () => {
+    expect(() => parse(['-X', 'CONNECT'])).toThrow(/^Method CONNECT is not supported: --method takes a method a record sends/);
+    expect(() => parse(['-X', 'G T'])).toThrow(/^Expected --method to be an HTTP method, got "G T"$/);
+  });
+
   it('collects --resolve like curl', () => {
     expect(parse(['--resolve', 'Example.test:443:127.0.0.1', '--resolve', 'b.test:80:[::1]']).resolve).toEqual({
       'example.test:443': '127.0.0.1',
