@@ -9,9 +9,13 @@ export interface DecodedBody {
   bodyEncoding?: BodyEncoding;
 }
 
-/** A JSON MIME type as WHATWG's MIME Sniffing standard has it: application/json, text/json, any +json. */
-const JSON_TYPE = /^(?:application|text)\/json\b|^[\w.+-]+\/[\w.+-]+\+json\b/i;
-const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:xml|javascript|ecmascript|x-www-form-urlencoded|x-ndjson)\b|^image\/svg\+xml\b/i;
+/**
+ * A JSON MIME type as WHATWG's MIME Sniffing standard has it: application/json, text/json, any +json; the
+ * subtype whole (`\b` took application/json-seq for JSON, and its records for a body its type belies).
+ */
+const JSON_TYPE = /^(?:(?:application|text)\/json|[\w.+-]+\/[\w.+-]+\+json)\s*(?:;|$)/i;
+/** Text: text/*, XML, JavaScript, form data, SVG, and JSON records a line (NDJSON, JSON Lines, json-seq). */
+const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:xml|javascript|ecmascript|x-www-form-urlencoded|(?:x-)?ndjson|jsonl|(?:x-)?jsonlines|json-seq)\b|^image\/svg\+xml\b/i;
 const MIME_TYPE = /^\s*[\w.+!#$&^`|~-]+\/[\w.+!#$&^`|~-]+\s*(?:;|$)/;
 
 /**
@@ -30,9 +34,11 @@ const MIME_TYPE = /^\s*[\w.+!#$&^`|~-]+\/[\w.+!#$&^`|~-]+\s*(?:;|$)/;
 export function decodeBody(bytes: Buffer, contentType: string | undefined, mode: BodyMode, truncated: boolean, encoded = false): DecodedBody {
   if (mode === 'none') return { body: null };
   if (mode === 'base64' || (mode === 'auto' && encoded)) return base64(bytes);
-  if (bytes.length === 0) return { body: '' };
   // A type that does not parse (`;;;`, `text`) says nothing, as WHATWG's MIME parsing drops it: read as no type.
   const type = contentType !== undefined && MIME_TYPE.test(contentType) ? contentType : '';
+  // Nothing kept: a JSON body cut at --max-body 0 is marked as every cut JSON body is (an empty one whole, a
+  // HEAD's or a 204's, is not: it says nothing false).
+  if (bytes.length === 0) return truncated && mode === 'auto' && JSON_TYPE.test(type) ? { body: '', bodyEncoding: 'text' } : { body: '' };
   if (mode === 'text') return textOrBase64(bytes, type, truncated);
   if (JSON_TYPE.test(type)) {
     const text = decodeText(bytes, type, truncated);

@@ -18,10 +18,17 @@ describe('decodeBody', () => {
     expect(decodeBody(bytes('plain é'), ';;;', 'auto', false)).toEqual({ body: 'plain é' });
     expect(decodeBody(bytes('plain é'), 'text', 'auto', false)).toEqual({ body: 'plain é' });
     expect(decodeBody(Buffer.from([0, 1, 255]), ';;;', 'auto', false)).toEqual({ body: 'AAH/', bodyEncoding: 'base64' });
+    // The whole subtype: json-seq and the JSON-lines types are records of JSON, text, not one JSON text its type belies.
+    expect(decodeBody(bytes('\u001e{"a":1}\n'), 'application/json-seq', 'auto', false)).toEqual({ body: '\u001e{"a":1}\n' });
+    expect(decodeBody(bytes('{"a":1}\n{"a":2}\n'), 'application/jsonl', 'auto', false)).toEqual({ body: '{"a":1}\n{"a":2}\n' });
+    expect(decodeBody(bytes('{ "n": 1 }'), 'application/problem+json; charset=utf-8', 'auto', false)).toEqual({ body: new JsonText('{"n":1}') });
   });
 
   it('auto: cut or broken JSON stays text, marked text: 01 and "01" read alike without it', () => {
     expect(decodeBody(bytes('{"a":'), 'application/json', 'auto', true)).toEqual({ body: '{"a":', bodyEncoding: 'text' });
+    // Cut at --max-body 0: nothing kept, still a cut JSON body.
+    expect(decodeBody(Buffer.alloc(0), 'application/json', 'auto', true)).toEqual({ body: '', bodyEncoding: 'text' });
+    expect(decodeBody(Buffer.alloc(0), 'application/json', 'auto', false)).toEqual({ body: '' });
     expect(decodeBody(bytes('nope'), 'application/json', 'auto', false)).toEqual({ body: 'nope', bodyEncoding: 'text' });
     expect(decodeBody(bytes('01'), 'application/json', 'auto', false)).toEqual({ body: '01', bodyEncoding: 'text' });
     expect(String((decodeBody(bytes('"01"'), 'application/json', 'auto', false).body as { text: string }).text)).toBe('"01"');
