@@ -42,9 +42,26 @@ export function openInput(path: string, stdin: Readable = process.stdin): Readab
   const nul = head ? binaryAt(head) : -1;
   if (nul >= 0) {
     closeSync(fd);
-    throw new UsageError(`Input ${JSON.stringify(path)} is binary (a NUL byte at offset ${nul}), not a text list of URLs or JSON request specs`);
+    throw new UsageError(`Input ${JSON.stringify(path)} is binary (a NUL byte at offset ${nul}), not a text list of URLs or JSON request specs${utf16Hint(head as Buffer)}`);
   }
   return createReadStream('', { fd, highWaterMark: 256 * 1024 });
+}
+
+/**
+ * A head whose every other byte is NUL reads as UTF-16 without a byte order mark (one with it is read):
+ * which endianness, by where the NULs are, and how to convert it.
+ */
+function utf16Hint(head: Buffer): string {
+  const pairs = Math.min(64, Math.floor(head.length / 2));
+  if (pairs < 2) return '';
+  let high = 0;
+  let low = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (head[2 * i] === 0 && head[2 * i + 1] !== 0) high += 1;
+    if (head[2 * i + 1] === 0 && head[2 * i] !== 0) low += 1;
+  }
+  const encoding = high === pairs ? 'UTF-16BE' : low === pairs ? 'UTF-16LE' : undefined;
+  return encoding === undefined ? '' : ` (it reads as ${encoding} without a byte order mark: convert it with iconv -f ${encoding} -t UTF-8)`;
 }
 
 function stdinIsDirectory(): boolean {

@@ -135,7 +135,7 @@ const GREP_PREFIX = /^(?:[^\s:/]+:(?:\d+:)?|\d+:)https?:\/\//i;
 const GREP_HINT = "grep's file name or line number before the URL: grep -h, without -n, gives the URLs alone";
 
 /** NULs between the characters: UTF-16 that came without its byte order mark, which is read as UTF-8. */
-const UTF16_WITHOUT_MARK = 'NUL bytes between the characters: UTF-16 text without a byte order mark; convert it with iconv -f UTF-16LE -t UTF-8';
+const UTF16_WITHOUT_MARK = "NUL bytes between the characters: UTF-16 text without a byte order mark; convert it with iconv -f UTF-16LE -t UTF-8, or -f UTF-16BE when the file's first byte is 0 (big-endian: LE read it as other characters)";
 
 /**
  * What to do with a line of columns: a TSV row's URL column named by its number (a hint of cut -f1

@@ -172,6 +172,17 @@ describe('a compressed list', () => {
 });
 
 describe('a binary file named as the input', () => {
+  it('UTF-16 without a byte order mark is told by its endianness, and how to convert it (the LE hint made BE junk)', async () => {
+    const text = 'http://127.0.0.1:9/x\nhttp://127.0.0.1:9/y\n';
+    const le = Buffer.from(text, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    for (const [bytes, encoding] of [[le, 'UTF-16LE'], [be, 'UTF-16BE']] as const) {
+      const refused = await runCli([writeTempFile(bytes), '-q']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`is binary \\(a NUL byte at offset [01]\\), not a text list of URLs or JSON request specs \\(it reads as ${encoding} without a byte order mark: convert it with iconv -f ${encoding} -t UTF-8\\)\n$`));
+    }
+  });
+
   it('is a usage error when its head holds a NUL; a NUL further in makes its line EINVALIDURL; nothing of either is sent as noise', async () => {
     const server = await track(startHttpServer());
     // A zip's local header (what an .xlsx starts with) then a line that would parse as http://0.0.0.5/.
