@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
+import { maskUserinfo } from '../input/credentials.js';
 import { parseUrlGlob, type GlobError } from '../input/url-glob.js';
 
 /** What the command line names as the run's input: a file ('-' for stdin), or the URLs themselves. */
@@ -26,13 +27,17 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
   for (const url of urlFlags) checkOneRecord('--url', url);
   if (urlFlags.length > 0) {
     if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args, ...urlFlags] };
-    throw new UsageError(`Expected only URLs with --url, got ${args.filter((arg) => !URL_ARGUMENT.test(arg)).map((arg) => JSON.stringify(arg)).join(' ')}: a file is read alone, so put these URLs in it`);
+    const others = args.filter((arg) => !URL_ARGUMENT.test(arg));
+    // A file beside --url is read alone; what names no file was a URL without its scheme, or a slip.
+    const schemeless = others.find((arg) => looksLikeHost(arg) && !existsSync(arg));
+    const why = schemeless !== undefined ? ` (a URL argument needs its scheme: ${withScheme(schemeless)})` : others.every((arg) => existsSync(arg)) ? ': a file is read alone, so put these URLs in it' : ', which names no file, and a URL argument needs its scheme (http://...)';
+    throw new UsageError(`Expected only URLs with --url, got ${others.map((arg) => JSON.stringify(arg)).join(' ')}${why}`);
   }
   const [first] = args;
   if (first === undefined) return { path: '-' };
   if (args.length === 1 && (!URL_ARGUMENT.test(first) || existsSync(first))) {
     if (looksLikeHost(first) && !existsSync(first)) {
-      throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (a URL argument needs its scheme: http://${first})`);
+      throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (a URL argument needs its scheme: ${withScheme(first)})`);
     }
     // `bulkfetch help`, as git and npm take it: the one argument is an input file here.
     if (HELP_WORDS.has(first) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (bulkfetch --help lists the options)`);
@@ -51,7 +56,7 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
   const schemeless = args.find((arg) => !URL_ARGUMENT.test(arg) && looksLikeHost(arg) && !existsSync(arg));
   // `bulkfetch analyse urls.txt`: the subcommand misspelled reads as a first file name.
   const subcommand = misspeltAnalyze(first) ? ANALYZE_HINT : '';
-  const hint = schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: http://${schemeless})`;
+  const hint = schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: ${withScheme(schemeless)})`;
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}${hint}`);
 }
 
@@ -64,6 +69,11 @@ function checkOneRecord(what: string, url: string): void {
   if (url.trim() === '') throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}`);
   if (url.trimStart().startsWith('#')) throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}: a # starts a comment line in an input file, never a URL`);
   if (/[\r\n]/.test(url)) throw new UsageError(`Expected one URL, got ${what} ${JSON.stringify(url)}, with a line break in it`);
+}
+
+/** The argument as the URL it was meant to be, its password as *** (stderr goes to logs; the quoted name is masked too). */
+function withScheme(arg: string): string {
+  return maskUserinfo(`http://${arg}`);
 }
 
 const HELP_WORDS = new Set(['help', 'usage', '?']);
@@ -81,14 +91,17 @@ function misspeltAnalyze(arg: string): boolean {
 const FILE_ENDINGS = new Set(['txt', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'log', 'lst', 'list', 'gz', 'zst', 'xz', 'bz2', 'md', 'yaml', 'yml', 'xml', 'html', 'urls', 'in', 'out', 'dat']);
 
 /** `example.com/x`, `localhost:8080`, `10.0.0.1/x`, `[::1]:8080/x`: what curl would take for a URL, written without a scheme. */
-function looksLikeHost(arg: string): boolean {
+function looksLikeHost(written: string): boolean {
+  // user:password@host/x and user@host/x, as curl takes them: the host after the userinfo.
+  const arg = written.replace(/^[^\s/?#@]*@/, '');
   if (/^\[[0-9A-Fa-f:.]+\](?::\d+)?(?:[/?#]|$)/.test(arg)) return true; // [::1]:8080/x
-  const host = /^([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::\d+)?(?:[/?#]|$)/.exec(arg)?.[1];
+  // Letters of any script: bücher.example and münchen.de are names (IDN), as much as example.com.
+  const host = /^([\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*)(?::\d+)?(?:[/?#]|$)/u.exec(arg)?.[1];
   if (host === undefined) return false;
   if (host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host)) return true;
   const labels = host.split('.');
   const last = (labels[labels.length - 1] as string).toLowerCase();
-  return labels.length > 1 && /^[a-z]{2,}$/.test(last) && !FILE_ENDINGS.has(last);
+  return labels.length > 1 && /^\p{L}{2,}$/u.test(last) && !FILE_ENDINGS.has(last);
 }
 
 /** URL arguments as the run's input: each of curl's globs expanded (unless -g), and how many lines that is. */

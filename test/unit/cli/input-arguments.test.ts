@@ -29,6 +29,10 @@ describe('inputArguments', () => {
     expect(() => inputArguments(['localhost:8080'])).toThrow(/http:\/\/localhost:8080/);
     expect(() => inputArguments(['127.0.0.1/a'])).toThrow(/scheme/);
     expect(inputArguments(['missing-urls.txt'])).toEqual({ path: 'missing-urls.txt' });
+    // Names of any script (IDN), and a userinfo before the host, as curl takes them; its password never shown.
+    expect(() => inputArguments(['bücher.example/x'])).toThrow(/needs its scheme: http:\/\/bücher\.example\/x\)$/);
+    expect(() => inputArguments(['user:s3cret@example.com/x'])).toThrow(/needs its scheme: http:\/\/user:\*\*\*@example\.com\/x\)$/);
+    expect(() => inputArguments(['user:s3cret@example.com/x'])).not.toThrow(/s3cret\)/);
     expect(inputArguments(['list'])).toEqual({ path: 'list' });
   });
 
@@ -47,7 +51,10 @@ describe('inputArguments', () => {
   it("curl's --url values are URLs whatever they look like, after the URL arguments; beside a file they are a usage error", () => {
     expect(inputArguments([], ['ftp://a/x'])).toEqual({ path: '-', urls: ['ftp://a/x'] });
     expect(inputArguments(['http://a/1'], ['http://b/2'])).toEqual({ path: '-', urls: ['http://a/1', 'http://b/2'] });
-    expect(() => inputArguments(['urls.txt'], ['http://b/2'])).toThrow(/^Expected only URLs with --url, got "urls.txt": a file is read alone, so put these URLs in it$/);
+    expect(() => inputArguments(['package.json'], ['http://b/2'])).toThrow(/^Expected only URLs with --url, got "package.json": a file is read alone, so put these URLs in it$/);
+    // What names no file is no file to put URLs in: a URL without its scheme, or a slip.
+    expect(() => inputArguments(['missing-urls.txt'], ['http://b/2'])).toThrow(/^Expected only URLs with --url, got "missing-urls.txt", which names no file, and a URL argument needs its scheme \(http:\/\/\.\.\.\)$/);
+    expect(() => inputArguments(['127.0.0.1:8443/x'], ['http://b/2'])).toThrow(/^Expected only URLs with --url, got "127.0.0.1:8443\/x" \(a URL argument needs its scheme: http:\/\/127\.0\.0\.1:8443\/x\)$/);
   });
 
   it('a URL on the command line that a line of input would skip or split is a usage error, as curl refuses it', () => {
