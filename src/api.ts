@@ -7,10 +7,10 @@ import type { Result } from './wire/result-line.js';
 import { toSummaryJson, type SummaryJson } from './output/summary.js';
 import { runJob } from './parent/run-job.js';
 import { UsageError, describeValue } from './errors.js';
-import { UNWRITABLE_MEMBER } from './input/parse-record.js';
 import { memberText } from './input/json-member.js';
 import { maskQuotedPasswords } from './input/credentials.js';
 import { heldExactly } from './wire/held-exactly.js';
+import { recordsReadable, type RecordInput } from './api-records.js';
 
 /** RunOptions fields that are durations: a number is milliseconds, a string reads as the flag does ('10s', '250ms'). */
 type DurationField = 'timeout' | 'connectTimeout' | 'retryDelay' | 'retryMaxDelay' | 'grace';
@@ -47,20 +47,7 @@ export interface BulkfetchOptions
   onProgress?: (progress: RunProgress) => void;
 }
 
-/** A record as a line of input: a URL, or a request spec (serialized as the JSON spec line). */
-export type RecordInput =
-  | string
-  | {
-      url: string;
-      method?: string;
-      /** A number is sent as text, a list as one field joined as -H given twice joins it, null removes a header the options send. */
-      headers?: Record<string, string | number | string[] | null>;
-      /** One of body (sent as UTF-8), bodyBase64 (bytes) or json (sent as JSON). */
-      body?: string;
-      bodyBase64?: string;
-      json?: unknown;
-      id?: string | number;
-    };
+export type { RecordInput } from './api-records.js';
 
 /**
  * The input: a file path ('-' for stdin), a byte stream of lines, or an
@@ -102,22 +89,40 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   // killing the children: its summary then tells records begun (EABORTED) from those never sent (ENOTSENT),
   // and counts the requests made, where a kill counted every record held as sent and aborted.
   const leftLoop = new AbortController();
-  const stopWhen = signal ? AbortSignal.any([signal, leftLoop.signal]) : leftLoop.signal;
+  // The caller's signal by a listener, not AbortSignal.any: that holds its sources weakly, and an
+  // AbortSignal.timeout() nothing else held was collected before it fired (the run went to its end).
+  const onCallerAbort = (): void => leftLoop.abort();
+  if (signal?.aborted) leftLoop.abort();
+  else signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const stopWhen = leftLoop.signal;
   const stopSignals = { stop: stopWhen, abortNow: stopWhen };
   // The caller's callback runs on the run's timer: a throw there was an uncaught exception that ended the
   // process. It stops the run instead, which rejects with it, as a throw in the loop's body would end the loop.
   let progressError: { thrown: unknown } | undefined;
+  const failProgress = (thrown: unknown): void => {
+    if (progressError) return;
+    progressError = { thrown };
+    stop();
+  };
   const progress = onProgress && ((state: RunProgress): void => {
     if (progressError) return;
     try {
-      onProgress(state);
+      // An async callback's rejection too: it was an unhandled rejection, which ends a program.
+      const returned: unknown = onProgress(state);
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') (returned as PromiseLike<unknown>).then(undefined, failProgress);
     } catch (thrown) {
-      progressError = { thrown };
-      stop();
+      failProgress(thrown);
     }
   });
-  const run = runJob(runOptions, { input: stream, sink, signal: callerGone.signal, ...stopSignals, ...(progress ? { onProgress: progress } : {}) }).then(
+  // The run begins when its results are asked for (the loop starts, or the summary is awaited): a run
+  // neither read nor awaited sent its requests anyway, and held the program open once its output filled.
+  let begin = (): void => {};
+  const asked = new Promise<void>((resolve) => {
+    begin = resolve;
+  });
+  const run = asked.then(() => runJob(runOptions, { input: stream, sink, signal: callerGone.signal, ...stopSignals, ...(progress ? { onProgress: progress } : {}) })).then(
     (summary) => {
+      signal?.removeEventListener('abort', onCallerAbort);
       if (progressError) {
         sink.destroy();
         throw progressError.thrown;
@@ -126,6 +131,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
       return summary;
     },
     (error: unknown) => {
+      signal?.removeEventListener('abort', onCallerAbort);
       sink.destroy();
       throw progressError ? progressError.thrown : withSecretsMasked(error);
     },
@@ -137,6 +143,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   // Awaited before anyone iterates: nobody will read the results, so they are
   // drained (discarded) and the run goes to its end instead of waiting forever.
   summary.onAwait = () => {
+    begin();
     if (reader !== 'none') return;
     reader = 'drained';
     sink.resume();
@@ -172,6 +179,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
       if (reader === 'drained') throw new UsageError('This run\'s results were discarded: its summary was awaited (or given a then() handler) before the loop began; start the loop first');
       // Marked now, not at the generator's first next(): summary awaited right after must not drain.
       reader = 'loop';
+      begin();
       return results();
     },
   };
@@ -242,43 +250,8 @@ function resultOfLine(text: string): Result {
 function toReadable(input: BulkfetchInput): Readable {
   if (typeof input === 'string') return openInput(input);
   // An object-mode stream (Readable.from(urls)) holds records, not text: joined as text, two URLs were one.
-  if (input instanceof Readable) return input.readableObjectMode ? Readable.from(lines(input as AsyncIterable<RecordInput>)) : input;
-  return Readable.from(lines(input));
-}
-
-async function* lines(records: Iterable<RecordInput> | AsyncIterable<RecordInput>): AsyncGenerator<string> {
-  for await (const record of records) yield `${recordLine(record)}\n`;
-}
-
-/**
- * One input line for one record, whatever the caller gave: a URL string with a
- * line break would be several lines, and a blank or `#` one none (each is a
- * spec whose url is refused: EINVALIDURL), and anything but a string or a spec object (5, null) would be
- * read as a URL (http://0.0.0.5/): as a spec whose url is it, it is refused
- * (EINVALIDSPEC) instead. A record JSON cannot write (a BigInt, a cycle) threw
- * out of the input and ended the whole run: it is refused, saying why.
- */
-function recordLine(record: unknown): string {
-  // A blank or `#` string would be a skipped line: as a spec's url it is refused, so every item has its result.
-  if (typeof record === 'string') return /[\r\n]/.test(record) || /^\s*(?:#|$)/.test(record) ? JSON.stringify({ url: record }) : record;
-  const isSpec = typeof record === 'object' && record !== null && !Array.isArray(record);
-  try {
-    if (typeof record === 'bigint') return JSON.stringify({ url: '', [UNWRITABLE_MEMBER]: whyNotJson(new TypeError('BigInt')) });
-    // undefined, a symbol or a function has no JSON: its type stands in.
-    if (!isSpec) return JSON.stringify({ url: JSON.stringify(record) === undefined ? [typeof record] : record });
-    return JSON.stringify(record);
-  } catch (error) {
-    const url = isSpec ? (record as { url?: unknown }).url : undefined;
-    return JSON.stringify({ url: typeof url === 'string' ? url : '', [UNWRITABLE_MEMBER]: whyNotJson(error) });
-  }
-}
-
-/** JSON.stringify's refusal in a line: a cycle's message goes on for lines about the objects in it. */
-function whyNotJson(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/BigInt/.test(message)) return 'it holds a BigInt, which JSON has no form for (give it as a string or a number)';
-  if (/circular/i.test(message)) return 'it refers to itself (a cycle)';
-  return message.split('\n')[0] ?? message;
+  if (input instanceof Readable) return input.readableObjectMode ? recordsReadable(input as AsyncIterable<RecordInput>) : input;
+  return recordsReadable(input);
 }
 
 /**

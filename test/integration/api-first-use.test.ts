@@ -29,6 +29,80 @@ describe('run.summary', () => {
   });
 });
 
+describe('a run and its input, as a program holds them', () => {
+  it('leaving the loop, or aborting, ends it while an async generator waits for its next record (it hung)', async () => {
+    const server = track(await startHttpServer());
+    const waiting = async function* (): AsyncGenerator<string> {
+      yield `${server.url}/a`;
+      await new Promise(() => {}); // a queue with no work yet
+    };
+    const within = <T>(promise: Promise<T>): Promise<T | 'hung'> => Promise.race([promise, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000))]);
+    const left = bulkfetch(waiting(), { procs: 1 });
+    const broke = async (): Promise<number | null> => {
+      for await (const result of left) return result.status;
+      return null;
+    };
+    expect(await within(broke())).toBe(200);
+    expect(await within(left.summary)).toMatchObject({ records: 1 });
+    const aborted = bulkfetch(waiting(), { procs: 1, signal: AbortSignal.timeout(300) });
+    const drained = async (): Promise<number> => {
+      let seen = 0;
+      for await (const _ of aborted) seen += 1;
+      return seen;
+    };
+    expect(await within(drained())).toBe(1);
+    expect(await within(aborted.summary)).toMatchObject({ records: 1, stoppedBy: 'stop' });
+  }, 30_000);
+
+  it('records the parent answers alone (a list of ftp:// URLs) leave the event loop its turns: timers, AbortSignal.timeout and progress run', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 50);
+    let progressCalls = 0;
+    try {
+      const records = (function* (): Generator<string> {
+        for (let i = 0; i < 2_000_000; i++) yield `ftp://h.test/${i}`;
+      })();
+      const run = bulkfetch(records, { procs: 1, signal: AbortSignal.timeout(500), onProgress: () => (progressCalls += 1) });
+      let seen = 0;
+      for await (const _ of run) seen += 1;
+      const summary = await run.summary;
+      // Before, the two million went by as one chain of microtasks: no tick, no abort, one progress call.
+      expect(summary.stoppedBy).toBe('stop');
+      expect(seen).toBeLessThan(2_000_000);
+      expect(ticks).toBeGreaterThan(2);
+      expect(progressCalls).toBeGreaterThan(2);
+    } finally {
+      clearInterval(timer);
+    }
+  }, 60_000);
+
+  it('a run neither iterated nor awaited sends nothing (it sent its requests, and held the program open once its output filled)', async () => {
+    const server = track(await startHttpServer());
+    bulkfetch(Array.from({ length: 50 }, (_, i) => `${server.url}/r${i}`), { procs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(server.requests).toBe(0);
+  });
+
+  it('an async onProgress that rejects stops the run as one that throws does, not as an unhandled rejection', async () => {
+    const server = track(await startHttpServer((_req, res, ctx) => void ctx.delay(50).then(() => res.end('ok'), () => {})));
+    const rejected = new Error('from an async onProgress');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const run = bulkfetch(Array.from({ length: 200 }, (_, i) => `${server.url}/p${i}`), { procs: 1, concurrency: 2, onProgress: async () => { throw rejected; } });
+      const loop = async (): Promise<void> => {
+        for await (const _ of run) void _;
+      };
+      await expect(loop()).rejects.toBe(rejected);
+      await expect(run.summary).rejects.toBe(rejected);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  }, 30_000);
+});
+
 describe('results read once', () => {
   it('a catch() or finally() guard on the summary before the loop leaves every result to the loop', async () => {
     const server = track(await startHttpServer());
