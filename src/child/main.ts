@@ -83,6 +83,7 @@ function start(config: WorkerConfig) {
   // hosts that have answered 429/503 do (the others cost no IPC at all).
   const gateClient = new GateClient(send, shutdown.signal);
   const adaptiveGate = config.limited ? undefined : new AdaptiveGate(gateClient);
+  if (config.slowedHosts) adaptiveGate?.slowDown(config.slowedHosts);
   const starts = new StartAnnouncer((lines, written) => {
     if (process.connected && process.send) process.send({ type: 'started', lines } satisfies ChildMessage, () => written());
     else written();

@@ -11,6 +11,8 @@ export interface ChildEvents {
   message(handle: ChildHandle, message: ChildMessage): void;
   /** The process is gone and its stdio closed. */
   closed(handle: ChildHandle, end: ChildEnd): void;
+  /** What the run learned before this child was forked, added to its config: the hosts slowed down so far. */
+  slowedHosts?(): string[];
 }
 
 /** What a child process left when it ended. */
@@ -150,7 +152,9 @@ export class ChildHandle {
     // The spare, forked when the CLI started, has loaded its code meanwhile; its config is sent now like any child's.
     const shape = { procs: this.#procs, concurrency: this.#config.concurrency };
     const child = takeSpareChild(shape) ?? forkChild(shape);
-    child.stdin?.write(`${JSON.stringify(this.#config)}\n`);
+    // Forked by its first task, maybe after a host refused: it would not have been told (post() needs the process).
+    const slowedHosts = this.#events.slowedHosts?.() ?? [];
+    child.stdin?.write(`${JSON.stringify(slowedHosts.length > 0 ? { ...this.#config, slowedHosts } : this.#config)}\n`);
     this.#process = child;
     child.stdout?.on('data', (chunk: Buffer) => {
       const lineNumbers: number[] = [];

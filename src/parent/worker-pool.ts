@@ -55,6 +55,9 @@ function windowFor(concurrency: number): number {
   return concurrency * 4 + 32;
 }
 
+/** The most slowed-down hosts a child forked late is told of: the children's own memory of them (AdaptiveGate) holds as many. */
+const MAX_SLOWED_HOSTS = 10_000;
+
 /**
  * The parent side: N children, each owning the shard of requests whose key
  * hashes to it, so a repeated request always meets its own cache entry.
@@ -65,6 +68,8 @@ function windowFor(concurrency: number): number {
  */
 export class WorkerPool {
   readonly #children: ChildHandle[] = [];
+  /** Hosts slowed down so far (a 429 or 503), most recent last, for children forked after: see #slowDown. */
+  readonly #slowedHosts = new Set<string>();
   readonly #sink: Writable;
   readonly #onAnswered: ((lineNumbers: number[], lines: Buffer) => void) | undefined;
   readonly #onChildCrash: ((crash: ChildCrash) => void) | undefined;
@@ -116,6 +121,7 @@ export class WorkerPool {
       },
       message: (handle, message) => this.#onMessage(handle, message),
       closed: (handle, end) => this.#onClosed(handle, end),
+      slowedHosts: () => [...this.#slowedHosts],
     };
     for (let index = 0; index < procs; index++) {
       this.#children.push(new ChildHandle(index, { ...config, index, limited: limits !== undefined, liftoffOnly: quickStart }, window, procs, events));
@@ -266,6 +272,12 @@ export class WorkerPool {
       hosts.add(host);
     }
     for (const child of this.#children) if (child !== from) child.post({ type: 'slow-down', hosts: [...hosts] });
+    // For a child forked later (by its first task, or to replace one that crashed), which post() cannot reach now.
+    for (const host of hosts) {
+      this.#slowedHosts.delete(host);
+      this.#slowedHosts.add(host);
+      if (this.#slowedHosts.size > MAX_SLOWED_HOSTS) this.#slowedHosts.delete(this.#slowedHosts.values().next().value as string);
+    }
   }
 
   /** One child fewer; when none is left, the limiter's timer goes too. */

@@ -26,6 +26,11 @@ export interface WorkerConfig extends PassedOptions {
   concurrency: number;
   timeout: number;
   connectTimeout: number;
+  /**
+   * Hosts slowed down (a 429 or 503) before this child was forked: it asks before attempts to them from its
+   * first record, as the children running then were told to (a 'slow-down' message needs a process to reach).
+   */
+  slowedHosts?: string[];
   /** Keep a cache at all: the parent then marks each cacheable task with a CacheDirective. */
   cache: boolean;
   cacheSize?: number;

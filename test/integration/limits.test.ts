@@ -1,4 +1,5 @@
 // Global limits as the SERVER sees them: several child processes, one count.
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, json, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
 
@@ -158,6 +159,23 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     expect(run.code).toBe(0);
     expect(arrivalsBetween(refusing, t0, 300, 1950)).toBeGreaterThan(40);
   });
+
+  it('a process forked after the 429 (its first record came later, from a pipe) pauses that host too', async () => {
+    const refusing = await server(async (_req, res, ctx) => {
+      if (ctx.index === 0) json(res, 429, { slow: 'down' }, { 'retry-after': '2' });
+      else json(res, 200, { ok: true });
+    });
+    // One record, then a second later the rest: the other processes are forked by their first record, after the 429.
+    const stdin = new PassThrough();
+    stdin.write(`${refusing.url}/first\n`);
+    setTimeout(() => stdin.end(Array.from({ length: 60 }, (_, i) => `${refusing.url}/r${i}\n`).join('')), 800);
+    const run = await runCli(['-', '--procs', '4', '--concurrency', '4'], { stdin, timeoutMs: 60_000 });
+    expect(run.code).toBe(0);
+    expect(run.lines).toHaveLength(61);
+    const t0 = refusing.times[0] as number;
+    // Before, the three processes forked after it sent their records at once, inside the pause.
+    expect(arrivalsBetween(refusing, t0, 1, 1900)).toBe(0);
+  }, 30_000);
 
   /** 16 attempts in flight at first; the server answers 503 (no Retry-After) to those, then 200 after 100 ms. */
   async function firstWaveRefused(refuse: boolean) {
