@@ -39,7 +39,7 @@ export function positiveNumber(flag: string) {
   };
 }
 
-const RATE_UNITS_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+const RATE_UNITS_S = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
 /**
  * A request rate: requests per second as a positive decimal, or curl's
@@ -51,12 +51,13 @@ export function requestRate(flag: string) {
   const perSecond = positiveNumber(flag);
   return (value: string): number => {
     // The count written as a bare number is: `.5/s` and `1./s` as `.5` and `1.` are.
-    const curlForm = /^\s*(\d+(?:\.\d*)?|\.\d+)\/(\d*)([smhd])\s*$/.exec(value);
+    // The span a number of units: curl's whole ones (1/2s), or vegeta's (50/100ms, 1/1.5s).
+    const curlForm = /^\s*(\d+(?:\.\d*)?|\.\d+)\/(\d*(?:\.\d+)?)(ms|[smhd])\s*$/.exec(value);
     if (!curlForm) {
       try {
         return perSecond(value);
       } catch {
-        throw new UsageError(`Expected ${flag} to be requests per second, or N/s, N/m, N/h, N/d as in curl, got ${describeValue(value)}`);
+        throw new UsageError(`Expected ${flag} to be requests per second, or per a span: N/s, N/m, N/h, N/d as in curl (1/2s), N/100ms or N/1.5s as in vegeta, got ${describeValue(value)}`);
       }
     }
     // `1/0s` is no rate: read as 1/s, it ran at a rate no one asked for.
@@ -80,7 +81,9 @@ export function byteSize(flag: string, { positive }: { positive: boolean }) {
   return (value: string): number => {
     const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*$/i.exec(value);
     const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[(match[2]?.toLowerCase() ?? '') as keyof typeof SIZE_UNITS]) : Number.NaN;
-    if (!Number.isSafeInteger(bytes) || (positive && bytes < 1)) throw new UsageError(`Expected ${flag} to be ${what}, got ${describeValue(value)}`);
+    // A part of a byte (1.5, 0.5) is no size: rounded down, 1.5 kept 1 byte and 0.5 none, and the message then named 1.
+    const partByte = match !== null && match[2] === undefined && !Number.isInteger(Number(match[1]));
+    if (!Number.isSafeInteger(bytes) || (positive && bytes < 1) || partByte) throw new UsageError(`Expected ${flag} to be ${what}, got ${describeValue(value)}${partByte ? ' (a whole number of bytes)' : ''}`);
     return bytes;
   };
 }

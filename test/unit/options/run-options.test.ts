@@ -398,6 +398,13 @@ describe('library option messages (issue 11)', () => {
     expect(() => parse(['--data-binary', 'x', '--data-urlencode', 'y'])).toThrow(/adds to -d/);
   });
 
+  it('a size in bytes is whole: a part of a byte was rounded down without a word (--max-body 1.5 kept 1)', () => {
+    expect(() => parse(['--max-body', '1.5'])).toThrow(/^Expected --max-body to be a non-negative size .*, got "1.5" \(a whole number of bytes\)$/);
+    expect(() => parse(['--max-filesize', '0.5'])).toThrow(/a whole number of bytes/);
+    expect(parse(['--max-body', '1.5k']).maxBody).toBe(1536);
+    expect(parse(['--max-body', '10']).maxBody).toBe(10);
+  });
+
   it("takes curl's --rate N/U, -H @FILE and --data-ascii", () => {
     expect(parse(['--rate', '600/m']).rate).toBe(10);
     expect(parse(['--rate', '1/2s']).rate).toBe(0.5);
@@ -411,6 +418,11 @@ describe('library option messages (issue 11)', () => {
     // A zero unit count is no rate (it ran as 1/s).
     expect(() => parse(['--rate', '1/0s'])).toThrow(/^Expected --rate to be a positive rate, got "1\/0s"$/);
     expect(() => parse(['--per-host-rate', '5/0m'])).toThrow(UsageError);
+    // vegeta's spans: milliseconds, and parts of a unit.
+    expect(parse(['--rate', '50/100ms']).rate).toBe(500);
+    expect(parse(['--rate', '1/500ms']).rate).toBe(2);
+    expect(parse(['--per-host-rate', '3/1.5s']).perHostRate).toBe(2);
+    expect(() => parse(['--rate', '1/0ms'])).toThrow(/^Expected --rate to be a positive rate/);
     const dir = scratchDir('bulkfetch-h');
     const file = join(dir, 'headers.txt');
     writeFileSync(file, 'X-A: 1\r\n\r\nUser-Agent:\nX-E;\n');
