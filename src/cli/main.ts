@@ -68,7 +68,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
       throw new UsageError(`${readStdin} read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
     }
     warnings.push(...checkFlags(program).map(maskQuotedPasswords));
-    checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined);
+    checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined, flags.output as string | undefined);
     // Last: a lock taken is released only by the run below.
     unlockOutput = output === undefined || output === '-' ? () => {} : lockOutput(output);
   } catch (error) {

@@ -23,7 +23,7 @@ const PROCS_PER_CPU_WARNED = 4;
  * must be writable now, not after the whole run. `--summary -` is stdout, and so
  * needs the results in an -o file.
  */
-export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined): void {
+export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined, writtenOutput: string | undefined = output): void {
   // An empty name (`--summary "$FILE"` with FILE unset) would fail only after the whole run.
   if (summary === '') throw new UsageError('Expected --summary to be a file name, got ""');
   if (stdoutClosedAtLaunch() && (output === undefined || output === '-' || summary === '-')) {
@@ -36,18 +36,19 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
     }
     // `-o /dev/stdout --summary -`: the -o file is stdout by another name.
     if (isStdout(statOf(output))) {
-      throw new UsageError(`--summary - writes the summary to stdout, which -o ${JSON.stringify(output)} is too: give -o another file, or --summary FILE`);
+      // Named as written (-o /dev/stdout), not as the file behind a redirect that outputTarget resolved it to.
+      throw new UsageError(`--summary - writes the summary to stdout, which -o ${JSON.stringify(writtenOutput)} is too: give -o another file, or --summary FILE`);
     }
     summary = undefined;
   }
   // Undefined: the input is on the command line (URLs), no file to clobber.
   const input = inputPath === undefined ? undefined : inputPath === '-' ? statOf(0) : statOf(inputPath);
-  const targets: Array<[string, string | undefined]> = [['-o', output === '-' ? undefined : output], ['--summary', summary]];
-  for (const [flag, path] of targets) {
+  const targets: Array<[string, string | undefined, string | undefined]> = [['-o', output === '-' ? undefined : output, writtenOutput], ['--summary', summary, summary]];
+  for (const [flag, path, written] of targets) {
     if (path === undefined) continue;
     const target = statOf(path);
     if (input && target && sameFile(input, target)) {
-      throw new UsageError(`${flag} ${JSON.stringify(path)} is the input file: writing it would destroy the input; choose another file`);
+      throw new UsageError(`${flag} ${JSON.stringify(written)} is the input file: writing it would destroy the input; choose another file`);
     }
   }
   if (summary === undefined) return;

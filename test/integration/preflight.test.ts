@@ -116,6 +116,9 @@ describe('--summary', () => {
     const result = await runCli([input, '-o', '/dev/stdout', '--summary', '-', '-q']);
     expect([result.code, result.stdout]).toEqual([2, '']);
     expect(result.stderr).toBe('bulkfetch: --summary - writes the summary to stdout, which -o "/dev/stdout" is too: give -o another file, or --summary FILE\n');
+    // stdout a file (> FILE): named as written, not as the file behind it.
+    const redirected = shell(`${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_PATH)} ${JSON.stringify(input)} -o /dev/stdout --summary - -q > ${JSON.stringify(join(tempDir(), 'out.txt'))}`);
+    expect(redirected).toEqual({ code: 2, stderr: 'bulkfetch: --summary - writes the summary to stdout, which -o "/dev/stdout" is too: give -o another file, or --summary FILE\n' });
     expect(server.requests).toBe(0);
   });
 });
