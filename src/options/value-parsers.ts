@@ -10,6 +10,8 @@ import type { OptionSpec } from './option-spec.js';
 export function positiveInteger(flag: string, max?: { most: number; why: string }) {
   return (value: string): number => {
     const n = Number(value);
+    // Digits past what an integer holds exactly, with a bound: over the bound is what is wrong, not "positive integer".
+    if (max !== undefined && /^\s*\d+\s*$/.test(value) && n > max.most) throw new UsageError(`Expected ${flag} to be at most ${max.most} (${max.why}), got ${describeValue(value)}`);
     if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
       throw new UsageError(`Expected ${flag} to be a positive integer, got ${describeValue(value)}`);
     }

@@ -40,6 +40,11 @@ describe('options', () => {
     expect(parse(['-H', 'X-A: 1', '-H', 'x-b:2']).headers).toEqual({ 'x-a': '1', 'x-b': '2' });
   });
 
+  it('--procs over its bound says so, however many digits: 99999999999999999999 read as no positive integer', () => {
+    for (const value of ['1025', '99999999999999999999']) expect(() => parse(['--procs', value])).toThrow(new RegExp(`^Expected --procs to be at most 1024 \\(each is a Node process of about 100 MB\\), got "${value}"$`));
+    expect(() => parse(['--procs', '0'])).toThrow(/^Expected --procs to be a positive integer, got "0"$/);
+  });
+
   it('-X CONNECT is refused as the method no record sends, not as no method', () => {
     expect(() => parse(['-X', 'CONNECT'])).toThrow(/^Method CONNECT is not supported: --method takes a method a record sends/);
     expect(() => parse(['-X', 'G T'])).toThrow(/^Expected --method to be an HTTP method, got "G T"$/);
