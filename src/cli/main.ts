@@ -45,7 +45,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
-        return printReport(io, error.code === 'commander.version' ? `${VERSION}\n` : program.helpInformation() + EXAMPLES.trimStart() + '\n');
+        return printReport(io, error.code === 'commander.version' ? `${VERSION}\n` : `${program.helpInformation()}\n${EXAMPLES.trimStart()}\n`);
       }
       // One line, with commander's "(Did you mean --x?)" hint kept on it, or for a curl flag what to do instead.
       return usage(io.stderr, explainUnknownOption(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')));

@@ -84,7 +84,9 @@ export function parseCommandLine(program: Command, argv: string[]): void {
     if (program.getOptionValueSource(curl.attributeName()) !== 'cli') continue;
     const given = program.getOptionValue(curl.attributeName()) as unknown;
     if (program.getOptionValueSource(flag.attributeName()) === 'cli' && program.getOptionValue(flag.attributeName()) !== given) {
-      throw new UsageError(`${curl.long} is curl's name for ${flag.long}: give one of them`);
+      // Named as typed: -m, not --max-time, for `-m 5 --timeout 6`.
+      const typed = curl.short !== undefined && !argv.some((arg) => arg === curl.long || arg.startsWith(`${curl.long}=`)) ? curl.short : curl.long;
+      throw new UsageError(`${typed} is curl's name for ${flag.long}: give one of them`);
     }
     program.setOptionValueWithSource(flag.attributeName(), given, 'cli');
   }

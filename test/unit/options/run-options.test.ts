@@ -45,6 +45,11 @@ describe('options', () => {
     expect(() => parse(['--procs', '0'])).toThrow(/^Expected --procs to be a positive integer, got "0"$/);
   });
 
+  it("curl's name and ours with two values names curl's as typed (-m, not --max-time)", () => {
+    expect(() => parse(['-m', '5', '--timeout', '6'])).toThrow(/^-m is curl's name for --timeout: give one of them$/);
+    expect(() => parse(['--max-time=5', '--timeout', '6'])).toThrow(/^--max-time is curl's name for --timeout: give one of them$/);
+  });
+
   it('-X CONNECT is refused as the method no record sends, not as no method', () => {
     expect(() => parse(['-X', 'CONNECT'])).toThrow(/^Method CONNECT is not supported: --method takes a method a record sends/);
     expect(() => parse(['-X', 'G T'])).toThrow(/^Expected --method to be an HTTP method, got "G T"$/);
