@@ -2,7 +2,7 @@
  * `bulkfetch analyze [input] [--json]`: the CLI layer of src/analyze/. Like
  * cli.ts, it turns argv into a call and the outcome into text and an exit code.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { adviseOn } from '../analyze/advice.js';
@@ -12,7 +12,7 @@ import { printReport, usage } from './exit.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
 import { UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
-import { defaultRunOptions, positiveInteger } from '../options/index.js';
+import { OPTION_TABLE, defaultRunOptions, positiveInteger } from '../options/index.js';
 import { planCache } from '../parent/cache-plan/plan-cache.js';
 import { StreamPlanner } from '../parent/cache-plan/planner.js';
 
@@ -21,7 +21,7 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
     .description('Read the input once, send nothing: repetition, spread over hosts, and advice for the run.')
     .argument('[input]', "file of URLs or JSON request specs ('-' or none: stdin)")
     .option('--json', 'print the report as one JSON object')
-    .option('--procs <n>', 'child processes the run would use', positiveInteger('--procs'))
+    .option('--procs <n>', 'child processes the run would use (default: number of CPUs)', positiveInteger('--procs'))
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
@@ -33,7 +33,7 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
     if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') {
       return printReport(io, program.helpInformation());
     }
-    if (error instanceof CommanderError) return usage(io.stderr, error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
+    if (error instanceof CommanderError) return usage(io.stderr, analyzeUsageError(error, program.args.length > 0 ? program.args : argv.filter((arg) => !arg.startsWith('-'))));
     // A value our parser refused (--procs 0): commander passes its UsageError on.
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
@@ -68,4 +68,17 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
 /** An input's refusal as analyze gives it: its advice to pipe the input in names `bulkfetch analyze -`. */
 function asAnalyzeAdvice(message: string): string {
   return message.replace(/\| bulkfetch -$/, '| bulkfetch analyze -');
+}
+
+/**
+ * commander's refusals in the words of every other message: a run's option given to analyze is named as
+ * one (it said only "unknown option"), and two inputs as what analyze takes (it said "too many arguments").
+ */
+function analyzeUsageError(error: CommanderError, args: readonly string[]): string {
+  const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  if (error.code === 'commander.excessArguments') return `Expected one input file (or - for stdin) for analyze, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}`;
+  const option = /^unknown option '([^']+)'/.exec(message)?.[1];
+  const name = option?.split('=')[0];
+  const runOption = name !== undefined && OPTION_TABLE.some((spec) => [spec.flags, spec.curlName].some((flags) => flags !== undefined && [new Option(flags).long, new Option(flags).short].includes(name)));
+  return runOption ? `${message}: it is the run's option; analyze takes --json and --procs, and reads the input as a run with its defaults would` : message;
 }

@@ -54,8 +54,9 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
   }
   // `bulkfetch example.com/a example.com/b`: URLs meant, the scheme left off, as curl allows.
   const schemeless = args.find((arg) => !URL_ARGUMENT.test(arg) && looksLikeHost(arg) && !existsSync(arg));
-  // `bulkfetch analyse urls.txt`: the subcommand misspelled reads as a first file name.
-  const subcommand = misspeltAnalyze(first) ? ANALYZE_HINT : '';
+  // `bulkfetch analyse urls.txt`: the subcommand misspelled reads as a first file name; `bulkfetch --procs 2
+  // analyze urls.txt` wrote it right, after an option: a subcommand comes first.
+  const subcommand = first === 'analyze' && !existsSync(first) ? ' (analyze is a subcommand: write it first, its options after it: bulkfetch analyze FILE --procs N)' : misspeltAnalyze(first) ? ANALYZE_HINT : '';
   const hint = schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: ${withScheme(schemeless)})`;
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}${hint}`);
 }

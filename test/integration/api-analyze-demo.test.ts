@@ -147,6 +147,11 @@ describe('bulkfetch analyze', () => {
     expect(missing.code).toBe(2);
     const badValue = await runCli(['analyze', '--procs', '0'], { stdin: '' });
     expect([badValue.code, badValue.stderr]).toEqual([2, 'bulkfetch: Expected --procs to be a positive integer, got "0"\n']);
+    // A run's option is named as one, two inputs as what analyze takes: commander's words were "unknown option", "too many arguments".
+    const runFlag = await runCli(['analyze', '-', '--concurrency', '5'], { stdin: '' });
+    expect([runFlag.code, runFlag.stderr]).toEqual([2, "bulkfetch: unknown option '--concurrency': it is the run's option; analyze takes --json and --procs, and reads the input as a run with its defaults would\n"]);
+    const two = await runCli(['analyze', 'a.txt', 'b.txt']);
+    expect([two.code, two.stderr]).toEqual([2, 'bulkfetch: Expected one input file (or - for stdin) for analyze, got 2 arguments: "a.txt" "b.txt"\n']);
     // A compressed stdin is a usage error as a compressed file is (it was exit 1), with advice for analyze.
     const packed = await runCli(['analyze', '-'], { stdin: gzipSync(`${server.url}/a\n`) });
     expect([packed.code, packed.stderr]).toEqual([2, 'bulkfetch: The input is gzip-compressed: decompress it on the way in, e.g. zcat FILE | bulkfetch analyze -\n']);

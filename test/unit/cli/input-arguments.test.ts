@@ -45,6 +45,8 @@ describe('inputArguments', () => {
     expect(() => inputArguments(['analyse', 'urls.txt'])).toThrow(/^Expected one input file \(or - for stdin\), or URLs, got 2 arguments: "analyse" "urls.txt" \(the subcommand is bulkfetch analyze FILE\)$/);
     expect(() => inputArguments(['Analyze', 'urls.txt'])).toThrow(/\(the subcommand is bulkfetch analyze FILE\)$/);
     expect(() => inputArguments(['analyse'])).toThrow(/^Cannot read input "analyse": no such file \(the subcommand is bulkfetch analyze FILE\)$/);
+    // Spelt right, after an option (bulkfetch --procs 2 analyze urls.txt): where it goes is what is wrong.
+    expect(() => inputArguments(['analyze', 'urls.txt'])).toThrow(/\(analyze is a subcommand: write it first, its options after it: bulkfetch analyze FILE --procs N\)$/);
     expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/got 2 arguments: "a.txt" "b.txt"$/);
   });
 
