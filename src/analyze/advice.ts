@@ -27,7 +27,7 @@ export function adviseOn(profile: InputProfile, cpus: number, cache: CacheDecisi
   const hostWhy = hottest === undefined
     ? 'no requests'
     : advisable
-      ? `${hottest.host} gets ${pct(hottest.share)} of requests: without a per-host limit it receives up to --procs x --concurrency at once`
+      ? `${hottest.host} gets ${pct(hottest.share)} of requests: without a per-host limit it receives up to --procs x --concurrency at once (--per-host-concurrency N or --per-host-rate N sets one)`
       : hottest.share >= HOT_HOST_SHARE
         ? `${profile.requests} requests are too few for one host to be hammered`
         : `the busiest host, ${hottest.host}, gets ${pct(hottest.share)} of requests: load is spread`;

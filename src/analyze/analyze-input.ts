@@ -117,7 +117,11 @@ export async function analyzeInput(input: Readable, options: AnalyzeOptions = {}
     hosts: {
       count: Math.min(requests, hostCount.count),
       countExact: hostCount.exact,
-      top: hosts.top(top).map(([host, n]) => ({ host, requests: n, share: round(n / requests, 4) })),
+      top: hosts
+        .top(top)
+        // As for the most repeated requests: a count within the estimator's error named one-request hosts as the top.
+        .filter(([, n]) => hosts.exact || n > hosts.maxError)
+        .map(([host, n]) => ({ host, requests: n, share: round(n / requests, 4) })),
       exact: hosts.exact,
     },
     topRequests: {

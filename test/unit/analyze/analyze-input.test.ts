@@ -74,6 +74,15 @@ describe('analyzeInput', () => {
     for (const row of profile.topRequests.top) expect(row.count).toBeGreaterThan(profile.topRequests.maxError);
   });
 
+  it('past its exact limit, lists no host counted within the estimator\'s error: one-request hosts were named beside the top ones', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 150_000; i++) lines.push(`https://h${i}.example/x`);
+    for (let i = 0; i < 30_000; i++) lines.push(`https://top${i % 7}.example/y${i}`);
+    const profile = await analyzeInput(input(lines));
+    expect(profile.hosts.exact).toBe(false);
+    expect(profile.hosts.top.map((row) => row.host).sort()).toEqual(Array.from({ length: 7 }, (_, i) => `top${i}.example`));
+  });
+
   it('advises a per-host limit when one host takes most requests, and no cache without repeats', async () => {
     const lines = Array.from({ length: 200 }, (_, i) => `https://${i < 150 ? 'big' : `s${i}`}.example/${i}`);
     const profile = await analyzeInput(input(lines));
