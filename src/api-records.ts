@@ -35,7 +35,7 @@ type Next = IteratorResult<RecordInput> | Promise<IteratorResult<RecordInput>>;
  * up (250 bytes a record); and its destroy() does not wait for the iterator's return(), which for an
  * async generator waiting on its next item never comes: leaving the loop, or aborting, hung the run.
  */
-export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<RecordInput>): Readable {
+export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<RecordInput>, onFailure: (error: unknown) => void): Readable {
   const iterator: Iterator<RecordInput> | AsyncIterator<RecordInput> = Symbol.asyncIterator in records ? records[Symbol.asyncIterator]() : records[Symbol.iterator]();
   /** A next() asked for before push() said to wait: the first taken when reading resumes. */
   let pending: Next | undefined;
@@ -78,13 +78,29 @@ export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<R
       return stream.push(text);
     };
     for (;;) {
-      const next = pending ?? iterator.next();
+      let next: Next;
+      try {
+        next = pending ?? iterator.next();
+      } catch (error) {
+        // A generator that throws as it is asked (a sync one): failed as an async one's rejection is below.
+        next = Promise.reject(error);
+      }
       pending = undefined;
       if (next instanceof Promise && chunk !== '' && !(await comesAtOnce(next)) && !handOn()) {
         pending = next;
         return;
       }
-      const item = await next;
+      let item: IteratorResult<RecordInput>;
+      try {
+        item = await next;
+        // An item that is a promise (urls.map(async ...)) is awaited, as for await awaits a sync iterable's.
+        if (!item.done && typeof (item.value as { then?: unknown } | null)?.then === 'function') item = { done: false, value: await (item.value as unknown as Promise<RecordInput>) };
+      } catch (error) {
+        // The records taken before it still go, each to get its line: the input ends here, and the run
+        // fails with the error once they are answered. Destroyed at once, the chunk was dropped unsent.
+        onFailure(error);
+        item = { done: true, value: undefined };
+      }
       if (stream.destroyed) return;
       if (item.done) {
         if (chunk !== '') stream.push(chunk);

@@ -77,7 +77,11 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   } catch (error) {
     throw withSecretsMasked(error);
   }
-  const stream = toReadable(input);
+  // An iterable input that threw: the records before it are answered, then the run fails with its error.
+  let inputFailure: { error: unknown } | undefined;
+  const stream = toReadable(input, (error) => {
+    inputFailure ??= { error };
+  });
   const sink = new PassThrough({ highWaterMark: 256 * 1024 });
   // Writes after an early stop land on a destroyed stream; they are meant to be dropped.
   sink.on('error', () => {});
@@ -128,6 +132,8 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
         throw progressError.thrown;
       }
       sink.end();
+      // After sink.end(): the loop reads every line, then sees the input's error (the run's promise rejects).
+      if (inputFailure) throw inputFailure.error;
       return summary;
     },
     (error: unknown) => {
@@ -247,11 +253,11 @@ function resultOfLine(text: string): Result {
   return result;
 }
 
-function toReadable(input: BulkfetchInput): Readable {
+function toReadable(input: BulkfetchInput, onFailure: (error: unknown) => void): Readable {
   if (typeof input === 'string') return openInput(input);
   // An object-mode stream (Readable.from(urls)) holds records, not text: joined as text, two URLs were one.
-  if (input instanceof Readable) return input.readableObjectMode ? recordsReadable(input as AsyncIterable<RecordInput>) : input;
-  return recordsReadable(input);
+  if (input instanceof Readable) return input.readableObjectMode ? recordsReadable(input as AsyncIterable<RecordInput>, onFailure) : input;
+  return recordsReadable(input, onFailure);
 }
 
 /**

@@ -76,6 +76,39 @@ describe('a run and its input, as a program holds them', () => {
     }
   }, 60_000);
 
+  it('an input that throws: the records it gave before are answered, then the loop and the summary fail with its error', async () => {
+    const server = track(await startHttpServer());
+    const thrown = new Error('the queue broke');
+    async function* failingAsync(): AsyncGenerator<string> {
+      yield `${server.url}/a1`;
+      yield `${server.url}/a2`;
+      throw thrown;
+    }
+    function* failingSync(): Generator<string> {
+      yield `${server.url}/s1`;
+      throw thrown;
+    }
+    for (const [input, paths] of [[failingAsync(), ['/a1', '/a2']], [failingSync(), ['/s1']]] as const) {
+      const run = bulkfetch(input, { procs: 1 });
+      const seen: string[] = [];
+      const loop = async (): Promise<void> => {
+        for await (const result of run) seen.push(`${new URL(result.url).pathname} ${result.status}`);
+      };
+      await expect(loop()).rejects.toBe(thrown);
+      // They were dropped unsent with the chunk they were gathered in.
+      expect(seen.sort()).toEqual(paths.map((path) => `${path} 200`));
+      await expect(run.summary).rejects.toBe(thrown);
+    }
+  });
+
+  it('an array of promises of URLs is read as for await reads it: each awaited', async () => {
+    const server = track(await startHttpServer());
+    const run = bulkfetch([Promise.resolve(`${server.url}/p`), `${server.url}/q`] as unknown as RecordInput[], { procs: 1, ordered: true });
+    const statuses: Array<[string, number | null]> = [];
+    for await (const result of run) statuses.push([new URL(result.url).pathname, result.status]);
+    expect(statuses).toEqual([['/p', 200], ['/q', 200]]);
+  });
+
   it('a run neither iterated nor awaited sends nothing (it sent its requests, and held the program open once its output filled)', async () => {
     const server = track(await startHttpServer());
     bulkfetch(Array.from({ length: 50 }, (_, i) => `${server.url}/r${i}`), { procs: 1 });
