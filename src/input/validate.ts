@@ -67,7 +67,7 @@ export function joinHeaderValues(name: string, values: readonly string[]): strin
   const key = name.toLowerCase();
   if (key === 'host') return values[0] ?? '';
   // An empty value (-H 'X;', a list's "") is no element of the list: joined, ', v' and '; a=1' were sent.
-  return values.filter((value) => value !== '').join(key === 'cookie' ? '; ' : ', ');
+  return values.filter((value) => value.trim() !== '').join(key === 'cookie' ? '; ' : ', ');
 }
 
 /** Checks one header; returns null when valid. */
@@ -93,7 +93,8 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
   }
   // undici refuses an Expect header: 100-continue is dropped (the body goes at once, as RFC 9110 allows);
   // any other expectation was dropped too, where curl sends it and a server answers 417.
-  if (lower === 'expect' && value.trim().toLowerCase() !== '100-continue') {
+  // An empty one (-H 'Expect;') expects nothing: dropped, as before, with 100-continue.
+  if (lower === 'expect' && value.trim() !== '' && value.trim().toLowerCase() !== '100-continue') {
     return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: only 100-continue is taken (and not sent: the body goes at once); the HTTP client sends no other expectation, got ${preview(value)}`);
   }
   return null;

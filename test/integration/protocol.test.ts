@@ -113,6 +113,9 @@ describe('interim responses', () => {
     expect(specs.lines[0]?.error.message).toBe('Header Connection: only close or keep-alive can be sent (the HTTP client writes this header, and drops every other option), got "close, TE"');
     expect(server.heads).toHaveLength(1);
     expect(server.heads[0]).toMatch(/\r\nconnection: close\r\n/i);
+    // An empty one expects nothing: dropped, not refused.
+    const empty = await run([`${server.url}/x`], ['-H', 'Expect;']);
+    expect(empty.lines[0]).toMatchObject({ status: 200 });
   });
 });
 

@@ -36,7 +36,7 @@ describe('parseRecord: JSON specs', () => {
   });
 
   it('joins a list or two spellings without their empty values, as -H given twice is joined: ", v" was sent', () => {
-    expect(spec({ url: 'http://a.test/', headers: { 'X-A': ['', 'v'], Cookie: ['', 'a=1'], 'X-B': ['', ''], X: '', x: 'a' } })).toMatchObject({ spec: { headers: { 'x-a': 'v', cookie: 'a=1', 'x-b': '', x: 'a' } } });
+    expect(spec({ url: 'http://a.test/', headers: { 'X-A': ['', 'v'], Cookie: ['', 'a=1'], 'X-B': ['', ''], X: '', x: 'a', 'X-C': ['  ', 'w'] } })).toMatchObject({ spec: { headers: { 'x-a': 'v', cookie: 'a=1', 'x-b': '', x: 'a', 'x-c': 'w' } } });
   });
 
   it('refuses a header given a value and null under two spellings, in either order: the later one won, without a word', () => {
