@@ -24,7 +24,9 @@ function refuseSecondPath(flag: string, value: string, previous: unknown): void 
   // `-` (stdout) is no path: it and a file named so are two places.
   const samePlace = (a: string, b: string): boolean => a === b || (a !== '-' && b !== '-' && resolvePath(a) === resolvePath(b));
   if (typeof previous === 'string' && !samePlace(previous, value)) {
-    throw new UsageError(`${flag} given twice (${JSON.stringify(previous)}, ${JSON.stringify(value)}): it names one ${flag === '--save' ? 'directory' : 'file'}; give one`);
+    // --save keeps its directory resolved: the second is shown so too, not one of each.
+    const second = flag === '--save' && value !== '' ? resolvePath(value) : value;
+    throw new UsageError(`${flag} given twice (${JSON.stringify(previous)}, ${JSON.stringify(second)}): it names one ${flag === '--save' ? 'directory' : 'file'}; give one`);
   }
 }
 

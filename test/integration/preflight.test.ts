@@ -1,6 +1,6 @@
 // Mistakes found before anything is sent (issue 11): -o or --summary naming the
 // input, an unwritable --summary, contradictory flags, --procs far above the CPUs.
-import { linkSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -207,6 +207,11 @@ describe('contradictory flags', () => {
     const save = await runCli([input, '--save', dir, '--save', mkdtempSync(join(tmpdir(), 'bulkfetch-save-'))]);
     expect(save.code).toBe(2);
     expect(save.stderr).toMatch(/^bulkfetch: --save given twice/);
+    // Relative, both shown resolved (the first was, the second as typed).
+    mkdirSync(join(dir, 's1'));
+    mkdirSync(join(dir, 's2'));
+    const relative = await runCli([input, '--save', 's1', '--save', 's2'], { cwd: dir });
+    expect(relative.stderr).toBe(`bulkfetch: --save given twice (${JSON.stringify(join(dir, 's1'))}, ${JSON.stringify(join(dir, 's2'))}): it names one directory; give one\n`);
     expect(server.requests).toBe(0);
     // The same place twice (an alias's and the command line's) is one.
     expect((await runCli([input, '-q', '--summary', join(dir, 'c.json'), '--summary', join(dir, '.', 'c.json')])).code).toBe(0);
