@@ -75,18 +75,21 @@ export function cacheMode(value: unknown): CacheMode {
   return oneOf('cache', CACHE_MODES)(String(value));
 }
 
+/**
+ * A library caller's maxErrors as the flag's text. Only the forms the typings give: an object of another
+ * kind ({ kind: 'x' }), a max that is text, or an array was read as a count ("[object Object]" when refused).
+ */
 export function errorLimitText(value: unknown): string {
-  if (typeof value === 'object' && value !== null && 'kind' in value && 'max' in value) {
-    const { kind, max } = value as { kind: unknown; max: unknown };
-    return `${String(max)}${kind === 'percent' ? '%' : ''}`;
-  }
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  const { kind, max } = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as { kind?: unknown; max?: unknown };
+  if ((kind === 'count' || kind === 'percent') && typeof max === 'number') return `${max}${kind === 'percent' ? '%' : ''}`;
+  throw new UsageError(`Expected maxErrors to be a count, a flag text ('10', '5%') or { kind: 'count' | 'percent', max: number }, got ${describeValue(value)}`);
 }
 
+/** A library caller's shard as the flag's text: { index, count } of numbers, or 'K/N'. */
 export function shardText(value: unknown): string {
-  if (typeof value === 'object' && value !== null && 'index' in value && 'count' in value) {
-    const { index, count } = value as { index: unknown; count: unknown };
-    return `${String(index)}/${String(count)}`;
-  }
-  return String(value);
+  if (typeof value === 'string') return value;
+  const { index, count } = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as { index?: unknown; count?: unknown };
+  if (typeof index === 'number' && typeof count === 'number') return `${index}/${count}`;
+  throw new UsageError(`Expected shard to be { index: number, count: number } or 'K/N', got ${describeValue(value)}`);
 }

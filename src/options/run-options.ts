@@ -18,7 +18,14 @@ import { refuseUnusableClientCertificate } from './transport-flags.js';
 const UNFLAGGED: Pick<RunOptions, 'maxLineBytes' | 'autoReferer' | 'redirectCookies' | 'cookieFiles'> = { maxLineBytes: 64 * 1024, autoReferer: false, redirectCookies: false, cookieFiles: [] };
 
 const UNFLAGGED_CHECKS: Record<keyof typeof UNFLAGGED, (value: unknown) => unknown> = {
-  maxLineBytes: (value) => positiveInteger('maxLineBytes')(String(value)),
+  maxLineBytes: (value) => {
+    try {
+      return positiveInteger('maxLineBytes')(String(value));
+    } catch {
+      // The value as given: -1 (number), not "-1" as if it were text.
+      throw new UsageError(`Expected maxLineBytes to be a positive integer, got ${describeValue(value)}`);
+    }
+  },
   autoReferer: boolean('autoReferer'),
   redirectCookies: boolean('redirectCookies'),
   cookieFiles: (value) => {

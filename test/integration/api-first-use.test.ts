@@ -213,6 +213,26 @@ describe('options', () => {
     expect(results[0]?.body).toMatchObject({ 'x-n': '5', 'x-l': 'a, 7' });
   });
 
+  it('refuses a maxErrors or shard object of another form than the typings give, and names a number as a number', () => {
+    const options = [{ maxErrors: { kind: 'x', max: 1 } }, { maxErrors: [1] }, { maxErrors: { kind: 'count', max: '1' } }, { shard: { index: 0 } }, { maxLineBytes: -1 }];
+    const messages = options.map((given) => {
+      try {
+        bulkfetch(['http://127.0.0.1:9/'], given as unknown as BulkfetchOptions);
+        return 'taken';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(messages).toEqual([
+      `Expected maxErrors to be a count, a flag text ('10', '5%') or { kind: 'count' | 'percent', max: number }, got {"kind":"x","max":1} (object)`,
+      `Expected maxErrors to be a count, a flag text ('10', '5%') or { kind: 'count' | 'percent', max: number }, got [1] (array)`,
+      `Expected maxErrors to be a count, a flag text ('10', '5%') or { kind: 'count' | 'percent', max: number }, got {"kind":"count","max":"1"} (object)`,
+      `Expected shard to be { index: number, count: number } or 'K/N', got {"index":0} (object)`,
+      'Expected maxLineBytes to be a positive integer, got -1 (number)',
+    ]);
+    expect(() => bulkfetch(['http://127.0.0.1:9/'], { maxErrors: { kind: 'percent', max: 5 }, shard: { index: 0, count: 2 } })).not.toThrow();
+  });
+
   it('sends headers given as Name: value strings, and refuses bad values in the API terms', async () => {
     const server = track(await startHttpServer((req, res) => json(res, 200, req.headers)));
     const results = [];
