@@ -141,8 +141,16 @@ export function describeValue(value: unknown): string {
   } catch {
     shown = Array.isArray(value) ? '[...]' : '{...}'; // nested past the stack, circular, a BigInt in it
   }
-  const cut = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+  const cut = visibleControls(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown);
   return typeof value === 'string' ? cut : `${cut} (${Array.isArray(value) ? 'array' : typeof value})`;
+}
+
+/**
+ * DEL and the C1 controls as \u escapes, which JSON.stringify leaves raw: a bad value's DEL was
+ * invisible in the message ("got "v"") and went to the terminal as the byte itself.
+ */
+export function visibleControls(text: string): string {
+  return text.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Why a file could not be read, in words with the errno beside them (a bare `ENOENT` left a person to look it up). */

@@ -1,4 +1,4 @@
-import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import { RecordErrorCode, recordError, type RecordError, visibleControls } from '../errors.js';
 import { fitsDns } from './normalized-url.js';
 
 // RFC 9110 token: what a method or header name may be made of.
@@ -311,7 +311,7 @@ export function writtenHref(url: URL, href = url.href): string {
 export function preview(value: unknown): string {
   // Objects and arrays as their JSON (a spec's `{"a":1}`), not "[object Object]" or an empty string for [].
   const shown = typeof value === 'string' || (typeof value === 'object' && value !== null) ? jsonOf(value) : String(value);
-  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+  return visibleControls(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown);
 }
 
 /** A value's JSON, or its outline where it has none: nested past the stack (a 10 KB line can be), circular, holding a BigInt. */

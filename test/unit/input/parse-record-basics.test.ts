@@ -49,6 +49,9 @@ describe('parseRecord', () => {
     expect(secret).toMatchObject({ kind: 'invalid', error: { code: 'EINVALIDHEADER', message: 'Header Authorization: expected a value without CR, LF or control characters (its value is a credential, not shown)' } });
     const plain = parseRecord(JSON.stringify({ url: 'http://a.test/', headers: { 'X-Plain': 'v\u0001' } }), 1);
     expect(plain).toMatchObject({ kind: 'invalid', error: { message: 'Header X-Plain: expected a value without CR, LF or control characters, got "v\\u0001"' } });
+    // DEL and C1 controls too, which JSON leaves raw: the message showed "v" and wrote the byte to the terminal.
+    const del = parseRecord(JSON.stringify({ url: 'http://a.test/', headers: { 'X-Plain': 'v\u007f\u0085' } }), 1);
+    expect(del).toMatchObject({ kind: 'invalid', error: { message: 'Header X-Plain: expected a value without CR, LF or control characters, got "v\\u007f\\u0085"' } });
   });
 
   it('takes user:password@ before a host without a scheme as credentials, as curl does, and never echoes a password', () => {
