@@ -24,7 +24,7 @@ import type { ChildCrash, ErrorLimit, RunSummary } from '../run-types.js';
 import { EXIT, printReport, signalExitCode, usage, writeToStdout } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { limitExceededAtEnd, runFailed } from './exit-policy.js';
-import { endAsHungUp, listenForStopSignals } from './process-signals.js';
+import { endAsHungUp, listenForStopSignals, releaseDeadTerminal } from './process-signals.js';
 import { abortNotice, errorLimitAtEndNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } from './preflight.js';
@@ -300,6 +300,7 @@ export async function runCli(): Promise<void> {
     const code = await main(args).finally(discardSpareChild);
     process.exitCode = code;
     endAsHungUp();
+    releaseDeadTerminal();
     if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);
   } catch (error) {
     if (error instanceof BulkfetchError) {

@@ -1,3 +1,5 @@
+import { closeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 /** The stop requests a person (or a supervisor) makes with signals. */
 export interface SignalStops {
   /** Aborted by the first SIGINT, SIGTERM or SIGHUP: stop gracefully. */
@@ -32,6 +34,27 @@ export function endAsHungUp(): void {
   // The run's own listener is gone by now (dispose()); any other would keep the signal from ending us.
   process.removeAllListeners('SIGHUP');
   process.kill(process.pid, 'SIGHUP');
+}
+
+/** Which of stdin, stdout and stderr were a terminal as the process started: those Node restores as it exits. */
+const TERMINAL_AT_START = [0, 1, 2].map((fd) => isatty(fd));
+
+/**
+ * Closes stdin, stdout and stderr where they were a terminal that is gone now (isatty fails: EIO).
+ * Node's exit restores each such terminal's settings and aborts with a native stack trace (exit 134)
+ * when it cannot (node::ResetStdio); a descriptor closed is one it skips. A run started with setsid (or
+ * disowned) gets no SIGHUP when its terminal closes, so endAsHungUp's way out is not taken: its
+ * results all written to -o FILE, it still ended in that abort. Called once all is written.
+ */
+export function releaseDeadTerminal(): void {
+  for (const fd of [0, 1, 2]) {
+    if (!TERMINAL_AT_START[fd] || isatty(fd)) continue;
+    try {
+      closeSync(fd);
+    } catch {
+      // Closed already: nothing for Node to restore either.
+    }
+  }
 }
 
 /** Listens for SIGINT, SIGTERM and SIGHUP: the first asks for a graceful stop, the second for an abort. */

@@ -62,6 +62,27 @@ describe('a run in a terminal', () => {
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ stoppedBy: 'stop' });
   });
 
+  it('a terminal that closes under a run started with setsid (no SIGHUP comes): the run ends as it would, not in a native abort (134)', async () => {
+    const server = track(
+      await startHttpServer(async (_req, res, ctx) => {
+        if (await ctx.delay(1500)) res.end('{}');
+      }),
+    );
+    const dir = tempDir();
+    const input = writeTempFile(Array.from({ length: 10 }, (_, i) => `${server.url}/r${i}`));
+    const cli = [process.execPath, CLI_PATH, input, '--procs', '1', '-o', 'out.ndjson'].map(quote).join(' ');
+    // Its own session: the terminal's hangup goes to no process of it, which finds the terminal gone (EIO) as it ends.
+    const command = `setsid -f sh -c ${quote(`${cli} 2> err.txt; echo $? > rc`)}; sleep 0.5`;
+    const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, SHELL: '/bin/sh' } });
+    terminal.stdout.resume();
+    await waitFor(() => server.requests === 10);
+    process.kill(terminal.pid as number, 'SIGKILL');
+    await waitFor(() => existsSync(join(dir, 'rc')), 15_000);
+    expect(readFileSync(join(dir, 'rc'), 'utf8').trim()).toBe('0');
+    expect(readFileSync(join(dir, 'err.txt'), 'utf8')).not.toMatch(/Native stack trace|Assertion failed/);
+    expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n')).toHaveLength(10);
+  }, 30_000);
+
   it('exits 0, prints the summary and writes --summary FILE', async () => {
     const server = track(await startHttpServer());
     const dir = tempDir();
