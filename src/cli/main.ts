@@ -223,7 +223,8 @@ async function run(
   }
   if (!flags.quiet) io.stderr.write(formatSummary(report, stopped?.rows));
   // -q hides the summary, not how to continue a run that was cut short.
-  else if (stopped) for (const [key, text] of stopped.rows) io.stderr.write(`bulkfetch: ${key}: ${text}\n`);
+  // Its first line erases the one it starts on at a terminal: the "^C" echoed there (with -q no notice came before).
+  else if (stopped) stopped.rows.forEach(([key, text], index) => io.stderr.write(`${index === 0 ? lineStart : ''}bulkfetch: ${key}: ${text}\n`));
   if (signals.received) return signalExitCode(signals.received);
   if (options.maxErrors && limitExceededAtEnd(summary, options.maxErrors)) {
     io.stderr.write(`bulkfetch: ${errorLimitAtEndNotice(options.maxErrors, summary.errors, summary.records)}\n`);

@@ -221,6 +221,23 @@ describe('a run in a terminal', () => {
     expect(screen).toMatch(/stopped +by SIGINT/);
   });
 
+  it('with -q, the stop report after a Ctrl-C starts by erasing its line: the "^C" the terminal echoed was glued to it', async () => {
+    const server = track(
+      await startHttpServer(async (_req, res, ctx) => {
+        if (await ctx.delay(30_000)) res.end('{}');
+      }),
+    );
+    const input = writeTempFile(Array.from({ length: 10 }, (_, i) => `${server.url}/r${i}`));
+    let type: (text: string) => void = () => {};
+    const run = inTerminal([input, '--procs', '1', '--concurrency', '2', '--grace', '200ms', '-q', '-o', join(tempDir(), 'out.ndjson')], { onStart: (_pid, typing) => (type = typing) });
+    await waitFor(() => server.requests === 2);
+    type('\x03');
+    const { screen, code } = await run;
+    expect(code).toBe(130);
+    expect(screen).toMatch(/\r\x1b\[Kbulkfetch: stopped: by SIGINT/);
+    expect(screen).not.toMatch(/\^Cbulkfetch/);
+  });
+
   it("--no-progress (curl's --no-progress-meter) keeps the progress line off, and the summary on", async () => {
     const server = track(
       await startHttpServer(async (_req, res, ctx) => {
