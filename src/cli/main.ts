@@ -6,7 +6,10 @@ import { maskQuotedPasswords } from '../input/credentials.js';
 import { CommanderError } from 'commander';
 import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
+import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
+import { fstatSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { refuseCompressedStream } from '../input/compressed-input.js';
@@ -139,11 +142,15 @@ async function run(
     throw error;
   }
   for (const warning of warnings) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
-  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && !typedInput && (io.stderr as { isTTY?: boolean }).isTTY === true);
+  // Results into a pipe (`| jq`, `| head`): its reader most often writes to this terminal too, where its lines
+  // landed on the progress line ("... ETA ?[5,200]"), which no erase of ours can keep apart. --progress draws it.
+  const resultsPiped = writesToPipe(sink);
+  const showProgress = flags.progress === true || (flags.progress === undefined && !flags.quiet && !typedInput && !resultsPiped && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const progress = showProgress ? startProgress(io.stderr, inputPath, argumentUrls?.count) : undefined;
-  // stdout and stderr one terminal: result lines must not land on the progress line. Sent elsewhere
-  // (> /dev/null, a file, a pipe), they leave it alone: it was erased and drawn again around each batch.
-  if (progress && sink === process.stdout && (process.stdout as { isTTY?: boolean }).isTTY === true && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
+  // The results and the progress line on one terminal (stdout, or -o /dev/tty with stdout elsewhere): result lines
+  // must not land on the progress line. Sent elsewhere (> /dev/null, a file), they leave it alone: it was erased and
+  // drawn again around each batch.
+  if (progress && writesToTerminal(sink) && (io.stderr as { isTTY?: boolean }).isTTY === true) sink = besideProgress(sink, progress);
   announceTypedInput();
   // At a terminal a notice starts by erasing its line: the "^C" the terminal echoed is on it, progress line or not.
   const lineStart = (io.stderr as { isTTY?: boolean }).isTTY === true ? eraseLine(io.stderr) : '';
@@ -338,4 +345,27 @@ function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): str
   const trace = stderr.trim();
   const then = rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
   return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
+}
+
+/** The results' descriptor, stdout's or -o FILE's. */
+function sinkDescriptor(sink: Writable): number | undefined {
+  if (sink === process.stdout) return 1;
+  const fd = (sink as { fd?: unknown }).fd;
+  return typeof fd === 'number' ? fd : sink instanceof Socket ? 1 : undefined;
+}
+
+function writesToTerminal(sink: Writable): boolean {
+  const fd = sinkDescriptor(sink);
+  return fd !== undefined && isatty(fd);
+}
+
+function writesToPipe(sink: Writable): boolean {
+  const fd = sinkDescriptor(sink);
+  if (fd === undefined) return false;
+  try {
+    const stats = fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket();
+  } catch {
+    return false;
+  }
 }

@@ -83,7 +83,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '-q, --quiet', curlName: '-s, --silent', description: 'no summary (nor progress) on stderr' },
   { flags: '-S, --show-error', description: 'accepted for curl users: errors always show (usage errors on stderr, a failed record in its line)' },
   { flags: '-N, --no-buffer', description: 'accepted for curl users: each line is written as its response completes' },
-  { flags: '--progress', description: 'show progress on stderr even when it is not a terminal', defaultDescription: 'on when stderr is a terminal, but for URLs typed there' },
+  { flags: '--progress', description: 'show progress on stderr even when it is not a terminal', defaultDescription: 'on when stderr is a terminal, but for URLs typed there and results piped on (| jq)' },
   { flags: '--no-progress', curlName: '--no-progress-meter', description: 'never show progress' },
   { flags: '--ordered', runOption: 'ordered', description: 'write results in input order (a slow record holds back the ones after it)', defaultValue: false, check: boolean('ordered') },
   { flags: '--reorder-buffer <n>', runOption: 'reorderBuffer', description: 'with --ordered: records held out of order before reading pauses', defaultValue: 4096, parse: positiveInteger('--reorder-buffer') },

@@ -15,7 +15,7 @@ const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
 function inTerminal(args: string[], opts: { columns?: number; cwd?: string; typed?: string; term?: string; stdoutTo?: string; onStart?: (pid: number, type: (text: string) => void) => void } = {}): Promise<{ screen: string; code: number }> {
   // A Ctrl-C signals the terminal's whole foreground group, this shell too. An interactive shell lives on to
   // report how its job ended; `sh -c` (dash) would die of it, and the exit code with it, unless it traps it.
-  const command = `trap : INT; stty cols ${opts.columns ?? 200}; ${opts.term === undefined ? '' : `TERM=${quote(opts.term)} `}${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}${opts.stdoutTo === undefined ? '' : ` > ${quote(opts.stdoutTo)}`}; echo "EXIT=$?"`;
+  const command = `trap : INT; stty cols ${opts.columns ?? 200}; ${opts.term === undefined ? '' : `TERM=${quote(opts.term)} `}${quote(process.execPath)} ${quote(CLI_PATH)} ${args.map(quote).join(' ')}${opts.stdoutTo === undefined ? '' : opts.stdoutTo.startsWith('| ') ? ` ${opts.stdoutTo}` : ` > ${quote(opts.stdoutTo)}`}; echo "EXIT=$?"`;
   // script(1) runs the command with $SHELL: pinned, so that a run here uses the shell CI does (sh, not the developer's bash).
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, SHELL: '/bin/sh' } });
   opts.onStart?.(child.pid as number, (text) => child.stdin.write(text));
@@ -128,10 +128,31 @@ describe('a run in a terminal', () => {
       expect(segments.slice(1), target).toHaveLength(40);
       for (const before of segments.slice(0, -1)) expect(before === '' || before.endsWith('\r\x1b[K') || before.endsWith('\n'), `${target} ${JSON.stringify(before.slice(-80))}`).toBe(true);
     }
+    // -o /dev/tty with stdout elsewhere: the results still go to this terminal, beside the progress line.
+    const tty = await inTerminal([input, '--procs', '1', '--concurrency', '2', '--body', 'none', '--no-headers', '-o', '/dev/tty'], { columns: 60, stdoutTo: '/dev/null' });
+    const ttySegments = tty.screen.split('{"line":');
+    expect(ttySegments.slice(1)).toHaveLength(40);
+    for (const before of ttySegments.slice(0, -1)) expect(before === '' || before.endsWith('\r\x1b[K') || before.endsWith('\n'), JSON.stringify(before.slice(-80))).toBe(true);
     // Nothing --resume could read back, as in a pipe: it ran, exit 0, as if --resume were not there.
     const resumed = await inTerminal([input, '-o', '/dev/stdout', '--resume'], { columns: 60 });
     expect(resumed.code).toBe(2);
     expect(resumed.screen).toContain('Cannot resume: "/dev/stdout" is this terminal');
+  });
+
+  it('results into a pipe (| jq, | head), whose reader writes to this terminal too: no progress line for its lines to land on; --progress draws it', async () => {
+    const server = track(
+      await startHttpServer(async (req, res, ctx) => {
+        if (await ctx.delay(Number(req.url?.slice(2)) % 7 * 20)) res.end('{}');
+      }),
+    );
+    const input = writeTempFile(Array.from({ length: 40 }, (_, i) => `${server.url}/r${i}`));
+    const piped = await inTerminal([input, '--procs', '1', '--concurrency', '2', '--body', 'none', '--no-headers'], { columns: 60, stdoutTo: '| cat' });
+    expect(piped.code).toBe(0);
+    expect(piped.screen.split('{"line":').slice(1)).toHaveLength(40);
+    expect(piped.screen).not.toMatch(/bulkfetch \d+\/40 lines/);
+    expect(piped.screen).toContain('bulkfetch summary');
+    const forced = await inTerminal([input, '--procs', '1', '--concurrency', '2', '--body', 'none', '--no-headers', '--progress'], { columns: 60, stdoutTo: '| cat' });
+    expect(forced.screen).toMatch(/bulkfetch \d+\/40 lines/);
   });
 
   it('results sent elsewhere (> /dev/null, a file): the progress line is not erased and drawn again around each batch of them', async () => {
