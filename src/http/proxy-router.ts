@@ -81,10 +81,16 @@ export function createProxyRouter(
     // Every connection that carries requests gets what a direct one gets (http1-socket.ts: a paused body
     // finished at the socket's end, a kept-alive reset told apart ...): the connection to the proxy for
     // plain http, the TLS connection inside a CONNECT tunnel for https. undici builds both connectors itself.
+    // One pool to the proxy for every plain-http target, as curl keeps one connection for them all: undici's
+    // wrapper asked for a pool a target host, each keeping its connections alive, and a list of 2,000 hosts at
+    // --concurrency 2 held 1,359 connections to the proxy (EMFILE under a low ulimit). The wrappers close it each
+    // as the run ends; a pool takes a second close as done.
+    let toProxyPool: Undici.Dispatcher | undefined;
     const factory = (origin: string | URL, options: Undici.Pool.Options): Undici.Dispatcher => {
       const toProxy = new URL(String(origin)).origin === proxyOrigin;
       const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(toProxy ? markingProxyLeg(guardProxyConnect(options.connect)) : options.connect) } : options;
-      return targets === undefined || toProxy ? new Pool(origin, prepared) : targets(origin, prepared);
+      if (toProxy) return (toProxyPool ??= new Pool(origin, prepared));
+      return targets === undefined ? new Pool(origin, prepared) : targets(origin, prepared);
     };
     return new EnvHttpProxyAgent({ ...proxyOptions, factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool, connectTimeoutMs, guardProxyConnect) });
   };

@@ -218,6 +218,30 @@ describe('proxy', () => {
     expect(proxy.targets).toEqual(expect.arrayContaining([`GET ${plain.url}/p`, `CONNECT 127.0.0.1:${tls.port}`]));
   });
 
+  it('plain http to many hosts through an HTTP proxy shares connections to it, as curl does: one a host piled up past the descriptors', async () => {
+    const { createServer, request } = await import('node:http');
+    const target = await track(startHttpServer((_req, res) => void res.end('ok')));
+    // A proxy that answers every host from the one server, counting the connections made to it.
+    let connections = 0;
+    const proxy = createServer((req, res) => {
+      const forwarded = request({ host: '127.0.0.1', port: target.port, path: new URL(req.url ?? '/').pathname, headers: { host: 'x' } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502);
+        answer.pipe(res);
+      });
+      forwarded.on('error', () => res.writeHead(502).end());
+      forwarded.end();
+    });
+    proxy.on('connection', () => (connections += 1));
+    const closer = socketCloser(proxy);
+    const port = await listen(proxy);
+    track({ close: () => closer.close() });
+    const urls = Array.from({ length: 300 }, (_, i) => `http://h${i}.test/r`);
+    const result = await runCli(['-', '--procs', '1', '--concurrency', '4', '-x', `http://127.0.0.1:${port}`, '-q'], { stdin: `${urls.join('\n')}\n` });
+    expect(result.lines.filter((l) => l.status === 200)).toHaveLength(300);
+    // Was 300, a pool a host, each kept alive; now of the order of the slots (seen: twice them, within the budget).
+    expect(connections).toBeLessThanOrEqual(12);
+  });
+
   it('a connection through a CONNECT tunnel is mended as a direct one: a paused body at the close finishes, and --connect-timeout holds for the proxy', async () => {
     const { createServer } = await import('node:tls');
     const { key, cert } = testCert();
