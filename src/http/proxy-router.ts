@@ -92,7 +92,8 @@ export function createProxyRouter(
       if (toProxy) return (toProxyPool ??= new Pool(origin, prepared));
       return targets === undefined ? new Pool(origin, prepared) : targets(origin, prepared);
     };
-    return new EnvHttpProxyAgent({ ...proxyOptions, factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool, connectTimeoutMs, guardProxyConnect) });
+    const token = halfCredentials(uri);
+    return new EnvHttpProxyAgent({ ...proxyOptions, ...(token ? { token } : {}), factory, httpProxy: uri, httpsProxy: uri, noProxy: names, clientFactory: tunnelClientFactory(Pool, connectTimeoutMs, guardProxyConnect) });
   };
   const http = through(choice.httpProxy);
   const https = choice.httpsProxy === choice.httpProxy ? http : through(choice.httpsProxy);
@@ -118,6 +119,17 @@ export function createProxyRouter(
     }
   }
   return new ProxyRouter();
+}
+
+/**
+ * The Proxy-Authorization of a proxy URL with a user name and no password, or a password and no user
+ * name (`http://APIKEY:@proxy`, as scraping proxies take a key): undici sends credentials only when both
+ * are there, and such a proxy got none (407). curl sends `APIKEY:` as given. Undefined otherwise.
+ */
+function halfCredentials(uri: string): string | undefined {
+  const { username, password } = new URL(uri);
+  if ((username === '') === (password === '')) return undefined;
+  return `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString('base64')}`;
 }
 
 /**

@@ -218,6 +218,17 @@ describe('proxy', () => {
     expect(proxy.targets).toEqual(expect.arrayContaining([`GET ${plain.url}/p`, `CONNECT 127.0.0.1:${tls.port}`]));
   });
 
+  it('a proxy URL with a user name and no password (an API key: http://KEY:@proxy) sends it, as curl does: undici sent none', async () => {
+    const proxy = await track(startProxyServer({ auth: 'APIKEY:' }));
+    const plain = await track(startHttpServer());
+    const { port } = new URL(proxy.url);
+    for (const written of [`http://APIKEY:@127.0.0.1:${port}`, `http://APIKEY@127.0.0.1:${port}`]) {
+      const result = await run([`${plain.url}/p`], ['-x', written]);
+      expect(result.lines[0], written).toMatchObject({ status: 200 });
+    }
+    expect(proxy.forwarded).toBe(2);
+  });
+
   it('plain http to many hosts through an HTTP proxy shares connections to it, as curl does: one a host piled up past the descriptors', async () => {
     const { createServer, request } = await import('node:http');
     const target = await track(startHttpServer((_req, res) => void res.end('ok')));
