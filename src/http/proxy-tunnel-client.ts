@@ -30,8 +30,11 @@ export class ProxyTunnelClosed extends Error {
 export class ProxyConnectTimeout extends Error {
   readonly code = 'UND_ERR_CONNECT_TIMEOUT';
 
-  constructor(proxy: string, target: string, timeoutMs: number) {
-    super(`The proxy ${proxy} did not answer the CONNECT to ${target} within --connect-timeout (${timeoutMs} ms)`);
+  constructor(proxy: string, target: string, timeoutMs: number, overTls = false) {
+    // An https:// proxy's TLS handshake is in the time too: a plain-HTTP proxy given as https:// (https_proxy=https://...,
+    // a common slip) never answers it, and no CONNECT was sent; curl says "SSL connection timeout".
+    const tls = overTls ? ` (or the TLS handshake with it: if it speaks plain HTTP, give it as http://${proxy})` : '';
+    super(`The proxy ${proxy} did not answer the CONNECT to ${target} within --connect-timeout (${timeoutMs} ms)${tls}`);
   }
 }
 
@@ -65,7 +68,7 @@ export function tunnelClientFactory(
         const timer = given === undefined || given === null || given instanceof AbortSignal ? AbortSignal.timeout(connectTimeoutMs) : undefined;
         const signal = timer === undefined ? given : given ? AbortSignal.any([given as AbortSignal, timer]) : timer;
         return connect({ ...params, signal }).catch((error: unknown) => {
-          if (timer?.aborted && !(given as AbortSignal | null | undefined)?.aborted) throw new ProxyConnectTimeout(origin.host, String(params.path), connectTimeoutMs);
+          if (timer?.aborted && !(given as AbortSignal | null | undefined)?.aborted) throw new ProxyConnectTimeout(origin.host, String(params.path), connectTimeoutMs, origin.protocol === 'https:');
           const code = (error as { code?: unknown } | null)?.code;
           if (typeof code === 'string' && TUNNEL_DROPPED.has(code)) throw new ProxyTunnelClosed(origin.host, String(params.path), error);
           // Anything else here failed before the tunnel was open: on the connection to the proxy (its TLS handshake).

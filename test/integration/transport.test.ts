@@ -218,6 +218,16 @@ describe('proxy', () => {
     expect(proxy.targets).toEqual(expect.arrayContaining([`GET ${plain.url}/p`, `CONNECT 127.0.0.1:${tls.port}`]));
   });
 
+  it('a plain-HTTP proxy given as https:// (it waits for a request line, not a TLS handshake) times out saying so', async () => {
+    const silent = createNetServer((socket) => void socket.on('error', () => {}));
+    const closer = socketCloser(silent);
+    const port = await listen(silent);
+    track({ close: () => closer.close() });
+    const result = await run(['https://127.0.0.1:9/x'], ['-x', `https://127.0.0.1:${port}`, '--connect-timeout', '300ms', '--retries', '0', '-k']);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ECONNECTTIMEOUT' } });
+    expect(result.lines[0]?.error.message).toContain(`(or the TLS handshake with it: if it speaks plain HTTP, give it as http://127.0.0.1:${port})`);
+  });
+
   it('a proxy URL with a user name and no password (an API key: http://KEY:@proxy) sends it, as curl does: undici sent none', async () => {
     const proxy = await track(startProxyServer({ auth: 'APIKEY:' }));
     const plain = await track(startHttpServer());
