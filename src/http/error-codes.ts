@@ -243,6 +243,12 @@ const PROXY_AUTH_ADVICE = ': it wants credentials, or others than were given (-x
  */
 export function blameProxy(error: RecordError, raw: unknown, url: string, proxies: readonly ProxyEndpoint[]): RecordError {
   if (error.code === RecordErrorCode.TLS && fromProxyLeg(raw)) return proxyTlsError(raw, proxies);
+  // A proxy's refusal names it, as every other proxy error does ("The proxy refused ..." named none), when one proxy serves the run.
+  const distinct = new Set(proxies.map(endpointText));
+  if (error.code === RecordErrorCode.PROXY && distinct.size === 1 && error.message.startsWith('The proxy ')) {
+    const target = new URL(url);
+    return { code: error.code, message: `The proxy ${[...distinct][0]} ${error.message.slice('The proxy '.length).replace(/^refused the CONNECT tunnel/, `refused the CONNECT tunnel to ${target.host}`)}` };
+  }
   const targetPort = portOf(new URL(url));
   // An address is matched in full; behind a name, the port tells the proxy from a target on another port.
   const isProxy = (proxy: ProxyEndpoint, address: unknown, port: unknown): boolean =>

@@ -558,7 +558,8 @@ describe('proxies as curl', () => {
     track({ close: () => closer.close() });
     const tls = await track(startTlsServer());
     const result = await run([`${tls.url}/x`], ['-k', '--retries', '0', '--proxy', `http://127.0.0.1:${port}`]);
-    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EPROXY', message: expect.stringContaining('403') } });
+    // Naming the proxy and the target, as every other proxy error does.
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EPROXY', message: `The proxy 127.0.0.1:${port} refused the CONNECT tunnel to 127.0.0.1:${tls.port} with status 403` } });
     expect(tls.requests).toBe(0);
   });
 
