@@ -159,6 +159,7 @@ async function run(
   const sayAfterProgress = (text: string): void => void io.stderr.write(`${lineStart}bulkfetch: ${text}\n`);
   let errorLimitHit = false;
   if (!flags.quiet) noticeStops(signals, options.grace, say, () => errorLimitHit);
+  if (progress) signals.stop.addEventListener('abort', () => progress.stopping(), { once: true });
   const abort = new AbortController();
   let outputError: NodeJS.ErrnoException | undefined;
   sink.on('error', (error: NodeJS.ErrnoException) => {
@@ -180,6 +181,7 @@ async function run(
       ...(flags.quiet ? {} : { onChildCrash: (crash: ChildCrash) => besideProgressLine(progress, () => io.stderr.write(formatCrash(crash))) }),
       onErrorLimit: (errors: number, records: number) => {
         errorLimitHit = true;
+        progress?.stopping();
         // Under a signal's stop already (its grace running), nothing new begins.
         if (!flags.quiet && signals.received === undefined) say(errorLimitNotice(options.maxErrors as ErrorLimit, errors, records, options.grace));
       },

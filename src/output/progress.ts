@@ -34,12 +34,19 @@ export class ProgressView {
   #drawn = false;
   #last: RunProgress | undefined;
   #lastText = '';
+  /** The run is stopping: no ETA (after a Ctrl-C it read "ETA 1s" for the grace, of a run that would not finish). */
+  #stopping = false;
 
   constructor({ stream, tty, dumb = process.env.TERM === 'dumb', now = () => performance.now() }: ProgressViewOptions) {
     this.#stream = stream;
     this.#tty = tty;
     this.#dumb = dumb;
     this.#now = now;
+  }
+
+  /** The run began to stop (a signal, --max-errors): the line says so in place of an ETA. */
+  stopping(): void {
+    this.#stopping = true;
   }
 
   /** Input lines in all (counted while the run starts; unknown for stdin). */
@@ -83,7 +90,8 @@ export class ProgressView {
       `${count(stats.errors)} errors`,
       `${count(stats.cached)} cached`,
     ];
-    if (total !== undefined) {
+    if (this.#stopping) parts.push('stopping');
+    else if (total !== undefined) {
       const left = Math.max(0, total - progress.lines);
       // Under a second of samples, a rate is noise.
       parts.push(`ETA ${left === 0 ? '0s' : lineRate > 0 && seconds >= 1 ? duration(left / lineRate) : '?'}`);
@@ -192,6 +200,7 @@ export function startProgress(stream: Writable, inputPath: string, knownTotal?: 
   }
   return {
     update: (progress) => view.update(progress),
+    stopping: () => view.stopping(),
     clear: () => view.clear(),
     redraw: () => view.redraw(),
     close: () => {
@@ -204,6 +213,8 @@ export function startProgress(stream: Writable, inputPath: string, knownTotal?: 
 
 export interface ProgressHandle {
   update(progress: RunProgress): void;
+  /** The run began to stop: no ETA from here on. */
+  stopping(): void;
   /** Erase the line (before result lines go to the same terminal). */
   clear(): void;
   /** Draw it again after clear(). */

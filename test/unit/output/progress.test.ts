@@ -61,6 +61,22 @@ describe('ProgressView', () => {
     expect(out.writes.join('')).not.toContain('ETA');
   });
 
+  it('once the run is stopping says so in place of an ETA (after a Ctrl-C it read "ETA 1s" for a run that would not finish)', () => {
+    let now = 0;
+    const out = sink();
+    const view = new ProgressView({ stream: out.stream, tty: false, now: () => now });
+    view.setTotal(200);
+    view.update(sample(50, 50));
+    now = 2000;
+    view.update(sample(100, 100));
+    expect(out.writes.at(-1)).toMatch(/ETA \d+s/);
+    view.stopping();
+    now = 4000;
+    view.update(sample(157, 110, 99));
+    expect(out.writes.at(-1)).toMatch(/157\/200 lines 78\.5% \| \d+ req\/s \| 99 errors \| 0 cached \| stopping\n$/);
+    expect(out.writes.at(-1)).not.toContain('ETA');
+  });
+
   it('formats durations', () => {
     expect(duration(5)).toBe('5s');
     expect(duration(75)).toBe('1m15s');
