@@ -345,8 +345,8 @@ function besideProgressLine(progress: ProgressHandle | undefined, write: () => v
 
 function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): string {
   const trace = stderr.trim();
-  const then = rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
-  return `bulkfetch: child ${child} died (${reason}) holding ${records} record(s); ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
+  const then = records === 0 ? 'nothing of the run was lost' : rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
+  return `bulkfetch: child ${child} died (${reason}) holding ${records} ${records === 1 ? 'record' : 'records'}; ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
 }
 
 /** The results' descriptor, stdout's or -o FILE's. */

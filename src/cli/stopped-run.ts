@@ -59,8 +59,8 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
   const next = await continueCommand(context);
   // What --resume does with each: said here, since "continue" reads as if it finishes the job; and only for a
   // run that can be continued, or the row promised what the continue line then ruled out.
-  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} records in flight at the stop were answered EABORTED${next.resumable ? '; --resume sends again those whose method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods), not the others, which may have reached the server' : ''}`]);
-  if (notSent > 0) rows.push(['not sent', `${formatCount(notSent)} records the stop came before were answered ENOTSENT${next.resumable ? '; --resume drops those lines and sends them' : ''}`]);
+  if (aborted > 0) rows.push(['aborted', `${formatCount(aborted)} ${aborted === 1 ? 'record in flight at the stop was' : 'records in flight at the stop were'} answered EABORTED${next.resumable ? '; --resume sends again those whose method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods), not the others, which may have reached the server' : ''}`]);
+  if (notSent > 0) rows.push(['not sent', `${formatCount(notSent)} ${notSent === 1 ? 'record the stop came before was' : 'records the stop came before were'} answered ENOTSENT${next.resumable ? '; --resume drops those lines and sends them' : ''}`]);
   rows.push(['continue', next.text]);
   return { rows, notRead };
 }

@@ -42,6 +42,8 @@ describe('describeStop', () => {
       ['not sent', '40 records the stop came before were answered ENOTSENT'],
       ['continue', 'results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable'],
     ]);
+    const one = await describeStop(stoppedSummary({ records: 900, errorCodes: { ENOTSENT: 1, EABORTED: 1 } }), { ...context, argv: [input], output: undefined, resume: false });
+    expect(one?.rows.slice(1, 3)).toEqual([['aborted', '1 record in flight at the stop was answered EABORTED'], ['not sent', '1 record the stop came before was answered ENOTSENT']]);
     const resumable = await describeStop(summary, context);
     expect(resumable?.rows.find(([key]) => key === 'not sent')?.[1]).toBe('40 records the stop came before were answered ENOTSENT; --resume drops those lines and sends them');
   });
