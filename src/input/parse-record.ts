@@ -166,7 +166,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   if (unpaired) {
     // The line keeps the record's id and method, as other refused specs do, unless the half pair is in them.
     const clean = (value: unknown): boolean => typeof value !== 'string' || !holdsUnpairedSurrogate(JSON.stringify(value));
-    return invalid(line, clean(rawUrl) ? rawUrl : text, method, recordError(RecordErrorCode.INVALID_SPEC, `${UNPAIRED_SURROGATE}; give a body of such bytes as "bodyBase64"`), clean(echoedId) ? echoedId : undefined, idText);
+    // The bodyBase64 advice where a body holds it; in the id or the URL it would not help.
+    const inBody = typeof spec.body === 'string' && !clean(spec.body);
+    return invalid(line, clean(rawUrl) ? rawUrl : text, method, recordError(RecordErrorCode.INVALID_SPEC, `${UNPAIRED_SURROGATE}${inBody ? '; give a body of such bytes as "bodyBase64"' : ''}`), clean(echoedId) ? echoedId : undefined, idText);
   }
   if (!idOk) {
     // JSON.parse reads a number past a 64-bit float's range (1e400) as Infinity, which no line can echo.

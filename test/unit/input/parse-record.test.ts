@@ -130,6 +130,9 @@ describe('parseRecord: JSON specs', () => {
     // The line lost its id (no matching it back to its input) and showed GET for a POST.
     expect(parseRecord('{"url":"http://a.test/","method":"POST","body":"\\ud800x","id":"k2"}', 1)).toMatchObject({ kind: 'invalid', id: 'k2', method: 'POST', url: 'http://a.test/' });
     expect(parseRecord('{"url":"http://a.test/","id":"\\ud800"}', 1)).not.toHaveProperty('id');
+    // bodyBase64 is the way out for a body, and no help for an id or a URL.
+    expect(parseRecord('{"url":"http://a.test/","body":"\\ud800x"}', 1)).toMatchObject({ error: { message: expect.stringMatching(/give a body of such bytes as "bodyBase64"$/) } });
+    expect(parseRecord('{"url":"http://a.test/","id":"\\ud800"}', 1)).toMatchObject({ error: { message: expect.not.stringContaining('bodyBase64') } });
     // A method that is no string shows the record's default, not `null` as text; a missing url says so in JSON's words.
     expect(parseRecord('{"url":"http://a.test/","method":null}', 1)).toMatchObject({ kind: 'invalid', method: 'GET' });
     expect(parseRecord('{"id":5}', 1)).toMatchObject({ kind: 'invalid', id: 5, error: { message: 'A spec needs "url", the URL to fetch, as a string' } });
