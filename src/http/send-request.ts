@@ -157,7 +157,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
           origin,
           path,
           method: this.#request.method as Dispatcher.HttpMethod,
-          headers: dispatchedHeaders(this.#request),
+          // Through a proxy a copy: undici's wrapper for plain http sets `host` on the object it is handed, and
+          // the one object a child's records share then carried the first record's Host to every later one.
+          headers: this.#options.proxies?.length ? { ...dispatchedHeaders(this.#request) } : dispatchedHeaders(this.#request),
           body: dispatchedBody(this.#request),
           // undici closes the connection after every HEAD (for servers that send it a body anyway): a list of
           // HEADs was a TCP and TLS handshake each, 5x a GET's time. curl keeps it, as does this (stale-connection.ts
