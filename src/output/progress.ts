@@ -36,6 +36,8 @@ export class ProgressView {
   #lastText = '';
   /** The run is stopping: no ETA (after a Ctrl-C it read "ETA 1s" for the grace, of a run that would not finish). */
   #stopping = false;
+  /** Result lines on their way to the same terminal (hold): no draw until they land (release). */
+  #held = 0;
 
   constructor({ stream, tty, dumb = process.env.TERM === 'dumb', now = () => performance.now() }: ProgressViewOptions) {
     this.#stream = stream;
@@ -59,7 +61,7 @@ export class ProgressView {
     this.#last = progress;
     this.#samples.push({ at, lines: progress.lines, requests: progress.stats.requests });
     while (this.#samples.length > 2 && at - this.#samples[1]!.at > RATE_WINDOW_MS) this.#samples.shift();
-    if (at - this.#lastDraw < (this.#tty ? TTY_INTERVAL_MS : LOG_INTERVAL_MS)) return;
+    if (this.#held > 0 || at - this.#lastDraw < (this.#tty ? TTY_INTERVAL_MS : LOG_INTERVAL_MS)) return;
     this.#lastDraw = at;
     this.#draw(this.format(progress));
   }
@@ -109,7 +111,21 @@ export class ProgressView {
 
   /** Draws the last line again, after clear() or when the terminal was resized. */
   redraw(): void {
-    if (this.#tty && this.#last) this.#draw(this.format(this.#last));
+    if (this.#tty && this.#last && this.#held === 0) this.#draw(this.format(this.#last));
+  }
+
+  /**
+   * Erases the line and draws nothing until release(): result lines written to a file that is this
+   * terminal (-o /dev/tty) land later than the write call, and a draw meanwhile put the next one on it.
+   */
+  hold(): void {
+    this.#held += 1;
+    this.clear();
+  }
+
+  release(): void {
+    this.#held = Math.max(0, this.#held - 1);
+    this.redraw();
   }
 
   /** Read at every draw: a TTY stream updates `columns` on SIGWINCH. */
@@ -203,6 +219,8 @@ export function startProgress(stream: Writable, inputPath: string, knownTotal?: 
     stopping: () => view.stopping(),
     clear: () => view.clear(),
     redraw: () => view.redraw(),
+    hold: () => view.hold(),
+    release: () => view.release(),
     close: () => {
       counting.abort();
       stream.off('resize', onResize);
@@ -219,6 +237,9 @@ export interface ProgressHandle {
   clear(): void;
   /** Draw it again after clear(). */
   redraw(): void;
+  /** Erase it and draw nothing until release(): while result lines are on their way to the same terminal. */
+  hold(): void;
+  release(): void;
   close(): void;
 }
 
@@ -234,9 +255,9 @@ export function besideProgress(stdout: Writable, progress: ProgressHandle): Writ
   return new Writable({
     highWaterMark: 64 * 1024,
     write(chunk: Buffer, _encoding, done) {
-      progress.clear();
+      progress.hold();
       stdout.write(chunk, (error) => {
-        progress.redraw();
+        progress.release();
         done(error);
       });
     },

@@ -77,6 +77,23 @@ describe('ProgressView', () => {
     expect(out.writes.at(-1)).not.toContain('ETA');
   });
 
+  it('draws nothing while held (result lines on their way to the same terminal), and again once released', () => {
+    let now = 0;
+    const out = sink();
+    const view = new ProgressView({ stream: out.stream, tty: true, now: () => now });
+    view.update(sample(1, 1));
+    view.hold();
+    const writes = out.writes.length;
+    for (let i = 1; i <= 5; i++) {
+      now = i * 500;
+      view.update(sample(i * 10, i * 10));
+    }
+    // A draw here went before the held lines landed: "... ETA 2s{"line":1873,...".
+    expect(out.writes.length).toBe(writes);
+    view.release();
+    expect(out.writes.at(-1)).toMatch(/^\rbulkfetch 50 lines/);
+  });
+
   it('formats durations', () => {
     expect(duration(5)).toBe('5s');
     expect(duration(75)).toBe('1m15s');
