@@ -93,8 +93,12 @@ export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<R
       let item: IteratorResult<RecordInput>;
       try {
         item = await next;
-        // An item that is a promise (urls.map(async ...)) is awaited, as for await awaits a sync iterable's.
-        if (!item.done && typeof (item.value as { then?: unknown } | null)?.then === 'function') item = { done: false, value: await (item.value as unknown as Promise<RecordInput>) };
+        // An item that is a promise (urls.map(async ...)) is awaited, as for await awaits a sync iterable's; the
+        // records gathered before it go on first (held with it, one that never settled kept them unsent).
+        if (!item.done && typeof (item.value as { then?: unknown } | null)?.then === 'function') {
+          if (chunk !== '') handOn();
+          item = { done: false, value: await (item.value as unknown as Promise<RecordInput>) };
+        }
       } catch (error) {
         // The records taken before it still go, each to get its line: the input ends here, and the run
         // fails with the error once they are answered. Destroyed at once, the chunk was dropped unsent.

@@ -107,6 +107,11 @@ describe('a run and its input, as a program holds them', () => {
     const statuses: Array<[string, number | null]> = [];
     for await (const result of run) statuses.push([new URL(result.url).pathname, result.status]);
     expect(statuses).toEqual([['/p', 200], ['/q', 200]]);
+    // The records before a promise go on while it is awaited: held with it, one never settled kept them unsent.
+    const held = bulkfetch([`${server.url}/r`, new Promise<string>(() => {})] as unknown as RecordInput[], { procs: 1, signal: AbortSignal.timeout(1500) });
+    const seen: Array<number | null> = [];
+    for await (const result of held) seen.push(result.status);
+    expect(seen).toEqual([200]);
   });
 
   it('a run neither iterated nor awaited sends nothing (it sent its requests, and held the program open once its output filled)', async () => {
