@@ -1,3 +1,4 @@
+import { visibleControls } from '../errors.js';
 /** Exit codes and the one-line usage error: shared by every command of the CLI. */
 import type { Writable } from 'node:stream';
 import { maskQuotedPasswords } from '../input/credentials.js';
@@ -12,7 +13,8 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 /** Prints a user's mistake as one line on stderr (never a stack trace) and returns the usage exit code. */
 export function usage(stderr: Writable, message: string): number {
   // A bad -x or URL is echoed so that it can be found; its password is not (stderr goes to logs).
-  stderr.write(`bulkfetch: ${maskQuotedPasswords(message.split('\n')[0] as string)}\n`);
+  // DEL and C1 controls (a CSI byte among them) of an echoed path or flag as \u escapes: not to the terminal raw.
+  stderr.write(`bulkfetch: ${visibleControls(maskQuotedPasswords(message.split('\n')[0] as string))}\n`);
   return EXIT.USAGE;
 }
 

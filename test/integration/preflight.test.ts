@@ -160,6 +160,13 @@ describe('contradictory flags', () => {
     expect(server.requests).toBe(0);
   });
 
+  it('a usage error echoes DEL and C1 controls of a path or flag as \\u escapes, never the bytes to the terminal', async () => {
+    const missing = await runCli([`nofile\u007f\u009b.txt`]);
+    expect([missing.code, missing.stderr]).toEqual([2, 'bulkfetch: Cannot read input "nofile\\u007f\\u009b.txt": no such file\n']);
+    const flag = await runCli(['--bogus\u007f', 'http://127.0.0.1:9/']);
+    expect(flag.stderr).toBe("bulkfetch: unknown option '--bogus\\u007f'\n");
+  });
+
   it("-e ';auto' without -L, and --retry-delay with --retries 0, warn as flags without effect (not --retry-all-methods: it decides what --resume sends again)", async () => {
     const dir = tempDir();
     const { input } = await inputIn(dir);
