@@ -279,6 +279,11 @@ function proxyTlsError(raw: unknown, proxies: readonly ProxyEndpoint[]): RecordE
   const inner = (raw as { code?: unknown; cause?: unknown } | null)?.code === 'UND_ERR_PRX_TLS' ? (raw as { cause: unknown }).cause : raw;
   const code = (inner as { code?: unknown } | null)?.code;
   const https = proxies.length === 1 ? `the HTTPS proxy ${endpointText(proxies[0] as ProxyEndpoint)}` : 'the HTTPS proxy';
+  // No certificate came: its answer to the handshake was not TLS, as a plain-HTTP proxy given as https:// answers.
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+    const plain = proxies.length === 1 ? `http://${endpointText(proxies[0] as ProxyEndpoint)}` : 'http://';
+    return { code: RecordErrorCode.TLS, message: `${describe(inner)} (${https} answered the TLS handshake with what is not TLS: if it speaks plain HTTP, give it as ${plain})` };
+  }
   const advice = typeof code !== 'string' ? '' : UNVERIFIED.test(code) ? ': --cacert FILE trusts its issuer, -k skips the check' : OUT_OF_DATE.test(code) ? `: it is ${OUT_OF_DATE_ADVICE}` : OTHER_NAME.test(code) ? ': it is for other names; give the proxy by one of them in -x, or -k to skip the check' : '';
   return { code: RecordErrorCode.TLS, message: `${describe(inner)} (the certificate of ${https}, not of the URL's host${advice})` };
 }

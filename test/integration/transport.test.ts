@@ -228,6 +228,13 @@ describe('proxy', () => {
     expect(result.lines[0]?.error.message).toContain(`(or the TLS handshake with it: if it speaks plain HTTP, give it as http://127.0.0.1:${port})`);
   });
 
+  it('a plain-HTTP proxy given as https:// that answers the handshake (with an HTTP error, as node:http does) is told to be given as http://, not blamed for a certificate', async () => {
+    const plainProxy = await track(startHttpServer());
+    const result = await run(['http://127.0.0.1:9/x'], ['-x', `https://127.0.0.1:${plainProxy.port}`, '--retries', '0', '-k']);
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ETLS' } });
+    expect(result.lines[0]?.error.message).toContain(`(the HTTPS proxy 127.0.0.1:${plainProxy.port} answered the TLS handshake with what is not TLS: if it speaks plain HTTP, give it as http://127.0.0.1:${plainProxy.port})`);
+  });
+
   it('a proxy URL with a user name and no password (an API key: http://KEY:@proxy) sends it, as curl does: undici sent none', async () => {
     const proxy = await track(startProxyServer({ auth: 'APIKEY:' }));
     const plain = await track(startHttpServer());
