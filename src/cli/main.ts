@@ -8,7 +8,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import { fstatSync } from 'node:fs';
+import { existsSync, fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
@@ -42,6 +42,12 @@ import { VERSION } from '../version.js';
 export async function main(argv: string[], io: { stdout: Writable; stderr: Writable } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   // Loaded only for analyze: its report and sketches are of no use to a run (issue 15's start-up).
   if (argv[0] === 'analyze') return (await import('./analyze.js')).analyzeMain(argv.slice(1), io);
+  // `bulkfetch --json analyze urls.txt`: analyze's own flag first, taken as the run's --json with the value
+  // "analyze", sent a POST to every URL of a list meant to be only read. A subcommand comes first.
+  const subcommandAt = argv.indexOf('analyze');
+  if (subcommandAt > 0 && argv[subcommandAt - 1]?.startsWith('-') && !existsSync('analyze') && !argv.some((arg) => /^[a-z][a-z0-9+.-]*:\/\//i.test(arg))) {
+    return usage(io.stderr, `analyze is a subcommand: write it first, its options after it (bulkfetch analyze FILE ${argv.slice(0, subcommandAt).join(' ')}); here ${argv[subcommandAt - 1]} took it as its value`);
+  }
   const program = buildProgram();
   try {
     parseCommandLine(program, argv);

@@ -150,6 +150,11 @@ describe('bulkfetch analyze', () => {
     // A run's option is named as one, two inputs as what analyze takes: commander's words were "unknown option", "too many arguments".
     const runFlag = await runCli(['analyze', '-', '--concurrency', '5'], { stdin: '' });
     expect([runFlag.code, runFlag.stderr]).toEqual([2, "bulkfetch: unknown option '--concurrency': it is the run's option; analyze takes --json and --procs, and reads the input as a run with its defaults would\n"]);
+    // analyze's own flag written first is the run's --json with the value "analyze": it sent a POST to every URL.
+    const before = server.requests;
+    const flagFirst = await runCli(['--json', 'analyze', writeTempFile([`${server.url}/a`])]);
+    expect([flagFirst.code, flagFirst.stderr]).toEqual([2, 'bulkfetch: analyze is a subcommand: write it first, its options after it (bulkfetch analyze FILE --json); here --json took it as its value\n']);
+    expect(server.requests).toBe(before);
     const two = await runCli(['analyze', 'a.txt', 'b.txt']);
     expect([two.code, two.stderr]).toEqual([2, 'bulkfetch: Expected one input file (or - for stdin) for analyze, got 2 arguments: "a.txt" "b.txt"\n']);
     // A compressed stdin is a usage error as a compressed file is (it was exit 1), with advice for analyze.
