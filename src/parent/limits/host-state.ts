@@ -60,8 +60,6 @@ export class HostState {
   #successes = 0;
   #lastRefusalAt = -Infinity;
   #lastActivityAt: number;
-  /** When attempts in flight last reached the limit: a success granted no later was held back by it. */
-  #lastFullAt = -Infinity;
 
   constructor(key: string, policy: HostPolicy, now: number) {
     this.key = key;
@@ -84,7 +82,6 @@ export class HostState {
 
   start(now: number): void {
     this.inFlight += 1;
-    if (this.inFlight >= this.limit) this.#lastFullAt = now;
     this.#bucket?.take(now);
     this.#lastActivityAt = now;
   }
@@ -98,7 +95,7 @@ export class HostState {
       this.#refused(report.retryAfterMs, grantedAt >= this.#lastRefusalAt, inFlightBefore, now);
     } else if (report.status !== null) {
       // A real answer: the host is coping again. (No answer at all says nothing about load.)
-      if (this.#adaptiveLimit !== undefined) this.#grow(inFlightBefore >= this.limit || this.#lastFullAt >= grantedAt);
+      if (this.#adaptiveLimit !== undefined) this.#grow(inFlightBefore);
     }
   }
 
@@ -137,17 +134,13 @@ export class HostState {
   }
 
   /**
-   * A success while slowed down. Only one of an attempt that was in flight
-   * while the host was at its limit counts (`atLimit`): a limit that was not
-   * what held attempts back (fewer were asked for) has not been tried, and
-   * growing it would undo the slowdown unseen. Judged by the in flight count
-   * as each success ended, a batch of them (one gate message) counted once,
-   * the first lowering the count for the rest: the slow start climbed by about
-   * one a round trip (1, 2, 3, 4, 5, 7 ...), not TCP's doubling.
+   * A success while slowed down. Only one that ended at the limit counts: a
+   * limit that was not what held attempts back (fewer were asked for) has
+   * not been tried, and growing it would undo the slowdown unseen.
    */
-  #grow(atLimit: boolean): void {
+  #grow(inFlightBefore: number): void {
     const limit = this.#adaptiveLimit as number;
-    if (!atLimit) return;
+    if (inFlightBefore < limit) return;
     if (!this.#slowStart && ++this.#successes < limit) return;
     this.#successes = 0;
     this.#adaptiveLimit = limit + 1 >= this.#policy.concurrency ? undefined : limit + 1;

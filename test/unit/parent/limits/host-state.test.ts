@@ -60,22 +60,6 @@ describe('HostState', () => {
     expect(host.limit).toBe(2);
   });
 
-  it('in slow start doubles a round trip when its answers come together: each success of an attempt that was at the limit counts, not only the first of a batch', () => {
-    const host = new HostState('a', { ...policy, concurrency: Infinity }, 0);
-    host.refusedUngated({ status: 429, retryAfterMs: 0 }, 0);
-    const limits: number[] = [];
-    // Each round trip: fill the limit, then every answer comes back in one batch (one gate message).
-    for (let round = 1; round <= 5; round++) {
-      const now = round * 100;
-      const granted = host.limit;
-      startMany(host, granted, now);
-      for (let i = 0; i < granted; i++) host.finish({ status: 200 }, now, now + 50);
-      limits.push(host.limit);
-    }
-    // TCP's slow start; it was 2, 3, 4, 5, 6.
-    expect(limits).toEqual([2, 4, 8, 16, 32]);
-  });
-
   it('does not halve again for refusals of attempts that started before the last one', () => {
     const host = new HostState('a', policy, 0);
     startMany(host, 8, 0);
