@@ -6,14 +6,12 @@ import { maskQuotedPasswords } from '../input/credentials.js';
 import { CommanderError } from 'commander';
 import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import { existsSync, fstatSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { existsSync } from 'node:fs';
 import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { refuseCompressedStream } from '../input/compressed-input.js';
-import { openSink } from '../output/open-sink.js';
+import { openSink, writesToPipe, writesToTerminal } from '../output/open-sink.js';
 import { lockOutput, outputTarget } from '../output/output-lock.js';
 import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
@@ -353,27 +351,4 @@ function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): str
   const trace = stderr.trim();
   const then = records === 0 ? 'nothing of the run was lost' : rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
   return `bulkfetch: child ${child} died (${reason}) holding ${records} ${records === 1 ? 'record' : 'records'}; ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
-}
-
-/** The results' descriptor, stdout's or -o FILE's. */
-function sinkDescriptor(sink: Writable): number | undefined {
-  if (sink === process.stdout) return 1;
-  const fd = (sink as { fd?: unknown }).fd;
-  return typeof fd === 'number' ? fd : sink instanceof Socket ? 1 : undefined;
-}
-
-function writesToTerminal(sink: Writable): boolean {
-  const fd = sinkDescriptor(sink);
-  return fd !== undefined && isatty(fd);
-}
-
-function writesToPipe(sink: Writable): boolean {
-  const fd = sinkDescriptor(sink);
-  if (fd === undefined) return false;
-  try {
-    const stats = fstatSync(fd);
-    return stats.isFIFO() || stats.isSocket();
-  } catch {
-    return false;
-  }
 }

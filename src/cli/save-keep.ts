@@ -10,7 +10,8 @@ import { fingerprintPath } from '../output/resume.js';
  */
 export function runFilesInSaveDir(dir: string, files: { input?: string | undefined; output?: string | undefined; summary?: string | undefined }): string[] {
   const { input, output, summary } = files;
-  const own = [input, output, output === undefined || output === '-' ? undefined : lockPath(output), output === undefined || output === '-' ? undefined : fingerprintPath(output), summary];
+  const file = output === undefined || output === '-' ? undefined : output;
+  const own = [input, file, file && lockPath(file), file && fingerprintPath(file), summary];
   const saveDir = realDir(dir);
   return own.filter((path): path is string => path !== undefined && path !== '-' && realDir(dirname(resolve(path))) === saveDir).map((path) => basename(path));
 }

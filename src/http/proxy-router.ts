@@ -9,6 +9,7 @@ import { tunnelClientFactory } from './proxy-tunnel-client.js';
 import { DispatcherGroup } from './dispatcher-group.js';
 import { preparingHttp1Sockets } from './http1-socket.js';
 import { markingProxyLeg } from './proxy-leg.js';
+import { basicAuthorization } from '../input/credentials.js';
 
 export interface ProxyChoice {
   /** Proxy for http: URLs (curl: --proxy, or http_proxy). */
@@ -129,7 +130,7 @@ export function createProxyRouter(
 function halfCredentials(uri: string): string | undefined {
   const { username, password } = new URL(uri);
   if ((username === '') === (password === '')) return undefined;
-  return `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString('base64')}`;
+  return basicAuthorization(decodeURIComponent(username), decodeURIComponent(password));
 }
 
 /**

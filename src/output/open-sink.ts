@@ -1,6 +1,7 @@
 import { createWriteStream, fstatSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
 
 /**
@@ -27,4 +28,29 @@ export function openSink(path: string | undefined, { append = false } = {}): Wri
   if (stat.isFIFO() || stat.isSocket()) return new Socket({ fd: 1, readable: false, writable: true });
   if (stat.isFile()) return createWriteStream('', { fd: 1, autoClose: false, highWaterMark: 256 * 1024 });
   return process.stdout;
+}
+
+/** The results' descriptor, stdout's or -o FILE's. */
+function sinkDescriptor(sink: Writable): number | undefined {
+  if (sink === process.stdout) return 1;
+  const fd = (sink as { fd?: unknown }).fd;
+  return typeof fd === 'number' ? fd : sink instanceof Socket ? 1 : undefined;
+}
+
+/** The results go to a terminal (stdout, or -o /dev/tty): the progress line must keep off their lines. */
+export function writesToTerminal(sink: Writable): boolean {
+  const fd = sinkDescriptor(sink);
+  return fd !== undefined && isatty(fd);
+}
+
+/** The results go into a pipe or socket (`| jq`): its reader may write to the terminal the progress line is on. */
+export function writesToPipe(sink: Writable): boolean {
+  const fd = sinkDescriptor(sink);
+  if (fd === undefined) return false;
+  try {
+    const stats = fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket();
+  } catch {
+    return false;
+  }
 }
