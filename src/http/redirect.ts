@@ -17,6 +17,11 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'con
  * A Location that is not an http(s) URL is an error, never fetched.
  */
 export function redirectRequest(request: AttemptRequest, status: number, location: string, { autoReferer = false }: { autoReferer?: boolean } = {}): AttemptRequest | RecordError {
+  // WHATWG parsing drops a tab or line break inside a URL without a word: another resource would be asked
+  // for (`/a<TAB>b` as `/ab`); curl refuses such a Location ("Bad path"), as an input URL with one is refused.
+  if (/[\t\n\r]/.test(location.trim())) {
+    return recordError(RecordErrorCode.INVALID_URL, `Redirect to an invalid URL (a tab or line break inside it): ${maskQuotedPasswords(JSON.stringify(location.slice(0, 200)))}`);
+  }
   let target: URL;
   try {
     // As an input URL is read: a backslash is no slash (`/\\host` names no other host), `%2e` no dot segment, as curl sends them.
@@ -29,7 +34,7 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
     return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Redirect to scheme ${JSON.stringify(target.protocol)} refused`);
   }
   // As an input URL's (validate.ts): a connect there is refused, and Node's message leaves the port out.
-  if (target.port === '0') return recordError(RecordErrorCode.INVALID_URL, `Redirect to port 0, which no server listens on: ${JSON.stringify(location.slice(0, 200))}`);
+  if (target.port === '0') return recordError(RecordErrorCode.INVALID_URL, `Redirect to port 0, which no server listens on: ${maskQuotedPasswords(JSON.stringify(location.slice(0, 200)))}`);
   let { method, headers, body } = request;
   const toGet = status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
   if (toGet) {

@@ -63,6 +63,17 @@ describe('redirectRequest', () => {
     expect(redirectRequest(post, 302, 'http://[bad')).toMatchObject({ code: RecordErrorCode.INVALID_URL });
   });
 
+  it("masks a password in the port-0 refusal, as in the other refusals (a server's Location)", () => {
+    expect(redirectRequest(post, 302, 'http://u:secret@127.0.0.1:0/x')).toEqual({ code: RecordErrorCode.INVALID_URL, message: 'Redirect to port 0, which no server listens on: "http://u:***@127.0.0.1:0/x"' });
+  });
+
+  it('refuses a tab or line break inside a Location, which URL parsing would drop (curl: "Bad path")', () => {
+    expect(redirectRequest(post, 302, '/tab\tx')).toEqual({ code: RecordErrorCode.INVALID_URL, message: 'Redirect to an invalid URL (a tab or line break inside it): "/tab\\tx"' });
+    expect(redirectRequest(post, 302, 'http://a.test/a\nb')).toMatchObject({ code: RecordErrorCode.INVALID_URL });
+    // Around it, whitespace is no part of the URL.
+    expect(redirectRequest(post, 302, ' /ok\t')).toMatchObject({ url: 'http://a.test/ok' });
+  });
+
   it('never mutates the shared headers object', () => {
     const headers = { ...post.headers };
     redirectRequest({ ...post, headers }, 303, 'http://other.test/');
