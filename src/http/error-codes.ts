@@ -246,6 +246,8 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
   // A proxy's refusal names it, as every other proxy error does ("The proxy refused ..." named none), when one proxy serves the run.
   const distinct = new Set(proxies.map(endpointText));
   if (error.code === RecordErrorCode.PROXY && distinct.size === 1 && error.message.startsWith('The proxy ')) {
+    // A message that names it already (a SOCKS proxy's) is left as it is, not given its name twice.
+    if (error.message.startsWith(`The proxy ${[...distinct][0]} `)) return error;
     const target = new URL(url);
     return { code: error.code, message: `The proxy ${[...distinct][0]} ${error.message.slice('The proxy '.length).replace(/^refused the CONNECT tunnel/, `refused the CONNECT tunnel to ${target.host}`)}` };
   }

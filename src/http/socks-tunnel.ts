@@ -17,6 +17,11 @@ export function isSocksUrl(href: string): boolean {
   return href.startsWith('socks5:') || href.startsWith('socks5h:');
 }
 
+/** The proxy as messages name it, as blameProxy names the others: an IPv6 address in brackets. */
+function endpointOf(proxy: SocksProxy): string {
+  return `${isIP(proxy.host) === 6 ? `[${proxy.host}]` : proxy.host}:${proxy.port}`;
+}
+
 export function parseSocksUrl(href: string): SocksProxy {
   const url = new URL(href);
   return {
@@ -91,7 +96,7 @@ export function socksTunnel(proxy: SocksProxy, options: SocksTunnelOptions): Und
       }
     };
     const progress: HandshakeProgress = { greeted: false, answered: false };
-    const timer = setTimeout(() => finish(new SocksConnectTimeout(`Connect Timeout Error (attempted address: ${target}:${port} through the SOCKS proxy ${proxy.host}:${proxy.port}, timeout: ${options.timeout}ms)${unansweredGreeting(progress, proxy)}`)), options.timeout);
+    const timer = setTimeout(() => finish(new SocksConnectTimeout(`Connect Timeout Error (attempted address: ${target}:${port} through the SOCKS proxy ${endpointOf(proxy)}, timeout: ${options.timeout}ms)${unansweredGreeting(progress, proxy)}`)), options.timeout);
     socket.on('error', finish);
     socket.once('connect', () => {
       const address = proxy.remoteDns || isIP(target) !== 0 ? Promise.resolve(target) : lookupOne(options.lookup, target);
@@ -115,7 +120,7 @@ interface HandshakeProgress {
  */
 function unansweredGreeting(progress: HandshakeProgress, proxy: SocksProxy): string {
   if (!progress.greeted || progress.answered) return '';
-  return ` (the proxy took the TCP connection but never answered the SOCKS5 greeting: if ${proxy.host}:${proxy.port} is an HTTP proxy, give it as http://)`;
+  return ` (the proxy took the TCP connection but never answered the SOCKS5 greeting: if ${endpointOf(proxy)} is an HTTP proxy, give it as http://)`;
 }
 
 /** The target's first address, for socks5:// (the proxy is given an address, not the name). */
@@ -138,24 +143,24 @@ async function handshake(socket: Socket, proxy: SocksProxy, target: string, port
     progress.greeted = true;
     const [version, method] = await reader.take(2);
     progress.answered = true;
-    if (version !== 5) throw new SocksError(`The proxy ${proxy.host}:${proxy.port} does not answer as a SOCKS5 proxy`);
+    if (version !== 5) throw new SocksError(`The proxy ${endpointOf(proxy)} does not answer as a SOCKS5 proxy`);
     if (method === 2 && withPassword) {
       const user = Buffer.from(proxy.username ?? '');
       const password = Buffer.from(proxy.password ?? '');
       if (user.length > 255 || password.length > 255) throw new SocksError('SOCKS user name and password are at most 255 bytes each');
       socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([password.length]), password]));
       const [, status] = await reader.take(2);
-      if (status !== 0) throw new SocksError(`The SOCKS proxy ${proxy.host}:${proxy.port} refused the user name and password`);
+      if (status !== 0) throw new SocksError(`The SOCKS proxy ${endpointOf(proxy)} refused the user name and password`);
     } else if (method !== 0) {
-      throw new SocksError(`The SOCKS proxy ${proxy.host}:${proxy.port} takes none of the ways to log in offered (${withPassword ? 'none, user name and password' : 'none: give it user:password@ in the proxy URL'})`);
+      throw new SocksError(`The SOCKS proxy ${endpointOf(proxy)} takes none of the ways to log in offered (${withPassword ? 'none, user name and password' : 'none: give it user:password@ in the proxy URL'})`);
     }
     socket.write(Buffer.concat([Buffer.from([5, 1, 0]), addressField(target), Buffer.from([port >> 8, port & 0xff])]));
     const [replyVersion, reply, , type] = await reader.take(4);
-    if (replyVersion !== 5) throw new SocksError(`The proxy ${proxy.host}:${proxy.port} does not answer as a SOCKS5 proxy`);
-    if (reply !== 0) throw new SocksError(`The SOCKS proxy ${proxy.host}:${proxy.port} could not connect to ${target}:${port}: ${REPLIES[reply ?? 1] ?? 'unknown reply'} (reply ${reply})`);
+    if (replyVersion !== 5) throw new SocksError(`The proxy ${endpointOf(proxy)} does not answer as a SOCKS5 proxy`);
+    if (reply !== 0) throw new SocksError(`The SOCKS proxy ${endpointOf(proxy)} could not connect to ${target}:${port}: ${REPLIES[reply ?? 1] ?? 'unknown reply'} (reply ${reply})`);
     // The address the proxy bound, and its port: read past.
     const addressLength = type === 1 ? 4 : type === 4 ? 16 : type === 3 ? ((await reader.take(1))[0] ?? 0) : -1;
-    if (addressLength < 0) throw new SocksError(`The proxy ${proxy.host}:${proxy.port} gave a SOCKS5 reply of an unknown address type (${type})`);
+    if (addressLength < 0) throw new SocksError(`The proxy ${endpointOf(proxy)} gave a SOCKS5 reply of an unknown address type (${type})`);
     await reader.take(addressLength + 2);
   } finally {
     reader.done();

@@ -462,6 +462,20 @@ describe('proxies as curl', () => {
     const allowed = await run([`${plain.url}/i`], ['-x', locked.url.replace('//', '//u:p%20w@')]);
     expect(allowed.lines[0]).toMatchObject({ status: 200 });
     expect(locked.targets).toEqual([`127.0.0.1:${plain.port}`]);
+    // An HTTP proxy given as socks5://: its answer to the greeting is no SOCKS5, and the message names it once.
+    const { createServer } = await import('node:net');
+    const httpish = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => httpish.listen(0, '127.0.0.1', resolve));
+    const httpishPort = (httpish.address() as { port: number }).port;
+    try {
+      const notSocks = await run([`${plain.url}/j`], ['-x', `socks5://127.0.0.1:${httpishPort}`, '--retries', '0']);
+      expect(notSocks.lines[0]?.error).toEqual({ code: 'EPROXY', message: `The proxy 127.0.0.1:${httpishPort} does not answer as a SOCKS5 proxy` });
+    } finally {
+      httpish.close();
+    }
   });
 
   it('a proxy that drops the connection unanswered (a SOCKS proxy given as http://) is asked once an attempt, and the line says so', async () => {
