@@ -71,6 +71,19 @@ export function readSetCookie(field: string, now: number): SetCookieFields | und
       if (!Number.isNaN(parsed)) expires = parsed;
     }
   }
+  if (!prefixAllows(name, secure, domain, path)) return undefined;
   const expiresAt = maxAge !== undefined ? (maxAge <= 0 ? 0 : now + maxAge * 1000) : expires;
   return { name, value: pair.slice(equals + 1).trim(), domain, path, secure, expiresAt };
+}
+
+/**
+ * A name's prefix promises how the cookie was set (RFC 6265bis 4.1.3, as curl and browsers hold it): `__Secure-`
+ * only with Secure; `__Host-` only with Secure, Path=/ and no Domain, so that no sibling host is sent it.
+ * A cookie that breaks its promise is ignored.
+ */
+function prefixAllows(name: string, secure: boolean, domain: string, path: string | undefined): boolean {
+  const lower = name.slice(0, 9).toLowerCase();
+  if (lower === '__secure-') return secure;
+  if (lower.startsWith('__host-')) return secure && domain === '' && path === '/';
+  return true;
 }

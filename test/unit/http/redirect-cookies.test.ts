@@ -24,6 +24,17 @@ describe('RedirectCookies (RFC 6265, for one record)', () => {
     expect(cookieFor(jar, 'http://127.0.0.1/')).toBeUndefined();
   });
 
+  it('holds __Secure- and __Host- cookies to their prefixes: Secure; and for __Host-, Path=/ without Domain (RFC 6265bis, curl)', () => {
+    const jar = new RedirectCookies();
+    jar.store(
+      ['__Secure-a=1', '__Host-b=2; Secure; Path=/; Domain=example.test', '__Host-c=3; Path=/', '__Host-d=4; Secure; Path=/', '__Secure-e=5; Secure', '__host-f=6; Path=/', '__Host-g=7; Secure', '__Hostx=8'],
+      'https://a.example.test/r',
+    );
+    expect(cookieFor(jar, 'https://a.example.test/final')).toBe('__Host-d=4; __Secure-e=5; __Hostx=8');
+    // The Domain one would have gone to the sibling host.
+    expect(cookieFor(jar, 'https://b.example.test/')).toBeUndefined();
+  });
+
   it('matches paths by segment, the default path being the directory of the URL that set it; longest path first', () => {
     const jar = new RedirectCookies();
     jar.store(['dir=1', 'root=1; Path=/', 'exact=1; Path=/app/login'], 'http://h.test/app/login');
