@@ -30,7 +30,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--tlsv1.2', '--tlsv1.3', '--tlsv1', '--tlsv1.0', '--tlsv1.1', '--sslv3', '--tls-max', '--ciphers', '--ssl-reqd'], "TLS versions and ciphers are Node's defaults (TLS 1.2 and 1.3)"],
   [['--no-keepalive', '--keepalive-time'], 'connections are kept alive for reuse and closed once their host has no more records'],
   [['--capath'], 'use --cacert FILE, the CA certificates in one PEM file'],
-  [['--location-trusted'], '-L keeps -u, -b and Authorization headers for the first origin only, and there is no way to send them on'],
+  [['--location-trusted', '--unrestricted-auth'], '-L keeps -u, -b and Authorization headers for the first origin only, and there is no way to send them on'],
   [['--url-query'], 'use -G with --data-urlencode, which adds to every URL\'s query'],
   [['-y', '--speed-time', '-Y', '--speed-limit'], '--timeout limits a whole attempt'],
   [['--unix-socket', '--abstract-unix-socket'], 'only http and https URLs over TCP are fetched'],
