@@ -155,7 +155,10 @@ export function classifyError(
   // undici's HTTPParserError carries code HPE_* only when llhttp names one; an
   // invalid status line gives code undefined, so the name is what is stable.
   const name = error instanceof Error ? error.name : undefined;
-  if (code?.startsWith('HPE_') || name === 'HTTPParserError') return mapped(RecordErrorCode.PROTOCOL);
+  if (code?.startsWith('HPE_') || name === 'HTTPParserError') {
+    const said = LLHTTP_MEANING.find(([reason]) => message.includes(reason))?.[1];
+    return { code: RecordErrorCode.PROTOCOL, message: said === undefined ? message : `${message}: ${said}` };
+  }
   if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${!overTls ? '' : http2Offered ? ', HTTP/2 and HTTP/1.1' : ', HTTP/1.1 alone: it may speak only HTTP/2, which --http2 offers from the first request'})` };
   // OpenSSL read a record that is not TLS: most often a plain-HTTP server's answer (curl says no more than "wrong version number").
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { code: RecordErrorCode.TLS, message: `${message} (the server's answer was not TLS${PLAIN_HTTP_PORT})` };
@@ -224,6 +227,16 @@ export function unframedLength(error: unknown): RecordError | undefined {
   if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return undefined;
   return { code: RecordErrorCode.PROTOCOL, message: "The response's Content-Length is given more than once, is not one number or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" };
 }
+
+/**
+ * What llhttp's words for the framings curl reads and RFC 9112 lets a client refuse (README: EPROTOCOL) point
+ * at in the bytes, as its reason alone ("Unexpected whitespace after header value") does not name the fold.
+ */
+const LLHTTP_MEANING: ReadonlyArray<[reason: string, meaning: string]> = [
+  ['Unexpected whitespace after header value', 'a header folded onto a next line (obs-fold)'],
+  ['Missing expected CR after', 'lines ended by a bare LF, not CRLF'],
+  ['Invalid header token', "a header name with a character a name may not have, such as a space before its colon"],
+];
 
 /** A proxy a request goes through: its host as written (a name or an address) and its port. */
 export interface ProxyEndpoint {

@@ -258,6 +258,24 @@ describe('response headers', () => {
   });
 });
 
+describe('framings curl reads and undici refuses', () => {
+  it("EPROTOCOL's message names the fold, the bare LF and the space before a colon, where llhttp's words named none", async () => {
+    const server = await scriptedServer({
+      '/fold': 'HTTP/1.1 200 OK\r\nX-Fold: a\r\n  b\r\nContent-Length: 2\r\n\r\nok',
+      '/lf': 'HTTP/1.1 200 OK\nContent-Length: 2\n\nok',
+      '/colon': 'HTTP/1.1 200 OK\r\nX-A : b\r\nContent-Length: 2\r\n\r\nok',
+    });
+    track(server);
+    const result = await run([`${server.url}/fold`, `${server.url}/lf`, `${server.url}/colon`]);
+    expect(result.lines.map((l) => l.error?.code)).toEqual(['EPROTOCOL', 'EPROTOCOL', 'EPROTOCOL']);
+    expect(result.lines.map((l) => l.error?.message.replace(/^.*\): /, ''))).toEqual([
+      'a header folded onto a next line (obs-fold)',
+      'lines ended by a bare LF, not CRLF',
+      'a header name with a character a name may not have, such as a space before its colon',
+    ]);
+  });
+});
+
 describe('transfer codings', () => {
   it('a Transfer-Encoding other than chunked is EPROTOCOL, not its coded bytes passed off as the body (curl: "Unrecognized transfer encoding")', async () => {
     const server = await scriptedServer({
