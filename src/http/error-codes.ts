@@ -111,8 +111,8 @@ export function classifyError(
       // The whole session went under the request: a GOAWAY with an error code (ENHANCE_YOUR_CALM, a server restarting).
       return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server closed the HTTP/2 connection this request was on)` };
     case 'ERR_HTTP2_ERROR':
-      // nghttp2 found the server's frames invalid.
-      return mapped(RecordErrorCode.PROTOCOL);
+      // nghttp2 found the server's frames invalid: its words ("Protocol error") say no more.
+      return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server's HTTP/2 frames broke the protocol, and this client's nghttp2 ended the connection)` };
     case 'ECONNRESET':
     case 'EPIPE':
       if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered)}` };
@@ -142,6 +142,10 @@ export function classifyError(
       // A stream the server closed or reset (CANCEL) before its response came whole: undici's words for it.
       // undici says so of a RST_STREAM (CANCEL) and of a connection ended under the stream alike (a GOAWAY naming it, then a close).
       if (typeof err?.message === 'string' && H2_STREAM_CLOSED.has(err.message)) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_ENDED}` };
+      // Its HEADERS not sent on a session the server was closing, each time it was tried (send-request.ts sends it
+      // again up to twice): the server ended the connection under it, as a GOAWAY with an error code does.
+      if (headersTooLarge(error)) return { code: RecordErrorCode.INVALID_HEADER, message: "HTTP/2: the request's headers could not be sent: nghttp2 refused their HEADERS frame (FRAME_SIZE_ERROR), a header block too large for HTTP/2 here; without --http2 they go over HTTP/1.1" };
+      if (headersNeverSent(error)) return { code: RecordErrorCode.CONNECTION_RESET, message: 'HTTP/2: the request could not be sent: the server was closing the connection it was queued on (GOAWAY), each time it was tried' };
       return mapped(RecordErrorCode.PROTOCOL);
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return mapped(RecordErrorCode.PROTOCOL);
@@ -404,7 +408,15 @@ export function refusedStream(error: unknown): boolean {
  */
 export function headersNeverSent(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && /^HTTP\/2: "frameError" received - type 1, code -?\d+$/.test(message);
+  return typeof message === 'string' && /^HTTP\/2: "frameError" received - type 1, code -?\d+$/.test(message) && !headersTooLarge(error);
+}
+
+/**
+ * The same 'frameError' for a HEADERS frame too large to go (code 6, FRAME_SIZE_ERROR: a header block of
+ * tens of KiB): the request's own, so sent again it fails again, and node:http2 closes the session each time.
+ */
+function headersTooLarge(error: unknown): boolean {
+  return (error as { message?: unknown } | null)?.message === 'HTTP/2: "frameError" received - type 1, code 6';
 }
 
 /** What the connection had read in all when undici reported it closed (its SocketError's socket info). */

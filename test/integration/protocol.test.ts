@@ -180,6 +180,25 @@ describe('big HTTP/2 response heads', () => {
     expect(Object.keys(result.lines[0]?.headers ?? {}).filter((name) => name.startsWith('x-h'))).toHaveLength(300);
     expect(server.requests).toBe(1);
   });
+
+  it("a server that cannot send its head (100 KiB, it resets and closes) gives every record one code, not undici's frameError words as EPROTOCOL", async () => {
+    const handler = (_req: unknown, res: { writeHead(s: number, h: Record<string, string>): unknown; end(b: string): void; on(e: string, f: () => void): void }) => {
+      res.on('error', () => {});
+      res.writeHead(200, { 'x-big': 'x'.repeat(100 * 1024) });
+      res.end('ok');
+    };
+    const server = track(await startHttp2Server(handler as never));
+    const urls = Array.from({ length: 16 }, (_, i) => `${server.url}/big/${i}`);
+    const result = await runCli(['-', '-k', '--http2', '--procs', '1', '--concurrency', '4', '--retries', '0'], { stdin: `${urls.join('\n')}\n` });
+    expect(result.lines).toHaveLength(16);
+    expect(new Set(result.lines.map((l) => l.error?.code))).toEqual(new Set(['ECONNRESET']));
+  });
+
+  it('request headers too large for an HTTP/2 header block are EINVALIDHEADER, sent once, not three times each closing the session', async () => {
+    const server = track(await startHttp2Server());
+    const result = await runCli([`${server.url}/a`, '-k', '--http2', '--procs', '1', '-H', `X-Big: ${'x'.repeat(70_000)}`]);
+    expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'EINVALIDHEADER', message: expect.stringContaining('too large for HTTP/2') } });
+  });
 });
 
 describe('redirects', () => {

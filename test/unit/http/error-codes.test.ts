@@ -1,6 +1,6 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { blameProxy, classifyError, cutShort, endedByGoaway, refusedStream } from '../../../src/http/error-codes.js';
+import { blameProxy, classifyError, cutShort, endedByGoaway, headersNeverSent, refusedStream } from '../../../src/http/error-codes.js';
 
 describe('classifyError', () => {
   it('maps an HTTPParserError without a code (invalid status line) to EPROTOCOL by its name', () => {
@@ -9,6 +9,17 @@ describe('classifyError', () => {
     const error = new HTTPParserError('Response does not match the HTTP/1.1 protocol (Invalid status code)');
     expect(error.code).toBeUndefined();
     expect(classifyError(error).code).toBe('EPROTOCOL');
+  });
+
+  it("names an HTTP/2 request whose HEADERS could never be sent on the closing session a reset, as the resets beside it, not undici's frameError words as EPROTOCOL", () => {
+    const neverSent = new errors.InformationalError('HTTP/2: "frameError" received - type 1, code 2');
+    expect(classifyError(neverSent)).toEqual({ code: 'ECONNRESET', message: 'HTTP/2: the request could not be sent: the server was closing the connection it was queued on (GOAWAY), each time it was tried' });
+    // A HEADERS frame too large to go (FRAME_SIZE_ERROR) is the request's own: sent again, it would fail again.
+    const tooLarge = new errors.InformationalError('HTTP/2: "frameError" received - type 1, code 6');
+    expect(classifyError(tooLarge)).toMatchObject({ code: 'EINVALIDHEADER', message: expect.stringMatching(/headers could not be sent: .* too large for HTTP\/2 here; without --http2/) });
+    expect([headersNeverSent(neverSent), headersNeverSent(tooLarge)]).toEqual([true, false]);
+    const broken = Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' });
+    expect(classifyError(broken)).toEqual({ code: 'EPROTOCOL', message: "ERR_HTTP2_ERROR: Protocol error (the server's HTTP/2 frames broke the protocol, and this client's nghttp2 ended the connection)" });
   });
 
   it('says a write the server cut short was the request being sent, and with a large body what may be why', () => {
@@ -84,7 +95,7 @@ describe('classifyError', () => {
     // RST_STREAM(CANCEL) before the response: Node closes the stream without an error, undici says so in words.
     const cancelled = Object.assign(new Error('HTTP/2: stream closed before the response was complete'), { code: 'UND_ERR_INFO' });
     expect(classifyError(cancelled)).toEqual({ code: 'ECONNRESET', message: "UND_ERR_INFO: HTTP/2: stream closed before the response was complete (the server reset this request's HTTP/2 stream, or closed the connection it was on)" });
-    expect(classifyError(Object.assign(new Error('HTTP/2: "frameError" received - type 1, code 1'), { code: 'UND_ERR_INFO' })).code).toBe('EPROTOCOL');
+    expect(classifyError(Object.assign(new Error('HTTP/2: "frameError" received - type 1, code 1'), { code: 'UND_ERR_INFO' })).code).toBe('ECONNRESET');
   });
 
   it('maps llhttp codes, resets under socket errors, and unknown errors to stable codes', () => {
