@@ -11,6 +11,7 @@ import { memberText } from './input/json-member.js';
 import { maskQuotedPasswords } from './input/credentials.js';
 import { heldExactly } from './wire/held-exactly.js';
 import { recordsReadable, type RecordInput } from './api-records.js';
+import { runFilesInSaveDir } from './output/save-keep.js';
 
 /** RunOptions fields that are durations: a number is milliseconds, a string reads as the flag does ('10s', '250ms'). */
 type DurationField = 'timeout' | 'connectTimeout' | 'retryDelay' | 'retryMaxDelay' | 'grace';
@@ -74,6 +75,8 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   let runOptions: RunOptions;
   try {
     runOptions = resolveRunOptions(typeof input === 'string' ? input : '-', given);
+    // --save's rule as the CLI has it: a record whose id names the input file (or the file behind stdin) is refused.
+    if (runOptions.save !== undefined && typeof input === 'string') runOptions.saveKeep = runFilesInSaveDir(runOptions.save, { input });
   } catch (error) {
     throw withSecretsMasked(error);
   }

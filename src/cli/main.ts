@@ -29,7 +29,7 @@ import { endAsHungUp, listenForStopSignals, releaseDeadTerminal } from './proces
 import { abortNotice, errorLimitAtEndNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } from './preflight.js';
-import { runFilesInSaveDir } from './save-keep.js';
+import { runFilesInSaveDir } from '../output/save-keep.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
 import { describeStop } from './stopped-run.js';
@@ -118,7 +118,7 @@ async function run(
   };
   try {
     options = runOptionsFromFlags(inputPath, flags);
-    if (options.save !== undefined) options.saveKeep = runFilesInSaveDir(options.save, { input: urls ? undefined : inputPath, output, summary: flags.summary as string | undefined });
+    if (options.save !== undefined) options.saveKeep = runFilesInSaveDir(options.save, { input: urls ? undefined : inputPath, output: output ?? '-', summary: flags.summary as string | undefined });
     checkProcsFitDescriptors(options.procs);
     const descriptors = descriptorWarning(options.concurrency, options.save !== undefined);
     if (descriptors !== undefined) warnings.push(descriptors);

@@ -379,3 +379,19 @@ import('bulkfetch').then(async ({ bulkfetch }) => {
     expect(server.requests).toBe(2);
   }, 30_000);
 });
+
+describe('save', () => {
+  it("refuses a record whose id names the input file in the save directory, as the CLI's --save does (the library replaced it with a body)", async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const server = track(await startHttpServer((_req, res) => void res.end('a body')));
+    const dir = mkdtempSync(join(tmpdir(), 'bulkfetch-api-save-'));
+    const input = join(dir, 'specs.jsonl');
+    writeFileSync(input, ['specs.jsonl', 'ok'].map((id) => JSON.stringify({ id, url: `${server.url}/${id}` })).join('\n') + '\n');
+    const results: Array<[string | number | undefined, string | null]> = [];
+    for await (const result of bulkfetch(input, { procs: 1, save: dir })) results.push([result.id, result.error?.code ?? null]);
+    expect(results.sort()).toEqual([['ok', null], ['specs.jsonl', 'ESAVE']]);
+    expect(readFileSync(input, 'utf8')).toContain('"id":"specs.jsonl"');
+  });
+});

@@ -1,10 +1,11 @@
 // Response bodies exactly as the server sent them: content codings, charsets, JSON text, against real local servers.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { answerThenClose, cleanupAfterEach, runCli, startHttpServer, tempDir } from '../helpers/index.js';
+import { answerThenClose, cleanupAfterEach, CLI_PATH, runCli, startHttpServer, tempDir } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => track(await server);
@@ -361,6 +362,26 @@ describe('--save DIR', () => {
     expect(JSON.parse(readFileSync(join(dir, 'sum.json'), 'utf8'))).toMatchObject({ invalid: 4, sent: 1 });
     expect(readFileSync(input, 'utf8')).toContain('"id":"in.jsonl"');
     expect(readFileSync(join(dir, 'fine'), 'utf8')).toBe('a body');
+  });
+
+  it("the files a shell's < and > put behind stdin and stdout are the run's too: an id naming one is ESAVE, and they stay whole", async () => {
+    const server = await serve(startHttpServer((_req, res) => void res.end('a body')));
+    const dir = tempDir();
+    const names = ['specs.jsonl', 'out.jsonl', 'fine'];
+    const input = join(dir, 'specs.jsonl');
+    writeFileSync(input, names.map((id) => JSON.stringify({ url: `${server.url}/${id}`, id })).join('\n') + '\n');
+    // As `bulkfetch --save DIR < DIR/specs.jsonl > DIR/out.jsonl`: before, both were replaced by a body, exit 0.
+    const stdin = openSync(input, 'r');
+    const stdout = openSync(join(dir, 'out.jsonl'), 'w');
+    const child = spawn(process.execPath, [CLI_PATH, '--procs', '1', '--save', dir, '-q'], { stdio: [stdin, stdout, 'ignore'] });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    closeSync(stdin);
+    closeSync(stdout);
+    expect(code).toBe(0);
+    const lines = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; status: number | null; error: { code: string } | null });
+    expect(lines.map((line) => [line.id, line.status, line.error?.code ?? null]).sort()).toEqual([['fine', 200, null], ['out.jsonl', null, 'ESAVE'], ['specs.jsonl', null, 'ESAVE']]);
+    expect(readFileSync(input, 'utf8')).toContain('"id":"specs.jsonl"');
+    expect(server.requests).toBe(1);
   });
 
   it('a missing directory is a usage error before anything is sent', async () => {
