@@ -396,8 +396,10 @@ export class RequestLoop {
         outcome = await attempt();
       }
       const finish = (extra: Partial<FetchOutcome>): FetchOutcome => {
-        // The common case, one attempt and no --follow, allocates nothing more.
-        if (attempts === 1 && !this.#config.follow) return outcome;
+        // The common case, one attempt and no --follow, allocates nothing more. Not a retry the stop came
+        // to while it waited for its grant (--rate, a host's pause): that one's outcome is unsent (0 attempts,
+        // 0 ms), where the record was sent once, and its line showed attempts 0 and the summary too few requests.
+        if (attempts === 1 && outcome.attempts === 1 && !this.#config.follow) return outcome;
         const ms = elapsedMs(started ?? performance.now());
         const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
         // A Location may carry a password (http://u:p@host/): shown masked, as the record's own URL is.

@@ -77,6 +77,25 @@ describe('--summary -', () => {
 });
 
 describe('a stopped run', () => {
+  it("counts a sent record whose retry waited for its grant (--rate) at the stop: attempts and ms as sent, requests as the server saw them", async () => {
+    const server = track(await startHttpServer((_req, res) => void res.writeHead(500).end('x')));
+    const dir = tempDir();
+    const output = join(dir, 'out.ndjson');
+    const input = writeTempFile([1, 2, 3].map((i) => `${server.url}/r${i}`));
+    const child = spawnCli([input, '-o', output, '--procs', '1', '--rate', '1', '--retry-delay', '1ms', '--grace', '1s', '--summary', join(dir, 's.json'), '-q']);
+    const done = collectOutput(child);
+    await waitFor(() => server.requests >= 2);
+    killGroup(child.pid as number, 'SIGINT');
+    expect((await done).code).toBe(130);
+    const lines = readFileSync(output, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { attempts: number; ms: number; error: { code: string } | null });
+    expect(lines).toHaveLength(3);
+    // Before: a sent record waiting for its retry's grant read attempts 0, ms 0 (as if never sent), and requests fell short.
+    for (const line of lines.filter((each) => each.error?.code === 'EABORTED')) expect([line.attempts > 0, line.ms > 0]).toEqual([true, true]);
+    const attempts = lines.reduce((sum, line) => sum + line.attempts, 0);
+    expect(attempts).toBe(server.requests);
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ requests: server.requests });
+  }, 30_000);
+
   it('says why, how many lines were not read, and the command that continues it to the end', async () => {
     let delayMs = 100;
     const server = track(
