@@ -2,13 +2,13 @@
  * The command line: argv -> RunOptions (commander), errors -> exit codes.
  * The only module that exits or writes text for people.
  */
-import { maskQuotedPasswords } from '../input/credentials.js';
+import { maskPasswords, maskQuotedPasswords } from '../input/credentials.js';
 import { CommanderError } from 'commander';
 import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
-import { BulkfetchError, UsageError } from '../errors.js';
+import { BulkfetchError, UsageError, describeValue } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink, writesToPipe, writesToTerminal } from '../output/open-sink.js';
@@ -32,6 +32,7 @@ import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } f
 import { runFilesInSaveDir } from '../output/save-keep.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
+import { urlTakenAsValue } from './taken-url.js';
 import { describeStop } from './stopped-run.js';
 import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
@@ -85,7 +86,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // From here on, SIGINT, SIGTERM and SIGHUP stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
-    return await run(flags, inputs, output, signals, io, argv, warnings);
+    return await run(flags, inputs, output, signals, io, argv, warnings, urlTakenAsValue(argv, program.args, (flags.url as string[] | undefined) ?? []));
   } finally {
     signals.dispose();
     unlockOutput();
@@ -100,6 +101,7 @@ async function run(
   io: { stdout: Writable; stderr: Writable },
   argv: string[],
   warnings: string[],
+  takenUrl: { flag: string; url: string } | undefined,
 ): Promise<number> {
   let options;
   let input;
@@ -216,7 +218,14 @@ async function run(
     await dropEarlierSummary(flags.summary);
     return EXIT.FAILED;
   }
+  // No record, and a flag had taken a URL for its value: that was the URL the run was meant to fetch.
+  if (summary.records === 0 && takenUrl !== undefined && signals.received === undefined) {
+    return usage(io.stderr, `No URL was given: ${takenUrl.flag} took ${describeValue(maskPasswords(takenUrl.url))} as its value, and stdin had no records; give ${takenUrl.flag} its value, and the URL as an argument of its own`);
+  }
   const report = toSummaryJson(summary);
+  // A limit the last records crossed that the run did not judge (a percentage on fewer than 100 records): the
+  // JSON says so too, as README promises ("max-errors" also when the last records crossed it), not null.
+  if (options.maxErrors && limitExceededAtEnd(summary, options.maxErrors)) report.stoppedBy = 'max-errors';
   const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
   // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan).
   if ((!stopped || stopped.complete) && fingerprinted) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { accessSync, constants, fstatSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError, describeValue } from '../errors.js';
 import { newFilePath, outputTarget } from '../output/output-lock.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
@@ -26,6 +26,10 @@ const PROCS_PER_CPU_WARNED = 4;
 export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined, writtenOutput: string | undefined = output): void {
   // An empty name (`--summary "$FILE"` with FILE unset) would fail only after the whole run.
   if (summary === '') throw new UsageError('Expected --summary to be a file name, got ""');
+  // `-o URL` with the file forgotten: "Cannot write output "http://...": ENOENT" named no flag.
+  if (writtenOutput !== undefined && /^https?:\/\//i.test(writtenOutput)) {
+    throw new UsageError(`Expected -o to be the file for the result lines, got the URL ${describeValue(writtenOutput.replace(/\/\/[^/@]*@/, '//***@'))}: give -o its file, and the URL as an argument of its own`);
+  }
   if (stdoutClosedAtLaunch() && (output === undefined || output === '-' || summary === '-')) {
     throw new UsageError(`stdout is closed (>&-), and the ${summary === '-' ? 'summary' : 'result lines'} would be lost: give ${summary === '-' ? '--summary FILE' : '-o FILE'}, or > /dev/null to discard them`);
   }

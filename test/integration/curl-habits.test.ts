@@ -312,7 +312,7 @@ describe("curl -Z's --parallel-max", () => {
 describe('curl flags bulkfetch does not take', () => {
   it('are one usage line that says what to do instead, -0 included (a dash and a digit, once read as a negative number)', async () => {
     const input = writeTempFile(['http://127.0.0.1:9/']);
-    for (const [flag, instead] of [['-w', /jq/], ['-F', /multipart/], ['-0', /speaks HTTP\/1.1/], ['--write-out=%{http_code}', /jq/], ['-U', /-x http:\/\/user:password@/], ['-#', /--no-progress/], ['--tlsv1.2', /Node's defaults/], ['--socks5', /SOCKS/], ['-p', /CONNECT/], ['--next', /request of its own/], ['--post301', /307 and 308/], ['--fail-early', /--max-errors 1/], ['--digest', /only Basic authorization is sent/], ['--unrestricted-auth', /first origin only/], ['--interface', /the system picks/], ['--skip-existing', /--resume with -o FILE/], ['--proxy-header', /credentials go in its URL/], ['-D-', /jq/], ['-w%{http_code}', /jq/],
+    for (const [flag, instead] of [['-w', /jq/], ['-F', /multipart/], ['-0', /speaks HTTP\/1.1/], ['--write-out=%{http_code}', /jq/], ['-U', /-x http:\/\/user:password@/], ['-#', /--no-progress/], ['--tlsv1.2', /Node's defaults/], ['--socks5', /SOCKS/], ['-p', /CONNECT/], ['--next', /request of its own/], ['--post301', /307 and 308/], ['--fail-early', /--max-errors 0 stops/], ['--digest', /only Basic authorization is sent/], ['--unrestricted-auth', /first origin only/], ['--interface', /the system picks/], ['--skip-existing', /--resume with -o FILE/], ['--proxy-header', /credentials go in its URL/], ['-D-', /jq/], ['-w%{http_code}', /jq/],
       // Were "(Did you mean --url?)" and the like, or no hint at all.
       ['--crlf', /CRLF/], ['--tlsuser', /TLS is Node's/], ['--proxy1.0', /HTTP\/1.1 to an HTTP proxy/], ['--no-http0.9', /drop it/]] as const) {
       const refused = await runCli([input, flag]);
@@ -369,6 +369,13 @@ describe("a curl command line, as typed", () => {
       expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       // The flag that took the URL for its value (the run read an empty stdin: no records, exit 0) says so.
       if (args[1] === `${server.url}/h`) expect(refused.stderr, args.join(' ')).toMatch(/got the URL .*: give (-u|--header|--user-agent|--proxy|--noproxy) its (value|proxy|hosts), and the URL as an argument of its own/);
+    }
+    // -e, -d, --json and --data-urlencode may take a URL for their value: with no input given and an empty stdin
+    // (cron, </dev/null) the run had no record and exited 0; now a usage error names the flag. -o refuses one.
+    for (const flag of ['-e', '-d', '--json', '--data-urlencode', '-o']) {
+      const taken = await runCli([flag, `${server.url}/h`], { stdin: '' });
+      expect([taken.code, taken.stderr.trim().split('\n').length, taken.lines.length], flag).toEqual([2, 1, 0]);
+      expect(taken.stderr, flag).toMatch(flag === '-o' ? /got the URL .*: give -o its file, and the URL as an argument of its own/ : new RegExp(`No URL was given: ${flag} took ".*" as its value`));
     }
     // -s with --no-progress asks for the same quiet twice: no contradiction. Nor do two names of one flag with one meaning.
     for (const args of [['-s', '--no-progress'], ['-qsS'], ['-q', '-L', '--location', '-m', '5', '--timeout', '5']]) {

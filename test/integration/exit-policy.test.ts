@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { cleanupAfterEach, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
 import { closedPort } from './support.js';
 
 const track = cleanupAfterEach();
@@ -85,12 +86,16 @@ describe('exit policy', () => {
       `http://127.0.0.1:${port}/x`,
       `http://127.0.0.1:${port}/y`,
     ]);
-    const over = await runCli([input, '--max-errors', '10%', '-q']);
+    const summary = join(tempDir(), 's.json');
+    const over = await runCli([input, '--max-errors', '10%', '-q', '--summary', summary]);
     expect(over.code).toBe(1); // 20% > 10%
     // The exit code alone left it unsaid why.
     expect(over.stderr).toBe('bulkfetch: --max-errors 10% exceeded: 2 of 10 records ended with an error (exit code 1)\n');
-    const under = await runCli([input, '--max-errors', '25%', '-q']);
+    // So does the summary, as for a count crossed by the last records (it said null).
+    expect(JSON.parse(readFileSync(summary, 'utf8'))).toMatchObject({ stoppedBy: 'max-errors' });
+    const under = await runCli([input, '--max-errors', '25%', '-q', '--summary', summary]);
     expect([under.code, under.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(summary, 'utf8'))).toMatchObject({ stoppedBy: null });
     expect((await runCli([input, '--max-errors', '2'])).code).toBe(0); // 2 is not more than 2
     expect((await runCli([input, '--max-errors', 'lots'])).code).toBe(2);
   });

@@ -1,0 +1,19 @@
+/**
+ * Flags whose value may be a URL or text that a URL could be, and that a forgotten value lets take the URL
+ * meant as the run's argument (`-e $REF URL` with REF empty, `-d URL`): no argument was left, so the run read
+ * stdin, and an empty one (cron, `</dev/null`) made a run of no records, exit 0. curl says "no URL specified".
+ * -H, -u, -A and -x refuse a URL as their value outright (options/); these may take one, so the run is
+ * judged at its end: no record read, and the URL is named.
+ */
+const MAY_TAKE_A_URL: ReadonlySet<string> = new Set(['-e', '--referer', '-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--json', '--data-urlencode']);
+
+/** The flag and URL a value-taking flag took, when the command line gave no input of its own; undefined otherwise. */
+export function urlTakenAsValue(argv: readonly string[], positionals: readonly string[], urlFlags: readonly string[]): { flag: string; url: string } | undefined {
+  if (positionals.length > 0 || urlFlags.length > 0) return undefined;
+  for (let at = 0; at < argv.length - 1; at++) {
+    const flag = argv[at] as string;
+    const value = argv[at + 1] as string;
+    if (MAY_TAKE_A_URL.has(flag) && /^https?:\/\/\S+$/i.test(value)) return { flag, url: value };
+  }
+  return undefined;
+}
