@@ -253,6 +253,8 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     if (result.headers?.['content-type'] === undefined) result.implied = ['content-type'];
     result.headers = { 'content-type': 'application/json', ...result.headers };
   }
+  // A HEAD with a body of its own: refused as -I with -d is (curl), where it went out with its body.
+  if (method === 'HEAD' && result.body !== undefined) return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, 'A HEAD request has no body: leave out "body", "json" and "bodyBase64", or give another "method"'));
   // A spec's own body and Content-Length that disagree: refused here, as a record no request is made for
   // (it was counted sent, and its host blamed for it, though nothing went out).
   const declared = result.headers?.['content-length'];
@@ -277,6 +279,16 @@ const MEMBER_HINTS: Readonly<Record<string, string>> = {
   data: 'the request body is "body" (text), "json" (a JSON value) or "bodyBase64"',
   params: 'put the query in "url"',
   timeout: 'the time limit is --timeout, for every record',
+  query: 'put the query in "url"',
+  user: 'credentials go in "url" as its userinfo, or as "headers": {"Authorization": "Basic ..."}; -u gives them to every record',
+  auth: 'credentials go in "url" as its userinfo, or as "headers": {"Authorization": "..."}; -u gives them to every record',
+  cookies: 'cookies go in "headers": {"Cookie": "a=1; b=2"}; -b gives them to every record',
+  cookie: 'cookies go in "headers": {"Cookie": "a=1; b=2"}; -b gives them to every record',
+  form: 'a form body is "body" with "headers": {"Content-Type": "application/x-www-form-urlencoded"}; multipart bodies are not built',
+  referer: 'a Referer goes in "headers": {"Referer": "..."}; -e gives one to every record',
+  userAgent: 'a User-Agent goes in "headers": {"User-Agent": "..."}; -A gives one to every record',
+  follow: 'redirects are followed for every record with -L, not for one',
+  proxy: 'the proxy is -x, for every record',
 };
 
 /**

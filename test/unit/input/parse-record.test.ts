@@ -264,6 +264,17 @@ describe('parseRecord: a curl config file (curl -Z -K FILE) given as input', () 
   });
 });
 
+describe('parseRecord: a HEAD with a body', () => {
+  it('is EINVALIDSPEC, as -I with -d is a usage error (curl): it went out as a HEAD with its body', () => {
+    for (const body of [{ body: 'x' }, { json: {} }, { bodyBase64: 'eA==' }]) {
+      expect(spec({ url: 'http://a.test/', method: 'HEAD', ...body })).toMatchObject({ kind: 'invalid', method: 'HEAD', error: { code: RecordErrorCode.INVALID_SPEC, message: expect.stringMatching(/^A HEAD request has no body/) } });
+    }
+    // -I's HEAD for every record, and a spec that brings a body.
+    expect(spec({ url: 'http://a.test/', body: 'x' }, 'HEAD')).toMatchObject({ kind: 'invalid' });
+    expect(spec({ url: 'http://a.test/', method: 'HEAD' })).toMatchObject({ kind: 'request' });
+  });
+});
+
 describe('parseRecord: members a spec does not have', () => {
   it('are EINVALIDSPEC naming the member, never dropped without a word; another tool\'s name gets ours', () => {
     expect(spec({ url: 'http://a.test/', method: 'POST', timeout: 1 })).toMatchObject({
@@ -273,6 +284,10 @@ describe('parseRecord: members a spec does not have', () => {
     });
     expect(spec({ url: 'http://a.test/', header: { 'X-A': ['1'] }, body: 'aGk=' })).toMatchObject({ error: { message: expect.stringContaining(`vegeta's "header" is "headers" here`) } });
     expect(spec({ url: 'http://a.test/', meta: { x: 1 }, id: 'r1' })).toMatchObject({ kind: 'invalid', id: 'r1', error: { message: expect.stringMatching(/^Unknown member "meta": a spec has url, method, headers, body, json, bodyBase64 and id/) } });
+    // curl's and other clients' names point to where the same thing goes in a spec.
+    for (const [name, where] of [['user', /"url" as its userinfo, or as "headers"/], ['auth', /Authorization/], ['cookies', /"Cookie"/], ['form', /x-www-form-urlencoded/], ['query', /query in "url"/], ['referer', /"Referer"/], ['userAgent', /"User-Agent"/], ['follow', /-L/], ['proxy', /-x/]] as const) {
+      expect(spec({ url: 'http://a.test/', [name]: 'x' }), name).toMatchObject({ kind: 'invalid', error: { message: expect.stringMatching(where) } });
+    }
     // Names Object.prototype has are members like any other, not a lookup of its functions' source.
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       expect(parseRecord(`{"url":"http://a.test/","${name}":{}}`, 1, 'GET'), name).toMatchObject({ kind: 'invalid', error: { message: `Unknown member "${name}": a spec has url, method, headers, body, json, bodyBase64 and id; "id" is echoed in the output line` } });
