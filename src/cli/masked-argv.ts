@@ -10,10 +10,18 @@ const HEADER_ATTACHED = /^(-H|--header=)(.+)$/;
 /** -b with cookie pairs (a value with `=`) is a Cookie header; -b FILE names a file. */
 const COOKIE_FLAG = /^(-b|--cookie)$/;
 const COOKIE_ATTACHED = /^(-b|--cookie=)(.+)$/;
+/** Body flags: a form's or a JSON body's secret fields (a token endpoint's client_secret, a login's password). */
+const BODY_FLAG = /^(-d|--data|--data-raw|--data-binary|--data-ascii|--data-urlencode|--json)$/;
+const BODY_ATTACHED = /^(--data=|--data-raw=|--data-binary=|--data-ascii=|--data-urlencode=|--json=)(.+)$/;
+/** Field names that hold a secret, as OAuth and login forms name them. */
+const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client_secret|token|access_token|refresh_token|id_token|api_?key|apikey|auth|authorization|private_key)';
+const FORM_SECRET = new RegExp(`(^|&)(${SECRET_FIELD})=([^&]*)`, 'gi');
+const JSON_SECRET = new RegExp(`("${SECRET_FIELD}"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
 
 /**
  * A command line to show on stderr (how to continue a stopped run) without the secrets in it: -u's
- * password, an Authorization or Cookie header's value (-b's pairs too) and a URL's password (a proxy's too) are shown as
+ * password, an Authorization or Cookie header's value (-b's pairs too), a body's password, secret and token
+ * fields (-d, --json ...) and a URL's password (a proxy's too) are shown as
  * ***, as the result lines show a URL's. `masked` says whether any was, so the text can ask for them.
  */
 export function maskedArgv(argv: readonly string[]): { args: string[]; masked: boolean } {
@@ -28,7 +36,7 @@ export function maskedArgv(argv: readonly string[]): { args: string[]; masked: b
     const flag = pending;
     pending = undefined;
     if (flag !== undefined) return mask(arg, maskValue(flag, arg));
-    if (USER_FLAG.test(arg) || HEADER_FLAG.test(arg) || COOKIE_FLAG.test(arg)) {
+    if (USER_FLAG.test(arg) || HEADER_FLAG.test(arg) || COOKIE_FLAG.test(arg) || BODY_FLAG.test(arg)) {
       pending = arg;
       return arg;
     }
@@ -38,6 +46,8 @@ export function maskedArgv(argv: readonly string[]): { args: string[]; masked: b
     if (header) return mask(arg, `${header[1]}${maskHeader(header[2] as string)}`);
     const cookie = COOKIE_ATTACHED.exec(arg);
     if (cookie) return mask(arg, `${cookie[1]}${maskCookie(cookie[2] as string)}`);
+    const body = BODY_ATTACHED.exec(arg);
+    if (body) return mask(arg, `${body[1]}${maskBody(body[2] as string)}`);
     const bundle = shortBundle(arg);
     if (bundle !== undefined) {
       if (bundle.value === '') pending = `-${bundle.letter}`;
@@ -62,7 +72,7 @@ function shortBundle(arg: string): { letter: string; before: string; value: stri
   for (let i = 1; i < arg.length; i++) {
     const letter = arg[i] as string;
     if (!SHORT_WITH_VALUE.has(letter)) continue;
-    if (letter !== 'u' && letter !== 'H' && letter !== 'b') return undefined;
+    if (letter !== 'u' && letter !== 'H' && letter !== 'b' && letter !== 'd') return undefined;
     return { letter, before: arg.slice(0, i + 1), value: arg.slice(i + 1) };
   }
   return undefined;
@@ -72,7 +82,13 @@ function maskValue(flag: string, value: string): string {
   if (USER_FLAG.test(flag)) return maskUser(value);
   if (HEADER_FLAG.test(flag)) return maskHeader(value);
   if (COOKIE_FLAG.test(flag)) return maskCookie(value);
+  if (BODY_FLAG.test(flag)) return maskBody(value);
   return maskPasswords(maskUserinfo(value));
+}
+
+/** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`; a file (@FILE) as it is. */
+function maskBody(value: string): string {
+  return value.replace(FORM_SECRET, (_, start: string, name: string) => `${start}${name}=${MASK}`).replace(JSON_SECRET, (_, key: string) => `${key}"${MASK}"`);
 }
 
 /** `Name: value` with the value as *** when the name is a SECRET_HEADERS one and there is a value. */

@@ -67,6 +67,14 @@ describe('describeStop', () => {
     expect(row).toContain("-ku 'user:***' -qb '***' -sH 'Authorization: ***' '-LHCookie: ***' '-kuann:***' -sd plain=1");
   });
 
+  it("masks a body's secret fields (a token endpoint's client_secret, a login's password), form or JSON, and leaves the rest", async () => {
+    const argv = [input, '-o', output, '--resume', '-d', 'client_secret=S3CRET&grant_type=client_credentials&password=pw123', '--json', '{"user":"ann","password":"J5ON\\"PW","n":1}', '--data-urlencode=token=TOK1', '-sdapi_key=K3Y', '-d', '@form.txt', '-d', 'q=plain'];
+    const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
+    const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
+    for (const secret of ['S3CRET', 'pw123', 'J5ON', 'TOK1', 'K3Y']) expect(row).not.toContain(secret);
+    expect(row).toContain("-d 'client_secret=***&grant_type=client_credentials&password=***' --json '{\"user\":\"ann\",\"password\":\"***\",\"n\":1}' '--data-urlencode=token=***' '-sdapi_key=***' -d @form.txt -d q=plain");
+  });
+
   it("masks a URL's whole password where it holds an @, /, ? or a space (the userinfo ends at the authority's last @)", async () => {
     const argv = ['http://bob:PW@K1@127.0.0.1:9/slow?[1-4]', 'http://bob:PW/K7@127.0.0.1:9/a', 'http://bob:PW?K5@127.0.0.1:9/b', 'http://bob:PW D7@127.0.0.1:9/c', 'http://host:8080/p?e=a@b.test', '-x', 'http://px:P@K4@127.0.0.1:3128', '-o', output, '--resume'];
     const stopped = await describeStop(stoppedSummary({ records: 2 }), { ...context, argv, inputPath: '-', argumentUrls: 5 });
