@@ -81,7 +81,15 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
   // --resume (exit 2, naming FILE), not a fingerprint that could not be written (exit 1). An empty FILE left
   // without one reads as a first run again.
   const sink = openSink(output, { append: true });
-  await writeFingerprint(output, current);
+  try {
+    await writeFingerprint(output, current);
+  } catch (error) {
+    // FILE can be written but its folder cannot (no new file in it), or FILE is no regular file (/proc/...):
+    // --resume cannot keep its fingerprint, before anything was sent; a usage error naming what --resume needs.
+    sink.destroy();
+    const code = ((error as { cause?: NodeJS.ErrnoException }).cause?.code) ?? 'error';
+    throw new UsageError(`Cannot resume with -o ${JSON.stringify(output)}: --resume keeps the input's fingerprint beside it, in ${JSON.stringify(fingerprintPath(output))}, which cannot be written (${code}); make its folder writable, or run without --resume`);
+  }
   return { input: peeked.stream, sink, done };
 }
 

@@ -155,6 +155,18 @@ describe('--resume', () => {
     expect(server.requests).toBe(0);
   });
 
+  it('-o FILE --resume whose fingerprint cannot be written beside FILE is a usage error naming what --resume needs, not exit 1', async () => {
+    const server = track(await startHttpServer());
+    const dir = tempDir();
+    const output = join(dir, 'out.ndjson');
+    // A name the fingerprint cannot take (a folder holds it), as a folder that takes no new file (chattr +i) or /proc.
+    mkdirSync(join(dir, 'out.ndjson.resume.json'));
+    const result = await runCli([`${server.url}/a`, '-o', output, '--resume']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^bulkfetch: Cannot resume with -o ".*out\.ndjson": --resume keeps the input's fingerprint beside it, in ".*out\.ndjson\.resume\.json", which cannot be written \(E[A-Z]+\); make its folder writable, or run without --resume\n$/);
+    expect(server.requests).toBe(0);
+  });
+
   it('never reads a piped input twice for a fingerprint, and refuses --resume on an output that is not a file', async () => {
     const server = track(await startHttpServer());
     const n = 3000;
