@@ -551,7 +551,7 @@ function dispatchedBody(request: AttemptRequest): string | Buffer | Buffer[] | n
 
 /** The request's headers as undici is handed them: with the Content-Length of a body given as an iterable (dispatchedBody). */
 function dispatchedHeaders(request: AttemptRequest): Record<string, string> {
-  const headers = withoutExpect(request.headers);
+  const headers = headersUndiciTakes(request.headers);
   if (!bodyAsIterable(request)) return headers;
   return { ...headers, 'content-length': String(Buffer.byteLength(request.body as string | Buffer)) };
 }
@@ -560,9 +560,18 @@ function bodyAsIterable(request: AttemptRequest): boolean {
   return request.body !== undefined && request.body.length > 0 && !H2_PAYLOAD_METHODS.has(request.method) && request.url.startsWith('https:');
 }
 
-function withoutExpect(headers: Record<string, string>): Record<string, string> {
-  if (!('expect' in headers)) return headers;
+function headersUndiciTakes(headers: Record<string, string>): Record<string, string> {
+  const connection = headers.connection;
+  if (!('expect' in headers) && (connection === undefined || /^(close|keep-alive)$/i.test(connection))) return headers;
   const { expect: _expect, ...rest } = headers;
+  // undici takes one option alone: `close,` or `close, keep-alive` (empty items and both, which validate.ts lets
+  // through as RFC 9110 5.6.1 has them read) go as the one that counts; none at all as undici's own keep-alive.
+  if (connection !== undefined) {
+    const options = connection.toLowerCase().split(',').map((option) => option.trim());
+    if (options.includes('close')) rest.connection = 'close';
+    else if (options.includes('keep-alive')) rest.connection = 'keep-alive';
+    else delete rest.connection;
+  }
   return rest;
 }
 

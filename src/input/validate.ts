@@ -88,13 +88,14 @@ export function validateHeader(name: unknown, value: unknown): RecordError | nul
   }
   // undici writes Connection itself, from close alone: any other option (upgrade, TE, a header's name) was
   // dropped without a word, and the request went with "keep-alive".
-  if (lower === 'connection' && !value.split(',').every((option) => /^(close|keep-alive)$/i.test(option.trim()))) {
+  // Empty list items (`close,`) are no options: RFC 9110 (5.6.1) has a recipient ignore them.
+  if (lower === 'connection' && !value.split(',').every((option) => /^(close|keep-alive)?$/i.test(option.trim()))) {
     return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: only close or keep-alive can be sent (the HTTP client writes this header, and drops every other option), got ${preview(value)}`);
   }
   // undici refuses an Expect header: 100-continue is dropped (the body goes at once, as RFC 9110 allows);
   // any other expectation was dropped too, where curl sends it and a server answers 417.
   // An empty one (-H 'Expect;') expects nothing: dropped, as before, with 100-continue.
-  if (lower === 'expect' && value.trim() !== '' && value.trim().toLowerCase() !== '100-continue') {
+  if (lower === 'expect' && !value.split(',').every((item) => /^(100-continue)?$/i.test(item.trim()))) {
     return recordError(RecordErrorCode.INVALID_HEADER, `Header ${name}: only 100-continue is taken (and not sent: the body goes at once); the HTTP client sends no other expectation, got ${preview(value)}`);
   }
   return null;

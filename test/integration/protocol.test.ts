@@ -116,6 +116,17 @@ describe('interim responses', () => {
     // An empty one expects nothing: dropped, not refused.
     const empty = await run([`${server.url}/x`], ['-H', 'Expect;']);
     expect(empty.lines[0]).toMatchObject({ status: 200 });
+    // Empty list items are no options (RFC 9110 5.6.1): taken, and sent as the one option that counts (they were refused).
+    const listed = await run([
+      JSON.stringify({ url: `${server.url}/x`, headers: { Connection: 'close,' } }),
+      JSON.stringify({ url: `${server.url}/x`, headers: { Connection: ' , keep-alive' } }),
+      JSON.stringify({ url: `${server.url}/x`, headers: { Expect: '100-continue,' } }),
+    ], ['--ordered']);
+    expect(listed.lines.map((line) => line.error?.code ?? line.status)).toEqual([200, 200, 200]);
+    expect(server.heads.slice(-3).map((head) => /\r\nconnection: ([^\r]*)\r\n/i.exec(head)?.[1]?.toLowerCase())).toEqual(['close', 'keep-alive', 'keep-alive']);
+    const flaggedList = await run([`${server.url}/x`], ['-H', 'Connection: close, ,keep-alive']);
+    expect(flaggedList.lines[0]).toMatchObject({ status: 200 });
+    expect(server.heads.at(-1)).toMatch(/\r\nconnection: close\r\n/i);
   });
 });
 
