@@ -22,7 +22,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--path-as-is'], 'URLs are normalized, their dot segments resolved, as curl does without it (%2e and \\ are kept as written: see the README\'s Input)'],
   [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value', and -b '' keeps the cookies a record's redirects set"],
   [['-n', '--netrc', '--netrc-file'], 'use -u user:password'],
-  [['--limit-rate'], '--rate N limits requests per second (--per-host-rate per host)'],
+  [['--limit-rate', '--rate-limit'], '--rate N limits requests per second (--per-host-rate per host)'],
   [['--retry-all-errors', '--retry-max-time'], 'connection errors, timeouts and statuses 408, 425, 429, 500, 502, 503 and 504 are retried already (--retries N); --retry-all-methods retries POST too'],
   [['--parallel-immediate'], 'drop it: connections open as they are needed (with --http2, one to an origin until its handshake says whether it multiplexes)'],
   [['-U', '--proxy-user'], 'give the proxy its credentials in its URL: -x http://user:password@host:port'],

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { OPTION_TABLE, describeOption, shownDefault, type OptionSpec } from '../options/index.js';
 import { VERSION } from '../version.js';
+import { refuseSingleDashWords } from './single-dash-words.js';
 
 export const EXAMPLES = `
 Examples:
@@ -76,6 +77,7 @@ function curlNamed(spec: OptionSpec, flag: Option): Option {
  * are that one flag given twice.
  */
 export function parseCommandLine(program: Command, argv: string[]): void {
+  refuseSingleDashWords(program, argv);
   program.parse(sameFlagForRepeatable(argv), { from: 'user' });
   for (const spec of OPTION_TABLE) {
     if (spec.curlName === undefined) continue;

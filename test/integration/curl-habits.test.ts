@@ -377,6 +377,13 @@ describe("a curl command line, as typed", () => {
       expect([taken.code, taken.stderr.trim().split('\n').length, taken.lines.length], flag).toEqual([2, 1, 0]);
       expect(taken.stderr, flag).toMatch(flag === '-o' ? /got the URL .*: give -o its file, and the URL as an argument of its own/ : new RegExp(`No URL was given: ${flag} took ".*" as its value`));
     }
+    // vegeta's and httpx's single-dash words: read as bundles of short flags, -duration=5s POSTed "uration=5s" and
+    // -keepalive sent a Referer, exit 0; -rate got curl's Range hint. Bundles curl users type stay bundles.
+    for (const [args, said] of [[['-rate', '50'], /^bulkfetch: -rate: a long option takes two dashes, --rate /], [['-duration=5s'], /^bulkfetch: -duration: vegeta's flag has no match here/], [['-keepalive'], /^bulkfetch: -keepalive: vegeta's flag/], [['-silent'], /-q \(--quiet\)/], [['--rate-limit', '5'], /--rate N limits requests per second/]] as const) {
+      const refused = await runCli([input, ...args]);
+      expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);
+      expect(refused.stderr, args.join(' ')).toMatch(said);
+    }
     // -s with --no-progress asks for the same quiet twice: no contradiction. Nor do two names of one flag with one meaning.
     for (const args of [['-s', '--no-progress'], ['-qsS'], ['-q', '-L', '--location', '-m', '5', '--timeout', '5']]) {
       const twice = await runCli([input, ...args]);
