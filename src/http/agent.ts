@@ -151,17 +151,19 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
  * PEM) the options alone go to tls.connect, which fails the connection.
  */
 function sharingTlsContext(connectorOptions: Undici.buildConnector.BuildOptions, tlsContext: () => SecureContext | undefined): Undici.buildConnector.connector {
-  const exact = (connector: Undici.buildConnector.connector): Undici.buildConnector.connector => (connectorOptions.timeout ? timingConnectsExactly(connector, connectorOptions.timeout) : connector);
-  const plain = exact(buildConnector(connectorOptions));
+  const plain = buildConnector(connectorOptions);
   let https: Undici.buildConnector.connector | undefined;
-  return (opts, callback) => {
+  const connector: Undici.buildConnector.connector = (opts, callback) => {
     if (opts.protocol !== 'https:') return plain(opts, callback);
     if (!https) {
       const context = tlsContext();
-      https = markingStalledHandshakes(context ? exact(buildConnector({ ...connectorOptions, secureContext: context })) : plain);
+      https = markingStalledHandshakes(context ? buildConnector({ ...connectorOptions, secureContext: context }) : plain);
     }
     return https(withoutRootDot(opts), callback);
   };
+  // Timed around the context's making too: the first https connection builds it (the CA store, tens of ms)
+  // before its connect, and 0.5 s ended at 0.56 s.
+  return connectorOptions.timeout ? timingConnectsExactly(connector, connectorOptions.timeout) : connector;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Retries, Retry-After and timeouts, measured at real local servers (arrival times, request counts).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, gapsMs, json, listen, runCli, socketCloser, startFaultyServer, startHttpServer } from '../helpers/index.js';
+import { cleanupAfterEach, gapsMs, json, listen, runCli, socketCloser, startFaultyServer, startHttpServer, writeTempFile } from '../helpers/index.js';
 import { closedPort } from './support.js';
 
 // Kills every CLI and closes every server after each test.
@@ -132,6 +133,23 @@ describe('timeouts', () => {
     expect(result.lines[0]?.ms).toBeGreaterThanOrEqual(300);
     // Coarse: undici's own timer, which this replaces, never ended it before 800 ms.
     expect(result.lines[0]?.ms).toBeLessThan(800);
+  });
+
+  it('--connect-timeout counts the making of the TLS context in a first https connection, and keeps to the time for an https:// proxy', async () => {
+    const server = await track(startFaultyServer('hang'));
+    // A CA file of some thousand certificates: the child's context, made in its first https connect, takes
+    // 100-200 ms, which fell outside the limit: the first of two connects ended that much after the second.
+    const bundle = readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8');
+    const cacert = writeTempFile(bundle.repeat(8), 'many.pem');
+    const direct = await run([`https://127.0.0.1:${server.port}/a`, `https://127.0.0.1:${server.port}/b`], ['--cacert', cacert, '--connect-timeout', '500ms', '--retries', '0', '--concurrency', '1', '--ordered']);
+    expect(direct.lines.map((line) => line.error?.code)).toEqual(['ECONNECTTIMEOUT', 'ECONNECTTIMEOUT']);
+    const [first, second] = direct.lines.map((line) => line.ms as number) as [number, number];
+    expect(Math.min(first, second)).toBeGreaterThanOrEqual(500);
+    expect(first - second).toBeLessThan(70);
+    // An https:// proxy that never answers its handshake: undici's own timer ended 300 ms after about 1 s.
+    const viaProxy = await run(['http://127.0.0.1:9/x'], ['-x', `https://127.0.0.1:${server.port}`, '--connect-timeout', '300ms', '--retries', '0']);
+    expect(viaProxy.lines[0]).toMatchObject({ error: { code: 'ECONNECTTIMEOUT' } });
+    expect(viaProxy.lines[0]?.ms).toBeLessThan(800);
   });
 
   it('--connect-timeout ends a TLS handshake that never completes with ECONNECTTIMEOUT, retried', async () => {
