@@ -27,6 +27,7 @@ import { TallyPacer, encodeTallyLine } from '../wire/tally-line.js';
 import Queue from './unlinking-queue.js';
 import { CHILD_EXTRA_CA_ENV } from '../wire/child-env.js';
 import { removeOwnPartialsNow } from '../http/body-file.js';
+import { attemptsMade } from '../http/attempts-made.js';
 
 /**
  * Result bytes written and not yet read by the parent above which no waiting
@@ -162,7 +163,7 @@ function start(config: WorkerConfig) {
     if (task.last !== undefined) budget.retire(originOf(task.url));
     stats.count(result);
     results.push(line);
-    if (tallies.due(line)) results.push(encodeTallyLine(stats.snapshot(true, loop.cacheCounters)));
+    if (tallies.due(line)) results.push(encodeTallyLine(stats.snapshot(true, loop.cacheCounters, attemptsMade())));
     inFlight -= 1;
     startWaiting();
     if (inputEnded && inFlight === 0) finish();
@@ -185,7 +186,7 @@ function start(config: WorkerConfig) {
     finished = true;
     results.flush();
     output.whenHandedOver(() => out.end(() => {
-      send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters) });
+      send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters, attemptsMade()) });
       // Close everything that would keep us alive; the parent sees our exit. Destroyed, not closed: every
       // record is answered. A connect no record wants any more (a TLS handshake its attempt's --timeout gave
       // up on) runs on in undici to --connect-timeout whatever is closed, and kept the run going 10 s for
@@ -203,7 +204,7 @@ function start(config: WorkerConfig) {
       releaseHeld();
     } else if (message.type === 'stop') stop();
     // After the final report, a late snapshot would be counted twice.
-    else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters) });
+    else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters, attemptsMade()) });
     else if (message.type === 'grant') gateClient.granted(message.ids, message.at);
     else if (message.type === 'slow-down') adaptiveGate?.slowDown(message.hosts);
   }

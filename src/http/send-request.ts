@@ -15,6 +15,7 @@ import { endedByReset } from './reset-mid-body.js';
 import { lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
 import { LinkedSet, type Linked } from './linked-set.js';
 import type { OneShotDispatchOptions } from './one-shot.js';
+import { countAttempt } from './attempts-made.js';
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** A redirect's body is read up to this much so its connection can be reused; past that it is cut. */
@@ -463,6 +464,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   #settle(outcome: FetchOutcome): void {
     if (this.#settled) return;
     this.#settled = true;
+    countAttempt();
     clearTimeout(this.#timer);
     this.#live?.delete(this);
     this.#decoder?.destroy();

@@ -59,7 +59,7 @@ export class ProgressView {
   update(progress: RunProgress): void {
     const at = this.#now();
     this.#last = progress;
-    this.#samples.push({ at, lines: progress.lines, requests: progress.stats.requests });
+    this.#samples.push({ at, lines: progress.lines, requests: progress.stats.attemptsMade });
     while (this.#samples.length > 2 && at - this.#samples[1]!.at > RATE_WINDOW_MS) this.#samples.shift();
     if (this.#held > 0 || at - this.#lastDraw < (this.#tty ? TTY_INTERVAL_MS : LOG_INTERVAL_MS)) return;
     this.#lastDraw = at;

@@ -24,7 +24,8 @@ export class StatsCollector {
   }
 
   /** Counters to send; `full` adds the histogram and host errors (only the final report needs them). */
-  snapshot(full: boolean, cache: { stored: number; evictions: number; peakBytes: number }): WorkerStats {
+  snapshot(full: boolean, cache: { stored: number; evictions: number; peakBytes: number }, attemptsMade = this.stats.attemptsMade): WorkerStats {
+    this.stats.attemptsMade = attemptsMade;
     this.stats.cacheStored = cache.stored;
     this.stats.cacheEvictions = cache.evictions;
     this.stats.cachePeakBytes = cache.peakBytes;

@@ -17,6 +17,8 @@ export interface WorkerStats {
   refused: number;
   /** HTTP attempts sent to servers (retries included, cache hits not). */
   requests: number;
+  /** The same attempts counted as each ends, not as its record does: what the progress line's req/s reads. */
+  attemptsMade: number;
   cached: number;
   /** Responses the cache stored, and entries it dropped for room before their last use. */
   cacheStored: number;
@@ -47,6 +49,7 @@ export function emptyStats(): WorkerStats {
     records: 0,
     refused: 0,
     requests: 0,
+    attemptsMade: 0,
     cached: 0,
     cacheStored: 0,
     cacheEvictions: 0,
@@ -105,6 +108,7 @@ export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.records += from.records;
   into.refused += from.refused;
   into.requests += from.requests;
+  into.attemptsMade += from.attemptsMade;
   into.cached += from.cached;
   into.cacheStored += from.cacheStored;
   into.cacheEvictions += from.cacheEvictions;

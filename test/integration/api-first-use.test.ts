@@ -395,3 +395,22 @@ describe('save', () => {
     expect(readFileSync(input, 'utf8')).toContain('"id":"specs.jsonl"');
   });
 });
+
+describe('progress', () => {
+  it('counts attempts as they end (attemptsMade), where requests counts them as their records end: retried records read 0 req/s', async () => {
+    // Every request answered 503 with Retry-After: 1, so a record's three attempts span two seconds.
+    const server = track(await startHttpServer((_req, res) => void res.writeHead(503, { 'retry-after': '1' }).end('busy')));
+    let madeBeforeAnyRecord = 0;
+    const run = bulkfetch([`${server.url}/a`, `${server.url}/b`], {
+      procs: 1,
+      retries: 2,
+      onProgress: (progress) => {
+        if (progress.stats.records === 0) madeBeforeAnyRecord = Math.max(madeBeforeAnyRecord, progress.stats.attemptsMade);
+      },
+    });
+    const summary = await run.summary;
+    expect(summary).toMatchObject({ records: 2, requests: 6 });
+    // Before: no field, and requests stayed 0 until the records ended.
+    expect(madeBeforeAnyRecord).toBeGreaterThan(0);
+  }, 30_000);
+});

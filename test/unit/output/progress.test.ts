@@ -16,7 +16,7 @@ function sink(): { stream: Writable; writes: string[] } {
 }
 
 function sample(lines: number, requests: number, errors = 0, cached = 0): RunProgress {
-  return { lines, stats: { ...emptyStats(), requests, errors, cached }, elapsedMs: 0 };
+  return { lines, stats: { ...emptyStats(), requests, attemptsMade: requests, errors, cached }, elapsedMs: 0 };
 }
 
 describe('ProgressView', () => {
