@@ -39,8 +39,13 @@ describe('--cache auto', () => {
     const posts = writeTempFile(Array.from({ length: 400 }, (_, i) => JSON.stringify({ url: `${server.url}/p/${i % 10}`, method: 'POST', body: 'z' })).join('\n') + '\n', 'posts.jsonl');
     const before = server.requests;
     const { cache } = await runWithSummary([posts, '--procs', '1']);
-    expect(cache).toMatchObject({ enabled: false, why: 'no GET or HEAD request, the only ones the cache answers: no cache' });
+    expect(cache).toMatchObject({ enabled: false, why: 'no request the cache answers (a GET or HEAD, and with --save one not named by its id): no cache' });
     expect(server.requests - before).toBe(400);
+    // With --save, records named by their id are fetched for their own files: no repeat the cache could answer
+    // (it read "98% of 50 requests repeat", cache on, 0 hits).
+    const named = writeTempFile(Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `f${i}`, url: `${server.url}/same` })).join('\n') + '\n', 'named.jsonl');
+    const saved = await runWithSummary([named, '--procs', '1', '--save', tempDir()]);
+    expect(saved.cache).toMatchObject({ enabled: false, why: 'no request the cache answers (a GET or HEAD, and with --save one not named by its id): no cache' });
   });
 
   it('caches a repeating list and answers every repeat without an origin request', async () => {

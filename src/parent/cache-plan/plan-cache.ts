@@ -5,7 +5,7 @@ import { OriginPlanner } from './origin-planner.js';
 import { isRegularFile } from '../../input/input-size.js';
 import { scanFile } from './scan-input.js';
 
-type PlanOptions = Pick<RunOptions, 'cache' | 'input' | 'method' | 'maxLineBytes' | 'shard'> & Partial<Pick<RunOptions, 'protoDefault'>>;
+type PlanOptions = Pick<RunOptions, 'cache' | 'input' | 'method' | 'maxLineBytes' | 'shard'> & Partial<Pick<RunOptions, 'protoDefault' | 'save'>>;
 
 /** What the run learned from its input before sending anything. */
 export interface InputPlan {
@@ -41,6 +41,7 @@ async function plan(options: PlanOptions, procs: number, countOrigins: boolean, 
     protoDefault: options.protoDefault,
     maxLineBytes: options.maxLineBytes,
     shard: options.shard,
+    saving: options.save !== undefined,
     ...(countOrigins ? { procs } : {}),
     stop,
   });

@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { readLineChunks, type LineCursor } from '../../input/lines.js';
 import { parseRecord } from '../../input/parse-record.js';
+import { namedById } from '../../input/save-name.js';
 import { nextUrlOrLine } from '../../input/next-line.js';
 import { CACHEABLE_METHODS, childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../../input/request-key.js';
 import type { Shard } from '../../run-types.js';
@@ -26,6 +27,8 @@ export interface ScanOptions {
   protoDefault?: string | undefined;
   maxLineBytes: number;
   shard?: Shard | undefined;
+  /** --save: a record named by its id is fetched for its own file, never answered from the cache (request-loop.ts). */
+  saving?: boolean;
   /** Sketch size in bytes; by default from the file's size (about 8 bytes of sketch per distinct request for 40-byte lines). */
   sketchBytes?: number;
   /**
@@ -65,11 +68,11 @@ export async function scanFile(path: string, options: ScanOptions): Promise<Inpu
   return scanStream(createReadStream(path, { highWaterMark: 256 * 1024 }), { ...options, sketchBytes });
 }
 
-export async function scanStream(input: Readable, { method, protoDefault, maxLineBytes, shard, sketchBytes = SKETCH_MIN, procs, stop }: ScanOptions): Promise<InputScan> {
+export async function scanStream(input: Readable, { method, protoDefault, maxLineBytes, shard, saving = false, sketchBytes = SKETCH_MIN, procs, stop }: ScanOptions): Promise<InputScan> {
   const started = performance.now();
   const sketch = new RepeatSketch(sketchBytes);
   const origins = procs === undefined ? undefined : new RepeatSketch(sketchBytes);
-  const counts: PassCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), cacheableMethod: CACHEABLE_METHODS.has(method), protoDefault, shard, procs: procs ?? 1 };
+  const counts: PassCounts = { sketch, origins, method, methodSeed: requestHashSeed(method), cacheableMethod: CACHEABLE_METHODS.has(method), saving, protoDefault, shard, procs: procs ?? 1 };
   for await (const lines of readLineChunks(input, { maxLineBytes })) {
     // A pass over tens of millions of lines takes seconds: a Ctrl-C must not wait for its end.
     // Leaving the loop closes the file (the stream's iterator destroys it).
@@ -87,6 +90,8 @@ interface PassCounts {
   methodSeed: number;
   /** The cache answers `method` (URL lines are sent with it). */
   cacheableMethod: boolean;
+  /** --save: specs named by their id are never answered from the cache. */
+  saving: boolean;
   protoDefault: string | undefined;
   shard: Shard | undefined;
   procs: number;
@@ -114,7 +119,7 @@ function countLines(lines: LineCursor, counts: PassCounts): void {
     if (taken.text === null) continue;
     // The line number does not enter a request's key.
     const record = parseRecord(taken.text, 0, counts.method, counts.protoDefault, taken.notUtf8);
-    if (record.kind === 'request') count(hashRequest(record.spec), hashOrigin(record.spec.url), counts, CACHEABLE_METHODS.has(record.spec.method));
+    if (record.kind === 'request') count(hashRequest(record.spec), hashOrigin(record.spec.url), counts, CACHEABLE_METHODS.has(record.spec.method) && !(counts.saving && namedById(record.spec)));
   }
 }
 
