@@ -68,7 +68,17 @@ function headersFromFile(path: string, previous: unknown): Record<string, string
   const bytes = readFlagFile('--header', path);
   if (!isUtf8(bytes)) throw new UsageError(`Header file ${JSON.stringify(path)} is not UTF-8: save it as UTF-8 (header values are sent as their UTF-8 bytes)`);
   let headers = previous;
-  for (const line of bytes.toString('utf8').split(/\r?\n/)) if (line.trim() !== '') headers = parseHeader(line, headers);
+  const lines = bytes.toString('utf8').split(/\r?\n/);
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    try {
+      headers = parseHeader(line, headers);
+    } catch (error) {
+      // Which file and line: the message alone showed a line of a file the command line did not.
+      if (error instanceof UsageError) throw new UsageError(`${error.message} (line ${index + 1} of the header file ${JSON.stringify(path)})`, { cause: error });
+      throw error;
+    }
+  }
   return (headers ?? {}) as Record<string, string | null>;
 }
 

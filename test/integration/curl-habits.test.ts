@@ -545,3 +545,17 @@ describe('durations longer than a Node timer holds (24.8 days)', () => {
     expect(stopped.lines).toMatchObject([{ status: null, attempts: 1, error: { code: 'EABORTED' } }]);
   });
 });
+
+describe('-H @FILE', () => {
+  it('sends a header file\'s lines, and a line that is no header is refused naming the file and the line', async () => {
+    const server = track(await startHttpServer());
+    const file = writeTempFile('X-A: 1\r\nX-B: two\n', 'headers.txt');
+    const sent = await runCli([`${server.url}/h`, '-q', '-H', `@${file}`]);
+    expect(sent.code).toBe(0);
+    expect(server.log.at(-1)?.headers).toMatchObject({ 'x-a': '1', 'x-b': 'two' });
+    const broken = writeTempFile('X-A: 1\n# a comment\n', 'broken.txt');
+    const refused = await runCli([`${server.url}/h`, '-q', '-H', `@${broken}`]);
+    expect([refused.code, refused.stderr.trim().split('\n').length]).toEqual([2, 1]);
+    expect(refused.stderr).toContain(`got "# a comment" (line 2 of the header file ${JSON.stringify(broken)})`);
+  });
+});
