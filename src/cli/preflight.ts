@@ -142,7 +142,9 @@ export function checkFlags(program: Command): string[] {
   if (given('retries') && flags.retries === 0) {
     // Not --retry-max-delay (it caps a host's pause after a 429 too), nor --retry-all-methods (it decides what
     // --resume and a child's crash send again, and the free resends after a lost connection).
-    if (given('retryDelay')) warnings.push('--retry-delay has no effect with --retries 0');
+    // Named as typed: curl's --retry 0 is --retries 0.
+    const typed = given('retry') ? '--retry' : '--retries';
+    if (given('retryDelay')) warnings.push(`--retry-delay has no effect with ${typed} 0`);
   }
   const unreadProxy = flags.proxy === undefined ? unreadUpperHttpProxy(process.env) : undefined;
   if (unreadProxy !== undefined) warnings.push(unreadProxy);

@@ -173,6 +173,9 @@ describe('contradictory flags', () => {
     const result = await runCli([input, '-e', ';auto', '--retries', '0', '--retry-all-methods', '--retry-delay', '1s', '-q', '--procs', '1']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("bulkfetch: warning: -e ';auto' has no effect without -L/--follow: it is the Referer of each redirect followed\nbulkfetch: warning: --retry-delay has no effect with --retries 0\n");
+    // Named as typed: curl's --retry.
+    const curlName = await runCli([input, '--retry', '0', '--retry-delay', '1', '-q', '--procs', '1']);
+    expect(curlName.stderr).toBe('bulkfetch: warning: --retry-delay has no effect with --retry 0\n');
   });
 
   it("a usage error that echoes a proxy or URL shows its password as ***, from a flag or the environment", async () => {
