@@ -11,6 +11,8 @@ import { nonNegativeInteger } from './value-parsers.js';
 /** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
 export function parseResolveFlag(value: string, previous: unknown): Record<string, string> {
   const entries = { ...((previous as Record<string, string> | undefined) ?? {}) };
+  // curl's `-HOST:PORT` takes an entry out of the DNS cache a curl process keeps across its transfers.
+  if (/^-[^:\s]+:\d{1,5}$/.test(value)) throw new UsageError(`--resolve ${value} is curl's way to remove an entry from its DNS cache: bulkfetch keeps no entry but those --resolve gives this run, so leave it out`);
   // curl's `+HOST:PORT:ADDR` is the entry with a time limit on it in curl's DNS cache: here, the same entry.
   const match = /^\+?([^:\s]+):(\d{1,5}):(?:\[([0-9A-Fa-f:.]+)\]|([^\s]+))$/.exec(value);
   // A name with letters past ASCII as the URL's host becomes: its IDNA form (bücher.example is xn--bcher-kva.example).

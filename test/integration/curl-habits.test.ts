@@ -362,7 +362,7 @@ describe("a curl command line, as typed", () => {
     // curl's --fail-with-body is -f here: a line keeps its body either way.
     const withBody = await runCli([writeTempFile([`${missing.url}/gone`]), '--fail-with-body', '-s']);
     expect([withBody.code, withBody.lines[0]?.status, withBody.lines[0]?.body]).toEqual([1, 404, {}]);
-    for (const args of [['--timeout', '5', '--max-time', '6'], ['-X', 'PUT', '--request', 'PATCH'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-X', 'HEAD', '-d', 'x'], ['-X', 'HEAD', '--json', '{}'], ['-b', 'jar.txt'], ['-s', '--progress'], ['-o', join(tempDir(), 'a'), '-o', join(tempDir(), 'b')], ['-H', `${server.url}/h`], ['-u', `${server.url}/h`], ['-A', `${server.url}/h`], ['-x', `${server.url}/h`], ['--noproxy', `${server.url}/h`],
+    for (const args of [['--timeout', '5', '--max-time', '6'], ['-X', 'PUT', '--request', 'PATCH'], ['--http1.1', '--http2'], ['-i', '--no-headers'], ['-I', '-d', 'x'], ['-X', 'HEAD', '-d', 'x'], ['-X', 'HEAD', '--json', '{}'], ['-b', 'jar.txt'], ['-s', '--progress'], ['-o', join(tempDir(), 'a'), '-o', join(tempDir(), 'b')], ['-H', `${server.url}/h`], ['-u', `${server.url}/h`], ['-A', `${server.url}/h`], ['-x', `${server.url}/h`], ['--noproxy', `${server.url}/h`], ['--resolve', '-a.test:80'],
       ['--cacert', writeTempFile('-----BEGIN PRIVATE KEY-----\nMC4=\n-----END PRIVATE KEY-----\n', 'key.pem')]]) {
       const refused = await runCli([input, ...args]);
       expect(refused.code, args.join(' ')).toBe(2);
