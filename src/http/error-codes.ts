@@ -217,7 +217,7 @@ export function closedMidBody(error: unknown, received: number, contentLength: s
   const short = code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && declared !== undefined && received < declared;
   // undici gives llhttp's errors no code (it looks the number up in a map of names), only llhttp's words.
   const unfinished = error instanceof Error && error.name === 'HTTPParserError' && typeof message === 'string' && message.endsWith('(Invalid EOF state)');
-  return short || unfinished ? { code: RecordErrorCode.SOCKET_CLOSED, message: 'UND_ERR_SOCKET: other side closed' } : undefined;
+  return short || unfinished ? { code: RecordErrorCode.SOCKET_CLOSED, message: 'other side closed' } : undefined;
 }
 
 /**
@@ -481,6 +481,9 @@ function opensslAsCurlShowsIt(_line: string, code: string, library: string, reas
 /** Node's connect error names the local end too (` - Local (0.0.0.0:0)`), which says nothing of the failure. */
 const NODE_LOCAL_ADDRESS = / - Local \([^)]*\)/;
 
+/** Codes of the HTTP client's own errors, left out of a message (describe). */
+const INTERNAL_CODE = /^(UND_ERR_|ERR_HTTP2_)/;
+
 function describe(error: unknown): string {
   // Node's connect to each address of a name in turn (autoSelectFamily) fails with an
   // AggregateError whose own message is empty: its errors say what happened at each.
@@ -490,7 +493,10 @@ function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    const prefix = typeof code === 'string' && !error.message.includes(code) ? `${code}: ` : '';
+    // A system's or OpenSSL's code is worth its words (ECONNRESET, DEPTH_ZERO_SELF_SIGNED_CERT); undici's and
+    // node:http2's own (UND_ERR_SOCKET, ERR_HTTP2_STREAM_ERROR) are library internals, which the message and its
+    // record's code say better.
+    const prefix = typeof code === 'string' && !error.message.includes(code) && !INTERNAL_CODE.test(code) ? `${code}: ` : '';
     // OpenSSL's messages end in a newline. Node 24 adds to a certificate's a hint about its own flag, where
     // the line goes on with bulkfetch's (--cacert, -k): the same words on every Node.
     const text = error.message.replace(NODE_SYSTEM_CA_HINT, '').replace(OPENSSL_ERROR_LINE, opensslAsCurlShowsIt).replace(NODE_LOCAL_ADDRESS, '');

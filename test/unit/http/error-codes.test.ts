@@ -19,7 +19,7 @@ describe('classifyError', () => {
     expect(classifyError(tooLarge)).toMatchObject({ code: 'EINVALIDHEADER', message: expect.stringMatching(/headers could not be sent: .* too large for HTTP\/2 here; without --http2/) });
     expect([headersNeverSent(neverSent), headersNeverSent(tooLarge)]).toEqual([true, false]);
     const broken = Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' });
-    expect(classifyError(broken)).toEqual({ code: 'EPROTOCOL', message: "ERR_HTTP2_ERROR: Protocol error (the server's HTTP/2 frames broke the protocol, and this client's nghttp2 ended the connection)" });
+    expect(classifyError(broken)).toEqual({ code: 'EPROTOCOL', message: "Protocol error (the server's HTTP/2 frames broke the protocol, and this client's nghttp2 ended the connection)" });
   });
 
   it('says a write the server cut short was the request being sent, and with a large body what may be why', () => {
@@ -66,16 +66,16 @@ describe('classifyError', () => {
   it('maps an HTTP/2 stream reset to ECONNRESET, and knows a refused stream (never processed) from the rest', () => {
     const refused = Object.assign(new Error('Stream closed with error code NGHTTP2_REFUSED_STREAM'), { code: 'ERR_HTTP2_STREAM_ERROR' });
     const internal = Object.assign(new Error('Stream closed with error code NGHTTP2_INTERNAL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' });
-    expect(classifyError(refused)).toEqual({ code: 'ECONNRESET', message: "ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_REFUSED_STREAM (the server reset this request's HTTP/2 stream)" });
+    expect(classifyError(refused)).toEqual({ code: 'ECONNRESET', message: "Stream closed with error code NGHTTP2_REFUSED_STREAM (the server reset this request's HTTP/2 stream)" });
     expect(classifyError(internal).code).toBe('ECONNRESET');
     // PROTOCOL_ERROR is what the client's own nghttp2 resets a stream with, for a body its Content-Length belies: not said to be
     // the server's. A response that breaks HTTP/2 comes the same again: EPROTOCOL, not retried, as an invalid HTTP/1.1 one.
     const protocol = Object.assign(new Error('Stream closed with error code NGHTTP2_PROTOCOL_ERROR'), { code: 'ERR_HTTP2_STREAM_ERROR' });
     const http1 = Object.assign(new Error('Stream closed with error code NGHTTP2_HTTP_1_1_REQUIRED'), { code: 'ERR_HTTP2_STREAM_ERROR' });
-    expect(classifyError(http1)).toEqual({ code: 'EPROTOCOL', message: 'ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_HTTP_1_1_REQUIRED (the server wants this request over HTTP/1.1: send it without --http2, or with --http1.1)' });
+    expect(classifyError(http1)).toEqual({ code: 'EPROTOCOL', message: 'Stream closed with error code NGHTTP2_HTTP_1_1_REQUIRED (the server wants this request over HTTP/1.1: send it without --http2, or with --http1.1)' });
     expect(cutShort(classifyError(protocol), 200, 0, '2')).toEqual({
       code: 'EPROTOCOL',
-      message: 'ERR_HTTP2_STREAM_ERROR: Stream closed with error code NGHTTP2_PROTOCOL_ERROR (the HTTP/2 stream was reset for a protocol error: by the server, or by this client for a response that breaks HTTP/2, such as a body longer or shorter than its Content-Length): the stream ended after status 200 and 0 of the 2 body bytes its Content-Length declared',
+      message: 'Stream closed with error code NGHTTP2_PROTOCOL_ERROR (the HTTP/2 stream was reset for a protocol error: by the server, or by this client for a response that breaks HTTP/2, such as a body longer or shorter than its Content-Length): the stream ended after status 200 and 0 of the 2 body bytes its Content-Length declared',
     });
     expect(refusedStream(refused)).toBe(true);
     expect(refusedStream(internal)).toBe(false);
@@ -86,15 +86,15 @@ describe('classifyError', () => {
     expect(endedByGoaway(goaway)).toBe(true);
     expect(endedByGoaway(Object.assign(new Error('HTTP/2: "GOAWAY" frame received with code 2'), { code: 'UND_ERR_SOCKET' }))).toBe(true);
     expect(endedByGoaway(Object.assign(new Error('Session closed with error code 11'), { code: 'ECONNRESET' }))).toBe(false);
-    expect(classifyError(goaway)).toEqual({ code: 'ECONNRESET', message: 'ERR_HTTP2_SESSION_ERROR: Session closed with error code 11 (the server closed the HTTP/2 connection this request was on)' });
+    expect(classifyError(goaway)).toEqual({ code: 'ECONNRESET', message: 'Session closed with error code 11 (the server closed the HTTP/2 connection this request was on)' });
     // undici 7's words for the streams of a session a GOAWAY ended: a reset when it carried an error, not when graceful.
     const calm = Object.assign(new Error('HTTP/2: "GOAWAY" frame received with code 11'), { code: 'UND_ERR_SOCKET' });
-    expect(classifyError(calm)).toEqual({ code: 'ECONNRESET', message: 'UND_ERR_SOCKET: HTTP/2: "GOAWAY" frame received with code 11 (ENHANCE_YOUR_CALM: the server closed the HTTP/2 connection this request was on)' });
+    expect(classifyError(calm)).toEqual({ code: 'ECONNRESET', message: 'HTTP/2: "GOAWAY" frame received with code 11 (ENHANCE_YOUR_CALM: the server closed the HTTP/2 connection this request was on)' });
     expect(classifyError(Object.assign(new Error('HTTP/2: "GOAWAY" frame received with code 0'), { code: 'UND_ERR_SOCKET' })).code).toBe('ESOCKETCLOSED');
     expect(classifyError(Object.assign(new Error('Protocol error'), { code: 'ERR_HTTP2_ERROR' })).code).toBe('EPROTOCOL');
     // RST_STREAM(CANCEL) before the response: Node closes the stream without an error, undici says so in words.
     const cancelled = Object.assign(new Error('HTTP/2: stream closed before the response was complete'), { code: 'UND_ERR_INFO' });
-    expect(classifyError(cancelled)).toEqual({ code: 'ECONNRESET', message: "UND_ERR_INFO: HTTP/2: stream closed before the response was complete (the server reset this request's HTTP/2 stream, or closed the connection it was on)" });
+    expect(classifyError(cancelled)).toEqual({ code: 'ECONNRESET', message: "HTTP/2: stream closed before the response was complete (the server reset this request's HTTP/2 stream, or closed the connection it was on)" });
     expect(classifyError(Object.assign(new Error('HTTP/2: "frameError" received - type 1, code 1'), { code: 'UND_ERR_INFO' })).code).toBe('ECONNRESET');
   });
 
@@ -114,7 +114,7 @@ describe('classifyError', () => {
     expect(classifyError(noAlpn, undefined, { overTls: true }).message).toMatch(/offered by ALPN, HTTP\/1.1 alone: it may speak only HTTP\/2, which --http2 offers from the first request\)$/);
     expect(classifyError(noAlpn, undefined, { overTls: true, http2Offered: true }).message).toMatch(/offered by ALPN, HTTP\/2 and HTTP\/1.1\)$/);
     const midway = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 120 } });
-    expect(classifyError(midway, undefined, { overTls: true }).message).toBe('UND_ERR_SOCKET: other side closed');
+    expect(classifyError(midway, undefined, { overTls: true }).message).toBe('other side closed');
     expect(classifyError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_OVERFLOW' })).code).toBe('EPROTOCOL');
     expect(classifyError(Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' })).code).toBe('EMFILE');
     expect(classifyError(Object.assign(new Error('x'), { cause: { code: 'ENFILE' } })).code).toBe('EMFILE');
@@ -133,10 +133,10 @@ describe('classifyError', () => {
 });
 
 describe('cutShort', () => {
-  const closed = { code: 'ESOCKETCLOSED', message: 'UND_ERR_SOCKET: other side closed' } as const;
+  const closed = { code: 'ESOCKETCLOSED', message: 'other side closed' } as const;
   it('says how much of the body came, of the length declared or of an open-ended one', () => {
-    expect(cutShort(closed, 200, 9, '100').message).toBe('UND_ERR_SOCKET: other side closed: the connection ended after status 200 and 9 of the 100 body bytes its Content-Length declared');
-    expect(cutShort({ ...closed, code: 'ECONNRESET' }, 206, 0, undefined)).toEqual({ code: 'ECONNRESET', message: "UND_ERR_SOCKET: other side closed: the connection ended after status 206 and 0 body bytes, before the body's end" });
+    expect(cutShort(closed, 200, 9, '100').message).toBe('other side closed: the connection ended after status 200 and 9 of the 100 body bytes its Content-Length declared');
+    expect(cutShort({ ...closed, code: 'ECONNRESET' }, 206, 0, undefined)).toEqual({ code: 'ECONNRESET', message: "other side closed: the connection ended after status 206 and 0 body bytes, before the body's end" });
     // Two Content-Lengths, or one that is not a number, declare nothing to count against.
     expect(cutShort(closed, 200, 5, ['1', '2']).message).toMatch(/5 body bytes, before the body's end$/);
   });
