@@ -1,3 +1,5 @@
+import { fstatSync } from 'node:fs';
+
 /**
  * Flags whose value may be a URL or text that a URL could be, and that a forgotten value lets take the URL
  * meant as the run's argument (`-e $REF URL` with REF empty, `-d URL`): no argument was left, so the run read
@@ -7,13 +9,26 @@
  */
 const MAY_TAKE_A_URL: ReadonlySet<string> = new Set(['-e', '--referer', '-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--json', '--data-urlencode']);
 
-/** The flag and URL a value-taking flag took, when the command line gave no input of its own; undefined otherwise. */
+/**
+ * The flag and URL a value-taking flag took, when the command line gave no input of its own and stdin is no
+ * pipe (a terminal, /dev/null, a file); undefined otherwise. An empty pipe is a list that had no line this
+ * time (`make-list | bulkfetch -e URL`), not a URL forgotten.
+ */
 export function urlTakenAsValue(argv: readonly string[], positionals: readonly string[], urlFlags: readonly string[]): { flag: string; url: string } | undefined {
-  if (positionals.length > 0 || urlFlags.length > 0) return undefined;
+  if (positionals.length > 0 || urlFlags.length > 0 || stdinIsPipe()) return undefined;
   for (let at = 0; at < argv.length - 1; at++) {
     const flag = argv[at] as string;
     const value = argv[at + 1] as string;
     if (MAY_TAKE_A_URL.has(flag) && /^https?:\/\/\S+$/i.test(value)) return { flag, url: value };
   }
   return undefined;
+}
+
+function stdinIsPipe(): boolean {
+  try {
+    const stats = fstatSync(0);
+    return stats.isFIFO() || stats.isSocket();
+  } catch {
+    return false;
+  }
 }

@@ -370,13 +370,17 @@ describe("a curl command line, as typed", () => {
       // The flag that took the URL for its value (the run read an empty stdin: no records, exit 0) says so.
       if (args[1] === `${server.url}/h`) expect(refused.stderr, args.join(' ')).toMatch(/got the URL .*: give (-u|--header|--user-agent|--proxy|--noproxy) its (value|proxy|hosts), and the URL as an argument of its own/);
     }
-    // -e, -d, --json and --data-urlencode may take a URL for their value: with no input given and an empty stdin
-    // (cron, </dev/null) the run had no record and exited 0; now a usage error names the flag. -o refuses one.
+    // -e, -d, --json and --data-urlencode may take a URL for their value: with no input given and stdin /dev/null
+    // (cron) the run had no record and exited 0; now a usage error names the flag. -o refuses one outright.
+    const devNull = ['sh', '-c', 'exec "$0" "$@" </dev/null'];
     for (const flag of ['-e', '-d', '--json', '--data-urlencode', '-o']) {
-      const taken = await runCli([flag, `${server.url}/h`], { stdin: '' });
+      const taken = await runCli([flag, `${server.url}/h`], { via: devNull });
       expect([taken.code, taken.stderr.trim().split('\n').length, taken.lines.length], flag).toEqual([2, 1, 0]);
       expect(taken.stderr, flag).toMatch(flag === '-o' ? /got the URL .*: give -o its file, and the URL as an argument of its own/ : new RegExp(`No URL was given: ${flag} took ".*" as its value`));
     }
+    // An empty pipe is a list with no line this time, not a URL forgotten: exit 0, as before.
+    const emptyPipe = await runCli(['-q', '-e', `${server.url}/h`], { stdin: '' });
+    expect([emptyPipe.code, emptyPipe.stderr]).toEqual([0, '']);
     // vegeta's and httpx's single-dash words: read as bundles of short flags, -duration=5s POSTed "uration=5s" and
     // -keepalive sent a Referer, exit 0; -rate got curl's Range hint. Bundles curl users type stay bundles.
     for (const [args, said] of [[['-rate', '50'], /^bulkfetch: -rate: a long option takes two dashes, --rate /], [['-duration=5s'], /^bulkfetch: -duration: vegeta's flag has no match here/], [['-keepalive'], /^bulkfetch: -keepalive: vegeta's flag/], [['-silent'], /-q \(--quiet\)/], [['--rate-limit', '5'], /--rate N limits requests per second/]] as const) {
