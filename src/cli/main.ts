@@ -218,9 +218,11 @@ async function run(
     await dropEarlierSummary(flags.summary);
     return EXIT.FAILED;
   }
-  // No record, and a flag had taken a URL for its value: that was the URL the run was meant to fetch.
-  if (summary.records === 0 && takenUrl !== undefined && signals.received === undefined) {
-    return usage(io.stderr, `No URL was given: ${takenUrl.flag} took ${describeValue(maskPasswords(takenUrl.url))} as its value, and stdin had no records; give ${takenUrl.flag} its value, and the URL as an argument of its own`);
+  // No input line at all (not one answered before --resume, in another shard, or a comment), and a flag had taken
+  // a URL for its value: that was the URL the run was meant to fetch.
+  const noLine = summary.records === 0 && summary.skipped === 0 && summary.resumed === 0 && summary.outOfShard === 0;
+  if (noLine && takenUrl !== undefined && signals.received === undefined) {
+    return usage(io.stderr, `No URL was given: ${takenUrl.flag} took ${describeValue(maskPasswords(takenUrl.url))} as its value, and stdin had no line; give ${takenUrl.flag} its value, and the URL as an argument of its own`);
   }
   const report = toSummaryJson(summary);
   // A limit the last records crossed that the run did not judge (a percentage on fewer than 100 records): the

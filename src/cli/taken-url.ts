@@ -16,10 +16,14 @@ const MAY_TAKE_A_URL: ReadonlySet<string> = new Set(['-e', '--referer', '-d', '-
  */
 export function urlTakenAsValue(argv: readonly string[], positionals: readonly string[], urlFlags: readonly string[]): { flag: string; url: string } | undefined {
   if (positionals.length > 0 || urlFlags.length > 0 || stdinIsPipe()) return undefined;
-  for (let at = 0; at < argv.length - 1; at++) {
-    const flag = argv[at] as string;
-    const value = argv[at + 1] as string;
-    if (MAY_TAKE_A_URL.has(flag) && /^https?:\/\/\S+$/i.test(value)) return { flag, url: value };
+  for (let at = 0; at < argv.length; at++) {
+    const arg = argv[at] as string;
+    // `--data=URL`; `-d URL`, or a bundle ending in the flag (`-sd URL`); `-dURL`.
+    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const [flag, value] = equals > 0
+      ? [arg.slice(0, equals), arg.slice(equals + 1)]
+      : /^-[A-Za-z0-9]*[de]$/.test(arg) ? [`-${arg.at(-1)}`, argv[at + 1]] : /^-[A-Za-z0-9]*[de]https?:\/\//i.test(arg) ? [`-${arg[arg.search(/[de]https?:/i)]}`, arg.slice(arg.search(/[de]https?:/i) + 1)] : [arg, argv[at + 1]];
+    if (MAY_TAKE_A_URL.has(flag) && value !== undefined && /^https?:\/\/\S+$/i.test(value)) return { flag, url: value };
   }
   return undefined;
 }

@@ -378,9 +378,21 @@ describe("a curl command line, as typed", () => {
       expect([taken.code, taken.stderr.trim().split('\n').length, taken.lines.length], flag).toEqual([2, 1, 0]);
       expect(taken.stderr, flag).toMatch(flag === '-o' ? /got the URL .*: give -o its file, and the URL as an argument of its own/ : new RegExp(`No URL was given: ${flag} took ".*" as its value`));
     }
-    // An empty pipe is a list with no line this time, not a URL forgotten: exit 0, as before.
+    // An empty pipe is a list with no line this time, not a URL forgotten: exit 0, as before. So is a restart of a
+    // finished --resume run from a file on stdin (every line answered before), and a shard given none of the lines.
     const emptyPipe = await runCli(['-q', '-e', `${server.url}/h`], { stdin: '' });
     expect([emptyPipe.code, emptyPipe.stderr]).toEqual([0, '']);
+    const list = writeTempFile([`${server.url}/h`], 'list.txt');
+    const fromFile = ['sh', '-c', `exec "$0" "$@" <${list}`];
+    const resumed = join(tempDir(), 'resumed.jsonl');
+    for (const round of [1, 2]) {
+      const again = await runCli(['-q', '-e', `${server.url}/ref`, '-o', resumed, '--resume'], { via: fromFile });
+      expect([again.code, again.stderr], `round ${round}`).toEqual([0, '']);
+    }
+    // One of the two shards is given the line, the other none.
+    const shards = await Promise.all(['0/2', '1/2'].map((shard) => runCli(['-q', '-e', `${server.url}/ref`, '--shard', shard], { via: fromFile })));
+    expect(shards.map((shard) => [shard.code, shard.stderr])).toEqual([[0, ''], [0, '']]);
+    expect(shards.map((shard) => shard.lines.length).sort()).toEqual([0, 1]);
     // vegeta's and httpx's single-dash words: read as bundles of short flags, -duration=5s POSTed "uration=5s" and
     // -keepalive sent a Referer, exit 0; -rate got curl's Range hint. Bundles curl users type stay bundles.
     for (const [args, said] of [[['-rate', '50'], /^bulkfetch: -rate: a long option takes two dashes, --rate /], [['-duration=5s'], /^bulkfetch: -duration: vegeta's flag has no match here/], [['-keepalive'], /^bulkfetch: -keepalive: vegeta's flag/], [['-silent'], /-q \(--quiet\)/], [['--rate-limit', '5'], /--rate N limits requests per second/]] as const) {
@@ -393,7 +405,8 @@ describe("a curl command line, as typed", () => {
       const twice = await runCli([input, ...args]);
       expect([twice.code, twice.stderr], args.join(' ')).toEqual([0, '']);
     }
-    expect(server.requests).toBe(6);
+    // Six, and the two lines the --resume run and a shard sent.
+    expect(server.requests).toBe(8);
   });
 });
 
