@@ -14,9 +14,10 @@ const COOKIE_ATTACHED = /^(-b|--cookie=)(.+)$/;
 const BODY_FLAG = /^(-d|--data|--data-raw|--data-binary|--data-ascii|--data-urlencode|--json)$/;
 const BODY_ATTACHED = /^(--data=|--data-raw=|--data-binary=|--data-ascii=|--data-urlencode=|--json=)(.+)$/;
 /** Field names that hold a secret, as OAuth and login forms name them. */
-const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client_secret|token|access_token|refresh_token|id_token|api_?key|apikey|auth|authorization|private_key)';
+const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|auth|authorization|private[-_]?key)';
 const FORM_SECRET = new RegExp(`(^|&)(${SECRET_FIELD})=([^&]*)`, 'gi');
-const JSON_SECRET = new RegExp(`("${SECRET_FIELD}"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+/** A JSON member's value: a string, or a number, true, false or null as written. */
+const JSON_SECRET = new RegExp(`("${SECRET_FIELD}"\\s*:\\s*)(?:"(?:[^"\\\\]|\\\\.)*"|[^\\s,}\\]]+)`, 'gi');
 
 /**
  * A command line to show on stderr (how to continue a stopped run) without the secrets in it: -u's

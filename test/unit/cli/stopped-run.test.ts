@@ -68,10 +68,11 @@ describe('describeStop', () => {
   });
 
   it("masks a body's secret fields (a token endpoint's client_secret, a login's password), form or JSON, and leaves the rest", async () => {
-    const argv = [input, '-o', output, '--resume', '-d', 'client_secret=S3CRET&grant_type=client_credentials&password=pw123', '--json', '{"user":"ann","password":"J5ON\\"PW","n":1}', '--data-urlencode=token=TOK1', '-sdapi_key=K3Y', '-d', '@form.txt', '-d', 'q=plain'];
+    const argv = [input, '-o', output, '--resume', '-d', 'client_secret=S3CRET&grant_type=client_credentials&password=pw123', '--json', '{"user":"ann","password":"J5ON\\"PW","n":1}', '--data-urlencode=token=TOK1', '-sdapi_key=K3Y', '-d', '@form.txt', '-d', 'q=plain', '-d', 'api-key=K4Y&access-token=T0K', '--json', '{"pin":1,"password":12345}'];
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
     const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
-    for (const secret of ['S3CRET', 'pw123', 'J5ON', 'TOK1', 'K3Y']) expect(row).not.toContain(secret);
+    for (const secret of ['S3CRET', 'pw123', 'J5ON', 'TOK1', 'K3Y', 'K4Y', 'T0K', '12345']) expect(row).not.toContain(secret);
+    expect(row).toContain(`-d 'api-key=***&access-token=***' --json '{"pin":1,"password":"***"}'`);
     expect(row).toContain("-d 'client_secret=***&grant_type=client_credentials&password=***' --json '{\"user\":\"ann\",\"password\":\"***\",\"n\":1}' '--data-urlencode=token=***' '-sdapi_key=***' -d @form.txt -d q=plain");
   });
 
