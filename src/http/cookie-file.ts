@@ -1,5 +1,5 @@
 import { readUpTo } from '../input/read-once.js';
-import { domainMatches, pathMatches, readSetCookie, secureContext, type StoredCookie } from './cookie-match.js';
+import { domainMatches, pathMatches, prefixAllows, readSetCookie, secureContext, type StoredCookie } from './cookie-match.js';
 
 /** The most cookies read from -b files: the index is held by every child for the whole run. */
 export const MAX_FILE_COOKIES = 100_000;
@@ -13,6 +13,8 @@ export interface CookieFileText {
   /** Every cookie line in order, one already expired with `expired` (it deletes one set before it, here or in an earlier file). */
   lines: Array<{ cookie: StoredCookie; expired: boolean }>;
   unreadLines: number;
+  /** Cookies read but refused, as curl refuses them: a `__Host-` or `__Secure-` name its flags break. */
+  refusedLines: number;
 }
 
 /**
@@ -29,13 +31,17 @@ export interface CookieFileText {
 export function parseCookieFile(text: string, now: number = Date.now()): CookieFileText {
   const lines: CookieFileText['lines'] = [];
   let unreadLines = 0;
+  let refusedLines = 0;
   for (const raw of text.split('\n')) {
     let line = raw.replace(/\r$/, '');
     // curl reads a file of response headers too (what -D wrote): its Set-Cookie lines, the rest skipped.
     const header = /^set-cookie:\s*/i.exec(line);
     if (header) {
-      const cookie = headerCookie(line.slice(header[0].length), now);
-      if (cookie === undefined) unreadLines += 1;
+      const field = line.slice(header[0].length);
+      const cookie = headerCookie(field, now);
+      // A name=value pair that readSetCookie did not take broke its name's prefix: a cookie, refused.
+      if (cookie === undefined && /^\s*[^=;\s][^=;]*=/.test(field)) refusedLines += 1;
+      else if (cookie === undefined) unreadLines += 1;
       else lines.push({ cookie, expired: cookie.expiresAt !== undefined && cookie.expiresAt <= now });
       continue;
     }
@@ -51,9 +57,16 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
       continue;
     }
     const expiresAt = Number(expiry) === 0 ? undefined : Number(expiry) * 1000;
-    lines.push({ cookie: { name, value, domain, hostOnly: subdomains?.toUpperCase() === 'FALSE', path, secure: secure?.toUpperCase() === 'TRUE', expiresAt }, expired: expiresAt !== undefined && expiresAt <= now });
+    const hostOnly = subdomains?.toUpperCase() === 'FALSE';
+    const isSecure = secure?.toUpperCase() === 'TRUE';
+    // As curl's engine holds a file's cookies to their prefixes too: a __Host- one for subdomains went to them all.
+    if (!prefixAllows(name, isSecure, hostOnly ? '' : domain, path)) {
+      refusedLines += 1;
+      continue;
+    }
+    lines.push({ cookie: { name, value, domain, hostOnly, path, secure: isSecure, expiresAt }, expired: expiresAt !== undefined && expiresAt <= now });
   }
-  return { cookies: [...laterWins([lines]).values()], lines, unreadLines };
+  return { cookies: [...laterWins([lines]).values()], lines, unreadLines, refusedLines };
 }
 
 /**

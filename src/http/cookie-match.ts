@@ -79,9 +79,9 @@ export function readSetCookie(field: string, now: number): SetCookieFields | und
 /**
  * A name's prefix promises how the cookie was set (RFC 6265bis 4.1.3, as curl and browsers hold it): `__Secure-`
  * only with Secure; `__Host-` only with Secure, Path=/ and no Domain, so that no sibling host is sent it.
- * A cookie that breaks its promise is ignored.
+ * A cookie that breaks its promise is ignored. `domain` is '' for a cookie set without Domain (host-only).
  */
-function prefixAllows(name: string, secure: boolean, domain: string, path: string | undefined): boolean {
+export function prefixAllows(name: string, secure: boolean, domain: string, path: string | undefined): boolean {
   const lower = name.slice(0, 9).toLowerCase();
   if (lower === '__secure-') return secure;
   if (lower.startsWith('__host-')) return secure && domain === '' && path === '/';

@@ -183,9 +183,10 @@ export function cookieFilePath(flag: string, value: string): string {
     throw new UsageError(`Cannot read ${flag} file ${describeValue(value)}: ${fileErrorWords(error)} (${flag} takes 'name=value; ...' pairs, or a cookie file)`, { cause: error });
   }
   if (text === undefined) return path;
-  const { cookies, lines, unreadLines } = parseCookieFile(text, 0);
-  // A dump whose one Set-Cookie deletes a cookie (a logout) is a cookie file too: curl reads it, and sends none.
-  if (lines.length === 0 && unreadLines > 0) {
+  const { cookies, lines, unreadLines, refusedLines } = parseCookieFile(text, 0);
+  // A dump whose one Set-Cookie deletes a cookie (a logout) is a cookie file too: curl reads it, and sends none;
+  // so is one whose cookies all break their names' prefixes.
+  if (lines.length === 0 && refusedLines === 0 && unreadLines > 0) {
     throw new UsageError(`${flag} file ${describeValue(value)} holds no cookie in the Netscape format curl -c writes (domain, subdomains, path, secure, expiry, name and value, tab-separated), nor a Set-Cookie line of the headers curl -D writes`);
   }
   if (cookies.length > MAX_FILE_COOKIES) throw new UsageError(`${flag} file ${describeValue(value)} holds ${cookies.length} cookies, over the ${MAX_FILE_COOKIES} taken`);

@@ -91,6 +91,21 @@ describe('cookie files as curl\'s engine takes them: a later cookie of one name,
     expect(parseCookieFile('HTTP/1.1 200 OK\r\nSet-Cookie: a=; Max-Age=0\r\n', now)).toMatchObject({ cookies: [], lines: [{ expired: true }] });
   });
 
+  it('holds __Host- and __Secure- cookies to their prefixes, in a jar and in a dump, as curl does: refused, not unread', () => {
+    const jar = [
+      '.example.test\tTRUE\t/\tTRUE\t0\t__Host-sub\t1', // for subdomains
+      'example.test\tFALSE\t/\tFALSE\t0\t__Host-plain\t2', // not Secure
+      'example.test\tFALSE\t/p\tTRUE\t0\t__Host-path\t3', // not Path=/
+      'example.test\tFALSE\t/\tTRUE\t0\t__Host-ok\t4',
+      '.example.test\tTRUE\t/\tFALSE\t0\t__Secure-plain\t5',
+      '.example.test\tTRUE\t/\tTRUE\t0\t__Secure-ok\t6',
+    ].join('\n');
+    expect(parseCookieFile(jar, NOW)).toMatchObject({ unreadLines: 0, refusedLines: 4 });
+    expect(pairs(parseCookieFile(jar, NOW).cookies).sort()).toEqual(['__Host-ok=4', '__Secure-ok=6']);
+    // A dump whose one cookie breaks its prefix is a cookie file of no cookie (-b refused it as holding none).
+    expect(parseCookieFile('Set-Cookie: __Host-sid=x; Path=/; Secure; Domain=example.test\n', NOW)).toMatchObject({ cookies: [], unreadLines: 0, refusedLines: 1 });
+  });
+
   it('across -b files, in their order', () => {
     const dir = scratchDir('bulkfetch-cookies');
     const older = join(dir, 'old.txt');
