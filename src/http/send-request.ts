@@ -436,6 +436,9 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;
       const refusedHttp1 = reason === undefined && this.#status === 0 && this.#request.url.startsWith('https:') ? http1Refusal(error) : undefined;
       if (refusedHttp1 !== undefined) this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, refusedHttp1 });
+      // Headers the client could not send (too large for HTTP/2's header block, a Proxy-Authorization the proxy
+      // agent refuses): nothing went out, so no request is counted, as for a Content-Length its body belies.
+      else if (classified.code === RecordErrorCode.INVALID_HEADER && this.#status === 0) this.#settle({ status: null, body: null, bytes: 0, attempts: 0, ms: elapsedMs(this.#started), error: classified });
       // --timeout before undici had a connection for it: nothing went out, so it may go again whatever its
       // method, as one whose connect timed out (--connect-timeout) does; a POST was not retried.
       else if (reason === 'timeout' && this.#controller === undefined) this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, neverSent: true });
@@ -464,7 +467,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
   #settle(outcome: FetchOutcome): void {
     if (this.#settled) return;
     this.#settled = true;
-    countAttempt();
+    if (outcome.attempts > 0) countAttempt();
     clearTimeout(this.#timer);
     this.#live?.delete(this);
     this.#decoder?.destroy();
