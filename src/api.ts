@@ -1,3 +1,4 @@
+import { ReadStream } from 'node:fs';
 import { Readable, PassThrough } from 'node:stream';
 import { openInput } from './input/open-input.js';
 import { readLineBatches } from './input/lines.js';
@@ -75,8 +76,10 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   let runOptions: RunOptions;
   try {
     runOptions = resolveRunOptions(typeof input === 'string' ? input : '-', given);
-    // --save's rule as the CLI has it: a record whose id names the input file (or the file behind stdin) is refused.
-    if (runOptions.save !== undefined && typeof input === 'string') runOptions.saveKeep = runFilesInSaveDir(runOptions.save, { input });
+    // --save's rule as the CLI has it: a record whose id names the input file (or the file behind stdin, or the
+    // one an fs.createReadStream reads) is refused.
+    const inputFile = typeof input === 'string' ? input : input instanceof ReadStream && typeof input.path === 'string' ? input.path : undefined;
+    if (runOptions.save !== undefined && inputFile !== undefined) runOptions.saveKeep = runFilesInSaveDir(runOptions.save, { input: inputFile });
   } catch (error) {
     throw withSecretsMasked(error);
   }

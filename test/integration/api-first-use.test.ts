@@ -393,6 +393,12 @@ describe('save', () => {
     for await (const result of bulkfetch(input, { procs: 1, save: dir })) results.push([result.id, result.error?.code ?? null]);
     expect(results.sort()).toEqual([['ok', null], ['specs.jsonl', 'ESAVE']]);
     expect(readFileSync(input, 'utf8')).toContain('"id":"specs.jsonl"');
+    // The same file as a stream of it (fs.createReadStream): its path is known, and kept as well.
+    const { createReadStream } = await import('node:fs');
+    const streamed: Array<[string | number | undefined, string | null]> = [];
+    for await (const result of bulkfetch(createReadStream(input), { procs: 1, save: dir })) streamed.push([result.id, result.error?.code ?? null]);
+    expect(streamed.sort()).toEqual([['ok', null], ['specs.jsonl', 'ESAVE']]);
+    expect(readFileSync(input, 'utf8')).toContain('"id":"specs.jsonl"');
   });
 });
 
