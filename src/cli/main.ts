@@ -19,9 +19,9 @@ import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.j
 import { flagThatReadStdin, runOptionsFromFlags } from '../options/index.js';
 import { besideProgress, eraseLine, startProgress, type ProgressHandle } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
-import { runJob } from '../parent/run-job.js';
+import { readRunPipesAhead, runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
-import type { ChildCrash, ErrorLimit, RunSummary } from '../run-types.js';
+import type { ChildCrash, ErrorLimit, RunOptions, RunSummary } from '../run-types.js';
 import { EXIT, printReport, signalExitCode, usage, writeToStdout } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { limitExceededAtEnd, runFailed } from './exit-policy.js';
@@ -103,7 +103,7 @@ async function run(
   warnings: string[],
   takenUrl: { flag: string; url: string } | undefined,
 ): Promise<number> {
-  let options;
+  let options: RunOptions;
   let input;
   let sink: Writable;
   let done: LineSet | undefined;
@@ -129,8 +129,11 @@ async function run(
     if (argumentUrls?.globbed && output !== undefined && /#\d/.test(output)) {
       throw new UsageError(`-o is the one file of result lines, where curl's #1 names a file per URL: drop the #1, and give --save DIR to keep each 2xx body in a file of its own`);
     }
+    // Pipes given to -b and --cacert (`<(...)`), and the input file, read or opened with Ctrl-C's default: each
+    // can block in a system call (a FIFO nobody writes), where the stop's handler would wait for the loop.
+    signals.bareWhile(() => readRunPipesAhead(options));
     // URLs given as arguments are read as stdin would be, one a line, curl's globs expanded.
-    input = argumentUrls ? openInput('-', argumentUrls.open()) : openInput(inputPath);
+    input = argumentUrls ? openInput('-', argumentUrls.open()) : signals.bareWhile(() => openInput(inputPath));
     if (flags.resume && output !== undefined) {
       // Said before the input's head is read, which waits for what is typed.
       announceTypedInput();
@@ -140,7 +143,7 @@ async function run(
       // Typed URLs are not waited for: nothing typed is compressed.
       if (output !== undefined && output !== '-' && !argumentUrls && !isRegularFile(inputPath) && !typedInput) input = await refuseCompressedStream(input);
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
-      sink = openSink(output);
+      sink = signals.bareWhile(() => openSink(output));
       if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
     }
   } catch (error) {

@@ -10,6 +10,13 @@ export interface SignalStops {
   readonly received: NodeJS.Signals | undefined;
   /** Removes the handlers (Node's defaults apply again). */
   dispose(): void;
+  /**
+   * Runs a call that may block the event loop in a system call (opening a FIFO nobody writes or reads,
+   * reading a pipe whose writer is slow) with the signals' defaults: a handler would wait for the loop, and
+   * Ctrl-C, SIGTERM and `timeout` did nothing until the pipe moved (then the run began anyway). Before
+   * anything is sent, dying of the signal is the stop asked for, as curl's.
+   */
+  bareWhile<T>(call: () => T): T;
 }
 
 /**
@@ -80,6 +87,14 @@ export function listenForStopSignals(): SignalStops {
     },
     dispose: () => {
       for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    },
+    bareWhile: <T>(call: () => T): T => {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      try {
+        return call();
+      } finally {
+        for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+      }
     },
   };
 }

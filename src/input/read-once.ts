@@ -22,8 +22,22 @@ export function textBeforeRun(path: string): string | undefined {
   return undefined;
 }
 
+/** Pipes read ahead of the run (readAhead), by path: each can be read only once. */
+const readAhead = new Map<string, string>();
+
+/**
+ * Reads a file that can be read only once (a pipe) now, for readUpTo to hand its text out later: the CLI
+ * reads them before the run, with the signals' defaults (a slow `-b <(...)` is then ended by Ctrl-C).
+ */
+export function readAheadIfOnce(path: string, maxBytes: number, flag: string): void {
+  if (readAhead.has(path) || !readableOnce(path)) return;
+  readAhead.set(path, readUpTo(path, maxBytes, flag));
+}
+
 /** A file's text, read whole unless it is over `maxBytes`: a pipe has no size to check first. */
 export function readUpTo(path: string, maxBytes: number, flag: string): string {
+  const ahead = readAhead.get(path);
+  if (ahead !== undefined) return ahead;
   const fd = openSync(path, 'r');
   try {
     const chunks: Buffer[] = [];

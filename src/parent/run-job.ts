@@ -16,8 +16,8 @@ import { superviseStop } from './supervise-stop.js';
 import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
 import { planInput } from './cache-plan/plan-cache.js';
 import { RecordRouter } from './record-router.js';
-import { readCookieFiles } from '../http/cookie-file.js';
-import { readUpTo } from '../input/read-once.js';
+import { MAX_COOKIE_FILE_BYTES, readCookieFiles } from '../http/cookie-file.js';
+import { readAheadIfOnce, readUpTo } from '../input/read-once.js';
 import { UsageError } from '../errors.js';
 import { setField } from '../input/set-field.js';
 
@@ -196,6 +196,17 @@ function wireHeaders(headers: Record<string, string | null>): Record<string, str
 
 /** The most read of a PEM file: a CA bundle is a few hundred KiB, and each child gets the text. */
 const MAX_PEM_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads now the run's files that are pipes (-b, --cacert, --cert, --key given as `<(...)`), which
+ * workerConfig would read as the run starts: a caller (the CLI) reads them where a stop can still end it.
+ */
+export function readRunPipesAhead(options: Pick<RunOptions, 'cookieFiles' | 'cacert' | 'cert' | 'key'>): void {
+  for (const path of options.cookieFiles) readAheadIfOnce(path, MAX_COOKIE_FILE_BYTES, '-b');
+  if (options.cacert !== undefined) readAheadIfOnce(options.cacert, MAX_PEM_BYTES, '--cacert');
+  if (options.cert !== undefined) readAheadIfOnce(options.cert, MAX_PEM_BYTES, '--cert');
+  if (options.key !== undefined) readAheadIfOnce(options.key, MAX_PEM_BYTES, '--key');
+}
 
 /**
  * A PEM file's text, read once for every child. A file that is read once (a

@@ -307,3 +307,30 @@ describe('signals', () => {
     expect(children.filter(isAlive)).toEqual([]);
   });
 });
+
+describe('a stop while the run waits on a pipe before it begins', () => {
+  it('ends it at once, nothing sent: an input FIFO nobody writes, -b and -o FIFOs nobody opens (Ctrl-C and SIGTERM waited for the pipe)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const server = track(await startHttpServer());
+    const fifo = (name: string): string => {
+      const path = join(tempDir(), name);
+      execFileSync('mkfifo', [path]);
+      return path;
+    };
+    const list = writeTempFile([`${server.url}/a`], 'list.txt');
+    for (const [args, signal] of [
+      [[fifo('in.fifo')], 'SIGINT'],
+      [['-b', fifo('jar.fifo'), `${server.url}/b`], 'SIGINT'],
+      [[list, '-o', fifo('out.fifo')], 'SIGTERM'],
+    ] as const) {
+      const child = spawnCli([...args, '-q']);
+      const done = collectOutput(child);
+      await delay(700);
+      killGroup(child.pid as number, signal);
+      const ended = await Promise.race([done, delay(5_000).then(() => undefined)]);
+      if (ended === undefined) killGroup(child.pid as number, 'SIGKILL');
+      expect(ended, args.join(' ')).toMatchObject({ signal });
+    }
+    expect(server.requests).toBe(0);
+  }, 30_000);
+});
