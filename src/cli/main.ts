@@ -32,7 +32,7 @@ import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } f
 import { runFilesInSaveDir } from '../output/save-keep.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
-import { urlTakenAsValue } from './taken-url.js';
+import { refuseReplacingTheInput, urlTakenAsValue } from './taken-url.js';
 import { describeStop } from './stopped-run.js';
 import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
@@ -76,6 +76,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
       throw new UsageError(`${readStdin} read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
     }
     warnings.push(...checkFlags(program).map(maskQuotedPasswords));
+    refuseReplacingTheInput(program.args, (flags.url as string[] | undefined) ?? [], [['-o', flags.output as string | undefined], ['--summary', flags.summary as string | undefined]]);
     checkFiles(inputs.urls ? undefined : inputs.path, output, flags.summary as string | undefined, flags.output as string | undefined);
     // Last: a lock taken is released only by the run below.
     unlockOutput = output === undefined || output === '-' ? () => {} : lockOutput(output);
@@ -225,7 +226,7 @@ async function run(
   // a URL for its value: that was the URL the run was meant to fetch.
   const noLine = summary.records === 0 && summary.skipped === 0 && summary.resumed === 0 && summary.outOfShard === 0;
   if (noLine && takenUrl !== undefined && signals.received === undefined) {
-    return usage(io.stderr, `No URL was given: ${takenUrl.flag} took ${describeValue(maskPasswords(takenUrl.url))} as its value, and stdin had no line; give ${takenUrl.flag} its value, and the URL as an argument of its own`);
+    return usage(io.stderr, `No URL was given: ${takenUrl.flag} took ${describeValue(maskPasswords(takenUrl.url))} as its value, and stdin had no line; give ${takenUrl.flag} its value, and the URL (or the file of URLs) as an argument of its own`);
   }
   const report = toSummaryJson(summary);
   // A limit the last records crossed that the run did not judge (a percentage on fewer than 100 records): the

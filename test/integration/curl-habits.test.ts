@@ -378,6 +378,15 @@ describe("a curl command line, as typed", () => {
       expect([taken.code, taken.stderr.trim().split('\n').length, taken.lines.length], flag).toEqual([2, 1, 0]);
       expect(taken.stderr, flag).toMatch(flag === '-o' ? /got the URL .*: give -o its file, and the URL as an argument of its own/ : new RegExp(`No URL was given: ${flag} took ".*" as its value`));
     }
+    // The input file's name taken by a flag whose value was forgotten: -o and --summary would replace the list
+    // (its URLs lost, exit 0); -A and -e made a run of no records. Refused, the file whole.
+    const urlList = writeTempFile([`${server.url}/h`], 'urls.txt');
+    for (const flag of ['--summary', '-o', '-A', '-e']) {
+      const swallowed = await runCli([flag, urlList, '-q'], { via: devNull });
+      expect([swallowed.code, swallowed.stderr.trim().split('\n').length], flag).toEqual([2, 1]);
+      expect(swallowed.stderr, flag).toMatch(flag === '--summary' || flag === '-o' ? /No input was given, and .* would replace a file that holds no results of bulkfetch: was it meant as the input\?/ : new RegExp(`No URL was given: ${flag} took ".*urls.txt" as its value`));
+      expect(readFileSync(urlList, 'utf8'), flag).toBe(`${server.url}/h\n`);
+    }
     // An empty pipe is a list with no line this time, not a URL forgotten: exit 0, as before. So is a restart of a
     // finished --resume run from a file on stdin (every line answered before), and a shard given none of the lines.
     const emptyPipe = await runCli(['-q', '-e', `${server.url}/h`], { stdin: '' });
