@@ -22,7 +22,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--path-as-is'], 'URLs are normalized, their dot segments resolved, as curl does without it (%2e and \\ are kept as written: see the README\'s Input)'],
   [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value', and -b '' keeps the cookies a record's redirects set"],
   [['-n', '--netrc', '--netrc-file'], 'use -u user:password'],
-  [['--limit-rate', '--rate-limit'], '--rate N limits requests per second (--per-host-rate per host)'],
+  [['--limit-rate'], '--rate N limits requests per second (--per-host-rate per host)'],
   [['--retry-all-errors', '--retry-max-time'], 'connection errors, timeouts and statuses 408, 425, 429, 500, 502, 503 and 504 are retried already (--retries N); --retry-all-methods retries POST too'],
   [['--parallel-immediate'], 'drop it: connections open as they are needed (with --http2, one to an origin until its handshake says whether it multiplexes)'],
   [['-U', '--proxy-user'], 'give the proxy its credentials in its URL: -x http://user:password@host:port'],
@@ -93,5 +93,13 @@ export function explainUnknownOption(message: string): string {
     : given !== undefined && instead !== undefined && /^-[^-]./.test(given) ? `${given.slice(0, 2)}...` : given;
   const said = given === undefined ? message : message.replace(`'${given}'`, `'${flag as string}'`);
   // commander's "(Did you mean --http2?)" guesses at a typo; a curl flag is no typo.
-  return instead === undefined ? said : `unknown option '${flag as string}': a curl flag bulkfetch does not take; ${instead}`;
+  if (instead !== undefined) return `unknown option '${flag as string}': a curl flag bulkfetch does not take; ${instead}`;
+  const othersFlag = given === undefined ? undefined : OTHER_TOOLS_FLAGS.get(given.split('=')[0] as string);
+  return othersFlag === undefined ? said : `unknown option '${flag as string}': ${othersFlag}`;
 }
+
+/** Other bulk tools' long flags their users type, with ours: httpx's --rate-limit is no curl flag. */
+const OTHER_TOOLS_FLAGS: ReadonlyMap<string, string> = new Map([
+  ['--rate-limit', "httpx's flag: --rate N limits requests per second (--per-host-rate N per host)"],
+  ['--threads', "httpx's flag: --procs N sets the processes, --concurrency N the requests in flight in each"],
+]);

@@ -404,7 +404,7 @@ describe("a curl command line, as typed", () => {
     expect(shards.map((shard) => shard.lines.length).sort()).toEqual([0, 1]);
     // vegeta's and httpx's single-dash words: read as bundles of short flags, -duration=5s POSTed "uration=5s" and
     // -keepalive sent a Referer, exit 0; -rate got curl's Range hint. Bundles curl users type stay bundles.
-    for (const [args, said] of [[['-rate', '50'], /^bulkfetch: -rate: a long option takes two dashes, --rate /], [['-duration=5s'], /^bulkfetch: -duration: vegeta's flag has no match here/], [['-keepalive'], /^bulkfetch: -keepalive: vegeta's flag/], [['-silent'], /-q \(--quiet\)/], [['--rate-limit', '5'], /--rate N limits requests per second/]] as const) {
+    for (const [args, said] of [[['-rate', '50'], /^bulkfetch: -rate: a long option takes two dashes, --rate /], [['-duration=5s'], /^bulkfetch: -duration: vegeta's flag has no match here/], [['-keepalive'], /^bulkfetch: -keepalive: vegeta's flag/], [['-silent'], /-q \(--quiet\)/], [['--rate-limit', '5'], /^bulkfetch: unknown option '--rate-limit': httpx's flag: --rate N limits requests per second/]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);
       expect(refused.stderr, args.join(' ')).toMatch(said);
