@@ -18,6 +18,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--interface', '--local-port'], 'connections leave from the address and port the system picks'],
   [['--oauth2-bearer'], "use -H 'Authorization: Bearer TOKEN'"],
   [['--digest', '--ntlm', '--negotiate', '--anyauth', '--aws-sigv4'], 'only Basic authorization is sent (-u user:password); for a token, -H \'Authorization: ...\''],
+  [['--proxy-ntlm', '--proxy-negotiate', '--proxy-digest', '--proxy-anyauth', '--proxy-basic'], 'a proxy is sent Basic credentials alone, from its URL (-x http://user:password@host:port); one that wants NTLM or Negotiate answers 407'],
   [['-0', '--http1.0', '--http0.9', '--http2-prior-knowledge', '--http3', '--http3-only'], 'bulkfetch speaks HTTP/1.1, and HTTP/2 over TLS with --http2'],
   [['--path-as-is'], 'URLs are normalized, their dot segments resolved, as curl does without it (%2e and \\ are kept as written: see the README\'s Input)'],
   [['-c', '--cookie-jar', '-j', '--junk-session-cookies'], "no cookie jar is kept; send cookies with -b 'name=value', and -b '' keeps the cookies a record's redirects set"],

@@ -266,7 +266,7 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
     // A message that names it already (a SOCKS proxy's) is left as it is, not given its name twice.
     if (error.message.startsWith(`The proxy ${[...distinct][0]} `)) return error;
     const target = new URL(url);
-    return { code: error.code, message: `The proxy ${[...distinct][0]} ${error.message.slice('The proxy '.length).replace(/^refused the CONNECT tunnel/, `refused the CONNECT tunnel to ${target.host}`)}` };
+    return { code: error.code, message: `The proxy ${[...distinct][0]} ${error.message.slice('The proxy '.length).replace(/^refused the CONNECT tunnel/, `refused the CONNECT tunnel to ${target.hostname}:${portOf(target)}`)}` };
   }
   const targetPort = portOf(new URL(url));
   // An address is matched in full; behind a name, the port tells the proxy from a target on another port.

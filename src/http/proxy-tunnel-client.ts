@@ -71,8 +71,11 @@ export function tunnelClientFactory(
         const timer = given === undefined || given === null || given instanceof AbortSignal ? AbortSignal.timeout(connectTimeoutMs) : undefined;
         const signal = timer === undefined ? given : given ? AbortSignal.any([given as AbortSignal, timer]) : timer;
         return connect({ ...params, signal }).catch((error: unknown) => {
-          if (timer?.aborted && !(given as AbortSignal | null | undefined)?.aborted) throw new ProxyConnectTimeout(origin.host, String(params.path), connectTimeoutMs, origin.protocol === 'https:');
           const code = (error as { code?: unknown } | null)?.code;
+          // The proxy's TCP connect or TLS handshake timed out (connect-timer.ts, as the CONNECT's timer was about
+          // to): the same words, whichever fired first; a record that queued behind another's connect got undici's.
+          const timedOut = (timer?.aborted === true || code === 'UND_ERR_CONNECT_TIMEOUT') && !(given as AbortSignal | null | undefined)?.aborted;
+          if (timedOut) throw new ProxyConnectTimeout(origin.host, String(params.path), connectTimeoutMs, origin.protocol === 'https:');
           if (typeof code === 'string' && TUNNEL_DROPPED.has(code)) throw new ProxyTunnelClosed(origin.host, String(params.path), error);
           // Anything else here failed before the tunnel was open: on the connection to the proxy (its TLS handshake).
           markProxyLeg(error);

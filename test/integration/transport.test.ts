@@ -301,6 +301,10 @@ describe('proxy', () => {
     const timedOut = await run([`http://127.0.0.1:${port}/x`], ['-x', `https://127.0.0.1:${silent}`, '--connect-timeout', '0.5', '--retries', '0']);
     expect(timedOut.lines[0]?.error?.code).toBe('ECONNECTTIMEOUT');
     expect(Date.now() - started).toBeLessThan(5_000);
+    // Records sharing the proxy's connect: each line names the proxy and the TLS hint (those behind the first got undici's bare words).
+    const together = await run([1, 2, 3, 4].map((i) => `https://127.0.0.1:${port}/t${i}`), ['-k', '-x', `https://127.0.0.1:${silent}`, '--connect-timeout', '0.5', '--retries', '0', '--concurrency', '4']);
+    expect(together.lines).toHaveLength(4);
+    for (const line of together.lines) expect(line.error).toMatchObject({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(new RegExp(`^The proxy 127\\.0\\.0\\.1:${silent} did not answer the CONNECT .* \\(or the TLS handshake with it`)) });
     // A proxy that takes the connection and never answers its CONNECT: --connect-timeout covers the tunnel, as curl's does.
     const tunnelStarted = Date.now();
     const noTunnel = await run([`https://127.0.0.1:${port}/y`], ['-x', `http://127.0.0.1:${silent}`, '--connect-timeout', '0.5', '--timeout', '15', '--retries', '0']);
@@ -586,6 +590,9 @@ describe('proxies as curl', () => {
     // Naming the proxy and the target, as every other proxy error does.
     expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'EPROXY', message: `The proxy 127.0.0.1:${port} refused the CONNECT tunnel to 127.0.0.1:${tls.port} with status 403` } });
     expect(tls.requests).toBe(0);
+    // The port of a URL that gives none, as the CONNECT asks for it: a proxy that takes 443 alone refuses on the port.
+    const defaultPort = await run(['https://a.test/x'], ['-k', '--retries', '0', '--proxy', `http://127.0.0.1:${port}`]);
+    expect(defaultPort.lines[0]?.error).toMatchObject({ code: 'EPROXY', message: `The proxy 127.0.0.1:${port} refused the CONNECT tunnel to a.test:443 with status 403` });
   });
 
   it("an HTTPS proxy's certificate that fails is ETLS naming the proxy, for http and https URLs alike; the URL's own TLS failure is not blamed on it", async () => {
