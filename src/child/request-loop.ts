@@ -220,7 +220,7 @@ export class RequestLoop {
       if (held) return held.then(() => this.handle(spec));
       const started = performance.now();
       const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, this.#buildRequest(spec));
-      const toAnswer = ({ response, status, attempts, redirects, http2Resent, ms }: CacheAnswer): Answer => {
+      const toAnswer = ({ response, status, attempts, redirects, http2Resent, resent, ms }: CacheAnswer): Answer => {
         // A repeat that joined a flight the stop came before was not sent either, and is not counted cached.
         const cached = status !== 'miss' && response.error?.code !== RecordErrorCode.NOT_SENT;
         // A repeat that joined a flight waited no longer than that flight's own ms: its wait from the start
@@ -229,7 +229,7 @@ export class RequestLoop {
         return {
           // The response part was serialized once, when it arrived: a repeat only writes its own fields around it.
           line: lineFromResponse(spec, response.text, cached, took, attempts),
-          result: { url: spec.url, status: response.status, error: response.error, ms: took, attempts: cached ? 0 : attempts, redirects, cached, ...(http2Resent && !cached ? { http2Resent } : {}) },
+          result: { url: spec.url, status: response.status, error: response.error, ms: took, attempts: cached ? 0 : attempts, redirects, cached, ...(http2Resent && !cached ? { http2Resent } : {}), ...(resent && !cached ? { resent } : {}) },
         };
       };
       return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));
@@ -237,7 +237,7 @@ export class RequestLoop {
     const request = this.#buildRequest(spec);
     const toAnswer = (outcome: FetchOutcome): Answer => {
       const result = resultOf(spec, this.#stoppedForResume(outcome, spec.method), false, outcome.ms);
-      return { line: serializeResult(result), result: outcome.http2Resent ? { ...result, http2Resent: outcome.http2Resent } : result };
+      return { line: serializeResult(result), result: outcome.http2Resent || outcome.resent ? { ...result, ...(outcome.http2Resent ? { http2Resent: outcome.http2Resent } : {}), ...(outcome.resent ? { resent: outcome.resent } : {}) } : result };
     };
     // #fetch with its answer made in the same reaction: one promise less a record.
     return this.#firstAttempt(request).then((first) => (this.#isFinal(first, request) ? toAnswer(first) : this.#fetchOn(request, first).then(toAnswer)));
@@ -348,17 +348,7 @@ export class RequestLoop {
       let outcome = abortedOnceSent(given ?? (await this.#attemptOnce(request)), attempts);
       started ??= performance.now() - outcome.ms;
       attempts += outcome.attempts;
-      // Sent on a connection the server had closed, and not answered (or an HTTP/2 stream refused unprocessed):
-      // again at once, on a new one, whatever the method, as curl does; not one of --retries. onlyUse: a Client of its own (oneShot), so a
-      // connection opened for it, not another pooled one the server may have closed too. Not with --http2:
-      // there it is a session's GOAWAY (nginx sends one every 1,000 streams), after which the pool opens one
-      // new session for all the streams it turned away, where a Client each would cost a TLS handshake each.
-      // A GOAWAY's streams only if they may be sent twice: undici cannot tell those the server processed.
-      while (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES && (outcome.staleConnection === true || isIdempotent(request.method) || this.#retry.retryAllMethods)) {
-        fresh += 1;
-        outcome = abortedOnceSent(await this.#attemptOnce(this.#config.http2 ? request : { ...request, onlyUse: true }), attempts);
-        attempts += outcome.attempts;
-      }
+      outcome = await resendStale(outcome);
       // An https server that turned HTTP/1.1 away: its origin goes over HTTP/2 from now on, and this
       // attempt again at once, once, not one of --retries; a request that went out unanswered only if
       // it may be sent twice (records after it go over HTTP/2 whatever their method).
@@ -368,7 +358,28 @@ export class RequestLoop {
           http2Resent = true;
           outcome = abortedOnceSent(await this.#attemptOnce(request), attempts);
           attempts += outcome.attempts;
+          // Over HTTP/2 now: a stream the server refused unprocessed goes again at once, as with --http2.
+          outcome = await resendStale(outcome);
         }
+      }
+      return outcome;
+    };
+    /**
+     * Sent on a connection the server had closed, and not answered (or an HTTP/2 stream refused unprocessed):
+     * again at once, on a new one, whatever the method, as curl does; not one of --retries. onlyUse: a Client of
+     * its own (oneShot), so a connection opened for it, not another pooled one the server may have closed too.
+     * Not over HTTP/2 (--http2, or an origin the fallback moved there): there it is a session's GOAWAY (nginx
+     * sends one every 1,000 streams), after which the pool opens one new session for all the streams it turned
+     * away, where a Client each would cost a TLS handshake each. A GOAWAY's streams only if they may be sent
+     * twice: undici cannot tell those the server processed.
+     */
+    const resendStale = async (given: FetchOutcome): Promise<FetchOutcome> => {
+      let outcome = given;
+      while (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES && (outcome.staleConnection === true || isIdempotent(request.method) || this.#retry.retryAllMethods)) {
+        fresh += 1;
+        const overHttp2 = this.#config.http2 || this.#http2Fallback?.offersHttp2(request.url) === true;
+        outcome = abortedOnceSent(await this.#attemptOnce(overHttp2 ? request : { ...request, onlyUse: true }), attempts);
+        attempts += outcome.attempts;
       }
       return outcome;
     };
@@ -405,6 +416,7 @@ export class RequestLoop {
         // A Location may carry a password (http://u:p@host/): shown masked, as the record's own URL is.
         if (this.#config.follow) Object.assign(done, { finalUrl: request.url.includes('@') ? maskPasswords(request.url) : request.url, finalMethod: request.method, redirects });
         if (http2Resent) done.http2Resent = 1;
+        if (fresh > 0) done.resent = fresh;
         return done;
       };
       if (outcome.location === undefined || outcome.status === null) return finish({});

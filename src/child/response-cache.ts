@@ -44,6 +44,8 @@ export interface CacheAnswer {
   redirects: number;
   /** 1 when the miss was sent again with h2 offered (see FetchOutcome.http2Resent). */
   http2Resent?: 1;
+  /** Times the miss went again unprocessed (see FetchOutcome.resent). */
+  resent?: number;
   ms: number;
 }
 
@@ -143,7 +145,7 @@ export class ResponseCache {
         this.#inFlight.delete(key);
         const response: StoredResponse = { text: serializeResponse(request, outcome), status: outcome.status, error: outcome.error };
         if (directive === CacheDirective.KEEP && keepsForRepeats(response)) this.#store(key, response, uses);
-        return { response, status: 'miss', attempts: outcome.attempts, redirects: outcome.redirects ?? 0, ...(outcome.http2Resent ? { http2Resent: outcome.http2Resent } : {}), ms: outcome.ms };
+        return { response, status: 'miss', attempts: outcome.attempts, redirects: outcome.redirects ?? 0, ...(outcome.http2Resent ? { http2Resent: outcome.http2Resent } : {}), ...(outcome.resent ? { resent: outcome.resent } : {}), ms: outcome.ms };
       },
       (error: unknown) => {
         this.#inFlight.delete(key);

@@ -77,6 +77,11 @@ export interface FetchOutcome {
   refusedHttp1?: 'unsent' | 'unanswered';
   /** Internal: the record was sent again with h2 offered, its origin having turned HTTP/1.1 away (counted apart from retries; never in the output). */
   http2Resent?: 1;
+  /**
+   * Internal: the times the record went again at once, unanswered on a connection the server had closed or
+   * on an HTTP/2 stream it refused unprocessed (not one of --retries; counted apart, never in the output).
+   */
+  resent?: number;
 }
 
 /** Milliseconds since `started` (a performance.now() reading), to a tenth: the output's `ms`. */

@@ -8,7 +8,7 @@ import { formatCount } from './format-count.js';
 const HOSTS_SHOWN = 10;
 
 /** The summary: `--summary FILE` writes exactly this, and stderr shows it for people. */
-export interface SummaryJson extends Pick<WorkerStats, 'records' | 'requests' | 'cached' | 'errors' | 'status' | 'errorCodes' | 'retries' | 'redirects' | 'http2Resent'> {
+export interface SummaryJson extends Pick<WorkerStats, 'records' | 'requests' | 'cached' | 'errors' | 'status' | 'errorCodes' | 'retries' | 'redirects' | 'http2Resent' | 'resent'> {
   /** Records answered by sending requests: records = sent + cached + invalid + notSent. */
   sent: number;
   /** Records a stop came before (Ctrl-C, --max-errors), answered ENOTSENT without a request: --resume sends them. */
@@ -57,6 +57,7 @@ export function toSummaryJson(run: RunSummary): SummaryJson {
     retries: run.retries,
     redirects: run.redirects,
     http2Resent: run.http2Resent,
+    resent: run.resent,
     elapsedMs: run.elapsedMs,
     rps: run.elapsedMs > 0 ? Math.round((run.requests * 1000 * 10) / run.elapsedMs) / 10 : 0,
     latencyMs: { p50: ms(latency.percentile(50)), p90: ms(latency.percentile(90)), p99: ms(latency.percentile(99)), max: ms(latency.maxMs) },
@@ -86,7 +87,7 @@ export function formatSummary(summary: SummaryJson, extra: Array<[string, string
   const rows: Array<[string, string]> = [
     ['records', `${n(summary.records)} = ${n(summary.sent)} sent + ${n(summary.cached)} cached + ${n(summary.invalid)} invalid${summary.notSent > 0 ? ` + ${n(summary.notSent)} not sent` : ''}`],
     ...(skipped.length > 0 ? [['skipped', skipped.join(', ')] as [string, string]] : []),
-    ['requests', `${n(summary.requests)} HTTP request${summary.requests === 1 ? '' : 's'} (${n(summary.retries)} of them retries${summary.redirects > 0 ? `, ${n(summary.redirects)} redirects` : ''}${summary.http2Resent > 0 ? `, ${n(summary.http2Resent)} sent again with HTTP/2 offered` : ''})`],
+    ['requests', `${n(summary.requests)} HTTP request${summary.requests === 1 ? '' : 's'} (${n(summary.retries)} of them retries${summary.redirects > 0 ? `, ${n(summary.redirects)} redirects` : ''}${summary.http2Resent > 0 ? `, ${n(summary.http2Resent)} sent again with HTTP/2 offered` : ''}${summary.resent > 0 ? `, ${n(summary.resent)} sent again unprocessed` : ''})`],
     ['errors', summary.errors === 0 ? '0' : `${n(summary.errors)}: ${pairs(summary.errorCodes)}`],
     ['status', pairs(summary.status)],
     ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s, ${n(summary.rps)} req/s`],

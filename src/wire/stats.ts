@@ -38,6 +38,8 @@ export interface WorkerStats {
   redirects: number;
   /** Requests sent again with h2 offered, their origin having turned HTTP/1.1 away (apart from retries). */
   http2Resent: number;
+  /** Requests sent again at once, unprocessed: on a connection the server had closed, or an HTTP/2 stream it refused (apart from retries). */
+  resent: number;
   /** Wall time of records that sent requests (cache hits left out), all attempts included. */
   latency: HistogramData;
   /** Host -> records that ended with an error or a status >= 400 (the hosts with the most, see HOST_ERRORS_KEPT). */
@@ -61,6 +63,7 @@ export function emptyStats(): WorkerStats {
     retries: 0,
     redirects: 0,
     http2Resent: 0,
+    resent: 0,
     latency: emptyHistogramData(),
     hostErrors: {},
   };
@@ -70,6 +73,8 @@ export function emptyStats(): WorkerStats {
 export type CountedResult = Pick<Result, 'url' | 'status' | 'error' | 'ms' | 'attempts' | 'cached' | 'redirects'> & {
   /** 1 when the record was sent again with h2 offered (never in the output line). */
   http2Resent?: number;
+  /** Times the record went again unprocessed (never in the output line). */
+  resent?: number;
 };
 
 /** A record the child answered without sending: its request was refused (EINVALIDHEADER, attempts 0). */
@@ -87,9 +92,11 @@ export function countResult(stats: WorkerStats, result: CountedResult): void {
     if (result.attempts > 1) {
       const redirects = result.redirects ?? 0;
       const http2Resent = result.http2Resent ?? 0;
+      const resent = result.resent ?? 0;
       stats.redirects += redirects;
       stats.http2Resent += http2Resent;
-      stats.retries += result.attempts - 1 - redirects - http2Resent;
+      stats.resent += resent;
+      stats.retries += result.attempts - 1 - redirects - http2Resent - resent;
     }
   }
   if (result.error) {
@@ -118,6 +125,7 @@ export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.retries += from.retries;
   into.redirects += from.redirects;
   into.http2Resent += from.http2Resent;
+  into.resent += from.resent;
   for (const [code, n] of Object.entries(from.errorCodes)) into.errorCodes[code] = (into.errorCodes[code] ?? 0) + n;
   for (const [code, n] of Object.entries(from.status)) into.status[code] = (into.status[code] ?? 0) + n;
   into.latency = mergeHistogramData(into.latency, from.latency);

@@ -38,7 +38,7 @@ describe('summary', () => {
     expect(result.lines).toHaveLength(64);
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
     expect(Object.keys(summary).sort()).toEqual(
-      ['records', 'sent', 'notSent', 'invalid', 'skipped', 'stoppedBy', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'http2Resent', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache'].sort(),
+      ['records', 'sent', 'notSent', 'invalid', 'skipped', 'stoppedBy', 'requests', 'cached', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'http2Resent', 'resent', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache'].sort(),
     );
     expect(summary.records).toBe(64);
     expect(summary.sent + summary.cached + summary.invalid + summary.notSent).toBe(summary.records);

@@ -930,6 +930,24 @@ describe('HTTP/2', () => {
     expect(server.protocols.has('2.0')).toBe(false);
   });
 
+  it('a server that speaks only HTTP/2 and takes one stream at a time: a refused stream goes again at once after the move to HTTP/2, as with --http2, not one of --retries', async () => {
+    const { createSecureServer } = await import('node:http2');
+    const { key, cert } = testCert();
+    const h2only = createSecureServer({ key, cert, allowHTTP1: false, settings: { maxConcurrentStreams: 1 } }, (_req, res) => {
+      setTimeout(() => res.writeHead(200).end('ok'), 100);
+    });
+    const closer = socketCloser(h2only);
+    track({ close: () => closer.close() });
+    const base = `https://127.0.0.1:${await listen(h2only)}`;
+    const urls = Array.from({ length: 8 }, (_, i) => `${base}/${i}`);
+    // Before: 7 of 8 ECONNRESET (REFUSED_STREAM) at --retries 0, where --http2 answered them all.
+    const moved = await run(urls, ['-k', '--retries', '0', '--procs', '1', '--concurrency', '8', '--summary', '-', '-o', '/dev/null']);
+    const summary = JSON.parse(moved.stdout) as { errors: number; retries: number; resent: number; http2Resent: number; requests: number; sent: number };
+    expect(summary).toMatchObject({ sent: 8, errors: 0, retries: 0 });
+    expect(summary.resent).toBeGreaterThan(0);
+    expect(summary.requests).toBe(summary.sent + summary.http2Resent + summary.resent);
+  });
+
   it('a server that speaks only HTTP/2 gets HTTP/2 without --http2, as from curl; --http1.1 keeps HTTP/1.1 and says why it failed', async () => {
     const { createSecureServer } = await import('node:http2');
     const { key, cert } = testCert();

@@ -31,7 +31,7 @@ describe('summary', () => {
 
   it('has exactly the documented keys (the issue\'s, and shards)', () => {
     const json = toSummaryJson(run);
-    expect(Object.keys(json)).toEqual(['records', 'sent', 'notSent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'http2Resent', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache', 'stoppedBy']);
+    expect(Object.keys(json)).toEqual(['records', 'sent', 'notSent', 'cached', 'invalid', 'skipped', 'requests', 'errors', 'status', 'errorCodes', 'retries', 'redirects', 'http2Resent', 'resent', 'elapsedMs', 'rps', 'latencyMs', 'hosts', 'shards', 'cache', 'stoppedBy']);
     expect(json.cache).toEqual(run.cache);
     // The counts add up (issue 11): records = sent + cached + invalid; skipped lines apart.
     expect(json.sent + json.cached + json.invalid).toBe(json.records);
