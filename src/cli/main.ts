@@ -32,7 +32,7 @@ import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } f
 import { runFilesInSaveDir } from '../output/save-keep.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
-import { refuseReplacingTheInput, urlTakenAsValue } from './taken-url.js';
+import { refuseReplacingTheInput, valueMeantAsInput } from './taken-url.js';
 import { describeStop } from './stopped-run.js';
 import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
@@ -87,7 +87,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // From here on, SIGINT, SIGTERM and SIGHUP stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
-    return await run(flags, inputs, output, signals, io, argv, warnings, urlTakenAsValue(argv, program.args, (flags.url as string[] | undefined) ?? []));
+    return await run(flags, inputs, output, signals, io, argv, warnings, valueMeantAsInput(argv, program.args, (flags.url as string[] | undefined) ?? []));
   } finally {
     signals.dispose();
     unlockOutput();
@@ -102,7 +102,7 @@ async function run(
   io: { stdout: Writable; stderr: Writable },
   argv: string[],
   warnings: string[],
-  takenUrl: { flag: string; url: string } | undefined,
+  takenInput: { flag: string; value: string } | undefined,
 ): Promise<number> {
   let options: RunOptions;
   let input;
@@ -225,8 +225,8 @@ async function run(
   // No input line at all (not one answered before --resume, in another shard, or a comment), and a flag had taken
   // a URL for its value: that was the URL the run was meant to fetch.
   const noLine = summary.records === 0 && summary.skipped === 0 && summary.resumed === 0 && summary.outOfShard === 0;
-  if (noLine && takenUrl !== undefined && signals.received === undefined) {
-    return usage(io.stderr, `No URL was given: ${takenUrl.flag} took ${describeValue(maskPasswords(takenUrl.url))} as its value, and stdin had no line; give ${takenUrl.flag} its value, and the URL (or the file of URLs) as an argument of its own`);
+  if (noLine && takenInput !== undefined && signals.received === undefined) {
+    return usage(io.stderr, `No URL was given: ${takenInput.flag} took ${describeValue(maskPasswords(takenInput.value))} as its value, and stdin had no line; give ${takenInput.flag} its value, and the URL (or the file of URLs) as an argument of its own`);
   }
   const report = toSummaryJson(summary);
   // A limit the last records crossed that the run did not judge (a percentage on fewer than 100 records): the

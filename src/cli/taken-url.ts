@@ -1,35 +1,45 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError, describeValue } from '../errors.js';
+import { isRegularFile } from '../input/input-size.js';
 
 /**
- * Flags whose value may be a URL or text that a URL could be, and that a forgotten value lets take the URL
- * meant as the run's argument (`-e $REF URL` with REF empty, `-d URL`): no argument was left, so the run read
- * stdin, and an empty one (cron, `</dev/null`) made a run of no records, exit 0. curl says "no URL specified".
- * -H, -u, -A and -x refuse a URL as their value outright (options/); these may take one, so the run is
- * judged at its end: no record read, and the URL is named.
+ * Flags whose value may be a URL, and that a forgotten value lets take the URL meant as the run's argument
+ * (`-e $REF URL` with REF empty, `-d URL`): no argument was left, so the run read stdin, and an empty one
+ * (cron, `</dev/null`) made a run of no records, exit 0. curl says "no URL specified". -H, -u, -A and -x
+ * refuse a URL as their value outright (options/); these may take one, so the run is judged at its end.
  */
 const MAY_TAKE_A_URL: ReadonlySet<string> = new Set(['-e', '--referer', '-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--json', '--data-urlencode']);
-/** Flags whose value is no file name, which took the input file's (`-X urls.txt`, `-A urls.txt`) when theirs was forgotten. */
+/** Flags whose value is no file name, which took the input file's (`-e urls.txt`, `-A urls.txt`) when theirs was forgotten. */
 const MAY_TAKE_A_FILE_NAME: ReadonlySet<string> = new Set([...MAY_TAKE_A_URL, '-A', '--user-agent', '-X', '--request', '--method']);
 
+/** What stdin is: a pipe may bring an empty list on purpose; a file is an input given; a terminal or /dev/null is neither. */
+type StdinKind = 'pipe' | 'file' | 'other';
+
 /**
- * The flag and URL a value-taking flag took, when the command line gave no input of its own and stdin is no
- * pipe (a terminal, /dev/null, a file); undefined otherwise. An empty pipe is a list that had no line this
- * time (`make-list | bulkfetch -e URL`), not a URL forgotten.
+ * The flag, and the URL or the input file's name it took for its value, when the command line gave no input
+ * of its own and stdin is no pipe (a terminal, /dev/null, a file); undefined otherwise. An empty pipe is a
+ * list that had no line this time (`make-list | bulkfetch -e URL`), not a URL forgotten.
  */
-export function urlTakenAsValue(argv: readonly string[], positionals: readonly string[], urlFlags: readonly string[]): { flag: string; url: string } | undefined {
-  if (positionals.length > 0 || urlFlags.length > 0 || stdinIsPipe()) return undefined;
+export function valueMeantAsInput(argv: readonly string[], positionals: readonly string[], urlFlags: readonly string[]): { flag: string; value: string } | undefined {
+  if (positionals.length > 0 || urlFlags.length > 0 || stdinKind() === 'pipe') return undefined;
   for (let at = 0; at < argv.length; at++) {
-    const arg = argv[at] as string;
-    // `--data=URL`; `-d URL`, or a bundle ending in the flag (`-sd URL`); `-dURL`.
-    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const [flag, value] = equals > 0
-      ? [arg.slice(0, equals), arg.slice(equals + 1)]
-      : /^-[A-Za-z0-9]*[de]$/.test(arg) ? [`-${arg.at(-1)}`, argv[at + 1]] : /^-[A-Za-z0-9]*[de]https?:\/\//i.test(arg) ? [`-${arg[arg.search(/[de]https?:/i)]}`, arg.slice(arg.search(/[de]https?:/i) + 1)] : [arg, argv[at + 1]];
-    if (MAY_TAKE_A_URL.has(flag) && value !== undefined && /^https?:\/\/\S+$/i.test(value)) return { flag, url: value };
-    if (MAY_TAKE_A_FILE_NAME.has(flag) && value !== undefined && isRegularFile(value)) return { flag, url: value };
+    const { flag, value } = flagAndValue(argv, at);
+    if (value === undefined) continue;
+    if (MAY_TAKE_A_URL.has(flag) && /^https?:\/\/\S+$/i.test(value)) return { flag, value };
+    if (MAY_TAKE_A_FILE_NAME.has(flag) && isRegularFile(value)) return { flag, value };
   }
   return undefined;
+}
+
+/** argv[at] as a flag and the value it takes, as commander reads them: `--data=V`, `-d V` or a bundle ending in -d or -e (`-sd V`), `-dV`. */
+function flagAndValue(argv: readonly string[], at: number): { flag: string; value: string | undefined } {
+  const arg = argv[at] as string;
+  const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+  if (equals > 0) return { flag: arg.slice(0, equals), value: arg.slice(equals + 1) };
+  if (/^-[A-Za-z0-9]*[de]$/.test(arg)) return { flag: `-${arg.at(-1) as string}`, value: argv[at + 1] };
+  const joined = /^-[A-Za-z0-9]*?([de])(https?:\/\/.*)$/i.exec(arg);
+  if (joined) return { flag: `-${joined[1] as string}`, value: joined[2] };
+  return { flag: arg, value: argv[at + 1] };
 }
 
 /**
@@ -39,20 +49,12 @@ export function urlTakenAsValue(argv: readonly string[], positionals: readonly s
  * "no URL specified" and touches nothing.
  */
 export function refuseReplacingTheInput(positionals: readonly string[], urlFlags: readonly string[], files: ReadonlyArray<[flag: string, path: string | undefined]>): void {
-  if (positionals.length > 0 || urlFlags.length > 0 || stdinIsPipeOrFile()) return;
+  if (positionals.length > 0 || urlFlags.length > 0 || stdinKind() !== 'other') return;
   for (const [flag, path] of files) {
-    if (path === undefined || path === '-' || !isRegularFile(path)) continue;
+    if (path === undefined || !isRegularFile(path)) continue;
     const first = firstByte(path);
     if (first === undefined || first === 0x7b) continue;
     throw new UsageError(`No input was given, and ${flag} ${describeValue(path)} would replace a file that holds no results of bulkfetch: was it meant as the input? Give it as an argument (bulkfetch ${path} ...)`);
-  }
-}
-
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
   }
 }
 
@@ -69,20 +71,11 @@ function firstByte(path: string): number | undefined {
   }
 }
 
-function stdinIsPipeOrFile(): boolean {
+function stdinKind(): StdinKind {
   try {
     const stats = fstatSync(0);
-    return stats.isFIFO() || stats.isSocket() || stats.isFile();
+    return stats.isFIFO() || stats.isSocket() ? 'pipe' : stats.isFile() ? 'file' : 'other';
   } catch {
-    return false;
-  }
-}
-
-function stdinIsPipe(): boolean {
-  try {
-    const stats = fstatSync(0);
-    return stats.isFIFO() || stats.isSocket();
-  } catch {
-    return false;
+    return 'other';
   }
 }

@@ -142,9 +142,10 @@ export function classifyError(
       // A stream the server closed or reset (CANCEL) before its response came whole: undici's words for it.
       // undici says so of a RST_STREAM (CANCEL) and of a connection ended under the stream alike (a GOAWAY naming it, then a close).
       if (typeof err?.message === 'string' && H2_STREAM_CLOSED.has(err.message)) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_ENDED}` };
+      // Its HEADERS refused by this client's nghttp2 as too large: the request's own doing, sent once.
+      if (headersTooLarge(error)) return { code: RecordErrorCode.INVALID_HEADER, message: "HTTP/2: the request's headers could not be sent: nghttp2 refused their HEADERS frame (FRAME_SIZE_ERROR), a header block too large for HTTP/2 here; without --http2 they go over HTTP/1.1" };
       // Its HEADERS not sent on a session the server was closing, each time it was tried (send-request.ts sends it
       // again up to twice): the server ended the connection under it, as a GOAWAY with an error code does.
-      if (headersTooLarge(error)) return { code: RecordErrorCode.INVALID_HEADER, message: "HTTP/2: the request's headers could not be sent: nghttp2 refused their HEADERS frame (FRAME_SIZE_ERROR), a header block too large for HTTP/2 here; without --http2 they go over HTTP/1.1" };
       if (headersNeverSent(error)) return { code: RecordErrorCode.CONNECTION_RESET, message: 'HTTP/2: the request could not be sent: the server was closing the connection it was queued on (GOAWAY), each time it was tried' };
       return mapped(RecordErrorCode.PROTOCOL);
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
