@@ -1,5 +1,5 @@
 import { readUpTo } from '../input/read-once.js';
-import { domainMatches, pathMatches, prefixAllows, readSetCookie, secureContext, type StoredCookie } from './cookie-match.js';
+import { domainMatches, pathMatches, prefixAllows, readSetCookie, secureContext, type SetCookieFields, type StoredCookie } from './cookie-match.js';
 
 /** The most cookies read from -b files: the index is held by every child for the whole run. */
 export const MAX_FILE_COOKIES = 100_000;
@@ -37,12 +37,13 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
     // curl reads a file of response headers too (what -D wrote): its Set-Cookie lines, the rest skipped.
     const header = /^set-cookie:\s*/i.exec(line);
     if (header) {
-      const field = line.slice(header[0].length);
-      const cookie = headerCookie(field, now);
-      // A name=value pair that readSetCookie did not take broke its name's prefix: a cookie, refused.
-      if (cookie === undefined && /^\s*[^=;\s][^=;]*=/.test(field)) refusedLines += 1;
-      else if (cookie === undefined) unreadLines += 1;
-      else lines.push({ cookie, expired: cookie.expiresAt !== undefined && cookie.expiresAt <= now });
+      const read = readSetCookie(line.slice(header[0].length), now);
+      if (read === undefined) unreadLines += 1;
+      else if (!prefixAllows(read.name, read.secure, read.domain, read.path)) refusedLines += 1;
+      else {
+        const cookie = headerCookie(read);
+        lines.push({ cookie, expired: cookie.expiresAt !== undefined && cookie.expiresAt <= now });
+      }
       continue;
     }
     if (line.startsWith('#HttpOnly_')) line = line.slice('#HttpOnly_'.length);
@@ -90,9 +91,7 @@ function laterWins(files: ReadonlyArray<CookieFileText['lines']>): Map<string, S
  * A `Set-Cookie:` line of a header file, as curl reads one from -b FILE: no host sent it, so without a
  * Domain it goes to every host (ANY_HOST), as curl sends it; Path, Secure, Max-Age and Expires as set.
  */
-function headerCookie(field: string, now: number): StoredCookie | undefined {
-  const read = readSetCookie(field, now);
-  if (read === undefined) return undefined;
+function headerCookie(read: SetCookieFields): StoredCookie {
   return { ...read, domain: read.domain === '' ? ANY_HOST : read.domain, hostOnly: false, path: read.path ?? '/' };
 }
 

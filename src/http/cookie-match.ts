@@ -71,7 +71,6 @@ export function readSetCookie(field: string, now: number): SetCookieFields | und
       if (!Number.isNaN(parsed)) expires = parsed;
     }
   }
-  if (!prefixAllows(name, secure, domain, path)) return undefined;
   const expiresAt = maxAge !== undefined ? (maxAge <= 0 ? 0 : now + maxAge * 1000) : expires;
   return { name, value: pair.slice(equals + 1).trim(), domain, path, secure, expiresAt };
 }

@@ -1,7 +1,7 @@
 import type { AttemptRequest } from './send-request.js';
 import { bareHostname } from './split-url.js';
 import type { FileCookies } from './cookie-file.js';
-import { domainMatches, pathMatches, readSetCookie, secureContext, type StoredCookie } from './cookie-match.js';
+import { domainMatches, pathMatches, prefixAllows, readSetCookie, secureContext, type StoredCookie } from './cookie-match.js';
 
 /**
  * The most cookies one record's redirects keep: a server that sets more on
@@ -82,6 +82,7 @@ function parseSetCookie(field: string, from: URL): StoredCookie | undefined {
   // A Secure cookie from an origin that is not secure is ignored (RFC 6265bis 5.7, curl 7.79+, browsers):
   // a man in the middle of an http hop could plant one for the https site.
   if (secure && !secureContext(from)) return undefined;
+  if (!prefixAllows(read.name, secure, domain, read.path)) return undefined;
   return { ...read, domain: domain === '' ? host : domain, hostOnly: domain === '', path: read.path ?? defaultPath(from.pathname) };
 }
 

@@ -13,8 +13,8 @@ export function runFilesInSaveDir(dir: string, files: { input?: string | undefin
   const { input, output, summary } = files;
   const file = output === undefined || output === '-' ? undefined : output;
   const own = [input === '-' ? fileBehind(0) : input, output === '-' ? fileBehind(1) : file, file && lockPath(file), file && fingerprintPath(file), summary === '-' ? undefined : summary];
-  const saveDir = realDir(dir);
-  return own.filter((path): path is string => path !== undefined && realDir(dirname(realFile(path))) === saveDir).map((path) => basename(realFile(path)));
+  const saveDir = realPath(dir);
+  return own.filter((path): path is string => path !== undefined && realPath(dirname(realPath(path))) === saveDir).map((path) => basename(realPath(path)));
 }
 
 /** The regular file a standard stream was redirected to (Linux names it in /proc); undefined for a pipe, a terminal, or elsewhere. */
@@ -27,17 +27,8 @@ function fileBehind(fd: 0 | 1): string | undefined {
   }
 }
 
-/** A file's real path, a link it is (-o /dev/stdout) followed; its absolute path when it does not exist yet. */
-function realFile(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
-/** A directory's real path (symlinks resolved), or its absolute path when it cannot be resolved. */
-function realDir(path: string): string {
+/** A file's or directory's real path, links followed (-o /dev/stdout); its absolute path when it does not exist yet. */
+function realPath(path: string): string {
   try {
     return realpathSync(path);
   } catch {
