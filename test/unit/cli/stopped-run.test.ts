@@ -53,7 +53,7 @@ describe('describeStop', () => {
     const argv = [input, '-o', output, '--resume', '-u', 'carol:pa55word', '-H', 'Authorization: Bearer T0KEN', '-x', 'http://p:s3cret@proxy.test:3128', '-ubob:hunter2', '--header=Proxy-Authorization: Basic Zm9v', '-H', 'X-Plain: 1', '-b', 'sid=C00KIE', '--cookie=b=C00KIE2', '-b', 'jar.txt'];
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
     const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
-    for (const secret of ['pa55word', 'T0KEN', 's3cret', 'hunter2', 'Zm9v', 'C00KIE']) expect(row.replaceAll(dir, "DIR")).not.toContain(secret);
+    for (const secret of ['pa55word', 'T0KEN', 's3cret', 'hunter2', 'Zm9v', 'C00KIE']) expect(row.replaceAll(dir, 'DIR')).not.toContain(secret);
     // -b's pairs are a Cookie header; -b FILE names a file.
     expect(row).toContain("-u 'carol:***' -H 'Authorization: ***' -x 'http://p:***@proxy.test:3128' '-ubob:***' '--header=Proxy-Authorization: ***' -H 'X-Plain: 1' -b '***' '--cookie=***' -b jar.txt");
     // A shell comment: the line runs as pasted (a parenthesis after it was a syntax error).
@@ -64,7 +64,7 @@ describe('describeStop', () => {
     const argv = [input, '-o', output, '--resume', '-ku', 'user:PW8', '-qb', 'sid=SECRET6', '-sH', 'Authorization: Bearer TOKEN9', '-LHCookie: a=SECRET11', '-kuann:PW12', '-sd', 'plain=1'];
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
     const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
-    for (const secret of ['PW8', 'SECRET6', 'TOKEN9', 'SECRET11', 'PW12']) expect(row.replaceAll(dir, "DIR")).not.toContain(secret);
+    for (const secret of ['PW8', 'SECRET6', 'TOKEN9', 'SECRET11', 'PW12']) expect(row.replaceAll(dir, 'DIR')).not.toContain(secret);
     expect(row).toContain("-ku 'user:***' -qb '***' -sH 'Authorization: ***' '-LHCookie: ***' '-kuann:***' -sd plain=1");
   });
 
@@ -72,7 +72,7 @@ describe('describeStop', () => {
     const argv = [input, '-o', output, '--resume', '-d', 'client_secret=S3CRET&grant_type=client_credentials&password=pw123', '--json', '{"user":"ann","password":"J5ON\\"PW","n":1}', '--data-urlencode=token=TOK1', '-sdapi_key=K3Y', '-d', '@form.txt', '-d', 'q=plain', '-d', 'api-key=K4Y&access-token=T0K', '--json', '{"pin":1,"password":12345}'];
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
     const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
-    for (const secret of ['S3CRET', 'pw123', 'J5ON', 'TOK1', 'K3Y', 'K4Y', 'T0K', '12345']) expect(row.replaceAll(dir, "DIR")).not.toContain(secret);
+    for (const secret of ['S3CRET', 'pw123', 'J5ON', 'TOK1', 'K3Y', 'K4Y', 'T0K', '12345']) expect(row.replaceAll(dir, 'DIR')).not.toContain(secret);
     expect(row).toContain(`-d 'api-key=***&access-token=***' --json '{"pin":1,"password":"***"}'`);
     expect(row).toContain("-d 'client_secret=***&grant_type=client_credentials&password=***' --json '{\"user\":\"ann\",\"password\":\"***\",\"n\":1}' '--data-urlencode=token=***' '-sdapi_key=***' -d @form.txt -d q=plain");
   });
@@ -81,7 +81,7 @@ describe('describeStop', () => {
     const argv = ['http://bob:PW@K1@127.0.0.1:9/slow?[1-4]', 'http://bob:PW/K7@127.0.0.1:9/a', 'http://bob:PW?K5@127.0.0.1:9/b', 'http://bob:PW D7@127.0.0.1:9/c', 'http://host:8080/p?e=a@b.test', '-x', 'http://px:P@K4@127.0.0.1:3128', '-o', output, '--resume'];
     const stopped = await describeStop(stoppedSummary({ records: 2 }), { ...context, argv, inputPath: '-', argumentUrls: 5 });
     const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
-    for (const secret of ['K1', 'K7', 'K5', 'D7', 'K4']) expect(row.replaceAll(dir, "DIR")).not.toContain(secret);
+    for (const secret of ['K1', 'K7', 'K5', 'D7', 'K4']) expect(row.replaceAll(dir, 'DIR')).not.toContain(secret);
     // A port and a query's @ are no userinfo: the command still runs.
     expect(row).toContain('http://host:8080/p?e=a@b.test');
   });
