@@ -14,12 +14,12 @@ import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink, writesToPipe, writesToTerminal } from '../output/open-sink.js';
 import { lockOutput, outputTarget } from '../output/output-lock.js';
 import type { LineSet } from '../output/line-set.js';
-import { isRegularFile } from '../input/input-size.js';
+import { isRegularFile, mayWaitToOpen } from '../input/input-size.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
 import { flagThatReadStdin, runOptionsFromFlags } from '../options/index.js';
 import { besideProgress, eraseLine, startProgress, type ProgressHandle } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
-import { readRunPipesAhead, runJob } from '../parent/run-job.js';
+import { readRunPipesAhead, runFilesMayWait, runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, ErrorLimit, RunOptions, RunSummary } from '../run-types.js';
 import { EXIT, printReport, signalExitCode, usage, writeToStdout } from './exit.js';
@@ -130,11 +130,13 @@ async function run(
     if (argumentUrls?.globbed && output !== undefined && /#\d/.test(output)) {
       throw new UsageError(`-o is the one file of result lines, where curl's #1 names a file per URL: drop the #1, and give --save DIR to keep each 2xx body in a file of its own`);
     }
-    // Pipes given to -b and --cacert (`<(...)`), and the input file, read or opened with Ctrl-C's default: each
-    // can block in a system call (a FIFO nobody writes), where the stop's handler would wait for the loop.
-    signals.bareWhile(() => readRunPipesAhead(options));
+    // Pipes given to -b and --cacert (`<(...)`), and an input or output that is a FIFO, read or opened with Ctrl-C's
+    // default: each can block in a system call (a FIFO nobody writes), where the stop's handler would wait for the
+    // loop. Only those: a regular file opens at once, and a Ctrl-C then gets the stop's notice, not a bare death.
+    if (runFilesMayWait(options)) await signals.bareWhile(() => readRunPipesAhead(options));
+    else readRunPipesAhead(options);
     // URLs given as arguments are read as stdin would be, one a line, curl's globs expanded.
-    input = argumentUrls ? openInput('-', argumentUrls.open()) : signals.bareWhile(() => openInput(inputPath));
+    input = argumentUrls ? openInput('-', argumentUrls.open()) : mayWaitToOpen(inputPath) ? await signals.bareWhile(() => openInput(inputPath)) : openInput(inputPath);
     if (flags.resume && output !== undefined) {
       // Said before the input's head is read, which waits for what is typed.
       announceTypedInput();
@@ -144,7 +146,7 @@ async function run(
       // Typed URLs are not waited for: nothing typed is compressed.
       if (output !== undefined && output !== '-' && !argumentUrls && !isRegularFile(inputPath) && !typedInput) input = await refuseCompressedStream(input);
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
-      sink = signals.bareWhile(() => openSink(output));
+      sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output)) : openSink(output);
       if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
     }
   } catch (error) {

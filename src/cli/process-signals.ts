@@ -14,9 +14,9 @@ export interface SignalStops {
    * Runs a call that may block the event loop in a system call (opening a FIFO nobody writes or reads,
    * reading a pipe whose writer is slow) with the signals' defaults: a handler would wait for the loop, and
    * Ctrl-C, SIGTERM and `timeout` did nothing until the pipe moved (then the run began anyway). Before
-   * anything is sent, dying of the signal is the stop asked for, as curl's.
+   * anything is sent, dying of the signal is the stop asked for, as curl's. Resolves once the call has run.
    */
-  bareWhile<T>(call: () => T): T;
+  bareWhile<T>(call: () => T): Promise<T>;
 }
 
 /**
@@ -88,7 +88,11 @@ export function listenForStopSignals(): SignalStops {
     dispose: () => {
       for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     },
-    bareWhile: <T>(call: () => T): T => {
+    bareWhile: async <T>(call: () => T): Promise<T> => {
+      // A signal caught a moment ago waits in libuv's queue for the next poll of the loop; a handle closed before
+      // then (the last listener removed) drops it, and that Ctrl-C was lost: the run went on. Two turns of the loop
+      // take in what is queued.
+      await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
       for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       try {
         return call();

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { wireHeaderValue } from '../input/validate.js';
 import { readLineChunks } from '../input/lines.js';
-import { isSmallFile } from '../input/input-size.js';
+import { isSmallFile, mayWaitToOpen } from '../input/input-size.js';
 import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
 import { countErrorLines } from '../wire/result-line.js';
@@ -201,11 +201,24 @@ const MAX_PEM_BYTES = 16 * 1024 * 1024;
  * Reads now the run's files that are pipes (-b, --cacert, --cert, --key given as `<(...)`), which
  * workerConfig would read as the run starts: a caller (the CLI) reads them where a stop can still end it.
  */
-export function readRunPipesAhead(options: Pick<RunOptions, 'cookieFiles' | 'cacert' | 'cert' | 'key'>): void {
-  for (const path of options.cookieFiles) readAheadIfOnce(path, MAX_COOKIE_FILE_BYTES, '-b');
-  if (options.cacert !== undefined) readAheadIfOnce(options.cacert, MAX_PEM_BYTES, '--cacert');
-  if (options.cert !== undefined) readAheadIfOnce(options.cert, MAX_PEM_BYTES, '--cert');
-  if (options.key !== undefined) readAheadIfOnce(options.key, MAX_PEM_BYTES, '--key');
+export function readRunPipesAhead(options: RunFileOptions): void {
+  for (const { path, maxBytes, flag } of runFiles(options)) readAheadIfOnce(path, maxBytes, flag);
+}
+
+/** True if some file the run reads whole (-b, --cacert, --cert, --key) is one whose open or read can wait: a pipe. */
+export function runFilesMayWait(options: RunFileOptions): boolean {
+  return runFiles(options).some(({ path }) => mayWaitToOpen(path));
+}
+
+type RunFileOptions = Pick<RunOptions, 'cookieFiles' | 'cacert' | 'cert' | 'key'>;
+
+function runFiles(options: RunFileOptions): { path: string; maxBytes: number; flag: string }[] {
+  return [
+    ...options.cookieFiles.map((path) => ({ path, maxBytes: MAX_COOKIE_FILE_BYTES, flag: '-b' })),
+    ...(options.cacert !== undefined ? [{ path: options.cacert, maxBytes: MAX_PEM_BYTES, flag: '--cacert' }] : []),
+    ...(options.cert !== undefined ? [{ path: options.cert, maxBytes: MAX_PEM_BYTES, flag: '--cert' }] : []),
+    ...(options.key !== undefined ? [{ path: options.key, maxBytes: MAX_PEM_BYTES, flag: '--key' }] : []),
+  ];
 }
 
 /**

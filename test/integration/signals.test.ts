@@ -153,15 +153,17 @@ describe('signals', () => {
     closeSync(fd);
     const child = spawnCli([input, '--procs', '1']);
     const done = collectOutput(child);
-    // The pass has begun once bulkfetch holds the file open (the run opens it again only after it).
+    // The pass has begun once bulkfetch holds the file open twice: the run's own descriptor (opened first, read after
+    // the pass) and the pass's. Waiting for the first alone signalled, once in a CI run, while the input was opening.
     const pid = child.pid as number;
-    await waitFor(() => readdirSync(`/proc/${pid}/fd`).some((fd) => {
+    const opensOfInput = (): number => readdirSync(`/proc/${pid}/fd`).filter((fd) => {
       try {
         return readlinkSync(`/proc/${pid}/fd/${fd}`) === input;
       } catch {
         return false;
       }
-    }), 10_000);
+    }).length;
+    await waitFor(() => opensOfInput() >= 2, 10_000);
     const signalled = Date.now();
     killGroup(pid, 'SIGINT');
     const result = await done;
@@ -169,6 +171,42 @@ describe('signals', () => {
     expect(Date.now() - signalled).toBeLessThan(1_500);
     expect(result.lines).toEqual([]);
     expect(result.stderr).toMatch(/stopped +by SIGINT: 5,000,000 input lines were not read/);
+  });
+
+  it('a Ctrl-C the moment the input is opened stops the run with its notice: it is neither lost nor a bare death', async () => {
+    // Signalled in the same turn of the loop as the open: the handler was taken off around the open (a regular file,
+    // which cannot block) and died of it, or was taken off around -o's open after and dropped the signal it had
+    // caught, and the run went on to the end. Five runs: one such lands in the window most times.
+    const lines: string[] = [];
+    for (let i = 0; i < 200_000; i++) lines.push(`http://127.0.0.1:9/x${i}`);
+    const input = writeTempFile(`${lines.join('\n')}\n`, 'opened.txt');
+    for (let run = 0; run < 5; run++) {
+      const child = spawnCli([input, '--procs', '1']);
+      const done = collectOutput(child);
+      const pid = child.pid as number;
+      const opened = (): boolean => {
+        try {
+          return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+            try {
+              return readlinkSync(`/proc/${pid}/fd/${fd}`) === input;
+            } catch {
+              return false;
+            }
+          });
+        } catch {
+          return false;
+        }
+      };
+      // Spun, not polled by timer: the signal must land within the open's turn.
+      const deadline = Date.now() + 10_000;
+      while (!opened() && Date.now() < deadline);
+      killGroup(pid, 'SIGINT');
+      const result = await done;
+      expect({ run, code: result.code, signal: result.signal }).toEqual({ run, code: 130, signal: null });
+      expect(result.stderr).toMatch(/stopped +by SIGINT: 200,000 input lines were not read/);
+      // The stop came during the pass over the file (--cache auto), before anything was sent.
+      expect(result.lines).toEqual([]);
+    }
   });
 
   it("a Ctrl-C that also ends the results' reader (bulkfetch ... | jq) still exits 130, saying the lines after it went were not written", async () => {
