@@ -128,24 +128,27 @@ describe('timeouts', () => {
 
   it('--connect-timeout is kept to the time given, not rounded up to undici\'s half-second timer ticks (300 ms ended after about 1.06 s)', async () => {
     const server = await track(startFaultyServer('hang'));
-    const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300ms', '--retries', '0']);
-    expect(result.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ECONNECTTIMEOUT', message: expect.stringContaining(`Connect Timeout Error (attempted address: 127.0.0.1:${server.port}, timeout: 300ms) (the TCP connection opened, but the TLS handshake got no answer`) } });
-    expect(result.lines[0]?.ms).toBeGreaterThanOrEqual(300);
+    // The second record is judged: the first makes the child's TLS context, which the limit counts (the next test),
+    // and on a loaded machine that alone ran past 300 ms before the TCP connection opened.
+    const result = await run([`https://127.0.0.1:${server.port}/a`, `https://127.0.0.1:${server.port}/b`], ['--connect-timeout', '300ms', '--retries', '0', '--concurrency', '1', '--ordered']);
+    expect(result.lines[1]).toMatchObject({ status: null, attempts: 1, error: { code: 'ECONNECTTIMEOUT', message: expect.stringContaining(`Connect Timeout Error (attempted address: 127.0.0.1:${server.port}, timeout: 300ms) (the TCP connection opened, but the TLS handshake got no answer`) } });
+    expect(result.lines[1]?.ms).toBeGreaterThanOrEqual(300);
     // Coarse: undici's own timer, which this replaces, never ended it before 800 ms.
-    expect(result.lines[0]?.ms).toBeLessThan(800);
+    expect(result.lines[1]?.ms).toBeLessThan(800);
   });
 
   it('--connect-timeout counts the making of the TLS context in a first https connection, and keeps to the time for an https:// proxy', async () => {
     const server = await track(startFaultyServer('hang'));
-    // A CA file of some thousand certificates: the child's context, made in its first https connect, takes
-    // 100-200 ms, which fell outside the limit: the first of two connects ended that much after the second.
+    // A CA file of some thousands of certificates: the child's context, made in its first https connect, takes
+    // 200-400 ms, which fell outside the limit: the first of two connects ended that much after the second. The
+    // limit is well above that time, which a loaded machine stretches: a timer cannot end a context being made.
     const bundle = readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8');
-    const cacert = writeTempFile(bundle.repeat(8), 'many.pem');
-    const direct = await run([`https://127.0.0.1:${server.port}/a`, `https://127.0.0.1:${server.port}/b`], ['--cacert', cacert, '--connect-timeout', '500ms', '--retries', '0', '--concurrency', '1', '--ordered']);
+    const cacert = writeTempFile(bundle.repeat(16), 'many.pem');
+    const direct = await run([`https://127.0.0.1:${server.port}/a`, `https://127.0.0.1:${server.port}/b`], ['--cacert', cacert, '--connect-timeout', '1500ms', '--retries', '0', '--concurrency', '1', '--ordered']);
     expect(direct.lines.map((line) => line.error?.code)).toEqual(['ECONNECTTIMEOUT', 'ECONNECTTIMEOUT']);
     const [first, second] = direct.lines.map((line) => line.ms as number) as [number, number];
-    expect(Math.min(first, second)).toBeGreaterThanOrEqual(500);
-    expect(first - second).toBeLessThan(70);
+    expect(Math.min(first, second)).toBeGreaterThanOrEqual(1500);
+    expect(first - second).toBeLessThan(100);
     // An https:// proxy that never answers its handshake: undici's own timer ended 300 ms after about 1 s.
     const viaProxy = await run(['http://127.0.0.1:9/x'], ['-x', `https://127.0.0.1:${server.port}`, '--connect-timeout', '300ms', '--retries', '0']);
     expect(viaProxy.lines[0]).toMatchObject({ error: { code: 'ECONNECTTIMEOUT' } });

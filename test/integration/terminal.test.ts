@@ -72,7 +72,9 @@ describe('a run in a terminal', () => {
     const input = writeTempFile(Array.from({ length: 10 }, (_, i) => `${server.url}/r${i}`));
     const cli = [process.execPath, CLI_PATH, input, '--procs', '1', '-o', 'out.ndjson'].map(quote).join(' ');
     // Its own session: the terminal's hangup goes to no process of it, which finds the terminal gone (EIO) as it ends.
-    const command = `setsid -f sh -c ${quote(`${cli} 2> err.txt; echo $? > rc`)}; sleep 0.5`;
+    // The terminal stays until the test closes it (SIGKILL to script): a fixed half second ran out on a loaded machine
+    // before the run had sent its requests, and the terminal was gone before the test could close it.
+    const command = `setsid -f sh -c ${quote(`${cli} 2> err.txt; echo $? > rc`)}; sleep 60`;
     const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, SHELL: '/bin/sh' } });
     terminal.stdout.resume();
     await waitFor(() => server.requests === 10);
