@@ -65,16 +65,16 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
   const cached = cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: lookupSlots() });
   const { family } = options;
   const lookup = family ? familyLookup(cached, family) : cached;
+  // A name with several addresses (localhost: 127.0.0.1 and ::1) is tried an address at a time, and Node
+  // gives each 250 ms before it drops it for the next: a server slow to accept under load (a full backlog)
+  // was given up on in 250 ms, its records ETIMEDOUT (3 % of closed ports too). Each gets 2 s now, within
+  // --connect-timeout: a dropped SYN is sent again after 1 s, and a blackholed address still yields to the next.
+  const eachAddressInTurn = { autoSelectFamily: true, autoSelectFamilyAttemptTimeout: Math.max(10, Math.min(options.connectTimeout, ADDRESS_ATTEMPT_MS)) };
   const connectorOptions = {
     timeout: options.connectTimeout,
     allowH2: options.http2,
     lookup,
-    // A name with several addresses (localhost: 127.0.0.1 and ::1) is tried an address at a time, and Node
-    // gives each 250 ms before it drops it for the next: a server slow to accept under load (a full backlog)
-    // was given up on in 250 ms, its records ETIMEDOUT (3 % of closed ports too). Each gets 2 s now, within
-    // --connect-timeout: a dropped SYN is sent again after 1 s, and a blackholed address still yields to the next.
-    autoSelectFamily: true,
-    autoSelectFamilyAttemptTimeout: Math.max(10, Math.min(options.connectTimeout, ADDRESS_ATTEMPT_MS)),
+    ...eachAddressInTurn,
     ...tls,
   } as Undici.buildConnector.BuildOptions;
   // Built once, at the first https connection, instead of by tls.connect for every one (see lazyTlsContext).
@@ -136,8 +136,15 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
       // TLS inside the CONNECT tunnel offers h2 too with --http2 (AlpnPool raises pipelining then).
       // Both connectors are undici's, whose own connect timeout (10 s) is --connect-timeout's only if given.
       requestTls: { ...tlsWithContext, timeout: options.connectTimeout, ...(options.http2 ? { allowH2: true } : {}) },
-      // The proxy's own connection keeps to -4 / -6 too (undici's connector, with our lookup).
-      proxyTls: { ...tlsWithContext, timeout: options.connectTimeout, ...(family || proxyLookup !== lookup ? { lookup: proxyLookup } : {}) },
+      // The proxy's own connection is looked up as a direct one is (undici's connector, with our lookup): it keeps to
+      // -4 / -6, and a name of several addresses is tried at each in turn. With the system's lookup, `-x
+      // http://localhost:3128` went to 127.0.0.1 alone (/etc/hosts), ECONNREFUSED from a proxy listening on ::1.
+      proxyTls: {
+        ...tlsWithContext,
+        timeout: options.connectTimeout,
+        lookup: proxyLookup,
+        ...eachAddressInTurn,
+      },
     } as Undici.EnvHttpProxyAgent.Options,
     viaSocks,
     options.connectTimeout,

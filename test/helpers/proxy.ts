@@ -22,6 +22,8 @@ export interface ProxyServer {
 export interface ProxyOptions {
   /** 'user:pass': require Basic Proxy-Authorization, else answer 407. */
   auth?: string;
+  /** The loopback address to listen on: 127.0.0.1 unless given ('::1'). */
+  host?: string;
 }
 
 // The proxy must never become a way to reach beyond this machine: loopback targets only.
@@ -127,9 +129,9 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
     for (const t of tunnels) t.destroy();
     upstreamAgent.destroy();
   });
-  const port = await listen(server);
+  const port = await listen(server, opts.host);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${opts.host?.includes(':') ? `[${opts.host}]` : (opts.host ?? '127.0.0.1')}:${port}`,
     port,
     get requests() {
       return forwarded + connects;

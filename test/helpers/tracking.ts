@@ -79,11 +79,11 @@ export interface TestServer extends ServerStats {
 /** Body bytes kept per log record; protects memory when tests upload big bodies. */
 export const LOG_BODY_MAX = 1024 * 1024;
 
-/** Listens on 127.0.0.1 with an ephemeral port (never a fixed port: tests run in parallel). */
-export function listen(server: NetServer): Promise<number> {
+/** Listens on 127.0.0.1 (or `host`, a loopback) with an ephemeral port (never a fixed port: tests run in parallel). */
+export function listen(server: NetServer, host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
     });

@@ -1098,6 +1098,15 @@ describe('name resolution', () => {
     ]);
   });
 
+  it('a proxy named localhost is tried at both loopback addresses, as a direct localhost is: one listening on ::1 alone is reached', async () => {
+    const proxy = await track(startProxyServer({ host: '::1' }));
+    const target = await track(startHttpServer((req, res) => json(res, 200, { path: req.url })));
+    // The system's lookup (/etc/hosts here names 127.0.0.1 alone) gave ECONNREFUSED 127.0.0.1 and nothing more.
+    const result = await run([`${target.url}/via`], ['-x', `http://localhost:${proxy.port}`, '--retries', '0']);
+    expect(result.lines[0]).toMatchObject({ status: 200, body: { path: '/via' } });
+    expect(proxy.targets).toEqual([`GET ${target.url}/via`]);
+  });
+
   it('-4 and -6 keep to one IP version, as curl: the name resolves to that family only, an address of the other is an error record', async () => {
     const { port, proxy } = await twinServers();
     const answers = (result: Awaited<ReturnType<typeof run>>) => result.lines.map((l) => l.body ?? l.error?.code);
