@@ -78,12 +78,16 @@ function parseSetCookie(field: string, from: URL): StoredCookie | undefined {
   const host = bareHostname(from);
   // A Domain the host is not in (another site, or a parent of an address) voids the cookie; so does one
   // without a dot inside it (a top-level name: `Domain=com` would go to every site under it), as curl has it.
-  if (domain !== '' && (!domainMatches(host, domain) || (domain !== host && domain !== 'localhost' && !/\.[^.]/.test(domain)))) return undefined;
+  // `localhost` is one too: app.localhost and evil.localhost are sites of their own, and Domain=localhost set
+  // by one went to the other. Such a Domain naming the host itself leaves the cookie the host's alone, as
+  // RFC 6265 (5.3, step 5) has it for a public suffix: Domain=localhost from localhost is not sent to app.localhost.
+  const topLevel = domain !== '' && !/\.[^.]/.test(domain);
+  if (domain !== '' && (!domainMatches(host, domain) || (topLevel && domain !== host))) return undefined;
   // A Secure cookie from an origin that is not secure is ignored (RFC 6265bis 5.7, curl 7.79+, browsers):
   // a man in the middle of an http hop could plant one for the https site.
   if (secure && !secureContext(from)) return undefined;
   if (!prefixAllows(read.name, secure, domain, read.path)) return undefined;
-  return { ...read, domain: domain === '' ? host : domain, hostOnly: domain === '', path: read.path ?? defaultPath(from.pathname) };
+  return { ...read, domain: domain === '' ? host : domain, hostOnly: domain === '' || topLevel, path: read.path ?? defaultPath(from.pathname) };
 }
 
 /** RFC 6265 5.1.4: the directory of the path that set the cookie. */

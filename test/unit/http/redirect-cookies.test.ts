@@ -60,6 +60,11 @@ describe('RedirectCookies (RFC 6265, for one record)', () => {
     // Over loopback, secure enough (curl 7.79+ and browsers take it as a secure context).
     jar.store(['local=1; Secure', 'named=1; Domain=localhost'], 'http://localhost/');
     expect(cookieFor(jar, 'https://localhost/')).toBe('local=1; named=1');
+    // localhost is a top-level name too: its Domain leaves the cookie localhost's own, not every *.localhost site's.
+    expect(cookieFor(jar, 'http://app.localhost/')).toBeUndefined();
+    jar.store(['sid=1; Domain=localhost', 'dotted=1; Domain=.localhost'], 'http://app.localhost/');
+    expect(cookieFor(jar, 'http://evil.localhost/')).toBeUndefined();
+    expect(cookieFor(jar, 'http://app.localhost/')).toBeUndefined();
   });
 
   it('a cookie set again replaces the one before; no more than 50 are kept', () => {
