@@ -96,7 +96,7 @@ export function classifyError(
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
       // curl: "Couldn't connect to server". An IPv6 address on a machine without an IPv6 route is the usual one.
-      return { code: RecordErrorCode.UNREACHABLE, message: `${message} (no route to this address from here${isIP(String((err as { address?: unknown }).address)) === 6 ? ': an IPv6 address on a machine without IPv6 does this, and -4 keeps to IPv4' : ''})` };
+      return { code: RecordErrorCode.UNREACHABLE, message: `${message} (no route to this address from here${isIP(String((err as { address?: unknown }).address)) === 6 ? ': an IPv6 address without an IPv6 route here does this; where a name has IPv4 addresses too, -4 keeps to them' : ''})` };
     case 'ERR_HTTP2_STREAM_ERROR':
       // A response that breaks HTTP/2 (two :status, an upper-case name, a connection header ...), refused by
       // this client's nghttp2 or the server's: the same bytes come again, so it is not retried, as an
@@ -479,6 +479,16 @@ function opensslAsCurlShowsIt(_line: string, code: string, library: string, reas
   return `error:${code}:${library}::${reason}${rest.trim() === '' ? '' : ` (${rest.trim()})`}`;
 }
 
+/**
+ * Node writes a connect error's IPv6 address and port as `::1:1`, `2001:db8::1:80`: itself an address, so
+ * where the port begins is a guess. Written as a URL writes it, `[::1]:1`, as bulkfetch's other messages do.
+ */
+function bracketingIpv6(error: Error, text: string): string {
+  const { address, port } = error as { address?: unknown; port?: unknown };
+  if (typeof address !== 'string' || typeof port !== 'number' || isIP(address) !== 6) return text;
+  return text.replace(`${address}:${port}`, `[${address}]:${port}`);
+}
+
 /** Node's connect error names the local end too (` - Local (0.0.0.0:0)`), which says nothing of the failure. */
 const NODE_LOCAL_ADDRESS = / - Local \([^)]*\)/;
 
@@ -500,7 +510,7 @@ function describe(error: unknown): string {
     const prefix = typeof code === 'string' && !error.message.includes(code) && !INTERNAL_CODE.test(code) ? `${code}: ` : '';
     // OpenSSL's messages end in a newline. Node 24 adds to a certificate's a hint about its own flag, where
     // the line goes on with bulkfetch's (--cacert, -k): the same words on every Node.
-    const text = error.message.replace(NODE_SYSTEM_CA_HINT, '').replace(OPENSSL_ERROR_LINE, opensslAsCurlShowsIt).replace(NODE_LOCAL_ADDRESS, '');
+    const text = bracketingIpv6(error, error.message.replace(NODE_SYSTEM_CA_HINT, '').replace(OPENSSL_ERROR_LINE, opensslAsCurlShowsIt).replace(NODE_LOCAL_ADDRESS, ''));
     return `${prefix}${text}${cause}`.trim().slice(0, 500);
   }
   return String(error).slice(0, 500);

@@ -156,7 +156,7 @@ export function splitNoProxy(noProxy: string): { subnets: Subnets | undefined; n
     if (family !== 0 && prefix <= width) {
       subnets[family === 4 ? 4 : 6].addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
       any = true;
-    } else if (entry !== '') names.push(entry);
+    } else if (entry !== '') names.push(withoutRootDot(entry));
   }
   return { subnets: any ? subnets : undefined, names: names.join(',') };
 }
@@ -173,7 +173,7 @@ export function noProxyNames(names: string): (origin: string) => boolean {
   if (entries.includes('*')) return () => true;
   const parsed = entries.map((entry) => {
     const port = /^(.*[^:]):(\d+)$/.exec(entry);
-    const host = (port?.[1] ?? entry).replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
+    const host = withoutRootDot(port?.[1] ?? entry).replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
     return { host, port: port?.[2] };
   });
   return (origin) => {
@@ -182,6 +182,11 @@ export function noProxyNames(names: string): (origin: string) => boolean {
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     return parsed.some((entry) => (entry.port === undefined || entry.port === port) && (host === entry.host || host.endsWith(`.${entry.host}`)));
   };
+}
+
+/** `localhost.` (the DNS root's dot written) matches as `localhost`, as curl drops it from an entry; a port stays. */
+function withoutRootDot(entry: string): string {
+  return entry.replace(/([^.])\.(:\d+)?$/, '$1$2');
 }
 
 /** NO_PROXY's subnets, by family. */

@@ -49,8 +49,11 @@ describe('classifyError', () => {
   });
 
   it('names no route to an address EUNREACHABLE, without the local end Node adds, and says what -4 does for an IPv6 one', () => {
-    const v6 = Object.assign(new Error('connect ENETUNREACH ff02::1:41300 - Local (:::0)'), { code: 'ENETUNREACH', address: 'ff02::1' });
-    expect(classifyError(v6)).toEqual({ code: 'EUNREACHABLE', message: 'connect ENETUNREACH ff02::1:41300 (no route to this address from here: an IPv6 address on a machine without IPv6 does this, and -4 keeps to IPv4)' });
+    // Its address in brackets, as a URL writes it: `ff02::1:41300` is itself an address, the port a guess.
+    const v6 = Object.assign(new Error('connect ENETUNREACH ff02::1:41300 - Local (:::0)'), { code: 'ENETUNREACH', address: 'ff02::1', port: 41300 });
+    expect(classifyError(v6)).toEqual({ code: 'EUNREACHABLE', message: 'connect ENETUNREACH [ff02::1]:41300 (no route to this address from here: an IPv6 address without an IPv6 route here does this; where a name has IPv4 addresses too, -4 keeps to them)' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:1'), { code: 'ECONNREFUSED', address: '::1', port: 1 });
+    expect(classifyError(refused)).toEqual({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED [::1]:1' });
     const host = Object.assign(new Error('connect EHOSTUNREACH 10.9.9.9:80 - Local (10.0.0.2:51000)'), { code: 'EHOSTUNREACH', address: '10.9.9.9' });
     expect(classifyError(host)).toEqual({ code: 'EUNREACHABLE', message: 'connect EHOSTUNREACH 10.9.9.9:80 (no route to this address from here)' });
   });
@@ -180,7 +183,7 @@ describe('classifyError of a name with several addresses', () => {
   it("says what happened at each address, where Node's AggregateError has no message of its own", () => {
     const each = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:1`), { code: 'ECONNREFUSED', address, port: 1 });
     const aggregate = Object.assign(new AggregateError([each('127.0.0.1'), each('::1')], ''), { code: 'ECONNREFUSED' });
-    expect(classifyError(aggregate)).toEqual({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1; connect ECONNREFUSED ::1:1' });
+    expect(classifyError(aggregate)).toEqual({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1; connect ECONNREFUSED [::1]:1' });
     expect(blameProxy(classifyError(aggregate), aggregate, 'http://a.test/', [{ hostname: '::1', port: 1, forwardsHttp: true }]).message).toMatch(/\(on the way to the proxy \[::1\]:1\)$/);
   });
 });

@@ -37,6 +37,11 @@ describe('splitNoProxy: NO_PROXY as curl reads it', () => {
     expect(splitNoProxy('127.0.0.0/33')).toEqual({ subnets: undefined, names: '127.0.0.0/33' });
     expect(splitNoProxy('')).toEqual({ subnets: undefined, names: '' });
   });
+
+  it("drops an entry's root dot, as curl does: localhost. is localhost (it went through the proxy)", () => {
+    expect(splitNoProxy('localhost.,a.test.:8080,.b.test.').names).toBe('localhost,a.test:8080,.b.test');
+    expect(noProxyNames('localhost.')('http://localhost:3000')).toBe(true);
+  });
 });
 
 describe('noProxyNames: NO_PROXY names for a SOCKS proxy, as curl matches them', () => {
