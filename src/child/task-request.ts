@@ -32,11 +32,19 @@ function withUploadName(url: string, name: string): string {
   return parsed.href;
 }
 
-/** curl -G: the data joins the URL's own query (before any fragment), with & when there is one. */
+/**
+ * curl -G: the data joins the URL's own query (before any fragment), with & when that query has something not
+ * ended by one, as curl's URL API appends. The query is what follows the first `?`: `x??` has `?` for a query
+ * and gets `x??&b=2` (taking the second `?` for the start, it was `x??b=2`, a parameter named `?b`). Empty data
+ * adds no `?` to a URL without a query.
+ */
 function withQuery(url: string, query: string): string {
   const hash = url.indexOf('#');
   const base = hash < 0 ? url : url.slice(0, hash);
-  const joiner = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+  const start = base.indexOf('?');
+  if (start < 0 && query === '') return url;
+  const own = start < 0 ? undefined : base.slice(start + 1);
+  const joiner = own === undefined ? '?' : own === '' || own.endsWith('&') ? '' : '&';
   return `${base}${joiner}${query}${hash < 0 ? '' : url.slice(hash)}`;
 }
 

@@ -23,7 +23,10 @@ const URL_ARGUMENT = /^[a-z][a-z0-9+.-]*:\/\//i;
  * the arguments (a record without a scheme gets the default one, as every
  * record does: --proto-default).
  */
-export function inputArguments(args: readonly string[], urlFlags: readonly string[] = []): InputArguments {
+export function inputArguments(args: readonly string[], urlFlags: readonly string[] = [], defaultScheme = 'http'): InputArguments {
+  // The argument as the URL it was meant to be (--proto-default's scheme), its password as *** (stderr goes to
+  // logs; the quoted name is masked too).
+  const withScheme = (arg: string): string => maskUserinfo(`${defaultScheme}://${arg}`);
   for (const url of urlFlags) checkOneRecord('--url', url);
   if (urlFlags.length > 0) {
     if (args.every((arg) => URL_ARGUMENT.test(arg))) return { path: '-', urls: [...args, ...urlFlags] };
@@ -39,6 +42,8 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
     if (looksLikeHost(first) && !existsSync(first)) {
       throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (a URL argument needs its scheme: ${withScheme(first)})`);
     }
+    // A URL pasted with a space before it (`" https://..."` from a spreadsheet cell) reads as a file name.
+    if (URL_ARGUMENT.test(first.trimStart()) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(maskUserinfo(first))}: no such file (a URL argument with whitespace before it: write it without)`);
     // `bulkfetch help`, as git and npm take it: the one argument is an input file here.
     if (HELP_WORDS.has(first) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (bulkfetch --help lists the options)`);
     if (misspeltAnalyze(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file${ANALYZE_HINT}`);
@@ -70,11 +75,6 @@ function checkOneRecord(what: string, url: string): void {
   if (url.trim() === '') throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}`);
   if (url.trimStart().startsWith('#')) throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}: a # starts a comment line in an input file, never a URL`);
   if (/[\r\n]/.test(url)) throw new UsageError(`Expected one URL, got ${what} ${JSON.stringify(url)}, with a line break in it`);
-}
-
-/** The argument as the URL it was meant to be, its password as *** (stderr goes to logs; the quoted name is masked too). */
-function withScheme(arg: string): string {
-  return maskUserinfo(`http://${arg}`);
 }
 
 const HELP_WORDS = new Set(['help', 'usage', '?']);

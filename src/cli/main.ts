@@ -37,6 +37,9 @@ import { describeStop } from './stopped-run.js';
 import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
 
+/** Linux's MAX_ARG_STRLEN: no one argument is longer (its NUL included). */
+const LONGEST_ARGUMENT_BYTES = 128 * 1024;
+
 /** Parses argv and runs; resolves with the exit code instead of exiting (testable). */
 export async function main(argv: string[], io: { stdout: Writable; stderr: Writable } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   // Loaded only for analyze: its report and sketches are of no use to a run (issue 15's start-up).
@@ -70,7 +73,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // Said once every check passed: a usage error is one line on stderr, not a warning and then the error.
   const warnings: string[] = [];
   try {
-    inputs = inputArguments(program.args, (flags.url as string[] | undefined) ?? []);
+    inputs = inputArguments(program.args, (flags.url as string[] | undefined) ?? [], flags.protoDefault as string | undefined);
     const readStdin = flagThatReadStdin();
     if (readStdin !== undefined && inputs.path === '-' && !inputs.urls) {
       throw new UsageError(`${readStdin} read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
@@ -126,6 +129,9 @@ async function run(
     const descriptors = descriptorWarning(options.concurrency, options.save !== undefined);
     if (descriptors !== undefined) warnings.push(descriptors);
     argumentUrls = urls ? argumentInput(urls, { glob: flags.globoff !== true }) : undefined;
+    // A URL argument is one record at any length Linux passes (128 KiB an argument): the cap on a line, there
+    // to bound what a file's lines hold, made a 70 KB URL argument ELINETOOLONG with no url, where curl fetches it.
+    if (argumentUrls) options.maxLineBytes = Math.max(options.maxLineBytes, LONGEST_ARGUMENT_BYTES);
     // curl -o 'page_#1.html' writes a file per URL of a glob; ours is the one file of result lines.
     if (argumentUrls?.globbed && output !== undefined && /#\d/.test(output)) {
       throw new UsageError(`-o is the one file of result lines, where curl's #1 names a file per URL: drop the #1, and give --save DIR to keep each 2xx body in a file of its own`);

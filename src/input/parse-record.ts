@@ -28,7 +28,7 @@ export const MAX_ECHOED_URL = 2048;
  * decode; the line is refused, URL or spec.
  */
 export function parseRecord(text: string, line: number, defaultMethod = 'GET', defaultScheme = 'http', notUtf8: boolean | 'utf-16' = false): ParsedRecord {
-  const trimmed = text.trim();
+  const trimmed = trimAsciiSpace(text);
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
   if (notUtf8 === 'utf-16') {
     // Its text is not what the file holds, in either reading: a URL or spec made of it would be another one.
@@ -89,7 +89,7 @@ function jsonLineOtherThanSpec(text: string, line: number, method: string): stri
   }
   if (typeof value === 'string') {
     if (holdsUnpairedSurrogate(text)) return invalid(line, text, method, recordError(RecordErrorCode.INVALID_URL, UNPAIRED_SURROGATE));
-    return value.trim();
+    return trimAsciiSpace(value);
   }
   if (!Array.isArray(value)) return undefined;
   return invalid(line, text, method, recordError(RecordErrorCode.INVALID_SPEC, "A JSON array: give one URL or spec a line (jq -c '.[]' writes an array so)"));
@@ -183,7 +183,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     // "url" twice: the line's url is its raw text, as for a line that is no spec (the last value is in neither the list nor the line alone).
     return fail(repeated === 'url' ? text : rawUrl, method, recordError(RecordErrorCode.INVALID_SPEC, `Member ${JSON.stringify(repeated.slice(0, 72))} given twice, where JSON would keep the last without a word${hint}`));
   }
-  const parsed = parseUrl(rawUrl, defaultScheme);
+  const parsed = parseUrl(rawUrl, defaultScheme, 'spec');
   if (!(parsed instanceof URL)) return fail(rawUrl, method, parsed);
   const url = writtenHref(parsed);
 
@@ -338,3 +338,18 @@ function invalid(line: number, url: string, method: string, error: RecordError, 
   if (idText !== undefined) record.idText = idText;
   return record;
 }
+
+/**
+ * The text without ASCII whitespace (space, tab, CR, LF, VT, FF) at either end, as the parent reads a blank
+ * line. Not String.prototype.trim(), which takes Unicode spaces too: `/a\u00a0` (a no-break space pasted at
+ * a line's end) was sent as `/a`, another request than the line's, where curl sends `/a%C2%A0`.
+ */
+function trimAsciiSpace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isAsciiSpace(text.charCodeAt(start))) start++;
+  while (end > start && isAsciiSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+const isAsciiSpace = (code: number): boolean => code === 0x20 || (code >= 0x09 && code <= 0x0d);

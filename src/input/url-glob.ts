@@ -7,8 +7,8 @@
  * literal brackets. The first glob varies slowest, as in curl. A backslash
  * makes the glob character after it literal (any character inside {}, as in
  * curl; elsewhere it is part of the URL), a bracketed IPv6 address
- * (`http://[::1]:8080/`) is not a range, and braces around one word, with no
- * comma, are kept as they are.
+ * (`http://[::1]:8080/`) and an empty `[]` are not ranges, and braces around one
+ * word, with no comma, are kept as they are.
  *
  * Expansion is lazy: `[1-10000000]` is a count and an odometer, never a list.
  */
@@ -33,7 +33,8 @@ export interface GlobError {
   readonly error: string;
 }
 
-const IPV6_LITERAL = /^[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:%25[\w.~-]+)?$/;
+/** An IPv6 address in brackets, with a zone ID as written (`%25eth0`) or as typed (`%eth0`, which the URL then refuses, saying why). */
+const IPV6_LITERAL = /^[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:%(?:25)?[\w.~-]+)?$/;
 
 export function parseUrlGlob(url: string): UrlGlob | GlobError {
   const parts: Array<string | Choice> = [];
@@ -61,7 +62,8 @@ export function parseUrlGlob(url: string): UrlGlob | GlobError {
       const close = url.indexOf(']', i);
       if (close < 0) return fail('an unclosed [', i);
       const body = url.slice(i + 1, close);
-      if (IPV6_LITERAL.test(body)) {
+      // `[]` ranges over nothing, and curl keeps it as written: PHP's `?ids[]=1&ids[]=2` goes as typed.
+      if (body === '' || IPV6_LITERAL.test(body)) {
         literal += url.slice(i, close + 1);
       } else {
         const range = readRange(body);

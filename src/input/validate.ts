@@ -155,6 +155,9 @@ const CREDENTIALS_FIRST = /^(?!mailto:)[^/?#@]*@/i;
 /** A URL written between single quotes, backquotes or angle brackets (a shell's, Markdown's or mail's way). */
 const WRAPPED = /^(?:'[a-z][a-z0-9+.-]*:\/\/[^']*'|`[a-z][a-z0-9+.-]*:\/\/[^`]*`|<[a-z][a-z0-9+.-]*:\/\/[^>]*>)$/i;
 
+/** A bracketed IPv6 host with a zone ID (`[fe80::1%25eth0]`, `[fe80::1%eth0]`). */
+const IPV6_ZONE = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?\[[0-9a-f:.]+%/i;
+
 /** A host name's characters, as the URL parser leaves them (lowercase, IDNA as xn--): labels of letters, digits, '-' and '_'. */
 const DNS_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/;
 
@@ -165,7 +168,7 @@ const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
  * Parses and normalizes an http(s) URL; anything else is an error record.
  * Parsed as a URL object so callers can read its parts (credentials) without a second parse.
  */
-export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordError {
+export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | 'spec' = 'line'): URL | RecordError {
   if (typeof text !== 'string' || text.length === 0) {
     return recordError(RecordErrorCode.INVALID_URL, `Expected a URL, got ${preview(text)}`);
   }
@@ -177,7 +180,10 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
     const curlConfig = method === undefined ? curlConfigHint(text) : undefined;
     const header = method === undefined && curlConfig === undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text);
     // A file with CR line endings alone (classic Mac OS) is one line holding every URL.
-    const hint = text.includes('\u0000')
+    // A spec's url is a JSON string: what its whitespace says of the input's lines (CR endings, a TSV row) is not so.
+    const hint = from === 'spec' && method === undefined
+      ? 'a URL holds none: write a space as %20'
+      : text.includes('\u0000')
       ? UTF16_WITHOUT_MARK
       : text.includes('\r')
       ? "a carriage return inside the line: a file whose lines end in CR alone is one line here; convert it with tr '\\r' '\\n'"
@@ -219,7 +225,9 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
         ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)'
         : WRAPPED.test(text)
           ? ' (a URL between quotes or <>: write it without them; a JSON string in double quotes is taken)'
-          : '';
+          : IPV6_ZONE.test(text)
+            ? ' (an IPv6 address with a zone ID, %25eth0: not taken, as WHATWG URLs have none; a link-local address cannot be reached)'
+            : '';
     return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${hint}: ${preview(text)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -236,6 +244,8 @@ export function parseUrl(text: unknown, defaultScheme = 'http'): URL | RecordErr
   // A path without a host (`/a/b`, `./a`: http:///a/b reads host "a") or a stray line of JSON (`}`) is no URL to send.
   if (!text.includes('://') && /^[/.]/.test(text)) return recordError(RecordErrorCode.INVALID_URL, `A path, not a URL (give its scheme and host: http://HOST/path): ${preview(text)}`);
   if (!url.hostname.startsWith('[') && !DNS_NAME.test(url.hostname)) {
+    // `a..b` and `.a` hold only a name's characters: what they lack is a label between two dots.
+    if (/^\.|\.\./.test(url.hostname) && /^[a-z0-9_.-]+$/.test(url.hostname)) return recordError(RecordErrorCode.INVALID_URL, `URL's host has an empty label (two dots in a row, or a dot first): ${preview(text)}`);
     return recordError(RecordErrorCode.INVALID_URL, `URL's host holds characters no host name has (letters, digits, '-', '_', '.'): ${preview(text)}`);
   }
   // A name no DNS holds (RFC 1035: 253 characters, 63 a label) failed as getaddrinfo's EINVAL, EUNKNOWN.

@@ -1,9 +1,10 @@
 // curl's habits (issue 11): body flags with @file, form and JSON content types, -u and
 // URL credentials, records without a scheme, whitespace in a URL, -H given twice.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, json, runCli, spawnCli, startHttpServer, startProxyServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, json, listen, runCli, socketCloser, spawnCli, startHttpServer, startProxyServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 
@@ -34,6 +35,19 @@ describe('request bodies as curl sends them', () => {
     const missing = await runCli([input, '-q', '-d', `@${join(dir, 'nope')}`]);
     expect(missing.code).toBe(2);
     expect(server.requests).toBe(4);
+  });
+
+  it('a URL argument longer than a line may be (64 KiB) is fetched, as curl fetches it: a file line that long is ELINETOOLONG', async () => {
+    // Node's own limit on a request head is 16 KiB: this server takes the long target.
+    const server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => json(res, 200, { length: req.url?.length }));
+    const closer = socketCloser(server);
+    track({ close: () => closer.close() });
+    const port = await listen(server);
+    const url = `http://127.0.0.1:${port}/${'a'.repeat(70_000)}`;
+    const result = await runCli([url, '-q']);
+    expect(result.lines[0]).toMatchObject({ status: 200, url, body: { length: 70_001 } });
+    const fromFile = await runCli([writeTempFile([url]), '-q']);
+    expect(fromFile.lines[0]).toMatchObject({ url: '', error: { code: 'ELINETOOLONG' } });
   });
 
   it("-d's and --json's Content-Type go with their body, not with a spec's own body; -H's goes with every record", async () => {

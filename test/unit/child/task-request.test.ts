@@ -41,5 +41,10 @@ describe('taskRequest', () => {
     expect(taskRequest(task({ url: 'http://h/a' }), get, undefined).url).toBe('http://h/a?b=2');
     expect(taskRequest(task({ url: 'http://h/a?x=1#top' }), get, undefined).url).toBe('http://h/a?x=1&b=2#top');
     expect(taskRequest(task({ url: 'http://h/a?' }), get, undefined).url).toBe('http://h/a?b=2');
+    expect(taskRequest(task({ url: 'http://h/a?x=1&' }), get, undefined).url).toBe('http://h/a?x=1&b=2');
+    // As curl 7.88: the query is what follows the first ?, here "?", which the data joins with &.
+    expect(taskRequest(task({ url: 'http://h/a??' }), get, undefined).url).toBe('http://h/a??&b=2');
+    // Empty data (-G -d '') adds no ? where the URL has no query.
+    expect(taskRequest(task({ url: 'http://h/a' }), config({ query: '' }), undefined).url).toBe('http://h/a');
   });
 });

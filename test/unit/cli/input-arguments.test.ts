@@ -32,6 +32,10 @@ describe('inputArguments', () => {
     // Names of any script (IDN), and a userinfo before the host, as curl takes them; its password never shown.
     expect(() => inputArguments(['bücher.example/x'])).toThrow(/needs its scheme: http:\/\/bücher\.example\/x\)$/);
     expect(() => inputArguments(['user:s3cret@example.com/x'])).toThrow(/needs its scheme: http:\/\/user:\*\*\*@example\.com\/x\)$/);
+    // The scheme the run would give it: --proto-default's.
+    expect(() => inputArguments(['localhost:8443/x'], [], 'https')).toThrow(/needs its scheme: https:\/\/localhost:8443\/x\)$/);
+    // A URL pasted with a space before it reads as a file name: the message says so.
+    expect(() => inputArguments([' http://example.com/x'])).toThrow(/no such file \(a URL argument with whitespace before it: write it without\)$/);
     expect(() => inputArguments(['user:s3cret@example.com/x'])).not.toThrow(/s3cret\)/);
     expect(inputArguments(['list'])).toEqual({ path: 'list' });
   });

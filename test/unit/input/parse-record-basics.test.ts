@@ -28,6 +28,16 @@ describe('parseRecord', () => {
     expect(codeOf('"https://a.example/x')).toBe('EINVALIDURL');
   });
 
+  it('says what a host of a name\'s characters lacks: a label between two dots', () => {
+    for (const line of ['http://a..b:8080/x', 'http://.a.test/x']) {
+      expect(parseRecord(line, 1), line).toMatchObject({ kind: 'invalid', error: { code: 'EINVALIDURL', message: expect.stringMatching(/^URL's host has an empty label \(two dots in a row, or a dot first\)/) } });
+    }
+    for (const line of ['http://[fe80::1%25eth0]:8080/x', 'http://[::1%lo]/x']) {
+      expect(parseRecord(line, 1), line).toMatchObject({ error: { code: 'EINVALIDURL', message: expect.stringContaining('(an IPv6 address with a zone ID, %25eth0: not taken') } });
+    }
+    expect(parseRecord('http://a!b.test/x', 1)).toMatchObject({ error: { message: expect.stringMatching(/^URL's host holds characters no host name has/) } });
+  });
+
   it('refuses a vegeta body line (@FILE), which read as a URL was a GET to a host named after the file', () => {
     for (const line of ['@body.json', '@payloads/create.json']) {
       expect(parseRecord(line, 1), line).toMatchObject({ kind: 'invalid', error: { code: 'EINVALIDURL', message: expect.stringMatching(/^A vegeta body line \(@FILE\) is not read/) } });

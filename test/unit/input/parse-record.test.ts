@@ -218,6 +218,14 @@ describe('parseRecord: whitespace in a URL line', () => {
       expect(parseRecord(wrapped, 5, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringMatching(/^Not a valid URL \(a URL between quotes or <>: write it without them; a JSON string in double quotes is taken\): /) } });
     }
     expect(parseRecord('"https://a.test/x"', 6, 'GET')).toMatchObject({ kind: 'request' });
+    // A spec's url is a JSON string: no hint about the input's lines (CR endings, TSV columns, one URL a line).
+    for (const url of ['http://a.test/a\r\n', 'http://a.test/a\tb', 'http://a.test/a ']) {
+      expect(parseRecord(JSON.stringify({ url }), 7, 'GET'), url).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: `URL contains whitespace (a URL holds none: write a space as %20): ${JSON.stringify(url)}` } });
+    }
+    // A no-break space (or any Unicode space) at a line's end is not trimmed away into another request: it is whitespace.
+    expect(parseRecord('http://a.test/nbsp\u00a0', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('URL contains whitespace') } });
+    expect(parseRecord('\u3000http://a.test/ideo', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL } });
+    expect(parseRecord(' \thttp://a.test/ascii \r', 8, 'GET')).toMatchObject({ kind: 'request', spec: { url: 'http://a.test/ascii' } });
     expect(parseRecord('X-Account-ID: 8675309', 3, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining("a header line is not read: -H 'Name: value' sets it for every record") } });
   });
 });

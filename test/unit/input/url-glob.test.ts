@@ -24,8 +24,12 @@ describe("curl's URL globs", () => {
   it('leave an IPv6 address, escaped characters and one-word braces as written', () => {
     expect(expand('http://[::1]:8080/[1-2]')).toEqual(['http://[::1]:8080/1', 'http://[::1]:8080/2']);
     expect(expand('http://[fe80::1%25eth0]/')).toEqual(['http://[fe80::1%25eth0]/']);
+    // A zone ID as typed, %eth0: left for the URL's own check, which says what it is, not a bad range.
+    expect(expand('http://[fe80::1%eth0]/')).toEqual(['http://[fe80::1%eth0]/']);
     expect(expand('http://h/\\[1-2\\]')).toEqual(['http://h/[1-2]']);
     expect(expand('http://h/?q={"a":1}')).toEqual(['http://h/?q={"a":1}']);
+    // An empty [] ranges over nothing: PHP's array parameters go as typed, as curl sends them.
+    expect(expand('http://h/x?a[]=1&a[]={2,3}')).toEqual(['http://h/x?a[]=1&a[]=2', 'http://h/x?a[]=1&a[]=3']);
   });
 
   it('count without expanding, so a huge range costs nothing until read', () => {
