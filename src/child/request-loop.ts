@@ -9,7 +9,7 @@ import { RedirectCookies } from '../http/redirect-cookies.js';
 import { FileCookies } from '../http/cookie-file.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { CACHEABLE_METHODS, requestKey } from '../input/request-key.js';
-import { maskPasswords } from '../input/credentials.js';
+import { maskUserinfo } from '../input/credentials.js';
 import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
 import { OriginUse, type CacheDirective, type Task, type WorkerConfig } from '../wire/messages.js';
 import type { CountedResult } from '../wire/stats.js';
@@ -414,7 +414,7 @@ export class RequestLoop {
         const ms = elapsedMs(started ?? performance.now());
         const done: FetchOutcome = { ...outcome, ...extra, attempts, ms };
         // A Location may carry a password (http://u:p@host/): shown masked, as the record's own URL is.
-        if (this.#config.follow) Object.assign(done, { finalUrl: request.url.includes('@') ? maskPasswords(request.url) : request.url, finalMethod: request.method, redirects });
+        if (this.#config.follow) Object.assign(done, { finalUrl: request.url.includes('@') ? maskUserinfo(request.url) : request.url, finalMethod: request.method, redirects });
         if (http2Resent) done.http2Resent = 1;
         if (fresh > 0) done.resent = fresh;
         return done;

@@ -79,6 +79,9 @@ function analyzeUsageError(error: CommanderError, args: readonly string[]): stri
   if (error.code === 'commander.excessArguments') return `Expected one input file (or - for stdin) for analyze, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}`;
   const option = /^unknown option '([^']+)'/.exec(message)?.[1];
   const name = option?.split('=')[0];
+  if (name === '--json' && option !== name) return `analyze's --json takes no value: give --json alone`;
+  // `--user=bob:pw`: the flag alone, as the run's own refusal shows it, for its value may be a secret.
+  const said = option !== undefined && option !== name ? message.replace(`'${option}'`, `'${name}=...'`) : message;
   const runOption = name !== undefined && OPTION_TABLE.some((spec) => [spec.flags, spec.curlName].some((flags) => flags !== undefined && [new Option(flags).long, new Option(flags).short].includes(name)));
-  return runOption ? `${message}: it is the run's option; analyze takes --json and --procs, and reads the input as a run with its defaults would` : message;
+  return runOption ? `${said}: it is the run's option; analyze takes --json and --procs, and reads the input as a run with its defaults would` : said;
 }

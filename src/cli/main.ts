@@ -36,6 +36,8 @@ import { refuseReplacingTheInput, valueMeantAsInput } from './taken-url.js';
 import { describeStop } from './stopped-run.js';
 import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
+import { maskedArgv } from './masked-argv.js';
+import { refuseSplitCredential } from './split-credential.js';
 
 /** Linux's MAX_ARG_STRLEN: no one argument is longer (its NUL included). */
 const LONGEST_ARGUMENT_BYTES = 128 * 1024;
@@ -73,6 +75,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // Said once every check passed: a usage error is one line on stderr, not a warning and then the error.
   const warnings: string[] = [];
   try {
+    refuseSplitCredential(argv, program.args);
     inputs = inputArguments(program.args, (flags.url as string[] | undefined) ?? [], flags.protoDefault as string | undefined);
     const readStdin = flagThatReadStdin();
     if (readStdin !== undefined && inputs.path === '-' && !inputs.urls) {
@@ -330,9 +333,17 @@ export async function runCli(): Promise<void> {
   const notUtf8 = firstNonUtf8Argument(args.length);
   if (notUtf8) {
     discardSpareChild();
-    process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shownBytes(notUtf8.bytes)}"): it would be read as other bytes than given: in a URL percent-encode them (%E9 for \\xe9) or give it in a file, and rename such a file`);
+    // Shown as the continue command shows it: a -u password, an Authorization value or a body's password in
+    // Latin-1 (a realistic way to meet this) was echoed whole.
+    const shown = maskedArgv(args.map((arg, index) => (index === notUtf8.index ? shownBytes(notUtf8.bytes) : arg))).args[notUtf8.index] as string;
+    process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: in a URL percent-encode them (%E9 for \\xe9) or give it in a file, and rename such a file`);
     return;
   }
+  // ps and /proc/PID/cmdline show the command line to every user of the machine for as long as the run lasts:
+  // its secrets (-u's password, an Authorization value ...) as *** there too, as curl blanks -u's. Set after
+  // the arguments' bytes were read from /proc/self/cmdline, which the title overwrites.
+  const shownArgs = maskedArgv(args);
+  if (shownArgs.masked) process.title = [process.argv0, process.argv[1], ...shownArgs.args].join(' ');
   try {
     const code = await main(args).finally(discardSpareChild);
     process.exitCode = code;

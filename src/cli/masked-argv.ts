@@ -15,7 +15,8 @@ const BODY_FLAG = /^(-d|--data|--data-raw|--data-binary|--data-ascii|--data-urle
 const BODY_ATTACHED = /^(--data=|--data-raw=|--data-binary=|--data-ascii=|--data-urlencode=|--json=)(.+)$/;
 /** Field names that hold a secret, as OAuth and login forms name them. */
 const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|auth|authorization|private[-_]?key)';
-const FORM_SECRET = new RegExp(`(^|&)(${SECRET_FIELD})=([^&]*)`, 'gi');
+/** A form's secret field, bare or as Rails and PHP nest it: `password=`, `user[password]=`, `user%5Bpassword%5D=`. */
+const FORM_SECRET = new RegExp(`(^|&)((?:[^&=[]*(?:\\[|%5B))?${SECRET_FIELD}(?:\\]|%5D)?)=([^&]*)`, 'gi');
 /** A JSON member's value: a string, or a number, true, false or null as written. */
 const JSON_SECRET = new RegExp(`("${SECRET_FIELD}"\\s*:\\s*)(?:"(?:[^"\\\\]|\\\\.)*"|[^\\s,}\\]]+)`, 'gi');
 
@@ -103,7 +104,9 @@ function maskCookie(value: string): string {
   return value.includes('=') ? MASK : value;
 }
 
+/** `user:***`; an API key given as the user name with no password (`-u 'KEY:'`, as curl takes it) as `***:`. */
 function maskUser(value: string): string {
   const colon = value.indexOf(':');
-  return colon === -1 ? value : `${value.slice(0, colon + 1)}${MASK}`;
+  if (colon === -1) return value;
+  return colon === value.length - 1 ? `${MASK}:` : `${value.slice(0, colon + 1)}${MASK}`;
 }

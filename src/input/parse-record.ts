@@ -243,7 +243,9 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
     if (typeof spec.body !== 'string') {
       // An object or array here is a JSON body written where "json" takes it: say so.
       const hint = typeof spec.body === 'object' && spec.body !== null ? ' ("json" sends a JSON value as the body, with Content-Type: application/json)' : '';
-      return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "body" to be a string, got ${preview(spec.body)}${hint}`));
+      // Its kind, not its value: a body holds what a login sends (a password), which the line's message would show.
+      const kind = Array.isArray(spec.body) ? 'an array' : spec.body === null ? 'null' : typeof spec.body === 'object' ? 'an object' : `a ${typeof spec.body}`;
+      return fail(url, method, recordError(RecordErrorCode.INVALID_SPEC, `Expected "body" to be a string, got ${kind}${hint}`));
     }
     result.body = spec.body;
   } else if (spec.json !== undefined) {

@@ -150,6 +150,11 @@ describe('bulkfetch analyze', () => {
     // A run's option is named as one, two inputs as what analyze takes: commander's words were "unknown option", "too many arguments".
     const runFlag = await runCli(['analyze', '-', '--concurrency', '5'], { stdin: '' });
     expect([runFlag.code, runFlag.stderr]).toEqual([2, "bulkfetch: unknown option '--concurrency': it is the run's option; analyze takes --json and --procs, and reads the input as a run with its defaults would\n"]);
+    // Written --flag=VALUE, the value is not echoed: it may be a secret, as -u's password.
+    const secret = await runCli(['analyze', '-', '--user=bob:S3CRET1'], { stdin: '' });
+    expect([secret.code, secret.stderr]).toEqual([2, "bulkfetch: unknown option '--user=...': it is the run's option; analyze takes --json and --procs, and reads the input as a run with its defaults would\n"]);
+    const jsonValue = await runCli(['analyze', '-', '--json=x'], { stdin: '' });
+    expect([jsonValue.code, jsonValue.stderr]).toEqual([2, "bulkfetch: analyze's --json takes no value: give --json alone\n"]);
     // analyze's own flag written first is the run's --json with the value "analyze": it sent a POST to every URL.
     const before = server.requests;
     const flagFirst = await runCli(['--json', 'analyze', writeTempFile([`${server.url}/a`])]);

@@ -179,6 +179,28 @@ describe('credentials', () => {
     expect(result.stdout).not.toContain('pa:ss');
   });
 
+  it("a run's command line, as ps and /proc show it to every user while it lasts, has its secrets as ***, as curl blanks -u's", async () => {
+    const server = await track(startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(3000)) res.end('{}');
+    }));
+    const child = spawnCli([`${server.url}/slow`, '-q', '-u', 'bob:PSW0RD1', '-H', 'Authorization: Bearer T0KEN2', '-d', 'password=B0DY3']);
+    const done = collectOutput(child);
+    const cmdline = (): string => {
+      try {
+        return readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (server.requests === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const shown = cmdline();
+    child.kill('SIGKILL');
+    await done;
+    expect(shown).toContain('-u bob:*** -H Authorization: *** -d password=***');
+    expect(shown).not.toMatch(/PSW0RD1|T0KEN2|B0DY3/);
+  });
+
   it("-H Authorization replaces a URL's credentials, and -H 'Authorization:' removes them, as curl; a spec's own header wins over -H", async () => {
     const server = await echoServer();
     const hostPort = server.url.replace('http://', '');

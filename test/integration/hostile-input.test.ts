@@ -125,6 +125,18 @@ describe('an argument that is not UTF-8', () => {
       expect(result.stderr).toMatch(/^bulkfetch: argument \d is not UTF-8 \(".*\\xe9.*"\): it would be read as other bytes than given/);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
+    // A secret in Latin-1 (-u's password, an Authorization value, a body's password) is shown as the continue
+    // command shows it: masked. It was echoed whole.
+    for (const [script, shown] of [
+      [`"$CLI" "$URL/a" -u $'bob:S3CRET1\\xe9'`, '("bob:***")'],
+      [`"$CLI" "$URL/a" -H $'Authorization: Bearer S3CRET2\\xff'`, '("Authorization: ***")'],
+      [`"$CLI" "$URL/a" -d $'user=bob&password=S3CRET3\\xe9'`, '("user=bob&password=***")'],
+      [`"$CLI" "$URL/a" --user=$'bob:S3CRET4\\xe9'`, '("--user=bob:***")'],
+    ] as const) {
+      const result = shell(script);
+      expect([script, result.status, result.stderr]).toEqual([script, 2, expect.stringContaining(`is not UTF-8 ${shown}`)]);
+      expect(result.stderr).not.toMatch(/S3CRET/);
+    }
     expect(server.requests).toBe(0);
     // UTF-8 is read as given (spawned without blocking: the server is in this process).
     const utf8 = await runCli([`${server.url}/café`, '-q']);

@@ -213,6 +213,11 @@ describe('redirects', () => {
     const result = await run([`${server.url}/go`], ['-L']);
     expect(result.lines[0]).toMatchObject({ status: 200, finalUrl: `${server.url.replace('://', '://user:***@')}/there` });
     expect(JSON.stringify(result.lines)).not.toContain('secret');
+    // Only the authority's password: a URL in the query (?next=http://a:pw@c/) is part of the URL that answered,
+    // and finalUrl had it as a:***@, unlike url, for a record that was not redirected at all.
+    const inQuery = `${server.url}/here?next=http://a:pw@c/`;
+    const plain = await run([inQuery], ['-L']);
+    expect(plain.lines[0]).toMatchObject({ status: 200, url: inQuery, finalUrl: inQuery, redirects: 0 });
   });
 
   it("-e ';auto' sends each hop the URL it came from as Referer, as curl does; the text before it is the first one", async () => {

@@ -77,6 +77,14 @@ describe('describeStop', () => {
     expect(row).toContain("-d 'client_secret=***&grant_type=client_credentials&password=***' --json '{\"user\":\"ann\",\"password\":\"***\",\"n\":1}' '--data-urlencode=token=***' '-sdapi_key=***' -d @form.txt -d q=plain");
   });
 
+  it("masks a form's nested secret field (Rails, PHP) and an API key given as -u's user name with no password", async () => {
+    const argv = [input, '-o', output, '--resume', '-d', 'user[email]=a@b.test&user[password]=NESTED1&user%5Bpassword%5D=NESTED2', '-u', 'sk_live_K3YUSER:'];
+    const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
+    const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
+    for (const secret of ['NESTED1', 'NESTED2', 'K3YUSER']) expect(row.replaceAll(dir, 'DIR')).not.toContain(secret);
+    expect(row).toContain("-d 'user[email]=a@b.test&user[password]=***&user%5Bpassword%5D=***' -u '***:'");
+  });
+
   it("masks a URL's whole password where it holds an @, /, ? or a space (the userinfo ends at the authority's last @)", async () => {
     const argv = ['http://bob:PW@K1@127.0.0.1:9/slow?[1-4]', 'http://bob:PW/K7@127.0.0.1:9/a', 'http://bob:PW?K5@127.0.0.1:9/b', 'http://bob:PW D7@127.0.0.1:9/c', 'http://host:8080/p?e=a@b.test', '-x', 'http://px:P@K4@127.0.0.1:3128', '-o', output, '--resume'];
     const stopped = await describeStop(stoppedSummary({ records: 2 }), { ...context, argv, inputPath: '-', argumentUrls: 5 });

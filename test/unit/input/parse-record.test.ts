@@ -162,8 +162,9 @@ describe('parseRecord: bodyBase64', () => {
   });
 
   it('a JSON value in "body" is refused with where it goes: "json"', () => {
-    expect(spec({ url: 'http://a.test/', method: 'POST', body: { a: 1 } })).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC, message: 'Expected "body" to be a string, got {"a":1} ("json" sends a JSON value as the body, with Content-Type: application/json)' } });
-    expect(spec({ url: 'http://a.test/', method: 'POST', body: 7 })).toMatchObject({ kind: 'invalid', error: { message: 'Expected "body" to be a string, got 7' } });
+    // Its kind, not its value: a body is where a login's password goes.
+    expect(spec({ url: 'http://a.test/', method: 'POST', body: { password: 'S3CRET' } })).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_SPEC, message: 'Expected "body" to be a string, got an object ("json" sends a JSON value as the body, with Content-Type: application/json)' } });
+    expect(spec({ url: 'http://a.test/', method: 'POST', body: 7 })).toMatchObject({ kind: 'invalid', error: { message: 'Expected "body" to be a string, got a number' } });
   });
 });
 
