@@ -69,8 +69,9 @@ describe('a run and its input, as a program holds them', () => {
       // Before, the two million went by as one chain of microtasks: no tick, no abort, one progress call.
       expect(summary.stoppedBy).toBe('stop');
       expect(seen).toBeLessThan(2_000_000);
-      expect(ticks).toBeGreaterThan(2);
-      expect(progressCalls).toBeGreaterThan(2);
+      // At least one turn each beyond the first: a loaded machine (two suites at once) gave 2 ticks in the 500 ms.
+      expect(ticks).toBeGreaterThan(0);
+      expect(progressCalls).toBeGreaterThan(1);
     } finally {
       clearInterval(timer);
     }
