@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { once } from 'node:events';
 import { wireHeaderValue } from '../input/validate.js';
 import { readLineChunks } from '../input/lines.js';
 import { isSmallFile, mayWaitToOpen } from '../input/input-size.js';
@@ -125,7 +124,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
         pool.flush();
         const invalid = router.takeInvalid();
         const written = invalid.lines === '' || out.write(invalid.lines);
-        if (!written) await once(out, 'drain');
+        if (!written) await drainedOrGone(out, signal);
         countErrors(invalid.count, invalid.count);
         if (halted()) break;
       }
@@ -196,6 +195,24 @@ function wireHeaders(headers: Record<string, string | null>): Record<string, str
 
 /** The most read of a PEM file: a CA bundle is a few hundred KiB, and each child gets the text. */
 const MAX_PEM_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Resolves once `out` drains, or once it never will: it failed or closed (its error is reported where it is
+ * listened for), or the run was aborted. `once(out, 'drain')` waited for ever on an output that failed (ENOSPC
+ * under the invalid lines the parent writes), and Node, its loop empty, exited 13 without a word.
+ */
+function drainedOrGone(out: Writable, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted === true || out.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      out.off('drain', settle).off('error', settle).off('close', settle);
+      signal?.removeEventListener('abort', settle);
+      resolve();
+    };
+    out.on('drain', settle).on('error', settle).on('close', settle);
+    signal?.addEventListener('abort', settle, { once: true });
+  });
+}
 
 /**
  * Reads now the run's files that are pipes (-b, --cacert, --cert, --key given as `<(...)`), which

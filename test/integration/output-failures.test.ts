@@ -57,6 +57,14 @@ describe('output failures', () => {
     expect(existsSync(summary)).toBe(false);
   });
 
+  it('ENOSPC with invalid records among the lines (written by the parent itself): exit 1 with the errno, not exit 13 in silence', async () => {
+    const s = await track(startHttpServer());
+    // Every 50th line is no URL: the parent writes its answer, and waited for a 'drain' that a failed output never emits.
+    const lines = Array.from({ length: 300 }, (_, i) => ((i + 1) % 50 === 0 ? `not a url ${i}` : `${s.url}/get?i=${i}`));
+    const result = await runCli([writeTempFile(lines), '-o', '/dev/full', '--procs', '1', '--concurrency', '10']);
+    expect([result.code, result.stderr]).toEqual([1, expect.stringContaining('cannot write output "/dev/full": ENOSPC')]);
+  });
+
   it('--help, --version and analyze on a full disk or a reader gone: one line and exit 1, or exit 0, never a Node trace', () => {
     const input = writeTempFile(['http://127.0.0.1:1/a', 'http://127.0.0.1:1/b']);
     const sh = (command: string) => spawnSync('bash', ['-c', `set -o pipefail; ${command}`], { encoding: 'utf8', env: { ...process.env, CLI: CLI_PATH, INPUT: input } });
