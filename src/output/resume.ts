@@ -71,7 +71,7 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
     const stoppedShort = stop?.aborted === true && peeked.head.length < stored.headBytes;
     if (!stoppedShort && (stored.headBytes > peeked.head.length || sha256(peeked.head.subarray(0, stored.headBytes)) !== stored.sha256)) {
       throw new UsageError(
-        `Cannot resume: ${JSON.stringify(output)} was written for a different input (${JSON.stringify(stored.input)}); use another -o FILE, or delete it and ${JSON.stringify(fingerprintPath(output))} to start over`,
+        `Cannot resume: ${JSON.stringify(output)} was written for ${differentInput(stored.input, inputName)}; use another -o FILE, or delete it and ${JSON.stringify(fingerprintPath(output))} to start over`,
       );
     }
     await readDoneLines(output, done);
@@ -283,4 +283,12 @@ function lineNumberOf(head: Buffer, path: string, offset: number): number {
     throw new UsageError(`Cannot resume: ${JSON.stringify(path)} is not bulkfetch output (bad line ending at byte ${offset})`);
   }
   return line;
+}
+
+/**
+ * What the stored fingerprint's input was, to the eye: another list, or this one (the same name) since changed.
+ * "a different input ("urls.txt")" for a run of urls.txt read as if another file were meant.
+ */
+function differentInput(storedName: string, inputName: string): string {
+  return storedName === inputName ? `${JSON.stringify(inputName)} as it was then, and its first lines have changed since` : `a different input (${JSON.stringify(storedName)})`;
 }

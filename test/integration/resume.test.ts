@@ -324,6 +324,11 @@ describe('--resume', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(readFileSync(output, 'utf8')).toBe(before);
+    expect(refused.stderr).toContain(`was written for a different input (${JSON.stringify(input)})`);
+    // The same list, edited since: named as this input changed, not as "a different input" that is its own name.
+    writeFileSync(input, `${server.url}/edited\n`);
+    const edited = await runCli([input, '-o', output, '--resume']);
+    expect([edited.code, edited.stderr]).toEqual([2, expect.stringContaining(`was written for ${JSON.stringify(input)} as it was then, and its first lines have changed since`)]);
 
     const foreign = writeTempFile('{"line":1,"url":"x"}\n', 'foreign.ndjson');
     const noFingerprint = await runCli([input, '-o', foreign, '--resume']);
