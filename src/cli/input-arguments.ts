@@ -92,7 +92,7 @@ function misspeltAnalyze(arg: string): boolean {
 const FILE_ENDINGS = new Set(['txt', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'log', 'lst', 'list', 'gz', 'zst', 'xz', 'bz2', 'md', 'yaml', 'yml', 'xml', 'html', 'urls', 'in', 'out', 'dat']);
 
 /** `example.com/x`, `localhost:8080`, `10.0.0.1/x`, `[::1]:8080/x`: what curl would take for a URL, written without a scheme. */
-function looksLikeHost(written: string): boolean {
+export function looksLikeHost(written: string): boolean {
   // user:password@host/x and user@host/x, as curl takes them: the host after the userinfo.
   const arg = written.replace(/^[^\s/?#@]*@/, '');
   if (/^\[[0-9A-Fa-f:.]+\](?::\d+)?(?:[/?#]|$)/.test(arg)) return true; // [::1]:8080/x

@@ -2,13 +2,13 @@
  * The command line: argv -> RunOptions (commander), errors -> exit codes.
  * The only module that exits or writes text for people.
  */
-import { maskPasswords, maskQuotedPasswords } from '../input/credentials.js';
+import { maskQuotedPasswords } from '../input/credentials.js';
 import { CommanderError } from 'commander';
 import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
-import { BulkfetchError, UsageError, describeValue } from '../errors.js';
+import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink, writesToPipe, writesToTerminal } from '../output/open-sink.js';
@@ -32,7 +32,7 @@ import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } f
 import { runFilesInSaveDir } from '../output/save-keep.js';
 import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
-import { refuseReplacingTheInput, valueMeantAsInput } from './taken-url.js';
+import { noUrlGiven, refuseReplacingTheInput, stdinHoldsNothing, valueMeantAsInput, type TakenInput } from './taken-url.js';
 import { describeStop } from './stopped-run.js';
 import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
@@ -108,8 +108,10 @@ async function run(
   io: { stdout: Writable; stderr: Writable },
   argv: string[],
   warnings: string[],
-  takenInput: { flag: string; value: string } | undefined,
+  takenInput: TakenInput | undefined,
 ): Promise<number> {
+  // Stdin that can bring no line (/dev/null, an empty file): said now, before the run's warnings and its output.
+  if (takenInput !== undefined && stdinHoldsNothing()) return usage(io.stderr, noUrlGiven(takenInput));
   let options: RunOptions;
   let input;
   let sink: Writable;
@@ -237,7 +239,7 @@ async function run(
   // a URL for its value: that was the URL the run was meant to fetch.
   const noLine = summary.records === 0 && summary.skipped === 0 && summary.resumed === 0 && summary.outOfShard === 0;
   if (noLine && takenInput !== undefined && signals.received === undefined) {
-    return usage(io.stderr, `No URL was given: ${takenInput.flag} took ${describeValue(maskPasswords(takenInput.value))} as its value, and stdin had no line; give ${takenInput.flag} its value, and the URL (or the file of URLs) as an argument of its own`);
+    return usage(io.stderr, noUrlGiven(takenInput));
   }
   const report = toSummaryJson(summary);
   // A limit the last records crossed that the run did not judge (a percentage on fewer than 100 records): the

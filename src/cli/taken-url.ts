@@ -1,6 +1,9 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { UsageError, describeValue } from '../errors.js';
+import { maskPasswords } from '../input/credentials.js';
 import { isRegularFile } from '../input/input-size.js';
+import { looksLikeHost } from './input-arguments.js';
 
 /**
  * Flags whose value may be a URL, and that a forgotten value lets take the URL meant as the run's argument
@@ -12,6 +15,19 @@ const MAY_TAKE_A_URL: ReadonlySet<string> = new Set(['-e', '--referer', '-d', '-
 /** Flags whose value is no file name, which took the input file's (`-e urls.txt`, `-A urls.txt`) when theirs was forgotten. */
 const MAY_TAKE_A_FILE_NAME: ReadonlySet<string> = new Set([...MAY_TAKE_A_URL, '-A', '--user-agent', '-X', '--request', '--method']);
 
+/**
+ * Flags that refuse a URL with a scheme outright (options/), and so took a URL written without one
+ * (`-H localhost:8080/api`, `-u localhost:8080`) as a header or a user and password, with no word.
+ */
+const MAY_TAKE_A_SCHEMELESS_URL: ReadonlySet<string> = new Set([...MAY_TAKE_A_URL, '-H', '--header', '-u', '--user', '-A', '--user-agent']);
+
+/** The flag and the value it took that was meant as the input; `whole`, the argument that was a file's name (`-dash.txt`). */
+export interface TakenInput {
+  flag: string;
+  value: string;
+  whole?: string;
+}
+
 /** What stdin is: a pipe may bring an empty list on purpose; a file is an input given; a terminal or /dev/null is neither. */
 type StdinKind = 'pipe' | 'file' | 'other';
 
@@ -20,15 +36,42 @@ type StdinKind = 'pipe' | 'file' | 'other';
  * of its own and stdin is no pipe (a terminal, /dev/null, a file); undefined otherwise. An empty pipe is a
  * list that had no line this time (`make-list | bulkfetch -e URL`), not a URL forgotten.
  */
-export function valueMeantAsInput(argv: readonly string[], positionals: readonly string[], urlFlags: readonly string[]): { flag: string; value: string } | undefined {
+export function valueMeantAsInput(argv: readonly string[], positionals: readonly string[], urlFlags: readonly string[]): TakenInput | undefined {
   if (positionals.length > 0 || urlFlags.length > 0 || stdinKind() === 'pipe') return undefined;
   for (let at = 0; at < argv.length; at++) {
+    const arg = argv[at] as string;
+    // `bulkfetch -dash.txt`: a file whose name starts with a dash, read as -d with the value "ash.txt".
+    const bundled = /^-([A-Za-z0-9]*?[de])(.+)$/.exec(arg);
+    if (bundled && !arg.startsWith('--') && isRegularFile(arg)) return { flag: `-${(bundled[1] as string).at(-1) as string}`, value: bundled[2] as string, whole: arg };
     const { flag, value } = flagAndValue(argv, at);
     if (value === undefined) continue;
     if (MAY_TAKE_A_URL.has(flag) && /^https?:\/\/\S+$/i.test(value)) return { flag, value };
+    if (MAY_TAKE_A_SCHEMELESS_URL.has(flag) && !existsSync(value) && looksLikeHost(value)) return { flag, value };
     if (MAY_TAKE_A_FILE_NAME.has(flag) && isRegularFile(value)) return { flag, value };
   }
   return undefined;
+}
+
+/** The usage error for a run whose input a flag took as its value. */
+export function noUrlGiven(taken: TakenInput): string {
+  if (taken.whole !== undefined) {
+    return `No URL was given: ${describeValue(taken.whole)} was read as ${taken.flag} with the value ${describeValue(taken.value)}; a file whose name starts with - is given after -- (bulkfetch -- ${taken.whole}) or as ./${taken.whole}`;
+  }
+  return `No URL was given: ${taken.flag} took ${describeValue(maskPasswords(taken.value))} as its value, and stdin had no line; give ${taken.flag} its value, and the URL (or the file of URLs) as an argument of its own`;
+}
+
+/**
+ * Stdin that can bring no line: /dev/null (a device that is no terminal, as cron and `</dev/null` give) or an
+ * empty file. A run whose input a flag took is then the usage error before anything else is said or opened:
+ * judged at the run's end, it came after the run's warnings, two lines where a usage error is one.
+ */
+export function stdinHoldsNothing(): boolean {
+  try {
+    const stats = fstatSync(0);
+    return (stats.isCharacterDevice() && !isatty(0)) || (stats.isFile() && stats.size === 0);
+  } catch {
+    return false;
+  }
 }
 
 /** argv[at] as a flag and the value it takes, as commander reads them: `--data=V`, `-d V` or a bundle ending in -d or -e (`-sd V`), `-dV`. */

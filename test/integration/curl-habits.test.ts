@@ -414,6 +414,17 @@ describe("a curl command line, as typed", () => {
       expect([taken.code, taken.stderr.trim().split('\n').length, taken.lines.length], flag).toEqual([2, 1, 0]);
       expect(taken.stderr, flag).toMatch(flag === '-o' ? /got the URL .*: give -o its file, and the URL as an argument of its own/ : new RegExp(`No URL was given: ${flag} took ".*" as its value`));
     }
+    // A URL written without its scheme, as curl users write them, taken the same way (it was exit 0 in silence), and
+    // before the run's warnings: the usage error is its one line (a --reorder-buffer warning came first).
+    for (const [flag, value] of [['-d', 'localhost:8080/api'], ['-H', `127.0.0.1:${server.port}/h`], ['-u', 'localhost:8080'], ['-A', 'example.com/x']]) {
+      const taken = await runCli([flag as string, value as string, '--reorder-buffer', '5'], { via: devNull });
+      expect([taken.code, taken.stderr], flag).toEqual([2, `bulkfetch: No URL was given: ${flag} took ${JSON.stringify(value)} as its value, and stdin had no line; give ${flag} its value, and the URL (or the file of URLs) as an argument of its own\n`]);
+    }
+    // A file whose name starts with a dash, read as -d and the rest of its name.
+    const dashDir = tempDir();
+    writeFileSync(join(dashDir, '-dash.txt'), `${server.url}/h\n`);
+    const dashed = await runCli(['-dash.txt'], { via: devNull, cwd: dashDir });
+    expect([dashed.code, dashed.stderr]).toEqual([2, 'bulkfetch: No URL was given: "-dash.txt" was read as -d with the value "ash.txt"; a file whose name starts with - is given after -- (bulkfetch -- -dash.txt) or as ./-dash.txt\n']);
     // The input file's name taken by a flag whose value was forgotten: -o and --summary would replace the list
     // (its URLs lost, exit 0); -A and -e made a run of no records. Refused, the file whole.
     const urlList = writeTempFile([`${server.url}/h`], 'urls.txt');
