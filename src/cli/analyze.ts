@@ -3,6 +3,7 @@
  * cli.ts, it turns argv into a call and the outcome into text and an exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { adviseOn } from '../analyze/advice.js';
@@ -10,7 +11,9 @@ import { analyzeInput } from '../analyze/analyze-input.js';
 import { formatReport } from '../analyze/format-report.js';
 import { printReport, usage } from './exit.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
+import { MAX_PROCS } from '../defaults.js';
 import { UsageError } from '../errors.js';
+import { maskUserinfo } from '../input/credentials.js';
 import { openInput } from '../input/open-input.js';
 import { OPTION_TABLE, defaultRunOptions, positiveInteger } from '../options/index.js';
 import { planCache } from '../parent/cache-plan/plan-cache.js';
@@ -21,7 +24,8 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
     .description('Read the input once, send nothing: repetition, spread over hosts, and advice for the run.')
     .argument('[input]', "file of URLs or JSON request specs ('-' or none: stdin)")
     .option('--json', 'print the report as one JSON object')
-    .option('--procs <n>', 'child processes the run would use (default: number of CPUs)', positiveInteger('--procs'))
+    // The run's own check (at most 1024): a --procs the run refuses was analyzed as if it would run.
+    .option('--procs <n>', 'child processes the run would use (default: number of CPUs)', positiveInteger('--procs', { most: MAX_PROCS, why: 'each is a Node process of about 100 MB' }))
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
@@ -42,6 +46,10 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
   if (stdoutClosedAtLaunch()) return usage(io.stderr, 'stdout is closed (>&-), and the report would be lost: run it with stdout open');
   const path = program.args[0] ?? '-';
   let input;
+  // A URL given as the run takes one: analyze reads a list, never the network.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !existsSync(path)) {
+    return usage(io.stderr, `Cannot read input ${JSON.stringify(maskUserinfo(path))}: analyze reads a file of URLs or stdin, not URLs as arguments (printf '%s\\n' URL... | bulkfetch analyze -)`);
+  }
   try {
     input = openInput(path);
   } catch (error) {

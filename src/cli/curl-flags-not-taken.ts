@@ -28,7 +28,7 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--parallel-immediate'], 'drop it: connections open as they are needed (with --http2, one to an origin until its handshake says whether it multiplexes)'],
   [['-U', '--proxy-user'], 'give the proxy its credentials in its URL: -x http://user:password@host:port'],
   [['-#', '--progress-bar'], 'a progress line is drawn on stderr at a terminal; --progress shows it elsewhere, --no-progress or -q hides it'],
-  [['--tlsv1.2', '--tlsv1.3', '--tlsv1', '--tlsv1.0', '--tlsv1.1', '--sslv3', '--tls-max', '--ciphers', '--ssl-reqd'], "TLS versions and ciphers are Node's defaults (TLS 1.2 and 1.3)"],
+  [['--tlsv1.2', '--tlsv1.3', '--tlsv1', '--tlsv1.0', '--tlsv1.1', '--sslv3', '--tls-max', '--ciphers', '--ssl-reqd', '-1', '-2', '-3'], "TLS versions and ciphers are Node's defaults (TLS 1.2 and 1.3)"],
   [['--no-keepalive', '--keepalive-time'], 'connections are kept alive for reuse and closed once their host has no more records'],
   [['--capath'], 'use --cacert FILE, the CA certificates in one PEM file'],
   [['--location-trusted', '--unrestricted-auth'], '-L keeps -u, -b and Authorization headers for the first origin only, and there is no way to send them on'],
@@ -99,8 +99,14 @@ export function explainUnknownOption(message: string): string {
   return othersFlag === undefined ? said : `unknown option '${flag as string}': ${othersFlag}`;
 }
 
-/** Other bulk tools' long flags their users type, with ours: httpx's --rate-limit is no curl flag. */
+/** Other bulk tools' flags their users type (httpx, wget, xargs), with ours: none of them is a curl flag we take. */
 const OTHER_TOOLS_FLAGS: ReadonlyMap<string, string> = new Map([
   ['--rate-limit', "httpx's flag: --rate N limits requests per second (--per-host-rate N per host)"],
   ['--threads', "httpx's flag: --procs N sets the processes, --concurrency N the requests in flight in each"],
+  ['-l', "httpx's list flag: give the file of URLs as the argument (bulkfetch FILE), or - for stdin"],
+  ['--list', "httpx's list flag: give the file of URLs as the argument (bulkfetch FILE), or - for stdin"],
+  ['-t', "wget's tries: --retries N sets the retries after the first attempt"],
+  ['--tries', "wget's flag: --retries N sets the retries after the first attempt"],
+  ['--no-check-certificate', "wget's flag: -k (--insecure) skips the certificate check, as curl's"],
+  ['-P', "xargs' -P: --concurrency N sets the requests in flight in each process, --procs N the processes"],
 ]);

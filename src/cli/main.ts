@@ -3,7 +3,7 @@
  * The only module that exits or writes text for people.
  */
 import { maskQuotedPasswords } from '../input/credentials.js';
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -49,10 +49,10 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // `bulkfetch --json analyze urls.txt`: analyze's own flag first, taken as the run's --json with the value
   // "analyze", sent a POST to every URL of a list meant to be only read. A subcommand comes first.
   const subcommandAt = argv.indexOf('analyze');
-  if (subcommandAt > 0 && argv[subcommandAt - 1]?.startsWith('-') && !existsSync('analyze') && !argv.some((arg) => /^[a-z][a-z0-9+.-]*:\/\//i.test(arg))) {
-    return usage(io.stderr, `analyze is a subcommand: write it first, its options after it (bulkfetch analyze FILE ${argv.slice(0, subcommandAt).join(' ')}); here ${argv[subcommandAt - 1]} took it as its value`);
-  }
   const program = buildProgram();
+  if (subcommandAt > 0 && argv[subcommandAt - 1]?.startsWith('-') && !existsSync('analyze') && !argv.some((arg) => /^[a-z][a-z0-9+.-]*:\/\//i.test(arg))) {
+    return usage(io.stderr, misplacedAnalyze(program, argv.slice(0, subcommandAt)));
+  }
   try {
     parseCommandLine(program, argv);
   } catch (error) {
@@ -323,6 +323,20 @@ async function closeSink(sink: Writable): Promise<void> {
   sink.end();
   // finished() also settles for a stream that already closed or failed.
   await finished(sink).catch(() => {});
+}
+
+/**
+ * `bulkfetch -q analyze FILE`: analyze written after options. The command to write instead keeps only analyze's
+ * own options (--json, --procs N); "took it as its value" is said only of a flag that takes one (-q does not),
+ * and the run's options before it are named as what analyze does not take (masked: -u bob:pw among them).
+ */
+function misplacedAnalyze(program: Command, before: readonly string[]): string {
+  const last = before.at(-1) as string;
+  const flag = program.options.find((option) => option.long === last || option.short === last);
+  const tookIt = flag !== undefined && (flag.required || flag.optional);
+  const own = before.filter((arg, at) => arg === '--json' || arg.startsWith('--procs') || before[at - 1] === '--procs');
+  const others = maskedArgv(before.filter((arg) => !own.includes(arg) && !(tookIt && arg === last))).args;
+  return `analyze is a subcommand: write it first, its options after it (bulkfetch analyze FILE${own.length > 0 ? ` ${own.join(' ')}` : ''})${tookIt ? `; here ${last} took it as its value` : ''}${others.length > 0 ? `; ${others.join(' ')} ${others.length === 1 ? 'is an option' : 'are options'} of a run, which analyze does not take` : ''}`;
 }
 
 /** Entry from bin/: runs main, maps unexpected errors to a report-this hint. */

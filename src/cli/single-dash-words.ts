@@ -16,6 +16,20 @@ const OTHER_TOOLS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Two-letter flags of other tools, typed alone: read as a bundle, `-mc` was -m with the value "c" (and said that
+ * --max-time wants a duration), `-sc` asked for curl's cookie jar, `-nv` for curl's .netrc.
+ */
+const OTHER_TOOLS_PAIRS: Readonly<Record<string, string>> = {
+  sc: "httpx's -sc: every line has the status already (.status)",
+  mc: "httpx's -mc: every line has the status; keep some with jq: jq -c 'select(.status == 200)'",
+  fc: "httpx's -fc: every line has the status; drop some with jq: jq -c 'select(.status != 404)'",
+  nv: "wget's -nv: -q (--quiet) hides the progress line and the summary",
+};
+
+/** Dashes a word processor or a web page puts where `-` or `--` was typed: en and em dashes, the minus sign. */
+const TYPOGRAPHIC_DASH = /^[\u2010-\u2015\u2212]+(?=[A-Za-z])/;
+
+/**
  * A single-dash word that names a long flag of ours (`-rate 50`, `-retries 3`) or another tool's flag, refused with
  * what was meant, before commander reads its letters as short flags. A value of a flag that takes one is left alone.
  */
@@ -25,6 +39,15 @@ export function refuseSingleDashWords(program: Command, argv: readonly string[])
   const end = argv.indexOf('--');
   for (let at = 0; at < (end === -1 ? argv.length : end); at++) {
     if (at > 0 && takesValue.has(argv[at - 1] as string)) continue;
+    const arg = argv[at] as string;
+    const dash = TYPOGRAPHIC_DASH.exec(arg);
+    if (dash !== null) {
+      // `—procs 2` pasted from a page read as an input file's name; the hint names the flag as typed with ASCII dashes.
+      const name = arg.slice(dash[0].length).split('=')[0] as string;
+      throw new UsageError(`${JSON.stringify(arg.split('=')[0])} starts with a typographic dash (pasted from a document?), not -: write ${name.length === 1 ? '-' : '--'}${name}`);
+    }
+    const pair = /^-([a-z]{2})$/.exec(arg)?.[1];
+    if (pair !== undefined && Object.hasOwn(OTHER_TOOLS_PAIRS, pair)) throw new UsageError(`${arg}: ${OTHER_TOOLS_PAIRS[pair]}`);
     const word = /^-([A-Za-z][A-Za-z0-9-]{2,})(?:=|$)/.exec(argv[at] as string)?.[1]?.toLowerCase();
     if (word === undefined) continue;
     const typed = (argv[at] as string).split('=')[0];

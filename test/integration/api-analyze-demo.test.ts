@@ -153,6 +153,14 @@ describe('bulkfetch analyze', () => {
     // Written --flag=VALUE, the value is not echoed: it may be a secret, as -u's password.
     const secret = await runCli(['analyze', '-', '--user=bob:S3CRET1'], { stdin: '' });
     expect([secret.code, secret.stderr]).toEqual([2, "bulkfetch: unknown option '--user=...': it is the run's option; analyze takes --json and --procs, and reads the input as a run with its defaults would\n"]);
+    // The run's bound on --procs, not a report for 5,000 processes the run refuses; a URL named as what analyze does not read.
+    const tooMany = await runCli(['analyze', '-', '--procs', '5000'], { stdin: '' });
+    expect([tooMany.code, tooMany.stderr]).toEqual([2, 'bulkfetch: Expected --procs to be at most 1024 (each is a Node process of about 100 MB), got "5000"\n']);
+    const url = await runCli(['analyze', 'http://127.0.0.1:1/x']);
+    expect([url.code, url.stderr]).toEqual([2, "bulkfetch: Cannot read input \"http://127.0.0.1:1/x\": analyze reads a file of URLs or stdin, not URLs as arguments (printf '%s\\n' URL... | bulkfetch analyze -)\n"]);
+    // A run's flag written before analyze, which takes no value: not "took it as its value", and not in the command to write.
+    const quietFirst = await runCli(['-u', 'bob:S3CRET', '-q', 'analyze', writeTempFile([`${server.url}/a`])]);
+    expect([quietFirst.code, quietFirst.stderr]).toEqual([2, "bulkfetch: analyze is a subcommand: write it first, its options after it (bulkfetch analyze FILE); -u bob:*** -q are options of a run, which analyze does not take\n"]);
     const jsonValue = await runCli(['analyze', '-', '--json=x'], { stdin: '' });
     expect([jsonValue.code, jsonValue.stderr]).toEqual([2, "bulkfetch: analyze's --json takes no value: give --json alone\n"]);
     // analyze's own flag written first is the run's --json with the value "analyze": it sent a POST to every URL.

@@ -451,7 +451,11 @@ describe("a curl command line, as typed", () => {
     expect(shards.map((shard) => shard.lines.length).sort()).toEqual([0, 1]);
     // vegeta's and httpx's single-dash words: read as bundles of short flags, -duration=5s POSTed "uration=5s" and
     // -keepalive sent a Referer, exit 0; -rate got curl's Range hint. Bundles curl users type stay bundles.
-    for (const [args, said] of [[['-rate', '50'], /^bulkfetch: -rate: a long option takes two dashes, --rate /], [['-duration=5s'], /^bulkfetch: -duration: vegeta's flag has no match here/], [['-keepalive'], /^bulkfetch: -keepalive: vegeta's flag/], [['-silent'], /-q \(--quiet\)/], [['--rate-limit', '5'], /^bulkfetch: unknown option '--rate-limit': httpx's flag: --rate N limits requests per second/]] as const) {
+    for (const [args, said] of [[['-rate', '50'], /^bulkfetch: -rate: a long option takes two dashes, --rate /], [['-duration=5s'], /^bulkfetch: -duration: vegeta's flag has no match here/], [['-keepalive'], /^bulkfetch: -keepalive: vegeta's flag/], [['-silent'], /-q \(--quiet\)/], [['--rate-limit', '5'], /^bulkfetch: unknown option '--rate-limit': httpx's flag: --rate N limits requests per second/],
+      // wget's, xargs' and httpx's flags, curl's -1, and a typographic dash pasted from a page: each says what was meant.
+      [['-1'], /^bulkfetch: unknown option '-1': a curl flag bulkfetch does not take; TLS versions/], [['--tries=3'], /^bulkfetch: unknown option '--tries=\.\.\.': wget's flag: --retries N/], [['-P', '8'], /^bulkfetch: unknown option '-P': xargs' -P: --concurrency N/],
+      [['--no-check-certificate'], /wget's flag: -k \(--insecure\)/], [['-mc', '200'], /^bulkfetch: -mc: httpx's -mc: every line has the status; keep some with jq/], [['-nv'], /^bulkfetch: -nv: wget's -nv: -q \(--quiet\)/],
+      [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);
       expect(refused.stderr, args.join(' ')).toMatch(said);
