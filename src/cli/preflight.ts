@@ -25,7 +25,9 @@ const PROCS_PER_CPU_WARNED = 4;
  */
 export function checkFiles(inputPath: string | undefined, output: string | undefined, summary: string | undefined, writtenOutput: string | undefined = output): void {
   // An empty name (`--summary "$FILE"` with FILE unset) would fail only after the whole run.
-  if (summary === '') throw new UsageError('Expected --summary to be a file name, got ""');
+  if (summary === '') throw new UsageError('Expected --summary to be a file name, got "" (an empty file name: an unset shell variable?)');
+  if (writtenOutput === '') throw new UsageError('Expected -o to be a file name, got "" (an empty file name: an unset shell variable?)');
+  if (inputPath === '') throw new UsageError('Expected an input file name, got "" (an empty file name: an unset shell variable?)');
   // `-o URL` with the file forgotten: "Cannot write output "http://...": ENOENT" named no flag.
   if (writtenOutput !== undefined && /^https?:\/\//i.test(writtenOutput)) {
     throw new UsageError(`Expected -o to be the file for the result lines, got the URL ${describeValue(writtenOutput.replace(/\/\/[^/@]*@/, '//***@'))}: give -o its file, and the URL as an argument of its own`);

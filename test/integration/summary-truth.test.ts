@@ -71,7 +71,12 @@ describe('--summary -', () => {
     // An empty name (an unset shell variable) is refused before the run, not after it.
     const empty = await runCli([input, '-o', output, '--summary', '']);
     expect(empty.code).toBe(2);
-    expect(empty.stderr.trim()).toBe('bulkfetch: Expected --summary to be a file name, got ""');
+    expect(empty.stderr.trim()).toBe('bulkfetch: Expected --summary to be a file name, got "" (an empty file name: an unset shell variable?)');
+    // -o and the input the same: they said ENOENT, or "no such file", without the likely why.
+    const emptyOutput = await runCli([input, '-o', '']);
+    expect([emptyOutput.code, emptyOutput.stderr]).toEqual([2, 'bulkfetch: Expected -o to be a file name, got "" (an empty file name: an unset shell variable?)\n']);
+    const emptyInput = await runCli(['']);
+    expect([emptyInput.code, emptyInput.stderr]).toEqual([2, 'bulkfetch: Expected an input file name, got "" (an empty file name: an unset shell variable?)\n']);
     expect(server.requests).toBe(2);
   });
 });
