@@ -38,6 +38,7 @@ import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
 import { maskedArgv } from './masked-argv.js';
 import { refuseSplitCredential } from './split-credential.js';
+import { maskCommandLineShown } from './masked-title.js';
 
 /** Linux's MAX_ARG_STRLEN: no one argument is longer (its NUL included). */
 const LONGEST_ARGUMENT_BYTES = 128 * 1024;
@@ -355,11 +356,7 @@ export async function runCli(): Promise<void> {
     process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: in a URL percent-encode them (%E9 for \\xe9) or give it in a file, and rename such a file`);
     return;
   }
-  // ps and /proc/PID/cmdline show the command line to every user of the machine for as long as the run lasts:
-  // its secrets (-u's password, an Authorization value ...) as *** there too, as curl blanks -u's. Set after
-  // the arguments' bytes were read from /proc/self/cmdline, which the title overwrites.
-  const shownArgs = maskedArgv(args);
-  if (shownArgs.masked) process.title = [process.argv0, process.argv[1], ...shownArgs.args].join(' ');
+  maskCommandLineShown(args);
   try {
     const code = await main(args).finally(discardSpareChild);
     process.exitCode = code;

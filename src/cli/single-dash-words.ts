@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { isRegularFile } from '../input/input-size.js';
 
 /**
  * Words of other tools' single-dash flags (vegeta's -rate and -duration, httpx's -silent), as their users type
@@ -37,9 +38,19 @@ export function refuseSingleDashWords(program: Command, argv: readonly string[])
   const longs = new Set(program.options.map((option) => option.long?.slice(2)).filter((name): name is string => name !== undefined));
   const takesValue = new Set(program.options.filter((option) => option.required || option.optional).flatMap((option) => [option.long, option.short]).filter((flag): flag is string => flag !== undefined));
   const end = argv.indexOf('--');
+  // The short flag of a bundle that takes the rest of it, or the next argument: `-sd` takes the next (`-sd '—x'`
+  // is a body, no flag); `-sdx` takes "x".
+  const valueTaker = (bundle: string): number => [...bundle.slice(1)].findIndex((letter) => takesValue.has(`-${letter}`)) + 1;
+  const takesNext = (prev: string): boolean => takesValue.has(prev) || (/^-[A-Za-z0-9]{2,}$/.test(prev) && valueTaker(prev) === prev.length - 1);
   for (let at = 0; at < (end === -1 ? argv.length : end); at++) {
-    if (at > 0 && takesValue.has(argv[at - 1] as string)) continue;
+    if (at > 0 && takesNext(argv[at - 1] as string)) continue;
     const arg = argv[at] as string;
+    // `bulkfetch -dash.txt`: a file whose name starts with a dash, read as a flag and its value (-d "ash.txt": every
+    // record a POST). Only a bundle that carries a value: a stray file named -q does not turn -q away.
+    const taker = /^-[A-Za-z0-9]/.test(arg) ? valueTaker(arg) : 0;
+    if (taker > 0 && taker < arg.length - 1 && isRegularFile(arg)) {
+      throw new UsageError(`${JSON.stringify(arg)} names a file, but is read as ${arg.slice(0, taker + 1)} ${JSON.stringify(arg.slice(taker + 1))}: give a file whose name starts with - after -- (bulkfetch -- ${arg}) or as ./${arg}`);
+    }
     const dash = TYPOGRAPHIC_DASH.exec(arg);
     if (dash !== null) {
       // `—procs 2` pasted from a page read as an input file's name; the hint names the flag as typed with ASCII dashes.

@@ -21,11 +21,10 @@ const MAY_TAKE_A_FILE_NAME: ReadonlySet<string> = new Set([...MAY_TAKE_A_URL, '-
  */
 const MAY_TAKE_A_SCHEMELESS_URL: ReadonlySet<string> = new Set([...MAY_TAKE_A_URL, '-H', '--header', '-u', '--user', '-A', '--user-agent']);
 
-/** The flag and the value it took that was meant as the input; `whole`, the argument that was a file's name (`-dash.txt`). */
+/** The flag and the value it took that was meant as the input. */
 export interface TakenInput {
   flag: string;
   value: string;
-  whole?: string;
 }
 
 /** What stdin is: a pipe may bring an empty list on purpose; a file is an input given; a terminal or /dev/null is neither. */
@@ -39,10 +38,6 @@ type StdinKind = 'pipe' | 'file' | 'other';
 export function valueMeantAsInput(argv: readonly string[], positionals: readonly string[], urlFlags: readonly string[]): TakenInput | undefined {
   if (positionals.length > 0 || urlFlags.length > 0 || stdinKind() === 'pipe') return undefined;
   for (let at = 0; at < argv.length; at++) {
-    const arg = argv[at] as string;
-    // `bulkfetch -dash.txt`: a file whose name starts with a dash, read as -d with the value "ash.txt".
-    const bundled = /^-([A-Za-z0-9]*?[de])(.+)$/.exec(arg);
-    if (bundled && !arg.startsWith('--') && isRegularFile(arg)) return { flag: `-${(bundled[1] as string).at(-1) as string}`, value: bundled[2] as string, whole: arg };
     const { flag, value } = flagAndValue(argv, at);
     if (value === undefined) continue;
     if (MAY_TAKE_A_URL.has(flag) && /^https?:\/\/\S+$/i.test(value)) return { flag, value };
@@ -54,9 +49,6 @@ export function valueMeantAsInput(argv: readonly string[], positionals: readonly
 
 /** The usage error for a run whose input a flag took as its value. */
 export function noUrlGiven(taken: TakenInput): string {
-  if (taken.whole !== undefined) {
-    return `No URL was given: ${describeValue(taken.whole)} was read as ${taken.flag} with the value ${describeValue(taken.value)}; a file whose name starts with - is given after -- (bulkfetch -- ${taken.whole}) or as ./${taken.whole}`;
-  }
   return `No URL was given: ${taken.flag} took ${describeValue(maskPasswords(taken.value))} as its value, and stdin had no line; give ${taken.flag} its value, and the URL (or the file of URLs) as an argument of its own`;
 }
 

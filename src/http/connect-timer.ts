@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type * as Undici from 'undici';
 import { ConnectTimeoutError } from 'undici/lib/core/errors.js';
 
@@ -34,8 +35,21 @@ interface ConnectingSocket {
   autoSelectFamilyAttemptedAddresses?: string[];
 }
 
-/** undici's words for a connect timeout (core/util.js onConnectTimeout), which the error's message keeps. */
+/**
+ * undici's words for a connect timeout (core/util.js onConnectTimeout), which the error's message keeps, but for
+ * an IPv6 address written in brackets, as a URL and bulkfetch's other messages write it: `::1:443` is itself an
+ * address, and where its port begins a guess.
+ */
 function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Options, timeoutMs: number): string {
-  const tried = Array.isArray(socket.autoSelectFamilyAttemptedAddresses) ? `attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(', ')}` : `attempted address: ${opts.hostname}:${opts.port}`;
+  const tried = Array.isArray(socket.autoSelectFamilyAttemptedAddresses)
+    ? `attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.map(bracketedAddressAndPort).join(', ')}`
+    : `attempted address: ${bracketedAddressAndPort(`${opts.hostname}:${opts.port}`)}`;
   return `Connect Timeout Error (${tried}, timeout: ${timeoutMs}ms)`;
+}
+
+/** `::1:443` as `[::1]:443`; `127.0.0.1:443`, a name's, and one in brackets already as they are. */
+function bracketedAddressAndPort(addressAndPort: string): string {
+  const colon = addressAndPort.lastIndexOf(':');
+  const address = addressAndPort.slice(0, colon);
+  return isIP(address) === 6 ? `[${address}]${addressAndPort.slice(colon)}` : addressAndPort;
 }

@@ -156,7 +156,7 @@ export function splitNoProxy(noProxy: string): { subnets: Subnets | undefined; n
     if (family !== 0 && prefix <= width) {
       subnets[family === 4 ? 4 : 6].addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
       any = true;
-    } else if (entry !== '') names.push(withoutRootDot(entry));
+    } else if (entry !== '') names.push(...bothSpellings(entry));
   }
   return { subnets: any ? subnets : undefined, names: names.join(',') };
 }
@@ -187,6 +187,17 @@ export function noProxyNames(names: string): (origin: string) => boolean {
 /** `localhost.` (the DNS root's dot written) matches as `localhost`, as curl drops it from an entry; a port stays. */
 function withoutRootDot(entry: string): string {
   return entry.replace(/([^.])\.(:\d+)?$/, '$1$2');
+}
+
+/**
+ * An entry as undici matches it against a URL's host as written: with and without the root's dot, as curl drops
+ * it from both (`a.test.` in NO_PROXY and `http://a.test/`, or `a.test` and `http://a.test./`, go direct).
+ */
+function bothSpellings(entry: string): string[] {
+  const bare = withoutRootDot(entry);
+  if (!/^(?:\*?\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*(?::\d+)?$/i.test(bare)) return [bare];
+  const port = /:\d+$/.exec(bare)?.[0] ?? '';
+  return [bare, `${bare.slice(0, bare.length - port.length)}.${port}`];
 }
 
 /** NO_PROXY's subnets, by family. */

@@ -342,12 +342,14 @@ function invalid(line: number, url: string, method: string, error: RecordError, 
 }
 
 /**
- * The text without ASCII whitespace (space, tab, CR, LF, VT, FF) at either end, as the parent reads a blank
- * line. Not String.prototype.trim(), which takes Unicode spaces too: `/a\u00a0` (a no-break space pasted at
+ * The text without ASCII whitespace (space, tab, CR, LF, VT, FF) at either end, and a leading byte order mark,
+ * as the parent reads a blank line. Not String.prototype.trim(), which takes Unicode spaces too: `/a\u00a0` (a no-break space pasted at
  * a line's end) was sent as `/a`, another request than the line's, where curl sends `/a%C2%A0`.
  */
 function trimAsciiSpace(text: string): string {
-  let start = 0;
+  // A byte order mark at a line's start is one of a file joined to the list (`cat a.txt b.txt`, b.txt saved by
+  // Notepad): no URL holds one, and it is not shown.
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let end = text.length;
   while (start < end && isAsciiSpace(text.charCodeAt(start))) start++;
   while (end > start && isAsciiSpace(text.charCodeAt(end - 1))) end--;

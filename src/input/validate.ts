@@ -180,8 +180,12 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
     const curlConfig = method === undefined ? curlConfigHint(text) : undefined;
     const header = method === undefined && curlConfig === undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text);
     // A file with CR line endings alone (classic Mac OS) is one line holding every URL.
+    // A Unicode space (a no-break space pasted from a page) looks like none, or like an ASCII one: named.
+    const unicodeSpace = /[^\x00-\x7f]/.exec(/\s/.exec(text)?.[0] ?? '')?.[0];
     // A spec's url is a JSON string: what its whitespace says of the input's lines (CR endings, a TSV row) is not so.
-    const hint = from === 'spec' && method === undefined
+    const hint = unicodeSpace !== undefined
+      ? `U+${(unicodeSpace.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')} at character ${text.indexOf(unicodeSpace) + 1}, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as ${encodeURIComponent(unicodeSpace)}`
+      : from === 'spec' && method === undefined
       ? 'a URL holds none: write a space as %20'
       : text.includes('\u0000')
       ? UTF16_WITHOUT_MARK
@@ -226,7 +230,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
         : WRAPPED.test(text)
           ? ' (a URL between quotes or <>: write it without them; a JSON string in double quotes is taken)'
           : IPV6_ZONE.test(text)
-            ? ' (an IPv6 address with a zone ID, %25eth0: not taken, as WHATWG URLs have none; a link-local address cannot be reached)'
+            ? ' (an IPv6 address with a zone ID, the % and the interface after it: not taken, as WHATWG URLs have none; so a link-local fe80:: address cannot be asked)'
             : '';
     return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${hint}: ${preview(text)}`);
   }

@@ -195,10 +195,13 @@ describe('credentials', () => {
     const deadline = Date.now() + 10_000;
     while (server.requests === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const shown = cmdline();
+    // Its name stays node's, where pgrep -x node and killall look (the title renamed it "node /work/...").
+    const name = readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
     child.kill('SIGKILL');
     await done;
     expect(shown).toContain('-u bob:*** -H Authorization: *** -d password=***');
     expect(shown).not.toMatch(/PSW0RD1|T0KEN2|B0DY3/);
+    expect(name).toBe('node');
   });
 
   it("-H Authorization replaces a URL's credentials, and -H 'Authorization:' removes them, as curl; a spec's own header wins over -H", async () => {
@@ -423,8 +426,14 @@ describe("a curl command line, as typed", () => {
     // A file whose name starts with a dash, read as -d and the rest of its name.
     const dashDir = tempDir();
     writeFileSync(join(dashDir, '-dash.txt'), `${server.url}/h\n`);
-    const dashed = await runCli(['-dash.txt'], { via: devNull, cwd: dashDir });
-    expect([dashed.code, dashed.stderr]).toEqual([2, 'bulkfetch: No URL was given: "-dash.txt" was read as -d with the value "ash.txt"; a file whose name starts with - is given after -- (bulkfetch -- -dash.txt) or as ./-dash.txt\n']);
+    // With URLs on stdin too: each was POSTed "ash.txt", exit 0.
+    for (const via of [devNull, ['sh', '-c', `exec "$0" "$@" <${writeTempFile([`${server.url}/h`])}`]]) {
+      const dashed = await runCli(['-dash.txt'], { via, cwd: dashDir });
+      expect([dashed.code, dashed.stderr]).toEqual([2, 'bulkfetch: "-dash.txt" names a file, but is read as -d "ash.txt": give a file whose name starts with - after -- (bulkfetch -- -dash.txt) or as ./-dash.txt\n']);
+    }
+    // A bundle's value is a value: a body that starts with a dash, typographic or not, is sent.
+    const bodies = await runCli([writeTempFile([`${server.url}/h`]), '-q', '-sd', '\u2014hello', '-kH', '-sc: 1']);
+    expect([bodies.code, bodies.stderr]).toEqual([0, '']);
     // The input file's name taken by a flag whose value was forgotten: -o and --summary would replace the list
     // (its URLs lost, exit 0); -A and -e made a run of no records. Refused, the file whole.
     const urlList = writeTempFile([`${server.url}/h`], 'urls.txt');
@@ -465,8 +474,8 @@ describe("a curl command line, as typed", () => {
       const twice = await runCli([input, ...args]);
       expect([twice.code, twice.stderr], args.join(' ')).toEqual([0, '']);
     }
-    // Six, and the two lines the --resume run and a shard sent.
-    expect(server.requests).toBe(8);
+    // Six, the two lines the --resume run and a shard sent, and the body that starts with a dash.
+    expect(server.requests).toBe(9);
   });
 });
 

@@ -155,6 +155,16 @@ describe('timeouts', () => {
     expect(viaProxy.lines[0]?.ms).toBeLessThan(800);
   });
 
+  it("--connect-timeout's message writes an IPv6 address in brackets, as the URL does ([::1]:PORT, not ::1:PORT)", async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer((socket) => socket.on('error', () => {}));
+    const closer = socketCloser(silent);
+    track({ close: () => closer.close() });
+    const port = await listen(silent, '::1');
+    const result = await run([`https://[::1]:${port}/`], ['--connect-timeout', '300ms', '--retries', '0']);
+    expect(result.lines[0]).toMatchObject({ error: { code: 'ECONNECTTIMEOUT', message: expect.stringContaining(`(attempted address: [::1]:${port}, timeout: 300ms)`) } });
+  });
+
   it('--connect-timeout ends a TLS handshake that never completes with ECONNECTTIMEOUT, retried', async () => {
     const server = await track(startFaultyServer('hang'));
     const result = await run([`https://127.0.0.1:${server.port}/`], ['--connect-timeout', '300ms', '--timeout', '10000ms', '--retries', '1', '--retry-delay', '1ms']);

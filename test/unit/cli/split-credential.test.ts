@@ -27,5 +27,9 @@ describe('refuseSplitCredential', () => {
     expect(() => refuseSplitCredential(['-H', 'Authorization:', '/etc/hostname'], ['/etc/hostname'])).not.toThrow();
     expect(() => refuseSplitCredential(['-u', 'sk_live_KEY:', 'http://h/x'], ['http://h/x'])).not.toThrow();
     expect(() => refuseSplitCredential(['-H', 'X-Plain:', 'words'], ['words'])).not.toThrow();
+    // Stdin named as the input, and a URL without its scheme (which gets its own hint), are no credential.
+    expect(() => refuseSplitCredential(['-u', 'KEY:', '-'], ['-'])).not.toThrow();
+    expect(() => refuseSplitCredential(['-H', 'Authorization:', '-'], ['-'])).not.toThrow();
+    expect(() => refuseSplitCredential(['-H', 'Authorization:', 'example.com/x'], ['example.com/x'])).not.toThrow();
   });
 });

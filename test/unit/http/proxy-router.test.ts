@@ -13,13 +13,13 @@ describe('proxyChoice: the variables as curl reads them', () => {
 describe('splitNoProxy: NO_PROXY as curl reads it', () => {
   it('takes the subnets out for matching addresses, and leaves undici the names', () => {
     const { subnets, names } = splitNoProxy('localhost, .internal.test,10.0.0.0/8 127.0.0.1/32,[fd00::]/8,host:8080');
-    expect(names).toBe('localhost,.internal.test,host:8080');
+    expect(names).toBe('localhost,localhost.,.internal.test,.internal.test.,host:8080,host.:8080');
     expect(['10.1.2.3', '127.0.0.1', '127.0.0.2', 'fd12::1', 'fe80::1'].map((host) => within(subnets, host))).toEqual([true, true, false, true, false]);
   });
 
   it('takes a bare address as its own subnet: undici reads `::1` as a host and port and matched nothing', () => {
     const { subnets, names } = splitNoProxy('localhost,127.0.0.1,::1,[fe80::2]');
-    expect(names).toBe('localhost');
+    expect(names).toBe('localhost,localhost.');
     expect(['127.0.0.1', '127.0.0.2', '::1', 'fe80::2', '::2'].map((host) => within(subnets, host))).toEqual([true, false, true, true, false]);
   });
 
@@ -33,13 +33,14 @@ describe('splitNoProxy: NO_PROXY as curl reads it', () => {
   });
 
   it('has no subnets to check when NO_PROXY names none; a prefix too long is a name, as it matches nothing', () => {
-    expect(splitNoProxy('localhost,host.test:8080')).toEqual({ subnets: undefined, names: 'localhost,host.test:8080' });
+    expect(splitNoProxy('localhost,host.test:8080')).toEqual({ subnets: undefined, names: 'localhost,localhost.,host.test:8080,host.test.:8080' });
     expect(splitNoProxy('127.0.0.0/33')).toEqual({ subnets: undefined, names: '127.0.0.0/33' });
     expect(splitNoProxy('')).toEqual({ subnets: undefined, names: '' });
   });
 
   it("drops an entry's root dot, as curl does: localhost. is localhost (it went through the proxy)", () => {
-    expect(splitNoProxy('localhost.,a.test.:8080,.b.test.').names).toBe('localhost,a.test:8080,.b.test');
+    // Both spellings go to undici, which matches the URL's host as written: http://a.test./ too, as curl.
+    expect(splitNoProxy('localhost.,a.test.:8080,.b.test.').names).toBe('localhost,localhost.,a.test:8080,a.test.:8080,.b.test,.b.test.');
     expect(noProxyNames('localhost.')('http://localhost:3000')).toBe(true);
   });
 });

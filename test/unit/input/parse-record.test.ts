@@ -224,7 +224,9 @@ describe('parseRecord: whitespace in a URL line', () => {
       expect(parseRecord(JSON.stringify({ url }), 7, 'GET'), url).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: `URL contains whitespace (a URL holds none: write a space as %20): ${JSON.stringify(url)}` } });
     }
     // A no-break space (or any Unicode space) at a line's end is not trimmed away into another request: it is whitespace.
-    expect(parseRecord('http://a.test/nbsp\u00a0', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('URL contains whitespace') } });
+    expect(parseRecord('http://a.test/nbsp\u00a0', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('URL contains whitespace (U+00A0 at character 19, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as %C2%A0)') } });
+    // A byte order mark at a line's start (a file joined to the list with cat) is taken off, as the file's first one is.
+    expect(parseRecord('\ufeffhttp://a.test/bom', 9, 'GET')).toMatchObject({ kind: 'request', spec: { url: 'http://a.test/bom' } });
     expect(parseRecord('\u3000http://a.test/ideo', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL } });
     expect(parseRecord(' \thttp://a.test/ascii \r', 8, 'GET')).toMatchObject({ kind: 'request', spec: { url: 'http://a.test/ascii' } });
     expect(parseRecord('X-Account-ID: 8675309', 3, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining("a header line is not read: -H 'Name: value' sets it for every record") } });
