@@ -52,7 +52,7 @@ export function refuseSingleDashWords(program: Command, argv: readonly string[])
       throw new UsageError(`${JSON.stringify(arg)} names a file, but is read as ${arg.slice(0, taker + 1)} ${JSON.stringify(arg.slice(taker + 1))}: give a file whose name starts with - after -- (bulkfetch -- ${arg}) or as ./${arg}`);
     }
     const dash = TYPOGRAPHIC_DASH.exec(arg);
-    if (dash !== null) {
+    if (dash !== null && !isRegularFile(arg)) {
       // `—procs 2` pasted from a page read as an input file's name; the hint names the flag as typed with ASCII dashes.
       const name = arg.slice(dash[0].length).split('=')[0] as string;
       throw new UsageError(`${JSON.stringify(arg.split('=')[0])} starts with a typographic dash (pasted from a document?), not -: write ${name.length === 1 ? '-' : '--'}${name}`);

@@ -343,8 +343,9 @@ function invalid(line: number, url: string, method: string, error: RecordError, 
 
 /**
  * The text without ASCII whitespace (space, tab, CR, LF, VT, FF) at either end, and a leading byte order mark,
- * as the parent reads a blank line. Not String.prototype.trim(), which takes Unicode spaces too: `/a\u00a0` (a no-break space pasted at
- * a line's end) was sent as `/a`, another request than the line's, where curl sends `/a%C2%A0`.
+ * as the parent reads a blank line. Not String.prototype.trim(), which takes Unicode spaces too: `/a\u00a0` (a
+ * no-break space pasted at a line's end) was sent as `/a`, another request than the line's, where curl sends
+ * `/a%C2%A0`.
  */
 function trimAsciiSpace(text: string): string {
   // A byte order mark at a line's start is one of a file joined to the list (`cat a.txt b.txt`, b.txt saved by

@@ -155,6 +155,28 @@ const CREDENTIALS_FIRST = /^(?!mailto:)[^/?#@]*@/i;
 /** A URL written between single quotes, backquotes or angle brackets (a shell's, Markdown's or mail's way). */
 const WRAPPED = /^(?:'[a-z][a-z0-9+.-]*:\/\/[^']*'|`[a-z][a-z0-9+.-]*:\/\/[^`]*`|<[a-z][a-z0-9+.-]*:\/\/[^>]*>)$/i;
 
+/** What whitespace in a URL most likely means, from what the text looks like and where it came from. */
+function whitespaceHint(text: string, from: 'line' | 'spec'): string {
+  // A Unicode space (a no-break space pasted from a page) looks like none, or like an ASCII one: named.
+  const unicodeSpace = /[^\x00-\x7f]/.exec(/\s/.exec(text)?.[0] ?? '')?.[0];
+  if (unicodeSpace !== undefined) {
+    const code = (unicodeSpace.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+    return `U+${code} at character ${text.indexOf(unicodeSpace) + 1}, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as ${encodeURIComponent(unicodeSpace)}`;
+  }
+  // vegeta's targets and HTTP logs write 'GET http://...': say how bulkfetch takes a method.
+  const method = /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
+  if (method !== undefined) return `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`;
+  // A spec's url is a JSON string: what its whitespace says of the input's lines (CR endings, a TSV row) is not so.
+  if (from === 'spec') return 'a URL holds none: write a space as %20';
+  if (text.includes('\u0000')) return UTF16_WITHOUT_MARK;
+  // A file with CR line endings alone (classic Mac OS) is one line holding every URL.
+  if (text.includes('\r')) return "a carriage return inside the line: a file whose lines end in CR alone is one line here; convert it with tr '\\r' '\\n'";
+  const curlConfig = curlConfigHint(text);
+  if (curlConfig !== undefined) return curlConfig;
+  if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text)) return "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one";
+  return tabularHint(text);
+}
+
 /** A bracketed IPv6 host with a zone ID (`[fe80::1%25eth0]`, `[fe80::1%eth0]`). */
 const IPV6_ZONE = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?\[[0-9a-f:.]+%/i;
 
@@ -174,32 +196,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
   }
   // WHATWG parsing would drop tabs and newlines and encode spaces: a TSV line or two URLs
   // on one line would be fetched as one joined URL. curl refuses them too.
-  if (/\s/.test(text)) {
-    // vegeta's targets and HTTP logs write 'GET http://...': say how bulkfetch takes a method.
-    const method = /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
-    const curlConfig = method === undefined ? curlConfigHint(text) : undefined;
-    const header = method === undefined && curlConfig === undefined && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]/.test(text);
-    // A file with CR line endings alone (classic Mac OS) is one line holding every URL.
-    // A Unicode space (a no-break space pasted from a page) looks like none, or like an ASCII one: named.
-    const unicodeSpace = /[^\x00-\x7f]/.exec(/\s/.exec(text)?.[0] ?? '')?.[0];
-    // A spec's url is a JSON string: what its whitespace says of the input's lines (CR endings, a TSV row) is not so.
-    const hint = unicodeSpace !== undefined
-      ? `U+${(unicodeSpace.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')} at character ${text.indexOf(unicodeSpace) + 1}, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as ${encodeURIComponent(unicodeSpace)}`
-      : from === 'spec' && method === undefined
-      ? 'a URL holds none: write a space as %20'
-      : text.includes('\u0000')
-      ? UTF16_WITHOUT_MARK
-      : text.includes('\r')
-      ? "a carriage return inside the line: a file whose lines end in CR alone is one line here; convert it with tr '\\r' '\\n'"
-      : method !== undefined
-        ? `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`
-        : curlConfig !== undefined
-          ? curlConfig
-          : header
-            ? "a header line is not read: -H 'Name: value' sets it for every record, a JSON spec line's \"headers\" for one"
-            : tabularHint(text);
-    return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${hint}): ${preview(text)}`);
-  }
+  if (/\s/.test(text)) return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${whitespaceHint(text, from)}): ${preview(text)}`);
   // vegeta's text targets put a body file on the line after its request (`@body.json`): read as a URL, it
   // was a GET to a host named after the file (body.json), a request to a real host if that name resolves.
   if (text.startsWith('@')) {
