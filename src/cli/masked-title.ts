@@ -5,7 +5,8 @@ import { maskedArgv } from './masked-argv.js';
  * ps and /proc/PID/cmdline show a run's command line to every user of the machine for as long as it lasts: its
  * secrets (-u's password, an Authorization value, a body's password) are shown there as ***, as curl blanks
  * -u's. Setting the title also renames the process after its first 15 bytes (libuv's prctl PR_SET_NAME: `node
- * /work/main`), where `pgrep -x node` and `killall node` look: the name is put back. Nothing when no secret was
+ * /work/main`), where `pgrep -x` and `killall` look: the name it had is put back (`node`; Node 24 names its main
+ * thread `MainThread`). Nothing when no secret was
  * given. Called after the arguments' own bytes were read from /proc/self/cmdline, which the title overwrites.
  */
 export function maskCommandLineShown(args: readonly string[]): void {
