@@ -11,6 +11,7 @@ import { analyzeInput } from '../analyze/analyze-input.js';
 import { formatReport } from '../analyze/format-report.js';
 import { printReport, usage } from './exit.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
+import { URL_ARGUMENT } from './input-arguments.js';
 import { MAX_PROCS } from '../defaults.js';
 import { UsageError } from '../errors.js';
 import { maskUserinfo } from '../input/credentials.js';
@@ -47,7 +48,7 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
   const path = program.args[0] ?? '-';
   let input;
   // A URL given as the run takes one: analyze reads a list, never the network.
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !existsSync(path)) {
+  if (URL_ARGUMENT.test(path) && !existsSync(path)) {
     return usage(io.stderr, `Cannot read input ${JSON.stringify(maskUserinfo(path))}: analyze reads a file of URLs or stdin, not URLs as arguments (printf '%s\\n' URL... | bulkfetch analyze -)`);
   }
   try {

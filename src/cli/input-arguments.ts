@@ -12,7 +12,7 @@ export type InputArguments = { path: string; urls?: undefined } | { path: '-'; u
  * refused as "no such file", where `--url ftp://host/x` is a record answered
  * EUNSUPPORTEDSCHEME. As a record it gets that answer, which says what is wrong.
  */
-const URL_ARGUMENT = /^[a-z][a-z0-9+.-]*:\/\//i;
+export const URL_ARGUMENT = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
  * A curl user's first command is `bulkfetch https://…`: URLs on the command

@@ -14,7 +14,8 @@ import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink, writesToPipe, writesToTerminal } from '../output/open-sink.js';
 import { lockOutput, outputTarget } from '../output/output-lock.js';
 import type { LineSet } from '../output/line-set.js';
-import { isRegularFile, mayWaitToOpen } from '../input/input-size.js';
+import { isRegularFile } from '../input/input-size.js';
+import { mayWaitToOpen } from '../input/read-once.js';
 import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.js';
 import { flagThatReadStdin, runOptionsFromFlags } from '../options/index.js';
 import { besideProgress, eraseLine, startProgress, type ProgressHandle } from '../output/progress.js';
@@ -30,7 +31,7 @@ import { abortNotice, errorLimitAtEndNotice, errorLimitNotice, stopNotice } from
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } from './preflight.js';
 import { runFilesInSaveDir } from '../output/save-keep.js';
-import { argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
+import { URL_ARGUMENT, argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
 import { noUrlGiven, refuseReplacingTheInput, stdinHoldsNothing, valueMeantAsInput, type TakenInput } from './taken-url.js';
 import { describeStop } from './stopped-run.js';
@@ -51,7 +52,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   // "analyze", sent a POST to every URL of a list meant to be only read. A subcommand comes first.
   const subcommandAt = argv.indexOf('analyze');
   const program = buildProgram();
-  if (subcommandAt > 0 && argv[subcommandAt - 1]?.startsWith('-') && !existsSync('analyze') && !argv.some((arg) => /^[a-z][a-z0-9+.-]*:\/\//i.test(arg))) {
+  if (subcommandAt > 0 && argv[subcommandAt - 1]?.startsWith('-') && !existsSync('analyze') && !argv.some((arg) => URL_ARGUMENT.test(arg))) {
     return usage(io.stderr, misplacedAnalyze(program, argv.slice(0, subcommandAt)));
   }
   try {

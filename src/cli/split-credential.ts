@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { SECRET_HEADERS } from '../input/validate.js';
-import { looksLikeHost } from './input-arguments.js';
+import { URL_ARGUMENT, looksLikeHost } from './input-arguments.js';
 
 /**
  * `-H Authorization: Bearer T0KEN` or `-u bob: pa55` typed without quotes: the shell gives -H `Authorization:`
@@ -20,7 +20,7 @@ export function refuseSplitCredential(argv: readonly string[], positionals: read
     const next = argv[i + 1];
     // A word after it that is an input argument, yet names no file, nor stdin (-), and is no URL (with its scheme
     // or without): the credential, split off.
-    if (next !== undefined && next !== '-' && positionals.includes(next) && !existsSync(next) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(next) && !looksLikeHost(next)) {
+    if (next !== undefined && next !== '-' && positionals.includes(next) && !existsSync(next) && !URL_ARGUMENT.test(next) && !looksLikeHost(next)) {
       const whole = name !== undefined ? `-H '${name}: ...'` : `-u '${(user as string).slice(0, -1)}:...'`;
       throw new UsageError(`${split} came without its value, and the words after it were read as input files: quote it whole, ${whole} (the words are a credential, not shown)`);
     }

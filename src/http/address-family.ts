@@ -1,6 +1,14 @@
 import { isIP, type LookupFunction } from 'node:net';
 import type * as Undici from 'undici';
 
+/**
+ * An address or name and its port as messages write them, as a URL does: an IPv6 address in brackets
+ * (`[::1]:443`), where `::1:443` is itself an address and where its port begins a guess.
+ */
+export function hostAndPort(host: string, port: number | string): string {
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
 /** curl's -4 and -6: connections over one IP version only. */
 export type IpFamily = 4 | 6;
 

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import type * as Undici from 'undici';
+import { hostAndPort } from './address-family.js';
 import { ConnectTimeoutError } from 'undici/lib/core/errors.js';
 
 /**
@@ -43,13 +43,12 @@ interface ConnectingSocket {
 function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Options, timeoutMs: number): string {
   const tried = Array.isArray(socket.autoSelectFamilyAttemptedAddresses)
     ? `attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.map(bracketedAddressAndPort).join(', ')}`
-    : `attempted address: ${bracketedAddressAndPort(`${opts.hostname}:${opts.port}`)}`;
+    : `attempted address: ${hostAndPort(opts.hostname, opts.port)}`;
   return `Connect Timeout Error (${tried}, timeout: ${timeoutMs}ms)`;
 }
 
-/** `::1:443` as `[::1]:443`; `127.0.0.1:443`, a name's, and one in brackets already as they are. */
+/** Node's `::1:443` (an attempted address and its port) as `[::1]:443`. */
 function bracketedAddressAndPort(addressAndPort: string): string {
   const colon = addressAndPort.lastIndexOf(':');
-  const address = addressAndPort.slice(0, colon);
-  return isIP(address) === 6 ? `[${address}]${addressAndPort.slice(colon)}` : addressAndPort;
+  return hostAndPort(addressAndPort.slice(0, colon), addressAndPort.slice(colon + 1));
 }

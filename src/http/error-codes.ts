@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { hostAndPort } from './address-family.js';
 import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, STOPPED_IN_FLIGHT, type RecordError } from '../errors.js';
 import { fromProxyLeg } from './proxy-leg.js';
 import { portOf } from './split-url.js';
@@ -309,7 +310,7 @@ function proxyTlsError(raw: unknown, proxies: readonly ProxyEndpoint[]): RecordE
 }
 
 function endpointText(proxy: ProxyEndpoint): string {
-  return `${isIP(proxy.hostname) === 6 ? `[${proxy.hostname}]` : proxy.hostname}:${proxy.port}`;
+  return hostAndPort(proxy.hostname, proxy.port);
 }
 
 /**
@@ -486,7 +487,7 @@ function opensslAsCurlShowsIt(_line: string, code: string, library: string, reas
 function bracketingIpv6(error: Error, text: string): string {
   const { address, port } = error as { address?: unknown; port?: unknown };
   if (typeof address !== 'string' || typeof port !== 'number' || isIP(address) !== 6) return text;
-  return text.replace(`${address}:${port}`, `[${address}]:${port}`);
+  return text.replace(`${address}:${port}`, hostAndPort(address, port));
 }
 
 /** Node's connect error names the local end too (` - Local (0.0.0.0:0)`), which says nothing of the failure. */

@@ -1,4 +1,5 @@
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
+import { hostAndPort } from './address-family.js';
 import type * as Undici from 'undici';
 import { bareHostname } from './split-url.js';
 
@@ -19,7 +20,7 @@ export function isSocksUrl(href: string): boolean {
 
 /** The proxy as messages name it, as blameProxy names the others: an IPv6 address in brackets. */
 function endpointOf(proxy: SocksProxy): string {
-  return `${isIP(proxy.host) === 6 ? `[${proxy.host}]` : proxy.host}:${proxy.port}`;
+  return hostAndPort(proxy.host, proxy.port);
 }
 
 export function parseSocksUrl(href: string): SocksProxy {

@@ -31,16 +31,3 @@ export function isRegularFile(path: string): boolean {
     return false;
   }
 }
-
-/**
- * True where opening `path` can wait in the system call: something there that is not a regular file (a FIFO waits
- * for its other end). Stdin, a regular file and a path not made yet open at once.
- */
-export function mayWaitToOpen(path: string): boolean {
-  if (path === '-') return false;
-  try {
-    return !statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}

@@ -28,7 +28,7 @@ const CARRIAGE_RETURN = 0x0d;
 const HASH = 0x23;
 
 /** What String.prototype.trim() takes off an ASCII line: a line of only these is blank. */
-const isBlankByte = (byte: number): boolean => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+export const isBlankByte = (byte: number): boolean => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
 const NO_BYTES = Buffer.alloc(0);
 
 /** One chunk's lines, taken one at a time: each is decoded only when taken. */

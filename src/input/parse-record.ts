@@ -6,6 +6,7 @@ import { elementTexts, memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
 import { joinHeaderValues, parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 import { setField } from './set-field.js';
+import { isBlankByte } from './lines.js';
 
 /** What one input line turns into. */
 export type ParsedRecord =
@@ -352,9 +353,8 @@ function trimAsciiSpace(text: string): string {
   // Notepad): no URL holds one, and it is not shown.
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let end = text.length;
-  while (start < end && isAsciiSpace(text.charCodeAt(start))) start++;
-  while (end > start && isAsciiSpace(text.charCodeAt(end - 1))) end--;
+  // A UTF-16 code unit below 0x80 is the ASCII byte of that value: the parent's own test of a blank line.
+  while (start < end && isBlankByte(text.charCodeAt(start))) start++;
+  while (end > start && isBlankByte(text.charCodeAt(end - 1))) end--;
   return start === 0 && end === text.length ? text : text.slice(start, end);
 }
-
-const isAsciiSpace = (code: number): boolean => code === 0x20 || (code >= 0x09 && code <= 0x0d);

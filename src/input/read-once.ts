@@ -13,6 +13,19 @@ export function readableOnce(path: string): boolean {
 }
 
 /**
+ * True where opening or reading `path` can wait in a system call: one readableOnce (a FIFO waits for its other
+ * end). Stdin by name ('-'), a regular file, a directory and a path not made yet do not.
+ */
+export function mayWaitToOpen(path: string): boolean {
+  if (path === '-') return false;
+  try {
+    return readableOnce(path);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A file's text, for a check before the run; undefined for one that can be
  * read only once, which is then only checked to be readable (the run reads it).
  */

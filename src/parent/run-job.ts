@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { wireHeaderValue } from '../input/validate.js';
 import { readLineChunks } from '../input/lines.js';
-import { isSmallFile, mayWaitToOpen } from '../input/input-size.js';
+import { isSmallFile } from '../input/input-size.js';
 import type { ChildCrash, RunOptions, RunProgress, RunSummary } from '../run-types.js';
 import { ReorderBuffer } from '../output/reorder-buffer.js';
 import { countErrorLines } from '../wire/result-line.js';
@@ -16,7 +16,7 @@ import { emptyInputCounters, monitorRun, withInvalid } from './run-monitor.js';
 import { planInput } from './cache-plan/plan-cache.js';
 import { RecordRouter } from './record-router.js';
 import { MAX_COOKIE_FILE_BYTES, readCookieFiles } from '../http/cookie-file.js';
-import { readAheadIfOnce, readUpTo } from '../input/read-once.js';
+import { mayWaitToOpen, readAheadIfOnce, readUpTo } from '../input/read-once.js';
 import { UsageError } from '../errors.js';
 import { setField } from '../input/set-field.js';
 
