@@ -27,6 +27,11 @@ export interface RouterParts {
   skipLine: ((line: number) => boolean) | undefined;
   /** True once intake must stop (the run was aborted or is stopping). */
   halted: () => boolean;
+  /**
+   * Called for each record answered here as invalid, as it is: --max-errors counts it
+   * then, so that a stop it causes comes at that record, not a chunk of lines later.
+   */
+  onInvalid?: () => void;
 }
 
 /**
@@ -143,6 +148,7 @@ export class RecordRouter {
       this.#invalidCount += 1;
       counters.invalidCodes[record.error.code] = (counters.invalidCodes[record.error.code] ?? 0) + 1;
       this.#invalidLines += serializeResult(errorResult(record, record.error));
+      this.#parts.onInvalid?.();
       return true;
     }
     // One child, no shard and no cache plan: the hash is not needed, and it is the costliest step here.

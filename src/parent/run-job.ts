@@ -106,8 +106,9 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   };
   const counters = emptyInputCounters();
   const stopMonitor = onProgress ? monitorRun(pool, counters, onProgress, progressIntervalMs) : undefined;
-  const halted = (): boolean => signal?.aborted === true || stopping;
-  const router = new RecordRouter({ options, pool, cachePlan, origins, reorder, out, counters, skipLine, halted });
+  const halted = (): boolean => signal?.aborted === true || stopping || overBudget.signal.aborted;
+  const onInvalid = budget ? (): void => countErrors(1, 1) : undefined;
+  const router = new RecordRouter({ options, pool, cachePlan, origins, reorder, out, counters, skipLine, halted, ...(onInvalid ? { onInvalid } : {}) });
   const kill = (): void => {
     input.destroy();
     void pool.kill();
@@ -125,7 +126,6 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
         const invalid = router.takeInvalid();
         const written = invalid.lines === '' || out.write(invalid.lines);
         if (!written) await drainedOrGone(out, signal);
-        countErrors(invalid.count, invalid.count);
         if (halted()) break;
       }
     } catch (error) {

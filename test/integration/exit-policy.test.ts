@@ -65,6 +65,16 @@ describe('exit policy', () => {
     expect(unsent.length).toBe(30 - slow.requests);
   });
 
+  it('--max-errors counts an invalid line as it is answered: the stop comes at the record that exceeds it, not a read chunk later', async () => {
+    // 20,000 short lines are one or two read chunks: they were all answered before the first count.
+    const input = writeTempFile(Array.from({ length: 20_000 }, (_, i) => `not a url ${i}`));
+    const summary = join(tempDir(), 'summary.json');
+    const result = await runCli([input, '--max-errors', '5', '-q', '--summary', summary]);
+    expect(result.code).toBe(1);
+    expect(result.lines.map((l) => l.line)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(JSON.parse(readFileSync(summary, 'utf8'))).toMatchObject({ records: 6, invalid: 6, notRead: 19_994, stoppedBy: 'max-errors' });
+  });
+
   it('--max-errors crossed by the last records, the whole input read: no continue line, no resume file left, exit 1', async () => {
     const s = await statusServer();
     const port = await closedPort();
