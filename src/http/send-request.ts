@@ -425,7 +425,13 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       largeBody: (this.#request.body?.length ?? 0) >= LARGE_BODY_BYTES,
     });
     const blamed = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
-    const classified = this.#status !== 0 ? blamed : reason === 'timeout' ? { ...blamed, message: `${blamed.message} ${this.#timeoutStage()}` } : reason === undefined ? closedBeforeHead(error, blamed) : blamed;
+    // A timeout names its limit, before the status as after it (where cutShort then says how much of the body came).
+    const classified =
+      reason === 'timeout'
+        ? { ...blamed, message: `${blamed.message} ${this.#status !== 0 ? `(${this.#options.timeout} ms)` : this.#timeoutStage()}` }
+        : this.#status === 0 && reason === undefined
+          ? closedBeforeHead(error, blamed)
+          : blamed;
     // Not begun (undici never handed it a connection: onRequestStart did not come) and failed by the loss of a
     // kept-alive connection it was queued for: never sent, as a request on a connection the server closed.
     const neverWritten = this.#controller === undefined && lostKeptAliveConnection(error);
@@ -456,7 +462,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     const limit = `${this.#options.timeout} ms`;
     return this.#controller === undefined
       ? `(${limit}) before a connection was ready for the request: still connecting (TCP, TLS, a proxy's tunnel) or waiting for one of this origin's connections`
-      : `(${limit}) after the request went out, before the response's status came`;
+      : `(${limit}) after the request went out, before the response's status line and headers were whole`;
   }
 
   /** A failed attempt: `bytes` counts the body that came before the failure (decoded), as the message may say. */

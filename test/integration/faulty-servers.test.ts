@@ -175,9 +175,9 @@ describe('faulty servers', () => {
     const result = await runCli([`${trickle.url}/trickle`, `${hang.url}/hang`, `https://127.0.0.1:${port}/tls`, '--procs', '1', '--retries', '0', '--timeout', '1s']);
     const byLine = [...result.lines].sort((a, b) => a.line - b.line);
     expect(byLine.map((l) => [l.status, l.error])).toEqual([
-      [null, { code: 'ETIMEDOUT', message: expect.stringMatching(/^Attempt exceeded --timeout, with status 200 and \d+ of the 1000 body bytes its Content-Length declared$/) }],
+      [null, { code: 'ETIMEDOUT', message: expect.stringMatching(/^Attempt exceeded --timeout \(1000 ms\), with status 200 and \d+ of the 1000 body bytes its Content-Length declared$/) }],
       // Where the attempt was, as curl tells a connect from a wait for the answer.
-      [null, { code: 'ETIMEDOUT', message: "Attempt exceeded --timeout (1000 ms) after the request went out, before the response's status came" }],
+      [null, { code: 'ETIMEDOUT', message: "Attempt exceeded --timeout (1000 ms) after the request went out, before the response's status line and headers were whole" }],
       [null, { code: 'ETIMEDOUT', message: "Attempt exceeded --timeout (1000 ms) before a connection was ready for the request: still connecting (TCP, TLS, a proxy's tunnel) or waiting for one of this origin's connections" }],
     ]);
   });
