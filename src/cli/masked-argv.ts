@@ -17,8 +17,11 @@ const BODY_ATTACHED = /^(--data=|--data-raw=|--data-binary=|--data-ascii=|--data
 const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|auth|authorization|private[-_]?key)';
 /** A form's secret field, bare or as Rails and PHP nest it: `password=`, `user[password]=`, `user%5Bpassword%5D=`. */
 const FORM_SECRET = new RegExp(`(^|&)((?:[^&=[]*(?:\\[|%5B))?${SECRET_FIELD}(?:\\]|%5D)?)=([^&]*)`, 'gi');
-/** A JSON member's value: a string, or a number, true, false or null as written. */
-const JSON_SECRET = new RegExp(`("${SECRET_FIELD}"\\s*:\\s*)(?:"(?:[^"\\\\]|\\\\.)*"|[^\\s,}\\]]+)`, 'gi');
+/**
+ * A JSON member's value: a string, or a number, true, false or null as written. An object or an array is no
+ * secret itself (`"auth": {"type": "basic", ...}`): the members inside it are judged on their own names.
+ */
+const JSON_SECRET = new RegExp(`("${SECRET_FIELD}"\\s*:\\s*)(?:"(?:[^"\\\\]|\\\\.)*"|[^\\s,{}[\\]]+)`, 'gi');
 
 /**
  * A command line to show on stderr (how to continue a stopped run) without the secrets in it: -u's
@@ -93,11 +96,12 @@ function maskBody(value: string): string {
   return value.replace(FORM_SECRET, (_, start: string, name: string) => `${start}${name}=${MASK}`).replace(JSON_SECRET, (_, key: string) => `${key}"${MASK}"`);
 }
 
-/** `Name: value` with the value as *** when the name is a SECRET_HEADERS one and there is a value. */
+/** `Name: value` with the value as *** (the spaces before it kept) when the name is a SECRET_HEADERS one and there is a value. */
 function maskHeader(text: string): string {
   const colon = text.indexOf(':');
   if (colon <= 0 || !SECRET_HEADERS.has(text.slice(0, colon).trim().toLowerCase()) || text.slice(colon + 1).trim() === '') return text;
-  return `${text.slice(0, colon + 1)} ${MASK}`;
+  // The spacing as typed: `Authorization:x` is `Authorization:***`, not a byte longer than it was.
+  return `${text.slice(0, colon + 1)}${/^[ \t]*/.exec(text.slice(colon + 1))?.[0] ?? ''}${MASK}`;
 }
 
 function maskCookie(value: string): string {

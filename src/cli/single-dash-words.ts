@@ -27,6 +27,15 @@ const OTHER_TOOLS_PAIRS: Readonly<Record<string, string>> = {
   nv: "wget's -nv: -q (--quiet) hides the progress line and the summary",
 };
 
+/**
+ * curl's `-sc FILE` and `-fc FILE` (silent or fail, and a cookie jar), a habit of curl users: httpx's -sc takes no
+ * value and its -fc status codes, so a next argument that is neither a flag nor a list of codes is curl's FILE, and
+ * the run's own answer to -c (no cookie jar is kept) is the one that helps.
+ */
+function curlCookieJar(pair: string, next: string | undefined): boolean {
+  return (pair === 'sc' || pair === 'fc') && next !== undefined && !next.startsWith('-') && !/^\d{3}(?:,\d{3})*$/.test(next);
+}
+
 /** Dashes a word processor or a web page puts where `-` or `--` was typed: en and em dashes, the minus sign. */
 const TYPOGRAPHIC_DASH = /^[\u2010-\u2015\u2212]+(?=[A-Za-z])/;
 
@@ -58,7 +67,7 @@ export function refuseSingleDashWords(program: Command, argv: readonly string[])
       throw new UsageError(`${JSON.stringify(arg.split('=')[0])} starts with a typographic dash (pasted from a document?), not -: write ${name.length === 1 ? '-' : '--'}${name}`);
     }
     const pair = /^-([a-z]{2})$/.exec(arg)?.[1];
-    if (pair !== undefined && Object.hasOwn(OTHER_TOOLS_PAIRS, pair)) throw new UsageError(`${arg}: ${OTHER_TOOLS_PAIRS[pair]}`);
+    if (pair !== undefined && Object.hasOwn(OTHER_TOOLS_PAIRS, pair) && !curlCookieJar(pair, argv[at + 1])) throw new UsageError(`${arg}: ${OTHER_TOOLS_PAIRS[pair]}`);
     const word = /^-([A-Za-z][A-Za-z0-9-]{2,})(?:=|$)/.exec(argv[at] as string)?.[1]?.toLowerCase();
     if (word === undefined) continue;
     const typed = (argv[at] as string).split('=')[0];

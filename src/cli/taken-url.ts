@@ -27,6 +27,14 @@ export interface TakenInput {
   value: string;
 }
 
+/**
+ * -u and --user: a user name with an @ (`-u alice@example.com:1234`, an e-mail address as the login) is no URL
+ * forgotten, however its host and numeric password look like one.
+ */
+function isUserFlag(flag: string): boolean {
+  return flag === '-u' || flag === '--user';
+}
+
 /** What stdin is: a pipe may bring an empty list on purpose; a file is an input given; a terminal or /dev/null is neither. */
 type StdinKind = 'pipe' | 'file' | 'other';
 
@@ -41,7 +49,7 @@ export function valueMeantAsInput(argv: readonly string[], positionals: readonly
     const { flag, value } = flagAndValue(argv, at);
     if (value === undefined) continue;
     if (MAY_TAKE_A_URL.has(flag) && /^https?:\/\/\S+$/i.test(value)) return { flag, value };
-    if (MAY_TAKE_A_SCHEMELESS_URL.has(flag) && !existsSync(value) && looksLikeHost(value)) return { flag, value };
+    if (MAY_TAKE_A_SCHEMELESS_URL.has(flag) && !existsSync(value) && looksLikeHost(value) && !(isUserFlag(flag) && value.includes('@'))) return { flag, value };
     if (MAY_TAKE_A_FILE_NAME.has(flag) && isRegularFile(value)) return { flag, value };
   }
   return undefined;
@@ -49,7 +57,9 @@ export function valueMeantAsInput(argv: readonly string[], positionals: readonly
 
 /** The usage error for a run whose input a flag took as its value. */
 export function noUrlGiven(taken: TakenInput): string {
-  return `No URL was given: ${taken.flag} took ${describeValue(maskPasswords(taken.value))} as its value, and stdin had no line; give ${taken.flag} its value, and the URL (or the file of URLs) as an argument of its own`;
+  // -u's value is user:password, whatever it looks like: its password is never shown.
+  const shown = isUserFlag(taken.flag) ? taken.value.replace(/:.*/s, ':***') : maskPasswords(taken.value);
+  return `No URL was given: ${taken.flag} took ${describeValue(shown)} as its value, and stdin had no line; give ${taken.flag} its value, and the URL (or the file of URLs) as an argument of its own`;
 }
 
 /**

@@ -31,6 +31,10 @@ export const MAX_ECHOED_URL = 2048;
 export function parseRecord(text: string, line: number, defaultMethod = 'GET', defaultScheme = 'http', notUtf8: boolean | 'utf-16' = false): ParsedRecord {
   const trimmed = trimAsciiSpace(text);
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'skip' };
+  // A line of Unicode spaces alone (no-break spaces of a list pasted from a web page or a spreadsheet) is blank,
+  // and a `#` after them a comment, as they were before only ASCII space was trimmed: neither asks for anything.
+  const unicodeTrimmed = trimmed.trimStart();
+  if (unicodeTrimmed === '' || unicodeTrimmed.startsWith('#')) return { kind: 'skip' };
   if (notUtf8 === 'utf-16') {
     // Its text is not what the file holds, in either reading: a URL or spec made of it would be another one.
     const code = trimmed.startsWith('{') ? RecordErrorCode.INVALID_SPEC : RecordErrorCode.INVALID_URL;

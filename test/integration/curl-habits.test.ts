@@ -185,17 +185,23 @@ describe('credentials', () => {
       if (await ctx.delay(3000)) res.end('{}');
     }));
     const child = spawnCli([`${server.url}/slow`, '-q', '-u', 'bob:PSW0RD1', '-H', 'Authorization: Bearer T0KEN2', '-d', 'password=B0DY3']);
-    const done = collectOutput(child);
-    const cmdline = (): string => {
+    // Secrets shorter than ***: the title is kept in the arguments' own bytes, and the longer masks cut off the
+    // arguments after them (and could split the € of the URL). An object under a secret's name is no secret.
+    const short = spawnCli([`${server.url}/slow?€€`, '-q', '-u', 'a:b', '-HAuthorization:x', '-d', '{"auth":{"type":"basic"},"n":1}', '--timeout', '30']);
+    const done = Promise.all([collectOutput(child), collectOutput(short)]);
+    const cmdline = (pid = child.pid): string => {
       try {
-        return readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       } catch {
         return '';
       }
     };
     const deadline = Date.now() + 10_000;
-    while (server.requests === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (server.requests < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const shown = cmdline();
+    const shownShort = cmdline(short.pid);
+    short.kill('SIGKILL');
+    expect(shownShort).toMatch(/\/slow\?€€ -q -u a:\* -HAuthorization:\* -d \{"auth":\{"type":"basic"\},"n":1\} --timeout 30\0?$/);
     // Its name stays what Node's is without a title ("node" on Node 20, "MainThread" on Node 24), where pgrep -x
     // and killall look: the title renamed it "node /work/...".
     const name = readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
@@ -425,8 +431,13 @@ describe("a curl command line, as typed", () => {
     // before the run's warnings: the usage error is its one line (a --reorder-buffer warning came first).
     for (const [flag, value] of [['-d', 'localhost:8080/api'], ['-H', `127.0.0.1:${server.port}/h`], ['-u', 'localhost:8080'], ['-A', 'example.com/x']]) {
       const taken = await runCli([flag as string, value as string, '--reorder-buffer', '5'], { via: devNull });
-      expect([taken.code, taken.stderr], flag).toEqual([2, `bulkfetch: No URL was given: ${flag} took ${JSON.stringify(value)} as its value, and stdin had no line; give ${flag} its value, and the URL (or the file of URLs) as an argument of its own\n`]);
+      // -u's value is a user and a password: the password is never shown.
+      const shown = flag === '-u' ? 'localhost:***' : value;
+      expect([taken.code, taken.stderr], flag).toEqual([2, `bulkfetch: No URL was given: ${flag} took ${JSON.stringify(shown)} as its value, and stdin had no line; give ${flag} its value, and the URL (or the file of URLs) as an argument of its own\n`]);
     }
+    // A login that is an e-mail address with a numeric password is no URL: an empty list from a file, exit 0.
+    const emailLogin = await runCli(['-q', '-u', 'alice@example.com:1234'], { via: ['sh', '-c', `exec "$0" "$@" <${writeTempFile([])}`] });
+    expect([emailLogin.code, emailLogin.stderr]).toEqual([0, '']);
     // A file whose name starts with a dash, read as -d and the rest of its name.
     const dashDir = tempDir();
     writeFileSync(join(dashDir, '-dash.txt'), `${server.url}/h\n`);
@@ -468,6 +479,8 @@ describe("a curl command line, as typed", () => {
       // wget's, xargs' and httpx's flags, curl's -1, and a typographic dash pasted from a page: each says what was meant.
       [['-1'], /^bulkfetch: unknown option '-1': a curl flag bulkfetch does not take; TLS versions/], [['--tries=3'], /^bulkfetch: unknown option '--tries=\.\.\.': wget's flag: --retries N/], [['-P', '8'], /^bulkfetch: unknown option '-P': xargs' -P: --concurrency N/],
       [['--no-check-certificate'], /wget's flag: -k \(--insecure\)/], [['-mc', '200'], /^bulkfetch: -mc: httpx's -mc: every line has the status; keep some with jq/], [['-nv'], /^bulkfetch: -nv: wget's -nv: -q \(--quiet\)/],
+      // curl's -sc FILE and -fc FILE (silent or fail, and a cookie jar) are curl's: -c's answer, not httpx's -sc or -fc.
+      [['-sc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', '404'], /^bulkfetch: -fc: httpx's -fc/],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);

@@ -224,6 +224,9 @@ describe('parseRecord: whitespace in a URL line', () => {
       expect(parseRecord(JSON.stringify({ url }), 7, 'GET'), url).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: `URL contains whitespace (a URL holds none: write a space as %20): ${JSON.stringify(url)}` } });
     }
     // A no-break space (or any Unicode space) at a line's end is not trimmed away into another request: it is whitespace.
+    // A line of no-break spaces alone is blank, and a # after them a comment (they were, before only ASCII space was trimmed).
+    expect(['\u00a0', ' \u00a0\u2003 ', '\u00a0# note', '\u3000#'].map((blank) => parseRecord(blank, 9, 'GET').kind)).toEqual(['skip', 'skip', 'skip', 'skip']);
+    expect(parseRecord('\u00a0http://a.test/', 9, 'GET')).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL } });
     expect(parseRecord('http://a.test/nbsp\u00a0', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('URL contains whitespace (U+00A0 at character 19, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as %C2%A0)') } });
     // A byte order mark at a line's start (a file joined to the list with cat) is taken off, as the file's first one is.
     expect(parseRecord('\ufeffhttp://a.test/bom', 9, 'GET')).toMatchObject({ kind: 'request', spec: { url: 'http://a.test/bom' } });
