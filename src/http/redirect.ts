@@ -1,7 +1,7 @@
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { AttemptRequest } from './send-request.js';
 import { resolveAsWritten, writtenHref } from '../input/validate.js';
-import { maskQuotedPasswords } from '../input/credentials.js';
+import { maskQuotedPasswords, urlCredentials } from '../input/credentials.js';
 
 /** Headers that carry credentials for one origin: never handed to another (as curl and browsers do). */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
@@ -44,6 +44,10 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
   }
   const from = new URL(request.url);
   if (target.origin !== from.origin) headers = without(headers, CREDENTIAL_HEADERS);
+  // A Location's own user:password@ is sent as Basic authorization, as an input URL's is and as curl sends it:
+  // its hop went without any (a 401), while finalUrl showed them.
+  const credentials = urlCredentials(target);
+  if (credentials) headers = { ...headers, authorization: credentials.authorization };
   // A Host header (-H) names the first host's site: another host would be asked for it (curl sends it to the first host name alone).
   if (target.hostname !== from.hostname) headers = without(headers, ['host']);
   if (autoReferer) headers = { ...headers, referer: refererOf(request.url) };

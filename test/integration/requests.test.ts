@@ -201,17 +201,19 @@ describe('redirects', () => {
     expect(server.paths.get('/r/1')).toBe(1);
   });
 
-  it('-L shows a password a Location carries masked in finalUrl, as the record\'s own is', async () => {
+  it('-L sends the user and password a Location carries, and shows the password masked in finalUrl, as the record\'s own is', async () => {
     const server = await track(
       startHttpServer((req, res) => {
         if (req.url === '/go') {
           res.writeHead(302, { location: `${server.url.replace('://', '://user:secret@')}/there` });
           res.end();
-        } else json(res, 200, { ok: true });
+        } else json(res, 200, { auth: req.headers.authorization ?? null });
       }),
     );
     const result = await run([`${server.url}/go`], ['-L']);
     expect(result.lines[0]).toMatchObject({ status: 200, finalUrl: `${server.url.replace('://', '://user:***@')}/there` });
+    // And sends it, as Basic authorization, as an input URL's is and as curl does: the hop went without (a 401).
+    expect(result.lines[0]?.body).toEqual({ auth: `Basic ${Buffer.from('user:secret').toString('base64')}` });
     expect(JSON.stringify(result.lines)).not.toContain('secret');
     // Only the authority's password: a URL in the query (?next=http://a:pw@c/) is part of the URL that answered,
     // and finalUrl had it as a:***@, unlike url, for a record that was not redirected at all.
