@@ -15,6 +15,9 @@ export const MAX_HEADER_BYTES = 256 * 1024;
 /** Why an attempt was aborted by us rather than failing on its own. */
 export type AbortReason = 'timeout' | 'shutdown';
 
+/** Node's words (tls.js) for a TLS socket that ended before its handshake was done. */
+const TLS_CLOSED_IN_HANDSHAKE = 'Client network socket disconnected before secure TLS connection was established';
+
 /** Said where an https URL met a server that may speak plain HTTP on that port. */
 const PLAIN_HTTP_PORT = ': if this port speaks plain HTTP, use http://';
 
@@ -81,7 +84,10 @@ export function classifyError(
       return { code: (err as { reset?: unknown }).reset === true ? RecordErrorCode.CONNECTION_RESET : RecordErrorCode.SOCKET_CLOSED, message: `${String(err?.message)} (${SOCKS_PROXY_ADVICE})` };
     case 'UND_ERR_CONNECT_TIMEOUT':
       // Marked by the https connector (agent.ts) when TCP had connected.
-      if ((err as { handshakeStalled?: unknown }).handshakeStalled === true) return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (the TCP connection opened, but the TLS handshake got no answer${PLAIN_HTTP_PORT})` };
+      if ((err as { handshakeStalled?: unknown }).handshakeStalled === true) {
+        const opened = typeof (err as { throughProxy?: unknown }).throughProxy === 'string' ? "the proxy's tunnel" : 'the TCP connection';
+        return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (${opened} opened, but the TLS handshake got no answer${PLAIN_HTTP_PORT})` };
+      }
       return mapped(RecordErrorCode.CONNECT_TIMEOUT);
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
@@ -119,14 +125,19 @@ export function classifyError(
       if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered)}` };
       // The same reset seen by a read first (a race with the write): with a large body, the same likely reason.
       if (largeBody) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset the connection: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered)})` };
-      return mapped(RecordErrorCode.CONNECTION_RESET);
+      // Node's ECONNRESET for a TLS socket whose server closed (a FIN, no reset) before the handshake was done: a
+      // close, as the same close before or after the handshake is, and most often a refusal of the handshake.
+      if (err?.message === TLS_CLOSED_IN_HANDSHAKE) return { code: RecordErrorCode.SOCKET_CLOSED, message: `${TLS_CLOSED_IN_HANDSHAKE} (the server closed the connection during the TLS handshake: it may want a client certificate, --cert, or refuse this TLS version or server name)` };
+      // Node's bare words name no one (curl: "Connection reset by peer").
+      return { code: RecordErrorCode.CONNECTION_RESET, message: message === 'read ECONNRESET' ? `${message} (the server reset the connection)` : message };
     case 'EMFILE':
     case 'ENFILE':
       return mapped(RecordErrorCode.NO_DESCRIPTORS);
     case 'ENOTFOUND':
-      return mapped(RecordErrorCode.DNS_NOT_FOUND);
+      // Node's bare words (curl: "Could not resolve host"); the -4 / -6 and --resolve ones say more already.
+      return { code: RecordErrorCode.DNS_NOT_FOUND, message: /^getaddrinfo ENOTFOUND \S+$/.test(message) ? `${message} (the name resolves to no address: is it spelled right?)` : message };
     case 'EAI_AGAIN':
-      return mapped(RecordErrorCode.DNS_TEMPORARY);
+      return { code: RecordErrorCode.DNS_TEMPORARY, message: /^getaddrinfo EAI_AGAIN \S+$/.test(message) ? `${message} (a temporary DNS failure: the resolver did not answer, or could not be reached)` : message };
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
       // undici reports a reset seen mid-response as a socket error whose cause is ECONNRESET.
@@ -283,7 +294,14 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
     const blamed = proxies.find((proxy) => plainHttp && proxy.forwardsHttp && isProxy(proxy, socket?.remoteAddress, socket?.remotePort));
     return blamed === undefined ? error : { code: error.code, message: `${describe(raw)} (empty reply: the proxy ${endpointText(blamed)} closed the connection without answering; ${SOCKS_PROXY_ADVICE})` };
   }
-  const refused = error.code === RecordErrorCode.CONNECTION_REFUSED;
+  // Known by the address it could not reach, as a refusal is.
+  // A connect to the proxy that timed out (its connection is marked: proxy-router.ts) says whose it was: its words
+  // name the proxy's address, which is not the URL's.
+  if (error.code === RecordErrorCode.CONNECT_TIMEOUT && fromProxyLeg(raw)) {
+    const named = new Set(proxies.map(endpointText));
+    return { code: error.code, message: `${error.message} (on the way to the proxy${named.size === 1 ? ` ${[...named][0] as string}` : ''})` };
+  }
+  const refused = error.code === RecordErrorCode.CONNECTION_REFUSED || error.code === RecordErrorCode.UNREACHABLE;
   if (!refused && error.code !== RecordErrorCode.DNS_NOT_FOUND && error.code !== RecordErrorCode.DNS_TEMPORARY) return error;
   // A name with several addresses fails with one error for each (AggregateError).
   const errors = (raw instanceof AggregateError ? raw.errors : [raw]) as Array<{ hostname?: unknown; address?: unknown; port?: unknown } | null>;

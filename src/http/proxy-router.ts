@@ -6,7 +6,7 @@ import { isSocksUrl } from './socks-tunnel.js';
 import { bareHostname, portOf } from './split-url.js';
 import { loadProxyParts } from './undici-parts.js';
 import { tunnelClientFactory } from './proxy-tunnel-client.js';
-import { timingConnectsExactly } from './connect-timer.js';
+import { timingConnectsExactly, timingTunnelsExactly } from './connect-timer.js';
 import { DispatcherGroup } from './dispatcher-group.js';
 import { preparingHttp1Sockets } from './http1-socket.js';
 import { markingProxyLeg } from './proxy-leg.js';
@@ -90,7 +90,8 @@ export function createProxyRouter(
     let toProxyPool: Undici.Dispatcher | undefined;
     const factory = (origin: string | URL, options: Undici.Pool.Options): Undici.Dispatcher => {
       const toProxy = new URL(String(origin)).origin === proxyOrigin;
-      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(toProxy ? markingProxyLeg(timingConnectsExactly(guardProxyConnect(options.connect), connectTimeoutMs)) : options.connect) } : options;
+      // A target's connection is the tunnel (ProxyAgent's connector: a CONNECT, then TLS inside it), timed as a whole.
+      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(toProxy ? markingProxyLeg(timingConnectsExactly(guardProxyConnect(options.connect), connectTimeoutMs)) : timingTunnelsExactly(options.connect, connectTimeoutMs, new URL(uri).host)) } : options;
       if (toProxy) return (toProxyPool ??= new Pool(origin, prepared));
       return targets === undefined ? new Pool(origin, prepared) : targets(origin, prepared);
     };

@@ -31,11 +31,16 @@ export class ProxyTunnelClosed extends Error {
 export class ProxyConnectTimeout extends Error {
   readonly code = 'UND_ERR_CONNECT_TIMEOUT';
 
-  constructor(proxy: string, target: string, timeoutMs: number, overTls = false) {
+  constructor(proxy: string, target: string, timeoutMs: number, overTls = false, tcpUnanswered = false) {
     // An https:// proxy's TLS handshake is in the time too: a plain-HTTP proxy given as https:// (https_proxy=https://...,
     // a common slip) never answers it, and no CONNECT was sent; curl says "SSL connection timeout".
     const tls = overTls ? ` (or the TLS handshake with it: if it speaks plain HTTP, give it as http://${proxy})` : '';
-    super(`The proxy ${proxy} did not answer the CONNECT to ${target} within --connect-timeout (${timeoutMs} ms)${tls}`);
+    // An http:// proxy's own connect that timed out: the CONNECT was never sent, and saying it went unanswered misled.
+    super(
+      tcpUnanswered
+        ? `The proxy ${proxy} did not take the connection within --connect-timeout (${timeoutMs} ms): its TCP connect got no answer, so no CONNECT to ${target} was sent`
+        : `The proxy ${proxy} did not answer the CONNECT to ${target} within --connect-timeout (${timeoutMs} ms)${tls}`,
+    );
   }
 }
 
@@ -75,7 +80,8 @@ export function tunnelClientFactory(
           // The proxy's TCP connect or TLS handshake timed out (connect-timer.ts, as the CONNECT's timer was about
           // to): the same words, whichever fired first; a record that queued behind another's connect got undici's.
           const timedOut = (timer?.aborted === true || code === 'UND_ERR_CONNECT_TIMEOUT') && !(given as AbortSignal | null | undefined)?.aborted;
-          if (timedOut) throw new ProxyConnectTimeout(origin.host, String(params.path), connectTimeoutMs, origin.protocol === 'https:');
+          const overTls = origin.protocol === 'https:';
+          if (timedOut) throw new ProxyConnectTimeout(origin.host, String(params.path), connectTimeoutMs, overTls, !overTls && code === 'UND_ERR_CONNECT_TIMEOUT');
           if (typeof code === 'string' && TUNNEL_DROPPED.has(code)) throw new ProxyTunnelClosed(origin.host, String(params.path), error);
           // Anything else here failed before the tunnel was open: on the connection to the proxy (its TLS handshake).
           markProxyLeg(error);

@@ -310,6 +310,15 @@ describe('proxy', () => {
     const noTunnel = await run([`https://127.0.0.1:${port}/y`], ['-x', `http://127.0.0.1:${silent}`, '--connect-timeout', '0.5', '--timeout', '15', '--retries', '0']);
     expect(noTunnel.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `The proxy 127.0.0.1:${silent} did not answer the CONNECT to 127.0.0.1:${port} within --connect-timeout (500 ms)` });
     expect(Date.now() - tunnelStarted).toBeLessThan(5_000);
+    // A target that takes the tunnelled connection and never answers TLS: the limit covers the CONNECT and the
+    // handshake together, as curl's does (undici timed the handshake afresh, on its coarse tick: 0.5 s ended at
+    // about 1.5 s), and says so as a direct connection's stalled handshake does.
+    const stalledStarted = performance.now();
+    const stalled = await run([`https://127.0.0.1:${silent}/z`], ['-x', proxy.url, '-k', '--connect-timeout', '0.5', '--timeout', '15', '--retries', '0']);
+    const stalledMs = performance.now() - stalledStarted;
+    expect(stalled.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Connect Timeout Error (attempted address: 127.0.0.1:${silent} through the proxy ${new URL(proxy.url).host}, timeout: 500ms) (the proxy's tunnel opened, but the TLS handshake got no answer: if this port speaks plain HTTP, use http://)` });
+    expect(stalled.lines[0]?.ms).toBeLessThan(900);
+    expect(stalledMs).toBeLessThan(5_000);
   });
 
   it('uses http_proxy from the environment, and NO_PROXY bypasses it', async () => {

@@ -1,6 +1,7 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { blameProxy, classifyError, cutShort, endedByGoaway, headersNeverSent, refusedStream } from '../../../src/http/error-codes.js';
+import { markProxyLeg } from '../../../src/http/proxy-leg.js';
 
 describe('classifyError', () => {
   it('maps an HTTPParserError without a code (invalid status line) to EPROTOCOL by its name', () => {
@@ -30,7 +31,15 @@ describe('classifyError', () => {
     expect(classifyError(epipe, undefined, { largeBody: true, overTls: true, http2Offered: true }).message).toMatch(/this large\)$/);
     // A reset while reading is the server's answer cut off, not a send failure; with a large body, the same likely reason.
     const readReset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
-    expect(classifyError(readReset)).toEqual({ code: 'ECONNRESET', message: 'read ECONNRESET' });
+    // Node's bare words name no one: the reset is the server's (curl: "Connection reset by peer").
+    expect(classifyError(readReset)).toEqual({ code: 'ECONNRESET', message: 'read ECONNRESET (the server reset the connection)' });
+    // A server's close (no reset) before the TLS handshake was done: Node says ECONNRESET, but it is a close, as the
+    // same close before or after the handshake is, and the handshake's refusal is its likely cause.
+    const tlsClosed = Object.assign(new Error('Client network socket disconnected before secure TLS connection was established'), { code: 'ECONNRESET' });
+    expect(classifyError(tlsClosed)).toEqual({ code: 'ESOCKETCLOSED', message: 'Client network socket disconnected before secure TLS connection was established (the server closed the connection during the TLS handshake: it may want a client certificate, --cert, or refuse this TLS version or server name)' });
+    // A name not found, a resolver that did not answer: what Node's words leave unsaid.
+    expect(classifyError(Object.assign(new Error('getaddrinfo ENOTFOUND a.test'), { code: 'ENOTFOUND' })).message).toBe('getaddrinfo ENOTFOUND a.test (the name resolves to no address: is it spelled right?)');
+    expect(classifyError(Object.assign(new Error('getaddrinfo EAI_AGAIN a.test'), { code: 'EAI_AGAIN' })).message).toBe('getaddrinfo EAI_AGAIN a.test (a temporary DNS failure: the resolver did not answer, or could not be reached)');
     expect(classifyError(readReset, undefined, { largeBody: true }).message).toBe('read ECONNRESET (the server reset the connection: it may refuse a request body this large)');
     // The same close seen as an empty reply (a race): the same reason first.
     const unanswered = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 0 } });
@@ -201,7 +210,13 @@ describe('blameProxy', () => {
     const v6 = refused('::1', 3128);
     expect(blameProxy(classified(v6), v6, 'http://a.test/', [{ hostname: '::1', port: 3128, forwardsHttp: true }]).message).toMatch(/proxy \[::1\]:3128\)$/);
     const dns = Object.assign(new Error('getaddrinfo ENOTFOUND proxy.test'), { code: 'ENOTFOUND', hostname: 'proxy.test' });
-    expect(blameProxy(classified(dns), dns, 'https://a.test/', [{ hostname: 'proxy.test', port: 1080, forwardsHttp: true }]).message).toMatch(/ENOTFOUND proxy.test \(on the way to the proxy proxy.test:1080\)$/);
+    expect(blameProxy(classified(dns), dns, 'https://a.test/', [{ hostname: 'proxy.test', port: 1080, forwardsHttp: true }]).message).toMatch(/ENOTFOUND proxy.test \(.*\) \(on the way to the proxy proxy.test:1080\)$/);
+    // Unreachable, or a connect that timed out (the proxy's connection is marked), says whose address it was too.
+    const unreachable = Object.assign(new Error('connect ENETUNREACH 224.0.0.1:3128'), { code: 'ENETUNREACH', address: '224.0.0.1', port: 3128 });
+    expect(blameProxy(classified(unreachable), unreachable, 'http://a.test/', [{ hostname: '224.0.0.1', port: 3128, forwardsHttp: true }]).message).toMatch(/\(on the way to the proxy 224\.0\.0\.1:3128\)$/);
+    const timedOut = Object.assign(new Error('Connect Timeout Error (attempted address: 127.0.0.1:3128, timeout: 1000ms)'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+    markProxyLeg(timedOut);
+    expect(blameProxy(classified(timedOut), timedOut, 'http://a.test/', [{ hostname: '127.0.0.1', port: 3128, forwardsHttp: true }])).toEqual({ code: 'ECONNECTTIMEOUT', message: 'Connect Timeout Error (attempted address: 127.0.0.1:3128, timeout: 1000ms) (on the way to the proxy 127.0.0.1:3128)' });
   });
 
   it('leaves an error about another endpoint, or of another kind, as it was', () => {
