@@ -92,6 +92,12 @@ export const STOPPED_IN_FLIGHT_RESENT: RecordError = recordError(RecordErrorCode
 export const STOPPED_BEFORE_SENDING: RecordError = recordError(RecordErrorCode.NOT_SENT, 'The run was stopped before this request was sent: --resume of a run into -o FILE sends it');
 
 /**
+ * A record whose child could not be started (the fork failed, tried again for about 3 s: ulimit -u, memory):
+ * nothing of it went out. --resume finds its line by this exact error, drops it and sends the record.
+ */
+export const NO_CHILD_TO_SEND: RecordError = recordError(RecordErrorCode.NOT_SENT, 'Not sent: no child process could be started to send it (the fork failed: the limit on processes, ulimit -u, or memory); --resume of a run into -o FILE sends it');
+
+/**
  * The same two as bulkfetch 0.x before this wording wrote them ("--resume sends it", said also of a run
  * into stdout, which cannot be resumed): --resume still finds them in an output written then.
  */

@@ -397,6 +397,11 @@ function besideProgressLine(progress: ProgressHandle | undefined, write: () => v
 
 function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): string {
   const trace = stderr.trim();
+  // A fork that failed ran nothing: its records wait for the next fork (worker-pool.ts, #notStarted).
+  if (reason.startsWith('it could not be started')) {
+    const held = `${records} ${records === 1 ? 'record' : 'records'}`;
+    return `bulkfetch: child ${child} could not be started (${reason.slice(reason.indexOf(': ') + 2)}) with ${held} for it; ${rerun ? 'trying again for about 3 s' : 'they are answered ENOTSENT, not sent (--resume of a run into -o FILE sends them)'}\n`;
+  }
   const then = records === 0 ? 'nothing of the run was lost' : rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
   return `bulkfetch: child ${child} died (${reason}) holding ${records} ${records === 1 ? 'record' : 'records'}; ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
 }

@@ -6,13 +6,16 @@
 import type { Command } from 'commander';
 import { accessSync, constants, fstatSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UsageError, describeValue } from '../errors.js';
 import { newFilePath, outputTarget } from '../output/output-lock.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
 import { CHILD_START_FDS, budgetSize, descriptorsPerConnection, fdLimitFor } from '../http/socket-budget.js';
+
+/** The names of a process's own stdout: /dev/stdout, /dev/fd/1, /proc/self/fd/1 (and its pid's). */
+const STDOUT_BY_NAME = /^\/(?:dev\/stdout|dev\/fd\/1|proc\/(?:self|thread-self|\d+)\/fd\/1)$/;
 
 /** --procs above this many times the CPU count runs, with a warning. */
 const PROCS_PER_CPU_WARNED = 4;
@@ -32,8 +35,11 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   if (writtenOutput !== undefined && /^https?:\/\//i.test(writtenOutput)) {
     throw new UsageError(`Expected -o to be the file for the result lines, got the URL ${describeValue(writtenOutput.replace(/\/\/[^/@]*@/, '//***@'))}: give -o its file, and the URL as an argument of its own`);
   }
-  if (stdoutClosedAtLaunch() && (output === undefined || output === '-' || summary === '-')) {
-    throw new UsageError(`stdout is closed (>&-), and the ${summary === '-' ? 'summary' : 'result lines'} would be lost: give ${summary === '-' ? '--summary FILE' : '-o FILE'}, or > /dev/null to discard them`);
+  if (stdoutClosedAtLaunch()) {
+    // By another name too (-o /dev/stdout): Node opened /dev/null in the closed stdout's place, where every line went.
+    const toStdout = (name: string | undefined): boolean => name === '-' || (name !== undefined && STDOUT_BY_NAME.test(resolve(name)));
+    const lost = output === undefined || toStdout(output) ? 'result lines' : toStdout(summary) ? 'summary' : undefined;
+    if (lost !== undefined) throw new UsageError(`stdout is closed (>&-), and the ${lost} would be lost: give ${lost === 'summary' ? '--summary FILE' : '-o FILE'}, or > /dev/null to discard ${lost === 'summary' ? 'it' : 'them'}`);
   }
   // `--summary -`, as `-o -`: stdout, which is free only when the results go to a file.
   if (summary === '-') {

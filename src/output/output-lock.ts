@@ -91,7 +91,15 @@ export function lockOutput(output: string): () => void {
   for (let tries = 0; ; tries++) {
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid}\n`);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } catch {
+        // A full disk (ENOSPC) made the lock but not its pid: an empty lock was left behind by a run that then
+        // failed on its output. The output's own write says why, as for a directory we cannot write in.
+        closeSync(fd);
+        unlinkSync(path);
+        return () => {};
+      }
       closeSync(fd);
       return () => unlinkIfOurs(path);
     } catch (error) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { OutputError, STOPPED_BEFORE_SENDING, STOPPED_EARLIER_WORDING, STOPPED_IN_FLIGHT_RESENT, UsageError } from '../errors.js';
+import { NO_CHILD_TO_SEND, OutputError, STOPPED_BEFORE_SENDING, STOPPED_EARLIER_WORDING, STOPPED_IN_FLIGHT_RESENT, UsageError } from '../errors.js';
 import { peekHead } from '../input/peek-head.js';
 import { parseLineNumber } from '../wire/result-line.js';
 import { LineSet } from './line-set.js';
@@ -170,7 +170,7 @@ const HEAD_BYTES = 32;
  * the stop came before, or one it aborted in flight whose method may be sent
  * twice. Such a line is dropped, and the record sent.
  */
-const RESEND_TAILS = [STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT_RESENT, ...STOPPED_EARLIER_WORDING].map((error) => Buffer.from(`"error":${JSON.stringify(error)}}`));
+const RESEND_TAILS = [STOPPED_BEFORE_SENDING, NO_CHILD_TO_SEND, STOPPED_IN_FLIGHT_RESENT, ...STOPPED_EARLIER_WORDING].map((error) => Buffer.from(`"error":${JSON.stringify(error)}}`));
 const TAIL_BYTES = Math.max(...RESEND_TAILS.map((tail) => tail.length));
 
 function isResent(last: Buffer): boolean {
@@ -181,7 +181,7 @@ function isResent(last: Buffer): boolean {
  * Collects the record number of every whole line of `path`, reading it in chunks
  * (lines may be megabytes: only each line's first and last bytes are kept), and
  * cuts off a torn last line so appended lines start on a line of their own.
- * A record the last run stopped before sending (ENOTSENT), or aborted in flight
+ * A record the last run stopped before sending (ENOTSENT, also one no child could be started for), or aborted in flight
  * when it may be sent twice (EABORTED, marked so), is not done: its line is
  * dropped from the file (rewritten, then renamed over it), and it is sent.
  */

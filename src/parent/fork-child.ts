@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { packageFile } from '../package-file.js';
 import { childCaEnv, childThreadPoolSize } from '../wire/child-env.js';
 import { childExecArgv } from './child-exec-argv.js';
@@ -53,7 +54,30 @@ function semiSpaceMiB(procs: number): number {
 }
 
 function childV8Flags(procs: number): string[] {
-  return [HEAP_GROWTH_FLAG, `--max-semi-space-size=${semiSpaceMiB(procs)}`];
+  return [HEAP_GROWTH_FLAG, `--max-semi-space-size=${semiSpaceMiB(procs)}`, ...(addressSpaceLimited() ? [NO_WASM_GUARD_PAGES] : [])];
+}
+
+/**
+ * undici parses HTTP/1.1 with llhttp in WebAssembly, whose memory V8 reserves with guard pages: about 10 GB of
+ * address space an instance. Under `ulimit -v` (a batch system's memory cap) that reservation fails, and every
+ * request ended EUNKNOWN "WebAssembly.Instance(): Out of memory" (up to at least 8 GB; curl ran). Without the
+ * trap handler V8 bounds-checks instead, and reserves only what the memory uses. Node 20.15+ and 22.2+ take it.
+ */
+const NO_WASM_GUARD_PAGES = '--disable-wasm-trap-handler';
+
+let limited: boolean | undefined;
+
+/** Whether this process runs under an address-space limit (RLIMIT_AS, `ulimit -v`), read once from /proc. */
+function addressSpaceLimited(): boolean {
+  if (limited === undefined) {
+    try {
+      const line = /^Max address space\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+      limited = line !== undefined && line !== 'unlimited' && process.allowedNodeEnvironmentFlags.has(NO_WASM_GUARD_PAGES);
+    } catch {
+      limited = false;
+    }
+  }
+  return limited;
 }
 
 /**

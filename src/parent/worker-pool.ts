@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
 import { removePartialsOf } from '../http/body-file.js';
 import { isRunning } from '../output/running-process.js';
-import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError, type RecordError } from '../errors.js';
+import { NO_CHILD_TO_SEND, RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import { epochMs } from '../wire/epoch-ms.js';
@@ -78,6 +78,9 @@ export class WorkerPool {
   readonly #triage: CrashTriage[] = [];
   /** The latest progress snapshot of each child still running (child index -> counters). */
   readonly #liveStats = new Map<number, WorkerStats>();
+  /** Forks that failed in a row, per child (reset by its first answer), and the records waiting for the next try. */
+  readonly #startFailures: number[] = [];
+  readonly #respawning = new Map<number, { timer: NodeJS.Timeout; unanswered: Tasks }>();
   /** Records answered by each child: how even the hash shards came out. */
   readonly #answeredByChild: number[];
   #closing = false;
@@ -116,6 +119,7 @@ export class WorkerPool {
     const events: ChildEvents = {
       results: (handle, lines, lineNumbers) => {
         this.#answeredByChild[handle.index] = (this.#answeredByChild[handle.index] ?? 0) + lineNumbers.length;
+        this.#startFailures[handle.index] = 0;
         this.#forward(lines, lineNumbers);
         if (this.#triage[handle.index]?.answered(lineNumbers)) this.#runTriage(handle);
       },
@@ -223,6 +227,12 @@ export class WorkerPool {
   async kill(): Promise<void> {
     this.#closing = true;
     this.#aborted = true;
+    // Records waiting for a fork to be tried again: none of them went out.
+    for (const [index, { timer, unanswered }] of this.#respawning) {
+      clearTimeout(timer);
+      this.#respawning.delete(index);
+      this.#failAll(unanswered, STOPPED_BEFORE_SENDING);
+    }
     for (const child of this.#children) {
       child.kill('SIGKILL');
       child.resumeResults();
@@ -301,8 +311,13 @@ export class WorkerPool {
       this.#childGone();
       return;
     }
+    // A negative code is the errno of a child that could not be started (spawn EAGAIN under ulimit -u, EMFILE: -24),
+    // not an exit code: none of its records ran, and none is to blame.
+    if (signal === null && code !== null && code < 0) {
+      this.#notStarted(handle, unanswered, getSystemErrorName(code));
+      return;
+    }
     const triage = this.#triage[handle.index] as CrashTriage;
-    // A negative code is the errno of a child that could not be started (spawn EMFILE: -24), not an exit code.
     const reason = signal ? `signal ${signal}` : code !== null && code < 0 ? `it could not be started: ${getSystemErrorName(code)}` : `exit code ${code}`;
     if (this.#intakeStopped && STOP_SIGNALS.has(signal)) {
       // The terminal's Ctrl-C (or hangup) reached a child still loading its code, before it could
@@ -338,6 +353,47 @@ export class WorkerPool {
     this.#runTriage(handle);
   }
 
+  /**
+   * A child that could not be started (fork failed: EAGAIN at the limit on processes, ENOMEM): its records
+   * never ran, so they are not put through crash triage, which blamed each of them in turn (every record of a
+   * run under `ulimit -u 12` came out ECHILDCRASH, with hundreds of crash reports). They wait and go to a new
+   * fork, a few times over about 3 s, as processes elsewhere may end; then they are answered ENOTSENT, with the
+   * reason (--resume sends them), and the run goes on (a later fork may still succeed).
+   */
+  #notStarted(handle: ChildHandle, unanswered: Tasks, errno: string): void {
+    const index = handle.index;
+    const tries = this.#startFailures[index] ?? 0;
+    const triage = this.#triage[index] as CrashTriage;
+    const givingUp = this.#aborted || this.#intakeStopped || tries >= START_RETRY_MS.length;
+    // Said when the waiting begins, and when it ends without a child.
+    if ((tries === 0 || givingUp) && !this.#aborted && !this.#intakeStopped) this.#onChildCrash?.({ child: index, reason: `it could not be started: ${errno}`, records: unanswered.size, stderr: '', rerun: !givingUp });
+    handle.restart();
+    if (givingUp) {
+      this.#startFailures[index] = 0;
+      const held = new Map([...unanswered, ...triage.takeQueued()]);
+      // A triage group that was to run again is given up with the rest: triage is over for this child.
+      triage.crashed(new Map());
+      // The errno is in the report on stderr; the line's words are fixed, as --resume finds it by them.
+      this.#failAll(held, this.#aborted || this.#intakeStopped ? STOPPED_BEFORE_SENDING : NO_CHILD_TO_SEND);
+      handle.hold(false);
+      if (this.#closing) this.#endChild(handle);
+      return;
+    }
+    this.#startFailures[index] = tries + 1;
+    handle.hold(true);
+    const retry = (): void => {
+      this.#respawning.delete(index);
+      if (this.#aborted || this.#intakeStopped) this.#failAll(unanswered, STOPPED_BEFORE_SENDING);
+      else {
+        for (const [line, task] of unanswered) handle.send(line, task);
+        handle.flush();
+      }
+      if (!triage.active) handle.hold(false);
+      if (this.#closing) this.#endChild(handle);
+    };
+    this.#respawning.set(index, { timer: setTimeout(retry, START_RETRY_MS[tries]), unanswered });
+  }
+
   /** Sends the child its next triage group; with none left, lets new records in again. */
   #runTriage(handle: ChildHandle): void {
     const triage = this.#triage[handle.index] as CrashTriage;
@@ -358,7 +414,7 @@ export class WorkerPool {
 
   /** Ends a child's input unless triage still has records to send it. */
   #endChild(handle: ChildHandle): void {
-    if (!this.#triage[handle.index]?.active) handle.end();
+    if (!this.#triage[handle.index]?.active && !this.#respawning.has(handle.index)) handle.end();
   }
 
   /** `attempts`: 1 for records their child announced it was sending (they may have gone out), 0 for the rest. */
@@ -381,6 +437,9 @@ export class WorkerPool {
     this.#forward(Buffer.from(lines.join('')), numbers);
   }
 }
+
+/** The waits before a fork that failed is tried again (about 3 s in all). */
+const START_RETRY_MS = [100, 300, 800, 2000];
 
 /** A record its child announced before sending it: `attempts` says one may have gone out, as its message does. */
 const SENT_ONCE = 1;

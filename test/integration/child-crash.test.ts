@@ -1,10 +1,11 @@
 // A record that kills its child: the server SIGKILLs the CLI's child process
 // whenever that record's request arrives (as an OOM on its response would).
 // With --procs 1 the only child is the one handling it.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { CLI_PATH, cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -182,5 +183,45 @@ describe('what a dead child answered is counted', () => {
     expect(summary).toMatchObject({ records: 641, errors: 0, status: { 200: 581, 404: 60 } });
     expect(result.stderr).toMatch(/records +641 = 641 sent/);
     expect(result.stderr).toMatch(/error hosts .* 60 /);
+  });
+});
+
+describe('a child that cannot be started', () => {
+  it('blames none of its records: they wait for a new fork, then are ENOTSENT, which --resume sends', async () => {
+    const server = track(await startHttpServer());
+    const dir = tempDir();
+    // A copy of node that this parent runs from, removed once it is up: its forks then fail (spawn ENOENT), as
+    // they fail with EAGAIN at the limit on processes (ulimit -u), where every record was blamed in turn, ECHILDCRASH.
+    const node = join(dir, 'node');
+    copyFileSync(process.execPath, node);
+    chmodSync(node, 0o755);
+    const fifo = join(dir, 'urls.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const output = join(dir, 'out.ndjson');
+    const lines = Array.from({ length: 20 }, (_, i) => `${server.url}/r${i}`);
+    const child = spawn(node, [CLI_PATH, fifo, '--procs', '2', '-o', output, '--resume'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    track({ close: async () => void (child.exitCode === null && child.kill('SIGKILL')) });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    // The spare child is forked as the parent starts, before it opens the FIFO: child 0 runs; child 1 is forked later.
+    await waitFor(() => processTree(child.pid as number).length >= 1, 10_000);
+    unlinkSync(node);
+    writeFileSync(fifo, lines.map((line) => `${line}\n`).join(''));
+    expect(await exited).toBe(0);
+    const first = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { line: number; status: number | null; attempts: number; error: { code: string; message: string } | null });
+    expect(first.map((line) => line.line).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i + 1));
+    const notSent = first.filter((line) => line.error !== null);
+    expect(notSent.length).toBeGreaterThan(0);
+    expect(notSent.length).toBeLessThan(lines.length);
+    for (const line of notSent) expect([line.attempts, line.error?.code, line.error?.message]).toEqual([0, 'ENOTSENT', expect.stringMatching(/^Not sent: no child process could be started to send it/)]);
+    expect(stderr).toMatch(/^bulkfetch: child 1 could not be started \(ENOENT\) with \d+ records? for it; trying again for about 3 s$/m);
+    expect(stderr).toMatch(/^bulkfetch: child 1 could not be started \(ENOENT\) with \d+ records? for it; they are answered ENOTSENT/m);
+    expect(stderr).not.toContain('died');
+    // --resume, with a node that can fork: the lines not sent are dropped, and their records sent.
+    const resumed = await collectOutput(spawnCli([writeTempFile(lines), '--procs', '2', '-o', output, '--resume', '-q']));
+    expect(resumed.code).toBe(0);
+    const after = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { line: number; status: number | null });
+    expect(after.map((line) => [line.line, line.status]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual(lines.map((_, i) => [i + 1, 200]));
   });
 });

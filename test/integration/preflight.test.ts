@@ -52,7 +52,12 @@ describe('a closed stdout (>&-)', () => {
     const closed = await runCli([input], closedStdout);
     expect([closed.code, closed.stderr]).toEqual([2, 'bulkfetch: stdout is closed (>&-), and the result lines would be lost: give -o FILE, or > /dev/null to discard them\n']);
     const summary = await runCli([input, '-o', join(dir, 'a.jsonl'), '--summary', '-'], closedStdout);
-    expect(summary.code).toBe(2);
+    expect([summary.code, summary.stderr]).toEqual([2, 'bulkfetch: stdout is closed (>&-), and the summary would be lost: give --summary FILE, or > /dev/null to discard it\n']);
+    // Stdout by another name: every line went to the /dev/null Node opened in its place, exit 0.
+    for (const [flag, name] of [['-o', '/dev/stdout'], ['-o', '/dev/fd/1'], ['-o', '/proc/self/fd/1'], ['--summary', '/dev/stdout']]) {
+      const named = await runCli([input, ...(flag === '-o' ? [] : ['-o', join(dir, 'c.jsonl')]), flag as string, name as string], closedStdout);
+      expect([named.code, named.stderr], name).toEqual([2, `bulkfetch: stdout is closed (>&-), and the ${flag === '-o' ? 'result lines' : 'summary'} would be lost: give ${flag === '-o' ? '-o FILE' : '--summary FILE'}, or > /dev/null to discard ${flag === '-o' ? 'them' : 'it'}\n`]);
+    }
     expect(server.requests).toBe(0);
     const toFile = await runCli([input, '-o', join(dir, 'b.jsonl'), '-q'], closedStdout);
     expect([toFile.code, toFile.stderr]).toEqual([0, '']);
@@ -245,5 +250,15 @@ describe('contradictory flags', () => {
     expect(uneven.stderr).toBe('bulkfetch: warning: --parallel-max 3 over --procs 2 is 1 in flight a process, 2 in all: give a --procs that divides it to run 3\n');
     const even = await runCli([input, '--parallel-max', '4', '--procs', '2', '-q']);
     expect(even.stderr).toBe('');
+  });
+});
+
+describe('an address-space limit (ulimit -v, a batch system memory cap)', () => {
+  it('still lets children parse HTTP/1.1: undici reserves ~10 GB of address space for its WebAssembly parser', async () => {
+    const server = track(await startHttpServer());
+    // 4 GB: every request was EUNKNOWN "WebAssembly.Instance(): Out of memory" (up to at least 8 GB), where curl ran.
+    const result = await runCli([writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]), '-q', '--procs', '2'], { via: ['prlimit', '--as=4000000000'] });
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.lines.map((line) => [line.status, line.error]).sort()).toEqual([[200, null], [200, null], [200, null]]);
   });
 });
