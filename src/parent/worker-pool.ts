@@ -318,7 +318,7 @@ export class WorkerPool {
       return;
     }
     const triage = this.#triage[handle.index] as CrashTriage;
-    const reason = signal ? `signal ${signal}` : code !== null && code < 0 ? `it could not be started: ${getSystemErrorName(code)}` : `exit code ${code}`;
+    const reason = signal ? `signal ${signal}` : `exit code ${code}`;
     if (this.#intakeStopped && STOP_SIGNALS.has(signal)) {
       // The terminal's Ctrl-C (or hangup) reached a child still loading its code, before it could
       // ignore it (see child/ignore-stop-signals.ts): no crash, and it had read no record yet, so
