@@ -357,6 +357,15 @@ export async function runCli(): Promise<void> {
     process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: in a URL percent-encode them (%E9 for \\xe9) or give it in a file, and rename such a file`);
     return;
   }
+  // A script saved with Windows line endings: the last word of each line ends in a CR, and `-L\r` was said to be
+  // an unknown option '-', `-o out.jsonl\r` made a file named so, `--save dir\r` advised a mkdir of that name.
+  const carriageReturn = args.findIndex((arg) => arg.endsWith('\r'));
+  if (carriageReturn !== -1) {
+    discardSpareChild();
+    const shown = (maskedArgv(args).args[carriageReturn] as string).replace(/\r/g, '\\r');
+    process.exitCode = usage(process.stderr, `argument ${carriageReturn + 1} ("${shown}") ends in a carriage return: the script or file it came from has Windows (CRLF) line endings; convert it with dos2unix FILE (or sed -i 's/\\r$//' FILE)`);
+    return;
+  }
   maskCommandLineShown(args);
   try {
     const code = await main(args).finally(discardSpareChild);

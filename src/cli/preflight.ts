@@ -93,7 +93,8 @@ function checkWritable(flag: string, path: string, stats: Stats | undefined): vo
     else accessSync(dirname(path), constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`Cannot write ${flag} ${JSON.stringify(path)}: ${code}`, { cause: error });
+    const why = code === 'ENOENT' ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code;
+    throw new UsageError(`Cannot write ${flag} ${JSON.stringify(path)}: ${why}`, { cause: error });
   }
 }
 

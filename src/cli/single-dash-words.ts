@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { isRegularFile } from '../input/input-size.js';
+import { POWERSHELL_WORDS } from './powershell-words.js';
 
 /**
  * Words of other tools' single-dash flags (vegeta's -rate and -duration, httpx's -silent), as their users type
@@ -72,6 +73,8 @@ export function refuseSingleDashWords(program: Command, argv: readonly string[])
     if (word === undefined) continue;
     const typed = (argv[at] as string).split('=')[0];
     if (Object.hasOwn(OTHER_TOOLS, word)) throw new UsageError(`${typed}: ${OTHER_TOOLS[word]}`);
+    // Before our own long flags: PowerShell's -Body is the request's body, where --body is how the response's is shown.
+    if (Object.hasOwn(POWERSHELL_WORDS, word)) throw new UsageError(`${typed}: PowerShell's parameter: ${POWERSHELL_WORDS[word]}`);
     if (longs.has(word)) throw new UsageError(`${typed}: a long option takes two dashes, --${word} (with one, its letters are read as short flags)`);
   }
 }

@@ -146,7 +146,9 @@ const UTF16_WITHOUT_MARK = "NUL bytes between the characters: UTF-16 text withou
 function tabularHint(text: string): string {
   if (/^\s*"url"\s*:/.test(text)) return 'a line of a spec written over several lines: a spec is one line (jq -c . writes them so)';
   const column = text.includes('\t') ? text.split('\t').findIndex((field) => /^\s*"?https?:\/\//i.test(field)) : -1;
-  return column >= 0 ? `a TSV line: take its URL column first, e.g. cut -f${column + 1}` : 'one URL a line';
+  if (column >= 0) return `a TSV line: take its URL column first, e.g. cut -f${column + 1}`;
+  // `http://host/my file.pdf`: one URL whose name has a space, not two.
+  return / /.test(text) && !/ +\S*:\/\//.test(text) ? 'one URL a line; a space inside a URL is written %20' : 'one URL a line';
 }
 
 /** `user:password@` at the start of a record without a scheme (mailto:'s address has an `@` there too). */
@@ -154,6 +156,12 @@ const CREDENTIALS_FIRST = /^(?!mailto:)[^/?#@]*@/i;
 
 /** A URL written between single quotes, backquotes or angle brackets (a shell's, Markdown's or mail's way). */
 const WRAPPED = /^(?:'[a-z][a-z0-9+.-]*:\/\/[^']*'|`[a-z][a-z0-9+.-]*:\/\/[^`]*`|<[a-z][a-z0-9+.-]*:\/\/[^>]*>)$/i;
+
+/** A URL that opens with a typographic quote (“...”, ‘...’, „...“, «...»), as word processors turn straight ones. */
+const TYPOGRAPHIC_QUOTED = /^[\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u2039][a-z][a-z0-9+.-]*:\/\//i;
+
+/** Invisible characters: soft hyphen, NEL, Arabic letter mark, zero widths and direction marks, bidi controls, word joiners. */
+const INVISIBLE = /[\u00ad\u0085\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f]/;
 
 /** What whitespace in a URL most likely means, from what the text looks like and where it came from. */
 function whitespaceHint(text: string, from: 'line' | 'spec'): string {
@@ -197,6 +205,13 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
   // WHATWG parsing would drop tabs and newlines and encode spaces: a TSV line or two URLs
   // on one line would be fetched as one joined URL. curl refuses them too.
   if (/\s/.test(text)) return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${whitespaceHint(text, from)}): ${preview(text)}`);
+  // Zero-width and formatting characters pasted with a URL from a document or a page (a zero-width space, a soft
+  // hyphen, a direction mark, NEL) are invisible where it is shown: sent, they asked for another resource than the one seen.
+  const invisible = INVISIBLE.exec(text);
+  if (invisible !== null) {
+    const code = (invisible[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+    return recordError(RecordErrorCode.INVALID_URL, `URL contains an invisible character (U+${code} at character ${invisible.index + 1}, a zero-width or formatting character: pasted from a document or a web page?); where it belongs in the URL, write it as ${encodeURIComponent(invisible[0])}: ${preview(text)}`);
+  }
   // vegeta's text targets put a body file on the line after its request (`@body.json`): read as a URL, it
   // was a GET to a host named after the file (body.json), a request to a real host if that name resolves.
   if (text.startsWith('@')) {
@@ -226,6 +241,8 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
         ? ' (a CSV line: take its URL column first, e.g. cut -d, -f2)'
         : WRAPPED.test(text)
           ? ' (a URL between quotes or <>: write it without them; a JSON string in double quotes is taken)'
+          : TYPOGRAPHIC_QUOTED.test(text)
+            ? ' (a URL between typographic quotes, pasted from a document?: write it without them)'
           : IPV6_ZONE.test(text)
             ? ' (an IPv6 address with a zone ID, the % and the interface after it: not taken, as WHATWG URLs have none; so a link-local fe80:: address cannot be asked)'
             : '';

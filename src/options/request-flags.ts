@@ -40,14 +40,17 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
     throw new UsageError(`Expected --header as 'Name: value' (or 'Name:' to remove it, 'Name;' to send it empty, as curl), got ${got}`);
   }
   refuseTakenUrl('--header', "as 'Name: value'", value);
-  const name = (emptyForm ? value.trimEnd().slice(0, -1) : value.slice(0, colon)).trim();
-  const headerValue = emptyForm ? '' : value.slice(colon + 1).trim();
+  // Spaces and tabs only, as curl and RFC 9110 take them off: String.prototype.trim() took a no-break space
+  // (pasted with a token from a page) off the name and the value, and sent other bytes than given.
+  const name = trimBlanks(emptyForm ? value.trimEnd().slice(0, -1) : value.slice(0, colon));
+  const headerValue = emptyForm ? '' : trimBlanks(value.slice(colon + 1));
   const removes = !emptyForm && headerValue === '';
   // A removal sends nothing, so only its name is checked (removing Transfer-Encoding is a no-op, not an error).
   const problem = removes ? validateHeaderRemoval(name) : validateHeader(name, headerValue);
   if (problem) {
     // Credentials are not echoed to stderr, which logs keep: the name and what is wrong with the value.
-    if (SECRET_HEADERS.has(name.toLowerCase()) && !removes) throw new UsageError(`Invalid --header ${describeValue(`${name}: ***`)}: ${problem.message}`);
+    // A secret header's name with a pasted no-break space is still one: its value is not shown.
+    if (SECRET_HEADERS.has(name.trim().toLowerCase()) && !removes) throw new UsageError(`Invalid --header ${describeValue(`${name}: ***`)}: ${problem.message}`);
     throw new UsageError(`Invalid --header ${describeValue(value)}: ${problem.message}`);
   }
   const key = name.toLowerCase();
@@ -57,6 +60,11 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   const joined = earlier === undefined || earlier === null ? headerValue : joinHeaderValues(key, [earlier, headerValue]);
   setField(headers, key, removes ? null : joined);
   return headers;
+}
+
+/** `text` without the spaces and tabs at its ends. */
+function trimBlanks(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createWriteStream, fstatSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
@@ -20,7 +21,9 @@ export function openSink(path: string | undefined, { append = false } = {}): Wri
       fd = openSync(path, append ? 'a' : 'w');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${code}`, { cause: error });
+      // As --save says it: the errno alone left the missing directory to be guessed.
+      const why = code === 'ENOENT' ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code;
+      throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${why}`, { cause: error });
     }
     return createWriteStream('', { fd, highWaterMark: 256 * 1024 });
   }

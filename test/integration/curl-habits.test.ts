@@ -480,6 +480,11 @@ describe("a curl command line, as typed", () => {
       [['-1'], /^bulkfetch: unknown option '-1': a curl flag bulkfetch does not take; TLS versions/], [['--tries=3'], /^bulkfetch: unknown option '--tries=\.\.\.': wget's flag: --retries N/], [['-P', '8'], /^bulkfetch: unknown option '-P': xargs' -P: --concurrency N/],
       [['--no-check-certificate'], /wget's flag: -k \(--insecure\)/], [['-mc', '200'], /^bulkfetch: -mc: httpx's -mc: every line has the status; keep some with jq/], [['-nv'], /^bulkfetch: -nv: wget's -nv: -q \(--quiet\)/],
       // curl's -sc FILE and -fc FILE (silent or fail, and a cookie jar) are curl's: -c's answer, not httpx's -sc or -fc.
+      // PowerShell's Invoke-WebRequest parameters: -debug was -d "ebug", a POST of every record, exit 0; -Body was told --body.
+      [['-debug'], /^bulkfetch: -debug: PowerShell's parameter: no debug output/], [['-Uri', 'http://a.test/'], /^bulkfetch: -Uri: PowerShell's parameter: give the URL as an argument of its own/],
+      [['-Body', '{}'], /^bulkfetch: -Body: PowerShell's parameter: the request body is -d BODY/], [['-AllowInsecureRedirect'], /^bulkfetch: -AllowInsecureRedirect: PowerShell's parameter/],
+      // A script saved with CRLF line endings: its last argument ends in a CR (it was "unknown option '-'" for -L).
+      [['-L\r'], /^bulkfetch: argument 2 \("-L\\r"\) ends in a carriage return: the script or file it came from has Windows \(CRLF\) line endings; convert it with dos2unix FILE/],
       [['-sc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', '404'], /^bulkfetch: -fc: httpx's -fc/],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);

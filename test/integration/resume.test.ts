@@ -1,7 +1,7 @@
 // -o FILE --resume after SIGKILLs of the whole process tree: exactly one line per record at the end.
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
@@ -144,13 +144,13 @@ describe('--resume', () => {
     expect(existsSync(`${complete}.resume.json`)).toBe(false);
   }, 90_000);
 
-  it('-o FILE --resume where FILE cannot be written is the usage error it is without --resume: exit 2, naming FILE, nothing sent', async () => {
+  it('-o FILE --resume where FILE cannot be written is the usage error it is without --resume: exit 2, naming FILE and the directory to make, nothing sent', async () => {
     const server = track(await startHttpServer());
     const output = join(tempDir(), 'missing', 'out.ndjson');
     for (const args of [[], ['--resume']]) {
       const result = await runCli([`${server.url}/a`, '-o', output, ...args]);
       expect(result.code).toBe(2);
-      expect(result.stderr).toBe(`bulkfetch: Cannot write output ${JSON.stringify(output)}: ENOENT\n`);
+      expect(result.stderr).toBe(`bulkfetch: Cannot write output ${JSON.stringify(output)}: ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(output))} first)\n`);
     }
     expect(server.requests).toBe(0);
   });

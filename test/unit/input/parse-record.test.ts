@@ -201,7 +201,7 @@ describe('parseRecord: whitespace in a URL line', () => {
     // A TSV row's URL column is named by its number; cut -f1 sent users to an id column.
     expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line: take its URL column first, e.g. cut -f1') } });
     expect(parseRecord('7\thttps://a.test/x', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a TSV line: take its URL column first, e.g. cut -f2') } });
-    expect(parseRecord('http://a.test/x y', 2, 'GET')).toMatchObject({ error: { message: 'URL contains whitespace (one URL a line): "http://a.test/x y"' } });
+    expect(parseRecord('http://a.test/x y', 2, 'GET')).toMatchObject({ error: { message: 'URL contains whitespace (one URL a line; a space inside a URL is written %20): "http://a.test/x y"' } });
     expect(parseRecord('  "url": "http://a.test/x",', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a spec is one line (jq -c . writes them so)') } });
     // UTF-16 without its byte order mark, piped: NULs between the characters, not CR line endings.
     expect(parseRecord('h\u0000t\u0000t\u0000p\u0000:\u0000 \u0000\r\u0000', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('UTF-16 text without a byte order mark; convert it with iconv -f UTF-16LE -t UTF-8') } });
@@ -227,6 +227,13 @@ describe('parseRecord: whitespace in a URL line', () => {
     // A line of no-break spaces alone is blank, and a # after them a comment (they were, before only ASCII space was trimmed).
     expect(['\u00a0', ' \u00a0\u2003 ', '\u00a0# note', '\u3000#'].map((blank) => parseRecord(blank, 9, 'GET').kind)).toEqual(['skip', 'skip', 'skip', 'skip']);
     expect(parseRecord('\u00a0http://a.test/', 9, 'GET')).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL } });
+    // Invisible characters pasted with a URL (a zero-width space, a soft hyphen, NEL, a direction mark) asked for
+    // another resource than the one seen; typographic quotes and a space in a file's name get their hints.
+    for (const [text, code] of [['http://a.test/x\u200b', '200B'], ['\u200bhttp://a.test/x', '200B'], ['http://a.test/s\u00adh', '00AD'], ['http://a.test/n\u0085', '0085'], ['http://a.test/r\u200f', '200F']]) {
+      expect(parseRecord(text as string, 9, 'GET'), code).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringMatching(new RegExp(`^URL contains an invisible character \\(U\\+${code} at character \\d+, a zero-width or formatting character`)) } });
+    }
+    expect(parseRecord('\u201chttp://a.test/x\u201d', 9, 'GET')).toMatchObject({ error: { message: expect.stringContaining('(a URL between typographic quotes, pasted from a document?: write it without them)') } });
+    expect(parseRecord('http://a.test/my file.pdf', 9, 'GET')).toMatchObject({ error: { message: expect.stringContaining('(one URL a line; a space inside a URL is written %20)') } });
     expect(parseRecord('http://a.test/nbsp\u00a0', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('URL contains whitespace (U+00A0 at character 19, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as %C2%A0)') } });
     // A byte order mark at a line's start (a file joined to the list with cat) is taken off, as the file's first one is.
     expect(parseRecord('\ufeffhttp://a.test/bom', 9, 'GET')).toMatchObject({ kind: 'request', spec: { url: 'http://a.test/bom' } });

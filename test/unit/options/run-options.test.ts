@@ -38,6 +38,10 @@ describe('options', () => {
     expect(parse(['-d', 'x'])).toMatchObject({ method: 'POST', data: 'x' });
     expect(parse(['-d', 'x', '-X', 'put'])).toMatchObject({ method: 'PUT' });
     expect(parse(['-H', 'X-A: 1', '-H', 'x-b:2']).headers).toEqual({ 'x-a': '1', 'x-b': '2' });
+    // Spaces and tabs come off, as curl takes them; a no-break space pasted with a token is sent as given (it was
+    // trimmed off), and one in a name is refused, an Authorization value still not shown.
+    expect(parse(['-H', ' X-A :\t v \u00a0 ']).headers).toEqual({ 'x-a': 'v \u00a0' });
+    expect(() => parse(['-H', 'Authorization\u00a0: Bearer T0K'])).toThrow(/^Invalid --header "Authorization\u00a0: \*\*\*": Expected a header name token/);
   });
 
   it('--procs over its bound says so, however many digits: 99999999999999999999 read as no positive integer', () => {

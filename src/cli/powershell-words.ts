@@ -1,0 +1,56 @@
+/**
+ * Parameters of PowerShell's Invoke-WebRequest and Invoke-RestMethod, as a Windows user types them (any case).
+ * Read as a bundle of curl's short flags they did something else without a word: `-debug` was -d "ebug", a POST
+ * of every record; `-AllowInsecureRedirect` sent a User-Agent; `-SessionVariable` a Referer. Others failed with
+ * a message about an unrelated curl flag (`-Uri` about a proxy's credentials, `-TimeoutSec` about an -T file),
+ * and `-Body` was told it wanted --body, which here says how the *response* body is shown. What to do instead.
+ */
+const NO_EQUIVALENT = 'has no equivalent here: every record gets one JSON line with its status, headers and body';
+
+export const POWERSHELL_WORDS: Readonly<Record<string, string>> = {
+  uri: 'give the URL as an argument of its own (bulkfetch URL), or a file of URLs, one a line',
+  method: '-X METHOD (-X POST)',
+  custommethod: '-X METHOD',
+  body: "the request body is -d BODY (--data), --data-binary or --json; --body says how the response's body is shown",
+  form: '-d name=value&... sends a form (application/x-www-form-urlencoded); multipart (-F) is not taken',
+  headers: "-H 'Name: value', once a header",
+  contenttype: "-H 'Content-Type: ...'",
+  useragent: "-A 'agent' (--user-agent)",
+  outfile: '-o FILE takes the result lines; --save DIR keeps each 2xx body in a file of its own',
+  infile: '-T FILE sends a file as the body (or -d @FILE)',
+  timeoutsec: '--timeout N (seconds, as curl -m)',
+  connectiontimeoutseconds: '--connect-timeout N (seconds)',
+  operationtimeoutseconds: '--timeout N (seconds)',
+  maximumredirection: '-L follows redirects, --max-redirects N bounds them (without -L none is followed)',
+  maximumretrycount: '--retries N',
+  retryintervalsec: '--retry-delay N (seconds)',
+  credential: '-u user:password',
+  authentication: '-u user:password sends Basic authorization; -H "Authorization: Bearer TOKEN" a token',
+  token: "-H 'Authorization: Bearer TOKEN'",
+  certificate: '--cert FILE --key FILE',
+  certificatethumbprint: '--cert FILE --key FILE',
+  skipcertificatecheck: '-k (--insecure)',
+  skipheadervalidation: 'header values are sent as given already',
+  skiphttperrorcheck: 'every status is a line here, not an error (--fail sets the exit code by them)',
+  proxy: '-x URL (--proxy)',
+  proxycredential: '-x http://user:password@host:port',
+  proxyusedefaultcredentials: '-x http://user:password@host:port',
+  noproxy: '--noproxy HOSTS',
+  usebasicparsing: 'nothing to give: a response is never parsed as a page',
+  usedefaultcredentials: '-u user:password',
+  disablekeepalive: 'connections are kept alive and shared; nothing to give',
+  transferencoding: "-H 'Transfer-Encoding: ...' is refused: the body's length is sent",
+  httpversion: '--http1.1 or --http2',
+  sslprotocol: "TLS versions are Node's defaults (TLS 1.2 and 1.3)",
+  resume: 'no download is resumed here: --resume continues a stopped run into -o FILE',
+  allowunencryptedauthentication: NO_EQUIVALENT,
+  allowinsecureredirect: '-L follows an https redirect to http as curl does',
+  preserveauthorizationonredirect: "-L keeps Authorization on a redirect to the same origin, and drops it for another, as curl does",
+  sessionvariable: NO_EQUIVALENT,
+  websession: NO_EQUIVALENT,
+  statuscodevariable: NO_EQUIVALENT,
+  responseheadersvariable: NO_EQUIVALENT,
+  passthru: NO_EQUIVALENT,
+  erroraction: '--fail sets the exit code by the records; --max-errors N stops a run',
+  debug: "no debug output: each line holds a record's result, stderr the progress and the summary",
+};
