@@ -157,6 +157,9 @@ const CREDENTIALS_FIRST = /^(?!mailto:)[^/?#@]*@/i;
 /** A URL written between single quotes, backquotes or angle brackets (a shell's, Markdown's or mail's way). */
 const WRAPPED = /^(?:'[a-z][a-z0-9+.-]*:\/\/[^']*'|`[a-z][a-z0-9+.-]*:\/\/[^`]*`|<[a-z][a-z0-9+.-]*:\/\/[^>]*>)$/i;
 
+/** A spreadsheet's header row: a URL column's name, quoted or not, alone or before other columns. */
+const CSV_HEADER = /^"?(?:url|urls|uri|href|link|links)"?(?:[,;\t].*)?$/i;
+
 /** A URL that opens with a typographic quote (“...”, ‘...’, „...“, «...»), as word processors turn straight ones. */
 const TYPOGRAPHIC_QUOTED = /^[\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u2039][a-z][a-z0-9+.-]*:\/\//i;
 
@@ -202,6 +205,9 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
   if (typeof text !== 'string' || text.length === 0) {
     return recordError(RecordErrorCode.INVALID_URL, `Expected a URL, got ${preview(text)}`);
   }
+  // A spreadsheet's export begins with its header row (`url`, `"Url",name`): taken for a host named url, it was
+  // looked up in DNS, and ENOTFOUND said to check its spelling.
+  if (CSV_HEADER.test(text)) return recordError(RecordErrorCode.INVALID_URL, `A CSV header row, not a URL: give the list without it (tail -n +2 FILE), and its URL column alone: ${preview(text)}`);
   // WHATWG parsing would drop tabs and newlines and encode spaces: a TSV line or two URLs
   // on one line would be fetched as one joined URL. curl refuses them too.
   if (/\s/.test(text)) return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${whitespaceHint(text, from)}): ${preview(text)}`);

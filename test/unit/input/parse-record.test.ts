@@ -232,6 +232,9 @@ describe('parseRecord: whitespace in a URL line', () => {
     for (const [text, code] of [['http://a.test/x\u200b', '200B'], ['\u200bhttp://a.test/x', '200B'], ['http://a.test/s\u00adh', '00AD'], ['http://a.test/n\u0085', '0085'], ['http://a.test/r\u200f', '200F']]) {
       expect(parseRecord(text as string, 9, 'GET'), code).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringMatching(new RegExp(`^URL contains an invisible character \\(U\\+${code} at character \\d+, a zero-width or formatting character`)) } });
     }
+    // A spreadsheet export's header row was a host named url, looked up in DNS (ENOTFOUND: "is it spelled right?").
+    for (const header of ['url', 'URL', '"Url"', 'url,name', 'url;note', 'Url\tname']) expect(parseRecord(header, 1, 'GET'), header).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringMatching(/^A CSV header row, not a URL: give the list without it \(tail -n \+2 FILE\)/) } });
+    expect(parseRecord('urls.example.com', 1, 'GET')).toMatchObject({ kind: 'request' });
     expect(parseRecord('\u201chttp://a.test/x\u201d', 9, 'GET')).toMatchObject({ error: { message: expect.stringContaining('(a URL between typographic quotes, pasted from a document?: write it without them)') } });
     expect(parseRecord('http://a.test/my file.pdf', 9, 'GET')).toMatchObject({ error: { message: expect.stringContaining('(one URL a line; a space inside a URL is written %20)') } });
     expect(parseRecord('http://a.test/nbsp\u00a0', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('URL contains whitespace (U+00A0 at character 19, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as %C2%A0)') } });
