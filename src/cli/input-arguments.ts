@@ -62,7 +62,10 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
   // `bulkfetch analyse urls.txt`: the subcommand misspelled reads as a first file name; `bulkfetch --procs 2
   // analyze urls.txt` wrote it right, after an option: a subcommand comes first.
   const subcommand = first === 'analyze' && !existsSync(first) ? ' (analyze is a subcommand: write it first, its options after it: bulkfetch analyze FILE --procs N)' : misspeltAnalyze(first) ? ANALYZE_HINT : '';
-  const hint = schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: ${withScheme(schemeless)})`;
+  // `bulkfetch my urls.txt`: a file name with a space, split by the shell.
+  const spaced = args.join(' ');
+  const unquoted = existsSync(spaced) ? ` (a file name with a space is two arguments unless quoted: bulkfetch ${JSON.stringify(spaced)})` : undefined;
+  const hint = unquoted ?? (schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: ${withScheme(schemeless)})`);
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}${hint}`);
 }
 

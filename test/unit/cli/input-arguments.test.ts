@@ -52,6 +52,11 @@ describe('inputArguments', () => {
     // Spelt right, after an option (bulkfetch --procs 2 analyze urls.txt): where it goes is what is wrong.
     expect(() => inputArguments(['analyze', 'urls.txt'])).toThrow(/\(analyze is a subcommand: write it first, its options after it: bulkfetch analyze FILE --procs N\)$/);
     expect(() => inputArguments(['a.txt', 'b.txt'])).toThrow(/got 2 arguments: "a.txt" "b.txt"$/);
+    // A file name with a space, split by the shell: said to be quoted.
+    const spaced = join(scratchDir('input-arguments'), 'my urls.txt');
+    writeFileSync(spaced, 'http://a.test/\n');
+    const [head, tail] = [spaced.slice(0, spaced.lastIndexOf(' ')), 'urls.txt'];
+    expect(() => inputArguments([head, tail])).toThrow(`(a file name with a space is two arguments unless quoted: bulkfetch ${JSON.stringify(spaced)})`);
   });
 
   it("curl's --url values are URLs whatever they look like, after the URL arguments; beside a file they are a usage error", () => {
