@@ -149,6 +149,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     viaSocks,
     options.connectTimeout,
     family ? (proxyConnect) => refusingOtherFamily(proxyConnect, family) : undefined,
+    options.budget ? (connector) => (options.budget as SocketBudget).wrap(connector) : undefined,
   );
 }
 

@@ -67,6 +67,12 @@ export function createProxyRouter(
   connectTimeoutMs: number,
   /** What the connection to an HTTP(S) proxy goes through too (-4 / -6: refusingOtherFamily, as a URL's own connection). */
   guardProxyConnect: (connect: Undici.buildConnector.connector) => Undici.buildConnector.connector = (connect) => connect,
+  /**
+   * The child's socket budget (socket-budget.ts), as a direct or SOCKS connection is held to it: a connection to the
+   * proxy and a tunnel through it are a descriptor each. Without it a child went past --concurrency + 128 through an
+   * HTTP proxy (580 descriptors at --concurrency 200), and under a low ulimit -n records failed EMFILE.
+   */
+  budgeted: (connect: Undici.buildConnector.connector) => Undici.buildConnector.connector = (connect) => connect,
 ): Undici.Dispatcher {
   const { subnets, names } = splitNoProxy(choice.noProxy);
   const through = (uri: string | undefined): Undici.Dispatcher => {
@@ -91,7 +97,7 @@ export function createProxyRouter(
     const factory = (origin: string | URL, options: Undici.Pool.Options): Undici.Dispatcher => {
       const toProxy = new URL(String(origin)).origin === proxyOrigin;
       // A target's connection is the tunnel (ProxyAgent's connector: a CONNECT, then TLS inside it), timed as a whole.
-      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(toProxy ? markingProxyLeg(timingConnectsExactly(guardProxyConnect(options.connect), connectTimeoutMs)) : timingTunnelsExactly(options.connect, connectTimeoutMs, new URL(uri).host)) } : options;
+      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(budgeted(toProxy ? markingProxyLeg(timingConnectsExactly(guardProxyConnect(options.connect), connectTimeoutMs)) : timingTunnelsExactly(options.connect, connectTimeoutMs, new URL(uri).host))) } : options;
       if (toProxy) return (toProxyPool ??= new Pool(origin, prepared));
       return targets === undefined ? new Pool(origin, prepared) : targets(origin, prepared);
     };

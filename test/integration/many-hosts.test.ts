@@ -1,8 +1,10 @@
 // Lists where nearly every URL has a host of its own: each child's connections stay within its
 // socket budget, and running out of file descriptors is retried, not reported as the host's failure.
 import { execFileSync } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, openFds, processTree, runCli, spawnCli, startHttpServer, startManyHostServer, tempDir, writeTempFile, type ManyHostServer } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, loopbackHost, openFds, processTree, runCli, socketCloser, spawnCli, startHttpServer, startManyHostServer, startProxyServer, tempDir, testCert, writeTempFile, type ManyHostServer } from '../helpers/index.js';
 import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -125,5 +127,28 @@ describe('many distinct hosts', () => {
     expect(statusCounts(result.lines)).toEqual({ 200: hosts * rounds });
     // About one or two connections per host and child; a connection per request would be 400.
     expect(server.accepted).toBeLessThanOrEqual((hosts * rounds) / 4);
+  });
+});
+
+describe('many distinct https hosts through an HTTP proxy', () => {
+  it('holds the CONNECT tunnels to the socket budget too: no EMFILE at a low descriptor limit', async () => {
+    const { key, cert } = testCert();
+    const server = createHttpsServer({ key, cert }, (_req, res) => res.end('ok'));
+    server.keepAliveTimeout = 60_000;
+    const closer = socketCloser(server);
+    // 0.0.0.0 answers on every loopback address; the proxy refuses any other target.
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    track({ close: () => closer.close() });
+    const { port } = server.address() as AddressInfo;
+    const proxy = track(await startProxyServer());
+    const urls = Array.from({ length: 300 }, (_, i) => `https://${loopbackHost(i)}:${port}/${i}`);
+    // Each origin's tunnels were kept alive outside the budget: the child held hundreds, and records failed EMFILE.
+    const result = await runCli([writeTempFile(urls), '-x', proxy.url, '-k', '--procs', '1', '--concurrency', '8', '-q'], {
+      env: NO_PROXY_ENV,
+      via: ['prlimit', '--nofile=64:64'],
+      timeoutMs: 60_000,
+    });
+    expect(statusCounts(result.lines)).toEqual({ 200: 300 });
+    expect(proxy.connects).toBe(300);
   });
 });
