@@ -85,7 +85,7 @@ export function classifyError(
     case 'UND_ERR_CONNECT_TIMEOUT':
       // Marked by the https connector (agent.ts) when TCP had connected.
       if ((err as { handshakeStalled?: unknown }).handshakeStalled === true) {
-        const opened = typeof (err as { throughProxy?: unknown }).throughProxy === 'string' ? "the proxy's tunnel" : 'the TCP connection';
+        const opened = typeof (err as { throughProxy?: unknown }).throughProxy === 'string' || (err as { tunnelled?: unknown }).tunnelled === true ? "the proxy's tunnel" : 'the TCP connection';
         return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (${opened} opened, but the TLS handshake got no answer${PLAIN_HTTP_PORT})` };
       }
       return mapped(RecordErrorCode.CONNECT_TIMEOUT);

@@ -8,10 +8,12 @@ import type * as Undici from 'undici';
  */
 export function markingStalledHandshakes(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {
   return (opts, callback) => {
-    let tcpOpen = false;
+    // TLS started on a connection already open (a SOCKS proxy's tunnel: undici's httpSocket): open from the start.
+    const tunnelled = (opts as { httpSocket?: unknown }).httpSocket != null;
+    let tcpOpen = tunnelled;
     // undici's buildConnector returns the socket it made (its types say void).
     const socket = (connect as (o: typeof opts, c: typeof callback) => unknown)(opts, ((error: Error | null, made: unknown) => {
-      if (error && tcpOpen && (error as { code?: unknown }).code === 'UND_ERR_CONNECT_TIMEOUT') Object.assign(error, { handshakeStalled: true });
+      if (error && tcpOpen && (error as { code?: unknown }).code === 'UND_ERR_CONNECT_TIMEOUT') Object.assign(error, { handshakeStalled: true, ...(tunnelled ? { tunnelled } : {}) });
       (callback as (e: Error | null, s: unknown) => void)(error, made);
     }) as typeof callback) as { once?: (event: string, listener: () => void) => unknown } | undefined;
     socket?.once?.('connect', () => {

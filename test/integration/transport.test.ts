@@ -439,6 +439,17 @@ describe('proxies as curl', () => {
     expect(otherPort.lines[0]?.error?.code).toMatch(/^(ENOTFOUND|EAI_AGAIN)$/);
   });
 
+  it("through a SOCKS5 proxy, a target that never answers TLS is said to be one, as directly and through an HTTP proxy", async () => {
+    const socks = await track(startSocksServer());
+    const silentServer = createNetServer(() => {});
+    const silentCloser = socketCloser(silentServer);
+    const silent = await listen(silentServer);
+    track({ close: () => silentCloser.close() });
+    const result = await run([`https://127.0.0.1:${silent}/x`], ['-x', `socks5://127.0.0.1:${socks.port}`, '-k', '--connect-timeout', '0.5', '--retries', '0']);
+    // The message was undici's bare words, with neither the proxy nor the handshake in it.
+    expect(result.lines[0]?.error).toMatchObject({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(/\(the proxy's tunnel opened, but the TLS handshake got no answer: if this port speaks plain HTTP, use http:\/\/\)$/) });
+  });
+
   it('takes a SOCKS5 proxy: socks5:// looks names up here, socks5h:// at the proxy; https is checked against the target; a refusal is EPROXY', async () => {
     const socks = await track(startSocksServer());
     const plain = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
