@@ -1,9 +1,11 @@
 import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from 'node:http2';
 import type * as Undici from 'undici';
-import { kHTTP2Session, kPendingIdx, kQueue } from 'undici/lib/core/symbols.js';
+import type { Socket } from 'node:net';
+import { kHTTP2Session, kPendingIdx, kQueue, kSocket } from 'undici/lib/core/symbols.js';
 import { withoutConnectionHeaders } from './h2-connection-headers.js';
 import { keepResponseAsSent } from './h2-response-stream.js';
 import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
+import { markingKeptAliveLoss } from './h2-kept-alive.js';
 
 /**
  * Wraps a client's h2 session's `request` once, for what every request on it
@@ -11,13 +13,15 @@ import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
  * out (h2-connection-headers.ts), and the response stream read as the server
  * sent it (h2-response-stream.ts). Called at the client's 'connect', before
  * undici writes a request on the session. The session also finishes its
- * streams after a graceful GOAWAY (h2-graceful-goaway.ts).
+ * streams after a graceful GOAWAY (h2-graceful-goaway.ts), and its loss once
+ * kept alive is marked (h2-kept-alive.ts).
  */
 export function prepareH2Session(client: Undici.Client): void {
   const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
   if (!session) return;
   const request = session.request;
   const owner = client as unknown as Record<symbol, unknown>;
+  const keptAlive = markingKeptAliveLoss(session, owner[kSocket] as Socket | null | undefined);
   session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
@@ -29,6 +33,7 @@ export function prepareH2Session(client: Undici.Client): void {
     }
     const stream = request.call(this, headers && withoutConnectionHeaders(headers), options) as ClientHttp2Stream;
     keepResponseAsSent(stream);
+    keptAlive(stream);
     return stream;
   } as typeof session.request;
   finishStreamsAfterGracefulGoaway(client);

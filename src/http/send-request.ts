@@ -13,6 +13,7 @@ import { splitUrl } from './split-url.js';
 import { setField } from '../input/set-field.js';
 import { endedByReset } from './reset-mid-body.js';
 import { lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
+import { lostH2KeptAlive } from './h2-kept-alive.js';
 import { LinkedSet, type Linked } from './linked-set.js';
 import type { OneShotDispatchOptions } from './one-shot.js';
 import { countAttempt } from './attempts-made.js';
@@ -435,8 +436,11 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     // Not begun (undici never handed it a connection: onRequestStart did not come) and failed by the loss of a
     // kept-alive connection it was queued for: never sent, as a request on a connection the server closed.
     const neverWritten = this.#controller === undefined && lostKeptAliveConnection(error);
-    if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || neverWritten || endedByGoaway(error) || refusedStream(error) || headersNeverSent(error))) {
-      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: endedByGoaway(error) && !goawayProcessedNone(error) ? 'goaway' : true });
+    if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || neverWritten || endedByGoaway(error) || lostH2KeptAlive(error) || refusedStream(error) || headersNeverSent(error))) {
+      // An HTTP/2 stream its server may have read (a GOAWAY naming it, a kept-alive connection closed under it) goes
+      // again only if it may be sent twice; one never written, or refused, whatever its method.
+      const mayHaveBeenRead = (endedByGoaway(error) && !goawayProcessedNone(error)) || (lostH2KeptAlive(error) && !neverWritten);
+      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: mayHaveBeenRead ? 'goaway' : true });
     } else {
       // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
       const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;

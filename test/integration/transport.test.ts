@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { connect as netConnect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { constants } from 'node:http2';
 import type { ServerResponse } from 'node:http';
@@ -678,6 +678,39 @@ describe('HTTP/2', () => {
     expect(server.protocols.get('2.0')).toBe(9);
     expect(server.connections).toBe(1);
     expect(server.maxConcurrent).toBeGreaterThan(1);
+  });
+
+  it('a kept-alive HTTP/2 connection closed under a stream (no GOAWAY) sends a GET again at once, as HTTP/1.1 does', async () => {
+    const server = await track(startHttp2Server());
+    // Between client and server, a forwarder that drops a connection idle for 300 ms as its next bytes come, as a
+    // proxy closing idle tunnels or a server's idle timeout racing the next request does.
+    const forwarder = createNetServer((client) => {
+      const upstream = netConnect(server.port, '127.0.0.1');
+      let last = Date.now();
+      client.on('data', (data) => {
+        if (Date.now() - last > 300) return void (client.destroy(), upstream.destroy());
+        last = Date.now();
+        upstream.write(data);
+      });
+      upstream.on('data', (data) => {
+        last = Date.now();
+        client.write(data);
+      });
+      for (const socket of [client, upstream]) socket.on('error', () => {}).on('close', () => (client.destroy(), upstream.destroy()));
+    });
+    const forwarderCloser = socketCloser(forwarder);
+    const port = await listen(forwarder);
+    track({ close: () => forwarderCloser.close() });
+    const input = new PassThrough();
+    const child = spawnCli(['-', '--connect-to', `127.0.0.1:${server.port}:127.0.0.1:${port}`, '--http2', '-k', '--retries', '0', '-q', '--concurrency', '1', '--procs', '1'], { env: NO_PROXY_ENV, stdin: input });
+    const done = collectOutput(child);
+    input.write(`${server.url}/a\n`);
+    await delay(800);
+    input.end(`${server.url}/b\n`);
+    const result = await done;
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    // The second was ESOCKETCLOSED "other side closed", attempts 1, where HTTP/1.1 sent it again.
+    expect(result.lines.map((line) => [line.url.slice(-2), line.status, line.attempts]).sort()).toEqual([['/a', 200, 1], ['/b', 200, 2]]);
   });
 
   it('a GOAWAY whose last stream id is below a stream in flight: the stream was not processed, so it goes again at once, a POST too', async () => {
