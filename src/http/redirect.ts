@@ -5,6 +5,8 @@ import { maskQuotedPasswords, urlCredentials } from '../input/credentials.js';
 
 /** Headers that carry credentials for one origin: never handed to another (as curl and browsers do). */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+/** A URL, absolute or scheme-relative, whose authority holds a userinfo (`http://u:p@host/`, `//u@host/`). */
+const AUTHORITY_WITH_USERINFO = /^(?:[a-z][a-z0-9+.-]*:)?\/\/[^/?#]*@/i;
 /** Headers that describe a request body: dropped with the body when a redirect turns the request into a GET. */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
 
@@ -44,9 +46,11 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
   }
   const from = new URL(request.url);
   if (target.origin !== from.origin) headers = without(headers, CREDENTIAL_HEADERS);
-  // A Location's own user:password@ is sent as Basic authorization, as an input URL's is and as curl sends it:
-  // its hop went without any (a 401), while finalUrl showed them.
-  const credentials = urlCredentials(target);
+  // A Location's own user:password@, written in it, is sent as Basic authorization to the same origin, as an input
+  // URL's is and as curl sends it: its hop went without any (a 401), while finalUrl showed them. Not one a relative
+  // Location inherits from the URL it is resolved against (the record's, its password shown masked: `u:***` went),
+  // nor to another origin, where curl sends none.
+  const credentials = AUTHORITY_WITH_USERINFO.test(location.trim()) && target.origin === from.origin ? urlCredentials(target) : undefined;
   if (credentials) headers = { ...headers, authorization: credentials.authorization };
   // A Host header (-H) names the first host's site: another host would be asked for it (curl sends it to the first host name alone).
   if (target.hostname !== from.hostname) headers = without(headers, ['host']);

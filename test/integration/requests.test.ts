@@ -214,6 +214,16 @@ describe('redirects', () => {
     expect(result.lines[0]).toMatchObject({ status: 200, finalUrl: `${server.url.replace('://', '://user:***@')}/there` });
     // And sends it, as Basic authorization, as an input URL's is and as curl does: the hop went without (a 401).
     expect(result.lines[0]?.body).toEqual({ auth: `Basic ${Buffer.from('user:secret').toString('base64')}` });
+    // The record's own credentials, and a relative Location resolved against its URL (shown masked): the record's
+    // password goes on, never the mask (u:*** went). A Location's credentials for another origin are not sent, as curl sends none.
+    const other = await track(startHttpServer((req, res) => json(res, 200, { auth: req.headers.authorization ?? null })));
+    const relative = await track(startHttpServer((req, res) => {
+      if (req.url === '/go') res.writeHead(302, { location: '/there' }).end();
+      else if (req.url === '/away') res.writeHead(302, { location: `${other.url.replace('://', '://x:y@')}/echo` }).end();
+      else json(res, 200, { auth: req.headers.authorization ?? null });
+    }));
+    const own = await run([`${relative.url.replace('://', '://u:p@')}/go`, `${relative.url}/away`], ['-L', '--ordered']);
+    expect(own.lines.map((line) => line.body)).toEqual([{ auth: `Basic ${Buffer.from('u:p').toString('base64')}` }, { auth: null }]);
     expect(JSON.stringify(result.lines)).not.toContain('secret');
     // Only the authority's password: a URL in the query (?next=http://a:pw@c/) is part of the URL that answered,
     // and finalUrl had it as a:***@, unlike url, for a record that was not redirected at all.
