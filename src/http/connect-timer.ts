@@ -53,33 +53,3 @@ function bracketedAddressAndPort(addressAndPort: string): string {
   return hostAndPort(addressAndPort.slice(0, colon), addressAndPort.slice(colon + 1));
 }
 
-/**
- * Past the CONNECT's own timer (tunnelClientFactory's, started a moment after this one): where the proxy never
- * answered, its words ("did not answer the CONNECT") are the ones said.
- */
-const AFTER_THE_CONNECT_TIMER_MS = 5;
-
-/**
- * --connect-timeout over the whole of a tunnelled connection to an https target: the CONNECT to the proxy
- * and the TLS handshake inside the tunnel, as curl's covers both. undici's ProxyAgent starts the handshake's
- * own timer (its coarse one, half a second a tick) only once the tunnel is open, so a target that took
- * the TCP connection and never answered TLS ended at the CONNECT's time plus about a second: 300 ms at
- * 1.0 s, 1 s at 1.5 s. The tunnel's connector returns no socket to destroy: at the deadline the
- * connection fails with undici's error, marked as a stalled handshake, and a socket that comes later is
- * closed.
- */
-export function timingTunnelsExactly(connect: Undici.buildConnector.connector, timeoutMs: number, proxy: string): Undici.buildConnector.connector {
-  return (opts, callback) => {
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      const error = new ConnectTimeoutError(`Connect Timeout Error (attempted address: ${hostAndPort(opts.hostname, opts.port)} through the proxy ${proxy}, timeout: ${timeoutMs}ms)`);
-      (callback as (e: Error | null, s: unknown) => void)(Object.assign(error, { handshakeStalled: true, throughProxy: proxy }), null);
-    }, timeoutMs + AFTER_THE_CONNECT_TIMER_MS);
-    connect(opts, ((error: Error | null, socket: unknown) => {
-      clearTimeout(timer);
-      if (!timedOut) return (callback as (e: Error | null, s: unknown) => void)(error, socket);
-      (socket as { destroy?: () => void } | null)?.destroy?.();
-    }) as typeof callback);
-  };
-}

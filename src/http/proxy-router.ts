@@ -5,8 +5,8 @@ import { proxyHref, proxyVariable } from './proxy-url.js';
 import { isSocksUrl } from './socks-tunnel.js';
 import { bareHostname, portOf } from './split-url.js';
 import { loadProxyParts } from './undici-parts.js';
-import { tunnelClientFactory } from './proxy-tunnel-client.js';
-import { timingConnectsExactly, timingTunnelsExactly } from './connect-timer.js';
+import { timingTunnelsExactly, tunnelClientFactory } from './proxy-tunnel-client.js';
+import { timingConnectsExactly } from './connect-timer.js';
 import { DispatcherGroup } from './dispatcher-group.js';
 import { preparingHttp1Sockets } from './http1-socket.js';
 import { markingProxyLeg } from './proxy-leg.js';
@@ -85,7 +85,8 @@ export function createProxyRouter(
     // same factory, then dispatches on it through undici's internal symbol, which a pool of the
     // bundle's undici copy (--http2's AlpnPool) lacks: "this[#client][kDispatch] is not a function".
     // The proxy gets a pool of the proxy agents' own copy; the targets keep the factory.
-    const proxyOrigin = new URL(uri).origin;
+    const proxyUrl = new URL(uri);
+    const proxyOrigin = proxyUrl.origin;
     // Every connection that carries requests gets what a direct one gets (http1-socket.ts: a paused body
     // finished at the socket's end, a kept-alive reset told apart ...): the connection to the proxy for
     // plain http, the TLS connection inside a CONNECT tunnel for https. undici builds both connectors itself.
@@ -97,7 +98,7 @@ export function createProxyRouter(
     const factory = (origin: string | URL, options: Undici.Pool.Options): Undici.Dispatcher => {
       const toProxy = new URL(String(origin)).origin === proxyOrigin;
       // A target's connection is the tunnel (ProxyAgent's connector: a CONNECT, then TLS inside it), timed as a whole.
-      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(budgeted(toProxy ? markingProxyLeg(timingConnectsExactly(guardProxyConnect(options.connect), connectTimeoutMs)) : timingTunnelsExactly(options.connect, connectTimeoutMs, new URL(uri).host))) } : options;
+      const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(budgeted(toProxy ? markingProxyLeg(timingConnectsExactly(guardProxyConnect(options.connect), connectTimeoutMs)) : timingTunnelsExactly(options.connect, connectTimeoutMs, proxyUrl.host, proxyUrl.protocol === 'https:'))) } : options;
       if (toProxy) return (toProxyPool ??= new Pool(origin, prepared));
       return targets === undefined ? new Pool(origin, prepared) : targets(origin, prepared);
     };

@@ -1,4 +1,6 @@
 import type * as Undici from 'undici';
+import { ConnectTimeoutError } from 'undici/lib/core/errors.js';
+import { hostAndPort } from './address-family.js';
 import { timingConnectsExactly } from './connect-timer.js';
 import { markProxyLeg } from './proxy-leg.js';
 
@@ -51,6 +53,42 @@ export class ProxyConnectTimeout extends Error {
  */
 const TUNNEL_DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
+/** CONNECTs sent and not yet answered, by proxy and target (`127.0.0.1:3128 example.com:443`). */
+const pendingConnects = new Map<string, number>();
+
+function connectKey(proxy: string, target: string): string {
+  return `${proxy} ${target}`;
+}
+
+/**
+ * --connect-timeout over the whole of a tunnelled connection to an https target: the CONNECT to the proxy
+ * and the TLS handshake inside the tunnel, as curl's covers both. undici's ProxyAgent starts the handshake's
+ * own timer (its coarse one, half a second a tick) only once the tunnel is open, so a target that took
+ * the TCP connection and never answered TLS ended at the CONNECT's time plus about a second: 300 ms at
+ * 1.0 s, 1 s at 1.5 s. The tunnel's connector returns no socket to destroy: at the deadline the
+ * connection fails with undici's error, and a socket that comes later is closed. What it says depends on
+ * where the connection was: a CONNECT to this target still unanswered is the proxy's (as its own timer
+ * says it), else the handshake in the tunnel stalled.
+ */
+export function timingTunnelsExactly(connect: Undici.buildConnector.connector, timeoutMs: number, proxy: string, proxyOverTls = false): Undici.buildConnector.connector {
+  return (opts, callback) => {
+    let timedOut = false;
+    const target = hostAndPort(opts.hostname, opts.port === '' || opts.port === undefined ? (opts.protocol === 'https:' ? '443' : '80') : opts.port);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      const error = (pendingConnects.get(connectKey(proxy, target)) ?? 0) > 0
+        ? new ProxyConnectTimeout(proxy, target, timeoutMs, proxyOverTls)
+        : Object.assign(new ConnectTimeoutError(`Connect Timeout Error (attempted address: ${target} through the proxy ${proxy}, timeout: ${timeoutMs}ms)`), { handshakeStalled: true, throughProxy: proxy });
+      (callback as (e: Error | null, s: unknown) => void)(error, null);
+    }, timeoutMs);
+    connect(opts, ((error: Error | null, socket: unknown) => {
+      clearTimeout(timer);
+      if (!timedOut) return (callback as (e: Error | null, s: unknown) => void)(error, socket);
+      (socket as { destroy?: () => void } | null)?.destroy?.();
+    }) as typeof callback);
+  };
+}
+
 /**
  * The clientFactory of undici's ProxyAgent: its client to the proxy, whose
  * CONNECT fails with ProxyTunnelClosed where the proxy dropped the connection,
@@ -75,7 +113,14 @@ export function tunnelClientFactory(
         // The request's own signal (an abort, its --timeout) still ends the CONNECT; only an AbortSignal can be joined to the timer.
         const timer = given === undefined || given === null || given instanceof AbortSignal ? AbortSignal.timeout(connectTimeoutMs) : undefined;
         const signal = timer === undefined ? given : given ? AbortSignal.any([given as AbortSignal, timer]) : timer;
-        return connect({ ...params, signal }).catch((error: unknown) => {
+        const key = connectKey(origin.host, String(params.path));
+        pendingConnects.set(key, (pendingConnects.get(key) ?? 0) + 1);
+        const settled = (): void => {
+          const left = (pendingConnects.get(key) ?? 1) - 1;
+          if (left > 0) pendingConnects.set(key, left);
+          else pendingConnects.delete(key);
+        };
+        return connect({ ...params, signal }).finally(settled).catch((error: unknown) => {
           const code = (error as { code?: unknown } | null)?.code;
           // The proxy's TCP connect or TLS handshake timed out (connect-timer.ts, as the CONNECT's timer was about
           // to): the same words, whichever fired first; a record that queued behind another's connect got undici's.
