@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { isRegularFile } from '../input/input-size.js';
+import { URL_ARGUMENT } from './input-arguments.js';
 import { POWERSHELL_WORDS } from './powershell-words.js';
 
 /**
@@ -30,11 +31,11 @@ const OTHER_TOOLS_PAIRS: Readonly<Record<string, string>> = {
 
 /**
  * curl's `-sc FILE` and `-fc FILE` (silent or fail, and a cookie jar), a habit of curl users: httpx's -sc takes no
- * value and its -fc status codes, so a next argument that is neither a flag nor a list of codes is curl's FILE, and
+ * value and its -fc status codes, so a next argument that is neither a flag, a list of codes nor a URL is curl's FILE, and
  * the run's own answer to -c (no cookie jar is kept) is the one that helps.
  */
 function curlCookieJar(pair: string, next: string | undefined): boolean {
-  return (pair === 'sc' || pair === 'fc') && next !== undefined && !next.startsWith('-') && !/^\d{3}(?:,\d{3})*$/.test(next);
+  return (pair === 'sc' || pair === 'fc') && next !== undefined && !next.startsWith('-') && !/^\d{3}(?:,\d{3})*$/.test(next) && !URL_ARGUMENT.test(next);
 }
 
 /** Dashes a word processor or a web page puts where `-` or `--` was typed: en and em dashes, the minus sign. */

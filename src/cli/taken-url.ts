@@ -29,10 +29,16 @@ export interface TakenInput {
 
 /**
  * -u and --user: a user name with an @ (`-u alice@example.com:1234`, an e-mail address as the login) is no URL
- * forgotten, however its host and numeric password look like one.
+ * forgotten, however its host and numeric password look like one (emailLogin).
  */
 function isUserFlag(flag: string): boolean {
   return flag === '-u' || flag === '--user';
+}
+
+/** `alice@example.com:1234`: an @ before any colon, a login; `bob:pw@example.com` is a URL's credentials and host. */
+function emailLogin(value: string): boolean {
+  const at = value.indexOf('@');
+  return at !== -1 && !value.slice(0, at).includes(':');
 }
 
 /** What stdin is: a pipe may bring an empty list on purpose; a file is an input given; a terminal or /dev/null is neither. */
@@ -49,7 +55,7 @@ export function valueMeantAsInput(argv: readonly string[], positionals: readonly
     const { flag, value } = flagAndValue(argv, at);
     if (value === undefined) continue;
     if (MAY_TAKE_A_URL.has(flag) && /^https?:\/\/\S+$/i.test(value)) return { flag, value };
-    if (MAY_TAKE_A_SCHEMELESS_URL.has(flag) && !existsSync(value) && looksLikeHost(value) && !(isUserFlag(flag) && value.includes('@'))) return { flag, value };
+    if (MAY_TAKE_A_SCHEMELESS_URL.has(flag) && !existsSync(value) && looksLikeHost(value) && !(isUserFlag(flag) && emailLogin(value))) return { flag, value };
     if (MAY_TAKE_A_FILE_NAME.has(flag) && isRegularFile(value)) return { flag, value };
   }
   return undefined;

@@ -127,7 +127,7 @@ export function classifyError(
       if (largeBody) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset the connection: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered)})` };
       // Node's ECONNRESET for a TLS socket whose server closed (a FIN, no reset) before the handshake was done: a
       // close, as the same close before or after the handshake is, and most often a refusal of the handshake.
-      if (err?.message === TLS_CLOSED_IN_HANDSHAKE) return { code: RecordErrorCode.SOCKET_CLOSED, message: `${TLS_CLOSED_IN_HANDSHAKE} (the server closed the connection during the TLS handshake: it may want a client certificate, --cert, or refuse this TLS version or server name)` };
+      if (err?.message === TLS_CLOSED_IN_HANDSHAKE) return { code: RecordErrorCode.SOCKET_CLOSED, message: `${TLS_CLOSED_IN_HANDSHAKE} (the server closed the connection during the TLS handshake: it may want a client certificate, --cert, or refuse this TLS version or server name, or take no TLS connections on this port now)` };
       // Node's bare words name no one (curl: "Connection reset by peer").
       return { code: RecordErrorCode.CONNECTION_RESET, message: message === 'read ECONNRESET' ? `${message} (the server reset the connection)` : message };
     case 'EMFILE':

@@ -438,6 +438,9 @@ describe("a curl command line, as typed", () => {
     // A login that is an e-mail address with a numeric password is no URL: an empty list from a file, exit 0.
     const emailLogin = await runCli(['-q', '-u', 'alice@example.com:1234'], { via: ['sh', '-c', `exec "$0" "$@" <${writeTempFile([])}`] });
     expect([emailLogin.code, emailLogin.stderr]).toEqual([0, '']);
+    // A colon before the @ is a URL's user and password, and its host: still a URL forgotten, the password masked.
+    const credentialsAndHost = await runCli(['-q', '-u', 'bob:pw@example.com'], { via: ['sh', '-c', `exec "$0" "$@" <${writeTempFile([])}`] });
+    expect([credentialsAndHost.code, credentialsAndHost.stderr]).toEqual([2, 'bulkfetch: No URL was given: -u took "bob:***" as its value, and stdin had no line; give -u its value, and the URL (or the file of URLs) as an argument of its own\n']);
     // A file whose name starts with a dash, read as -d and the rest of its name.
     const dashDir = tempDir();
     writeFileSync(join(dashDir, '-dash.txt'), `${server.url}/h\n`);
@@ -485,7 +488,7 @@ describe("a curl command line, as typed", () => {
       [['-Body', '{}'], /^bulkfetch: -Body: PowerShell's parameter: the request body is -d BODY/], [['-AllowInsecureRedirect'], /^bulkfetch: -AllowInsecureRedirect: PowerShell's parameter/],
       // A script saved with CRLF line endings: its last argument ends in a CR (it was "unknown option '-'" for -L).
       [['-L\r'], /^bulkfetch: argument 2 \("-L\\r"\) ends in a carriage return: the script or file it came from has Windows \(CRLF\) line endings; convert it with dos2unix FILE/],
-      [['-sc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', '404'], /^bulkfetch: -fc: httpx's -fc/],
+      [['-sc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', '404'], /^bulkfetch: -fc: httpx's -fc/], [['-sc', 'http://a.test/'], /^bulkfetch: -sc: httpx's -sc/],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);

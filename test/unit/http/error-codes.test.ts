@@ -36,7 +36,7 @@ describe('classifyError', () => {
     // A server's close (no reset) before the TLS handshake was done: Node says ECONNRESET, but it is a close, as the
     // same close before or after the handshake is, and the handshake's refusal is its likely cause.
     const tlsClosed = Object.assign(new Error('Client network socket disconnected before secure TLS connection was established'), { code: 'ECONNRESET' });
-    expect(classifyError(tlsClosed)).toEqual({ code: 'ESOCKETCLOSED', message: 'Client network socket disconnected before secure TLS connection was established (the server closed the connection during the TLS handshake: it may want a client certificate, --cert, or refuse this TLS version or server name)' });
+    expect(classifyError(tlsClosed)).toEqual({ code: 'ESOCKETCLOSED', message: 'Client network socket disconnected before secure TLS connection was established (the server closed the connection during the TLS handshake: it may want a client certificate, --cert, or refuse this TLS version or server name, or take no TLS connections on this port now)' });
     // A name not found, a resolver that did not answer: what Node's words leave unsaid.
     expect(classifyError(Object.assign(new Error('getaddrinfo ENOTFOUND a.test'), { code: 'ENOTFOUND' })).message).toBe('getaddrinfo ENOTFOUND a.test (the name resolves to no address: is it spelled right?)');
     expect(classifyError(Object.assign(new Error('getaddrinfo EAI_AGAIN a.test'), { code: 'EAI_AGAIN' })).message).toBe('getaddrinfo EAI_AGAIN a.test (a temporary DNS failure: the resolver did not answer, or could not be reached)');
