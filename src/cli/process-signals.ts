@@ -64,17 +64,27 @@ export function releaseDeadTerminal(): void {
   }
 }
 
+/**
+ * The same signal again this soon is the same stop, not a second one: GNU timeout sends its SIGTERM to the
+ * command and then to its whole process group, and a supervisor may signal the process and its group alike.
+ * Taken for "SIGTERM again", the stop aborted everything in flight without its --grace. A person's second
+ * Ctrl-C comes later than this.
+ */
+const SAME_STOP_MS = 100;
+
 /** Listens for SIGINT, SIGTERM and SIGHUP: the first asks for a graceful stop, the second for an abort. */
 export function listenForStopSignals(): SignalStops {
   const stop = new AbortController();
   const abortNow = new AbortController();
   let received: NodeJS.Signals | undefined;
+  let receivedAt = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGHUP') hungUp = true;
     if (received === undefined) {
       received = signal;
+      receivedAt = performance.now();
       stop.abort(signal);
-    } else {
+    } else if (signal !== received || performance.now() - receivedAt > SAME_STOP_MS) {
       abortNow.abort(signal);
     }
   };

@@ -94,6 +94,11 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     pipelining: 1,
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
+    // undici keeps a connection for a server's `Keep-Alive: timeout=N` less 2 s, so N of 1 or 2 (Node's server says
+    // timeout=1 for a keepAliveTimeout under 2 s) closed it after each response: a connection, and over TLS a
+    // handshake, for every request (3-10x slower), where curl reuses it. Half a second: a request that still meets
+    // the server's close goes again at once on a new connection (stale-connection.ts).
+    keepAliveTimeoutThreshold: 500,
     // Off: every attempt has its own whole-attempt timer (send-request.ts), started
     // before these would be and never longer. undici's would cost a timer object
     // per request that its timer list keeps for up to a second after it is

@@ -236,6 +236,19 @@ describe('signals', () => {
     expect(result.stderr).toContain("bulkfetch: stopped by SIGINT; the results' reader had gone, so the lines after it went were not written\n");
   });
 
+  it("timeout's SIGTERM, sent to the process and then to its group, is one stop: those in flight get --grace", async () => {
+    const { pid, done } = await busyRun(1500, 40, ['--concurrency', '5', '--grace', '20s']);
+    // As GNU timeout does: the command, then its whole process group, a moment apart.
+    process.kill(pid, 'SIGTERM');
+    killGroup(pid, 'SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(143);
+    // It was taken for a second signal: "SIGTERM again: aborting the requests in flight", every one EABORTED.
+    expect(result.stderr).not.toContain('again');
+    expect(result.lines.filter((line) => line.status === 200).length).toBeGreaterThanOrEqual(10);
+    expect(result.lines.filter((line) => line.error?.code === 'EABORTED')).toEqual([]);
+  });
+
   it('SIGTERM: records still in flight when --grace expires are answered EABORTED, exit 143', async () => {
     const { pid, done } = await busyRun(30_000, 200, ['--concurrency', '5', '--grace', '300ms']);
     const started = Date.now();

@@ -1244,3 +1244,18 @@ describe('TLS files, as curl', () => {
     expect(server.requests).toBe(0);
   });
 });
+
+describe('keep-alive', () => {
+  it("reuses a connection whose server says Keep-Alive: timeout=1, as curl does (undici's 2 s margin closed it after each response)", async () => {
+    const sockets = new Set<unknown>();
+    const server = await track(startHttpServer((req, res) => {
+      sockets.add(req.socket);
+      res.setHeader('keep-alive', 'timeout=1');
+      res.end('ok');
+    }));
+    const result = await run(Array.from({ length: 200 }, (_, i) => `${server.url}/k${i}`), ['--concurrency', '4']);
+    expect(result.lines.filter((line) => line.status === 200)).toHaveLength(200);
+    // One a request before; the slots' own now.
+    expect(sockets.size).toBeLessThanOrEqual(8);
+  });
+});
