@@ -359,11 +359,13 @@ export async function runCli(): Promise<void> {
   }
   // A script saved with Windows line endings: the last word of each line ends in a CR, and `-L\r` was said to be
   // an unknown option '-', `-o out.jsonl\r` made a file named so, `--save dir\r` advised a mkdir of that name.
-  const carriageReturn = args.findIndex((arg) => arg.endsWith('\r'));
+  const carriageReturn = crlfScriptWord(args);
   if (carriageReturn !== -1) {
     discardSpareChild();
-    const shown = (maskedArgv(args).args[carriageReturn] as string).replace(/\r/g, '\\r');
-    process.exitCode = usage(process.stderr, `argument ${carriageReturn + 1} ("${shown}") ends in a carriage return: the script or file it came from has Windows (CRLF) line endings; convert it with dos2unix FILE (or sed -i 's/\\r$//' FILE)`);
+    // A flag's value is not shown: it may be a secret of a flag bulkfetch does not take (-U, --oauth2-bearer).
+    const previous = args[carriageReturn - 1];
+    const shown = previous?.startsWith('-') && !(args[carriageReturn] as string).startsWith('-') ? `the value of ${previous}` : JSON.stringify(args[carriageReturn]);
+    process.exitCode = usage(process.stderr, `argument ${carriageReturn + 1} (${shown}) ends in a carriage return: the script or file it came from has Windows (CRLF) line endings; convert it with dos2unix FILE (or sed -i 's/\\r$//' FILE)`);
     return;
   }
   maskCommandLineShown(args);
@@ -395,6 +397,21 @@ function noticeStops(signals: ReturnType<typeof listenForStopSignals>, graceMs: 
   // After --max-errors began the stop, the first signal aborts (run-job.ts).
   notice(signals.stop, (received) => (stoppingAlready() ? abortNotice(received, true) : stopNotice(received, graceMs)));
   notice(signals.abortNow, abortNotice);
+}
+
+/** Flags whose value is a request body: one read from a CRLF file (`--json "$(cat body.json)"`) ends in a CR, as curl sends it. */
+const BODY_VALUE_FLAG = /^(?:-[A-Za-z0-9]*d|--data(?:-raw|-binary|-ascii|-urlencode)?|--json)$/;
+
+/**
+ * The argument that a script saved with Windows line endings made (the last word of a line ends in a CR), or -1:
+ * one ending in a CR, with no line break in it, that is no request body (those a CRLF file gives are bodies).
+ */
+function crlfScriptWord(args: readonly string[]): number {
+  return args.findIndex((arg, at) => {
+    if (!arg.endsWith('\r') || arg.includes('\n')) return false;
+    const previous = args[at - 1];
+    return !(previous !== undefined && BODY_VALUE_FLAG.test(previous)) && !/^(?:--data(?:-raw|-binary|-ascii|-urlencode)?|--json)=/.test(arg) && !/^-[A-Za-z0-9]*d./.test(arg);
+  });
 }
 
 /** Writes to stderr while the progress line may be drawn there: erased first, drawn again after. */

@@ -53,12 +53,12 @@ export class ProxyConnectTimeout extends Error {
  */
 const TUNNEL_DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-/** CONNECTs sent and not yet answered, by proxy and target (`127.0.0.1:3128 example.com:443`). */
-const pendingConnects = new Map<string, number>();
-
-function connectKey(proxy: string, target: string): string {
-  return `${proxy} ${target}`;
-}
+/**
+ * The CONNECTs not yet answered, each known by the signal timingTunnelsExactly gave its connection's options
+ * (undici's ProxyAgent hands it on to the CONNECT): what one connection's timeout says follows its own CONNECT,
+ * not another record's to the same target.
+ */
+const pendingConnects = new WeakSet<AbortSignal>();
 
 /**
  * --connect-timeout over the whole of a tunnelled connection to an https target: the CONNECT to the proxy
@@ -74,14 +74,16 @@ export function timingTunnelsExactly(connect: Undici.buildConnector.connector, t
   return (opts, callback) => {
     let timedOut = false;
     const target = hostAndPort(opts.hostname, opts.port === '' || opts.port === undefined ? (opts.protocol === 'https:' ? '443' : '80') : opts.port);
+    // Never aborted: it names this connection's CONNECT (see pendingConnects).
+    const { signal } = new AbortController();
     const timer = setTimeout(() => {
       timedOut = true;
-      const error = (pendingConnects.get(connectKey(proxy, target)) ?? 0) > 0
+      const error = pendingConnects.has(signal)
         ? new ProxyConnectTimeout(proxy, target, timeoutMs, proxyOverTls)
         : Object.assign(new ConnectTimeoutError(`Connect Timeout Error (attempted address: ${target} through the proxy ${proxy}, timeout: ${timeoutMs}ms)`), { handshakeStalled: true, throughProxy: proxy });
       (callback as (e: Error | null, s: unknown) => void)(error, null);
     }, timeoutMs);
-    connect(opts, ((error: Error | null, socket: unknown) => {
+    connect({ ...opts, signal } as typeof opts, ((error: Error | null, socket: unknown) => {
       clearTimeout(timer);
       if (!timedOut) return (callback as (e: Error | null, s: unknown) => void)(error, socket);
       (socket as { destroy?: () => void } | null)?.destroy?.();
@@ -113,12 +115,10 @@ export function tunnelClientFactory(
         // The request's own signal (an abort, its --timeout) still ends the CONNECT; only an AbortSignal can be joined to the timer.
         const timer = given === undefined || given === null || given instanceof AbortSignal ? AbortSignal.timeout(connectTimeoutMs) : undefined;
         const signal = timer === undefined ? given : given ? AbortSignal.any([given as AbortSignal, timer]) : timer;
-        const key = connectKey(origin.host, String(params.path));
-        pendingConnects.set(key, (pendingConnects.get(key) ?? 0) + 1);
+        const pending = given instanceof AbortSignal ? given : undefined;
+        if (pending) pendingConnects.add(pending);
         const settled = (): void => {
-          const left = (pendingConnects.get(key) ?? 1) - 1;
-          if (left > 0) pendingConnects.set(key, left);
-          else pendingConnects.delete(key);
+          if (pending) pendingConnects.delete(pending);
         };
         return connect({ ...params, signal }).finally(settled).catch((error: unknown) => {
           const code = (error as { code?: unknown } | null)?.code;

@@ -4,7 +4,7 @@ import { maskPasswords, maskQuotedPasswords, maskUserinfo, urlCredentials } from
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { elementTexts, memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { joinHeaderValues, parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
+import { csvHeaderRow, joinHeaderValues, parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 import { setField } from './set-field.js';
 import { isBlankByte } from './lines.js';
 
@@ -40,6 +40,9 @@ export function parseRecord(text: string, line: number, defaultMethod = 'GET', d
     const code = trimmed.startsWith('{') ? RecordErrorCode.INVALID_SPEC : RecordErrorCode.INVALID_URL;
     return invalid(line, trimmed, defaultMethod, recordError(code, 'Not valid UTF-16 (the input began with its byte order mark): half a surrogate pair alone, or an odd last byte, shown as %FF'));
   }
+  // A spreadsheet's header row, only where one stands (a host may be named url further down a list).
+  const header = line <= 2 ? csvHeaderRow(trimmed) : undefined;
+  if (header !== undefined) return invalid(line, trimmed, defaultMethod, header);
   if (isPieceOfJsonArray(trimmed)) {
     return invalid(line, trimmed, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, "A line of a JSON array written over several lines: give one URL or spec a line (jq -c '.[]' FILE writes them so)"));
   }

@@ -158,13 +158,26 @@ const CREDENTIALS_FIRST = /^(?!mailto:)[^/?#@]*@/i;
 const WRAPPED = /^(?:'[a-z][a-z0-9+.-]*:\/\/[^']*'|`[a-z][a-z0-9+.-]*:\/\/[^`]*`|<[a-z][a-z0-9+.-]*:\/\/[^>]*>)$/i;
 
 /** A spreadsheet's header row: a URL column's name, quoted or not, alone or before other columns. */
-const CSV_HEADER = /^"?(?:url|urls|uri|href|link|links)"?(?:[,;\t].*)?$/i;
+const CSV_HEADER = /^"?(?:url|urls|uri|href)"?(?:[,;\t].*)?$/i;
+
+/**
+ * A spreadsheet export's header row (`url`, `"Url",name`), read on one of a list's first lines: taken for a host
+ * named url, it was looked up in DNS, and ENOTFOUND said to check its spelling. Undefined for anything else.
+ */
+export function csvHeaderRow(text: string): RecordError | undefined {
+  if (!CSV_HEADER.test(text)) return undefined;
+  return recordError(RecordErrorCode.INVALID_URL, `A CSV header row, not a URL: give the list without it (tail -n +2 FILE), and its URL column alone: ${preview(text)}`);
+}
 
 /** A URL that opens with a typographic quote (“...”, ‘...’, „...“, «...»), as word processors turn straight ones. */
 const TYPOGRAPHIC_QUOTED = /^[\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u2039][a-z][a-z0-9+.-]*:\/\//i;
 
-/** Invisible characters: soft hyphen, NEL, Arabic letter mark, zero widths and direction marks, bidi controls, word joiners. */
-const INVISIBLE = /[\u00ad\u0085\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f]/;
+/**
+ * Invisible characters: soft hyphen, NEL, Arabic letter mark, zero-width space and direction marks, bidi controls,
+ * word joiners. Not the zero-width joiner and non-joiner (U+200D, U+200C): emoji sequences (👩‍💻) and Persian and
+ * Indic words hold them as characters of their own.
+ */
+const INVISIBLE = /[\u00ad\u0085\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f]/;
 
 /** What whitespace in a URL most likely means, from what the text looks like and where it came from. */
 function whitespaceHint(text: string, from: 'line' | 'spec'): string {
@@ -205,9 +218,6 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
   if (typeof text !== 'string' || text.length === 0) {
     return recordError(RecordErrorCode.INVALID_URL, `Expected a URL, got ${preview(text)}`);
   }
-  // A spreadsheet's export begins with its header row (`url`, `"Url",name`): taken for a host named url, it was
-  // looked up in DNS, and ENOTFOUND said to check its spelling.
-  if (CSV_HEADER.test(text)) return recordError(RecordErrorCode.INVALID_URL, `A CSV header row, not a URL: give the list without it (tail -n +2 FILE), and its URL column alone: ${preview(text)}`);
   // WHATWG parsing would drop tabs and newlines and encode spaces: a TSV line or two URLs
   // on one line would be fetched as one joined URL. curl refuses them too.
   if (/\s/.test(text)) return recordError(RecordErrorCode.INVALID_URL, `URL contains whitespace (${whitespaceHint(text, from)}): ${preview(text)}`);

@@ -488,19 +488,24 @@ describe("a curl command line, as typed", () => {
       [['-Body', '{}'], /^bulkfetch: -Body: PowerShell's parameter: the request body is -d BODY/], [['-AllowInsecureRedirect'], /^bulkfetch: -AllowInsecureRedirect: PowerShell's parameter/],
       // A script saved with CRLF line endings: its last argument ends in a CR (it was "unknown option '-'" for -L).
       [['-L\r'], /^bulkfetch: argument 2 \("-L\\r"\) ends in a carriage return: the script or file it came from has Windows \(CRLF\) line endings; convert it with dos2unix FILE/],
+      // A flag's value is not shown (it may be a secret of a flag not taken: -U's proxy password).
+      [['-U', 'pu:PSW\r'], /^bulkfetch: argument 3 \(the value of -U\) ends in a carriage return/],
       [['-sc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', '404'], /^bulkfetch: -fc: httpx's -fc/], [['-sc', 'http://a.test/'], /^bulkfetch: -sc: httpx's -sc/],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);
       expect(refused.stderr, args.join(' ')).toMatch(said);
     }
+    // A body read from a CRLF file ($(cat body.json) keeps the last CR) is a body, sent as curl sends it.
+    const crlfBody = await runCli([input, '-q', '--json', '{\r\n  "a": 1\r\n}\r']);
+    expect([crlfBody.code, crlfBody.stderr]).toEqual([0, '']);
     // -s with --no-progress asks for the same quiet twice: no contradiction. Nor do two names of one flag with one meaning.
     for (const args of [['-s', '--no-progress'], ['-qsS'], ['-q', '-L', '--location', '-m', '5', '--timeout', '5']]) {
       const twice = await runCli([input, ...args]);
       expect([twice.code, twice.stderr], args.join(' ')).toEqual([0, '']);
     }
-    // Six, the two lines the --resume run and a shard sent, and the body that starts with a dash.
-    expect(server.requests).toBe(9);
+    // Six, the two lines the --resume run and a shard sent, the body that starts with a dash, and the CRLF body.
+    expect(server.requests).toBe(10);
   });
 });
 

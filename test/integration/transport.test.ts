@@ -319,6 +319,10 @@ describe('proxy', () => {
     expect(stalled.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Connect Timeout Error (attempted address: 127.0.0.1:${silent} through the proxy ${new URL(proxy.url).host}, timeout: 500ms) (the proxy's tunnel opened, but the TLS handshake got no answer: if this port speaks plain HTTP, use http://)` });
     expect(stalled.lines[0]?.ms).toBeLessThan(900);
     expect(stalledMs).toBeLessThan(5_000);
+    // More records than slots: what each says follows its own CONNECT, not another's to the same target (the next
+    // slots' CONNECTs were pending as the first ones' time ran out, and those were said to be the proxy's).
+    const many = await run([1, 2, 3, 4, 5, 6].map((i) => `https://127.0.0.1:${silent}/m${i}`), ['-x', proxy.url, '-k', '--connect-timeout', '0.5', '--retries', '0', '--concurrency', '3']);
+    expect(many.lines.map((line) => line.error?.message.includes("the proxy's tunnel opened, but the TLS handshake got no answer"))).toEqual([true, true, true, true, true, true]);
   });
 
   it('uses http_proxy from the environment, and NO_PROXY bypasses it', async () => {
