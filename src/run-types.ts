@@ -148,8 +148,10 @@ export interface RunOptions {
 export interface ChildCrash {
   /** Index of the child (0-based). */
   child: number;
-  /** 'signal SIGKILL', 'exit code 1' ... */
+  /** 'signal SIGKILL', 'exit code 1' ...; for a child that could not be started, the fork's errno ('EAGAIN'). */
   reason: string;
+  /** The fork failed: the child never ran, and its records wait for another (rerun) or are answered ENOTSENT. */
+  notStarted?: true;
   /** Records it held unanswered. */
   records: number;
   /** The end of what it wrote to stderr: its stack trace, if it had one. */

@@ -40,6 +40,7 @@ import { VERSION } from '../version.js';
 import { maskedArgv } from './masked-argv.js';
 import { refuseSplitCredential } from './split-credential.js';
 import { maskCommandLineShown } from './masked-title.js';
+import { crlfScriptWord } from './crlf-arguments.js';
 
 /** Linux's MAX_ARG_STRLEN: no one argument is longer (its NUL included). */
 const LONGEST_ARGUMENT_BYTES = 128 * 1024;
@@ -357,15 +358,10 @@ export async function runCli(): Promise<void> {
     process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: in a URL percent-encode them (%E9 for \\xe9) or give it in a file, and rename such a file`);
     return;
   }
-  // A script saved with Windows line endings: the last word of each line ends in a CR, and `-L\r` was said to be
-  // an unknown option '-', `-o out.jsonl\r` made a file named so, `--save dir\r` advised a mkdir of that name.
-  const carriageReturn = crlfScriptWord(args);
-  if (carriageReturn !== -1) {
+  const crlf = crlfScriptWord(args);
+  if (crlf !== undefined) {
     discardSpareChild();
-    // A flag's value is not shown: it may be a secret of a flag bulkfetch does not take (-U, --oauth2-bearer).
-    const previous = args[carriageReturn - 1];
-    const shown = previous?.startsWith('-') && !(args[carriageReturn] as string).startsWith('-') ? `the value of ${previous}` : JSON.stringify(args[carriageReturn]);
-    process.exitCode = usage(process.stderr, `argument ${carriageReturn + 1} (${shown}) ends in a carriage return: the script or file it came from has Windows (CRLF) line endings; convert it with dos2unix FILE (or sed -i 's/\\r$//' FILE)`);
+    process.exitCode = usage(process.stderr, crlf);
     return;
   }
   maskCommandLineShown(args);
@@ -399,21 +395,6 @@ function noticeStops(signals: ReturnType<typeof listenForStopSignals>, graceMs: 
   notice(signals.abortNow, abortNotice);
 }
 
-/** Flags whose value is a request body: one read from a CRLF file (`--json "$(cat body.json)"`) ends in a CR, as curl sends it. */
-const BODY_VALUE_FLAG = /^(?:-[A-Za-z0-9]*d|--data(?:-raw|-binary|-ascii|-urlencode)?|--json)$/;
-
-/**
- * The argument that a script saved with Windows line endings made (the last word of a line ends in a CR), or -1:
- * one ending in a CR, with no line break in it, that is no request body (those a CRLF file gives are bodies).
- */
-function crlfScriptWord(args: readonly string[]): number {
-  return args.findIndex((arg, at) => {
-    if (!arg.endsWith('\r') || arg.includes('\n')) return false;
-    const previous = args[at - 1];
-    return !(previous !== undefined && BODY_VALUE_FLAG.test(previous)) && !/^(?:--data(?:-raw|-binary|-ascii|-urlencode)?|--json)=/.test(arg) && !/^-[A-Za-z0-9]*d./.test(arg);
-  });
-}
-
 /** Writes to stderr while the progress line may be drawn there: erased first, drawn again after. */
 function besideProgressLine(progress: ProgressHandle | undefined, write: () => void): void {
   progress?.clear();
@@ -421,12 +402,12 @@ function besideProgressLine(progress: ProgressHandle | undefined, write: () => v
   progress?.redraw();
 }
 
-function formatCrash({ child, reason, records, stderr, rerun }: ChildCrash): string {
+function formatCrash({ child, reason, records, stderr, rerun, notStarted }: ChildCrash): string {
   const trace = stderr.trim();
   // A fork that failed ran nothing: its records wait for the next fork (worker-pool.ts, #notStarted).
-  if (reason.startsWith('it could not be started')) {
+  if (notStarted) {
     const held = `${records} ${records === 1 ? 'record' : 'records'}`;
-    return `bulkfetch: child ${child} could not be started (${reason.slice(reason.indexOf(': ') + 2)}) with ${held} for it; ${rerun ? 'trying again for about 3 s' : 'they are answered ENOTSENT, not sent (--resume of a run into -o FILE sends them)'}\n`;
+    return `bulkfetch: child ${child} could not be started (${reason}) with ${held} for it; ${rerun ? 'trying again for about 3 s' : 'they are answered ENOTSENT, not sent (--resume of a run into -o FILE sends them)'}\n`;
   }
   const then = records === 0 ? 'nothing of the run was lost' : rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
   return `bulkfetch: child ${child} died (${reason}) holding ${records} ${records === 1 ? 'record' : 'records'}; ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;

@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { UsageError, describeValue } from '../errors.js';
 import { newFilePath, outputTarget } from '../output/output-lock.js';
+import { whyNotWritable } from '../output/open-sink.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
@@ -92,9 +93,7 @@ function checkWritable(flag: string, path: string, stats: Stats | undefined): vo
     if (stats) accessSync(path, constants.W_OK);
     else accessSync(dirname(path), constants.W_OK | constants.X_OK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const why = code === 'ENOENT' ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code;
-    throw new UsageError(`Cannot write ${flag} ${JSON.stringify(path)}: ${why}`, { cause: error });
+    throw new UsageError(`Cannot write ${flag} ${JSON.stringify(path)}: ${whyNotWritable(error, path)}`, { cause: error });
   }
 }
 

@@ -27,15 +27,15 @@ export interface TakenInput {
   value: string;
 }
 
-/**
- * -u and --user: a user name with an @ (`-u alice@example.com:1234`, an e-mail address as the login) is no URL
- * forgotten, however its host and numeric password look like one (emailLogin).
- */
+/** -u and --user: their value is user:password, whatever it looks like. */
 function isUserFlag(flag: string): boolean {
   return flag === '-u' || flag === '--user';
 }
 
-/** `alice@example.com:1234`: an @ before any colon, a login; `bob:pw@example.com` is a URL's credentials and host. */
+/**
+ * `alice@example.com:1234`: an @ before any colon, an e-mail address as the login, no URL forgotten however its
+ * host and numeric password look like one; `bob:pw@example.com` is a URL's credentials and host.
+ */
 function emailLogin(value: string): boolean {
   const at = value.indexOf('@');
   return at !== -1 && !value.slice(0, at).includes(':');

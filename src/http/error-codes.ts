@@ -294,13 +294,13 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
     const blamed = proxies.find((proxy) => plainHttp && proxy.forwardsHttp && isProxy(proxy, socket?.remoteAddress, socket?.remotePort));
     return blamed === undefined ? error : { code: error.code, message: `${describe(raw)} (empty reply: the proxy ${endpointText(blamed)} closed the connection without answering; ${SOCKS_PROXY_ADVICE})` };
   }
-  // Known by the address it could not reach, as a refusal is.
   // A connect to the proxy that timed out (its connection is marked: proxy-router.ts) says whose it was: its words
   // name the proxy's address, which is not the URL's.
   if (error.code === RecordErrorCode.CONNECT_TIMEOUT && fromProxyLeg(raw)) {
     const named = new Set(proxies.map(endpointText));
     return { code: error.code, message: `${error.message} (on the way to the proxy${named.size === 1 ? ` ${[...named][0] as string}` : ''})` };
   }
+  // An unreachable proxy is known by its address, as a refusing one is.
   const refused = error.code === RecordErrorCode.CONNECTION_REFUSED || error.code === RecordErrorCode.UNREACHABLE;
   if (!refused && error.code !== RecordErrorCode.DNS_NOT_FOUND && error.code !== RecordErrorCode.DNS_TEMPORARY) return error;
   // A name with several addresses fails with one error for each (AggregateError).

@@ -67,8 +67,8 @@ const pendingConnects = new WeakSet<AbortSignal>();
  * the TCP connection and never answered TLS ended at the CONNECT's time plus about a second: 300 ms at
  * 1.0 s, 1 s at 1.5 s. The tunnel's connector returns no socket to destroy: at the deadline the
  * connection fails with undici's error, and a socket that comes later is closed. What it says depends on
- * where the connection was: a CONNECT to this target still unanswered is the proxy's (as its own timer
- * says it), else the handshake in the tunnel stalled.
+ * where the connection was: its own CONNECT still unanswered is the proxy's (as the CONNECT's timer says
+ * it), else the handshake in the tunnel stalled.
  */
 export function timingTunnelsExactly(connect: Undici.buildConnector.connector, timeoutMs: number, proxy: string, proxyOverTls = false): Undici.buildConnector.connector {
   return (opts, callback) => {

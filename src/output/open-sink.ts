@@ -6,6 +6,15 @@ import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
 
 /**
+ * Why a file could not be opened for writing: its errno, and for ENOENT the directory to make, as --save says it
+ * (the errno alone left the missing directory to be guessed).
+ */
+export function whyNotWritable(error: unknown, path: string): string {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return code === 'ENOENT' ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code;
+}
+
+/**
  * The stream results are written to: FILE with -o, else fd 1.
  *
  * fd 1 is opened by kind. A pipe or socket gets an async net.Socket:
@@ -20,10 +29,7 @@ export function openSink(path: string | undefined, { append = false } = {}): Wri
     try {
       fd = openSync(path, append ? 'a' : 'w');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      // As --save says it: the errno alone left the missing directory to be guessed.
-      const why = code === 'ENOENT' ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code;
-      throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${why}`, { cause: error });
+      throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${whyNotWritable(error, path)}`, { cause: error });
     }
     return createWriteStream('', { fd, highWaterMark: 256 * 1024 });
   }

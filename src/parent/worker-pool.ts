@@ -366,7 +366,7 @@ export class WorkerPool {
     const triage = this.#triage[index] as CrashTriage;
     const givingUp = this.#aborted || this.#intakeStopped || tries >= START_RETRY_MS.length;
     // Said when the waiting begins, and when it ends without a child.
-    if ((tries === 0 || givingUp) && !this.#aborted && !this.#intakeStopped) this.#onChildCrash?.({ child: index, reason: `it could not be started: ${errno}`, records: unanswered.size, stderr: '', rerun: !givingUp });
+    if ((tries === 0 || givingUp) && !this.#aborted && !this.#intakeStopped) this.#onChildCrash?.({ child: index, reason: errno, records: unanswered.size, stderr: '', rerun: !givingUp, notStarted: true });
     handle.restart();
     if (givingUp) {
       this.#startFailures[index] = 0;
