@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { maskedArgv } from './masked-argv.js';
+import { kernelCommandLine } from './raw-arguments.js';
 
 /**
  * ps and /proc/PID/cmdline show a run's command line to every user of the machine for as long as it lasts: its
@@ -17,7 +18,7 @@ export function maskCommandLineShown(args: readonly string[]): void {
   const shown = maskedArgv(args);
   if (!shown.masked) return;
   const name = processName();
-  const given = commandLine();
+  const given = kernelCommandLine()?.map((bytes) => bytes.toString('utf8'));
   const head = given !== undefined && given.length > args.length ? given.slice(0, given.length - args.length) : [process.argv0, process.argv[1] ?? ''];
   process.title = [...head, ...shown.args.map((arg, at) => fitTo(arg, Buffer.byteLength(args[at] as string)))].join(' ');
   if (name === undefined) return;
@@ -51,15 +52,6 @@ export function fitTo(masked: string, bytes: number): string {
     cut += char;
   }
   return cut;
-}
-
-/** The arguments the process was started with, as the kernel holds them; undefined where there is no /proc. */
-function commandLine(): string[] | undefined {
-  try {
-    return readFileSync('/proc/self/cmdline', 'utf8').replace(/\0$/, '').split('\0');
-  } catch {
-    return undefined;
-  }
 }
 
 function processName(): string | undefined {

@@ -12,6 +12,19 @@ import { readFileSync } from 'node:fs';
  */
 export function firstNonUtf8Argument(count: number): { index: number; bytes: Buffer } | undefined {
   if (count === 0) return undefined;
+  const parts = kernelCommandLine();
+  if (parts === undefined) return undefined;
+  const args = parts.slice(-count);
+  if (args.length !== count) return undefined;
+  const index = args.findIndex((bytes) => !isUtf8(bytes));
+  return index === -1 ? undefined : { index, bytes: args[index] as Buffer };
+}
+
+/**
+ * The arguments this process was started with, node and its script first, as the kernel holds them
+ * (/proc/self/cmdline: Linux), or undefined where this system cannot tell. Setting process.title overwrites them.
+ */
+export function kernelCommandLine(): Buffer[] | undefined {
   let raw: Buffer;
   try {
     raw = readFileSync('/proc/self/cmdline');
@@ -24,10 +37,7 @@ export function firstNonUtf8Argument(count: number): { index: number; bytes: Buf
     parts.push(raw.subarray(start, end === -1 ? raw.length : end));
     start = end === -1 ? raw.length : end + 1;
   }
-  const args = parts.slice(-count);
-  if (args.length !== count) return undefined;
-  const index = args.findIndex((bytes) => !isUtf8(bytes));
-  return index === -1 ? undefined : { index, bytes: args[index] as Buffer };
+  return parts;
 }
 
 /** An argument's bytes for a message: printable ASCII as it is, every other byte as \xHH. */

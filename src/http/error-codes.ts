@@ -85,7 +85,8 @@ export function classifyError(
     case 'UND_ERR_CONNECT_TIMEOUT':
       // Marked by the https connector (agent.ts) when TCP had connected.
       if ((err as { handshakeStalled?: unknown }).handshakeStalled === true) {
-        const opened = typeof (err as { throughProxy?: unknown }).throughProxy === 'string' || (err as { tunnelled?: unknown }).tunnelled === true ? "the proxy's tunnel" : 'the TCP connection';
+        // On a proxy's tunnel (an HTTP proxy's CONNECT, a SOCKS5 proxy's), marked so where it was made.
+        const opened = (err as { tunnelled?: unknown }).tunnelled === true ? "the proxy's tunnel" : 'the TCP connection';
         return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (${opened} opened, but the TLS handshake got no answer${PLAIN_HTTP_PORT})` };
       }
       return mapped(RecordErrorCode.CONNECT_TIMEOUT);

@@ -80,7 +80,7 @@ export function timingTunnelsExactly(connect: Undici.buildConnector.connector, t
       timedOut = true;
       const error = pendingConnects.has(signal)
         ? new ProxyConnectTimeout(proxy, target, timeoutMs, proxyOverTls)
-        : Object.assign(new ConnectTimeoutError(`Connect Timeout Error (attempted address: ${target} through the proxy ${proxy}, timeout: ${timeoutMs}ms)`), { handshakeStalled: true, throughProxy: proxy });
+        : Object.assign(new ConnectTimeoutError(`Connect Timeout Error (attempted address: ${target} through the proxy ${proxy}, timeout: ${timeoutMs}ms)`), { handshakeStalled: true, tunnelled: true });
       (callback as (e: Error | null, s: unknown) => void)(error, null);
     }, timeoutMs);
     connect({ ...opts, signal } as typeof opts, ((error: Error | null, socket: unknown) => {

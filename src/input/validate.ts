@@ -179,13 +179,17 @@ const TYPOGRAPHIC_QUOTED = /^[\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u2039][
  */
 const INVISIBLE = /[\u00ad\u0085\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f]/;
 
+/** A character as Unicode names it: `U+00A0`. */
+function codePointName(char: string): string {
+  return `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /** What whitespace in a URL most likely means, from what the text looks like and where it came from. */
 function whitespaceHint(text: string, from: 'line' | 'spec'): string {
   // A Unicode space (a no-break space pasted from a page) looks like none, or like an ASCII one: named.
   const unicodeSpace = /[^\x00-\x7f]/.exec(/\s/.exec(text)?.[0] ?? '')?.[0];
   if (unicodeSpace !== undefined) {
-    const code = (unicodeSpace.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
-    return `U+${code} at character ${text.indexOf(unicodeSpace) + 1}, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as ${encodeURIComponent(unicodeSpace)}`;
+    return `${codePointName(unicodeSpace)} at character ${text.indexOf(unicodeSpace) + 1}, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as ${encodeURIComponent(unicodeSpace)}`;
   }
   // vegeta's targets and HTTP logs write 'GET http://...': say how bulkfetch takes a method.
   const method = /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
@@ -225,8 +229,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
   // hyphen, a direction mark, NEL) are invisible where it is shown: sent, they asked for another resource than the one seen.
   const invisible = INVISIBLE.exec(text);
   if (invisible !== null) {
-    const code = (invisible[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
-    return recordError(RecordErrorCode.INVALID_URL, `URL contains an invisible character (U+${code} at character ${invisible.index + 1}, a zero-width or formatting character: pasted from a document or a web page?); where it belongs in the URL, write it as ${encodeURIComponent(invisible[0])}: ${preview(text)}`);
+    return recordError(RecordErrorCode.INVALID_URL, `URL contains an invisible character (${codePointName(invisible[0])} at character ${invisible.index + 1}, a zero-width or formatting character: pasted from a document or a web page?); where it belongs in the URL, write it as ${encodeURIComponent(invisible[0])}: ${preview(text)}`);
   }
   // vegeta's text targets put a body file on the line after its request (`@body.json`): read as a URL, it
   // was a GET to a host named after the file (body.json), a request to a real host if that name resolves.

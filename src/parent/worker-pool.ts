@@ -78,7 +78,7 @@ export class WorkerPool {
   readonly #triage: CrashTriage[] = [];
   /** The latest progress snapshot of each child still running (child index -> counters). */
   readonly #liveStats = new Map<number, WorkerStats>();
-  /** Forks that failed in a row, per child (reset by its first answer), and the records waiting for the next try. */
+  /** Forks that failed in a row, per child (reset when one that started ends), and the records waiting for the next try. */
   readonly #startFailures: number[] = [];
   readonly #respawning = new Map<number, { timer: NodeJS.Timeout; unanswered: Tasks }>();
   /** Records answered by each child: how even the hash shards came out. */
@@ -119,7 +119,6 @@ export class WorkerPool {
     const events: ChildEvents = {
       results: (handle, lines, lineNumbers) => {
         this.#answeredByChild[handle.index] = (this.#answeredByChild[handle.index] ?? 0) + lineNumbers.length;
-        this.#startFailures[handle.index] = 0;
         this.#forward(lines, lineNumbers);
         if (this.#triage[handle.index]?.answered(lineNumbers)) this.#runTriage(handle);
       },
@@ -317,6 +316,8 @@ export class WorkerPool {
       this.#notStarted(handle, unanswered, getSystemErrorName(code));
       return;
     }
+    // A child that had started: the forks that failed before it are no longer in a row.
+    this.#startFailures[handle.index] = 0;
     const triage = this.#triage[handle.index] as CrashTriage;
     const reason = signal ? `signal ${signal}` : `exit code ${code}`;
     if (this.#intakeStopped && STOP_SIGNALS.has(signal)) {
