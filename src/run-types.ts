@@ -148,9 +148,9 @@ export interface RunOptions {
 export interface ChildCrash {
   /** Index of the child (0-based). */
   child: number;
-  /** 'signal SIGKILL', 'exit code 1' ...; for a child that could not be started, the fork's errno ('EAGAIN'). */
+  /** 'signal SIGKILL', 'exit code 1' ...; for a child that could not be started, the fork's errno ('EAGAIN'), or how it ended as it started ('signal SIGABRT, as it started'). */
   reason: string;
-  /** The fork failed: the child never ran, and its records wait for another (rerun) or are answered ENOTSENT. */
+  /** The fork failed, or the child ended before its code ran: its records wait for another (rerun) or are answered ENOTSENT. */
   notStarted?: true;
   /** Records it held unanswered. */
   records: number;

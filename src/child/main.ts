@@ -237,11 +237,21 @@ function takeLine(line: string): void {
   }
 }
 
+/** Reads the config and the records from stdin, once the parent has been told that this code runs. */
+function readStdin(): void {
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', takeChunk);
+  process.stdin.on('end', () => {
+    // No config came: a spare the parent did not need (or a parent that is gone).
+    if (!child) process.exit(0);
+    child.endOfInput();
+  });
+}
+
 // The start of a line whose end has not come, joined once when it does: a config line carries -d's body
 // (megabytes, six times that in JSON escapes), and searching it all again at each chunk cost its length squared.
 let partial: string[] = [];
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
+function takeChunk(chunk: string): void {
   let nl = chunk.indexOf('\n');
   if (nl === -1) {
     partial.push(chunk);
@@ -255,12 +265,13 @@ process.stdin.on('data', (chunk: string) => {
     from = nl + 1;
   }
   if (from < chunk.length) partial.push(chunk.slice(from));
-});
-process.stdin.on('end', () => {
-  // No config came: a spare the parent did not need (or a parent that is gone).
-  if (!child) process.exit(0);
-  child.endOfInput();
-});
+}
+
+// The parent's first word from us, and written before any record is read: a child that ends without it (Node
+// aborting as it starts under ulimit -u, or hanging there) sent nothing, and its records go to another one
+// rather than through crash triage (parent/fork-child.ts, hasRun). Run by hand, without a parent: at once.
+if (process.send) process.send({ type: 'running' } satisfies ChildMessage, readStdin);
+else readStdin();
 
 process.on('message', (message: ParentMessage) => {
   if (child) child.onMessage(message);

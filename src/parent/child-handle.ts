@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { ChildMessage, ParentMessage, WorkerConfig } from '../wire/messages.js';
 import { ResultLineReader } from '../wire/result-line-reader.js';
 import type { WorkerStats } from '../wire/stats.js';
-import { forkChild, takeSpareChild } from './fork-child.js';
+import { endBeforeRunning, forkChild, hasRun, takeSpareChild } from './fork-child.js';
 import { PendingTasks } from './pending-tasks.js';
 
 export interface ChildEvents {
@@ -29,6 +29,8 @@ export interface ChildEnd {
   unreported: WorkerStats | undefined;
   /** Its process id, which names the partial files of its --save bodies. */
   pid?: number | undefined;
+  /** It ended before its code ran (Node aborted or hung as it started), and how: none of its records was sent. */
+  endedStarting?: string | undefined;
 }
 
 /** The end of a child's stderr kept for a crash report (a stack trace fits). */
@@ -170,6 +172,7 @@ export class ChildHandle {
       this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
     });
     child.on('message', (message: ChildMessage) => {
+      if (message.type === 'running') return;
       if (message.type === 'stats' && message.final) this.#reported = true;
       if (message.type !== 'started') return this.#events.message(this, message);
       // Answered already (the result overtook the message): nothing can be sent twice.
@@ -183,7 +186,7 @@ export class ChildHandle {
       const unreported = this.#reported ? undefined : this.#reader.counted();
       this.#pending = new PendingTasks();
       this.#started = new Set();
-      this.#events.closed(this, { unanswered, code, signal, started, stderr: this.#stderr, unreported, pid: child.pid });
+      this.#events.closed(this, { unanswered, code, signal, started, stderr: this.#stderr, unreported, pid: child.pid, endedStarting: hasRun(child) ? undefined : endBeforeRunning(child, code, signal) });
       this.#stderr = '';
       this.#wakeWaiters();
     });

@@ -98,7 +98,50 @@ export function forkChild({ procs, concurrency }: ChildShape): ChildProcess {
   child.stdin?.on('error', () => {});
   // One that could not be started (spawn EMFILE, EAGAIN) too: 'close' follows, with the errno as its code.
   child.on('error', () => {});
+  watchStart(child);
   return child;
+}
+
+/** Children whose code has run (their first message came), which they tell before they read anything. */
+const running = new WeakSet<ChildProcess>();
+/** Children killed for saying nothing within START_TIMEOUT_MS of their fork. */
+const silent = new WeakSet<ChildProcess>();
+
+/**
+ * How long a child may take from its fork to its first message. Node takes about 0.1 s, a few with eight
+ * starting on two busy cores; under `ulimit -u` it may never get there: a child that could not create its
+ * threads hung in Node's start-up, and the run with it.
+ */
+const START_TIMEOUT_MS = 10_000;
+
+/**
+ * Whether the child's code ran before it ended. One that ended before (Node aborted as it started: a thread it
+ * could not create under `ulimit -u`), or was killed for taking longer than START_TIMEOUT_MS, sent no request:
+ * its records go to another, not through crash triage, which blamed each in turn.
+ */
+export function hasRun(child: ChildProcess): boolean {
+  return running.has(child);
+}
+
+/** Why a child that never ran (hasRun false) ended, for its report: Node's own end, or our kill after its silence. */
+export function endBeforeRunning(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): string {
+  if (silent.has(child)) return `no word from it ${START_TIMEOUT_MS / 1000} s after its fork`;
+  return `${signal ? `signal ${signal}` : `exit code ${code}`}, as it started`;
+}
+
+function watchStart(child: ChildProcess): void {
+  const timer = setTimeout(() => {
+    silent.add(child);
+    child.kill('SIGKILL');
+  }, START_TIMEOUT_MS).unref();
+  const onMessage = (message: { type?: unknown }): void => {
+    if (message?.type !== 'running') return;
+    running.add(child);
+    clearTimeout(timer);
+    child.off('message', onMessage);
+  };
+  child.on('message', onMessage);
+  child.once('exit', () => clearTimeout(timer));
 }
 
 let spare: { child: ChildProcess; shape: ChildShape } | undefined;

@@ -296,7 +296,7 @@ export class WorkerPool {
     this.#allClosed();
   }
 
-  #onClosed(handle: ChildHandle, { unanswered, code, signal, started, stderr, unreported, pid }: ChildEnd): void {
+  #onClosed(handle: ChildHandle, { unanswered, code, signal, started, stderr, unreported, pid, endedStarting }: ChildEnd): void {
     // A child that died mid-body left its --save partial files: no one else will remove them.
     if ((code !== 0 || signal !== null) && pid !== undefined && this.#saveDir !== undefined) this.#cleanups.push(removePartialsOf(this.#saveDir, (owner) => owner === pid));
     // Whatever the dead process held (in flight per host, queued asks) is free
@@ -313,7 +313,13 @@ export class WorkerPool {
     // A negative code is the errno of a child that could not be started (spawn EAGAIN under ulimit -u, EMFILE: -24),
     // not an exit code: none of its records ran, and none is to blame.
     if (signal === null && code !== null && code < 0) {
-      this.#notStarted(handle, unanswered, getSystemErrorName(code));
+      this.#notStarted(handle, unanswered, getSystemErrorName(code), '');
+      return;
+    }
+    // Forked, but gone before its code ran: Node aborted as it started (a thread it could not create under
+    // ulimit -u), or hung there and was killed. Nothing of its records went out either.
+    if (endedStarting !== undefined && !this.#aborted && !this.#intakeStopped) {
+      this.#notStarted(handle, unanswered, endedStarting, stderr);
       return;
     }
     // A child that had started: the forks that failed before it are no longer in a row.
@@ -361,13 +367,13 @@ export class WorkerPool {
    * fork, a few times over about 3 s, as processes elsewhere may end; then they are answered ENOTSENT, with the
    * reason (--resume sends them), and the run goes on (a later fork may still succeed).
    */
-  #notStarted(handle: ChildHandle, unanswered: Tasks, errno: string): void {
+  #notStarted(handle: ChildHandle, unanswered: Tasks, reason: string, stderr: string): void {
     const index = handle.index;
     const tries = this.#startFailures[index] ?? 0;
     const triage = this.#triage[index] as CrashTriage;
     const givingUp = this.#aborted || this.#intakeStopped || tries >= START_RETRY_MS.length;
     // Said when the waiting begins, and when it ends without a child.
-    if ((tries === 0 || givingUp) && !this.#aborted && !this.#intakeStopped) this.#onChildCrash?.({ child: index, reason: errno, records: unanswered.size, stderr: '', rerun: !givingUp, notStarted: true });
+    if ((tries === 0 || givingUp) && !this.#aborted && !this.#intakeStopped) this.#onChildCrash?.({ child: index, reason, records: unanswered.size, stderr, rerun: !givingUp, notStarted: true });
     handle.restart();
     if (givingUp) {
       this.#startFailures[index] = 0;

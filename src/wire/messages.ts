@@ -95,6 +95,11 @@ export type ParentMessage =
   | { type: 'slow-down'; hosts: string[] };
 
 export type ChildMessage =
+  /**
+   * The child's code runs: its first message, before it reads its config or any record. A child that ends
+   * without it (Node aborting as it starts, under `ulimit -u`) sent nothing (see fork-child.ts, hasRun).
+   */
+  | { type: 'running' }
   /** A snapshot of the child's counters; `final` on the last one before exit. */
   | { type: 'stats'; final: boolean; stats: WorkerStats }
   /**

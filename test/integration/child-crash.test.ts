@@ -187,11 +187,15 @@ describe('what a dead child answered is counted', () => {
 });
 
 describe('a child that cannot be started', () => {
-  it('blames none of its records: they wait for a new fork, then are ENOTSENT, which --resume sends', async () => {
+  interface Answered { line: number; status: number | null; attempts: number; error: { code: string; message: string } | null }
+
+  /**
+   * A run of 20 records at --procs 2 from a copy of node that `breakForks` changes once the parent is up (and its
+   * spare child forked): the child forked first takes the spare and runs, the other is forked from what it left.
+   */
+  async function runWithForksBroken(breakForks: (node: string) => void): Promise<{ lines: string[]; output: string; answered: Answered[]; notSent: Answered[]; stderr: string }> {
     const server = track(await startHttpServer());
     const dir = tempDir();
-    // A copy of node that this parent runs from, removed once it is up: its forks then fail (spawn ENOENT), as
-    // they fail with EAGAIN at the limit on processes (ulimit -u), where every record was blamed in turn, ECHILDCRASH.
     const node = join(dir, 'node');
     copyFileSync(process.execPath, node);
     chmodSync(node, 0o755);
@@ -204,26 +208,44 @@ describe('a child that cannot be started', () => {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    // The spare child is forked as the parent starts, before it opens the FIFO: the child forked first takes it and
-    // runs; the other is forked later, from the removed binary.
+    // The spare child is forked as the parent starts, before it opens the FIFO.
     await waitFor(() => processTree(child.pid as number).length >= 1, 10_000);
-    unlinkSync(node);
+    breakForks(node);
     writeFileSync(fifo, lines.map((line) => `${line}\n`).join(''));
     expect(await exited).toBe(0);
-    const first = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { line: number; status: number | null; attempts: number; error: { code: string; message: string } | null });
-    expect(first.map((line) => line.line).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i + 1));
-    const notSent = first.filter((line) => line.error !== null);
+    const answered = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Answered);
+    expect(answered.map((line) => line.line).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i + 1));
+    const notSent = answered.filter((line) => line.error !== null);
     expect(notSent.length).toBeGreaterThan(0);
     expect(notSent.length).toBeLessThan(lines.length);
+    expect(stderr).not.toContain('died');
+    return { lines, output, answered, notSent, stderr };
+  }
+
+  it('blames none of its records: they wait for a new fork, then are ENOTSENT, which --resume sends', async () => {
+    // The copy removed: forks fail (spawn ENOENT), as they fail with EAGAIN at the limit on processes (ulimit -u),
+    // where every record was blamed in turn, ECHILDCRASH.
+    const { lines, output, notSent, stderr } = await runWithForksBroken((node) => unlinkSync(node));
     for (const line of notSent) expect([line.attempts, line.error?.code, line.error?.message]).toEqual([0, 'ENOTSENT', expect.stringMatching(/^Not sent: no child process could be started to send it/)]);
     // Which child is forked first (and takes the spare) is the first record's, by its hash: the other one fails.
     expect(stderr).toMatch(/^bulkfetch: child [01] could not be started \(ENOENT\) with \d+ records? for it; trying again for about 3 s$/m);
     expect(stderr).toMatch(/^bulkfetch: child [01] could not be started \(ENOENT\) with \d+ records? for it; they are answered ENOTSENT/m);
-    expect(stderr).not.toContain('died');
     // --resume, with a node that can fork: the lines not sent are dropped, and their records sent.
     const resumed = await collectOutput(spawnCli([writeTempFile(lines), '--procs', '2', '-o', output, '--resume', '-q']));
     expect(resumed.code).toBe(0);
     const after = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { line: number; status: number | null });
     expect(after.map((line) => [line.line, line.status]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual(lines.map((_, i) => [i + 1, 200]));
+  });
+
+  it('a child that ends before its code runs (Node aborting as it starts, under ulimit -u) blames none of its records either', async () => {
+    // The forks succeed, and what they run aborts before any JavaScript, as Node does when it cannot create its
+    // threads: each record was put through crash triage, ECHILDCRASH, with a report each.
+    const { notSent, stderr } = await runWithForksBroken((node) => {
+      unlinkSync(node);
+      writeFileSync(node, '#!/bin/sh\nkill -ABRT $$\n', { mode: 0o755 });
+    });
+    for (const line of notSent) expect([line.attempts, line.error?.code]).toEqual([0, 'ENOTSENT']);
+    expect(stderr).toMatch(/^bulkfetch: child [01] could not be started \(signal SIGABRT, as it started\) with \d+ records? for it; trying again for about 3 s$/m);
+    expect(stderr).toMatch(/^bulkfetch: child [01] could not be started \(signal SIGABRT, as it started\) with \d+ records? for it; they are answered ENOTSENT/m);
   });
 });
