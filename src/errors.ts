@@ -151,12 +151,17 @@ export function describeValue(value: unknown): string {
   return typeof value === 'string' ? cut : `${cut} (${Array.isArray(value) ? 'array' : typeof value})`;
 }
 
+/** A character a terminal acts on: C0, DEL, C1, and the bidi controls (U+202E shows the rest of a line reversed). */
+export const TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const TERMINAL_CONTROLS = new RegExp(TERMINAL_CONTROL.source, 'g');
+
 /**
- * DEL and the C1 controls as \u escapes, which JSON.stringify leaves raw: a bad value's DEL was
- * invisible in the message ("got "v"") and went to the terminal as the byte itself.
+ * Characters a terminal acts on as \u escapes. JSON.stringify escapes C0 but leaves the rest raw (a bad value's
+ * DEL was invisible in the message, "got "v""), and not every echoed word goes through it: commander's "unknown
+ * option '--x\u001b[2J'" cleared the screen.
  */
 export function visibleControls(text: string): string {
-  return text.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(TERMINAL_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Why a file could not be read, in words with the errno beside them (a bare `ENOENT` left a person to look it up). */

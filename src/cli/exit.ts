@@ -13,7 +13,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 /** Prints a user's mistake as one line on stderr (never a stack trace) and returns the usage exit code. */
 export function usage(stderr: Writable, message: string): number {
   // A bad -x or URL is echoed so that it can be found; its password is not (stderr goes to logs).
-  // DEL and C1 controls (a CSI byte among them) of an echoed path or flag as \u escapes: not to the terminal raw.
+  // Control and bidi characters of an echoed path or flag (ESC, a CSI byte, U+202E) as \u escapes: not to the terminal raw.
   stderr.write(`bulkfetch: ${visibleControls(maskQuotedPasswords(message.split('\n')[0] as string))}\n`);
   return EXIT.USAGE;
 }

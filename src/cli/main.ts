@@ -26,7 +26,7 @@ import type { ChildCrash, ErrorLimit, RunOptions, RunSummary } from '../run-type
 import { EXIT, printReport, signalExitCode, usage, writeToStdout } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
 import { limitExceededAtEnd, runFailed } from './exit-policy.js';
-import { endAsHungUp, listenForStopSignals, releaseDeadTerminal } from './process-signals.js';
+import { endAsHungUp, leaveTerminalAloneAtExit, listenForStopSignals } from './process-signals.js';
 import { abortNotice, errorLimitAtEndNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
 import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } from './preflight.js';
@@ -40,7 +40,7 @@ import { VERSION } from '../version.js';
 import { maskedArgv } from './masked-argv.js';
 import { refuseSplitCredential } from './split-credential.js';
 import { maskCommandLineShown } from './masked-title.js';
-import { crlfScriptWord } from './crlf-arguments.js';
+import { crlfScriptWord, isBodyValue } from './crlf-arguments.js';
 
 /** Linux's MAX_ARG_STRLEN: no one argument is longer (its NUL included). */
 const LONGEST_ARGUMENT_BYTES = 128 * 1024;
@@ -93,6 +93,9 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  // One a run before left is gone as this one starts: a run killed outright (kill -9, the OOM killer) writes
+  // none, and the earlier one, still there, passed for its own with another run's counts.
+  await dropEarlierSummary(flags.summary);
   // From here on, SIGINT, SIGTERM and SIGHUP stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
@@ -348,6 +351,7 @@ export async function runCli(): Promise<void> {
   // stderr is for people. Once it cannot be written (a terminal that closed: EIO; a pipe whose reader
   // left: EPIPE) there is no one to tell, and the run goes on: the results have their own output.
   process.stderr.on('error', () => {});
+  leaveTerminalAloneAtExit();
   const args = process.argv.slice(2);
   const notUtf8 = firstNonUtf8Argument(args.length);
   if (notUtf8) {
@@ -355,7 +359,11 @@ export async function runCli(): Promise<void> {
     // Shown as the continue command shows it: a -u password, an Authorization value or a body's password in
     // Latin-1 (a realistic way to meet this) was echoed whole.
     const shown = maskedArgv(args.map((arg, index) => (index === notUtf8.index ? shownBytes(notUtf8.bytes) : arg))).args[notUtf8.index] as string;
-    process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: in a URL percent-encode them (%E9 for \\xe9) or give it in a file, and rename such a file`);
+    // The way round names the argument's own first byte past ASCII, and for a body, the file that sends bytes as they are.
+    const byte = notUtf8.bytes.find((value) => value >= 0x80) ?? 0x80;
+    const hex = byte.toString(16).toUpperCase();
+    const wayRound = isBodyValue(args, notUtf8.index) ? 'give the body in a file: --data-binary @FILE sends its bytes as they are' : `in a URL percent-encode them (%${hex} for \\x${hex.toLowerCase()}) or give it in a file, and rename such a file`;
+    process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: ${wayRound}`);
     return;
   }
   const crlf = crlfScriptWord(args);
@@ -369,7 +377,6 @@ export async function runCli(): Promise<void> {
     const code = await main(args).finally(discardSpareChild);
     process.exitCode = code;
     endAsHungUp();
-    releaseDeadTerminal();
     if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);
   } catch (error) {
     if (error instanceof BulkfetchError) {
@@ -378,7 +385,8 @@ export async function runCli(): Promise<void> {
       return;
     }
     process.stderr.write(`bulkfetch: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = EXIT.FAILED;
+    // Now: children, timers and pipes of a run the error left half done kept the process alive, with no word more.
+    process.exit(EXIT.FAILED);
   }
 }
 
@@ -404,7 +412,7 @@ function besideProgressLine(progress: ProgressHandle | undefined, write: () => v
 
 function formatCrash({ child, reason, records, stderr, rerun, notStarted }: ChildCrash): string {
   const trace = stderr.trim();
-  // A fork that failed ran nothing: its records wait for the next fork (worker-pool.ts, #notStarted).
+  // A fork that failed, or a child that ended as it started, ran nothing: its records wait for the next fork (worker-pool.ts, #notStarted).
   if (notStarted) {
     const held = `${records} ${records === 1 ? 'record' : 'records'}`;
     return `bulkfetch: child ${child} could not be started (${reason}) with ${held} for it; ${rerun ? 'trying again for about 3 s' : 'they are answered ENOTSENT, not sent (--resume of a run into -o FILE sends them)'}\n`;

@@ -17,11 +17,10 @@ const BODY_ATTACHED = /^(--data=|--data-raw=|--data-binary=|--data-ascii=|--data
 const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|auth|authorization|private[-_]?key)';
 /** A form's secret field, bare or as Rails and PHP nest it: `password=`, `user[password]=`, `user%5Bpassword%5D=`. */
 const FORM_SECRET = new RegExp(`(^|&)((?:[^&=[]*(?:\\[|%5B))?${SECRET_FIELD}(?:\\]|%5D)?)=([^&]*)`, 'gi');
-/**
- * A JSON member's value: a string, or a number, true, false or null as written. An object or an array is no
- * secret itself (`"auth": {"type": "basic", ...}`): the members inside it are judged on their own names.
- */
-const JSON_SECRET = new RegExp(`("${SECRET_FIELD}"\\s*:\\s*)(?:"(?:[^"\\\\]|\\\\.)*"|[^\\s,{}[\\]]+)`, 'gi');
+/** A JSON member under a secret's name, up to its value. */
+const JSON_SECRET_NAME = new RegExp(`"${SECRET_FIELD}"\\s*:\\s*`, 'gi');
+/** A JSON scalar as written: a string, or a number, true, false or null. */
+const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*"|[^\s,{}[\]]+)/;
 
 /**
  * A command line to show on stderr (how to continue a stopped run) without the secrets in it: -u's
@@ -93,7 +92,40 @@ function maskValue(flag: string, value: string): string {
 
 /** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`; a file (@FILE) as it is. */
 function maskBody(value: string): string {
-  return value.replace(FORM_SECRET, (_, start: string, name: string) => `${start}${name}=${MASK}`).replace(JSON_SECRET, (_, key: string) => `${key}"${MASK}"`);
+  return maskJsonSecrets(value.replace(FORM_SECRET, (_, start: string, name: string) => `${start}${name}=${MASK}`));
+}
+
+/**
+ * A JSON body's secret members as "***". A scalar is masked, and so is an array (`"api_key": ["K1", "K2"]`):
+ * what it holds has no name of its own to be judged by. An object is no secret itself (`"auth": {"type":
+ * "basic", ...}`): the members inside it are judged on their own names.
+ */
+function maskJsonSecrets(text: string): string {
+  let shown = '';
+  let from = 0;
+  JSON_SECRET_NAME.lastIndex = 0;
+  for (let name = JSON_SECRET_NAME.exec(text); name !== null; name = JSON_SECRET_NAME.exec(text)) {
+    const value = name.index + name[0].length;
+    const end = text[value] === '[' ? jsonArrayEnd(text, value) : value + (JSON_SCALAR.exec(text.slice(value))?.[0].length ?? 0);
+    if (end === value) continue;
+    shown += `${text.slice(from, value)}"${MASK}"`;
+    from = end;
+    JSON_SECRET_NAME.lastIndex = end;
+  }
+  return shown + text.slice(from);
+}
+
+/** Where the JSON array that opens at `start` ends (past its `]`), strings skipped whole; the text's end when it does not. */
+function jsonArrayEnd(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (char === '[') depth++;
+    else if (char === ']' && --depth === 0) return i + 1;
+  }
+  return text.length;
 }
 
 /** `Name: value` with the value as *** (the spaces before it kept) when the name is a SECRET_HEADERS one and there is a value. */

@@ -47,21 +47,24 @@ export function endAsHungUp(): void {
 const TERMINAL_AT_START = [0, 1, 2].map((fd) => isatty(fd));
 
 /**
- * Closes stdin, stdout and stderr where they were a terminal that is gone now (isatty fails: EIO).
- * Node's exit restores each such terminal's settings and aborts with a native stack trace (exit 134)
- * when it cannot (node::ResetStdio); a descriptor closed is one it skips. A run started with setsid (or
- * disowned) gets no SIGHUP when its terminal closes, so endAsHungUp's way out is not taken: its
- * results all written to -o FILE, it still ended in that abort. Called once all is written.
+ * Closes stdin, stdout and stderr where they were a terminal, as the process exits: Node's exit puts back the
+ * settings each such terminal had as it started (node::ResetStdio), and a descriptor closed is one it skips.
+ * bulkfetch never changes them, and what it writes to may: `bulkfetch urls | less` had less's raw mode undone
+ * under it as bulkfetch ended (its keys echoed, q waited for Enter), where curl leaves the terminal be. And a
+ * terminal that is gone (EIO) made that restore abort with a native stack trace (exit 134): a run started
+ * with setsid (or disowned) gets no SIGHUP when its terminal closes, so endAsHungUp's way out is not taken.
  */
-export function releaseDeadTerminal(): void {
-  for (const fd of [0, 1, 2]) {
-    if (!TERMINAL_AT_START[fd] || isatty(fd)) continue;
-    try {
-      closeSync(fd);
-    } catch {
-      // Closed already: nothing for Node to restore either.
+export function leaveTerminalAloneAtExit(): void {
+  process.once('exit', () => {
+    for (const fd of [0, 1, 2]) {
+      if (!TERMINAL_AT_START[fd]) continue;
+      try {
+        closeSync(fd);
+      } catch {
+        // Closed already: nothing for Node to restore either.
+      }
     }
-  }
+  });
 }
 
 /**

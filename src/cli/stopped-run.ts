@@ -3,7 +3,7 @@
  * never read, and the exact command that continues it (--resume with -o).
  */
 import { maskedArgv } from './masked-argv.js';
-import { RecordErrorCode } from '../errors.js';
+import { RecordErrorCode, TERMINAL_CONTROL, visibleControls } from '../errors.js';
 import { countLines } from '../input/count-lines.js';
 import { isRegularFile } from '../input/input-size.js';
 import { fingerprintPath, markResumable } from '../output/resume.js';
@@ -76,7 +76,7 @@ async function continueCommand({ argv, inputPath, argumentUrls, output, resume, 
   if (!resume && !fingerprinted) {
     if (inputPath === '-') return cannot('stdin was read without --resume, so this run cannot be continued; give --resume to make the next one resumable');
     if (!isRegularFile(inputPath)) return cannot('the input is a pipe, read without --resume, so this run cannot be continued; give --resume to make the next one resumable');
-    if (!isRegularFile(output)) return cannot(`results went to ${output}, not a regular file, so this run cannot be continued`);
+    if (!isRegularFile(output)) return cannot(`results went to ${visibleControls(output)}, not a regular file, so this run cannot be continued`);
     try {
       // The lines in FILE are whole; with the input's fingerprint beside them, --resume takes over from here.
       await markResumable(output, inputPath);
@@ -88,6 +88,19 @@ async function continueCommand({ argv, inputPath, argumentUrls, output, resume, 
   return { text: inputPath === '-' ? `${command}${shown.masked ? ',' : '  #'} with the same stdin` : command, resumable: true };
 }
 
+/**
+ * A word as a shell takes it back. One holding a control character (a file name with an ESC in it) is quoted
+ * $'...' with it escaped, as bash and zsh read it: raw, it changed the terminal's title as the line was printed,
+ * and the line pasted back named another file.
+ */
 function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  if (!TERMINAL_CONTROL.test(arg)) return `'${arg.replaceAll("'", "'\\''")}'`;
+  const escaped = [...arg].map((char) => {
+    if (char === '\\' || char === "'") return `\\${char}`;
+    if (!TERMINAL_CONTROL.test(char)) return char;
+    const code = char.charCodeAt(0);
+    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return `$'${escaped.join('')}'`;
 }

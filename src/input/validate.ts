@@ -175,9 +175,10 @@ const TYPOGRAPHIC_QUOTED = /^[\u201c\u201d\u2018\u2019\u201e\u201a\u00ab\u2039][
 /**
  * Invisible characters: soft hyphen, NEL, Arabic letter mark, zero-width space and direction marks, bidi controls,
  * word joiners. Not the zero-width joiner and non-joiner (U+200D, U+200C): emoji sequences (👩‍💻) and Persian and
- * Indic words hold them as characters of their own.
+ * Indic words hold them as characters of their own; nor the Mongolian vowel separator (U+180E), a character inside
+ * Mongolian words (ᠬᠠᠷ᠎ᠠ).
  */
-const INVISIBLE = /[\u00ad\u0085\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f]/;
+const INVISIBLE = /[\u00ad\u0085\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f]/;
 
 /** A character as Unicode names it: `U+00A0`. */
 function codePointName(char: string): string {

@@ -47,16 +47,25 @@ export function uploadFileFlag(value: string, previous: unknown): UploadFile {
  * bytes, a file's bytes as they are.
  */
 function curlEscape(bytes: Buffer): string {
-  let escaped = '';
+  // Written a byte at a time into bytes: a string built by one regex test and one concatenation a byte took
+  // 45 s for a 30 MB file.
+  const escaped = Buffer.allocUnsafe(bytes.length * 3);
+  let at = 0;
   for (const byte of bytes) {
-    if (byte === 0x20) escaped += '+';
-    else if (UNRESERVED.test(String.fromCharCode(byte))) escaped += String.fromCharCode(byte);
-    else escaped += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    if (UNRESERVED[byte] === 1) escaped[at++] = byte;
+    else if (byte === 0x20) escaped[at++] = 0x2b;
+    else {
+      escaped[at++] = 0x25;
+      escaped[at++] = HEX_DIGITS[byte >> 4] as number;
+      escaped[at++] = HEX_DIGITS[byte & 15] as number;
+    }
   }
-  return escaped;
+  return escaped.toString('latin1', 0, at);
 }
 
-const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+/** 1 for the bytes sent as they are: A-Z a-z 0-9 - . _ ~ */
+const UNRESERVED = Uint8Array.from({ length: 256 }, (_, byte) => (/^[A-Za-z0-9\-._~]$/.test(String.fromCharCode(byte)) ? 1 : 0));
+const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1');
 
 /**
  * --data-urlencode, read as curl reads it: up to the first = (or, with none, the first @), a name;

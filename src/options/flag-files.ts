@@ -3,7 +3,7 @@
  * -H @FILE, -T FILE, @-): read at once, so a missing file is a usage error
  * before anything is sent; stdin is read once, by one flag.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { UsageError, fileErrorWords } from '../errors.js';
 
@@ -22,13 +22,21 @@ export function flagThatReadStdin(): string | undefined {
   return stdinReadBy;
 }
 
+/** Stdin by a file's name: read so, it is stdin read as `-` is, and may be the input too. */
+const STDIN_BY_NAME = /^\/(?:dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/;
+
 /** A flag's @FILE, read now, so a missing file is a usage error before anything is sent. */
 export function readFlagFile(flag: string, path: string): Buffer {
-  // -T takes a path, the others @PATH: each names stdin as curl does.
-  if (path === '-') return readStdinOnce(flag === '-T' ? '-T -' : `${flag} @-`);
+  // -T takes a path, the others @PATH: each names stdin as curl does. /dev/stdin is stdin too: read as a file,
+  // it took a piped list as the body and left no records (0 sent, exit 0), or sent a list on stdin as one.
+  if (path === '-' || STDIN_BY_NAME.test(path)) return readStdinOnce(flag === '-T' ? `-T ${path}` : `${flag} @${path}`);
   try {
+    const size = statSync(path).size;
+    if (size > MAX_FLAG_FILE_BYTES) throw tooLarge(`${flag} file ${JSON.stringify(path)}`, size);
     return readFileSync(path);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') throw tooLarge(`${flag} file ${JSON.stringify(path)}`);
     // An empty name is most often an unset shell variable (-d @$FILE); a glob is curl's (-T '{a,b}'), not taken here.
     const hint = path === '' ? ' (an empty file name: an unset shell variable?)' : flag === '-T' && /[{[]/.test(path) ? ' (-T takes one file: curl\'s {a,b} and [1-3] globs are not expanded)' : '';
     throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${fileErrorWords(error)}${hint}`, { cause: error });
@@ -41,9 +49,25 @@ function readStdinOnce(flag: string): Buffer {
   stdinReadBy = flag;
   // At a terminal the run would wait without a word until Ctrl-D (curl's does): say what it waits for.
   if (isatty(0)) process.stderr.write(`bulkfetch: reading ${flag} from the terminal (Ctrl-D to end)\n`);
+  let bytes: Buffer;
   try {
-    return readFileSync(0);
+    bytes = readFileSync(0);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') throw tooLarge(`${flag} (stdin)`);
     throw new UsageError(`Cannot read ${flag} from stdin: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
+  if (bytes.length > MAX_FLAG_FILE_BYTES) throw tooLarge(`${flag} (stdin)`, bytes.length);
+  return bytes;
+}
+
+/**
+ * The most a flag's file (a body for every record, -H's headers) may hold. The body goes to each child whole, in its
+ * config (JSON: NUL bytes take six characters there), and each holds it: 100 MB of NULs passed V8's longest string
+ * and was an internal error with a trace, then a hang; 600 MB was one as it was read.
+ */
+export const MAX_FLAG_FILE_BYTES = 64 * 1024 * 1024;
+
+function tooLarge(what: string, size?: number): UsageError {
+  const mib = size === undefined ? 'over 2 GiB' : `${(size / 1024 / 1024).toFixed(1)} MiB`;
+  return new UsageError(`${what} holds ${mib}: a body or header file given by a flag is at most 64 MiB (each child process holds it whole, to send with every record)`);
 }

@@ -1,6 +1,6 @@
 // curl's habits (issue 11): body flags with @file, form and JSON content types, -u and
 // URL credentials, records without a scheme, whitespace in a URL, -H given twice.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -133,12 +133,20 @@ describe('request bodies as curl sends them', () => {
     const encoded = await runCli(['-q', '--data-urlencode', 'q@-', `${server.url}/enc`], { stdin: 'a b&c' });
     expect(encoded.lines[0]?.body).toMatchObject({ body: 'q=a+b%26c' });
     expect(server.requests).toBe(3);
-    for (const args of [['-d', '@-'], ['-d', '@-', '-'], ['-d', '@-', '--data-urlencode', 'x@-', input], ['-T', '-'], ['-T', '-', '-d', '@-', input]]) {
+    // /dev/stdin is stdin by another name: read as a file, it took the list as the body and left no record, exit 0.
+    for (const args of [['-d', '@-'], ['-d', '@-', '-'], ['-d', '@-', '--data-urlencode', 'x@-', input], ['-T', '-'], ['-T', '-', '-d', '@-', input], ['-d', '@/dev/stdin'], ['-T', '/dev/fd/0'], ['--json', '@/proc/self/fd/0']]) {
       const refused = await runCli(['-q', ...args], { stdin: `${server.url}/never\n` });
       expect(refused.code, args.join(' ')).toBe(2);
-      expect(refused.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/^bulkfetch: .*(@-|-T -) (read|reads) stdin/)]);
+      expect(refused.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/^bulkfetch: .*(@-|-T -|@\/dev\/stdin|-T \/dev\/fd\/0|@\/proc\/self\/fd\/0) (read|reads) stdin/)]);
     }
-    expect(server.requests).toBe(3);
+    // A body file past 64 MiB is one line: 100 MB of NUL bytes was an internal error with a trace, then a hang.
+    const big = join(tempDir(), 'big.bin');
+    execFileSync('truncate', ['-s', '100M', big]);
+    const tooBig = await runCli(['-q', '--data-binary', `@${big}`, `${server.url}/big`]);
+    expect([tooBig.code, tooBig.stderr]).toEqual([2, `bulkfetch: --data-binary file ${JSON.stringify(big)} holds 100.0 MiB: a body or header file given by a flag is at most 64 MiB (each child process holds it whole, to send with every record)\n`]);
+    const byName = await runCli(['-q', '-d', '@/dev/stdin', `${server.url}/named`], { stdin: 'c=3' });
+    expect(byName.lines[0]?.body).toMatchObject({ url: '/named', body: 'c=3' });
+    expect(server.requests).toBe(4);
   });
 });
 
@@ -490,6 +498,10 @@ describe("a curl command line, as typed", () => {
       [['-L\r'], /^bulkfetch: argument 2 \("-L\\r"\) ends in a carriage return: the script or file it came from has Windows \(CRLF\) line endings; convert it with dos2unix FILE/],
       // A flag's value is not shown (it may be a secret of a flag not taken: -U's proxy password).
       [['-U', 'pu:PSW\r'], /^bulkfetch: argument 3 \(the value of -U\) ends in a carriage return/],
+      // What was typed is echoed with its control characters escaped: raw, ESC [2J cleared the terminal, a CR hid the line.
+      [['--bogus\u001b[2J\r\u202e'], /^bulkfetch: unknown option '--bogus\\u001b\[2J\\u000d\\u202e'$/m], [['--resolve', '-\u001b]0;T\u0007:80'], /^bulkfetch: --resolve -\\u001b\]0;T\\u0007:80 is curl's way/],
+      // A URL after a flag that takes no value (-L, -sL, --location) is shown: it is no flag's value.
+      [['-sL', 'http://a.test/x\r'], /^bulkfetch: argument 3 \("http:\/\/a\.test\/x\\r"\) ends in a carriage return/], [['--location', 'http://a.test/y\r'], /^bulkfetch: argument 3 \("http:\/\/a\.test\/y\\r"\)/],
       [['-sc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', '404'], /^bulkfetch: -fc: httpx's -fc/], [['-sc', 'http://a.test/'], /^bulkfetch: -sc: httpx's -sc/],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);

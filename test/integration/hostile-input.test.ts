@@ -137,6 +137,9 @@ describe('an argument that is not UTF-8', () => {
       expect([script, result.status, result.stderr]).toEqual([script, 2, expect.stringContaining(`is not UTF-8 ${shown}`)]);
       expect(result.stderr).not.toMatch(/S3CRET/);
     }
+    // The way round names the argument's own byte (it said %E9 for \xe9 whatever the byte), and for a body the file.
+    expect(shell(`"$CLI" "$URL/x"$'\\xfc'`).stderr).toContain('in a URL percent-encode them (%FC for \\xfc)');
+    expect(shell(`"$CLI" "$URL/a" --data-binary $'\\xff\\xfe'`).stderr).toMatch(/is not UTF-8 \("\\xff\\xfe"\): it would be read as other bytes than given: give the body in a file: --data-binary @FILE sends its bytes as they are\n$/);
     expect(server.requests).toBe(0);
     // UTF-8 is read as given (spawned without blocking: the server is in this process).
     const utf8 = await runCli([`${server.url}/café`, '-q']);

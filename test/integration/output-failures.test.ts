@@ -6,8 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAfterEach, CLI_PATH, parseJsonLines, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
-import { urlFile as urls } from './support.js';
+import { cleanupAfterEach, CLI_PATH, parseJsonLines, runCli, startFaultyServer, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
+import { urlFile as urls, waitFor } from './support.js';
 
 const mounts: string[] = [];
 // Registered first, so it runs after the unmounts below (vitest runs afterEach hooks in reverse).
@@ -54,6 +54,18 @@ describe('output failures', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('ENOSPC');
     expect(result.stdout).toBe('');
+    expect(existsSync(summary)).toBe(false);
+  });
+
+  it('a --summary file a run before left is gone as a run starts: one killed outright (kill -9) leaves none, not an earlier run\'s', async () => {
+    const server = track(await startFaultyServer('hang'));
+    const dir = tempDir();
+    const summary = join(dir, 'summary.json');
+    writeFileSync(summary, '{"records": 50, "errors": 0}\n');
+    const child = spawn(process.execPath, [CLI_PATH, urls(server.url, 5), '-o', join(dir, 'out.ndjson'), '--procs', '1', '--summary', summary, '-q'], { stdio: 'ignore', detached: true });
+    track({ close: async () => void (child.exitCode === null && process.kill(-(child.pid as number), 'SIGKILL')) });
+    await waitFor(() => !existsSync(summary), 10_000);
+    process.kill(-(child.pid as number), 'SIGKILL');
     expect(existsSync(summary)).toBe(false);
   });
 

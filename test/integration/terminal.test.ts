@@ -324,6 +324,21 @@ describe('a run in a terminal', () => {
     expect(server.requests).toBe(1);
   });
 
+  it('leaves the terminal as a pager set it (| less): Node put back the settings it found at start as bulkfetch ended', async () => {
+    const server = track(
+      await startHttpServer(async (_req, res, ctx) => {
+        if (await ctx.delay(1_500)) res.end('{}');
+      }),
+    );
+    const input = writeTempFile([`${server.url}/slow`]);
+    // The reader does what less does once it starts: the terminal raw (no echo, no line editing) until it ends.
+    const reader = `sh -c 'sleep 0.5; stty -echo -icanon </dev/tty; cat >/dev/null; echo AFTER=$(stty -a </dev/tty | grep -o -E -- "-?icanon"); stty sane </dev/tty'`;
+    for (const args of [[input, '-q'], [input]]) {
+      const { screen, code } = await inTerminal(args, { stdoutTo: `| ${reader}` });
+      expect([code, /AFTER=(-?icanon)/.exec(screen)?.[1]], args.join(' ')).toEqual([0, '-icanon']);
+    }
+  });
+
   it('prints --help, --version and analyze --help once, keeps "Did you mean", shows the --procs default', async () => {
     const help = await inTerminal(['--help']);
     expect(help.screen.match(/Usage: bulkfetch/g)).toHaveLength(1);

@@ -34,10 +34,12 @@ export function decideByFlag(mode: Exclude<CacheMode, 'auto'>): CacheDecision {
  * repeat, and then keep each response exactly until its request's last repeat.
  * `procs` only shapes the explanation (each child caches its own share of keys).
  */
-export function decideForFile(scan: { requests: number; distinct: number; ms: number }, procs: number): CacheDecision {
+export function decideForFile(scan: { requests: number; distinct: number; ms: number; cutShort?: boolean }, procs: number): CacheDecision {
   const repeatRatio = repeatRatioOf(scan.requests, scan.distinct);
   const enabled = scan.requests > 0 && repeatRatio >= MIN_REPEAT_RATIO;
   const n = formatCount;
+  // Stopped during the pass, nothing was sent: the counts are of the file's start, which a summary must not pass off as the file's.
+  if (scan.cutShort) return { mode: 'auto', enabled: false, why: `the stop came during the pass over the file, after ${n(scan.requests)} requests: nothing was sent`, basis: 'file', distinct: scan.distinct, repeatRatio, analysisMs: scan.ms };
   const why = scan.requests === 0
     ? 'no request the cache answers (a GET or HEAD, and with --save one not named by its id): no cache'
     : enabled

@@ -19,6 +19,8 @@ export interface InputScan {
   /** With `procs`: each (child, origin)'s records, so the run can tell a child's last request to a host. */
   origins?: RepeatSketch;
   ms: number;
+  /** A stop came before the pass reached the file's end: the counts are of its start only. */
+  cutShort?: boolean;
 }
 
 export interface ScanOptions {
@@ -79,7 +81,7 @@ export async function scanStream(input: Readable, { method, protoDefault, maxLin
     if (stop?.aborted) break;
     countLines(lines, counts);
   }
-  return { requests: sketch.added, distinct: sketch.distinctEstimate, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started) };
+  return { requests: sketch.added, distinct: sketch.distinctEstimate, sketch, ...(origins ? { origins } : {}), ms: Math.round(performance.now() - started), ...(stop?.aborted ? { cutShort: true } : {}) };
 }
 
 interface PassCounts {

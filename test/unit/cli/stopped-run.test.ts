@@ -77,6 +77,14 @@ describe('describeStop', () => {
     expect(row).toContain("-d 'client_secret=***&grant_type=client_credentials&password=***' --json '{\"user\":\"ann\",\"password\":\"***\",\"n\":1}' '--data-urlencode=token=***' '-sdapi_key=***' -d @form.txt -d q=plain");
   });
 
+  it("masks a JSON secret given as an array, whose values have no names of their own, and judges an object's members by theirs", async () => {
+    const argv = [input, '-o', output, '--resume', '--json', '{"api_key":["ARR1", "AR\\"R2"],"token":[["NEST3"]],"auth":{"type":"basic","password":"PW4"},"tags":["plain"]}'];
+    const stopped = await describeStop(stoppedSummary({ records: 2 }), { ...context, argv });
+    const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
+    for (const secret of ['ARR1', 'R2', 'NEST3', 'PW4']) expect(row.replaceAll(dir, 'DIR')).not.toContain(secret);
+    expect(row).toContain(`--json '{"api_key":"***","token":"***","auth":{"type":"basic","password":"***"},"tags":["plain"]}'`);
+  });
+
   it("masks a form's nested secret field (Rails, PHP) and an API key given as -u's user name with no password", async () => {
     const argv = [input, '-o', output, '--resume', '-d', 'user[email]=a@b.test&user[password]=NESTED1&user%5Bpassword%5D=NESTED2', '-u', 'sk_live_K3YUSER:'];
     const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv });
@@ -92,6 +100,14 @@ describe('describeStop', () => {
     for (const secret of ['K1', 'K7', 'K5', 'D7', 'K4']) expect(row.replaceAll(dir, 'DIR')).not.toContain(secret);
     // A port and a query's @ are no userinfo: the command still runs.
     expect(row).toContain('http://host:8080/p?e=a@b.test');
+  });
+
+  it("quotes a word holding control characters $'...' with them escaped: raw, they acted on the terminal, and the line pasted back named another file", async () => {
+    const argv = ['in\u001b]0;T\u0007\u202e.txt', '-o', 'out\u009b2J\\\'s.ndjson', '-H', "X-Note: it's"];
+    const stopped = await describeStop(stoppedSummary({ records: 2 }), { ...context, argv });
+    const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
+    expect(row).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(row).toMatch(/ \$'in\\x1b\]0;T\\x07\\u202e\.txt' -o \$'out\\u009b2J\\\\\\'s\.ndjson' -H 'X-Note: it'\\''s'$/);
   });
 
   it('continuing a run that read stdin says so in a shell comment, so the line still runs as pasted', async () => {

@@ -237,8 +237,9 @@ describe('parseRecord: whitespace in a URL line', () => {
     expect(parseRecord('urls.example.com', 1, 'GET')).toMatchObject({ kind: 'request' });
     // Further down a list, or named link, it is a host's name (a container's, say).
     expect([parseRecord('url', 3, 'GET').kind, parseRecord('link', 1, 'GET').kind]).toEqual(['request', 'request']);
-    // Zero-width joiners are characters of emoji sequences and of Persian and Indic words.
+    // Zero-width joiners are characters of emoji sequences and of Persian and Indic words, and the vowel separator one of Mongolian words.
     expect(parseRecord('http://a.test/\u{1f469}\u200d\u{1f4bb}?q=\u0645\u06cc\u200c\u062e', 3, 'GET').kind).toBe('request');
+    expect(parseRecord('http://a.test/\u182c\u1820\u1837\u180e\u1820', 3, 'GET').kind).toBe('request');
     expect(parseRecord('\u201chttp://a.test/x\u201d', 9, 'GET')).toMatchObject({ error: { message: expect.stringContaining('(a URL between typographic quotes, pasted from a document?: write it without them)') } });
     expect(parseRecord('http://a.test/my file.pdf', 9, 'GET')).toMatchObject({ error: { message: expect.stringContaining('(one URL a line; a space inside a URL is written %20)') } });
     expect(parseRecord('http://a.test/nbsp\u00a0', 8, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('URL contains whitespace (U+00A0 at character 19, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as %C2%A0)') } });

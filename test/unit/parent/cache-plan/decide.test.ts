@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideForStream, STREAM_WINDOW } from '../../../../src/parent/cache-plan/decide.js';
+import { decideForFile, decideForStream, STREAM_WINDOW } from '../../../../src/parent/cache-plan/decide.js';
 
 describe('decideForStream: how a stream run\'s cache decision reads', () => {
   it('says why the cache is on beside 0% repeats in a stream shorter than the window it is judged over', () => {
@@ -8,5 +8,14 @@ describe('decideForStream: how a stream run\'s cache decision reads', () => {
     expect(short.why).toBe('a stream: a response is kept once its request was seen twice; 0.0% of requests were repeats (judged every 10,000 records, so on for a stream this short)');
     const judged = decideForStream({ requests: STREAM_WINDOW * 3, repeats: STREAM_WINDOW, enabled: true });
     expect(judged.why).toBe('a stream: a response is kept once its request was seen twice; 33.3% of requests were repeats');
+  });
+});
+
+describe('decideForFile: a pass over the file that a stop cut short', () => {
+  it('does not pass the counts of the file\'s start off as the file\'s, nor say the cache was on for a run that sent nothing', () => {
+    // A Ctrl-C during the pass over 1,950,000 lines read "cache on (auto): 90.6% of 1,592,864 requests repeat an earlier one".
+    const cut = decideForFile({ requests: 1_592_864, distinct: 150_003, ms: 900, cutShort: true }, 2);
+    expect([cut.enabled, cut.why]).toEqual([false, 'the stop came during the pass over the file, after 1,592,864 requests: nothing was sent']);
+    expect(decideForFile({ requests: 1_592_864, distinct: 150_003, ms: 900 }, 2).why).toMatch(/^90\.6% of 1,592,864 requests repeat an earlier one/);
   });
 });
