@@ -2,7 +2,10 @@
 // record with a stable code, valid records beside them still succeed, nothing crashes.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer as createHttp2SecureServer, type ServerHttp2Session } from 'node:http2';
 import { createServer as createNetServer, type Socket } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   cleanupAfterEach,
@@ -12,6 +15,7 @@ import {
   sampleTreeRss,
   startFaultyServer,
   startHttpServer,
+  tempDir,
   listen,
   socketCloser,
   testCert,
@@ -162,6 +166,37 @@ describe('faulty servers', () => {
       [413, 'too large', null],
       [401, 'who are you', null],
     ]);
+  });
+
+  it('over HTTP/2 too: a 413 sent before a 20 MB upload was read is the answer, and the upload is not sent again', async () => {
+    // The body was written to node:http2 whole: with the server reading none of it, the stream was reset
+    // (ENHANCE_YOUR_CALM) before the answer was read, ECONNRESET, and a PUT went out three times (curl: 413).
+    const { key, cert } = testCert();
+    const server = createHttp2SecureServer({ key, cert });
+    const sessions = new Set<ServerHttp2Session>();
+    let streams = 0;
+    server.on('session', (session: ServerHttp2Session) => {
+      sessions.add(session.on('error', () => {}));
+    });
+    server.on('stream', (stream, headers) => {
+      streams += 1;
+      stream.on('error', () => {});
+      stream.respond({ ':status': 413, 'content-type': 'text/plain' });
+      stream.end(`too large ${headers[':method']}`);
+    });
+    const closer = socketCloser(server, () => sessions.forEach((session) => session.destroy()));
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const body = join(tempDir(), 'upload.bin');
+    writeFileSync(body, Buffer.alloc(20 * 1024 * 1024, 7));
+    const url = `https://127.0.0.1:${port}`;
+    const post = await runCli([`${url}/post`, '-k', '--http2', '--data-binary', `@${body}`, '--procs', '1']);
+    const put = await runCli([`${url}/put`, '-k', '--http2', '-T', body, '--procs', '1']);
+    expect([...post.lines, ...put.lines].map((l) => [l.status, l.body, l.error, l.attempts])).toEqual([
+      [413, 'too large POST', null, 1],
+      [413, 'too large PUT', null, 1],
+    ]);
+    expect(streams).toBe(2);
   });
 
   it('a body the timeout cut says how much of it came, as curl\'s "with 1 out of 3 bytes received" does; a timeout before the status does not', async () => {
