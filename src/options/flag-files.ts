@@ -38,7 +38,9 @@ export function readFlagFile(flag: string, path: string): Buffer {
     if (error instanceof UsageError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') throw tooLarge(`${flag} file ${JSON.stringify(path)}`);
     // An empty name is most often an unset shell variable (-d @$FILE); a glob is curl's (-T '{a,b}'), not taken here.
-    const hint = path === '' ? ' (an empty file name: an unset shell variable?)' : flag === '-T' && /[{[]/.test(path) ? ' (-T takes one file: curl\'s {a,b} and [1-3] globs are not expanded)' : '';
+    const hint = path === '' ? ' (an empty file name: an unset shell variable?)'
+      : /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? ` (a URL: ${flag} takes a file${flag === '-T' ? '' : ' after its @'}, and the URL is an argument of its own: ${flag === '-T' ? '-T FILE URL' : `${flag} @FILE URL`})`
+      : flag === '-T' && /[{[]/.test(path) ? ' (-T takes one file: curl\'s {a,b} and [1-3] globs are not expanded)' : '';
     throw new UsageError(`Cannot read ${flag} file ${JSON.stringify(path)}: ${fileErrorWords(error)}${hint}`, { cause: error });
   }
 }

@@ -498,6 +498,8 @@ describe("a curl command line, as typed", () => {
       [['-L\r'], /^bulkfetch: argument 2 \("-L\\r"\) ends in a carriage return: the script or file it came from has Windows \(CRLF\) line endings; convert it with dos2unix FILE/],
       // A flag's value is not shown (it may be a secret of a flag not taken: -U's proxy password).
       [['-U', 'pu:PSW\r'], /^bulkfetch: argument 3 \(the value of -U\) ends in a carriage return/],
+      // A URL taken as -T's file says so, as -d's value does (it was "no such file" alone).
+      [['-T', 'http://a.test/put'], /^bulkfetch: Cannot read -T file "http:\/\/a\.test\/put": no such file \(ENOENT\) \(a URL: -T takes a file, and the URL is an argument of its own: -T FILE URL\)$/m],
       // What was typed is echoed with its control characters escaped: raw, ESC [2J cleared the terminal, a CR hid the line.
       [['--bogus\u001b[2J\r\u202e'], /^bulkfetch: unknown option '--bogus\\u001b\[2J\\u000d\\u202e'$/m], [['--resolve', '-\u001b]0;T\u0007:80'], /^bulkfetch: --resolve -\\u001b\]0;T\\u0007:80 is curl's way/],
       // A URL after a flag that takes no value (-L, -sL, --location) is shown: it is no flag's value.
