@@ -104,19 +104,20 @@ export function forkChild({ procs, concurrency }: ChildShape): ChildProcess {
 
 /** Children whose code has run (their first message came), which they tell before they read anything. */
 const running = new WeakSet<ChildProcess>();
-/** Children killed for saying nothing within START_TIMEOUT_MS of their fork. */
+/** Children killed as hung in start-up: no word from them, and no CPU time used, between two looks. */
 const silent = new WeakSet<ChildProcess>();
 
 /**
- * How long a child may take from its fork to its first message. Node takes about 0.1 s, a few with eight
- * starting on two busy cores; under `ulimit -u` it may never get there: a child that could not create its
- * threads hung in Node's start-up, and the run with it.
+ * How often a child that has not said it runs is looked at. Node takes about 0.1 s to get there, a few seconds
+ * with eight starting on two busy cores; under `ulimit -u` it may never: a child that could not create its
+ * threads hung in Node's start-up, and the run with it. One that used no CPU time between two looks is hung,
+ * not slow (a starved one on a loaded machine still gets some), and is killed: at most about twice this.
  */
-const START_TIMEOUT_MS = 10_000;
+const START_CHECK_MS = 5_000;
 
 /**
  * Whether the child's code ran before it ended. One that ended before (Node aborted as it started: a thread it
- * could not create under `ulimit -u`), or was killed for taking longer than START_TIMEOUT_MS, sent no request:
+ * could not create under `ulimit -u`), or was killed as hung there (START_CHECK_MS), sent no request:
  * its records go to another, not through crash triage, which blamed each in turn.
  */
 export function hasRun(child: ChildProcess): boolean {
@@ -125,15 +126,26 @@ export function hasRun(child: ChildProcess): boolean {
 
 /** Why a child that never ran (hasRun false) ended, for its report: Node's own end, or our kill after its silence. */
 export function endBeforeRunning(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): string {
-  if (silent.has(child)) return `no word from it ${START_TIMEOUT_MS / 1000} s after its fork`;
+  if (silent.has(child)) return 'hung as it started: no word from it, and no CPU time used, for 5 s';
   return `${signal ? `signal ${signal}` : `exit code ${code}`}, as it started`;
 }
 
 function watchStart(child: ChildProcess): void {
-  const timer = setTimeout(() => {
-    silent.add(child);
-    child.kill('SIGKILL');
-  }, START_TIMEOUT_MS).unref();
+  let cpuBefore: number | undefined;
+  const look = (): void => {
+    if (running.has(child) || child.exitCode !== null || child.signalCode !== null) return;
+    const cpu = child.pid === undefined ? undefined : cpuTicks(child.pid);
+    // Unknown (no /proc): never taken for hung. A parent busy past its timers (reading -d @- from a slow pipe) has
+    // not read the child's word yet: the first look only takes the measure.
+    if (cpu !== undefined && cpu === cpuBefore) {
+      silent.add(child);
+      child.kill('SIGKILL');
+      return;
+    }
+    cpuBefore = cpu;
+    timer = setTimeout(look, START_CHECK_MS).unref();
+  };
+  let timer = setTimeout(look, START_CHECK_MS).unref();
   const onMessage = (message: { type?: unknown }): void => {
     if (message?.type !== 'running') return;
     running.add(child);
@@ -142,6 +154,18 @@ function watchStart(child: ChildProcess): void {
   };
   child.on('message', onMessage);
   child.once('exit', () => clearTimeout(timer));
+}
+
+/** A process's CPU time so far, user and system, in clock ticks (/proc/PID/stat); undefined where it cannot be read. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // After the command's name, which is in parentheses and may hold spaces: state is field 3, utime and stime 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
 }
 
 let spare: { child: ChildProcess; shape: ChildShape } | undefined;

@@ -208,8 +208,16 @@ describe('a child that cannot be started', () => {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    // The spare child is forked as the parent starts, before it opens the FIFO.
-    await waitFor(() => processTree(child.pid as number).length >= 1, 10_000);
+    // The spare child is forked as the parent starts, before it opens the FIFO. Waited for until it runs the
+    // child's code: forked but not yet exec'd, it was started from the binary changed under it (on a loaded machine).
+    const spareRuns = (): boolean => processTree(child.pid as number).some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('main.cjs');
+      } catch {
+        return false;
+      }
+    });
+    await waitFor(spareRuns, 10_000);
     breakForks(node);
     writeFileSync(fifo, lines.map((line) => `${line}\n`).join(''));
     expect(await exited).toBe(0);
