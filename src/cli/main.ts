@@ -4,7 +4,7 @@
  */
 import { maskQuotedPasswords } from '../input/credentials.js';
 import { type Command, CommanderError } from 'commander';
-import { rm, writeFile } from 'node:fs/promises';
+import { lstat, rm, writeFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
@@ -35,7 +35,7 @@ import { URL_ARGUMENT, argumentInput, inputArguments, type ArgumentInput, type I
 import { explainUnknownOption } from './curl-flags-not-taken.js';
 import { noUrlGiven, refuseReplacingTheInput, stdinHoldsNothing, valueMeantAsInput, type TakenInput } from './taken-url.js';
 import { describeStop } from './stopped-run.js';
-import { firstNonUtf8Argument, shownBytes } from './raw-arguments.js';
+import { firstNonUtf8Argument, firstNonUtf8Byte, shownBytes } from './raw-arguments.js';
 import { VERSION } from '../version.js';
 import { maskedArgv } from './masked-argv.js';
 import { refuseSplitCredential } from './split-credential.js';
@@ -93,9 +93,6 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
-  // One a run before left is gone as this one starts: a run killed outright (kill -9, the OOM killer) writes
-  // none, and the earlier one, still there, passed for its own with another run's counts.
-  await dropEarlierSummary(flags.summary);
   // From here on, SIGINT, SIGTERM and SIGHUP stop the run gracefully instead of killing us.
   const signals = listenForStopSignals();
   try {
@@ -170,6 +167,9 @@ async function run(
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  // The run starts (its input and output open): a --summary file a run before left goes now. A run killed outright
+  // (kill -9, the OOM killer) writes none, and the earlier one, still there, passed for its own.
+  await dropEarlierSummary(flags.summary);
   for (const warning of warnings) io.stderr.write(`bulkfetch: warning: ${warning}\n`);
   // Results into a pipe (`| jq`, `| head`): its reader most often writes to this terminal too, where its lines
   // landed on the progress line ("... ETA ?[5,200]"), which no erase of ours can keep apart. --progress draws it.
@@ -296,12 +296,14 @@ async function markResumableIfYouCan(output: string, inputPath: string): Promise
 }
 
 /**
- * No summary is written for lines that were lost (an output that failed) or never fetched (a reader
- * gone): one a run before left there must not pass for this run's. A regular file only: never a
- * device or a pipe (--summary /dev/stderr).
+ * A summary file a run before left: one must not pass for this run's (which may write none: its output failed, its
+ * reader went, it was killed). A regular file only, and not through a symlink: rm removed the link itself, and
+ * `--summary /dev/stderr` (a link to /proc/self/fd/2) made /dev/stderr a file of its own; a link is left as it is.
  */
 async function dropEarlierSummary(summary: unknown): Promise<void> {
-  if (typeof summary === 'string' && isRegularFile(summary)) await rm(summary, { force: true }).catch(() => undefined);
+  if (typeof summary !== 'string' || !isRegularFile(summary)) return;
+  const ownFile = await lstat(summary).then((stats) => stats.isFile(), () => false);
+  if (ownFile) await rm(summary, { force: true }).catch(() => undefined);
 }
 
 /**
@@ -359,8 +361,9 @@ export async function runCli(): Promise<void> {
     // Shown as the continue command shows it: a -u password, an Authorization value or a body's password in
     // Latin-1 (a realistic way to meet this) was echoed whole.
     const shown = maskedArgv(args.map((arg, index) => (index === notUtf8.index ? shownBytes(notUtf8.bytes) : arg))).args[notUtf8.index] as string;
-    // The way round names the argument's own first byte past ASCII, and for a body, the file that sends bytes as they are.
-    const byte = notUtf8.bytes.find((value) => value >= 0x80) ?? 0x80;
+    // The way round names the argument's own first byte that is not UTF-8 (not one of a secret shown as ***: an
+    // example then), and for a body, the file that sends bytes as they are.
+    const byte = (shown === shownBytes(notUtf8.bytes) ? firstNonUtf8Byte(notUtf8.bytes) : undefined) ?? 0xe9;
     const hex = byte.toString(16).toUpperCase();
     const wayRound = isBodyValue(args, notUtf8.index) ? 'give the body in a file: --data-binary @FILE sends its bytes as they are' : `in a URL percent-encode them (%${hex} for \\x${hex.toLowerCase()}) or give it in a file, and rename such a file`;
     process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: ${wayRound}`);

@@ -40,9 +40,40 @@ export function kernelCommandLine(): Buffer[] | undefined {
   return parts;
 }
 
-/** An argument's bytes for a message: printable ASCII as it is, every other byte as \xHH. */
+/**
+ * An argument's bytes for a message: its UTF-8 characters as they are (`café`, where every byte past ASCII read
+ * `caf\xc3\xa9`), and each byte that is not UTF-8, or not printable ASCII, as \xHH.
+ */
 export function shownBytes(bytes: Buffer): string {
   let text = '';
-  for (const byte of bytes) text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  for (let at = 0; at < bytes.length; ) {
+    const length = utf8SequenceAt(bytes, at);
+    const byte = bytes[at] as number;
+    if (length > 1) text += bytes.toString('utf8', at, at + length);
+    else text += length === 1 && byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+    at += Math.max(length, 1);
+  }
   return text;
+}
+
+/** The first byte of `bytes` that is not part of a UTF-8 character, or undefined when all are. */
+export function firstNonUtf8Byte(bytes: Buffer): number | undefined {
+  for (let at = 0; at < bytes.length; at += utf8SequenceAt(bytes, at)) {
+    if (utf8SequenceAt(bytes, at) === 0) return bytes[at];
+  }
+  return undefined;
+}
+
+/** The length of the UTF-8 character that starts at `at` (RFC 3629: no overlong forms, no surrogates), 0 for none. */
+function utf8SequenceAt(bytes: Buffer, at: number): number {
+  const lead = bytes[at] as number;
+  if (lead < 0x80) return 1;
+  const continues = (offset: number, low = 0x80, high = 0xbf): boolean => {
+    const byte = bytes[at + offset];
+    return byte !== undefined && byte >= low && byte <= high;
+  };
+  if (lead >= 0xc2 && lead <= 0xdf) return continues(1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) return continues(1, lead === 0xe0 ? 0xa0 : 0x80, lead === 0xed ? 0x9f : 0xbf) && continues(2) ? 3 : 0;
+  if (lead >= 0xf0 && lead <= 0xf4) return continues(1, lead === 0xf0 ? 0x90 : 0x80, lead === 0xf4 ? 0x8f : 0xbf) && continues(2) && continues(3) ? 4 : 0;
+  return 0;
 }

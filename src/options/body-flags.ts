@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
-import { readFlagFile } from './flag-files.js';
+import { MAX_FLAG_FILE_BYTES, readFlagFile, tooLarge } from './flag-files.js';
 
 /**
  * A request body flag: the text itself, or `@FILE` for the file's contents, as in
@@ -26,6 +26,8 @@ export function bodyFlag(flag: string, { stripNewlines, readsFiles = true, joine
  * sends a file), never decoded with U+FFFD in place of what is not UTF-8.
  */
 export function bodyData(bytes: Buffer): string | Buffer {
+  // Each file was held to the limit as it was read; pieces joined (two 50 MB files) are held to it here.
+  if (bytes.length > MAX_FLAG_FILE_BYTES) throw tooLarge('the request body the flags give', bytes.length);
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
 }
 

@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { UsageError, fileErrorWords } from '../errors.js';
+import { formatCount } from '../output/format-count.js';
 
 /**
  * The flag whose @- read stdin (curl's habit: `printf 'a=1' | curl -d @- URL`),
@@ -31,9 +32,12 @@ export function readFlagFile(flag: string, path: string): Buffer {
   // it took a piped list as the body and left no records (0 sent, exit 0), or sent a list on stdin as one.
   if (path === '-' || STDIN_BY_NAME.test(path)) return readStdinOnce(flag === '-T' ? `-T ${path}` : `${flag} @${path}`);
   try {
+    // Told before it is read where its size is known; a pipe (`@<(...)`) tells only once read.
     const size = statSync(path).size;
     if (size > MAX_FLAG_FILE_BYTES) throw tooLarge(`${flag} file ${JSON.stringify(path)}`, size);
-    return readFileSync(path);
+    const bytes = readFileSync(path);
+    if (bytes.length > MAX_FLAG_FILE_BYTES) throw tooLarge(`${flag} file ${JSON.stringify(path)}`, bytes.length);
+    return bytes;
   } catch (error) {
     if (error instanceof UsageError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') throw tooLarge(`${flag} file ${JSON.stringify(path)}`);
@@ -63,13 +67,15 @@ function readStdinOnce(flag: string): Buffer {
 }
 
 /**
- * The most a flag's file (a body for every record, -H's headers) may hold. The body goes to each child whole, in its
- * config (JSON: NUL bytes take six characters there), and each holds it: 100 MB of NULs passed V8's longest string
- * and was an internal error with a trace, then a hang; 600 MB was one as it was read.
+ * The most a flag's file (a body for every record, -H's headers) may hold, and the body the flags give in all
+ * (body-flags.ts, bodyData). The body goes to each child whole, in its config (JSON: NUL bytes take six characters
+ * there), and each holds it: 100 MB of NULs passed V8's longest string and was an internal error with a trace,
+ * then a hang; 600 MB was one as it was read.
  */
 export const MAX_FLAG_FILE_BYTES = 64 * 1024 * 1024;
 
-function tooLarge(what: string, size?: number): UsageError {
-  const mib = size === undefined ? 'over 2 GiB' : `${(size / 1024 / 1024).toFixed(1)} MiB`;
-  return new UsageError(`${what} holds ${mib}: a body or header file given by a flag is at most 64 MiB (each child process holds it whole, to send with every record)`);
+/** The usage error for `what` (a file, stdin, the body in all) at `size` bytes, or past 2 GiB when Node would not say. */
+export function tooLarge(what: string, size?: number): UsageError {
+  const held = size === undefined ? 'over 2 GiB' : `${formatCount(size)} bytes`;
+  return new UsageError(`${what} holds ${held}: a body or header file given by a flag, and the body the flags give, are at most 64 MiB (67,108,864 bytes: each child process holds the body whole, to send with every record)`);
 }

@@ -143,7 +143,12 @@ describe('request bodies as curl sends them', () => {
     const big = join(tempDir(), 'big.bin');
     execFileSync('truncate', ['-s', '100M', big]);
     const tooBig = await runCli(['-q', '--data-binary', `@${big}`, `${server.url}/big`]);
-    expect([tooBig.code, tooBig.stderr]).toEqual([2, `bulkfetch: --data-binary file ${JSON.stringify(big)} holds 100.0 MiB: a body or header file given by a flag is at most 64 MiB (each child process holds it whole, to send with every record)\n`]);
+    expect([tooBig.code, tooBig.stderr]).toEqual([2, `bulkfetch: --data-binary file ${JSON.stringify(big)} holds 104,857,600 bytes: a body or header file given by a flag, and the body the flags give, are at most 64 MiB (67,108,864 bytes: each child process holds the body whole, to send with every record)\n`]);
+    // Two files within it each, past it together: the same (it was the same internal error).
+    const half = join(tempDir(), 'half.bin');
+    execFileSync('truncate', ['-s', '40M', half]);
+    const together = await runCli(['-q', '--data-binary', `@${half}`, '--data-binary', `@${half}`, `${server.url}/big`]);
+    expect([together.code, together.stderr]).toEqual([2, expect.stringMatching(/^bulkfetch: the request body the flags give holds 83,886,081 bytes: .* are at most 64 MiB/)]);
     const byName = await runCli(['-q', '-d', '@/dev/stdin', `${server.url}/named`], { stdin: 'c=3' });
     expect(byName.lines[0]?.body).toMatchObject({ url: '/named', body: 'c=3' });
     expect(server.requests).toBe(4);

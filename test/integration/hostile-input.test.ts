@@ -139,6 +139,8 @@ describe('an argument that is not UTF-8', () => {
     }
     // The way round names the argument's own byte (it said %E9 for \xe9 whatever the byte), and for a body the file.
     expect(shell(`"$CLI" "$URL/x"$'\\xfc'`).stderr).toContain('in a URL percent-encode them (%FC for \\xfc)');
+    // UTF-8 before it is shown as its characters, and the byte named is the first that is not UTF-8 (it named \xc3 of é).
+    expect(shell(`"$CLI" "$URL/caf"$'\\xc3\\xa9/\\xff'`).stderr).toMatch(/is not UTF-8 \("http:\/\/127\.0\.0\.1:\d+\/café\/\\xff"\): .* \(%FF for \\xff\)/);
     expect(shell(`"$CLI" "$URL/a" --data-binary $'\\xff\\xfe'`).stderr).toMatch(/is not UTF-8 \("\\xff\\xfe"\): it would be read as other bytes than given: give the body in a file: --data-binary @FILE sends its bytes as they are\n$/);
     expect(server.requests).toBe(0);
     // UTF-8 is read as given (spawned without blocking: the server is in this process).

@@ -3,7 +3,7 @@
 // does not stop writes; so EACCES runs the CLI as an unprivileged user, and a
 // real (small) full filesystem is mounted only where mounting is allowed.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupAfterEach, CLI_PATH, parseJsonLines, runCli, startFaultyServer, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
@@ -67,6 +67,24 @@ describe('output failures', () => {
     await waitFor(() => !existsSync(summary), 10_000);
     process.kill(-(child.pid as number), 'SIGKILL');
     expect(existsSync(summary)).toBe(false);
+  });
+
+  it('a --summary symlink is written through and kept, and a usage error leaves an earlier summary where it was', async () => {
+    const server = track(await startHttpServer());
+    const dir = tempDir();
+    const target = join(dir, 'target.json');
+    writeFileSync(target, 'old\n');
+    const link = join(dir, 'latest.json');
+    symlinkSync(target, link);
+    const result = await runCli([urls(server.url, 2), '-o', join(dir, 'out.ndjson'), '--summary', link, '-q']);
+    expect(result.code).toBe(0);
+    // rm took the link away and wrote a file in its place (and --summary /dev/stderr made /dev/stderr a file).
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(target, 'utf8'))).toMatchObject({ records: 2 });
+    // Nothing ran: the summary there is still the last run's.
+    const refused = await runCli([join(dir, 'no-such-list.txt'), '-o', join(dir, 'out2.ndjson'), '--summary', target]);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(readFileSync(target, 'utf8'))).toMatchObject({ records: 2 });
   });
 
   it('ENOSPC with invalid records among the lines (written by the parent itself): exit 1 with the errno, not exit 13 in silence', async () => {
