@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { kHTTP2Session, kPendingIdx, kQueue, kSocket } from 'undici/lib/core/symbols.js';
 import { withoutConnectionHeaders } from './h2-connection-headers.js';
 import { keepResponseAsSent } from './h2-response-stream.js';
+import { H2_BODY_PIECE_BYTES, writeBodyInPieces } from './h2-body-pieces.js';
 import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
 import { markingKeptAliveLoss } from './h2-kept-alive.js';
 
@@ -11,7 +12,8 @@ import { markingKeptAliveLoss } from './h2-kept-alive.js';
  * Wraps a client's h2 session's `request` once, for what every request on it
  * needs and undici's h2 client does not do: the headers HTTP/2 forbids left
  * out (h2-connection-headers.ts), and the response stream read as the server
- * sent it (h2-response-stream.ts). Called at the client's 'connect', before
+ * sent it (h2-response-stream.ts), and a large body written in pieces
+ * (h2-body-pieces.ts). Called at the client's 'connect', before
  * undici writes a request on the session. The session also finishes its
  * streams after a graceful GOAWAY (h2-graceful-goaway.ts), and its loss once
  * kept alive is marked (h2-kept-alive.ts).
@@ -32,9 +34,16 @@ export function prepareH2Session(client: Undici.Client): void {
       if (headers['content-length'] === undefined && typeof written.contentLength === 'number') headers = { ...headers, 'content-length': String(written.contentLength) };
     }
     const stream = request.call(this, headers && withoutConnectionHeaders(headers), options) as ClientHttp2Stream;
+    if (bodyBytes(written?.body) > H2_BODY_PIECE_BYTES) writeBodyInPieces(stream);
     keepResponseAsSent(stream);
     keptAlive(stream);
     return stream;
   } as typeof session.request;
   finishStreamsAfterGracefulGoaway(client);
+}
+
+/** The size of the body undici is writing: a Buffer, a string, or the one-piece array send-request.ts hands over. */
+function bodyBytes(body: unknown): number {
+  if (Buffer.isBuffer(body) || typeof body === 'string') return body.length;
+  return Array.isArray(body) ? body.reduce((sum: number, piece: unknown) => sum + (Buffer.isBuffer(piece) ? piece.length : 0), 0) : 0;
 }

@@ -161,8 +161,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
           method: this.#request.method as Dispatcher.HttpMethod,
           // Through a proxy a copy: undici's wrapper for plain http sets `host` on the object it is handed, and
           // the one object a child's records share then carried the first record's Host to every later one.
-          headers: this.#options.proxies?.length ? { ...dispatchedHeaders(this.#request, this.#http2Offered) } : dispatchedHeaders(this.#request, this.#http2Offered),
-          body: dispatchedBody(this.#request, this.#http2Offered),
+          headers: this.#options.proxies?.length ? { ...dispatchedHeaders(this.#request) } : dispatchedHeaders(this.#request),
+          body: dispatchedBody(this.#request),
           // undici closes the connection after every HEAD (for servers that send it a body anyway): a list of
           // HEADs was a TCP and TLS handshake each, 5x a GET's time. curl keeps it, as does this (stale-connection.ts
           // catches a HEAD's body sent anyway).
@@ -557,36 +557,22 @@ const H2_PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
  * (dispatchedHeaders), the body goes as DATA frames over h2, and over HTTP/1.1 as before (the length, then
  * the bytes); h2-session.ts keeps a GET's stream open for it. Only https can be h2 here.
  */
-function dispatchedBody(request: AttemptRequest, http2Offered: boolean): string | Buffer | Buffer[] | null {
+function dispatchedBody(request: AttemptRequest): string | Buffer | Buffer[] | null {
   const { body } = request;
   if (body === undefined) return null;
-  if (!bodyAsIterable(request, http2Offered)) return body;
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  if (bytes.length <= BODY_PIECE_BYTES) return [bytes];
-  const pieces: Buffer[] = [];
-  for (let at = 0; at < bytes.length; at += BODY_PIECE_BYTES) pieces.push(bytes.subarray(at, at + BODY_PIECE_BYTES));
-  return pieces;
+  if (!bodyAsIterable(request)) return body;
+  return [typeof body === 'string' ? Buffer.from(body) : body];
 }
 
-/**
- * Where h2 is offered, a body larger than this goes to undici in pieces of it, written one after another as the
- * stream drains. Written whole, it was queued whole in node:http2's session, past its memory limit (10 MB) for a
- * 20 MB upload, or for a few hundred 64 KiB ones at once: node:http2 reset the stream (ENHANCE_YOUR_CALM) before
- * the server's answer (a 413 sent early) was read, and a PUT was uploaded again on each retry. Not where only
- * HTTP/1.1 is offered: there an answer sent early is kept for a body written whole (early-response.ts).
- */
-const BODY_PIECE_BYTES = 16 * 1024;
-
 /** The request's headers as undici is handed them: with the Content-Length of a body given as an iterable (dispatchedBody). */
-function dispatchedHeaders(request: AttemptRequest, http2Offered: boolean): Record<string, string> {
+function dispatchedHeaders(request: AttemptRequest): Record<string, string> {
   const headers = headersUndiciTakes(request.headers);
-  if (!bodyAsIterable(request, http2Offered)) return headers;
+  if (!bodyAsIterable(request)) return headers;
   return { ...headers, 'content-length': String(Buffer.byteLength(request.body as string | Buffer)) };
 }
 
-function bodyAsIterable({ body, method, url }: AttemptRequest, http2Offered: boolean): boolean {
-  if (body === undefined || body.length === 0 || !url.startsWith('https:')) return false;
-  return !H2_PAYLOAD_METHODS.has(method) || (http2Offered && (typeof body === 'string' ? Buffer.byteLength(body) : body.length) > BODY_PIECE_BYTES);
+function bodyAsIterable(request: AttemptRequest): boolean {
+  return request.body !== undefined && request.body.length > 0 && !H2_PAYLOAD_METHODS.has(request.method) && request.url.startsWith('https:');
 }
 
 function headersUndiciTakes(headers: Record<string, string>): Record<string, string> {
