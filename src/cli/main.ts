@@ -4,7 +4,8 @@
  */
 import { maskQuotedPasswords } from '../input/credentials.js';
 import { type Command, CommanderError } from 'commander';
-import { lstat, rm, writeFile } from 'node:fs/promises';
+import { readlink, rm, truncate, writeFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
@@ -261,7 +262,9 @@ async function run(
       const json = `${JSON.stringify(report, null, 2)}\n`;
       // `--summary -`: stdout, free because the results went to -o FILE (preflight's checkFiles).
       if (flags.summary === '-') await writeToStdout(io.stdout, json);
-      else await writeFile(flags.summary, json);
+      // Through /dev/stderr or /proc/self/fd/N, added to what the descriptor holds: written 'w', it emptied the log
+      // that `2>>run.log` was adding the run's messages to.
+      else await writeFile(flags.summary, json, { flag: (await linkedFile(flags.summary)) === 'descriptor' ? 'a' : 'w' });
     } catch (error) {
       // Checked before the run; this is a disk that filled up or a file removed meanwhile.
       io.stderr.write(`bulkfetch: cannot write --summary ${JSON.stringify(flags.summary)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
@@ -297,13 +300,27 @@ async function markResumableIfYouCan(output: string, inputPath: string): Promise
 
 /**
  * A summary file a run before left: one must not pass for this run's (which may write none: its output failed, its
- * reader went, it was killed). A regular file only, and not through a symlink: rm removed the link itself, and
- * `--summary /dev/stderr` (a link to /proc/self/fd/2) made /dev/stderr a file of its own; a link is left as it is.
+ * reader went, it was killed). A regular file only. Through a symlink (`--summary latest.json`), the file it names
+ * is emptied and the link kept: rm removed the link itself. Never one that goes through /dev or /proc: `--summary
+ * /dev/stderr 2>>run.log` names the log, and rm made /dev/stderr a file of its own.
  */
 async function dropEarlierSummary(summary: unknown): Promise<void> {
   if (typeof summary !== 'string' || !isRegularFile(summary)) return;
-  const ownFile = await lstat(summary).then((stats) => stats.isFile(), () => false);
-  if (ownFile) await rm(summary, { force: true }).catch(() => undefined);
+  const linked = await linkedFile(summary);
+  if (linked === 'none') await rm(summary, { force: true }).catch(() => undefined);
+  else if (linked === 'file') await truncate(summary, 0).catch(() => undefined);
+}
+
+/** Whether `path` is a symlink, and where its links lead: to a file, or through /dev or /proc (a descriptor). */
+async function linkedFile(path: string): Promise<'none' | 'file' | 'descriptor'> {
+  let at = path;
+  for (let hop = 0; hop < 40; hop++) {
+    const target = await readlink(at).catch(() => undefined);
+    if (target === undefined) return hop === 0 ? 'none' : 'file';
+    at = resolvePath(dirname(at), target);
+    if (/^\/(dev|proc)\//.test(at)) return 'descriptor';
+  }
+  return 'descriptor';
 }
 
 /**
@@ -361,11 +378,13 @@ export async function runCli(): Promise<void> {
     // Shown as the continue command shows it: a -u password, an Authorization value or a body's password in
     // Latin-1 (a realistic way to meet this) was echoed whole.
     const shown = maskedArgv(args.map((arg, index) => (index === notUtf8.index ? shownBytes(notUtf8.bytes) : arg))).args[notUtf8.index] as string;
-    // The way round names the argument's own first byte that is not UTF-8 (not one of a secret shown as ***: an
-    // example then), and for a body, the file that sends bytes as they are.
-    const byte = (shown === shownBytes(notUtf8.bytes) ? firstNonUtf8Byte(notUtf8.bytes) : undefined) ?? 0xe9;
-    const hex = byte.toString(16).toUpperCase();
-    const wayRound = isBodyValue(args, notUtf8.index) ? 'give the body in a file: --data-binary @FILE sends its bytes as they are' : `in a URL percent-encode them (%${hex} for \\x${hex.toLowerCase()}) or give it in a file, and rename such a file`;
+    // The way round names the argument's own first byte that is not UTF-8 (none of a secret shown as ***), and for a
+    // body, the file that sends bytes as they are.
+    const secret = shown !== shownBytes(notUtf8.bytes);
+    const hex = (firstNonUtf8Byte(notUtf8.bytes) ?? 0xe9).toString(16).toUpperCase();
+    const wayRound = isBodyValue(args, notUtf8.index) ? 'give the body in a file: --data-binary @FILE sends its bytes as they are'
+      : secret ? 'write the credential in UTF-8'
+      : `in a URL percent-encode them (%${hex} for \\x${hex.toLowerCase()}) or give it in a file, and rename such a file`;
     process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: ${wayRound}`);
     return;
   }

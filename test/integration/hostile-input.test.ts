@@ -136,6 +136,8 @@ describe('an argument that is not UTF-8', () => {
       const result = shell(script);
       expect([script, result.status, result.stderr]).toEqual([script, 2, expect.stringContaining(`is not UTF-8 ${shown}`)]);
       expect(result.stderr).not.toMatch(/S3CRET/);
+      // Not a URL's hint, nor a byte of the secret (%E9 for \xe9 read as one).
+      expect(result.stderr).toMatch(script.includes(' -d ') ? /: give the body in a file: --data-binary @FILE/ : /: write the credential in UTF-8\n$/);
     }
     // The way round names the argument's own byte (it said %E9 for \xe9 whatever the byte), and for a body the file.
     expect(shell(`"$CLI" "$URL/x"$'\\xfc'`).stderr).toContain('in a URL percent-encode them (%FC for \\xfc)');

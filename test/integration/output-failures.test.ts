@@ -44,6 +44,12 @@ function nobodyCanRunCli(): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
+/** Runs a shell command line without blocking this process (its servers answer from here); resolves with its exit code. */
+function shell(command: string): Promise<number | null> {
+  const child = spawn('bash', ['-c', command], { stdio: 'ignore' });
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
+}
+
 describe('output failures', () => {
   it('ENOSPC (/dev/full): exit 1 with the errno on stderr', async () => {
     const s = await bigResponses();
@@ -85,6 +91,16 @@ describe('output failures', () => {
     const refused = await runCli([join(dir, 'no-such-list.txt'), '-o', join(dir, 'out2.ndjson'), '--summary', target]);
     expect(refused.code).toBe(2);
     expect(JSON.parse(readFileSync(target, 'utf8'))).toMatchObject({ records: 2 });
+    // A run that writes none (its reader gone: | head) leaves the link's file empty, not the last run's summary.
+    expect(await shell(`"${process.execPath}" "${CLI_PATH}" "${urls(server.url, 3000)}" --summary "${link}" -q | head -1 > /dev/null`)).toBe(0);
+    expect([lstatSync(link).isSymbolicLink(), readFileSync(target, 'utf8')]).toEqual([true, '']);
+    // --summary /dev/stderr with stderr added to a log (2>>run.log): the summary is added to it, and the log kept.
+    const log = join(dir, 'run.log');
+    writeFileSync(log, 'earlier line\n');
+    expect(await shell(`"${process.execPath}" "${CLI_PATH}" "${urls(server.url, 2)}" -o "${join(dir, 'out3.ndjson')}" --summary /dev/stderr -q 2>> "${log}"`)).toBe(0);
+    const logText = readFileSync(log, 'utf8');
+    expect(logText.startsWith('earlier line\n{')).toBe(true);
+    expect(JSON.parse(logText.slice('earlier line\n'.length))).toMatchObject({ records: 2 });
   });
 
   it('ENOSPC with invalid records among the lines (written by the parent itself): exit 1 with the errno, not exit 13 in silence', async () => {
