@@ -4,8 +4,7 @@
  */
 import { maskQuotedPasswords } from '../input/credentials.js';
 import { type Command, CommanderError } from 'commander';
-import { readlink, rm, truncate, writeFile } from 'node:fs/promises';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
@@ -21,6 +20,7 @@ import { fingerprintPath, markResumable, resumeOutput } from '../output/resume.j
 import { flagThatReadStdin, runOptionsFromFlags } from '../options/index.js';
 import { besideProgress, eraseLine, startProgress, type ProgressHandle } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
+import { dropEarlierSummary, writeSummaryFile } from '../output/summary-file.js';
 import { readRunPipesAhead, runFilesMayWait, runJob } from '../parent/run-job.js';
 import { discardSpareChild } from '../parent/fork-child.js';
 import type { ChildCrash, ErrorLimit, RunOptions, RunSummary } from '../run-types.js';
@@ -36,12 +36,13 @@ import { URL_ARGUMENT, argumentInput, inputArguments, type ArgumentInput, type I
 import { explainUnknownOption } from './curl-flags-not-taken.js';
 import { noUrlGiven, refuseReplacingTheInput, stdinHoldsNothing, valueMeantAsInput, type TakenInput } from './taken-url.js';
 import { describeStop } from './stopped-run.js';
-import { firstNonUtf8Argument, firstNonUtf8Byte, shownBytes } from './raw-arguments.js';
+import { firstNonUtf8Argument } from './raw-arguments.js';
+import { notUtf8Refusal } from './not-utf8-argument.js';
 import { VERSION } from '../version.js';
 import { maskedArgv } from './masked-argv.js';
 import { refuseSplitCredential } from './split-credential.js';
 import { maskCommandLineShown } from './masked-title.js';
-import { crlfScriptWord, isBodyValue } from './crlf-arguments.js';
+import { crlfScriptWord } from './crlf-arguments.js';
 
 /** Linux's MAX_ARG_STRLEN: no one argument is longer (its NUL included). */
 const LONGEST_ARGUMENT_BYTES = 128 * 1024;
@@ -262,9 +263,7 @@ async function run(
       const json = `${JSON.stringify(report, null, 2)}\n`;
       // `--summary -`: stdout, free because the results went to -o FILE (preflight's checkFiles).
       if (flags.summary === '-') await writeToStdout(io.stdout, json);
-      // Through /dev/stderr or /proc/self/fd/N, added to what the descriptor holds: written 'w', it emptied the log
-      // that `2>>run.log` was adding the run's messages to.
-      else await writeFile(flags.summary, json, { flag: (await linkedFile(flags.summary)) === 'descriptor' ? 'a' : 'w' });
+      else await writeSummaryFile(flags.summary, json);
     } catch (error) {
       // Checked before the run; this is a disk that filled up or a file removed meanwhile.
       io.stderr.write(`bulkfetch: cannot write --summary ${JSON.stringify(flags.summary)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
@@ -296,31 +295,6 @@ async function markResumableIfYouCan(output: string, inputPath: string): Promise
     () => true,
     () => false,
   );
-}
-
-/**
- * A summary file a run before left: one must not pass for this run's (which may write none: its output failed, its
- * reader went, it was killed). A regular file only. Through a symlink (`--summary latest.json`), the file it names
- * is emptied and the link kept: rm removed the link itself. Never one that goes through /dev or /proc: `--summary
- * /dev/stderr 2>>run.log` names the log, and rm made /dev/stderr a file of its own.
- */
-async function dropEarlierSummary(summary: unknown): Promise<void> {
-  if (typeof summary !== 'string' || !isRegularFile(summary)) return;
-  const linked = await linkedFile(summary);
-  if (linked === 'none') await rm(summary, { force: true }).catch(() => undefined);
-  else if (linked === 'file') await truncate(summary, 0).catch(() => undefined);
-}
-
-/** Whether `path` is a symlink, and where its links lead: to a file, or through /dev or /proc (a descriptor). */
-async function linkedFile(path: string): Promise<'none' | 'file' | 'descriptor'> {
-  let at = path;
-  for (let hop = 0; hop < 40; hop++) {
-    const target = await readlink(at).catch(() => undefined);
-    if (target === undefined) return hop === 0 ? 'none' : 'file';
-    at = resolvePath(dirname(at), target);
-    if (/^\/(dev|proc)\//.test(at)) return 'descriptor';
-  }
-  return 'descriptor';
 }
 
 /**
@@ -375,17 +349,7 @@ export async function runCli(): Promise<void> {
   const notUtf8 = firstNonUtf8Argument(args.length);
   if (notUtf8) {
     discardSpareChild();
-    // Shown as the continue command shows it: a -u password, an Authorization value or a body's password in
-    // Latin-1 (a realistic way to meet this) was echoed whole.
-    const shown = maskedArgv(args.map((arg, index) => (index === notUtf8.index ? shownBytes(notUtf8.bytes) : arg))).args[notUtf8.index] as string;
-    // The way round names the argument's own first byte that is not UTF-8 (none of a secret shown as ***), and for a
-    // body, the file that sends bytes as they are.
-    const secret = shown !== shownBytes(notUtf8.bytes);
-    const hex = (firstNonUtf8Byte(notUtf8.bytes) ?? 0xe9).toString(16).toUpperCase();
-    const wayRound = isBodyValue(args, notUtf8.index) ? 'give the body in a file: --data-binary @FILE sends its bytes as they are'
-      : secret ? 'write the credential in UTF-8'
-      : `in a URL percent-encode them (%${hex} for \\x${hex.toLowerCase()}) or give it in a file, and rename such a file`;
-    process.exitCode = usage(process.stderr, `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: ${wayRound}`);
+    process.exitCode = usage(process.stderr, notUtf8Refusal(args, notUtf8));
     return;
   }
   const crlf = crlfScriptWord(args);

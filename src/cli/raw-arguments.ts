@@ -58,8 +58,10 @@ export function shownBytes(bytes: Buffer): string {
 
 /** The first byte of `bytes` that is not part of a UTF-8 character, or undefined when all are. */
 export function firstNonUtf8Byte(bytes: Buffer): number | undefined {
-  for (let at = 0; at < bytes.length; at += utf8SequenceAt(bytes, at)) {
-    if (utf8SequenceAt(bytes, at) === 0) return bytes[at];
+  for (let at = 0; at < bytes.length; ) {
+    const length = utf8SequenceAt(bytes, at);
+    if (length === 0) return bytes[at];
+    at += length;
   }
   return undefined;
 }
