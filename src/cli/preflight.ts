@@ -6,17 +6,15 @@
 import type { Command } from 'commander';
 import { accessSync, constants, fstatSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { UsageError, describeValue } from '../errors.js';
 import { newFilePath, outputTarget } from '../output/output-lock.js';
 import { whyNotWritable } from '../output/open-sink.js';
+import { descriptorNamed } from '../input/descriptor-name.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
 import { CHILD_START_FDS, budgetSize, descriptorsPerConnection, fdLimitFor } from '../http/socket-budget.js';
-
-/** The names of a process's own stdout: /dev/stdout, /dev/fd/1, /proc/self/fd/1 (and its pid's). */
-const STDOUT_BY_NAME = /^\/(?:dev\/stdout|dev\/fd\/1|proc\/(?:self|thread-self|\d+)\/fd\/1)$/;
 
 /** --procs above this many times the CPU count runs, with a warning. */
 const PROCS_PER_CPU_WARNED = 4;
@@ -38,7 +36,7 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   }
   if (stdoutClosedAtLaunch()) {
     // By another name too (-o /dev/stdout): Node opened /dev/null in the closed stdout's place, where every line went.
-    const toStdout = (name: string | undefined): boolean => name === '-' || (name !== undefined && STDOUT_BY_NAME.test(resolve(name)));
+    const toStdout = (name: string | undefined): boolean => name === '-' || (name !== undefined && descriptorNamed(name) === 1);
     const lost = output === undefined || toStdout(output) ? 'result lines' : toStdout(summary) ? 'summary' : undefined;
     if (lost !== undefined) throw new UsageError(`stdout is closed (>&-), and the ${lost} would be lost: give ${lost === 'summary' ? '--summary FILE' : '-o FILE'}, or > /dev/null to discard ${lost === 'summary' ? 'it' : 'them'}`);
   }

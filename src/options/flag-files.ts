@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { UsageError, fileErrorWords } from '../errors.js';
 import { formatCount } from '../output/format-count.js';
+import { descriptorNamed } from '../input/descriptor-name.js';
 
 /**
  * The flag whose @- read stdin (curl's habit: `printf 'a=1' | curl -d @- URL`),
@@ -23,14 +24,11 @@ export function flagThatReadStdin(): string | undefined {
   return stdinReadBy;
 }
 
-/** Stdin by a file's name: read so, it is stdin read as `-` is, and may be the input too. */
-const STDIN_BY_NAME = /^\/(?:dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/;
-
 /** A flag's @FILE, read now, so a missing file is a usage error before anything is sent. */
 export function readFlagFile(flag: string, path: string): Buffer {
   // -T takes a path, the others @PATH: each names stdin as curl does. /dev/stdin is stdin too: read as a file,
   // it took a piped list as the body and left no records (0 sent, exit 0), or sent a list on stdin as one.
-  if (path === '-' || STDIN_BY_NAME.test(path)) return readStdinOnce(flag === '-T' ? `-T ${path}` : `${flag} @${path}`);
+  if (path === '-' || descriptorNamed(path) === 0) return readStdinOnce(flag === '-T' ? `-T ${path}` : `${flag} @${path}`);
   try {
     // Told before it is read where its size is known; a pipe (`@<(...)`) tells only once read.
     const size = statSync(path).size;
