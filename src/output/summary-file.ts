@@ -4,6 +4,7 @@
  */
 import { readlink, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { descriptorNamed } from '../input/descriptor-name.js';
 import { isRegularFile } from '../input/input-size.js';
 
 /**
@@ -27,14 +28,18 @@ export async function writeSummaryFile(path: string, json: string): Promise<void
   await writeFile(path, json, { flag: (await symlinkLeadsTo(path)) === 'descriptor' ? 'a' : 'w' });
 }
 
-/** Whether `path` is a symlink, and where its links lead: to a file, or through /dev or /proc (a descriptor). */
+/**
+ * Whether `path` is a symlink, and where its links lead: to a file, or to a descriptor's name (/dev/stderr,
+ * /proc/self/fd/2), the path itself or any link on the way. The path was not looked at itself: `--summary
+ * /proc/self/fd/2 2>>run.log` read as a link to a file, and the log was emptied.
+ */
 async function symlinkLeadsTo(path: string): Promise<'no link' | 'file' | 'descriptor'> {
   let at = path;
   for (let hop = 0; hop < 40; hop++) {
+    if (descriptorNamed(at) !== undefined) return 'descriptor';
     const target = await readlink(at).catch(() => undefined);
     if (target === undefined) return hop === 0 ? 'no link' : 'file';
     at = resolve(dirname(at), target);
-    if (/^\/(dev|proc)\//.test(at)) return 'descriptor';
   }
   return 'descriptor';
 }

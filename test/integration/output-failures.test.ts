@@ -101,6 +101,10 @@ describe('output failures', () => {
     const logText = readFileSync(log, 'utf8');
     expect(logText.startsWith('earlier line\n{')).toBe(true);
     expect(JSON.parse(logText.slice('earlier line\n'.length))).toMatchObject({ records: 2 });
+    // The descriptor by its /proc name, no link before it: the same (it was taken for a file, and the log emptied).
+    writeFileSync(log, 'earlier line\n');
+    expect(await shell(`"${process.execPath}" "${CLI_PATH}" "${urls(server.url, 2)}" -o "${join(dir, 'out4.ndjson')}" --summary /proc/self/fd/2 -q 2>> "${log}"`)).toBe(0);
+    expect(readFileSync(log, 'utf8').startsWith('earlier line\n{')).toBe(true);
   });
 
   it('ENOSPC with invalid records among the lines (written by the parent itself): exit 1 with the errno, not exit 13 in silence', async () => {
