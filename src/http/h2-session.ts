@@ -44,6 +44,7 @@ export function prepareH2Session(client: Undici.Client): void {
 
 /** The size of the body undici is writing: a Buffer, a string, or the one-piece array send-request.ts hands over. */
 function bodyBytes(body: unknown): number {
-  if (Buffer.isBuffer(body) || typeof body === 'string') return body.length;
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (Buffer.isBuffer(body)) return body.length;
   return Array.isArray(body) ? body.reduce((sum: number, piece: unknown) => sum + (Buffer.isBuffer(piece) ? piece.length : 0), 0) : 0;
 }

@@ -1,16 +1,7 @@
 import type { Duplex } from 'node:stream';
+import { h1ParserOf, type H1Parser } from './h1-parser.js';
 
 const EMPTY = Buffer.alloc(0);
-
-/** What of undici 7's HTTP/1.1 parser (lib/dispatcher/client-h1.js) the mend below touches. */
-interface H1Parser {
-  paused: boolean;
-  ptr: number | null;
-  socket: Duplex;
-  llhttp: { llhttp_resume(ptr: number): void };
-  execute(chunk: Buffer): void;
-  finish(): Error | null;
-}
 
 const mended = new WeakSet<object>();
 
@@ -30,18 +21,13 @@ const mended = new WeakSet<object>();
  * socket still holds, so a body with a length completes there and one delimited
  * by the close is completed by finish() itself.
  *
- * The parser is undici's own class, not exported: it is reached through the
- * socket (its symbol is described 'parser') when the socket ends, before
- * undici's listeners run, and mended once per copy of undici (the child has
- * two: its bundle's and node_modules'). A connection to an h2 server has none.
+ * The parser (h1-parser.ts) is reached when the socket ends, before undici's
+ * listeners run, and mended once per copy of undici (the child has two: its
+ * bundle's and node_modules').
  */
 export function finishPausedParsers(socket: Duplex): void {
-  const parserOf = (): H1Parser | undefined => {
-    const key = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'parser');
-    return (key === undefined ? undefined : (socket as unknown as Record<symbol, H1Parser | null | undefined>)[key]) ?? undefined;
-  };
   socket.prependOnceListener('end', () => {
-    const parser = parserOf();
+    const parser = h1ParserOf(socket);
     if (!parser) return;
     mendFinish(parser);
     // On a kept-alive connection undici's 'end' fails a response still in progress ("other side closed"),
@@ -49,7 +35,7 @@ export function finishPausedParsers(socket: Duplex): void {
     driveToEnd(parser);
   });
   socket.prependOnceListener('close', () => {
-    const parser = parserOf();
+    const parser = h1ParserOf(socket);
     if (parser) mendFinish(parser);
   });
 }

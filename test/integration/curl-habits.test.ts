@@ -177,6 +177,18 @@ describe('a body file that is not UTF-8', () => {
     expect((await send('encoded', ['--data-urlencode', `v@${latin1File}`]))?.body?.toString('latin1')).toBe('v=name%3Dcaf%E9%0D%0A');
     expect((await send('query', ['-G', '-d', `@${latin1File}`]))?.url).toBe('/query?name=caf%E9');
   });
+
+  it('a large UTF-8 body, control characters and all, is sent byte for byte from every child', async () => {
+    // A body past 64 KiB goes to the children as base64, where JSON escaped each NUL in six bytes.
+    const server = track(await startHttpServer());
+    const text = Buffer.from(`${'é\u0000€\u0001😀\n'.repeat(20_000)}`);
+    const file = join(tempDir(), 'big.txt');
+    writeFileSync(file, text);
+    const urls = Array.from({ length: 4 }, (_, i) => `${server.url}/big/${i}`);
+    const result = await runCli([writeTempFile(urls), '-q', '--procs', '2', '--data-binary', `@${file}`]);
+    expect(result.lines.map((l) => l.status)).toEqual([200, 200, 200, 200]);
+    expect(server.log.map((r) => Buffer.compare(r.body ?? Buffer.alloc(0), text))).toEqual([0, 0, 0, 0]);
+  });
 });
 
 describe('credentials', () => {

@@ -203,6 +203,34 @@ describe('faulty servers', () => {
     expect(streams).toBe(2);
   });
 
+  it('a server that answers 413 from the head of an upload and then neither reads nor closes: the next upload goes on a new connection, as curl\'s does', async () => {
+    // undici hands a body held in memory to the socket in one write and counts it sent: the next request on that
+    // connection waited behind 30 MB the server would never read, and timed out.
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      connections += 1;
+      socket.on('error', () => {});
+      let head = '';
+      const onData = (data: Buffer): void => {
+        head += data.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        socket.off('data', onData);
+        socket.pause();
+        socket.write('HTTP/1.1 413 Payload Too Large\r\ncontent-length: 9\r\n\r\ntoo large');
+      };
+      socket.on('data', onData);
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const body = join(tempDir(), 'upload.bin');
+    writeFileSync(body, Buffer.alloc(30 * 1024 * 1024, 7));
+    const urls = [1, 2, 3].map((i) => `http://127.0.0.1:${port}/upload/${i}`);
+    const result = await runCli([...urls, '--data-binary', `@${body}`, '--procs', '1', '--concurrency', '1', '--retries', '0', '--timeout', '5s', '--ordered']);
+    expect(result.lines.map((l) => [l.status, l.body, l.error])).toEqual(urls.map(() => [413, 'too large', null]));
+    expect(connections).toBe(3);
+  });
+
   it('a body the timeout cut says how much of it came, as curl\'s "with 1 out of 3 bytes received" does; a timeout before the status does not', async () => {
     const trickle = track(await startFaultyServer('trickle', { bodyBytes: 1000, intervalMs: 50 }));
     const hang = track(await startFaultyServer('hang'));
