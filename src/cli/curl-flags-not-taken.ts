@@ -105,7 +105,7 @@ const OTHER_TOOLS_FLAGS: ReadonlyMap<string, string> = new Map([
   ['--threads', "httpx's flag: --procs N sets the processes, --concurrency N the requests in flight in each"],
   ['-l', "httpx's list flag: give the file of URLs as the argument (bulkfetch FILE), or - for stdin"],
   ['--list', "httpx's list flag: give the file of URLs as the argument (bulkfetch FILE), or - for stdin"],
-  ['-t', "wget's tries: --retries N sets the retries after the first attempt"],
+  ['-t', "wget's tries or httpx's threads: --retries N sets the retries after the first attempt; --concurrency N the requests in flight in each process"],
   ['--tries', "wget's flag: --retries N sets the retries after the first attempt"],
   ['--no-check-certificate', "wget's flag: -k (--insecure) skips the certificate check, as curl's"],
   ['-P', "xargs' -P: --concurrency N sets the requests in flight in each process, --procs N the processes"],

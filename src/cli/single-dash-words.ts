@@ -2,32 +2,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { isRegularFile } from '../input/input-size.js';
 import { URL_ARGUMENT } from './input-arguments.js';
+import { OTHER_TOOLS, OTHER_TOOLS_PAIRS, httpxSkipDedupe } from './other-tools-words.js';
 import { POWERSHELL_WORDS } from './powershell-words.js';
-
-/**
- * Words of other tools' single-dash flags (vegeta's -rate and -duration, httpx's -silent), as their users type
- * them: read as a bundle of short flags they did something else without a word (`-duration=5s` was -d
- * "uration=5s", a POST of every record; `-keepalive` was -k -e "epalive", a Referer). What to do instead.
- */
-const OTHER_TOOLS: Readonly<Record<string, string>> = {
-  duration: "vegeta's flag has no match here: a run ends when its records do (--max-errors stops one on errors; `timeout 60 bulkfetch ...` on time)",
-  keepalive: "vegeta's flag has no match here: connections are kept alive already",
-  workers: '--procs N sets the processes, --concurrency N the requests in flight in each',
-  threads: '--procs N sets the processes, --concurrency N the requests in flight in each',
-  silent: "httpx's flag is -q (--quiet) here: it hides the progress line and the summary",
-  'rate-limit': '--rate N limits requests per second (--per-host-rate N per host)',
-};
-
-/**
- * Two-letter flags of other tools, typed alone: read as a bundle, `-mc` was -m with the value "c" (and said that
- * --max-time wants a duration), `-sc` asked for curl's cookie jar, `-nv` for curl's .netrc.
- */
-const OTHER_TOOLS_PAIRS: Readonly<Record<string, string>> = {
-  sc: "httpx's -sc: every line has the status already (.status)",
-  mc: "httpx's -mc: every line has the status; keep some with jq: jq -c 'select(.status == 200)'",
-  fc: "httpx's -fc: every line has the status; drop some with jq: jq -c 'select(.status != 404)'",
-  nv: "wget's -nv: -q (--quiet) hides the progress line and the summary",
-};
 
 /**
  * curl's `-sc FILE` and `-fc FILE` (silent or fail, and a cookie jar), a habit of curl users: httpx's -sc takes no
@@ -70,6 +46,7 @@ export function refuseSingleDashWords(program: Command, argv: readonly string[])
     }
     const pair = /^-([a-z]{2})$/.exec(arg)?.[1];
     if (pair !== undefined && Object.hasOwn(OTHER_TOOLS_PAIRS, pair) && !curlCookieJar(pair, argv[at + 1])) throw new UsageError(`${arg}: ${OTHER_TOOLS_PAIRS[pair]}`);
+    if (pair !== undefined && httpxSkipDedupe(pair, argv[at + 1])) throw new UsageError(`${arg}: ${OTHER_TOOLS['skip-dedupe']} (curl's -s -d would send ${argv[at + 1] === undefined ? 'no body: -d takes a value' : `${JSON.stringify(argv[at + 1])} as every record's body`})`);
     const word = /^-([A-Za-z][A-Za-z0-9-]{2,})(?:=|$)/.exec(argv[at] as string)?.[1]?.toLowerCase();
     if (word === undefined) continue;
     const typed = (argv[at] as string).split('=')[0];

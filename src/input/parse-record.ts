@@ -4,7 +4,7 @@ import { maskPasswords, maskQuotedPasswords, maskUserinfo, urlCredentials } from
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { elementTexts, memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { csvHeaderRow, joinHeaderValues, parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
+import { csvHeaderRow, joinHeaderValues, methodBeforeUrl, parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 import { setField } from './set-field.js';
 import { isBlankByte } from './lines.js';
 
@@ -61,7 +61,7 @@ function urlRecord(text: string, line: number, defaultMethod: string, defaultSch
   // Most lines are already what the parser would write; they skip the URL object.
   if (isNormalizedHttpUrl(text)) return { kind: 'request', spec: { line, method: defaultMethod, url: text } };
   const url = parseUrl(text, defaultScheme);
-  if (!(url instanceof URL)) return invalid(line, text, defaultMethod, url);
+  if (!(url instanceof URL)) return invalid(line, text, methodBeforeUrl(text) ?? defaultMethod, url);
   return { kind: 'request', spec: withCredentials({ line, method: defaultMethod, url: writtenHref(url) }, url) };
 }
 

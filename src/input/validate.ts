@@ -185,6 +185,14 @@ function codePointName(char: string): string {
   return `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/**
+ * The method of a line written as vegeta's targets and HTTP logs write a request (`DELETE http://...`): not read
+ * as one, but the method that line asked for, which its error record shows (`select(.method == "DELETE")` finds it).
+ */
+export function methodBeforeUrl(text: string): string | undefined {
+  return /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
+}
+
 /** What whitespace in a URL most likely means, from what the text looks like and where it came from. */
 function whitespaceHint(text: string, from: 'line' | 'spec'): string {
   // A Unicode space (a no-break space pasted from a page) looks like none, or like an ASCII one: named.
@@ -193,7 +201,7 @@ function whitespaceHint(text: string, from: 'line' | 'spec'): string {
     return `${codePointName(unicodeSpace)} at character ${text.indexOf(unicodeSpace) + 1}, a Unicode space (pasted from a web page or a document?); where it belongs in the URL, write it as ${encodeURIComponent(unicodeSpace)}`;
   }
   // vegeta's targets and HTTP logs write 'GET http://...': say how bulkfetch takes a method.
-  const method = /^([A-Z]+)[ \t]+\S+$/.exec(text)?.[1];
+  const method = methodBeforeUrl(text);
   if (method !== undefined) return `a method before the URL is not read: -X ${method} sets it for every URL line, a JSON spec line ({"method": "${method}", "url": ...}) for one`;
   // A spec's url is a JSON string: what its whitespace says of the input's lines (CR endings, a TSV row) is not so.
   if (from === 'spec') return 'a URL holds none: write a space as %20';

@@ -59,6 +59,8 @@ export function requestRate(flag: string) {
       try {
         return perSecond(value);
       } catch {
+        // vegeta's -rate 0 is "no limit": here that is no --rate at all.
+        if (Number(value.trim()) === 0 && value.trim() !== '') throw new UsageError(`${flag} 0 is no rate: leave ${flag} out to send as fast as --concurrency allows${flag === '--rate' ? " (vegeta's -rate 0)" : ''}`);
         throw new UsageError(`Expected ${flag} to be requests per second, or per a span: N/s, N/m, N/h, N/d as in curl (1/2s), N/100ms or N/1.5s as in vegeta, got ${describeValue(value)}`);
       }
     }

@@ -522,6 +522,12 @@ describe("a curl command line, as typed", () => {
       // A URL after a flag that takes no value (-L, -sL, --location) is shown: it is no flag's value.
       [['-sL', 'http://a.test/x\r'], /^bulkfetch: argument 3 \("http:\/\/a\.test\/x\\r"\) ends in a carriage return/], [['--location', 'http://a.test/y\r'], /^bulkfetch: argument 3 \("http:\/\/a\.test\/y\\r"\)/],
       [['-sc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', 'jar.txt'], /^bulkfetch: unknown option '-c': .*no cookie jar is kept/], [['-fc', '404'], /^bulkfetch: -fc: httpx's -fc/], [['-sc', 'http://a.test/'], /^bulkfetch: -sc: httpx's -sc/],
+      // More of httpx's and vegeta's: -json was refused with "--json", which POSTs every record; -follow-redirects wrote the
+      // lines into ./llow-redirects, -server sent a Referer, -oa wrote a file named a, -sd -silent POSTed "-silent", exit 0.
+      [['-json'], /^bulkfetch: -json: httpx's -json: every line is JSON already/], [['-follow-redirects'], /^bulkfetch: -follow-redirects: httpx's flag: -L follows redirects/],
+      [['-server'], /^bulkfetch: -server: httpx's flag: .*\.headers\.server/], [['-oa'], /^bulkfetch: -oa: httpx's flag: -o FILE takes the lines/], [['-sd', '-silent'], /^bulkfetch: -sd: httpx's flag: .*curl's -s -d would send "-silent"/],
+      [['-session-tickets'], /^bulkfetch: -session-tickets: vegeta's flag has no match here/], [['-max-workers', '8'], /^bulkfetch: -max-workers: vegeta's flag: --procs N/], [['-dns-ttl', '0'], /^bulkfetch: -dns-ttl: vegeta's flag/],
+      [['-t', '50'], /wget's tries or httpx's threads: .*--concurrency N/],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);

@@ -198,6 +198,8 @@ describe('parseRecord: whitespace in a URL line', () => {
       kind: 'invalid',
       error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('-X POST sets it for every URL line, a JSON spec line ({"method": "POST", "url": ...}) for one') },
     });
+    // Its record shows the method the line asked for (it said GET: select(.method == "DELETE") missed it).
+    expect(parseRecord('DELETE http://a.test/x', 1, 'GET')).toMatchObject({ kind: 'invalid', method: 'DELETE' });
     // A TSV row's URL column is named by its number; cut -f1 sent users to an id column.
     expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line: take its URL column first, e.g. cut -f1') } });
     expect(parseRecord('7\thttps://a.test/x', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a TSV line: take its URL column first, e.g. cut -f2') } });

@@ -65,6 +65,8 @@ describe('options', () => {
       'b.test:80': '::1',
     });
     expect(parse(['--resolve', '*:443:10.0.0.7']).resolve).toEqual({ '*:443': '10.0.0.7' });
+    // A name with _ (my_host: a Docker service), as URLs and curl take it.
+    expect(parse(['--resolve', 'my_host:38111:127.0.0.1']).resolve).toEqual({ 'my_host:38111': '127.0.0.1' });
     // curl's + (an entry that times out in its DNS cache) is the same entry here; it was refused.
     expect(parse(['--resolve', '+c.test:8080:127.0.0.2']).resolve).toEqual({ 'c.test:8080': '127.0.0.2' });
     // A name past ASCII in the form the URL's host takes.
@@ -437,6 +439,8 @@ describe('library option messages (issue 11)', () => {
     expect(parse(['--rate', '1/500ms']).rate).toBe(2);
     expect(parse(['--per-host-rate', '3/1.5s']).perHostRate).toBe(2);
     expect(() => parse(['--rate', '1/0ms'])).toThrow(/^Expected --rate to be a positive rate/);
+    // vegeta's -rate 0 (no limit) was told the format it already had.
+    expect(() => parse(['--rate', '0'])).toThrow(/^--rate 0 is no rate: leave --rate out to send as fast as --concurrency allows \(vegeta's -rate 0\)$/);
     const dir = scratchDir('bulkfetch-h');
     const file = join(dir, 'headers.txt');
     writeFileSync(file, 'X-A: 1\r\n\r\nUser-Agent:\nX-E;\n');
