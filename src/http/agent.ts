@@ -15,6 +15,7 @@ import { resolvingProxyNames } from './proxy-resolve.js';
 import { familyLookup, proxyOfOtherFamily, refusingOtherFamily, type IpFamily } from './address-family.js';
 import type { SecureContext } from 'node:tls';
 import type { SocketBudget } from './socket-budget.js';
+import { silentOnceClosed } from './silent-once-closed.js';
 
 export interface TransportOptions {
   concurrency: number;
@@ -229,10 +230,10 @@ function withConnectTo(connect: Undici.buildConnector.connector, connectTo: Reco
 
 /** What undici's Agent builds for an origin, with a FreeListPool where it would build a Pool. */
 function originPool(origin: URL | string, options: Undici.Agent.Options): Undici.Dispatcher {
-  return options.connections === 1 ? new Client(origin, options) : new FreeListPool(origin, options);
+  return silentOnceClosed(options.connections === 1 ? new Client(origin, options) : new FreeListPool(origin, options));
 }
 
 /** With --http2: each origin's connections carry streams once ALPN says h2 (see AlpnPool). */
 function alpnPool(origin: URL | string, options: Undici.Pool.Options): Undici.Dispatcher {
-  return new AlpnPool(origin, options);
+  return silentOnceClosed(new AlpnPool(origin, options));
 }

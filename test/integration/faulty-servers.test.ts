@@ -231,6 +231,33 @@ describe('faulty servers', () => {
     expect(connections).toBe(3);
   });
 
+  it('a connection lost to stray bytes after an answer is one connection lost: at --concurrency 1 the requests after it share one again', async () => {
+    // undici's Agent counts an origin's connections under its name: the closed Client's last disconnect closed its
+    // successor after one request, and that one the next: 41 connections for 41 requests.
+    const perConnection: number[] = [];
+    const server = createNetServer((socket) => {
+      const index = perConnection.push(0) - 1;
+      socket.on('error', () => {});
+      let head = '';
+      socket.on('data', (data) => {
+        head += data.toString('latin1');
+        for (let end = head.indexOf('\r\n\r\n'); end !== -1; end = head.indexOf('\r\n\r\n')) {
+          const path = head.slice(0, end).split(' ')[1] ?? '';
+          head = head.slice(end + 4);
+          perConnection[index] = (perConnection[index] ?? 0) + 1;
+          socket.write(`HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n${path === '/stray' ? 'JUNKJUNK' : ''}`);
+        }
+      });
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const urls = [`http://127.0.0.1:${port}/stray`, ...Array.from({ length: 40 }, (_, i) => `http://127.0.0.1:${port}/ok/${i}`)];
+    const result = await runCli([writeTempFile(urls), '--procs', '1', '--concurrency', '1', '-q']);
+    expect(result.lines.map((l) => l.status)).toEqual(urls.map(() => 200));
+    expect(perConnection.length, perConnection.join(',')).toBeLessThanOrEqual(4);
+  });
+
   it('a body the timeout cut says how much of it came, as curl\'s "with 1 out of 3 bytes received" does; a timeout before the status does not', async () => {
     const trickle = track(await startFaultyServer('trickle', { bodyBytes: 1000, intervalMs: 50 }));
     const hang = track(await startFaultyServer('hang'));
