@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { ClosingOrigins } from './closing-origins.js';
 import type { Dispatcher } from 'undici';
 import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
@@ -102,6 +103,8 @@ export class RequestLoop {
   readonly #fileJar: RedirectCookies | undefined;
   /** A first request with the files' cookies -> the request as the record led to it, which redirects start from. */
   readonly #ledTo = new WeakMap<AttemptRequest, AttemptRequest>();
+  /** Origins that close each connection after its answer: their requests go on connections of their own. */
+  readonly #closingOrigins = new ClosingOrigins();
   readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => {
     const line = this.#unannounced.get(request);
     if (line === undefined || !this.#announce) return sendRequest(request, this.#attempt);
@@ -337,10 +340,11 @@ export class RequestLoop {
     let attempts = 0;
     let redirects = 0;
     let pending: FetchOutcome | undefined = firstOutcome;
-    let fresh = 0;
+    /** Attempts sent again at once on a new connection (#resendStale), over every attempt of the record. */
+    let resent = 0;
     let movedToHttp2 = false;
     let http2Resent = false;
-    /** One attempt (the first one's outcome, when given), counted; then, for a connection the server had closed, again at once. */
+    /** One attempt (the first one's outcome, when given), counted, with what it was sent again at once (#resendStale). */
     const attempt = async (): Promise<FetchOutcome> => {
       const given = pending;
       pending = undefined;
@@ -348,7 +352,7 @@ export class RequestLoop {
       let outcome = abortedOnceSent(given ?? (await this.#attemptOnce(request)), attempts);
       started ??= performance.now() - outcome.ms;
       attempts += outcome.attempts;
-      outcome = await resendStale(outcome);
+      resent += outcome.resent ?? 0;
       // An https server that turned HTTP/1.1 away: its origin goes over HTTP/2 from now on, and this
       // attempt again at once, once, not one of --retries; a request that went out unanswered only if
       // it may be sent twice (records after it go over HTTP/2 whatever their method).
@@ -356,30 +360,11 @@ export class RequestLoop {
         movedToHttp2 = true;
         if (outcome.refusedHttp1 === 'unsent' || isIdempotent(request.method) || this.#retry.retryAllMethods) {
           http2Resent = true;
+          // Over HTTP/2 now: a stream the server refused unprocessed goes again at once, as with --http2 (#resendStale).
           outcome = abortedOnceSent(await this.#attemptOnce(request), attempts);
           attempts += outcome.attempts;
-          // Over HTTP/2 now: a stream the server refused unprocessed goes again at once, as with --http2.
-          outcome = await resendStale(outcome);
+          resent += outcome.resent ?? 0;
         }
-      }
-      return outcome;
-    };
-    /**
-     * Sent on a connection the server had closed, and not answered (or an HTTP/2 stream refused unprocessed):
-     * again at once, on a new one, whatever the method, as curl does; not one of --retries. onlyUse: a Client of
-     * its own (oneShot), so a connection opened for it, not another pooled one the server may have closed too.
-     * Not over HTTP/2 (--http2, or an origin the fallback moved there): there it is a session's GOAWAY (nginx
-     * sends one every 1,000 streams), after which the pool opens one new session for all the streams it turned
-     * away, where a Client each would cost a TLS handshake each. A GOAWAY's streams only if they may be sent
-     * twice: undici cannot tell those the server processed.
-     */
-    const resendStale = async (given: FetchOutcome): Promise<FetchOutcome> => {
-      let outcome = given;
-      while (outcome.staleConnection && fresh < FRESH_CONNECTION_RETRIES && (outcome.staleConnection === true || isIdempotent(request.method) || this.#retry.retryAllMethods)) {
-        fresh += 1;
-        const overHttp2 = this.#config.http2 || this.#http2Fallback?.offersHttp2(request.url) === true;
-        outcome = abortedOnceSent(await this.#attemptOnce(overHttp2 ? request : { ...request, onlyUse: true }), attempts);
-        attempts += outcome.attempts;
       }
       return outcome;
     };
@@ -416,7 +401,7 @@ export class RequestLoop {
         // A Location may carry a password (http://u:p@host/): shown masked, as the record's own URL is.
         if (this.#config.follow) Object.assign(done, { finalUrl: request.url.includes('@') ? maskUserinfo(request.url) : request.url, finalMethod: request.method, redirects });
         if (http2Resent) done.http2Resent = 1;
-        if (fresh > 0) done.resent = fresh;
+        if (resent > 0) done.resent = resent;
         return done;
       };
       if (outcome.location === undefined || outcome.status === null) return finish({});
@@ -453,7 +438,7 @@ export class RequestLoop {
         release(feedbackOf(outcome));
         return outcome;
       };
-      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : done(first);
+      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : first.staleConnection ? this.#resendStale(request, first).then(done) : done(first);
     });
 
   /**
@@ -468,9 +453,35 @@ export class RequestLoop {
         if (isRefusal(outcome.status) && this.#gate.refused(request.url, feedbackOf(outcome)) && outcome.status === 429) return { ...outcome, refusedUngated: true };
         return outcome;
       };
-      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : done(first);
+      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : first.staleConnection ? this.#resendStale(request, first).then(done) : done(first);
     });
   };
+
+  /**
+   * Sent on a connection the server had closed, and not answered (or an HTTP/2 stream refused unprocessed):
+   * again at once, in the same slot, on a new connection, whatever the method, as curl does; not one of
+   * --retries. In a slot of its own it queued behind every record waiting for one (at --concurrency 1, sixteen
+   * records went before it). onlyUse: a Client of its own (oneShot), so a connection opened for it, not another
+   * pooled one the server may have closed too. Not over HTTP/2 (--http2, or an origin the fallback moved
+   * there): there it is a session's GOAWAY (nginx sends one every 1,000 streams), after which the pool opens
+   * one new session for all the streams it turned away, where a Client each would cost a TLS handshake each.
+   * A GOAWAY's streams only if they may be sent twice: undici cannot tell those the server processed. The
+   * outcome counts every attempt, the resends in `resent`, and its ms runs from the first.
+   */
+  async #resendStale(request: AttemptRequest, first: FetchOutcome): Promise<FetchOutcome> {
+    const started = performance.now() - first.ms;
+    let outcome = first;
+    let attempts = first.attempts;
+    let resent = 0;
+    while (outcome.staleConnection && resent < FRESH_CONNECTION_RETRIES && (outcome.staleConnection === true || isIdempotent(request.method) || this.#retry.retryAllMethods)) {
+      resent += 1;
+      const overHttp2 = this.#config.http2 || this.#http2Fallback?.offersHttp2(request.url) === true;
+      if (!overHttp2 && outcome.staleConnection === true) this.#closingOrigins.noteStale(request.url);
+      outcome = abortedOnceSent(await this.#send(overHttp2 ? request : { ...request, onlyUse: true }), attempts);
+      attempts += outcome.attempts;
+    }
+    return resent === 0 ? outcome : { ...outcome, attempts, resent, ms: elapsedMs(started) };
+  }
 
   /**
    * No descriptor for a connection is this child's shortage, not the host's
@@ -497,7 +508,7 @@ export class RequestLoop {
   #buildRequest(spec: Task): AttemptRequest {
     let request = taskRequest(spec, this.#config, this.#data);
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);
-    if (spec.last === OriginUse.ONLY) request.onlyUse = true;
+    if (spec.last === OriginUse.ONLY || this.#closingOrigins.closesEach(request.url)) request.onlyUse = true;
     if (this.#fileJar) {
       const led = request;
       request = this.#fileJar.onto(led);

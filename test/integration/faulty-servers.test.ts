@@ -231,6 +231,34 @@ describe('faulty servers', () => {
     expect(connections).toBe(3);
   });
 
+  it('a server that closes each connection right after its answer, without Connection: close: a request found on a closed connection goes again at once, and soon none is', async () => {
+    // The close comes a moment after the answer, and undici's look for it before reusing the connection missed it
+    // one time in three: those GETs went out twice (this server reads after closing its side), and the second copy
+    // queued behind every record waiting for a slot (16 at --concurrency 1).
+    const seen: string[] = [];
+    const server = createNetServer((socket) => {
+      socket.on('error', () => {});
+      let answered = false;
+      socket.on('data', (data) => {
+        for (const path of data.toString('latin1').match(/^GET (\S+)/gm) ?? []) seen.push(path.slice(4));
+        if (answered) return;
+        answered = true;
+        socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
+    });
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const urls = Array.from({ length: 120 }, (_, i) => `http://127.0.0.1:${port}/r${i}`);
+    const result = await runCli([writeTempFile(urls), '--procs', '1', '--concurrency', '1', '--retries', '0', '-q']);
+    expect(result.lines.map((l) => [l.status, l.error])).toEqual(urls.map(() => [200, null]));
+    // Each copy right after the first: nothing went between them.
+    const again = seen.filter((path, i) => seen.indexOf(path) !== i);
+    for (const path of again) expect(seen.lastIndexOf(path) - seen.indexOf(path), path).toBe(1);
+    // A few, until the origin is known to close each connection; then each request has one of its own.
+    expect(again.length).toBeLessThanOrEqual(16);
+  });
+
   it('a connection lost to stray bytes after an answer is one connection lost: at --concurrency 1 the requests after it share one again', async () => {
     // undici's Agent counts an origin's connections under its name: the closed Client's last disconnect closed its
     // successor after one request, and that one the next: 41 connections for 41 requests.
