@@ -13,7 +13,7 @@ import { whyNotWritable } from '../output/open-sink.js';
 import { descriptorNamed } from '../input/descriptor-name.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
-import { stdoutClosedAtLaunch } from './launcher-env.js';
+import { stdinClosedAtLaunch, stdoutClosedAtLaunch } from './launcher-env.js';
 import { CHILD_START_FDS, budgetSize, descriptorsPerConnection, fdLimitFor } from '../http/socket-budget.js';
 
 /** --procs above this many times the CPU count runs, with a warning. */
@@ -33,6 +33,9 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   // `-o URL` with the file forgotten: "Cannot write output "http://...": ENOENT" named no flag.
   if (writtenOutput !== undefined && /^https?:\/\//i.test(writtenOutput)) {
     throw new UsageError(`Expected -o to be the file for the result lines, got the URL ${describeValue(writtenOutput.replace(/\/\/[^/@]*@/, '//***@'))}: give -o its file, and the URL as an argument of its own`);
+  }
+  if (stdinClosedAtLaunch() && inputPath !== undefined && (inputPath === '-' || descriptorNamed(inputPath) === 0)) {
+    throw new UsageError('stdin is closed (<&-), and the input is read from it: give a file of URLs, or URLs as arguments (< /dev/null for an input of none)');
   }
   if (stdoutClosedAtLaunch()) {
     // By another name too (-o /dev/stdout): Node opened /dev/null in the closed stdout's place, where every line went.

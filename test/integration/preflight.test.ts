@@ -71,6 +71,24 @@ describe('a closed stdout (>&-)', () => {
   });
 });
 
+describe('a closed stdin (<&-)', () => {
+  it('is a usage error when the input is read from it, as curl says "no URL specified"; URL arguments and a file run', async () => {
+    const dir = tempDir();
+    const { server, input } = await inputIn(dir);
+    // Node opened /dev/null in its place: no records, exit 0 (a cron line whose list variable was empty).
+    const closedStdin = { asBin: true, via: ['sh', '-c', 'exec "$@" <&-', 'sh'] };
+    for (const args of [['-q'], ['-', '-q'], ['/dev/stdin', '-q']]) {
+      const closed = await runCli(args, closedStdin);
+      expect([closed.code, closed.stderr], args.join(' ')).toEqual([2, 'bulkfetch: stdin is closed (<&-), and the input is read from it: give a file of URLs, or URLs as arguments (< /dev/null for an input of none)\n']);
+    }
+    const fromFile = await runCli([input, '-q'], closedStdin);
+    expect([fromFile.code, fromFile.lines.length]).toEqual([0, 2]);
+    const empty = await runCli(['-q'], { asBin: true, via: ['sh', '-c', 'exec "$@" < /dev/null', 'sh'] });
+    expect([empty.code, empty.lines.length]).toEqual([0, 0]);
+    expect(server.requests).toBe(2);
+  });
+});
+
 describe('--summary', () => {
   it('is checked before the run: an unwritable path exits 2 and sends nothing', async () => {
     const dir = tempDir();
