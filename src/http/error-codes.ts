@@ -212,7 +212,8 @@ export function cutShort(error: RecordError, status: number, received: number, c
   const streamRefused = error.code === RecordErrorCode.PROTOCOL && error.message.endsWith(STREAM_PROTOCOL_ERROR);
   if (!timedOut && !streamRefused && error.code !== RecordErrorCode.SOCKET_CLOSED && error.code !== RecordErrorCode.CONNECTION_RESET) return error;
   const declared = declaredLength(contentLength);
-  const body = declared !== undefined ? `${received} of the ${declared} body bytes its Content-Length declared` : `${received} body bytes, before the body's end`;
+  // The header's own digits: past 2^53 the number read from them is not the one the server sent (9007199254740993 read 9007199254740992).
+  const body = declared !== undefined ? `${received} of the ${(contentLength as string).replace(/^0+(?=\d)/, '')} body bytes its Content-Length declared` : `${received} body bytes, before the body's end`;
   const ended = error.message.includes('HTTP/2 stream') ? ': the stream ended after' : ': the connection ended after';
   return { code: error.code, message: `${error.message}${timedOut ? ', with' : ended} status ${status} and ${body}` };
 }
@@ -237,13 +238,13 @@ export function closedMidBody(error: unknown, received: number, contentLength: s
 /**
  * undici's word for a body that does not match its Content-Length, met before
  * the response's head was taken (no status yet): llhttp refused the head's
- * Content-Length itself, given twice (`5` and `5`, or `5, 5`), not one number
- * or beside Transfer-Encoding, and undici named it by the mismatch. RFC 9112
+ * Content-Length itself, given twice (`5` and `5`, or `5, 5`), not one number,
+ * too large for its 64 bits, or beside Transfer-Encoding, and undici named it by the mismatch. RFC 9112
  * (6.3) has a client refuse such a message; the record says that is why.
  */
 export function unframedLength(error: unknown): RecordError | undefined {
   if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return undefined;
-  return { code: RecordErrorCode.PROTOCOL, message: "The response's Content-Length is given more than once, is not one number or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" };
+  return { code: RecordErrorCode.PROTOCOL, message: "The response's Content-Length is given more than once, is not one number (or one past 2^64 - 1, which llhttp holds), or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" };
 }
 
 /**

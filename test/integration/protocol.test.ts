@@ -153,16 +153,21 @@ describe('status lines', () => {
       '/twice': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello',
       '/list': 'HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello',
       '/short': 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhello',
+      // Past 2^53 (it said 9007199254740992) and past 2^64 (it said "given more than once, is not one number").
+      '/past53': 'HTTP/1.1 200 OK\r\nContent-Length: 9007199254740993\r\n\r\nhello',
+      '/past64': 'HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\nhello',
       '/both': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
     });
-    const result = await run([`${server.url}/twice`, `${server.url}/list`, `${server.url}/both`]);
+    const result = await run([`${server.url}/twice`, `${server.url}/list`, `${server.url}/both`, `${server.url}/past64`]);
     // A body short of its one length stays a connection closed mid-body.
     const short = await run([`${server.url}/short`]);
     expect(short.lines[0]).toMatchObject({ status: null, error: { code: 'ESOCKETCLOSED', message: expect.stringMatching(/5 of the 9 body bytes/) } });
+    const past53 = await run([`${server.url}/past53`], ['--retries', '0']);
+    expect(past53.lines[0]).toMatchObject({ status: null, error: { code: 'ESOCKETCLOSED', message: expect.stringMatching(/ 5 of the 9007199254740993 body bytes/) } });
     for (const line of result.lines) {
-      expect(line).toMatchObject({ status: null, error: { code: 'EPROTOCOL', message: "The response's Content-Length is given more than once, is not one number or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" } });
+      expect(line).toMatchObject({ status: null, error: { code: 'EPROTOCOL', message: "The response's Content-Length is given more than once, is not one number (or one past 2^64 - 1, which llhttp holds), or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" } });
     }
-    expect(result.lines).toHaveLength(3);
+    expect(result.lines).toHaveLength(4);
   });
 });
 
