@@ -1,4 +1,4 @@
-import { createWriteStream, fstatSync, openSync } from 'node:fs';
+import { createWriteStream, existsSync, fstatSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -11,7 +11,8 @@ import { UsageError } from '../errors.js';
  */
 export function whyNotWritable(error: unknown, path: string): string {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return code === 'ENOENT' ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code;
+  // A directory that is there and takes no new file (/proc, as root: access() said writable) is no directory to make.
+  return code === 'ENOENT' && !existsSync(dirname(path)) ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code === 'ENOENT' ? 'ENOENT: this directory takes no new file' : code;
 }
 
 /**
