@@ -104,7 +104,8 @@ const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 export function durationMs(flag: string, { positive }: { positive: boolean }) {
   const what = `${positive ? 'a positive' : 'a non-negative'} duration (seconds, or with a unit: 250ms, 2s, 1m)`;
   return (value: string): number => {
-    const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$/.exec(value);
+    // A number as curl's strtod reads it, an exponent too (`-m 1e-1`, as scripts print small numbers).
+    const match = /^\s*((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
     const ms = match ? Math.ceil(Number(match[1]) * DURATION_UNITS_MS[(match[2] ?? 's') as keyof typeof DURATION_UNITS_MS]) : Number.NaN;
     // curl reads -m 0 as no limit at all; here every attempt has one, so say how to get a long one.
     const zero = positive && ms === 0 ? ` (curl's 0 for no limit is not taken: give a long one, such as 1h)` : '';

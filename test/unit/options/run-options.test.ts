@@ -354,6 +354,10 @@ describe('durations (issue 11)', () => {
   });
 
   it("curl's -m 0 and --max-redirs -1 (no limit) get how to ask for a high limit instead", () => {
+    // curl reads the number with strtod: an exponent too.
+    expect(parse(['-m', '1e-1']).timeout).toBe(100);
+    expect(parse(['--connect-timeout', '2E3ms']).connectTimeout).toBe(2000);
+    expect(() => parse(['-m', '1e'])).toThrow(UsageError);
     expect(() => parse(['-m', '0'])).toThrow(/got "0" \(curl's 0 for no limit is not taken: give a long one, such as 1h\)$/);
     expect(() => parse(['--timeout', '10x'])).toThrow(/got "10x"$/);
     expect(() => parse(['--max-redirs', '-1'])).toThrow(/\(curl's -1 for no limit is not taken: give a high one, such as 50\)$/);
