@@ -10,6 +10,8 @@ export interface H1Parser {
   paused: boolean;
   ptr: number | null;
   socket: Duplex;
+  /** undici's Client the connection belongs to. */
+  client: object;
   statusCode: number;
   llhttp: { llhttp_resume(ptr: number): void };
   execute(chunk: Buffer): void;
@@ -18,7 +20,7 @@ export interface H1Parser {
 }
 
 /** The value undici keeps on a socket under the symbol it describes as `description`. */
-export function undiciSlotOf<T>(socket: Duplex, description: string): { key: symbol; value: T | undefined } | undefined {
+export function undiciSlotOf<T>(socket: object, description: string): { key: symbol; value: T | undefined } | undefined {
   const key = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === description);
   return key === undefined ? undefined : { key, value: (socket as unknown as Record<symbol, T | undefined>)[key] };
 }
