@@ -30,6 +30,8 @@ export class ClosingOrigins {
   noteStale(url: string, now = performance.now()): void {
     const origin = originOf(url);
     const seen = this.#origins.get(origin);
+    // Marked already: a request sent just before the mark, not a reason to start counting again (that dropped the mark).
+    if (seen !== undefined && now < seen.until) return;
     if (seen === undefined || now - seen.since > STALE_WINDOW_MS) {
       this.#origins.delete(origin);
       if (this.#origins.size >= MAX_ORIGINS) this.#origins.delete(this.#origins.keys().next().value as string);

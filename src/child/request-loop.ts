@@ -105,10 +105,13 @@ export class RequestLoop {
   readonly #ledTo = new WeakMap<AttemptRequest, AttemptRequest>();
   /** Origins that close each connection after its answer: their requests go on connections of their own. */
   readonly #closingOrigins = new ClosingOrigins();
-  readonly #send = (request: AttemptRequest): Promise<FetchOutcome> => {
-    const line = this.#unannounced.get(request);
+  readonly #send = (given: AttemptRequest): Promise<FetchOutcome> => {
+    // An origin found to close each connection after its answer: a connection of its own, asked as it is sent
+    // (a record built before the origin was known, and waiting since, goes so too).
+    const request = given.onlyUse || !this.#closingOrigins.closesEach(given.url) ? given : { ...given, onlyUse: true };
+    const line = this.#unannounced.get(given);
     if (line === undefined || !this.#announce) return sendRequest(request, this.#attempt);
-    this.#unannounced.delete(request);
+    this.#unannounced.delete(given);
     return this.#announce(line).then(() => sendRequest(request, this.#attempt));
   };
 
@@ -467,6 +470,11 @@ export class RequestLoop {
    * one new session for all the streams it turned away, where a Client each would cost a TLS handshake each.
    * A GOAWAY's streams only if they may be sent twice: undici cannot tell those the server processed. The
    * outcome counts every attempt, the resends in `resent`, and its ms runs from the first.
+   *
+   * The resend goes under the first attempt's grant too, as it goes in its slot: asking the gate again while
+   * holding the slot would wait for records that hold the host's grants and wait for slots (a host held to one
+   * request at a time never answered). So --rate does not count it: closing-origins.ts keeps such resends to a
+   * few an origin.
    */
   async #resendStale(request: AttemptRequest, first: FetchOutcome): Promise<FetchOutcome> {
     const started = performance.now() - first.ms;
@@ -508,7 +516,7 @@ export class RequestLoop {
   #buildRequest(spec: Task): AttemptRequest {
     let request = taskRequest(spec, this.#config, this.#data);
     if (this.#config.save !== undefined) request.saveAs = saveName(spec);
-    if (spec.last === OriginUse.ONLY || this.#closingOrigins.closesEach(request.url)) request.onlyUse = true;
+    if (spec.last === OriginUse.ONLY) request.onlyUse = true;
     if (this.#fileJar) {
       const led = request;
       request = this.#fileJar.onto(led);

@@ -281,6 +281,9 @@ describe('faulty servers', () => {
     for (const path of again) expect(seen.lastIndexOf(path) - seen.indexOf(path), path).toBe(1);
     // A few, until the origin is known to close each connection; then each request has one of its own.
     expect(again.length).toBeLessThanOrEqual(16);
+    // Under a host's limit of one and a rate: the resend goes under its attempt's grant, and nothing waits for itself.
+    const limited = await runCli([writeTempFile(urls.slice(0, 30)), '--procs', '1', '--per-host-concurrency', '1', '--rate', '300', '-q'], { timeoutMs: 30_000 });
+    expect(limited.lines.map((l) => [l.status, l.error])).toEqual(urls.slice(0, 30).map(() => [200, null]));
   });
 
   it('a connection lost to stray bytes after an answer is one connection lost: at --concurrency 1 the requests after it share one again', async () => {

@@ -14,6 +14,9 @@ describe('ClosingOrigins', () => {
     expect(origins.closesEach('http://a.test:8080/z?q', 3_300)).toBe(true);
     expect(origins.closesEach('http://b.test:8080/x', 3_300)).toBe(false);
     expect(origins.closesEach('https://a.test:8080/x', 3_300)).toBe(false);
+    // A request sent just before the mark, found closed after the window: the mark stays (it was dropped).
+    origins.noteStale(url, 6_000);
+    expect(origins.closesEach(url, 6_001)).toBe(true);
     expect(origins.closesEach(url, 13_199)).toBe(true);
     // Reuse is tried again, and the origin learnt anew.
     expect(origins.closesEach(url, 13_201)).toBe(false);

@@ -21,6 +21,12 @@ class HoldingDispatcher {
     return true;
   }
 
+  /** Fails the i-th request it holds as a stream its server refused unprocessed (HTTP/2's REFUSED_STREAM): sent again at once. */
+  refuse(i: number): void {
+    const error = Object.assign(new Error('Stream closed with error code NGHTTP2_REFUSED_STREAM'), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    (this.held[i] as Dispatcher.DispatchHandler).onResponseError?.({ abort() {}, pause() {}, resume() {}, paused: false, aborted: false, reason: null } as unknown as Dispatcher.DispatchController, error);
+  }
+
   /** Answers the i-th request it holds: 200, the given headers, a small body. */
   answer(i: number, headers: Record<string, string>): void {
     const handler = this.held[i] as Dispatcher.DispatchHandler;
@@ -161,6 +167,43 @@ describe('RequestLoop', () => {
     expect(withCache.usesCache(task(2))).toBe(false);
     expect(withCache.usesCache({ ...task(3, CacheDirective.KEEP), method: 'POST' })).toBe(false);
     expect(without.usesCache(task(4, CacheDirective.KEEP))).toBe(false);
+  });
+
+  it('sends a refused attempt again at once, in its slot and under its grant, before records waiting for a slot', async () => {
+    // It went in a slot of its own, behind every record waiting for one. Asking the gate again from its slot would
+    // wait for records that hold a host's grants and wait for slots: it holds the first attempt's grant.
+    const dispatcher = new HoldingDispatcher();
+    const shutdown = new AbortController();
+    const events: string[] = [];
+    let held = 0;
+    const gate = {
+      acquire: (url: string) => {
+        events.push(`acquire ${url} holding ${held}`);
+        held += 1;
+        return Promise.resolve(() => {
+          held -= 1;
+          events.push('release');
+        });
+      },
+      mustAsk: () => false,
+      refused: () => false,
+    };
+    const loop = new RequestLoop(config(1), dispatcher as unknown as Dispatcher, shutdown.signal, gate);
+    const first = loop.handle(task(1));
+    const second = loop.handle(task(2));
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    expect(dispatcher.held).toHaveLength(1);
+    dispatcher.refuse(0);
+    for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+    // Record 1's resend went before record 2, which waits for the slot.
+    expect(dispatcher.held).toHaveLength(2);
+    dispatcher.answer(1, {});
+    expect((await first).result).toMatchObject({ status: 200, attempts: 2, resent: 1 });
+    for (let turn = 0; turn < 5 && dispatcher.held.length < 3; turn++) await new Promise((r) => setImmediate(r));
+    dispatcher.answer(2, {});
+    expect((await second).result).toMatchObject({ status: 200, attempts: 1 });
+    expect(events).toEqual(['acquire http://127.0.0.1:9/r1 holding 0', 'acquire http://127.0.0.1:9/r2 holding 1', 'release', 'release']);
+    shutdown.abort();
   });
 
   it('sends an attempt whose host refused while it waited for a slot through the gate, and answers it once granted', async () => {
