@@ -13,7 +13,7 @@ const WORKERS = '--procs N sets the processes, --concurrency N the requests in f
 const REDIRECTS = '-L follows redirects (--follow), --max-redirects N bounds them';
 const MATCHERS = ['match-code', 'filter-code', 'match-length', 'match-line-count', 'match-word-count', 'match-string', 'match-regex', 'match-condition', 'match-response-time', 'filter-length', 'filter-line-count', 'filter-word-count', 'filter-string', 'filter-regex', 'filter-condition', 'filter-response-time', 'filter-duplicates', 'mlc', 'mwc', 'mrt', 'mdc', 'flc', 'fwc', 'frt', 'fdc'];
 const HTTPX_ONLY = ['dashboard', 'dashboard-upload', 'pdu', 'screenshot', 'system-chrome', 'headless-options', 'exclude-headless-body', 'exclude-screenshot-bytes', 'ehb', 'esb', 'tech-detect', 'favicon', 'jarm', 'asn', 'cdn', 'cname', 'websocket', 'vhost', 'pipeline', 'tls-probe', 'csp-probe', 'tls-grab', 'probe-all-ips', 'extract-fqdn', 'efqdn', 'filter-error-page', 'fep', 'fepp'];
-const VEGETA_ONLY = ['session-tickets', 'dns-ttl', 'lazy', 'laddr', 'h2c', 'chunked', 'format', 'name', 'proxy-header'];
+const VEGETA_ONLY = ['session-tickets', 'dns-ttl', 'lazy', 'laddr', 'h2c', 'chunked', 'name', 'proxy-header'];
 
 /** Words of three letters or more (lower case), as -WORD or -WORD=VALUE. */
 export const OTHER_TOOLS: Readonly<Record<string, string>> = {
@@ -71,13 +71,14 @@ export const OTHER_TOOLS: Readonly<Record<string, string>> = {
   rstr: '--max-body N cuts each body at N bytes',
   ...Object.fromEntries(MATCHERS.map((word) => [word, `httpx's flag: ${JQ_KEEP}`])),
   ...Object.fromEntries(HTTPX_ONLY.map((word) => [word, `httpx's flag ${NOTHING_HERE}`])),
-  ...Object.fromEntries(VEGETA_ONLY.map((word) => [word, `vegeta's flag ${NOTHING_HERE}`])),
+  ...Object.fromEntries(VEGETA_ONLY.map((word) => [word, "vegeta's flag has no match here"])),
+  format: "vegeta's flag: a line is a URL, or a JSON spec ({\"method\":\"POST\",\"url\":\"...\",\"headers\":{...},\"body\":\"...\"}), read as it comes",
 };
 
 /**
  * Two-letter flags of other tools, typed alone: read as a bundle, `-mc` was -m with the value "c" (and said that
  * --max-time wants a duration), `-sc` asked for curl's cookie jar, `-nv` for curl's .netrc, `-oa` wrote the lines to a
- * file named a. Pairs a curl user types (-fs, -sS, -ss) are not here.
+ * file named a. Pairs a curl user types (-fs, -sS, -ss, and -fd BODY, -fe REFERER: httpx's filters too) are not here.
  */
 export const OTHER_TOOLS_PAIRS: Readonly<Record<string, string>> = {
   sc: "httpx's -sc: every line has the status already (.status)",
@@ -99,8 +100,6 @@ export const OTHER_TOOLS_PAIRS: Readonly<Record<string, string>> = {
   ml: `httpx's flag: ${JQ_KEEP}`,
   mr: `httpx's flag: ${JQ_KEEP}`,
   fl: `httpx's flag: ${JQ_KEEP}`,
-  fe: `httpx's flag: ${JQ_KEEP}`,
-  fd: `httpx's flag: ${JQ_KEEP}`,
   er: OTHER_TOOLS['extract-regex'] as string,
   td: `httpx's flag ${NOTHING_HERE}`,
   rr: "httpx's -rr (a raw request file): a request is a JSON spec line here ({\"method\":\"POST\",\"url\":\"...\",\"headers\":{...},\"body\":\"...\"})",
@@ -111,5 +110,6 @@ export const OTHER_TOOLS_PAIRS: Readonly<Record<string, string>> = {
  * flag as every record's body. Before a value it is curl's `-s -d VALUE`, and left alone.
  */
 export function httpxSkipDedupe(pair: string, next: string | undefined): boolean {
-  return pair === 'sd' && (next === undefined || next.startsWith('-'));
+  // `-sd -` and `-sd -1` are curl's bodies "-" and "-1": a flag has a letter after its dashes.
+  return pair === 'sd' && (next === undefined || /^--?[A-Za-z]/.test(next));
 }

@@ -13,7 +13,8 @@ import { whyNotWritable } from '../output/open-sink.js';
 import { descriptorNamed } from '../input/descriptor-name.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
-import { stdinClosedAtLaunch, stdoutClosedAtLaunch } from './launcher-env.js';
+import { stdinClosedAtLaunch } from '../input/closed-stdin.js';
+import { stdoutClosedAtLaunch } from './launcher-env.js';
 import { CHILD_START_FDS, budgetSize, descriptorsPerConnection, fdLimitFor } from '../http/socket-budget.js';
 
 /** --procs above this many times the CPU count runs, with a warning. */

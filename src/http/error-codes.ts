@@ -244,7 +244,7 @@ export function closedMidBody(error: unknown, received: number, contentLength: s
  */
 export function unframedLength(error: unknown): RecordError | undefined {
   if ((error as { code?: unknown } | null)?.code !== 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return undefined;
-  return { code: RecordErrorCode.PROTOCOL, message: "The response's Content-Length is given more than once, is not one number (or one past 2^64 - 1, which llhttp holds), or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" };
+  return { code: RecordErrorCode.PROTOCOL, message: "The response's Content-Length is given more than once, is not one number (or one past 2^64 - 1, the largest llhttp reads), or comes with Transfer-Encoding, so its body cannot be framed and the response is refused (RFC 9112, 6.3)" };
 }
 
 /**

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { UsageError, fileErrorWords } from '../errors.js';
 import { formatCount } from '../output/format-count.js';
+import { stdinClosedAtLaunch } from '../input/closed-stdin.js';
 import { descriptorNamed } from '../input/descriptor-name.js';
 
 /**
@@ -51,6 +52,8 @@ export function readFlagFile(flag: string, path: string): Buffer {
 function readStdinOnce(flag: string): Buffer {
   if (stdinReadBy !== undefined) throw new UsageError(`${flag} reads stdin, which ${stdinReadBy} has read already: name a file for one of them`);
   stdinReadBy = flag;
+  // Node opened /dev/null in its place: an empty body for every record, exit 0.
+  if (stdinClosedAtLaunch()) throw new UsageError(`${flag} reads stdin, which is closed (<&-): name a file, or give the value as an argument`);
   // At a terminal the run would wait without a word until Ctrl-D (curl's does): say what it waits for.
   if (isatty(0)) process.stderr.write(`bulkfetch: reading ${flag} from the terminal (Ctrl-D to end)\n`);
   let bytes: Buffer;

@@ -57,8 +57,8 @@ export function connectToFlagText(from: string, to: unknown): string {
   return `${host === '*' ? '' : host.includes(':') ? `[${host}]` : host}:${port === '*' ? '' : port}:${String(to)}`;
 }
 
-/** --resolve's HOST: a name (a trailing dot allowed) or *. `_` as URLs take it (my_host: Docker's and DNS SRV names; curl too). */
-const RESOLVE_HOST = /^(\*|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?)$/;
+/** --resolve's HOST: a name (a trailing dot allowed) or *. `_`, and a `-` at its end, as URLs and curl take them (my_host: Docker's and DNS SRV names). */
+const RESOLVE_HOST = /^(\*|[A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
 
 /**
  * A PEM file flag (--cacert, --cert, --key): read now, so a missing or unreadable

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { isRunning, processIdentity } from './running-process.js';
+import { ownIdentity, stillRuns } from './running-process.js';
 
 /**
  * The file `-o` names, through a symlink: the lock beside it is then one for
@@ -92,7 +92,7 @@ export function lockOutput(output: string): () => void {
     try {
       const fd = openSync(path, 'wx');
       try {
-        const identity = processIdentity(process.pid);
+        const identity = ownIdentity();
         writeSync(fd, identity === undefined ? `${process.pid}\n` : `${process.pid} ${identity}\n`);
       } catch {
         // A full disk (ENOSPC) made the lock but not its pid: an empty lock was left behind by a run that then
@@ -106,7 +106,7 @@ export function lockOutput(output: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return () => {}; // a directory we cannot write in: the output's own open says so
       const holder = holderOf(path);
-      if (holder !== undefined && holder.pid !== process.pid && holds(holder)) {
+      if (holder !== undefined && holder.pid !== process.pid && stillRuns(holder.pid, holder.identity)) {
         throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (pid ${holder.pid}) is writing it; wait for it to end (or stop it), then run this again (if pid ${holder.pid} is no bulkfetch, delete ${JSON.stringify(path)})`);
       }
       if (tries > 0) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: cannot take its lock ${JSON.stringify(path)}`);
@@ -128,7 +128,7 @@ function lockable(output: string): boolean {
   }
 }
 
-/** A lock's holder: its pid, and which process that pid named when it took the lock (processIdentity), when known. */
+/** A lock's holder: its pid, and which process that pid named when it took the lock (ownIdentity), when known. */
 interface Holder {
   pid: number;
   identity: string | undefined;
@@ -144,16 +144,6 @@ function holderOf(path: string): Holder | undefined {
   }
 }
 
-/**
- * Whether the lock's holder still runs: its pid, and the same process as took the lock. A lock without the
- * identity (written by hand, or by an older bulkfetch) is held while its pid runs, as before.
- */
-function holds(holder: Holder): boolean {
-  if (!isRunning(holder.pid)) return false;
-  if (holder.identity === undefined) return true;
-  const now = processIdentity(holder.pid);
-  return now === undefined || now === holder.identity;
-}
 
 
 function unlinkIfOurs(path: string): void {

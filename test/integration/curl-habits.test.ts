@@ -477,6 +477,11 @@ describe("a curl command line, as typed", () => {
     // A bundle's value is a value: a body that starts with a dash, typographic or not, is sent.
     const bodies = await runCli([writeTempFile([`${server.url}/h`]), '-q', '-sd', '\u2014hello', '-kH', '-sc: 1']);
     expect([bodies.code, bodies.stderr]).toEqual([0, '']);
+    // curl's -fd BODY, -fe REFERER and -sd - are bundles of ours too, not httpx's -fd, -fe and -sd (refused for a while).
+    for (const bundle of [['-fd', 'a=1'], ['-fe', 'http://ref.test/'], ['-sd', '-'], ['-sd', '-1']]) {
+      const ran = await runCli([writeTempFile([`${server.url}/h`]), '-q', ...bundle]);
+      expect([ran.code, ran.stderr], bundle.join(' ')).toEqual([0, '']);
+    }
     // The input file's name taken by a flag whose value was forgotten: -o and --summary would replace the list
     // (its URLs lost, exit 0); -A and -e made a run of no records. Refused, the file whole.
     const urlList = writeTempFile([`${server.url}/h`], 'urls.txt');
@@ -541,8 +546,8 @@ describe("a curl command line, as typed", () => {
       const twice = await runCli([input, ...args]);
       expect([twice.code, twice.stderr], args.join(' ')).toEqual([0, '']);
     }
-    // Six, the two lines the --resume run and a shard sent, the body that starts with a dash, and the CRLF body.
-    expect(server.requests).toBe(10);
+    // Six, the two lines the --resume run and a shard sent, the body that starts with a dash, curl's four bundles, and the CRLF body.
+    expect(server.requests).toBe(14);
   });
 });
 

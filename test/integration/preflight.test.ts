@@ -81,6 +81,9 @@ describe('a closed stdin (<&-)', () => {
       const closed = await runCli(args, closedStdin);
       expect([closed.code, closed.stderr], args.join(' ')).toEqual([2, 'bulkfetch: stdin is closed (<&-), and the input is read from it: give a file of URLs, or URLs as arguments (< /dev/null for an input of none)\n']);
     }
+    // A flag's @- too: an empty body went to every URL.
+    const body = await runCli([input, '-q', '-d', '@-'], closedStdin);
+    expect([body.code, body.stderr]).toEqual([2, 'bulkfetch: -d @- reads stdin, which is closed (<&-): name a file, or give the value as an argument\n']);
     const fromFile = await runCli([input, '-q'], closedStdin);
     expect([fromFile.code, fromFile.lines.length]).toEqual([0, 2]);
     const empty = await runCli(['-q'], { asBin: true, via: ['sh', '-c', 'exec "$@" < /dev/null', 'sh'] });

@@ -200,6 +200,8 @@ describe('parseRecord: whitespace in a URL line', () => {
     });
     // Its record shows the method the line asked for (it said GET: select(.method == "DELETE") missed it).
     expect(parseRecord('DELETE http://a.test/x', 1, 'GET')).toMatchObject({ kind: 'invalid', method: 'DELETE' });
+    // A note is no method.
+    expect(parseRecord('TODO fixme', 1, 'POST')).toMatchObject({ kind: 'invalid', method: 'POST' });
     // A TSV row's URL column is named by its number; cut -f1 sent users to an id column.
     expect(parseRecord('http://a.test/x\t200', 2, 'GET')).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining('a TSV line: take its URL column first, e.g. cut -f1') } });
     expect(parseRecord('7\thttps://a.test/x', 2, 'GET')).toMatchObject({ error: { message: expect.stringContaining('a TSV line: take its URL column first, e.g. cut -f2') } });

@@ -67,6 +67,7 @@ describe('options', () => {
     expect(parse(['--resolve', '*:443:10.0.0.7']).resolve).toEqual({ '*:443': '10.0.0.7' });
     // A name with _ (my_host: a Docker service), as URLs and curl take it.
     expect(parse(['--resolve', 'my_host:38111:127.0.0.1']).resolve).toEqual({ 'my_host:38111': '127.0.0.1' });
+    expect(parse(['--resolve', 'my-host-:80:127.0.0.1']).resolve).toEqual({ 'my-host-:80': '127.0.0.1' });
     // curl's + (an entry that times out in its DNS cache) is the same entry here; it was refused.
     expect(parse(['--resolve', '+c.test:8080:127.0.0.2']).resolve).toEqual({ 'c.test:8080': '127.0.0.2' });
     // A name past ASCII in the form the URL's host takes.
