@@ -16,12 +16,14 @@ interface OriginStale {
 
 /**
  * Origins whose server closes each HTTP/1.1 connection after its answer without saying so (no `Connection:
- * close`), learnt from the connections found closed under the next request (stale-connection.ts). Such a
- * close comes a moment after the answer: undici's check for it before reusing a connection (one turn of the
- * event loop) misses it about one time in three, the request goes out on a closed connection and again on a
- * new one (a server that reads after closing its side sees it twice). An idle timeout racing a request does
- * that once in a while; three times in two seconds is a server that closes every connection, and for ten
- * seconds its requests go on connections of their own, as the server uses them, then reuse is tried again.
+ * close`), learnt from the connections found closed under their second request (stale-connection.ts,
+ * closedAfterOneAnswer). Such a close comes a moment after the answer: undici's check for it before reusing a
+ * connection (one turn of the event loop) misses it about one time in three, the request goes out on a closed
+ * connection and again on a new one (a server that reads after closing its side sees it twice). An idle
+ * timeout racing a request does that once in a while; three times in two seconds is a server that closes every
+ * connection, and for ten seconds its requests go on connections of their own, as the server uses them, then
+ * reuse is tried again. A server that closes a connection after many answers (nginx's keepalive_requests)
+ * is no such server: counted at any loss, it was marked on a busy run, and every request paid a connection.
  */
 export class ClosingOrigins {
   readonly #origins = new Map<string, OriginStale>();

@@ -484,7 +484,7 @@ export class RequestLoop {
     while (outcome.staleConnection && resent < FRESH_CONNECTION_RETRIES && (outcome.staleConnection === true || isIdempotent(request.method) || this.#retry.retryAllMethods)) {
       resent += 1;
       const overHttp2 = this.#config.http2 || this.#http2Fallback?.offersHttp2(request.url) === true;
-      if (!overHttp2 && outcome.staleConnection === true) this.#closingOrigins.noteStale(request.url);
+      if (!overHttp2 && outcome.closedAfterOneAnswer) this.#closingOrigins.noteStale(request.url);
       outcome = abortedOnceSent(await this.#send(overHttp2 ? request : { ...request, onlyUse: true }), attempts);
       attempts += outcome.attempts;
     }

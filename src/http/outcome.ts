@@ -58,6 +58,8 @@ export interface FetchOutcome {
    * GOAWAY naming no stream processed (last id 0) is a plain `true`.
    */
   staleConnection?: true | 'goaway';
+  /** Internal: with staleConnection, the connection had carried one answer only (stale-connection.ts, closedAfterOneAnswer). */
+  closedAfterOneAnswer?: true;
   /** Internal: failed before undici had a connection for it (--timeout while connecting): nothing went out (never in the output). */
   neverSent?: true;
   /**

@@ -12,7 +12,7 @@ import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { splitUrl } from './split-url.js';
 import { setField } from '../input/set-field.js';
 import { endedByReset } from './reset-mid-body.js';
-import { lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
+import { closedAfterOneAnswer, lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
 import { lostH2KeptAlive } from './h2-kept-alive.js';
 import { LinkedSet, type Linked } from './linked-set.js';
 import type { OneShotDispatchOptions } from './one-shot.js';
@@ -440,7 +440,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       // An HTTP/2 stream its server may have read (a GOAWAY naming it, a kept-alive connection closed under it) goes
       // again only if it may be sent twice; one never written, or refused, whatever its method.
       const mayHaveBeenRead = (endedByGoaway(error) && !goawayProcessedNone(error)) || (lostH2KeptAlive(error) && !neverWritten);
-      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: mayHaveBeenRead ? 'goaway' : true });
+      this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, staleConnection: mayHaveBeenRead ? 'goaway' : true, ...(closedAfterOneAnswer(error) ? { closedAfterOneAnswer: true } : {}) });
     } else {
       // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
       const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;

@@ -5,6 +5,8 @@ import { isIdempotent } from './retry-policy.js';
 const STALE = Symbol('bulkfetch.staleConnection');
 /** Set on the error of any connection lost after it had carried answers (kept alive), whatever was on it. */
 const KEPT_ALIVE_LOST = Symbol('bulkfetch.keptAliveLost');
+/** Set beside STALE when the connection had carried one answer only: a server that closes each connection after its answer. */
+const AFTER_ONE_ANSWER = Symbol('bulkfetch.closedAfterOneAnswer');
 
 /**
  * Marks the loss of a kept-alive connection under a request it never answered
@@ -27,12 +29,15 @@ export function markStaleConnectionErrors(socket: Socket): void {
   // undici sends one request at a time on a connection: a write after bytes came in begins the next request.
   let readAtRequestStart = 0;
   let readAtLastWrite = -1;
+  /** Requests begun on this connection. */
+  let requests = 0;
   // The request being written or answered now, and whether the one before it on this connection was a HEAD.
   let requestLine = '';
   let afterHead = false;
   const write = socket.write;
   socket.write = function (this: Socket, ...args: unknown[]) {
     if (socket.bytesRead !== readAtLastWrite) {
+      requests += 1;
       readAtRequestStart = socket.bytesRead;
       afterHead = requestLine.startsWith('HEAD ');
       // A request's first write is its header block, a string (undici's writeH1).
@@ -44,7 +49,10 @@ export function markStaleConnectionErrors(socket: Socket): void {
   const unansweredAfterAnswers = (): boolean => readAtRequestStart > 0 && socket.bytesRead === readAtRequestStart;
   const mark = (error: NodeJS.ErrnoException | undefined, code: string): void => {
     if (error?.code !== code) return;
-    if (unansweredAfterAnswers()) (error as unknown as Record<symbol, boolean>)[STALE] = true;
+    if (unansweredAfterAnswers()) {
+      (error as unknown as Record<symbol, boolean>)[STALE] = true;
+      if (requests === 2) (error as unknown as Record<symbol, boolean>)[AFTER_ONE_ANSWER] = true;
+    }
     if (socket.bytesRead > 0) (error as unknown as Record<symbol, boolean>)[KEPT_ALIVE_LOST] = true;
   };
   // A HEAD's connection is kept (send-request.ts), as curl keeps it. A server that sends a HEAD a body
@@ -81,4 +89,13 @@ export function lostUnansweredOnKeptAlive(error: unknown): boolean {
  */
 export function lostKeptAliveConnection(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[KEPT_ALIVE_LOST] === true;
+}
+
+/**
+ * An error lostUnansweredOnKeptAlive marks, on a connection that had carried one answer only: what a server
+ * that closes each connection after its answer does to every reuse (closing-origins.ts counts these). A server
+ * that closes after many answers, or an idle timeout, loses a connection that carried more, or seldom.
+ */
+export function closedAfterOneAnswer(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[AFTER_ONE_ANSWER] === true;
 }

@@ -286,6 +286,26 @@ describe('faulty servers', () => {
     expect(limited.lines.map((l) => [l.status, l.error])).toEqual(urls.slice(0, 30).map(() => [200, null]));
   });
 
+  it('a server that closes a connection after many answers keeps its connections reused: it is no server that closes each one', async () => {
+    // Counted at any connection found closed, a busy run marked it, and every request after paid a connection of its own.
+    let connections = 0;
+    const server = createHttpServer((req, res) => {
+      const socket = req.socket as Socket & { answered?: number };
+      socket.answered = (socket.answered ?? 0) + 1;
+      req.resume();
+      req.on('end', () => res.end('ok', () => socket.answered === 20 && setTimeout(() => socket.destroy(), 1)));
+    });
+    server.on('connection', () => (connections += 1));
+    const closer = socketCloser(server);
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const urls = Array.from({ length: 3000 }, (_, i) => `http://127.0.0.1:${port}/r${i}`);
+    const result = await runCli([writeTempFile(urls), '--procs', '1', '--concurrency', '20', '-q']);
+    expect(result.lines.filter((l) => l.status === 200)).toHaveLength(3000);
+    // 150 connections of 20 answers, and those a lost reuse opened.
+    expect(connections).toBeLessThanOrEqual(400);
+  });
+
   it('a connection lost to stray bytes after an answer is one connection lost: at --concurrency 1 the requests after it share one again', async () => {
     // undici's Agent counts an origin's connections under its name: the closed Client's last disconnect closed its
     // successor after one request, and that one the next: 41 connections for 41 requests.
