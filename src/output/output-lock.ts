@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { ownIdentity, stillRuns } from './running-process.js';
+import { elsewhere, isOwn, ownIdentity, stillRuns } from './running-process.js';
 
 /**
  * The file `-o` names, through a symlink: the lock beside it is then one for
@@ -106,8 +106,10 @@ export function lockOutput(output: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return () => {}; // a directory we cannot write in: the output's own open says so
       const holder = holderOf(path);
-      if (holder !== undefined && holder.pid !== process.pid && stillRuns(holder.pid, holder.identity)) {
-        throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (pid ${holder.pid}) is writing it; wait for it to end (or stop it), then run this again (if pid ${holder.pid} is no bulkfetch, delete ${JSON.stringify(path)})`);
+      if (holder !== undefined && !isOwn(holder.pid, holder.identity) && stillRuns(holder.pid, holder.identity)) {
+        const where = elsewhere(holder.identity);
+        const pid = where === undefined ? `pid ${holder.pid}` : `pid ${holder.pid} ${where}`;
+        throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (${pid}) is writing it; wait for it to end (or stop it), then run this again (if ${pid} is no bulkfetch, delete ${JSON.stringify(path)})`);
       }
       if (tries > 0) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: cannot take its lock ${JSON.stringify(path)}`);
       // Left by a run that was killed outright: its process is gone.
@@ -147,7 +149,8 @@ function holderOf(path: string): Holder | undefined {
 
 
 function unlinkIfOurs(path: string): void {
-  if (holderOf(path)?.pid !== process.pid) return;
+  const holder = holderOf(path);
+  if (holder === undefined || !isOwn(holder.pid, holder.identity)) return;
   try {
     unlinkSync(path);
   } catch {

@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Whether a process with this pid is running (one of another user's counts: EPERM). */
@@ -50,29 +50,74 @@ function startTimeOf(pid: number): string | undefined {
  * process does not hold it (see stillRuns).
  */
 export function ownIdentity(): string | undefined {
-  const space = thisPidSpace();
-  const start = startTimeOf(process.pid);
-  return space === undefined || start === undefined ? undefined : `${space.host}/${space.boot}/${space.namespace}/${start}`;
+  if (own === undefined) {
+    const space = thisPidSpace();
+    const start = startTimeOf(process.pid);
+    own = space === undefined || start === undefined ? null : `${space.host}/${space.boot}/${space.namespace}/${start}`;
+  }
+  return own ?? undefined;
 }
 
+let own: string | null | undefined;
+
+/** The PID namespace every Linux system starts in (the kernel's PROC_PID_INIT_INO): from it, every process is in view. */
+const INIT_PID_NAMESPACE = '4026531836';
+
 const IDENTITY = /^([^/\s]+)\/([^/\s]+)\/(\d+)\/(\d+)$/;
+
+/** Whether `identity` (ownIdentity) is this process's: its pid alone says nothing in another PID namespace. */
+export function isOwn(pid: number, identity: string | undefined): boolean {
+  return pid === process.pid && (identity === undefined || identity === ownIdentity());
+}
+
+/** Where a holder runs, said beside its pid when that is not here: `on HOST`, `in another PID namespace`. */
+export function elsewhere(identity: string | undefined): string | undefined {
+  const written = identity === undefined ? null : IDENTITY.exec(identity);
+  const space = thisPidSpace();
+  if (!written || space === undefined) return undefined;
+  if (written[1] !== space.host) return `on ${written[1]}`;
+  return written[3] !== space.namespace ? 'in another PID namespace' : undefined;
+}
 
 /**
  * Whether the process that wrote `identity` (ownIdentity) beside `pid` still runs. A pid is reused, soon after
  * a reboot above all: a lock naming the pid of a run killed outright looked held by whatever daemon got that
  * pid next, and every later run was refused until a person deleted it. Judged here where it can be: on this
- * machine, after a reboot nothing of the run runs; in this boot and PID namespace, the pid must name a
- * process started when the run's did. From another machine (a shared disk) or another PID namespace (a
- * container on the same volume) the pid means nothing here, and it is taken as it was before identities: held
- * while a process with that pid runs. So is a lock without an identity, or with words of a person's.
+ * machine, after a reboot nothing of the run runs; in this boot and PID namespace, the pid must name a process
+ * started when the run's did; in another PID namespace seen from the first one, where every process is in view,
+ * the run may run while any process is in that namespace. Where nothing can be seen (another machine on a shared
+ * disk, a namespace outside a container's), it is held: a run there may write the file now (two containers with
+ * bulkfetch as pid 1 each took the other's lock as their own, and wrote one file at once). A lock without an
+ * identity, or with words of a person's, is held while a process with its pid runs, as before identities.
  */
 export function stillRuns(pid: number, identity: string | undefined): boolean {
-  const running = isRunning(pid);
   const written = identity === undefined ? null : IDENTITY.exec(identity);
   const space = thisPidSpace();
-  if (!written || space === undefined || written[1] !== space.host) return running;
+  if (!written || space === undefined) return isRunning(pid);
+  if (written[1] !== space.host) return true;
   if (written[2] !== space.boot) return false;
-  if (written[3] !== space.namespace || !running) return running;
+  if (written[3] !== space.namespace) return space.namespace !== INIT_PID_NAMESPACE || (pidNamespaceLives(written[3] as string) ?? isRunning(pid));
+  if (!isRunning(pid)) return false;
   const start = startTimeOf(pid);
   return start === undefined || start === written[4];
+}
+
+/** Whether any process is in PID namespace `namespace` (undefined when some process's namespace could not be read). */
+function pidNamespaceLives(namespace: string): boolean | undefined {
+  const link = `pid:[${namespace}]`;
+  let unknown = false;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readlinkSync(`/proc/${entry}/ns/pid`) === link) return true;
+      } catch (error) {
+        // Gone since the listing (ENOENT) says nothing; another user's process, unreadable, leaves it open.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') unknown = true;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return unknown ? undefined : false;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ownIdentity, stillRuns } from '../../../src/output/running-process.js';
+import { isOwn, ownIdentity, stillRuns } from '../../../src/output/running-process.js';
 
 describe('stillRuns', () => {
   const own = ownIdentity() as string;
@@ -19,10 +19,23 @@ describe('stillRuns', () => {
     expect(stillRuns(process.pid, `${host}/another-boot/${namespace}/${start}`)).toBe(false);
   });
 
-  it('is the pid alone where the identity says nothing here: another machine, another PID namespace, none, a note', () => {
-    for (const identity of [`other-host/${boot}/${namespace}/1`, `${host}/${boot}/1/1`, undefined, 'note', '']) {
+  it('is the pid alone without an identity, or with a note', () => {
+    for (const identity of [undefined, 'note', '']) {
       expect(stillRuns(other, identity), String(identity)).toBe(true);
       expect(stillRuns(2 ** 22 + 1, identity), String(identity)).toBe(false);
     }
+  });
+
+  it('is held where nothing can be seen (another machine), and in another PID namespace while a process is in it', () => {
+    expect(stillRuns(2 ** 22 + 1, `other-host/${boot}/${namespace}/1`)).toBe(true);
+    // From the first namespace every process is in view: a namespace no process is in has no run in it.
+    expect(stillRuns(2 ** 22 + 1, `${host}/${boot}/1/1`)).toBe(namespace !== '4026531836');
+  });
+
+  it('tells its own lock by pid and identity, not by pid alone (bulkfetch is pid 1 in each of two containers)', () => {
+    expect(isOwn(process.pid, own)).toBe(true);
+    expect(isOwn(process.pid, undefined)).toBe(true);
+    expect(isOwn(process.pid, `${host}/${boot}/1/${start}`)).toBe(false);
+    expect(isOwn(other, own)).toBe(false);
   });
 });
