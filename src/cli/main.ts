@@ -160,7 +160,7 @@ async function run(
     } else {
       // A compressed pipe is refused before -o FILE is emptied (a named file was refused by openInput).
       // Typed URLs are not waited for: nothing typed is compressed.
-      if (output !== undefined && output !== '-' && !argumentUrls && !isRegularFile(inputPath) && !typedInput) input = await refuseCompressedStream(input);
+      if (output !== undefined && output !== '-' && !argumentUrls && !isRegularFile(inputPath) && !typedInput) input = await refuseCompressedStream(input, signals.stop);
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
       sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output)) : openSink(output);
       if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
@@ -362,6 +362,9 @@ export async function runCli(): Promise<void> {
   try {
     const code = await main(args).finally(discardSpareChild);
     process.exitCode = code;
+    // Said, and nothing was sent: a pipe still open (`tail -f log | bulkfetch - -o out --resume` refused) kept the
+    // process reading it until the producer ended, for ever under tail -f.
+    if (code === EXIT.USAGE) process.exit(code);
     endAsHungUp();
     if (code === EXIT.OK && process.stdout.destroyed) process.exit(code);
   } catch (error) {

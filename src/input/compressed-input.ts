@@ -37,8 +37,9 @@ export function refuseCompressed(first: Buffer): void {
  * `zcat`'s missing from `cat urls.gz | bulkfetch - -o results` emptied the results
  * of an earlier run. Resolves with a stream that yields the whole input.
  */
-export async function refuseCompressedStream(stream: Readable): Promise<Readable> {
-  const { head, stream: whole } = await peekHead(stream, MAGIC_BYTES);
+export async function refuseCompressedStream(stream: Readable, stop?: AbortSignal): Promise<Readable> {
+  // A stop while nothing came yet ends the wait (Ctrl-C was not heard until the pipe moved): the run then stops.
+  const { head, stream: whole } = await peekHead(stream, MAGIC_BYTES, stop ? { signal: stop } : {});
   try {
     refuseCompressed(head);
   } catch (error) {

@@ -9,6 +9,11 @@ import { PassThrough, pipeline, type Readable } from 'node:stream';
 export interface PeekLimits {
   /** Stop waiting once this many ms pass with no more input, when some came: a slow pipe or typed URLs. */
   idleMs?: number;
+  /**
+   * Stop waiting once this many ms pass from the first byte, however the input comes: a log that never pauses
+   * for idleMs (a line every 50 ms) held every request back until `bytes` came, a minute.
+   */
+  maxMs?: number;
   /** Stop waiting when it aborts (the run's stop signal): what came is the head. */
   signal?: AbortSignal;
 }
@@ -17,14 +22,19 @@ export async function peekHead(stream: Readable, bytes: number, limits: PeekLimi
   const chunks: Buffer[] = [];
   let size = 0;
   let ended = false;
+  let deadline: number | undefined;
   while (size < bytes && !ended && !limits.signal?.aborted) {
     const chunk = stream.read() as Buffer | string | null;
     if (chunk !== null) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       chunks.push(buf);
       size += buf.length;
+      if (deadline === undefined && limits.maxMs !== undefined) deadline = performance.now() + limits.maxMs;
+      else if (deadline !== undefined && performance.now() >= deadline) break;
     } else {
-      const waited = await readableOrEnd(stream, size > 0 ? limits.idleMs : undefined, limits.signal);
+      const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+      const idle = size > 0 ? limits.idleMs : undefined;
+      const waited = await readableOrEnd(stream, idle === undefined ? left : left === undefined ? idle : Math.min(idle, left), limits.signal);
       if (waited === 'cut') break;
       ended = waited;
     }

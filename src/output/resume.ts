@@ -13,6 +13,8 @@ import { isRunning } from './running-process.js';
 export const FINGERPRINT_BYTES = 64 * 1024;
 /** A first run's head ends when the input has paused this long (see resumeOutput). */
 const HEAD_IDLE_MS = 200;
+/** The longest a first run waits for its input's head from the first byte, however steadily it comes. */
+const HEAD_MAX_MS = 1_000;
 
 /** The fingerprint file, stored beside the output: FILE.resume.json. */
 export function fingerprintPath(output: string): string {
@@ -52,10 +54,11 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
   const outputBytes = await sizeOf(output);
   const stored = outputBytes > 0 ? await readFingerprint(output) : undefined;
   // A restart reads as much as the first run fingerprinted. A first run takes up to 64 KiB, or what came before
-  // the input paused: a slow pipe (`tail -f`) or typed URLs held every request back until 64 KiB or the end came.
+  // the input paused, or in its first second: a slow pipe (`tail -f`) or typed URLs held every request back until
+  // 64 KiB or the end came.
   // A stop ends the wait too: it was not heard until then (nothing listened to Ctrl-C while the head was read).
   const restart = stored !== undefined && stored !== 'unreadable';
-  const peeked = await peekHead(input, restart ? stored.headBytes : FINGERPRINT_BYTES, { ...(restart ? {} : { idleMs: HEAD_IDLE_MS }), ...(stop ? { signal: stop } : {}) });
+  const peeked = await peekHead(input, restart ? stored.headBytes : FINGERPRINT_BYTES, { ...(restart ? {} : { idleMs: HEAD_IDLE_MS, maxMs: HEAD_MAX_MS }), ...(stop ? { signal: stop } : {}) });
   const current = fingerprintOf(inputName, peeked.head);
   const done = new LineSet();
   if (outputBytes > 0) {

@@ -2,6 +2,7 @@
 // when the signal lands: whole lines only, the right exit code, no child left.
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, collectOutput, type CliResult, delay, isAlive, killGroup, processTree, runCli, spawnCli, startHttpServer, tempDir, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
 import { closedPort, slowServer, urlFile as urls, waitFor } from './support.js';
@@ -384,4 +385,35 @@ describe('a stop while the run waits on a pipe before it begins', () => {
     }
     expect(server.requests).toBe(0);
   }, 30_000);
+
+  it('a stdin that has said nothing yet, with -o FILE: a SIGTERM stops the run at once (it waited for the first byte)', async () => {
+    // Nothing writes to the child's stdin, and it stays open: `tail -f quiet.log | bulkfetch - -o out`.
+    const feed = new PassThrough();
+    const child = spawnCli(['-', '-o', join(tempDir(), 'out.ndjson'), '-q'], { stdin: feed });
+    const done = collectOutput(child);
+    await delay(1_000);
+    const started = Date.now();
+    killGroup(child.pid as number, 'SIGTERM');
+    const ended = await Promise.race([done, delay(5_000).then(() => undefined)]);
+    if (ended === undefined) killGroup(child.pid as number, 'SIGKILL');
+    feed.end();
+    expect(ended).toMatchObject({ code: 143 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  }, 20_000);
+
+  it('a usage error found once stdin is read (--resume of another input) ends the run, though stdin stays open', async () => {
+    const server = track(await startHttpServer());
+    const output = join(tempDir(), 'out.ndjson');
+    const first = await runCli(['-', '-o', output, '--resume', '-q'], { stdin: `${server.url}/x1\n` });
+    expect(first.code).toBe(0);
+    const feed = new PassThrough();
+    feed.write(`${server.url}/y1\n`);
+    const child = spawnCli(['-', '-o', output, '--resume', '-q'], { stdin: feed });
+    const done = collectOutput(child);
+    // It said "Cannot resume" at once, and then read the pipe until its writer ended: for ever under tail -f.
+    const ended = await Promise.race([done, delay(5_000).then(() => undefined)]);
+    if (ended === undefined) killGroup(child.pid as number, 'SIGKILL');
+    feed.end();
+    expect(ended).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bulkfetch: Cannot resume: /) });
+  }, 20_000);
 });
