@@ -28,6 +28,7 @@ import Queue from './unlinking-queue.js';
 import { CHILD_EXTRA_CA_ENV } from '../wire/child-env.js';
 import { removeOwnPartialsNow } from '../http/body-file.js';
 import { attemptsMade } from '../http/attempts-made.js';
+import { preferAsOomVictim } from './oom-victim.js';
 
 /**
  * Result bytes written and not yet read by the parent above which no waiting
@@ -270,6 +271,7 @@ function takeChunk(chunk: string): void {
 // The parent's first word from us, and written before any record is read: a child that ends without it (Node
 // aborting as it starts under ulimit -u, or hanging there) sent nothing, and its records go to another one
 // rather than through crash triage (parent/fork-child.ts, hasRun). Run by hand, without a parent: at once.
+preferAsOomVictim();
 if (process.send) process.send({ type: 'running' } satisfies ChildMessage, readStdin);
 else readStdin();
 

@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { adviseOn } from '../analyze/advice.js';
 import { analyzeInput } from '../analyze/analyze-input.js';
@@ -19,6 +18,7 @@ import { openInput } from '../input/open-input.js';
 import { OPTION_TABLE, defaultRunOptions, positiveInteger } from '../options/index.js';
 import { planCache } from '../parent/cache-plan/plan-cache.js';
 import { StreamPlanner } from '../parent/cache-plan/planner.js';
+import { cpusAvailable } from '../cpus-available.js';
 
 export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr: Writable }): Promise<number> {
   const program = new Command('bulkfetch analyze')
@@ -57,7 +57,7 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
     if (error instanceof UsageError) return usage(io.stderr, asAnalyzeAdvice(error.message));
     throw error;
   }
-  const { json, procs = availableParallelism() } = program.opts<{ json?: boolean; procs?: number }>();
+  const { json, procs = cpusAvailable() } = program.opts<{ json?: boolean; procs?: number }>();
   // The run's own decision, by the same code: a pass over a file, or the stream planner fed as records go by.
   const defaults = defaultRunOptions();
   const planner = await planCache({ cache: 'auto', input: path, method: defaults.method, maxLineBytes: defaults.maxLineBytes }, procs);

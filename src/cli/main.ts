@@ -407,5 +407,12 @@ function formatCrash({ child, reason, records, stderr, rerun, notStarted }: Chil
     return `bulkfetch: child ${child} could not be started (${reason}) with ${held} for it; ${rerun ? 'trying again for about 3 s' : 'they are answered ENOTSENT, not sent (--resume of a run into -o FILE sends them)'}\n`;
   }
   const then = records === 0 ? 'nothing of the run was lost' : rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
-  return `bulkfetch: child ${child} died (${reason}) holding ${records} ${records === 1 ? 'record' : 'records'}; ${then}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
+  // A SIGKILL nobody sent on purpose is the kernel's out-of-memory killer, most often under a container's memory
+  // limit, where children died again and again and nothing said why. Said with the first such death.
+  const oom = reason.includes('SIGKILL') && !oomHinted ? '; a SIGKILL is most often the out-of-memory killer: under a memory limit give fewer --procs, a lower --concurrency, or a smaller --cache-bytes' : '';
+  if (oom) oomHinted = true;
+  return `bulkfetch: child ${child} died (${reason}) holding ${records} ${records === 1 ? 'record' : 'records'}; ${then}${oom}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
 }
+
+/** The out-of-memory hint was given with an earlier child's SIGKILL (formatCrash). */
+let oomHinted = false;

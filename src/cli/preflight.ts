@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { accessSync, constants, fstatSync, statSync, type Stats } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { UsageError, describeValue } from '../errors.js';
 import { newFilePath, outputTarget } from '../output/output-lock.js';
@@ -16,6 +15,7 @@ import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { stdinClosedAtLaunch } from '../input/closed-stdin.js';
 import { stdoutClosedAtLaunch } from './launcher-env.js';
 import { CHILD_START_FDS, budgetSize, descriptorsPerConnection, fdLimitFor } from '../http/socket-budget.js';
+import { cpusAvailable } from '../cpus-available.js';
 
 /** --procs above this many times the CPU count runs, with a warning. */
 const PROCS_PER_CPU_WARNED = 4;
@@ -163,7 +163,7 @@ export function checkFlags(program: Command): string[] {
     const each = Math.floor(flags.parallelMax / flags.procs);
     warnings.push(`--parallel-max ${flags.parallelMax} over --procs ${flags.procs} is ${each} in flight a process, ${each * flags.procs} in all: give a --procs that divides it to run ${flags.parallelMax}`);
   }
-  const cpus = availableParallelism();
+  const cpus = cpusAvailable();
   if (typeof flags.procs === 'number' && flags.procs > PROCS_PER_CPU_WARNED * cpus) {
     warnings.push(`--procs ${flags.procs} is more than ${PROCS_PER_CPU_WARNED}x the ${cpus} CPUs here: the processes will mostly wait for each other; try --concurrency instead`);
   }

@@ -6,9 +6,9 @@
  * bundle imports fork-child.js from dist/ too (scripts/bundle.mjs), so both
  * hold the one spare.
  */
-import { availableParallelism } from 'node:os';
 import { DEFAULT_CONCURRENCY } from '../defaults.js';
 import { forkSpareChild } from '../parent/fork-child.js';
+import { cpusAvailable } from '../cpus-available.js';
 
 /** Runs that start no child: help, version, analyze. Anything else may want one. */
 function startsChildren(argv: string[]): boolean {
@@ -37,7 +37,7 @@ function askedFor(argv: string[], flag: string, fallback: number): number {
 /** Forks the spare for the run this command line asks for, unless it starts no child. */
 export function forkSpareFor(argv: string[]): void {
   if (!startsChildren(argv)) return;
-  forkSpareChild({ procs: askedFor(argv, '--procs', availableParallelism()), concurrency: askedFor(argv, '--concurrency', DEFAULT_CONCURRENCY) });
+  forkSpareChild({ procs: askedFor(argv, '--procs', cpusAvailable()), concurrency: askedFor(argv, '--concurrency', DEFAULT_CONCURRENCY) });
 }
 
 // bin/ puts the environment back before it forks anything (see launcher-env.ts).

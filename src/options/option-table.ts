@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { parseErrorLimit } from '../parent/error-budget.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MAX_PROCS } from '../defaults.js';
 import { VERSION } from '../version.js';
@@ -8,13 +7,14 @@ import { bodyFlag, parseDataUrlencode, uploadFileFlag } from './body-flags.js';
 import { headerFlagText, headerValueFlag, parseCookieFlag, parseHeaderFlag, parseMethodFlag, parseUserAgentFlag, parseUserFlag } from './request-flags.js';
 import { connectToFlagText, maxRedirectsFlag, parseConnectToFlag, parseNoProxyFlag, parseProxyFlag, parseResolveFlag, pemFile } from './transport-flags.js';
 import { CACHE_MODES, cacheMode, errorLimitText, parseOutputFlag, parseSaveDir, parseSummaryFlag, parseShard, shardText } from './run-flags.js';
+import { cpusAvailable } from '../cpus-available.js';
 
 /**
  * The option table. Order here is the order in --help and the README. Every
  * default and every check of an option's value lives in its row, and nowhere else.
  */
 export const OPTION_TABLE: readonly OptionSpec[] = [
-  { flags: '--procs <n>', runOption: 'procs', description: 'child processes (at most 1024: each is a Node process of about 100 MB)', defaultValue: availableParallelism(), defaultDescription: 'number of CPUs', parse: positiveInteger('--procs', { most: MAX_PROCS, why: 'each is a Node process of about 100 MB' }) },
+  { flags: '--procs <n>', runOption: 'procs', description: 'child processes (at most 1024: each is a Node process of about 100 MB)', defaultValue: cpusAvailable(), defaultDescription: 'the CPUs it may use (a container CPU quota too)', parse: positiveInteger('--procs', { most: MAX_PROCS, why: 'each is a Node process of about 100 MB' }) },
   { flags: '--concurrency <n>', runOption: 'concurrency', description: 'requests in flight per process (at most 1048576: a descriptor each)', defaultValue: DEFAULT_CONCURRENCY, parse: positiveInteger('--concurrency', { most: MAX_CONCURRENCY, why: 'each request in flight holds a connection, a file descriptor, and Linux allows a process 1048576' }) },
   { flags: '--parallel-max <n>', description: "curl -Z's limit: requests in flight over all processes (at most N: --concurrency N / --procs, over fewer processes where they do not divide N; with --procs given, N / --procs each, and a warning when that is fewer than N)", parse: positiveInteger('--parallel-max') },
   { flags: '--url <url>', description: 'a URL to fetch, as curl takes it (repeatable): the same as giving it as an argument; without a scheme, --proto-default\'s', parse: (value: string, previous: unknown) => [...((previous as string[] | undefined) ?? []), value] },

@@ -11,6 +11,29 @@ import { waitFor } from './support.js';
 const track = cleanupAfterEach();
 
 describe('child crash recovery', () => {
+  it("makes the children, not the parent, the out-of-memory killer's first victims", async () => {
+    // Under a container's memory limit the kernel took the parent once a child had died: exit 137, no summary.
+    const server = track(await startHttpServer(async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 3_000));
+      res.end('ok');
+    }));
+    const child = spawnCli([writeTempFile([`${server.url}/a`, `${server.url}/b`]), '--procs', '2', '-q']);
+    const done = collectOutput(child);
+    const cliPid = child.pid as number;
+    const adjOf = (pid: number): number => {
+      try {
+        return Number(readFileSync(`/proc/${pid}/oom_score_adj`, 'utf8'));
+      } catch {
+        return Number.NaN; // gone since it was listed
+      }
+    };
+    const parent = adjOf(cliPid);
+    // Each child raises its own as its code starts (a spare forked a moment ago has not yet).
+    const children = (): number[] => processTree(cliPid).map(adjOf).filter((adj) => !Number.isNaN(adj));
+    await waitFor(() => children().length >= 1 && children().every((adj) => adj >= Math.min(1000, parent + 500)), 10_000);
+    expect((await done).code).toBe(0);
+  });
+
   it('re-runs what a dead child held: innocents succeed once each, only the killer becomes ECHILDCRASH', async () => {
     let cliPid = 0;
     let kills = 0;
@@ -130,8 +153,9 @@ describe('a crash never sends a request twice that must not be', () => {
     // Each POST was either answered or failed as possibly sent, and the queued ones got through at least in part.
     expect(posts.filter((l) => l.status === 200).length).toBeGreaterThan(0);
     for (const line of posts) expect(line.status === 200 || line.error?.code === 'ECHILDCRASH').toBe(true);
-    // One report a crash on stderr.
+    // One report a crash on stderr; the first SIGKILL's says what most often sends one, once.
     expect(result.stderr.match(/child 0 died/g)?.length).toBe(kills());
+    expect(result.stderr.match(/a SIGKILL is most often the out-of-memory killer: under a memory limit give fewer --procs/g)?.length).toBe(1);
     // The summary counts the POSTs the lines say went out, crashed ones among them.
     const sent = result.lines.reduce((sum, line) => sum + (line.line > 1 ? line.attempts : 0), 0);
     const requests = Number(/requests +(\d+) HTTP request/.exec(result.stderr)?.[1]);

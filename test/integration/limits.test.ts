@@ -1,4 +1,6 @@
 // Global limits as the SERVER sees them: several child processes, one count.
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, json, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
@@ -278,5 +280,42 @@ describe("a record's ms leaves out its pacing", () => {
     expect(result.lines.map((l) => [l.status, l.attempts])).toEqual([[200, 1], [200, 1], [200, 1], [200, 2], [200, 2]]);
     // Counted from when the child took them, they read 900 ms and more for a few ms of requests.
     for (const line of result.lines.slice(3)) expect(line.ms, line.url).toBeLessThan(250);
+  });
+});
+
+describe('--procs by default, in a container', () => {
+  // Made as a container's runtime makes it: a cgroup (v1 here) whose CPU quota is half a CPU. Root only.
+  const cpuRoot = '/sys/fs/cgroup/cpu';
+  const canMake = ((): boolean => {
+    try {
+      accessSync(join(cpuRoot, 'cgroup.procs'), fsConstants.W_OK);
+      return existsSync(join(cpuRoot, 'cpu.cfs_quota_us'));
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!canMake)('follows the CPU quota, not the host CPU count (Node 20 reads none): a warning counts the same CPUs', async () => {
+    const group = join(cpuRoot, `bulkfetch-test-${process.pid}`);
+    mkdirSync(group);
+    try {
+      writeFileSync(join(group, 'cpu.cfs_period_us'), '100000');
+      writeFileSync(join(group, 'cpu.cfs_quota_us'), '50000');
+      const inGroup = ['sh', '-c', `echo $$ > ${group}/cgroup.procs && exec "$0" "$@"`];
+      const result = await runCli(['http://127.0.0.1:9/', '--procs', '9', '-q'], { via: inGroup });
+      // More than 4x the CPUs is warned of: 9 against 1 (half a CPU, rounded up), where it said 2 here.
+      expect(result.stderr).toMatch(/^bulkfetch: warning: --procs 9 is more than 4x the 1 CPUs here/m);
+    } finally {
+      // Empty once the run's last process is gone, a moment after it exits.
+      for (let tries = 0; ; tries++) {
+        try {
+          rmdirSync(group);
+          break;
+        } catch (error) {
+          if (tries >= 40) throw error;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }
   });
 });
