@@ -43,6 +43,7 @@ import { maskedArgv } from './masked-argv.js';
 import { refuseSplitCredential } from './split-credential.js';
 import { maskCommandLineShown } from './masked-title.js';
 import { crlfScriptWord } from './crlf-arguments.js';
+import { constants as osConstants } from 'node:os';
 
 /** Linux's MAX_ARG_STRLEN: no one argument is longer (its NUL included). */
 const LONGEST_ARGUMENT_BYTES = 128 * 1024;
@@ -161,6 +162,12 @@ async function run(
       // A compressed pipe is refused before -o FILE is emptied (a named file was refused by openInput).
       // Typed URLs are not waited for: nothing typed is compressed.
       if (output !== undefined && output !== '-' && !argumentUrls && !isRegularFile(inputPath) && !typedInput) input = await refuseCompressedStream(input, signals.stop);
+      // A stop before the input said anything: nothing was read or sent, and -o FILE, not opened yet, keeps an
+      // earlier run's lines (opening it empties it). Ended as the signal would have, quietly.
+      if (signals.received !== undefined && output !== undefined && output !== '-') {
+        input.destroy();
+        return 128 + (osConstants.signals[signals.received] ?? 0);
+      }
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
       sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output)) : openSink(output);
       if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);

@@ -53,7 +53,11 @@ export function markStaleConnectionErrors(socket: Socket): void {
       (error as unknown as Record<symbol, boolean>)[STALE] = true;
       if (requests === 2) (error as unknown as Record<symbol, boolean>)[AFTER_ONE_ANSWER] = true;
     }
-    if (socket.bytesRead > 0) (error as unknown as Record<symbol, boolean>)[KEPT_ALIVE_LOST] = true;
+    if (socket.bytesRead > 0) {
+      (error as unknown as Record<symbol, boolean>)[KEPT_ALIVE_LOST] = true;
+      // Lost after its first answer, before a second request was written: the requests queued for it fail with this.
+      if (requests === 1 && readAtRequestStart === 0) (error as unknown as Record<symbol, boolean>)[AFTER_ONE_ANSWER] = true;
+    }
   };
   // A HEAD's connection is kept (send-request.ts), as curl keeps it. A server that sends a HEAD a body
   // anyway, after the next request went out, has it read as that request's answer, which is no status

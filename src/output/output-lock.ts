@@ -107,8 +107,12 @@ export function lockOutput(output: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return () => {}; // a directory we cannot write in: the output's own open says so
       const holder = holderOf(path);
       if (holder !== undefined && !isOwn(holder.pid, holder.identity) && stillRuns(holder.pid, holder.identity)) {
-        const where = elsewhere(holder.identity);
-        const pid = where === undefined ? `pid ${holder.pid}` : `pid ${holder.pid} ${where}`;
+        const away = elsewhere(holder.identity);
+        if (away !== undefined && !away.seen) {
+          // Nothing of it can be seen from here: it may run, and nobody here can tell.
+          throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (pid ${holder.pid} ${away.where}) took its lock, and whether it still runs cannot be seen from here; wait for it to end, then run this again (if it no longer runs, delete ${JSON.stringify(path)})`);
+        }
+        const pid = away === undefined ? `pid ${holder.pid}` : `pid ${holder.pid} ${away.where}`;
         throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (${pid}) is writing it; wait for it to end (or stop it), then run this again (if ${pid} is no bulkfetch, delete ${JSON.stringify(path)})`);
       }
       if (tries > 0) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: cannot take its lock ${JSON.stringify(path)}`);

@@ -70,54 +70,64 @@ export function isOwn(pid: number, identity: string | undefined): boolean {
   return pid === process.pid && (identity === undefined || identity === ownIdentity());
 }
 
-/** Where a holder runs, said beside its pid when that is not here: `on HOST`, `in another PID namespace`. */
-export function elsewhere(identity: string | undefined): string | undefined {
+/**
+ * Where a lock's holder runs, when that is not here: `on HOST, another machine` or `in another PID namespace`,
+ * and whether it can be seen from here (another namespace can, from the first one).
+ */
+export function elsewhere(identity: string | undefined): { where: string; seen: boolean } | undefined {
   const written = identity === undefined ? null : IDENTITY.exec(identity);
   const space = thisPidSpace();
   if (!written || space === undefined) return undefined;
-  if (written[1] !== space.host) return `on ${written[1]}`;
-  return written[3] !== space.namespace ? 'in another PID namespace' : undefined;
+  if (written[2] !== space.boot) return written[1] === space.host ? undefined : { where: `on ${written[1]}, another machine`, seen: false };
+  return written[3] !== space.namespace ? { where: 'in another PID namespace', seen: space.namespace === INIT_PID_NAMESPACE } : undefined;
 }
 
 /**
  * Whether the process that wrote `identity` (ownIdentity) beside `pid` still runs. A pid is reused, soon after
  * a reboot above all: a lock naming the pid of a run killed outright looked held by whatever daemon got that
- * pid next, and every later run was refused until a person deleted it. Judged here where it can be: on this
- * machine, after a reboot nothing of the run runs; in this boot and PID namespace, the pid must name a process
- * started when the run's did; in another PID namespace seen from the first one, where every process is in view,
- * the run may run while any process is in that namespace. Where nothing can be seen (another machine on a shared
- * disk, a namespace outside a container's), it is held: a run there may write the file now (two containers with
- * bulkfetch as pid 1 each took the other's lock as their own, and wrote one file at once). A lock without an
- * identity, or with words of a person's, is held while a process with its pid runs, as before identities.
+ * pid next, and every later run was refused until a person deleted it. Judged here where it can be:
+ * - another boot: of this machine (its name), nothing of that run runs; of another machine (a shared disk),
+ *   nothing of it can be seen, and it is held (a run there may write the file now);
+ * - this boot, this PID namespace: the pid must name a process started when the run's did;
+ * - this boot, another PID namespace (a container on the same volume; a container's own host name does not make
+ *   it another machine): seen from the first namespace, where every process is in view, the run runs while a
+ *   process started at its start time does (in that namespace, where that can be read: a start time is counted
+ *   from the boot, whatever the namespace, where a namespace's number is reused); seen from inside another one,
+ *   nothing of it can be, and it is held (two containers with bulkfetch as pid 1 each took the other's lock as
+ *   their own, and wrote one file at once).
+ * A lock without an identity, or with words of a person's, is held while a process with its pid runs, as
+ * before identities.
  */
 export function stillRuns(pid: number, identity: string | undefined): boolean {
   const written = identity === undefined ? null : IDENTITY.exec(identity);
   const space = thisPidSpace();
   if (!written || space === undefined) return isRunning(pid);
-  if (written[1] !== space.host) return true;
-  if (written[2] !== space.boot) return false;
-  if (written[3] !== space.namespace) return space.namespace !== INIT_PID_NAMESPACE || (pidNamespaceLives(written[3] as string) ?? isRunning(pid));
-  if (!isRunning(pid)) return false;
-  const start = startTimeOf(pid);
-  return start === undefined || start === written[4];
+  const [, host, boot, namespace, start] = written as unknown as [string, string, string, string, string];
+  if (boot !== space.boot) return host !== space.host;
+  if (namespace === space.namespace) {
+    if (!isRunning(pid)) return false;
+    const now = startTimeOf(pid);
+    return now === undefined || now === start;
+  }
+  return space.namespace !== INIT_PID_NAMESPACE || processStartedAt(start, namespace);
 }
 
-/** Whether any process is in PID namespace `namespace` (undefined when some process's namespace could not be read). */
-function pidNamespaceLives(namespace: string): boolean | undefined {
-  const link = `pid:[${namespace}]`;
-  let unknown = false;
+/** Whether a process that started at `start` (clock ticks since boot) runs, in PID namespace `namespace` where that can be read. */
+function processStartedAt(start: string, namespace: string): boolean {
+  let entries: string[];
   try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (readlinkSync(`/proc/${entry}/ns/pid`) === link) return true;
-      } catch (error) {
-        // Gone since the listing (ENOENT) says nothing; another user's process, unreadable, leaves it open.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') unknown = true;
-      }
-    }
+    entries = readdirSync('/proc');
   } catch {
-    return undefined;
+    return true;
   }
-  return unknown ? undefined : false;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || startTimeOf(Number(entry)) !== start) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/pid`) === `pid:[${namespace}]`) return true;
+    } catch (error) {
+      // Another user's process, whose namespace cannot be read: it may be the run. Gone since the listing: not.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
+    }
+  }
+  return false;
 }

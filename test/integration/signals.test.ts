@@ -1,6 +1,6 @@
 // Real signals to the real CLI against a slow server, so requests are in flight
 // when the signal lands: whole lines only, the right exit code, no child left.
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -386,10 +386,12 @@ describe('a stop while the run waits on a pipe before it begins', () => {
     expect(server.requests).toBe(0);
   }, 30_000);
 
-  it('a stdin that has said nothing yet, with -o FILE: a SIGTERM stops the run at once (it waited for the first byte)', async () => {
+  it('a stdin that has said nothing yet, with -o FILE: a SIGTERM stops the run at once (it waited for the first byte), and FILE keeps its lines', async () => {
     // Nothing writes to the child's stdin, and it stays open: `tail -f quiet.log | bulkfetch - -o out`.
     const feed = new PassThrough();
-    const child = spawnCli(['-', '-o', join(tempDir(), 'out.ndjson'), '-q'], { stdin: feed });
+    const output = join(tempDir(), 'out.ndjson');
+    writeFileSync(output, '{"line":1}\n');
+    const child = spawnCli(['-', '-o', output, '-q'], { stdin: feed });
     const done = collectOutput(child);
     await delay(1_000);
     const started = Date.now();
@@ -399,6 +401,8 @@ describe('a stop while the run waits on a pipe before it begins', () => {
     feed.end();
     expect(ended).toMatchObject({ code: 143 });
     expect(Date.now() - started).toBeLessThan(3_000);
+    // Nothing was read or sent: an earlier run's lines were emptied by the stop.
+    expect(readFileSync(output, 'utf8')).toBe('{"line":1}\n');
   }, 20_000);
 
   it('a usage error found once stdin is read (--resume of another input) ends the run, though stdin stays open', async () => {

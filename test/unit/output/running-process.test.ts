@@ -26,9 +26,12 @@ describe('stillRuns', () => {
     }
   });
 
-  it('is held where nothing can be seen (another machine), and in another PID namespace while a process is in it', () => {
-    expect(stillRuns(2 ** 22 + 1, `other-host/${boot}/${namespace}/1`)).toBe(true);
-    // From the first namespace every process is in view: a namespace no process is in has no run in it.
+  it('is held where nothing can be seen (another machine: another boot and name), and in another PID namespace while its process runs', () => {
+    expect(stillRuns(2 ** 22 + 1, `other-host/another-boot/${namespace}/1`)).toBe(true);
+    // A host name of its own (a container's UTS namespace) in this boot is this machine: it was held for good.
+    expect(stillRuns(2 ** 22 + 1, `web-7f9c/${boot}/${namespace}/${start}`)).toBe(false);
+    expect(stillRuns(process.pid, `web-7f9c/${boot}/${namespace}/${start}`)).toBe(true);
+    // From the first namespace every process is in view: no process started at that time, no run (a namespace's number is reused).
     expect(stillRuns(2 ** 22 + 1, `${host}/${boot}/1/1`)).toBe(namespace !== '4026531836');
   });
 
