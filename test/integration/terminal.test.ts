@@ -342,7 +342,7 @@ describe('a run in a terminal', () => {
   it('prints --help, --version and analyze --help once, keeps "Did you mean", shows the --procs default', async () => {
     const help = await inTerminal(['--help']);
     expect(help.screen.match(/Usage: bulkfetch/g)).toHaveLength(1);
-    expect(help.screen).toMatch(/--procs <n>\s+child processes \(at most 1024[^\n]*\(default: number of CPUs, here \d+\)/);
+    expect(help.screen).toMatch(/--procs <n>\s+child processes \(at most 1024[^\n]*\(default: number of CPUs, a CPU quota counted, here \d+\)/);
     const version = await inTerminal(['--version']);
     expect(version.screen.match(/\d+\.\d+\.\d+/g)).toHaveLength(1);
     const analyze = await inTerminal(['analyze', '--help']);
