@@ -16,8 +16,8 @@ interface OriginStale {
 
 /**
  * Origins whose server closes each HTTP/1.1 connection after its answer without saying so (no `Connection:
- * close`), learnt from the connections found closed under their second request (stale-connection.ts,
- * closedAfterOneAnswer). Such a close comes a moment after the answer: undici's check for it before reusing a
+ * close`), learnt from connections lost after one answer, under or before their second request
+ * (stale-connection.ts, closedAfterOneAnswer). Such a close comes a moment after the answer: undici's check for it before reusing a
  * connection (one turn of the event loop) misses it about one time in three, the request goes out on a closed
  * connection and again on a new one (a server that reads after closing its side sees it twice). An idle
  * timeout racing a request does that once in a while; three times in two seconds is a server that closes every
@@ -47,10 +47,11 @@ export class ClosingOrigins {
   /** Whether a request to `url` should go on a connection of its own. Free while no origin has been noted. */
   closesEach(url: string, now = performance.now()): boolean {
     if (this.#origins.size === 0) return false;
-    const seen = this.#origins.get(originOf(url));
+    const origin = originOf(url);
+    const seen = this.#origins.get(origin);
     if (seen === undefined || seen.until === 0) return false;
     if (now < seen.until) return true;
-    this.#origins.delete(originOf(url));
+    this.#origins.delete(origin);
     return false;
   }
 }

@@ -5,6 +5,7 @@
 import { maskQuotedPasswords } from '../input/credentials.js';
 import { type Command, CommanderError } from 'commander';
 import { rm } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
@@ -43,7 +44,6 @@ import { maskedArgv } from './masked-argv.js';
 import { refuseSplitCredential } from './split-credential.js';
 import { maskCommandLineShown } from './masked-title.js';
 import { crlfScriptWord } from './crlf-arguments.js';
-import { constants as osConstants } from 'node:os';
 
 /** Linux's MAX_ARG_STRLEN: no one argument is longer (its NUL included). */
 const LONGEST_ARGUMENT_BYTES = 128 * 1024;
