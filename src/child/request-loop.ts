@@ -22,7 +22,7 @@ import { proxyChoice, proxyEndpoints } from '../http/proxy-router.js';
 import { OPEN_GATE, type AttemptFeedback, type AttemptGate, type ReleaseAttempt } from './attempt-gate.js';
 
 /**
- * Attempts a record may send again at once, each on a new connection, after one
+ * Times an attempt may be sent again at once (in its slot), each on a new connection, after it
  * went out on a kept-alive connection the server had closed. A new connection's
  * failure is no such case; this bounds the odd server that closes a connection
  * after its first answer and then again.

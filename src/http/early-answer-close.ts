@@ -1,7 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { h1ParserOf, undiciSlotOf, type H1Parser } from './h1-parser.js';
-
-const mended = new WeakSet<object>();
+import { h1ParserOf, undiciSlotOf, wrapParserMethod, type H1Parser } from './h1-parser.js';
 
 /**
  * Request bytes still in the socket when a response completes, past which the connection is looked at again
@@ -45,19 +43,17 @@ export function closeAfterEarlyAnswers(socket: Duplex): void {
 }
 
 function mendMessageComplete(parser: H1Parser): void {
-  const prototype = Object.getPrototypeOf(parser) as H1Parser;
-  if (mended.has(prototype) || typeof prototype.onMessageComplete !== 'function') return;
-  mended.add(prototype);
-  const onMessageComplete = prototype.onMessageComplete;
-  prototype.onMessageComplete = function onMessageCompleteLooking(this: H1Parser): number {
-    // An interim (1xx) response ends before its final one, not the exchange.
-    const unwritten = this.statusCode >= 200 && this.socket.writableLength > UNWRITTEN_WORTH_A_LOOK;
-    const socket = this.socket;
-    const client = this.client;
-    const result = onMessageComplete.call(this);
-    if (unwritten && result === 0 && !socket.destroyed) holdUntilWritten(socket, client);
-    return result;
-  };
+  wrapParserMethod(parser, 'onMessageComplete', (onMessageComplete) =>
+    function onMessageCompleteLooking(this: H1Parser): number {
+      // An interim (1xx) response ends before its final one, not the exchange.
+      const unwritten = this.statusCode >= 200 && this.socket.writableLength > UNWRITTEN_WORTH_A_LOOK;
+      const socket = this.socket;
+      const client = this.client;
+      const result = onMessageComplete.call(this);
+      if (unwritten && result === 0 && !socket.destroyed) holdUntilWritten(socket, client);
+      return result;
+    },
+  );
 }
 
 function holdUntilWritten(socket: Duplex, client: object): void {

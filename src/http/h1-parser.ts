@@ -28,3 +28,19 @@ export function undiciSlotOf<T>(socket: object, description: string): { key: sym
 export function h1ParserOf(socket: Duplex): H1Parser | undefined {
   return undiciSlotOf<H1Parser | null>(socket, 'parser')?.value ?? undefined;
 }
+
+/** Methods of the parser's class wrapped so far, by class (its prototype): once per copy of undici. */
+const wrapped = new WeakMap<object, Set<string>>();
+
+/**
+ * Replaces a method of undici's parser class with what `wrap` makes of it, once per copy of undici (the child
+ * has two: its bundle's and node_modules'), however many connections ask.
+ */
+export function wrapParserMethod<K extends 'finish' | 'onMessageComplete'>(parser: H1Parser, name: K, wrap: (original: H1Parser[K]) => H1Parser[K]): void {
+  const prototype = Object.getPrototypeOf(parser) as H1Parser;
+  const done = wrapped.get(prototype) ?? new Set<string>();
+  if (done.has(name) || typeof prototype[name] !== 'function') return;
+  done.add(name);
+  wrapped.set(prototype, done);
+  prototype[name] = wrap(prototype[name]);
+}

@@ -1,9 +1,7 @@
 import type { Duplex } from 'node:stream';
-import { h1ParserOf, type H1Parser } from './h1-parser.js';
+import { h1ParserOf, wrapParserMethod, type H1Parser } from './h1-parser.js';
 
 const EMPTY = Buffer.alloc(0);
-
-const mended = new WeakSet<object>();
 
 /**
  * Mends undici 7's HTTP/1.1 parser so that a socket ending while the parser is
@@ -41,14 +39,12 @@ export function finishPausedParsers(socket: Duplex): void {
 }
 
 function mendFinish(parser: H1Parser): void {
-  const prototype = Object.getPrototypeOf(parser) as H1Parser;
-  if (mended.has(prototype) || typeof prototype.finish !== 'function') return;
-  mended.add(prototype);
-  const finish = prototype.finish;
-  prototype.finish = function finishResumed(this: H1Parser): Error | null {
-    driveToEnd(this);
-    return finish.call(this);
-  };
+  wrapParserMethod(parser, 'finish', (finish) =>
+    function finishResumed(this: H1Parser): Error | null {
+      driveToEnd(this);
+      return finish.call(this);
+    },
+  );
 }
 
 /**

@@ -70,46 +70,68 @@ export function isOwn(pid: number, identity: string | undefined): boolean {
   return pid === process.pid && (identity === undefined || identity === ownIdentity());
 }
 
+/** Where the process that wrote an identity (ownIdentity) ran, as seen from this one. */
+type Place =
+  | { kind: 'unknown' } // no identity (by hand, an older bulkfetch), or no /proc here: its pid alone says
+  | { kind: 'rebooted' } // this machine, an earlier boot
+  | { kind: 'here'; start: string } // this boot, this PID namespace
+  | { kind: 'namespace'; namespace: string; start: string; seen: boolean } // this boot, another PID namespace
+  | { kind: 'machine'; host: string }; // another machine (another boot and name: a shared disk)
+
+function placeOf(identity: string | undefined): Place {
+  const written = identity === undefined ? null : IDENTITY.exec(identity);
+  const space = thisPidSpace();
+  if (!written || space === undefined) return { kind: 'unknown' };
+  const [, host, boot, namespace, start] = written as unknown as [string, string, string, string, string];
+  // A container's own host name in this boot does not make it another machine (it was held for good).
+  if (boot !== space.boot) return host === space.host ? { kind: 'rebooted' } : { kind: 'machine', host };
+  if (namespace === space.namespace) return { kind: 'here', start };
+  // From the first namespace every process is in view; from inside another one, nothing of a third.
+  return { kind: 'namespace', namespace, start, seen: space.namespace === INIT_PID_NAMESPACE };
+}
+
 /**
  * Where a lock's holder runs, when that is not here: `on HOST, another machine` or `in another PID namespace`,
  * and whether it can be seen from here (another namespace can, from the first one).
  */
 export function elsewhere(identity: string | undefined): { where: string; seen: boolean } | undefined {
-  const written = identity === undefined ? null : IDENTITY.exec(identity);
-  const space = thisPidSpace();
-  if (!written || space === undefined) return undefined;
-  if (written[2] !== space.boot) return written[1] === space.host ? undefined : { where: `on ${written[1]}, another machine`, seen: false };
-  return written[3] !== space.namespace ? { where: 'in another PID namespace', seen: space.namespace === INIT_PID_NAMESPACE } : undefined;
+  const place = placeOf(identity);
+  if (place.kind === 'machine') return { where: `on ${place.host}, another machine`, seen: false };
+  return place.kind === 'namespace' ? { where: 'in another PID namespace', seen: place.seen } : undefined;
 }
 
 /**
  * Whether the process that wrote `identity` (ownIdentity) beside `pid` still runs. A pid is reused, soon after
  * a reboot above all: a lock naming the pid of a run killed outright looked held by whatever daemon got that
  * pid next, and every later run was refused until a person deleted it. Judged here where it can be:
- * - another boot: of this machine (its name), nothing of that run runs; of another machine (a shared disk),
- *   nothing of it can be seen, and it is held (a run there may write the file now);
+ * - an earlier boot of this machine: nothing of that run runs; another machine: nothing of it can be seen, and
+ *   it is held (a run there may write the file now);
  * - this boot, this PID namespace: the pid must name a process started when the run's did;
- * - this boot, another PID namespace (a container on the same volume; a container's own host name does not make
- *   it another machine): seen from the first namespace, where every process is in view, the run runs while a
- *   process started at its start time does (in that namespace, where that can be read: a start time is counted
- *   from the boot, whatever the namespace, where a namespace's number is reused); seen from inside another one,
- *   nothing of it can be, and it is held (two containers with bulkfetch as pid 1 each took the other's lock as
- *   their own, and wrote one file at once).
+ * - this boot, another PID namespace (a container on the same volume): seen from the first namespace, the run
+ *   runs while a process started at its start time does (in that namespace, where that can be read: a start
+ *   time is counted from the boot, whatever the namespace, where a namespace's number is reused); seen from
+ *   inside another one, it is held (two containers with bulkfetch as pid 1 each took the other's lock as their
+ *   own, and wrote one file at once).
  * A lock without an identity, or with words of a person's, is held while a process with its pid runs, as
  * before identities.
  */
 export function stillRuns(pid: number, identity: string | undefined): boolean {
-  const written = identity === undefined ? null : IDENTITY.exec(identity);
-  const space = thisPidSpace();
-  if (!written || space === undefined) return isRunning(pid);
-  const [, host, boot, namespace, start] = written as unknown as [string, string, string, string, string];
-  if (boot !== space.boot) return host !== space.host;
-  if (namespace === space.namespace) {
-    if (!isRunning(pid)) return false;
-    const now = startTimeOf(pid);
-    return now === undefined || now === start;
+  const place = placeOf(identity);
+  switch (place.kind) {
+    case 'unknown':
+      return isRunning(pid);
+    case 'rebooted':
+      return false;
+    case 'machine':
+      return true;
+    case 'here': {
+      if (!isRunning(pid)) return false;
+      const now = startTimeOf(pid);
+      return now === undefined || now === place.start;
+    }
+    case 'namespace':
+      return !place.seen || processStartedAt(place.start, place.namespace);
   }
-  return space.namespace !== INIT_PID_NAMESPACE || processStartedAt(start, namespace);
 }
 
 /** Whether a process that started at `start` (clock ticks since boot) runs, in PID namespace `namespace` where that can be read. */
