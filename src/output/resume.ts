@@ -154,9 +154,9 @@ async function readFingerprint(output: string): Promise<Fingerprint | 'unreadabl
 
 async function writeFingerprint(output: string, fingerprint: Fingerprint): Promise<void> {
   const path = fingerprintPath(output);
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = await freshTemporary(path);
   try {
-    await writeFile(temporary, `${JSON.stringify(fingerprint)}\n`);
+    await writeFile(temporary, `${JSON.stringify(fingerprint)}\n`, { flag: 'wx' });
     await rename(temporary, path);
   } catch (error) {
     // A full disk leaves the file created and empty: it must not stay beside the output.
@@ -235,10 +235,10 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
  * leaves the old file whole.
  */
 async function dropRanges(path: string, ranges: ReadonlyArray<[number, number]>, size: number): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = await freshTemporary(path);
   const source = await open(path, 'r');
   try {
-    const target = await open(temporary, 'w', (await source.stat()).mode);
+    const target = await open(temporary, 'wx', (await source.stat()).mode);
     try {
       const buffer = Buffer.alloc(1024 * 1024);
       let from = 0;
@@ -263,6 +263,18 @@ async function dropRanges(path: string, ranges: ReadonlyArray<[number, number]>,
     await source.close();
   }
   await rename(temporary, path);
+}
+
+/**
+ * The name of a file written beside `path`, then renamed over it: PATH.PID.tmp. Whatever has that name is removed
+ * first and the file is then created exclusively ('wx'), so a symlink planted there (the pid is easy to guess, and
+ * the output's directory may be shared, as /tmp is) fails the run instead of having it write through the link into
+ * whatever file the link names.
+ */
+async function freshTemporary(path: string): Promise<string> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await rm(temporary, { force: true }).catch(() => {});
+  return temporary;
 }
 
 /**
