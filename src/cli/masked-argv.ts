@@ -1,5 +1,5 @@
 import { maskPasswords, maskUserinfo } from '../input/credentials.js';
-import { SECRET_HEADERS } from '../input/validate.js';
+import { maskBodySecrets, maskHeaderValue } from '../input/secret-text.js';
 
 const MASK = '***';
 /** Flags whose value is a secret in part: -u's password, a SECRET_HEADERS header's value. */
@@ -13,15 +13,6 @@ const COOKIE_ATTACHED = /^(-b|--cookie=)(.+)$/;
 /** Body flags: a form's or a JSON body's secret fields (a token endpoint's client_secret, a login's password). */
 const BODY_FLAG = /^(-d|--data|--data-raw|--data-binary|--data-ascii|--data-urlencode|--json)$/;
 const BODY_ATTACHED = /^(--data=|--data-raw=|--data-binary=|--data-ascii=|--data-urlencode=|--json=)(.+)$/;
-/** Field names that hold a secret, as OAuth and login forms name them. */
-const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|auth|authorization|private[-_]?key)';
-/** A form's secret field, bare or as Rails and PHP nest it: `password=`, `user[password]=`, `user%5Bpassword%5D=`. */
-const FORM_SECRET = new RegExp(`(^|&)((?:[^&=[]*(?:\\[|%5B))?${SECRET_FIELD}(?:\\]|%5D)?)=([^&]*)`, 'gi');
-/** A JSON member under a secret's name, up to its value. */
-const JSON_SECRET_NAME = new RegExp(`"${SECRET_FIELD}"\\s*:\\s*`, 'gi');
-/** A JSON scalar as written: a string, or a number, true, false or null. */
-const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*"|[^\s,{}[\]]+)/;
-
 /**
  * A command line to show on stderr (how to continue a stopped run) without the secrets in it: -u's
  * password, an Authorization or Cookie header's value (-b's pairs too), a body's password, secret and token
@@ -47,11 +38,11 @@ export function maskedArgv(argv: readonly string[]): { args: string[]; masked: b
     const user = USER_ATTACHED.exec(arg);
     if (user) return mask(arg, `${user[1]}${maskUser(user[2] as string)}`);
     const header = HEADER_ATTACHED.exec(arg);
-    if (header) return mask(arg, `${header[1]}${maskHeader(header[2] as string)}`);
+    if (header) return mask(arg, `${header[1]}${maskHeaderValue(header[2] as string)}`);
     const cookie = COOKIE_ATTACHED.exec(arg);
     if (cookie) return mask(arg, `${cookie[1]}${maskCookie(cookie[2] as string)}`);
     const body = BODY_ATTACHED.exec(arg);
-    if (body) return mask(arg, `${body[1]}${maskBody(body[2] as string)}`);
+    if (body) return mask(arg, `${body[1]}${maskBodySecrets(body[2] as string)}`);
     const bundle = shortBundle(arg);
     if (bundle !== undefined) {
       if (bundle.value === '') pending = `-${bundle.letter}`;
@@ -84,56 +75,10 @@ function shortBundle(arg: string): { letter: string; before: string; value: stri
 
 function maskValue(flag: string, value: string): string {
   if (USER_FLAG.test(flag)) return maskUser(value);
-  if (HEADER_FLAG.test(flag)) return maskHeader(value);
+  if (HEADER_FLAG.test(flag)) return maskHeaderValue(value);
   if (COOKIE_FLAG.test(flag)) return maskCookie(value);
-  if (BODY_FLAG.test(flag)) return maskBody(value);
+  if (BODY_FLAG.test(flag)) return maskBodySecrets(value);
   return maskPasswords(maskUserinfo(value));
-}
-
-/** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`; a file (@FILE) as it is. */
-function maskBody(value: string): string {
-  return maskJsonSecrets(value.replace(FORM_SECRET, (_, start: string, name: string) => `${start}${name}=${MASK}`));
-}
-
-/**
- * A JSON body's secret members as "***". A scalar is masked, and so is an array (`"api_key": ["K1", "K2"]`):
- * what it holds has no name of its own to be judged by. An object is no secret itself (`"auth": {"type":
- * "basic", ...}`): the members inside it are judged on their own names.
- */
-function maskJsonSecrets(text: string): string {
-  let shown = '';
-  let from = 0;
-  JSON_SECRET_NAME.lastIndex = 0;
-  for (let name = JSON_SECRET_NAME.exec(text); name !== null; name = JSON_SECRET_NAME.exec(text)) {
-    const value = name.index + name[0].length;
-    const end = text[value] === '[' ? jsonArrayEnd(text, value) : value + (JSON_SCALAR.exec(text.slice(value))?.[0].length ?? 0);
-    if (end === value) continue;
-    shown += `${text.slice(from, value)}"${MASK}"`;
-    from = end;
-    JSON_SECRET_NAME.lastIndex = end;
-  }
-  return shown + text.slice(from);
-}
-
-/** Where the JSON array that opens at `start` ends (past its `]`), strings skipped whole; the text's end when it does not. */
-function jsonArrayEnd(text: string, start: number): number {
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const char = text[i];
-    if (char === '"') {
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
-    } else if (char === '[') depth++;
-    else if (char === ']' && --depth === 0) return i + 1;
-  }
-  return text.length;
-}
-
-/** `Name: value` with the value as *** (the spaces before it kept) when the name is a SECRET_HEADERS one and there is a value. */
-function maskHeader(text: string): string {
-  const colon = text.indexOf(':');
-  if (colon <= 0 || !SECRET_HEADERS.has(text.slice(0, colon).trim().toLowerCase()) || text.slice(colon + 1).trim() === '') return text;
-  // The spacing as typed: `Authorization:x` is `Authorization:***`, not a byte longer than it was.
-  return `${text.slice(0, colon + 1)}${/^[ \t]*/.exec(text.slice(colon + 1))?.[0] ?? ''}${MASK}`;
 }
 
 function maskCookie(value: string): string {

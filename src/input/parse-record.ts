@@ -1,6 +1,7 @@
 import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { RequestSpec } from './request-spec.js';
 import { maskPasswords, maskQuotedPasswords, maskUserinfo, urlCredentials } from './credentials.js';
+import { maskQuotedRecordSecrets, maskRecordSecrets } from './secret-text.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { elementTexts, memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
@@ -145,7 +146,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `Invalid JSON: ${(error as Error).message}`));
+    return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, `Invalid JSON: ${jsonErrorShown((error as Error).message, text)}`));
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return invalid(line, text, defaultMethod, recordError(RecordErrorCode.INVALID_SPEC, 'Expected a JSON object'));
@@ -340,10 +341,21 @@ function writtenHeader(text: string, name: string): string[] | undefined {
   return value.startsWith('[') ? elementTexts(value) : [value];
 }
 
+/**
+ * V8's message for JSON that does not parse, without the excerpt of the line it quotes when the line holds a
+ * secret: the excerpt starts wherever V8 cut it (`..."OK3"}, "x"}`), often past the member's name that tells it
+ * is one. The line itself, masked, is the record's `url`.
+ */
+function jsonErrorShown(message: string, text: string): string {
+  if (maskRecordSecrets(text) === text) return message;
+  return message.replace(/^(Unexpected token '.+?'), (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '$1 (the line holds a credential, so the text around it is not quoted: the line is in "url", the credential as ***)');
+}
+
 function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number, idText?: string): ParsedRecord {
-  // The echo of a bad record never shows a password it may hold: a URL that does not parse often has one with a /, ? or # in it.
-  const shown = { ...error, message: maskQuotedPasswords(maskPasswords(error.message)) };
-  const record: ParsedRecord = { kind: 'invalid', line, url: maskPasswords(maskUserinfo(url.slice(0, MAX_ECHOED_URL))), method, error: shown };
+  // The echo of a bad record never shows a password it may hold: a URL that does not parse often has one with a /, ? or # in it,
+  // nor a credential in a spec's headers or body, or in a header line pasted among the URLs.
+  const shown = { ...error, message: maskQuotedRecordSecrets(maskQuotedPasswords(maskPasswords(error.message))) };
+  const record: ParsedRecord = { kind: 'invalid', line, url: maskRecordSecrets(maskPasswords(maskUserinfo(url.slice(0, MAX_ECHOED_URL)))), method, error: shown };
   if (id !== undefined) record.id = id;
   if (idText !== undefined) record.idText = idText;
   return record;

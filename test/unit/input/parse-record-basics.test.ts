@@ -74,6 +74,37 @@ describe('parseRecord', () => {
     expect(JSON.stringify(refused)).not.toContain('s3cret');
   });
 
+  it('never echoes a credential from the raw text of a record it cannot read: a spec\'s headers or body, a header or curl config line', () => {
+    // The raw line was the record's url, and V8's excerpt of it in the message: Bearer tokens and passwords went to stdout and -o files.
+    const lines = [
+      '{"url":"http://a.test/","headers":{"Authorization":"Bearer Z9Q1"},}',
+      '{"url":"http://a.test/","headers":{"cookie":"sid=Z9Q2"}',
+      '{"url":"http://a.test/","json":{"password":"Z9Q3"}, "x"}',
+      '{"url":"http://a.test/","body":"a=1&client_secret=Z9Q4&b=2" , }',
+      '{"url":"http://a.test/","headers":{"X":["Proxy-Authorization: Basic Z9Q5"]}} }',
+      'Authorization: Bearer Z9Q6',
+      'Cookie: sid=Z9Q7',
+      'user = "alice:Z9Q8"',
+      '--user alice:Z9Q9',
+    ];
+    const shown = lines.map((line) => parseRecord(line, 1));
+    for (const record of shown) expect(record.kind).toBe('invalid');
+    expect(JSON.stringify(shown)).not.toMatch(/Z9Q|9Q\d/);
+    expect(shown.map((record) => record.kind === 'invalid' && record.url)).toEqual([
+      '{"url":"http://a.test/","headers":{"Authorization":"***"},}',
+      '{"url":"http://a.test/","headers":{"cookie":"***"}',
+      '{"url":"http://a.test/","json":{"password":"***"}, "x"}',
+      '{"url":"http://a.test/","body":"a=1&client_secret=***&b=2" , }',
+      '{"url":"http://a.test/","headers":{"X":["Proxy-Authorization: ***"]}} }',
+      'Authorization: ***',
+      'Cookie: ***',
+      'user = "alice:***"',
+      '--user alice:***',
+    ]);
+    // V8's excerpt stays where the line holds no credential: it points at the mistake.
+    expect(parseRecord('{"url":"http://a.test/", "x"}', 1)).toMatchObject({ error: { message: expect.stringMatching(/^Invalid JSON: Unexpected token '}', .*"x"} ?"? is not valid JSON$/) } });
+  });
+
   it('uses the default method given by -X', () => {
     const r = parseRecord('http://a/', 1, 'HEAD');
     expect(r.kind === 'request' && r.spec.method).toBe('HEAD');

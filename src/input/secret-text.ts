@@ -1,0 +1,100 @@
+import { SECRET_HEADERS } from './validate.js';
+
+/**
+ * Secrets in text that is shown back to people: a command line on stderr (the CLI's masked argv), and the raw
+ * text of an input record that could not be read (its line's `url` and its message), which goes to stdout, -o
+ * files and the logs they feed. Each is shown as ***.
+ */
+
+const MASK = '***';
+
+/** Field names that hold a secret, as OAuth and login forms name them. */
+const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|auth|authorization|proxy[-_]?authorization|cookie|private[-_]?key)';
+/** A form's secret field, bare or as Rails and PHP nest it: `password=`, `user[password]=`, `user%5Bpassword%5D=`. */
+const FORM_SECRET = new RegExp(`(^|&)((?:[^&=[]*(?:\\[|%5B))?${SECRET_FIELD}(?:\\]|%5D)?)=([^&]*)`, 'gi');
+/** The same in a record's raw text, where a form body is a JSON string (`"body":"password=..."`): its value ends at a quote too. */
+const FORM_SECRET_IN_TEXT = new RegExp(`(^|[&"])((?:[^&=["]*(?:\\[|%5B))?${SECRET_FIELD}(?:\\]|%5D)?)=((?:[^&"\\\\]|\\\\.)*)`, 'gi');
+/** A JSON member under a secret's name, up to its value. */
+const JSON_SECRET_NAME = new RegExp(`"${SECRET_FIELD}"\\s*:\\s*`, 'gi');
+/** A JSON scalar as written: a string, or a number, true, false or null. */
+const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*"|[^\s,{}[\]]+)/;
+/**
+ * A header line whose value is a credential, at the text's start or a JSON string's (a spec's header list item,
+ * `"Authorization: Bearer ..."`): its value runs to the string's closing quote, or to the line's end.
+ */
+const SECRET_HEADER_LINE = new RegExp(`(^|")([ \\t]*(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*)(?:[^"\\\\]|\\\\.)+`, 'gi');
+/** curl's config-file `user` (and `proxy-user`) line, pasted into a list: `user = "alice:secret"`, `--user alice:secret`. */
+const CONFIG_USER_LINE = /^([ \t]*(?:--?)?(?:proxy-)?user(?:[ \t]*[=:][ \t]*|[ \t]+)"?[^:"\s]*:)[^"\s]+/i;
+
+/** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`. */
+export function maskBodySecrets(value: string): string {
+  return maskJsonSecrets(value.replace(FORM_SECRET, (_, start: string, name: string) => `${start}${name}=${MASK}`));
+}
+
+/** `Name: value` with the value as *** (the spaces before it kept) when the name is a SECRET_HEADERS one and there is a value. */
+export function maskHeaderValue(text: string): string {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || !SECRET_HEADERS.has(text.slice(0, colon).trim().toLowerCase()) || text.slice(colon + 1).trim() === '') return text;
+  // The spacing as typed: `Authorization:x` is `Authorization:***`, not a byte longer than it was.
+  return `${text.slice(0, colon + 1)}${/^[ \t]*/.exec(text.slice(colon + 1))?.[0] ?? ''}${MASK}`;
+}
+
+/**
+ * The raw text of a record that could not be read, its secrets as ***: a JSON spec's Authorization, Cookie,
+ * password or token members (whether or not the line parses), a header line pasted into a URL list, a curl
+ * config `user` line. A URL's password is maskPasswords' work.
+ */
+export function maskRecordSecrets(text: string): string {
+  return maskJsonSecrets(text)
+    .replace(FORM_SECRET_IN_TEXT, (_, start: string, name: string) => `${start}${name}=${MASK}`)
+    .replace(SECRET_HEADER_LINE, (_, start: string, name: string) => `${start}${name}${MASK}`)
+    .replace(CONFIG_USER_LINE, `$1${MASK}`);
+}
+
+/** maskRecordSecrets over each double-quoted (JSON.stringify'd) part of a message: where it quotes the record. */
+export function maskQuotedRecordSecrets(message: string): string {
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => {
+    let text: unknown;
+    try {
+      text = JSON.parse(quoted);
+    } catch {
+      return quoted;
+    }
+    if (typeof text !== 'string') return quoted;
+    const masked = maskRecordSecrets(text);
+    return masked === text ? quoted : JSON.stringify(masked);
+  });
+}
+
+/**
+ * A JSON body's secret members as "***". A scalar is masked, and so is an array (`"api_key": ["K1", "K2"]`):
+ * what it holds has no name of its own to be judged by. An object is no secret itself (`"auth": {"type":
+ * "basic", ...}`): the members inside it are judged on their own names.
+ */
+function maskJsonSecrets(text: string): string {
+  let shown = '';
+  let from = 0;
+  JSON_SECRET_NAME.lastIndex = 0;
+  for (let name = JSON_SECRET_NAME.exec(text); name !== null; name = JSON_SECRET_NAME.exec(text)) {
+    const value = name.index + name[0].length;
+    const end = text[value] === '[' ? jsonArrayEnd(text, value) : value + (JSON_SCALAR.exec(text.slice(value))?.[0].length ?? 0);
+    if (end === value) continue;
+    shown += `${text.slice(from, value)}"${MASK}"`;
+    from = end;
+    JSON_SECRET_NAME.lastIndex = end;
+  }
+  return shown + text.slice(from);
+}
+
+/** Where the JSON array that opens at `start` ends (past its `]`), strings skipped whole; the text's end when it does not. */
+function jsonArrayEnd(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (char === '[') depth++;
+    else if (char === ']' && --depth === 0) return i + 1;
+  }
+  return text.length;
+}
