@@ -58,7 +58,9 @@ export function parseCookieFile(text: string, now: number = Date.now()): CookieF
       continue;
     }
     const expiresAt = Number(expiry) === 0 ? undefined : Number(expiry) * 1000;
-    const hostOnly = subdomains?.toUpperCase() === 'FALSE';
+    // A top-level name (`.test`, `localhost` for subdomains) goes to that host alone, as curl sends it and as a
+    // Set-Cookie's `Domain` without a dot inside it is kept (redirect-cookies.ts): it went to every site under it.
+    const hostOnly = subdomains?.toUpperCase() === 'FALSE' || !/\.[^.]/.test(domain);
     const isSecure = secure?.toUpperCase() === 'TRUE';
     // As curl's engine holds a file's cookies to their prefixes too: a __Host- one for subdomains went to them all.
     if (!prefixAllows(name, isSecure, hostOnly ? '' : domain, path)) {

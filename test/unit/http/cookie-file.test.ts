@@ -61,6 +61,19 @@ describe('a cookie file (curl -b FILE)', () => {
     // An address is never "under" a domain, even one that reads as its tail.
     expect(names('http://10.0.0.127/')).toEqual([]);
   });
+
+  it('keeps a top-level name\'s cookie to that host, as curl does: `.test` for subdomains went to every site under .test', () => {
+    const files = new FileCookies(parseCookieFile(['.test\tTRUE\t/\tFALSE\t0\ttld\t1', 'localhost\tTRUE\t/\tFALSE\t0\tlocal\t1', '.site.test\tTRUE\t/\tFALSE\t0\tsite\t1'].join('\n'), NOW).cookies);
+    const names = (url: string) => {
+      const to = new URL(url);
+      return files.matching(to, to.hostname, NOW).map((c) => c.name).sort();
+    };
+    expect(names('http://a.site.test/')).toEqual(['site']);
+    expect(names('http://other.test/')).toEqual([]);
+    expect(names('http://app.localhost/')).toEqual([]);
+    expect(names('http://test/')).toEqual(['tld']);
+    expect(names('http://localhost/')).toEqual(['local']);
+  });
 });
 
 describe('parseCookieFile: a file of response headers, as curl -D writes and curl -b reads', () => {
