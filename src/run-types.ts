@@ -77,6 +77,10 @@ export interface RunOptions {
   /** Bodies larger than this many bytes (decoded) fail with EMAXFILESIZE, saved or not (curl's --max-filesize). */
   maxFilesize?: number;
   includeHeaders: boolean;
+  /** The protocols a record's URL may use (curl's --proto): 'http,https', 'https' or 'http' (protocol-flags.ts). */
+  protocols: string;
+  /** The protocols a followed redirect may lead to (curl's --proto-redir), as `protocols`; '' for none. */
+  redirectProtocols: string;
   /** Scheme given to records written without one (curl's --proto-default). */
   protoDefault: 'http' | 'https';
   /** Longest input line (bytes) parsed as a record. */

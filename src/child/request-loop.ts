@@ -412,7 +412,7 @@ export class RequestLoop {
         return finish({ error: recordError(RecordErrorCode.TOO_MANY_REDIRECTS, `More than ${this.#config.maxRedirects} redirect${this.#config.maxRedirects === 1 ? '' : 's'} (--max-redirects)`) });
       }
       if (this.#config.redirectCookies && outcome.setCookies) (jar ??= new RedirectCookies(this.#fileCookies)).store(outcome.setCookies, request.url);
-      const next = redirectRequest(asLed, outcome.status, outcome.location, { autoReferer: this.#config.autoReferer });
+      const next = redirectRequest(asLed, outcome.status, outcome.location, { autoReferer: this.#config.autoReferer, protocols: this.#config.redirectProtocols });
       if ('code' in next) return finish({ error: next });
       asLed = next;
       request = (jar ?? this.#fileJar)?.onto(next) ?? next;

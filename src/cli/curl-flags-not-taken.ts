@@ -50,7 +50,6 @@ const INSTEAD: ReadonlyArray<[flags: string[], instead: string]> = [
   [['--etag-compare'], "use -H 'If-None-Match: ETAG'"],
   [['--etag-save', '--hsts', '--alt-svc'], 'nothing is kept between runs but the output that --resume reads'],
   [['--post301', '--post302', '--post303'], '-L keeps a POST on 307 and 308 and turns it into a GET on 301, 302 and 303, as curl does without these flags'],
-  [['--proto', '--proto-redir'], 'only http and https URLs are fetched, and a redirect to another scheme is refused'],
   [['--fail-early'], '--max-errors 0 stops the run at the first record that ends with an error (an HTTP status is an answer, not an error: pick those with jq)'],
   [['--ssl-no-revoke', '--no-sessionid', '--false-start'], 'drop it: it changes nothing here'],
   [['--expect100-timeout'], 'drop it: no request waits for 100 Continue (Expect: 100-continue is not sent)'],

@@ -2,6 +2,7 @@ import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { AttemptRequest } from './send-request.js';
 import { resolveAsWritten, writtenHref } from '../input/validate.js';
 import { maskQuotedPasswords, urlCredentials } from '../input/credentials.js';
+import { onlyScheme } from '../input/allowed-protocols.js';
 
 /** Headers that carry credentials for one origin: never handed to another (as curl and browsers do). */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
@@ -18,7 +19,7 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'con
  * another host name; both stay dropped for later hops.
  * A Location that is not an http(s) URL is an error, never fetched.
  */
-export function redirectRequest(request: AttemptRequest, status: number, location: string, { autoReferer = false }: { autoReferer?: boolean } = {}): AttemptRequest | RecordError {
+export function redirectRequest(request: AttemptRequest, status: number, location: string, { autoReferer = false, protocols = 'http,https' }: { autoReferer?: boolean; protocols?: string } = {}): AttemptRequest | RecordError {
   // WHATWG parsing drops a tab or line break inside a URL without a word: another resource would be asked
   // for (`/a<TAB>b` as `/ab`); curl refuses such a Location ("Bad path"), as an input URL with one is refused.
   if (/[\t\n\r]/.test(location.trim())) {
@@ -34,6 +35,11 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Redirect to scheme ${JSON.stringify(target.protocol)} refused`);
+  }
+  // --proto-redir (and --proto): an https URL's redirect to http, a downgrade, refused as curl refuses it.
+  const only = onlyScheme(protocols);
+  if (only !== undefined && target.protocol !== only) {
+    return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Redirect to ${target.protocol.slice(0, -1)} refused: --proto-redir${only === 'none' ? ' allows no protocol' : ` and --proto allow ${only.slice(0, -1)} alone`}`);
   }
   // As an input URL's (validate.ts): a connect there is refused, and Node's message leaves the port out.
   if (target.port === '0') return recordError(RecordErrorCode.INVALID_URL, `Redirect to port 0, which no server listens on: ${maskQuotedPasswords(JSON.stringify(location.slice(0, 200)))}`);

@@ -5,6 +5,7 @@ import type { OptionSpec } from './option-spec.js';
 import { boolean, bodyValue, byteSize, duration, entries, nonNegativeInteger, oneOf, positiveInteger, requestRate } from './value-parsers.js';
 import { bodyFlag, parseDataUrlencode, uploadFileFlag } from './body-flags.js';
 import { headerFlagText, headerValueFlag, parseCookieFlag, parseHeaderFlag, parseMethodFlag, parseUserAgentFlag, parseUserFlag } from './request-flags.js';
+import { protocolsFlag } from './protocol-flags.js';
 import { connectToFlagText, maxRedirectsFlag, parseConnectToFlag, parseNoProxyFlag, parseProxyFlag, parseResolveFlag, pemFile } from './transport-flags.js';
 import { CACHE_MODES, cacheMode, errorLimitText, parseOutputFlag, parseSaveDir, parseSummaryFlag, parseShard, shardText } from './run-flags.js';
 import { cpusAvailable } from '../cpus-available.js';
@@ -31,6 +32,8 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { flags: '--retry-connrefused', description: 'accepted for curl users: a refused connection is retried already, whatever the method, as other connection errors are (--retries)' },
   { flags: '-L, --follow', curlName: '--location', runOption: 'follow', description: 'follow redirects (301, 302, 303, 307, 308)', defaultValue: false, check: boolean('follow') },
   { flags: '--max-redirects <n>', curlName: '--max-redirs <n>', runOption: 'maxRedirects', description: 'redirects followed per record with --follow', defaultValue: 10, parse: maxRedirectsFlag },
+  { flags: '--proto <protocols>', runOption: 'protocols', description: "the protocols a record's URL may use, as curl's list: '=https' for https alone (an http record is then EUNSUPPORTEDSCHEME, unsent), '-http', 'all'; curl's other names (ftp ...) are taken and change nothing", defaultValue: 'http,https', defaultDescription: 'all (http, https)', parse: protocolsFlag('--proto', { emptyAllowed: false }) },
+  { flags: '--proto-redir <protocols>', runOption: 'redirectProtocols', description: "the protocols a redirect followed with -L may lead to, as curl's list ('=https' refuses an https URL's redirect to http: EUNSUPPORTEDSCHEME); never one --proto takes away", defaultValue: 'http,https', defaultDescription: 'all (http, https)', parse: protocolsFlag('--proto-redir', { emptyAllowed: true }) },
   { flags: '-k, --insecure', runOption: 'insecure', description: 'do not verify TLS certificates', defaultValue: false, check: boolean('insecure') },
   { flags: '--cacert <file>', runOption: 'cacert', description: 'trust the CA certificates in this PEM file instead of the default ones, as in curl; a server\'s own certificate in it is trusted too (pinned), as curl takes it', parse: pemFile('--cacert') },
   { flags: '-E, --cert <file>', runOption: 'cert', description: 'client certificate (PEM) for mutual TLS; may hold the key too', parse: pemFile('--cert') },

@@ -129,7 +129,7 @@ function inApiTerms(spec: OptionSpec, field: string, value: unknown): unknown {
 }
 
 /** Fields whose value is text alone: a number there is a mistake (method: 5 was sent as the method "5"). */
-const TEXT_FIELDS: ReadonlySet<string> = new Set(['method', 'userAgent', 'protoDefault', 'body', 'save', 'cacert', 'cert', 'key', 'proxy', 'noProxy']);
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['method', 'userAgent', 'protoDefault', 'protocols', 'redirectProtocols', 'body', 'save', 'cacert', 'cert', 'key', 'proxy', 'noProxy']);
 
 function checkValue(spec: OptionSpec, field: string, value: unknown): unknown {
   if (spec.check) return spec.check(value);

@@ -1,4 +1,6 @@
 import type { Writable } from 'node:stream';
+import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
+import { onlyScheme } from '../input/allowed-protocols.js';
 import type { InputLine, LineCursor } from '../input/lines.js';
 import { parseRecord, tooLongRecord, type ParsedRecord } from '../input/parse-record.js';
 import { replacesRunFile } from '../input/save-name.js';
@@ -14,7 +16,7 @@ import type { InputCounters } from './run-monitor.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface RouterParts {
-  options: Pick<RunOptions, 'maxLineBytes' | 'method' | 'protoDefault' | 'shard' | 'saveKeep'>;
+  options: Pick<RunOptions, 'maxLineBytes' | 'method' | 'protoDefault' | 'shard' | 'saveKeep'> & Partial<Pick<RunOptions, 'protocols'>>;
   pool: WorkerPool;
   cachePlan: CachePlanner;
   origins: OriginPlanner | undefined;
@@ -58,6 +60,8 @@ export class RecordRouter {
   #invalidCount = 0;
   /** With --save: names its directory shares with the run's own files (RunOptions.saveKeep). */
   readonly #saveKeep: ReadonlySet<string> | undefined;
+  /** --proto's one scheme, when it takes http or https away: a record of the other is answered here, unsent. */
+  readonly #onlyScheme: 'http:' | 'https:' | 'none' | undefined;
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
@@ -65,6 +69,7 @@ export class RecordRouter {
     this.#methodSeed = requestHashSeed(parts.options.method);
     const keep = parts.options.saveKeep;
     this.#saveKeep = keep?.length ? new Set(keep) : undefined;
+    this.#onlyScheme = onlyScheme(parts.options.protocols ?? 'http,https');
   }
 
   /**
@@ -106,6 +111,8 @@ export class RecordRouter {
       counters.resumed += 1;
       return true;
     }
+    // A URL in normal form starts with http:// or https://: --proto refuses this one, as a record parsed is refused.
+    if (this.#onlyScheme !== undefined && this.#onlyScheme !== (chunk[start + 4] === 0x73 ? 'https:' : 'http:')) return this.#routeLine({ line, text: chunk.toString('latin1', start, end), bytes: end - start });
     const { shard } = options;
     const hash = pool.size > 1 || shard || cachePlan.active ? hashRequestBytes(this.#methodSeed, chunk, start, end) : 0;
     if (shard && shardOf(hash, shard.count) !== shard.index) {
@@ -131,7 +138,7 @@ export class RecordRouter {
       counters.resumed += 1;
       return true;
     }
-    const record = this.#refusedSave(text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault, notUtf8));
+    const record = this.#refused(text === null ? tooLongRecord(line, bytes, options.maxLineBytes, options.method) : parseRecord(text, line, options.method, options.protoDefault, notUtf8));
     if (record.kind === 'skip') {
       counters.skipped += 1;
       return true;
@@ -164,13 +171,21 @@ export class RecordRouter {
     return this.#submitted(pool.submit(child, line, task));
   }
 
-  /** `record`, or an invalid record when its id would name its --save file after one of the run's own files. */
-  #refusedSave(record: ParsedRecord): ParsedRecord {
-    if (this.#saveKeep === undefined || record.kind !== 'request') return record;
-    const error = replacesRunFile(record.spec, this.#saveKeep);
+  /** `record`, or an invalid record when --proto refuses its protocol, or its id would name its --save file after one of the run's own files. */
+  #refused(record: ParsedRecord): ParsedRecord {
+    if (record.kind !== 'request') return record;
+    const error = this.#schemeRefused(record.spec.url) ?? (this.#saveKeep === undefined ? undefined : replacesRunFile(record.spec, this.#saveKeep));
     if (error === undefined) return record;
     const { line, url, method, id, idText } = record.spec;
     return { kind: 'invalid', line, url, method, ...(id !== undefined ? { id } : {}), ...(idText !== undefined ? { idText } : {}), error };
+  }
+
+  /** The error of a URL whose protocol --proto takes away (curl: "Protocol "http" disabled"). */
+  #schemeRefused(url: string): RecordError | undefined {
+    const only = this.#onlyScheme;
+    if (only === undefined || url.startsWith(only)) return undefined;
+    const allowed = only === 'none' ? 'no protocol' : `${only.slice(0, -1)} alone`;
+    return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Protocol ${url.slice(0, url.indexOf(':'))} refused: --proto allows ${allowed}`);
   }
 
   /** True when the task was queued; false when it waits for room in its child's window (the wait is set). */

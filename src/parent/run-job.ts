@@ -19,6 +19,7 @@ import { MAX_COOKIE_FILE_BYTES, readCookieFiles } from '../http/cookie-file.js';
 import { mayWaitToOpen, readAheadIfOnce, readUpTo } from '../input/read-once.js';
 import { UsageError } from '../errors.js';
 import { setField } from '../input/set-field.js';
+import { bothAllow } from '../input/allowed-protocols.js';
 
 
 /**
@@ -291,6 +292,8 @@ function workerConfig(options: RunOptions, cache: boolean, lastUseMarked: boolea
     redirectCookies: options.redirectCookies,
     fileCookies: readCookieFiles(options.cookieFiles),
     maxRedirects: options.maxRedirects,
+    // A redirect may lead where --proto-redir allows and --proto does not take away, as curl has it.
+    redirectProtocols: bothAllow(options.protocols, options.redirectProtocols),
     retries: options.retries,
     retryDelay: options.retryDelay,
     retryMaxDelay: options.retryMaxDelay,

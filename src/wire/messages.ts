@@ -14,7 +14,7 @@ import type { StoredCookie } from '../http/cookie-match.js';
 /** Request policy and transport fields a child takes from RunOptions unchanged. */
 type PassedOptions = Pick<
   RunOptions,
-  'compressed' | 'follow' | 'autoReferer' | 'redirectCookies' | 'maxRedirects' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'proxy' | 'noProxy' | 'http2' | 'http1Only' | 'ipv4Only' | 'ipv6Only' | 'connectTo' | 'resolve'
+  'compressed' | 'follow' | 'autoReferer' | 'redirectCookies' | 'maxRedirects' | 'redirectProtocols' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryAllMethods' | 'save' | 'maxFilesize' | 'insecure' | 'proxy' | 'noProxy' | 'http2' | 'http1Only' | 'ipv4Only' | 'ipv6Only' | 'connectTo' | 'resolve'
 >;
 
 /**

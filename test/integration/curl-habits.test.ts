@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, json, listen, runCli, socketCloser, spawnCli, startHttpServer, startProxyServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, json, listen, runCli, socketCloser, spawnCli, startHttpServer, startProxyServer, startTlsServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 
@@ -399,6 +399,47 @@ describe('curl flags bulkfetch does not take', () => {
     }
     const other = await runCli([input, '--no-such-flag']);
     expect(other.stderr).not.toMatch(/curl/);
+  });
+});
+
+describe("curl's --proto and --proto-redir", () => {
+  it("--proto '=https' refuses http records unsent (URL lines and specs); --proto-redir '=https' refuses an https URL's redirect to http", async () => {
+    const plain = track(await startHttpServer((req, res) => {
+      const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');
+      if (to === null) return json(res, 200, { plain: true });
+      res.writeHead(302, { location: to }).end();
+    }));
+    const secure = track(await startTlsServer((req, res) => {
+      const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');
+      if (to === null) return json(res, 200, { secure: true });
+      res.writeHead(302, { location: to }).end();
+    }));
+    const input = writeTempFile([`${plain.url}/a`, `${secure.url}/b`, JSON.stringify({ url: `${plain.url}/spec` }), `127.0.0.1:${plain.port}/no-scheme`]);
+    const onlyHttps = await runCli([input, '-k', '--proto', '=https', '-q', '--ordered']);
+    expect(onlyHttps.code).toBe(0);
+    expect(onlyHttps.lines.map((line) => [line.line, line.status, line.error?.code ?? null])).toEqual([[1, null, 'EUNSUPPORTEDSCHEME'], [2, 200, null], [3, null, 'EUNSUPPORTEDSCHEME'], [4, null, 'EUNSUPPORTEDSCHEME']]);
+    expect(onlyHttps.lines[0]?.error.message).toBe('Protocol http refused: --proto allows https alone');
+    expect(plain.requests).toBe(0);
+    const withoutHttps = await runCli([input, '-k', '--proto', '-https', '-q', '--ordered']);
+    expect(withoutHttps.lines.map((line) => line.status)).toEqual([200, null, 200, 200]);
+    expect(plain.requests).toBe(3);
+
+    const down = `${secure.url}/r?to=${encodeURIComponent(`${plain.url}/down`)}`;
+    const up = `${plain.url}/r?to=${encodeURIComponent(`${secure.url}/up`)}`;
+    const followed = await runCli([down, up, '-k', '-L', '--proto-redir', '=https', '-q', '--ordered']);
+    expect(followed.lines.map((line) => [line.status, line.error?.code ?? null, line.finalUrl])).toEqual([[302, 'EUNSUPPORTEDSCHEME', down], [200, null, `${secure.url}/up`]]);
+    expect(followed.lines[0]?.error.message).toBe('Redirect to http refused: --proto-redir and --proto allow https alone');
+    expect(plain.requests).toBe(4);
+    // --proto takes a protocol away from redirects too, as curl's does; by default an https URL's redirect to http is followed.
+    expect((await runCli([up, '-k', '-L', '--proto', '=http', '-q'])).lines[0]).toMatchObject({ status: 302, error: { code: 'EUNSUPPORTEDSCHEME' } });
+    expect((await runCli([down, '-k', '-L', '-q'])).lines[0]).toMatchObject({ status: 200, finalUrl: `${plain.url}/down` });
+
+    for (const [flag, value, said] of [['--proto', 'htps', /"htps" is no protocol/], ['--proto', '-all', /leaves no protocol to fetch/]] as const) {
+      const refused = await runCli([input, flag, value]);
+      expect(refused.code, value).toBe(2);
+      expect(refused.stderr, value).toMatch(said);
+      expect(refused.stderr.trim().split('\n'), value).toHaveLength(1);
+    }
   });
 });
 

@@ -104,7 +104,7 @@ describe('the spare child', () => {
     await new Promise((r) => setTimeout(r, 200));
     const config: WorkerConfig = {
       index: 0, concurrency: 4, timeout: 10_000, connectTimeout: 5_000, cache: false, cacheBytes: 1 << 20, lastUseMarked: false,
-      headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: false, follow: false, autoReferer: false, redirectCookies: false, maxRedirects: 0,
+      headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: false, follow: false, autoReferer: false, redirectCookies: false, maxRedirects: 0, redirectProtocols: 'http,https',
       retries: 0, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false, insecure: false, http2: false, http1Only: false, ipv4Only: false, ipv6Only: false, connectTo: {}, resolve: {}, fileCookies: [],
       limited: false, liftoffOnly: true,
     };

@@ -41,7 +41,7 @@ class HoldingDispatcher {
 function config(concurrency: number, cache = false): WorkerConfig {
   return {
     index: 0, concurrency, timeout: 10_000, connectTimeout: 5_000, cache, cacheBytes: 1 << 20, lastUseMarked: false,
-    headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: true, follow: false, autoReferer: false, redirectCookies: false, maxRedirects: 0,
+    headers: {}, body: 'text', compressed: false, maxBody: 1 << 20, includeHeaders: true, follow: false, autoReferer: false, redirectCookies: false, maxRedirects: 0, redirectProtocols: 'http,https',
     retries: 0, retryDelay: 100, retryMaxDelay: 1000, retryAllMethods: false, insecure: false, http2: false, http1Only: false, ipv4Only: false, ipv6Only: false, connectTo: {}, resolve: {}, fileCookies: [],
     limited: false, liftoffOnly: false,
   };

@@ -117,7 +117,7 @@ describe('option table', () => {
       '--proxy', 'http://127.0.0.1:3128', '--noproxy', 'a.test', '--connect-to', '::b.test:', '--http2', '--http1.1', '--resolve', 'a.test:80:127.0.0.1', '--no-cache', '--cache-size', '5',
       '--cache-bytes', '6', '-X', 'PUT', '-H', 'x-a: 1', '-d', 'b', '-A', 'ua', '--body', 'text', '--max-body', '9', '--no-compressed',
       '--no-headers', '--rate', '2', '--per-host-concurrency', '2', '--per-host-rate', '2', '--grace', '8ms',
-      '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2', '--proto-default', 'https'];
+      '--max-errors', '4', '--ordered', '--reorder-buffer', '16', '--shard', '1/2', '--proto-default', 'https', '--proto', '=https', '--proto-redir', '-http'];
     // -4 and -6 exclude each other: -6 is given on a command line of its own.
     const options = { ...parse([...argv, '-4']), ipv6Only: parse(['-6']).ipv6Only };
     const defaults = parse([]);
