@@ -54,7 +54,21 @@ function semiSpaceMiB(procs: number): number {
 }
 
 function childV8Flags(procs: number): string[] {
-  return [HEAP_GROWTH_FLAG, `--max-semi-space-size=${semiSpaceMiB(procs)}`, ...(addressSpaceLimited() ? [NO_WASM_GUARD_PAGES] : [])];
+  return [HEAP_GROWTH_FLAG, `--max-semi-space-size=${semiSpaceMiB(procs)}`, ...(addressSpaceLimited() && process.allowedNodeEnvironmentFlags.has(NO_WASM_GUARD_PAGES) ? [NO_WASM_GUARD_PAGES] : [])];
+}
+
+/**
+ * A child's thread pool under an address-space limit. libuv starts the whole pool at its first use (a lookup, a
+ * gzip body) with 8 MiB of stack reserved a thread, and aborts the process when one cannot be made: under
+ * `ulimit -v 4000000` a child of 64 threads on Node 24 (which reserves 4 GB for itself where the limit leaves
+ * it room), or of 256 on Node 20 (--concurrency 200), died of SIGABRT at the first compressed response, without
+ * a word. 16 threads started under every limit from 1.8 to 8.5 GB on both; lookups at once are fewer (12).
+ */
+const THREADS_UNDER_ADDRESS_LIMIT = 16;
+
+function childThreads(concurrency: number): string {
+  const threads = childThreadPoolSize(concurrency);
+  return String(addressSpaceLimited() ? Math.min(THREADS_UNDER_ADDRESS_LIMIT, threads) : threads);
 }
 
 /**
@@ -72,7 +86,7 @@ function addressSpaceLimited(): boolean {
   if (limited === undefined) {
     try {
       const line = /^Max address space\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
-      limited = line !== undefined && line !== 'unlimited' && process.allowedNodeEnvironmentFlags.has(NO_WASM_GUARD_PAGES);
+      limited = line !== undefined && line !== 'unlimited';
     } catch {
       limited = false;
     }
@@ -92,7 +106,7 @@ export function forkChild({ procs, concurrency }: ChildShape): ChildProcess {
     // DNS lookups run on libuv's thread pool (4 threads by default): with
     // hundreds of requests in flight to many hosts, 4 would serialize them.
     // NODE_EXTRA_CA_CERTS is handed over under a name of ours (see childCaEnv).
-    env: childCaEnv({ ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(childThreadPoolSize(concurrency)) }, process.execArgv),
+    env: childCaEnv({ ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? childThreads(concurrency) }, process.execArgv),
   });
   // A child that dies makes its stdin emit EPIPE; its death is handled on 'close'.
   child.stdin?.on('error', () => {});

@@ -2,6 +2,7 @@
 // input, an unwritable --summary, contradictory flags, --procs far above the CPUs.
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -281,5 +282,14 @@ describe('an address-space limit (ulimit -v, a batch system memory cap)', () => 
     const result = await runCli([writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]), '-q', '--procs', '2'], { via: ['prlimit', '--as=4000000000'] });
     expect([result.code, result.stderr]).toEqual([0, '']);
     expect(result.lines.map((line) => [line.status, line.error]).sort()).toEqual([[200, null], [200, null], [200, null]]);
+  });
+
+  it("starts children with a thread pool that fits: a gzip body started libuv's pool, and a child of 256 threads died of SIGABRT", async () => {
+    const server = track(await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'text/plain' }).end(gzipSync('unzipped'));
+    }));
+    const result = await runCli([writeTempFile([`${server.url}/a`, `${server.url}/b`]), '-q', '--procs', '2', '--concurrency', '200'], { via: ['prlimit', '--as=4000000000'] });
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.lines.map((line) => [line.status, line.body, line.error])).toEqual([[200, 'unzipped', null], [200, 'unzipped', null]]);
   });
 });
