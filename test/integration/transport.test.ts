@@ -1095,6 +1095,44 @@ describe('name resolution', () => {
     expect(result.lines[0]).toMatchObject({ status: 200, attempts: 1, error: null });
   });
 
+  it('localhost with a short --connect-timeout: an address that drops SYNs (127.0.0.1) leaves time for the next (::1)', async () => {
+    // Each address was given min(--connect-timeout, 2 s): with --connect-timeout 1, 127.0.0.1 took all of it and
+    // every attempt ended ECONNECTTIMEOUT, where curl answered from ::1 in 0.2 s.
+    const { createServer } = await import('node:http');
+    const { spawn } = await import('node:child_process');
+    const script = [
+      'import socket,sys,time',
+      "s=socket.socket(); s.bind(('127.0.0.1',int(sys.argv[1]))); s.listen(0)",
+      'fill=[]',
+      'for i in range(3):',
+      '    c=socket.socket(); c.setblocking(False)',
+      "    try: c.connect(('127.0.0.1',int(sys.argv[1])))",
+      '    except BlockingIOError: pass',
+      '    fill.append(c)',
+      "print('ready',flush=True); time.sleep(20)",
+    ].join('\n');
+    for (let tries = 0; ; tries++) {
+      const six = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('six'));
+      const sixCloser = socketCloser(six);
+      track({ close: () => sixCloser.close() });
+      await new Promise<void>((resolve) => six.listen(0, '::1', resolve));
+      const { port } = six.address() as import('node:net').AddressInfo;
+      const dropping = spawn('python3', ['-c', script, String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
+      track({ close: async () => void dropping.kill() });
+      const ready = await new Promise<boolean>((resolve) => {
+        dropping.stdout.once('data', () => resolve(true));
+        dropping.once('exit', () => resolve(false));
+      });
+      // The port was taken on 127.0.0.1: another one.
+      if (!ready && tries < 20) continue;
+      const started = Date.now();
+      const result = await run([`http://localhost:${port}/x`], ['--connect-timeout', '1', '--retries', '0']);
+      expect(result.lines[0]).toMatchObject({ status: 200, body: 'six', attempts: 1, error: null });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      return;
+    }
+  });
+
   it('--resolve HOST:PORT:ADDR connects to ADDR and keeps HOST in the Host header', async () => {
     const server = await track(startHttpServer((req, res) => json(res, 200, { host: req.headers.host })));
     const host = 'bulkfetch-resolve.invalid';
