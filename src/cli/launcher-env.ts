@@ -21,19 +21,31 @@ export const MOVED_EXTRA_CA_ENV = 'BULKFETCH_MOVED_EXTRA_CA_CERTS';
  * parent started, and no process of the run reads the file before a child's
  * first https connection, which then quietly trusts the bundled roots alone.
  */
-export function restoreMovedExtraCaCerts(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function restoreMovedExtraCaCerts(env: NodeJS.ProcessEnv = process.env, nodeMajor: number = NODE_MAJOR): string | undefined {
   const moved = env[MOVED_EXTRA_CA_ENV];
-  if (moved === undefined) return undefined;
+  if (moved === undefined) {
+    // `node bin/bulkfetch.js`: Node 20 read the file as it started, and warned of one it could not read; Node 22
+    // and later read it at the first TLS context, which no process of the run makes with it (children are given
+    // it under a name of theirs, see child-env.ts): nothing said the certificates were not trusted.
+    const given = env.NODE_EXTRA_CA_CERTS;
+    return given && nodeMajor >= 22 ? unreadableWarning(given) : undefined;
+  }
   delete env[MOVED_EXTRA_CA_ENV];
   // One given beside ours (a caller that set both) is the user's.
   if (env.NODE_EXTRA_CA_CERTS || !moved) return undefined;
   env.NODE_EXTRA_CA_CERTS = moved;
+  return unreadableWarning(moved);
+}
+
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+function unreadableWarning(file: string): string | undefined {
   try {
-    accessSync(moved, constants.R_OK);
+    accessSync(file, constants.R_OK);
     return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    return `bulkfetch: warning: NODE_EXTRA_CA_CERTS ${JSON.stringify(moved)} cannot be read (${code}); its certificates are not trusted\n`;
+    return `bulkfetch: warning: NODE_EXTRA_CA_CERTS ${JSON.stringify(file)} cannot be read (${code}); its certificates are not trusted\n`;
   }
 }
 

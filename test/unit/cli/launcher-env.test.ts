@@ -13,9 +13,19 @@ describe('restoreMovedExtraCaCerts (the JavaScript half of bin/\'s sh line)', ()
   });
 
   it('leaves an environment the sh line did not touch as it is (node bin/bulkfetch.js)', () => {
-    const env: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: '/x.pem' };
+    const file = writeTempFile('pem', 'ca.pem');
+    const env: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: file };
     expect(restoreMovedExtraCaCerts(env)).toBeUndefined();
-    expect(env).toEqual({ NODE_EXTRA_CA_CERTS: '/x.pem' });
+    expect(env).toEqual({ NODE_EXTRA_CA_CERTS: file });
+  });
+
+  it('warns of a file it cannot read under node bin/bulkfetch.js on Node 22 and later, which no longer warn as they start', () => {
+    const env: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' };
+    expect(restoreMovedExtraCaCerts(env, 24)).toBe('bulkfetch: warning: NODE_EXTRA_CA_CERTS "/nonexistent/ca.pem" cannot be read (ENOENT); its certificates are not trusted\n');
+    expect(restoreMovedExtraCaCerts(env, 22)).toMatch(/cannot be read/);
+    // Node 20 printed its own warning as it started.
+    expect(restoreMovedExtraCaCerts(env, 20)).toBeUndefined();
+    expect(env).toEqual({ NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' });
   });
 
   it('keeps a NODE_EXTRA_CA_CERTS given beside ours', () => {
