@@ -342,11 +342,13 @@ function writtenHeader(text: string, name: string): string[] | undefined {
 }
 
 /**
- * V8's message for JSON that does not parse, without the excerpt of the line it quotes when the line holds a
+ * V8's message for JSON that does not parse, the same on every Node, and without the excerpt of the line it quotes when the line holds a
  * secret: the excerpt starts wherever V8 cut it (`..."OK3"}, "x"}`), often past the member's name that tells it
  * is one. The line itself, masked, is the record's `url`.
  */
-function jsonErrorShown(message: string, text: string): string {
+function jsonErrorShown(v8Message: string, text: string): string {
+  // One line is one record: Node 22+'s V8 adds "(line 1 column 2)" to the position, which Node 20's does not.
+  const message = v8Message.replace(/ \(line \d+ column \d+\)$/, '');
   if (maskRecordSecrets(text) === text) return message;
   return message.replace(/^(Unexpected token '.+?'), (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '$1 (the line holds a credential, so the text around it is not quoted: the line is in "url", the credential as ***)');
 }

@@ -225,6 +225,18 @@ const DNS_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/;
 const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
 
 /**
+ * What is wrong with a URL's host and port that WHATWG's parser refused without a word: an IPv6 address
+ * outside brackets (`http://::1:8080/`, `::1`), a port past 65535. '' when neither.
+ */
+function authorityHint(text: string): string {
+  const authority = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/?#]*)/i.exec(text)?.[1] ?? '';
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  if (!hostPort.includes('[') && (hostPort.match(/:/g)?.length ?? 0) >= 2) return ' (an IPv6 address goes between brackets, its port after them: http://[::1]:8080/)';
+  const port = /:(\d+)$/.exec(hostPort)?.[1];
+  return port !== undefined && Number(port) > 65535 ? ` (port ${port} is past 65535)` : '';
+}
+
+/**
  * Parses and normalizes an http(s) URL; anything else is an error record.
  * Parsed as a URL object so callers can read its parts (credentials) without a second parse.
  */
@@ -274,7 +286,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
             ? ' (a URL between typographic quotes, pasted from a document?: write it without them)'
           : IPV6_ZONE.test(text)
             ? ' (an IPv6 address with a zone ID, the % and the interface after it: not taken, as WHATWG URLs have none; so a link-local fe80:: address cannot be asked)'
-            : '';
+            : authorityHint(text);
     return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${hint}: ${preview(text)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -79,7 +79,7 @@ describe('parseRecord', () => {
     const lines = [
       '{"url":"http://a.test/","headers":{"Authorization":"Bearer Z9Q1"},}',
       '{"url":"http://a.test/","headers":{"cookie":"sid=Z9Q2"}',
-      '{"url":"http://a.test/","json":{"password":"Z9Q3"}, "x"}',
+      '{"url":"http://a.test/","json":{"password":"Z9Q3","a":x}}',
       '{"url":"http://a.test/","body":"a=1&client_secret=Z9Q4&b=2" , }',
       '{"url":"http://a.test/","headers":{"X":["Proxy-Authorization: Basic Z9Q5"]}} }',
       'Authorization: Bearer Z9Q6',
@@ -93,7 +93,7 @@ describe('parseRecord', () => {
     expect(shown.map((record) => record.kind === 'invalid' && record.url)).toEqual([
       '{"url":"http://a.test/","headers":{"Authorization":"***"},}',
       '{"url":"http://a.test/","headers":{"cookie":"***"}',
-      '{"url":"http://a.test/","json":{"password":"***"}, "x"}',
+      '{"url":"http://a.test/","json":{"password":"***","a":x}}',
       '{"url":"http://a.test/","body":"a=1&client_secret=***&b=2" , }',
       '{"url":"http://a.test/","headers":{"X":["Proxy-Authorization: ***"]}} }',
       'Authorization: ***',
@@ -102,7 +102,23 @@ describe('parseRecord', () => {
       '--user alice:***',
     ]);
     // V8's excerpt stays where the line holds no credential: it points at the mistake.
-    expect(parseRecord('{"url":"http://a.test/", "x"}', 1)).toMatchObject({ error: { message: expect.stringMatching(/^Invalid JSON: Unexpected token '}', .*"x"} ?"? is not valid JSON$/) } });
+    expect(shown[2]).toMatchObject({ error: { message: 'Invalid JSON: Unexpected token \'x\' (the line holds a credential, so the text around it is not quoted: the line is in "url", the credential as ***)' } });
+    expect(parseRecord('{"url": x}', 1)).toMatchObject({ error: { message: 'Invalid JSON: Unexpected token \'x\', "{"url": x}" is not valid JSON' } });
+  });
+
+  it('says why a host and port do not parse: an IPv6 address outside brackets, a port past 65535', () => {
+    const messageOf = (text: string) => {
+      const record = parseRecord(text, 1);
+      return record.kind === 'invalid' ? record.error.message : record.kind;
+    };
+    for (const text of ['http://::1:8080/', '::1', 'http://u:pw@::1/x']) expect(messageOf(text), text).toMatch(/^Not a valid URL \(an IPv6 address goes between brackets, its port after them: http:\/\/\[::1\]:8080\/\): /);
+    expect(messageOf('http://[::1]:99999/')).toBe('Not a valid URL (port 99999 is past 65535): "http://[::1]:99999/"');
+    expect(messageOf('127.0.0.1:70000/x')).toMatch(/^Not a valid URL \(port 70000 is past 65535\)/);
+    expect(messageOf('http://[::1]:8080/')).toBe('request');
+  });
+
+  it("gives V8's JSON message the same on every Node: one line is one record, and Node 22+ add its line and column", () => {
+    expect(parseRecord('{broken', 1)).toMatchObject({ error: { message: "Invalid JSON: Expected property name or '}' in JSON at position 1" } });
   });
 
   it('uses the default method given by -X', () => {
