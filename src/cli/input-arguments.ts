@@ -45,6 +45,8 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
     // A URL pasted with a space before it (`" https://..."` from a spreadsheet cell) reads as a file name.
     if (URL_ARGUMENT.test(first.trimStart()) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(maskUserinfo(first))}: no such file (a URL argument with whitespace before it: write it without)`);
     // `bulkfetch help`, as git and npm take it: the one argument is an input file here.
+    // A commented-out URL (`'#https://...'`, a list's line pasted): "no such file" said nothing of the #.
+    if (URL_ARGUMENT.test(first.trimStart().replace(/^#+\s*/, '')) && first.trimStart().startsWith('#') && !existsSync(first)) checkOneRecord('URL argument', first);
     if (HELP_WORDS.has(first) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (bulkfetch --help lists the options)`);
     if (misspeltAnalyze(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file${ANALYZE_HINT}`);
     return { path: first };

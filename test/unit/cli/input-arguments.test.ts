@@ -78,6 +78,9 @@ describe('inputArguments', () => {
     // Beside URLs, a blank or # argument is named as what it is, not counted among "N arguments".
     expect(() => inputArguments(['http://a/1', ''])).toThrow(/^Expected a URL, got URL argument ""$/);
     expect(() => inputArguments(['http://a/1', '#c'])).toThrow(/^Expected a URL, got URL argument "#c": a # starts a comment line/);
+    // Alone, a commented-out URL was an input file's name: "no such file".
+    expect(() => inputArguments(['#http://a/1'])).toThrow(/^Expected a URL, got URL argument "#http:\/\/a\/1": a # starts a comment line/);
+    expect(() => inputArguments(['# https://a/1'])).toThrow(/a # starts a comment line/);
   });
 
   it('a mix of URLs and files, or two files, is a usage error', () => {
