@@ -186,6 +186,9 @@ function start(config: WorkerConfig) {
     if (finished) return;
     finished = true;
     results.flush();
+    // Told at once, over IPC, which its lines (behind a slow reader) may take long to follow: the parent then
+    // does not take it for stuck when an abort's deadline comes (see WorkerPool.killUnanswering).
+    send({ type: 'answered' });
     output.whenHandedOver(() => out.end(() => {
       send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters, attemptsMade()) });
       // Close everything that would keep us alive; the parent sees our exit. Destroyed, not closed: every

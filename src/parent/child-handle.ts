@@ -57,6 +57,8 @@ export class ChildHandle {
   #stderr = '';
   /** This process sent its final counters: what it answered is counted. */
   #reported = false;
+  /** This process answered every record it was given, and only hands its lines over now. */
+  #answeredAll = false;
   #outbox: string[] = [];
   #roomWaiters: Array<() => void> = [];
   #ended = false;
@@ -134,6 +136,11 @@ export class ChildHandle {
     else if (!this.#ended) this.end();
   }
 
+  /** Whether the child answered every record it was given (its 'answered' message), and only hands its lines over. */
+  get answeredAll(): boolean {
+    return this.#answeredAll;
+  }
+
   /**
    * Readies a fresh process after a crash; the pool decides what to send it.
    * Like the first one, it is forked by the first task it gets, so a child that
@@ -145,6 +152,7 @@ export class ChildHandle {
     this.#started = new Set();
     this.#stderr = '';
     this.#reported = false;
+    this.#answeredAll = false;
     this.#outbox = [];
     this.#ended = false;
     this.#process = undefined;
@@ -173,6 +181,10 @@ export class ChildHandle {
     });
     child.on('message', (message: ChildMessage) => {
       if (message.type === 'running') return;
+      if (message.type === 'answered') {
+        this.#answeredAll = true;
+        return;
+      }
       if (message.type === 'stats' && message.final) this.#reported = true;
       if (message.type !== 'started') return this.#events.message(this, message);
       // Answered already (the result overtook the message): nothing can be sent twice.

@@ -1,12 +1,12 @@
-/** How long children get to answer an abort before they are killed (their records then read EABORTED). */
+/** How long children get to answer an abort before those that have not are killed (their records then read EABORTED). */
 export const ABORT_KILL_MS = 3000;
 
 /** What a stop acts on: the pool's two ways of ending records in flight. */
 export interface StopTarget {
   /** Children answer every record in flight with EABORTED and exit. */
   abort(): void;
-  /** Children are killed now; what they held is answered EABORTED. */
-  kill(): Promise<void>;
+  /** Children that have not answered all they held are killed now; what they held is answered EABORTED. */
+  killUnanswering(): Promise<void>;
 }
 
 export interface StopSignals {
@@ -41,7 +41,7 @@ export function superviseStop(pool: StopTarget, { stop, abortNow, graceMs, onSto
     aborting = true;
     pool.abort();
     // A child stuck outside its event loop would never answer the abort.
-    timers.push(setTimeout(() => void pool.kill(), ABORT_KILL_MS));
+    timers.push(setTimeout(() => void pool.killUnanswering(), ABORT_KILL_MS));
   };
   const listen = (signal: AbortSignal | undefined, then: () => void): void => {
     if (!signal) return;

@@ -222,8 +222,19 @@ export class WorkerPool {
     for (const child of this.#children) child.post({ type: 'abort' });
   }
 
+  /**
+   * The abort's deadline: kills the children that have not answered all they held, stuck outside their event
+   * loop. One that has is only handing its lines over, as fast as the output takes them: killed behind a slow
+   * reader, its answers (sent, and answered by the server) were replaced by EABORTED lines with attempts 0,
+   * hundreds of them, and the summary counted none of those requests; the lines it replaced them with waited for
+   * that reader all the same.
+   */
+  async killUnanswering(): Promise<void> {
+    await this.kill((child) => !child.answeredAll);
+  }
+
   /** Kills every child at once (the output is gone, or the parent is going down); resolves when they are. */
-  async kill(): Promise<void> {
+  async kill(which: (child: ChildHandle) => boolean = () => true): Promise<void> {
     this.#closing = true;
     this.#aborted = true;
     // Records waiting for a fork to be tried again: none of them went out.
@@ -233,6 +244,7 @@ export class WorkerPool {
       this.#failAll(unanswered, STOPPED_BEFORE_SENDING);
     }
     for (const child of this.#children) {
+      if (!which(child)) continue;
       child.kill('SIGKILL');
       child.resumeResults();
     }

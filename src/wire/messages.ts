@@ -107,6 +107,11 @@ export type ChildMessage =
    * dies before answering them, they may have reached the server.
    */
   | { type: 'started'; lines: number[] }
+  /**
+   * Every record the child was given is answered (its lines written, maybe not yet read by the parent): what is
+   * left is handing them over, as fast as the parent's output takes them. Sent once, as the child finishes.
+   */
+  | { type: 'answered' }
   /** Attempts asking to start, attempts that ended, and refusals of attempts that asked nobody, batched per event-loop turn. */
   | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[]; refused: GateRefusal[] };
 

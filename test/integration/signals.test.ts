@@ -237,6 +237,33 @@ describe('signals', () => {
     expect(result.stderr).toContain("bulkfetch: stopped by SIGINT; the results' reader had gone, so the lines after it went were not written\n");
   });
 
+  it('a stop behind a reader that reads nothing keeps the answers the children hold: not EABORTED with attempts 0 once the grace is over', async () => {
+    // 20 KB answers in 5 ms: the children hold hundreds of answered records behind the full pipe. At the abort's
+    // deadline they were killed, and those answers (requests the server saw and answered) came out EABORTED,
+    // attempts 0, uncounted in the summary's requests.
+    let seen = 0;
+    const server = track(await startHttpServer((_req, res) => {
+      seen += 1;
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000)), 5);
+    }));
+    const child = spawnCli([urls(server.url, 2_000), '--procs', '2', '--grace', '500ms']);
+    const done = collectOutput(child);
+    child.stdout.pause();
+    await waitFor(() => seen >= 100);
+    process.kill(child.pid as number, 'SIGTERM');
+    // Past the grace (500 ms) and the abort's deadline (3 s): the reader starts reading only then.
+    await delay(4_500);
+    child.stdout.resume();
+    const result = await done;
+    expect(result.code).toBe(143);
+    expectWholeDistinctLines(result, 2_000);
+    const answered = result.lines.filter((line) => line.status === 200);
+    expect(result.lines.filter((line) => line.error?.code === 'EABORTED' && line.attempts === 0)).toEqual([]);
+    // Every request the server answered is a 200 line.
+    expect(answered.length).toBe(seen);
+    expect(result.stderr).toMatch(new RegExp(`requests +${seen.toLocaleString('en-US')} HTTP requests`));
+  }, 30_000);
+
   it("timeout's SIGTERM, sent to the process and then to its group, is one stop: those in flight get --grace", async () => {
     const { pid, done } = await busyRun(1500, 40, ['--concurrency', '5', '--grace', '20s']);
     // As GNU timeout does: the command, then its whole process group, a moment apart.
