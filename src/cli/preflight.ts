@@ -66,6 +66,12 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
       throw new UsageError(`${flag} ${JSON.stringify(written)} is the input file: writing it would destroy the input; choose another file`);
     }
   }
+  // `bulkfetch urls.txt >> urls.txt`: each result line was read back as a record, answered with one more line,
+  // and the file grew until the disk was full (241 MB in 8 s). cat refuses it: "input file is output file".
+  const stdout = output === undefined || output === '-' ? statOf(1) : undefined;
+  if (input && stdout && sameFile(input, stdout)) {
+    throw new UsageError('stdout is the input file (> or >> to it): the result lines would be read back as records, without end; send them to another file');
+  }
   if (summary === undefined) return;
   const out = output === undefined || output === '-' ? undefined : statOf(output);
   const target = statOf(summary);

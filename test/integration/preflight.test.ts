@@ -44,6 +44,24 @@ describe('-o naming the input', () => {
   });
 });
 
+describe('stdout redirected to the input file', () => {
+  it('is a usage error, as cat says "input file is output file": bulkfetch urls.txt >> urls.txt read its own lines back, without end', async () => {
+    const dir = tempDir();
+    const { server, input, text } = await inputIn(dir);
+    for (const command of [`"${input}" >> "${input}"`, `- < "${input}" >> "${input}"`, `"${input}" -o - >> "${input}"`]) {
+      const result = shell(`exec "${process.execPath}" "${CLI_PATH}" ${command}`);
+      expect([result.code, result.stderr], command).toEqual([2, 'bulkfetch: stdout is the input file (> or >> to it): the result lines would be read back as records, without end; send them to another file\n']);
+    }
+    expect(readFileSync(input, 'utf8')).toBe(text);
+    expect(server.requests).toBe(0);
+    // Another file, appended to, is the usual run.
+    const other = join(dir, 'results.jsonl');
+    // Through runCli: a spawnSync would block this process, and the server in it could not answer.
+    expect((await runCli([input, '-q'], { via: ['sh', '-c', `exec "$@" >> "${other}"`, 'sh'] })).code).toBe(0);
+    expect(readFileSync(other, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+});
+
 describe('a closed stdout (>&-)', () => {
   it('is a usage error when the results (or --summary -) would go there, run as an installed bin is; -o FILE runs', async () => {
     const dir = tempDir();
