@@ -3,6 +3,7 @@
  * The only module that exits or writes text for people.
  */
 import { maskQuotedPasswords } from '../input/credentials.js';
+import { stderrBesideResults } from '../output/stderr-beside-results.js';
 import { type Command, CommanderError } from 'commander';
 import { rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
@@ -176,6 +177,8 @@ async function run(
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
   }
+  // `2>&1 | reader`: messages from now on go between whole result lines, not into one the pipe took in part.
+  io = { ...io, stderr: stderrBesideResults(io.stderr, sink) };
   // The run starts (its input and output open): a --summary file a run before left goes now. A run killed outright
   // (kill -9, the OOM killer) writes none, and the earlier one, still there, passed for its own.
   await dropEarlierSummary(flags.summary);

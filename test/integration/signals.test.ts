@@ -264,6 +264,25 @@ describe('signals', () => {
     expect(result.stderr).toMatch(new RegExp(`requests +${seen.toLocaleString('en-US')} HTTP requests`));
   }, 30_000);
 
+  it('2>&1 into a pipe: a stop notice or a progress line comes between whole result lines, never inside one the pipe took in part', async () => {
+    // Behind a reader that reads nothing, a batch of 20 KB lines goes into the pipe in pieces; "bulkfetch: stopping
+    // (SIGINT) ..." and the progress lines, written to the same pipe meanwhile, split a result line in two.
+    const server = track(await startHttpServer((_req, res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000)), 2)));
+    const child = spawnCli([urls(server.url, 3_000), '--procs', '2', '--progress', '--grace', '20s'], { via: ['sh', '-c', 'exec "$@" 2>&1', 'sh'] });
+    const done = collectOutput(child);
+    child.stdout.pause();
+    await delay(2_500);
+    process.kill(child.pid as number, 'SIGINT');
+    await delay(500);
+    child.stdout.resume();
+    const result = await done;
+    expect(result.code).toBe(130);
+    const broken = result.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('bulkfetch') && !line.startsWith(' ') && !/^\{.*\}$/.test(line));
+    expect(broken).toEqual([]);
+    expect(result.stdout).toContain('bulkfetch: stopping (SIGINT)');
+    expect(result.lines.filter((line) => line.status === 200).every((line) => line.body === 'x'.repeat(20_000))).toBe(true);
+  }, 30_000);
+
   it("timeout's SIGTERM, sent to the process and then to its group, is one stop: those in flight get --grace", async () => {
     const { pid, done } = await busyRun(1500, 40, ['--concurrency', '5', '--grace', '20s']);
     // As GNU timeout does: the command, then its whole process group, a moment apart.
