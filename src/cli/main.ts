@@ -4,6 +4,7 @@
  */
 import { maskQuotedPasswords } from '../input/credentials.js';
 import { stderrBesideResults } from '../output/stderr-beside-results.js';
+import { descriptorNamed } from '../input/descriptor-name.js';
 import { type Command, CommanderError } from 'commander';
 import { rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
@@ -170,7 +171,9 @@ async function run(
         return 128 + (osConstants.signals[signals.received] ?? 0);
       }
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
-      sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output)) : openSink(output);
+      // -o /dev/stdout (or /dev/fd/N) into a file is that file as the redirect left it: `>> log` is added to, not emptied.
+      const append = typeof flags.output === 'string' && descriptorNamed(flags.output) !== undefined;
+      sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output, { append })) : openSink(output, { append });
       if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
     }
   } catch (error) {

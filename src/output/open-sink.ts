@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
+import { descriptorNamed } from '../input/descriptor-name.js';
 
 /**
  * Why a file could not be opened for writing: its errno, and for ENOENT the directory to make, as --save says it
@@ -25,10 +26,14 @@ export function whyNotWritable(error: unknown, path: string): string {
  * process.stdout.
  */
 export function openSink(path: string | undefined, { append = false } = {}): Writable {
+  // -o /dev/stdout is stdout itself, `>> log` and all: opened 'w' by its name, it emptied the log an earlier run wrote.
+  const named = path === undefined ? undefined : descriptorNamed(path);
+  if (named === 1) return openSink(undefined);
   if (path !== undefined && path !== '-') {
     let fd: number;
     try {
-      fd = openSync(path, append ? 'a' : 'w');
+      // Another descriptor's name (/dev/stderr, /dev/fd/3) is added to, as its redirect (>> or >) left it.
+      fd = openSync(path, append || named !== undefined ? 'a' : 'w');
     } catch (error) {
       throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${whyNotWritable(error, path)}`, { cause: error });
     }

@@ -44,6 +44,25 @@ describe('-o naming the input', () => {
   });
 });
 
+describe('-o naming stdout or another descriptor', () => {
+  it('adds to the file a >> redirect gave it, as the redirect asks: -o /dev/stdout emptied the lines an earlier run wrote there', async () => {
+    const dir = tempDir();
+    const { input } = await inputIn(dir);
+    const log = join(dir, 'log.jsonl');
+    for (const target of [undefined, '/dev/stdout', '/proc/self/fd/1']) {
+      const result = await runCli([input, '-q', ...(target ? ['-o', target] : [])], { via: ['sh', '-c', `exec "$@" >> "${log}"`, 'sh'] });
+      expect(result.code, target).toBe(0);
+    }
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(6);
+    const errors = join(dir, 'err.jsonl');
+    writeFileSync(errors, 'before\n');
+    expect((await runCli([input, '-q', '-o', '/dev/stderr'], { via: ['sh', '-c', `exec "$@" 2>> "${errors}"`, 'sh'] })).code).toBe(0);
+    expect(readFileSync(errors, 'utf8').trim().split('\n')).toHaveLength(3);
+    // Into a pipe, -o /dev/stdout is stdout's own stream.
+    expect((await runCli([input, '-q', '-o', '/dev/stdout'])).lines).toHaveLength(2);
+  });
+});
+
 describe('stdout redirected to the input file', () => {
   it('is a usage error, as cat says "input file is output file": bulkfetch urls.txt >> urls.txt read its own lines back, without end', async () => {
     const dir = tempDir();
