@@ -1,6 +1,6 @@
 /** Flags for the run as a whole: where results and bodies go (-o, --save), --cache, --shard, --max-errors. */
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { accessSync, closeSync, constants as fsConstants, openSync, statSync, unlinkSync } from 'node:fs';
+import { join as joinPath, resolve as resolvePath } from 'node:path';
 import { UsageError, describeValue } from '../errors.js';
 import type { CacheMode, Shard } from '../run-types.js';
 import { oneOf } from './value-parsers.js';
@@ -45,6 +45,8 @@ export function parseSaveDir(value: string, previous?: unknown): string {
   try {
     if (!statSync(path).isDirectory()) throw new UsageError(`Expected --save to be a directory, got ${describeValue(value)} (not a directory)`);
     accessSync(path, fsConstants.W_OK);
+    // access() grants root every permission bit: /sys passed, and every record then failed ESAVE EACCES.
+    if (process.getuid?.() === 0) probeNewFile(path);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -53,6 +55,13 @@ export function parseSaveDir(value: string, previous?: unknown): string {
     throw new UsageError(`Cannot write to --save directory ${JSON.stringify(value)}: ${why}`, { cause: error });
   }
   return path;
+}
+
+/** Creates and removes a file in `dir`: whether a new file can be made there, which access() cannot tell root. */
+function probeNewFile(dir: string): void {
+  const probe = joinPath(dir, `.bulkfetch-save-check.${process.pid}`);
+  closeSync(openSync(probe, 'wx'));
+  unlinkSync(probe);
 }
 
 /** 'K/N', 0 <= K < N: the same numbering as a Kubernetes JOB_COMPLETION_INDEX. */

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -375,6 +375,15 @@ describe('empty values', () => {
     expect(() => parse(['--save', ''])).toThrow(/^Expected --save to be a directory, got ""$/);
     expect(() => parse(['--save', '/nonexistent-bulkfetch/dir'])).toThrow(/^Cannot write to --save directory "\/nonexistent-bulkfetch\/dir": no such directory \(mkdir -p "\/nonexistent-bulkfetch\/dir" first\)$/);
     for (const flag of ['--cacert', '--cert', '--key']) expect(() => parse([flag, ''])).toThrow(new RegExp(`^Expected ${flag} to be a PEM file, got ""$`));
+  });
+
+  // access() grants root every permission bit: a --save directory no file can be made in passed, and every record was ESAVE.
+  it.runIf(process.getuid?.() === 0)('--save a directory that takes no new file is refused for root too (/sys), and leaves nothing in one that does', () => {
+    expect(() => parse(['--save', '/sys'])).toThrow(/^Cannot write to --save directory "\/sys": permission denied$/);
+    const dir = tmpdir();
+    const before = readdirSync(dir).filter((name) => name.startsWith('.bulkfetch-save-check')).length;
+    expect(parse(['--save', dir])).toMatchObject({ save: dir });
+    expect(readdirSync(dir).filter((name) => name.startsWith('.bulkfetch-save-check')).length).toBe(before);
   });
 });
 
