@@ -62,9 +62,10 @@ function childV8Flags(procs: number): string[] {
  * gzip body) with 8 MiB of stack reserved a thread, and aborts the process when one cannot be made: under
  * `ulimit -v 4000000` a child of 64 threads on Node 24 (which reserves 4 GB for itself where the limit leaves
  * it room), or of 256 on Node 20 (--concurrency 200), died of SIGABRT at the first compressed response, without
- * a word. 16 threads started under every limit from 1.8 to 8.5 GB on both; lookups at once are fewer (12).
+ * a word. With 16, Node 24 started them, and then zlib could not allocate: 3-51 of 400 valid gzip bodies ended
+ * EPROTOCOL "Zlib error". libuv's own default, 4, decoded all of them (lookups at once: 3).
  */
-const THREADS_UNDER_ADDRESS_LIMIT = 16;
+const THREADS_UNDER_ADDRESS_LIMIT = 4;
 
 function childThreads(concurrency: number): string {
   const threads = childThreadPoolSize(concurrency);
