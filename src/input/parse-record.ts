@@ -357,7 +357,8 @@ function invalid(line: number, url: string, method: string, error: RecordError, 
   // The echo of a bad record never shows a password it may hold: a URL that does not parse often has one with a /, ? or # in it,
   // nor a credential in a spec's headers or body, or in a header line pasted among the URLs.
   const shown = { ...error, message: maskQuotedRecordSecrets(maskQuotedPasswords(maskPasswords(error.message))) };
-  const record: ParsedRecord = { kind: 'invalid', line, url: maskRecordSecrets(maskPasswords(maskUserinfo(url.slice(0, MAX_ECHOED_URL)))), method, error: shown };
+  // Masked whole, then cut: a value the cut split was masked only up to its first space, and the rest of it shown.
+  const record: ParsedRecord = { kind: 'invalid', line, url: maskRecordSecrets(maskPasswords(maskUserinfo(url))).slice(0, MAX_ECHOED_URL), method, error: shown };
   if (id !== undefined) record.id = id;
   if (idText !== undefined) record.idText = idText;
   return record;

@@ -12,19 +12,24 @@ const MASK = '***';
 const SECRET_FIELD = '(?:password|passwd|pass|pwd|secret|client[-_]?secret|token|access[-_]?token|refresh[-_]?token|id[-_]?token|api[-_]?key|auth|authorization|proxy[-_]?authorization|cookie|private[-_]?key)';
 /** A form's secret field, bare or as Rails and PHP nest it: `password=`, `user[password]=`, `user%5Bpassword%5D=`. */
 const FORM_SECRET = new RegExp(`(^|&)((?:[^&=[]*(?:\\[|%5B))?${SECRET_FIELD}(?:\\]|%5D)?)=([^&]*)`, 'gi');
-/** The same in a record's raw text, where a form body is a JSON string (`"body":"password=..."`): its value ends at a quote too. */
-const FORM_SECRET_IN_TEXT = new RegExp(`(^|[&"])((?:[^&=["]*(?:\\[|%5B))?${SECRET_FIELD}(?:\\]|%5D)?)=((?:[^&"\\\\]|\\\\.)*)`, 'gi');
-/** A JSON member under a secret's name, up to its value. */
-const JSON_SECRET_NAME = new RegExp(`"${SECRET_FIELD}"\\s*:\\s*`, 'gi');
-/** A JSON scalar as written: a string, or a number, true, false or null. */
-const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*"|[^\s,{}[\]]+)/;
+/** A JSON member under a secret's name, up to its value: its name in double quotes, or single (a Python dict pasted). */
+const JSON_SECRET_NAME = new RegExp(`(["'])${SECRET_FIELD}\\1\\s*:\\s*`, 'gi');
 /**
- * A header line whose value is a credential, at the text's start or a JSON string's (a spec's header list item,
- * `"Authorization: Bearer ..."`): its value runs to the string's closing quote, or to the line's end.
+ * A JSON scalar as written: a string (single-quoted too; unterminated, to the text's end: a line cut short, or
+ * broken), or a number, true, false or null.
  */
-const SECRET_HEADER_LINE = new RegExp(`(^|")([ \\t]*(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*)(?:[^"\\\\]|\\\\.)+`, 'gi');
-/** curl's config-file `user` (and `proxy-user`) line, pasted into a list: `user = "alice:secret"`, `--user alice:secret`. */
-const CONFIG_USER_LINE = /^([ \t]*(?:--?)?(?:proxy-)?user(?:[ \t]*[=:][ \t]*|[ \t]+)"?[^:"\s]*:)[^"\s]+/i;
+const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)|[^\s,{}[\]]+)/;
+/** A spec's form body, the text of its "body" member: where a form's secret fields are looked for in a record. */
+const BODY_MEMBER = /("body"\s*:\s*")((?:[^"\\]|\\.)*)/gi;
+/**
+ * Where a header line whose value is a credential starts, up to its value: at the text's start, after a pasted
+ * `-H` or `--header`, or in a string opened after `[`, `,`, `{` or `:` (a spec's header list item,
+ * `["Authorization: Bearer ..."]`), not in one a URL's query holds (`?q="cookie:x"`). Group 1 is the quote the
+ * value ends at; without one, it runs to the text's end.
+ */
+const SECRET_HEADER_START = new RegExp(`(?:^|(?<=(?:^|\\s)(?:-H|--header)(?:[ \\t]+|=)?)|(?<=(?:^|[[,{:])[ \\t]*))(["']?)[ \\t]*(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*`, 'gi');
+/** curl's `user` (and `proxy-user`) in a config line or a pasted command line: `user = "alice:secret"`, `-u alice:secret`. */
+const CONFIG_USER = /(^|[ \t])((?:-[uU]|--user|--proxy-user|user|proxy-user)(?:[ \t]*[=:][ \t]*|[ \t]+)["']?[^:"'\s]*:)[^"'\s]+/gi;
 
 /** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`. */
 export function maskBodySecrets(value: string): string {
@@ -45,10 +50,34 @@ export function maskHeaderValue(text: string): string {
  * config `user` line. A URL's password is maskPasswords' work.
  */
 export function maskRecordSecrets(text: string): string {
-  return maskJsonSecrets(text)
-    .replace(FORM_SECRET_IN_TEXT, (_, start: string, name: string) => `${start}${name}=${MASK}`)
-    .replace(SECRET_HEADER_LINE, (_, start: string, name: string) => `${start}${name}${MASK}`)
-    .replace(CONFIG_USER_LINE, `$1${MASK}`);
+  const members = maskJsonSecrets(text).replace(BODY_MEMBER, (_, head: string, form: string) => `${head}${form.replace(FORM_SECRET, (__, start: string, name: string) => `${start}${name}=${MASK}`)}`);
+  return maskHeaderLines(members).replace(CONFIG_USER, `$1$2${MASK}`);
+}
+
+/** Each header line SECRET_HEADER_START finds, its value as ***: to its closing quote, or to the text's end. */
+function maskHeaderLines(text: string): string {
+  let shown = '';
+  let from = 0;
+  SECRET_HEADER_START.lastIndex = 0;
+  for (let start = SECRET_HEADER_START.exec(text); start !== null; start = SECRET_HEADER_START.exec(text)) {
+    const value = start.index + start[0].length;
+    const quote = start[1] ?? '';
+    let end = text.length;
+    if (quote !== '') {
+      for (let i = value; i < text.length; i++) {
+        if (text[i] === '\\') i++;
+        else if (text[i] === quote) {
+          end = i;
+          break;
+        }
+      }
+    }
+    if (end === value) continue;
+    shown += `${text.slice(from, value)}${MASK}`;
+    from = end;
+    SECRET_HEADER_START.lastIndex = Math.max(end, value + 1);
+  }
+  return shown + text.slice(from);
 }
 
 /** maskRecordSecrets over each double-quoted (JSON.stringify'd) part of a message: where it quotes the record. */
@@ -79,7 +108,8 @@ function maskJsonSecrets(text: string): string {
     const value = name.index + name[0].length;
     const end = text[value] === '[' ? jsonArrayEnd(text, value) : value + (JSON_SCALAR.exec(text.slice(value))?.[0].length ?? 0);
     if (end === value) continue;
-    shown += `${text.slice(from, value)}"${MASK}"`;
+    const quote = name[1] as string;
+    shown += `${text.slice(from, value)}${quote}${MASK}${quote}`;
     from = end;
     JSON_SECRET_NAME.lastIndex = end;
   }

@@ -101,6 +101,28 @@ describe('parseRecord', () => {
       'user = "alice:***"',
       '--user alice:***',
     ]);
+    // Other shapes of the same: single quotes, a pasted -H or -u, a value to the line's end, a Python dict.
+    const more = [
+      ["'Authorization: Bearer Z9Q1'", "'Authorization: ***'"],
+      ["-H 'Authorization: Bearer Z9Q2'", "-H 'Authorization: ***'"],
+      ['authorization: Bearer "Z9Q3" extra', 'authorization: ***'],
+      ['-u alice:Z9Q4', '-u alice:***'],
+      ["{\"url\":\"http://a.test/\",\"headers\":{'Authorization':'Bearer Z9Q5'}}", "{\"url\":\"http://a.test/\",\"headers\":{'Authorization':'***'}}"],
+    ];
+    for (const [line, url] of more) expect(parseRecord(line as string, 1), line).toMatchObject({ kind: 'invalid', url });
+    // Masked whole, then cut to 2048: a value the cut split showed its end.
+    const prefix = '{"url":"http://a.test/","headers":{"Authorization":"Bearer ';
+    const long = `{"id":"${'p'.repeat(2048 - prefix.length - 20)}",${prefix.slice(1)}Z9Q6 sk_live_Z9Q7abcdef"}, oops}`;
+    const cut = parseRecord(long, 1);
+    expect(cut.kind === 'invalid' && cut.url.length).toBeLessThanOrEqual(2048);
+    expect(JSON.stringify(cut)).not.toMatch(/Z9Q|9Q\d/);
+    const members = parseRecord(`{"url":"http://a.test/",${'"token":1,'.repeat(300)} oops}`, 1);
+    expect(members.kind === 'invalid' && members.url.length).toBe(2048);
+    // Not over-masked: a URL's query is shown as a valid record's is, and a quote inside it starts no header line.
+    for (const line of ['{"url":"http://a.test/get?x=1&token=abc","method":5}', 'http://a.test/a b?x=1&auth=sso&cookie=consent', '{"url":"http://a.test/get?q=\\"cookie:x\\"","method":5}']) {
+      const record = parseRecord(line, 1);
+      expect(record.kind === 'invalid' && record.url, line).not.toContain('***');
+    }
     // V8's excerpt stays where the line holds no credential: it points at the mistake.
     expect(shown[2]).toMatchObject({ error: { message: 'Invalid JSON: Unexpected token \'x\' (the line holds a credential, so the text around it is not quoted: the line is in "url", the credential as ***)' } });
     expect(parseRecord('{"url": x}', 1)).toMatchObject({ error: { message: 'Invalid JSON: Unexpected token \'x\', "{"url": x}" is not valid JSON' } });
