@@ -77,9 +77,12 @@ export interface RunOptions {
   /** Bodies larger than this many bytes (decoded) fail with EMAXFILESIZE, saved or not (curl's --max-filesize). */
   maxFilesize?: number;
   includeHeaders: boolean;
-  /** The protocols a record's URL may use (curl's --proto): 'http,https', 'https' or 'http' (protocol-flags.ts). */
+  /**
+   * The protocols a record's URL may use, as curl's --proto list: '=https' for https alone, '-http', 'all'
+   * (a bare name adds to every protocol, as in curl: 'https' is both). Resolved to 'http,https', 'https' or 'http'.
+   */
   protocols: string;
-  /** The protocols a followed redirect may lead to (curl's --proto-redir), as `protocols`; '' for none. */
+  /** The protocols a followed redirect may lead to, as curl's --proto-redir list ('=https'; '-all' for none); resolved as `protocols`, '' for none. */
   redirectProtocols: string;
   /** Scheme given to records written without one (curl's --proto-default). */
   protoDefault: 'http' | 'https';

@@ -133,7 +133,7 @@ const CONFLICTS: ReadonlyArray<{ given: string[]; absent?: string; error?: true;
   { given: ['cache', 'cacheBytes'], message: '--cache-bytes has no effect with --no-cache (--cache off)' },
   { given: ['reorderBuffer'], absent: 'ordered', message: '--reorder-buffer has no effect without --ordered' },
   { given: ['maxRedirects'], absent: 'follow', message: '--max-redirects has no effect without -L/--follow' },
-  { given: ['redirectProtocols'], absent: 'follow', message: '--proto-redir has no effect without -L/--follow' },
+  { given: ['protoRedir'], absent: 'follow', message: '--proto-redir has no effect without -L/--follow' },
   { given: ['key'], absent: 'cert', message: '--key has no effect without --cert (-E): it is the key of the client certificate that --cert gives' },
   { given: ['resume'], absent: 'output', error: true, message: '--resume needs -o FILE: it reads the lines already written there' },
 ];

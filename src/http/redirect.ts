@@ -39,7 +39,7 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
   // --proto-redir (and --proto): an https URL's redirect to http, a downgrade, refused as curl refuses it.
   const only = onlyScheme(protocols);
   if (only !== undefined && target.protocol !== only) {
-    return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Redirect to ${target.protocol.slice(0, -1)} refused: --proto-redir${only === 'none' ? ' allows no protocol' : ` and --proto allow ${only.slice(0, -1)} alone`}`);
+    return recordError(RecordErrorCode.UNSUPPORTED_SCHEME, `Redirect to ${target.protocol.slice(0, -1)} refused: ${only === 'none' ? 'no protocol is' : `${only.slice(0, -1)} alone is`} allowed for redirects (--proto, --proto-redir)`);
   }
   // As an input URL's (validate.ts): a connect there is refused, and Node's message leaves the port out.
   if (target.port === '0') return recordError(RecordErrorCode.INVALID_URL, `Redirect to port 0, which no server listens on: ${maskQuotedPasswords(JSON.stringify(location.slice(0, 200)))}`);

@@ -216,7 +216,7 @@ function whitespaceHint(text: string, from: 'line' | 'spec'): string {
 }
 
 /** A bracketed IPv6 host with a zone ID (`[fe80::1%25eth0]`, `[fe80::1%eth0]`). */
-const IPV6_ZONE = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?\[[0-9a-f:.]+%/i;
+const IPV6_ZONE = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?\[?[0-9a-f]*:[0-9a-f:.]*%/i;
 
 /** A host name's characters, as the URL parser leaves them (lowercase, IDNA as xn--): labels of letters, digits, '-' and '_'. */
 const DNS_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/;
@@ -231,7 +231,13 @@ const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
 function authorityHint(text: string): string {
   const authority = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/?#]*)/i.exec(text)?.[1] ?? '';
   const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
-  if (!hostPort.includes('[') && (hostPort.match(/:/g)?.length ?? 0) >= 2) return ' (an IPv6 address goes between brackets, its port after them: http://[::1]:8080/)';
+  const colons = hostPort.match(/:/g)?.length ?? 0;
+  if (!hostPort.includes('[') && colons >= 2) {
+    // Hex groups and colons, with a :: or more than two colons: an IPv6 address. Otherwise a port given twice
+    // (`127.0.0.1:8080:`, `host:80:80`).
+    const ipv6 = /^[0-9a-f:.]+$/i.test(hostPort) && (hostPort.includes('::') || colons > 2);
+    return ipv6 ? ' (an IPv6 address goes between brackets, its port after them: http://[::1]:8080/)' : ' (more than one : after the host: a URL has one port, after one colon)';
+  }
   const port = /:(\d+)$/.exec(hostPort)?.[1];
   return port !== undefined && Number(port) > 65535 ? ` (port ${port} is past 65535)` : '';
 }

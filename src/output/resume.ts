@@ -258,7 +258,9 @@ async function dropRanges(path: string, ranges: ReadonlyArray<[number, number]>,
   } catch (error) {
     // A full disk: the output is as it was, and the part written beside it must not stay (a rerun writes its own).
     await rm(temporary, { force: true }).catch(() => {});
-    throw new OutputError(`Cannot rewrite ${JSON.stringify(path)} without the lines of the records it sends again: ${(error as NodeJS.ErrnoException).code ?? 'error'}; it is unchanged: free space (the rewrite needs about its size), then run the same command again`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const remedy = code === 'ENOSPC' || code === 'EDQUOT' ? 'free space (the rewrite needs about its size)' : code === 'EEXIST' || code === 'EISDIR' ? `remove ${JSON.stringify(temporary)}, which is in the way` : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make its folder writable (the rewrite is a file beside it)' : 'see to it';
+    throw new OutputError(`Cannot rewrite ${JSON.stringify(path)} without the lines of the records it sends again: ${code}; it is unchanged: ${remedy}, then run the same command again`, { cause: error });
   } finally {
     await source.close();
   }

@@ -428,12 +428,14 @@ describe("curl's --proto and --proto-redir", () => {
     const up = `${plain.url}/r?to=${encodeURIComponent(`${secure.url}/up`)}`;
     const followed = await runCli([down, up, '-k', '-L', '--proto-redir', '=https', '-q', '--ordered']);
     expect(followed.lines.map((line) => [line.status, line.error?.code ?? null, line.finalUrl])).toEqual([[302, 'EUNSUPPORTEDSCHEME', down], [200, null, `${secure.url}/up`]]);
-    expect(followed.lines[0]?.error.message).toBe('Redirect to http refused: --proto-redir and --proto allow https alone');
+    expect(followed.lines[0]?.error.message).toBe('Redirect to http refused: https alone is allowed for redirects (--proto, --proto-redir)');
     expect(plain.requests).toBe(4);
     // --proto takes a protocol away from redirects too, as curl's does; by default an https URL's redirect to http is followed.
     expect((await runCli([up, '-k', '-L', '--proto', '=http', '-q'])).lines[0]).toMatchObject({ status: 302, error: { code: 'EUNSUPPORTEDSCHEME' } });
     expect((await runCli([down, '-k', '-L', '-q'])).lines[0]).toMatchObject({ status: 200, finalUrl: `${plain.url}/down` });
 
+    // Without -L it changes nothing, and says so, as --max-redirects does.
+    expect((await runCli([`${plain.url}/a`, '--proto-redir', '=https'])).stderr).toContain('bulkfetch: warning: --proto-redir has no effect without -L/--follow\n');
     for (const [flag, value, said] of [['--proto', 'htps', /"htps" is no protocol/], ['--proto', '-all', /leaves no protocol to fetch/]] as const) {
       const refused = await runCli([input, flag, value]);
       expect(refused.code, value).toBe(2);

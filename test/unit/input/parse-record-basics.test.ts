@@ -137,6 +137,8 @@ describe('parseRecord', () => {
     expect(messageOf('http://[::1]:99999/')).toBe('Not a valid URL (port 99999 is past 65535): "http://[::1]:99999/"');
     expect(messageOf('127.0.0.1:70000/x')).toMatch(/^Not a valid URL \(port 70000 is past 65535\)/);
     expect(messageOf('http://[::1]:8080/')).toBe('request');
+    // A port given twice is no IPv6 address.
+    for (const text of ['http://127.0.0.1:28080:/get', 'http://localhost:8080:/x', 'http://127.0.0.1:80:80/', 'http://a:b@host:1:2/']) expect(messageOf(text), text).toMatch(/^Not a valid URL \(more than one : after the host: a URL has one port, after one colon\): /);
   });
 
   it("gives V8's JSON message the same on every Node: one line is one record, and Node 22+ add its line and column", () => {

@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -49,5 +49,21 @@ describe('the temporary files beside the output', () => {
     expect(readFileSync(output, 'utf8')).toBe(answered);
     expect([resumed.done.size, resumed.done.has(1), resumed.done.has(2)]).toEqual([1, true, false]);
     expect(readdirSync(dir).sort()).toEqual(['out.ndjson', 'out.ndjson.resume.json', 'urls.txt', 'victim.txt']);
+  });
+
+  it('says what is in the way when a directory holds the rewrite\'s name, not to free space', async () => {
+    const dir = scratchDir('bulkfetch-temporaries');
+    const input = join(dir, 'urls.txt');
+    const output = join(dir, 'out.ndjson');
+    writeFileSync(input, 'http://127.0.0.1:9/a\n');
+    writeFileSync(output, '');
+    await markResumable(output, input);
+    const unsent = `${JSON.stringify({ line: 1, url: 'http://127.0.0.1:9/a', error: STOPPED_BEFORE_SENDING })}\n`;
+    writeFileSync(output, unsent);
+    mkdirSync(join(`${output}.${process.pid}.tmp`, 'x'), { recursive: true });
+    const stdin = new PassThrough();
+    stdin.end(readFileSync(input));
+    await expect(resumeOutput(output, input, stdin)).rejects.toThrow(`: EEXIST; it is unchanged: remove ${JSON.stringify(`${output}.${process.pid}.tmp`)}, which is in the way, then run the same command again`);
+    expect(readFileSync(output, 'utf8')).toBe(unsent);
   });
 });
