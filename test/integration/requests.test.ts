@@ -312,7 +312,8 @@ describe('redirects', () => {
       ['127.0.0.1/after', 'secure=1; httponly=1; mine=1'],
       ['127.0.0.1/deep/x', 'deep=1; host=only; secure=1; httponly=1; mine=1'],
       ['127.0.0.1/logout', 'host=only; secure=1; httponly=1; mine=1'],
-      ['app.localhost/c', 'wide=sub; mine=1'],
+      // .localhost for its subdomains is a top-level name's: curl 7.88 sends it to localhost alone.
+      ['app.localhost/c', 'mine=1'],
       ['localhost/b', 'wide=sub; mine=1'],
     ]);
   });
