@@ -19,6 +19,33 @@ export type RecordInput =
 /** Records turned into one chunk of lines before it is handed on: a chunk a record cost a tick each. */
 const RECORDS_PER_CHUNK = 1024;
 
+/**
+ * The last records taken from the caller's iterable that a stop may leave unread: the read-ahead, at most a chunk
+ * being gathered, one in the stream's buffer and those in the run's line reader. Kept with room to spare.
+ */
+const RECENT_RECORDS = 16 * RECORDS_PER_CHUNK;
+
+/**
+ * The records taken from a caller's iterable, by line: how many, and the text of the last of them. A stop
+ * leaves the ones the run had not read yet without a result, where the caller (a generator, a queue, a cursor)
+ * cannot take them again: the run answers them from here (api.ts).
+ */
+export class TakenRecords {
+  /** Records taken, the line of the last one. */
+  taken = 0;
+  readonly #recent: string[] = [];
+
+  add(line: string): void {
+    this.#recent[this.taken % RECENT_RECORDS] = line;
+    this.taken += 1;
+  }
+
+  /** The text of record `line` (1-based), while it is among the recent ones. */
+  textOf(line: number): string | undefined {
+    return line > this.taken || line <= this.taken - RECENT_RECORDS || line < 1 ? undefined : this.#recent[(line - 1) % RECENT_RECORDS];
+  }
+}
+
 /** Microtask turns an async iterator's next item is given to come before what is gathered goes on without it. */
 const READY_TURNS = 8;
 
@@ -35,7 +62,7 @@ type Next = IteratorResult<RecordInput> | Promise<IteratorResult<RecordInput>>;
  * up (250 bytes a record); and its destroy() does not wait for the iterator's return(), which for an
  * async generator waiting on its next item never comes: leaving the loop, or aborting, hung the run.
  */
-export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<RecordInput>, onFailure: (error: unknown) => void): Readable {
+export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<RecordInput>, onFailure: (error: unknown) => void, taken?: TakenRecords): Readable {
   const iterator: Iterator<RecordInput> | AsyncIterator<RecordInput> = Symbol.asyncIterator in records ? records[Symbol.asyncIterator]() : records[Symbol.iterator]();
   /** A next() asked for before push() said to wait: the first taken when reading resumes. */
   let pending: Next | undefined;
@@ -78,6 +105,8 @@ export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<R
       return stream.push(text);
     };
     for (;;) {
+      // A run that is over (destroyed its input) takes no more records: one taken now would get no result.
+      if (stream.destroyed) return;
       let next: Next;
       try {
         next = pending ?? iterator.next();
@@ -111,7 +140,9 @@ export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<R
         stream.push(null);
         return;
       }
-      chunk += `${recordLine(item.value)}\n`;
+      const line = recordLine(item.value);
+      taken?.add(line);
+      chunk += `${line}\n`;
       if (++count < RECORDS_PER_CHUNK) continue;
       const wanted = handOn();
       // A turn of the event loop between chunks: timers, aborts and progress run.

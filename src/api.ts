@@ -3,15 +3,17 @@ import { Readable, PassThrough } from 'node:stream';
 import { openInput } from './input/open-input.js';
 import { readLineBatches } from './input/lines.js';
 import { resolveRunOptions } from './options/index.js';
-import type { CacheMode, ErrorLimit, RunOptions, RunProgress, Shard } from './run-types.js';
+import type { CacheMode, ErrorLimit, RunOptions, RunProgress, RunSummary, Shard } from './run-types.js';
 import type { Result } from './wire/result-line.js';
 import { toSummaryJson, type SummaryJson } from './output/summary.js';
 import { runJob } from './parent/run-job.js';
-import { UsageError, describeValue } from './errors.js';
+import { STOPPED_BEFORE_SENDING, UsageError, describeValue } from './errors.js';
 import { memberText } from './input/json-member.js';
 import { maskQuotedPasswords } from './input/credentials.js';
 import { heldExactly } from './wire/held-exactly.js';
-import { recordsReadable, type RecordInput } from './api-records.js';
+import { recordsReadable, TakenRecords, type RecordInput } from './api-records.js';
+import { parseRecord } from './input/parse-record.js';
+import { errorResult, serializeResult } from './wire/result-line.js';
 import { runFilesInSaveDir } from './output/save-keep.js';
 
 /** RunOptions fields that are durations: a number is milliseconds, a string reads as the flag does ('10s', '250ms'). */
@@ -85,9 +87,10 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   }
   // An iterable input that threw: the records before it are answered, then the run fails with its error.
   let inputFailure: { error: unknown } | undefined;
+  const taken = typeof input === 'string' || (input instanceof Readable && !input.readableObjectMode) ? undefined : new TakenRecords();
   const stream = toReadable(input, (error) => {
     inputFailure ??= { error };
-  });
+  }, taken);
   const sink = new PassThrough({ highWaterMark: 256 * 1024 });
   // Writes after an early stop land on a destroyed stream; they are meant to be dropped.
   sink.on('error', () => {});
@@ -137,6 +140,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
         sink.destroy();
         throw progressError.thrown;
       }
+      if (taken && summary.stoppedBy !== null) answerUnread(taken, summary, runOptions, sink);
       sink.end();
       // After sink.end(): the loop reads every line, then sees the input's error (the run's promise rejects).
       if (inputFailure) throw inputFailure.error;
@@ -259,11 +263,36 @@ function resultOfLine(text: string): Result {
   return result;
 }
 
-function toReadable(input: BulkfetchInput, onFailure: (error: unknown) => void): Readable {
+function toReadable(input: BulkfetchInput, onFailure: (error: unknown) => void, taken: TakenRecords | undefined): Readable {
   if (typeof input === 'string') return openInput(input);
   // An object-mode stream (Readable.from(urls)) holds records, not text: joined as text, two URLs were one.
-  if (input instanceof Readable) return input.readableObjectMode ? recordsReadable(input as AsyncIterable<RecordInput>, onFailure) : input;
-  return recordsReadable(input, onFailure);
+  if (input instanceof Readable) return input.readableObjectMode ? recordsReadable(input as AsyncIterable<RecordInput>, onFailure, taken) : input;
+  return recordsReadable(input, onFailure, taken);
+}
+
+/**
+ * A stopped run's answers for the records it had taken from the caller's iterable and not read yet: ENOTSENT (or
+ * the error an invalid one has), so the loop sees a result for every record taken, as README promises. Those
+ * were the read-ahead, up to some thousands, gone without a word where the caller could not take them again (a
+ * generator, a queue). They are counted in the summary as the run's own are.
+ */
+function answerUnread(taken: TakenRecords, summary: RunSummary, options: RunOptions, sink: PassThrough): void {
+  const read = summary.shards.reduce((a, b) => a + b, 0) + summary.invalid + summary.skipped + summary.outOfShard + summary.resumed;
+  let lines = '';
+  for (let line = read + 1; line <= taken.taken; line++) {
+    const text = taken.textOf(line);
+    if (text === undefined) continue;
+    const record = parseRecord(text, line, options.method, options.protoDefault);
+    if (record.kind === 'skip') continue;
+    const error = record.kind === 'invalid' ? record.error : STOPPED_BEFORE_SENDING;
+    const { url, method, id, idText } = record.kind === 'invalid' ? record : record.spec;
+    lines += serializeResult(errorResult({ line, url, method, ...(id !== undefined ? { id } : {}), ...(idText !== undefined ? { idText } : {}) }, error));
+    summary.records += 1;
+    summary.errors += 1;
+    summary.errorCodes[error.code] = (summary.errorCodes[error.code] ?? 0) + 1;
+    if (record.kind === 'invalid') summary.invalid += 1;
+  }
+  if (lines !== '') sink.write(lines);
 }
 
 /**

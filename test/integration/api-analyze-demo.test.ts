@@ -56,6 +56,33 @@ describe("import { bulkfetch } from 'bulkfetch'", () => {
     expect(slow.requests).toBeLessThan(20);
   });
 
+  it('answers every record it took from a generator, the read-ahead too, when its AbortSignal stops it', async () => {
+    // The run reads a generator ahead in chunks of 1,024: stopped, some thousands taken from it had no result,
+    // gone where the program could not take them again, and uncounted.
+    let taken = 0;
+    function* records(): Generator<string> {
+      for (let i = 0; i < 100_000; i++) {
+        taken += 1;
+        yield `${server.url}/g/${i}`;
+      }
+    }
+    const abort = new AbortController();
+    const run = bulkfetch(records(), { procs: 2, concurrency: 8, signal: abort.signal });
+    const lines = new Set<number>();
+    for await (const result of run) {
+      if (lines.size === 500) abort.abort();
+      expect(lines.has(result.line)).toBe(false);
+      lines.add(result.line);
+    }
+    expect(taken).toBeGreaterThan(1_024);
+    expect(taken).toBeLessThan(100_000);
+    expect(lines.size).toBe(taken);
+    expect(Math.max(...lines)).toBe(taken);
+    const summary = await run.summary;
+    expect(summary).toMatchObject({ records: taken, stoppedBy: 'stop' });
+    expect(summary.sent + summary.cached + summary.invalid + summary.notSent).toBe(taken);
+  });
+
   it('stops at its AbortSignal as a second Ctrl-C does: a line for every record, ENOTSENT for those not begun', async () => {
     const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 300)));
     const records = Array.from({ length: 40 }, (_, i) => `${slow.url}/s/${i}`);
