@@ -88,42 +88,111 @@ export function lockOutput(output: string): () => void {
   if (!lockable(output)) return () => {};
   // Beside the output, holding the writer's pid.
   const path = lockPath(output);
-  for (let tries = 0; ; tries++) {
+  const started = Date.now();
+  for (;;) {
+    const taken = createLock(path);
+    if (taken !== 'exists') return taken;
+    const judged = lockText(path);
+    const holder = judged === undefined ? undefined : holderIn(judged);
+    if (holder !== undefined && !isOwn(holder.pid, holder.identity) && stillRuns(holder.pid, holder.identity)) refuseHeld(output, path, holder);
+    // Left by a run that was killed outright: its process is gone. Taken over under a lock of its own, once it
+    // is seen to be still the one judged: two runs that judged it at once each removed it and made their own,
+    // one removing the other's, and both wrote the file (every record twice).
+    const takeover = takeOver(path, judged);
+    if (typeof takeover === 'function') return takeover;
+    if (takeover === 'busy' && Date.now() - started > TAKEOVER_WAIT_MS) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another run is taking over its lock ${JSON.stringify(path)} (if none is, delete ${JSON.stringify(`${path}${TAKEOVER_SUFFIX}`)})`);
+    if (takeover === 'busy') Atomics.wait(SLEEPER, 0, 0, 20);
+  }
+}
+
+/** Beside the lock while a run takes a stale one over. */
+const TAKEOVER_SUFFIX = '.takeover';
+/** A takeover left by a run killed in its middle (a few system calls long): removed once this old. */
+const STALE_TAKEOVER_MS = 10_000;
+/** How long a run waits for another's takeover to end before it says so. */
+const TAKEOVER_WAIT_MS = 15_000;
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** Makes the lock with this run's pid and identity; 'exists' when there is one. */
+function createLock(path: string): (() => void) | 'exists' {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (error) {
+    // A directory we cannot write in: the output's own open says so.
+    return (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : () => {};
+  }
+  try {
+    const identity = ownIdentity();
+    writeSync(fd, identity === undefined ? `${process.pid}\n` : `${process.pid} ${identity}\n`);
+  } catch {
+    // A full disk (ENOSPC) made the lock but not its pid: an empty lock was left behind by a run that then
+    // failed on its output. The output's own write says why, as for a directory we cannot write in.
+    closeSync(fd);
+    unlinkSync(path);
+    return () => {};
+  }
+  closeSync(fd);
+  return () => unlinkIfOurs(path);
+}
+
+/**
+ * Replaces the stale lock `judged` (its text as read; undefined: unreadable) with this run's, holding
+ * PATH.takeover meanwhile; 'busy' while another run holds that, 'again' when the lock changed meanwhile.
+ */
+function takeOver(path: string, judged: string | undefined): (() => void) | 'busy' | 'again' {
+  const guard = `${path}${TAKEOVER_SUFFIX}`;
+  let fd: number;
+  try {
+    fd = openSync(guard, 'wx');
+  } catch (error) {
+    // A folder that takes no new file: the stale lock is removed, or said not to be removable, without a guard.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      removeStale(path, judged);
+      return 'again';
+    }
     try {
-      const fd = openSync(path, 'wx');
-      try {
-        const identity = ownIdentity();
-        writeSync(fd, identity === undefined ? `${process.pid}\n` : `${process.pid} ${identity}\n`);
-      } catch {
-        // A full disk (ENOSPC) made the lock but not its pid: an empty lock was left behind by a run that then
-        // failed on its output. The output's own write says why, as for a directory we cannot write in.
-        closeSync(fd);
-        unlinkSync(path);
-        return () => {};
-      }
-      closeSync(fd);
-      return () => unlinkIfOurs(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return () => {}; // a directory we cannot write in: the output's own open says so
-      const holder = holderOf(path);
-      if (holder !== undefined && !isOwn(holder.pid, holder.identity) && stillRuns(holder.pid, holder.identity)) {
-        const away = elsewhere(holder.identity);
-        if (away !== undefined && !away.seen) {
-          // Nothing of it can be seen from here: it may run, and nobody here can tell.
-          throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (pid ${holder.pid} ${away.where}) took its lock, and whether it still runs cannot be seen from here; wait for it to end, then run this again (if it no longer runs, delete ${JSON.stringify(path)})`);
-        }
-        const pid = away === undefined ? `pid ${holder.pid}` : `pid ${holder.pid} ${away.where}`;
-        throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (${pid}) is writing it; wait for it to end (or stop it), then run this again (if ${pid} is no bulkfetch, delete ${JSON.stringify(path)})`);
-      }
-      if (tries > 0) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: cannot take its lock ${JSON.stringify(path)}`);
-      // Left by a run that was killed outright: its process is gone.
-      try {
-        unlinkSync(path);
-      } catch {
-        // another run took it over first: the next try says who holds it
-      }
+      if (Date.now() - statSync(guard).mtimeMs > STALE_TAKEOVER_MS) unlinkSync(guard);
+    } catch {
+      // gone meanwhile: the next try takes it
+    }
+    return 'busy';
+  }
+  try {
+    if (lockText(path) !== judged) return 'again';
+    removeStale(path, judged);
+    const taken = createLock(path);
+    return taken === 'exists' ? 'again' : taken;
+  } finally {
+    closeSync(fd);
+    try {
+      unlinkSync(guard);
+    } catch {
+      // a run that judged it stale removed it: nothing else holds it
     }
   }
+}
+
+/** Removes the stale lock; a folder that does not let it be removed is said, with the lock to delete. */
+function removeStale(path: string, judged: string | undefined): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    const holder = judged === undefined ? undefined : holderIn(judged);
+    throw new UsageError(`Cannot write output: its lock ${JSON.stringify(path)}, left by ${holder === undefined ? 'a run' : `pid ${holder.pid}`} that no longer runs, cannot be removed (${code}): make its folder writable, or delete it`);
+  }
+}
+
+function refuseHeld(output: string, path: string, holder: Holder): never {
+  const away = elsewhere(holder.identity);
+  if (away !== undefined && !away.seen) {
+    // Nothing of it can be seen from here: it may run, and nobody here can tell.
+    throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (pid ${holder.pid} ${away.where}) took its lock, and whether it still runs cannot be seen from here; wait for it to end, then run this again (if it no longer runs, delete ${JSON.stringify(path)})`);
+  }
+  const pid = away === undefined ? `pid ${holder.pid}` : `pid ${holder.pid} ${away.where}`;
+  throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (${pid}) is writing it; wait for it to end (or stop it), then run this again (if ${pid} is no bulkfetch, delete ${JSON.stringify(path)})`);
 }
 
 function lockable(output: string): boolean {
@@ -140,14 +209,24 @@ interface Holder {
   identity: string | undefined;
 }
 
-function holderOf(path: string): Holder | undefined {
+/** The lock's text, undefined when it cannot be read (gone, or unreadable). */
+function lockText(path: string): string | undefined {
   try {
-    const [pidText, identity] = readFileSync(path, 'utf8').trim().split(' ');
-    const pid = Number.parseInt(pidText ?? '', 10);
-    return Number.isSafeInteger(pid) && pid > 0 ? { pid, identity } : undefined;
+    return readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
+}
+
+function holderOf(path: string): Holder | undefined {
+  const text = lockText(path);
+  return text === undefined ? undefined : holderIn(text);
+}
+
+function holderIn(text: string): Holder | undefined {
+  const [pidText, identity] = text.trim().split(' ');
+  const pid = Number.parseInt(pidText ?? '', 10);
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, identity } : undefined;
 }
 
 

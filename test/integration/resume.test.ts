@@ -95,6 +95,28 @@ describe('--resume', () => {
     expect(existsSync(`${output}.lock`)).toBe(false);
   }, 90_000);
 
+  it('runs started together on a lock left by a run killed outright: one takes it over, the others are refused', async () => {
+    // Each judged the lock stale, removed it and made its own, one removing another's: two to four of eight
+    // wrote the file, every record two to four times.
+    const server = track(await slowServer(30));
+    const input = writeTempFile(Array.from({ length: 150 }, (_, i) => `${server.url}/r${i + 1}`));
+    const output = join(tempDir(), 'out.ndjson');
+    const args = [input, '-o', output, '--resume', '--procs', '1', '--concurrency', '10', '-q'];
+    const first = spawnCli(args);
+    const firstDone = collectOutput(first);
+    await waitFor(() => sizeOf(output) > 0);
+    killGroup(first.pid as number, 'SIGKILL');
+    await firstDone;
+    expect(existsSync(`${output}.lock`)).toBe(true);
+    const runs = await Promise.all(Array.from({ length: 8 }, () => runCli(args, { timeoutMs: 60_000 })));
+    const codes = runs.map((run) => run.code).sort();
+    expect(codes).toEqual([0, 2, 2, 2, 2, 2, 2, 2]);
+    for (const run of runs.filter((each) => each.code === 2)) expect(run.stderr).toMatch(/^bulkfetch: Cannot write output ".*out\.ndjson": another (bulkfetch \(pid \d+\) is writing it|run is taking over its lock)/);
+    const seen = outputLines(output);
+    expect([seen.length, new Set(seen).size]).toEqual([150, 150]);
+    expect(existsSync(`${output}.lock`) || existsSync(`${output}.lock.takeover`)).toBe(false);
+  }, 90_000);
+
   it('-o through a symlink to a file not made yet: the lock and the fingerprint go beside that file, so a second run is refused and --resume continues', async () => {
     const server = track(await slowServer(100));
     const input = writeTempFile(Array.from({ length: 200 }, (_, i) => `${server.url}/r${i + 1}`));
