@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, fstatSync, openSync } from 'node:fs';
+import { constants as fsConstants, createWriteStream, existsSync, fstatSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -16,6 +16,8 @@ export function whyNotWritable(error: unknown, path: string): string {
   return code === 'ENOENT' && !existsSync(dirname(path)) ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code === 'ENOENT' ? 'ENOENT: this directory takes no new file' : code;
 }
 
+const TRUNCATE_THEN_APPEND = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_APPEND;
+
 /**
  * The stream results are written to: FILE with -o, else fd 1.
  *
@@ -32,8 +34,10 @@ export function openSink(path: string | undefined, { append = false } = {}): Wri
   if (path !== undefined && path !== '-') {
     let fd: number;
     try {
-      // Another descriptor's name (/dev/stderr, /dev/fd/3) is added to, as its redirect (>> or >) left it.
-      fd = openSync(path, append || named !== undefined ? 'a' : 'w');
+      // Another descriptor's name (/dev/stderr, /dev/fd/3) is added to, as its redirect (>> or >) left it. Emptied
+      // or not, FILE is written in append mode: logrotate's copytruncate empties it under the run, whose next write
+      // went at its old offset, behind a hole of NULs (143 KB: no line jq or --resume could read).
+      fd = openSync(path, append || named !== undefined ? 'a' : TRUNCATE_THEN_APPEND);
     } catch (error) {
       throw new UsageError(`Cannot write output ${JSON.stringify(path)}: ${whyNotWritable(error, path)}`, { cause: error });
     }

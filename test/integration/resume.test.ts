@@ -117,6 +117,20 @@ describe('--resume', () => {
     expect(existsSync(`${output}.lock`) || existsSync(`${output}.lock.takeover`)).toBe(false);
   }, 90_000);
 
+  it("-o FILE emptied under the run (logrotate's copytruncate) goes on from its start: no hole of NULs before the next line", async () => {
+    const server = track(await slowServer(20));
+    const input = writeTempFile(Array.from({ length: 300 }, (_, i) => `${server.url}/r${i + 1}`));
+    const output = join(tempDir(), 'out.ndjson');
+    const run = spawnCli([input, '-o', output, '--procs', '1', '--concurrency', '5', '-q']);
+    const done = collectOutput(run);
+    await waitFor(() => sizeOf(output) > 5_000);
+    execFileSync('truncate', ['-s', '0', output]);
+    expect((await done).code).toBe(0);
+    const text = readFileSync(output, 'utf8');
+    expect(text.startsWith('{"line":')).toBe(true);
+    expect(parseJsonLines(text).nonJson).toEqual([]);
+  });
+
   it('-o through a symlink to a file not made yet: the lock and the fingerprint go beside that file, so a second run is refused and --resume continues', async () => {
     const server = track(await slowServer(100));
     const input = writeTempFile(Array.from({ length: 200 }, (_, i) => `${server.url}/r${i + 1}`));
