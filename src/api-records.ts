@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { UsageError } from './errors.js';
 import { UNWRITABLE_MEMBER } from './input/parse-record.js';
 
 /** A record as a line of input: a URL, or a request spec (serialized as the JSON spec line). */
@@ -136,6 +137,14 @@ export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<R
       }
       if (stream.destroyed) return;
       if (item.done) {
+        if (chunk !== '') stream.push(chunk);
+        stream.push(null);
+        return;
+      }
+      // Bytes are no record: an object-mode stream of Buffers (Readable.from(buffers)) is a byte stream that
+      // lost its mode, and each chunk was one bogus EINVALIDSPEC record. The records before go; the run fails.
+      if (item.value instanceof Uint8Array) {
+        onFailure(new UsageError('Expected records (URL strings or spec objects), got bytes (a Buffer or Uint8Array) from an object-mode stream: give bytes as a Readable of text, Readable.from(buffers, { objectMode: false })'));
         if (chunk !== '') stream.push(chunk);
         stream.push(null);
         return;

@@ -1,4 +1,6 @@
+import { getEventListeners, getMaxListeners, setMaxListeners } from 'node:events';
 import { ReadStream } from 'node:fs';
+import { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Readable, PassThrough } from 'node:stream';
 import { openInput } from './input/open-input.js';
 import { readLineBatches } from './input/lines.js';
@@ -24,7 +26,8 @@ type FlagTextField = 'cacheBytes' | 'maxBody' | 'maxFilesize' | 'rate' | 'perHos
 
 /** Everything the CLI takes (RunOptions, defaults filled in), plus what only a program can give. */
 export interface BulkfetchOptions
-  extends Partial<Omit<RunOptions, 'input' | 'headers' | 'query' | 'uploadName' | 'cache' | 'connectTo' | 'resolve' | 'maxErrors' | 'shard' | DurationField | FlagTextField>>,
+  // dataHeaderNames, headerFlagNames and saveKeep are the CLI's own, made from its flags: a caller's threw "Unknown option".
+  extends Partial<Omit<RunOptions, 'input' | 'headers' | 'query' | 'uploadName' | 'cache' | 'connectTo' | 'resolve' | 'maxErrors' | 'shard' | 'dataHeaderNames' | 'headerFlagNames' | 'saveKeep' | DurationField | FlagTextField>>,
     Partial<Record<DurationField | FlagTextField, number | string>> {
   /**
    * Sent with every request: { name: value } (a number is sent as text, a list joined with ', '), or
@@ -57,7 +60,8 @@ export type { RecordInput } from './api-records.js';
  * The input: a file path ('-' for stdin), a byte stream of lines, or an
  * iterable of records (each item is one line: a URL string or a spec object).
  */
-export type BulkfetchInput = string | Readable | Iterable<RecordInput> | AsyncIterable<RecordInput>;
+/** A file path ('-': stdin), a Readable of lines (a web ReadableStream of bytes too: a fetch() body), or records. */
+export type BulkfetchInput = string | Readable | WebReadableStream<Uint8Array> | Iterable<RecordInput> | AsyncIterable<RecordInput>;
 
 export interface BulkfetchRun extends AsyncIterable<Result> {
   /** The run's summary (the same as `--summary FILE`); settles when the run ends. */
@@ -87,7 +91,7 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   }
   // An iterable input that threw: the records before it are answered, then the run fails with its error.
   let inputFailure: { error: unknown } | undefined;
-  const taken = typeof input === 'string' || (input instanceof Readable && !input.readableObjectMode) ? undefined : new TakenRecords();
+  const taken = typeof input === 'string' || input instanceof WebReadableStream || (input instanceof Readable && !input.readableObjectMode) ? undefined : new TakenRecords();
   const stream = toReadable(input, (error) => {
     inputFailure ??= { error };
   }, taken);
@@ -106,7 +110,8 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   // AbortSignal.timeout() nothing else held was collected before it fired (the run went to its end).
   const onCallerAbort = (): void => leftLoop.abort();
   if (signal?.aborted) leftLoop.abort();
-  else signal?.addEventListener('abort', onCallerAbort, { once: true });
+  // A listener of its own per run, as Node's fetch adds: twelve runs on one signal printed MaxListenersExceededWarning (a library must not print).
+  else addListenerQuietly(signal, onCallerAbort);
   const stopWhen = leftLoop.signal;
   const stopSignals = { stop: stopWhen, abortNow: stopWhen };
   // The caller's callback runs on the run's timer: a throw there was an uncaught exception that ended the
@@ -265,6 +270,8 @@ function resultOfLine(text: string): Result {
 
 function toReadable(input: BulkfetchInput, onFailure: (error: unknown) => void, taken: TakenRecords | undefined): Readable {
   if (typeof input === 'string') return openInput(input);
+  // A web stream's bytes (a fetch() body) are text lines, as a Readable's: as an iterable, each chunk was one bogus record.
+  if (input instanceof WebReadableStream) return Readable.fromWeb(input as WebReadableStream<Uint8Array>);
   // An object-mode stream (Readable.from(urls)) holds records, not text: joined as text, two URLs were one.
   if (input instanceof Readable) return input.readableObjectMode ? recordsReadable(input as AsyncIterable<RecordInput>, onFailure, taken) : input;
   return recordsReadable(input, onFailure, taken);
@@ -314,4 +321,12 @@ function checkArguments(input: unknown, options: unknown): void {
   const { signal, onProgress } = options as BulkfetchOptions;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new UsageError(`Expected signal to be an AbortSignal, got ${describeValue(signal)}`);
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new UsageError(`Expected onProgress to be a function, got ${describeValue(onProgress)}`);
+}
+
+/** An abort listener on a caller's signal without Node's warning past 10 of them (runs sharing one signal is a caller's pattern). */
+function addListenerQuietly(signal: AbortSignal | undefined, listener: () => void): void {
+  if (signal === undefined) return;
+  const max = getMaxListeners(signal);
+  if (max > 0 && getEventListeners(signal, 'abort').length >= max) setMaxListeners(max * 2, signal);
+  signal.addEventListener('abort', listener, { once: true });
 }

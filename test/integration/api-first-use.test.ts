@@ -115,6 +115,33 @@ describe('a run and its input, as a program holds them', () => {
     expect(seen).toEqual([200]);
   });
 
+  it("a web stream of bytes (a fetch() body) is read as text lines; an object-mode stream of Buffers fails with a UsageError, not one bogus record a chunk", async () => {
+    const server = track(await startHttpServer());
+    const text = `${server.url}/a\n${server.url}/b\n${server.url}/c\n`;
+    const lines: number[] = [];
+    for await (const result of bulkfetch(new Response(text).body as ReadableStream<Uint8Array>, { procs: 1 })) {
+      expect(result.status).toBe(200);
+      lines.push(result.line);
+    }
+    expect(lines.sort()).toEqual([1, 2, 3]);
+    const bytes = bulkfetch(Readable.from([Buffer.from(text)]), { procs: 1 });
+    await expect((async () => {
+      for await (const _ of bytes) void _;
+    })()).rejects.toThrow(/^Expected records \(URL strings or spec objects\), got bytes/);
+    expect(server.requests).toBe(3);
+    // Twelve runs on one signal: Node's MaxListenersExceededWarning went to the program's stderr.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const shared = new AbortController();
+    await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+      for await (const _result of bulkfetch([`${server.url}/s${i}`], { procs: 1, signal: shared.signal })) void _result;
+    }));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(warnings).toEqual([]);
+  }, 30_000);
+
   it('a run neither iterated nor awaited sends nothing (it sent its requests, and held the program open once its output filled)', async () => {
     const server = track(await startHttpServer());
     bulkfetch(Array.from({ length: 50 }, (_, i) => `${server.url}/r${i}`), { procs: 1 });
@@ -217,6 +244,15 @@ describe('options', () => {
     const results = [];
     for await (const result of bulkfetch(['http://example.test/h'], options)) results.push(result);
     expect(results[0]?.body).toMatchObject({ 'x-n': '5', 'x-l': 'a, 7' });
+  });
+
+  it("does not type the CLI's own fields, which it refuses as unknown options", () => {
+    // @ts-expect-error the CLI makes saveKeep from its files
+    expect(() => bulkfetch(['http://127.0.0.1:9/'], { saveKeep: ['x'] })).toThrow('Unknown option "saveKeep"');
+    // @ts-expect-error the CLI makes headerFlagNames from -H
+    expect(() => bulkfetch(['http://127.0.0.1:9/'], { headerFlagNames: ['x'] })).toThrow('Unknown option "headerFlagNames"');
+    // @ts-expect-error the CLI makes dataHeaderNames from -d and --json
+    expect(() => bulkfetch(['http://127.0.0.1:9/'], { dataHeaderNames: ['x'] })).toThrow('Unknown option "dataHeaderNames"');
   });
 
   it('refuses a maxErrors or shard object of another form than the typings give, and names a number as a number', () => {
