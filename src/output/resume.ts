@@ -91,6 +91,8 @@ export async function resumeOutput(output: string, inputName: string, input: Rea
     // --resume cannot keep its fingerprint, before anything was sent; a usage error naming what --resume needs.
     sink.destroy();
     const code = ((error as { cause?: NodeJS.ErrnoException }).cause?.code) ?? 'error';
+    // A full disk is the output failing (exit 1, as -o's ENOSPC), with its own remedy; the rest is the folder.
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new OutputError(`Cannot resume with -o ${JSON.stringify(output)}: the disk is full (${code}): --resume keeps the input's fingerprint beside it, in ${JSON.stringify(fingerprintPath(output))}, which cannot be written; free space, then run the same command again`);
     throw new UsageError(`Cannot resume with -o ${JSON.stringify(output)}: --resume keeps the input's fingerprint beside it, in ${JSON.stringify(fingerprintPath(output))}, which cannot be written (${code}); make its folder writable, or run without --resume`);
   }
   return { input: peeked.stream, sink, done };

@@ -25,7 +25,15 @@ export async function dropEarlierSummary(path: unknown): Promise<void> {
  * 'w', it emptied the log that `2>>run.log` was adding the run's messages to.
  */
 export async function writeSummaryFile(path: string, json: string): Promise<void> {
-  await writeFile(path, json, { flag: (await symlinkLeadsTo(path)) === 'descriptor' ? 'a' : 'w' });
+  const leadsTo = await symlinkLeadsTo(path);
+  try {
+    await writeFile(path, json, { flag: leadsTo === 'descriptor' ? 'a' : 'w' });
+  } catch (error) {
+    // A full disk left the file made and empty, or cut: a script that checks it is there took it for this run's.
+    // A regular file only: --summary /dev/full is no file to remove.
+    if (leadsTo === 'no link' && isRegularFile(path)) await rm(path, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

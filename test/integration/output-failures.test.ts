@@ -156,6 +156,13 @@ describe('output failures', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('ENOSPC');
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    // With --resume it said to make the folder writable, exit 2; and a --summary there was left empty, for a
+    // script that checks it is there to take for this run's.
+    const resumed = await runCli([urls(s.url, 3), '-o', join(dir, 'resumed.ndjson'), '--resume', '--procs', '1']);
+    expect([resumed.code, resumed.stderr]).toEqual([1, `bulkfetch: Cannot resume with -o ${JSON.stringify(join(dir, 'resumed.ndjson'))}: the disk is full (ENOSPC): --resume keeps the input's fingerprint beside it, in ${JSON.stringify(join(dir, 'resumed.ndjson.resume.json'))}, which cannot be written; free space, then run the same command again\n`]);
+    const summary = await runCli([urls(s.url, 3), '-o', '/dev/null', '--summary', join(dir, 'sum.json'), '--procs', '1', '-q']);
+    expect([summary.code, summary.stderr]).toEqual([1, `bulkfetch: cannot write --summary ${JSON.stringify(join(dir, 'sum.json'))}: ENOSPC\n`]);
+    expect(readdirSync(dir)).not.toContain('sum.json');
   });
 
   it('--resume whose rewrite meets a full disk: exit 1 saying what to do, the output unchanged, no temporary file left (nor one a killed run left)', async (ctx) => {
