@@ -31,10 +31,22 @@ export function namedById(spec: RequestSpec): boolean {
  * (`keep`: the input, -o FILE with its .lock and .resume.json, --summary FILE): refused before it is
  * sent. Its body landed over the results, or over the input, and the run ended 0 with every line lost.
  */
+/**
+ * Whether `id` is one of the run's own files, or one made beside them for a moment: FILE.PID.tmp (a rewrite, a
+ * fingerprint), FILE.lock.takeover. A body saved under such a name was removed by the next run as a dead run's.
+ */
+function namesRunFile(id: string, keep: ReadonlySet<string>): boolean {
+  if (keep.has(id)) return true;
+  for (const name of keep) {
+    if (id === `${name}.takeover` || (id.startsWith(`${name}.`) && /^\d+\.tmp$/.test(id.slice(name.length + 1)))) return true;
+  }
+  return false;
+}
+
 export function replacesRunFile(spec: RequestSpec, keep: ReadonlySet<string>): RecordError | undefined {
-  if (!namedById(spec) || !keep.has(String(spec.id))) return undefined;
+  if (!namedById(spec) || !namesRunFile(String(spec.id), keep)) return undefined;
   return recordError(
     RecordErrorCode.SAVE,
-    `Cannot save the body: its id ${JSON.stringify(String(spec.id))} names a file of this run in the --save directory (the input, -o FILE, its .lock or .resume.json, or --summary FILE), which it would replace; give the record another id`,
+    `Cannot save the body: its id ${JSON.stringify(String(spec.id))} names a file of this run in the --save directory (the input, -o FILE, its .lock or .resume.json or a FILE.PID.tmp made beside them, or --summary FILE), which it would replace; give the record another id`,
   );
 }
