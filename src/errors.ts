@@ -98,6 +98,12 @@ export const STOPPED_BEFORE_SENDING: RecordError = recordError(RecordErrorCode.N
 export const NO_CHILD_TO_SEND: RecordError = recordError(RecordErrorCode.NOT_SENT, 'Not sent: no child process could be started to send it (the fork failed: the limit on processes, ulimit -u, or memory); --resume of a run into -o FILE sends it');
 
 /**
+ * A --save body the disk had no room for (ENOSPC, EDQUOT): worded the same every time, so that --resume finds
+ * the line and sends the record again once there is room (its status and the file's name are not in it).
+ */
+export const SAVE_DISK_FULL: RecordError = recordError(RecordErrorCode.SAVE, 'Cannot save the body: the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room');
+
+/**
  * The same two as bulkfetch 0.x before this wording wrote them ("--resume sends it", said also of a run
  * into stdout, which cannot be resumed): --resume still finds them in an output written then.
  */

@@ -10,8 +10,8 @@ import { rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { existsSync } from 'node:fs';
-import { BulkfetchError, UsageError } from '../errors.js';
+import { existsSync, statfsSync } from 'node:fs';
+import { BulkfetchError, RecordErrorCode, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink, writesToPipe, writesToTerminal } from '../output/open-sink.js';
@@ -267,8 +267,11 @@ async function run(
   // JSON says so too, as README promises ("max-errors" also when the last records crossed it), not null.
   if (options.maxErrors && limitExceededAtEnd(summary, options.maxErrors)) report.stoppedBy = 'max-errors';
   const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
-  // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan).
-  if ((!stopped || stopped.complete) && fingerprinted) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);
+  // Said even with -q, as how to continue is: every body after the disk filled was fetched for nothing.
+  const diskFull = saveDiskFullNotice(options.save, summary.errorCodes[RecordErrorCode.SAVE] ?? 0, output !== undefined && output !== '-' && isRegularFile(output));
+  // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan),
+  // but for bodies a full disk had no room for, which --resume sends again.
+  if ((!stopped || stopped.complete) && fingerprinted && diskFull === undefined) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);
   if (stopped) report.notRead = stopped.notRead;
   let summaryFailed = false;
   if (typeof flags.summary === 'string') {
@@ -287,6 +290,7 @@ async function run(
   // -q hides the summary, not how to continue a run that was cut short.
   // Its first line erases the one it starts on at a terminal: the "^C" echoed there (with -q no notice came before).
   else if (stopped) stopped.rows.forEach(([key, text], index) => io.stderr.write(`${index === 0 ? lineStart : ''}bulkfetch: ${key}: ${text}\n`));
+  if (diskFull !== undefined) io.stderr.write(`bulkfetch: ${diskFull}\n`);
   if (signals.received) return signalExitCode(signals.received);
   if (options.maxErrors && limitExceededAtEnd(summary, options.maxErrors)) {
     io.stderr.write(`bulkfetch: ${errorLimitAtEndNotice(options.maxErrors, summary.errors, summary.records)}\n`);
@@ -429,3 +433,24 @@ function formatCrash({ child, reason, records, stderr, rerun, notStarted }: Chil
 
 /** The out-of-memory hint was given with an earlier child's SIGKILL (formatCrash). */
 let oomHinted = false;
+
+/**
+ * After a run some of whose --save bodies could not be written, when the --save directory's disk has no room
+ * left: how to get them (their lines say ESAVE, SAVE_DISK_FULL's wording, which --resume sends again).
+ */
+function saveDiskFullNotice(save: string | undefined, failed: number, resumable: boolean): string | undefined {
+  if (save === undefined || failed === 0) return undefined;
+  let free: number;
+  try {
+    const stats = statfsSync(save);
+    free = stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
+  if (free > DISK_NEARLY_FULL) return undefined;
+  const then = resumable ? 'then run the same command with --resume: the records whose body found no room are sent again' : 'then run again (with -o FILE, --resume sends those records again)';
+  return `--save ${JSON.stringify(save)} is on a full disk, and ${failed.toLocaleString('en-US')} bodies could not be saved (ESAVE): free space, ${then}`;
+}
+
+/** Free bytes under which the --save directory's disk counts as full (a body of a few KiB found none). */
+const DISK_NEARLY_FULL = 1024 * 1024;

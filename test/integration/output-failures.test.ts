@@ -191,6 +191,30 @@ describe('output failures', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('--save on a disk that fills: the bodies without room are ESAVE in words --resume knows, the run says so, and --resume fetches them once there is room', async (ctx) => {
+    const dir = smallTmpfs('1m');
+    if (!dir) return ctx.skip();
+    const save = join(dir, 'save');
+    mkdirSync(save);
+    const server = track(await startHttpServer((_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end(Buffer.alloc(200_000, 97))));
+    const input = writeTempFile(Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `f${i}`, url: `${server.url}/b${i}` })));
+    const output = join(tempDir(), 'out.ndjson');
+    // Without --resume: the fingerprint stays for the bodies --resume is to fetch again (a complete run removed it).
+    const first = await runCli([input, '-o', output, '--save', save, '--concurrency', '4', '-q']);
+    expect(first.code).toBe(0);
+    const lines = parseJsonLines(readFileSync(output, 'utf8')).lines;
+    const full = lines.filter((line) => line.error?.code === 'ESAVE');
+    expect(full.length).toBeGreaterThan(5);
+    for (const line of full) expect(line.error.message).toBe('Cannot save the body: the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room');
+    expect(first.stderr).toBe(`bulkfetch: --save ${JSON.stringify(save)} is on a full disk, and ${full.length} bodies could not be saved (ESAVE): free space, then run the same command with --resume: the records whose body found no room are sent again\n`);
+    expect(spawnSync('mount', ['-o', 'remount,size=8m', dir]).status).toBe(0);
+    const resumed = await runCli([input, '-o', output, '--save', save, '--concurrency', '4', '-q', '--resume']);
+    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+    const after = parseJsonLines(readFileSync(output, 'utf8')).lines;
+    expect(after.map((line) => line.status)).toEqual(Array(20).fill(200));
+    expect(readdirSync(save).filter((name) => !name.startsWith('.'))).toHaveLength(20);
+  });
+
   it('EACCES: an unprivileged user writing into a read-only directory gets exit 2 and the errno', async (ctx) => {
     // The unprivileged user must be able to run this node and read the CLI: not
     // so when either sits under a root-only directory (a CI clone in /root ...).
