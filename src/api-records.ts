@@ -193,6 +193,9 @@ export function recordLine(record: unknown): string {
     if (typeof record === 'bigint') return JSON.stringify({ url: '', [UNWRITABLE_MEMBER]: whyNotJson(new TypeError('BigInt')) });
     // undefined, a symbol or a function has no JSON: its type stands in.
     if (!isSpec) return JSON.stringify({ url: JSON.stringify(record) === undefined ? [typeof record] : record });
+    // JSON writes NaN and Infinity as null: the refusal then said "got null" of an id the program gave as NaN.
+    const { id } = record as { id?: unknown };
+    if (typeof id === 'number' && !Number.isFinite(id)) return JSON.stringify({ url: (record as { url?: unknown }).url ?? '', [UNWRITABLE_MEMBER]: `its "id" is ${id}, which JSON has no form for (give a finite number or a string)` });
     return JSON.stringify(record);
   } catch (error) {
     const url = isSpec ? (record as { url?: unknown }).url : undefined;

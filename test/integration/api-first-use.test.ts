@@ -317,6 +317,11 @@ describe('arguments a plain JavaScript caller gets wrong', () => {
     expect(results[6]?.[2]).toMatch(/BigInt/);
     expect(results[7]?.[2]).toBe('The record cannot be written as a JSON spec: it refers to itself (a cycle)');
     expect(server.requests).toBe(2);
+    // An id of NaN: JSON wrote it null, and the message said "got null".
+    for await (const result of bulkfetch([{ url: `${server.url}/nan`, id: Number.NaN }], { procs: 1 })) {
+      expect(result.error).toEqual({ code: 'EINVALIDSPEC', message: 'The record cannot be written as a JSON spec: its "id" is NaN, which JSON has no form for (give a finite number or a string)' });
+    }
+    expect(server.requests).toBe(2);
   });
 
   it('an item of an object-mode stream is a record, and a blank or # string item gets its result too', async () => {
