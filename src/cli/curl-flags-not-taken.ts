@@ -84,8 +84,13 @@ export function insteadOfCurlFlag(flag: string): string | undefined {
 }
 
 /** commander's "unknown option '-w'" with curl's alternative added, when it is a curl flag. */
-export function explainUnknownOption(message: string): string {
+export function explainUnknownOption(message: string, withoutValue: ReadonlySet<string> = new Set()): string {
   const given = /unknown option '([^']+)'/.exec(message)?.[1];
+  // `--insecure=true`: a flag we take, given a value it does not take.
+  const named = given?.startsWith('--') && given.includes('=') ? given.slice(0, given.indexOf('=')) : undefined;
+  if (named !== undefined && withoutValue.has(named)) return `${named} takes no value: give it alone (${named}), or leave it out`;
+  // Ways of asking for help that are no flag of ours: "unknown option '-help'" said nothing of --help.
+  if (given !== undefined && HELP_ASKED.has(given.toLowerCase())) return `unknown option '${given}': bulkfetch --help lists the options`;
   const instead = given === undefined ? undefined : insteadOfCurlFlag(given);
   // `--flag=VALUE` and curl's `-UVALUE` show the flag alone: the value may be a secret (--proxy-user=bob:pw, -Ubob:pw).
   const flag = given?.startsWith('--') && given.includes('=')
@@ -97,6 +102,9 @@ export function explainUnknownOption(message: string): string {
   const othersFlag = given === undefined ? undefined : OTHER_TOOLS_FLAGS.get(given.split('=')[0] as string);
   return othersFlag === undefined ? said : `unknown option '${flag as string}': ${othersFlag}`;
 }
+
+/** Spellings of a request for help (lower-cased) that are no flag: -help as Java tools take it, -? as Windows ones, --usage. */
+const HELP_ASKED: ReadonlySet<string> = new Set(['-help', '--h', '-?', '--help', '--usage', '-usage', '--hlep', '--halp']);
 
 /** Other bulk tools' flags their users type (httpx, wget, xargs), with ours: none of them is a curl flag we take. */
 const OTHER_TOOLS_FLAGS: ReadonlyMap<string, string> = new Map([

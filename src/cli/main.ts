@@ -69,7 +69,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
         return printReport(io, error.code === 'commander.version' ? `${VERSION}\n` : `${program.helpInformation()}\n${EXAMPLES.trimStart()}\n`);
       }
       // One line, with commander's "(Did you mean --x?)" hint kept on it, or for a curl flag what to do instead.
-      return usage(io.stderr, explainUnknownOption(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')));
+      return usage(io.stderr, explainUnknownOption(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), flagsWithoutValue(program)));
     }
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
@@ -454,3 +454,8 @@ function saveDiskFullNotice(save: string | undefined, failed: number, resumable:
 
 /** Free bytes under which the --save directory's disk counts as full (a body of a few KiB found none). */
 const DISK_NEARLY_FULL = 1024 * 1024;
+
+/** The long flags that take no value (--insecure, --follow): `--insecure=true` is no unknown option, but a value too many. */
+function flagsWithoutValue(program: Command): ReadonlySet<string> {
+  return new Set(program.options.filter((option) => !option.required && !option.optional && option.long !== undefined).map((option) => option.long as string));
+}

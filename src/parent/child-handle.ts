@@ -59,6 +59,8 @@ export class ChildHandle {
   #reported = false;
   /** This process answered every record it was given, and only hands its lines over now. */
   #answeredAll = false;
+  /** When its lines last came (performance.now()): a child that answered all yet sends nothing while they are taken is stuck. */
+  #lastLinesAt = 0;
   #outbox: string[] = [];
   #roomWaiters: Array<() => void> = [];
   #ended = false;
@@ -123,6 +125,8 @@ export class ChildHandle {
   }
 
   resumeResults(): void {
+    // Its quiet while paused was ours, not its own: counted afresh from here.
+    if (this.#answeredAll) this.#lastLinesAt = performance.now();
     this.#process?.stdout?.resume();
   }
 
@@ -139,6 +143,16 @@ export class ChildHandle {
   /** Whether the child answered every record it was given (its 'answered' message), and only hands its lines over. */
   get answeredAll(): boolean {
     return this.#answeredAll;
+  }
+
+  /** Milliseconds since the child that answered all last sent lines (or said it had answered). */
+  get quietMs(): number {
+    return performance.now() - this.#lastLinesAt;
+  }
+
+  /** Whether its process is there (forked and not yet closed). */
+  get running(): boolean {
+    return this.#process !== undefined && this.#process.exitCode === null && this.#process.signalCode === null;
   }
 
   /**
@@ -167,6 +181,7 @@ export class ChildHandle {
     child.stdin?.write(`${JSON.stringify(slowedHosts.length > 0 ? { ...this.#config, slowedHosts } : this.#config)}\n`);
     this.#process = child;
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (this.#answeredAll) this.#lastLinesAt = performance.now();
       const lineNumbers: number[] = [];
       const lines = this.#reader.push(chunk, lineNumbers);
       if (!lines) return;
@@ -183,6 +198,7 @@ export class ChildHandle {
       if (message.type === 'running') return;
       if (message.type === 'answered') {
         this.#answeredAll = true;
+        this.#lastLinesAt = performance.now();
         return;
       }
       if (message.type === 'stats' && message.final) this.#reported = true;

@@ -7,6 +7,7 @@ import type { RequestSpec } from '../input/request-spec.js';
 import { errorResult, serializeResult } from '../wire/result-line.js';
 import { epochMs } from '../wire/epoch-ms.js';
 import { LimitCoordinator, type LimitOptions } from './limits/coordinator.js';
+import { ABORT_KILL_MS } from './supervise-stop.js';
 import { emptyStats, mergeStats, type WorkerStats } from '../wire/stats.js';
 import { ChildHandle, type ChildEnd, type ChildEvents } from './child-handle.js';
 import { CrashTriage, MAX_SOLO_CRASHES, type Tasks } from './crash-triage.js';
@@ -66,6 +67,9 @@ const MAX_SLOWED_HOSTS = 10_000;
  * the sink's backpressure pauses reading results, so answers stop, windows
  * fill, and submit() stops resolving, which stops the input being read.
  */
+/** How often children spared at an abort's deadline are looked at (see WorkerPool.#watchSpared). */
+const SPARED_CHECK_MS = 500;
+
 export class WorkerPool {
   readonly #children: ChildHandle[] = [];
   /** Hosts slowed down so far (a 429 or 503), most recent last, for children forked after: see #slowDown. */
@@ -230,7 +234,27 @@ export class WorkerPool {
    * that reader all the same.
    */
   async killUnanswering(): Promise<void> {
+    this.#watchSpared();
     await this.kill((child) => !child.answeredAll);
+  }
+
+  /**
+   * A child spared at the abort's deadline that then sends nothing while the output takes lines (stopped, stuck in
+   * a system call) is stuck after all: killed after ABORT_KILL_MS of that, its records answered EABORTED. Spared
+   * for ever, it held the run open, a second Ctrl-C and a reader that read notwithstanding.
+   */
+  #watchSpared(): void {
+    const timer = setInterval(() => {
+      const spared = this.#children.filter((child) => child.answeredAll && child.running);
+      if (spared.length === 0) return clearInterval(timer);
+      if (this.#sinkBlocked) return;
+      for (const child of spared) {
+        if (child.quietMs < ABORT_KILL_MS) continue;
+        child.kill('SIGKILL');
+        child.resumeResults();
+      }
+    }, SPARED_CHECK_MS);
+    timer.unref();
   }
 
   /** Kills every child at once (the output is gone, or the parent is going down); resolves when they are. */

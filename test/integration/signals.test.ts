@@ -264,6 +264,30 @@ describe('signals', () => {
     expect(result.stderr).toMatch(new RegExp(`requests +${seen.toLocaleString('en-US')} HTTP requests`));
   }, 30_000);
 
+  it('a child spared at the deadline (it had answered all) that then hangs is killed once the reader reads: the run ends', async () => {
+    // Spared for ever, it held the run open whatever the reader or a second Ctrl-C did.
+    const server = track(await startHttpServer((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000)), 5);
+    }));
+    const child = spawnCli([urls(server.url, 2_000), '--procs', '2', '--grace', '500ms']);
+    const done = collectOutput(child);
+    child.stdout.pause();
+    await delay(1_500);
+    const pid = child.pid as number;
+    process.kill(pid, 'SIGTERM');
+    await delay(4_500);
+    const [stuck] = processTree(pid).filter((each) => each !== pid);
+    expect(stuck).toBeDefined();
+    process.kill(stuck as number, 'SIGSTOP');
+    const reading = Date.now();
+    child.stdout.resume();
+    const result = await done;
+    expect(Date.now() - reading).toBeLessThan(15_000);
+    expect(result.code).toBe(143);
+    expectWholeDistinctLines(result, 2_000);
+    expect(result.lines.filter((line) => line.error?.code === 'EABORTED').length).toBeGreaterThan(0);
+  }, 40_000);
+
   it('2>&1 into a pipe: a stop notice or a progress line comes between whole result lines, never inside one the pipe took in part', async () => {
     // Behind a reader that reads nothing, a batch of 20 KB lines goes into the pipe in pieces; "bulkfetch: stopping
     // (SIGINT) ..." and the progress lines, written to the same pipe meanwhile, split a result line in two.
