@@ -78,6 +78,11 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   const output = outputTarget(flags.output as string | undefined);
   // `-o /dev/stdout` at a terminal is stdout (outputTarget): nothing --resume can read back, as in a pipe.
   if (flags.resume === true && output === '-' && flags.output !== '-') return usage(io.stderr, `Cannot resume: ${JSON.stringify(flags.output)} is this terminal, not a regular file; --resume reads back the lines a file holds`);
+  // `-o /dev/stdout >> log`: added to what log held, another run's lines, which --resume took for this input's
+  // (records skipped, exit 0). A descriptor's file is the shell's to name: -o FILE is --resume's.
+  if (flags.resume === true && typeof flags.output === 'string' && descriptorNamed(flags.output) !== undefined) {
+    return usage(io.stderr, `Cannot resume with -o ${JSON.stringify(flags.output)}: it is a descriptor (the file a redirect gave it, which may hold another run's lines); give -o FILE for --resume`);
+  }
   let inputs: InputArguments;
   let unlockOutput: () => void;
   // Said once every check passed: a usage error is one line on stderr, not a warning and then the error.
@@ -174,7 +179,8 @@ async function run(
       // -o /dev/stdout (or /dev/fd/N) into a file is that file as the redirect left it: `>> log` is added to, not emptied.
       const append = typeof flags.output === 'string' && descriptorNamed(flags.output) !== undefined;
       sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output, { append })) : openSink(output, { append });
-      if (output !== undefined && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
+      // Not a descriptor's file, added to (`-o /dev/stdout >> log`): --resume would take the lines before for this input's.
+      if (output !== undefined && !append && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
     }
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
@@ -266,7 +272,7 @@ async function run(
   // A limit the last records crossed that the run did not judge (a percentage on fewer than 100 records): the
   // JSON says so too, as README promises ("max-errors" also when the last records crossed it), not null.
   if (options.maxErrors && limitExceededAtEnd(summary, options.maxErrors)) report.stoppedBy = 'max-errors';
-  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
+  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, outputIsDescriptor: typeof flags.output === 'string' && descriptorNamed(flags.output) !== undefined, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
   // Said even with -q, as how to continue is: every body after the disk filled was fetched for nothing.
   const diskFull = saveDiskFullNotice(options.save, summary.errorCodes[RecordErrorCode.SAVE] ?? 0, output !== undefined && output !== '-' && isRegularFile(output));
   // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan),

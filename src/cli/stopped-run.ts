@@ -31,6 +31,8 @@ export interface StopContext {
   answeredBefore?: number;
   /** Without --resume: the input's fingerprint was written beside the output at start, so --resume can take over as it is. */
   fingerprinted?: boolean;
+  /** -o named a descriptor (/dev/stdout): its file, added to by a redirect, may hold another run's lines. */
+  outputIsDescriptor?: boolean;
   signal: NodeJS.Signals | undefined;
 }
 
@@ -66,9 +68,9 @@ export async function describeStop(summary: RunSummary, context: StopContext): P
 }
 
 /** The continue row: the command that continues the run, or why there is none (resumable false). */
-async function continueCommand({ argv, inputPath, argumentUrls, output, resume, fingerprinted = false }: StopContext): Promise<{ text: string; resumable: boolean }> {
+async function continueCommand({ argv, inputPath, argumentUrls, output, resume, fingerprinted = false, outputIsDescriptor = false }: StopContext): Promise<{ text: string; resumable: boolean }> {
   const cannot = (text: string) => ({ text, resumable: false });
-  if (output === undefined || output === '-') return cannot('results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable');
+  if (output === undefined || output === '-' || outputIsDescriptor) return cannot('results went to stdout, so this run cannot be continued; give -o FILE --resume to make the next one resumable');
   // Shown on stderr, which logs keep: passwords and credentials as ***, and a word that they are to be given again.
   const shown = maskedArgv(argv);
   const command = `${[invokedAs(), ...shown.args, ...(resume ? [] : ['--resume'])].map(shellQuote).join(' ')}${shown.masked ? '  # with the credentials shown as *** given again' : ''}`;

@@ -1,6 +1,6 @@
 // Mistakes found before anything is sent (issue 11): -o or --summary naming the
 // input, an unwritable --summary, contradictory flags, --procs far above the CPUs.
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { availableParallelism } from 'node:os';
@@ -60,6 +60,10 @@ describe('-o naming stdout or another descriptor', () => {
     expect(readFileSync(errors, 'utf8').trim().split('\n')).toHaveLength(3);
     // Into a pipe, -o /dev/stdout is stdout's own stream.
     expect((await runCli([input, '-q', '-o', '/dev/stdout'])).lines).toHaveLength(2);
+    // Added to, the file holds another run's lines: --resume took them for this input's and skipped records (exit 0).
+    const resumed = await runCli([input, '-q', '-o', '/dev/stdout', '--resume'], { via: ['sh', '-c', `exec "$@" >> "${log}"`, 'sh'] });
+    expect([resumed.code, resumed.stderr]).toEqual([2, 'bulkfetch: Cannot resume with -o "/dev/stdout": it is a descriptor (the file a redirect gave it, which may hold another run\'s lines); give -o FILE for --resume\n']);
+    expect(existsSync(`${log}.resume.json`)).toBe(false);
   });
 });
 
