@@ -102,6 +102,8 @@ export const NO_CHILD_TO_SEND: RecordError = recordError(RecordErrorCode.NOT_SEN
  * the line and sends the record again once there is room (its status and the file's name are not in it).
  */
 export const SAVE_DISK_FULL: RecordError = recordError(RecordErrorCode.SAVE, 'Cannot save the body: the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room');
+/** The same for a method that may not be sent twice (POST ...: the server acted on it): --resume leaves it, as an EABORTED one. */
+export const SAVE_DISK_FULL_SENT_ONCE: RecordError = recordError(RecordErrorCode.SAVE, 'Cannot save the body: the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (--retry-all-methods would send it again)');
 
 /**
  * The same two as bulkfetch 0.x before this wording wrote them ("--resume sends it", said also of a run

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ClosingOrigins } from './closing-origins.js';
 import type { Dispatcher } from 'undici';
-import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError } from '../errors.js';
+import { RecordErrorCode, SAVE_DISK_FULL, SAVE_DISK_FULL_SENT_ONCE, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
@@ -249,9 +249,14 @@ export class RequestLoop {
     return this.#firstAttempt(request).then((first) => (this.#isFinal(first, request) ? toAnswer(first) : this.#fetchOn(request, first).then(toAnswer)));
   }
 
-  /** An outcome the stop aborted, marked for --resume to send again when its method may be sent twice. */
+  /** An outcome the stop aborted, or whose body a full disk had no room for, marked for --resume to send again when its method may be sent twice. */
   #stoppedForResume(outcome: FetchOutcome, method: string): FetchOutcome {
-    if (outcome.error?.code !== RecordErrorCode.ABORTED || !(isIdempotent(method) || this.#retry.retryAllMethods)) return outcome;
+    const error = outcome.error;
+    if (error === undefined || error === null) return outcome;
+    const twice = isIdempotent(method) || this.#retry.retryAllMethods;
+    // A body a full disk had no room for was answered: --resume sends it again only if its method may be sent twice.
+    if (error === SAVE_DISK_FULL) return twice ? outcome : { ...outcome, error: SAVE_DISK_FULL_SENT_ONCE };
+    if (error.code !== RecordErrorCode.ABORTED || !twice) return outcome;
     return { ...outcome, error: STOPPED_IN_FLIGHT_RESENT };
   }
 

@@ -213,6 +213,18 @@ describe('output failures', () => {
     const after = parseJsonLines(readFileSync(output, 'utf8')).lines;
     expect(after.map((line) => line.status)).toEqual(Array(20).fill(200));
     expect(readdirSync(save).filter((name) => !name.startsWith('.'))).toHaveLength(20);
+    // A POST reached the server and was answered: --resume leaves it, as an EABORTED one (--retry-all-methods sends it).
+    spawnSync('sh', ['-c', `rm -f ${JSON.stringify(save)}/* && mount -o remount,size=1m ${JSON.stringify(dir)}`]);
+    const posts = join(tempDir(), 'posts.ndjson');
+    const posted = await runCli([input, '-o', posts, '--save', save, '--concurrency', '4', '-q', '-X', 'POST', '-d', 'a=1']);
+    const once = parseJsonLines(readFileSync(posts, 'utf8')).lines.filter((line) => line.error?.code === 'ESAVE');
+    expect(once.length).toBeGreaterThan(5);
+    for (const line of once) expect(line.error.message).toBe('Cannot save the body: the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (--retry-all-methods would send it again)');
+    expect(posted.code).toBe(0);
+    const before = server.requests;
+    spawnSync('mount', ['-o', 'remount,size=8m', dir]);
+    expect((await runCli([input, '-o', posts, '--save', save, '-q', '-X', 'POST', '-d', 'a=1', '--resume'])).code).toBe(0);
+    expect(server.requests).toBe(before);
   });
 
   it('EACCES: an unprivileged user writing into a read-only directory gets exit 2 and the errno', async (ctx) => {
