@@ -135,7 +135,11 @@ export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<R
         onFailure(error);
         item = { done: true, value: undefined };
       }
-      if (stream.destroyed) return;
+      if (stream.destroyed) {
+        // Taken as the run ended: answered with the rest of what it did not read (api.ts), not dropped.
+        if (!item.done) taken?.add(recordLine(item.value));
+        return;
+      }
       if (item.done) {
         if (chunk !== '') stream.push(chunk);
         stream.push(null);

@@ -15,6 +15,7 @@ import { maskQuotedPasswords } from './input/credentials.js';
 import { heldExactly } from './wire/held-exactly.js';
 import { recordsReadable, TakenRecords, type RecordInput } from './api-records.js';
 import { parseRecord } from './input/parse-record.js';
+import { hashRequest, shardOf } from './input/request-key.js';
 import { errorResult, serializeResult } from './wire/result-line.js';
 import { runFilesInSaveDir } from './output/save-keep.js';
 
@@ -291,6 +292,9 @@ function answerUnread(taken: TakenRecords, summary: RunSummary, options: RunOpti
     if (text === undefined) continue;
     const record = parseRecord(text, line, options.method, options.protoDefault);
     if (record.kind === 'skip') continue;
+    // Another machine's record (shard): it gets no result here, as in a run not stopped. By line for an invalid one, as the router deals them.
+    const { shard } = options;
+    if (shard && (record.kind === 'invalid' ? line % shard.count : shardOf(hashRequest(record.spec), shard.count)) !== shard.index) continue;
     const error = record.kind === 'invalid' ? record.error : STOPPED_BEFORE_SENDING;
     const { url, method, id, idText } = record.kind === 'invalid' ? record : record.spec;
     lines += serializeResult(errorResult({ line, url, method, ...(id !== undefined ? { id } : {}), ...(idText !== undefined ? { idText } : {}) }, error));

@@ -4,6 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bulkfetch, UsageError, type Result } from 'bulkfetch';
 import { cleanupAfterEach, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { parseRecord } from '../../src/input/parse-record.js';
+import { hashRequest, shardOf } from '../../src/input/request-key.js';
 
 const track = cleanupAfterEach();
 let server: TestServer;
@@ -81,6 +83,20 @@ describe("import { bulkfetch } from 'bulkfetch'", () => {
     const summary = await run.summary;
     expect(summary).toMatchObject({ records: taken, stoppedBy: 'stop' });
     expect(summary.sent + summary.cached + summary.invalid + summary.notSent).toBe(taken);
+    // With a shard: the records taken that are another machine's get no result, stopped or not.
+    taken = 0;
+    const sharded = new AbortController();
+    const mine: number[] = [];
+    for await (const result of bulkfetch(records(), { procs: 2, concurrency: 8, signal: sharded.signal, shard: { index: 0, count: 2 } })) {
+      if (mine.length === 300) sharded.abort();
+      mine.push(result.line);
+    }
+    const inShard = (line: number): boolean => {
+      const parsed = parseRecord(`${server.url}/g/${line - 1}`, line);
+      return parsed.kind === 'request' && shardOf(hashRequest(parsed.spec), 2) === 0;
+    };
+    expect(mine.filter((line) => !inShard(line))).toEqual([]);
+    expect(mine.length).toBe(Array.from({ length: taken }, (_, i) => i + 1).filter(inShard).length);
   });
 
   it('stops at its AbortSignal as a second Ctrl-C does: a line for every record, ENOTSENT for those not begun', async () => {
