@@ -148,7 +148,7 @@ export function recordsReadable(records: Iterable<RecordInput> | AsyncIterable<R
       // Bytes are no record: an object-mode stream of Buffers (Readable.from(buffers)) is a byte stream that
       // lost its mode, and each chunk was one bogus EINVALIDSPEC record. The records before go; the run fails.
       if (item.value instanceof Uint8Array) {
-        onFailure(new UsageError('Expected records (URL strings or spec objects), got bytes (a Buffer or Uint8Array) from an object-mode stream: give bytes as a Readable of text, Readable.from(buffers, { objectMode: false })'));
+        onFailure(new UsageError('Expected records (URL strings or spec objects), got bytes (a Buffer or Uint8Array) as a record: give bytes as a Readable of text lines (Readable.from(buffers, { objectMode: false })), or decode them and split the lines'));
         if (chunk !== '') stream.push(chunk);
         stream.push(null);
         return;

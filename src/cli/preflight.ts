@@ -44,6 +44,8 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
     const lost = output === undefined || toStdout(output) ? 'result lines' : toStdout(summary) ? 'summary' : undefined;
     if (lost !== undefined) throw new UsageError(`stdout is closed (>&-), and the ${lost} would be lost: give ${lost === 'summary' ? '--summary FILE' : '-o FILE'}, or > /dev/null to discard ${lost === 'summary' ? 'it' : 'them'}`);
   }
+  // `--summary -` into the input (`-o out --summary - >> urls.txt`): its JSON was added to the list.
+  const summaryToStdout = summary === '-';
   // `--summary -`, as `-o -`: stdout, which is free only when the results go to a file.
   if (summary === '-') {
     if (output === undefined || output === '-') {
@@ -63,15 +65,15 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
     if (path === undefined) continue;
     const target = statOf(path);
     if (input && target && sameFile(input, target)) {
+      // -o /dev/stdout (a descriptor): added to, not emptied; its lines would be read back, as stdout's (below).
+      if (written !== undefined && descriptorNamed(written) !== undefined) throw new UsageError(STDOUT_IS_INPUT);
       throw new UsageError(`${flag} ${JSON.stringify(written)} is the input file: writing it would destroy the input; choose another file`);
     }
   }
   // `bulkfetch urls.txt >> urls.txt`: each result line was read back as a record, answered with one more line,
   // and the file grew until the disk was full (241 MB in 8 s). cat refuses it: "input file is output file".
-  const stdout = output === undefined || output === '-' ? statOf(1) : undefined;
-  if (input && stdout && sameFile(input, stdout)) {
-    throw new UsageError('stdout is the input file (> or >> to it): the result lines would be read back as records, without end; send them to another file');
-  }
+  const stdout = output === undefined || output === '-' || summaryToStdout ? statOf(1) : undefined;
+  if (input && stdout && sameFile(input, stdout)) throw new UsageError(STDOUT_IS_INPUT);
   if (summary === undefined) return;
   const out = output === undefined || output === '-' ? undefined : statOf(output);
   const target = statOf(summary);
@@ -87,6 +89,8 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   if ((out && target && sameFile(out, target)) || samePath) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);
   checkWritable('--summary', summary, target);
 }
+
+const STDOUT_IS_INPUT = 'stdout is the input file (> or >> to it): the result lines would be read back as records, without end; send them to another file';
 
 /** Whether a file is stdout by another name (/dev/stdout, /proc/self/fd/1); a terminal or /dev/null is shared harmlessly. */
 function isStdout(file: Stats | undefined): boolean {

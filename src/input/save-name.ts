@@ -38,7 +38,10 @@ export function namedById(spec: RequestSpec): boolean {
 function namesRunFile(id: string, keep: ReadonlySet<string>): boolean {
   if (keep.has(id)) return true;
   for (const name of keep) {
-    if (id === `${name}.takeover` || (id.startsWith(`${name}.`) && /^\d+\.tmp$/.test(id.slice(name.length + 1)))) return true;
+    // The lock's takeover guard; FILE.PID.tmp for -o FILE (its lock is kept beside it) and for its fingerprint.
+    if (name.endsWith('.lock') && id === `${name}.takeover`) return true;
+    const temporaryOf = keep.has(`${name}.lock`) || name.endsWith('.resume.json');
+    if (temporaryOf && id.startsWith(`${name}.`) && /^\d+\.tmp$/.test(id.slice(name.length + 1))) return true;
   }
   return false;
 }

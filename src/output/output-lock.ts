@@ -98,7 +98,7 @@ export function lockOutput(output: string): () => void {
     // Left by a run that was killed outright: its process is gone. Taken over under a lock of its own, once it
     // is seen to be still the one judged: two runs that judged it at once each removed it and made their own,
     // one removing the other's, and both wrote the file (every record twice).
-    const takeover = takeOver(path, judged);
+    const takeover = takeOver(output, path, judged);
     if (typeof takeover === 'function') return takeover;
     if (takeover === 'busy' && Date.now() - started > TAKEOVER_WAIT_MS) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another run is taking over its lock ${JSON.stringify(path)} (if none is, delete ${JSON.stringify(`${path}${TAKEOVER_SUFFIX}`)})`);
     if (takeover === 'busy') Atomics.wait(SLEEPER, 0, 0, 20);
@@ -108,7 +108,7 @@ export function lockOutput(output: string): () => void {
 /** Beside the lock while a run takes a stale one over. */
 const TAKEOVER_SUFFIX = '.takeover';
 /** A takeover left by a run killed in its middle (a few system calls long): removed once this old. */
-const STALE_TAKEOVER_MS = 10_000;
+const STALE_TAKEOVER_MS = 2_000;
 /** How long a run waits for another's takeover to end before it says so. */
 const TAKEOVER_WAIT_MS = 15_000;
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
@@ -140,7 +140,7 @@ function createLock(path: string): (() => void) | 'exists' {
  * Replaces the stale lock `judged` (its text as read; undefined: unreadable) with this run's, holding
  * PATH.takeover meanwhile; 'busy' while another run holds that, 'again' when the lock changed meanwhile.
  */
-function takeOver(path: string, judged: string | undefined): (() => void) | 'busy' | 'again' {
+function takeOver(output: string, path: string, judged: string | undefined): (() => void) | 'busy' | 'again' {
   const guard = `${path}${TAKEOVER_SUFFIX}`;
   let fd: number;
   try {
@@ -148,7 +148,7 @@ function takeOver(path: string, judged: string | undefined): (() => void) | 'bus
   } catch (error) {
     // A folder that takes no new file: the stale lock is removed, or said not to be removable, without a guard.
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      removeStale(path, judged);
+      removeStale(output, path, judged);
       return 'again';
     }
     try {
@@ -160,7 +160,7 @@ function takeOver(path: string, judged: string | undefined): (() => void) | 'bus
   }
   try {
     if (lockText(path) !== judged) return 'again';
-    removeStale(path, judged);
+    removeStale(output, path, judged);
     const taken = createLock(path);
     return taken === 'exists' ? 'again' : taken;
   } finally {
@@ -174,14 +174,15 @@ function takeOver(path: string, judged: string | undefined): (() => void) | 'bus
 }
 
 /** Removes the stale lock; a folder that does not let it be removed is said, with the lock to delete. */
-function removeStale(path: string, judged: string | undefined): void {
+function removeStale(output: string, path: string, judged: string | undefined): void {
   try {
     unlinkSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
     const holder = judged === undefined ? undefined : holderIn(judged);
-    throw new UsageError(`Cannot write output: its lock ${JSON.stringify(path)}, left by ${holder === undefined ? 'a run' : `pid ${holder.pid}`} that no longer runs, cannot be removed (${code}): make its folder writable, or delete it`);
+    const remedy = code === 'EROFS' ? 'the file system is read-only: give -o a file elsewhere' : 'make its folder writable, or delete the lock';
+    throw new UsageError(`Cannot write output ${JSON.stringify(output)}: its lock ${JSON.stringify(path)}, left by ${holder === undefined ? 'a run' : `pid ${holder.pid}`} that no longer runs, cannot be removed (${code}): ${remedy}`);
   }
 }
 

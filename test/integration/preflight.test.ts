@@ -71,7 +71,8 @@ describe('stdout redirected to the input file', () => {
   it('is a usage error, as cat says "input file is output file": bulkfetch urls.txt >> urls.txt read its own lines back, without end', async () => {
     const dir = tempDir();
     const { server, input, text } = await inputIn(dir);
-    for (const command of [`"${input}" >> "${input}"`, `- < "${input}" >> "${input}"`, `"${input}" -o - >> "${input}"`]) {
+    const elsewhere = join(dir, 'elsewhere.jsonl');
+    for (const command of [`"${input}" >> "${input}"`, `- < "${input}" >> "${input}"`, `"${input}" -o - >> "${input}"`, `"${input}" -o /dev/stdout >> "${input}"`, `"${input}" -o "${elsewhere}" --summary - >> "${input}"`]) {
       const result = shell(`exec "${process.execPath}" "${CLI_PATH}" ${command}`);
       expect([result.code, result.stderr], command).toEqual([2, 'bulkfetch: stdout is the input file (> or >> to it): the result lines would be read back as records, without end; send them to another file\n']);
     }
