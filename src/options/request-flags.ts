@@ -76,7 +76,8 @@ function headersFromFile(path: string, previous: unknown): Record<string, string
   const bytes = readFlagFile('--header', path);
   if (!isUtf8(bytes)) throw new UsageError(`Header file ${JSON.stringify(path)} is not UTF-8: save it as UTF-8 (header values are sent as their UTF-8 bytes)`);
   let headers = previous;
-  const lines = bytes.toString('utf8').split(/\r?\n/);
+  // A byte order mark (a file saved by Notepad or Excel) is no part of the first header's name, as it is no part of an input list's first URL.
+  const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
     try {

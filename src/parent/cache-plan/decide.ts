@@ -43,7 +43,7 @@ export function decideForFile(scan: { requests: number; distinct: number; ms: nu
   const why = scan.requests === 0
     ? 'no request the cache answers (a GET or HEAD, and with --save one not named by its id): no cache'
     : enabled
-    ? `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (${n(scan.distinct)} distinct, about ${n(Math.ceil(scan.distinct / procs))} a process): a response is kept only while its request comes again later in the file`
+    ? `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (about ${n(scan.distinct)} distinct, ${n(Math.ceil(scan.distinct / procs))} a process): a response is kept only while its request comes again later in the file`
     : `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (under ${pct(MIN_REPEAT_RATIO)}): no cache`;
   return { mode: 'auto', enabled, why, basis: 'file', distinct: scan.distinct, repeatRatio, analysisMs: scan.ms };
 }

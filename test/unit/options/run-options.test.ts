@@ -459,6 +459,9 @@ describe('library option messages (issue 11)', () => {
     const file = join(dir, 'headers.txt');
     writeFileSync(file, 'X-A: 1\r\n\r\nUser-Agent:\nX-E;\n');
     expect(parse(['-H', 'X-A: 0', '-H', `@${file}`]).headers).toEqual({ 'x-a': '0, 1', 'user-agent': null, 'x-e': '' });
+    // Saved with a byte order mark (Notepad, Excel): its first header's name was refused as "\uFEFFX-Bom", shown as X-Bom.
+    writeFileSync(file, '\uFEFFX-Bom: 1\r\n');
+    expect(parse(['-H', `@${file}`]).headers).toEqual({ 'x-bom': '1' });
     writeFileSync(file, `@${file}\n`);
     expect(() => parse(['-H', `@${file}`])).toThrow(UsageError);
     expect(() => parse(['-H', `@${join(dir, 'missing')}`])).toThrow(/Cannot read --header file/);
