@@ -399,6 +399,9 @@ describe('curl flags bulkfetch does not take', () => {
     }
     const other = await runCli([input, '--no-such-flag']);
     expect(other.stderr).not.toMatch(/curl/);
+    // Ways of asking for help, and a value given to a flag that takes none: "unknown option" said nothing of either.
+    for (const asked of ['-help', '--h', '-?', '--HELP', '--usage']) expect((await runCli([input, asked])).stderr, asked).toBe(`bulkfetch: unknown option '${asked}': bulkfetch --help lists the options\n`);
+    expect(await runCli([input, '--insecure=true'])).toMatchObject({ code: 2, stderr: 'bulkfetch: --insecure takes no value: give it alone (--insecure), or leave it out\n' });
   });
 });
 
