@@ -44,9 +44,12 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
     }
     // A URL pasted with a space before it (`" https://..."` from a spreadsheet cell) reads as a file name.
     if (URL_ARGUMENT.test(first.trimStart()) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(maskUserinfo(first))}: no such file (a URL argument with whitespace before it: write it without)`);
-    // `bulkfetch help`, as git and npm take it: the one argument is an input file here.
     // A commented-out URL (`'#https://...'`, a list's line pasted): "no such file" said nothing of the #.
     if (URL_ARGUMENT.test(first.trimStart().replace(/^#+\s*/, '')) && first.trimStart().startsWith('#') && !existsSync(first)) checkOneRecord('URL argument', first);
+    // A scheme mistyped (`http:/host/x`, `https//host`, `http;//host`, `//host/x`): a line of a file reads `http:/x` as curl does, an argument is a file's name.
+    const mistyped = mistypedScheme(first);
+    if (mistyped !== undefined && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(maskUserinfo(first))}: no such file (a URL argument is written with its scheme and two slashes: ${maskUserinfo(mistyped)})`);
+    // `bulkfetch help`, as git and npm take it: the one argument is an input file here.
     if (HELP_WORDS.has(first) && !existsSync(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file (bulkfetch --help lists the options)`);
     if (misspeltAnalyze(first)) throw new UsageError(`Cannot read input ${JSON.stringify(first)}: no such file${ANALYZE_HINT}`);
     return { path: first };
@@ -150,4 +153,11 @@ export function argumentInput(urls: readonly string[], { glob }: { glob: boolean
     if (chunk !== '') yield chunk;
   }
   return { count, globbed: expanded.some((pattern) => pattern.globbed), open: () => Readable.from(chunks()) };
+}
+
+/** The URL meant by an argument whose scheme is mistyped (`http:/x`, `https//x`, `http;//x`, `//x`), or undefined. */
+function mistypedScheme(arg: string): string | undefined {
+  if (/^\/\/[^/\s]/.test(arg)) return `http:${arg}`;
+  const typo = /^(https?)(:\/?|:\/{3,}|\/\/|;\/\/|:)(?=[^/\s])/i.exec(arg);
+  return typo === null ? undefined : `${(typo[1] as string).toLowerCase()}://${arg.slice(typo[0].length)}`;
 }

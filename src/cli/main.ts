@@ -75,6 +75,9 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     throw error;
   }
   const flags = program.opts<Record<string, unknown>>();
+  // `--parallel 5`, a guess at curl's flag with a value: the 5 became an input argument, and the error spoke of two of them.
+  const parallelAt = argv.findIndex((arg, at) => (arg === '-Z' || arg === '--parallel') && /^\d+$/.test(argv[at + 1] ?? '') && program.args.includes(argv[at + 1] as string));
+  if (parallelAt !== -1) return usage(io.stderr, `${argv[parallelAt]} takes no value (requests always run in parallel): --parallel-max ${argv[parallelAt + 1]} sets how many are in flight in all, as curl's does`);
   const output = outputTarget(flags.output as string | undefined);
   // `-o /dev/stdout` at a terminal is stdout (outputTarget): nothing --resume can read back, as in a pipe.
   if (flags.resume === true && output === '-' && flags.output !== '-') return usage(io.stderr, `Cannot resume: ${JSON.stringify(flags.output)} is this terminal, not a regular file; --resume reads back the lines a file holds`);

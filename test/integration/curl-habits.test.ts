@@ -402,6 +402,8 @@ describe('curl flags bulkfetch does not take', () => {
     // Ways of asking for help, and a value given to a flag that takes none: "unknown option" said nothing of either.
     for (const asked of ['-help', '--h', '-?', '--HELP', '--usage']) expect((await runCli([input, asked])).stderr, asked).toBe(`bulkfetch: unknown option '${asked}': bulkfetch --help lists the options\n`);
     expect(await runCli([input, '--insecure=true'])).toMatchObject({ code: 2, stderr: 'bulkfetch: --insecure takes no value: give it alone (--insecure), or leave it out\n' });
+    // curl's -Z given a count: it was taken for a second input, and the error spoke of two arguments.
+    expect(await runCli([input, '--parallel', '5'])).toMatchObject({ code: 2, stderr: "bulkfetch: --parallel takes no value (requests always run in parallel): --parallel-max 5 sets how many are in flight in all, as curl's does\n" });
   });
 });
 

@@ -81,6 +81,10 @@ describe('inputArguments', () => {
     // Alone, a commented-out URL was an input file's name: "no such file".
     expect(() => inputArguments(['#http://a/1'])).toThrow(/^Expected a URL, got URL argument "#http:\/\/a\/1": a # starts a comment line/);
     expect(() => inputArguments(['# https://a/1'])).toThrow(/a # starts a comment line/);
+    // A scheme mistyped: "no such file" with no word of the URL meant.
+    for (const [typed, meant] of [['http:/a.test/x', 'http://a.test/x'], ['https//a.test/x', 'https://a.test/x'], ['http;//a.test', 'http://a.test'], ['//a.test/x', 'http://a.test/x'], ['HTTP:a.test', 'http://a.test']]) {
+      expect(() => inputArguments([typed as string]), typed).toThrow(`Cannot read input ${JSON.stringify(typed)}: no such file (a URL argument is written with its scheme and two slashes: ${meant})`);
+    }
   });
 
   it('a mix of URLs and files, or two files, is a usage error', () => {
