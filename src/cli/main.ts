@@ -457,7 +457,8 @@ function saveDiskFullNotice(save: string | undefined, failed: number, resumable:
     return undefined;
   }
   if (free > DISK_NEARLY_FULL) return undefined;
-  const then = resumable ? 'then run the same command with --resume: the records whose body found no room are sent again' : 'then run again (with -o FILE, --resume sends those records again)';
+  // Per record, by its method: a POST's body was answered, and --resume leaves it (SAVE_DISK_FULL_SENT_ONCE).
+  const then = resumable ? 'then run the same command with --resume: the records whose body found no room are sent again, if their method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods)' : 'then run again (with -o FILE, --resume sends those records again)';
   return `--save ${JSON.stringify(save)} is on a full disk, and ${failed.toLocaleString('en-US')} bodies could not be saved (ESAVE): free space, ${then}`;
 }
 

@@ -72,8 +72,11 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   }
   // `bulkfetch urls.txt >> urls.txt`: each result line was read back as a record, answered with one more line,
   // and the file grew until the disk was full (241 MB in 8 s). cat refuses it: "input file is output file".
-  const stdout = output === undefined || output === '-' || summaryToStdout ? statOf(1) : undefined;
-  if (input && stdout && sameFile(input, stdout)) throw new UsageError(STDOUT_IS_INPUT);
+  const resultsToStdout = output === undefined || output === '-';
+  const stdout = resultsToStdout || summaryToStdout ? statOf(1) : undefined;
+  if (input && stdout && sameFile(input, stdout)) {
+    throw new UsageError(resultsToStdout ? STDOUT_IS_INPUT : 'stdout is the input file (> or >> to it), and --summary - writes the summary there: its JSON would be added to the input; send stdout to another file');
+  }
   if (summary === undefined) return;
   const out = output === undefined || output === '-' ? undefined : statOf(output);
   const target = statOf(summary);

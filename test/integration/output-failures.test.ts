@@ -206,7 +206,7 @@ describe('output failures', () => {
     const full = lines.filter((line) => line.error?.code === 'ESAVE');
     expect(full.length).toBeGreaterThan(5);
     for (const line of full) expect(line.error.message).toBe('Cannot save the body: the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room');
-    expect(first.stderr).toBe(`bulkfetch: --save ${JSON.stringify(save)} is on a full disk, and ${full.length} bodies could not be saved (ESAVE): free space, then run the same command with --resume: the records whose body found no room are sent again\n`);
+    expect(first.stderr).toBe(`bulkfetch: --save ${JSON.stringify(save)} is on a full disk, and ${full.length} bodies could not be saved (ESAVE): free space, then run the same command with --resume: the records whose body found no room are sent again, if their method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods)\n`);
     expect(spawnSync('mount', ['-o', 'remount,size=8m', dir]).status).toBe(0);
     const resumed = await runCli([input, '-o', output, '--save', save, '--concurrency', '4', '-q', '--resume']);
     expect([resumed.code, resumed.stderr]).toEqual([0, '']);

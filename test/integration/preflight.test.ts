@@ -72,7 +72,9 @@ describe('stdout redirected to the input file', () => {
     const dir = tempDir();
     const { server, input, text } = await inputIn(dir);
     const elsewhere = join(dir, 'elsewhere.jsonl');
-    for (const command of [`"${input}" >> "${input}"`, `- < "${input}" >> "${input}"`, `"${input}" -o - >> "${input}"`, `"${input}" -o /dev/stdout >> "${input}"`, `"${input}" -o "${elsewhere}" --summary - >> "${input}"`]) {
+    const summarized = shell(`exec "${process.execPath}" "${CLI_PATH}" "${input}" -o "${elsewhere}" --summary - >> "${input}"`);
+    expect([summarized.code, summarized.stderr]).toEqual([2, 'bulkfetch: stdout is the input file (> or >> to it), and --summary - writes the summary there: its JSON would be added to the input; send stdout to another file\n']);
+    for (const command of [`"${input}" >> "${input}"`, `- < "${input}" >> "${input}"`, `"${input}" -o - >> "${input}"`, `"${input}" -o /dev/stdout >> "${input}"`]) {
       const result = shell(`exec "${process.execPath}" "${CLI_PATH}" ${command}`);
       expect([result.code, result.stderr], command).toEqual([2, 'bulkfetch: stdout is the input file (> or >> to it): the result lines would be read back as records, without end; send them to another file\n']);
     }
