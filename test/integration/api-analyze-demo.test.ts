@@ -175,7 +175,7 @@ describe('bulkfetch analyze', () => {
     // What --cache auto would do, by the run's own planning code, for 3 processes.
     expect(report.cache).toMatchObject({ mode: 'auto', enabled: true, basis: 'file', distinct: 11 });
     expect(report.cache.repeatRatio).toBeCloseTo(20 / 31, 3);
-    expect(report.cache.why).toContain('about 4 a process');
+    expect(report.cache.why).toContain('(about 11 distinct, 4 a process)');
     expect(report.advice.procs.suggested).toBeGreaterThanOrEqual(1);
     expect(server.requests).toBe(0);
   });
