@@ -286,6 +286,7 @@ function toReadable(input: BulkfetchInput, onFailure: (error: unknown) => void, 
  */
 function answerUnread(taken: TakenRecords, summary: RunSummary, options: RunOptions, sink: PassThrough): void {
   const read = summary.shards.reduce((a, b) => a + b, 0) + summary.invalid + summary.skipped + summary.outOfShard + summary.resumed;
+  const { shard } = options;
   let lines = '';
   for (let line = read + 1; line <= taken.taken; line++) {
     const text = taken.textOf(line);
@@ -293,7 +294,6 @@ function answerUnread(taken: TakenRecords, summary: RunSummary, options: RunOpti
     const record = parseRecord(text, line, options.method, options.protoDefault);
     if (record.kind === 'skip') continue;
     // Another machine's record (shard): it gets no result here, as in a run not stopped. By line for an invalid one, as the router deals them.
-    const { shard } = options;
     if (shard && (record.kind === 'invalid' ? line % shard.count : shardOf(hashRequest(record.spec), shard.count)) !== shard.index) continue;
     const error = record.kind === 'invalid' ? record.error : STOPPED_BEFORE_SENDING;
     const { url, method, id, idText } = record.kind === 'invalid' ? record : record.spec;

@@ -3,7 +3,6 @@
  * The only module that exits or writes text for people.
  */
 import { maskQuotedPasswords } from '../input/credentials.js';
-import { stderrBesideResults } from '../output/stderr-beside-results.js';
 import { descriptorNamed } from '../input/descriptor-name.js';
 import { type Command, CommanderError } from 'commander';
 import { rm } from 'node:fs/promises';
@@ -15,6 +14,7 @@ import { BulkfetchError, RecordErrorCode, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink, writesToPipe, writesToTerminal } from '../output/open-sink.js';
+import { stderrBesideResults } from '../output/stderr-beside-results.js';
 import { lockOutput, outputTarget } from '../output/output-lock.js';
 import type { LineSet } from '../output/line-set.js';
 import { isRegularFile } from '../input/input-size.js';
@@ -83,7 +83,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
   if (flags.resume === true && output === '-' && flags.output !== '-') return usage(io.stderr, `Cannot resume: ${JSON.stringify(flags.output)} is this terminal, not a regular file; --resume reads back the lines a file holds`);
   // `-o /dev/stdout >> log`: added to what log held, another run's lines, which --resume took for this input's
   // (records skipped, exit 0). A descriptor's file is the shell's to name: -o FILE is --resume's.
-  if (flags.resume === true && typeof flags.output === 'string' && descriptorNamed(flags.output) !== undefined) {
+  if (flags.resume === true && namesDescriptor(flags.output)) {
     return usage(io.stderr, `Cannot resume with -o ${JSON.stringify(flags.output)}: it is a descriptor (the file a redirect gave it, which may hold another run's lines); give -o FILE for --resume`);
   }
   let inputs: InputArguments;
@@ -128,6 +128,8 @@ async function run(
 ): Promise<number> {
   // Stdin that can bring no line (/dev/null, an empty file): said now, before the run's warnings and its output.
   if (takenInput !== undefined && stdinHoldsNothing()) return usage(io.stderr, noUrlGiven(takenInput));
+  // -o /dev/stdout, /dev/fd/N: the file a redirect gave it, added to (`>> log`), and nothing --resume reads back.
+  const outputIsDescriptor = namesDescriptor(flags.output);
   let options: RunOptions;
   let input;
   let sink: Writable;
@@ -179,11 +181,11 @@ async function run(
         return 128 + (osConstants.signals[signals.received] ?? 0);
       }
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
-      // -o /dev/stdout (or /dev/fd/N) into a file is that file as the redirect left it: `>> log` is added to, not emptied.
-      const append = typeof flags.output === 'string' && descriptorNamed(flags.output) !== undefined;
-      sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output, { append })) : openSink(output, { append });
+      // -o /dev/stdout into a file is that file as the redirect left it: `>> log` is added to, not emptied.
+      const opening = { append: outputIsDescriptor };
+      sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output, opening)) : openSink(output, opening);
       // Not a descriptor's file, added to (`-o /dev/stdout >> log`): --resume would take the lines before for this input's.
-      if (output !== undefined && !append && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
+      if (output !== undefined && !outputIsDescriptor && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
     }
   } catch (error) {
     if (error instanceof UsageError) return usage(io.stderr, error.message);
@@ -275,7 +277,7 @@ async function run(
   // A limit the last records crossed that the run did not judge (a percentage on fewer than 100 records): the
   // JSON says so too, as README promises ("max-errors" also when the last records crossed it), not null.
   if (options.maxErrors && limitExceededAtEnd(summary, options.maxErrors)) report.stoppedBy = 'max-errors';
-  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, outputIsDescriptor: typeof flags.output === 'string' && descriptorNamed(flags.output) !== undefined, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
+  const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, outputIsDescriptor, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
   // Said even with -q, as how to continue is: every body after the disk filled was fetched for nothing.
   const diskFull = saveDiskFullNotice(options.save, summary.errorCodes[RecordErrorCode.SAVE] ?? 0, output !== undefined && output !== '-' && isRegularFile(output));
   // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan),
@@ -468,4 +470,9 @@ const DISK_NEARLY_FULL = 1024 * 1024;
 /** The long flags that take no value (--insecure, --follow): `--insecure=true` is no unknown option, but a value too many. */
 function flagsWithoutValue(program: Command): ReadonlySet<string> {
   return new Set(program.options.filter((option) => !option.required && !option.optional && option.long !== undefined).map((option) => option.long as string));
+}
+
+/** Whether -o names one of this process's descriptors (/dev/stdout, /dev/fd/N, /proc/self/fd/N). */
+function namesDescriptor(output: unknown): boolean {
+  return typeof output === 'string' && descriptorNamed(output) !== undefined;
 }

@@ -33,7 +33,12 @@ const CONFIG_USER = /(^|[ \t])((?:-[uU]|--user|--proxy-user|user|proxy-user)(?:[
 
 /** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`. */
 export function maskBodySecrets(value: string): string {
-  return maskJsonSecrets(value.replace(FORM_SECRET, (_, start: string, name: string) => `${start}${name}=${MASK}`));
+  return maskJsonSecrets(maskFormSecrets(value));
+}
+
+/** A form's secret fields as ***: `client_secret=***&grant_type=...`. */
+function maskFormSecrets(form: string): string {
+  return form.replace(FORM_SECRET, (_, start: string, name: string) => `${start}${name}=${MASK}`);
 }
 
 /** `Name: value` with the value as *** (the spaces before it kept) when the name is a SECRET_HEADERS one and there is a value. */
@@ -46,11 +51,12 @@ export function maskHeaderValue(text: string): string {
 
 /**
  * The raw text of a record that could not be read, its secrets as ***: a JSON spec's Authorization, Cookie,
- * password or token members (whether or not the line parses), a header line pasted into a URL list, a curl
- * config `user` line. A URL's password is maskPasswords' work.
+ * password or token members (whether or not the line parses), its form body's secret fields, a header line
+ * pasted into a URL list (or a pasted -H), a curl config `user` line (or a pasted -u). A URL's password is
+ * maskPasswords' work; a URL's query is shown as a valid record's line shows it.
  */
 export function maskRecordSecrets(text: string): string {
-  const members = maskJsonSecrets(text).replace(BODY_MEMBER, (_, head: string, form: string) => `${head}${form.replace(FORM_SECRET, (__, start: string, name: string) => `${start}${name}=${MASK}`)}`);
+  const members = maskJsonSecrets(text).replace(BODY_MEMBER, (_, head: string, form: string) => `${head}${maskFormSecrets(form)}`);
   return maskHeaderLines(members).replace(CONFIG_USER, `$1$2${MASK}`);
 }
 
