@@ -21,6 +21,20 @@ async function busyRun(serverMs: number, n: number, args: string[]) {
   return { server, pid: child.pid as number, done, child };
 }
 
+/**
+ * 2,000 records of 20 KB answers in 5 ms, at --procs 2 --grace 500ms, into a reader that reads nothing until the
+ * test resumes it: the children hold hundreds of answered records behind the full pipe.
+ */
+async function behindStalledReader() {
+  const server = track(await startHttpServer((_req, res) => {
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000)), 5);
+  }));
+  const child = spawnCli([urls(server.url, 2_000), '--procs', '2', '--grace', '500ms']);
+  const done = collectOutput(child);
+  child.stdout.pause();
+  return { server, child, done };
+}
+
 /** Every stdout line is whole JSON with a distinct record line in 1..n. */
 function expectWholeDistinctLines(result: { stdout: string; nonJson: string[]; lines: Array<Record<string, any>> }, n: number): void {
   expect(result.nonJson).toEqual([]);
@@ -241,15 +255,8 @@ describe('signals', () => {
     // 20 KB answers in 5 ms: the children hold hundreds of answered records behind the full pipe. At the abort's
     // deadline they were killed, and those answers (requests the server saw and answered) came out EABORTED,
     // attempts 0, uncounted in the summary's requests.
-    let seen = 0;
-    const server = track(await startHttpServer((_req, res) => {
-      seen += 1;
-      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000)), 5);
-    }));
-    const child = spawnCli([urls(server.url, 2_000), '--procs', '2', '--grace', '500ms']);
-    const done = collectOutput(child);
-    child.stdout.pause();
-    await waitFor(() => seen >= 100);
+    const { server, child, done } = await behindStalledReader();
+    await waitFor(() => server.requests >= 100);
     process.kill(child.pid as number, 'SIGTERM');
     // Past the grace (500 ms) and the abort's deadline (3 s): the reader starts reading only then.
     await delay(4_500);
@@ -260,18 +267,13 @@ describe('signals', () => {
     const answered = result.lines.filter((line) => line.status === 200);
     expect(result.lines.filter((line) => line.error?.code === 'EABORTED' && line.attempts === 0)).toEqual([]);
     // Every request the server answered is a 200 line.
-    expect(answered.length).toBe(seen);
-    expect(result.stderr).toMatch(new RegExp(`requests +${seen.toLocaleString('en-US')} HTTP requests`));
+    expect(answered.length).toBe(server.requests);
+    expect(result.stderr).toMatch(new RegExp(`requests +${server.requests.toLocaleString('en-US')} HTTP requests`));
   }, 30_000);
 
   it('a child spared at the deadline (it had answered all) that then hangs is killed once the reader reads: the run ends', async () => {
     // Spared for ever, it held the run open whatever the reader or a second Ctrl-C did.
-    const server = track(await startHttpServer((_req, res) => {
-      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000)), 5);
-    }));
-    const child = spawnCli([urls(server.url, 2_000), '--procs', '2', '--grace', '500ms']);
-    const done = collectOutput(child);
-    child.stdout.pause();
+    const { child, done } = await behindStalledReader();
     await delay(1_500);
     const pid = child.pid as number;
     process.kill(pid, 'SIGTERM');

@@ -18,12 +18,25 @@ describe('the temporary files beside the output', () => {
     return victim;
   }
 
-  it('the fingerprint is not written through a link planted at its temporary name', async () => {
+  /** An input of `urls` and an empty output beside it, in a directory of their own. */
+  function inputAndOutput(urls: string[]): { dir: string; input: string; output: string } {
     const dir = scratchDir('bulkfetch-temporaries');
     const input = join(dir, 'urls.txt');
     const output = join(dir, 'out.ndjson');
-    writeFileSync(input, 'http://127.0.0.1:9/a\n');
+    writeFileSync(input, `${urls.join('\n')}\n`);
     writeFileSync(output, '');
+    return { dir, input, output };
+  }
+
+  /** The input again, as --resume reads it. */
+  function inputStream(input: string): PassThrough {
+    const stdin = new PassThrough();
+    stdin.end(readFileSync(input));
+    return stdin;
+  }
+
+  it('the fingerprint is not written through a link planted at its temporary name', async () => {
+    const { dir, input, output } = inputAndOutput(['http://127.0.0.1:9/a']);
     const victim = planted(dir, `${fingerprintPath(output)}.${process.pid}.tmp`);
     await markResumable(output, input);
     expect(readFileSync(victim, 'utf8')).toBe(victimText);
@@ -32,18 +45,12 @@ describe('the temporary files beside the output', () => {
   });
 
   it('the output rewritten without resent lines is not written through a link planted at its temporary name', async () => {
-    const dir = scratchDir('bulkfetch-temporaries');
-    const input = join(dir, 'urls.txt');
-    const output = join(dir, 'out.ndjson');
-    writeFileSync(input, 'http://127.0.0.1:9/a\nhttp://127.0.0.1:9/b\n');
-    writeFileSync(output, '');
+    const { dir, input, output } = inputAndOutput(['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b']);
     await markResumable(output, input);
     const answered = `${JSON.stringify({ line: 1, url: 'http://127.0.0.1:9/a', status: 200 })}\n`;
     writeFileSync(output, `${answered}${JSON.stringify({ line: 2, url: 'http://127.0.0.1:9/b', error: STOPPED_BEFORE_SENDING })}\n`);
     const victim = planted(dir, `${output}.${process.pid}.tmp`);
-    const stdin = new PassThrough();
-    stdin.end(readFileSync(input));
-    const resumed = await resumeOutput(output, input, stdin);
+    const resumed = await resumeOutput(output, input, inputStream(input));
     resumed.sink.destroy();
     expect(readFileSync(victim, 'utf8')).toBe(victimText);
     expect(readFileSync(output, 'utf8')).toBe(answered);
@@ -52,18 +59,12 @@ describe('the temporary files beside the output', () => {
   });
 
   it('says what is in the way when a directory holds the rewrite\'s name, not to free space', async () => {
-    const dir = scratchDir('bulkfetch-temporaries');
-    const input = join(dir, 'urls.txt');
-    const output = join(dir, 'out.ndjson');
-    writeFileSync(input, 'http://127.0.0.1:9/a\n');
-    writeFileSync(output, '');
+    const { input, output } = inputAndOutput(['http://127.0.0.1:9/a']);
     await markResumable(output, input);
     const unsent = `${JSON.stringify({ line: 1, url: 'http://127.0.0.1:9/a', error: STOPPED_BEFORE_SENDING })}\n`;
     writeFileSync(output, unsent);
     mkdirSync(join(`${output}.${process.pid}.tmp`, 'x'), { recursive: true });
-    const stdin = new PassThrough();
-    stdin.end(readFileSync(input));
-    await expect(resumeOutput(output, input, stdin)).rejects.toThrow(`: EEXIST; it is unchanged: remove ${JSON.stringify(`${output}.${process.pid}.tmp`)}, which is in the way, then run the same command again`);
+    await expect(resumeOutput(output, input, inputStream(input))).rejects.toThrow(`: EEXIST; it is unchanged: remove ${JSON.stringify(`${output}.${process.pid}.tmp`)}, which is in the way, then run the same command again`);
     expect(readFileSync(output, 'utf8')).toBe(unsent);
   });
 });
