@@ -26,10 +26,12 @@ export function taskRequest(spec: Task, config: WorkerConfig, defaultBody: strin
  * percent-encoded, as curl appends it; any other URL is sent as it is.
  */
 function withUploadName(url: string, name: string): string {
-  const parsed = new URL(url);
-  if (!parsed.pathname.endsWith('/')) return url;
-  parsed.pathname += encodeURIComponent(name);
-  return parsed.href;
+  // By the text of the normalized href: parsing it again would resolve the `%2e` segments the record kept (validate.ts).
+  const authority = url.indexOf('//') + 2;
+  const after = url.slice(authority).search(/[?#]/);
+  const pathEnd = after === -1 ? url.length : authority + after;
+  if (url[pathEnd - 1] !== '/') return url;
+  return `${url.slice(0, pathEnd)}${encodeURIComponent(name)}${url.slice(pathEnd)}`;
 }
 
 /**

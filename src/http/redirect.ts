@@ -1,6 +1,6 @@
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import type { AttemptRequest } from './send-request.js';
-import { resolveAsWritten, writtenHref } from '../input/validate.js';
+import { parseAsWritten, resolveAsWritten, writtenHref } from '../input/validate.js';
 import { maskQuotedPasswords, urlCredentials } from '../input/credentials.js';
 import { onlyScheme } from '../input/allowed-protocols.js';
 
@@ -67,11 +67,12 @@ export function redirectRequest(request: AttemptRequest, status: number, locatio
 
 /** A URL as a Referer: without credentials or fragment, as curl and browsers send it. */
 function refererOf(url: string): string {
-  const referer = new URL(url);
+  // Parsed as the record's url was, or its kept `%2e` segments would be resolved (validate.ts).
+  const referer = parseAsWritten(url);
   referer.username = '';
   referer.password = '';
   referer.hash = '';
-  return referer.href;
+  return writtenHref(referer);
 }
 
 /** A copy without `names` (lower-case); the same object when none is present, since headers are shared. */

@@ -322,9 +322,25 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
   return url;
 }
 
-/** URLs whose `%2e` escapes parseAsWritten hid from the parser; writtenHref() puts them back. */
-const dotsHidden = new WeakSet<URL>();
-const HIDDEN_DOT = /%2([Zz])/g;
+/**
+ * What parseAsWritten wrote in place of each `%2E` and `%2e` of a URL, for
+ * writtenHref() to put back: an escape the parser keeps as it is (it is none),
+ * chosen among these so that the URL does not hold it already (a `%2z` of the
+ * user's own would otherwise come back as `%2e`).
+ */
+const hiddenDots = new WeakMap<URL, DotMarker>();
+interface DotMarker { upper: string; lower: string; pattern: RegExp }
+const DOT_MARKERS: readonly DotMarker[] = ['Z', 'Y', 'X', 'W', 'V', 'U', 'T', 'S', 'R', 'Q', 'P', 'O', 'N', 'M', 'L', 'K', 'J', 'I', 'H', 'G'].map((letter) => ({
+  upper: `%2${letter}`,
+  lower: `%2${letter.toLowerCase()}`,
+  pattern: new RegExp(`%2(${letter}|${letter.toLowerCase()})`, 'g'),
+}));
+
+/** A marker none of `texts` holds, in either case; undefined when each is taken (20 kinds of bad escape in one URL). */
+function freeMarker(...texts: string[]): DotMarker | undefined {
+  const all = texts.join(' ').toLowerCase();
+  return DOT_MARKERS.find((marker) => !all.includes(marker.lower));
+}
 
 /**
  * The URL as written, where WHATWG parsing would ask for another resource than
@@ -333,16 +349,19 @@ const HIDDEN_DOT = /%2([Zz])/g;
  * (`/a/%2e%2e/b` is `/b`; a scanner's list asks for exactly those paths). A
  * backslash goes percent-encoded, as a quote does (what a URL cannot carry as it
  * is), so one in the host is refused as curl refuses it; a `%2e` after the host
- * is hidden from the parser as `%2Z` (no escape, so kept as it is) and put back
- * by writtenHref(). Plain `.` and `..` segments are resolved, as curl does.
+ * is hidden from the parser behind a marker (an escape that is none, so kept as
+ * it is) and put back by writtenHref(). Plain `.` and `..` segments are
+ * resolved, as curl does. An href writtenHref gave parses back to the same URL:
+ * whatever takes a record's url apart again parses it here, not with URL.
  */
-function parseAsWritten(text: string): URL {
+export function parseAsWritten(text: string): URL {
   const written = backslashesEncoded(text);
-  if (!/%2e/i.test(written) || /%2z/i.test(written)) return new URL(written);
+  if (!/%2e/i.test(written)) return new URL(written);
   const at = pathAfterAuthority(written);
-  if (at === undefined || at === written.length) return new URL(written);
-  const url = new URL(dotsHiddenFrom(written, at));
-  dotsHidden.add(url);
+  const marker = freeMarker(written);
+  if (at === undefined || at === written.length || marker === undefined) return new URL(written);
+  const url = new URL(dotsHiddenFrom(written, at, marker));
+  hiddenDots.set(url, marker);
   return url;
 }
 
@@ -354,10 +373,11 @@ function parseAsWritten(text: string): URL {
  */
 export function resolveAsWritten(reference: string, base: string): URL {
   const written = backslashesEncoded(reference);
-  if (!/%2e/i.test(written + base) || /%2z/i.test(written + base)) return new URL(written, base);
+  const marker = freeMarker(written, base);
+  if (!/%2e/i.test(written + base) || marker === undefined) return new URL(written, base);
   // Dots are hidden after the authority: the whole of a path reference, past `//host` or `scheme://host` in the others.
-  const url = new URL(dotsHiddenFrom(written, pathAfterAuthority(written) ?? 0), dotsHiddenFrom(base, pathAfterAuthority(base) ?? 0));
-  dotsHidden.add(url);
+  const url = new URL(dotsHiddenFrom(written, pathAfterAuthority(written) ?? 0, marker), dotsHiddenFrom(base, pathAfterAuthority(base) ?? 0, marker));
+  hiddenDots.set(url, marker);
   return url;
 }
 
@@ -374,14 +394,15 @@ function pathAfterAuthority(text: string): number | undefined {
   return end === -1 ? text.length : authority + end;
 }
 
-/** `text` with each `%2e` from `from` on written `%2Z` (no escape, so the parser keeps it as it is). */
-function dotsHiddenFrom(text: string, from: number): string {
-  return text.slice(0, from) + text.slice(from).replace(/%2([Ee])/g, (_, e: string) => `%2${e === 'E' ? 'Z' : 'z'}`);
+/** `text` with each `%2E` and `%2e` from `from` on written as `marker` (an escape the parser keeps as it is). */
+function dotsHiddenFrom(text: string, from: number, marker: DotMarker): string {
+  return text.slice(0, from) + text.slice(from).replace(/%2([Ee])/g, (_, e: string) => (e === 'E' ? marker.upper : marker.lower));
 }
 
 /** A parsed URL's href with what parseAsWritten hid put back (`href`: one derived from it, as with its password masked). */
 export function writtenHref(url: URL, href = url.href): string {
-  return dotsHidden.has(url) ? href.replace(HIDDEN_DOT, (_, z: string) => `%2${z === 'Z' ? 'E' : 'e'}`) : href;
+  const marker = hiddenDots.get(url);
+  return marker === undefined ? href : href.replace(marker.pattern, (found) => (found === marker.upper ? '%2E' : '%2e'));
 }
 
 export function preview(value: unknown): string {

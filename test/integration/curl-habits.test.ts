@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, json, listen, runCli, socketCloser, spawnCli, startHttpServer, startProxyServer, startTlsServer, tempDir, writeTempFile, type AnyRequest } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, json, listen, runCli, socketCloser, spawnCli, startHttpServer, startProxyServer, startTlsServer, tempDir, writeTempFile, type AnyRequest, type CliResult } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 
@@ -729,6 +729,37 @@ describe('the resource a URL names, as curl asks for it', () => {
     // A URL argument: the backslash before a letter is the URL's (curl's glob escapes only [ ] { }), \{ a literal brace.
     const argument = await runCli([`${server.url}/g/a\\b`, `${server.url}/g/\\{x,y\\}`, '-q', '--procs', '1']);
     expect(argument.lines.map((l) => (l.body as { url: string }).url).sort()).toEqual(['/g/%7Bx,y%7D', '/g/a%5Cb']);
+  });
+
+  it('keeps %2e segments beside a fragment, credentials or a bad escape, in an -T name and a -e ;auto Referer, and a cached answer is the same resource\'s', async () => {
+    const server = track(
+      await startHttpServer((req: AnyRequest, res, ctx) => {
+        if (req.url?.includes('go=')) return void res.writeHead(302, { location: '/next' }).end();
+        json(res, 200, { method: req.method, url: req.url, referer: req.headers.referer ?? null, body: ctx.body.toString('utf8') });
+      }),
+    );
+    const host = server.url.replace('http://', '');
+    const sentBy = (result: CliResult): unknown[] => [...result.lines].sort((a, b) => Number(a.line) - Number(b.line)).map((l) => (l.body as { url?: string } | undefined)?.url ?? l.error);
+    // WHATWG parsing asked for /b, /d, /y?q, /f?x=%2z and /h/%2Zi: the fragment, the credentials or the bad escape had
+    // the URL parsed again, or kept from being parsed as written; the last line, the same resource as the first, was
+    // answered from the first's cache entry.
+    const input = writeTempFile([
+      `${server.url}/a/%2e%2e/b#frag`,
+      `{"url":"${server.url}/c/%2E%2E/d#y"}`,
+      `http://u:p@${host}/x/%2e/y?q`,
+      `${server.url}/e/%2e%2e/f?x=%2z`,
+      `${server.url}/g/%2e%2e/h/%2Zi`,
+      `${server.url}/a/%2e%2e/b`,
+    ]);
+    const kept = await runCli([input, '-q', '--procs', '1', '--concurrency', '1', '--cache', 'on']);
+    expect(sentBy(kept)).toEqual(['/a/%2e%2e/b', '/c/%2E%2E/d', '/x/%2e/y?q', '/e/%2e%2e/f?x=%2z', '/g/%2e%2e/h/%2Zi', '/a/%2e%2e/b']);
+    expect(kept.lines.map((l) => l.url).sort()).toContain(`${server.url}/e/%2e%2e/f?x=%2z`);
+    const file = join(tempDir(), 'up.txt');
+    writeFileSync(file, 'hi');
+    const upload = await runCli(['-q', '-T', file, `${server.url}/a/%2e%2e/`]);
+    expect(sentBy(upload)).toEqual(['/a/%2e%2e/up.txt']);
+    const referred = await runCli(['-q', '-L', '-e', ';auto', `${server.url}/a/%2e%2e/b?go=1#frag`]);
+    expect(referred.lines[0]?.body).toMatchObject({ url: '/next', referer: `${server.url}/a/%2e%2e/b?go=1` });
   });
 });
 
