@@ -21,6 +21,8 @@ import { countAttempt } from './attempts-made.js';
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** A redirect's body is read up to this much so its connection can be reused; past that it is cut. */
 const REDIRECT_BODY_DRAIN = 64 * 1024;
+/** How long a redirect's body is waited for: draining it only keeps the connection for reuse. */
+const REDIRECT_DRAIN_MS = 1000;
 
 export interface AttemptOptions {
   dispatcher: Dispatcher;
@@ -218,6 +220,15 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       // An empty Location resolves to the URL itself, a loop to --max-redirects: curl follows none, nor do we.
       const location = firstValue(headers.location);
       if (location?.trim()) this.#location = location;
+      if (this.#location !== undefined) {
+        // The Location is known: a body slower than this to come is left (its connection closed) and the redirect
+        // followed, as one cut short is (#fail). A stalled 302 body had failed the record after --timeout, retried.
+        const left = this.#options.timeout - (performance.now() - this.#started);
+        if (left > REDIRECT_DRAIN_MS) {
+          clearTimeout(this.#timer);
+          this.#timer = setTimeout(() => this.stop('timeout'), REDIRECT_DRAIN_MS);
+        }
+      }
     }
     if (this.#location === undefined && this.#declaresOverMaxFilesize(headers['content-length'])) {
       controller.abort(new StopRequest('body over --max-filesize'));
@@ -419,6 +430,13 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
 
   #fail(error: unknown, reason?: AbortReason): void {
     const controller = this.#controller;
+    // A redirect's body cut short, or slow to drain: its Location came with the headers, so it is followed (as
+    // curl follows it), on another connection. The record had failed (ESOCKETCLOSED, retried, or ETIMEDOUT).
+    if (this.#location !== undefined && reason !== 'shutdown') {
+      this.#succeed();
+      if (reason !== undefined) controller?.abort(new StopRequest('redirect body left undrained'));
+      return;
+    }
     const cut = reason !== undefined ? undefined : this.#status !== 0 ? closedMidBody(error, this.#wireBytes, this.#headers?.['content-length']) : unframedLength(error);
     const found = cut ?? classifyError(error, reason, {
       overTls: this.#request.url.startsWith('https:'),

@@ -251,6 +251,30 @@ describe('redirects', () => {
     ]);
   });
 
+  it('follows a redirect whose body is cut short or stalls, as curl does: its Location came with the head', async () => {
+    // 10 of the 1,000 body bytes declared, then the connection ends (/cut) or stays open and silent (/stall).
+    const head = (to: string) => `HTTP/1.1 302 Found\r\nLocation: ${to}\r\nContent-Length: 1000\r\n\r\n0123456789`;
+    const server = createServer((socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        const path = /^\S+ (\S+)/.exec(chunk.toString('latin1'))?.[1];
+        if (path === '/cut') socket.end(head('/after'));
+        else if (path === '/stall') socket.write(head('/after'));
+        else socket.end(OK);
+      });
+      socket.on('error', () => {});
+    });
+    const closer = socketCloser(server);
+    const url = `http://127.0.0.1:${await listen(server)}`;
+    track({ close: () => closer.close() });
+    const result = await run([`${url}/cut`, `${url}/stall`], ['-L', '--timeout', '20']);
+    expect(result.lines.map((l) => [l.status, l.finalUrl, l.redirects, l.attempts, l.error])).toEqual([
+      [200, `${url}/after`, 1, 2, null],
+      [200, `${url}/after`, 1, 2, null],
+    ]);
+    // The stalled body was left after a second (it had failed the record at --timeout, retried).
+    expect(result.lines[1]?.ms).toBeLessThan(5000);
+  });
+
   it('says the method actually sent last after a 303 turned POST into GET', async () => {
     const server = await startHttpServer((req, res) => {
       if (req.url === '/form') {
