@@ -99,7 +99,10 @@ export function createProxyRouter(
       const toProxy = new URL(String(origin)).origin === proxyOrigin;
       // A target's connection is the tunnel (ProxyAgent's connector: a CONNECT, then TLS inside it), timed as a whole.
       const prepared = typeof options.connect === 'function' ? { ...options, connect: preparingHttp1Sockets(budgeted(toProxy ? markingProxyLeg(timingConnectsExactly(guardProxyConnect(options.connect), connectTimeoutMs)) : timingTunnelsExactly(options.connect, connectTimeoutMs, proxyUrl.host, proxyUrl.protocol === 'https:'))) } : options;
-      if (toProxy) return (toProxyPool ??= new Pool(origin, prepared));
+      // undici's wrapper hands the factory its connector alone: the pool gets the agent's options too. Without
+      // --concurrency as its bound, a request dispatched as the last one ended (its connection not yet marked free)
+      // opened another connection, and a child held two a slot, where a direct run holds one.
+      if (toProxy) return (toProxyPool ??= new Pool(origin, { ...connectionOptions(proxyOptions), ...prepared }));
       return targets === undefined ? new Pool(origin, prepared) : targets(origin, prepared);
     };
     const token = halfCredentials(uri);
@@ -129,6 +132,12 @@ export function createProxyRouter(
     }
   }
   return new ProxyRouter();
+}
+
+/** What an Agent's pools are built with, for the pool to the proxy that undici's wrapper builds with its connector alone. */
+function connectionOptions(options: Undici.Pool.Options): Undici.Pool.Options {
+  const { connections, pipelining, keepAliveTimeout, keepAliveMaxTimeout, keepAliveTimeoutThreshold, headersTimeout, bodyTimeout, maxHeaderSize } = options;
+  return { connections, pipelining, keepAliveTimeout, keepAliveMaxTimeout, keepAliveTimeoutThreshold, headersTimeout, bodyTimeout, maxHeaderSize };
 }
 
 /**

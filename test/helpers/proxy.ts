@@ -14,6 +14,8 @@ export interface ProxyServer {
   readonly forwarded: number;
   /** CONNECT tunnels opened. */
   readonly connects: number;
+  /** Connections clients opened to the proxy. */
+  readonly connections: number;
   /** 'GET http://127.0.0.1:1234/x' or 'CONNECT 127.0.0.1:1234', in arrival order. */
   targets: string[];
   close(): Promise<void>;
@@ -125,6 +127,8 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
     client.once('close', () => upstream.destroy());
   });
 
+  let connections = 0;
+  server.on('connection', () => void connections++);
   const closer = socketCloser(server, () => {
     for (const t of tunnels) t.destroy();
     upstreamAgent.destroy();
@@ -141,6 +145,9 @@ export async function startProxyServer(opts: ProxyOptions = {}): Promise<ProxySe
     },
     get connects() {
       return connects;
+    },
+    get connections() {
+      return connections;
     },
     targets,
     close: () => closer.close(),

@@ -218,6 +218,17 @@ describe('proxy', () => {
     expect(proxy.targets).toEqual(expect.arrayContaining([`GET ${plain.url}/p`, `CONNECT 127.0.0.1:${tls.port}`]));
   });
 
+  it('plain http through a proxy holds one connection to it a slot, as a direct run holds one to the server', async () => {
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    const urls = Array.from({ length: 40 }, (_, i) => `${plain.url}/p${i}`);
+    const result = await run(urls, ['-x', proxy.url, '--concurrency', '2']);
+    expect(result.lines.filter((l) => l.status === 200)).toHaveLength(40);
+    expect(proxy.forwarded).toBe(40);
+    // Each request dispatched as the one before ended, its connection not yet marked free, opened another: 4.
+    expect(proxy.connections).toBeLessThanOrEqual(2);
+  });
+
   it('a plain-HTTP proxy given as https:// (it waits for a request line, not a TLS handshake) times out saying so', async () => {
     const silent = createNetServer((socket) => void socket.on('error', () => {}));
     const closer = socketCloser(silent);
