@@ -16,20 +16,26 @@ const FORM_SECRET = new RegExp(`(^|&)((?:[^&=[]*(?:\\[|%5B))?${SECRET_FIELD}(?:\
 const JSON_SECRET_NAME = new RegExp(`(["'])${SECRET_FIELD}\\1\\s*:\\s*`, 'gi');
 /**
  * A JSON scalar as written: a string (single-quoted too; unterminated, to the text's end: a line cut short, or
- * broken), or a number, true, false or null.
+ * broken), or a number, true, false or null; or a value written without quotes, to the next `,`, `}` or `]`
+ * (`"Authorization":Bearer K`: the whole of it, not its first word).
  */
-const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)|[^\s,{}[\]]+)/;
+const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)|[^\s,{}[\]](?:[^,{}[\]\r\n]*[^\s,{}[\]])?)/;
 /** A spec's form body, the text of its "body" member: where a form's secret fields are looked for in a record. */
 const BODY_MEMBER = /("body"\s*:\s*")((?:[^"\\]|\\.)*)/gi;
 /**
  * Where a header line whose value is a credential starts, up to its value: at the text's start, after a pasted
- * `-H` or `--header`, or in a string opened after `[`, `,`, `{` or `:` (a spec's header list item,
+ * `-H` or `--header`, after a space (`URL Authorization: Bearer K`, a header pasted beside the URL on its line),
+ * or in a string opened after `[`, `,`, `{` or `:` (a spec's header list item,
  * `["Authorization: Bearer ..."]`), not in one a URL's query holds (`?q="cookie:x"`). Group 1 is the quote the
  * value ends at; without one, it runs to the text's end.
  */
-const SECRET_HEADER_START = new RegExp(`(?:^|(?<=(?:^|\\s)(?:-H|--header)(?:[ \\t]+|=)?)|(?<=(?:^|[[,{:])[ \\t]*))(["']?)[ \\t]*(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*`, 'gi');
+const SECRET_HEADER_START = new RegExp(`(?:^|(?<=(?:^|\\s)(?:-H|--header)(?:[ \\t]+|=)?)|(?<=(?:^|[[,{:])[ \\t]*)|(?<=[ \\t]))(["']?)[ \\t]*(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*`, 'gi');
 /** curl's `user` (and `proxy-user`) in a config line or a pasted command line: `user = "alice:secret"`, `-u alice:secret`. */
-const CONFIG_USER = /(^|[ \t])((?:-[uU]|--user|--proxy-user|user|proxy-user)(?:[ \t]*[=:][ \t]*|[ \t]+)["']?[^:"'\s]*:)[^"'\s]+/gi;
+const CONFIG_USER = /(^|[ \t])((?:(?:-[uU]|--user|--proxy-user|user|proxy-user)(?:[ \t]*[=:][ \t]*|[ \t]+)|-[uU])["']?[^:"'\s]*:)[^"'\s]+/gi;
+/** A pasted curl flag whose whole value is a secret (`-b 'sid=K'`, `--oauth2-bearer K`), up to its value. */
+const SECRET_FLAG = /(?:^|(?<=[ \t]))(?:-b|--cookie|--oauth2-bearer)(?:[ \t]+|=)/gi;
+/** A pasted curl body flag (`-d 'password=K'`, `--json '{"token":"K"}'`), up to its value, whose secret fields are masked. */
+const BODY_FLAG = /(?:^|(?<=[ \t]))(?:-d|--data(?:-raw|-binary|-urlencode|-ascii)?|--json)(?:[ \t]+|=)?/gi;
 
 /** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`. */
 export function maskBodySecrets(value: string): string {
@@ -56,8 +62,46 @@ export function maskHeaderValue(text: string): string {
  * maskPasswords' work; a URL's query is shown as a valid record's line shows it.
  */
 export function maskRecordSecrets(text: string): string {
-  const members = maskJsonSecrets(text).replace(BODY_MEMBER, (_, head: string, form: string) => `${head}${maskFormSecrets(form)}`);
-  return maskHeaderLines(members).replace(CONFIG_USER, `$1$2${MASK}`);
+  const members = maskJsonSecrets(text).replace(BODY_MEMBER, (_, head: string, body: string) => `${head}${maskBodyMember(body)}`);
+  const headers = maskHeaderLines(members).replace(CONFIG_USER, `$1$2${MASK}`);
+  return maskFlagValues(maskFlagValues(headers, SECRET_FLAG, () => MASK), BODY_FLAG, maskBodySecrets);
+}
+
+/**
+ * Each value of a pasted flag `flag` finds, as `mask` shows it: the text between its quotes (to the text's end when
+ * the closing one is missing), or without quotes to the next space.
+ */
+function maskFlagValues(text: string, flag: RegExp, mask: (value: string) => string): string {
+  let shown = '';
+  let from = 0;
+  flag.lastIndex = 0;
+  for (let found = flag.exec(text); found !== null; found = flag.exec(text)) {
+    const quote = text[found.index + found[0].length];
+    const value = found.index + found[0].length + (quote === '"' || quote === "'" ? 1 : 0);
+    const close = quote === '"' || quote === "'" ? text.indexOf(quote, value) : text.slice(value).search(/\s/) + value;
+    const end = close < value ? text.length : close;
+    if (end === value) continue;
+    shown += `${text.slice(from, value)}${mask(text.slice(value, end))}`;
+    from = end;
+    flag.lastIndex = end;
+  }
+  return shown + text.slice(from);
+}
+
+/**
+ * A spec's "body" member as written (JSON string escapes and all), its secret fields as ***: a form's, or a JSON
+ * body's, whose quotes the member escapes (`"{\"password\":\"K\"}"`) so that the member's own name is not seen.
+ */
+function maskBodyMember(written: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(`"${written}"`);
+  } catch {
+    return maskFormSecrets(written);
+  }
+  if (typeof body !== 'string') return maskFormSecrets(written);
+  const masked = maskBodySecrets(body);
+  return masked === body ? written : JSON.stringify(masked).slice(1, -1);
 }
 
 /** Each header line SECRET_HEADER_START finds, its value as ***: to its closing quote, or to the text's end. */
@@ -86,18 +130,21 @@ function maskHeaderLines(text: string): string {
   return shown + text.slice(from);
 }
 
-/** maskRecordSecrets over each double-quoted (JSON.stringify'd) part of a message: where it quotes the record. */
+/** maskRecordSecrets over each double-quoted (JSON.stringify'd) part of a message, closed or cut: where it quotes the record. */
 export function maskQuotedRecordSecrets(message: string): string {
-  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => {
+  // A preview cut at 80 characters (validate.ts) loses its closing quote with the rest: `"curl -H '...' http://...`.
+  return message.replace(/"(?:[^"\\]|\\.)*(?:"|\\?$)/g, (quoted) => {
+    const closed = quoted.length > 1 && quoted.endsWith('"') && !quoted.endsWith('\\"');
     let text: unknown;
     try {
-      text = JSON.parse(quoted);
+      text = JSON.parse(closed ? quoted : `${quoted.replace(/\\$/, '')}"`);
     } catch {
       return quoted;
     }
     if (typeof text !== 'string') return quoted;
     const masked = maskRecordSecrets(text);
-    return masked === text ? quoted : JSON.stringify(masked);
+    if (masked === text) return quoted;
+    return closed ? JSON.stringify(masked) : JSON.stringify(masked).slice(0, -1);
   });
 }
 

@@ -110,6 +110,27 @@ describe('parseRecord', () => {
       ["{\"url\":\"http://a.test/\",\"headers\":{'Authorization':'Bearer Z9Q5'}}", "{\"url\":\"http://a.test/\",\"headers\":{'Authorization':'***'}}"],
     ];
     for (const [line, url] of more) expect(parseRecord(line as string, 1), line).toMatchObject({ kind: 'invalid', url });
+    // And the shapes a hunt found shown whole: a value without quotes, curl's attached -u, a header after the URL,
+    // -b, -d and --oauth2-bearer pasted, a JSON body inside a spec's body string.
+    const pasted = [
+      ['{"url":"http://a.test/","headers":{"Authorization":Bearer Z9Q1}}', '{"url":"http://a.test/","headers":{"Authorization":"***"}}'],
+      ['curl -ubob:Z9Q2 http://a.test/', 'curl -ubob:*** http://a.test/'],
+      ['http://a.test/get Authorization: Bearer Z9Q3', 'http://a.test/get Authorization: ***'],
+      ["curl -b 'sid=Z9Q4' http://a.test/", "curl -b '***' http://a.test/"],
+      ['curl --cookie sid=Z9Q5 http://a.test/', 'curl --cookie *** http://a.test/'],
+      ["curl -d 'user=a&password=Z9Q6' http://a.test/", "curl -d 'user=a&password=***' http://a.test/"],
+      ['curl --oauth2-bearer Z9Q7 http://a.test/', 'curl --oauth2-bearer *** http://a.test/'],
+      ['{"url":"http://a.test/","body":"{\\"password\\":\\"Z9Q8\\"}",}', '{"url":"http://a.test/","body":"{\\"password\\":\\"***\\"}",}'],
+    ];
+    for (const [line, url] of pasted) {
+      const record = parseRecord(line as string, 1);
+      expect(record, line).toMatchObject({ kind: 'invalid', url });
+      expect(JSON.stringify(record), line).not.toMatch(/Z9Q/);
+    }
+    // A pasted curl line longer than the message's 80-character quote: the quote, cut with its closing quote, is masked too.
+    const pastedLong = parseRecord(`curl -H 'Authorization: Bearer Z9Q9' -H 'Cookie: s=Z9Q0' http://a.test/get/${'a'.repeat(60)}`, 1);
+    expect(pastedLong).toMatchObject({ kind: 'invalid', error: { message: expect.stringContaining(`"curl -H 'Authorization: ***' -H 'Cookie: ***' http://a.test/get/a`) } });
+    expect(JSON.stringify(pastedLong)).not.toMatch(/Z9Q/);
     // Masked whole, then cut to 2048: a value the cut split showed its end.
     const prefix = '{"url":"http://a.test/","headers":{"Authorization":"Bearer ';
     const long = `{"id":"${'p'.repeat(2048 - prefix.length - 20)}",${prefix.slice(1)}Z9Q6 sk_live_Z9Q7abcdef"}, oops}`;
