@@ -95,6 +95,12 @@ export function lockOutput(output: string): () => void {
     const judged = lockText(path);
     const holder = judged === undefined ? undefined : holderIn(judged);
     if (holder !== undefined && !isOwn(holder.pid, holder.identity) && stillRuns(holder.pid, holder.identity)) refuseHeld(output, path, holder);
+    // A lock another run has just made, its pid not yet written (createLock writes after the exclusive create): judged
+    // stale, it was taken over, and both runs wrote the file. Empty for longer, it was left by a run that died there.
+    if (judged?.trim() === '' && youngerThan(path, EMPTY_LOCK_MS)) {
+      Atomics.wait(SLEEPER, 0, 0, 20);
+      continue;
+    }
     // Left by a run that was killed outright: its process is gone. Taken over under a lock of its own, once it
     // is seen to be still the one judged: two runs that judged it at once each removed it and made their own,
     // one removing the other's, and both wrote the file (every record twice).
@@ -112,6 +118,16 @@ const STALE_TAKEOVER_MS = 2_000;
 /** How long a run waits for another's takeover to end before it says so. */
 const TAKEOVER_WAIT_MS = 15_000;
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+/** An empty lock younger than this is being written by the run that made it. */
+const EMPTY_LOCK_MS = 2_000;
+
+function youngerThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < ms;
+  } catch {
+    return false;
+  }
+}
 
 /** Makes the lock with this run's pid and identity; 'exists' when there is one. */
 function createLock(path: string): (() => void) | 'exists' {
@@ -181,6 +197,7 @@ function removeStale(output: string, path: string, judged: string | undefined): 
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
     const holder = judged === undefined ? undefined : holderIn(judged);
+    if (isDirectory(path)) throw new UsageError(`Cannot write output ${JSON.stringify(output)}: ${JSON.stringify(path)}, where its lock goes, is a directory: remove it, or give -o another file`);
     const remedy = code === 'EROFS' ? 'the file system is read-only: give -o a file elsewhere' : 'make its folder writable, or delete the lock';
     throw new UsageError(`Cannot write output ${JSON.stringify(output)}: its lock ${JSON.stringify(path)}, left by ${holder === undefined ? 'a run' : `pid ${holder.pid}`} that no longer runs, cannot be removed (${code}): ${remedy}`);
   }
@@ -194,6 +211,14 @@ function refuseHeld(output: string, path: string, holder: Holder): never {
   }
   const pid = away === undefined ? `pid ${holder.pid}` : `pid ${holder.pid} ${away.where}`;
   throw new UsageError(`Cannot write output ${JSON.stringify(output)}: another bulkfetch (${pid}) is writing it; wait for it to end (or stop it), then run this again (if ${pid} is no bulkfetch, delete ${JSON.stringify(path)})`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function lockable(output: string): boolean {

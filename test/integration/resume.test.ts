@@ -1,6 +1,6 @@
 // -o FILE --resume after SIGKILLs of the whole process tree: exactly one line per record at the end.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +116,25 @@ describe('--resume', () => {
     expect([seen.length, new Set(seen).size]).toEqual([150, 150]);
     expect(existsSync(`${output}.lock`) || existsSync(`${output}.lock.takeover`)).toBe(false);
   }, 90_000);
+
+  it('a lock another run has just made, its pid not yet written, is waited for, not taken over; a directory in its place is said to be one', async () => {
+    const server = track(await startHttpServer());
+    const dir = tempDir();
+    const output = join(dir, 'out.ndjson');
+    // What another run's lock is between its exclusive create and its write: empty, then this (live) process's pid.
+    writeFileSync(`${output}.lock`, '');
+    const fill = setTimeout(() => writeFileSync(`${output}.lock`, `${process.pid}\n`), 600);
+    const second = await runCli([`${server.url}/a`, '-o', output, '-q']);
+    clearTimeout(fill);
+    // It was judged stale, removed, and the file written by both runs.
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`^bulkfetch: Cannot write output ".*out\\.ndjson": another bulkfetch \\(pid ${process.pid}\\) is writing it`));
+    expect(server.requests).toBe(0);
+    rmSync(`${output}.lock`);
+    mkdirSync(`${output}.lock`);
+    const directory = await runCli([`${server.url}/a`, '-o', output, '-q']);
+    expect([directory.code, directory.stderr]).toEqual([2, `bulkfetch: Cannot write output ${JSON.stringify(output)}: ${JSON.stringify(`${output}.lock`)}, where its lock goes, is a directory: remove it, or give -o another file\n`]);
+  });
 
   it("-o FILE emptied under the run (logrotate's copytruncate) goes on from its start: no hole of NULs before the next line", async () => {
     const server = track(await slowServer(20));
