@@ -103,7 +103,7 @@ export const NO_CHILD_TO_SEND: RecordError = recordError(RecordErrorCode.NOT_SEN
  */
 export const SAVE_DISK_FULL: RecordError = recordError(RecordErrorCode.SAVE, 'Cannot save the body: the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room');
 /** The same for a method that may not be sent twice (POST ...: the server acted on it): --resume leaves it, as an EABORTED one. */
-export const SAVE_DISK_FULL_SENT_ONCE: RecordError = recordError(RecordErrorCode.SAVE, 'Cannot save the body: the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (--retry-all-methods would send it again)');
+export const SAVE_DISK_FULL_SENT_ONCE: RecordError = recordError(RecordErrorCode.SAVE, 'Cannot save the body: the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (a run given --retry-all-methods writes such a record for --resume to send again)');
 
 /**
  * The same two as bulkfetch 0.x before this wording wrote them ("--resume sends it", said also of a run

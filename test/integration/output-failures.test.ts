@@ -219,7 +219,7 @@ describe('output failures', () => {
     const posted = await runCli([input, '-o', posts, '--save', save, '--concurrency', '4', '-q', '-X', 'POST', '-d', 'a=1']);
     const once = parseJsonLines(readFileSync(posts, 'utf8')).lines.filter((line) => line.error?.code === 'ESAVE');
     expect(once.length).toBeGreaterThan(5);
-    for (const line of once) expect(line.error.message).toBe('Cannot save the body: the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (--retry-all-methods would send it again)');
+    for (const line of once) expect(line.error.message).toBe('Cannot save the body: the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (a run given --retry-all-methods writes such a record for --resume to send again)');
     expect(posted.code).toBe(0);
     const before = server.requests;
     spawnSync('mount', ['-o', 'remount,size=8m', dir]);
