@@ -1,12 +1,30 @@
-import { resolve } from 'node:path';
+import { lstatSync, readlinkSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /**
  * The descriptor of this process that a path names, as the shell and Linux spell them: /dev/stdin, /dev/stdout,
- * /dev/stderr, /dev/fd/N, /proc/self/fd/N (thread-self's, this pid's), relative or not; undefined for any other
- * path. A file opened by such a name is that descriptor's file: stdin read again, stdout written to.
+ * /dev/stderr, /dev/fd/N, /proc/self/fd/N (thread-self's, this pid's), relative or not, or through a symlink to
+ * one of them (`ln -s /dev/stdout out`); undefined for any other path. A file opened by such a name is that
+ * descriptor's file: stdin read again, stdout written to.
  */
 export function descriptorNamed(path: string): number | undefined {
-  const absolute = resolve(path);
+  let absolute = resolve(path);
+  // Linux follows at most 40 links in a path (ELOOP).
+  for (let hops = 0; hops <= 40; hops++) {
+    const named = descriptorSpelled(absolute);
+    if (named !== undefined) return named;
+    try {
+      if (!lstatSync(absolute).isSymbolicLink()) return undefined;
+      absolute = resolve(dirname(absolute), readlinkSync(absolute));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The descriptor an absolute path spells, without following it. */
+function descriptorSpelled(absolute: string): number | undefined {
   const std = STANDARD_NAMES[absolute];
   if (std !== undefined) return std;
   const fd = /^\/(?:dev\/fd|proc\/(?:self|thread-self|(\d+))\/fd)\/(\d+)$/.exec(absolute);

@@ -49,11 +49,14 @@ describe('-o naming stdout or another descriptor', () => {
     const dir = tempDir();
     const { input } = await inputIn(dir);
     const log = join(dir, 'log.jsonl');
-    for (const target of [undefined, '/dev/stdout', '/proc/self/fd/1']) {
+    // A symlink to /dev/stdout names it too.
+    const link = join(dir, 'out-link');
+    symlinkSync('/dev/stdout', link);
+    for (const target of [undefined, '/dev/stdout', '/proc/self/fd/1', link]) {
       const result = await runCli([input, '-q', ...(target ? ['-o', target] : [])], { via: ['sh', '-c', `exec "$@" >> "${log}"`, 'sh'] });
       expect(result.code, target).toBe(0);
     }
-    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(6);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(8);
     const errors = join(dir, 'err.jsonl');
     writeFileSync(errors, 'before\n');
     expect((await runCli([input, '-q', '-o', '/dev/stderr'], { via: ['sh', '-c', `exec "$@" 2>> "${errors}"`, 'sh'] })).code).toBe(0);
