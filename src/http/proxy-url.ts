@@ -36,6 +36,8 @@ export function parseProxyUrl(text: string): ProxyUrl {
   const authority = written.slice(scheme === undefined ? 0 : scheme.length + 3).split(/[/?#]/, 1)[0] ?? '';
   const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
   if (!/:\d+$/.test(hostAndPort)) url.port = DEFAULT_PORT[url.protocol] ?? '';
+  // No proxy listens on port 0: every record's connect was refused, its message naming neither port nor proxy.
+  else if (url.port === '0' || Number(/:(\d+)$/.exec(hostAndPort)?.[1]) === 0) return { problem: 'its port is 0, which no proxy listens on' };
   // A path, query or fragment says nothing to a proxy: curl leaves them out, and undici threw on them in every child.
   url.pathname = '';
   url.search = '';

@@ -166,7 +166,17 @@ export function maxRedirectsFlag(value: string): number {
   return nonNegativeInteger('--max-redirects')(value);
 }
 
-export function parseProxyFlag(value: string): string {
+export function parseProxyFlag(value: string, previous?: unknown): string {
+  const href = proxyFlagHref(value);
+  // -x and --proxy are one flag: given twice with two proxies, the last won without a word (curl's does so too).
+  if (typeof previous === 'string' && previous !== href) {
+    const shown = (proxy: string): string => (proxy === '' ? '""' : JSON.stringify(proxy.replace(/\/\/[^/@]*@/, '//***@')));
+    throw new UsageError(`--proxy (-x) given twice (${shown(previous)}, ${shown(href)}): requests go through one proxy; give one`);
+  }
+  return href;
+}
+
+function proxyFlagHref(value: string): string {
   // curl's -x "": no proxy at all, whatever http_proxy and the others say.
   if (value === '') return '';
   const parsed = parseProxyUrl(value);

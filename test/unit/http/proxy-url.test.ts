@@ -28,6 +28,10 @@ describe('parseProxyUrl: a proxy as curl reads one', () => {
     ['ftp://127.0.0.1:21', /ftp:\/\/ proxies are not supported/],
     ['http://', /does not parse/],
     ['http://a b:1', /does not parse/],
+    // Every record's connect was refused, its message naming neither the port nor the proxy.
+    ['http://127.0.0.1:0', /its port is 0, which no proxy listens on/],
+    ['127.0.0.1:00', /its port is 0/],
+    ['socks5://u:p@127.0.0.1:0', /its port is 0/],
   ])('%s is refused, saying why', (text, why) => {
     const parsed = parseProxyUrl(text);
     expect(parsed).toEqual({ problem: expect.stringMatching(why) });
