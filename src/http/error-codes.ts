@@ -296,6 +296,11 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
     const blamed = proxies.find((proxy) => plainHttp && proxy.forwardsHttp && isProxy(proxy, socket?.remoteAddress, socket?.remotePort));
     return blamed === undefined ? error : { code: error.code, message: `${describe(raw)} (empty reply: the proxy ${endpointText(blamed)} closed the connection without answering; ${SOCKS_PROXY_ADVICE})` };
   }
+  // A reset of the connection a plain-http request went on to the proxy is the proxy's (the server's was said).
+  if (error.code === RecordErrorCode.CONNECTION_RESET && url.startsWith('http:') && fromProxyLeg(raw)) {
+    const named = new Set(proxies.filter((proxy) => proxy.forwardsHttp).map(endpointText));
+    return { code: error.code, message: `${describe(raw)} (the proxy${named.size === 1 ? ` ${[...named][0] as string}` : ''} reset the connection)` };
+  }
   // A connect to the proxy that timed out (its connection is marked: proxy-router.ts) says whose it was: its words
   // name the proxy's address, which is not the URL's.
   if (error.code === RecordErrorCode.CONNECT_TIMEOUT && fromProxyLeg(raw)) {

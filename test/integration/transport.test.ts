@@ -218,6 +218,18 @@ describe('proxy', () => {
     expect(proxy.targets).toEqual(expect.arrayContaining([`GET ${plain.url}/p`, `CONNECT 127.0.0.1:${tls.port}`]));
   });
 
+  it("a proxy that resets a plain-http request is named, not taken for the server", async () => {
+    const resetting = createNetServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.resetAndDestroy());
+    });
+    const closer = socketCloser(resetting);
+    const port = await listen(resetting);
+    track({ close: () => closer.close() });
+    const result = await run(['http://127.0.0.1:9/x'], ['-x', `http://127.0.0.1:${port}`]);
+    expect(result.lines[0]?.error).toEqual({ code: 'ECONNRESET', message: `read ECONNRESET (the proxy 127.0.0.1:${port} reset the connection)` });
+  });
+
   it('plain http through a proxy holds one connection to it a slot, as a direct run holds one to the server', async () => {
     const proxy = await track(startProxyServer());
     const plain = await track(startHttpServer());
