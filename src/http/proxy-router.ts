@@ -173,9 +173,19 @@ export function splitNoProxy(noProxy: string): { subnets: Subnets | undefined; n
     if (family !== 0 && prefix <= width) {
       subnets[family === 4 ? 4 : 6].addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
       any = true;
-    } else if (entry !== '') names.push(...bothSpellings(entry));
+    } else if (entry !== '' && !partialAddress(entry)) names.push(...bothSpellings(entry));
   }
   return { subnets: any ? subnets : undefined, names: names.join(',') };
+}
+
+/**
+ * An entry of digits and dots that is no whole IPv4 address (`1`, `.1`, `0.0.1`, with a port or not): curl
+ * matches an address in a URL against addresses and subnets alone, and no host name is all digits, so it
+ * matches nothing. As a name it matched by suffix: `NO_PROXY=0.1` sent 127.0.0.1 around the proxy.
+ */
+function partialAddress(entry: string): boolean {
+  const host = entry.replace(/:\d+$/, '').replace(/^\*?\./, '');
+  return /^[\d.]+$/.test(host) && isIP(host) === 0;
 }
 
 /**

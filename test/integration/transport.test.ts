@@ -230,6 +230,16 @@ describe('proxy', () => {
     expect(result.lines[0]?.error).toEqual({ code: 'ECONNRESET', message: `read ECONNRESET (the proxy 127.0.0.1:${port} reset the connection)` });
   });
 
+  it('NO_PROXY entries of digits and dots that are no whole address match no address, as in curl: NO_PROXY=0.1 sent 127.0.0.1 around the proxy', async () => {
+    const proxy = await track(startProxyServer());
+    const plain = await track(startHttpServer());
+    for (const noProxy of ['1', '.1', '0.1', '0.0.1']) {
+      const result = await run([`${plain.url}/p`], [], { http_proxy: proxy.url, NO_PROXY: noProxy });
+      expect(result.lines[0]?.status, noProxy).toBe(200);
+    }
+    expect(proxy.forwarded).toBe(4);
+  });
+
   it('plain http through a proxy holds one connection to it a slot, as a direct run holds one to the server', async () => {
     const proxy = await track(startProxyServer());
     const plain = await track(startHttpServer());

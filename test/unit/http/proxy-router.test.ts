@@ -32,6 +32,13 @@ describe('splitNoProxy: NO_PROXY as curl reads it', () => {
     expect(within(splitNoProxy('0.0.0.0/0').subnets, '10.9.8.7')).toBe(true);
   });
 
+  it('leaves out entries of digits and dots that are no whole address: as names they matched an address by its end (0.1 took 127.0.0.1)', () => {
+    const { subnets, names } = splitNoProxy('1,.1,0.1,*.0.1,0.0.1,0.1:80,127.0.0.1:8080,a1.test');
+    expect(subnets).toBeUndefined();
+    expect(names).toBe('127.0.0.1:8080,127.0.0.1.:8080,a1.test,a1.test.');
+    expect(noProxyNames(names)('http://127.0.0.1')).toBe(false);
+  });
+
   it('has no subnets to check when NO_PROXY names none; a prefix too long is a name, as it matches nothing', () => {
     expect(splitNoProxy('localhost,host.test:8080')).toEqual({ subnets: undefined, names: 'localhost,localhost.,host.test:8080,host.test.:8080' });
     expect(splitNoProxy('127.0.0.0/33')).toEqual({ subnets: undefined, names: '127.0.0.0/33' });
