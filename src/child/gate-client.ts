@@ -137,7 +137,7 @@ export class GateClient implements AttemptGate {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#acquire.length === 0 && this.#release.length === 0 && this.#refused.length === 0) return;
-    const message: GateMessage = { type: 'gate', acquire: this.#acquire, release: this.#release, refused: this.#refused };
+    const message: GateMessage = { type: 'gate', acquire: this.#acquire, release: this.#release, refused: this.#refused, waiting: this.#waiting.size };
     this.#acquire = [];
     this.#release = [];
     this.#refused = [];

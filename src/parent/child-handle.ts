@@ -33,6 +33,14 @@ export interface ChildEnd {
   endedStarting?: string | undefined;
 }
 
+/**
+ * The most records a child may hold beyond its window while their attempts wait for a grant (a host paused by
+ * Retry-After, or held to --per-host-rate): they hold no slot, and without the room the window filled with them
+ * and the child was sent nothing else until the pause ended (one host paused for 10 s in eight held the other
+ * seven to 3 requests in 9 s). Bounded, as a list of that one host alone would otherwise all be sent.
+ */
+const MOST_LENT = 4096;
+
 /** The end of a child's stderr kept for a crash report (a stack trace fits). */
 const STDERR_TAIL = 16 * 1024;
 
@@ -63,6 +71,9 @@ export class ChildHandle {
   #lastLinesAt = 0;
   #outbox: string[] = [];
   #roomWaiters: Array<() => void> = [];
+  /** Room lent beyond the window: the child's attempts waiting for a grant, as it last said (MOST_LENT). */
+  #lent = 0;
+  readonly #mostLent: number;
   #ended = false;
   /** Set while crash triage runs: the child takes no new records. */
   #held = false;
@@ -71,12 +82,13 @@ export class ChildHandle {
     this.index = index;
     this.#config = config;
     this.#window = window;
+    this.#mostLent = Math.min(16 * window, MOST_LENT);
     this.#procs = procs;
     this.#events = events;
   }
 
   hasRoom(): boolean {
-    return !this.#held && this.#pending.size < this.#window;
+    return !this.#held && this.#pending.size < this.#window + this.#lent;
   }
 
   /** Holds new records back (true) or lets them in again (false). */
@@ -168,6 +180,7 @@ export class ChildHandle {
     this.#reported = false;
     this.#answeredAll = false;
     this.#outbox = [];
+    this.#lent = 0;
     this.#ended = false;
     this.#process = undefined;
   }
@@ -202,6 +215,7 @@ export class ChildHandle {
         return;
       }
       if (message.type === 'stats' && message.final) this.#reported = true;
+      if (message.type === 'gate' && message.waiting !== undefined) this.#lend(message.waiting);
       if (message.type !== 'started') return this.#events.message(this, message);
       // Answered already (the result overtook the message): nothing can be sent twice.
       for (const line of message.lines) if (this.#pending.has(line)) this.#started.add(line);
@@ -218,6 +232,14 @@ export class ChildHandle {
       this.#stderr = '';
       this.#wakeWaiters();
     });
+  }
+
+  /** Room beyond the window for `waiting` attempts that wait for a grant and hold no slot. */
+  #lend(waiting: number): void {
+    const lent = Math.min(waiting, this.#mostLent);
+    if (lent === this.#lent) return;
+    this.#lent = lent;
+    this.#wakeWaiters();
   }
 
   #wakeWaiters(): void {

@@ -112,8 +112,11 @@ export type ChildMessage =
    * left is handing them over, as fast as the parent's output takes them. Sent once, as the child finishes.
    */
   | { type: 'answered' }
-  /** Attempts asking to start, attempts that ended, and refusals of attempts that asked nobody, batched per event-loop turn. */
-  | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[]; refused: GateRefusal[] };
+  /**
+   * Attempts asking to start, attempts that ended, and refusals of attempts that asked nobody, batched per event-loop
+   * turn; and how many of its attempts wait for a grant as it is sent (the parent lends its window that much room).
+   */
+  | { type: 'gate'; acquire: GateAcquire[]; release: GateRelease[]; refused: GateRefusal[]; waiting?: number };
 
 
 /**

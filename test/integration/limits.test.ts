@@ -162,6 +162,21 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     expect(arrivalsBetween(refusing, t0, 300, 1950)).toBeGreaterThan(40);
   });
 
+  it("a paused host's records wait beside a child's window, not in it: the other host goes on through a long pause", async () => {
+    const refusing = await server((_req, res, ctx) => (ctx.index === 0 ? json(res, 429, { slow: 'down' }, { 'retry-after': '4' }) : json(res, 200, { ok: true })));
+    const other = await server((_req, res) => json(res, 200, { ok: true }));
+    // One record in eight to the paused host: its records filled the child's window (4 x 2 + 32) in a moment, and the
+    // other host's then waited out the pause.
+    const urls = Array.from({ length: 100 }, (_, i) => [`${refusing.url}/r${i}`, ...Array.from({ length: 7 }, (_, j) => `${other.url}/o${i}-${j}`)]).flat();
+    const run = await runCli([writeTempFile(urls), '--procs', '1', '--concurrency', '2', '-q'], { timeoutMs: 60_000 });
+    expect(run.lines).toHaveLength(800);
+    expect(run.lines.every((l) => l.status === 200)).toBe(true);
+    const t0 = refusing.times[0] as number;
+    expect(Math.max(...other.times) - t0).toBeLessThan(3000);
+    // The pause itself held: the paused host was asked again only after it.
+    expect(Math.min(...refusing.times.slice(1)) - t0).toBeGreaterThanOrEqual(3900);
+  });
+
   it('a process forked after the 429 (its first record came later, from a pipe) pauses that host too', async () => {
     const refusing = await server(async (_req, res, ctx) => {
       if (ctx.index === 0) json(res, 429, { slow: 'down' }, { 'retry-after': '2' });

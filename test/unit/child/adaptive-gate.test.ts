@@ -29,7 +29,7 @@ describe('AdaptiveGate', () => {
     expect(gate.acquire('http://a.test:8080/2')).toBeInstanceOf(Promise);
     expect(gate.acquire('http://b.test/1')).toBeUndefined();
     await tick();
-    expect(sent).toEqual([{ type: 'gate', acquire: [[1, 'a.test:8080']], release: [], refused: [['a.test:8080', 429, 2000]] }]);
+    expect(sent).toEqual([{ type: 'gate', acquire: [[1, 'a.test:8080']], release: [], refused: [['a.test:8080', 429, 2000]], waiting: 1 }]);
   });
 
   it('slows down the hosts the parent names (another child saw them refuse)', () => {

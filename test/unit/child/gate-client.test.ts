@@ -18,7 +18,7 @@ describe('GateClient', () => {
     void gate.acquire('http://a.test/1');
     void gate.acquire('http://b.test:8080/2');
     await tick();
-    expect(sent).toEqual([{ type: 'gate', acquire: [[1, 'a.test'], [2, 'b.test:8080']], release: [], refused: [] }]);
+    expect(sent).toEqual([{ type: 'gate', acquire: [[1, 'a.test'], [2, 'b.test:8080']], release: [], refused: [], waiting: 2 }]);
   });
 
   it('lets an attempt start only when granted, and reports how it ended', async () => {
@@ -35,7 +35,7 @@ describe('GateClient', () => {
     release({ status: 429, retryAfterMs: 2000 });
     release({ status: 200 }); // a second call is ignored
     await tick();
-    expect(sent[1]).toEqual({ type: 'gate', acquire: [], release: [[1, 429, 2000]], refused: [] });
+    expect(sent[1]).toEqual({ type: 'gate', acquire: [], release: [[1, 429, 2000]], refused: [], waiting: 0 });
   });
 
   it('hands back a rate\'s grant read more than 50 ms after it was made and asks again, once; a grant on time is used', async () => {
@@ -49,7 +49,7 @@ describe('GateClient', () => {
     gate.granted([2], now - STALE_GRANT_MS - 300);
     await tick();
     expect(started).toBe(1);
-    expect(sent[1]).toEqual({ type: 'gate', acquire: [[3, 'a.test']], release: [[2, null, null]], refused: [] });
+    expect(sent[1]).toEqual({ type: 'gate', acquire: [[3, 'a.test']], release: [[2, null, null]], refused: [], waiting: 1 });
     // Asked again: this grant goes however late it is read.
     gate.granted([3], now - STALE_GRANT_MS - 1000);
     await tick();
@@ -60,7 +60,7 @@ describe('GateClient', () => {
     const { sent, gate } = setup();
     gate.granted([7]);
     await tick();
-    expect(sent).toEqual([{ type: 'gate', acquire: [], release: [[7, null, null]], refused: [] }]);
+    expect(sent).toEqual([{ type: 'gate', acquire: [], release: [[7, null, null]], refused: [], waiting: 0 }]);
   });
 
   it('reports refusals of attempts that asked nobody, in the same message', async () => {
@@ -69,7 +69,7 @@ describe('GateClient', () => {
     gate.reportRefusal('b.test', { status: 503 });
     void gate.acquire('http://a.test/');
     await tick();
-    expect(sent).toEqual([{ type: 'gate', acquire: [[1, 'a.test']], release: [], refused: [['a.test', 429, 1000], ['b.test', 503, null]] }]);
+    expect(sent).toEqual([{ type: 'gate', acquire: [[1, 'a.test']], release: [], refused: [['a.test', 429, 1000], ['b.test', 503, null]], waiting: 1 }]);
   });
 
   it('lets every waiting attempt go when the run is shut down', async () => {
