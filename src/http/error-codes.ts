@@ -87,7 +87,7 @@ export function classifyError(
       if ((err as { handshakeStalled?: unknown }).handshakeStalled === true) {
         // On a proxy's tunnel (an HTTP proxy's CONNECT, a SOCKS5 proxy's), marked so where it was made.
         const opened = (err as { tunnelled?: unknown }).tunnelled === true ? "the proxy's tunnel" : 'the TCP connection';
-        return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (${opened} opened, but the TLS handshake got no answer${PLAIN_HTTP_PORT})` };
+        return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (${opened} opened, but the TLS handshake did not finish in time: a plain-HTTP port never answers it, so if this one speaks plain HTTP, use http://)` };
       }
       return mapped(RecordErrorCode.CONNECT_TIMEOUT);
     case 'UND_ERR_HEADERS_TIMEOUT':
@@ -96,7 +96,7 @@ export function classifyError(
       // Node's connect to a name's addresses in turn, one of them not answering in time: a connect that
       // timed out (nothing went out), not --timeout run out.
       if (error instanceof AggregateError && error.errors.some((each: { code?: unknown; syscall?: unknown }) => each?.code === 'ETIMEDOUT' && each.syscall === 'connect')) {
-        return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (the name's addresses were tried in turn, and none connected in time; --resolve HOST:PORT:ADDR keeps to one)` };
+        return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (the name's addresses were tried in turn, each for at most 2 s and half of --connect-timeout, and none connected; --resolve HOST:PORT:ADDR keeps to one, which then has the whole of it)` };
       }
       return mapped(RecordErrorCode.TIMEOUT);
     case 'ECONNREFUSED':

@@ -2,8 +2,10 @@ import type * as Undici from 'undici';
 
 /**
  * Marks a connect timeout that came after the TCP connection had opened: the
- * TLS handshake got no answer, as from a plain-HTTP server that waits for a
- * request line (curl: "SSL connection timeout"), so the message can say so
+ * TLS handshake did not finish, as with a plain-HTTP server that waits for a
+ * request line and never answers it (curl: "SSL connection timeout"), or a
+ * TLS server stuck in it (Node tells neither from the other before the
+ * handshake ends: a TLS socket counts no byte read till then), so the message can say so
  * (classifyError). One listener a connection, none a request.
  */
 export function markingStalledHandshakes(connect: Undici.buildConnector.connector): Undici.buildConnector.connector {

@@ -349,6 +349,11 @@ describe('faulty servers', () => {
       [null, { code: 'ETIMEDOUT', message: "Attempt exceeded --timeout (1000 ms) after the request went out, before the response's status line and headers were whole" }],
       [null, { code: 'ETIMEDOUT', message: "Attempt exceeded --timeout (1000 ms) before a connection was ready for the request: still connecting (TCP, TLS, a proxy's tunnel) or waiting for one of this origin's connections" }],
     ]);
+    // A body the server never reads may not have gone out: the message does not say the request did.
+    const body = join(tempDir(), 'body');
+    writeFileSync(body, 'x'.repeat(4_000_000));
+    const upload = await runCli([`${hang.url}/upload`, '--retries', '0', '--timeout', '1s', '--data-binary', `@${body}`]);
+    expect(upload.lines[0]?.error).toEqual({ code: 'ETIMEDOUT', message: "Attempt exceeded --timeout (1000 ms) after the request began to go out, before the response's status line and headers were whole (its 4000000-byte body may not all have been sent: a server that stops reading it stalls it so)" });
   });
 
   it('a close before the status line and headers were whole says so, where it read only "other side closed" (curl: "Empty reply" or "transfer closed" by what came)', async () => {

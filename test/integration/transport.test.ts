@@ -114,7 +114,7 @@ describe('https and plain HTTP mixed up, as a curl user types them', () => {
     const silentCloser = socketCloser(silent);
     track({ close: () => silentCloser.close() });
     const waited = await run([`https://127.0.0.1:${await listen(silent)}/x`], ['--retries', '0', '--connect-timeout', '300ms']);
-    expect(waited.lines[0]?.error).toMatchObject({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(/TCP connection opened, but the TLS handshake got no answer: if this port speaks plain HTTP, use http:\/\//) });
+    expect(waited.lines[0]?.error).toMatchObject({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(/TCP connection opened, but the TLS handshake did not finish in time: a plain-HTTP port never answers it, so if this one speaks plain HTTP, use http:\/\//) });
     // A TLS-only port hangs up on plain HTTP without a byte of reply (curl: "Empty reply from server").
     const tlsOnly = await track(startTlsServer());
     const hungUp = await run([`${tlsOnly.url.replace('https://', 'http://')}/y`], ['--retries', '0']);
@@ -349,13 +349,13 @@ describe('proxy', () => {
     const stalledStarted = performance.now();
     const stalled = await run([`https://127.0.0.1:${silent}/z`], ['-x', proxy.url, '-k', '--connect-timeout', '0.5', '--timeout', '15', '--retries', '0']);
     const stalledMs = performance.now() - stalledStarted;
-    expect(stalled.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Connect Timeout Error (attempted address: 127.0.0.1:${silent} through the proxy ${new URL(proxy.url).host}, timeout: 500ms) (the proxy's tunnel opened, but the TLS handshake got no answer: if this port speaks plain HTTP, use http://)` });
+    expect(stalled.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Connect Timeout Error (attempted address: 127.0.0.1:${silent} through the proxy ${new URL(proxy.url).host}, timeout: 500ms) (the proxy's tunnel opened, but the TLS handshake did not finish in time: a plain-HTTP port never answers it, so if this one speaks plain HTTP, use http://)` });
     expect(stalled.lines[0]?.ms).toBeLessThan(900);
     expect(stalledMs).toBeLessThan(5_000);
     // More records than slots: what each says follows its own CONNECT, not another's to the same target (the next
     // slots' CONNECTs were pending as the first ones' time ran out, and those were said to be the proxy's).
     const many = await run([1, 2, 3, 4, 5, 6].map((i) => `https://127.0.0.1:${silent}/m${i}`), ['-x', proxy.url, '-k', '--connect-timeout', '1', '--retries', '0', '--concurrency', '3']);
-    expect(many.lines.map((line) => line.error?.message.includes("the proxy's tunnel opened, but the TLS handshake got no answer"))).toEqual([true, true, true, true, true, true]);
+    expect(many.lines.map((line) => line.error?.message.includes("the proxy's tunnel opened, but the TLS handshake did not finish in time"))).toEqual([true, true, true, true, true, true]);
   });
 
   it('uses http_proxy from the environment, and NO_PROXY bypasses it', async () => {
@@ -484,7 +484,7 @@ describe('proxies as curl', () => {
     track({ close: () => silentCloser.close() });
     const result = await run([`https://127.0.0.1:${silent}/x`], ['-x', `socks5://127.0.0.1:${socks.port}`, '-k', '--connect-timeout', '0.5', '--retries', '0']);
     // The message was undici's bare words, with neither the proxy nor the handshake in it.
-    expect(result.lines[0]?.error).toMatchObject({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(/\(the proxy's tunnel opened, but the TLS handshake got no answer: if this port speaks plain HTTP, use http:\/\/\)$/) });
+    expect(result.lines[0]?.error).toMatchObject({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(/\(the proxy's tunnel opened, but the TLS handshake did not finish in time: a plain-HTTP port never answers it, so if this one speaks plain HTTP, use http:\/\/\)$/) });
   });
 
   it('takes a SOCKS5 proxy: socks5:// looks names up here, socks5h:// at the proxy; https is checked against the target; a refusal is EPROXY', async () => {

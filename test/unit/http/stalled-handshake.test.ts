@@ -26,7 +26,7 @@ describe('markingStalledHandshakes', () => {
   it('marks a connect timeout after TCP connected, and the message then speaks of the TLS handshake', async () => {
     const error = await connectWith(markingStalledHandshakes(timingOut(true)));
     expect(error).toMatchObject({ handshakeStalled: true });
-    expect(classifyError(error)).toEqual({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(/TCP connection opened, but the TLS handshake got no answer: if this port speaks plain HTTP, use http:\/\//) });
+    expect(classifyError(error)).toEqual({ code: 'ECONNECTTIMEOUT', message: expect.stringMatching(/TCP connection opened, but the TLS handshake did not finish in time: a plain-HTTP port never answers it, so if this one speaks plain HTTP, use http:\/\//) });
   });
 
   it('leaves a timeout before TCP connected as it was: nothing about TLS', async () => {
