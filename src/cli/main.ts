@@ -94,7 +94,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
     refuseSplitCredential(argv, program.args);
     inputs = inputArguments(program.args, (flags.url as string[] | undefined) ?? [], flags.protoDefault as string | undefined);
     const readStdin = flagThatReadStdin();
-    if (readStdin !== undefined && inputs.path === '-' && !inputs.urls) {
+    if (readStdin !== undefined && (inputs.path === '-' || descriptorNamed(inputs.path) === 0) && !inputs.urls) {
       throw new UsageError(`${readStdin} read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments`);
     }
     warnings.push(...checkFlags(program).map(maskQuotedPasswords));

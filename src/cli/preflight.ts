@@ -58,6 +58,13 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
     }
     summary = undefined;
   }
+  // `-o /dev/stdin`: the pipe the input comes from, opened for writing, took every result line back as a record,
+  // without end (or, with the input a file, lost them). Never a place for results.
+  for (const [flag, written] of [['-o', writtenOutput], ['--summary', summary]] as const) {
+    if (written !== undefined && written !== '-' && descriptorNamed(written) === 0) {
+      throw new UsageError(`${flag} ${JSON.stringify(written)} is stdin, where input is read from: ${flag === '-o' ? 'the result lines' : 'the summary'} would be read back as records or lost; give ${flag} a file${flag === '-o' ? ', or leave it out for stdout' : ''}`);
+    }
+  }
   // Undefined: the input is on the command line (URLs), no file to clobber.
   const input = inputPath === undefined ? undefined : inputPath === '-' ? statOf(0) : statOf(inputPath);
   const targets: Array<[string, string | undefined, string | undefined]> = [['-o', output === '-' ? undefined : output, writtenOutput], ['--summary', summary, summary]];
@@ -66,7 +73,9 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
     const target = statOf(path);
     if (input && target && sameFile(input, target)) {
       // -o /dev/stdout (a descriptor): added to, not emptied; its lines would be read back, as stdout's (below).
-      if (written !== undefined && descriptorNamed(written) !== undefined) throw new UsageError(STDOUT_IS_INPUT);
+      const descriptor = written === undefined ? undefined : descriptorNamed(written);
+      if (descriptor === 1) throw new UsageError(STDOUT_IS_INPUT);
+      if (descriptor !== undefined) throw new UsageError(`${flag} ${JSON.stringify(written)} is the input file (a descriptor the shell opened on it): the lines would be read back as records, without end; send them to another file`);
       throw new UsageError(`${flag} ${JSON.stringify(written)} is the input file: writing it would destroy the input; choose another file`);
     }
   }

@@ -170,7 +170,8 @@ export function parseProxyFlag(value: string, previous?: unknown): string {
   const href = proxyFlagHref(value);
   // -x and --proxy are one flag: given twice with two proxies, the last won without a word (curl's does so too).
   if (typeof previous === 'string' && previous !== href) {
-    const shown = (proxy: string): string => (proxy === '' ? '""' : JSON.stringify(proxy.replace(/\/\/[^/@]*@/, '//***@')));
+    // The password masked, the user name kept: two proxies that differ in it alone are told apart.
+    const shown = (proxy: string): string => (proxy === '' ? '""' : JSON.stringify(proxy.replace(/\/\/([^/@:]*)(?::[^/@]*)?@/, (_, user: string) => `//${user}:***@`)));
     throw new UsageError(`--proxy (-x) given twice (${shown(previous)}, ${shown(href)}): requests go through one proxy; give one`);
   }
   return href;

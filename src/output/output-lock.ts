@@ -97,7 +97,7 @@ export function lockOutput(output: string): () => void {
     if (holder !== undefined && !isOwn(holder.pid, holder.identity) && stillRuns(holder.pid, holder.identity)) refuseHeld(output, path, holder);
     // A lock another run has just made, its pid not yet written (createLock writes after the exclusive create): judged
     // stale, it was taken over, and both runs wrote the file. Empty for longer, it was left by a run that died there.
-    if (judged?.trim() === '' && youngerThan(path, EMPTY_LOCK_MS)) {
+    if (judged?.trim() === '' && youngerThan(path, EMPTY_LOCK_MS) && Date.now() - started < EMPTY_LOCK_MS) {
       Atomics.wait(SLEEPER, 0, 0, 20);
       continue;
     }
@@ -121,9 +121,11 @@ const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 /** An empty lock younger than this is being written by the run that made it. */
 const EMPTY_LOCK_MS = 2_000;
 
+/** Whether the file was changed less than `ms` ago (not in the future: a clock set back, or another machine's on NFS). */
 function youngerThan(path: string, ms: number): boolean {
   try {
-    return Date.now() - statSync(path).mtimeMs < ms;
+    const age = Date.now() - statSync(path).mtimeMs;
+    return age >= -1000 && age < ms;
   } catch {
     return false;
   }

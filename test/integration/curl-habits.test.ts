@@ -354,7 +354,7 @@ describe('curl flags given twice, or under two names', () => {
   it('-x and --proxy with two proxies are a usage error (the last won without a word); the same one twice is one', async () => {
     const server = await echoServer();
     const two = await runCli([`${server.url}/p`, '-q', '-x', 'http://u:secret@127.0.0.1:1', '--proxy', '127.0.0.1:2']);
-    expect([two.code, two.stderr]).toEqual([2, 'bulkfetch: --proxy (-x) given twice ("http://***@127.0.0.1:1/", "http://127.0.0.1:2/"): requests go through one proxy; give one\n']);
+    expect([two.code, two.stderr]).toEqual([2, 'bulkfetch: --proxy (-x) given twice ("http://u:***@127.0.0.1:1/", "http://127.0.0.1:2/"): requests go through one proxy; give one\n']);
     const same = await runCli([`${server.url}/p`, '-q', '-x', '127.0.0.1:1', '--proxy', 'http://127.0.0.1:1', '--noproxy', '127.0.0.1']);
     expect(same.lines[0]?.status).toBe(200);
     expect(server.requests).toBe(1);

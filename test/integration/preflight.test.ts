@@ -89,6 +89,23 @@ describe('stdout redirected to the input file', () => {
     expect((await runCli([input, '-q'], { via: ['sh', '-c', `exec "$@" >> "${other}"`, 'sh'] })).code).toBe(0);
     expect(readFileSync(other, 'utf8').trim().split('\n')).toHaveLength(2);
   });
+
+  it('-o /dev/stdin is a usage error: a piped input took its result lines back as records, without end; an input named /dev/stdin reads stdin as - does', async () => {
+    const dir = tempDir();
+    const { server, input } = await inputIn(dir);
+    const link = join(dir, 'in-link');
+    symlinkSync('/dev/stdin', link);
+    for (const command of [`/dev/stdin -o /dev/stdin < "${input}"`, `-o /dev/stdin < "${input}"`, `"${link}" -o "${link}" < "${input}"`, `"${input}" --summary /dev/stdin < /dev/null`]) {
+      const result = shell(`exec "${process.execPath}" "${CLI_PATH}" ${command}`);
+      expect([result.code, result.stderr], command).toEqual([2, expect.stringMatching(/^bulkfetch: (-o|--summary) "[^"]+" is stdin, where input is read from: .*\n$/)]);
+    }
+    // -d @/dev/stdin beside an input that is stdin by another name read the input as the body: 0 records, exit 0.
+    for (const command of [`/dev/stdin -d @/dev/stdin < "${input}"`, `"${link}" -d @/dev/stdin < "${input}"`]) {
+      const result = shell(`exec "${process.execPath}" "${CLI_PATH}" ${command}`);
+      expect([result.code, result.stderr], command).toEqual([2, 'bulkfetch: -d @/dev/stdin read stdin as the body, and stdin is the input too: name the input file, or give the URLs as arguments\n']);
+    }
+    expect(server.requests).toBe(0);
+  });
 });
 
 describe('a closed stdout (>&-)', () => {

@@ -122,6 +122,11 @@ describe('parseRecord', () => {
       ['curl --oauth2-bearer Z9Q7 http://a.test/', 'curl --oauth2-bearer *** http://a.test/'],
       ['{"url":"http://a.test/","body":"{\\"password\\":\\"Z9Q8\\"}",}', '{"url":"http://a.test/","body":"{\\"password\\":\\"***\\"}",}'],
     ];
+    pasted.push(
+      ['curl -bsid=Z9Q9 http://a.test/', 'curl -b*** http://a.test/'],
+      ['curl -d "{\\"password\\":\\"Z9Q0\\"}" http://a.test/', 'curl -d "{\\"password\\":\\"***\\"}" http://a.test/'],
+      ['curl --json "{\\"token\\":\\"Z9Q1\\", \\"a\\": 1}" http://a.test/', 'curl --json "{\\"token\\":\\"***\\", \\"a\\": 1}" http://a.test/'],
+    );
     for (const [line, url] of pasted) {
       const record = parseRecord(line as string, 1);
       expect(record, line).toMatchObject({ kind: 'invalid', url });
@@ -139,8 +144,9 @@ describe('parseRecord', () => {
     expect(JSON.stringify(cut)).not.toMatch(/Z9Q|9Q\d/);
     const members = parseRecord(`{"url":"http://a.test/",${'"token":1,'.repeat(300)} oops}`, 1);
     expect(members.kind === 'invalid' && members.url.length).toBe(2048);
-    // Not over-masked: a URL's query is shown as a valid record's is, and a quote inside it starts no header line.
-    for (const line of ['{"url":"http://a.test/get?x=1&token=abc","method":5}', 'http://a.test/a b?x=1&auth=sso&cookie=consent', '{"url":"http://a.test/get?q=\\"cookie:x\\"","method":5}']) {
+    // Not over-masked: a URL's query is shown as a valid record's is, and a quote inside it starts no header line, nor
+    // do words in a spec's url that read as a pasted flag or header.
+    for (const line of ['{"url":"http://a.test/get?x=1&token=abc","method":5}', 'http://a.test/a b?x=1&auth=sso&cookie=consent', '{"url":"http://a.test/get?q=\\"cookie:x\\"","method":5}', '{"url":"https://a.test/search?q=recipes -b -d","method":"G ET"}', 'https://a.test/search?q=recipe --cookie dough', '{"url":"https://a.test/search?q=chocolate cookie: recipe","method":"G ET"}']) {
       const record = parseRecord(line, 1);
       expect(record.kind === 'invalid' && record.url, line).not.toContain('***');
     }
