@@ -13,6 +13,7 @@ import { descriptorNamed } from '../input/descriptor-name.js';
 export function whyNotWritable(error: unknown, path: string): string {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   // A directory that is there and takes no new file (/proc, as root: access() said writable) is no directory to make.
+  if (code === 'ELOOP') return 'ELOOP: a symlink that leads back to itself (ls -l it)';
   return code === 'ENOENT' && !existsSync(dirname(path)) ? `ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(path))} first)` : code === 'ENOENT' ? 'ENOENT: this directory takes no new file' : code;
 }
 

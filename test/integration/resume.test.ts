@@ -218,6 +218,12 @@ describe('--resume', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toBe(`bulkfetch: Cannot write output ${JSON.stringify(output)}: ENOENT: no such directory (mkdir -p ${JSON.stringify(dirname(output))} first)\n`);
     }
+    // A loop of symlinks said a bare ELOOP.
+    const loop = join(tempDir(), 'loop-a');
+    symlinkSync(`${loop}-b`, loop);
+    symlinkSync(loop, `${loop}-b`);
+    const looped = await runCli([`${server.url}/a`, '-o', loop]);
+    expect([looped.code, looped.stderr]).toEqual([2, `bulkfetch: Cannot write output ${JSON.stringify(loop)}: ELOOP: a symlink that leads back to itself (ls -l it)\n`]);
     expect(server.requests).toBe(0);
   });
 
