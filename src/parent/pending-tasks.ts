@@ -22,14 +22,22 @@ export class PendingTasks {
   /** Entries before this index are answered. */
   #head = 0;
   #size = 0;
+  /** The held tasks' text, in UTF-16 units (a byte each for the ASCII most of them are). */
+  #bytes = 0;
 
   get size(): number {
     return this.#size;
   }
 
+  /** About the bytes the held tasks take (their text's length): what bounds the room lent beyond a window. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Adds (or replaces) the task of a record. */
   add(line: number, task: string): void {
     const last = this.#lines[this.#lines.length - 1];
+    this.#bytes += task.length;
     if (last === undefined || line > last) {
       this.#lines.push(line);
       this.#tasks.push(task);
@@ -38,7 +46,9 @@ export class PendingTasks {
     }
     const index = this.#insertionPoint(line);
     if (this.#lines[index] === line) {
-      if (this.#tasks[index] === undefined) this.#size += 1;
+      const replaced = this.#tasks[index];
+      if (replaced === undefined) this.#size += 1;
+      else this.#bytes -= replaced.length;
       this.#tasks[index] = task;
       return;
     }
@@ -55,6 +65,7 @@ export class PendingTasks {
   delete(line: number): boolean {
     const index = this.#find(line);
     if (index === -1) return false;
+    this.#bytes -= (this.#tasks[index] as string).length;
     this.#tasks[index] = undefined;
     this.#size -= 1;
     this.#dropAnsweredFront();

@@ -3,7 +3,8 @@ import { accessSync, constants as fsConstants, existsSync, mkdirSync, rmdirSync,
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, json, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, delay, json, runCli, spawnCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
 const server = (handler: Parameters<typeof startHttpServer>[0]): Promise<TestServer> => track(startHttpServer(handler));
@@ -175,6 +176,25 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     expect(Math.max(...other.times) - t0).toBeLessThan(3000);
     // The pause itself held: the paused host was asked again only after it.
     expect(Math.min(...refusing.times.slice(1)) - t0).toBeGreaterThanOrEqual(3900);
+  });
+
+  it("the room lent for a paused host's records is bounded in bytes too: records of 30 KB bodies are not lent 16 windows at a time", async () => {
+    const refusing = await server((_req, res, ctx) => (ctx.index === 0 ? json(res, 429, { slow: 'down' }, { 'retry-after': '5' }) : json(res, 200, { ok: true })));
+    const body = 'x'.repeat(30_000);
+    const specs = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ url: `${refusing.url}/r${i}`, method: 'PUT', body }));
+    const run = spawnCli([writeTempFile(specs), '--procs', '1', '--concurrency', '10', '-q']);
+    const done = collectOutput(run);
+    await waitFor(() => refusing.requests > 0);
+    await delay(1500);
+    process.kill(run.pid as number, 'SIGINT');
+    const result = await done;
+    // Records read get a line each; the rest of the input was never read.
+    expect(new Set(result.lines.map((l) => l.line)).size).toBe(result.lines.length);
+    // Held when the stop came: the window (4 x 10 + 32) and what was lent beside it, at most 8 MiB of records (about
+    // 280 of these); counted by records alone it was 16 windows (1,152), 35 MB in each process.
+    const held = result.lines.filter((l) => l.error?.code === 'ENOTSENT' || l.error?.code === 'EABORTED').length;
+    expect(held).toBeGreaterThan(72);
+    expect(held).toBeLessThan(500);
   });
 
   it('a process forked after the 429 (its first record came later, from a pipe) pauses that host too', async () => {

@@ -54,4 +54,20 @@ describe('PendingTasks', () => {
     pending.add(3, 'again');
     expect([...pending.toMap()]).toEqual([[3, 'again']]);
   });
+
+  it('counts the bytes of what it holds, a task replaced or answered taken off', () => {
+    const pending = new PendingTasks();
+    pending.add(2, 'bb');
+    pending.add(1, 'a');
+    pending.add(5, 'eeeee');
+    expect(pending.bytes).toBe(8);
+    pending.add(2, 'BBBB');
+    expect(pending.bytes).toBe(10);
+    pending.delete(5);
+    pending.delete(5);
+    expect(pending.bytes).toBe(5);
+    pending.delete(1);
+    pending.delete(2);
+    expect([pending.size, pending.bytes]).toEqual([0, 0]);
+  });
 });
