@@ -206,7 +206,7 @@ export function descriptorWarning(concurrency: number, saving = false, fdLimit: 
   if (fdLimit === undefined || connections >= concurrency) return undefined;
   const enough = Math.ceil(fdLimitFor(concurrency, perConnection) / 1024) * 1024;
   const held = `${connections} connection${connections === 1 ? '' : 's'}${saving ? ' (each with the --save file its body goes to)' : ''}`;
-  return `ulimit -n is ${fdLimit}: a process can hold about ${held}, fewer than --concurrency ${concurrency}, and the rest of its requests wait for one (raise it: ulimit -n ${enough})`;
+  return `ulimit -n is ${fdLimit}: a process can hold about ${held}, fewer than --concurrency ${concurrency}, so it runs that many requests at a time (raise it: ulimit -n ${enough})`;
 }
 
 /** Descriptors the parent holds for each child (its stdin, stdout and stderr pipes, and the IPC channel), and for itself. */

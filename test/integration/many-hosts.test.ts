@@ -52,7 +52,22 @@ describe('many distinct hosts', () => {
       timeoutMs: 30_000,
     });
     expect(statusCounts(result.lines)).toEqual({ 200: 100 });
-    expect(result.stderr).toBe('bulkfetch: warning: ulimit -n is 64: a process can hold about 8 connections, fewer than --concurrency 200, and the rest of its requests wait for one (raise it: ulimit -n 1024)\n');
+    expect(result.stderr).toBe('bulkfetch: warning: ulimit -n is 64: a process can hold about 8 connections, fewer than --concurrency 200, so it runs that many requests at a time (raise it: ulimit -n 1024)\n');
+  });
+
+  it('below --concurrency connections, a child runs as many requests as it can hold connections: the rest wait as records, not inside attempts with --timeout running', async () => {
+    const server = track(await startHttpServer(async (_req, res, ctx) => {
+      if (await ctx.delay(300)) res.end('ok');
+    }));
+    const result = await runCli([writeTempFile(Array.from({ length: 100 }, (_, i) => `${server.url}/d${i}`)), '--procs', '1', '--concurrency', '200', '--timeout', '1.5s', '-q'], {
+      env: NO_PROXY_ENV,
+      via: ['prlimit', '--nofile=64:64'],
+      timeoutMs: 60_000,
+    });
+    // About 8 connections, 300 ms a request: the records past the first 40 ran out of --timeout waiting for one,
+    // three times each, and were ETIMEDOUT "after the request went out" with attempts 3.
+    expect(result.lines.map((l) => [l.status, l.attempts]).filter(([status, attempts]) => status !== 200 || attempts !== 1)).toEqual([]);
+    expect(server.requests).toBe(100);
   });
 
   it('with --save, counts the file each body streams to beside its connection: no ESAVE EMFILE at a low descriptor limit, and says so', async () => {

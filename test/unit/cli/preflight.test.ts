@@ -4,7 +4,7 @@ import { checkProcsFitDescriptors, descriptorWarning } from '../../../src/cli/pr
 describe('descriptorWarning', () => {
   it('warns when the descriptor limit holds a child below --concurrency connections, and says what is enough', () => {
     expect(descriptorWarning(200, false, 64)).toBe(
-      'ulimit -n is 64: a process can hold about 8 connections, fewer than --concurrency 200, and the rest of its requests wait for one (raise it: ulimit -n 1024)',
+      'ulimit -n is 64: a process can hold about 8 connections, fewer than --concurrency 200, so it runs that many requests at a time (raise it: ulimit -n 1024)',
     );
     expect(descriptorWarning(5000, false, 4096)).toMatch(/about 4040 connections, fewer than --concurrency 5000.*ulimit -n 6144\)$/);
   });
@@ -12,7 +12,7 @@ describe('descriptorWarning', () => {
   it('counts a --save file beside each connection, and says one connection in the singular', () => {
     // (256 - 24 - 32) / 2: each body being saved holds a file as well as its connection.
     expect(descriptorWarning(150, true, 256)).toBe(
-      'ulimit -n is 256: a process can hold about 100 connections (each with the --save file its body goes to), fewer than --concurrency 150, and the rest of its requests wait for one (raise it: ulimit -n 1024)',
+      'ulimit -n is 256: a process can hold about 100 connections (each with the --save file its body goes to), fewer than --concurrency 150, so it runs that many requests at a time (raise it: ulimit -n 1024)',
     );
     expect(descriptorWarning(150, false, 256)).toBeUndefined();
     expect(descriptorWarning(50, false, 57)).toMatch(/about 1 connection, fewer/);
