@@ -18,6 +18,8 @@ const TTY_INTERVAL_MS = 100;
 const LOG_INTERVAL_MS = 2000;
 /** Rates are measured over about this long, so ETA neither jumps nor lags much. */
 const RATE_WINDOW_MS = 5000;
+/** A gap between samples (taken every 100 ms) this long is time the process was stopped. */
+const STOPPED_GAP_MS = 2000;
 
 /**
  * Progress on stderr: done / total, requests per second, errors, cache hits, ETA.
@@ -59,6 +61,9 @@ export class ProgressView {
   update(progress: RunProgress): void {
     const at = this.#now();
     this.#last = progress;
+    // Samples come every 100 ms (run-monitor.ts): a longer gap is time the process did not run (Ctrl-Z, a laptop's
+    // suspend), which the rate left in: "4 req/s, ETA 1h03m" for a while after `fg`. Measured afresh from here.
+    if (at - (this.#samples.at(-1)?.at ?? at) > STOPPED_GAP_MS) this.#samples = [];
     this.#samples.push({ at, lines: progress.lines, requests: progress.stats.attemptsMade });
     while (this.#samples.length > 2 && at - this.#samples[1]!.at > RATE_WINDOW_MS) this.#samples.shift();
     if (this.#held > 0 || at - this.#lastDraw < (this.#tty ? TTY_INTERVAL_MS : LOG_INTERVAL_MS)) return;

@@ -77,6 +77,27 @@ describe('ProgressView', () => {
     expect(out.writes.at(-1)).not.toContain('ETA');
   });
 
+  it('leaves time the process was stopped (Ctrl-Z, a suspend) out of its rates: after fg it read "4 req/s, ETA 1h03m"', () => {
+    let now = 0;
+    const out = sink();
+    const view = new ProgressView({ stream: out.stream, tty: true, now: () => now });
+    view.setTotal(100_000);
+    let lines = 0;
+    const run = (ms: number): void => {
+      for (const end = now + ms; now < end; ) {
+        now += 100;
+        lines += 10; // 100 lines a second
+        view.update(sample(lines, lines));
+      }
+    };
+    run(3000);
+    now += 35_000; // stopped: no sample
+    run(1500);
+    const last = out.writes.at(-1) as string;
+    expect(last).toMatch(/\| 100 req\/s \|/);
+    expect(last).toMatch(/ETA 16m\d\ds/);
+  });
+
   it('draws nothing while held (result lines on their way to the same terminal), and again once released', () => {
     let now = 0;
     const out = sink();
