@@ -115,7 +115,11 @@ function checkWritable(flag: string, path: string, stats: Stats | undefined): vo
     if (stats?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     // An existing file must be writable; a new one needs a writable directory.
     if (stats) accessSync(path, constants.W_OK);
-    else accessSync(dirname(path), constants.W_OK | constants.X_OK);
+    else {
+      // Not there, or there and not to be followed (a loop of symlinks, which access() of its folder passed).
+      statSync(path, { throwIfNoEntry: false });
+      accessSync(dirname(path), constants.W_OK | constants.X_OK);
+    }
   } catch (error) {
     throw new UsageError(`Cannot write ${flag} ${JSON.stringify(path)}: ${whyNotWritable(error, path)}`, { cause: error });
   }

@@ -96,7 +96,7 @@ export function classifyError(
       // Node's connect to a name's addresses in turn, one of them not answering in time: a connect that
       // timed out (nothing went out), not --timeout run out.
       if (error instanceof AggregateError && error.errors.some((each: { code?: unknown; syscall?: unknown }) => each?.code === 'ETIMEDOUT' && each.syscall === 'connect')) {
-        return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (the name's addresses were tried in turn, each for at most 2 s and half of --connect-timeout, and none connected; --resolve HOST:PORT:ADDR keeps to one, which then has the whole of it)` };
+        return { code: RecordErrorCode.CONNECT_TIMEOUT, message: `${message} (the name's addresses were tried in turn, each but the last for at most 2 s and half of --connect-timeout, and none connected; --resolve HOST:PORT:ADDR keeps to one, which then has the whole of it)` };
       }
       return mapped(RecordErrorCode.TIMEOUT);
     case 'ECONNREFUSED':

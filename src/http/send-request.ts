@@ -485,7 +485,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     return this.#controller === undefined
       ? `(${limit}) before a connection was ready for the request: still connecting (TCP, TLS, a proxy's tunnel) or waiting for one of this origin's connections`
       : bodyBytes(this.#request.body) > 0
-        ? `(${limit}) after the request began to go out, before the response's status line and headers were whole (its ${bodyBytes(this.#request.body)}-byte body may not all have been sent: a server that stops reading it stalls it so)`
+        ? `(${limit}) after the request, with its ${bodyBytes(this.#request.body)}-byte body, began to go out, before the response's status line and headers were whole`
         : `(${limit}) after the request went out, before the response's status line and headers were whole`;
   }
 

@@ -18,7 +18,7 @@ export function openInput(path: string, stdin: Readable = process.stdin): Readab
     fd = openSync(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code ?? 'cannot open';
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'ELOOP: a symlink that leads back to itself (ls -l it)' : code ?? 'cannot open';
     throw new UsageError(`Cannot read input ${JSON.stringify(path)}: ${why}`, { cause: error });
   }
   const stats = fstatSync(fd);

@@ -158,7 +158,7 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
   const echoedId = idOk ? (id as string | number | undefined) : undefined;
   const idText = typeof echoedId === 'number' ? exactText(text, 'id', echoedId) : undefined;
   const fail = (url: string, method: string, error: RecordError): ParsedRecord =>
-    invalid(line, url, method, error, echoedId, idText, url !== text);
+    invalid(line, url, method, error, echoedId, idText);
 
   if (typeof spec.url !== 'string') {
     const problem = spec.url === undefined ? 'A spec needs "url", the URL to fetch, as a string' : `Expected "url" to be a string, got ${preview(spec.url)}`;
@@ -353,12 +353,12 @@ function jsonErrorShown(v8Message: string, text: string): string {
   return message.replace(/^(Unexpected token '.+?'), (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '$1 (the line holds a credential, so the text around it is not quoted: the line is in "url", the credential as ***)');
 }
 
-function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number, idText?: string, specUrl = false): ParsedRecord {
+function invalid(line: number, url: string, method: string, error: RecordError, id?: string | number, idText?: string): ParsedRecord {
   // The echo of a bad record never shows a password it may hold: a URL that does not parse often has one with a /, ? or # in it,
   // nor a credential in a spec's headers or body, or in a header line pasted among the URLs.
   const shown = { ...error, message: maskQuotedRecordSecrets(maskQuotedPasswords(maskPasswords(error.message))) };
   // Masked whole, then cut: a value the cut split was masked only up to its first space, and the rest of it shown.
-  const record: ParsedRecord = { kind: 'invalid', line, url: maskRecordSecrets(maskPasswords(maskUserinfo(url)), specUrl).slice(0, MAX_ECHOED_URL), method, error: shown };
+  const record: ParsedRecord = { kind: 'invalid', line, url: maskRecordSecrets(maskPasswords(maskUserinfo(url))).slice(0, MAX_ECHOED_URL), method, error: shown };
   if (id !== undefined) record.id = id;
   if (idText !== undefined) record.idText = idText;
   return record;

