@@ -23,13 +23,11 @@ const JSON_SCALAR = /^(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)|[^\s,{}
 /** A spec's form body, the text of its "body" member: where a form's secret fields are looked for in a record. */
 const BODY_MEMBER = /("body"\s*:\s*")((?:[^"\\]|\\.)*)/gi;
 /**
- * Where a header line whose value is a credential starts, up to its value: at the text's start, after a space
- * (`URL Authorization: Bearer K`, a header pasted beside the URL on its line) or a pasted `-H` or `--header`, or
- * in a string opened after `[`, `,`, `{` or `:` (a spec's header list item, `["Authorization: Bearer ..."]`),
- * not in one a URL's query holds (`?q="cookie:x"`). Group 1 is the quote the value ends at (bash's `$'...'`
- * too); without one, it runs to the text's end.
+ * A header name whose value is a credential, up to its value. Where it starts a header line is judged by
+ * headerLineAt, not by a lookbehind here: one that scanned back over spaces made a 64 KB line of them take
+ * 25 s (every position scanned the whole run again).
  */
-const SECRET_HEADER_START = new RegExp(`(?:^|(?<=[ \\t])|(?<=(?:^|\\s)(?:-H|--header)(?:[ \\t]+|=)?)|(?<=(?:^|[[,{:])[ \\t]*))(\\$?["']?)[ \\t]*(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*`, 'gi');
+const SECRET_HEADER_NAME = new RegExp(`(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*`, 'gi');
 /** curl's `user` (and `proxy-user`) in a config line or a pasted command line: `user = "alice:secret"`, `-u alice:secret`. */
 const CONFIG_USER = /(^|[ \t])((?:(?:-[uU]|--user|--proxy-user|user|proxy-user)(?:[ \t]*[=:][ \t]*|[ \t]+)|-[uU])["']?[^:"'\s]*:)[^"'\s]+/gi;
 /** A pasted curl flag whose whole value is a secret (`-b 'sid=K'`, curl's attached `-bsid=K` and joined `-sb K`, `--oauth2-bearer K`), up to its value. */
@@ -131,34 +129,54 @@ function maskBodyMember(written: string): string {
   return masked === body ? written : JSON.stringify(masked).slice(1, -1);
 }
 
-/** Each header line SECRET_HEADER_START finds, its value as ***: to its closing quote, or to the text's end. */
+/**
+ * Each header line whose value is a credential, its value as ***: to its closing quote, or to the text's end. A
+ * header line starts at the text's start, after a space (`URL Authorization: Bearer K`, a header pasted beside the
+ * URL on its line) or a pasted `-H` or `--header`, or in a string opened after `[`, `,`, `{` or `:` (a spec's
+ * header list item, `["Authorization: Bearer ..."]`), not in one a URL's query holds (`?q="cookie:x"`).
+ */
 function maskHeaderLines(text: string): string {
   let shown = '';
   let from = 0;
-  SECRET_HEADER_START.lastIndex = 0;
-  for (let start = SECRET_HEADER_START.exec(text); start !== null; start = SECRET_HEADER_START.exec(text)) {
-    const value = start.index + start[0].length;
-    const quote = (start[1] ?? '').replace('$', '');
+  SECRET_HEADER_NAME.lastIndex = 0;
+  for (let name = SECRET_HEADER_NAME.exec(text); name !== null; name = SECRET_HEADER_NAME.exec(text)) {
+    const quote = headerLineAt(text, name.index);
+    if (quote === undefined) continue;
+    const value = name.index + name[0].length;
     let end = text.length;
     if (quote === "'") {
       const close = closingSingleQuote(text, value);
       if (close !== -1) end = close;
-    } else if (quote !== '') {
-      for (let i = value; i < text.length; i++) {
-        if (text[i] === '\\') i++;
-        else if (text[i] === quote) {
-          end = i;
-          break;
-        }
-      }
+    } else if (quote === '"') {
+      const close = closingDoubleQuote(text, value);
+      if (close !== -1) end = close;
     }
     if (end === value) continue;
     shown += `${text.slice(from, value)}${MASK}`;
     from = end;
-    SECRET_HEADER_START.lastIndex = Math.max(end, value + 1);
+    SECRET_HEADER_NAME.lastIndex = Math.max(end, value + 1);
   }
   return shown + text.slice(from);
 }
+
+/**
+ * Whether the header name at `at` starts a header line: the quote its value ends at ('' for none, to the text's
+ * end; bash's `$'` is a `'`), or undefined when it does not.
+ */
+function headerLineAt(text: string, at: number): string | undefined {
+  if (at === 0 || HEADER_LINE_BEFORE.has(text[at - 1] as string)) return '';
+  const quote = text[at - 1] as string;
+  const pasted = (end: number): boolean => /(?:^|\s)(?:-H|--header)(?:[ \t]+|=)?$/.test(text.slice(Math.max(0, end - 12), end));
+  // `-HAuthorization: ...`, curl's attached short flag.
+  if (pasted(at)) return '';
+  if (quote !== '"' && quote !== "'") return undefined;
+  const opened = text[at - 2] === '$' && quote === "'" ? at - 2 : at - 1;
+  if (opened === 0 || HEADER_LINE_BEFORE.has(text[opened - 1] as string) || pasted(opened)) return quote;
+  return undefined;
+}
+
+/** What may stand right before a header line: a space, or what opens a JSON member or list item. */
+const HEADER_LINE_BEFORE: ReadonlySet<string> = new Set([' ', '\t', '[', ',', '{', ':']);
 
 /** maskRecordSecrets over each double-quoted (JSON.stringify'd) part of a message, closed or cut: where it quotes the record. */
 export function maskQuotedRecordSecrets(message: string): string {

@@ -148,7 +148,7 @@ function tabularHint(text: string): string {
   const column = text.includes('\t') ? text.split('\t').findIndex((field) => /^\s*"?https?:\/\//i.test(field)) : -1;
   if (column >= 0) return `a TSV line: take its URL column first, e.g. cut -f${column + 1}`;
   // `http://host/my file.pdf`: one URL whose name has a space, not two.
-  return / /.test(text) && !/ +\S*:\/\//.test(text) ? 'one URL a line; a space inside a URL is written %20' : 'one URL a line';
+  return / /.test(text) && !/ \S*:\/\//.test(text) ? 'one URL a line; a space inside a URL is written %20' : 'one URL a line';
 }
 
 /** `user:password@` at the start of a record without a scheme (mailto:'s address has an `@` there too). */
