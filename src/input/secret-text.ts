@@ -180,19 +180,22 @@ const HEADER_LINE_BEFORE: ReadonlySet<string> = new Set([' ', '\t', '[', ',', '{
 
 /** maskRecordSecrets over each double-quoted (JSON.stringify'd) part of a message, closed or cut: where it quotes the record. */
 export function maskQuotedRecordSecrets(message: string): string {
-  // A preview cut at 80 characters (validate.ts) loses its closing quote with the rest: `"curl -H '...' http://...`.
-  return message.replace(/"(?:[^"\\]|\\.)*(?:"|\\?$)/g, (quoted) => {
-    const closed = quoted.length > 1 && quoted.endsWith('"') && !quoted.endsWith('\\"');
+  // A preview cut at 80 characters (validate.ts `preview`) loses its closing quote with the rest and ends in `...`,
+  // maybe inside an escape (a lone backslash, half a \u one): read without them, masked, and given them back.
+  return message.replace(/"((?:[^"\\]|\\.)*)("|\\?$)/g, (quoted, inside: string, close: string) => {
+    const closed = close === '"';
+    const cut = !closed && inside.endsWith('...') ? '...' : '';
+    const whole = closed ? inside : inside.slice(0, inside.length - cut.length).replace(/\\u[0-9a-fA-F]{0,3}$/, '').replace(/(?<!\\)((?:\\\\)*)\\$/, '$1');
     let text: unknown;
     try {
-      text = JSON.parse(closed ? quoted : `${quoted.replace(/\\$/, '')}"`);
+      text = JSON.parse(`"${whole}"`);
     } catch {
       return quoted;
     }
     if (typeof text !== 'string') return quoted;
     const masked = maskRecordSecrets(text);
     if (masked === text) return quoted;
-    return closed ? JSON.stringify(masked) : JSON.stringify(masked).slice(0, -1);
+    return closed ? JSON.stringify(masked) : `${JSON.stringify(masked).slice(0, -1)}${cut}`;
   });
 }
 

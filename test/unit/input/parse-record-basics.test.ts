@@ -144,6 +144,15 @@ describe('parseRecord', () => {
       expect(record, line).toMatchObject({ kind: 'invalid', url });
       expect(JSON.stringify(record), line).not.toMatch(/Z9Q/);
     }
+    // A browser's "Copy as cURL": each line ends in ` \`, which the message's quote ends in too (`\\"`); and a quote cut
+    // on a backslash. Both were left unmasked in the message, the url masked.
+    for (const line of ["  -H 'authorization: Bearer Z9Q1' \\", "  --data-raw '{\"password\":\"Z9Q2\",\"remember\":true}' \\"]) {
+      expect(JSON.stringify(parseRecord(line, 1)), line).not.toMatch(/Z9Q/);
+    }
+    for (let n = 1; n <= 30; n++) {
+      const line = `curl -d "{\\"user\\":\\"${'a'.repeat(n)}\\",\\"password\\":\\"Z9Q${n}\\",\\"remember\\":\\"yes\\"}" https://api.example.com/login`;
+      expect(JSON.stringify(parseRecord(line, 1)), line).not.toMatch(/Z9Q/);
+    }
     // A pasted curl line longer than the message's 80-character quote: the quote, cut with its closing quote, is masked too.
     const pastedLong = parseRecord(`curl -H 'Authorization: Bearer Z9Q9' -H 'Cookie: s=Z9Q0' http://a.test/get/${'a'.repeat(60)}`, 1);
     expect(pastedLong).toMatchObject({ kind: 'invalid', error: { message: expect.stringContaining(`"curl -H 'Authorization: ***' -H 'Cookie: ***' http://a.test/get/a`) } });
