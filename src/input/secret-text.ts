@@ -28,12 +28,19 @@ const BODY_MEMBER = /("body"\s*:\s*")((?:[^"\\]|\\.)*)/gi;
  * 25 s (every position scanned the whole run again).
  */
 const SECRET_HEADER_NAME = new RegExp(`(?:${[...SECRET_HEADERS].join('|')})[ \\t]*:[ \\t]*`, 'gi');
+/**
+ * curl's short flags that take no value, which may stand joined before one that does, as curl reads them:
+ * `-sSLkb sid=K` is `-s -S -L -k -b sid=K`.
+ */
+const BOOLEAN_SHORT = '[aBfGgIiJjkLlMNnOpqRSsVvZ0-9]';
 /** curl's `user` (and `proxy-user`) in a config line or a pasted command line: `user = "alice:secret"`, `-u alice:secret`. */
 const CONFIG_USER = /(^|[ \t])((?:(?:-[uU]|--user|--proxy-user|user|proxy-user)(?:[ \t]*[=:][ \t]*|[ \t]+)|-[uU])["']?[^:"'\s]*:)[^"'\s]+/gi;
 /** A pasted curl flag whose whole value is a secret (`-b 'sid=K'`, curl's attached `-bsid=K` and joined `-sb K`, `--oauth2-bearer K`), up to its value. */
-const SECRET_FLAG = /(?:^|(?<=[ \t]))(?:-b(?:[ \t]+|=)?|-[a-zA-Z]{1,4}b[ \t]+|(?:--cookie|--oauth2-bearer)(?:[ \t]+|=))/g;
+const SECRET_FLAG = new RegExp(`(?:^|(?<=[ \\t]))(?:-${BOOLEAN_SHORT}*b(?:[ \\t]+|=)?|(?:--cookie|--oauth2-bearer)(?:[ \\t]+|=))`, 'g');
 /** A pasted curl body flag (`-d 'password=K'`, `--json '{"token":"K"}'`, `-F 'password=K'`), up to its value, whose secret fields are masked. */
-const BODY_FLAG = /(?:^|(?<=[ \t]))(?:-d|-F|--data(?:-raw|-binary|-urlencode|-ascii)?|--json|--form(?:-string)?)(?:[ \t]+|=)?/g;
+const BODY_FLAG = new RegExp(`(?:^|(?<=[ \\t]))(?:-${BOOLEAN_SHORT}*[dF]|--data(?:-raw|-binary|-urlencode|-ascii)?|--json|--form(?:-string)?)(?:[ \\t]+|=)?`, 'g');
+/** curl's -u or -U joined after other short flags (`-ku bob:pw`, `-sSu 'bob:pw'`), up to its value: CONFIG_USER takes them alone. */
+const JOINED_USER_FLAG = new RegExp(`(?:^|(?<=[ \\t]))-${BOOLEAN_SHORT}+[uU](?:[ \\t]+|=)?`, 'g');
 
 /** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`. */
 export function maskBodySecrets(value: string): string {
@@ -63,7 +70,8 @@ export function maskRecordSecrets(text: string): string {
   const members = maskJsonSecrets(text).replace(BODY_MEMBER, (_, head: string, body: string) => `${head}${maskBodyMember(body)}`);
   // Wherever they stand: words in an invalid URL's query that read as a pasted header or flag are masked too.
   const headers = maskHeaderLines(members).replace(CONFIG_USER, `$1$2${MASK}`);
-  return maskFlagValues(maskFlagValues(headers, SECRET_FLAG, () => MASK), BODY_FLAG, maskBodySecrets);
+  const users = maskFlagValues(headers, JOINED_USER_FLAG, (value) => (value.includes(':') ? `${value.slice(0, value.indexOf(':') + 1)}${MASK}` : value));
+  return maskFlagValues(maskFlagValues(users, SECRET_FLAG, () => MASK), BODY_FLAG, maskBodySecrets);
 }
 
 /**
@@ -166,12 +174,14 @@ function maskHeaderLines(text: string): string {
 function headerLineAt(text: string, at: number): string | undefined {
   if (at === 0 || HEADER_LINE_BEFORE.has(text[at - 1] as string)) return '';
   const quote = text[at - 1] as string;
-  const pasted = (end: number): boolean => /(?:^|\s)(?:-H|--header)(?:[ \t]+|=)?$/.test(text.slice(Math.max(0, end - 12), end));
+  // A pasted -H before it: the quote that opened before the flag, if any (`"-HAuthorization: ..."`).
+  const pasted = (end: number): string | undefined => /(?:^|\s)(["']?)(?:-H|--header)(?:[ \t]+|=)?$/.exec(text.slice(Math.max(0, end - 13), end))?.[1];
   // `-HAuthorization: ...`, curl's attached short flag.
-  if (pasted(at)) return '';
+  const attached = pasted(at);
+  if (attached !== undefined) return attached;
   if (quote !== '"' && quote !== "'") return undefined;
   const opened = text[at - 2] === '$' && quote === "'" ? at - 2 : at - 1;
-  if (opened === 0 || HEADER_LINE_BEFORE.has(text[opened - 1] as string) || pasted(opened)) return quote;
+  if (opened === 0 || HEADER_LINE_BEFORE.has(text[opened - 1] as string) || pasted(opened) !== undefined) return quote;
   return undefined;
 }
 

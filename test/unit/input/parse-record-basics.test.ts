@@ -144,6 +144,21 @@ describe('parseRecord', () => {
       expect(record, line).toMatchObject({ kind: 'invalid', url });
       expect(JSON.stringify(record), line).not.toMatch(/Z9Q/);
     }
+    // curl's short flags joined, as curl reads them: -ku is -k -u.
+    for (const [line, url] of [
+      ['curl -ku bob:Z9Q1 https://x', 'curl -ku bob:*** https://x'],
+      ["curl -sSu 'bob:Z9Q2' https://x", "curl -sSu 'bob:***' https://x"],
+      ['curl -vU proxy:Z9Q3 -x http://p https://x', 'curl -vU proxy:*** -x http://p https://x'],
+      ['curl -sLd password=Z9Q4 https://x', 'curl -sLd password=*** https://x'],
+      ["curl -sF 'password=Z9Q5' https://x", "curl -sF 'password=***' https://x"],
+      ['curl -sbsid=Z9Q6 https://x', 'curl -sb*** https://x'],
+      ['curl -sSLkvb sid=Z9Q7 https://x', 'curl -sSLkvb *** https://x'],
+      ['curl https://x "-HAuthorization: Bearer Z9Q8"', 'curl https://x "-HAuthorization: ***"'],
+    ]) {
+      const record = parseRecord(line as string, 1);
+      expect(record, line).toMatchObject({ kind: 'invalid', url });
+      expect(JSON.stringify(record), line).not.toMatch(/Z9Q/);
+    }
     // A browser's "Copy as cURL": each line ends in ` \`, which the message's quote ends in too (`\\"`); and a quote cut
     // on a backslash. Both were left unmasked in the message, the url masked.
     for (const line of ["  -H 'authorization: Bearer Z9Q1' \\", "  --data-raw '{\"password\":\"Z9Q2\",\"remember\":true}' \\"]) {
