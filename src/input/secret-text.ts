@@ -36,11 +36,14 @@ const BOOLEAN_SHORT = '[aBfGgIiJjkLlMNnOpqRSsVvZ0-9]';
 /** curl's `user` (and `proxy-user`) in a config line or a pasted command line: `user = "alice:secret"`, `-u alice:secret`. */
 const CONFIG_USER = /(^|[ \t])((?:(?:-[uU]|--user|--proxy-user|user|proxy-user)(?:[ \t]*[=:][ \t]*|[ \t]+)|-[uU])["']?[^:"'\s]*:)[^"'\s]+/gi;
 /** A pasted curl flag whose whole value is a secret (`-b 'sid=K'`, curl's attached `-bsid=K` and joined `-sb K`, `--oauth2-bearer K`), up to its value. */
-const SECRET_FLAG = new RegExp(`(?:^|(?<=[ \\t]))(?:-${BOOLEAN_SHORT}*b(?:[ \\t]+|=)?|(?:--cookie|--oauth2-bearer)(?:[ \\t]+|=))`, 'g');
+const SECRET_FLAG = new RegExp(`(?:^|(?<=[ \\t]))(?:-${BOOLEAN_SHORT}*b(?:[ \\t]+|=)?|(?:--cookie|--oauth2-bearer|--pass|--proxy-pass)(?:[ \\t]+|=))`, 'g');
 /** A pasted curl body flag (`-d 'password=K'`, `--json '{"token":"K"}'`, `-F 'password=K'`), up to its value, whose secret fields are masked. */
 const BODY_FLAG = new RegExp(`(?:^|(?<=[ \\t]))(?:-${BOOLEAN_SHORT}*[dF]|--data(?:-raw|-binary|-urlencode|-ascii)?|--json|--form(?:-string)?)(?:[ \\t]+|=)?`, 'g');
-/** curl's -u or -U joined after other short flags (`-ku bob:pw`, `-sSu 'bob:pw'`), up to its value: CONFIG_USER takes them alone. */
-const JOINED_USER_FLAG = new RegExp(`(?:^|(?<=[ \\t]))-${BOOLEAN_SHORT}+[uU](?:[ \\t]+|=)?`, 'g');
+/**
+ * curl's -u or -U joined after other short flags (`-ku bob:pw`, `-sSu 'bob:pw'`; CONFIG_USER takes them alone), and
+ * -E/--cert's `FILE:PASSPHRASE`, up to the value, whose part after the first colon is masked.
+ */
+const JOINED_USER_FLAG = new RegExp(`(?:^|(?<=[ \\t]))(?:-${BOOLEAN_SHORT}+[uU]|-${BOOLEAN_SHORT}*E|--cert)(?:[ \\t]+|=)?`, 'g');
 
 /** A body's secret fields as ***: `client_secret=***&grant_type=...`, `{"password":"***"}`. */
 export function maskBodySecrets(value: string): string {
@@ -66,12 +69,15 @@ export function maskHeaderValue(text: string): string {
  * pasted into a URL list (or a pasted -H), a curl config `user` line (or a pasted -u). A URL's password is
  * maskPasswords' work; a URL's query is shown as a valid record's line shows it.
  */
-export function maskRecordSecrets(text: string): string {
+export function maskRecordSecrets(written: string): string {
+  // Windows cmd's quoting (Chrome's "Copy as cURL (cmd)": ^"...^", ^\^" inside) read as bash's: its carets dropped.
+  const text = written.includes('^"') ? written.replace(/\^(.)/g, '$1') : written;
   const members = maskJsonSecrets(text).replace(BODY_MEMBER, (_, head: string, body: string) => `${head}${maskBodyMember(body)}`);
   // Wherever they stand: words in an invalid URL's query that read as a pasted header or flag are masked too.
   const headers = maskHeaderLines(members).replace(CONFIG_USER, `$1$2${MASK}`);
   const users = maskFlagValues(headers, JOINED_USER_FLAG, (value) => (value.includes(':') ? `${value.slice(0, value.indexOf(':') + 1)}${MASK}` : value));
-  return maskFlagValues(maskFlagValues(users, SECRET_FLAG, () => MASK), BODY_FLAG, maskBodySecrets);
+  const masked = maskFlagValues(maskFlagValues(users, SECRET_FLAG, () => MASK), BODY_FLAG, maskBodySecrets);
+  return masked === text ? written : masked;
 }
 
 /**
@@ -175,7 +181,7 @@ function headerLineAt(text: string, at: number): string | undefined {
   if (at === 0 || HEADER_LINE_BEFORE.has(text[at - 1] as string)) return '';
   const quote = text[at - 1] as string;
   // A pasted -H before it: the quote that opened before the flag, if any (`"-HAuthorization: ..."`).
-  const pasted = (end: number): string | undefined => /(?:^|\s)(["']?)(?:-H|--header)(?:[ \t]+|=)?$/.exec(text.slice(Math.max(0, end - 13), end))?.[1];
+  const pasted = (end: number): string | undefined => HEADER_FLAG_BEFORE.exec(text.slice(Math.max(0, end - 32), end))?.[1];
   // `-HAuthorization: ...`, curl's attached short flag.
   const attached = pasted(at);
   if (attached !== undefined) return attached;
@@ -184,6 +190,9 @@ function headerLineAt(text: string, at: number): string | undefined {
   if (opened === 0 || HEADER_LINE_BEFORE.has(text[opened - 1] as string) || pasted(opened) !== undefined) return quote;
   return undefined;
 }
+
+/** A pasted -H (joined after other short flags too: `-skH"..."`) at the end of the text, and the quote before it. */
+const HEADER_FLAG_BEFORE = new RegExp(`(?:^|\\s)(["']?)(?:-${BOOLEAN_SHORT}*H|--header)(?:[ \\t]+|=)?$`);
 
 /** What may stand right before a header line: a space, or what opens a JSON member or list item. */
 const HEADER_LINE_BEFORE: ReadonlySet<string> = new Set([' ', '\t', '[', ',', '{', ':']);

@@ -154,6 +154,10 @@ describe('parseRecord', () => {
       ['curl -sbsid=Z9Q6 https://x', 'curl -sb*** https://x'],
       ['curl -sSLkvb sid=Z9Q7 https://x', 'curl -sSLkvb *** https://x'],
       ['curl https://x "-HAuthorization: Bearer Z9Q8"', 'curl https://x "-HAuthorization: ***"'],
+      ['curl -skH"Authorization: Bearer Z9Q9" http://x/', 'curl -skH"Authorization: ***" http://x/'],
+      ['curl http://x/ -E cert.pem:Z9Q0 --pass Z9Q1', 'curl http://x/ -E cert.pem:*** --pass ***'],
+      // Windows cmd's quoting (Chrome's "Copy as cURL (cmd)"), shown without its carets.
+      ['curl ^"https://x/api^" -H ^"authorization: Bearer Z9Q2^" -b ^"a=b; sid=Z9Q3^" --data-raw ^"^{^\\^"password^\\^":^\\^"Z9Q4^\\^"^}^"', 'curl "https://x/api" -H "authorization: ***" -b "***" --data-raw "{\\"password\\":\\"***\\"}"'],
     ]) {
       const record = parseRecord(line as string, 1);
       expect(record, line).toMatchObject({ kind: 'invalid', url });
