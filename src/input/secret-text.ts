@@ -66,8 +66,10 @@ export function maskHeaderValue(text: string): string {
 /**
  * The raw text of a record that could not be read, its secrets as ***: a JSON spec's Authorization, Cookie,
  * password or token members (whether or not the line parses), its form body's secret fields, a header line
- * pasted into a URL list (or a pasted -H), a curl config `user` line (or a pasted -u). A URL's password is
- * maskPasswords' work; a URL's query is shown as a valid record's line shows it.
+ * pasted into a URL list (or a pasted -H), a curl config `user` line (or a pasted -u), a pasted curl command's
+ * secret flags (-b, -u, -d ..., joined or not, in bash's or Windows cmd's quoting). A URL's password is
+ * maskPasswords' work; a URL's query is shown as a valid record's line shows it, but for words in it that read as
+ * a pasted header or flag.
  */
 export function maskRecordSecrets(written: string): string {
   // Windows cmd's quoting (Chrome's "Copy as cURL (cmd)": ^"...^", ^\^" inside) read as bash's: its carets dropped.
@@ -93,7 +95,7 @@ function maskFlagValues(text: string, flag: RegExp, mask: (value: string) => str
     const at = found.index + found[0].length + (text.startsWith("$'", found.index + found[0].length) ? 1 : 0);
     const quote = text[at];
     const value = at + (quote === '"' || quote === "'" ? 1 : 0);
-    const close = quote === '"' ? closingDoubleQuote(text, value) : quote === "'" ? closingSingleQuote(text, value) : text.slice(value).search(/\s/) + value;
+    const close = quote === '"' || quote === "'" ? closingQuote(text, value, quote) : text.slice(value).search(/\s/) + value;
     const end = close < value ? text.length : close;
     if (end === value) continue;
     shown += `${text.slice(from, value)}${quote === '"' ? maskShellQuoted(text.slice(value, end), mask) : mask(text.slice(value, end))}`;
@@ -111,15 +113,16 @@ function maskShellQuoted(written: string, mask: (value: string) => string): stri
   return masked === meant ? written : masked.replaceAll('"', '\\"');
 }
 
-/** Where a shell's single-quoted string that starts at `from` ends, past the `'\''` that puts a quote inside one; -1 when it does not. */
-function closingSingleQuote(text: string, from: number): number {
-  let close = text.indexOf("'", from);
-  while (close !== -1 && text.startsWith("\\''", close + 1)) close = text.indexOf("'", close + 4);
-  return close;
-}
-
-/** Where a shell's double-quoted string that starts at `from` ends (a `\"` inside it is no end); -1 when it does not. */
-function closingDoubleQuote(text: string, from: number): number {
+/**
+ * Where a shell's string in `quote` that starts at `from` ends; -1 when it does not. In double quotes a `\"` is no
+ * end; single ones go on past the `'\''` that puts a quote inside them.
+ */
+function closingQuote(text: string, from: number, quote: string): number {
+  if (quote === "'") {
+    let close = text.indexOf("'", from);
+    while (close !== -1 && text.startsWith("\\''", close + 1)) close = text.indexOf("'", close + 4);
+    return close;
+  }
   for (let i = from; i < text.length; i++) {
     if (text[i] === '\\') i++;
     else if (text[i] === '"') return i;
@@ -157,14 +160,8 @@ function maskHeaderLines(text: string): string {
     const quote = headerLineAt(text, name.index);
     if (quote === undefined) continue;
     const value = name.index + name[0].length;
-    let end = text.length;
-    if (quote === "'") {
-      const close = closingSingleQuote(text, value);
-      if (close !== -1) end = close;
-    } else if (quote === '"') {
-      const close = closingDoubleQuote(text, value);
-      if (close !== -1) end = close;
-    }
+    const close = quote === '' ? -1 : closingQuote(text, value, quote);
+    const end = close === -1 ? text.length : close;
     if (end === value) continue;
     shown += `${text.slice(from, value)}${MASK}`;
     from = end;
