@@ -327,7 +327,7 @@ export class RequestLoop {
 
   /** True when the first attempt's outcome is the record's: no retry due, no --follow, and it was sent. */
   #isFinal(outcome: FetchOutcome | undefined, request: AttemptRequest): outcome is FetchOutcome {
-    return outcome !== undefined && !this.#config.follow && outcome.staleConnection === undefined && (outcome.refusedHttp1 === undefined || this.#http2Fallback === undefined) && retryDelay(outcome, request.method, 1, this.#retry) === undefined;
+    return outcome !== undefined && !this.#config.follow && outcome.staleConnection === undefined && retryDelay(outcome, request.method, 1, this.#retry) === undefined;
   }
 
   /**
@@ -350,7 +350,6 @@ export class RequestLoop {
     let pending: FetchOutcome | undefined = firstOutcome;
     /** Attempts sent again at once on a new connection (#resendStale), over every attempt of the record. */
     let resent = 0;
-    let movedToHttp2 = false;
     let http2Resent = false;
     /** One attempt (the first one's outcome, when given), counted, with what it was sent again at once (#resendStale). */
     const attempt = async (): Promise<FetchOutcome> => {
@@ -361,19 +360,7 @@ export class RequestLoop {
       started ??= performance.now() - outcome.ms;
       attempts += outcome.attempts;
       resent += outcome.resent ?? 0;
-      // An https server that turned HTTP/1.1 away: its origin goes over HTTP/2 from now on, and this
-      // attempt again at once, once, not one of --retries; a request that went out unanswered only if
-      // it may be sent twice (records after it go over HTTP/2 whatever their method).
-      if (outcome.refusedHttp1 !== undefined && !movedToHttp2 && this.#http2Fallback?.learn(request.url)) {
-        movedToHttp2 = true;
-        if (outcome.refusedHttp1 === 'unsent' || isIdempotent(request.method) || this.#retry.retryAllMethods) {
-          http2Resent = true;
-          // Over HTTP/2 now: a stream the server refused unprocessed goes again at once, as with --http2 (#resendStale).
-          outcome = abortedOnceSent(await this.#attemptOnce(request), attempts);
-          attempts += outcome.attempts;
-          resent += outcome.resent ?? 0;
-        }
-      }
+      if (outcome.http2Resent) http2Resent = true;
       return outcome;
     };
     /** A retry after a refusal sent before its host was known to refuse was given, uncounted (once a record). */
@@ -446,7 +433,7 @@ export class RequestLoop {
         release(feedbackOf(outcome));
         return outcome;
       };
-      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : first.staleConnection ? this.#resendStale(request, first).then(done) : done(first);
+      return this.#inSlotAfter(request, first).then(done);
     });
 
   /**
@@ -461,9 +448,34 @@ export class RequestLoop {
         if (isRefusal(outcome.status) && this.#gate.refused(request.url, feedbackOf(outcome)) && outcome.status === 429) return { ...outcome, refusedUngated: true };
         return outcome;
       };
-      return isShortage(first) ? this.#sendAfterShortage(request, first).then(done) : first.staleConnection ? this.#resendStale(request, first).then(done) : done(first);
+      return this.#inSlotAfter(request, first).then(done);
     });
   };
+
+  /** What follows a first send in its slot, before the slot frees: the sends again that are not --retries. */
+  #inSlotAfter(request: AttemptRequest, first: FetchOutcome): Promise<FetchOutcome> {
+    if (isShortage(first)) return this.#sendAfterShortage(request, first);
+    if (first.refusedHttp1 !== undefined) return this.#resendOverHttp2(request, first);
+    if (first.staleConnection) return this.#resendStale(request, first);
+    return Promise.resolve(first);
+  }
+
+  /**
+   * An https server that turned HTTP/1.1 away: its origin goes over HTTP/2 from now on, and this attempt
+   * again at once, once, in the same slot, as #resendStale sends: not one of --retries. In a slot of its own
+   * it queued behind every record waiting for one (a 200 ms answer read 3.3 s), and the slot it freed went to
+   * the next record before the origin was learned, which was refused in turn. A request that went out
+   * unanswered goes again only if it may be sent twice (records after it go over HTTP/2 whatever their
+   * method). Over HTTP/2 now, a stream the server refused unprocessed goes again at once as well.
+   */
+  async #resendOverHttp2(request: AttemptRequest, first: FetchOutcome): Promise<FetchOutcome> {
+    if (!this.#http2Fallback?.learn(request.url)) return first;
+    if (first.refusedHttp1 === 'unanswered' && !isIdempotent(request.method) && !this.#retry.retryAllMethods) return first;
+    const started = performance.now() - first.ms;
+    let outcome = await this.#send(request);
+    if (outcome.staleConnection) outcome = await this.#resendStale(request, outcome);
+    return { ...outcome, attempts: first.attempts + outcome.attempts, http2Resent: 1, ms: elapsedMs(started) };
+  }
 
   /**
    * Sent on a connection the server had closed, and not answered (or an HTTP/2 stream refused unprocessed):

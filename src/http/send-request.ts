@@ -462,7 +462,8 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     } else {
       // A connection lost, or time run out, after the status came: say how much of the body did (curl's "transfer closed with N bytes remaining").
       const lost = reason !== 'shutdown' && this.#status !== 0 && this.#location === undefined;
-      const refusedHttp1 = reason === undefined && this.#status === 0 && this.#request.url.startsWith('https:') ? http1Refusal(error) : undefined;
+      // Only an attempt that offered HTTP/1.1 alone was turned away for it: over h2 the same hang-up is the server's own.
+      const refusedHttp1 = reason === undefined && this.#status === 0 && !this.#http2Offered && this.#request.url.startsWith('https:') ? http1Refusal(error) : undefined;
       if (refusedHttp1 !== undefined) this.#settle({ status: null, body: null, bytes: 0, attempts: 1, ms: elapsedMs(this.#started), error: classified, refusedHttp1 });
       // Headers the client could not send (too large for HTTP/2's header block, a Proxy-Authorization the proxy
       // agent refuses): nothing went out, so no request is counted, as for a Content-Length its body belies.
