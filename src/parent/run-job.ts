@@ -74,7 +74,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   const out = reorder ?? sink;
   // A stop or an abort during the pass over the file ends it early: the run then sends nothing.
   const passStop = stop && signal ? AbortSignal.any([stop, signal]) : (stop ?? signal);
-  const { cache: cachePlan, origins } = await planInput(options, options.procs, passStop);
+  const { cache: cachePlan, origins } = await planInput(options, options.procs, passStop, skipLine);
   const pool = new WorkerPool({
     procs: options.procs,
     config: workerConfig(options, cachePlan.active, origins !== undefined),

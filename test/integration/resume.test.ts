@@ -319,6 +319,23 @@ describe('--resume', () => {
     expect(server.paths.get(new URL(JSON.parse(whole[2] as string).url).pathname)).toBe(2);
   });
 
+  it('the cache keeps only answers the records left to send will ask for again: those whose other occurrence is in the output already are not stored', async () => {
+    const server = track(await startHttpServer());
+    const urls = Array.from({ length: 100 }, (_, i) => `${server.url}/k${i + 1}`);
+    const input = writeTempFile([...urls, ...urls]);
+    const output = join(tempDir(), 'out.ndjson');
+    expect((await runCli([input, '-o', output, '--resume', '--procs', '1', '-q'])).code).toBe(0);
+    // As a stop after record 60 leaves it: /k1../k60 done once, their repeats (lines 101-160) to come, once each.
+    const kept = readFileSync(output, 'utf8').split('\n').filter((l) => l !== '' && (JSON.parse(l) as { line: number }).line <= 60);
+    writeFileSync(output, kept.join('\n') + '\n');
+    const again = await runCli([input, '-o', output, '--resume', '--procs', '1', '-q', '--summary', '-']);
+    expect(again.code).toBe(0);
+    const { cache } = JSON.parse(again.stdout) as { cache: { stored: number; hits: number } };
+    // Before: 100 stored, 60 of them for a use the earlier run had made.
+    expect(cache).toMatchObject({ stored: 40, hits: 40 });
+    expect(outputLines(output).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+
   it('sends again the records an output written with the earlier wording of ENOTSENT and EABORTED stopped', async () => {
     const server = track(await startHttpServer());
     const input = writeTempFile([`${server.url}/a`, `${server.url}/b`, `${server.url}/c`]);

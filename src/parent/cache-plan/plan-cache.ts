@@ -29,11 +29,11 @@ export async function planCache(options: PlanOptions, procs: number): Promise<Ca
  * connections after its last request there. Only where that pass runs (--cache
  * auto over a regular file); elsewhere the children judge reuse as it happens.
  */
-export async function planInput(options: PlanOptions, procs: number, stop?: AbortSignal): Promise<InputPlan> {
-  return plan(options, procs, true, stop);
+export async function planInput(options: PlanOptions, procs: number, stop?: AbortSignal, skipLine?: (line: number) => boolean): Promise<InputPlan> {
+  return plan(options, procs, true, stop, skipLine);
 }
 
-async function plan(options: PlanOptions, procs: number, countOrigins: boolean, stop?: AbortSignal): Promise<InputPlan> {
+async function plan(options: PlanOptions, procs: number, countOrigins: boolean, stop?: AbortSignal, skipLine?: (line: number) => boolean): Promise<InputPlan> {
   if (options.cache !== 'auto') return { cache: new FixedPlanner(decideByFlag(options.cache)) };
   if (!isRegularFile(options.input)) return { cache: new StreamPlanner() };
   const scan = await scanFile(options.input, {
@@ -44,6 +44,7 @@ async function plan(options: PlanOptions, procs: number, countOrigins: boolean, 
     saving: options.save !== undefined,
     ...(countOrigins ? { procs } : {}),
     stop,
+    skipLine,
   });
   const decision = decideForFile(scan, procs);
   const cache = decision.enabled ? new FilePlanner(scan.sketch, decision) : new FixedPlanner(decision);
