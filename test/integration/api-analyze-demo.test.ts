@@ -1,9 +1,11 @@
 // The library API, `bulkfetch analyze`, and `npm run demo`.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bulkfetch, UsageError, type Result } from 'bulkfetch';
-import { cleanupAfterEach, runCli, startHttpServer, writeTempFile, type TestServer } from '../helpers/index.js';
+import { cleanupAfterEach, runCli, startHttpServer, tempDir, writeTempFile, type TestServer } from '../helpers/index.js';
 import { parseRecord } from '../../src/input/parse-record.js';
 import { hashRequest, shardOf } from '../../src/input/request-key.js';
 
@@ -186,6 +188,13 @@ describe('bulkfetch analyze', () => {
     expect(text.stdout).toMatch(/duplicates\s+1 /);
     expect(text.stdout).toContain('advice');
     expect(text.stdout).toMatch(/cache\s+--cache auto would turn the cache on: a stream/);
+    expect(text.stderr).toBe('');
+    // Beside a file named analyze, the subcommand still reads stdin, and says so.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'analyze'), `${server.url}/f\n`);
+    const named = await runCli(['analyze'], { stdin: `${server.url}/a\n`, cwd: dir });
+    expect([named.code, named.stdout]).toEqual([0, expect.stringMatching(/records\s+1 /)]);
+    expect(named.stderr).toBe('bulkfetch analyze: reading stdin; "analyze" is the subcommand, not the file of that name here (bulkfetch analyze ./analyze reads it)\n');
     const missing = await runCli(['analyze', '/no/such/file']);
     expect(missing.code).toBe(2);
     const badValue = await runCli(['analyze', '--procs', '0'], { stdin: '' });

@@ -296,6 +296,13 @@ describe('a run in a terminal', () => {
     expect(screen).toContain('"url":"http://127.0.0.1');
   });
 
+  it('analyze says it reads stdin when stdin is a terminal: it waited without a word', async () => {
+    const { screen, code } = await inTerminal(['analyze'], { typed: 'http://127.0.0.1:9/a\nhttp://127.0.0.1:9/a\n\x04' });
+    expect(code).toBe(0);
+    expect(screen).toContain('bulkfetch analyze: reading URLs from stdin, one a line (Ctrl-D to end)');
+    expect(screen).toMatch(/records\s+2 /);
+  });
+
   it('draws no progress line over URLs being typed at the terminal, unless --progress asks for it', async () => {
     const server = track(await startHttpServer());
     const typing = (_pid: number, type: (text: string) => void): void => {
