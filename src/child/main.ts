@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { Socket } from 'node:net';
 import { createDispatcher, type TransportOptions } from '../http/agent.js';
+import { lookupsUnderway } from '../http/dns-cache.js';
 import { Http2Fallback } from '../http/http2-fallback.js';
 import { descriptorsPerConnection, SocketBudget } from '../http/socket-budget.js';
 import { useLeanAsyncBind } from '../http/lean-async-bind.js';
@@ -201,7 +202,7 @@ function start(config: WorkerConfig) {
       // nothing: once the channel is closed, nothing is left to wait for.
       void agent.destroy().finally(() => {
         process.disconnect?.();
-        setTimeout(() => process.exit(0), LAST_CONNECT_GRACE_MS).unref();
+        setTimeout(exitNow, LAST_CONNECT_GRACE_MS).unref();
       });
     }));
   }
@@ -231,6 +232,17 @@ function send(message: ChildMessage): void {
 
 /** How long a finished child lets its event loop empty before it exits anyway. */
 const LAST_CONNECT_GRACE_MS = 200;
+
+/**
+ * Exits a child that has answered every record and reported. With a name lookup still under way, by SIGKILL:
+ * process.exit() waits for it (libuv joins its thread pool as the process ends, and getaddrinfo cannot be
+ * called off), and the run ended 9 s after its last line behind names the resolver sat on. The parent takes
+ * a child's end after its final report as its end, however it came (WorkerPool's #onClosed).
+ */
+function exitNow(): void {
+  if (lookupsUnderway()) process.kill(process.pid, 'SIGKILL');
+  else process.exit(0);
+}
 
 let child: ReturnType<typeof start> | undefined;
 // stdin and IPC are two channels: a message (an abort) may overtake the config it follows.

@@ -63,7 +63,7 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
     ...(options.ca !== undefined ? { ca: options.ca } : {}),
     ...(options.cert !== undefined ? { cert: options.cert, key: options.key ?? options.cert } : {}),
   };
-  const cached = cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: lookupSlots() });
+  const cached = cachedLookup({ ttlMs: DNS_TTL_MS, maxHosts: DNS_MAX_HOSTS, maxLookups: lookupSlots(), abandonAfterMs: options.connectTimeout });
   const { family } = options;
   const lookup = family ? familyLookup(cached, family) : cached;
   // A name with several addresses (localhost: 127.0.0.1 and ::1) is tried an address at a time, and Node

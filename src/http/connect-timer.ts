@@ -1,4 +1,5 @@
 import type * as Undici from 'undici';
+import { isIP } from 'node:net';
 import { hostAndPort } from './address-family.js';
 import { ConnectTimeoutError } from 'undici/lib/core/errors.js';
 
@@ -23,7 +24,10 @@ export function timingConnectsExactly(connect: Undici.buildConnector.connector, 
       (callback as (e: Error | null, s: unknown) => void)(error, made);
     }) as typeof callback) as (ConnectingSocket & { destroyed?: boolean }) | undefined;
     if (typeof socket?.destroy === 'function' && !socket.destroyed) {
-      timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(timeoutMessage(socket, opts, timeoutMs))), Math.max(0, timeoutMs - (performance.now() - calledAt)));
+      // An address needs no lookup; a name's socket says when its lookup is done ('lookup').
+      let resolved = isIP(opts.hostname.replace(/^\[|\]$/g, '')) !== 0;
+      socket.once?.('lookup', () => (resolved = true));
+      timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(resolved ? timeoutMessage(socket, opts, timeoutMs) : lookupTimeoutMessage(opts, timeoutMs))), Math.max(0, timeoutMs - (performance.now() - calledAt)));
     }
     return socket;
   };
@@ -31,6 +35,7 @@ export function timingConnectsExactly(connect: Undici.buildConnector.connector, 
 
 interface ConnectingSocket {
   destroy(error: Error): void;
+  once?(event: 'lookup', listener: () => void): unknown;
   /** Node's, when a name's addresses were tried in turn (autoSelectFamily). */
   autoSelectFamilyAttemptedAddresses?: string[];
 }
@@ -45,6 +50,14 @@ function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Op
     ? `attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.map(bracketedAddressAndPort).join(', ')}`
     : `attempted address: ${hostAndPort(opts.hostname, opts.port)}`;
   return `Connect Timeout Error (${tried}, timeout: ${timeoutMs}ms)`;
+}
+
+/**
+ * The time ran out before the name had an address: nothing was connected to. undici's words named the name as
+ * an attempted address, its port empty for a URL without one (`host.test:`); curl says "Resolving timed out".
+ */
+function lookupTimeoutMessage(opts: Undici.buildConnector.Options, timeoutMs: number): string {
+  return `Resolving timed out after ${timeoutMs} ms: the system's resolver had not answered for ${opts.hostname}, so nothing was connected to`;
 }
 
 /** Node's `::1:443` (an attempted address and its port) as `[::1]:443`. */

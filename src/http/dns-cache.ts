@@ -10,6 +10,11 @@ export interface DnsCacheOptions {
   maxHosts: number;
   /** Lookups of distinct names running at once; more wait their turn. */
   maxLookups: number;
+  /**
+   * How long a connect waits for its lookup at most (--connect-timeout): a lookup still queued this long after
+   * its name was last asked for has no one left to answer, and is not run.
+   */
+  abandonAfterMs?: number;
   /** The real resolver; injectable so tests can count calls. */
   resolve?: (hostname: string, family: number) => Promise<LookupAddress[]>;
 }
@@ -51,6 +56,27 @@ export function loopbackFor(hostname: string, family: number): LookupAddress[] |
 const systemResolve = (hostname: string, family: number): Promise<LookupAddress[]> =>
   dns.lookup(hostname, { all: true, family });
 
+/** Lookups this process has begun and not yet had an answer to (each holds a thread of libuv's pool). */
+let underway = 0;
+
+/**
+ * Whether a lookup is still under way. getaddrinfo() cannot be called off, and a process's exit waits for
+ * libuv's threads (its pool is joined as the process ends): a lookup the resolver sits on (a glibc retry
+ * is 5 s) holds the exit as long, after every record was answered (see child/main.ts).
+ */
+export function lookupsUnderway(): boolean {
+  return underway > 0;
+}
+
+function counted(resolve: (hostname: string, family: number) => Promise<LookupAddress[]>): (hostname: string, family: number) => Promise<LookupAddress[]> {
+  return (hostname, family) => {
+    underway += 1;
+    return resolve(hostname, family).finally(() => {
+      underway -= 1;
+    });
+  };
+}
+
 /**
  * A `lookup` for net/tls.connect that resolves each host name once per TTL.
  * A bulk run opens many connections to few hosts; without this every new
@@ -61,15 +87,31 @@ const systemResolve = (hostname: string, family: number): Promise<LookupAddress[
  * A list of a million distinct names keeps at most `maxHosts` answers and
  * runs at most `maxLookups` at once (see lookupSlots).
  */
-export function cachedLookup({ ttlMs, maxHosts, maxLookups, resolve = systemResolve }: DnsCacheOptions): LookupFunction {
+export function cachedLookup({ ttlMs, maxHosts, maxLookups, abandonAfterMs = Infinity, resolve: given = systemResolve }: DnsCacheOptions): LookupFunction {
   const limit = pLimit(maxLookups);
+  const resolve = counted(given);
+  /**
+   * When each queued or running lookup's name was last asked for. A resolver that sits on lookups (a glibc
+   * retry is 5 s) holds every slot, and the queue behind them grew by every record whose connect gave up
+   * meanwhile (3.3 KB each: 415 MB a child on 100k names), each run in turn long after, with a name the
+   * list's next hosts (even /etc/hosts ones) waited behind. Those are now dropped as their turn comes.
+   */
+  const asked = new Map<string, { at: number }>();
+  const resolveUnlessAbandoned = (key: string, hostname: string, family: number): Promise<LookupAddress[]> => {
+    const when = asked.get(key);
+    if (when !== undefined && performance.now() - when.at > abandonAfterMs) return Promise.reject(Object.assign(new Error(`Lookup of ${hostname} abandoned: no connect waits for it any more`), { code: 'EAI_AGAIN', hostname }));
+    return resolve(hostname, family);
+  };
   const cache = new LRUCache<string, LookupAddress[], { hostname: string; family: number }>({
     max: maxHosts,
     ttl: ttlMs,
     // More names in flight than maxHosts evict lookups still running: their
     // callers still get the answer (lru-cache would reject them with "evicted").
     ignoreFetchAbort: true,
-    fetchMethod: (_key, _stale, { context }) => limit(resolve, context.hostname, context.family),
+    fetchMethod: (key, _stale, { context }) => {
+      asked.set(key, { at: performance.now() });
+      return limit(resolveUnlessAbandoned, key, context.hostname, context.family).finally(() => asked.delete(key));
+    },
   });
   return (hostname, options, callback) => {
     const family = typeof options.family === 'number' ? options.family : options.family === 'IPv6' ? 6 : options.family === 'IPv4' ? 4 : 0;
@@ -80,7 +122,11 @@ export function cachedLookup({ ttlMs, maxHosts, maxLookups, resolve = systemReso
       process.nextTick(() => (options.all || !first ? callback(null, loopback) : callback(null, first.address, first.family)));
       return;
     }
-    cache.fetch(`${family}/${hostname}`, { context: { hostname, family } }).then(
+    const key = `${family}/${hostname}`;
+    // Asked again while its lookup waits: someone waits for it anew.
+    const waiting = asked.get(key);
+    if (waiting !== undefined) waiting.at = performance.now();
+    cache.fetch(key, { context: { hostname, family } }).then(
       (addresses) => {
         const first = addresses?.[0];
         if (!addresses || !first) {

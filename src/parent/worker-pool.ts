@@ -342,7 +342,9 @@ export class WorkerPool {
     // last snapshot would count it twice, and a replacement's would hide it.
     if (unreported) mergeStats(this.#stats, unreported);
     this.#liveStats.delete(handle.index);
-    if (unanswered.size === 0 && code === 0) {
+    // Every record answered and the final report in: the child's work was done, whatever ended it (one with a
+    // name lookup under way ends itself by SIGKILL, as its exit would wait for the lookup: child/main.ts).
+    if (unanswered.size === 0 && (code === 0 || unreported === undefined)) {
       this.#childGone();
       return;
     }

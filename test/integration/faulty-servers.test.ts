@@ -492,6 +492,35 @@ describe('faulty servers', () => {
     expect(peakMiB).toBeLessThan(300);
   }, 120_000);
 
+  // A resolver that never answers, as the system's sits on a burst of lookups of names it does not know (glibc
+  // retries after 5 s): the run names the stage, and ends with its last line, though each lookup runs on.
+  // /etc/resolv.conf is swapped in a mount namespace of the run's own (root only, as the bench's dns scenario).
+  it.skipIf(process.getuid?.() !== 0)('names a lookup that outlasts --connect-timeout, and ends with its last line, not when the resolver gives up', async () => {
+    const { createSocket } = await import('node:dgram');
+    const silent = createSocket('udp4');
+    // A loopback address of its own, port 53: the resolver's queries land here and are never answered.
+    const address = `127.0.${Math.floor(Math.random() * 200) + 20}.53`;
+    await new Promise<void>((resolve, reject) => silent.once('error', reject).bind(53, address, resolve));
+    track({ close: () => new Promise<void>((resolve) => silent.close(() => resolve())) });
+    const resolvConf = join(tempDir(), 'resolv.conf');
+    writeFileSync(resolvConf, `nameserver ${address}\noptions attempts:1 timeout:4\n`);
+    const via = ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf];
+    const server = track(await startHttpServer());
+    const names = Array.from({ length: 6 }, (_, i) => `http://n${i}.bulkfetch-test.example/x`);
+    const started = performance.now();
+    const result = await runCli([writeTempFile([...names, `${server.url}/ok`]), '--procs', '1', '--connect-timeout', '0.5', '--retries', '0'], { via, timeoutMs: 20_000 });
+    const took = performance.now() - started;
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/died|signal/);
+    expect(result.lines.find((l) => l.url === `${server.url}/ok`)).toMatchObject({ status: 200 });
+    for (const name of names) {
+      // Before: "Connect Timeout Error (attempted address: n0.bulkfetch-test.example:, timeout: 500ms)".
+      expect(result.lines.find((l) => l.url === name)?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Resolving timed out after 500 ms: the system's resolver had not answered for ${new URL(name).hostname}, so nothing was connected to` });
+    }
+    // Before: the child's exit waited for its lookups (libuv joins its threads as a process ends): 4 s and more.
+    expect(took).toBeLessThan(3_500);
+  });
+
   it('answers an unresolvable .invalid host with ENOTFOUND (or EAI_AGAIN without a resolver)', async () => {
     const result = await runCli([writeTempFile(['http://bulkfetch-test.invalid/', 'http://no-such-host.invalid:8080/x']), '--procs', '1']);
     expect(result.code).toBe(0);

@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { cachedLookup, lookupSlots } from '../../../src/http/dns-cache.js';
+import { cachedLookup, lookupSlots, lookupsUnderway } from '../../../src/http/dns-cache.js';
 
 function lookupOnce(lookup: ReturnType<typeof cachedLookup>, host: string, all: boolean): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -89,6 +89,36 @@ describe('cachedLookup', () => {
     await lookupOnce(lookup, 'h0.test', true);
     await lookupOnce(lookup, 'h39.test', true);
     expect(calls).toBe(41);
+  });
+
+  it('does not run a queued lookup no connect waits for any more: a resolver sitting on lookups made the queue grow by every record, and the next names wait behind them', async () => {
+    const started: string[] = [];
+    let release = (): void => {};
+    const lookup = cachedLookup({
+      ttlMs: 60_000,
+      maxHosts: 100,
+      maxLookups: 1,
+      abandonAfterMs: 50,
+      resolve: (hostname) => {
+        started.push(hostname);
+        if (hostname !== 'stuck.test') return Promise.resolve([{ address: '127.0.0.2', family: 4 }]);
+        return new Promise((resolve) => (release = () => resolve([{ address: '127.0.0.3', family: 4 }])));
+      },
+    });
+    const stuck = lookupOnce(lookup, 'stuck.test', false);
+    const given = ['a.test', 'b.test'].map((name) => lookupOnce(lookup, name, false).catch((error: NodeJS.ErrnoException) => error.code));
+    // Asked for again just before the turn comes: someone waits for it, so it runs.
+    const renewed = lookupOnce(lookup, 'c.test', false);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const again = lookupOnce(lookup, 'c.test', false);
+    expect(lookupsUnderway()).toBe(true);
+    release();
+    expect(await stuck).toEqual({ address: '127.0.0.3', family: 4 });
+    expect(await Promise.all(given)).toEqual(['EAI_AGAIN', 'EAI_AGAIN']);
+    expect(await renewed).toEqual({ address: '127.0.0.2', family: 4 });
+    expect(await again).toEqual({ address: '127.0.0.2', family: 4 });
+    expect(started).toEqual(['stuck.test', 'c.test']);
+    expect(lookupsUnderway()).toBe(false);
   });
 
   it('resolves real names through the system resolver', async () => {
