@@ -195,6 +195,8 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
   const chunk = Buffer.alloc(1024 * 1024);
   let position = 0;
   let lineStart = 0;
+  /** Whole lines read so far: a line that is not a result is named by its number, as sed -n Np and editors count. */
+  let lines = 0;
   let head = Buffer.alloc(0);
   // The current line's last bytes read so far, when it began in an earlier chunk.
   let carried = Buffer.alloc(0);
@@ -214,7 +216,8 @@ async function readDoneLines(path: string, done: LineSet): Promise<void> {
           carried = Buffer.from(last);
           break;
         }
-        const line = lineNumberOf(head, path, position + newline);
+        lines += 1;
+        const line = lineNumberOf(head, path, lines);
         if (isResent(last)) resent.push([lineStart, position + newline + 1]);
         else done.add(line);
         head = Buffer.alloc(0);
@@ -262,7 +265,11 @@ async function dropRanges(path: string, ranges: ReadonlyArray<[number, number]>,
     await rm(temporary, { force: true }).catch(() => {});
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     const remedy = code === 'ENOSPC' || code === 'EDQUOT' ? 'free space (the rewrite needs about its size)' : code === 'EEXIST' || code === 'EISDIR' ? `remove ${JSON.stringify(temporary)}, which is in the way` : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make its folder writable (the rewrite is a file beside it)' : 'see to it';
-    throw new OutputError(`Cannot rewrite ${JSON.stringify(path)} without the lines of the records it sends again: ${code}; it is unchanged: ${remedy}, then run the same command again`, { cause: error });
+    const message = `Cannot rewrite ${JSON.stringify(path)} without the lines of the records it sends again: ${code}; it is unchanged: ${remedy}, then run the same command again`;
+    // Nothing is sent before the rewrite: a place that cannot be written is the unwritable -o it is without --resume (exit 2);
+    // a disk that filled is the run's failure (exit 1), as a full disk under a run's lines is.
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'EEXIST' || code === 'EISDIR') throw new UsageError(message);
+    throw new OutputError(message, { cause: error });
   } finally {
     await source.close();
   }
@@ -296,10 +303,11 @@ async function removeDeadRunsTemporaries(output: string): Promise<void> {
   }
 }
 
-function lineNumberOf(head: Buffer, path: string, offset: number): number {
+/** The record number a result line carries; a line that carries none is named (it gave a byte offset, and no way on). */
+function lineNumberOf(head: Buffer, path: string, fileLine: number): number {
   const line = parseLineNumber(head);
   if (line === undefined) {
-    throw new UsageError(`Cannot resume: ${JSON.stringify(path)} is not bulkfetch output (bad line ending at byte ${offset})`);
+    throw new UsageError(`Cannot resume: ${JSON.stringify(path)} is not bulkfetch output: its line ${fileLine} is not a result line (sed -n ${fileLine}p shows it); remove that line if it was added by hand, or name another -o`);
   }
   return line;
 }

@@ -356,6 +356,25 @@ describe('--resume', () => {
     expect([server.paths.get('/a'), server.paths.get('/b'), server.paths.get('/c')]).toEqual([1, 2, 2]);
   });
 
+  // A read-only mount of the output's folder, in a mount namespace of the run's own (root only).
+  it.skipIf(process.getuid?.() !== 0)('an output whose rewrite cannot be written (a read-only file system) is the usage error an unwritable -o is: exit 2, not 1', async () => {
+    const server = track(await startHttpServer());
+    const input = writeTempFile([`${server.url}/a`, `${server.url}/b`]);
+    const folder = tempDir();
+    const output = join(folder, 'out.ndjson');
+    expect((await runCli([input, '-o', output, '--resume', '--procs', '1'])).code).toBe(0);
+    const lines = parseJsonLines(readFileSync(output, 'utf8')).lines.map((line) => JSON.stringify(line.line === 2 ? { ...line, status: null, error: { code: 'ENOTSENT', message: 'The run was stopped before this request was sent: --resume sends it' } } : line));
+    writeFileSync(output, lines.join('\n') + '\n');
+    const before = readFileSync(output, 'utf8');
+    const via = ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" && exec "$@"', folder];
+    const refused = await runCli([input, '-o', output, '--resume', '--procs', '1'], { via });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^bulkfetch: Cannot rewrite ".*out\.ndjson" without the lines of the records it sends again: EROFS; it is unchanged: make its folder writable/);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(output, 'utf8')).toBe(before);
+    expect(server.paths.get('/b')).toBe(1);
+  });
+
   it('resumes streamed stdin input too', async () => {
     const server = track(await startHttpServer());
     const text = [`${server.url}/a`, `${server.url}/b`].join('\n') + '\n';
@@ -436,7 +455,16 @@ describe('--resume', () => {
       expect(unreadable.stderr).toMatch(/^bulkfetch: Cannot resume: ".*foreign\.ndjson\.resume\.json", beside ".*foreign\.ndjson", holds no fingerprint bulkfetch wrote \(torn, or not its file\)/);
     }
 
+    // A line added by hand among the results is named by its number, with a way on (it was "bad line ending at byte 3341").
+    const own = join(tempDir(), 'own.ndjson');
+    const three = writeTempFile([`${server.url}/1`, `${server.url}/2`, `${server.url}/3`]);
+    expect((await runCli([three, '-o', own, '--resume', '--procs', '1'])).code).toBe(0);
+    const [l1, l2, l3] = readFileSync(own, 'utf8').split('\n');
+    writeFileSync(own, [l1, l2, 'some junk line', l3, ''].join('\n'));
+    const stray = await runCli([three, '-o', own, '--resume']);
+    expect([stray.code, stray.stderr]).toEqual([2, `bulkfetch: Cannot resume: ${JSON.stringify(own)} is not bulkfetch output: its line 3 is not a result line (sed -n 3p shows it); remove that line if it was added by hand, or name another -o\n`]);
+
     expect((await runCli([input, '--resume'])).code).toBe(2);
-    expect(server.requests).toBe(1);
+    expect(server.requests).toBe(4);
   });
 });
