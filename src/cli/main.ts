@@ -410,10 +410,13 @@ export async function runCli(): Promise<void> {
 /** Says on stderr, as each stop signal lands, what the run does about it (stopNotice). */
 function noticeStops(signals: ReturnType<typeof listenForStopSignals>, graceMs: number, say: (text: string) => void, stoppingAlready: () => boolean): void {
   const notice = (signal: AbortSignal, text: (received: NodeJS.Signals) => string | undefined): void => {
-    signal.addEventListener('abort', () => {
+    const sayIt = (): void => {
       const said = text(signal.reason as NodeJS.Signals);
       if (said !== undefined) say(said);
-    }, { once: true });
+    };
+    // Landed before the run began (while --resume rewrote a large -o): said now, as it was not at all.
+    if (signal.aborted) sayIt();
+    else signal.addEventListener('abort', sayIt, { once: true });
   };
   // After --max-errors began the stop, the first signal aborts (run-job.ts).
   notice(signals.stop, (received) => (stoppingAlready() ? abortNotice(received, true) : stopNotice(received, graceMs)));

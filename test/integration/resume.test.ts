@@ -423,6 +423,8 @@ describe('--resume', () => {
     const stopped = await done;
     expect(stopped.code).toBe(130);
     expect(readFileSync(output, 'utf8')).toBe(before);
+    // Acknowledged, as a signal during the run is: one that landed before it began was not.
+    expect(stopped.stderr).toContain('bulkfetch: stopping (SIGINT)');
     producer.end();
   });
 
