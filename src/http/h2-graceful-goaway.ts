@@ -1,19 +1,9 @@
 import { constants, type ClientHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type * as Undici from 'undici';
-import { kError, kHTTP2Session, kHTTPContext, kResume, kSocket } from 'undici/lib/core/symbols.js';
+import { kError, kHTTP2Session, kSocket } from 'undici/lib/core/symbols.js';
+import { detachSession, type H2Client } from './h2-detach-session.js';
 
-/**
- * undici's listeners on an h2 session and its socket that act on the client,
- * by name (undici 7's client-h2.js). A session left to finish its streams
- * after a graceful GOAWAY must not reach the client through them once the
- * client has moved on to a new connection: onHttp2SocketClose would clear the
- * new connection from it and drop the count of requests running there.
- */
-const CLIENT_LISTENERS_ON_SESSION = new Set(['onHttp2SessionError', 'onHttp2FrameError', 'onHttp2SessionEnd', 'onHttp2SessionClose', 'onHttp2RemoteSettings']);
-const CLIENT_LISTENERS_ON_SOCKET = new Set(['onHttp2SocketError', 'onHttp2SocketEnd', 'onHttp2SocketClose']);
-
-type Client = Undici.Client & Record<symbol, unknown> & { [kResume](): void };
 type Listener = (...args: unknown[]) => void;
 
 /**
@@ -36,7 +26,7 @@ type Listener = (...args: unknown[]) => void;
  * Called at the client's 'connect', once undici has listened to the session.
  */
 export function finishStreamsAfterGracefulGoaway(client: Undici.Client): void {
-  const owner = client as Client;
+  const owner = client as H2Client;
   const session = owner[kHTTP2Session] as ClientHttp2Session | null | undefined;
   const socket = owner[kSocket] as Socket | null | undefined;
   if (!session || !socket) return;
@@ -73,23 +63,12 @@ export function goawayProcessedNone(error: unknown): boolean {
 /** Sessions let finish their streams after a graceful GOAWAY, no longer the client's. */
 const finishing = new WeakSet<ClientHttp2Session>();
 
-function letSessionFinish(client: Client, session: ClientHttp2Session, socket: Socket): void {
+function letSessionFinish(client: H2Client, session: ClientHttp2Session, socket: Socket): void {
   finishing.add(session);
-  for (const event of session.eventNames()) {
-    for (const listener of session.listeners(event) as Listener[]) if (CLIENT_LISTENERS_ON_SESSION.has(listener.name)) session.removeListener(event, listener);
-  }
-  for (const event of socket.eventNames()) {
-    for (const listener of socket.listeners(event) as Listener[]) if (CLIENT_LISTENERS_ON_SOCKET.has(listener.name)) socket.removeListener(event, listener);
-  }
   // A stream the server leaves unanswered when the connection closes fails as undici's GOAWAY would
   // have failed it (error-codes.ts: sent again at once if it may be sent twice), not as a bare close.
   // At 'close', not at the server's FIN: its last answers may still be on their way to their streams.
   const ended = Object.assign(new Error(`HTTP/2: "GOAWAY" frame received with code ${constants.NGHTTP2_NO_ERROR}`), { code: 'UND_ERR_SOCKET' });
-  session.on('error', () => {});
-  socket.on('error', () => {});
   socket.once('close', () => session.destroy(ended));
-  client[kSocket] = null;
-  client[kHTTPContext] = null;
-  client[kHTTP2Session] = null;
-  client[kResume]();
+  detachSession(client, session, socket);
 }

@@ -7,6 +7,8 @@ import { keepResponseAsSent } from './h2-response-stream.js';
 import { H2_BODY_PIECE_BYTES, writeBodyInPieces } from './h2-body-pieces.js';
 import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
 import { markingKeptAliveLoss } from './h2-kept-alive.js';
+import { probingAfterCancel } from './h2-liveness.js';
+import type { H2Client } from './h2-detach-session.js';
 
 /**
  * Wraps a client's h2 session's `request` once, for what every request on it
@@ -15,15 +17,18 @@ import { markingKeptAliveLoss } from './h2-kept-alive.js';
  * sent it (h2-response-stream.ts), and a large body written in pieces
  * (h2-body-pieces.ts). Called at the client's 'connect', before
  * undici writes a request on the session. The session also finishes its
- * streams after a graceful GOAWAY (h2-graceful-goaway.ts), and its loss once
- * kept alive is marked (h2-kept-alive.ts).
+ * streams after a graceful GOAWAY (h2-graceful-goaway.ts), its loss once
+ * kept alive is marked (h2-kept-alive.ts), and it is let go when it stops
+ * answering (h2-liveness.ts).
  */
 export function prepareH2Session(client: Undici.Client): void {
   const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
   if (!session) return;
   const request = session.request;
   const owner = client as unknown as Record<symbol, unknown>;
-  const keptAlive = markingKeptAliveLoss(session, owner[kSocket] as Socket | null | undefined);
+  const socket = owner[kSocket] as Socket | null | undefined;
+  const keptAlive = markingKeptAliveLoss(session, socket);
+  const probeAfterCancel = socket ? probingAfterCancel(client as H2Client, session, socket) : undefined;
   session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
@@ -37,6 +42,7 @@ export function prepareH2Session(client: Undici.Client): void {
     if (bodyBytes(written?.body) > H2_BODY_PIECE_BYTES) writeBodyInPieces(stream);
     keepResponseAsSent(stream);
     keptAlive(stream);
+    probeAfterCancel?.(stream);
     return stream;
   } as typeof session.request;
   finishStreamsAfterGracefulGoaway(client);

@@ -42,10 +42,17 @@ export function h2Frame(type: number, flags: number, stream: number, payload: Bu
   return Buffer.concat([head, payload]);
 }
 
+const silenced = new WeakSet<TLSSocket>();
+
+/** startRawH2Server reads nothing more on `socket`, PINGs included, and keeps it open: a connection dropped on the way, a server stuck. */
+export function silence(socket: TLSSocket): void {
+  silenced.add(socket);
+}
+
 /**
  * An HTTP/2 server over TLS (ALPN h2) that answers in raw frames, for what
  * node:http2 will not send (a :status below 100, a reset after part of a body):
- * it reads the preface, acknowledges SETTINGS, and hands each request's HEADERS
+ * it reads the preface, acknowledges SETTINGS and PINGs, and hands each request's HEADERS
  * to `answer` with the stream id. Returns the port; closed by `track`.
  */
 export async function startRawH2Server(answer: (socket: TLSSocket, stream: number) => void, track: (closer: { close(): Promise<void> }) => unknown): Promise<number> {
@@ -56,6 +63,7 @@ export async function startRawH2Server(answer: (socket: TLSSocket, stream: numbe
     let prefaceRead = false;
     socket.write(h2Frame(4, 0, 0));
     socket.on('data', (data: Buffer) => {
+      if (silenced.has(socket)) return;
       pending = Buffer.concat([pending, data]);
       if (!prefaceRead) {
         if (pending.length < 24) return;
@@ -64,8 +72,10 @@ export async function startRawH2Server(answer: (socket: TLSSocket, stream: numbe
       }
       while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
         const [type, flags, id] = [pending.readUInt8(3), pending.readUInt8(4), pending.readUInt32BE(5) & 0x7fffffff];
+        const payload = pending.subarray(9, 9 + pending.readUIntBE(0, 3));
         pending = pending.subarray(9 + pending.readUIntBE(0, 3));
         if (type === 4 && (flags & 1) === 0) socket.write(h2Frame(4, 1, 0));
+        if (type === 6 && (flags & 1) === 0) socket.write(h2Frame(6, 1, 0, payload));
         if (type === 1) answer(socket, id);
       }
     });

@@ -8,7 +8,7 @@ import { constants } from 'node:http2';
 import type { ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { answerThenClose, caSignedCert, cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile, type AnyRequest, type AnyResponse } from '../helpers/index.js';
-import { closedPort, h2Frame, startRawH2Server, waitFor } from './support.js';
+import { closedPort, h2Frame, silence, startRawH2Server, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
 const track = cleanupAfterEach();
@@ -955,6 +955,22 @@ describe('HTTP/2', () => {
       expect(line.error?.message).toMatch(/the server reset this request's HTTP\/2 stream(, or closed the connection it was on)?\): the stream ended after status 200 and 7 body bytes, before the body's end$/);
     }
     expect(result.lines[1]?.error?.message).toMatch(/^Stream closed with error code NGHTTP2_NO_ERROR before the end of its response/);
+  });
+
+  it('an HTTP/2 connection that stops answering is let go once a request on it times out: the retries went to it, each to its --timeout', async () => {
+    // Each connection answers its first stream, then reads nothing more and stays open: dropped on the way, no FIN.
+    const connections = new Set<unknown>();
+    const port = await startRawH2Server((socket, id) => {
+      connections.add(socket);
+      socket.write(h2Frame(1, 4, id, Buffer.from([0x88])));
+      socket.write(h2Frame(0, 1, id, Buffer.from('ok')));
+      silence(socket);
+    }, track);
+    const urls = [1, 2, 3].map((i) => `https://127.0.0.1:${port}/${i}`);
+    const result = await run(urls, ['-k', '--http2', '--procs', '1', '--concurrency', '1', '--timeout', '1', '--ordered']);
+    // Before: the second record's three attempts all went to the first connection, ETIMEDOUT after each.
+    expect(result.lines.map((l) => [l.status, l.body])).toEqual(urls.map(() => [200, 'ok']));
+    expect(connections.size).toBe(3);
   });
 
   it('a :status below 100 is EPROTOCOL, as the status line is over HTTP/1.1, not status 0 with no error (-f exited 0)', async () => {

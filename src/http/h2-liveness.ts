@@ -1,0 +1,48 @@
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
+import { detachSession, type H2Client } from './h2-detach-session.js';
+
+/** How long a session has to answer a PING once a request on it was given up on here. */
+export const PING_DEADLINE_MS = 1_000;
+/** At most one such PING a session in this long: a run cutting many bodies short must not flood a server with them. */
+const PROBE_INTERVAL_MS = 5_000;
+
+/** A session's last probe: when it went out. */
+const probed = new WeakMap<ClientHttp2Session, number>();
+
+/**
+ * An HTTP/2 session that has stopped answering is found out, and let go. undici cancels a stream it gives up on
+ * (--timeout, a body cut short) and keeps the session for the next request, as HTTP/2 means it to: unlike an
+ * HTTP/1.1 connection, which an abort closes. So a session that answers nothing more (a middlebox that dropped
+ * the connection without a word, a server stuck, a client whose nghttp2 ended the session on a header field over
+ * its 64 KB, which node:http2 reports to no one) took every retry of the record, and every record after it, each
+ * to its --timeout: 60 s for one record, where curl answered at once.
+ *
+ * Here a stream closed before its response ended sends a PING on its session; a session that does not answer it
+ * within PING_DEADLINE_MS is taken off its client (which opens a new session for the next request) and destroyed,
+ * its streams failed as a connection lost (sent again on a new one if they may be). A live server acknowledges a
+ * PING at once, however slow its answers are. Returns what each new stream is handed to.
+ */
+export function probingAfterCancel(client: H2Client, session: ClientHttp2Session, socket: Socket): (stream: ClientHttp2Stream) => void {
+  const letGo = (): void => {
+    detachSession(client, session, socket);
+    session.destroy(Object.assign(new Error(`HTTP/2: the connection stopped answering (no reply to a PING within ${PING_DEADLINE_MS} ms, after a request on it was given up)`), { code: 'UND_ERR_SOCKET' }));
+  };
+  return (stream) => {
+    const close = stream.close;
+    stream.close = function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>) {
+      if (!this.readableEnded) probe(session, letGo);
+      return close.apply(this, args);
+    } as ClientHttp2Stream['close'];
+  };
+}
+
+function probe(session: ClientHttp2Session, letGo: () => void): void {
+  const now = performance.now();
+  if (session.destroyed || session.closed || now - (probed.get(session) ?? -Infinity) < PROBE_INTERVAL_MS) return;
+  probed.set(session, now);
+  const timer = setTimeout(letGo, PING_DEADLINE_MS);
+  timer.unref();
+  // Called with an error too when the session ends first: nothing more to watch then.
+  if (!session.ping(() => clearTimeout(timer))) clearTimeout(timer);
+}
