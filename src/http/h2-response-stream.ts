@@ -1,5 +1,7 @@
-import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { http2ErrorName } from './error-codes.js';
+
+const { NGHTTP2_CANCEL } = constants;
 
 /**
  * Makes undici see a response stream as the server sent it, in two things
@@ -23,9 +25,11 @@ export function keepResponseAsSent(stream: ClientHttp2Stream): void {
   stream.prependOnceListener('response', headerValuesAsBytes);
   if (readablePush === undefined) {
     // Once, on the class of client streams (not exported): every stream gets it with nothing of its own to carry.
-    const prototype = Object.getPrototypeOf(stream) as { push: PushMethod };
+    const prototype = Object.getPrototypeOf(stream) as { push: PushMethod; _destroy: DestroyMethod };
     readablePush = prototype.push;
     prototype.push = pushUnlessCut;
+    streamDestroy = prototype._destroy;
+    prototype._destroy = destroyNamingCancel;
   }
 }
 
@@ -45,6 +49,23 @@ function headerValuesAsBytes(headers: IncomingHttpHeaders): void {
 }
 
 type PushMethod = (this: ClientHttp2Stream, chunk: unknown, encoding?: BufferEncoding) => boolean;
+type DestroyMethod = (this: ClientHttp2Stream, error: Error | null, callback: (error?: Error | null) => void) => void;
+
+/** The Duplex's own _destroy, which client streams inherit; destroyNamingCancel takes its place on their class. */
+let streamDestroy: DestroyMethod | undefined;
+
+/**
+ * A stream the server reset with CANCEL before its END_STREAM, once its body had begun: node:http2 destroys it
+ * without an error (CANCEL is how a client aborts), and undici said only "stream closed before the response was
+ * complete". It fails as any other code's reset does, named (curl: "was not closed cleanly: CANCEL (err 8)").
+ * A stream closed here has its own code (undici's abort closes with NO_ERROR) and an error of its own.
+ */
+function destroyNamingCancel(this: ClientHttp2Stream, error: Error | null, callback: (error?: Error | null) => void): void {
+  if (error == null && this.rstCode === NGHTTP2_CANCEL && !(this as unknown as { _readableState: { ended: boolean } })._readableState.ended) {
+    error = Object.assign(new Error(`Stream closed with error code NGHTTP2_CANCEL before the end of its response`), { code: 'ERR_HTTP2_STREAM_ERROR' });
+  }
+  (streamDestroy as DestroyMethod).call(this, error, callback);
+}
 
 /** Readable's own push, which client streams inherit; pushUnlessCut takes its place on their class. */
 let readablePush: PushMethod | undefined;

@@ -949,12 +949,15 @@ describe('HTTP/2', () => {
     const urls = ['cl-cancel', 'no-error', 'cancel'].map((path) => `https://127.0.0.1:${port}/${path}`);
     const result = await runCli([...urls, '--procs', '1', '--concurrency', '1', '--ordered', '--http2', '-k', '-q', '--retries', '0'], { env: NO_PROXY_ENV });
     expect(requests).toBe(3);
-    expect(result.lines[0]).toMatchObject({ status: null, body: null, error: { code: 'ECONNRESET', message: "HTTP/2: stream closed before the response was complete (the server reset this request's HTTP/2 stream, or closed the connection it was on): the stream ended after status 200 and 7 of the 100 body bytes its Content-Length declared" } });
+    // The reset's code named, as curl names it ("was not closed cleanly: CANCEL (err 8)"): it read "HTTP/2: stream closed
+    // before the response was complete (the server reset this request's HTTP/2 stream, or closed the connection it was on)".
+    expect(result.lines[0]).toMatchObject({ status: null, body: null, error: { code: 'ECONNRESET', message: "Stream closed with error code NGHTTP2_CANCEL before the end of its response (the server reset this request's HTTP/2 stream): the stream ended after status 200 and 7 of the 100 body bytes its Content-Length declared" } });
     for (const line of result.lines.slice(1)) {
       expect(line).toMatchObject({ status: null, body: null, error: { code: 'ECONNRESET' } });
       expect(line.error?.message).toMatch(/the server reset this request's HTTP\/2 stream(, or closed the connection it was on)?\): the stream ended after status 200 and 7 body bytes, before the body's end$/);
     }
     expect(result.lines[1]?.error?.message).toMatch(/^Stream closed with error code NGHTTP2_NO_ERROR before the end of its response/);
+    expect(result.lines[2]?.error?.message).toMatch(/^Stream closed with error code NGHTTP2_CANCEL before the end of its response/);
   });
 
   it('an HTTP/2 connection that stops answering is let go once a request on it times out: the retries went to it, each to its --timeout', async () => {
