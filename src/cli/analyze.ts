@@ -3,7 +3,7 @@
  * cli.ts, it turns argv into a call and the outcome into text and an exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { adviseOn } from '../analyze/advice.js';
 import { analyzeInput } from '../analyze/analyze-input.js';
@@ -60,7 +60,7 @@ export async function analyzeMain(argv: string[], io: { stdout: Writable; stderr
   // What a run says in the same place: without it, analyze at a terminal waited for input without a word.
   if (path === '-' && (process.stdin as { isTTY?: boolean }).isTTY === true) io.stderr.write('bulkfetch analyze: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   // A file named analyze here is still the subcommand's name: said, as a run takes a lone existing file for its input.
-  if (program.args.length === 0 && existsSync('analyze')) io.stderr.write('bulkfetch analyze: reading stdin; "analyze" is the subcommand, not the file of that name here (bulkfetch analyze ./analyze reads it)\n');
+  if (program.args.length === 0 && statSync('analyze', { throwIfNoEntry: false })?.isDirectory() === false) io.stderr.write('bulkfetch analyze: reading stdin; "analyze" is the subcommand, not the file of that name here (bulkfetch analyze ./analyze reads it)\n');
   const { json, procs = cpusAvailable() } = program.opts<{ json?: boolean; procs?: number }>();
   // The run's own decision, by the same code: a pass over a file, or the stream planner fed as records go by.
   const defaults = defaultRunOptions();

@@ -26,8 +26,13 @@ export function timingConnectsExactly(connect: Undici.buildConnector.connector, 
     if (typeof socket?.destroy === 'function' && !socket.destroyed) {
       // An address needs no lookup; a name's socket says when its lookup is done ('lookup').
       let resolved = isIP(opts.hostname.replace(/^\[|\]$/g, '')) !== 0;
-      socket.once?.('lookup', () => (resolved = true));
-      timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(resolved ? timeoutMessage(socket, opts, timeoutMs) : lookupTimeoutMessage(opts, timeoutMs))), Math.max(0, timeoutMs - (performance.now() - calledAt)));
+      // The address a name's connect went to, as undici's words named the name itself (`vm:28080`).
+      let address: string | undefined;
+      socket.once?.('lookup', (_error: unknown, found: unknown) => {
+        resolved = true;
+        if (typeof found === 'string' && found !== '') address = found;
+      });
+      timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(resolved ? timeoutMessage(socket, opts, timeoutMs, address) : lookupTimeoutMessage(opts.hostname, timeoutMs))), Math.max(0, timeoutMs - (performance.now() - calledAt)));
     }
     return socket;
   };
@@ -35,7 +40,7 @@ export function timingConnectsExactly(connect: Undici.buildConnector.connector, 
 
 interface ConnectingSocket {
   destroy(error: Error): void;
-  once?(event: 'lookup', listener: () => void): unknown;
+  once?(event: 'lookup', listener: (error: unknown, address: unknown) => void): unknown;
   /** Node's, when a name's addresses were tried in turn (autoSelectFamily). */
   autoSelectFamilyAttemptedAddresses?: string[];
 }
@@ -45,10 +50,13 @@ interface ConnectingSocket {
  * an IPv6 address written in brackets, as a URL and bulkfetch's other messages write it: `::1:443` is itself an
  * address, and where its port begins a guess.
  */
-function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Options, timeoutMs: number): string {
-  const tried = Array.isArray(socket.autoSelectFamilyAttemptedAddresses)
+function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Options, timeoutMs: number, address?: string): string {
+  // A URL without a port gives none here: undici's words read `host.test:`.
+  const port = opts.port === '' || opts.port === undefined ? (opts.protocol === 'https:' ? '443' : '80') : opts.port;
+  const name = opts.hostname.replace(/^\[(.*)\]$/, '$1');
+  const tried = Array.isArray(socket.autoSelectFamilyAttemptedAddresses) && socket.autoSelectFamilyAttemptedAddresses.length > 0
     ? `attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.map(bracketedAddressAndPort).join(', ')}`
-    : `attempted address: ${hostAndPort(opts.hostname, opts.port)}`;
+    : `attempted address: ${hostAndPort(address ?? name, port)}${address !== undefined && address !== name ? ` (${name})` : ''}`;
   return `Connect Timeout Error (${tried}, timeout: ${timeoutMs}ms)`;
 }
 
@@ -56,8 +64,8 @@ function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Op
  * The time ran out before the name had an address: nothing was connected to. undici's words named the name as
  * an attempted address, its port empty for a URL without one (`host.test:`); curl says "Resolving timed out".
  */
-function lookupTimeoutMessage(opts: Undici.buildConnector.Options, timeoutMs: number): string {
-  return `Resolving timed out after ${timeoutMs} ms: the system's resolver had not answered for ${opts.hostname}, so nothing was connected to`;
+export function lookupTimeoutMessage(hostname: string, timeoutMs: number, whose = ''): string {
+  return `Resolving timed out after ${timeoutMs} ms: the system's resolver had not answered for ${hostname}${whose}, so nothing was connected to`;
 }
 
 /** Node's `::1:443` (an attempted address and its port) as `[::1]:443`. */

@@ -59,6 +59,23 @@ const systemResolve = (hostname: string, family: number): Promise<LookupAddress[
 /** Lookups this process has begun and not yet had an answer to (each holds a thread of libuv's pool). */
 let underway = 0;
 
+/** Names with a lookup queued or under way, and how many (one a family asked): what a timeout says it waited for. */
+const namesPending = new Map<string, number>();
+
+/**
+ * Whether `hostname` has a lookup queued or under way in this process: a connection given up on meanwhile
+ * waited for the resolver, not for the server (curl: "Resolving timed out").
+ */
+export function lookingUp(hostname: string): boolean {
+  return namesPending.has(hostname);
+}
+
+function pendingName(hostname: string, change: 1 | -1): void {
+  const count = (namesPending.get(hostname) ?? 0) + change;
+  if (count > 0) namesPending.set(hostname, count);
+  else namesPending.delete(hostname);
+}
+
 /**
  * Whether a lookup is still under way. getaddrinfo() cannot be called off, and a process's exit waits for
  * libuv's threads (its pool is joined as the process ends): a lookup the resolver sits on (a glibc retry
@@ -110,7 +127,11 @@ export function cachedLookup({ ttlMs, maxHosts, maxLookups, abandonAfterMs = Inf
     ignoreFetchAbort: true,
     fetchMethod: (key, _stale, { context }) => {
       asked.set(key, { at: performance.now() });
-      return limit(resolveUnlessAbandoned, key, context.hostname, context.family).finally(() => asked.delete(key));
+      pendingName(context.hostname, 1);
+      return limit(resolveUnlessAbandoned, key, context.hostname, context.family).finally(() => {
+        asked.delete(key);
+        pendingName(context.hostname, -1);
+      });
     },
   });
   return (hostname, options, callback) => {

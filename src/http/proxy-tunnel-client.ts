@@ -1,7 +1,8 @@
 import type * as Undici from 'undici';
 import { ConnectTimeoutError } from 'undici/lib/core/errors.js';
 import { hostAndPort } from './address-family.js';
-import { timingConnectsExactly } from './connect-timer.js';
+import { lookupTimeoutMessage, timingConnectsExactly } from './connect-timer.js';
+import { lookingUp } from './dns-cache.js';
 import { markProxyLeg } from './proxy-leg.js';
 
 /**
@@ -37,11 +38,15 @@ export class ProxyConnectTimeout extends Error {
     // An https:// proxy's TLS handshake is in the time too: a plain-HTTP proxy given as https:// (https_proxy=https://...,
     // a common slip) never answers it, and no CONNECT was sent; curl says "SSL connection timeout".
     const tls = overTls ? ` (or the TLS handshake with it: if it speaks plain HTTP, give it as http://${proxy})` : '';
+    // The proxy's name still with the resolver: nothing was connected to (curl: "Resolving timed out").
+    const proxyName = proxy.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     // An http:// proxy's own connect that timed out: the CONNECT was never sent, and saying it went unanswered misled.
     super(
-      tcpUnanswered
-        ? `The proxy ${proxy} did not take the connection within --connect-timeout (${timeoutMs} ms): its TCP connect got no answer, so no CONNECT to ${target} was sent`
-        : `The proxy ${proxy} did not answer the CONNECT to ${target} within --connect-timeout (${timeoutMs} ms)${tls}`,
+      lookingUp(proxyName)
+        ? lookupTimeoutMessage(proxyName, timeoutMs, `, the proxy's name (no CONNECT to ${target} was sent)`)
+        : tcpUnanswered
+          ? `The proxy ${proxy} did not take the connection within --connect-timeout (${timeoutMs} ms): its TCP connect got no answer, so no CONNECT to ${target} was sent`
+          : `The proxy ${proxy} did not answer the CONNECT to ${target} within --connect-timeout (${timeoutMs} ms)${tls}`,
     );
   }
 }

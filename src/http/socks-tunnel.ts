@@ -1,5 +1,7 @@
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import { hostAndPort } from './address-family.js';
+import { lookupTimeoutMessage } from './connect-timer.js';
+import { lookingUp } from './dns-cache.js';
 import type * as Undici from 'undici';
 import { bareHostname } from './split-url.js';
 
@@ -97,7 +99,16 @@ export function socksTunnel(proxy: SocksProxy, options: SocksTunnelOptions): Und
       }
     };
     const progress: HandshakeProgress = { greeted: false, answered: false };
-    const timer = setTimeout(() => finish(new SocksConnectTimeout(`Connect Timeout Error (attempted address: ${target}:${port} through the SOCKS proxy ${endpointOf(proxy)}, timeout: ${options.timeout}ms)${unansweredGreeting(progress, proxy)}`)), options.timeout);
+    // The proxy's name, then (socks5://) the target's, may still be with the resolver when the time runs out.
+    let proxyResolved = isIP(proxy.host) !== 0;
+    socket.once('lookup', () => (proxyResolved = true));
+    const timedOut = (): string =>
+      !proxyResolved
+        ? lookupTimeoutMessage(proxy.host, options.timeout, ", the SOCKS proxy's name")
+        : socket.remoteAddress !== undefined && !proxy.remoteDns && isIP(target) === 0 && lookingUp(target)
+          ? lookupTimeoutMessage(target, options.timeout, ` (looked up here for the SOCKS proxy ${endpointOf(proxy)}, as socks5:// has it; socks5h:// has the proxy look it up)`)
+          : `Connect Timeout Error (attempted address: ${target}:${port} through the SOCKS proxy ${endpointOf(proxy)}, timeout: ${options.timeout}ms)${unansweredGreeting(progress, proxy)}`;
+    const timer = setTimeout(() => finish(new SocksConnectTimeout(timedOut())), options.timeout);
     socket.on('error', finish);
     socket.once('connect', () => {
       const address = proxy.remoteDns || isIP(target) !== 0 ? Promise.resolve(target) : lookupOne(options.lookup, target);

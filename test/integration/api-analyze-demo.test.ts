@@ -1,5 +1,5 @@
 // The library API, `bulkfetch analyze`, and `npm run demo`.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -195,6 +195,10 @@ describe('bulkfetch analyze', () => {
     const named = await runCli(['analyze'], { stdin: `${server.url}/a\n`, cwd: dir });
     expect([named.code, named.stdout]).toEqual([0, expect.stringMatching(/records\s+1 /)]);
     expect(named.stderr).toBe('bulkfetch analyze: reading stdin; "analyze" is the subcommand, not the file of that name here (bulkfetch analyze ./analyze reads it)\n');
+    // A folder of that name is no input: nothing said of it.
+    const folder = join(tempDir(), 'beside-a-folder');
+    mkdirSync(join(folder, 'analyze'), { recursive: true });
+    expect((await runCli(['analyze'], { stdin: `${server.url}/a\n`, cwd: folder })).stderr).toBe('');
     const missing = await runCli(['analyze', '/no/such/file']);
     expect(missing.code).toBe(2);
     const badValue = await runCli(['analyze', '--procs', '0'], { stdin: '' });

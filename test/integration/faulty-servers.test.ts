@@ -519,6 +519,17 @@ describe('faulty servers', () => {
     }
     // Before: the child's exit waited for its lookups (libuv joins its threads as a process ends): 4 s and more.
     expect(took).toBeLessThan(3_500);
+    // A proxy's name, and --timeout shorter than --connect-timeout, say the same: they said a CONNECT went
+    // unanswered, a SOCKS target was tried, or "still connecting (TCP, TLS, a proxy's tunnel)".
+    const proxy = 'hangproxy.bulkfetch-test.example';
+    const [connect, socks, attempt] = await Promise.all([
+      runCli(['-q', '-k', '--connect-timeout', '0.5', '--retries', '0', '-x', `http://${proxy}:3128`, 'https://127.0.0.1:9/'], { via, timeoutMs: 20_000 }),
+      runCli(['-q', '--connect-timeout', '0.5', '--retries', '0', '-x', `socks5://${proxy}:1080`, `${server.url}/s`], { via, timeoutMs: 20_000 }),
+      runCli(['-q', '--timeout', '0.5', '--retries', '0', names[0] as string], { via, timeoutMs: 20_000 }),
+    ]);
+    expect(connect.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Resolving timed out after 500 ms: the system's resolver had not answered for ${proxy}, the proxy's name (no CONNECT to 127.0.0.1:9 was sent), so nothing was connected to` });
+    expect(socks.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Resolving timed out after 500 ms: the system's resolver had not answered for ${proxy}, the SOCKS proxy's name, so nothing was connected to` });
+    expect(attempt.lines[0]?.error).toEqual({ code: 'ETIMEDOUT', message: `Attempt exceeded --timeout (500 ms) before a connection was ready for the request: the system's resolver had not answered for n0.bulkfetch-test.example (curl: "Resolving timed out")` });
   });
 
   it('answers an unresolvable .invalid host with ENOTFOUND (or EAI_AGAIN without a resolver)', async () => {
