@@ -433,7 +433,8 @@ export class RequestLoop {
         release(feedbackOf(outcome));
         return outcome;
       };
-      return this.#inSlotAfter(request, first).then(done);
+      const after = this.#inSlotAfter(request, first);
+      return after === undefined ? done(first) : after.then(done);
     });
 
   /**
@@ -448,16 +449,20 @@ export class RequestLoop {
         if (isRefusal(outcome.status) && this.#gate.refused(request.url, feedbackOf(outcome)) && outcome.status === 429) return { ...outcome, refusedUngated: true };
         return outcome;
       };
-      return this.#inSlotAfter(request, first).then(done);
+      const after = this.#inSlotAfter(request, first);
+      return after === undefined ? done(first) : after.then(done);
     });
   };
 
-  /** What follows a first send in its slot, before the slot frees: the sends again that are not --retries. */
-  #inSlotAfter(request: AttemptRequest, first: FetchOutcome): Promise<FetchOutcome> {
+  /**
+   * What follows a first send in its slot, before the slot frees: the sends again that are not --retries.
+   * Undefined when none is due, the common case, which then takes no promise more.
+   */
+  #inSlotAfter(request: AttemptRequest, first: FetchOutcome): Promise<FetchOutcome> | undefined {
     if (isShortage(first)) return this.#sendAfterShortage(request, first);
     if (first.refusedHttp1 !== undefined) return this.#resendOverHttp2(request, first);
     if (first.staleConnection) return this.#resendStale(request, first);
-    return Promise.resolve(first);
+    return undefined;
   }
 
   /**
