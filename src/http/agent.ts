@@ -166,7 +166,11 @@ export function createDispatcher(options: TransportOptions): Undici.Dispatcher {
  * first); plain http connections never pay for it. Without a context (bad
  * PEM) the options alone go to tls.connect, which fails the connection.
  */
-function sharingTlsContext(connectorOptions: Undici.buildConnector.BuildOptions, tlsContext: () => SecureContext | undefined): Undici.buildConnector.connector {
+function sharingTlsContext(timedOptions: Undici.buildConnector.BuildOptions, tlsContext: () => SecureContext | undefined): Undici.buildConnector.connector {
+  // undici's own timer a second behind ours, a backstop: its coarse clock (a tick of half a second) can read up to a tick
+  // old when a connect starts, and on a busy loop it fired first, with its words ("attempted address: NAME:PORT" for a
+  // name still with the resolver).
+  const connectorOptions = timedOptions.timeout ? { ...timedOptions, timeout: timedOptions.timeout + UNDICI_TIMER_BEHIND_MS } : timedOptions;
   const plain = buildConnector(connectorOptions);
   let https: Undici.buildConnector.connector | undefined;
   const connector: Undici.buildConnector.connector = (opts, callback) => {
@@ -179,8 +183,11 @@ function sharingTlsContext(connectorOptions: Undici.buildConnector.BuildOptions,
   };
   // Timed around the context's making too: the first https connection builds it (the CA store, tens of ms)
   // before its connect, and 0.5 s ended at 0.56 s.
-  return connectorOptions.timeout ? timingConnectsExactly(connector, connectorOptions.timeout) : connector;
+  return timedOptions.timeout ? timingConnectsExactly(connector, timedOptions.timeout) : connector;
 }
+
+/** How far behind bulkfetch's own connect timer undici's runs (sharingTlsContext). */
+const UNDICI_TIMER_BEHIND_MS = 1_000;
 
 /**
  * A name written with the DNS root's dot (`example.com.`) goes to SNI without it, as RFC 6066 (3) has it

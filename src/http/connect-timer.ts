@@ -1,6 +1,7 @@
 import type * as Undici from 'undici';
 import { isIP } from 'node:net';
 import { hostAndPort } from './address-family.js';
+import { lookingUp } from './dns-cache.js';
 import { ConnectTimeoutError } from 'undici/lib/core/errors.js';
 
 /**
@@ -65,7 +66,14 @@ function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Op
  * an attempted address, its port empty for a URL without one (`host.test:`); curl says "Resolving timed out".
  */
 export function lookupTimeoutMessage(hostname: string, timeoutMs: number, whose = ''): string {
-  return `Resolving timed out after ${timeoutMs} ms: the system's resolver had not answered for ${hostname}${whose}, so nothing was connected to`;
+  return `Resolving timed out after ${timeoutMs} ms: ${lookupWait(hostname, whose)}, so nothing was connected to`;
+}
+
+/** Where a name's lookup was: with the resolver, or still waiting for a slot of this process's (dns-cache.ts). */
+export function lookupWait(hostname: string, whose = ''): string {
+  return lookingUp(hostname) === 'queued'
+    ? `the lookup of ${hostname}${whose} had not begun: it waited for one of this process's lookup slots, all held by lookups the resolver was slow to answer (a lower --concurrency queues fewer)`
+    : `the system's resolver had not answered for ${hostname}${whose}`;
 }
 
 /** Node's `::1:443` (an attempted address and its port) as `[::1]:443`. */

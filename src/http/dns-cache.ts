@@ -59,23 +59,6 @@ const systemResolve = (hostname: string, family: number): Promise<LookupAddress[
 /** Lookups this process has begun and not yet had an answer to (each holds a thread of libuv's pool). */
 let underway = 0;
 
-/** Names with a lookup queued or under way, and how many (one a family asked): what a timeout says it waited for. */
-const namesPending = new Map<string, number>();
-
-/**
- * Whether `hostname` has a lookup queued or under way in this process: a connection given up on meanwhile
- * waited for the resolver, not for the server (curl: "Resolving timed out").
- */
-export function lookingUp(hostname: string): boolean {
-  return namesPending.has(hostname);
-}
-
-function pendingName(hostname: string, change: 1 | -1): void {
-  const count = (namesPending.get(hostname) ?? 0) + change;
-  if (count > 0) namesPending.set(hostname, count);
-  else namesPending.delete(hostname);
-}
-
 /**
  * Whether a lookup is still under way. getaddrinfo() cannot be called off, and a process's exit waits for
  * libuv's threads (its pool is joined as the process ends): a lookup the resolver sits on (a glibc retry
@@ -83,6 +66,27 @@ function pendingName(hostname: string, change: 1 | -1): void {
  */
 export function lookupsUnderway(): boolean {
   return underway > 0;
+}
+
+/** Names with a lookup queued or under way: whether it runs yet (one a family asked; running once any does). */
+const namesPending = new Map<string, { queued: number; running: number }>();
+
+/**
+ * Where `hostname`'s lookup is, if it has one in this process: waiting for one of the process's lookup slots
+ * ('queued'), or with the resolver ('running'). A connection given up on meanwhile waited for that, not for the
+ * server (curl: "Resolving timed out").
+ */
+export function lookingUp(hostname: string): 'queued' | 'running' | undefined {
+  const state = namesPending.get(hostname);
+  return state === undefined ? undefined : state.running > 0 ? 'running' : 'queued';
+}
+
+function pendingName(hostname: string, queued: -1 | 0 | 1, running: -1 | 0 | 1): void {
+  const state = namesPending.get(hostname) ?? { queued: 0, running: 0 };
+  state.queued += queued;
+  state.running += running;
+  if (state.queued + state.running > 0) namesPending.set(hostname, state);
+  else namesPending.delete(hostname);
 }
 
 function counted(resolve: (hostname: string, family: number) => Promise<LookupAddress[]>): (hostname: string, family: number) => Promise<LookupAddress[]> {
@@ -98,8 +102,8 @@ function counted(resolve: (hostname: string, family: number) => Promise<LookupAd
  * A `lookup` for net/tls.connect that resolves each host name once per TTL.
  * A bulk run opens many connections to few hosts; without this every new
  * connection costs a getaddrinfo() on libuv's small thread pool, which also
- * serves file I/O. lru-cache bounds it and coalesces concurrent lookups of one
- * name into one. Failures are not cached: the next connection asks again.
+ * serves file I/O. lru-cache bounds the answers kept; concurrent lookups of one
+ * name are one. Failures are not cached: the next connection asks again.
  * IP literals never reach a lookup function, so they cost nothing here.
  * A list of a million distinct names keeps at most `maxHosts` answers and
  * runs at most `maxLookups` at once (see lookupSlots).
@@ -107,33 +111,49 @@ function counted(resolve: (hostname: string, family: number) => Promise<LookupAd
 export function cachedLookup({ ttlMs, maxHosts, maxLookups, abandonAfterMs = Infinity, resolve: given = systemResolve }: DnsCacheOptions): LookupFunction {
   const limit = pLimit(maxLookups);
   const resolve = counted(given);
+  /** Answers, for ttlMs each: only answers, so that a lookup in flight is never evicted and asked for twice. */
+  const cache = new LRUCache<string, LookupAddress[]>({ max: maxHosts, ttl: ttlMs });
   /**
-   * When each queued or running lookup's name was last asked for. A resolver that sits on lookups (a glibc
-   * retry is 5 s) holds every slot, and the queue behind them grew by every record whose connect gave up
-   * meanwhile (3.3 KB each: 415 MB a child on 100k names), each run in turn long after, with a name the
-   * list's next hosts (even /etc/hosts ones) waited behind. Those are now dropped as their turn comes.
+   * Lookups queued or running, by name and family: one a name, whoever asks (more names in flight than the
+   * cache holds evicted lookups still running from it, and a name asked again was looked up again). With when
+   * it was last asked for: a resolver that sits on lookups (a glibc retry is 5 s) holds every slot, and the
+   * queue behind them grew by every record whose connect gave up meanwhile (3.3 KB each: 415 MB a child on
+   * 100k names), each run in turn long after, with a name the list's next hosts (even /etc/hosts ones)
+   * waited behind. One whose connects have all given up, or would before a lookup of the usual length
+   * ends, is dropped as its turn comes, and its askers are not answered: each connect's own timer ends it
+   * ("Resolving timed out"), where an error of the drop's own reached a connect that was about to.
    */
-  const asked = new Map<string, { at: number }>();
-  const resolveUnlessAbandoned = (key: string, hostname: string, family: number): Promise<LookupAddress[]> => {
-    const when = asked.get(key);
-    if (when !== undefined && performance.now() - when.at > abandonAfterMs) return Promise.reject(Object.assign(new Error(`Lookup of ${hostname} abandoned: no connect waits for it any more`), { code: 'EAI_AGAIN', hostname }));
-    return resolve(hostname, family);
+  const inFlight = new Map<string, InFlight>();
+  /** How long lookups take here, a running mean: a queued one that cannot end before its connects give up is not run. */
+  let typicalMs = 0;
+  const run = (key: string, entry: InFlight, hostname: string, family: number): Promise<LookupAddress[]> => {
+    const waited = performance.now() - entry.at;
+    if (waited + Math.min(typicalMs, abandonAfterMs / 2) > abandonAfterMs) return Promise.reject(ABANDONED);
+    pendingName(hostname, -1, 1);
+    entry.running = true;
+    const started = performance.now();
+    return resolve(hostname, family).then((addresses) => {
+      typicalMs += (performance.now() - started - typicalMs) / 8;
+      cache.set(key, addresses);
+      return addresses;
+    });
   };
-  const cache = new LRUCache<string, LookupAddress[], { hostname: string; family: number }>({
-    max: maxHosts,
-    ttl: ttlMs,
-    // More names in flight than maxHosts evict lookups still running: their
-    // callers still get the answer (lru-cache would reject them with "evicted").
-    ignoreFetchAbort: true,
-    fetchMethod: (key, _stale, { context }) => {
-      asked.set(key, { at: performance.now() });
-      pendingName(context.hostname, 1);
-      return limit(resolveUnlessAbandoned, key, context.hostname, context.family).finally(() => {
-        asked.delete(key);
-        pendingName(context.hostname, -1);
-      });
-    },
-  });
+  const lookUp = (key: string, hostname: string, family: number): Promise<LookupAddress[]> => {
+    const asked = inFlight.get(key);
+    if (asked !== undefined) {
+      // Asked again while its lookup waits: someone waits for it anew.
+      asked.at = performance.now();
+      return asked.answer;
+    }
+    const entry: InFlight = { at: performance.now(), running: false, answer: undefined as unknown as Promise<LookupAddress[]> };
+    inFlight.set(key, entry);
+    pendingName(hostname, 1, 0);
+    entry.answer = limit(run, key, entry, hostname, family).finally(() => {
+      inFlight.delete(key);
+      pendingName(hostname, entry.running ? 0 : -1, entry.running ? -1 : 0);
+    });
+    return entry.answer;
+  };
   return (hostname, options, callback) => {
     const family = typeof options.family === 'number' ? options.family : options.family === 'IPv6' ? 6 : options.family === 'IPv4' ? 4 : 0;
     const loopback = loopbackFor(hostname, family);
@@ -144,13 +164,11 @@ export function cachedLookup({ ttlMs, maxHosts, maxLookups, abandonAfterMs = Inf
       return;
     }
     const key = `${family}/${hostname}`;
-    // Asked again while its lookup waits: someone waits for it anew.
-    const waiting = asked.get(key);
-    if (waiting !== undefined) waiting.at = performance.now();
-    cache.fetch(key, { context: { hostname, family } }).then(
+    const known = cache.get(key);
+    (known !== undefined ? Promise.resolve(known) : lookUp(key, hostname, family)).then(
       (addresses) => {
-        const first = addresses?.[0];
-        if (!addresses || !first) {
+        const first = addresses[0];
+        if (!first) {
           callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }), '', 0);
         } else if (options.all) {
           callback(null, addresses);
@@ -158,7 +176,21 @@ export function cachedLookup({ ttlMs, maxHosts, maxLookups, abandonAfterMs = Inf
           callback(null, first.address, first.family);
         }
       },
-      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+      (error: NodeJS.ErrnoException) => {
+        if (error !== ABANDONED) callback(error, '', 0);
+      },
     );
   };
 }
+
+interface InFlight {
+  /** When the name was last asked for. */
+  at: number;
+  /** Its lookup has begun (it holds a slot), or it waits for one. */
+  running: boolean;
+  answer: Promise<LookupAddress[]>;
+}
+
+/** A queued lookup dropped (see cachedLookup): never handed to a caller. */
+const ABANDONED = Object.assign(new Error('lookup abandoned: no connect waits for it any more'), { code: 'EAI_AGAIN' });
+

@@ -11,6 +11,7 @@ import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
 import { bareHostname, splitUrl } from './split-url.js';
 import { lookingUp } from './dns-cache.js';
+import { lookupWait } from './connect-timer.js';
 import { setField } from '../input/set-field.js';
 import { endedByReset } from './reset-mid-body.js';
 import { closedAfterOneAnswer, lostKeptAliveConnection, lostUnansweredOnKeptAlive } from './stale-connection.js';
@@ -488,7 +489,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     const host = this.#controller === undefined ? bareHostname(new URL(this.#request.url)) : '';
     return this.#controller === undefined
       ? lookingUp(host)
-        ? `(${limit}) before a connection was ready for the request: the system's resolver had not answered for ${host} (curl: "Resolving timed out")`
+        ? `(${limit}) before a connection was ready for the request: ${lookupWait(host)} (curl: "Resolving timed out")`
         : `(${limit}) before a connection was ready for the request: still connecting (TCP, TLS, a proxy's tunnel) or waiting for one of this origin's connections`
       : bodyBytes(this.#request.body) > 0
         ? `(${limit}) after the request, with its ${bodyBytes(this.#request.body)}-byte body, began to go out, before the response's status line and headers were whole`

@@ -530,6 +530,11 @@ describe('faulty servers', () => {
     expect(connect.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Resolving timed out after 500 ms: the system's resolver had not answered for ${proxy}, the proxy's name (no CONNECT to 127.0.0.1:9 was sent), so nothing was connected to` });
     expect(socks.lines[0]?.error).toEqual({ code: 'ECONNECTTIMEOUT', message: `Resolving timed out after 500 ms: the system's resolver had not answered for ${proxy}, the SOCKS proxy's name, so nothing was connected to` });
     expect(attempt.lines[0]?.error).toEqual({ code: 'ETIMEDOUT', message: `Attempt exceeded --timeout (500 ms) before a connection was ready for the request: the system's resolver had not answered for n0.bulkfetch-test.example (curl: "Resolving timed out")` });
+    // A pool of 4 threads runs 3 lookups at once: the other names' lookups waited for a slot, and say so (it blamed the resolver).
+    const few = await runCli([writeTempFile(names), '--procs', '1', '--connect-timeout', '0.5', '--retries', '0'], { via, timeoutMs: 20_000, env: { UV_THREADPOOL_SIZE: '4' } });
+    const said = few.lines.map((l) => (l.error?.message as string).replace(/n\d\./, 'nN.'));
+    expect(said.filter((m) => m === "Resolving timed out after 500 ms: the system's resolver had not answered for nN.bulkfetch-test.example, so nothing was connected to")).toHaveLength(3);
+    expect(said.filter((m) => m === "Resolving timed out after 500 ms: the lookup of nN.bulkfetch-test.example had not begun: it waited for one of this process's lookup slots, all held by lookups the resolver was slow to answer (a lower --concurrency queues fewer), so nothing was connected to")).toHaveLength(3);
   });
 
   it('answers an unresolvable .invalid host with ENOTFOUND (or EAI_AGAIN without a resolver)', async () => {
