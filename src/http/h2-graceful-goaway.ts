@@ -63,6 +63,11 @@ export function goawayProcessedNone(error: unknown): boolean {
 /** Sessions let finish their streams after a graceful GOAWAY, no longer the client's. */
 const finishing = new WeakSet<ClientHttp2Session>();
 
+/** Whether `session` is finishing its streams after a graceful GOAWAY: closing by the server's word, not silent. */
+export function finishingAfterGoaway(session: ClientHttp2Session): boolean {
+  return finishing.has(session);
+}
+
 function letSessionFinish(client: H2Client, session: ClientHttp2Session, socket: Socket): void {
   finishing.add(session);
   // A stream the server leaves unanswered when the connection closes fails as undici's GOAWAY would

@@ -1,6 +1,7 @@
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { detachSession, type H2Client } from './h2-detach-session.js';
+import { finishingAfterGoaway } from './h2-graceful-goaway.js';
 
 /** How long a session has to answer a PING once a request on it was given up on here. */
 export const PING_DEADLINE_MS = 1_000;
@@ -31,7 +32,8 @@ export function probingAfterCancel(client: H2Client, session: ClientHttp2Session
   return (stream) => {
     const close = stream.close;
     stream.close = function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>) {
-      if (!this.readableEnded) probe(session, letGo);
+      // Given up here on a stream still open: one the server reset or ended (undici closes it again) says the server is there.
+      if (!this.readableEnded && !this.closed && !this.destroyed) probe(session, letGo);
       return close.apply(this, args);
     } as ClientHttp2Stream['close'];
   };
@@ -39,7 +41,8 @@ export function probingAfterCancel(client: H2Client, session: ClientHttp2Session
 
 function probe(session: ClientHttp2Session, letGo: () => void): void {
   const now = performance.now();
-  if (session.destroyed || session.closed || now - (probed.get(session) ?? -Infinity) < PROBE_INTERVAL_MS) return;
+  // A session closing after the server's GOAWAY may well not answer a PING: its streams end as that says.
+  if (session.destroyed || session.closed || finishingAfterGoaway(session) || now - (probed.get(session) ?? -Infinity) < PROBE_INTERVAL_MS) return;
   probed.set(session, now);
   const timer = setTimeout(letGo, PING_DEADLINE_MS);
   timer.unref();
