@@ -3,8 +3,12 @@ import type { Socket } from 'node:net';
 import { detachSession, type H2Client } from './h2-detach-session.js';
 import { finishingAfterGoaway } from './h2-graceful-goaway.js';
 
-/** How long a session has to answer a PING once a request on it was given up on here. */
-export const PING_DEADLINE_MS = 1_000;
+/**
+ * How long a session may go with its PING unanswered and not a byte read before it is taken for dead. A PING's
+ * answer waits behind the DATA already on its way (a slow link: 1 s killed downloads that were flowing), and a
+ * server busy for a second or two (a GC, synchronous work) answers nothing meanwhile: neither is silence this long.
+ */
+export const QUIET_DEADLINE_MS = 5_000;
 /** At most one such PING a session in this long: a run cutting many bodies short must not flood a server with them. */
 const PROBE_INTERVAL_MS = 5_000;
 
@@ -19,33 +23,44 @@ const probed = new WeakMap<ClientHttp2Session, number>();
  * its 64 KB, which node:http2 reports to no one) took every retry of the record, and every record after it, each
  * to its --timeout: 60 s for one record, where curl answered at once.
  *
- * Here a stream closed before its response ended sends a PING on its session; a session that does not answer it
- * within PING_DEADLINE_MS is taken off its client (which opens a new session for the next request) and destroyed,
- * its streams failed as a connection lost (sent again on a new one if they may be). A live server acknowledges a
- * PING at once, however slow its answers are. Returns what each new stream is handed to.
+ * Here a stream closed while open before its response ended sends a PING on its session; a session that neither
+ * answers it nor sends a byte for QUIET_DEADLINE_MS is taken off its client (which opens a new session for the
+ * next request) and destroyed, its streams failed as a connection lost (sent again on a new one if they may be).
+ * Returns what each new stream is handed to.
  */
 export function probingAfterCancel(client: H2Client, session: ClientHttp2Session, socket: Socket): (stream: ClientHttp2Stream) => void {
   const letGo = (): void => {
     detachSession(client, session, socket);
-    session.destroy(Object.assign(new Error(`HTTP/2: the connection stopped answering (no reply to a PING within ${PING_DEADLINE_MS} ms, after a request on it was given up)`), { code: 'UND_ERR_SOCKET' }));
+    session.destroy(Object.assign(new Error(`HTTP/2: the connection stopped answering (no reply to a PING and not a byte in ${QUIET_DEADLINE_MS} ms, after a request on it was given up)`), { code: 'UND_ERR_SOCKET' }));
   };
   return (stream) => {
     const close = stream.close;
     stream.close = function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>) {
       // Given up here on a stream still open: one the server reset or ended (undici closes it again) says the server is there.
-      if (!this.readableEnded && !this.closed && !this.destroyed) probe(session, letGo);
+      if (!this.readableEnded && !this.closed && !this.destroyed) probe(session, socket, letGo);
       return close.apply(this, args);
     } as ClientHttp2Stream['close'];
   };
 }
 
-function probe(session: ClientHttp2Session, letGo: () => void): void {
+function probe(session: ClientHttp2Session, socket: Socket, letGo: () => void): void {
   const now = performance.now();
   // A session closing after the server's GOAWAY may well not answer a PING: its streams end as that says.
   if (session.destroyed || session.closed || finishingAfterGoaway(session) || now - (probed.get(session) ?? -Infinity) < PROBE_INTERVAL_MS) return;
   probed.set(session, now);
-  const timer = setTimeout(letGo, PING_DEADLINE_MS);
-  timer.unref();
+  let bytesRead = socket.bytesRead;
+  let timer: NodeJS.Timeout | undefined;
+  const watch = (): void => {
+    timer = setTimeout(() => {
+      // Bytes came meanwhile: the connection lives, its PING's answer behind them. Watched again, till the answer.
+      if (socket.bytesRead !== bytesRead && !session.destroyed) {
+        bytesRead = socket.bytesRead;
+        watch();
+      } else if (!session.destroyed && !session.closed && !finishingAfterGoaway(session)) letGo();
+    }, QUIET_DEADLINE_MS);
+    timer.unref();
+  };
+  watch();
   // Called with an error too when the session ends first: nothing more to watch then.
   if (!session.ping(() => clearTimeout(timer))) clearTimeout(timer);
 }

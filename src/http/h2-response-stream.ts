@@ -1,4 +1,5 @@
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { finishingAfterGoaway } from './h2-graceful-goaway.js';
 import { http2ErrorName } from './error-codes.js';
 
 const { NGHTTP2_CANCEL } = constants;
@@ -61,7 +62,10 @@ let streamDestroy: DestroyMethod | undefined;
  * A stream closed here has its own code (undici's abort closes with NO_ERROR) and an error of its own.
  */
 function destroyNamingCancel(this: ClientHttp2Stream, error: Error | null, callback: (error?: Error | null) => void): void {
-  if (error == null && this.rstCode === NGHTTP2_CANCEL && !(this as unknown as { _readableState: { ended: boolean } })._readableState.ended) {
+  // The server's RST_STREAM on a live session: a session ending (its streams cancelled here) is not the server's reset.
+  const { session } = this;
+  const live = session != null && !session.destroyed && !session.closed && !finishingAfterGoaway(session as ClientHttp2Session);
+  if (error == null && live && this.rstCode === NGHTTP2_CANCEL && !(this as unknown as { _readableState: { ended: boolean } })._readableState.ended) {
     error = Object.assign(new Error(`Stream closed with error code NGHTTP2_CANCEL before the end of its response`), { code: 'ERR_HTTP2_STREAM_ERROR' });
   }
   (streamDestroy as DestroyMethod).call(this, error, callback);
