@@ -12,7 +12,8 @@ export interface DnsCacheOptions {
   maxLookups: number;
   /**
    * How long a connect waits for its lookup at most (--connect-timeout): a lookup still queued this long after
-   * its name was last asked for has no one left to answer, and is not run.
+   * its name was last asked for, or so long that one of the usual length would end after it, has no one left
+   * to answer, and is not run (see cachedLookup).
    */
   abandonAfterMs?: number;
   /** The real resolver; injectable so tests can count calls. */
