@@ -25,15 +25,8 @@ export function timingConnectsExactly(connect: Undici.buildConnector.connector, 
       (callback as (e: Error | null, s: unknown) => void)(error, made);
     }) as typeof callback) as (ConnectingSocket & { destroyed?: boolean }) | undefined;
     if (typeof socket?.destroy === 'function' && !socket.destroyed) {
-      // An address needs no lookup; a name's socket says when its lookup is done ('lookup').
-      let resolved = isIP(opts.hostname.replace(/^\[|\]$/g, '')) !== 0;
-      // The address a name's connect went to, as undici's words named the name itself (`vm:28080`).
-      let address: string | undefined;
-      socket.once?.('lookup', (_error: unknown, found: unknown) => {
-        resolved = true;
-        if (typeof found === 'string' && found !== '') address = found;
-      });
-      timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(resolved ? timeoutMessage(socket, opts, timeoutMs, address) : lookupTimeoutMessage(opts.hostname, timeoutMs))), Math.max(0, timeoutMs - (performance.now() - calledAt)));
+      const lookup = watchLookup(socket, opts.hostname);
+      timer = setTimeout(() => socket.destroy(new ConnectTimeoutError(lookup.done ? timeoutMessage(socket, opts, timeoutMs, lookup.address) : lookupTimeoutMessage(opts.hostname, timeoutMs))), Math.max(0, timeoutMs - (performance.now() - calledAt)));
     }
     return socket;
   };
@@ -59,6 +52,23 @@ function timeoutMessage(socket: ConnectingSocket, opts: Undici.buildConnector.Op
     ? `attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.map(bracketedAddressAndPort).join(', ')}`
     : `attempted address: ${hostAndPort(address ?? name, port)}${address !== undefined && address !== name ? ` (${name})` : ''}`;
   return `Connect Timeout Error (${tried}, timeout: ${timeoutMs}ms)`;
+}
+
+/** What a connecting socket's lookup came to: done (an address needs none), and the address it gave. */
+export interface WatchedLookup {
+  readonly done: boolean;
+  /** The address the name's connect went to, as undici's words named the name itself (`vm:28080`). */
+  readonly address: string | undefined;
+}
+
+/** Follows `socket`'s lookup of `hostname`: a name's socket says when it is done ('lookup'). */
+export function watchLookup(socket: { once?(event: 'lookup', listener: (error: unknown, address: unknown) => void): unknown }, hostname: string): WatchedLookup {
+  const state = { done: isIP(hostname.replace(/^\[(.*)\]$/, '$1')) !== 0, address: undefined as string | undefined };
+  socket.once?.('lookup', (_error, found) => {
+    state.done = true;
+    if (typeof found === 'string' && found !== '') state.address = found;
+  });
+  return state;
 }
 
 /**

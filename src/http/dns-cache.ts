@@ -57,18 +57,6 @@ export function loopbackFor(hostname: string, family: number): LookupAddress[] |
 const systemResolve = (hostname: string, family: number): Promise<LookupAddress[]> =>
   dns.lookup(hostname, { all: true, family });
 
-/** Lookups this process has begun and not yet had an answer to (each holds a thread of libuv's pool). */
-let underway = 0;
-
-/**
- * Whether a lookup is still under way. getaddrinfo() cannot be called off, and a process's exit waits for
- * libuv's threads (its pool is joined as the process ends): a lookup the resolver sits on (a glibc retry
- * is 5 s) holds the exit as long, after every record was answered (see child/main.ts).
- */
-export function lookupsUnderway(): boolean {
-  return underway > 0;
-}
-
 /** Names with a lookup queued or under way: whether it runs yet (one a family asked; running once any does). */
 const namesPending = new Map<string, { queued: number; running: number }>();
 
@@ -82,21 +70,22 @@ export function lookingUp(hostname: string): 'queued' | 'running' | undefined {
   return state === undefined ? undefined : state.running > 0 ? 'running' : 'queued';
 }
 
+/**
+ * Whether a lookup is still under way. getaddrinfo() cannot be called off, and a process's exit waits for
+ * libuv's threads (its pool is joined as the process ends): a lookup the resolver sits on (a glibc retry
+ * is 5 s) holds the exit as long, after every record was answered (see child/main.ts).
+ */
+export function lookupsUnderway(): boolean {
+  for (const state of namesPending.values()) if (state.running > 0) return true;
+  return false;
+}
+
 function pendingName(hostname: string, queued: -1 | 0 | 1, running: -1 | 0 | 1): void {
   const state = namesPending.get(hostname) ?? { queued: 0, running: 0 };
   state.queued += queued;
   state.running += running;
   if (state.queued + state.running > 0) namesPending.set(hostname, state);
   else namesPending.delete(hostname);
-}
-
-function counted(resolve: (hostname: string, family: number) => Promise<LookupAddress[]>): (hostname: string, family: number) => Promise<LookupAddress[]> {
-  return (hostname, family) => {
-    underway += 1;
-    return resolve(hostname, family).finally(() => {
-      underway -= 1;
-    });
-  };
 }
 
 /**
@@ -109,9 +98,8 @@ function counted(resolve: (hostname: string, family: number) => Promise<LookupAd
  * A list of a million distinct names keeps at most `maxHosts` answers and
  * runs at most `maxLookups` at once (see lookupSlots).
  */
-export function cachedLookup({ ttlMs, maxHosts, maxLookups, abandonAfterMs = Infinity, resolve: given = systemResolve }: DnsCacheOptions): LookupFunction {
+export function cachedLookup({ ttlMs, maxHosts, maxLookups, abandonAfterMs = Infinity, resolve = systemResolve }: DnsCacheOptions): LookupFunction {
   const limit = pLimit(maxLookups);
-  const resolve = counted(given);
   /** Answers, for ttlMs each: only answers, so that a lookup in flight is never evicted and asked for twice. */
   const cache = new LRUCache<string, LookupAddress[]>({ max: maxHosts, ttl: ttlMs });
   /**

@@ -1,6 +1,6 @@
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import { hostAndPort } from './address-family.js';
-import { lookupTimeoutMessage } from './connect-timer.js';
+import { lookupTimeoutMessage, watchLookup } from './connect-timer.js';
 import { lookingUp } from './dns-cache.js';
 import type * as Undici from 'undici';
 import { bareHostname } from './split-url.js';
@@ -100,10 +100,9 @@ export function socksTunnel(proxy: SocksProxy, options: SocksTunnelOptions): Und
     };
     const progress: HandshakeProgress = { greeted: false, answered: false };
     // The proxy's name, then (socks5://) the target's, may still be with the resolver when the time runs out.
-    let proxyResolved = isIP(proxy.host) !== 0;
-    socket.once('lookup', () => (proxyResolved = true));
+    const proxyLookup = watchLookup(socket, proxy.host);
     const timedOut = (): string =>
-      !proxyResolved
+      !proxyLookup.done
         ? lookupTimeoutMessage(proxy.host, options.timeout, ", the SOCKS proxy's name")
         : socket.remoteAddress !== undefined && !proxy.remoteDns && isIP(target) === 0 && lookingUp(target)
           ? lookupTimeoutMessage(target, options.timeout, ` (looked up here for the SOCKS proxy ${endpointOf(proxy)}, as socks5:// has it; socks5h:// has the proxy look it up)`)
