@@ -21,7 +21,16 @@ const FLAG: Record<IpFamily, string> = { 4: '-4', 6: '-6' };
  * as curl -4 fails a name that has only AAAA records.
  */
 export function familyLookup(lookup: LookupFunction, family: IpFamily): LookupFunction {
-  return (hostname, options, callback) => lookup(hostname, { ...options, family }, callback);
+  return (hostname, options, callback) =>
+    lookup(hostname, { ...options, family }, ((error: NodeJS.ErrnoException | null, ...answer: unknown[]) => {
+      // getaddrinfo says ENOTFOUND alike of a name that does not exist and one with no address of this
+      // family (EAI_NONAME, EAI_NODATA): the words name both, where Node's name neither and the generic hint
+      // (is it spelled right?) would send a user looking at a name that resolves without the flag.
+      if (error?.code === 'ENOTFOUND' && /^getaddrinfo ENOTFOUND \S+$/.test(error.message)) {
+        error.message += ` (the name has no IPv${family} address, and ${FLAG[family]} connects over IPv${family} only; or it resolves to no address at all: is it spelled right?)`;
+      }
+      (callback as (...args: unknown[]) => void)(error, ...answer);
+    }) as typeof callback);
 }
 
 /**
