@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { UsageError } from './errors.js';
 import { UNWRITABLE_MEMBER } from './input/parse-record.js';
+import { keyedEntries } from './options/keyed-entries.js';
 
 /** A record as a line of input: a URL, or a request spec (serialized as the JSON spec line). */
 export type RecordInput =
@@ -8,8 +9,8 @@ export type RecordInput =
   | {
       url: string;
       method?: string;
-      /** A number is sent as text, a list as one field joined as -H given twice joins it, null removes a header the options send. */
-      headers?: Record<string, string | number | string[] | null>;
+      /** A number is sent as text, a list as one field joined as -H given twice joins it, null removes a header the options send. A Map or a fetch Headers is read as its entries. */
+      headers?: Record<string, string | number | string[] | null> | Map<string, string | number | string[] | null> | Headers;
       /** One of body (sent as UTF-8), bodyBase64 (bytes) or json (sent as JSON). */
       body?: string;
       bodyBase64?: string;
@@ -200,7 +201,10 @@ export function recordLine(record: unknown): string {
     // JSON writes NaN and Infinity as null: the refusal then said "got null" of an id the program gave as NaN.
     const { id } = record as { id?: unknown };
     if (typeof id === 'number' && !Number.isFinite(id)) return JSON.stringify({ url: (record as { url?: unknown }).url ?? '', [UNWRITABLE_MEMBER]: `its "id" is ${id}, which JSON has no form for (give a finite number or a string)` });
-    return JSON.stringify(record);
+    // A Map's or a fetch Headers' entries: JSON writes either as {}, and the headers were gone without a word.
+    const { headers } = record as { headers?: unknown };
+    const pairs = headers instanceof Map || (typeof Headers === 'function' && headers instanceof Headers) ? keyedEntries(headers) : undefined;
+    return JSON.stringify(pairs ? { ...(record as object), headers: Object.fromEntries(pairs) } : record);
   } catch (error) {
     const url = isSpec ? (record as { url?: unknown }).url : undefined;
     return JSON.stringify({ url: typeof url === 'string' ? url : '', [UNWRITABLE_MEMBER]: whyNotJson(error) });

@@ -3,6 +3,7 @@ import { ReadStream } from 'node:fs';
 import { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Readable, PassThrough } from 'node:stream';
 import { openInput } from './input/open-input.js';
+import { wholeLinesUntilFailure } from './input/whole-lines-until-failure.js';
 import { readLineBatches } from './input/lines.js';
 import { resolveRunOptions } from './options/index.js';
 import type { CacheMode, ErrorLimit, RunOptions, RunProgress, RunSummary, Shard } from './run-types.js';
@@ -33,15 +34,15 @@ export interface BulkfetchOptions
   /**
    * Sent with every request: { name: value } (a number is sent as text, a list joined with ', '), or
    * ['Name: value', ...] as -H repeated (a repeated name keeps both values). null (or 'Name:') removes a
-   * header bulkfetch would send; '' (or 'Name;') sends it empty.
+   * header bulkfetch would send; '' (or 'Name;') sends it empty. A Map or a fetch Headers is read as its entries.
    */
-  headers?: Record<string, string | number | Array<string | number> | null> | string[];
+  headers?: Record<string, string | number | Array<string | number> | null> | Map<string, string | number | Array<string | number> | null> | Headers | string[];
   /** 'auto', 'on' or 'off'; false is 'off', as --no-cache. */
   cache?: CacheMode | false;
   /** { 'host1:port1': 'host2:port2' }, or flag texts as --connect-to takes them ('host1:port1:host2:port2'). */
-  connectTo?: Record<string, string> | string[];
+  connectTo?: Record<string, string> | Map<string, string> | string[];
   /** { 'host:port': 'address' }, or flag texts as --resolve takes them ('host:port:address'). */
-  resolve?: Record<string, string> | string[];
+  resolve?: Record<string, string> | Map<string, string> | string[];
   /** A count (10), a flag text ('10', '5%'), or { kind, max }. */
   maxErrors?: ErrorLimit | number | string;
   /** { index, count } (0-based), or the flag's 'K/N'. */
@@ -62,7 +63,8 @@ export type { RecordInput } from './api-records.js';
  * iterable of records (each item is one line: a URL string or a spec object).
  */
 /** A file path ('-': stdin), a Readable of lines (a web ReadableStream of bytes too: a fetch() body), or records. */
-export type BulkfetchInput = string | Readable | WebReadableStream<Uint8Array> | Iterable<RecordInput> | AsyncIterable<RecordInput>;
+// The global ReadableStream too: with the DOM lib (TypeScript's default), a fetch() body is DOM's type, which node:stream/web's is not.
+export type BulkfetchInput = string | Readable | WebReadableStream<Uint8Array> | ReadableStream<Uint8Array> | Iterable<RecordInput> | AsyncIterable<RecordInput>;
 
 export interface BulkfetchRun extends AsyncIterable<Result> {
   /** The run's summary (the same as `--summary FILE`); settles when the run ends. */
@@ -95,14 +97,13 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   const taken = typeof input === 'string' || input instanceof WebReadableStream || (input instanceof Readable && !input.readableObjectMode) ? undefined : new TakenRecords();
   const stream = toReadable(input, (error) => {
     inputFailure ??= { error };
-  }, taken);
+  }, taken, runOptions.maxLineBytes);
   const sink = new PassThrough({ highWaterMark: 256 * 1024 });
   // Writes after an early stop land on a destroyed stream; they are meant to be dropped.
   sink.on('error', () => {});
-  // The caller's signal takes the CLI's stop path, where every record still gets its line and its true
-  // code; killing the children (which cannot tell a record begun from one held) is for a caller gone.
-  const callerGone = new AbortController();
-  const stop = (): void => callerGone.abort();
+  // The caller's signal, a failing onProgress and leaving the loop all take the CLI's stop path, where every
+  // record still gets its line and its true code: killing the children could not tell a record begun from one
+  // held (every one was EABORTED, attempts 0).
   // Leaving the loop early (break, a throw in its body) stops the run as the caller's signal does, not by
   // killing the children: its summary then tells records begun (EABORTED) from those never sent (ENOTSENT),
   // and counts the requests made, where a kill counted every record held as sent and aborted.
@@ -116,12 +117,13 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   const stopWhen = leftLoop.signal;
   const stopSignals = { stop: stopWhen, abortNow: stopWhen };
   // The caller's callback runs on the run's timer: a throw there was an uncaught exception that ended the
-  // process. It stops the run instead, which rejects with it, as a throw in the loop's body would end the loop.
+  // process. It stops the run instead, as an aborted signal does, and the run rejects with it once the
+  // loop has read every record's line.
   let progressError: { thrown: unknown } | undefined;
   const failProgress = (thrown: unknown): void => {
     if (progressError) return;
     progressError = { thrown };
-    stop();
+    leftLoop.abort();
   };
   const progress = onProgress && ((state: RunProgress): void => {
     if (progressError) return;
@@ -139,16 +141,13 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   const asked = new Promise<void>((resolve) => {
     begin = resolve;
   });
-  const run = asked.then(() => runJob(runOptions, { input: stream, sink, signal: callerGone.signal, ...stopSignals, ...(progress ? { onProgress: progress } : {}) })).then(
+  const run = asked.then(() => runJob(runOptions, { input: stream, sink, ...stopSignals, ...(progress ? { onProgress: progress } : {}) })).then(
     (summary) => {
       signal?.removeEventListener('abort', onCallerAbort);
-      if (progressError) {
-        sink.destroy();
-        throw progressError.thrown;
-      }
       if (taken && summary.stoppedBy !== null) answerUnread(taken, summary, runOptions, sink);
       sink.end();
-      // After sink.end(): the loop reads every line, then sees the input's error (the run's promise rejects).
+      // After sink.end(): the loop reads every line, then sees the error (the run's promise rejects).
+      if (progressError) throw progressError.thrown;
       if (inputFailure) throw inputFailure.error;
       return summary;
     },
@@ -242,6 +241,9 @@ class SummaryPromise<T> extends Promise<T> {
   #derived<V>(promise: Promise<V>): SummaryPromise<V> {
     const derived = new SummaryPromise<V>((resolve, reject) => void promise.then(resolve, reject));
     derived.onAwait = this.onAwait;
+    // A guard left unawaited before the loop (README): the loop reports a failure, and the guard's own
+    // promise, rejecting with it, must not end the program as an unhandled rejection.
+    Promise.prototype.then.call(derived, undefined, () => {});
     return derived;
   }
 }
@@ -269,13 +271,29 @@ function resultOfLine(text: string): Result {
   return result;
 }
 
-function toReadable(input: BulkfetchInput, onFailure: (error: unknown) => void, taken: TakenRecords | undefined): Readable {
-  if (typeof input === 'string') return openInput(input);
+function toReadable(input: BulkfetchInput, onFailure: (error: unknown) => void, taken: TakenRecords | undefined, maxLineBytes: number): Readable {
+  if (typeof input === 'string') return openPathInput(input);
   // A web stream's bytes (a fetch() body) are text lines, as a Readable's: as an iterable, each chunk was one bogus record.
-  if (input instanceof WebReadableStream) return Readable.fromWeb(input as WebReadableStream<Uint8Array>);
+  if (input instanceof WebReadableStream) return wholeLinesUntilFailure(Readable.fromWeb(input as WebReadableStream<Uint8Array>), onFailure, maxLineBytes);
   // An object-mode stream (Readable.from(urls)) holds records, not text: joined as text, two URLs were one.
-  if (input instanceof Readable) return input.readableObjectMode ? recordsReadable(input as AsyncIterable<RecordInput>, onFailure, taken) : input;
+  if (input instanceof Readable) return input.readableObjectMode ? recordsReadable(input as AsyncIterable<RecordInput>, onFailure, taken) : wholeLinesUntilFailure(input, onFailure, maxLineBytes);
   return recordsReadable(input, onFailure, taken);
+}
+
+/**
+ * A path's file, or a UsageError that says a string is a path when it reads as what the file would hold
+ * (URLs, lines): the message echoed all of it, 2 MB of a list read into a string, with no word of why.
+ */
+function openPathInput(path: string): Readable {
+  try {
+    return openInput(path);
+  } catch (error) {
+    // ENAMETOOLONG: a list of some size is longer than a path may be.
+    const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    const notFound = code === 'ENOENT' || code === 'ENAMETOOLONG';
+    if (!notFound || !(/[\r\n]/.test(path) || /^[a-z][a-z0-9+.-]*:\/\//i.test(path))) throw error;
+    throw new UsageError(`Cannot read input ${describeValue(path)}: no such file (a string is the path of a file of URLs: give URLs as an array, bulkfetch([url, ...]), or lines as a Readable)`);
+  }
 }
 
 /**
@@ -320,6 +338,8 @@ function withSecretsMasked(error: unknown): unknown {
 /** What TypeScript would refuse, refused at run time too (a UsageError) for callers in plain JavaScript. */
 function checkArguments(input: unknown, options: unknown): void {
   const iterable = typeof input === 'object' && input !== null && (Symbol.iterator in input || Symbol.asyncIterator in input);
+  // A Buffer is iterable, as numbers: each byte was one EINVALIDSPEC record.
+  if (input instanceof Uint8Array) throw new UsageError('Expected the input to be a file path, a Readable or an iterable of records, got bytes (a Buffer or Uint8Array): give them as a Readable of text lines (Readable.from([bytes], { objectMode: false })), or decode them and split the lines');
   if (typeof input !== 'string' && !(input instanceof Readable) && !iterable) throw new UsageError(`Expected the input to be a file path, a Readable or an iterable of records, got ${describeValue(input)}`);
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new UsageError(`Expected options to be an object, got ${describeValue(options)}`);
   const { signal, onProgress } = options as BulkfetchOptions;

@@ -114,10 +114,13 @@ export const STOPPED_EARLIER_WORDING: readonly RecordError[] = [
   recordError(RecordErrorCode.NOT_SENT, 'The run was stopped before this request was sent: --resume sends it'),
 ];
 
+/** The codes of the errors that end a run: EUSAGE (a UsageError), EOUTPUT (an OutputError). */
+export type BulkfetchErrorCode = 'EUSAGE' | 'EOUTPUT';
+
 /** Base class for errors that end a run; `code` is stable, `cause` keeps the original. */
 export class BulkfetchError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: BulkfetchErrorCode;
+  constructor(code: BulkfetchErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -129,6 +132,7 @@ export class BulkfetchError extends Error {
  * The CLI prints the message on one line and exits 2, never with a stack trace.
  */
 export class UsageError extends BulkfetchError {
+  declare readonly code: 'EUSAGE';
   constructor(message: string, options?: { cause?: unknown }) {
     super('EUSAGE', message, options);
   }
@@ -136,6 +140,7 @@ export class UsageError extends BulkfetchError {
 
 /** The output could not be written (ENOSPC, EACCES, ...): never a silent loss. */
 export class OutputError extends BulkfetchError {
+  declare readonly code: 'EOUTPUT';
   constructor(message: string, options?: { cause?: unknown }) {
     super('EOUTPUT', message, options);
   }

@@ -7,4 +7,4 @@ export type { RunOptions, BodyMode, Shard, ErrorLimit, RunProgress } from './run
 export type { Result } from './wire/result-line.js';
 export type { WorkerStats } from './wire/stats.js';
 export type { SummaryJson } from './output/summary.js';
-export { RecordErrorCode, BulkfetchError, UsageError, OutputError, type RecordError } from './errors.js';
+export { RecordErrorCode, BulkfetchError, UsageError, OutputError, type BulkfetchErrorCode, type RecordError } from './errors.js';

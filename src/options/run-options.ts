@@ -69,6 +69,11 @@ function refuseConflicts(options: RunOptions, named: 'flags' | 'fields'): void {
   if (named === 'fields' && options.http2 && options.http1Only) throw new UsageError('http1Only and http2 contradict each other; give one');
   // As the CLI refuses -X HEAD with a body flag (curl-implications.ts).
   if (named === 'fields' && options.method === 'HEAD' && options.data !== undefined) throw new UsageError('method HEAD sends HEAD requests, which have no body: drop method or data');
+  // As the CLI refuses -H 'Content-Length: N' that its body flag does not have (curl-implications.ts): every record failed EINVALIDHEADER.
+  const declared = options.headers['content-length'];
+  if (named === 'fields' && typeof declared === 'string' && options.data !== undefined && Number(declared) !== Buffer.byteLength(options.data)) {
+    throw new UsageError(`A Content-Length header of ${declared} does not match the ${Buffer.byteLength(options.data)} bytes of data: leave it out and it is computed`);
+  }
   refuseUnusableClientCertificate(options.cert, options.key);
   // undici's proxy agent takes a proxy's credentials from its URL alone: every record failed with its internal message.
   if (options.proxy && typeof options.headers['proxy-authorization'] === 'string') {

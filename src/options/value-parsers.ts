@@ -5,6 +5,7 @@
  */
 import { MAX_TIMER_MS } from '../defaults.js';
 import { UsageError, describeValue } from '../errors.js';
+import { keyedEntries } from './keyed-entries.js';
 import type { OptionSpec } from './option-spec.js';
 
 export function positiveInteger(flag: string, max?: { most: number; why: string }) {
@@ -163,7 +164,7 @@ export function bodyValue(field: string) {
 }
 
 /**
- * An object of strings (headers, resolve entries) given by a library caller, each
+ * An object of strings (headers, resolve entries; a Map or a fetch Headers too) given by a library caller, each
  * entry checked as its flag's text; or an array of those texts ('Name: value'),
  * as the flag would be repeated.
  */
@@ -173,11 +174,12 @@ export function entries<V>(field: string, parse: (value: string, previous: unkno
       if (!value.every((item) => typeof item === 'string')) throw new UsageError(`Expected ${field} to be an array of strings, got ${describeValue(value)}`);
       return value.reduce<Record<string, V>>((collected, text: string) => parse(text, collected), {});
     }
-    if (typeof value !== 'object' || value === null) {
-      throw new UsageError(`Expected ${field} to be an object of strings or an array of strings, got ${describeValue(value)}`);
+    const pairs = keyedEntries(value);
+    if (pairs === undefined) {
+      throw new UsageError(`Expected ${field} to be an object of strings (or a Map or Headers) or an array of strings, got ${describeValue(value)}`);
     }
     let collected: Record<string, V> = {};
-    for (const [key, entry] of Object.entries(value)) collected = parse(toFlag(key, entry), collected);
+    for (const [key, entry] of pairs) collected = parse(toFlag(key, entry), collected);
     return collected;
   };
 }
