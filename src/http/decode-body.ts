@@ -15,7 +15,7 @@ export interface DecodedBody {
  */
 const JSON_TYPE = /^(?:(?:application|text)\/json|[\w.+-]+\/[\w.+-]+\+json)\s*(?:;|$)/i;
 /** Text: text/*, XML, JavaScript, form data, SVG, and JSON records a line (NDJSON, JSON Lines, json-seq). */
-const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:xml|javascript|ecmascript|x-www-form-urlencoded|(?:x-)?ndjson|jsonl|(?:x-)?jsonlines|json-seq)\b|^image\/svg\+xml\b/i;
+const TEXT_TYPE = /^text\/|^application\/(?:[\w.+-]+\+)?(?:xml|(?:x-)?javascript|(?:x-)?ecmascript|x-www-form-urlencoded|(?:x-)?ndjson|jsonl|(?:x-)?jsonlines|json-seq)\b|^image\/svg\+xml\b/i;
 const MIME_TYPE = /^\s*[\w.+!#$&^`|~-]+\/[\w.+!#$&^`|~-]+\s*(?:;|$)/;
 
 /**
@@ -33,7 +33,9 @@ const MIME_TYPE = /^\s*[\w.+!#$&^`|~-]+\/[\w.+!#$&^`|~-]+\s*(?:;|$)/;
  */
 export function decodeBody(bytes: Buffer, contentType: string | undefined, mode: BodyMode, truncated: boolean, encoded = false): DecodedBody {
   if (mode === 'none') return { body: null };
-  if (mode === 'base64' || (mode === 'auto' && encoded)) return base64(bytes);
+  if (mode === 'base64') return base64(bytes);
+  // An empty body under a coding (a HEAD's, a 204's) is "" as any empty body is: base64 said there were bytes to decode.
+  if (mode === 'auto' && encoded) return bytes.length === 0 ? { body: '' } : base64(bytes);
   // A type that does not parse (`;;;`, `text`) says nothing, as WHATWG's MIME parsing drops it: read as no type.
   const type = contentType !== undefined && MIME_TYPE.test(contentType) ? contentType : '';
   // Nothing kept: a JSON body cut at --max-body 0 is marked as every cut JSON body is (an empty one whole, a
@@ -52,8 +54,10 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined, mode:
   }
   if (TEXT_TYPE.test(type)) return textOrBase64(bytes, type, truncated);
   if (type === '') {
-    // Without a type, UTF-8 with no NUL is text: read as a text type is (a BOM dropped, a cut character too).
-    const text = bytes.includes(0) ? undefined : decodeText(bytes, '', truncated);
+    // Without a type, UTF-8 with no NUL is text: read as a text type is (a BOM dropped, a cut character too). Bytes
+    // that begin FF FE or FE FF are no UTF-8: read by that mark as UTF-16, any binary body so begun was CJK text.
+    const utf16 = bomCharset(bytes)?.startsWith('utf-16') === true;
+    const text = bytes.includes(0) || utf16 ? undefined : decodeText(bytes, '', truncated);
     if (text !== undefined) return { body: text };
   }
   return base64(bytes);

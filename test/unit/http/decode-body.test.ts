@@ -24,6 +24,19 @@ describe('decodeBody', () => {
     expect(decodeBody(bytes('{ "n": 1 }'), 'application/problem+json; charset=utf-8', 'auto', false)).toEqual({ body: new JsonText('{"n":1}') });
   });
 
+  it("auto: the legacy JavaScript types WHATWG lists are text; bytes with no type that begin FF FE are not UTF-8, and go as base64", () => {
+    expect(decodeBody(bytes('var a = 1;'), 'application/x-javascript', 'auto', false)).toEqual({ body: 'var a = 1;' });
+    expect(decodeBody(bytes('var a = 1;'), 'application/x-ecmascript; charset=utf-8', 'auto', false)).toEqual({ body: 'var a = 1;' });
+    // Read by the mark as UTF-16LE, they were the text "䉁".
+    expect(decodeBody(Buffer.from([0xff, 0xfe, 0x41, 0x42]), undefined, 'auto', false)).toEqual({ body: '//5BQg==', bodyEncoding: 'base64' });
+    expect(decodeBody(Buffer.from([0xef, 0xbb, 0xbf, 0x41]), undefined, 'auto', false)).toEqual({ body: 'A' });
+  });
+
+  it('auto: an empty body under a coding not decoded (a HEAD or a 204 with Content-Encoding: zstd) is "", with no base64 to decode', () => {
+    expect(decodeBody(Buffer.alloc(0), 'application/json', 'auto', false, true)).toEqual({ body: '' });
+    expect(decodeBody(bytes('x'), 'application/json', 'auto', false, true)).toEqual({ body: 'eA==', bodyEncoding: 'base64' });
+  });
+
   it('auto: cut or broken JSON stays text, marked text: 01 and "01" read alike without it', () => {
     expect(decodeBody(bytes('{"a":'), 'application/json', 'auto', true)).toEqual({ body: '{"a":', bodyEncoding: 'text' });
     // Cut at --max-body 0: nothing kept, still a cut JSON body.
