@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { maskUserinfo } from '../input/credentials.js';
+import { isRegularFile } from '../input/input-size.js';
 import { parseUrlGlob, type GlobError } from '../input/url-glob.js';
 
 /** What the command line names as the run's input: a file ('-' for stdin), or the URLs themselves. */
@@ -83,6 +84,8 @@ function checkOneRecord(what: string, url: string): void {
   if (url.trim() === '') throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}`);
   if (url.trimStart().startsWith('#')) throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}: a # starts a comment line in an input file, never a URL`);
   if (/[\r\n]/.test(url)) throw new UsageError(`Expected one URL, got ${what} ${JSON.stringify(url)}, with a line break in it`);
+  // `--url urls.txt` (httpx's and xargs' users pass a list so): a request to http://urls.txt/, its name looked up.
+  if (!URL_ARGUMENT.test(url) && isRegularFile(url)) throw new UsageError(`Expected a URL, got ${what} ${JSON.stringify(url)}, which names a file here: a file of URLs is an argument of its own (bulkfetch ${url})`);
 }
 
 const HELP_WORDS = new Set(['help', 'usage', '?']);

@@ -13,7 +13,10 @@ const WORKERS = '--procs N sets the processes, --concurrency N the requests in f
 const REDIRECTS = '-L follows redirects (--follow), --max-redirects N bounds them';
 const MATCHERS = ['match-code', 'filter-code', 'match-length', 'match-line-count', 'match-word-count', 'match-string', 'match-regex', 'match-condition', 'match-response-time', 'filter-length', 'filter-line-count', 'filter-word-count', 'filter-string', 'filter-regex', 'filter-condition', 'filter-response-time', 'filter-duplicates', 'mlc', 'mwc', 'mrt', 'mdc', 'flc', 'fwc', 'frt', 'fdc'];
 const HTTPX_ONLY = ['dashboard', 'dashboard-upload', 'pdu', 'screenshot', 'system-chrome', 'headless-options', 'exclude-headless-body', 'exclude-screenshot-bytes', 'ehb', 'esb', 'tech-detect', 'favicon', 'jarm', 'asn', 'cdn', 'cname', 'websocket', 'vhost', 'pipeline', 'tls-probe', 'csp-probe', 'tls-grab', 'probe-all-ips', 'extract-fqdn', 'efqdn', 'filter-error-page', 'fep', 'fepp'];
-const VEGETA_ONLY = ['session-tickets', 'dns-ttl', 'lazy', 'laddr', 'h2c', 'chunked', 'name', 'proxy-header'];
+const VEGETA_ONLY = ['session-tickets', 'dns-ttl', 'lazy', 'laddr', 'h2c', 'chunked', 'name', 'proxy-header', 'unix-socket', 'every', 'encode', 'inputs'];
+// httpx's flags with nothing to match here (-debug is PowerShell's list's), among them those curl read as a body (-duc: -d "uc", every record a POST)
+// or a Referer (-exclude: -e "xclude").
+const HTTPX_NOTHING = ['duc', 'disable-update-check', 'debug-req', 'debug-resp', 'deny', 'allow', 'sid', 'stats-interval', 'exclude', 'extract-preset', 'strip', 'hash', 'cff', 'ldv', 'ldp', 'ldc', 'leave-default-ports', 'no-stdin', 'rsts', 'ztls', 'no-decode', 'tlsi', 'csvo', 'include-chain', 'store-chain', 'svrc', 'health-check', 'profile-mem', 'input-mode', 'unsafe', 'stream', 'sni', 'mfc', 'mcdn', 'ffc', 'fcdn'];
 
 /** Words of three letters or more (lower case), as -WORD or -WORD=VALUE. */
 export const OTHER_TOOLS: Readonly<Record<string, string>> = {
@@ -71,6 +74,9 @@ export const OTHER_TOOLS: Readonly<Record<string, string>> = {
   rstr: '--max-body N cuts each body at N bytes',
   ...Object.fromEntries(MATCHERS.map((word) => [word, `httpx's flag: ${JQ_KEEP}`])),
   ...Object.fromEntries(HTTPX_ONLY.map((word) => [word, `httpx's flag ${NOTHING_HERE}`])),
+  ...Object.fromEntries(HTTPX_NOTHING.map((word) => [word, `httpx's flag ${NOTHING_HERE}`])),
+  nocolor: "httpx's flag: the output has no color",
+  resolvers: '--resolve HOST:PORT:ADDR gives a name its address (as curl); the system resolver answers the rest',
   ...Object.fromEntries(VEGETA_ONLY.map((word) => [word, "vegeta's flag has no match here"])),
   format: "vegeta's flag: a line is a URL, or a JSON spec ({\"method\":\"POST\",\"url\":\"...\",\"headers\":{...},\"body\":\"...\"}), read as it comes",
 };
@@ -102,14 +108,23 @@ export const OTHER_TOOLS_PAIRS: Readonly<Record<string, string>> = {
   fl: `httpx's flag: ${JQ_KEEP}`,
   er: OTHER_TOOLS['extract-regex'] as string,
   td: `httpx's flag ${NOTHING_HERE}`,
+  ip: "httpx's flag: every line has its URL; the address a name resolved to is not shown",
+  ep: `httpx's flag ${NOTHING_HERE}`,
+  lc: `httpx's flag: ${JQ_KEEP}`,
+  wc: `httpx's flag: ${JQ_KEEP}`,
+  bp: "httpx's -bp: every line has the body (--max-body N cuts it at N bytes)",
+  hc: `httpx's flag ${NOTHING_HERE}`,
+  ms: `httpx's flag: ${JQ_KEEP}`,
+  pr: '--http2 offers HTTP/2 (--http1.1 keeps to HTTP/1.1)',
   rr: "httpx's -rr (a raw request file): a request is a JSON spec line here ({\"method\":\"POST\",\"url\":\"...\",\"headers\":{...},\"body\":\"...\"})",
 };
 
 /**
- * httpx's `-sd` (skip dedupe), typed before another flag or at the end: curl would read it as -s -d and send that
- * flag as every record's body. Before a value it is curl's `-s -d VALUE`, and left alone.
+ * httpx's `-sd` (skip dedupe) and `-fd` (filter duplicates), typed before another flag or at the end: curl would read
+ * either as -s -d or -f -d and send that flag as every record's body. Before a value each is curl's `-s -d VALUE`
+ * or `-f -d VALUE`, and left alone.
  */
 export function httpxSkipDedupe(pair: string, next: string | undefined): boolean {
   // `-sd -` and `-sd -1` are curl's bodies "-" and "-1": a flag has a letter after its dashes.
-  return pair === 'sd' && (next === undefined || /^--?[A-Za-z]/.test(next));
+  return (pair === 'sd' || pair === 'fd') && (next === undefined || /^--?[A-Za-z]/.test(next));
 }

@@ -46,7 +46,7 @@ export function refuseSingleDashWords(program: Command, argv: readonly string[])
     }
     const pair = /^-([a-z]{2})$/.exec(arg)?.[1];
     if (pair !== undefined && Object.hasOwn(OTHER_TOOLS_PAIRS, pair) && !curlCookieJar(pair, argv[at + 1])) throw new UsageError(`${arg}: ${OTHER_TOOLS_PAIRS[pair]}`);
-    if (pair !== undefined && httpxSkipDedupe(pair, argv[at + 1])) throw new UsageError(`${arg}: ${OTHER_TOOLS['skip-dedupe']} (curl's -s -d would send ${argv[at + 1] === undefined ? 'no body: -d takes a value' : `${JSON.stringify(argv[at + 1])} as every record's body`})`);
+    if (pair !== undefined && httpxSkipDedupe(pair, argv[at + 1])) throw new UsageError(`${arg}: ${pair === 'sd' ? OTHER_TOOLS['skip-dedupe'] : OTHER_TOOLS_PAIRS.fc} (curl's -${pair[0] as string} -d would send ${argv[at + 1] === undefined ? 'no body: -d takes a value' : `${JSON.stringify(argv[at + 1])} as every record's body`})`);
     const word = /^-([A-Za-z][A-Za-z0-9-]{2,})(?:=|$)/.exec(argv[at] as string)?.[1]?.toLowerCase();
     if (word === undefined) continue;
     const typed = (argv[at] as string).split('=')[0];

@@ -6,6 +6,7 @@ import { resolve as resolvePath } from 'node:path';
 import { UsageError, describeValue, fileErrorWords } from '../errors.js';
 import { parseProxyUrl } from '../http/proxy-url.js';
 import { textBeforeRun } from '../input/read-once.js';
+import { isRegularFile } from '../input/input-size.js';
 import { nonNegativeInteger } from './value-parsers.js';
 
 /** --resolve HOST:PORT:ADDR, repeatable, as in curl (HOST `*`: every host): collected into 'host:port' -> address. */
@@ -181,6 +182,13 @@ export function parseProxyFlag(value: string, previous?: unknown): string {
 function proxyFlagHref(value: string): string {
   // curl's -x "": no proxy at all, whatever http_proxy and the others say.
   if (value === '') return '';
+  // httpx's -x METHOD (the methods to probe), or curl's -X typed in lower case: read as a proxy host, every record
+  // failed its lookup of "post" (through the system's resolver), exit 0.
+  if (/^(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|TRACE|ALL)$/i.test(value)) {
+    throw new UsageError(`Expected --proxy (-x) to be a proxy (host:port), got ${describeValue(value)}, an HTTP method: -X ${value.toUpperCase() === 'ALL' ? 'METHOD' : value.toUpperCase()} (capital X) sets the method`);
+  }
+  // `-x proxies.txt`, or the list's name taken by a -x whose value was forgotten: read as a host, port 1080.
+  if (isRegularFile(value)) throw new UsageError(`Expected --proxy (-x) to be a proxy (host:port), got ${describeValue(value)}, which names a file here: give -x its proxy, and a file of URLs as an argument of its own`);
   const parsed = parseProxyUrl(value);
   if ('problem' in parsed) throw new UsageError(`Expected --proxy to be a proxy (host:port, or http://, https://, socks5:// or socks5h:// host:port), got ${describeValue(value)}: ${parsed.problem}`);
   // A proxy is a host and port: a path or query says the URL meant as an argument was taken for its value

@@ -594,6 +594,14 @@ describe("a curl command line, as typed", () => {
       [['-server'], /^bulkfetch: -server: httpx's flag: .*\.headers\.server/], [['-oa'], /^bulkfetch: -oa: httpx's flag: -o FILE takes the lines/], [['-sd', '-silent'], /^bulkfetch: -sd: httpx's flag: .*curl's -s -d would send "-silent"/],
       [['-session-tickets'], /^bulkfetch: -session-tickets: vegeta's flag has no match here/], [['-max-workers', '8'], /^bulkfetch: -max-workers: vegeta's flag: --procs N/], [['-dns-ttl', '0'], /^bulkfetch: -dns-ttl: vegeta's flag/],
       [['-t', '50'], /wget's tries or httpx's threads: .*--concurrency N/],
+      // httpx's -duc was -d "uc" (every record a POST), -deny at the end and -fd before a flag the same, -exclude and -ep a
+      // Referer, vegeta's -every=1s too, exit 0; -ip, -pr, -resolvers and -ms pointed at curl flags that were not meant.
+      [['-duc'], /^bulkfetch: -duc: httpx's flag has no match here/], [['-disable-update-check'], /^bulkfetch: -disable-update-check: httpx's flag/], [['-debug-req'], /^bulkfetch: -debug-req: httpx's flag/],
+      [['-q', '-deny'], /^bulkfetch: -deny: httpx's flag/], [['-fd', '-q'], /^bulkfetch: -fd: httpx's -fc: .*curl's -f -d would send "-q" as every record's body/], [['-exclude', 'cdn'], /^bulkfetch: -exclude: httpx's flag/],
+      [['-ep'], /^bulkfetch: -ep: httpx's flag/], [['-every=1s'], /^bulkfetch: -every: vegeta's flag/], [['-unix-socket', '/tmp/s'], /^bulkfetch: -unix-socket: vegeta's flag/], [['-resolvers', '1.1.1.1'], /^bulkfetch: -resolvers: --resolve HOST:PORT:ADDR/],
+      [['-ip'], /^bulkfetch: -ip: httpx's flag/], [['-pr', 'http2'], /^bulkfetch: -pr: --http2 offers HTTP\/2/], [['-ms', 'x'], /^bulkfetch: -ms: httpx's flag: keep or drop lines with jq/], [['-stream'], /^bulkfetch: -stream: httpx's flag/], [['-sni', 'a.test'], /^bulkfetch: -sni: httpx's flag/],
+      // httpx's -x METHOD looked up a proxy host named "post" (every record ENOTFOUND, exit 0); a file's name was a proxy host too.
+      [['-x', 'POST'], /^bulkfetch: Expected --proxy \(-x\) to be a proxy \(host:port\), got "POST", an HTTP method: -X POST \(capital X\) sets the method$/m], [['-x', input], /^bulkfetch: Expected --proxy \(-x\) to be a proxy \(host:port\), got ".*", which names a file here/m],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);
@@ -714,6 +722,15 @@ describe("curl's --url", () => {
       [`${server.url}/c1`, 200],
       [`${server.url}/c2`, 200],
     ]);
+  });
+
+  it('refuses a file of URLs given to it (httpx and xargs users pass a list so): it was a request to http://urls.txt/', async () => {
+    const server = track(await startHttpServer());
+    const dir = tempDir();
+    writeFileSync(join(dir, 'urls.txt'), `${server.url}/a\n`);
+    const refused = await runCli(['--url', 'urls.txt', '-q'], { cwd: dir });
+    expect([refused.code, refused.stderr]).toEqual([2, 'bulkfetch: Expected a URL, got --url "urls.txt", which names a file here: a file of URLs is an argument of its own (bulkfetch urls.txt)\n']);
+    expect(server.requests).toBe(0);
   });
 });
 
