@@ -116,4 +116,8 @@ const OTHER_TOOLS_FLAGS: ReadonlyMap<string, string> = new Map([
   ['--tries', "wget's flag: --retries N sets the retries after the first attempt"],
   ['--no-check-certificate', "wget's flag: -k (--insecure) skips the certificate check, as curl's"],
   ['-P', "xargs' -P: --concurrency N sets the requests in flight in each process, --procs N the processes"],
+  // commander guessed --json, which POSTs every record with a JSON body.
+  ['--jsonl', 'every line is JSON already, one a record (JSON Lines); --json sends a JSON request body, with POST'],
+  ['--ndjson', 'every line is JSON already, one a record (JSON Lines); --json sends a JSON request body, with POST'],
+  ['--jsonlines', 'every line is JSON already, one a record (JSON Lines); --json sends a JSON request body, with POST'],
 ]);

@@ -601,7 +601,8 @@ describe("a curl command line, as typed", () => {
       [['-ep'], /^bulkfetch: -ep: httpx's flag/], [['-every=1s'], /^bulkfetch: -every: vegeta's flag/], [['-unix-socket', '/tmp/s'], /^bulkfetch: -unix-socket: vegeta's flag/], [['-resolvers', '1.1.1.1'], /^bulkfetch: -resolvers: --resolve HOST:PORT:ADDR/],
       [['-ip'], /^bulkfetch: -ip: httpx's flag/], [['-pr', 'http2'], /^bulkfetch: -pr: --http2 offers HTTP\/2/], [['-ms', 'x'], /^bulkfetch: -ms: httpx's flag: keep or drop lines with jq/], [['-stream'], /^bulkfetch: -stream: httpx's flag/], [['-sni', 'a.test'], /^bulkfetch: -sni: httpx's flag/],
       // httpx's -x METHOD looked up a proxy host named "post" (every record ENOTFOUND, exit 0); a file's name was a proxy host too.
-      [['-x', 'POST'], /^bulkfetch: Expected --proxy \(-x\) to be a proxy \(host:port\), got "POST", an HTTP method: -X POST \(capital X\) sets the method$/m], [['-x', input], /^bulkfetch: Expected --proxy \(-x\) to be a proxy \(host:port\), got ".*", which names a file here/m],
+      // commander guessed "Did you mean --json?", a flag that POSTs every record.
+      [['--jsonl'], /^bulkfetch: unknown option '--jsonl': every line is JSON already/], [['-x', 'POST'], /^bulkfetch: Expected --proxy \(-x\) to be a proxy \(host:port\), got "POST", an HTTP method: -X POST \(capital X\) sets the method$/m], [['-x', input], /^bulkfetch: Expected --proxy \(-x\) to be a proxy \(host:port\), got ".*", which names a file here/m],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);
