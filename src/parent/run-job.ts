@@ -108,6 +108,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   const counters = emptyInputCounters();
   const stopMonitor = onProgress ? monitorRun(pool, counters, onProgress, progressIntervalMs) : undefined;
   const halted = (): boolean => signal?.aborted === true || stopping || overBudget.signal.aborted;
+  const haltSignal = AbortSignal.any([overBudget.signal, ...(signal ? [signal] : []), ...(stop ? [stop] : [])]);
   const onInvalid = budget ? (): void => countErrors(1, 1) : undefined;
   const router = new RecordRouter({ options, pool, cachePlan, origins, reorder, out, counters, skipLine, halted, ...(onInvalid ? { onInvalid } : {}) });
   const kill = (): void => {
@@ -126,7 +127,10 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
         pool.flush();
         const invalid = router.takeInvalid();
         const written = invalid.lines === '' || out.write(invalid.lines);
-        if (!written) await drainedOrGone(out, signal);
+        // A stop ends the wait too: behind a slow reader (`| less`) the loop never reached pool.close(), so the
+        // children never heard their input end, never reported, and were killed after the grace, the answers
+        // they had written over (EABORTED, no attempt).
+        if (!written) await drainedOrGone(out, haltSignal);
         if (halted()) break;
       }
     } catch (error) {

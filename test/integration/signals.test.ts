@@ -271,6 +271,29 @@ describe('signals', () => {
     expect(result.stderr).toMatch(new RegExp(`requests +${server.requests.toLocaleString('en-US')} HTTP requests`));
   }, 30_000);
 
+  it('the same with invalid lines in the list: the parent, waiting to write their lines, still hears the stop and ends the children\'s input', async () => {
+    // The parent's write of the invalid lines' answers waited for the reader with no ear for the stop: the children
+    // never heard their input end, never reported, and were killed after the grace, their answers EABORTED, attempts 0.
+    // Answers in 1 s: the stop lands with hundreds in flight, answered within the grace, held behind the full pipe.
+    const server = track(await startHttpServer((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000)), 1_000);
+    }));
+    const list = writeTempFile([...Array.from({ length: 600 }, (_, i) => `${server.url}/a${i}`), ...Array.from({ length: 30_000 }, () => 'not a url'), ...Array.from({ length: 600 }, (_, i) => `${server.url}/b${i}`)]);
+    const child = spawnCli([list, '--procs', '2', '--concurrency', '300', '--grace', '2s']);
+    const done = collectOutput(child);
+    child.stdout.pause();
+    await waitFor(() => server.inFlight >= 300);
+    process.kill(child.pid as number, 'SIGTERM');
+    // Past the grace (2 s) and the abort's deadline (3 s): the reader starts reading only then.
+    await delay(6_000);
+    child.stdout.resume();
+    const result = await done;
+    expect(result.code).toBe(143);
+    expect(result.nonJson).toEqual([]);
+    expect(result.lines.filter((line) => line.error?.code === 'EABORTED' && line.attempts === 0)).toEqual([]);
+    expect(result.lines.filter((line) => line.status === 200).length).toBe(server.requests);
+  }, 30_000);
+
   it('a child spared at the deadline (it had answered all) that then hangs is killed once the reader reads: the run ends', async () => {
     // Spared for ever, it held the run open whatever the reader or a second Ctrl-C did.
     const { child, done } = await behindStalledReader();
