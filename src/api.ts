@@ -241,9 +241,16 @@ class SummaryPromise<T> extends Promise<T> {
   #derived<V>(promise: Promise<V>): SummaryPromise<V> {
     const derived = new SummaryPromise<V>((resolve, reject) => void promise.then(resolve, reject));
     derived.onAwait = this.onAwait;
-    // A guard left unawaited before the loop (README): the loop reports a failure, and the guard's own
-    // promise, rejecting with it, must not end the program as an unhandled rejection.
-    Promise.prototype.then.call(derived, undefined, () => {});
+    // A guard left unawaited before the loop (README): the loop reports the run's failure, and the guard's own
+    // promise, rejecting with it, must not end the program as an unhandled rejection. What the guard's own
+    // handler threw is the caller's, and goes on unhandled as it would from any promise.
+    let runFailure: { reason: unknown } | undefined;
+    Promise.prototype.then.call(this, undefined, (reason: unknown) => {
+      runFailure = { reason };
+    });
+    Promise.prototype.then.call(derived, undefined, (reason: unknown) => {
+      if (runFailure === undefined || reason !== runFailure.reason) throw reason;
+    });
     return derived;
   }
 }

@@ -15,8 +15,8 @@ const MATCHERS = ['match-code', 'filter-code', 'match-length', 'match-line-count
 const HTTPX_ONLY = ['dashboard', 'dashboard-upload', 'pdu', 'screenshot', 'system-chrome', 'headless-options', 'exclude-headless-body', 'exclude-screenshot-bytes', 'ehb', 'esb', 'tech-detect', 'favicon', 'jarm', 'asn', 'cdn', 'cname', 'websocket', 'vhost', 'pipeline', 'tls-probe', 'csp-probe', 'tls-grab', 'probe-all-ips', 'extract-fqdn', 'efqdn', 'filter-error-page', 'fep', 'fepp'];
 const VEGETA_ONLY = ['session-tickets', 'dns-ttl', 'lazy', 'laddr', 'h2c', 'chunked', 'name', 'proxy-header', 'unix-socket', 'every', 'encode', 'inputs'];
 // httpx's flags with nothing to match here (-debug is PowerShell's list's), among them those curl read as a body (-duc: -d "uc", every record a POST)
-// or a Referer (-exclude: -e "xclude").
-const HTTPX_NOTHING = ['duc', 'disable-update-check', 'debug-req', 'debug-resp', 'deny', 'allow', 'sid', 'stats-interval', 'exclude', 'extract-preset', 'strip', 'hash', 'cff', 'ldv', 'ldp', 'ldc', 'leave-default-ports', 'no-stdin', 'rsts', 'ztls', 'no-decode', 'tlsi', 'csvo', 'include-chain', 'store-chain', 'svrc', 'health-check', 'profile-mem', 'input-mode', 'unsafe', 'stream', 'sni', 'mfc', 'mcdn', 'ffc', 'fcdn'];
+// or a Referer (-exclude: -e "xclude"). Not -sid: curl's -s -i -d VALUE, as curl users bundle it.
+const HTTPX_NOTHING = ['duc', 'disable-update-check', 'debug-req', 'debug-resp', 'deny', 'allow', 'stats-interval', 'exclude', 'extract-preset', 'strip', 'hash', 'cff', 'ldv', 'ldp', 'ldc', 'leave-default-ports', 'no-stdin', 'rsts', 'ztls', 'no-decode', 'tlsi', 'csvo', 'include-chain', 'store-chain', 'svrc', 'health-check', 'profile-mem', 'input-mode', 'unsafe', 'stream', 'sni', 'mfc', 'mcdn', 'ffc', 'fcdn'];
 
 /** Words of three letters or more (lower case), as -WORD or -WORD=VALUE. */
 export const OTHER_TOOLS: Readonly<Record<string, string>> = {

@@ -1,4 +1,4 @@
-import { Transform, type Readable } from 'node:stream';
+import { Transform, finished, type Readable } from 'node:stream';
 
 /**
  * A caller's byte stream of lines, passed on a whole line at a time, ended (not failed) where the stream
@@ -7,11 +7,13 @@ import { Transform, type Readable } from 'node:stream';
  * reader, which killed the children: every record they held, sent or not, was answered EABORTED.
  *
  * The bytes after the last line break are a line cut short by the failure, not a record (`http://exam`
- * would be fetched): dropped then, and passed on at a normal end. Held at most `maxLineBytes`: a longer
+ * would be fetched): dropped then, and passed on at a normal end. A failure is an error or a close before the
+ * end (a destroy() with no error). Held at most `maxLineBytes`: a longer
  * line is refused as too long whole or cut, so it goes on as it comes.
  */
 export function wholeLinesUntilFailure(source: Readable, onFailure: (error: unknown) => void, maxLineBytes: number): Readable {
   let failed = false;
+  let released = false;
   let tail: Buffer[] = [];
   let tailBytes = 0;
   const lines = new Transform({
@@ -35,15 +37,19 @@ export function wholeLinesUntilFailure(source: Readable, onFailure: (error: unkn
       callback(null, failed || tail.length === 0 ? undefined : Buffer.concat(tail));
     },
     destroy(error, callback) {
-      // The run destroys its input when it stops: the caller's stream is let go of too.
+      // The run destroys its input when it stops: the caller's stream is let go of too, which is no failure of it.
+      released = true;
       source.destroy();
       callback(error);
     },
   });
-  source.on('error', (error) => {
-    if (failed) return;
+  // An error, or a destroy() with none (a premature close, which 'error' never reports: the run waited forever).
+  finished(source, (error) => {
+    if (error === undefined || error === null || failed || released) return;
     failed = true;
     onFailure(error);
+    // Unpiped first: a stream that goes on writing after its error wrote after this end.
+    source.unpipe(lines);
     lines.end();
   });
   source.pipe(lines);

@@ -187,8 +187,9 @@ function proxyFlagHref(value: string): string {
   if (/^(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|TRACE|ALL)$/i.test(value)) {
     throw new UsageError(`Expected --proxy (-x) to be a proxy (host:port), got ${describeValue(value)}, an HTTP method: -X ${value.toUpperCase() === 'ALL' ? 'METHOD' : value.toUpperCase()} (capital X) sets the method`);
   }
-  // `-x proxies.txt`, or the list's name taken by a -x whose value was forgotten: read as a host, port 1080.
-  if (isRegularFile(value)) throw new UsageError(`Expected --proxy (-x) to be a proxy (host:port), got ${describeValue(value)}, which names a file here: give -x its proxy, and a file of URLs as an argument of its own`);
+  // `-x proxies.txt`, or the list's name taken by a -x whose value was forgotten: read as a host, port 1080. A
+  // single label (`-x proxy`, a compose service's name) may be both a host and a file here: left to be the host.
+  if (/[./]/.test(value) && !value.includes(':') && isRegularFile(value)) throw new UsageError(`Expected --proxy (-x) to be a proxy (host:port), got ${describeValue(value)}, which names a file here: give -x its proxy, and a file of URLs as an argument of its own`);
   const parsed = parseProxyUrl(value);
   if ('problem' in parsed) throw new UsageError(`Expected --proxy to be a proxy (host:port, or http://, https://, socks5:// or socks5h:// host:port), got ${describeValue(value)}: ${parsed.problem}`);
   // A proxy is a host and port: a path or query says the URL meant as an argument was taken for its value

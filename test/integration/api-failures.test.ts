@@ -59,6 +59,19 @@ describe('a run that fails', () => {
     expect(server.paths.has('/cut')).toBe(false);
   }, 30_000);
 
+  it('a byte stream destroyed with no error: its whole lines are answered, then the loop rejects (it waited for ever)', async () => {
+    const server = track(await startHttpServer());
+    const input = new PassThrough();
+    input.write(`${server.url}/one\n${server.url}/two\n${server.url}/cut`);
+    setTimeout(() => input.destroy(), 300);
+    const within = await Promise.race([readAll(bulkfetch(input, { procs: 1 })), new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000))]);
+    expect(within).not.toBe('hung');
+    const { results, failure } = within as { results: Result[]; failure: unknown };
+    expect((failure as NodeJS.ErrnoException).code).toBe('ERR_STREAM_PREMATURE_CLOSE');
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(server.paths.has('/cut')).toBe(false);
+  }, 30_000);
+
   it('a finally() guard left unawaited before the loop does not end the program when the run fails', async () => {
     const server = track(await startHttpServer());
     const broken = new Error('the input broke');
@@ -77,6 +90,15 @@ describe('a run that fails', () => {
       expect(results.map((r) => r.status)).toEqual([200]);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(unhandled).toEqual([]);
+      // What the guard's own handler throws is the caller's: it goes on unhandled, as from any promise.
+      const mine = new Error('thrown in the guard');
+      const ok = bulkfetch([`${server.url}/b`], { procs: 1 });
+      void ok.summary.finally(() => {
+        throw mine;
+      });
+      for await (const _ of ok) void _;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([mine]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
@@ -94,6 +116,11 @@ describe('the forms a program has values in', () => {
     expect(seen.get('/plain')?.['x-option']).toBe('o');
     expect(seen.get('/spec')).toMatchObject({ 'x-option': 'o', 'x-record': 'r' });
     expect(seen.get('/map')).toMatchObject({ 'x-option': 'o', 'x-map-record': 'm' });
+    // Objects with a prototype of their own (an instance, another realm's) are read by their own members, as before.
+    const withPrototype = Object.assign(Object.create({ inherited: 'no' }) as Record<string, string>, { 'X-Own': 'yes' });
+    const own = await readAll(bulkfetch([`${server.url}/own`], { procs: 1, headers: withPrototype }));
+    expect(own.results[0]?.status).toBe(200);
+    expect(server.log.find((r) => r.url === '/own')?.headers).toMatchObject({ 'x-own': 'yes' });
     const viaMap = await readAll(bulkfetch([`${server.url}/m`], { procs: 1, headers: new Map([['X-From-Map', '1']]) }));
     expect(viaMap.results[0]?.status).toBe(200);
     expect(server.log.find((r) => r.url === '/m')?.headers['x-from-map']).toBe('1');
@@ -101,7 +128,7 @@ describe('the forms a program has values in', () => {
 
   it('refuses at the call what it would read wrong: other objects as headers, a Buffer as the input, a Content-Length the data does not have', () => {
     const url = 'http://127.0.0.1:1/';
-    expect(() => bulkfetch([url], { headers: new Date() as never })).toThrow(/Expected headers to be an object of strings \(or a Map or Headers\)/);
+    expect(() => bulkfetch([url], { headers: 'X-A: 1' as never })).toThrow(/Expected headers to be an object of strings \(or a Map or Headers\)/);
     // A Buffer is iterable, as numbers: each byte was one EINVALIDSPEC record.
     expect(() => bulkfetch(Buffer.from(`${url}\n`) as never)).toThrow(/got bytes \(a Buffer or Uint8Array\)/);
     expect(() => bulkfetch([url], { data: 'x', headers: { 'Content-Length': '5' } })).toThrow(UsageError);

@@ -539,7 +539,7 @@ describe("a curl command line, as typed", () => {
     const bodies = await runCli([writeTempFile([`${server.url}/h`]), '-q', '-sd', '\u2014hello', '-kH', '-sc: 1']);
     expect([bodies.code, bodies.stderr]).toEqual([0, '']);
     // curl's -fd BODY, -fe REFERER and -sd - are bundles of ours too, not httpx's -fd, -fe and -sd (refused for a while).
-    for (const bundle of [['-fd', 'a=1'], ['-fe', 'http://ref.test/'], ['-sd', '-'], ['-sd', '-1']]) {
+    for (const bundle of [['-fd', 'a=1'], ['-fe', 'http://ref.test/'], ['-sd', '-'], ['-sd', '-1'], ['-sid', 'a=1']]) {
       const ran = await runCli([writeTempFile([`${server.url}/h`]), '-q', ...bundle]);
       expect([ran.code, ran.stderr], bundle.join(' ')).toEqual([0, '']);
     }
@@ -616,8 +616,8 @@ describe("a curl command line, as typed", () => {
       const twice = await runCli([input, ...args]);
       expect([twice.code, twice.stderr], args.join(' ')).toEqual([0, '']);
     }
-    // Six, the two lines the --resume run and a shard sent, the body that starts with a dash, curl's four bundles, and the CRLF body.
-    expect(server.requests).toBe(14);
+    // Six, the two lines the --resume run and a shard sent, the body that starts with a dash, curl's five bundles, and the CRLF body.
+    expect(server.requests).toBe(15);
   });
 });
 
