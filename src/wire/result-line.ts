@@ -6,6 +6,7 @@
 import type { RecordError } from '../errors.js';
 import { JsonText, type BodyEncoding, type FetchOutcome } from '../http/outcome.js';
 import type { RequestSpec } from '../input/request-spec.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /**
  * One output line. Field order is fixed (line first: the parent reads the line
@@ -110,7 +111,7 @@ export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boole
 
 /** One NDJSON line (with its newline). `line` is the first key, `error` the last. */
 export function serializeResult(result: ExactResult): string {
-  return `${lineHead(result)}${renderResponse(result)}${lineTail(result.ms, result.attempts, result.cached, JSON.stringify(result.error))}`;
+  return terminalSafe(`${lineHead(result)}${renderResponse(result)}${lineTail(result.ms, result.attempts, result.cached, JSON.stringify(result.error))}`);
 }
 
 /**
@@ -133,7 +134,7 @@ export function serializeResponse(spec: Pick<RequestSpec, 'method'>, outcome: Fe
 /** A whole result line (with its newline) for `spec` from a serializeResponse() text. */
 export function lineFromResponse(spec: RequestSpec, response: string, cached: boolean, ms: number, attempts: number): string {
   const split = response.indexOf('\n');
-  return `${lineHead(spec)}${response.slice(0, split)}${lineTail(ms, cached ? 0 : attempts, cached, response.slice(split + 1))}`;
+  return terminalSafe(`${lineHead(spec)}${response.slice(0, split)}${lineTail(ms, cached ? 0 : attempts, cached, response.slice(split + 1))}`);
 }
 
 /** A line's record fields, `{"line":N` to `"method":...,`, before the response part. */

@@ -2,9 +2,10 @@
 // stdout and stderr both that terminal, as a person runs it.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, CLI_PATH, processTree, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, CLI_PATH, processTree, runCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -357,6 +358,35 @@ describe('a run in a terminal', () => {
     const typo = await inTerminal(['--concurency', '3']);
     expect(typo.code).toBe(2);
     expect(typo.screen).toContain('Did you mean --concurrency?');
+  });
+});
+
+describe('what a server sends, shown at a terminal', () => {
+  it('C1 controls, DEL and bidi controls in headers, bodies and URLs come out as \\u escapes: the same characters to JSON, none acted on', async () => {
+    // A raw server: a header value's byte 0x9B reads as U+009B (Latin-1), CSI in a UTF-8 terminal; the body holds
+    // CSI, OSC (a window title), DEL and U+202E, as text and inside a JSON body kept as the server's text.
+    const text = 'B\u009b2J\u009d0;pwned\u0007 \u007f C\u202eREVERSED';
+    const server = track(await startHttpServer((req, res) => {
+      const json = req.url === '/json';
+      res.setHeader('content-type', json ? 'application/json' : 'text/plain; charset=utf-8');
+      res.end(json ? JSON.stringify({ a: text }) : text);
+    }));
+    const raw = createNetServer((socket) => socket.once('data', () => socket.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-C1: a'), Buffer.from([0x9b]), Buffer.from('31mRED\r\nConnection: close\r\n\r\nok')]))));
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    track({ close: () => new Promise<void>((resolve) => raw.close(() => resolve())) });
+    const rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/hdr`;
+    const result = await runCli([writeTempFile([`${server.url}/text`, `${server.url}/json`, rawUrl, `${server.url}/\u202eabc`, JSON.stringify({ url: `${server.url}/id`, id: 'x\u009by' })]), '-q', '--ordered']);
+    expect(result.code).toBe(0);
+    // Nothing a terminal acts on in the bytes written.
+    expect(result.stdout).not.toMatch(/[\u007f-\u009f\u202a-\u202e]/);
+    expect(result.stdout).toContain('\\u009b2J');
+    // Read back, each is the server's exact text.
+    const [plain, json, header, url, id] = result.lines;
+    expect(plain?.body).toBe(text);
+    expect(json?.body).toEqual({ a: text });
+    expect(header?.headers?.['x-c1']).toBe('a\u009b31mRED');
+    expect(url?.error?.code ?? url?.status).toBeDefined();
+    expect(id?.id).toBe('x\u009by');
   });
 });
 
