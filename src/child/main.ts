@@ -30,6 +30,7 @@ import { CHILD_EXTRA_CA_ENV } from '../wire/child-env.js';
 import { removeOwnPartialsNow } from '../http/body-file.js';
 import { attemptsMade } from '../http/attempts-made.js';
 import { preferAsOomVictim } from './oom-victim.js';
+import { escapeTerminalControls } from '../wire/terminal-safe.js';
 
 /**
  * Result bytes written and not yet read by the parent above which no waiting
@@ -45,6 +46,7 @@ function start(config: WorkerConfig) {
   // Before undici's first connection compiles its wasm parser (see PoolOptions.quickStart):
   // V8 reads the flag at each compile, so setting it now works as the command-line flag does.
   if (config.liftoffOnly) setFlagsFromString('--liftoff-only');
+  escapeTerminalControls(config.terminalSafe === true);
   // Without --http2 too: a TLS server that refuses HTTP/1.1 is asked again over HTTP/2. First: usePriorityDefaults wraps it in turn.
   raiseH2HeaderPairLimit();
   // Each HTTP/2 stream node:http2 starts pays for a deprecated accessor and a slow copy otherwise (see there).

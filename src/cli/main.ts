@@ -226,6 +226,7 @@ async function run(
     summary = await runJob(options, {
       input,
       sink,
+      terminalSafe: true,
       signal: abort.signal,
       stop: signals.stop,
       abortNow: signals.abortNow,

@@ -20,6 +20,7 @@ import { mayWaitToOpen, readAheadIfOnce, readUpTo } from '../input/read-once.js'
 import { UsageError } from '../errors.js';
 import { setField } from '../input/set-field.js';
 import { bothAllow } from '../input/allowed-protocols.js';
+import { escapeTerminalControls } from '../wire/terminal-safe.js';
 
 
 /**
@@ -40,6 +41,8 @@ export interface RunContext {
   signal?: AbortSignal;
   /** Aborting stops gracefully: no more input is read, records in flight get options.grace ms, then are aborted. */
   stop?: AbortSignal;
+  /** The lines are for a terminal's reader (the CLI's): terminal controls written as \u escapes, here and in the children. */
+  terminalSafe?: boolean;
   /** Aborting answers every record in flight with EABORTED now (whole lines still). */
   abortNow?: AbortSignal;
   /** Records whose line this returns true for are skipped (--resume: already in the output). */
@@ -58,7 +61,8 @@ export interface RunContext {
  * key hash, and write every result line to `sink`. One line per record: invalid
  * records are answered here, everything else by the children.
  */
-export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100, onChildCrash, onErrorLimit }: RunContext): Promise<RunSummary> {
+export async function runJob(options: RunOptions, { input, sink, signal, stop, abortNow, skipLine, onProgress, progressIntervalMs = 100, onChildCrash, onErrorLimit, terminalSafe = false }: RunContext): Promise<RunSummary> {
+  escapeTerminalControls(terminalSafe);
   const started = performance.now();
   const budget = options.maxErrors ? new ErrorBudget(options.maxErrors) : undefined;
   const overBudget = new AbortController();
@@ -77,7 +81,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   const { cache: cachePlan, origins } = await planInput(options, options.procs, passStop, skipLine);
   const pool = new WorkerPool({
     procs: options.procs,
-    config: workerConfig(options, cachePlan.active, origins !== undefined),
+    config: { ...workerConfig(options, cachePlan.active, origins !== undefined), ...(terminalSafe ? { terminalSafe } : {}) },
     sink: out,
     limits: limitOptions(options),
     ...(onChildCrash ? { onChildCrash } : {}),

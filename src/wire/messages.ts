@@ -33,6 +33,8 @@ export interface WorkerConfig extends PassedOptions {
   slowedHosts?: string[];
   /** Keep a cache at all: the parent then marks each cacheable task with a CacheDirective. */
   cache: boolean;
+  /** Lines for a terminal's reader (the CLI's): DEL, C1 and bidi controls written as \u escapes (terminal-safe.ts). */
+  terminalSafe?: boolean;
   cacheSize?: number;
   cacheBytes: number;
   /**

@@ -129,6 +129,11 @@ describe('the forms a program has values in', () => {
   it('refuses at the call what it would read wrong: other objects as headers, a Buffer as the input, a Content-Length the data does not have', () => {
     const url = 'http://127.0.0.1:1/';
     expect(() => bulkfetch([url], { headers: 'X-A: 1' as never })).toThrow(/Expected headers to be an object of strings \(or a Map or Headers\)/);
+    // Objects whose members are not their entries: read by Object.entries, each was no headers, or junk (0: a, 1: b).
+    for (const odd of [new URLSearchParams('authorization=Bearer x'), new Set([['x-a', '1']]), new String('ab'), new Date(), new Error('x')]) {
+      expect(() => bulkfetch([url], { headers: odd as never }), String(odd)).toThrow(/Expected headers to be an object of strings \(or a Map or Headers\)/);
+    }
+    expect(() => bulkfetch([url], { connectTo: new Set(['127.0.0.2:80']) as never })).toThrow(/Expected connectTo to be an object of strings/);
     // A Buffer is iterable, as numbers: each byte was one EINVALIDSPEC record.
     expect(() => bulkfetch(Buffer.from(`${url}\n`) as never)).toThrow(/got bytes \(a Buffer or Uint8Array\)/);
     expect(() => bulkfetch([url], { data: 'x', headers: { 'Content-Length': '5' } })).toThrow(UsageError);
@@ -147,6 +152,18 @@ describe('the forms a program has values in', () => {
     expect(message.slice(0, 300)).toMatch(/^Cannot read input .*: no such file \(a string is the path of a file of URLs: give URLs as an array/);
     expect(() => bulkfetch('http://127.0.0.1:1/')).toThrow(/a string is the path of a file of URLs/);
   });
+});
+
+describe('results as the server sent them', () => {
+  it('keep C1 and bidi controls as characters: the \\u escapes are the CLI\'s, for a terminal; a json-text body is the server\'s text', async () => {
+    const text = '{"s":"x\u0085\u202e","n":12345678901234567890}';
+    const server = track(await startHttpServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(text);
+    }));
+    const { results } = await readAll(bulkfetch([`${server.url}/j`], { procs: 1 }));
+    expect(results[0]).toMatchObject({ body: text, bodyEncoding: 'json-text' });
+  }, 30_000);
 });
 
 describe('the typings', () => {
