@@ -126,7 +126,9 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
       for await (const lines of readLineChunks(input, { maxLineBytes: options.maxLineBytes })) {
         while (!halted() && !router.route(lines)) {
           const wait = router.takeWait();
-          if (wait) await wait;
+          // Room in the reorder buffer (--ordered) or a child's window: behind a slow reader it may not come before
+          // a stop, which must reach pool.close() as the output wait below must (the children then report).
+          if (wait) await untilHalted(wait, haltSignal);
         }
         pool.flush();
         const invalid = router.takeInvalid();
@@ -210,6 +212,19 @@ const MAX_PEM_BYTES = 16 * 1024 * 1024;
  * listened for), or the run was aborted. `once(out, 'drain')` waited for ever on an output that failed (ENOSPC
  * under the invalid lines the parent writes), and Node, its loop empty, exited 13 without a word.
  */
+/** `wait`, or the halt if it comes first. */
+function untilHalted(wait: Promise<void>, halt: AbortSignal): Promise<void> {
+  if (halt.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      halt.removeEventListener('abort', settle);
+      resolve();
+    };
+    halt.addEventListener('abort', settle, { once: true });
+    void wait.then(settle, settle);
+  });
+}
+
 function drainedOrGone(out: Writable, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted === true || out.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
