@@ -62,8 +62,11 @@ export type { RecordInput } from './api-records.js';
  * The input: a file path ('-' for stdin), a byte stream of lines, or an
  * iterable of records (each item is one line: a URL string or a spec object).
  */
-/** A file path ('-': stdin), a Readable of lines (a web ReadableStream of bytes too: a fetch() body), or records. */
-// The global ReadableStream too: with the DOM lib (TypeScript's default), a fetch() body is DOM's type, which node:stream/web's is not.
+/**
+ * A file path ('-': stdin), a Readable of lines (a web ReadableStream of bytes too: a fetch() body), or records.
+ * The global ReadableStream as well as node:stream/web's: with the DOM lib (TypeScript's default), a fetch()
+ * body is DOM's type, which node:stream/web's is not.
+ */
 export type BulkfetchInput = string | Readable | WebReadableStream<Uint8Array> | ReadableStream<Uint8Array> | Iterable<RecordInput> | AsyncIterable<RecordInput>;
 
 export interface BulkfetchRun extends AsyncIterable<Result> {
@@ -101,12 +104,10 @@ export function bulkfetch(input: BulkfetchInput, options: BulkfetchOptions = {})
   const sink = new PassThrough({ highWaterMark: 256 * 1024 });
   // Writes after an early stop land on a destroyed stream; they are meant to be dropped.
   sink.on('error', () => {});
-  // The caller's signal, a failing onProgress and leaving the loop all take the CLI's stop path, where every
-  // record still gets its line and its true code: killing the children could not tell a record begun from one
-  // held (every one was EABORTED, attempts 0).
-  // Leaving the loop early (break, a throw in its body) stops the run as the caller's signal does, not by
-  // killing the children: its summary then tells records begun (EABORTED) from those never sent (ENOTSENT),
-  // and counts the requests made, where a kill counted every record held as sent and aborted.
+  // The caller's signal, a failing onProgress and leaving the loop early (break, a throw in its body) all take
+  // the CLI's stop path, not a kill of the children, which could not tell a record begun from one held (every
+  // one was EABORTED, attempts 0): every record still gets its line and its true code, and the summary tells
+  // records begun (EABORTED) from those never sent (ENOTSENT) and counts the requests made.
   const leftLoop = new AbortController();
   // The caller's signal by a listener, not AbortSignal.any: that holds its sources weakly, and an
   // AbortSignal.timeout() nothing else held was collected before it fired (the run went to its end).

@@ -6,10 +6,10 @@ import { Transform, finished, type Readable } from 'node:stream';
  * reject with after them, as an iterable that throws is treated. Its error had gone into the run's
  * reader, which killed the children: every record they held, sent or not, was answered EABORTED.
  *
- * The bytes after the last line break are a line cut short by the failure, not a record (`http://exam`
- * would be fetched): dropped then, and passed on at a normal end. A failure is an error or a close before the
- * end (a destroy() with no error). Held at most `maxLineBytes`: a longer
- * line is refused as too long whole or cut, so it goes on as it comes.
+ * A failure is an error, or a close before the end (a destroy() with no error). The bytes after the last
+ * line break are then a line cut short, not a record (`http://exam` would be fetched): dropped, where a
+ * normal end passes them on. They are held up to `maxLineBytes`: a longer line is refused as too long whole
+ * or cut, so it goes on as it comes.
  */
 export function wholeLinesUntilFailure(source: Readable, onFailure: (error: unknown) => void, maxLineBytes: number): Readable {
   let failed = false;

@@ -41,8 +41,6 @@ export interface RunContext {
   signal?: AbortSignal;
   /** Aborting stops gracefully: no more input is read, records in flight get options.grace ms, then are aborted. */
   stop?: AbortSignal;
-  /** The lines are for a terminal's reader (the CLI's): terminal controls written as \u escapes, here and in the children. */
-  terminalSafe?: boolean;
   /** Aborting answers every record in flight with EABORTED now (whole lines still). */
   abortNow?: AbortSignal;
   /** Records whose line this returns true for are skipped (--resume: already in the output). */
@@ -54,6 +52,8 @@ export interface RunContext {
   onChildCrash?: (crash: ChildCrash) => void;
   /** Called once, when --max-errors is exceeded and the run starts to stop, with the counts that exceeded it. */
   onErrorLimit?: (errors: number, records: number) => void;
+  /** The lines are for a terminal's reader (the CLI's): terminal controls written as \u escapes, here and in the children. */
+  terminalSafe?: boolean;
 }
 
 /**
@@ -111,8 +111,9 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
   };
   const counters = emptyInputCounters();
   const stopMonitor = onProgress ? monitorRun(pool, counters, onProgress, progressIntervalMs) : undefined;
-  const halted = (): boolean => signal?.aborted === true || stopping || overBudget.signal.aborted;
+  // What ends the pass over the input: a stop, --max-errors, or an abort. The waits in it listen for the signal.
   const haltSignal = AbortSignal.any([overBudget.signal, ...(signal ? [signal] : []), ...(stop ? [stop] : [])]);
+  const halted = (): boolean => stopping || haltSignal.aborted;
   const onInvalid = budget ? (): void => countErrors(1, 1) : undefined;
   const router = new RecordRouter({ options, pool, cachePlan, origins, reorder, out, counters, skipLine, halted, ...(onInvalid ? { onInvalid } : {}) });
   const kill = (): void => {

@@ -9,7 +9,7 @@ const RAW_CONTROLS = new RegExp(RAW_CONTROL.source, 'g');
 /**
  * Whether lines are for a terminal's reader: the CLI's are (stdout, or a file someone will `cat`); the library's
  * are parsed into results, where the escapes would be the text of a body kept as the server's (json-text) in
- * place of its characters. Set once in each process, by the CLI and by a child from its config.
+ * place of its characters. Set by runJob for each run (the CLI asks for it), and by a child from its config.
  */
 let enabled = false;
 

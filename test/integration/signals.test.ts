@@ -236,8 +236,10 @@ describe('signals', () => {
 
   it("a reader that quits during a stop's grace (| less left after Ctrl-C) is the reader gone: 130, not an output failure (exit 1)", async () => {
     // A reader that reads nothing (a pager waiting) and quits after the run is over: the last lines wait
-    // behind a full pipe, and the run learns of the reader only as it ends the output and flushes them.
-    const server = track(await startHttpServer((_req, res) => void setTimeout(() => res.end('ok'), 5)));
+    // behind a full pipe, and the run learns of the reader only as it ends the output and flushes them. 2 KB
+    // bodies: the few hundred records a stop leaves fill the pipe (with 2-byte ones, they fit, and the run ended
+    // whole before the reader quit, as it may once a stop no longer waits for the reader to route the rest).
+    const server = track(await startHttpServer((_req, res) => void setTimeout(() => res.end('x'.repeat(2000)), 5)));
     const child = spawnCli([urls(server.url, 20_000), '--procs', '1', '--concurrency', '20']);
     const done = collectOutput(child);
     child.stdout.pause();
