@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { UsageError } from './errors.js';
 import { UNWRITABLE_MEMBER } from './input/parse-record.js';
-import { keyedEntries } from './options/keyed-entries.js';
+import { mapEntries } from './options/keyed-entries.js';
 
 /** A record as a line of input: a URL, or a request spec (serialized as the JSON spec line). */
 export type RecordInput =
@@ -203,7 +203,7 @@ export function recordLine(record: unknown): string {
     if (typeof id === 'number' && !Number.isFinite(id)) return JSON.stringify({ url: (record as { url?: unknown }).url ?? '', [UNWRITABLE_MEMBER]: `its "id" is ${id}, which JSON has no form for (give a finite number or a string)` });
     // A Map's or a fetch Headers' entries: JSON writes either as {}, and the headers were gone without a word.
     const { headers } = record as { headers?: unknown };
-    const pairs = headers instanceof Map || (typeof Headers === 'function' && headers instanceof Headers) ? keyedEntries(headers) : undefined;
+    const pairs = mapEntries(headers);
     return JSON.stringify(pairs ? { ...(record as object), headers: Object.fromEntries(pairs) } : record);
   } catch (error) {
     const url = isSpec ? (record as { url?: unknown }).url : undefined;

@@ -8,8 +8,15 @@
  */
 export function keyedEntries(value: unknown): Array<[string, unknown]> | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  if (value instanceof Map) return [...(value as Map<unknown, unknown>)].map(([key, entry]) => [String(key), entry]);
-  if (typeof Headers === 'function' && value instanceof Headers) return [...value];
+  const entries = mapEntries(value);
+  if (entries !== undefined) return entries;
   if (Symbol.iterator in value || value instanceof Date || value instanceof Error || value instanceof RegExp) return undefined;
   return Object.entries(value);
+}
+
+/** A Map's or a fetch Headers' entries, which JSON and Object.entries see none of; undefined for anything else. */
+export function mapEntries(value: unknown): Array<[string, unknown]> | undefined {
+  if (value instanceof Map) return [...(value as Map<unknown, unknown>)].map(([key, entry]) => [String(key), entry]);
+  if (typeof Headers === 'function' && value instanceof Headers) return [...value];
+  return undefined;
 }
