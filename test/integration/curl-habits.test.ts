@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, collectOutput, json, listen, runCli, socketCloser, spawnCli, startHttpServer, startProxyServer, startTlsServer, tempDir, writeTempFile, type AnyRequest, type CliResult } from '../helpers/index.js';
+import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
 
@@ -803,7 +804,9 @@ describe('durations longer than a Node timer holds (24.8 days)', () => {
     const refusing = track(await startHttpServer((_req, res) => json(res, 429, {}, { 'retry-after': '2500000' })));
     const child = spawnCli([`${refusing.url}/y`, '--retries', '1', '--retry-max-delay', '3000000']);
     const done = collectOutput(child);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The 429 came, and the record waits out its month.
+    await waitFor(() => refusing.requests === 1);
+    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     const stopped = await done;
     // Before: the timer fired at once, thousands of times (a TimeoutOverflowWarning each), and the record went on asking.

@@ -15,7 +15,7 @@ import {
   tempDir,
   writeTempFile,
 } from '../helpers/index.js';
-import { slowServer, waitFor } from './support.js';
+import { slowServer, waitFor, waitForOutputLock } from './support.js';
 
 const track = cleanupAfterEach();
 
@@ -418,7 +418,8 @@ describe('--resume', () => {
     const child = spawnCli(['-', '-o', output, '--resume', '--procs', '1'], { stdin: producer });
     const done = collectOutput(child);
     producer.write(first.split('\n').slice(0, 10).join('\n') + '\n');
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitForOutputLock(output);
+    await new Promise((r) => setTimeout(r, 500));
     killGroup(child.pid as number, 'SIGINT');
     const stopped = await done;
     expect(stopped.code).toBe(130);

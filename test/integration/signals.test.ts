@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach, collectOutput, type CliResult, delay, isAlive, killGroup, processTree, runCli, spawnCli, startHttpServer, tempDir, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
-import { closedPort, slowServer, urlFile as urls, waitFor } from './support.js';
+import { closedPort, slowServer, urlFile as urls, waitFor, waitForOutputLock } from './support.js';
 
 const track = cleanupAfterEach();
 
@@ -494,7 +494,9 @@ describe('a stop while the run waits on a pipe before it begins', () => {
     writeFileSync(output, '{"line":1}\n');
     const child = spawnCli(['-', '-o', output, '-q'], { stdin: feed });
     const done = collectOutput(child);
-    await delay(1_000);
+    // Listening for the stop, then a moment for the run to reach its wait on stdin.
+    await waitForOutputLock(output);
+    await delay(500);
     const started = Date.now();
     killGroup(child.pid as number, 'SIGTERM');
     const ended = await Promise.race([done, delay(5_000).then(() => undefined)]);

@@ -1,5 +1,6 @@
 // Plumbing shared by the integration tests: a port with nothing listening, a slow server,
 // a file of URLs, polling with a deadline. (Cleanup after each test: cleanupAfterEach in helpers.)
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { listen, socketCloser, startHttpServer, testCert, writeTempFile, type TestServer } from '../helpers/index.js';
@@ -30,6 +31,23 @@ export async function waitFor(condition: () => boolean, timeoutMs = 20_000): Pro
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Waits until a CLI run writing to `output` holds its lock (the file beside it, holding its pid): the CLI takes it
+ * just before it starts listening for SIGINT, SIGTERM and SIGHUP, so a stop sent from then on is heard. A fixed
+ * delay after spawning was not that moment on a loaded machine: CI sent a SIGTERM 1 s after the spawn, before the
+ * CLI listened, and it died of the signal instead of stopping (Node catches SIGTERM from its start, so /proc's
+ * signal masks cannot tell either).
+ */
+export async function waitForOutputLock(output: string): Promise<void> {
+  await waitFor(() => {
+    try {
+      return readFileSync(`${output}.lock`, 'utf8').trim() !== '';
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** One HTTP/2 frame (RFC 9113, 4.1). */
