@@ -243,6 +243,8 @@ describe('signals', () => {
     const child = spawnCli([urls(server.url, 20_000), '--procs', '1', '--concurrency', '20']);
     const done = collectOutput(child);
     child.stdout.pause();
+    // Requests going out: the CLI listens for the stop (on a loaded machine its start can take longer than the delay).
+    await waitFor(() => server.requests > 0);
     await delay(1500);
     process.kill(child.pid as number, 'SIGINT');
     await delay(1500);
@@ -302,7 +304,8 @@ describe('signals', () => {
 
   it('a child spared at the deadline (it had answered all) that then hangs is killed once the reader reads: the run ends', async () => {
     // Spared for ever, it held the run open whatever the reader or a second Ctrl-C did.
-    const { child, done } = await behindStalledReader();
+    const { server, child, done } = await behindStalledReader();
+    await waitFor(() => server.requests > 0);
     await delay(1_500);
     const pid = child.pid as number;
     process.kill(pid, 'SIGTERM');
@@ -326,6 +329,7 @@ describe('signals', () => {
     const child = spawnCli([urls(server.url, 3_000), '--procs', '2', '--progress', '--grace', '20s'], { via: ['sh', '-c', 'exec "$@" 2>&1', 'sh'] });
     const done = collectOutput(child);
     child.stdout.pause();
+    await waitFor(() => server.requests > 0);
     await delay(2_500);
     process.kill(child.pid as number, 'SIGINT');
     await delay(500);
