@@ -44,7 +44,19 @@ export interface Waiter {
  * (a dead backend behind a load balancer answers 503 to all) would otherwise
  * stretch a run by a pause per attempt, hours for a few thousand records. At
  * one attempt in flight it is already asked as gently as it can be.
+ *
+ * With Retry-After the same holds after a few pauses: a maintenance page that
+ * answers every request 503 with Retry-After had each pause's one attempt
+ * refused and the host paused again, a record a pause (8 h for 1,000 records
+ * at the 30 s cap). A pause is how long an overload takes to pass; once
+ * MAX_PAUSES_IN_A_ROW have ended in refusals with no other answer between, the
+ * host is not overloaded but refusing, and its records go on one at a time,
+ * each refused record's retry still waiting out its own Retry-After (as curl's
+ * does). Any other answer makes pauses count again from none.
  */
+/** Pauses a host may ask for in a row, each ended by a refusal again, before its Retry-After stops pausing it. */
+export const MAX_PAUSES_IN_A_ROW = 3;
+
 export class HostState {
   readonly key: string;
   inFlight = 0;
@@ -60,6 +72,8 @@ export class HostState {
   #successes = 0;
   #lastRefusalAt = -Infinity;
   #lastActivityAt: number;
+  /** Pauses since the host last gave an answer other than 429/503. */
+  #pausesInARow = 0;
 
   constructor(key: string, policy: HostPolicy, now: number) {
     this.key = key;
@@ -95,6 +109,7 @@ export class HostState {
       this.#refused(report.retryAfterMs, grantedAt >= this.#lastRefusalAt, inFlightBefore, now);
     } else if (report.status !== null) {
       // A real answer: the host is coping again. (No answer at all says nothing about load.)
+      this.#pausesInARow = 0;
       if (this.#adaptiveLimit !== undefined) this.#grow(inFlightBefore);
     }
   }
@@ -125,7 +140,13 @@ export class HostState {
   }
 
   #refused(retryAfterMs: number | undefined, fresh: boolean, inFlightBefore: number, now: number): void {
-    if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(retryAfterMs, this.#policy.maxPauseMs));
+    // A fresh refusal pauses the host while pauses in a row are left; an echo lengthens a pause, and once none are
+    // left only the one still running.
+    const pausesLeft = this.#pausesInARow < MAX_PAUSES_IN_A_ROW;
+    if (retryAfterMs !== undefined && (pausesLeft || (!fresh && now < this.#pausedUntil))) {
+      if (fresh) this.#pausesInARow += 1;
+      this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(retryAfterMs, this.#policy.maxPauseMs));
+    }
     if (!fresh) return;
     this.#lastRefusalAt = now;
     this.#adaptiveLimit = Math.max(1, Math.floor(Math.min(this.limit, inFlightBefore) / 2));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HostState, type HostPolicy } from '../../../../src/parent/limits/host-state.js';
+import { HostState, MAX_PAUSES_IN_A_ROW, type HostPolicy } from '../../../../src/parent/limits/host-state.js';
 
 const policy: HostPolicy = { concurrency: 8, maxPauseMs: 30_000 };
 
@@ -31,6 +31,50 @@ describe('HostState', () => {
     host.start(0);
     host.finish({ status: 503, retryAfterMs: 3_600_000 }, 0, 0);
     expect(host.waitMs(0)).toBe(30_000);
+  });
+
+  it('stops pausing for Retry-After once its pauses in a row each ended in a refusal again (a host refusing all), and pauses again after another answer', () => {
+    // A maintenance page: 503 with Retry-After to every request. Each pause's one attempt was refused and paused the
+    // host again, a record a pause: 8 h for 1,000 records at the 30 s cap.
+    const host = new HostState('a', policy, 0);
+    let now = 0;
+    const refuse = (): void => {
+      host.start(now);
+      host.finish({ status: 503, retryAfterMs: 2000 }, now, now + 5);
+      now += 5;
+    };
+    for (let pause = 0; pause < MAX_PAUSES_IN_A_ROW; pause++) {
+      refuse();
+      expect(host.waitMs(now), `pause ${pause + 1}`).toBe(2000);
+      now += 2000;
+    }
+    expect(MAX_PAUSES_IN_A_ROW).toBe(3);
+    refuse();
+    expect(host.waitMs(now)).toBe(0);
+    expect(host.limit).toBe(1);
+    // An answer other than 429/503: the host was overloaded after all, and the next refusal pauses it again.
+    host.start(now);
+    host.finish({ status: 200 }, now, now + 5);
+    now += 5;
+    refuse();
+    expect(host.waitMs(now)).toBe(2000);
+  });
+
+  it('lets an echo lengthen the last pause it may have, not start one past it', () => {
+    const host = new HostState('a', policy, 0);
+    let now = 0;
+    for (let pause = 0; pause < MAX_PAUSES_IN_A_ROW; pause++) {
+      startMany(host, 2, now);
+      host.finish({ status: 429, retryAfterMs: 1000 }, now, now + 1);
+      // The other attempt, started with it: an echo, later, asking for longer.
+      host.finish({ status: 429, retryAfterMs: 3000 }, now, now + 500);
+      expect(host.waitMs(now + 500), `pause ${pause + 1}`).toBe(3000);
+      now += 3500;
+    }
+    startMany(host, 2, now);
+    host.finish({ status: 429, retryAfterMs: 1000 }, now, now + 1);
+    host.finish({ status: 429, retryAfterMs: 3000 }, now, now + 500);
+    expect(host.waitMs(now + 500)).toBe(0);
   });
 
   it('without Retry-After halves its concurrency but does not pause', () => {
