@@ -205,7 +205,10 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     // One record, then a second later the rest: the other processes are forked by their first record, after the 429.
     const stdin = new PassThrough();
     stdin.write(`${refusing.url}/first\n`);
-    setTimeout(() => stdin.end(Array.from({ length: 60 }, (_, i) => `${refusing.url}/r${i}\n`).join('')), 800);
+    // Counted from the 429, not from the spawn: on a loaded machine the CLI's start took most of a fixed 800 ms, the
+    // rest came before anyone knew of the 429, and their processes rightly sent them at once.
+    const rest = Array.from({ length: 60 }, (_, i) => `${refusing.url}/r${i}\n`).join('');
+    void waitFor(() => refusing.requests >= 1).then(() => delay(500), () => {}).then(() => stdin.end(rest));
     const run = await runCli(['-', '--procs', '4', '--concurrency', '4'], { stdin, timeoutMs: 60_000 });
     expect(run.code).toBe(0);
     expect(run.lines).toHaveLength(61);
@@ -247,6 +250,21 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     const { run, next } = await firstWaveRefused(false);
     expect(run.code).toBe(0);
     expect(Math.max(...next)).toBeGreaterThanOrEqual(7);
+  });
+
+  it('a host that answers every request 503 with Retry-After is paused three times in a row, then asked one at a time: not a record a pause', async () => {
+    // A maintenance page. Each pause's one attempt was refused and paused the host again: 16 records took 16 pauses
+    // (16 s at Retry-After: 1; 8 h for 1,000 records at the 30 s cap), where curl -Z ends them in one.
+    const down = await server((_req, res) => json(res, 503, { down: true }, { 'retry-after': '1' }));
+    const started = Date.now();
+    const run = await runCli([writeTempFile(Array.from({ length: 16 }, (_, i) => `${down.url}/r${i}`)), '--procs', '2', '--concurrency', '4', '--retries', '0', '-q'], { timeoutMs: 60_000 });
+    expect([run.code, run.lines.length, down.requests]).toEqual([0, 16, 16]);
+    expect(run.lines.every((l) => l.status === 503 && l.attempts === 1)).toBe(true);
+    // The first wave, then three pauses of 1 s, then the rest at once, one at a time.
+    expect(Date.now() - started).toBeLessThan(9_000);
+    expect(down.times.filter((t) => t - (down.times[0] as number) > 3_900)).toEqual([]);
+    // And the three pauses were kept: the last records came after them.
+    expect(down.times.filter((t) => t - (down.times[0] as number) > 2_900).length).toBeGreaterThanOrEqual(5);
   });
 });
 
