@@ -21,8 +21,11 @@ const TLS_CLOSED_IN_HANDSHAKE = 'Client network socket disconnected before secur
 /** Said where an https URL met a server that may speak plain HTTP on that port. */
 const PLAIN_HTTP_PORT = ': if this port speaks plain HTTP, use http://';
 
-/** Said where an HTTP proxy closed the connection unanswered: a SOCKS proxy does that to what is not SOCKS. */
-const SOCKS_PROXY_ADVICE = 'a SOCKS proxy does this to HTTP: if it is one, give it as socks5://';
+/**
+ * Said where an HTTP proxy closed the connection unanswered: a SOCKS proxy does that to what is not SOCKS, and a
+ * proxy that speaks only TLS (nghttpd's port, given as -x http://) to plain HTTP.
+ */
+const SOCKS_PROXY_ADVICE = 'a SOCKS proxy, or one that speaks only TLS, does this to plain HTTP: if it is one, give it as socks5:// or https://';
 
 /** Said of a request whose HTTP/2 stream the server reset or closed before its response was whole. */
 const STREAM_RESET = " (the server reset this request's HTTP/2 stream)";
@@ -294,7 +297,14 @@ export function blameProxy(error: RecordError, raw: unknown, url: string, proxie
     const socket = (raw as { socket?: { remoteAddress?: unknown; remotePort?: unknown } }).socket;
     const plainHttp = url.startsWith('http:');
     const blamed = proxies.find((proxy) => plainHttp && proxy.forwardsHttp && isProxy(proxy, socket?.remoteAddress, socket?.remotePort));
-    return blamed === undefined ? error : { code: error.code, message: `${describe(raw)} (empty reply: the proxy ${endpointText(blamed)} closed the connection without answering; ${SOCKS_PROXY_ADVICE})` };
+    if (blamed !== undefined) return { code: error.code, message: `${describe(raw)} (empty reply: the proxy ${endpointText(blamed)} closed the connection without answering; ${SOCKS_PROXY_ADVICE})` };
+    // Closed before its peer's address was read (a TLS port closes at once on plain bytes): the request may have gone to
+    // the proxy, unless --noproxy sent it direct, so both are named rather than only "use https://" for a URL that is right.
+    const forwarding = new Set(proxies.filter((proxy) => proxy.forwardsHttp).map(endpointText));
+    if (plainHttp && socket?.remoteAddress === undefined && forwarding.size === 1) {
+      return { code: error.code, message: `${describe(raw)} (empty reply: the proxy ${[...forwarding][0] as string}, or the server if the record went direct, closed the connection without answering; ${SOCKS_PROXY_ADVICE}, and a server's port that speaks only TLS wants https://)` };
+    }
+    return error;
   }
   // A reset of the connection a plain-http request went on to the proxy is the proxy's (the server's was said).
   if (error.code === RecordErrorCode.CONNECTION_RESET && url.startsWith('http:') && fromProxyLeg(raw)) {

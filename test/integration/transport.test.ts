@@ -560,16 +560,33 @@ describe('proxies as curl', () => {
     // undici connected again at once while the CONNECT's connection was lost: thousands of connections until --timeout.
     const closed = await run([`${tls.url}/a`, `${plain.url}/b`], ['-k', '-x', `127.0.0.1:${closing.port}`, '--timeout', '5', '--retries', '1']);
     const [https, http] = [closed.lines.find((l) => l.url.startsWith('https:')), closed.lines.find((l) => l.url.startsWith('http:'))];
-    expect(https).toMatchObject({ status: null, attempts: 2, error: { code: 'ESOCKETCLOSED', message: `The proxy 127.0.0.1:${closing.port} closed the connection without answering the CONNECT to 127.0.0.1:${tls.port} (a SOCKS proxy does this to HTTP: if it is one, give it as socks5://)` } });
+    expect(https).toMatchObject({ status: null, attempts: 2, error: { code: 'ESOCKETCLOSED', message: `The proxy 127.0.0.1:${closing.port} closed the connection without answering the CONNECT to 127.0.0.1:${tls.port} (a SOCKS proxy, or one that speaks only TLS, does this to plain HTTP: if it is one, give it as socks5:// or https://)` } });
     expect(https?.ms).toBeLessThan(4000);
     // Plain http goes to the proxy itself: its empty reply is the proxy's, not a TLS-only port's.
     expect(http).toMatchObject({ status: null, attempts: 2, error: { code: 'ESOCKETCLOSED' } });
-    expect(http?.error.message).toContain(`(empty reply: the proxy 127.0.0.1:${closing.port} closed the connection without answering; a SOCKS proxy does this to HTTP: if it is one, give it as socks5://)`);
+    expect(http?.error.message).toContain(`(empty reply: the proxy 127.0.0.1:${closing.port} closed the connection without answering; a SOCKS proxy, or one that speaks only TLS, does this to plain HTTP: if it is one, give it as socks5:// or https://)`);
     expect(closing.connections).toBe(4);
     const resetting = await dropping(true);
     const reset = await run([`${tls.url}/c`], ['-k', '-x', `127.0.0.1:${resetting.port}`, '--timeout', '5', '--retries', '1']);
     expect(reset.lines[0]).toMatchObject({ status: null, attempts: 2, error: { code: 'ECONNRESET', message: expect.stringContaining(`The proxy 127.0.0.1:${resetting.port} reset the connection without answering the CONNECT`) } });
     expect(resetting.connections).toBe(2);
+    // A proxy that speaks only TLS, given as http:// (nghttpd's port): the line named the server, and told to use
+    // https:// for a URL that was right.
+    const tlsOnly = await run([`${plain.url}/d`], ['-x', `http://127.0.0.1:${tls.port}`, '--retries', '0']);
+    expect(tlsOnly.lines[0]).toMatchObject({ status: null, error: { code: 'ESOCKETCLOSED', message: expect.stringContaining(`the proxy 127.0.0.1:${tls.port}`) } });
+    expect(tlsOnly.lines[0]?.error.message).toContain('give it as socks5:// or https://');
+    // One that closes at once (nghttpd does so to plain bytes), before the connection's peer address was read: the line
+    // blamed the server alone, and told it to use https://.
+    const atOnce = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.destroy();
+    });
+    const atOnceCloser = socketCloser(atOnce);
+    const atOncePort = await listen(atOnce);
+    track({ close: () => atOnceCloser.close() });
+    const unread = await run([`${plain.url}/e`], ['-x', `http://127.0.0.1:${atOncePort}`, '--retries', '0']);
+    expect(unread.lines[0]).toMatchObject({ status: null, error: { code: 'ESOCKETCLOSED', message: expect.stringContaining(`(empty reply: the proxy 127.0.0.1:${atOncePort}, or the server if the record went direct, closed the connection without answering; `) } });
+    expect(unread.lines[0]?.error.message).toContain('give it as socks5:// or https://');
     expect(tls.requests + plain.requests).toBe(0);
   });
 
