@@ -84,7 +84,7 @@ export function insteadOfCurlFlag(flag: string): string | undefined {
 }
 
 /** commander's "unknown option '-w'" with curl's alternative added, when it is a curl flag. */
-export function explainUnknownOption(message: string, withoutValue: ReadonlySet<string> = new Set()): string {
+export function explainUnknownOption(message: string, withoutValue: ReadonlySet<string> = new Set(), longFlags: readonly string[] = []): string {
   const given = /unknown option '([^']+)'/.exec(message)?.[1];
   // `--insecure=true`: a flag we take, given a value it does not take.
   const named = given?.startsWith('--') && given.includes('=') ? given.slice(0, given.indexOf('=')) : undefined;
@@ -100,7 +100,11 @@ export function explainUnknownOption(message: string, withoutValue: ReadonlySet<
   // commander's "(Did you mean --http2?)" guesses at a typo; a curl flag is no typo.
   if (instead !== undefined) return `unknown option '${flag as string}': a curl flag bulkfetch does not take; ${instead}`;
   const othersFlag = given === undefined ? undefined : OTHER_TOOLS_FLAGS.get(given.split('=')[0] as string);
-  return othersFlag === undefined ? said : `unknown option '${flag as string}': ${othersFlag}`;
+  if (othersFlag !== undefined) return `unknown option '${flag as string}': ${othersFlag}`;
+  // The start of flags of ours (--per-host for --per-host-concurrency and --per-host-rate), too far from them for
+  // commander's guess: the line said "unknown option" alone.
+  const started = given?.startsWith('--') && !said.includes('(Did you mean') ? longFlags.filter((long) => long.startsWith(`${given.split('=')[0] as string}-`)) : [];
+  return started.length === 0 || started.length > 3 ? said : `${said} (Did you mean ${started.join(' or ')}?)`;
 }
 
 /** Spellings of a request for help (lower-cased) that are no flag: -help as Java tools take it, -? as Windows ones, --usage. */

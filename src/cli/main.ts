@@ -69,7 +69,7 @@ export async function main(argv: string[], io: { stdout: Writable; stderr: Writa
         return printReport(io, error.code === 'commander.version' ? `${VERSION}\n` : `${program.helpInformation()}\n${EXAMPLES.trimStart()}\n`);
       }
       // One line, with commander's "(Did you mean --x?)" hint kept on it, or for a curl flag what to do instead.
-      return usage(io.stderr, explainUnknownOption(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), flagsWithoutValue(program)));
+      return usage(io.stderr, explainUnknownOption(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), flagsWithoutValue(program), longFlags(program)));
     }
     if (error instanceof UsageError) return usage(io.stderr, error.message);
     throw error;
@@ -472,6 +472,10 @@ function saveDiskFullNotice(save: string | undefined, failed: number, resumable:
 const DISK_NEARLY_FULL = 1024 * 1024;
 
 /** The long flags that take no value (--insecure, --follow): `--insecure=true` is no unknown option, but a value too many. */
+function longFlags(program: Command): string[] {
+  return program.options.flatMap((option) => (option.long !== undefined && !option.hidden ? [option.long] : []));
+}
+
 function flagsWithoutValue(program: Command): ReadonlySet<string> {
   return new Set(program.options.filter((option) => !option.required && !option.optional && option.long !== undefined).map((option) => option.long as string));
 }

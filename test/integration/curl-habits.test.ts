@@ -643,6 +643,8 @@ describe("a curl command line, as typed", () => {
       // httpx's -x METHOD looked up a proxy host named "post" (every record ENOTFOUND, exit 0); a file's name was a proxy host too.
       // commander guessed "Did you mean --json?", a flag that POSTs every record.
       [['--jsonl'], /^bulkfetch: unknown option '--jsonl': every line is JSON already/], [['-x', 'POST'], /^bulkfetch: Expected --proxy \(-x\) to be a proxy \(host:port\), got "POST", an HTTP method: -X POST \(capital X\) sets the method$/m], [['-x', input], /^bulkfetch: Expected --proxy \(-x\) to be a proxy \(host:port\), got ".*", which names a file here/m],
+      // The start of flags of ours, too far from them for commander's guess: "unknown option" alone.
+      [['--per-host', '4'], /^bulkfetch: unknown option '--per-host' \(Did you mean --per-host-concurrency or --per-host-rate\?\)$/m],
       [['\u2014procs', '2'], /^bulkfetch: "\u2014procs" starts with a typographic dash \(pasted from a document\?\), not -: write --procs$/m]] as const) {
       const refused = await runCli([input, ...args]);
       expect([refused.code, refused.stderr.trim().split('\n').length], args.join(' ')).toEqual([2, 1]);
