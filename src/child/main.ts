@@ -177,9 +177,9 @@ function start(config: WorkerConfig) {
     if (inputEnded && inFlight === 0) finish();
   }
 
-  /** The parent's graceful stop: records waiting here are answered ENOTSENT now; those in flight go on. */
-  function stop(): void {
-    loop.stop();
+  /** The parent's graceful stop: records waiting here are answered ENOTSENT now; those in flight go on, for graceMs. */
+  function stop(graceMs: number): void {
+    loop.stop(graceMs);
     // Records held for the output to drain were not sent: they are answered ENOTSENT now, not when it drains.
     releaseHeld();
     while (waiting.size > 0) {
@@ -213,7 +213,7 @@ function start(config: WorkerConfig) {
     if (message.type === 'abort') {
       shutdown.abort();
       releaseHeld();
-    } else if (message.type === 'stop') stop();
+    } else if (message.type === 'stop') stop(message.graceMs);
     // After the final report, a late snapshot would be counted twice.
     else if (message.type === 'stats?' && !finished) send({ type: 'stats', final: false, stats: stats.snapshot(false, loop.cacheCounters, attemptsMade()) });
     else if (message.type === 'grant') gateClient.granted(message.ids, message.at);

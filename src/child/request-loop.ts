@@ -88,6 +88,11 @@ export class RequestLoop {
   readonly #shutdown: AbortSignal;
   /** A graceful stop began: records not yet sent are answered ENOTSENT; those begun go on (see stop()). */
   #stopped = false;
+  /** When a graceful stop's grace ends (performance.now()); Infinity before a stop. */
+  #graceEndsAt = Infinity;
+  readonly #stopping = new AbortController();
+  /** What ends a wait before a retry early: the shutdown, or a stop (which decides whether the retry is still due in time). */
+  readonly #stopOrShutdown: AbortSignal;
   /** First attempts waiting for a grant (a limit flag, a slowed host): the stop answers them at once. */
   readonly #grantWaiters = new Set<() => void>();
   /** Tells the parent a record is about to be sent (see StartAnnouncer); absent: nobody to tell. */
@@ -126,6 +131,7 @@ export class RequestLoop {
     this.#http2Fallback = fallback;
     this.#gate = gate;
     this.#shutdown = shutdown;
+    this.#stopOrShutdown = AbortSignal.any([shutdown, this.#stopping.signal]);
     this.#limit = pLimit(config.concurrency);
     this.#retry = {
       retries: config.retries,
@@ -185,10 +191,15 @@ export class RequestLoop {
    * A graceful stop: no record begins any more. A record whose first attempt
    * has not gone out (waiting for a slot, or later given to handle()) is
    * answered ENOTSENT instead; records begun keep their retries and redirect
-   * hops until the grace runs out and the shutdown aborts them.
+   * hops until the grace runs out and the shutdown aborts them. A retry due
+   * after the grace is not waited for: the record is aborted now, as it would
+   * be then (a stop among records waiting out a 429's Retry-After: 30 waited
+   * the whole grace with nothing in flight).
    */
-  stop(): void {
+  stop(graceMs = Infinity): void {
     this.#stopped = true;
+    this.#graceEndsAt = performance.now() + graceMs;
+    this.#stopping.abort();
     for (const answerUnsent of [...this.#grantWaiters]) answerUnsent();
     // Records queued for a slot (up to QUEUED_ATTEMPTS) were answered only as the requests in flight
     // ended: the queue starts at once, each of them finds the stop and answers ENOTSENT. A retry queued
@@ -529,9 +540,15 @@ export class RequestLoop {
     return outcome;
   }
 
-  /** Sleeps before a retry; false when the stop's grace runs out meanwhile. */
+  /** Sleeps before a retry; false when the stop's grace runs out meanwhile, or will before the retry is due. */
   async #wait(ms: number): Promise<boolean> {
-    if (ms > 0) await sleep(ms, undefined, { signal: this.#shutdown }).catch(() => {});
+    if (ms <= 0) return !this.#shutdown.aborted;
+    const dueAt = performance.now() + ms;
+    if (!this.#stopped) await sleep(ms, undefined, { signal: this.#stopOrShutdown }).catch(() => {});
+    if (dueAt > this.#graceEndsAt) return false;
+    // A stop came during the wait, and the retry is due within the grace: the rest of the wait.
+    const left = dueAt - performance.now();
+    if (left > 0 && !this.#shutdown.aborted) await sleep(left, undefined, { signal: this.#shutdown }).catch(() => {});
     return !this.#shutdown.aborted;
   }
 

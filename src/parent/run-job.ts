@@ -102,7 +102,7 @@ export async function runJob(options: RunOptions, { input, sink, signal, stop, a
     onStop: () => {
       stopping = true;
       input.destroy();
-      pool.stopIntake();
+      pool.stopIntake(options.grace);
     },
   });
   const endSupervision = (): void => {

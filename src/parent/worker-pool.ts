@@ -201,13 +201,13 @@ export class WorkerPool {
   /**
    * Takes no more records (a graceful stop): a submit() waiting for room returns
    * at once without sending, and children begin none of the records they hold
-   * (answered ENOTSENT); the records in flight are still answered.
+   * (answered ENOTSENT); the records in flight are still answered, within `graceMs`.
    */
-  stopIntake(): void {
+  stopIntake(graceMs: number): void {
     this.#intakeStopped = true;
     for (const child of this.#children) {
       child.releaseWaiters();
-      child.post({ type: 'stop' });
+      child.post({ type: 'stop', graceMs });
     }
   }
 

@@ -84,8 +84,11 @@ export type GateRelease = [id: number, status: number | null, retryAfterMs: numb
 export type GateRefusal = [host: string, status: number, retryAfterMs: number | null];
 
 export type ParentMessage =
-  /** A graceful stop: begin no more records (those not yet sent are answered ENOTSENT); those in flight go on. */
-  | { type: 'stop' }
+  /**
+   * A graceful stop: begin no more records (those not yet sent are answered ENOTSENT); those in flight go on, for
+   * `graceMs` at most (--grace: a retry due later is not waited for).
+   */
+  | { type: 'stop'; graceMs: number }
   /** Abort every request in flight now (second Ctrl-C, grace expired). */
   | { type: 'abort' }
   /** Send a stats snapshot (for progress). */

@@ -4,7 +4,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeFile
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { cleanupAfterEach, collectOutput, type CliResult, delay, isAlive, killGroup, processTree, runCli, spawnCli, startHttpServer, tempDir, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, type CliResult, delay, isAlive, json, killGroup, processTree, runCli, spawnCli, startHttpServer, tempDir, waitForDeath, writeTempFifo, writeTempFile } from '../helpers/index.js';
 import { closedPort, slowServer, urlFile as urls, waitFor, waitForOutputLock } from './support.js';
 
 const track = cleanupAfterEach();
@@ -368,7 +368,7 @@ describe('signals', () => {
     expect(result.stderr).toMatch(/continue +results went to stdout, so this run cannot be continued/);
   });
 
-  it('a record waiting to retry (a 429\'s Retry-After) when --grace expires is answered EABORTED, and --resume sends it', async () => {
+  it('a record waiting to retry (a 429\'s Retry-After) past the stop\'s --grace is answered EABORTED, and --resume sends it', async () => {
     let hits = 0;
     const server = track(await startHttpServer((_req, res) => {
       hits += 1;
@@ -386,8 +386,9 @@ describe('signals', () => {
     expect((await done).code).toBe(143);
     const aborted = JSON.parse(readFileSync(output, 'utf8'));
     expect(aborted).toMatchObject({ status: null, attempts: 1, error: { code: 'EABORTED', message: expect.stringMatching(/--resume of a run into -o FILE sends it again/) } });
-    // Its ms runs to the stop, the wait after the 429 and the grace included (it held the first attempt's alone).
-    expect(aborted.ms).toBeGreaterThan(550);
+    // Its ms runs to the stop, the wait after the 429 included (it held the first attempt's alone). The grace is not
+    // waited out: its retry was due long after it.
+    expect(aborted.ms).toBeGreaterThan(250);
     const resumed = await runCli(args);
     expect(resumed.code).toBe(0);
     expect(readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ status: 200, body: 'ok', error: null }]);
@@ -463,6 +464,32 @@ describe('signals', () => {
     for (const pid of children) expect(await waitForDeath(pid, 10_000)).toBe(true);
     expect(children.filter(isAlive)).toEqual([]);
   });
+});
+
+describe('a stop among records that wait to retry', () => {
+  it('ends without waiting out the grace when every retry is due after it: nothing is in flight (it waited the whole --grace)', async () => {
+    // A 429 with Retry-After: 30 to every record: each waits 30 s for its retry, past the 10 s grace.
+    const refusing = track(await startHttpServer((_req, res) => json(res, 429, {}, { 'retry-after': '30' })));
+    // And one record whose retry is due within the grace: it is still waited for, and retried.
+    const soon = track(await startHttpServer((_req, res, ctx) => (ctx.index === 0 ? json(res, 429, {}, { 'retry-after': '2' }) : json(res, 200, { ok: true }))));
+    const list = writeTempFile([...Array.from({ length: 20 }, (_, i) => `${refusing.url}/r${i + 1}`), `${soon.url}/soon`]);
+    const child = spawnCli([list, '--procs', '2', '--retries', '1', '--grace', '10s', '-q']);
+    const done = collectOutput(child);
+    // The first 429s pause the host: the records not sent by then wait for it (answered ENOTSENT at the stop).
+    await waitFor(() => refusing.requests >= 1 && soon.requests >= 1);
+    await delay(500);
+    const started = Date.now();
+    killGroup(child.pid as number, 'SIGINT');
+    const result = await done;
+    expect(result.code).toBe(130);
+    // The retry due in 2 s, then the end: not the 10 s grace.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(result.lines).toHaveLength(21);
+    const refused = result.lines.filter((l) => l.url.startsWith(refusing.url));
+    expect(refused.filter((l) => l.error?.code === 'EABORTED' && l.attempts === 1)).toHaveLength(refusing.requests);
+    expect(refused.filter((l) => l.error?.code === 'ENOTSENT' && l.attempts === 0)).toHaveLength(20 - refusing.requests);
+    expect(result.lines.find((l) => l.url.startsWith(soon.url))).toMatchObject({ status: 200, attempts: 2 });
+  }, 30_000);
 });
 
 describe('a stop while the run waits on a pipe before it begins', () => {
