@@ -85,7 +85,9 @@ export class LimitCoordinator {
     const grant = grants?.get(id);
     if (!grants || !grant) return;
     grants.delete(id);
-    grant.host.finish(report, grant.at, this.#clock.now());
+    const now = this.#clock.now();
+    grant.host.finish(report, grant.at, now);
+    if (grant.host.isFresh(now)) this.#hosts.delete(grant.host.key);
   }
 
   /**

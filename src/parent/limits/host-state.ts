@@ -128,6 +128,15 @@ export class HostState {
     if (first) this.#slowStart = true;
   }
 
+  /**
+   * Nothing in flight or waiting, never refused, its bucket full: a fresh state would say all this one says, so it
+   * need not wait out the quiet time to be dropped. Each host of a list of distinct hosts (each asked once) was kept
+   * 10-20 s: at 5,000 a second under --per-host-concurrency, 160 MiB of parent for 200,000 hosts.
+   */
+  isFresh(now: number): boolean {
+    return this.inFlight === 0 && this.waiters.length === 0 && this.#lastRefusalAt === -Infinity && now >= this.#pausedUntil && (this.#bucket?.isFull(now) ?? true);
+  }
+
   /** Nothing in flight, nothing waiting, nothing remembered that a fresh state would not also say. */
   isForgettable(now: number, quietMs: number): boolean {
     return (

@@ -139,13 +139,32 @@ describe('LimitCoordinator', () => {
 
   it('forgets idle hosts, so the host map stays bounded', () => {
     const { clock, coordinator, ask, end } = setup({ perHostConcurrency: 1 });
+    // Each refused once: they have something to remember for a while.
     for (let id = 1; id <= 50; id++) {
       ask(0, id, `h${id}`);
-      end(0, id);
+      end(0, id, 503);
     }
     expect(coordinator.hostCount).toBe(50);
     clock.advance(20_000);
     ask(0, 100, 'fresh');
     expect(coordinator.hostCount).toBe(1);
+  });
+
+  it('drops a host at once when its last attempt ends and it has learned nothing: a fresh one would say the same', () => {
+    // A list of distinct hosts, each asked once, under --per-host-concurrency: each was kept 10-20 s (160 MiB of
+    // parent at 200,000 hosts).
+    const { coordinator, ask, end } = setup({ perHostConcurrency: 2 });
+    for (let id = 1; id <= 50; id++) {
+      ask(0, id, `h${id}`);
+      end(0, id);
+    }
+    expect(coordinator.hostCount).toBe(0);
+    // One still in flight, or one refused, is kept.
+    ask(0, 101, 'busy');
+    ask(0, 102, 'busy');
+    end(0, 101);
+    ask(0, 103, 'refusing');
+    end(0, 103, 429);
+    expect(coordinator.hostCount).toBe(2);
   });
 });
