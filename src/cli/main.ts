@@ -471,11 +471,12 @@ function saveDiskFullNotice(save: string | undefined, failed: number, resumable:
 /** Free bytes under which the --save directory's disk counts as full (a body of a few KiB found none). */
 const DISK_NEARLY_FULL = 1024 * 1024;
 
-/** The long flags that take no value (--insecure, --follow): `--insecure=true` is no unknown option, but a value too many. */
+/** The long flags --help shows: an unknown flag that starts some of them is told them. */
 function longFlags(program: Command): string[] {
   return program.options.flatMap((option) => (option.long !== undefined && !option.hidden ? [option.long] : []));
 }
 
+/** The long flags that take no value (--insecure, --follow): `--insecure=true` is no unknown option, but a value too many. */
 function flagsWithoutValue(program: Command): ReadonlySet<string> {
   return new Set(program.options.filter((option) => !option.required && !option.optional && option.long !== undefined).map((option) => option.long as string));
 }

@@ -23,6 +23,9 @@ export interface Waiter {
   id: number;
 }
 
+/** Pauses a host may ask for in a row, each ended by a refusal again, before its Retry-After stops pausing it. */
+export const MAX_PAUSES_IN_A_ROW = 3;
+
 /**
  * One host's politeness state: attempts in flight, its rate bucket, and how
  * far it has been slowed down after telling us to (429 or 503).
@@ -54,9 +57,6 @@ export interface Waiter {
  * each refused record's retry still waiting out its own Retry-After (as curl's
  * does). Any other answer makes pauses count again from none.
  */
-/** Pauses a host may ask for in a row, each ended by a refusal again, before its Retry-After stops pausing it. */
-export const MAX_PAUSES_IN_A_ROW = 3;
-
 export class HostState {
   readonly key: string;
   inFlight = 0;
