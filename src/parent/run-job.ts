@@ -208,11 +208,6 @@ function wireHeaders(headers: Record<string, string | null>): Record<string, str
 /** The most read of a PEM file: a CA bundle is a few hundred KiB, and each child gets the text. */
 const MAX_PEM_BYTES = 16 * 1024 * 1024;
 
-/**
- * Resolves once `out` drains, or once it never will: it failed or closed (its error is reported where it is
- * listened for), or the run was aborted. `once(out, 'drain')` waited for ever on an output that failed (ENOSPC
- * under the invalid lines the parent writes), and Node, its loop empty, exited 13 without a word.
- */
 /** `wait`, or the halt if it comes first. */
 function untilHalted(wait: Promise<void>, halt: AbortSignal): Promise<void> {
   if (halt.aborted) return Promise.resolve();
@@ -226,6 +221,11 @@ function untilHalted(wait: Promise<void>, halt: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Resolves once `out` drains, or once it never will: it failed or closed (its error is reported where it is
+ * listened for), or the run was aborted. `once(out, 'drain')` waited for ever on an output that failed (ENOSPC
+ * under the invalid lines the parent writes), and Node, its loop empty, exited 13 without a word.
+ */
 function drainedOrGone(out: Writable, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted === true || out.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
