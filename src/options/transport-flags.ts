@@ -209,5 +209,16 @@ function proxyFlagHref(value: string): string {
 /** --noproxy: host names, never a URL (one taken for its value left the run no URL argument). */
 export function parseNoProxyFlag(value: string): string {
   if (value.includes('://')) throw new UsageError(`Expected --noproxy to be host names (a.test,.b.test,10.0.0.0/8), got the URL ${describeValue(value.replace(/\/\/[^/@]*@/, '//***@'))}: give --noproxy its hosts, and the URL as an argument of its own`);
+  // No host name has a /: an entry with one is a subnet, and one that is not (`10.0.0.0/abc`, `10.0.0.0/33`)
+  // matched nothing, sending every host it was meant to cover through the proxy without a word.
+  const badSubnet = value.split(/[,\s]+/).find((entry) => entry.includes('/') && !isSubnet(entry));
+  if (badSubnet !== undefined) throw new UsageError(`Expected --noproxy's ${describeValue(badSubnet)} to be a subnet, an IP address and a prefix length (10.0.0.0/8, fd00::/8)`);
   return value;
+}
+
+/** `10.0.0.0/8`, `fd00::/8`, `[::1]/128`: an address and a prefix length no longer than its family's width. */
+function isSubnet(entry: string): boolean {
+  const [, address = '', bits = ''] = /^\[?([^/\]]+)\]?\/(\d{1,3})$/.exec(entry) ?? [];
+  const family = isIP(address);
+  return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);
 }

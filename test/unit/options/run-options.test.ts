@@ -47,6 +47,8 @@ describe('options', () => {
   it('--procs over its bound says so, however many digits: 99999999999999999999 read as no positive integer', () => {
     for (const value of ['1025', '99999999999999999999']) expect(() => parse(['--procs', value])).toThrow(new RegExp(`^Expected --procs to be at most 1024 \\(each is a Node process of about 100 MB\\), got "${value}"$`));
     expect(() => parse(['--procs', '0'])).toThrow(/^Expected --procs to be a positive integer, got "0"$/);
+    expect(() => parse(['--noproxy', 'a.test, 10.0.0.0/abc'])).toThrow(/^Expected --noproxy's "10.0.0.0\/abc" to be a subnet, an IP address and a prefix length \(10.0.0.0\/8, fd00::\/8\)$/);
+    for (const value of ['10.0.0.0/8', '[::1]/128, .a.test', 'fd00::/8 127.0.0.1/32', '', '*']) expect(parse(['--noproxy', value]).noProxy).toBe(value);
   });
 
   it("curl's name and ours with two values names curl's as typed (-m, not --max-time)", () => {
@@ -92,6 +94,10 @@ describe('options', () => {
     ['--parallel-max', '10000000000'],
     ['--connect-timeout', '0ms'],
     ['-H', 'X-A: a\u0000b'],
+    ['--noproxy', 'a.test,127.0.0.1/abc'],
+    ['--noproxy', '10.0.0.0/33'],
+    ['--noproxy', 'fd00::/129'],
+    ['--noproxy', 'a.test/8'],
   ])('%s %s is a usage error', (flag, value) => {
     expect(() => parse([flag, value])).toThrow(UsageError);
   });
