@@ -14,7 +14,16 @@ const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;
  * must not reach the file system.
  */
 export function saveName(spec: RequestSpec): string {
-  return namedById(spec) ? String(spec.id) : createHash('sha256').update(requestKey(spec)).digest('hex');
+  return namedById(spec) ? writtenId(spec) : createHash('sha256').update(requestKey(spec)).digest('hex');
+}
+
+/**
+ * The id as the record wrote it, as its output line shows it: a number JavaScript holds only approximately
+ * named another record's file (1790000000000000001 and ...002 both saved as 1790000000000000000, and `1.0`
+ * and `1` both as 1), one body over the other, each line with its own sha256.
+ */
+function writtenId(spec: RequestSpec): string {
+  return spec.idText ?? String(spec.id);
 }
 
 /**
@@ -23,7 +32,7 @@ export function saveName(spec: RequestSpec): string {
  * may hold another record's body by then (one with the same id).
  */
 export function namedById(spec: RequestSpec): boolean {
-  return spec.id !== undefined && SAFE_NAME.test(String(spec.id));
+  return spec.id !== undefined && SAFE_NAME.test(writtenId(spec));
 }
 
 /**
@@ -47,9 +56,9 @@ function namesRunFile(id: string, keep: ReadonlySet<string>): boolean {
 }
 
 export function replacesRunFile(spec: RequestSpec, keep: ReadonlySet<string>): RecordError | undefined {
-  if (!namedById(spec) || !namesRunFile(String(spec.id), keep)) return undefined;
+  if (!namedById(spec) || !namesRunFile(writtenId(spec), keep)) return undefined;
   return recordError(
     RecordErrorCode.SAVE,
-    `Cannot save the body: its id ${JSON.stringify(String(spec.id))} names a file of this run in the --save directory (the input, -o FILE, its .lock or .resume.json or a FILE.PID.tmp made beside them, or --summary FILE), which it would replace; give the record another id`,
+    `Cannot save the body: its id ${JSON.stringify(writtenId(spec))} names a file of this run in the --save directory (the input, -o FILE, its .lock or .resume.json or a FILE.PID.tmp made beside them, or --summary FILE), which it would replace; give the record another id`,
   );
 }

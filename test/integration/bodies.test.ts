@@ -248,6 +248,19 @@ describe('--save DIR', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a numeric id names its file as written: ids JavaScript rounds to one number save to files of their own', async () => {
+    const server = await serve(startHttpServer((req, res) => void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(req.url)));
+    const dir = tempDir();
+    // 64-bit keys past 2^53, and one number written two ways: each pair was one file, the second body over the first.
+    const ids = ['1790000000000000001', '1790000000000000002', '1', '1.0', '1E2', '100'];
+    const result = await run(ids.map((id, i) => `{"url":"${server.url}/r${i}","id":${id}}`), ['--save', dir, '--ordered', '--no-headers']);
+    expect(result.lines.map((line) => line.file)).toEqual(ids.map((id) => join(dir, id)));
+    for (const [i, line] of result.lines.entries()) {
+      expect(readFileSync(join(dir, ids[i] as string), 'utf8')).toBe(`/r${i}`);
+      expect(line.sha256).toBe(createHash('sha256').update(`/r${i}`).digest('hex'));
+    }
+  });
+
   it('a body that waits on its file or decoder when the server closes the connection is finished, not a crashed child', async () => {
     const { createServer } = await import('node:net');
     const { listen, socketCloser } = await import('../helpers/index.js');
