@@ -2,18 +2,27 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, readdirSync, rename, unlink, unlinkSync, type WriteStream } from 'node:fs';
 import { readdir, unlink as unlinkFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pidSpaceTag } from '../output/running-process.js';
 
 let partials = 0;
 
-/** The hidden file a body is written to until it is whole: named for the process writing it. */
+/**
+ * The hidden file a body is written to until it is whole: named for the process writing it, its pid and where
+ * that pid means something (pidSpaceTag). A run in another container or on another machine saving to the same
+ * directory (--shard over pods on one volume) has pids of its own: a run starting here took its partials for
+ * those of dead processes of its own and removed them, and every body they were writing ended ESAVE.
+ */
 function partialName(name: string, pid: number, n: number): string {
-  return `.${name}.${pid}.${n}.part`;
+  return `.${name}.${pid}-${pidSpaceTag()}.${n}.part`;
 }
 
-/** The pid in a name partialName gave, or undefined for any other name. */
+/**
+ * The pid in a name partialName gave here, or undefined for any other name: one written in another PID space,
+ * or a file of the user's that only looks like one (`.notes.2024.1.part`).
+ */
 function partialOwner(name: string): number | undefined {
-  const pid = /^\..+\.(\d+)\.\d+\.part$/.exec(name)?.[1];
-  return pid === undefined ? undefined : Number(pid);
+  const [, pid, space] = /^\..+\.(\d+)-([0-9a-f]{8})\.\d+\.part$/.exec(name) ?? [];
+  return pid === undefined || space !== pidSpaceTag() ? undefined : Number(pid);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 
@@ -32,6 +33,19 @@ function thisPidSpace(): PidSpace | undefined {
   }
   return here ?? undefined;
 }
+
+/**
+ * A short word for where this process's pid means something (machine, boot, PID namespace), for names that carry
+ * a pid: a process elsewhere with the same pid writes the same directory under another word. Where /proc does not
+ * say, the host name alone.
+ */
+export function pidSpaceTag(): string {
+  const space = thisPidSpace();
+  tag ??= createHash('sha256').update(space === undefined ? hostname() : `${space.host}/${space.boot}/${space.namespace}`).digest('hex').slice(0, 8);
+  return tag;
+}
+
+let tag: string | undefined;
 
 /** A process's start time, clock ticks since boot (/proc/PID/stat's 22nd field). */
 function startTimeOf(pid: number): string | undefined {

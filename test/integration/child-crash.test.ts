@@ -6,6 +6,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, unlinkSy
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_PATH, cleanupAfterEach, collectOutput, processTree, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
+import { pidSpaceTag } from '../../src/output/running-process.js';
 import { waitFor } from './support.js';
 
 const track = cleanupAfterEach();
@@ -109,12 +110,16 @@ describe('bulkfetch itself killed mid --save', () => {
     const gone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
     await waitFor(() => children.length > 0 && children.every(gone), 10_000);
     // A partial file of a process long gone, as a child killed with its parent leaves it.
-    writeFileSync(join(dir, '.x.4194399.1.part'), 'half');
+    writeFileSync(join(dir, `.x.4194399-${pidSpaceTag()}.1.part`), 'half');
+    // One a run in another container writes to the same volume (its pid means nothing here), and a user's
+    // file that only looks like a partial: not this run's to remove.
+    const others = ['.x.4194399-0badf00d.1.part', '.notes.2024.1.part'];
+    for (const name of others) writeFileSync(join(dir, name), 'theirs');
     halfBodies = false;
     const again = await collectOutput(spawnCli([input, '--procs', '1', '--save', dir, '-q']));
     expect(again.lines.map((l) => l.status)).toEqual([200, 200, 200]);
-    expect(readdirSync(dir).filter((name) => name.endsWith('.part'))).toEqual([]);
-    expect(readdirSync(dir)).toHaveLength(3);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.part')).sort()).toEqual(others.sort());
+    expect(readdirSync(dir)).toHaveLength(5);
   });
 });
 
