@@ -98,12 +98,27 @@ export const STOPPED_BEFORE_SENDING: RecordError = recordError(RecordErrorCode.N
 export const NO_CHILD_TO_SEND: RecordError = recordError(RecordErrorCode.NOT_SENT, 'Not sent: no child process could be started to send it (the fork failed: the limit on processes, ulimit -u, or memory); --resume of a run into -o FILE sends it');
 
 /**
- * A --save body the disk had no room for (ENOSPC, EDQUOT): worded the same every time, so that --resume finds
- * the line and sends the record again once there is room (its status and the file's name are not in it).
+ * How the message of a --save body the disk had no room for (ENOSPC, EDQUOT) ends, whatever status came before
+ * it: --resume finds such a line by it and sends the record again once there is room. The wording before the
+ * status was in it ("Cannot save the body: the disk is full ...") ends the same.
  */
-export const SAVE_DISK_FULL: RecordError = recordError(RecordErrorCode.SAVE, 'Cannot save the body: the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room');
-/** The same for a method that may not be sent twice (POST ...: the server acted on it): --resume leaves it, as an EABORTED one. */
-export const SAVE_DISK_FULL_SENT_ONCE: RecordError = recordError(RecordErrorCode.SAVE, 'Cannot save the body: the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (a run given --retry-all-methods writes such a record for --resume to send again)');
+export const SAVE_DISK_FULL_ENDING = ': the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room';
+const SAVE_DISK_FULL_SENT_ONCE_ENDING = ': the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (a run given --retry-all-methods writes such a record for --resume to send again)';
+
+/** A --save body the disk had no room for, after `status` came (the line's status is null, as for any error). */
+export function saveDiskFull(status: number): RecordError {
+  return recordError(RecordErrorCode.SAVE, `Cannot save the body (after status ${status})${SAVE_DISK_FULL_ENDING}`);
+}
+
+/** saveDiskFull's error for a method that may not be sent twice (POST ...: the server acted on it): --resume leaves it, as an EABORTED one. */
+export function sentOnce(diskFull: RecordError): RecordError {
+  return recordError(RecordErrorCode.SAVE, `${diskFull.message.slice(0, -SAVE_DISK_FULL_ENDING.length)}${SAVE_DISK_FULL_SENT_ONCE_ENDING}`);
+}
+
+/** Whether an error is a --save body the disk had no room for, in either wording. */
+export function isSaveDiskFull(error: RecordError): boolean {
+  return error.code === RecordErrorCode.SAVE && (error.message.endsWith(SAVE_DISK_FULL_ENDING) || error.message.endsWith(SAVE_DISK_FULL_SENT_ONCE_ENDING));
+}
 
 /**
  * The same two as bulkfetch 0.x before this wording wrote them ("--resume sends it", said also of a run

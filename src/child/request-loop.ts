@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ClosingOrigins } from './closing-origins.js';
 import type { Dispatcher } from 'undici';
-import { RecordErrorCode, SAVE_DISK_FULL, SAVE_DISK_FULL_SENT_ONCE, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, recordError } from '../errors.js';
+import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, isSaveDiskFull, recordError, sentOnce } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
@@ -266,7 +266,7 @@ export class RequestLoop {
     if (error === undefined || error === null) return outcome;
     const twice = isIdempotent(method) || this.#retry.retryAllMethods;
     // A body a full disk had no room for was answered: --resume sends it again only if its method may be sent twice.
-    if (error === SAVE_DISK_FULL) return twice ? outcome : { ...outcome, error: SAVE_DISK_FULL_SENT_ONCE };
+    if (isSaveDiskFull(error)) return twice ? outcome : { ...outcome, error: sentOnce(error) };
     if (error.code !== RecordErrorCode.ABORTED || !twice) return outcome;
     return { ...outcome, error: STOPPED_IN_FLIGHT_RESENT };
   }

@@ -10,7 +10,7 @@ import { constants as osConstants } from 'node:os';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { existsSync, statfsSync } from 'node:fs';
-import { BulkfetchError, RecordErrorCode, UsageError } from '../errors.js';
+import { BulkfetchError, UsageError } from '../errors.js';
 import { openInput } from '../input/open-input.js';
 import { refuseCompressedStream } from '../input/compressed-input.js';
 import { openSink, writesToPipe, writesToTerminal } from '../output/open-sink.js';
@@ -280,7 +280,7 @@ async function run(
   if (options.maxErrors && limitExceededAtEnd(summary, options.maxErrors)) report.stoppedBy = 'max-errors';
   const stopped = await describeStop(summary, { argv, inputPath, argumentUrls: argumentUrls?.count, output, outputIsDescriptor, resume: flags.resume === true, answeredBefore: done?.size, fingerprinted, signal: signals.received });
   // Said even with -q, as how to continue is: every body after the disk filled was fetched for nothing.
-  const diskFull = saveDiskFullNotice(options.save, summary.errorCodes[RecordErrorCode.SAVE] ?? 0, output !== undefined && output !== '-' && isRegularFile(output));
+  const diskFull = saveDiskFullNotice(options.save, summary.savesWithoutRoom, output !== undefined && output !== '-' && isRegularFile(output));
   // A run without --resume that read all its input needs no continuing: its fingerprint goes (see markResumableIfYouCan),
   // but for bodies a full disk had no room for, which --resume sends again.
   if ((!stopped || stopped.complete) && fingerprinted && diskFull === undefined) await rm(fingerprintPath(output as string), { force: true }).catch(() => undefined);
@@ -451,7 +451,7 @@ let oomHinted = false;
 
 /**
  * After a run some of whose --save bodies could not be written, when the --save directory's disk has no room
- * left: how to get them (their lines say ESAVE, SAVE_DISK_FULL's wording, which --resume sends again).
+ * left: how to get them (their lines say ESAVE, saveDiskFull's wording, which --resume sends again).
  */
 function saveDiskFullNotice(save: string | undefined, failed: number, resumable: boolean): string | undefined {
   if (save === undefined || failed === 0) return undefined;
@@ -463,7 +463,7 @@ function saveDiskFullNotice(save: string | undefined, failed: number, resumable:
     return undefined;
   }
   if (free > DISK_NEARLY_FULL) return undefined;
-  // Per record, by its method: a POST's body was answered, and --resume leaves it (SAVE_DISK_FULL_SENT_ONCE).
+  // Per record, by its method: a POST's body was answered, and --resume leaves it (sentOnce).
   const then = resumable ? 'then run the same command with --resume: the records whose body found no room are sent again, if their method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods)' : 'then run again (with -o FILE, --resume sends those records again)';
   return `--save ${JSON.stringify(save)} is on a full disk, and ${failed.toLocaleString('en-US')} bodies could not be saved (ESAVE): free space, ${then}`;
 }

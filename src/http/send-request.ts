@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, SAVE_DISK_FULL, STOPPED_BEFORE_SENDING, recordError, type RecordError } from '../errors.js';
+import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, saveDiskFull, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCodings, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
@@ -645,7 +645,7 @@ function withoutTrailingSpace(value: string): string {
 
 function saveError(error: NodeJS.ErrnoException, status: number): RecordError {
   // Fetched for nothing: every later body failed the same, and --resume took these lines for done.
-  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return SAVE_DISK_FULL;
+  if (error.code === 'ENOSPC' || error.code === 'EDQUOT') return saveDiskFull(status);
   // The line's status is null, as for any record ending in an error: the message keeps the one that came.
   // Node's own words name the errno, what it means and the file (`EISDIR: illegal operation on a directory, rename 'd/x.part' -> 'd/x'`).
   return recordError(RecordErrorCode.SAVE, `Cannot save the body: ${error.message.slice(0, 300)} (after status ${status})`);

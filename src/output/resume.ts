@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { NO_CHILD_TO_SEND, OutputError, SAVE_DISK_FULL, STOPPED_BEFORE_SENDING, STOPPED_EARLIER_WORDING, STOPPED_IN_FLIGHT_RESENT, UsageError } from '../errors.js';
+import { NO_CHILD_TO_SEND, OutputError, SAVE_DISK_FULL_ENDING, STOPPED_BEFORE_SENDING, STOPPED_EARLIER_WORDING, STOPPED_IN_FLIGHT_RESENT, UsageError } from '../errors.js';
 import { peekHead } from '../input/peek-head.js';
 import { parseLineNumber } from '../wire/result-line.js';
 import { LineSet } from './line-set.js';
@@ -175,7 +175,11 @@ const HEAD_BYTES = 32;
  * the stop came before, or one it aborted in flight whose method may be sent
  * twice. Such a line is dropped, and the record sent.
  */
-const RESEND_TAILS = [STOPPED_BEFORE_SENDING, NO_CHILD_TO_SEND, STOPPED_IN_FLIGHT_RESENT, SAVE_DISK_FULL, ...STOPPED_EARLIER_WORDING].map((error) => Buffer.from(`"error":${JSON.stringify(error)}}`));
+const RESEND_TAILS = [
+  ...[STOPPED_BEFORE_SENDING, NO_CHILD_TO_SEND, STOPPED_IN_FLIGHT_RESENT, ...STOPPED_EARLIER_WORDING].map((error) => Buffer.from(`"error":${JSON.stringify(error)}}`)),
+  // A body the disk had no room for: its message has the status in it, before the ending that tells.
+  Buffer.from(`${JSON.stringify(SAVE_DISK_FULL_ENDING).slice(1)}}}`),
+];
 const TAIL_BYTES = Math.max(...RESEND_TAILS.map((tail) => tail.length));
 
 function isResent(last: Buffer): boolean {

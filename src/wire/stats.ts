@@ -1,5 +1,5 @@
 /** The counters children report over IPC and the parent merges: part of the wire contract. */
-import { RecordErrorCode } from '../errors.js';
+import { RecordErrorCode, isSaveDiskFull } from '../errors.js';
 import type { Result } from './result-line.js';
 import { HeavyHitters } from '../stats/heavy-hitters.js';
 import { emptyHistogramData, mergeHistogramData, type HistogramData } from '../stats/latency-histogram.js';
@@ -28,6 +28,8 @@ export interface WorkerStats {
   /** Records that ended with an error. */
   errors: number;
   errorCodes: Record<string, number>;
+  /** ESAVE records whose body the disk had no room for (what a full disk's notice counts: not EISDIR, EACCES ...). */
+  savesWithoutRoom: number;
   /** Final status code -> record count. */
   status: Record<string, number>;
   /** Records whose status was >= 400 (for --fail). */
@@ -58,6 +60,7 @@ export function emptyStats(): WorkerStats {
     cachePeakBytes: 0,
     errors: 0,
     errorCodes: {},
+    savesWithoutRoom: 0,
     status: {},
     httpErrors: 0,
     retries: 0,
@@ -102,6 +105,7 @@ export function countResult(stats: WorkerStats, result: CountedResult): void {
   if (result.error) {
     stats.errors += 1;
     stats.errorCodes[result.error.code] = (stats.errorCodes[result.error.code] ?? 0) + 1;
+    if (isSaveDiskFull(result.error)) stats.savesWithoutRoom += 1;
   }
   if (result.status !== null) {
     const key = String(result.status);
@@ -121,6 +125,7 @@ export function mergeStats(into: WorkerStats, from: WorkerStats): void {
   into.cacheEvictions += from.cacheEvictions;
   into.cachePeakBytes = Math.max(into.cachePeakBytes, from.cachePeakBytes);
   into.errors += from.errors;
+  into.savesWithoutRoom += from.savesWithoutRoom;
   into.httpErrors += from.httpErrors;
   into.retries += from.retries;
   into.redirects += from.redirects;

@@ -197,29 +197,40 @@ describe('output failures', () => {
     const save = join(dir, 'save');
     mkdirSync(save);
     const server = track(await startHttpServer((_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end(Buffer.alloc(200_000, 97))));
-    const input = writeTempFile(Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `f${i}`, url: `${server.url}/b${i}` })));
+    // First, a record whose file would replace a directory (EISDIR as the whole body is renamed into place): an
+    // ESAVE of its own, which no room would mend, and which the full disk's notice once counted as one of its.
+    mkdirSync(join(save, 'sub'));
+    const specs = [{ id: 'sub', url: `${server.url}/sub` }, ...Array.from({ length: 20 }, (_, i) => ({ id: `f${i}`, url: `${server.url}/b${i}` }))];
+    const input = writeTempFile(specs.map((spec) => JSON.stringify(spec)));
     const output = join(tempDir(), 'out.ndjson');
     // Without --resume: the fingerprint stays for the bodies --resume is to fetch again (a complete run removed it).
     const first = await runCli([input, '-o', output, '--save', save, '--concurrency', '4', '-q']);
     expect(first.code).toBe(0);
     const lines = parseJsonLines(readFileSync(output, 'utf8')).lines;
-    const full = lines.filter((line) => line.error?.code === 'ESAVE');
+    expect(lines.find((line) => line.id === 'sub')?.error).toMatchObject({ code: 'ESAVE', message: expect.stringMatching(/^Cannot save the body: EISDIR: .* \(after status 200\)$/) });
+    const full = lines.filter((line) => line.error?.code === 'ESAVE' && line.id !== 'sub');
     expect(full.length).toBeGreaterThan(5);
-    for (const line of full) expect(line.error.message).toBe('Cannot save the body: the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room');
+    // Its status is in its message, as in any other error's after a status came.
+    for (const line of full) expect(line.error.message).toBe('Cannot save the body (after status 200): the disk is full (ENOSPC or EDQUOT); --resume of a run into -o FILE sends it again once there is room');
     expect(first.stderr).toBe(`bulkfetch: --save ${JSON.stringify(save)} is on a full disk, and ${full.length} bodies could not be saved (ESAVE): free space, then run the same command with --resume: the records whose body found no room are sent again, if their method may be sent twice (GET, HEAD, PUT, DELETE, OPTIONS; any with --retry-all-methods)\n`);
+    // One line as bulkfetch worded it before its status was in it: --resume still sends its record again.
+    const written = readFileSync(output, 'utf8');
+    writeFileSync(output, written.replace('Cannot save the body (after status 200): the disk is full', 'Cannot save the body: the disk is full'));
+    expect(readFileSync(output, 'utf8')).not.toBe(written);
     expect(spawnSync('mount', ['-o', 'remount,size=8m', dir]).status).toBe(0);
     const resumed = await runCli([input, '-o', output, '--save', save, '--concurrency', '4', '-q', '--resume']);
     expect([resumed.code, resumed.stderr]).toEqual([0, '']);
     const after = parseJsonLines(readFileSync(output, 'utf8')).lines;
-    expect(after.map((line) => line.status)).toEqual(Array(20).fill(200));
-    expect(readdirSync(save).filter((name) => !name.startsWith('.'))).toHaveLength(20);
+    expect(after).toHaveLength(21);
+    expect(after.filter((line) => line.status !== 200).map((line) => line.id)).toEqual(['sub']);
+    expect(readdirSync(save).filter((name) => !name.startsWith('.'))).toHaveLength(21);
     // A POST reached the server and was answered: --resume leaves it, as an EABORTED one (--retry-all-methods sends it).
-    spawnSync('sh', ['-c', `rm -f ${JSON.stringify(save)}/* && mount -o remount,size=1m ${JSON.stringify(dir)}`]);
+    spawnSync('sh', ['-c', `rm -rf ${JSON.stringify(save)}/* && mount -o remount,size=1m ${JSON.stringify(dir)}`]);
     const posts = join(tempDir(), 'posts.ndjson');
     const posted = await runCli([input, '-o', posts, '--save', save, '--concurrency', '4', '-q', '-X', 'POST', '-d', 'a=1']);
     const once = parseJsonLines(readFileSync(posts, 'utf8')).lines.filter((line) => line.error?.code === 'ESAVE');
     expect(once.length).toBeGreaterThan(5);
-    for (const line of once) expect(line.error.message).toBe('Cannot save the body: the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (a run given --retry-all-methods writes such a record for --resume to send again)');
+    for (const line of once) expect(line.error.message).toBe('Cannot save the body (after status 200): the disk is full (ENOSPC or EDQUOT); its method may not be sent twice, so --resume leaves it (a run given --retry-all-methods writes such a record for --resume to send again)');
     expect(posted.code).toBe(0);
     const before = server.requests;
     spawnSync('mount', ['-o', 'remount,size=8m', dir]);
