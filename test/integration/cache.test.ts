@@ -33,7 +33,8 @@ describe('--cache auto', () => {
     const port = new URL(server.url).port;
     // Scheme-less host names, as httpx users keep them: more keys for the sketch's bytes than long URLs.
     const short = writeTempFile(Array.from({ length: 50_000 }, (_, i) => `a${i}.test:${port}`).join('\n') + '\n', 'hosts.txt');
-    const distinct = await runWithSummary([short, '--procs', '2', '--resolve', `*:${port}:127.0.0.1`, '--no-headers', '--body', 'none']);
+    // 50,000 hosts, a connection each: beside a full suite on two cores it outlasted a 60 s bound.
+    const distinct = await runWithSummary([short, '--procs', '2', '--resolve', `*:${port}:127.0.0.1`, '--no-headers', '--body', 'none'], { timeoutMs: 150_000 });
     expect(distinct.cache).toMatchObject({ enabled: false, basis: 'file' });
     expect(distinct.cache.repeatRatio).toBeLessThan(0.01);
     const posts = writeTempFile(Array.from({ length: 400 }, (_, i) => JSON.stringify({ url: `${server.url}/p/${i % 10}`, method: 'POST', body: 'z' })).join('\n') + '\n', 'posts.jsonl');
@@ -46,7 +47,7 @@ describe('--cache auto', () => {
     const named = writeTempFile(Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `f${i}`, url: `${server.url}/same` })).join('\n') + '\n', 'named.jsonl');
     const saved = await runWithSummary([named, '--procs', '1', '--save', tempDir()]);
     expect(saved.cache).toMatchObject({ enabled: false, why: 'no request the cache answers (a GET or HEAD, and with --save one not named by its id): no cache' });
-  });
+  }, 240_000);
 
   it('caches a repeating list and answers every repeat without an origin request', async () => {
     const server = track(await startHttpServer(undefined, { logLimit: 0 }));
