@@ -140,8 +140,10 @@ async function run(
   // URLs typed (or pasted) at the terminal: a progress line redrawn there would write over what is being typed.
   const typedInput = inputPath === '-' && !urls && (process.stdin as { isTTY?: boolean }).isTTY === true;
   let announced = false;
+  // Said with -q too, as -d @- says it: -q hides the summary and progress, and without this `bulkfetch -q` at a
+  // terminal waited without a word.
   const announceTypedInput = (): void => {
-    if (!typedInput || flags.quiet || announced) return;
+    if (!typedInput || announced) return;
     announced = true;
     io.stderr.write('bulkfetch: reading URLs from stdin, one a line (Ctrl-D to end)\n');
   };

@@ -289,12 +289,14 @@ describe('a run in a terminal', () => {
     expect(server.requests).toBe(12);
   });
 
-  it('says it reads stdin when stdin is a terminal', async () => {
+  it('says it reads stdin when stdin is a terminal, with -q too (it hides the summary and progress, not why the run waits)', async () => {
     const server = track(await startHttpServer());
-    const { screen, code } = await inTerminal(['--procs', '1'], { typed: `${server.url}/typed\n\x04` });
-    expect(code).toBe(0);
-    expect(screen).toContain('reading URLs from stdin');
-    expect(screen).toContain('"url":"http://127.0.0.1');
+    for (const quiet of [[], ['-q']]) {
+      const { screen, code } = await inTerminal(['--procs', '1', ...quiet], { typed: `${server.url}/typed\n\x04` });
+      expect(code).toBe(0);
+      expect(screen, quiet.join(' ')).toContain('reading URLs from stdin');
+      expect(screen).toContain('"url":"http://127.0.0.1');
+    }
   });
 
   it('analyze says it reads stdin when stdin is a terminal: it waited without a word', async () => {
