@@ -321,5 +321,7 @@ function lineNumberOf(head: Buffer, path: string, fileLine: number): number {
  * "a different input ("urls.txt")" for a run of urls.txt read as if another file were meant.
  */
 function differentInput(storedName: string, inputName: string): string {
-  return storedName === inputName ? `${JSON.stringify(inputName)} as it was then, and its first lines have changed since` : `a different input (${JSON.stringify(storedName)})`;
+  // URLs given as arguments are read as stdin would be, and named `-` too: a run of them was told of "-".
+  const shown = (name: string): string => (name === '-' ? 'the URLs of stdin or the command line' : JSON.stringify(name));
+  return storedName === inputName ? `${shown(inputName)} as ${inputName === '-' ? 'they were' : 'it was'} then, and ${inputName === '-' ? 'their' : 'its'} first lines have changed since` : `a different input (${shown(storedName)})`;
 }

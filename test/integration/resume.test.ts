@@ -447,6 +447,13 @@ describe('--resume', () => {
     writeFileSync(input, `${server.url}/edited\n`);
     const edited = await runCli([input, '-o', output, '--resume']);
     expect([edited.code, edited.stderr]).toEqual([2, expect.stringContaining(`was written for ${JSON.stringify(input)} as it was then, and its first lines have changed since`)]);
+    // URLs given as arguments, one of them left out the second time: told of them, not of "-" (stdin).
+    const argsOutput = join(tempDir(), 'args.ndjson');
+    const argsServer = track(await startHttpServer());
+    const urls = [`${argsServer.url}/u1`, `${argsServer.url}/u2`];
+    expect((await runCli([...urls, '-o', argsOutput, '--resume'])).code).toBe(0);
+    const fewer = await runCli([urls[1] as string, '-o', argsOutput, '--resume']);
+    expect([fewer.code, fewer.stderr]).toEqual([2, expect.stringContaining(`was written for the URLs of stdin or the command line as they were then, and their first lines have changed since`)]);
 
     const foreign = writeTempFile('{"line":1,"url":"x"}\n', 'foreign.ndjson');
     const noFingerprint = await runCli([input, '-o', foreign, '--resume']);
