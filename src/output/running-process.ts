@@ -40,8 +40,10 @@ function thisPidSpace(): PidSpace | undefined {
  * say, the host name alone.
  */
 export function pidSpaceTag(): string {
-  const space = thisPidSpace();
-  tag ??= createHash('sha256').update(space === undefined ? hostname() : `${space.host}/${space.boot}/${space.namespace}`).digest('hex').slice(0, 8);
+  if (tag === undefined) {
+    const space = thisPidSpace();
+    tag = createHash('sha256').update(space === undefined ? hostname() : `${space.host}/${space.boot}/${space.namespace}`).digest('hex').slice(0, 8);
+  }
   return tag;
 }
 
