@@ -1,7 +1,7 @@
 import { MIMEType, TextDecoder } from 'node:util';
 import type { BodyMode } from '../run-types.js';
 import { declaredCharset } from './declared-charset.js';
-import { JSON_DEPTH_LIMIT, minifyJson } from './json-text.js';
+import { JQ_DEPTH_LIMIT, minifyJson } from './json-text.js';
 import { JsonText, type Body, type BodyEncoding } from './outcome.js';
 
 export interface DecodedBody {
@@ -22,7 +22,7 @@ const MIME_TYPE = /^\s*[\w.+!#$&^`|~-]+\/[\w.+!#$&^`|~-]+\s*(?:;|$)/;
  * Turns the bytes kept of a response into the `body` field.
  *
  * auto: JSON as the server's own JSON text, minified (see json-text.ts), unless
- * it was cut, does not scan, or nests deeper than JSON_DEPTH_LIMIT or holds an
+ * it was cut, does not scan, or nests deeper than jq 1.6 reads (JQ_DEPTH_LIMIT) or holds an
  * unpaired surrogate escape (then a string of its text, bodyEncoding
  * "json-text"); text types as a string decoded with
  * their charset; anything else as base64, flagged with `bodyEncoding`, since raw
@@ -49,7 +49,7 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined, mode:
     // A server that says JSON and sends something else (or a body cut at --max-body) still gets its text
     // shown, marked: unmarked, `01` and `not json` read as the JSON strings "01" and "not json".
     if (json === undefined) return { body: text, bodyEncoding: 'text' };
-    if (json.depth > JSON_DEPTH_LIMIT || json.unpairedSurrogate) return { body: json.text, bodyEncoding: 'json-text' };
+    if (json.jqDepth > JQ_DEPTH_LIMIT || json.unpairedSurrogate) return { body: json.text, bodyEncoding: 'json-text' };
     return { body: new JsonText(json.text) };
   }
   if (TEXT_TYPE.test(type)) return textOrBase64(bytes, type, truncated);

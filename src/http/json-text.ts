@@ -8,17 +8,20 @@
  */
 
 /**
- * Bodies nested deeper than this go into the line as a JSON string of their text
- * (bodyEncoding "json-text"): jq 1.6 aborts the whole stream on a document nested
- * deeper than 256, and one hostile body must not stop a user's pipeline.
+ * Bodies jq 1.6 would read deeper than this inside a line (MinifiedJson.jqDepth) go into it as a JSON string of
+ * their text (bodyEncoding "json-text"): jq 1.6 aborts the whole stream on a line deeper than 256 levels of its
+ * parser, and one hostile body must not stop a user's pipeline. The line's own object and the body's key take 2.
  */
-export const JSON_DEPTH_LIMIT = 128;
+export const JQ_DEPTH_LIMIT = 254;
 
 export interface MinifiedJson {
   /** The document without insignificant whitespace; everything else byte for byte. */
   text: string;
-  /** Deepest nesting of objects and arrays (a scalar is 0). */
-  depth: number;
+  /**
+   * How deep it nests as jq 1.6's parser counts it (a scalar is 0): an array one level, an object two (itself
+   * and the key whose value is read). A body of 128 nested objects, under a 128-level limit, stopped `| jq` there, every later line lost.
+   */
+  jqDepth: number;
   /**
    * A string holds a `\u` escape of half a surrogate pair without its other half
    * (`"\ud800"`): valid RFC 8259 grammar, but no Unicode text, and jq 1.6 aborts
@@ -52,7 +55,9 @@ export function minifyJson(source: string): MinifiedJson | undefined {
   const end = source.length;
   // Open containers, innermost last: the byte that closes each.
   const closers: number[] = [];
-  let depth = 0;
+  // jq's levels of the open containers, and the most they reached.
+  let levels = 0;
+  let jqDepth = 0;
   let text = '';
   let copyFrom = 0;
   let state = VALUE;
@@ -68,7 +73,7 @@ export function minifyJson(source: string): MinifiedJson | undefined {
     if (i >= end) break;
     // An empty container closing: `[]`, `{}`.
     if ((state === VALUE_OR_ARRAY_END && c === ARRAY_END) || (state === KEY_OR_OBJECT_END && c === OBJECT_END)) {
-      closers.pop();
+      levels -= closers.pop() === OBJECT_END ? 2 : 1;
       i += 1;
       state = AFTER_VALUE;
       continue;
@@ -78,7 +83,8 @@ export function minifyJson(source: string): MinifiedJson | undefined {
       case VALUE:
         if (c === OBJECT || c === ARRAY) {
           closers.push(c === OBJECT ? OBJECT_END : ARRAY_END);
-          if (closers.length > depth) depth = closers.length;
+          levels += c === OBJECT ? 2 : 1;
+          if (levels > jqDepth) jqDepth = levels;
           i += 1;
           state = c === OBJECT ? KEY_OR_OBJECT_END : VALUE_OR_ARRAY_END;
           continue;
@@ -104,14 +110,14 @@ export function minifyJson(source: string): MinifiedJson | undefined {
         const closer = closers[closers.length - 1];
         if (closer === undefined) return undefined;
         if (c === 0x2c) state = closer === OBJECT_END ? KEY : VALUE;
-        else if (c === closer) closers.pop();
+        else if (c === closer) levels -= closers.pop() === OBJECT_END ? 2 : 1;
         else return undefined;
         i += 1;
       }
     }
   }
   if (state !== AFTER_VALUE || closers.length > 0) return undefined;
-  return { text: copyFrom === 0 ? source : text + source.slice(copyFrom), depth, unpairedSurrogate: sawUnpairedSurrogate };
+  return { text: copyFrom === 0 ? source : text + source.slice(copyFrom), jqDepth, unpairedSurrogate: sawUnpairedSurrogate };
 }
 
 function isSpace(c: number): boolean {

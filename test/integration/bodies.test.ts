@@ -1,6 +1,6 @@
 // Response bodies exactly as the server sent them: content codings, charsets, JSON text, against real local servers.
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
@@ -162,6 +162,22 @@ describe('JSON bodies', () => {
     // Not JSON under a JSON type: its text, marked, so it is not taken for a JSON string.
     expect(result.lines[1]).toMatchObject({ body: '{"a":', bodyEncoding: 'text', error: null });
     expect(result.lines[2]?.bodyEncoding).toBeUndefined();
+  });
+
+  it('a body jq 1.6 could not read inside its line is a marked string: objects count two levels there, arrays one', async () => {
+    const objects = (n: number, inner: string) => `${'{"a":'.repeat(n)}${inner}${'}'.repeat(n)}`;
+    const arrays = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    // 128 objects passed under a 128-level limit, and `| jq` stopped there with every later line lost.
+    const bodies: Array<[string, boolean]> = [[objects(128, '1'), false], [objects(127, '{}'), false], [objects(127, '1'), true], [objects(126, '{}'), true], [arrays(254), true], [arrays(255), false]];
+    const server = await serve(startHttpServer((req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(bodies[Number(req.url?.slice(1))]?.[0])));
+    const result = await run(bodies.map((_, i) => `${server.url}/${i}`), ['--ordered', '--no-headers']);
+    for (const [i, [body, asJson]] of bodies.entries()) {
+      if (asJson) expect(result.stdout.split('\n')[i], String(i)).toContain(`,"body":${body},`);
+      else expect(result.lines[i], String(i)).toMatchObject({ body, bodyEncoding: 'json-text' });
+    }
+    // jq 1.6 (Debian's) reads every line; a newer jq reads deeper still.
+    const jq = spawnSync('jq', ['-c', '.line'], { input: result.stdout, encoding: 'utf8' });
+    if (jq.error === undefined) expect([jq.status, jq.stdout]).toEqual([0, bodies.map((_, i) => `${i + 1}\n`).join('')]);
   });
 });
 

@@ -4,9 +4,9 @@ import { minifyJson } from '../../../src/http/json-text.js';
 describe('minifyJson', () => {
   it('drops whitespace outside strings and keeps every other character', () => {
     const source = ' { "a b" : [ 1 , 12345678901234567890, 1e400 ] ,\n\t"a b":"x  \\" y", "c":-0.5E+3 } ';
-    expect(minifyJson(source)).toEqual({ text: '{"a b":[1,12345678901234567890,1e400],"a b":"x  \\" y","c":-0.5E+3}', depth: 2, unpairedSurrogate: false });
-    expect(minifyJson('{"a":1}')).toEqual({ text: '{"a":1}', depth: 1, unpairedSurrogate: false });
-    expect(minifyJson('"\\ud800"')).toEqual({ text: '"\\ud800"', depth: 0, unpairedSurrogate: true });
+    expect(minifyJson(source)).toEqual({ text: '{"a b":[1,12345678901234567890,1e400],"a b":"x  \\" y","c":-0.5E+3}', jqDepth: 3, unpairedSurrogate: false });
+    expect(minifyJson('{"a":1}')).toEqual({ text: '{"a":1}', jqDepth: 2, unpairedSurrogate: false });
+    expect(minifyJson('"\\ud800"')).toEqual({ text: '"\\ud800"', jqDepth: 0, unpairedSurrogate: true });
   });
 
   it('marks a string escape of half a surrogate pair without its other half, high or low, value or key', () => {
@@ -27,8 +27,12 @@ describe('minifyJson', () => {
     }
   });
 
-  it('measures depth without recursion, however deep', () => {
+  it('measures depth as jq 1.6 counts it (an object two levels, an array one), without recursion, however deep', () => {
     const deep = `${'{"a":['.repeat(50_000)}${']}'.repeat(50_000)}`;
-    expect(minifyJson(deep)?.depth).toBe(100_000);
+    expect(minifyJson(deep)?.jqDepth).toBe(150_000);
+    expect(minifyJson(`${'['.repeat(254)}${']'.repeat(254)}`)?.jqDepth).toBe(254);
+    expect(minifyJson(`${'{"a":'.repeat(127)}1${'}'.repeat(127)}`)?.jqDepth).toBe(254);
+    // Siblings do not add up: the deepest path counts.
+    expect(minifyJson('[[[]],{"a":{"b":1}},[1]]')?.jqDepth).toBe(5);
   });
 });
