@@ -113,7 +113,7 @@ function decodeText(bytes: Buffer, contentType: string, truncated = false): stri
       if (decoders.size < MAX_DECODERS) decoders.set(label, decoder);
     }
     const text = truncated ? decoder.decode(bytes, { stream: true }) : decoder.decode(bytes);
-    return decoder.encoding === 'big5' && NOT_WHATWG_BIG5.test(text) ? undefined : text;
+    return NOT_WHATWG.get(decoder.encoding)?.test(text) === true ? undefined : text;
   } catch {
     return undefined;
   }
@@ -147,12 +147,22 @@ function xUserDefined(bytes: Buffer): string {
 const REPLACEMENT_LABELS = new Set(['csiso2022kr', 'hz-gb-2312', 'iso-2022-cn', 'iso-2022-cn-ext', 'iso-2022-kr', 'replacement']);
 
 /**
- * What Node's big5 decoder (ICU's, not WHATWG's) gives where WHATWG's fails or
- * reads another character: U+0080 for the byte 0x80, and Private Use code
- * points for 0xFF and the HKSCS rows. Such a body is shown as base64, its bytes
- * kept, never as characters it does not hold.
+ * What Node's decoders (ICU's, not WHATWG's) give where WHATWG's fail or read
+ * another character. Such a body is shown as base64, its bytes kept, never as
+ * characters it does not hold.
+ * - big5: U+0080 for the byte 0x80, and Private Use code points for 0xFF and the
+ *   HKSCS rows;
+ * - euc-kr, which WHATWG reads as windows-949 (UHC): a lead byte 0x81-0xA0 (the
+ *   8,822 syllables UHC adds: 똠 is 8C 63) as a C1 control and the trail byte as
+ *   ASCII, a lead byte at the end as a C1 control, the user-defined rows as
+ *   Private Use;
+ * - windows-874: Private Use for the bytes 0xDB-0xDE and 0xFC-0xFF, unmapped in WHATWG's.
  */
-const NOT_WHATWG_BIG5 = /[\u0080\ue000-\uf8ff]/;
+const NOT_WHATWG = new Map<string, RegExp>([
+  ['big5', /[\u0080\ue000-\uf8ff]/],
+  ['euc-kr', /[\u0080-\u009f\ue000-\uf8ff]/],
+  ['windows-874', /[\ue000-\uf8ff]/],
+]);
 
 /**
  * A fatal decoder for `label`, or for UTF-8 when TextDecoder does not know the label.

@@ -197,6 +197,14 @@ describe('charsets', () => {
     '/big5-80': ['text/plain; charset=big5', Buffer.from([0x41, 0x80])],
     '/gbk': ['text/plain; charset=gbk', Buffer.from([0xc4, 0xe3])],
     '/gbk-ff': ['text/plain; charset=GB2312', Buffer.from([0x41, 0xff])],
+    // WHATWG's euc-kr is windows-949 (UHC): Node's plain EUC-KR gave 똠 (8C 63) as U+008C and "c", and a
+    // user-defined pair as Private Use; windows-874's unmapped 0xDB as Private Use. Each without a word.
+    '/euc-kr': ['text/html; charset=euc-kr', Buffer.from([0xb0, 0xa2])],
+    '/euc-kr-uhc': ['application/json; charset=euc-kr', Buffer.from('7b226e223a228c63b9e6227d', 'hex')],
+    '/euc-kr-pua': ['text/plain; charset=ks_c_5601-1987', Buffer.from([0xc9, 0xa1])],
+    '/euc-kr-lead': ['text/plain; charset=euc-kr', Buffer.from([0x41, 0x82])],
+    '/874': ['text/plain; charset=windows-874', Buffer.from([0xa1])],
+    '/874-db': ['text/plain; charset=tis-620', Buffer.from([0xa1, 0xdb])],
   };
   it('decode text with the declared or sniffed charset; invalid bytes come out as base64, never replaced', async () => {
     const server = await serve(startHttpServer((req, res) => {
@@ -205,8 +213,8 @@ describe('charsets', () => {
       res.end(bytes);
     }));
     const result = await run(Object.keys(BODIES).map((path) => `${server.url}${path}`), ['--ordered', '--no-headers']);
-    expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo', '<meta charset="windows-1252">“', '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>', '一', 'pED/', 'QYA=', '你', 'Qf8=']);
-    expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64', undefined, undefined, undefined, 'base64', 'base64', undefined, 'base64']);
+    expect(result.lines.map((l) => l.body)).toEqual(['café', '€“”', '日本', 'été', 'YcMo', '<meta charset="windows-1252">“', '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>', '一', 'pED/', 'QYA=', '你', 'Qf8=', '각', 'eyJuIjoijGO55iJ9', 'yaE=', 'QYI=', 'ก', 'ods=']);
+    expect(result.lines.map((l) => l.bodyEncoding)).toEqual([undefined, undefined, undefined, undefined, 'base64', undefined, undefined, undefined, 'base64', 'base64', undefined, 'base64', undefined, 'base64', 'base64', 'base64', undefined, 'base64']);
   });
 });
 
