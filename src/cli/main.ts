@@ -25,7 +25,8 @@ import { besideProgress, eraseLine, startProgress, type ProgressHandle } from '.
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { dropEarlierSummary, writeSummaryFile } from '../output/summary-file.js';
 import { readRunPipesAhead, runFilesMayWait, runJob } from '../parent/run-job.js';
-import { discardSpareChild } from '../parent/fork-child.js';
+import { addressSpaceLimit, discardSpareChild } from '../parent/fork-child.js';
+import { memoryHint } from './crash-hint.js';
 import type { ChildCrash, ErrorLimit, RunOptions, RunSummary } from '../run-types.js';
 import { EXIT, printReport, signalExitCode, usage, writeToStdout } from './exit.js';
 import { EXAMPLES, buildProgram, parseCommandLine } from './program.js';
@@ -263,9 +264,8 @@ async function run(
   if (outputError) {
     // Lines written before the failure are whole; the records after it have no line.
     const target = output === undefined ? 'stdout' : JSON.stringify(output);
-    const hint = flags.resume
-      ? '; free space or fix permissions, then run the same command again'
-      : fingerprinted ? '; free space or fix permissions, then run the same command with --resume to continue' : '';
+    const remedy = outputRemedy(outputError.code);
+    const hint = flags.resume ? `; ${remedy}, then run the same command again` : fingerprinted ? `; ${remedy}, then run the same command with --resume to continue` : '';
     io.stderr.write(`bulkfetch: cannot write output ${target}: ${outputError.code ?? outputError.message}; the run was stopped and later results are missing${hint}\n`);
     await dropEarlierSummary(flags.summary);
     return EXIT.FAILED;
@@ -389,6 +389,13 @@ export async function runCli(): Promise<void> {
     process.exitCode = usage(process.stderr, crlf);
     return;
   }
+  // undici's HTTP/1.1 parser is WebAssembly: without it every record of the run ended EUNKNOWN "WebAssembly is not
+  // defined", and the run exit 0.
+  if ((globalThis as { WebAssembly?: unknown }).WebAssembly === undefined && args[0] !== 'analyze') {
+    discardSpareChild();
+    process.exitCode = usage(process.stderr, 'Node runs without WebAssembly here (--jitless or --no-expose-wasm, in NODE_OPTIONS or on node\'s command line), and the HTTP/1.1 parser bulkfetch sends requests with is WebAssembly: run it without that flag');
+    return;
+  }
   maskCommandLineShown(args);
   try {
     const code = await main(args).finally(discardSpareChild);
@@ -403,6 +410,11 @@ export async function runCli(): Promise<void> {
       process.stderr.write(`bulkfetch: ${error.message}\n`);
       process.exitCode = EXIT.FAILED;
       return;
+    }
+    // A relative path (-o out.ndjson, -d @body) resolved in a directory removed since the shell went into it.
+    if ((error as NodeJS.ErrnoException).syscall === 'uv_cwd') {
+      process.exitCode = usage(process.stderr, 'The current directory no longer exists (it was removed after the shell went into it), so no relative path can be read or written: cd to one that exists, or give absolute paths');
+      process.exit(EXIT.USAGE);
     }
     process.stderr.write(`bulkfetch: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`);
     // Now: children, timers and pipes of a run the error left half done kept the process alive, with no word more.
@@ -441,14 +453,21 @@ function formatCrash({ child, reason, records, stderr, rerun, notStarted }: Chil
     return `bulkfetch: child ${child} could not be started (${reason}) with ${held} for it; ${rerun ? 'trying again for about 3 s' : 'they are answered ENOTSENT, not sent (--resume of a run into -o FILE sends them)'}\n`;
   }
   const then = records === 0 ? 'nothing of the run was lost' : rerun ? 're-running those that may be sent again' : 'the run is stopping, so they are answered EABORTED';
-  // A SIGKILL nobody sent on purpose is the kernel's out-of-memory killer, most often under a container's memory
-  // limit, where children died again and again and nothing said why. Said with the first such death.
-  const oom = reason.includes('SIGKILL') && !oomHinted ? '; a SIGKILL is most often the out-of-memory killer: under a memory limit give fewer --procs, a lower --concurrency, or a smaller --cache-bytes' : '';
+  // Said with the first death that memory explains (crash-hint.ts).
+  const oom = oomHinted ? '' : memoryHint(reason, trace, addressSpaceLimit());
   if (oom) oomHinted = true;
   return `bulkfetch: child ${child} died (${reason}) holding ${records} ${records === 1 ? 'record' : 'records'}; ${then}${oom}\n${trace ? `${trace.replace(/^/gm, '  ')}\n` : ''}`;
 }
 
-/** The out-of-memory hint was given with an earlier child's SIGKILL (formatCrash). */
+/** What mends an output that failed with `code`: EFBIG under `ulimit -f` is no disk's fullness nor a permission. */
+function outputRemedy(code: string | undefined): string {
+  if (code === 'EFBIG') return 'raise the limit on file size (ulimit -f) or write to a file system that takes larger files';
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'free space';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'fix permissions';
+  return 'free space or fix permissions';
+}
+
+/** The out-of-memory hint was given with an earlier child's crash (formatCrash). */
 let oomHinted = false;
 
 /**

@@ -37,7 +37,15 @@ function askedFor(argv: string[], flag: string, fallback: number): number {
 /** Forks the spare for the run this command line asks for, unless it starts no child. */
 export function forkSpareFor(argv: string[]): void {
   if (!startsChildren(argv)) return;
-  forkSpareChild({ procs: askedFor(argv, '--procs', cpusAvailable()), concurrency: askedFor(argv, '--concurrency', DEFAULT_CONCURRENCY) });
+  try {
+    forkSpareChild({ procs: askedFor(argv, '--procs', cpusAvailable()), concurrency: askedFor(argv, '--concurrency', DEFAULT_CONCURRENCY) });
+  } catch (error) {
+    // Node's permission model (--permission, --experimental-permission in NODE_OPTIONS) without
+    // --allow-child-process: the fork threw, and bin/ printed Node's trace.
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_ACCESS_DENIED') throw error;
+    process.stderr.write("bulkfetch: Node's permission model (--permission or --experimental-permission) forbids child processes, and bulkfetch sends its requests from child processes: add --allow-child-process\n");
+    process.exit(2);
+  }
 }
 
 // bin/ puts the environment back before it forks anything (see launcher-env.ts).

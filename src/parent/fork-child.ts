@@ -80,19 +80,23 @@ function childThreads(concurrency: number): string {
  */
 const NO_WASM_GUARD_PAGES = '--disable-wasm-trap-handler';
 
-let limited: boolean | undefined;
+let limit: number | null | undefined;
 
-/** Whether this process runs under an address-space limit (RLIMIT_AS, `ulimit -v`), read once from /proc. */
-function addressSpaceLimited(): boolean {
-  if (limited === undefined) {
+/** This process's address-space limit (RLIMIT_AS, `ulimit -v`) in bytes, read once from /proc; undefined when none. */
+export function addressSpaceLimit(): number | undefined {
+  if (limit === undefined) {
     try {
       const line = /^Max address space\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
-      limited = line !== undefined && line !== 'unlimited';
+      limit = line === undefined || line === 'unlimited' ? null : Number(line);
     } catch {
-      limited = false;
+      limit = null;
     }
   }
-  return limited;
+  return limit ?? undefined;
+}
+
+function addressSpaceLimited(): boolean {
+  return addressSpaceLimit() !== undefined;
 }
 
 /**

@@ -362,3 +362,40 @@ describe('an address-space limit (ulimit -v, a batch system memory cap)', () => 
     expect(result.lines).toHaveLength(400);
   }, 70_000);
 });
+
+describe('the environment bulkfetch runs in', () => {
+  it('a working directory removed since the shell went into it: one line and exit 2, not an internal error with a trace', async () => {
+    const server = track(await startHttpServer());
+    // -o names a file relative to a directory that is gone: resolving it threw ENOENT uv_cwd.
+    const inGone = ['sh', '-c', 'mkdir gone && cd gone && rmdir ../gone && exec "$@"', 'sh'];
+    const result = await runCli([`${server.url}/a`, '-o', 'out.ndjson'], { via: inGone, cwd: tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^(sh: .*getcwd.*\n)?bulkfetch: The current directory no longer exists \(it was removed after the shell went into it\), so no relative path can be read or written: cd to one that exists, or give absolute paths\n$/);
+    expect(server.requests).toBe(0);
+  });
+
+  it('NODE_OPTIONS=--jitless (no WebAssembly, which undici parses HTTP/1.1 with): exit 2 and why, not a line EUNKNOWN a record', async () => {
+    const server = track(await startHttpServer());
+    const result = await runCli([`${server.url}/a`, `${server.url}/b`], { env: { NODE_OPTIONS: '--jitless' } });
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toContain("bulkfetch: Node runs without WebAssembly here (--jitless or --no-expose-wasm, in NODE_OPTIONS or on node's command line)");
+    expect(server.requests).toBe(0);
+  });
+
+  it("Node's permission model without --allow-child-process: exit 2 and the flag to add, not Node's trace", async () => {
+    const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+    const result = await runCli(['http://127.0.0.1:9/a'], { env: { NODE_OPTIONS: `${permission} --allow-fs-read=*` } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("bulkfetch: Node's permission model (--permission or --experimental-permission) forbids child processes, and bulkfetch sends its requests from child processes: add --allow-child-process\n");
+    expect(result.stderr).not.toMatch(/\n +at /);
+  });
+
+  it('-o past the limit on file size (ulimit -f): the remedy names that limit, not free space or permissions', async () => {
+    const server = track(await startHttpServer());
+    const input = writeTempFile(Array.from({ length: 300 }, (_, i) => `${server.url}/r${i}`));
+    const output = join(tempDir(), 'out.ndjson');
+    const result = await runCli([input, '-o', output, '-q', '--procs', '1'], { via: ['prlimit', '--fsize=20000'] });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^bulkfetch: cannot write output ".*out\.ndjson": EFBIG; the run was stopped and later results are missing; raise the limit on file size \(ulimit -f\) or write to a file system that takes larger files, then run the same command with --resume to continue\n$/);
+  });
+});
