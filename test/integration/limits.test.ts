@@ -160,7 +160,8 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
   it('without the 429 the same run reaches that host in that window (so the test above can fail)', async () => {
     const { run, refusing, t0 } = await retryAfterRun(false);
     expect(run.code).toBe(0);
-    expect(arrivalsBetween(refusing, t0, 300, 1950)).toBeGreaterThan(40);
+    // Well past the 8 the test above allows: about 190 on an idle machine, 32 beside a full suite and load tests.
+    expect(arrivalsBetween(refusing, t0, 300, 1950)).toBeGreaterThan(16);
   });
 
   it("a paused host's records wait beside a child's window, not in it: the other host goes on through a long pause", async () => {
