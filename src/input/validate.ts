@@ -408,7 +408,19 @@ export function writtenHref(url: URL, href = url.href): string {
 export function preview(value: unknown): string {
   // Objects and arrays as their JSON (a spec's `{"a":1}`), not "[object Object]" or an empty string for [].
   const shown = typeof value === 'string' || (typeof value === 'object' && value !== null) ? jsonOf(value) : String(value);
-  return visibleControls(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown);
+  return visibleControls(shown.length > 80 ? `${cutOutsidePassword(shown)}...` : shown);
+}
+
+/**
+ * The first 77 characters of `shown`, never the start of a URL's password: messages are masked once made
+ * (maskPasswords finds a userinfo by its @), and a cut before the @ of a long one (a token as the password,
+ * `https://x-access-token:eyJhbGci...@host`) left its first characters in the message while `url` showed ***.
+ */
+function cutOutsidePassword(shown: string): string {
+  const head = shown.slice(0, 77);
+  const open = /\/\/[^\s/?#@:"]*:[^\s@"]*$/.exec(head);
+  if (open === null || !shown.includes('@', open.index)) return head;
+  return `${head.slice(0, open.index)}${open[0].slice(0, open[0].indexOf(':') + 1)}***`;
 }
 
 /** A value's JSON, or its outline where it has none: nested past the stack (a 10 KB line can be), circular, holding a BigInt. */

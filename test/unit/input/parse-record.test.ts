@@ -150,6 +150,20 @@ describe('parseRecord: JSON specs', () => {
   });
 });
 
+describe('parseRecord: a long password in a refused URL', () => {
+  it('is masked in the message as in url, however far past the cut its @ is', () => {
+    const token = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZXBsb3kiLCJleHAiOjE3MDAwMDAwMDB9.c2lnbmF0dXJl';
+    for (const text of [`https://x-access-token:${token}@127.0.0.1:8080/my repo`, `https://x-access-token:${token}@127.0.0.1:99999/repo`, JSON.stringify({ url: `https://u:${token}@a.test/x y` })]) {
+      const record = parseRecord(text, 1, 'GET');
+      expect(record.kind).toBe('invalid');
+      const { url, error } = record as { url: string; error: { message: string } };
+      // The message showed the token's first 40-odd characters where url showed ***.
+      expect(`${url} ${error.message}`, text).not.toContain(token.slice(0, 12));
+      expect(error.message).toMatch(/:\*\*\*(\.\.\.|@)/);
+    }
+  });
+});
+
 describe('parseRecord: bodyBase64', () => {
   it('takes the bytes of a body as base64, alone, and refuses what is not base64', () => {
     expect(spec({ url: 'http://a.test/', method: 'POST', bodyBase64: '3q2+7w==' })).toMatchObject({ kind: 'request', spec: { body: '3q2+7w==', bodyEncoding: 'base64' } });
