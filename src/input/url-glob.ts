@@ -112,7 +112,9 @@ function readRange(body: string): Choice | string {
   if (match[1] !== undefined && match[2] !== undefined) {
     const first = Number(match[1]);
     const last = Number(match[2]);
-    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || first > last) return `a bad range [${body}] (the first number must not be larger)`;
+    // Past 2^53 a number is not held exactly: refused for its size, which "the first must not be larger" misnamed.
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last)) return `a range past the largest number bulkfetch counts exactly in [${body}] (at most ${Number.MAX_SAFE_INTEGER})`;
+    if (first > last) return `a bad range [${body}] (the first number must not be larger)`;
     // curl pads to the first number's width when it is written with leading zeros.
     const width = match[1].length > 1 && match[1].startsWith('0') ? match[1].length : 0;
     return { size: Math.floor((last - first) / step) + 1, at: (index) => String(first + index * step).padStart(width, '0') };

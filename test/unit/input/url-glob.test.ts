@@ -44,5 +44,10 @@ describe("curl's URL globs", () => {
       expect(parseUrlGlob(bad), bad).toHaveProperty('error', expect.stringMatching(/at position \d+|\[/));
     }
     expect(parseUrlGlob('http://h/[1-9999999]/[1-9999999]/[1-9999999]')).toHaveProperty('error', expect.stringMatching(/more URLs than can be counted/));
+    // Numbers past 2^53 are refused for their size; "the first must not be larger" was said of [1-9999999999999999999].
+    for (const big of ['http://h/[1-9999999999999999999]', 'http://h/[9007199254740990-9007199254740995]']) {
+      expect(parseUrlGlob(big), big).toHaveProperty('error', expect.stringMatching(/a range past the largest number bulkfetch counts exactly in \[.*\] \(at most 9007199254740991\)/));
+    }
+    expect(parseUrlGlob('http://h/[2-1]')).toHaveProperty('error', expect.stringMatching(/the first number must not be larger/));
   });
 });
