@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { maskUserinfo } from '../input/credentials.js';
 import { isRegularFile } from '../input/input-size.js';
 import { parseUrlGlob, type GlobError } from '../input/url-glob.js';
+import { mistypedScheme } from '../input/validate.js';
 
 /** What the command line names as the run's input: a file ('-' for stdin), or the URLs themselves. */
 export type InputArguments = { path: string; urls?: undefined } | { path: '-'; urls: string[] };
@@ -158,9 +159,3 @@ export function argumentInput(urls: readonly string[], { glob }: { glob: boolean
   return { count, globbed: expanded.some((pattern) => pattern.globbed), open: () => Readable.from(chunks()) };
 }
 
-/** The URL meant by an argument whose scheme is mistyped (`http:/x`, `https//x`, `http;//x`, `//x`), or undefined. */
-function mistypedScheme(arg: string): string | undefined {
-  if (/^\/\/[^/\s]/.test(arg)) return `http:${arg}`;
-  const typo = /^(https?)(:\/?|:\/{3,}|\/\/|;\/\/|:)(?=[^/\s])/i.exec(arg);
-  return typo === null ? undefined : `${(typo[1] as string).toLowerCase()}://${arg.slice(typo[0].length)}`;
-}

@@ -225,6 +225,17 @@ const DNS_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/;
 const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
 
 /**
+ * The URL meant by text whose scheme is mistyped (`http:/x`, `https//x`, `http;//x`, `http:x`, `http:\\x`, `//x`),
+ * or undefined. An argument so written reads as a file's name; a line of a file, `http:127.0.0.1:8080/x`, was read
+ * as a host named http, and refused as having "more than one : after the host".
+ */
+export function mistypedScheme(text: string): string | undefined {
+  if (/^\/\/[^/\s]/.test(text)) return `http:${text}`;
+  const typo = /^(https?)(:\/?|:\/{3,}|\/\/|;\/\/|:)(?=[^/\s])/i.exec(text);
+  return typo === null ? undefined : `${(typo[1] as string).toLowerCase()}://${text.slice(typo[0].length).replace(/^\\+/, '')}`;
+}
+
+/**
  * What is wrong with a URL's host and port that WHATWG's parser refused without a word: an IPv6 address
  * outside brackets (`http://::1:8080/`, `::1`), a port past 65535. '' when neither.
  */
@@ -292,7 +303,9 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
             ? ' (a URL between typographic quotes, pasted from a document?: write it without them)'
           : IPV6_ZONE.test(text)
             ? ' (an IPv6 address with a zone ID, the % and the interface after it: not taken, as WHATWG URLs have none; so a link-local fe80:: address cannot be asked)'
-            : authorityHint(text);
+            : mistypedScheme(text) !== undefined
+              ? ` (its scheme is written without the two slashes after it: ${preview(mistypedScheme(text)).slice(1, -1)})`
+              : authorityHint(text);
     return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${hint}: ${preview(text)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

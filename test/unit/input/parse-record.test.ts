@@ -164,6 +164,15 @@ describe('parseRecord: a long password in a refused URL', () => {
   });
 });
 
+describe('parseRecord: a scheme without its two slashes', () => {
+  it('is named in the message with the URL meant, not taken for a host named http with two ports', () => {
+    for (const [text, meant] of [['http:127.0.0.1:8080/x', 'http://127.0.0.1:8080/x'], ['https:\\\\127.0.0.1:8443/x', 'https://127.0.0.1:8443/x']]) {
+      const record = parseRecord(text as string, 1, 'GET');
+      expect(record, text).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining(`(its scheme is written without the two slashes after it: ${meant})`) } });
+    }
+  });
+});
+
 describe('parseRecord: bodyBase64', () => {
   it('takes the bytes of a body as base64, alone, and refuses what is not base64', () => {
     expect(spec({ url: 'http://a.test/', method: 'POST', bodyBase64: '3q2+7w==' })).toMatchObject({ kind: 'request', spec: { body: '3q2+7w==', bodyEncoding: 'base64' } });
