@@ -13,8 +13,9 @@ export type InputArguments = { path: string; urls?: undefined } | { path: '-'; u
  * Any scheme, not http(s) alone: `bulkfetch ftp://host/x` was read as a file name and
  * refused as "no such file", where `--url ftp://host/x` is a record answered
  * EUNSUPPORTEDSCHEME. As a record it gets that answer, which says what is wrong.
+ * A glob of schemes too (`{http,https}://host/`, which curl expands): it was "no such file".
  */
-export const URL_ARGUMENT = /^[a-z][a-z0-9+.-]*:\/\//i;
+export const URL_ARGUMENT = /^(?:[a-z][a-z0-9+.-]*|\{[a-z][a-z0-9+.-]*(?:,[a-z][a-z0-9+.-]*)*\}):\/\//i;
 
 /**
  * A curl user's first command is `bulkfetch https://…`: URLs on the command

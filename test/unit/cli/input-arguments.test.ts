@@ -18,6 +18,8 @@ describe('inputArguments', () => {
     // Another scheme is a URL too, as with --url: its record says the scheme is not fetched, where "no such file" did not.
     expect(inputArguments(['ftp://x/a'])).toEqual({ path: '-', urls: ['ftp://x/a'] });
     expect(inputArguments(['ftp://x/a', 'http://a/1'])).toEqual({ path: '-', urls: ['ftp://x/a', 'http://a/1'] });
+    // A glob of schemes, as curl expands it: it was "no such file".
+    expect(inputArguments(['{http,https}://a/1'])).toEqual({ path: '-', urls: ['{http,https}://a/1'] });
     const dir = scratchDir('bulkfetch-args');
     const odd = join(dir, 'http:');
     writeFileSync(odd, '');
