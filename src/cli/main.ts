@@ -413,8 +413,7 @@ export async function runCli(): Promise<void> {
     }
     // A relative path (-o out.ndjson, -d @body) resolved in a directory removed since the shell went into it.
     if ((error as NodeJS.ErrnoException).syscall === 'uv_cwd') {
-      process.exitCode = usage(process.stderr, 'The current directory no longer exists (it was removed after the shell went into it), so no relative path can be read or written: cd to one that exists, or give absolute paths');
-      process.exit(EXIT.USAGE);
+      process.exit(usage(process.stderr, 'The current directory no longer exists (it was removed after the shell went into it), so no relative path can be read or written: cd to one that exists, or give absolute paths'));
     }
     process.stderr.write(`bulkfetch: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`);
     // Now: children, timers and pipes of a run the error left half done kept the process alive, with no word more.

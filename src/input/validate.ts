@@ -289,6 +289,7 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
   } catch {
     // A curl config line without spaces (`url="..."`), or a CSV row (`7,https://...`) whose URL column is the record.
     const curlConfig = curlConfigHint(text);
+    const meant = mistypedScheme(text);
     const hint = curlConfig !== undefined
       ? ` (${curlConfig})`
       : GREP_PREFIX.test(text)
@@ -303,8 +304,8 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
             ? ' (a URL between typographic quotes, pasted from a document?: write it without them)'
           : IPV6_ZONE.test(text)
             ? ' (an IPv6 address with a zone ID, the % and the interface after it: not taken, as WHATWG URLs have none; so a link-local fe80:: address cannot be asked)'
-            : mistypedScheme(text) !== undefined
-              ? ` (its scheme is written without the two slashes after it: ${preview(mistypedScheme(text)).slice(1, -1)})`
+            : meant !== undefined
+              ? ` (its scheme is written without the two slashes after it: ${preview(meant).slice(1, -1)})`
               : authorityHint(text);
     return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL${hint}: ${preview(text)}`);
   }
