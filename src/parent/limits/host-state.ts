@@ -134,7 +134,7 @@ export class HostState {
    * 10-20 s: at 5,000 a second under --per-host-concurrency, 160 MiB of parent for 200,000 hosts.
    */
   isFresh(now: number): boolean {
-    return this.inFlight === 0 && this.waiters.length === 0 && this.#lastRefusalAt === -Infinity && now >= this.#pausedUntil && (this.#bucket?.isFull(now) ?? true);
+    return this.#lastRefusalAt === -Infinity && this.isForgettable(now, 0);
   }
 
   /** Nothing in flight, nothing waiting, nothing remembered that a fresh state would not also say. */
