@@ -8,6 +8,7 @@ import { H2_BODY_PIECE_BYTES, writeBodyInPieces } from './h2-body-pieces.js';
 import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
 import { markingKeptAliveLoss } from './h2-kept-alive.js';
 import { probingAfterCancel } from './h2-liveness.js';
+import { keepReading } from './h2-read-nudge.js';
 import type { H2Client } from './h2-detach-session.js';
 
 /**
@@ -18,8 +19,9 @@ import type { H2Client } from './h2-detach-session.js';
  * (h2-body-pieces.ts). Called at the client's 'connect', before
  * undici writes a request on the session. The session also finishes its
  * streams after a graceful GOAWAY (h2-graceful-goaway.ts), its loss once
- * kept alive is marked (h2-kept-alive.ts), and it is let go when it stops
- * answering (h2-liveness.ts).
+ * kept alive is marked (h2-kept-alive.ts), it is let go when it stops
+ * answering (h2-liveness.ts), and its socket is kept reading so that its end
+ * is seen (h2-read-nudge.ts).
  */
 export function prepareH2Session(client: Undici.Client): void {
   const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
@@ -29,6 +31,7 @@ export function prepareH2Session(client: Undici.Client): void {
   const socket = owner[kSocket] as Socket | null | undefined;
   const keptAlive = markingKeptAliveLoss(session, socket);
   const probeAfterCancel = socket ? probingAfterCancel(client as H2Client, session, socket) : undefined;
+  if (socket) keepReading(socket);
   session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.

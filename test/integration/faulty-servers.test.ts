@@ -306,6 +306,42 @@ describe('faulty servers', () => {
     expect(connections).toBeLessThanOrEqual(400);
   });
 
+  it('a server that destroys HTTP/2 connections with streams in flight: their streams fail at once and go again, none waits out --timeout', async () => {
+    // Node 20's http2 session stops reading while it writes, and a write that met the reset (EPIPE) left it writing
+    // for good: it never read the reset, and its streams (and those sent on it after) each waited the 20 s timeout.
+    const { key, cert } = testCert();
+    const server = createHttp2SecureServer({ key, cert });
+    const sockets = new Map<number, Socket>();
+    const streamsOn = new Map<number, number>();
+    server.on('secureConnection', (socket: Socket) => {
+      sockets.set(socket.remotePort ?? 0, socket);
+      socket.on('error', () => {});
+    });
+    server.on('session', (session: ServerHttp2Session) => session.on('error', () => {}));
+    server.on('stream', (stream) => {
+      stream.on('error', () => {});
+      const port = stream.session?.socket.remotePort ?? 0;
+      const streams = (streamsOn.get(port) ?? 0) + 1;
+      streamsOn.set(port, streams);
+      // Each connection is destroyed (no GOAWAY) just after its 20th stream came, with the client still writing more.
+      if (streams === 20) setTimeout(() => sockets.get(port)?.destroy(), 5);
+      setTimeout(() => {
+        if (stream.destroyed) return;
+        stream.respond({ ':status': 200 });
+        stream.end('ok');
+      }, streams % 20);
+    });
+    const closer = socketCloser(server, () => sockets.forEach((socket) => socket.destroy()));
+    const port = await listen(server);
+    track({ close: () => closer.close() });
+    const urls = Array.from({ length: 1000 }, (_, i) => `https://127.0.0.1:${port}/r${i}`);
+    const result = await runCli([writeTempFile(urls), '--procs', '1', '--http2', '-k', '--concurrency', '100', '--timeout', '20', '--retries', '8', '-q'], { timeoutMs: 120_000 });
+    expect(result.lines).toHaveLength(1000);
+    expect(result.lines.filter((l) => l.error?.code === 'ETIMEDOUT')).toEqual([]);
+    // Each record's attempts and backoffs took 2-7 s here; one that waited out the timeout took 20 s and more.
+    expect(Math.max(...result.lines.map((l) => l.ms as number))).toBeLessThan(15_000);
+  }, 150_000);
+
   it('a connection lost to stray bytes after an answer is one connection lost: at --concurrency 1 the requests after it share one again', async () => {
     // undici's Agent counts an origin's connections under its name: the closed Client's last disconnect closed its
     // successor after one request, and that one the next: 41 connections for 41 requests.
