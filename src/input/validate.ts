@@ -275,6 +275,11 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
   if (text.startsWith('@')) {
     return recordError(RecordErrorCode.INVALID_URL, `A vegeta body line (@FILE) is not read: give a record's body in a JSON spec line ("body" or "bodyBase64"), or -d @FILE for every record: ${preview(text)}`);
   }
+  // `https//host/x`, its colon left out, is a valid URL without a scheme: a GET to a host named https, asked of
+  // the resolver for every such line (curl asks it too). No network names a host so; the URL meant is plain.
+  if (/^https?\/\/[^/\s]/i.test(text)) {
+    return recordError(RecordErrorCode.INVALID_URL, `Not a valid URL (its scheme is written without the ':' after it: ${preview(mistypedScheme(text)).slice(1, -1)}): ${preview(text)}`);
+  }
   // WHATWG parsing strips control characters from the ends and percent-encodes them inside, so
   // a line of binary noise would be sent as a URL; curl refuses them ("Malformed input").
   const control = CONTROL.exec(text);

@@ -171,6 +171,16 @@ describe('parseRecord: a scheme without its two slashes', () => {
       expect(record, text).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining(`(its scheme is written without the two slashes after it: ${meant})`) } });
     }
   });
+
+  it("`https//host`, its colon left out, is named so, not sent to a host named https", () => {
+    for (const [text, meant] of [['https//127.0.0.1:8443/x', 'https://127.0.0.1:8443/x'], ['HTTP//a.test', 'http://a.test'], [JSON.stringify({ url: 'http//a.test/y' }), 'http://a.test/y']]) {
+      const record = parseRecord(text as string, 1, 'GET');
+      expect(record, text).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringContaining(`(its scheme is written without the ':' after it: ${meant})`) } });
+    }
+    // A host whose name begins so is a host: only the scheme's word, then two slashes, is the typo.
+    expect(parseRecord('https-proxy//x', 1, 'GET')).toMatchObject({ kind: 'request' });
+    expect(parseRecord('httpsa.test/x', 1, 'GET')).toMatchObject({ kind: 'request' });
+  });
 });
 
 describe('parseRecord: bodyBase64', () => {
