@@ -11,10 +11,7 @@
 // forked first, from a few small modules, so that it starts Node while the parent loads the
 // CLI; the CLI runs from one bundle (scripts/bundle.mjs): loading its 80 modules one by one
 // cost the parent about 55 ms of CPU on every run (bench/CHANGELOG.md, entries 38 and 44).
-import * as nodeModule from 'node:module';
 
-// The compile cache (Node 22.1+) roughly halves start-up of each child; on Node 20 it is absent.
-nodeModule.enableCompileCache?.();
 const notBuilt = (/** @type {any} */ error) => {
   // A fresh clone builds dist/ with `npm run build` (npm install no longer runs it: no install scripts).
   const missing = String(error?.message);
@@ -23,6 +20,9 @@ const notBuilt = (/** @type {any} */ error) => {
   process.exit(2);
 };
 const spare = await import('../dist/cli/spare.js').catch(notBuilt);
+// Node's compile cache (22.1+), in a directory of this user's own: before the spare child is forked (it inherits
+// the directory) and before the CLI's bundle loads (src/cli/compile-cache.ts).
+spare.enablePrivateCompileCache();
 const caWarning = spare.restoreMovedExtraCaCerts();
 if (caWarning) process.stderr.write(caWarning);
 spare.forkSpareFor(process.argv.slice(2));

@@ -10,6 +10,8 @@ import { DEFAULT_CONCURRENCY } from '../defaults.js';
 import { forkSpareChild } from '../parent/fork-child.js';
 import { cpusAvailable } from '../cpus-available.js';
 
+export { enablePrivateCompileCache } from './compile-cache.js';
+
 /** Runs that start no child: help, version, analyze. Anything else may want one. */
 function startsChildren(argv: string[]): boolean {
   return argv[0] !== 'analyze' && !argv.some((arg) => arg === '-h' || arg === '--help' || arg === '-V' || arg === '--version');

@@ -2,10 +2,12 @@
 // the first child the run needs is that process (issue 15's start-up).
 import { fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { WorkerConfig } from '../../src/wire/messages.js';
-import { cleanupAfterEach, collectOutput, parseJsonLines, processTree, spawnCli, startHttpServer, writeTempFile } from '../helpers/index.js';
+import { cleanupAfterEach, collectOutput, parseJsonLines, processTree, runCli, spawnCli, startHttpServer, tempDir, writeTempFile } from '../helpers/index.js';
 
 const track = cleanupAfterEach();
 const CHILD_ENTRY = fileURLToPath(new URL('../../dist/child/main.cjs', import.meta.url));
@@ -70,6 +72,26 @@ describe('the spare child', () => {
     expect(await pools([])).toEqual(['67']);
     expect(await pools(['--concurrency=300'], { UV_THREADPOOL_SIZE: '8' })).toEqual(['8']);
   });
+
+  it("keeps Node's compile cache (Node 22+) in a directory of the user's own, children's too, never in the shared one; a TMPDIR no directory can be made in is none", async () => {
+    const server = track(await startHttpServer());
+    const tmp = tempDir();
+    const env = { TMPDIR: tmp, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined };
+    const result = await runCli([writeTempFile([`${server.url}/a`, `${server.url}/b`]), '--procs', '2', '-q'], { env });
+    expect(result.lines.map((l) => l.status)).toEqual([200, 200]);
+    const uid = process.getuid?.() ?? 0;
+    // Node's default, $TMPDIR/node-compile-cache, is every user's: code cache another left there was loaded.
+    expect(readdirSync(tmp)).not.toContain('node-compile-cache');
+    if ('enableCompileCache' in nodeModule) {
+      // The parent's and the children's (their V8 flags differ, so their caches do).
+      expect(readdirSync(join(tmp, `bulkfetch-compile-cache-${uid}`)).length).toBeGreaterThanOrEqual(2);
+    } else {
+      expect(readdirSync(tmp)).not.toContain(`bulkfetch-compile-cache-${uid}`);
+    }
+    // Node 24's recursive mkdir of $TMPDIR/node-compile-cache never returned under /proc: the run hung, silent.
+    const proc = await runCli([`${server.url}/p`, '-q'], { env: { ...env, TMPDIR: '/proc' }, timeoutMs: 20_000 });
+    expect(proc.lines.map((l) => l.status)).toEqual([200]);
+  }, 40_000);
 
   it('a run without records (and a usage error) ends at once and leaves no child behind', async () => {
     for (const args of [[writeTempFile(['# nothing here', ''])], [writeTempFile([]), '--frobnicate']]) {
