@@ -46,6 +46,13 @@ const OUT_OF_DATE = /^(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/;
 const OUT_OF_DATE_ADVICE = "outside its validity dates: the server's certificate needs renewing, or this machine's clock is off; -k skips the check";
 /** The certificate is trusted but names other hosts (curl: "SSL: no alternative certificate subject name matches"): --cacert would not help. */
 const OTHER_NAME = /^(ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/;
+/**
+ * OpenSSL's other verdicts on the server's chain, by Node's names for them: a key or a signature digest too weak
+ * (UNSPECIFIED, "EE certificate key too weak": Node 24 says it of an RSA key of 1024 bits that Node 20 took), a
+ * certificate not made for a server (INVALID_PURPOSE), an issuer that is no CA (INVALID_CA), a chain too long.
+ * curl calls each "SSL certificate problem"; --cacert cannot help them.
+ */
+const CHAIN_REFUSED = /^(UNSPECIFIED|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|CERT_CHAIN_TOO_LONG|CERT_REJECTED|CERT_REVOKED|INVALID_CALLCHAIN|ERROR_IN_CERT_NOT_(BEFORE|AFTER)_FIELD|UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY|UNABLE_TO_DECRYPT_CERT_SIGNATURE)$/;
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|ERR_OSSL_|HOSTNAME_MISMATCH$)/;
 
 /**
@@ -186,6 +193,8 @@ export function classifyError(
   if (code && UNVERIFIED.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate was not verified: --cacert FILE trusts its issuer, -k skips the check)` };
   if (code && OUT_OF_DATE.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is ${OUT_OF_DATE_ADVICE})` };
   if (code && OTHER_NAME.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate is for other names${certificateNames(error)}: use one of them in the URL, with --resolve NAME:PORT:ADDR to reach this address by it, or -k to skip the check)` };
+  // UNSPECIFIED is no name of its own: over TLS alone is it the verdict on a certificate.
+  if (code && overTls && CHAIN_REFUSED.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the server's certificate failed this client's checks: the server needs another; -k skips the checks)` };
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return { code: RecordErrorCode.TLS, message: `${message} (the server asks for a client certificate: give one with --cert FILE, and --key FILE unless the file holds the key)` };
   // TLS 1.2 has no alert of its own for a missing client certificate: OpenSSL servers end the handshake with alert 40
   // (named SSLV3_ALERT_... by Node 20's OpenSSL, SSL/TLS_ALERT_... by Node 24's).

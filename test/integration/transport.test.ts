@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { connect as netConnect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { constants } from 'node:http2';
 import type { ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -99,6 +100,20 @@ describe('TLS', () => {
     // A name the certificate does not hold is refused all the same.
     const otherName = await run([`https://other.test:${port}/other`], ['--cacert', leaf, '--resolve', `other.test:${port}:127.0.0.1`]);
     expect(otherName.lines[0]).toMatchObject({ status: null, error: { code: 'ETLS', message: expect.stringContaining('ERR_TLS_CERT_ALTNAME_INVALID') } });
+  });
+
+  it("a certificate OpenSSL refuses for what it is (made for clients alone) is ETLS, as curl's \"SSL certificate problem\", not EUNKNOWN", async () => {
+    const dir = join(tempDir(), 'client-only');
+    mkdirSync(dir);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'extendedKeyUsage=clientAuth'], { cwd: dir, stdio: 'ignore' });
+    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => void res.end(req.url));
+    track(socketCloser(server));
+    const port = await listen(server);
+    const result = await run([`https://127.0.0.1:${port}/x`], ['--cacert', join(dir, 'cert.pem'), '--retries', '0']);
+    // Node's code INVALID_PURPOSE; so are a key too weak (UNSPECIFIED: Node 24 refuses RSA 1024) and an issuer that is no CA.
+    expect(result.lines[0]).toMatchObject({ status: null, error: { code: 'ETLS', message: expect.stringMatching(/purpose.*\(the server's certificate failed this client's checks: the server needs another; -k skips the checks\)$/) } });
+    expect((await run([`https://127.0.0.1:${port}/k`], ['-k'])).lines[0]).toMatchObject({ status: 200, body: '/k' });
   });
 });
 

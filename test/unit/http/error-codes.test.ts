@@ -188,6 +188,15 @@ describe('classifyError of a certificate for other names', () => {
   });
 });
 
+describe('classifyError of a certificate OpenSSL refused for what it is', () => {
+  it('is ETLS over TLS, a key too weak (UNSPECIFIED) too, and UNSPECIFIED elsewhere is no certificate', () => {
+    const weak = Object.assign(new Error('EE certificate key too weak'), { code: 'UNSPECIFIED' });
+    expect(classifyError(weak, undefined, { overTls: true })).toEqual({ code: 'ETLS', message: "UNSPECIFIED: EE certificate key too weak (the server's certificate failed this client's checks: the server needs another; -k skips the checks)" });
+    expect(classifyError(Object.assign(new Error('invalid CA certificate'), { code: 'INVALID_CA' }), undefined, { overTls: true }).code).toBe('ETLS');
+    expect(classifyError(weak).code).toBe('EUNKNOWN');
+  });
+});
+
 describe('classifyError of a name with several addresses', () => {
   it("says what happened at each address, where Node's AggregateError has no message of its own", () => {
     const each = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:1`), { code: 'ECONNREFUSED', address, port: 1 });
