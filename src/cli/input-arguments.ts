@@ -73,7 +73,11 @@ export function inputArguments(args: readonly string[], urlFlags: readonly strin
   // `bulkfetch my urls.txt`: a file name with a space, split by the shell.
   const spaced = args.join(' ');
   const unquoted = existsSync(spaced) ? ` (a file name with a space is two arguments unless quoted: bulkfetch ${JSON.stringify(spaced)})` : undefined;
-  const hint = unquoted ?? (schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: ${withScheme(schemeless)})`);
+  // `bulkfetch https//host/a https://host/b`: one URL among others with its scheme mistyped.
+  const mistyped = args.map((arg) => (URL_ARGUMENT.test(arg) || existsSync(arg) ? undefined : mistypedScheme(arg))).find((meant) => meant !== undefined);
+  const hint =
+    unquoted ??
+    (mistyped !== undefined ? ` (a URL argument is written with its scheme and two slashes: ${maskUserinfo(mistyped)})` : schemeless === undefined ? subcommand : ` (a URL argument needs its scheme: ${withScheme(schemeless)})`);
   throw new UsageError(`Expected one input file (or - for stdin), or URLs, got ${args.length} arguments: ${args.map((arg) => JSON.stringify(arg)).join(' ')}${hint}`);
 }
 

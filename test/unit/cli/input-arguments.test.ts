@@ -87,6 +87,8 @@ describe('inputArguments', () => {
     for (const [typed, meant] of [['http:/a.test/x', 'http://a.test/x'], ['https//a.test/x', 'https://a.test/x'], ['http;//a.test', 'http://a.test'], ['//a.test/x', 'http://a.test/x'], ['HTTP:a.test', 'http://a.test']]) {
       expect(() => inputArguments([typed as string]), typed).toThrow(`Cannot read input ${JSON.stringify(typed)}: no such file (a URL argument is written with its scheme and two slashes: ${meant})`);
     }
+    // Among other URLs too, where the message said only "got 2 arguments".
+    expect(() => inputArguments(['https//a.test/x', 'https://a.test/y'])).toThrow(/got 2 arguments: "https\/\/a\.test\/x" "https:\/\/a\.test\/y" \(a URL argument is written with its scheme and two slashes: https:\/\/a\.test\/x\)$/);
   });
 
   it('a mix of URLs and files, or two files, is a usage error', () => {
