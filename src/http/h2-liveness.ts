@@ -15,6 +15,12 @@ const PROBE_INTERVAL_MS = 5_000;
 /** A session's last probe: when it went out. */
 const probed = new WeakMap<ClientHttp2Session, number>();
 
+/** What a session's liveness watch is handed: each new stream, and word that its socket read nothing for a while. */
+export interface LivenessWatch {
+  stream(stream: ClientHttp2Stream): void;
+  quiet(): void;
+}
+
 /**
  * An HTTP/2 session that has stopped answering is found out, and let go. undici cancels a stream it gives up on
  * (--timeout, a body cut short) and keeps the session for the next request, as HTTP/2 means it to: unlike an
@@ -23,23 +29,37 @@ const probed = new WeakMap<ClientHttp2Session, number>();
  * its 64 KB, which node:http2 reports to no one) took every retry of the record, and every record after it, each
  * to its --timeout: 60 s for one record, where curl answered at once.
  *
- * Here a stream closed while open before its response ended sends a PING on its session; a session that neither
- * answers it nor sends a byte for QUIET_DEADLINE_MS is taken off its client (which opens a new session for the
- * next request) and destroyed, its streams failed as a connection lost (sent again on a new one if they may be).
- * Returns what each new stream is handed to.
+ * Here a PING goes out on the session when a stream is closed while open before its response ended, and when
+ * its socket has read nothing for a while (h2-read-nudge.ts) with streams open on it: Node 20's nghttp2 ends a
+ * session on a connection error it finds itself (a DATA frame on stream 0, a frame over the size it allows, a
+ * header block it cannot decode) and tells no one, where Node 24 fails the streams, and each stream on it waited
+ * out --timeout. A session that neither answers the PING nor sends a byte for QUIET_DEADLINE_MS is taken off its
+ * client (which opens a new session for the next request) and destroyed, its streams failed as a connection lost
+ * (sent again on a new one if they may be).
  */
-export function probingAfterCancel(client: H2Client, session: ClientHttp2Session, socket: Socket): (stream: ClientHttp2Stream) => void {
+export function watchingLiveness(client: H2Client, session: ClientHttp2Session, socket: Socket): LivenessWatch {
   const letGo = (): void => {
     detachSession(client, session, socket);
-    session.destroy(Object.assign(new Error(`HTTP/2: the connection stopped answering (no reply to a PING and not a byte in ${QUIET_DEADLINE_MS} ms, after a request on it was given up)`), { code: 'UND_ERR_SOCKET' }));
+    session.destroy(Object.assign(new Error(`HTTP/2: the connection stopped answering (no reply to a PING and not a byte in ${QUIET_DEADLINE_MS} ms, after a request on it was given up or waited)`), { code: 'UND_ERR_SOCKET' }));
   };
-  return (stream) => {
-    const close = stream.close;
-    stream.close = function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>) {
-      // Given up here on a stream still open: one the server reset or ended (undici closes it again) says the server is there.
-      if (!this.readableEnded && !this.closed && !this.destroyed) probe(session, socket, letGo);
-      return close.apply(this, args);
-    } as ClientHttp2Stream['close'];
+  let open = 0;
+  const closed = (): void => {
+    open -= 1;
+  };
+  return {
+    stream: (stream) => {
+      open += 1;
+      stream.once('close', closed);
+      const close = stream.close;
+      stream.close = function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>) {
+        // Given up here on a stream still open: one the server reset or ended (undici closes it again) says the server is there.
+        if (!this.readableEnded && !this.closed && !this.destroyed) probe(session, socket, letGo);
+        return close.apply(this, args);
+      } as ClientHttp2Stream['close'];
+    },
+    quiet: () => {
+      if (open > 0) probe(session, socket, letGo);
+    },
   };
 }
 

@@ -12,8 +12,13 @@ interface ReadingHandle {
   readStart?(): number;
 }
 
-/** Sockets of live HTTP/2 sessions, each with its bytes read at the last look. */
-const watched = new Map<Socket, number>();
+/** A socket of a live HTTP/2 session: its bytes read at the last look, and whom to tell when it read none since. */
+interface Watched {
+  bytesRead: number;
+  onQuiet: () => void;
+}
+
+const watched = new Map<Socket, Watched>();
 let ticker: NodeJS.Timeout | undefined;
 
 /**
@@ -27,9 +32,10 @@ let ticker: NodeJS.Timeout | undefined;
  * Here a socket that has read nothing in NUDGE_INTERVAL_MS is told to read: one already reading takes it as a
  * no-op, one stopped reads the reset or the end that is waiting, and the session ends, its streams failed as a
  * connection lost (sent again if they may be). One timer for all sessions, unref'd: it never keeps a child alive.
+ * `onQuiet` is told each time as well (h2-liveness.ts probes a session so quiet with streams open).
  */
-export function keepReading(socket: Socket): void {
-  watched.set(socket, socket.bytesRead);
+export function keepReading(socket: Socket, onQuiet: () => void = () => {}): void {
+  watched.set(socket, { bytesRead: socket.bytesRead, onQuiet });
   socket.once('close', () => watched.delete(socket));
   if (ticker !== undefined) return;
   ticker = setInterval(nudgeQuietSockets, NUDGE_INTERVAL_MS);
@@ -37,9 +43,13 @@ export function keepReading(socket: Socket): void {
 }
 
 function nudgeQuietSockets(): void {
-  for (const [socket, bytesRead] of watched) {
-    if (socket.bytesRead !== bytesRead) watched.set(socket, socket.bytesRead);
-    else (socket as unknown as { _handle?: ReadingHandle | null })._handle?.readStart?.();
+  for (const [socket, seen] of watched) {
+    if (socket.bytesRead !== seen.bytesRead) {
+      seen.bytesRead = socket.bytesRead;
+      continue;
+    }
+    (socket as unknown as { _handle?: ReadingHandle | null })._handle?.readStart?.();
+    seen.onQuiet();
   }
   if (watched.size > 0) return;
   clearInterval(ticker);

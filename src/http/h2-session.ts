@@ -7,7 +7,7 @@ import { keepResponseAsSent } from './h2-response-stream.js';
 import { H2_BODY_PIECE_BYTES, writeBodyInPieces } from './h2-body-pieces.js';
 import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
 import { markingKeptAliveLoss } from './h2-kept-alive.js';
-import { probingAfterCancel } from './h2-liveness.js';
+import { watchingLiveness } from './h2-liveness.js';
 import { keepReading } from './h2-read-nudge.js';
 import type { H2Client } from './h2-detach-session.js';
 
@@ -30,8 +30,8 @@ export function prepareH2Session(client: Undici.Client): void {
   const owner = client as unknown as Record<symbol, unknown>;
   const socket = owner[kSocket] as Socket | null | undefined;
   const keptAlive = markingKeptAliveLoss(session, socket);
-  const probeAfterCancel = socket ? probingAfterCancel(client as H2Client, session, socket) : undefined;
-  if (socket) keepReading(socket);
+  const liveness = socket ? watchingLiveness(client as H2Client, session, socket) : undefined;
+  if (socket) keepReading(socket, () => liveness?.quiet());
   session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
@@ -45,7 +45,7 @@ export function prepareH2Session(client: Undici.Client): void {
     if (bodyBytes(written?.body) > H2_BODY_PIECE_BYTES) writeBodyInPieces(stream);
     keepResponseAsSent(stream);
     keptAlive(stream);
-    probeAfterCancel?.(stream);
+    liveness?.stream(stream);
     return stream;
   } as typeof session.request;
   finishStreamsAfterGracefulGoaway(client);

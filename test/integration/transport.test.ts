@@ -992,6 +992,19 @@ describe('HTTP/2', () => {
     expect(result.lines[2]?.error?.message).toMatch(/^Stream closed with error code NGHTTP2_CANCEL before the end of its response/);
   });
 
+  it('an HTTP/2 connection its own nghttp2 ended (a DATA frame on stream 0) fails its streams in seconds, not at --timeout (Node 20 told no one)', async () => {
+    const port = await startRawH2Server((socket) => void socket.write(h2Frame(0, 0, 0, Buffer.from('x'))), track);
+    const urls = Array.from({ length: 10 }, (_, i) => `https://127.0.0.1:${port}/r${i}`);
+    const result = await runCli([...urls, '--procs', '1', '--http2', '-k', '-q', '--retries', '0', '--timeout', '30', '--concurrency', '10'], { env: NO_PROXY_ENV, timeoutMs: 90_000 });
+    expect(result.lines).toHaveLength(10);
+    for (const line of result.lines) {
+      // Node 24 fails the streams at once as a protocol error. On Node 20 the session read nothing more and none of
+      // its streams ended: each waited out the 30 s timeout. Now its quiet socket has its PING go unanswered for 5 s.
+      expect(line.error?.code).toMatch(/^(ESOCKETCLOSED|EPROTOCOL)$/);
+      expect(line.ms as number).toBeLessThan(15_000);
+    }
+  }, 100_000);
+
   it('an HTTP/2 connection that stops answering is let go once a request on it times out: the retries went to it, each to its --timeout', async () => {
     // Each connection answers its first stream, then reads nothing more and stays open: dropped on the way, no FIN.
     const connections = new Set<unknown>();
