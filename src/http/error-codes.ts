@@ -128,6 +128,9 @@ export function classifyError(
     case 'ERR_HTTP2_STREAM_CANCEL':
       // The whole session went under the request: a GOAWAY with an error code (ENHANCE_YOUR_CALM, a server restarting).
       return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server closed the HTTP/2 connection this request was on)` };
+    case 'ERR_HTTP2_INVALID_SESSION':
+      // undici wrote the request on a session destroyed a moment before (sessionGoneBeforeSent): nothing went out.
+      return { code: RecordErrorCode.SOCKET_CLOSED, message: `${message} (the HTTP/2 connection this request was to go on had closed before it was sent)` };
     case 'ERR_HTTP2_ERROR':
       // nghttp2 found the server's frames invalid: its words ("Protocol error") say no more.
       return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server's HTTP/2 frames broke the protocol, and this client's nghttp2 ended the connection)` };
@@ -455,6 +458,14 @@ export function refusedStream(error: unknown): boolean {
 export function headersNeverSent(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' && /^HTTP\/2: "frameError" received - type 1, code -?\d+$/.test(message) && !headersTooLarge(error);
+}
+
+/**
+ * An HTTP/2 request undici handed to a session already destroyed (node:http2's "The session has been destroyed"):
+ * the server never saw it, so it may be sent again whatever its method. It was EUNKNOWN, sent once.
+ */
+export function sessionGoneBeforeSent(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ERR_HTTP2_INVALID_SESSION';
 }
 
 /**

@@ -5,7 +5,7 @@ import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
 import { contentCodings, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
 import { goawayProcessedNone } from './h2-graceful-goaway.js';
-import { blameProxy, classifyError, closedBeforeHead, closedMidBody, cutShort, declaredLength, endedByGoaway, headersNeverSent, http1Refusal, LARGE_BODY_BYTES, refusedStream, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
+import { blameProxy, classifyError, closedBeforeHead, closedMidBody, cutShort, declaredLength, endedByGoaway, headersNeverSent, http1Refusal, LARGE_BODY_BYTES, refusedStream, sessionGoneBeforeSent, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
 import { decodeBody } from './decode-body.js';
 import { elapsedMs, type FetchOutcome } from './outcome.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry-policy.js';
@@ -456,7 +456,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     // Not begun (undici never handed it a connection: onRequestStart did not come) and failed by the loss of a
     // kept-alive connection it was queued for: never sent, as a request on a connection the server closed.
     const neverWritten = this.#controller === undefined && lostKeptAliveConnection(error);
-    if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || neverWritten || endedByGoaway(error) || lostH2KeptAlive(error) || refusedStream(error) || headersNeverSent(error))) {
+    if (reason === undefined && this.#status === 0 && (lostUnansweredOnKeptAlive(error) || neverWritten || endedByGoaway(error) || lostH2KeptAlive(error) || refusedStream(error) || headersNeverSent(error) || sessionGoneBeforeSent(error))) {
       // An HTTP/2 stream its server may have read (a GOAWAY naming it, a kept-alive connection closed under it) goes
       // again only if it may be sent twice; one never written, or refused, whatever its method.
       const mayHaveBeenRead = (endedByGoaway(error) && !goawayProcessedNone(error)) || (lostH2KeptAlive(error) && !neverWritten);

@@ -1,6 +1,6 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { blameProxy, classifyError, cutShort, endedByGoaway, headersNeverSent, refusedStream } from '../../../src/http/error-codes.js';
+import { blameProxy, classifyError, cutShort, endedByGoaway, headersNeverSent, refusedStream, sessionGoneBeforeSent } from '../../../src/http/error-codes.js';
 import { markProxyLeg } from '../../../src/http/proxy-leg.js';
 
 describe('classifyError', () => {
@@ -194,6 +194,15 @@ describe('classifyError of a certificate OpenSSL refused for what it is', () => 
     expect(classifyError(weak, undefined, { overTls: true })).toEqual({ code: 'ETLS', message: "UNSPECIFIED: EE certificate key too weak (the server's certificate failed this client's checks: the server needs another; -k skips the checks)" });
     expect(classifyError(Object.assign(new Error('invalid CA certificate'), { code: 'INVALID_CA' }), undefined, { overTls: true }).code).toBe('ETLS');
     expect(classifyError(weak).code).toBe('EUNKNOWN');
+  });
+});
+
+describe('classifyError of a request written on a destroyed HTTP/2 session', () => {
+  it('is ESOCKETCLOSED, never sent, not EUNKNOWN', () => {
+    const gone = Object.assign(new Error('The session has been destroyed'), { code: 'ERR_HTTP2_INVALID_SESSION' });
+    expect(classifyError(gone, undefined, { overTls: true })).toEqual({ code: 'ESOCKETCLOSED', message: 'The session has been destroyed (the HTTP/2 connection this request was to go on had closed before it was sent)' });
+    expect(sessionGoneBeforeSent(gone)).toBe(true);
+    expect(sessionGoneBeforeSent(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe(false);
   });
 });
 
