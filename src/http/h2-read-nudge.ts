@@ -34,7 +34,7 @@ let ticker: NodeJS.Timeout | undefined;
  * connection lost (sent again if they may be). One timer for all sessions, unref'd: it never keeps a child alive.
  * `onQuiet` is told each time as well (h2-liveness.ts probes a session so quiet with streams open).
  */
-export function keepReading(socket: Socket, onQuiet: () => void = () => {}): void {
+export function keepReading(socket: Socket, onQuiet: () => void): void {
   watched.set(socket, { bytesRead: socket.bytesRead, onQuiet });
   socket.once('close', () => watched.delete(socket));
   if (ticker !== undefined) return;

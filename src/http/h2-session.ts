@@ -31,7 +31,7 @@ export function prepareH2Session(client: Undici.Client): void {
   const socket = owner[kSocket] as Socket | null | undefined;
   const keptAlive = markingKeptAliveLoss(session, socket);
   const liveness = socket ? watchingLiveness(client as H2Client, session, socket) : undefined;
-  if (socket) keepReading(socket, () => liveness?.quiet());
+  if (socket && liveness) keepReading(socket, liveness.quiet);
   session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
