@@ -218,7 +218,10 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     expect(arrivalsBetween(refusing, t0, 1, 1900)).toBe(0);
   }, 30_000);
 
-  /** 16 attempts in flight at first; the server answers 503 (no Retry-After) to those, then 200 after 100 ms. */
+  /**
+   * 16 attempts in flight at first; the server answers 503 (no Retry-After) to those after 100 ms, then 200 after
+   * 300 ms: held that long, the next wave is still in flight together when a loaded machine sends it out unevenly.
+   */
   async function firstWaveRefused(refuse: boolean) {
     // Counted here, not by the server: the first wave's last answers may still be on their way.
     let laterInFlight = 0;
@@ -229,7 +232,7 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
         return;
       }
       inFlightAtArrival.push(++laterInFlight);
-      if (await ctx.delay(100)) json(res, 200, {});
+      if (await ctx.delay(300)) json(res, 200, {});
       laterInFlight--;
     });
     const urls = Array.from({ length: 60 }, (_, i) => `${s.url}/r${i}`);
@@ -250,7 +253,8 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
   it('without the 503s the next wave goes out all at once (so the test above can fail)', async () => {
     const { run, next } = await firstWaveRefused(false);
     expect(run.code).toBe(0);
-    expect(Math.max(...next)).toBeGreaterThanOrEqual(7);
+    // All 7 on an idle machine; 6 seen under CI load with a 100 ms hold. More than the 4 the test above allows is the point.
+    expect(Math.max(...next)).toBeGreaterThanOrEqual(5);
   });
 
   it('a host that answers every request 503 with Retry-After is paused three times in a row, then asked one at a time: not a record a pause', async () => {
