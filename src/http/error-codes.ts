@@ -170,9 +170,10 @@ export function classifyError(
       if (typeof err?.message === 'string' && H2_STREAM_CLOSED.has(err.message)) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${STREAM_ENDED}` };
       // Its HEADERS refused by this client's nghttp2 as too large: the request's own doing, sent once.
       if (headersTooLarge(error)) return { code: RecordErrorCode.INVALID_HEADER, message: "HTTP/2: the request's headers could not be sent: nghttp2 refused their HEADERS frame (FRAME_SIZE_ERROR), a header block too large for HTTP/2 here; without --http2 they go over HTTP/1.1" };
-      // Its HEADERS not sent on a session the server was closing, each time it was tried (send-request.ts sends it
-      // again up to twice): the server ended the connection under it, as a GOAWAY with an error code does.
-      if (headersNeverSent(error)) return { code: RecordErrorCode.CONNECTION_RESET, message: 'HTTP/2: the request could not be sent: the server was closing the connection it was queued on (GOAWAY), each time it was tried' };
+      // Its HEADERS not sent on a session that was closing, each time it was tried (send-request.ts sends it again up
+      // to twice). Not always the server's GOAWAY: our nghttp2 sends one of its own on a frame it cannot take, and
+      // the message blamed the server for that too; the error does not say which side sent it.
+      if (headersNeverSent(error)) return { code: RecordErrorCode.CONNECTION_RESET, message: 'HTTP/2: the request could not be sent: the connection it was queued on was closing (a GOAWAY, from the server, or from this client after the server broke the protocol), each time it was tried' };
       return mapped(RecordErrorCode.PROTOCOL);
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return mapped(RecordErrorCode.PROTOCOL);

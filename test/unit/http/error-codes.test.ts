@@ -14,7 +14,7 @@ describe('classifyError', () => {
 
   it("names an HTTP/2 request whose HEADERS could never be sent on the closing session a reset, as the resets beside it, not undici's frameError words as EPROTOCOL", () => {
     const neverSent = new errors.InformationalError('HTTP/2: "frameError" received - type 1, code 2');
-    expect(classifyError(neverSent)).toEqual({ code: 'ECONNRESET', message: 'HTTP/2: the request could not be sent: the server was closing the connection it was queued on (GOAWAY), each time it was tried' });
+    expect(classifyError(neverSent)).toEqual({ code: 'ECONNRESET', message: 'HTTP/2: the request could not be sent: the connection it was queued on was closing (a GOAWAY, from the server, or from this client after the server broke the protocol), each time it was tried' });
     // A HEADERS frame too large to go (FRAME_SIZE_ERROR) is the request's own: sent again, it would fail again.
     const tooLarge = new errors.InformationalError('HTTP/2: "frameError" received - type 1, code 6');
     expect(classifyError(tooLarge)).toMatchObject({ code: 'EINVALIDHEADER', message: expect.stringMatching(/headers could not be sent: .* too large for HTTP\/2 here; without --http2/) });
