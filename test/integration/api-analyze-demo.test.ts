@@ -126,7 +126,9 @@ describe("import { bulkfetch } from 'bulkfetch'", () => {
   });
 
   it('says in its summary that a loop left early stopped the run, with the records it never sent as not sent', async () => {
-    const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 200)));
+    // Answers held 1 s: each answer frees a slot for another record, so the bound below holds only while the stop
+    // reaches the children within the hold (200 ms was close beside a loaded suite).
+    const slow = await track(startHttpServer((req, res) => void setTimeout(() => res.end(req.url), 1000)));
     const run = bulkfetch(Array.from({ length: 200 }, (_, i) => `${slow.url}/s/${i}`), { procs: 2, concurrency: 2 });
     for await (const result of run) {
       expect(result.status).toBe(200);

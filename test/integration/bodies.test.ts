@@ -229,8 +229,8 @@ describe('large lines', () => {
     writeFileSync(body, Buffer.alloc(4_000_000));
     const posted = await run([`${server.url}/post`], ['--data-binary', `@${body}`]);
     expect(posted.lines[0]).toMatchObject({ status: 200, body: '4000000' });
-    // About 5 s on a quiet machine and 15 s beside a full suite and other work; the quadratic reading took 40 s quiet.
-    expect(Date.now() - started).toBeLessThan(20_000);
+    // About 5 s on a quiet machine, 15 s beside a full suite and other work; the quadratic reading took 40 s quiet.
+    expect(Date.now() - started).toBeLessThan(30_000);
   }, 90_000);
 });
 

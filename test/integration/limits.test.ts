@@ -63,9 +63,9 @@ describe('global limits, over 4 processes', () => {
     expect(times).toHaveLength(40);
     // 40 at 10/s with a burst of 1: the last starts 3.9 s after the first.
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(3500);
-    // 10 a second plus the burst, plus slack for IPC delivery on a loaded machine;
-    // a limit per process would let about 40 through in the first second.
-    expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(14);
+    // 10 a second plus the burst, plus slack for IPC delivery stalled on a loaded machine (11 seen beside a full
+    // suite and a CPU hog); a limit per process would let about 40 through in the first second.
+    expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(20);
   });
 
   it("a repeat that joined a request in flight has at most that request's ms: the wait behind --rate is pacing, in neither", async () => {
@@ -174,7 +174,9 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     expect(run.lines).toHaveLength(800);
     expect(run.lines.every((l) => l.status === 200)).toBe(true);
     const t0 = refusing.times[0] as number;
-    expect(Math.max(...other.times) - t0).toBeLessThan(3000);
+    // Done before the pause ended (about 1 s idle, 2.2 s beside a full suite and a CPU hog); before, the other host's
+    // records came only once the paused ones were let go.
+    expect(Math.max(...other.times)).toBeLessThan(Math.min(...refusing.times.slice(1)));
     // The pause itself held: the paused host was asked again only after it.
     expect(Math.min(...refusing.times.slice(1)) - t0).toBeGreaterThanOrEqual(3900);
   });
@@ -265,11 +267,13 @@ describe('slowing down a host that refuses, with no limit flag given', () => {
     const run = await runCli([writeTempFile(Array.from({ length: 16 }, (_, i) => `${down.url}/r${i}`)), '--procs', '2', '--concurrency', '4', '--retries', '0', '-q'], { timeoutMs: 60_000 });
     expect([run.code, run.lines.length, down.requests]).toEqual([0, 16, 16]);
     expect(run.lines.every((l) => l.status === 503 && l.attempts === 1)).toBe(true);
-    // The first wave, then three pauses of 1 s, then the rest at once, one at a time.
+    // The first wave, then three pauses of 1 s, then the rest at once, one at a time. Counted as the gaps between
+    // arrivals, not as times from the first: each pause runs from the latest refusal, and a process forked late
+    // on a loaded machine moved them all (a bound of 3.9 s from the first arrival met 3.4 s).
     expect(Date.now() - started).toBeLessThan(9_000);
-    expect(down.times.filter((t) => t - (down.times[0] as number) > 3_900)).toEqual([]);
-    // And the three pauses were kept: the last records came after them.
-    expect(down.times.filter((t) => t - (down.times[0] as number) > 2_900).length).toBeGreaterThanOrEqual(5);
+    const arrivals = [...down.times].sort((a, b) => a - b);
+    const pauses = arrivals.slice(1).filter((t, i) => t - (arrivals[i] as number) >= 950);
+    expect(pauses).toHaveLength(3);
   });
 });
 
@@ -336,8 +340,8 @@ describe("a record's ms leaves out its pacing", () => {
     const input = writeTempFile([`${server.url}/slow1`, `${server.url}/slow2`, `${server.url}/slow3`, `${server.url}/retried`, `${server.url}/moved`]);
     const result = await runCli([input, '--procs', '1', '--per-host-concurrency', '1', '--retry-delay', '1ms', '-L', '-q', '--ordered']);
     expect(result.lines.map((l) => [l.status, l.attempts])).toEqual([[200, 1], [200, 1], [200, 1], [200, 2], [200, 2]]);
-    // Counted from when the child took them, they read 900 ms and more for a few ms of requests.
-    for (const line of result.lines.slice(3)) expect(line.ms, line.url).toBeLessThan(250);
+    // Counted from when the child took them, they read 900 ms and more for a few ms of requests (70 ms seen loaded).
+    for (const line of result.lines.slice(3)) expect(line.ms, line.url).toBeLessThan(500);
   });
 });
 

@@ -123,9 +123,10 @@ describe('many distinct hosts', () => {
     const result = await runCli([hostList(server, 400), '--procs', '2', '--concurrency', '4'], { env: NO_PROXY_ENV, timeoutMs: 40_000 });
     expect(statusCounts(result.lines)).toEqual({ 200: 400 });
     expect(server.accepted).toBe(400);
-    // Connections in use (2 x 4) plus a few whose close the server has yet to see. Without the
-    // marks every child keeps its idle connections (up to 4 + 128) until the budget needs the room.
-    expect(server.peak).toBeLessThanOrEqual(2 * 4 + 8);
+    // Connections in use (2 x 4) plus those whose close the server has yet to see (16 in all seen beside a full
+    // suite and a CPU hog). Without the marks every child keeps its idle connections (up to 4 + 128) until the
+    // budget needs the room: 265 at the server.
+    expect(server.peak).toBeLessThanOrEqual(2 * 4 + 32);
     // Each connection closes right after its response, not at the budget's or the run's end.
     const lingers = [...server.lingers].sort((a, b) => a - b);
     expect(lingers.length).toBeGreaterThan(300);
