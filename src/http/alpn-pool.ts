@@ -58,7 +58,9 @@ const poolDispatch = (FreeListPool.prototype as unknown as PoolBaseInternals)[kD
  * those over the server's limit: the origin then ran that many at a time,
  * whatever --concurrency said. Each dispatch holds an h2 connection to its
  * server's limit instead, so that a request beyond it finds the connection
- * busy and opens another, as curl does.
+ * busy and opens another, as curl does. Likewise a server that takes fewer
+ * streams a connection, in all, than H2_STREAMS before a graceful GOAWAY
+ * (#learnTakes).
  *
  * A request that is not idempotent (a POST, say) is never held: undici starts
  * one on an h2 connection only when nothing else runs there, so such requests
@@ -74,6 +76,8 @@ export class AlpnPool extends FreeListPool {
   #alone = false;
   /** Streams the origin's server allows a connection, as its last SETTINGS said (H2_STREAMS at most). */
   #streams = H2_STREAMS;
+  /** Streams the origin's server takes on a connection before a graceful GOAWAY turns more away (H2_STREAMS at most). */
+  #takes = H2_STREAMS;
 
   constructor(origin: string | URL, options: Undici.Pool.Options) {
     // The factory runs only once the pool exists (for its first request).
@@ -116,7 +120,7 @@ export class AlpnPool extends FreeListPool {
         }),
     });
     // Before undici writes any request on a new h2 session.
-    client.on('connect', () => prepareH2Session(client));
+    client.on('connect', () => prepareH2Session(client, (streams) => this.#learnTakes(streams)));
     if (this.#multiplexed !== false && !this.#alone) this.#opening = client;
     return client;
   }
@@ -134,17 +138,34 @@ export class AlpnPool extends FreeListPool {
   /**
    * Lowers each h2 connection's pipelining to the streams its server's
    * SETTINGS allow, which undici records on the client as they arrive (after
-   * the connection opened, so not at #told). A few clients per h2 origin:
+   * the connection opened, so not at #told), and to those the server takes
+   * before its GOAWAY (#learnTakes). A few clients per h2 origin:
    * cheap for every dispatch.
    */
   #holdToServerStreams(): void {
     for (const client of this[kClients] as StreamsClient[]) {
-      const allowed = Math.max(1, Math.min(H2_STREAMS, client[kMaxConcurrentStreams] ?? H2_STREAMS));
+      const allowed = Math.max(1, Math.min(this.#takes, client[kMaxConcurrentStreams] ?? H2_STREAMS));
       if (client.pipelining > 1 && client.pipelining > allowed) {
         client.pipelining = allowed;
         this.#streams = allowed;
       }
     }
+  }
+
+  /**
+   * A server that ends each connection with a graceful GOAWAY after N streams (a request cap per connection)
+   * turns away every stream sent past the Nth: with 100 streams a connection and N at 20, 80 of each 100 were
+   * refused, sent again on the next connection, which took 20 of them in turn, and records ran out of sends
+   * (131 of 2,000 ECONNRESET at --concurrency 200; curl -Z lost 166). From the first such GOAWAY on, each
+   * connection carries at most that many at once, and the rest open connections of their own. Learned from one
+   * connection, not two that agree: waiting for a second cost records a third refusal and their last send. A
+   * server reloading gracefully turns streams away too, after however many a connection had taken: learned from
+   * a young connection, the run then opens more connections to that origin than it needed, and loses nothing.
+   */
+  #learnTakes(streams: number): void {
+    if (streams >= this.#takes) return;
+    this.#takes = streams;
+    this.#holdToServerStreams();
   }
 
   /** A connection of `client` could not be opened: if it was the one waited for, the queue fans out. */

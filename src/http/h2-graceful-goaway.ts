@@ -23,9 +23,10 @@ type Listener = (...args: unknown[]) => void;
  * with an error code still goes to undici, which fails the streams in flight
  * (a reset, sent again as such).
  *
- * Called at the client's 'connect', once undici has listened to the session.
+ * Called at the client's 'connect', once undici has listened to the session. `onStreamsTaken` hears of a
+ * graceful GOAWAY that turned streams away: how many streams the server took on this connection.
  */
-export function finishStreamsAfterGracefulGoaway(client: Undici.Client): void {
+export function finishStreamsAfterGracefulGoaway(client: Undici.Client, onStreamsTaken?: (streams: number) => void): void {
   const owner = client as H2Client;
   const session = owner[kHTTP2Session] as ClientHttp2Session | null | undefined;
   const socket = owner[kSocket] as Socket | null | undefined;
@@ -49,8 +50,21 @@ export function finishStreamsAfterGracefulGoaway(client: Undici.Client): void {
       for (const listener of undiciGoaway) listener.call(this, code, ...rest);
       return;
     }
+    const taken = streamsTaken(this, rest[0]);
+    if (taken !== undefined) onStreamsTaken?.(taken);
     letSessionFinish(owner, this, socket);
   });
+}
+
+/**
+ * The streams a server took on a connection whose graceful GOAWAY turned later ones away: every client stream
+ * up to the frame's last stream id (odd ids from 1). Undefined when none was turned away (the server's
+ * shutdown, a request cap above what was sent) or none was taken.
+ */
+function streamsTaken(session: ClientHttp2Session, lastStreamId: unknown): number | undefined {
+  if (typeof lastStreamId !== 'number' || lastStreamId < 1) return undefined;
+  const lastOpened = session.state.nextStreamID === undefined ? undefined : session.state.nextStreamID - 2;
+  return lastOpened !== undefined && lastOpened > lastStreamId ? (lastStreamId + 1) / 2 : undefined;
 }
 
 const NONE_PROCESSED = Symbol('bulkfetch.goawayNoneProcessed');

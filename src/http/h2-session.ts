@@ -21,9 +21,9 @@ import type { H2Client } from './h2-detach-session.js';
  * streams after a graceful GOAWAY (h2-graceful-goaway.ts), its loss once
  * kept alive is marked (h2-kept-alive.ts), it is let go when it stops
  * answering (h2-liveness.ts), and its socket is kept reading so that its end
- * is seen (h2-read-nudge.ts).
+ * is seen (h2-read-nudge.ts). `onStreamsTaken`: as finishStreamsAfterGracefulGoaway.
  */
-export function prepareH2Session(client: Undici.Client): void {
+export function prepareH2Session(client: Undici.Client, onStreamsTaken?: (streams: number) => void): void {
   const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
   if (!session) return;
   const request = session.request;
@@ -48,7 +48,7 @@ export function prepareH2Session(client: Undici.Client): void {
     liveness?.stream(stream);
     return stream;
   } as typeof session.request;
-  finishStreamsAfterGracefulGoaway(client);
+  finishStreamsAfterGracefulGoaway(client, onStreamsTaken);
 }
 
 /** The size of the body undici is writing: a Buffer, a string, or the one-piece array send-request.ts hands over. */

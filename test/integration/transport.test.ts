@@ -835,6 +835,27 @@ describe('HTTP/2', () => {
     expect(processed).toEqual(['POST /p']);
   });
 
+  it('a server that takes 10 streams a connection, then a graceful GOAWAY: its cap is learned, and no record runs out of sends', async () => {
+    // A request cap per connection below the 100 streams sent on one: each connection turned 90 away, the next took
+    // 10 of those, and records used up their sends (the build before: 418 of these 600 ECONNRESET).
+    const server = await track(
+      startHttp2Server(async (req, res) => {
+        const stream = (req as unknown as { stream: { session: { close(): void; taken?: number } } }).stream;
+        stream.session.taken = (stream.session.taken ?? 0) + 1;
+        if (stream.session.taken === 10) stream.session.close();
+        await delay(20);
+        json(res, 200, { ok: true });
+      }),
+    );
+    const urls = Array.from({ length: 600 }, (_, i) => `${server.url}/t${i}`);
+    const result = await runCli([writeTempFile(urls), '--procs', '1', '--http2', '-k', '--concurrency', '100', '--retries', '0', '-q'], { env: NO_PROXY_ENV, timeoutMs: 60_000 });
+    expect(result.lines).toHaveLength(600);
+    expect(result.lines.filter((l) => l.status !== 200).map((l) => l.error?.code)).toEqual([]);
+    // Sent again only while the cap was being learned (two connections), and past it on each connection after.
+    const attempts = result.lines.reduce((sum, l) => sum + (l.attempts as number), 0);
+    expect(attempts).toBeLessThan(900);
+  });
+
   it('a graceful shutdown in two GOAWAYs (2^31-1, then the last stream taken) lets the stream finish, on a pooled or a one-shot connection', async () => {
     // RFC 9113 (6.8): the first GOAWAY warns, the second names the last stream taken, which is still answered.
     // The second reached undici's listener, which destroyed the session: a GET sent 3 times, a POST's answer lost.
