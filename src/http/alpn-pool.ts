@@ -76,8 +76,8 @@ export class AlpnPool extends FreeListPool {
   #alone = false;
   /** Streams the origin's server allows a connection, as its last SETTINGS said (H2_STREAMS at most). */
   #streams = H2_STREAMS;
-  /** Streams the origin's server takes on a connection before a graceful GOAWAY turns more away (H2_STREAMS at most). */
-  #takes = H2_STREAMS;
+  /** Streams the origin's server takes on a connection, in all, before a graceful GOAWAY turns more away. */
+  #takes = Infinity;
 
   constructor(origin: string | URL, options: Undici.Pool.Options) {
     // The factory runs only once the pool exists (for its first request).
@@ -120,7 +120,20 @@ export class AlpnPool extends FreeListPool {
         }),
     });
     // Before undici writes any request on a new h2 session.
-    client.on('connect', () => prepareH2Session(client, (streams) => this.#learnTakes(streams)));
+    client.on('connect', () =>
+      prepareH2Session(client, {
+        streamsPerConnection: () => this.#takes,
+        onStreamsTaken: (streams) => this.#learnTakes(streams),
+        // undici's loop, writing the session's last stream now, writes no more there (pipelining 1, that stream running).
+        onFull: () => {
+          client.pipelining = 1;
+        },
+        // Let go: the client opens its next connection for what waits.
+        onRetired: () => {
+          if (!client.destroyed && !client.closed) client.pipelining = Math.max(1, Math.min(this.#streams, this.#takes));
+        },
+      }),
+    );
     if (this.#multiplexed !== false && !this.#alone) this.#opening = client;
     return client;
   }
@@ -144,7 +157,7 @@ export class AlpnPool extends FreeListPool {
    */
   #holdToServerStreams(): void {
     for (const client of this[kClients] as StreamsClient[]) {
-      const allowed = Math.max(1, Math.min(this.#takes, client[kMaxConcurrentStreams] ?? H2_STREAMS));
+      const allowed = Math.max(1, Math.min(H2_STREAMS, this.#takes, client[kMaxConcurrentStreams] ?? H2_STREAMS));
       if (client.pipelining > 1 && client.pipelining > allowed) {
         client.pipelining = allowed;
         this.#streams = allowed;
@@ -157,10 +170,12 @@ export class AlpnPool extends FreeListPool {
    * turns away every stream sent past the Nth: with 100 streams a connection and N at 20, 80 of each 100 were
    * refused, sent again on the next connection, which took 20 of them in turn, and records ran out of sends
    * (131 of 2,000 ECONNRESET at --concurrency 200; curl -Z lost 166). From the first such GOAWAY on, each
-   * connection carries at most that many at once, and the rest open connections of their own. Learned from one
-   * connection, not two that agree: waiting for a second cost records a third refusal and their last send. A
-   * server reloading gracefully turns streams away too, after however many a connection had taken: learned from
-   * a young connection, the run then opens more connections to that origin than it needed, and loses nothing.
+   * connection carries that many streams in all (h2-session.ts lets it go then) and no more at once. Held to that
+   * many at once alone, a connection whose first answers came fast took more before the server's GOAWAY came,
+   * and they were turned away in turn. Learned from one connection, not two that agree: waiting for a second
+   * cost records a third refusal and their last send. A server reloading gracefully turns streams away too,
+   * after however many a connection had taken: learned from a young connection, the run then opens more
+   * connections to that origin than it needed, and loses nothing. nginx takes 1,000 (keepalive_requests).
    */
   #learnTakes(streams: number): void {
     if (streams >= this.#takes) return;

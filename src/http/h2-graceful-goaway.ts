@@ -74,6 +74,19 @@ export function goawayProcessedNone(error: unknown): boolean {
   return typeof error === 'object' && error !== null && NONE_PROCESSED in error;
 }
 
+/**
+ * Lets go of a session that has carried as many streams as its server takes on a connection (alpn-pool.ts learns
+ * how many), as after the server's own graceful GOAWAY: its streams finish on it, and the client's next request
+ * opens a new connection. False when there is nothing to let go (the session ended or was let go already).
+ */
+export function retireSession(client: Undici.Client, session: ClientHttp2Session): boolean {
+  const owner = client as H2Client;
+  const socket = owner[kSocket] as Socket | null | undefined;
+  if (!socket || owner[kHTTP2Session] !== session || session.destroyed || session.closed || finishing.has(session)) return false;
+  letSessionFinish(owner, session, socket);
+  return true;
+}
+
 /** Sessions let finish their streams after a graceful GOAWAY, no longer the client's. */
 const finishing = new WeakSet<ClientHttp2Session>();
 

@@ -5,11 +5,23 @@ import { kHTTP2Session, kPendingIdx, kQueue, kSocket } from 'undici/lib/core/sym
 import { withoutConnectionHeaders } from './h2-connection-headers.js';
 import { keepResponseAsSent } from './h2-response-stream.js';
 import { H2_BODY_PIECE_BYTES, writeBodyInPieces } from './h2-body-pieces.js';
-import { finishStreamsAfterGracefulGoaway } from './h2-graceful-goaway.js';
+import { finishStreamsAfterGracefulGoaway, retireSession } from './h2-graceful-goaway.js';
 import { markingKeptAliveLoss } from './h2-kept-alive.js';
 import { watchingLiveness } from './h2-liveness.js';
 import { keepReading } from './h2-read-nudge.js';
 import type { H2Client } from './h2-detach-session.js';
+
+/** What the pool that owns a client knows of its origin's connections (alpn-pool.ts). */
+export interface H2SessionHooks {
+  /** Streams a connection to the origin may carry in all: Infinity until a server's GOAWAY has told. */
+  streamsPerConnection(): number;
+  /** A graceful GOAWAY turned streams away, after the server had taken `streams` on the connection. */
+  onStreamsTaken(streams: number): void;
+  /** The session has carried streamsPerConnection() streams: called as the last of them is written. */
+  onFull(): void;
+  /** Once that write is done, the session was let go: the client may open its next connection. */
+  onRetired(): void;
+}
 
 /**
  * Wraps a client's h2 session's `request` once, for what every request on it
@@ -21,9 +33,10 @@ import type { H2Client } from './h2-detach-session.js';
  * streams after a graceful GOAWAY (h2-graceful-goaway.ts), its loss once
  * kept alive is marked (h2-kept-alive.ts), it is let go when it stops
  * answering (h2-liveness.ts), and its socket is kept reading so that its end
- * is seen (h2-read-nudge.ts). `onStreamsTaken`: as finishStreamsAfterGracefulGoaway.
+ * is seen (h2-read-nudge.ts). With `hooks`, the streams opened on it are
+ * counted against what its server takes on a connection.
  */
-export function prepareH2Session(client: Undici.Client, onStreamsTaken?: (streams: number) => void): void {
+export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks): void {
   const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
   if (!session) return;
   const request = session.request;
@@ -32,6 +45,14 @@ export function prepareH2Session(client: Undici.Client, onStreamsTaken?: (stream
   const keptAlive = markingKeptAliveLoss(session, socket);
   const liveness = socket ? watchingLiveness(client as H2Client, session, socket) : undefined;
   if (socket && liveness) keepReading(socket, liveness.quiet);
+  // Streams opened, and open now, on this session; whether it was let go once full (closed once idle then).
+  let opened = 0;
+  let open = 0;
+  let retired = false;
+  const streamClosed = (): void => {
+    open -= 1;
+    if (retired && open === 0) session.close();
+  };
   session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
@@ -46,10 +67,42 @@ export function prepareH2Session(client: Undici.Client, onStreamsTaken?: (stream
     keepResponseAsSent(stream);
     keptAlive(stream);
     liveness?.stream(stream);
+    opened += 1;
+    // Counted open only once the server's number is known (most never tell one): a listener less a stream.
+    const limit = hooks?.streamsPerConnection() ?? Infinity;
+    if (hooks !== undefined && limit !== Infinity) {
+      open += 1;
+      stream.once('close', streamClosed);
+      // Also when a lower number was learned after this session had opened more: its next stream is its last.
+      if (opened >= limit && !retired) {
+        retireOnceWritten(client, session, hooks, () => {
+          retired = true;
+          if (open === 0) session.close();
+        });
+      }
+    }
     return stream;
   } as typeof session.request;
-  finishStreamsAfterGracefulGoaway(client, onStreamsTaken);
+  finishStreamsAfterGracefulGoaway(client, hooks?.onStreamsTaken);
 }
+
+/**
+ * A full session goes once undici has written the stream it is writing now: the pool has undici write no more on
+ * it meanwhile (onFull), and it is let go in a microtask (undici reads the client's socket as it writes the body).
+ * It is closed only once its streams are done: a GOAWAY of ours at once went out before the HEADERS of the streams
+ * just opened (nghttp2 sends it first), and the server processed none of them.
+ */
+function retireOnceWritten(client: Undici.Client, session: ClientHttp2Session, hooks: H2SessionHooks, retired: () => void): void {
+  if (pendingRetirement.has(session)) return;
+  pendingRetirement.add(session);
+  hooks.onFull();
+  queueMicrotask(() => {
+    if (retireSession(client, session)) retired();
+    hooks.onRetired();
+  });
+}
+
+const pendingRetirement = new WeakSet<ClientHttp2Session>();
 
 /** The size of the body undici is writing: a Buffer, a string, or the one-piece array send-request.ts hands over. */
 function bodyBytes(body: unknown): number {
