@@ -176,8 +176,8 @@ export class AlpnPool extends FreeListPool {
    * the fewer) cost about a record in a thousand a third refusal, its last send. A server reloading gracefully
    * turns streams away too, after however many a connection had taken: learned from a young connection, the run
    * then opens more connections to that origin than it needed (a reload at the first connection's second stream:
-   * one a 2 records, 10,000 records in 6.5 s instead of 2.5), and loses nothing. nginx takes 1,000
-   * (keepalive_requests).
+   * a connection for every 2 records, 10,000 records in 6.5 s instead of 2.5), and loses nothing. nginx takes
+   * 1,000 (keepalive_requests).
    */
   #learnTakes(streams: number): void {
     if (streams >= this.#takes) return;

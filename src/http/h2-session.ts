@@ -45,9 +45,10 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
   const keptAlive = markingKeptAliveLoss(session, socket);
   const liveness = socket ? watchingLiveness(client as H2Client, session, socket) : undefined;
   if (socket && liveness) keepReading(socket, liveness.quiet);
-  // Streams opened, and open now, on this session; whether it was let go once full (closed once idle then).
+  // Streams opened, and open now, on this session; whether it is full, and whether it was let go (closed once idle).
   let opened = 0;
   let open = 0;
+  let full = false;
   let retired = false;
   const streamClosed = (): void => {
     open -= 1;
@@ -68,13 +69,14 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
     keptAlive(stream);
     liveness?.stream(stream);
     opened += 1;
-    // Counted open only once the server's number is known (most never tell one): a listener less a stream.
+    // Counted open only once the server's number is known (most servers never tell one): no listener until then.
     const limit = hooks?.streamsPerConnection() ?? Infinity;
     if (hooks !== undefined && limit !== Infinity) {
       open += 1;
       stream.once('close', streamClosed);
       // Also when a lower number was learned after this session had opened more: its next stream is its last.
-      if (opened >= limit && !retired) {
+      if (opened >= limit && !full) {
+        full = true;
         retireOnceWritten(client, session, hooks, () => {
           retired = true;
           if (open === 0) session.close();
@@ -93,16 +95,12 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
  * just opened (nghttp2 sends it first), and the server processed none of them.
  */
 function retireOnceWritten(client: Undici.Client, session: ClientHttp2Session, hooks: H2SessionHooks, retired: () => void): void {
-  if (pendingRetirement.has(session)) return;
-  pendingRetirement.add(session);
   hooks.onFull();
   queueMicrotask(() => {
     if (retireSession(client, session)) retired();
     hooks.onRetired();
   });
 }
-
-const pendingRetirement = new WeakSet<ClientHttp2Session>();
 
 /** The size of the body undici is writing: a Buffer, a string, or the one-piece array send-request.ts hands over. */
 function bodyBytes(body: unknown): number {
