@@ -35,21 +35,16 @@ export interface LivenessWatch {
  * header block it cannot decode) and tells no one, where Node 24 fails the streams, and each stream on it waited
  * out --timeout. A session that neither answers the PING nor sends a byte for QUIET_DEADLINE_MS is taken off its
  * client (which opens a new session for the next request) and destroyed, its streams failed as a connection lost
- * (sent again on a new one if they may be).
+ * (sent again on a new one if they may be). `openStreams`: the streams open on the session now (h2-session.ts
+ * counts them).
  */
-export function watchingLiveness(client: H2Client, session: ClientHttp2Session, socket: Socket): LivenessWatch {
+export function watchingLiveness(client: H2Client, session: ClientHttp2Session, socket: Socket, openStreams: () => number): LivenessWatch {
   const letGo = (): void => {
     detachSession(client, session, socket);
     session.destroy(Object.assign(new Error(`HTTP/2: the connection stopped answering (no reply to a PING and not a byte in ${QUIET_DEADLINE_MS} ms, after a request on it was given up or waited)`), { code: 'UND_ERR_SOCKET' }));
   };
-  let open = 0;
-  const closed = (): void => {
-    open -= 1;
-  };
   return {
     stream: (stream) => {
-      open += 1;
-      stream.once('close', closed);
       const close = stream.close;
       stream.close = function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>) {
         // Given up here on a stream still open: one the server reset or ended (undici closes it again) says the server is there.
@@ -58,7 +53,7 @@ export function watchingLiveness(client: H2Client, session: ClientHttp2Session, 
       } as ClientHttp2Stream['close'];
     },
     quiet: () => {
-      if (open > 0) probe(session, socket, letGo);
+      if (openStreams() > 0) probe(session, socket, letGo);
     },
   };
 }

@@ -42,10 +42,8 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
   const request = session.request;
   const owner = client as unknown as Record<symbol, unknown>;
   const socket = owner[kSocket] as Socket | null | undefined;
-  const keptAlive = markingKeptAliveLoss(session, socket);
-  const liveness = socket ? watchingLiveness(client as H2Client, session, socket) : undefined;
-  if (socket && liveness) keepReading(socket, liveness.quiet);
-  // Streams opened, and open now, on this session; whether it is full, and whether it was let go (closed once idle).
+  // Streams opened, and open now, on this session (the liveness watch asks too); whether it is full, and whether
+  // it was let go (then closed once idle).
   let opened = 0;
   let open = 0;
   let full = false;
@@ -54,6 +52,9 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
     open -= 1;
     if (retired && open === 0) session.close();
   };
+  const keptAlive = markingKeptAliveLoss(session, socket);
+  const liveness = socket ? watchingLiveness(client as H2Client, session, socket, () => open) : undefined;
+  if (socket && liveness) keepReading(socket, liveness.quiet);
   session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
@@ -69,19 +70,15 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
     keptAlive(stream);
     liveness?.stream(stream);
     opened += 1;
-    // Counted open only once the server's number is known (most servers never tell one): no listener until then.
-    const limit = hooks?.streamsPerConnection() ?? Infinity;
-    if (hooks !== undefined && limit !== Infinity) {
-      open += 1;
-      stream.once('close', streamClosed);
-      // Also when a lower number was learned after this session had opened more: its next stream is its last.
-      if (opened >= limit && !full) {
-        full = true;
-        retireOnceWritten(client, session, hooks, () => {
-          retired = true;
-          if (open === 0) session.close();
-        });
-      }
+    open += 1;
+    stream.once('close', streamClosed);
+    // Also when a lower number was learned after this session had opened more: its next stream is its last.
+    if (hooks !== undefined && !full && opened >= hooks.streamsPerConnection()) {
+      full = true;
+      retireOnceWritten(client, session, hooks, () => {
+        retired = true;
+        if (open === 0) session.close();
+      });
     }
     return stream;
   } as typeof session.request;
