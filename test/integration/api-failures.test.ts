@@ -24,7 +24,9 @@ async function readAll(run: AsyncIterable<Result>): Promise<{ results: Result[];
 
 describe('a run that fails', () => {
   it('an onProgress that throws stops the run as an aborted signal does: what was in flight EABORTED after one attempt, the rest ENOTSENT', async () => {
-    const server = track(await startHttpServer((_req, res, ctx) => void ctx.delay(400).then(() => res.end('ok'), () => {})));
+    // Answers held 5 s (cut short when the run lets go): with 400 ms, a child a loaded machine let run late could
+    // read two answers before the abort, and send two more records.
+    const server = track(await startHttpServer((_req, res, ctx) => void ctx.delay(5_000).then(() => res.end('ok'), () => {})));
     const thrown = new Error('from onProgress');
     const run = bulkfetch(Array.from({ length: 30 }, (_, i) => `${server.url}/p${i}`), {
       procs: 1,

@@ -187,9 +187,17 @@ describe('pipes', () => {
     for (const cache of ['auto', 'on']) {
       const before = big.requests;
       const child = spawnCli([input, '--procs', '1', '--concurrency', '8', '--cache', cache]);
-      // Nothing reads stdout for 2 s: the pipes fill, the parent stops reading the child.
-      await delay(2000);
-      const whileStalled = big.requests - before;
+      // Nothing reads stdout: the pipes fill, the parent stops reading the child, and the child's requests stop
+      // once it holds what it may. Counted once none has come for 1 s (a fixed 2 s from the spawn also had to
+      // hold a loaded machine's start-up).
+      let whileStalled = 0;
+      for (let quietSince = Date.now(), deadline = quietSince + 15_000; Date.now() < deadline;) {
+        await delay(50);
+        if (big.requests - before !== whileStalled) {
+          whileStalled = big.requests - before;
+          quietSince = Date.now();
+        } else if (whileStalled >= 8 && Date.now() - quietSince >= 1_000) break;
+      }
       let lines = 0;
       child.stdout.on('data', (chunk: Buffer) => {
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1;

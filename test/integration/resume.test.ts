@@ -166,7 +166,9 @@ describe('--resume', () => {
     const output = join(dir, 'real', 'out.ndjson');
     const link = join(dir, 'link.ndjson');
     symlinkSync(join('real', 'out.ndjson'), link);
-    const first = spawnCli([input, '-o', link, '--procs', '1', '--concurrency', '10', '-q']);
+    // 20 s of work for the first run, which is killed: at 10 in flight (2 s) it could end, and let its lock go,
+    // before a loaded machine had started the two runs it must refuse (as the test above once did).
+    const first = spawnCli([input, '-o', link, '--procs', '1', '--concurrency', '1', '-q']);
     const firstDone = collectOutput(first);
     await waitFor(() => sizeOf(output) > 0);
     expect([existsSync(`${output}.lock`), existsSync(`${output}.resume.json`), existsSync(`${link}.lock`)]).toEqual([true, true, false]);
@@ -269,7 +271,11 @@ describe('--resume', () => {
 
   // With the cache on, the GET's abort went through the cache unmarked, and --resume took it as done.
   it.each([['without the cache', [] as string[]], ['with the cache on', ['--cache', 'on']]])('sends what the stop came before (ENOTSENT) and a GET it aborted in flight (EABORTED), dropping those lines; a POST in flight stays as it was (%s)', async (_cache, cacheArgs) => {
-    const server = track(await slowServer(1000));
+    // The first two held 10 s (cut short when the run lets go), the rest 1 s: with 1 s for all, a stop a loaded
+    // machine took longer than that to carry found the two answered and two more in flight.
+    const server = track(await startHttpServer(async (req, res, ctx) => {
+      if (await ctx.delay(ctx.index < 2 ? 10_000 : 1_000)) res.end(JSON.stringify({ path: req.url }));
+    }));
     // Record 1 a POST, record 2 a GET: the two in flight at the stop (one slot each, the POST's held while it is announced).
     const input = writeTempFile([JSON.stringify({ url: `${server.url}/r1`, method: 'POST', body: 'x' }), ...Array.from({ length: 29 }, (_, i) => `${server.url}/r${i + 2}`)]);
     const output = join(tempDir(), 'out.ndjson');

@@ -66,7 +66,9 @@ function expectAbortedSoon(result: CliResult, ended: number | NodeJS.Signals, st
 describe('signals', () => {
   it('SIGINT to the process group: in-flight requests finish within --grace, nothing new begins, whole lines, exit 130', async () => {
     const n = 5000;
-    const { server, pid, done } = await busyRun(600, n, ['--concurrency', '10', '--grace', '10000ms']);
+    // Answers held 2.5 s, a grace of 30 s: with 600 ms and 10 s, a stop a loaded machine took long to carry let a
+    // second wave begin, and the bound on the run's end had half its margin.
+    const { server, pid, done } = await busyRun(2_500, n, ['--concurrency', '10', '--grace', '30000ms']);
     const sentAtSignal = server.requests;
     const started = Date.now();
     // As a terminal's Ctrl-C does: the whole foreground group, children included.
@@ -87,7 +89,7 @@ describe('signals', () => {
     // Some may begin while the stop travels to the children (a child still starting takes its first
     // tasks in before the stop message: up to its 10 slots); not the 100 or so the children held.
     expect(server.requests - sentAtSignal).toBeLessThanOrEqual(20);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.stderr).toMatch(/not sent +\d+ records the stop came before were answered ENOTSENT/);
     expect(result.stderr).toContain(`records     ${result.lines.length} = ${answered.length} sent + 0 cached + 0 invalid + ${unsent.length} not sent\n`);
     // What the stop answered is no error of the host's.
@@ -298,8 +300,9 @@ describe('signals', () => {
     // stop: the children never heard their input end, never reported, and were killed after the grace, their
     // answers EABORTED, attempts 0 (570 of 600; with --ordered 761 of 810).
     // Answers in 1 s: the stop lands with hundreds in flight, answered within the grace, held behind the full pipe.
+    const finishedAt: number[] = [];
     const server = track(await startHttpServer((_req, res) => {
-      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000)), 1_000);
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(20_000), () => finishedAt.push(Date.now())), 1_000);
     }));
     const list = writeTempFile([...Array.from({ length: 600 }, (_, i) => `${server.url}/a${i}`), ...Array.from({ length: invalid }, () => 'not a url'), ...Array.from({ length: 600 }, (_, i) => `${server.url}/b${i}`)]);
     // A grace of 4 s for answers due 1 s after each request came: with 2 s, a loaded machine answered 70 of 597
@@ -308,6 +311,7 @@ describe('signals', () => {
     const done = collectOutput(child);
     child.stdout.pause();
     await waitFor(() => server.inFlight >= 300);
+    const stoppedAt = Date.now();
     process.kill(child.pid as number, 'SIGTERM');
     // Past the grace (4 s) and the abort's deadline (3 s): the reader starts reading only then.
     await delay(8_000);
@@ -316,7 +320,14 @@ describe('signals', () => {
     expect(result.code).toBe(143);
     expect(result.nonJson).toEqual([]);
     expect(result.lines.filter((line) => line.error?.code === 'EABORTED' && line.attempts === 0)).toEqual([]);
-    expect(result.lines.filter((line) => line.status === 200).length).toBe(server.requests);
+    // Every answer the server had finished well inside the grace is a 200 line, and every request it read has a
+    // sent line. Not each of those a 200: a request a loaded machine read late in the grace was answered after the
+    // run had aborted it (EABORTED, attempts 1).
+    const answered = result.lines.filter((line) => line.status === 200).length;
+    const abortedSent = result.lines.filter((line) => line.error?.code === 'EABORTED' && (line.attempts as number) > 0).length;
+    expect(answered).toBeGreaterThanOrEqual(finishedAt.filter((at) => at < stoppedAt + 2_000).length);
+    expect(answered).toBeLessThanOrEqual(server.requests);
+    expect(answered + abortedSent).toBeGreaterThanOrEqual(server.requests);
   }, 60_000);
 
   it('a child spared at the deadline (it had answered all) that then hangs is killed once the reader reads: the run ends', async () => {
