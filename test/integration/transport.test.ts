@@ -600,8 +600,14 @@ describe('proxies as curl', () => {
     const atOncePort = await listen(atOnce);
     track({ close: () => atOnceCloser.close() });
     const unread = await run([`${plain.url}/e`], ['-x', `http://127.0.0.1:${atOncePort}`, '--retries', '0']);
-    expect(unread.lines[0]).toMatchObject({ status: null, error: { code: 'ESOCKETCLOSED', message: expect.stringContaining(`(empty reply: the proxy 127.0.0.1:${atOncePort}, or the server if the record went direct, closed the connection without answering; `) } });
-    expect(unread.lines[0]?.error.message).toContain('give it as socks5:// or https://');
+    // A loaded machine may run the destroy only once the request has come: its bytes unread, the close is a reset,
+    // which names the proxy too.
+    if (unread.lines[0]?.error?.code === 'ECONNRESET') {
+      expect(unread.lines[0]?.error.message).toBe(`read ECONNRESET (the proxy 127.0.0.1:${atOncePort} reset the connection)`);
+    } else {
+      expect(unread.lines[0]).toMatchObject({ status: null, error: { code: 'ESOCKETCLOSED', message: expect.stringContaining(`(empty reply: the proxy 127.0.0.1:${atOncePort}, or the server if the record went direct, closed the connection without answering; `) } });
+      expect(unread.lines[0]?.error.message).toContain('give it as socks5:// or https://');
+    }
     expect(tls.requests + plain.requests).toBe(0);
   });
 
