@@ -48,9 +48,12 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
   let open = 0;
   let full = false;
   let retired = false;
+  const closeOnceIdle = (): void => {
+    if (retired && open === 0) session.close();
+  };
   const streamClosed = (): void => {
     open -= 1;
-    if (retired && open === 0) session.close();
+    closeOnceIdle();
   };
   const keptAlive = markingKeptAliveLoss(session, socket);
   const liveness = socket ? watchingLiveness(client as H2Client, session, socket, () => open) : undefined;
@@ -77,7 +80,7 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
       full = true;
       retireOnceWritten(client, session, hooks, () => {
         retired = true;
-        if (open === 0) session.close();
+        closeOnceIdle();
       });
     }
     return stream;

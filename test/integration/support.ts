@@ -60,6 +60,14 @@ export function h2Frame(type: number, flags: number, stream: number, payload: Bu
   return Buffer.concat([head, payload]);
 }
 
+/** A GOAWAY frame naming `lastStreamId` as the last stream the server took, with error `code` (NO_ERROR: graceful). */
+export function h2Goaway(lastStreamId: number, code = 0): Buffer {
+  const payload = Buffer.alloc(8);
+  payload.writeUInt32BE(lastStreamId, 0);
+  payload.writeUInt32BE(code, 4);
+  return h2Frame(7, 0, 0, payload);
+}
+
 const silenced = new WeakSet<TLSSocket>();
 
 /** startRawH2Server reads nothing more on `socket`, PINGs included, and keeps it open: a connection dropped on the way, a server stuck. */

@@ -9,7 +9,7 @@ import { constants } from 'node:http2';
 import type { ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { answerThenClose, caSignedCert, cleanupAfterEach, collectOutput, delay, spawnCli, json, listen, processTree, runCli, socketCloser, startHttp2Server, startHttpServer, startProxyServer, startSocksServer, startTlsServer, tempDir, testCert, writeTempFifo, writeTempFile, type AnyRequest, type AnyResponse } from '../helpers/index.js';
-import { closedPort, h2Frame, silence, startRawH2Server, waitFor } from './support.js';
+import { closedPort, h2Frame, h2Goaway, silence, startRawH2Server, waitFor } from './support.js';
 
 // Kills every CLI, closes every server and drops temp files after each test.
 const track = cleanupAfterEach();
@@ -796,9 +796,7 @@ describe('HTTP/2', () => {
     const port = await startRawH2Server((socket, id) => {
       if (refusing === undefined || refusing === socket) {
         refusing = socket;
-        const payload = Buffer.alloc(8);
-        payload.writeUInt32BE(goawayCode, 4);
-        socket.write(h2Frame(7, 0, 0, payload));
+        socket.write(h2Goaway(0, goawayCode));
         return;
       }
       socket.write(h2Frame(1, 5, id, Buffer.from([0x88])));
@@ -882,9 +880,7 @@ describe('HTTP/2', () => {
       socket.write(h2Frame(0, 1, id, Buffer.from('ok')));
       if (connection.taken < 7) return;
       connection.last = id;
-      const payload = Buffer.alloc(8);
-      payload.writeUInt32BE(id, 0);
-      socket.write(h2Frame(7, 0, 0, payload));
+      socket.write(h2Goaway(id));
       setTimeout(() => socket.end(), 100);
     }, track);
     const urls = Array.from({ length: 600 }, (_, i) => `https://127.0.0.1:${port}/s${i}`);
