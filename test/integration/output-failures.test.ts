@@ -204,7 +204,9 @@ describe('output failures', () => {
     const input = writeTempFile(specs.map((spec) => JSON.stringify(spec)));
     const output = join(tempDir(), 'out.ndjson');
     // Without --resume: the fingerprint stays for the bodies --resume is to fetch again (a complete run removed it).
-    const first = await runCli([input, '-o', output, '--save', save, '--concurrency', '4', '-q']);
+    // One child and one slot, so 'sub' is saved (and meets its directory) before any other body can fill the disk:
+    // with two children, the one without it filled the disk first on a loaded CI machine, and 'sub' was ENOSPC.
+    const first = await runCli([input, '-o', output, '--save', save, '--procs', '1', '--concurrency', '1', '-q']);
     expect(first.code).toBe(0);
     const lines = parseJsonLines(readFileSync(output, 'utf8')).lines;
     expect(lines.find((line) => line.id === 'sub')?.error).toMatchObject({ code: 'ESAVE', message: expect.stringMatching(/^Cannot save the body: EISDIR: .* \(after status 200\)$/) });
