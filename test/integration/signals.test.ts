@@ -226,10 +226,13 @@ describe('signals', () => {
       const result = await done;
       expect({ run, code: result.code, signal: result.signal }).toEqual({ run, code: 130, signal: null });
       // The stop came at the pass over the file (--cache auto) or, on a loaded machine where the open was seen
-      // late, at the run's own open: nothing was sent, and every line is either answered ENOTSENT or counted unread.
+      // late, at the run's own open or just after it: every line is either answered or counted unread. A line is
+      // ENOTSENT and unsent, or, where the stop came as the first requests went out (a Node 24 suite beside a CPU
+      // hog: 50 of them), the outcome of the attempts it was sent in (the discard port refuses them).
       const unread = Number(/stopped +by SIGINT: ([\d,]+) input lines were not read/.exec(result.stderr)?.[1]?.replaceAll(',', ''));
       expect({ run, unread: unread + result.lines.length }).toEqual({ run, unread: 200_000 });
-      expect(result.lines.filter((line) => line.error?.code !== 'ENOTSENT' || line.attempts !== 0)).toEqual([]);
+      const notSent = (line: (typeof result.lines)[number]): boolean => line.error?.code === 'ENOTSENT' && line.attempts === 0;
+      expect(result.lines.filter((line) => !notSent(line) && !(line.error?.code === 'ECONNREFUSED' && line.attempts >= 1))).toEqual([]);
     }
   });
 
