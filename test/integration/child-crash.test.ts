@@ -132,9 +132,8 @@ describe('a crash never sends a request twice that must not be', () => {
     const server = track(await startHttpServer(async (req, res, ctx) => {
       arrivals.set(`${req.method} ${req.url}`, (arrivals.get(`${req.method} ${req.url}`) ?? 0) + 1);
       if (req.url === '/killer') {
-        // Not a fixed 200 ms: a child a loaded machine ran late had not yet sent the third POST, which was then a
-        // queued one, sent again and answered.
-        // A killer sent again waits 200 ms, as all did before.
+        // Once the three POSTs beside it have come, not a fixed 200 ms: a child a loaded machine ran late had not
+        // yet sent the third, which was then a queued one, sent again and answered. A killer sent again waits 200 ms.
         const beside = ['POST /p2', 'POST /p3', 'POST /p4'];
         if (kills > 0 && !(await ctx.delay(200))) return;
         for (const deadline = Date.now() + 5_000; !beside.every((post) => arrivals.has(post)) && Date.now() < deadline;) {
