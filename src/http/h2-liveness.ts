@@ -21,6 +21,18 @@ export interface LivenessWatch {
   quiet(): void;
 }
 
+/** Each watched session's probe, for the streams' close (one close on their class, not a closure a stream). */
+const probes = new WeakMap<ClientHttp2Session, () => void>();
+
+/** The streams' own close, which closeAndProbe takes the place of on their class. */
+let streamClose: ClientHttp2Stream['close'] | undefined;
+
+/** A stream closed while open before its response ended (given up): its session, if watched, is probed. */
+function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>): void {
+  if (!this.readableEnded && !this.closed && !this.destroyed) probes.get(this.session as ClientHttp2Session)?.();
+  (streamClose as ClientHttp2Stream['close']).apply(this, args);
+}
+
 /**
  * An HTTP/2 session that has stopped answering is found out, and let go. undici cancels a stream it gives up on
  * (--timeout, a body cut short) and keeps the session for the next request, as HTTP/2 means it to: unlike an
@@ -43,14 +55,13 @@ export function watchingLiveness(client: H2Client, session: ClientHttp2Session, 
     detachSession(client, session, socket);
     session.destroy(Object.assign(new Error(`HTTP/2: the connection stopped answering (no reply to a PING and not a byte in ${QUIET_DEADLINE_MS} ms, after a request on it was given up or waited)`), { code: 'UND_ERR_SOCKET' }));
   };
+  probes.set(session, () => probe(session, socket, letGo));
   return {
     stream: (stream) => {
-      const close = stream.close;
-      stream.close = function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>) {
-        // Given up here on a stream still open: one the server reset or ended (undici closes it again) says the server is there.
-        if (!this.readableEnded && !this.closed && !this.destroyed) probe(session, socket, letGo);
-        return close.apply(this, args);
-      } as ClientHttp2Stream['close'];
+      if (streamClose !== undefined) return;
+      const prototype = Object.getPrototypeOf(stream) as { close: ClientHttp2Stream['close'] };
+      streamClose = prototype.close;
+      prototype.close = closeAndProbe as ClientHttp2Stream['close'];
     },
     quiet: () => {
       if (openStreams() > 0) probe(session, socket, letGo);

@@ -21,9 +21,10 @@ const { NGHTTP2_CANCEL } = constants;
  *   half a body and no error, when no Content-Length told. It fails instead, as
  *   a reset with any other code does.
  */
-export function keepResponseAsSent(stream: ClientHttp2Stream): void {
-  // Before undici's own listener, which reads the same object.
-  stream.prependOnceListener('response', headerValuesAsBytes);
+export function keepResponseAsSent(stream: ClientHttp2Stream, headersAsBytes = true): void {
+  // Before undici's own listener, which reads the same object. A stream h2-lean-write.ts reads needs none: it hands
+  // the handler node:http2's latin1 strings as they are.
+  if (headersAsBytes) stream.prependOnceListener('response', headerValuesAsBytes);
   if (readablePush === undefined) {
     // Once, on the class of client streams (not exported): every stream gets it with nothing of its own to carry.
     const prototype = Object.getPrototypeOf(stream) as { push: PushMethod; _destroy: DestroyMethod };

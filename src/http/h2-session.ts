@@ -9,6 +9,7 @@ import { finishStreamsAfterGracefulGoaway, retireSession } from './h2-graceful-g
 import { markingKeptAliveLoss } from './h2-kept-alive.js';
 import { watchingLiveness } from './h2-liveness.js';
 import { keepReading } from './h2-read-nudge.js';
+import { writeLeanly } from './h2-lean-write.js';
 import type { H2Client } from './h2-detach-session.js';
 
 /** What the pool that owns a client knows of its origin's connections (alpn-pool.ts). */
@@ -34,11 +35,13 @@ export interface H2SessionHooks {
  * kept alive is marked (h2-kept-alive.ts), it is let go when it stops
  * answering (h2-liveness.ts), and its socket is kept reading so that its end
  * is seen (h2-read-nudge.ts). With `hooks`, the streams opened on it are
- * counted against what its server takes on a connection.
+ * counted against what its server takes on a connection. A plain GET or HEAD
+ * is written on it by h2-lean-write.ts rather than by undici (unless `lean` is
+ * false), through the same preparation: returns whether it is.
  */
-export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks): void {
+export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks, { lean = true }: { lean?: boolean } = {}): boolean {
   const session = (client as unknown as Record<symbol, ClientHttp2Session | null | undefined>)[kHTTP2Session];
-  if (!session) return;
+  if (!session) return false;
   const request = session.request;
   const owner = client as unknown as Record<symbol, unknown>;
   const socket = owner[kSocket] as Socket | null | undefined;
@@ -58,7 +61,7 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
   const keptAlive = markingKeptAliveLoss(session, socket);
   const liveness = socket ? watchingLiveness(client as H2Client, session, socket, () => open) : undefined;
   if (socket && liveness) keepReading(socket, liveness.quiet);
-  session.request = function preparedRequest(this: ClientHttp2Session, headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
+  const openStream = (headers: OutgoingHttpHeaders | undefined, options: ClientSessionRequestOptions | undefined, headersAsBytes: boolean): ClientHttp2Stream => {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
     const written = (owner[kQueue] as Array<{ body?: unknown; contentLength?: number | null } | null>)[owner[kPendingIdx] as number];
@@ -67,14 +70,15 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
       // undici leaves the length out for a method it expects no body of; curl sends it, and servers read it.
       if (headers['content-length'] === undefined && typeof written.contentLength === 'number') headers = { ...headers, 'content-length': String(written.contentLength) };
     }
-    const stream = request.call(this, headers && withoutConnectionHeaders(headers), options) as ClientHttp2Stream;
+    const stream = request.call(session, headers && withoutConnectionHeaders(headers), options) as ClientHttp2Stream;
     if (bodyBytes(written?.body) > H2_BODY_PIECE_BYTES) writeBodyInPieces(stream);
-    keepResponseAsSent(stream);
+    keepResponseAsSent(stream, headersAsBytes);
     keptAlive(stream);
     liveness?.stream(stream);
     opened += 1;
     open += 1;
-    stream.once('close', streamClosed);
+    // 'close' comes once: a plain listener, not a `once` wrapper a stream.
+    stream.on('close', streamClosed);
     // Also when a lower number was learned after this session had opened more: its next stream is its last.
     if (hooks !== undefined && !full && opened >= hooks.streamsPerConnection()) {
       full = true;
@@ -84,8 +88,13 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks):
       });
     }
     return stream;
+  };
+  session.request = function preparedRequest(headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
+    return openStream(headers, options, true);
   } as typeof session.request;
+  const leanly = lean && writeLeanly(client, openStream);
   finishStreamsAfterGracefulGoaway(client, hooks?.onStreamsTaken);
+  return leanly;
 }
 
 /**

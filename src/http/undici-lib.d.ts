@@ -60,8 +60,21 @@ declare module 'undici/lib/core/symbols.js' {
   /** A client's requests, and the index of the next to write (client.js _resume writes kQueue[kPendingIdx]). */
   export const kQueue: unique symbol;
   export const kPendingIdx: unique symbol;
+  /** The index in kQueue of a client's oldest request still running. */
+  export const kRunningIdx: unique symbol;
+  /** A client's handling of a request that failed on its connection (client.js onError). */
+  export const kOnError: unique symbol;
+  /** A client's origin, as a URL. */
+  export const kUrl: unique symbol;
+  /** Set on a socket that is to be closed once its running requests are done (HTTP/1.1). */
+  export const kReset: unique symbol;
+  /** A client's headers and body timeouts, in milliseconds: 0 for none. */
+  export const kHeadersTimeout: unique symbol;
+  export const kBodyTimeout: unique symbol;
 }
 declare module 'undici/lib/core/errors.js' {
   import type { errors } from 'undici';
   export const ConnectTimeoutError: typeof errors.ConnectTimeoutError;
+  export const InformationalError: typeof errors.InformationalError;
+  export const RequestAbortedError: typeof errors.RequestAbortedError;
 }
