@@ -1,7 +1,22 @@
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type * as Undici from 'undici';
 import { InformationalError, RequestAbortedError } from 'undici/lib/core/errors.js';
-import { kBodyTimeout, kHTTP2Session, kHTTPContext, kHeadersTimeout, kOnError, kPendingIdx, kQueue, kReset, kResume, kRunningIdx, kSocket, kUrl } from 'undici/lib/core/symbols.js';
+import * as undiciSymbols from 'undici/lib/core/symbols.js';
+
+// Read once: the child's bundle reaches a CommonJS module's exports through a getter at each use (about 1 µs a
+// request here, where these are read a dozen times each).
+const kBodyTimeout: typeof undiciSymbols.kBodyTimeout = undiciSymbols.kBodyTimeout;
+const kHTTP2Session: typeof undiciSymbols.kHTTP2Session = undiciSymbols.kHTTP2Session;
+const kHTTPContext: typeof undiciSymbols.kHTTPContext = undiciSymbols.kHTTPContext;
+const kHeadersTimeout: typeof undiciSymbols.kHeadersTimeout = undiciSymbols.kHeadersTimeout;
+const kOnError: typeof undiciSymbols.kOnError = undiciSymbols.kOnError;
+const kPendingIdx: typeof undiciSymbols.kPendingIdx = undiciSymbols.kPendingIdx;
+const kQueue: typeof undiciSymbols.kQueue = undiciSymbols.kQueue;
+const kReset: typeof undiciSymbols.kReset = undiciSymbols.kReset;
+const kResume: typeof undiciSymbols.kResume = undiciSymbols.kResume;
+const kRunningIdx: typeof undiciSymbols.kRunningIdx = undiciSymbols.kRunningIdx;
+const kSocket: typeof undiciSymbols.kSocket = undiciSymbols.kSocket;
+const kUrl: typeof undiciSymbols.kUrl = undiciSymbols.kUrl;
 
 /** What undici's h2 client hands a request's handler, and what it knows of the request (lib/core/request.js). */
 export interface UndiciRequest {
@@ -34,8 +49,11 @@ interface H2Context {
   write(request: UndiciRequest): boolean;
 }
 
-/** Opens a stream on the session as h2-session.ts prepares each: `headersAsBytes` false leaves the response's headers as node:http2 gives them. */
-export type OpenStream = (headers: OutgoingHttpHeaders, options: { endStream: boolean }, headersAsBytes: boolean) => ClientHttp2Stream;
+/**
+ * Opens a stream on the session as h2-session.ts prepares each. `lean` true: the response's headers are left as
+ * node:http2 gives them, and the stream's close is told to the session by its caller (`streamClosed`).
+ */
+export type OpenStream = (headers: OutgoingHttpHeaders, options: { endStream: boolean }, lean: true) => ClientHttp2Stream;
 
 /**
  * Writes a plain GET or HEAD (no body, no upgrade, no 100-continue) on the client's h2 session with less work a
@@ -50,7 +68,7 @@ export type OpenStream = (headers: OutgoingHttpHeaders, options: { endStream: bo
  * Every other request, and every client with timeouts, goes through undici's own write. Returns whether the
  * client's plain requests are written here: false when undici's client is not as this module knows it.
  */
-export function writeLeanly(client: Undici.Client, open: OpenStream): boolean {
+export function writeLeanly(client: Undici.Client, open: OpenStream, streamClosed: () => void): boolean {
   const owner = client as H2Client;
   const context = owner[kHTTPContext] as H2Context | null | undefined;
   const session = owner[kHTTP2Session] as ClientHttp2Session | null | undefined;
@@ -59,7 +77,7 @@ export function writeLeanly(client: Undici.Client, open: OpenStream): boolean {
   if (!context || !session || openStreams === undefined || owner[kHeadersTimeout] !== 0 || owner[kBodyTimeout] !== 0) return false;
   const write = context.write;
   context.write = function leanOrUndiciWrite(this: H2Context, request: UndiciRequest): boolean {
-    return plain(request) ? writeRequest(owner, session, openStreams, open, request) : write.call(this, request);
+    return plain(request) ? writeRequest(owner, session, openStreams, open, streamClosed, request) : write.call(this, request);
   };
   return true;
 }
@@ -77,9 +95,9 @@ function plain(request: UndiciRequest): boolean {
   );
 }
 
-function writeRequest(client: H2Client, session: ClientHttp2Session, openStreams: symbol, open: OpenStream, request: UndiciRequest): boolean {
+function writeRequest(client: H2Client, session: ClientHttp2Session, openStreams: symbol, open: OpenStream, streamClosed: () => void, request: UndiciRequest): boolean {
   const headers = requestHeaders(client, request);
-  const lean = new LeanRequest(client, session, openStreams, request);
+  const lean = new LeanRequest(client, session, openStreams, streamClosed, request);
   try {
     request.onConnect(lean.abort);
   } catch (error) {
@@ -92,7 +110,7 @@ function writeRequest(client: H2Client, session: ClientHttp2Session, openStreams
   if (streamsBefore === 0) session.ref();
   let stream: LeanStream;
   try {
-    stream = open(headers, { endStream: true }, false) as LeanStream;
+    stream = open(headers, { endStream: true }, true) as LeanStream;
   } catch (error) {
     lean.abort(error as Error);
     return true;
@@ -133,6 +151,7 @@ class LeanRequest {
     private readonly client: H2Client,
     private readonly session: ClientHttp2Session,
     private readonly openStreams: symbol,
+    private readonly streamClosed: () => void,
     private readonly request: UndiciRequest,
   ) {}
 
@@ -187,6 +206,7 @@ class LeanRequest {
 
   close(): void {
     const { request, session, openStreams } = this;
+    this.streamClosed();
     this.stream?.removeAllListeners('data');
     const counts = session as unknown as Record<symbol, number | undefined>;
     counts[openStreams] = (counts[openStreams] ?? 1) - 1;

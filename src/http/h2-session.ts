@@ -61,10 +61,11 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks, 
   const keptAlive = markingKeptAliveLoss(session, socket);
   const liveness = socket ? watchingLiveness(client as H2Client, session, socket, () => open) : undefined;
   if (socket && liveness) keepReading(socket, liveness.quiet);
-  const openStream = (headers: OutgoingHttpHeaders | undefined, options: ClientSessionRequestOptions | undefined, headersAsBytes: boolean): ClientHttp2Stream => {
+  // `lean`: a stream h2-lean-write.ts opens for a plain GET or HEAD, which has no body and tells its close itself.
+  const openStream = (headers: OutgoingHttpHeaders | undefined, options: ClientSessionRequestOptions | undefined, lean: boolean): ClientHttp2Stream => {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
     // is kept open for its DATA. The request being written is the one at the client's pending index.
-    const written = (owner[kQueue] as Array<{ body?: unknown; contentLength?: number | null } | null>)[owner[kPendingIdx] as number];
+    const written = lean ? undefined : (owner[kQueue] as Array<{ body?: unknown; contentLength?: number | null } | null>)[owner[kPendingIdx] as number];
     if (written?.body != null && headers !== undefined) {
       if (options?.endStream === true && headers[':method'] === 'GET') options = { ...options, endStream: false };
       // undici leaves the length out for a method it expects no body of; curl sends it, and servers read it.
@@ -72,13 +73,12 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks, 
     }
     const stream = request.call(session, headers && withoutConnectionHeaders(headers), options) as ClientHttp2Stream;
     if (bodyBytes(written?.body) > H2_BODY_PIECE_BYTES) writeBodyInPieces(stream);
-    keepResponseAsSent(stream, headersAsBytes);
+    keepResponseAsSent(stream, !lean);
     keptAlive(stream);
     liveness?.stream(stream);
     opened += 1;
     open += 1;
-    // 'close' comes once: a plain listener, not a `once` wrapper a stream.
-    stream.on('close', streamClosed);
+    if (!lean) stream.once('close', streamClosed);
     // Also when a lower number was learned after this session had opened more: its next stream is its last.
     if (hooks !== undefined && !full && opened >= hooks.streamsPerConnection()) {
       full = true;
@@ -90,9 +90,9 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks, 
     return stream;
   };
   session.request = function preparedRequest(headers?: OutgoingHttpHeaders, options?: ClientSessionRequestOptions) {
-    return openStream(headers, options, true);
+    return openStream(headers, options, false);
   } as typeof session.request;
-  const leanly = lean && writeLeanly(client, openStream);
+  const leanly = lean && writeLeanly(client, openStream, streamClosed);
   finishStreamsAfterGracefulGoaway(client, hooks?.onStreamsTaken);
   return leanly;
 }
