@@ -2,20 +2,14 @@ import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, Outgoi
 import type * as Undici from 'undici';
 import { InformationalError, RequestAbortedError } from 'undici/lib/core/errors.js';
 import * as undiciSymbols from 'undici/lib/core/symbols.js';
+import { kBodyTimeout, kHTTP2Session, kHTTPContext, kHeadersTimeout, kOnError, kReset, kSocket } from 'undici/lib/core/symbols.js';
 
-// Read once: the child's bundle reaches a CommonJS module's exports through a getter at each use (about 1 µs a
-// request here, where these are read a dozen times each).
-const kBodyTimeout: typeof undiciSymbols.kBodyTimeout = undiciSymbols.kBodyTimeout;
-const kHTTP2Session: typeof undiciSymbols.kHTTP2Session = undiciSymbols.kHTTP2Session;
-const kHTTPContext: typeof undiciSymbols.kHTTPContext = undiciSymbols.kHTTPContext;
-const kHeadersTimeout: typeof undiciSymbols.kHeadersTimeout = undiciSymbols.kHeadersTimeout;
-const kOnError: typeof undiciSymbols.kOnError = undiciSymbols.kOnError;
+// Read once, those read several times a request: the child's bundle reaches a CommonJS module's exports through
+// a getter at each use (about 1 µs a request, where these were read a dozen times).
 const kPendingIdx: typeof undiciSymbols.kPendingIdx = undiciSymbols.kPendingIdx;
 const kQueue: typeof undiciSymbols.kQueue = undiciSymbols.kQueue;
-const kReset: typeof undiciSymbols.kReset = undiciSymbols.kReset;
 const kResume: typeof undiciSymbols.kResume = undiciSymbols.kResume;
 const kRunningIdx: typeof undiciSymbols.kRunningIdx = undiciSymbols.kRunningIdx;
-const kSocket: typeof undiciSymbols.kSocket = undiciSymbols.kSocket;
 const kUrl: typeof undiciSymbols.kUrl = undiciSymbols.kUrl;
 
 /** What undici's h2 client hands a request's handler, and what it knows of the request (lib/core/request.js). */
