@@ -13,7 +13,7 @@ const kRunningIdx: typeof undiciSymbols.kRunningIdx = undiciSymbols.kRunningIdx;
 const kUrl: typeof undiciSymbols.kUrl = undiciSymbols.kUrl;
 
 /** What undici's h2 client hands a request's handler, and what it knows of the request (lib/core/request.js). */
-export interface UndiciRequest {
+interface UndiciRequest {
   method: string;
   path: string;
   host?: string | null;
@@ -57,10 +57,12 @@ export type OpenStream = (headers: OutgoingHttpHeaders, options: { endStream: bo
  * - the response's headers copied with an object rest, made bytes (a Buffer a name and a value), and made strings
  *   again by the handler (undici's parseHeaders): here the latin1 strings node:http2 gives go as they are, the
  *   strings HTTP/1.1's handler gets from its bytes (so h2-response-stream.ts need not make them bytes first);
- * - nine listeners a stream, most of them `once` wrappers, and two stream timers: here seven plain listeners, and
- *   no timer (the agent sets no headers or body timeout: --timeout is bulkfetch's own).
- * Every other request, and every client with timeouts, goes through undici's own write. Returns whether the
- * client's plain requests are written here: false when undici's client is not as this module knows it.
+ * - nine listeners a stream, most of them `once` wrappers, and two stream timers: here six plain listeners that
+ *   every stream shares (and 'data' once the response came), and no timer (the agent sets no headers or body
+ *   timeout: --timeout is bulkfetch's own).
+ * Every other request, and every client with timeouts, goes through undici's own write. `streamClosed` is the
+ * session's count of its open streams, told of each close. Returns whether the client's plain requests are
+ * written here: false when undici's client is not as this module knows it.
  */
 export function writeLeanly(client: Undici.Client, open: OpenStream, streamClosed: () => void): boolean {
   const owner = client as H2Client;

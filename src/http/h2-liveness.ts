@@ -29,6 +29,7 @@ let streamClose: ClientHttp2Stream['close'] | undefined;
 
 /** A stream closed while open before its response ended (given up): its session, if watched, is probed. */
 function closeAndProbe(this: ClientHttp2Stream, ...args: Parameters<ClientHttp2Stream['close']>): void {
+  // Given up here on a stream still open: one the server reset or ended (undici closes it again) says the server is there.
   if (!this.readableEnded && !this.closed && !this.destroyed) probes.get(this.session as ClientHttp2Session)?.();
   (streamClose as ClientHttp2Stream['close']).apply(this, args);
 }
