@@ -100,17 +100,19 @@ function writeRequest(client: H2Client, session: ClientHttp2Session, openStreams
     errorRequest(client, request, error as Error);
   }
   if (request.aborted) return false;
-  const counts = session as unknown as Record<symbol, number | undefined>;
-  const streamsBefore = counts[openStreams] ?? 0;
-  // Held open while it carries streams: undici lets it go unreferenced when its last stream closes (LeanRequest.close).
-  if (streamsBefore === 0) session.ref();
   let stream: LeanStream;
   try {
     stream = open(headers, { endStream: true }, true) as LeanStream;
   } catch (error) {
+    // No stream: the handler is told, and false has the client drop the request from its queue (a request left
+    // there as written would hold a place in it for ever, and the client's close would wait on it).
     lean.abort(error as Error);
-    return true;
+    return false;
   }
+  const counts = session as unknown as Record<symbol, number | undefined>;
+  const streamsBefore = counts[openStreams] ?? 0;
+  // Held open while it carries streams: undici lets it go unreferenced when its last stream closes (LeanRequest.close).
+  if (streamsBefore === 0) session.ref();
   counts[openStreams] = streamsBefore + 1;
   lean.stream = stream;
   // The listeners are shared, not closures a stream: they find their request on the stream. Each of these events

@@ -1,6 +1,7 @@
 import type { Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
 import { constants } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeLeanly } from '../../../src/http/h2-lean-write.js';
 import { prepareH2Session } from '../../../src/http/h2-session.js';
 import { sendRequest } from '../../../src/http/send-request.js';
 import { Client } from '../../../src/http/undici-parts.js';
@@ -96,5 +97,33 @@ describe('h2-lean-write', () => {
     expect(seen.lean![7]).toMatchObject({ status: 201, body: 'hello', error: null });
     // Each client kept its one connection through the resets and the timeout.
     expect(server.connections).toBe(2);
+  });
+});
+
+describe('h2-lean-write, a stream that cannot be opened', () => {
+  it('fails its request with the error and leaves the client nothing to wait on', async () => {
+    const server = await startHttp2Server(answer);
+    closing.push(server);
+    const client = new Client(server.url, { allowH2: true, connect: { rejectUnauthorized: false }, headersTimeout: 0, bodyTimeout: 0 });
+    closing.push({ close: () => client.destroy() });
+    const leanly = new Promise<boolean>((resolve) =>
+      client.on('connect', () =>
+        resolve(
+          writeLeanly(
+            client,
+            () => {
+              throw Object.assign(new Error('no stream'), { code: 'ERR_HTTP2_INVALID_SESSION' });
+            },
+            () => {},
+          ),
+        ),
+      ),
+    );
+    const first = await outcome(client, 'GET', `${server.url}/headers`);
+    expect(await leanly).toBe(true);
+    expect(first).toMatchObject({ status: null, error: { message: expect.stringContaining('no stream') } });
+    // A request the client took for written would keep its close waiting for ever.
+    const closed = await Promise.race([client.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2_000))]);
+    expect(closed).toBe('closed');
   });
 });
