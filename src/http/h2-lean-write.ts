@@ -2,6 +2,7 @@ import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, Outgoi
 import type * as Undici from 'undici';
 import { InformationalError, RequestAbortedError } from 'undici/lib/core/errors.js';
 import * as undiciSymbols from 'undici/lib/core/symbols.js';
+import { errorRequest } from 'undici/lib/core/util.js';
 import { kBodyTimeout, kHTTP2Session, kHTTPContext, kHeadersTimeout, kOnError, kReset, kSocket } from 'undici/lib/core/symbols.js';
 
 // Read once, those read several times a request: the child's bundle reaches a CommonJS module's exports through
@@ -290,16 +291,7 @@ function rawHeaders(headers: IncomingHttpHeaders): string[] {
   return raw;
 }
 
-/** undici's errorRequest (lib/core/util.js): the handler is told, and a handler that throws is the client's error. */
-function errorRequest(client: H2Client, request: UndiciRequest, error: Error): void {
-  try {
-    request.onError(error);
-  } catch (thrown) {
-    (client as unknown as { emit(event: 'error', error: unknown): void }).emit('error', thrown);
-  }
-}
-
-/** undici's completeRequest (client-h2.js): the request leaves the client's queue of running requests. */
+/** undici's completeRequest (client-h2.js, which does not export it): the request leaves the client's queue of running requests. */
 function completeRequest(client: H2Client, request: UndiciRequest, resetPendingIdx = false): void {
   const queue = client[kQueue] as Array<UndiciRequest | null>;
   const runningIdx = client[kRunningIdx] as number;

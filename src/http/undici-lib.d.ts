@@ -78,3 +78,7 @@ declare module 'undici/lib/core/errors.js' {
   export const InformationalError: typeof errors.InformationalError;
   export const RequestAbortedError: typeof errors.RequestAbortedError;
 }
+declare module 'undici/lib/core/util.js' {
+  /** Tells a request's handler of its error; a handler that throws is the client's 'error'. */
+  export function errorRequest(client: unknown, request: unknown, error: Error): void;
+}
