@@ -4,6 +4,7 @@ import { ClosingOrigins } from './closing-origins.js';
 import type { Dispatcher } from 'undici';
 import { RecordErrorCode, STOPPED_BEFORE_SENDING, STOPPED_IN_FLIGHT, STOPPED_IN_FLIGHT_RESENT, isSaveDiskFull, recordError, sentOnce } from '../errors.js';
 import { sendRequest, type AttemptOptions, type AttemptRequest } from '../http/send-request.js';
+import { SaveTurns } from '../http/save-turns.js';
 import { elapsedMs, type FetchOutcome } from '../http/outcome.js';
 import { redirectRequest } from '../http/redirect.js';
 import { RedirectCookies } from '../http/redirect-cookies.js';
@@ -110,6 +111,8 @@ export class RequestLoop {
   readonly #ledTo = new WeakMap<AttemptRequest, AttemptRequest>();
   /** Origins that close each connection after its answer: their requests go on connections of their own. */
   readonly #closingOrigins = new ClosingOrigins();
+  /** --save: records saving under one name land in input order. */
+  readonly #saveTurns = new SaveTurns();
   readonly #send = (given: AttemptRequest): Promise<FetchOutcome> => {
     // An origin found to close each connection after its answer: a connection of its own, asked as it is sent
     // (a record built before the origin was known, and waiting since, goes so too).
@@ -148,7 +151,7 @@ export class RequestLoop {
       includeHeaders: config.includeHeaders,
       followRedirects: config.follow,
       shutdown,
-      ...(config.save !== undefined ? { save: { dir: config.save } } : {}),
+      ...(config.save !== undefined ? { save: { dir: config.save, turns: this.#saveTurns } } : {}),
       ...(config.maxFilesize !== undefined ? { maxFilesize: config.maxFilesize } : {}),
       ...proxiesOf(config),
       offersHttp2: config.http2 ? () => true : fallback ? (url: string) => fallback.offersHttp2(url) : undefined,
@@ -230,13 +233,22 @@ export class RequestLoop {
    * record, and each await level costs a promise and a microtask turn.
    */
   handle(spec: Task): Promise<Answer> {
+    if (this.#config.save === undefined) return this.#answer(spec, this.#buildRequest(spec));
+    const request = this.#buildRequest(spec);
+    const name = request.saveAs?.name;
+    if (name === undefined) return this.#answer(spec, request);
+    this.#saveTurns.claim(name);
+    return this.#answer(spec, request).finally(() => this.#saveTurns.release(name));
+  }
+
+  #answer(spec: Task, request: AttemptRequest): Promise<Answer> {
     if (this.#cache && this.usesCache(spec)) {
       // A repeat's answer is a line too, a copy of its first's (1.4 MB for a 1 MiB body): while lines back up,
       // repeats wait as records about to begin do, or a window of them queued gigabytes at once.
       const held = this.#outputFlows();
-      if (held) return held.then(() => this.handle(spec));
+      if (held) return held.then(() => this.#answer(spec, request));
       const started = performance.now();
-      const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, this.#buildRequest(spec));
+      const answer = this.#cache.get(requestKey(spec), spec.cache, spec.uses ?? 0, request);
       const toAnswer = ({ response, status, attempts, redirects, http2Resent, resent, ms }: CacheAnswer): Answer => {
         // A repeat that joined a flight the stop came before was not sent either, and is not counted cached.
         const cached = status !== 'miss' && response.error?.code !== RecordErrorCode.NOT_SENT;
@@ -251,7 +263,6 @@ export class RequestLoop {
       };
       return 'then' in answer ? answer.then(toAnswer) : Promise.resolve(toAnswer(answer));
     }
-    const request = this.#buildRequest(spec);
     const toAnswer = (outcome: FetchOutcome): Answer => {
       const result = resultOf(spec, this.#stoppedForResume(outcome, spec.method), false, outcome.ms);
       return { line: serializeResult(result), result: outcome.http2Resent || outcome.resent ? { ...result, ...(outcome.http2Resent ? { http2Resent: outcome.http2Resent } : {}), ...(outcome.resent ? { resent: outcome.resent } : {}) } : result };
@@ -554,7 +565,7 @@ export class RequestLoop {
 
   #buildRequest(spec: Task): AttemptRequest {
     let request = taskRequest(spec, this.#config, this.#data);
-    if (this.#config.save !== undefined) request.saveAs = saveName(spec);
+    if (this.#config.save !== undefined) request.saveAs = { name: saveName(spec), line: spec.line };
     if (spec.last === OriginUse.ONLY) request.onlyUse = true;
     if (this.#fileJar) {
       const led = request;

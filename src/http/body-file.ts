@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream, readdirSync, rename, unlink, unlinkSync, type WriteStream } from 'node:fs';
-import { readdir, unlink as unlinkFile } from 'node:fs/promises';
+import { createWriteStream, readdirSync, unlink, unlinkSync, type WriteStream } from 'node:fs';
+import { readdir, rename, unlink as unlinkFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pidSpaceTag } from '../output/running-process.js';
 
@@ -63,6 +63,14 @@ function ownedBy(name: string, owned: (pid: number) => boolean): boolean {
 }
 
 /**
+ * How a finished file lands: `rename` puts it in place; false when it must not (a record later in the input
+ * landed under the same name: SaveTurns), and the partial file is dropped.
+ */
+export type Landing = (rename: () => Promise<void>) => Promise<boolean>;
+
+const landNow: Landing = (rename) => rename().then(() => true);
+
+/**
  * A response body streamed to DIR/NAME (--save). Bytes go to a hidden partial
  * file beside it, renamed to NAME only once complete and flushed, so a cut,
  * failed or aborted download never sits under the final name.
@@ -72,12 +80,14 @@ export class BodyFile {
   readonly #partial: string;
   readonly #stream: WriteStream;
   readonly #hash: Hash = createHash('sha256');
+  readonly #landing: Landing;
   #error: Error | undefined;
   #discarded = false;
 
   /** `onError`: writing failed (ENOSPC, EACCES ...); the file will not land. */
-  constructor(dir: string, name: string, onError: (error: NodeJS.ErrnoException) => void) {
+  constructor(dir: string, name: string, onError: (error: NodeJS.ErrnoException) => void, landing: Landing = landNow) {
     this.#final = join(dir, name);
+    this.#landing = landing;
     this.#partial = join(dir, partialName(name, process.pid, ++partials));
     this.#stream = createWriteStream(this.#partial, { flags: 'wx' });
     this.#stream.on('error', (error) => {
@@ -96,7 +106,10 @@ export class BodyFile {
     this.#stream.on('drain', listener);
   }
 
-  /** Flushes, closes and renames the file into place: its path and SHA-256 (hex). */
+  /**
+   * Flushes, closes and renames the file into place: its path and SHA-256 (hex). A file its landing turns
+   * down is dropped, and this still resolves: the body was whole, and a later record's replaced it.
+   */
   finish(): Promise<{ file: string; sha256: string }> {
     return new Promise((resolve, reject) => {
       // The last write can fail after end() was called (ENOSPC, EFBIG on a body's final chunk): end()'s
@@ -104,13 +117,16 @@ export class BodyFile {
       this.#stream.end((error?: Error | null) => {
         if (error) this.#error ??= error;
         if (this.#error || this.#discarded) return reject(this.#error ?? new Error('discarded'));
-        rename(this.#partial, this.#final, (error) => {
-          if (error) {
+        this.#landing(() => rename(this.#partial, this.#final)).then(
+          (landed) => {
+            if (!landed) this.discard();
+            resolve({ file: this.#final, sha256: this.#hash.digest('hex') });
+          },
+          (error: unknown) => {
             this.discard();
-            return reject(error);
-          }
-          resolve({ file: this.#final, sha256: this.#hash.digest('hex') });
-        });
+            reject(error as Error);
+          },
+        );
       });
       // end()'s callback is not called on a stream that failed: settle then too.
       this.#stream.once('error', (error) => reject(error));

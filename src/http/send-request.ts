@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { CONTENT_LENGTH_MISMATCH, RecordErrorCode, STOPPED_BEFORE_SENDING, recordError, saveDiskFull, type RecordError } from '../errors.js';
 import type { BodyMode } from '../run-types.js';
 import { BodyFile } from './body-file.js';
+import type { SaveTurns } from './save-turns.js';
 import { contentCodings, createContentDecoder, isIdentityCoding, type ContentCoding } from './content-decoder.js';
 import { goawayProcessedNone } from './h2-graceful-goaway.js';
 import { blameProxy, classifyError, closedBeforeHead, closedMidBody, cutShort, declaredLength, endedByGoaway, headersNeverSent, http1Refusal, LARGE_BODY_BYTES, refusedStream, sessionGoneBeforeSent, unframedLength, type AbortReason, type ProxyEndpoint } from './error-codes.js';
@@ -40,8 +41,8 @@ export interface AttemptOptions {
   followRedirects?: boolean;
   /** Aborts every attempt at once when the run is stopped. */
   shutdown?: AbortSignal;
-  /** --save: 2xx bodies go to files in this directory (each request names its file). */
-  save?: { dir: string } | undefined;
+  /** --save: 2xx bodies go to files in this directory (each request names its file), landing in input order by turns. */
+  save?: { dir: string; turns: SaveTurns } | undefined;
   /** The proxies requests may go through: an error on the way to one says so. */
   proxies?: readonly ProxyEndpoint[] | undefined;
   /** --max-filesize: a body (decoded) larger than this fails the attempt with EMAXFILESIZE, saved or kept, as curl's does. */
@@ -55,8 +56,8 @@ export interface AttemptRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | Buffer | undefined;
-  /** With --save: the file name a 2xx body is saved under. */
-  saveAs?: string | undefined;
+  /** With --save: the file name a 2xx body is saved under, and the record's input line (later lines land last). */
+  saveAs?: { name: string; line: number } | undefined;
   /** No other request of this child goes to this origin: its connection is not kept for reuse (see oneShot). */
   onlyUse?: boolean | undefined;
 }
@@ -239,11 +240,13 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
     if (this.#options.decompress && this.#location === undefined) this.#coding = contentCodings(headers['content-encoding']);
     const { save } = this.#options;
     // A HEAD's answer has no body: a file would be an empty one passed off as the resource's, its sha256 the hash of nothing.
-    if (save && this.#request.saveAs !== undefined && statusCode < 300 && this.#location === undefined && this.#request.method !== 'HEAD') {
-      this.#file = new BodyFile(save.dir, this.#request.saveAs, (error) => {
+    const saveAs = this.#request.saveAs;
+    if (save && saveAs !== undefined && statusCode < 300 && this.#location === undefined && this.#request.method !== 'HEAD') {
+      const onError = (error: NodeJS.ErrnoException): void => {
         this.#settleError(saveError(error, this.#status));
         controller.abort(new StopRequest('body file failed'));
-      });
+      };
+      this.#file = new BodyFile(save.dir, saveAs.name, onError, (rename) => save.turns.land(saveAs.name, saveAs.line, rename));
       this.#file.onDrain(() => controller.resume());
     }
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
-import { requestKey } from './request-key.js';
+import { hashKey, requestKey } from './request-key.js';
 import type { RequestSpec } from './request-spec.js';
 
 /** An id used as a file name as it is: a plain name, never a path, a hidden file or a device. */
@@ -33,6 +33,16 @@ function writtenId(spec: RequestSpec): string {
  */
 export function namedById(spec: RequestSpec): boolean {
   return spec.id !== undefined && SAFE_NAME.test(writtenId(spec));
+}
+
+/**
+ * The hash that picks a record's child (childOf): its request's (`requestHash`), but under --save its file
+ * name's when its id names the file. Every record saving under one name then goes to one child, which lands
+ * them in input order (SaveTurns); two children each renamed theirs as it finished. Such a record is never
+ * answered from the cache, so routing it away from its request's repeats costs no hit.
+ */
+export function routingHash(spec: RequestSpec, requestHash: number, saving: boolean): number {
+  return saving && namedById(spec) ? hashKey(writtenId(spec)) : requestHash;
 }
 
 /**

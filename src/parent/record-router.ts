@@ -3,7 +3,7 @@ import { RecordErrorCode, recordError, type RecordError } from '../errors.js';
 import { onlyScheme } from '../input/allowed-protocols.js';
 import type { InputLine, LineCursor } from '../input/lines.js';
 import { parseRecord, tooLongRecord, type ParsedRecord } from '../input/parse-record.js';
-import { replacesRunFile } from '../input/save-name.js';
+import { replacesRunFile, routingHash } from '../input/save-name.js';
 import { nextUrlOrLine } from '../input/next-line.js';
 import { childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../input/request-key.js';
 import type { ReorderBuffer } from '../output/reorder-buffer.js';
@@ -16,7 +16,7 @@ import type { InputCounters } from './run-monitor.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface RouterParts {
-  options: Pick<RunOptions, 'maxLineBytes' | 'method' | 'protoDefault' | 'shard' | 'saveKeep'> & Partial<Pick<RunOptions, 'protocols'>>;
+  options: Pick<RunOptions, 'maxLineBytes' | 'method' | 'protoDefault' | 'shard' | 'saveKeep'> & Partial<Pick<RunOptions, 'protocols' | 'save'>>;
   pool: WorkerPool;
   cachePlan: CachePlanner;
   origins: OriginPlanner | undefined;
@@ -165,7 +165,7 @@ export class RecordRouter {
       return true;
     }
     if (reorder && !this.#admit(reorder, line)) return this.#again(input);
-    const child = pool.size === 1 ? 0 : childOf(hash, pool.size);
+    const child = pool.size === 1 ? 0 : childOf(routingHash(record.spec, hash, options.save !== undefined), pool.size);
     const directive = cachePlan.active ? cachePlan.directive(hash) : undefined;
     const task = encodeTask(record.spec, directive, origins?.originUse(record.spec.url, child), cachePlan.usesAfter);
     return this.#submitted(pool.submit(child, line, task));

@@ -286,6 +286,30 @@ describe('--save DIR', () => {
     }
   });
 
+  it('records saving under one id land in input order, whichever answer comes first, over several children', async () => {
+    // Each record's body names its line; the later a record is in the input, the sooner its answer comes.
+    const server = await serve(startHttpServer((req, res) => {
+      const ms = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ms'));
+      setTimeout(() => void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(req.url), ms);
+    }));
+    const dir = tempDir();
+    const ids = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
+    const perId = 6;
+    const lines = Array.from({ length: perId }, (_, round) => ids.map((id, k) => JSON.stringify({ url: `${server.url}/${id}/${round}?ms=${(perId - round) * 60 + k}`, id }))).flat();
+    const result = await runCli(['-', '--procs', '3', '--concurrency', '50', '--save', dir, '--ordered', '--no-headers'], { stdin: `${lines.join('\n')}\n` });
+    expect(result.lines).toHaveLength(lines.length);
+    expect(result.lines.every((line) => line.status === 200 && line.error === null)).toBe(true);
+    for (const id of ids) {
+      // Before: each file held the body that finished last, the first record's (the slowest answer).
+      const last = `/${id}/${perId - 1}?ms=${60 + ids.indexOf(id)}`;
+      expect(readFileSync(join(dir, id), 'utf8')).toBe(last);
+      const mine = result.lines.filter((line) => line.id === id);
+      expect(mine.map((line) => line.sha256)).toEqual(mine.map((line) => createHash('sha256').update(new URL(line.url as string).pathname + new URL(line.url as string).search).digest('hex')));
+    }
+    // The files that did not land were dropped: no partial file is left.
+    expect(readdirSync(dir).sort()).toEqual([...ids].sort());
+  });
+
   it('a body that waits on its file or decoder when the server closes the connection is finished, not a crashed child', async () => {
     const { createServer } = await import('node:net');
     const { listen, socketCloser } = await import('../helpers/index.js');

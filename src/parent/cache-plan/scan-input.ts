@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { readLineChunks, type LineCursor } from '../../input/lines.js';
 import { parseRecord } from '../../input/parse-record.js';
-import { namedById } from '../../input/save-name.js';
+import { namedById, routingHash } from '../../input/save-name.js';
 import { nextUrlOrLine } from '../../input/next-line.js';
 import { CACHEABLE_METHODS, childOf, hashKeyOfBytes, hashRequest, hashRequestBytes, requestHashSeed, shardOf } from '../../input/request-key.js';
 import type { Shard } from '../../run-types.js';
@@ -123,13 +123,16 @@ function countLines(lines: LineCursor, counts: PassCounts): void {
     if (typeof taken === 'number') {
       if (counts.skipLine?.(lines.spanLine)) continue;
       const { chunk, spanStart, spanEnd } = lines;
-      count(hashRequestBytes(counts.methodSeed, chunk, spanStart, spanEnd), hashKeyOfBytes(chunk, spanStart, taken), counts, counts.cacheableMethod);
+      const hash = hashRequestBytes(counts.methodSeed, chunk, spanStart, spanEnd);
+      count(hash, hash, hashKeyOfBytes(chunk, spanStart, taken), counts, counts.cacheableMethod);
       continue;
     }
     if (taken.text === null || counts.skipLine?.(taken.line)) continue;
     // The line number does not enter a request's key.
     const record = parseRecord(taken.text, 0, counts.method, counts.protoDefault, taken.notUtf8);
-    if (record.kind === 'request') count(hashRequest(record.spec), hashOrigin(record.spec.url), counts, CACHEABLE_METHODS.has(record.spec.method) && !(counts.saving && namedById(record.spec)));
+    if (record.kind !== 'request') continue;
+    const hash = hashRequest(record.spec);
+    count(hash, routingHash(record.spec, hash, counts.saving), hashOrigin(record.spec.url), counts, CACHEABLE_METHODS.has(record.spec.method) && !(counts.saving && namedById(record.spec)));
   }
 }
 
@@ -138,9 +141,9 @@ function countLines(lines: LineCursor, counts: PassCounts): void {
  * request the cache never answers (a POST, any record under -d) is no repeat it could save: counted,
  * a list of repeated POSTs read as 95 % repeats and turned the cache and its pass on for nothing.
  */
-function count(hash: number, originHash: number, { sketch, origins, shard, procs }: PassCounts, cacheable: boolean): void {
+function count(hash: number, childHash: number, originHash: number, { sketch, origins, shard, procs }: PassCounts, cacheable: boolean): void {
   if (shard && shardOf(hash, shard.count) !== shard.index) return;
   if (cacheable) sketch.add(hash);
-  // Counted per child, as the run routes records (childOf is 0 for one child).
-  origins?.add(originSlotOfHash(originHash, childOf(hash, procs)));
+  // Counted per child, as the run routes records (childOf is 0 for one child; routingHash picks it).
+  origins?.add(originSlotOfHash(originHash, childOf(childHash, procs)));
 }
