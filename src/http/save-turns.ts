@@ -34,12 +34,16 @@ export class SaveTurns {
     const turns = this.#names.get(name);
     if (turns === undefined) return rename().then(() => true);
     if (order < turns.landed) return Promise.resolve(false);
+    const before = turns.landed;
     turns.landed = order;
     // One rename at a time under a name: two in the thread pool at once may finish in either order.
     const done = (turns.renaming ?? Promise.resolve()).then(rename);
     const settled = done.then(
       () => {},
-      () => {},
+      () => {
+        // Its file did not land (its line is ESAVE): a record before it that finishes later may still.
+        if (turns.landed === order) turns.landed = before;
+      },
     );
     turns.renaming = settled;
     void settled.then(() => {

@@ -38,4 +38,13 @@ describe('SaveTurns', () => {
     expect(done).toEqual(['1', '2']);
     turns.release('one');
   });
+
+  it('lets an earlier file land after a later one failed to', async () => {
+    const turns = new SaveTurns();
+    turns.claim('one');
+    await expect(turns.land('one', 4, () => Promise.reject(new Error('EACCES')))).rejects.toThrow('EACCES');
+    expect(await turns.land('one', 1, async () => {})).toBe(true);
+    expect(await turns.land('one', 0, async () => {})).toBe(false);
+    turns.release('one');
+  });
 });
