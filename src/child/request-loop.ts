@@ -233,8 +233,8 @@ export class RequestLoop {
    * record, and each await level costs a promise and a microtask turn.
    */
   handle(spec: Task): Promise<Answer> {
-    if (this.#config.save === undefined) return this.#answer(spec, this.#buildRequest(spec));
     const request = this.#buildRequest(spec);
+    // --save: the record holds its file name's turn from now until its line is made (SaveTurns).
     const name = request.saveAs?.name;
     if (name === undefined) return this.#answer(spec, request);
     this.#saveTurns.claim(name);
