@@ -68,8 +68,6 @@ function ownedBy(name: string, owned: (pid: number) => boolean): boolean {
  */
 export type Landing = (rename: () => Promise<void>) => Promise<boolean>;
 
-const landNow: Landing = (rename) => rename().then(() => true);
-
 /**
  * A response body streamed to DIR/NAME (--save). Bytes go to a hidden partial
  * file beside it, renamed to NAME only once complete and flushed, so a cut,
@@ -85,7 +83,7 @@ export class BodyFile {
   #discarded = false;
 
   /** `onError`: writing failed (ENOSPC, EACCES ...); the file will not land. */
-  constructor(dir: string, name: string, onError: (error: NodeJS.ErrnoException) => void, landing: Landing = landNow) {
+  constructor(dir: string, name: string, onError: (error: NodeJS.ErrnoException) => void, landing: Landing) {
     this.#final = join(dir, name);
     this.#landing = landing;
     this.#partial = join(dir, partialName(name, process.pid, ++partials));

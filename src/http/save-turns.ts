@@ -17,7 +17,7 @@ export class SaveTurns {
   claim(name: string): void {
     const turns = this.#names.get(name);
     if (turns) turns.live += 1;
-    else this.#names.set(name, { live: 1, landed: -1, renaming: undefined });
+    else this.#names.set(name, { live: 1, landed: -1, renaming: Promise.resolve() });
   }
 
   /** That record has its answer: its file landed, or it never will. */
@@ -37,18 +37,14 @@ export class SaveTurns {
     const before = turns.landed;
     turns.landed = order;
     // One rename at a time under a name: two in the thread pool at once may finish in either order.
-    const done = (turns.renaming ?? Promise.resolve()).then(rename);
-    const settled = done.then(
+    const done = turns.renaming.then(rename);
+    turns.renaming = done.then(
       () => {},
       () => {
         // Its file did not land (its line is ESAVE): a record before it that finishes later may still.
         if (turns.landed === order) turns.landed = before;
       },
     );
-    turns.renaming = settled;
-    void settled.then(() => {
-      if (turns.renaming === settled) turns.renaming = undefined;
-    });
     return done.then(() => true);
   }
 }
@@ -58,6 +54,6 @@ interface NameTurns {
   live: number;
   /** The input line of the last record landed under it while it was tracked. */
   landed: number;
-  /** The rename last queued under it, settled either way. */
-  renaming: Promise<void> | undefined;
+  /** The rename last queued under it, settled either way (the next waits for it). */
+  renaming: Promise<void>;
 }
