@@ -30,7 +30,7 @@ import { CHILD_EXTRA_CA_ENV } from '../wire/child-env.js';
 import { removeOwnPartialsNow } from '../http/body-file.js';
 import { attemptsMade } from '../http/attempts-made.js';
 import { preferAsOomVictim } from './oom-victim.js';
-import { escapeTerminalControls } from '../wire/terminal-safe.js';
+import { escapeTerminalControls, terminalSafe } from '../wire/terminal-safe.js';
 
 /**
  * Result bytes written and not yet read by the parent above which no waiting
@@ -98,7 +98,8 @@ function start(config: WorkerConfig) {
   // queues instead, and the parent's window bounds how much can queue.
   const out = new Socket({ fd: 1, readable: false, writable: true });
   const output = new BoundedOutput(out);
-  const results = new LineBatcher((text) => output.write(text));
+  // The loop's lines are raw (rawResultLine): a batch is made terminal-safe as a whole, in one scan.
+  const results = new LineBatcher((text) => output.write(terminalSafe(text)));
   // Lines the parent has not read yet (a slow consumer downstream holds it back) stop new records from
   // starting (see LoopHooks.outputFlows): the window bounds them in records, this in bytes.
   // One wait for every record held while lines back up (a listener each would be hundreds).

@@ -12,7 +12,7 @@ import { FileCookies } from '../http/cookie-file.js';
 import { isIdempotent, retryDelay, type RetryOptions } from '../http/retry-policy.js';
 import { CACHEABLE_METHODS, requestKey } from '../input/request-key.js';
 import { maskUserinfo } from '../input/credentials.js';
-import { lineFromResponse, resultOf, serializeResult } from '../wire/result-line.js';
+import { lineFromResponse, rawResultLine, resultOf } from '../wire/result-line.js';
 import { OriginUse, type CacheDirective, type Task, type WorkerConfig } from '../wire/messages.js';
 import type { CountedResult } from '../wire/stats.js';
 import { ResponseCache, type CacheAnswer } from './response-cache.js';
@@ -224,7 +224,7 @@ export class RequestLoop {
   /** The answer of a record the stop came before, made without a request. */
   unsent(spec: Task): Answer {
     const result = resultOf(spec, UNSENT, false, 0);
-    return { line: serializeResult(result), result };
+    return { line: rawResultLine(result), result };
   }
 
   /**
@@ -265,7 +265,7 @@ export class RequestLoop {
     }
     const toAnswer = (outcome: FetchOutcome): Answer => {
       const result = resultOf(spec, this.#stoppedForResume(outcome, spec.method), false, outcome.ms);
-      return { line: serializeResult(result), result: outcome.http2Resent || outcome.resent ? { ...result, ...(outcome.http2Resent ? { http2Resent: outcome.http2Resent } : {}), ...(outcome.resent ? { resent: outcome.resent } : {}) } : result };
+      return { line: rawResultLine(result), result: outcome.http2Resent || outcome.resent ? { ...result, ...(outcome.http2Resent ? { http2Resent: outcome.http2Resent } : {}), ...(outcome.resent ? { resent: outcome.resent } : {}) } : result };
     };
     // #fetch with its answer made in the same reaction: one promise less a record.
     return this.#firstAttempt(request).then((first) => (this.#isFinal(first, request) ? toAnswer(first) : this.#fetchOn(request, first).then(toAnswer)));

@@ -84,34 +84,56 @@ export function errorResult(fields: { line: number; url: string; method: string;
   };
 }
 
-/** The record's answer from what fetching its request produced (shared by repeats through the cache). */
+/**
+ * The record's answer from what fetching its request produced (shared by repeats through the cache).
+ * Built by assignment, not by spreading optional parts: V8 clones each spread object through a
+ * generic path, and with outcomes of many shapes that cost 3 µs a record, a twentieth of a child's
+ * CPU (bench/CHANGELOG.md, entry 87). Key order is the line's, though nothing reads it: the line is
+ * written by serializeResult field by field.
+ */
 export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boolean, ms: number): ExactResult {
-  return {
-    line: spec.line,
-    ...(spec.id !== undefined ? { id: spec.id } : {}),
-    ...(spec.idText !== undefined ? { idText: spec.idText } : {}),
-    url: spec.url,
-    method: spec.method,
-    status: outcome.status,
-    ok: outcome.status !== null && outcome.status >= 200 && outcome.status < 300,
-    ...(outcome.finalUrl !== undefined ? { finalUrl: outcome.finalUrl, finalMethod: outcome.finalMethod ?? spec.method, redirects: outcome.redirects ?? 0 } : {}),
-    ...(outcome.headers ? { headers: outcome.headers } : {}),
-    body: outcome.body,
-    ...(outcome.bodyEncoding ? { bodyEncoding: outcome.bodyEncoding } : {}),
-    ...(outcome.truncated ? { truncated: true as const } : {}),
-    ...(outcome.file !== undefined ? { file: outcome.file, sha256: outcome.sha256 as string } : {}),
-    ...(outcome.trailers ? { trailers: outcome.trailers } : {}),
-    bytes: outcome.bytes,
-    ms,
-    attempts: cached ? 0 : outcome.attempts,
-    cached,
-    error: outcome.error,
-  };
+  const result = { line: spec.line } as ExactResult;
+  if (spec.id !== undefined) result.id = spec.id;
+  if (spec.idText !== undefined) result.idText = spec.idText;
+  result.url = spec.url;
+  result.method = spec.method;
+  result.status = outcome.status;
+  result.ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  if (outcome.finalUrl !== undefined) {
+    result.finalUrl = outcome.finalUrl;
+    result.finalMethod = outcome.finalMethod ?? spec.method;
+    result.redirects = outcome.redirects ?? 0;
+  }
+  if (outcome.headers) result.headers = outcome.headers;
+  result.body = outcome.body;
+  if (outcome.bodyEncoding) result.bodyEncoding = outcome.bodyEncoding;
+  if (outcome.truncated) result.truncated = true;
+  if (outcome.file !== undefined) {
+    result.file = outcome.file;
+    result.sha256 = outcome.sha256 as string;
+  }
+  if (outcome.trailers) result.trailers = outcome.trailers;
+  result.bytes = outcome.bytes;
+  result.ms = ms;
+  result.attempts = cached ? 0 : outcome.attempts;
+  result.cached = cached;
+  result.error = outcome.error;
+  return result;
 }
 
-/** One NDJSON line (with its newline). `line` is the first key, `error` the last. */
+/** One NDJSON line (with its newline), safe for a terminal. `line` is the first key, `error` the last. */
 export function serializeResult(result: ExactResult): string {
-  return terminalSafe(`${lineHead(result)}${renderResponse(result)}${lineTail(result.ms, result.attempts, result.cached, JSON.stringify(result.error))}`);
+  return terminalSafe(rawResultLine(result));
+}
+
+/**
+ * serializeResult's line before terminalSafe: a child's lines, whose writer
+ * escapes each batch of them at once (child/main.ts). Per line, the scan first
+ * flattened the line's pieces into one string that the batch's join then copied
+ * again: a microsecond a record (bench/CHANGELOG.md, entry 87).
+ */
+export function rawResultLine(result: ExactResult): string {
+  return `${lineHead(result)}${renderResponse(result)}${lineTail(result.ms, result.attempts, result.cached, JSON.stringify(result.error))}`;
 }
 
 /**
@@ -120,7 +142,7 @@ export function serializeResult(result: ExactResult): string {
  * outcome's object graph) and every repeat writes it without serializing again.
  * The text is renderResponse()'s (`status` to `bytes`), a newline (never inside
  * JSON), then the `error` value. lineFromResponse() puts a line together from
- * it; the two give exactly the bytes of serializeResult(resultOf(...)).
+ * it; the two give exactly the bytes of rawResultLine(resultOf(...)).
  *
  * `spec` is the record that fetched it: with --follow and no method change
  * recorded, its method is the final one (as in resultOf). Repeats share the
@@ -131,10 +153,10 @@ export function serializeResponse(spec: Pick<RequestSpec, 'method'>, outcome: Fe
   return `${renderResponse(response)}\n${JSON.stringify(outcome.error)}`;
 }
 
-/** A whole result line (with its newline) for `spec` from a serializeResponse() text. */
+/** A whole result line (with its newline) for `spec` from a serializeResponse() text; raw, as rawResultLine's. */
 export function lineFromResponse(spec: RequestSpec, response: string, cached: boolean, ms: number, attempts: number): string {
   const split = response.indexOf('\n');
-  return terminalSafe(`${lineHead(spec)}${response.slice(0, split)}${lineTail(ms, cached ? 0 : attempts, cached, response.slice(split + 1))}`);
+  return `${lineHead(spec)}${response.slice(0, split)}${lineTail(ms, cached ? 0 : attempts, cached, response.slice(split + 1))}`;
 }
 
 /** A line's record fields, `{"line":N` to `"method":...,`, before the response part. */

@@ -3,7 +3,7 @@ import { recordError, RecordErrorCode } from '../../../src/errors.js';
 import { JsonText, type FetchOutcome } from '../../../src/http/outcome.js';
 import type { RequestSpec } from '../../../src/input/request-spec.js';
 import { ResultLineReader } from '../../../src/wire/result-line-reader.js';
-import { countErrorLines, errorResult, lineFromResponse, parseLineNumber, readLineNumber, resultOf, serializeResponse, serializeResult } from '../../../src/wire/result-line.js';
+import { countErrorLines, errorResult, lineFromResponse, parseLineNumber, readLineNumber, rawResultLine, resultOf, serializeResponse, serializeResult } from '../../../src/wire/result-line.js';
 
 const spec: RequestSpec = { line: 4711, id: 'item-7', method: 'GET', url: 'http://127.0.0.1:8080/item/7' };
 const outcome: FetchOutcome = {
@@ -61,10 +61,10 @@ describe('a line from a stored response', () => {
     ['--save (file, sha256) and a final method of its own', { line: 5, method: 'GET', url: 'http://a.test/f' }, { status: 200, body: null, bytes: 5, attempts: 1, ms: 2, finalUrl: 'http://a.test/g', finalMethod: 'GET', redirects: 1, file: 'out/ab12', sha256: 'e3b0', error: null }],
   ];
   for (const [name, s, o] of variants) {
-    it(`gives exactly serializeResult's bytes (${name}), fetched and cached`, () => {
+    it(`gives exactly rawResultLine's bytes (${name}), fetched and cached`, () => {
       const response = serializeResponse(s, o);
-      expect(lineFromResponse(s, response, false, o.ms, o.attempts)).toBe(serializeResult(resultOf(s, o, false, o.ms)));
-      expect(lineFromResponse(s, response, true, 0.2, o.attempts)).toBe(serializeResult(resultOf(s, o, true, 0.2)));
+      expect(lineFromResponse(s, response, false, o.ms, o.attempts)).toBe(rawResultLine(resultOf(s, o, false, o.ms)));
+      expect(lineFromResponse(s, response, true, 0.2, o.attempts)).toBe(rawResultLine(resultOf(s, o, true, 0.2)));
     });
   }
 });
