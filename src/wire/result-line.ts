@@ -89,7 +89,7 @@ export function errorResult(fields: { line: number; url: string; method: string;
  * Built by assignment, not by spreading optional parts: V8 clones each spread object through a
  * generic path, and with outcomes of many shapes that cost 3 µs a record, a twentieth of a child's
  * CPU (bench/CHANGELOG.md, entry 87). Key order is the line's, though nothing reads it: the line is
- * written by serializeResult field by field.
+ * written by rawResultLine field by field.
  */
 export function resultOf(spec: RequestSpec, outcome: FetchOutcome, cached: boolean, ms: number): ExactResult {
   const result = { line: spec.line } as ExactResult;

@@ -18,7 +18,7 @@ export function escapeTerminalControls(on: boolean): void {
 }
 
 /**
- * A result line with those characters written as `\u` escapes (when escapeTerminalControls is on). In a JSON line they can stand only inside a
+ * A result line, or a child's batch of them, with those characters written as `\u` escapes (when escapeTerminalControls is on). In a JSON line they can stand only inside a
  * string, where the escape reads back as the same character: nothing is lost, and JSON.parse (jq) sees the
  * server's exact text. Most lines hold none, and are given back as they are after one scan.
  */
