@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { h1ParserOf, undiciSlotOf, wrapParserMethod, type H1Parser } from './h1-parser.js';
+import { undiciSlotOf, wrapParserMethodAtFirstRead, type H1Parser } from './h1-parser.js';
 
 /**
  * Request bytes still in the socket when a response completes, past which the connection is looked at again
@@ -36,25 +36,20 @@ const CLOSED_EARLY = Object.assign(new Error('reset: the answer came before the 
  * before undici's own listener parses it, once per copy of undici.
  */
 export function closeAfterEarlyAnswers(socket: Duplex): void {
-  socket.prependOnceListener('readable', () => {
-    const parser = h1ParserOf(socket);
-    if (parser) mendMessageComplete(parser);
-  });
+  wrapParserMethodAtFirstRead(socket, 'onMessageComplete', lookingBeforeReuse);
 }
 
-function mendMessageComplete(parser: H1Parser): void {
-  wrapParserMethod(parser, 'onMessageComplete', (onMessageComplete) =>
-    function onMessageCompleteLooking(this: H1Parser): number {
-      // An interim (1xx) response ends before its final one, not the exchange.
-      const unwritten = this.statusCode >= 200 && this.socket.writableLength > UNWRITTEN_WORTH_A_LOOK;
-      const socket = this.socket;
-      const client = this.client;
-      const result = onMessageComplete.call(this);
-      if (unwritten && result === 0 && !socket.destroyed) holdUntilWritten(socket, client);
-      return result;
-    },
-  );
-}
+/** undici's answer callback, made to hold a connection whose request is still being written (holdUntilWritten). */
+const lookingBeforeReuse = (onMessageComplete: H1Parser['onMessageComplete']): H1Parser['onMessageComplete'] =>
+  function onMessageCompleteLooking(this: H1Parser): number {
+    // An interim (1xx) response ends before its final one, not the exchange.
+    const unwritten = this.statusCode >= 200 && this.socket.writableLength > UNWRITTEN_WORTH_A_LOOK;
+    const socket = this.socket;
+    const client = this.client;
+    const result = onMessageComplete.call(this);
+    if (unwritten && result === 0 && !socket.destroyed) holdUntilWritten(socket, client);
+    return result;
+  };
 
 function holdUntilWritten(socket: Duplex, client: object): void {
   const blocking = undiciSlotOf<boolean>(socket, 'blocking');

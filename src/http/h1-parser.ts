@@ -16,6 +16,7 @@ export interface H1Parser {
   llhttp: { llhttp_resume(ptr: number): void };
   execute(chunk: Buffer): void;
   finish(): Error | null;
+  onHeadersComplete(statusCode: number, upgrade: boolean, shouldKeepAlive: boolean): number;
   onMessageComplete(): number;
 }
 
@@ -29,18 +30,30 @@ export function h1ParserOf(socket: Duplex): H1Parser | undefined {
   return undiciSlotOf<H1Parser | null>(socket, 'parser')?.value ?? undefined;
 }
 
-/** Methods of the parser's class wrapped so far, by class (its prototype): once per copy of undici. */
-const wrapped = new WeakMap<object, Set<string>>();
+/** The wraps applied so far, by the parser's class (its prototype): each once per copy of undici. */
+const applied = new WeakMap<object, Set<unknown>>();
 
 /**
  * Replaces a method of undici's parser class with what `wrap` makes of it, once per copy of undici (the child
- * has two: its bundle's and node_modules'), however many connections ask.
+ * has two: its bundle's and node_modules'), however many connections ask. Several wraps of one method nest;
+ * each is told apart by its identity, so `wrap` is a function made once, not one made at each call.
  */
-export function wrapParserMethod<K extends 'finish' | 'onMessageComplete'>(parser: H1Parser, name: K, wrap: (original: H1Parser[K]) => H1Parser[K]): void {
+export function wrapParserMethod<K extends 'finish' | 'onHeadersComplete' | 'onMessageComplete'>(parser: H1Parser, name: K, wrap: (original: H1Parser[K]) => H1Parser[K]): void {
   const prototype = Object.getPrototypeOf(parser) as H1Parser;
-  const done = wrapped.get(prototype) ?? new Set<string>();
-  if (done.has(name) || typeof prototype[name] !== 'function') return;
-  done.add(name);
-  wrapped.set(prototype, done);
+  const done = applied.get(prototype) ?? new Set<unknown>();
+  if (done.has(wrap) || typeof prototype[name] !== 'function') return;
+  done.add(wrap);
+  applied.set(prototype, done);
   prototype[name] = wrap(prototype[name]);
+}
+
+/**
+ * Wraps a method of undici's parser class (wrapParserMethod) when `socket`'s connection first has bytes to read:
+ * undici has given it its parser by then, and this listener, prepended, runs before undici's own parses them.
+ */
+export function wrapParserMethodAtFirstRead<K extends 'finish' | 'onHeadersComplete' | 'onMessageComplete'>(socket: Duplex, name: K, wrap: (original: H1Parser[K]) => H1Parser[K]): void {
+  socket.prependOnceListener('readable', () => {
+    const parser = h1ParserOf(socket);
+    if (parser) wrapParserMethod(parser, name, wrap);
+  });
 }

@@ -39,13 +39,15 @@ export function finishPausedParsers(socket: Duplex): void {
 }
 
 function mendFinish(parser: H1Parser): void {
-  wrapParserMethod(parser, 'finish', (finish) =>
-    function finishResumed(this: H1Parser): Error | null {
-      driveToEnd(this);
-      return finish.call(this);
-    },
-  );
+  wrapParserMethod(parser, 'finish', resumingFirst);
 }
+
+/** undici's finish, made to drive a paused parser to its end first (driveToEnd). */
+const resumingFirst = (finish: H1Parser['finish']): H1Parser['finish'] =>
+  function finishResumed(this: H1Parser): Error | null {
+    driveToEnd(this);
+    return finish.call(this);
+  };
 
 /**
  * What undici 8's finish() does first: resume the parser across its pauses and parse what the socket still

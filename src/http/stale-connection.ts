@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { h1ParserOf, undiciSlotOf, wrapParserMethodAtFirstRead, type H1Parser } from './h1-parser.js';
 import { isIdempotent } from './retry-policy.js';
 
 /** Set on the error that ended a request no byte of answer came to, on a connection that had carried answers before. */
@@ -7,6 +8,18 @@ const STALE = Symbol('bulkfetch.staleConnection');
 const KEPT_ALIVE_LOST = Symbol('bulkfetch.keptAliveLost');
 /** Set beside STALE when the connection had carried one answer only: a server that closes each connection after its answer. */
 const AFTER_ONE_ANSWER = Symbol('bulkfetch.closedAfterOneAnswer');
+
+/** What a connection's answers so far tell, kept on the socket under HISTORY by the parser's answer callback. */
+interface AnswerHistory {
+  /** Final (not interim) answers completed on the connection. */
+  answers: number;
+  /** The socket's bytesRead when the last of them completed. */
+  readAtLastAnswer: number;
+  /** Whether the last of them answered a HEAD. */
+  lastWasHead: boolean;
+}
+const HISTORY = Symbol('bulkfetch.answerHistory');
+type WithHistory = { [HISTORY]?: AnswerHistory };
 
 /**
  * Marks the loss of a kept-alive connection under a request it never answered
@@ -18,45 +31,36 @@ const AFTER_ONE_ANSWER = Symbol('bulkfetch.closedAfterOneAnswer');
  * The mark is what error-codes.ts reads to tell this loss from every other
  * one, which is the server's answer, sent once unless --retries says more.
  *
- * Both conditions are this connection's own history: answers read before the
- * request's first write (so it was kept alive), and no byte read since. A new
- * connection, or one where any of this request's answer came (`102
- * Processing`, half a status line), is not stale: a POST to a server that sent
- * `HTTP/1.1 102` and closed was sent three times, --retries 0 or not, when
+ * Both conditions are this connection's own history: answers completed before
+ * the request went out (so it was kept alive), and no byte read since the last
+ * of them. A new connection, or one where any of this request's answer came
+ * (`102 Processing`, half a status line), is not stale: a POST to a server that
+ * sent `HTTP/1.1 102` and closed was sent three times, --retries 0 or not, when
  * any byte read on the connection counted as an earlier answer.
+ *
+ * The answers are counted by undici's parser as each completes (its prototype is
+ * mended once per copy of undici, h1-parser.ts), and whether a request is out on
+ * the connection is read from its client when the connection is lost. This used
+ * to watch every write of every request, one of the per-request socket hooks that
+ * together cost a few per cent of a child's CPU (bench/CHANGELOG.md, entry 89).
  */
 export function markStaleConnectionErrors(socket: Socket): void {
-  // undici sends one request at a time on a connection: a write after bytes came in begins the next request.
-  let readAtRequestStart = 0;
-  let readAtLastWrite = -1;
-  /** Requests begun on this connection. */
-  let requests = 0;
-  // The request being written or answered now, and whether the one before it on this connection was a HEAD.
-  let requestLine = '';
-  let afterHead = false;
-  const write = socket.write;
-  socket.write = function (this: Socket, ...args: unknown[]) {
-    if (socket.bytesRead !== readAtLastWrite) {
-      requests += 1;
-      readAtRequestStart = socket.bytesRead;
-      afterHead = requestLine.startsWith('HEAD ');
-      // A request's first write is its header block, a string (undici's writeH1).
-      requestLine = typeof args[0] === 'string' ? args[0].slice(0, 8) : '';
-    }
-    readAtLastWrite = socket.bytesRead;
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as typeof socket.write;
-  const unansweredAfterAnswers = (): boolean => readAtRequestStart > 0 && socket.bytesRead === readAtRequestStart;
+  const history: AnswerHistory = { answers: 0, readAtLastAnswer: 0, lastWasHead: false };
+  (socket as WithHistory)[HISTORY] = history;
+  wrapParserMethodAtFirstRead(socket, 'onMessageComplete', countingAnswers);
   const mark = (error: NodeJS.ErrnoException | undefined, code: string): void => {
     if (error?.code !== code) return;
-    if (unansweredAfterAnswers()) {
+    const out = requestOut(socket);
+    // Requests begun on this connection: undici sends one at a time, so those answered and the one out, if any.
+    const requests = history.answers + (out ? 1 : 0);
+    if (out && history.answers > 0 && socket.bytesRead === history.readAtLastAnswer) {
       (error as unknown as Record<symbol, boolean>)[STALE] = true;
       if (requests === 2) (error as unknown as Record<symbol, boolean>)[AFTER_ONE_ANSWER] = true;
     }
     if (socket.bytesRead > 0) {
       (error as unknown as Record<symbol, boolean>)[KEPT_ALIVE_LOST] = true;
       // Lost after its first answer, before a second request was written: the requests queued for it fail with this.
-      if (requests === 1 && readAtRequestStart === 0) (error as unknown as Record<symbol, boolean>)[AFTER_ONE_ANSWER] = true;
+      if (requests === 1) (error as unknown as Record<symbol, boolean>)[AFTER_ONE_ANSWER] = true;
     }
   };
   // A HEAD's connection is kept (send-request.ts), as curl keeps it. A server that sends a HEAD a body
@@ -64,9 +68,9 @@ export function markStaleConnectionErrors(socket: Socket): void {
   // line: that request, if sending it twice does no harm, goes again on a new connection.
   const markHeadsStrayBody = (error: Error | undefined): void => {
     // undici's HTTPParserError for bytes where a status line should begin (its code is not set for this one).
-    if (afterHead && error?.name === 'HTTPParserError' && error.message.includes('Expected HTTP/') && isIdempotent(requestLine.slice(0, requestLine.indexOf(' ')))) {
-      (error as unknown as Record<symbol, boolean>)[STALE] = true;
-    }
+    if (!history.lastWasHead || error?.name !== 'HTTPParserError' || !error.message.includes('Expected HTTP/')) return;
+    const method = requestOut(socket)?.method;
+    if (method !== undefined && isIdempotent(method)) (error as unknown as Record<symbol, boolean>)[STALE] = true;
   };
   // Prepended, so that the mark is on the error before undici keeps it for the request.
   socket.prependListener('error', (error: NodeJS.ErrnoException) => mark(error, 'ECONNRESET'));
@@ -77,6 +81,66 @@ export function markStaleConnectionErrors(socket: Socket): void {
     return destroy.call(this, error);
   };
 }
+
+interface QueuedRequest {
+  method: string;
+}
+
+/** The request written on the connection and not yet answered: its client's first running one (undici's queue). */
+function requestOut(socket: Socket): QueuedRequest | undefined {
+  const client = h1ParserOf(socket)?.client;
+  return client === undefined ? undefined : runningRequestOf(client);
+}
+
+/** Where undici's Client keeps its queue, by the Client class's prototype: once per copy of undici. */
+interface QueueKeys {
+  queue: symbol;
+  runningIndex: symbol;
+  pendingIndex: symbol;
+}
+const queueKeys = new WeakMap<object, QueueKeys | null>();
+
+function queueKeysOf(client: object): QueueKeys | null {
+  const prototype = Object.getPrototypeOf(client) as object;
+  let keys = queueKeys.get(prototype);
+  if (keys === undefined) {
+    const queue = undiciSlotOf(client, 'queue')?.key;
+    const runningIndex = undiciSlotOf(client, 'running index')?.key;
+    const pendingIndex = undiciSlotOf(client, 'pending index')?.key;
+    keys = queue && runningIndex && pendingIndex ? { queue, runningIndex, pendingIndex } : null;
+    queueKeys.set(prototype, keys);
+  }
+  return keys;
+}
+
+/**
+ * undici's Client keeps its requests in one array: those before `running index` are done, those from it to
+ * `pending index` are written on its connection (one at a time here), the rest wait.
+ */
+function runningRequestOf(client: object): QueuedRequest | undefined {
+  const keys = queueKeysOf(client);
+  if (keys === null) return undefined;
+  const slots = client as Record<symbol, unknown>;
+  const running = slots[keys.runningIndex] as number;
+  if (!(running < (slots[keys.pendingIndex] as number))) return undefined;
+  return (slots[keys.queue] as Array<QueuedRequest | null>)[running] ?? undefined;
+}
+
+/** undici's answer callback, made to count final answers into the socket's HISTORY. */
+const countingAnswers = (onMessageComplete: H1Parser['onMessageComplete']): H1Parser['onMessageComplete'] =>
+  function onMessageCompleteCounted(this: H1Parser): number {
+    const history = (this.socket as WithHistory)[HISTORY];
+    // An interim (1xx) response ends before its final one, not the exchange; the request is read before undici lets it go.
+    const final = history !== undefined && this.statusCode >= 200;
+    const head = final && runningRequestOf(this.client)?.method === 'HEAD';
+    const result = onMessageComplete.call(this);
+    if (final) {
+      history.answers += 1;
+      history.readAtLastAnswer = (this.socket as Socket).bytesRead;
+      history.lastWasHead = head;
+    }
+    return result;
+  };
 
 /** An error markStaleConnectionErrors marked: a kept-alive connection lost before a byte of this request's answer. */
 export function lostUnansweredOnKeptAlive(error: unknown): boolean {
