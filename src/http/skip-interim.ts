@@ -20,9 +20,10 @@ const INTERIM_STAND_IN = 199;
  * Done on the parser's head callback, once for every connection (the parser's
  * prototype is shared), where the bytes are already parsed: an interim head the
  * network cut anywhere is llhttp's to join. This used to watch the socket's reads
- * after each write and cut interim heads out of the bytes; a hook on every read and
- * every write of every request, which cost about 1 % of a child's CPU on a plain
- * URL list (bench/CHANGELOG.md, entry 89).
+ * after each write and cut interim heads out of the bytes: hooks on every read and
+ * every write of every request, which with the other per-request socket hooks cost
+ * a few per cent of a child's CPU on a plain URL list (bench/CHANGELOG.md, entries
+ * 89 and 90).
  */
 export function skipInterimReplies(socket: Duplex): void {
   wrapParserMethodAtFirstRead(socket, 'onHeadersComplete', continueAsInterim);

@@ -42,7 +42,7 @@ type WithHistory = { [HISTORY]?: AnswerHistory };
  * mended once per copy of undici, h1-parser.ts), and whether a request is out on
  * the connection is read from its client when the connection is lost. This used
  * to watch every write of every request, one of the per-request socket hooks that
- * together cost a few per cent of a child's CPU (bench/CHANGELOG.md, entry 89).
+ * together cost a few per cent of a child's CPU (bench/CHANGELOG.md, entries 89 and 90).
  */
 export function markStaleConnectionErrors(socket: Socket): void {
   const history: AnswerHistory = { answers: 0, readAtLastAnswer: 0, lastWasHead: false };
