@@ -30,6 +30,9 @@ export function h1ParserOf(socket: Duplex): H1Parser | undefined {
   return undiciSlotOf<H1Parser | null>(socket, 'parser')?.value ?? undefined;
 }
 
+/** The methods of undici's parser class that bulkfetch wraps. */
+export type WrappedParserMethod = 'finish' | 'onHeadersComplete' | 'onMessageComplete';
+
 /** The wraps applied so far, by the parser's class (its prototype): each once per copy of undici. */
 const applied = new WeakMap<object, Set<unknown>>();
 
@@ -38,7 +41,7 @@ const applied = new WeakMap<object, Set<unknown>>();
  * has two: its bundle's and node_modules'), however many connections ask. Several wraps of one method nest;
  * each is told apart by its identity, so `wrap` is a function made once, not one made at each call.
  */
-export function wrapParserMethod<K extends 'finish' | 'onHeadersComplete' | 'onMessageComplete'>(parser: H1Parser, name: K, wrap: (original: H1Parser[K]) => H1Parser[K]): void {
+export function wrapParserMethod<K extends WrappedParserMethod>(parser: H1Parser, name: K, wrap: (original: H1Parser[K]) => H1Parser[K]): void {
   const prototype = Object.getPrototypeOf(parser) as H1Parser;
   const done = applied.get(prototype) ?? new Set<unknown>();
   if (done.has(wrap) || typeof prototype[name] !== 'function') return;
@@ -51,7 +54,7 @@ export function wrapParserMethod<K extends 'finish' | 'onHeadersComplete' | 'onM
  * Wraps a method of undici's parser class (wrapParserMethod) when `socket`'s connection first has bytes to read:
  * undici has given it its parser by then, and this listener, prepended, runs before undici's own parses them.
  */
-export function wrapParserMethodAtFirstRead<K extends 'finish' | 'onHeadersComplete' | 'onMessageComplete'>(socket: Duplex, name: K, wrap: (original: H1Parser[K]) => H1Parser[K]): void {
+export function wrapParserMethodAtFirstRead<K extends WrappedParserMethod>(socket: Duplex, name: K, wrap: (original: H1Parser[K]) => H1Parser[K]): void {
   socket.prependOnceListener('readable', () => {
     const parser = h1ParserOf(socket);
     if (parser) wrapParserMethod(parser, name, wrap);
