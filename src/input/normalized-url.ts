@@ -55,9 +55,17 @@ const DOT = 0x2e;
 const PERCENT = 0x25;
 const HYPHEN = 0x2d;
 
-/** ASCII bytes a normalized path or query holds as they are: PATH's characters above. */
-const PATH_BYTE = new Uint8Array(128);
-for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&()*+,;=:@/?") PATH_BYTE[char.charCodeAt(0)] = 1;
+/**
+ * What a byte of a path or query is to the check: REFUSED, PLAIN (one of PATH's characters above, nothing to
+ * look at) or LOOK (a character of PATH that may start what the parser rewrites: '%', '/', 'x'). One lookup a
+ * byte for the plain ones, which are nearly all.
+ */
+const REFUSED = 0;
+const PLAIN = 1;
+const LOOK = 2;
+const PATH_BYTE = new Uint8Array(256);
+for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&()*+,;=:@/?") PATH_BYTE[char.charCodeAt(0)] = PLAIN;
+for (const char of '%/x') PATH_BYTE[char.charCodeAt(0)] = LOOK;
 
 const isDigit = (byte: number): boolean => byte >= 0x30 && byte <= 0x39;
 const isLower = (byte: number): boolean => byte >= 0x61 && byte <= 0x7a;
@@ -72,7 +80,9 @@ const isHex = (byte: number): boolean => isDigit(byte) || ((byte | 0x20) >= 0x61
  * parsed as before), never the reverse: a test holds it to that.
  */
 export function normalizedHttpUrlPathStart(bytes: Uint8Array, start: number, end: number): number {
-  if (hasRewrittenPart(bytes, start, end)) return -1;
+  // What the string form refuses anywhere in the text (a dot segment '/.' or '%2e', an IDNA label 'xn--') is looked
+  // for in the same pass that reads each part, not in a pass of its own over every byte: this runs twice for every
+  // record, once in the file's pass while the parent's code is still cold (bench/CHANGELOG.md, entry 91).
   let i = start;
   if (end - i < 8 || bytes[i] !== 0x68 || bytes[i + 1] !== 0x74 || bytes[i + 2] !== 0x74 || bytes[i + 3] !== 0x70) return -1;
   i += 4;
@@ -93,25 +103,29 @@ export function normalizedHttpUrlPathStart(bytes: Uint8Array, start: number, end
   const pathStart = i;
   for (; i < end; i++) {
     const byte = bytes[i] as number;
+    const kind = PATH_BYTE[byte];
+    if (kind === PLAIN) continue;
+    if (kind === REFUSED) return -1;
     if (byte === PERCENT) {
       if (i + 2 >= end || !isHex(bytes[i + 1] as number) || !isHex(bytes[i + 2] as number)) return -1;
+      // '%2e' is a dot to the parser, as in a dot segment.
+      if (bytes[i + 1] === 0x32 && ((bytes[i + 2] as number) | 0x20) === 0x65) return -1;
       i += 2;
-    } else if (byte >= 0x80 || PATH_BYTE[byte] === 0) {
+    } else if (byte === SLASH) {
+      if (i + 1 < end && bytes[i + 1] === DOT) return -1;
+    } else if (startsIdnaLabel(bytes, i, end)) {
+      // An 'x': 'xn--' is harmless in a path, but the string form refuses it anywhere, and this check takes nothing that one refuses.
       return -1;
     }
   }
   return pathStart;
 }
 
-/** The checks isNormalizedHttpUrl makes of the whole text: a dot segment ('/.', '%2e') or an IDNA label ('xn--') anywhere. */
-function hasRewrittenPart(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end - 1; i++) {
-    const byte = bytes[i];
-    if (byte === SLASH && bytes[i + 1] === DOT) return true;
-    if (byte === PERCENT && bytes[i + 1] === 0x32 && i + 2 < end && ((bytes[i + 2] as number) | 0x20) === 0x65) return true;
-    if (byte === 0x78 && i + 3 < end && bytes[i + 1] === 0x6e && bytes[i + 2] === HYPHEN && bytes[i + 3] === HYPHEN) return true;
-  }
-  return false;
+const LOWER_X = 0x78;
+
+/** 'xn--' at `i`: an IDNA label's prefix, which the parser rewrites (or refuses). */
+function startsIdnaLabel(bytes: Uint8Array, i: number, end: number): boolean {
+  return i + 3 < end && bytes[i + 1] === 0x6e && bytes[i + 2] === HYPHEN && bytes[i + 3] === HYPHEN;
 }
 
 /**
@@ -130,8 +144,12 @@ function hostEndOf(bytes: Uint8Array, i: number, end: number): number {
     let digitsOnly = true;
     for (; i < end; i++) {
       const byte = bytes[i] as number;
-      if (isLower(byte) || byte === HYPHEN) digitsOnly = false;
-      else if (!isDigit(byte)) break;
+      if (isLower(byte) || byte === HYPHEN) {
+        digitsOnly = false;
+        if (byte === LOWER_X && startsIdnaLabel(bytes, i, end)) return -1;
+      } else if (!isDigit(byte)) {
+        break;
+      }
     }
     const length = i - labelStart;
     if (length === 0 || length > MAX_LABEL || bytes[labelStart] === HYPHEN || bytes[i - 1] === HYPHEN) return -1;
