@@ -54,6 +54,7 @@ const COLON = 0x3a;
 const DOT = 0x2e;
 const PERCENT = 0x25;
 const HYPHEN = 0x2d;
+const LOWER_X = 0x78;
 
 /**
  * What a byte of a path or query is to the check: REFUSED, PLAIN (one of PATH's characters above, nothing to
@@ -114,14 +115,13 @@ export function normalizedHttpUrlPathStart(bytes: Uint8Array, start: number, end
     } else if (byte === SLASH) {
       if (i + 1 < end && bytes[i + 1] === DOT) return -1;
     } else if (startsIdnaLabel(bytes, i, end)) {
-      // An 'x': 'xn--' is harmless in a path, but the string form refuses it anywhere, and this check takes nothing that one refuses.
+      // At an 'x' (the table's last LOOK byte): 'xn--' is harmless in a path, but the string form refuses it
+      // anywhere, and this check must take nothing that one refuses.
       return -1;
     }
   }
   return pathStart;
 }
-
-const LOWER_X = 0x78;
 
 /** 'xn--' at `i`: an IDNA label's prefix, which the parser rewrites (or refuses). */
 function startsIdnaLabel(bytes: Uint8Array, i: number, end: number): boolean {
