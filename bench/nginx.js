@@ -12,7 +12,7 @@ import path from 'node:path';
 import net from 'node:net';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { isAlive, killGroup } from './lib/proc-tree.js';
+import { cpuMsOf, isAlive, killGroup, processTree } from './lib/proc-tree.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TEMPLATE = path.join(HERE, 'nginx.conf');
@@ -150,6 +150,7 @@ export function httpGet(url, timeoutMs = 5000) {
  * @property {string} prefix
  * @property {number} pid
  * @property {() => Promise<number>} requestsTotal requests nginx has served so far (stub_status)
+ * @property {() => number} workersCpuMs CPU ms nginx's processes have used so far (user + system): the server's share of a run
  * @property {() => Promise<void>} stop
  * @property {() => void} stopSync usable in an 'exit' handler
  */
@@ -300,6 +301,9 @@ export async function startNginx(opts = {}) {
         const m = /\n\s*(\d+)\s+(\d+)\s+(\d+)\s*\n/.exec(r.body);
         if (!m) throw new Error(`cannot parse stub_status: ${r.body}`);
         return Number(m[3]);
+      },
+      workersCpuMs() {
+        return cpuMsOf([child.pid ?? 0, ...processTree(child.pid ?? 0)]);
       },
       stopSync() {
         if (stopped) return;

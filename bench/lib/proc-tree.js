@@ -75,6 +75,27 @@ export function processTree(pid) {
   return out;
 }
 
+/** Clock ticks a second, as /proc/<pid>/stat counts CPU time (getconf CLK_TCK: 100 on Linux x86-64). */
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * CPU time (user + system) pids have used so far, in ms, each read from /proc/<pid>/stat; a pid gone counts 0.
+ * A long-lived server's own share of a run is the difference of two readings around it (bench/run.js, TLS).
+ * @param {number[]} pids
+ * @returns {number}
+ */
+export function cpuMsOf(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    const text = readProc(pid, 'stat');
+    if (text === undefined) continue;
+    // After comm: state is field 3, utime field 14 and stime field 15 (man 5 proc), so indexes 11 and 12 here.
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(rest[11]) + Number(rest[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+}
+
 /**
  * Resident set size of pid in KiB (VmRSS), or undefined if the process is gone or a zombie.
  * @param {number} pid
