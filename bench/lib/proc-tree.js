@@ -19,16 +19,24 @@ function readProc(pid, file) {
 }
 
 /**
+ * The fields of /proc/<pid>/stat after comm (field 3, the state, first), or undefined if the process is gone.
+ * @param {number} pid
+ * @returns {string[] | undefined}
+ */
+function statFieldsAfterComm(pid) {
+  const text = readProc(pid, 'stat');
+  // Field 2 (comm) is in parentheses and may itself contain spaces or ')': split after the last ')'.
+  return text === undefined ? undefined : text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
  * State and parent pid from /proc/<pid>/stat, or undefined if the process is gone.
  * @param {number} pid
  * @returns {{ state: string, ppid: number } | undefined}
  */
 function readStat(pid) {
-  const text = readProc(pid, 'stat');
-  if (text === undefined) return undefined;
-  // Field 2 (comm) is in parentheses and may itself contain spaces or ')': split after the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: rest[0] ?? '?', ppid: Number(rest[1]) };
+  const rest = statFieldsAfterComm(pid);
+  return rest === undefined ? undefined : { state: rest[0] ?? '?', ppid: Number(rest[1]) };
 }
 
 /**
@@ -87,11 +95,9 @@ const CLOCK_TICKS_PER_S = 100;
 export function cpuMsOf(pids) {
   let ticks = 0;
   for (const pid of pids) {
-    const text = readProc(pid, 'stat');
-    if (text === undefined) continue;
-    // After comm: state is field 3, utime field 14 and stime field 15 (man 5 proc), so indexes 11 and 12 here.
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(rest[11]) + Number(rest[12]);
+    const rest = statFieldsAfterComm(pid);
+    // utime is field 14 and stime field 15 (man 5 proc): indexes 11 and 12 after comm.
+    if (rest !== undefined) ticks += Number(rest[11]) + Number(rest[12]);
   }
   return (ticks * 1000) / CLOCK_TICKS_PER_S;
 }
