@@ -9,3 +9,4 @@ export { listen, socketCloser } from './tracking.js';
 export { caSignedCert, testCert, type CaSignedCert, type TestCert } from './certs.js';
 export * from './many-hosts.js';
 export { scratchDir } from './scratch-dir.js';
+export { startServerProcess, type ServerProcess } from './server-process.js';
