@@ -8,6 +8,7 @@ import { cleanupAfterEach } from './cleanup.js';
 import { cleanupTemp, collectOutput, killAllCli, parseJsonLines, runCli, spawnCli, tempDir, writeTempFile } from './cli.js';
 import { startFaultyServer, type FaultMode } from './faulty.js';
 import { startProxyServer } from './proxy.js';
+import { startServerProcess } from './server-process.js';
 import {
   gapsMs,
   json,
@@ -17,6 +18,7 @@ import {
   startTlsServer,
 } from './servers.js';
 import { isAlive, processTree, rssKiB, sampleTreeRss, waitForDeath } from './tree.js';
+import { testCert } from './certs.js';
 
 // Everything a test opens is closed afterwards, even when an assertion failed half-way.
 const track = cleanupAfterEach();
@@ -163,6 +165,28 @@ describe('TLS and HTTP/2', () => {
     const t0 = Date.now();
     await srv.close();
     expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('startServerProcess', () => {
+  it('serves from a process of its own, says how it died when it crashed, and is gone after close', async () => {
+    const server = track(await startServerProcess('oversized-head-h2', testCert(), 'https'));
+    expect(server.pid).not.toBe(process.pid);
+    const client = trackDispatcher(new Agent({ connect: { rejectUnauthorized: false }, maxHeaderSize: 256 * 1024 }));
+    // Its one answer is a head too big for HTTP/2; over HTTP/1.1 it goes out whole.
+    const res = await request(`${server.url}/x`, { dispatcher: client });
+    expect(res.headers['x-big']).toHaveLength(100 * 1024);
+    await res.body.text();
+    expect(server.died).toBeNull();
+    process.kill(server.pid, 'SIGKILL');
+    expect(await waitForDeath(server.pid, 5_000)).toBe(true);
+    await expect.poll(() => server.died).toBe('SIGKILL');
+    await server.close();
+
+    const closed = await startServerProcess('oversized-head-h2', testCert(), 'https');
+    await closed.close();
+    expect(isAlive(closed.pid)).toBe(false);
+    expect(closed.died).toBeNull();
   });
 });
 

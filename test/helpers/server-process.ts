@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   /** How the server's process ended before close() (a signal or exit code), or null while it runs. */
   readonly died: string | null;
   close(): Promise<void>;
@@ -30,6 +31,7 @@ export async function startServerProcess(name: string, setup: object, scheme: 'h
   if (ready === null) throw new Error(`test server ${name} ended before it listened (${died})`);
   return {
     url: `${scheme}://127.0.0.1:${ready.port}`,
+    pid: child.pid as number,
     get died() {
       return died;
     },
