@@ -123,7 +123,7 @@ describe('--cache auto', () => {
     const { result, cache } = await runWithSummary([writeTempFile(lines), '--procs', '1', '--concurrency', '100', '-q']);
     expect(server.requests).toBe(15_800);
     expect(result.lines.filter((l) => l.line > 15_800).every((l) => l.cached && l.attempts === 0 && l.status === 200)).toBe(true);
-    // Of the distinct ones, only the sketch's false positives (one-sided, ~2 % at its size here) were stored.
+    // Of the distinct ones, only the sketch's false positives (one-sided: 75-86 of the 15,000 in 6 runs) were stored.
     expect(cache).toMatchObject({ enabled: true, hits: 800, evictions: 0 });
     expect(cache.stored).toBeGreaterThanOrEqual(800);
     expect(cache.stored).toBeLessThan(800 + 15_000 * 0.03);
