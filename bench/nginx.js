@@ -303,7 +303,8 @@ export async function startNginx(opts = {}) {
         return Number(m[3]);
       },
       workersCpuMs() {
-        return cpuMsOf([child.pid ?? 0, ...processTree(child.pid ?? 0)]);
+        // No pid (never started): nothing, not the descendants of pid 0, which are every process on the machine.
+        return child.pid === undefined ? 0 : cpuMsOf([child.pid, ...processTree(child.pid)]);
       },
       stopSync() {
         if (stopped) return;
