@@ -271,6 +271,8 @@ const LLHTTP_MEANING: ReadonlyArray<[reason: string, meaning: string]> = [
   ['Unexpected whitespace after header value', 'a header folded onto a next line (obs-fold)'],
   ['Missing expected CR after', 'lines ended by a bare LF, not CRLF'],
   ['Invalid header token', "a header name with a character a name may not have, such as a space before its colon"],
+  // httpbin's /status/100 and /status/199 send a chunked body after the 1xx, which has none: its bytes come where the final answer's status line should.
+  ['Expected HTTP/', 'the answer does not begin with a status line such as "HTTP/1.1 200 OK": a server that does not speak HTTP, or bytes past the end of an answer before it, such as a body sent after a 1xx interim answer, which has none'],
 ];
 
 /** A proxy a request goes through: its host as written (a name or an address) and its port. */

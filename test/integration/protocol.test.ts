@@ -324,14 +324,17 @@ describe('framings curl reads and undici refuses', () => {
       '/fold': 'HTTP/1.1 200 OK\r\nX-Fold: a\r\n  b\r\nContent-Length: 2\r\n\r\nok',
       '/lf': 'HTTP/1.1 200 OK\nContent-Length: 2\n\nok',
       '/colon': 'HTTP/1.1 200 OK\r\nX-A : b\r\nContent-Length: 2\r\n\r\nok',
+      // As httpbin's /status/199: a chunked body after an interim answer, where the final answer's status line should be.
+      '/after-1xx': 'HTTP/1.1 199 UNKNOWN\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
     });
     track(server);
-    const result = await run([`${server.url}/fold`, `${server.url}/lf`, `${server.url}/colon`]);
-    expect(result.lines.map((l) => l.error?.code)).toEqual(['EPROTOCOL', 'EPROTOCOL', 'EPROTOCOL']);
+    const result = await run([`${server.url}/fold`, `${server.url}/lf`, `${server.url}/colon`, `${server.url}/after-1xx`]);
+    expect(result.lines.map((l) => l.error?.code)).toEqual(['EPROTOCOL', 'EPROTOCOL', 'EPROTOCOL', 'EPROTOCOL']);
     expect(result.lines.map((l) => l.error?.message.replace(/^.*\): /, ''))).toEqual([
       'a header folded onto a next line (obs-fold)',
       'lines ended by a bare LF, not CRLF',
       'a header name with a character a name may not have, such as a space before its colon',
+      'the answer does not begin with a status line such as "HTTP/1.1 200 OK": a server that does not speak HTTP, or bytes past the end of an answer before it, such as a body sent after a 1xx interim answer, which has none',
     ]);
   });
 });
