@@ -182,7 +182,23 @@ class LeanRequest {
     this.#answered = true;
     if (request.aborted) return;
     if (request.onHeaders(Number(headers[':status']), rawHeaders(headers), this.#resume, '') === false) stream.pause();
+    if (request.method === 'HEAD') return this.#headAnswered();
     stream.on('data', onData);
+  }
+
+  /**
+   * A HEAD's answer is its headers (RFC 9110, 9.3.2), complete here as over HTTP/1.1, where the parser knows a
+   * HEAD's answer has no body. A server that sends one anyway (nghttpd's 404 page) has its stream reset by
+   * nghttp2 for a PROTOCOL_ERROR once the DATA comes: that failed the record EPROTOCOL after its answer had come
+   * whole (curl -I fails it too: "was not closed cleanly"). The stream's later end, error or reset finds the
+   * request completed and changes nothing.
+   */
+  #headAnswered(): void {
+    const { request, client } = this;
+    if (request.aborted || request.completed) return;
+    request.onComplete([]);
+    completeRequest(client, request);
+    client[kResume]();
   }
 
   data(chunk: Buffer): void {

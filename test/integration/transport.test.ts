@@ -1104,6 +1104,22 @@ describe('HTTP/2', () => {
     }
   });
 
+  it("a HEAD's answer is its headers over HTTP/2 as over HTTP/1.1: a body the server sends anyway (nghttpd's 404 page) failed it EPROTOCOL", async () => {
+    let requests = 0;
+    // HPACK: :status 404 (indexed) and content-length "5" (literal, name index 28), then five bytes of DATA that end the stream.
+    const port = await startRawH2Server((socket, id) => {
+      requests += 1;
+      socket.write(h2Frame(1, 4, id, Buffer.from([0x8d, 0x0f, 0x0d, 0x01, 0x35])));
+      socket.write(h2Frame(0, 1, id, Buffer.from('oops!')));
+    }, track);
+    const urls = [1, 2].map((i) => `https://127.0.0.1:${port}/missing${i}`);
+    const result = await runCli([...urls, '-I', '--procs', '1', '--http2', '-k', '-q', '--retries', '0', '--concurrency', '1', '--ordered'], { env: NO_PROXY_ENV });
+    // Before: "Stream closed with error code NGHTTP2_PROTOCOL_ERROR (...): the stream ended after status 404 and 0 of the 5 body bytes its Content-Length declared".
+    expect(result.lines.map((l) => [l.method, l.status, l.error, l.body, l.attempts])).toEqual(urls.map(() => ['HEAD', 404, null, '', 1]));
+    expect(result.lines[0]?.headers).toMatchObject({ 'content-length': '5' });
+    expect(requests).toBe(2);
+  });
+
   it('a response that breaks HTTP/2 (two :status) is EPROTOCOL, sent once: it was ECONNRESET, and each GET went three times', async () => {
     let requests = 0;
     // HPACK: :status 200 and :status 404, both indexed, on one HEADERS frame that ends the stream.
