@@ -1,9 +1,11 @@
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { Socket } from 'node:net';
 import type * as Undici from 'undici';
 import { InformationalError, RequestAbortedError } from 'undici/lib/core/errors.js';
 import * as undiciSymbols from 'undici/lib/core/symbols.js';
 import { errorRequest } from 'undici/lib/core/util.js';
 import { kBodyTimeout, kHTTP2Session, kHTTPContext, kHeadersTimeout, kOnError, kReset, kSocket } from 'undici/lib/core/symbols.js';
+import { detachSession } from './h2-detach-session.js';
 
 // Read once, those read several times a request: the child's bundle reaches a CommonJS module's exports through
 // a getter at each use (about 1 µs a request, where these were read a dozen times).
@@ -182,23 +184,24 @@ class LeanRequest {
     this.#answered = true;
     if (request.aborted) return;
     if (request.onHeaders(Number(headers[':status']), rawHeaders(headers), this.#resume, '') === false) stream.pause();
-    if (request.method === 'HEAD') return this.#headAnswered();
     stream.on('data', onData);
   }
 
   /**
-   * A HEAD's answer is its headers (RFC 9110, 9.3.2), complete here as over HTTP/1.1, where the parser knows a
-   * HEAD's answer has no body. A server that sends one anyway (nghttpd's 404 page) has its stream reset by
-   * nghttp2 for a PROTOCOL_ERROR once the DATA comes: that failed the record EPROTOCOL after its answer had come
-   * whole (curl -I fails it too: "was not closed cleanly"). The stream's later end, error or reset finds the
-   * request completed and changes nothing.
+   * Whether the stream's end by an error or a reset is a HEAD's answer come whole: a HEAD's answer is its headers
+   * (RFC 9110, 9.3.2), as over HTTP/1.1, where the parser knows it has no body. A server that sends one anyway
+   * (nghttpd's 404 page) has nghttp2 end the stream for a PROTOCOL_ERROR once the DATA comes (Node 24's ends the
+   * whole connection), which failed the record EPROTOCOL after its answer had come (curl -I fails it too: "was not
+   * closed cleanly"). The answer is completed then, not at the headers: a request sent next at the headers went on
+   * this session, and down with it on Node 24.
    */
-  #headAnswered(): void {
+  #headAnswered(): boolean {
     const { request, client } = this;
-    if (request.aborted || request.completed) return;
+    if (!this.#answered || request.method !== 'HEAD' || request.aborted || request.completed) return false;
     request.onComplete([]);
     completeRequest(client, request);
     client[kResume]();
+    return true;
   }
 
   data(chunk: Buffer): void {
@@ -227,17 +230,23 @@ class LeanRequest {
     counts[openStreams] = (counts[openStreams] ?? 1) - 1;
     if (counts[openStreams] === 0) session.unref();
     // A stream can close with neither 'end' nor 'error' (a RST_STREAM with CANCEL before the response).
-    if (!request.aborted && !request.completed) this.abort(new InformationalError('HTTP/2: stream closed before the response was complete'));
+    if (!request.aborted && !request.completed && !this.#headAnswered()) this.abort(new InformationalError('HTTP/2: stream closed before the response was complete'));
   }
 
   error(error: Error): void {
     this.stream?.removeAllListeners('data');
-    this.abort(error);
+    // A session destroyed under its streams (Node 24's nghttp2 ends the whole connection for one stream's protocol
+    // error, where Node 20's resets that stream) is let go of by undici only at its 'close', after its socket's, a
+    // few milliseconds on: every request sent meanwhile, a retry or the next record, went to the destroyed session,
+    // three times ("The session has been destroyed"). Let go of now, the next one opens a new connection.
+    const { client, session } = this;
+    if (session.destroyed && client[kHTTP2Session] === session && client[kSocket]) detachSession(client, session, client[kSocket] as Socket);
+    if (!this.#headAnswered()) this.abort(error);
   }
 
   frameError(type: number, code: number): void {
     this.stream?.removeAllListeners('data');
-    this.abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+    if (!this.#headAnswered()) this.abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
   }
 
   /** node:http2 keeps no trailers on the stream: they are the handler's as they come, before the end. */
