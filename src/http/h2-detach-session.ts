@@ -39,3 +39,18 @@ export function detachSession(client: H2Client, session: ClientHttp2Session, soc
   client[kHTTP2Session] = null;
   client[kResume]();
 }
+
+/**
+ * Has `session` let go of by its client as soon as Node destroys it, rather than at its 'close', which comes after
+ * its socket's, a few milliseconds on: every request sent in between, a retry or the next record, went to the
+ * destroyed session, three times ("The session has been destroyed"). Node 24's nghttp2 destroys a whole connection
+ * for one stream's protocol error (a body sent to a HEAD, which Node 20's answers by resetting that stream). Not
+ * once undici has begun letting go itself (the client's socket no longer this one): its own close does the rest.
+ */
+export function detachWhenDestroyed(client: H2Client, session: ClientHttp2Session, socket: Socket): void {
+  const destroy = session.destroy;
+  session.destroy = function detachingDestroy(this: ClientHttp2Session, ...args: Parameters<ClientHttp2Session['destroy']>) {
+    destroy.apply(this, args);
+    if (client[kHTTP2Session] === session && client[kSocket] === socket) detachSession(client, session, socket);
+  } as ClientHttp2Session['destroy'];
+}

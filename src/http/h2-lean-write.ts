@@ -1,11 +1,9 @@
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
-import type { Socket } from 'node:net';
 import type * as Undici from 'undici';
 import { InformationalError, RequestAbortedError } from 'undici/lib/core/errors.js';
 import * as undiciSymbols from 'undici/lib/core/symbols.js';
 import { errorRequest } from 'undici/lib/core/util.js';
 import { kBodyTimeout, kHTTP2Session, kHTTPContext, kHeadersTimeout, kOnError, kReset, kSocket } from 'undici/lib/core/symbols.js';
-import { detachSession } from './h2-detach-session.js';
 
 // Read once, those read several times a request: the child's bundle reaches a CommonJS module's exports through
 // a getter at each use (about 1 µs a request, where these were read a dozen times).
@@ -193,7 +191,7 @@ class LeanRequest {
    * (nghttpd's 404 page) has nghttp2 end the stream for a PROTOCOL_ERROR once the DATA comes (Node 24's ends the
    * whole connection), which failed the record EPROTOCOL after its answer had come (curl -I fails it too: "was not
    * closed cleanly"). The answer is completed then, not at the headers: a request sent next at the headers went on
-   * this session, and down with it on Node 24.
+   * this session, and down with it on Node 24 (whose session is then let go of at once: h2-detach-session.ts).
    */
   #headAnswered(): boolean {
     const { request, client } = this;
@@ -235,12 +233,6 @@ class LeanRequest {
 
   error(error: Error): void {
     this.stream?.removeAllListeners('data');
-    // A session destroyed under its streams (Node 24's nghttp2 ends the whole connection for one stream's protocol
-    // error, where Node 20's resets that stream) is let go of by undici only at its 'close', after its socket's, a
-    // few milliseconds on: every request sent meanwhile, a retry or the next record, went to the destroyed session,
-    // three times ("The session has been destroyed"). Let go of now, the next one opens a new connection.
-    const { client, session } = this;
-    if (session.destroyed && client[kHTTP2Session] === session && client[kSocket]) detachSession(client, session, client[kSocket] as Socket);
     if (!this.#headAnswered()) this.abort(error);
   }
 

@@ -10,7 +10,7 @@ import { markingKeptAliveLoss } from './h2-kept-alive.js';
 import { watchingLiveness } from './h2-liveness.js';
 import { keepReading } from './h2-read-nudge.js';
 import { writeLeanly } from './h2-lean-write.js';
-import type { H2Client } from './h2-detach-session.js';
+import { detachWhenDestroyed, type H2Client } from './h2-detach-session.js';
 
 /** What the pool that owns a client knows of its origin's connections (alpn-pool.ts). */
 export interface H2SessionHooks {
@@ -34,7 +34,8 @@ export interface H2SessionHooks {
  * streams after a graceful GOAWAY (h2-graceful-goaway.ts), its loss once
  * kept alive is marked (h2-kept-alive.ts), it is let go when it stops
  * answering (h2-liveness.ts), and its socket is kept reading so that its end
- * is seen (h2-read-nudge.ts). With `hooks`, the streams opened on it are
+ * is seen (h2-read-nudge.ts), and let go as soon as Node destroys it
+ * (h2-detach-session.ts). With `hooks`, the streams opened on it are
  * counted against what its server takes on a connection. A plain GET or HEAD
  * is written on it by h2-lean-write.ts rather than by undici (unless `lean` is
  * false), through the same preparation: returns whether it is.
@@ -61,6 +62,7 @@ export function prepareH2Session(client: Undici.Client, hooks?: H2SessionHooks, 
   const keptAlive = markingKeptAliveLoss(session, socket);
   const liveness = socket ? watchingLiveness(client as H2Client, session, socket, () => open) : undefined;
   if (socket && liveness) keepReading(socket, liveness.quiet);
+  if (socket) detachWhenDestroyed(client as H2Client, session, socket);
   // `lean`: a stream h2-lean-write.ts opens for a plain GET or HEAD, which has no body and tells its close itself.
   const openStream = (headers: OutgoingHttpHeaders | undefined, options: ClientSessionRequestOptions | undefined, lean: boolean): ClientHttp2Stream => {
     // undici ends a GET's stream with its HEADERS, body or not: one with a body (send-request.ts dispatchedBody)
