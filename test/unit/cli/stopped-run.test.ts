@@ -1,5 +1,6 @@
 // What a stopped run says about the input left: only the lines still to do.
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeStop } from '../../../src/cli/stopped-run.js';
@@ -108,6 +109,18 @@ describe('describeStop', () => {
     const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
     expect(row).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
     expect(row).toMatch(/ \$'in\\x1b\]0;T\\x07\\u202e\.txt' -o \$'out\\u009b2J\\\\\\'s\.ndjson' -H 'X-Note: it'\\''s'$/);
+  });
+
+  it('continuing a run that read a pipe (<(...), a FIFO) says its lines are to be given again: the path names nothing to read again', async () => {
+    const fifo = join(dir, 'lines.fifo');
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const stopped = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv: [fifo, '-o', output, '--resume'], inputPath: fifo });
+    const row = stopped?.rows.find(([key]) => key === 'continue')?.[1] as string;
+    expect(row.replaceAll(dir, 'DIR')).toMatch(/ -o DIR\/out\S* --resume {2}# with the same input given again in place of DIR\/lines\.fifo: a pipe, read once$/);
+    // A regular file is read again as it is: no comment.
+    const file = await describeStop(stoppedSummary({ records: 10 }), { ...context, argv: [input, '-o', output, '--resume'] });
+    expect(file?.rows.find(([key]) => key === 'continue')?.[1]).toMatch(/ --resume$/);
   });
 
   it('continuing a run that read stdin says so in a shell comment, so the line still runs as pasted', async () => {
