@@ -15,7 +15,7 @@ export function formatReport(profile: InputProfile, advice: Advice, cache: Cache
     `duplicates   ${n(profile.duplicates)} (${pct(profile.duplicateRatio)} of requests)`,
     `hosts        ${n(profile.hosts.count)}${profile.hosts.countExact ? '' : ` (${estimated})`}${profile.hosts.exact ? '' : '; top counts are lower bounds'}`,
     ...profile.hosts.top.map((h) => `  ${pct(h.share).padStart(6)}  ${n(h.requests).padStart(10)}  ${h.host}`),
-    `most repeated${mostRepeatedNote(profile.topRequests)}`,
+    `most repeated${mostRepeatedNote(profile.topRequests, profile.distinctExact && profile.duplicates === 0)}`,
     ...profile.topRequests.top.map((r) => `  ${n(r.count).padStart(10)}  ${r.request}`),
     `cache        --cache auto would turn the cache ${cache.enabled ? 'on' : 'off'}: ${cache.why}`,
     `  ${cache.basis === 'file' ? `distinct ${n(cache.distinct)} (sketch), repeats ${pct(cache.repeatRatio)}, analysis ${n(cache.analysisMs)} ms` : `repeats seen ${pct(cache.repeatRatio)}`}`,
@@ -27,8 +27,9 @@ export function formatReport(profile: InputProfile, advice: Advice, cache: Cache
   return `${lines.join('\n')}\n`;
 }
 
-function mostRepeatedNote({ exact, maxError, top }: InputProfile['topRequests']): string {
-  if (exact) return top.length === 0 ? '  none' : '';
-  if (top.length === 0) return `  none repeated more than ${formatCount(maxError)} times (the estimator's error)`;
+/** `noRepeats`: the distinct count is exact and equals the requests, so none repeats, whatever the sketch's error. */
+function mostRepeatedNote({ exact, maxError, top }: InputProfile['topRequests'], noRepeats: boolean): string {
+  if (exact || noRepeats) return top.length === 0 ? '  none' : '';
+  if (top.length === 0) return `  none counted more than ${formatCount(maxError)} ${maxError === 1 ? 'time' : 'times'} (the estimator's error)`;
   return ` (counts are lower bounds, short by at most ${formatCount(maxError)})`;
 }
