@@ -1,10 +1,12 @@
 import type * as Undici from 'undici';
 import { kAddClient, kClients, kGetDispatcher, kNeedDrain, type PoolBaseMembers } from 'undici/lib/dispatcher/pool-base.js';
+import { kConnected } from 'undici/lib/core/symbols.js';
 import { Pool } from './undici-parts.js';
 
 /** A client of the pool: the base's kNeedDrain mark, and what undici's Client says of its state. */
 interface PooledClient extends Undici.Dispatcher {
   [kNeedDrain]?: boolean;
+  [kConnected]?: boolean;
   destroyed?: boolean;
   closed?: boolean;
 }
@@ -37,20 +39,53 @@ export class FreeListPool extends PoolWithBase {
   readonly #listed = new WeakSet<PooledClient>();
   /** Clients Pool took out of its list after a connection error: never used again. */
   readonly #dropped = new WeakSet<PooledClient>();
-  readonly #connections: number;
+  /** Each client's 'drain' listener from the base, by which it takes requests queued in the pool. */
+  readonly #queueTakers = new WeakMap<PooledClient, (...args: unknown[]) => void>();
+  #connections: number;
 
   constructor(origin: string | URL, options: Undici.Pool.Options) {
     if (options.clientTtl != null) throw new TypeError('FreeListPool does not take clientTtl');
     super(origin, options);
     this.#connections = options.connections || Infinity;
     // Pool's own listener takes these clients out of its list: they are not used again.
-    this.on('connectionError', (_origin, targets) => {
-      for (const target of targets) this.#dropped.add(target as PooledClient);
+    this.on('connectionError', (_origin, targets, error) => {
+      for (const target of targets) this.#drop(target as PooledClient);
+      if ((error as { code?: unknown } | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT') this.#holdToWorkingConnections();
     });
   }
 
+  /**
+   * A client whose connect failed, out of Pool's list, and out of its queue too: the base's 'drain' listener
+   * handed a dropped client the requests queued in the pool as it drained, which made it connect again. With
+   * requests queued (the pool at its limit), every failed connect to a server taking no more began another,
+   * and each of those requests failed an attempt on it.
+   */
+  #drop(client: PooledClient): void {
+    this.#dropped.add(client);
+    const takesQueued = this.#queueTakers.get(client);
+    if (takesQueued !== undefined) client.removeListener('drain', takesQueued);
+  }
+
+  /**
+   * A connect that timed out while other connections to the origin work is a server at its own limit of
+   * connections (h2o's max-connections, 1,024 by default, leaves the rest unaccepted: TCP opens, TLS never
+   * answers), not a host that is down. Opening another in its place stalled the same way, so a record could
+   * fail all its attempts where the connections that worked would have served it: the pool keeps to those
+   * from now on, and its requests wait for one of them. With no connection working it changes nothing: the
+   * host is unreachable, and its errors are the records' answers.
+   */
+  #holdToWorkingConnections(): void {
+    let working = 0;
+    for (const client of this[kClients] as PooledClient[]) if (client[kConnected] === true && !client.destroyed && !client.closed) working += 1;
+    if (working > 0) this.#connections = Math.min(this.#connections, working);
+  }
+
   override [kAddClient](client: PooledClient): this {
+    const before = client.listeners('drain');
     super[kAddClient](client);
+    // The base's listener, which gives the client requests from the pool's queue as it drains.
+    const takesQueued = client.listeners('drain').find((listener) => !before.includes(listener));
+    if (takesQueued !== undefined) this.#queueTakers.set(client, takesQueued as (...args: unknown[]) => void);
     client.on('drain', () => {
       if (!client[kNeedDrain]) this.#list(client);
     });

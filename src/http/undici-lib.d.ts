@@ -51,6 +51,8 @@ declare module 'undici/lib/core/symbols.js' {
   export const kHTTP2Session: unique symbol;
   /** A client's socket, while it has a connection. */
   export const kSocket: unique symbol;
+  /** True while a client has a connection made (TCP and TLS done) and not destroyed. */
+  export const kConnected: unique symbol;
   /** A client's protocol context (HTTP/1.1 or h2) for its connection: null makes it connect anew for its next request. */
   export const kHTTPContext: unique symbol;
   /** A client's resume: starts what waits in its queue, connecting first when it has no connection. */

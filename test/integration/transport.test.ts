@@ -1492,4 +1492,31 @@ describe('keep-alive', () => {
     // (A few more where a loaded machine let one sit idle past the half second.)
     expect(sockets.size).toBeLessThanOrEqual(24);
   });
+
+  it("keeps to the connections a server at its own connection limit took: the others' records were failed, each attempt on a new connection that stalled too", async () => {
+    // As h2o's max-connections (1,024 by default): past the limit, TCP opens but the TLS handshake is never
+    // answered. 2 connections taken, 6 asked for: the 4 others time out, and so did every new one in their place.
+    const { key, cert } = testCert();
+    // 100 ms an answer: records are still waiting when the first connects time out, as in a long run.
+    const tls = createHttpsServer({ key, cert }, (req, res) => void setTimeout(() => res.end(req.url), 100));
+    const tlsCloser = socketCloser(tls);
+    let taken = 0;
+    const held = new Set<import('node:net').Socket>();
+    const front = createNetServer((socket) => {
+      if (taken < 2) {
+        taken += 1;
+        tls.emit('connection', socket);
+      } else held.add(socket.on('error', () => undefined));
+    });
+    const frontCloser = socketCloser(front);
+    track({ close: async () => { for (const socket of held) socket.destroy(); await frontCloser.close(); await tlsCloser.close(); } });
+    const port = await listen(front);
+    const result = await run(Array.from({ length: 60 }, (_, i) => `https://127.0.0.1:${port}/r${i}`), ['-k', '--concurrency', '6', '--connect-timeout', '2s']);
+    expect(result.lines).toHaveLength(60);
+    expect(result.lines.filter((line) => line.status === 200)).toHaveLength(60);
+    // The 4 that stalled at the start were answered on their second attempt; none took a third.
+    expect(result.lines.filter((line) => line.attempts === 2)).toHaveLength(4);
+    expect(result.lines.every((line) => line.attempts <= 2)).toBe(true);
+    expect(held.size).toBe(4);
+  });
 });
