@@ -49,21 +49,11 @@ export class FreeListPool extends PoolWithBase {
     this.#connections = options.connections || Infinity;
     // Pool's own listener takes these clients out of its list: they are not used again.
     this.on('connectionError', (_origin, targets, error) => {
-      for (const target of targets) this.#drop(target as PooledClient);
-      if ((error as { code?: unknown } | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT') this.#holdToWorkingConnections();
+      for (const target of targets) this.#dropped.add(target as PooledClient);
+      if ((error as { code?: unknown } | undefined)?.code === 'UND_ERR_CONNECT_TIMEOUT' && this.#holdToWorkingConnections()) {
+        for (const target of targets) this.#stopTakingQueued(target as PooledClient);
+      }
     });
-  }
-
-  /**
-   * A client whose connect failed, out of Pool's list, and out of its queue too: the base's 'drain' listener
-   * handed a dropped client the requests queued in the pool as it drained, which made it connect again. With
-   * requests queued (the pool at its limit), every failed connect to a server taking no more began another,
-   * and each of those requests failed an attempt on it.
-   */
-  #drop(client: PooledClient): void {
-    this.#dropped.add(client);
-    const takesQueued = this.#queueTakers.get(client);
-    if (takesQueued !== undefined) client.removeListener('drain', takesQueued);
   }
 
   /**
@@ -71,13 +61,24 @@ export class FreeListPool extends PoolWithBase {
    * connections (h2o's max-connections, 1,024 by default, leaves the rest unaccepted: TCP opens, TLS never
    * answers), not a host that is down. Opening another in its place stalled the same way, so a record could
    * fail all its attempts where the connections that worked would have served it: the pool keeps to those
-   * from now on, and its requests wait for one of them. With no connection working it changes nothing: the
-   * host is unreachable, and its errors are the records' answers.
+   * from now on, and its requests wait for one of them. With no connection working it changes nothing
+   * (false): the host is unreachable, and its errors are the records' answers.
    */
-  #holdToWorkingConnections(): void {
+  #holdToWorkingConnections(): boolean {
     let working = 0;
     for (const client of this[kClients] as PooledClient[]) if (client[kConnected] === true && !client.destroyed && !client.closed) working += 1;
     if (working > 0) this.#connections = Math.min(this.#connections, working);
+    return working > 0;
+  }
+
+  /**
+   * A client dropped for a stalled connect no longer takes the requests queued in the pool: the base's 'drain'
+   * listener handed them to it as it drained, which made it connect again, to stall again, under a request that
+   * a working connection would have served. (Where none works, it still takes them, and fails them at once.)
+   */
+  #stopTakingQueued(client: PooledClient): void {
+    const takesQueued = this.#queueTakers.get(client);
+    if (takesQueued !== undefined) client.removeListener('drain', takesQueued);
   }
 
   override [kAddClient](client: PooledClient): this {
