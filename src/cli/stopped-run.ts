@@ -2,11 +2,11 @@
  * What a stopped run tells its user: why it stopped, how many input lines were
  * never read, and the exact command that continues it (--resume with -o).
  */
-import { statSync } from 'node:fs';
 import { maskedArgv } from './masked-argv.js';
 import { RecordErrorCode, TERMINAL_CONTROL, visibleControls } from '../errors.js';
 import { countLines } from '../input/count-lines.js';
 import { isRegularFile } from '../input/input-size.js';
+import { mayWaitToOpen } from '../input/read-once.js';
 import { fingerprintPath, markResumable } from '../output/resume.js';
 import type { RunSummary } from '../run-types.js';
 import { formatCount } from '../output/format-count.js';
@@ -88,20 +88,10 @@ async function continueCommand({ argv, inputPath, argumentUrls, output, resume, 
     }
   }
   // A shell comment, not a parenthesis: the line runs as pasted (a parenthesis was a syntax error).
-  const again = inputPath === '-' ? 'with the same stdin' : isPipe(inputPath) ? `with the same input given again in place of ${visibleControls(inputPath)}: a pipe, read once` : undefined;
+  // A pipe (`<(...)` is /dev/fd/63, gone with the run), a FIFO or a device, which mayWaitToOpen tells as the ones
+  // read only once: a continue line naming it as a file to read again left out that the lines it carried are gone.
+  const again = inputPath === '-' ? 'with the same stdin' : mayWaitToOpen(inputPath) ? `with the same input given again in place of ${visibleControls(inputPath)}: a pipe, read once` : undefined;
   return { text: again === undefined ? command : `${command}${shown.masked ? ',' : '  #'} ${again}`, resumable: true };
-}
-
-/**
- * An input the shell made a pipe of (`<(...)` is /dev/fd/63, gone with the run) or a FIFO: the continue line
- * named it as a file to read again, where the lines it carried are gone.
- */
-function isPipe(path: string): boolean {
-  try {
-    return statSync(path).isFIFO();
-  } catch {
-    return false;
-  }
 }
 
 /**
