@@ -44,6 +44,12 @@ const UNVERIFIED = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNAB
 /** A certificate whose issuer may well be trusted, used outside its dates (curl: "certificate has expired"): --cacert would not help. */
 const OUT_OF_DATE = /^(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/;
 const OUT_OF_DATE_ADVICE = "outside its validity dates: the server's certificate needs renewing, or this machine's clock is off; -k skips the check";
+/**
+ * Said where a server refused the handshake for the name it was asked by (SNI): nginx's `ssl_reject_handshake`
+ * answers a name it serves no site under with alert 112, and Go servers (Caddy among them) one they hold no
+ * certificate for with alert 80. A URL with an IP address sends no name (Node, as curl), which such servers refuse.
+ */
+const ASK_BY_NAME = 'a URL with an IP address asks by no name: put the name the site is served under in the URL, with --resolve NAME:PORT:ADDR to reach this address by it';
 /** The certificate is trusted but names other hosts (curl: "SSL: no alternative certificate subject name matches"): --cacert would not help. */
 const OTHER_NAME = /^(ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/;
 /**
@@ -206,6 +212,8 @@ export function classifyError(
   if (code === 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA') return { code: RecordErrorCode.TLS, message: `${message} (the server does not trust the client certificate --cert gave: it takes one its own CA issued)` };
   // Alert 70: no TLS version both speak; Node's OpenSSL refuses TLS 1.0 and 1.1, which old servers may still stop at.
   if (code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server and this client share no TLS version: this client speaks TLS 1.2 and 1.3, and the server may stop at TLS 1.0 or 1.1)` };
+  if (code === 'ERR_SSL_TLSV1_UNRECOGNIZED_NAME') return { code: RecordErrorCode.TLS, message: `${message} (the server serves no site under the name asked; ${ASK_BY_NAME})` };
+  if (code === 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR') return { code: RecordErrorCode.TLS, message: `${message} (the server failed its side of the handshake: Go servers, Caddy among them, do this for a name they hold no certificate for; ${ASK_BY_NAME})` };
   if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' || code === 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE') return { code: RecordErrorCode.TLS, message: `${message} (the server ended the handshake: over TLS 1.2 a server that asks for a client certificate does this when none is given, --cert FILE gives one; so does a server that shares no cipher or TLS version with this client)` };
   if (code && TLS_CODES.test(code)) return mapped(RecordErrorCode.TLS);
   return mapped(RecordErrorCode.UNKNOWN);

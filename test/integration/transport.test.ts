@@ -1465,6 +1465,35 @@ describe('TLS files, as curl', () => {
     expect(old.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETLS', message: expect.stringMatching(/^ERR_SSL_SSL(V3|\/TLS)_ALERT_HANDSHAKE_FAILURE: .*\(the server ended the handshake: over TLS 1\.2 a server that asks for a client certificate does this when none is given, --cert FILE gives one/) } });
   });
 
+  it("a server that refuses the name asked by (nginx's ssl_reject_handshake: alert 112; Go servers: alert 80) is ETLS saying an IP address asks by none, sent once", async () => {
+    // The server's side of such a refusal, as bytes: after the ClientHello, one fatal alert record.
+    const hellos: string[] = [];
+    const refusing = (alert: number) => {
+      const server = createNetServer((socket) => {
+        socket.on('error', () => {});
+        socket.once('data', (hello) => {
+          hellos.push(hello.toString('latin1'));
+          socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, alert]));
+        });
+      });
+      const closer = socketCloser(server);
+      track({ close: () => closer.close() });
+      return listen(server);
+    };
+    const [noSite, noCert] = await Promise.all([refusing(112), refusing(80)]);
+    const advice = /a URL with an IP address asks by no name: put the name the site is served under in the URL, with --resolve NAME:PORT:ADDR to reach this address by it\)$/;
+    const byAddress = await run([`https://127.0.0.1:${noSite}/x`, `https://127.0.0.1:${noCert}/x`], ['--retries', '2']);
+    const [siteLine, certLine] = [noSite, noCert].map((port) => byAddress.lines.find((l) => l.url.includes(`:${port}/`)));
+    expect(siteLine).toMatchObject({ status: null, attempts: 1, error: { code: 'ETLS', message: expect.stringMatching(/^ERR_SSL_TLSV1_UNRECOGNIZED_NAME: .*unrecognized name.*\(the server serves no site under the name asked; /) } });
+    expect(siteLine?.error.message).toMatch(advice);
+    expect(certLine).toMatchObject({ status: null, attempts: 1, error: { code: 'ETLS', message: expect.stringMatching(/^ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: .*internal error.*\(the server failed its side of the handshake: Go servers, Caddy among them, do this for a name they hold no certificate for; /) } });
+    expect(certLine?.error.message).toMatch(advice);
+    // What the advice says holds: by address no name went out, and --resolve sends the URL's name.
+    expect(hellos.some((hello) => hello.includes('site.example'))).toBe(false);
+    await run([`https://site.example:${noSite}/x`], ['--resolve', `site.example:${noSite}:127.0.0.1`, '--retries', '0']);
+    expect(hellos.filter((hello) => hello.includes('site.example'))).toHaveLength(1);
+  });
+
   it('a missing or unreadable file is a usage error (exit 2) before anything is sent', async () => {
     const server = await track(startHttpServer());
     for (const flag of ['--cacert', '--cert', '--key']) {
