@@ -203,7 +203,7 @@ function start(config: WorkerConfig) {
       // the agent would; undici's destroy cost 70-90 ms of the child's time at 800 connections, at the end of
       // every run (bench/CHANGELOG.md entry 99). A connect no record wants any more (a TLS handshake its
       // attempt's --timeout gave up on) would otherwise run on in undici to --connect-timeout.
-      sendThen({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters, attemptsMade()) }, exitNow);
+      send({ type: 'stats', final: true, stats: stats.snapshot(true, loop.cacheCounters, attemptsMade()) }, exitNow);
     }));
   }
 
@@ -226,14 +226,10 @@ function start(config: WorkerConfig) {
   return { handleTask, endOfInput, onMessage, finished: () => finished };
 }
 
-function send(message: ChildMessage): void {
-  if (process.connected) process.send?.(message);
-}
-
-/** Sends a message and runs `then` once it is written to the channel (at once, with no parent to send it to). */
-function sendThen(message: ChildMessage, then: () => void): void {
-  if (process.connected && process.send) process.send(message, undefined, undefined, () => then());
-  else then();
+/** Sends the parent a message; `then` runs once it is written to the channel (at once, with no parent to send it to). */
+function send(message: ChildMessage, then?: () => void): void {
+  if (process.connected && process.send) process.send(message, undefined, undefined, then);
+  else then?.();
 }
 
 /**
