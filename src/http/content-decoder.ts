@@ -1,5 +1,5 @@
 import stream, { type Duplex } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import zlib, { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 
 // stream.compose (Node 16.9 on) is not in @types/node 20's declarations.
 const { compose } = stream as unknown as { compose: (...streams: Duplex[]) => Duplex };
@@ -7,7 +7,19 @@ const { compose } = stream as unknown as { compose: (...streams: Duplex[]) => Du
 /** What bulkfetch asks for by default and decodes (as httpx, requests and Go do). */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';
 
-export type ContentCoding = 'gzip' | 'deflate' | 'br';
+export type ContentCoding = 'gzip' | 'deflate' | 'br' | 'zstd';
+
+/**
+ * zlib's zstd decoder, where this Node has one (22.15 and 23.8 on): a server
+ * sends zstd only when asked (a user's own Accept-Encoding), and the answer is
+ * then decoded as curl built with zstd decodes it. Older Nodes keep the bytes
+ * as they came, as for any coding not decoded. Looked up, not imported by name:
+ * a missing named export of a builtin fails the whole module as it loads.
+ */
+const createZstdDecompress = (zlib as { createZstdDecompress?: () => Duplex }).createZstdDecompress;
+
+/** Whether this Node decodes zstd bodies (see createZstdDecompress above). */
+export const DECODES_ZSTD = createZstdDecompress !== undefined;
 
 /**
  * As many codings as curl undoes on one body: past it a body is kept as it came,
@@ -18,7 +30,7 @@ export const MAX_STACKED_CODINGS = 5;
 /**
  * The codings to undo for a Content-Encoding header, in the order the server
  * applied them (`gzip, br`: gzip first, so br is undone first); undefined when
- * there is none, or one we do not decode (zstd ...), or more than
+ * there is none, or one we do not decode (zstd before Node 22.15, compress ...), or more than
  * MAX_STACKED_CODINGS: then the bytes are kept as they came, and the header in
  * the output says what they are.
  */
@@ -29,6 +41,7 @@ export function contentCodings(header: string | string[] | undefined): ContentCo
   for (const value of codings) {
     if (value === 'gzip' || value === 'x-gzip') known.push('gzip');
     else if (value === 'deflate' || value === 'br') known.push(value);
+    else if (value === 'zstd' && DECODES_ZSTD) known.push(value);
     else return undefined;
   }
   return known;
@@ -74,6 +87,7 @@ export function createContentDecoder(codings: readonly ContentCoding[], firstChu
 function createStage(coding: ContentCoding, firstChunk: Buffer | undefined): Duplex {
   if (coding === 'gzip') return createGunzip();
   if (coding === 'br') return createBrotliDecompress();
+  if (coding === 'zstd') return (createZstdDecompress as () => Duplex)();
   if (firstChunk === undefined) return createInflate();
   const [cmf, flg] = firstChunk;
   const zlibWrapped = cmf !== undefined && flg !== undefined && (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import zlib, { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { answerThenClose, cleanupAfterEach, CLI_PATH, runCli, startHttpServer, tempDir } from '../helpers/index.js';
 
@@ -12,6 +12,22 @@ const serve = async <T extends { close(): Promise<void> }>(server: Promise<T>): 
 const run = (lines: string[], args: string[] = []) => runCli(['-', '--procs', '1', ...args], { stdin: `${lines.join('\n')}\n` });
 
 const PAYLOAD = JSON.stringify({ word: 'été', n: 12345678901234567890n.toString() });
+// PAYLOAD as zstd (made by Node 24's zlib.zstdCompressSync: Node 20 has no zstd encoder to make it in the test).
+const ZSTD_PAYLOAD_BASE64 = 'KLUv/SArRQEAFAJ7IndvcmQiOiLDqXTDqSIsIm4iOiIxMjM0NTY3ODkwIn0BAHcrTg==';
+
+/** A zstd frame of `blocks` x 128 KiB of zero bytes in RLE blocks of 4 bytes each: a bomb that any Node can build. */
+function zstdZeros(blocks: number): Buffer {
+  const BLOCK = 128 * 1024;
+  // Magic number; frame header: no content size, no checksum, window 2^(10+7) = 128 KiB (RFC 8878, 3.1.1.1).
+  const parts = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 7 << 3])];
+  for (let i = 0; i < blocks; i += 1) {
+    // Block header, 3 bytes little-endian: last block (bit 0), type RLE (1, bits 1-2), size (bits 3-23); then the byte.
+    const header = (BLOCK << 3) | (1 << 1) | (i === blocks - 1 ? 1 : 0);
+    parts.push(Buffer.from([header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 0x00]));
+  }
+  return Buffer.concat(parts);
+}
+
 const ENCODERS: Record<string, (b: Buffer) => Buffer> = {
   gzip: gzipSync,
   deflate: deflateSync,
@@ -70,6 +86,28 @@ describe('content codings', () => {
     const curlish = await run([`${server.url}/c`], ['--compressed']);
     expect(curlish.lines[0]).toMatchObject({ body: JSON.parse(PAYLOAD) });
     expect(seen).toEqual(['gzip', undefined, 'gzip, deflate, br']);
+  });
+
+  it('decodes zstd where this Node has a decoder for it (22.15 on), else keeps the bytes as base64; a zstd bomb is cut at --max-body', async () => {
+    const small = Buffer.from(ZSTD_PAYLOAD_BASE64, 'base64');
+    const bomb = zstdZeros(128);
+    const seen: Array<string | undefined> = [];
+    const server = await serve(startHttpServer((req, res) => {
+      seen.push(req.headers['accept-encoding']);
+      res.writeHead(200, { 'content-type': req.url === '/bomb' ? 'application/octet-stream' : 'application/json', 'content-encoding': 'zstd' });
+      res.end(req.url === '/bomb' ? bomb : small);
+    }));
+    const result = await run([`${server.url}/small`, `${server.url}/bomb`], ['--ordered', '-H', 'Accept-Encoding: zstd', '--max-body', '100000']);
+    expect(seen).toEqual(['zstd', 'zstd']);
+    const [text, cut] = result.lines;
+    if (typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function') {
+      expect(text).toMatchObject({ status: 200, body: JSON.parse(PAYLOAD), bytes: Buffer.byteLength(PAYLOAD), error: null });
+      expect(cut).toMatchObject({ status: 200, truncated: true, bytes: 100000, bodyEncoding: 'base64', error: null });
+      expect(Buffer.from(cut?.body as string, 'base64').equals(Buffer.alloc(100000))).toBe(true);
+    } else {
+      expect(text).toMatchObject({ status: 200, body: ZSTD_PAYLOAD_BASE64, bodyEncoding: 'base64', bytes: small.length, error: null });
+      expect(cut).toMatchObject({ status: 200, body: bomb.toString('base64'), bodyEncoding: 'base64', bytes: bomb.length, error: null });
+    }
   });
 
   it('undoes stacked codings last applied first, as curl (up to five); a gzip bomb under gzip is still cut at --max-body', async () => {

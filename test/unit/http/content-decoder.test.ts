@@ -1,6 +1,6 @@
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import zlib, { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { contentCodings, createContentDecoder, isIdentityCoding, type ContentCoding } from '../../../src/http/content-decoder.js';
+import { contentCodings, createContentDecoder, DECODES_ZSTD, isIdentityCoding, type ContentCoding } from '../../../src/http/content-decoder.js';
 
 describe('reading Content-Encoding', () => {
   it('names the codings it decodes, whatever their case and spaces', () => {
@@ -21,10 +21,17 @@ describe('reading Content-Encoding', () => {
   });
 
   it('decodes nothing with a coding it cannot undo: unknown, in a stack, or none', () => {
-    expect(contentCodings('zstd')).toBeUndefined();
-    expect(contentCodings('gzip, zstd')).toBeUndefined();
+    expect(contentCodings('compress')).toBeUndefined();
+    expect(contentCodings('gzip, compress')).toBeUndefined();
     expect(contentCodings(undefined)).toBeUndefined();
     expect(contentCodings('identity')).toBeUndefined();
+  });
+
+  it('names zstd where this Node decodes it (22.15 on), and only there', () => {
+    const zstdInZlib = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
+    expect(DECODES_ZSTD).toBe(zstdInZlib);
+    expect(contentCodings('zstd')).toEqual(zstdInZlib ? ['zstd'] : undefined);
+    expect(contentCodings('gzip, ZSTD')).toEqual(zstdInZlib ? ['gzip', 'zstd'] : undefined);
   });
 
   it('calls bytes plain only when no coding is named at all', () => {
