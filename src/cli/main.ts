@@ -186,7 +186,9 @@ async function run(
       // Opened first: it empties FILE, so that a fingerprint of this input is never beside another run's lines.
       // -o /dev/stdout into a file is that file as the redirect left it: `>> log` is added to, not emptied.
       const opening = { append: outputIsDescriptor };
-      sink = output !== undefined && mayWaitToOpen(output) ? await signals.bareWhile(() => openSink(output, opening)) : openSink(output, opening);
+      // A descriptor's name is opened as given: outputTarget resolved /dev/stdout to the file behind the redirect.
+      const sinkPath = outputIsDescriptor ? (flags.output as string) : output;
+      sink = sinkPath !== undefined && mayWaitToOpen(sinkPath) ? await signals.bareWhile(() => openSink(sinkPath, opening)) : openSink(sinkPath, opening);
       // Not a descriptor's file, added to (`-o /dev/stdout >> log`): --resume would take the lines before for this input's.
       if (output !== undefined && !outputIsDescriptor && !argumentUrls && isRegularFile(inputPath) && isRegularFile(output)) fingerprinted = await markResumableIfYouCan(output, inputPath);
     }

@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync } from 'node:fs';
+import { fstatSync, lstatSync, readlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -21,6 +21,23 @@ export function descriptorNamed(path: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The descriptor a path names (descriptorNamed) when it holds a regular file (`2>run.log`): to be written
+ * through itself, never opened again by the name. A second open is a file description of its own, with its
+ * own offset: `-o /dev/stdout >out 2>&1` wrote the results from offset 0 on, and the summary, written through
+ * fd 2 at the redirect's offset (still 0), over them. A pipe or terminal has no offset to share, and keeps
+ * being opened by its name (writes to a pipe left non-blocking by another process fail EAGAIN).
+ */
+export function regularFileDescriptor(path: string): number | undefined {
+  const fd = descriptorNamed(path);
+  if (fd === undefined) return undefined;
+  try {
+    return fstatSync(fd).isFile() ? fd : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The descriptor an absolute path spells, without following it. */

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
-import { descriptorNamed } from '../input/descriptor-name.js';
+import { descriptorNamed, regularFileDescriptor } from '../input/descriptor-name.js';
 
 /**
  * Why a file could not be opened for writing: its errno, and for ENOENT the directory to make, as --save says it
@@ -32,6 +32,9 @@ export function openSink(path: string | undefined, { append = false } = {}): Wri
   // -o /dev/stdout is stdout itself, `>> log` and all: opened 'w' by its name, it emptied the log an earlier run wrote.
   const named = path === undefined ? undefined : descriptorNamed(path);
   if (named === 1) return openSink(undefined);
+  // /dev/stderr into a file (`2>run.log`) is written through fd 2 itself, at the offset its messages share.
+  const writtenThrough = path === undefined ? undefined : regularFileDescriptor(path);
+  if (writtenThrough !== undefined) return createWriteStream('', { fd: writtenThrough, autoClose: false, highWaterMark: 256 * 1024 });
   if (path !== undefined && path !== '-') {
     let fd: number;
     try {

@@ -2,9 +2,10 @@
  * The --summary FILE on disk: an earlier run's taken away as a run starts, and this run's written at its end,
  * through a symlink or a descriptor's name (/dev/stderr) as the user pointed it.
  */
+import { writeFileSync } from 'node:fs';
 import { readlink, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { descriptorNamed } from '../input/descriptor-name.js';
+import { descriptorNamed, regularFileDescriptor } from '../input/descriptor-name.js';
 import { isRegularFile } from '../input/input-size.js';
 
 /**
@@ -25,6 +26,9 @@ export async function dropEarlierSummary(path: unknown): Promise<void> {
  * 'w', it emptied the log that `2>>run.log` was adding the run's messages to.
  */
 export async function writeSummaryFile(path: string, json: string): Promise<void> {
+  // `--summary /dev/stderr 2>run.log`: through fd 2 itself, after the human summary, not over it.
+  const writtenThrough = regularFileDescriptor(path);
+  if (writtenThrough !== undefined) return writeFileSync(writtenThrough, json);
   const leadsTo = await symlinkLeadsTo(path);
   try {
     await writeFile(path, json, { flag: leadsTo === 'descriptor' ? 'a' : 'w' });

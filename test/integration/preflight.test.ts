@@ -70,6 +70,38 @@ describe('-o naming stdout or another descriptor', () => {
   });
 });
 
+describe('a descriptor named while the messages go into the same file', () => {
+  // Opened again by its name, /dev/stdout was a file description of its own: the results went from offset 0 on,
+  // and the summary, written through fd 2 at the redirect's offset (still 0), over them.
+  const resultLines = (text: string): unknown[] => text.split('\n').filter((line) => line.startsWith('{"line"')).map((line) => JSON.parse(line));
+
+  it('-o /dev/stdout >out 2>&1 and -o /dev/stderr 2>err keep every result line whole beside the summary', async () => {
+    const dir = tempDir();
+    const { input } = await inputIn(dir);
+    const both = join(dir, 'both.txt');
+    expect((await runCli([input, '-o', '/dev/stdout', '--no-progress'], { via: ['sh', '-c', `exec "$@" > "${both}" 2>&1`, 'sh'] })).code).toBe(0);
+    const bothText = readFileSync(both, 'utf8');
+    expect(resultLines(bothText)).toHaveLength(2);
+    expect(bothText).toMatch(/^bulkfetch summary$/m);
+    const errors = join(dir, 'err.txt');
+    expect((await runCli([input, '-o', '/dev/stderr', '--no-progress'], { via: ['sh', '-c', `exec "$@" 2> "${errors}" > /dev/null`, 'sh'] })).code).toBe(0);
+    const errorsText = readFileSync(errors, 'utf8');
+    expect(resultLines(errorsText)).toHaveLength(2);
+    expect(errorsText).toMatch(/^bulkfetch summary$/m);
+  });
+
+  it('--summary /dev/stderr 2>err writes the JSON summary whole beside the human one', async () => {
+    const dir = tempDir();
+    const { input } = await inputIn(dir);
+    const errors = join(dir, 'err.txt');
+    expect((await runCli([input, '-o', '/dev/null', '--summary', '/dev/stderr', '--no-progress'], { via: ['sh', '-c', `exec "$@" 2> "${errors}"`, 'sh'] })).code).toBe(0);
+    const text = readFileSync(errors, 'utf8');
+    const json = text.slice(text.indexOf('{'), text.indexOf('\n}\n') + 2);
+    expect(JSON.parse(json)).toMatchObject({ records: 2 });
+    expect(text.replace(json, '')).toMatch(/^bulkfetch summary\n  records     2 = 2 sent/m);
+  });
+});
+
 describe('stdout redirected to the input file', () => {
   it('is a usage error, as cat says "input file is output file": bulkfetch urls.txt >> urls.txt read its own lines back, without end', async () => {
     const dir = tempDir();
