@@ -11,6 +11,16 @@ export function isBodyValue(args: readonly string[], index: number): boolean {
   return (previous !== undefined && BODY_VALUE_FLAG.test(previous)) || BODY_VALUE_ATTACHED.test(args[index] as string);
 }
 
+/** Flags whose value is sent as a header's: -H, -A, -e (alone, last in a bundle, or with the value attached). */
+const HEADER_VALUE_FLAG = /^(?:-[A-Za-z0-9]*[HAe]|--header|--user-agent|--referer)$/;
+const HEADER_VALUE_ATTACHED = /^(?:(?:--header|--user-agent|--referer)=|-[A-Za-z0-9]*[HAe].)/;
+
+/** Whether argument `index` is sent as a header's value (`-H 'X-A: ...'`, `-A agent`, `--referer=...`). */
+export function isHeaderValue(args: readonly string[], index: number): boolean {
+  const previous = args[index - 1];
+  return (previous !== undefined && HEADER_VALUE_FLAG.test(previous)) || HEADER_VALUE_ATTACHED.test(args[index] as string);
+}
+
 /** Flags that take no value (-L, -k, --http2, curl's --location): the argument after one is a word of its own. */
 const NO_VALUE_FLAGS = new Set(OPTION_TABLE.flatMap((option) => [option.flags, option.curlName ?? '']).filter((flags) => flags !== '' && !/[<[]/.test(flags)).flatMap((flags) => flags.split(/,\s*/)));
 

@@ -1,4 +1,4 @@
-import { isBodyValue } from './crlf-arguments.js';
+import { isBodyValue, isHeaderValue } from './crlf-arguments.js';
 import { maskedArgv } from './masked-argv.js';
 import { firstNonUtf8Byte, shownBytes } from './raw-arguments.js';
 
@@ -16,6 +16,8 @@ export function notUtf8Refusal(args: readonly string[], notUtf8: { index: number
   const hex = (firstNonUtf8Byte(notUtf8.bytes) ?? 0xe9).toString(16).toUpperCase();
   const wayRound = isBodyValue(args, notUtf8.index) ? 'give the body in a file: --data-binary @FILE sends its bytes as they are'
     : secret ? 'write the credential in UTF-8'
+    // Not in a file either: -H @FILE takes UTF-8 only, as every header value is sent as its UTF-8 bytes.
+    : isHeaderValue(args, notUtf8.index) ? 'write it in UTF-8: header values are sent as their UTF-8 bytes (from -H @FILE too)'
     : `in a URL percent-encode them (%${hex} for \\x${hex.toLowerCase()}) or give it in a file, and rename such a file`;
   return `argument ${notUtf8.index + 1} is not UTF-8 ("${shown}"): it would be read as other bytes than given: ${wayRound}`;
 }

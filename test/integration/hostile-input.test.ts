@@ -143,6 +143,10 @@ describe('an argument that is not UTF-8', () => {
     expect(shell(`"$CLI" "$URL/x"$'\\xfc'`).stderr).toContain('in a URL percent-encode them (%FC for \\xfc)');
     // UTF-8 before it is shown as its characters, and the byte named is the first that is not UTF-8 (it named \xc3 of é).
     expect(shell(`"$CLI" "$URL/caf"$'\\xc3\\xa9/\\xff'`).stderr).toMatch(/is not UTF-8 \("http:\/\/127\.0\.0\.1:\d+\/café\/\\xff"\): .* \(%FF for \\xff\)/);
+    // A header's value: not a URL's hint, nor "give it in a file" (-H @FILE takes UTF-8 only).
+    for (const words of [`-H $'X-A: caf\\xe9'`, `-A $'agent\\xe9'`, `--header=$'X-A: caf\\xe9'`, `-sH $'X-A: caf\\xe9'`]) {
+      expect(shell(`"$CLI" "$URL/a" ${words}`).stderr, words).toMatch(/: write it in UTF-8: header values are sent as their UTF-8 bytes \(from -H @FILE too\)\n$/);
+    }
     expect(shell(`"$CLI" "$URL/a" --data-binary $'\\xff\\xfe'`).stderr).toMatch(/is not UTF-8 \("\\xff\\xfe"\): it would be read as other bytes than given: give the body in a file: --data-binary @FILE sends its bytes as they are\n$/);
     expect(server.requests).toBe(0);
     // UTF-8 is read as given (spawned without blocking: the server is in this process).
