@@ -155,6 +155,7 @@ export class RequestLoop {
       ...(config.maxFilesize !== undefined ? { maxFilesize: config.maxFilesize } : {}),
       ...proxiesOf(config),
       offersHttp2: config.http2 ? () => true : fallback ? (url: string) => fallback.offersHttp2(url) : undefined,
+      http1Only: config.http1Only,
     };
     this.#outputFlows = hooks.outputFlows ?? (() => undefined);
     this.#cache = config.cache

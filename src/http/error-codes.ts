@@ -69,14 +69,14 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT
 export function classifyError(
   error: unknown,
   abortReason?: AbortReason,
-  { overTls = false, http2Offered = false, largeBody = false }: { overTls?: boolean; http2Offered?: boolean; largeBody?: boolean } = {},
+  { overTls = false, http2Offered = false, largeBody = false, http1Only = false }: { overTls?: boolean; http2Offered?: boolean; largeBody?: boolean; http1Only?: boolean } = {},
 ): RecordError {
   if (abortReason === 'timeout') return { code: RecordErrorCode.TIMEOUT, message: 'Attempt exceeded --timeout' };
   if (abortReason === 'shutdown') return STOPPED_IN_FLIGHT;
   const err = error as { code?: unknown; message?: unknown; cause?: unknown; socket?: unknown } | null;
   const rawCode = typeof err?.code === 'string' ? err.code : undefined;
   // undici wraps a proxy's certificate that names other hosts (its UND_ERR_PRX_TLS): what is wrong is its cause.
-  if (rawCode === 'UND_ERR_PRX_TLS' && err?.cause !== undefined) return classifyError(err.cause, abortReason, { overTls, http2Offered, largeBody });
+  if (rawCode === 'UND_ERR_PRX_TLS' && err?.cause !== undefined) return classifyError(err.cause, abortReason, { overTls, http2Offered, largeBody, http1Only });
   const causeCode = typeof (err?.cause as { code?: unknown } | undefined)?.code === 'string' ? ((err?.cause as { code: string }).code) : undefined;
   const message = describe(error);
   const code = rawCode ?? causeCode;
@@ -142,9 +142,9 @@ export function classifyError(
       return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server's HTTP/2 frames broke the protocol, and this client's nghttp2 ended the connection)` };
     case 'ECONNRESET':
     case 'EPIPE':
-      if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered)}` };
+      if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered, http1Only)}` };
       // The same reset seen by a read first (a race with the write): with a large body, the same likely reason.
-      if (largeBody) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset the connection: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered)})` };
+      if (largeBody) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset the connection: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered, http1Only)})` };
       // Node's ECONNRESET for a TLS socket whose server closed (a FIN, no reset) before the handshake was done: a
       // close, as the same close before or after the handshake is, and most often a refusal of the handshake.
       if (err?.message === TLS_CLOSED_IN_HANDSHAKE) return { code: RecordErrorCode.SOCKET_CLOSED, message: `${TLS_CLOSED_IN_HANDSHAKE} (the server closed the connection during the TLS handshake: it may want a client certificate, --cert, or refuse this TLS version or server name, or take no TLS connections on this port now)` };
@@ -164,7 +164,7 @@ export function classifyError(
       if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
       if (goawayErrorName(err) !== undefined) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (${goawayErrorName(err) as string}: the server closed the HTTP/2 connection this request was on)` };
       if (answerRefused(err)) return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server sent a response no request was waiting for, or an upgrade none asked for)` };
-      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered, largeBody)}` : message };
+      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered, largeBody, http1Only)}` : message };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
       // A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's.
       return CONTENT_LENGTH_MISMATCH;
@@ -197,7 +197,7 @@ export function classifyError(
     const said = LLHTTP_MEANING.find(([reason]) => message.includes(reason))?.[1];
     return { code: RecordErrorCode.PROTOCOL, message: said === undefined ? message : `${message}: ${said}` };
   }
-  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${!overTls ? '' : http2Offered ? ', HTTP/2 and HTTP/1.1' : ', HTTP/1.1 alone: it may speak only HTTP/2, which --http2 offers from the first request'})` };
+  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${!overTls ? '' : http2Offered ? ', HTTP/2 and HTTP/1.1' : `, HTTP/1.1 alone: it may speak only HTTP/2 (${http2Way(http1Only)})`})` };
   // OpenSSL read a record that is not TLS: most often a plain-HTTP server's answer (curl says no more than "wrong version number").
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { code: RecordErrorCode.TLS, message: `${message} (the server's answer was not TLS${PLAIN_HTTP_PORT})` };
   if (code && UNVERIFIED.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate was not verified: --cacert FILE trusts its issuer, -k skips the check)` };
@@ -508,10 +508,10 @@ const REFUSES_LARGE_BODY = 'it may refuse a request body this large';
  * then offers h2 too) and always with --http1.1. Over plain HTTP, a TLS-only
  * port (Node's https server, nghttpd) does it too.
  */
-function emptyReplyHint(overTls: boolean, http2Offered: boolean, largeBody: boolean): string {
+function emptyReplyHint(overTls: boolean, http2Offered: boolean, largeBody: boolean, http1Only: boolean): string {
   const empty = 'empty reply: the server closed the connection without answering';
   if (overTls && http2Offered) return largeBody ? ` (${empty}; ${REFUSES_LARGE_BODY})` : ` (${empty})`;
-  const likely = overTls ? 'a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: --http2 offers it HTTP/2 from the first request' : 'a port that speaks only TLS does this to plain HTTP: if so, use https://';
+  const likely = overTls ? `a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: ${http2Way(http1Only)}` : 'a port that speaks only TLS does this to plain HTTP: if so, use https://';
   return ` (${empty}; ${largeBody ? `${REFUSES_LARGE_BODY}, and ` : ''}${likely})`;
 }
 
@@ -521,15 +521,23 @@ function emptyReplyHint(overTls: boolean, http2Offered: boolean, largeBody: bool
  * Which of this and the empty reply a server's close gives is a race: the same
  * reasons are given, shorter.
  */
-function sendFailureHint(largeBody: boolean, overTls: boolean, http2Offered: boolean): string {
+function sendFailureHint(largeBody: boolean, overTls: boolean, http2Offered: boolean, http1Only: boolean): string {
   const closed = 'the server closed the connection while the request was being sent';
   if (!largeBody) return ` (${closed})`;
-  return ` (${closed}: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered)})`;
+  return ` (${closed}: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered, http1Only)})`;
 }
 
 /** Over TLS with HTTP/1.1 alone offered, a server that speaks only HTTP/2 drops a request's bytes unread too. */
-function http2OnlyHint(overTls: boolean, http2Offered: boolean): string {
-  return overTls && !http2Offered ? '; or it speaks only HTTP/2, and HTTP/1.1 alone was offered: --http2 offers it HTTP/2' : '';
+function http2OnlyHint(overTls: boolean, http2Offered: boolean, http1Only: boolean): string {
+  return overTls && !http2Offered ? `; or it speaks only HTTP/2, and HTTP/1.1 alone was offered: ${http2Way(http1Only)}` : '';
+}
+
+/**
+ * The way to HTTP/2 for a server that may speak only it. With --http1.1 that is to drop it (the fallback then asks
+ * such a server again with h2 offered): --http2 beside it, as the hint said, is a usage error.
+ */
+function http2Way(http1Only: boolean): string {
+  return http1Only ? 'without --http1.1 it is asked again with h2 offered' : '--http2 offers it HTTP/2 from the first request';
 }
 
 const NODE_SYSTEM_CA_HINT = '; if the root CA is installed locally, try running Node.js with --use-system-ca';

@@ -49,6 +49,8 @@ export interface AttemptOptions {
   maxFilesize?: number | undefined;
   /** Whether TLS for this URL offers h2 in ALPN (--http2, or an origin Http2Fallback moved): an error's hint says so. */
   offersHttp2?: ((url: string) => boolean) | undefined;
+  /** --http1.1: an error's hint names it as the way round, not --http2, which contradicts it. */
+  http1Only?: boolean | undefined;
 }
 
 export interface AttemptRequest {
@@ -447,6 +449,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       overTls: this.#request.url.startsWith('https:'),
       http2Offered: this.#http2Offered,
       largeBody: (this.#request.body?.length ?? 0) >= LARGE_BODY_BYTES,
+      http1Only: this.#options.http1Only === true,
     });
     const blamed = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
     // A timeout names its limit, before the status as after it (where cutShort then says how much of the body came).

@@ -1223,7 +1223,8 @@ describe('HTTP/2', () => {
     expect(protocols).toEqual(Array.from({ length: urls.length + 1 }, () => '2.0'));
     const refused = await run([`${base}/a`], ['-k', '--retries', '0', '--http1.1']);
     expect(refused.lines[0]?.error).toMatchObject({ code: 'ETLS' });
-    expect(refused.lines[0]?.error.message).toMatch(/none of the protocols offered by ALPN, HTTP\/1.1 alone: it may speak only HTTP\/2, which --http2 offers from the first request\)$/);
+    // The way round is to drop --http1.1: --http2 beside it, as the hint said, is a usage error.
+    expect(refused.lines[0]?.error.message).toMatch(/none of the protocols offered by ALPN, HTTP\/1.1 alone: it may speak only HTTP\/2 \(without --http1.1 it is asked again with h2 offered\)\)$/);
     // nghttpd completes the handshake and hangs up on the HTTP/1.1 request without a byte of reply (curl: "Empty reply from server").
     const { createServer } = await import('node:tls');
     let connections = 0;
@@ -1236,7 +1237,7 @@ describe('HTTP/2', () => {
     const hangUpUrl = `https://127.0.0.1:${await listen(hangUp)}/x`;
     const empty = await run([hangUpUrl], ['-k', '--retries', '0', '--http1.1']);
     expect(empty.lines[0]?.error).toMatchObject({ code: 'ESOCKETCLOSED' });
-    expect(empty.lines[0]?.error.message).toMatch(/empty reply.*a server that speaks only HTTP\/2 does this when offered HTTP\/1.1 alone: --http2 offers it HTTP\/2 from the first request\)$/);
+    expect(empty.lines[0]?.error.message).toMatch(/empty reply.*a server that speaks only HTTP\/2 does this when offered HTTP\/1.1 alone: without --http1.1 it is asked again with h2 offered\)$/);
     expect(connections).toBe(1);
     // Without --http1.1 a GET is asked again with h2 offered; a server that hangs up on that too is said to have, no more.
     const again = await run([hangUpUrl], ['-k', '--retries', '0']);

@@ -27,7 +27,7 @@ describe('classifyError', () => {
     const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write' });
     expect(classifyError(epipe)).toEqual({ code: 'ECONNRESET', message: 'write EPIPE (the server closed the connection while the request was being sent)' });
     expect(classifyError(epipe, undefined, { largeBody: true }).message).toBe('write EPIPE (the server closed the connection while the request was being sent: it may refuse a request body this large)');
-    expect(classifyError(epipe, undefined, { largeBody: true, overTls: true }).message).toMatch(/this large; or it speaks only HTTP\/2, and HTTP\/1.1 alone was offered: --http2 offers it HTTP\/2\)$/);
+    expect(classifyError(epipe, undefined, { largeBody: true, overTls: true }).message).toMatch(/this large; or it speaks only HTTP\/2, and HTTP\/1.1 alone was offered: --http2 offers it HTTP\/2 from the first request\)$/);
     expect(classifyError(epipe, undefined, { largeBody: true, overTls: true, http2Offered: true }).message).toMatch(/this large\)$/);
     // A reset while reading is the server's answer cut off, not a send failure; with a large body, the same likely reason.
     const readReset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
@@ -128,7 +128,13 @@ describe('classifyError', () => {
     // With h2 offered that is not the reason: the empty reply is said alone.
     expect(classifyError(unanswered, undefined, { overTls: true, http2Offered: true }).message).toMatch(/\(empty reply: the server closed the connection without answering\)$/);
     const noAlpn = Object.assign(new Error('alert'), { code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' });
-    expect(classifyError(noAlpn, undefined, { overTls: true }).message).toMatch(/offered by ALPN, HTTP\/1.1 alone: it may speak only HTTP\/2, which --http2 offers from the first request\)$/);
+    expect(classifyError(noAlpn, undefined, { overTls: true }).message).toMatch(/offered by ALPN, HTTP\/1.1 alone: it may speak only HTTP\/2 \(--http2 offers it HTTP\/2 from the first request\)\)$/);
+    // With --http1.1 the way round is to drop it: --http2 beside it is a usage error.
+    expect(classifyError(noAlpn, undefined, { overTls: true, http1Only: true }).message).toMatch(/it may speak only HTTP\/2 \(without --http1.1 it is asked again with h2 offered\)\)$/);
+    expect(classifyError(unanswered, undefined, { overTls: true, http1Only: true }).message).toMatch(/offered HTTP\/1.1 alone: without --http1.1 it is asked again with h2 offered\)$/);
+    const resetUpload = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(classifyError(resetUpload, undefined, { overTls: true, largeBody: true, http1Only: true }).message).toMatch(/HTTP\/1.1 alone was offered: without --http1.1 it is asked again with h2 offered\)$/);
+    expect(classifyError(resetUpload, undefined, { overTls: true, largeBody: true }).message).toMatch(/HTTP\/1.1 alone was offered: --http2 offers it HTTP\/2 from the first request\)$/);
     expect(classifyError(noAlpn, undefined, { overTls: true, http2Offered: true }).message).toMatch(/offered by ALPN, HTTP\/2 and HTTP\/1.1\)$/);
     const midway = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', socket: { bytesRead: 120 } });
     expect(classifyError(midway, undefined, { overTls: true }).message).toBe('other side closed');
