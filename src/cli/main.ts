@@ -24,7 +24,8 @@ import { flagThatReadStdin, runOptionsFromFlags } from '../options/index.js';
 import { besideProgress, eraseLine, startProgress, type ProgressHandle } from '../output/progress.js';
 import { formatSummary, toSummaryJson } from '../output/summary.js';
 import { dropEarlierSummary, writeSummaryFile } from '../output/summary-file.js';
-import { readRunPipesAhead, runFilesMayWait, runJob } from '../parent/run-job.js';
+import { readRunPipesAhead, runFiles, runFilesMayWait, runJob } from '../parent/run-job.js';
+import { flagFilesRead } from '../options/flag-files.js';
 import { addressSpaceLimit, discardSpareChild } from '../parent/fork-child.js';
 import { memoryHint } from './crash-hint.js';
 import type { ChildCrash, ErrorLimit, RunOptions, RunSummary } from '../run-types.js';
@@ -34,7 +35,7 @@ import { limitExceededAtEnd, runFailed } from './exit-policy.js';
 import { endAsHungUp, leaveTerminalAloneAtExit, listenForStopSignals } from './process-signals.js';
 import { abortNotice, errorLimitAtEndNotice, errorLimitNotice, stopNotice } from './stop-notices.js';
 import { keepParentYoungGenerationSmall } from './parent-heap.js';
-import { checkFiles, checkFlags, checkProcsFitDescriptors, descriptorWarning } from './preflight.js';
+import { checkFiles, checkFlags, checkNotReadByFlags, checkProcsFitDescriptors, descriptorWarning } from './preflight.js';
 import { runFilesInSaveDir } from '../output/save-keep.js';
 import { URL_ARGUMENT, argumentInput, inputArguments, type ArgumentInput, type InputArguments } from './input-arguments.js';
 import { explainUnknownOption } from './curl-flags-not-taken.js';
@@ -150,6 +151,8 @@ async function run(
   };
   try {
     options = runOptionsFromFlags(inputPath, flags);
+    const readByFlags = [...flagFilesRead(), ...runFiles(options).map(({ path, flag }) => ({ path, written: `${flag} ${path}` }))];
+    checkNotReadByFlags([['-o', flags.output as string | undefined], ['--summary', flags.summary as string | undefined]], readByFlags);
     if (options.save !== undefined) options.saveKeep = runFilesInSaveDir(options.save, { input: urls ? undefined : inputPath, output: output ?? '-', summary: flags.summary as string | undefined });
     checkProcsFitDescriptors(options.procs);
     const descriptors = descriptorWarning(options.concurrency, options.save !== undefined);

@@ -10,6 +10,7 @@ import { UsageError, describeValue } from '../errors.js';
 import { newFilePath, outputTarget } from '../output/output-lock.js';
 import { whyNotWritable } from '../output/open-sink.js';
 import { descriptorNamed } from '../input/descriptor-name.js';
+import type { FileReadByFlag } from '../options/flag-files.js';
 import { openFileLimit } from '../http/fd-limit.js';
 import { unreadUpperHttpProxy } from '../http/proxy-url.js';
 import { stdinClosedAtLaunch } from '../input/closed-stdin.js';
@@ -100,6 +101,23 @@ export function checkFiles(inputPath: string | undefined, output: string | undef
   const samePath = output !== undefined && output !== '-' && !out && !target && newFilePath(output) === newFilePath(outputTarget(summary) as string);
   if ((out && target && sameFile(out, target)) || samePath) throw new UsageError(`--summary ${JSON.stringify(summary)} is also the -o file; choose another file`);
   checkWritable('--summary', summary, target);
+}
+
+/**
+ * -o FILE or --summary FILE naming a file the flags read (`-b cookies.txt -o cookies.txt`, `-d @body.json -o
+ * body.json`): opening it empties it, as naming the input would, and the user's file was gone after one run.
+ * A descriptor's name (-o /dev/stdout) is added to, not emptied: left to the checks on stdout.
+ */
+export function checkNotReadByFlags(targets: ReadonlyArray<readonly [flag: string, path: string | undefined]>, read: readonly FileReadByFlag[]): void {
+  for (const [flag, path] of targets) {
+    if (path === undefined || path === '-' || descriptorNamed(path) !== undefined) continue;
+    const target = statOf(path);
+    if (target === undefined || !target.isFile()) continue;
+    for (const file of read) {
+      const source = statOf(file.path);
+      if (source !== undefined && sameFile(source, target)) throw new UsageError(`${flag} ${JSON.stringify(path)} is the file ${file.written} reads: writing it would destroy it; choose another file`);
+    }
+  }
 }
 
 const STDOUT_IS_INPUT = 'stdout is the input file (> or >> to it): the result lines would be read back as records, without end; send them to another file';

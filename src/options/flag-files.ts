@@ -25,8 +25,27 @@ export function flagThatReadStdin(): string | undefined {
   return stdinReadBy;
 }
 
+/** A file a flag reads, and the flag as written (`-d @body.json`, `-T file`). */
+export interface FileReadByFlag {
+  path: string;
+  written: string;
+}
+
+/** The files flags have read (not stdin), for the CLI to refuse -o or --summary naming one: writing it empties it. */
+const filesRead: FileReadByFlag[] = [];
+
+export function flagFilesRead(): readonly FileReadByFlag[] {
+  return filesRead;
+}
+
 /** A flag's @FILE, read now, so a missing file is a usage error before anything is sent. */
 export function readFlagFile(flag: string, path: string): Buffer {
+  const bytes = readNamedOrStdin(flag, path);
+  if (path !== '-' && descriptorNamed(path) !== 0) filesRead.push({ path, written: flag === '-T' ? `-T ${path}` : `${flag} @${path}` });
+  return bytes;
+}
+
+function readNamedOrStdin(flag: string, path: string): Buffer {
   // -T takes a path, the others @PATH: each names stdin as curl does. /dev/stdin is stdin too: read as a file,
   // it took a piped list as the body and left no records (0 sent, exit 0), or sent a list on stdin as one.
   if (path === '-' || descriptorNamed(path) === 0) return readStdinOnce(flag === '-T' ? `-T ${path}` : `${flag} @${path}`);

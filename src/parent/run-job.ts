@@ -254,7 +254,8 @@ export function runFilesMayWait(options: RunFileOptions): boolean {
 
 type RunFileOptions = Pick<RunOptions, 'cookieFiles' | 'cacert' | 'cert' | 'key'>;
 
-function runFiles(options: RunFileOptions): { path: string; maxBytes: number; flag: string }[] {
+/** The files the run reads through its flags as it starts (-b, --cacert, --cert, --key). */
+export function runFiles(options: RunFileOptions): { path: string; maxBytes: number; flag: string }[] {
   return [
     ...options.cookieFiles.map((path) => ({ path, maxBytes: MAX_COOKIE_FILE_BYTES, flag: '-b' })),
     ...(options.cacert !== undefined ? [{ path: options.cacert, maxBytes: MAX_PEM_BYTES, flag: '--cacert' }] : []),

@@ -44,6 +44,33 @@ describe('-o naming the input', () => {
   });
 });
 
+describe('-o or --summary naming a file a flag reads', () => {
+  it('is a usage error, the file kept and nothing sent: -b cookies.txt -o cookies.txt emptied the cookies after one run', async () => {
+    const dir = tempDir();
+    const { server, input } = await inputIn(dir);
+    const cookies = join(dir, 'cookies.txt');
+    const body = join(dir, 'body.json');
+    const headers = join(dir, 'headers.txt');
+    const kept = { [cookies]: '127.0.0.1\tFALSE\t/\tFALSE\t0\ta\tb\n', [body]: '{"a":1}\n', [headers]: 'X-A: 1\n' };
+    for (const [path, text] of Object.entries(kept)) writeFileSync(path, text);
+    symlinkSync(body, join(dir, 'body-link.json'));
+    for (const [args, said] of [
+      [['-b', cookies, '-o', cookies], `-o "${cookies}" is the file -b ${cookies} reads`],
+      [['-d', `@${join(dir, 'body-link.json')}`, '-o', body], `-o "${body}" is the file -d @${join(dir, 'body-link.json')} reads`],
+      [['-T', body, '--summary', body, '-o', join(dir, 'out.ndjson')], `--summary "${body}" is the file -T ${body} reads`],
+      [['-H', `@${headers}`, '-o', headers], `-o "${headers}" is the file --header @${headers} reads`],
+    ] as const) {
+      const result = await runCli([input, ...args]);
+      expect([result.code, result.stderr]).toEqual([2, `bulkfetch: ${said}: writing it would destroy it; choose another file\n`]);
+    }
+    for (const [path, text] of Object.entries(kept)) expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(server.requests).toBe(0);
+    // Added to, not emptied: -o /dev/stdout >> body.json is left to the user, as the same redirect without -o is.
+    expect((await runCli([input, '-q', '-d', `@${body}`, '-o', '/dev/stdout'], { via: ['sh', '-c', `exec "$@" >> "${body}"`, 'sh'] })).code).toBe(0);
+    expect(readFileSync(body, 'utf8').split('\n')).toHaveLength(4);
+  });
+});
+
 describe('-o naming stdout or another descriptor', () => {
   it('adds to the file a >> redirect gave it, as the redirect asks: -o /dev/stdout emptied the lines an earlier run wrote there', async () => {
     const dir = tempDir();
