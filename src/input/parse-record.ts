@@ -5,7 +5,7 @@ import { maskQuotedRecordSecrets, maskRecordSecrets } from './secret-text.js';
 import { isNormalizedHttpUrl } from './normalized-url.js';
 import { elementTexts, memberText, repeatedMember } from './json-member.js';
 import { minifyJson } from '../http/json-text.js';
-import { csvHeaderRow, joinHeaderValues, methodBeforeUrl, parseUrl, preview, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
+import { csvHeaderRow, joinHeaderValues, methodBeforeUrl, parseUrl, preview, SECRET_HEADERS, trimBlanks, validateHeader, validateHeaderRemoval, validateMethod, wireHeaderValue, writtenHref } from './validate.js';
 import { setField } from './set-field.js';
 import { isBlankByte } from './lines.js';
 
@@ -222,7 +222,8 @@ function parseJsonSpec(text: string, line: number, defaultMethod: string, defaul
         setField(headers, name.toLowerCase(), null);
         continue;
       }
-      const value = headerValue;
+      // A spec's value loses the blanks around it as -H's does (trimBlanks).
+      const value = typeof headerValue === 'string' ? trimBlanks(headerValue) : headerValue;
       if (typeof value !== 'string') {
         const got = SECRET_HEADERS.has(name.toLowerCase()) ? ' (its value is a credential, not shown)' : `, got ${preview(given)}`;
         return fail(url, method, recordError(RecordErrorCode.INVALID_HEADER, `Header ${name.slice(0, 64)}: expected a string, a number or a list of them (null removes it)${got}`));

@@ -6,7 +6,7 @@ import { UsageError, describeValue, fileErrorWords } from '../errors.js';
 import { MAX_COOKIE_FILE_BYTES, MAX_FILE_COOKIES, parseCookieFile } from '../http/cookie-file.js';
 import { basicAuthorization } from '../input/credentials.js';
 import { textBeforeRun } from '../input/read-once.js';
-import { joinHeaderValues, SECRET_HEADERS, validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
+import { joinHeaderValues, SECRET_HEADERS, trimBlanks, validateHeader, validateHeaderRemoval, validateMethod } from '../input/validate.js';
 import { readFlagFile } from './flag-files.js';
 import { setField } from '../input/set-field.js';
 
@@ -60,11 +60,6 @@ function parseHeader(value: string, previous: unknown): Record<string, string | 
   const joined = earlier === undefined || earlier === null ? headerValue : joinHeaderValues(key, [earlier, headerValue]);
   setField(headers, key, removes ? null : joined);
   return headers;
-}
-
-/** `text` without the spaces and tabs at its ends. */
-function trimBlanks(text: string): string {
-  return text.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 /**
