@@ -356,23 +356,34 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
 }
 
 /**
- * What parseAsWritten wrote in place of each `%2E` and `%2e` of a URL, for
- * writtenHref() to put back: an escape the parser keeps as it is (it is none),
- * chosen among these so that the URL does not hold it already (a `%2z` of the
- * user's own would otherwise come back as `%2e`).
+ * What parseAsWritten wrote in place of what the parser would rewrite, for
+ * writtenHref() to put back: each `%2E` and `%2e` of a URL, and where this Node
+ * percent-encodes it in a path, each `^`. A marker is an escape the parser keeps
+ * as it is (it is none), chosen among these so that the URL does not hold it
+ * already (a `%2z` of the user's own would otherwise come back as `%2e`).
  */
-const hiddenDots = new WeakMap<URL, DotMarker>();
-interface DotMarker { upper: string; lower: string; pattern: RegExp }
-const DOT_MARKERS: readonly DotMarker[] = ['Z', 'Y', 'X', 'W', 'V', 'U', 'T', 'S', 'R', 'Q', 'P', 'O', 'N', 'M', 'L', 'K', 'J', 'I', 'H', 'G'].map((letter) => ({
-  upper: `%2${letter}`,
-  lower: `%2${letter.toLowerCase()}`,
-  pattern: new RegExp(`%2(${letter}|${letter.toLowerCase()})`, 'g'),
+const hiddenByMarkers = new WeakMap<URL, Hidden>();
+interface Marker { upper: string; lower: string; pattern: RegExp }
+interface Hidden { dots: Marker | undefined; carets: Marker | undefined }
+const markers = (digit: string): readonly Marker[] => ['Z', 'Y', 'X', 'W', 'V', 'U', 'T', 'S', 'R', 'Q', 'P', 'O', 'N', 'M', 'L', 'K', 'J', 'I', 'H', 'G'].map((letter) => ({
+  upper: `%${digit}${letter}`,
+  lower: `%${digit}${letter.toLowerCase()}`,
+  pattern: new RegExp(`%${digit}(${letter}|${letter.toLowerCase()})`, 'g'),
 }));
+const DOT_MARKERS = markers('2');
+const CARET_MARKERS = markers('5');
+
+/**
+ * Whether this Node's URL parser percent-encodes `^` in a path: Node 24's does (the WHATWG URL standard added it to
+ * the path percent-encode set), Node 20's keeps it, as curl does and the README says. Left to the parser, the
+ * request line, the line's `url` and the cache key changed with the Node that ran the list.
+ */
+const PATH_ENCODES_CARET = new URL('http://a.test/^').pathname !== '/^';
 
 /** A marker none of `texts` holds, in either case; undefined when each is taken (20 kinds of bad escape in one URL). */
-function freeMarker(...texts: string[]): DotMarker | undefined {
+function freeMarker(choices: readonly Marker[], ...texts: string[]): Marker | undefined {
   const all = texts.join(' ').toLowerCase();
-  return DOT_MARKERS.find((marker) => !all.includes(marker.lower));
+  return choices.find((marker) => !all.includes(marker.lower));
 }
 
 /**
@@ -381,36 +392,40 @@ function freeMarker(...texts: string[]): DotMarker | undefined {
  * and `http://host:80\x` a URL), and it resolves `%2e` as `.` in dot segments
  * (`/a/%2e%2e/b` is `/b`; a scanner's list asks for exactly those paths). A
  * backslash goes percent-encoded, as a quote does (what a URL cannot carry as it
- * is), so one in the host is refused as curl refuses it; a `%2e` after the host
- * is hidden from the parser behind a marker (an escape that is none, so kept as
- * it is) and put back by writtenHref(). Plain `.` and `..` segments are
- * resolved, as curl does. An href writtenHref gave parses back to the same URL:
- * whatever takes a record's url apart again parses it here, not with URL.
+ * is), so one in the host is refused as curl refuses it; a `%2e` after the host,
+ * and a `^` in the path where this Node's parser would encode it, is hidden from
+ * the parser behind a marker and put back by writtenHref(). Plain `.` and `..`
+ * segments are resolved, as curl does. An href writtenHref gave parses back to
+ * the same URL: whatever takes a record's url apart again parses it here, not with URL.
  */
 export function parseAsWritten(text: string): URL {
   const written = backslashesEncoded(text);
-  if (!/%2e/i.test(written)) return new URL(written);
+  const hasDots = /%2e/i.test(written);
+  const hasCarets = PATH_ENCODES_CARET && written.includes('^');
+  if (!hasDots && !hasCarets) return new URL(written);
   const at = pathAfterAuthority(written);
-  const marker = freeMarker(written);
-  if (at === undefined || at === written.length || marker === undefined) return new URL(written);
-  const url = new URL(dotsHiddenFrom(written, at, marker));
-  hiddenDots.set(url, marker);
+  if (at === undefined || at === written.length) return new URL(written);
+  const hidden: Hidden = { dots: hasDots ? freeMarker(DOT_MARKERS, written) : undefined, carets: hasCarets ? freeMarker(CARET_MARKERS, written) : undefined };
+  const url = new URL(hiddenFrom(written, at, hidden));
+  hiddenByMarkers.set(url, hidden);
   return url;
 }
 
 /**
  * A reference (a redirect's Location) resolved against `base` as parseAsWritten
  * reads a URL: a backslash is `%5C` (WHATWG would take `/\host/x` for
- * `//host/x`, another host), `%2e` is no dot segment, in the reference and in the
- * base alike. Throws as URL does. Its href is writtenHref's.
+ * `//host/x`, another host), `%2e` is no dot segment and a path's `^` stays, in
+ * the reference and in the base alike. Throws as URL does. Its href is writtenHref's.
  */
 export function resolveAsWritten(reference: string, base: string): URL {
   const written = backslashesEncoded(reference);
-  const marker = freeMarker(written, base);
-  if (!/%2e/i.test(written + base) || marker === undefined) return new URL(written, base);
-  // Dots are hidden after the authority: the whole of a path reference, past `//host` or `scheme://host` in the others.
-  const url = new URL(dotsHiddenFrom(written, pathAfterAuthority(written) ?? 0, marker), dotsHiddenFrom(base, pathAfterAuthority(base) ?? 0, marker));
-  hiddenDots.set(url, marker);
+  const hasDots = /%2e/i.test(written + base);
+  const hasCarets = PATH_ENCODES_CARET && (written + base).includes('^');
+  if (!hasDots && !hasCarets) return new URL(written, base);
+  const hidden: Hidden = { dots: hasDots ? freeMarker(DOT_MARKERS, written, base) : undefined, carets: hasCarets ? freeMarker(CARET_MARKERS, written, base) : undefined };
+  // Hidden after the authority: the whole of a path reference, past `//host` or `scheme://host` in the others.
+  const url = new URL(hiddenFrom(written, pathAfterAuthority(written) ?? 0, hidden), hiddenFrom(base, pathAfterAuthority(base) ?? 0, hidden));
+  hiddenByMarkers.set(url, hidden);
   return url;
 }
 
@@ -427,15 +442,29 @@ function pathAfterAuthority(text: string): number | undefined {
   return end === -1 ? text.length : authority + end;
 }
 
-/** `text` with each `%2E` and `%2e` from `from` on written as `marker` (an escape the parser keeps as it is). */
-function dotsHiddenFrom(text: string, from: number, marker: DotMarker): string {
-  return text.slice(0, from) + text.slice(from).replace(/%2([Ee])/g, (_, e: string) => (e === 'E' ? marker.upper : marker.lower));
+/**
+ * `text` with, from `from` on, each `%2E` and `%2e` written as the dots' marker, and each `^` of the path (up
+ * to its `?` or `#`) as the carets' marker: escapes the parser keeps as they are.
+ */
+function hiddenFrom(text: string, from: number, { dots, carets }: Hidden): string {
+  let rest = text.slice(from);
+  if (dots !== undefined) rest = rest.replace(/%2([Ee])/g, (_, e: string) => (e === 'E' ? dots.upper : dots.lower));
+  if (carets !== undefined) {
+    const end = rest.search(/[?#]/);
+    const path = end === -1 ? rest : rest.slice(0, end);
+    rest = path.replaceAll('^', carets.upper) + (end === -1 ? '' : rest.slice(end));
+  }
+  return text.slice(0, from) + rest;
 }
 
 /** A parsed URL's href with what parseAsWritten hid put back (`href`: one derived from it, as with its password masked). */
 export function writtenHref(url: URL, href = url.href): string {
-  const marker = hiddenDots.get(url);
-  return marker === undefined ? href : href.replace(marker.pattern, (found) => (found === marker.upper ? '%2E' : '%2e'));
+  const hidden = hiddenByMarkers.get(url);
+  if (hidden === undefined) return href;
+  const { dots, carets } = hidden;
+  let shown = dots === undefined ? href : href.replace(dots.pattern, (found) => (found === dots.upper ? '%2E' : '%2e'));
+  if (carets !== undefined) shown = shown.replaceAll(carets.upper, '^');
+  return shown;
 }
 
 export function preview(value: unknown): string {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordErrorCode } from '../../../src/errors.js';
 import { parseRecord } from '../../../src/input/parse-record.js';
-import { CURL_CONFIG_URLS } from '../../../src/input/validate.js';
+import { CURL_CONFIG_URLS, resolveAsWritten, writtenHref } from '../../../src/input/validate.js';
 import { requestKey } from '../../../src/input/request-key.js';
 
 const spec = (value: unknown, method = 'GET') => parseRecord(JSON.stringify(value), 7, method);
@@ -120,6 +120,20 @@ describe('parseRecord: JSON specs', () => {
   it('takes the spaces and tabs off a header value\'s ends, as -H does (HTTP/2 forbids them), and no other space', () => {
     const parsed = parseRecord(JSON.stringify({ url: 'http://a.test/', headers: { 'X-Lead': '  lead', 'X-Trail': 'trail \t', 'X-Inside': 'in\tside', 'X-Nbsp': '\u00a0x', 'X-List': [' a ', ' b '], Host: '[::1]:8080 ' } }), 1);
     expect(parsed).toMatchObject({ kind: 'request', spec: { headers: { 'x-lead': 'lead', 'x-trail': 'trail', 'x-inside': 'in\tside', 'x-nbsp': Buffer.from('\u00a0x').toString('latin1'), 'x-list': 'a ,  b', host: '[::1]:8080' } } });
+  });
+
+  it('sends a path\'s ^ as written, as curl, on every Node: Node 24\'s parser encodes it as %5E, Node 20\'s did not', () => {
+    const cases: Array<[string, string]> = [
+      ['http://a.test/x^y', 'http://a.test/x^y'],
+      // A %5E of the user's own stays; so does a query's ^, and a %2e beside a ^ is no dot segment either.
+      ['http://a.test/x^y%5E/%2e%2e/z?q=^', 'http://a.test/x^y%5E/%2e%2e/z?q=^'],
+      ['http://a.test/^%5Z^', 'http://a.test/^%5Z^'],
+    ];
+    for (const [line, url] of cases) expect(parseRecord(line, 1), line).toMatchObject({ kind: 'request', spec: { url } });
+    expect(parseRecord(JSON.stringify({ url: 'http://a.test/s^t' }), 1)).toMatchObject({ spec: { url: 'http://a.test/s^t' } });
+    // A redirect's Location, resolved against a base that holds one too.
+    expect(writtenHref(resolveAsWritten('r^s?q=^', 'http://a.test/d^e/f'))).toBe('http://a.test/d^e/r^s?q=^');
+    expect(writtenHref(resolveAsWritten('/r%5E', 'http://a.test/d^e/f'))).toBe('http://a.test/r%5E');
   });
 
   it('refuses half a surrogate pair escaped alone (UTF-8 would send U+FFFD, jq 1.6 stops at it); a whole pair is text', () => {
