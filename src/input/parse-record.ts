@@ -53,15 +53,16 @@ export function parseRecord(text: string, line: number, defaultMethod = 'GET', d
   }
   if (trimmed.startsWith('"') || trimmed.startsWith('[')) {
     const json = jsonLineOtherThanSpec(trimmed, line, defaultMethod);
-    if (json !== undefined) return typeof json === 'string' ? urlRecord(json, line, defaultMethod, defaultScheme) : json;
+    // A JSON string's whitespace came from its escapes (`\r\n`, `\t`), not from the file's lines: said as a spec's url's is.
+    if (json !== undefined) return typeof json === 'string' ? urlRecord(json, line, defaultMethod, defaultScheme, 'spec') : json;
   }
   return urlRecord(trimmed, line, defaultMethod, defaultScheme);
 }
 
-function urlRecord(text: string, line: number, defaultMethod: string, defaultScheme: string): ParsedRecord {
+function urlRecord(text: string, line: number, defaultMethod: string, defaultScheme: string, from: 'line' | 'spec' = 'line'): ParsedRecord {
   // Most lines are already what the parser would write; they skip the URL object.
   if (isNormalizedHttpUrl(text)) return { kind: 'request', spec: { line, method: defaultMethod, url: text } };
-  const url = parseUrl(text, defaultScheme);
+  const url = parseUrl(text, defaultScheme, from);
   if (!(url instanceof URL)) return invalid(line, text, methodBeforeUrl(text) ?? defaultMethod, url);
   return { kind: 'request', spec: withCredentials({ line, method: defaultMethod, url: writtenHref(url) }, url) };
 }
