@@ -280,7 +280,9 @@ describe('parseRecord: whitespace in a URL line', () => {
     // A spec's url is a JSON string: no hint about the input's lines (CR endings, TSV columns, one URL a line).
     for (const url of ['http://a.test/a\r\n', 'http://a.test/a\tb', 'http://a.test/a ']) {
       expect(parseRecord(JSON.stringify({ url }), 7, 'GET'), url).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: `URL contains whitespace (a URL holds none: write a space as %20): ${JSON.stringify(url)}` } });
-      // So is a JSON string line's: its \r\n came from escapes, not from the file's line ends.
+    }
+    // So is a JSON string line's: its \r\n came from escapes, not from the file's line ends.
+    for (const url of ['http://a.test/a\r\nX-Inj: 1', 'http://a.test/a\tb']) {
       expect(parseRecord(JSON.stringify(url), 7, 'GET'), url).toMatchObject({ error: { code: RecordErrorCode.INVALID_URL, message: `URL contains whitespace (a URL holds none: write a space as %20): ${JSON.stringify(url)}` } });
     }
     // A no-break space (or any Unicode space) at a line's end is not trimmed away into another request: it is whitespace.
