@@ -56,7 +56,8 @@ export function decideForStream(seen: { requests: number; repeats: number; enabl
   // and "on" beside "0.0% repeats" read as a contradiction.
   const unjudged = seen.requests < STREAM_WINDOW ? ` (judged every ${formatCount(STREAM_WINDOW)} records, so on for a stream this short)` : '';
   const why = seen.enabled
-    ? `a stream: a response is kept once its request was seen twice; ${pct(repeatRatio)} of requests were repeats${unjudged}`
+    // Said plainly: a list given twice on stdin had analyze call the cache worth it, and the run then had no hit.
+    ? `a stream: a response is kept once its request was seen twice, for its third sighting on (a request that comes just twice is fetched twice, unless both are in flight together; --cache on keeps every response); ${pct(repeatRatio)} of requests were repeats${unjudged}`
     : `a stream: ${pct(repeatRatio)} of requests were repeats (under ${pct(MIN_REPEAT_RATIO)} over the last window): cache off`;
   return { mode: 'auto', enabled: seen.enabled, why, basis: 'stream', distinct, repeatRatio, analysisMs: 0 };
 }

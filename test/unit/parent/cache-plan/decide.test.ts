@@ -5,9 +5,9 @@ describe('decideForStream: how a stream run\'s cache decision reads', () => {
   it('says why the cache is on beside 0% repeats in a stream shorter than the window it is judged over', () => {
     // "on" beside "0.0% of requests were repeats" read as a contradiction of "under 2%, off".
     const short = decideForStream({ requests: 2, repeats: 0, enabled: true });
-    expect(short.why).toBe('a stream: a response is kept once its request was seen twice; 0.0% of requests were repeats (judged every 10,000 records, so on for a stream this short)');
+    expect(short.why).toBe('a stream: a response is kept once its request was seen twice, for its third sighting on (a request that comes just twice is fetched twice, unless both are in flight together; --cache on keeps every response); 0.0% of requests were repeats (judged every 10,000 records, so on for a stream this short)');
     const judged = decideForStream({ requests: STREAM_WINDOW * 3, repeats: STREAM_WINDOW, enabled: true });
-    expect(judged.why).toBe('a stream: a response is kept once its request was seen twice; 33.3% of requests were repeats');
+    expect(judged.why).toBe('a stream: a response is kept once its request was seen twice, for its third sighting on (a request that comes just twice is fetched twice, unless both are in flight together; --cache on keeps every response); 33.3% of requests were repeats');
   });
 });
 
