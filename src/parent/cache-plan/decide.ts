@@ -12,6 +12,9 @@ export type CacheDecision = Omit<CacheReport, 'hits' | 'stored' | 'evictions' | 
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+/** A share beside MIN_REPEAT_RATIO, with the digit that tells them apart: 1.96 % read "2.0% (under 2.0%)". */
+const pctBesideMin = (x: number): string => (x !== MIN_REPEAT_RATIO && pct(x) === pct(MIN_REPEAT_RATIO) ? `${(x * 100).toFixed(2)}%` : pct(x));
+
 export function repeatRatioOf(requests: number, distinct: number): number {
   return requests === 0 ? 0 : Math.round(((requests - Math.min(requests, distinct)) / requests) * 10_000) / 10_000;
 }
@@ -44,7 +47,7 @@ export function decideForFile(scan: { requests: number; distinct: number; ms: nu
     ? 'no request the cache answers (a GET or HEAD, and with --save one not named by its id): no cache'
     : enabled
     ? `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (about ${n(scan.distinct)} distinct, ${n(Math.ceil(scan.distinct / procs))} a process): a response is kept only while its request comes again later in the file`
-    : `${pct(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (under ${pct(MIN_REPEAT_RATIO)}): no cache`;
+    : `${pctBesideMin(repeatRatio)} of ${n(scan.requests)} requests repeat an earlier one (under ${pct(MIN_REPEAT_RATIO)}): no cache`;
   return { mode: 'auto', enabled, why, basis: 'file', distinct: scan.distinct, repeatRatio, analysisMs: scan.ms };
 }
 
@@ -58,6 +61,6 @@ export function decideForStream(seen: { requests: number; repeats: number; enabl
   const why = seen.enabled
     // Said plainly: a list given twice on stdin had analyze call the cache worth it, and the run then had no hit.
     ? `a stream: a response is kept once its request was seen twice, for its third sighting on (a request that comes just twice is fetched twice, unless both are in flight together; --cache on keeps every response); ${pct(repeatRatio)} of requests were repeats${unjudged}`
-    : `a stream: ${pct(repeatRatio)} of requests were repeats (under ${pct(MIN_REPEAT_RATIO)} over the last window): cache off`;
+    : `a stream: ${pctBesideMin(repeatRatio)} of requests were repeats (under ${pct(MIN_REPEAT_RATIO)} over the last window): cache off`;
   return { mode: 'auto', enabled: seen.enabled, why, basis: 'stream', distinct, repeatRatio, analysisMs: 0 };
 }

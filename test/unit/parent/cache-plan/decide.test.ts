@@ -19,3 +19,11 @@ describe('decideForFile: a pass over the file that a stop cut short', () => {
     expect(decideForFile({ requests: 1_592_864, distinct: 150_003, ms: 900 }, 2).why).toMatch(/^90\.6% of 1,592,864 requests repeat an earlier one/);
   });
 });
+
+describe('a share just under the 2 % that turns the cache on', () => {
+  it('shows the digit that tells it from 2 %: 1.96 % read "2.0% (under 2.0%)"', () => {
+    expect(decideForFile({ requests: 1021, distinct: 1001, ms: 1 }, 1).why).toBe('1.96% of 1,021 requests repeat an earlier one (under 2.0%): no cache');
+    expect(decideForFile({ requests: 1000, distinct: 990, ms: 1 }, 1).why).toBe('1.0% of 1,000 requests repeat an earlier one (under 2.0%): no cache');
+    expect(decideForStream({ requests: STREAM_WINDOW, repeats: 196, enabled: false }).why).toBe('a stream: 1.96% of requests were repeats (under 2.0% over the last window): cache off');
+  });
+});
