@@ -134,6 +134,13 @@ function refuseUnreadableCertificates(flag: string, value: string, text: string)
       throw new UsageError(`${flag} ${JSON.stringify(value)} holds a certificate that does not parse (certificate ${index}, at line ${line}: ${(error as Error).message})`, { cause: error });
     }
   }
+  // A last block cut short (a copy or download that stopped) is no block to the pattern: Node's TLS then dropped it
+  // without a word, and every record failed "unable to get local issuer certificate", as above.
+  const lastBegin = text.lastIndexOf('-----BEGIN CERTIFICATE-----');
+  if (lastBegin > text.lastIndexOf('-----END CERTIFICATE-----')) {
+    const line = text.slice(0, lastBegin).split('\n').length;
+    throw new UsageError(`${flag} ${JSON.stringify(value)} holds a certificate cut short (certificate ${index + 1}, at line ${line}: no -----END CERTIFICATE----- line after its -----BEGIN line)`);
+  }
 }
 
 /**

@@ -322,6 +322,12 @@ describe('durations (issue 11)', () => {
     const good = join(dir, 'good.pem');
     writeFileSync(good, `${cert}${cert}`);
     expect(parse(['--cacert', good]).cacert).toBe(good);
+    // Cut short, alone or after a whole one: no block to the pattern, and TLS dropped it without a word.
+    const cut = join(dir, 'cut.pem');
+    writeFileSync(cut, cert.slice(0, 200));
+    expect(() => parse(['--cacert', cut])).toThrow(/^--cacert ".*cut\.pem" holds a certificate cut short \(certificate 1, at line 1: no -----END CERTIFICATE----- line after its -----BEGIN line\)$/);
+    writeFileSync(cut, `${cert}${cert.slice(0, 200)}`);
+    expect(() => parse(['--cacert', cut])).toThrow(new RegExp(`holds a certificate cut short \\(certificate 2, at line ${lineOfBroken}: `));
   });
 
   it('a PKCS#12 --cert is told how to convert it; a missing FILE:PASSWORD never shows the password', () => {
