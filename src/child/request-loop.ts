@@ -156,6 +156,7 @@ export class RequestLoop {
       ...proxiesOf(config),
       offersHttp2: config.http2 ? () => true : fallback ? (url: string) => fallback.offersHttp2(url) : undefined,
       http1Only: config.http1Only,
+      clientCertificate: config.certPem !== undefined,
     };
     this.#outputFlows = hooks.outputFlows ?? (() => undefined);
     this.#cache = config.cache

@@ -66,17 +66,15 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT
  * The original code stays visible in the message, so nothing is hidden from a
  * user who needs the detail, but filters only ever see the codes we document.
  */
-export function classifyError(
-  error: unknown,
-  abortReason?: AbortReason,
-  { overTls = false, http2Offered = false, largeBody = false, http1Only = false }: { overTls?: boolean; http2Offered?: boolean; largeBody?: boolean; http1Only?: boolean } = {},
-): RecordError {
+export function classifyError(error: unknown, abortReason?: AbortReason, attempt: Partial<AttemptContext> = {}): RecordError {
+  const context: AttemptContext = { overTls: false, http2Offered: false, largeBody: false, http1Only: false, clientCertificate: false, ...attempt };
+  const { overTls, http2Offered, largeBody } = context;
   if (abortReason === 'timeout') return { code: RecordErrorCode.TIMEOUT, message: 'Attempt exceeded --timeout' };
   if (abortReason === 'shutdown') return STOPPED_IN_FLIGHT;
   const err = error as { code?: unknown; message?: unknown; cause?: unknown; socket?: unknown } | null;
   const rawCode = typeof err?.code === 'string' ? err.code : undefined;
   // undici wraps a proxy's certificate that names other hosts (its UND_ERR_PRX_TLS): what is wrong is its cause.
-  if (rawCode === 'UND_ERR_PRX_TLS' && err?.cause !== undefined) return classifyError(err.cause, abortReason, { overTls, http2Offered, largeBody, http1Only });
+  if (rawCode === 'UND_ERR_PRX_TLS' && err?.cause !== undefined) return classifyError(err.cause, abortReason, context);
   const causeCode = typeof (err?.cause as { code?: unknown } | undefined)?.code === 'string' ? ((err?.cause as { code: string }).code) : undefined;
   const message = describe(error);
   const code = rawCode ?? causeCode;
@@ -142,9 +140,9 @@ export function classifyError(
       return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server's HTTP/2 frames broke the protocol, and this client's nghttp2 ended the connection)` };
     case 'ECONNRESET':
     case 'EPIPE':
-      if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(largeBody, overTls, http2Offered, http1Only)}` };
+      if ((err as { syscall?: unknown }).syscall === 'write') return { code: RecordErrorCode.CONNECTION_RESET, message: `${message}${sendFailureHint(context)}` };
       // The same reset seen by a read first (a race with the write): with a large body, the same likely reason.
-      if (largeBody) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset the connection: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered, http1Only)})` };
+      if (largeBody) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (the server reset the connection: ${REFUSES_LARGE_BODY}${http2OnlyHint(context)})` };
       // Node's ECONNRESET for a TLS socket whose server closed (a FIN, no reset) before the handshake was done: a
       // close, as the same close before or after the handshake is, and most often a refusal of the handshake.
       if (err?.message === TLS_CLOSED_IN_HANDSHAKE) return { code: RecordErrorCode.SOCKET_CLOSED, message: `${TLS_CLOSED_IN_HANDSHAKE} (the server closed the connection during the TLS handshake: it may want a client certificate, --cert, or refuse this TLS version or server name, or take no TLS connections on this port now)` };
@@ -164,7 +162,7 @@ export function classifyError(
       if (causeCode === 'ECONNRESET') return mapped(RecordErrorCode.CONNECTION_RESET);
       if (goawayErrorName(err) !== undefined) return { code: RecordErrorCode.CONNECTION_RESET, message: `${message} (${goawayErrorName(err) as string}: the server closed the HTTP/2 connection this request was on)` };
       if (answerRefused(err)) return { code: RecordErrorCode.PROTOCOL, message: `${message} (the server sent a response no request was waiting for, or an upgrade none asked for)` };
-      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(overTls, http2Offered, largeBody, http1Only)}` : message };
+      return { code: RecordErrorCode.SOCKET_CLOSED, message: closedUnanswered(err) ? `${message}${emptyReplyHint(context)}` : message };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
       // A Content-Length given with -H or in a spec that the body does not have: the request's fault, not the server's.
       return CONTENT_LENGTH_MISMATCH;
@@ -197,7 +195,7 @@ export function classifyError(
     const said = LLHTTP_MEANING.find(([reason]) => message.includes(reason))?.[1];
     return { code: RecordErrorCode.PROTOCOL, message: said === undefined ? message : `${message}: ${said}` };
   }
-  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${!overTls ? '' : http2Offered ? ', HTTP/2 and HTTP/1.1' : `, HTTP/1.1 alone: it may speak only HTTP/2 (${http2Way(http1Only)})`})` };
+  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return { code: RecordErrorCode.TLS, message: `${message} (the server takes none of the protocols offered by ALPN${!overTls ? '' : http2Offered ? ', HTTP/2 and HTTP/1.1' : `, HTTP/1.1 alone: it may speak only HTTP/2 (${http2Way(context.http1Only)})`})` };
   // OpenSSL read a record that is not TLS: most often a plain-HTTP server's answer (curl says no more than "wrong version number").
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return { code: RecordErrorCode.TLS, message: `${message} (the server's answer was not TLS${PLAIN_HTTP_PORT})` };
   if (code && UNVERIFIED.test(code)) return { code: RecordErrorCode.TLS, message: `${message} (the certificate was not verified: --cacert FILE trusts its issuer, -k skips the check)` };
@@ -493,6 +491,19 @@ function bytesReadBeforeClose(error: unknown): number | undefined {
   return typeof bytesRead === 'number' ? bytesRead : undefined;
 }
 
+/** What an error's hint may say of the attempt it ended. */
+export interface AttemptContext {
+  overTls: boolean;
+  /** TLS offered h2 in ALPN (--http2, or an origin Http2Fallback moved). */
+  http2Offered: boolean;
+  /** The request body was at least LARGE_BODY_BYTES. */
+  largeBody: boolean;
+  /** --http1.1: the way to h2 is to drop it, not --http2. */
+  http1Only: boolean;
+  /** --cert: a client certificate was presented. */
+  clientCertificate: boolean;
+}
+
 /**
  * A request body at least this large may still be going out when the server
  * answers by closing (socket buffers take a smaller one at once): a server
@@ -508,11 +519,14 @@ const REFUSES_LARGE_BODY = 'it may refuse a request body this large';
  * then offers h2 too) and always with --http1.1. Over plain HTTP, a TLS-only
  * port (Node's https server, nghttpd) does it too.
  */
-function emptyReplyHint(overTls: boolean, http2Offered: boolean, largeBody: boolean, http1Only: boolean): string {
+function emptyReplyHint({ overTls, http2Offered, largeBody, http1Only, clientCertificate }: AttemptContext): string {
   const empty = 'empty reply: the server closed the connection without answering';
-  if (overTls && http2Offered) return largeBody ? ` (${empty}; ${REFUSES_LARGE_BODY})` : ` (${empty})`;
+  // Under TLS 1.3 the server checks a client certificate after the client's handshake is done: Node's mTLS
+  // servers refuse one by closing, with no alert (an alert is ETLS, named so).
+  const refusedCertificate = overTls && clientCertificate ? `; or it refused the client certificate (--cert), which a TLS 1.3 server may say only by closing` : '';
+  if (overTls && http2Offered) return ` (${empty}${largeBody ? `; ${REFUSES_LARGE_BODY}` : ''}${refusedCertificate})`;
   const likely = overTls ? `a server that speaks only HTTP/2 does this when offered HTTP/1.1 alone: ${http2Way(http1Only)}` : 'a port that speaks only TLS does this to plain HTTP: if so, use https://';
-  return ` (${empty}; ${largeBody ? `${REFUSES_LARGE_BODY}, and ` : ''}${likely})`;
+  return ` (${empty}; ${largeBody ? `${REFUSES_LARGE_BODY}, and ` : ''}${likely}${refusedCertificate})`;
 }
 
 /**
@@ -521,14 +535,14 @@ function emptyReplyHint(overTls: boolean, http2Offered: boolean, largeBody: bool
  * Which of this and the empty reply a server's close gives is a race: the same
  * reasons are given, shorter.
  */
-function sendFailureHint(largeBody: boolean, overTls: boolean, http2Offered: boolean, http1Only: boolean): string {
+function sendFailureHint(context: AttemptContext): string {
   const closed = 'the server closed the connection while the request was being sent';
-  if (!largeBody) return ` (${closed})`;
-  return ` (${closed}: ${REFUSES_LARGE_BODY}${http2OnlyHint(overTls, http2Offered, http1Only)})`;
+  if (!context.largeBody) return ` (${closed})`;
+  return ` (${closed}: ${REFUSES_LARGE_BODY}${http2OnlyHint(context)})`;
 }
 
 /** Over TLS with HTTP/1.1 alone offered, a server that speaks only HTTP/2 drops a request's bytes unread too. */
-function http2OnlyHint(overTls: boolean, http2Offered: boolean, http1Only: boolean): string {
+function http2OnlyHint({ overTls, http2Offered, http1Only }: AttemptContext): string {
   return overTls && !http2Offered ? `; or it speaks only HTTP/2, and HTTP/1.1 alone was offered: ${http2Way(http1Only)}` : '';
 }
 

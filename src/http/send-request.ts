@@ -51,6 +51,8 @@ export interface AttemptOptions {
   offersHttp2?: ((url: string) => boolean) | undefined;
   /** --http1.1: an error's hint names it as the way round, not --http2, which contradicts it. */
   http1Only?: boolean | undefined;
+  /** --cert: an empty reply over TLS may be the server refusing the client certificate, and its hint says so. */
+  clientCertificate?: boolean | undefined;
 }
 
 export interface AttemptRequest {
@@ -450,6 +452,7 @@ class Attempt implements Dispatcher.DispatchHandler, Linked<Attempt> {
       http2Offered: this.#http2Offered,
       largeBody: (this.#request.body?.length ?? 0) >= LARGE_BODY_BYTES,
       http1Only: this.#options.http1Only === true,
+      clientCertificate: this.#options.clientCertificate === true,
     });
     const blamed = this.#options.proxies === undefined ? found : blameProxy(found, error, this.#request.url, this.#options.proxies);
     // A timeout names its limit, before the status as after it (where cutShort then says how much of the body came).

@@ -1466,6 +1466,16 @@ describe('TLS files, as curl', () => {
     expect(old.lines[0]).toMatchObject({ status: null, attempts: 1, error: { code: 'ETLS', message: expect.stringMatching(/^ERR_SSL_SSL(V3|\/TLS)_ALERT_HANDSHAKE_FAILURE: .*\(the server ended the handshake: over TLS 1\.2 a server that asks for a client certificate does this when none is given, --cert FILE gives one/) } });
   });
 
+  it('a client certificate the server does not trust, refused by a close with no alert (Node\'s mTLS servers, TLS 1.3), is said to be maybe that', async () => {
+    const { url, cert } = await startMutualTlsServer();
+    const ca = writeTempFile(cert, 'ca.pem');
+    // Signed by another CA than the one the server trusts.
+    const other = caSignedCert();
+    const result = await run([url], ['--cacert', ca, '--cert', writeTempFile(other.cert, 'other.pem'), '--key', writeTempFile(other.key, 'other.key'), '--retries', '0']);
+    expect(result.lines[0]?.status).toBeNull();
+    expect(result.lines[0]?.error.message).toMatch(/; or it refused the client certificate \(--cert\), which a TLS 1\.3 server may say only by closing\)$/);
+  });
+
   it("a server that refuses the name asked by (nginx's ssl_reject_handshake: alert 112; Go servers: alert 80) is ETLS saying an IP address asks by none, sent once", async () => {
     // The server's side of such a refusal, as bytes: after the ClientHello, one fatal alert record.
     const hellos: string[] = [];

@@ -125,6 +125,9 @@ describe('classifyError', () => {
     expect(classifyError(unanswered).message).not.toMatch(/--http2/);
     expect(classifyError(unanswered).message).toMatch(/only TLS does this to plain HTTP: if so, use https:\/\//);
     expect(classifyError(unanswered, undefined, { overTls: true }).message).toMatch(/a server that speaks only HTTP\/2 does this when offered HTTP\/1.1 alone: --http2 offers it HTTP\/2 from the first request\)$/);
+    // With --cert over TLS, a refused client certificate is among the reasons (TLS 1.3 servers may close with no alert); over plain HTTP it is not.
+    expect(classifyError(unanswered, undefined, { overTls: true, http2Offered: true, clientCertificate: true }).message).toMatch(/\(empty reply: the server closed the connection without answering; or it refused the client certificate \(--cert\), which a TLS 1\.3 server may say only by closing\)$/);
+    expect(classifyError(unanswered, undefined, { clientCertificate: true }).message).not.toMatch(/--cert/);
     // With h2 offered that is not the reason: the empty reply is said alone.
     expect(classifyError(unanswered, undefined, { overTls: true, http2Offered: true }).message).toMatch(/\(empty reply: the server closed the connection without answering\)$/);
     const noAlpn = Object.assign(new Error('alert'), { code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' });
