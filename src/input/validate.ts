@@ -146,6 +146,9 @@ function withDefaultScheme(text: string, scheme: string): string {
   return `${scheme}://${text}`;
 }
 
+/** A number, or two or three dotted, alone as the host (an ID, `1.2`): a dotted quad is an address as written, and stays. */
+const NUMBER_AS_HOST = /^\d+(?:\.\d+){0,2}(?::\d*)?(?:[/?#]|$)/;
+
 /** grep's output over several files or with -n: `urls.txt:3:http://...`, `3:http://...`. */
 const GREP_PREFIX = /^(?:[^\s:/]+:(?:\d+:)?|\d+:)https?:\/\//i;
 const GREP_HINT = "grep's file name or line number before the URL: grep -h, without -n, gives the URLs alone";
@@ -301,6 +304,15 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
     const code = `0x${control[0].charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`;
     const hint = /^.?\u0000?h\u0000t\u0000t\u0000p/i.test(text) ? ` (${UTF16_WITHOUT_MARK})` : '';
     return recordError(RecordErrorCode.INVALID_URL, `URL contains control character ${code} at character ${control.index + 1}${hint}: ${preview(text)}`);
+  }
+  // Without a scheme, a number alone is an IPv4 address to a URL parser (`1001` is 0.0.3.233, `1.2` is 1.0.0.2):
+  // a list of IDs was sent, with the run's -X and -H (its Authorization too), to addresses across the internet.
+  if (!text.includes('://') && NUMBER_AS_HOST.test(text)) {
+    return recordError(RecordErrorCode.INVALID_URL, `A number alone is no URL: with http:// before it, it would be read as an IPv4 address (a list of IDs? make each line its URL first, e.g. sed 's#^#https://api.example.com/items/#' ids.txt): ${preview(text)}`);
+  }
+  // `-s`, `--next`: a command line's option (a curl config file's line), where no host name begins with a hyphen.
+  if (!text.includes('://') && text.startsWith('-')) {
+    return recordError(RecordErrorCode.INVALID_URL, `An option, not a URL (a curl config file's line? give such options on the command line): ${preview(text)}`);
   }
   let url: URL;
   try {

@@ -122,6 +122,19 @@ describe('parseRecord: JSON specs', () => {
     expect(parsed).toMatchObject({ kind: 'request', spec: { headers: { 'x-lead': 'lead', 'x-trail': 'trail', 'x-inside': 'in\tside', 'x-nbsp': Buffer.from('\u00a0x').toString('latin1'), 'x-list': 'a ,  b', host: '[::1]:8080' } } });
   });
 
+  it('refuses a number alone (an ID list\'s line) and an option\'s word, which were sent to the IPv4 address the number makes and to a host named -s', () => {
+    for (const line of ['1001', '3232235777', '1.2', '1.2.3', '1001:8080', '42/items', JSON.stringify({ url: '1001' })]) {
+      expect(parseRecord(line, 1), line).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringMatching(/^A number alone is no URL: .* read as an IPv4 address \(a list of IDs\?/) } });
+    }
+    for (const line of ['-s', '--next', '-H']) {
+      expect(parseRecord(line, 1), line).toMatchObject({ kind: 'invalid', error: { code: RecordErrorCode.INVALID_URL, message: expect.stringMatching(/^An option, not a URL \(a curl config file's line\?/) } });
+    }
+    // A dotted quad, a number with a scheme, and a host name with digits are what they say.
+    expect(parseRecord('127.0.0.1:8080/x', 1)).toMatchObject({ kind: 'request', spec: { url: 'http://127.0.0.1:8080/x' } });
+    expect(parseRecord('http://2130706433/', 1)).toMatchObject({ kind: 'request', spec: { url: 'http://127.0.0.1/' } });
+    expect(parseRecord('1001.example.com/x', 1)).toMatchObject({ kind: 'request', spec: { url: 'http://1001.example.com/x' } });
+  });
+
   it('sends a path\'s ^ as written, as curl, on every Node: Node 24\'s parser encodes it as %5E, Node 20\'s did not', () => {
     const cases: Array<[string, string]> = [
       ['http://a.test/x^y', 'http://a.test/x^y'],
