@@ -41,7 +41,9 @@ export function flagFilesRead(): readonly FileReadByFlag[] {
 /** A flag's @FILE, read now, so a missing file is a usage error before anything is sent. */
 export function readFlagFile(flag: string, path: string): Buffer {
   const bytes = readNamedOrStdin(flag, path);
-  if (path !== '-' && descriptorNamed(path) !== 0) filesRead.push({ path, written: flag === '-T' ? `-T ${path}` : `${flag} @${path}` });
+  // Stdin by the file it is redirected from (`-d @- -o body < body` emptied the body): /dev/stdin leads to it.
+  const named = path === '-' || descriptorNamed(path) === 0 ? '/dev/stdin' : path;
+  filesRead.push({ path: named, written: flag === '-T' ? `-T ${path}` : `${flag} @${path}` });
   return bytes;
 }
 

@@ -135,13 +135,22 @@ function refuseUnreadableCertificates(flag: string, value: string, text: string)
     }
   }
   // A last block cut short (a copy or download that stopped) is no block to the pattern: Node's TLS then dropped it
-  // without a word, and every record failed "unable to get local issuer certificate", as above.
-  const lastBegin = text.lastIndexOf('-----BEGIN CERTIFICATE-----');
-  if (lastBegin > text.lastIndexOf('-----END CERTIFICATE-----')) {
-    const line = text.slice(0, lastBegin).split('\n').length;
-    throw new UsageError(`${flag} ${JSON.stringify(value)} holds a certificate cut short (certificate ${index + 1}, at line ${line}: no -----END CERTIFICATE----- line after its -----BEGIN line)`);
+  // without a word, and every record failed "unable to get local issuer certificate", as above. OpenSSL's
+  // TRUSTED and X509 CERTIFICATE blocks too, which TLS reads and the pattern leaves to it.
+  let at = -1;
+  let label = '';
+  for (const kind of CERTIFICATE_LABELS) {
+    const begin = text.lastIndexOf(`-----BEGIN ${kind}-----`);
+    if (begin > at) [at, label] = [begin, kind];
+  }
+  if (at !== -1 && !text.includes(`-----END ${label}-----`, at)) {
+    const line = text.slice(0, at).split('\n').length;
+    throw new UsageError(`${flag} ${JSON.stringify(value)} holds a certificate cut short (at line ${line}: no -----END ${label}----- line after its -----BEGIN line)`);
   }
 }
+
+/** The certificate blocks OpenSSL writes and TLS reads. */
+const CERTIFICATE_LABELS = ['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE'] as const;
 
 /**
  * --cert with its key (--key, or the --cert file itself) as TLS will take them, checked before the run: a

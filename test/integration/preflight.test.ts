@@ -63,6 +63,9 @@ describe('-o or --summary naming a file a flag reads', () => {
       const result = await runCli([input, ...args]);
       expect([result.code, result.stderr]).toEqual([2, `bulkfetch: ${said}: writing it would destroy it; choose another file\n`]);
     }
+    // Read through stdin redirected from it: the same file.
+    const fromStdin = await runCli([input, '-d', '@-', '-o', body], { via: ['sh', '-c', `exec "$@" < "${body}"`, 'sh'] });
+    expect([fromStdin.code, fromStdin.stderr]).toEqual([2, `bulkfetch: -o "${body}" is the file -d @- reads: writing it would destroy it; choose another file\n`]);
     for (const [path, text] of Object.entries(kept)) expect(readFileSync(path, 'utf8')).toBe(text);
     expect(server.requests).toBe(0);
     // Added to, not emptied: -o /dev/stdout >> body.json is left to the user, as the same redirect without -o is.

@@ -325,9 +325,15 @@ describe('durations (issue 11)', () => {
     // Cut short, alone or after a whole one: no block to the pattern, and TLS dropped it without a word.
     const cut = join(dir, 'cut.pem');
     writeFileSync(cut, cert.slice(0, 200));
-    expect(() => parse(['--cacert', cut])).toThrow(/^--cacert ".*cut\.pem" holds a certificate cut short \(certificate 1, at line 1: no -----END CERTIFICATE----- line after its -----BEGIN line\)$/);
+    expect(() => parse(['--cacert', cut])).toThrow(/^--cacert ".*cut\.pem" holds a certificate cut short \(at line 1: no -----END CERTIFICATE----- line after its -----BEGIN line\)$/);
     writeFileSync(cut, `${cert}${cert.slice(0, 200)}`);
-    expect(() => parse(['--cacert', cut])).toThrow(new RegExp(`holds a certificate cut short \\(certificate 2, at line ${lineOfBroken}: `));
+    expect(() => parse(['--cacert', cut])).toThrow(new RegExp(`holds a certificate cut short \\(at line ${lineOfBroken}: `));
+    // OpenSSL's other certificate blocks, which TLS reads as well.
+    const trusted = cert.replaceAll('CERTIFICATE-----', 'TRUSTED CERTIFICATE-----');
+    writeFileSync(cut, `${cert}${trusted.slice(0, 200)}`);
+    expect(() => parse(['--cacert', cut])).toThrow(/holds a certificate cut short \(at line \d+: no -----END TRUSTED CERTIFICATE----- line after its -----BEGIN line\)$/);
+    writeFileSync(cut, `${cert}${trusted}`);
+    expect(parse(['--cacert', cut]).cacert).toBe(cut);
   });
 
   it('a PKCS#12 --cert is told how to convert it; a missing FILE:PASSWORD never shows the password', () => {
