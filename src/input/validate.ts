@@ -305,14 +305,16 @@ export function parseUrl(text: unknown, defaultScheme = 'http', from: 'line' | '
     const hint = /^.?\u0000?h\u0000t\u0000t\u0000p/i.test(text) ? ` (${UTF16_WITHOUT_MARK})` : '';
     return recordError(RecordErrorCode.INVALID_URL, `URL contains control character ${code} at character ${control.index + 1}${hint}: ${preview(text)}`);
   }
-  // Without a scheme, a number alone is an IPv4 address to a URL parser (`1001` is 0.0.3.233, `1.2` is 1.0.0.2):
-  // a list of IDs was sent, with the run's -X and -H (its Authorization too), to addresses across the internet.
-  if (!text.includes('://') && NUMBER_AS_HOST.test(text)) {
-    return recordError(RecordErrorCode.INVALID_URL, `A number alone is no URL: with http:// before it, it would be read as an IPv4 address (a list of IDs? make each line its URL first, e.g. sed 's#^#https://api.example.com/items/#' ids.txt): ${preview(text)}`);
-  }
-  // `-s`, `--next`: a command line's option (a curl config file's line), where no host name begins with a hyphen.
-  if (!text.includes('://') && text.startsWith('-')) {
-    return recordError(RecordErrorCode.INVALID_URL, `An option, not a URL (a curl config file's line? give such options on the command line): ${preview(text)}`);
+  if (!text.includes('://')) {
+    // A number alone is an IPv4 address to a URL parser (`1001` is 0.0.3.233, `1.2` is 1.0.0.2): a list of IDs
+    // was sent, with the run's -X and -H (its Authorization too), to addresses across the internet.
+    if (NUMBER_AS_HOST.test(text)) {
+      return recordError(RecordErrorCode.INVALID_URL, `A number alone is no URL: with http:// before it, it would be read as an IPv4 address (a list of IDs? make each line its URL first, e.g. sed 's#^#https://api.example.com/items/#' ids.txt): ${preview(text)}`);
+    }
+    // `-s`, `--next`: a command line's option (a curl config file's line), where no host name begins with a hyphen.
+    if (text.startsWith('-')) {
+      return recordError(RecordErrorCode.INVALID_URL, `An option, not a URL (a curl config file's line? give such options on the command line): ${preview(text)}`);
+    }
   }
   let url: URL;
   try {
@@ -392,10 +394,18 @@ const CARET_MARKERS = markers('5');
  */
 const PATH_ENCODES_CARET = new URL('http://a.test/^').pathname !== '/^';
 
-/** A marker none of `texts` holds, in either case; undefined when each is taken (20 kinds of bad escape in one URL). */
-function freeMarker(choices: readonly Marker[], ...texts: string[]): Marker | undefined {
-  const all = texts.join(' ').toLowerCase();
-  return choices.find((marker) => !all.includes(marker.lower));
+/** A marker `text` does not hold, in either case; undefined when each is taken (20 kinds of bad escape in one URL). */
+function freeMarker(choices: readonly Marker[], text: string): Marker | undefined {
+  const lower = text.toLowerCase();
+  return choices.find((marker) => !lower.includes(marker.lower));
+}
+
+/** The markers for what `texts` hold that the parser would rewrite; undefined when there is nothing to hide. */
+function markersFor(...texts: string[]): Hidden | undefined {
+  const all = texts.join(' ');
+  const dots = /%2e/i.test(all) ? freeMarker(DOT_MARKERS, all) : undefined;
+  const carets = PATH_ENCODES_CARET && all.includes('^') ? freeMarker(CARET_MARKERS, all) : undefined;
+  return dots === undefined && carets === undefined ? undefined : { dots, carets };
 }
 
 /**
@@ -412,12 +422,10 @@ function freeMarker(choices: readonly Marker[], ...texts: string[]): Marker | un
  */
 export function parseAsWritten(text: string): URL {
   const written = backslashesEncoded(text);
-  const hasDots = /%2e/i.test(written);
-  const hasCarets = PATH_ENCODES_CARET && written.includes('^');
-  if (!hasDots && !hasCarets) return new URL(written);
+  const hidden = markersFor(written);
+  if (hidden === undefined) return new URL(written);
   const at = pathAfterAuthority(written);
   if (at === undefined || at === written.length) return new URL(written);
-  const hidden: Hidden = { dots: hasDots ? freeMarker(DOT_MARKERS, written) : undefined, carets: hasCarets ? freeMarker(CARET_MARKERS, written) : undefined };
   const url = new URL(hiddenFrom(written, at, hidden));
   hiddenByMarkers.set(url, hidden);
   return url;
@@ -431,10 +439,8 @@ export function parseAsWritten(text: string): URL {
  */
 export function resolveAsWritten(reference: string, base: string): URL {
   const written = backslashesEncoded(reference);
-  const hasDots = /%2e/i.test(written + base);
-  const hasCarets = PATH_ENCODES_CARET && (written + base).includes('^');
-  if (!hasDots && !hasCarets) return new URL(written, base);
-  const hidden: Hidden = { dots: hasDots ? freeMarker(DOT_MARKERS, written, base) : undefined, carets: hasCarets ? freeMarker(CARET_MARKERS, written, base) : undefined };
+  const hidden = markersFor(written, base);
+  if (hidden === undefined) return new URL(written, base);
   // Hidden after the authority: the whole of a path reference, past `//host` or `scheme://host` in the others.
   const url = new URL(hiddenFrom(written, pathAfterAuthority(written) ?? 0, hidden), hiddenFrom(base, pathAfterAuthority(base) ?? 0, hidden));
   hiddenByMarkers.set(url, hidden);

@@ -31,7 +31,7 @@ export interface FileReadByFlag {
   written: string;
 }
 
-/** The files flags have read (not stdin), for the CLI to refuse -o or --summary naming one: writing it empties it. */
+/** The files flags have read, for the CLI to refuse -o or --summary naming one: writing it empties it. */
 const filesRead: FileReadByFlag[] = [];
 
 export function flagFilesRead(): readonly FileReadByFlag[] {
@@ -40,17 +40,17 @@ export function flagFilesRead(): readonly FileReadByFlag[] {
 
 /** A flag's @FILE, read now, so a missing file is a usage error before anything is sent. */
 export function readFlagFile(flag: string, path: string): Buffer {
-  const bytes = readNamedOrStdin(flag, path);
+  const written = flag === '-T' ? `-T ${path}` : `${flag} @${path}`;
+  // -T takes a path, the others @PATH: each names stdin as curl does. /dev/stdin is stdin too: read as a file,
+  // it took a piped list as the body and left no records (0 sent, exit 0), or sent a list on stdin as one.
+  const fromStdin = path === '-' || descriptorNamed(path) === 0;
+  const bytes = fromStdin ? readStdinOnce(written) : readNamedFile(flag, path);
   // Stdin by the file it is redirected from (`-d @- -o body < body` emptied the body): /dev/stdin leads to it.
-  const named = path === '-' || descriptorNamed(path) === 0 ? '/dev/stdin' : path;
-  filesRead.push({ path: named, written: flag === '-T' ? `-T ${path}` : `${flag} @${path}` });
+  filesRead.push({ path: fromStdin ? '/dev/stdin' : path, written });
   return bytes;
 }
 
-function readNamedOrStdin(flag: string, path: string): Buffer {
-  // -T takes a path, the others @PATH: each names stdin as curl does. /dev/stdin is stdin too: read as a file,
-  // it took a piped list as the body and left no records (0 sent, exit 0), or sent a list on stdin as one.
-  if (path === '-' || descriptorNamed(path) === 0) return readStdinOnce(flag === '-T' ? `-T ${path}` : `${flag} @${path}`);
+function readNamedFile(flag: string, path: string): Buffer {
   try {
     // Told before it is read where its size is known; a pipe (`@<(...)`) tells only once read.
     const size = statSync(path).size;
